@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * bouncestat: follow mail logs, classify every deferral, bounce and expiry
+ * by the receiver's reply, store counts in SQLite, report and alert.
+ * main() only finds the command in the table and runs it; exit codes:
+ * 0 success, 1 runtime failure, 2 usage error.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "util.h"
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_daemon_entry,
+	&cmd_import_entry,
+	&cmd_report_entry,
+	&cmd_classify_entry,
+	&cmd_parse_entry,
+	&cmd_status_entry,
+	&cmd_check_config_entry,
+	&cmd_version_entry,
+	NULL
+};
+
+static void
+usage(FILE *fp)
+{
+	const struct cmd_entry *const *c;
+	char db[1024];
+
+	fprintf(fp, "usage: bouncestat <command> [options]\n\n"
+		    "Follows mail logs (Postfix), extracts every deferral, "
+		    "bounce and expiry with\nthe receiver's reply, classifies "
+		    "it and keeps counts in SQLite.\n\ncommands:\n");
+	for (c = cmd_table; *c != NULL; c++)
+		fprintf(fp, "  %-13s %s\n", (*c)->name, (*c)->help);
+	fprintf(fp, "\n'bouncestat <command> --help' describes a command.\n"
+		    "Database: --db PATH, else $BOUNCESTAT_DB, else "
+		    "/var/lib/bouncestat/bouncestat.db\nwhen writable, else "
+		    "$XDG_STATE_HOME/bouncestat/bouncestat.db (now: %s).\n"
+		    "Exit status: 0 success, 1 failure, 2 usage error.\n",
+	    default_db_path(db, sizeof(db), false));
+}
+
+int
+cmd_usage(const struct cmd_entry *c)
+{
+	fprintf(stderr, "usage: bouncestat %s %s\n"
+			"Try 'bouncestat %s --help'.\n",
+	    c->name, c->usage, c->name);
+	return 2;
+}
+
+bool
+cmd_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry *const *c;
+	int rc;
+
+	log_init(LOG_LEVEL_INFO, "bouncestat");
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		argv[1] = (char *)"version";
+	for (c = cmd_table; *c != NULL; c++)
+		if (strcmp((*c)->name, argv[1]) == 0)
+			break;
+	if (*c == NULL) {
+		fprintf(stderr, "bouncestat: unknown command: %s\n"
+				"Try 'bouncestat --help'.\n",
+		    argv[1]);
+		return 2;
+	}
+	rc = (*c)->exec(argc - 1, argv + 1);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("bouncestat: stdout");
+		return 1;
+	}
+	return rc;
+}

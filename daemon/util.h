@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Daemon-side helpers: allocation that is fatal on failure (daemon code
+ * only; parsers and storage return errors instead), duration and date
+ * parsing for --since/--until, the default database path, and output
+ * sanitising of hostile reply text.
+ */
+#ifndef BS_DAEMON_UTIL_H
+#define BS_DAEMON_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+char *xstrdup(const char *);
+
+/*
+ * Parses a --since/--until value relative to now: a duration "30m", "6h",
+ * "1d", "2w" (also "90s", combined "1d12h"), an epoch "@1700000000", or a
+ * date "2026-11-22", "2026-11-22T10:15[:01][Z|+01:00]" (local time when no
+ * zone). Returns 0 and the epoch seconds in *out, or -1.
+ */
+int parse_time_arg(const char *s, int64_t now, int64_t *out);
+
+/*
+ * The default database path: $BOUNCESTAT_DB, else
+ * /var/lib/bouncestat/bouncestat.db when that directory is writable, else
+ * $XDG_STATE_HOME/bouncestat/bouncestat.db ($HOME/.local/state when unset).
+ * Writes it to buf; returns buf. mkdir_parent creates the last directory.
+ */
+const char *default_db_path(char *buf, size_t len, bool mkdir_parent);
+
+/*
+ * Writes len bytes of s to fp with control characters (C0, DEL, and the C1
+ * range of UTF-8) replaced by '?' and invalid UTF-8 bytes by '?'.
+ */
+void fput_sanitized(FILE *fp, const char *s, size_t len);
+
+/* Seconds east of UTC of local time at t (for zone-less syslog stamps). */
+int32_t local_tz_offset(int64_t t);
+
+#endif

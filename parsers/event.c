@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Names of the public vocabularies (event.h) and span helpers. The tables
+ * are indexed by the enumerators; a static assertion keeps them in step.
+ */
+#include <string.h>
+
+#include "event.h"
+
+static const char *const class_names[BS_CLASS_COUNT] = {
+	[BS_CLASS_UNKNOWN] = "unknown",
+	[BS_CLASS_RATE_LIMITED] = "rate_limited",
+	[BS_CLASS_GREYLISTED] = "greylisted",
+	[BS_CLASS_BLACKLISTED] = "blacklisted",
+	[BS_CLASS_SPAM_CONTENT] = "spam_content",
+	[BS_CLASS_SENDER_AUTH] = "sender_auth",
+	[BS_CLASS_POLICY] = "policy",
+	[BS_CLASS_USER_UNKNOWN] = "user_unknown",
+	[BS_CLASS_MAILBOX_FULL] = "mailbox_full",
+	[BS_CLASS_MAILBOX_DISABLED] = "mailbox_disabled",
+	[BS_CLASS_MESSAGE_TOO_LARGE] = "message_too_large",
+	[BS_CLASS_RELAY_DENIED] = "relay_denied",
+	[BS_CLASS_HOST_UNKNOWN] = "host_unknown",
+	[BS_CLASS_REVERSE_DNS] = "reverse_dns",
+	[BS_CLASS_NETWORK_ERROR] = "network_error",
+	[BS_CLASS_TLS_ERROR] = "tls_error",
+	[BS_CLASS_AUTH_FAILED] = "auth_failed",
+	[BS_CLASS_VIRUS] = "virus",
+	[BS_CLASS_SERVER_ERROR] = "server_error",
+	[BS_CLASS_PROTOCOL_ERROR] = "protocol_error",
+	[BS_CLASS_EXPIRED] = "expired",
+	[BS_CLASS_LOOP] = "loop",
+	[BS_CLASS_NONE] = "none",
+};
+
+static const char *const status_names[BS_STATUS_COUNT] = {
+	[BS_STATUS_NONE] = "none",
+	[BS_STATUS_SENT] = "sent",
+	[BS_STATUS_DEFERRED] = "deferred",
+	[BS_STATUS_BOUNCED] = "bounced",
+	[BS_STATUS_EXPIRED] = "expired",
+	[BS_STATUS_ATTEMPT] = "attempt",
+};
+
+static const char *const mta_names[BS_MTA_COUNT] = {
+	[BS_MTA_UNKNOWN] = "unknown",
+	[BS_MTA_POSTFIX] = "postfix",
+	[BS_MTA_EXIM] = "exim",
+	[BS_MTA_SENDMAIL] = "sendmail",
+	[BS_MTA_OPENSMTPD] = "opensmtpd",
+};
+
+static int
+lookup(const char *const *names, int n, const char *s, size_t len)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
+/* Returns the public name of a class; "unknown" for an out-of-range value. */
+const char *
+bs_class_name(enum bs_class c)
+{
+	if ((unsigned)c >= BS_CLASS_COUNT)
+		return class_names[BS_CLASS_UNKNOWN];
+	return class_names[c];
+}
+
+/*
+ * Parses a class name of len bytes (not NUL-terminated). Returns 0 and sets
+ * *out, or -1 if the name is not in the vocabulary.
+ */
+int
+bs_class_from_name(const char *s, size_t len, enum bs_class *out)
+{
+	int i = lookup(class_names, BS_CLASS_COUNT, s, len);
+
+	if (i < 0)
+		return -1;
+	*out = (enum bs_class)i;
+	return 0;
+}
+
+/* Returns the public name of a status; "none" for an out-of-range value. */
+const char *
+bs_status_name(enum bs_status s)
+{
+	if ((unsigned)s >= BS_STATUS_COUNT)
+		return status_names[BS_STATUS_NONE];
+	return status_names[s];
+}
+
+/* Like bs_class_from_name(), for statuses. */
+int
+bs_status_from_name(const char *s, size_t len, enum bs_status *out)
+{
+	int i = lookup(status_names, BS_STATUS_COUNT, s, len);
+
+	if (i < 0)
+		return -1;
+	*out = (enum bs_status)i;
+	return 0;
+}
+
+/* Returns the public name of an MTA; "unknown" for an out-of-range value. */
+const char *
+bs_mta_name(enum bs_mta m)
+{
+	if ((unsigned)m >= BS_MTA_COUNT)
+		return mta_names[BS_MTA_UNKNOWN];
+	return mta_names[m];
+}
+
+/* Like bs_class_from_name(), for MTA names. */
+int
+bs_mta_from_name(const char *s, size_t len, enum bs_mta *out)
+{
+	int i = lookup(mta_names, BS_MTA_COUNT, s, len);
+
+	if (i < 0)
+		return -1;
+	*out = (enum bs_mta)i;
+	return 0;
+}
+
+/* True for every class but NONE (the class of a delivered message). */
+bool
+bs_class_is_failure(enum bs_class c)
+{
+	return c != BS_CLASS_NONE;
+}
+
+/* True when the span holds exactly the NUL-terminated string s. */
+bool
+bs_span_eq(struct bs_span sp, const char *s)
+{
+	size_t n = strlen(s);
+
+	return sp.len == n && (n == 0 || memcmp(sp.ptr, s, n) == 0);
+}
+
+/* Returns a span of len bytes at p. */
+struct bs_span
+bs_span_make(const char *p, size_t len)
+{
+	struct bs_span sp = { p, len };
+
+	return sp;
+}

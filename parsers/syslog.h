@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The syslog prefix of a log line: time, host, program, pid, message.
+ * Formats: classic BSD (`Nov 22 10:15:01 host prog[pid]: msg`, RFC 3164),
+ * RFC 3339 (`2026-11-22T10:15:01.123456+01:00 host prog[pid]: msg`, the
+ * default of Debian 12's rsyslog). Pure: the caller passes the reference
+ * time and the UTC offset of zone-less timestamps.
+ */
+#ifndef BS_PARSERS_SYSLOG_H
+#define BS_PARSERS_SYSLOG_H
+
+#include <stdint.h>
+
+#include "event.h"
+
+struct syslog_ctx {
+	int64_t ref_time;  /* UTC epoch seconds "now" for year inference */
+	int32_t tz_offset; /* seconds east of UTC of zone-less timestamps */
+};
+
+struct syslog_prefix {
+	int64_t time;		/* UTC epoch seconds */
+	int32_t usec;		/* fraction, 0 when absent */
+	struct bs_span host;
+	struct bs_span program; /* "postfix/smtp", "exim", ... */
+	struct bs_span pid;	/* digits, empty when absent */
+	struct bs_span msg;	/* after "prog[pid]: " to the end of line */
+};
+
+/*
+ * Parses the prefix of line (len bytes, no newline). Classic timestamps
+ * carry no year: the year of ctx->ref_time is taken unless that puts the
+ * stamp more than a day after ref_time, in which case the previous year is
+ * (so a December line read in January lands in December of last year).
+ * Returns PARSE_OK and fills *out, or PARSE_SKIP when the line has no
+ * recognisable prefix.
+ */
+int syslog_parse(const char *line, size_t len, const struct syslog_ctx *ctx,
+    struct syslog_prefix *out);
+
+#endif

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The storage layer: the only code that includes sqlite3.h. Opens the
+ * database (read-write for the daemon and import, read-only for reports),
+ * applies the embedded migrations (schema/migrations/NNNN_*.sql) by
+ * PRAGMA user_version, and writes batches: failure events, counts per hour
+ * and minute bucket, and input positions, all in one transaction, so that a
+ * crash leaves positions and counts consistent.
+ *
+ * It never logs or exits: every failing call returns -1 and leaves a
+ * message (statement name, extended code, sqlite3_errmsg) for
+ * store_errmsg().
+ */
+#ifndef BS_SCHEMA_STORE_H
+#define BS_SCHEMA_STORE_H
+
+#include <stdint.h>
+
+#include "classify.h"
+#include "event.h"
+
+struct store;
+
+#define STORE_READONLY 0x01 /* reports: open read-only, no migrations */
+
+/* One extracted event with its classification, as handed to the store. */
+struct store_record {
+	const struct bs_event *ev;
+	const struct classify_result *cr;
+	const char *provider; /* "" when unknown */
+};
+
+/*
+ * Where an input stands. key identifies the input: "file:<path>" for a
+ * followed file, "import:<hex of first-line hash>" for an imported one.
+ * The fingerprints are bs_hash64() values chosen by the caller (e.g. of the
+ * first line and of the bytes just before offset).
+ */
+struct store_position {
+	const char *key;
+	const char *path; /* for display */
+	int64_t dev;
+	int64_t ino;
+	int64_t offset;	    /* bytes consumed: the end of the last full line */
+	int64_t size;	    /* file size seen at that time */
+	uint64_t fp_head;   /* hash of the head (e.g. first line) */
+	int64_t fp_head_len;
+	uint64_t fp_tail;   /* hash of up to fp_tail_len bytes before offset */
+	int64_t fp_tail_len;
+	int64_t last_event; /* time of the last event read, 0 if none */
+	int64_t updated;    /* wall time of the commit */
+};
+
+/*
+ * Opens (creating it and its directory's file if needed, unless
+ * STORE_READONLY) the database at path, sets the pragmas (WAL, synchronous
+ * NORMAL, foreign keys, busy timeout, defensive) and migrates. Returns a
+ * store the caller frees with store_close(), or NULL with errbuf set.
+ */
+struct store *store_open(const char *path, int flags, char *errbuf);
+void store_close(struct store *);
+const char *store_errmsg(const struct store *);
+
+/* BEGIN IMMEDIATE / COMMIT (flushing in-memory counts) / ROLLBACK. */
+int store_begin(struct store *);
+int store_commit(struct store *);
+int store_rollback(struct store *);
+
+/* Inside a transaction: adds one record (counts; an event row if failed). */
+int store_add(struct store *, const struct store_record *);
+
+/* Inside a transaction: records where an input stands. */
+int store_put_position(struct store *, const struct store_position *);
+
+/*
+ * Looks up the position of key. Returns 1 and fills *out (strings point
+ * into buf of buflen bytes), 0 when there is none, -1 on error.
+ */
+int store_get_position(struct store *, const char *key,
+    struct store_position *out, char *buf, size_t buflen);
+
+/* Deletes events older than before (epoch seconds); counts stay. */
+int store_prune_events(struct store *, int64_t before);
+
+/* Small key/value state (daemon pid, start time, ...). */
+int store_meta_set(struct store *, const char *key, const char *value);
+int store_meta_get(struct store *, const char *key, char *buf, size_t len);
+
+#endif
