@@ -43,7 +43,7 @@ void linebuf_fill(struct linebuf *, size_t n);
 
 /*
  * Takes the next complete line (without its newline; a trailing '\r' is
- * kept). Returns 1 and sets *line/*len/*flags, or 0 when no complete line
+ * kept). Returns 1 and sets *line, *len and *flags, or 0 when no complete line
  * is held. The line is valid until the next linebuf_space() call.
  */
 int linebuf_next(struct linebuf *, const char **line, size_t *len,

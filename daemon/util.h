@@ -24,7 +24,8 @@ char *xstrdup(const char *);
  * Parses a --since/--until value relative to now: a duration "30m", "6h",
  * "1d", "2w" (also "90s", combined "1d12h"), an epoch "@1700000000", or a
  * date "2026-11-22", "2026-11-22T10:15[:01][Z|+01:00]" (local time when no
- * zone). Returns 0 and the epoch seconds in *out, or -1.
+ * zone), "now", or "all" (the epoch: everything). Returns 0 and the epoch
+ * seconds in *out, or -1.
  */
 int parse_time_arg(const char *s, int64_t now, int64_t *out);
 

@@ -41,7 +41,7 @@ struct classify_stats {
 	uint64_t limit_hits;
 };
 
-/* The built-in rule files (parsers/rules/*.rules), in load order. */
+/* The built-in rule files (parsers/rules/NN-name.rules), in load order. */
 const struct bs_blob *classify_defaults(void);
 
 struct classifier *classify_new(void);

@@ -15,7 +15,7 @@
 
 /*
  * Parses the message of a line whose program is postfix (any
- * "postfix*/" prefix, e.g. "postfix/smtp", "postfix-out/qmgr").
+ * "postfix" or "postfix-NAME" instance, e.g. "postfix/smtp", "postfix-out/qmgr").
  * Fills every field of *ev it knows except smtp_code/enhanced, which
  * mta_parse_line() derives from ev->reply. Returns PARSE_OK, PARSE_SKIP or
  * PARSE_BAD.

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# Installs the Debian packages bouncestat needs to build and test, when
+# they are missing. Idempotent; needs root (apt-get). Debian 12.
+#   contrib/install-deps.sh          build + test dependencies
+#   contrib/install-deps.sh --run    only what the built program needs
+set -eu
+build="build-essential cmake pkg-config libev-dev libsqlite3-dev
+libpcre2-dev zlib1g-dev libcmocka-dev"
+test="python3 sqlite3 clang-format valgrind procps"
+run="libev4 libsqlite3-0 libpcre2-8-0 zlib1g"
+case "${1:-}" in
+--run) want=$run ;;
+"") want="$build $test" ;;
+*) echo "usage: $0 [--run]" >&2; exit 2 ;;
+esac
+missing=
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+if [ -z "$missing" ]; then
+	echo "install-deps: all packages present"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing:$missing (run as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

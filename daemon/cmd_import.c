@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * bouncestat import: ingest finished logs once (plain, .gz, stdin).
+ *
+ * Importing the same content twice must not count it twice, even under
+ * another name (mail.log, then mail.log.1, then mail.log.1.gz). An input is
+ * identified by a hash of its first line; its position (bytes consumed,
+ * and a hash of the last line before that offset) is committed in the same
+ * transaction as the counts those bytes produced. A later import of the
+ * same identity skips lines up to that offset, checks that the line before
+ * it hashes the same, and imports only what follows. When the check fails
+ * the content is not what was imported: a regular file is then read again
+ * from its start as new content; a pipe cannot be re-read, so its skipped
+ * bytes are reported as not imported (never silently).
+ *
+ * The year of classic syslog stamps is inferred from the file's
+ * modification time (a line cannot be newer than its file); for standard
+ * input, from the current time.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "hash.h"
+#include "input.h"
+#include "linebuf.h"
+#include "log.h"
+#include "pipeline.h"
+#include "rules.h"
+#include "util.h"
+
+#define IMPORT_BATCH_LINES (1 << 20) /* lines per transaction */
+#define IMPORT_ID_MIN 64	     /* identity covers at least this */
+#define IMPORT_ID_MAX 4096	     /* and at most this many bytes */
+
+static int cmd_import_exec(int, char **);
+
+const struct cmd_entry cmd_import_entry = {
+	"import",
+	"[--db PATH] [--rules DIR] [--mta NAME] [--quiet] FILE... | -",
+	"ingest finished logs once (plain, .gz or stdin)",
+	cmd_import_exec,
+};
+
+struct import_state {
+	struct store *st;
+	struct pipeline *pl;
+	struct linebuf *lb;
+	bool quiet;
+};
+
+struct import_file {
+	char key[64];
+	uint64_t head;
+	int64_t head_len;
+	uint64_t tail; /* hash of the last line consumed */
+	int64_t tail_len;
+	int64_t skip_to; /* stored offset, 0 when new */
+	uint64_t want_tail;
+	int64_t skipped; /* bytes skipped as already imported */
+	int64_t lost;	 /* bytes of a pipe that could not be re-read */
+	bool identified;
+	bool mismatch;
+};
+
+static void
+help(void)
+{
+	printf("usage: bouncestat import %s\n\n"
+	       "Reads mail logs once and adds their deliveries to the "
+	       "database. Files may be\nplain or gzip-compressed (detected "
+	       "by content); '-' reads standard input.\nContent already "
+	       "imported (by the hash of its first line and the offset\n"
+	       "reached) is skipped, so importing mail.log and later "
+	       "mail.log.1 counts each\nline once.\n\n"
+	       "  --db PATH     database (default: see 'bouncestat --help')\n"
+	       "  --rules DIR   extra rule files (default: "
+	       "/etc/bouncestat/rules.d)\n"
+	       "  --mta NAME    force the log format: postfix\n"
+	       "  --quiet       no per-file summary\n\n"
+	       "Exit status: 0 all inputs imported, 1 an input or the "
+	       "database failed,\n2 usage error.\n",
+	    cmd_import_entry.usage);
+}
+
+static int
+put_position(struct import_state *s, struct input *in,
+    struct import_file *f)
+{
+	struct store_position pos;
+	int64_t dev, ino, mtime, size;
+
+	input_identity(in, &dev, &ino, &mtime, &size);
+	memset(&pos, 0, sizeof(pos));
+	pos.key = f->key;
+	pos.path = input_name(in);
+	pos.dev = dev;
+	pos.ino = ino;
+	pos.offset = linebuf_consumed(s->lb);
+	pos.size = size;
+	pos.fp_head = f->head;
+	pos.fp_head_len = f->head_len;
+	pos.fp_tail = f->tail;
+	pos.fp_tail_len = f->tail_len;
+	pos.last_event = pipeline_counters(s->pl)->last_event;
+	pos.updated = (int64_t)time(NULL);
+	return store_put_position(s->st, &pos);
+}
+
+/*
+ * Identifies the input by its first line (extended to IMPORT_ID_MIN bytes
+ * with the lines after it when short; computed over the buffer) and looks
+ * up where an earlier import of it stopped.
+ */
+static int
+identify(struct import_state *s, struct import_file *f, const char *line,
+    size_t len)
+{
+	struct store_position pos;
+	char buf[2048];
+	size_t n = len < IMPORT_ID_MAX ? len : IMPORT_ID_MAX;
+	int rc;
+
+	f->head = bs_hash64(BS_HASH_INIT, line, n);
+	f->head_len = (int64_t)n;
+	snprintf(f->key, sizeof(f->key), "import:%016" PRIx64, f->head);
+	f->identified = true;
+	rc = store_get_position(s->st, f->key, &pos, buf, sizeof(buf));
+	if (rc == -1)
+		return -1;
+	if (rc == 1) {
+		f->skip_to = pos.offset;
+		f->want_tail = pos.fp_tail;
+	}
+	return 0;
+}
+
+/* Outcome of one pass over an input. */
+enum pass_rc { PASS_DONE, PASS_REREAD, PASS_ERROR };
+
+static enum pass_rc
+import_pass(struct import_state *s, struct input *in, struct import_file *f)
+{
+	char errbuf[BS_ERRLEN];
+	const char *line;
+	size_t len;
+	unsigned flags;
+	ssize_t n;
+	uint64_t lines = 0;
+	int64_t consumed;
+	bool eof = false;
+	int rc;
+
+	for (;;) {
+		if (!eof) {
+			n = input_read(in, s->lb, errbuf);
+			if (n == -1) {
+				log_warnx("import: %s", errbuf);
+				return PASS_ERROR;
+			}
+			eof = n == 0;
+		}
+		for (;;) {
+			rc = linebuf_next(s->lb, &line, &len, &flags);
+			if (rc == 0 && eof)
+				rc = linebuf_take_partial(s->lb, &line, &len,
+				    &flags);
+			if (rc == 0)
+				break;
+			if (!f->identified && identify(s, f, line, len) == -1)
+				goto dberr;
+			f->tail = bs_hash64(BS_HASH_INIT, line, len);
+			f->tail_len = (int64_t)len;
+			if (f->skip_to > 0 && !f->mismatch) {
+				consumed = linebuf_consumed(s->lb);
+				if (consumed < f->skip_to) {
+					f->skipped = consumed;
+					continue;
+				}
+				if (consumed == f->skip_to &&
+				    f->tail == f->want_tail) {
+					f->skipped = consumed;
+					f->skip_to = 0;
+					continue;
+				}
+				/* Not the content that was imported. */
+				f->mismatch = true;
+				if (input_rereadable(in))
+					return PASS_REREAD;
+				f->lost = consumed - (int64_t)len;
+				f->skipped = 0;
+			}
+			if (pipeline_line(s->pl, line, len, flags) == -1)
+				goto dberr;
+			if (++lines % IMPORT_BATCH_LINES == 0) {
+				if (put_position(s, in, f) == -1 ||
+				    pipeline_commit(s->pl) == -1 ||
+				    pipeline_begin(s->pl) == -1)
+					goto dberr;
+			}
+		}
+		if (eof)
+			break;
+	}
+	/* An input that ended before the stored offset is other content. */
+	if (f->skip_to > 0 && !f->mismatch) {
+		f->mismatch = true;
+		if (input_rereadable(in))
+			return PASS_REREAD;
+		f->lost = linebuf_consumed(s->lb);
+		f->skipped = 0;
+	}
+	if (f->identified && put_position(s, in, f) == -1)
+		goto dberr;
+	return PASS_DONE;
+dberr:
+	log_warnx("import: %s: %s", input_name(in), store_errmsg(s->st));
+	return PASS_ERROR;
+}
+
+static int
+import_one(struct import_state *s, const char *path)
+{
+	char errbuf[BS_ERRLEN];
+	struct import_file f;
+	struct pipeline_counters before, c;
+	struct input *in;
+	int64_t dev, ino, mtime, size;
+	enum pass_rc rc;
+	bool reread = false;
+
+	memset(&f, 0, sizeof(f));
+again:
+	if ((in = input_open(path, errbuf)) == NULL) {
+		log_warnx("import: %s", errbuf);
+		return -1;
+	}
+	input_identity(in, &dev, &ino, &mtime, &size);
+	pipeline_set_ref_time(s->pl, mtime != 0 ? mtime : (int64_t)time(NULL));
+	linebuf_reset(s->lb, 0);
+	before = *pipeline_counters(s->pl);
+	if (pipeline_begin(s->pl) == -1) {
+		log_warnx("import: %s", store_errmsg(s->st));
+		input_close(in);
+		return -1;
+	}
+	rc = import_pass(s, in, &f);
+	if (rc == PASS_REREAD) {
+		/* Nothing was added in this transaction: start over. */
+		store_rollback(s->st);
+		input_close(in);
+		log_info("import: %s: differs from what was imported under "
+			 "the same first line; importing it whole",
+		    path);
+		memset(&f, 0, sizeof(f));
+		f.mismatch = true;
+		f.identified = false;
+		reread = true;
+		goto again;
+	}
+	if (rc == PASS_ERROR) {
+		store_rollback(s->st);
+		input_close(in);
+		return -1;
+	}
+	if (pipeline_commit(s->pl) == -1) {
+		log_warnx("import: %s: %s", path, store_errmsg(s->st));
+		input_close(in);
+		return -1;
+	}
+	c = *pipeline_counters(s->pl);
+	if (!s->quiet) {
+		printf("%s: %" PRIu64 " lines, %" PRIu64 " deliveries (%" PRIu64
+		       " sent, %" PRIu64 " deferred, %" PRIu64
+		       " bounced, %" PRIu64 " expired, %" PRIu64
+		       " attempts), %" PRIu64 " skipped, %" PRIu64
+		       " bad, %" PRIu64 " cut",
+		    input_name(in), c.lines - before.lines,
+		    c.events - before.events,
+		    c.by_status[BS_STATUS_SENT] -
+			before.by_status[BS_STATUS_SENT],
+		    c.by_status[BS_STATUS_DEFERRED] -
+			before.by_status[BS_STATUS_DEFERRED],
+		    c.by_status[BS_STATUS_BOUNCED] -
+			before.by_status[BS_STATUS_BOUNCED],
+		    c.by_status[BS_STATUS_EXPIRED] -
+			before.by_status[BS_STATUS_EXPIRED],
+		    c.by_status[BS_STATUS_ATTEMPT] -
+			before.by_status[BS_STATUS_ATTEMPT],
+		    c.skipped - before.skipped, c.bad - before.bad,
+		    c.cut - before.cut);
+		if (f.skipped > 0)
+			printf("; %" PRId64 " bytes already imported",
+			    f.skipped);
+		if (reread)
+			printf("; content changed, re-read whole");
+		printf("\n");
+	}
+	if (f.lost > 0)
+		log_warnx("import: %s: %" PRId64 " bytes at the start differ "
+			  "from an earlier import with the same first line "
+			  "and could not be re-read from a pipe: not imported",
+		    input_name(in), f.lost);
+	input_close(in);
+	return 0;
+}
+
+static int
+cmd_import_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "mta", required_argument, NULL, 'm' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char dbbuf[1024], errbuf[BS_ERRLEN];
+	const char *db = NULL, *rules = NULL;
+	struct import_state s;
+	struct classifier *cl = NULL;
+	struct mta_ctx ctx;
+	int ch, i, rc = 0;
+
+	memset(&s, 0, sizeof(s));
+	memset(&ctx, 0, sizeof(ctx));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'r':
+			rules = optarg;
+			break;
+		case 'm':
+			if (bs_mta_from_name(optarg, strlen(optarg),
+				&ctx.force) == -1) {
+				fprintf(stderr, "bouncestat import: unknown MTA: "
+						"%s\n",
+				    optarg);
+				return cmd_usage(&cmd_import_entry);
+			}
+			break;
+		case 'q':
+			s.quiet = true;
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return cmd_usage(&cmd_import_entry);
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage(&cmd_import_entry);
+	if (db == NULL)
+		db = default_db_path(dbbuf, sizeof(dbbuf), true);
+	if ((cl = rules_load(rules, errbuf)) == NULL) {
+		log_warnx("rules: %s", errbuf);
+		return 1;
+	}
+	if ((s.st = store_open(db, 0, errbuf)) == NULL) {
+		log_warnx("database: %s", errbuf);
+		classify_free(cl);
+		return 1;
+	}
+	ctx.syslog.ref_time = (int64_t)time(NULL);
+	ctx.syslog.tz_offset = local_tz_offset(ctx.syslog.ref_time);
+	if ((s.pl = pipeline_new(s.st, cl, &ctx)) == NULL ||
+	    (s.lb = linebuf_new(LINEBUF_MAX_LINE_DEFAULT)) == NULL)
+		fatal("import");
+	for (i = optind; i < argc; i++)
+		if (import_one(&s, argv[i]) == -1)
+			rc = 1;
+	linebuf_free(s.lb);
+	pipeline_free(s.pl);
+	store_close(s.st);
+	classify_free(cl);
+	return rc;
+}

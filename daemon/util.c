@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * See util.h. Allocation failures are fatal here (daemon code only).
+ * Output sanitising treats reply text as hostile: nothing it contains can
+ * move the cursor, change colours or end a line on a terminal.
+ */
+#define _DEFAULT_SOURCE /* tm_gmtoff */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n == 0 ? 1 : n);
+
+	if (p == NULL)
+		fatal("malloc");
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size);
+
+	if (p == NULL)
+		fatal("calloc");
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n == 0 ? 1 : n);
+
+	if (q == NULL)
+		fatal("realloc");
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		fatal("strdup");
+	return p;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+getnum(const char **sp, int digits, int *out)
+{
+	const char *s = *sp;
+	int v = 0, i;
+
+	for (i = 0; i < digits; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*sp = s + digits;
+	*out = v;
+	return 0;
+}
+
+/* Parses YYYY-MM-DD[(T| )HH:MM[:SS]][Z|(+|-)HH[:]MM]. */
+static int
+parse_date(const char *s, int64_t *out)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, zh, zm, sign;
+	bool zone = false;
+	int64_t t, off = 0;
+
+	if (getnum(&s, 4, &y) < 0 || *s++ != '-' || getnum(&s, 2, &mo) < 0 ||
+	    *s++ != '-' || getnum(&s, 2, &d) < 0)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	if (*s == 'T' || *s == ' ') {
+		s++;
+		if (getnum(&s, 2, &h) < 0 || *s++ != ':' ||
+		    getnum(&s, 2, &mi) < 0)
+			return -1;
+		if (*s == ':') {
+			s++;
+			if (getnum(&s, 2, &sec) < 0)
+				return -1;
+		}
+		if (h > 23 || mi > 59 || sec > 60)
+			return -1;
+	}
+	if (*s == 'Z') {
+		zone = true;
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		sign = *s++ == '-' ? -1 : 1;
+		if (getnum(&s, 2, &zh) < 0)
+			return -1;
+		if (*s == ':')
+			s++;
+		if (getnum(&s, 2, &zm) < 0)
+			return -1;
+		off = sign * (zh * 3600 + zm * 60);
+		zone = true;
+	}
+	if (*s != '\0')
+		return -1;
+	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	if (zone)
+		t -= off;
+	else
+		t -= local_tz_offset(t);
+	*out = t;
+	return 0;
+}
+
+int
+parse_time_arg(const char *s, int64_t now, int64_t *out)
+{
+	const char *p = s;
+	int64_t total = 0, n;
+	char *end;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (strcmp(s, "now") == 0) {
+		*out = now;
+		return 0;
+	}
+	if (strcmp(s, "all") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (*s == '@') {
+		errno = 0;
+		n = strtoll(s + 1, &end, 10);
+		if (errno != 0 || end == s + 1 || *end != '\0')
+			return -1;
+		*out = n;
+		return 0;
+	}
+	if (strlen(s) >= 10 && s[4] == '-')
+		return parse_date(s, out);
+	/* A duration: one or more <number><unit>. */
+	while (*p != '\0') {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		errno = 0;
+		n = strtoll(p, &end, 10);
+		if (errno != 0 || n < 0 || n > 100000000)
+			return -1;
+		switch (*end) {
+		case 's':
+			break;
+		case 'm':
+			n *= 60;
+			break;
+		case 'h':
+			n *= 3600;
+			break;
+		case 'd':
+			n *= 86400;
+			break;
+		case 'w':
+			n *= 7 * 86400;
+			break;
+		default:
+			return -1;
+		}
+		total += n;
+		p = end + 1;
+	}
+	*out = now - total;
+	return 0;
+}
+
+const char *
+default_db_path(char *buf, size_t len, bool mkdir_parent)
+{
+	const char *env = getenv("BOUNCESTAT_DB");
+	const char *state, *home;
+	char dir[1024];
+
+	if (env != NULL && *env != '\0') {
+		snprintf(buf, len, "%s", env);
+		return buf;
+	}
+	if (access("/var/lib/bouncestat", W_OK) == 0) {
+		snprintf(buf, len, "/var/lib/bouncestat/bouncestat.db");
+		return buf;
+	}
+	state = getenv("XDG_STATE_HOME");
+	if (state != NULL && *state != '\0')
+		snprintf(dir, sizeof(dir), "%s/bouncestat", state);
+	else {
+		home = getenv("HOME");
+		snprintf(dir, sizeof(dir), "%s/.local/state/bouncestat",
+		    home != NULL && *home != '\0' ? home : ".");
+	}
+	if (mkdir_parent) {
+		char parent[1024], *slash;
+
+		/* Create the parents ($HOME/.local/state) too. */
+		snprintf(parent, sizeof(parent), "%s", dir);
+		for (slash = strchr(parent + 1, '/'); slash != NULL;
+		     slash = strchr(slash + 1, '/')) {
+			*slash = '\0';
+			(void)mkdir(parent, 0755);
+			*slash = '/';
+		}
+		if (mkdir(dir, 0750) == -1 && errno != EEXIST)
+			log_warn("mkdir %s", dir);
+	}
+	snprintf(buf, len, "%s/bouncestat.db", dir);
+	return buf;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it
+ * is invalid, overlong, a surrogate or beyond U+10FFFF.
+ */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t need, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		need = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < need)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	/* C1 controls U+0080..U+009F (e.g. CSI 0x9b) are controls too. */
+	if (cp >= 0x80 && cp <= 0x9f)
+		return 0;
+	return need;
+}
+
+void
+fput_sanitized(FILE *fp, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			fputc(p[i] == '\t' ? ' ' : '?', fp);
+			i++;
+			continue;
+		}
+		n = utf8_len(p + i, len - i);
+		if (n == 0) {
+			fputc('?', fp);
+			i++;
+			continue;
+		}
+		fwrite(p + i, 1, n, fp);
+		i += n;
+	}
+}
+
+int32_t
+local_tz_offset(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return 0;
+	return (int32_t)tm.tm_gmtoff;
+}

@@ -1,0 +1,1 @@
+bs_unit(linebuf bs_linebuf)
