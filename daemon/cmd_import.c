@@ -36,8 +36,8 @@
 #include "util.h"
 
 #define IMPORT_BATCH_LINES (1 << 20) /* lines per transaction */
-#define IMPORT_ID_MIN 64	     /* identity covers at least this */
-#define IMPORT_ID_MAX 4096	     /* and at most this many bytes */
+#define IMPORT_ID_MIN      64        /* identity covers at least this */
+#define IMPORT_ID_MAX      4096      /* and at most this many bytes */
 
 static int cmd_import_exec(int, char **);
 
@@ -64,7 +64,7 @@ struct import_file {
 	int64_t skip_to; /* stored offset, 0 when new */
 	uint64_t want_tail;
 	int64_t skipped; /* bytes skipped as already imported */
-	int64_t lost;	 /* bytes of a pipe that could not be re-read */
+	int64_t lost;    /* bytes of a pipe that could not be re-read */
 	bool identified;
 	bool mismatch;
 };
@@ -90,8 +90,7 @@ help(void)
 }
 
 static int
-put_position(struct import_state *s, struct input *in,
-    struct import_file *f)
+put_position(struct import_state *s, struct input *in, struct import_file *f)
 {
 	struct store_position pos;
 	int64_t dev, ino, mtime, size;
@@ -119,8 +118,8 @@ put_position(struct import_state *s, struct input *in,
  * up where an earlier import of it stopped.
  */
 static int
-identify(struct import_state *s, struct import_file *f, const char *line,
-    size_t len)
+identify(
+    struct import_state *s, struct import_file *f, const char *line, size_t len)
 {
 	struct store_position pos;
 	char buf[2048];
@@ -141,8 +140,23 @@ identify(struct import_state *s, struct import_file *f, const char *line,
 	return 0;
 }
 
+/* Fingerprints the last line consumed, once, while it is still valid. */
+static void
+tail_hash(struct import_file *f, const char **last, size_t len)
+{
+	if (*last == NULL)
+		return;
+	f->tail = bs_hash64(BS_HASH_INIT, *last, len);
+	f->tail_len = (int64_t)len;
+	*last = NULL;
+}
+
 /* Outcome of one pass over an input. */
-enum pass_rc { PASS_DONE, PASS_REREAD, PASS_ERROR };
+enum pass_rc {
+	PASS_DONE,
+	PASS_REREAD,
+	PASS_ERROR
+};
 
 static enum pass_rc
 import_pass(struct import_state *s, struct input *in, struct import_file *f)
@@ -153,11 +167,19 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 	unsigned flags;
 	ssize_t n;
 	uint64_t lines = 0;
+	const char *last = NULL; /* the last line consumed, still in lb */
+	size_t last_len = 0;
 	int64_t consumed;
 	bool eof = false;
 	int rc;
 
 	for (;;) {
+		/*
+		 * The fingerprint of the last line consumed is taken only
+		 * when it matters: before the buffer is reused, and before a
+		 * position is stored; never per line.
+		 */
+		tail_hash(f, &last, last_len);
 		if (!eof) {
 			n = input_read(in, s->lb, errbuf);
 			if (n == -1) {
@@ -169,20 +191,21 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 		for (;;) {
 			rc = linebuf_next(s->lb, &line, &len, &flags);
 			if (rc == 0 && eof)
-				rc = linebuf_take_partial(s->lb, &line, &len,
-				    &flags);
+				rc = linebuf_take_partial(
+				    s->lb, &line, &len, &flags);
 			if (rc == 0)
 				break;
 			if (!f->identified && identify(s, f, line, len) == -1)
 				goto dberr;
-			f->tail = bs_hash64(BS_HASH_INIT, line, len);
-			f->tail_len = (int64_t)len;
+			last = line;
+			last_len = len;
 			if (f->skip_to > 0 && !f->mismatch) {
 				consumed = linebuf_consumed(s->lb);
 				if (consumed < f->skip_to) {
 					f->skipped = consumed;
 					continue;
 				}
+				tail_hash(f, &last, last_len);
 				if (consumed == f->skip_to &&
 				    f->tail == f->want_tail) {
 					f->skipped = consumed;
@@ -199,6 +222,7 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 			if (pipeline_line(s->pl, line, len, flags) == -1)
 				goto dberr;
 			if (++lines % IMPORT_BATCH_LINES == 0) {
+				tail_hash(f, &last, last_len);
 				if (put_position(s, in, f) == -1 ||
 				    pipeline_commit(s->pl) == -1 ||
 				    pipeline_begin(s->pl) == -1)
@@ -216,6 +240,7 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 		f->lost = linebuf_consumed(s->lb);
 		f->skipped = 0;
 	}
+	tail_hash(f, &last, last_len);
 	if (f->identified && put_position(s, in, f) == -1)
 		goto dberr;
 	return PASS_DONE;
@@ -296,8 +321,8 @@ again:
 		    c.skipped - before.skipped, c.bad - before.bad,
 		    c.cut - before.cut);
 		if (f.skipped > 0)
-			printf("; %" PRId64 " bytes already imported",
-			    f.skipped);
+			printf(
+			    "; %" PRId64 " bytes already imported", f.skipped);
 		if (reread)
 			printf("; content changed, re-read whole");
 		printf("\n");
@@ -341,10 +366,11 @@ cmd_import_exec(int argc, char **argv)
 			rules = optarg;
 			break;
 		case 'm':
-			if (bs_mta_from_name(optarg, strlen(optarg),
-				&ctx.force) == -1) {
-				fprintf(stderr, "bouncestat import: unknown MTA: "
-						"%s\n",
+			if (bs_mta_from_name(
+				optarg, strlen(optarg), &ctx.force) == -1) {
+				fprintf(stderr,
+				    "bouncestat import: unknown MTA: "
+				    "%s\n",
 				    optarg);
 				return cmd_usage(&cmd_import_entry);
 			}

@@ -23,9 +23,9 @@
 #include "rules.h"
 #include "util.h"
 
-#define HEADER                                                              \
-	"line\tresult\tmta\ttime\tstatus\tflags\tqueue_id\trcpt\trcpt_domain" \
-	"\trelay_host\trelay_ip\tprovider\tdsn\tcode\tenhanced\tclass\trule"  \
+#define HEADER                                                                 \
+	"line\tresult\tmta\ttime\tstatus\tflags\tqueue_id\trcpt\trcpt_domain"  \
+	"\trelay_host\trelay_ip\tprovider\tdsn\tcode\tenhanced\tclass\trule"   \
 	"\tpermanent\tdnsbl\tlisted_ip\tstage\treply\n"
 
 static int cmd_parse_exec(int, char **);
@@ -173,17 +173,19 @@ cmd_parse_exec(int argc, char **argv)
 			break;
 		case 'n':
 			if (parse_time_arg(optarg, now, &ref) == -1) {
-				fprintf(stderr, "bouncestat parse: bad time: "
-						"%s\n",
+				fprintf(stderr,
+				    "bouncestat parse: bad time: "
+				    "%s\n",
 				    optarg);
 				return cmd_usage(&cmd_parse_entry);
 			}
 			break;
 		case 'm':
-			if (bs_mta_from_name(optarg, strlen(optarg),
-				&ctx.force) == -1) {
-				fprintf(stderr, "bouncestat parse: unknown MTA: "
-						"%s\n",
+			if (bs_mta_from_name(
+				optarg, strlen(optarg), &ctx.force) == -1) {
+				fprintf(stderr,
+				    "bouncestat parse: unknown MTA: "
+				    "%s\n",
 				    optarg);
 				return cmd_usage(&cmd_parse_entry);
 			}
@@ -226,8 +228,8 @@ cmd_parse_exec(int argc, char **argv)
 		for (;;) {
 			got = linebuf_next(lb, &line, &len, &flags);
 			if (got == 0 && eof)
-				got = linebuf_take_partial(lb, &line, &len,
-				    &flags);
+				got = linebuf_take_partial(
+				    lb, &line, &len, &flags);
 			if (got == 0)
 				break;
 			lineno++;
@@ -243,8 +245,7 @@ cmd_parse_exec(int argc, char **argv)
 	c = pipeline_counters(pl);
 	fprintf(stderr,
 	    "bouncestat: parse: %s: %" PRIu64 " lines, %" PRIu64
-	    " events, %" PRIu64 " skipped, %" PRIu64 " bad, %" PRIu64
-	    " cut\n",
+	    " events, %" PRIu64 " skipped, %" PRIu64 " bad, %" PRIu64 " cut\n",
 	    input_name(in), c->lines, c->events, c->skipped, c->bad, c->cut);
 	rc = 0;
 out:

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 
 #include "event.h"
 #include "input.h"
+
+static void seterr(char *errbuf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 struct input {
 	int fd;
@@ -28,6 +32,17 @@ struct input {
 	size_t npeek; /* bytes read ahead to check the magic */
 };
 
+/* Writes a message into errbuf (BS_ERRLEN bytes), truncating it. */
+static void
+seterr(char *errbuf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, BS_ERRLEN, fmt, ap);
+	va_end(ap);
+}
+
 /* Opens path (see input.h); "-" is standard input. */
 struct input *
 input_open(const char *path, char *errbuf)
@@ -36,7 +51,7 @@ input_open(const char *path, char *errbuf)
 	ssize_t n;
 
 	if ((in = calloc(1, sizeof(*in))) == NULL) {
-		snprintf(errbuf, BS_ERRLEN, "out of memory");
+		seterr(errbuf, "out of memory");
 		return NULL;
 	}
 	snprintf(in->name, sizeof(in->name), "%s",
@@ -45,17 +60,16 @@ input_open(const char *path, char *errbuf)
 		in->fd = STDIN_FILENO;
 		in->is_stdin = true;
 	} else if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(errbuf, BS_ERRLEN, "%s: %s", path, strerror(errno));
+		seterr(errbuf, "%s: %s", path, strerror(errno));
 		free(in);
 		return NULL;
 	}
 	if (fstat(in->fd, &in->st) == -1) {
-		snprintf(errbuf, BS_ERRLEN, "%s: %s", in->name,
-		    strerror(errno));
+		seterr(errbuf, "%s: %s", in->name, strerror(errno));
 		goto fail;
 	}
 	if (S_ISDIR(in->st.st_mode)) {
-		snprintf(errbuf, BS_ERRLEN, "%s: is a directory", in->name);
+		seterr(errbuf, "%s: is a directory", in->name);
 		goto fail;
 	}
 	if (in->is_stdin || !S_ISREG(in->st.st_mode)) {
@@ -74,8 +88,7 @@ input_open(const char *path, char *errbuf)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			snprintf(errbuf, BS_ERRLEN, "%s: %s", in->name,
-			    strerror(errno));
+			seterr(errbuf, "%s: %s", in->name, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
@@ -85,8 +98,8 @@ input_open(const char *path, char *errbuf)
 	if (in->npeek == 2 && in->peek[0] == 0x1f && in->peek[1] == 0x8b) {
 		/* Rewind and let zlib read from the start. */
 		if (lseek(in->fd, 0, SEEK_SET) != 0) {
-			snprintf(errbuf, BS_ERRLEN, "%s: lseek: %s", in->name,
-			    strerror(errno));
+			seterr(
+			    errbuf, "%s: lseek: %s", in->name, strerror(errno));
 			goto fail;
 		}
 		in->npeek = 0;
@@ -96,7 +109,7 @@ input_open(const char *path, char *errbuf)
 	}
 	return in;
 gzfail:
-	snprintf(errbuf, BS_ERRLEN, "%s: cannot open gzip stream", in->name);
+	seterr(errbuf, "%s: cannot open gzip stream", in->name);
 fail:
 	if (!in->is_stdin)
 		close(in->fd);
@@ -138,14 +151,13 @@ input_read(struct input *in, struct linebuf *lb, char *errbuf)
 		n = gzread(in->gz, p, (unsigned)avail);
 		if (n < 0) {
 			msg = gzerror(in->gz, &zerr);
-			snprintf(errbuf, BS_ERRLEN, "%s: gzip: %s", in->name,
+			seterr(errbuf, "%s: gzip: %s", in->name,
 			    zerr == Z_ERRNO ? strerror(errno) : msg);
 			return -1;
 		}
 		if (n == 0 && !gzeof(in->gz)) {
 			msg = gzerror(in->gz, &zerr);
-			snprintf(errbuf, BS_ERRLEN, "%s: gzip: %s", in->name,
-			    msg);
+			seterr(errbuf, "%s: gzip: %s", in->name, msg);
 			return -1;
 		}
 		if (n == 0) {
@@ -153,8 +165,7 @@ input_read(struct input *in, struct linebuf *lb, char *errbuf)
 			 * in some zlib versions: check the state. */
 			msg = gzerror(in->gz, &zerr);
 			if (zerr != Z_OK && zerr != Z_STREAM_END) {
-				snprintf(errbuf, BS_ERRLEN, "%s: gzip: %s",
-				    in->name, msg);
+				seterr(errbuf, "%s: gzip: %s", in->name, msg);
 				return -1;
 			}
 		}
@@ -163,8 +174,7 @@ input_read(struct input *in, struct linebuf *lb, char *errbuf)
 			n = read(in->fd, p, avail);
 		while (n == -1 && errno == EINTR);
 		if (n == -1) {
-			snprintf(errbuf, BS_ERRLEN, "%s: %s", in->name,
-			    strerror(errno));
+			seterr(errbuf, "%s: %s", in->name, strerror(errno));
 			return -1;
 		}
 	}

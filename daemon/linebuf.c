@@ -91,8 +91,8 @@ linebuf_fill(struct linebuf *lb, size_t n)
 }
 
 int
-linebuf_next(struct linebuf *lb, const char **line, size_t *len,
-    unsigned *flags)
+linebuf_next(
+    struct linebuf *lb, const char **line, size_t *len, unsigned *flags)
 {
 	char *nl;
 	size_t l;
@@ -152,8 +152,8 @@ linebuf_next(struct linebuf *lb, const char **line, size_t *len,
 }
 
 int
-linebuf_take_partial(struct linebuf *lb, const char **line, size_t *len,
-    unsigned *flags)
+linebuf_take_partial(
+    struct linebuf *lb, const char **line, size_t *len, unsigned *flags)
 {
 	size_t l = lb->end - lb->start;
 

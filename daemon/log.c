@@ -68,8 +68,8 @@ vlog(enum log_level lvl, int err, const char *fmt, va_list ap)
 		fprintf(stderr, "%s: %s: %s: %s\n", log_prog, level_names[lvl],
 		    msg, strerror(err));
 	else
-		fprintf(stderr, "%s: %s: %s\n", log_prog, level_names[lvl],
-		    msg);
+		fprintf(
+		    stderr, "%s: %s: %s\n", log_prog, level_names[lvl], msg);
 	errno = saved;
 }
 

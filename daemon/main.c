@@ -25,7 +25,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_status_entry,
 	&cmd_check_config_entry,
 	&cmd_version_entry,
-	NULL
+	NULL,
 };
 
 static void
@@ -34,25 +34,28 @@ usage(FILE *fp)
 	const struct cmd_entry *const *c;
 	char db[1024];
 
-	fprintf(fp, "usage: bouncestat <command> [options]\n\n"
-		    "Follows mail logs (Postfix), extracts every deferral, "
-		    "bounce and expiry with\nthe receiver's reply, classifies "
-		    "it and keeps counts in SQLite.\n\ncommands:\n");
+	fprintf(fp,
+	    "usage: bouncestat <command> [options]\n\n"
+	    "Follows mail logs (Postfix), extracts every deferral, "
+	    "bounce and expiry with\nthe receiver's reply, classifies "
+	    "it and keeps counts in SQLite.\n\ncommands:\n");
 	for (c = cmd_table; *c != NULL; c++)
 		fprintf(fp, "  %-13s %s\n", (*c)->name, (*c)->help);
-	fprintf(fp, "\n'bouncestat <command> --help' describes a command.\n"
-		    "Database: --db PATH, else $BOUNCESTAT_DB, else "
-		    "/var/lib/bouncestat/bouncestat.db\nwhen writable, else "
-		    "$XDG_STATE_HOME/bouncestat/bouncestat.db (now: %s).\n"
-		    "Exit status: 0 success, 1 failure, 2 usage error.\n",
+	fprintf(fp,
+	    "\n'bouncestat <command> --help' describes a command.\n"
+	    "Database: --db PATH, else $BOUNCESTAT_DB, else "
+	    "/var/lib/bouncestat/bouncestat.db\nwhen writable, else "
+	    "$XDG_STATE_HOME/bouncestat/bouncestat.db (now: %s).\n"
+	    "Exit status: 0 success, 1 failure, 2 usage error.\n",
 	    default_db_path(db, sizeof(db), false));
 }
 
 int
 cmd_usage(const struct cmd_entry *c)
 {
-	fprintf(stderr, "usage: bouncestat %s %s\n"
-			"Try 'bouncestat %s --help'.\n",
+	fprintf(stderr,
+	    "usage: bouncestat %s %s\n"
+	    "Try 'bouncestat %s --help'.\n",
 	    c->name, c->usage, c->name);
 	return 2;
 }
@@ -95,8 +98,9 @@ main(int argc, char **argv)
 		if (strcmp((*c)->name, argv[1]) == 0)
 			break;
 	if (*c == NULL) {
-		fprintf(stderr, "bouncestat: unknown command: %s\n"
-				"Try 'bouncestat --help'.\n",
+		fprintf(stderr,
+		    "bouncestat: unknown command: %s\n"
+		    "Try 'bouncestat --help'.\n",
 		    argv[1]);
 		return 2;
 	}

@@ -28,8 +28,7 @@ struct pipeline {
 
 /* See pipeline.h. Returns NULL on allocation failure. */
 struct pipeline *
-pipeline_new(struct store *st, struct classifier *cl,
-    const struct mta_ctx *ctx)
+pipeline_new(struct store *st, struct classifier *cl, const struct mta_ctx *ctx)
 {
 	struct pipeline *p;
 
@@ -62,8 +61,7 @@ pipeline_set_classifier(struct pipeline *p, struct classifier *cl)
 }
 
 int
-pipeline_line(struct pipeline *p, const char *line, size_t len,
-    unsigned flags)
+pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 {
 	struct store_record rec;
 	int rc;
@@ -81,11 +79,11 @@ pipeline_line(struct pipeline *p, const char *line, size_t len,
 		p->c.bad++;
 		return PARSE_BAD;
 	}
-	if (provider_from_host(p->ev.relay_host, p->provider,
-		sizeof(p->provider)) == 0)
+	if (provider_from_host(
+		p->ev.relay_host, p->provider, sizeof(p->provider)) == 0)
 		p->provider[0] = '\0';
-	classify_event(p->cl, &p->ev, p->provider[0] ? p->provider : NULL,
-	    &p->cr);
+	classify_event(
+	    p->cl, &p->ev, p->provider[0] ? p->provider : NULL, &p->cr);
 	p->have_last = true;
 	p->c.events++;
 	if ((unsigned)p->ev.status < BS_STATUS_COUNT)

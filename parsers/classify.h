@@ -10,8 +10,12 @@
  *
  * Lifecycle: classify_new(), classify_add_rules() for each rule text in
  * order (a later rule with the same name replaces an earlier one in place),
- * classify_compile(), then classify_event() any number of times. A
- * classifier is not thread-safe (one match-data block is reused).
+ * classify_add_local_rules() for the operator's files, classify_compile(),
+ * then classify_event() any number of times. A classifier is not
+ * thread-safe (one match-data block is reused). Classifiers share nothing:
+ * a failed load of a new one leaves an old one fully usable. The rule
+ * format and matching order are documented in bouncestat-rules(5) and at
+ * the top of classify.c.
  */
 #ifndef BS_PARSERS_CLASSIFY_H
 #define BS_PARSERS_CLASSIFY_H
@@ -26,20 +30,39 @@ struct classifier;
 
 struct classify_result {
 	enum bs_class cls;
-	bool permanent;		  /* 5xx code / 5.x.x status / bounce */
-	const char *rule;	  /* rule name, owned by the classifier */
-	const char *meaning;	  /* one line, may be "" */
-	const char *action;	  /* suggested action, may be "" */
-	struct bs_span dnsbl;	  /* e.g. "zen.spamhaus.org", into the reply */
+	bool permanent;           /* 5xx code / 5.x.x status / bounce */
+	const char *rule;         /* rule name, owned by the classifier */
+	const char *meaning;      /* one line, may be "" */
+	const char *action;       /* suggested action, may be "" */
+	struct bs_span dnsbl;     /* e.g. "zen.spamhaus.org", into the reply */
 	struct bs_span listed_ip; /* e.g. "192.0.2.1", into the reply */
-	bool limit_hit;		  /* a PCRE2 limit stopped a match */
+	bool limit_hit;           /* a PCRE2 limit stopped a match */
 };
 
 struct classify_stats {
 	uint64_t lookups;
 	uint64_t cache_hits;
 	uint64_t limit_hits;
+	uint64_t pattern_runs; /* PCRE2 matches run (after the prefilter) */
+	uint32_t rules;        /* rules in force after compile */
+	uint32_t patterns;     /* rules with a pattern */
+	uint32_t jit_patterns; /* ... compiled by the JIT */
 };
+
+/* One rule as loaded, for listings and tests. Pointers are owned by the
+ * classifier. */
+struct classify_rule_info {
+	const char *name;
+	const char *file; /* rule file that defined it last */
+	int line;         /* line of its "rule" keyword */
+	enum bs_class cls;
+	const char *meaning;
+	const char *action;
+	const char *pattern; /* NULL when the rule has none */
+	bool disabled;
+};
+
+typedef void classify_report_fn(void *arg, const char *msg);
 
 /* The built-in rule files (parsers/rules/NN-name.rules), in load order. */
 const struct bs_blob *classify_defaults(void);
@@ -52,7 +75,17 @@ void classify_free(struct classifier *);
  * messages as "name:line: message"). Returns 0, or -1 with the message in
  * errbuf (BS_ERRLEN bytes).
  */
-int classify_add_rules(struct classifier *, const char *name,
+int classify_add_rules(struct classifier *, const char *name, const char *text,
+    size_t len, char *errbuf);
+
+/*
+ * Like classify_add_rules(), for an operator's rule file: a rule with a new
+ * name goes after the rules of earlier operator files and before every
+ * rule added by classify_add_rules() (unless placed with "before" or
+ * "after"), so that it can refine the built-in rules; a rule with a known
+ * name replaces that one in place.
+ */
+int classify_add_local_rules(struct classifier *, const char *name,
     const char *text, size_t len, char *errbuf);
 
 /* Compiles all patterns (JIT when available). 0, or -1 with errbuf. */
@@ -67,5 +100,36 @@ int classify_event(struct classifier *, const struct bs_event *ev,
     const char *provider, struct classify_result *out);
 
 void classify_get_stats(const struct classifier *, struct classify_stats *);
+
+/*
+ * Fills *ev for a bare reply text the way `bouncestat classify` sees it:
+ * code and enhanced status by reply_parse(); status bounced for a
+ * permanent reply, else deferred; no reply code means a connection-level
+ * failure (BS_EVENT_CONNECT). Spans point into text.
+ */
+void classify_event_from_text(
+    const char *text, size_t len, struct bs_event *ev);
+
+/* classify_event_from_text() then classify_event(). Returns 0. */
+int classify_text(struct classifier *, const char *text, size_t len,
+    const char *provider, struct classify_result *out);
+
+/* Rules in evaluation order (disabled ones included), after compile. */
+size_t classify_rule_count(const struct classifier *);
+int classify_rule_get(
+    const struct classifier *, size_t i, struct classify_rule_info *);
+
+/*
+ * Checks every enabled rule's samples: each "example" must be classified
+ * by that very rule (so no earlier rule shadows it) and no "counter" may
+ * match it. Samples are classified as by classify_event_from_text(), with
+ * the rule's first provider, status and event kind when it has those
+ * conditions. With require, a rule without an example or without a
+ * counter is a problem too. Each problem is reported as "file:line:
+ * message" through fn. Returns the number of problems; *nsamples (may be
+ * NULL) gets the number of samples checked.
+ */
+int classify_check_samples(struct classifier *, bool require,
+    classify_report_fn *fn, void *arg, size_t *nsamples);
 
 #endif

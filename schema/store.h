@@ -43,11 +43,11 @@ struct store_position {
 	const char *path; /* for display */
 	int64_t dev;
 	int64_t ino;
-	int64_t offset;	    /* bytes consumed: the end of the last full line */
-	int64_t size;	    /* file size seen at that time */
-	uint64_t fp_head;   /* hash of the head (e.g. first line) */
+	int64_t offset;   /* bytes consumed: the end of the last full line */
+	int64_t size;     /* file size seen at that time */
+	uint64_t fp_head; /* hash of the head (e.g. first line) */
 	int64_t fp_head_len;
-	uint64_t fp_tail;   /* hash of up to fp_tail_len bytes before offset */
+	uint64_t fp_tail; /* hash of up to fp_tail_len bytes before offset */
 	int64_t fp_tail_len;
 	int64_t last_event; /* time of the last event read, 0 if none */
 	int64_t updated;    /* wall time of the commit */
@@ -84,7 +84,19 @@ int store_get_position(struct store *, const char *key,
 /* Deletes events older than before (epoch seconds); counts stay. */
 int store_prune_events(struct store *, int64_t before);
 
-/* Small key/value state (daemon pid, start time, ...). */
+/*
+ * Deletes per-minute counts older than before (hourly counts stay) and
+ * records the floor in meta 'minute_floor' for readers of the minute
+ * counts (spike detection). In the open transaction or in one of its own.
+ * 0 or -1.
+ */
+int store_prune_minutes(struct store *, int64_t before);
+
+/*
+ * Small key/value state (daemon pid, start time, ...). set: in the open
+ * transaction or on its own. get: 1 found, 0 not set, -1 on error or when
+ * the value does not fit in len bytes.
+ */
 int store_meta_set(struct store *, const char *key, const char *value);
 int store_meta_get(struct store *, const char *key, char *buf, size_t len);
 

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * bouncestat classify: explains how one reply text is classified (class,
+ * temporary or permanent, code, enhanced status, the rule that matched,
+ * its meaning and suggested action, DNSBL and listed IP, provider), or
+ * with "-" classifies one reply per line of standard input and writes one
+ * result per line (TSV or JSON lines), fast enough for bulk use. The text
+ * is taken as Postfix logs it: code and enhanced status are read from it
+ * (reply_parse()); a text without a reply code counts as a
+ * connection-level failure. Reply text is hostile: it is echoed only with
+ * control characters replaced (text) or escaped (JSON).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "cmd.h"
+#include "log.h"
+#include "provider.h"
+#include "rules.h"
+#include "util.h"
+
+static int cmd_classify_exec(int, char **);
+
+const struct cmd_entry cmd_classify_entry = {
+	"classify",
+	"[--rules DIR] [--format text|json] [--relay HOST] [--list] TEXT | -",
+	"explain how a reply text is classified",
+	cmd_classify_exec,
+};
+
+static void
+help(void)
+{
+	printf(
+	    "usage: bouncestat classify %s\n\n"
+	    "Classifies TEXT, an SMTP reply as found in a mail log (e.g.\n"
+	    "\"421 HL:ICC 163 mx21,...\"), and explains the result: class,\n"
+	    "temporary or permanent, code, enhanced status, the rule that\n"
+	    "matched with its meaning and suggested action, the DNSBL and\n"
+	    "listed IP named in the reply. With \"-\" it reads one reply per\n"
+	    "line from standard input and writes one result per line.\n\n"
+	    "  --rules DIR     operator rule files (default: %s\n"
+	    "                  when it exists); format: bouncestat-rules(5)\n"
+	    "  --format FMT    text (default) or json (one object per line)\n"
+	    "  --relay HOST    the relay host the reply came from, e.g.\n"
+	    "                  mx1.qq.com: its provider enables provider rules\n"
+	    "  --list          list the rules in evaluation order and exit\n\n"
+	    "Exit status: 0 success, 1 failure (bad rule file), 2 usage "
+	    "error.\n",
+	    cmd_classify_entry.usage, RULES_DIR_DEFAULT);
+}
+
+/* ---------------------------------------------------------------- */
+/* JSON */
+
+/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t len, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		c &= 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/*
+ * Writes s (n bytes) as a JSON string: quotes, backslashes and control
+ * characters (C0, DEL, C1) escaped, invalid UTF-8 as U+FFFD, so the output
+ * is valid UTF-8 JSON whatever the reply contained.
+ */
+static void
+json_str(FILE *fp, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k, run;
+	unsigned cp;
+
+	putc('"', fp);
+	while (i < n) {
+		run = i;
+		while (run < n && u[run] >= 0x20 && u[run] < 0x7f &&
+		    u[run] != '"' && u[run] != '\\')
+			run++;
+		if (run > i) {
+			fwrite(s + i, 1, run - i, fp);
+			i = run;
+			continue;
+		}
+		if (u[i] == '"' || u[i] == '\\') {
+			putc('\\', fp);
+			putc(u[i++], fp);
+			continue;
+		}
+		if ((k = utf8_seq(u + i, n - i, &cp)) == 0) {
+			fputs("\\ufffd", fp);
+			i++;
+			continue;
+		}
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			fprintf(fp, "\\u%04x", cp);
+		else
+			fwrite(s + i, 1, k, fp);
+		i += k;
+	}
+	putc('"', fp);
+}
+
+static void
+json_span(FILE *fp, struct bs_span sp)
+{
+	if (sp.ptr == NULL || sp.len == 0)
+		fputs("null", fp);
+	else
+		json_str(fp, sp.ptr, sp.len);
+}
+
+static void
+json_cstr(FILE *fp, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		fputs("null", fp);
+	else
+		json_str(fp, s, strlen(s));
+}
+
+/* ---------------------------------------------------------------- */
+/* output */
+
+static void
+put_span(FILE *fp, struct bs_span sp)
+{
+	if (sp.ptr == NULL || sp.len == 0)
+		putc('-', fp);
+	else
+		fput_sanitized(fp, sp.ptr, sp.len);
+}
+
+static void
+put_code(FILE *fp, int code)
+{
+	if (code == 0)
+		putc('-', fp);
+	else
+		fprintf(fp, "%d", code);
+}
+
+static void
+line_text(FILE *fp, const struct bs_event *ev, const struct classify_result *r)
+{
+	fputs(bs_class_name(r->cls), fp);
+	putc('\t', fp);
+	fputs(*r->rule ? r->rule : "-", fp);
+	putc('\t', fp);
+	put_code(fp, ev->smtp_code);
+	putc('\t', fp);
+	put_span(fp, ev->enhanced);
+	putc('\t', fp);
+	fputs(r->permanent ? "permanent" : "temporary", fp);
+	putc('\t', fp);
+	put_span(fp, r->dnsbl);
+	putc('\t', fp);
+	put_span(fp, r->listed_ip);
+	putc('\n', fp);
+}
+
+static void
+line_json(FILE *fp, const struct bs_event *ev, const struct classify_result *r,
+    const char *provider, bool full)
+{
+	fputs("{\"class\":\"", fp);
+	fputs(bs_class_name(r->cls), fp);
+	fputs("\",\"permanent\":", fp);
+	fputs(r->permanent ? "true" : "false", fp);
+	fputs(",\"rule\":", fp);
+	json_cstr(fp, r->rule);
+	fputs(",\"code\":", fp);
+	if (ev->smtp_code == 0)
+		fputs("null", fp);
+	else
+		fprintf(fp, "%d", ev->smtp_code);
+	fputs(",\"enhanced\":", fp);
+	json_span(fp, ev->enhanced);
+	fputs(",\"dnsbl\":", fp);
+	json_span(fp, r->dnsbl);
+	fputs(",\"listed_ip\":", fp);
+	json_span(fp, r->listed_ip);
+	if (provider != NULL) {
+		fputs(",\"provider\":", fp);
+		json_cstr(fp, provider);
+	}
+	if (r->limit_hit)
+		fputs(",\"limit_hit\":true", fp);
+	if (full) {
+		fputs(",\"meaning\":", fp);
+		json_cstr(fp, r->meaning);
+		fputs(",\"action\":", fp);
+		json_cstr(fp, r->action);
+		fputs(",\"reply\":", fp);
+		json_span(fp, ev->reply);
+	}
+	fputs("}\n", fp);
+}
+
+static void
+explain_text(FILE *fp, struct classifier *c, const struct bs_event *ev,
+    const struct classify_result *r, const char *provider)
+{
+	struct classify_rule_info info;
+	size_t i, n = classify_rule_count(c);
+
+	fprintf(fp, "class:      %s (%s)\n", bs_class_name(r->cls),
+	    r->permanent ? "permanent" : "temporary");
+	fputs("rule:       ", fp);
+	if (*r->rule == '\0')
+		fputs(r->cls == BS_CLASS_UNKNOWN ? "(no rule matched)"
+						 : "(built-in)",
+		    fp);
+	else {
+		fputs(r->rule, fp);
+		for (i = 0; i < n; i++)
+			if (classify_rule_get(c, i, &info) == 0 &&
+			    strcmp(info.name, r->rule) == 0) {
+				fprintf(fp, " (%s:%d)", info.file, info.line);
+				break;
+			}
+	}
+	if (r->limit_hit)
+		fputs(" [pattern match limit hit]", fp);
+	fputs("\ncode:       ", fp);
+	put_code(fp, ev->smtp_code);
+	fputs("\nenhanced:   ", fp);
+	put_span(fp, ev->enhanced);
+	fputs("\nmeaning:    ", fp);
+	fput_sanitized(fp, *r->meaning ? r->meaning : "-",
+	    *r->meaning ? strlen(r->meaning) : 1);
+	fputs("\naction:     ", fp);
+	fput_sanitized(fp, *r->action ? r->action : "-",
+	    *r->action ? strlen(r->action) : 1);
+	fputs("\ndnsbl:      ", fp);
+	put_span(fp, r->dnsbl);
+	fputs("\nlisted ip:  ", fp);
+	put_span(fp, r->listed_ip);
+	fputs("\nprovider:   ", fp);
+	fputs(provider != NULL ? provider : "-", fp);
+	fputs("\nreply:      ", fp);
+	put_span(fp, ev->reply);
+	putc('\n', fp);
+}
+
+static void
+list_rules(FILE *fp, struct classifier *c)
+{
+	struct classify_rule_info info;
+	size_t i, n = classify_rule_count(c);
+
+	for (i = 0; i < n; i++) {
+		if (classify_rule_get(c, i, &info) == -1)
+			continue;
+		fprintf(fp, "%-32s %-18s %s:%d%s\n", info.name,
+		    info.disabled ? "-" : bs_class_name(info.cls), info.file,
+		    info.line, info.disabled ? " (disabled)" : "");
+	}
+}
+
+/* Classifies standard input line by line. */
+static int
+classify_stream(struct classifier *c, const char *provider, bool json)
+{
+	struct classify_result r;
+	struct bs_event ev;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, stdin)) != -1) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		classify_event_from_text(line, (size_t)n, &ev);
+		classify_event(c, &ev, provider, &r);
+		if (json)
+			line_json(stdout, &ev, &r, provider, false);
+		else
+			line_text(stdout, &ev, &r);
+	}
+	free(line);
+	if (ferror(stdin)) {
+		log_warn("classify: stdin");
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_classify_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "relay", required_argument, NULL, 'R' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char errbuf[BS_ERRLEN], prov[256];
+	const char *rules = NULL, *provider = NULL, *text;
+	struct classifier *c;
+	struct classify_result r;
+	struct bs_event ev;
+	bool json = false, list = false;
+	int ch, rc = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			rules = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				json = true;
+			else if (strcmp(optarg, "text") == 0)
+				json = false;
+			else {
+				fprintf(stderr,
+				    "bouncestat classify: unknown "
+				    "format: %s\n",
+				    optarg);
+				return cmd_usage(&cmd_classify_entry);
+			}
+			break;
+		case 'R':
+			if (provider_from_host(
+				bs_span_make(optarg, strlen(optarg)), prov,
+				sizeof(prov)) > 0)
+				provider = prov;
+			break;
+		case 'l':
+			list = true;
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return cmd_usage(&cmd_classify_entry);
+		}
+	}
+	if (list ? optind != argc : optind != argc - 1)
+		return cmd_usage(&cmd_classify_entry);
+	if ((c = rules_load(rules, errbuf)) == NULL) {
+		log_warnx("rules: %s", errbuf);
+		return 1;
+	}
+	if (list)
+		list_rules(stdout, c);
+	else if (strcmp(argv[optind], "-") == 0)
+		rc = classify_stream(c, provider, json);
+	else {
+		text = argv[optind];
+		classify_event_from_text(text, strlen(text), &ev);
+		classify_event(c, &ev, provider, &r);
+		if (json)
+			line_json(stdout, &ev, &r, provider, true);
+		else
+			explain_text(stdout, c, &ev, &r, provider);
+	}
+	classify_free(c);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		log_warn("classify: stdout");
+		return 1;
+	}
+	return rc;
+}

@@ -1,0 +1,2346 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The reply classifier: rule files (data) -> an ordered rule table ->
+ * one class per delivery event. The user-facing description of the rule
+ * format is bouncestat-rules(5) (contrib/bouncestat-rules.5); this is the
+ * implementer's summary.
+ *
+ * Rule files are line oriented: "#" starts a comment line, "rule NAME"
+ * opens a block, then one keyword per line: class, code, enhanced, match
+ * (repeatable: alternatives), provider, status, event, meaning, action,
+ * example and counter (repeatable samples), before/after NAME (placement)
+ * and disable. A rule matches when every condition it has holds; it needs
+ * at least one of match, code, enhanced, status or event.
+ *
+ * Order: rules are evaluated in table order and the first match wins. The
+ * built-in files come first in name order, rules in file order; an
+ * operator rule with a known name replaces that rule in place, a new one is
+ * inserted before all built-in rules (after earlier operator rules) or
+ * where "before"/"after" says. Two facts precede the rules: a sent event
+ * has class none, an expired event without any reply text has class
+ * expired.
+ *
+ * Matching: patterns are PCRE2, compiled once, caseless, no UTF (bytes;
+ * case folding for ASCII only), unnamed groups do not capture; the named
+ * groups (?<dnsbl>...) and (?<ip>...) give the DNSBL and listed-IP spans.
+ * For blacklisted, rate_limited and reverse_dns results without an ip
+ * group the first IP address in the reply (not 127/8) is taken. Subjects
+ * are cut to CLASSIFY_SUBJECT_MAX bytes. Match, depth and heap limits are
+ * set; a limit hit ends the classification as unknown with limit_hit set
+ * and a counter bumped.
+ *
+ * Speed (no cost linear in the number of rules for a common reply, no
+ * allocation per event):
+ *   - prefilter: from every pattern a required literal is extracted (the
+ *     longest run of plain characters of each top-level alternative, at
+ *     least 4 bytes); one pass over the subject with a rolling 4-byte
+ *     window, a bitmap and a small hash table finds the rules whose
+ *     literal occurs. Rules without such a literal are always candidates.
+ *     Candidates are then narrowed by precomputed masks per SMTP code and
+ *     per enhanced class.subject, and tried in table order.
+ *   - cache: the same pass hashes the subject with every digit read as
+ *     '0' (a length-preserving normalisation: IPs, counters, timestamps),
+ *     together with code, enhanced status, provider, status and event
+ *     kind. A rule whose pattern can tell one digit from another (a digit
+ *     outside a {m,n} quantifier or a 0-9 class, \x-style escapes,
+ *     backreferences) is "digit-sensitive"; results are cached and served
+ *     from the cache only when no digit-sensitive rule is a candidate, so
+ *     a cached answer is exactly what the rules would give (up to a 64-bit
+ *     hash collision). The cache is a direct-mapped table of
+ *     CLASSIFY_CACHE_SIZE entries allocated at compile time.
+ *
+ * Pure: no I/O, no globals but constant tables; errors go to errbuf.
+ */
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcre2.h>
+
+#include "classify.h"
+#include "reply.h"
+
+extern const struct bs_blob bs_default_rules[];
+
+#define CLASSIFY_SUBJECT_MAX 1024
+#define CLASSIFY_CACHE_SIZE  4096 /* power of two */
+#define CLASSIFY_MATCH_LIMIT 100000
+#define CLASSIFY_DEPTH_LIMIT 1000
+#define CLASSIFY_HEAP_LIMIT  1024 /* KiB */
+#define CLASSIFY_JIT_STACK   (512 * 1024)
+#define RULE_LINE_MAX        4096
+#define RULE_NAME_MAX        64
+#define LIT_MIN              4
+#define LIT_MAX              16
+#define CODE_BUCKETS         502 /* 0: none, 1..500: 100..599, 501: other */
+#define ENH_KEYS             34  /* 0: none, 1 + 11 * class + subject */
+#define GROUP_MAX            32  /* groups of one name kept per rule */
+#define FILTER_BITS          16
+
+#define EVENT_REPLY   0x1
+#define EVENT_CONNECT 0x2
+#define EVENT_LOCAL   0x4
+
+struct enh_cond {
+	int cls; /* 2, 4 or 5; 0 for any */
+	int slo, shi;
+	int dlo, dhi;
+};
+
+struct sample {
+	char *text;
+	int line;
+	bool counter;
+};
+
+struct rule {
+	char *name;
+	char *file;
+	int line;
+	enum bs_class cls;
+	bool disabled;
+	bool has_class;
+
+	bool has_code;
+	bool code_none;
+	uint64_t codes[8]; /* bit (code - 100) for 100..599 */
+
+	struct enh_cond *enh;
+	size_t nenh;
+	bool has_enh;
+	bool enh_none;
+
+	char *pattern; /* combined alternatives, or NULL */
+	char **parts;  /* the match lines */
+	size_t nparts;
+	pcre2_code *re;
+	bool jit;
+	bool digit_sensitive;
+	int grp_dnsbl[GROUP_MAX];
+	int grp_ip[GROUP_MAX];
+
+	char **prov;
+	size_t nprov;
+	unsigned events;   /* EVENT_* mask, 0: any */
+	unsigned statuses; /* 1 << bs_status, 0: any */
+
+	char *meaning;
+	char *action;
+	struct sample *samples;
+	size_t nsamples;
+
+	char **lits; /* required literals, lower case; NULL: always */
+	size_t nlits;
+	bool always;
+
+	int place; /* 0, 'b'efore or 'a'fter */
+	char *anchor;
+};
+
+struct literal {
+	const unsigned char *bytes;
+	size_t len;
+	size_t rule;
+};
+
+struct prefix_slot {
+	uint32_t key;
+	uint32_t first; /* index into lits (sorted by prefix) */
+	uint32_t count;
+	bool used;
+};
+
+struct cache_entry {
+	uint64_t key;
+	int32_t rule; /* -1: no rule matched */
+	uint16_t d_off, d_len, i_off, i_len;
+	bool used;
+	bool has_dnsbl, has_ip;
+};
+
+struct classifier {
+	struct rule **rules;
+	size_t nrules, caprules;
+	size_t local_pos;
+	bool compiled;
+
+	/* compiled state */
+	size_t nwords;
+	uint64_t *code_mask; /* CODE_BUCKETS x nwords */
+	uint64_t *enh_mask;  /* ENH_KEYS x nwords */
+	uint64_t *always;
+	uint64_t *dmask;
+	uint64_t *cand;
+	uint64_t *filter; /* 1 << FILTER_BITS bits */
+	struct literal *lits;
+	size_t nlits;
+	struct prefix_slot *slots;
+	size_t slot_mask;
+	struct cache_entry *cache;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jstack;
+
+	struct classify_stats stats;
+};
+
+static const unsigned char lower_tab[256] = {
+#define L4(i)  L1(i), L1(i + 1), L1(i + 2), L1(i + 3)
+#define L1(i)  ((i) >= 'A' && (i) <= 'Z' ? (i) + 32 : (i))
+#define L16(i) L4(i), L4(i + 4), L4(i + 8), L4(i + 12)
+#define L64(i) L16(i), L16(i + 16), L16(i + 32), L16(i + 48)
+	L64(0), L64(64), L64(128), L64(192)
+#undef L64
+#undef L16
+#undef L4
+#undef L1
+};
+
+/* ---------------------------------------------------------------- */
+/* small helpers */
+
+static void seterr(char *errbuf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+seterr(char *errbuf, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errbuf == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errbuf, BS_ERRLEN, fmt, ap);
+	va_end(ap);
+}
+
+static char *
+dupn(const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static int
+push_str(char ***v, size_t *n, const char *s, size_t len)
+{
+	char **nv, *d;
+
+	if ((d = dupn(s, len)) == NULL)
+		return -1;
+	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
+		free(d);
+		return -1;
+	}
+	nv[(*n)++] = d;
+	*v = nv;
+	return 0;
+}
+
+static void
+free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static bool
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+bit_get(const uint64_t *m, size_t i)
+{
+	return (m[i / 64] >> (i % 64)) & 1;
+}
+
+static void
+bit_set(uint64_t *m, size_t i)
+{
+	m[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+static uint64_t
+mix64(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= UINT64_C(0x9e3779b97f4a7c15);
+	h ^= h >> 29;
+	return h;
+}
+
+static uint64_t
+mix_bytes(uint64_t h, const char *p, size_t n)
+{
+	uint64_t v;
+	size_t i;
+
+	h = mix64(h, n);
+	while (n > 0) {
+		v = 0;
+		for (i = 0; i < 8 && i < n; i++)
+			v |= (uint64_t)(unsigned char)p[i] << (8 * i);
+		h = mix64(h, v);
+		p += i;
+		n -= i;
+	}
+	return h;
+}
+
+/* ---------------------------------------------------------------- */
+/* rules: allocation */
+
+static void
+rule_free(struct rule *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	free(r->name);
+	free(r->file);
+	free(r->enh);
+	free(r->pattern);
+	free_strv(r->parts, r->nparts);
+	pcre2_code_free(r->re);
+	free_strv(r->prov, r->nprov);
+	free(r->meaning);
+	free(r->action);
+	for (i = 0; i < r->nsamples; i++)
+		free(r->samples[i].text);
+	free(r->samples);
+	free_strv(r->lits, r->nlits);
+	free(r->anchor);
+	free(r);
+}
+
+/*
+ * Returns a new, empty classifier (caller frees with classify_free()), or
+ * NULL when out of memory.
+ */
+struct classifier *
+classify_new(void)
+{
+	return calloc(1, sizeof(struct classifier));
+}
+
+/* Frees a classifier and everything it owns; accepts NULL. */
+void
+classify_free(struct classifier *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nrules; i++)
+		rule_free(c->rules[i]);
+	free(c->rules);
+	free(c->code_mask);
+	free(c->enh_mask);
+	free(c->always);
+	free(c->dmask);
+	free(c->cand);
+	free(c->filter);
+	free(c->lits);
+	free(c->slots);
+	free(c->cache);
+	pcre2_match_data_free(c->md);
+	pcre2_match_context_free(c->mctx);
+	pcre2_jit_stack_free(c->jstack);
+	free(c);
+}
+
+/* Returns the embedded default rule files, ending with a NULL name. */
+const struct bs_blob *
+classify_defaults(void)
+{
+	return bs_default_rules;
+}
+
+static ssize_t
+find_rule(const struct classifier *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrules; i++)
+		if (strcmp(c->rules[i]->name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static int
+insert_rule(struct classifier *c, size_t at, struct rule *r)
+{
+	struct rule **nv;
+	size_t ncap;
+
+	if (c->nrules == c->caprules) {
+		ncap = c->caprules ? c->caprules * 2 : 64;
+		if ((nv = realloc(c->rules, ncap * sizeof(*nv))) == NULL)
+			return -1;
+		c->rules = nv;
+		c->caprules = ncap;
+	}
+	memmove(c->rules + at + 1, c->rules + at,
+	    (c->nrules - at) * sizeof(*c->rules));
+	c->rules[at] = r;
+	c->nrules++;
+	if (at < c->local_pos)
+		c->local_pos++;
+	return 0;
+}
+
+static void
+remove_rule(struct classifier *c, size_t at)
+{
+	memmove(c->rules + at, c->rules + at + 1,
+	    (c->nrules - at - 1) * sizeof(*c->rules));
+	c->nrules--;
+	if (at < c->local_pos)
+		c->local_pos--;
+}
+
+/* ---------------------------------------------------------------- */
+/* pattern analysis */
+
+/* Skips a character class starting at p[i] == '['; returns the index
+ * after its closing bracket. */
+static size_t
+skip_class(const char *p, size_t n, size_t i)
+{
+	i++;
+	if (i < n && p[i] == '^')
+		i++;
+	if (i < n && p[i] == ']')
+		i++;
+	while (i < n && p[i] != ']') {
+		if (p[i] == '\\' && i + 1 < n)
+			i += 2;
+		else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
+			const char *e = strstr(p + i + 2, ":]");
+
+			i = e != NULL && (size_t)(e - p) < n
+			    ? (size_t)(e - p) + 2
+			    : i + 1;
+		} else
+			i++;
+	}
+	return i < n ? i + 1 : n;
+}
+
+/* Skips a group starting at p[i] == '('; returns the index after the
+ * matching parenthesis. */
+static size_t
+skip_group(const char *p, size_t n, size_t i)
+{
+	int depth = 0;
+
+	while (i < n) {
+		if (p[i] == '\\') {
+			i += 2;
+			continue;
+		}
+		if (p[i] == '[') {
+			i = skip_class(p, n, i);
+			continue;
+		}
+		if (p[i] == '(')
+			depth++;
+		else if (p[i] == ')' && --depth == 0)
+			return i + 1;
+		i++;
+	}
+	return n;
+}
+
+/* Length of a {m}, {m,} or {m,n} quantifier at p[i], 0 if none; *min
+ * gets m. */
+static size_t
+quant_len(const char *p, size_t n, size_t i, int *min)
+{
+	size_t j = i + 1;
+	int m = 0;
+
+	if (i >= n || p[i] != '{')
+		return 0;
+	if (j >= n || !is_digit(p[j]))
+		return 0;
+	while (j < n && is_digit(p[j]))
+		m = m * 10 + (p[j++] - '0');
+	if (j < n && p[j] == ',') {
+		j++;
+		while (j < n && is_digit(p[j]))
+			j++;
+	}
+	if (j >= n || p[j] != '}')
+		return 0;
+	*min = m;
+	return j + 1 - i;
+}
+
+/* Skips the arguments of an escape "\e" with p[i] == e; returns the index
+ * after the escape. */
+static size_t
+skip_escape_args(const char *p, size_t n, size_t i)
+{
+	char e = p[i++];
+	char close;
+	size_t k;
+
+	switch (e) {
+	case 'x':
+	case 'o':
+	case 'N':
+	case 'p':
+	case 'P':
+		if (i < n && p[i] == '{') {
+			while (i < n && p[i] != '}')
+				i++;
+			return i < n ? i + 1 : n;
+		}
+		if (e == 'x') {
+			for (k = 0;
+			     k < 2 && i < n && isxdigit((unsigned char)p[i]);
+			     k++)
+				i++;
+		} else if (e == 'p' || e == 'P')
+			i++;
+		return i;
+	case 'c':
+		return i + 1 < n ? i + 1 : n;
+	case 'g':
+	case 'k':
+		if (i < n && (p[i] == '{' || p[i] == '<' || p[i] == '\'')) {
+			close = p[i] == '{' ? '}' : p[i] == '<' ? '>' : '\'';
+			while (i < n && p[i] != close)
+				i++;
+			return i < n ? i + 1 : n;
+		}
+		if (i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		while (i < n && is_digit(p[i]))
+			i++;
+		return i;
+	default:
+		if (is_digit(e))
+			while (i < n && is_digit(p[i]))
+				i++;
+		return i;
+	}
+}
+
+/*
+ * True when the pattern may treat two digits differently (see the header
+ * comment): then normalising digits for the cache is not exact for it.
+ */
+static bool
+pattern_digit_sensitive(const char *p)
+{
+	size_t n = strlen(p), i = 0, j, end;
+	int m;
+
+	while (i < n) {
+		if (p[i] == '\\') {
+			if (i + 1 < n && strchr("xoNpPcgk0123456789", p[i + 1]))
+				return true;
+			i += 2;
+		} else if (p[i] == '[') {
+			end = skip_class(p, n, i);
+			for (j = i + 1; j < end; j++) {
+				if (p[j] == '\\' && j + 1 < end) {
+					if (strchr(
+						"xoNpPc0123456789", p[j + 1]))
+						return true;
+					j++;
+					continue;
+				}
+				if (p[j] == '0' && j + 2 < end &&
+				    p[j + 1] == '-' && p[j + 2] == '9') {
+					j += 2;
+					continue;
+				}
+				if (is_digit(p[j]))
+					return true;
+			}
+			i = end;
+		} else if (p[i] == '{' && (j = quant_len(p, n, i, &m)) > 0) {
+			i += j;
+		} else if (p[i] == '(' && i + 2 < n && p[i + 1] == '?' &&
+		    (p[i + 2] == 'P' || p[i + 2] == 'C')) {
+			return true;
+		} else if (is_digit(p[i])) {
+			return true;
+		} else
+			i++;
+	}
+	return false;
+}
+
+#define RUN_MAX 64
+
+/* The longest literal run seen so far in one sequence. */
+struct litscan {
+	unsigned char run[RUN_MAX];
+	size_t runlen;
+	unsigned char best[RUN_MAX];
+	size_t bestlen;
+};
+
+static void
+lit_break(struct litscan *ls)
+{
+	if (ls->runlen > ls->bestlen) {
+		memcpy(ls->best, ls->run, ls->runlen);
+		ls->bestlen = ls->runlen;
+	}
+	ls->runlen = 0;
+}
+
+static void
+lit_add(struct litscan *ls, unsigned char ch)
+{
+	if (ls->runlen < RUN_MAX)
+		ls->run[ls->runlen++] = ch;
+}
+
+/* True when p[i..end) has a '|' outside groups and classes. */
+static bool
+has_top_alt(const char *p, size_t i, size_t end)
+{
+	while (i < end) {
+		if (p[i] == '\\')
+			i += 2;
+		else if (p[i] == '[')
+			i = skip_class(p, end, i);
+		else if (p[i] == '(')
+			i = skip_group(p, end, i);
+		else if (p[i] == '|')
+			return true;
+		else
+			i++;
+	}
+	return false;
+}
+
+/*
+ * The longest literal that every match of the sequence p[i..end) (one
+ * alternative) must contain, lower-cased, into ls->best. Groups that are
+ * not optional and have a single alternative are searched too. Returns 0,
+ * or -1 when the pattern uses syntax this scan does not follow ((?x),
+ * \Q...\E, verbs): then no literal is claimed.
+ */
+static int
+seq_literal(const char *p, size_t i, size_t end, struct litscan *ls)
+{
+	struct litscan inner;
+	size_t k, q, gend, cstart;
+	unsigned char ch;
+	bool have, group;
+	int m;
+
+	ls->runlen = ls->bestlen = 0;
+	while (i < end) {
+		have = group = false;
+		cstart = gend = 0;
+		if (p[i] == '(') {
+			if (i + 2 < end && p[i + 1] == '?' &&
+			    strchr("imnsx-^", p[i + 2]) != NULL) {
+				/* inline options (?i) or group (?i:...) */
+				for (k = i + 2;
+				     k < end && strchr("imnsx-^", p[k]) != NULL;
+				     k++)
+					if (p[k] == 'x')
+						return -1;
+				if (k < end && p[k] == ')') {
+					i = k + 1;
+					continue;
+				}
+				if (k < end && p[k] == ':')
+					cstart = k + 1;
+			} else if (i + 1 < end && p[i + 1] == '*')
+				return -1;
+			else if (i + 1 < end && p[i + 1] != '?')
+				cstart = i + 1;
+			else if (i + 2 < end &&
+			    (p[i + 2] == ':' || p[i + 2] == '>'))
+				cstart = i + 3;
+			else if (i + 3 < end &&
+			    ((p[i + 2] == '<' && p[i + 3] != '=' &&
+				 p[i + 3] != '!') ||
+				p[i + 2] == '\'' ||
+				(p[i + 2] == 'P' && p[i + 3] == '<'))) {
+				/* named group: content after the name */
+				for (k = i + 3;
+				     k < end && p[k] != '>' && p[k] != '\'';
+				     k++)
+					;
+				if (k < end)
+					cstart = k + 1;
+			}
+			lit_break(ls);
+			gend = skip_group(p, end, i);
+			group = cstart != 0 && gend > cstart;
+			i = gend;
+		} else if (p[i] == '[') {
+			lit_break(ls);
+			i = skip_class(p, end, i);
+		} else if (p[i] == '\\' && i + 1 < end) {
+			ch = (unsigned char)p[i + 1];
+			if (ch == 'Q')
+				return -1;
+			if (isalnum(ch)) {
+				lit_break(ls);
+				i = skip_escape_args(p, end, i + 1);
+			} else {
+				lit_add(ls, ch);
+				have = true;
+				i += 2;
+			}
+		} else if (strchr(".^$)|", p[i]) != NULL) {
+			lit_break(ls);
+			i++;
+		} else {
+			lit_add(ls, lower_tab[(unsigned char)p[i]]);
+			have = true;
+			i++;
+		}
+		/* a quantifier on what came just before */
+		m = 1;
+		q = 0;
+		if (i < end && (p[i] == '?' || p[i] == '*')) {
+			m = 0;
+			q = 1;
+		} else if (i < end && p[i] == '+')
+			q = 1;
+		else
+			q = quant_len(p, end, i, &m);
+		if (q > 0) {
+			if (have && m == 0 && ls->runlen > 0)
+				ls->runlen--;
+			lit_break(ls);
+			i += q;
+			if (i < end && (p[i] == '?' || p[i] == '+'))
+				i++;
+		}
+		if (group && m > 0 && !has_top_alt(p, cstart, gend - 1)) {
+			if (seq_literal(p, cstart, gend - 1, &inner) == -1)
+				return -1;
+			if (inner.bestlen > ls->bestlen) {
+				memcpy(ls->best, inner.best, inner.bestlen);
+				ls->bestlen = inner.bestlen;
+			}
+		}
+	}
+	lit_break(ls);
+	return 0;
+}
+
+/*
+ * Adds to r->lits the required literal of each top-level alternative of
+ * pattern p; sets r->always when some alternative has none of at least
+ * LIT_MIN bytes. Returns 0, or -1 when out of memory.
+ */
+static int
+extract_literals(struct rule *r, const char *p)
+{
+	struct litscan ls;
+	size_t n = strlen(p), i = 0, start;
+
+	for (;;) {
+		start = i;
+		while (i < n && p[i] != '|') {
+			if (p[i] == '\\')
+				i += 2;
+			else if (p[i] == '[')
+				i = skip_class(p, n, i);
+			else if (p[i] == '(')
+				i = skip_group(p, n, i);
+			else
+				i++;
+		}
+		if (i > n)
+			i = n;
+		if (seq_literal(p, start, i, &ls) == -1 ||
+		    ls.bestlen < LIT_MIN) {
+			r->always = true;
+			return 0;
+		}
+		if (push_str(&r->lits, &r->nlits, (const char *)ls.best,
+			ls.bestlen > LIT_MAX ? LIT_MAX : ls.bestlen) == -1)
+			return -1;
+		if (i >= n)
+			break;
+		i++; /* '|' */
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* rule file parsing */
+
+struct parse {
+	struct classifier *c;
+	const char *file;
+	bool local;
+	char *errbuf;
+	struct rule *cur;
+	int line;
+	char **names; /* rules of this file, for duplicates */
+	int *lines;
+	size_t nnames;
+};
+
+static int perr(struct parse *ps, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+perr(struct parse *ps, int line, const char *fmt, ...)
+{
+	char msg[BS_ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	seterr(ps->errbuf, "%s:%d: %s", ps->file, line, msg);
+	return -1;
+}
+
+static bool
+valid_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > RULE_NAME_MAX || !isalnum((unsigned char)s[0]))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
+}
+
+/* Next item of a list separated by blanks or commas. */
+static bool
+next_item(const char **p, const char *end, const char **item, size_t *len)
+{
+	const char *s = *p;
+
+	while (s < end && (*s == ' ' || *s == '\t' || *s == ','))
+		s++;
+	if (s == end)
+		return false;
+	*item = s;
+	while (s < end && *s != ' ' && *s != '\t' && *s != ',')
+		s++;
+	*len = (size_t)(s - *item);
+	*p = s;
+	return true;
+}
+
+static int
+parse_int(const char *s, size_t n, int *out)
+{
+	int v = 0;
+	size_t i;
+
+	if (n == 0 || n > 3)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* "421", "4xx", "55x", "450-459" or "none" */
+static int
+parse_codes(struct parse *ps, struct rule *r, const char *v, size_t vn)
+{
+	const char *p = v, *end = v + vn, *it = v, *dash;
+	size_t n = 0, k;
+	int lo, hi, code;
+	char pat[3];
+
+	r->has_code = true;
+	while (next_item(&p, end, &it, &n)) {
+		if (n == 4 && memcmp(it, "none", 4) == 0) {
+			r->code_none = true;
+			continue;
+		}
+		dash = memchr(it, '-', n);
+		if (dash != NULL) {
+			if (parse_int(it, (size_t)(dash - it), &lo) == -1 ||
+			    parse_int(dash + 1, n - (size_t)(dash - it) - 1,
+				&hi) == -1 ||
+			    lo < 100 || hi > 599 || lo > hi)
+				goto bad;
+			for (code = lo; code <= hi; code++)
+				bit_set(r->codes, (size_t)(code - 100));
+			continue;
+		}
+		if (n != 3 || it[0] < '1' || it[0] > '5')
+			goto bad;
+		for (k = 0; k < 3; k++) {
+			pat[k] = lower_tab[(unsigned char)it[k]];
+			if (!is_digit(pat[k]) && pat[k] != 'x')
+				goto bad;
+		}
+		for (code = 100; code <= 599; code++) {
+			char d[3] = { (char)('0' + code / 100),
+				(char)('0' + code / 10 % 10),
+				(char)('0' + code % 10) };
+
+			for (k = 0; k < 3; k++)
+				if (pat[k] != 'x' && pat[k] != d[k])
+					break;
+			if (k == 3)
+				bit_set(r->codes, (size_t)(code - 100));
+		}
+	}
+	return 0;
+bad:
+	return perr(ps, ps->line,
+	    "code: bad value \"%.*s\" (want e.g. 421, 4xx, 55x, 450-459, none)",
+	    (int)n, it);
+}
+
+static int
+parse_range(const char *s, size_t n, int *lo, int *hi)
+{
+	const char *dash;
+
+	if (n == 1 && (*s == '*' || *s == 'x' || *s == 'X')) {
+		*lo = 0;
+		*hi = 999;
+		return 0;
+	}
+	if ((dash = memchr(s, '-', n)) != NULL) {
+		if (parse_int(s, (size_t)(dash - s), lo) == -1 ||
+		    parse_int(dash + 1, n - (size_t)(dash - s) - 1, hi) == -1 ||
+		    *lo > *hi)
+			return -1;
+		return 0;
+	}
+	if (parse_int(s, n, lo) == -1)
+		return -1;
+	*hi = *lo;
+	return 0;
+}
+
+/* "5.7.1", "x.1.1", "5.7.*", "5.7.606-649", "none" */
+static int
+parse_enh(struct parse *ps, struct rule *r, const char *v, size_t vn)
+{
+	const char *p = v, *end = v + vn, *it = v, *d1, *d2;
+	struct enh_cond ec, *nv;
+	size_t n = 0;
+
+	r->has_enh = true;
+	while (next_item(&p, end, &it, &n)) {
+		if (n == 4 && memcmp(it, "none", 4) == 0) {
+			r->enh_none = true;
+			continue;
+		}
+		d1 = memchr(it, '.', n);
+		d2 = d1 != NULL ? memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - it))
+				: NULL;
+		if (d1 == NULL || d2 == NULL || d1 - it != 1)
+			goto bad;
+		if (*it == '2' || *it == '4' || *it == '5')
+			ec.cls = *it - '0';
+		else if (*it == 'x' || *it == 'X' || *it == '*')
+			ec.cls = 0;
+		else
+			goto bad;
+		if (parse_range(d1 + 1, (size_t)(d2 - d1 - 1), &ec.slo,
+			&ec.shi) == -1 ||
+		    parse_range(d2 + 1, n - (size_t)(d2 + 1 - it), &ec.dlo,
+			&ec.dhi) == -1)
+			goto bad;
+		if ((nv = realloc(r->enh, (r->nenh + 1) * sizeof(*nv))) == NULL)
+			return perr(ps, ps->line, "out of memory");
+		nv[r->nenh++] = ec;
+		r->enh = nv;
+	}
+	return 0;
+bad:
+	return perr(ps, ps->line,
+	    "enhanced: bad value \"%.*s\" (want e.g. 5.7.1, x.1.1, 5.7.*, "
+	    "5.7.606-649, none)",
+	    (int)n, it);
+}
+
+static int
+parse_providers(struct parse *ps, struct rule *r, const char *v, size_t vn)
+{
+	const char *p = v, *end = v + vn, *it;
+	char buf[256];
+	size_t n, k;
+
+	while (next_item(&p, end, &it, &n)) {
+		if (n >= sizeof(buf) || memchr(it, '.', n) == NULL)
+			return perr(ps, ps->line,
+			    "provider: \"%.*s\" is not a domain name", (int)n,
+			    it);
+		for (k = 0; k < n; k++) {
+			buf[k] = (char)lower_tab[(unsigned char)it[k]];
+			if (!isalnum((unsigned char)buf[k]) && buf[k] != '.' &&
+			    buf[k] != '-')
+				return perr(ps, ps->line,
+				    "provider: \"%.*s\" is not a domain name",
+				    (int)n, it);
+		}
+		if (push_str(&r->prov, &r->nprov, buf, n) == -1)
+			return perr(ps, ps->line, "out of memory");
+	}
+	return 0;
+}
+
+static int
+parse_statuses(struct parse *ps, struct rule *r, const char *v, size_t vn)
+{
+	const char *p = v, *end = v + vn, *it;
+	enum bs_status st;
+	size_t n;
+
+	while (next_item(&p, end, &it, &n)) {
+		if (bs_status_from_name(it, n, &st) == -1 ||
+		    st == BS_STATUS_NONE)
+			return perr(ps, ps->line,
+			    "status: unknown status \"%.*s\" (want deferred, "
+			    "bounced, expired, attempt, sent)",
+			    (int)n, it);
+		r->statuses |= 1u << st;
+	}
+	return 0;
+}
+
+static int
+parse_events(struct parse *ps, struct rule *r, const char *v, size_t vn)
+{
+	const char *p = v, *end = v + vn, *it;
+	size_t n;
+
+	while (next_item(&p, end, &it, &n)) {
+		if (n == 5 && memcmp(it, "reply", 5) == 0)
+			r->events |= EVENT_REPLY;
+		else if (n == 7 && memcmp(it, "connect", 7) == 0)
+			r->events |= EVENT_CONNECT;
+		else if (n == 5 && memcmp(it, "local", 5) == 0)
+			r->events |= EVENT_LOCAL;
+		else
+			return perr(ps, ps->line,
+			    "event: unknown kind \"%.*s\" (want reply, "
+			    "connect, local)",
+			    (int)n, it);
+	}
+	return 0;
+}
+
+static pcre2_code *
+compile_pattern(const char *pat, int *err, PCRE2_SIZE *off)
+{
+	return pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+	    PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_DUPNAMES |
+		PCRE2_NEVER_UTF | PCRE2_NEVER_UCP,
+	    err, off, NULL);
+}
+
+static int
+pattern_error(
+    struct parse *ps, int line, const char *what, int err, PCRE2_SIZE off)
+{
+	PCRE2_UCHAR msg[128];
+
+	if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
+		snprintf((char *)msg, sizeof(msg), "error %d", err);
+	return perr(
+	    ps, line, "%s: %s at offset %zu", what, (char *)msg, (size_t)off);
+}
+
+/* Collects the group numbers called name into g[GROUP_MAX] (-1 ends). */
+static void
+named_groups(pcre2_code *re, const char *name, int *g)
+{
+	PCRE2_SPTR tab;
+	uint32_t cnt = 0, esz = 0, i;
+	size_t k = 0;
+
+	for (i = 0; i < GROUP_MAX; i++)
+		g[i] = -1;
+	if (pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &cnt) != 0 ||
+	    pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &esz) != 0 ||
+	    pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &tab) != 0)
+		return;
+	for (i = 0; i < cnt && k < GROUP_MAX; i++) {
+		PCRE2_SPTR e = tab + (size_t)i * esz;
+
+		if (strcmp((const char *)e + 2, name) == 0)
+			g[k++] = (e[0] << 8) | e[1];
+	}
+}
+
+/* Validates and files the finished rule ps->cur. */
+static int
+finish_rule(struct parse *ps)
+{
+	struct classifier *c = ps->c;
+	struct rule *r = ps->cur;
+	size_t i, len, at;
+	ssize_t old, anchor;
+	int err;
+	PCRE2_SIZE off;
+	uint32_t minlen;
+	char *pat;
+
+	if (r == NULL)
+		return 0;
+	ps->cur = NULL;
+	if (!r->disabled) {
+		if (!r->has_class) {
+			perr(ps, r->line, "rule %s: no class", r->name);
+			goto fail;
+		}
+		if (r->nparts == 0 && !r->has_code && !r->has_enh &&
+		    r->statuses == 0 && r->events == 0) {
+			perr(ps, r->line,
+			    "rule %s: no condition (want match, code, "
+			    "enhanced, status or event)",
+			    r->name);
+			goto fail;
+		}
+	}
+	if (r->nparts > 0) {
+		if (r->nparts == 1) {
+			pat = strdup(r->parts[0]);
+		} else {
+			for (len = 0, i = 0; i < r->nparts; i++)
+				len += strlen(r->parts[i]) + 6;
+			if ((pat = malloc(len + 1)) != NULL) {
+				pat[0] = '\0';
+				for (i = 0; i < r->nparts; i++) {
+					strcat(pat, i ? "|(?:" : "(?:");
+					strcat(pat, r->parts[i]);
+					strcat(pat, ")");
+				}
+			}
+		}
+		if (pat == NULL) {
+			perr(ps, r->line, "out of memory");
+			goto fail;
+		}
+		r->pattern = pat;
+		if ((r->re = compile_pattern(pat, &err, &off)) == NULL) {
+			pattern_error(ps, r->line, "match", err, off);
+			goto fail;
+		}
+		if (pcre2_pattern_info(r->re, PCRE2_INFO_MINLENGTH, &minlen) ==
+			0 &&
+		    minlen == 0) {
+			perr(ps, r->line,
+			    "rule %s: pattern can match an empty reply",
+			    r->name);
+			goto fail;
+		}
+		named_groups(r->re, "dnsbl", r->grp_dnsbl);
+		named_groups(r->re, "ip", r->grp_ip);
+		r->digit_sensitive = pattern_digit_sensitive(pat);
+		for (i = 0; i < r->nparts && !r->always; i++)
+			if (extract_literals(r, r->parts[i]) == -1) {
+				perr(ps, r->line, "out of memory");
+				goto fail;
+			}
+		if (r->always) {
+			free_strv(r->lits, r->nlits);
+			r->lits = NULL;
+			r->nlits = 0;
+		}
+	} else
+		r->always = true;
+
+	/* file it */
+	for (i = 0; i < ps->nnames; i++)
+		if (strcmp(ps->names[i], r->name) == 0) {
+			perr(ps, r->line,
+			    "duplicate rule %s (first at line %d)", r->name,
+			    ps->lines[i]);
+			goto fail;
+		}
+	{
+		char **nv = realloc(ps->names, (ps->nnames + 1) * sizeof(*nv));
+		int *nl;
+
+		if (nv == NULL) {
+			perr(ps, r->line, "out of memory");
+			goto fail;
+		}
+		ps->names = nv;
+		if ((nl = realloc(ps->lines, (ps->nnames + 1) * sizeof(*nl))) ==
+		    NULL) {
+			perr(ps, r->line, "out of memory");
+			goto fail;
+		}
+		ps->lines = nl;
+		ps->names[ps->nnames] = r->name;
+		ps->lines[ps->nnames++] = r->line;
+	}
+
+	anchor = -1;
+	if (r->place != 0) {
+		if ((anchor = find_rule(c, r->anchor)) < 0) {
+			perr(ps, r->line, "rule %s: %s %s: no such rule",
+			    r->name, r->place == 'b' ? "before" : "after",
+			    r->anchor);
+			ps->nnames--;
+			goto fail;
+		}
+		if (strcmp(r->anchor, r->name) == 0) {
+			perr(ps, r->line, "rule %s: placed relative to itself",
+			    r->name);
+			ps->nnames--;
+			goto fail;
+		}
+	}
+	old = find_rule(c, r->name);
+	if (old >= 0 && anchor < 0) {
+		rule_free(c->rules[old]);
+		c->rules[old] = r;
+		return 0;
+	}
+	if (old >= 0) {
+		rule_free(c->rules[old]);
+		remove_rule(c, (size_t)old);
+		anchor = find_rule(c, r->anchor);
+	}
+	if (anchor >= 0)
+		at = (size_t)anchor + (r->place == 'a' ? 1 : 0);
+	else if (ps->local)
+		at = c->local_pos;
+	else
+		at = c->nrules;
+	if (insert_rule(c, at, r) == -1) {
+		perr(ps, r->line, "out of memory");
+		ps->nnames--;
+		goto fail;
+	}
+	if (ps->local && anchor < 0)
+		c->local_pos = at + 1;
+	return 0;
+fail:
+	rule_free(r);
+	return -1;
+}
+
+static int
+set_once(struct parse *ps, char **dst, const char *kw, const char *v, size_t n)
+{
+	if (*dst != NULL)
+		return perr(ps, ps->line, "%s given twice in rule %s", kw,
+		    ps->cur->name);
+	if ((*dst = dupn(v, n)) == NULL)
+		return perr(ps, ps->line, "out of memory");
+	return 0;
+}
+
+static int
+add_sample(struct parse *ps, const char *v, size_t n, bool counter)
+{
+	struct rule *r = ps->cur;
+	struct sample *ns;
+
+	if (n == 0)
+		return perr(ps, ps->line, "%s: empty sample",
+		    counter ? "counter" : "example");
+	if ((ns = realloc(r->samples, (r->nsamples + 1) * sizeof(*ns))) == NULL)
+		return perr(ps, ps->line, "out of memory");
+	r->samples = ns;
+	if ((ns[r->nsamples].text = dupn(v, n)) == NULL)
+		return perr(ps, ps->line, "out of memory");
+	ns[r->nsamples].line = ps->line;
+	ns[r->nsamples].counter = counter;
+	r->nsamples++;
+	return 0;
+}
+
+static int
+parse_line(struct parse *ps, const char *s, size_t n)
+{
+	const char *kw, *v;
+	size_t kwn, vn;
+	struct rule *r;
+	enum bs_class cls;
+	int err;
+	PCRE2_SIZE off;
+	pcre2_code *re;
+	char *tmp;
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (
+	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	if (n == 0 || *s == '#')
+		return 0;
+	kw = s;
+	for (kwn = 0; kwn < n && s[kwn] != ' ' && s[kwn] != '\t'; kwn++)
+		;
+	v = s + kwn;
+	vn = n - kwn;
+	while (vn > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		vn--;
+	}
+#define KW(w) (kwn == sizeof(w) - 1 && memcmp(kw, w, kwn) == 0)
+	if (KW("rule")) {
+		if (finish_rule(ps) == -1)
+			return -1;
+		if (!valid_name(v, vn))
+			return perr(ps, ps->line,
+			    "rule: bad name \"%.*s\" (letters, digits, '-', "
+			    "'_', '.'; at most %d)",
+			    (int)vn, v, RULE_NAME_MAX);
+		if ((r = calloc(1, sizeof(*r))) == NULL ||
+		    (r->name = dupn(v, vn)) == NULL ||
+		    (r->file = strdup(ps->file)) == NULL) {
+			rule_free(r);
+			return perr(ps, ps->line, "out of memory");
+		}
+		r->line = ps->line;
+		ps->cur = r;
+		return 0;
+	}
+	if ((r = ps->cur) == NULL)
+		return perr(ps, ps->line,
+		    "\"%.*s\" outside a rule (start one "
+		    "with \"rule NAME\")",
+		    (int)kwn, kw);
+	if (KW("disable")) {
+		if (vn != 0)
+			return perr(ps, ps->line, "disable takes no value");
+		r->disabled = true;
+		return 0;
+	}
+	if (vn == 0)
+		return perr(ps, ps->line, "%.*s: missing value", (int)kwn, kw);
+	if (KW("class")) {
+		if (r->has_class)
+			return perr(ps, ps->line,
+			    "class given twice in rule %s", r->name);
+		if (bs_class_from_name(v, vn, &cls) == -1 ||
+		    cls == BS_CLASS_NONE)
+			return perr(ps, ps->line,
+			    "class: unknown class \"%.*s\"", (int)vn, v);
+		r->cls = cls;
+		r->has_class = true;
+		return 0;
+	}
+	if (KW("code")) {
+		if (r->has_code)
+			return perr(ps, ps->line, "code given twice in rule %s",
+			    r->name);
+		return parse_codes(ps, r, v, vn);
+	}
+	if (KW("enhanced")) {
+		if (r->has_enh)
+			return perr(ps, ps->line,
+			    "enhanced given twice in rule %s", r->name);
+		return parse_enh(ps, r, v, vn);
+	}
+	if (KW("match")) {
+		if ((tmp = dupn(v, vn)) == NULL)
+			return perr(ps, ps->line, "out of memory");
+		if ((re = compile_pattern(tmp, &err, &off)) == NULL) {
+			free(tmp);
+			return pattern_error(ps, ps->line, "match", err, off);
+		}
+		pcre2_code_free(re);
+		free(tmp);
+		if (push_str(&r->parts, &r->nparts, v, vn) == -1)
+			return perr(ps, ps->line, "out of memory");
+		return 0;
+	}
+	if (KW("provider"))
+		return parse_providers(ps, r, v, vn);
+	if (KW("status"))
+		return parse_statuses(ps, r, v, vn);
+	if (KW("event"))
+		return parse_events(ps, r, v, vn);
+	if (KW("meaning"))
+		return set_once(ps, &r->meaning, "meaning", v, vn);
+	if (KW("action"))
+		return set_once(ps, &r->action, "action", v, vn);
+	if (KW("example"))
+		return add_sample(ps, v, vn, false);
+	if (KW("counter"))
+		return add_sample(ps, v, vn, true);
+	if (KW("before") || KW("after")) {
+		if (r->place != 0)
+			return perr(ps, ps->line,
+			    "rule %s: placed twice (before/after)", r->name);
+		if (!valid_name(v, vn))
+			return perr(ps, ps->line,
+			    "%.*s: bad rule name \"%.*s\"", (int)kwn, kw,
+			    (int)vn, v);
+		r->place = *kw;
+		if ((r->anchor = dupn(v, vn)) == NULL)
+			return perr(ps, ps->line, "out of memory");
+		return 0;
+	}
+#undef KW
+	return perr(ps, ps->line, "unknown keyword \"%.*s\"", (int)kwn, kw);
+}
+
+static int
+add_rules(struct classifier *c, const char *name, const char *text, size_t len,
+    bool local, char *errbuf)
+{
+	struct parse ps;
+	const char *p = text, *end = text + len, *nl;
+	int rc = -1;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.c = c;
+	ps.file = name != NULL ? name : "(rules)";
+	ps.local = local;
+	ps.errbuf = errbuf;
+	if (c->compiled) {
+		seterr(errbuf, "%s: classifier already compiled", ps.file);
+		return -1;
+	}
+	while (p < end) {
+		ps.line++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (nl - p > RULE_LINE_MAX) {
+			perr(&ps, ps.line, "line longer than %d bytes",
+			    RULE_LINE_MAX);
+			goto out;
+		}
+		if (memchr(p, '\0', (size_t)(nl - p)) != NULL) {
+			perr(&ps, ps.line, "NUL byte in rule file");
+			goto out;
+		}
+		if (parse_line(&ps, p, (size_t)(nl - p)) == -1)
+			goto out;
+		p = nl + 1;
+	}
+	if (finish_rule(&ps) == -1)
+		goto out;
+	rc = 0;
+out:
+	rule_free(ps.cur);
+	free(ps.names);
+	free(ps.lines);
+	return rc;
+}
+
+/*
+ * Parses one rule file (text of len bytes, name for messages) and adds its
+ * rules in order at the end of the table; a rule whose name is already
+ * known replaces it in place. Returns 0, or -1 with "name:line: message"
+ * in errbuf; on error the rules of this file before the bad one may have
+ * been added (the caller discards the classifier).
+ */
+int
+classify_add_rules(struct classifier *c, const char *name, const char *text,
+    size_t len, char *errbuf)
+{
+	return add_rules(c, name, text, len, false, errbuf);
+}
+
+/* See classify.h: the operator's variant of classify_add_rules(). */
+int
+classify_add_local_rules(struct classifier *c, const char *name,
+    const char *text, size_t len, char *errbuf)
+{
+	return add_rules(c, name, text, len, true, errbuf);
+}
+
+/* ---------------------------------------------------------------- */
+/* compile */
+
+static bool
+code_ok(const struct rule *r, int code)
+{
+	if (!r->has_code)
+		return true;
+	if (code == 0)
+		return r->code_none;
+	if (code < 100 || code > 599)
+		return false;
+	return bit_get(r->codes, (size_t)(code - 100));
+}
+
+static int
+enh_key(int cls, int subj)
+{
+	int ci;
+
+	switch (cls) {
+	case 2:
+		ci = 0;
+		break;
+	case 4:
+		ci = 1;
+		break;
+	case 5:
+		ci = 2;
+		break;
+	default:
+		return 0;
+	}
+	return 1 + 11 * ci + (subj > 9 ? 10 : subj);
+}
+
+static bool
+enh_key_ok(const struct rule *r, int key)
+{
+	int cls, subj;
+	size_t i;
+
+	if (!r->has_enh)
+		return true;
+	if (key == 0)
+		return r->enh_none;
+	cls = (key - 1) / 11 == 0 ? 2 : (key - 1) / 11 == 1 ? 4 : 5;
+	subj = (key - 1) % 11;
+	for (i = 0; i < r->nenh; i++) {
+		const struct enh_cond *e = &r->enh[i];
+
+		if (e->cls != 0 && e->cls != cls)
+			continue;
+		if (subj == 10 ? e->shi >= 10
+			       : (subj >= e->slo && subj <= e->shi))
+			return true;
+	}
+	return false;
+}
+
+static int
+lit_cmp(const void *a, const void *b)
+{
+	const struct literal *x = a, *y = b;
+	int d = memcmp(x->bytes, y->bytes, 4);
+
+	if (d != 0)
+		return d;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static uint32_t
+prefix_key(const unsigned char *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+static size_t
+slot_hash(uint32_t key, size_t mask)
+{
+	return (size_t)((key * UINT32_C(0x9e3779b1)) >> 12) & mask;
+}
+
+static uint32_t
+filter_hash(uint32_t w)
+{
+	return (w * UINT32_C(2654435761)) >> (32 - FILTER_BITS);
+}
+
+static int
+build_prefilter(struct classifier *c)
+{
+	size_t i, j, k, n = 0, nslots;
+	uint32_t key, h;
+
+	for (i = 0; i < c->nrules; i++)
+		if (!c->rules[i]->disabled)
+			n += c->rules[i]->nlits;
+	if ((c->lits = calloc(n ? n : 1, sizeof(*c->lits))) == NULL)
+		return -1;
+	for (i = 0; i < c->nrules; i++) {
+		if (c->rules[i]->disabled)
+			continue;
+		for (j = 0; j < c->rules[i]->nlits; j++) {
+			c->lits[c->nlits].bytes =
+			    (const unsigned char *)c->rules[i]->lits[j];
+			c->lits[c->nlits].len = strlen(c->rules[i]->lits[j]);
+			c->lits[c->nlits].rule = i;
+			c->nlits++;
+		}
+	}
+	qsort(c->lits, c->nlits, sizeof(*c->lits), lit_cmp);
+	for (nslots = 16; nslots < 2 * c->nlits; nslots *= 2)
+		;
+	if ((c->slots = calloc(nslots, sizeof(*c->slots))) == NULL ||
+	    (c->filter = calloc((1u << FILTER_BITS) / 64, 8)) == NULL)
+		return -1;
+	c->slot_mask = nslots - 1;
+	for (i = 0; i < c->nlits; i = k) {
+		key = prefix_key(c->lits[i].bytes);
+		for (k = i + 1;
+		     k < c->nlits && prefix_key(c->lits[k].bytes) == key; k++)
+			;
+		h = filter_hash(key);
+		bit_set(c->filter, h);
+		for (j = slot_hash(key, c->slot_mask); c->slots[j].used;
+		     j = (j + 1) & c->slot_mask)
+			;
+		c->slots[j].used = true;
+		c->slots[j].key = key;
+		c->slots[j].first = (uint32_t)i;
+		c->slots[j].count = (uint32_t)(k - i);
+	}
+	return 0;
+}
+
+/*
+ * Compiles the rule table: JIT for every pattern (interpreted when the
+ * JIT is not available), prefilter tables, the result cache and the one
+ * match-data block. Returns 0, or -1 with errbuf. Rules cannot be added
+ * afterwards.
+ */
+int
+classify_compile(struct classifier *c, char *errbuf)
+{
+	size_t i, b, k, w;
+	uint32_t cap, maxcap = 1;
+	struct rule *r;
+
+	if (c->compiled) {
+		seterr(errbuf, "classifier already compiled");
+		return -1;
+	}
+	c->nwords = (c->nrules + 63) / 64;
+	if (c->nwords == 0)
+		c->nwords = 1;
+	w = c->nwords;
+	if ((c->code_mask = calloc(CODE_BUCKETS * w, 8)) == NULL ||
+	    (c->enh_mask = calloc(ENH_KEYS * w, 8)) == NULL ||
+	    (c->always = calloc(w, 8)) == NULL ||
+	    (c->dmask = calloc(w, 8)) == NULL ||
+	    (c->cand = calloc(w, 8)) == NULL ||
+	    (c->cache = calloc(CLASSIFY_CACHE_SIZE, sizeof(*c->cache))) == NULL)
+		goto nomem;
+	memset(&c->stats, 0, sizeof(c->stats));
+	for (i = 0; i < c->nrules; i++) {
+		r = c->rules[i];
+		if (r->disabled)
+			continue;
+		c->stats.rules++;
+		if (r->re != NULL) {
+			c->stats.patterns++;
+			if (pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) == 0) {
+				r->jit = true;
+				c->stats.jit_patterns++;
+			}
+			if (pcre2_pattern_info(
+				r->re, PCRE2_INFO_CAPTURECOUNT, &cap) == 0 &&
+			    cap + 1 > maxcap)
+				maxcap = cap + 1;
+		}
+		if (r->always)
+			bit_set(c->always, i);
+		if (r->digit_sensitive)
+			bit_set(c->dmask, i);
+		for (b = 0; b < CODE_BUCKETS; b++) {
+			int code = b == 0           ? 0
+			    : b == CODE_BUCKETS - 1 ? 1000
+						    : (int)b + 99;
+
+			if (code_ok(r, code))
+				bit_set(c->code_mask + b * w, i);
+		}
+		for (k = 0; k < ENH_KEYS; k++)
+			if (enh_key_ok(r, (int)k))
+				bit_set(c->enh_mask + k * w, i);
+	}
+	if (build_prefilter(c) == -1)
+		goto nomem;
+	if ((c->md = pcre2_match_data_create(maxcap, NULL)) == NULL ||
+	    (c->mctx = pcre2_match_context_create(NULL)) == NULL)
+		goto nomem;
+	pcre2_set_match_limit(c->mctx, CLASSIFY_MATCH_LIMIT);
+	pcre2_set_depth_limit(c->mctx, CLASSIFY_DEPTH_LIMIT);
+	pcre2_set_heap_limit(c->mctx, CLASSIFY_HEAP_LIMIT);
+	if (c->stats.jit_patterns > 0) {
+		if ((c->jstack = pcre2_jit_stack_create(
+			 32 * 1024, CLASSIFY_JIT_STACK, NULL)) == NULL)
+			goto nomem;
+		pcre2_jit_stack_assign(c->mctx, NULL, c->jstack);
+	}
+	c->compiled = true;
+	return 0;
+nomem:
+	seterr(errbuf, "classifier: out of memory");
+	return -1;
+}
+
+/* Copies the counters into *st. */
+void
+classify_get_stats(const struct classifier *c, struct classify_stats *st)
+{
+	*st = c->stats;
+}
+
+/* ---------------------------------------------------------------- */
+/* classification */
+
+struct enh {
+	int cls, subj, det; /* cls 0: none */
+};
+
+static struct enh
+parse_enhanced(struct bs_span sp)
+{
+	struct enh e = { 0, 0, 0 };
+	const char *p = sp.ptr, *end = sp.ptr + sp.len;
+	int v[3] = { 0, 0, 0 }, k = 0, nd = 0;
+
+	if (sp.ptr == NULL || sp.len < 5 || sp.len > 9)
+		return e;
+	if (*p != '2' && *p != '4' && *p != '5')
+		return e;
+	for (; p < end; p++) {
+		if (*p == '.') {
+			if (nd == 0 || ++k > 2)
+				return e;
+			nd = 0;
+		} else if (is_digit(*p) && nd < 3) {
+			v[k] = v[k] * 10 + (*p - '0');
+			nd++;
+		} else
+			return e;
+	}
+	if (k != 2 || nd == 0)
+		return e;
+	e.cls = v[0];
+	e.subj = v[1];
+	e.det = v[2];
+	return e;
+}
+
+static bool
+provider_ok(const struct rule *r, const char *prov)
+{
+	size_t i, pl, rl;
+
+	if (r->nprov == 0)
+		return true;
+	if (prov == NULL || *prov == '\0')
+		return false;
+	pl = strlen(prov);
+	for (i = 0; i < r->nprov; i++) {
+		rl = strlen(r->prov[i]);
+		if (pl < rl)
+			continue;
+		if (pl > rl && prov[pl - rl - 1] != '.')
+			continue;
+		{
+			size_t k;
+
+			for (k = 0; k < rl; k++)
+				if (lower_tab[(
+					unsigned char)prov[pl - rl + k]] !=
+				    (unsigned char)r->prov[i][k])
+					break;
+			if (k == rl)
+				return true;
+		}
+	}
+	return false;
+}
+
+static unsigned
+event_kind(unsigned flags)
+{
+	if (flags & BS_EVENT_CONNECT)
+		return EVENT_CONNECT;
+	if (flags & BS_EVENT_LOCAL)
+		return EVENT_LOCAL;
+	return EVENT_REPLY;
+}
+
+/* The conditions of r other than its pattern. */
+static bool
+conds_ok(const struct rule *r, const struct bs_event *ev, struct enh e,
+    const char *prov)
+{
+	size_t i;
+
+	if (!code_ok(r, ev->smtp_code))
+		return false;
+	if (r->has_enh) {
+		if (e.cls == 0) {
+			if (!r->enh_none)
+				return false;
+		} else {
+			for (i = 0; i < r->nenh; i++) {
+				const struct enh_cond *c = &r->enh[i];
+
+				if ((c->cls == 0 || c->cls == e.cls) &&
+				    e.subj >= c->slo && e.subj <= c->shi &&
+				    e.det >= c->dlo && e.det <= c->dhi)
+					break;
+			}
+			if (i == r->nenh)
+				return false;
+		}
+	}
+	if (r->statuses != 0 &&
+	    ((unsigned)ev->status >= 32 || !(r->statuses & (1u << ev->status))))
+		return false;
+	if (r->events != 0 && !(r->events & event_kind(ev->flags)))
+		return false;
+	return provider_ok(r, prov);
+}
+
+enum match_rc {
+	M_NO,
+	M_YES,
+	M_LIMIT
+};
+
+struct spans {
+	size_t d_off, d_len, i_off, i_len;
+	bool has_dnsbl, has_ip;
+};
+
+static void
+group_span(const PCRE2_SIZE *ov, uint32_t npairs, const int *g, size_t *off,
+    size_t *len, bool *has)
+{
+	int k;
+
+	for (k = 0; k < GROUP_MAX && g[k] >= 0; k++) {
+		if ((uint32_t)g[k] >= npairs || ov[2 * g[k]] == PCRE2_UNSET)
+			continue;
+		*off = ov[2 * g[k]];
+		*len = ov[2 * g[k] + 1] - ov[2 * g[k]];
+		*has = true;
+		return;
+	}
+}
+
+static enum match_rc
+run_pattern(struct classifier *c, const struct rule *r, const char *s, size_t n,
+    struct spans *sp)
+{
+	const PCRE2_SIZE *ov;
+	uint32_t npairs;
+	int rc;
+
+	c->stats.pattern_runs++;
+	if (r->jit)
+		rc = pcre2_jit_match(
+		    r->re, (PCRE2_SPTR)s, n, 0, 0, c->md, c->mctx);
+	else
+		rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, 0, 0, c->md, c->mctx);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return M_NO;
+	if (rc < 0)
+		return M_LIMIT; /* match/depth/heap/JIT stack limit */
+	if (sp != NULL) {
+		ov = pcre2_get_ovector_pointer(c->md);
+		npairs = pcre2_get_ovector_count(c->md);
+		group_span(ov, npairs, r->grp_dnsbl, &sp->d_off, &sp->d_len,
+		    &sp->has_dnsbl);
+		group_span(
+		    ov, npairs, r->grp_ip, &sp->i_off, &sp->i_len, &sp->has_ip);
+	}
+	return M_YES;
+}
+
+/*
+ * One pass over the subject: candidate rules by literal (into c->cand,
+ * cleared first) and the digit-normalised hash.
+ */
+static uint64_t
+scan_subject(struct classifier *c, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t h = UINT64_C(0x84222325cbf29ce4), acc = 0;
+	uint32_t win = 0;
+	size_t i, j, k, pos;
+	unsigned char b;
+
+	memset(c->cand, 0, c->nwords * 8);
+	for (i = 0; i < n; i++) {
+		b = u[i];
+		acc = acc << 8 | (is_digit(b) ? '0' : b);
+		if ((i & 7) == 7) {
+			h = mix64(h, acc);
+			acc = 0;
+		}
+		win = win << 8 | lower_tab[b];
+		if (i < 3 || !bit_get(c->filter, filter_hash(win)))
+			continue;
+		for (j = slot_hash(win, c->slot_mask); c->slots[j].used;
+		     j = (j + 1) & c->slot_mask) {
+			const struct prefix_slot *sl = &c->slots[j];
+
+			if (sl->key != win)
+				continue;
+			pos = i - 3;
+			for (k = sl->first; k < sl->first + sl->count; k++) {
+				const struct literal *l = &c->lits[k];
+				size_t m;
+
+				if (pos + l->len > n)
+					continue;
+				for (m = 4; m < l->len; m++)
+					if (lower_tab[u[pos + m]] !=
+					    l->bytes[m])
+						break;
+				if (m == l->len)
+					bit_set(c->cand, l->rule);
+			}
+			break;
+		}
+	}
+	h = mix64(h, acc);
+	return mix64(h, n);
+}
+
+/* First IPv4 (not 127/8) or IPv6 address in s[0..n). */
+static bool
+find_ip(const char *s, size_t n, size_t *off, size_t *len)
+{
+	size_t i, j, k;
+	int oct, parts, digits, colons, groups, glen, dbl;
+	bool ok, hasdig;
+
+	for (i = 0; i < n; i++) {
+		unsigned char p = i > 0 ? (unsigned char)s[i - 1] : ' ';
+
+		if (isalnum(p) || p == '.' || p == ':' || p == '_')
+			continue;
+		/* IPv4 */
+		if (is_digit(s[i])) {
+			j = i;
+			ok = true;
+			for (parts = 0; parts < 4 && ok; parts++) {
+				oct = 0;
+				for (digits = 0;
+				     j < n && is_digit(s[j]) && digits < 4;
+				     digits++)
+					oct = oct * 10 + (s[j++] - '0');
+				if (digits == 0 || digits > 3 || oct > 255)
+					ok = false;
+				else if (parts == 0 && oct == 127)
+					ok = false;
+				else if (parts < 3) {
+					if (j < n && s[j] == '.')
+						j++;
+					else
+						ok = false;
+				}
+			}
+			if (ok &&
+			    !(j < n &&
+				(is_digit(s[j]) ||
+				    (s[j] == '.' && j + 1 < n &&
+					is_digit(s[j + 1])) ||
+				    isalpha((unsigned char)s[j])))) {
+				*off = i;
+				*len = j - i;
+				return true;
+			}
+		}
+		/* IPv6 */
+		if (isxdigit((unsigned char)s[i]) || s[i] == ':') {
+			colons = groups = glen = dbl = 0;
+			hasdig = false;
+			for (k = i; k < n &&
+			     (isxdigit((unsigned char)s[k]) || s[k] == ':');
+			     k++) {
+				if (s[k] == ':') {
+					if (glen > 0)
+						groups++;
+					if (k > i && s[k - 1] == ':')
+						dbl++;
+					colons++;
+					glen = 0;
+				} else {
+					if (++glen > 4)
+						break;
+					if (is_digit(s[k]))
+						hasdig = true;
+				}
+			}
+			if (glen > 0)
+				groups++;
+			if (glen <= 4 && hasdig && colons >= 2 && dbl <= 1 &&
+			    (dbl == 1 ? groups <= 7 : groups == 8) &&
+			    (k == n || !isalnum((unsigned char)s[k])) &&
+			    s[k - 1] != ':') {
+				*off = i;
+				*len = k - i;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static void
+fill_result(const struct rule *r, struct classify_result *out)
+{
+	out->cls = r->cls;
+	out->rule = r->name;
+	out->meaning = r->meaning != NULL ? r->meaning : "";
+	out->action = r->action != NULL ? r->action : "";
+}
+
+static void
+fill_spans(const struct classify_result *res, const char *s, size_t n,
+    const struct spans *sp, struct classify_result *out)
+{
+	size_t off, len;
+
+	if (sp->has_dnsbl)
+		out->dnsbl = bs_span_make(s + sp->d_off, sp->d_len);
+	if (sp->has_ip)
+		out->listed_ip = bs_span_make(s + sp->i_off, sp->i_len);
+	else if ((res->cls == BS_CLASS_BLACKLISTED ||
+		     res->cls == BS_CLASS_RATE_LIMITED ||
+		     res->cls == BS_CLASS_REVERSE_DNS) &&
+	    find_ip(s, n, &off, &len))
+		out->listed_ip = bs_span_make(s + off, len);
+}
+
+/*
+ * Classifies ev: see classify.h and the header comment for the order.
+ * provider may be NULL; out is always filled, its strings are owned by the
+ * classifier and its spans point into ev->reply. Returns 0.
+ */
+int
+classify_event(struct classifier *c, const struct bs_event *ev,
+    const char *provider, struct classify_result *out)
+{
+	const char *s = ev->reply.ptr != NULL ? ev->reply.ptr : "";
+	size_t n = ev->reply.ptr != NULL ? ev->reply.len : 0;
+	const uint64_t *cm, *em;
+	struct cache_entry *ce = NULL;
+	struct spans sp;
+	struct enh e;
+	uint64_t key, word, dmix = 0;
+	size_t i, w, bucket;
+	bool cacheable;
+	enum match_rc mr;
+	const struct rule *r;
+
+	memset(out, 0, sizeof(*out));
+	out->rule = out->meaning = out->action = "";
+	c->stats.lookups++;
+	if (ev->status == BS_STATUS_SENT) {
+		out->cls = BS_CLASS_NONE;
+		return 0;
+	}
+	e = parse_enhanced(ev->enhanced);
+	if (ev->smtp_code >= 200 && ev->smtp_code <= 599)
+		out->permanent = ev->smtp_code >= 500;
+	else if (e.cls != 0)
+		out->permanent = e.cls == 5;
+	else
+		out->permanent = ev->status == BS_STATUS_BOUNCED;
+	if (ev->status == BS_STATUS_EXPIRED && n == 0) {
+		out->cls = BS_CLASS_EXPIRED;
+		out->meaning = "The message stayed in the queue until its "
+			       "lifetime ran out (status=expired).";
+		return 0;
+	}
+	if (!c->compiled)
+		return 0;
+	if (n > CLASSIFY_SUBJECT_MAX)
+		n = CLASSIFY_SUBJECT_MAX;
+
+	key = scan_subject(c, s, n);
+	if (ev->smtp_code == 0)
+		bucket = 0;
+	else if (ev->smtp_code >= 100 && ev->smtp_code <= 599)
+		bucket = (size_t)ev->smtp_code - 99;
+	else
+		bucket = CODE_BUCKETS - 1;
+	w = c->nwords;
+	cm = c->code_mask + bucket * w;
+	em = c->enh_mask + (size_t)enh_key(e.cls, e.subj) * w;
+	cacheable = true;
+	for (i = 0; i < w; i++) {
+		word = (c->cand[i] | c->always[i]) & cm[i] & em[i];
+		c->cand[i] = word;
+		dmix |= word & c->dmask[i];
+	}
+	cacheable = dmix == 0;
+
+	if (cacheable) {
+		key = mix64(key, (uint64_t)ev->smtp_code);
+		if (ev->enhanced.ptr != NULL)
+			key =
+			    mix_bytes(key, ev->enhanced.ptr, ev->enhanced.len);
+		key = mix64(key, 0x5a);
+		if (provider != NULL)
+			key = mix_bytes(key, provider, strlen(provider));
+		key = mix64(
+		    key, (uint64_t)ev->status << 8 | event_kind(ev->flags));
+		ce = &c->cache[key & (CLASSIFY_CACHE_SIZE - 1)];
+		if (ce->used && ce->key == key) {
+			c->stats.cache_hits++;
+			if (ce->rule < 0)
+				return 0;
+			fill_result(c->rules[ce->rule], out);
+			sp.has_dnsbl = ce->has_dnsbl;
+			sp.has_ip = ce->has_ip;
+			sp.d_off = ce->d_off;
+			sp.d_len = ce->d_len;
+			sp.i_off = ce->i_off;
+			sp.i_len = ce->i_len;
+			fill_spans(out, s, n, &sp, out);
+			return 0;
+		}
+	}
+
+	for (i = 0; i < w; i++) {
+		word = c->cand[i];
+		while (word != 0) {
+			size_t idx = i * 64 + (size_t)__builtin_ctzll(word);
+
+			word &= word - 1;
+			r = c->rules[idx];
+			if (!conds_ok(r, ev, e, provider))
+				continue;
+			memset(&sp, 0, sizeof(sp));
+			if (r->re != NULL) {
+				mr = run_pattern(c, r, s, n, &sp);
+				if (mr == M_NO)
+					continue;
+				if (mr == M_LIMIT) {
+					c->stats.limit_hits++;
+					out->limit_hit = true;
+					out->cls = BS_CLASS_UNKNOWN;
+					out->rule = r->name;
+					out->meaning =
+					    "A pattern match limit "
+					    "stopped classification.";
+					return 0;
+				}
+			}
+			fill_result(r, out);
+			fill_spans(out, s, n, &sp, out);
+			if (ce != NULL) {
+				ce->used = true;
+				ce->key = key;
+				ce->rule = (int32_t)idx;
+				ce->has_dnsbl = sp.has_dnsbl;
+				ce->has_ip = sp.has_ip;
+				ce->d_off = (uint16_t)sp.d_off;
+				ce->d_len = (uint16_t)sp.d_len;
+				ce->i_off = (uint16_t)sp.i_off;
+				ce->i_len = (uint16_t)sp.i_len;
+			}
+			return 0;
+		}
+	}
+	if (ce != NULL) {
+		ce->used = true;
+		ce->key = key;
+		ce->rule = -1;
+	}
+	return 0;
+}
+
+/* See classify.h. */
+void
+classify_event_from_text(const char *text, size_t len, struct bs_event *ev)
+{
+	struct reply_info ri;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->reply = bs_span_make(text, len);
+	reply_parse(ev->reply, &ri);
+	ev->smtp_code = ri.code;
+	ev->enhanced = ri.enhanced;
+	if (ri.code >= 500 ||
+	    (ri.code == 0 && ri.enhanced.len > 0 && ri.enhanced.ptr[0] == '5'))
+		ev->status = BS_STATUS_BOUNCED;
+	else
+		ev->status = BS_STATUS_DEFERRED;
+	if (ri.code == 0)
+		ev->flags |= BS_EVENT_CONNECT;
+}
+
+/* See classify.h. */
+int
+classify_text(struct classifier *c, const char *text, size_t len,
+    const char *provider, struct classify_result *out)
+{
+	struct bs_event ev;
+
+	classify_event_from_text(text, len, &ev);
+	return classify_event(c, &ev, provider, out);
+}
+
+/* Number of rules in the table, disabled ones included. */
+size_t
+classify_rule_count(const struct classifier *c)
+{
+	return c->nrules;
+}
+
+/* Describes rule i (0-based, evaluation order). Returns 0, or -1 when i
+ * is out of range. */
+int
+classify_rule_get(
+    const struct classifier *c, size_t i, struct classify_rule_info *info)
+{
+	const struct rule *r;
+
+	if (i >= c->nrules)
+		return -1;
+	r = c->rules[i];
+	info->name = r->name;
+	info->file = r->file;
+	info->line = r->line;
+	info->cls = r->cls;
+	info->meaning = r->meaning != NULL ? r->meaning : "";
+	info->action = r->action != NULL ? r->action : "";
+	info->pattern = r->pattern;
+	info->disabled = r->disabled;
+	return 0;
+}
+
+static void report(classify_report_fn *fn, void *arg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+report(classify_report_fn *fn, void *arg, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (fn != NULL)
+		fn(arg, msg);
+}
+
+static void
+sample_event(const struct rule *r, const char *text, struct bs_event *ev)
+{
+	int st;
+
+	classify_event_from_text(text, strlen(text), ev);
+	if (r->statuses != 0) {
+		for (st = 1; st < BS_STATUS_COUNT; st++)
+			if (r->statuses & (1u << st))
+				break;
+		ev->status = (enum bs_status)st;
+	}
+	if (r->events != 0) {
+		ev->flags &= ~(unsigned)(BS_EVENT_CONNECT | BS_EVENT_LOCAL);
+		if (r->events & EVENT_CONNECT)
+			ev->flags |= BS_EVENT_CONNECT;
+		else if (r->events & EVENT_LOCAL)
+			ev->flags |= BS_EVENT_LOCAL;
+	}
+}
+
+/* See classify.h. */
+int
+classify_check_samples(struct classifier *c, bool require,
+    classify_report_fn *fn, void *arg, size_t *nsamples)
+{
+	struct classify_result res;
+	struct bs_event ev;
+	const struct rule *r;
+	const char *prov;
+	size_t i, j, nex, nco, count = 0;
+	int problems = 0;
+	struct enh e;
+	enum match_rc mr;
+
+	if (!c->compiled) {
+		report(fn, arg, "classifier not compiled");
+		return 1;
+	}
+	for (i = 0; i < c->nrules; i++) {
+		r = c->rules[i];
+		if (r->disabled)
+			continue;
+		prov = r->nprov > 0 ? r->prov[0] : NULL;
+		nex = nco = 0;
+		for (j = 0; j < r->nsamples; j++) {
+			const struct sample *sa = &r->samples[j];
+
+			count++;
+			if (!sa->counter)
+				sample_event(r, sa->text, &ev);
+			else
+				classify_event_from_text(
+				    sa->text, strlen(sa->text), &ev);
+			if (!sa->counter) {
+				nex++;
+				classify_event(c, &ev, prov, &res);
+				if (res.rule != r->name) {
+					report(fn, arg,
+					    "%s:%d: example of rule %s is "
+					    "classified %s by rule %s",
+					    r->file, sa->line, r->name,
+					    bs_class_name(res.cls),
+					    *res.rule ? res.rule : "(none)");
+					problems++;
+				}
+				continue;
+			}
+			nco++;
+			e = parse_enhanced(ev.enhanced);
+			if (!conds_ok(r, &ev, e, prov))
+				continue;
+			mr = M_YES;
+			if (r->re != NULL) {
+				size_t n = strlen(sa->text);
+
+				mr = run_pattern(c, r, sa->text,
+				    n > CLASSIFY_SUBJECT_MAX
+					? CLASSIFY_SUBJECT_MAX
+					: n,
+				    NULL);
+			}
+			if (mr != M_NO) {
+				report(fn, arg,
+				    "%s:%d: counter-example matches rule %s",
+				    r->file, sa->line, r->name);
+				problems++;
+			}
+		}
+		if (require && (nex == 0 || nco == 0)) {
+			report(fn, arg, "%s:%d: rule %s has no %s", r->file,
+			    r->line, r->name, nex == 0 ? "example" : "counter");
+			problems++;
+		}
+	}
+	if (nsamples != NULL)
+		*nsamples = count;
+	return problems;
+}

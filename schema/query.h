@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Read-only queries over an open store (read-only or not) for report, and
+ * later alerts and metrics. Counts are read from count_hour, so a range
+ * is answered in whole hours: [since, until) widens to the hours that
+ * contain it (query_range()). Samples and the unclassified replies come
+ * from the event rows over the same range, which exist only within the
+ * event retention.
+ *
+ * Counting rules (SPEC): sent, deferred, bounced and expired are final
+ * results, one per status= line; per-MX attempts are counted apart and
+ * never in those totals; a suspended repeat is in `deferred` and also
+ * counted in `suspended`.
+ *
+ * Rows are handed to a callback one at a time; their strings belong to
+ * the query and are valid only during the call. Errors return -1 with the
+ * message in store_errmsg(). Nothing here writes.
+ */
+#ifndef BS_SCHEMA_QUERY_H
+#define BS_SCHEMA_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct query_filter {
+	int64_t since;      /* inclusive, UTC epoch seconds */
+	int64_t until;      /* exclusive */
+	const char *domain; /* recipient domain or provider; NULL: all */
+	const char *cls;    /* class name (event.h vocabulary); NULL: all */
+	int top;            /* rows of ranked lists; <= 0: all */
+};
+
+struct query_counts {
+	int64_t sent, deferred, bounced, expired; /* final results */
+	int64_t attempts;  /* per-MX attempts: not final, not in the above */
+	int64_t suspended; /* suspended repeats, included in deferred */
+};
+
+/* One row of a list; which fields are set depends on the query. */
+struct query_row {
+	const char *name;      /* by_class: class; by_domain: domain;
+				  by_provider: provider ("" = unknown) */
+	const char *top_class; /* by_domain/by_provider: class with most
+				  failures, "" when none */
+	int code;              /* by_code: SMTP code, 0 when none */
+	const char *enhanced;  /* by_code: RFC 3463 status, "" when none */
+	const char *cls;       /* by_code: class */
+	const char *text;      /* by_code: a sample reply ("" when the
+				  events were pruned); unknown: the
+				  normalized reply */
+	size_t text_len;
+	const char *sample; /* unknown: the latest raw reply */
+	size_t sample_len;
+	int64_t time; /* hourly: start of the hour; unknown: last seen */
+	int64_t n;    /* unknown: occurrences (attempts included) */
+	struct query_counts c;
+};
+
+typedef int query_row_fn(const struct query_row *, void *arg);
+
+/* The whole-hour range the queries read for f: [*since, *until). */
+void query_range(const struct query_filter *f, int64_t *since, int64_t *until);
+
+/* Final results, attempts and suspended repeats in the range. */
+int query_totals(
+    struct store *, const struct query_filter *, struct query_counts *);
+
+/* Failure classes (not `none`), most failures first; top is ignored. */
+int query_by_class(
+    struct store *, const struct query_filter *, query_row_fn *, void *);
+
+/* Recipient domains, most failures first, then most sent; top rows. */
+int query_by_domain(
+    struct store *, const struct query_filter *, query_row_fn *, void *);
+
+/* The same by provider. */
+int query_by_provider(
+    struct store *, const struct query_filter *, query_row_fn *, void *);
+
+/* (code, enhanced, class) of failures, most first, with a sample reply. */
+int query_by_code(
+    struct store *, const struct query_filter *, query_row_fn *, void *);
+
+/* One row per hour that has counts, oldest first (gaps are not rows). */
+int query_hourly(
+    struct store *, const struct query_filter *, query_row_fn *, void *);
+
+/*
+ * Unclassified replies (class unknown; suspended repeats left out) grouped
+ * by query_normalize(), most frequent first; top rows. Ignores f->cls.
+ */
+int query_unknown(
+    struct store *, const struct query_filter *, query_row_fn *, void *);
+
+/* One per-minute count (count_minute), for spike detection. */
+struct query_minute {
+	int64_t bucket;       /* start of the minute */
+	const char *provider; /* "" when not recognised */
+	const char *cls;      /* class name; "none" for sent */
+	const char *status;   /* sent, deferred, bounced, expired, attempt */
+	int kind;             /* 0 final, 1 attempt, 2 suspended repeat,
+				 3 local decision (see 0001_initial.sql) */
+	int64_t n;
+};
+
+typedef int query_minute_fn(const struct query_minute *, void *arg);
+
+/*
+ * Calls fn for every per-minute count with since <= bucket < until (not
+ * widened), ordered by bucket, provider, class, status, kind; provider
+ * NULL for all, else only that provider. Minutes before meta
+ * 'minute_floor' may have been pruned. 0, or -1 (store_errmsg()), also
+ * when fn returns non-zero.
+ */
+int query_minutes(struct store *, int64_t since, int64_t until,
+    const char *provider, query_minute_fn *fn, void *arg);
+
+/*
+ * Normalizes a reply for grouping: the leading SMTP code and enhanced
+ * status are kept, addresses become "*@*", numbers and hex ids (runs of
+ * hex digits holding a digit) become "#", other digit runs inside words
+ * "#", and whitespace runs one space. Writes at most outlen - 1 bytes and
+ * a NUL to out; returns the length written.
+ */
+size_t query_normalize(const char *s, size_t len, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,1596 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The storage layer (see store.h): one SQLite connection per store, its
+ * statements prepared once (sqlite3_prepare_v3, persistent) and finalized
+ * at close, every statement reset and its bindings cleared after each use.
+ *
+ * Speed comes from doing little per record. store_add() adds the record to
+ * two in-memory tables of counts, keyed like count_hour (hour, domain,
+ * provider, class, status, code, enhanced, kind) and like count_minute
+ * (minute, provider, class, status, kind); store_commit() UPSERTs both,
+ * sorted by primary key, before COMMIT. Only failures (status != sent)
+ * become event rows, and their strings are interned through bounded
+ * in-memory caches in front of the `name` and `reply` tables. Hot
+ * statements have their parameter indexes resolved by name once at
+ * prepare time; cold ones bind by name on each use.
+ *
+ * Invariants: a cached id is known to be committed or to belong to the
+ * open transaction, so every rollback clears the caches (SQLite may hand a
+ * rolled-back id to a different string). Names are never deleted; replies
+ * are deleted only by store_prune_events(), which bumps meta 'reply_gen' so
+ * that every other writer drops its reply cache at its next store_begin().
+ *
+ * Not here: logging, exiting, clocks (callers pass times), SQL built from
+ * input text (only integers we own are formatted into SQL: user_version).
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "blob.h"
+#include "hash.h"
+#include "store.h"
+#include "store_priv.h"
+
+extern const struct bs_blob bs_migrations[];
+
+#define STORE_APPLICATION_ID 1651733620 /* 0x62737474 "bstt" */
+#define STORE_BUSY_MS        5000
+#define STORE_NAME_MAX       255  /* longer names are cut */
+#define STORE_REPLY_MAX      4096 /* longer replies are cut */
+#define STORE_QUEUE_ID_MAX   64
+#define STORE_COUNT_MAX      (1 << 18) /* distinct keys before an early flush */
+#define NAME_CACHE_MAX       16384
+#define NAME_CACHE_BYTES     (2 << 20)
+#define REPLY_CACHE_MAX      8192
+#define REPLY_CACHE_BYTES    (8 << 20)
+
+#define KIND_FINAL     0
+#define KIND_ATTEMPT   1
+#define KIND_SUSPENDED 2
+#define KIND_LOCAL     3
+
+enum stmt_id {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_NAME_GET,
+	S_NAME_PUT,
+	S_REPLY_GET,
+	S_REPLY_PUT,
+	S_EVENT_PUT,
+	S_MINUTE_ADD,
+	S_HOUR_ADD,
+	S_POS_PUT,
+	S_POS_GET,
+	S_META_SET,
+	S_META_GET,
+	S_PRUNE_EVENTS,
+	S_PRUNE_REPLIES,
+	S_PRUNE_MINUTES,
+	S_COUNT
+};
+
+#define HOUR_UPSERT                                                            \
+	"INSERT INTO count_hour (bucket, domain, provider, class, status, "    \
+	"code, enhanced, kind, n) VALUES (:bucket, :domain, :provider, "       \
+	":class, :status, :code, :enhanced, :kind, :n) "                       \
+	"ON CONFLICT (bucket, domain, provider, class, status, code, "         \
+	"enhanced, kind) DO UPDATE SET n = n + excluded.n"
+#define MINUTE_UPSERT                                                          \
+	"INSERT INTO count_minute (bucket, provider, class, status, kind, "    \
+	"n) VALUES (:bucket, :provider, :class, :status, :kind, :n) "          \
+	"ON CONFLICT (bucket, provider, class, status, kind) "                 \
+	"DO UPDATE SET n = n + excluded.n"
+
+static const struct stmt_def {
+	const char *name; /* for error messages */
+	const char *sql;
+	bool write; /* not prepared on read-only stores */
+} stmt_defs[S_COUNT] = {
+	[S_BEGIN] = { "begin", "BEGIN IMMEDIATE", true },
+	[S_COMMIT] = { "commit", "COMMIT", true },
+	[S_ROLLBACK] = { "rollback", "ROLLBACK", true },
+	[S_NAME_GET] = { "name_get", "SELECT id FROM name WHERE s = :s",
+	    false },
+	[S_NAME_PUT] = { "name_put", "INSERT INTO name (s) VALUES (:s)", true },
+	[S_REPLY_GET] = { "reply_get",
+	    "SELECT id, text FROM reply WHERE h = :h", false },
+	[S_REPLY_PUT] = { "reply_put",
+	    "INSERT INTO reply (h, text) VALUES (:h, :text)", true },
+	[S_EVENT_PUT] = { "event_put",
+	    "INSERT INTO event (t, host, queue_id, domain, relay, relay_ip, "
+	    "provider, mta, status, code, enhanced, dsn, class, rule, dnsbl, "
+	    "listed_ip, stage, flags, reply) VALUES (:t, :host, :queue_id, "
+	    ":domain, :relay, :relay_ip, :provider, :mta, :status, :code, "
+	    ":enhanced, :dsn, :class, :rule, :dnsbl, :listed_ip, :stage, "
+	    ":flags, :reply)",
+	    true },
+	[S_MINUTE_ADD] = { "count_minute_add", MINUTE_UPSERT, true },
+	[S_HOUR_ADD] = { "count_hour_add", HOUR_UPSERT, true },
+	[S_POS_PUT] = { "position_put",
+	    "INSERT INTO position (key, path, dev, ino, off, size, fp_head, "
+	    "fp_head_len, fp_tail, fp_tail_len, last_event, updated) VALUES "
+	    "(:key, :path, :dev, :ino, :off, :size, :fp_head, :fp_head_len, "
+	    ":fp_tail, :fp_tail_len, :last_event, :updated) "
+	    "ON CONFLICT (key) DO UPDATE SET path = excluded.path, "
+	    "dev = excluded.dev, ino = excluded.ino, off = excluded.off, "
+	    "size = excluded.size, fp_head = excluded.fp_head, "
+	    "fp_head_len = excluded.fp_head_len, fp_tail = excluded.fp_tail, "
+	    "fp_tail_len = excluded.fp_tail_len, "
+	    "last_event = excluded.last_event, updated = excluded.updated",
+	    true },
+	[S_POS_GET] = { "position_get",
+	    "SELECT key, path, dev, ino, off, size, fp_head, fp_head_len, "
+	    "fp_tail, fp_tail_len, last_event, updated FROM position "
+	    "WHERE key = :key",
+	    false },
+	[S_META_SET] = { "meta_set",
+	    "INSERT INTO meta (key, value) VALUES (:key, :value) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	    true },
+	[S_META_GET] = { "meta_get", "SELECT value FROM meta WHERE key = :key",
+	    false },
+	[S_PRUNE_EVENTS] = { "prune_events",
+	    "DELETE FROM event WHERE t < :before", true },
+	[S_PRUNE_REPLIES] = { "prune_replies",
+	    "DELETE FROM reply WHERE id <> 0 AND id NOT IN "
+	    "(SELECT reply FROM event)",
+	    true },
+	[S_PRUNE_MINUTES] = { "prune_minutes",
+	    "DELETE FROM count_minute WHERE bucket < :before", true },
+};
+
+/* Parameters of the hot statements, resolved by name at prepare time. */
+enum {
+	EV_T,
+	EV_HOST,
+	EV_QUEUE_ID,
+	EV_DOMAIN,
+	EV_RELAY,
+	EV_RELAY_IP,
+	EV_PROVIDER,
+	EV_MTA,
+	EV_STATUS,
+	EV_CODE,
+	EV_ENHANCED,
+	EV_DSN,
+	EV_CLASS,
+	EV_RULE,
+	EV_DNSBL,
+	EV_LISTED_IP,
+	EV_STAGE,
+	EV_FLAGS,
+	EV_REPLY,
+	EV_NPARAM
+};
+static const char *const ev_params[EV_NPARAM] = { ":t", ":host", ":queue_id",
+	":domain", ":relay", ":relay_ip", ":provider", ":mta", ":status",
+	":code", ":enhanced", ":dsn", ":class", ":rule", ":dnsbl", ":listed_ip",
+	":stage", ":flags", ":reply" };
+
+enum {
+	CN_BUCKET,
+	CN_DOMAIN,
+	CN_PROVIDER,
+	CN_CLASS,
+	CN_STATUS,
+	CN_CODE,
+	CN_ENHANCED,
+	CN_KIND,
+	CN_N,
+	CN_NPARAM
+};
+static const char *const cn_params[CN_NPARAM] = { ":bucket", ":domain",
+	":provider", ":class", ":status", ":code", ":enhanced", ":kind", ":n" };
+/* count_minute has no domain, code or enhanced status. */
+static const char *const cn_minute_params[CN_NPARAM] = { ":bucket", NULL,
+	":provider", ":class", ":status", NULL, NULL, ":kind", ":n" };
+
+/* A bounded cache of interned strings: bytes -> id. */
+struct icache_slot {
+	uint64_t h;
+	int64_t id;
+	char *s; /* NULL: empty slot */
+	size_t len;
+};
+
+struct icache {
+	struct icache_slot *slot;
+	size_t mask; /* slots - 1, a power of two minus one */
+	size_t n, bytes;
+	size_t max_n, max_bytes;
+};
+
+/*
+ * The key of a count row, all name ids (so that sorting by it is sorting
+ * by the table's primary key). Minute keys leave domain, code and
+ * enhanced at 0.
+ */
+struct ckey {
+	int64_t bucket;
+	int64_t domain, provider, cls, status, enhanced;
+	int32_t code;
+	int32_t kind;
+};
+
+struct cslot {
+	struct ckey k;
+	int64_t n; /* 0: empty slot */
+};
+
+struct ctable {
+	struct cslot *slot;
+	size_t cap; /* a power of two */
+	size_t n;
+};
+
+struct store {
+	sqlite3 *db;
+	bool readonly;
+	bool in_txn;
+	sqlite3_stmt *stmt[S_COUNT];
+	int ev_idx[EV_NPARAM];
+	int minute_idx[CN_NPARAM];
+	int hour_idx[CN_NPARAM];
+	int64_t status_id[BS_STATUS_COUNT];
+	int64_t class_id[BS_CLASS_COUNT];
+	int64_t mta_id[BS_MTA_COUNT];
+	int64_t reply_gen; /* meta 'reply_gen' when the reply cache was valid */
+	struct icache names;
+	struct icache replies;
+	struct ctable hours;   /* counts of the open transaction, */
+	struct ctable minutes; /* not yet written */
+	char err[BS_ERRLEN];
+};
+
+/* Error reporting. */
+
+static void errbuf_set(char *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A message into a caller's BS_ERRLEN buffer, silently truncated. */
+static void
+errbuf_set(char *errbuf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, BS_ERRLEN, fmt, ap);
+	va_end(ap);
+}
+
+int
+store_failx(struct store *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof(st->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+store_fail(struct store *st, const char *what)
+{
+	if (st->db == NULL)
+		return store_failx(st, "%s: out of memory", what);
+	return store_failx(st, "%s: %s (extended code %d)", what,
+	    sqlite3_errmsg(st->db), sqlite3_extended_errcode(st->db));
+}
+
+/*
+ * Returns the message of the last failing call on st: the statement or step
+ * that failed, SQLite's message and extended result code. The string is
+ * owned by st and valid until its next call.
+ */
+const char *
+store_errmsg(const struct store *st)
+{
+	if (st == NULL)
+		return "no store";
+	return st->err;
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+/* Statements. */
+
+static void
+stmt_clear(struct store *st, enum stmt_id id)
+{
+	sqlite3_reset(st->stmt[id]);
+	sqlite3_clear_bindings(st->stmt[id]);
+}
+
+static void forget_uncommitted(struct store *);
+
+/*
+ * Records the failure of statement id, then resets it. Some errors
+ * (SQLITE_FULL, IOERR, NOMEM) make SQLite roll the whole transaction back
+ * by itself: then the store's transaction is over too, so that later adds
+ * fail instead of autocommitting one by one. Returns -1.
+ */
+static int
+stmt_fail(struct store *st, enum stmt_id id)
+{
+	store_fail(st, stmt_defs[id].name);
+	stmt_clear(st, id);
+	if (st->in_txn && sqlite3_get_autocommit(st->db)) {
+		st->in_txn = false;
+		forget_uncommitted(st);
+	}
+	return -1;
+}
+
+/* Steps a statement that returns no row; resets it. 0 or -1. */
+static int
+stmt_exec(struct store *st, enum stmt_id id)
+{
+	if (sqlite3_step(st->stmt[id]) != SQLITE_DONE)
+		return stmt_fail(st, id);
+	stmt_clear(st, id);
+	return 0;
+}
+
+/* Cold-path binding by parameter name; a missing name is a bug. */
+static int
+bind_index(struct store *st, enum stmt_id id, const char *param)
+{
+	int i;
+
+	i = sqlite3_bind_parameter_index(st->stmt[id], param);
+	if (i == 0)
+		store_failx(
+		    st, "%s: no parameter %s", stmt_defs[id].name, param);
+	return i;
+}
+
+static int
+bind_int64(struct store *st, enum stmt_id id, const char *param, int64_t v)
+{
+	int i;
+
+	if ((i = bind_index(st, id, param)) == 0)
+		return -1;
+	if (sqlite3_bind_int64(st->stmt[id], i, v) != SQLITE_OK)
+		return stmt_fail(st, id);
+	return 0;
+}
+
+static int
+bind_text(struct store *st, enum stmt_id id, const char *param, const char *s,
+    size_t len)
+{
+	int i;
+
+	if ((i = bind_index(st, id, param)) == 0)
+		return -1;
+	if (len > INT_MAX)
+		len = INT_MAX;
+	if (sqlite3_bind_text(st->stmt[id], i, s != NULL ? s : "", (int)len,
+		SQLITE_TRANSIENT) != SQLITE_OK)
+		return stmt_fail(st, id);
+	return 0;
+}
+
+/*
+ * Resolves the named parameters of a hot statement into idx[]; a NULL name
+ * (a column the statement does not have) gets index 0, never bound.
+ */
+static int
+resolve_params(struct store *st, enum stmt_id id, const char *const *names,
+    int *idx, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] == NULL)
+			idx[i] = 0;
+		else if ((idx[i] = bind_index(st, id, names[i])) == 0)
+			return -1;
+	return 0;
+}
+
+static int
+prepare_all(struct store *st)
+{
+	int i;
+
+	for (i = 0; i < S_COUNT; i++) {
+		if (st->readonly && stmt_defs[i].write)
+			continue;
+		if (sqlite3_prepare_v3(st->db, stmt_defs[i].sql, -1,
+			SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+			NULL) != SQLITE_OK)
+			return store_fail(st, stmt_defs[i].name);
+	}
+	if (st->readonly)
+		return 0;
+	if (resolve_params(st, S_EVENT_PUT, ev_params, st->ev_idx, EV_NPARAM) ==
+		-1 ||
+	    resolve_params(st, S_MINUTE_ADD, cn_minute_params, st->minute_idx,
+		CN_NPARAM) == -1 ||
+	    resolve_params(
+		st, S_HOUR_ADD, cn_params, st->hour_idx, CN_NPARAM) == -1)
+		return -1;
+	return 0;
+}
+
+/* Runs one constant statement (a PRAGMA) and reads its first column. */
+static int
+pragma_get(
+    struct store *st, const char *sql, char *buf, size_t len, int64_t *num)
+{
+	sqlite3_stmt *s;
+	const unsigned char *v;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, sql);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (num != NULL)
+			*num = sqlite3_column_int64(s, 0);
+		if (buf != NULL) {
+			v = sqlite3_column_text(s, 0);
+			snprintf(
+			    buf, len, "%s", v != NULL ? (const char *)v : "");
+		}
+	} else if (rc != SQLITE_DONE) {
+		store_fail(st, sql);
+		sqlite3_finalize(s);
+		return -1;
+	} else {
+		if (num != NULL)
+			*num = 0;
+		if (buf != NULL && len > 0)
+			buf[0] = '\0';
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+exec_sql(struct store *st, const char *what, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		store_failx(st, "%s: %s (extended code %d)", what,
+		    msg != NULL ? msg : sqlite3_errmsg(st->db),
+		    sqlite3_extended_errcode(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The interned-string cache. */
+
+static int
+icache_init(struct icache *c, size_t max_n, size_t max_bytes)
+{
+	size_t slots = 16;
+
+	while (slots < max_n * 2)
+		slots <<= 1;
+	if ((c->slot = calloc(slots, sizeof(*c->slot))) == NULL)
+		return -1;
+	c->mask = slots - 1;
+	c->n = c->bytes = 0;
+	c->max_n = max_n;
+	c->max_bytes = max_bytes;
+	return 0;
+}
+
+static void
+icache_clear(struct icache *c)
+{
+	size_t i;
+
+	if (c->slot == NULL || c->n == 0)
+		return;
+	for (i = 0; i <= c->mask; i++) {
+		free(c->slot[i].s);
+		c->slot[i].s = NULL;
+	}
+	c->n = c->bytes = 0;
+}
+
+static void
+icache_free(struct icache *c)
+{
+	icache_clear(c);
+	free(c->slot);
+	c->slot = NULL;
+}
+
+/* Returns the id of s, or 0 when s is not cached. */
+static int64_t
+icache_get(const struct icache *c, uint64_t h, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = h & c->mask; c->slot[i].s != NULL; i = (i + 1) & c->mask)
+		if (c->slot[i].h == h && c->slot[i].len == len &&
+		    memcmp(c->slot[i].s, s, len) == 0)
+			return c->slot[i].id;
+	return 0;
+}
+
+/* Caches s -> id; a full cache is emptied first. Fails only on ENOMEM. */
+static int
+icache_put(struct icache *c, uint64_t h, const char *s, size_t len, int64_t id)
+{
+	size_t i;
+	char *copy;
+
+	if (c->n + 1 > c->max_n || c->bytes + len > c->max_bytes)
+		icache_clear(c);
+	if ((copy = malloc(len > 0 ? len : 1)) == NULL)
+		return -1;
+	memcpy(copy, s, len);
+	for (i = h & c->mask; c->slot[i].s != NULL; i = (i + 1) & c->mask)
+		;
+	c->slot[i].h = h;
+	c->slot[i].id = id;
+	c->slot[i].s = copy;
+	c->slot[i].len = len;
+	c->n++;
+	c->bytes += len;
+	return 0;
+}
+
+/* The in-memory count table. */
+
+static uint64_t
+ckey_hash(const struct ckey *k)
+{
+	uint64_t h;
+
+	h = (uint64_t)k->bucket * UINT64_C(0x9e3779b97f4a7c15) +
+	    (uint64_t)k->domain * UINT64_C(0xc2b2ae3d27d4eb4f) +
+	    (uint64_t)k->provider * UINT64_C(0x165667b19e3779f9) +
+	    (uint64_t)k->enhanced * UINT64_C(0x27d4eb2f165667c5) +
+	    (uint64_t)k->cls * UINT64_C(0x94d049bb133111eb) +
+	    (uint64_t)k->status * UINT64_C(0xbf58476d1ce4e5b9) +
+	    (uint64_t)(uint32_t)k->code * UINT64_C(0xff51afd7ed558ccd) +
+	    (uint64_t)(uint32_t)k->kind;
+	h ^= h >> 32;
+	h *= UINT64_C(0xd6e8feb86659fd93);
+	return h ^ (h >> 29);
+}
+
+static bool
+ckey_eq(const struct ckey *a, const struct ckey *b)
+{
+	return a->bucket == b->bucket && a->domain == b->domain &&
+	    a->provider == b->provider && a->enhanced == b->enhanced &&
+	    a->code == b->code && a->cls == b->cls && a->status == b->status &&
+	    a->kind == b->kind;
+}
+
+#define CMP(a, b) ((a) < (b) ? -1 : (a) > (b))
+
+/* Primary-key order of count_hour (and of count_minute's subset). */
+static int
+cslot_cmp(const void *va, const void *vb)
+{
+	const struct ckey *a = &((const struct cslot *)va)->k;
+	const struct ckey *b = &((const struct cslot *)vb)->k;
+
+	if (a->bucket != b->bucket)
+		return CMP(a->bucket, b->bucket);
+	if (a->domain != b->domain)
+		return CMP(a->domain, b->domain);
+	if (a->provider != b->provider)
+		return CMP(a->provider, b->provider);
+	if (a->cls != b->cls)
+		return CMP(a->cls, b->cls);
+	if (a->status != b->status)
+		return CMP(a->status, b->status);
+	if (a->code != b->code)
+		return CMP(a->code, b->code);
+	if (a->enhanced != b->enhanced)
+		return CMP(a->enhanced, b->enhanced);
+	return CMP(a->kind, b->kind);
+}
+
+static void
+ctable_clear(struct ctable *t)
+{
+	if (t->n > 0)
+		memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	t->n = 0;
+}
+
+static struct cslot *
+ctable_find(struct cslot *slot, size_t cap, const struct ckey *k)
+{
+	size_t i;
+
+	for (i = ckey_hash(k) & (cap - 1); slot[i].n != 0;
+	     i = (i + 1) & (cap - 1))
+		if (ckey_eq(&slot[i].k, k))
+			break;
+	return &slot[i];
+}
+
+/* Adds n to the count of k. Fails only on ENOMEM. */
+static int
+ctable_add(struct ctable *t, const struct ckey *k, int64_t n)
+{
+	struct cslot *s, *grown;
+	size_t i, cap;
+
+	if (t->slot == NULL || (t->n + 1) * 2 > t->cap) {
+		cap = t->cap == 0 ? 1024 : t->cap * 2;
+		if ((grown = calloc(cap, sizeof(*grown))) == NULL)
+			return -1;
+		for (i = 0; i < t->cap; i++)
+			if (t->slot[i].n != 0)
+				*ctable_find(grown, cap, &t->slot[i].k) =
+				    t->slot[i];
+		free(t->slot);
+		t->slot = grown;
+		t->cap = cap;
+	}
+	s = ctable_find(t->slot, t->cap, k);
+	if (s->n == 0) {
+		s->k = *k;
+		t->n++;
+	}
+	s->n += n;
+	return 0;
+}
+
+/* Interning. */
+
+/* Looks name s up in the table only. 1 found, 0 not, -1 error. */
+static int
+name_select(struct store *st, const char *s, size_t len, int64_t *id)
+{
+	int rc;
+
+	if (bind_text(st, S_NAME_GET, ":s", s, len) == -1)
+		return -1;
+	rc = sqlite3_step(st->stmt[S_NAME_GET]);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st->stmt[S_NAME_GET], 0);
+		stmt_clear(st, S_NAME_GET);
+		return 1;
+	}
+	if (rc != SQLITE_DONE)
+		return stmt_fail(st, S_NAME_GET);
+	stmt_clear(st, S_NAME_GET);
+	return 0;
+}
+
+/*
+ * Looks up an interned name without creating it: 1 and *id when found
+ * (id 0 is the empty string), 0 when never stored, -1 on error (message
+ * in store_errmsg()). Works on read-only stores.
+ */
+int
+store_name_lookup(struct store *st, const char *s, size_t len, int64_t *id)
+{
+	if (len == 0) {
+		*id = 0;
+		return 1;
+	}
+	if (len > STORE_NAME_MAX)
+		len = STORE_NAME_MAX;
+	return name_select(st, s, len, id);
+}
+
+/* Returns in *id the id of name s, inserting it when new. 0 or -1. */
+static int
+intern_name(struct store *st, const char *s, size_t len, int64_t *id)
+{
+	uint64_t h;
+	int rc;
+
+	if (len == 0) {
+		*id = 0;
+		return 0;
+	}
+	if (len > STORE_NAME_MAX)
+		len = STORE_NAME_MAX;
+	h = bs_hash64(BS_HASH_INIT, s, len);
+	if ((*id = icache_get(&st->names, h, s, len)) != 0)
+		return 0;
+	if ((rc = name_select(st, s, len, id)) == -1)
+		return -1;
+	if (rc == 0) {
+		if (bind_text(st, S_NAME_PUT, ":s", s, len) == -1 ||
+		    stmt_exec(st, S_NAME_PUT) == -1)
+			return -1;
+		*id = sqlite3_last_insert_rowid(st->db);
+	}
+	if (icache_put(&st->names, h, s, len, *id) == -1)
+		return store_failx(st, "name cache: out of memory");
+	return 0;
+}
+
+static int
+intern_span(struct store *st, struct bs_span sp, int64_t *id)
+{
+	return intern_name(st, sp.ptr, sp.ptr != NULL ? sp.len : 0, id);
+}
+
+/*
+ * The span lower-cased (ASCII) into buf of STORE_NAME_MAX bytes when it
+ * has capitals: domain names compare without case (RFC 5321 2.4).
+ */
+static struct bs_span
+lower_span(struct bs_span sp, char *buf)
+{
+	size_t i, n = sp.ptr != NULL ? sp.len : 0;
+
+	if (n > STORE_NAME_MAX)
+		n = STORE_NAME_MAX;
+	for (i = 0; i < n; i++)
+		if (sp.ptr[i] >= 'A' && sp.ptr[i] <= 'Z')
+			break;
+	if (i == n)
+		return bs_span_make(sp.ptr, n);
+	memcpy(buf, sp.ptr, n);
+	for (; i < n; i++)
+		if (buf[i] >= 'A' && buf[i] <= 'Z')
+			buf[i] = (char)(buf[i] - 'A' + 'a');
+	return bs_span_make(buf, n);
+}
+
+/* Returns in *id the id of reply text s, inserting it when new. */
+static int
+intern_reply(struct store *st, const char *s, size_t len, int64_t *id)
+{
+	sqlite3_stmt *q = st->stmt[S_REPLY_GET];
+	uint64_t h;
+	int64_t h31;
+	const void *text;
+	int rc;
+
+	if (len == 0 || s == NULL) {
+		*id = 0;
+		return 0;
+	}
+	if (len > STORE_REPLY_MAX)
+		len = STORE_REPLY_MAX;
+	h = bs_hash64(BS_HASH_INIT, s, len);
+	if ((*id = icache_get(&st->replies, h, s, len)) != 0)
+		return 0;
+	h31 = (int64_t)(h & 0x7fffffff);
+	if (bind_int64(st, S_REPLY_GET, ":h", h31) == -1)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		text = sqlite3_column_blob(q, 1);
+		if ((size_t)sqlite3_column_bytes(q, 1) == len &&
+		    (len == 0 || memcmp(text, s, len) == 0)) {
+			*id = sqlite3_column_int64(q, 0);
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return stmt_fail(st, S_REPLY_GET);
+	stmt_clear(st, S_REPLY_GET);
+	if (*id == 0) {
+		/* Not cached until seen again: replies carrying message ids
+		 * are unique and would only push the repeating ones out. */
+		if (bind_int64(st, S_REPLY_PUT, ":h", h31) == -1 ||
+		    bind_text(st, S_REPLY_PUT, ":text", s, len) == -1 ||
+		    stmt_exec(st, S_REPLY_PUT) == -1)
+			return -1;
+		*id = sqlite3_last_insert_rowid(st->db);
+		return 0;
+	}
+	if (icache_put(&st->replies, h, s, len, *id) == -1)
+		return store_failx(st, "reply cache: out of memory");
+	return 0;
+}
+
+/* Caches the ids of the public vocabularies (one transaction). */
+static int
+intern_vocab(struct store *st)
+{
+	const char *s;
+	int i;
+
+	if (store_begin(st) == -1)
+		return -1;
+	for (i = 0; i < BS_STATUS_COUNT; i++) {
+		s = bs_status_name((enum bs_status)i);
+		if (intern_name(st, s, strlen(s), &st->status_id[i]) == -1)
+			goto fail;
+	}
+	for (i = 0; i < BS_CLASS_COUNT; i++) {
+		s = bs_class_name((enum bs_class)i);
+		if (intern_name(st, s, strlen(s), &st->class_id[i]) == -1)
+			goto fail;
+	}
+	for (i = 0; i < BS_MTA_COUNT; i++) {
+		s = bs_mta_name((enum bs_mta)i);
+		if (intern_name(st, s, strlen(s), &st->mta_id[i]) == -1)
+			goto fail;
+	}
+	return store_commit(st);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+/* Migrations. */
+
+/* The version of a migration file: its leading digits ("0001_x.sql"). */
+static int
+migration_version(const char *name)
+{
+	int v = 0;
+
+	if (name[0] < '0' || name[0] > '9')
+		return -1;
+	for (; *name >= '0' && *name <= '9'; name++)
+		if ((v = v * 10 + (*name - '0')) > 1000000)
+			return -1;
+	return *name == '_' ? v : -1;
+}
+
+/* The number of embedded migrations, checked to be 1..N in order. */
+static int
+migrations_latest(struct store *st)
+{
+	int i;
+
+	for (i = 0; bs_migrations[i].name != NULL; i++)
+		if (migration_version(bs_migrations[i].name) != i + 1)
+			return store_failx(st,
+			    "migration %s: expected number %d",
+			    bs_migrations[i].name, i + 1);
+	return i;
+}
+
+static int
+check_identity(struct store *st, int64_t version, int latest)
+{
+	int64_t app, tables;
+
+	if (pragma_get(st, "PRAGMA application_id", NULL, 0, &app) == -1)
+		return -1;
+	if (app != 0 && app != STORE_APPLICATION_ID)
+		return store_failx(st,
+		    "not a bouncestat database "
+		    "(application_id %lld)",
+		    (long long)app);
+	if (version > latest)
+		return store_failx(st,
+		    "database schema version %lld is newer "
+		    "than this program's (%d)",
+		    (long long)version, latest);
+	if (version == 0) {
+		if (pragma_get(st, "SELECT count(*) FROM sqlite_schema", NULL,
+			0, &tables) == -1)
+			return -1;
+		if (tables > 0)
+			return store_failx(st,
+			    "not a bouncestat database "
+			    "(tables but no schema version)");
+	}
+	return 0;
+}
+
+/*
+ * Applies the migrations newer than user_version in one IMMEDIATE
+ * transaction; the version is read again inside it, so two processes
+ * opening a new database at once migrate it once.
+ */
+static int
+migrate(struct store *st)
+{
+	char sql[64];
+	int64_t version;
+	int latest, i;
+
+	if ((latest = migrations_latest(st)) == -1)
+		return -1;
+	if (pragma_get(st, "PRAGMA user_version", NULL, 0, &version) == -1)
+		return -1;
+	if (check_identity(st, version, latest) == -1)
+		return -1;
+	if (version == latest)
+		return 0;
+	if (exec_sql(st, "migrate: begin", "BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (pragma_get(st, "PRAGMA user_version", NULL, 0, &version) == -1 ||
+	    check_identity(st, version, latest) == -1)
+		goto fail;
+	for (i = (int)version; i < latest; i++)
+		if (exec_sql(
+			st, bs_migrations[i].name, bs_migrations[i].data) == -1)
+			goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", latest);
+	if (exec_sql(st, "migrate: user_version", sql) == -1 ||
+	    exec_sql(st, "migrate: commit", "COMMIT") == -1)
+		goto fail;
+	return 0;
+fail:
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* A read-only store must find the schema this program was built for. */
+static int
+check_version(struct store *st)
+{
+	int64_t version;
+	int latest;
+
+	if ((latest = migrations_latest(st)) == -1)
+		return -1;
+	if (pragma_get(st, "PRAGMA user_version", NULL, 0, &version) == -1 ||
+	    check_identity(st, version, latest) == -1)
+		return -1;
+	if (version == 0)
+		return store_failx(st, "empty database (no schema yet)");
+	if (version < latest)
+		return store_failx(st,
+		    "database schema version %lld is older "
+		    "than this program's (%d): open it "
+		    "read-write once (import or daemon) to "
+		    "migrate",
+		    (long long)version, latest);
+	return 0;
+}
+
+/* Open and close. */
+
+static int
+configure(struct store *st)
+{
+	char mode[16];
+	int on = 1;
+
+	sqlite3_extended_result_codes(st->db, 1);
+	if (sqlite3_busy_timeout(st->db, STORE_BUSY_MS) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_db_config(
+		st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL) != SQLITE_OK)
+		return store_fail(st, "configure");
+	if (exec_sql(st, "pragma", "PRAGMA foreign_keys = ON") == -1 ||
+	    exec_sql(st, "pragma", "PRAGMA temp_store = MEMORY") == -1)
+		return -1;
+	if (st->readonly)
+		return 0;
+	if (pragma_get(st, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
+		NULL) == -1)
+		return -1;
+	if (strcmp(mode, "wal") != 0)
+		return store_failx(
+		    st, "journal_mode: WAL refused (mode %s)", mode);
+	/* Keep -wal and -shm after the last close, so that readers without
+	 * write access to the directory can still open the database. */
+	if (sqlite3_file_control(
+		st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on) != SQLITE_OK)
+		return store_fail(st, "persist_wal");
+	if (exec_sql(st, "pragma", "PRAGMA synchronous = NORMAL") == -1 ||
+	    exec_sql(st, "pragma", "PRAGMA journal_size_limit = 67108864") ==
+		-1 ||
+	    exec_sql(st, "pragma", "PRAGMA cache_size = -16384") == -1)
+		return -1;
+	return 0;
+}
+
+static int
+read_reply_gen(struct store *st, int64_t *gen)
+{
+	char buf[32];
+	int rc;
+
+	if ((rc = store_meta_get(st, "reply_gen", buf, sizeof(buf))) == -1)
+		return -1;
+	*gen = rc == 1 ? strtoll(buf, NULL, 10) : 0;
+	return 0;
+}
+
+/*
+ * Opens the database at path: read-write, creating the file if needed
+ * (its directory must exist: creating it is the caller's job), or with
+ * STORE_READONLY read-only (SQLITE_OPEN_READONLY; no migration, the schema
+ * version must match; works while a writer is active thanks to WAL).
+ * Sets the pragmas (WAL checked from the answer, synchronous NORMAL,
+ * foreign keys, busy timeout, defensive, no double-quoted strings) and
+ * migrates. Returns a store the caller frees with store_close(), or NULL
+ * with a message in errbuf (BS_ERRLEN bytes).
+ */
+struct store *
+store_open(const char *path, int flags, char *errbuf)
+{
+	struct store *st;
+	int oflags, rc;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		errbuf_set(errbuf, "%s: out of memory", path);
+		return NULL;
+	}
+	st->readonly = (flags & STORE_READONLY) != 0;
+	oflags = st->readonly ? SQLITE_OPEN_READONLY
+			      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	oflags |= SQLITE_OPEN_NOMUTEX;
+#ifdef SQLITE_OPEN_EXRESCODE
+	oflags |= SQLITE_OPEN_EXRESCODE;
+#endif
+	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		if (st->db != NULL)
+			errbuf_set(errbuf, "%s: %s (extended code %d)", path,
+			    sqlite3_errmsg(st->db),
+			    sqlite3_extended_errcode(st->db));
+		else
+			errbuf_set(errbuf, "%s: %s", path, sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (configure(st) == -1 ||
+	    (st->readonly ? check_version(st) : migrate(st)) == -1 ||
+	    prepare_all(st) == -1)
+		goto fail_msg;
+	if (!st->readonly) {
+		if (icache_init(&st->names, NAME_CACHE_MAX, NAME_CACHE_BYTES) ==
+			-1 ||
+		    icache_init(&st->replies, REPLY_CACHE_MAX,
+			REPLY_CACHE_BYTES) == -1) {
+			store_failx(st, "out of memory");
+			goto fail_msg;
+		}
+		if (intern_vocab(st) == -1 ||
+		    read_reply_gen(st, &st->reply_gen) == -1)
+			goto fail_msg;
+	}
+	return st;
+fail_msg:
+	errbuf_set(errbuf, "%s: %s", path, st->err);
+fail:
+	store_close(st);
+	return NULL;
+}
+
+/*
+ * Closes the store; an open transaction is rolled back (uncommitted counts
+ * and events are lost, as after a crash). Accepts NULL.
+ */
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	if (st->in_txn)
+		store_rollback(st);
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	icache_free(&st->names);
+	icache_free(&st->replies);
+	free(st->minutes.slot);
+	free(st->hours.slot);
+	free(st);
+}
+
+/* Transactions. */
+
+static void
+forget_uncommitted(struct store *st)
+{
+	ctable_clear(&st->minutes);
+	ctable_clear(&st->hours);
+	icache_clear(&st->names);
+	icache_clear(&st->replies);
+}
+
+/*
+ * Starts a write transaction (BEGIN IMMEDIATE: takes the write lock now,
+ * waiting up to the busy timeout). 0, or -1 (message in store_errmsg()),
+ * e.g. SQLITE_BUSY when another writer holds the lock that long.
+ */
+int
+store_begin(struct store *st)
+{
+	int64_t gen;
+
+	if (st->readonly)
+		return store_failx(st, "begin: read-only store");
+	if (st->in_txn)
+		return store_failx(st, "begin: transaction already open");
+	if (stmt_exec(st, S_BEGIN) == -1)
+		return -1;
+	st->in_txn = true;
+	if (read_reply_gen(st, &gen) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	if (gen != st->reply_gen) {
+		icache_clear(&st->replies);
+		st->reply_gen = gen;
+	}
+	return 0;
+}
+
+static void
+bind_count(sqlite3_stmt *s, const int *idx, const struct ckey *k, int64_t n)
+{
+	sqlite3_bind_int64(s, idx[CN_BUCKET], k->bucket);
+	sqlite3_bind_int64(s, idx[CN_PROVIDER], k->provider);
+	sqlite3_bind_int64(s, idx[CN_CLASS], k->cls);
+	sqlite3_bind_int64(s, idx[CN_STATUS], k->status);
+	sqlite3_bind_int(s, idx[CN_KIND], k->kind);
+	sqlite3_bind_int64(s, idx[CN_N], n);
+	if (idx[CN_DOMAIN] == 0)
+		return;
+	sqlite3_bind_int64(s, idx[CN_DOMAIN], k->domain);
+	sqlite3_bind_int(s, idx[CN_CODE], k->code);
+	sqlite3_bind_int64(s, idx[CN_ENHANCED], k->enhanced);
+}
+
+static int64_t
+floor_to(int64_t t, int64_t unit)
+{
+	int64_t r = t % unit;
+
+	return r < 0 ? t - r - unit : t - r;
+}
+
+/*
+ * UPSERTs the rows of t with statement id, in primary-key order (B-tree
+ * inserts then touch neighbouring pages), and empties t. The sort
+ * compacts the slots in place, so t is cleared whatever happens.
+ */
+static int
+flush_table(struct store *st, struct ctable *t, enum stmt_id id, const int *idx)
+{
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (t->n == 0)
+		return 0;
+	for (i = 0; i < t->cap; i++)
+		if (t->slot[i].n != 0)
+			t->slot[n++] = t->slot[i];
+	qsort(t->slot, n, sizeof(*t->slot), cslot_cmp);
+	for (i = 0; i < n && rc == 0; i++) {
+		bind_count(st->stmt[id], idx, &t->slot[i].k, t->slot[i].n);
+		rc = stmt_exec(st, id);
+	}
+	memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	t->n = 0;
+	return rc;
+}
+
+/* Writes the in-memory counts; inside the open transaction. */
+static int
+flush_counts(struct store *st)
+{
+	if (flush_table(st, &st->minutes, S_MINUTE_ADD, st->minute_idx) == -1 ||
+	    flush_table(st, &st->hours, S_HOUR_ADD, st->hour_idx) == -1) {
+		ctable_clear(&st->minutes);
+		ctable_clear(&st->hours);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Writes the counts gathered since store_begin() and commits. On failure
+ * the whole transaction is rolled back (counts, events, positions: the
+ * caller re-reads its input from the last committed position) and -1 is
+ * returned with the first error in store_errmsg().
+ */
+int
+store_commit(struct store *st)
+{
+	char err[BS_ERRLEN];
+
+	if (!st->in_txn)
+		return store_failx(st, "commit: no transaction");
+	if (flush_counts(st) == -1 || stmt_exec(st, S_COMMIT) == -1) {
+		memcpy(err, st->err, sizeof(err));
+		store_rollback(st);
+		memcpy(st->err, err, sizeof(err));
+		return -1;
+	}
+	st->in_txn = false;
+	return 0;
+}
+
+/*
+ * Rolls the open transaction back and forgets the counts and cached ids it
+ * produced. 0, or -1 when ROLLBACK itself failed (the connection then
+ * holds no transaction either way once SQLite gives up).
+ */
+int
+store_rollback(struct store *st)
+{
+	int rc = 0;
+
+	if (st->readonly)
+		return store_failx(st, "rollback: read-only store");
+	if (!sqlite3_get_autocommit(st->db))
+		rc = stmt_exec(st, S_ROLLBACK);
+	st->in_txn = false;
+	forget_uncommitted(st);
+	return rc;
+}
+
+/* Records. */
+
+static int
+insert_event(struct store *st, const struct bs_event *ev,
+    const struct classify_result *cr, enum bs_class cls, int64_t domain,
+    int64_t provider, int64_t enhanced)
+{
+	sqlite3_stmt *s = st->stmt[S_EVENT_PUT];
+	const int *ix = st->ev_idx;
+	int64_t host, relay, relay_ip, dsn, rule, dnsbl, listed, stage, reply;
+	size_t qlen;
+
+	if (intern_span(st, ev->host, &host) == -1 ||
+	    intern_span(st, ev->relay_host, &relay) == -1 ||
+	    intern_span(st, ev->relay_ip, &relay_ip) == -1 ||
+	    intern_span(st, ev->dsn, &dsn) == -1 ||
+	    intern_span(st, ev->stage, &stage) == -1 ||
+	    intern_reply(st, ev->reply.ptr, ev->reply.len, &reply) == -1)
+		return -1;
+	if (cr != NULL) {
+		if (intern_name(st, cr->rule, cr->rule ? strlen(cr->rule) : 0,
+			&rule) == -1 ||
+		    intern_span(st, cr->dnsbl, &dnsbl) == -1 ||
+		    intern_span(st, cr->listed_ip, &listed) == -1)
+			return -1;
+	} else
+		rule = dnsbl = listed = 0;
+	qlen = ev->queue_id.ptr != NULL ? ev->queue_id.len : 0;
+	if (qlen > STORE_QUEUE_ID_MAX)
+		qlen = STORE_QUEUE_ID_MAX;
+
+	sqlite3_bind_int64(s, ix[EV_T], ev->time);
+	sqlite3_bind_int64(s, ix[EV_HOST], host);
+	sqlite3_bind_text(s, ix[EV_QUEUE_ID], qlen ? ev->queue_id.ptr : "",
+	    (int)qlen, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, ix[EV_DOMAIN], domain);
+	sqlite3_bind_int64(s, ix[EV_RELAY], relay);
+	sqlite3_bind_int64(s, ix[EV_RELAY_IP], relay_ip);
+	sqlite3_bind_int64(s, ix[EV_PROVIDER], provider);
+	sqlite3_bind_int64(s, ix[EV_MTA],
+	    st->mta_id[(unsigned)ev->mta < BS_MTA_COUNT ? ev->mta : 0]);
+	sqlite3_bind_int64(s, ix[EV_STATUS], st->status_id[ev->status]);
+	sqlite3_bind_int(s, ix[EV_CODE], ev->smtp_code);
+	sqlite3_bind_int64(s, ix[EV_ENHANCED], enhanced);
+	sqlite3_bind_int64(s, ix[EV_DSN], dsn);
+	sqlite3_bind_int64(s, ix[EV_CLASS], st->class_id[cls]);
+	sqlite3_bind_int64(s, ix[EV_RULE], rule);
+	sqlite3_bind_int64(s, ix[EV_DNSBL], dnsbl);
+	sqlite3_bind_int64(s, ix[EV_LISTED_IP], listed);
+	sqlite3_bind_int64(s, ix[EV_STAGE], stage);
+	sqlite3_bind_int(s, ix[EV_FLAGS],
+	    (int)(ev->flags &
+		(BS_EVENT_SUSPENDED | BS_EVENT_LOCAL | BS_EVENT_CONNECT)));
+	sqlite3_bind_int64(s, ix[EV_REPLY], reply);
+	return stmt_exec(st, S_EVENT_PUT);
+}
+
+/*
+ * Inside a transaction: counts rec in memory (per hour: recipient domain,
+ * lower-cased, provider, class, status, code, enhanced status and kind;
+ * per minute: provider, class, status and kind), and
+ * for a failure (any status but sent) inserts an event row with its
+ * strings interned. The record's spans are copied; nothing of rec is kept.
+ * Out-of-range enum values count as unknown/none. 0, or -1 with the
+ * message in store_errmsg() (the caller should roll back).
+ */
+int
+store_add(struct store *st, const struct store_record *rec)
+{
+	const struct bs_event *ev = rec->ev;
+	const struct classify_result *cr = rec->cr;
+	const char *prov = rec->provider != NULL ? rec->provider : "";
+	struct ckey k;
+	enum bs_status status;
+	enum bs_class cls;
+	int64_t domain, enhanced;
+	char lower[STORE_NAME_MAX];
+
+	if (!st->in_txn)
+		return store_failx(st, "add: no transaction");
+	status = (unsigned)ev->status < BS_STATUS_COUNT ? ev->status
+							: BS_STATUS_NONE;
+	if (cr != NULL && (unsigned)cr->cls < BS_CLASS_COUNT)
+		cls = cr->cls;
+	else
+		cls =
+		    status == BS_STATUS_SENT ? BS_CLASS_NONE : BS_CLASS_UNKNOWN;
+
+	memset(&k, 0, sizeof(k));
+	if (intern_span(st, lower_span(ev->rcpt_domain, lower), &k.domain) ==
+		-1 ||
+	    intern_name(st, prov, strlen(prov), &k.provider) == -1 ||
+	    intern_span(st, ev->enhanced, &k.enhanced) == -1)
+		return -1;
+	k.bucket = floor_to(ev->time, 3600);
+	k.code = ev->smtp_code >= 0 && ev->smtp_code <= 999 ? ev->smtp_code : 0;
+	k.cls = st->class_id[cls];
+	k.status = st->status_id[status];
+	if (status == BS_STATUS_ATTEMPT)
+		k.kind = KIND_ATTEMPT;
+	else if (ev->flags & BS_EVENT_SUSPENDED)
+		k.kind = KIND_SUSPENDED;
+	else if (ev->flags & BS_EVENT_LOCAL)
+		k.kind = KIND_LOCAL;
+	else
+		k.kind = KIND_FINAL;
+	if (ctable_add(&st->hours, &k, 1) == -1)
+		return store_failx(st, "count table: out of memory");
+	domain = k.domain;
+	enhanced = k.enhanced;
+	k.bucket = floor_to(ev->time, 60);
+	k.domain = k.enhanced = 0;
+	k.code = 0;
+	if (ctable_add(&st->minutes, &k, 1) == -1)
+		return store_failx(st, "count table: out of memory");
+	if ((st->hours.n >= STORE_COUNT_MAX ||
+		st->minutes.n >= STORE_COUNT_MAX) &&
+	    flush_counts(st) == -1)
+		return -1;
+
+	if (status == BS_STATUS_SENT)
+		return 0;
+	return insert_event(st, ev, cr, cls, domain, k.provider, enhanced);
+}
+
+/* Positions. */
+
+/*
+ * Inside a transaction: stores (replaces) the position of pos->key. The
+ * strings are copied. 0 or -1.
+ */
+int
+store_put_position(struct store *st, const struct store_position *pos)
+{
+	const enum stmt_id id = S_POS_PUT;
+
+	if (!st->in_txn)
+		return store_failx(st, "put_position: no transaction");
+	if (bind_text(st, id, ":key", pos->key, strlen(pos->key)) == -1 ||
+	    bind_text(st, id, ":path", pos->path ? pos->path : "",
+		pos->path ? strlen(pos->path) : 0) == -1 ||
+	    bind_int64(st, id, ":dev", pos->dev) == -1 ||
+	    bind_int64(st, id, ":ino", pos->ino) == -1 ||
+	    bind_int64(st, id, ":off", pos->offset) == -1 ||
+	    bind_int64(st, id, ":size", pos->size) == -1 ||
+	    bind_int64(st, id, ":fp_head", (int64_t)pos->fp_head) == -1 ||
+	    bind_int64(st, id, ":fp_head_len", pos->fp_head_len) == -1 ||
+	    bind_int64(st, id, ":fp_tail", (int64_t)pos->fp_tail) == -1 ||
+	    bind_int64(st, id, ":fp_tail_len", pos->fp_tail_len) == -1 ||
+	    bind_int64(st, id, ":last_event", pos->last_event) == -1 ||
+	    bind_int64(st, id, ":updated", pos->updated) == -1)
+		return -1;
+	return stmt_exec(st, id);
+}
+
+/* Copies column col as a string into *bufp, advancing it. */
+static int
+copy_column(
+    sqlite3_stmt *s, int col, char **bufp, size_t *left, const char **out)
+{
+	const unsigned char *v = sqlite3_column_text(s, col);
+	size_t len = (size_t)sqlite3_column_bytes(s, col);
+
+	if (len + 1 > *left)
+		return -1;
+	if (len > 0)
+		memcpy(*bufp, v, len);
+	(*bufp)[len] = '\0';
+	*out = *bufp;
+	*bufp += len + 1;
+	*left -= len + 1;
+	return 0;
+}
+
+/*
+ * Looks up the position of key. Returns 1 and fills *out, whose key and
+ * path point into buf (buflen bytes, owned by the caller); 0 when there is
+ * none; -1 on error, including a buf too small for the two strings.
+ */
+int
+store_get_position(struct store *st, const char *key,
+    struct store_position *out, char *buf, size_t buflen)
+{
+	const enum stmt_id id = S_POS_GET;
+	sqlite3_stmt *s = st->stmt[id];
+	int rc;
+
+	if (bind_text(st, id, ":key", key, strlen(key)) == -1)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		stmt_clear(st, id);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return stmt_fail(st, id);
+	memset(out, 0, sizeof(*out));
+	if (copy_column(s, 0, &buf, &buflen, &out->key) == -1 ||
+	    copy_column(s, 1, &buf, &buflen, &out->path) == -1) {
+		stmt_clear(st, id);
+		return store_failx(st, "get_position: buffer too small");
+	}
+	out->dev = sqlite3_column_int64(s, 2);
+	out->ino = sqlite3_column_int64(s, 3);
+	out->offset = sqlite3_column_int64(s, 4);
+	out->size = sqlite3_column_int64(s, 5);
+	out->fp_head = (uint64_t)sqlite3_column_int64(s, 6);
+	out->fp_head_len = sqlite3_column_int64(s, 7);
+	out->fp_tail = (uint64_t)sqlite3_column_int64(s, 8);
+	out->fp_tail_len = sqlite3_column_int64(s, 9);
+	out->last_event = sqlite3_column_int64(s, 10);
+	out->updated = sqlite3_column_int64(s, 11);
+	stmt_clear(st, id);
+	return 1;
+}
+
+/* Pruning. */
+
+/* Runs fn inside the open transaction, or in one of its own. */
+static int
+in_transaction(
+    struct store *st, int (*fn)(struct store *, int64_t), int64_t arg)
+{
+	if (st->in_txn)
+		return fn(st, arg);
+	if (store_begin(st) == -1)
+		return -1;
+	if (fn(st, arg) == -1) {
+		char err[BS_ERRLEN];
+
+		memcpy(err, st->err, sizeof(err));
+		store_rollback(st);
+		memcpy(st->err, err, sizeof(err));
+		return -1;
+	}
+	return store_commit(st);
+}
+
+static int
+prune_events(struct store *st, int64_t before)
+{
+	char buf[32];
+
+	if (bind_int64(st, S_PRUNE_EVENTS, ":before", before) == -1 ||
+	    stmt_exec(st, S_PRUNE_EVENTS) == -1 ||
+	    stmt_exec(st, S_PRUNE_REPLIES) == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return 0;
+	/* Replies were deleted: every writer's cached reply ids may dangle. */
+	snprintf(buf, sizeof(buf), "%lld", (long long)st->reply_gen + 1);
+	if (store_meta_set(st, "reply_gen", buf) == -1)
+		return -1;
+	st->reply_gen++;
+	icache_clear(&st->replies);
+	return 0;
+}
+
+/*
+ * Deletes the events older than before (UTC epoch seconds) and the reply
+ * texts no remaining event refers to; counts stay. Runs in the open
+ * transaction, or in one of its own. 0 or -1.
+ */
+int
+store_prune_events(struct store *st, int64_t before)
+{
+	if (st->readonly)
+		return store_failx(st, "prune: read-only store");
+	return in_transaction(st, prune_events, before);
+}
+
+static int
+prune_minutes(struct store *st, int64_t before)
+{
+	char buf[32];
+	int64_t floor = floor_to(before, 60), old = 0;
+	int rc;
+
+	if ((rc = store_meta_get(st, "minute_floor", buf, sizeof(buf))) == -1)
+		return -1;
+	if (rc == 1)
+		old = strtoll(buf, NULL, 10);
+	if (floor <= old)
+		return 0;
+	snprintf(buf, sizeof(buf), "%lld", (long long)floor);
+	if (bind_int64(st, S_PRUNE_MINUTES, ":before", floor) == -1 ||
+	    stmt_exec(st, S_PRUNE_MINUTES) == -1 ||
+	    store_meta_set(st, "minute_floor", buf) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Deletes the per-minute counts older than before (rounded down to a
+ * minute); hourly counts stay. Records the new floor in meta
+ * 'minute_floor', so that queries use hourly counts before it. Runs in the
+ * open transaction, or in one of its own. 0 or -1.
+ */
+int
+store_prune_minutes(struct store *st, int64_t before)
+{
+	if (st->readonly)
+		return store_failx(st, "prune: read-only store");
+	return in_transaction(st, prune_minutes, before);
+}
+
+/* Meta. */
+
+/*
+ * Sets key to value (both copied), in the open transaction or on its own
+ * (autocommit). 0 or -1.
+ */
+int
+store_meta_set(struct store *st, const char *key, const char *value)
+{
+	if (st->readonly)
+		return store_failx(st, "meta_set: read-only store");
+	if (bind_text(st, S_META_SET, ":key", key, strlen(key)) == -1 ||
+	    bind_text(st, S_META_SET, ":value", value, strlen(value)) == -1)
+		return -1;
+	return stmt_exec(st, S_META_SET);
+}
+
+/*
+ * Copies the value of key into buf (len bytes, NUL-terminated). Returns 1
+ * when found, 0 when the key is not set (buf empty), -1 on error or when
+ * the value does not fit.
+ */
+int
+store_meta_get(struct store *st, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *s = st->stmt[S_META_GET];
+	const unsigned char *v;
+	size_t n;
+	int rc;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (bind_text(st, S_META_GET, ":key", key, strlen(key)) == -1)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		stmt_clear(st, S_META_GET);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return stmt_fail(st, S_META_GET);
+	v = sqlite3_column_text(s, 0);
+	n = (size_t)sqlite3_column_bytes(s, 0);
+	if (n + 1 > len) {
+		stmt_clear(st, S_META_GET);
+		return store_failx(st, "meta_get: %s: value too long", key);
+	}
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	stmt_clear(st, S_META_GET);
+	return 1;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Classifier throughput (not a test): builds a realistic mix of replies
+ * from templates (rate limits, greylisting, unknown users, DNSBLs,
+ * provider codes, connection failures) in which IP addresses, numbers and
+ * session ids vary as in real logs, then classifies them with the
+ * built-in rules and prints replies per second, the cache hit rate and
+ * the PCRE2 matches run per reply. Usage: classify_bench [N [DISTINCT]].
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify.h"
+
+static const char *const templates[] = {
+	/* weights by repetition: deferrals dominate real logs */
+	"421 HL:ICC 163 mx#,ID--.#S2 # http://mail.163.com/help/help_spam_16.htm?ip=IP&hostid=mx#&time=#",
+	"421 HL:ICC 163 mx#,ID--.#S2 # http://mail.163.com/help/help_spam_16.htm?ip=IP&hostid=mx#&time=#",
+	"451 DT:SPM 163 mx#,ID--.#S3 #, please try again 15min later",
+	"450 4.2.0 <user#@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html",
+	"451 4.7.1 Greylisting in action, please come back in 00:0#:00",
+	"421-4.7.28 [IP 15] Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited. ID.# - gsmtp",
+	"550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. ID.# - gsmtp",
+	"550 5.1.1 <user#@example.com>: Recipient address rejected: User unknown in virtual mailbox table",
+	"554 5.7.1 Service unavailable; Client host [IP] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/IP",
+	"421 4.7.0 [TSS04] Messages from IP temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+	"451 4.7.650 The mail server [IP] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S843) [ID.eop-nam12.prod.protection.outlook.com]",
+	"550 5.7.606 Access denied, banned sending IP [IP]. To request removal from this list please visit https://sender.office.com/ and follow the directions. (AS16012609) [ID.eop-EUR01.prod.protection.outlook.com]",
+	"452 4.2.2 The email account that you tried to reach is over quota. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaTemp ID.# - gsmtp",
+	"550 Ip frequency limited. http://service.exmail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000722",
+	"connect to mx#.example.net[IP]:25: Connection timed out",
+	"lost connection with mx#.example.net[IP] while receiving the initial server greeting",
+	"Host or domain name not found. Name service error for name=example#.invalid type=MX: Host not found, try again",
+	"451 4.3.0 Mail server temporarily rejected message. ID.# - gsmtp",
+	"421 Service not available, closing transmission channel",
+	"550 5.7.1 Unauthenticated email from example#.com is not accepted due to domain's DMARC policy. - gsmtp",
+};
+
+static void
+expand(const char *t, char *out, size_t outlen)
+{
+	static const char alnum[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	size_t o = 0;
+	int k;
+
+	while (*t != '\0' && o + 40 < outlen) {
+		if (*t == '#') {
+			o += (size_t)snprintf(
+			    out + o, outlen - o, "%d", rand() % 100000);
+			t++;
+		} else if (strncmp(t, "IP", 2) == 0 &&
+		    (t[2] == ']' || t[2] == ' ' || t[2] == '&' || t[2] == ')' ||
+			t[2] == ':' || t[2] == '\0' || t[2] == '.')) {
+			o += (size_t)snprintf(out + o, outlen - o,
+			    "%d.%d.%d.%d", 1 + rand() % 223, rand() % 256,
+			    rand() % 256, 1 + rand() % 254);
+			t += 2;
+		} else if (strncmp(t, "ID", 2) == 0) {
+			for (k = 0; k < 20; k++)
+				out[o++] = alnum[rand() % 62];
+			t += 2;
+		} else
+			out[o++] = *t++;
+	}
+	out[o] = '\0';
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct bs_blob *b;
+	struct classifier *c;
+	struct classify_result r;
+	struct classify_stats st;
+	struct bs_event *ev;
+	struct timespec t0, t1;
+	char err[BS_ERRLEN], **texts;
+	long n = argc > 1 ? atol(argv[1]) : 2000000;
+	long distinct = argc > 2 ? atol(argv[2]) : 200000, i;
+	size_t nt = sizeof(templates) / sizeof(templates[0]);
+	double secs;
+	unsigned long sink = 0;
+
+	if (n <= 0 || distinct <= 0)
+		return 2;
+	srand(42);
+	c = classify_new();
+	for (b = classify_defaults(); b->name != NULL; b++)
+		if (classify_add_rules(c, b->name, b->data, b->len, err) != 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+	if (classify_compile(c, err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	texts = calloc((size_t)distinct, sizeof(*texts));
+	ev = calloc((size_t)distinct, sizeof(*ev));
+	if (texts == NULL || ev == NULL)
+		return 1;
+	for (i = 0; i < distinct; i++) {
+		char buf[1024];
+
+		expand(templates[(size_t)rand() % nt], buf, sizeof(buf));
+		texts[i] = strdup(buf);
+		classify_event_from_text(texts[i], strlen(texts[i]), &ev[i]);
+	}
+	classify_get_stats(c, &st);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		classify_event(c, &ev[i % distinct], NULL, &r);
+		sink += (unsigned long)r.cls;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	classify_get_stats(c, &st);
+	printf("rules %u (patterns %u, jit %u)\n", st.rules, st.patterns,
+	    st.jit_patterns);
+	printf("replies %ld (distinct texts %ld, %zu templates)\n", n, distinct,
+	    nt);
+	printf("time %.3f s, %.0f replies/s\n", secs, (double)n / secs);
+	printf("cache hits %.1f%%, pattern matches per reply %.2f, "
+	       "limit hits %llu (checksum %lu)\n",
+	    100.0 * (double)st.cache_hits / (double)st.lookups,
+	    (double)st.pattern_runs / (double)st.lookups,
+	    (unsigned long long)st.limit_hits, sink);
+	for (i = 0; i < distinct; i++)
+		free(texts[i]);
+	free(texts);
+	free(ev);
+	classify_free(c);
+	return 0;
+}

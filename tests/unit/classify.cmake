@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: ISC
+# The classifier: engine unit tests, the data-file tests (one per
+# tests/data/classify/*.tsv: expected class per reply text) and the
+# benchmark (built, not run as a test).
+bs_unit(classify bs_parsers)
+
+add_executable(test_classify_data unit/test_classify_data.c)
+target_compile_options(test_classify_data PRIVATE -Werror=unused-function)
+target_link_libraries(test_classify_data PRIVATE bs_parsers PkgConfig::CMOCKA)
+file(GLOB BS_CLASSIFY_DATA CONFIGURE_DEPENDS
+    ${CMAKE_CURRENT_SOURCE_DIR}/data/classify/*.tsv)
+foreach(f IN LISTS BS_CLASSIFY_DATA)
+	get_filename_component(name ${f} NAME_WE)
+	add_test(NAME data_classify_${name} COMMAND test_classify_data ${f})
+	set_tests_properties(data_classify_${name} PROPERTIES LABELS unit)
+endforeach()
+
+if(NOT TARGET classify_bench)
+	add_executable(classify_bench bench/classify_bench.c)
+	target_link_libraries(classify_bench PRIVATE bs_parsers)
+endif()

@@ -1,0 +1,1 @@
+bs_unit(store bs_store)

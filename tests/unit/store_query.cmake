@@ -1,0 +1,1 @@
+bs_unit(store_query bs_store)

@@ -1,0 +1,980 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Unit tests of the classifier (parsers/classify.c): the built-in rules
+ * and their samples (every example classified by its own rule, no counter
+ * matching it), the rule-file parser and its file:line errors, placement
+ * and replacement of rules, conditions, extraction of DNSBL and listed IP,
+ * limits, the result cache, and that a failed load leaves an old
+ * classifier usable. Reply texts are written for these tests; their shapes
+ * follow real receivers' replies (Postfix, NetEase, Spamhaus, Gmail).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "classify.h"
+
+static struct classifier *
+load_defaults(void)
+{
+	const struct bs_blob *b;
+	struct classifier *c;
+	char err[BS_ERRLEN];
+
+	c = classify_new();
+	assert_non_null(c);
+	for (b = classify_defaults(); b->name != NULL; b++)
+		if (classify_add_rules(c, b->name, b->data, b->len, err) != 0)
+			fail_msg("%s", err);
+	if (classify_compile(c, err) != 0)
+		fail_msg("%s", err);
+	return c;
+}
+
+/* Builds a classifier from one rule text; returns NULL and the message in
+ * err when it does not load. */
+static struct classifier *
+load_text(const char *text, char *err)
+{
+	struct classifier *c = classify_new();
+
+	assert_non_null(c);
+	if (classify_add_rules(c, "t.rules", text, strlen(text), err) != 0 ||
+	    classify_compile(c, err) != 0) {
+		classify_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+expect_error(const char *text, const char *want)
+{
+	char err[BS_ERRLEN] = "";
+	struct classifier *c = load_text(text, err);
+
+	if (c != NULL) {
+		classify_free(c);
+		fail_msg("loaded, expected error \"%s\"", want);
+	}
+	if (strstr(err, want) == NULL)
+		fail_msg("error \"%s\" does not contain \"%s\"", err, want);
+}
+
+static const char *
+rule_of(struct classifier *c, const char *text, const char *provider)
+{
+	struct classify_result r;
+
+	classify_text(c, text, strlen(text), provider, &r);
+	return r.rule;
+}
+
+static enum bs_class
+class_of(struct classifier *c, const char *text)
+{
+	struct classify_result r;
+
+	classify_text(c, text, strlen(text), NULL, &r);
+	return r.cls;
+}
+
+static void
+print_problem(void *arg, const char *msg)
+{
+	(void)arg;
+	print_error("%s\n", msg);
+}
+
+/* ---------------------------------------------------------------- */
+
+static void
+classify_defaults__load__many_rules_all_with_patterns_jitted(void **state)
+{
+	struct classifier *c = load_defaults();
+	struct classify_stats st;
+
+	(void)state;
+	classify_get_stats(c, &st);
+	assert_true(st.rules >= 150);
+	assert_true(st.patterns >= 100);
+	/* JIT is available on the CI machines (x86-64, arm64). */
+	assert_int_equal(st.jit_patterns, st.patterns);
+	classify_free(c);
+}
+
+static void
+classify_check_samples__defaults__every_example_by_its_rule(void **state)
+{
+	struct classifier *c = load_defaults();
+	size_t nsamples = 0;
+	int problems;
+
+	(void)state;
+	problems =
+	    classify_check_samples(c, true, print_problem, NULL, &nsamples);
+	assert_int_equal(problems, 0);
+	assert_true(nsamples >= 2 * classify_rule_count(c));
+	classify_free(c);
+}
+
+static void
+classify_check_samples__shadowed_example__reported(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c;
+	int problems;
+
+	(void)state;
+	c = load_text("rule broad\nclass policy\nmatch rejected\n"
+		      "example 550 rejected\ncounter 550 ok\n"
+		      "rule narrow\nclass spam_content\nmatch spam rejected\n"
+		      "example 550 spam rejected\ncounter 550 rejected\n",
+	    err);
+	assert_non_null(c);
+	problems = classify_check_samples(c, true, NULL, NULL, NULL);
+	/* narrow's example is taken by broad; counters are checked against
+	 * their own rule only */
+	assert_int_equal(problems, 1);
+	classify_free(c);
+}
+
+static void
+classify_check_samples__matching_counter__reported(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c;
+
+	(void)state;
+	c = load_text("rule r\nclass policy\nmatch rejected\n"
+		      "example 550 rejected\ncounter 550 really rejected\n",
+	    err);
+	assert_non_null(c);
+	assert_int_equal(classify_check_samples(c, true, NULL, NULL, NULL), 1);
+	classify_free(c);
+}
+
+static void
+classify_check_samples__no_counter_when_required__reported(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c;
+
+	(void)state;
+	c = load_text("rule r\nclass policy\nmatch rejected\n"
+		      "example 550 rejected\n",
+	    err);
+	assert_non_null(c);
+	assert_int_equal(classify_check_samples(c, true, NULL, NULL, NULL), 1);
+	assert_int_equal(classify_check_samples(c, false, NULL, NULL, NULL), 0);
+	classify_free(c);
+}
+
+/* ---------------------------------------------------------------- */
+/* rule file errors: file:line: message */
+
+static void
+classify_add_rules__unknown_class__file_line_error(void **state)
+{
+	(void)state;
+	expect_error("# c\nrule r\nclass nosuch\nmatch x\n",
+	    "t.rules:3: class: unknown class \"nosuch\"");
+}
+
+static void
+classify_add_rules__unknown_keyword__file_line_error(void **state)
+{
+	(void)state;
+	expect_error("rule r\nclass policy\nmatches x\n",
+	    "t.rules:3: unknown keyword \"matches\"");
+}
+
+static void
+classify_add_rules__keyword_outside_rule__file_line_error(void **state)
+{
+	(void)state;
+	expect_error("\nclass policy\n", "t.rules:2: \"class\" outside a rule");
+}
+
+static void
+classify_add_rules__bad_pattern__offset_in_error(void **state)
+{
+	(void)state;
+	expect_error("rule r\nclass policy\n\nmatch foo(bar\n",
+	    "t.rules:4: match: missing closing parenthesis at offset 7");
+}
+
+static void
+classify_add_rules__bad_code__file_line_error(void **state)
+{
+	(void)state;
+	expect_error("rule r\nclass policy\ncode 4x\n", "t.rules:3: code: bad");
+	expect_error(
+	    "rule r\nclass policy\ncode 700\n", "t.rules:3: code: bad");
+	expect_error(
+	    "rule r\nclass policy\ncode 459-450\n", "t.rules:3: code: bad");
+}
+
+static void
+classify_add_rules__bad_enhanced__file_line_error(void **state)
+{
+	(void)state;
+	expect_error(
+	    "rule r\nclass policy\nenhanced 5.7\n", "t.rules:3: enhanced: bad");
+	expect_error("rule r\nclass policy\nenhanced 3.1.1\n",
+	    "t.rules:3: enhanced: bad");
+}
+
+static void
+classify_add_rules__no_class__error_at_rule_line(void **state)
+{
+	(void)state;
+	expect_error("\n\nrule r\nmatch x\n", "t.rules:3: rule r: no class");
+}
+
+static void
+classify_add_rules__no_condition__error(void **state)
+{
+	(void)state;
+	expect_error("rule r\nclass policy\nmeaning m\n",
+	    "t.rules:1: rule r: no condition");
+}
+
+static void
+classify_add_rules__empty_match__error(void **state)
+{
+	(void)state;
+	expect_error("rule r\nclass policy\nmatch x*\n",
+	    "t.rules:1: rule r: pattern can match an empty reply");
+}
+
+static void
+classify_add_rules__duplicate_in_file__error(void **state)
+{
+	(void)state;
+	expect_error("rule r\nclass policy\ncode 550\n\nrule r\nclass policy\n"
+		     "code 551\n",
+	    "t.rules:5: duplicate rule r (first at line 1)");
+}
+
+static void
+classify_add_rules__twice_given__error(void **state)
+{
+	(void)state;
+	expect_error("rule r\nclass policy\nclass virus\n",
+	    "t.rules:3: class given twice");
+	expect_error("rule r\nclass policy\ncode 550\nmeaning a\nmeaning b\n",
+	    "t.rules:5: meaning given twice");
+}
+
+static void
+classify_add_rules__bad_name__error(void **state)
+{
+	(void)state;
+	expect_error(
+	    "rule -x\nclass policy\ncode 550\n", "t.rules:1: rule: bad name");
+	expect_error(
+	    "rule a b\nclass policy\ncode 550\n", "t.rules:1: rule: bad name");
+}
+
+static void
+classify_add_rules__unknown_anchor__error(void **state)
+{
+	(void)state;
+	expect_error("rule r\nclass policy\ncode 550\nafter nosuch\n",
+	    "t.rules:1: rule r: after nosuch: no such rule");
+}
+
+static void
+classify_add_rules__class_none__refused(void **state)
+{
+	(void)state;
+	expect_error("rule r\nclass none\ncode 250\n",
+	    "t.rules:2: class: unknown class \"none\"");
+}
+
+static void
+classify_add_rules__status_and_event_names__checked(void **state)
+{
+	(void)state;
+	expect_error("rule r\nclass policy\nstatus later\n",
+	    "t.rules:3: status: unknown status \"later\"");
+	expect_error("rule r\nclass policy\nevent socket\n",
+	    "t.rules:3: event: unknown kind \"socket\"");
+}
+
+static void
+classify_add_rules__long_line__error(void **state)
+{
+	char *text = malloc(6000);
+
+	(void)state;
+	assert_non_null(text);
+	strcpy(text, "rule r\nclass policy\nmatch ");
+	memset(text + strlen(text), 'a', 5000);
+	text[26 + 5000] = '\0';
+	expect_error(text, "t.rules:3: line longer than");
+	free(text);
+}
+
+static void
+classify_add_rules__default_file_error__names_file(void **state)
+{
+	struct classifier *c = classify_new();
+	char err[BS_ERRLEN];
+	const char *bad = "rule ok\nclass policy\ncode 550\n\nrule bad\n"
+			  "class policy\nmatch (\n";
+
+	(void)state;
+	assert_int_equal(classify_add_local_rules(
+			     c, "/etc/x/local.rules", bad, strlen(bad), err),
+	    -1);
+	assert_string_equal(err,
+	    "/etc/x/local.rules:7: match: missing closing parenthesis at "
+	    "offset 1");
+	classify_free(c);
+}
+
+/* ---------------------------------------------------------------- */
+/* order, replacement, placement */
+
+static const char base_rules[] =
+    "rule first\nclass policy\nmatch rejected\n"
+    "rule second\nclass spam_content\nmatch spam\n";
+
+static struct classifier *
+load_base_plus(const char *local)
+{
+	struct classifier *c = classify_new();
+	char err[BS_ERRLEN];
+
+	assert_int_equal(classify_add_rules(c, "base.rules", base_rules,
+			     strlen(base_rules), err),
+	    0);
+	if (local != NULL &&
+	    classify_add_local_rules(
+		c, "local.rules", local, strlen(local), err) != 0)
+		fail_msg("%s", err);
+	if (classify_compile(c, err) != 0)
+		fail_msg("%s", err);
+	return c;
+}
+
+static void
+classify_event__first_match__wins(void **state)
+{
+	struct classifier *c = load_base_plus(NULL);
+
+	(void)state;
+	assert_string_equal(rule_of(c, "550 spam rejected", NULL), "first");
+	assert_string_equal(rule_of(c, "550 spam", NULL), "second");
+	assert_string_equal(rule_of(c, "550 fine", NULL), "");
+	classify_free(c);
+}
+
+static void
+classify_add_local_rules__new_rule__evaluated_before_defaults(void **state)
+{
+	struct classifier *c =
+	    load_base_plus("rule mine\nclass virus\nmatch spam rejected\n");
+	struct classify_rule_info info;
+
+	(void)state;
+	assert_string_equal(rule_of(c, "550 spam rejected", NULL), "mine");
+	assert_int_equal(classify_rule_get(c, 0, &info), 0);
+	assert_string_equal(info.name, "mine");
+	assert_string_equal(info.file, "local.rules");
+	classify_free(c);
+}
+
+static void
+classify_add_local_rules__same_name__replaces_in_place(void **state)
+{
+	struct classifier *c =
+	    load_base_plus("rule second\nclass virus\nmatch spam\n");
+	struct classify_result r;
+
+	(void)state;
+	classify_text(c, "550 spam rejected", 17, NULL, &r);
+	assert_string_equal(r.rule, "first"); /* still after "first" */
+	classify_text(c, "550 spam", 8, NULL, &r);
+	assert_string_equal(r.rule, "second");
+	assert_int_equal(r.cls, BS_CLASS_VIRUS);
+	assert_int_equal(classify_rule_count(c), 2);
+	classify_free(c);
+}
+
+static void
+classify_add_local_rules__after__placed_after_anchor(void **state)
+{
+	struct classifier *c = load_base_plus(
+	    "rule late\nclass virus\nmatch spam rejected\nafter first\n"
+	    "rule early\nclass loop\nmatch spam\nbefore second\n");
+	struct classify_rule_info info;
+
+	(void)state;
+	assert_string_equal(rule_of(c, "550 spam rejected", NULL), "first");
+	assert_string_equal(rule_of(c, "550 spam", NULL), "early");
+	assert_int_equal(classify_rule_get(c, 1, &info), 0);
+	assert_string_equal(info.name, "late");
+	classify_free(c);
+}
+
+static void
+classify_add_local_rules__disable__rule_skipped(void **state)
+{
+	struct classifier *c = load_base_plus("rule first\ndisable\n");
+	struct classify_rule_info info;
+
+	(void)state;
+	assert_string_equal(rule_of(c, "550 spam rejected", NULL), "second");
+	assert_int_equal(classify_rule_get(c, 0, &info), 0);
+	assert_true(info.disabled);
+	classify_free(c);
+}
+
+static void
+classify_add_local_rules__disable_unknown__not_an_error(void **state)
+{
+	struct classifier *c = load_base_plus("rule gone-in-v2\ndisable\n");
+
+	(void)state;
+	assert_string_equal(rule_of(c, "550 spam", NULL), "second");
+	classify_free(c);
+}
+
+static void
+classify_add_rules__after_compile__refused(void **state)
+{
+	struct classifier *c = load_base_plus(NULL);
+	char err[BS_ERRLEN];
+
+	(void)state;
+	assert_int_equal(classify_add_rules(c, "x",
+			     "rule z\nclass virus\ncode 550\n", 28, err),
+	    -1);
+	assert_non_null(strstr(err, "already compiled"));
+	classify_free(c);
+}
+
+/* ---------------------------------------------------------------- */
+/* conditions */
+
+static void
+classify_event__code_classes__match(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c =
+	    load_text("rule a\nclass greylisted\ncode 45x, 421\n"
+		      "rule b\nclass policy\ncode 5xx\n"
+		      "rule n\nclass network_error\ncode none\n",
+		err);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(class_of(c, "451 x"), BS_CLASS_GREYLISTED);
+	assert_int_equal(class_of(c, "421 x"), BS_CLASS_GREYLISTED);
+	assert_int_equal(class_of(c, "422 x"), BS_CLASS_UNKNOWN);
+	assert_int_equal(class_of(c, "554 x"), BS_CLASS_POLICY);
+	assert_int_equal(
+	    class_of(c, "Connection timed out"), BS_CLASS_NETWORK_ERROR);
+	classify_free(c);
+}
+
+static void
+classify_event__enhanced_range__match(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c =
+	    load_text("rule ms\nclass blacklisted\nenhanced 5.7.606-649\n"
+		      "rule any\nclass policy\nenhanced x.7.*\n"
+		      "rule no\nclass unknown\nenhanced none\ncode 5xx\n",
+		err);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(
+	    class_of(c, "550 5.7.606 Access denied"), BS_CLASS_BLACKLISTED);
+	assert_int_equal(class_of(c, "550 5.7.649 x"), BS_CLASS_BLACKLISTED);
+	assert_int_equal(class_of(c, "550 5.7.650 x"), BS_CLASS_POLICY);
+	assert_int_equal(class_of(c, "451 4.7.1 x"), BS_CLASS_POLICY);
+	assert_string_equal(rule_of(c, "550 no status", NULL), "no");
+	assert_string_equal(rule_of(c, "550 5.1.1 x", NULL), "");
+	classify_free(c);
+}
+
+static void
+classify_event__provider_scope__only_that_provider(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c =
+	    load_text("rule qq\nclass rate_limited\nprovider qq.com\n"
+		      "match access denied\n"
+		      "rule other\nclass policy\nmatch access denied\n",
+		err);
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(rule_of(c, "550 access denied", "qq.com"), "qq");
+	assert_string_equal(rule_of(c, "550 access denied", "QQ.COM"), "qq");
+	assert_string_equal(rule_of(c, "550 access denied", "mx.qq.com"), "qq");
+	assert_string_equal(
+	    rule_of(c, "550 access denied", "notqq.com"), "other");
+	assert_string_equal(rule_of(c, "550 access denied", NULL), "other");
+	classify_free(c);
+}
+
+static void
+classify_event__status_and_event__conditions(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c =
+	    load_text("rule exp\nclass expired\nstatus expired\n"
+		      "rule loc\nclass server_error\nevent local\n"
+		      "rule con\nclass network_error\nevent connect\n",
+		err);
+	struct bs_event ev;
+	struct classify_result r;
+
+	(void)state;
+	assert_non_null(c);
+	memset(&ev, 0, sizeof(ev));
+	ev.reply = bs_span_make("whatever", 8);
+	ev.status = BS_STATUS_EXPIRED;
+	classify_event(c, &ev, NULL, &r);
+	assert_string_equal(r.rule, "exp");
+	ev.status = BS_STATUS_DEFERRED;
+	ev.flags = BS_EVENT_LOCAL;
+	classify_event(c, &ev, NULL, &r);
+	assert_string_equal(r.rule, "loc");
+	ev.flags = BS_EVENT_CONNECT;
+	classify_event(c, &ev, NULL, &r);
+	assert_string_equal(r.rule, "con");
+	ev.flags = 0;
+	classify_event(c, &ev, NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	classify_free(c);
+}
+
+static void
+classify_event__sent_and_expired__fixed_classes(void **state)
+{
+	struct classifier *c = load_defaults();
+	struct bs_event ev;
+	struct classify_result r;
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.status = BS_STATUS_SENT;
+	ev.smtp_code = 250;
+	ev.reply = bs_span_make("250 2.0.0 Ok: queued as 1234", 28);
+	classify_event(c, &ev, NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_NONE);
+	assert_false(r.permanent);
+	memset(&ev, 0, sizeof(ev));
+	ev.status = BS_STATUS_EXPIRED;
+	classify_event(c, &ev, NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_EXPIRED);
+	assert_false(r.permanent);
+	/* expired with a reply: classified by the reply */
+	ev.reply = bs_span_make("421 HL:ICC 163 mx3,abc 1700000000", 33);
+	ev.smtp_code = 421;
+	classify_event(c, &ev, NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_RATE_LIMITED);
+	classify_free(c);
+}
+
+static void
+classify_event__permanent__by_code_then_enhanced_then_status(void **state)
+{
+	struct classifier *c = load_defaults();
+	struct bs_event ev;
+	struct classify_result r;
+
+	(void)state;
+	classify_text(c, "550 5.1.1 User unknown", 22, NULL, &r);
+	assert_true(r.permanent);
+	classify_text(c, "450 4.1.1 User unknown", 22, NULL, &r);
+	assert_false(r.permanent);
+	memset(&ev, 0, sizeof(ev));
+	ev.reply = bs_span_make("Host or domain name not found", 29);
+	ev.flags = BS_EVENT_CONNECT;
+	ev.status = BS_STATUS_BOUNCED;
+	classify_event(c, &ev, NULL, &r);
+	assert_true(r.permanent);
+	assert_int_equal(r.cls, BS_CLASS_HOST_UNKNOWN);
+	ev.enhanced = bs_span_make("4.4.3", 5);
+	classify_event(c, &ev, NULL, &r);
+	assert_false(r.permanent);
+	classify_free(c);
+}
+
+/* The provider code wins over the enhanced status Postfix logs (dsn=). */
+static void
+classify_event__netease_token__wins_over_dsn(void **state)
+{
+	struct classifier *c = load_defaults();
+	struct bs_event ev;
+	struct classify_result r;
+	const char *t = "421 HL:ICC 163 mx21,QMCowACXR8vZq2Jl1dEFAA--.41521S2 "
+			"1700000002";
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.status = BS_STATUS_DEFERRED;
+	ev.smtp_code = 421;
+	ev.reply = bs_span_make(t, strlen(t));
+	ev.enhanced = bs_span_make("4.0.0", 5);
+	classify_event(c, &ev, NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_RATE_LIMITED);
+	assert_string_equal(r.rule, "netease-hl-icc");
+	assert_true(r.meaning[0] != '\0' && r.action[0] != '\0');
+	classify_free(c);
+}
+
+/* ---------------------------------------------------------------- */
+/* extraction */
+
+static void
+expect_spans(
+    struct classifier *c, const char *text, const char *dnsbl, const char *ip)
+{
+	struct classify_result r;
+
+	classify_text(c, text, strlen(text), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_BLACKLISTED);
+	if (dnsbl == NULL)
+		assert_int_equal(r.dnsbl.len, 0);
+	else if (!bs_span_eq(r.dnsbl, dnsbl))
+		fail_msg("dnsbl \"%.*s\", want \"%s\" in %s", (int)r.dnsbl.len,
+		    r.dnsbl.ptr, dnsbl, text);
+	if (ip == NULL)
+		assert_int_equal(r.listed_ip.len, 0);
+	else if (!bs_span_eq(r.listed_ip, ip))
+		fail_msg("ip \"%.*s\", want \"%s\" in %s", (int)r.listed_ip.len,
+		    r.listed_ip.ptr, ip, text);
+	if (r.dnsbl.len > 0)
+		assert_true(r.dnsbl.ptr >= text &&
+		    r.dnsbl.ptr + r.dnsbl.len <= text + strlen(text));
+}
+
+static void
+classify_event__dnsbl_and_ip__extracted(void **state)
+{
+	struct classifier *c = load_defaults();
+
+	(void)state;
+	expect_spans(c,
+	    "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked "
+	    "using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1",
+	    "zen.spamhaus.org", "192.0.2.1");
+	expect_spans(c, "550 https://www.spamhaus.org/query/ip/192.0.2.44",
+	    "spamhaus.org", "192.0.2.44");
+	expect_spans(c,
+	    "554 5.7.1 Service unavailable; Client host [192.0.2.3] blocked "
+	    "using b.barracudacentral.org; http://www.barracudanetworks.com/"
+	    "reputation/?pr=1&ip=192.0.2.3",
+	    "b.barracudacentral.org", "192.0.2.3");
+	expect_spans(c,
+	    "554 Service unavailable; Client host [192.0.2.5] blocked using "
+	    "bl.spamcop.net; Blocked - see http://www.spamcop.net/bl.shtml?"
+	    "192.0.2.5",
+	    "bl.spamcop.net", "192.0.2.5");
+	expect_spans(c,
+	    "550 5.7.1 Service unavailable; Client host [192.0.2.6] blocked "
+	    "using Trend Micro RBL+. Please see http://www.mail-abuse.com/"
+	    "cgi-bin/lookup?ip_address=192.0.2.6",
+	    "Trend Micro RBL+", "192.0.2.6");
+	expect_spans(c,
+	    "550 5.7.1 :127.0.0.4:Client host 192.0.2.7 blocked using "
+	    "87.blocklist.zap; Mail from IP banned.",
+	    "87.blocklist.zap", "192.0.2.7");
+	expect_spans(c,
+	    "554 Service unavailable; Client host [mta.example.com] blocked by "
+	    "zen.spamhaus.org; 192.0.2.8",
+	    "zen.spamhaus.org", "192.0.2.8");
+	expect_spans(c,
+	    "554 IP=192.0.2.9 - A problem occurred. (Ask your postmaster for "
+	    "help or to contact tosa@rx.t-online.de to clarify.) (BL)",
+	    NULL, "192.0.2.9");
+	expect_spans(c,
+	    "550 5.7.606 Access denied, banned sending IP "
+	    "[2001:db8::25]. To request removal from this list "
+	    "please visit https://sender.office.com/",
+	    NULL, "2001:db8::25");
+	expect_spans(c, "554 HL:IPB 163 mx9,abc 1700000007", NULL, NULL);
+	classify_free(c);
+}
+
+static void
+classify_event__ip_for_rate_limit__extracted(void **state)
+{
+	struct classifier *c = load_defaults();
+	struct classify_result r;
+	const char *t =
+	    "421 HL:ICC 163 mx21,QMCowA--.1S2 1700000002 "
+	    "http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.77"
+	    "&hostid=mx21&time=1700000002";
+
+	(void)state;
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_RATE_LIMITED);
+	assert_true(bs_span_eq(r.listed_ip, "192.0.2.77"));
+	/* not for other classes */
+	classify_text(c, "550 5.1.1 <a@example.org> user unknown 192.0.2.1", 48,
+	    NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_USER_UNKNOWN);
+	assert_int_equal(r.listed_ip.len, 0);
+	classify_free(c);
+}
+
+/* ---------------------------------------------------------------- */
+/* limits, cache, reload */
+
+static void
+classify_event__pathological_pattern__unknown_and_counted(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c =
+	    load_text("rule slow\nclass policy\nmatch ^(\\w+\\s?)*x$\n"
+		      "rule later\nclass virus\nmatch aaaa\n",
+		err);
+	struct classify_result r;
+	struct classify_stats st;
+	char text[200];
+
+	(void)state;
+	assert_non_null(c);
+	/* an 'x' is present, so the required-character check does not
+	 * short-cut the exponential backtracking */
+	text[0] = 'x';
+	memset(text + 1, 'a', 60);
+	strcpy(text + 61, "!");
+	classify_text(c, text, strlen(text), NULL, &r);
+	assert_true(r.limit_hit);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	assert_string_equal(r.rule, "slow");
+	classify_get_stats(c, &st);
+	assert_int_equal(st.limit_hits, 1);
+	/* and the classifier keeps working */
+	assert_int_equal(class_of(c, "550 aaaa bbbb"), BS_CLASS_VIRUS);
+	classify_free(c);
+}
+
+static void
+classify_event__digits_vary__served_from_cache(void **state)
+{
+	struct classifier *c = load_defaults();
+	struct classify_result r;
+	struct classify_stats st;
+	char text[256];
+	int i;
+
+	(void)state;
+	for (i = 1; i <= 50; i++) {
+		snprintf(text, sizeof(text),
+		    "554 5.7.1 Service unavailable; Client host [192.0.2.%d] "
+		    "blocked using zen.spamhaus.org; https://www.spamhaus.org/"
+		    "query/ip/192.0.2.%d",
+		    i, i);
+		classify_text(c, text, strlen(text), NULL, &r);
+		assert_int_equal(r.cls, BS_CLASS_BLACKLISTED);
+		assert_true(bs_span_eq(r.dnsbl, "zen.spamhaus.org"));
+		if (r.listed_ip.len == 0 || atoi(r.listed_ip.ptr + 8) != i)
+			fail_msg("listed ip wrong at %d", i);
+	}
+	classify_get_stats(c, &st);
+	/* 1-9, 10-50: two normalised shapes (digit counts differ) */
+	assert_true(st.cache_hits >= 45);
+	classify_free(c);
+}
+
+/* A rule that tells digits apart must not be answered from the cache. */
+static void
+classify_event__digit_sensitive_rule__not_cached_wrongly(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c =
+	    load_text("rule s3150\nclass blacklisted\nmatch \\(S3150\\)\n"
+		      "rule other\nclass policy\nmatch \\(S\\d+\\)\n",
+		err);
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(rule_of(c, "550 blocked (S3150)", NULL), "s3150");
+	assert_string_equal(rule_of(c, "550 blocked (S3140)", NULL), "other");
+	assert_string_equal(rule_of(c, "550 blocked (S3150)", NULL), "s3150");
+	assert_string_equal(rule_of(c, "550 blocked (S3140)", NULL), "other");
+	classify_free(c);
+}
+
+static void
+classify_event__case_insensitive__literal_prefilter_agrees(void **state)
+{
+	struct classifier *c = load_defaults();
+
+	(void)state;
+	assert_string_equal(
+	    rule_of(c, "421 hl:icc 163 mx2", NULL), "netease-hl-icc");
+	assert_string_equal(
+	    rule_of(c, "550 USER UNKNOWN", NULL), "user-unknown");
+	assert_string_equal(
+	    rule_of(c, "554 BLOCKED USING ZEN.SPAMHAUS.ORG", NULL), "spamhaus");
+	classify_free(c);
+}
+
+static void
+classify_event__long_reply__truncated_not_crashing(void **state)
+{
+	struct classifier *c = load_defaults();
+	struct classify_result r;
+	size_t n = 100000;
+	char *t = malloc(n + 1);
+
+	(void)state;
+	assert_non_null(t);
+	memset(t, 'x', n);
+	memcpy(t, "550 5.1.1 ", 10);
+	memcpy(t + n - 20, " user unknown", 13);
+	t[n] = '\0';
+	classify_text(c, t, n, NULL, &r);
+	/* the text past the cut is not seen; the enhanced status still is */
+	assert_int_equal(r.cls, BS_CLASS_USER_UNKNOWN);
+	assert_string_equal(r.rule, "enh-user-unknown");
+	free(t);
+	classify_free(c);
+}
+
+static void
+classify_event__unknown__stays_reachable(void **state)
+{
+	struct classifier *c = load_defaults();
+	struct classify_result r;
+
+	(void)state;
+	classify_text(c, "550 5.0.0 Sorry, no.", 20, NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	assert_string_equal(r.rule, "");
+	classify_text(c, "450 the moon is in the wrong phase", 34, NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	classify_free(c);
+}
+
+/* The daemon reloads by building a new classifier and swapping only on
+ * success: a failed build must leave the running one intact. */
+static void
+classify_new__failed_load__old_classifier_still_works(void **state)
+{
+	struct classifier *old = load_defaults(), *fresh;
+	const struct bs_blob *b;
+	char err[BS_ERRLEN];
+	const char *bad = "rule broken\nclass policy\nmatch [a-\n";
+
+	(void)state;
+	assert_int_equal(
+	    class_of(old, "421 HL:ICC 163 mx1"), BS_CLASS_RATE_LIMITED);
+	fresh = classify_new();
+	for (b = classify_defaults(); b->name != NULL; b++)
+		assert_int_equal(
+		    classify_add_rules(fresh, b->name, b->data, b->len, err),
+		    0);
+	assert_int_equal(classify_add_local_rules(
+			     fresh, "local.rules", bad, strlen(bad), err),
+	    -1);
+	assert_non_null(strstr(err, "local.rules:3: match:"));
+	classify_free(fresh);
+	assert_int_equal(
+	    class_of(old, "421 HL:ICC 163 mx1"), BS_CLASS_RATE_LIMITED);
+	assert_int_equal(
+	    class_of(old, "550 5.1.1 user unknown"), BS_CLASS_USER_UNKNOWN);
+	classify_free(old);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    classify_defaults__load__many_rules_all_with_patterns_jitted),
+		cmocka_unit_test(
+		    classify_check_samples__defaults__every_example_by_its_rule),
+		cmocka_unit_test(
+		    classify_check_samples__shadowed_example__reported),
+		cmocka_unit_test(
+		    classify_check_samples__matching_counter__reported),
+		cmocka_unit_test(
+		    classify_check_samples__no_counter_when_required__reported),
+		cmocka_unit_test(
+		    classify_add_rules__unknown_class__file_line_error),
+		cmocka_unit_test(
+		    classify_add_rules__unknown_keyword__file_line_error),
+		cmocka_unit_test(
+		    classify_add_rules__keyword_outside_rule__file_line_error),
+		cmocka_unit_test(
+		    classify_add_rules__bad_pattern__offset_in_error),
+		cmocka_unit_test(classify_add_rules__bad_code__file_line_error),
+		cmocka_unit_test(
+		    classify_add_rules__bad_enhanced__file_line_error),
+		cmocka_unit_test(
+		    classify_add_rules__no_class__error_at_rule_line),
+		cmocka_unit_test(classify_add_rules__no_condition__error),
+		cmocka_unit_test(classify_add_rules__empty_match__error),
+		cmocka_unit_test(classify_add_rules__duplicate_in_file__error),
+		cmocka_unit_test(classify_add_rules__twice_given__error),
+		cmocka_unit_test(classify_add_rules__bad_name__error),
+		cmocka_unit_test(classify_add_rules__unknown_anchor__error),
+		cmocka_unit_test(classify_add_rules__class_none__refused),
+		cmocka_unit_test(
+		    classify_add_rules__status_and_event_names__checked),
+		cmocka_unit_test(classify_add_rules__long_line__error),
+		cmocka_unit_test(
+		    classify_add_rules__default_file_error__names_file),
+		cmocka_unit_test(classify_event__first_match__wins),
+		cmocka_unit_test(
+		    classify_add_local_rules__new_rule__evaluated_before_defaults),
+		cmocka_unit_test(
+		    classify_add_local_rules__same_name__replaces_in_place),
+		cmocka_unit_test(
+		    classify_add_local_rules__after__placed_after_anchor),
+		cmocka_unit_test(
+		    classify_add_local_rules__disable__rule_skipped),
+		cmocka_unit_test(
+		    classify_add_local_rules__disable_unknown__not_an_error),
+		cmocka_unit_test(classify_add_rules__after_compile__refused),
+		cmocka_unit_test(classify_event__code_classes__match),
+		cmocka_unit_test(classify_event__enhanced_range__match),
+		cmocka_unit_test(
+		    classify_event__provider_scope__only_that_provider),
+		cmocka_unit_test(classify_event__status_and_event__conditions),
+		cmocka_unit_test(
+		    classify_event__sent_and_expired__fixed_classes),
+		cmocka_unit_test(
+		    classify_event__permanent__by_code_then_enhanced_then_status),
+		cmocka_unit_test(classify_event__netease_token__wins_over_dsn),
+		cmocka_unit_test(classify_event__dnsbl_and_ip__extracted),
+		cmocka_unit_test(classify_event__ip_for_rate_limit__extracted),
+		cmocka_unit_test(
+		    classify_event__pathological_pattern__unknown_and_counted),
+		cmocka_unit_test(
+		    classify_event__digits_vary__served_from_cache),
+		cmocka_unit_test(
+		    classify_event__digit_sensitive_rule__not_cached_wrongly),
+		cmocka_unit_test(
+		    classify_event__case_insensitive__literal_prefilter_agrees),
+		cmocka_unit_test(
+		    classify_event__long_reply__truncated_not_crashing),
+		cmocka_unit_test(classify_event__unknown__stays_reachable),
+		cmocka_unit_test(
+		    classify_new__failed_load__old_classifier_still_works),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

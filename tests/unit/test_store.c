@@ -1,0 +1,822 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Unit tests of schema/store.c against a real SQLite file in a temporary
+ * directory: migrations, reopening, counts, rollback, positions, pruning,
+ * a read-only reader beside an open write transaction, interning and
+ * byte-exact storage of hostile reply text. The database is inspected
+ * through a second, plain SQLite connection, never through the store.
+ * Records imitate Postfix smtp(8) results (e.g. "status=deferred (host
+ * mx1.qq.com[1.2.3.4] said: 421 HL:ICC ...)").
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "hash.h"
+#include "store.h"
+
+#define T0 1763805600 /* 2025-11-22 10:00:00 UTC, an hour boundary */
+
+struct fixture {
+	char dir[256];
+	char path[300];
+};
+
+struct rec {
+	int64_t t;
+	enum bs_status status;
+	enum bs_class cls;
+	const char *domain;
+	const char *provider;
+	int code;
+	const char *enhanced;
+	const char *reply;
+	size_t reply_len; /* 0: strlen(reply) */
+	unsigned flags;
+};
+
+static struct bs_span
+sp(const char *s)
+{
+	return bs_span_make(s, s != NULL ? strlen(s) : 0);
+}
+
+static void
+add(struct store *st, const struct rec *r)
+{
+	struct bs_event ev;
+	struct classify_result cr;
+	struct store_record sr;
+
+	memset(&ev, 0, sizeof(ev));
+	memset(&cr, 0, sizeof(cr));
+	ev.time = r->t;
+	ev.mta = BS_MTA_POSTFIX;
+	ev.status = r->status;
+	ev.flags = r->flags;
+	ev.smtp_code = r->code;
+	ev.host = sp("mail1");
+	ev.program = sp("postfix/smtp");
+	ev.queue_id = sp("732BB407C3");
+	ev.rcpt = sp("someone@example.invalid");
+	ev.rcpt_domain = sp(r->domain);
+	ev.relay_host = sp("mx1.qq.com");
+	ev.relay_ip = sp("192.0.2.25");
+	ev.dsn = sp(r->enhanced);
+	ev.enhanced = sp(r->enhanced);
+	ev.reply = bs_span_make(r->reply,
+	    r->reply == NULL   ? 0
+		: r->reply_len ? r->reply_len
+			       : strlen(r->reply));
+	ev.stage = sp(r->status == BS_STATUS_SENT ? NULL : "RCPT TO");
+	cr.cls = r->cls;
+	cr.permanent = r->status == BS_STATUS_BOUNCED;
+	cr.rule = r->status == BS_STATUS_SENT ? NULL : "test-rule";
+	cr.meaning = cr.action = "";
+	sr.ev = &ev;
+	sr.cr = &cr;
+	sr.provider = r->provider;
+	assert_int_equal(store_add(st, &sr), 0);
+}
+
+static void
+addv(struct store *st, struct rec r)
+{
+	add(st, &r);
+}
+
+static struct rec
+sent(int64_t t, const char *domain)
+{
+	struct rec r = { t, BS_STATUS_SENT, BS_CLASS_NONE, domain, "qq.com",
+		250, "2.0.0", "250 2.0.0 Ok: queued as 1234", 0, 0 };
+	return r;
+}
+
+static struct rec
+deferred(int64_t t, const char *domain, const char *reply)
+{
+	struct rec r = { t, BS_STATUS_DEFERRED, BS_CLASS_RATE_LIMITED, domain,
+		"qq.com", 421, "4.7.0", reply, 0, 0 };
+	return r;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	const char *tmp = getenv("TMPDIR");
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "%s/bs_store.XXXXXX",
+	    tmp != NULL ? tmp : "/tmp");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char p[400];
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", fx->path, sfx[i]);
+		unlink(p);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static struct store *
+open_rw(const struct fixture *fx)
+{
+	char err[BS_ERRLEN] = "";
+	struct store *st = store_open(fx->path, 0, err);
+
+	if (st == NULL)
+		fail_msg("store_open: %s", err);
+	return st;
+}
+
+/* A plain connection for inspection. */
+static sqlite3 *
+raw_open(const struct fixture *fx)
+{
+	sqlite3 *db;
+
+	assert_int_equal(
+	    sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READWRITE, NULL),
+	    SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	return db;
+}
+
+static int64_t
+raw_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+raw_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+}
+
+static void
+store_open__new_file__schema_at_latest_version_in_wal(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	sqlite3 *db = raw_open(fx);
+	sqlite3_stmt *s;
+
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x62737474);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM sqlite_schema WHERE type = "
+			     "'table' AND name IN ('name', 'reply', 'event', "
+			     "'count_hour', 'count_minute', 'position', "
+			     "'meta')"),
+	    7);
+	/* STRICT: a text in an INTEGER column is refused. */
+	assert_int_not_equal(sqlite3_exec(db,
+				 "INSERT INTO meta (key, value) VALUES "
+				 "('x', 'y'); INSERT INTO count_hour VALUES "
+				 "('x',0,0,0,0,0,0,0,1)",
+				 NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+static void
+store_open__reopen__idempotent(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st;
+	sqlite3 *db;
+	int64_t names;
+
+	st = open_rw(fx);
+	store_close(st);
+	db = raw_open(fx);
+	names = raw_int(db, "SELECT count(*) FROM name");
+	assert_true(names > BS_CLASS_COUNT);
+	sqlite3_close(db);
+
+	st = open_rw(fx);
+	store_close(st);
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM name"), names);
+	sqlite3_close(db);
+}
+
+static void
+store_open__readonly_missing_file__fails_without_creating(void **state)
+{
+	struct fixture *fx = *state;
+	char err[BS_ERRLEN] = "";
+
+	assert_null(store_open(fx->path, STORE_READONLY, err));
+	assert_true(strlen(err) > 0);
+	assert_int_equal(access(fx->path, F_OK), -1);
+}
+
+static void
+store_open__foreign_database__refused(void **state)
+{
+	struct fixture *fx = *state;
+	char err[BS_ERRLEN] = "";
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	raw_exec(db, "CREATE TABLE mine (x)");
+	sqlite3_close(db);
+	assert_null(store_open(fx->path, 0, err));
+	assert_non_null(strstr(err, "not a bouncestat database"));
+}
+
+static void
+store_open__newer_schema__refused(void **state)
+{
+	struct fixture *fx = *state;
+	char err[BS_ERRLEN] = "";
+	sqlite3 *db;
+
+	store_close(open_rw(fx));
+	db = raw_open(fx);
+	raw_exec(db, "PRAGMA user_version = 99");
+	sqlite3_close(db);
+	assert_null(store_open(fx->path, 0, err));
+	assert_non_null(strstr(err, "newer"));
+	assert_null(store_open(fx->path, STORE_READONLY, err));
+	assert_non_null(strstr(err, "newer"));
+}
+
+static void
+store_add__no_transaction__fails(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	struct rec r = sent(T0, "qq.com");
+	struct bs_event ev;
+	struct classify_result cr;
+	struct store_record sr = { &ev, &cr, "" };
+
+	(void)r;
+	memset(&ev, 0, sizeof(ev));
+	memset(&cr, 0, sizeof(cr));
+	ev.status = BS_STATUS_SENT;
+	assert_int_equal(store_add(st, &sr), -1);
+	assert_non_null(strstr(store_errmsg(st), "no transaction"));
+	store_close(st);
+}
+
+static void
+store_commit__mixed_records__minute_and_hour_counts_and_failure_events(
+    void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	struct rec r;
+	sqlite3 *db;
+
+	assert_int_equal(store_begin(st), 0);
+	addv(st, sent(T0 + 5, "qq.com"));
+	addv(st, sent(T0 + 59, "qq.com"));
+	addv(st, sent(T0 + 61, "qq.com"));
+	addv(st, deferred(T0 + 10, "qq.com", "421 HL:ICC"));
+	addv(st, deferred(T0 + 20, "qq.com", "421 HL:ICC"));
+	r = deferred(T0 + 30, "qq.com", "421 HL:ICC");
+	r.flags = BS_EVENT_SUSPENDED;
+	add(st, &r);
+	r = deferred(T0 + 40, "qq.com", "421 HL:ICC");
+	r.status = BS_STATUS_ATTEMPT;
+	add(st, &r);
+	r = deferred(T0 + 3600 + 1, "foxmail.com", "550 Mailbox not found");
+	r.status = BS_STATUS_BOUNCED;
+	r.cls = BS_CLASS_USER_UNKNOWN;
+	r.code = 550;
+	r.enhanced = "5.1.1";
+	add(st, &r);
+	assert_int_equal(store_commit(st), 0);
+
+	db = raw_open(fx);
+	/* Failures only become events: 2 deferred, 1 suspended, 1 attempt,
+	 * 1 bounced. */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 5);
+	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_minute"), 8);
+	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_hour"), 8);
+	/* Minute T0: 2 sent in one row; minute T0+60: 1 sent. */
+	assert_int_equal(raw_int(db,
+			     "SELECT n FROM count_minute c JOIN name s ON "
+			     "s.id = c.status WHERE s.s = 'sent' AND bucket = "
+			     "1763805600"),
+	    2);
+	assert_int_equal(raw_int(db,
+			     "SELECT n FROM count_hour c JOIN name s ON "
+			     "s.id = c.status WHERE s.s = 'sent' AND bucket = "
+			     "1763805600"),
+	    3);
+	/* Deferred: kind 0 (2) and kind 2 (1, suspended); attempt kind 1. */
+	assert_int_equal(raw_int(db,
+			     "SELECT n FROM count_hour c JOIN name s ON "
+			     "s.id = c.status WHERE s.s = 'deferred' AND "
+			     "kind = 0"),
+	    2);
+	assert_int_equal(raw_int(db,
+			     "SELECT n FROM count_hour c JOIN name s ON "
+			     "s.id = c.status WHERE s.s = 'deferred' AND "
+			     "kind = 2"),
+	    1);
+	assert_int_equal(raw_int(db,
+			     "SELECT n FROM count_hour c JOIN name s ON "
+			     "s.id = c.status WHERE s.s = 'attempt' AND "
+			     "kind = 1"),
+	    1);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event_v WHERE domain = "
+			     "'foxmail.com' AND class = 'user_unknown' AND "
+			     "status = 'bounced' AND code = 550 AND enhanced = "
+			     "'5.1.1' AND rule = 'test-rule' AND stage = "
+			     "'RCPT TO' AND relay = 'mx1.qq.com' AND relay_ip "
+			     "= '192.0.2.25' AND mta = 'postfix' AND host = "
+			     "'mail1' AND queue_id = '732BB407C3' AND time = "
+			     "'2025-11-22 11:00:01'"),
+	    1);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM count_hour WHERE bucket = "
+			     "1763809200"),
+	    1);
+	sqlite3_close(db);
+
+	/* A second batch adds to the same rows (UPSERT). */
+	assert_int_equal(store_begin(st), 0);
+	addv(st, sent(T0 + 7, "qq.com"));
+	assert_int_equal(store_commit(st), 0);
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db,
+			     "SELECT n FROM count_minute c JOIN name s ON "
+			     "s.id = c.status WHERE s.s = 'sent' AND bucket = "
+			     "1763805600"),
+	    3);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+static void
+store_rollback__after_adds__leaves_nothing_and_ids_stay_sound(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	struct store_position pos = { .key = "file:/var/log/mail.log",
+		.path = "/var/log/mail.log",
+		.offset = 100 };
+	struct store_position got;
+	char buf[256];
+	sqlite3 *db;
+
+	assert_int_equal(store_begin(st), 0);
+	addv(st, deferred(T0, "rolled.example", "451 later"));
+	addv(st, sent(T0, "rolled.example"));
+	assert_int_equal(store_put_position(st, &pos), 0);
+	assert_int_equal(store_rollback(st), 0);
+
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_minute"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_hour"), 0);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM name WHERE s = "
+			     "'rolled.example'"),
+	    0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM reply"), 1);
+	sqlite3_close(db);
+	assert_int_equal(
+	    store_get_position(st, pos.key, &got, buf, sizeof(buf)), 0);
+
+	/* Ids handed out in the rolled-back transaction are not reused
+	 * from a stale cache: every event refers to an existing name. */
+	assert_int_equal(store_begin(st), 0);
+	addv(st, deferred(T0, "other.example", "452 full"));
+	addv(st, deferred(T0, "rolled.example", "451 later"));
+	assert_int_equal(store_commit(st), 0);
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event e JOIN name d ON "
+			     "d.id = e.domain JOIN reply r ON r.id = e.reply"),
+	    2);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event_v WHERE domain = "
+			     "'rolled.example' AND reply = '451 later'"),
+	    1);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+static void
+store_position__put_then_get__roundtrip(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	struct store_position pos = { .key = "import:00ff",
+		.path = "/x/y.gz",
+		.dev = 2049,
+		.ino = 1234567,
+		.offset = INT64_C(5000000000),
+		.size = INT64_C(5000000001),
+		.fp_head = UINT64_C(0xfedcba9876543210),
+		.fp_head_len = 64,
+		.fp_tail = UINT64_C(0x8000000000000001),
+		.fp_tail_len = 32,
+		.last_event = T0,
+		.updated = T0 + 5 };
+	struct store_position got;
+	char buf[64], tiny[8];
+
+	assert_int_equal(
+	    store_get_position(st, pos.key, &got, buf, sizeof(buf)), 0);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_put_position(st, &pos), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(
+	    store_get_position(st, pos.key, &got, buf, sizeof(buf)), 1);
+	assert_string_equal(got.key, pos.key);
+	assert_string_equal(got.path, pos.path);
+	assert_true(got.dev == pos.dev && got.ino == pos.ino);
+	assert_true(got.offset == pos.offset && got.size == pos.size);
+	assert_true(got.fp_head == pos.fp_head);
+	assert_true(got.fp_tail == pos.fp_tail);
+	assert_true(got.fp_head_len == 64 && got.fp_tail_len == 32);
+	assert_true(got.last_event == T0 && got.updated == T0 + 5);
+
+	pos.offset = 7;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_put_position(st, &pos), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(
+	    store_get_position(st, pos.key, &got, buf, sizeof(buf)), 1);
+	assert_int_equal(got.offset, 7);
+	assert_int_equal(
+	    store_get_position(st, pos.key, &got, tiny, sizeof(tiny)), -1);
+	/* Outside a transaction a position cannot be written. */
+	assert_int_equal(store_put_position(st, &pos), -1);
+	store_close(st);
+}
+
+static void
+store_meta__set_get__roundtrip(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	char buf[16], tiny[3];
+
+	assert_int_equal(store_meta_get(st, "pid", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(store_meta_set(st, "pid", "4242"), 0);
+	assert_int_equal(store_meta_get(st, "pid", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "4242");
+	assert_int_equal(store_meta_set(st, "pid", "7"), 0);
+	assert_int_equal(store_meta_get(st, "pid", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "7");
+	assert_int_equal(store_meta_set(st, "pid", "12345"), 0);
+	assert_int_equal(store_meta_get(st, "pid", tiny, sizeof(tiny)), -1);
+	store_close(st);
+}
+
+static void
+store_prune_events__old_events__gone_counts_stay(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	sqlite3 *db;
+
+	assert_int_equal(store_begin(st), 0);
+	addv(st, deferred(T0, "a.example", "451 old only"));
+	addv(st, deferred(T0, "a.example", "451 shared"));
+	addv(st, deferred(T0 + 7200, "a.example", "451 shared"));
+	addv(st, sent(T0, "a.example"));
+	assert_int_equal(store_commit(st), 0);
+
+	/* Outside a transaction: runs in one of its own. */
+	assert_int_equal(store_prune_events(st, T0 + 3600), 0);
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 1);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM reply WHERE text = '451 "
+			     "old only'"),
+	    0);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM reply WHERE text = '451 "
+			     "shared'"),
+	    1);
+	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_hour"), 4);
+	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_minute"), 4);
+	sqlite3_close(db);
+
+	/* The pruned reply comes back as a new row, not a dangling id. */
+	assert_int_equal(store_begin(st), 0);
+	addv(st, deferred(T0 + 7300, "a.example", "451 old only"));
+	assert_int_equal(store_commit(st), 0);
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event e JOIN reply r ON "
+			     "r.id = e.reply WHERE r.text = '451 old only'"),
+	    1);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+static void
+store_prune_events__by_other_writer__reply_cache_dropped(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *a = open_rw(fx), *b;
+	sqlite3 *db;
+
+	assert_int_equal(store_begin(a), 0);
+	addv(a, deferred(T0, "a.example", "421 cached"));
+	assert_int_equal(store_commit(a), 0);
+	b = open_rw(fx);
+	assert_int_equal(store_prune_events(b, T0 + 1), 0);
+	store_close(b);
+	/* a still caches "421 cached"; its row is gone. */
+	assert_int_equal(store_begin(a), 0);
+	addv(a, deferred(T0 + 10, "a.example", "421 cached"));
+	assert_int_equal(store_commit(a), 0);
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event e JOIN reply r ON "
+			     "r.id = e.reply WHERE r.text = '421 cached'"),
+	    1);
+	sqlite3_close(db);
+	store_close(a);
+}
+
+static void
+store_prune_minutes__old__hours_stay_and_floor_recorded(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	char buf[32];
+	sqlite3 *db;
+
+	assert_int_equal(store_begin(st), 0);
+	addv(st, sent(T0, "a.example"));
+	addv(st, sent(T0 + 120, "a.example"));
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_prune_minutes(st, T0 + 90), 0);
+	assert_int_equal(
+	    store_meta_get(st, "minute_floor", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "1763805660");
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_minute"), 1);
+	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_hour"), 2);
+	sqlite3_close(db);
+	/* An older floor does not move it back. */
+	assert_int_equal(store_prune_minutes(st, T0), 0);
+	assert_int_equal(
+	    store_meta_get(st, "minute_floor", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "1763805660");
+	store_close(st);
+}
+
+static void
+store_open_readonly__writer_in_transaction__sees_last_commit(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *w = open_rw(fx), *r;
+	char err[BS_ERRLEN] = "", buf[32];
+	struct store_position pos = {
+		.key = "file:x", .path = "x", .offset = 1
+	};
+	struct store_position got;
+
+	assert_int_equal(store_begin(w), 0);
+	assert_int_equal(store_put_position(w, &pos), 0);
+	assert_int_equal(store_commit(w), 0);
+	assert_int_equal(store_begin(w), 0);
+	pos.offset = 2;
+	assert_int_equal(store_put_position(w, &pos), 0);
+	addv(w, deferred(T0, "a.example", "421 busy"));
+
+	r = store_open(fx->path, STORE_READONLY, err);
+	if (r == NULL)
+		fail_msg("read-only open: %s", err);
+	assert_int_equal(
+	    store_get_position(r, "file:x", &got, buf, sizeof(buf)), 1);
+	assert_int_equal(got.offset, 1);
+	/* A read-only store refuses writes. */
+	assert_int_equal(store_begin(r), -1);
+	assert_int_equal(store_meta_set(r, "k", "v"), -1);
+
+	assert_int_equal(store_commit(w), 0);
+	assert_int_equal(
+	    store_get_position(r, "file:x", &got, buf, sizeof(buf)), 1);
+	assert_int_equal(got.offset, 2);
+	store_close(r);
+	store_close(w);
+}
+
+static void
+store_add__repeated_strings__interned_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	sqlite3 *db;
+	int i;
+
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < 50; i++)
+		addv(st,
+		    deferred(T0 + i, "intern.example",
+			"421 HL:ICC connection limited"));
+	addv(st,
+	    deferred(T0, "intern.example", "421 HL:ICC connection limited "));
+	assert_int_equal(store_commit(st), 0);
+	/* A fresh store (cold cache) finds the same rows. */
+	store_close(st);
+	st = open_rw(fx);
+	assert_int_equal(store_begin(st), 0);
+	addv(st,
+	    deferred(T0, "intern.example", "421 HL:ICC connection limited"));
+	assert_int_equal(store_commit(st), 0);
+
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM name WHERE s = "
+			     "'intern.example'"),
+	    1);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM name WHERE s = "
+			     "'mx1.qq.com'"),
+	    1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM reply"), 3);
+	assert_int_equal(
+	    raw_int(db, "SELECT count(DISTINCT reply) FROM event"), 2);
+	assert_int_equal(
+	    raw_int(db, "SELECT count(DISTINCT domain) FROM event"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 52);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+static void
+store_add__hostile_reply__stored_byte_exact(void **state)
+{
+	static const char hostile[] =
+	    "550 5.7.1 '); DROP TABLE event; -- \"x\"\x1b[31mred\x1b[0m "
+	    "\r\n\x07\x00nul \xff\xfe\xc3( bad utf-8 \xe4\xbd\xa0\xe5\xa5\xbd "
+	    ":1 ?2 @3 $4 %s%n";
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	struct rec r = deferred(T0, "x.example", hostile);
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	r.reply_len = sizeof(hostile) - 1;
+	r.domain = "evil\x1b]0;title\x07.example";
+	assert_int_equal(store_begin(st), 0);
+	add(st, &r);
+	assert_int_equal(store_commit(st), 0);
+
+	db = raw_open(fx);
+	assert_int_equal(sqlite3_prepare_v2(db,
+			     "SELECT r.text, d.s FROM event e JOIN reply r ON "
+			     "r.id = e.reply JOIN name d ON d.id = e.domain",
+			     -1, &s, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_bytes(s, 0), sizeof(hostile) - 1);
+	assert_memory_equal(
+	    sqlite3_column_blob(s, 0), hostile, sizeof(hostile) - 1);
+	assert_string_equal((const char *)sqlite3_column_text(s, 1), r.domain);
+	sqlite3_finalize(s);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 1);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+static void
+store_add__reply_hash_collision__distinct_rows(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	const char *text = "451 4.7.1 collide";
+	char sql[200];
+	uint64_t h = bs_hash64(BS_HASH_INIT, text, strlen(text));
+	sqlite3 *db;
+
+	/* Plant another text under the same 31-bit hash. */
+	db = raw_open(fx);
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO reply (h, text) VALUES (%lld, 'impostor')",
+	    (long long)(h & 0x7fffffff));
+	raw_exec(db, sql);
+	sqlite3_close(db);
+
+	assert_int_equal(store_begin(st), 0);
+	addv(st, deferred(T0, "c.example", text));
+	addv(st, deferred(T0, "c.example", text));
+	assert_int_equal(store_commit(st), 0);
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event e JOIN reply r ON "
+			     "r.id = e.reply WHERE r.text = '451 4.7.1 "
+			     "collide'"),
+	    2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM reply"), 3);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    store_open__new_file__schema_at_latest_version_in_wal,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_open__reopen__idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_open__readonly_missing_file__fails_without_creating,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_open__foreign_database__refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_open__newer_schema__refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_add__no_transaction__fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_commit__mixed_records__minute_and_hour_counts_and_failure_events,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_rollback__after_adds__leaves_nothing_and_ids_stay_sound,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_position__put_then_get__roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_meta__set_get__roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_prune_events__old_events__gone_counts_stay, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_prune_events__by_other_writer__reply_cache_dropped,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_prune_minutes__old__hours_stay_and_floor_recorded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_open_readonly__writer_in_transaction__sees_last_commit,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_add__repeated_strings__interned_once, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_add__hostile_reply__stored_byte_exact, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_add__reply_hash_collision__distinct_rows, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Unit tests of schema/query.c: a real database in a temporary directory
+ * is filled through the store with a small, known set of Postfix-like
+ * results over three hours, then every query is checked against figures
+ * counted by hand; and query_normalize() on replies shaped like Gmail's,
+ * Yahoo's and Postfix's own.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "query.h"
+#include "store.h"
+
+#define T0 1763805600 /* 2025-11-22 10:00:00 UTC */
+#define H  3600
+
+struct fixture {
+	char dir[256];
+	char path[300];
+	struct store *st;
+};
+
+struct rec {
+	int64_t t;
+	enum bs_status status;
+	enum bs_class cls;
+	const char *domain;
+	const char *provider;
+	int code;
+	const char *enhanced;
+	const char *reply;
+	unsigned flags;
+};
+
+static void
+add(struct store *st, struct rec r)
+{
+	struct bs_event ev;
+	struct classify_result cr;
+	struct store_record sr = { &ev, &cr, r.provider };
+
+	memset(&ev, 0, sizeof(ev));
+	memset(&cr, 0, sizeof(cr));
+	ev.time = r.t;
+	ev.mta = BS_MTA_POSTFIX;
+	ev.status = r.status;
+	ev.flags = r.flags;
+	ev.smtp_code = r.code;
+	ev.rcpt_domain = bs_span_make(r.domain, strlen(r.domain));
+	ev.enhanced = bs_span_make(r.enhanced, strlen(r.enhanced));
+	ev.reply = bs_span_make(r.reply, strlen(r.reply));
+	ev.queue_id = bs_span_make("4F2A81C0D2", 10);
+	cr.cls = r.cls;
+	cr.rule = "r";
+	assert_int_equal(store_add(st, &sr), 0);
+}
+
+static void
+repeat(struct store *st, int n, struct rec r)
+{
+	while (n-- > 0)
+		add(st, r);
+}
+
+/*
+ * Hour 0: qq.com 5 sent; 3 deferred + 1 suspended repeat + 2 attempts,
+ *         rate_limited 421 4.7.0.
+ * Hour 1: foxmail.com (provider qq.com) 2 bounced user_unknown 550 5.1.1;
+ *         GMail.com (provider google.com) 4 sent, 1 greylisted 450 4.7.1.
+ * Hour 2: example.org (no provider) 1 expired; 3 deferred unknown, two
+ *         differing only in an id.
+ */
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	const char *tmp = getenv("TMPDIR");
+	char err[BS_ERRLEN];
+	struct store *st;
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "%s/bs_query.XXXXXX",
+	    tmp != NULL ? tmp : "/tmp");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/q.db", fx->dir);
+	if ((st = store_open(fx->path, 0, err)) == NULL)
+		return -1;
+	if (store_begin(st) == -1)
+		return -1;
+	repeat(st, 5,
+	    (struct rec){ T0 + 60, BS_STATUS_SENT, BS_CLASS_NONE, "qq.com",
+		"qq.com", 250, "2.0.0", "250 2.0.0 Ok", 0 });
+	repeat(st, 3,
+	    (struct rec){ T0 + 120, BS_STATUS_DEFERRED, BS_CLASS_RATE_LIMITED,
+		"qq.com", "qq.com", 421, "4.7.0", "421 HL:ICC from 192.0.2.1",
+		0 });
+	repeat(st, 2,
+	    (struct rec){ T0 + 100, BS_STATUS_ATTEMPT, BS_CLASS_RATE_LIMITED,
+		"qq.com", "qq.com", 421, "4.7.0", "421 HL:ICC from 192.0.2.1",
+		0 });
+	add(st,
+	    (struct rec){ T0 + 200, BS_STATUS_DEFERRED, BS_CLASS_RATE_LIMITED,
+		"qq.com", "qq.com", 421, "4.7.0",
+		"delivery temporarily suspended: 421 HL:ICC",
+		BS_EVENT_SUSPENDED });
+	repeat(st, 2,
+	    (struct rec){ T0 + H + 5, BS_STATUS_BOUNCED, BS_CLASS_USER_UNKNOWN,
+		"foxmail.com", "qq.com", 550, "5.1.1", "550 Mailbox not found",
+		0 });
+	repeat(st, 4,
+	    (struct rec){ T0 + H + 10, BS_STATUS_SENT, BS_CLASS_NONE,
+		"GMail.com", "google.com", 250, "2.0.0", "250 2.0.0 OK", 0 });
+	add(st,
+	    (struct rec){ T0 + H + 20, BS_STATUS_DEFERRED, BS_CLASS_GREYLISTED,
+		"gmail.com", "google.com", 450, "4.7.1", "450 4.7.1 Greylisted",
+		0 });
+	add(st,
+	    (struct rec){ T0 + 2 * H, BS_STATUS_EXPIRED, BS_CLASS_EXPIRED,
+		"example.org", "", 0, "", "", 0 });
+	add(st,
+	    (struct rec){ T0 + 2 * H + 1, BS_STATUS_DEFERRED, BS_CLASS_UNKNOWN,
+		"example.org", "", 451, "", "451 weird thing id 12345abcdef",
+		0 });
+	add(st,
+	    (struct rec){ T0 + 2 * H + 2, BS_STATUS_DEFERRED, BS_CLASS_UNKNOWN,
+		"example.org", "", 451, "", "451 weird  thing id 99999fedcba",
+		0 });
+	add(st,
+	    (struct rec){ T0 + 2 * H + 3, BS_STATUS_DEFERRED, BS_CLASS_UNKNOWN,
+		"example.org", "", 452, "", "452 other", 0 });
+	if (store_commit(st) == -1)
+		return -1;
+	store_close(st);
+	/* Queries run on a read-only store, as report does. */
+	if ((fx->st = store_open(fx->path, STORE_READONLY, err)) == NULL)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char p[400];
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	size_t i;
+
+	store_close(fx->st);
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", fx->path, sfx[i]);
+		unlink(p);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static struct query_filter
+range(int64_t since, int64_t until)
+{
+	struct query_filter f = { since, until, NULL, NULL, 10 };
+
+	return f;
+}
+
+static void
+expect_counts(const struct query_counts *c, int64_t sent, int64_t deferred,
+    int64_t bounced, int64_t expired, int64_t attempts, int64_t suspended)
+{
+	assert_int_equal(c->sent, sent);
+	assert_int_equal(c->deferred, deferred);
+	assert_int_equal(c->bounced, bounced);
+	assert_int_equal(c->expired, expired);
+	assert_int_equal(c->attempts, attempts);
+	assert_int_equal(c->suspended, suspended);
+}
+
+/* Rows copied out of the callbacks. */
+struct rows {
+	int n;
+	char name[8][64], top[8][32], cls[8][32], enh[8][16], text[8][128];
+	int code[8];
+	int64_t time[8], count[8];
+	struct query_counts c[8];
+};
+
+static int
+keep(const struct query_row *r, void *arg)
+{
+	struct rows *rs = arg;
+	int i = rs->n++;
+
+	assert_true(i < 8);
+	snprintf(rs->name[i], sizeof(rs->name[i]), "%s", r->name);
+	snprintf(rs->top[i], sizeof(rs->top[i]), "%s", r->top_class);
+	snprintf(rs->cls[i], sizeof(rs->cls[i]), "%s", r->cls);
+	snprintf(rs->enh[i], sizeof(rs->enh[i]), "%s", r->enhanced);
+	snprintf(rs->text[i], sizeof(rs->text[i]), "%.*s", (int)r->text_len,
+	    r->text);
+	rs->code[i] = r->code;
+	rs->time[i] = r->time;
+	rs->count[i] = r->n;
+	rs->c[i] = r->c;
+	return 0;
+}
+
+static void
+query_totals__whole_range__finals_attempts_and_suspended_apart(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + 3 * H);
+	struct query_counts c;
+
+	assert_int_equal(query_totals(fx->st, &f, &c), 0);
+	expect_counts(&c, 9, 8, 2, 1, 2, 1);
+}
+
+static void
+query_totals__partial_hours__widened_to_whole_hours(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0 + H + 1800, T0 + H + 1801);
+	struct query_counts c;
+	int64_t since, until;
+
+	query_range(&f, &since, &until);
+	assert_int_equal(since, T0 + H);
+	assert_int_equal(until, T0 + 2 * H);
+	assert_int_equal(query_totals(fx->st, &f, &c), 0);
+	expect_counts(&c, 4, 1, 2, 0, 0, 0);
+	f = range(T0 + H, T0 + 2 * H);
+	query_range(&f, &since, &until);
+	assert_int_equal(since, T0 + H);
+	assert_int_equal(until, T0 + 2 * H);
+}
+
+static void
+query_totals__empty_range__error(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0);
+	struct query_counts c;
+
+	assert_int_equal(query_totals(fx->st, &f, &c), -1);
+	assert_true(strlen(store_errmsg(fx->st)) > 0);
+}
+
+static void
+query_totals__domain_filter__matches_domain_or_provider(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + 3 * H);
+	struct query_counts c;
+
+	f.domain = "qq.com";
+	assert_int_equal(query_totals(fx->st, &f, &c), 0);
+	expect_counts(&c, 5, 4, 2, 0, 2, 1);
+	/* Stored lower-cased. */
+	f.domain = "gmail.com";
+	assert_int_equal(query_totals(fx->st, &f, &c), 0);
+	expect_counts(&c, 4, 1, 0, 0, 0, 0);
+	f.domain = "never.example";
+	assert_int_equal(query_totals(fx->st, &f, &c), 0);
+	expect_counts(&c, 0, 0, 0, 0, 0, 0);
+}
+
+static void
+query_totals__class_filter__only_that_class(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + 3 * H);
+	struct query_counts c;
+
+	f.cls = "rate_limited";
+	assert_int_equal(query_totals(fx->st, &f, &c), 0);
+	expect_counts(&c, 0, 4, 0, 0, 2, 1);
+}
+
+static void
+query_by_class__all__most_failures_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + 3 * H);
+	struct rows r = { 0 };
+
+	assert_int_equal(query_by_class(fx->st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 5);
+	assert_string_equal(r.name[0], "rate_limited");
+	expect_counts(&r.c[0], 0, 4, 0, 0, 2, 1);
+	assert_string_equal(r.name[1], "unknown");
+	assert_int_equal(r.c[1].deferred, 3);
+	assert_string_equal(r.name[2], "user_unknown");
+	assert_int_equal(r.c[2].bounced, 2);
+	assert_string_equal(r.name[3], "expired");
+	assert_int_equal(r.c[3].expired, 1);
+	assert_string_equal(r.name[4], "greylisted");
+}
+
+static void
+query_by_domain__all__failures_then_attempts_with_top_class(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + 3 * H);
+	struct rows r = { 0 };
+
+	assert_int_equal(query_by_domain(fx->st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 4);
+	assert_string_equal(r.name[0], "qq.com");
+	expect_counts(&r.c[0], 5, 4, 0, 0, 2, 1);
+	assert_string_equal(r.top[0], "rate_limited");
+	assert_string_equal(r.name[1], "example.org");
+	assert_string_equal(r.top[1], "unknown");
+	assert_string_equal(r.name[2], "foxmail.com");
+	assert_string_equal(r.top[2], "user_unknown");
+	assert_string_equal(r.name[3], "gmail.com");
+	expect_counts(&r.c[3], 4, 1, 0, 0, 0, 0);
+
+	f.top = 2;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(query_by_domain(fx->st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 2);
+}
+
+static void
+query_by_provider__all__grouped_by_provider(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + 3 * H);
+	struct rows r = { 0 };
+
+	assert_int_equal(query_by_provider(fx->st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.name[0], "qq.com");
+	expect_counts(&r.c[0], 5, 4, 2, 0, 2, 1);
+	assert_string_equal(r.top[0], "rate_limited");
+	assert_string_equal(r.name[1], "");
+	assert_string_equal(r.name[2], "google.com");
+}
+
+static void
+query_by_code__all__sample_is_not_a_suspended_repeat(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + 3 * H);
+	struct rows r = { 0 };
+
+	assert_int_equal(query_by_code(fx->st, &f, keep, &r), 0);
+	assert_true(r.n >= 5);
+	assert_int_equal(r.code[0], 421);
+	assert_string_equal(r.enh[0], "4.7.0");
+	assert_string_equal(r.cls[0], "rate_limited");
+	expect_counts(&r.c[0], 0, 4, 0, 0, 2, 1);
+	assert_string_equal(r.text[0], "421 HL:ICC from 192.0.2.1");
+	assert_int_equal(r.code[1], 451);
+	assert_int_equal(r.c[1].deferred, 2);
+	assert_string_equal(r.text[1], "451 weird  thing id 99999fedcba");
+	assert_int_equal(r.code[2], 550);
+	assert_string_equal(r.text[2], "550 Mailbox not found");
+}
+
+static void
+query_by_code__events_pruned__counts_stay_sample_empty(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + 3 * H);
+	struct rows r = { 0 };
+	char err[BS_ERRLEN];
+	struct store *w = store_open(fx->path, 0, err);
+
+	assert_non_null(w);
+	assert_int_equal(store_prune_events(w, T0 + 3 * H), 0);
+	store_close(w);
+	assert_int_equal(query_by_code(fx->st, &f, keep, &r), 0);
+	assert_int_equal(r.code[0], 421);
+	assert_int_equal(r.c[0].deferred, 4);
+	assert_string_equal(r.text[0], "");
+}
+
+static void
+query_hourly__three_hours__one_row_each_in_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0 - H, T0 + 5 * H);
+	struct rows r = { 0 };
+
+	assert_int_equal(query_hourly(fx->st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.time[0], T0);
+	expect_counts(&r.c[0], 5, 4, 0, 0, 2, 1);
+	assert_int_equal(r.time[1], T0 + H);
+	expect_counts(&r.c[1], 4, 1, 2, 0, 0, 0);
+	assert_int_equal(r.time[2], T0 + 2 * H);
+	expect_counts(&r.c[2], 0, 3, 0, 1, 0, 0);
+}
+
+static void
+query_unknown__ids_differ__grouped_after_normalizing(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + 3 * H);
+	struct rows r = { 0 };
+
+	f.cls = "rate_limited"; /* ignored */
+	assert_int_equal(query_unknown(fx->st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.text[0], "451 weird thing id #");
+	assert_int_equal(r.count[0], 2);
+	assert_int_equal(r.time[0], T0 + 2 * H + 2);
+	assert_string_equal(r.text[1], "452 other");
+	assert_int_equal(r.count[1], 1);
+}
+
+struct minutes {
+	int n;
+	int64_t sum;
+	char line[16][96];
+};
+
+static int
+keep_minute(const struct query_minute *m, void *arg)
+{
+	struct minutes *ms = arg;
+
+	if (ms->n < 16)
+		snprintf(ms->line[ms->n], sizeof(ms->line[0]),
+		    "%lld %s %s %s %d %lld", (long long)(m->bucket - T0),
+		    m->provider, m->cls, m->status, m->kind, (long long)m->n);
+	ms->n++;
+	ms->sum += m->n;
+	return 0;
+}
+
+static void
+query_minutes__provider__per_minute_rows_with_kinds(void **state)
+{
+	struct fixture *fx = *state;
+	struct minutes m = { 0 };
+
+	assert_int_equal(
+	    query_minutes(fx->st, T0, T0 + H, "qq.com", keep_minute, &m), 0);
+	assert_int_equal(m.n, 4);
+	assert_string_equal(m.line[0], "60 qq.com none sent 0 5");
+	assert_string_equal(m.line[1], "60 qq.com rate_limited attempt 1 2");
+	assert_string_equal(m.line[2], "120 qq.com rate_limited deferred 0 3");
+	assert_string_equal(m.line[3], "180 qq.com rate_limited deferred 2 1");
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(
+	    query_minutes(fx->st, T0, T0 + 3 * H, NULL, keep_minute, &m), 0);
+	assert_int_equal(m.sum, 22);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(query_minutes(fx->st, T0, T0 + 3 * H, "nope.example",
+			     keep_minute, &m),
+	    0);
+	assert_int_equal(m.n, 0);
+}
+
+static void
+expect_norm(const char *in, const char *want)
+{
+	char out[256];
+	size_t n = query_normalize(in, strlen(in), out, sizeof(out));
+
+	assert_string_equal(out, want);
+	assert_int_equal(n, strlen(want));
+}
+
+static void
+query_normalize__replies__codes_kept_ids_collapsed(void **state)
+{
+	char small[8];
+
+	(void)state;
+	/* Gmail's rate limit (421-4.7.0 ... gsmtp). */
+	expect_norm("421-4.7.0 [192.0.2.1 15] Our system has detected an "
+		    "unusual rate a640c23a62f3a-a9 - gsmtp",
+	    "421-4.7.0 [#.#.#.# #] Our system has detected an unusual rate "
+	    "#-# - gsmtp");
+	/* Yahoo: TSS04, mixed letters and digits keep their letters. */
+	expect_norm("  421   4.7.0  [TSS04] Messages from 192.0.2.1 "
+		    "temporarily deferred",
+	    "421 4.7.0 [TSS#] Messages from #.#.#.# temporarily deferred");
+	/* Postfix: a recipient address. */
+	expect_norm("550 5.1.1 <john.doe@example.com>: Recipient address "
+		    "rejected",
+	    "550 5.1.1 <*@*>: Recipient address rejected");
+	expect_norm("mx12.example.com said 5", "mx#.example.com said #");
+	expect_norm("", "");
+	expect_norm("4.7.0 only", "4.7.0 only");
+	assert_int_equal(
+	    query_normalize("550 5.7.1 blocked", 17, small, sizeof(small)), 7);
+	assert_string_equal(small, "550 5.7");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    query_totals__whole_range__finals_attempts_and_suspended_apart,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_totals__partial_hours__widened_to_whole_hours, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_totals__empty_range__error, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_totals__domain_filter__matches_domain_or_provider,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_totals__class_filter__only_that_class, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_by_class__all__most_failures_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_by_domain__all__failures_then_attempts_with_top_class,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_by_provider__all__grouped_by_provider, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_by_code__all__sample_is_not_a_suspended_repeat, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_by_code__events_pruned__counts_stay_sample_empty,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_hourly__three_hours__one_row_each_in_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_unknown__ids_differ__grouped_after_normalizing, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_minutes__provider__per_minute_rows_with_kinds, setup,
+		    teardown),
+		cmocka_unit_test(
+		    query_normalize__replies__codes_kept_ids_collapsed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
