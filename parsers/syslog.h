@@ -5,8 +5,12 @@
  * The syslog prefix of a log line: time, host, program, pid, message.
  * Formats: classic BSD (`Nov 22 10:15:01 host prog[pid]: msg`, RFC 3164),
  * RFC 3339 (`2026-11-22T10:15:01.123456+01:00 host prog[pid]: msg`, the
- * default of Debian 12's rsyslog). Pure: the caller passes the reference
- * time and the UTC offset of zone-less timestamps.
+ * default of Debian 12's rsyslog), `journalctl -o short-iso` (offset
+ * `+0100`), `-o short-precise` (classic with a fraction), an optional
+ * `<PRI>` in front of either (syslog received from the network), and
+ * RFC 5424 (`<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG`). Pure: the
+ * caller passes the reference time and the UTC offset of zone-less
+ * timestamps.
  */
 #ifndef BS_PARSERS_SYSLOG_H
 #define BS_PARSERS_SYSLOG_H
@@ -21,12 +25,12 @@ struct syslog_ctx {
 };
 
 struct syslog_prefix {
-	int64_t time;		/* UTC epoch seconds */
-	int32_t usec;		/* fraction, 0 when absent */
+	int64_t time; /* UTC epoch seconds */
+	int32_t usec; /* fraction, 0 when absent */
 	struct bs_span host;
 	struct bs_span program; /* "postfix/smtp", "exim", ... */
-	struct bs_span pid;	/* digits, empty when absent */
-	struct bs_span msg;	/* after "prog[pid]: " to the end of line */
+	struct bs_span pid;     /* digits, empty when absent */
+	struct bs_span msg;     /* after "prog[pid]: " to the end of line */
 };
 
 /*
@@ -39,5 +43,14 @@ struct syslog_prefix {
  */
 int syslog_parse(const char *line, size_t len, const struct syslog_ctx *ctx,
     struct syslog_prefix *out);
+
+/*
+ * UTC epoch seconds of a proleptic Gregorian date and time (month 1-12,
+ * day 1-31, no range checks: callers validate), computed arithmetically
+ * (days from civil) so that neither the time zone nor the C library is
+ * involved.
+ */
+int64_t syslog_epoch(
+    int64_t year, int mon, int day, int hour, int min, int sec);
 
 #endif

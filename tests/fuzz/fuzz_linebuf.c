@@ -53,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (linebuf_take_partial(lb, &line, &len, &flags) == 1)
 		out += len;
 	/* Every input byte is a line byte, a newline or dropped. */
-	if (out + linebuf_dropped_bytes(lb) < size - 1 ||
+	if (out + linebuf_dropped_bytes(lb) + 1 < size ||
 	    out + linebuf_dropped_bytes(lb) > size + 1)
 		abort();
 	linebuf_free(lb);

@@ -118,8 +118,7 @@ linebuf_next__long_line_across_reads__cut_once_memory_bounded(void **state)
 	feed(lb, "tail\nok\n", 8);
 	expect_line(lb, "ok", 0);
 	assert_int_equal(linebuf_cut_lines(lb), 1);
-	assert_int_equal(linebuf_dropped_bytes(lb),
-	    3 * LINEBUF_BLOCK - 16 + 4);
+	assert_int_equal(linebuf_dropped_bytes(lb), 3 * LINEBUF_BLOCK - 16 + 4);
 	assert_int_equal(linebuf_consumed(lb), 3 * LINEBUF_BLOCK + 8);
 	free(big);
 	linebuf_free(lb);
@@ -191,8 +190,8 @@ linebuf_space__many_small_reads__lines_survive_compaction(void **state)
 			size_t len;
 			unsigned flags;
 
-			assert_int_equal(linebuf_next(lb, &line, &len, &flags),
-			    1);
+			assert_int_equal(
+			    linebuf_next(lb, &line, &len, &flags), 1);
 			assert_true(len == 3 || len == 5);
 		} else
 			expect_none(lb);

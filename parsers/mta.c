@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Line dispatch (see mta.h): the syslog prefix, then one MTA parser chosen
+ * by the program name before anything else of the message is looked at,
+ * then the reply code and enhanced status from the reply text.
+ *
+ * The MTAs form a table: a program-name matcher and a parser per MTA. A
+ * parser takes the prefix and fills the whole event except time, usec,
+ * host, program, smtp_code and enhanced, which are set here; it zeroes the
+ * event itself, so that lines it skips early cost nothing. An MTA whose
+ * parser is not written yet has a NULL parser: its lines are skipped.
+ * ctx->force bypasses the name match (for syslog_name settings no matcher
+ * knows) and hands every line to that MTA's parser.
+ *
+ * Pure: no state between lines; the event's spans point into the line.
+ */
+#include <string.h>
+
+#include "exim.h"
+#include "journal.h"
+#include "mta.h"
+#include "opensmtpd.h"
+#include "postfix.h"
+#include "reply.h"
+#include "sendmail.h"
+#include "scan.h"
+
+typedef int (*mta_parse_fn)(const struct syslog_prefix *, struct bs_event *);
+
+/* "postfix/smtp", "postfix-out/smtp", "postfix/submission/smtpd", ... */
+static bool
+match_postfix(struct bs_span prog)
+{
+	return prog.len > 8 && memcmp(prog.ptr, "postfix", 7) == 0 &&
+	    memchr(prog.ptr + 7, '/', prog.len - 7) != NULL;
+}
+
+/* Debian's exim4 logs to its own files; through syslog it is "exim". */
+static bool
+match_exim(struct bs_span prog)
+{
+	return scan_span_is(prog, SCAN_LIT("exim")) ||
+	    scan_span_is(prog, SCAN_LIT("exim4"));
+}
+
+/*
+ * "sendmail", and the "sm-" names Debian's sendmail logs as: "sm-mta",
+ * "sm-msp-queue", "sm-acceptingconnections" (its process title).
+ */
+static bool
+match_sendmail(struct bs_span prog)
+{
+	return scan_span_is(prog, SCAN_LIT("sendmail")) ||
+	    (prog.len > 3 && memcmp(prog.ptr, "sm-", 3) == 0);
+}
+
+/* OpenSMTPD logs as "smtpd" (Postfix's smtpd is "postfix/smtpd"). */
+static bool
+match_opensmtpd(struct bs_span prog)
+{
+	return scan_span_is(prog, SCAN_LIT("smtpd"));
+}
+
+static const struct mta_entry {
+	enum bs_mta mta;
+	bool (*match)(struct bs_span);
+	mta_parse_fn parse; /* NULL: recognised, no parser yet */
+} mta_table[] = {
+	{ BS_MTA_POSTFIX, match_postfix, postfix_parse },
+	{ BS_MTA_EXIM, match_exim, exim_parse },
+	{ BS_MTA_SENDMAIL, match_sendmail, sendmail_parse },
+	{ BS_MTA_OPENSMTPD, match_opensmtpd, opensmtpd_parse },
+};
+
+#define MTA_COUNT (sizeof(mta_table) / sizeof(mta_table[0]))
+
+static const struct mta_entry *
+mta_find(const struct syslog_prefix *pfx, enum bs_mta force)
+{
+	size_t i;
+
+	for (i = 0; i < MTA_COUNT; i++) {
+		if (force != BS_MTA_UNKNOWN) {
+			if (mta_table[i].mta == force)
+				return &mta_table[i];
+		} else if (mta_table[i].match(pfx->program))
+			return &mta_table[i];
+	}
+	return NULL;
+}
+
+/*
+ * The prefix of line in any format: syslog (classic, RFC 3339, short-iso,
+ * short-precise, RFC 5424), then `journalctl -o json`, then Exim's own
+ * main log (*exim_log set: such a line names no program). A JSON line
+ * that is malformed or whose MESSAGE cannot be
+ * decoded is PARSE_BAD when it comes from a program of a known MTA (or
+ * the MTA is forced), else PARSE_SKIP like any other program's line.
+ */
+static int
+prefix(const char *line, size_t len, const struct mta_ctx *ctx,
+    struct syslog_prefix *pfx, bool *exim_log)
+{
+	int rc;
+
+	if (syslog_parse(line, len, &ctx->syslog, pfx) == PARSE_OK)
+		return PARSE_OK;
+	if (len > 0 && (line[0] == '{' || line[0] == ' ')) {
+		rc = journal_parse(
+		    line, len, ctx->scratch, ctx->scratch_len, pfx);
+		if (rc != PARSE_BAD)
+			return rc;
+		return ctx->force != BS_MTA_UNKNOWN ||
+			mta_find(pfx, BS_MTA_UNKNOWN) != NULL
+		    ? PARSE_BAD
+		    : PARSE_SKIP;
+	}
+	if (exim_prefix(line, len, &ctx->syslog, pfx) == PARSE_OK) {
+		*exim_log = true;
+		return PARSE_OK;
+	}
+	return PARSE_SKIP;
+}
+
+/*
+ * Parses one line (len bytes, no newline) into *ev: PARSE_OK, PARSE_SKIP
+ * (no syslog prefix, a program of no known MTA, or not a delivery result)
+ * or PARSE_BAD (a malformed delivery line). On PARSE_OK every field of *ev
+ * is set and its spans point into line; ev->smtp_code and ev->enhanced
+ * come from the reply text (RFC 5321 code, RFC 3463 status), the enhanced
+ * status falling back to the dsn field when the reply carries none. On
+ * other results *ev is unspecified.
+ */
+int
+mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
+    struct bs_event *ev)
+{
+	const struct mta_entry *e;
+	struct syslog_prefix pfx;
+	struct reply_info ri;
+	bool exim_log = false;
+	int rc;
+
+	if ((rc = prefix(line, len, ctx, &pfx, &exim_log)) != PARSE_OK)
+		return rc;
+	/* A line of Exim's own log names no program: it is Exim's. */
+	if ((e = mta_find(&pfx,
+		 exim_log && ctx->force == BS_MTA_UNKNOWN ? BS_MTA_EXIM
+							  : ctx->force)) ==
+		NULL ||
+	    e->parse == NULL)
+		return PARSE_SKIP;
+	if ((rc = e->parse(&pfx, ev)) != PARSE_OK)
+		return rc;
+	ev->mta = e->mta;
+	ev->time = pfx.time;
+	ev->usec = pfx.usec;
+	ev->host = pfx.host;
+	ev->program = pfx.program;
+	reply_parse(ev->reply, &ri);
+	ev->smtp_code = ri.code;
+	if (ri.enhanced.len > 0)
+		ev->enhanced = ri.enhanced;
+	else if (reply_is_enhanced(ev->dsn))
+		ev->enhanced = ev->dsn;
+	else
+		ev->enhanced = bs_span_make(ev->dsn.ptr, 0);
+	return PARSE_OK;
+}

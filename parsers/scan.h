@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Bounded byte scanning for the line parsers: searching, prefix tests,
+ * fixed-width and strict decimal integers, span trimming. Every function
+ * takes an explicit end (or length) and never reads past it; none
+ * allocates, none depends on locale (ASCII only) or on NUL termination,
+ * so NUL bytes inside a line are ordinary bytes.
+ */
+#ifndef BS_PARSERS_SCAN_H
+#define BS_PARSERS_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "event.h"
+
+/* A string literal and its length, for the (ptr, len) arguments below. */
+#define SCAN_LIT(s) (s), (sizeof(s) - 1)
+
+/* First occurrence of needle (nlen > 0 bytes) in [p, end), or NULL. */
+const char *scan_find(
+    const char *p, const char *end, const char *needle, size_t nlen);
+
+/* Last occurrence of needle (nlen > 0 bytes) in [p, end), or NULL. */
+const char *scan_rfind(
+    const char *p, const char *end, const char *needle, size_t nlen);
+
+/* Last occurrence of byte c in [p, end), or NULL. */
+const char *scan_rchr(const char *p, const char *end, int c);
+
+/* As scan_prefix(), comparing ASCII letters without regard to case. */
+bool scan_prefix_ci(
+    const char *p, const char *end, const char *lit, size_t nlen);
+
+/* True when the span is exactly the nlen bytes of lit. */
+bool scan_span_is(struct bs_span sp, const char *lit, size_t nlen);
+
+/*
+ * Reads exactly n decimal digits at p (p + n must not exceed end). Returns
+ * their value, or -1 when any of them is not a digit.
+ */
+int scan_fixed(const char *p, const char *end, int n);
+
+/*
+ * Strict unsigned decimal of the whole span: 1 to 19 digits, no sign, no
+ * space, value at most max. Returns 0 and sets *out, or -1.
+ */
+int scan_uint(struct bs_span sp, uint64_t max, uint64_t *out);
+
+/* Span [p, end) without leading and trailing spaces and tabs. */
+struct bs_span scan_trim(const char *p, const char *end);
+
+/* True for ASCII 0-9. */
+static inline bool
+scan_isdigit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * True when [p, end) starts with the nlen bytes of lit. Inline so that a
+ * literal's memcmp() is expanded by the compiler (it runs on every line).
+ */
+static inline bool
+scan_prefix(const char *p, const char *end, const char *lit, size_t nlen)
+{
+	return p <= end && (size_t)(end - p) >= nlen &&
+	    memcmp(p, lit, nlen) == 0;
+}
+
+/* ASCII lower-casing, independent of locale. */
+static inline int
+scan_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+#endif

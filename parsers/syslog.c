@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The syslog prefix of a line (see syslog.h for the formats). Dates become
+ * UTC epoch seconds by arithmetic alone (days_from_civil(), after Howard
+ * Hinnant's public-domain algorithm): no timegm(), mktime(), TZ or locale,
+ * so the result depends only on the line and the caller's context.
+ *
+ * Classic (RFC 3164) stamps have no year and no zone: the year is the one
+ * of ctx->ref_time in local time, or the year before when that would put
+ * the stamp more than one day after ref_time (a December line read in
+ * January); the zone is ctx->tz_offset. RFC 3339 stamps carry both, and
+ * their fraction is kept to microseconds in usec.
+ *
+ * Invariants: reads only [line, line + len); fills *out only on PARSE_OK;
+ * anything that is not a recognisable prefix is PARSE_SKIP, never an
+ * error, because a mail log also holds lines of other programs.
+ */
+#include <string.h>
+
+#include "scan.h"
+#include "syslog.h"
+
+#define DAY_SECS 86400
+
+/* Days since 1970-01-01 of a proleptic Gregorian y-m-d. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The Gregorian year of a day count since 1970-01-01. */
+static int64_t
+year_from_days(int64_t z)
+{
+	int64_t era, doe, yoe, y, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	return mp >= 10 ? y + 1 : y; /* months 11, 12 of the era year are */
+} /* January, February of the next */
+
+static bool
+is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+month_days(int64_t y, int m)
+{
+	static const unsigned char days[12] = { 31, 28, 31, 30, 31, 30, 31, 31,
+		30, 31, 30, 31 };
+
+	return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/*
+ * Returns the UTC epoch seconds of the given civil date and time. The
+ * arguments are not range-checked; the parsers below validate them first.
+ */
+int64_t
+syslog_epoch(int64_t year, int mon, int day, int hour, int min, int sec)
+{
+	return days_from_civil(year, mon, day) * DAY_SECS + hour * 3600 +
+	    min * 60 + sec;
+}
+
+/* Month number 1-12 of a three-letter English abbreviation, or 0. */
+static int
+month_of(const char *p)
+{
+	/* Case-sensitive, as every syslog daemon writes them. */
+	switch (p[0]) {
+	case 'J':
+		if (p[1] == 'a' && p[2] == 'n')
+			return 1;
+		if (p[1] == 'u' && p[2] == 'n')
+			return 6;
+		if (p[1] == 'u' && p[2] == 'l')
+			return 7;
+		return 0;
+	case 'F':
+		return p[1] == 'e' && p[2] == 'b' ? 2 : 0;
+	case 'M':
+		if (p[1] == 'a' && p[2] == 'r')
+			return 3;
+		if (p[1] == 'a' && p[2] == 'y')
+			return 5;
+		return 0;
+	case 'A':
+		if (p[1] == 'p' && p[2] == 'r')
+			return 4;
+		if (p[1] == 'u' && p[2] == 'g')
+			return 8;
+		return 0;
+	case 'S':
+		return p[1] == 'e' && p[2] == 'p' ? 9 : 0;
+	case 'O':
+		return p[1] == 'c' && p[2] == 't' ? 10 : 0;
+	case 'N':
+		return p[1] == 'o' && p[2] == 'v' ? 11 : 0;
+	case 'D':
+		return p[1] == 'e' && p[2] == 'c' ? 12 : 0;
+	default:
+		return 0;
+	}
+}
+
+/* Two decimal digits at p (both readable), or -1. */
+static inline int
+two_digits(const char *p)
+{
+	unsigned a = (unsigned char)p[0] - '0', b = (unsigned char)p[1] - '0';
+
+	return a < 10 && b < 10 ? (int)(a * 10 + b) : -1;
+}
+
+/* "HH:MM:SS" at p. Returns the seconds of the day, or -1. */
+static int
+parse_hms(const char *p, const char *end)
+{
+	int h, m, s;
+
+	if (end - p < 8 || p[2] != ':' || p[5] != ':')
+		return -1;
+	h = two_digits(p);
+	m = two_digits(p + 3);
+	s = two_digits(p + 6);
+	/* 60 is a leap second (RFC 3339 5.7); it simply counts as :60. */
+	if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60)
+		return -1;
+	return h * 3600 + m * 60 + s;
+}
+
+/*
+ * An optional ".digits" at *pp: advances past it and returns the value in
+ * microseconds (digits beyond the sixth are dropped), or 0 when absent.
+ * Returns -1 for a '.' without digits.
+ */
+static int32_t
+parse_frac(const char **pp, const char *end)
+{
+	const char *p = *pp;
+	int32_t usec = 0;
+	int n = 0;
+
+	if (p >= end || *p != '.')
+		return 0;
+	p++;
+	while (p < end && scan_isdigit((unsigned char)*p)) {
+		if (n < 6)
+			usec = usec * 10 + (*p - '0');
+		n++;
+		p++;
+	}
+	if (n == 0)
+		return -1;
+	for (; n < 6; n++)
+		usec *= 10;
+	*pp = p;
+	return usec;
+}
+
+/*
+ * Classic stamp at p: "Mmm dd HH:MM:SS", "Mmm  d HH:MM:SS" (space-padded
+ * day, the RFC 3164 form) or "Mmm d HH:MM:SS", with an optional fraction
+ * (journalctl -o short-precise). Sets *time (UTC, year inferred), *usec
+ * and returns the position after the stamp, or NULL.
+ */
+static const char *
+parse_classic(const char *p, const char *end, const struct syslog_ctx *ctx,
+    int64_t *time, int32_t *usec)
+{
+	int mon, day, sod;
+	int64_t year, t, local_ref;
+	bool again = false;
+
+	if (end - p < 15 || p[3] != ' ')
+		return NULL;
+	if ((mon = month_of(p)) == 0)
+		return NULL;
+	p += 4;
+	if (p[0] == ' ' && scan_isdigit((unsigned char)p[1])) {
+		day = p[1] - '0';
+		p += 2;
+	} else if (scan_isdigit((unsigned char)p[0]) &&
+	    scan_isdigit((unsigned char)p[1])) {
+		day = (p[0] - '0') * 10 + (p[1] - '0');
+		p += 2;
+	} else if (scan_isdigit((unsigned char)p[0]) && p[1] == ' ') {
+		day = p[0] - '0';
+		p += 1;
+	} else
+		return NULL;
+	if (p >= end || *p++ != ' ')
+		return NULL;
+	if ((sod = parse_hms(p, end)) < 0)
+		return NULL;
+	p += 8;
+	if ((*usec = parse_frac(&p, end)) < 0)
+		return NULL;
+	if (day < 1 || day > 31)
+		return NULL;
+
+	/*
+	 * The year of "now" in the zone of the log; the one before if that
+	 * puts the stamp more than a day into the future.
+	 */
+	local_ref = ctx->ref_time + ctx->tz_offset;
+	year = year_from_days(
+	    (local_ref >= 0 ? local_ref : local_ref - (DAY_SECS - 1)) /
+	    DAY_SECS);
+	t = days_from_civil(year, mon, day) * DAY_SECS + sod - ctx->tz_offset;
+	if (t > ctx->ref_time + DAY_SECS) {
+		year--;
+		again = true;
+	}
+	/* Feb 29 belongs to the latest leap year not after that one. */
+	if (mon == 2 && day == 29)
+		while (!is_leap(year)) {
+			year--;
+			again = true;
+		}
+	if (day > month_days(year, mon))
+		return NULL;
+	if (again)
+		t = days_from_civil(year, mon, day) * DAY_SECS + sod -
+		    ctx->tz_offset;
+	*time = t;
+	return p;
+}
+
+/*
+ * RFC 3339 stamp at p: "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|+HHMM)" (the
+ * colon-less offset is journalctl's short-iso). Sets *time (UTC) and
+ * *usec; returns the position after it, or NULL.
+ */
+static const char *
+parse_rfc3339(const char *p, const char *end, int64_t *time, int32_t *usec)
+{
+	int y, mon, day, sod, oh, om, off;
+	bool neg;
+
+	if (end - p < 20 || p[4] != '-' || p[7] != '-' ||
+	    (p[10] != 'T' && p[10] != 't'))
+		return NULL;
+	y = two_digits(p);
+	y = y < 0 || two_digits(p + 2) < 0 ? -1 : y * 100 + two_digits(p + 2);
+	mon = two_digits(p + 5);
+	day = two_digits(p + 8);
+	if (y < 0 || mon < 1 || mon > 12 || day < 1 || day > month_days(y, mon))
+		return NULL;
+	if ((sod = parse_hms(p + 11, end)) < 0)
+		return NULL;
+	p += 19;
+	if ((*usec = parse_frac(&p, end)) < 0 || p >= end)
+		return NULL;
+	if (*p == 'Z' || *p == 'z') {
+		off = 0;
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		neg = *p == '-';
+		oh = scan_fixed(p + 1, end, 2);
+		if (p + 3 < end && p[3] == ':') {
+			om = scan_fixed(p + 4, end, 2);
+			p += 6;
+		} else {
+			om = scan_fixed(p + 3, end, 2);
+			p += 5;
+		}
+		if (oh < 0 || oh > 23 || om < 0 || om > 59)
+			return NULL;
+		off = oh * 3600 + om * 60;
+		if (neg)
+			off = -off;
+	} else
+		return NULL;
+	*time = days_from_civil(y, mon, day) * DAY_SECS + sod - off;
+	return p;
+}
+
+/*
+ * "host tag[pid]: msg" or "host tag: msg" at p, after the stamp and its
+ * space. Fills host, program, pid and msg of out; returns 0 or -1.
+ */
+static int
+parse_host_tag(const char *p, const char *end, struct syslog_prefix *out)
+{
+	const char *h, *q, *tag, *pid = NULL, *pid_end = NULL;
+
+	h = p;
+	while (p < end && *p != ' ')
+		p++;
+	if (p == h || p >= end)
+		return -1;
+	out->host = bs_span_make(h, (size_t)(p - h));
+	p++;
+	tag = p;
+	for (q = p; q < end; q++)
+		if (*q == ':' || *q == '[' || *q == ' ')
+			break;
+	if (q == tag || q >= end || *q == ' ')
+		return -1;
+	out->program = bs_span_make(tag, (size_t)(q - tag));
+	if (*q == '[') {
+		pid = q + 1;
+		pid_end = memchr(pid, ']', (size_t)(end - pid));
+		if (pid_end == NULL || pid_end + 1 >= end || pid_end[1] != ':')
+			return -1;
+		q = pid_end + 1;
+	}
+	/* q is at the ':' ending the tag. */
+	q++;
+	if (q < end && *q == ' ')
+		q++;
+	out->pid = pid ? bs_span_make(pid, (size_t)(pid_end - pid))
+		       : bs_span_make(q, 0);
+	out->msg = bs_span_make(q, (size_t)(end - q));
+	return 0;
+}
+
+/* One space-delimited RFC 5424 header field; "-" (NILVALUE) is empty. */
+static const char *
+field_5424(const char *p, const char *end, struct bs_span *sp)
+{
+	const char *s = p;
+
+	while (p < end && *p != ' ')
+		p++;
+	if (p == s || p >= end)
+		return NULL;
+	*sp = bs_span_make(s, (size_t)(p - s));
+	if (sp->len == 1 && s[0] == '-')
+		sp->len = 0;
+	return p + 1;
+}
+
+/*
+ * RFC 5424 after "<PRI>1 ": TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
+ * STRUCTURED-DATA [SP MSG]. A NILVALUE timestamp gives no time: skipped.
+ */
+static int
+parse_5424(const char *p, const char *end, struct syslog_prefix *out)
+{
+	struct bs_span msgid;
+
+	if ((p = parse_rfc3339(p, end, &out->time, &out->usec)) == NULL ||
+	    p >= end || *p++ != ' ')
+		return -1;
+	if ((p = field_5424(p, end, &out->host)) == NULL ||
+	    (p = field_5424(p, end, &out->program)) == NULL ||
+	    (p = field_5424(p, end, &out->pid)) == NULL)
+		return -1;
+	/* MSGID may be the last field when SD and MSG are absent. */
+	msgid.ptr = p;
+	while (p < end && *p != ' ')
+		p++;
+	if (p == msgid.ptr || p >= end)
+		return -1;
+	p++;
+	if (p < end && *p == '-')
+		p++;
+	else {
+		/* One or more SD-ELEMENTs; ']' '"' '\' are escaped inside. */
+		while (p < end && *p == '[') {
+			while (++p < end && *p != ']')
+				if (*p == '\\')
+					p++;
+			if (p >= end)
+				return -1;
+			p++;
+		}
+	}
+	if (p < end && *p == ' ')
+		p++;
+	if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	out->msg = bs_span_make(p, (size_t)(end - p));
+	return 0;
+}
+
+/*
+ * Parses the syslog prefix of line (len bytes, no newline). Returns
+ * PARSE_OK and fills *out (spans into line), or PARSE_SKIP. ctx supplies
+ * the reference time and zone for classic stamps (see the file comment).
+ */
+int
+syslog_parse(const char *line, size_t len, const struct syslog_ctx *ctx,
+    struct syslog_prefix *out)
+{
+	const char *p = line, *end = line + len;
+	struct syslog_prefix pfx;
+
+	memset(&pfx, 0, sizeof(pfx));
+	/* "<PRI>" of syslog from the network: 1 to 3 digits. */
+	if (p < end && *p == '<') {
+		const char *q = p + 1;
+
+		while (q < end && q - p <= 3 && scan_isdigit((unsigned char)*q))
+			q++;
+		if (q == p + 1 || q >= end || *q != '>')
+			return PARSE_SKIP;
+		p = q + 1;
+		if (end - p >= 2 && p[0] == '1' && p[1] == ' ') {
+			if (parse_5424(p + 2, end, &pfx) < 0)
+				return PARSE_SKIP;
+			*out = pfx;
+			return PARSE_OK;
+		}
+	}
+	if (end - p < 16)
+		return PARSE_SKIP;
+	if (scan_isdigit((unsigned char)p[0]))
+		p = parse_rfc3339(p, end, &pfx.time, &pfx.usec);
+	else
+		p = parse_classic(p, end, ctx, &pfx.time, &pfx.usec);
+	if (p == NULL || p >= end || *p++ != ' ')
+		return PARSE_SKIP;
+	if (parse_host_tag(p, end, &pfx) < 0)
+		return PARSE_SKIP;
+	*out = pfx;
+	return PARSE_OK;
+}

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Unit tests of parsers/mta.c: dispatch by program name (Postfix instance
+ * names, MTAs without a parser yet, unknown programs), ctx->force, the
+ * prefix fields copied into the event, and the reply analysis (SMTP code,
+ * enhanced status from the reply or else from dsn=).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mta.h"
+
+/* ref 2026-11-23T00:00:00Z */
+#define REF INT64_C(1795392000)
+
+#define DEFERRED_TAIL                                                          \
+	"ABCDEF0123: to=<a@example.com>, relay=mx.example.com[192.0.2.1]:25, " \
+	"delay=1, delays=1/0/0/0, dsn=4.0.0, status=deferred (host "           \
+	"mx.example.com[192.0.2.1] said: 421 HL:ICC 163 smtp9, please try "    \
+	"again (in reply to MAIL FROM command))"
+
+struct parsed {
+	int rc;
+	char *buf;
+	struct bs_event ev;
+};
+
+static struct parsed
+parse_force(const char *line, enum bs_mta force)
+{
+	size_t len = strlen(line);
+	struct mta_ctx ctx;
+	struct parsed r;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.syslog.ref_time = REF;
+	ctx.syslog.tz_offset = 3600;
+	ctx.force = force;
+	memset(&r, 0, sizeof(r));
+	r.buf = malloc(len > 0 ? len : 1);
+	assert_non_null(r.buf);
+	memcpy(r.buf, line, len);
+	r.rc = mta_parse_line(r.buf, len, &ctx, &r.ev);
+	return r;
+}
+
+static struct parsed
+parse(const char *line)
+{
+	return parse_force(line, BS_MTA_UNKNOWN);
+}
+
+static void
+span_is(struct bs_span sp, const char *want)
+{
+	char got[512];
+
+	assert_true(sp.len < sizeof(got));
+	memcpy(got, sp.len ? sp.ptr : "", sp.len);
+	got[sp.len] = '\0';
+	assert_string_equal(got, want);
+}
+
+static void
+mta_parse_line__postfix_line__prefix_fields_and_reply(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	/* Zone-less stamp at UTC+01:00: 10:15:01 local is 09:15:01Z. */
+	r = parse(
+	    "Nov 22 10:15:01.250000 mx7 postfix/smtp[42]: " DEFERRED_TAIL);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.ev.mta, BS_MTA_POSTFIX);
+	assert_int_equal(r.ev.time, INT64_C(1795338901));
+	assert_int_equal(r.ev.usec, 250000);
+	span_is(r.ev.host, "mx7");
+	span_is(r.ev.program, "postfix/smtp");
+	assert_int_equal(r.ev.status, BS_STATUS_DEFERRED);
+	assert_int_equal(r.ev.smtp_code, 421);
+	/* No enhanced status in the reply: dsn= stands in. */
+	span_is(r.ev.enhanced, "4.0.0");
+	span_is(r.ev.dsn, "4.0.0");
+	span_is(r.ev.reply, "421 HL:ICC 163 smtp9, please try again");
+	span_is(r.ev.stage, "MAIL FROM");
+	free(r.buf);
+}
+
+static void
+mta_parse_line__enhanced_in_reply__wins_over_dsn(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("Nov 22 10:15:01 mx7 postfix/smtp[42]: ABCDEF0124: "
+		  "to=<a@example.com>, relay=mx.example.com[192.0.2.1]:25, "
+		  "delay=1, delays=1/0/0/0, dsn=5.0.0, status=bounced (host "
+		  "mx.example.com[192.0.2.1] said: 550 5.7.606 Access "
+		  "denied, banned sending IP [192.0.2.9] (in reply to RCPT "
+		  "TO command))");
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.ev.smtp_code, 550);
+	span_is(r.ev.enhanced, "5.7.606");
+	span_is(r.ev.dsn, "5.0.0");
+	free(r.buf);
+}
+
+static void
+mta_parse_line__no_dsn_no_enhanced__empty(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("Nov 22 10:15:01 mx7 postfix/smtp[42]: ABCDEF0125: "
+		  "to=<a@example.com>, relay=none, delay=1, status=deferred "
+		  "(connect to mx.example.com[192.0.2.1]:25: Connection "
+		  "refused)");
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.ev.smtp_code, 0);
+	assert_int_equal(r.ev.enhanced.len, 0);
+	assert_int_equal(r.ev.dsn.len, 0);
+	assert_int_equal(r.ev.flags, BS_EVENT_CONNECT);
+	free(r.buf);
+}
+
+static void
+mta_parse_line__postfix_instance_names__dispatched(void **state)
+{
+	static const char *const progs[] = { "postfix/smtp", "postfix-out/smtp",
+		"postfix/relay/smtp", "postfix/error", "postfix-eu2/lmtp" };
+	char line[1024];
+	struct parsed r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		snprintf(line, sizeof(line), "Nov 22 10:15:01 mx7 %s[42]: %s",
+		    progs[i], DEFERRED_TAIL);
+		r = parse(line);
+		if (r.rc != PARSE_OK)
+			fail_msg("%s: rc %d", progs[i], r.rc);
+		span_is(r.ev.program, progs[i]);
+		free(r.buf);
+	}
+}
+
+static void
+mta_parse_line__other_programs__skip(void **state)
+{
+	static const char *const progs[] = { "postfix", "postfixsmtp", "exim",
+		"exim4", "sendmail", "sm-mta", "smtpd", "dovecot",
+		"mta-out/smtp", "xpostfix/smtp" };
+	char line[1024];
+	struct parsed r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		snprintf(line, sizeof(line), "Nov 22 10:15:01 mx7 %s[42]: %s",
+		    progs[i], DEFERRED_TAIL);
+		r = parse(line);
+		if (r.rc != PARSE_SKIP)
+			fail_msg("%s: rc %d", progs[i], r.rc);
+		free(r.buf);
+	}
+}
+
+static void
+mta_parse_line__force_postfix__any_program(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse_force("Nov 22 10:15:01 mx7 mta-out/smtp[42]: " DEFERRED_TAIL,
+	    BS_MTA_POSTFIX);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.ev.mta, BS_MTA_POSTFIX);
+	span_is(r.ev.program, "mta-out/smtp");
+	free(r.buf);
+	/* Forcing an MTA without a parser skips even Postfix lines. */
+	r = parse_force("Nov 22 10:15:01 mx7 postfix/smtp[42]: " DEFERRED_TAIL,
+	    BS_MTA_EXIM);
+	assert_int_equal(r.rc, PARSE_SKIP);
+	free(r.buf);
+}
+
+static void
+mta_parse_line__no_syslog_prefix__skip(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse(DEFERRED_TAIL);
+	assert_int_equal(r.rc, PARSE_SKIP);
+	free(r.buf);
+	r = parse("");
+	assert_int_equal(r.rc, PARSE_SKIP);
+	free(r.buf);
+}
+
+static void
+mta_parse_line__bad_postfix_line__bad(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("Nov 22 10:15:01 mx7 postfix/smtp[42]: ABCDEF0126: "
+		  "to=<a@example.com>, relay=none, delay=1, status=sideways "
+		  "(x)");
+	assert_int_equal(r.rc, PARSE_BAD);
+	free(r.buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    mta_parse_line__postfix_line__prefix_fields_and_reply),
+		cmocka_unit_test(
+		    mta_parse_line__enhanced_in_reply__wins_over_dsn),
+		cmocka_unit_test(mta_parse_line__no_dsn_no_enhanced__empty),
+		cmocka_unit_test(
+		    mta_parse_line__postfix_instance_names__dispatched),
+		cmocka_unit_test(mta_parse_line__other_programs__skip),
+		cmocka_unit_test(mta_parse_line__force_postfix__any_program),
+		cmocka_unit_test(mta_parse_line__no_syslog_prefix__skip),
+		cmocka_unit_test(mta_parse_line__bad_postfix_line__bad),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Unit tests of parsers/syslog.c: classic stamps with year inference
+ * (December -> January rollover, leap day, the one-day margin) and zone
+ * offset, RFC 3339 with and without fraction and offset, journalctl
+ * short-iso and short-precise, <PRI> and RFC 5424 prefixes, and lines
+ * that must be skipped. Every line is copied into a buffer of exactly its
+ * length, so a read past the end is caught by ASan.
+ *
+ * Expected epochs were computed independently (Python calendar.timegm).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "syslog.h"
+
+/* 2026-11-22T12:00:00Z */
+#define REF_NOV22 INT64_C(1795348800)
+
+struct parsed {
+	int rc;
+	char *buf;
+	struct syslog_prefix p;
+};
+
+static struct parsed
+parse_n(const char *line, size_t len, int64_t ref, int32_t tz)
+{
+	struct syslog_ctx ctx = { ref, tz };
+	struct parsed r;
+
+	memset(&r, 0, sizeof(r));
+	r.buf = malloc(len > 0 ? len : 1);
+	assert_non_null(r.buf);
+	memcpy(r.buf, line, len);
+	r.rc = syslog_parse(r.buf, len, &ctx, &r.p);
+	return r;
+}
+
+static struct parsed
+parse(const char *line, int64_t ref, int32_t tz)
+{
+	return parse_n(line, strlen(line), ref, tz);
+}
+
+static void
+assert_span(struct bs_span sp, const char *want)
+{
+	char got[512];
+
+	assert_true(sp.len < sizeof(got));
+	memcpy(got, sp.len ? sp.ptr : "", sp.len);
+	got[sp.len] = '\0';
+	assert_string_equal(got, want);
+}
+
+static void
+syslog_parse__classic_two_digit_day__all_fields(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("Nov 22 10:15:01 mail postfix/smtp[1234]: 732BB407C3: "
+		  "removed",
+	    REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795342501));
+	assert_int_equal(r.p.usec, 0);
+	assert_span(r.p.host, "mail");
+	assert_span(r.p.program, "postfix/smtp");
+	assert_span(r.p.pid, "1234");
+	assert_span(r.p.msg, "732BB407C3: removed");
+	free(r.buf);
+}
+
+static void
+syslog_parse__classic_space_padded_day__parses(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("Nov  2 10:15:01 mx1 postfix/qmgr[7]: x", REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1793614501));
+	assert_span(r.p.host, "mx1");
+	assert_span(r.p.msg, "x");
+	free(r.buf);
+
+	/* Some relays drop the padding: "Nov 2". */
+	r = parse("Nov 2 10:15:01 mx1 postfix/qmgr[7]: x", REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1793614501));
+	free(r.buf);
+}
+
+static void
+syslog_parse__program_without_pid__empty_pid(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("Nov 22 10:15:01 192.0.2.7 postfix/smtp: connect to x",
+	    REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_span(r.p.host, "192.0.2.7");
+	assert_span(r.p.program, "postfix/smtp");
+	assert_int_equal(r.p.pid.len, 0);
+	assert_span(r.p.msg, "connect to x");
+	free(r.buf);
+}
+
+static void
+syslog_parse__classic_with_tz_offset__converted_to_utc(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	/* 10:15:01 at UTC+01:00 is 09:15:01Z. */
+	r = parse("Nov 22 10:15:01 mail prog: m", REF_NOV22, 3600);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795338901));
+	free(r.buf);
+	/* 10:15:01 at UTC-05:30 is 15:45:01Z. */
+	r = parse("Nov 22 10:15:01 mail prog: m", REF_NOV22, -19800);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795362301));
+	free(r.buf);
+}
+
+static void
+syslog_parse__december_line_read_in_january__previous_year(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	/* ref 2027-01-10T00:00Z: "Dec 31" is 2026-12-31. */
+	r = parse("Dec 31 23:59:59 mail prog: m", INT64_C(1799539200), 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1798761599));
+	free(r.buf);
+	/* ...and "Jan  1" of the same read is 2027-01-01. */
+	r = parse("Jan  1 00:30:00 mail prog: m", INT64_C(1799539200), 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1798763400));
+	free(r.buf);
+}
+
+static void
+syslog_parse__new_year_in_local_zone__year_of_local_time(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	/*
+	 * ref 2026-12-31T23:00Z is already 2027-01-01T00:00 at UTC+01:00:
+	 * "Jan  1 00:30:00" local is 2026-12-31T23:30Z, half an hour after
+	 * ref (inside the one-day margin), in year 2027.
+	 */
+	r = parse("Jan  1 00:30:00 mail prog: m", INT64_C(1798758000), 3600);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1798759800));
+	free(r.buf);
+}
+
+static void
+syslog_parse__stamp_more_than_a_day_ahead__previous_year(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	/* ref 2026-11-22T00:00Z; ref + 1 day is Nov 23 00:00:00. */
+	r = parse("Nov 23 00:00:00 mail prog: m", INT64_C(1795305600), 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795392000));
+	free(r.buf);
+	r = parse("Nov 23 00:00:01 mail prog: m", INT64_C(1795305600), 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1763856001));
+	free(r.buf);
+}
+
+static void
+syslog_parse__leap_day__latest_leap_year(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	/* ref 2029-01-10: "Feb 29" can only be 2028. */
+	r = parse("Feb 29 12:00:00 mail prog: m", INT64_C(1862697600), 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1835438400));
+	free(r.buf);
+	/* ref 2027-06-01: not 2027 (no Feb 29), but 2024. */
+	r = parse("Feb 29 12:00:00 mail prog: m", INT64_C(1811808000), 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1709208000));
+	free(r.buf);
+}
+
+static void
+syslog_parse__short_precise__usec(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse(
+	    "Nov 22 10:15:01.123456 mail postfix/smtp[1]: m", REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795342501));
+	assert_int_equal(r.p.usec, 123456);
+	assert_span(r.p.host, "mail");
+	free(r.buf);
+}
+
+static void
+syslog_parse__rfc3339_fraction_and_offset__exact_utc(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse(
+	    "2026-11-22T10:15:01.123456+01:00 mail postfix/smtp[9]: hi", 0, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795338901));
+	assert_int_equal(r.p.usec, 123456);
+	assert_span(r.p.host, "mail");
+	assert_span(r.p.program, "postfix/smtp");
+	assert_span(r.p.pid, "9");
+	assert_span(r.p.msg, "hi");
+	free(r.buf);
+}
+
+static void
+syslog_parse__rfc3339_zulu_without_fraction__exact_utc(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	/* ref and tz must not matter for a stamp with a zone. */
+	r = parse("2026-11-22T10:15:01Z mail prog: m", 42, 7200);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795342501));
+	assert_int_equal(r.p.usec, 0);
+	free(r.buf);
+}
+
+static void
+syslog_parse__rfc3339_short_fraction_and_negative_offset__scaled(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("2026-11-22T10:15:01.5-05:30 mail prog: m", 0, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795362301));
+	assert_int_equal(r.p.usec, 500000);
+	free(r.buf);
+	/* Nanoseconds: digits past the sixth are dropped. */
+	r = parse("2026-11-22T10:15:01.123456789Z mail prog: m", 0, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.usec, 123456);
+	free(r.buf);
+}
+
+static void
+syslog_parse__journalctl_short_iso__offset_without_colon(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("2026-11-22T10:15:01+0100 mail postfix/smtp[5]: m", 0, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795338901));
+	assert_span(r.p.program, "postfix/smtp");
+	free(r.buf);
+}
+
+static void
+syslog_parse__pri_before_classic__parses(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("<22>Nov 22 10:15:01 mail postfix/smtp[1]: m", REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795342501));
+	assert_span(r.p.host, "mail");
+	free(r.buf);
+}
+
+static void
+syslog_parse__rfc5424__fields(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("<22>1 2026-11-22T10:15:01.003Z mail postfix/smtp 4711 - - "
+		  "732BB407C3: removed",
+	    0, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1795342501));
+	assert_int_equal(r.p.usec, 3000);
+	assert_span(r.p.host, "mail");
+	assert_span(r.p.program, "postfix/smtp");
+	assert_span(r.p.pid, "4711");
+	assert_span(r.p.msg, "732BB407C3: removed");
+	free(r.buf);
+
+	/* Structured data with an escaped ']' and NILVALUE procid. */
+	r = parse("<13>1 2026-11-22T10:15:01Z h app - ID47 "
+		  "[ex@32473 a=\"x\\]y\"][b@1 c=\"d\"] the msg",
+	    0, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.pid.len, 0);
+	assert_span(r.p.program, "app");
+	assert_span(r.p.msg, "the msg");
+	free(r.buf);
+}
+
+static void
+syslog_parse__not_a_prefix__skip(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"garbage",
+		"Foo 22 10:15:01 mail prog: m",
+		"nov 22 10:15:01 mail prog: m",
+		"Nov 32 10:15:01 mail prog: m",
+		"Nov 31 10:15:01 mail prog: m",
+		"Feb 30 10:15:01 mail prog: m",
+		"Nov 22 24:15:01 mail prog: m",
+		"Nov 22 10:60:01 mail prog: m",
+		"Nov 22 10:15:61 mail prog: m",
+		"Nov 22 10:15",
+		"Nov 22 10:15:01",
+		"Nov 22 10:15:01 mail",
+		"Nov 22 10:15:01 mail last message repeated 3 times",
+		"Nov 22 10:15:01 mail prog[12",
+		"Nov 22 10:15:01 mail prog[12] no colon",
+		"Nov 22 10:15:01.  mail prog: m",
+		"2026-13-22T10:15:01Z mail prog: m",
+		"2026-02-29T10:15:01Z mail prog: m",
+		"2026-11-22T10:15:01 mail prog: m",
+		"2026-11-22 10:15:01 mail prog: m",
+		"2026-11-22T10:15:01+24:00 mail prog: m",
+		"2026-11-22T10:15:01+01:60 mail prog: m",
+		"2026-11-22T10:15:01+1 mail prog: m",
+		"<999999>Nov 22 10:15:01 mail prog: m",
+		"<22>1 - mail prog - - - m",
+		"<22",
+	};
+	struct parsed r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = parse(bad[i], REF_NOV22, 0);
+		if (r.rc != PARSE_SKIP)
+			fail_msg("not skipped: \"%s\"", bad[i]);
+		free(r.buf);
+	}
+}
+
+static void
+syslog_parse__len_shorter_than_string__reads_only_len(void **state)
+{
+	static const char line[] = "Nov 22 10:15:01 mail prog: message";
+	struct parsed r;
+
+	(void)state;
+	/* Cut before the tag's ':' -> no prefix. */
+	r = parse_n(line, strlen("Nov 22 10:15:01 mail prog"), REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_SKIP);
+	free(r.buf);
+	/* Cut inside the message -> the message ends at len. */
+	r = parse_n(
+	    line, strlen("Nov 22 10:15:01 mail prog: mes"), REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_span(r.p.msg, "mes");
+	free(r.buf);
+	/* A colon and nothing else: empty message. */
+	r = parse_n(line, strlen("Nov 22 10:15:01 mail prog:"), REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.msg.len, 0);
+	free(r.buf);
+}
+
+static void
+syslog_parse__nul_bytes__ordinary_bytes(void **state)
+{
+	static const char line[] = "Nov 22 10:15:01 mail prog: a\0b";
+	struct parsed r;
+
+	(void)state;
+	r = parse_n(line, sizeof(line) - 1, REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.msg.len, 3);
+	assert_memory_equal(r.p.msg.ptr, "a\0b", 3);
+	free(r.buf);
+	/* A NUL inside the stamp is no digit. */
+	r = parse_n("Nov 22 10:1\0:01 mail prog: m", 28, REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_SKIP);
+	free(r.buf);
+}
+
+static void
+syslog_epoch__known_dates__match_timegm(void **state)
+{
+	(void)state;
+	assert_int_equal(syslog_epoch(1970, 1, 1, 0, 0, 0), 0);
+	assert_int_equal(syslog_epoch(1969, 12, 31, 0, 0, 0), -86400);
+	assert_int_equal(syslog_epoch(2000, 3, 1, 0, 0, 0), INT64_C(951868800));
+	assert_int_equal(
+	    syslog_epoch(1900, 3, 1, 0, 0, 0), INT64_C(-2203891200));
+	assert_int_equal(
+	    syslog_epoch(2400, 2, 29, 0, 0, 0), INT64_C(13574563200));
+	assert_int_equal(
+	    syslog_epoch(2026, 1, 2, 0, 0, 0), INT64_C(1767312000));
+	assert_int_equal(
+	    syslog_epoch(2026, 11, 22, 10, 15, 1), INT64_C(1795342501));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    syslog_parse__classic_two_digit_day__all_fields),
+		cmocka_unit_test(
+		    syslog_parse__classic_space_padded_day__parses),
+		cmocka_unit_test(syslog_parse__program_without_pid__empty_pid),
+		cmocka_unit_test(
+		    syslog_parse__classic_with_tz_offset__converted_to_utc),
+		cmocka_unit_test(
+		    syslog_parse__december_line_read_in_january__previous_year),
+		cmocka_unit_test(
+		    syslog_parse__new_year_in_local_zone__year_of_local_time),
+		cmocka_unit_test(
+		    syslog_parse__stamp_more_than_a_day_ahead__previous_year),
+		cmocka_unit_test(syslog_parse__leap_day__latest_leap_year),
+		cmocka_unit_test(syslog_parse__short_precise__usec),
+		cmocka_unit_test(
+		    syslog_parse__rfc3339_fraction_and_offset__exact_utc),
+		cmocka_unit_test(
+		    syslog_parse__rfc3339_zulu_without_fraction__exact_utc),
+		cmocka_unit_test(
+		    syslog_parse__rfc3339_short_fraction_and_negative_offset__scaled),
+		cmocka_unit_test(
+		    syslog_parse__journalctl_short_iso__offset_without_colon),
+		cmocka_unit_test(syslog_parse__pri_before_classic__parses),
+		cmocka_unit_test(syslog_parse__rfc5424__fields),
+		cmocka_unit_test(syslog_parse__not_a_prefix__skip),
+		cmocka_unit_test(
+		    syslog_parse__len_shorter_than_string__reads_only_len),
+		cmocka_unit_test(syslog_parse__nul_bytes__ordinary_bytes),
+		cmocka_unit_test(syslog_epoch__known_dates__match_timegm),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
