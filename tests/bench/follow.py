@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+"""Measure `bouncestat daemon` following a growing log (tests/bench/run.sh).
+
+Starts `bouncestat daemon --foreground --db DB --follow LOG` on an empty
+LOG, then acts as the mail server: appends lines taken from a generated log
+(genlog.py) at a fixed rate for a while, then all at once (a burst).  The
+daemon's progress is read from its database: the position table's `off`
+(bytes of LOG consumed), which the daemon commits in the same transaction
+as the counts (schema/migrations/0001_initial.sql), so "committed" here
+means "counted and durable".
+
+Reported (one JSON object on standard output):
+  steady: lines/s asked and achieved, lag p50/p95/max (seconds between a
+          line being written and being committed), drain time after the
+          writer stops, daemon CPU % of one core
+  burst:  lines appended in one go and the lines/s the daemon caught up at
+  first commit latency, peak RSS (VmHWM), daemon exit status on SIGTERM.
+
+Exit status 0 when measured; 3 when the daemon is not there or exits at
+once (run.sh prints the reason and skips); 1 on other failures.
+Standard library only.
+"""
+
+import argparse
+import bisect
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+
+def cpu_seconds(pid):
+    """utime+stime of pid in seconds, or None when it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        tck = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / tck
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def vm_hwm_mib(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+class Progress:
+    """Reads the committed offset of the followed file from the DB."""
+
+    def __init__(self, db, path):
+        self.db = db
+        self.path = path
+        self.conn = None
+
+    def offset(self):
+        if self.conn is None:
+            if not os.path.exists(self.db):
+                return 0
+            try:
+                self.conn = sqlite3.connect("file:%s?mode=ro" % self.db,
+                                            uri=True, timeout=0.2,
+                                            isolation_level=None)
+            except sqlite3.Error:
+                self.conn = None
+                return 0
+        try:
+            row = self.conn.execute(
+                "SELECT MAX(off) FROM position WHERE path = ? OR key = ?",
+                (self.path, "file:" + self.path)).fetchone()
+            if row is None or row[0] is None:
+                row = self.conn.execute(
+                    "SELECT MAX(off) FROM position").fetchone()
+            return row[0] if row and row[0] is not None else 0
+        except sqlite3.Error:
+            # schema not there yet, or busy: try again next time
+            self.conn.close()
+            self.conn = None
+            return 0
+
+
+def pct(values, p):
+    if not values:
+        return 0.0
+    v = sorted(values)
+    i = min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))
+    return v[i]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bouncestat", required=True)
+    ap.add_argument("--source", required=True,
+                    help="generated log to take lines from")
+    ap.add_argument("--dir", required=True, help="work directory")
+    ap.add_argument("--rate", type=float, default=20000,
+                    help="lines per second in the steady phase")
+    ap.add_argument("--seconds", type=float, default=15,
+                    help="length of the steady phase")
+    ap.add_argument("--burst", type=int, default=200000,
+                    help="lines appended at once after the steady phase")
+    ap.add_argument("--timeout", type=float, default=120,
+                    help="give up waiting for the daemon after this long")
+    a = ap.parse_args()
+
+    os.makedirs(a.dir, exist_ok=True)
+    log = os.path.abspath(os.path.join(a.dir, "mail.log"))
+    db = os.path.abspath(os.path.join(a.dir, "follow.db"))
+    for f in (log, db, db + "-wal", db + "-shm"):
+        if os.path.exists(f):
+            os.unlink(f)
+    open(log, "w").close()
+    src = open(a.source, "rb")
+
+    def take(n):
+        out = []
+        for _ in range(n):
+            line = src.readline()
+            if not line:
+                src.seek(0)
+                line = src.readline()
+            out.append(line)
+        return b"".join(out)
+
+    dlog = open(os.path.join(a.dir, "daemon.log"), "wb")
+    cmd = [a.bouncestat, "daemon", "--foreground", "--db", db,
+           "--follow", log]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")  # it refuses root without a user
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=dlog,
+                                stderr=subprocess.STDOUT)
+    except OSError as e:
+        print(json.dumps({"skipped": "cannot start daemon: %s" % e}))
+        return 3
+    prog = Progress(db, log)
+    res = {"cmd": " ".join(cmd), "rate": a.rate, "seconds": a.seconds}
+
+    def stop(status):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                res["sigterm"] = "did not exit within 15 s, killed"
+        res.setdefault("exit_status", proc.returncode)
+        dlog.close()
+        print(json.dumps(res))
+        return status
+
+    wfd = os.open(log, os.O_WRONLY | os.O_APPEND)
+    size = 0
+
+    def wait_for(target, deadline):
+        while True:
+            off = prog.offset()
+            if off >= target:
+                return time.monotonic()
+            if proc.poll() is not None:
+                return None
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.01)
+
+    # readiness: give the daemon a moment to open and watch the file, then
+    # the first 1000 lines must be committed
+    time.sleep(0.5)
+    if proc.poll() is not None:
+        res["skipped"] = "daemon exited with status %d at start" % \
+            proc.returncode
+        res["exit_status"] = proc.returncode
+        dlog.close()
+        print(json.dumps(res))
+        return 3
+    chunk = take(1000)
+    t0 = time.monotonic()
+    os.write(wfd, chunk)
+    size += len(chunk)
+    t1 = wait_for(size, t0 + 30)
+    if t1 is None:
+        res["error"] = ("daemon exited" if proc.poll() is not None else
+                        "first 1000 lines not committed within 30 s")
+        return stop(1)
+    res["first_commit_s"] = round(t1 - t0, 3)
+
+    # steady phase: fixed rate, appended every 10 ms
+    pid = proc.pid
+    cpu0 = cpu_seconds(pid)
+    chunks_t, chunks_end = [], []
+    lags = []
+    written = 0
+    start = time.monotonic()
+    next_sample = start
+    stop_at = start + a.seconds
+    while True:
+        now = time.monotonic()
+        if now >= stop_at:
+            break
+        due = int(a.rate * (now - start))
+        if due > written:
+            data = take(due - written)
+            os.write(wfd, data)
+            size += len(data)
+            written = due
+            chunks_t.append(now)
+            chunks_end.append(size)
+        if now >= next_sample:
+            off = prog.offset()
+            if off >= size:
+                lags.append(0.0)
+            else:
+                i = bisect.bisect_right(chunks_end, off)
+                lags.append(now - chunks_t[i] if i < len(chunks_t) else 0.0)
+            next_sample += 0.1
+        if proc.poll() is not None:
+            res["error"] = "daemon exited during the steady phase"
+            return stop(1)
+        time.sleep(0.01)
+    t_stop = time.monotonic()
+    t_done = wait_for(size, t_stop + a.timeout)
+    if t_done is None:
+        res["error"] = "steady phase not drained within %d s" % a.timeout
+        return stop(1)
+    cpu1 = cpu_seconds(pid)
+    res["steady_lines"] = written
+    res["steady_lines_per_s"] = round(written / (t_done - start))
+    res["lag_p50_s"] = round(pct(lags, 50), 3)
+    res["lag_p95_s"] = round(pct(lags, 95), 3)
+    res["lag_max_s"] = round(max(lags) if lags else 0.0, 3)
+    res["drain_s"] = round(t_done - t_stop, 3)
+    if cpu0 is not None and cpu1 is not None:
+        res["steady_cpu_pct"] = round(100.0 * (cpu1 - cpu0) /
+                                      (t_done - start), 1)
+
+    # burst: everything at once, time until committed
+    if a.burst > 0:
+        data = take(a.burst)
+        cpu0 = cpu_seconds(pid)
+        b0 = time.monotonic()
+        os.write(wfd, data)
+        size += len(data)
+        b1 = wait_for(size, b0 + a.timeout)
+        if b1 is None:
+            res["error"] = "burst not committed within %d s" % a.timeout
+            return stop(1)
+        cpu1 = cpu_seconds(pid)
+        res["burst_lines"] = a.burst
+        res["burst_s"] = round(b1 - b0, 3)
+        res["burst_lines_per_s"] = round(a.burst / (b1 - b0))
+        if cpu0 is not None and cpu1 is not None:
+            res["burst_cpu_pct"] = round(100.0 * (cpu1 - cpu0) / (b1 - b0),
+                                         1)
+    res["rss_mib"] = vm_hwm_mib(pid)
+    os.close(wfd)
+    return stop(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
