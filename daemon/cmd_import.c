@@ -82,7 +82,8 @@ help(void)
 	       "  --db PATH     database (default: see 'bouncestat --help')\n"
 	       "  --rules DIR   extra rule files (default: "
 	       "/etc/bouncestat/rules.d)\n"
-	       "  --mta NAME    force the log format: postfix\n"
+	       "  --mta NAME    force the log format: postfix, exim,\n"
+	       "                sendmail or opensmtpd (default: per line)\n"
 	       "  --quiet       no per-file summary\n\n"
 	       "Exit status: 0 all inputs imported, 1 an input or the "
 	       "database failed,\n2 usage error.\n",

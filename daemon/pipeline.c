@@ -24,6 +24,9 @@ struct pipeline {
 	struct classify_result cr;
 	char provider[256];
 	bool have_last;
+	/* Decoded journald JSON messages (mta_ctx.scratch): as long as the
+	 * default longest line, since decoding never lengthens a string. */
+	char scratch[LINEBUF_MAX_LINE_DEFAULT];
 };
 
 /* See pipeline.h. Returns NULL on allocation failure. */
@@ -37,6 +40,8 @@ pipeline_new(struct store *st, struct classifier *cl, const struct mta_ctx *ctx)
 	p->store = st;
 	p->cl = cl;
 	p->ctx = *ctx;
+	p->ctx.scratch = p->scratch;
+	p->ctx.scratch_len = sizeof(p->scratch);
 	return p;
 }
 

@@ -2,19 +2,23 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Line dispatch (see mta.h): the syslog prefix, then one MTA parser chosen
- * by the program name before anything else of the message is looked at,
- * then the reply code and enhanced status from the reply text.
+ * Line dispatch (see mta.h): the prefix (syslog in its formats, else
+ * `journalctl -o json`, else Exim's own main log), then one MTA parser
+ * chosen by the program name before anything else of the message is
+ * looked at (a line of Exim's main log names no program and goes to
+ * Exim), then the reply code and enhanced status from the reply text.
  *
  * The MTAs form a table: a program-name matcher and a parser per MTA. A
  * parser takes the prefix and fills the whole event except time, usec,
  * host, program, smtp_code and enhanced, which are set here; it zeroes the
  * event itself, so that lines it skips early cost nothing. An MTA whose
- * parser is not written yet has a NULL parser: its lines are skipped.
- * ctx->force bypasses the name match (for syslog_name settings no matcher
- * knows) and hands every line to that MTA's parser.
+ * parser is NULL is recognised but skipped. ctx->force bypasses the name
+ * match (for syslog_name settings no matcher knows) and hands every line
+ * to that MTA's parser.
  *
- * Pure: no state between lines; the event's spans point into the line.
+ * Pure: no state between lines; the event's spans point into the line,
+ * or, for a journald JSON line whose MESSAGE had escapes, into
+ * ctx->scratch.
  */
 #include <string.h>
 

@@ -2,9 +2,10 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Line dispatch: syslog prefix, then the MTA parser chosen by program name
- * (or forced), then reply analysis (code and enhanced status). The one
- * entry point the daemon calls per line.
+ * Line dispatch: the prefix (syslog, journald JSON or Exim's main log),
+ * then the MTA parser chosen by program name (or forced), then reply
+ * analysis (code and enhanced status). The one entry point the daemon
+ * calls per line.
  */
 #ifndef BS_PARSERS_MTA_H
 #define BS_PARSERS_MTA_H
@@ -15,14 +16,24 @@
 struct mta_ctx {
 	struct syslog_ctx syslog;
 	enum bs_mta force; /* BS_MTA_UNKNOWN: detect per line */
+	/*
+	 * Caller's buffer for the decoded MESSAGE of `journalctl -o json`
+	 * lines that hold JSON escapes (see journal.h); as long as the
+	 * longest line always suffices. NULL: such lines are PARSE_BAD.
+	 * Event spans may point into it until the next line.
+	 */
+	char *scratch;
+	size_t scratch_len;
 };
 
 /*
  * Parses one log line (len bytes, no trailing newline) into *ev.
  * Returns PARSE_OK, PARSE_SKIP (not a delivery result) or PARSE_BAD (a
  * delivery line of a known MTA that is malformed). Spans in *ev point into
- * line. ev->smtp_code and ev->enhanced are filled from the reply text;
- * when the reply has no enhanced status, ev->enhanced is the dsn field.
+ * line (or into ctx->scratch, for a decoded journald message). An empty
+ * span may have a NULL pointer. ev->smtp_code and ev->enhanced are filled from
+ * the reply text; when the reply has no enhanced status, ev->enhanced is the
+ * dsn field.
  */
 int mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
     struct bs_event *ev);

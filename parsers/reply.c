@@ -97,7 +97,8 @@ skip_blanks(const char *p, const char *end)
 void
 reply_parse(struct bs_span text, struct reply_info *out)
 {
-	const char *p = text.ptr, *end = text.ptr + text.len;
+	const char *p = text.ptr,
+		   *end = text.ptr != NULL ? text.ptr + text.len : NULL;
 	size_t n;
 
 	memset(out, 0, sizeof(*out));

@@ -29,7 +29,7 @@ check(struct bs_span sp, const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mta_ctx ctx = { { 1795000000, 3600 }, BS_MTA_UNKNOWN };
+	struct mta_ctx ctx = { { 1795000000, 3600 }, BS_MTA_UNKNOWN, NULL, 0 };
 	struct bs_event ev = { 0 };
 	char prov[256];
 

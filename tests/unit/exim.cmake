@@ -1,0 +1,1 @@
+bs_unit(exim bs_parsers)

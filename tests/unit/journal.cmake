@@ -1,0 +1,1 @@
+bs_unit(journal bs_parsers)

@@ -1,0 +1,1 @@
+bs_unit(opensmtpd bs_parsers)

@@ -1,0 +1,1 @@
+bs_unit(sendmail bs_parsers)
