@@ -119,8 +119,8 @@ help(void)
 	    "Counts are kept per hour: the range is widened to whole hours "
 	    "(shown).\nsent, deferred, bounced and expired are final results, "
 	    "one per status= line;\nper-MX attempts are counted apart and are "
-	    "not in the totals; suspended\nrepeats are part of deferred and "
-	    "also shown apart. Rates are of all final\nresults (with --class, "
+	    "not in the totals; suspended\nrepeats and local decisions (no "
+	    "receiver contacted) are part of deferred\nand also shown apart. Rates are of all final\nresults (with --class, "
 	    "still of all results, not only that class's).\n\n"
 	    "JSON: one object with since, until (ISO 8601 UTC), requested, "
 	    "filter,\ntotals, rates, by_class, by_domain, by_provider, "
@@ -327,9 +327,17 @@ text_totals(FILE *fp, const struct report *r)
 	put_rate(fp, t->sent, all);
 	fprintf(fp, "\n  %-18s %10" PRId64, "deferred", t->deferred);
 	put_rate(fp, t->deferred, all);
-	if (t->suspended > 0)
+	if (t->suspended > 0 && t->local > 0)
+		fprintf(fp,
+		    "  (of which %" PRId64 " suspended repeats, %" PRId64
+		    " local decisions)",
+		    t->suspended, t->local);
+	else if (t->suspended > 0)
 		fprintf(fp, "  (of which %" PRId64 " suspended repeats)",
 		    t->suspended);
+	else if (t->local > 0)
+		fprintf(
+		    fp, "  (of which %" PRId64 " local decisions)", t->local);
 	fprintf(fp, "\n  %-18s %10" PRId64, "bounced", t->bounced);
 	put_rate(fp, t->bounced, all);
 	fprintf(fp, "\n  %-18s %10" PRId64, "expired", t->expired);
@@ -617,8 +625,9 @@ json_counts(FILE *fp, const struct query_counts *c, bool with_sent)
 	fprintf(fp,
 	    "\"deferred\":%" PRId64 ",\"bounced\":%" PRId64
 	    ",\"expired\":%" PRId64 ",\"attempts\":%" PRId64
-	    ",\"suspended\":%" PRId64,
-	    c->deferred, c->bounced, c->expired, c->attempts, c->suspended);
+	    ",\"suspended\":%" PRId64 ",\"local\":%" PRId64,
+	    c->deferred, c->bounced, c->expired, c->attempts, c->suspended,
+	    c->local);
 }
 
 static void

@@ -35,7 +35,9 @@
 	"coalesce(sum(n) FILTER (WHERE status = :expired), 0) AS expired, "    \
 	"coalesce(sum(n) FILTER (WHERE status = :attempt), 0) AS attempts, "   \
 	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = 2), 0) "  \
-	"AS suspended "
+	"AS suspended, "                                                       \
+	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = 3), 0) "  \
+	"AS local "
 
 #define EVENT_FILTER                                                           \
 	"e.t >= :since AND e.t < :until AND e.status <> :sent AND "            \
@@ -56,7 +58,7 @@ static const char sql_by_class[] = RANGE_CTE
 	"GROUP BY " col ", class), "                                           \
 	"tc AS (SELECT k, class, max(fn) FROM dc GROUP BY k) "                 \
 	"SELECT dn.s, d.sent, d.deferred, d.bounced, d.expired, d.attempts, "  \
-	"d.suspended, coalesce(tn.s, '') FROM d "                              \
+	"d.suspended, d.local, coalesce(tn.s, '') FROM d "                     \
 	"JOIN name dn ON dn.id = d.k "                                         \
 	"LEFT JOIN tc ON tc.k = d.k "                                          \
 	"LEFT JOIN name tn ON tn.id = tc.class "                               \
@@ -74,7 +76,7 @@ static const char sql_by_code[] = RANGE_CTE
     "FROM event e WHERE " EVENT_FILTER "AND (:cls IS NULL OR e.class = :cls) "
     "GROUP BY e.code, e.enhanced, e.class) "
     "SELECT k.code, en.s, cn.s, k.sent, k.deferred, k.bounced, k.expired, "
-    "k.attempts, k.suspended, coalesce(r.text, '') FROM k "
+    "k.attempts, k.suspended, k.local, coalesce(r.text, '') FROM k "
     "JOIN name en ON en.id = k.enhanced "
     "JOIN name cn ON cn.id = k.class "
     "LEFT JOIN s ON s.code = k.code AND s.enhanced = k.enhanced "
@@ -217,6 +219,7 @@ read_counts(sqlite3_stmt *s, int col, struct query_counts *c)
 	c->expired = sqlite3_column_int64(s, col + 3);
 	c->attempts = sqlite3_column_int64(s, col + 4);
 	c->suspended = sqlite3_column_int64(s, col + 5);
+	c->local = sqlite3_column_int64(s, col + 6);
 }
 
 static const char *
@@ -257,14 +260,14 @@ run_rows(struct store *st, const char *what, sqlite3_stmt *s,
 		case ROW_NAME:
 			r.name = column_str(s, 0, NULL);
 			read_counts(s, 1, &r.c);
-			r.top_class = column_str(s, 7, NULL);
+			r.top_class = column_str(s, 8, NULL);
 			break;
 		case ROW_CODE:
 			r.code = sqlite3_column_int(s, 0);
 			r.enhanced = column_str(s, 1, NULL);
 			r.cls = column_str(s, 2, NULL);
 			read_counts(s, 3, &r.c);
-			r.text = column_str(s, 9, &r.text_len);
+			r.text = column_str(s, 10, &r.text_len);
 			break;
 		case ROW_HOUR:
 			r.time = sqlite3_column_int64(s, 0);
