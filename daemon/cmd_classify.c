@@ -342,8 +342,10 @@ cmd_classify_exec(int argc, char **argv)
 	bool json = false, list = false;
 	int ch, rc = 0;
 
+	/* Options may follow TEXT; "--" ends them for a TEXT that starts
+	 * with a dash. */
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			rules = optarg;
