@@ -25,6 +25,8 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_parse_entry;
 extern const struct cmd_entry cmd_report_entry;
+extern const struct cmd_entry cmd_incidents_entry;
+extern const struct cmd_entry cmd_alert_entry;
 extern const struct cmd_entry cmd_classify_entry;
 extern const struct cmd_entry cmd_daemon_entry;
 extern const struct cmd_entry cmd_status_entry;

@@ -20,6 +20,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_daemon_entry,
 	&cmd_import_entry,
 	&cmd_report_entry,
+	&cmd_incidents_entry,
+	&cmd_alert_entry,
 	&cmd_classify_entry,
 	&cmd_parse_entry,
 	&cmd_status_entry,
