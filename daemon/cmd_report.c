@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "cmd_incidents.h"
 #include "log.h"
 #include "query.h"
 #include "store.h"
@@ -74,6 +75,7 @@ struct rlist {
 };
 
 struct report {
+	struct store *st; /* for the open incidents */
 	const char *db;
 	enum report_format fmt;
 	bool unknown;
@@ -514,6 +516,28 @@ text_unknown(FILE *fp, const struct report *r)
 	fputc('\n', fp);
 }
 
+/*
+ * Open incidents first, when there are any (a database from before the
+ * incidents migration has none to show).
+ */
+static void
+text_incidents(FILE *fp, const struct report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int n;
+
+	if ((mem = open_memstream(&buf, &len)) == NULL)
+		return;
+	n = incidents_print_open(r->st, mem, false);
+	fclose(mem);
+	if (n > 0)
+		fprintf(fp,
+		    "Open incidents (bouncestat incidents --open)\n%s\n", buf);
+	free(buf);
+}
+
 static void
 report_text(FILE *fp, const struct report *r)
 {
@@ -531,6 +555,7 @@ report_text(FILE *fp, const struct report *r)
 	if (r->f.cls != NULL)
 		fprintf(fp, "  class: %s", r->f.cls);
 	fputs("\n\n", fp);
+	text_incidents(fp, r);
 	text_totals(fp, r);
 	text_classes(fp, r);
 	text_names(fp, "Top domains", &r->domains);
@@ -682,7 +707,10 @@ report_json(FILE *fp, const struct report *r)
 	json_cstr(fp, r->f.domain);
 	fputs(",\"class\":", fp);
 	json_cstr(fp, r->f.cls);
-	fputs("},\n\"totals\":{", fp);
+	fputs("},\n\"incidents\":", fp);
+	if (incidents_print_open(r->st, fp, true) < 0)
+		fputs("null", fp);
+	fputs(",\n\"totals\":{", fp);
 	json_counts(fp, t, true);
 	fprintf(fp, ",\"total\":%" PRId64 ",\"failed\":%" PRId64 "},\n",
 	    finals(t), failed(t));
@@ -1031,6 +1059,7 @@ cmd_report_exec(int argc, char **argv)
 		log_warnx("database: %s", errbuf);
 		return 1;
 	}
+	r.st = st;
 	if (run_queries(st, &r) == -1) {
 		log_warnx("report: %s", store_errmsg(st));
 		goto out;

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * bouncestat alert: for cron. Brings the detector up to date, gathers the
+ * incidents that opened or resolved since they were last mailed, composes
+ * ONE message about them (daemon/alert.c) and pipes it to `sendmail -t
+ * -oi`, or prints it with --dry-run. Incidents are marked mailed only
+ * after sendmail exited 0, so a failed run is retried by the next one and
+ * a successful one is never repeated: running it again sends nothing new.
+ *
+ * Exit status: 0 when the message was sent (or printed) or there was
+ * nothing new; 1 on any failure (database, detector, sendmail, marking);
+ * 2 on a usage error. Nothing is printed on success, so cron mails only
+ * failures.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "classify.h"
+#include "cmd.h"
+#include "detect.h"
+#include "incident.h"
+#include "log.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+#define ALERT_SENDMAIL  "/usr/sbin/sendmail"
+#define ALERT_TO_MAX    32  /* --mail-to addresses */
+#define ALERT_ITEMS_MAX 200 /* incidents in one message */
+
+static int cmd_alert_exec(int, char **);
+
+const struct cmd_entry cmd_alert_entry = {
+	"alert",
+	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] [--dry-run] "
+	"[--since DUR] [--db PATH] [--rules DIR] [--no-detect] "
+	"[--detect KEY=VALUE]...",
+	"mail new and resolved incidents (for cron)",
+	cmd_alert_exec,
+};
+
+static void
+help(void)
+{
+	printf(
+	    "NAME\n"
+	    "     bouncestat alert - mail the postmaster about new and "
+	    "resolved incidents\n\n"
+	    "SYNOPSIS\n"
+	    "     bouncestat alert %s\n\n"
+	    "DESCRIPTION\n"
+	    "     Meant for cron (e.g. every 10 minutes). Runs the spike "
+	    "detector over the\n"
+	    "     counts in the database (as the daemon does every minute), "
+	    "then gathers\n"
+	    "     the incidents that opened or resolved since they were last "
+	    "mailed and\n"
+	    "     composes one message about all of them, the worst named in "
+	    "the Subject:\n"
+	    "     what happened, since when, how big against the usual "
+	    "count, a sample\n"
+	    "     reply, the rule's suggested action, where to ask for "
+	    "delisting, and the\n"
+	    "     command to see more. The message is piped to `sendmail -t "
+	    "-oi` (run\n"
+	    "     directly, no shell); the incidents are marked mailed only "
+	    "when sendmail\n"
+	    "     exits 0. Running it again sends nothing until something "
+	    "changes.\n\n"
+	    "     Incident kinds: rate_limited (a receiver throttles us), "
+	    "blacklisted (a\n"
+	    "     receiver's reputation block), dnsbl (a DNSBL lists our "
+	    "IP: opened at\n"
+	    "     the first such reply), greylisted (a greylisting surge), "
+	    "deferral_rate\n"
+	    "     and bounce_rate (their share of final results jumps), "
+	    "auth_failed (our\n"
+	    "     relay refuses our credentials). Suspended repeats and "
+	    "local decisions\n"
+	    "     of our MTA never open one.\n\n"
+	    "OPTIONS\n"
+	    "     --mail-to ADDR    recipient; repeat for more (required "
+	    "unless --dry-run)\n"
+	    "     --from ADDR       sender (default: bouncestat <user@host>)\n"
+	    "     --sendmail PATH   mailer run as PATH -t -oi (default " ALERT_SENDMAIL
+	    ")\n"
+	    "     --dry-run         print the message instead of sending it; "
+	    "mark nothing\n"
+	    "     --since DUR       ignore resolutions older than this "
+	    "(default 1d); open\n"
+	    "                       incidents never mailed are always "
+	    "included\n"
+	    "     --db PATH         database (default: see 'bouncestat "
+	    "--help')\n"
+	    "     --rules DIR       rule files, for meanings and actions "
+	    "(default\n"
+	    "                       " RULES_DIR_DEFAULT ")\n"
+	    "     --no-detect       do not run the detector (when the daemon "
+	    "runs it)\n"
+	    "     --detect KEY=VAL  a threshold, as below; repeatable\n\n"
+	    "THRESHOLDS\n"
+	    "     window=10m        the sliding window, compared with the "
+	    "same window on\n"
+	    "     baseline_days=7   each of these previous days (median)\n"
+	    "     keep=0.5          fraction of the bar that keeps an "
+	    "incident open\n"
+	    "     KIND.min_count    events in a window to open (rate_limited "
+	    "6,\n"
+	    "                       blacklisted 5, dnsbl 1, greylisted 20, "
+	    "auth_failed 3,\n"
+	    "                       deferral_rate and bounce_rate 10)\n"
+	    "     KIND.factor       times the usual count (5; rates and "
+	    "auth_failed 3)\n"
+	    "     KIND.alpha        Poisson (rates: binomial) tail "
+	    "probability to open\n"
+	    "     KIND.floor        least usual count assumed (rates: "
+	    "least usual rate)\n"
+	    "     KIND.min_total    rates: least final results in the window "
+	    "(20)\n"
+	    "     KIND.min_rate     rates: least rate (deferral 0.3, bounce "
+	    "0.2)\n"
+	    "     KIND.quiet        quiet time before resolving (30m; "
+	    "blacklisted 1h,\n"
+	    "                       dnsbl 6h)\n\n"
+	    "EXIT STATUS\n"
+	    "     0  the message was sent (or printed), or nothing was new\n"
+	    "     1  a failure: database, detector, sendmail (the incidents "
+	    "stay unmailed\n"
+	    "        and the next run tries again)\n"
+	    "     2  usage error\n\n"
+	    "EXAMPLES\n"
+	    "     */10 * * * *  bouncestat alert --mail-to postmaster\n"
+	    "     bouncestat alert --dry-run --since 7d\n",
+	    cmd_alert_entry.usage);
+}
+
+struct gather {
+	struct alert_incident *v;
+	size_t n, cap;
+	struct classifier *cl;
+	size_t skipped;
+};
+
+/* The meaning and action of a rule by name, from the classifier. */
+static void
+rule_text(struct classifier *cl, const char *name, const char **meaning,
+    const char **action)
+{
+	struct classify_rule_info info;
+	size_t i, n;
+
+	*meaning = *action = "";
+	if (cl == NULL || name == NULL || *name == '\0')
+		return;
+	n = classify_rule_count(cl);
+	for (i = 0; i < n; i++) {
+		if (classify_rule_get(cl, i, &info) == 0 &&
+		    strcmp(info.name, name) == 0) {
+			*meaning = info.meaning != NULL ? info.meaning : "";
+			*action = info.action != NULL ? info.action : "";
+			return;
+		}
+	}
+}
+
+static int
+gather_one(const struct incident *inc, void *arg)
+{
+	struct gather *g = arg;
+	struct alert_incident *x;
+	const char *meaning, *action;
+
+	if (g->n >= ALERT_ITEMS_MAX) {
+		g->skipped++;
+		return 0;
+	}
+	if (g->n == g->cap) {
+		g->cap = g->cap == 0 ? 16 : g->cap * 2;
+		g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
+	}
+	rule_text(g->cl, inc->rule, &meaning, &action);
+	x = &g->v[g->n++];
+	memset(x, 0, sizeof(*x));
+	x->id = inc->id;
+	x->kind = xstrdup(inc->kind);
+	x->key = xstrdup(inc->key);
+	x->listed_ip = xstrdup(inc->listed_ip);
+	x->providers = xstrdup(inc->providers);
+	x->resolved = !inc->open;
+	x->start = inc->start;
+	x->last_seen = inc->last_seen;
+	x->resolved_at = inc->resolved;
+	x->window = inc->window;
+	x->peak = inc->peak;
+	x->peak_total = inc->peak_total;
+	x->baseline = inc->baseline;
+	x->total = inc->total;
+	x->sample = xstrdup(inc->sample);
+	x->sample_code = inc->sample_code;
+	x->rule = xstrdup(inc->rule);
+	x->meaning = xstrdup(meaning);
+	x->action = xstrdup(inc->action[0] != '\0' ? inc->action : action);
+	return 0;
+}
+
+static void
+gather_free(struct gather *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		free((char *)g->v[i].kind);
+		free((char *)g->v[i].key);
+		free((char *)g->v[i].listed_ip);
+		free((char *)g->v[i].providers);
+		free((char *)g->v[i].sample);
+		free((char *)g->v[i].rule);
+		free((char *)g->v[i].meaning);
+		free((char *)g->v[i].action);
+	}
+	free(g->v);
+}
+
+/* "bouncestat <user@host>" (just "user" when the host name is not fully
+ * qualified: sendmail then qualifies it with its own origin). */
+static void
+default_from(char *out, size_t len, const char *host)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	const char *user = pw != NULL ? pw->pw_name : "root";
+
+	if (strchr(host, '.') != NULL)
+		snprintf(out, len, "bouncestat <%s@%s>", user, host);
+	else
+		snprintf(out, len, "bouncestat <%s>", user);
+}
+
+/* Marks every gathered incident mailed, in one transaction. */
+static int
+mark(struct store *st, const struct gather *g, int64_t now)
+{
+	size_t i;
+
+	if (store_begin(st) == -1)
+		return -1;
+	for (i = 0; i < g->n; i++)
+		if (incident_mark_notified(st, g->v[i].id,
+			g->v[i].resolved ? INCIDENT_NOTIFIED_RESOLVED
+					 : INCIDENT_NOTIFIED_OPEN,
+			now) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+	return store_commit(st);
+}
+
+static int
+cmd_alert_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "mail-to", required_argument, NULL, 't' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "sendmail", required_argument, NULL, 'S' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "since", required_argument, NULL, 's' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "no-detect", no_argument, NULL, 'N' },
+		{ "detect", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *to[ALERT_TO_MAX], *from = NULL, *db = NULL;
+	const char *sendmail = ALERT_SENDMAIL, *rules = NULL;
+	char dbbuf[1024], errbuf[BS_ERRLEN], host[256], frombuf[512];
+	char token[128];
+	struct alert_params ap;
+	struct incident_filter f;
+	struct detect_params dp;
+	struct gather g = { 0 };
+	struct store *st = NULL;
+	int64_t now = (int64_t)time(NULL), since;
+	size_t nto = 0, len;
+	bool dry = false, detect = true, failed = false, db_given;
+	char *msg = NULL;
+	int ch, rc = 1;
+
+	detect_defaults(&dp);
+	if (parse_time_arg("1d", now, &since) == -1)
+		return 1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			if (nto == ALERT_TO_MAX || !alert_address_ok(optarg)) {
+				fprintf(stderr,
+				    "bouncestat alert: bad or too many "
+				    "--mail-to\n");
+				return cmd_usage(&cmd_alert_entry);
+			}
+			to[nto++] = optarg;
+			break;
+		case 'f':
+			if (!alert_address_ok(optarg)) {
+				fprintf(
+				    stderr, "bouncestat alert: bad --from\n");
+				return cmd_usage(&cmd_alert_entry);
+			}
+			from = optarg;
+			break;
+		case 'S':
+			sendmail = optarg;
+			break;
+		case 'n':
+			dry = true;
+			break;
+		case 's':
+			if (parse_time_arg(optarg, now, &since) == -1) {
+				fprintf(stderr,
+				    "bouncestat alert: bad --since: %s\n",
+				    optarg);
+				return cmd_usage(&cmd_alert_entry);
+			}
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'r':
+			rules = optarg;
+			break;
+		case 'N':
+			detect = false;
+			break;
+		case 'D':
+			if (detect_params_arg(&dp, optarg, errbuf) == -1) {
+				fprintf(
+				    stderr, "bouncestat alert: %s\n", errbuf);
+				return cmd_usage(&cmd_alert_entry);
+			}
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return cmd_usage(&cmd_alert_entry);
+		}
+	}
+	if (optind < argc || (nto == 0 && !dry))
+		return cmd_usage(&cmd_alert_entry);
+	if (detect_params_check(&dp, errbuf) == -1) {
+		fprintf(stderr, "bouncestat alert: --detect %s\n", errbuf);
+		return 2;
+	}
+	if (nto == 0)
+		to[nto++] = "postmaster";
+	db_given = db != NULL;
+	if (db == NULL)
+		db = default_db_path(dbbuf, sizeof(dbbuf), false);
+	if (access(db, F_OK) == -1) {
+		log_warn("database: %s", db);
+		return 1;
+	}
+	if ((st = store_open(db, 0, errbuf)) == NULL) {
+		log_warnx("database: %s", errbuf);
+		return 1;
+	}
+	if ((g.cl = rules_load(rules, errbuf)) == NULL)
+		log_warnx("rules: %s (no meanings or actions)", errbuf);
+	if (detect && detect_run(st, &dp, g.cl, now, NULL, errbuf) == -1) {
+		log_warnx("detect: %s", errbuf);
+		failed = true;
+	}
+
+	memset(&f, 0, sizeof(f));
+	f.since = since;
+	f.pending = true;
+	if (incident_list(st, &f, gather_one, &g) == -1) {
+		log_warnx("database: %s", store_errmsg(st));
+		goto done;
+	}
+	if (g.n == 0) {
+		rc = failed ? 1 : 0;
+		goto done;
+	}
+	if (g.skipped > 0)
+		log_warnx("alert: %zu more incidents left for the next message",
+		    g.skipped);
+	alert_sort(g.v, g.n);
+
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (from == NULL) {
+		default_from(frombuf, sizeof(frombuf), host);
+		from = frombuf;
+	}
+	snprintf(token, sizeof(token), "bouncestat.%" PRId64 ".%ld.%" PRId64,
+	    now, (long)getpid(), g.v[0].id);
+	memset(&ap, 0, sizeof(ap));
+	ap.from = from;
+	ap.to = to;
+	ap.nto = nto;
+	ap.hostname = host;
+	ap.msgid_token = token;
+	ap.cli = "bouncestat";
+	ap.db = db_given ? db : NULL;
+	ap.now = now;
+	ap.tzoff = local_tz_offset(now);
+	if ((msg = alert_compose(&ap, g.v, g.n, &len, errbuf)) == NULL) {
+		log_warnx("alert: %s", errbuf);
+		goto done;
+	}
+	if (dry) {
+		if (fwrite(msg, 1, len, stdout) != len)
+			log_warn("stdout");
+		rc = failed ? 1 : 0;
+		goto done;
+	}
+	if (alert_sendmail(sendmail, msg, len, errbuf) == -1) {
+		log_warnx(
+		    "alert: sendmail: %s (nothing marked as mailed)", errbuf);
+		goto done;
+	}
+	if (mark(st, &g, now) == -1) {
+		log_warnx("alert: sent, but marking %zu incidents failed (they "
+			  "will be mailed again): %s",
+		    g.n, store_errmsg(st));
+		goto done;
+	}
+	rc = failed ? 1 : 0;
+done:
+	free(msg);
+	classify_free(g.cl);
+	gather_free(&g);
+	store_close(st);
+	return rc;
+}
