@@ -38,9 +38,11 @@ usage(FILE *fp)
 
 	fprintf(fp,
 	    "usage: bouncestat <command> [options]\n\n"
-	    "Follows mail logs (Postfix), extracts every deferral, "
-	    "bounce and expiry with\nthe receiver's reply, classifies "
-	    "it and keeps counts in SQLite.\n\ncommands:\n");
+	    "Follows mail logs (Postfix, Exim, Sendmail, OpenSMTPD), "
+	    "extracts every\ndeferral, bounce and expiry with the receiver's "
+	    "reply, classifies it, keeps\ncounts in SQLite, and tells "
+	    "when a receiver throttles or blacklists you.\n\n"
+	    "commands:\n");
 	for (c = cmd_table; *c != NULL; c++)
 		fprintf(fp, "  %-13s %s\n", (*c)->name, (*c)->help);
 	fprintf(fp,
