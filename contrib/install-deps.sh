@@ -4,6 +4,9 @@
 # they are missing. Idempotent; needs root (apt-get). Debian 12.
 #   contrib/install-deps.sh          build + test dependencies
 #   contrib/install-deps.sh --run    only what the built program needs
+#   contrib/install-deps.sh --ci     build + test + Postfix for the real-MTA
+#                                    tests (preseeded "No configuration": no
+#                                    system mail service is set up)
 set -eu
 build="build-essential cmake pkg-config libev-dev libsqlite3-dev
 libpcre2-dev zlib1g-dev libcmocka-dev"
@@ -11,8 +14,9 @@ test="python3 sqlite3 clang-format valgrind procps"
 run="libev4 libsqlite3-0 libpcre2-8-0 zlib1g"
 case "${1:-}" in
 --run) want=$run ;;
+--ci) want="$build $test postfix" ;;
 "") want="$build $test" ;;
-*) echo "usage: $0 [--run]" >&2; exit 2 ;;
+*) echo "usage: $0 [--run|--ci]" >&2; exit 2 ;;
 esac
 missing=
 for p in $want; do
@@ -31,6 +35,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+case "$missing" in
+*postfix*)
+	printf '%s\n' \
+	    "postfix postfix/main_mailer_type select No configuration" \
+	    "postfix postfix/mailname string localhost" |
+	    debconf-set-selections
+	;;
+esac
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing
