@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * bouncestat daemon: follow mail logs and keep the counts exactly right
+ * (see loop.h and tail.h). Always runs in the foreground, as systemd
+ * expects (Type=notify: READY=1 once the files are open); --foreground is
+ * accepted for scripts that pass it.
+ *
+ * Privileges (after OpenSMTPD): started as root, the daemon switches to
+ * the configured `user` (initgroups, setgid, setuid, then checks that root
+ * cannot be regained) before it opens the database or any log, so that
+ * every file it creates belongs to that user; without a `user` it refuses
+ * to run as root unless --allow-root or `allow_root yes` says so.
+ */
+#define _DEFAULT_SOURCE /* initgroups */
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "log.h"
+#include "loop.h"
+#include "util.h"
+
+static int cmd_daemon_exec(int, char **);
+
+const struct cmd_entry cmd_daemon_entry = {
+	"daemon",
+	"[-c FILE] [--db PATH] [--follow PATH|GLOB]... [--stdin] "
+	"[--foreground] [--allow-root] [--log-level LEVEL]",
+	"follow mail logs and keep the counts (the service)",
+	cmd_daemon_exec,
+};
+
+static void
+help(void)
+{
+	printf("usage: bouncestat daemon %s\n\n"
+	       "Follows the mail logs, extracts every deferral, bounce and "
+	       "expiry, classifies\nit and keeps counts in the database, "
+	       "exactly once: the position in each file\nis committed with "
+	       "the counts it produced, and a restart (even after kill -9),\n"
+	       "a rotation (rename or copytruncate) or a re-created file "
+	       "neither loses nor\nrepeats a line. Runs in the foreground "
+	       "and logs to standard error.\n\n"
+	       "  -c, --config FILE   configuration (default: %s;\n"
+	       "                      'bouncestat check-config --directives' "
+	       "lists them)\n"
+	       "  --db PATH           database (default: the database "
+	       "directive, else see\n"
+	       "                      'bouncestat --help')\n"
+	       "  --follow PATH|GLOB  a log to follow, repeatable (default: "
+	       "the follow\n"
+	       "                      directives, else those of "
+	       "/var/log/mail.log,\n"
+	       "                      /var/log/maillog, /var/log/postfix.log "
+	       "that exist)\n"
+	       "  --stdin             also read standard input, e.g.\n"
+	       "                      journalctl -f -o short-iso -u postfix "
+	       "| bouncestat daemon --stdin\n"
+	       "  --foreground        accepted; the daemon never forks\n"
+	       "  --allow-root        run as root when no user directive is "
+	       "set\n"
+	       "  --log-level LEVEL   error, warning, info or debug "
+	       "(overrides log_level)\n\n"
+	       "Signals: SIGTERM/SIGINT commit and exit 0; SIGHUP reloads the "
+	       "configuration and\nrules (a bad one is logged and the running "
+	       "one kept); SIGUSR1 logs counters.\n"
+	       "Exit status: 0 orderly shutdown, 1 failure, 2 usage error.\n",
+	    cmd_daemon_entry.usage, CONF_PATH_DEFAULT);
+}
+
+static void
+errfn(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("%s", msg);
+}
+
+/* Switches to user and its groups for good; fatal when that fails. */
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("daemon: user %s: %s", user,
+		    errno != 0 ? strerror(errno) : "no such user");
+	if (pw->pw_uid == 0)
+		fatalx("daemon: user %s is root", user);
+	if (initgroups(user, pw->pw_gid) == -1)
+		fatal("daemon: initgroups %s", user);
+	if (setgid(pw->pw_gid) == -1)
+		fatal("daemon: setgid %lu", (unsigned long)pw->pw_gid);
+	if (setuid(pw->pw_uid) == -1)
+		fatal("daemon: setuid %lu", (unsigned long)pw->pw_uid);
+	if (setuid(0) != -1 || geteuid() == 0)
+		fatalx("daemon: could still regain root after switching to %s",
+		    user);
+	if (chdir("/") == -1)
+		fatal("daemon: chdir /");
+	log_info("daemon: running as user %s (uid %lu)", user,
+	    (unsigned long)pw->pw_uid);
+}
+
+static int
+cmd_daemon_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "follow", required_argument, NULL, 'f' },
+		{ "stdin", no_argument, NULL, 's' },
+		{ "foreground", no_argument, NULL, 'F' },
+		{ "allow-root", no_argument, NULL, 'R' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct loop_opts opts;
+	struct loop *lp;
+	struct conf *conf;
+	enum log_level level = LOG_LEVEL_INFO;
+	const char *conf_path = CONF_PATH_DEFAULT, *db = NULL;
+	char **follow = NULL, dbbuf[1024];
+	size_t nfollow = 0;
+	bool conf_given = false, use_stdin = false, allow_root = false;
+	bool level_given = false;
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			conf_given = true;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'f':
+			if (nfollow >= CONF_FOLLOW_MAX) {
+				fprintf(stderr,
+				    "bouncestat daemon: more than "
+				    "%d --follow\n",
+				    CONF_FOLLOW_MAX);
+				return cmd_usage(&cmd_daemon_entry);
+			}
+			follow =
+			    xrealloc(follow, (nfollow + 1) * sizeof(*follow));
+			follow[nfollow++] = optarg;
+			break;
+		case 's':
+			use_stdin = true;
+			break;
+		case 'F':
+			break;
+		case 'R':
+			allow_root = true;
+			break;
+		case 'l':
+			if (log_level_from_name(optarg, &level) == -1) {
+				fprintf(stderr,
+				    "bouncestat daemon: unknown log "
+				    "level: %s\n",
+				    optarg);
+				return cmd_usage(&cmd_daemon_entry);
+			}
+			level_given = true;
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return cmd_usage(&cmd_daemon_entry);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bouncestat daemon: unexpected argument: %s\n",
+		    argv[optind]);
+		free(follow);
+		return cmd_usage(&cmd_daemon_entry);
+	}
+	if ((conf = conf_load(conf_path, conf_given, errfn, NULL)) == NULL) {
+		log_warnx("daemon: %s: configuration has errors", conf_path);
+		free(follow);
+		return 1;
+	}
+	log_set_level(level_given ? level : conf->log_level);
+	if (geteuid() == 0) {
+		if (conf->user[0] != '\0')
+			drop_privileges(conf->user);
+		else if (allow_root || conf->allow_root)
+			log_warnx("daemon: running as root (allowed)");
+		else {
+			log_warnx("daemon: refusing to run as root: set `user` "
+				  "in %s, or pass --allow-root",
+			    conf_path);
+			conf_free(conf);
+			free(follow);
+			return 1;
+		}
+	}
+	if (db == NULL)
+		db = conf->database[0] != '\0'
+		    ? conf->database
+		    : default_db_path(dbbuf, sizeof(dbbuf), true);
+	memset(&opts, 0, sizeof(opts));
+	opts.conf_path = conf_path;
+	opts.conf_given = conf_given;
+	opts.db_path = db;
+	opts.follow = follow;
+	opts.nfollow = nfollow;
+	opts.use_stdin = use_stdin;
+	/* db may point into conf, which the loop may replace: copy it. */
+	opts.db_path = xstrdup(db);
+	if ((lp = loop_new(conf, &opts)) == NULL) {
+		free((char *)opts.db_path);
+		free(follow);
+		return 1;
+	}
+	rc = loop_run(lp);
+	loop_free(lp);
+	log_info("daemon: exiting with status %d", rc);
+	free((char *)opts.db_path);
+	free(follow);
+	return rc;
+}

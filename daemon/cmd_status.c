@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * bouncestat status: is the daemon running (pid, uptime), and where does
+ * it stand in each followed file (inode, committed offset, current size,
+ * lag, time of the last event, age of the last commit). Everything comes
+ * from the database, opened read-only (meta 'daemon.*' and the positions
+ * the daemon commits with its counts), plus a stat() of each file for its
+ * current size; nothing here talks to the daemon.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define STATUS_FILES_MAX 65536 /* bytes of the daemon.files list */
+
+static int cmd_status_exec(int, char **);
+
+const struct cmd_entry cmd_status_entry = {
+	"status",
+	"[-c FILE] [--db PATH] [--format text|json]",
+	"show whether the daemon runs and where it stands in each file",
+	cmd_status_exec,
+};
+
+struct daemon_meta {
+	long pid;
+	int64_t started, stopped;
+	char version[64];
+	bool running;
+};
+
+struct file_row {
+	const char *path;
+	bool have;                 /* a position is stored */
+	struct store_position pos; /* file:<path> */
+	bool have_rot;
+	struct store_position rot; /* rotated:<path> */
+	bool exists;
+	int64_t ino, size;
+	int64_t lag; /* -1 when the file at the path is not the one read */
+};
+
+static void
+help(void)
+{
+	printf("usage: bouncestat status %s\n\n"
+	       "Shows whether the daemon is running (pid, uptime) and, for "
+	       "each file it\nfollows, the inode and offset committed, the "
+	       "file's size now, the lag (bytes\nnot yet counted), the time of "
+	       "the last event read and of the last commit.\nRead-only.\n\n"
+	       "  -c, --config FILE  read the database directive from FILE\n"
+	       "  --db PATH          database (default: the database "
+	       "directive, else see\n"
+	       "                     'bouncestat --help')\n"
+	       "  --format FMT       text (default) or json\n\n"
+	       "Exit status: 0 the daemon is running, 1 it is not (or no "
+	       "database), 2 usage\nerror.\n",
+	    cmd_status_entry.usage);
+}
+
+static int64_t
+meta_int(struct store *st, const char *key)
+{
+	char buf[64];
+
+	if (store_meta_get(st, key, buf, sizeof(buf)) != 1 || buf[0] == '\0')
+		return 0;
+	return strtoll(buf, NULL, 10);
+}
+
+/* True when pid is a live bouncestat daemon (not a recycled pid). */
+static bool
+pid_is_daemon(long pid)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	size_t i;
+	int fd;
+	bool named = false, daemon_arg = false;
+
+	if (pid <= 0 || (kill((pid_t)pid, 0) == -1 && errno != EPERM))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return true; /* no /proc: trust kill() */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (i = 0; i < (size_t)n; i += strlen(buf + i) + 1) {
+		if (strstr(buf + i, "bouncestat") != NULL)
+			named = true;
+		if (strcmp(buf + i, "daemon") == 0)
+			daemon_arg = true;
+	}
+	return named && daemon_arg;
+}
+
+static void
+fmt_time(char *buf, size_t len, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+fmt_age(char *buf, size_t len, int64_t secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 120)
+		snprintf(buf, len, "%llds", (long long)secs);
+	else if (secs < 7200)
+		snprintf(buf, len, "%lldm%02llds", (long long)(secs / 60),
+		    (long long)(secs % 60));
+	else if (secs < 172800)
+		snprintf(buf, len, "%lldh%02lldm", (long long)(secs / 3600),
+		    (long long)(secs % 3600 / 60));
+	else
+		snprintf(buf, len, "%lldd%02lldh", (long long)(secs / 86400),
+		    (long long)(secs % 86400 / 3600));
+}
+
+static void
+json_str(const char *s)
+{
+	const unsigned char *p;
+
+	putchar('"');
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void
+json_pos(const struct store_position *p)
+{
+	printf("{\"path\":");
+	json_str(p->path);
+	printf(",\"inode\":%lld,\"offset\":%lld,\"size\":%lld,"
+	       "\"last_event\":%lld,\"updated\":%lld}",
+	    (long long)p->ino, (long long)p->offset, (long long)p->size,
+	    (long long)p->last_event, (long long)p->updated);
+}
+
+static void
+print_json(const char *db, const struct daemon_meta *m,
+    const struct file_row *rows, size_t n, int64_t now)
+{
+	size_t i;
+
+	printf("{\"database\":");
+	json_str(db);
+	printf(",\"daemon\":{\"running\":%s,\"pid\":%ld,\"started\":%lld,"
+	       "\"stopped\":%lld,\"uptime\":%lld,\"version\":",
+	    m->running ? "true" : "false", m->pid, (long long)m->started,
+	    (long long)m->stopped,
+	    (long long)(m->running ? now - m->started : 0));
+	json_str(m->version);
+	printf("},\"files\":[");
+	for (i = 0; i < n; i++) {
+		const struct file_row *r = &rows[i];
+
+		printf("%s{\"path\":", i > 0 ? "," : "");
+		json_str(r->path);
+		printf(",\"exists\":%s,\"inode\":%lld,\"size\":%lld",
+		    r->exists ? "true" : "false", (long long)r->ino,
+		    (long long)r->size);
+		if (r->have)
+			printf(",\"offset\":%lld,\"lag\":%lld,"
+			       "\"last_event\":%lld,\"updated\":%lld",
+			    (long long)r->pos.offset, (long long)r->lag,
+			    (long long)r->pos.last_event,
+			    (long long)r->pos.updated);
+		else
+			printf(",\"offset\":null,\"lag\":null,"
+			       "\"last_event\":null,\"updated\":null");
+		printf(",\"rotated\":");
+		if (r->have_rot)
+			json_pos(&r->rot);
+		else
+			printf("null");
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void
+print_text(const char *db, const struct daemon_meta *m,
+    const struct file_row *rows, size_t n, int64_t now)
+{
+	char t1[32], t2[32], lag[32];
+	size_t i, w = 4;
+
+	if (m->started == 0)
+		printf("daemon: never started with this database\n");
+	else if (m->running) {
+		fmt_time(t1, sizeof(t1), m->started);
+		fmt_age(t2, sizeof(t2), now - m->started);
+		printf("daemon: running, pid %ld, up %s (since %s), version "
+		       "%s\n",
+		    m->pid, t2, t1, m->version);
+	} else {
+		fmt_time(
+		    t1, sizeof(t1), m->stopped > 0 ? m->stopped : m->started);
+		printf("daemon: not running (pid %ld %s %s)\n", m->pid,
+		    m->stopped > 0 ? "stopped at" : "started at", t1);
+	}
+	printf("database: %s\n", db);
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (strlen(rows[i].path) > w)
+			w = strlen(rows[i].path);
+	printf("\n%-*s %10s %12s %12s %10s  %-20s  %s\n", (int)w, "FILE",
+	    "INODE", "OFFSET", "SIZE", "LAG", "LAST EVENT", "COMMITTED");
+	for (i = 0; i < n; i++) {
+		const struct file_row *r = &rows[i];
+
+		if (!r->have) {
+			printf("%-*s %10s %12s %12lld %10s  %-20s  %s\n",
+			    (int)w, r->path, "-", "-", (long long)r->size, "-",
+			    "-", r->exists ? "(not read yet)" : "(no file)");
+		} else {
+			if (r->lag >= 0)
+				snprintf(lag, sizeof(lag), "%lld",
+				    (long long)r->lag);
+			else
+				snprintf(lag, sizeof(lag), "%s",
+				    r->exists ? "new file" : "no file");
+			fmt_time(t1, sizeof(t1), r->pos.last_event);
+			fmt_age(t2, sizeof(t2), now - r->pos.updated);
+			printf("%-*s %10lld %12lld %12lld %10s  %-20s  %s "
+			       "ago\n",
+			    (int)w, r->path, (long long)r->pos.ino,
+			    (long long)r->pos.offset, (long long)r->size, lag,
+			    t1, t2);
+		}
+		if (r->have_rot)
+			printf("  draining rotated %s: inode %lld, offset "
+			       "%lld of %lld\n",
+			    r->rot.path, (long long)r->rot.ino,
+			    (long long)r->rot.offset, (long long)r->rot.size);
+	}
+}
+
+static int
+cmd_status_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = NULL, *conf_path = NULL, *format = "text";
+	char dbbuf[1024], errbuf[BS_ERRLEN], key[PATH_MAX + 16];
+	char *files = NULL, *p, *nl, *bufs = NULL;
+	struct file_row *rows = NULL;
+	struct daemon_meta m;
+	struct store *st = NULL;
+	struct conf *c = NULL;
+	struct stat sb;
+	size_t n = 0, i, bufsz = PATH_MAX * 2 + 64;
+	int64_t now = (int64_t)time(NULL);
+	int ch, rc = 1, r;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			if (strcmp(format, "text") != 0 &&
+			    strcmp(format, "json") != 0) {
+				fprintf(stderr,
+				    "bouncestat status: unknown "
+				    "format: %s\n",
+				    format);
+				return cmd_usage(&cmd_status_entry);
+			}
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return cmd_usage(&cmd_status_entry);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage(&cmd_status_entry);
+	if (db == NULL) {
+		c = conf_load(conf_path != NULL ? conf_path : CONF_PATH_DEFAULT,
+		    conf_path != NULL, NULL, NULL);
+		if (c != NULL && c->database[0] != '\0')
+			db = c->database;
+		else
+			db = default_db_path(dbbuf, sizeof(dbbuf), false);
+	}
+	if (access(db, F_OK) == -1) {
+		log_warnx(
+		    "status: no database at %s (has the daemon run?)", db);
+		goto done;
+	}
+	if ((st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
+		log_warnx("status: %s", errbuf);
+		goto done;
+	}
+	memset(&m, 0, sizeof(m));
+	m.pid = (long)meta_int(st, "daemon.pid");
+	m.started = meta_int(st, "daemon.started");
+	m.stopped = meta_int(st, "daemon.stopped");
+	if (store_meta_get(
+		st, "daemon.version", m.version, sizeof(m.version)) != 1)
+		snprintf(m.version, sizeof(m.version), "-");
+	m.running = m.started > 0 && m.stopped == 0 && pid_is_daemon(m.pid);
+	files = xmalloc(STATUS_FILES_MAX);
+	if (store_meta_get(st, "daemon.files", files, STATUS_FILES_MAX) != 1)
+		files[0] = '\0';
+	for (p = files; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		rows = xrealloc(rows, (n + 1) * sizeof(*rows));
+		bufs = xrealloc(bufs, (n + 1) * 2 * bufsz);
+		memset(&rows[n], 0, sizeof(rows[n]));
+		rows[n].path = p;
+		n++;
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+	}
+	for (i = 0; i < n; i++) {
+		struct file_row *fr = &rows[i];
+
+		snprintf(key, sizeof(key), "file:%s", fr->path);
+		if ((r = store_get_position(
+			 st, key, &fr->pos, bufs + i * 2 * bufsz, bufsz)) == -1)
+			goto dberr;
+		fr->have = r == 1 && !(fr->pos.dev == 0 && fr->pos.ino == 0);
+		snprintf(key, sizeof(key), "rotated:%s", fr->path);
+		if ((r = store_get_position(st, key, &fr->rot,
+			 bufs + (i * 2 + 1) * bufsz, bufsz)) == -1)
+			goto dberr;
+		fr->have_rot =
+		    r == 1 && !(fr->rot.dev == 0 && fr->rot.ino == 0);
+		if (stat(fr->path, &sb) == 0) {
+			fr->exists = true;
+			fr->ino = (int64_t)sb.st_ino;
+			fr->size = (int64_t)sb.st_size;
+		}
+		fr->lag = fr->have && fr->exists && fr->ino == fr->pos.ino &&
+			fr->size >= fr->pos.offset
+		    ? fr->size - fr->pos.offset
+		    : -1;
+	}
+	if (strcmp(format, "json") == 0)
+		print_json(db, &m, rows, n, now);
+	else
+		print_text(db, &m, rows, n, now);
+	rc = m.running ? 0 : 1;
+	goto done;
+dberr:
+	log_warnx("status: %s", store_errmsg(st));
+done:
+	free(rows);
+	free(bufs);
+	free(files);
+	store_close(st);
+	conf_free(c);
+	return rc;
+}

@@ -1,0 +1,783 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * See conf.h. The directive table below is the single source of truth:
+ * parsing, defaults, bounds, the reload policy and the documentation
+ * (conf_print_directives(), contrib/bouncestat.conf) all come from it.
+ * Values are written into struct conf through offsetof(), by type.
+ *
+ * Value syntax: durations are a number with a unit (ms, s, m, h, d, w),
+ * several may be summed ("1h30m"), "0" needs none; sizes are bytes with an
+ * optional k or M suffix (1024-based); booleans are yes/no, true/false,
+ * on/off, 1/0; strings are the rest of the line, trimmed.
+ *
+ * Not here: deciding what the default database path is (util.c), globbing
+ * follow patterns (loop.c), loading rule files (rules.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+_Static_assert(sizeof(enum log_level) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum conf_start) == sizeof(int), "enum size");
+
+#define CONF_FILE_MAX (1024 * 1024) /* bytes of configuration file */
+
+enum dtype {
+	T_STRING,
+	T_LIST,
+	T_BOOL,
+	T_INT,
+	T_SIZE,
+	T_DURATION,
+	T_ENUM
+};
+
+static const char *const level_names[] = { "error", "warning", "info", "debug",
+	NULL };
+static const char *const start_names[] = { "beginning", "end", NULL };
+
+struct directive {
+	const char *name;
+	enum dtype type;
+	size_t off;
+	const char *def; /* default, in file syntax */
+	int64_t min, max;
+	const char *const *names; /* T_ENUM values, in enum order */
+	bool reload;              /* SIGHUP applies a change */
+	const char *help;
+	const char *example; /* for the sample when the default is empty */
+};
+
+#define MS(x)  ((int64_t)(x))
+#define SEC(x) ((int64_t)(x)*1000)
+
+static const struct directive table[] = {
+	{ "database", T_STRING, offsetof(struct conf, database), "", 0, 0, NULL,
+	    false,
+	    "SQLite database file. Empty: $BOUNCESTAT_DB, else "
+	    "/var/lib/bouncestat/bouncestat.db. --db overrides it.",
+	    "/var/lib/bouncestat/bouncestat.db" },
+	{ "follow", T_LIST, offsetof(struct conf, follow), "", 0,
+	    CONF_FOLLOW_MAX, NULL, true,
+	    "A log file or glob pattern to follow; repeat for several. None: "
+	    "those of /var/log/mail.log, /var/log/maillog and "
+	    "/var/log/postfix.log that exist. --follow overrides them. Glob "
+	    "matches ending in a rotation suffix (.1, .gz, -20261122, ...) "
+	    "are skipped.",
+	    "/var/log/mail.log" },
+	{ "rules_dir", T_STRING, offsetof(struct conf, rules_dir), "", 0, 0,
+	    NULL, true,
+	    "Directory of operator rule files (*.rules), read after the "
+	    "built-in rules. Empty: /etc/bouncestat/rules.d when it exists; "
+	    "a directory given here must exist.",
+	    "/etc/bouncestat/rules.d" },
+	{ "commit_interval", T_DURATION,
+	    offsetof(struct conf, commit_interval_ms), "1s", MS(50), SEC(60),
+	    NULL, true,
+	    "Longest time a read line waits before its batch is committed "
+	    "(and visible to reports).",
+	    NULL },
+	{ "commit_lines", T_INT, offsetof(struct conf, commit_lines), "2000", 1,
+	    1000000, NULL, true,
+	    "Commit as soon as a batch holds this many lines (so at most "
+	    "this many events).",
+	    NULL },
+	{ "poll_interval", T_DURATION, offsetof(struct conf, poll_interval_ms),
+	    "2s", MS(100), SEC(60), NULL, true,
+	    "How often followed files are stat()ed when inotify cannot watch "
+	    "them (remote file systems); inotify wakes the daemon otherwise.",
+	    NULL },
+	{ "rescan_interval", T_DURATION,
+	    offsetof(struct conf, rescan_interval_ms), "10s", SEC(1), SEC(3600),
+	    NULL, true,
+	    "How often glob patterns are expanded again and every followed "
+	    "file is checked, whatever inotify said.",
+	    NULL },
+	{ "rotate_wait", T_DURATION, offsetof(struct conf, rotate_wait_ms),
+	    "5s", 0, SEC(300), NULL, true,
+	    "After a rotation, how long the old file is still read for lines "
+	    "its writer adds before it reopens the new one.",
+	    NULL },
+	{ "start_at", T_ENUM, offsetof(struct conf, start_at), "beginning", 0,
+	    0, start_names, true,
+	    "Where to start in a file with no stored position, found at "
+	    "start-up: beginning or end. Files created later are always read "
+	    "from the beginning.",
+	    NULL },
+	{ "max_line", T_SIZE, offsetof(struct conf, max_line), "64k", 1024,
+	    1048576, NULL, false,
+	    "Longest line kept; longer lines are cut to this length and "
+	    "counted.",
+	    NULL },
+	{ "max_files", T_INT, offsetof(struct conf, max_files), "256", 1, 4096,
+	    NULL, true, "Most files followed at once (glob matches included).",
+	    NULL },
+	{ "retention", T_DURATION, offsetof(struct conf, retention_ms), "90d",
+	    0, SEC(3650LL * 86400), NULL, true,
+	    "Stored events older than this are deleted (counts are kept); 0 "
+	    "keeps them for ever.",
+	    NULL },
+	{ "minute_retention", T_DURATION,
+	    offsetof(struct conf, minute_retention_ms), "30d", 0,
+	    SEC(3650LL * 86400), NULL, true,
+	    "Per-minute counts older than this are deleted (hourly counts are "
+	    "kept); 0 keeps them for ever.",
+	    NULL },
+	{ "shutdown_timeout", T_DURATION,
+	    offsetof(struct conf, shutdown_timeout_ms), "10s", SEC(1), SEC(300),
+	    NULL, true,
+	    "Longest time SIGTERM may take to commit and close before the "
+	    "daemon exits regardless.",
+	    NULL },
+	{ "log_level", T_ENUM, offsetof(struct conf, log_level), "info", 0, 0,
+	    level_names, true, "error, warning, info or debug.", NULL },
+	{ "user", T_STRING, offsetof(struct conf, user), "", 0, 0, NULL, false,
+	    "When started as root, switch to this user and its groups (add it "
+	    "to group adm to read /var/log) before opening anything.",
+	    "bouncestat" },
+	{ "allow_root", T_BOOL, offsetof(struct conf, allow_root), "no", 0, 0,
+	    NULL, false,
+	    "Run as root when started as root and no user is given (like "
+	    "--allow-root). Not recommended.",
+	    NULL },
+};
+
+#define NDIRECTIVES (sizeof(table) / sizeof(table[0]))
+
+struct parser {
+	const char *name;
+	conf_error_fn *errfn;
+	void *arg;
+	int nerr;
+	size_t seen[NDIRECTIVES]; /* line of the first occurrence, 0 none */
+};
+
+static void perr(struct parser *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+perr(struct parser *p, size_t line, const char *fmt, ...)
+{
+	char msg[CONF_LINE_MAX + 512];
+	va_list ap;
+	int n;
+
+	if (line > 0)
+		n = snprintf(msg, sizeof(msg), "%s:%zu: ", p->name, line);
+	else
+		n = snprintf(msg, sizeof(msg), "%s: ", p->name);
+	if (n < 0)
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	p->nerr++;
+	if (p->errfn != NULL)
+		p->errfn(p->arg, msg);
+}
+
+static bool
+streq_ci(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		char ca = *a, cb = *b;
+
+		if (ca >= 'A' && ca <= 'Z')
+			ca = (char)(ca - 'A' + 'a');
+		if (cb >= 'A' && cb <= 'Z')
+			cb = (char)(cb - 'A' + 'a');
+		if (ca != cb)
+			return false;
+	}
+	return *a == *b;
+}
+
+/* Parses a decimal number without sign; 0 or -1 (not a number, too big). */
+static int
+parse_uint(const char **sp, int64_t *out)
+{
+	const char *s = *sp;
+	int64_t v = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	*sp = s;
+	*out = v;
+	return 0;
+}
+
+/* "1h30m", "500ms", "0": milliseconds, or -1 with a reason in *why. */
+static int
+parse_duration(const char *s, int64_t *out, const char **why)
+{
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+		{ "h", 3600000 }, { "d", 86400000 }, { "w", 604800000 } };
+	int64_t total = 0, v;
+	size_t i, ulen;
+	bool any = false;
+
+	if (strcmp(s, "0") == 0) {
+		*out = 0;
+		return 0;
+	}
+	while (*s != '\0') {
+		if (parse_uint(&s, &v) == -1) {
+			*why = "expected a number with a unit (ms, s, m, h, "
+			       "d, w)";
+			return -1;
+		}
+		ulen = 0;
+		while (s[ulen] >= 'a' && s[ulen] <= 'z')
+			ulen++;
+		if (ulen == 0) {
+			*why = "missing unit (ms, s, m, h, d, w)";
+			return -1;
+		}
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strlen(units[i].unit) == ulen &&
+			    strncmp(s, units[i].unit, ulen) == 0)
+				break;
+		if (i == sizeof(units) / sizeof(units[0])) {
+			*why = "unknown unit (ms, s, m, h, d, w)";
+			return -1;
+		}
+		if (v > (INT64_MAX - total) / units[i].ms) {
+			*why = "too large";
+			return -1;
+		}
+		total += v * units[i].ms;
+		s += ulen;
+		any = true;
+	}
+	if (!any) {
+		*why = "empty duration";
+		return -1;
+	}
+	*out = total;
+	return 0;
+}
+
+/* "65536", "64k", "1M": bytes, or -1. */
+static int
+parse_size(const char *s, int64_t *out, const char **why)
+{
+	int64_t v, mul = 1;
+
+	if (parse_uint(&s, &v) == -1) {
+		*why = "expected a number of bytes (optional suffix k or M)";
+		return -1;
+	}
+	if (*s == 'k' || *s == 'K')
+		mul = 1024, s++;
+	else if (*s == 'M')
+		mul = 1024 * 1024, s++;
+	if (*s != '\0') {
+		*why = "expected a number of bytes (optional suffix k or M)";
+		return -1;
+	}
+	if (v > INT64_MAX / mul) {
+		*why = "too large";
+		return -1;
+	}
+	*out = v * mul;
+	return 0;
+}
+
+/* Formats ms as the largest exact unit, for messages and the sample. */
+static void
+fmt_duration(char *buf, size_t len, int64_t ms)
+{
+	if (ms == 0)
+		snprintf(buf, len, "0");
+	else if (ms % 604800000 == 0)
+		snprintf(buf, len, "%lldw", (long long)(ms / 604800000));
+	else if (ms % 86400000 == 0)
+		snprintf(buf, len, "%lldd", (long long)(ms / 86400000));
+	else if (ms % 3600000 == 0)
+		snprintf(buf, len, "%lldh", (long long)(ms / 3600000));
+	else if (ms % 60000 == 0)
+		snprintf(buf, len, "%lldm", (long long)(ms / 60000));
+	else if (ms % 1000 == 0)
+		snprintf(buf, len, "%llds", (long long)(ms / 1000));
+	else
+		snprintf(buf, len, "%lldms", (long long)ms);
+}
+
+static void
+fmt_bound(char *buf, size_t len, const struct directive *d, int64_t v)
+{
+	if (d->type == T_DURATION)
+		fmt_duration(buf, len, v);
+	else
+		snprintf(buf, len, "%lld", (long long)v);
+}
+
+/*
+ * Sets directive d of c from value text v (line for messages).
+ * Returns 0, or -1 after reporting the error (also on allocation failure).
+ */
+static int
+set_value(struct parser *p, size_t line, struct conf *c,
+    const struct directive *d, const char *v)
+{
+	char *field = (char *)c + d->off;
+	const char *why = NULL;
+	char lo[32], hi[32];
+	int64_t n = 0;
+	char *dup, **list;
+	size_t i;
+	int e;
+
+	switch (d->type) {
+	case T_STRING:
+		if ((dup = strdup(v)) == NULL)
+			goto nomem;
+		free(*(char **)field);
+		*(char **)field = dup;
+		return 0;
+	case T_LIST:
+		if (*v == '\0')
+			return 0; /* the empty default */
+		if (c->nfollow >= (size_t)d->max) {
+			perr(p, line, "%s: more than %lld entries", d->name,
+			    (long long)d->max);
+			return -1;
+		}
+		if ((list = realloc(
+			 c->follow, (c->nfollow + 1) * sizeof(*list))) == NULL)
+			goto nomem;
+		c->follow = list;
+		if ((list[c->nfollow] = strdup(v)) == NULL)
+			goto nomem;
+		c->nfollow++;
+		return 0;
+	case T_BOOL:
+		if (streq_ci(v, "yes") || streq_ci(v, "true") ||
+		    streq_ci(v, "on") || strcmp(v, "1") == 0)
+			*(bool *)field = true;
+		else if (streq_ci(v, "no") || streq_ci(v, "false") ||
+		    streq_ci(v, "off") || strcmp(v, "0") == 0)
+			*(bool *)field = false;
+		else {
+			perr(p, line, "%s: expected yes or no, not '%s'",
+			    d->name, v);
+			return -1;
+		}
+		return 0;
+	case T_ENUM:
+		for (i = 0; d->names[i] != NULL; i++)
+			if (streq_ci(v, d->names[i]))
+				break;
+		if (d->names[i] == NULL) {
+			char opts[256] = "";
+
+			for (i = 0; d->names[i] != NULL; i++) {
+				if (i > 0)
+					strncat(opts, ", ",
+					    sizeof(opts) - strlen(opts) - 1);
+				strncat(opts, d->names[i],
+				    sizeof(opts) - strlen(opts) - 1);
+			}
+			perr(p, line, "%s: expected one of %s, not '%s'",
+			    d->name, opts, v);
+			return -1;
+		}
+		e = (int)i;
+		memcpy(field, &e, sizeof(e));
+		return 0;
+	case T_INT: {
+		const char *s = v;
+
+		if (parse_uint(&s, &n) == -1 || *s != '\0')
+			why = "expected a whole number";
+		break;
+	}
+	case T_SIZE:
+		parse_size(v, &n, &why);
+		break;
+	case T_DURATION:
+		parse_duration(v, &n, &why);
+		break;
+	}
+	if (why != NULL) {
+		perr(p, line, "%s: %s, not '%s'", d->name, why, v);
+		return -1;
+	}
+	if (n < d->min || n > d->max) {
+		fmt_bound(lo, sizeof(lo), d, d->min);
+		fmt_bound(hi, sizeof(hi), d, d->max);
+		perr(p, line, "%s: '%s' is out of range (%s to %s)", d->name, v,
+		    lo, hi);
+		return -1;
+	}
+	*(int64_t *)field = n;
+	return 0;
+nomem:
+	perr(p, line, "out of memory");
+	return -1;
+}
+
+static const struct directive *
+find_directive(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NDIRECTIVES; i++)
+		if (strlen(table[i].name) == len &&
+		    strncmp(table[i].name, name, len) == 0)
+			return &table[i];
+	return NULL;
+}
+
+static bool
+is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' ||
+	    ch == '\f';
+}
+
+/* Handles one line (NUL-terminated copy in buf, which it may modify). */
+static void
+parse_line(struct parser *p, struct conf *c, size_t lineno, char *buf)
+{
+	const struct directive *d;
+	char *s = buf, *key, *v, *e;
+	size_t klen, idx;
+
+	while (is_space(*s))
+		s++;
+	if (*s == '\0' || *s == '#')
+		return;
+	key = s;
+	while (*s != '\0' && !is_space(*s))
+		s++;
+	klen = (size_t)(s - key);
+	while (is_space(*s))
+		s++;
+	v = s;
+	/* A comment starts at a '#' that follows white space. */
+	for (e = v; *e != '\0'; e++)
+		if (*e == '#' && (e == v || is_space(e[-1]))) {
+			*e = '\0';
+			break;
+		}
+	e = v + strlen(v);
+	while (e > v && is_space(e[-1]))
+		*--e = '\0';
+	if ((d = find_directive(key, klen)) == NULL) {
+		key[klen] = '\0';
+		perr(p, lineno, "unknown directive '%s'", key);
+		return;
+	}
+	if (*v == '\0') {
+		perr(p, lineno, "%s: missing value", d->name);
+		return;
+	}
+	idx = (size_t)(d - table);
+	if (d->type != T_LIST && p->seen[idx] != 0) {
+		perr(p, lineno, "%s: given twice (first at line %zu)", d->name,
+		    p->seen[idx]);
+		return;
+	}
+	if (p->seen[idx] == 0)
+		p->seen[idx] = lineno;
+	set_value(p, lineno, c, d, v);
+}
+
+static struct conf *
+conf_new_defaults(struct parser *p)
+{
+	struct conf *c;
+	size_t i;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		perr(p, 0, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < NDIRECTIVES; i++)
+		set_value(p, 0, c, &table[i], table[i].def);
+	if ((c->source = strdup(p->name)) == NULL)
+		perr(p, 0, "out of memory");
+	return c;
+}
+
+/* See conf.h. */
+struct conf *
+conf_parse(const char *name, const char *text, size_t len, conf_error_fn *errfn,
+    void *arg)
+{
+	struct parser p;
+	struct conf *c;
+	char buf[CONF_LINE_MAX + 1];
+	size_t pos = 0, lineno = 0, l;
+	const char *nl;
+
+	memset(&p, 0, sizeof(p));
+	p.name = name;
+	p.errfn = errfn;
+	p.arg = arg;
+	if ((c = conf_new_defaults(&p)) == NULL)
+		return NULL;
+	while (pos < len) {
+		lineno++;
+		nl = memchr(text + pos, '\n', len - pos);
+		l = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		if (l > CONF_LINE_MAX)
+			perr(&p, lineno, "line longer than %d bytes",
+			    CONF_LINE_MAX);
+		else if (memchr(text + pos, '\0', l) != NULL)
+			perr(&p, lineno, "NUL byte in line");
+		else {
+			memcpy(buf, text + pos, l);
+			buf[l] = '\0';
+			parse_line(&p, c, lineno, buf);
+		}
+		pos += l + (nl != NULL);
+	}
+	if (p.nerr > 0) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* See conf.h. */
+struct conf *
+conf_load(const char *path, bool must_exist, conf_error_fn *errfn, void *arg)
+{
+	struct parser p;
+	struct conf *c = NULL;
+	struct stat st;
+	char *text = NULL;
+	size_t have = 0;
+	ssize_t n;
+	int fd;
+
+	memset(&p, 0, sizeof(p));
+	p.name = path;
+	p.errfn = errfn;
+	p.arg = arg;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT && !must_exist) {
+			p.name = "(defaults)";
+			return conf_new_defaults(&p);
+		}
+		perr(&p, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		perr(&p, 0, "%s", strerror(errno));
+		goto done;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		perr(&p, 0, "is a directory");
+		goto done;
+	}
+	/* Not only regular files: -c /dev/null means "all defaults". */
+	if ((text = malloc(CONF_FILE_MAX + 1)) == NULL) {
+		perr(&p, 0, "out of memory");
+		goto done;
+	}
+	for (;;) {
+		n = read(fd, text + have, CONF_FILE_MAX + 1 - have);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			perr(&p, 0, "%s", strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		if (have > CONF_FILE_MAX) {
+			perr(&p, 0, "larger than %d bytes", CONF_FILE_MAX);
+			goto done;
+		}
+	}
+	c = conf_parse(path, text, have, errfn, arg);
+done:
+	free(text);
+	close(fd);
+	return c;
+}
+
+/* See conf.h. */
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nfollow; i++)
+		free(c->follow[i]);
+	free(c->follow);
+	free(c->source);
+	free(c->database);
+	free(c->rules_dir);
+	free(c->user);
+	free(c);
+}
+
+static bool
+field_equal(
+    const struct directive *d, const struct conf *a, const struct conf *b)
+{
+	const char *fa = (const char *)a + d->off;
+	const char *fb = (const char *)b + d->off;
+
+	switch (d->type) {
+	case T_STRING:
+		return strcmp(*(char *const *)fa, *(char *const *)fb) == 0;
+	case T_LIST:
+		return conf_follow_equal(a, b);
+	case T_BOOL:
+		return *(const bool *)fa == *(const bool *)fb;
+	case T_ENUM:
+		return memcmp(fa, fb, sizeof(int)) == 0;
+	case T_INT:
+	case T_SIZE:
+	case T_DURATION:
+		return *(const int64_t *)fa == *(const int64_t *)fb;
+	}
+	return false;
+}
+
+/* See conf.h. */
+int
+conf_changed_fixed(const struct conf *old_conf, const struct conf *new_conf,
+    conf_error_fn *fn, void *arg)
+{
+	char msg[256];
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < NDIRECTIVES; i++) {
+		if (table[i].reload ||
+		    field_equal(&table[i], old_conf, new_conf))
+			continue;
+		n++;
+		if (fn != NULL) {
+			snprintf(msg, sizeof(msg),
+			    "%s: changed, restart to apply", table[i].name);
+			fn(arg, msg);
+		}
+	}
+	return n;
+}
+
+/* See conf.h. */
+bool
+conf_follow_equal(const struct conf *a, const struct conf *b)
+{
+	size_t i;
+
+	if (a->nfollow != b->nfollow)
+		return false;
+	for (i = 0; i < a->nfollow; i++)
+		if (strcmp(a->follow[i], b->follow[i]) != 0)
+			return false;
+	return true;
+}
+
+static const char *
+type_name(const struct directive *d)
+{
+	switch (d->type) {
+	case T_STRING:
+		return "STRING";
+	case T_LIST:
+		return "PATH|GLOB";
+	case T_BOOL:
+		return "yes|no";
+	case T_INT:
+		return "NUMBER";
+	case T_SIZE:
+		return "BYTES";
+	case T_DURATION:
+		return "DURATION";
+	case T_ENUM:
+		return "WORD";
+	}
+	return "?";
+}
+
+/* Writes help text wrapped at 72 columns, each line as "# text". */
+static void
+print_wrapped(FILE *fp, const char *s)
+{
+	size_t col = 0, w;
+	const char *word;
+
+	while (*s != '\0') {
+		while (*s == ' ')
+			s++;
+		word = s;
+		while (*s != '\0' && *s != ' ')
+			s++;
+		w = (size_t)(s - word);
+		if (w == 0)
+			break;
+		if (col == 0) {
+			fputs("#", fp);
+			col = 1;
+		} else if (col + 1 + w > 72) {
+			fputs("\n#", fp);
+			col = 1;
+		}
+		fprintf(fp, " %.*s", (int)w, word);
+		col += 1 + w;
+	}
+	if (col > 0)
+		fputc('\n', fp);
+}
+
+/* See conf.h. */
+void
+conf_print_directives(FILE *fp)
+{
+	const struct directive *d;
+	char lo[32], hi[32], range[128];
+	size_t i, j;
+
+	for (i = 0; i < NDIRECTIVES; i++) {
+		d = &table[i];
+		range[0] = '\0';
+		if (d->type == T_INT || d->type == T_SIZE ||
+		    d->type == T_DURATION) {
+			fmt_bound(lo, sizeof(lo), d, d->min);
+			fmt_bound(hi, sizeof(hi), d, d->max);
+			snprintf(range, sizeof(range), "%s to %s; ", lo, hi);
+		} else if (d->type == T_ENUM) {
+			for (j = 0; d->names[j] != NULL; j++) {
+				strncat(range, d->names[j],
+				    sizeof(range) - strlen(range) - 1);
+				strncat(range, d->names[j + 1] ? ", " : "; ",
+				    sizeof(range) - strlen(range) - 1);
+			}
+		}
+		fprintf(fp, "# %s %s (%s%s)\n", d->name, type_name(d), range,
+		    d->reload ? "reloadable" : "restart to change");
+		print_wrapped(fp, d->help);
+		fprintf(fp, "#%s %s\n\n", d->name,
+		    d->def[0] != '\0' ? d->def : d->example);
+	}
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The daemon's configuration file (/etc/bouncestat/bouncestat.conf): one
+ * `key value` directive a line, `#` comments (a whole line, or from a `#`
+ * that follows white space), blank lines ignored. Every directive lives in
+ * one table (conf.c) with its type, default, bounds, whether SIGHUP may
+ * change it, and a line of help; defaults are parsed by the same code as
+ * the file, so a default out of bounds is caught by the unit test.
+ *
+ * Errors read "file:line: message"; all of them are collected (handed to a
+ * callback), then loading fails. A loaded struct conf is immutable: a
+ * reload builds a new one and swaps the pointer only on success. This
+ * module does no logging and reads no environment; it does read the file
+ * it is asked to load.
+ */
+#ifndef BS_DAEMON_CONF_H
+#define BS_DAEMON_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "log.h"
+
+#define CONF_PATH_DEFAULT "/etc/bouncestat/bouncestat.conf"
+#define CONF_FOLLOW_MAX   256  /* follow directives */
+#define CONF_LINE_MAX     4096 /* bytes in one configuration line */
+
+enum conf_start {
+	CONF_START_BEGINNING,
+	CONF_START_END
+};
+
+/* Read-only once returned by conf_load()/conf_parse(). */
+struct conf {
+	char *source;   /* file name, "(defaults)" when none was read */
+	char *database; /* "" = the default database path */
+	char **follow;  /* paths or globs; none = standard mail logs */
+	size_t nfollow;
+	char *rules_dir; /* operator rule files (*.rules) */
+	char *user;      /* switch to this user when started as root */
+	bool allow_root; /* run as root when no user is given */
+	enum log_level log_level;
+	enum conf_start start_at; /* for files never seen before */
+	int64_t commit_interval_ms;
+	int64_t commit_lines;
+	int64_t poll_interval_ms;
+	int64_t rescan_interval_ms;
+	int64_t rotate_wait_ms;
+	int64_t shutdown_timeout_ms;
+	int64_t retention_ms;        /* events; 0 keeps them for ever */
+	int64_t minute_retention_ms; /* minute counts; 0 keeps them */
+	int64_t max_line;
+	int64_t max_files;
+};
+
+/* Called once per error with "file:line: message" (no newline). */
+typedef void conf_error_fn(void *arg, const char *msg);
+
+/*
+ * Parses configuration text of len bytes; name is used in messages.
+ * Returns a new configuration (caller frees with conf_free()), or NULL
+ * after reporting every error through errfn (may be NULL). Allocation
+ * failure is reported as an error too.
+ */
+struct conf *conf_parse(const char *name, const char *text, size_t len,
+    conf_error_fn *errfn, void *arg);
+
+/*
+ * Reads and parses the file at path. A missing file is an error when
+ * must_exist, otherwise the defaults are returned (source "(defaults)").
+ * Returns NULL after reporting errors as conf_parse() does.
+ */
+struct conf *conf_load(
+    const char *path, bool must_exist, conf_error_fn *errfn, void *arg);
+
+/* Frees a configuration; accepts NULL. */
+void conf_free(struct conf *);
+
+/*
+ * Calls fn for each directive whose value differs between old and new and
+ * that SIGHUP cannot change (the running value stays in force); msg is
+ * "<name>: changed, restart to apply". Returns how many there were.
+ */
+int conf_changed_fixed(const struct conf *old_conf, const struct conf *new_conf,
+    conf_error_fn *fn, void *arg);
+
+/* True when the follow lists of a and b are equal (same order). */
+bool conf_follow_equal(const struct conf *a, const struct conf *b);
+
+/*
+ * Writes the directive table to fp as a commented sample configuration:
+ * for each directive its help, bounds, reloadability and default.
+ */
+void conf_print_directives(FILE *fp);
+
+#endif

@@ -1,0 +1,1149 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * See loop.h. The loop owns the store, the classifier, the pipeline, the
+ * tails and the configuration.
+ *
+ * Batching: lines handed out by the tails (and standard input) are copied
+ * into a bounded buffer; a flush opens the write transaction (BEGIN
+ * IMMEDIATE), runs them through the pipeline, adds every tail's positions
+ * and commits. The write lock is held only for the flush, so that other
+ * writers (import, alert) are not shut out by a steady trickle of lines,
+ * and readers are never blocked (WAL). A flush happens commit_interval
+ * after the first line of a batch, as soon as commit_lines lines (or
+ * LOOP_BUFFER_BYTES bytes) are held, before a reload swaps the classifier,
+ * and at shutdown. Tail positions only move past lines that are in the
+ * buffer, so a position always commits with the counts of its lines.
+ *
+ * An idle daemon has no timer but the rescan and prune ones running: it
+ * sleeps in epoll until inotify or a signal wakes it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "detect.h"
+#include "linebuf.h"
+#include "log.h"
+#include "loop.h"
+#include "pipeline.h"
+#include "rules.h"
+#include "store.h"
+#include "tail.h"
+#include "util.h"
+
+#define LOOP_BUFFER_BYTES   (8 << 20) /* bytes of lines held at most */
+#define LOOP_RECOVER_MIN    1.0       /* seconds before rebuilding the tails */
+#define LOOP_RECOVER_MAX    30.0
+#define LOOP_PRUNE_FIRST    60.0 /* seconds after start-up */
+#define LOOP_PRUNE_EVERY    3600.0
+/* Spike detection (detect_run): 5 s after each minute, once its counts
+ * are in. */
+#define LOOP_DETECT_OFFSET  5.0
+#define LOOP_DETECT_EVERY   60.0
+#define LOOP_STDIN_BUDGET   8    /* blocks read per stdin callback */
+#define LOOP_SUMMARY_EVERY  60.0 /* seconds between bad-line summaries */
+#define LOOP_SLOW_COMMIT_MS 2000 /* a commit slower than this is logged */
+
+static const char *const default_paths[] = { "/var/log/mail.log",
+	"/var/log/maillog", "/var/log/postfix.log", NULL };
+
+struct followed {
+	struct tail *t;
+	bool glob;   /* found by a pattern, not named */
+	bool wanted; /* named, or matched at the last expansion */
+};
+
+/* One line of the batch, in pbuf at off. */
+struct pending {
+	struct tail *t; /* NULL: standard input */
+	size_t off;
+	size_t len;
+	unsigned flags;
+};
+
+struct dirwatch {
+	ev_stat w;
+	char *dir;
+};
+
+struct loop {
+	struct ev_loop *ev;
+	struct conf *conf;
+	struct loop_opts opts;
+	size_t max_line; /* fixed at start-up */
+	char **pats;     /* what to follow */
+	size_t npats;
+	struct followed *fl;
+	size_t nfl;
+	bool full_warned;
+	struct dirwatch *dw;
+	size_t ndw;
+	struct store *st;
+	struct classifier *cl;
+	struct pipeline *pl;
+
+	struct linebuf *in_lb; /* standard input */
+	ev_io in_w;
+	bool in_open;
+	uint64_t in_uncommitted;
+
+	struct pending *pend; /* the batch: lines not yet flushed */
+	size_t npend, pend_cap;
+	char *pbuf;
+	size_t pbuf_len, pbuf_cap;
+
+	ev_signal sig_term, sig_int, sig_hup, sig_usr1;
+	ev_timer batch_w, rescan_w, recover_w, prune_w;
+	ev_periodic detect_w; /* spike detection, every minute */
+	bool in_txn, broken, stopping, files_changed;
+	int exit_code;
+	double recover_delay;
+	int64_t started;
+	uint64_t commits, failures, recoveries, stdin_lost;
+	double commit_ms_max;
+	uint64_t sum_bad, sum_cut;
+	ev_tstamp sum_time;
+};
+
+static void rescan(struct loop *, bool at_startup, bool reload);
+
+static void
+log_errfn(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("%s", msg);
+}
+
+/* See loop.h. */
+void
+loop_notify(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa;
+	size_t len;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@'))
+		return;
+	len = strlen(path);
+	if (len >= sizeof(sa.sun_path))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, len);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0'; /* abstract namespace */
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_debug("notify: socket: %s", strerror(errno));
+		return;
+	}
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+		(struct sockaddr *)&sa,
+		(socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) ==
+	    -1)
+		log_debug("notify: %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+static double
+ms_to_s(int64_t ms)
+{
+	return (double)ms / 1000.0;
+}
+
+static void make_env(struct loop *lp, struct tail_env *env);
+
+static void
+batch_clear(struct loop *lp)
+{
+	lp->npend = 0;
+	lp->pbuf_len = 0;
+	lp->in_uncommitted = 0;
+}
+
+/* The store failed: roll back and rebuild the tails a moment later. */
+static void
+store_failed(struct loop *lp, const char *what)
+{
+	log_warnx(
+	    "store: batch not committed (%s): %s", what, store_errmsg(lp->st));
+	store_rollback(lp->st);
+	lp->in_txn = false;
+	lp->failures++;
+	if (lp->in_uncommitted > 0) {
+		log_warnx("stdin: %" PRIu64 " lines of the rolled back batch "
+			  "cannot be read again: not counted",
+		    lp->in_uncommitted);
+		lp->stdin_lost += lp->in_uncommitted;
+	}
+	batch_clear(lp);
+	if (lp->broken)
+		return;
+	lp->broken = true;
+	ev_timer_stop(lp->ev, &lp->batch_w);
+	if (!lp->stopping) {
+		log_warnx("store: re-reading from the committed positions in "
+			  "%.0fs",
+		    lp->recover_delay);
+		ev_timer_set(&lp->recover_w, lp->recover_delay, 0.);
+		ev_timer_start(lp->ev, &lp->recover_w);
+	}
+}
+
+static void
+batch_timer(struct loop *lp)
+{
+	if (!ev_is_active(&lp->batch_w) && !lp->stopping && !lp->broken) {
+		ev_timer_set(
+		    &lp->batch_w, ms_to_s(lp->conf->commit_interval_ms), 0.);
+		ev_timer_start(lp->ev, &lp->batch_w);
+	}
+}
+
+static int
+put_files(struct loop *lp)
+{
+	char *list;
+	size_t i, len = 1, off = 0;
+	int rc;
+
+	for (i = 0; i < lp->nfl; i++)
+		len += strlen(tail_path(lp->fl[i].t)) + 1;
+	list = xmalloc(len);
+	list[0] = '\0';
+	for (i = 0; i < lp->nfl; i++)
+		off += (size_t)snprintf(list + off, len - off, "%s%s",
+		    off > 0 ? "\n" : "", tail_path(lp->fl[i].t));
+	rc = store_meta_set(lp->st, "daemon.files", list);
+	free(list);
+	return rc;
+}
+
+/*
+ * Flushes the batch: one transaction with its lines' events and counts,
+ * every tail's changed positions and the list of followed files.
+ * 0, or -1 (rolled back; the tails are rebuilt from the store).
+ */
+static int
+batch_commit(struct loop *lp)
+{
+	const struct bs_event *ev;
+	const struct classify_result *cr;
+	const struct pending *pe;
+	const char *prov;
+	int64_t now = (int64_t)time(NULL);
+	ev_tstamp t0 = ev_time();
+	double ms;
+	size_t i;
+	int rc;
+
+	ev_timer_stop(lp->ev, &lp->batch_w);
+	if (lp->broken)
+		return -1;
+	pipeline_set_ref_time(lp->pl, now);
+	if (pipeline_begin(lp->pl) == -1) {
+		store_failed(lp, "begin");
+		return -1;
+	}
+	lp->in_txn = true;
+	for (i = 0; i < lp->npend; i++) {
+		pe = &lp->pend[i];
+		rc = pipeline_line(
+		    lp->pl, lp->pbuf + pe->off, pe->len, pe->flags);
+		if (rc == -1) {
+			store_failed(lp, "add");
+			return -1;
+		}
+		if (rc == PARSE_OK && pe->t != NULL) {
+			pipeline_last(lp->pl, &ev, &cr, &prov);
+			if (ev != NULL)
+				tail_note_event(pe->t, ev->time);
+		}
+	}
+	for (i = 0; i < lp->nfl; i++)
+		if (tail_put_positions(lp->fl[i].t, lp->st, now) == -1) {
+			store_failed(lp, "position");
+			return -1;
+		}
+	if (lp->files_changed && put_files(lp) == -1) {
+		store_failed(lp, "meta");
+		return -1;
+	}
+	if (pipeline_commit(lp->pl) == -1) {
+		store_failed(lp, "commit");
+		return -1;
+	}
+	ms = (ev_time() - t0) * 1000.0;
+	if (ms > lp->commit_ms_max)
+		lp->commit_ms_max = ms;
+	if (ms > LOOP_SLOW_COMMIT_MS)
+		log_warnx(
+		    "store: commit of %zu lines took %.0f ms", lp->npend, ms);
+	lp->in_txn = false;
+	lp->commits++;
+	lp->files_changed = false;
+	batch_clear(lp);
+	for (i = 0; i < lp->nfl; i++)
+		tail_committed(lp->fl[i].t);
+	return 0;
+}
+
+/* tail_line_fn, also used for standard input (t NULL): adds the line to
+ * the batch, flushing when it is full. */
+static int
+on_line(void *arg, struct tail *t, const char *line, size_t len, unsigned flags)
+{
+	struct loop *lp = arg;
+	struct pending *pe;
+
+	if (lp->broken)
+		return -1;
+	if (lp->npend == lp->pend_cap) {
+		lp->pend_cap = lp->pend_cap ? lp->pend_cap * 2 : 1024;
+		lp->pend = xrealloc(lp->pend, lp->pend_cap * sizeof(*lp->pend));
+	}
+	if (lp->pbuf_len + len > lp->pbuf_cap) {
+		while (lp->pbuf_len + len > lp->pbuf_cap)
+			lp->pbuf_cap =
+			    lp->pbuf_cap ? lp->pbuf_cap * 2 : 1 << 16;
+		lp->pbuf = xrealloc(lp->pbuf, lp->pbuf_cap);
+	}
+	pe = &lp->pend[lp->npend++];
+	pe->t = t;
+	pe->off = lp->pbuf_len;
+	pe->len = len;
+	pe->flags = flags;
+	memcpy(lp->pbuf + lp->pbuf_len, line, len);
+	lp->pbuf_len += len;
+	if (t == NULL)
+		lp->in_uncommitted++;
+	batch_timer(lp);
+	if (lp->npend >= (size_t)lp->conf->commit_lines ||
+	    lp->pbuf_len >= LOOP_BUFFER_BYTES)
+		return batch_commit(lp);
+	return 0;
+}
+
+/* tail_dirty_fn: state to commit without a line (rotation, new file). */
+static void
+on_dirty(void *arg, struct tail *t)
+{
+	struct loop *lp = arg;
+
+	(void)t;
+	batch_timer(lp);
+}
+
+/* tail_held_fn: does a tail other than self hold dev/ino? */
+static bool
+on_held(void *arg, const struct tail *self, int64_t dev, int64_t ino)
+{
+	struct loop *lp = arg;
+	size_t i;
+
+	for (i = 0; i < lp->nfl; i++)
+		if (lp->fl[i].t != self && tail_holds(lp->fl[i].t, dev, ino))
+			return true;
+	return false;
+}
+
+static void
+make_env(struct loop *lp, struct tail_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->loop = lp->ev;
+	env->max_line = lp->max_line;
+	env->poll_interval = ms_to_s(lp->conf->poll_interval_ms);
+	env->rotate_wait = ms_to_s(lp->conf->rotate_wait_ms);
+	env->start_at_end = lp->conf->start_at == CONF_START_END;
+	env->store = lp->st;
+	env->line_fn = on_line;
+	env->dirty_fn = on_dirty;
+	env->held_fn = on_held;
+	env->arg = lp;
+}
+
+static bool
+has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static struct followed *
+find_followed(struct loop *lp, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < lp->nfl; i++)
+		if (strcmp(tail_path(lp->fl[i].t), path) == 0)
+			return &lp->fl[i];
+	return NULL;
+}
+
+static bool
+held_by_any(struct loop *lp, const char *path)
+{
+	struct stat st;
+	size_t i;
+
+	if (stat(path, &st) == -1)
+		return false;
+	for (i = 0; i < lp->nfl; i++)
+		if (tail_holds(
+			lp->fl[i].t, (int64_t)st.st_dev, (int64_t)st.st_ino))
+			return true;
+	return false;
+}
+
+static void
+add_tail(struct loop *lp, const char *path, bool glob, bool at_startup)
+{
+	struct tail_env env;
+	struct followed *f;
+
+	if (lp->nfl >= (size_t)lp->conf->max_files) {
+		if (!lp->full_warned)
+			log_warnx("follow: %s: max_files=%lld reached; not "
+				  "followed",
+			    path, (long long)lp->conf->max_files);
+		lp->full_warned = true;
+		return;
+	}
+	make_env(lp, &env);
+	lp->fl = xrealloc(lp->fl, (lp->nfl + 1) * sizeof(*lp->fl));
+	f = &lp->fl[lp->nfl++];
+	f->t = tail_new(path, &env);
+	f->glob = glob;
+	f->wanted = true;
+	lp->files_changed = true;
+	if (lp->broken)
+		return; /* started by the recovery */
+	if (tail_start(f->t, lp->st, at_startup) == -1)
+		store_failed(lp, "position");
+}
+
+static void
+remove_tail(struct loop *lp, size_t i)
+{
+	log_info("follow: %s: no longer followed", tail_path(lp->fl[i].t));
+	tail_free(lp->fl[i].t);
+	memmove(
+	    &lp->fl[i], &lp->fl[i + 1], (lp->nfl - i - 1) * sizeof(*lp->fl));
+	lp->nfl--;
+	lp->files_changed = true;
+	lp->full_warned = false;
+}
+
+/*
+ * Expands the patterns: adds tails for new paths and glob matches (not
+ * rotated generations, not files another tail holds), drops glob tails
+ * whose file is gone and read, and, on reload, tails no longer asked for.
+ */
+static void
+rescan(struct loop *lp, bool at_startup, bool reload)
+{
+	struct followed *f;
+	struct stat st;
+	const char *base;
+	glob_t g;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < lp->nfl; i++)
+		lp->fl[i].wanted = false;
+	/* Named paths first: they claim their rotated files before a glob
+	 * could match those. */
+	for (i = 0; i < lp->npats; i++) {
+		if (has_glob(lp->pats[i]))
+			continue;
+		if ((f = find_followed(lp, lp->pats[i])) != NULL) {
+			f->wanted = true;
+			f->glob = false;
+		} else if (held_by_any(lp, lp->pats[i])) {
+			if (at_startup)
+				log_warnx(
+				    "follow: %s: the same file as another "
+				    "followed path; skipped",
+				    lp->pats[i]);
+		} else
+			add_tail(lp, lp->pats[i], false, at_startup);
+	}
+	for (i = 0; i < lp->npats; i++) {
+		if (!has_glob(lp->pats[i]))
+			continue;
+		memset(&g, 0, sizeof(g));
+		rc = glob(lp->pats[i], GLOB_NOSORT, NULL, &g);
+		if (rc != 0 && rc != GLOB_NOMATCH)
+			log_warnx("follow: %s: glob failed", lp->pats[i]);
+		for (j = 0; rc == 0 && j < g.gl_pathc; j++) {
+			const char *p = g.gl_pathv[j];
+
+			base = strrchr(p, '/');
+			base = base != NULL ? base + 1 : p;
+			if (tail_rotated_name(base))
+				continue;
+			if ((f = find_followed(lp, p)) != NULL) {
+				f->wanted = true;
+				continue;
+			}
+			if (stat(p, &st) == -1 || !S_ISREG(st.st_mode) ||
+			    held_by_any(lp, p))
+				continue;
+			add_tail(lp, p, true, at_startup);
+		}
+		globfree(&g);
+	}
+	for (i = lp->nfl; i-- > 0;) {
+		if (lp->fl[i].wanted)
+			continue;
+		if (tail_gone(lp->fl[i].t) || reload)
+			remove_tail(lp, i);
+	}
+	if (lp->files_changed)
+		batch_timer(lp);
+}
+
+static void
+dir_cb(struct ev_loop *loop, ev_stat *w, int revents)
+{
+	struct loop *lp = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (!lp->broken && !lp->stopping)
+		rescan(lp, false, false);
+}
+
+static void
+dirwatch_clear(struct loop *lp)
+{
+	size_t i;
+
+	for (i = 0; i < lp->ndw; i++) {
+		ev_stat_stop(lp->ev, &lp->dw[i].w);
+		free(lp->dw[i].dir);
+	}
+	free(lp->dw);
+	lp->dw = NULL;
+	lp->ndw = 0;
+}
+
+/* Watches the directory of each glob pattern (when it has no glob). */
+static void
+dirwatch_set(struct loop *lp)
+{
+	const char *slash;
+	size_t i, n = 0;
+	char *dir;
+
+	dirwatch_clear(lp);
+	lp->dw = xcalloc(lp->npats + 1, sizeof(*lp->dw));
+	for (i = 0; i < lp->npats; i++) {
+		if (!has_glob(lp->pats[i]) ||
+		    (slash = strrchr(lp->pats[i], '/')) == NULL)
+			continue;
+		dir = xstrdup(lp->pats[i]);
+		dir[slash == lp->pats[i] ? 1 : slash - lp->pats[i]] = '\0';
+		if (has_glob(dir)) {
+			free(dir);
+			continue;
+		}
+		lp->dw[n].dir = dir;
+		ev_stat_init(&lp->dw[n].w, dir_cb, dir,
+		    ms_to_s(lp->conf->poll_interval_ms));
+		lp->dw[n].w.data = lp;
+		n++;
+	}
+	/* Started only once the array stops moving. */
+	lp->ndw = n;
+	for (i = 0; i < n; i++)
+		ev_stat_start(lp->ev, &lp->dw[i].w);
+}
+
+static void
+free_patterns(struct loop *lp)
+{
+	size_t i;
+
+	for (i = 0; i < lp->npats; i++)
+		free(lp->pats[i]);
+	free(lp->pats);
+	lp->pats = NULL;
+	lp->npats = 0;
+}
+
+/* What to follow: --follow, else the follow directives, else the
+ * standard mail logs that exist now. */
+static void
+set_patterns(struct loop *lp)
+{
+	struct stat st;
+	size_t i;
+
+	free_patterns(lp);
+	if (lp->opts.nfollow > 0 || lp->conf->nfollow > 0) {
+		char **src =
+		    lp->opts.nfollow > 0 ? lp->opts.follow : lp->conf->follow;
+		size_t n =
+		    lp->opts.nfollow > 0 ? lp->opts.nfollow : lp->conf->nfollow;
+
+		lp->pats = xcalloc(n, sizeof(*lp->pats));
+		for (i = 0; i < n; i++)
+			lp->pats[lp->npats++] = xstrdup(src[i]);
+		return;
+	}
+	if (lp->opts.use_stdin)
+		return;
+	lp->pats = xcalloc(3, sizeof(*lp->pats));
+	for (i = 0; default_paths[i] != NULL; i++)
+		if (stat(default_paths[i], &st) == 0 && S_ISREG(st.st_mode))
+			lp->pats[lp->npats++] = xstrdup(default_paths[i]);
+}
+
+static void
+recover_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct loop *lp = w->data;
+	struct tail_env env;
+	char *path;
+	size_t i;
+
+	(void)loop;
+	(void)revents;
+	lp->broken = false;
+	lp->recoveries++;
+	/* Should this fail again, wait longer before the next try. */
+	lp->recover_delay = fmin(lp->recover_delay * 2, LOOP_RECOVER_MAX);
+	make_env(lp, &env);
+	for (i = 0; i < lp->nfl; i++) {
+		path = xstrdup(tail_path(lp->fl[i].t));
+		tail_free(lp->fl[i].t);
+		lp->fl[i].t = tail_new(path, &env);
+		free(path);
+	}
+	for (i = 0; i < lp->nfl && !lp->broken; i++)
+		if (tail_start(lp->fl[i].t, lp->st, lp->commits == 0) == -1)
+			store_failed(lp, "position");
+	if (lp->broken)
+		return; /* store_failed() armed the next try */
+	log_info("store: recovered; reading from the committed positions");
+	lp->recover_delay = LOOP_RECOVER_MIN;
+	lp->files_changed = true;
+	batch_timer(lp);
+}
+
+static void
+batch_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	batch_commit(w->data);
+}
+
+static void
+summarize(struct loop *lp)
+{
+	const struct pipeline_counters *c = pipeline_counters(lp->pl);
+	ev_tstamp now = ev_now(lp->ev);
+
+	if (now - lp->sum_time < LOOP_SUMMARY_EVERY)
+		return;
+	if (c->bad != lp->sum_bad || c->cut != lp->sum_cut)
+		log_warnx("pipeline: %" PRIu64 " malformed delivery lines and "
+			  "%" PRIu64 " over-long lines (cut) in the last "
+			  "%.0fs",
+		    c->bad - lp->sum_bad, c->cut - lp->sum_cut,
+		    now - lp->sum_time);
+	lp->sum_bad = c->bad;
+	lp->sum_cut = c->cut;
+	lp->sum_time = now;
+}
+
+static void
+rescan_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct loop *lp = w->data;
+	size_t i;
+
+	(void)loop;
+	(void)revents;
+	if (lp->broken || lp->stopping)
+		return;
+	rescan(lp, false, false);
+	for (i = 0; i < lp->nfl && !lp->broken; i++)
+		tail_poll(lp->fl[i].t);
+	summarize(lp);
+}
+
+static void
+prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct loop *lp = w->data;
+	int64_t now = (int64_t)time(NULL);
+
+	(void)loop;
+	(void)revents;
+	if (lp->broken || lp->stopping)
+		return;
+	if (lp->conf->retention_ms > 0 &&
+	    store_prune_events(lp->st, now - lp->conf->retention_ms / 1000) ==
+		-1)
+		log_warnx("store: pruning events: %s", store_errmsg(lp->st));
+	if (lp->conf->minute_retention_ms > 0 &&
+	    store_prune_minutes(
+		lp->st, now - lp->conf->minute_retention_ms / 1000) == -1)
+		log_warnx(
+		    "store: pruning minute counts: %s", store_errmsg(lp->st));
+}
+
+/* --- spike detection (alerts): the detector over the committed counts.
+ * Commits the batch first, so the last minute is in; detect_run() then
+ * runs its own transactions. A failure is logged and retried next
+ * minute (detect_run resumes from meta 'detect.until'). --- */
+static void
+detect_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+	struct loop *lp = w->data;
+	struct detect_params dp;
+	struct detect_run_stats ds;
+	char errbuf[BS_ERRLEN];
+
+	(void)loop;
+	(void)revents;
+	if (lp->broken || lp->stopping)
+		return;
+	if (lp->npend > 0 && batch_commit(lp) == -1)
+		return;
+	detect_defaults(&dp);
+	if (detect_run(lp->st, &dp, lp->cl, (int64_t)time(NULL), &ds, errbuf) ==
+	    -1)
+		log_warnx("detect: %s", errbuf);
+	else if (ds.opened > 0 || ds.resolved > 0)
+		log_debug("detect: %u opened, %u resolved, %u open", ds.opened,
+		    ds.resolved, ds.open);
+}
+/* --- end of spike detection --- */
+
+static void
+stdin_eof(struct loop *lp)
+{
+	const char *line;
+	size_t len;
+	unsigned flags;
+
+	if (linebuf_take_partial(lp->in_lb, &line, &len, &flags) == 1 &&
+	    on_line(lp, NULL, line, len, flags) == -1)
+		lp->stdin_lost++;
+	ev_io_stop(lp->ev, &lp->in_w);
+	lp->in_open = false;
+	log_info("stdin: end of input");
+}
+
+static void shutdown_begin(struct loop *, const char *);
+
+static void
+stdin_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct loop *lp = w->data;
+	const char *line;
+	size_t avail, len;
+	unsigned flags;
+	ssize_t n;
+	char *p;
+	int i;
+
+	(void)loop;
+	(void)revents;
+	for (i = 0; i < LOOP_STDIN_BUDGET; i++) {
+		p = linebuf_space(lp->in_lb, &avail);
+		if (avail > LINEBUF_BLOCK)
+			avail = LINEBUF_BLOCK;
+		n = read(STDIN_FILENO, p, avail);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n == -1)
+			log_warn("stdin: read");
+		if (n <= 0) {
+			stdin_eof(lp);
+			if (lp->nfl == 0)
+				shutdown_begin(lp, "end of standard input");
+			else if (!lp->broken)
+				batch_commit(lp);
+			return;
+		}
+		linebuf_fill(lp->in_lb, (size_t)n);
+		while (linebuf_next(lp->in_lb, &line, &len, &flags) == 1)
+			if (on_line(lp, NULL, line, len, flags) == -1)
+				lp->stdin_lost++;
+	}
+}
+
+static void
+log_counters(struct loop *lp)
+{
+	const struct pipeline_counters *c = pipeline_counters(lp->pl);
+	struct tail_info ti;
+	char when[32];
+	struct tm tm;
+	time_t tt;
+	size_t i;
+
+	log_info("counters: lines=%" PRIu64 " events=%" PRIu64
+		 " skipped=%" PRIu64 " bad=%" PRIu64 " cut=%" PRIu64
+		 " sent=%" PRIu64 " deferred=%" PRIu64 " bounced=%" PRIu64
+		 " expired=%" PRIu64 " attempts=%" PRIu64,
+	    c->lines, c->events, c->skipped, c->bad, c->cut,
+	    c->by_status[BS_STATUS_SENT], c->by_status[BS_STATUS_DEFERRED],
+	    c->by_status[BS_STATUS_BOUNCED], c->by_status[BS_STATUS_EXPIRED],
+	    c->by_status[BS_STATUS_ATTEMPT]);
+	log_info("counters: commits=%" PRIu64 " store_failures=%" PRIu64
+		 " recoveries=%" PRIu64 " max_commit_ms=%.1f "
+		 "uncommitted_lines=%" PRIu64 " followed=%zu",
+	    lp->commits, lp->failures, lp->recoveries, lp->commit_ms_max,
+	    (uint64_t)lp->npend, lp->nfl);
+	for (i = 0; i < lp->nfl; i++) {
+		tail_info(lp->fl[i].t, &ti);
+		when[0] = '-', when[1] = '\0';
+		if (ti.last_event > 0) {
+			tt = (time_t)ti.last_event;
+			if (gmtime_r(&tt, &tm) != NULL)
+				strftime(when, sizeof(when),
+				    "%Y-%m-%dT%H:%M:%SZ", &tm);
+		}
+		if (ti.open)
+			log_info("counters: %s: inode=%lld offset=%lld "
+				 "size=%lld lag=%lld partial=%lld "
+				 "lines=%" PRIu64 " rotations=%" PRIu64
+				 " truncations=%" PRIu64 " last_event=%s",
+			    ti.path, (long long)ti.ino, (long long)ti.offset,
+			    (long long)ti.size,
+			    (long long)(ti.size - ti.offset),
+			    (long long)ti.pending, ti.lines, ti.rotations,
+			    ti.truncations, when);
+		else
+			log_info("counters: %s: not open (missing) "
+				 "lines=%" PRIu64 " last_event=%s",
+			    ti.path, ti.lines, when);
+		if (ti.draining)
+			log_info("counters: %s: old file inode=%lld "
+				 "offset=%lld size=%lld lag=%lld",
+			    ti.path, (long long)ti.old_ino,
+			    (long long)ti.old_offset, (long long)ti.old_size,
+			    (long long)(ti.old_size - ti.old_offset));
+	}
+	if (lp->opts.use_stdin)
+		log_info("counters: stdin: %s lost=%" PRIu64,
+		    lp->in_open ? "open" : "closed", lp->stdin_lost);
+}
+
+static void
+reload(struct loop *lp)
+{
+	char errbuf[BS_ERRLEN], msg[64];
+	struct classifier *ncl;
+	struct conf *nc, *oc;
+	struct tail_env env;
+	struct timespec ts;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%lld",
+	    (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	loop_notify(msg);
+	log_info("reload: reading %s", lp->opts.conf_path);
+	nc =
+	    conf_load(lp->opts.conf_path, lp->opts.conf_given, log_errfn, NULL);
+	if (nc == NULL) {
+		log_warnx("reload: %s has errors; keeping the running "
+			  "configuration",
+		    lp->opts.conf_path);
+		goto done;
+	}
+	if ((ncl = rules_load(nc->rules_dir[0] != '\0' ? nc->rules_dir : NULL,
+		 errbuf)) == NULL) {
+		log_warnx("reload: rules: %s; keeping the running "
+			  "configuration",
+		    errbuf);
+		conf_free(nc);
+		goto done;
+	}
+	conf_changed_fixed(lp->conf, nc, log_errfn, NULL);
+	/* The batch's counts may point into the old classifier's rules. */
+	if (lp->npend > 0 && !lp->broken)
+		batch_commit(lp);
+	pipeline_set_classifier(lp->pl, ncl);
+	classify_free(lp->cl);
+	lp->cl = ncl;
+	oc = lp->conf;
+	lp->conf = nc;
+	log_set_level(nc->log_level);
+	make_env(lp, &env);
+	for (i = 0; i < lp->nfl; i++)
+		tail_set_env(lp->fl[i].t, &env);
+	ev_timer_set(&lp->rescan_w, ms_to_s(nc->rescan_interval_ms),
+	    ms_to_s(nc->rescan_interval_ms));
+	ev_timer_again(lp->ev, &lp->rescan_w);
+	if (lp->opts.nfollow == 0 && !conf_follow_equal(oc, nc)) {
+		set_patterns(lp);
+		dirwatch_set(lp);
+		if (!lp->broken)
+			rescan(lp, false, true);
+	}
+	conf_free(oc);
+	log_info("reload: done; following %zu files", lp->nfl);
+done:
+	loop_notify("READY=1");
+}
+
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "bouncestat: error: shutdown took longer "
+				  "than shutdown_timeout; exiting\n";
+	ssize_t rc;
+
+	(void)sig;
+	rc = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)rc;
+	_exit(1);
+}
+
+static void
+shutdown_begin(struct loop *lp, const char *why)
+{
+	struct sigaction sa;
+	char buf[32];
+	size_t i;
+
+	if (lp->stopping)
+		return;
+	lp->stopping = true;
+	log_info("daemon: %s; committing and exiting", why);
+	loop_notify("STOPPING=1");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm((unsigned)((lp->conf->shutdown_timeout_ms + 999) / 1000));
+	/* A second SIGINT now has its default action: exit at once. */
+	ev_signal_stop(lp->ev, &lp->sig_int);
+	for (i = 0; i < lp->nfl; i++)
+		tail_stop(lp->fl[i].t);
+	dirwatch_clear(lp);
+	ev_io_stop(lp->ev, &lp->in_w);
+	ev_timer_stop(lp->ev, &lp->batch_w);
+	ev_timer_stop(lp->ev, &lp->rescan_w);
+	ev_timer_stop(lp->ev, &lp->recover_w);
+	ev_timer_stop(lp->ev, &lp->prune_w);
+	ev_periodic_stop(lp->ev, &lp->detect_w);
+	lp->exit_code = 0;
+	if (lp->broken || batch_commit(lp) == -1) {
+		log_warnx("daemon: the last batch was not committed; it "
+			  "will be read again at the next start");
+		lp->exit_code = 1;
+	}
+	snprintf(buf, sizeof(buf), "%lld", (long long)time(NULL));
+	if (store_meta_set(lp->st, "daemon.stopped", buf) == -1)
+		log_warnx("store: %s", store_errmsg(lp->st));
+	ev_break(lp->ev, EVBREAK_ALL);
+}
+
+static void
+signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct loop *lp = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (lp->stopping)
+		return;
+	switch (w->signum) {
+	case SIGTERM:
+		shutdown_begin(lp, "SIGTERM");
+		break;
+	case SIGINT:
+		shutdown_begin(lp, "SIGINT");
+		break;
+	case SIGHUP:
+		reload(lp);
+		break;
+	case SIGUSR1:
+		log_counters(lp);
+		break;
+	}
+}
+
+static int
+write_meta(struct loop *lp)
+{
+	char buf[64];
+
+	if (store_begin(lp->st) == -1)
+		return -1;
+	snprintf(buf, sizeof(buf), "%ld", (long)getpid());
+	if (store_meta_set(lp->st, "daemon.pid", buf) == -1)
+		goto fail;
+	snprintf(buf, sizeof(buf), "%lld", (long long)lp->started);
+	if (store_meta_set(lp->st, "daemon.started", buf) == -1 ||
+	    store_meta_set(lp->st, "daemon.stopped", "") == -1 ||
+	    store_meta_set(lp->st, "daemon.version", BS_VERSION) == -1 ||
+	    store_meta_set(lp->st, "daemon.conf", lp->opts.conf_path) == -1)
+		goto fail;
+	return store_commit(lp->st);
+fail:
+	store_rollback(lp->st);
+	return -1;
+}
+
+/* See loop.h. */
+struct loop *
+loop_new(struct conf *conf, const struct loop_opts *opts)
+{
+	char errbuf[BS_ERRLEN];
+	struct mta_ctx ctx;
+	struct loop *lp;
+	int fl;
+
+	lp = xcalloc(1, sizeof(*lp));
+	lp->conf = conf;
+	lp->opts = *opts;
+	lp->max_line = (size_t)conf->max_line;
+	lp->recover_delay = LOOP_RECOVER_MIN;
+	lp->started = (int64_t)time(NULL);
+	if ((lp->ev = ev_default_loop(EVFLAG_AUTO)) == NULL) {
+		log_warnx("daemon: cannot initialise libev");
+		goto fail;
+	}
+	if ((lp->cl = rules_load(
+		 conf->rules_dir[0] != '\0' ? conf->rules_dir : NULL,
+		 errbuf)) == NULL) {
+		log_warnx("rules: %s", errbuf);
+		goto fail;
+	}
+	if ((lp->st = store_open(opts->db_path, 0, errbuf)) == NULL) {
+		log_warnx("database: %s", errbuf);
+		goto fail;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.syslog.ref_time = lp->started;
+	ctx.syslog.tz_offset = local_tz_offset(lp->started);
+	if ((lp->pl = pipeline_new(lp->st, lp->cl, &ctx)) == NULL)
+		fatal("pipeline_new");
+	set_patterns(lp);
+	if (lp->npats == 0 && !opts->use_stdin) {
+		log_warnx(
+		    "daemon: nothing to follow: none of /var/log/mail.log, "
+		    "/var/log/maillog, /var/log/postfix.log exists; give "
+		    "--follow, follow directives or --stdin");
+		goto fail;
+	}
+	if (write_meta(lp) == -1) {
+		log_warnx("database: %s", store_errmsg(lp->st));
+		goto fail;
+	}
+	if (opts->use_stdin) {
+		if ((lp->in_lb = linebuf_new(lp->max_line)) == NULL)
+			fatal("linebuf_new");
+		if ((fl = fcntl(STDIN_FILENO, F_GETFL)) != -1)
+			fcntl(STDIN_FILENO, F_SETFL, fl | O_NONBLOCK);
+		ev_io_init(&lp->in_w, stdin_cb, STDIN_FILENO, EV_READ);
+		lp->in_w.data = lp;
+		lp->in_open = true;
+	}
+	ev_signal_init(&lp->sig_term, signal_cb, SIGTERM);
+	ev_signal_init(&lp->sig_int, signal_cb, SIGINT);
+	ev_signal_init(&lp->sig_hup, signal_cb, SIGHUP);
+	ev_signal_init(&lp->sig_usr1, signal_cb, SIGUSR1);
+	lp->sig_term.data = lp->sig_int.data = lp->sig_hup.data =
+	    lp->sig_usr1.data = lp;
+	ev_timer_init(&lp->batch_w, batch_cb, 1., 0.);
+	ev_timer_init(&lp->rescan_w, rescan_cb,
+	    ms_to_s(conf->rescan_interval_ms),
+	    ms_to_s(conf->rescan_interval_ms));
+	ev_timer_init(&lp->recover_w, recover_cb, 1., 0.);
+	ev_timer_init(
+	    &lp->prune_w, prune_cb, LOOP_PRUNE_FIRST, LOOP_PRUNE_EVERY);
+	lp->batch_w.data = lp->rescan_w.data = lp->recover_w.data =
+	    lp->prune_w.data = lp;
+	ev_periodic_init(&lp->detect_w, detect_cb, LOOP_DETECT_OFFSET,
+	    LOOP_DETECT_EVERY, NULL);
+	lp->detect_w.data = lp;
+	return lp;
+fail:
+	loop_free(lp);
+	return NULL;
+}
+
+/* See loop.h. */
+int
+loop_run(struct loop *lp)
+{
+	ev_signal_start(lp->ev, &lp->sig_term);
+	ev_signal_start(lp->ev, &lp->sig_int);
+	ev_signal_start(lp->ev, &lp->sig_hup);
+	ev_signal_start(lp->ev, &lp->sig_usr1);
+	lp->sum_time = ev_now(lp->ev);
+	rescan(lp, true, false);
+	dirwatch_set(lp);
+	if (lp->in_open)
+		ev_io_start(lp->ev, &lp->in_w);
+	ev_timer_start(lp->ev, &lp->rescan_w);
+	ev_timer_start(lp->ev, &lp->prune_w);
+	ev_periodic_start(lp->ev, &lp->detect_w);
+	log_info("daemon: started pid=%ld database=%s following %zu "
+		 "files%s",
+	    (long)getpid(), lp->opts.db_path, lp->nfl,
+	    lp->opts.use_stdin ? " and standard input" : "");
+	loop_notify("READY=1");
+	ev_run(lp->ev, 0);
+	return lp->exit_code;
+}
+
+/* See loop.h. */
+void
+loop_free(struct loop *lp)
+{
+	size_t i;
+
+	if (lp == NULL)
+		return;
+	for (i = 0; i < lp->nfl; i++)
+		tail_free(lp->fl[i].t);
+	free(lp->fl);
+	if (lp->ev != NULL) {
+		dirwatch_clear(lp);
+		ev_io_stop(lp->ev, &lp->in_w);
+	}
+	free_patterns(lp);
+	free(lp->pend);
+	free(lp->pbuf);
+	linebuf_free(lp->in_lb);
+	pipeline_free(lp->pl);
+	if (lp->st != NULL) {
+		if (lp->in_txn)
+			store_rollback(lp->st);
+		store_close(lp->st);
+	}
+	classify_free(lp->cl);
+	conf_free(lp->conf);
+	free(lp);
+	alarm(0);
+}

@@ -1,0 +1,1205 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * See tail.h. The resume check follows Fluent Bit's in_tail (an offset
+ * stored in SQLite next to the inode, guarded by a hash of the bytes
+ * before it), made strict: the position is written in the same
+ * transaction as the events of the lines it accounts for, so a crash
+ * leaves both or neither.
+ *
+ * Fingerprints are kept from the bytes as they are read, never re-read at
+ * commit time: by then a copytruncate may have replaced them. head[] holds
+ * the first TAIL_HEAD_LEN bytes read from offset 0; win[] the last
+ * TAIL_WIN_LEN bytes of complete lines before the consumed offset (it
+ * restarts after a cut line, whose dropped bytes are never seen); chk[] the
+ * last bytes before the read offset, compared again before each read to
+ * notice a file truncated and rewritten past our offset.
+ *
+ * Invariants: a struct tfile's rd_off is the input offset of the
+ * linebuf's next byte; linebuf_consumed() <= rd_off; cur and old never
+ * hold the same inode.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "linebuf.h"
+#include "log.h"
+#include "tail.h"
+#include "util.h"
+
+struct tfile {
+	int fd;
+	int64_t dev, ino;
+	int64_t rd_off; /* input offset of the next byte to read */
+	int64_t size;   /* at the last fstat() */
+	struct linebuf *lb;
+	unsigned char head[TAIL_HEAD_LEN];
+	size_t head_len;
+	unsigned char win[TAIL_WIN_LEN];
+	size_t win_len;
+	int64_t win_end; /* offset just after win[], -1 when unknown */
+	unsigned char chk[TAIL_CHECK_LEN];
+	size_t chk_len; /* chk[] ends at rd_off */
+	int64_t last_event;
+	bool is_copy;   /* a copytruncate copy: done at its end */
+	ev_tstamp grew; /* when this old file last gave bytes */
+	char name[PATH_MAX];
+};
+
+struct tail {
+	char *path;
+	char *key;  /* "file:<path>" */
+	char *rkey; /* "rotated:<path>" */
+	struct tail_env env;
+	struct tfile *cur;
+	struct tfile *old;
+	bool cur_dirty, old_dirty;
+	bool broken; /* the line callback failed: read nothing more */
+	bool started;
+	int open_errno; /* last open() error logged, to log changes only */
+	ev_stat stat_w;
+	ev_timer drain_w;
+	ev_idle more_w;
+	/* The last old file finished, to record under "inode:<dev>:<ino>". */
+	struct store_position retired;
+	bool retired_dirty;
+	char retired_key[64];
+	char retired_path[PATH_MAX];
+	uint64_t lines, rotations, truncations;
+	int64_t last_event;
+};
+
+static void tail_check(struct tail *);
+
+/* See tail.h: the hash a position stores for a window of bytes. */
+uint64_t
+tail_fingerprint(const void *p, size_t len)
+{
+	return bs_hash64(BS_HASH_INIT, p, len);
+}
+
+static bool
+all_digits(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/*
+ * See tail.h. True for names logrotate and friends give old generations:
+ * a compression suffix (.gz .bz2 .xz .zst .lz4 .Z .zip), .old or .bak,
+ * ".N" or "-N" with N all digits (numbered, dateext -YYYYMMDD[HH]), or
+ * -YYYY-MM-DD.
+ */
+bool
+tail_rotated_name(const char *name)
+{
+	static const char *const ext[] = { ".gz", ".bz2", ".xz", ".zst", ".lz4",
+		".Z", ".zip", ".old", ".bak", NULL };
+	size_t len = strlen(name), i, el;
+	const char *p;
+
+	for (i = 0; ext[i] != NULL; i++) {
+		el = strlen(ext[i]);
+		if (len > el && strcmp(name + len - el, ext[i]) == 0)
+			return true;
+	}
+	if ((p = strrchr(name, '.')) != NULL && p > name &&
+	    all_digits(p + 1, strlen(p + 1)))
+		return true;
+	if ((p = strrchr(name, '-')) != NULL && p > name &&
+	    all_digits(p + 1, strlen(p + 1)))
+		return true;
+	/* -YYYY-MM-DD */
+	if (len > 11 && name[len - 11] == '-' && name[len - 6] == '-' &&
+	    name[len - 3] == '-' && all_digits(name + len - 10, 4) &&
+	    all_digits(name + len - 5, 2) && all_digits(name + len - 2, 2))
+		return true;
+	return false;
+}
+
+/* pread() all of len bytes at off; 0, or -1 (short file or error). */
+static int
+pread_full(int fd, void *buf, size_t len, int64_t off)
+{
+	size_t have = 0;
+	ssize_t n;
+
+	while (have < len) {
+		n = pread(fd, (char *)buf + have, len - have,
+		    (off_t)(off + (int64_t)have));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		have += (size_t)n;
+	}
+	return 0;
+}
+
+static struct tfile *
+tf_new(int fd, const struct stat *st, const char *name, size_t max_line)
+{
+	struct tfile *tf = xcalloc(1, sizeof(*tf));
+
+	tf->fd = fd;
+	tf->dev = (int64_t)st->st_dev;
+	tf->ino = (int64_t)st->st_ino;
+	tf->size = (int64_t)st->st_size;
+	tf->win_end = -1;
+	if ((tf->lb = linebuf_new(max_line)) == NULL)
+		fatal("linebuf_new");
+	snprintf(tf->name, sizeof(tf->name), "%s", name);
+	return tf;
+}
+
+static void
+tf_free(struct tfile *tf)
+{
+	if (tf == NULL)
+		return;
+	if (tf->fd != -1)
+		close(tf->fd);
+	linebuf_free(tf->lb);
+	free(tf);
+}
+
+/*
+ * Positions tf at off: the next line starts there. The fingerprint
+ * windows are loaded from the file (the caller has just verified them, or
+ * off is 0).
+ */
+static void
+tf_seek(struct tfile *tf, int64_t off)
+{
+	size_t n;
+
+	tf->rd_off = off;
+	linebuf_reset(tf->lb, off);
+	n = (size_t)(off < TAIL_HEAD_LEN ? off : TAIL_HEAD_LEN);
+	tf->head_len = pread_full(tf->fd, tf->head, n, 0) == 0 ? n : 0;
+	n = (size_t)(off < TAIL_WIN_LEN ? off : TAIL_WIN_LEN);
+	if (pread_full(tf->fd, tf->win, n, off - (int64_t)n) == 0) {
+		tf->win_len = n;
+		tf->win_end = off;
+	} else {
+		tf->win_len = 0;
+		tf->win_end = -1;
+	}
+	n = (size_t)(off < TAIL_CHECK_LEN ? off : TAIL_CHECK_LEN);
+	tf->chk_len =
+	    pread_full(tf->fd, tf->chk, n, off - (int64_t)n) == 0 ? n : 0;
+}
+
+/* Where tf stands, as a position for key. */
+static void
+tf_position(const struct tail *t, const struct tfile *tf, const char *key,
+    int64_t now, struct store_position *pos)
+{
+	memset(pos, 0, sizeof(*pos));
+	pos->key = key;
+	pos->path = t->path;
+	pos->updated = now;
+	if (tf == NULL)
+		return; /* "no file": all zero */
+	pos->path = tf->name;
+	pos->dev = tf->dev;
+	pos->ino = tf->ino;
+	pos->offset = linebuf_consumed(tf->lb);
+	pos->size = tf->size;
+	pos->fp_head_len = (int64_t)tf->head_len;
+	pos->fp_head = tail_fingerprint(tf->head, tf->head_len);
+	if (tf->win_end == pos->offset) {
+		pos->fp_tail_len = (int64_t)tf->win_len;
+		pos->fp_tail = tail_fingerprint(tf->win, tf->win_len);
+	}
+	pos->last_event = tf == t->cur ? t->last_event : tf->last_event;
+}
+
+static bool
+position_empty(const struct store_position *pos)
+{
+	return pos->dev == 0 && pos->ino == 0;
+}
+
+/*
+ * True when the open file fd (size bytes) still holds what pos describes:
+ * at least offset bytes, the same head and the same bytes before offset.
+ */
+static bool
+fingerprints_match(int fd, int64_t size, const struct store_position *pos)
+{
+	unsigned char
+	    buf[TAIL_HEAD_LEN > TAIL_WIN_LEN ? TAIL_HEAD_LEN : TAIL_WIN_LEN];
+
+	if (pos->offset < 0 || size < pos->offset || size < pos->fp_head_len ||
+	    pos->fp_head_len < 0 || pos->fp_head_len > TAIL_HEAD_LEN ||
+	    pos->fp_tail_len < 0 || pos->fp_tail_len > TAIL_WIN_LEN ||
+	    pos->fp_tail_len > pos->offset)
+		return false;
+	if (pread_full(fd, buf, (size_t)pos->fp_head_len, 0) == -1 ||
+	    tail_fingerprint(buf, (size_t)pos->fp_head_len) != pos->fp_head)
+		return false;
+	if (pread_full(fd, buf, (size_t)pos->fp_tail_len,
+		pos->offset - pos->fp_tail_len) == -1 ||
+	    tail_fingerprint(buf, (size_t)pos->fp_tail_len) != pos->fp_tail)
+		return false;
+	return true;
+}
+
+/* Opens name read-only; a regular file or -1 (errno set). */
+static int
+open_regular(const char *name, struct stat *st)
+{
+	int fd;
+
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return -1;
+	if (fstat(fd, st) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+static bool
+tail_holds_ino(const struct tail *t, int64_t dev, int64_t ino)
+{
+	return (t->cur != NULL && t->cur->dev == dev && t->cur->ino == ino) ||
+	    (t->old != NULL && t->old->dev == dev && t->old->ino == ino) ||
+	    (t->retired_dirty && t->retired.dev == dev &&
+		t->retired.ino == ino);
+}
+
+/*
+ * Looks among the siblings of the path (same directory, name starting with
+ * the path's name and longer) for the file pos describes: by_inode, the
+ * same inode and fingerprints (a renamed file); otherwise any file with
+ * the fingerprints (a copytruncate copy). Returns an open tfile or NULL.
+ */
+static struct tfile *
+find_sibling(struct tail *t, const struct store_position *pos, bool by_inode)
+{
+	char dir[PATH_MAX], full[PATH_MAX];
+	const char *base, *slash;
+	struct tfile *tf = NULL;
+	struct dirent *de;
+	struct stat st;
+	size_t blen, seen = 0;
+	DIR *d;
+	int fd;
+
+	if ((slash = strrchr(t->path, '/')) == NULL) {
+		snprintf(dir, sizeof(dir), ".");
+		base = t->path;
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s",
+		    (int)(slash == t->path ? 1 : slash - t->path), t->path);
+		base = slash + 1;
+	}
+	blen = strlen(base);
+	if (blen == 0 || (d = opendir(dir)) == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL && seen++ < TAIL_SIBLINGS_MAX) {
+		if (strncmp(de->d_name, base, blen) != 0 ||
+		    de->d_name[blen] == '\0')
+			continue;
+		if (by_inode && (int64_t)de->d_ino != pos->ino)
+			continue;
+		if (snprintf(full, sizeof(full), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(full))
+			continue;
+		if ((fd = open_regular(full, &st)) == -1)
+			continue;
+		if ((by_inode && (int64_t)st.st_ino != pos->ino) ||
+		    tail_holds_ino(t, (int64_t)st.st_dev, (int64_t)st.st_ino) ||
+		    !fingerprints_match(fd, (int64_t)st.st_size, pos)) {
+			close(fd);
+			continue;
+		}
+		tf = tf_new(fd, &st, full, t->env.max_line);
+		break;
+	}
+	closedir(d);
+	return tf;
+}
+
+/* Sets tf->name to the sibling name its inode now has, for display. */
+static void
+find_new_name(struct tail *t, struct tfile *tf)
+{
+	char dir[PATH_MAX];
+	const char *base, *slash;
+	struct dirent *de;
+	struct stat st;
+	size_t blen, seen = 0;
+	DIR *d;
+
+	if ((slash = strrchr(t->path, '/')) == NULL) {
+		snprintf(dir, sizeof(dir), ".");
+		base = t->path;
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s",
+		    (int)(slash == t->path ? 1 : slash - t->path), t->path);
+		base = slash + 1;
+	}
+	blen = strlen(base);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && seen++ < TAIL_SIBLINGS_MAX) {
+		char full[PATH_MAX];
+
+		if ((int64_t)de->d_ino != tf->ino ||
+		    strncmp(de->d_name, base, blen) != 0 ||
+		    de->d_name[blen] == '\0')
+			continue;
+		if (snprintf(full, sizeof(full), "%s/%s", dir, de->d_name) <
+			(int)sizeof(full) &&
+		    stat(full, &st) == 0 && (int64_t)st.st_dev == tf->dev &&
+		    (int64_t)st.st_ino == tf->ino) {
+			snprintf(tf->name, sizeof(tf->name), "%s", full);
+			break;
+		}
+	}
+	closedir(d);
+}
+
+static struct tfile *
+find_previous(struct tail *t, const struct store_position *pos)
+{
+	struct tfile *tf;
+
+	if ((tf = find_sibling(t, pos, true)) == NULL)
+		tf = find_sibling(t, pos, false);
+	return tf;
+}
+
+/* Appends the raw bytes of a line just taken to the window. */
+static void
+win_add(struct tfile *tf, const char *line, size_t len, bool nl, int64_t end)
+{
+	size_t raw = len + (nl ? 1 : 0), keep, take;
+
+	if (tf->win_end != end - (int64_t)raw)
+		tf->win_len = 0;
+	if (raw >= TAIL_WIN_LEN) {
+		take = TAIL_WIN_LEN - (nl ? 1 : 0);
+		memcpy(tf->win, line + len - take, take);
+		tf->win_len = take;
+	} else {
+		keep = tf->win_len < TAIL_WIN_LEN - raw ? tf->win_len
+							: TAIL_WIN_LEN - raw;
+		memmove(tf->win, tf->win + tf->win_len - keep, keep);
+		memcpy(tf->win + keep, line, len);
+		tf->win_len = keep + len;
+	}
+	if (nl)
+		tf->win[tf->win_len++] = '\n';
+	tf->win_end = end;
+}
+
+/* Hands one line of tf to the caller. 0, or -1 when it failed. */
+static int
+take_line(struct tail *t, struct tfile *tf, const char *line, size_t len,
+    unsigned flags, bool nl)
+{
+	int64_t end = linebuf_consumed(tf->lb);
+
+	if (flags & LINEBUF_CUT) {
+		tf->win_len = 0;
+		tf->win_end = -1;
+	} else
+		win_add(tf, line, len, nl, end);
+	t->lines++;
+	/*
+	 * Dirty before the caller sees the line: should the caller commit
+	 * now (its batch is full), this position goes with the line.
+	 */
+	if (tf == t->cur)
+		t->cur_dirty = true;
+	else
+		t->old_dirty = true;
+	if (t->env.line_fn(t->env.arg, t, line, len, flags) == -1) {
+		t->broken = true;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads up to budget blocks of tf and hands out its complete lines.
+ * Returns 1 when the budget ran out with more to read, 0 at the end of
+ * what is there, -1 when the caller failed.
+ */
+static int
+tf_read(struct tail *t, struct tfile *tf, int budget)
+{
+	int64_t before = linebuf_consumed(tf->lb);
+	const char *line;
+	size_t avail, len, n, k;
+	unsigned flags;
+	ssize_t r;
+	char *p;
+	int rc = 0;
+
+	for (; budget > 0; budget--) {
+		p = linebuf_space(tf->lb, &avail);
+		if (avail > LINEBUF_BLOCK)
+			avail = LINEBUF_BLOCK;
+		do
+			r = pread(tf->fd, p, avail, (off_t)tf->rd_off);
+		while (r == -1 && errno == EINTR);
+		if (r == -1) {
+			log_warn("tail: %s: read", tf->name);
+			break;
+		}
+		if (r == 0)
+			break;
+		n = (size_t)r;
+		if (tf->rd_off < TAIL_HEAD_LEN) {
+			k = (size_t)(TAIL_HEAD_LEN - tf->rd_off);
+			if (k > n)
+				k = n;
+			if (tf->head_len == (size_t)tf->rd_off) {
+				memcpy(tf->head + tf->head_len, p, k);
+				tf->head_len += k;
+			}
+		}
+		if (n >= TAIL_CHECK_LEN) {
+			memcpy(tf->chk, p + n - TAIL_CHECK_LEN, TAIL_CHECK_LEN);
+			tf->chk_len = TAIL_CHECK_LEN;
+		} else {
+			k = tf->chk_len + n > TAIL_CHECK_LEN
+			    ? TAIL_CHECK_LEN - n
+			    : tf->chk_len;
+			memmove(tf->chk, tf->chk + tf->chk_len - k, k);
+			memcpy(tf->chk + k, p, n);
+			tf->chk_len = k + n;
+		}
+		linebuf_fill(tf->lb, n);
+		tf->rd_off += (int64_t)n;
+		if (tf->rd_off > tf->size)
+			tf->size = tf->rd_off;
+		while (linebuf_next(tf->lb, &line, &len, &flags) == 1)
+			if (take_line(t, tf, line, len, flags, true) == -1)
+				return -1;
+		if (budget == 1)
+			rc = 1;
+	}
+	if (linebuf_consumed(tf->lb) != before) {
+		if (tf == t->cur)
+			t->cur_dirty = true;
+		else
+			t->old_dirty = true;
+		t->env.dirty_fn(t->env.arg, t);
+	}
+	return rc;
+}
+
+/*
+ * True when tf was truncated, or rewritten past the point read: the size
+ * is below the read offset, or the bytes just before it changed. Updates
+ * tf->size.
+ */
+static bool
+tf_rewritten(struct tfile *tf)
+{
+	unsigned char buf[TAIL_CHECK_LEN];
+	struct stat st;
+
+	if (fstat(tf->fd, &st) == -1) {
+		log_warn("tail: %s: fstat", tf->name);
+		return false;
+	}
+	tf->size = (int64_t)st.st_size;
+	if (tf->size < tf->rd_off)
+		return true;
+	if (tf->size == tf->rd_off || tf->chk_len == 0)
+		return false;
+	if (pread_full(tf->fd, buf, tf->chk_len,
+		tf->rd_off - (int64_t)tf->chk_len) == -1)
+		return true;
+	return memcmp(buf, tf->chk, tf->chk_len) != 0;
+}
+
+static void
+start_drain(struct tail *t)
+{
+	if (!ev_is_active(&t->drain_w) && t->started) {
+		ev_timer_set(&t->drain_w, TAIL_DRAIN_TICK, TAIL_DRAIN_TICK);
+		ev_timer_start(t->env.loop, &t->drain_w);
+	}
+}
+
+/*
+ * Reads the old file to its end, takes a partial last line as a line (its
+ * writer has moved on), and closes it. 0, or -1 when the caller failed.
+ */
+static int
+finish_old(struct tail *t)
+{
+	struct tfile *tf = t->old;
+	const char *line;
+	size_t len;
+	unsigned flags;
+	int rc;
+
+	if (tf == NULL)
+		return 0;
+	while ((rc = tf_read(t, tf, TAIL_READ_BUDGET)) == 1)
+		;
+	if (rc == -1)
+		return -1;
+	if (linebuf_take_partial(tf->lb, &line, &len, &flags) == 1) {
+		log_info("tail: %s: last line of %s has no newline; taken "
+			 "as it is",
+		    t->path, tf->name);
+		if (take_line(t, tf, line, len, flags, false) == -1)
+			return -1;
+	}
+	log_info("tail: %s: done with %s file %s inode=%lld offset=%lld",
+	    t->path, tf->is_copy ? "copied" : "rotated", tf->name,
+	    (long long)tf->ino, (long long)linebuf_consumed(tf->lb));
+	/*
+	 * Remember where this inode ended, so that a glob match of it under
+	 * its rotated name (mail-20261124.log) resumes there.
+	 */
+	snprintf(t->retired_key, sizeof(t->retired_key), "inode:%lld:%lld",
+	    (long long)tf->dev, (long long)tf->ino);
+	tf_position(t, tf, t->retired_key, 0, &t->retired);
+	snprintf(t->retired_path, sizeof(t->retired_path), "%s", tf->name);
+	t->retired.path = t->retired_path;
+	t->retired_dirty = true;
+	tf_free(tf);
+	t->old = NULL;
+	t->old_dirty = true;
+	ev_timer_stop(t->env.loop, &t->drain_w);
+	t->env.dirty_fn(t->env.arg, t);
+	return 0;
+}
+
+/* Makes tf the old file (finishing a previous one first). */
+static int
+set_old(struct tail *t, struct tfile *tf)
+{
+	if (t->old != NULL && finish_old(t) == -1) {
+		tf_free(tf);
+		return -1;
+	}
+	t->old = tf;
+	tf->grew = ev_now(t->env.loop);
+	t->old_dirty = true;
+	start_drain(t);
+	ev_idle_start(t->env.loop, &t->more_w);
+	t->env.dirty_fn(t->env.arg, t);
+	return 0;
+}
+
+/* Reads the old file; finishes it when it is done. -1 on failure. */
+static int
+read_old(struct tail *t)
+{
+	struct tfile *tf = t->old;
+	int64_t before = tf->rd_off;
+	ev_tstamp now = ev_now(t->env.loop);
+	int rc;
+
+	if ((rc = tf_read(t, tf, TAIL_READ_BUDGET)) == -1)
+		return -1;
+	if (rc == 1) {
+		ev_idle_start(t->env.loop, &t->more_w);
+		tf->grew = now;
+		return 0;
+	}
+	if (tf->rd_off != before)
+		tf->grew = now;
+	if (tf->is_copy || now - tf->grew >= t->env.rotate_wait)
+		return finish_old(t);
+	return 0;
+}
+
+/*
+ * cur was truncated (copytruncate): find the copy to read the rest from,
+ * then start cur again at 0.
+ */
+static int
+handle_truncation(struct tail *t)
+{
+	struct tfile *tf = t->cur, *copy;
+	struct store_position pos;
+	int64_t consumed = linebuf_consumed(tf->lb);
+	int64_t lost;
+
+	t->truncations++;
+	tf_position(t, tf, t->key, 0, &pos);
+	copy = consumed > 0 ? find_sibling(t, &pos, false) : NULL;
+	if (copy != NULL) {
+		log_info("tail: %s: truncated; reading the rest of the copy %s "
+			 "from offset=%lld",
+		    t->path, copy->name, (long long)consumed);
+		copy->is_copy = true;
+		tf_seek(copy, consumed);
+		if (set_old(t, copy) == -1)
+			return -1;
+	} else {
+		lost = (int64_t)linebuf_pending(tf->lb);
+		if (lost > 0)
+			log_warnx("tail: %s: truncated with a partial line of "
+				  "%lld bytes held and no copy found; it is "
+				  "lost",
+			    t->path, (long long)lost);
+		else
+			log_info("tail: %s: truncated at offset=%lld", t->path,
+			    (long long)consumed);
+	}
+	tf_seek(tf, 0);
+	tf->last_event = 0;
+	t->cur_dirty = true;
+	t->env.dirty_fn(t->env.arg, t);
+	return 0;
+}
+
+/*
+ * Where `bouncestat import` stopped in this content: the import identifies
+ * an input by the hash of its first line (at most IMPORT_ID_MAX bytes) as
+ * "import:<hex>" and fingerprints the last line before its offset (the
+ * line's first LINEBUF_MAX_LINE_DEFAULT bytes at most); see cmd_import.c.
+ * Returns the offset when both match, 0 when there is none, -1 when the
+ * store failed.
+ */
+static int64_t
+import_offset(struct store *st, int fd, int64_t size)
+{
+	static char buf[LINEBUF_MAX_LINE_DEFAULT + 2];
+	char key[64], pbuf[PATH_MAX * 2 + 64];
+	struct store_position pos;
+	size_t n, len, start, end;
+	const char *nl;
+	int64_t x;
+	ssize_t r;
+	int rc;
+
+	n = (size_t)(size < TAIL_IMPORT_ID_MAX ? size : TAIL_IMPORT_ID_MAX);
+	if (n == 0 || pread_full(fd, buf, n, 0) == -1)
+		return 0;
+	if ((nl = memchr(buf, '\n', n)) != NULL)
+		len = (size_t)(nl - buf);
+	else if (n == TAIL_IMPORT_ID_MAX)
+		len = n;
+	else
+		return 0; /* no complete first line yet */
+	snprintf(key, sizeof(key), "import:%016llx",
+	    (unsigned long long)bs_hash64(BS_HASH_INIT, buf, len));
+	if ((rc = store_get_position(st, key, &pos, pbuf, sizeof(pbuf))) != 1)
+		return rc == -1 ? -1 : 0;
+	if ((x = pos.offset) <= 0 || x > size || pos.fp_tail_len < 0)
+		return 0;
+	/* The last line before x: up to a newline at x - 1, or a partial
+	 * line taken at the end of the import. */
+	n = (size_t)(x < (int64_t)sizeof(buf) ? x : (int64_t)sizeof(buf));
+	if ((r = pread(fd, buf, n, (off_t)(x - (int64_t)n))) != (ssize_t)n)
+		return 0;
+	end = buf[n - 1] == '\n' ? n - 1 : n;
+	for (start = end; start > 0 && buf[start - 1] != '\n'; start--)
+		;
+	if (start == 0 && x - (int64_t)n > 0)
+		return 0; /* a longer line than we look back over */
+	len = end - start;
+	if (len > LINEBUF_MAX_LINE_DEFAULT)
+		len = LINEBUF_MAX_LINE_DEFAULT;
+	if ((int64_t)len != pos.fp_tail_len ||
+	    bs_hash64(BS_HASH_INIT, buf + start, len) != pos.fp_tail)
+		return 0;
+	return x;
+}
+
+/*
+ * For a file with no position under this path: where to start when it
+ * was read before, under another name (a finished rotated file, by
+ * "inode:<dev>:<ino>" and fingerprints) or by an import. Returns the
+ * offset, 0 when it was not, -1 when the store failed.
+ */
+static int64_t
+seen_offset(struct tail *t, struct store *st, int fd, const struct stat *sb)
+{
+	char key[64], pbuf[PATH_MAX * 2 + 64];
+	struct store_position pos;
+	int64_t off;
+	int rc;
+
+	snprintf(key, sizeof(key), "inode:%lld:%lld", (long long)sb->st_dev,
+	    (long long)sb->st_ino);
+	if ((rc = store_get_position(st, key, &pos, pbuf, sizeof(pbuf))) == -1)
+		return -1;
+	if (rc == 1 && fingerprints_match(fd, (int64_t)sb->st_size, &pos)) {
+		log_info("tail: %s: read before as %s; resuming at offset=%lld",
+		    t->path, pos.path, (long long)pos.offset);
+		return pos.offset;
+	}
+	if ((off = import_offset(st, fd, (int64_t)sb->st_size)) > 0)
+		log_info("tail: %s: imported before up to offset=%lld; "
+			 "resuming there",
+		    t->path, (long long)off);
+	return off;
+}
+
+/*
+ * Opens the file now at the path as cur: at offset 0, unless it was read
+ * before under another name (seen_offset()). Not while another tail holds
+ * it (a rotated file that tail is still reading): the next look retries.
+ */
+static void
+open_cur(struct tail *t)
+{
+	struct stat st;
+	int64_t off;
+	int fd;
+
+	if ((fd = open_regular(t->path, &st)) == -1) {
+		if (errno != ENOENT && errno != t->open_errno)
+			log_warn("tail: %s: open", t->path);
+		t->open_errno = errno;
+		return;
+	}
+	t->open_errno = 0;
+	if (tail_holds_ino(t, (int64_t)st.st_dev, (int64_t)st.st_ino) ||
+	    (t->env.held_fn != NULL &&
+		t->env.held_fn(
+		    t->env.arg, t, (int64_t)st.st_dev, (int64_t)st.st_ino))) {
+		close(fd);
+		return;
+	}
+	off = t->env.store != NULL ? seen_offset(t, t->env.store, fd, &st) : 0;
+	if (off == -1) {
+		log_warnx("tail: %s: %s; opening it later", t->path,
+		    store_errmsg(t->env.store));
+		close(fd);
+		return;
+	}
+	t->cur = tf_new(fd, &st, t->path, t->env.max_line);
+	tf_seek(t->cur, off);
+	t->cur_dirty = true;
+	log_info("tail: %s: following inode=%lld size=%lld offset=%lld",
+	    t->path, (long long)t->cur->ino, (long long)t->cur->size,
+	    (long long)off);
+	t->env.dirty_fn(t->env.arg, t);
+}
+
+/*
+ * Everything a wake-up does: read the old file, notice a rotation
+ * (another inode at the path, or none), a truncation, a new file, and read
+ * the current one.
+ */
+static void
+tail_check(struct tail *t)
+{
+	struct tfile *was;
+	struct stat st;
+	bool present;
+
+	if (t->broken)
+		return;
+	if (t->old != NULL && read_old(t) == -1)
+		return;
+	if (stat(t->path, &st) == 0)
+		present = S_ISREG(st.st_mode);
+	else if (errno == ENOENT || errno == ENOTDIR)
+		present = false;
+	else {
+		/* Cannot tell: read on, decide at the next look. */
+		if (errno != t->open_errno)
+			log_warn("tail: %s: stat", t->path);
+		t->open_errno = errno;
+		if (t->cur != NULL && tf_read(t, t->cur, TAIL_READ_BUDGET) == 1)
+			ev_idle_start(t->env.loop, &t->more_w);
+		return;
+	}
+	if (t->cur != NULL &&
+	    (!present || (int64_t)st.st_ino != t->cur->ino ||
+		(int64_t)st.st_dev != t->cur->dev)) {
+		t->rotations++;
+		log_info("tail: %s: %s; reading the old file inode=%lld for "
+			 "%.1fs more",
+		    t->path, present ? "rotated" : "removed",
+		    (long long)t->cur->ino, t->env.rotate_wait);
+		was = t->cur;
+		was->last_event = t->last_event;
+		find_new_name(t, was);
+		t->cur = NULL;
+		t->cur_dirty = true;
+		if (set_old(t, was) == -1 || read_old(t) == -1)
+			return;
+	}
+	if (t->cur == NULL && present && t->old != NULL &&
+	    t->old->ino == (int64_t)st.st_ino &&
+	    t->old->dev == (int64_t)st.st_dev && !t->old->is_copy) {
+		/* The old file was moved back to the path. */
+		log_info("tail: %s: inode=%lld is back at the path", t->path,
+		    (long long)t->old->ino);
+		t->cur = t->old;
+		t->old = NULL;
+		t->cur_dirty = t->old_dirty = true;
+		snprintf(t->cur->name, sizeof(t->cur->name), "%s", t->path);
+		ev_timer_stop(t->env.loop, &t->drain_w);
+	}
+	if (t->cur == NULL && present)
+		open_cur(t);
+	if (t->cur == NULL)
+		return;
+	if (tf_rewritten(t->cur) && handle_truncation(t) == -1)
+		return;
+	if (tf_read(t, t->cur, TAIL_READ_BUDGET) == 1)
+		ev_idle_start(t->env.loop, &t->more_w);
+}
+
+static void
+stat_cb(struct ev_loop *loop, ev_stat *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	tail_check(w->data);
+}
+
+static void
+drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tail *t = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (t->broken)
+		return;
+	if (t->old == NULL) {
+		ev_timer_stop(t->env.loop, &t->drain_w);
+		return;
+	}
+	read_old(t);
+}
+
+static void
+more_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct tail *t = w->data;
+
+	(void)revents;
+	ev_idle_stop(loop, w);
+	tail_check(t);
+}
+
+/* See tail.h. */
+struct tail *
+tail_new(const char *path, const struct tail_env *env)
+{
+	struct tail *t = xcalloc(1, sizeof(*t));
+	size_t len = strlen(path) + 16;
+
+	t->path = xstrdup(path);
+	t->key = xmalloc(len);
+	t->rkey = xmalloc(len);
+	snprintf(t->key, len, "file:%s", path);
+	snprintf(t->rkey, len, "rotated:%s", path);
+	t->env = *env;
+	ev_stat_init(&t->stat_w, stat_cb, t->path, env->poll_interval);
+	t->stat_w.data = t;
+	ev_timer_init(&t->drain_w, drain_cb, TAIL_DRAIN_TICK, TAIL_DRAIN_TICK);
+	t->drain_w.data = t;
+	ev_idle_init(&t->more_w, more_cb);
+	t->more_w.data = t;
+	return t;
+}
+
+/* See tail.h. */
+void
+tail_stop(struct tail *t)
+{
+	if (t == NULL)
+		return;
+	ev_stat_stop(t->env.loop, &t->stat_w);
+	ev_timer_stop(t->env.loop, &t->drain_w);
+	ev_idle_stop(t->env.loop, &t->more_w);
+	t->started = false;
+}
+
+/* See tail.h. */
+void
+tail_free(struct tail *t)
+{
+	if (t == NULL)
+		return;
+	tail_stop(t);
+	tf_free(t->cur);
+	tf_free(t->old);
+	free(t->path);
+	free(t->key);
+	free(t->rkey);
+	free(t);
+}
+
+/* Offset just after the last newline of the file (start_at end). */
+static int64_t
+last_line_end(int fd, int64_t size)
+{
+	char buf[65536];
+	size_t n =
+	    (size_t)(size < (int64_t)sizeof(buf) ? size : (int64_t)sizeof(buf));
+	const char *nl;
+
+	if (n == 0 || pread_full(fd, buf, n, size - (int64_t)n) == -1)
+		return 0;
+	for (nl = buf + n; nl > buf && nl[-1] != '\n'; nl--)
+		;
+	if (nl == buf)
+		return size;
+	return size - (int64_t)n + (nl - buf);
+}
+
+/* See tail.h. */
+int
+tail_start(struct tail *t, struct store *st, bool at_startup)
+{
+	struct store_position cp, rp;
+	char cbuf[PATH_MAX * 2 + 64], rbuf[PATH_MAX * 2 + 64];
+	struct tfile *tf;
+	struct stat sb;
+	bool has_cur, has_rot;
+	int64_t seen;
+	int fd, rc;
+
+	if ((rc = store_get_position(st, t->key, &cp, cbuf, sizeof(cbuf))) ==
+	    -1)
+		return -1;
+	has_cur = rc == 1 && !position_empty(&cp);
+	if ((rc = store_get_position(st, t->rkey, &rp, rbuf, sizeof(rbuf))) ==
+	    -1)
+		return -1;
+	has_rot = rc == 1 && !position_empty(&rp);
+	t->started = true;
+	t->cur_dirty = t->old_dirty = true;
+
+	fd = open_regular(t->path, &sb);
+	if (fd == -1 && errno != ENOENT) {
+		log_warn("tail: %s: open", t->path);
+		t->open_errno = errno;
+	}
+	if (has_cur && fd != -1 && (int64_t)sb.st_ino == cp.ino &&
+	    fingerprints_match(fd, (int64_t)sb.st_size, &cp)) {
+		if ((int64_t)sb.st_dev != cp.dev)
+			log_info("tail: %s: device number changed (%lld to "
+				 "%lld), same inode and content: resuming",
+			    t->path, (long long)cp.dev, (long long)sb.st_dev);
+		t->cur = tf_new(fd, &sb, t->path, t->env.max_line);
+		tf_seek(t->cur, cp.offset);
+		t->cur->last_event = cp.last_event;
+		t->last_event = cp.last_event;
+		fd = -1;
+		log_info("tail: %s: resuming inode=%lld offset=%lld size=%lld",
+		    t->path, (long long)t->cur->ino, (long long)cp.offset,
+		    (long long)t->cur->size);
+	}
+	if (has_rot) {
+		if ((tf = find_previous(t, &rp)) != NULL) {
+			log_info("tail: %s: resuming rotated file %s "
+				 "inode=%lld offset=%lld",
+			    t->path, tf->name, (long long)tf->ino,
+			    (long long)rp.offset);
+			tf_seek(tf, rp.offset);
+			tf->last_event = rp.last_event;
+			t->old = tf;
+			tf->grew = ev_now(t->env.loop);
+		} else
+			log_warnx("tail: %s: rotated file %s inode=%lld not "
+				  "found; lines it got after offset=%lld are "
+				  "not counted",
+			    t->path, rp.path, (long long)rp.ino,
+			    (long long)rp.offset);
+	}
+	if (has_cur && t->cur == NULL) {
+		/* The file we were reading is no longer at the path. */
+		if ((tf = find_previous(t, &cp)) != NULL) {
+			log_info("tail: %s: the file read before is now %s; "
+				 "resuming it at offset=%lld",
+			    t->path, tf->name, (long long)cp.offset);
+			tf_seek(tf, cp.offset);
+			tf->last_event = cp.last_event;
+			if (set_old(t, tf) == -1) {
+				if (fd != -1)
+					close(fd);
+				return 0;
+			}
+		} else
+			log_warnx("tail: %s: the file read before (inode=%lld "
+				  "offset=%lld) is gone or was truncated and "
+				  "no copy was found; starting at the "
+				  "beginning of the current file",
+			    t->path, (long long)cp.ino, (long long)cp.offset);
+	}
+	if (t->cur == NULL && fd != -1 && !has_cur &&
+	    (seen = seen_offset(t, st, fd, &sb)) != 0) {
+		if (seen == -1) {
+			close(fd);
+			return -1;
+		}
+		t->cur = tf_new(fd, &sb, t->path, t->env.max_line);
+		fd = -1;
+		tf_seek(t->cur, seen);
+	}
+	if (t->cur == NULL && fd != -1) {
+		t->cur = tf_new(fd, &sb, t->path, t->env.max_line);
+		fd = -1;
+		if (!has_cur && at_startup && t->env.start_at_end) {
+			tf_seek(
+			    t->cur, last_line_end(t->cur->fd, t->cur->size));
+			log_info("tail: %s: no stored position; starting at "
+				 "the end offset=%lld",
+			    t->path, (long long)t->cur->rd_off);
+		} else {
+			tf_seek(t->cur, 0);
+			log_info("tail: %s: following from the beginning "
+				 "inode=%lld size=%lld",
+			    t->path, (long long)t->cur->ino,
+			    (long long)t->cur->size);
+		}
+	}
+	if (fd != -1)
+		close(fd);
+	if (t->cur == NULL && !has_cur)
+		log_info(
+		    "tail: %s: does not exist yet; waiting for it", t->path);
+	ev_stat_start(t->env.loop, &t->stat_w);
+	if (t->old != NULL)
+		start_drain(t);
+	ev_idle_start(t->env.loop, &t->more_w);
+	t->env.dirty_fn(t->env.arg, t);
+	return 0;
+}
+
+/* See tail.h. */
+void
+tail_poll(struct tail *t)
+{
+	if (t->started)
+		tail_check(t);
+}
+
+/* See tail.h. */
+void
+tail_set_env(struct tail *t, const struct tail_env *env)
+{
+	bool restat = env->poll_interval != t->env.poll_interval;
+
+	t->env = *env;
+	if (restat && t->started) {
+		ev_stat_stop(t->env.loop, &t->stat_w);
+		ev_stat_set(&t->stat_w, t->path, env->poll_interval);
+		ev_stat_start(t->env.loop, &t->stat_w);
+	}
+}
+
+/* See tail.h. */
+int
+tail_put_positions(struct tail *t, struct store *st, int64_t now)
+{
+	struct store_position pos;
+
+	if (t->cur_dirty) {
+		tf_position(t, t->cur, t->key, now, &pos);
+		if (store_put_position(st, &pos) == -1)
+			return -1;
+	}
+	if (t->old_dirty) {
+		tf_position(t, t->old, t->rkey, now, &pos);
+		if (store_put_position(st, &pos) == -1)
+			return -1;
+	}
+	if (t->retired_dirty) {
+		t->retired.updated = now;
+		if (store_put_position(st, &t->retired) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* See tail.h. */
+void
+tail_committed(struct tail *t)
+{
+	t->cur_dirty = t->old_dirty = t->retired_dirty = false;
+}
+
+/* See tail.h. */
+void
+tail_note_event(struct tail *t, int64_t when)
+{
+	if (when > t->last_event)
+		t->last_event = when;
+}
+
+/* See tail.h. */
+void
+tail_info(const struct tail *t, struct tail_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->path = t->path;
+	if (t->cur != NULL) {
+		out->open = true;
+		out->ino = t->cur->ino;
+		out->offset = linebuf_consumed(t->cur->lb);
+		out->size = t->cur->size;
+		out->pending = (int64_t)linebuf_pending(t->cur->lb);
+	}
+	if (t->old != NULL) {
+		out->draining = true;
+		out->old_ino = t->old->ino;
+		out->old_offset = linebuf_consumed(t->old->lb);
+		out->old_size = t->old->size;
+	}
+	out->last_event = t->last_event;
+	out->lines = t->lines;
+	out->rotations = t->rotations;
+	out->truncations = t->truncations;
+}
+
+/* See tail.h. */
+const char *
+tail_path(const struct tail *t)
+{
+	return t->path;
+}
+
+/* See tail.h. */
+bool
+tail_gone(const struct tail *t)
+{
+	struct stat st;
+
+	return t->cur == NULL && t->old == NULL && !t->cur_dirty &&
+	    !t->old_dirty && !t->retired_dirty && stat(t->path, &st) == -1 &&
+	    errno == ENOENT;
+}
+
+/* See tail.h. */
+bool
+tail_holds(const struct tail *t, int64_t dev, int64_t ino)
+{
+	return tail_holds_ino(t, dev, ino);
+}

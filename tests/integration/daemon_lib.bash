@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+#
+# Helpers sourced by tests/integration/daemon_*.sh (not a test itself: the
+# .bash suffix keeps it out of ctest's *.sh glob). Each test gets a temp
+# directory $T with a configuration $CONF, a database $DB and the daemon's
+# log $DLOG; the cleanup trap stops whatever was started and dumps the
+# logs when the test fails. Counts are checked two ways: the events in
+# the database (one row per deferral; its queue id is the line's number,
+# so a line counted twice or lost is named) and `bouncestat report
+# --format json` totals.
+
+set -eu
+
+: "${BOUNCESTAT:?BOUNCESTAT must name the bouncestat binary}"
+: "${BS_SRC:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+WRITER="$BS_SRC/tests/integration/daemon_writer.py"
+
+command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "SKIP: no sqlite3"; exit 77; }
+command -v jq >/dev/null 2>&1 || { echo "SKIP: no jq"; exit 77; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/bs_daemon.XXXXXX")
+DB=$T/db.sqlite
+CONF=$T/bouncestat.conf
+DLOG=$T/daemon.log
+DPID=
+BG_PIDS=()
+ROOTOPT=
+[ "$(id -u)" = 0 ] && ROOTOPT=--allow-root
+
+cleanup() {
+	local rc=$?
+
+	set +e
+	for p in "${BG_PIDS[@]}" $DPID; do
+		kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+		echo "=== $0 failed (rc=$rc); daemon log:" >&2
+		tail -n 80 "$DLOG" >&2 2>/dev/null
+		ls -li "$T" >&2
+	fi
+	rm -rf "$T"
+	exit "$rc"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# A quick configuration for tests: short batches, rotations and rescans
+# (COMMIT overrides the commit interval).
+write_conf() {
+	cat >"$CONF" <<EOF
+commit_interval ${COMMIT:-300ms}
+rotate_wait 1s
+rescan_interval 2s
+log_level info
+$*
+EOF
+}
+
+# daemon_start [args]: starts the daemon and waits until it runs.
+daemon_start() {
+	local n i
+
+	n=$(grep -c 'daemon: started' "$DLOG" 2>/dev/null || true)
+	"$BOUNCESTAT" daemon -c "$CONF" --db "$DB" $ROOTOPT "$@" \
+	    >>"$DLOG" 2>&1 &
+	DPID=$!
+	for i in $(seq 1 100); do
+		if [ "$(grep -c 'daemon: started' "$DLOG" 2>/dev/null ||
+		    true)" -gt "${n:-0}" ]; then
+			return 0
+		fi
+		kill -0 "$DPID" 2>/dev/null || fail "daemon exited at start"
+		sleep 0.05
+	done
+	fail "daemon did not start"
+}
+
+# daemon_stop: SIGTERM, which must exit 0 within 5 s.
+daemon_stop() {
+	local i rc
+
+	kill -TERM "$DPID"
+	for i in $(seq 1 100); do
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$DPID" 2>/dev/null && fail "daemon still running 5s after SIGTERM"
+	rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" -eq 0 ] || fail "daemon exited $rc after SIGTERM"
+	DPID=
+}
+
+daemon_kill9() {
+	kill -9 "$DPID" 2>/dev/null || true
+	wait "$DPID" 2>/dev/null || true
+	DPID=
+}
+
+# writer FILE --first N --count N ...: starts the line writer in the
+# background (see daemon_writer.py); WPID is its pid.
+writer() {
+	python3 "$WRITER" "$@" &
+	WPID=$!
+	BG_PIDS+=("$WPID")
+}
+
+# line N [--count C]: test lines N..N+C-1 (to stdout).
+line() {
+	python3 "$WRITER" --line "$@"
+}
+
+sql() {
+	sqlite3 -cmd '.timeout 5000' "$DB" "$@"
+}
+
+events() {
+	sql 'SELECT count(*) FROM event' 2>/dev/null || echo 0
+}
+
+# report_deferred: the deferred total of `bouncestat report`.
+report_deferred() {
+	"$BOUNCESTAT" report --db "$DB" --since 3d --until @$(( $(date +%s) + 86400 )) \
+	    --format json | jq -r '.totals.deferred'
+}
+
+# wait_events N [TIMEOUT]: until the database holds at least N events.
+wait_events() {
+	local want=$1 secs=${2:-20} i n
+
+	for i in $(seq 1 $((secs * 10))); do
+		n=$(events)
+		[ "$n" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	fail "only $(events) of $want events after ${secs}s"
+}
+
+# check_exact FIRST:COUNT...: the lines of each range are each counted
+# exactly once, no other line is, and report agrees.
+check_exact() {
+	local count=0 r total distinct dups missing rep
+
+	for r in "$@"; do
+		count=$((count + ${r#*:}))
+	done
+	total=$(events)
+	distinct=$(sql 'SELECT count(DISTINCT queue_id) FROM event')
+	missing=$(python3 - "$DB" "$@" <<'EOF'
+import sqlite3, sys
+have = {r[0] for r in sqlite3.connect(sys.argv[1]).execute(
+    "SELECT queue_id FROM event")}
+miss = []
+for r in sys.argv[2:]:
+    first, count = (int(x) for x in r.split(":"))
+    miss += [n for n in range(first, first + count) if "A%09X" % n not in have]
+if miss:
+    print(len(miss), "missing, first:", " ".join(str(n) for n in miss[:10]))
+EOF
+)
+	if [ "$total" -ne "$count" ] || [ "$distinct" -ne "$count" ] ||
+	    [ -n "$missing" ]; then
+		dups=$(sql "SELECT queue_id || ' x' || count(*) FROM event
+		    GROUP BY queue_id HAVING count(*) > 1 LIMIT 10" | tr '\n' ' ')
+		fail "expected $count events, have $total ($distinct distinct);" \
+		    "counted twice: ${dups:-none}; ${missing:-none missing}"
+	fi
+	rep=$(report_deferred)
+	[ "$rep" = "$count" ] || fail "report says deferred=$rep, want $count"
+}

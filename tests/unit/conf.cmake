@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: ISC
+# The configuration parser is daemon code but pure enough to test alone:
+# conf.c needs only libc (it logs nothing; errors go to a callback).
+add_library(bs_conf STATIC ${PROJECT_SOURCE_DIR}/daemon/conf.c)
+target_include_directories(bs_conf PUBLIC ${PROJECT_SOURCE_DIR}/daemon)
+bs_unit(conf bs_conf)
+target_compile_definitions(test_conf PRIVATE
+    BS_SRC_DIR="${PROJECT_SOURCE_DIR}")
