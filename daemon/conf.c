@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "detect.h"
 
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_start) == sizeof(int), "enum size");
@@ -56,6 +57,7 @@ struct directive {
 	bool reload;              /* SIGHUP applies a change */
 	const char *help;
 	const char *example; /* for the sample when the default is empty */
+	size_t noff;         /* T_LIST: offset of the entry count */
 };
 
 #define MS(x)  ((int64_t)(x))
@@ -66,7 +68,7 @@ static const struct directive table[] = {
 	    false,
 	    "SQLite database file. Empty: $BOUNCESTAT_DB, else "
 	    "/var/lib/bouncestat/bouncestat.db. --db overrides it.",
-	    "/var/lib/bouncestat/bouncestat.db" },
+	    "/var/lib/bouncestat/bouncestat.db", 0 },
 	{ "follow", T_LIST, offsetof(struct conf, follow), "", 0,
 	    CONF_FOLLOW_MAX, NULL, true,
 	    "A log file or glob pattern to follow; repeat for several. None: "
@@ -74,82 +76,90 @@ static const struct directive table[] = {
 	    "/var/log/postfix.log that exist. --follow overrides them. Glob "
 	    "matches ending in a rotation suffix (.1, .gz, -20261122, ...) "
 	    "are skipped.",
-	    "/var/log/mail.log" },
+	    "/var/log/mail.log", offsetof(struct conf, nfollow) },
+	{ "detect", T_LIST, offsetof(struct conf, detect), "", 0, 64, NULL,
+	    true,
+	    "A spike detector threshold as KEY=VALUE; repeat for several. "
+	    "None: the documented defaults. Keys: window, baseline_days, "
+	    "keep, and KIND.min_count, .factor, .alpha, .floor, .min_total, "
+	    ".min_rate, .quiet for the incident kinds ('bouncestat alert "
+	    "--help' lists them).",
+	    "rate_limited.min_count=10", offsetof(struct conf, ndetect) },
 	{ "rules_dir", T_STRING, offsetof(struct conf, rules_dir), "", 0, 0,
 	    NULL, true,
 	    "Directory of operator rule files (*.rules), read after the "
 	    "built-in rules. Empty: /etc/bouncestat/rules.d when it exists; "
 	    "a directory given here must exist.",
-	    "/etc/bouncestat/rules.d" },
+	    "/etc/bouncestat/rules.d", 0 },
 	{ "commit_interval", T_DURATION,
 	    offsetof(struct conf, commit_interval_ms), "1s", MS(50), SEC(60),
 	    NULL, true,
 	    "Longest time a read line waits before its batch is committed "
 	    "(and visible to reports).",
-	    NULL },
+	    NULL, 0 },
 	{ "commit_lines", T_INT, offsetof(struct conf, commit_lines), "2000", 1,
 	    1000000, NULL, true,
 	    "Commit as soon as a batch holds this many lines (so at most "
 	    "this many events).",
-	    NULL },
+	    NULL, 0 },
 	{ "poll_interval", T_DURATION, offsetof(struct conf, poll_interval_ms),
 	    "2s", MS(100), SEC(60), NULL, true,
 	    "How often followed files are stat()ed when inotify cannot watch "
 	    "them (remote file systems); inotify wakes the daemon otherwise.",
-	    NULL },
+	    NULL, 0 },
 	{ "rescan_interval", T_DURATION,
 	    offsetof(struct conf, rescan_interval_ms), "10s", SEC(1), SEC(3600),
 	    NULL, true,
 	    "How often glob patterns are expanded again and every followed "
 	    "file is checked, whatever inotify said.",
-	    NULL },
+	    NULL, 0 },
 	{ "rotate_wait", T_DURATION, offsetof(struct conf, rotate_wait_ms),
 	    "5s", 0, SEC(300), NULL, true,
 	    "After a rotation, how long the old file is still read for lines "
 	    "its writer adds before it reopens the new one.",
-	    NULL },
+	    NULL, 0 },
 	{ "start_at", T_ENUM, offsetof(struct conf, start_at), "beginning", 0,
 	    0, start_names, true,
 	    "Where to start in a file with no stored position, found at "
 	    "start-up: beginning or end. Files created later are always read "
 	    "from the beginning.",
-	    NULL },
+	    NULL, 0 },
 	{ "max_line", T_SIZE, offsetof(struct conf, max_line), "64k", 1024,
 	    1048576, NULL, false,
 	    "Longest line kept; longer lines are cut to this length and "
 	    "counted.",
-	    NULL },
+	    NULL, 0 },
 	{ "max_files", T_INT, offsetof(struct conf, max_files), "256", 1, 4096,
 	    NULL, true, "Most files followed at once (glob matches included).",
-	    NULL },
+	    NULL, 0 },
 	{ "retention", T_DURATION, offsetof(struct conf, retention_ms), "90d",
 	    0, SEC(3650LL * 86400), NULL, true,
 	    "Stored events older than this are deleted (counts are kept); 0 "
 	    "keeps them for ever.",
-	    NULL },
+	    NULL, 0 },
 	{ "minute_retention", T_DURATION,
 	    offsetof(struct conf, minute_retention_ms), "30d", 0,
 	    SEC(3650LL * 86400), NULL, true,
 	    "Per-minute counts older than this are deleted (hourly counts are "
 	    "kept); 0 keeps them for ever.",
-	    NULL },
+	    NULL, 0 },
 	{ "shutdown_timeout", T_DURATION,
 	    offsetof(struct conf, shutdown_timeout_ms), "10s", SEC(1), SEC(300),
 	    NULL, true,
 	    "Longest time SIGTERM may take to commit and close before the "
 	    "daemon exits regardless.",
-	    NULL },
+	    NULL, 0 },
 	{ "log_level", T_ENUM, offsetof(struct conf, log_level), "info", 0, 0,
-	    level_names, true, "error, warning, info or debug.", NULL },
+	    level_names, true, "error, warning, info or debug.", NULL, 0 },
 	{ "user", T_STRING, offsetof(struct conf, user), "", 0, 0, NULL, false,
 	    "When started as root, switch to this user and its groups (add it "
 	    "to group adm to read /var/log) before opening anything.",
-	    "bouncestat" },
+	    "bouncestat", 0 },
 	{ "allow_root", T_BOOL, offsetof(struct conf, allow_root), "no", 0, 0,
 	    NULL, false,
 	    "Run as root when started as root and no user is given (like "
 	    "--allow-root). Not recommended.",
-	    NULL },
+	    NULL, 0 },
 };
 
 #define NDIRECTIVES (sizeof(table) / sizeof(table[0]))
@@ -342,8 +352,8 @@ set_value(struct parser *p, size_t line, struct conf *c,
 	const char *why = NULL;
 	char lo[32], hi[32];
 	int64_t n = 0;
-	char *dup, **list;
-	size_t i;
+	char *dup, **list, errbuf[BS_ERRLEN];
+	size_t i, *count;
 	int e;
 
 	switch (d->type) {
@@ -356,18 +366,28 @@ set_value(struct parser *p, size_t line, struct conf *c,
 	case T_LIST:
 		if (*v == '\0')
 			return 0; /* the empty default */
-		if (c->nfollow >= (size_t)d->max) {
+		count = (size_t *)(void *)((char *)c + d->noff);
+		if (*count >= (size_t)d->max) {
 			perr(p, line, "%s: more than %lld entries", d->name,
 			    (long long)d->max);
 			return -1;
 		}
-		if ((list = realloc(
-			 c->follow, (c->nfollow + 1) * sizeof(*list))) == NULL)
+		if (d->off == offsetof(struct conf, detect)) {
+			struct detect_params dp;
+
+			detect_defaults(&dp);
+			if (detect_params_arg(&dp, v, errbuf) == -1) {
+				perr(p, line, "%s: %s", d->name, errbuf);
+				return -1;
+			}
+		}
+		if ((list = realloc(*(char ***)field,
+			 (*count + 1) * sizeof(*list))) == NULL)
 			goto nomem;
-		c->follow = list;
-		if ((list[c->nfollow] = strdup(v)) == NULL)
+		*(char ***)field = list;
+		if ((list[*count] = strdup(v)) == NULL)
 			goto nomem;
-		c->nfollow++;
+		(*count)++;
 		return 0;
 	case T_BOOL:
 		if (streq_ci(v, "yes") || streq_ci(v, "true") ||
@@ -630,11 +650,27 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nfollow; i++)
 		free(c->follow[i]);
 	free(c->follow);
+	for (i = 0; i < c->ndetect; i++)
+		free(c->detect[i]);
+	free(c->detect);
 	free(c->source);
 	free(c->database);
 	free(c->rules_dir);
 	free(c->user);
 	free(c);
+}
+
+static bool
+list_equal(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
 }
 
 static bool
@@ -648,7 +684,10 @@ field_equal(
 	case T_STRING:
 		return strcmp(*(char *const *)fa, *(char *const *)fb) == 0;
 	case T_LIST:
-		return conf_follow_equal(a, b);
+		return list_equal(*(char *const *const *)fa,
+		    *(const size_t *)(const void *)((const char *)a + d->noff),
+		    *(char *const *const *)fb,
+		    *(const size_t *)(const void *)((const char *)b + d->noff));
 	case T_BOOL:
 		return *(const bool *)fa == *(const bool *)fb;
 	case T_ENUM:
@@ -705,7 +744,8 @@ type_name(const struct directive *d)
 	case T_STRING:
 		return "STRING";
 	case T_LIST:
-		return "PATH|GLOB";
+		return d->off == offsetof(struct conf, detect) ? "KEY=VALUE"
+							       : "PATH|GLOB";
 	case T_BOOL:
 		return "yes|no";
 	case T_INT:

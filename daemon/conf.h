@@ -40,6 +40,8 @@ struct conf {
 	char *database; /* "" = the default database path */
 	char **follow;  /* paths or globs; none = standard mail logs */
 	size_t nfollow;
+	char **detect; /* detector thresholds, KEY=VALUE (detect.h) */
+	size_t ndetect;
 	char *rules_dir; /* operator rule files (*.rules) */
 	char *user;      /* switch to this user when started as root */
 	bool allow_root; /* run as root when no user is given */

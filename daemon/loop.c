@@ -723,6 +723,7 @@ detect_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 	struct detect_params dp;
 	struct detect_run_stats ds;
 	char errbuf[BS_ERRLEN];
+	size_t i;
 
 	(void)loop;
 	(void)revents;
@@ -731,6 +732,10 @@ detect_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 	if (lp->npend > 0 && batch_commit(lp) == -1)
 		return;
 	detect_defaults(&dp);
+	/* Validated at load: an error here cannot happen, but is logged. */
+	for (i = 0; i < lp->conf->ndetect; i++)
+		if (detect_params_arg(&dp, lp->conf->detect[i], errbuf) == -1)
+			log_warnx("detect: %s", errbuf);
 	if (detect_run(lp->st, &dp, lp->cl, (int64_t)time(NULL), &ds, errbuf) ==
 	    -1)
 		log_warnx("detect: %s", errbuf);

@@ -161,6 +161,26 @@ conf_parse__unknown_unit__error(void **state)
 }
 
 static void
+conf_parse__detect_thresholds__kept_in_order_bad_one_error(void **state)
+{
+	struct errs e;
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(c = parse("detect window=5m\n"
+				  "detect rate_limited.min_count=20\n",
+			    &e));
+	assert_int_equal(c->ndetect, 2);
+	assert_string_equal(c->detect[1], "rate_limited.min_count=20");
+	conf_free(c);
+	assert_null(parse("\ndetect rate_limited.min_count=abc\n", &e));
+	assert_int_equal(e.n, 1);
+	assert_non_null(strstr(e.msg[0], "t.conf:2: detect: "));
+	assert_null(parse("detect nosuchkind.factor=2\n", &e));
+	assert_int_equal(e.n, 1);
+}
+
+static void
 conf_parse__out_of_range__error_with_bounds(void **state)
 {
 	struct errs e;
@@ -489,12 +509,13 @@ conf_print_directives__uncommented__parses(void **state)
 			n++;
 		}
 	}
-	assert_int_equal(n, 17); /* one per directive */
+	assert_int_equal(n, 18); /* one per directive */
 	memset(&e, 0, sizeof(e));
 	c = conf_parse("sample", out, strlen(out), collect, &e);
 	if (c == NULL)
 		fail_msg("%s", e.msg[0]);
 	assert_int_equal(c->nfollow, 1);
+	assert_int_equal(c->ndetect, 1);
 	conf_free(c);
 	free(out);
 	free(buf);
@@ -554,6 +575,8 @@ main(void)
 		cmocka_unit_test(conf_parse__summed_duration__milliseconds),
 		cmocka_unit_test(conf_parse__duration_without_unit__error),
 		cmocka_unit_test(conf_parse__unknown_unit__error),
+		cmocka_unit_test(
+		    conf_parse__detect_thresholds__kept_in_order_bad_one_error),
 		cmocka_unit_test(conf_parse__out_of_range__error_with_bounds),
 		cmocka_unit_test(conf_parse__bounds_inclusive__accepted),
 		cmocka_unit_test(conf_parse__several_errors__all_reported),
