@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #define LINEBUF_MAX_LINE_DEFAULT 65536
-#define LINEBUF_BLOCK 1048576 /* bytes offered per read */
+#define LINEBUF_BLOCK            1048576 /* bytes offered per read */
 
 #define LINEBUF_CUT 0x01 /* the line was longer than max_line and was cut */
 
@@ -46,15 +46,15 @@ void linebuf_fill(struct linebuf *, size_t n);
  * kept). Returns 1 and sets *line, *len and *flags, or 0 when no complete line
  * is held. The line is valid until the next linebuf_space() call.
  */
-int linebuf_next(struct linebuf *, const char **line, size_t *len,
-    unsigned *flags);
+int linebuf_next(
+    struct linebuf *, const char **line, size_t *len, unsigned *flags);
 
 /*
  * Takes the held partial line as a line (for the end of an import where
  * the last line has no newline). Returns 1 when there was one, else 0.
  */
-int linebuf_take_partial(struct linebuf *, const char **line, size_t *len,
-    unsigned *flags);
+int linebuf_take_partial(
+    struct linebuf *, const char **line, size_t *len, unsigned *flags);
 
 /* Input offset just after the last line returned (see above). */
 int64_t linebuf_consumed(const struct linebuf *);

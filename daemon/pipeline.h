@@ -19,11 +19,11 @@
 #include "store.h"
 
 struct pipeline_counters {
-	uint64_t lines;	   /* lines seen */
+	uint64_t lines;    /* lines seen */
 	uint64_t events;   /* delivery events stored */
 	uint64_t skipped;  /* not delivery results */
-	uint64_t bad;	   /* malformed delivery lines */
-	uint64_t cut;	   /* over-long lines cut */
+	uint64_t bad;      /* malformed delivery lines */
+	uint64_t cut;      /* over-long lines cut */
 	uint64_t failures; /* events that are not `sent` */
 	uint64_t by_status[BS_STATUS_COUNT];
 	int64_t last_event; /* time of the newest event */
@@ -36,8 +36,8 @@ struct pipeline;
  * classifying with cl; neither is owned. ctx is copied; its reference time
  * is refreshed by pipeline_set_ref_time().
  */
-struct pipeline *pipeline_new(struct store *st, struct classifier *cl,
-    const struct mta_ctx *ctx);
+struct pipeline *pipeline_new(
+    struct store *st, struct classifier *cl, const struct mta_ctx *ctx);
 void pipeline_free(struct pipeline *);
 void pipeline_set_ref_time(struct pipeline *, int64_t now);
 void pipeline_set_classifier(struct pipeline *, struct classifier *);
@@ -48,8 +48,8 @@ void pipeline_set_classifier(struct pipeline *, struct classifier *);
  * when the store failed (message in store_errmsg()). With a NULL store,
  * the event and its class are left for pipeline_last().
  */
-int pipeline_line(struct pipeline *, const char *line, size_t len,
-    unsigned flags);
+int pipeline_line(
+    struct pipeline *, const char *line, size_t len, unsigned flags);
 
 /* The event, classification and provider of the last PARSE_OK line. */
 void pipeline_last(const struct pipeline *, const struct bs_event **,

@@ -14,7 +14,7 @@
 struct bs_blob {
 	const char *name; /* base name of the source file */
 	const char *data; /* its bytes, NUL-terminated */
-	size_t len;	  /* length without the terminating NUL */
+	size_t len;       /* length without the terminating NUL */
 };
 
 #endif

@@ -83,33 +83,36 @@ enum bs_class {
 	BS_CLASS_COUNT
 };
 
-/* Event flags. */
-#define BS_EVENT_SUSPENDED 0x01 /* "delivery temporarily suspended": a \
-				   repeat, no new contact with the receiver */
-#define BS_EVENT_LOCAL 0x02	/* a local decision of our MTA, not a reply \
-				   (e.g. Exim "retry time not reached") */
-#define BS_EVENT_CONNECT 0x04	/* no SMTP reply: connection-level failure */
+/*
+ * Event flags. SUSPENDED: Postfix "delivery temporarily suspended", a
+ * repeat with no new contact with the receiver. LOCAL: a decision of our
+ * own MTA, not a reply (e.g. Exim "retry time not reached"). CONNECT: no
+ * SMTP reply at all, a connection-level failure.
+ */
+#define BS_EVENT_SUSPENDED 0x01
+#define BS_EVENT_LOCAL     0x02
+#define BS_EVENT_CONNECT   0x04
 
 struct bs_event {
-	int64_t time;	     /* UTC epoch seconds */
-	int32_t usec;	     /* sub-second part when the log has it */
-	enum bs_mta mta;     /* which parser took the line */
+	int64_t time;    /* UTC epoch seconds */
+	int32_t usec;    /* sub-second part when the log has it */
+	enum bs_mta mta; /* which parser took the line */
 	enum bs_status status;
-	unsigned flags;	     /* BS_EVENT_* */
-	int smtp_code;	     /* RFC 5321 reply code, 0 when none */
-	struct bs_span host; /* logging host from the syslog prefix */
-	struct bs_span program;	    /* e.g. "postfix/smtp" */
+	unsigned flags;             /* BS_EVENT_* */
+	int smtp_code;              /* RFC 5321 reply code, 0 when none */
+	struct bs_span host;        /* logging host from the syslog prefix */
+	struct bs_span program;     /* e.g. "postfix/smtp" */
 	struct bs_span queue_id;    /* e.g. "732BB407C3" */
-	struct bs_span rcpt;	    /* recipient address, without <> */
+	struct bs_span rcpt;        /* recipient address, without <> */
 	struct bs_span rcpt_domain; /* part after the last '@', may be empty */
 	struct bs_span relay_host;  /* e.g. "mx1.qq.com", "none", "local" */
 	struct bs_span relay_ip;    /* e.g. "1.2.3.4" or "2001:db8::1" */
-	struct bs_span dsn;	    /* the log's dsn= field, e.g. "4.0.0" */
-	struct bs_span enhanced; /* RFC 3463 status from the reply text, or \
-				    dsn when the reply has none */
-	struct bs_span reply;	 /* the receiver's reply (or the local \
-				    failure text), without the stage suffix */
-	struct bs_span stage;	 /* e.g. "RCPT TO", "end of DATA" */
+	struct bs_span dsn;         /* the log's dsn= field, e.g. "4.0.0" */
+	struct bs_span enhanced;    /* RFC 3463 status from the reply text, or
+				       dsn when the reply has none */
+	struct bs_span reply;       /* the receiver's reply (or the local
+				       failure text), without the stage suffix */
+	struct bs_span stage;       /* e.g. "RCPT TO", "end of DATA" */
 };
 
 const char *bs_class_name(enum bs_class);

@@ -15,10 +15,10 @@
 
 /*
  * Parses the message of a line whose program is postfix (any
- * "postfix" or "postfix-NAME" instance, e.g. "postfix/smtp", "postfix-out/qmgr").
- * Fills every field of *ev it knows except smtp_code/enhanced, which
- * mta_parse_line() derives from ev->reply. Returns PARSE_OK, PARSE_SKIP or
- * PARSE_BAD.
+ * "postfix" or "postfix-NAME" instance, e.g. "postfix/smtp",
+ * "postfix-out/qmgr"). Fills every field of *ev it knows except
+ * smtp_code/enhanced, which mta_parse_line() derives from ev->reply. Returns
+ * PARSE_OK, PARSE_SKIP or PARSE_BAD.
  */
 int postfix_parse(const struct syslog_prefix *pfx, struct bs_event *ev);
 

@@ -14,9 +14,9 @@
 #include "event.h"
 
 struct reply_info {
-	int code;		 /* 0 when the text has no reply code */
+	int code;                /* 0 when the text has no reply code */
 	struct bs_span enhanced; /* e.g. "5.7.1"; empty when absent */
-	struct bs_span text;	 /* the text after code and enhanced status */
+	struct bs_span text;     /* the text after code and enhanced status */
 };
 
 /*
