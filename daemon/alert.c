@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "utf8.h"
 
 extern char **environ;
 
@@ -91,50 +92,10 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (n bytes available), or 0 when
- * it is invalid, overlong, a surrogate or beyond U+10FFFF. *cp gets the
- * code point.
- */
-static size_t
-utf8_len(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	size_t need, i;
-	unsigned long c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((need == 3 && c < 0x800) || (need == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return need;
-}
-
 /* Code points removed from text: C1 controls and bidirectional overrides
  * (which reorder what a reader sees, as in "Trojan Source"). */
 static bool
-invisible(unsigned long cp)
+invisible(uint32_t cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
 	    (cp >= 0x2066 && cp <= 0x2069);
@@ -151,7 +112,7 @@ alert_sanitize(char *out, size_t outlen, const char *in, size_t len)
 	const unsigned char *s = (const unsigned char *)in;
 	const unsigned char *src;
 	size_t i = 0, o = 0, n, adv;
-	unsigned long cp;
+	uint32_t cp;
 	bool space = false;
 
 	if (outlen == 0)
@@ -179,7 +140,7 @@ alert_sanitize(char *out, size_t outlen, const char *in, size_t len)
 			i++;
 			continue;
 		}
-		n = utf8_len(s + i, len - i, &cp);
+		n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			src = (const unsigned char *)"?";
 			n = 1;
@@ -218,7 +179,7 @@ alert_address_ok(const char *a)
 {
 	const unsigned char *s = (const unsigned char *)a;
 	size_t len, i, n;
-	unsigned long cp;
+	uint32_t cp;
 
 	if (a == NULL)
 		return false;
@@ -228,7 +189,7 @@ alert_address_ok(const char *a)
 	for (i = 0; i < len; i += n) {
 		if (s[i] < 0x20 || s[i] == 0x7f)
 			return false;
-		n = utf8_len(s + i, len - i, &cp);
+		n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0 || invisible(cp))
 			return false;
 	}

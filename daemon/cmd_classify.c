@@ -21,6 +21,7 @@
 
 #include "classify.h"
 #include "cmd.h"
+#include "json.h"
 #include "log.h"
 #include "provider.h"
 #include "rules.h"
@@ -60,100 +61,14 @@ help(void)
 /* ---------------------------------------------------------------- */
 /* JSON */
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
-{
-	unsigned c = s[0];
-	size_t len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		c &= 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/*
- * Writes s (n bytes) as a JSON string: quotes, backslashes and control
- * characters (C0, DEL, C1) escaped, invalid UTF-8 as U+FFFD, so the output
- * is valid UTF-8 JSON whatever the reply contained.
- */
-static void
-json_str(FILE *fp, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, k, run;
-	unsigned cp;
-
-	putc('"', fp);
-	while (i < n) {
-		run = i;
-		while (run < n && u[run] >= 0x20 && u[run] < 0x7f &&
-		    u[run] != '"' && u[run] != '\\')
-			run++;
-		if (run > i) {
-			fwrite(s + i, 1, run - i, fp);
-			i = run;
-			continue;
-		}
-		if (u[i] == '"' || u[i] == '\\') {
-			putc('\\', fp);
-			putc(u[i++], fp);
-			continue;
-		}
-		if ((k = utf8_seq(u + i, n - i, &cp)) == 0) {
-			fputs("\\ufffd", fp);
-			i++;
-			continue;
-		}
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
-			fprintf(fp, "\\u%04x", cp);
-		else
-			fwrite(s + i, 1, k, fp);
-		i += k;
-	}
-	putc('"', fp);
-}
-
+/* A span as a JSON string, or null when it is empty. */
 static void
 json_span(FILE *fp, struct bs_span sp)
 {
 	if (sp.ptr == NULL || sp.len == 0)
 		fputs("null", fp);
 	else
-		json_str(fp, sp.ptr, sp.len);
-}
-
-static void
-json_cstr(FILE *fp, const char *s)
-{
-	if (s == NULL || *s == '\0')
-		fputs("null", fp);
-	else
-		json_str(fp, s, strlen(s));
+		json_put_str(fp, sp.ptr, sp.len);
 }
 
 /* ---------------------------------------------------------------- */
@@ -205,7 +120,7 @@ line_json(FILE *fp, const struct bs_event *ev, const struct classify_result *r,
 	fputs("\",\"permanent\":", fp);
 	fputs(r->permanent ? "true" : "false", fp);
 	fputs(",\"rule\":", fp);
-	json_cstr(fp, r->rule);
+	json_put_cstr_or_null(fp, r->rule);
 	fputs(",\"code\":", fp);
 	if (ev->smtp_code == 0)
 		fputs("null", fp);
@@ -219,15 +134,15 @@ line_json(FILE *fp, const struct bs_event *ev, const struct classify_result *r,
 	json_span(fp, r->listed_ip);
 	if (provider != NULL) {
 		fputs(",\"provider\":", fp);
-		json_cstr(fp, provider);
+		json_put_cstr_or_null(fp, provider);
 	}
 	if (r->limit_hit)
 		fputs(",\"limit_hit\":true", fp);
 	if (full) {
 		fputs(",\"meaning\":", fp);
-		json_cstr(fp, r->meaning);
+		json_put_cstr_or_null(fp, r->meaning);
 		fputs(",\"action\":", fp);
-		json_cstr(fp, r->action);
+		json_put_cstr_or_null(fp, r->action);
 		fputs(",\"reply\":", fp);
 		json_span(fp, ev->reply);
 	}

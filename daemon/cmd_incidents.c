@@ -26,6 +26,7 @@
 #include "cmd_incidents.h"
 #include "detect.h"
 #include "incident.h"
+#include "json.h"
 #include "log.h"
 #include "rules.h"
 #include "store.h"
@@ -263,41 +264,6 @@ print_text(FILE *fp, const struct list *l, int64_t since, bool quiet)
 	}
 }
 
-/* A JSON string: escapes, invalid UTF-8 as U+FFFD. */
-static void
-json_str(FILE *fp, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, n, len = strlen(s);
-	char one[2] = { 0, 0 };
-
-	fputc('"', fp);
-	for (i = 0; i < len; i += n) {
-		n = 1;
-		if (p[i] == '"' || p[i] == '\\') {
-			fputc('\\', fp);
-			fputc(p[i], fp);
-		} else if (p[i] < 0x20 || p[i] == 0x7f) {
-			fprintf(fp, "\\u%04x", p[i]);
-		} else if (p[i] < 0x80) {
-			one[0] = (char)p[i];
-			fputs(one, fp);
-		} else {
-			char tmp[8];
-
-			/* Validate one character through the sanitiser. */
-			n = (p[i] >= 0xf0) ? 4 : (p[i] >= 0xe0) ? 3 : 2;
-			if (n > len - i ||
-			    alert_sanitize(tmp, sizeof(tmp), s + i, n) != n) {
-				fputs("\\ufffd", fp);
-				n = 1;
-			} else
-				fwrite(s + i, 1, n, fp);
-		}
-	}
-	fputc('"', fp);
-}
-
 static const char *
 notified_name(int n)
 {
@@ -319,13 +285,13 @@ print_json(FILE *fp, const struct list *l)
 		fprintf(fp,
 		    "%s\n  {\"id\": %" PRId64 ", \"kind\": ", i > 0 ? "," : "",
 		    inc->id);
-		json_str(fp, inc->kind);
+		json_put_cstr(fp, inc->kind);
 		fputs(", \"key\": ", fp);
-		json_str(fp, inc->key);
+		json_put_cstr(fp, inc->key);
 		fputs(", \"listed_ip\": ", fp);
-		json_str(fp, inc->listed_ip);
+		json_put_cstr(fp, inc->listed_ip);
 		fputs(", \"providers\": ", fp);
-		json_str(fp, inc->providers);
+		json_put_cstr(fp, inc->providers);
 		fprintf(
 		    fp, ", \"state\": \"%s\"", inc->open ? "open" : "resolved");
 		utc_time(t, sizeof(t), inc->start);
@@ -348,12 +314,12 @@ print_json(FILE *fp, const struct list *l)
 		    inc->window, inc->peak, inc->peak_total, inc->baseline,
 		    inc->total);
 		fputs(", \"sample\": ", fp);
-		json_str(fp, inc->sample);
+		json_put_cstr(fp, inc->sample);
 		fprintf(
 		    fp, ", \"sample_code\": %d, \"rule\": ", inc->sample_code);
-		json_str(fp, inc->rule);
+		json_put_cstr(fp, inc->rule);
 		fputs(", \"action\": ", fp);
-		json_str(fp, inc->action);
+		json_put_cstr(fp, inc->action);
 		fprintf(
 		    fp, ", \"notified\": \"%s\"", notified_name(inc->notified));
 		if (inc->notified_at != 0) {

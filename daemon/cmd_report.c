@@ -33,9 +33,11 @@
 
 #include "cmd.h"
 #include "cmd_incidents.h"
+#include "json.h"
 #include "log.h"
 #include "query.h"
 #include "store.h"
+#include "utf8.h"
 #include "util.h"
 
 #define REPORT_TOP_DEFAULT 10
@@ -228,34 +230,19 @@ iso_time(int64_t t, char *buf, size_t len, bool text)
 
 /*
  * Display width of the UTF-8 character at s (n bytes left) and its length
- * in *len: East Asian wide and fullwidth ranges take two columns, invalid
- * bytes one (fput_sanitized prints them as '?').
+ * in *len: East Asian wide and fullwidth ranges take two columns, each
+ * byte that is not valid UTF-8 (utf8_decode()) one column and a length of
+ * one (fput_sanitized prints it as '?').
  */
 static int
 char_width(const unsigned char *s, size_t n, size_t *len)
 {
 	uint32_t cp;
-	size_t need, i;
 
-	*len = 1;
-	if (s[0] < 0x80)
+	if ((*len = utf8_decode(s, n, &cp)) == 0) {
+		*len = 1;
 		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 4, cp = s[0] & 0x07;
-	else
-		return 1;
-	if (n < need)
-		return 1;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 1;
-		cp = (cp << 6) | (s[i] & 0x3f);
 	}
-	*len = need;
 	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
 	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
 	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
@@ -568,78 +555,13 @@ report_text(FILE *fp, const struct report *r)
 
 /* JSON output. */
 
-/* Writes s as a JSON string: \u00XX for controls, U+FFFD for bad UTF-8. */
-static void
-json_str(FILE *fp, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, cl;
-	uint32_t cp;
-
-	fputc('"', fp);
-	while (i < len) {
-		if (p[i] == '"' || p[i] == '\\') {
-			fprintf(fp, "\\%c", p[i]);
-			i++;
-			continue;
-		}
-		if (p[i] < 0x20 || p[i] == 0x7f) {
-			fprintf(fp, "\\u%04x", p[i]);
-			i++;
-			continue;
-		}
-		if (p[i] < 0x80) {
-			fputc(p[i], fp);
-			i++;
-			continue;
-		}
-		(void)char_width(p + i, len - i, &cl);
-		if (cl == 1) { /* invalid, overlong or truncated */
-			fputs("\\ufffd", fp);
-			i++;
-			continue;
-		}
-		cp = cl == 2 ? (uint32_t)(p[i] & 0x1f) << 6 | (p[i + 1] & 0x3f)
-			     : 0;
-		if (cl == 3)
-			cp = (uint32_t)(p[i] & 0x0f) << 12 |
-			    (uint32_t)(p[i + 1] & 0x3f) << 6 |
-			    (p[i + 2] & 0x3f);
-		if ((cl == 3 &&
-			(cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (cl == 4 &&
-			((p[i] == 0xf0 && p[i + 1] < 0x90) ||
-			    (p[i] == 0xf4 && p[i + 1] >= 0x90)))) {
-			fputs("\\ufffd", fp);
-			i++;
-			continue;
-		}
-		if ((cl == 2 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
-			fprintf(fp, "\\u%04x", cp); /* C1 controls, JS line
-						       separators */
-		else
-			fwrite(p + i, 1, cl, fp);
-		i += cl;
-	}
-	fputc('"', fp);
-}
-
-static void
-json_cstr(FILE *fp, const char *s)
-{
-	if (s == NULL || *s == '\0')
-		fputs("null", fp);
-	else
-		json_str(fp, s, strlen(s));
-}
-
 static void
 json_time(FILE *fp, int64_t t)
 {
 	char buf[32];
 
 	iso_time(t, buf, sizeof(buf), false);
-	json_str(fp, buf, strlen(buf));
+	json_put_cstr(fp, buf);
 }
 
 static void
@@ -676,12 +598,12 @@ json_names(FILE *fp, const char *key, const char *field, const struct rlist *l)
 	for (i = 0; i < l->n; i++) {
 		d = &l->v[i];
 		fprintf(fp, "%s\n {\"%s\":", i ? "," : "", field);
-		json_cstr(fp, d->name);
+		json_put_cstr_or_null(fp, d->name);
 		fprintf(fp, ",\"total\":%" PRId64 ",\"failed\":%" PRId64 ",",
 		    finals(&d->c), failed(&d->c));
 		json_counts(fp, &d->c, true);
 		fputs(",\"top_class\":", fp);
-		json_cstr(fp, d->top_class);
+		json_put_cstr_or_null(fp, d->top_class);
 		fputc('}', fp);
 	}
 	fputs("]", fp);
@@ -704,9 +626,9 @@ report_json(FILE *fp, const struct report *r)
 	fputs(",\"until\":", fp);
 	json_time(fp, r->req_until);
 	fputs("},\n\"filter\":{\"domain\":", fp);
-	json_cstr(fp, r->f.domain);
+	json_put_cstr_or_null(fp, r->f.domain);
 	fputs(",\"class\":", fp);
-	json_cstr(fp, r->f.cls);
+	json_put_cstr_or_null(fp, r->f.cls);
 	fputs("},\n\"incidents\":", fp);
 	if (incidents_print_open(r->st, fp, true) < 0)
 		fputs("null", fp);
@@ -723,7 +645,7 @@ report_json(FILE *fp, const struct report *r)
 	for (i = 0; i < r->classes.n; i++) {
 		x = &r->classes.v[i];
 		fprintf(fp, "%s\n {\"class\":", i ? "," : "");
-		json_cstr(fp, x->name);
+		json_put_cstr_or_null(fp, x->name);
 		fputc(',', fp);
 		json_counts(fp, &x->c, false);
 		fprintf(fp, ",\"total\":%" PRId64 "}", failed(&x->c));
@@ -740,14 +662,14 @@ report_json(FILE *fp, const struct report *r)
 		else
 			fputs("null", fp);
 		fputs(",\"enhanced\":", fp);
-		json_cstr(fp, x->enhanced);
+		json_put_cstr_or_null(fp, x->enhanced);
 		fputs(",\"class\":", fp);
-		json_cstr(fp, x->cls);
+		json_put_cstr_or_null(fp, x->cls);
 		fprintf(fp, ",\"total\":%" PRId64 ",", failed(&x->c));
 		json_counts(fp, &x->c, false);
 		fputs(",\"sample\":", fp);
 		if (x->text_len > 0)
-			json_str(fp, x->text, x->text_len);
+			json_put_str(fp, x->text, x->text_len);
 		else
 			fputs("null", fp);
 		fputc('}', fp);
@@ -767,11 +689,11 @@ report_json(FILE *fp, const struct report *r)
 		for (i = 0; i < r->unknowns.n; i++) {
 			x = &r->unknowns.v[i];
 			fprintf(fp, "%s\n {\"reply\":", i ? "," : "");
-			json_str(fp, x->text, x->text_len);
+			json_put_str(fp, x->text, x->text_len);
 			fprintf(fp, ",\"count\":%" PRId64 ",\"last\":", x->n);
 			json_time(fp, x->time);
 			fputs(",\"sample\":", fp);
-			json_str(fp, x->sample, x->sample_len);
+			json_put_str(fp, x->sample, x->sample_len);
 			fputc('}', fp);
 		}
 		fputs("]", fp);

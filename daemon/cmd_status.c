@@ -24,6 +24,7 @@
 
 #include "cmd.h"
 #include "conf.h"
+#include "json.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -145,27 +146,10 @@ fmt_age(char *buf, size_t len, int64_t secs)
 }
 
 static void
-json_str(const char *s)
-{
-	const unsigned char *p;
-
-	putchar('"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
-static void
 json_pos(const struct store_position *p)
 {
 	printf("{\"path\":");
-	json_str(p->path);
+	json_put_cstr(stdout, p->path);
 	printf(",\"inode\":%lld,\"offset\":%lld,\"size\":%lld,"
 	       "\"last_event\":%lld,\"updated\":%lld}",
 	    (long long)p->ino, (long long)p->offset, (long long)p->size,
@@ -179,19 +163,19 @@ print_json(const char *db, const struct daemon_meta *m,
 	size_t i;
 
 	printf("{\"database\":");
-	json_str(db);
+	json_put_cstr(stdout, db);
 	printf(",\"daemon\":{\"running\":%s,\"pid\":%ld,\"started\":%lld,"
 	       "\"stopped\":%lld,\"uptime\":%lld,\"version\":",
 	    m->running ? "true" : "false", m->pid, (long long)m->started,
 	    (long long)m->stopped,
 	    (long long)(m->running ? now - m->started : 0));
-	json_str(m->version);
+	json_put_cstr(stdout, m->version);
 	printf("},\"files\":[");
 	for (i = 0; i < n; i++) {
 		const struct file_row *r = &rows[i];
 
 		printf("%s{\"path\":", i > 0 ? "," : "");
-		json_str(r->path);
+		json_put_cstr(stdout, r->path);
 		printf(",\"exists\":%s,\"inode\":%lld,\"size\":%lld",
 		    r->exists ? "true" : "false", (long long)r->ino,
 		    (long long)r->size);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
 
 void *
@@ -242,49 +243,17 @@ default_db_path(char *buf, size_t len, bool mkdir_parent)
 }
 
 /*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it
- * is invalid, overlong, a surrogate or beyond U+10FFFF.
+ * Writes len bytes of s (borrowed) to fp: tab as a space, other C0
+ * controls, DEL and each byte of a C1 control or of invalid UTF-8 (as
+ * utf8_decode() judges it) as '?'. Write errors stay in fp's error
+ * indicator.
  */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t need, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	/* C1 controls U+0080..U+009F (e.g. CSI 0x9b) are controls too. */
-	if (cp >= 0x80 && cp <= 0x9f)
-		return 0;
-	return need;
-}
-
 void
 fput_sanitized(FILE *fp, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, n;
+	uint32_t cp;
 
 	while (i < len) {
 		if (p[i] < 0x20 || p[i] == 0x7f) {
@@ -292,8 +261,10 @@ fput_sanitized(FILE *fp, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		n = utf8_len(p + i, len - i);
-		if (n == 0) {
+		n = utf8_decode(p + i, len - i, &cp);
+		/* C1 controls U+0080..U+009F (e.g. CSI 0x9b) are controls too:
+		 * each of their two bytes becomes '?'. */
+		if (n == 0 || (cp >= 0x80 && cp <= 0x9f)) {
 			fputc('?', fp);
 			i++;
 			continue;
