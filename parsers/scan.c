@@ -3,7 +3,7 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * Bounded byte scanning (see scan.h). memchr() finds candidate first
- * bytes, memcmp() confirms; no GNU extensions (memmem, memrchr) so the
+ * bytes, a byte loop confirms; no GNU extensions (memmem, memrchr) so the
  * code builds with _POSIX_C_SOURCE alone. Nothing here reads outside the
  * range it is given.
  */
@@ -19,6 +19,7 @@ const char *
 scan_find(const char *p, const char *end, const char *needle, size_t nlen)
 {
 	const char *last;
+	size_t i;
 
 	if (nlen == 0 || p >= end || (size_t)(end - p) < nlen)
 		return NULL;
@@ -27,7 +28,14 @@ scan_find(const char *p, const char *end, const char *needle, size_t nlen)
 		p = memchr(p, (unsigned char)needle[0], (size_t)(last - p) + 1);
 		if (p == NULL)
 			return NULL;
-		if (memcmp(p + 1, needle + 1, nlen - 1) == 0)
+		/*
+		 * Byte by byte: a false candidate mostly fails at its second
+		 * byte, and a call to memcmp() for it cost more than the
+		 * search (1% of an import).
+		 */
+		for (i = 1; i < nlen && p[i] == needle[i]; i++)
+			;
+		if (i == nlen)
 			return p;
 		p++;
 	}

@@ -15,6 +15,7 @@
 #ifndef BS_PARSERS_SYSLOG_H
 #define BS_PARSERS_SYSLOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "event.h"
@@ -43,6 +44,33 @@ struct syslog_prefix {
  */
 int syslog_parse(const char *line, size_t len, const struct syslog_ctx *ctx,
     struct syslog_prefix *out);
+
+/*
+ * A stamp parsed but not yet converted to epoch seconds (see
+ * syslog_parse_untimed()). Most lines of a mail log are not delivery
+ * results: split this way, they never pay for the calendar arithmetic.
+ */
+struct syslog_stamp {
+	bool classic; /* no year and no zone: both from syslog_ctx */
+	int year;     /* RFC 3339 only */
+	int mon, day; /* 1-12, 1-31 */
+	int sod;      /* seconds of the day */
+	int off;      /* RFC 3339: seconds east of UTC */
+	int32_t usec;
+};
+
+/*
+ * syslog_parse() in two steps. syslog_parse_untimed() checks the whole
+ * prefix, the stamp's syntax and field ranges included, and fills *out
+ * (time and usec 0) and *st; *out is unspecified on PARSE_SKIP.
+ * syslog_stamp_time() then sets out->time and out->usec, or returns -1
+ * when the day does not exist in the (maybe inferred) year: a line that
+ * syslog_parse() skips. Returns 0 or -1.
+ */
+int syslog_parse_untimed(const char *line, size_t len,
+    struct syslog_prefix *out, struct syslog_stamp *st);
+int syslog_stamp_time(const struct syslog_stamp *st,
+    const struct syslog_ctx *ctx, struct syslog_prefix *out);
 
 /*
  * UTC epoch seconds of a proleptic Gregorian date and time (month 1-12,

@@ -816,6 +816,35 @@ classify_event__digit_sensitive_rule__not_cached_wrongly(void **state)
 	classify_free(c);
 }
 
+/*
+ * With a digit-sensitive candidate, the very same reply repeated is
+ * served from the cache (keyed by its exact bytes), a reply differing in
+ * a digit is not.
+ */
+static void
+classify_event__digit_sensitive_same_reply__served_from_cache(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c =
+	    load_text("rule s3150\nclass blacklisted\nmatch \\(S3150\\)\n"
+		      "rule other\nclass policy\nmatch \\(S\\d+\\)\n",
+		err);
+	struct classify_stats st;
+	int i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < 10; i++)
+		assert_string_equal(
+		    rule_of(c, "550 blocked (S3150)", NULL), "s3150");
+	classify_get_stats(c, &st);
+	assert_int_equal(st.cache_hits, 9);
+	assert_string_equal(rule_of(c, "550 blocked (S3140)", NULL), "other");
+	classify_get_stats(c, &st);
+	assert_int_equal(st.cache_hits, 9);
+	classify_free(c);
+}
+
 static void
 classify_event__case_insensitive__literal_prefilter_agrees(void **state)
 {
@@ -967,6 +996,8 @@ main(void)
 		    classify_event__digits_vary__served_from_cache),
 		cmocka_unit_test(
 		    classify_event__digit_sensitive_rule__not_cached_wrongly),
+		cmocka_unit_test(
+		    classify_event__digit_sensitive_same_reply__served_from_cache),
 		cmocka_unit_test(
 		    classify_event__case_insensitive__literal_prefilter_agrees),
 		cmocka_unit_test(

@@ -223,6 +223,40 @@ mta_parse_line__bad_postfix_line__bad(void **state)
 	free(r.buf);
 }
 
+/*
+ * The time of a stamp is computed only for results (and malformed
+ * delivery lines); a day the year does not have still makes the line one
+ * without a syslog prefix: skipped, never bad.
+ */
+static void
+mta_parse_line__day_the_year_lacks__skip(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("Nov 31 10:15:01 mx7 postfix/smtp[42]: " DEFERRED_TAIL);
+	assert_int_equal(r.rc, PARSE_SKIP);
+	free(r.buf);
+	r = parse("Feb 30 10:15:01 mx7 postfix/smtp[42]: ABCDEF0126: "
+		  "to=<a@example.com>, relay=none, delay=1, status=sideways "
+		  "(x)");
+	assert_int_equal(r.rc, PARSE_SKIP);
+	free(r.buf);
+	r = parse("2026-02-29T10:15:01Z mx7 postfix/smtp[42]: " DEFERRED_TAIL);
+	assert_int_equal(r.rc, PARSE_SKIP);
+	free(r.buf);
+	/* The same lines on a day that exists: a result, with its time. */
+	r = parse("Nov 30 10:15:01 mx7 postfix/smtp[42]: " DEFERRED_TAIL);
+	assert_int_equal(r.rc, PARSE_OK);
+	/* 2025-11-30T09:15:01Z: a week after REF, so last year's. */
+	assert_int_equal(r.ev.time, INT64_C(1764494101));
+	free(r.buf);
+	r = parse("2028-02-29T10:15:01Z mx7 postfix/smtp[42]: " DEFERRED_TAIL);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.ev.time, INT64_C(1835432101));
+	free(r.buf);
+}
+
 int
 main(void)
 {
@@ -238,6 +272,7 @@ main(void)
 		cmocka_unit_test(mta_parse_line__force_postfix__any_program),
 		cmocka_unit_test(mta_parse_line__no_syslog_prefix__skip),
 		cmocka_unit_test(mta_parse_line__bad_postfix_line__bad),
+		cmocka_unit_test(mta_parse_line__day_the_year_lacks__skip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

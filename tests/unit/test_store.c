@@ -767,6 +767,118 @@ store_add__reply_hash_collision__distinct_rows(void **state)
 	store_close(st);
 }
 
+/*
+ * More rows than one multi-row statement holds, in a count not a multiple
+ * of it (64 count rows, 32 event rows per statement): every row lands
+ * whole, with its own values in its own columns.
+ */
+static void
+store_commit__many_rows__each_row_whole(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	char domain[32], reply[64];
+	struct rec r;
+	sqlite3 *db;
+	int i, n = 1001;
+
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < n; i++) {
+		/* A minute each; the domain and reply follow i. */
+		snprintf(domain, sizeof(domain), "d%d.example", i % 37);
+		snprintf(reply, sizeof(reply), "451 4.7.1 try later %d", i);
+		r = deferred(T0 + (int64_t)i * 61, domain, reply);
+		r.code = 400 + i % 100;
+		add(st, &r);
+	}
+	assert_int_equal(store_commit(st), 0);
+
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), n);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event_v e WHERE e.domain = "
+			     "'d' || ((e.id - 1) % 37) || '.example' AND "
+			     "e.reply = '451 4.7.1 try later ' || (e.id - 1) "
+			     "AND e.code = 400 + (e.id - 1) % 100 AND "
+			     "e.time = datetime(1763805600 + (e.id - 1) * 61, "
+			     "'unixepoch')"),
+	    n);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_minute"), n);
+	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_minute"), n);
+	assert_int_equal(raw_int(db, "SELECT max(n) FROM count_minute"), 1);
+	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_hour"), n);
+	/* One hour row per (hour, domain, code) seen: as grouped by SQL. */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_hour"),
+	    raw_int(db,
+		"SELECT count(*) FROM (SELECT DISTINCT e.t - e.t % 3600, "
+		"e.domain, e.code FROM event e)"));
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM count_hour h WHERE n <> "
+			     "(SELECT count(*) FROM event e WHERE e.t - e.t "
+			     "% 3600 = h.bucket AND e.domain = h.domain AND "
+			     "e.code = h.code)"),
+	    0);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+/*
+ * More distinct keys in one batch than a count table holds: the full
+ * table is written out inside the batch, and keys seen again afterwards
+ * add to the rows already written.
+ */
+static void
+store_add__count_table_full__written_early_and_added_to(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	sqlite3 *db;
+	int i, round, n = 40000;
+
+	assert_int_equal(store_begin(st), 0);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < n; i++)
+			addv(st, sent(T0 + (int64_t)i * 60, "qq.com"));
+	assert_int_equal(store_commit(st), 0);
+
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_minute"), n);
+	assert_int_equal(raw_int(db, "SELECT min(n) FROM count_minute"), 2);
+	assert_int_equal(raw_int(db, "SELECT max(n) FROM count_minute"), 2);
+	assert_int_equal(
+	    raw_int(db, "SELECT count(*) FROM count_hour"), (n + 59) / 60);
+	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_hour"), 2 * n);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+/*
+ * Events not yet written when events are pruned in the same transaction:
+ * written first, so that their replies are not taken for unused ones.
+ */
+static void
+store_prune_events__buffered_events__replies_kept(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	sqlite3 *db;
+
+	assert_int_equal(store_begin(st), 0);
+	addv(st, deferred(T0, "a.example", "451 old"));
+	addv(st, deferred(T0 + 7200, "a.example", "451 pending"));
+	assert_int_equal(store_prune_events(st, T0 + 3600), 0);
+	assert_int_equal(store_commit(st), 0);
+
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 1);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event e JOIN reply r ON "
+			     "r.id = e.reply WHERE r.text = '451 pending'"),
+	    1);
+	sqlite3_close(db);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -815,6 +927,14 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    store_add__reply_hash_collision__distinct_rows, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_commit__many_rows__each_row_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_add__count_table_full__written_early_and_added_to,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_prune_events__buffered_events__replies_kept, setup,
 		    teardown),
 	};
 

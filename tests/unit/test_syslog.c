@@ -411,6 +411,75 @@ syslog_parse__nul_bytes__ordinary_bytes(void **state)
 	free(r.buf);
 }
 
+static bool
+same_span(struct bs_span a, struct bs_span b)
+{
+	return a.ptr == b.ptr && a.len == b.len;
+}
+
+/*
+ * syslog_parse_untimed() then syslog_stamp_time() gives what
+ * syslog_parse() gives, for every stamp format.
+ */
+static void
+syslog_parse_untimed__then_stamp_time__same_as_syslog_parse(void **state)
+{
+	static const char *const lines[] = {
+		"Nov 22 10:15:01 mail postfix/smtp[123]: m",
+		"Nov  2 10:15:01 mail prog: m",
+		"Dec 31 23:59:59.123456 mail prog[1]: m",
+		"Feb 29 12:00:00 mail prog: m",
+		"2026-11-22T10:15:01.5-03:30 mail prog[7]: m",
+		"2026-11-22T10:15:01+0100 mail prog: m",
+		"<22>1 2026-11-22T10:15:01Z mail prog 9 - - m",
+		"<13>Nov 22 10:15:01 mail prog: m",
+	};
+	struct syslog_ctx ctx = { REF_NOV22, 3600 };
+	struct syslog_prefix whole, split;
+	struct syslog_stamp st;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(
+		    syslog_parse(lines[i], strlen(lines[i]), &ctx, &whole),
+		    PARSE_OK);
+		assert_int_equal(syslog_parse_untimed(
+				     lines[i], strlen(lines[i]), &split, &st),
+		    PARSE_OK);
+		assert_int_equal(split.time, 0);
+		assert_int_equal(syslog_stamp_time(&st, &ctx, &split), 0);
+		if (whole.time != split.time || whole.usec != split.usec ||
+		    !same_span(whole.host, split.host) ||
+		    !same_span(whole.program, split.program) ||
+		    !same_span(whole.pid, split.pid) ||
+		    !same_span(whole.msg, split.msg))
+			fail_msg("differs: \"%s\"", lines[i]);
+	}
+}
+
+/* The calendar check is left to syslog_stamp_time(). */
+static void
+syslog_stamp_time__day_the_year_lacks__fails(void **state)
+{
+	static const char *const lines[] = {
+		"Nov 31 10:15:01 mail prog: m",
+		"Feb 30 10:15:01 mail prog: m",
+	};
+	struct syslog_ctx ctx = { REF_NOV22, 0 };
+	struct syslog_prefix p;
+	struct syslog_stamp st;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(
+		    syslog_parse_untimed(lines[i], strlen(lines[i]), &p, &st),
+		    PARSE_OK);
+		assert_int_equal(syslog_stamp_time(&st, &ctx, &p), -1);
+	}
+}
+
 static void
 syslog_epoch__known_dates__match_timegm(void **state)
 {
@@ -461,6 +530,9 @@ main(void)
 		cmocka_unit_test(
 		    syslog_parse__len_shorter_than_string__reads_only_len),
 		cmocka_unit_test(syslog_parse__nul_bytes__ordinary_bytes),
+		cmocka_unit_test(
+		    syslog_parse_untimed__then_stamp_time__same_as_syslog_parse),
+		cmocka_unit_test(syslog_stamp_time__day_the_year_lacks__fails),
 		cmocka_unit_test(syslog_epoch__known_dates__match_timegm),
 	};
 
