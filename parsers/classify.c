@@ -189,6 +189,13 @@ struct classifier {
 	struct cache_entry *cache;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
+	/*
+	 * The subject of every match is copied here first: PCRE2's JIT may
+	 * read up to a vector's width past the subject's end (safe only
+	 * within a page), so it must never run on the end of a caller's
+	 * buffer; the padding keeps those reads inside memory we own.
+	 */
+	char subj[CLASSIFY_SUBJECT_MAX + 64];
 	pcre2_jit_stack *jstack;
 
 	struct classify_stats stats;
@@ -1855,11 +1862,15 @@ run_pattern(struct classifier *c, const struct rule *r, const char *s, size_t n,
 	int rc;
 
 	c->stats.pattern_runs++;
+	if (n > CLASSIFY_SUBJECT_MAX)
+		n = CLASSIFY_SUBJECT_MAX;
+	memcpy(c->subj, s, n);
 	if (r->jit)
 		rc = pcre2_jit_match(
-		    r->re, (PCRE2_SPTR)s, n, 0, 0, c->md, c->mctx);
+		    r->re, (PCRE2_SPTR)c->subj, n, 0, 0, c->md, c->mctx);
 	else
-		rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, 0, 0, c->md, c->mctx);
+		rc = pcre2_match(
+		    r->re, (PCRE2_SPTR)c->subj, n, 0, 0, c->md, c->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return M_NO;
 	if (rc < 0)
