@@ -27,8 +27,8 @@ install=1
 do_report=1
 do_follow=1
 report_lines=
-follow_rate=20000
-follow_secs=15
+follow_rate=200000  # the target: keep up with 200k lines/s
+follow_secs=8
 follow_burst=
 bs=${BOUNCESTAT:-}
 
