@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "syslog.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -58,20 +59,6 @@ xstrdup(const char *s)
 	if (p == NULL)
 		fatal("strdup");
 	return p;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
 }
 
 static int
@@ -132,7 +119,7 @@ parse_date(const char *s, int64_t *out)
 	}
 	if (*s != '\0')
 		return -1;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	t = syslog_epoch(y, mo, d, h, mi, sec);
 	if (zone)
 		t -= off;
 	else

@@ -153,3 +153,17 @@ bs_span_make(const char *p, size_t len)
 
 	return sp;
 }
+
+/* See event.h: the domain is what follows the last '@' of rcpt. */
+void
+bs_event_set_rcpt(struct bs_event *ev, struct bs_span rcpt)
+{
+	size_t i = rcpt.len;
+
+	ev->rcpt = rcpt;
+	ev->rcpt_domain = bs_span_make(rcpt.ptr, 0);
+	while (i > 0 && rcpt.ptr[i - 1] != '@')
+		i--;
+	if (i > 0)
+		ev->rcpt_domain = bs_span_make(rcpt.ptr + i, rcpt.len - i);
+}

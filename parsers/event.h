@@ -123,6 +123,12 @@ const char *bs_mta_name(enum bs_mta);
 int bs_mta_from_name(const char *, size_t, enum bs_mta *);
 bool bs_class_is_failure(enum bs_class);
 
+/*
+ * Sets ev->rcpt to rcpt and ev->rcpt_domain to the part after its last
+ * '@' (empty when there is none). Both point into rcpt's bytes.
+ */
+void bs_event_set_rcpt(struct bs_event *ev, struct bs_span rcpt);
+
 /* Span helpers. */
 bool bs_span_eq(struct bs_span, const char *);
 struct bs_span bs_span_make(const char *, size_t);

@@ -214,18 +214,6 @@ msgid_len(const char *p, const char *end)
 	return (size_t)(q + c - p);
 }
 
-static void
-set_rcpt(struct bs_event *ev, struct bs_span rcpt)
-{
-	const char *at;
-
-	ev->rcpt = rcpt;
-	at = scan_rchr(rcpt.ptr, rcpt.ptr + rcpt.len, '@');
-	ev->rcpt_domain = at != NULL
-	    ? bs_span_make(at + 1, (size_t)(rcpt.ptr + rcpt.len - at - 1))
-	    : bs_span_make(rcpt.ptr, 0);
-}
-
 /*
  * The address after the flag at p: the first token, or, when it has no
  * '@' (a local part, a file or a pipe) and "<parent>" follows, the
@@ -251,10 +239,10 @@ address(const char *p, const char *end, struct bs_event *ev, bool *colon)
 	    t[1] == '<' &&
 	    (g = memchr(t + 2, '>', (size_t)(end - t - 2))) != NULL &&
 	    memchr(t + 2, ' ', (size_t)(g - t - 2)) == NULL) {
-		set_rcpt(ev, bs_span_make(t + 2, (size_t)(g - t - 2)));
+		bs_event_set_rcpt(ev, bs_span_make(t + 2, (size_t)(g - t - 2)));
 		return g + 1;
 	}
-	set_rcpt(ev, a);
+	bs_event_set_rcpt(ev, a);
 	return t;
 }
 
@@ -628,7 +616,7 @@ parse_attempt(const char *p, const char *end, struct bs_event *ev)
 	/* The recipient, when the reply was to its RCPT TO. */
 	if ((r = scan_find(p, end, SCAN_LIT("RCPT TO:<"))) != NULL &&
 	    (g = memchr(r + 9, '>', (size_t)(end - r - 9))) != NULL)
-		set_rcpt(ev, bs_span_make(r + 9, (size_t)(g - r - 9)));
+		bs_event_set_rcpt(ev, bs_span_make(r + 9, (size_t)(g - r - 9)));
 	return PARSE_OK;
 }
 

@@ -46,18 +46,6 @@ is_hex(int c)
 	return scan_isdigit(c) || (c >= 'a' && c <= 'f');
 }
 
-static void
-set_rcpt(struct bs_event *ev, struct bs_span rcpt)
-{
-	const char *at;
-
-	ev->rcpt = rcpt;
-	at = scan_rchr(rcpt.ptr, rcpt.ptr + rcpt.len, '@');
-	ev->rcpt_domain = at != NULL
-	    ? bs_span_make(at + 1, (size_t)(rcpt.ptr + rcpt.len - at - 1))
-	    : bs_span_make(rcpt.ptr, 0);
-}
-
 /* relay="IP (NAME)", "IP" or "DOMAIN" (the value between the quotes). */
 static void
 relay(struct bs_span v, struct bs_event *ev)
@@ -149,7 +137,7 @@ parse_delivery(const char *p, const char *end, struct bs_event *ev)
 			if (v.len >= 8)
 				ev->queue_id = bs_span_make(v.ptr, 8);
 		} else if (scan_span_is(key, SCAN_LIT("to")))
-			set_rcpt(ev, v);
+			bs_event_set_rcpt(ev, v);
 		else if (scan_span_is(key, SCAN_LIT("relay")))
 			relay(v, ev);
 		else if (scan_span_is(key, SCAN_LIT("source")))

@@ -421,17 +421,13 @@ static int
 parse_to(const char *p, const char *end, struct bs_event *ev)
 {
 	struct bs_span orig, relay, dsn;
-	const char *q, *s, *w, *open, *close, *at;
+	const char *q, *s, *w, *open, *close;
 	enum bs_status st;
 	bool probe;
 
 	if ((p = address(p, end, &ev->rcpt)) == NULL)
 		return PARSE_BAD;
-	at = scan_rchr(ev->rcpt.ptr, ev->rcpt.ptr + ev->rcpt.len, '@');
-	ev->rcpt_domain = at != NULL
-	    ? bs_span_make(
-		  at + 1, (size_t)(ev->rcpt.ptr + ev->rcpt.len - at - 1))
-	    : bs_span_make(ev->rcpt.ptr, 0);
+	bs_event_set_rcpt(ev, ev->rcpt);
 	while (p < end && *p == ' ')
 		p++;
 	if (scan_prefix(p, end, SCAN_LIT("orig_to="))) {

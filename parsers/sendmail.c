@@ -69,18 +69,6 @@ qid_len(const char *p, const char *end)
 	return (size_t)(q - p);
 }
 
-static void
-set_rcpt(struct bs_event *ev, struct bs_span rcpt)
-{
-	const char *at;
-
-	ev->rcpt = rcpt;
-	at = scan_rchr(rcpt.ptr, rcpt.ptr + rcpt.len, '@');
-	ev->rcpt_domain = at != NULL
-	    ? bs_span_make(at + 1, (size_t)(rcpt.ptr + rcpt.len - at - 1))
-	    : bs_span_make(rcpt.ptr, 0);
-}
-
 /*
  * The recipient list after "to=" at p: sets the first recipient and
  * returns the position of the ", " that ends the list, or NULL.
@@ -93,15 +81,15 @@ recipients(const char *p, const char *end, struct bs_event *ev)
 	if (p < end && *p == '<') {
 		if ((q = memchr(p, '>', (size_t)(end - p))) == NULL)
 			return NULL;
-		set_rcpt(ev, bs_span_make(p + 1, (size_t)(q - p - 1)));
+		bs_event_set_rcpt(ev, bs_span_make(p + 1, (size_t)(q - p - 1)));
 	} else if (p < end && *p == '"') {
 		if ((q = memchr(p + 1, '"', (size_t)(end - p - 1))) == NULL)
 			return NULL;
-		set_rcpt(ev, bs_span_make(p + 1, (size_t)(q - p - 1)));
+		bs_event_set_rcpt(ev, bs_span_make(p + 1, (size_t)(q - p - 1)));
 	} else {
 		for (q = p; q < end && *q != ',' && *q != ' '; q++)
 			;
-		set_rcpt(ev, bs_span_make(p, (size_t)(q - p)));
+		bs_event_set_rcpt(ev, bs_span_make(p, (size_t)(q - p)));
 	}
 	/* Further recipients are joined by ',' without a space. */
 	if ((e = scan_find(q, end, SCAN_LIT(", "))) == NULL)
