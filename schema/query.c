@@ -6,13 +6,19 @@
  * prepared per call (reports run them once), bound by named parameter:
  * the range bounds, the name ids of the status vocabulary and the optional
  * domain and class filters. Ids are looked up first; a name the database
- * never stored becomes id -1, which matches nothing.
+ * never stored becomes id -1, which matches nothing. Totals and the
+ * groupings by domain, provider and code read the range's rows and sum
+ * them in C (hash tables, then a sort of the groups): SQLite sorts every
+ * row for a GROUP BY, which made a 30-day report over 90 days of a busy
+ * server take 0.22 s; it takes 0.08 s.
  *
  * Ranges are whole hours (query_range()): count_hour answers them, and
  * the event rows for samples are read over the same widened range.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -43,52 +49,37 @@
 	"e.t >= :since AND e.t < :until AND e.status <> :sent AND "            \
 	"(:dom IS NULL OR e.domain = :dom OR e.provider = :dom) "
 
-static const char sql_totals[] = RANGE_CTE "SELECT " COUNT_COLS "FROM f";
+/* Summed in C: 12 -> 7 ms over 70,000 rows (the FILTER clauses cost). */
+static const char sql_totals[] = RANGE_CTE "SELECT status, kind, n FROM f";
 
 static const char sql_by_class[] = RANGE_CTE
     "SELECT cn.s, " COUNT_COLS "FROM f JOIN name cn ON cn.id = f.class "
     "WHERE f.status <> :sent GROUP BY f.class "
     "ORDER BY deferred + bounced + expired DESC, attempts DESC, cn.s";
 
-#define BY_NAME(col)                                                           \
-	RANGE_CTE                                                              \
-	", d AS (SELECT " col " AS k, " COUNT_COLS "FROM f GROUP BY " col      \
-	"), dc AS (SELECT " col " AS k, class, sum(n) AS fn FROM f "           \
-	"WHERE status IN (:deferred, :bounced, :expired) "                     \
-	"GROUP BY " col ", class), "                                           \
-	"tc AS (SELECT k, class, max(fn) FROM dc GROUP BY k) "                 \
-	"SELECT dn.s, d.sent, d.deferred, d.bounced, d.expired, d.attempts, "  \
-	"d.suspended, d.local, coalesce(tn.s, '') FROM d "                     \
-	"JOIN name dn ON dn.id = d.k "                                         \
-	"LEFT JOIN tc ON tc.k = d.k "                                          \
-	"LEFT JOIN name tn ON tn.id = tc.class "                               \
-	"ORDER BY d.deferred + d.bounced + d.expired DESC, d.attempts DESC, "  \
-	"d.sent DESC, dn.s LIMIT :top"
+/* The rows query_by_name() groups in C. */
+#define BY_NAME_ROWS(col)                                                      \
+	RANGE_CTE "SELECT " col ", class, status, kind, n FROM f"
 
-static const char sql_by_domain[] = BY_NAME("domain");
-static const char sql_by_provider[] = BY_NAME("provider");
+static const char sql_by_domain[] = BY_NAME_ROWS("domain");
+static const char sql_by_provider[] = BY_NAME_ROWS("provider");
+static const char sql_name_of[] = "SELECT s FROM name WHERE id = :id";
 
-static const char sql_by_code[] = RANGE_CTE
-    ", k AS (SELECT code, enhanced, class, " COUNT_COLS "FROM f "
-    "WHERE status <> :sent GROUP BY code, enhanced, class), "
-    "s AS (SELECT e.code, e.enhanced, e.class, "
-    "coalesce(max(e.id) FILTER (WHERE e.flags & 1 = 0), max(e.id)) AS eid "
-    "FROM event e WHERE " EVENT_FILTER "AND (:cls IS NULL OR e.class = :cls) "
-    "GROUP BY e.code, e.enhanced, e.class) "
-    "SELECT k.code, en.s, cn.s, k.sent, k.deferred, k.bounced, k.expired, "
-    "k.attempts, k.suspended, k.local, coalesce(r.text, '') FROM k "
-    "JOIN name en ON en.id = k.enhanced "
-    "JOIN name cn ON cn.id = k.class "
-    "LEFT JOIN s ON s.code = k.code AND s.enhanced = k.enhanced "
-    "AND s.class = k.class "
-    "LEFT JOIN event ev ON ev.id = s.eid "
-    "LEFT JOIN reply r ON r.id = ev.reply "
-    "ORDER BY k.deferred + k.bounced + k.expired DESC, k.attempts DESC, "
-    "k.code, en.s LIMIT :top";
+/* The rows query_by_code() groups in C (see query_by_name()). */
+static const char sql_by_code_counts[] =
+    RANGE_CTE "SELECT code, enhanced, class, status, kind, n FROM f "
+	      "WHERE status <> :sent";
+static const char sql_by_code_events[] =
+    "SELECT e.code, e.enhanced, e.class, e.id, e.flags & 1 FROM event e "
+    "WHERE " EVENT_FILTER "AND (:cls IS NULL OR e.class = :cls)";
+static const char sql_reply_of[] =
+    "SELECT r.text FROM event e JOIN reply r ON r.id = e.reply "
+    "WHERE e.id = :id";
 
-static const char sql_hourly[] =
-    RANGE_CTE "SELECT bucket - bucket % 3600 AS hr, " COUNT_COLS "FROM f "
-	      "GROUP BY hr ORDER BY hr";
+/* Buckets of count_hour are whole hours: grouped in key order, no sort
+ * (29 -> 11 ms for 30 days of a busy server). */
+static const char sql_hourly[] = RANGE_CTE
+    "SELECT bucket AS hr, " COUNT_COLS "FROM f GROUP BY bucket ORDER BY bucket";
 
 static const char sql_unknown[] =
     "SELECT bs_normalize(r.text) AS k, count(*) AS cnt, max(e.t), r.text "
@@ -222,6 +213,27 @@ read_counts(sqlite3_stmt *s, int col, struct query_counts *c)
 	c->local = sqlite3_column_int64(s, col + 6);
 }
 
+/* Adds n results of status and kind to c, as COUNT_COLS counts them. */
+static void
+counts_add(struct query_counts *c, const struct params *p, int64_t status,
+    int64_t kind, int64_t n)
+{
+	if (status == p->sent)
+		c->sent += n;
+	else if (status == p->deferred) {
+		c->deferred += n;
+		if (kind == 2)
+			c->suspended += n;
+		else if (kind == 3)
+			c->local += n;
+	} else if (status == p->bounced)
+		c->bounced += n;
+	else if (status == p->expired)
+		c->expired += n;
+	else if (status == p->attempt)
+		c->attempts += n;
+}
+
 static const char *
 column_str(sqlite3_stmt *s, int col, size_t *len)
 {
@@ -234,8 +246,6 @@ column_str(sqlite3_stmt *s, int col, size_t *len)
 
 enum row_kind {
 	ROW_CLASS,
-	ROW_NAME,
-	ROW_CODE,
 	ROW_HOUR,
 	ROW_UNKNOWN
 };
@@ -256,18 +266,6 @@ run_rows(struct store *st, const char *what, sqlite3_stmt *s,
 		case ROW_CLASS:
 			r.name = column_str(s, 0, NULL);
 			read_counts(s, 1, &r.c);
-			break;
-		case ROW_NAME:
-			r.name = column_str(s, 0, NULL);
-			read_counts(s, 1, &r.c);
-			r.top_class = column_str(s, 8, NULL);
-			break;
-		case ROW_CODE:
-			r.code = sqlite3_column_int(s, 0);
-			r.enhanced = column_str(s, 1, NULL);
-			r.cls = column_str(s, 2, NULL);
-			read_counts(s, 3, &r.c);
-			r.text = column_str(s, 10, &r.text_len);
 			break;
 		case ROW_HOUR:
 			r.time = sqlite3_column_int64(s, 0);
@@ -325,9 +323,10 @@ query_totals(
 	if (params_init(st, f, &p) == -1 ||
 	    (s = prepare(st, "totals", sql_totals, &p)) == NULL)
 		return -1;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		read_counts(s, 0, out);
-	else if (rc != SQLITE_DONE) {
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		counts_add(out, &p, sqlite3_column_int64(s, 0),
+		    sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2));
+	if (rc != SQLITE_DONE) {
 		store_fail(st, "totals");
 		sqlite3_finalize(s);
 		return -1;
@@ -353,6 +352,304 @@ query_by_class(
 }
 
 /*
+ * Grouping by domain or provider, done in C. The same in SQL (two GROUP
+ * BYs, by name and by (name, class), of the range's count_hour rows) spent
+ * 65 ms each, most of it sorting, in a 30-day report over 90 days of a
+ * busy server (70,000 rows); reading the rows into two hash tables takes
+ * a fraction of it. The result is that of BY_NAME(col) in git history:
+ * per name its counts and the class of most final failures (the lowest
+ * class id on a tie), ordered by final failures, attempts and sent,
+ * descending, then by name (bytes).
+ */
+struct grp {
+	int64_t k, cls; /* name id; class id, or -1 for the name's total */
+	struct query_counts c;
+	int64_t fn;                 /* final failures */
+	int64_t top, top_fn;        /* totals: class of most final failures */
+	int64_t code, eid, eid_any; /* by_code: latest event not suspended,
+				     latest event */
+	char *name, *top_name, *text;
+	size_t name_len, text_len;
+};
+
+struct grp_table {
+	struct grp *g; /* dense, in order of first sight */
+	size_t n, cap;
+	size_t *slot; /* index + 1 into g, 0 = empty */
+	size_t mask;
+};
+
+static uint64_t
+grp_hash(int64_t k, int64_t cls)
+{
+	uint64_t h = (uint64_t)k * UINT64_C(0x9e3779b97f4a7c15) ^
+	    (uint64_t)cls * UINT64_C(0xc2b2ae3d27d4eb4f);
+
+	return h ^ (h >> 29);
+}
+
+static int
+grp_grow(struct grp_table *t)
+{
+	size_t i, j, nmask = t->mask != 0 ? t->mask * 2 + 1 : 1023, *ns;
+	struct grp *ng;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap != 0 ? t->cap * 2 : 256;
+		if ((ng = realloc(t->g, t->cap * sizeof(*ng))) == NULL)
+			return -1;
+		t->g = ng;
+	}
+	if (t->slot != NULL && (t->n + 1) * 2 <= t->mask + 1)
+		return 0;
+	if ((ns = calloc(nmask + 1, sizeof(*ns))) == NULL)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		j = grp_hash(t->g[i].k, t->g[i].cls) & nmask;
+		while (ns[j] != 0)
+			j = (j + 1) & nmask;
+		ns[j] = i + 1;
+	}
+	free(t->slot);
+	t->slot = ns;
+	t->mask = nmask;
+	return 0;
+}
+
+/* The group of (k, cls), added zeroed when new; NULL on ENOMEM. */
+static struct grp *
+grp_get(struct grp_table *t, int64_t k, int64_t cls)
+{
+	size_t j;
+	struct grp *g;
+
+	if (t->slot != NULL) {
+		for (j = grp_hash(k, cls) & t->mask; t->slot[j] != 0;
+		     j = (j + 1) & t->mask) {
+			g = &t->g[t->slot[j] - 1];
+			if (g->k == k && g->cls == cls)
+				return g;
+		}
+	}
+	if (grp_grow(t) == -1)
+		return NULL;
+	for (j = grp_hash(k, cls) & t->mask; t->slot[j] != 0;
+	     j = (j + 1) & t->mask)
+		;
+	t->slot[j] = t->n + 1;
+	g = &t->g[t->n++];
+	memset(g, 0, sizeof(*g));
+	g->k = k;
+	g->cls = cls;
+	g->top = -1;
+	return g;
+}
+
+static void
+grp_free(struct grp_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->g[i].name);
+		free(t->g[i].top_name);
+		free(t->g[i].text);
+	}
+	free(t->g);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+static void
+counts_sum(struct query_counts *to, const struct query_counts *c)
+{
+	to->sent += c->sent;
+	to->deferred += c->deferred;
+	to->bounced += c->bounced;
+	to->expired += c->expired;
+	to->attempts += c->attempts;
+	to->suspended += c->suspended;
+	to->local += c->local;
+}
+
+/* A copy of the name of id into *out (NULL when none), 0 or -1. */
+static int
+name_of(struct store *st, sqlite3_stmt *s, int64_t id, char **out, size_t *len)
+{
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	sqlite3_reset(s);
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK)
+		return store_fail(st, "name");
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return store_fail(st, "name");
+	n = (size_t)sqlite3_column_bytes(s, 0);
+	if ((*out = malloc(n + 1)) == NULL)
+		return store_failx(st, "name: out of memory");
+	if (n > 0)
+		memcpy(*out, sqlite3_column_blob(s, 0), n);
+	(*out)[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return 0;
+}
+
+/* The report's order without the names: final failures, attempts, sent. */
+static int
+grp_cmp_counts(const void *a, const void *b)
+{
+	const struct grp *x = *(const struct grp *const *)a;
+	const struct grp *y = *(const struct grp *const *)b;
+	int64_t fx = x->c.deferred + x->c.bounced + x->c.expired;
+	int64_t fy = y->c.deferred + y->c.bounced + y->c.expired;
+
+	if (fx != fy)
+		return fx > fy ? -1 : 1;
+	if (x->c.attempts != y->c.attempts)
+		return x->c.attempts > y->c.attempts ? -1 : 1;
+	if (x->c.sent != y->c.sent)
+		return x->c.sent > y->c.sent ? -1 : 1;
+	return 0;
+}
+
+/* The report's order: grp_cmp_counts(), then the names' bytes. */
+static int
+grp_cmp(const void *a, const void *b)
+{
+	const struct grp *x = *(const struct grp *const *)a;
+	const struct grp *y = *(const struct grp *const *)b;
+	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+	int d;
+
+	if ((d = grp_cmp_counts(a, b)) != 0)
+		return d;
+	if ((d = memcmp(x->name, y->name, n)) != 0)
+		return d;
+	return x->name_len < y->name_len ? -1 : x->name_len > y->name_len;
+}
+
+static int
+query_by_name(struct store *st, const char *what, const char *sql,
+    const struct query_filter *f, query_row_fn *fn, void *arg)
+{
+	struct grp_table byk = { 0 }, bykc = { 0 };
+	struct grp *g, *t, **order = NULL;
+	struct query_row r;
+	struct params p;
+	sqlite3_stmt *s = NULL, *ns = NULL;
+	int64_t status, n;
+	size_t i, j, m;
+	int rc, ret = -1;
+
+	if (params_init(st, f, &p) == -1 ||
+	    (s = prepare(st, what, sql, &p)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((g = grp_get(&bykc, sqlite3_column_int64(s, 0),
+			 sqlite3_column_int64(s, 1))) == NULL)
+			goto nomem;
+		status = sqlite3_column_int64(s, 2);
+		n = sqlite3_column_int64(s, 4);
+		counts_add(&g->c, &p, status, sqlite3_column_int64(s, 3), n);
+		if (status == p.deferred || status == p.bounced ||
+		    status == p.expired)
+			g->fn += n;
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(st, what);
+		goto fail;
+	}
+	for (i = 0; i < bykc.n; i++) {
+		g = &bykc.g[i];
+		if ((t = grp_get(&byk, g->k, -1)) == NULL)
+			goto nomem;
+		counts_sum(&t->c, &g->c);
+		if (g->fn > 0 &&
+		    (g->fn > t->top_fn ||
+			(g->fn == t->top_fn && g->cls < t->top))) {
+			t->top = g->cls;
+			t->top_fn = g->fn;
+		}
+	}
+	if (sqlite3_prepare_v3(store_db(st), sql_name_of, -1, 0, &ns, NULL) !=
+	    SQLITE_OK) {
+		store_fail(st, what);
+		goto fail;
+	}
+	if ((order = malloc((byk.n + 1) * sizeof(*order))) == NULL)
+		goto nomem;
+	for (i = 0; i < byk.n; i++)
+		order[i] = &byk.g[i];
+	/*
+	 * Names are read only for the top rows and those tied with the
+	 * last of them (3,000 domain names took 15 ms): sorted first by
+	 * counts alone, then again with the names.
+	 */
+	qsort(order, byk.n, sizeof(*order), grp_cmp_counts);
+	m = byk.n;
+	if (p.top >= 0 && (size_t)p.top < m) {
+		for (m = (size_t)p.top; m > 0 && m < byk.n &&
+		     grp_cmp_counts(&order[m - 1], &order[m]) == 0;
+		     m++)
+			;
+	}
+	for (i = 0, j = 0; i < m; i++) {
+		g = order[i];
+		if (name_of(st, ns, g->k, &g->name, &g->name_len) == -1 ||
+		    (g->top >= 0 &&
+			name_of(st, ns, g->top, &g->top_name, NULL) == -1))
+			goto fail;
+		if (g->name != NULL) /* as the JOIN on name did */
+			order[j++] = g;
+	}
+	/* A name missing (never: ids come from it) takes a place: read all. */
+	if (j < m && m < byk.n) {
+		for (i = m; i < byk.n; i++) {
+			g = order[i];
+			if (name_of(st, ns, g->k, &g->name, &g->name_len) ==
+				-1 ||
+			    (g->top >= 0 &&
+				name_of(st, ns, g->top, &g->top_name, NULL) ==
+				    -1))
+				goto fail;
+			if (g->name != NULL)
+				order[j++] = g;
+		}
+	}
+	m = j;
+	qsort(order, m, sizeof(*order), grp_cmp);
+	if (p.top >= 0 && (size_t)p.top < m)
+		m = (size_t)p.top;
+	for (i = 0; i < m; i++) {
+		memset(&r, 0, sizeof(r));
+		r.name = order[i]->name;
+		r.top_class =
+		    order[i]->top_name != NULL ? order[i]->top_name : "";
+		r.enhanced = r.cls = r.text = r.sample = "";
+		r.c = order[i]->c;
+		if (fn(&r, arg) != 0) {
+			store_failx(st, "%s: stopped by the caller", what);
+			goto fail;
+		}
+	}
+	ret = 0;
+	goto fail;
+nomem:
+	store_failx(st, "%s: out of memory", what);
+fail:
+	sqlite3_finalize(s);
+	sqlite3_finalize(ns);
+	free(order);
+	grp_free(&byk);
+	grp_free(&bykc);
+	return ret;
+}
+
+/*
  * Calls fn for the top f->top recipient domains (name, counts, top_class),
  * most final failures first, then most attempts, then most sent.
  */
@@ -360,7 +657,7 @@ int
 query_by_domain(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
-	return run_query(st, "by_domain", sql_by_domain, ROW_NAME, f, fn, arg);
+	return query_by_name(st, "by_domain", sql_by_domain, f, fn, arg);
 }
 
 /* As query_by_domain(), grouped by provider ("" = not recognised). */
@@ -368,20 +665,168 @@ int
 query_by_provider(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
-	return run_query(
-	    st, "by_provider", sql_by_provider, ROW_NAME, f, fn, arg);
+	return query_by_name(st, "by_provider", sql_by_provider, f, fn, arg);
+}
+
+/* The by_code order: final failures, attempts, code, enhanced, class. */
+static int
+code_cmp(const void *a, const void *b)
+{
+	const struct grp *x = *(const struct grp *const *)a;
+	const struct grp *y = *(const struct grp *const *)b;
+	int64_t fx = x->c.deferred + x->c.bounced + x->c.expired;
+	int64_t fy = y->c.deferred + y->c.bounced + y->c.expired;
+	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+	int d;
+
+	if (fx != fy)
+		return fx > fy ? -1 : 1;
+	if (x->c.attempts != y->c.attempts)
+		return x->c.attempts > y->c.attempts ? -1 : 1;
+	if (x->code != y->code)
+		return x->code < y->code ? -1 : 1;
+	if ((d = memcmp(x->name, y->name, n)) != 0)
+		return d;
+	if (x->name_len != y->name_len)
+		return x->name_len < y->name_len ? -1 : 1;
+	return x->cls < y->cls ? -1 : x->cls > y->cls;
+}
+
+/* A copy of the reply text of event id into g->text ("" when none). */
+static int
+reply_of(struct store *st, sqlite3_stmt *s, int64_t id, struct grp *g)
+{
+	size_t n = 0;
+	int rc;
+
+	sqlite3_reset(s);
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK)
+		return store_fail(st, "reply");
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_bytes(s, 0);
+	else if (rc != SQLITE_DONE)
+		return store_fail(st, "reply");
+	if ((g->text = malloc(n + 1)) == NULL)
+		return store_failx(st, "reply: out of memory");
+	if (n > 0)
+		memcpy(g->text, sqlite3_column_blob(s, 0), n);
+	g->text[n] = '\0';
+	g->text_len = n;
+	return 0;
 }
 
 /*
  * Calls fn for the top f->top (code, enhanced, class) groups of failures
  * with their counts and, in text, the reply of the latest matching event
- * that is not a suspended repeat (any, if all are).
+ * that is not a suspended repeat (any, if all are). Grouped in C (33 ->
+ * 10 ms in a 30-day report over 90 days of a busy server): what the SQL
+ * of git history did, ties between classes broken by class id.
  */
 int
 query_by_code(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
-	return run_query(st, "by_code", sql_by_code, ROW_CODE, f, fn, arg);
+	struct grp_table t = { 0 };
+	struct grp *g, **order = NULL;
+	struct query_row r;
+	struct params p;
+	sqlite3_stmt *s = NULL, *ns = NULL, *rs = NULL;
+	int64_t status, n, id;
+	size_t i, m;
+	int rc, ret = -1;
+
+	if (params_init(st, f, &p) == -1 ||
+	    (s = prepare(st, "by_code", sql_by_code_counts, &p)) == NULL)
+		return -1;
+	/* The group key: code and enhanced id in one integer, class. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((g = grp_get(&t,
+			 sqlite3_column_int64(s, 0) * ((int64_t)1 << 40) +
+			     sqlite3_column_int64(s, 1),
+			 sqlite3_column_int64(s, 2))) == NULL)
+			goto nomem;
+		g->code = sqlite3_column_int64(s, 0);
+		g->top = sqlite3_column_int64(s, 1); /* enhanced id */
+		status = sqlite3_column_int64(s, 3);
+		n = sqlite3_column_int64(s, 5);
+		counts_add(&g->c, &p, status, sqlite3_column_int64(s, 4), n);
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(st, "by_code");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	if ((s = prepare(st, "by_code", sql_by_code_events, &p)) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((g = grp_get(&t,
+			 sqlite3_column_int64(s, 0) * ((int64_t)1 << 40) +
+			     sqlite3_column_int64(s, 1),
+			 sqlite3_column_int64(s, 2))) == NULL)
+			goto nomem;
+		id = sqlite3_column_int64(s, 3);
+		if (id > g->eid_any)
+			g->eid_any = id;
+		if (sqlite3_column_int64(s, 4) == 0 && id > g->eid)
+			g->eid = id;
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(st, "by_code");
+		goto fail;
+	}
+	if (sqlite3_prepare_v3(store_db(st), sql_name_of, -1, 0, &ns, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_prepare_v3(store_db(st), sql_reply_of, -1, 0, &rs, NULL) !=
+		SQLITE_OK) {
+		store_fail(st, "by_code");
+		goto fail;
+	}
+	if ((order = malloc((t.n + 1) * sizeof(*order))) == NULL)
+		goto nomem;
+	/* Groups of events only (no counts: pruned or not yet counted)
+	 * were not in the SQL's result: it started from the counts. */
+	for (i = 0, m = 0; i < t.n; i++) {
+		g = &t.g[i];
+		if (g->top < 0)
+			continue;
+		if (name_of(st, ns, g->top, &g->name, &g->name_len) == -1 ||
+		    name_of(st, ns, g->cls, &g->top_name, NULL) == -1)
+			goto fail;
+		if (g->name != NULL && g->top_name != NULL)
+			order[m++] = g;
+	}
+	qsort(order, m, sizeof(*order), code_cmp);
+	if (p.top >= 0 && (size_t)p.top < m)
+		m = (size_t)p.top;
+	for (i = 0; i < m; i++) {
+		g = order[i];
+		id = g->eid != 0 ? g->eid : g->eid_any;
+		if (reply_of(st, rs, id, g) == -1)
+			goto fail;
+		memset(&r, 0, sizeof(r));
+		r.name = r.top_class = r.sample = "";
+		r.code = (int)g->code;
+		r.enhanced = g->name;
+		r.cls = g->top_name;
+		r.c = g->c;
+		r.text = g->text;
+		r.text_len = g->text_len;
+		if (fn(&r, arg) != 0) {
+			store_failx(st, "by_code: stopped by the caller");
+			goto fail;
+		}
+	}
+	ret = 0;
+	goto fail;
+nomem:
+	store_failx(st, "by_code: out of memory");
+fail:
+	sqlite3_finalize(s);
+	sqlite3_finalize(ns);
+	sqlite3_finalize(rs);
+	free(order);
+	grp_free(&t);
+	return ret;
 }
 
 /* Calls fn per hour with counts in the range (time, counts), in order. */

@@ -14,7 +14,8 @@
  * statement, before COMMIT. Only failures (status != sent) become event
  * rows, buffered and inserted 32 per statement (at the latest before
  * COMMIT or a prune); their strings are interned through bounded
- * in-memory caches in front of the `name` and `reply` tables. Hot
+ * in-memory caches in front of the `name` and `reply` tables; `reply`
+ * keeps a bounded sample of texts per normalized reply (intern_reply()). Hot
  * statements have their parameter indexes resolved once at prepare time;
  * cold ones bind by name on each use. What each trick gained, measured on
  * a 2M-line Postfix log, is noted where it is done.
@@ -39,6 +40,7 @@
 
 #include "blob.h"
 #include "hash.h"
+#include "query.h"
 #include "store.h"
 #include "store_priv.h"
 
@@ -58,6 +60,8 @@ extern const struct bs_blob bs_migrations[];
 #define ADDR_CACHE_BYTES     (256 << 10)
 #define REPLY_CACHE_MAX      8192
 #define REPLY_CACHE_BYTES    (4 << 20)
+#define STORE_EV_RELAY_V4    8    /* event.flags: relay_ip is a packed IPv4 */
+#define REPLY_SAMPLES        8    /* reply rows per sample key */
 #define STORE_PAGE_CACHE_KIB 8192 /* PRAGMA cache_size, in KiB */
 
 /*
@@ -1070,15 +1074,102 @@ lower_span(struct bs_span sp, char *buf)
 	return bs_span_make(buf, n);
 }
 
-/* Returns in *id the id of reply text s, inserting it when new. */
+/* The bytes that end a word of a reply template. */
+static const bool reply_delim[256] = { [' '] = true,
+	['['] = true,
+	[']'] = true,
+	['<'] = true,
+	['>'] = true,
+	['('] = true,
+	[')'] = true,
+	[','] = true,
+	[';'] = true,
+	[':'] = true,
+	['"'] = true,
+	['\''] = true,
+	['='] = true,
+	['&'] = true };
+
+/*
+ * The template of a reply into out (at least len bytes): each word (a run
+ * of bytes between spaces and the delimiters above) holding a digit or an
+ * '@' becomes one byte 0x01, so that replies differing only by addresses,
+ * numbers, message ids and IP addresses have the same template. Returns
+ * its length.
+ */
+static size_t
+reply_template(const char *s, size_t len, char *out)
+{
+	size_t i = 0, j, k, n = 0;
+	bool var;
+
+	while (i < len) {
+		if (reply_delim[(unsigned char)s[i]]) {
+			out[n++] = s[i++];
+			continue;
+		}
+		var = false;
+		for (j = i; j < len && !reply_delim[(unsigned char)s[j]]; j++)
+			var |= (s[j] >= '0' && s[j] <= '9') || s[j] == '@';
+		if (var)
+			out[n++] = 1;
+		else
+			for (k = i; k < j; k++)
+				out[n++] = s[k];
+		i = j;
+	}
+	return n;
+}
+
+/*
+ * The h of a reply row: a hash of its sample key, the
+ * reply code, enhanced status and class ids and the text reduced to what
+ * the reports group replies by: for unclassified replies the normalized
+ * text (query_normalize(), the key of `report --unknown`), for the others
+ * their reply_template(). Bit 62 is set, so that it never equals the h of
+ * a row written by earlier versions (31 bits of the text's hash): those
+ * rows stay valid, are not found again by text, and go with their events.
+ */
+static int64_t
+reply_key(struct store *st, const char *s, size_t len, int code,
+    int64_t enhanced, int64_t cls)
+{
+	char buf[STORE_REPLY_MAX + 1];
+	int64_t head[3] = { code, enhanced, cls };
+	uint64_t h;
+	size_t n;
+
+	if (cls == st->class_id[BS_CLASS_UNKNOWN])
+		n = query_normalize(s, len, buf, sizeof(buf));
+	else
+		n = reply_template(s, len, buf);
+	h = bs_hash64(BS_HASH_INIT, head, sizeof(head));
+	h = bs_hash64(h, buf, n);
+	return (int64_t)((h & 0x3fffffffffffffffULL) | (1ULL << 62));
+}
+
+/*
+ * Returns in *id the id of a reply row for text s of an event with this
+ * code, enhanced status and class (name ids): the row of the same text
+ * when stored, else a new row while fewer than REPLY_SAMPLES rows share
+ * its sample key (reply_key()), else the newest of those. So the table
+ * keeps a bounded sample of exact texts per normalized reply instead of
+ * every text that differs only by ids and numbers (2M-line log: 36,600
+ * rows, 6.8 MB -> 3,500 rows, 0.4 MB): counts stay exact, and every
+ * sample shown is a reply really received with the same code, status,
+ * class and normalized text.
+ */
 static int
-intern_reply(struct store *st, const char *s, size_t len, int64_t *id)
+intern_reply(struct store *st, const char *s, size_t len, int code,
+    int64_t enhanced, int64_t cls, int64_t *id)
 {
 	sqlite3_stmt *q = st->stmt[S_REPLY_GET];
-	uint64_t h;
-	int64_t h31;
+	uint64_t h, kh, th;
+	int64_t key, rid, newest = 0;
+	size_t tlen;
+	char kb[1 + sizeof(int64_t)];
 	const void *text;
-	int rc;
+	int rc, same = 0;
 
 	if (len == 0 || s == NULL) {
 		*id = 0;
@@ -1089,24 +1180,51 @@ intern_reply(struct store *st, const char *s, size_t len, int64_t *id)
 	h = icache_hash(s, len);
 	if ((*id = icache_get(&st->replies, h, s, len)) != 0)
 		return 0;
-	h31 = (int64_t)(bs_hash64(BS_HASH_INIT, s, len) & 0x7fffffff);
-	if (bind_int64(st, S_REPLY_GET, ":h", h31) == -1)
+	key = reply_key(st, s, len, code, enhanced, cls);
+	/* A full sample key is cached as 0x00 and its 8 bytes (no reply
+	 * text starts with a NUL) with the id of its newest sample: a text
+	 * with a unique id then costs no SELECT of 8 rows (2M-line import:
+	 * 1.08 -> 0.95 s). */
+	kb[0] = '\0';
+	memcpy(kb + 1, &key, sizeof(key));
+	kh = icache_hash(kb, sizeof(kb));
+	if ((*id = icache_get(&st->replies, kh, kb, sizeof(kb))) != 0)
+		return 0;
+	if (bind_int64(st, S_REPLY_GET, ":h", key) == -1)
 		return -1;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		rid = sqlite3_column_int64(q, 0);
 		text = sqlite3_column_blob(q, 1);
 		if ((size_t)sqlite3_column_bytes(q, 1) == len &&
-		    (len == 0 || memcmp(text, s, len) == 0)) {
-			*id = sqlite3_column_int64(q, 0);
+		    memcmp(text, s, len) == 0) {
+			*id = rid;
 			break;
 		}
+		/* Cached: once the key is full, they are found no other way. */
+		tlen = (size_t)sqlite3_column_bytes(q, 1);
+		th = icache_hash(text, tlen);
+		if (icache_get(&st->replies, th, text, tlen) == 0 &&
+		    icache_put(&st->replies, th, text, tlen, rid) == -1) {
+			stmt_clear(st, S_REPLY_GET);
+			return store_failx(st, "reply cache: out of memory");
+		}
+		same++;
+		if (rid > newest)
+			newest = rid;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return stmt_fail(st, S_REPLY_GET);
 	stmt_clear(st, S_REPLY_GET);
+	if (*id == 0 && same >= REPLY_SAMPLES) {
+		*id = newest;
+		if (icache_put(&st->replies, kh, kb, sizeof(kb), newest) == -1)
+			return store_failx(st, "reply cache: out of memory");
+		return 0;
+	}
 	if (*id == 0) {
 		/* Not cached until seen again: replies carrying message ids
 		 * are unique and would only push the repeating ones out. */
-		if (bind_int64(st, S_REPLY_PUT, ":h", h31) == -1 ||
+		if (bind_int64(st, S_REPLY_PUT, ":h", key) == -1 ||
 		    bind_text(st, S_REPLY_PUT, ":text", s, len) == -1 ||
 		    stmt_exec(st, S_REPLY_PUT) == -1)
 			return -1;
@@ -1181,7 +1299,7 @@ migrations_latest(struct store *st)
 static int
 check_identity(struct store *st, int64_t version, int latest)
 {
-	int64_t app, tables;
+	int64_t app = 0, tables = 0;
 
 	if (pragma_get(st, "PRAGMA application_id", NULL, 0, &app) == -1)
 		return -1;
@@ -1660,6 +1778,42 @@ flush_events(struct store *st)
 }
 
 /*
+ * A relay IPv4 address in canonical dotted-quad form (no leading zeros,
+ * so that the view prints it back byte-exact) packed into *v as a signed
+ * 32-bit value. 1, or 0 for anything else. Relay addresses were 45,000 of
+ * the 49,000 names of a 2M-line log and 2 MB of its 15 MB database; in
+ * the event row they cost one byte more than a name id.
+ */
+static int
+relay_v4(struct bs_span sp, int64_t *v)
+{
+	uint32_t ip = 0, oct;
+	size_t i = 0, start;
+	int dots;
+
+	if (sp.ptr == NULL || sp.len < 7 || sp.len > 15)
+		return 0;
+	for (dots = 0; dots < 4; dots++) {
+		if (dots > 0) {
+			if (i >= sp.len || sp.ptr[i] != '.')
+				return 0;
+			i++;
+		}
+		for (start = i, oct = 0;
+		     i < sp.len && sp.ptr[i] >= '0' && sp.ptr[i] <= '9'; i++)
+			oct = oct * 10 + (uint32_t)(sp.ptr[i] - '0');
+		if (i == start || i - start > 3 || oct > 255 ||
+		    (i - start > 1 && sp.ptr[start] == '0'))
+			return 0;
+		ip = ip << 8 | oct;
+	}
+	if (i != sp.len)
+		return 0;
+	*v = (int64_t)(int32_t)ip;
+	return 1;
+}
+
+/*
  * Adds the event row of a failure to the buffer (written by
  * flush_events() when full or at commit), its strings interned now.
  */
@@ -1670,13 +1824,16 @@ insert_event(struct store *st, const struct bs_event *ev,
 {
 	struct evrow *e = &st->ev_rows[st->n_ev_rows];
 	int64_t *v = e->v;
+	bool v4;
 
+	v4 = relay_v4(ev->relay_ip, &v[EV_RELAY_IP]) == 1;
 	if (intern_span(st, ev->host, &v[EV_HOST]) == -1 ||
 	    intern_span(st, ev->relay_host, &v[EV_RELAY]) == -1 ||
-	    intern_addr(st, ev->relay_ip, &v[EV_RELAY_IP]) == -1 ||
+	    (!v4 && intern_addr(st, ev->relay_ip, &v[EV_RELAY_IP]) == -1) ||
 	    intern_span(st, ev->dsn, &v[EV_DSN]) == -1 ||
 	    intern_span(st, ev->stage, &v[EV_STAGE]) == -1 ||
-	    intern_reply(st, ev->reply.ptr, ev->reply.len, &v[EV_REPLY]) == -1)
+	    intern_reply(st, ev->reply.ptr, ev->reply.len, ev->smtp_code,
+		enhanced, st->class_id[cls], &v[EV_REPLY]) == -1)
 		return -1;
 	if (cr != NULL) {
 		if (intern_name(st, cr->rule, cr->rule ? strlen(cr->rule) : 0,
@@ -1699,8 +1856,10 @@ insert_event(struct store *st, const struct bs_event *ev,
 	v[EV_CODE] = ev->smtp_code;
 	v[EV_ENHANCED] = enhanced;
 	v[EV_CLASS] = st->class_id[cls];
-	v[EV_FLAGS] = (int64_t)(ev->flags &
-	    (BS_EVENT_SUSPENDED | BS_EVENT_LOCAL | BS_EVENT_CONNECT));
+	v[EV_FLAGS] =
+	    (int64_t)(ev->flags &
+		(BS_EVENT_SUSPENDED | BS_EVENT_LOCAL | BS_EVENT_CONNECT)) |
+	    (v4 ? STORE_EV_RELAY_V4 : 0);
 	v[EV_QUEUE_ID] = 0;
 	if (++st->n_ev_rows == STORE_EVENT_ROWS)
 		return flush_events(st);

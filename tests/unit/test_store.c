@@ -51,6 +51,8 @@ sp(const char *s)
 	return bs_span_make(s, s != NULL ? strlen(s) : 0);
 }
 
+static const char *relay_ip = "192.0.2.25"; /* of the events add() makes */
+
 static void
 add(struct store *st, const struct rec *r)
 {
@@ -71,7 +73,7 @@ add(struct store *st, const struct rec *r)
 	ev.rcpt = sp("someone@example.invalid");
 	ev.rcpt_domain = sp(r->domain);
 	ev.relay_host = sp("mx1.qq.com");
-	ev.relay_ip = sp("192.0.2.25");
+	ev.relay_ip = sp(relay_ip);
 	ev.dsn = sp(r->enhanced);
 	ev.enhanced = sp(r->enhanced);
 	ev.reply = bs_span_make(r->reply,
@@ -200,7 +202,7 @@ store_open__new_file__schema_at_latest_version_in_wal(void **state)
 	sqlite3 *db = raw_open(fx);
 	sqlite3_stmt *s;
 
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x62737474);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM sqlite_schema WHERE type = "
@@ -243,7 +245,7 @@ store_open__reopen__idempotent(void **state)
 	st = open_rw(fx);
 	store_close(st);
 	db = raw_open(fx);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM name"), names);
 	sqlite3_close(db);
 }
@@ -768,6 +770,122 @@ store_add__reply_hash_collision__distinct_rows(void **state)
 }
 
 /*
+ * Relay IPv4 addresses in canonical form are stored in the event row, not
+ * interned; anything else is a name as before; event_v shows each as it
+ * came, and its flags column without the storage bit.
+ */
+static void
+store_add__relay_addresses__v4_inline_others_named(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	static const char *const ips[] = { "192.0.2.25", "255.255.255.255",
+		"0.0.0.0", "10.200.3.4", "128.0.0.1", "01.2.3.4", "1.2.3",
+		"256.1.1.1", "1.2.3.4.5", "1.2.3.4 ", "2001:db8::1", "" };
+	const size_t n = sizeof(ips) / sizeof(ips[0]);
+	char sql[200];
+	sqlite3 *db;
+	size_t i;
+
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < n; i++) {
+		relay_ip = ips[i];
+		addv(st, deferred(T0 + (int64_t)i, "c.example", "451 later"));
+	}
+	relay_ip = "192.0.2.25";
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+
+	db = raw_open(fx);
+	for (i = 0; i < n; i++) {
+		snprintf(sql, sizeof(sql),
+		    "SELECT count(*) FROM event_v WHERE time = "
+		    "datetime(%d + %zu, 'unixepoch') AND relay_ip = '%s' "
+		    "AND flags = 0",
+		    T0, i, ips[i]);
+		assert_int_equal(raw_int(db, sql), 1);
+	}
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), (int)n);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event WHERE "
+			     "flags & 8 <> 0"),
+	    5);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM name WHERE s IN "
+			     "('192.0.2.25', '0.0.0.0', '128.0.0.1', "
+			     "'01.2.3.4', '2001:db8::1')"),
+	    2);
+	sqlite3_close(db);
+}
+
+/*
+ * Replies differing only by numbers and ids (the same template) keep 8
+ * sample texts per code, enhanced status and class; the other events
+ * point to the newest sample; a stored text is found again exactly; a
+ * reply with another class, or unclassified with another normalized
+ * text, gets rows of its own.
+ */
+static void
+store_add__replies_one_template__bounded_samples(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	char reply[64];
+	struct rec r;
+	sqlite3 *db;
+	int i;
+
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(reply, sizeof(reply),
+		    "421 4.7.0 <u%d@example.org> try again in %d s", i, i * 7);
+		addv(st, deferred(T0 + i, "c.example", reply));
+	}
+	addv(st,
+	    deferred(T0 + 30, "c.example",
+		"421 4.7.0 <u3@example.org> try again in 21 s"));
+	r = deferred(T0 + 31, "c.example",
+	    "421 4.7.0 <u99@example.org> try again in 1 s");
+	r.cls = BS_CLASS_GREYLISTED;
+	add(st, &r);
+	r.cls = BS_CLASS_UNKNOWN;
+	add(st, &r);
+	r.reply = "421 4.7.0 <u98@example.org> try again in 2 s";
+	add(st, &r);
+	r.reply = "421 4.7.0 <u98@example.org> try again in 2 min";
+	add(st, &r);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 25);
+	/* '', 8 samples, 1 greylisted, 3 unknown (each stored: below 8). */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM reply"), 1 + 12);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(DISTINCT e.reply) FROM event e "
+			     "WHERE e.t < 1763805600 + 30"),
+	    8);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event e WHERE e.t >= "
+			     "1763805600 + 8 AND e.t < 1763805600 + 30 AND "
+			     "e.reply = (SELECT max(id) FROM reply WHERE "
+			     "text LIKE '%try again in % s' AND "
+			     "text NOT LIKE '%<u9_@%')"),
+	    12);
+	assert_int_equal(
+	    raw_int(db,
+		"SELECT count(*) FROM event_v WHERE time = "
+		"datetime(1763805600 + 30, 'unixepoch') AND reply "
+		"= '421 4.7.0 <u3@example.org> try again in 21 s'"),
+	    1);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event_v WHERE reply LIKE "
+			     "'%<u99@%' OR reply LIKE '%in 2 min'"),
+	    3);
+	sqlite3_close(db);
+}
+
+/*
  * More rows than one multi-row statement holds, in a count not a multiple
  * of it (64 count rows, 32 event rows per statement): every row lands
  * whole, with its own values in its own columns.
@@ -784,9 +902,11 @@ store_commit__many_rows__each_row_whole(void **state)
 
 	assert_int_equal(store_begin(st), 0);
 	for (i = 0; i < n; i++) {
-		/* A minute each; the domain and reply follow i. */
+		/* A minute each; the domain and reply follow i (in letters:
+		 * replies differing by a number share 8 sample rows). */
 		snprintf(domain, sizeof(domain), "d%d.example", i % 37);
-		snprintf(reply, sizeof(reply), "451 4.7.1 try later %d", i);
+		snprintf(reply, sizeof(reply), "451 4.7.1 try later %c%c%c",
+		    'a' + i % 26, 'a' + i / 26 % 26, 'a' + i / 676 % 26);
 		r = deferred(T0 + (int64_t)i * 61, domain, reply);
 		r.code = 400 + i % 100;
 		add(st, &r);
@@ -795,13 +915,16 @@ store_commit__many_rows__each_row_whole(void **state)
 
 	db = raw_open(fx);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), n);
-	assert_int_equal(raw_int(db,
-			     "SELECT count(*) FROM event_v e WHERE e.domain = "
-			     "'d' || ((e.id - 1) % 37) || '.example' AND "
-			     "e.reply = '451 4.7.1 try later ' || (e.id - 1) "
-			     "AND e.code = 400 + (e.id - 1) % 100 AND "
-			     "e.time = datetime(1763805600 + (e.id - 1) * 61, "
-			     "'unixepoch')"),
+	assert_int_equal(
+	    raw_int(db,
+		"SELECT count(*) FROM event_v e WHERE e.domain = "
+		"'d' || ((e.id - 1) % 37) || '.example' AND "
+		"e.reply = '451 4.7.1 try later ' || "
+		"char(97 + (e.id - 1) % 26, "
+		"97 + (e.id - 1) / 26 % 26, "
+		"97 + (e.id - 1) / 676 % 26) AND e.code = 400 + (e.id - 1) % 100 AND "
+		"e.time = datetime(1763805600 + (e.id - 1) * 61, "
+		"'unixepoch')"),
 	    n);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_minute"), n);
 	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_minute"), n);
@@ -930,6 +1053,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    store_commit__many_rows__each_row_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_add__replies_one_template__bounded_samples, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_add__relay_addresses__v4_inline_others_named, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    store_add__count_table_full__written_early_and_added_to,
 		    setup, teardown),

@@ -335,6 +335,72 @@ query_by_domain__all__failures_then_attempts_with_top_class(void **state)
 	assert_int_equal(r.n, 2);
 }
 
+/*
+ * Ties: domains with equal counts come in byte order of their names, and
+ * the top rows are cut after the order is complete; a domain's top class
+ * on a tie is the first class in the vocabulary (the lowest name id, as
+ * classes are interned in that order); by_code breaks a class tie alike.
+ */
+static void
+query_by_domain__ties__names_then_first_class(void **state)
+{
+	struct fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + H);
+	static const char *const doms[] = { "b.example", "ab.example",
+		"a.example", "B.example" };
+	char path[400], err[BS_ERRLEN];
+	struct store *st;
+	struct rows r = { 0 };
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/ties.db", fx->dir);
+	assert_non_null(st = store_open(path, 0, err));
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < sizeof(doms) / sizeof(doms[0]); i++) {
+		add(st,
+		    (struct rec){ T0 + 1, BS_STATUS_DEFERRED,
+			BS_CLASS_GREYLISTED, doms[i], "", 450, "4.7.1",
+			"450 4.7.1 later", 0 });
+		add(st,
+		    (struct rec){ T0 + 2, BS_STATUS_DEFERRED,
+			BS_CLASS_RATE_LIMITED, doms[i], "", 450, "4.7.1",
+			"450 4.7.1 later", 0 });
+	}
+	assert_int_equal(store_commit(st), 0);
+
+	f.top = 2;
+	assert_int_equal(query_by_domain(st, &f, keep, &r), 0);
+	/* B.example is lower-cased: b.example counts twice. */
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.name[0], "b.example");
+	expect_counts(&r.c[0], 0, 4, 0, 0, 0, 0);
+	assert_string_equal(r.top[0], "rate_limited");
+	assert_string_equal(r.name[1], "a.example");
+	assert_string_equal(r.top[1], "rate_limited");
+	f.top = 10;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(query_by_domain(st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.name[0], "b.example");
+	assert_string_equal(r.name[1], "a.example");
+	assert_string_equal(r.name[2], "ab.example");
+
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(query_by_code(st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.cls[0], "rate_limited");
+	assert_string_equal(r.cls[1], "greylisted");
+	assert_string_equal(r.text[1], "450 4.7.1 later");
+	store_close(st);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/ties.db%s", fx->dir,
+		    i == 0       ? ""
+			: i == 1 ? "-wal"
+				 : "-shm");
+		unlink(path);
+	}
+}
+
 static void
 query_by_provider__all__grouped_by_provider(void **state)
 {
@@ -528,6 +594,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    query_by_domain__all__failures_then_attempts_with_top_class,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_by_domain__ties__names_then_first_class, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_by_provider__all__grouped_by_provider, setup,
 		    teardown),
