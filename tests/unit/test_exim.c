@@ -24,6 +24,7 @@
 
 #include "exim.h"
 #include "mta.h"
+#include "parse_test.h"
 #include "syslog.h"
 
 /* 2026-11-22T10:15:01Z */
@@ -32,25 +33,14 @@
 #define MSGID "1tEaZk-000Ab1-3x"
 #define STAMP "2026-11-22 10:15:01 "
 
-struct parsed {
-	int rc;
-	char *buf;
-	struct syslog_prefix pfx;
-	struct bs_event ev;
-};
-
 /* Prefix by syslog_parse(), else exim_prefix(); then exim_parse(). */
 static struct parsed
 parse_tz(const char *line, int32_t tz)
 {
 	struct syslog_ctx ctx = { REF, tz };
 	size_t len = strlen(line);
-	struct parsed r;
+	struct parsed r = parse_test_buf(line, len);
 
-	memset(&r, 0, sizeof(r));
-	r.buf = malloc(len > 0 ? len : 1);
-	assert_non_null(r.buf);
-	memcpy(r.buf, line, len);
 	if (syslog_parse(r.buf, len, &ctx, &r.pfx) != PARSE_OK &&
 	    exim_prefix(r.buf, len, &ctx, &r.pfx) != PARSE_OK) {
 		r.rc = -1;
@@ -66,16 +56,17 @@ parse(const char *line)
 	return parse_tz(line, 0);
 }
 
+/* Exim's own prefix of a truncated line, then exim_parse(). */
 static void
-span_is(const char *what, struct bs_span sp, const char *want)
+read_main_log(const char *buf, size_t len, void *arg)
 {
-	char got[1024];
+	struct syslog_ctx ctx = { REF, 0 };
+	struct syslog_prefix pfx;
+	struct bs_event ev;
 
-	assert_true(sp.len < sizeof(got));
-	memcpy(got, sp.len ? sp.ptr : "", sp.len);
-	got[sp.len] = '\0';
-	if (strcmp(got, want) != 0)
-		fail_msg("%s: got \"%s\", want \"%s\"", what, got, want);
+	(void)arg;
+	if (exim_prefix(buf, len, &ctx, &pfx) == PARSE_OK)
+		(void)exim_parse(&pfx, &ev);
 }
 
 static void
@@ -377,16 +368,10 @@ exim_parse__other_lines__skip(void **state)
 		STAMP MSGID " ==",
 		STAMP "1tEaZk-000Ab1 == a@b",
 	};
-	struct parsed r;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		r = parse(lines[i]);
-		if (r.rc != PARSE_SKIP)
-			fail_msg("line %zu: rc %d", i, r.rc);
-		free(r.buf);
-	}
+	expect_rc_all(
+	    parse, lines, sizeof(lines) / sizeof(lines[0]), PARSE_SKIP);
 }
 
 static void
@@ -481,16 +466,10 @@ exim_parse__malformed_results__bad(void **state)
 		STAMP MSGID " ** a@example.com",
 		STAMP MSGID " ** a@example.com : ",
 	};
-	struct parsed r;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		r = parse(lines[i]);
-		if (r.rc != PARSE_BAD)
-			fail_msg("line %zu: rc %d", i, r.rc);
-		free(r.buf);
-	}
+	expect_rc_all(
+	    parse, lines, sizeof(lines) / sizeof(lines[0]), PARSE_BAD);
 }
 
 static void
@@ -509,24 +488,12 @@ exim_parse__every_truncation__in_bounds(void **state)
 		STAMP MSGID " H=m [192.0.2.1]: SMTP error from remote mail "
 			    "server after RCPT TO:<u@example.com",
 	};
-	struct syslog_ctx ctx = { REF, 0 };
-	struct syslog_prefix pfx;
-	struct bs_event ev;
-	size_t i, n, len;
-	char *buf;
+	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		len = strlen(lines[i]);
-		for (n = 0; n <= len; n++) {
-			buf = malloc(n > 0 ? n : 1);
-			assert_non_null(buf);
-			memcpy(buf, lines[i], n);
-			if (exim_prefix(buf, n, &ctx, &pfx) == PARSE_OK)
-				(void)exim_parse(&pfx, &ev);
-			free(buf);
-		}
-	}
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		parse_test_truncations(
+		    read_main_log, NULL, lines[i], strlen(lines[i]));
 }
 
 static void

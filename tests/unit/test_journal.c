@@ -23,14 +23,9 @@
 
 #include "journal.h"
 #include "mta.h"
+#include "parse_test.h"
 
 #define RT "1795342501123456"
-
-struct parsed {
-	int rc;
-	char *buf;
-	struct syslog_prefix pfx;
-};
 
 static char scratch[4096];
 
@@ -38,12 +33,8 @@ static struct parsed
 parse_s(const char *line, char *s, size_t slen)
 {
 	size_t len = strlen(line);
-	struct parsed r;
+	struct parsed r = parse_test_buf(line, len);
 
-	memset(&r, 0, sizeof(r));
-	r.buf = malloc(len > 0 ? len : 1);
-	assert_non_null(r.buf);
-	memcpy(r.buf, line, len);
 	r.rc = journal_parse(r.buf, len, s, slen, &r.pfx);
 	return r;
 }
@@ -54,16 +45,16 @@ parse(const char *line)
 	return parse_s(line, scratch, sizeof(scratch));
 }
 
+/* A truncated line, with a large and with a small scratch buffer. */
 static void
-span_is(const char *what, struct bs_span sp, const char *want)
+read_json(const char *buf, size_t len, void *arg)
 {
-	char got[1024];
+	struct syslog_prefix pfx;
+	char small[8];
 
-	assert_true(sp.len < sizeof(got));
-	memcpy(got, sp.len ? sp.ptr : "", sp.len);
-	got[sp.len] = '\0';
-	if (strcmp(got, want) != 0)
-		fail_msg("%s: got \"%s\", want \"%s\"", what, got, want);
+	(void)arg;
+	(void)journal_parse(buf, len, scratch, sizeof(scratch), &pfx);
+	(void)journal_parse(buf, len, small, sizeof(small), &pfx);
 }
 
 static void
@@ -177,16 +168,10 @@ journal_parse__not_json__skip(void **state)
 		"   ",
 		"{\"MESSAGE\":\"no time\"}",
 	};
-	struct parsed r;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		r = parse(lines[i]);
-		if (r.rc != PARSE_SKIP)
-			fail_msg("line %zu: rc %d", i, r.rc);
-		free(r.buf);
-	}
+	expect_rc_all(
+	    parse, lines, sizeof(lines) / sizeof(lines[0]), PARSE_SKIP);
 }
 
 static void
@@ -202,16 +187,10 @@ journal_parse__malformed_json__bad(void **state)
 		"{\"__REALTIME_TIMESTAMP\":\"" RT "\",\"MESSAGE\":\"x\",}x",
 		"{\"__REALTIME_TIMESTAMP\":\"" RT "\",\"X\":[1,2}",
 	};
-	struct parsed r;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		r = parse(lines[i]);
-		if (r.rc != PARSE_BAD)
-			fail_msg("line %zu: rc %d", i, r.rc);
-		free(r.buf);
-	}
+	expect_rc_all(
+	    parse, lines, sizeof(lines) / sizeof(lines[0]), PARSE_BAD);
 }
 
 static void
@@ -223,21 +202,12 @@ journal_parse__every_truncation__in_bounds(void **state)
 	    "{\"a\":null} ], \"SYSLOG_IDENTIFIER\":[101,120],"
 	    "\"_HOSTNAME\":\"h\\n\" }";
 	struct syslog_prefix pfx;
-	size_t n, len = sizeof(line) - 1;
-	char *buf, small[8];
+	size_t len = sizeof(line) - 1;
+	char *buf;
 
 	(void)state;
-	for (n = 0; n <= len; n++) {
-		buf = malloc(n > 0 ? n : 1);
-		assert_non_null(buf);
-		memcpy(buf, line, n);
-		(void)journal_parse(buf, n, scratch, sizeof(scratch), &pfx);
-		(void)journal_parse(buf, n, small, sizeof(small), &pfx);
-		free(buf);
-	}
-	buf = malloc(len);
-	assert_non_null(buf);
-	memcpy(buf, line, len);
+	parse_test_truncations(read_json, NULL, line, len);
+	buf = parse_test_copy(line, len);
 	assert_int_equal(
 	    journal_parse(buf, len, scratch, sizeof(scratch), &pfx), PARSE_OK);
 	span_is("program", pfx.program, "ex");

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "opensmtpd.h"
+#include "parse_test.h"
 #include "syslog.h"
 
 #define REF INT64_C(1795392000)
@@ -28,39 +29,10 @@
 	PFX "mta delivery evpid=f6e94209918f7e7b from=<ops@example.org> "      \
 	    "to=<amy@example.com> rcpt=<-> source=\"203.0.113.2\" "
 
-struct parsed {
-	int rc;
-	char *buf;
-	struct bs_event ev;
-};
-
 static struct parsed
 parse(const char *line)
 {
-	struct syslog_ctx ctx = { REF, 0 };
-	struct syslog_prefix pfx;
-	size_t len = strlen(line);
-	struct parsed r;
-
-	memset(&r, 0, sizeof(r));
-	r.buf = malloc(len > 0 ? len : 1);
-	assert_non_null(r.buf);
-	memcpy(r.buf, line, len);
-	assert_int_equal(syslog_parse(r.buf, len, &ctx, &pfx), PARSE_OK);
-	r.rc = opensmtpd_parse(&pfx, &r.ev);
-	return r;
-}
-
-static void
-span_is(const char *what, struct bs_span sp, const char *want)
-{
-	char got[1024];
-
-	assert_true(sp.len < sizeof(got));
-	memcpy(got, sp.len ? sp.ptr : "", sp.len);
-	got[sp.len] = '\0';
-	if (strcmp(got, want) != 0)
-		fail_msg("%s: got \"%s\", want \"%s\"", what, got, want);
+	return parse_test_line(opensmtpd_parse, line, REF, 0);
 }
 
 static void
@@ -197,16 +169,10 @@ opensmtpd_parse__other_lines__skip(void **state)
 		"starting",
 		"Nov 22 10:15:01 gw smtpd[2211]: 5df87c9ffd0e785 mta connected",
 	};
-	struct parsed r;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		r = parse(lines[i]);
-		if (r.rc != PARSE_SKIP)
-			fail_msg("line %zu: rc %d", i, r.rc);
-		free(r.buf);
-	}
+	expect_rc_all(
+	    parse, lines, sizeof(lines) / sizeof(lines[0]), PARSE_SKIP);
 }
 
 static void
@@ -221,16 +187,10 @@ opensmtpd_parse__malformed_delivery__bad(void **state)
 		DLV "relay=\"192.0.2.60",
 		PFX "mta delivery evpid=1 from=<a",
 	};
-	struct parsed r;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		r = parse(lines[i]);
-		if (r.rc != PARSE_BAD)
-			fail_msg("line %zu: rc %d", i, r.rc);
-		free(r.buf);
-	}
+	expect_rc_all(
+	    parse, lines, sizeof(lines) / sizeof(lines[0]), PARSE_BAD);
 }
 
 static void
@@ -239,21 +199,9 @@ opensmtpd_parse__every_truncation__in_bounds(void **state)
 	static const char line[] =
 	    DLV "relay=\"192.0.2.60 (mx.example.com)\" delay=1s "
 		"result=\"PermFail\" stat=\"550 \\\"x\\\" y\"";
-	struct syslog_ctx ctx = { REF, 0 };
-	struct syslog_prefix pfx;
-	struct bs_event ev;
-	size_t n, len = sizeof(line) - 1;
-	char *buf;
 
 	(void)state;
-	for (n = 0; n <= len; n++) {
-		buf = malloc(n > 0 ? n : 1);
-		assert_non_null(buf);
-		memcpy(buf, line, n);
-		if (syslog_parse(buf, n, &ctx, &pfx) == PARSE_OK)
-			(void)opensmtpd_parse(&pfx, &ev);
-		free(buf);
-	}
+	truncations_in_bounds(opensmtpd_parse, line, sizeof(line) - 1, REF);
 }
 
 int

@@ -24,30 +24,21 @@
 #include <cmocka.h>
 
 #include "mta.h"
+#include "parse_test.h"
 
 /* ref 2026-11-23T00:00:00Z; "Nov 22 10:15:01" is 1795342501. */
 #define REF     INT64_C(1795392000)
 #define T_NOV22 INT64_C(1795342501)
 #define PFX     "Nov 22 10:15:01 mail "
 
-struct parsed {
-	int rc;
-	char *buf;
-	struct bs_event ev;
-};
-
 static struct parsed
 parse_n(const char *line, size_t len)
 {
 	struct mta_ctx ctx;
-	struct parsed r;
+	struct parsed r = parse_test_buf(line, len);
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.syslog.ref_time = REF;
-	memset(&r, 0, sizeof(r));
-	r.buf = malloc(len > 0 ? len : 1);
-	assert_non_null(r.buf);
-	memcpy(r.buf, line, len);
 	r.rc = mta_parse_line(r.buf, len, &ctx, &r.ev);
 	return r;
 }
@@ -56,18 +47,6 @@ static struct parsed
 parse(const char *line)
 {
 	return parse_n(line, strlen(line));
-}
-
-static void
-span_is(const char *what, struct bs_span sp, const char *want)
-{
-	char got[1024];
-
-	assert_true(sp.len < sizeof(got));
-	memcpy(got, sp.len ? sp.ptr : "", sp.len);
-	got[sp.len] = '\0';
-	if (strcmp(got, want) != 0)
-		fail_msg("%s: got \"%s\", want \"%s\"", what, got, want);
 }
 
 /* Every field of an event, as strings ("" for empty). */

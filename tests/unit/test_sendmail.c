@@ -22,44 +22,16 @@
 #include <cmocka.h>
 
 #include "sendmail.h"
+#include "parse_test.h"
 #include "syslog.h"
 
 #define REF INT64_C(1795392000)
 #define PFX "Nov 22 10:15:01 mail sm-mta[4321]: 5AMAF1xa004321: "
 
-struct parsed {
-	int rc;
-	char *buf;
-	struct bs_event ev;
-};
-
 static struct parsed
 parse(const char *line)
 {
-	struct syslog_ctx ctx = { REF, 0 };
-	struct syslog_prefix pfx;
-	size_t len = strlen(line);
-	struct parsed r;
-
-	memset(&r, 0, sizeof(r));
-	r.buf = malloc(len > 0 ? len : 1);
-	assert_non_null(r.buf);
-	memcpy(r.buf, line, len);
-	assert_int_equal(syslog_parse(r.buf, len, &ctx, &pfx), PARSE_OK);
-	r.rc = sendmail_parse(&pfx, &r.ev);
-	return r;
-}
-
-static void
-span_is(const char *what, struct bs_span sp, const char *want)
-{
-	char got[1024];
-
-	assert_true(sp.len < sizeof(got));
-	memcpy(got, sp.len ? sp.ptr : "", sp.len);
-	got[sp.len] = '\0';
-	if (strcmp(got, want) != 0)
-		fail_msg("%s: got \"%s\", want \"%s\"", what, got, want);
+	return parse_test_line(sendmail_parse, line, REF, 0);
 }
 
 static void
@@ -275,16 +247,10 @@ sendmail_parse__other_lines__skip(void **state)
 		"Nov 22 10:15:01 mail sm-mta[4321]: starting daemon "
 		"(8.17.1.9): SMTP+queueing@00:10:00",
 	};
-	struct parsed r;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		r = parse(lines[i]);
-		if (r.rc != PARSE_SKIP)
-			fail_msg("line %zu: rc %d", i, r.rc);
-		free(r.buf);
-	}
+	expect_rc_all(
+	    parse, lines, sizeof(lines) / sizeof(lines[0]), PARSE_SKIP);
 }
 
 static void
@@ -296,16 +262,10 @@ sendmail_parse__malformed_to_lines__bad(void **state)
 		PFX "to=<a@example.com>, Delay=1, stat=Sent",
 		PFX "to=<a@example.com>",
 	};
-	struct parsed r;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		r = parse(lines[i]);
-		if (r.rc != PARSE_BAD)
-			fail_msg("line %zu: rc %d", i, r.rc);
-		free(r.buf);
-	}
+	expect_rc_all(
+	    parse, lines, sizeof(lines) / sizeof(lines[0]), PARSE_BAD);
 }
 
 static void
@@ -316,21 +276,9 @@ sendmail_parse__every_truncation__in_bounds(void **state)
 	    "delay=00:00:01, mailer=esmtp, pri=30452, relay=mx.example.com. "
 	    "[IPv6:2001:db8::1] (may be forged), dsn=5.7.1, reply=550 5.7.1 "
 	    "x, stat=Service unavailable";
-	struct syslog_ctx ctx = { REF, 0 };
-	struct syslog_prefix pfx;
-	struct bs_event ev;
-	size_t n, len = sizeof(line) - 1;
-	char *buf;
 
 	(void)state;
-	for (n = 0; n <= len; n++) {
-		buf = malloc(n > 0 ? n : 1);
-		assert_non_null(buf);
-		memcpy(buf, line, n);
-		if (syslog_parse(buf, n, &ctx, &pfx) == PARSE_OK)
-			(void)sendmail_parse(&pfx, &ev);
-		free(buf);
-	}
+	truncations_in_bounds(sendmail_parse, line, sizeof(line) - 1, REF);
 }
 
 int
