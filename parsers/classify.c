@@ -203,7 +203,7 @@ struct classifier {
 
 static const unsigned char lower_tab[256] = {
 #define L4(i)  L1(i), L1(i + 1), L1(i + 2), L1(i + 3)
-#define L1(i)  ((i) >= 'A' && (i) <= 'Z' ? (i) + 32 : (i))
+#define L1(i)  (unsigned char)((i) >= 'A' && (i) <= 'Z' ? (i) + 32 : (i))
 #define L16(i) L4(i), L4(i + 4), L4(i + 8), L4(i + 12)
 #define L64(i) L16(i), L16(i + 16), L16(i + 32), L16(i + 48)
 	L64(0), L64(64), L64(128), L64(192)
@@ -1725,11 +1725,12 @@ static struct enh
 parse_enhanced(struct bs_span sp)
 {
 	struct enh e = { 0, 0, 0 };
-	const char *p = sp.ptr, *end = sp.ptr + sp.len;
+	const char *p = sp.ptr, *end;
 	int v[3] = { 0, 0, 0 }, k = 0, nd = 0;
 
 	if (sp.ptr == NULL || sp.len < 5 || sp.len > 9)
 		return e;
+	end = sp.ptr + sp.len;
 	if (*p != '2' && *p != '4' && *p != '5')
 		return e;
 	for (; p < end; p++) {

@@ -927,10 +927,32 @@ classify_new__failed_load__old_classifier_still_works(void **state)
 	classify_free(old);
 }
 
+/* Found by fuzzing: an empty reply with no buffer at all (qmgr expiry,
+ * connection events) must not do pointer arithmetic on NULL. */
+static void
+classify_text__null_empty_reply__unknown_no_ub(void **state)
+{
+	struct classifier *c = load_defaults();
+	struct classify_result r;
+	struct bs_event ev;
+
+	(void)state;
+	assert_int_equal(classify_text(c, NULL, 0, NULL, &r), 0);
+	assert_non_null(r.rule);
+	memset(&ev, 0, sizeof(ev));
+	ev.status = BS_STATUS_DEFERRED;
+	ev.enhanced = bs_span_make(NULL, 0);
+	assert_int_equal(classify_event(c, &ev, NULL, &r), 0);
+	assert_true((unsigned)r.cls < BS_CLASS_COUNT);
+	classify_free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    classify_text__null_empty_reply__unknown_no_ub),
 		cmocka_unit_test(
 		    classify_defaults__load__many_rules_all_with_patterns_jitted),
 		cmocka_unit_test(
