@@ -14,6 +14,8 @@
  * 2 on a usage error. Nothing is printed on success, so cron mails only
  * failures.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -263,6 +265,40 @@ mark(struct store *st, const struct gather *g, int64_t now)
 	return store_commit(st);
 }
 
+/*
+ * Takes the alert lock of database db: a POSIX record lock on
+ * "<db>.alert-lock", waiting while another alert holds it. Returns the
+ * descriptor (closing it releases the lock), or -1 after logging.
+ */
+static int
+lock_alerts(const char *db)
+{
+	struct flock fl;
+	char path[1100];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.alert-lock", db) >=
+	    sizeof(path)) {
+		log_warnx("alert: %s: path too long", db);
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1) {
+		log_warn("alert: %s", path);
+		return -1;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(fd, F_SETLKW, &fl) == -1) {
+		if (errno == EINTR)
+			continue;
+		log_warn("alert: lock %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int
 cmd_alert_exec(int argc, char **argv)
 {
@@ -291,6 +327,7 @@ cmd_alert_exec(int argc, char **argv)
 	int64_t now = (int64_t)time(NULL), since;
 	size_t nto = 0, len;
 	bool dry = false, detect = true, failed = false, db_given;
+	int lockfd = -1;
 	char *msg = NULL;
 	int ch, rc = 1;
 
@@ -369,8 +406,17 @@ cmd_alert_exec(int argc, char **argv)
 		log_warn("database: %s", db);
 		return 1;
 	}
+	/*
+	 * One alert at a time per database: a second run (cron overlapping a
+	 * slow sendmail) waits, then finds the incidents marked and sends
+	 * nothing, instead of mailing them twice.
+	 */
+	if (!dry && (lockfd = lock_alerts(db)) == -1)
+		return 1;
 	if ((st = store_open(db, 0, errbuf)) == NULL) {
 		log_warnx("database: %s", errbuf);
+		if (lockfd != -1)
+			close(lockfd);
 		return 1;
 	}
 	if ((g.cl = rules_load(rules, errbuf)) == NULL)
@@ -442,5 +488,7 @@ done:
 	classify_free(g.cl);
 	gather_free(&g);
 	store_close(st);
+	if (lockfd != -1)
+		close(lockfd); /* releases the lock */
 	return rc;
 }

@@ -178,6 +178,26 @@ rc=0
 [ "$rc" -eq 1 ] || fail "alert with a failing sendmail: exit $rc, want 1"
 grep -q "exit status 75" "$tmp/alert-fail.err" || fail "failure not told"
 
+# Two alert runs at once (cron overlapping a slow mailer), on a copy of
+# the database with the same incidents pending: exactly one message.
+sqlite3 "$BOUNCESTAT_DB" ".backup '$tmp/race.db'"
+mkdir "$tmp/race"
+cat >"$tmp/sendmail-slow" <<EOF
+#!/bin/sh
+sleep 2
+cat >"$tmp/race/mail.\$\$"
+EOF
+chmod +x "$tmp/sendmail-slow"
+BOUNCESTAT_DB="$tmp/race.db" "$BOUNCESTAT" alert --mail-to pm@example.org \
+    --sendmail "$tmp/sendmail-slow" 2>"$tmp/race1.err" &
+race1=$!
+BOUNCESTAT_DB="$tmp/race.db" "$BOUNCESTAT" alert --mail-to pm@example.org \
+    --sendmail "$tmp/sendmail-slow" 2>"$tmp/race2.err" ||
+    fail "second concurrent alert"
+wait "$race1" || fail "first concurrent alert"
+[ "$(ls "$tmp/race" | wc -l)" -eq 1 ] ||
+    fail "concurrent alerts sent $(ls "$tmp/race" | wc -l) messages, want 1"
+
 "$BOUNCESTAT" alert --mail-to postmaster@example.org \
     --mail-to ops@example.org --from "bouncestat <bs@mx1.example.org>" \
     --sendmail "$tmp/sendmail" >"$tmp/alert.out" 2>"$tmp/alert.err" ||
