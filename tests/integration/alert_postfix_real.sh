@@ -36,27 +36,12 @@ cleanup() {
 	fi
 	pf_cleanup
 	if [ "$passed" != 1 ] && [ "$rc" != 77 ]; then
-		echo "=== postfix log ($PF_LOG)" >&2
-		tail -n 60 "$PF_LOG" >&2 2>/dev/null || true
-		for f in "$tmp"/*.out "$tmp"/*.err "$tmp"/daemon.log; do
-			[ -f "$f" ] || continue
-			echo "=== $f" >&2
-			tail -n 80 "$f" >&2
-		done
+		bs_dump "$PF_LOG" "$tmp"/*.out "$tmp"/*.err "$tmp"/daemon.log
 	fi
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "kept $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-	exit "$rc"
+	bs_finish "$rc"
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT HUP
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
 
 db=$tmp/db
 echo '* rcpt ok' >"$tmp/script"

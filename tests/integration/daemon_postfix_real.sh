@@ -33,21 +33,12 @@ cleanup() {
 	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
 	pf_cleanup
 	if [ "$passed" != 1 ] && [ "$rc" != 77 ]; then
-		for f in "$tmp/daemon.log" "$SINK_LOG" "$tmp"/*.json; do
-			[ -f "$f" ] || continue
-			echo "=== $f" >&2
-			tail -n 60 "$f" >&2
-		done
+		bs_dump "$tmp/daemon.log" "$SINK_LOG" "$tmp"/*.json
 	fi
-	rm -rf "$tmp"
-	exit "$rc"
+	bs_finish "$rc"
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT HUP
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
 
 daemon_start() {
 	"$BOUNCESTAT" daemon -c "$tmp/bouncestat.conf" --db "$tmp/db" \

@@ -56,33 +56,13 @@ cleanup() {
 	trap - EXIT
 	sink_stop
 	if [ "$passed" != 1 ] && [ "$rc" != 77 ]; then
-		echo "=== exim mainlog" >&2
-		cat "$tmp/log/mainlog" >&2 2>/dev/null || true
-		echo "=== exim paniclog" >&2
-		cat "$tmp/log/paniclog" >&2 2>/dev/null || true
-		echo "=== sink replies" >&2
-		cat "$SINK_LOG" >&2 2>/dev/null || true
-		echo "=== sink stderr" >&2
-		cat "$tmp/sink.stderr" >&2 2>/dev/null || true
-		for f in "$tmp"/*.out "$tmp"/*.err; do
-			[ -f "$f" ] || continue
-			echo "=== $f" >&2
-			cat "$f" >&2
-		done
+		bs_dump "$tmp/log/mainlog" "$tmp/log/paniclog" "$SINK_LOG" \
+		    "$tmp/sink.stderr" "$tmp"/*.out "$tmp"/*.err
 	fi
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "kept $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-	exit "$rc"
+	bs_finish "$rc"
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT HUP
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
 
 # --- Exim from the Debian archive, unpacked, not installed -------------
 debs=$tmp/debs

@@ -37,32 +37,13 @@ cleanup() {
 	trap - EXIT
 	pf_cleanup
 	if [ "$passed" != 1 ] && [ "$rc" != 77 ]; then
-		echo "=== postfix log ($PF_LOG)" >&2
-		cat "$tmp/all.log" >&2 2>/dev/null ||
-		    cat "$PF_LOG" >&2 2>/dev/null || true
-		echo "=== sink replies" >&2
-		cat "$SINK_LOG" >&2 2>/dev/null || true
-		echo "=== sink stderr" >&2
-		cat "$tmp/sink.stderr" >&2 2>/dev/null || true
-		for f in "$tmp"/*.out "$tmp"/*.err; do
-			[ -f "$f" ] || continue
-			echo "=== $f" >&2
-			cat "$f" >&2
-		done
+		bs_dump "$tmp/all.log" "$PF_LOG" "$SINK_LOG" "$tmp/sink.stderr" \
+		    "$tmp"/*.out "$tmp"/*.err
 	fi
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "kept $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-	exit "$rc"
+	bs_finish "$rc"
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT HUP
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
 
 # Local parts pick the answer; domains pick the sink port (own queue).
 cat >"$tmp/script" <<'EOF'

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "event.h"
+#include "span_test.h"
 #include "syslog.h"
 
 /* One parsed line: the result, the copy of the line, prefix and event. */
@@ -78,18 +79,6 @@ parse_test_line(parse_test_fn *fn, const char *line, int64_t ref, int32_t tz)
 	assert_int_equal(syslog_parse(r.buf, len, &ctx, &r.pfx), PARSE_OK);
 	r.rc = fn(&r.pfx, &r.ev);
 	return r;
-}
-
-static inline void
-span_is(const char *what, struct bs_span sp, const char *want)
-{
-	char got[1024];
-
-	assert_true(sp.len < sizeof(got));
-	memcpy(got, sp.len ? sp.ptr : "", sp.len);
-	got[sp.len] = '\0';
-	if (strcmp(got, want) != 0)
-		fail_msg("%s: got \"%s\", want \"%s\"", what, got, want);
 }
 
 /* Each of the n lines, parsed by parse, must give rc. */

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "span_test.h"
+
 #include "mta.h"
 
 /* ref 2026-11-23T00:00:00Z */
@@ -60,17 +62,6 @@ parse(const char *line)
 }
 
 static void
-span_is(struct bs_span sp, const char *want)
-{
-	char got[512];
-
-	assert_true(sp.len < sizeof(got));
-	memcpy(got, sp.len ? sp.ptr : "", sp.len);
-	got[sp.len] = '\0';
-	assert_string_equal(got, want);
-}
-
-static void
 mta_parse_line__postfix_line__prefix_fields_and_reply(void **state)
 {
 	struct parsed r;
@@ -83,15 +74,16 @@ mta_parse_line__postfix_line__prefix_fields_and_reply(void **state)
 	assert_int_equal(r.ev.mta, BS_MTA_POSTFIX);
 	assert_int_equal(r.ev.time, INT64_C(1795338901));
 	assert_int_equal(r.ev.usec, 250000);
-	span_is(r.ev.host, "mx7");
-	span_is(r.ev.program, "postfix/smtp");
+	span_is("r.ev.host", r.ev.host, "mx7");
+	span_is("r.ev.program", r.ev.program, "postfix/smtp");
 	assert_int_equal(r.ev.status, BS_STATUS_DEFERRED);
 	assert_int_equal(r.ev.smtp_code, 421);
 	/* No enhanced status in the reply: dsn= stands in. */
-	span_is(r.ev.enhanced, "4.0.0");
-	span_is(r.ev.dsn, "4.0.0");
-	span_is(r.ev.reply, "421 HL:ICC 163 smtp9, please try again");
-	span_is(r.ev.stage, "MAIL FROM");
+	span_is("r.ev.enhanced", r.ev.enhanced, "4.0.0");
+	span_is("r.ev.dsn", r.ev.dsn, "4.0.0");
+	span_is(
+	    "r.ev.reply", r.ev.reply, "421 HL:ICC 163 smtp9, please try again");
+	span_is("r.ev.stage", r.ev.stage, "MAIL FROM");
 	free(r.buf);
 }
 
@@ -109,8 +101,8 @@ mta_parse_line__enhanced_in_reply__wins_over_dsn(void **state)
 		  "TO command))");
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.ev.smtp_code, 550);
-	span_is(r.ev.enhanced, "5.7.606");
-	span_is(r.ev.dsn, "5.0.0");
+	span_is("r.ev.enhanced", r.ev.enhanced, "5.7.606");
+	span_is("r.ev.dsn", r.ev.dsn, "5.0.0");
 	free(r.buf);
 }
 
@@ -148,7 +140,7 @@ mta_parse_line__postfix_instance_names__dispatched(void **state)
 		r = parse(line);
 		if (r.rc != PARSE_OK)
 			fail_msg("%s: rc %d", progs[i], r.rc);
-		span_is(r.ev.program, progs[i]);
+		span_is("r.ev.program", r.ev.program, progs[i]);
 		free(r.buf);
 	}
 }
@@ -187,7 +179,7 @@ mta_parse_line__force_postfix__any_program(void **state)
 	    BS_MTA_POSTFIX);
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.ev.mta, BS_MTA_POSTFIX);
-	span_is(r.ev.program, "mta-out/smtp");
+	span_is("r.ev.program", r.ev.program, "mta-out/smtp");
 	free(r.buf);
 	/* Forcing an MTA without a parser skips even Postfix lines. */
 	r = parse_force("Nov 22 10:15:01 mx7 postfix/smtp[42]: " DEFERRED_TAIL,

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "span_test.h"
+
 #include "syslog.h"
 
 /* 2026-11-22T12:00:00Z */
@@ -52,17 +54,6 @@ parse(const char *line, int64_t ref, int32_t tz)
 }
 
 static void
-assert_span(struct bs_span sp, const char *want)
-{
-	char got[512];
-
-	assert_true(sp.len < sizeof(got));
-	memcpy(got, sp.len ? sp.ptr : "", sp.len);
-	got[sp.len] = '\0';
-	assert_string_equal(got, want);
-}
-
-static void
 syslog_parse__classic_two_digit_day__all_fields(void **state)
 {
 	struct parsed r;
@@ -74,10 +65,10 @@ syslog_parse__classic_two_digit_day__all_fields(void **state)
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.p.time, INT64_C(1795342501));
 	assert_int_equal(r.p.usec, 0);
-	assert_span(r.p.host, "mail");
-	assert_span(r.p.program, "postfix/smtp");
-	assert_span(r.p.pid, "1234");
-	assert_span(r.p.msg, "732BB407C3: removed");
+	span_is("r.p.host", r.p.host, "mail");
+	span_is("r.p.program", r.p.program, "postfix/smtp");
+	span_is("r.p.pid", r.p.pid, "1234");
+	span_is("r.p.msg", r.p.msg, "732BB407C3: removed");
 	free(r.buf);
 }
 
@@ -90,8 +81,8 @@ syslog_parse__classic_space_padded_day__parses(void **state)
 	r = parse("Nov  2 10:15:01 mx1 postfix/qmgr[7]: x", REF_NOV22, 0);
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.p.time, INT64_C(1793614501));
-	assert_span(r.p.host, "mx1");
-	assert_span(r.p.msg, "x");
+	span_is("r.p.host", r.p.host, "mx1");
+	span_is("r.p.msg", r.p.msg, "x");
 	free(r.buf);
 
 	/* Some relays drop the padding: "Nov 2". */
@@ -110,10 +101,10 @@ syslog_parse__program_without_pid__empty_pid(void **state)
 	r = parse("Nov 22 10:15:01 192.0.2.7 postfix/smtp: connect to x",
 	    REF_NOV22, 0);
 	assert_int_equal(r.rc, PARSE_OK);
-	assert_span(r.p.host, "192.0.2.7");
-	assert_span(r.p.program, "postfix/smtp");
+	span_is("r.p.host", r.p.host, "192.0.2.7");
+	span_is("r.p.program", r.p.program, "postfix/smtp");
 	assert_int_equal(r.p.pid.len, 0);
-	assert_span(r.p.msg, "connect to x");
+	span_is("r.p.msg", r.p.msg, "connect to x");
 	free(r.buf);
 }
 
@@ -216,7 +207,7 @@ syslog_parse__short_precise__usec(void **state)
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.p.time, INT64_C(1795342501));
 	assert_int_equal(r.p.usec, 123456);
-	assert_span(r.p.host, "mail");
+	span_is("r.p.host", r.p.host, "mail");
 	free(r.buf);
 }
 
@@ -231,10 +222,10 @@ syslog_parse__rfc3339_fraction_and_offset__exact_utc(void **state)
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.p.time, INT64_C(1795338901));
 	assert_int_equal(r.p.usec, 123456);
-	assert_span(r.p.host, "mail");
-	assert_span(r.p.program, "postfix/smtp");
-	assert_span(r.p.pid, "9");
-	assert_span(r.p.msg, "hi");
+	span_is("r.p.host", r.p.host, "mail");
+	span_is("r.p.program", r.p.program, "postfix/smtp");
+	span_is("r.p.pid", r.p.pid, "9");
+	span_is("r.p.msg", r.p.msg, "hi");
 	free(r.buf);
 }
 
@@ -279,7 +270,7 @@ syslog_parse__journalctl_short_iso__offset_without_colon(void **state)
 	r = parse("2026-11-22T10:15:01+0100 mail postfix/smtp[5]: m", 0, 0);
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.p.time, INT64_C(1795338901));
-	assert_span(r.p.program, "postfix/smtp");
+	span_is("r.p.program", r.p.program, "postfix/smtp");
 	free(r.buf);
 }
 
@@ -292,7 +283,7 @@ syslog_parse__pri_before_classic__parses(void **state)
 	r = parse("<22>Nov 22 10:15:01 mail postfix/smtp[1]: m", REF_NOV22, 0);
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.p.time, INT64_C(1795342501));
-	assert_span(r.p.host, "mail");
+	span_is("r.p.host", r.p.host, "mail");
 	free(r.buf);
 }
 
@@ -308,10 +299,10 @@ syslog_parse__rfc5424__fields(void **state)
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.p.time, INT64_C(1795342501));
 	assert_int_equal(r.p.usec, 3000);
-	assert_span(r.p.host, "mail");
-	assert_span(r.p.program, "postfix/smtp");
-	assert_span(r.p.pid, "4711");
-	assert_span(r.p.msg, "732BB407C3: removed");
+	span_is("r.p.host", r.p.host, "mail");
+	span_is("r.p.program", r.p.program, "postfix/smtp");
+	span_is("r.p.pid", r.p.pid, "4711");
+	span_is("r.p.msg", r.p.msg, "732BB407C3: removed");
 	free(r.buf);
 
 	/* Structured data with an escaped ']' and NILVALUE procid. */
@@ -320,8 +311,8 @@ syslog_parse__rfc5424__fields(void **state)
 	    0, 0);
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.p.pid.len, 0);
-	assert_span(r.p.program, "app");
-	assert_span(r.p.msg, "the msg");
+	span_is("r.p.program", r.p.program, "app");
+	span_is("r.p.msg", r.p.msg, "the msg");
 	free(r.buf);
 }
 
@@ -384,7 +375,7 @@ syslog_parse__len_shorter_than_string__reads_only_len(void **state)
 	r = parse_n(
 	    line, strlen("Nov 22 10:15:01 mail prog: mes"), REF_NOV22, 0);
 	assert_int_equal(r.rc, PARSE_OK);
-	assert_span(r.p.msg, "mes");
+	span_is("r.p.msg", r.p.msg, "mes");
 	free(r.buf);
 	/* A colon and nothing else: empty message. */
 	r = parse_n(line, strlen("Nov 22 10:15:01 mail prog:"), REF_NOV22, 0);

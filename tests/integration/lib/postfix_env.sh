@@ -34,6 +34,32 @@
 # the postfix user.  The instance root is made 0755 because the daemons
 # open files there after dropping privileges.
 
+# Shared by the real-MTA tests: fail MESSAGE exits 1; bs_dump FILE...
+# prints the files that exist (the last 200 lines each) to stderr after a
+# failure; bs_finish RC removes $tmp (KEEP=1 keeps it) and exits RC.
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+bs_dump() {
+	local f
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		echo "=== $f" >&2
+		tail -n 200 "$f" >&2
+	done
+}
+
+bs_finish() {
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "kept $tmp" >&2
+	else
+		rm -rf "$tmp"
+	fi
+	exit "$1"
+}
+
 PF_DIR=
 PF_CONF=
 PF_SPOOL=
