@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <netdb.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "alert.h"
 #include "classify.h"
 #include "cmd.h"
@@ -36,6 +39,7 @@
 #include "util.h"
 
 #define ALERT_SENDMAIL  "/usr/sbin/sendmail"
+#define ALERT_MAILNAME  "/etc/mailname"
 #define ALERT_TO_MAX    32  /* --mail-to addresses */
 #define ALERT_ITEMS_MAX 200 /* incidents in one message */
 
@@ -44,7 +48,7 @@ static int cmd_alert_exec(int, char **);
 const struct cmd_entry cmd_alert_entry = {
 	"alert",
 	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] [--dry-run] "
-	"[--since DUR] [--db PATH] [--rules DIR] [--no-detect] "
+	"[--since DUR] [--now WHEN] [--db PATH] [--rules DIR] [--no-detect] "
 	"[--detect KEY=VALUE]...",
 	"mail new and resolved incidents (for cron)",
 	cmd_alert_exec,
@@ -92,11 +96,18 @@ help(void)
 	    "OPTIONS\n"
 	    "     --mail-to ADDR    recipient; repeat for more (required "
 	    "unless --dry-run)\n"
-	    "     --from ADDR       sender (default: bouncestat <user@host>)\n"
+	    "     --from ADDR       sender (default: bouncestat "
+	    "<user@mailname>, the\n"
+	    "                       mail name from /etc/mailname, else the "
+	    "host's fully\n"
+	    "                       qualified name)\n"
 	    "     --sendmail PATH   mailer run as PATH -t -oi (default " ALERT_SENDMAIL
 	    ")\n"
 	    "     --dry-run         print the message instead of sending it; "
 	    "mark nothing\n"
+	    "     --now WHEN        take WHEN as the present (a date, @EPOCH "
+	    "or a duration\n"
+	    "                       ago): the detector runs up to WHEN\n"
 	    "     --since DUR       ignore resolutions older than this "
 	    "(default 1d); open\n"
 	    "                       incidents never mailed are always "
@@ -115,6 +126,10 @@ help(void)
 	    "     baseline_days=7   each of these previous days (median)\n"
 	    "     keep=0.5          fraction of the bar that keeps an "
 	    "incident open\n"
+	    "     late=7d           how far back results that arrive late "
+	    "(an import,\n"
+	    "                       a restart after downtime) are examined "
+	    "again\n"
 	    "     KIND.min_count    events in a window to open (rate_limited "
 	    "6,\n"
 	    "                       blacklisted 5, dnsbl 1, greylisted 20, "
@@ -232,18 +247,69 @@ gather_free(struct gather *g)
 	free(g->v);
 }
 
-/* "bouncestat <user@host>" (just "user" when the host name is not fully
- * qualified: sendmail then qualifies it with its own origin). */
+/*
+ * The mail domain of this host, into out: /etc/mailname (Debian's mail
+ * name, which Postfix and Exim also use as their origin), else the
+ * canonical (fully qualified) name of host, else host itself.
+ */
+static void
+mail_domain(char *out, size_t len, const char *host)
+{
+	struct addrinfo hints, *ai = NULL;
+	char buf[256];
+	size_t n;
+	FILE *fp;
+
+	if ((fp = fopen(ALERT_MAILNAME, "re")) != NULL) {
+		if (fgets(buf, sizeof(buf), fp) != NULL) {
+			n = strcspn(buf, " \t\r\n");
+			buf[n] = '\0';
+			if (n > 0 && alert_address_ok(buf)) {
+				fclose(fp);
+				snprintf(out, len, "%s", buf);
+				return;
+			}
+		}
+		fclose(fp);
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	if (strchr(host, '.') == NULL &&
+	    getaddrinfo(host, NULL, &hints, &ai) == 0 && ai != NULL &&
+	    ai->ai_canonname != NULL && strchr(ai->ai_canonname, '.') != NULL &&
+	    alert_address_ok(ai->ai_canonname)) {
+		snprintf(out, len, "%s", ai->ai_canonname);
+		freeaddrinfo(ai);
+		return;
+	}
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	snprintf(out, len, "%s", host);
+}
+
+/* "bouncestat <user@domain>", domain from mail_domain(). */
 static void
 default_from(char *out, size_t len, const char *host)
 {
 	struct passwd *pw = getpwuid(geteuid());
 	const char *user = pw != NULL ? pw->pw_name : "root";
+	char domain[256];
 
-	if (strchr(host, '.') != NULL)
-		snprintf(out, len, "bouncestat <%s@%s>", user, host);
-	else
-		snprintf(out, len, "bouncestat <%s>", user);
+	mail_domain(domain, sizeof(domain), host);
+	snprintf(out, len, "bouncestat <%s@%s>", user, domain);
+}
+
+/* path made absolute (prefixed with the working directory) into buf;
+ * returns buf, or path itself when that is impossible. */
+static const char *
+absolute_path(char *buf, size_t len, const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL ||
+	    (size_t)snprintf(buf, len, "%s/%s", cwd, path) >= len)
+		return path;
+	return buf;
 }
 
 /* Marks every gathered incident mailed, in one transaction. */
@@ -308,6 +374,7 @@ cmd_alert_exec(int argc, char **argv)
 		{ "sendmail", required_argument, NULL, 'S' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "since", required_argument, NULL, 's' },
+		{ "now", required_argument, NULL, 'w' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "no-detect", no_argument, NULL, 'N' },
@@ -317,14 +384,17 @@ cmd_alert_exec(int argc, char **argv)
 	};
 	const char *to[ALERT_TO_MAX], *from = NULL, *db = NULL;
 	const char *sendmail = ALERT_SENDMAIL, *rules = NULL;
+	const char *sincearg = "1d", *nowarg = NULL;
 	char dbbuf[1024], errbuf[BS_ERRLEN], host[256], frombuf[512];
+	char dbabs[PATH_MAX];
+	struct detect_run_opts o;
 	char token[128];
 	struct alert_params ap;
 	struct incident_filter f;
 	struct detect_params dp;
 	struct gather g = { 0 };
 	struct store *st = NULL;
-	int64_t now = (int64_t)time(NULL), since;
+	int64_t now, since;
 	size_t nto = 0, len;
 	bool dry = false, detect = true, failed = false, db_given;
 	int lockfd = -1;
@@ -332,8 +402,6 @@ cmd_alert_exec(int argc, char **argv)
 	int ch, rc = 1;
 
 	detect_defaults(&dp);
-	if (parse_time_arg("1d", now, &since) == -1)
-		return 1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -361,12 +429,10 @@ cmd_alert_exec(int argc, char **argv)
 			dry = true;
 			break;
 		case 's':
-			if (parse_time_arg(optarg, now, &since) == -1) {
-				fprintf(stderr,
-				    "bouncestat alert: bad --since: %s\n",
-				    optarg);
-				return cmd_usage(&cmd_alert_entry);
-			}
+			sincearg = optarg;
+			break;
+		case 'w':
+			nowarg = optarg;
 			break;
 		case 'd':
 			db = optarg;
@@ -391,8 +457,28 @@ cmd_alert_exec(int argc, char **argv)
 			return cmd_usage(&cmd_alert_entry);
 		}
 	}
-	if (optind < argc || (nto == 0 && !dry))
+	if (optind < argc)
 		return cmd_usage(&cmd_alert_entry);
+	if (nto == 0 && !dry) {
+		fprintf(stderr,
+		    "bouncestat alert: no recipient: give --mail-to ADDR "
+		    "(or --dry-run to print the message)\n");
+		return cmd_usage(&cmd_alert_entry);
+	}
+	if (nowarg != NULL) {
+		if (parse_time_arg(nowarg, clock_now(), &now) == -1) {
+			fprintf(stderr, "bouncestat alert: bad --now: %s\n",
+			    nowarg);
+			return cmd_usage(&cmd_alert_entry);
+		}
+		clock_set(now);
+	}
+	now = clock_now();
+	if (parse_time_arg(sincearg, now, &since) == -1) {
+		fprintf(
+		    stderr, "bouncestat alert: bad --since: %s\n", sincearg);
+		return cmd_usage(&cmd_alert_entry);
+	}
 	if (detect_params_check(&dp, errbuf) == -1) {
 		fprintf(stderr, "bouncestat alert: --detect %s\n", errbuf);
 		return 2;
@@ -421,7 +507,9 @@ cmd_alert_exec(int argc, char **argv)
 	}
 	if ((g.cl = rules_load(rules, errbuf)) == NULL)
 		log_warnx("rules: %s (no meanings or actions)", errbuf);
-	if (detect && detect_run(st, &dp, g.cl, now, NULL, errbuf) == -1) {
+	memset(&o, 0, sizeof(o));
+	o.now = now;
+	if (detect && detect_run(st, &dp, g.cl, &o, NULL, errbuf) == -1) {
 		log_warnx("detect: %s", errbuf);
 		failed = true;
 	}
@@ -458,7 +546,9 @@ cmd_alert_exec(int argc, char **argv)
 	ap.hostname = host;
 	ap.msgid_token = token;
 	ap.cli = "bouncestat";
-	ap.db = db_given ? db : NULL;
+	/* The reader runs `More:` from anywhere: an absolute path. */
+	if (db_given || getenv("BOUNCESTAT_DB") != NULL)
+		ap.db = absolute_path(dbabs, sizeof(dbabs), db);
 	ap.now = now;
 	ap.tzoff = local_tz_offset(now);
 	if ((msg = alert_compose(&ap, g.v, g.n, &len, errbuf)) == NULL) {

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "hash.h"
 #include "input.h"
@@ -109,7 +110,7 @@ put_position(struct import_state *s, struct input *in, struct import_file *f)
 	pos.fp_tail = f->tail;
 	pos.fp_tail_len = f->tail_len;
 	pos.last_event = pipeline_counters(s->pl)->last_event;
-	pos.updated = (int64_t)time(NULL);
+	pos.updated = clock_now();
 	return store_put_position(s->st, &pos);
 }
 
@@ -268,7 +269,7 @@ again:
 		return -1;
 	}
 	input_identity(in, &dev, &ino, &mtime, &size);
-	pipeline_set_ref_time(s->pl, mtime != 0 ? mtime : (int64_t)time(NULL));
+	pipeline_set_ref_time(s->pl, mtime != 0 ? mtime : clock_now());
 	linebuf_reset(s->lb, 0);
 	before = *pipeline_counters(s->pl);
 	if (pipeline_begin(s->pl) == -1) {
@@ -399,7 +400,7 @@ cmd_import_exec(int argc, char **argv)
 		classify_free(cl);
 		return 1;
 	}
-	ctx.syslog.ref_time = (int64_t)time(NULL);
+	ctx.syslog.ref_time = clock_now();
 	ctx.syslog.tz_offset = local_tz_offset(ctx.syslog.ref_time);
 	if ((s.pl = pipeline_new(s.st, cl, &ctx)) == NULL ||
 	    (s.lb = linebuf_new(LINEBUF_MAX_LINE_DEFAULT)) == NULL)

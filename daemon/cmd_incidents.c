@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "alert.h"
 #include "classify.h"
 #include "cmd.h"
@@ -38,8 +39,8 @@ static int cmd_incidents_exec(int, char **);
 
 const struct cmd_entry cmd_incidents_entry = {
 	"incidents",
-	"[--db PATH] [--since DUR] [--open] [--kind KIND] "
-	"[--format text|json] [--no-detect] [--rules DIR] "
+	"[--db PATH] [--since DUR] [--now WHEN] [--open] [--kind KIND] "
+	"[--format text|json] [--no-detect] [--replay] [--rules DIR] "
 	"[--detect KEY=VALUE]...",
 	"list throttling, blacklisting and other incidents",
 	cmd_incidents_exec,
@@ -70,6 +71,9 @@ help(void)
 	       "  --since DUR        incidents open, or seen since then "
 	       "(default 7d;\n"
 	       "                     30m, 6h, 2d, a date, or 'all')\n"
+	       "  --now WHEN         take WHEN as the present (a date, @EPOCH, "
+	       "or a\n"
+	       "                     duration ago): what was open then\n"
 	       "  --open             open incidents only\n"
 	       "  --kind KIND        one kind: rate_limited, blacklisted, "
 	       "dnsbl,\n"
@@ -80,6 +84,13 @@ help(void)
 	       "when the\n"
 	       "                     database is writable, as the daemon's "
 	       "timer does)\n"
+	       "  --replay           run the detector minute by minute over "
+	       "the stored\n"
+	       "                     history since --since as if live, with "
+	       "the --detect\n"
+	       "                     thresholds, and print what it would have "
+	       "opened and\n"
+	       "                     resolved; writes nothing\n"
 	       "  --rules DIR        rule files, for the suggested actions\n"
 	       "  --detect KEY=VAL   a detector threshold, e.g. window=5m or\n"
 	       "                     rate_limited.min_count=20 (see "
@@ -359,37 +370,128 @@ incidents_print_open(struct store *st, FILE *fp, bool json)
 	return n;
 }
 
+/* The replay's timeline: one line per opening and resolution. */
+struct timeline {
+	FILE *fp;
+	bool json;
+	unsigned n;
+};
+
+static void
+timeline_line(enum detect_change what, const struct incident *inc, void *arg)
+{
+	struct timeline *tl = arg;
+	char key[400], when[64];
+
+	tl->n++;
+	if (tl->json)
+		return;
+	if (tl->n == 1)
+		fprintf(tl->fp, "%-16s  %-8s  %-13s  %s\n", "WINDOW END",
+		    "EVENT", "KIND", "KEY");
+	key_text(key, sizeof(key), inc);
+	local_time(when, sizeof(when),
+	    what == DETECT_OPENED ? inc->detected : inc->resolved, 0);
+	fprintf(tl->fp, "%-16s  %-8s  %-13s  %s\n", when,
+	    what == DETECT_OPENED ? "opened" : "resolved", inc->kind, key);
+}
+
+/* Keeps the replay's incidents that pass the listing filter. */
+struct replay_keep {
+	const struct incident_filter *f;
+	struct list *l;
+};
+
+static int
+replay_collect(const struct incident *inc, void *arg)
+{
+	struct replay_keep *rk = arg;
+
+	if (rk->f->open_only && !inc->open)
+		return 0;
+	if (rk->f->kind != NULL && strcmp(rk->f->kind, inc->kind) != 0)
+		return 0;
+	return collect(inc, rk->l);
+}
+
+/*
+ * incidents --replay: the detector over (since, now] as if live, in
+ * memory. 0 or 1 (after logging).
+ */
+static int
+replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
+    const struct incident_filter *f, int64_t now, bool json)
+{
+	struct detect_run_opts o;
+	struct detect_run_stats ds;
+	struct timeline tl = { stdout, json, 0 };
+	struct replay_keep rk;
+	struct list l = { 0 };
+	char errbuf[BS_ERRLEN], a[64], b[64];
+
+	memset(&o, 0, sizeof(o));
+	o.now = now;
+	o.on_change = timeline_line;
+	o.arg = &tl;
+	rk.f = f;
+	rk.l = &l;
+	if (detect_replay(st, dp, cl, f->since, &o, replay_collect, &rk, &ds,
+		errbuf) == -1) {
+		log_warnx("detect: %s", errbuf);
+		list_free(&l);
+		return 1;
+	}
+	if (json)
+		print_json(stdout, &l);
+	else {
+		local_time(a, sizeof(a), ds.from, 0);
+		local_time(b, sizeof(b), ds.to, 0);
+		printf("%sReplay of the window ends after %s up to %s (nothing "
+		       "written): %u opened, %u resolved, %u open at the "
+		       "end.\n",
+		    tl.n > 0 ? "\n" : "", a, b, ds.opened, ds.resolved,
+		    ds.open);
+		if (l.n > 0) {
+			putchar('\n');
+			print_text(stdout, &l, f->since, true);
+		}
+	}
+	list_free(&l);
+	return 0;
+}
+
 static int
 cmd_incidents_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "since", required_argument, NULL, 's' },
+		{ "now", required_argument, NULL, 'w' },
 		{ "open", no_argument, NULL, 'o' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "no-detect", no_argument, NULL, 'n' },
+		{ "replay", no_argument, NULL, 'R' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "detect", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char dbbuf[1024], errbuf[BS_ERRLEN];
-	const char *db = NULL, *rules = NULL;
+	const char *db = NULL, *rules = NULL, *since = "7d", *nowarg = NULL;
 	struct incident_filter f;
 	struct detect_params dp;
+	struct detect_run_opts o;
 	struct classifier *cl = NULL;
 	struct store *st = NULL;
 	struct list l = { 0 };
 	enum detect_kind kind;
-	int64_t now = (int64_t)time(NULL);
-	bool json = false, detect = true;
+	int64_t now;
+	bool json = false, detect = true, replaying = false;
 	int ch, rc = 1;
 
 	memset(&f, 0, sizeof(f));
 	detect_defaults(&dp);
-	if (parse_time_arg("7d", now, &f.since) == -1)
-		return 1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -397,12 +499,10 @@ cmd_incidents_exec(int argc, char **argv)
 			db = optarg;
 			break;
 		case 's':
-			if (parse_time_arg(optarg, now, &f.since) == -1) {
-				fprintf(stderr,
-				    "bouncestat incidents: bad --since: %s\n",
-				    optarg);
-				return cmd_usage(&cmd_incidents_entry);
-			}
+			since = optarg;
+			break;
+		case 'w':
+			nowarg = optarg;
 			break;
 		case 'o':
 			f.open_only = true;
@@ -432,6 +532,9 @@ cmd_incidents_exec(int argc, char **argv)
 		case 'n':
 			detect = false;
 			break;
+		case 'R':
+			replaying = true;
+			break;
 		case 'r':
 			rules = optarg;
 			break;
@@ -451,6 +554,20 @@ cmd_incidents_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_incidents_entry);
+	if (nowarg != NULL) {
+		if (parse_time_arg(nowarg, clock_now(), &now) == -1) {
+			fprintf(stderr, "bouncestat incidents: bad --now: %s\n",
+			    nowarg);
+			return cmd_usage(&cmd_incidents_entry);
+		}
+		clock_set(now);
+	}
+	now = clock_now();
+	if (parse_time_arg(since, now, &f.since) == -1) {
+		fprintf(
+		    stderr, "bouncestat incidents: bad --since: %s\n", since);
+		return cmd_usage(&cmd_incidents_entry);
+	}
 	if (detect_params_check(&dp, errbuf) == -1) {
 		fprintf(stderr, "bouncestat incidents: --detect %s\n", errbuf);
 		return 2;
@@ -461,11 +578,25 @@ cmd_incidents_exec(int argc, char **argv)
 		log_warn("database: %s", db);
 		return 1;
 	}
+	if (replaying) {
+		if ((st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
+			log_warnx("database: %s", errbuf);
+			return 1;
+		}
+		if ((cl = rules_load(rules, errbuf)) == NULL)
+			log_warnx("rules: %s (no suggested actions)", errbuf);
+		rc = replay(st, &dp, cl, &f, now, json);
+		classify_free(cl);
+		store_close(st);
+		return rc;
+	}
 	if (detect && access(db, W_OK) == 0 &&
 	    (st = store_open(db, 0, errbuf)) != NULL) {
 		if ((cl = rules_load(rules, errbuf)) == NULL)
 			log_warnx("rules: %s (no suggested actions)", errbuf);
-		if (detect_run(st, &dp, cl, now, NULL, errbuf) == -1)
+		memset(&o, 0, sizeof(o));
+		o.now = now;
+		if (detect_run(st, &dp, cl, &o, NULL, errbuf) == -1)
 			log_warnx("detect: %s", errbuf);
 		classify_free(cl);
 	}

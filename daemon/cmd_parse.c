@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "input.h"
 #include "linebuf.h"
@@ -157,7 +158,7 @@ cmd_parse_exec(int argc, char **argv)
 	struct linebuf *lb = NULL;
 	struct input *in = NULL;
 	struct mta_ctx ctx;
-	int64_t now = (int64_t)time(NULL), ref = 0, dev, ino, mtime, size;
+	int64_t now = clock_now(), ref = 0, dev, ino, mtime, size;
 	uint64_t lineno = 0;
 	size_t len;
 	unsigned flags;

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "cmd_incidents.h"
 #include "json.h"
@@ -948,7 +949,7 @@ cmd_report_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument", argv[optind]);
-	now = (int64_t)time(NULL);
+	now = clock_now();
 	if (parse_time_arg(since, now, &r.req_since) == -1)
 		return usage_error("--since: not a duration or date", since);
 	if (parse_time_arg(until, now, &r.req_until) == -1)

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "conf.h"
 #include "json.h"
@@ -276,7 +277,7 @@ cmd_status_exec(int argc, char **argv)
 	struct conf *c = NULL;
 	struct stat sb;
 	size_t n = 0, i, bufsz = PATH_MAX * 2 + 64;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now();
 	int ch, rc = 1, r;
 
 	optind = 1;

@@ -81,6 +81,12 @@ detect_kind_is_rate(enum detect_kind k)
  * min_count and factor cut that further. Consecutive windows overlap, so
  * the real rate is far lower.
  *
+ * late 7d: results that arrive for minutes the detector has already
+ * passed (an import of an older log, a restart after downtime, a log
+ * shipper's backlog) have their windows examined again, back to a week:
+ * the span of the default baseline, beyond which counts are history
+ * rather than news.
+ *
  * keep 0.5: an open incident stays open while half the opening bar is
  * met; a throttle that hovers around the threshold stays one incident.
  *
@@ -119,6 +125,7 @@ detect_defaults(struct detect_params *p)
 	p->window = 600;
 	p->baseline_days = 7;
 	p->keep = 0.5;
+	p->late = 7 * DETECT_DAY;
 
 	r = &p->rule[DETECT_RATE_LIMITED];
 	r->min_count = 6;
@@ -207,6 +214,11 @@ detect_params_check(const struct detect_params *p, char *errbuf)
 	}
 	if (!(p->keep > 0 && p->keep <= 1)) {
 		snprintf(errbuf, BS_ERRLEN, "keep: must be in (0, 1]");
+		return -1;
+	}
+	if (p->late < 0 || p->late > DETECT_LATE_MAX) {
+		snprintf(errbuf, BS_ERRLEN, "late: must be 0 to %d days",
+		    DETECT_LATE_MAX / DETECT_DAY);
 		return -1;
 	}
 	for (i = 0; i < DETECT_KIND_COUNT; i++) {
@@ -361,12 +373,18 @@ detect_params_set(
 		p->keep = dv;
 		return 0;
 	}
+	if (strcmp(key, "late") == 0) {
+		if (parse_duration(value, &iv) == -1)
+			goto bad;
+		p->late = iv;
+		return 0;
+	}
 	dot = strchr(key, '.');
 	if (dot == NULL ||
 	    detect_kind_from_name(key, (size_t)(dot - key), &k) == -1) {
 		snprintf(errbuf, BS_ERRLEN,
-		    "%s: unknown parameter (window, baseline_days, keep or "
-		    "<kind>.<field>)",
+		    "%s: unknown parameter (window, baseline_days, keep, late "
+		    "or <kind>.<field>)",
 		    key);
 		return -1;
 	}

@@ -85,6 +85,9 @@ struct detect_params {
 	int baseline_days; /* 0..DETECT_DAYS_MAX */
 	double keep;       /* 0 < keep <= 1: fraction of the opening bar
 			      that keeps an incident active */
+	int64_t late;      /* seconds: how far back results that arrive
+			      after the detector passed their minute have
+			      their windows examined again (0..DETECT_LATE_MAX) */
 	struct detect_rule rule[DETECT_KIND_COUNT];
 };
 
@@ -237,35 +240,96 @@ enum detect_change detect_step(const struct detect_params *p,
 
 /*
  * Running the detector over the store: daemon/detect_run.c, which is not
- * pure (SQLite through schema/incident.h, logging) and is not part of the
- * unit-tested object.
+ * pure (SQLite through schema/incident.h) and is not part of the pure
+ * object.
  */
-#define DETECT_CATCHUP_MAX (35 * DETECT_DAY) /* oldest window end caught up */
-#define DETECT_CHUNK       DETECT_DAY        /* window ends per transaction */
+#define DETECT_CATCHUP_MAX (35 * DETECT_DAY)  /* oldest window end caught up */
+#define DETECT_LATE_MAX    DETECT_CATCHUP_MAX /* most `late` */
+#define DETECT_CHUNK       DETECT_DAY         /* window ends per transaction */
 
 struct store;
 struct classifier;
+struct incident;
+struct incident_source_spec;
+
+/*
+ * Which counts feed kind (see detect_run.c): fills *src for
+ * incident_series() and incident_history().
+ */
+void detect_source(enum detect_kind kind, struct incident_source_spec *src);
 
 struct detect_run_stats {
 	int64_t from; /* window ends evaluated: (from, to] */
 	int64_t to;
 	unsigned opened;
 	unsigned resolved;
-	unsigned open; /* open after the run */
+	unsigned open;      /* open after the run */
+	unsigned chunks;    /* transactions (passes over a chunk) */
+	int64_t late_from;  /* late results: first window end examined
+			       again, 0 when none */
+	int64_t late_older; /* late results older than the `late` bound:
+			       the oldest, not examined again; 0 when none */
 };
 
 /*
- * Brings the incidents up to date: evaluates every window end from the
- * last one evaluated (meta 'detect.until'; on the first run the oldest
- * data, at most DETECT_CATCHUP_MAX back) to now rounded down to a minute,
- * for every kind and key, and opens, updates and resolves incident rows,
- * committing once per DETECT_CHUNK of window ends. cl (may be NULL)
- * supplies the suggested action of a sample's rule. Must be called
- * outside a transaction. Returns 0, or -1 with errbuf set (the chunk in
- * progress is rolled back; a later call resumes there). stats may be NULL.
+ * Called for each incident that opens (DETECT_OPENED) or resolves
+ * (DETECT_RESOLVED) during a run; inc and its strings are valid only
+ * during the call.
+ */
+typedef void detect_change_fn(
+    enum detect_change what, const struct incident *inc, void *arg);
+
+struct detect_run_opts {
+	int64_t now;         /* window ends up to now, rounded down to a
+				minute, are evaluated */
+	int64_t chunk;       /* seconds of window ends per transaction, a
+				multiple of DETECT_STEP; 0: DETECT_CHUNK */
+	unsigned max_chunks; /* 0: until up to date; else at most this many
+				transactions, then return 1 */
+	detect_change_fn *on_change; /* may be NULL */
+	void *arg;
+};
+
+/*
+ * Brings the incidents of store st up to date, as of o->now. Evaluates
+ * every window end from the last one evaluated (meta
+ * STORE_META_DETECT_UNTIL; on the first run the oldest data, at most
+ * DETECT_CATCHUP_MAX back) to now, for every kind and key, and opens,
+ * updates and resolves incident rows, committing once per chunk of
+ * window ends together with the new resume point.
+ *
+ * Late results (store_commit() records the oldest result committed for a
+ * minute already passed, meta STORE_META_DETECT_LATE) are examined first:
+ * their windows, back to p->late, are stepped again for every key that
+ * had no incident then (a key is never stepped over a minute its latest
+ * incident already covers), so an incident that should have opened opens
+ * once, with its true start.
+ *
+ * cl (may be NULL) supplies the suggested action of a sample's rule.
+ * Must be called outside a transaction. Returns 0 when up to date, 1 when
+ * o->max_chunks stopped it first (call again), -1 with errbuf set (the
+ * chunk in progress is rolled back; a later call resumes there). stats
+ * may be NULL.
  */
 int detect_run(struct store *st, const struct detect_params *p,
-    struct classifier *cl, int64_t now, struct detect_run_stats *stats,
+    struct classifier *cl, const struct detect_run_opts *o,
+    struct detect_run_stats *stats, char *errbuf);
+
+/* Called for each incident a replay ends with (see detect_replay()). */
+typedef int detect_incident_fn(const struct incident *inc, void *arg);
+
+/*
+ * Replays the detector over stored history as if it had run live, minute
+ * by minute: every window end in (from, o->now] (from no earlier than the
+ * oldest data), starting with no incident, writing nothing (st may be
+ * read-only). o->on_change sees each opening and resolution in time
+ * order; then each(inc, each_arg) is called for every incident of the
+ * replay, open ones first, then newest first (ids are the replay's own,
+ * from 1). Returns 0, or -1 with errbuf set.
+ */
+int detect_replay(struct store *st, const struct detect_params *p,
+    struct classifier *cl, int64_t from, const struct detect_run_opts *o,
+    detect_incident_fn *each, void *each_arg, struct detect_run_stats *stats,
     char *errbuf);
 
 #endif

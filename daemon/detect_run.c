@@ -2,14 +2,17 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * detect_run(): the detector over the store (see detect.h). For each
- * chunk of window ends (from, to] and each incident kind it loads the
- * per-minute series of every key over the ranges detect_ranges() names
- * (the windows and the same windows on the baseline days), takes the open
- * incidents of that kind as the keys' tracks, steps every track through
- * the window ends, and writes what changed, in one transaction with the
- * new meta 'detect.until'. In the steady state (the daemon's timer, once a
- * minute) a chunk is one window end and eight ten-minute ranges.
+ * detect_run() and detect_replay(): the detector over the store (see
+ * detect.h). For each chunk of window ends (from, to] and each incident
+ * kind a pass loads the per-minute series of every key over the ranges
+ * detect_ranges() names (the windows and the same windows on the baseline
+ * days), takes each key's latest incident (an open one is the key's track;
+ * a resolved one marks how far the key was already judged), steps every
+ * track through the window ends the key has not been judged for, and
+ * writes what changed. Live, a chunk is one transaction together with the
+ * new resume point; in the steady state (the daemon's timer, once a
+ * minute) it is one window end and eight ten-minute ranges. A replay keeps
+ * its incidents in memory and writes nothing.
  *
  * Which counts feed which kind, and the keys (schema/incident.c leaves out
  * suspended repeats and local decisions of our MTA):
@@ -21,6 +24,13 @@
  *                  deferrals (bounces) of the classes above are left out
  *                  of the numerator, so that a throttle is one incident,
  *                  not also a deferral rate jump
+ *
+ * Invariants: a key is stepped over a window end at most once (from the
+ * later of the chunk start and its latest incident's last window end), so
+ * a second look at old minutes never duplicates an incident; at most one
+ * incident per kind and key is open (the store's unique index enforces it
+ * live). Keys live in one growable array and are referred to by index,
+ * never by a pointer held across a call that may add a key.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,22 +40,22 @@
 #include "classify.h"
 #include "detect.h"
 #include "incident.h"
-#include "log.h"
 #include "store.h"
 #include "util.h"
 
 #define SAMPLE_MAX    1024 /* bytes of a sample reply kept */
 #define PROVIDERS_MAX 512  /* bytes of a DNSBL's receiver list */
-#define META_UNTIL    "detect.until"
+#define MEM_STRS      8    /* owned strings of an in-memory incident */
 
-/* One key of one kind during a chunk. */
+/* One key of one kind during a pass. */
 struct key {
 	char *key;
 	char *ip;
 	uint64_t hash;
 	size_t first, n; /* its points in run.pts, after sorting */
 	struct detect_track t;
-	int64_t id; /* incident row, 0 when none is open */
+	int64_t id;     /* incident row, 0 when none is open */
+	int64_t judged; /* window ends up to here are judged already */
 	char *sample, *rule, *action, *providers;
 	int sample_code;
 };
@@ -55,10 +65,23 @@ struct row {
 	struct detect_point pt;
 };
 
+/* A replay's incident, with its strings owned. */
+struct memrow {
+	struct incident inc;
+	char *s[MEM_STRS];
+};
+
+struct memtab {
+	struct memrow *v;
+	size_t n, cap;
+};
+
 struct run {
 	struct store *st;
 	const struct detect_params *p;
 	struct classifier *cl;
+	const struct detect_run_opts *o;
+	struct memtab *mem; /* a replay's incidents; NULL: the store's */
 	enum detect_kind kind;
 	struct incident_source_spec src;
 	struct key *keys;
@@ -68,6 +91,7 @@ struct run {
 	struct row *rows;
 	size_t nrows, caprows;
 	struct detect_point *pts;
+	int64_t from; /* the pass: window ends in (from, to] */
 	struct detect_run_stats *stats;
 	char *errbuf;
 };
@@ -104,7 +128,10 @@ index_rebuild(struct run *r)
 	}
 }
 
-/* The index of (key, ip) in r->keys, added when new. */
+/*
+ * The index of (key, ip) in r->keys, added when new. Adding may move
+ * r->keys: callers take &r->keys[i] only after this returns.
+ */
 static size_t
 key_get(struct run *r, const char *key, const char *ip)
 {
@@ -164,6 +191,7 @@ collect(
 {
 	struct run *r = arg;
 	struct row *row;
+	size_t i = key_get(r, key, ip);
 
 	if (r->nrows == r->caprows) {
 		r->caprows = r->caprows == 0 ? 1024 : r->caprows * 2;
@@ -171,7 +199,7 @@ collect(
 	}
 	row = &r->rows[r->nrows++];
 	memset(row, 0, sizeof(*row));
-	row->key = key_get(r, key, ip);
+	row->key = i;
 	row->pt.t = t;
 	row->pt.n = n;
 	row->pt.d = d;
@@ -188,13 +216,22 @@ row_cmp(const void *va, const void *vb)
 	return a->pt.t < b->pt.t ? -1 : a->pt.t > b->pt.t;
 }
 
-/* Adopts an open incident as its key's track. */
+/*
+ * Takes one of a key's incidents: an open one becomes the key's track;
+ * any one marks the window ends it covered as judged.
+ */
 static int
-take_open(const struct incident *inc, void *arg)
+take_incident(const struct incident *inc, void *arg)
 {
 	struct run *r = arg;
-	struct key *k = &r->keys[key_get(r, inc->key, inc->listed_ip)];
+	size_t i = key_get(r, inc->key, inc->listed_ip);
+	struct key *k = &r->keys[i];
+	int64_t covered = inc->open ? inc->until : inc->resolved;
 
+	if (covered > k->judged)
+		k->judged = covered;
+	if (!inc->open)
+		return 0;
 	k->id = inc->id;
 	k->t.open = true;
 	k->t.start = inc->start;
@@ -209,6 +246,10 @@ take_open(const struct incident *inc, void *arg)
 	k->t.peak_total = inc->peak_total;
 	k->t.baseline = inc->baseline;
 	k->t.total = inc->total;
+	free(k->sample);
+	free(k->rule);
+	free(k->action);
+	free(k->providers);
 	k->sample = xstrdup(inc->sample);
 	k->sample_code = inc->sample_code;
 	k->rule = xstrdup(inc->rule);
@@ -295,66 +336,182 @@ to_incident(const struct run *r, const struct key *k, struct incident *inc)
 	inc->action = k->action != NULL ? k->action : "";
 }
 
+/* A replay's incidents: the same reads and writes as the store's. */
+
+static char *
+mem_str(struct memrow *m, size_t i, const char *s)
+{
+	free(m->s[i]);
+	m->s[i] = xstrdup(s != NULL ? s : "");
+	return m->s[i];
+}
+
+/* Writes inc into row m (strings copied). */
+static void
+mem_put(struct memrow *m, const struct incident *inc)
+{
+	char *s[MEM_STRS];
+
+	memcpy(s, m->s, sizeof(s));
+	m->inc = *inc;
+	memcpy(m->s, s, sizeof(s));
+	m->inc.kind = mem_str(m, 0, inc->kind);
+	m->inc.key = mem_str(m, 1, inc->key);
+	m->inc.listed_ip = mem_str(m, 2, inc->listed_ip);
+	m->inc.providers = mem_str(m, 3, inc->providers);
+	m->inc.sample = mem_str(m, 4, inc->sample);
+	m->inc.rule = mem_str(m, 5, inc->rule);
+	m->inc.action = mem_str(m, 6, inc->action);
+}
+
+static void
+mem_free(struct memtab *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->n; i++)
+		for (j = 0; j < MEM_STRS; j++)
+			free(t->v[i].s[j]);
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Takes the incidents of r->kind that may bear on the pass. */
+static int
+load_incidents(struct run *r)
+{
+	struct incident_filter f;
+	size_t i;
+
+	if (r->mem == NULL) {
+		memset(&f, 0, sizeof(f));
+		f.kind = detect_kind_name(r->kind);
+		f.since = r->from; /* open, or resolved since */
+		return incident_list(r->st, &f, take_incident, r);
+	}
+	for (i = 0; i < r->mem->n; i++)
+		if (strcmp(r->mem->v[i].inc.kind, detect_kind_name(r->kind)) ==
+		    0)
+			take_incident(&r->mem->v[i].inc, r);
+	return 0;
+}
+
 /* Writes k's incident (insert when new). */
 static int
 save(struct run *r, struct key *k, bool fetch_sample)
 {
 	struct incident inc;
+	struct memtab *t = r->mem;
 
 	if (describe(r, k, fetch_sample) == -1)
 		return -1;
 	to_incident(r, k, &inc);
-	if (k->id == 0)
-		return incident_insert(r->st, &inc, &k->id);
-	return incident_update(r->st, &inc);
+	if (t == NULL) {
+		if (k->id == 0)
+			return incident_insert(r->st, &inc, &k->id);
+		return incident_update(r->st, &inc);
+	}
+	if (k->id == 0) {
+		if (t->n == t->cap) {
+			t->cap = t->cap == 0 ? 16 : t->cap * 2;
+			t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
+		}
+		memset(&t->v[t->n], 0, sizeof(t->v[t->n]));
+		k->id = (int64_t)++t->n;
+		inc.id = k->id;
+	}
+	mem_put(&t->v[k->id - 1], &inc);
+	return 0;
 }
 
 static void
-log_change(const struct run *r, const struct key *k, const char *what)
+report(struct run *r, const struct key *k, enum detect_change what)
 {
-	log_info("detect: incident %s: id=%" PRId64 " kind=%s key=%s%s%s "
-		 "peak=%" PRId64 " baseline=%.2f total=%" PRId64,
-	    what, k->id, detect_kind_name(r->kind), k->key,
-	    k->ip[0] != '\0' ? " ip=" : "", k->ip, k->t.peak, k->t.baseline,
-	    k->t.total);
+	struct incident inc;
+
+	if (what == DETECT_OPENED)
+		r->stats->opened++;
+	else
+		r->stats->resolved++;
+	if (r->o->on_change == NULL)
+		return;
+	to_incident(r, k, &inc);
+	r->o->on_change(what, &inc, r->o->arg);
 }
 
-/* Steps every key of r->kind through the window ends (from, to]. */
-static int
-run_kind(struct run *r, int64_t from, int64_t to)
+/* Sorts the collected rows by key and time into r->pts. */
+static void
+arrange(struct run *r)
 {
-	struct detect_range ranges[DETECT_RANGES_MAX];
-	struct incident_filter f;
-	struct detect_series s;
 	struct key *k;
-	size_t nr, i, j;
-	int64_t hist, e, n, d;
-	int rc;
-
-	nr = detect_ranges(r->p, from, to, ranges);
-	for (i = 0; i < nr; i++)
-		if (incident_series(r->st, &r->src, ranges[i].lo, ranges[i].hi,
-			collect, r) == -1)
-			goto dberr;
-	memset(&f, 0, sizeof(f));
-	f.open_only = true;
-	f.kind = detect_kind_name(r->kind);
-	if (incident_list(r->st, &f, take_open, r) == -1)
-		goto dberr;
-	if ((rc = incident_history(r->st, &r->src, &hist)) == -1)
-		goto dberr;
-	if (rc == 0)
-		hist = to;
+	size_t i;
 
 	if (r->nrows > 1)
 		qsort(r->rows, r->nrows, sizeof(*r->rows), row_cmp);
-	r->pts = xcalloc(r->nrows, sizeof(*r->pts));
+	r->pts = xcalloc(r->nrows + 1, sizeof(*r->pts));
 	for (i = 0; i < r->nrows; i++) {
 		r->pts[i] = r->rows[i].pt;
 		k = &r->keys[r->rows[i].key];
 		if (k->n++ == 0)
 			k->first = i;
 	}
+}
+
+/* Steps key k through the window ends (start, to]. */
+static int
+step_key(struct run *r, struct key *k, const struct detect_series *s,
+    int64_t start, int64_t to)
+{
+	int64_t e;
+
+	for (e = start + DETECT_STEP; e <= to; e += DETECT_STEP) {
+		switch (detect_step(r->p, r->kind, s, e, &k->t)) {
+		case DETECT_OPENED:
+			k->id = 0;
+			free(k->sample);
+			k->sample = NULL;
+			if (save(r, k, true) == -1)
+				return -1;
+			report(r, k, DETECT_OPENED);
+			break;
+		case DETECT_RESOLVED:
+			if (save(r, k, false) == -1)
+				return -1;
+			report(r, k, DETECT_RESOLVED);
+			k->id = 0;
+			break;
+		default:
+			break;
+		}
+	}
+	if (k->t.open && k->id != 0 && save(r, k, false) == -1)
+		return -1;
+	return 0;
+}
+
+/* Steps every key of r->kind through the window ends (r->from, to]. */
+static int
+run_kind(struct run *r, int64_t to)
+{
+	struct detect_range ranges[DETECT_RANGES_MAX];
+	struct detect_series s;
+	struct key *k;
+	size_t nr, i;
+	int64_t hist, start, n, d;
+	int rc;
+
+	nr = detect_ranges(r->p, r->from, to, ranges);
+	for (i = 0; i < nr; i++)
+		if (incident_series(r->st, &r->src, ranges[i].lo, ranges[i].hi,
+			collect, r) == -1)
+			goto dberr;
+	if (load_incidents(r) == -1)
+		goto dberr;
+	if ((rc = incident_history(r->st, &r->src, &hist)) == -1)
+		goto dberr;
+	if (rc == 0)
+		hist = to;
+	arrange(r);
 	for (i = 0; i < r->nkeys; i++) {
 		k = &r->keys[i];
 		s.pts = r->pts + k->first;
@@ -362,40 +519,21 @@ run_kind(struct run *r, int64_t from, int64_t to)
 		s.history = hist;
 		if (detect_series_prepare(&s, r->errbuf) == -1)
 			return -1;
+		start = k->judged > r->from ? k->judged : r->from;
+		if (start >= to)
+			continue; /* judged already (an open one: counted) */
 		if (!k->t.open) {
 			/* Nothing in the evaluated windows: cannot open. */
 			detect_sum(
-			    &s, from + DETECT_STEP - r->p->window, to, &n, &d);
+			    &s, start + DETECT_STEP - r->p->window, to, &n, &d);
 			if (n == 0)
 				continue;
 		}
-		for (e = from + DETECT_STEP; e <= to; e += DETECT_STEP) {
-			switch (detect_step(r->p, r->kind, &s, e, &k->t)) {
-			case DETECT_OPENED:
-				k->id = 0;
-				free(k->sample);
-				k->sample = NULL;
-				if (save(r, k, true) == -1)
-					goto dberr;
-				log_change(r, k, "opened");
-				r->stats->opened++;
-				break;
-			case DETECT_RESOLVED:
-				if (save(r, k, false) == -1)
-					goto dberr;
-				log_change(r, k, "resolved");
-				r->stats->resolved++;
-				k->id = 0;
-				break;
-			default:
-				break;
-			}
-		}
-		if (k->t.open && k->id != 0 && save(r, k, false) == -1)
+		if (step_key(r, k, &s, start, to) == -1)
 			goto dberr;
 	}
-	for (j = 0; j < r->nkeys; j++)
-		r->stats->open += r->keys[j].t.open;
+	for (i = 0; i < r->nkeys; i++)
+		r->stats->open += r->keys[i].t.open;
 	return 0;
 dberr:
 	snprintf(r->errbuf, BS_ERRLEN, "%s", store_errmsg(r->st));
@@ -410,8 +548,9 @@ dberr:
 static const char *const watched[] = { "rate_limited", "blacklisted",
 	"greylisted", "auth_failed", NULL };
 
-static void
-source_of(enum detect_kind kind, struct incident_source_spec *src)
+/* See detect.h. */
+void
+detect_source(enum detect_kind kind, struct incident_source_spec *src)
 {
 	memset(src, 0, sizeof(*src));
 	src->source = INCIDENT_SRC_CLASS;
@@ -446,9 +585,37 @@ source_of(enum detect_kind kind, struct incident_source_spec *src)
 	}
 }
 
-/* Where the first run starts: the oldest data, at most the catch-up. */
+/* One pass over the window ends (from, to] for every kind. */
 static int
-first_from(struct store *st, int64_t to, int64_t *from)
+run_pass(struct store *st, const struct detect_params *p, struct classifier *cl,
+    const struct detect_run_opts *o, struct memtab *mem, int64_t from,
+    int64_t to, struct detect_run_stats *stats, char *errbuf)
+{
+	struct run r;
+	int rc = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.st = st;
+	r.p = p;
+	r.cl = cl;
+	r.o = o;
+	r.mem = mem;
+	r.from = from;
+	r.stats = stats;
+	r.errbuf = errbuf;
+	stats->open = 0; /* the last pass's count stands */
+	stats->chunks++;
+	for (r.kind = 0; r.kind < DETECT_KIND_COUNT && rc == 0; r.kind++) {
+		detect_source(r.kind, &r.src);
+		rc = run_kind(&r, to);
+		run_clear(&r);
+	}
+	return rc;
+}
+
+/* The oldest data, rounded down to a minute; to when there is none. */
+static int
+oldest_data(struct store *st, int64_t to, int64_t *from)
 {
 	struct incident_source_spec src;
 	int64_t t, oldest = to;
@@ -465,87 +632,152 @@ first_from(struct store *st, int64_t to, int64_t *from)
 		return -1;
 	if (rc == 1 && t < oldest)
 		oldest = t;
-	oldest -= oldest % DETECT_STEP;
-	*from = oldest;
+	*from = oldest - (oldest % DETECT_STEP + DETECT_STEP) % DETECT_STEP;
 	return 0;
 }
 
-/*
- * Reads where the last run stopped (meta 'detect.until'), or where the
- * first run starts. Inside the transaction, so that two processes running
- * the detector (the daemon, `alert`) never evaluate a window twice.
- */
+/* A meta value as epoch seconds: 1 and *v, 0 when unset or unusable. */
 static int
-read_until(struct store *st, int64_t to, int64_t *from)
+meta_time(struct store *st, const char *key, int64_t *v)
 {
 	char buf[32], *end;
-	long long v;
+	long long x;
 	int rc;
 
-	if ((rc = store_meta_get(st, META_UNTIL, buf, sizeof(buf))) == -1)
+	if ((rc = store_meta_get(st, key, buf, sizeof(buf))) != 1)
+		return rc;
+	x = strtoll(buf, &end, 10);
+	if (end == buf || *end != '\0' || x <= 0)
+		return 0;
+	*v = (int64_t)x;
+	return 1;
+}
+
+static int
+meta_put_time(struct store *st, const char *key, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return store_meta_set(st, key, buf);
+}
+
+/* Where the live detector stands (inside its transaction). */
+struct cursor {
+	int64_t until; /* window ends up to here are evaluated */
+	int64_t redo;  /* late results: (redo, until] to step again; 0 none */
+};
+
+/*
+ * Reads the cursor, folding newly recorded late results into the redo
+ * range (bounded by p->late). to: now, rounded down to a minute.
+ */
+static int
+read_cursor(struct store *st, const struct detect_params *p, int64_t to,
+    struct cursor *c, struct detect_run_stats *stats)
+{
+	int64_t late, bound;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = meta_time(st, STORE_META_DETECT_UNTIL, &c->until)) == -1)
 		return -1;
-	v = rc == 1 ? strtoll(buf, &end, 10) : 0;
-	if (rc == 1 && *end == '\0' && v > 0)
-		*from = (int64_t)v;
-	else if (first_from(st, to, from) == -1)
+	if (rc == 0) {
+		/* The first run: from the oldest data. */
+		if (oldest_data(st, to, &c->until) == -1)
+			return -1;
+	}
+	if (c->until < to - DETECT_CATCHUP_MAX)
+		c->until = to - DETECT_CATCHUP_MAX;
+	if (meta_time(st, STORE_META_DETECT_REDO, &c->redo) == -1)
 		return -1;
-	if (*from < to - DETECT_CATCHUP_MAX)
-		*from = to - DETECT_CATCHUP_MAX;
+	if ((rc = meta_time(st, STORE_META_DETECT_LATE, &late)) == -1)
+		return -1;
+	if (rc == 1) {
+		if (store_meta_del(st, STORE_META_DETECT_LATE) == -1)
+			return -1;
+		late -= (late % DETECT_STEP + DETECT_STEP) % DETECT_STEP;
+		bound = c->until - p->late;
+		bound -= (bound % DETECT_STEP + DETECT_STEP) % DETECT_STEP;
+		if (late < bound) {
+			if (stats->late_older == 0 || late < stats->late_older)
+				stats->late_older = late;
+			late = bound;
+		}
+		if (late < c->until && (c->redo == 0 || late < c->redo))
+			c->redo = late;
+	}
+	if (c->redo != 0 &&
+	    (stats->late_from == 0 || c->redo + DETECT_STEP < stats->late_from))
+		stats->late_from = c->redo + DETECT_STEP;
 	return 0;
 }
 
 /* See detect.h. */
 int
 detect_run(struct store *st, const struct detect_params *p,
-    struct classifier *cl, int64_t now, struct detect_run_stats *stats,
-    char *errbuf)
+    struct classifier *cl, const struct detect_run_opts *o,
+    struct detect_run_stats *stats, char *errbuf)
 {
 	struct detect_run_stats dummy;
-	struct run r;
-	char buf[32];
-	int64_t from, to, cto;
+	struct cursor c;
+	int64_t to, chunk, from, cto;
+	unsigned done = 0;
 	bool first = true;
-	int rc;
 
 	if (stats == NULL)
 		stats = &dummy;
 	memset(stats, 0, sizeof(*stats));
 	if (detect_params_check(p, errbuf) == -1)
 		return -1;
-	to = now - now % DETECT_STEP;
+	chunk = o->chunk > 0 ? o->chunk - o->chunk % DETECT_STEP : DETECT_CHUNK;
+	if (chunk < DETECT_STEP)
+		chunk = DETECT_STEP;
+	to = o->now - (o->now % DETECT_STEP + DETECT_STEP) % DETECT_STEP;
 	stats->from = stats->to = to;
 	for (;;) {
+		if (o->max_chunks != 0 && done == o->max_chunks)
+			return 1;
 		if (store_begin(st) == -1)
 			goto dberr;
-		if (read_until(st, to, &from) == -1)
+		if (read_cursor(st, p, to, &c, stats) == -1)
 			goto fail;
 		if (first) {
-			stats->from = from < to ? from : to;
+			stats->from = c.redo != 0 ? c.redo
+			    : c.until < to        ? c.until
+						  : to;
 			first = false;
 		}
-		if (from >= to)
+		if (c.redo != 0 && c.redo < c.until) {
+			/* Late results first: their windows again. */
+			from = c.redo;
+			cto = c.until - from > chunk ? from + chunk : c.until;
+		} else if (c.until < to) {
+			from = c.until;
+			cto = to - from > chunk ? from + chunk : to;
+		} else {
+			if (c.redo != 0 &&
+			    store_meta_del(st, STORE_META_DETECT_REDO) == -1)
+				goto fail;
 			break;
-		cto = to - from > DETECT_CHUNK ? from + DETECT_CHUNK : to;
-		memset(&r, 0, sizeof(r));
-		r.st = st;
-		r.p = p;
-		r.cl = cl;
-		r.stats = stats;
-		r.errbuf = errbuf;
-		stats->open = 0; /* the last chunk's count stands */
-		for (r.kind = 0; r.kind < DETECT_KIND_COUNT; r.kind++) {
-			source_of(r.kind, &r.src);
-			rc = run_kind(&r, from, cto);
-			run_clear(&r);
-			if (rc == -1) {
-				store_rollback(st);
-				return -1;
-			}
 		}
-		snprintf(buf, sizeof(buf), "%lld", (long long)cto);
-		if (store_meta_set(st, META_UNTIL, buf) == -1 ||
-		    store_commit(st) == -1)
+		if (run_pass(st, p, cl, o, NULL, from, cto, stats, errbuf) ==
+		    -1) {
+			store_rollback(st);
+			return -1;
+		}
+		if (c.redo != 0 && c.redo < c.until) {
+			if ((cto < c.until ? meta_put_time(st,
+						 STORE_META_DETECT_REDO, cto)
+					   : store_meta_del(st,
+						 STORE_META_DETECT_REDO)) == -1)
+				goto fail;
+		} else if (meta_put_time(st, STORE_META_DETECT_UNTIL, cto) ==
+		    -1)
 			goto fail;
+		if (store_commit(st) == -1)
+			goto fail;
+		done++;
 	}
 	if (store_commit(st) == -1)
 		goto fail;
@@ -557,4 +789,60 @@ fail:
 dberr:
 	snprintf(errbuf, BS_ERRLEN, "%s", store_errmsg(st));
 	return -1;
+}
+
+static int
+mem_cmp(const void *va, const void *vb)
+{
+	const struct memrow *a = va, *b = vb;
+
+	if (a->inc.open != b->inc.open)
+		return a->inc.open ? -1 : 1;
+	if (a->inc.start != b->inc.start)
+		return a->inc.start > b->inc.start ? -1 : 1;
+	return a->inc.id > b->inc.id ? -1 : a->inc.id < b->inc.id;
+}
+
+/* See detect.h. */
+int
+detect_replay(struct store *st, const struct detect_params *p,
+    struct classifier *cl, int64_t from, const struct detect_run_opts *o,
+    detect_incident_fn *each, void *each_arg, struct detect_run_stats *stats,
+    char *errbuf)
+{
+	struct detect_run_stats dummy;
+	struct memtab mem = { 0 };
+	int64_t to, oldest, chunk, cto;
+	size_t i;
+	int rc = 0;
+
+	if (stats == NULL)
+		stats = &dummy;
+	memset(stats, 0, sizeof(*stats));
+	if (detect_params_check(p, errbuf) == -1)
+		return -1;
+	chunk = o->chunk > 0 ? o->chunk - o->chunk % DETECT_STEP : DETECT_CHUNK;
+	if (chunk < DETECT_STEP)
+		chunk = DETECT_STEP;
+	to = o->now - (o->now % DETECT_STEP + DETECT_STEP) % DETECT_STEP;
+	if (oldest_data(st, to, &oldest) == -1) {
+		snprintf(errbuf, BS_ERRLEN, "%s", store_errmsg(st));
+		return -1;
+	}
+	from -= (from % DETECT_STEP + DETECT_STEP) % DETECT_STEP;
+	if (from < oldest)
+		from = oldest;
+	stats->from = from < to ? from : to;
+	stats->to = to;
+	for (; from < to && rc == 0; from = cto) {
+		cto = to - from > chunk ? from + chunk : to;
+		rc = run_pass(st, p, cl, o, &mem, from, cto, stats, errbuf);
+	}
+	if (rc == 0 && mem.n > 1)
+		qsort(mem.v, mem.n, sizeof(*mem.v), mem_cmp);
+	for (i = 0; rc == 0 && i < mem.n && each != NULL; i++)
+		if (each(&mem.v[i].inc, each_arg) != 0)
+			break;
+	mem_free(&mem);
+	return rc;
 }

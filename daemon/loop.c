@@ -37,7 +37,9 @@
 
 #include <ev.h>
 
+#include "clock.h"
 #include "detect.h"
+#include "incident.h"
 #include "linebuf.h"
 #include "log.h"
 #include "loop.h"
@@ -56,6 +58,13 @@
  * are in. */
 #define LOOP_DETECT_OFFSET  5.0
 #define LOOP_DETECT_EVERY   60.0
+/* Under the test clock (clock.h) the detector looks at it this often. */
+#define LOOP_DETECT_TEST    0.2
+/* Window ends per detector transaction: one such chunk runs at a time,
+ * when the loop is idle, so a catch-up over weeks never holds up the
+ * following (19 s at once over 35 days before; a chunk of an hour takes
+ * milliseconds). */
+#define LOOP_DETECT_CHUNK   3600
 #define LOOP_STDIN_BUDGET   8    /* blocks read per stdin callback */
 #define LOOP_SUMMARY_EVERY  60.0 /* seconds between bad-line summaries */
 #define LOOP_SLOW_COMMIT_MS 2000 /* a commit slower than this is logged */
@@ -110,7 +119,10 @@ struct loop {
 
 	ev_signal sig_term, sig_int, sig_hup, sig_usr1;
 	ev_timer batch_w, rescan_w, recover_w, prune_w;
-	ev_periodic detect_w; /* spike detection, every minute */
+	ev_periodic detect_w;   /* spike detection, every minute */
+	ev_timer detect_test_w; /* ... or, under the test clock, often */
+	ev_idle detect_idle_w;  /* one chunk of detection per idle turn */
+	bool detect_busy;
 	bool in_txn, broken, stopping, files_changed;
 	int exit_code;
 	double recover_delay;
@@ -247,7 +259,7 @@ batch_commit(struct loop *lp)
 	const struct classify_result *cr;
 	const struct pending *pe;
 	const char *prov;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now();
 	ev_tstamp t0 = ev_time();
 	double ms;
 	size_t i;
@@ -695,7 +707,7 @@ static void
 prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct loop *lp = w->data;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now();
 
 	(void)loop;
 	(void)revents;
@@ -713,35 +725,90 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* --- spike detection (alerts): the detector over the committed counts.
- * Commits the batch first, so the last minute is in; detect_run() then
- * runs its own transactions. A failure is logged and retried next
- * minute (detect_run resumes from meta 'detect.until'). --- */
+ * Each minute the batch is committed first, so that the last minute is
+ * in; then detect_run() runs one chunk of window ends at a time from an
+ * idle watcher (libev runs it only when no line is waiting), each chunk
+ * its own transaction, until it is up to date. A failure is logged and
+ * retried next minute (detect_run resumes from its stored cursor). --- */
 static void
-detect_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+detect_log(enum detect_change what, const struct incident *inc, void *arg)
+{
+	(void)arg;
+	log_info("detect: incident %s: id=%" PRId64 " kind=%s key=%s%s%s "
+		 "peak=%" PRId64 " baseline=%.2f total=%" PRId64,
+	    what == DETECT_OPENED ? "opened" : "resolved", inc->id, inc->kind,
+	    inc->key, inc->listed_ip[0] != '\0' ? " ip=" : "", inc->listed_ip,
+	    inc->peak, inc->baseline, inc->total);
+}
+
+static void
+detect_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
 	struct loop *lp = w->data;
 	struct detect_params dp;
+	struct detect_run_opts o;
 	struct detect_run_stats ds;
 	char errbuf[BS_ERRLEN];
 	size_t i;
+	int rc;
 
 	(void)loop;
 	(void)revents;
-	if (lp->broken || lp->stopping)
+	if (lp->broken || lp->stopping) {
+		ev_idle_stop(lp->ev, &lp->detect_idle_w);
+		lp->detect_busy = false;
 		return;
-	if (lp->npend > 0 && batch_commit(lp) == -1)
-		return;
+	}
 	detect_defaults(&dp);
 	/* Validated at load: an error here cannot happen, but is logged. */
 	for (i = 0; i < lp->conf->ndetect; i++)
 		if (detect_params_arg(&dp, lp->conf->detect[i], errbuf) == -1)
 			log_warnx("detect: %s", errbuf);
-	if (detect_run(lp->st, &dp, lp->cl, (int64_t)time(NULL), &ds, errbuf) ==
-	    -1)
+	memset(&o, 0, sizeof(o));
+	o.now = clock_now();
+	o.chunk = LOOP_DETECT_CHUNK;
+	o.max_chunks = 1;
+	o.on_change = detect_log;
+	rc = detect_run(lp->st, &dp, lp->cl, &o, &ds, errbuf);
+	if (rc == -1)
 		log_warnx("detect: %s", errbuf);
-	else if (ds.opened > 0 || ds.resolved > 0)
-		log_debug("detect: %u opened, %u resolved, %u open", ds.opened,
-		    ds.resolved, ds.open);
+	if (ds.late_older != 0)
+		log_warnx("detect: results before %" PRId64 " arrived more "
+			  "than the late bound after their time: not examined "
+			  "again",
+		    ds.late_older + dp.late);
+	if (rc != 1) {
+		ev_idle_stop(lp->ev, &lp->detect_idle_w);
+		lp->detect_busy = false;
+	}
+}
+
+/* Starts a detection run (unless one is under way). */
+static void
+detect_start(struct loop *lp)
+{
+	if (lp->broken || lp->stopping || lp->detect_busy)
+		return;
+	if (lp->npend > 0 && batch_commit(lp) == -1)
+		return;
+	lp->detect_busy = true;
+	ev_idle_start(lp->ev, &lp->detect_idle_w);
+}
+
+static void
+detect_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	detect_start(w->data);
+}
+
+static void
+detect_test_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	detect_start(w->data);
 }
 /* --- end of spike detection --- */
 
@@ -959,13 +1026,15 @@ shutdown_begin(struct loop *lp, const char *why)
 	ev_timer_stop(lp->ev, &lp->recover_w);
 	ev_timer_stop(lp->ev, &lp->prune_w);
 	ev_periodic_stop(lp->ev, &lp->detect_w);
+	ev_timer_stop(lp->ev, &lp->detect_test_w);
+	ev_idle_stop(lp->ev, &lp->detect_idle_w);
 	lp->exit_code = 0;
 	if (lp->broken || batch_commit(lp) == -1) {
 		log_warnx("daemon: the last batch was not committed; it "
 			  "will be read again at the next start");
 		lp->exit_code = 1;
 	}
-	snprintf(buf, sizeof(buf), "%lld", (long long)time(NULL));
+	snprintf(buf, sizeof(buf), "%lld", (long long)clock_now());
 	if (store_meta_set(lp->st, "daemon.stopped", buf) == -1)
 		log_warnx("store: %s", store_errmsg(lp->st));
 	ev_break(lp->ev, EVBREAK_ALL);
@@ -1032,7 +1101,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	lp->opts = *opts;
 	lp->max_line = (size_t)conf->max_line;
 	lp->recover_delay = LOOP_RECOVER_MIN;
-	lp->started = (int64_t)time(NULL);
+	lp->started = clock_now();
 	if ((lp->ev = ev_default_loop(EVFLAG_AUTO)) == NULL) {
 		log_warnx("daemon: cannot initialise libev");
 		goto fail;
@@ -1090,7 +1159,11 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	    lp->prune_w.data = lp;
 	ev_periodic_init(&lp->detect_w, detect_cb, LOOP_DETECT_OFFSET,
 	    LOOP_DETECT_EVERY, NULL);
-	lp->detect_w.data = lp;
+	ev_timer_init(&lp->detect_test_w, detect_test_cb, LOOP_DETECT_TEST,
+	    LOOP_DETECT_TEST);
+	ev_idle_init(&lp->detect_idle_w, detect_idle_cb);
+	lp->detect_w.data = lp->detect_test_w.data = lp->detect_idle_w.data =
+	    lp;
 	return lp;
 fail:
 	loop_free(lp);
@@ -1112,7 +1185,10 @@ loop_run(struct loop *lp)
 		ev_io_start(lp->ev, &lp->in_w);
 	ev_timer_start(lp->ev, &lp->rescan_w);
 	ev_timer_start(lp->ev, &lp->prune_w);
-	ev_periodic_start(lp->ev, &lp->detect_w);
+	if (clock_is_test())
+		ev_timer_start(lp->ev, &lp->detect_test_w);
+	else
+		ev_periodic_start(lp->ev, &lp->detect_w);
 	log_info("daemon: started pid=%ld database=%s following %zu "
 		 "files%s",
 	    (long)getpid(), lp->opts.db_path, lp->nfl,

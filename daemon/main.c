@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "cmd.h"
+#include "event.h"
 #include "log.h"
 #include "util.h"
 
@@ -83,10 +85,15 @@ int
 main(int argc, char **argv)
 {
 	const struct cmd_entry *const *c;
+	char errbuf[BS_ERRLEN];
 	int rc;
 
 	log_init(LOG_LEVEL_INFO, "bouncestat");
 	signal(SIGPIPE, SIG_IGN);
+	if (clock_init_env(errbuf) == -1) {
+		fprintf(stderr, "bouncestat: error: %s\n", errbuf);
+		return 1;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -101,9 +101,11 @@ enum stmt_id {
 	S_POS_GET,
 	S_META_SET,
 	S_META_GET,
+	S_META_DEL,
 	S_PRUNE_EVENTS,
 	S_PRUNE_REPLIES,
 	S_PRUNE_MINUTES,
+	S_LATE_MARK,
 	S_COUNT
 };
 
@@ -174,6 +176,8 @@ static const struct stmt_def {
 	    true },
 	[S_META_GET] = { "meta_get", "SELECT value FROM meta WHERE key = :key",
 	    false },
+	[S_META_DEL] = { "meta_del", "DELETE FROM meta WHERE key = :key",
+	    true },
 	[S_PRUNE_EVENTS] = { "prune_events",
 	    "DELETE FROM event WHERE t < :before", true },
 	[S_PRUNE_REPLIES] = { "prune_replies",
@@ -182,6 +186,18 @@ static const struct stmt_def {
 	    true },
 	[S_PRUNE_MINUTES] = { "prune_minutes",
 	    "DELETE FROM count_minute WHERE bucket < :before", true },
+	/*
+	 * Results for minutes the detector has already passed (meta
+	 * STORE_META_DETECT_UNTIL): remember the oldest in
+	 * STORE_META_DETECT_LATE, so that its windows are examined again.
+	 */
+	[S_LATE_MARK] = { "late_mark",
+	    "INSERT INTO meta (key, value) SELECT '" STORE_META_DETECT_LATE
+	    "', CAST(:t AS TEXT) WHERE :t < (SELECT CAST(value AS INTEGER) "
+	    "FROM meta WHERE key = '" STORE_META_DETECT_UNTIL "') "
+	    "ON CONFLICT (key) DO UPDATE SET value = CAST(min(CAST(value AS "
+	    "INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+	    true },
 };
 
 /* Parameters of the hot statements, resolved by name at prepare time. */
@@ -322,6 +338,8 @@ struct store {
 	struct icache replies;
 	struct ctable hours;   /* counts of the open transaction, */
 	struct ctable minutes; /* not yet written */
+	int64_t txn_oldest;    /* oldest result of the open transaction,
+				  INT64_MAX when none */
 	char err[BS_ERRLEN];
 };
 
@@ -1554,6 +1572,7 @@ static void
 forget_uncommitted(struct store *st)
 {
 	st->n_ev_rows = 0;
+	st->txn_oldest = INT64_MAX;
 	ctable_clear(&st->minutes);
 	ctable_clear(&st->hours);
 	icache_clear(&st->names);
@@ -1578,6 +1597,7 @@ store_begin(struct store *st)
 	if (stmt_exec(st, S_BEGIN) == -1)
 		return -1;
 	st->in_txn = true;
+	st->txn_oldest = INT64_MAX;
 	if (read_reply_gen(st, &gen) == -1) {
 		store_rollback(st);
 		return -1;
@@ -1693,6 +1713,25 @@ flush_counts(struct store *st)
 }
 
 /*
+ * Inside the transaction, before COMMIT: when results of this transaction
+ * are older than the detector's resume point, lowers meta
+ * STORE_META_DETECT_LATE to the oldest of them (one statement; no row is
+ * written when nothing is late). 0 or -1.
+ */
+static int
+mark_late(struct store *st)
+{
+	int64_t t = st->txn_oldest;
+
+	st->txn_oldest = INT64_MAX;
+	if (t == INT64_MAX)
+		return 0;
+	if (bind_int64(st, S_LATE_MARK, ":t", t) == -1)
+		return -1;
+	return stmt_exec(st, S_LATE_MARK);
+}
+
+/*
  * Writes the counts gathered since store_begin() and commits. On failure
  * the whole transaction is rolled back (counts, events, positions: the
  * caller re-reads its input from the last committed position) and -1 is
@@ -1706,7 +1745,7 @@ store_commit(struct store *st)
 	if (!st->in_txn)
 		return store_failx(st, "commit: no transaction");
 	if (flush_events(st) == -1 || flush_counts(st) == -1 ||
-	    stmt_exec(st, S_COMMIT) == -1) {
+	    mark_late(st) == -1 || stmt_exec(st, S_COMMIT) == -1) {
 		memcpy(err, st->err, sizeof(err));
 		store_rollback(st);
 		memcpy(st->err, err, sizeof(err));
@@ -1924,6 +1963,8 @@ store_add(struct store *st, const struct store_record *rec)
 		kind = KIND_LOCAL;
 	else
 		kind = KIND_FINAL;
+	if (ev->time < st->txn_oldest)
+		st->txn_oldest = ev->time;
 	kh.bucket = floor_to(ev->time, 3600);
 	kh.names = (uint64_t)domain << 32 | (uint64_t)provider;
 	kh.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | code << 36 |
@@ -2147,6 +2188,18 @@ store_meta_set(struct store *st, const char *key, const char *value)
 	    bind_text(st, S_META_SET, ":value", value, strlen(value)) == -1)
 		return -1;
 	return stmt_exec(st, S_META_SET);
+}
+
+/* Deletes key (set or not), in the open transaction or on its own. 0 or
+ * -1. */
+int
+store_meta_del(struct store *st, const char *key)
+{
+	if (st->readonly)
+		return store_failx(st, "meta_del: read-only store");
+	if (bind_text(st, S_META_DEL, ":key", key, strlen(key)) == -1)
+		return -1;
+	return stmt_exec(st, S_META_DEL);
 }
 
 /*

@@ -95,9 +95,21 @@ int store_prune_minutes(struct store *, int64_t before);
 /*
  * Small key/value state (daemon pid, start time, ...). set: in the open
  * transaction or on its own. get: 1 found, 0 not set, -1 on error or when
- * the value does not fit in len bytes.
+ * the value does not fit in len bytes. del: as set; deleting a key that
+ * is not set is no error.
  */
 int store_meta_set(struct store *, const char *key, const char *value);
+
+/*
+ * Meta keys of the spike detector (daemon/detect_run.c). UNTIL: the last
+ * window end evaluated. LATE: the oldest result committed for a minute
+ * before UNTIL (store_commit() lowers it; the detector examines those
+ * windows again and deletes it). REDO: where that second look stands.
+ */
+#define STORE_META_DETECT_UNTIL "detect.until"
+#define STORE_META_DETECT_LATE  "detect.late"
+#define STORE_META_DETECT_REDO  "detect.redo"
 int store_meta_get(struct store *, const char *key, char *buf, size_t len);
+int store_meta_del(struct store *, const char *key);
 
 #endif

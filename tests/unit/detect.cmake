@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: ISC
-# The detector (daemon/detect.c) is pure: its unit test links just that
-# object (as bs_detect) and bs_parsers for event.h, not the daemon.
-add_library(bs_detect STATIC ${PROJECT_SOURCE_DIR}/daemon/detect.c)
-target_include_directories(bs_detect PUBLIC ${PROJECT_SOURCE_DIR}/daemon)
-target_link_libraries(bs_detect PUBLIC bs_parsers m)
+# The detector: the pure functions (daemon/detect.c) on synthetic series,
+# and the runner (daemon/detect_run.c) over a real SQLite file: lifecycles
+# across hundreds of one-minute passes, late results, replay against live
+# passes, and random event streams with restarts (property test; more
+# streams under the label property: BS_PROPERTY_RUNS).
 bs_unit(detect bs_detect bs_parsers)
+bs_unit(detect_run bs_detect bs_detect_harness bs_store bs_parsers)
+add_test(NAME property_detect_run COMMAND test_detect_run)
+set_tests_properties(property_detect_run PROPERTIES LABELS property
+    ENVIRONMENT "BS_PROPERTY_RUNS=150;CMOCKA_TEST_ABORT=0")
