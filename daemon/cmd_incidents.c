@@ -313,10 +313,14 @@ print_json(FILE *fp, const struct list *l)
 		    ", \"last_seen\": \"%s\", \"last_seen_epoch\": %" PRId64, t,
 		    inc->last_seen);
 		if (inc->open)
-			fputs(", \"resolved\": null", fp);
+			fputs(", \"resolved\": null, \"resolved_epoch\": null",
+			    fp);
 		else {
 			utc_time(t, sizeof(t), inc->resolved);
-			fprintf(fp, ", \"resolved\": \"%s\"", t);
+			fprintf(fp,
+			    ", \"resolved\": \"%s\", \"resolved_epoch\": "
+			    "%" PRId64,
+			    t, inc->resolved);
 		}
 		fprintf(fp,
 		    ", \"window\": %" PRId64 ", \"peak\": %" PRId64
