@@ -60,6 +60,9 @@
 #define LOOP_DETECT_EVERY   60.0
 /* Under the test clock (clock.h) the detector looks at it this often. */
 #define LOOP_DETECT_TEST    0.2
+/* The first run, soon after start-up: catch up without waiting for the
+ * minute (lines already in the files are read meanwhile). */
+#define LOOP_DETECT_FIRST   1.0
 /* Window ends per detector transaction: one such chunk runs at a time,
  * when the loop is idle, so a catch-up over weeks never holds up the
  * following (19 s at once over 35 days before; a chunk of an hour takes
@@ -119,9 +122,10 @@ struct loop {
 
 	ev_signal sig_term, sig_int, sig_hup, sig_usr1;
 	ev_timer batch_w, rescan_w, recover_w, prune_w;
-	ev_periodic detect_w;   /* spike detection, every minute */
-	ev_timer detect_test_w; /* ... or, under the test clock, often */
-	ev_idle detect_idle_w;  /* one chunk of detection per idle turn */
+	ev_periodic detect_w;    /* spike detection, every minute */
+	ev_timer detect_test_w;  /* ... or, under the test clock, often */
+	ev_timer detect_first_w; /* once, soon after start-up */
+	ev_idle detect_idle_w;   /* one chunk of detection per idle turn */
 	bool detect_busy;
 	bool in_txn, broken, stopping, files_changed;
 	int exit_code;
@@ -803,6 +807,7 @@ detect_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 	detect_start(w->data);
 }
 
+/* The test clock's timer, and the first run after start-up. */
 static void
 detect_test_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -1027,6 +1032,7 @@ shutdown_begin(struct loop *lp, const char *why)
 	ev_timer_stop(lp->ev, &lp->prune_w);
 	ev_periodic_stop(lp->ev, &lp->detect_w);
 	ev_timer_stop(lp->ev, &lp->detect_test_w);
+	ev_timer_stop(lp->ev, &lp->detect_first_w);
 	ev_idle_stop(lp->ev, &lp->detect_idle_w);
 	lp->exit_code = 0;
 	if (lp->broken || batch_commit(lp) == -1) {
@@ -1161,9 +1167,11 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	    LOOP_DETECT_EVERY, NULL);
 	ev_timer_init(&lp->detect_test_w, detect_test_cb, LOOP_DETECT_TEST,
 	    LOOP_DETECT_TEST);
+	ev_timer_init(
+	    &lp->detect_first_w, detect_test_cb, LOOP_DETECT_FIRST, 0.);
 	ev_idle_init(&lp->detect_idle_w, detect_idle_cb);
 	lp->detect_w.data = lp->detect_test_w.data = lp->detect_idle_w.data =
-	    lp;
+	    lp->detect_first_w.data = lp;
 	return lp;
 fail:
 	loop_free(lp);
@@ -1187,8 +1195,10 @@ loop_run(struct loop *lp)
 	ev_timer_start(lp->ev, &lp->prune_w);
 	if (clock_is_test())
 		ev_timer_start(lp->ev, &lp->detect_test_w);
-	else
+	else {
 		ev_periodic_start(lp->ev, &lp->detect_w);
+		ev_timer_start(lp->ev, &lp->detect_first_w);
+	}
 	log_info("daemon: started pid=%ld database=%s following %zu "
 		 "files%s",
 	    (long)getpid(), lp->opts.db_path, lp->nfl,
