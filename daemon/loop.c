@@ -49,28 +49,32 @@
 #include "tail.h"
 #include "util.h"
 
-#define LOOP_BUFFER_BYTES   (8 << 20) /* bytes of lines held at most */
-#define LOOP_RECOVER_MIN    1.0       /* seconds before rebuilding the tails */
-#define LOOP_RECOVER_MAX    30.0
-#define LOOP_PRUNE_FIRST    60.0 /* seconds after start-up */
-#define LOOP_PRUNE_EVERY    3600.0
+#define LOOP_BUFFER_BYTES     (8 << 20) /* bytes of lines held at most */
+#define LOOP_RECOVER_MIN      1.0 /* seconds before rebuilding the tails */
+#define LOOP_RECOVER_MAX      30.0
+#define LOOP_PRUNE_FIRST      60.0 /* seconds after start-up */
+#define LOOP_PRUNE_EVERY      3600.0
 /* Spike detection (detect_run): 5 s after each minute, once its counts
  * are in. */
-#define LOOP_DETECT_OFFSET  5.0
-#define LOOP_DETECT_EVERY   60.0
+#define LOOP_DETECT_OFFSET    5.0
+#define LOOP_DETECT_EVERY     60.0
 /* Under the test clock (clock.h) the detector looks at it this often. */
-#define LOOP_DETECT_TEST    0.2
+#define LOOP_DETECT_TEST      0.2
 /* The first run, soon after start-up: catch up without waiting for the
  * minute (lines already in the files are read meanwhile). */
-#define LOOP_DETECT_FIRST   1.0
+#define LOOP_DETECT_FIRST     1.0
 /* Window ends per detector transaction: one such chunk runs at a time,
  * when the loop is idle, so a catch-up over weeks never holds up the
- * following (19 s at once over 35 days before; a chunk of an hour takes
- * milliseconds). */
-#define LOOP_DETECT_CHUNK   3600
-#define LOOP_STDIN_BUDGET   8    /* blocks read per stdin callback */
-#define LOOP_SUMMARY_EVERY  60.0 /* seconds between bad-line summaries */
-#define LOOP_SLOW_COMMIT_MS 2000 /* a commit slower than this is logged */
+ * following (19 s at once over 35 days before). The chunk starts at an
+ * hour and doubles (up to a day) while a chunk takes under a quarter of
+ * LOOP_DETECT_SLICE, halves (down to ten minutes) above it. */
+#define LOOP_DETECT_CHUNK     3600
+#define LOOP_DETECT_CHUNK_MIN 600
+#define LOOP_DETECT_CHUNK_MAX 86400
+#define LOOP_DETECT_SLICE     0.1  /* seconds */
+#define LOOP_STDIN_BUDGET     8    /* blocks read per stdin callback */
+#define LOOP_SUMMARY_EVERY    60.0 /* seconds between bad-line summaries */
+#define LOOP_SLOW_COMMIT_MS   2000 /* a commit slower than this is logged */
 
 static const char *const default_paths[] = { "/var/log/mail.log",
 	"/var/log/maillog", "/var/log/postfix.log", NULL };
@@ -127,6 +131,7 @@ struct loop {
 	ev_timer detect_first_w; /* once, soon after start-up */
 	ev_idle detect_idle_w;   /* one chunk of detection per idle turn */
 	bool detect_busy;
+	int64_t detect_chunk; /* seconds of window ends per chunk */
 	bool in_txn, broken, stopping, files_changed;
 	int exit_code;
 	double recover_delay;
@@ -753,6 +758,7 @@ detect_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	struct detect_run_opts o;
 	struct detect_run_stats ds;
 	char errbuf[BS_ERRLEN];
+	ev_tstamp t0;
 	size_t i;
 	int rc;
 
@@ -770,10 +776,22 @@ detect_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 			log_warnx("detect: %s", errbuf);
 	memset(&o, 0, sizeof(o));
 	o.now = clock_now();
-	o.chunk = LOOP_DETECT_CHUNK;
+	if (lp->detect_chunk == 0)
+		lp->detect_chunk = LOOP_DETECT_CHUNK;
+	o.chunk = lp->detect_chunk;
 	o.max_chunks = 1;
 	o.on_change = detect_log;
+	t0 = ev_time();
 	rc = detect_run(lp->st, &dp, lp->cl, &o, &ds, errbuf);
+	if (rc == 1) {
+		/* Keep each chunk a short slice of the loop's time. */
+		if (ev_time() - t0 < LOOP_DETECT_SLICE / 4 &&
+		    lp->detect_chunk < LOOP_DETECT_CHUNK_MAX)
+			lp->detect_chunk *= 2;
+		else if (ev_time() - t0 > LOOP_DETECT_SLICE &&
+		    lp->detect_chunk > LOOP_DETECT_CHUNK_MIN)
+			lp->detect_chunk /= 2;
+	}
 	if (rc == -1)
 		log_warnx("detect: %s", errbuf);
 	if (ds.late_older != 0)
