@@ -242,7 +242,7 @@ for want in ("OPEN: listed on zen.spamhaus.org (203.0.113.25) according "
              "421 HL:ICC 163 mx21",
              "https://check.spamhaus.org/",
              "Action:",
-             "bouncestat incidents --since "):
+             "bouncestat incidents --db "):
     assert want in body, want
 # The hostile reply is shown, defused: on one line, inside the body.
 assert "Bcc: victim@example.com" in " ".join(body.split())

@@ -4,7 +4,7 @@
 # across hundreds of one-minute passes, late results, replay against live
 # passes, and random event streams with restarts (property test; more
 # streams under the label property: BS_PROPERTY_RUNS).
-bs_unit(detect bs_detect bs_parsers)
+bs_unit(detect bs_detect_core bs_parsers)
 bs_unit(detect_run bs_detect bs_detect_harness bs_store bs_parsers)
 add_test(NAME property_detect_run COMMAND test_detect_run)
 set_tests_properties(property_detect_run PROPERTIES LABELS property

@@ -2,7 +2,7 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Unit tests of daemon/alert.c: sanitising hostile reply text, the
+ * Unit tests of daemon/render/alert.c: sanitising hostile reply text, the
  * composed message (headers, encodings, folding, what the body says) and
  * running a mailer with an argv. The sample replies follow the real
  * formats of NetEase (421 HL:ICC) and Spamhaus rejections as Postfix logs

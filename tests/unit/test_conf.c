@@ -2,7 +2,7 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Unit tests of daemon/conf.c: defaults, every value syntax, bounds, the
+ * Unit tests of daemon/core/conf.c: defaults, every value syntax, bounds, the
  * "file:line: message" errors (all of them collected), the reload policy,
  * and that the generated directive list and contrib/bouncestat.conf parse.
  */

@@ -2,7 +2,7 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Unit tests of daemon/detect.c on synthetic per-minute series: flat
+ * Unit tests of daemon/detect/detect.c on synthetic per-minute series: flat
  * traffic (with Poisson noise from a fixed-seed generator, so runs are
  * reproducible) opens nothing, a step to 20x the baseline opens one
  * incident at the step, a stray reply opens nothing, recovery resolves

@@ -2,8 +2,8 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * The detector runner (daemon/detect_run.c) over a real SQLite file, with
- * time as an input: every test steps the runner through consecutive
+ * The detector runner (daemon/detect/detect_run.c) over a real SQLite file,
+ * with time as an input: every test steps the runner through consecutive
  * one-minute passes, state carried in the store from one pass to the next,
  * as the daemon's timer does. Records imitate Postfix smtp(8) deferrals
  * ("421 HL:ICC ..." from NetEase) and bounces naming a DNSBL.

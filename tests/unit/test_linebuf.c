@@ -2,7 +2,7 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Unit tests of daemon/linebuf.c: framing, partial lines, cut lines and
+ * Unit tests of daemon/follow/linebuf.c: framing, partial lines, cut lines and
  * the resume offset that the daemon commits.
  */
 #include <setjmp.h>

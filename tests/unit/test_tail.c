@@ -2,9 +2,9 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Unit tests of the pure helpers of daemon/tail.c: which names are rotated
- * generations (skipped by glob patterns, so that a rotated copy is never
- * followed as a new file) and the position fingerprint. The following
+ * Unit tests of the pure helpers of daemon/follow/tail.c: which names are
+ * rotated generations (skipped by glob patterns, so that a rotated copy is
+ * never followed as a new file) and the position fingerprint. The following
  * itself (rotations, truncation, restarts) is tested with the real binary
  * by tests/integration/daemon_*.sh.
  */

@@ -33,7 +33,8 @@
 
 #include "clock.h"
 #include "cmd.h"
-#include "cmd_incidents.h"
+#include "incident.h"
+#include "incidents.h"
 #include "json.h"
 #include "log.h"
 #include "query.h"
@@ -508,22 +509,28 @@ text_unknown(FILE *fp, const struct report *r)
  * Open incidents first, when there are any (a database from before the
  * incidents migration has none to show).
  */
+/* Reads the open incidents into *l. 0, or -1 (store_errmsg()). */
+static int
+open_incidents(const struct report *r, struct incident_list *l)
+{
+	struct incident_filter f;
+
+	memset(&f, 0, sizeof(f));
+	f.open_only = true;
+	return incident_list(r->st, &f, incident_list_add, l);
+}
+
 static void
 text_incidents(FILE *fp, const struct report *r)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int n;
+	struct incident_list l = { 0 };
 
-	if ((mem = open_memstream(&buf, &len)) == NULL)
-		return;
-	n = incidents_print_open(r->st, mem, false);
-	fclose(mem);
-	if (n > 0)
-		fprintf(fp,
-		    "Open incidents (bouncestat incidents --open)\n%s\n", buf);
-	free(buf);
+	if (open_incidents(r, &l) == 0 && l.n > 0) {
+		fprintf(fp, "Open incidents (bouncestat incidents --open)\n");
+		incident_table_text(fp, &l, 0, true);
+		fputc('\n', fp);
+	}
+	incident_list_free(&l);
 }
 
 static void
@@ -631,8 +638,15 @@ report_json(FILE *fp, const struct report *r)
 	fputs(",\"class\":", fp);
 	json_put_cstr_or_null(fp, r->f.cls);
 	fputs("},\n\"incidents\":", fp);
-	if (incidents_print_open(r->st, fp, true) < 0)
-		fputs("null", fp);
+	{
+		struct incident_list l = { 0 };
+
+		if (open_incidents(r, &l) == 0)
+			incident_table_json(fp, &l);
+		else
+			fputs("null", fp);
+		incident_list_free(&l);
+	}
 	fputs(",\n\"totals\":{", fp);
 	json_counts(fp, t, true);
 	fprintf(fp, ",\"total\":%" PRId64 ",\"failed\":%" PRId64 "},\n",

@@ -24,7 +24,7 @@
 #include "alert.h"
 #include "classify.h"
 #include "cmd.h"
-#include "cmd_incidents.h"
+#include "incidents.h"
 #include "detect.h"
 #include "incident.h"
 #include "json.h"
@@ -32,8 +32,6 @@
 #include "rules.h"
 #include "store.h"
 #include "util.h"
-
-#define LIST_MAX 100000 /* incidents listed at most */
 
 static int cmd_incidents_exec(int, char **);
 
@@ -44,17 +42,6 @@ const struct cmd_entry cmd_incidents_entry = {
 	"[--detect KEY=VALUE]...",
 	"list throttling, blacklisting and other incidents",
 	cmd_incidents_exec,
-};
-
-/* An incident copied out of the query. */
-struct item {
-	struct incident inc;
-	char *strs[9];
-};
-
-struct list {
-	struct item *v;
-	size_t n, cap;
 };
 
 static void
@@ -107,273 +94,6 @@ help(void)
 	    cmd_incidents_entry.usage);
 }
 
-static char *
-sdup(const char *s)
-{
-	return xstrdup(s != NULL ? s : "");
-}
-
-static int
-collect(const struct incident *inc, void *arg)
-{
-	struct list *l = arg;
-	struct item *it;
-
-	if (l->n >= LIST_MAX)
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap == 0 ? 32 : l->cap * 2;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	it = &l->v[l->n++];
-	it->inc = *inc;
-	it->inc.kind = it->strs[0] = sdup(inc->kind);
-	it->inc.key = it->strs[1] = sdup(inc->key);
-	it->inc.listed_ip = it->strs[2] = sdup(inc->listed_ip);
-	it->inc.providers = it->strs[3] = sdup(inc->providers);
-	it->inc.sample = it->strs[4] = sdup(inc->sample);
-	it->inc.rule = it->strs[5] = sdup(inc->rule);
-	it->inc.action = it->strs[6] = sdup(inc->action);
-	it->strs[7] = it->strs[8] = NULL;
-	return 0;
-}
-
-static void
-list_free(struct list *l)
-{
-	size_t i, j;
-
-	for (i = 0; i < l->n; i++)
-		for (j = 0; j < 9; j++)
-			free(l->v[i].strs[j]);
-	free(l->v);
-}
-
-static bool
-is_rate(const char *kind)
-{
-	return strcmp(kind, "deferral_rate") == 0 ||
-	    strcmp(kind, "bounce_rate") == 0;
-}
-
-/* Local time "2026-11-22 10:40", or "HH:MM" when on the day of ref. */
-static void
-local_time(char *out, size_t len, int64_t t, int64_t ref)
-{
-	struct tm a, b;
-	time_t ta = (time_t)(t + local_tz_offset(t));
-	time_t tb = (time_t)(ref + local_tz_offset(ref));
-
-	if (t == 0) {
-		snprintf(out, len, "-");
-		return;
-	}
-	gmtime_r(&ta, &a);
-	gmtime_r(&tb, &b);
-	if (ref != 0 && a.tm_year == b.tm_year && a.tm_yday == b.tm_yday)
-		snprintf(out, len, "%02d:%02d", a.tm_hour, a.tm_min);
-	else
-		snprintf(out, len, "%04d-%02d-%02d %02d:%02d", a.tm_year + 1900,
-		    a.tm_mon + 1, a.tm_mday, a.tm_hour, a.tm_min);
-}
-
-/* UTC RFC 3339 "2026-11-22T10:40:00Z". */
-static void
-utc_time(char *out, size_t len, int64_t t)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	gmtime_r(&tt, &tm);
-	snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-/* The key column: "qq.com", or "zen.spamhaus.org 192.0.2.1". */
-static void
-key_text(char *out, size_t len, const struct incident *inc)
-{
-	char key[256], ip[128];
-
-	alert_sanitize(key, sizeof(key), inc->key, strlen(inc->key));
-	alert_sanitize(ip, sizeof(ip), inc->listed_ip, strlen(inc->listed_ip));
-	snprintf(out, len, "%s%s%s", key, ip[0] != '\0' ? " " : "", ip);
-}
-
-static size_t
-columns(const char *s)
-{
-	size_t c = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			c++;
-	return c;
-}
-
-static void
-print_text(FILE *fp, const struct list *l, int64_t since, bool quiet)
-{
-	char key[400], start[64], seen[64], peak[32], usual[32], line[160];
-	const struct incident *inc;
-	size_t i, w = 3, c;
-
-	if (l->n == 0) {
-		if (quiet)
-			return;
-		local_time(start, sizeof(start), since, 0);
-		fprintf(fp, "No incidents since %s.\n",
-		    since > 0 ? start : "the beginning");
-		return;
-	}
-	for (i = 0; i < l->n; i++) {
-		key_text(key, sizeof(key), &l->v[i].inc);
-		if ((c = columns(key)) > w)
-			w = c;
-	}
-	if (w > 40)
-		w = 40;
-	fprintf(fp, "%-8s  %-16s  %-16s  %-13s  %-*s  %6s  %6s  %7s\n", "STATE",
-	    "STARTED", "LAST SEEN", "KIND", (int)w, "KEY", "PEAK", "USUAL",
-	    "TOTAL");
-	for (i = 0; i < l->n; i++) {
-		inc = &l->v[i].inc;
-		key_text(key, sizeof(key), inc);
-		local_time(start, sizeof(start), inc->start, 0);
-		local_time(seen, sizeof(seen), inc->last_seen, inc->start);
-		if (is_rate(inc->kind)) {
-			snprintf(peak, sizeof(peak), "%d%%",
-			    inc->peak_total > 0
-				? (int)(inc->peak * 100 / inc->peak_total)
-				: 0);
-			snprintf(usual, sizeof(usual), "%d%%",
-			    (int)(inc->baseline * 100 + 0.5));
-		} else {
-			snprintf(peak, sizeof(peak), "%" PRId64, inc->peak);
-			if (strcmp(inc->kind, "dnsbl") == 0)
-				snprintf(usual, sizeof(usual), "-");
-			else
-				snprintf(usual, sizeof(usual), "%.1f",
-				    inc->baseline);
-		}
-		fprintf(fp, "%-8s  %-16s  %-16s  %-13s  ",
-		    inc->open ? "open" : "resolved", start, seen, inc->kind);
-		/* Pad by columns: the key may hold UTF-8. */
-		c = columns(key);
-		fprintf(fp, "%s%*s  %6s  %6s  %7" PRId64 "\n", key,
-		    (int)(c < w ? w - c : 0), "", peak, usual, inc->total);
-		if (inc->providers[0] != '\0') {
-			alert_sanitize(line, sizeof(line), inc->providers,
-			    strlen(inc->providers));
-			fprintf(fp, "%10sreported by %s\n", "", line);
-		}
-		if (inc->sample[0] != '\0') {
-			alert_sanitize(line, sizeof(line), inc->sample,
-			    strlen(inc->sample));
-			fprintf(fp, "%10s%s\n", "", line);
-		}
-	}
-}
-
-static const char *
-notified_name(int n)
-{
-	return n == INCIDENT_NOTIFIED_OPEN    ? "open"
-	    : n == INCIDENT_NOTIFIED_RESOLVED ? "resolved"
-					      : "none";
-}
-
-static void
-print_json(FILE *fp, const struct list *l)
-{
-	const struct incident *inc;
-	char t[64];
-	size_t i;
-
-	fputs("[", fp);
-	for (i = 0; i < l->n; i++) {
-		inc = &l->v[i].inc;
-		fprintf(fp,
-		    "%s\n  {\"id\": %" PRId64 ", \"kind\": ", i > 0 ? "," : "",
-		    inc->id);
-		json_put_cstr(fp, inc->kind);
-		fputs(", \"key\": ", fp);
-		json_put_cstr(fp, inc->key);
-		fputs(", \"listed_ip\": ", fp);
-		json_put_cstr(fp, inc->listed_ip);
-		fputs(", \"providers\": ", fp);
-		json_put_cstr(fp, inc->providers);
-		fprintf(
-		    fp, ", \"state\": \"%s\"", inc->open ? "open" : "resolved");
-		utc_time(t, sizeof(t), inc->start);
-		fprintf(fp, ", \"start\": \"%s\", \"start_epoch\": %" PRId64, t,
-		    inc->start);
-		utc_time(t, sizeof(t), inc->last_seen);
-		fprintf(fp,
-		    ", \"last_seen\": \"%s\", \"last_seen_epoch\": %" PRId64, t,
-		    inc->last_seen);
-		if (inc->open)
-			fputs(", \"resolved\": null, \"resolved_epoch\": null",
-			    fp);
-		else {
-			utc_time(t, sizeof(t), inc->resolved);
-			fprintf(fp,
-			    ", \"resolved\": \"%s\", \"resolved_epoch\": "
-			    "%" PRId64,
-			    t, inc->resolved);
-		}
-		fprintf(fp,
-		    ", \"window\": %" PRId64 ", \"peak\": %" PRId64
-		    ", \"peak_total\": %" PRId64
-		    ", \"baseline\": %.4f, \"total\": %" PRId64,
-		    inc->window, inc->peak, inc->peak_total, inc->baseline,
-		    inc->total);
-		fputs(", \"sample\": ", fp);
-		json_put_cstr(fp, inc->sample);
-		fprintf(
-		    fp, ", \"sample_code\": %d, \"rule\": ", inc->sample_code);
-		json_put_cstr(fp, inc->rule);
-		fputs(", \"action\": ", fp);
-		json_put_cstr(fp, inc->action);
-		fprintf(
-		    fp, ", \"notified\": \"%s\"", notified_name(inc->notified));
-		if (inc->notified_at != 0) {
-			utc_time(t, sizeof(t), inc->notified_at);
-			fprintf(fp, ", \"notified_at\": \"%s\"}", t);
-		} else
-			fputs(", \"notified_at\": null}", fp);
-	}
-	fputs(l->n > 0 ? "\n]\n" : "]\n", fp);
-}
-
-/*
- * Prints the open incidents of st to fp, as `bouncestat incidents --open`
- * does (json: a JSON array, else aligned text; nothing at all when there
- * are none and !json), for `report` to show them first. Reads only.
- * Returns the number of open incidents, or -1 with store_errmsg() set.
- */
-int
-incidents_print_open(struct store *st, FILE *fp, bool json)
-{
-	struct incident_filter f;
-	struct list l = { 0 };
-	int n;
-
-	memset(&f, 0, sizeof(f));
-	f.open_only = true;
-	if (incident_list(st, &f, collect, &l) == -1) {
-		list_free(&l);
-		return -1;
-	}
-	if (json)
-		print_json(fp, &l);
-	else
-		print_text(fp, &l, 0, true);
-	n = (int)l.n;
-	list_free(&l);
-	return n;
-}
-
 /* The replay's timeline: one line per opening and resolution. */
 struct timeline {
 	FILE *fp;
@@ -393,8 +113,8 @@ timeline_line(enum detect_change what, const struct incident *inc, void *arg)
 	if (tl->n == 1)
 		fprintf(tl->fp, "%-16s  %-8s  %-13s  %s\n", "WINDOW END",
 		    "EVENT", "KIND", "KEY");
-	key_text(key, sizeof(key), inc);
-	local_time(when, sizeof(when),
+	incident_key_text(key, sizeof(key), inc);
+	render_local_time(when, sizeof(when),
 	    what == DETECT_OPENED ? inc->detected : inc->resolved, 0);
 	fprintf(tl->fp, "%-16s  %-8s  %-13s  %s\n", when,
 	    what == DETECT_OPENED ? "opened" : "resolved", inc->kind, key);
@@ -403,7 +123,7 @@ timeline_line(enum detect_change what, const struct incident *inc, void *arg)
 /* Keeps the replay's incidents that pass the listing filter. */
 struct replay_keep {
 	const struct incident_filter *f;
-	struct list *l;
+	struct incident_list *l;
 };
 
 static int
@@ -415,7 +135,7 @@ replay_collect(const struct incident *inc, void *arg)
 		return 0;
 	if (rk->f->kind != NULL && strcmp(rk->f->kind, inc->kind) != 0)
 		return 0;
-	return collect(inc, rk->l);
+	return incident_list_add(inc, rk->l);
 }
 
 /*
@@ -430,7 +150,7 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 	struct detect_run_stats ds;
 	struct timeline tl = { stdout, json, 0 };
 	struct replay_keep rk;
-	struct list l = { 0 };
+	struct incident_list l = { 0 };
 	char errbuf[BS_ERRLEN], a[64], b[64];
 
 	memset(&o, 0, sizeof(o));
@@ -442,14 +162,14 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 	if (detect_replay(st, dp, cl, f->since, &o, replay_collect, &rk, &ds,
 		errbuf) == -1) {
 		log_warnx("detect: %s", errbuf);
-		list_free(&l);
+		incident_list_free(&l);
 		return 1;
 	}
 	if (json)
-		print_json(stdout, &l);
+		incident_table_json(stdout, &l);
 	else {
-		local_time(a, sizeof(a), ds.from, 0);
-		local_time(b, sizeof(b), ds.to, 0);
+		render_local_time(a, sizeof(a), ds.from, 0);
+		render_local_time(b, sizeof(b), ds.to, 0);
 		printf("%sReplay of the window ends after %s up to %s (nothing "
 		       "written): %u opened, %u resolved, %u open at the "
 		       "end.\n",
@@ -457,10 +177,10 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 		    ds.open);
 		if (l.n > 0) {
 			putchar('\n');
-			print_text(stdout, &l, f->since, true);
+			incident_table_text(stdout, &l, f->since, true);
 		}
 	}
-	list_free(&l);
+	incident_list_free(&l);
 	return 0;
 }
 
@@ -488,7 +208,7 @@ cmd_incidents_exec(int argc, char **argv)
 	struct detect_run_opts o;
 	struct classifier *cl = NULL;
 	struct store *st = NULL;
-	struct list l = { 0 };
+	struct incident_list l = { 0 };
 	enum detect_kind kind;
 	int64_t now;
 	bool json = false, detect = true, replaying = false;
@@ -609,17 +329,17 @@ cmd_incidents_exec(int argc, char **argv)
 		log_warnx("database: %s", errbuf);
 		return 1;
 	}
-	if (incident_list(st, &f, collect, &l) == -1) {
+	if (incident_list(st, &f, incident_list_add, &l) == -1) {
 		log_warnx("database: %s", store_errmsg(st));
 		goto done;
 	}
 	if (json)
-		print_json(stdout, &l);
+		incident_table_json(stdout, &l);
 	else
-		print_text(stdout, &l, f.since, false);
+		incident_table_text(stdout, &l, f.since, false);
 	rc = 0;
 done:
-	list_free(&l);
+	incident_list_free(&l);
 	store_close(st);
 	return rc;
 }

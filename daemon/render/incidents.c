@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Incident tables (see incidents.h). Reply texts, keys and receivers come
+ * from remote servers: the text table passes them through
+ * alert_sanitize() (no control character, bidi override or invalid UTF-8
+ * reaches the terminal), the JSON writer escapes them.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alert.h"
+#include "incidents.h"
+#include "json.h"
+#include "util.h"
+
+#define LIST_MAX INCIDENT_LIST_MAX
+
+static char *
+sdup(const char *s)
+{
+	return xstrdup(s != NULL ? s : "");
+}
+
+int
+incident_list_add(const struct incident *inc, void *arg)
+{
+	struct incident_list *l = arg;
+	struct incident_item *it;
+
+	if (l->n >= LIST_MAX)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 32 : l->cap * 2;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	it = &l->v[l->n++];
+	it->inc = *inc;
+	it->inc.kind = it->strs[0] = sdup(inc->kind);
+	it->inc.key = it->strs[1] = sdup(inc->key);
+	it->inc.listed_ip = it->strs[2] = sdup(inc->listed_ip);
+	it->inc.providers = it->strs[3] = sdup(inc->providers);
+	it->inc.sample = it->strs[4] = sdup(inc->sample);
+	it->inc.rule = it->strs[5] = sdup(inc->rule);
+	it->inc.action = it->strs[6] = sdup(inc->action);
+	it->strs[7] = it->strs[8] = NULL;
+	return 0;
+}
+
+void
+incident_list_free(struct incident_list *l)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++)
+		for (j = 0; j < 9; j++)
+			free(l->v[i].strs[j]);
+	free(l->v);
+}
+
+static bool
+is_rate(const char *kind)
+{
+	return strcmp(kind, "deferral_rate") == 0 ||
+	    strcmp(kind, "bounce_rate") == 0;
+}
+
+/* Local time "2026-11-22 10:40", or "HH:MM" when on the day of ref. */
+void
+render_local_time(char *out, size_t len, int64_t t, int64_t ref)
+{
+	struct tm a, b;
+	time_t ta = (time_t)(t + local_tz_offset(t));
+	time_t tb = (time_t)(ref + local_tz_offset(ref));
+
+	if (t == 0) {
+		snprintf(out, len, "-");
+		return;
+	}
+	gmtime_r(&ta, &a);
+	gmtime_r(&tb, &b);
+	if (ref != 0 && a.tm_year == b.tm_year && a.tm_yday == b.tm_yday)
+		snprintf(out, len, "%02d:%02d", a.tm_hour, a.tm_min);
+	else
+		snprintf(out, len, "%04d-%02d-%02d %02d:%02d", a.tm_year + 1900,
+		    a.tm_mon + 1, a.tm_mday, a.tm_hour, a.tm_min);
+}
+
+/* UTC RFC 3339 "2026-11-22T10:40:00Z". */
+void
+render_utc_time(char *out, size_t len, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The key column: "qq.com", or "zen.spamhaus.org 192.0.2.1". */
+void
+incident_key_text(char *out, size_t len, const struct incident *inc)
+{
+	char key[256], ip[128];
+
+	alert_sanitize(key, sizeof(key), inc->key, strlen(inc->key));
+	alert_sanitize(ip, sizeof(ip), inc->listed_ip, strlen(inc->listed_ip));
+	snprintf(out, len, "%s%s%s", key, ip[0] != '\0' ? " " : "", ip);
+}
+
+static size_t
+columns(const char *s)
+{
+	size_t c = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+void
+incident_table_text(
+    FILE *fp, const struct incident_list *l, int64_t since, bool quiet)
+{
+	char key[400], start[64], seen[64], peak[32], usual[32], line[160];
+	const struct incident *inc;
+	size_t i, w = 3, c;
+
+	if (l->n == 0) {
+		if (quiet)
+			return;
+		render_local_time(start, sizeof(start), since, 0);
+		fprintf(fp, "No incidents since %s.\n",
+		    since > 0 ? start : "the beginning");
+		return;
+	}
+	for (i = 0; i < l->n; i++) {
+		incident_key_text(key, sizeof(key), &l->v[i].inc);
+		if ((c = columns(key)) > w)
+			w = c;
+	}
+	if (w > 40)
+		w = 40;
+	fprintf(fp, "%-8s  %-16s  %-16s  %-13s  %-*s  %6s  %6s  %7s\n", "STATE",
+	    "STARTED", "LAST SEEN", "KIND", (int)w, "KEY", "PEAK", "USUAL",
+	    "TOTAL");
+	for (i = 0; i < l->n; i++) {
+		inc = &l->v[i].inc;
+		incident_key_text(key, sizeof(key), inc);
+		render_local_time(start, sizeof(start), inc->start, 0);
+		render_local_time(
+		    seen, sizeof(seen), inc->last_seen, inc->start);
+		if (is_rate(inc->kind)) {
+			snprintf(peak, sizeof(peak), "%d%%",
+			    inc->peak_total > 0
+				? (int)(inc->peak * 100 / inc->peak_total)
+				: 0);
+			snprintf(usual, sizeof(usual), "%d%%",
+			    (int)(inc->baseline * 100 + 0.5));
+		} else {
+			snprintf(peak, sizeof(peak), "%" PRId64, inc->peak);
+			if (strcmp(inc->kind, "dnsbl") == 0)
+				snprintf(usual, sizeof(usual), "-");
+			else
+				snprintf(usual, sizeof(usual), "%.1f",
+				    inc->baseline);
+		}
+		fprintf(fp, "%-8s  %-16s  %-16s  %-13s  ",
+		    inc->open ? "open" : "resolved", start, seen, inc->kind);
+		/* Pad by columns: the key may hold UTF-8. */
+		c = columns(key);
+		fprintf(fp, "%s%*s  %6s  %6s  %7" PRId64 "\n", key,
+		    (int)(c < w ? w - c : 0), "", peak, usual, inc->total);
+		if (inc->providers[0] != '\0') {
+			alert_sanitize(line, sizeof(line), inc->providers,
+			    strlen(inc->providers));
+			fprintf(fp, "%10sreported by %s\n", "", line);
+		}
+		if (inc->sample[0] != '\0') {
+			alert_sanitize(line, sizeof(line), inc->sample,
+			    strlen(inc->sample));
+			fprintf(fp, "%10s%s\n", "", line);
+		}
+	}
+}
+
+static const char *
+notified_name(int n)
+{
+	return n == INCIDENT_NOTIFIED_OPEN    ? "open"
+	    : n == INCIDENT_NOTIFIED_RESOLVED ? "resolved"
+					      : "none";
+}
+
+void
+incident_table_json(FILE *fp, const struct incident_list *l)
+{
+	const struct incident *inc;
+	char t[64];
+	size_t i;
+
+	fputs("[", fp);
+	for (i = 0; i < l->n; i++) {
+		inc = &l->v[i].inc;
+		fprintf(fp,
+		    "%s\n  {\"id\": %" PRId64 ", \"kind\": ", i > 0 ? "," : "",
+		    inc->id);
+		json_put_cstr(fp, inc->kind);
+		fputs(", \"key\": ", fp);
+		json_put_cstr(fp, inc->key);
+		fputs(", \"listed_ip\": ", fp);
+		json_put_cstr(fp, inc->listed_ip);
+		fputs(", \"providers\": ", fp);
+		json_put_cstr(fp, inc->providers);
+		fprintf(
+		    fp, ", \"state\": \"%s\"", inc->open ? "open" : "resolved");
+		render_utc_time(t, sizeof(t), inc->start);
+		fprintf(fp, ", \"start\": \"%s\", \"start_epoch\": %" PRId64, t,
+		    inc->start);
+		render_utc_time(t, sizeof(t), inc->last_seen);
+		fprintf(fp,
+		    ", \"last_seen\": \"%s\", \"last_seen_epoch\": %" PRId64, t,
+		    inc->last_seen);
+		if (inc->open)
+			fputs(", \"resolved\": null, \"resolved_epoch\": null",
+			    fp);
+		else {
+			render_utc_time(t, sizeof(t), inc->resolved);
+			fprintf(fp,
+			    ", \"resolved\": \"%s\", \"resolved_epoch\": "
+			    "%" PRId64,
+			    t, inc->resolved);
+		}
+		fprintf(fp,
+		    ", \"window\": %" PRId64 ", \"peak\": %" PRId64
+		    ", \"peak_total\": %" PRId64
+		    ", \"baseline\": %.4f, \"total\": %" PRId64,
+		    inc->window, inc->peak, inc->peak_total, inc->baseline,
+		    inc->total);
+		fputs(", \"sample\": ", fp);
+		json_put_cstr(fp, inc->sample);
+		fprintf(
+		    fp, ", \"sample_code\": %d, \"rule\": ", inc->sample_code);
+		json_put_cstr(fp, inc->rule);
+		fputs(", \"action\": ", fp);
+		json_put_cstr(fp, inc->action);
+		fprintf(
+		    fp, ", \"notified\": \"%s\"", notified_name(inc->notified));
+		if (inc->notified_at != 0) {
+			render_utc_time(t, sizeof(t), inc->notified_at);
+			fprintf(fp, ", \"notified_at\": \"%s\"}", t);
+		} else
+			fputs(", \"notified_at\": null}", fp);
+	}
+	fputs(l->n > 0 ? "\n]\n" : "]\n", fp);
+}
