@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "context.h"
 #include "alert.h"
 #include "classify.h"
 #include "cmd.h"
@@ -48,7 +49,7 @@ static int cmd_alert_exec(int, char **);
 const struct cmd_entry cmd_alert_entry = {
 	"alert",
 	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] [--dry-run] "
-	"[--since DUR] [--now WHEN] [--db PATH] [--rules DIR] [--no-detect] "
+	"[--since DUR] [--now WHEN] [-c FILE] [--db PATH] [--rules DIR] [--no-detect] "
 	"[--detect KEY=VALUE]...",
 	"mail new and resolved incidents (for cron)",
 	cmd_alert_exec,
@@ -368,42 +369,49 @@ lock_alerts(const char *db)
 static int
 cmd_alert_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "mail-to", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "sendmail", required_argument, NULL, 'S' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "since", required_argument, NULL, 's' },
-		{ "now", required_argument, NULL, 'w' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "rules", required_argument, NULL, 'r' },
 		{ "no-detect", no_argument, NULL, 'N' },
-		{ "detect", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *to[ALERT_TO_MAX], *from = NULL, *db = NULL;
-	const char *sendmail = ALERT_SENDMAIL, *rules = NULL;
-	const char *sincearg = "1d", *nowarg = NULL;
-	char dbbuf[1024], errbuf[BS_ERRLEN], host[256], frombuf[512];
+	struct option longopts[CTX_OPTIONS_MAX];
+	struct cmd_ctx ctx;
+	const char *to[ALERT_TO_MAX], *from = NULL, *db;
+	const char *sendmail = ALERT_SENDMAIL;
+	const char *sincearg = "1d";
+	char errbuf[BS_ERRLEN], host[256], frombuf[512];
 	char dbabs[PATH_MAX];
 	struct detect_run_opts o;
 	char token[128];
 	struct alert_params ap;
 	struct incident_filter f;
-	struct detect_params dp;
 	struct gather g = { 0 };
 	struct store *st = NULL;
 	int64_t now, since;
 	size_t nto = 0, len;
-	bool dry = false, detect = true, failed = false, db_given;
+	bool dry = false, detect = true, failed = false;
 	int lockfd = -1;
 	char *msg = NULL;
 	int ch, rc = 1;
 
-	detect_defaults(&dp);
+	cmd_ctx_init(&ctx, "alert", CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW,
+	    own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(&ctx, "h"),
+		    longopts, NULL)) != -1) {
+		switch (cmd_ctx_option(&ctx, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return cmd_usage(&cmd_alert_entry);
+		default:
+			break;
+		}
 		switch (ch) {
 		case 't':
 			if (nto == ALERT_TO_MAX || !alert_address_ok(optarg)) {
@@ -431,24 +439,8 @@ cmd_alert_exec(int argc, char **argv)
 		case 's':
 			sincearg = optarg;
 			break;
-		case 'w':
-			nowarg = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
-		case 'r':
-			rules = optarg;
-			break;
 		case 'N':
 			detect = false;
-			break;
-		case 'D':
-			if (detect_params_arg(&dp, optarg, errbuf) == -1) {
-				fprintf(
-				    stderr, "bouncestat alert: %s\n", errbuf);
-				return cmd_usage(&cmd_alert_entry);
-			}
 			break;
 		case 'h':
 			help();
@@ -465,31 +457,23 @@ cmd_alert_exec(int argc, char **argv)
 		    "(or --dry-run to print the message)\n");
 		return cmd_usage(&cmd_alert_entry);
 	}
-	if (nowarg != NULL) {
-		if (parse_time_arg(nowarg, clock_now(), &now) == -1) {
-			fprintf(stderr, "bouncestat alert: bad --now: %s\n",
-			    nowarg);
-			return cmd_usage(&cmd_alert_entry);
-		}
-		clock_set(now);
+	if ((rc = cmd_ctx_finish(&ctx, false)) != 0) {
+		cmd_ctx_free(&ctx);
+		return rc == 2 ? cmd_usage(&cmd_alert_entry) : rc;
 	}
-	now = clock_now();
+	rc = 1;
+	now = ctx.now;
+	db = ctx.db;
 	if (parse_time_arg(sincearg, now, &since) == -1) {
 		fprintf(
 		    stderr, "bouncestat alert: bad --since: %s\n", sincearg);
+		cmd_ctx_free(&ctx);
 		return cmd_usage(&cmd_alert_entry);
-	}
-	if (detect_params_check(&dp, errbuf) == -1) {
-		fprintf(stderr, "bouncestat alert: --detect %s\n", errbuf);
-		return 2;
 	}
 	if (nto == 0)
 		to[nto++] = "postmaster";
-	db_given = db != NULL;
-	if (db == NULL)
-		db = default_db_path(dbbuf, sizeof(dbbuf), false);
-	if (access(db, F_OK) == -1) {
-		log_warn("database: %s", db);
+	if (cmd_ctx_need_db(&ctx) != 0) {
+		cmd_ctx_free(&ctx);
 		return 1;
 	}
 	/*
@@ -497,19 +481,22 @@ cmd_alert_exec(int argc, char **argv)
 	 * slow sendmail) waits, then finds the incidents marked and sends
 	 * nothing, instead of mailing them twice.
 	 */
-	if (!dry && (lockfd = lock_alerts(db)) == -1)
-		return 1;
-	if ((st = store_open(db, 0, errbuf)) == NULL) {
-		log_warnx("database: %s", errbuf);
-		if (lockfd != -1)
-			close(lockfd);
+	if (!dry && (lockfd = lock_alerts(db)) == -1) {
+		cmd_ctx_free(&ctx);
 		return 1;
 	}
-	if ((g.cl = rules_load(rules, errbuf)) == NULL)
+	if ((st = store_open(db, 0, errbuf)) == NULL) {
+		cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+		if (lockfd != -1)
+			close(lockfd);
+		cmd_ctx_free(&ctx);
+		return 1;
+	}
+	if ((g.cl = rules_load(ctx.rules, errbuf)) == NULL)
 		log_warnx("rules: %s (no meanings or actions)", errbuf);
 	memset(&o, 0, sizeof(o));
 	o.now = now;
-	if (detect && detect_run(st, &dp, g.cl, &o, NULL, errbuf) == -1) {
+	if (detect && detect_run(st, &ctx.dp, g.cl, &o, NULL, errbuf) == -1) {
 		log_warnx("detect: %s", errbuf);
 		failed = true;
 	}
@@ -547,7 +534,7 @@ cmd_alert_exec(int argc, char **argv)
 	ap.msgid_token = token;
 	ap.cli = "bouncestat";
 	/* The reader runs `More:` from anywhere: an absolute path. */
-	if (db_given || getenv("BOUNCESTAT_DB") != NULL)
+	if (strcmp(ctx.db_from, "default") != 0)
 		ap.db = absolute_path(dbabs, sizeof(dbabs), db);
 	ap.now = now;
 	ap.tzoff = local_tz_offset(now);
@@ -580,5 +567,6 @@ done:
 	store_close(st);
 	if (lockfd != -1)
 		close(lockfd); /* releases the lock */
+	cmd_ctx_free(&ctx);
 	return rc;
 }

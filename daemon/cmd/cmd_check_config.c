@@ -10,6 +10,7 @@
  * for them.
  */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,9 +96,20 @@ cmd_check_config_exec(int argc, char **argv)
 		    nerr == 1 ? "" : "s");
 		return 1;
 	}
+	/* The daemon switches to `user` at start: it must exist. */
+	if (c->user[0] != '\0' && getpwnam(c->user) == NULL) {
+		fprintf(
+		    stderr, "%s: user %s: no such user\n", c->source, c->user);
+		conf_free(c);
+		return 1;
+	}
 	if ((cl = rules_load(c->rules_dir[0] != '\0' ? c->rules_dir : NULL,
 		 errbuf)) == NULL) {
-		fprintf(stderr, "%s\n", errbuf);
+		if (c->rules_dir[0] != '\0')
+			fprintf(stderr, "%s: rules_dir %s: %s\n", c->source,
+			    c->rules_dir, errbuf);
+		else
+			fprintf(stderr, "%s\n", errbuf);
 		conf_free(c);
 		return 1;
 	}

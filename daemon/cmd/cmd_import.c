@@ -19,15 +19,18 @@
  * modification time (a line cannot be newer than its file); for standard
  * input, from the current time.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "cmd.h"
+#include "context.h"
 #include "hash.h"
 #include "input.h"
 #include "linebuf.h"
@@ -341,16 +344,15 @@ again:
 static int
 cmd_import_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "rules", required_argument, NULL, 'r' },
+	static const struct option own[] = {
 		{ "mta", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char dbbuf[1024], errbuf[BS_ERRLEN];
-	const char *db = NULL, *rules = NULL;
+	char errbuf[BS_ERRLEN];
+	struct option longopts[CTX_OPTIONS_MAX];
+	struct cmd_ctx cc;
 	struct import_state s;
 	struct classifier *cl = NULL;
 	struct mta_ctx ctx;
@@ -358,15 +360,19 @@ cmd_import_exec(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	memset(&ctx, 0, sizeof(ctx));
+	cmd_ctx_init(&cc, "import", CTX_DB | CTX_RULES, own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(&cc, "qh"),
+		    longopts, NULL)) != -1) {
+		switch (cmd_ctx_option(&cc, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return cmd_usage(&cmd_import_entry);
+		default:
+			break;
+		}
 		switch (ch) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'r':
-			rules = optarg;
-			break;
 		case 'm':
 			if (bs_mta_from_name(
 				optarg, strlen(optarg), &ctx.force) == -1) {
@@ -389,15 +395,26 @@ cmd_import_exec(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cmd_usage(&cmd_import_entry);
-	if (db == NULL)
-		db = default_db_path(dbbuf, sizeof(dbbuf), true);
-	if ((cl = rules_load(rules, errbuf)) == NULL) {
-		log_warnx("rules: %s", errbuf);
+	/* Every input must be there before a database is created for it. */
+	for (i = optind; i < argc; i++)
+		if (strcmp(argv[i], "-") != 0 && access(argv[i], R_OK) == -1) {
+			fprintf(stderr, "bouncestat import: error: %s: %s\n",
+			    argv[i], strerror(errno));
+			return 1;
+		}
+	if ((rc = cmd_ctx_finish(&cc, true)) != 0) {
+		cmd_ctx_free(&cc);
+		return rc == 2 ? cmd_usage(&cmd_import_entry) : rc;
+	}
+	if ((cl = rules_load(cc.rules, errbuf)) == NULL) {
+		cmd_ctx_error(&cc, "%s", errbuf);
+		cmd_ctx_free(&cc);
 		return 1;
 	}
-	if ((s.st = store_open(db, 0, errbuf)) == NULL) {
-		log_warnx("database: %s", errbuf);
+	if ((s.st = store_open(cc.db, 0, errbuf)) == NULL) {
+		cmd_ctx_error(&cc, "%s: %s", cc.db, errbuf);
 		classify_free(cl);
+		cmd_ctx_free(&cc);
 		return 1;
 	}
 	ctx.syslog.ref_time = clock_now();
@@ -412,5 +429,6 @@ cmd_import_exec(int argc, char **argv)
 	pipeline_free(s.pl);
 	store_close(s.st);
 	classify_free(cl);
+	cmd_ctx_free(&cc);
 	return rc;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "context.h"
 #include "alert.h"
 #include "classify.h"
 #include "cmd.h"
@@ -37,7 +38,7 @@ static int cmd_incidents_exec(int, char **);
 
 const struct cmd_entry cmd_incidents_entry = {
 	"incidents",
-	"[--db PATH] [--since DUR] [--now WHEN] [--open] [--kind KIND] "
+	"[-c FILE] [--db PATH] [--since DUR] [--now WHEN] [--open] [--kind KIND] "
 	"[--format text|json] [--no-detect] [--replay] [--rules DIR] "
 	"[--detect KEY=VALUE]...",
 	"list throttling, blacklisting and other incidents",
@@ -187,24 +188,21 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 static int
 cmd_incidents_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
+	static const struct option own[] = {
 		{ "since", required_argument, NULL, 's' },
-		{ "now", required_argument, NULL, 'w' },
 		{ "open", no_argument, NULL, 'o' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "no-detect", no_argument, NULL, 'n' },
 		{ "replay", no_argument, NULL, 'R' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "detect", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char dbbuf[1024], errbuf[BS_ERRLEN];
-	const char *db = NULL, *rules = NULL, *since = "7d", *nowarg = NULL;
+	struct option longopts[CTX_OPTIONS_MAX];
+	struct cmd_ctx ctx;
+	char errbuf[BS_ERRLEN];
+	const char *db, *since = "7d";
 	struct incident_filter f;
-	struct detect_params dp;
 	struct detect_run_opts o;
 	struct classifier *cl = NULL;
 	struct store *st = NULL;
@@ -215,18 +213,22 @@ cmd_incidents_exec(int argc, char **argv)
 	int ch, rc = 1;
 
 	memset(&f, 0, sizeof(f));
-	detect_defaults(&dp);
+	cmd_ctx_init(&ctx, "incidents",
+	    CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW, own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			db = optarg;
+	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(&ctx, "h"),
+		    longopts, NULL)) != -1) {
+		switch (cmd_ctx_option(&ctx, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return cmd_usage(&cmd_incidents_entry);
+		default:
 			break;
+		}
+		switch (ch) {
 		case 's':
 			since = optarg;
-			break;
-		case 'w':
-			nowarg = optarg;
 			break;
 		case 'o':
 			f.open_only = true;
@@ -259,16 +261,6 @@ cmd_incidents_exec(int argc, char **argv)
 		case 'R':
 			replaying = true;
 			break;
-		case 'r':
-			rules = optarg;
-			break;
-		case 'D':
-			if (detect_params_arg(&dp, optarg, errbuf) == -1) {
-				fprintf(stderr, "bouncestat incidents: %s\n",
-				    errbuf);
-				return cmd_usage(&cmd_incidents_entry);
-			}
-			break;
 		case 'h':
 			help();
 			return 0;
@@ -278,55 +270,51 @@ cmd_incidents_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_incidents_entry);
-	if (nowarg != NULL) {
-		if (parse_time_arg(nowarg, clock_now(), &now) == -1) {
-			fprintf(stderr, "bouncestat incidents: bad --now: %s\n",
-			    nowarg);
-			return cmd_usage(&cmd_incidents_entry);
-		}
-		clock_set(now);
+	if ((rc = cmd_ctx_finish(&ctx, false)) != 0) {
+		cmd_ctx_free(&ctx);
+		return rc == 2 ? cmd_usage(&cmd_incidents_entry) : rc;
 	}
-	now = clock_now();
+	rc = 1;
+	now = ctx.now;
+	db = ctx.db;
 	if (parse_time_arg(since, now, &f.since) == -1) {
 		fprintf(
 		    stderr, "bouncestat incidents: bad --since: %s\n", since);
+		cmd_ctx_free(&ctx);
 		return cmd_usage(&cmd_incidents_entry);
 	}
-	if (detect_params_check(&dp, errbuf) == -1) {
-		fprintf(stderr, "bouncestat incidents: --detect %s\n", errbuf);
-		return 2;
-	}
-	if (db == NULL)
-		db = default_db_path(dbbuf, sizeof(dbbuf), false);
-	if (access(db, F_OK) == -1) {
-		log_warn("database: %s", db);
+	if (cmd_ctx_need_db(&ctx) != 0) {
+		cmd_ctx_free(&ctx);
 		return 1;
 	}
 	if (replaying) {
 		if ((st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
-			log_warnx("database: %s", errbuf);
+			cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+			cmd_ctx_free(&ctx);
 			return 1;
 		}
-		if ((cl = rules_load(rules, errbuf)) == NULL)
+		if ((cl = rules_load(ctx.rules, errbuf)) == NULL)
 			log_warnx("rules: %s (no suggested actions)", errbuf);
-		rc = replay(st, &dp, cl, &f, now, json);
+		rc = replay(st, &ctx.dp, cl, &f, now, json);
 		classify_free(cl);
 		store_close(st);
+		cmd_ctx_free(&ctx);
 		return rc;
 	}
 	if (detect && access(db, W_OK) == 0 &&
 	    (st = store_open(db, 0, errbuf)) != NULL) {
-		if ((cl = rules_load(rules, errbuf)) == NULL)
+		if ((cl = rules_load(ctx.rules, errbuf)) == NULL)
 			log_warnx("rules: %s (no suggested actions)", errbuf);
 		memset(&o, 0, sizeof(o));
 		o.now = now;
-		if (detect_run(st, &dp, cl, &o, NULL, errbuf) == -1)
+		if (detect_run(st, &ctx.dp, cl, &o, NULL, errbuf) == -1)
 			log_warnx("detect: %s", errbuf);
 		classify_free(cl);
 	}
 	if (st == NULL &&
 	    (st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
-		log_warnx("database: %s", errbuf);
+		cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+		cmd_ctx_free(&ctx);
 		return 1;
 	}
 	if (incident_list(st, &f, incident_list_add, &l) == -1) {
@@ -341,5 +329,6 @@ cmd_incidents_exec(int argc, char **argv)
 done:
 	incident_list_free(&l);
 	store_close(st);
+	cmd_ctx_free(&ctx);
 	return rc;
 }

@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "context.h"
 #include "cmd.h"
 #include "incident.h"
 #include "incidents.h"
@@ -52,7 +53,7 @@ static int cmd_report_exec(int, char **);
 
 const struct cmd_entry cmd_report_entry = {
 	"report",
-	"[--db PATH] [--since WHEN] [--until WHEN] [--domain D] [--class C] "
+	"[-c FILE] [--db PATH] [--now WHEN] [--since WHEN] [--until WHEN] [--domain D] [--class C] "
 	"[--format text|json|csv] [--top N] [--unknown]",
 	"summarise deferrals, bounces and expiries over a time range",
 	cmd_report_exec,
@@ -94,15 +95,12 @@ struct report {
 static void
 help(void)
 {
-	char db[1024];
-
 	printf("usage: bouncestat report %s\n\n", cmd_report_entry.usage);
 	printf(
 	    "Summarises the deferrals, bounces and expiries stored by the "
 	    "daemon or by\n'bouncestat import': totals and rates, classes, "
 	    "top recipient domains and\nproviders with their dominant class, "
 	    "top SMTP codes with a sample reply, and\nfailures per hour.\n\n"
-	    "  --db PATH        database (see below)\n"
 	    "  --since WHEN     start of the range (default 1d): a duration "
 	    "ago (90s, 30m,\n"
 	    "                   6h, 1d, 2w, 1d12h), a date 2026-11-22, a "
@@ -138,14 +136,10 @@ help(void)
 	    "first\ncolumn names the section (range, totals, class, domain, "
 	    "provider, code,\nhour, unknown). Text cells starting with = + - "
 	    "@ are prefixed with '.\n\n");
-	printf("Database: --db PATH, else $BOUNCESTAT_DB, else "
-	       "/var/lib/bouncestat/bouncestat.db\nwhen that directory is "
-	       "writable, else $XDG_STATE_HOME/bouncestat/bouncestat.db\n"
-	       "($HOME/.local/state when unset); now: %s.\n"
-	       "The database is opened read-only.\n"
+	cmd_ctx_help(CTX_DB | CTX_NOW);
+	printf("\nThe database is opened read-only.\n"
 	       "Exit status: 0 success, 1 failure (e.g. no database), 2 usage "
-	       "error.\n",
-	    default_db_path(db, sizeof(db), false));
+	       "error.\n");
 }
 
 /* Collecting rows. */
@@ -885,12 +879,11 @@ usage_error(const char *what, const char *arg)
 static int
 cmd_report_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
+	static const struct option own[] = {
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "domain", required_argument, NULL, 'D' },
-		{ "class", required_argument, NULL, 'c' },
+		{ "class", required_argument, NULL, 'C' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "unknown", no_argument, NULL, 'U' },
@@ -898,10 +891,11 @@ cmd_report_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *since = "1d", *until = "now";
-	char dbbuf[1024], errbuf[BS_ERRLEN], *end, *domain = NULL;
+	char errbuf[BS_ERRLEN], *end, *domain = NULL;
+	struct option longopts[CTX_OPTIONS_MAX];
+	struct cmd_ctx ctx;
 	struct report r;
 	struct store *st;
-	struct stat sb;
 	enum bs_class cls;
 	int64_t now;
 	long top;
@@ -910,12 +904,19 @@ cmd_report_exec(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	r.f.top = REPORT_TOP_DEFAULT;
+	cmd_ctx_init(&ctx, "report", CTX_DB | CTX_NOW, own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			r.db = optarg;
+	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(&ctx, "h"),
+		    longopts, NULL)) != -1) {
+		switch (cmd_ctx_option(&ctx, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return cmd_usage(&cmd_report_entry);
+		default:
 			break;
+		}
+		switch (ch) {
 		case 's':
 			since = optarg;
 			break;
@@ -925,7 +926,7 @@ cmd_report_exec(int argc, char **argv)
 		case 'D':
 			domain = optarg;
 			break;
-		case 'c':
+		case 'C':
 			if (bs_class_from_name(optarg, strlen(optarg), &cls) ==
 			    -1)
 				return usage_error("unknown class", optarg);
@@ -963,13 +964,21 @@ cmd_report_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument", argv[optind]);
-	now = clock_now();
+	if ((rc = cmd_ctx_finish(&ctx, false)) != 0) {
+		cmd_ctx_free(&ctx);
+		return rc == 2 ? cmd_usage(&cmd_report_entry) : rc;
+	}
+	rc = 1;
+	now = ctx.now;
 	if (parse_time_arg(since, now, &r.req_since) == -1)
-		return usage_error("--since: not a duration or date", since);
+		return cmd_ctx_free(&ctx),
+		       usage_error("--since: not a duration or date", since);
 	if (parse_time_arg(until, now, &r.req_until) == -1)
-		return usage_error("--until: not a duration or date", until);
+		return cmd_ctx_free(&ctx),
+		       usage_error("--until: not a duration or date", until);
 	if (r.req_since >= r.req_until)
-		return usage_error("--since is not before --until", until);
+		return cmd_ctx_free(&ctx),
+		       usage_error("--since is not before --until", until);
 	if (domain != NULL) {
 		/* Domains are stored lower-cased. */
 		for (i = 0; domain[i] != '\0'; i++)
@@ -980,20 +989,14 @@ cmd_report_exec(int argc, char **argv)
 	r.f.since = r.req_since;
 	r.f.until = r.req_until;
 	query_range(&r.f, &r.since, &r.until);
-	if (r.db == NULL)
-		r.db = default_db_path(dbbuf, sizeof(dbbuf), false);
-
-	if (stat(r.db, &sb) == -1) {
-		if (errno == ENOENT)
-			log_warnx("no database at %s (run 'bouncestat import "
-				  "FILE' or the daemon first, or give --db)",
-			    r.db);
-		else
-			log_warn("%s", r.db);
+	r.db = ctx.db;
+	if (cmd_ctx_need_db(&ctx) != 0) {
+		cmd_ctx_free(&ctx);
 		return 1;
 	}
 	if ((st = store_open(r.db, STORE_READONLY, errbuf)) == NULL) {
-		log_warnx("database: %s", errbuf);
+		cmd_ctx_error(&ctx, "%s: %s", r.db, errbuf);
+		cmd_ctx_free(&ctx);
 		return 1;
 	}
 	r.st = st;
@@ -1021,5 +1024,6 @@ out:
 	rlist_free(&r.codes);
 	rlist_free(&r.hours);
 	rlist_free(&r.unknowns);
+	cmd_ctx_free(&ctx);
 	return rc;
 }

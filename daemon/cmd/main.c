@@ -115,6 +115,15 @@ main(int argc, char **argv)
 		    argv[1]);
 		return 2;
 	}
+	/*
+	 * Commands that print stop quietly when their reader goes away
+	 * (`bouncestat parse log | head`), as Unix tools do: SIGPIPE ends
+	 * them. The daemon and alert (which writes to sendmail) keep it
+	 * ignored and handle EPIPE as an error.
+	 */
+	if (strcmp((*c)->name, "daemon") != 0 &&
+	    strcmp((*c)->name, "alert") != 0)
+		signal(SIGPIPE, SIG_DFL);
 	rc = (*c)->exec(argc - 1, argv + 1);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("bouncestat: stdout");

@@ -199,8 +199,13 @@ default_db_path(char *buf, size_t len, bool mkdir_parent)
 		snprintf(buf, len, "%s", env);
 		return buf;
 	}
-	if (access("/var/lib/bouncestat", W_OK) == 0) {
-		snprintf(buf, len, "/var/lib/bouncestat/bouncestat.db");
+	/* The service's database when it exists (readers included: the
+	 * question is where the data is, not whether we could write), or
+	 * for root's writers, who are setting up or feeding the service. */
+	if (access(UTIL_SERVICE_DB, F_OK) == 0 ||
+	    (mkdir_parent && geteuid() == 0 &&
+		(mkdir(UTIL_SERVICE_DIR, 0750) == 0 || errno == EEXIST))) {
+		snprintf(buf, len, "%s", UTIL_SERVICE_DB);
 		return buf;
 	}
 	state = getenv("XDG_STATE_HOME");

@@ -29,11 +29,16 @@ char *xstrdup(const char *);
  */
 int parse_time_arg(const char *s, int64_t now, int64_t *out);
 
+#define UTIL_SERVICE_DIR "/var/lib/bouncestat"
+#define UTIL_SERVICE_DB  UTIL_SERVICE_DIR "/bouncestat.db"
+
 /*
- * The default database path: $BOUNCESTAT_DB, else
- * /var/lib/bouncestat/bouncestat.db when that directory is writable, else
- * $XDG_STATE_HOME/bouncestat/bouncestat.db ($HOME/.local/state when unset).
- * Writes it to buf; returns buf. mkdir_parent creates the last directory.
+ * The default database path: $BOUNCESTAT_DB, else the service's
+ * UTIL_SERVICE_DB when that file exists or when mkdir_parent (a writer)
+ * runs as root (its directory is created), else
+ * $XDG_STATE_HOME/bouncestat/bouncestat.db ($HOME/.local/state when
+ * unset). Writes it to buf; returns buf. mkdir_parent creates the last
+ * directory.
  */
 const char *default_db_path(char *buf, size_t len, bool mkdir_parent);
 

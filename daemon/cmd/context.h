@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The command context: the options every command that reads or writes
+ * the database shares, parsed in one place (in the spirit of tmux's
+ * argument templates), and what they resolve to:
+ *
+ *   -c, --config FILE   the configuration (default CONF_PATH_DEFAULT when
+ *                       it exists; its `database`, `detect` and
+ *                       `rules_dir` apply to every command)
+ *   --db PATH           the database
+ *   --rules DIR         operator rule files
+ *   --detect KEY=VALUE  detector thresholds, after the config's `detect`
+ *   --now WHEN          the present (clock_set())
+ *
+ * The database is resolved in one order for every command: --db, then
+ * $BOUNCESTAT_DB, then the configuration's `database`, then the default:
+ * /var/lib/bouncestat/bouncestat.db (the service's) when that file exists
+ * or when running as root, else $XDG_STATE_HOME/bouncestat/bouncestat.db.
+ * A reader never asks whether it could write there.
+ *
+ * Failures are reported once, in one wording: "bouncestat CMD: error:
+ * ..." with exit status 1 (runtime) or a usage message with 2.
+ */
+#ifndef BS_DAEMON_CMD_CONTEXT_H
+#define BS_DAEMON_CMD_CONTEXT_H
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect.h"
+
+struct conf;
+struct classifier;
+
+/* Which shared options a command takes (or-ed). */
+#define CTX_DB     0x01 /* --db, -c/--config */
+#define CTX_RULES  0x02 /* --rules */
+#define CTX_DETECT 0x04 /* --detect */
+#define CTX_NOW    0x08 /* --now */
+
+/* getopt_long values of the shared options (outside any command's). */
+enum {
+	CTX_OPT_CONFIG = 'c',
+	CTX_OPT_DB = 0x100,
+	CTX_OPT_RULES,
+	CTX_OPT_DETECT,
+	CTX_OPT_NOW
+};
+
+#define CTX_OPTIONS_MAX 48 /* a command's own and the shared options */
+#define CTX_DETECT_MAX  64 /* --detect arguments */
+
+struct cmd_ctx {
+	const char *cmd; /* "report", for messages */
+	unsigned takes;  /* CTX_* */
+	/* as given */
+	const char *db_arg, *config_arg, *rules_arg, *now_arg;
+	const char *detect_args[CTX_DETECT_MAX];
+	size_t ndetect;
+	/* resolved by cmd_ctx_finish() */
+	struct conf *conf;   /* the configuration (defaults when no file) */
+	char db[PATH_MAX];   /* the database path */
+	const char *db_from; /* "--db", "BOUNCESTAT_DB", "config", "default" */
+	const char *rules;   /* rule directory, NULL: the default */
+	struct detect_params dp;
+	int64_t now;
+};
+
+/*
+ * Starts a context for command cmd taking the shared options `takes`;
+ * fills opts (CTX_OPTIONS_MAX entries) with the command's own long
+ * options (own, NULL-terminated) followed by the shared ones.
+ */
+void cmd_ctx_init(struct cmd_ctx *ctx, const char *cmd, unsigned takes,
+    const struct option *own, struct option *opts);
+
+/* The short options string for getopt_long: own plus "c:" when the
+ * command takes CTX_DB. Returns a static string. */
+const char *cmd_ctx_shortopts(const struct cmd_ctx *ctx, const char *own);
+
+/*
+ * Takes option ch (with optarg) when it is a shared one. Returns 1 when
+ * taken, 0 when it is not a shared option, -1 on a bad value (message
+ * printed; the caller shows its usage and exits 2).
+ */
+int cmd_ctx_option(struct cmd_ctx *ctx, int ch, const char *optarg);
+
+/*
+ * Resolves the context after option parsing: the clock (--now), the
+ * configuration (a named one must exist; the default one only when
+ * present), the database path, the detector parameters (defaults, then
+ * the configuration's `detect` lines, then --detect). writer: the command
+ * writes the database (as root the service's database is its default,
+ * its directory created). Returns 0, or the exit status (1 or 2) after
+ * printing why.
+ */
+int cmd_ctx_finish(struct cmd_ctx *ctx, bool writer);
+
+/*
+ * For commands that read an existing database: 0 when ctx->db is a
+ * file, else 1 after "error: no database at PATH ..." (or "is a
+ * directory").
+ */
+int cmd_ctx_need_db(const struct cmd_ctx *ctx);
+
+/* Prints "bouncestat CMD: error: <fmt>" to standard error. */
+void cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints the help of the shared options in takes, and the database
+ * order, to standard output. */
+void cmd_ctx_help(unsigned takes);
+
+/* Releases what cmd_ctx_finish() took. */
+void cmd_ctx_free(struct cmd_ctx *ctx);
+
+#endif
