@@ -19,3 +19,10 @@ if(NOT TARGET classify_bench)
 	add_executable(classify_bench bench/classify_bench.c)
 	target_link_libraries(classify_bench PRIVATE bs_parsers)
 endif()
+
+# Accuracy on the holdout replies (tests/data/replies/holdout.tsv): built,
+# run by hand or by tests/bench, never a pass/fail test.
+if(NOT TARGET classify_holdout)
+	add_executable(classify_holdout bench/classify_holdout.c)
+	target_link_libraries(classify_holdout PRIVATE bs_parsers)
+endif()
