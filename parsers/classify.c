@@ -35,9 +35,9 @@
  * allocation per event):
  *   - prefilter: from every pattern a required literal is extracted (the
  *     longest run of plain characters of each top-level alternative, at
- *     least 4 bytes); one pass over the subject with a rolling 4-byte
- *     window, a bitmap and a small hash table finds the rules whose
- *     literal occurs. Rules without such a literal are always candidates.
+ *     least 4 bytes, its last 16 bytes when longer); one pass over the subject
+ * with a rolling 4-byte window, a bitmap and a small hash table finds the rules
+ * whose literal occurs. Rules without such a literal are always candidates.
  *     Candidates are then narrowed by precomputed masks per SMTP code and
  *     per enhanced class.subject, and tried in table order.
  *   - cache: the same pass hashes the subject with every digit read as
@@ -809,7 +809,12 @@ extract_literals(struct rule *r, const char *p)
 			r->always = true;
 			return 0;
 		}
-		if (push_str(&r->lits, &r->nlits, (const char *)ls.best,
+		/* The last LIT_MAX bytes of a long run: replies share
+		 * prefixes ("Recipient address rejected: ") more than
+		 * endings, so the end tells rules apart. */
+		if (push_str(&r->lits, &r->nlits,
+			(const char *)ls.best +
+			    (ls.bestlen > LIT_MAX ? ls.bestlen - LIT_MAX : 0),
 			ls.bestlen > LIT_MAX ? LIT_MAX : ls.bestlen) == -1)
 			return -1;
 		if (i >= n)
