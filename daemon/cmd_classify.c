@@ -184,7 +184,8 @@ line_json(FILE *fp, const struct bs_event *ev, const struct classify_result *r,
 	char why[512];
 
 	fputs("{\"input\":", fp);
-	json_span(fp, ev->reply);
+	json_put_str(
+	    fp, ev->reply.ptr != NULL ? ev->reply.ptr : "", ev->reply.len);
 	fputs(",\"class\":\"", fp);
 	fputs(bs_class_name(r->cls), fp);
 	fputs("\",\"permanent\":", fp);
