@@ -17,23 +17,20 @@
 set -eu
 
 : "${BOUNCESTAT:?}"
+: "${BS_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
+# shellcheck source=lib/postfix_env.sh
+. "$BS_SRC/tests/integration/lib/postfix_env.sh"	# fail, bs_dump, bs_finish
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/bs_classify.XXXXXX")
-passed=
-cleanup() {
-	if [ -z "$passed" ]; then
-		for f in "$T"/*.out "$T"/*.err "$T"/in.txt; do
-			[ -s "$f" ] && { echo "--- $f"; cat "$f"; }
-		done
-	fi
-	rm -rf "$T"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bs_classify.XXXXXX")
+T=$tmp
+on_exit() {
+	local rc=$?
+
+	[ "$rc" -eq 0 ] || bs_dump "$T"/*.out "$T"/*.err "$T/in.txt"
+	bs_finish "$rc"
 }
-trap cleanup EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+trap on_exit EXIT
 
 rules=$T/rules.d
 mkdir "$rules"
@@ -121,5 +118,4 @@ rc=0
 "$BOUNCESTAT" classify >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "no text exit $rc"
 
-passed=1
 echo "ok: classify json, text, tsv and exit codes"
