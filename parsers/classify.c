@@ -9,18 +9,31 @@
  *
  * Rule files are line oriented: "#" starts a comment line, "rule NAME"
  * opens a block, then one keyword per line: class, code, enhanced, match
- * (repeatable: alternatives), provider, status, event, meaning, action,
- * example and counter (repeatable samples), before/after NAME (placement)
- * and disable. A rule matches when every condition it has holds; it needs
- * at least one of match, code, enhanced, status or event.
+ * (repeatable: alternatives), provider, status, event, evidence, meaning,
+ * action, example and counter (repeatable samples), before/after NAME
+ * (placement) and disable. A rule matches when every condition it has
+ * holds; it needs at least one of match, code, enhanced, status or event.
  *
- * Order: rules are evaluated in table order and the first match wins. The
- * built-in files come first in name order, rules in file order; an
- * operator rule with a known name replaces that rule in place, a new one is
- * inserted before all built-in rules (after earlier operator rules) or
- * where "before"/"after" says. Two facts precede the rules: a sent event
- * has class none, an expired event without any reply text has class
+ * Order: evidence decides, strongest first: provider token > specific
+ * phrase > enhanced status > basic code > broad word > fallback (issue
+ * 12: a broad word such as "blocked" must never beat a phrase or an
+ * enhanced status). Each rule has a rank ("evidence", else inferred by
+ * default_evidence()); at compile time the table is sorted by rank,
+ * stably, and then evaluated in order: the first match wins. Before the
+ * sort the built-in files come first in name order, rules in file order;
+ * an operator rule with a known name replaces that rule in place, a new
+ * one is inserted before all built-in rules (after earlier operator rules)
+ * or where "before"/"after" says. Two facts precede the rules: a sent
+ * event has class none, an expired event without any reply text has class
  * expired.
+ *
+ * Extraction: the reply is looked for inside the text first
+ * (reply_find(): "host X said:", Exim's "SMTP error from remote mail
+ * server", Exchange's "Remote Server returned", client libraries);
+ * patterns run on the reply from its code on, and its code and enhanced
+ * status stand in for an event's missing ones. classify_event_from_text()
+ * never marks a bare text connection-level, so the connection fallback
+ * applies only to events an MTA parser marked so.
  *
  * Matching: patterns are PCRE2, compiled once, caseless, no UTF (bytes;
  * case folding for ASCII only), unnamed groups do not capture; the named

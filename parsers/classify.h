@@ -4,7 +4,9 @@
  *
  * The reply classifier: an ordered table of rules (data, not code), each a
  * PCRE2 pattern over the reply text and/or conditions on the SMTP code and
- * enhanced status, optionally scoped to a provider. First match wins.
+ * enhanced status, optionally scoped to a provider, each with an evidence
+ * rank (token, phrase, status, code, broad, fallback). Rules are tried by
+ * rank, in table order within a rank; the first match wins.
  * Pure: rule text comes from the caller (embedded defaults from
  * classify_defaults(), operator files read by the daemon); no I/O.
  *
