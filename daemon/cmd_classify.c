@@ -59,7 +59,8 @@ help(void)
 	    "  --format FMT    text (default) or json (one object per line)\n"
 	    "  --relay HOST    the relay host the reply came from, e.g.\n"
 	    "                  mx1.qq.com: its provider enables provider rules\n"
-	    "  --list          list the rules in evaluation order and exit\n\n"
+	    "  --list          list the rules in evaluation order (name,\n"
+	    "                  class, evidence rank, file:line) and exit\n\n"
 	    "Exit status: 0 success, 1 failure (bad rule file), 2 usage "
 	    "error.\n",
 	    cmd_classify_entry.usage, RULES_DIR_DEFAULT);
@@ -288,9 +289,10 @@ list_rules(FILE *fp, struct classifier *c)
 	for (i = 0; i < n; i++) {
 		if (classify_rule_get(c, i, &info) == -1)
 			continue;
-		fprintf(fp, "%-32s %-18s %s:%d%s\n", info.name,
-		    info.disabled ? "-" : bs_class_name(info.cls), info.file,
-		    info.line, info.disabled ? " (disabled)" : "");
+		fprintf(fp, "%-32s %-18s %-8s %s:%d%s\n", info.name,
+		    info.disabled ? "-" : bs_class_name(info.cls),
+		    info.disabled ? "-" : info.evidence, info.file, info.line,
+		    info.disabled ? " (disabled)" : "");
 	}
 }
 

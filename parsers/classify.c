@@ -2380,6 +2380,9 @@ classify_rule_get(
 	info->meaning = r->meaning != NULL ? r->meaning : "";
 	info->action = r->action != NULL ? r->action : "";
 	info->pattern = r->pattern;
+	info->evidence = r->evidence >= 0 && r->evidence < EV_COUNT
+	    ? evidence_names[r->evidence]
+	    : evidence_names[default_evidence(r)];
 	info->disabled = r->disabled;
 	return 0;
 }

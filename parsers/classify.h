@@ -66,7 +66,8 @@ struct classify_rule_info {
 	enum bs_class cls;
 	const char *meaning;
 	const char *action;
-	const char *pattern; /* NULL when the rule has none */
+	const char *pattern;  /* NULL when the rule has none */
+	const char *evidence; /* rank: "token", "phrase", ... "fallback" */
 	bool disabled;
 };
 

@@ -1122,6 +1122,8 @@ classify_compile__evidence_ranks__order_of_evaluation(void **state)
 	struct classify_rule_info info;
 	static const char *const order[] = { "token", "phrase", "status",
 		"code", "broad-first" };
+	static const char *const rank[] = { "token", "phrase", "status", "code",
+		"broad" };
 	size_t i;
 
 	(void)state;
@@ -1130,6 +1132,7 @@ classify_compile__evidence_ranks__order_of_evaluation(void **state)
 	for (i = 0; i < 5; i++) {
 		assert_int_equal(classify_rule_get(c, i, &info), 0);
 		assert_string_equal(info.name, order[i]);
+		assert_string_equal(info.evidence, rank[i]);
 	}
 	assert_string_equal(
 	    rule_of(c, "421 4.7.28 greylist HL:IPB refused", NULL), "token");
