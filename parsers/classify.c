@@ -9,18 +9,31 @@
  *
  * Rule files are line oriented: "#" starts a comment line, "rule NAME"
  * opens a block, then one keyword per line: class, code, enhanced, match
- * (repeatable: alternatives), provider, status, event, meaning, action,
- * example and counter (repeatable samples), before/after NAME (placement)
- * and disable. A rule matches when every condition it has holds; it needs
- * at least one of match, code, enhanced, status or event.
+ * (repeatable: alternatives), provider, status, event, evidence, meaning,
+ * action, example and counter (repeatable samples), before/after NAME
+ * (placement) and disable. A rule matches when every condition it has
+ * holds; it needs at least one of match, code, enhanced, status or event.
  *
- * Order: rules are evaluated in table order and the first match wins. The
- * built-in files come first in name order, rules in file order; an
- * operator rule with a known name replaces that rule in place, a new one is
- * inserted before all built-in rules (after earlier operator rules) or
- * where "before"/"after" says. Two facts precede the rules: a sent event
- * has class none, an expired event without any reply text has class
+ * Order: evidence decides, strongest first: provider token > specific
+ * phrase > enhanced status > basic code > broad word > fallback (issue
+ * 12: a broad word such as "blocked" must never beat a phrase or an
+ * enhanced status). Each rule has a rank ("evidence", else inferred by
+ * default_evidence()); at compile time the table is sorted by rank,
+ * stably, and then evaluated in order: the first match wins. Before the
+ * sort the built-in files come first in name order, rules in file order;
+ * an operator rule with a known name replaces that rule in place, a new
+ * one is inserted before all built-in rules (after earlier operator rules)
+ * or where "before"/"after" says. Two facts precede the rules: a sent
+ * event has class none, an expired event without any reply text has class
  * expired.
+ *
+ * Extraction: the reply is looked for inside the text first
+ * (reply_find(): "host X said:", Exim's "SMTP error from remote mail
+ * server", Exchange's "Remote Server returned", client libraries);
+ * patterns run on the reply from its code on, and its code and enhanced
+ * status stand in for an event's missing ones. classify_event_from_text()
+ * never marks a bare text connection-level, so the connection fallback
+ * applies only to events an MTA parser marked so.
  *
  * Matching: patterns are PCRE2, compiled once, caseless, no UTF (bytes;
  * case folding for ASCII only), unnamed groups do not capture; the named
@@ -35,9 +48,9 @@
  * allocation per event):
  *   - prefilter: from every pattern a required literal is extracted (the
  *     longest run of plain characters of each top-level alternative, at
- *     least 4 bytes); one pass over the subject with a rolling 4-byte
- *     window, a bitmap and a small hash table finds the rules whose
- *     literal occurs. Rules without such a literal are always candidates.
+ *     least 4 bytes, its last 16 bytes when longer); one pass over the subject
+ * with a rolling 4-byte window, a bitmap and a small hash table finds the rules
+ * whose literal occurs. Rules without such a literal are always candidates.
  *     Candidates are then narrowed by precomputed masks per SMTP code and
  *     per enhanced class.subject, and tried in table order.
  *   - cache: the same pass hashes the subject with every digit read as
@@ -86,6 +99,22 @@ extern const struct bs_blob bs_default_rules[];
 #define ENH_KEYS             34  /* 0: none, 1 + 11 * class + subject */
 #define GROUP_MAX            32  /* groups of one name kept per rule */
 #define FILTER_BITS          16
+
+/*
+ * Evidence ranks, strongest first (see the header comment). Rules are
+ * evaluated rank by rank, in table order within a rank.
+ */
+#define EV_DEFAULT  -1
+#define EV_TOKEN    0
+#define EV_PHRASE   1
+#define EV_STATUS   2
+#define EV_CODE     3
+#define EV_BROAD    4
+#define EV_FALLBACK 5
+#define EV_COUNT    6
+
+static const char *const evidence_names[EV_COUNT] = { "token", "phrase",
+	"status", "code", "broad", "fallback" };
 
 #define EVENT_REPLY   0x1
 #define EVENT_CONNECT 0x2
@@ -145,6 +174,7 @@ struct rule {
 
 	int place; /* 0, 'b'efore or 'a'fter */
 	char *anchor;
+	int evidence; /* EV_*; EV_DEFAULT until compile */
 };
 
 struct literal {
@@ -792,7 +822,12 @@ extract_literals(struct rule *r, const char *p)
 			r->always = true;
 			return 0;
 		}
-		if (push_str(&r->lits, &r->nlits, (const char *)ls.best,
+		/* The last LIT_MAX bytes of a long run: replies share
+		 * prefixes ("Recipient address rejected: ") more than
+		 * endings, so the end tells rules apart. */
+		if (push_str(&r->lits, &r->nlits,
+			(const char *)ls.best +
+			    (ls.bestlen > LIT_MAX ? ls.bestlen - LIT_MAX : 0),
 			ls.bestlen > LIT_MAX ? LIT_MAX : ls.bestlen) == -1)
 			return -1;
 		if (i >= n)
@@ -1338,6 +1373,7 @@ parse_line(struct parse *ps, const char *s, size_t n)
 			return perr(ps, ps->line, "out of memory");
 		}
 		r->line = ps->line;
+		r->evidence = EV_DEFAULT;
 		ps->cur = r;
 		return 0;
 	}
@@ -1389,6 +1425,24 @@ parse_line(struct parse *ps, const char *s, size_t n)
 		free(tmp);
 		if (push_str(&r->parts, &r->nparts, v, vn) == -1)
 			return perr(ps, ps->line, "out of memory");
+		return 0;
+	}
+	if (KW("evidence")) {
+		int k;
+
+		if (r->evidence != EV_DEFAULT)
+			return perr(ps, ps->line,
+			    "evidence given twice in rule %s", r->name);
+		for (k = 0; k < EV_COUNT; k++)
+			if (strlen(evidence_names[k]) == vn &&
+			    memcmp(evidence_names[k], v, vn) == 0)
+				break;
+		if (k == EV_COUNT)
+			return perr(ps, ps->line,
+			    "evidence: unknown rank \"%.*s\" (token, phrase, "
+			    "status, code, broad or fallback)",
+			    (int)vn, v);
+		r->evidence = k;
 		return 0;
 	}
 	if (KW("provider"))
@@ -1626,6 +1680,51 @@ build_prefilter(struct classifier *c)
 }
 
 /*
+ * The evidence rank a rule has when its file does not say: a provider
+ * condition makes it provider-specific (token), a pattern a phrase, then
+ * enhanced status, then reply code; a rule on status or event kind alone
+ * is a fallback.
+ */
+static int
+default_evidence(const struct rule *r)
+{
+	if (r->evidence != EV_DEFAULT)
+		return r->evidence;
+	if (r->disabled)
+		return EV_TOKEN; /* listed first; never tried */
+	if (r->nprov > 0)
+		return EV_TOKEN;
+	if (r->nparts > 0)
+		return EV_PHRASE;
+	if (r->has_enh)
+		return EV_STATUS;
+	if (r->has_code)
+		return EV_CODE;
+	return EV_FALLBACK;
+}
+
+/*
+ * Orders the table by evidence rank, keeping table order within a rank
+ * (a stable insertion sort: a few hundred rules, once per load).
+ */
+static void
+sort_by_evidence(struct classifier *c)
+{
+	struct rule *r;
+	size_t i, j;
+
+	for (i = 0; i < c->nrules; i++)
+		c->rules[i]->evidence = default_evidence(c->rules[i]);
+	for (i = 1; i < c->nrules; i++) {
+		r = c->rules[i];
+		for (j = i; j > 0 && c->rules[j - 1]->evidence > r->evidence;
+		     j--)
+			c->rules[j] = c->rules[j - 1];
+		c->rules[j] = r;
+	}
+}
+
+/*
  * Compiles the rule table: JIT for every pattern (interpreted when the
  * JIT is not available), prefilter tables, the result cache and the one
  * match-data block. Returns 0, or -1 with errbuf. Rules cannot be added
@@ -1642,6 +1741,7 @@ classify_compile(struct classifier *c, char *errbuf)
 		seterr(errbuf, "classifier already compiled");
 		return -1;
 	}
+	sort_by_evidence(c);
 	c->nwords = (c->nrules + 63) / 64;
 	if (c->nwords == 0)
 		c->nwords = 1;
@@ -1795,12 +1895,12 @@ event_kind(unsigned flags)
 
 /* The conditions of r other than its pattern. */
 static bool
-conds_ok(const struct rule *r, const struct bs_event *ev, struct enh e,
-    const char *prov)
+conds_ok(const struct rule *r, const struct bs_event *ev, int code,
+    struct enh e, const char *prov)
 {
 	size_t i;
 
-	if (!code_ok(r, ev->smtp_code))
+	if (!code_ok(r, code))
 		return false;
 	if (r->has_enh) {
 		if (e.cls == 0) {
@@ -2055,6 +2155,7 @@ static void
 fill_result(const struct rule *r, struct classify_result *out)
 {
 	out->cls = r->cls;
+	out->evidence = evidence_names[r->evidence];
 	out->rule = r->name;
 	out->meaning = r->meaning != NULL ? r->meaning : "";
 	out->action = r->action != NULL ? r->action : "";
@@ -2086,8 +2187,11 @@ int
 classify_event(struct classifier *c, const struct bs_event *ev,
     const char *provider, struct classify_result *out)
 {
-	const char *s = ev->reply.ptr != NULL ? ev->reply.ptr : "";
-	size_t n = ev->reply.ptr != NULL ? ev->reply.len : 0;
+	struct reply_info ri;
+	struct bs_span enh_sp;
+	const char *s;
+	size_t n;
+	int code;
 	const uint64_t *cm, *em;
 	struct cache_entry *ce;
 	struct spans sp;
@@ -2098,20 +2202,34 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	const struct rule *r;
 
 	memset(out, 0, sizeof(*out));
-	out->rule = out->meaning = out->action = "";
+	out->rule = out->meaning = out->action = out->evidence = "";
+	out->wrapper = reply_wrapper_name(REPLY_WRAP_NONE);
 	c->stats.lookups++;
 	if (ev->status == BS_STATUS_SENT) {
 		out->cls = BS_CLASS_NONE;
 		return 0;
 	}
-	e = parse_enhanced(ev->enhanced);
-	if (ev->smtp_code >= 200 && ev->smtp_code <= 599)
-		out->permanent = ev->smtp_code >= 500;
+	/* The reply inside the text; the event's own code and status (an
+	 * MTA parser's reading) take precedence over what is found. */
+	reply_find(
+	    ev->reply.ptr != NULL ? ev->reply : bs_span_make("", 0), &ri);
+	s = ri.reply.ptr != NULL ? ri.reply.ptr : "";
+	n = ri.reply.ptr != NULL ? ri.reply.len : 0;
+	code = ev->smtp_code != 0 ? ev->smtp_code : ri.code;
+	enh_sp = ev->enhanced.len > 0 ? ev->enhanced : ri.enhanced;
+	out->code = code;
+	out->enhanced = enh_sp;
+	out->reply = bs_span_make(s, n);
+	out->wrapper = reply_wrapper_name(ri.wrapper);
+	out->cls = BS_CLASS_UNKNOWN;
+	e = parse_enhanced(enh_sp);
+	if (code >= 200 && code <= 599)
+		out->permanent = code >= 500;
 	else if (e.cls != 0)
 		out->permanent = e.cls == 5;
 	else
 		out->permanent = ev->status == BS_STATUS_BOUNCED;
-	if (ev->status == BS_STATUS_EXPIRED && n == 0) {
+	if (ev->status == BS_STATUS_EXPIRED && ev->reply.len == 0) {
 		out->cls = BS_CLASS_EXPIRED;
 		out->meaning = "The message stayed in the queue until its "
 			       "lifetime ran out (status=expired).";
@@ -2123,10 +2241,10 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 		n = CLASSIFY_SUBJECT_MAX;
 
 	key = scan_subject(c, s, n);
-	if (ev->smtp_code == 0)
+	if (code == 0)
 		bucket = 0;
-	else if (ev->smtp_code >= 100 && ev->smtp_code <= 599)
-		bucket = (size_t)ev->smtp_code - 99;
+	else if (code >= 100 && code <= 599)
+		bucket = (size_t)code - 99;
 	else
 		bucket = CODE_BUCKETS - 1;
 	w = c->nwords;
@@ -2140,9 +2258,9 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	/* A digit-sensitive candidate: key on the exact bytes instead. */
 	if (dmix != 0)
 		key = mix_bytes(UINT64_C(0x6a09e667f3bcc909), s, n);
-	key = mix64(key, (uint64_t)ev->smtp_code);
-	if (ev->enhanced.ptr != NULL)
-		key = mix_bytes(key, ev->enhanced.ptr, ev->enhanced.len);
+	key = mix64(key, (uint64_t)code);
+	if (enh_sp.ptr != NULL)
+		key = mix_bytes(key, enh_sp.ptr, enh_sp.len);
 	key = mix64(key, 0x5a);
 	if (provider != NULL)
 		key = mix_bytes(key, provider, strlen(provider));
@@ -2170,7 +2288,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 
 			word &= word - 1;
 			r = c->rules[idx];
-			if (!conds_ok(r, ev, e, provider))
+			if (!conds_ok(r, ev, code, e, provider))
 				continue;
 			memset(&sp, 0, sizeof(sp));
 			if (r->re != NULL) {
@@ -2216,7 +2334,7 @@ classify_event_from_text(const char *text, size_t len, struct bs_event *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	ev->reply = bs_span_make(text, len);
-	reply_parse(ev->reply, &ri);
+	reply_find(ev->reply, &ri);
 	ev->smtp_code = ri.code;
 	ev->enhanced = ri.enhanced;
 	if (ri.code >= 500 ||
@@ -2224,8 +2342,6 @@ classify_event_from_text(const char *text, size_t len, struct bs_event *ev)
 		ev->status = BS_STATUS_BOUNCED;
 	else
 		ev->status = BS_STATUS_DEFERRED;
-	if (ri.code == 0)
-		ev->flags |= BS_EVENT_CONNECT;
 }
 
 /* See classify.h. */
@@ -2264,6 +2380,9 @@ classify_rule_get(
 	info->meaning = r->meaning != NULL ? r->meaning : "";
 	info->action = r->action != NULL ? r->action : "";
 	info->pattern = r->pattern;
+	info->evidence = r->evidence >= 0 && r->evidence < EV_COUNT
+	    ? evidence_names[r->evidence]
+	    : evidence_names[default_evidence(r)];
 	info->disabled = r->disabled;
 	return 0;
 }
@@ -2354,7 +2473,7 @@ classify_check_samples(struct classifier *c, bool require,
 			}
 			nco++;
 			e = parse_enhanced(ev.enhanced);
-			if (!conds_ok(r, &ev, e, prov))
+			if (!conds_ok(r, &ev, ev.smtp_code, e, prov))
 				continue;
 			mr = M_YES;
 			if (r->re != NULL) {

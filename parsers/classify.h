@@ -4,7 +4,9 @@
  *
  * The reply classifier: an ordered table of rules (data, not code), each a
  * PCRE2 pattern over the reply text and/or conditions on the SMTP code and
- * enhanced status, optionally scoped to a provider. First match wins.
+ * enhanced status, optionally scoped to a provider, each with an evidence
+ * rank (token, phrase, status, code, broad, fallback). Rules are tried by
+ * rank, in table order within a rank; the first match wins.
  * Pure: rule text comes from the caller (embedded defaults from
  * classify_defaults(), operator files read by the daemon); no I/O.
  *
@@ -37,6 +39,12 @@ struct classify_result {
 	struct bs_span dnsbl;     /* e.g. "zen.spamhaus.org", into the reply */
 	struct bs_span listed_ip; /* e.g. "192.0.2.1", into the reply */
 	bool limit_hit;           /* a PCRE2 limit stopped a match */
+	/* What the decision rested on (see classify_event()): */
+	int code;                /* the event's code, else the one found */
+	struct bs_span enhanced; /* likewise for the enhanced status */
+	struct bs_span reply;    /* the reply found in the text, into it */
+	const char *wrapper;     /* what surrounded it: reply_wrapper_name() */
+	const char *evidence;    /* rank of the deciding rule, "" if none */
 };
 
 struct classify_stats {
@@ -58,7 +66,8 @@ struct classify_rule_info {
 	enum bs_class cls;
 	const char *meaning;
 	const char *action;
-	const char *pattern; /* NULL when the rule has none */
+	const char *pattern;  /* NULL when the rule has none */
+	const char *evidence; /* rank: "token", "phrase", ... "fallback" */
 	bool disabled;
 };
 
@@ -93,8 +102,14 @@ int classify_compile(struct classifier *, char *errbuf);
 
 /*
  * Classifies ev (its status, smtp_code, enhanced, reply and flags) for the
- * receiver's provider (may be NULL). Sent events get BS_CLASS_NONE, expired
- * ones without a reply BS_CLASS_EXPIRED. Always fills *out; returns 0.
+ * receiver's provider (may be NULL). The reply is first looked for inside
+ * the text (reply_find(): a wrapper such as "host X said:" or "Remote
+ * Server returned '...'"); patterns run on the reply found, and an event
+ * without a code or enhanced status takes those found. Rules are tried by
+ * evidence rank (token, phrase, status, code, broad, fallback), in table
+ * order within a rank; the first match wins. Sent events get
+ * BS_CLASS_NONE, expired ones without a reply BS_CLASS_EXPIRED, anything
+ * no rule matches BS_CLASS_UNKNOWN. Always fills *out; returns 0.
  */
 int classify_event(struct classifier *, const struct bs_event *ev,
     const char *provider, struct classify_result *out);
@@ -103,9 +118,11 @@ void classify_get_stats(const struct classifier *, struct classify_stats *);
 
 /*
  * Fills *ev for a bare reply text the way `bouncestat classify` sees it:
- * code and enhanced status by reply_parse(); status bounced for a
- * permanent reply, else deferred; no reply code means a connection-level
- * failure (BS_EVENT_CONNECT). Spans point into text.
+ * code and enhanced status by reply_find() (so also from inside a
+ * wrapper); status bounced for a permanent reply, else deferred. The
+ * event is never connection-level: only an MTA parser can say that, so a
+ * text with no code and no known phrase stays unknown. Spans point into
+ * text.
  */
 void classify_event_from_text(
     const char *text, size_t len, struct bs_event *ev);

@@ -17,8 +17,19 @@
  * parentheses anywhere in the text ("(#5.1.1 - chkuser)", "(#5.7.1)"),
  * and an enhanced status without a reply code at the start of the text.
  *
+ * reply_find() looks further: a reply quoted by an MTA ("host X said:"),
+ * an Exchange report ("Remote Server returned '550 ...'") or a client
+ * library's error ("Expected response code 250 but got code \"550\", with
+ * message \"550 ...\"", "(550, b'...')", "MessagingException: 421 ...").
+ * Only 4xx and 5xx codes are taken from inside a text: a 2xx or 3xx one
+ * there is the client's expectation, not the receiver's refusal. An
+ * enhanced status inside a text must have a subject of 0 to 7 (RFC 3463
+ * 3.1 defines no other), which keeps out version and tracking numbers
+ * such as Yahoo's "[#4.16.1]".
+ *
  * Does not judge the text (that is the classifier's job) and never fails.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "reply.h"
@@ -134,4 +145,186 @@ reply_parse(struct bs_span text, struct reply_info *out)
 	out->text = bs_span_make(p, (size_t)(end - p));
 	if (out->enhanced.len == 0)
 		out->enhanced = find_hash_status(p, end);
+}
+
+/* ---------------------------------------------------------------- */
+/* finding a wrapped reply */
+
+/* May c stand right before a code or status found inside a text? */
+static bool
+left_boundary(const char *start, const char *p)
+{
+	unsigned char c;
+
+	if (p == start)
+		return true;
+	c = (unsigned char)p[-1];
+	return c == ' ' || c == '\t' || c == '\'' || c == '"' || c == '(' ||
+	    c == '[' || c == '{' || c == '<' || c == '>' || c == ':' ||
+	    c == ';' || c == '=' || c == '#' || c == ',';
+}
+
+/* A 4xx/5xx code at p (three digits, not a longer number)? */
+static bool
+fail_code_at(const char *p, const char *end)
+{
+	/* RFC 5321 4.2.1: the second digit is 0 to 5. */
+	return end - p >= 3 && (p[0] == '4' || p[0] == '5') && p[1] >= '0' &&
+	    p[1] <= '5' && scan_isdigit((unsigned char)p[2]) &&
+	    (end - p == 3 || !scan_isdigit((unsigned char)p[3]));
+}
+
+/*
+ * An RFC 3463 status inside a text: at a boundary, subject 0-7. Returns
+ * its length or 0.
+ */
+static size_t
+inner_status_len(const char *start, const char *p, const char *end)
+{
+	size_t n;
+
+	if (!left_boundary(start, p) || (n = enhanced_len(p, end)) == 0)
+		return 0;
+	if (!scan_isdigit((unsigned char)p[2]) || p[2] > '7' ||
+	    scan_isdigit((unsigned char)p[3]))
+		return 0;
+	return n;
+}
+
+/* The first inner status in [p, end), or an empty span. */
+static struct bs_span
+find_inner_status(const char *start, const char *p, const char *end)
+{
+	size_t n;
+
+	for (; p < end; p++)
+		if ((*p == '2' || *p == '4' || *p == '5') &&
+		    (n = inner_status_len(start, p, end)) > 0)
+			return bs_span_make(p, n);
+	return bs_span_make(NULL, 0);
+}
+
+/* Case-insensitive search for lit in [p, end). */
+static bool
+has_ci(const char *p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	for (; end - p >= (ptrdiff_t)n; p++)
+		if (scan_prefix_ci(p, end, lit, n))
+			return true;
+	return false;
+}
+
+/* The wrapper kind, from the text before the reply. */
+static enum reply_wrapper
+wrapper_of(const char *p, const char *end)
+{
+	if (p == end)
+		return REPLY_WRAP_NONE;
+	if (has_ci(p, end, "SMTP error from remote mail server"))
+		return REPLY_WRAP_EXIM;
+	if (has_ci(p, end, " said:") || has_ci(p, end, "refused to talk to me"))
+		return REPLY_WRAP_POSTFIX;
+	if (has_ci(p, end, "Remote Server returned") || end[-1] == '#')
+		return REPLY_WRAP_EXCHANGE;
+	if (has_ci(p, end, "response code") || has_ci(p, end, "Exception") ||
+	    has_ci(p, end, "SMTPRecipientsRefused") ||
+	    has_ci(p, end, "SMTPDataError") || has_ci(p, end, "SMTP Error") ||
+	    has_ci(p, end, "recipients were rejected") ||
+	    has_ci(p, end, "Failed to add recipient") || end[-1] == '(' ||
+	    (end - p >= 2 && end[-2] == '(' && end[-1] == '\''))
+		return REPLY_WRAP_CLIENT;
+	return REPLY_WRAP_OTHER;
+}
+
+/* Skips the punctuation a client library puts between code and text:
+ * "550, b'", "550: ", "\"550\", with message \"" (then the text may repeat
+ * the code), "(550)". */
+static const char *
+skip_code_punct(const char *p, const char *end)
+{
+	while (p < end &&
+	    (*p == '"' || *p == '\'' || *p == ')' || *p == ',' || *p == ':' ||
+		*p == ' '))
+		p++;
+	if (p < end && *p == 'b' && p + 1 < end &&
+	    (p[1] == '\'' || p[1] == '"'))
+		p += 2;
+	return p;
+}
+
+/* See reply.h. */
+void
+reply_find(struct bs_span text, struct reply_info *out)
+{
+	const char *start = text.ptr, *end, *p, *strong = NULL, *weak = NULL;
+	const char *q;
+	size_t n;
+
+	reply_parse(text, out);
+	out->wrapper = REPLY_WRAP_NONE;
+	if (start == NULL)
+		return;
+	end = start + text.len;
+	out->reply = text;
+	if (out->code != 0 ||
+	    (out->enhanced.len > 0 && out->enhanced.ptr < out->text.ptr))
+		return;
+
+	for (p = start; p < end && strong == NULL; p++) {
+		if (!fail_code_at(p, end) || !left_boundary(start, p))
+			continue;
+		if (end - p == 3 || p[3] == ' ' || p[3] == '-') {
+			/* "550 text", "550-5.7.1": a reply; "550 " at the
+			 * very end or before a digit run is not. */
+			if (end - p > 4 && scan_isdigit((unsigned char)p[4]) &&
+			    enhanced_len(p + 4, end) == 0)
+				continue;
+			strong = p;
+		} else if (weak == NULL &&
+		    (p[3] == '"' || p[3] == '\'' || p[3] == ')' ||
+			p[3] == ',' || p[3] == ':') &&
+		    !(p > start && p[-1] == ':' && p[3] == ':'))
+			weak = p; /* not a port as in "[192.0.2.1]:443:" */
+	}
+	if (strong != NULL) {
+		reply_parse(bs_span_make(strong, (size_t)(end - strong)), out);
+		out->reply = bs_span_make(strong, (size_t)(end - strong));
+		p = strong;
+	} else if (weak != NULL) {
+		out->code = (weak[0] - '0') * 100 + (weak[1] - '0') * 10 +
+		    (weak[2] - '0');
+		q = skip_code_punct(weak + 3, end);
+		out->enhanced = bs_span_make(NULL, 0);
+		if ((n = enhanced_len(q, end)) > 0) {
+			out->enhanced = bs_span_make(q, n);
+			q += n;
+			while (q < end && *q == ' ')
+				q++;
+		}
+		out->text = bs_span_make(q, (size_t)(end - q));
+		out->reply = bs_span_make(weak, (size_t)(end - weak));
+		p = weak;
+	} else {
+		/* No code: the whole text is the reply (its words matter),
+		 * with the status found inside it, e.g. "Sorry, no mailbox
+		 * here by that name. (#5.1.1)". */
+		out->enhanced = find_inner_status(start, start, end);
+		out->text = text;
+		return;
+	}
+	if (out->enhanced.len == 0)
+		out->enhanced = find_inner_status(start, out->text.ptr, end);
+	out->wrapper = wrapper_of(start, p);
+}
+
+/* See reply.h. */
+const char *
+reply_wrapper_name(enum reply_wrapper w)
+{
+	static const char *const names[REPLY_WRAP_COUNT] = { "none", "postfix",
+		"exim", "exchange", "client", "other" };
+
+	return (unsigned)w < REPLY_WRAP_COUNT ? names[w] : "other";
 }

@@ -6,11 +6,14 @@
  * temporary or permanent, code, enhanced status, the rule that matched,
  * its meaning and suggested action, DNSBL and listed IP, provider), or
  * with "-" classifies one reply per line of standard input and writes one
- * result per line (TSV or JSON lines), fast enough for bulk use. The text
- * is taken as Postfix logs it: code and enhanced status are read from it
- * (reply_parse()); a text without a reply code counts as a
- * connection-level failure. Reply text is hostile: it is echoed only with
- * control characters replaced (text) or escaped (JSON).
+ * result per line (TSV or JSON lines, each JSON object carrying its input
+ * line), fast enough for bulk use. The receiver's reply is looked for
+ * inside the text (reply_find(): "host X said:", Exim's "SMTP error from
+ * remote mail server", Exchange's "Remote Server returned", client
+ * libraries) and what was found is shown. A bare text is never taken for
+ * a connection-level failure (only an MTA parser can say that): without a
+ * code and a known phrase it is "unknown". Reply text is hostile: it is
+ * echoed only with control characters replaced (text) or escaped (JSON).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -45,14 +48,19 @@ help(void)
 	    "\"421 HL:ICC 163 mx21,...\"), and explains the result: class,\n"
 	    "temporary or permanent, code, enhanced status, the rule that\n"
 	    "matched with its meaning and suggested action, the DNSBL and\n"
-	    "listed IP named in the reply. With \"-\" it reads one reply per\n"
-	    "line from standard input and writes one result per line.\n\n"
+	    "listed IP named in the reply. The reply may be wrapped (\"host X\n"
+	    "said: 550 ...\", \"Remote Server returned '550 ...'\", a client\n"
+	    "library's error): the code, enhanced status and reply found are\n"
+	    "shown, and \"why\" says which evidence decided. With \"-\" it reads\n"
+	    "one reply per line from standard input and writes one result per\n"
+	    "line (JSON: one object per line, with the input).\n\n"
 	    "  --rules DIR     operator rule files (default: %s\n"
 	    "                  when it exists); format: bouncestat-rules(5)\n"
 	    "  --format FMT    text (default) or json (one object per line)\n"
 	    "  --relay HOST    the relay host the reply came from, e.g.\n"
 	    "                  mx1.qq.com: its provider enables provider rules\n"
-	    "  --list          list the rules in evaluation order and exit\n\n"
+	    "  --list          list the rules in evaluation order (name,\n"
+	    "                  class, evidence rank, file:line) and exit\n\n"
 	    "Exit status: 0 success, 1 failure (bad rule file), 2 usage "
 	    "error.\n",
 	    cmd_classify_entry.usage, RULES_DIR_DEFAULT);
@@ -93,15 +101,15 @@ put_code(FILE *fp, int code)
 }
 
 static void
-line_text(FILE *fp, const struct bs_event *ev, const struct classify_result *r)
+line_text(FILE *fp, const struct classify_result *r)
 {
 	fputs(bs_class_name(r->cls), fp);
 	putc('\t', fp);
 	fputs(*r->rule ? r->rule : "-", fp);
 	putc('\t', fp);
-	put_code(fp, ev->smtp_code);
+	put_code(fp, r->code);
 	putc('\t', fp);
-	put_span(fp, ev->enhanced);
+	put_span(fp, r->enhanced);
 	putc('\t', fp);
 	fputs(r->permanent ? "permanent" : "temporary", fp);
 	putc('\t', fp);
@@ -111,23 +119,96 @@ line_text(FILE *fp, const struct bs_event *ev, const struct classify_result *r)
 	putc('\n', fp);
 }
 
+/*
+ * One line a postmaster can read: which evidence decided, and that
+ * stronger evidence was absent (the order is in bouncestat-rules(5)).
+ */
+static void
+why_line(char *buf, size_t len, const struct classify_result *r)
+{
+	static const struct {
+		const char *rank, *text;
+	} why[] = {
+		{ "token",
+		    "a provider-specific code in the reply (strongest "
+		    "evidence)" },
+		{ "phrase",
+		    "a specific phrase in the reply, which outranks "
+		    "the enhanced status and the reply code" },
+		{ "status",
+		    "the enhanced status code (no provider code or "
+		    "specific phrase matched)" },
+		{ "code",
+		    "the basic reply code (no phrase or enhanced "
+		    "status rule matched)" },
+		{ "broad",
+		    "a broad word, the last resort (no phrase, "
+		    "enhanced status or reply code rule matched)" },
+		{ "fallback",
+		    "the kind of event (a connection-level failure "
+		    "or a queue expiry), not the reply" },
+	};
+	size_t i;
+
+	if (r->limit_hit) {
+		snprintf(buf, len, "a pattern match limit stopped the rules");
+		return;
+	}
+	if (*r->evidence == '\0') {
+		if (r->cls == BS_CLASS_UNKNOWN)
+			snprintf(buf, len, "no rule matched: %s",
+			    r->code == 0 && r->enhanced.len == 0
+				? "no reply code, no enhanced status and no "
+				  "known phrase"
+				: "no rule knows this code and wording");
+		else
+			snprintf(buf, len, "the event itself (%s)",
+			    bs_class_name(r->cls));
+		return;
+	}
+	for (i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(why[i].rank, r->evidence) == 0) {
+			snprintf(buf, len, "decided by %s", why[i].text);
+			return;
+		}
+	snprintf(buf, len, "decided by rank %s", r->evidence);
+}
+
+/*
+ * One JSON object: the input, the decision (class, rule, evidence, why)
+ * and what was extracted from the input.
+ */
 static void
 line_json(FILE *fp, const struct bs_event *ev, const struct classify_result *r,
-    const char *provider, bool full)
+    const char *provider)
 {
-	fputs("{\"class\":\"", fp);
+	char why[512];
+
+	fputs("{\"input\":", fp);
+	json_put_str(
+	    fp, ev->reply.ptr != NULL ? ev->reply.ptr : "", ev->reply.len);
+	fputs(",\"class\":\"", fp);
 	fputs(bs_class_name(r->cls), fp);
 	fputs("\",\"permanent\":", fp);
 	fputs(r->permanent ? "true" : "false", fp);
 	fputs(",\"rule\":", fp);
 	json_put_cstr_or_null(fp, r->rule);
+	fputs(",\"evidence\":", fp);
+	json_put_cstr_or_null(fp, *r->evidence ? r->evidence : NULL);
+	why_line(why, sizeof(why), r);
+	fputs(",\"why\":", fp);
+	json_put_cstr_or_null(fp, why);
 	fputs(",\"code\":", fp);
-	if (ev->smtp_code == 0)
+	if (r->code == 0)
 		fputs("null", fp);
 	else
-		fprintf(fp, "%d", ev->smtp_code);
+		fprintf(fp, "%d", r->code);
 	fputs(",\"enhanced\":", fp);
-	json_span(fp, ev->enhanced);
+	json_span(fp, r->enhanced);
+	fputs(",\"wrapper\":", fp);
+	json_put_cstr_or_null(fp, r->wrapper);
+	fputs(",\"reply\":", fp);
+	json_span(fp, r->reply);
 	fputs(",\"dnsbl\":", fp);
 	json_span(fp, r->dnsbl);
 	fputs(",\"listed_ip\":", fp);
@@ -138,14 +219,10 @@ line_json(FILE *fp, const struct bs_event *ev, const struct classify_result *r,
 	}
 	if (r->limit_hit)
 		fputs(",\"limit_hit\":true", fp);
-	if (full) {
-		fputs(",\"meaning\":", fp);
-		json_put_cstr_or_null(fp, r->meaning);
-		fputs(",\"action\":", fp);
-		json_put_cstr_or_null(fp, r->action);
-		fputs(",\"reply\":", fp);
-		json_span(fp, ev->reply);
-	}
+	fputs(",\"meaning\":", fp);
+	json_put_cstr_or_null(fp, r->meaning);
+	fputs(",\"action\":", fp);
+	json_put_cstr_or_null(fp, r->action);
 	fputs("}\n", fp);
 }
 
@@ -155,6 +232,7 @@ explain_text(FILE *fp, struct classifier *c, const struct bs_event *ev,
 {
 	struct classify_rule_info info;
 	size_t i, n = classify_rule_count(c);
+	char why[512];
 
 	fprintf(fp, "class:      %s (%s)\n", bs_class_name(r->cls),
 	    r->permanent ? "permanent" : "temporary");
@@ -174,10 +252,13 @@ explain_text(FILE *fp, struct classifier *c, const struct bs_event *ev,
 	}
 	if (r->limit_hit)
 		fputs(" [pattern match limit hit]", fp);
+	why_line(why, sizeof(why), r);
+	fprintf(fp, "\nwhy:        %s", why);
 	fputs("\ncode:       ", fp);
-	put_code(fp, ev->smtp_code);
+	put_code(fp, r->code);
 	fputs("\nenhanced:   ", fp);
-	put_span(fp, ev->enhanced);
+	put_span(fp, r->enhanced);
+	fprintf(fp, "\nwrapper:    %s", r->wrapper);
 	fputs("\nmeaning:    ", fp);
 	fput_sanitized(fp, *r->meaning ? r->meaning : "-",
 	    *r->meaning ? strlen(r->meaning) : 1);
@@ -191,7 +272,11 @@ explain_text(FILE *fp, struct classifier *c, const struct bs_event *ev,
 	fputs("\nprovider:   ", fp);
 	fputs(provider != NULL ? provider : "-", fp);
 	fputs("\nreply:      ", fp);
-	put_span(fp, ev->reply);
+	put_span(fp, r->reply);
+	if (r->reply.ptr != ev->reply.ptr || r->reply.len != ev->reply.len) {
+		fputs("\ninput:      ", fp);
+		put_span(fp, ev->reply);
+	}
 	putc('\n', fp);
 }
 
@@ -204,9 +289,10 @@ list_rules(FILE *fp, struct classifier *c)
 	for (i = 0; i < n; i++) {
 		if (classify_rule_get(c, i, &info) == -1)
 			continue;
-		fprintf(fp, "%-32s %-18s %s:%d%s\n", info.name,
-		    info.disabled ? "-" : bs_class_name(info.cls), info.file,
-		    info.line, info.disabled ? " (disabled)" : "");
+		fprintf(fp, "%-32s %-18s %-8s %s:%d%s\n", info.name,
+		    info.disabled ? "-" : bs_class_name(info.cls),
+		    info.disabled ? "-" : info.evidence, info.file, info.line,
+		    info.disabled ? " (disabled)" : "");
 	}
 }
 
@@ -226,9 +312,9 @@ classify_stream(struct classifier *c, const char *provider, bool json)
 		classify_event_from_text(line, (size_t)n, &ev);
 		classify_event(c, &ev, provider, &r);
 		if (json)
-			line_json(stdout, &ev, &r, provider, false);
+			line_json(stdout, &ev, &r, provider);
 		else
-			line_text(stdout, &ev, &r);
+			line_text(stdout, &r);
 	}
 	free(line);
 	if (ferror(stdin)) {
@@ -309,7 +395,7 @@ cmd_classify_exec(int argc, char **argv)
 		classify_event_from_text(text, strlen(text), &ev);
 		classify_event(c, &ev, provider, &r);
 		if (json)
-			line_json(stdout, &ev, &r, provider, true);
+			line_json(stdout, &ev, &r, provider);
 		else
 			explain_text(stdout, c, &ev, &r, provider);
 	}

@@ -50,9 +50,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	classify_text(get_classifier(), (const char *)data, size,
 	    size > 0 && data[0] == 'q' ? "qq.com" : NULL, &r);
-	if ((unsigned)r.cls >= BS_CLASS_COUNT || r.rule == NULL)
+	if ((unsigned)r.cls >= BS_CLASS_COUNT || r.rule == NULL ||
+	    r.evidence == NULL || r.wrapper == NULL)
 		abort();
 	check(r.dnsbl, data, size);
 	check(r.listed_ip, data, size);
+	/* What was found inside a wrapper lies within the input. */
+	check(r.reply, data, size);
+	check(r.enhanced, data, size);
+	if (r.code != 0 && (r.code < 200 || r.code > 599))
+		abort();
 	return 0;
 }

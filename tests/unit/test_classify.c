@@ -947,6 +947,284 @@ classify_text__null_empty_reply__unknown_no_ub(void **state)
 	classify_free(c);
 }
 
+/* ---------------------------------------------------------------- */
+/* issue 12: replies never seen, by cause */
+
+struct want {
+	const char *text;
+	enum bs_class cls;
+};
+
+/*
+ * Classifies each text as `bouncestat classify` does; all must match.
+ * c may be NULL: the built-in rules are loaded (and freed) for the call.
+ */
+static void
+expect_classes(struct classifier *c, const struct want *w, size_t n)
+{
+	struct classifier *own = NULL;
+	struct classify_result r;
+	size_t i;
+
+	if (c == NULL)
+		c = own = load_defaults();
+	for (i = 0; i < n; i++) {
+		classify_text(c, w[i].text, strlen(w[i].text), NULL, &r);
+		if (r.cls != w[i].cls)
+			fail_msg("%s (rule %s, evidence %s), want %s: %s",
+			    bs_class_name(r.cls), *r.rule ? r.rule : "-",
+			    *r.evidence ? r.evidence : "-",
+			    bs_class_name(w[i].cls), w[i].text);
+	}
+	classify_free(own);
+}
+
+/* Cause 1: the reply is not at the start of the text. */
+static void
+classify_text__wrapped_reply__classified_by_the_reply(void **state)
+{
+	static const struct want w[] = {
+		{ "host mx.example.com[192.0.2.7] said: 550 5.1.1 "
+		  "<u@example.com>: Recipient address rejected: User unknown "
+		  "(in reply to RCPT TO command)",
+		    BS_CLASS_USER_UNKNOWN },
+		{ "SMTP error from remote mail server after RCPT "
+		  "TO:<u@example.com>: host mx.example.com [192.0.2.9]: 452 "
+		  "4.2.2 The email account that you tried to reach is over "
+		  "quota",
+		    BS_CLASS_MAILBOX_FULL },
+		{ "Remote Server returned '550 5.7.708 Service unavailable. "
+		  "Access denied, traffic not accepted from this IP.'",
+		    BS_CLASS_BLACKLISTED },
+		{ "Expected response code 250 but got code \"552\", with "
+		  "message \"552 5.3.4 Message size exceeds fixed limit\"",
+		    BS_CLASS_MESSAGE_TOO_LARGE },
+		{ "smtplib.SMTPRecipientsRefused: {'u@example.com': (550, "
+		  "b'5.7.1 Relaying denied')}",
+		    BS_CLASS_RELAY_DENIED },
+		{ "javax.mail.MessagingException: 421 4.3.2 Service not "
+		  "available, closing transmission channel",
+		    BS_CLASS_SERVER_ERROR },
+		{ "Can't send mail - all recipients were rejected: 550 5.7.1 "
+		  "Service unavailable; client [192.0.2.11] blocked using "
+		  "zen.spamhaus.org",
+		    BS_CLASS_BLACKLISTED },
+	};
+	struct classifier *c = load_defaults();
+	struct classify_result r;
+	const char *t = w[2].text;
+
+	(void)state;
+	expect_classes(c, w, sizeof(w) / sizeof(w[0]));
+	/* What was extracted is in the result. */
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.code, 550);
+	assert_true(bs_span_eq(r.enhanced, "5.7.708"));
+	assert_string_equal(r.wrapper, "exchange");
+	assert_true(r.reply.ptr == strstr(t, "550 5.7.708"));
+	assert_string_equal(r.evidence, "token");
+	classify_free(c);
+}
+
+/* Cause 2: a text without a code is not a connection failure. */
+static void
+classify_text__no_code_no_phrase__unknown_not_network(void **state)
+{
+	struct classifier *c = load_defaults();
+	struct classify_result r;
+	struct bs_event ev;
+	const char *t = "Message could not be processed at this time";
+
+	(void)state;
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	assert_string_equal(r.evidence, "");
+	classify_event_from_text(t, strlen(t), &ev);
+	assert_false(ev.flags & BS_EVENT_CONNECT);
+	/* The MTA parser's word that it was connection-level still counts. */
+	ev.flags |= BS_EVENT_CONNECT;
+	classify_event(c, &ev, NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_NETWORK_ERROR);
+	assert_string_equal(r.rule, "fallback-connect");
+	assert_string_equal(r.evidence, "fallback");
+	/* A known phrase without a code still decides. */
+	assert_int_equal(class_of(c,
+			     "TLS handshake failed: certificate "
+			     "verify failed"),
+	    BS_CLASS_TLS_ERROR);
+	assert_int_equal(class_of(c,
+			     "Host or domain name not found. Name "
+			     "service error for name=example.invalid"),
+	    BS_CLASS_HOST_UNKNOWN);
+	classify_free(c);
+}
+
+/* Cause 3: broad words never beat a phrase, an enhanced status or a
+ * code; they decide only when nothing else does. */
+static void
+classify_event__broad_words__last_resort(void **state)
+{
+	static const struct want w[] = {
+		/* phrase over the broad "rejected"/"blocked" */
+		{ "421 4.7.0 Rejected: too many connections from your IP",
+		    BS_CLASS_RATE_LIMITED },
+		{ "550 5.7.1 Rejected: cannot find your reverse hostname",
+		    BS_CLASS_REVERSE_DNS },
+		{ "421 4.7.0 TLS required for RCPT domain, closing connection",
+		    BS_CLASS_TLS_ERROR },
+		/* enhanced status over the broad word */
+		{ "451 4.3.0 Mail server temporarily rejected message",
+		    BS_CLASS_SERVER_ERROR },
+		{ "452 4.2.2 Message rejected", BS_CLASS_MAILBOX_FULL },
+		/* "mailbox unavailable" is weak; the status decides */
+		{ "550 5.7.1 Requested action not taken: mailbox unavailable",
+		    BS_CLASS_POLICY },
+		/* hedges and allow/block lists are no listing */
+		{ "550 5.7.1 Your IP may be blacklisted, ask your provider",
+		    BS_CLASS_POLICY },
+		{ "550 5.7.1 Sender blocked by the recipient's Tenant "
+		  "Allow/Block List",
+		    BS_CLASS_POLICY },
+		/* the sender's own account, not the recipient's mailbox */
+		{ "550 Message sending for this account is disabled",
+		    BS_CLASS_AUTH_FAILED },
+		/* a Yahoo token with a permanent code is a block */
+		{ "553 5.7.2 [TSS06] Messages from 192.0.2.1 permanently "
+		  "deferred due to user complaints",
+		    BS_CLASS_BLACKLISTED },
+		/* nothing better: the broad word decides */
+		{ "550 Blocked", BS_CLASS_POLICY },
+		{ "550 Requested action not taken: mailbox unavailable",
+		    BS_CLASS_USER_UNKNOWN },
+	};
+	struct classifier *c = load_defaults();
+	struct classify_result r;
+
+	(void)state;
+	expect_classes(c, w, sizeof(w) / sizeof(w[0]));
+	classify_text(c, "550 Blocked", 11, NULL, &r);
+	assert_string_equal(r.evidence, "broad");
+	classify_free(c);
+}
+
+/* The documented order: token > phrase > status > code > broad. */
+static void
+classify_compile__evidence_ranks__order_of_evaluation(void **state)
+{
+	char err[BS_ERRLEN] = "";
+	struct classifier *c = load_text(
+	    "rule broad-first\nclass policy\nevidence broad\nmatch refused\n"
+	    "rule code\nclass server_error\ncode 421\n"
+	    "rule status\nclass rate_limited\nenhanced 4.7.28\n"
+	    "rule phrase\nclass greylisted\nmatch greylist\n"
+	    "rule token\nclass blacklisted\nevidence token\nmatch HL:IPB\n",
+	    err);
+	struct classify_rule_info info;
+	static const char *const order[] = { "token", "phrase", "status",
+		"code", "broad-first" };
+	static const char *const rank[] = { "token", "phrase", "status", "code",
+		"broad" };
+	size_t i;
+
+	(void)state;
+	if (c == NULL)
+		fail_msg("%s", err);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(classify_rule_get(c, i, &info), 0);
+		assert_string_equal(info.name, order[i]);
+		assert_string_equal(info.evidence, rank[i]);
+	}
+	assert_string_equal(
+	    rule_of(c, "421 4.7.28 greylist HL:IPB refused", NULL), "token");
+	assert_string_equal(
+	    rule_of(c, "421 4.7.28 greylist refused", NULL), "phrase");
+	assert_string_equal(rule_of(c, "421 4.7.28 refused", NULL), "status");
+	assert_string_equal(rule_of(c, "421 refused", NULL), "code");
+	assert_string_equal(rule_of(c, "550 refused", NULL), "broad-first");
+	classify_free(c);
+	expect_error("rule r\nclass policy\nevidence strong\nmatch x\n",
+	    "evidence: unknown rank");
+	expect_error("rule r\nclass policy\nevidence broad\nevidence token\n"
+		     "match x\n",
+	    "evidence given twice");
+}
+
+/* Cause 4: a misleading code and wording the rules did not know. */
+static void
+classify_event__misleading_code__wording_decides(void **state)
+{
+	static const struct want w[] = {
+		{ "450 4.2.1 Peak SMTP relay limit exceeded for customer",
+		    BS_CLASS_RATE_LIMITED },
+		{ "421 4.4.2 Message submission rate for this client has "
+		  "exceeded the configured limit",
+		    BS_CLASS_RATE_LIMITED },
+		{ "451 4.5.0 SMTP protocol violation, see RFC 2821",
+		    BS_CLASS_PROTOCOL_ERROR },
+		{ "452 收件人邮箱空间不足", BS_CLASS_MAILBOX_FULL },
+		{ "553 5.7.1 Mensaje rechazado por política AntiSpam",
+		    BS_CLASS_SPAM_CONTENT },
+		{ "535 5.7.1 Application-specific password required",
+		    BS_CLASS_AUTH_FAILED },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
+/* Cause 5: wording that had no rule at all. */
+static void
+classify_event__wording_without_rule__now_known(void **state)
+{
+	static const struct want w[] = {
+		{ "550 No user found", BS_CLASS_USER_UNKNOWN },
+		{ "550 Sorry, no mailbox by that name", BS_CLASS_USER_UNKNOWN },
+		{ "Domain may not exist", BS_CLASS_HOST_UNKNOWN },
+		{ "550 5.2.1 Boite du destinataire archivée",
+		    BS_CLASS_MAILBOX_DISABLED },
+		{ "Sorry, I couldn't find any host by that name. (#5.1.2)",
+		    BS_CLASS_HOST_UNKNOWN },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
+/* The languages replies are refused in (45-languages.rules). */
+static void
+classify_event__other_languages__main_classes(void **state)
+{
+	static const struct want w[] = {
+		{ "550 收件人邮件地址不存在", BS_CLASS_USER_UNKNOWN },
+		{ "554 邮件被反垃圾系统认定为垃圾邮件", BS_CLASS_SPAM_CONTENT },
+		{ "550 5.1.1 Adresse d au moins un destinataire invalide",
+		    BS_CLASS_USER_UNKNOWN },
+		{ "552 5.1.1 Boite du destinataire pleine",
+		    BS_CLASS_MAILBOX_FULL },
+		{ "550 5.1.1 Die E-Mail-Adresse des Empfängers existiert nicht",
+		    BS_CLASS_USER_UNKNOWN },
+		{ "552 Das Postfach des Empfängers ist voll",
+		    BS_CLASS_MAILBOX_FULL },
+		{ "550 Usuario desconocido", BS_CLASS_USER_UNKNOWN },
+		{ "552 El buzón está lleno", BS_CLASS_MAILBOX_FULL },
+		{ "550 Endereço de e-mail não existe", BS_CLASS_USER_UNKNOWN },
+		{ "452 A caixa de entrada do destinatário está sem espaço de "
+		  "armazenamento",
+		    BS_CLASS_MAILBOX_FULL },
+		{ "550 Пользователь не найден", BS_CLASS_USER_UNKNOWN },
+		{ "552 Почтовый ящик переполнен", BS_CLASS_MAILBOX_FULL },
+		{ "550 送信先のメールアドレスがありません",
+		    BS_CLASS_USER_UNKNOWN },
+		{ "452 受信トレイがいっぱいです", BS_CLASS_MAILBOX_FULL },
+		{ "550 Docelowe konto nie istnieje", BS_CLASS_USER_UNKNOWN },
+		{ "552 Skrzynka odbiorcy jest pełna", BS_CLASS_MAILBOX_FULL },
+		{ "550 Przekroczono limit wysyłania", BS_CLASS_RATE_LIMITED },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
 int
 main(void)
 {
@@ -1027,6 +1305,18 @@ main(void)
 		cmocka_unit_test(classify_event__unknown__stays_reachable),
 		cmocka_unit_test(
 		    classify_new__failed_load__old_classifier_still_works),
+		cmocka_unit_test(
+		    classify_text__wrapped_reply__classified_by_the_reply),
+		cmocka_unit_test(
+		    classify_text__no_code_no_phrase__unknown_not_network),
+		cmocka_unit_test(classify_event__broad_words__last_resort),
+		cmocka_unit_test(
+		    classify_compile__evidence_ranks__order_of_evaluation),
+		cmocka_unit_test(
+		    classify_event__misleading_code__wording_decides),
+		cmocka_unit_test(
+		    classify_event__wording_without_rule__now_known),
+		cmocka_unit_test(classify_event__other_languages__main_classes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,16 +24,25 @@ struct parsed {
 	struct reply_info ri;
 };
 
+typedef void reply_fn(struct bs_span, struct reply_info *);
+
+/* fn (reply_parse or reply_find) on an exact-length copy of text. */
 static struct parsed
-parse_n(const char *text, size_t len)
+run_n(reply_fn *fn, const char *text, size_t len)
 {
 	struct parsed r;
 
 	r.buf = malloc(len > 0 ? len : 1);
 	assert_non_null(r.buf);
 	memcpy(r.buf, text, len);
-	reply_parse(bs_span_make(r.buf, len), &r.ri);
+	fn(bs_span_make(r.buf, len), &r.ri);
 	return r;
+}
+
+static struct parsed
+parse_n(const char *text, size_t len)
+{
+	return run_n(reply_parse, text, len);
 }
 
 static struct parsed
@@ -208,13 +217,18 @@ reply_parse__len_cuts_text__reads_only_len(void **state)
 static void
 reply_parse__null_text__empty(void **state)
 {
+	reply_fn *fns[] = { reply_parse, reply_find };
 	struct reply_info ri;
+	size_t i;
 
 	(void)state;
-	reply_parse(bs_span_make(NULL, 0), &ri);
-	assert_int_equal(ri.code, 0);
-	assert_int_equal(ri.enhanced.len, 0);
-	assert_int_equal(ri.text.len, 0);
+	for (i = 0; i < 2; i++) {
+		fns[i](bs_span_make(NULL, 0), &ri);
+		assert_int_equal(ri.code, 0);
+		assert_int_equal(ri.enhanced.len, 0);
+		assert_int_equal(ri.text.len, 0);
+		assert_int_equal(ri.reply.len, 0);
+	}
 }
 
 static void
@@ -235,6 +249,165 @@ reply_is_enhanced__forms__rfc3463_only(void **state)
 	assert_false(reply_is_enhanced(bs_span_make(NULL, 0)));
 }
 
+/* ---------------------------------------------------------------- */
+/* reply_find(): the reply inside a wrapper (issue 12, cause 1) */
+
+/* reply_find() on an exact-length copy of text; checks what it found. */
+static void
+find_check(const char *text, int code, const char *enhanced, const char *reply,
+    enum reply_wrapper wrapper)
+{
+	struct parsed r = run_n(reply_find, text, strlen(text));
+
+	assert_int_equal(r.ri.code, code);
+	assert_span(r.ri.enhanced, enhanced);
+	assert_span(r.ri.reply, reply);
+	if (r.ri.wrapper != wrapper)
+		fail_msg("wrapper %s, want %s: %s",
+		    reply_wrapper_name(r.ri.wrapper),
+		    reply_wrapper_name(wrapper), text);
+	free(r.buf);
+}
+
+static void
+reply_find__bare_reply__as_reply_parse(void **state)
+{
+	(void)state;
+	find_check("550 5.1.1 <u@example.com>: User unknown", 550, "5.1.1",
+	    "550 5.1.1 <u@example.com>: User unknown", REPLY_WRAP_NONE);
+	find_check("smtp;421 4.7.0 [TSS04] deferred", 421, "4.7.0",
+	    "smtp;421 4.7.0 [TSS04] deferred", REPLY_WRAP_NONE);
+}
+
+static void
+reply_find__postfix_said__reply_after_host(void **state)
+{
+	(void)state;
+	find_check(
+	    "host mx.example.com[192.0.2.7] said: 550 5.1.1 "
+	    "<u@example.com>: User unknown (in reply to RCPT TO command)",
+	    550, "5.1.1",
+	    "550 5.1.1 <u@example.com>: User unknown (in reply to RCPT TO "
+	    "command)",
+	    REPLY_WRAP_POSTFIX);
+	find_check("host mx03.t-online.de[192.0.2.73] refused to talk to "
+		   "me: 554 IP=192.0.2.1 - A problem occurred. (BL)",
+	    554, "", "554 IP=192.0.2.1 - A problem occurred. (BL)",
+	    REPLY_WRAP_POSTFIX);
+}
+
+static void
+reply_find__exim_smtp_error__reply_after_ip(void **state)
+{
+	(void)state;
+	find_check("SMTP error from remote mail server after RCPT "
+		   "TO:<u@example.com>: host mx.example.com [192.0.2.9]: 550 "
+		   "5.7.1 Rejected",
+	    550, "5.7.1", "550 5.7.1 Rejected", REPLY_WRAP_EXIM);
+	find_check("SMTP error from remote mail server after MAIL "
+		   "FROM:<u@example.com> SIZE=4096: 553 5.7.1 [BL21] "
+		   "Connections will not be accepted",
+	    553, "5.7.1", "553 5.7.1 [BL21] Connections will not be accepted",
+	    REPLY_WRAP_EXIM);
+}
+
+static void
+reply_find__exchange_remote_server_returned__quoted_reply(void **state)
+{
+	(void)state;
+	find_check("Remote Server returned '550 5.7.708 Service unavailable. "
+		   "Access denied, traffic not accepted from this IP.'",
+	    550, "5.7.708",
+	    "550 5.7.708 Service unavailable. Access denied, traffic not "
+	    "accepted from this IP.'",
+	    REPLY_WRAP_EXCHANGE);
+	find_check("#550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found ##", 550,
+	    "5.1.1", "550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found ##",
+	    REPLY_WRAP_EXCHANGE);
+}
+
+static void
+reply_find__client_libraries__receiver_code_not_expected_code(void **state)
+{
+	(void)state;
+	/* Swift Mailer: "250" is what the client wanted, not the reply. */
+	find_check("Expected response code 250 but got code \"552\", with "
+		   "message \"552 5.2.2 Mailbox full\"",
+	    552, "5.2.2", "552 5.2.2 Mailbox full\"", REPLY_WRAP_CLIENT);
+	/* Python smtplib */
+	find_check("(550, b'5.1.1 The email account that you tried to reach "
+		   "does not exist')",
+	    550, "5.1.1",
+	    "550, b'5.1.1 The email account that you tried to reach does not "
+	    "exist')",
+	    REPLY_WRAP_CLIENT);
+	/* Java Mail */
+	find_check("MessagingException: 421 4.3.2 too many connections", 421,
+	    "4.3.2", "421 4.3.2 too many connections", REPLY_WRAP_CLIENT);
+	/* Roundcube: the status in parentheses further on */
+	find_check("SMTP Error (550): Failed to add recipient (5.7.1 "
+		   "<u@example.com>: Relay access denied)",
+	    550, "5.7.1",
+	    "550): Failed to add recipient (5.7.1 <u@example.com>: Relay "
+	    "access denied)",
+	    REPLY_WRAP_CLIENT);
+}
+
+static void
+reply_find__numbers_that_are_no_code__ignored(void **state)
+{
+	(void)state;
+	/* IP octets, ports, sizes, dates and 2xx expectations */
+	find_check("connect to mx.example.com[192.0.2.45]:465: Connection "
+		   "timed out",
+	    0, "",
+	    "connect to mx.example.com[192.0.2.45]:465: Connection timed out",
+	    REPLY_WRAP_NONE);
+	find_check("delivered after 4500 seconds on 2026-05-23", 0, "",
+	    "delivered after 4500 seconds on 2026-05-23", REPLY_WRAP_NONE);
+	find_check("Expected response code 250 but got an empty response", 0,
+	    "", "Expected response code 250 but got an empty response",
+	    REPLY_WRAP_NONE);
+	/* A code with the wrong second digit (RFC 5321 4.2.1: 0-5). */
+	find_check(
+	    "port 587 refused", 0, "", "port 587 refused", REPLY_WRAP_NONE);
+}
+
+static void
+reply_find__no_code__status_found_whole_text_kept(void **state)
+{
+	(void)state;
+	find_check("Sorry, no mailbox here by that name. (#5.1.1)", 0, "5.1.1",
+	    "Sorry, no mailbox here by that name. (#5.1.1)", REPLY_WRAP_NONE);
+	find_check("permanent: 5.7.1 Service unavailable; client [192.0.2.1] "
+		   "blocked using zen.spamhaus.org",
+	    0, "5.7.1",
+	    "permanent: 5.7.1 Service unavailable; client [192.0.2.1] blocked "
+	    "using zen.spamhaus.org",
+	    REPLY_WRAP_NONE);
+	/* Version and tracking numbers are no status: subject 0-7 only. */
+	find_check("451 example.yahoo.com Resources temporarily unavailable "
+		   "[#4.16.1].",
+	    451, "",
+	    "451 example.yahoo.com Resources temporarily unavailable "
+	    "[#4.16.1].",
+	    REPLY_WRAP_NONE);
+	find_check("deferred - 4.16.55.1; see the error codes", 0, "",
+	    "deferred - 4.16.55.1; see the error codes", REPLY_WRAP_NONE);
+}
+
+static void
+reply_find__short_texts__safe(void **state)
+{
+	(void)state;
+	find_check("", 0, "", "", REPLY_WRAP_NONE);
+	find_check("5", 0, "", "5", REPLY_WRAP_NONE);
+	find_check("x 55", 0, "", "x 55", REPLY_WRAP_NONE);
+	find_check("x 550", 550, "", "550", REPLY_WRAP_OTHER);
+	find_check("x (550", 550, "", "550", REPLY_WRAP_CLIENT);
+	find_check("x 5500", 0, "", "x 5500", REPLY_WRAP_NONE);
+}
+
 int
 main(void)
 {
@@ -252,6 +425,17 @@ main(void)
 		cmocka_unit_test(reply_parse__len_cuts_text__reads_only_len),
 		cmocka_unit_test(reply_parse__null_text__empty),
 		cmocka_unit_test(reply_is_enhanced__forms__rfc3463_only),
+		cmocka_unit_test(reply_find__bare_reply__as_reply_parse),
+		cmocka_unit_test(reply_find__postfix_said__reply_after_host),
+		cmocka_unit_test(reply_find__exim_smtp_error__reply_after_ip),
+		cmocka_unit_test(
+		    reply_find__exchange_remote_server_returned__quoted_reply),
+		cmocka_unit_test(
+		    reply_find__client_libraries__receiver_code_not_expected_code),
+		cmocka_unit_test(reply_find__numbers_that_are_no_code__ignored),
+		cmocka_unit_test(
+		    reply_find__no_code__status_found_whole_text_kept),
+		cmocka_unit_test(reply_find__short_texts__safe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
