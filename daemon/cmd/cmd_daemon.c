@@ -210,6 +210,11 @@ cmd_daemon_exec(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* The order of every command (context.h): --db, $BOUNCESTAT_DB,
+	 * the configuration, the default. */
+	if (db == NULL && getenv("BOUNCESTAT_DB") != NULL &&
+	    *getenv("BOUNCESTAT_DB") != '\0')
+		db = getenv("BOUNCESTAT_DB");
 	if (db == NULL)
 		db = conf->database[0] != '\0'
 		    ? conf->database

@@ -395,13 +395,18 @@ cmd_import_exec(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cmd_usage(&cmd_import_entry);
-	/* Every input must be there before a database is created for it. */
+	/* No database is created when no input can be read at all. */
 	for (i = optind; i < argc; i++)
-		if (strcmp(argv[i], "-") != 0 && access(argv[i], R_OK) == -1) {
-			fprintf(stderr, "bouncestat import: error: %s: %s\n",
-			    argv[i], strerror(errno));
-			return 1;
-		}
+		if (strcmp(argv[i], "-") == 0 || access(argv[i], R_OK) == 0)
+			break;
+	if (i == argc) {
+		for (i = optind; i < argc; i++)
+			if (access(argv[i], R_OK) == -1)
+				fprintf(stderr,
+				    "bouncestat import: error: %s: %s\n",
+				    argv[i], strerror(errno));
+		return 1;
+	}
 	if ((rc = cmd_ctx_finish(&cc, true)) != 0) {
 		cmd_ctx_free(&cc);
 		return rc == 2 ? cmd_usage(&cmd_import_entry) : rc;

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "context.h"
+#include "duration.h"
 #include "cmd.h"
 #include "conf.h"
 #include "json.h"
@@ -129,24 +131,6 @@ fmt_time(char *buf, size_t len, int64_t t)
 }
 
 static void
-fmt_age(char *buf, size_t len, int64_t secs)
-{
-	if (secs < 0)
-		secs = 0;
-	if (secs < 120)
-		snprintf(buf, len, "%llds", (long long)secs);
-	else if (secs < 7200)
-		snprintf(buf, len, "%lldm%02llds", (long long)(secs / 60),
-		    (long long)(secs % 60));
-	else if (secs < 172800)
-		snprintf(buf, len, "%lldh%02lldm", (long long)(secs / 3600),
-		    (long long)(secs % 3600 / 60));
-	else
-		snprintf(buf, len, "%lldd%02lldh", (long long)(secs / 86400),
-		    (long long)(secs % 86400 / 3600));
-}
-
-static void
 json_pos(const struct store_position *p)
 {
 	printf("{\"path\":");
@@ -210,7 +194,7 @@ print_text(const char *db, const struct daemon_meta *m,
 		printf("daemon: never started with this database\n");
 	else if (m->running) {
 		fmt_time(t1, sizeof(t1), m->started);
-		fmt_age(t2, sizeof(t2), now - m->started);
+		duration_human(t2, sizeof(t2), now - m->started);
 		printf("daemon: running, pid %ld, up %s (since %s), version "
 		       "%s\n",
 		    m->pid, t2, t1, m->version);
@@ -243,7 +227,7 @@ print_text(const char *db, const struct daemon_meta *m,
 				snprintf(lag, sizeof(lag), "%s",
 				    r->exists ? "new file" : "no file");
 			fmt_time(t1, sizeof(t1), r->pos.last_event);
-			fmt_age(t2, sizeof(t2), now - r->pos.updated);
+			duration_human(t2, sizeof(t2), now - r->pos.updated);
 			printf("%-*s %10lld %12lld %12lld %10s  %-20s  %s "
 			       "ago\n",
 			    (int)w, r->path, (long long)r->pos.ino,
@@ -261,34 +245,37 @@ print_text(const char *db, const struct daemon_meta *m,
 static int
 cmd_status_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "db", required_argument, NULL, 'd' },
+	static const struct option own[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = NULL, *conf_path = NULL, *format = "text";
-	char dbbuf[1024], errbuf[BS_ERRLEN], key[PATH_MAX + 16];
+	const char *db, *format = "text";
+	char errbuf[BS_ERRLEN], key[PATH_MAX + 16];
+	struct option longopts[CTX_OPTIONS_MAX];
+	struct cmd_ctx ctx;
 	char *files = NULL, *p, *nl, *bufs = NULL;
 	struct file_row *rows = NULL;
 	struct daemon_meta m;
 	struct store *st = NULL;
-	struct conf *c = NULL;
 	struct stat sb;
 	size_t n = 0, i, bufsz = PATH_MAX * 2 + 64;
 	int64_t now = clock_now();
 	int ch, rc = 1, r;
 
+	cmd_ctx_init(&ctx, "status", CTX_DB, own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(&ctx, "h"),
+		    longopts, NULL)) != -1) {
+		switch (cmd_ctx_option(&ctx, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return cmd_usage(&cmd_status_entry);
+		default:
+			break;
+		}
 		switch (ch) {
-		case 'c':
-			conf_path = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
 		case 'f':
 			format = optarg;
 			if (strcmp(format, "text") != 0 &&
@@ -309,21 +296,15 @@ cmd_status_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_status_entry);
-	if (db == NULL) {
-		c = conf_load(conf_path != NULL ? conf_path : CONF_PATH_DEFAULT,
-		    conf_path != NULL, NULL, NULL);
-		if (c != NULL && c->database[0] != '\0')
-			db = c->database;
-		else
-			db = default_db_path(dbbuf, sizeof(dbbuf), false);
+	if ((r = cmd_ctx_finish(&ctx, false)) != 0) {
+		cmd_ctx_free(&ctx);
+		return r == 2 ? cmd_usage(&cmd_status_entry) : r;
 	}
-	if (access(db, F_OK) == -1) {
-		log_warnx(
-		    "status: no database at %s (has the daemon run?)", db);
+	db = ctx.db;
+	if (cmd_ctx_need_db(&ctx) != 0)
 		goto done;
-	}
 	if ((st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
-		log_warnx("status: %s", errbuf);
+		cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
 		goto done;
 	}
 	memset(&m, 0, sizeof(m));
@@ -385,6 +366,6 @@ done:
 	free(bufs);
 	free(files);
 	store_close(st);
-	conf_free(c);
+	cmd_ctx_free(&ctx);
 	return rc;
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "duration.h"
 #include "detect.h"
 
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum size");
@@ -231,60 +232,6 @@ parse_uint(const char **sp, int64_t *out)
 	return 0;
 }
 
-/* "1h30m", "500ms", "0": milliseconds, or -1 with a reason in *why. */
-static int
-parse_duration(const char *s, int64_t *out, const char **why)
-{
-	static const struct {
-		const char *unit;
-		int64_t ms;
-	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
-		{ "h", 3600000 }, { "d", 86400000 }, { "w", 604800000 } };
-	int64_t total = 0, v;
-	size_t i, ulen;
-	bool any = false;
-
-	if (strcmp(s, "0") == 0) {
-		*out = 0;
-		return 0;
-	}
-	while (*s != '\0') {
-		if (parse_uint(&s, &v) == -1) {
-			*why = "expected a number with a unit (ms, s, m, h, "
-			       "d, w)";
-			return -1;
-		}
-		ulen = 0;
-		while (s[ulen] >= 'a' && s[ulen] <= 'z')
-			ulen++;
-		if (ulen == 0) {
-			*why = "missing unit (ms, s, m, h, d, w)";
-			return -1;
-		}
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (strlen(units[i].unit) == ulen &&
-			    strncmp(s, units[i].unit, ulen) == 0)
-				break;
-		if (i == sizeof(units) / sizeof(units[0])) {
-			*why = "unknown unit (ms, s, m, h, d, w)";
-			return -1;
-		}
-		if (v > (INT64_MAX - total) / units[i].ms) {
-			*why = "too large";
-			return -1;
-		}
-		total += v * units[i].ms;
-		s += ulen;
-		any = true;
-	}
-	if (!any) {
-		*why = "empty duration";
-		return -1;
-	}
-	*out = total;
-	return 0;
-}
-
 /* "65536", "64k", "1M": bytes, or -1. */
 static int
 parse_size(const char *s, int64_t *out, const char **why)
@@ -311,31 +258,11 @@ parse_size(const char *s, int64_t *out, const char **why)
 	return 0;
 }
 
-/* Formats ms as the largest exact unit, for messages and the sample. */
-static void
-fmt_duration(char *buf, size_t len, int64_t ms)
-{
-	if (ms == 0)
-		snprintf(buf, len, "0");
-	else if (ms % 604800000 == 0)
-		snprintf(buf, len, "%lldw", (long long)(ms / 604800000));
-	else if (ms % 86400000 == 0)
-		snprintf(buf, len, "%lldd", (long long)(ms / 86400000));
-	else if (ms % 3600000 == 0)
-		snprintf(buf, len, "%lldh", (long long)(ms / 3600000));
-	else if (ms % 60000 == 0)
-		snprintf(buf, len, "%lldm", (long long)(ms / 60000));
-	else if (ms % 1000 == 0)
-		snprintf(buf, len, "%llds", (long long)(ms / 1000));
-	else
-		snprintf(buf, len, "%lldms", (long long)ms);
-}
-
 static void
 fmt_bound(char *buf, size_t len, const struct directive *d, int64_t v)
 {
 	if (d->type == T_DURATION)
-		fmt_duration(buf, len, v);
+		duration_format(buf, len, v);
 	else
 		snprintf(buf, len, "%lld", (long long)v);
 }
@@ -434,7 +361,7 @@ set_value(struct parser *p, size_t line, struct conf *c,
 		parse_size(v, &n, &why);
 		break;
 	case T_DURATION:
-		parse_duration(v, &n, &why);
+		duration_parse(v, 0, &n, &why);
 		break;
 	}
 	if (why != NULL) {

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "duration.h"
 #include "log.h"
 #include "syslog.h"
 #include "utf8.h"
@@ -131,8 +132,8 @@ parse_date(const char *s, int64_t *out)
 int
 parse_time_arg(const char *s, int64_t now, int64_t *out)
 {
-	const char *p = s;
-	int64_t total = 0, n;
+	const char *why;
+	int64_t total, n;
 	char *end;
 
 	if (s == NULL || *s == '\0')
@@ -155,35 +156,10 @@ parse_time_arg(const char *s, int64_t now, int64_t *out)
 	}
 	if (strlen(s) >= 10 && s[4] == '-')
 		return parse_date(s, out);
-	/* A duration: one or more <number><unit>. */
-	while (*p != '\0') {
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		errno = 0;
-		n = strtoll(p, &end, 10);
-		if (errno != 0 || n < 0 || n > 100000000)
-			return -1;
-		switch (*end) {
-		case 's':
-			break;
-		case 'm':
-			n *= 60;
-			break;
-		case 'h':
-			n *= 3600;
-			break;
-		case 'd':
-			n *= 86400;
-			break;
-		case 'w':
-			n *= 7 * 86400;
-			break;
-		default:
-			return -1;
-		}
-		total += n;
-		p = end + 1;
-	}
+	/* A duration (duration.h), back from now. */
+	if (duration_parse(s, 0, &total, &why) == -1 || total == 0)
+		return -1;
+	total /= 1000;
 	*out = now - total;
 	return 0;
 }

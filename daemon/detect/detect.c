@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "detect.h"
+#include "duration.h"
 
 static const char *const kind_names[DETECT_KIND_COUNT] = {
 	[DETECT_RATE_LIMITED] = "rate_limited",
@@ -267,44 +268,17 @@ detect_params_check(const struct detect_params *p, char *errbuf)
 	return 0;
 }
 
-/* Parses "N" (seconds) or "N" followed by s, m, h or d. */
+/* A duration (duration.h; a bare number is seconds) in seconds. */
 static int
 parse_duration(const char *s, int64_t *out)
 {
-	char *end;
-	long long v;
-	int64_t mul = 1;
+	const char *why;
+	int64_t ms;
 
-	if (*s < '0' || *s > '9')
+	if (duration_parse(s, 1000, &ms, &why) == -1 || ms % 1000 != 0 ||
+	    ms / 1000 > 100LL * DETECT_DAY)
 		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || v > 100LL * DETECT_DAY)
-		return -1;
-	switch (*end) {
-	case '\0':
-		break;
-	case 's':
-		end++;
-		break;
-	case 'm':
-		mul = 60;
-		end++;
-		break;
-	case 'h':
-		mul = 3600;
-		end++;
-		break;
-	case 'd':
-		mul = DETECT_DAY;
-		end++;
-		break;
-	default:
-		return -1;
-	}
-	if (*end != '\0')
-		return -1;
-	*out = (int64_t)v * mul;
+	*out = ms / 1000;
 	return 0;
 }
 

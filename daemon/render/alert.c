@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "duration.h"
 #include "utf8.h"
 
 extern char **environ;
@@ -324,26 +325,6 @@ fmt_later(char *out, size_t len, int64_t t, int64_t ref, int32_t off)
 		fmt_time(out, len, t, off, ' ');
 }
 
-/* "45 s", "10 min", "2 h 5 min", "3 d 4 h". */
-static void
-fmt_span(char *out, size_t len, int64_t s)
-{
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		snprintf(out, len, "%lld s", (long long)s);
-	else if (s < 3600)
-		snprintf(out, len, "%lld min", (long long)(s / 60));
-	else if (s < 86400)
-		snprintf(out, len,
-		    s % 3600 >= 60 ? "%lld h %lld min" : "%lld h",
-		    (long long)(s / 3600), (long long)(s % 3600 / 60));
-	else
-		snprintf(out, len,
-		    s % 86400 >= 3600 ? "%lld d %lld h" : "%lld d",
-		    (long long)(s / 86400), (long long)(s % 86400 / 3600));
-}
-
 /* A baseline count: "0", "0.4", "12". */
 static void
 fmt_base(char *out, size_t len, double v)
@@ -465,7 +446,7 @@ magnitude(struct buf *b, const struct alert_incident *x, bool peak_word)
 {
 	char win[32], base[32];
 
-	fmt_span(win, sizeof(win), x->window);
+	duration_human(win, sizeof(win), x->window);
 	if (is_rate(x)) {
 		buf_printf(b,
 		    "%s%d%% of %lld results in %s (%lld), normally ~%d%%",
@@ -624,7 +605,7 @@ entry(
 	fmt_time(t1, sizeof(t1), x->start, p->tzoff, ' ');
 	if (x->resolved) {
 		fmt_later(t2, sizeof(t2), x->last_seen, x->start, p->tzoff);
-		fmt_span(span, sizeof(span), x->last_seen - x->start);
+		duration_human(span, sizeof(span), x->last_seen - x->start);
 		buf_printf(&line, "%s to %s (%s)", t1, t2, span);
 		field(b, "From", line.p != NULL ? line.p : "");
 	} else {
