@@ -28,6 +28,7 @@
 #include "log.h"
 #include "provider.h"
 #include "rules.h"
+#include "sanitize.h"
 #include "util.h"
 
 static int cmd_classify_exec(int, char **);

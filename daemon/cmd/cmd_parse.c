@@ -22,6 +22,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "rules.h"
+#include "sanitize.h"
 #include "util.h"
 
 #define HEADER                                                                 \

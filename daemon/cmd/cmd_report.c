@@ -41,6 +41,7 @@
 #include "query.h"
 #include "store.h"
 #include "utf8.h"
+#include "sanitize.h"
 #include "util.h"
 
 #define REPORT_TOP_DEFAULT 10

@@ -19,7 +19,6 @@
 #include "duration.h"
 #include "log.h"
 #include "syslog.h"
-#include "utf8.h"
 #include "util.h"
 
 void *
@@ -208,38 +207,6 @@ default_db_path(char *buf, size_t len, bool mkdir_parent)
 	}
 	snprintf(buf, len, "%s/bouncestat.db", dir);
 	return buf;
-}
-
-/*
- * Writes len bytes of s (borrowed) to fp: tab as a space, other C0
- * controls, DEL and each byte of a C1 control or of invalid UTF-8 (as
- * utf8_decode() judges it) as '?'. Write errors stay in fp's error
- * indicator.
- */
-void
-fput_sanitized(FILE *fp, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
-	uint32_t cp;
-
-	while (i < len) {
-		if (p[i] < 0x20 || p[i] == 0x7f) {
-			fputc(p[i] == '\t' ? ' ' : '?', fp);
-			i++;
-			continue;
-		}
-		n = utf8_decode(p + i, len - i, &cp);
-		/* C1 controls U+0080..U+009F (e.g. CSI 0x9b) are controls too:
-		 * each of their two bytes becomes '?'. */
-		if (n == 0 || (cp >= 0x80 && cp <= 0x9f)) {
-			fputc('?', fp);
-			i++;
-			continue;
-		}
-		fwrite(p + i, 1, n, fp);
-		i += n;
-	}
 }
 
 int32_t

@@ -42,12 +42,6 @@ int parse_time_arg(const char *s, int64_t now, int64_t *out);
  */
 const char *default_db_path(char *buf, size_t len, bool mkdir_parent);
 
-/*
- * Writes len bytes of s to fp with control characters (C0, DEL, and the C1
- * range of UTF-8) replaced by '?' and invalid UTF-8 bytes by '?'.
- */
-void fput_sanitized(FILE *fp, const char *s, size_t len);
-
 /* Seconds east of UTC of local time at t (for zone-less syslog stamps). */
 int32_t local_tz_offset(int64_t t);
 

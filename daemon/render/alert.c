@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "sanitize.h"
 #include "duration.h"
 #include "utf8.h"
 
@@ -93,80 +94,6 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/* Code points removed from text: C1 controls and bidirectional overrides
- * (which reorder what a reader sees, as in "Trojan Source"). */
-static bool
-invisible(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-	    (cp >= 0x2066 && cp <= 0x2069);
-}
-
-/*
- * Sanitises hostile text into one line of valid UTF-8 (see alert.h).
- * ANSI CSI sequences (ESC [ ... final byte) are removed whole; any other
- * control character alone. Returns the length written to out.
- */
-size_t
-alert_sanitize(char *out, size_t outlen, const char *in, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	const unsigned char *src;
-	size_t i = 0, o = 0, n, adv;
-	uint32_t cp;
-	bool space = false;
-
-	if (outlen == 0)
-		return 0;
-	if (in == NULL)
-		len = 0;
-	while (i < len) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-		    s[i] == '\n') {
-			space = o > 0;
-			i++;
-			continue;
-		}
-		if (s[i] == 0x1b && i + 1 < len && s[i + 1] == '[') {
-			/* CSI: parameters and intermediates, then a final
-			 * byte in 0x40..0x7e. */
-			for (i += 2; i < len && s[i] >= 0x20 && s[i] < 0x40;
-			     i++)
-				;
-			if (i < len && s[i] >= 0x40 && s[i] <= 0x7e)
-				i++;
-			continue;
-		}
-		if (s[i] < 0x20 || s[i] == 0x7f) {
-			i++;
-			continue;
-		}
-		n = utf8_decode(s + i, len - i, &cp);
-		if (n == 0) {
-			src = (const unsigned char *)"?";
-			n = 1;
-			adv = 1;
-		} else if (invisible(cp)) {
-			i += n;
-			continue;
-		} else {
-			src = s + i;
-			adv = n;
-		}
-		if (o + (space ? 1 : 0) + n >= outlen)
-			break;
-		if (space) {
-			out[o++] = ' ';
-			space = false;
-		}
-		memcpy(out + o, src, n);
-		o += n;
-		i += adv;
-	}
-	out[o] = '\0';
-	return o;
-}
-
 /* Sanitises a NUL-terminated string (NULL = "") into out. */
 static size_t
 clean(char *out, size_t outlen, const char *s)
@@ -191,7 +118,7 @@ alert_address_ok(const char *a)
 		if (s[i] < 0x20 || s[i] == 0x7f)
 			return false;
 		n = utf8_decode(s + i, len - i, &cp);
-		if (n == 0 || invisible(cp))
+		if (n == 0 || sanitize_invisible(cp))
 			return false;
 	}
 	return true;

@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sanitize.h"
+
 #include "event.h"
 
 #define ALERT_SAMPLE_MAX 600 /* bytes of a sample reply that are shown */
@@ -69,15 +71,6 @@ struct alert_params {
 	int64_t now;             /* Date: */
 	int32_t tzoff;           /* seconds east of UTC for shown times */
 };
-
-/*
- * Sanitises hostile text of len bytes into out (outlen > 0 bytes,
- * NUL-terminated): one line of valid UTF-8, CR, LF and TAB turned into
- * spaces, other control characters removed, runs of white space collapsed,
- * ends trimmed, cut on a character boundary when too long. Returns the
- * length written.
- */
-size_t alert_sanitize(char *out, size_t outlen, const char *in, size_t len);
 
 /*
  * True when an operator-supplied address (or "Name <addr>") is fit for a

@@ -58,7 +58,7 @@ bs incidents -c "$tmp/bs.conf" --now @$NOW --format json >"$tmp/i.json" \
 	2>"$tmp/inc.err" || fail "incidents -c"
 [ "$(cat "$tmp/i.json")" = "[]" ] || fail "the config's detect was ignored"
 # ... and --detect comes after it.
-bs incidents -c "$tmp/bs.conf" --now @$NOW --replay --since all \
+bs incidents -c "$tmp/bs.conf" --now @$NOW --replay --since all --detect window=1h30m --detect window=10m \
 	--detect rate_limited.min_count=6 --format json >"$tmp/i2.json" \
 	2>"$tmp/inc2.err" || fail "incidents --replay --detect"
 grep -q '"rate_limited"' "$tmp/i2.json" || fail "--detect not after config"

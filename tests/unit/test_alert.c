@@ -448,12 +448,35 @@ alert_sendmail__mailer_exits_early__error_not_sigpipe(void **state)
 	rmdir_all(dir);
 }
 
+/* The report's form of the one sanitiser drops what the mail's drops:
+ * bidi overrides too (each byte a '?', so columns stay aligned). */
+static void
+fput_sanitized__bidi_and_c1__question_marks(void **state)
+{
+	static const char in[] = "a\xe2\x80\xae"
+				 "b\xc2\x9b"
+				 "c\x1b[2J"
+				 "d\te";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	fp = open_memstream(&buf, &len);
+	assert_non_null(fp);
+	fput_sanitized(fp, in, sizeof(in) - 1);
+	fclose(fp);
+	assert_string_equal(buf, "a???b??c?[2Jd e");
+	free(buf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(alert_sanitize__crlf_and_ansi__one_clean_line),
 		cmocka_unit_test(alert_sanitize__c1_and_bidi__removed),
+		cmocka_unit_test(fput_sanitized__bidi_and_c1__question_marks),
 		cmocka_unit_test(
 		    alert_sanitize__long_utf8__cut_on_character_boundary),
 		cmocka_unit_test(alert_address_ok__controls__refused),

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The one sanitiser of hostile text (reply texts, keys, host names from
+ * remote servers): one rule for what must never reach a terminal or a
+ * mail header (C0 and C1 controls, DEL, ANSI escape sequences,
+ * bidirectional overrides, invalid UTF-8), in two forms: alert_sanitize()
+ * makes one clean line into a buffer (mail, incident tables);
+ * fput_sanitized() writes text with each unsafe byte as '?', keeping the
+ * column count of aligned tables (report, classify).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sanitize.h"
+#include "utf8.h"
+
+/* See sanitize.h. */
+bool
+sanitize_invisible(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * Sanitises hostile text into one line of valid UTF-8 (see alert.h).
+ * ANSI CSI sequences (ESC [ ... final byte) are removed whole; any other
+ * control character alone. Returns the length written to out.
+ */
+size_t
+alert_sanitize(char *out, size_t outlen, const char *in, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	const unsigned char *src;
+	size_t i = 0, o = 0, n, adv;
+	uint32_t cp;
+	bool space = false;
+
+	if (outlen == 0)
+		return 0;
+	if (in == NULL)
+		len = 0;
+	while (i < len) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+		    s[i] == '\n') {
+			space = o > 0;
+			i++;
+			continue;
+		}
+		if (s[i] == 0x1b && i + 1 < len && s[i + 1] == '[') {
+			/* CSI: parameters and intermediates, then a final
+			 * byte in 0x40..0x7e. */
+			for (i += 2; i < len && s[i] >= 0x20 && s[i] < 0x40;
+			     i++)
+				;
+			if (i < len && s[i] >= 0x40 && s[i] <= 0x7e)
+				i++;
+			continue;
+		}
+		if (s[i] < 0x20 || s[i] == 0x7f) {
+			i++;
+			continue;
+		}
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n == 0) {
+			src = (const unsigned char *)"?";
+			n = 1;
+			adv = 1;
+		} else if (sanitize_invisible(cp)) {
+			i += n;
+			continue;
+		} else {
+			src = s + i;
+			adv = n;
+		}
+		if (o + (space ? 1 : 0) + n >= outlen)
+			break;
+		if (space) {
+			out[o++] = ' ';
+			space = false;
+		}
+		memcpy(out + o, src, n);
+		o += n;
+		i += adv;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * Writes len bytes of s (borrowed) to fp: tab as a space, other C0
+ * controls, DEL and each byte of a C1 control, a bidirectional override
+ * or invalid UTF-8 (as utf8_decode() judges it) as '?'. Write errors stay in
+ * fp's error indicator.
+ */
+void
+fput_sanitized(FILE *fp, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			fputc(p[i] == '\t' ? ' ' : '?', fp);
+			i++;
+			continue;
+		}
+		n = utf8_decode(p + i, len - i, &cp);
+		/* C1 controls (e.g. CSI 0x9b) and bidi overrides: each of
+		 * their bytes becomes '?', as for invalid UTF-8. */
+		if (n == 0 || sanitize_invisible(cp)) {
+			fputc('?', fp);
+			i++;
+			continue;
+		}
+		fwrite(p + i, 1, n, fp);
+		i += n;
+	}
+}
