@@ -226,29 +226,6 @@ iso_time(int64_t t, char *buf, size_t len, bool text)
 /* Text output. */
 
 /*
- * Display width of the UTF-8 character at s (n bytes left) and its length
- * in *len: East Asian wide and fullwidth ranges take two columns, each
- * byte that is not valid UTF-8 (utf8_decode()) one column and a length of
- * one (fput_sanitized prints it as '?').
- */
-static int
-char_width(const unsigned char *s, size_t n, size_t *len)
-{
-	uint32_t cp;
-
-	if ((*len = utf8_decode(s, n, &cp)) == 0) {
-		*len = 1;
-		return 1;
-	}
-	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd))
-		return 2;
-	return 1;
-}
-
-/*
  * Prints s sanitised in at most width columns (cut with "…"), padded with
  * spaces to width when pad. Returns the columns printed.
  */
@@ -261,7 +238,7 @@ put_cell(FILE *fp, const char *s, size_t len, int width, bool pad)
 	bool cut = false;
 
 	while (i < len) {
-		cw = char_width(p + i, len - i, &cl);
+		cw = display_char_width(p + i, len - i, &cl);
 		if (w + cw > width - (i + cl < len ? 1 : 0)) {
 			cut = true;
 			break;
@@ -277,20 +254,6 @@ put_cell(FILE *fp, const char *s, size_t len, int width, bool pad)
 	for (; pad && w < width; w++)
 		fputc(' ', fp);
 	return w;
-}
-
-static int
-text_width(const char *s, int max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, len = strlen(s), cl;
-	int w = 0;
-
-	while (i < len && w < max) {
-		w += char_width(p + i, len - i, &cl);
-		i += cl;
-	}
-	return w < max ? w : max;
 }
 
 static void
@@ -369,9 +332,9 @@ text_names(FILE *fp, const char *title, const struct rlist *l)
 	if (l->n == 0)
 		return;
 	for (i = 0; i < l->n; i++)
-		if (text_width(l->v[i].name[0] ? l->v[i].name : "(unknown)",
+		if (display_width(l->v[i].name[0] ? l->v[i].name : "(unknown)",
 			REPORT_NAME_WIDTH) > w)
-			w = text_width(
+			w = display_width(
 			    l->v[i].name[0] ? l->v[i].name : "(unknown)",
 			    REPORT_NAME_WIDTH);
 	fprintf(fp, "%-*s %9s %9s %9s %9s %7s %9s  %s\n", w + 2, title, "sent",
@@ -744,7 +707,7 @@ csv_str(FILE *fp, const char *s, size_t len)
 			fputc(p[i], fp);
 		else {
 			/* fput_sanitized judges validity and C1 controls. */
-			(void)char_width(p + i, len - i, &cl);
+			(void)display_char_width(p + i, len - i, &cl);
 			fput_sanitized(fp, s + i, cl);
 		}
 	}

@@ -16,6 +16,7 @@
 #include "alert.h"
 #include "incidents.h"
 #include "json.h"
+#include "sanitize.h"
 #include "util.h"
 
 #define LIST_MAX INCIDENT_LIST_MAX
@@ -113,17 +114,6 @@ incident_key_text(char *out, size_t len, const struct incident *inc)
 	snprintf(out, len, "%s%s%s", key, ip[0] != '\0' ? " " : "", ip);
 }
 
-static size_t
-columns(const char *s)
-{
-	size_t c = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			c++;
-	return c;
-}
-
 void
 incident_table_text(
     FILE *fp, const struct incident_list *l, int64_t since, bool quiet)
@@ -142,7 +132,7 @@ incident_table_text(
 	}
 	for (i = 0; i < l->n; i++) {
 		incident_key_text(key, sizeof(key), &l->v[i].inc);
-		if ((c = columns(key)) > w)
+		if ((c = (size_t)display_width(key, 1000)) > w)
 			w = c;
 	}
 	if (w > 40)
@@ -174,7 +164,7 @@ incident_table_text(
 		fprintf(fp, "%-8s  %-16s  %-16s  %-13s  ",
 		    inc->open ? "open" : "resolved", start, seen, inc->kind);
 		/* Pad by columns: the key may hold UTF-8. */
-		c = columns(key);
+		c = (size_t)display_width(key, 1000);
 		fprintf(fp, "%s%*s  %6s  %6s  %7" PRId64 "\n", key,
 		    (int)(c < w ? w - c : 0), "", peak, usual, inc->total);
 		if (inc->providers[0] != '\0') {

@@ -122,3 +122,41 @@ fput_sanitized(FILE *fp, const char *s, size_t len)
 		i += n;
 	}
 }
+
+/*
+ * See sanitize.h. Display width of the UTF-8 character at s (n bytes left) and
+ * its length in *len: East Asian wide and fullwidth ranges take two columns,
+ * each byte that is not valid UTF-8 (utf8_decode()) one column and a length of
+ * one (fput_sanitized prints it as '?').
+ */
+int
+display_char_width(const unsigned char *s, size_t n, size_t *len)
+{
+	uint32_t cp;
+
+	if ((*len = utf8_decode(s, n, &cp)) == 0) {
+		*len = 1;
+		return 1;
+	}
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+/* See sanitize.h. */
+int
+display_width(const char *s, int max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len = strlen(s), cl;
+	int w = 0;
+
+	while (i < len && w < max) {
+		w += display_char_width(p + i, len - i, &cl);
+		i += cl;
+	}
+	return w < max ? w : max;
+}

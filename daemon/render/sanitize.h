@@ -34,4 +34,14 @@ size_t alert_sanitize(char *out, size_t outlen, const char *in, size_t len);
  */
 void fput_sanitized(FILE *fp, const char *s, size_t len);
 
+/*
+ * The one width rule of text tables: the columns the UTF-8 character at s
+ * (n bytes left) takes on a terminal (East Asian wide and fullwidth: 2;
+ * anything else, an invalid byte included: 1), its length in *len.
+ */
+int display_char_width(const unsigned char *s, size_t n, size_t *len);
+
+/* The columns of the NUL-terminated s, at most max. */
+int display_width(const char *s, int max);
+
 #endif
