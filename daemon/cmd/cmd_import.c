@@ -36,6 +36,7 @@
 #include "linebuf.h"
 #include "log.h"
 #include "pipeline.h"
+#include "position.h"
 #include "rules.h"
 #include "util.h"
 
@@ -133,7 +134,7 @@ identify(
 
 	f->head = bs_hash64(BS_HASH_INIT, line, n);
 	f->head_len = (int64_t)n;
-	snprintf(f->key, sizeof(f->key), "import:%016" PRIx64, f->head);
+	position_key_import(f->key, sizeof(f->key), f->head);
 	f->identified = true;
 	rc = store_get_position(s->st, f->key, &pos, buf, sizeof(buf));
 	if (rc == -1)

@@ -33,6 +33,7 @@
 #include "hash.h"
 #include "linebuf.h"
 #include "log.h"
+#include "position.h"
 #include "tail.h"
 #include "util.h"
 
@@ -584,8 +585,8 @@ finish_old(struct tail *t)
 	 * Remember where this inode ended, so that a glob match of it under
 	 * its rotated name (mail-20261124.log) resumes there.
 	 */
-	snprintf(t->retired_key, sizeof(t->retired_key), "inode:%lld:%lld",
-	    (long long)tf->dev, (long long)tf->ino);
+	position_key_inode(t->retired_key, sizeof(t->retired_key),
+	    (int64_t)tf->dev, (int64_t)tf->ino);
 	tf_position(t, tf, t->retired_key, 0, &t->retired);
 	snprintf(t->retired_path, sizeof(t->retired_path), "%s", tf->name);
 	t->retired.path = t->retired_path;
@@ -708,8 +709,8 @@ import_offset(struct store *st, int fd, int64_t size)
 		len = n;
 	else
 		return 0; /* no complete first line yet */
-	snprintf(key, sizeof(key), "import:%016llx",
-	    (unsigned long long)bs_hash64(BS_HASH_INIT, buf, len));
+	position_key_import(
+	    key, sizeof(key), bs_hash64(BS_HASH_INIT, buf, len));
 	if ((rc = store_get_position(st, key, &pos, pbuf, sizeof(pbuf))) != 1)
 		return rc == -1 ? -1 : 0;
 	if ((x = pos.offset) <= 0 || x > size || pos.fp_tail_len < 0)
@@ -747,8 +748,8 @@ seen_offset(struct tail *t, struct store *st, int fd, const struct stat *sb)
 	int64_t off;
 	int rc;
 
-	snprintf(key, sizeof(key), "inode:%lld:%lld", (long long)sb->st_dev,
-	    (long long)sb->st_ino);
+	position_key_inode(
+	    key, sizeof(key), (int64_t)sb->st_dev, (int64_t)sb->st_ino);
 	if ((rc = store_get_position(st, key, &pos, pbuf, sizeof(pbuf))) == -1)
 		return -1;
 	if (rc == 1 && fingerprints_match(fd, (int64_t)sb->st_size, &pos)) {
@@ -916,8 +917,8 @@ tail_new(const char *path, const struct tail_env *env)
 	t->path = xstrdup(path);
 	t->key = xmalloc(len);
 	t->rkey = xmalloc(len);
-	snprintf(t->key, len, "file:%s", path);
-	snprintf(t->rkey, len, "rotated:%s", path);
+	position_key_file(t->key, len, path, 0);
+	position_key_file(t->rkey, len, path, 1);
 	t->env = *env;
 	ev_stat_init(&t->stat_w, stat_cb, t->path, env->poll_interval);
 	t->stat_w.data = t;
