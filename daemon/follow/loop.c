@@ -437,6 +437,7 @@ add_tail(struct loop *lp, const char *path, bool glob, bool at_startup)
 {
 	struct tail_env env;
 	struct followed *f;
+	struct tail *t;
 
 	if (lp->nfl >= (size_t)lp->conf->max_files) {
 		if (!lp->full_warned)
@@ -449,13 +450,15 @@ add_tail(struct loop *lp, const char *path, bool glob, bool at_startup)
 	make_env(lp, &env);
 	lp->fl = xrealloc(lp->fl, (lp->nfl + 1) * sizeof(*lp->fl));
 	f = &lp->fl[lp->nfl++];
-	f->t = tail_new(path, &env);
+	f->t = t = tail_new(path, &env);
 	f->glob = glob;
 	f->wanted = true;
 	lp->files_changed = true;
 	if (lp->broken)
 		return; /* started by the recovery */
-	if (tail_start(f->t, lp->st, at_startup) == -1)
+	/* tail_start() may call back into the batch (a rotated position to
+	 * finish): f is not used across it, in case lp->fl ever moves. */
+	if (tail_start(t, lp->st, at_startup) == -1)
 		store_failed(lp, "position");
 }
 
