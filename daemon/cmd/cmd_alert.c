@@ -402,16 +402,7 @@ cmd_alert_exec(int argc, char **argv)
 	cmd_ctx_init(&ctx, "alert", CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW,
 	    own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(&ctx, "h"),
-		    longopts, NULL)) != -1) {
-		switch (cmd_ctx_option(&ctx, ch, optarg)) {
-		case 1:
-			continue;
-		case -1:
-			return cmd_usage(&cmd_alert_entry);
-		default:
-			break;
-		}
+	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
 		case 't':
 			if (nto == ALERT_TO_MAX || !alert_address_ok(optarg)) {
@@ -457,10 +448,8 @@ cmd_alert_exec(int argc, char **argv)
 		    "(or --dry-run to print the message)\n");
 		return cmd_usage(&cmd_alert_entry);
 	}
-	if ((rc = cmd_ctx_finish(&ctx, false)) != 0) {
-		cmd_ctx_free(&ctx);
-		return rc == 2 ? cmd_usage(&cmd_alert_entry) : rc;
-	}
+	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_alert_entry)) != 0)
+		return rc;
 	rc = 1;
 	now = ctx.now;
 	db = ctx.db;

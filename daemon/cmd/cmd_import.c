@@ -363,16 +363,7 @@ cmd_import_exec(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	cmd_ctx_init(&cc, "import", CTX_DB | CTX_RULES, own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(&cc, "qh"),
-		    longopts, NULL)) != -1) {
-		switch (cmd_ctx_option(&cc, ch, optarg)) {
-		case 1:
-			continue;
-		case -1:
-			return cmd_usage(&cmd_import_entry);
-		default:
-			break;
-		}
+	while ((ch = cmd_ctx_getopt(&cc, argc, argv, "qh", longopts)) != -1) {
 		switch (ch) {
 		case 'm':
 			if (bs_mta_from_name(
@@ -408,10 +399,8 @@ cmd_import_exec(int argc, char **argv)
 				    argv[i], strerror(errno));
 		return 1;
 	}
-	if ((rc = cmd_ctx_finish(&cc, true)) != 0) {
-		cmd_ctx_free(&cc);
-		return rc == 2 ? cmd_usage(&cmd_import_entry) : rc;
-	}
+	if ((rc = cmd_ctx_finish(&cc, true, &cmd_import_entry)) != 0)
+		return rc;
 	if ((cl = rules_load(cc.rules, errbuf)) == NULL) {
 		cmd_ctx_error(&cc, "%s", errbuf);
 		cmd_ctx_free(&cc);

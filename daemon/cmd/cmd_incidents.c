@@ -216,16 +216,7 @@ cmd_incidents_exec(int argc, char **argv)
 	cmd_ctx_init(&ctx, "incidents",
 	    CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW, own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(&ctx, "h"),
-		    longopts, NULL)) != -1) {
-		switch (cmd_ctx_option(&ctx, ch, optarg)) {
-		case 1:
-			continue;
-		case -1:
-			return cmd_usage(&cmd_incidents_entry);
-		default:
-			break;
-		}
+	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
 		case 's':
 			since = optarg;
@@ -270,10 +261,8 @@ cmd_incidents_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_incidents_entry);
-	if ((rc = cmd_ctx_finish(&ctx, false)) != 0) {
-		cmd_ctx_free(&ctx);
-		return rc == 2 ? cmd_usage(&cmd_incidents_entry) : rc;
-	}
+	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_incidents_entry)) != 0)
+		return rc;
 	rc = 1;
 	now = ctx.now;
 	db = ctx.db;

@@ -870,16 +870,7 @@ cmd_report_exec(int argc, char **argv)
 	r.f.top = REPORT_TOP_DEFAULT;
 	cmd_ctx_init(&ctx, "report", CTX_DB | CTX_NOW, own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(&ctx, "h"),
-		    longopts, NULL)) != -1) {
-		switch (cmd_ctx_option(&ctx, ch, optarg)) {
-		case 1:
-			continue;
-		case -1:
-			return cmd_usage(&cmd_report_entry);
-		default:
-			break;
-		}
+	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
 		case 's':
 			since = optarg;
@@ -928,10 +919,8 @@ cmd_report_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument", argv[optind]);
-	if ((rc = cmd_ctx_finish(&ctx, false)) != 0) {
-		cmd_ctx_free(&ctx);
-		return rc == 2 ? cmd_usage(&cmd_report_entry) : rc;
-	}
+	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_report_entry)) != 0)
+		return rc;
 	rc = 1;
 	now = ctx.now;
 	if (parse_time_arg(since, now, &r.req_since) == -1)

@@ -265,16 +265,7 @@ cmd_status_exec(int argc, char **argv)
 
 	cmd_ctx_init(&ctx, "status", CTX_DB, own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(&ctx, "h"),
-		    longopts, NULL)) != -1) {
-		switch (cmd_ctx_option(&ctx, ch, optarg)) {
-		case 1:
-			continue;
-		case -1:
-			return cmd_usage(&cmd_status_entry);
-		default:
-			break;
-		}
+	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
 		case 'f':
 			format = optarg;
@@ -296,10 +287,8 @@ cmd_status_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_status_entry);
-	if ((r = cmd_ctx_finish(&ctx, false)) != 0) {
-		cmd_ctx_free(&ctx);
-		return r == 2 ? cmd_usage(&cmd_status_entry) : r;
-	}
+	if ((r = cmd_ctx_finish(&ctx, false, &cmd_status_entry)) != 0)
+		return r;
 	db = ctx.db;
 	if (cmd_ctx_need_db(&ctx) != 0)
 		goto done;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "cmd.h"
 #include "conf.h"
 #include "context.h"
 #include "util.h"
@@ -116,6 +117,8 @@ cmd_ctx_option(struct cmd_ctx *ctx, int ch, const char *optarg)
 	}
 }
 
+static int resolve(struct cmd_ctx *, bool);
+
 static void
 conf_error(void *arg, const char *msg)
 {
@@ -126,7 +129,40 @@ conf_error(void *arg, const char *msg)
 
 /* See context.h. */
 int
-cmd_ctx_finish(struct cmd_ctx *ctx, bool writer)
+cmd_ctx_getopt(struct cmd_ctx *ctx, int argc, char **argv,
+    const char *own_short, const struct option *longopts)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, cmd_ctx_shortopts(ctx, own_short),
+		    longopts, NULL)) != -1) {
+		switch (cmd_ctx_option(ctx, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return '?';
+		default:
+			return ch;
+		}
+	}
+	return -1;
+}
+
+/* See context.h. */
+int
+cmd_ctx_finish(struct cmd_ctx *ctx, bool writer, const struct cmd_entry *e)
+{
+	int rc;
+
+	if ((rc = resolve(ctx, writer)) == 0)
+		return 0;
+	cmd_ctx_free(ctx);
+	return rc == 2 ? cmd_usage(e) : rc;
+}
+
+/* The work of cmd_ctx_finish(): 0, 1 or 2. */
+static int
+resolve(struct cmd_ctx *ctx, bool writer)
 {
 	const char *env = getenv("BOUNCESTAT_DB");
 	char errbuf[BS_ERRLEN];

@@ -36,6 +36,7 @@
 
 struct conf;
 struct classifier;
+struct cmd_entry;
 
 /* Which shared options a command takes (or-ed). */
 #define CTX_DB     0x01 /* --db, -c/--config */
@@ -91,15 +92,23 @@ const char *cmd_ctx_shortopts(const struct cmd_ctx *ctx, const char *own);
 int cmd_ctx_option(struct cmd_ctx *ctx, int ch, const char *optarg);
 
 /*
+ * getopt_long() over the command's own and the shared options, taking the
+ * shared ones itself: returns the next option of the command's own, '?'
+ * for an unknown option or a bad shared value, -1 at the end.
+ */
+int cmd_ctx_getopt(struct cmd_ctx *ctx, int argc, char **argv,
+    const char *own_short, const struct option *longopts);
+
+/*
  * Resolves the context after option parsing: the clock (--now), the
  * configuration (a named one must exist; the default one only when
  * present), the database path, the detector parameters (defaults, then
  * the configuration's `detect` lines, then --detect). writer: the command
  * writes the database (as root the service's database is its default,
- * its directory created). Returns 0, or the exit status (1 or 2) after
- * printing why.
+ * its directory created). Returns 0, or the exit status after printing
+ * why (1; 2 after e's usage line) with the context freed.
  */
-int cmd_ctx_finish(struct cmd_ctx *ctx, bool writer);
+int cmd_ctx_finish(struct cmd_ctx *ctx, bool writer, const struct cmd_entry *e);
 
 /*
  * For commands that read an existing database: 0 when ctx->db is a

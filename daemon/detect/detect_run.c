@@ -713,6 +713,30 @@ read_cursor(struct store *st, const struct detect_params *p, int64_t to,
 	return 0;
 }
 
+/*
+ * What a run or a replay starts with: the stats zeroed (dummy when the
+ * caller gave none), the parameters checked, the chunk (a whole number of
+ * minutes, at least one) and the last window end (now, rounded down to a
+ * minute). 0, or -1 with errbuf set.
+ */
+static int
+start(const struct detect_params *p, const struct detect_run_opts *o,
+    struct detect_run_stats **stats, struct detect_run_stats *dummy,
+    int64_t *chunk, int64_t *to, char *errbuf)
+{
+	if (*stats == NULL)
+		*stats = dummy;
+	memset(*stats, 0, sizeof(**stats));
+	if (detect_params_check(p, errbuf) == -1)
+		return -1;
+	*chunk =
+	    o->chunk > 0 ? o->chunk - o->chunk % DETECT_STEP : DETECT_CHUNK;
+	if (*chunk < DETECT_STEP)
+		*chunk = DETECT_STEP;
+	*to = o->now - (o->now % DETECT_STEP + DETECT_STEP) % DETECT_STEP;
+	return 0;
+}
+
 /* See detect.h. */
 int
 detect_run(struct store *st, const struct detect_params *p,
@@ -725,15 +749,8 @@ detect_run(struct store *st, const struct detect_params *p,
 	unsigned done = 0;
 	bool first = true;
 
-	if (stats == NULL)
-		stats = &dummy;
-	memset(stats, 0, sizeof(*stats));
-	if (detect_params_check(p, errbuf) == -1)
+	if (start(p, o, &stats, &dummy, &chunk, &to, errbuf) == -1)
 		return -1;
-	chunk = o->chunk > 0 ? o->chunk - o->chunk % DETECT_STEP : DETECT_CHUNK;
-	if (chunk < DETECT_STEP)
-		chunk = DETECT_STEP;
-	to = o->now - (o->now % DETECT_STEP + DETECT_STEP) % DETECT_STEP;
 	stats->from = stats->to = to;
 	for (;;) {
 		if (o->max_chunks != 0 && done == o->max_chunks)
@@ -816,15 +833,8 @@ detect_replay(struct store *st, const struct detect_params *p,
 	size_t i;
 	int rc = 0;
 
-	if (stats == NULL)
-		stats = &dummy;
-	memset(stats, 0, sizeof(*stats));
-	if (detect_params_check(p, errbuf) == -1)
+	if (start(p, o, &stats, &dummy, &chunk, &to, errbuf) == -1)
 		return -1;
-	chunk = o->chunk > 0 ? o->chunk - o->chunk % DETECT_STEP : DETECT_CHUNK;
-	if (chunk < DETECT_STEP)
-		chunk = DETECT_STEP;
-	to = o->now - (o->now % DETECT_STEP + DETECT_STEP) % DETECT_STEP;
 	if (oldest_data(st, to, &oldest) == -1) {
 		snprintf(errbuf, BS_ERRLEN, "%s", store_errmsg(st));
 		return -1;
