@@ -192,7 +192,6 @@ cmd_incidents_exec(int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ "open", no_argument, NULL, 'o' },
 		{ "kind", required_argument, NULL, 'k' },
-		{ "format", required_argument, NULL, 'f' },
 		{ "no-detect", no_argument, NULL, 'n' },
 		{ "replay", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
@@ -214,7 +213,8 @@ cmd_incidents_exec(int argc, char **argv)
 
 	memset(&f, 0, sizeof(f));
 	cmd_ctx_init(&ctx, "incidents",
-	    CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW, own, longopts);
+	    CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW | CTX_TEXT | CTX_JSON,
+	    own, longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
@@ -234,18 +234,6 @@ cmd_incidents_exec(int argc, char **argv)
 			}
 			f.kind = detect_kind_name(kind);
 			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				json = true;
-			else if (strcmp(optarg, "text") == 0)
-				json = false;
-			else {
-				fprintf(stderr,
-				    "bouncestat incidents: bad --format: %s\n",
-				    optarg);
-				return cmd_usage(&cmd_incidents_entry);
-			}
-			break;
 		case 'n':
 			detect = false;
 			break;
@@ -263,6 +251,7 @@ cmd_incidents_exec(int argc, char **argv)
 		return cmd_usage(&cmd_incidents_entry);
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_incidents_entry)) != 0)
 		return rc;
+	json = ctx.format == CTX_FORMAT_JSON;
 	rc = 1;
 	now = ctx.now;
 	db = ctx.db;

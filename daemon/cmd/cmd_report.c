@@ -848,7 +848,6 @@ cmd_report_exec(int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ "domain", required_argument, NULL, 'D' },
 		{ "class", required_argument, NULL, 'C' },
-		{ "format", required_argument, NULL, 'f' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "unknown", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
@@ -868,7 +867,8 @@ cmd_report_exec(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	r.f.top = REPORT_TOP_DEFAULT;
-	cmd_ctx_init(&ctx, "report", CTX_DB | CTX_NOW, own, longopts);
+	cmd_ctx_init(&ctx, "report",
+	    CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON | CTX_CSV, own, longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
@@ -886,16 +886,6 @@ cmd_report_exec(int argc, char **argv)
 			    -1)
 				return usage_error("unknown class", optarg);
 			r.f.cls = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				r.fmt = FMT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				r.fmt = FMT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				r.fmt = FMT_CSV;
-			else
-				return usage_error("unknown format", optarg);
 			break;
 		case 'n':
 			errno = 0;
@@ -923,6 +913,9 @@ cmd_report_exec(int argc, char **argv)
 		return rc;
 	rc = 1;
 	now = ctx.now;
+	r.fmt = ctx.format == CTX_FORMAT_JSON ? FMT_JSON
+	    : ctx.format == CTX_FORMAT_CSV    ? FMT_CSV
+					      : FMT_TEXT;
 	if (parse_time_arg(since, now, &r.req_since) == -1)
 		return cmd_ctx_free(&ctx),
 		       usage_error("--since: not a duration or date", since);

@@ -246,11 +246,10 @@ static int
 cmd_status_exec(int argc, char **argv)
 {
 	static const struct option own[] = {
-		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db, *format = "text";
+	const char *db;
 	char errbuf[BS_ERRLEN], key[PATH_MAX + 16];
 	struct option longopts[CTX_OPTIONS_MAX];
 	struct cmd_ctx ctx;
@@ -263,21 +262,11 @@ cmd_status_exec(int argc, char **argv)
 	int64_t now = clock_now();
 	int ch, rc = 1, r;
 
-	cmd_ctx_init(&ctx, "status", CTX_DB, own, longopts);
+	cmd_ctx_init(
+	    &ctx, "status", CTX_DB | CTX_TEXT | CTX_JSON, own, longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
-		case 'f':
-			format = optarg;
-			if (strcmp(format, "text") != 0 &&
-			    strcmp(format, "json") != 0) {
-				fprintf(stderr,
-				    "bouncestat status: unknown "
-				    "format: %s\n",
-				    format);
-				return cmd_usage(&cmd_status_entry);
-			}
-			break;
 		case 'h':
 			help();
 			return 0;
@@ -342,7 +331,7 @@ cmd_status_exec(int argc, char **argv)
 		    ? fr->size - fr->pos.offset
 		    : -1;
 	}
-	if (strcmp(format, "json") == 0)
+	if (ctx.format == CTX_FORMAT_JSON)
 		print_json(db, &m, rows, n, now);
 	else
 		print_text(db, &m, rows, n, now);

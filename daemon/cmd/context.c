@@ -25,6 +25,7 @@ static const struct option shared[] = {
 	{ "rules", required_argument, NULL, CTX_OPT_RULES },
 	{ "detect", required_argument, NULL, CTX_OPT_DETECT },
 	{ "now", required_argument, NULL, CTX_OPT_NOW },
+	{ "format", required_argument, NULL, CTX_OPT_FORMAT },
 };
 
 /* The CTX_* flag that brings shared option i. */
@@ -32,7 +33,7 @@ static unsigned
 shared_flag(size_t i)
 {
 	static const unsigned flag[] = { CTX_DB, CTX_DB, CTX_RULES, CTX_DETECT,
-		CTX_NOW };
+		CTX_NOW, CTX_TEXT };
 
 	return flag[i];
 }
@@ -111,6 +112,22 @@ cmd_ctx_option(struct cmd_ctx *ctx, int ch, const char *optarg)
 		return 1;
 	case CTX_OPT_NOW:
 		ctx->now_arg = optarg;
+		return 1;
+	case CTX_OPT_FORMAT:
+		if (strcmp(optarg, "text") == 0)
+			ctx->format = CTX_FORMAT_TEXT;
+		else if (strcmp(optarg, "json") == 0 && (ctx->takes & CTX_JSON))
+			ctx->format = CTX_FORMAT_JSON;
+		else if (strcmp(optarg, "csv") == 0 && (ctx->takes & CTX_CSV))
+			ctx->format = CTX_FORMAT_CSV;
+		else {
+			fprintf(stderr,
+			    "bouncestat %s: --format: %s: not one of text%s%s\n",
+			    ctx->cmd, optarg,
+			    ctx->takes & CTX_JSON ? ", json" : "",
+			    ctx->takes & CTX_CSV ? ", csv" : "");
+			return -1;
+		}
 		return 1;
 	default:
 		return 0;

@@ -13,6 +13,7 @@
  *   --rules DIR         operator rule files
  *   --detect KEY=VALUE  detector thresholds, after the config's `detect`
  *   --now WHEN          the present (clock_set())
+ *   --format FMT        text, json or csv: those the command offers
  *
  * The database is resolved in one order for every command: --db, then
  * $BOUNCESTAT_DB, then the configuration's `database`, then the default:
@@ -43,6 +44,10 @@ struct cmd_entry;
 #define CTX_RULES  0x02 /* --rules */
 #define CTX_DETECT 0x04 /* --detect */
 #define CTX_NOW    0x08 /* --now */
+/* --format: the formats a command offers (at least CTX_TEXT) */
+#define CTX_TEXT   0x10
+#define CTX_JSON   0x20
+#define CTX_CSV    0x40
 
 /* getopt_long values of the shared options (outside any command's). */
 enum {
@@ -50,7 +55,14 @@ enum {
 	CTX_OPT_DB = 0x100,
 	CTX_OPT_RULES,
 	CTX_OPT_DETECT,
-	CTX_OPT_NOW
+	CTX_OPT_NOW,
+	CTX_OPT_FORMAT
+};
+
+enum ctx_format {
+	CTX_FORMAT_TEXT,
+	CTX_FORMAT_JSON,
+	CTX_FORMAT_CSV
 };
 
 #define CTX_OPTIONS_MAX 48 /* a command's own and the shared options */
@@ -70,6 +82,7 @@ struct cmd_ctx {
 	const char *rules;   /* rule directory, NULL: the default */
 	struct detect_params dp;
 	int64_t now;
+	enum ctx_format format; /* --format, default text */
 };
 
 /*
