@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "sanitize.h"
 #include "utf8.h"
 
 /*
@@ -48,8 +49,10 @@ json_put_str(FILE *fp, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
-		    cp == 0x2029)
+		/* Escaped, so that `| jq .` or a terminal never sees them
+		 * raw: controls, line separators, bidi overrides. */
+		if (cp < 0x20 || cp == 0x7f || sanitize_invisible(cp) ||
+		    cp == 0x2028 || cp == 0x2029)
 			fprintf(fp, "\\u%04x", (unsigned)cp);
 		else
 			fwrite(p + i, 1, n, fp);

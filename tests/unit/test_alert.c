@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "alert.h"
+#include "json.h"
 
 #define NOW 1700000000 /* Tue, 14 Nov 2023 22:13:20 UTC */
 
@@ -470,6 +471,26 @@ fput_sanitized__bidi_and_c1__question_marks(void **state)
 	free(buf);
 }
 
+/* JSON output escapes bidi overrides: `| jq .` on a terminal shows
+ * \u202e, not a reordered line. */
+static void
+json_put_str__bidi_override__escaped(void **state)
+{
+	static const char in[] = "gmail.com\xe2\x80\xae"
+				 "moc.evil";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	fp = open_memstream(&buf, &len);
+	assert_non_null(fp);
+	json_put_str(fp, in, sizeof(in) - 1);
+	fclose(fp);
+	assert_string_equal(buf, "\"gmail.com\\u202emoc.evil\"");
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -477,6 +498,7 @@ main(void)
 		cmocka_unit_test(alert_sanitize__crlf_and_ansi__one_clean_line),
 		cmocka_unit_test(alert_sanitize__c1_and_bidi__removed),
 		cmocka_unit_test(fput_sanitized__bidi_and_c1__question_marks),
+		cmocka_unit_test(json_put_str__bidi_override__escaped),
 		cmocka_unit_test(
 		    alert_sanitize__long_utf8__cut_on_character_boundary),
 		cmocka_unit_test(alert_address_ok__controls__refused),
