@@ -135,6 +135,9 @@ struct loop {
 	bool in_txn, broken, stopping, files_changed;
 	int exit_code;
 	double recover_delay;
+	bool failing;           /* commits fail: logged once, backing off */
+	int64_t db_dev, db_ino; /* the database file opened */
+	bool db_lost;           /* deleted or replaced under us */
 	int64_t started;
 	uint64_t commits, failures, recoveries, stdin_lost;
 	double commit_ms_max;
@@ -202,8 +205,17 @@ batch_clear(struct loop *lp)
 static void
 store_failed(struct loop *lp, const char *what)
 {
-	log_warnx(
-	    "store: batch not committed (%s): %s", what, store_errmsg(lp->st));
+	/* One line per change of state, not one per retry. */
+	if (!lp->failing)
+		log_warnx("store: batch not committed (%s): %s; retrying from "
+			  "the committed positions, backing off from %.0fs to "
+			  "%.0fs",
+		    what, store_errmsg(lp->st), LOOP_RECOVER_MIN,
+		    LOOP_RECOVER_MAX);
+	else
+		log_debug("store: batch not committed (%s): %s", what,
+		    store_errmsg(lp->st));
+	lp->failing = true;
 	store_rollback(lp->st);
 	lp->in_txn = false;
 	lp->failures++;
@@ -219,7 +231,7 @@ store_failed(struct loop *lp, const char *what)
 	lp->broken = true;
 	ev_timer_stop(lp->ev, &lp->batch_w);
 	if (!lp->stopping) {
-		log_warnx("store: re-reading from the committed positions in "
+		log_debug("store: re-reading from the committed positions in "
 			  "%.0fs",
 		    lp->recover_delay);
 		ev_timer_set(&lp->recover_w, lp->recover_delay, 0.);
@@ -261,6 +273,37 @@ put_files(struct loop *lp)
  * every tail's changed positions and the list of followed files.
  * 0, or -1 (rolled back; the tails are rebuilt from the store).
  */
+static void shutdown_begin(struct loop *, const char *);
+
+/*
+ * True when the database file was deleted or replaced since it was opened
+ * (SQLite would go on writing into the unlinked file, and every reader
+ * would see another, or none): logged once, and the daemon stops with
+ * status 1 so that its service manager starts it again on a fresh
+ * database, which re-reads what the logs still hold.
+ */
+static bool
+db_gone(struct loop *lp)
+{
+	struct stat sb;
+
+	if (lp->db_lost)
+		return true;
+	if (stat(lp->opts.db_path, &sb) == 0 &&
+	    (int64_t)sb.st_dev == lp->db_dev &&
+	    (int64_t)sb.st_ino == lp->db_ino)
+		return false;
+	lp->db_lost = true;
+	log_warnx("store: the database %s was %s while running; stopping "
+		  "(a restart creates a fresh one and reads the logs again)",
+	    lp->opts.db_path,
+	    access(lp->opts.db_path, F_OK) == 0 ? "replaced" : "deleted");
+	batch_clear(lp);
+	shutdown_begin(lp, "database lost");
+	lp->exit_code = 1;
+	return true;
+}
+
 static int
 batch_commit(struct loop *lp)
 {
@@ -275,7 +318,7 @@ batch_commit(struct loop *lp)
 	int rc;
 
 	ev_timer_stop(lp->ev, &lp->batch_w);
-	if (lp->broken)
+	if (lp->broken || db_gone(lp))
 		return -1;
 	pipeline_set_ref_time(lp->pl, now);
 	if (pipeline_begin(lp->pl) == -1) {
@@ -319,6 +362,12 @@ batch_commit(struct loop *lp)
 	lp->in_txn = false;
 	lp->commits++;
 	lp->files_changed = false;
+	if (lp->failing)
+		log_info("store: commits succeed again (after %" PRIu64
+			 " failures)",
+		    lp->failures);
+	lp->failing = false;
+	lp->recover_delay = LOOP_RECOVER_MIN;
 	batch_clear(lp);
 	for (i = 0; i < lp->nfl; i++)
 		tail_committed(lp->fl[i].t);
@@ -666,8 +715,7 @@ recover_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			store_failed(lp, "position");
 	if (lp->broken)
 		return; /* store_failed() armed the next try */
-	log_info("store: recovered; reading from the committed positions");
-	lp->recover_delay = LOOP_RECOVER_MIN;
+	log_debug("store: reading from the committed positions again");
 	lp->files_changed = true;
 	batch_timer(lp);
 }
@@ -1120,6 +1168,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 {
 	char errbuf[BS_ERRLEN];
 	struct mta_ctx ctx;
+	struct stat dbst;
 	struct loop *lp;
 	int fl;
 
@@ -1143,6 +1192,12 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 		log_warnx("database: %s", errbuf);
 		goto fail;
 	}
+	if (stat(opts->db_path, &dbst) == -1) {
+		log_warn("database: %s", opts->db_path);
+		goto fail;
+	}
+	lp->db_dev = (int64_t)dbst.st_dev;
+	lp->db_ino = (int64_t)dbst.st_ino;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.syslog.ref_time = lp->started;
 	ctx.syslog.tz_offset = local_tz_offset(lp->started);
