@@ -18,11 +18,13 @@
 #include "incident.h"
 #include "store_priv.h"
 
-/* Rows of the event table that may open an incident: no suspended repeat
- * (flag 1), no local decision of our MTA (flag 2). */
-#define EVENT_LIVE "e.flags & 3 = 0 "
+/* Rows of the event table that may open an incident: no suspended repeat,
+ * no local decision of our MTA (event.h's flags, stored as they are). */
+#define EVENT_LIVE                                                             \
+	"e.flags & (" STORE_STR(BS_EVENT_SUSPENDED) " | " STORE_STR(           \
+	    BS_EVENT_LOCAL) ") = 0 "
 /* The key of an event row: its provider, else its recipient domain. */
-#define EVENT_KEY  "CASE WHEN e.provider <> 0 THEN e.provider ELSE e.domain END"
+#define EVENT_KEY "CASE WHEN e.provider <> 0 THEN e.provider ELSE e.domain END"
 
 static const char sql_series_class[] =
     "SELECT kn.s, '', x.m, x.c, 0 FROM (SELECT " EVENT_KEY " AS k, "
@@ -46,9 +48,10 @@ static const char sql_series_rate[] =
     "bucket AS m, coalesce(sum(n) FILTER (WHERE status = :num AND " EXCEPT
     "), 0) AS n, "
     "sum(n) AS d FROM count_minute WHERE bucket >= :lo AND bucket < :hi "
-    "AND kind = 0 AND provider <> 0 AND status IN "
-    "(:sent, :deferred, :bounced, :expired) GROUP BY p, m) x "
-    "JOIN name pn ON pn.id = x.p ORDER BY pn.s, x.m";
+    "AND kind = " STORE_STR(
+	STORE_KIND_FINAL) " AND provider <> 0 AND status IN "
+			  "(:sent, :deferred, :bounced, :expired) GROUP BY p, m) x "
+			  "JOIN name pn ON pn.id = x.p ORDER BY pn.s, x.m";
 
 static const char sql_history_event[] = "SELECT min(t) FROM event";
 static const char sql_history_minute[] = "SELECT min(bucket) FROM count_minute";

@@ -25,6 +25,7 @@
 
 #include "query.h"
 #include "store_priv.h"
+#include "template.h"
 
 #define NORM_MAX 512 /* bytes of a normalized reply */
 
@@ -34,16 +35,16 @@
 	"(:dom IS NULL OR domain = :dom OR provider = :dom) AND "              \
 	"(:cls IS NULL OR class = :cls)) "
 
-#define COUNT_COLS                                                             \
-	"coalesce(sum(n) FILTER (WHERE status = :sent), 0) AS sent, "          \
-	"coalesce(sum(n) FILTER (WHERE status = :deferred), 0) AS deferred, "  \
-	"coalesce(sum(n) FILTER (WHERE status = :bounced), 0) AS bounced, "    \
-	"coalesce(sum(n) FILTER (WHERE status = :expired), 0) AS expired, "    \
-	"coalesce(sum(n) FILTER (WHERE status = :attempt), 0) AS attempts, "   \
-	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = 2), 0) "  \
-	"AS suspended, "                                                       \
-	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = 3), 0) "  \
-	"AS local "
+#define COUNT_COLS                                                                                          \
+	"coalesce(sum(n) FILTER (WHERE status = :sent), 0) AS sent, "                                       \
+	"coalesce(sum(n) FILTER (WHERE status = :deferred), 0) AS deferred, "                               \
+	"coalesce(sum(n) FILTER (WHERE status = :bounced), 0) AS bounced, "                                 \
+	"coalesce(sum(n) FILTER (WHERE status = :expired), 0) AS expired, "                                 \
+	"coalesce(sum(n) FILTER (WHERE status = :attempt), 0) AS attempts, "                                \
+	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = " STORE_STR(                           \
+	    STORE_KIND_SUSPENDED) "), 0) AS suspended, "                                                    \
+				  "coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = " STORE_STR( \
+				      STORE_KIND_LOCAL) "), 0) AS local "
 
 #define EVENT_FILTER                                                           \
 	"e.t >= :since AND e.t < :until AND e.status <> :sent AND "            \
@@ -70,8 +71,11 @@ static const char sql_by_code_counts[] =
     RANGE_CTE "SELECT code, enhanced, class, status, kind, n FROM f "
 	      "WHERE status <> :sent";
 static const char sql_by_code_events[] =
-    "SELECT e.code, e.enhanced, e.class, e.id, e.flags & 1 FROM event e "
-    "WHERE " EVENT_FILTER "AND (:cls IS NULL OR e.class = :cls)";
+    "SELECT e.code, e.enhanced, e.class, e.id, "
+    "e.flags & " STORE_STR(
+	BS_EVENT_SUSPENDED) " FROM event e "
+			    "WHERE " EVENT_FILTER
+			    "AND (:cls IS NULL OR e.class = :cls)";
 static const char sql_reply_of[] =
     "SELECT r.text FROM event e JOIN reply r ON r.id = e.reply "
     "WHERE e.id = :id";
@@ -84,8 +88,10 @@ static const char sql_hourly[] = RANGE_CTE
 static const char sql_unknown[] =
     "SELECT bs_normalize(r.text) AS k, count(*) AS cnt, max(e.t), r.text "
     "FROM event e JOIN reply r ON r.id = e.reply "
-    "WHERE " EVENT_FILTER "AND e.class = :unknown AND e.flags & 1 = 0 "
-    "GROUP BY k ORDER BY cnt DESC, k LIMIT :top";
+    "WHERE " EVENT_FILTER "AND e.class = :unknown AND "
+    "e.flags & " STORE_STR(
+	BS_EVENT_SUSPENDED) " = 0 "
+			    "GROUP BY k ORDER BY cnt DESC, k LIMIT :top";
 
 /* Everything a query binds. */
 struct params {
@@ -222,9 +228,9 @@ counts_add(struct query_counts *c, const struct params *p, int64_t status,
 		c->sent += n;
 	else if (status == p->deferred) {
 		c->deferred += n;
-		if (kind == 2)
+		if (kind == STORE_KIND_SUSPENDED)
 			c->suspended += n;
-		else if (kind == 3)
+		else if (kind == STORE_KIND_LOCAL)
 			c->local += n;
 	} else if (status == p->bounced)
 		c->bounced += n;
@@ -844,7 +850,7 @@ normalize_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	size_t n;
 
 	(void)argc;
-	n = query_normalize(sqlite3_value_blob(argv[0]),
+	n = template_normalize(sqlite3_value_blob(argv[0]),
 	    (size_t)sqlite3_value_bytes(argv[0]), out, sizeof(out));
 	sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
 }
@@ -922,171 +928,4 @@ query_minutes(struct store *st, int64_t since, int64_t until,
 	}
 	sqlite3_finalize(s);
 	return 0;
-}
-
-/* Normalization. */
-
-static bool
-is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	    c == '\f';
-}
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_hex(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool
-in_set(unsigned char c, const char *set)
-{
-	return c != '\0' && strchr(set, c) != NULL;
-}
-
-struct out {
-	char *p;
-	size_t len, cap; /* cap excludes the NUL */
-};
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (n > o->cap - o->len)
-		n = o->cap - o->len;
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
-
-/* Length of a leading "NNN" code or "d.ddd.ddd" status at s, else 0. */
-static size_t
-lead_code(const unsigned char *s, size_t len, bool enhanced)
-{
-	size_t i = 0, part, parts;
-
-	if (!enhanced) {
-		if (len >= 3 && is_digit(s[0]) && is_digit(s[1]) &&
-		    is_digit(s[2]) && (len == 3 || !is_alnum(s[3])))
-			return 3;
-		return 0;
-	}
-	for (parts = 0; parts < 3; parts++) {
-		if (parts > 0) {
-			if (i >= len || s[i] != '.')
-				return 0;
-			i++;
-		}
-		for (part = 0; i < len && is_digit(s[i]) && part < 3; part++)
-			i++;
-		if (part == 0)
-			return 0;
-	}
-	return i < len && is_alnum(s[i]) ? 0 : i;
-}
-
-/* Emits one whitespace-free word, rewritten (see query_normalize()). */
-static void
-put_word(struct out *o, const unsigned char *w, size_t n)
-{
-	size_t i, j, k;
-	bool digit, hex;
-
-	if (memchr(w, '@', n) != NULL) {
-		for (i = 0; i < n && in_set(w[i], "<([\"'"); i++)
-			;
-		for (j = n; j > i && in_set(w[j - 1], ">)]\"':;,."); j--)
-			;
-		put(o, (const char *)w, i);
-		put(o, "*@*", 3);
-		put(o, (const char *)w + j, n - j);
-		return;
-	}
-	for (i = 0; i < n; i = j) {
-		if (!is_alnum(w[i])) {
-			put(o, (const char *)w + i, 1);
-			j = i + 1;
-			continue;
-		}
-		digit = false;
-		hex = true;
-		for (j = i; j < n && is_alnum(w[j]); j++) {
-			digit |= is_digit(w[j]);
-			hex &= is_hex(w[j]);
-		}
-		if (digit && hex) {
-			put(o, "#", 1);
-			continue;
-		}
-		for (k = i; k < j; k++) {
-			if (!is_digit(w[k])) {
-				put(o, (const char *)w + k, 1);
-				continue;
-			}
-			put(o, "#", 1);
-			while (k + 1 < j && is_digit(w[k + 1]))
-				k++;
-		}
-	}
-}
-
-/*
- * Writes the grouping key of reply s (len bytes, any bytes) to out: see
- * query.h. outlen 0 writes nothing. Returns the length, without the NUL.
- */
-size_t
-query_normalize(const char *str, size_t len, char *out, size_t outlen)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	struct out o = { out, 0, outlen > 0 ? outlen - 1 : 0 };
-	size_t i = 0, n, w;
-
-	if (outlen == 0)
-		return 0;
-	if (s == NULL)
-		len = 0;
-	while (i < len && is_space(s[i]))
-		i++;
-	if ((n = lead_code(s + i, len - i, false)) > 0) {
-		put(&o, (const char *)s + i, n);
-		i += n;
-		if (i < len && (s[i] == '-' || is_space(s[i]))) {
-			put(&o, s[i] == '-' ? "-" : " ", 1); /* 421-4.7.0 */
-			i++;
-		}
-		while (i < len && is_space(s[i]))
-			i++;
-	}
-	if ((n = lead_code(s + i, len - i, true)) > 0) {
-		put(&o, (const char *)s + i, n);
-		i += n;
-	}
-	while (i < len) {
-		while (i < len && is_space(s[i]))
-			i++;
-		for (w = i; w < len && !is_space(s[w]); w++)
-			;
-		if (w > i) {
-			if (o.len > 0 && out[o.len - 1] != ' ')
-				put(&o, " ", 1);
-			put_word(&o, s + i, w - i);
-		}
-		i = w;
-	}
-	while (o.len > 0 && out[o.len - 1] == ' ')
-		o.len--;
-	out[o.len] = '\0';
-	return o.len;
 }

@@ -40,9 +40,9 @@
 
 #include "blob.h"
 #include "hash.h"
-#include "query.h"
 #include "store.h"
 #include "store_priv.h"
+#include "template.h"
 
 extern const struct bs_blob bs_migrations[];
 
@@ -74,14 +74,6 @@ extern const struct bs_blob bs_migrations[];
  * edge of the time-ordered tables); larger count tables help only logs
  * whose keys recur after more than 2^15 others.
  */
-
-#define STR_(x) #x
-#define STR(x)  STR_(x)
-
-#define KIND_FINAL     0
-#define KIND_ATTEMPT   1
-#define KIND_SUSPENDED 2
-#define KIND_LOCAL     3
 
 enum stmt_id {
 	S_BEGIN,
@@ -1092,59 +1084,12 @@ lower_span(struct bs_span sp, char *buf)
 	return bs_span_make(buf, n);
 }
 
-/* The bytes that end a word of a reply template. */
-static const bool reply_delim[256] = { [' '] = true,
-	['['] = true,
-	[']'] = true,
-	['<'] = true,
-	['>'] = true,
-	['('] = true,
-	[')'] = true,
-	[','] = true,
-	[';'] = true,
-	[':'] = true,
-	['"'] = true,
-	['\''] = true,
-	['='] = true,
-	['&'] = true };
-
-/*
- * The template of a reply into out (at least len bytes): each word (a run
- * of bytes between spaces and the delimiters above) holding a digit or an
- * '@' becomes one byte 0x01, so that replies differing only by addresses,
- * numbers, message ids and IP addresses have the same template. Returns
- * its length.
- */
-static size_t
-reply_template(const char *s, size_t len, char *out)
-{
-	size_t i = 0, j, k, n = 0;
-	bool var;
-
-	while (i < len) {
-		if (reply_delim[(unsigned char)s[i]]) {
-			out[n++] = s[i++];
-			continue;
-		}
-		var = false;
-		for (j = i; j < len && !reply_delim[(unsigned char)s[j]]; j++)
-			var |= (s[j] >= '0' && s[j] <= '9') || s[j] == '@';
-		if (var)
-			out[n++] = 1;
-		else
-			for (k = i; k < j; k++)
-				out[n++] = s[k];
-		i = j;
-	}
-	return n;
-}
-
 /*
  * The h of a reply row: a hash of its sample key, the
  * reply code, enhanced status and class ids and the text reduced to what
  * the reports group replies by: for unclassified replies the normalized
- * text (query_normalize(), the key of `report --unknown`), for the others
- * their reply_template(). Bit 62 is set, so that it never equals the h of
+ * text (template_normalize(), the key of `report --unknown`), for the others
+ * their template_reply(). Bit 62 is set, so that it never equals the h of
  * a row written by earlier versions (31 bits of the text's hash): those
  * rows stay valid, are not found again by text, and go with their events.
  */
@@ -1158,9 +1103,9 @@ reply_key(struct store *st, const char *s, size_t len, int code,
 	size_t n;
 
 	if (cls == st->class_id[BS_CLASS_UNKNOWN])
-		n = query_normalize(s, len, buf, sizeof(buf));
+		n = template_normalize(s, len, buf, sizeof(buf));
 	else
-		n = reply_template(s, len, buf);
+		n = template_reply(s, len, buf, sizeof(buf));
 	h = bs_hash64(BS_HASH_INIT, head, sizeof(head));
 	h = bs_hash64(h, buf, n);
 	return (int64_t)((h & 0x3fffffffffffffffULL) | (1ULL << 62));
@@ -1454,7 +1399,7 @@ configure(struct store *st)
 	    exec_sql(st, "pragma", "PRAGMA journal_size_limit = 67108864") ==
 		-1 ||
 	    exec_sql(st, "pragma",
-		"PRAGMA cache_size = -" STR(STORE_PAGE_CACHE_KIB)) == -1)
+		"PRAGMA cache_size = -" STORE_STR(STORE_PAGE_CACHE_KIB)) == -1)
 		return -1;
 	return 0;
 }
@@ -1956,13 +1901,13 @@ store_add(struct store *st, const struct store_record *rec)
 	    ? (uint64_t)ev->smtp_code
 	    : 0;
 	if (status == BS_STATUS_ATTEMPT)
-		kind = KIND_ATTEMPT;
+		kind = STORE_KIND_ATTEMPT;
 	else if (ev->flags & BS_EVENT_SUSPENDED)
-		kind = KIND_SUSPENDED;
+		kind = STORE_KIND_SUSPENDED;
 	else if (ev->flags & BS_EVENT_LOCAL)
-		kind = KIND_LOCAL;
+		kind = STORE_KIND_LOCAL;
 	else
-		kind = KIND_FINAL;
+		kind = STORE_KIND_FINAL;
 	if (ev->time < st->txn_oldest)
 		st->txn_oldest = ev->time;
 	kh.bucket = floor_to(ev->time, 3600);

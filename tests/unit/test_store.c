@@ -361,17 +361,17 @@ store_commit__mixed_records__minute_and_hour_counts_and_failure_events(
 	assert_int_equal(raw_int(db,
 			     "SELECT n FROM count_hour c JOIN name s ON "
 			     "s.id = c.status WHERE s.s = 'deferred' AND "
-			     "kind = 0"),
+			     "kind = " STORE_STR(STORE_KIND_FINAL)),
 	    2);
 	assert_int_equal(raw_int(db,
 			     "SELECT n FROM count_hour c JOIN name s ON "
 			     "s.id = c.status WHERE s.s = 'deferred' AND "
-			     "kind = 2"),
+			     "kind = " STORE_STR(STORE_KIND_SUSPENDED)),
 	    1);
 	assert_int_equal(raw_int(db,
 			     "SELECT n FROM count_hour c JOIN name s ON "
 			     "s.id = c.status WHERE s.s = 'attempt' AND "
-			     "kind = 1"),
+			     "kind = " STORE_STR(STORE_KIND_ATTEMPT)),
 	    1);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM event_v WHERE domain = "
