@@ -21,9 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "query.h"
+#include "sql.h"
 #include "store_priv.h"
 #include "template.h"
 
@@ -103,32 +102,11 @@ struct params {
 };
 
 static int64_t
-floor_to(int64_t t, int64_t unit)
-{
-	int64_t r = t % unit;
-
-	return r < 0 ? t - r - unit : t - r;
-}
-
-static int64_t
 ceil_to(int64_t t, int64_t unit)
 {
-	int64_t f = floor_to(t, unit);
+	int64_t f = store_floor(t, unit);
 
 	return f == t ? t : f + unit;
-}
-
-/* The id of name, or -1 when the database never stored it. */
-static int
-name_id(struct store *st, const char *name, int64_t *id)
-{
-	int rc;
-
-	if ((rc = store_name_lookup(st, name, strlen(name), id)) == -1)
-		return -1;
-	if (rc == 0)
-		*id = -1;
-	return 0;
 }
 
 /*
@@ -138,7 +116,7 @@ name_id(struct store *st, const char *name, int64_t *id)
 void
 query_range(const struct query_filter *f, int64_t *since, int64_t *until)
 {
-	*since = floor_to(f->since, 3600);
+	*since = store_floor(f->since, 3600);
 	*until = ceil_to(f->until, 3600);
 }
 
@@ -150,73 +128,56 @@ params_init(struct store *st, const struct query_filter *f, struct params *p)
 		return store_failx(st, "query: empty time range");
 	query_range(f, &p->since, &p->until);
 	p->top = f->top > 0 ? f->top : -1;
-	if (name_id(st, "sent", &p->sent) == -1 ||
-	    name_id(st, "deferred", &p->deferred) == -1 ||
-	    name_id(st, "bounced", &p->bounced) == -1 ||
-	    name_id(st, "expired", &p->expired) == -1 ||
-	    name_id(st, "attempt", &p->attempt) == -1 ||
-	    name_id(st, "unknown", &p->unknown) == -1)
+	if (store_name_id(st, "sent", &p->sent) == -1 ||
+	    store_name_id(st, "deferred", &p->deferred) == -1 ||
+	    store_name_id(st, "bounced", &p->bounced) == -1 ||
+	    store_name_id(st, "expired", &p->expired) == -1 ||
+	    store_name_id(st, "attempt", &p->attempt) == -1 ||
+	    store_name_id(st, "unknown", &p->unknown) == -1)
 		return -1;
 	if ((p->has_dom = f->domain != NULL) &&
-	    name_id(st, f->domain, &p->dom) == -1)
+	    store_name_id(st, f->domain, &p->dom) == -1)
 		return -1;
-	if ((p->has_cls = f->cls != NULL) && name_id(st, f->cls, &p->cls) == -1)
+	if ((p->has_cls = f->cls != NULL) &&
+	    store_name_id(st, f->cls, &p->cls) == -1)
 		return -1;
 	return 0;
 }
 
+/* Prepares sql into q and binds every parameter of p it names. 0 or -1. */
 static int
-bind_opt(sqlite3_stmt *s, const char *name, int64_t v, bool null)
+prepare(struct store *st, struct sql_stmt *q, const char *what, const char *sql,
+    const struct params *p)
 {
-	int i;
-
-	if ((i = sqlite3_bind_parameter_index(s, name)) == 0)
-		return SQLITE_OK;
-	return null ? sqlite3_bind_null(s, i) : sqlite3_bind_int64(s, i, v);
-}
-
-/* Prepares sql and binds every parameter it names. */
-static sqlite3_stmt *
-prepare(
-    struct store *st, const char *what, const char *sql, const struct params *p)
-{
-	sqlite3_stmt *s;
-	int rc = SQLITE_OK;
-
-	if (sqlite3_prepare_v3(store_db(st), sql, -1, 0, &s, NULL) !=
-	    SQLITE_OK) {
-		store_fail(st, what);
-		return NULL;
+	if (sql_prepare(st, q, what, sql, false) == -1)
+		return -1;
+	if (sql_bind_opt_int64(st, q, ":since", p->since, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":until", p->until, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":sent", p->sent, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":deferred", p->deferred, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":bounced", p->bounced, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":expired", p->expired, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":attempt", p->attempt, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":unknown", p->unknown, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":dom", p->dom, !p->has_dom) == -1 ||
+	    sql_bind_opt_int64(st, q, ":cls", p->cls, !p->has_cls) == -1 ||
+	    sql_bind_opt_int64(st, q, ":top", p->top, false) == -1) {
+		sql_finalize(q);
+		return -1;
 	}
-	rc |= bind_opt(s, ":since", p->since, false);
-	rc |= bind_opt(s, ":until", p->until, false);
-	rc |= bind_opt(s, ":sent", p->sent, false);
-	rc |= bind_opt(s, ":deferred", p->deferred, false);
-	rc |= bind_opt(s, ":bounced", p->bounced, false);
-	rc |= bind_opt(s, ":expired", p->expired, false);
-	rc |= bind_opt(s, ":attempt", p->attempt, false);
-	rc |= bind_opt(s, ":unknown", p->unknown, false);
-	rc |= bind_opt(s, ":dom", p->dom, !p->has_dom);
-	rc |= bind_opt(s, ":cls", p->cls, !p->has_cls);
-	rc |= bind_opt(s, ":top", p->top, false);
-	if (rc != SQLITE_OK) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	return s;
+	return 0;
 }
 
 static void
-read_counts(sqlite3_stmt *s, int col, struct query_counts *c)
+read_counts(const struct sql_stmt *s, int col, struct query_counts *c)
 {
-	c->sent = sqlite3_column_int64(s, col);
-	c->deferred = sqlite3_column_int64(s, col + 1);
-	c->bounced = sqlite3_column_int64(s, col + 2);
-	c->expired = sqlite3_column_int64(s, col + 3);
-	c->attempts = sqlite3_column_int64(s, col + 4);
-	c->suspended = sqlite3_column_int64(s, col + 5);
-	c->local = sqlite3_column_int64(s, col + 6);
+	c->sent = sql_int64(s, col);
+	c->deferred = sql_int64(s, col + 1);
+	c->bounced = sql_int64(s, col + 2);
+	c->expired = sql_int64(s, col + 3);
+	c->attempts = sql_int64(s, col + 4);
+	c->suspended = sql_int64(s, col + 5);
+	c->local = sql_int64(s, col + 6);
 }
 
 /* Adds n results of status and kind to c, as COUNT_COLS counts them. */
@@ -240,63 +201,51 @@ counts_add(struct query_counts *c, const struct params *p, int64_t status,
 		c->attempts += n;
 }
 
-static const char *
-column_str(sqlite3_stmt *s, int col, size_t *len)
-{
-	const unsigned char *v = sqlite3_column_text(s, col);
-
-	if (len != NULL)
-		*len = (size_t)sqlite3_column_bytes(s, col);
-	return v != NULL ? (const char *)v : "";
-}
-
 enum row_kind {
 	ROW_CLASS,
 	ROW_HOUR,
 	ROW_UNKNOWN
 };
 
-/* Steps s to the end, turning each result row into a query_row for fn. */
+/*
+ * Steps s to the end, turning each result row into a query_row for fn;
+ * finalizes s.
+ */
 static int
-run_rows(struct store *st, const char *what, sqlite3_stmt *s,
+run_rows(struct store *st, const char *what, struct sql_stmt *s,
     enum row_kind kind, query_row_fn *fn, void *arg)
 {
 	struct query_row r;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(st, s)) == SQL_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.name = r.top_class = r.enhanced = r.cls = r.text = r.sample =
 		    "";
 		switch (kind) {
 		case ROW_CLASS:
-			r.name = column_str(s, 0, NULL);
+			r.name = sql_text(s, 0, NULL);
 			read_counts(s, 1, &r.c);
 			break;
 		case ROW_HOUR:
-			r.time = sqlite3_column_int64(s, 0);
+			r.time = sql_int64(s, 0);
 			read_counts(s, 1, &r.c);
 			break;
 		case ROW_UNKNOWN:
-			r.text = column_str(s, 0, &r.text_len);
-			r.n = sqlite3_column_int64(s, 1);
-			r.time = sqlite3_column_int64(s, 2);
-			r.sample = column_str(s, 3, &r.sample_len);
+			r.text = sql_text(s, 0, &r.text_len);
+			r.n = sql_int64(s, 1);
+			r.time = sql_int64(s, 2);
+			r.sample = sql_text(s, 3, &r.sample_len);
 			break;
 		}
 		if (fn(&r, arg) != 0) {
-			sqlite3_finalize(s);
+			sql_finalize(s);
 			return store_failx(
 			    st, "%s: stopped by the caller", what);
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	sql_finalize(s);
+	return rc == -1 ? -1 : 0;
 }
 
 static int
@@ -305,12 +254,12 @@ run_query(struct store *st, const char *what, const char *sql,
     void *arg)
 {
 	struct params p;
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 
 	if (params_init(st, f, &p) == -1 ||
-	    (s = prepare(st, what, sql, &p)) == NULL)
+	    prepare(st, &s, what, sql, &p) == -1)
 		return -1;
-	return run_rows(st, what, s, kind, fn, arg);
+	return run_rows(st, what, &s, kind, fn, arg);
 }
 
 /*
@@ -322,23 +271,18 @@ query_totals(
     struct store *st, const struct query_filter *f, struct query_counts *out)
 {
 	struct params p;
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (params_init(st, f, &p) == -1 ||
-	    (s = prepare(st, "totals", sql_totals, &p)) == NULL)
+	    prepare(st, &s, "totals", sql_totals, &p) == -1)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		counts_add(out, &p, sqlite3_column_int64(s, 0),
-		    sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2));
-	if (rc != SQLITE_DONE) {
-		store_fail(st, "totals");
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	while ((rc = sql_step(st, &s)) == SQL_ROW)
+		counts_add(out, &p, sql_int64(&s, 0), sql_int64(&s, 1),
+		    sql_int64(&s, 2));
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
 }
 
 /*
@@ -478,29 +422,38 @@ counts_sum(struct query_counts *to, const struct query_counts *c)
 	to->local += c->local;
 }
 
-/* A copy of the name of id into *out (NULL when none), 0 or -1. */
+/*
+ * A copy of the name of id into *out (NULL when none; caller frees), its
+ * length in *len when len is not NULL. s is sql_name_of, reset here. 0 or
+ * -1.
+ */
 static int
-name_of(struct store *st, sqlite3_stmt *s, int64_t id, char **out, size_t *len)
+name_of(
+    struct store *st, struct sql_stmt *s, int64_t id, char **out, size_t *len)
 {
+	const void *v;
 	size_t n;
 	int rc;
 
 	*out = NULL;
-	sqlite3_reset(s);
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK)
-		return store_fail(st, "name");
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
+	if (sql_bind_int64(st, s, ":id", id) == -1 ||
+	    (rc = sql_step(st, s)) == -1)
+		return -1;
+	if (rc == SQL_DONE) {
+		sql_reset(s);
 		return 0;
-	if (rc != SQLITE_ROW)
-		return store_fail(st, "name");
-	n = (size_t)sqlite3_column_bytes(s, 0);
-	if ((*out = malloc(n + 1)) == NULL)
+	}
+	v = sql_blob(s, 0, &n);
+	if ((*out = malloc(n + 1)) == NULL) {
+		sql_reset(s);
 		return store_failx(st, "name: out of memory");
+	}
 	if (n > 0)
-		memcpy(*out, sqlite3_column_blob(s, 0), n);
+		memcpy(*out, v, n);
 	(*out)[n] = '\0';
 	if (len != NULL)
 		*len = n;
+	sql_reset(s);
 	return 0;
 }
 
@@ -546,29 +499,27 @@ query_by_name(struct store *st, const char *what, const char *sql,
 	struct grp *g, *t, **order = NULL;
 	struct query_row r;
 	struct params p;
-	sqlite3_stmt *s = NULL, *ns = NULL;
+	struct sql_stmt s = { NULL, NULL }, ns = { NULL, NULL };
 	int64_t status, n;
 	size_t i, j, m;
 	int rc, ret = -1;
 
 	if (params_init(st, f, &p) == -1 ||
-	    (s = prepare(st, what, sql, &p)) == NULL)
+	    prepare(st, &s, what, sql, &p) == -1)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((g = grp_get(&bykc, sqlite3_column_int64(s, 0),
-			 sqlite3_column_int64(s, 1))) == NULL)
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
+		if ((g = grp_get(&bykc, sql_int64(&s, 0), sql_int64(&s, 1))) ==
+		    NULL)
 			goto nomem;
-		status = sqlite3_column_int64(s, 2);
-		n = sqlite3_column_int64(s, 4);
-		counts_add(&g->c, &p, status, sqlite3_column_int64(s, 3), n);
+		status = sql_int64(&s, 2);
+		n = sql_int64(&s, 4);
+		counts_add(&g->c, &p, status, sql_int64(&s, 3), n);
 		if (status == p.deferred || status == p.bounced ||
 		    status == p.expired)
 			g->fn += n;
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, what);
+	if (rc == -1)
 		goto fail;
-	}
 	for (i = 0; i < bykc.n; i++) {
 		g = &bykc.g[i];
 		if ((t = grp_get(&byk, g->k, -1)) == NULL)
@@ -581,11 +532,8 @@ query_by_name(struct store *st, const char *what, const char *sql,
 			t->top_fn = g->fn;
 		}
 	}
-	if (sqlite3_prepare_v3(store_db(st), sql_name_of, -1, 0, &ns, NULL) !=
-	    SQLITE_OK) {
-		store_fail(st, what);
+	if (sql_prepare(st, &ns, what, sql_name_of, false) == -1)
 		goto fail;
-	}
 	if ((order = malloc((byk.n + 1) * sizeof(*order))) == NULL)
 		goto nomem;
 	for (i = 0; i < byk.n; i++)
@@ -605,9 +553,9 @@ query_by_name(struct store *st, const char *what, const char *sql,
 	}
 	for (i = 0, j = 0; i < m; i++) {
 		g = order[i];
-		if (name_of(st, ns, g->k, &g->name, &g->name_len) == -1 ||
+		if (name_of(st, &ns, g->k, &g->name, &g->name_len) == -1 ||
 		    (g->top >= 0 &&
-			name_of(st, ns, g->top, &g->top_name, NULL) == -1))
+			name_of(st, &ns, g->top, &g->top_name, NULL) == -1))
 			goto fail;
 		if (g->name != NULL) /* as the JOIN on name did */
 			order[j++] = g;
@@ -616,10 +564,10 @@ query_by_name(struct store *st, const char *what, const char *sql,
 	if (j < m && m < byk.n) {
 		for (i = m; i < byk.n; i++) {
 			g = order[i];
-			if (name_of(st, ns, g->k, &g->name, &g->name_len) ==
+			if (name_of(st, &ns, g->k, &g->name, &g->name_len) ==
 				-1 ||
 			    (g->top >= 0 &&
-				name_of(st, ns, g->top, &g->top_name, NULL) ==
+				name_of(st, &ns, g->top, &g->top_name, NULL) ==
 				    -1))
 				goto fail;
 			if (g->name != NULL)
@@ -647,8 +595,8 @@ query_by_name(struct store *st, const char *what, const char *sql,
 nomem:
 	store_failx(st, "%s: out of memory", what);
 fail:
-	sqlite3_finalize(s);
-	sqlite3_finalize(ns);
+	sql_finalize(&s);
+	sql_finalize(&ns);
 	free(order);
 	grp_free(&byk);
 	grp_free(&bykc);
@@ -698,26 +646,31 @@ code_cmp(const void *a, const void *b)
 	return x->cls < y->cls ? -1 : x->cls > y->cls;
 }
 
-/* A copy of the reply text of event id into g->text ("" when none). */
+/*
+ * A copy of the reply text of event id into g->text ("" when none). s is
+ * sql_reply_of, reset here. 0 or -1.
+ */
 static int
-reply_of(struct store *st, sqlite3_stmt *s, int64_t id, struct grp *g)
+reply_of(struct store *st, struct sql_stmt *s, int64_t id, struct grp *g)
 {
+	const void *v = NULL;
 	size_t n = 0;
 	int rc;
 
-	sqlite3_reset(s);
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK)
-		return store_fail(st, "reply");
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		n = (size_t)sqlite3_column_bytes(s, 0);
-	else if (rc != SQLITE_DONE)
-		return store_fail(st, "reply");
-	if ((g->text = malloc(n + 1)) == NULL)
+	if (sql_bind_int64(st, s, ":id", id) == -1 ||
+	    (rc = sql_step(st, s)) == -1)
+		return -1;
+	if (rc == SQL_ROW)
+		v = sql_blob(s, 0, &n);
+	if ((g->text = malloc(n + 1)) == NULL) {
+		sql_reset(s);
 		return store_failx(st, "reply: out of memory");
+	}
 	if (n > 0)
-		memcpy(g->text, sqlite3_column_blob(s, 0), n);
+		memcpy(g->text, v, n);
 	g->text[n] = '\0';
 	g->text_len = n;
+	sql_reset(s);
 	return 0;
 }
 
@@ -736,57 +689,50 @@ query_by_code(
 	struct grp *g, **order = NULL;
 	struct query_row r;
 	struct params p;
-	sqlite3_stmt *s = NULL, *ns = NULL, *rs = NULL;
+	struct sql_stmt s = { NULL, NULL }, ns = { NULL, NULL },
+			rs = { NULL, NULL };
 	int64_t status, n, id;
 	size_t i, m;
 	int rc, ret = -1;
 
 	if (params_init(st, f, &p) == -1 ||
-	    (s = prepare(st, "by_code", sql_by_code_counts, &p)) == NULL)
+	    prepare(st, &s, "by_code", sql_by_code_counts, &p) == -1)
 		return -1;
 	/* The group key: code and enhanced id in one integer, class. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
 		if ((g = grp_get(&t,
-			 sqlite3_column_int64(s, 0) * ((int64_t)1 << 40) +
-			     sqlite3_column_int64(s, 1),
-			 sqlite3_column_int64(s, 2))) == NULL)
+			 sql_int64(&s, 0) * ((int64_t)1 << 40) +
+			     sql_int64(&s, 1),
+			 sql_int64(&s, 2))) == NULL)
 			goto nomem;
-		g->code = sqlite3_column_int64(s, 0);
-		g->top = sqlite3_column_int64(s, 1); /* enhanced id */
-		status = sqlite3_column_int64(s, 3);
-		n = sqlite3_column_int64(s, 5);
-		counts_add(&g->c, &p, status, sqlite3_column_int64(s, 4), n);
+		g->code = sql_int64(&s, 0);
+		g->top = sql_int64(&s, 1); /* enhanced id */
+		status = sql_int64(&s, 3);
+		n = sql_int64(&s, 5);
+		counts_add(&g->c, &p, status, sql_int64(&s, 4), n);
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, "by_code");
+	if (rc == -1)
 		goto fail;
-	}
-	sqlite3_finalize(s);
-	if ((s = prepare(st, "by_code", sql_by_code_events, &p)) == NULL)
+	sql_finalize(&s);
+	if (prepare(st, &s, "by_code", sql_by_code_events, &p) == -1)
 		goto fail;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
 		if ((g = grp_get(&t,
-			 sqlite3_column_int64(s, 0) * ((int64_t)1 << 40) +
-			     sqlite3_column_int64(s, 1),
-			 sqlite3_column_int64(s, 2))) == NULL)
+			 sql_int64(&s, 0) * ((int64_t)1 << 40) +
+			     sql_int64(&s, 1),
+			 sql_int64(&s, 2))) == NULL)
 			goto nomem;
-		id = sqlite3_column_int64(s, 3);
+		id = sql_int64(&s, 3);
 		if (id > g->eid_any)
 			g->eid_any = id;
-		if (sqlite3_column_int64(s, 4) == 0 && id > g->eid)
+		if (sql_int64(&s, 4) == 0 && id > g->eid)
 			g->eid = id;
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, "by_code");
+	if (rc == -1)
 		goto fail;
-	}
-	if (sqlite3_prepare_v3(store_db(st), sql_name_of, -1, 0, &ns, NULL) !=
-		SQLITE_OK ||
-	    sqlite3_prepare_v3(store_db(st), sql_reply_of, -1, 0, &rs, NULL) !=
-		SQLITE_OK) {
-		store_fail(st, "by_code");
+	if (sql_prepare(st, &ns, "by_code", sql_name_of, false) == -1 ||
+	    sql_prepare(st, &rs, "by_code", sql_reply_of, false) == -1)
 		goto fail;
-	}
 	if ((order = malloc((t.n + 1) * sizeof(*order))) == NULL)
 		goto nomem;
 	/* Groups of events only (no counts: pruned or not yet counted)
@@ -795,8 +741,8 @@ query_by_code(
 		g = &t.g[i];
 		if (g->top < 0)
 			continue;
-		if (name_of(st, ns, g->top, &g->name, &g->name_len) == -1 ||
-		    name_of(st, ns, g->cls, &g->top_name, NULL) == -1)
+		if (name_of(st, &ns, g->top, &g->name, &g->name_len) == -1 ||
+		    name_of(st, &ns, g->cls, &g->top_name, NULL) == -1)
 			goto fail;
 		if (g->name != NULL && g->top_name != NULL)
 			order[m++] = g;
@@ -807,7 +753,7 @@ query_by_code(
 	for (i = 0; i < m; i++) {
 		g = order[i];
 		id = g->eid != 0 ? g->eid : g->eid_any;
-		if (reply_of(st, rs, id, g) == -1)
+		if (reply_of(st, &rs, id, g) == -1)
 			goto fail;
 		memset(&r, 0, sizeof(r));
 		r.name = r.top_class = r.sample = "";
@@ -827,9 +773,9 @@ query_by_code(
 nomem:
 	store_failx(st, "by_code: out of memory");
 fail:
-	sqlite3_finalize(s);
-	sqlite3_finalize(ns);
-	sqlite3_finalize(rs);
+	sql_finalize(&s);
+	sql_finalize(&ns);
+	sql_finalize(&rs);
 	free(order);
 	grp_free(&t);
 	return ret;
@@ -892,40 +838,33 @@ query_minutes(struct store *st, int64_t since, int64_t until,
     const char *provider, query_minute_fn *fn, void *arg)
 {
 	struct query_minute m;
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 	int64_t prov = -1;
 	int rc;
 
-	if (provider != NULL && name_id(st, provider, &prov) == -1)
+	if (provider != NULL && store_name_id(st, provider, &prov) == -1)
 		return -1;
-	if (sqlite3_prepare_v3(store_db(st), sql_minutes, -1, 0, &s, NULL) !=
-	    SQLITE_OK)
-		return store_fail(st, "minutes");
-	if (bind_opt(s, ":since", since, false) != SQLITE_OK ||
-	    bind_opt(s, ":until", until, false) != SQLITE_OK ||
-	    bind_opt(s, ":prov", prov, provider == NULL) != SQLITE_OK) {
-		store_fail(st, "minutes");
-		sqlite3_finalize(s);
+	if (sql_prepare(st, &s, "minutes", sql_minutes, false) == -1)
+		return -1;
+	if (sql_bind_int64(st, &s, ":since", since) == -1 ||
+	    sql_bind_int64(st, &s, ":until", until) == -1 ||
+	    sql_bind_opt_int64(st, &s, ":prov", prov, provider == NULL) == -1) {
+		sql_finalize(&s);
 		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		m.bucket = sqlite3_column_int64(s, 0);
-		m.provider = column_str(s, 1, NULL);
-		m.cls = column_str(s, 2, NULL);
-		m.status = column_str(s, 3, NULL);
-		m.kind = sqlite3_column_int(s, 4);
-		m.n = sqlite3_column_int64(s, 5);
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
+		m.bucket = sql_int64(&s, 0);
+		m.provider = sql_text(&s, 1, NULL);
+		m.cls = sql_text(&s, 2, NULL);
+		m.status = sql_text(&s, 3, NULL);
+		m.kind = sql_int(&s, 4);
+		m.n = sql_int64(&s, 5);
 		if (fn(&m, arg) != 0) {
-			sqlite3_finalize(s);
+			sql_finalize(&s);
 			return store_failx(
 			    st, "minutes: stopped by the caller");
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, "minutes");
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
 }
