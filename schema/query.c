@@ -436,13 +436,8 @@ name_of(
 	int rc;
 
 	*out = NULL;
-	if (sql_bind_int64(st, s, ":id", id) == -1 ||
-	    (rc = sql_step(st, s)) == -1)
-		return -1;
-	if (rc == SQL_DONE) {
-		sql_reset(s);
-		return 0;
-	}
+	if ((rc = sql_first_int64(st, s, ":id", id)) != SQL_ROW)
+		return rc;
 	v = sql_blob(s, 0, &n);
 	if ((*out = malloc(n + 1)) == NULL) {
 		sql_reset(s);
@@ -657,8 +652,7 @@ reply_of(struct store *st, struct sql_stmt *s, int64_t id, struct grp *g)
 	size_t n = 0;
 	int rc;
 
-	if (sql_bind_int64(st, s, ":id", id) == -1 ||
-	    (rc = sql_step(st, s)) == -1)
+	if ((rc = sql_first_int64(st, s, ":id", id)) == -1)
 		return -1;
 	if (rc == SQL_ROW)
 		v = sql_blob(s, 0, &n);

@@ -193,6 +193,41 @@ sql_step(struct store *st, struct sql_stmt *q)
 	}
 }
 
+/* Steps q, bound by one key (bound: the binding's result), once. */
+static int
+step_first(struct store *st, struct sql_stmt *q, int bound)
+{
+	int rc;
+
+	if (bound == -1) {
+		sql_reset(q);
+		return -1;
+	}
+	if ((rc = sql_step(st, q)) == SQL_DONE)
+		sql_reset(q);
+	return rc;
+}
+
+/*
+ * A lookup by one key: binds the text s (len bytes) to param and steps q
+ * once. SQL_ROW: the row is ready, the caller resets q after reading it;
+ * SQL_DONE: no row, q is reset; -1 on error (q reset).
+ */
+int
+sql_first_text(struct store *st, struct sql_stmt *q, const char *param,
+    const char *s, size_t len)
+{
+	return step_first(st, q, sql_bind_text(st, q, param, s, len));
+}
+
+/* As sql_first_text(), by an integer key. */
+int
+sql_first_int64(
+    struct store *st, struct sql_stmt *q, const char *param, int64_t v)
+{
+	return step_first(st, q, sql_bind_int64(st, q, param, v));
+}
+
 /* Steps q, which returns no row, and resets it. 0 or -1. */
 int
 sql_exec(struct store *st, struct sql_stmt *q)

@@ -56,6 +56,10 @@ int sql_bind_opt_text(
     struct store *, struct sql_stmt *, const char *param, const char *s);
 
 int sql_step(struct store *, struct sql_stmt *);
+int sql_first_text(struct store *, struct sql_stmt *, const char *param,
+    const char *s, size_t len);
+int sql_first_int64(
+    struct store *, struct sql_stmt *, const char *param, int64_t v);
 int sql_exec(struct store *, struct sql_stmt *);
 int sql_run(struct store *, const char *name, const char *sql);
 int64_t sql_last_id(struct store *);

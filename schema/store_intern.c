@@ -131,13 +131,11 @@ name_select(struct store *st, const char *s, size_t len, int64_t *id)
 	struct sql_stmt *q = &st->stmt[S_NAME_GET];
 	int rc;
 
-	if (sql_bind_text(st, q, ":s", s, len) == -1 ||
-	    (rc = sql_step(st, q)) == -1)
-		return -1;
-	if (rc == SQL_ROW)
-		*id = sql_int64(q, 0);
+	if ((rc = sql_first_text(st, q, ":s", s, len)) != SQL_ROW)
+		return rc;
+	*id = sql_int64(q, 0);
 	sql_reset(q);
-	return rc == SQL_ROW ? 1 : 0;
+	return 1;
 }
 
 /*

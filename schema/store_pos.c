@@ -76,13 +76,8 @@ store_get_position(struct store *st, const char *key,
 	struct sql_stmt *q = &st->stmt[S_POS_GET];
 	int rc;
 
-	if (sql_bind_text(st, q, ":key", key, strlen(key)) == -1 ||
-	    (rc = sql_step(st, q)) == -1)
-		return -1;
-	if (rc == SQL_DONE) {
-		sql_reset(q);
-		return 0;
-	}
+	if ((rc = sql_first_text(st, q, ":key", key, strlen(key))) != SQL_ROW)
+		return rc;
 	memset(out, 0, sizeof(*out));
 	if (copy_column(q, 0, &buf, &buflen, &out->key) == -1 ||
 	    copy_column(q, 1, &buf, &buflen, &out->path) == -1) {
@@ -153,13 +148,8 @@ store_meta_get(struct store *st, const char *key, char *buf, size_t len)
 
 	if (len > 0)
 		buf[0] = '\0';
-	if (sql_bind_text(st, q, ":key", key, strlen(key)) == -1 ||
-	    (rc = sql_step(st, q)) == -1)
-		return -1;
-	if (rc == SQL_DONE) {
-		sql_reset(q);
-		return 0;
-	}
+	if ((rc = sql_first_text(st, q, ":key", key, strlen(key))) != SQL_ROW)
+		return rc;
 	v = sql_text(q, 0, &n);
 	if (n + 1 > len) {
 		sql_reset(q);

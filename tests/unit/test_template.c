@@ -17,24 +17,14 @@
 
 #include <cmocka.h>
 
+#include "span_test.h"
 #include "template.h"
-
-/* A heap copy of s without its NUL, so that over-reads are caught. */
-static char *
-dup_exact(const char *s, size_t len)
-{
-	char *p = malloc(len > 0 ? len : 1);
-
-	assert_non_null(p);
-	memcpy(p, s, len);
-	return p;
-}
 
 static void
 expect_norm(const char *in, const char *want)
 {
 	char out[256];
-	char *p = dup_exact(in, strlen(in));
+	char *p = span_test_copy(in, strlen(in));
 	size_t n = template_normalize(p, strlen(in), out, sizeof(out));
 
 	assert_string_equal(out, want);
@@ -47,7 +37,7 @@ static void
 expect_tmpl(const char *in, const char *want)
 {
 	char out[256];
-	char *p = dup_exact(in, strlen(in));
+	char *p = span_test_copy(in, strlen(in));
 	size_t n = template_reply(p, strlen(in), out, sizeof(out)), i;
 
 	for (i = 0; i < n; i++)
