@@ -100,7 +100,8 @@ psl_load(void)
 
 /*
  * True when the NUL-terminated suffix s is a public suffix of the ICANN
- * section (a single label always is: the default rule "*").
+ * section (a single label always is: the default rule "*"). About 250 ns
+ * a call (libpsl's DAFSA walk), hence the memo in the daemon's pipeline.
  */
 static bool
 public_suffix(const char *s)
@@ -230,14 +231,14 @@ provider_from_host(struct bs_span host, char *out, size_t outlen)
 			p = netease(buf, start[1] - 1);
 			return emit(p, strlen(p), out, outlen);
 		}
-		if (!public_suffix(buf + start[i]))
+		/* The last label is public by the default rule "*". */
+		if (i + 1 < nlab && !public_suffix(buf + start[i]))
 			continue;
 		if (i == 0) /* the host is a public suffix */
 			return emit(NULL, 0, out, outlen);
 		return emit(
 		    buf + start[i - 1], len - start[i - 1], out, outlen);
 	}
-	/* Not reached: the last label is a public suffix by the default rule.
-	 */
-	return emit(buf + start[nlab - 2], len - start[nlab - 2], out, outlen);
+	/* Not reached: the loop returns at the last label at the latest. */
+	return emit(NULL, 0, out, outlen);
 }
