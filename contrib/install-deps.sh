@@ -9,9 +9,9 @@
 #                                    system mail service is set up)
 set -eu
 build="build-essential cmake pkg-config libev-dev libsqlite3-dev
-libpcre2-dev zlib1g-dev libcmocka-dev"
+libpcre2-dev zlib1g-dev libcmocka-dev libpsl-dev publicsuffix"
 test="python3 sqlite3 clang-format valgrind procps"
-run="libev4 libsqlite3-0 libpcre2-8-0 zlib1g"
+run="libev4 libsqlite3-0 libpcre2-8-0 zlib1g libpsl5 publicsuffix"
 case "${1:-}" in
 --run) want=$run ;;
 --ci) want="$build $test postfix" ;;

@@ -5,15 +5,26 @@
  * The receiver's provider from a relay host name (see provider.h): the
  * registrable domain, i.e. the public suffix the host ends in plus one
  * label ("mx1.qq.com" -> "qq.com", "mx.example.co.uk" ->
- * "example.co.uk"), with aliases folding the big providers' several
- * domains into one name ("mx3.hotmail.com" -> "outlook.com",
- * "mta7.am0.yahoodns.net" -> "yahoo.com").
+ * "example.co.uk", "mx.school.k12.ak.us" -> "school.k12.ak.us"), with
+ * aliases folding the big providers' several domains into one name
+ * ("mx3.hotmail.com" -> "outlook.com", "mta7.am0.yahoodns.net" ->
+ * "yahoo.com").
  *
- * The public-suffix table is a small built-in subset of the Public Suffix
- * List (the TLDs and second-level registries mail is commonly sent to);
- * a TLD it does not know is treated as the PSL's default rule "*" (one
- * label). It deliberately has no wildcard or exception rules and no
- * private-domain section: a provider is a mail operator, not a tenant.
+ * Public suffixes come from libpsl, with the Public Suffix List as the
+ * distribution ships and updates it: psl_latest(NULL) loads the newer of
+ * the list libpsl was built with (psl_builtin()) and the one of the
+ * `publicsuffix` package (psl_dist_filename(), on Debian 12
+ * /usr/share/publicsuffix/public_suffix_list.dafsa), so a stable update of
+ * that package is used without rebuilding anything. Only the ICANN
+ * section counts (PSL_TYPE_ICANN): a provider is a mail operator, not a
+ * tenant of a private suffix ("mx.foo.blogspot.com" -> "blogspot.com").
+ * Wildcard and exception rules apply ("*.ck", "!www.ck"); a TLD the list
+ * does not know is the PSL default rule "*" (one label). Host names are
+ * matched as DNS and the MTAs give them: A-labels ("xn--mller-kva.de");
+ * bytes outside [a-z0-9_.-] make a name that is no host name.
+ *
+ * The aliases stay data of our own (atable[], sorted, binary search):
+ * which domains one operator's mail goes through is not in any list.
  * NetEase's shared MX hosts ("163mx01.mxmail.netease.com") name the
  * mailbox domain they serve in their first label, which is kept apart
  * (163.com, 126.com, yeah.net).
@@ -22,18 +33,23 @@
  * "virtual", "dovecot", "unknown"), IP literals, names with characters no
  * host name has, and a bare public suffix.
  *
- * Pure: one lower-cased copy of the host on the stack, a binary search of
- * a const table sorted by byte value per label position.
+ * Pure but for one thing: the list is loaded once, at the first call,
+ * and kept for the life of the process (the one non-const static here,
+ * set under pthread_once()). Each call then works on one lower-cased copy
+ * of the host on the stack; callers on hot paths memoize results
+ * (daemon's pipeline), as a lookup walks the labels of the host.
  */
+#include <pthread.h>
 #include <string.h>
+
+#include <libpsl.h>
 
 #include "provider.h"
 #include "scan.h"
 
 #define HOST_MAX 253 /* RFC 1035 2.3.4, without the trailing dot */
 
-enum pkind {
-	P_SUFFIX,  /* a public suffix: the provider is one label more */
+enum akind {
 	P_ALIAS,   /* this domain and its subdomains are provider */
 	P_NETEASE, /* NetEase shared MX: provider from the first label */
 };
@@ -41,276 +57,75 @@ enum pkind {
 /* Sorted by strcmp() order; tests/unit/test_provider.c checks lookups. */
 #define S(lit) (lit), (sizeof(lit) - 1)
 
-static const struct pentry {
-	const char *suffix;
+static const struct aentry {
+	const char *domain;
 	size_t len;
 	const char *provider; /* P_ALIAS only */
-	enum pkind kind;
-} ptable[] = {
-	{ S("ac.cn"), NULL, P_SUFFIX },
-	{ S("ac.id"), NULL, P_SUFFIX },
-	{ S("ac.il"), NULL, P_SUFFIX },
-	{ S("ac.in"), NULL, P_SUFFIX },
-	{ S("ac.jp"), NULL, P_SUFFIX },
-	{ S("ac.kr"), NULL, P_SUFFIX },
-	{ S("ac.nz"), NULL, P_SUFFIX },
-	{ S("ac.th"), NULL, P_SUFFIX },
-	{ S("ac.uk"), NULL, P_SUFFIX },
-	{ S("ad.jp"), NULL, P_SUFFIX },
-	{ S("ae"), NULL, P_SUFFIX },
-	{ S("ai"), NULL, P_SUFFIX },
-	{ S("am"), NULL, P_SUFFIX },
+	enum akind kind;
+} atable[] = {
 	{ S("aol.com"), "yahoo.com", P_ALIAS },
-	{ S("app"), NULL, P_SUFFIX },
-	{ S("ar"), NULL, P_SUFFIX },
-	{ S("arpa"), NULL, P_SUFFIX },
-	{ S("asia"), NULL, P_SUFFIX },
-	{ S("at"), NULL, P_SUFFIX },
-	{ S("au"), NULL, P_SUFFIX },
-	{ S("be"), NULL, P_SUFFIX },
-	{ S("bg"), NULL, P_SUFFIX },
-	{ S("biz"), NULL, P_SUFFIX },
-	{ S("br"), NULL, P_SUFFIX },
-	{ S("by"), NULL, P_SUFFIX },
-	{ S("ca"), NULL, P_SUFFIX },
-	{ S("cc"), NULL, P_SUFFIX },
-	{ S("ch"), NULL, P_SUFFIX },
-	{ S("cl"), NULL, P_SUFFIX },
-	{ S("cloud"), NULL, P_SUFFIX },
-	{ S("club"), NULL, P_SUFFIX },
-	{ S("cn"), NULL, P_SUFFIX },
-	{ S("co"), NULL, P_SUFFIX },
-	{ S("co.at"), NULL, P_SUFFIX },
-	{ S("co.id"), NULL, P_SUFFIX },
-	{ S("co.il"), NULL, P_SUFFIX },
-	{ S("co.in"), NULL, P_SUFFIX },
-	{ S("co.jp"), NULL, P_SUFFIX },
-	{ S("co.ke"), NULL, P_SUFFIX },
-	{ S("co.kr"), NULL, P_SUFFIX },
-	{ S("co.nz"), NULL, P_SUFFIX },
-	{ S("co.th"), NULL, P_SUFFIX },
-	{ S("co.uk"), NULL, P_SUFFIX },
-	{ S("co.ve"), NULL, P_SUFFIX },
-	{ S("co.za"), NULL, P_SUFFIX },
-	{ S("com"), NULL, P_SUFFIX },
-	{ S("com.ar"), NULL, P_SUFFIX },
-	{ S("com.au"), NULL, P_SUFFIX },
-	{ S("com.br"), NULL, P_SUFFIX },
-	{ S("com.cn"), NULL, P_SUFFIX },
-	{ S("com.eg"), NULL, P_SUFFIX },
-	{ S("com.es"), NULL, P_SUFFIX },
-	{ S("com.hk"), NULL, P_SUFFIX },
-	{ S("com.mx"), NULL, P_SUFFIX },
-	{ S("com.my"), NULL, P_SUFFIX },
-	{ S("com.ng"), NULL, P_SUFFIX },
-	{ S("com.pe"), NULL, P_SUFFIX },
-	{ S("com.ph"), NULL, P_SUFFIX },
-	{ S("com.pk"), NULL, P_SUFFIX },
-	{ S("com.pl"), NULL, P_SUFFIX },
-	{ S("com.ru"), NULL, P_SUFFIX },
-	{ S("com.sa"), NULL, P_SUFFIX },
-	{ S("com.sg"), NULL, P_SUFFIX },
-	{ S("com.tr"), NULL, P_SUFFIX },
-	{ S("com.tw"), NULL, P_SUFFIX },
-	{ S("com.ua"), NULL, P_SUFFIX },
-	{ S("com.uy"), NULL, P_SUFFIX },
-	{ S("com.vn"), NULL, P_SUFFIX },
-	{ S("cz"), NULL, P_SUFFIX },
-	{ S("de"), NULL, P_SUFFIX },
-	{ S("dev"), NULL, P_SUFFIX },
-	{ S("dk"), NULL, P_SUFFIX },
-	{ S("ed.jp"), NULL, P_SUFFIX },
-	{ S("edu"), NULL, P_SUFFIX },
-	{ S("edu.au"), NULL, P_SUFFIX },
-	{ S("edu.cn"), NULL, P_SUFFIX },
-	{ S("edu.hk"), NULL, P_SUFFIX },
-	{ S("edu.sg"), NULL, P_SUFFIX },
-	{ S("edu.tw"), NULL, P_SUFFIX },
-	{ S("ee"), NULL, P_SUFFIX },
-	{ S("eg"), NULL, P_SUFFIX },
-	{ S("email"), NULL, P_SUFFIX },
-	{ S("es"), NULL, P_SUFFIX },
-	{ S("eu"), NULL, P_SUFFIX },
-	{ S("fi"), NULL, P_SUFFIX },
-	{ S("firm.in"), NULL, P_SUFFIX },
-	{ S("fm"), NULL, P_SUFFIX },
 	{ S("foxmail.com"), "qq.com", P_ALIAS },
-	{ S("fr"), NULL, P_SUFFIX },
-	{ S("fun"), NULL, P_SUFFIX },
-	{ S("ge"), NULL, P_SUFFIX },
-	{ S("gen.in"), NULL, P_SUFFIX },
 	{ S("gmail.com"), "google.com", P_ALIAS },
 	{ S("gmx.com"), "gmx.net", P_ALIAS },
 	{ S("gmx.de"), "gmx.net", P_ALIAS },
-	{ S("go.jp"), NULL, P_SUFFIX },
 	{ S("googlemail.com"), "google.com", P_ALIAS },
-	{ S("gov"), NULL, P_SUFFIX },
-	{ S("gov.au"), NULL, P_SUFFIX },
-	{ S("gov.br"), NULL, P_SUFFIX },
-	{ S("gov.cn"), NULL, P_SUFFIX },
-	{ S("gov.tw"), NULL, P_SUFFIX },
-	{ S("gov.uk"), NULL, P_SUFFIX },
-	{ S("gr"), NULL, P_SUFFIX },
-	{ S("gr.jp"), NULL, P_SUFFIX },
-	{ S("hk"), NULL, P_SUFFIX },
 	{ S("hotmail.com"), "outlook.com", P_ALIAS },
-	{ S("hr"), NULL, P_SUFFIX },
-	{ S("hu"), NULL, P_SUFFIX },
-	{ S("icu"), NULL, P_SUFFIX },
-	{ S("id"), NULL, P_SUFFIX },
-	{ S("idv.tw"), NULL, P_SUFFIX },
-	{ S("ie"), NULL, P_SUFFIX },
-	{ S("il"), NULL, P_SUFFIX },
-	{ S("in"), NULL, P_SUFFIX },
-	{ S("in.th"), NULL, P_SUFFIX },
-	{ S("ind.in"), NULL, P_SUFFIX },
-	{ S("info"), NULL, P_SUFFIX },
-	{ S("int"), NULL, P_SUFFIX },
-	{ S("io"), NULL, P_SUFFIX },
-	{ S("ir"), NULL, P_SUFFIX },
-	{ S("is"), NULL, P_SUFFIX },
-	{ S("it"), NULL, P_SUFFIX },
-	{ S("jp"), NULL, P_SUFFIX },
-	{ S("ke"), NULL, P_SUFFIX },
-	{ S("kr"), NULL, P_SUFFIX },
-	{ S("kz"), NULL, P_SUFFIX },
-	{ S("la"), NULL, P_SUFFIX },
-	{ S("li"), NULL, P_SUFFIX },
-	{ S("link"), NULL, P_SUFFIX },
-	{ S("live"), NULL, P_SUFFIX },
 	{ S("live.com"), "outlook.com", P_ALIAS },
-	{ S("lt"), NULL, P_SUFFIX },
-	{ S("ltd.uk"), NULL, P_SUFFIX },
-	{ S("lu"), NULL, P_SUFFIX },
-	{ S("lv"), NULL, P_SUFFIX },
-	{ S("ly"), NULL, P_SUFFIX },
 	{ S("mac.com"), "icloud.com", P_ALIAS },
-	{ S("md"), NULL, P_SUFFIX },
-	{ S("me"), NULL, P_SUFFIX },
 	{ S("me.com"), "icloud.com", P_ALIAS },
-	{ S("me.uk"), NULL, P_SUFFIX },
-	{ S("mil"), NULL, P_SUFFIX },
-	{ S("mobi"), NULL, P_SUFFIX },
 	{ S("msn.com"), "outlook.com", P_ALIAS },
-	{ S("mx"), NULL, P_SUFFIX },
 	{ S("mxhichina.com"), "aliyun.com", P_ALIAS },
 	{ S("mxmail.netease.com"), NULL, P_NETEASE },
-	{ S("my"), NULL, P_SUFFIX },
-	{ S("name"), NULL, P_SUFFIX },
-	{ S("ne.jp"), NULL, P_SUFFIX },
-	{ S("ne.kr"), NULL, P_SUFFIX },
-	{ S("net"), NULL, P_SUFFIX },
-	{ S("net.au"), NULL, P_SUFFIX },
-	{ S("net.br"), NULL, P_SUFFIX },
-	{ S("net.cn"), NULL, P_SUFFIX },
-	{ S("net.hk"), NULL, P_SUFFIX },
-	{ S("net.in"), NULL, P_SUFFIX },
-	{ S("net.my"), NULL, P_SUFFIX },
-	{ S("net.nz"), NULL, P_SUFFIX },
-	{ S("net.pl"), NULL, P_SUFFIX },
-	{ S("net.ru"), NULL, P_SUFFIX },
-	{ S("net.sg"), NULL, P_SUFFIX },
-	{ S("net.tr"), NULL, P_SUFFIX },
-	{ S("net.tw"), NULL, P_SUFFIX },
-	{ S("net.ua"), NULL, P_SUFFIX },
-	{ S("net.uk"), NULL, P_SUFFIX },
-	{ S("net.vn"), NULL, P_SUFFIX },
-	{ S("ng"), NULL, P_SUFFIX },
-	{ S("nhs.uk"), NULL, P_SUFFIX },
-	{ S("nl"), NULL, P_SUFFIX },
-	{ S("no"), NULL, P_SUFFIX },
-	{ S("nom.es"), NULL, P_SUFFIX },
-	{ S("nz"), NULL, P_SUFFIX },
-	{ S("online"), NULL, P_SUFFIX },
-	{ S("or.at"), NULL, P_SUFFIX },
-	{ S("or.id"), NULL, P_SUFFIX },
-	{ S("or.jp"), NULL, P_SUFFIX },
-	{ S("or.kr"), NULL, P_SUFFIX },
-	{ S("org"), NULL, P_SUFFIX },
-	{ S("org.au"), NULL, P_SUFFIX },
-	{ S("org.br"), NULL, P_SUFFIX },
-	{ S("org.cn"), NULL, P_SUFFIX },
-	{ S("org.es"), NULL, P_SUFFIX },
-	{ S("org.hk"), NULL, P_SUFFIX },
-	{ S("org.il"), NULL, P_SUFFIX },
-	{ S("org.in"), NULL, P_SUFFIX },
-	{ S("org.mx"), NULL, P_SUFFIX },
-	{ S("org.nz"), NULL, P_SUFFIX },
-	{ S("org.pl"), NULL, P_SUFFIX },
-	{ S("org.ru"), NULL, P_SUFFIX },
-	{ S("org.sg"), NULL, P_SUFFIX },
-	{ S("org.tr"), NULL, P_SUFFIX },
-	{ S("org.tw"), NULL, P_SUFFIX },
-	{ S("org.ua"), NULL, P_SUFFIX },
-	{ S("org.uk"), NULL, P_SUFFIX },
-	{ S("org.za"), NULL, P_SUFFIX },
-	{ S("pe"), NULL, P_SUFFIX },
-	{ S("ph"), NULL, P_SUFFIX },
-	{ S("pk"), NULL, P_SUFFIX },
-	{ S("pl"), NULL, P_SUFFIX },
-	{ S("plc.uk"), NULL, P_SUFFIX },
 	{ S("ppe-hosted.com"), "proofpoint.com", P_ALIAS },
 	{ S("pphosted.com"), "proofpoint.com", P_ALIAS },
-	{ S("pro"), NULL, P_SUFFIX },
 	{ S("psmtp.com"), "google.com", P_ALIAS },
-	{ S("pt"), NULL, P_SUFFIX },
-	{ S("ro"), NULL, P_SUFFIX },
-	{ S("rs"), NULL, P_SUFFIX },
-	{ S("ru"), NULL, P_SUFFIX },
-	{ S("sa"), NULL, P_SUFFIX },
-	{ S("sch.uk"), NULL, P_SUFFIX },
-	{ S("se"), NULL, P_SUFFIX },
-	{ S("sg"), NULL, P_SUFFIX },
-	{ S("shop"), NULL, P_SUFFIX },
-	{ S("si"), NULL, P_SUFFIX },
-	{ S("site"), NULL, P_SUFFIX },
-	{ S("sk"), NULL, P_SUFFIX },
-	{ S("space"), NULL, P_SUFFIX },
-	{ S("store"), NULL, P_SUFFIX },
-	{ S("su"), NULL, P_SUFFIX },
-	{ S("tech"), NULL, P_SUFFIX },
-	{ S("th"), NULL, P_SUFFIX },
-	{ S("to"), NULL, P_SUFFIX },
-	{ S("top"), NULL, P_SUFFIX },
-	{ S("tr"), NULL, P_SUFFIX },
-	{ S("tv"), NULL, P_SUFFIX },
-	{ S("tw"), NULL, P_SUFFIX },
-	{ S("ua"), NULL, P_SUFFIX },
-	{ S("uk"), NULL, P_SUFFIX },
-	{ S("us"), NULL, P_SUFFIX },
-	{ S("uy"), NULL, P_SUFFIX },
-	{ S("ve"), NULL, P_SUFFIX },
-	{ S("vip"), NULL, P_SUFFIX },
-	{ S("vn"), NULL, P_SUFFIX },
-	{ S("web.id"), NULL, P_SUFFIX },
-	{ S("website"), NULL, P_SUFFIX },
-	{ S("work"), NULL, P_SUFFIX },
-	{ S("ws"), NULL, P_SUFFIX },
-	{ S("xyz"), NULL, P_SUFFIX },
 	{ S("yahoodns.net"), "yahoo.com", P_ALIAS },
 	{ S("yandex.com"), "yandex.ru", P_ALIAS },
 	{ S("yandex.net"), "yandex.ru", P_ALIAS },
 	{ S("ymail.com"), "yahoo.com", P_ALIAS },
-	{ S("za"), NULL, P_SUFFIX },
 };
 
-#define PTABLE_LEN (sizeof(ptable) / sizeof(ptable[0]))
+#define ATABLE_LEN (sizeof(atable) / sizeof(atable[0]))
 
-/* The entry for exactly [s, s + len), or NULL. */
-static const struct pentry *
-plookup(const char *s, size_t len)
+static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
+static const psl_ctx_t *psl_ctx; /* NULL: no list, default rule only */
+
+static void
+psl_load(void)
 {
-	size_t lo = 0, hi = PTABLE_LEN, mid, elen;
+	/* Never freed: it lives as long as the process, like a table. */
+	if ((psl_ctx = psl_latest(NULL)) == NULL)
+		psl_ctx = psl_builtin();
+}
+
+/*
+ * True when the NUL-terminated suffix s is a public suffix of the ICANN
+ * section (a single label always is: the default rule "*"). About 250 ns
+ * a call (libpsl's DAFSA walk), hence the memo in the daemon's pipeline.
+ */
+static bool
+public_suffix(const char *s)
+{
+	if (psl_ctx == NULL)
+		return strchr(s, '.') == NULL;
+	return psl_is_public_suffix2(psl_ctx, s, PSL_TYPE_ICANN) != 0;
+}
+
+/* The alias entry for exactly [s, s + len), or NULL. */
+static const struct aentry *
+alookup(const char *s, size_t len)
+{
+	size_t lo = 0, hi = ATABLE_LEN, mid, elen;
 	int c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		elen = ptable[mid].len;
-		c = memcmp(s, ptable[mid].suffix, len < elen ? len : elen);
+		elen = atable[mid].len;
+		c = memcmp(s, atable[mid].domain, len < elen ? len : elen);
 		if (c == 0)
 			c = len < elen ? -1 : len > elen ? 1 : 0;
 		if (c == 0)
-			return &ptable[mid];
+			return &atable[mid];
 		if (c < 0)
 			hi = mid;
 		else
@@ -362,9 +177,9 @@ emit(const char *s, size_t len, char *out, size_t outlen)
 size_t
 provider_from_host(struct bs_span host, char *out, size_t outlen)
 {
-	char buf[HOST_MAX];
+	char buf[HOST_MAX + 1];
 	size_t start[HOST_MAX / 2 + 1]; /* label starts */
-	const struct pentry *e;
+	const struct aentry *e;
 	const char *p;
 	size_t len, i, nlab;
 	bool digits_only_tld = true;
@@ -394,30 +209,36 @@ provider_from_host(struct bs_span host, char *out, size_t outlen)
 			digits_only_tld = false;
 	if (i == 0 || digits_only_tld)
 		return emit(NULL, 0, out, outlen); /* no dot, or an IP */
+	buf[len] = '\0'; /* libpsl reads NUL-terminated names */
+	if (pthread_once(&psl_once, psl_load) != 0)
+		psl_ctx = NULL; /* cannot happen; the default rule then */
 
 	nlab = 0;
 	for (i = 0; i < len; i++)
 		if (i == 0 || buf[i - 1] == '.')
 			start[nlab++] = i;
 
-	/* Suffixes from the longest down: the first known one decides. */
+	/*
+	 * Suffixes from the longest down: an alias decides, else the first
+	 * public suffix (the longest rule that matches, wildcards and
+	 * exceptions applied) and one label more.
+	 */
 	for (i = 0; i < nlab; i++) {
-		if ((e = plookup(buf + start[i], len - start[i])) == NULL)
-			continue;
-		switch (e->kind) {
-		case P_ALIAS:
-			return emit(
-			    e->provider, strlen(e->provider), out, outlen);
-		case P_NETEASE:
+		if ((e = alookup(buf + start[i], len - start[i])) != NULL) {
+			if (e->kind == P_ALIAS)
+				return emit(e->provider, strlen(e->provider),
+				    out, outlen);
 			p = netease(buf, start[1] - 1);
 			return emit(p, strlen(p), out, outlen);
-		case P_SUFFIX:
-			if (i == 0) /* the host is a public suffix */
-				return emit(NULL, 0, out, outlen);
-			return emit(buf + start[i - 1], len - start[i - 1], out,
-			    outlen);
 		}
+		/* The last label is public by the default rule "*". */
+		if (i + 1 < nlab && !public_suffix(buf + start[i]))
+			continue;
+		if (i == 0) /* the host is a public suffix */
+			return emit(NULL, 0, out, outlen);
+		return emit(
+		    buf + start[i - 1], len - start[i - 1], out, outlen);
 	}
-	/* Unknown TLD: the PSL default rule "*", one label plus the TLD. */
-	return emit(buf + start[nlab - 2], len - start[nlab - 2], out, outlen);
+	/* Not reached: the loop returns at the last label at the latest. */
+	return emit(NULL, 0, out, outlen);
 }

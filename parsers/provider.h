@@ -3,10 +3,10 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * The receiver's provider from a relay host name: the registrable domain
- * (eTLD+1) by a small built-in public-suffix table, with aliases for the
- * big providers (e.g. "gmail-smtp-in.l.google.com" -> "google.com",
- * "mx1.qq.com" -> "qq.com", "*.mail.protection.outlook.com" ->
- * "outlook.com").
+ * (eTLD+1) by the Public Suffix List (libpsl, ICANN section, the list the
+ * distribution ships), with aliases for the big providers (e.g.
+ * "gmail-smtp-in.l.google.com" -> "google.com", "mx1.qq.com" -> "qq.com",
+ * "*.mail.protection.outlook.com" -> "outlook.com").
  */
 #ifndef BS_PARSERS_PROVIDER_H
 #define BS_PARSERS_PROVIDER_H

@@ -3,8 +3,8 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * Incidents in the store (see incident.h). Each function runs constant SQL
- * texts, prepared per call (sqlite3_prepare_v3) and bound by named
- * parameter; ids of the vocabulary (class and status names, keys) are
+ * texts through the SQL helper (sql.h), prepared per call and bound by
+ * named parameter; ids of the vocabulary (class and status names, keys) are
  * looked up first, and a name the database never stored becomes id -1,
  * which matches nothing. Every statement is finalized on every path, and
  * every error names the statement.
@@ -13,16 +13,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "incident.h"
+#include "sql.h"
 #include "store_priv.h"
 
-/* Rows of the event table that may open an incident: no suspended repeat
- * (flag 1), no local decision of our MTA (flag 2). */
-#define EVENT_LIVE "e.flags & 3 = 0 "
+/* Rows of the event table that may open an incident: no suspended repeat,
+ * no local decision of our MTA (event.h's flags, stored as they are). */
+#define EVENT_LIVE                                                             \
+	"e.flags & (" STORE_STR(BS_EVENT_SUSPENDED) " | " STORE_STR(           \
+	    BS_EVENT_LOCAL) ") = 0 "
 /* The key of an event row: its provider, else its recipient domain. */
-#define EVENT_KEY  "CASE WHEN e.provider <> 0 THEN e.provider ELSE e.domain END"
+#define EVENT_KEY "CASE WHEN e.provider <> 0 THEN e.provider ELSE e.domain END"
 
 static const char sql_series_class[] =
     "SELECT kn.s, '', x.m, x.c, 0 FROM (SELECT " EVENT_KEY " AS k, "
@@ -46,9 +47,10 @@ static const char sql_series_rate[] =
     "bucket AS m, coalesce(sum(n) FILTER (WHERE status = :num AND " EXCEPT
     "), 0) AS n, "
     "sum(n) AS d FROM count_minute WHERE bucket >= :lo AND bucket < :hi "
-    "AND kind = 0 AND provider <> 0 AND status IN "
-    "(:sent, :deferred, :bounced, :expired) GROUP BY p, m) x "
-    "JOIN name pn ON pn.id = x.p ORDER BY pn.s, x.m";
+    "AND kind = " STORE_STR(
+	STORE_KIND_FINAL) " AND provider <> 0 AND status IN "
+			  "(:sent, :deferred, :bounced, :expired) GROUP BY p, m) x "
+			  "JOIN name pn ON pn.id = x.p ORDER BY pn.s, x.m";
 
 static const char sql_history_event[] = "SELECT min(t) FROM event";
 static const char sql_history_minute[] = "SELECT min(bucket) FROM count_minute";
@@ -111,70 +113,11 @@ static const char sql_notified[] =
     "UPDATE incident SET notified = :notified, notified_at = :at "
     "WHERE id = :id AND notified < :notified";
 
-/* The id of name, or -1 when the database never stored it. */
+/* Binds v to the parameter called name when s has one. 0 or -1. */
 static int
-name_id(struct store *st, const char *name, int64_t *id)
+bind_int(struct store *st, struct sql_stmt *s, const char *name, int64_t v)
 {
-	int rc;
-
-	if (name == NULL)
-		name = "";
-	if ((rc = store_name_lookup(st, name, strlen(name), id)) == -1)
-		return -1;
-	if (rc == 0)
-		*id = -1;
-	return 0;
-}
-
-static sqlite3_stmt *
-prepare(struct store *st, const char *what, const char *sql)
-{
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v3(store_db(st), sql, -1, 0, &s, NULL) !=
-	    SQLITE_OK) {
-		store_fail(st, what);
-		return NULL;
-	}
-	return s;
-}
-
-/* Binds v to the parameter called name when the statement has one. */
-static int
-bind_int(sqlite3_stmt *s, const char *name, int64_t v)
-{
-	int i = sqlite3_bind_parameter_index(s, name);
-
-	return i == 0 ? SQLITE_OK : sqlite3_bind_int64(s, i, v);
-}
-
-static int
-bind_real(sqlite3_stmt *s, const char *name, double v)
-{
-	int i = sqlite3_bind_parameter_index(s, name);
-
-	return i == 0 ? SQLITE_OK : sqlite3_bind_double(s, i, v);
-}
-
-/* Binds text (NULL binds SQL NULL) to the parameter called name. */
-static int
-bind_str(sqlite3_stmt *s, const char *name, const char *v)
-{
-	int i = sqlite3_bind_parameter_index(s, name);
-
-	if (i == 0)
-		return SQLITE_OK;
-	if (v == NULL)
-		return sqlite3_bind_null(s, i);
-	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-}
-
-static const char *
-column_str(sqlite3_stmt *s, int col)
-{
-	const unsigned char *v = sqlite3_column_text(s, col);
-
-	return v != NULL ? (const char *)v : "";
+	return sql_bind_opt_int64(st, s, name, v, false);
 }
 
 /* Name ids a source's statements bind. */
@@ -192,49 +135,53 @@ source_ids(
 	memset(ids, 0, sizeof(*ids));
 	switch (src->source) {
 	case INCIDENT_SRC_CLASS:
-		return name_id(st, src->cls, &ids->cls);
+		return store_name_id(st, src->cls, &ids->cls);
 	case INCIDENT_SRC_DNSBL:
 		return 0;
 	case INCIDENT_SRC_RATE:
 		for (i = 0; i < INCIDENT_EXCEPT_MAX; i++) {
 			ids->except[i] = -1;
 			if (src->except != NULL && src->except[i] != NULL &&
-			    name_id(st, src->except[i], &ids->except[i]) == -1)
+			    store_name_id(
+				st, src->except[i], &ids->except[i]) == -1)
 				return -1;
 			if (src->except == NULL || src->except[i] == NULL)
 				break;
 		}
 		for (; i < INCIDENT_EXCEPT_MAX; i++)
 			ids->except[i] = -1;
-		if (name_id(st, src->status, &ids->num) == -1 ||
-		    name_id(st, "sent", &ids->sent) == -1 ||
-		    name_id(st, "deferred", &ids->deferred) == -1 ||
-		    name_id(st, "bounced", &ids->bounced) == -1 ||
-		    name_id(st, "expired", &ids->expired) == -1)
+		if (store_name_id(st, src->status, &ids->num) == -1 ||
+		    store_name_id(st, "sent", &ids->sent) == -1 ||
+		    store_name_id(st, "deferred", &ids->deferred) == -1 ||
+		    store_name_id(st, "bounced", &ids->bounced) == -1 ||
+		    store_name_id(st, "expired", &ids->expired) == -1)
 			return -1;
 		return 0;
 	}
 	return store_failx(st, "incident: unknown source %d", (int)src->source);
 }
 
+/* Binds the ids of a source to the parameters s has of them. 0 or -1. */
 static int
-bind_source(sqlite3_stmt *s, const struct incident_source_spec *src,
-    const struct ids *ids)
+bind_source(struct store *st, struct sql_stmt *s,
+    const struct incident_source_spec *src, const struct ids *ids)
 {
-	int rc = SQLITE_OK;
+	static const char *const except[INCIDENT_EXCEPT_MAX] = { ":x1", ":x2",
+		":x3", ":x4" };
+	size_t i;
 
-	rc |= bind_int(s, ":cls", ids->cls);
-	rc |= bind_int(s, ":no_dnsbl", src->no_dnsbl ? 1 : 0);
-	rc |= bind_int(s, ":num", ids->num);
-	rc |= bind_int(s, ":sent", ids->sent);
-	rc |= bind_int(s, ":deferred", ids->deferred);
-	rc |= bind_int(s, ":bounced", ids->bounced);
-	rc |= bind_int(s, ":expired", ids->expired);
-	rc |= bind_int(s, ":x1", ids->except[0]);
-	rc |= bind_int(s, ":x2", ids->except[1]);
-	rc |= bind_int(s, ":x3", ids->except[2]);
-	rc |= bind_int(s, ":x4", ids->except[3]);
-	return rc;
+	if (bind_int(st, s, ":cls", ids->cls) == -1 ||
+	    bind_int(st, s, ":no_dnsbl", src->no_dnsbl ? 1 : 0) == -1 ||
+	    bind_int(st, s, ":num", ids->num) == -1 ||
+	    bind_int(st, s, ":sent", ids->sent) == -1 ||
+	    bind_int(st, s, ":deferred", ids->deferred) == -1 ||
+	    bind_int(st, s, ":bounced", ids->bounced) == -1 ||
+	    bind_int(st, s, ":expired", ids->expired) == -1)
+		return -1;
+	for (i = 0; i < INCIDENT_EXCEPT_MAX; i++)
+		if (bind_int(st, s, except[i], ids->except[i]) == -1)
+			return -1;
+	return 0;
 }
 
 /*
@@ -245,9 +192,8 @@ int
 incident_series(struct store *st, const struct incident_source_spec *src,
     int64_t lo, int64_t hi, incident_point_fn *fn, void *arg)
 {
-	static const char what[] = "incident series";
 	const char *sql;
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 	struct ids ids;
 	int rc;
 
@@ -256,30 +202,24 @@ incident_series(struct store *st, const struct incident_source_spec *src,
 	sql = src->source == INCIDENT_SRC_CLASS ? sql_series_class
 	    : src->source == INCIDENT_SRC_DNSBL ? sql_series_dnsbl
 						: sql_series_rate;
-	if ((s = prepare(st, what, sql)) == NULL)
+	if (sql_prepare(st, &s, "incident series", sql, false) == -1)
 		return -1;
-	if ((bind_source(s, src, &ids) | bind_int(s, ":lo", lo) |
-		bind_int(s, ":hi", hi)) != SQLITE_OK) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
+	if (bind_source(st, &s, src, &ids) == -1 ||
+	    bind_int(st, &s, ":lo", lo) == -1 ||
+	    bind_int(st, &s, ":hi", hi) == -1) {
+		sql_finalize(&s);
 		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		rc = fn(column_str(s, 0), column_str(s, 1),
-		    sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3),
-		    sqlite3_column_int64(s, 4), arg);
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
+		rc = fn(sql_text(&s, 0, NULL), sql_text(&s, 1, NULL),
+		    sql_int64(&s, 2), sql_int64(&s, 3), sql_int64(&s, 4), arg);
 		if (rc != 0) {
-			sqlite3_finalize(s);
+			sql_finalize(&s);
 			return rc;
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
 }
 
 /* The oldest time src has data for (see incident.h). 1, 0 or -1. */
@@ -287,24 +227,20 @@ int
 incident_history(
     struct store *st, const struct incident_source_spec *src, int64_t *t)
 {
-	static const char what[] = "incident history";
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 	int rc, found = 0;
 
-	s = prepare(st, what,
-	    src->source == INCIDENT_SRC_RATE ? sql_history_minute
-					     : sql_history_event);
-	if (s == NULL)
+	if (sql_prepare(st, &s, "incident history",
+		src->source == INCIDENT_SRC_RATE ? sql_history_minute
+						 : sql_history_event,
+		false) == -1)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		*t = sqlite3_column_int64(s, 0);
+	if ((rc = sql_step(st, &s)) == SQL_ROW && !sql_is_null(&s, 0)) {
+		*t = sql_int64(&s, 0);
 		found = 1;
-	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_fail(st, what);
+	} else if (rc == -1)
 		found = -1;
-	}
-	sqlite3_finalize(s);
+	sql_finalize(&s);
 	return found;
 }
 
@@ -326,42 +262,42 @@ incident_sample(struct store *st, const struct incident_source_spec *src,
     const char *key, const char *ip, int64_t lo, int64_t hi, char *text,
     size_t textlen, int *code, char *rule, size_t rulelen)
 {
-	static const char what[] = "incident sample";
-	const char *sql;
-	sqlite3_stmt *s;
+	const char *sql, *v;
+	struct sql_stmt s;
 	struct ids ids;
 	int64_t kid, iid = 0;
+	size_t n;
 	int rc, found = 0;
 
-	if (source_ids(st, src, &ids) == -1 || name_id(st, key, &kid) == -1)
+	if (source_ids(st, src, &ids) == -1 ||
+	    store_name_id(st, key, &kid) == -1)
 		return -1;
-	if (src->source == INCIDENT_SRC_DNSBL && name_id(st, ip, &iid) == -1)
+	if (src->source == INCIDENT_SRC_DNSBL &&
+	    store_name_id(st, ip, &iid) == -1)
 		return -1;
 	sql = src->source == INCIDENT_SRC_CLASS ? sql_sample_class
 	    : src->source == INCIDENT_SRC_DNSBL ? sql_sample_dnsbl
 						: sql_sample_rate;
-	if ((s = prepare(st, what, sql)) == NULL)
+	if (sql_prepare(st, &s, "incident sample", sql, false) == -1)
 		return -1;
-	if ((bind_source(s, src, &ids) | bind_int(s, ":lo", lo) |
-		bind_int(s, ":hi", hi) | bind_int(s, ":key", kid) |
-		bind_int(s, ":ip", iid)) != SQLITE_OK) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
+	if (bind_source(st, &s, src, &ids) == -1 ||
+	    bind_int(st, &s, ":lo", lo) == -1 ||
+	    bind_int(st, &s, ":hi", hi) == -1 ||
+	    bind_int(st, &s, ":key", kid) == -1 ||
+	    bind_int(st, &s, ":ip", iid) == -1) {
+		sql_finalize(&s);
 		return -1;
 	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		copy_out(text, textlen, (const char *)sqlite3_column_blob(s, 0),
-		    (size_t)sqlite3_column_bytes(s, 0));
-		*code = sqlite3_column_int(s, 1);
-		copy_out(
-		    rule, rulelen, column_str(s, 2), strlen(column_str(s, 2)));
+	if ((rc = sql_step(st, &s)) == SQL_ROW) {
+		v = sql_blob(&s, 0, &n);
+		copy_out(text, textlen, v != NULL ? v : "", n);
+		*code = sql_int(&s, 1);
+		v = sql_text(&s, 2, NULL);
+		copy_out(rule, rulelen, v, strlen(v));
 		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		store_fail(st, what);
+	} else if (rc == -1)
 		found = -1;
-	}
-	sqlite3_finalize(s);
+	sql_finalize(&s);
 	return found;
 }
 
@@ -370,8 +306,7 @@ int
 incident_providers(struct store *st, const char *dnsbl, const char *ip,
     int64_t lo, int64_t hi, char *out, size_t outlen)
 {
-	static const char what[] = "incident providers";
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 	const char *name;
 	size_t used = 0, len;
 	int64_t bid, iid;
@@ -379,19 +314,21 @@ incident_providers(struct store *st, const char *dnsbl, const char *ip,
 
 	if (outlen > 0)
 		out[0] = '\0';
-	if (name_id(st, dnsbl, &bid) == -1 || name_id(st, ip, &iid) == -1)
+	if (store_name_id(st, dnsbl, &bid) == -1 ||
+	    store_name_id(st, ip, &iid) == -1)
 		return -1;
-	if ((s = prepare(st, what, sql_providers)) == NULL)
+	if (sql_prepare(st, &s, "incident providers", sql_providers, false) ==
+	    -1)
 		return -1;
-	if ((bind_int(s, ":lo", lo) | bind_int(s, ":hi", hi) |
-		bind_int(s, ":key", bid) | bind_int(s, ":ip", iid)) !=
-	    SQLITE_OK) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
+	if (bind_int(st, &s, ":lo", lo) == -1 ||
+	    bind_int(st, &s, ":hi", hi) == -1 ||
+	    bind_int(st, &s, ":key", bid) == -1 ||
+	    bind_int(st, &s, ":ip", iid) == -1) {
+		sql_finalize(&s);
 		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		name = column_str(s, 0);
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
+		name = sql_text(&s, 0, NULL);
 		len = strlen(name);
 		if (len == 0)
 			continue;
@@ -406,13 +343,8 @@ incident_providers(struct store *st, const char *dnsbl, const char *ip,
 		out[used] = '\0';
 		n++;
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return n;
+	sql_finalize(&s);
+	return rc == -1 ? -1 : n;
 }
 
 /* Calls fn for each incident matching f (see incident.h). */
@@ -420,93 +352,93 @@ int
 incident_list(struct store *st, const struct incident_filter *f,
     incident_fn *fn, void *arg)
 {
-	static const char what[] = "incident list";
 	struct incident inc;
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 	int rc;
 
-	if ((s = prepare(st, what, sql_list)) == NULL)
+	if (sql_prepare(st, &s, "incident list", sql_list, false) == -1)
 		return -1;
-	if ((bind_int(s, ":since", f->since) |
-		bind_int(s, ":open_only", f->open_only ? 1 : 0) |
-		bind_int(s, ":pending", f->pending ? 1 : 0) |
-		bind_str(s, ":kind", f->kind) | bind_str(s, ":key", f->key)) !=
-	    SQLITE_OK) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
+	if (bind_int(st, &s, ":since", f->since) == -1 ||
+	    bind_int(st, &s, ":open_only", f->open_only ? 1 : 0) == -1 ||
+	    bind_int(st, &s, ":pending", f->pending ? 1 : 0) == -1 ||
+	    sql_bind_opt_text(st, &s, ":kind", f->kind) == -1 ||
+	    sql_bind_opt_text(st, &s, ":key", f->key) == -1) {
+		sql_finalize(&s);
 		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
 		memset(&inc, 0, sizeof(inc));
-		inc.id = sqlite3_column_int64(s, 0);
-		inc.kind = column_str(s, 1);
-		inc.key = column_str(s, 2);
-		inc.listed_ip = column_str(s, 3);
-		inc.providers = column_str(s, 4);
-		inc.open = strcmp(column_str(s, 5), "open") == 0;
-		inc.start = sqlite3_column_int64(s, 6);
-		inc.detected = sqlite3_column_int64(s, 7);
-		inc.last_seen = sqlite3_column_int64(s, 8);
-		inc.resolved = sqlite3_column_int64(s, 9);
-		inc.until = sqlite3_column_int64(s, 10);
-		inc.calm_since = sqlite3_column_int64(s, 11);
-		inc.calm_total = sqlite3_column_int64(s, 12);
-		inc.calm_seen = sqlite3_column_int64(s, 13);
-		inc.window = sqlite3_column_int64(s, 14);
-		inc.peak = sqlite3_column_int64(s, 15);
-		inc.peak_total = sqlite3_column_int64(s, 16);
-		inc.baseline = sqlite3_column_double(s, 17);
-		inc.total = sqlite3_column_int64(s, 18);
-		inc.sample = column_str(s, 19);
-		inc.sample_code = sqlite3_column_int(s, 20);
-		inc.rule = column_str(s, 21);
-		inc.action = column_str(s, 22);
-		inc.notified = sqlite3_column_int(s, 23);
-		inc.notified_at = sqlite3_column_int64(s, 24);
+		inc.id = sql_int64(&s, 0);
+		inc.kind = sql_text(&s, 1, NULL);
+		inc.key = sql_text(&s, 2, NULL);
+		inc.listed_ip = sql_text(&s, 3, NULL);
+		inc.providers = sql_text(&s, 4, NULL);
+		inc.open = strcmp(sql_text(&s, 5, NULL), "open") == 0;
+		inc.start = sql_int64(&s, 6);
+		inc.detected = sql_int64(&s, 7);
+		inc.last_seen = sql_int64(&s, 8);
+		inc.resolved = sql_int64(&s, 9);
+		inc.until = sql_int64(&s, 10);
+		inc.calm_since = sql_int64(&s, 11);
+		inc.calm_total = sql_int64(&s, 12);
+		inc.calm_seen = sql_int64(&s, 13);
+		inc.window = sql_int64(&s, 14);
+		inc.peak = sql_int64(&s, 15);
+		inc.peak_total = sql_int64(&s, 16);
+		inc.baseline = sql_double(&s, 17);
+		inc.total = sql_int64(&s, 18);
+		inc.sample = sql_text(&s, 19, NULL);
+		inc.sample_code = sql_int(&s, 20);
+		inc.rule = sql_text(&s, 21, NULL);
+		inc.action = sql_text(&s, 22, NULL);
+		inc.notified = sql_int(&s, 23);
+		inc.notified_at = sql_int64(&s, 24);
 		if ((rc = fn(&inc, arg)) != 0) {
-			sqlite3_finalize(s);
+			sql_finalize(&s);
 			return rc;
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
 }
 
-static int
-bind_incident(sqlite3_stmt *s, const struct incident *inc)
+/* A string of an incident for binding: NULL binds "". */
+static const char *
+str(const char *s)
 {
-	int rc = SQLITE_OK;
+	return s != NULL ? s : "";
+}
 
-	rc |= bind_int(s, ":id", inc->id);
-	rc |= bind_str(s, ":kind", inc->kind != NULL ? inc->kind : "");
-	rc |= bind_str(s, ":key", inc->key != NULL ? inc->key : "");
-	rc |= bind_str(s, ":ip", inc->listed_ip != NULL ? inc->listed_ip : "");
-	rc |= bind_str(
-	    s, ":providers", inc->providers != NULL ? inc->providers : "");
-	rc |= bind_str(s, ":state", inc->open ? "open" : "resolved");
-	rc |= bind_int(s, ":start", inc->start);
-	rc |= bind_int(s, ":detected", inc->detected);
-	rc |= bind_int(s, ":last_seen", inc->last_seen);
-	rc |= bind_int(s, ":resolved", inc->open ? 0 : inc->resolved);
-	rc |= bind_int(s, ":until", inc->until);
-	rc |= bind_int(s, ":calm_since", inc->calm_since);
-	rc |= bind_int(s, ":calm_total", inc->calm_total);
-	rc |= bind_int(s, ":calm_seen", inc->calm_seen);
-	rc |= bind_int(s, ":win", inc->window);
-	rc |= bind_int(s, ":peak", inc->peak);
-	rc |= bind_int(s, ":peak_total", inc->peak_total);
-	rc |= bind_real(s, ":baseline", inc->baseline);
-	rc |= bind_int(s, ":total", inc->total);
-	rc |= bind_str(s, ":sample", inc->sample != NULL ? inc->sample : "");
-	rc |= bind_int(s, ":sample_code", inc->sample_code);
-	rc |= bind_str(s, ":rule", inc->rule != NULL ? inc->rule : "");
-	rc |= bind_str(s, ":action", inc->action != NULL ? inc->action : "");
-	return rc;
+/* Binds the fields of inc to the parameters s has of them. 0 or -1. */
+static int
+bind_incident(struct store *st, struct sql_stmt *s, const struct incident *inc)
+{
+	if (bind_int(st, s, ":id", inc->id) == -1 ||
+	    sql_bind_opt_text(st, s, ":kind", str(inc->kind)) == -1 ||
+	    sql_bind_opt_text(st, s, ":key", str(inc->key)) == -1 ||
+	    sql_bind_opt_text(st, s, ":ip", str(inc->listed_ip)) == -1 ||
+	    sql_bind_opt_text(st, s, ":providers", str(inc->providers)) == -1 ||
+	    sql_bind_opt_text(
+		st, s, ":state", inc->open ? "open" : "resolved") == -1 ||
+	    bind_int(st, s, ":start", inc->start) == -1 ||
+	    bind_int(st, s, ":detected", inc->detected) == -1 ||
+	    bind_int(st, s, ":last_seen", inc->last_seen) == -1 ||
+	    bind_int(st, s, ":resolved", inc->open ? 0 : inc->resolved) == -1 ||
+	    bind_int(st, s, ":until", inc->until) == -1 ||
+	    bind_int(st, s, ":calm_since", inc->calm_since) == -1 ||
+	    bind_int(st, s, ":calm_total", inc->calm_total) == -1 ||
+	    bind_int(st, s, ":calm_seen", inc->calm_seen) == -1 ||
+	    bind_int(st, s, ":win", inc->window) == -1 ||
+	    bind_int(st, s, ":peak", inc->peak) == -1 ||
+	    bind_int(st, s, ":peak_total", inc->peak_total) == -1 ||
+	    sql_bind_opt_double(st, s, ":baseline", inc->baseline) == -1 ||
+	    bind_int(st, s, ":total", inc->total) == -1 ||
+	    sql_bind_opt_text(st, s, ":sample", str(inc->sample)) == -1 ||
+	    bind_int(st, s, ":sample_code", inc->sample_code) == -1 ||
+	    sql_bind_opt_text(st, s, ":rule", str(inc->rule)) == -1 ||
+	    sql_bind_opt_text(st, s, ":action", str(inc->action)) == -1)
+		return -1;
+	return 0;
 }
 
 /* Runs a write statement once; 0 or -1. */
@@ -514,22 +446,23 @@ static int
 run_write(struct store *st, const char *what, const char *sql,
     const struct incident *inc, int64_t notified, int64_t at, int64_t id)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 	int rc;
 
-	if ((s = prepare(st, what, sql)) == NULL)
+	if (sql_prepare(st, &s, what, sql, false) == -1)
 		return -1;
-	rc = inc != NULL ? bind_incident(s, inc) : SQLITE_OK;
-	if (inc == NULL)
-		rc |= bind_int(s, ":id", id) |
-		    bind_int(s, ":notified", notified) | bind_int(s, ":at", at);
-	if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	if (inc != NULL)
+		rc = bind_incident(st, &s, inc);
+	else
+		rc = bind_int(st, &s, ":id", id) == -1 ||
+			bind_int(st, &s, ":notified", notified) == -1 ||
+			bind_int(st, &s, ":at", at) == -1
+		    ? -1
+		    : 0;
+	if (rc == 0)
+		rc = sql_exec(st, &s);
+	sql_finalize(&s);
+	return rc;
 }
 
 /* Inserts inc; *id gets its id (see incident.h). */
@@ -538,7 +471,7 @@ incident_insert(struct store *st, const struct incident *inc, int64_t *id)
 {
 	if (run_write(st, "incident insert", sql_insert, inc, 0, 0, 0) == -1)
 		return -1;
-	*id = sqlite3_last_insert_rowid(store_db(st));
+	*id = sql_last_id(st);
 	return 0;
 }
 

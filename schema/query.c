@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "query.h"
+#include "sql.h"
 #include "store_priv.h"
+#include "template.h"
 
 #define NORM_MAX 512 /* bytes of a normalized reply */
 
@@ -34,16 +34,16 @@
 	"(:dom IS NULL OR domain = :dom OR provider = :dom) AND "              \
 	"(:cls IS NULL OR class = :cls)) "
 
-#define COUNT_COLS                                                             \
-	"coalesce(sum(n) FILTER (WHERE status = :sent), 0) AS sent, "          \
-	"coalesce(sum(n) FILTER (WHERE status = :deferred), 0) AS deferred, "  \
-	"coalesce(sum(n) FILTER (WHERE status = :bounced), 0) AS bounced, "    \
-	"coalesce(sum(n) FILTER (WHERE status = :expired), 0) AS expired, "    \
-	"coalesce(sum(n) FILTER (WHERE status = :attempt), 0) AS attempts, "   \
-	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = 2), 0) "  \
-	"AS suspended, "                                                       \
-	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = 3), 0) "  \
-	"AS local "
+#define COUNT_COLS                                                                                          \
+	"coalesce(sum(n) FILTER (WHERE status = :sent), 0) AS sent, "                                       \
+	"coalesce(sum(n) FILTER (WHERE status = :deferred), 0) AS deferred, "                               \
+	"coalesce(sum(n) FILTER (WHERE status = :bounced), 0) AS bounced, "                                 \
+	"coalesce(sum(n) FILTER (WHERE status = :expired), 0) AS expired, "                                 \
+	"coalesce(sum(n) FILTER (WHERE status = :attempt), 0) AS attempts, "                                \
+	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = " STORE_STR(                           \
+	    STORE_KIND_SUSPENDED) "), 0) AS suspended, "                                                    \
+				  "coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = " STORE_STR( \
+				      STORE_KIND_LOCAL) "), 0) AS local "
 
 #define EVENT_FILTER                                                           \
 	"e.t >= :since AND e.t < :until AND e.status <> :sent AND "            \
@@ -70,8 +70,11 @@ static const char sql_by_code_counts[] =
     RANGE_CTE "SELECT code, enhanced, class, status, kind, n FROM f "
 	      "WHERE status <> :sent";
 static const char sql_by_code_events[] =
-    "SELECT e.code, e.enhanced, e.class, e.id, e.flags & 1 FROM event e "
-    "WHERE " EVENT_FILTER "AND (:cls IS NULL OR e.class = :cls)";
+    "SELECT e.code, e.enhanced, e.class, e.id, "
+    "e.flags & " STORE_STR(
+	BS_EVENT_SUSPENDED) " FROM event e "
+			    "WHERE " EVENT_FILTER
+			    "AND (:cls IS NULL OR e.class = :cls)";
 static const char sql_reply_of[] =
     "SELECT r.text FROM event e JOIN reply r ON r.id = e.reply "
     "WHERE e.id = :id";
@@ -84,8 +87,10 @@ static const char sql_hourly[] = RANGE_CTE
 static const char sql_unknown[] =
     "SELECT bs_normalize(r.text) AS k, count(*) AS cnt, max(e.t), r.text "
     "FROM event e JOIN reply r ON r.id = e.reply "
-    "WHERE " EVENT_FILTER "AND e.class = :unknown AND e.flags & 1 = 0 "
-    "GROUP BY k ORDER BY cnt DESC, k LIMIT :top";
+    "WHERE " EVENT_FILTER "AND e.class = :unknown AND "
+    "e.flags & " STORE_STR(
+	BS_EVENT_SUSPENDED) " = 0 "
+			    "GROUP BY k ORDER BY cnt DESC, k LIMIT :top";
 
 /* Everything a query binds. */
 struct params {
@@ -97,32 +102,11 @@ struct params {
 };
 
 static int64_t
-floor_to(int64_t t, int64_t unit)
-{
-	int64_t r = t % unit;
-
-	return r < 0 ? t - r - unit : t - r;
-}
-
-static int64_t
 ceil_to(int64_t t, int64_t unit)
 {
-	int64_t f = floor_to(t, unit);
+	int64_t f = store_floor(t, unit);
 
 	return f == t ? t : f + unit;
-}
-
-/* The id of name, or -1 when the database never stored it. */
-static int
-name_id(struct store *st, const char *name, int64_t *id)
-{
-	int rc;
-
-	if ((rc = store_name_lookup(st, name, strlen(name), id)) == -1)
-		return -1;
-	if (rc == 0)
-		*id = -1;
-	return 0;
 }
 
 /*
@@ -132,7 +116,7 @@ name_id(struct store *st, const char *name, int64_t *id)
 void
 query_range(const struct query_filter *f, int64_t *since, int64_t *until)
 {
-	*since = floor_to(f->since, 3600);
+	*since = store_floor(f->since, 3600);
 	*until = ceil_to(f->until, 3600);
 }
 
@@ -144,73 +128,56 @@ params_init(struct store *st, const struct query_filter *f, struct params *p)
 		return store_failx(st, "query: empty time range");
 	query_range(f, &p->since, &p->until);
 	p->top = f->top > 0 ? f->top : -1;
-	if (name_id(st, "sent", &p->sent) == -1 ||
-	    name_id(st, "deferred", &p->deferred) == -1 ||
-	    name_id(st, "bounced", &p->bounced) == -1 ||
-	    name_id(st, "expired", &p->expired) == -1 ||
-	    name_id(st, "attempt", &p->attempt) == -1 ||
-	    name_id(st, "unknown", &p->unknown) == -1)
+	if (store_name_id(st, "sent", &p->sent) == -1 ||
+	    store_name_id(st, "deferred", &p->deferred) == -1 ||
+	    store_name_id(st, "bounced", &p->bounced) == -1 ||
+	    store_name_id(st, "expired", &p->expired) == -1 ||
+	    store_name_id(st, "attempt", &p->attempt) == -1 ||
+	    store_name_id(st, "unknown", &p->unknown) == -1)
 		return -1;
 	if ((p->has_dom = f->domain != NULL) &&
-	    name_id(st, f->domain, &p->dom) == -1)
+	    store_name_id(st, f->domain, &p->dom) == -1)
 		return -1;
-	if ((p->has_cls = f->cls != NULL) && name_id(st, f->cls, &p->cls) == -1)
+	if ((p->has_cls = f->cls != NULL) &&
+	    store_name_id(st, f->cls, &p->cls) == -1)
 		return -1;
 	return 0;
 }
 
+/* Prepares sql into q and binds every parameter of p it names. 0 or -1. */
 static int
-bind_opt(sqlite3_stmt *s, const char *name, int64_t v, bool null)
+prepare(struct store *st, struct sql_stmt *q, const char *what, const char *sql,
+    const struct params *p)
 {
-	int i;
-
-	if ((i = sqlite3_bind_parameter_index(s, name)) == 0)
-		return SQLITE_OK;
-	return null ? sqlite3_bind_null(s, i) : sqlite3_bind_int64(s, i, v);
-}
-
-/* Prepares sql and binds every parameter it names. */
-static sqlite3_stmt *
-prepare(
-    struct store *st, const char *what, const char *sql, const struct params *p)
-{
-	sqlite3_stmt *s;
-	int rc = SQLITE_OK;
-
-	if (sqlite3_prepare_v3(store_db(st), sql, -1, 0, &s, NULL) !=
-	    SQLITE_OK) {
-		store_fail(st, what);
-		return NULL;
+	if (sql_prepare(st, q, what, sql, false) == -1)
+		return -1;
+	if (sql_bind_opt_int64(st, q, ":since", p->since, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":until", p->until, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":sent", p->sent, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":deferred", p->deferred, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":bounced", p->bounced, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":expired", p->expired, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":attempt", p->attempt, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":unknown", p->unknown, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":dom", p->dom, !p->has_dom) == -1 ||
+	    sql_bind_opt_int64(st, q, ":cls", p->cls, !p->has_cls) == -1 ||
+	    sql_bind_opt_int64(st, q, ":top", p->top, false) == -1) {
+		sql_finalize(q);
+		return -1;
 	}
-	rc |= bind_opt(s, ":since", p->since, false);
-	rc |= bind_opt(s, ":until", p->until, false);
-	rc |= bind_opt(s, ":sent", p->sent, false);
-	rc |= bind_opt(s, ":deferred", p->deferred, false);
-	rc |= bind_opt(s, ":bounced", p->bounced, false);
-	rc |= bind_opt(s, ":expired", p->expired, false);
-	rc |= bind_opt(s, ":attempt", p->attempt, false);
-	rc |= bind_opt(s, ":unknown", p->unknown, false);
-	rc |= bind_opt(s, ":dom", p->dom, !p->has_dom);
-	rc |= bind_opt(s, ":cls", p->cls, !p->has_cls);
-	rc |= bind_opt(s, ":top", p->top, false);
-	if (rc != SQLITE_OK) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	return s;
+	return 0;
 }
 
 static void
-read_counts(sqlite3_stmt *s, int col, struct query_counts *c)
+read_counts(const struct sql_stmt *s, int col, struct query_counts *c)
 {
-	c->sent = sqlite3_column_int64(s, col);
-	c->deferred = sqlite3_column_int64(s, col + 1);
-	c->bounced = sqlite3_column_int64(s, col + 2);
-	c->expired = sqlite3_column_int64(s, col + 3);
-	c->attempts = sqlite3_column_int64(s, col + 4);
-	c->suspended = sqlite3_column_int64(s, col + 5);
-	c->local = sqlite3_column_int64(s, col + 6);
+	c->sent = sql_int64(s, col);
+	c->deferred = sql_int64(s, col + 1);
+	c->bounced = sql_int64(s, col + 2);
+	c->expired = sql_int64(s, col + 3);
+	c->attempts = sql_int64(s, col + 4);
+	c->suspended = sql_int64(s, col + 5);
+	c->local = sql_int64(s, col + 6);
 }
 
 /* Adds n results of status and kind to c, as COUNT_COLS counts them. */
@@ -222,9 +189,9 @@ counts_add(struct query_counts *c, const struct params *p, int64_t status,
 		c->sent += n;
 	else if (status == p->deferred) {
 		c->deferred += n;
-		if (kind == 2)
+		if (kind == STORE_KIND_SUSPENDED)
 			c->suspended += n;
-		else if (kind == 3)
+		else if (kind == STORE_KIND_LOCAL)
 			c->local += n;
 	} else if (status == p->bounced)
 		c->bounced += n;
@@ -234,63 +201,51 @@ counts_add(struct query_counts *c, const struct params *p, int64_t status,
 		c->attempts += n;
 }
 
-static const char *
-column_str(sqlite3_stmt *s, int col, size_t *len)
-{
-	const unsigned char *v = sqlite3_column_text(s, col);
-
-	if (len != NULL)
-		*len = (size_t)sqlite3_column_bytes(s, col);
-	return v != NULL ? (const char *)v : "";
-}
-
 enum row_kind {
 	ROW_CLASS,
 	ROW_HOUR,
 	ROW_UNKNOWN
 };
 
-/* Steps s to the end, turning each result row into a query_row for fn. */
+/*
+ * Steps s to the end, turning each result row into a query_row for fn;
+ * finalizes s.
+ */
 static int
-run_rows(struct store *st, const char *what, sqlite3_stmt *s,
+run_rows(struct store *st, const char *what, struct sql_stmt *s,
     enum row_kind kind, query_row_fn *fn, void *arg)
 {
 	struct query_row r;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(st, s)) == SQL_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.name = r.top_class = r.enhanced = r.cls = r.text = r.sample =
 		    "";
 		switch (kind) {
 		case ROW_CLASS:
-			r.name = column_str(s, 0, NULL);
+			r.name = sql_text(s, 0, NULL);
 			read_counts(s, 1, &r.c);
 			break;
 		case ROW_HOUR:
-			r.time = sqlite3_column_int64(s, 0);
+			r.time = sql_int64(s, 0);
 			read_counts(s, 1, &r.c);
 			break;
 		case ROW_UNKNOWN:
-			r.text = column_str(s, 0, &r.text_len);
-			r.n = sqlite3_column_int64(s, 1);
-			r.time = sqlite3_column_int64(s, 2);
-			r.sample = column_str(s, 3, &r.sample_len);
+			r.text = sql_text(s, 0, &r.text_len);
+			r.n = sql_int64(s, 1);
+			r.time = sql_int64(s, 2);
+			r.sample = sql_text(s, 3, &r.sample_len);
 			break;
 		}
 		if (fn(&r, arg) != 0) {
-			sqlite3_finalize(s);
+			sql_finalize(s);
 			return store_failx(
 			    st, "%s: stopped by the caller", what);
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, what);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	sql_finalize(s);
+	return rc == -1 ? -1 : 0;
 }
 
 static int
@@ -299,12 +254,12 @@ run_query(struct store *st, const char *what, const char *sql,
     void *arg)
 {
 	struct params p;
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 
 	if (params_init(st, f, &p) == -1 ||
-	    (s = prepare(st, what, sql, &p)) == NULL)
+	    prepare(st, &s, what, sql, &p) == -1)
 		return -1;
-	return run_rows(st, what, s, kind, fn, arg);
+	return run_rows(st, what, &s, kind, fn, arg);
 }
 
 /*
@@ -316,23 +271,18 @@ query_totals(
     struct store *st, const struct query_filter *f, struct query_counts *out)
 {
 	struct params p;
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (params_init(st, f, &p) == -1 ||
-	    (s = prepare(st, "totals", sql_totals, &p)) == NULL)
+	    prepare(st, &s, "totals", sql_totals, &p) == -1)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		counts_add(out, &p, sqlite3_column_int64(s, 0),
-		    sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2));
-	if (rc != SQLITE_DONE) {
-		store_fail(st, "totals");
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	while ((rc = sql_step(st, &s)) == SQL_ROW)
+		counts_add(out, &p, sql_int64(&s, 0), sql_int64(&s, 1),
+		    sql_int64(&s, 2));
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
 }
 
 /*
@@ -472,29 +422,33 @@ counts_sum(struct query_counts *to, const struct query_counts *c)
 	to->local += c->local;
 }
 
-/* A copy of the name of id into *out (NULL when none), 0 or -1. */
+/*
+ * A copy of the name of id into *out (NULL when none; caller frees), its
+ * length in *len when len is not NULL. s is sql_name_of, reset here. 0 or
+ * -1.
+ */
 static int
-name_of(struct store *st, sqlite3_stmt *s, int64_t id, char **out, size_t *len)
+name_of(
+    struct store *st, struct sql_stmt *s, int64_t id, char **out, size_t *len)
 {
+	const void *v;
 	size_t n;
 	int rc;
 
 	*out = NULL;
-	sqlite3_reset(s);
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK)
-		return store_fail(st, "name");
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW)
-		return store_fail(st, "name");
-	n = (size_t)sqlite3_column_bytes(s, 0);
-	if ((*out = malloc(n + 1)) == NULL)
+	if ((rc = sql_first_int64(st, s, ":id", id)) != SQL_ROW)
+		return rc;
+	v = sql_blob(s, 0, &n);
+	if ((*out = malloc(n + 1)) == NULL) {
+		sql_reset(s);
 		return store_failx(st, "name: out of memory");
+	}
 	if (n > 0)
-		memcpy(*out, sqlite3_column_blob(s, 0), n);
+		memcpy(*out, v, n);
 	(*out)[n] = '\0';
 	if (len != NULL)
 		*len = n;
+	sql_reset(s);
 	return 0;
 }
 
@@ -540,29 +494,27 @@ query_by_name(struct store *st, const char *what, const char *sql,
 	struct grp *g, *t, **order = NULL;
 	struct query_row r;
 	struct params p;
-	sqlite3_stmt *s = NULL, *ns = NULL;
+	struct sql_stmt s = { NULL, NULL }, ns = { NULL, NULL };
 	int64_t status, n;
 	size_t i, j, m;
 	int rc, ret = -1;
 
 	if (params_init(st, f, &p) == -1 ||
-	    (s = prepare(st, what, sql, &p)) == NULL)
+	    prepare(st, &s, what, sql, &p) == -1)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((g = grp_get(&bykc, sqlite3_column_int64(s, 0),
-			 sqlite3_column_int64(s, 1))) == NULL)
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
+		if ((g = grp_get(&bykc, sql_int64(&s, 0), sql_int64(&s, 1))) ==
+		    NULL)
 			goto nomem;
-		status = sqlite3_column_int64(s, 2);
-		n = sqlite3_column_int64(s, 4);
-		counts_add(&g->c, &p, status, sqlite3_column_int64(s, 3), n);
+		status = sql_int64(&s, 2);
+		n = sql_int64(&s, 4);
+		counts_add(&g->c, &p, status, sql_int64(&s, 3), n);
 		if (status == p.deferred || status == p.bounced ||
 		    status == p.expired)
 			g->fn += n;
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, what);
+	if (rc == -1)
 		goto fail;
-	}
 	for (i = 0; i < bykc.n; i++) {
 		g = &bykc.g[i];
 		if ((t = grp_get(&byk, g->k, -1)) == NULL)
@@ -575,11 +527,8 @@ query_by_name(struct store *st, const char *what, const char *sql,
 			t->top_fn = g->fn;
 		}
 	}
-	if (sqlite3_prepare_v3(store_db(st), sql_name_of, -1, 0, &ns, NULL) !=
-	    SQLITE_OK) {
-		store_fail(st, what);
+	if (sql_prepare(st, &ns, what, sql_name_of, false) == -1)
 		goto fail;
-	}
 	if ((order = malloc((byk.n + 1) * sizeof(*order))) == NULL)
 		goto nomem;
 	for (i = 0; i < byk.n; i++)
@@ -599,9 +548,9 @@ query_by_name(struct store *st, const char *what, const char *sql,
 	}
 	for (i = 0, j = 0; i < m; i++) {
 		g = order[i];
-		if (name_of(st, ns, g->k, &g->name, &g->name_len) == -1 ||
+		if (name_of(st, &ns, g->k, &g->name, &g->name_len) == -1 ||
 		    (g->top >= 0 &&
-			name_of(st, ns, g->top, &g->top_name, NULL) == -1))
+			name_of(st, &ns, g->top, &g->top_name, NULL) == -1))
 			goto fail;
 		if (g->name != NULL) /* as the JOIN on name did */
 			order[j++] = g;
@@ -610,10 +559,10 @@ query_by_name(struct store *st, const char *what, const char *sql,
 	if (j < m && m < byk.n) {
 		for (i = m; i < byk.n; i++) {
 			g = order[i];
-			if (name_of(st, ns, g->k, &g->name, &g->name_len) ==
+			if (name_of(st, &ns, g->k, &g->name, &g->name_len) ==
 				-1 ||
 			    (g->top >= 0 &&
-				name_of(st, ns, g->top, &g->top_name, NULL) ==
+				name_of(st, &ns, g->top, &g->top_name, NULL) ==
 				    -1))
 				goto fail;
 			if (g->name != NULL)
@@ -641,8 +590,8 @@ query_by_name(struct store *st, const char *what, const char *sql,
 nomem:
 	store_failx(st, "%s: out of memory", what);
 fail:
-	sqlite3_finalize(s);
-	sqlite3_finalize(ns);
+	sql_finalize(&s);
+	sql_finalize(&ns);
 	free(order);
 	grp_free(&byk);
 	grp_free(&bykc);
@@ -692,26 +641,30 @@ code_cmp(const void *a, const void *b)
 	return x->cls < y->cls ? -1 : x->cls > y->cls;
 }
 
-/* A copy of the reply text of event id into g->text ("" when none). */
+/*
+ * A copy of the reply text of event id into g->text ("" when none). s is
+ * sql_reply_of, reset here. 0 or -1.
+ */
 static int
-reply_of(struct store *st, sqlite3_stmt *s, int64_t id, struct grp *g)
+reply_of(struct store *st, struct sql_stmt *s, int64_t id, struct grp *g)
 {
+	const void *v = NULL;
 	size_t n = 0;
 	int rc;
 
-	sqlite3_reset(s);
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK)
-		return store_fail(st, "reply");
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		n = (size_t)sqlite3_column_bytes(s, 0);
-	else if (rc != SQLITE_DONE)
-		return store_fail(st, "reply");
-	if ((g->text = malloc(n + 1)) == NULL)
+	if ((rc = sql_first_int64(st, s, ":id", id)) == -1)
+		return -1;
+	if (rc == SQL_ROW)
+		v = sql_blob(s, 0, &n);
+	if ((g->text = malloc(n + 1)) == NULL) {
+		sql_reset(s);
 		return store_failx(st, "reply: out of memory");
+	}
 	if (n > 0)
-		memcpy(g->text, sqlite3_column_blob(s, 0), n);
+		memcpy(g->text, v, n);
 	g->text[n] = '\0';
 	g->text_len = n;
+	sql_reset(s);
 	return 0;
 }
 
@@ -730,57 +683,50 @@ query_by_code(
 	struct grp *g, **order = NULL;
 	struct query_row r;
 	struct params p;
-	sqlite3_stmt *s = NULL, *ns = NULL, *rs = NULL;
+	struct sql_stmt s = { NULL, NULL }, ns = { NULL, NULL },
+			rs = { NULL, NULL };
 	int64_t status, n, id;
 	size_t i, m;
 	int rc, ret = -1;
 
 	if (params_init(st, f, &p) == -1 ||
-	    (s = prepare(st, "by_code", sql_by_code_counts, &p)) == NULL)
+	    prepare(st, &s, "by_code", sql_by_code_counts, &p) == -1)
 		return -1;
 	/* The group key: code and enhanced id in one integer, class. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
 		if ((g = grp_get(&t,
-			 sqlite3_column_int64(s, 0) * ((int64_t)1 << 40) +
-			     sqlite3_column_int64(s, 1),
-			 sqlite3_column_int64(s, 2))) == NULL)
+			 sql_int64(&s, 0) * ((int64_t)1 << 40) +
+			     sql_int64(&s, 1),
+			 sql_int64(&s, 2))) == NULL)
 			goto nomem;
-		g->code = sqlite3_column_int64(s, 0);
-		g->top = sqlite3_column_int64(s, 1); /* enhanced id */
-		status = sqlite3_column_int64(s, 3);
-		n = sqlite3_column_int64(s, 5);
-		counts_add(&g->c, &p, status, sqlite3_column_int64(s, 4), n);
+		g->code = sql_int64(&s, 0);
+		g->top = sql_int64(&s, 1); /* enhanced id */
+		status = sql_int64(&s, 3);
+		n = sql_int64(&s, 5);
+		counts_add(&g->c, &p, status, sql_int64(&s, 4), n);
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, "by_code");
+	if (rc == -1)
 		goto fail;
-	}
-	sqlite3_finalize(s);
-	if ((s = prepare(st, "by_code", sql_by_code_events, &p)) == NULL)
+	sql_finalize(&s);
+	if (prepare(st, &s, "by_code", sql_by_code_events, &p) == -1)
 		goto fail;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
 		if ((g = grp_get(&t,
-			 sqlite3_column_int64(s, 0) * ((int64_t)1 << 40) +
-			     sqlite3_column_int64(s, 1),
-			 sqlite3_column_int64(s, 2))) == NULL)
+			 sql_int64(&s, 0) * ((int64_t)1 << 40) +
+			     sql_int64(&s, 1),
+			 sql_int64(&s, 2))) == NULL)
 			goto nomem;
-		id = sqlite3_column_int64(s, 3);
+		id = sql_int64(&s, 3);
 		if (id > g->eid_any)
 			g->eid_any = id;
-		if (sqlite3_column_int64(s, 4) == 0 && id > g->eid)
+		if (sql_int64(&s, 4) == 0 && id > g->eid)
 			g->eid = id;
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, "by_code");
+	if (rc == -1)
 		goto fail;
-	}
-	if (sqlite3_prepare_v3(store_db(st), sql_name_of, -1, 0, &ns, NULL) !=
-		SQLITE_OK ||
-	    sqlite3_prepare_v3(store_db(st), sql_reply_of, -1, 0, &rs, NULL) !=
-		SQLITE_OK) {
-		store_fail(st, "by_code");
+	if (sql_prepare(st, &ns, "by_code", sql_name_of, false) == -1 ||
+	    sql_prepare(st, &rs, "by_code", sql_reply_of, false) == -1)
 		goto fail;
-	}
 	if ((order = malloc((t.n + 1) * sizeof(*order))) == NULL)
 		goto nomem;
 	/* Groups of events only (no counts: pruned or not yet counted)
@@ -789,8 +735,8 @@ query_by_code(
 		g = &t.g[i];
 		if (g->top < 0)
 			continue;
-		if (name_of(st, ns, g->top, &g->name, &g->name_len) == -1 ||
-		    name_of(st, ns, g->cls, &g->top_name, NULL) == -1)
+		if (name_of(st, &ns, g->top, &g->name, &g->name_len) == -1 ||
+		    name_of(st, &ns, g->cls, &g->top_name, NULL) == -1)
 			goto fail;
 		if (g->name != NULL && g->top_name != NULL)
 			order[m++] = g;
@@ -801,7 +747,7 @@ query_by_code(
 	for (i = 0; i < m; i++) {
 		g = order[i];
 		id = g->eid != 0 ? g->eid : g->eid_any;
-		if (reply_of(st, rs, id, g) == -1)
+		if (reply_of(st, &rs, id, g) == -1)
 			goto fail;
 		memset(&r, 0, sizeof(r));
 		r.name = r.top_class = r.sample = "";
@@ -821,9 +767,9 @@ query_by_code(
 nomem:
 	store_failx(st, "by_code: out of memory");
 fail:
-	sqlite3_finalize(s);
-	sqlite3_finalize(ns);
-	sqlite3_finalize(rs);
+	sql_finalize(&s);
+	sql_finalize(&ns);
+	sql_finalize(&rs);
 	free(order);
 	grp_free(&t);
 	return ret;
@@ -844,7 +790,7 @@ normalize_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	size_t n;
 
 	(void)argc;
-	n = query_normalize(sqlite3_value_blob(argv[0]),
+	n = template_normalize(sqlite3_value_blob(argv[0]),
 	    (size_t)sqlite3_value_bytes(argv[0]), out, sizeof(out));
 	sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
 }
@@ -886,207 +832,33 @@ query_minutes(struct store *st, int64_t since, int64_t until,
     const char *provider, query_minute_fn *fn, void *arg)
 {
 	struct query_minute m;
-	sqlite3_stmt *s;
+	struct sql_stmt s;
 	int64_t prov = -1;
 	int rc;
 
-	if (provider != NULL && name_id(st, provider, &prov) == -1)
+	if (provider != NULL && store_name_id(st, provider, &prov) == -1)
 		return -1;
-	if (sqlite3_prepare_v3(store_db(st), sql_minutes, -1, 0, &s, NULL) !=
-	    SQLITE_OK)
-		return store_fail(st, "minutes");
-	if (bind_opt(s, ":since", since, false) != SQLITE_OK ||
-	    bind_opt(s, ":until", until, false) != SQLITE_OK ||
-	    bind_opt(s, ":prov", prov, provider == NULL) != SQLITE_OK) {
-		store_fail(st, "minutes");
-		sqlite3_finalize(s);
+	if (sql_prepare(st, &s, "minutes", sql_minutes, false) == -1)
+		return -1;
+	if (sql_bind_int64(st, &s, ":since", since) == -1 ||
+	    sql_bind_int64(st, &s, ":until", until) == -1 ||
+	    sql_bind_opt_int64(st, &s, ":prov", prov, provider == NULL) == -1) {
+		sql_finalize(&s);
 		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		m.bucket = sqlite3_column_int64(s, 0);
-		m.provider = column_str(s, 1, NULL);
-		m.cls = column_str(s, 2, NULL);
-		m.status = column_str(s, 3, NULL);
-		m.kind = sqlite3_column_int(s, 4);
-		m.n = sqlite3_column_int64(s, 5);
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
+		m.bucket = sql_int64(&s, 0);
+		m.provider = sql_text(&s, 1, NULL);
+		m.cls = sql_text(&s, 2, NULL);
+		m.status = sql_text(&s, 3, NULL);
+		m.kind = sql_int(&s, 4);
+		m.n = sql_int64(&s, 5);
 		if (fn(&m, arg) != 0) {
-			sqlite3_finalize(s);
+			sql_finalize(&s);
 			return store_failx(
 			    st, "minutes: stopped by the caller");
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		store_fail(st, "minutes");
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
-}
-
-/* Normalization. */
-
-static bool
-is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	    c == '\f';
-}
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_hex(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool
-in_set(unsigned char c, const char *set)
-{
-	return c != '\0' && strchr(set, c) != NULL;
-}
-
-struct out {
-	char *p;
-	size_t len, cap; /* cap excludes the NUL */
-};
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (n > o->cap - o->len)
-		n = o->cap - o->len;
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
-
-/* Length of a leading "NNN" code or "d.ddd.ddd" status at s, else 0. */
-static size_t
-lead_code(const unsigned char *s, size_t len, bool enhanced)
-{
-	size_t i = 0, part, parts;
-
-	if (!enhanced) {
-		if (len >= 3 && is_digit(s[0]) && is_digit(s[1]) &&
-		    is_digit(s[2]) && (len == 3 || !is_alnum(s[3])))
-			return 3;
-		return 0;
-	}
-	for (parts = 0; parts < 3; parts++) {
-		if (parts > 0) {
-			if (i >= len || s[i] != '.')
-				return 0;
-			i++;
-		}
-		for (part = 0; i < len && is_digit(s[i]) && part < 3; part++)
-			i++;
-		if (part == 0)
-			return 0;
-	}
-	return i < len && is_alnum(s[i]) ? 0 : i;
-}
-
-/* Emits one whitespace-free word, rewritten (see query_normalize()). */
-static void
-put_word(struct out *o, const unsigned char *w, size_t n)
-{
-	size_t i, j, k;
-	bool digit, hex;
-
-	if (memchr(w, '@', n) != NULL) {
-		for (i = 0; i < n && in_set(w[i], "<([\"'"); i++)
-			;
-		for (j = n; j > i && in_set(w[j - 1], ">)]\"':;,."); j--)
-			;
-		put(o, (const char *)w, i);
-		put(o, "*@*", 3);
-		put(o, (const char *)w + j, n - j);
-		return;
-	}
-	for (i = 0; i < n; i = j) {
-		if (!is_alnum(w[i])) {
-			put(o, (const char *)w + i, 1);
-			j = i + 1;
-			continue;
-		}
-		digit = false;
-		hex = true;
-		for (j = i; j < n && is_alnum(w[j]); j++) {
-			digit |= is_digit(w[j]);
-			hex &= is_hex(w[j]);
-		}
-		if (digit && hex) {
-			put(o, "#", 1);
-			continue;
-		}
-		for (k = i; k < j; k++) {
-			if (!is_digit(w[k])) {
-				put(o, (const char *)w + k, 1);
-				continue;
-			}
-			put(o, "#", 1);
-			while (k + 1 < j && is_digit(w[k + 1]))
-				k++;
-		}
-	}
-}
-
-/*
- * Writes the grouping key of reply s (len bytes, any bytes) to out: see
- * query.h. outlen 0 writes nothing. Returns the length, without the NUL.
- */
-size_t
-query_normalize(const char *str, size_t len, char *out, size_t outlen)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	struct out o = { out, 0, outlen > 0 ? outlen - 1 : 0 };
-	size_t i = 0, n, w;
-
-	if (outlen == 0)
-		return 0;
-	if (s == NULL)
-		len = 0;
-	while (i < len && is_space(s[i]))
-		i++;
-	if ((n = lead_code(s + i, len - i, false)) > 0) {
-		put(&o, (const char *)s + i, n);
-		i += n;
-		if (i < len && (s[i] == '-' || is_space(s[i]))) {
-			put(&o, s[i] == '-' ? "-" : " ", 1); /* 421-4.7.0 */
-			i++;
-		}
-		while (i < len && is_space(s[i]))
-			i++;
-	}
-	if ((n = lead_code(s + i, len - i, true)) > 0) {
-		put(&o, (const char *)s + i, n);
-		i += n;
-	}
-	while (i < len) {
-		while (i < len && is_space(s[i]))
-			i++;
-		for (w = i; w < len && !is_space(s[w]); w++)
-			;
-		if (w > i) {
-			if (o.len > 0 && out[o.len - 1] != ' ')
-				put(&o, " ", 1);
-			put_word(&o, s + i, w - i);
-		}
-		i = w;
-	}
-	while (o.len > 0 && out[o.len - 1] == ' ')
-		o.len--;
-	out[o.len] = '\0';
-	return o.len;
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
 }

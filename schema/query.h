@@ -93,7 +93,8 @@ int query_hourly(
 
 /*
  * Unclassified replies (class unknown; suspended repeats left out) grouped
- * by query_normalize(), most frequent first; top rows. Ignores f->cls.
+ * by template_normalize() (template.h), most frequent first; top rows. Ignores
+ * f->cls.
  */
 int query_unknown(
     struct store *, const struct query_filter *, query_row_fn *, void *);
@@ -104,8 +105,7 @@ struct query_minute {
 	const char *provider; /* "" when not recognised */
 	const char *cls;      /* class name; "none" for sent */
 	const char *status;   /* sent, deferred, bounced, expired, attempt */
-	int kind;             /* 0 final, 1 attempt, 2 suspended repeat,
-				 3 local decision (see 0001_initial.sql) */
+	int kind;             /* STORE_KIND_* (store.h) */
 	int64_t n;
 };
 
@@ -120,14 +120,5 @@ typedef int query_minute_fn(const struct query_minute *, void *arg);
  */
 int query_minutes(struct store *, int64_t since, int64_t until,
     const char *provider, query_minute_fn *fn, void *arg);
-
-/*
- * Normalizes a reply for grouping: the leading SMTP code and enhanced
- * status are kept, addresses become "*@*", numbers and hex ids (runs of
- * hex digits holding a digit) become "#", other digit runs inside words
- * "#", and whitespace runs one space. Writes at most outlen - 1 bytes and
- * a NUL to out; returns the length written.
- */
-size_t query_normalize(const char *s, size_t len, char *out, size_t outlen);
 
 #endif

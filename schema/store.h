@@ -25,6 +25,23 @@ struct store;
 
 #define STORE_READONLY 0x01 /* reports: open read-only, no migrations */
 
+/*
+ * The kind of a counted result: column `kind` of count_hour and
+ * count_minute (schema/migrations/0001_initial.sql), query_minute.kind.
+ * Macros rather than an enum so that SQL texts can be built with their
+ * values (STORE_STR(STORE_KIND_SUSPENDED) is "2").
+ */
+#define STORE_KIND_FINAL     0 /* a final result, one per status= line */
+#define STORE_KIND_ATTEMPT   1 /* a per-MX attempt: in no final total */
+#define STORE_KIND_SUSPENDED 2 /* a suspended repeat: in deferred too */
+#define STORE_KIND_LOCAL                                                       \
+	3 /* our MTA decided (retry time not reached,                          \
+	     queue-only): in deferred too */
+
+/* The text of an integer macro's value, for SQL built from constants. */
+#define STORE_STR(x)  STORE_STR_(x)
+#define STORE_STR_(x) #x
+
 /* One extracted event with its classification, as handed to the store. */
 struct store_record {
 	const struct bs_event *ev;

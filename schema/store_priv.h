@@ -2,9 +2,11 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Private to schema/: what query.c needs from an open store (the SQLite
- * handle, the error buffer, name lookups). Not installed, not included
- * outside schema/, so sqlite3.h stays inside the storage layer.
+ * Private to schema/: what the SQL helper (sql.c), the queries (query.c)
+ * and the incidents (incident.c) need from an open store: the SQLite
+ * handle, the error buffer, the transaction state, name lookups. Not
+ * installed, not included outside schema/, so sqlite3.h stays inside the
+ * storage layer. The store's own parts share store_impl.h.
  */
 #ifndef BS_SCHEMA_STORE_PRIV_H
 #define BS_SCHEMA_STORE_PRIV_H
@@ -30,9 +32,31 @@ int store_failx(struct store *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
+ * After a failed statement: when SQLite rolled the open transaction back
+ * by itself (SQLITE_FULL, IOERR, NOMEM), ends the store's transaction
+ * too and forgets what it held.
+ */
+void store_txn_check(struct store *);
+
+/*
  * Looks up the id of an interned name (s of len bytes) without creating
  * it. Returns 1 and *id, 0 when the name was never stored, -1 on error.
  */
 int store_name_lookup(struct store *, const char *s, size_t len, int64_t *id);
+
+/*
+ * The id of the NUL-terminated name (NULL: ""), or -1 in *id when the
+ * database never stored it, which matches nothing in SQL. 0 or -1.
+ */
+int store_name_id(struct store *, const char *name, int64_t *id);
+
+/* t rounded down to a multiple of unit (> 0), also for t < 0. */
+static inline int64_t
+store_floor(int64_t t, int64_t unit)
+{
+	int64_t r = t % unit;
+
+	return r < 0 ? t - r - unit : t - r;
+}
 
 #endif

@@ -3,8 +3,9 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * The span assertion every parser unit test uses: a span compared with a
- * string, the failure naming the field. Static inline, so including it
- * costs nothing where it is unused.
+ * string, the failure naming the field; and an exact-length heap copy of
+ * an input, so that ASan catches reads past its end. Static inline, so
+ * including it costs nothing where it is unused.
  */
 #ifndef BS_TESTS_UNIT_SPAN_TEST_H
 #define BS_TESTS_UNIT_SPAN_TEST_H
@@ -13,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -30,6 +32,18 @@ span_is(const char *what, struct bs_span sp, const char *want)
 	got[sp.len] = '\0';
 	if (strcmp(got, want) != 0)
 		fail_msg("%s: got \"%s\", want \"%s\"", what, got, want);
+}
+
+/* A heap copy of the len bytes at s without a NUL; the caller frees it. */
+static inline char *
+span_test_copy(const char *s, size_t len)
+{
+	char *p = malloc(len > 0 ? len : 1);
+
+	assert_non_null(p);
+	if (len > 0)
+		memcpy(p, s, len);
+	return p;
 }
 
 #endif

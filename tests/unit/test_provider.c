@@ -4,10 +4,12 @@
  *
  * Unit tests of parsers/provider.c: the big providers' MX host names
  * (as seen in real logs and provider documentation) folded to one name,
- * registrable domains under one- and two-label public suffixes, the PSL
- * default rule for unknown TLDs, and the hosts that name no provider.
- * Every public suffix the table must know is checked, which also proves
- * the table is sorted (the lookup is a binary search).
+ * registrable domains under one-, two- and more-label public suffixes
+ * of the Public Suffix List (libpsl, ICANN section: wildcard and
+ * exception rules, IDN suffixes as A-labels), the PSL default rule for
+ * unknown TLDs, and the hosts that name no provider. Common public
+ * suffixes are checked one by one, and every alias, which also proves the
+ * alias table is sorted (the lookup is a binary search).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,7 +155,7 @@ provider_from_host__registrable_domain__one_label_above_suffix(void **state)
 }
 
 static void
-provider_from_host__every_table_suffix__found(void **state)
+provider_from_host__common_suffixes__found(void **state)
 {
 	static const char *const sfx[] = { "com", "net", "org", "edu", "gov",
 		"io", "co", "uk", "co.uk", "ac.uk", "org.uk", "com.cn",
@@ -176,6 +178,84 @@ provider_from_host__every_table_suffix__found(void **state)
 		/* A bare public suffix names no provider. */
 		if (strchr(sfx[i], '.') != NULL)
 			check(sfx[i], NULL);
+	}
+}
+
+static void
+provider_from_host__multi_label_suffix__one_label_above(void **state)
+{
+	(void)state;
+	check("mx.something.co.uk", "something.co.uk");
+	check("mail.council.gov.uk", "council.gov.uk");
+	/* Three- and four-label ICANN suffixes (US K12 schools). */
+	check("mx.school.k12.ak.us", "school.k12.ak.us");
+	check("k12.ak.us", NULL);
+	check("mx.example.kyoto.jp", "example.kyoto.jp");
+	check("mx.example.com.cn", "example.com.cn");
+}
+
+static void
+provider_from_host__wildcard_and_exception__psl_rules(void **state)
+{
+	(void)state;
+	/* "*.ck": every second-level name is a suffix ... */
+	check("mx.example.foo.ck", "example.foo.ck");
+	check("foo.ck", NULL);
+	/* ... but "!www.ck" makes www.ck registrable. */
+	check("mx.www.ck", "www.ck");
+	/* "*.kawasaki.jp" with "!city.kawasaki.jp". */
+	check(
+	    "mx.example.nakahara.kawasaki.jp", "example.nakahara.kawasaki.jp");
+	check("mx.city.kawasaki.jp", "city.kawasaki.jp");
+}
+
+static void
+provider_from_host__idn__a_labels(void **state)
+{
+	(void)state;
+	/* müller.de, as DNS and MTAs write it. */
+	check("mx.xn--mller-kva.de", "xn--mller-kva.de");
+	/* пример.рф: an IDN TLD. */
+	check("mx.xn--e1afmkfd.xn--p1ai", "xn--e1afmkfd.xn--p1ai");
+	/* 公司.cn: an IDN second-level suffix. */
+	check("mx.example.xn--55qx5d.cn", "example.xn--55qx5d.cn");
+	check("xn--55qx5d.cn", NULL);
+	/* U-labels are no host names in a log. */
+	check("mx.m\xc3\xbcller.de", NULL);
+}
+
+static void
+provider_from_host__private_suffix__not_a_provider_boundary(void **state)
+{
+	(void)state;
+	/* The PSL's private section (tenants) is left out. */
+	check("mx.foo.blogspot.com", "blogspot.com");
+	check("foo.github.io", "github.io");
+}
+
+static void
+provider_from_host__every_alias__folded(void **state)
+{
+	static const char *const alias[][2] = { { "aol.com", "yahoo.com" },
+		{ "foxmail.com", "qq.com" }, { "gmail.com", "google.com" },
+		{ "gmx.com", "gmx.net" }, { "gmx.de", "gmx.net" },
+		{ "googlemail.com", "google.com" },
+		{ "hotmail.com", "outlook.com" }, { "live.com", "outlook.com" },
+		{ "mac.com", "icloud.com" }, { "me.com", "icloud.com" },
+		{ "msn.com", "outlook.com" }, { "mxhichina.com", "aliyun.com" },
+		{ "ppe-hosted.com", "proofpoint.com" },
+		{ "pphosted.com", "proofpoint.com" },
+		{ "psmtp.com", "google.com" }, { "yahoodns.net", "yahoo.com" },
+		{ "yandex.com", "yandex.ru" }, { "yandex.net", "yandex.ru" },
+		{ "ymail.com", "yahoo.com" } };
+	char host[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++) {
+		check(alias[i][0], alias[i][1]);
+		snprintf(host, sizeof(host), "mx1.%s", alias[i][0]);
+		check(host, alias[i][1]);
 	}
 }
 
@@ -245,7 +325,15 @@ main(void)
 		    provider_from_host__case_and_trailing_dot__normalised),
 		cmocka_unit_test(
 		    provider_from_host__registrable_domain__one_label_above_suffix),
-		cmocka_unit_test(provider_from_host__every_table_suffix__found),
+		cmocka_unit_test(provider_from_host__common_suffixes__found),
+		cmocka_unit_test(
+		    provider_from_host__multi_label_suffix__one_label_above),
+		cmocka_unit_test(
+		    provider_from_host__wildcard_and_exception__psl_rules),
+		cmocka_unit_test(provider_from_host__idn__a_labels),
+		cmocka_unit_test(
+		    provider_from_host__private_suffix__not_a_provider_boundary),
+		cmocka_unit_test(provider_from_host__every_alias__folded),
 		cmocka_unit_test(provider_from_host__no_provider__zero),
 		cmocka_unit_test(provider_from_host__small_buffer__zero),
 		cmocka_unit_test(provider_from_host__long_host__bounded),

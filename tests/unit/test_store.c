@@ -361,17 +361,17 @@ store_commit__mixed_records__minute_and_hour_counts_and_failure_events(
 	assert_int_equal(raw_int(db,
 			     "SELECT n FROM count_hour c JOIN name s ON "
 			     "s.id = c.status WHERE s.s = 'deferred' AND "
-			     "kind = 0"),
+			     "kind = " STORE_STR(STORE_KIND_FINAL)),
 	    2);
 	assert_int_equal(raw_int(db,
 			     "SELECT n FROM count_hour c JOIN name s ON "
 			     "s.id = c.status WHERE s.s = 'deferred' AND "
-			     "kind = 2"),
+			     "kind = " STORE_STR(STORE_KIND_SUSPENDED)),
 	    1);
 	assert_int_equal(raw_int(db,
 			     "SELECT n FROM count_hour c JOIN name s ON "
 			     "s.id = c.status WHERE s.s = 'attempt' AND "
-			     "kind = 1"),
+			     "kind = " STORE_STR(STORE_KIND_ATTEMPT)),
 	    1);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM event_v WHERE domain = "
@@ -1002,6 +1002,36 @@ store_prune_events__buffered_events__replies_kept(void **state)
 	store_close(st);
 }
 
+/*
+ * A failing statement (its table dropped behind the store's back) leaves
+ * the statement's name, SQLite's message and the extended code in
+ * store_errmsg() (schema/sql.c), and the store stays usable.
+ */
+static void
+store_get_position__table_gone__error_names_statement_and_code(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	struct store_position pos;
+	char buf[256], val[16];
+	sqlite3 *db = raw_open(fx);
+
+	assert_int_equal(
+	    sqlite3_exec(db, "DROP TABLE position", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(
+	    store_get_position(st, "file:/x", &pos, buf, sizeof(buf)), -1);
+	assert_non_null(strstr(store_errmsg(st), "position_get: "));
+	assert_non_null(strstr(store_errmsg(st), "no such table: position"));
+	assert_non_null(strstr(store_errmsg(st), "(extended code 1)"));
+	/* Other statements still work. */
+	assert_int_equal(store_meta_set(st, "k", "v"), 0);
+	assert_int_equal(store_meta_get(st, "k", val, sizeof(val)), 1);
+	assert_string_equal(val, "v");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -1065,6 +1095,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    store_prune_events__buffered_events__replies_kept, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_get_position__table_gone__error_names_statement_and_code,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,8 +5,8 @@
  * Unit tests of schema/query.c: a real database in a temporary directory
  * is filled through the store with a small, known set of Postfix-like
  * results over three hours, then every query is checked against figures
- * counted by hand; and query_normalize() on replies shaped like Gmail's,
- * Yahoo's and Postfix's own.
+ * counted by hand. (The reply normalisers moved to parsers/template.c
+ * and are tested in test_template.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -534,43 +534,6 @@ query_minutes__provider__per_minute_rows_with_kinds(void **state)
 	assert_int_equal(m.n, 0);
 }
 
-static void
-expect_norm(const char *in, const char *want)
-{
-	char out[256];
-	size_t n = query_normalize(in, strlen(in), out, sizeof(out));
-
-	assert_string_equal(out, want);
-	assert_int_equal(n, strlen(want));
-}
-
-static void
-query_normalize__replies__codes_kept_ids_collapsed(void **state)
-{
-	char small[8];
-
-	(void)state;
-	/* Gmail's rate limit (421-4.7.0 ... gsmtp). */
-	expect_norm("421-4.7.0 [192.0.2.1 15] Our system has detected an "
-		    "unusual rate a640c23a62f3a-a9 - gsmtp",
-	    "421-4.7.0 [#.#.#.# #] Our system has detected an unusual rate "
-	    "#-# - gsmtp");
-	/* Yahoo: TSS04, mixed letters and digits keep their letters. */
-	expect_norm("  421   4.7.0  [TSS04] Messages from 192.0.2.1 "
-		    "temporarily deferred",
-	    "421 4.7.0 [TSS#] Messages from #.#.#.# temporarily deferred");
-	/* Postfix: a recipient address. */
-	expect_norm("550 5.1.1 <john.doe@example.com>: Recipient address "
-		    "rejected",
-	    "550 5.1.1 <*@*>: Recipient address rejected");
-	expect_norm("mx12.example.com said 5", "mx#.example.com said #");
-	expect_norm("", "");
-	expect_norm("4.7.0 only", "4.7.0 only");
-	assert_int_equal(
-	    query_normalize("550 5.7.1 blocked", 17, small, sizeof(small)), 7);
-	assert_string_equal(small, "550 5.7");
-}
-
 int
 main(void)
 {
@@ -615,8 +578,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    query_minutes__provider__per_minute_rows_with_kinds, setup,
 		    teardown),
-		cmocka_unit_test(
-		    query_normalize__replies__codes_kept_ids_collapsed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Reply normalisers (see template.h): template_normalize(), the grouping
+ * key of unclassified replies, and template_reply(), the sample key of
+ * classified ones. Moved here from the storage layer so that they are
+ * pure, fuzzable (tests/fuzz/fuzz_template.c) and shared by the store
+ * (which keys reply samples by them) and the queries (which group by
+ * template_normalize() in SQL) without the two including each other.
+ *
+ * Not here: hashing, allocation, locale; every write is bounded by the
+ * caller's outlen.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "scan.h"
+#include "template.h"
+
+/* The bytes that end a word of a reply template. */
+static const bool reply_delim[256] = { [' '] = true,
+	['['] = true,
+	[']'] = true,
+	['<'] = true,
+	['>'] = true,
+	['('] = true,
+	[')'] = true,
+	[','] = true,
+	[';'] = true,
+	[':'] = true,
+	['"'] = true,
+	['\''] = true,
+	['='] = true,
+	['&'] = true };
+
+/*
+ * Writes the template of reply s (len bytes, any bytes) to out (outlen
+ * bytes, caller-owned, no NUL): see template.h. Returns its length.
+ */
+size_t
+template_reply(const char *s, size_t len, char *out, size_t outlen)
+{
+	size_t i = 0, j, k, n = 0;
+	bool var;
+
+	if (s == NULL)
+		len = 0;
+	while (i < len && n < outlen) {
+		if (reply_delim[(unsigned char)s[i]]) {
+			out[n++] = s[i++];
+			continue;
+		}
+		var = false;
+		for (j = i; j < len && !reply_delim[(unsigned char)s[j]]; j++)
+			var |= scan_isdigit((unsigned char)s[j]) || s[j] == '@';
+		if (var)
+			out[n++] = 1;
+		else
+			for (k = i; k < j && n < outlen; k++)
+				out[n++] = s[k];
+		i = j;
+	}
+	return n;
+}
+
+static bool
+is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	    c == '\f';
+}
+
+static bool
+is_alnum(unsigned char c)
+{
+	return scan_isdigit(c) || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z');
+}
+
+static bool
+is_hex(unsigned char c)
+{
+	return scan_isdigit(c) || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static bool
+in_set(unsigned char c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
+struct out {
+	char *p;
+	size_t len, cap; /* cap excludes the NUL */
+};
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	if (n > o->cap - o->len)
+		n = o->cap - o->len;
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+/* Length of a leading "NNN" code or "d.ddd.ddd" status at s, else 0. */
+static size_t
+lead_code(const unsigned char *s, size_t len, bool enhanced)
+{
+	size_t i = 0, part, parts;
+
+	if (!enhanced) {
+		if (len >= 3 && scan_isdigit(s[0]) && scan_isdigit(s[1]) &&
+		    scan_isdigit(s[2]) && (len == 3 || !is_alnum(s[3])))
+			return 3;
+		return 0;
+	}
+	for (parts = 0; parts < 3; parts++) {
+		if (parts > 0) {
+			if (i >= len || s[i] != '.')
+				return 0;
+			i++;
+		}
+		for (part = 0; i < len && scan_isdigit(s[i]) && part < 3;
+		     part++)
+			i++;
+		if (part == 0)
+			return 0;
+	}
+	return i < len && is_alnum(s[i]) ? 0 : i;
+}
+
+/* Emits one whitespace-free word, rewritten (see template_normalize()). */
+static void
+put_word(struct out *o, const unsigned char *w, size_t n)
+{
+	size_t i, j, k;
+	bool digit, hex;
+
+	if (memchr(w, '@', n) != NULL) {
+		for (i = 0; i < n && in_set(w[i], "<([\"'"); i++)
+			;
+		for (j = n; j > i && in_set(w[j - 1], ">)]\"':;,."); j--)
+			;
+		put(o, (const char *)w, i);
+		put(o, "*@*", 3);
+		put(o, (const char *)w + j, n - j);
+		return;
+	}
+	for (i = 0; i < n; i = j) {
+		if (!is_alnum(w[i])) {
+			put(o, (const char *)w + i, 1);
+			j = i + 1;
+			continue;
+		}
+		digit = false;
+		hex = true;
+		for (j = i; j < n && is_alnum(w[j]); j++) {
+			digit |= scan_isdigit(w[j]);
+			hex &= is_hex(w[j]);
+		}
+		if (digit && hex) {
+			put(o, "#", 1);
+			continue;
+		}
+		for (k = i; k < j; k++) {
+			if (!scan_isdigit(w[k])) {
+				put(o, (const char *)w + k, 1);
+				continue;
+			}
+			put(o, "#", 1);
+			while (k + 1 < j && scan_isdigit(w[k + 1]))
+				k++;
+		}
+	}
+}
+
+/*
+ * Writes the grouping key of reply s (len bytes, any bytes) to out: see
+ * template.h. outlen 0 writes nothing. Returns the length, without the NUL.
+ */
+size_t
+template_normalize(const char *str, size_t len, char *out, size_t outlen)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	struct out o = { out, 0, outlen > 0 ? outlen - 1 : 0 };
+	size_t i = 0, n, w;
+
+	if (outlen == 0)
+		return 0;
+	if (s == NULL)
+		len = 0;
+	while (i < len && is_space(s[i]))
+		i++;
+	if ((n = lead_code(s + i, len - i, false)) > 0) {
+		put(&o, (const char *)s + i, n);
+		i += n;
+		if (i < len && (s[i] == '-' || is_space(s[i]))) {
+			put(&o, s[i] == '-' ? "-" : " ", 1); /* 421-4.7.0 */
+			i++;
+		}
+		while (i < len && is_space(s[i]))
+			i++;
+	}
+	if ((n = lead_code(s + i, len - i, true)) > 0) {
+		put(&o, (const char *)s + i, n);
+		i += n;
+	}
+	while (i < len) {
+		while (i < len && is_space(s[i]))
+			i++;
+		for (w = i; w < len && !is_space(s[w]); w++)
+			;
+		if (w > i) {
+			if (o.len > 0 && out[o.len - 1] != ' ')
+				put(&o, " ", 1);
+			put_word(&o, s + i, w - i);
+		}
+		i = w;
+	}
+	while (o.len > 0 && out[o.len - 1] == ' ')
+		o.len--;
+	out[o.len] = '\0';
+	return o.len;
+}

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Counts (see store_impl.h): store_add() counts each record in two
+ * bounded in-memory tables, keyed like count_hour (hour, domain,
+ * provider, class, status, code, enhanced, kind) and like count_minute
+ * (minute, provider, class, status, kind); a full table, and both at
+ * store_commit(), are UPSERTed sorted by key, 64 rows per statement,
+ * before COMMIT. This is the hot path of an import: keys are three words,
+ * the tables open-addressed and prefetched, the sort a merge sort with
+ * the comparison inlined. What each trick gained, measured on a 2M-line
+ * Postfix log, is noted where it is done.
+ *
+ * Not here: SQL text (store_open.c prepares the statements), names (ids
+ * come from store_intern.c).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_impl.h"
+
+/* Count keys and the table. */
+
+#define CKEY_CLS(k)      ((enum bs_class)((k)->rest >> 56))
+#define CKEY_STATUS(k)   ((enum bs_status)(((k)->rest >> 52) & 0xf))
+#define CKEY_CODE(k)     ((int)(((k)->rest >> 36) & 0x3ff))
+#define CKEY_ENHANCED(k) ((int64_t)(((k)->rest >> 4) & 0xffffffff))
+#define CKEY_KIND(k)     ((int)((k)->rest & 0xf))
+#define CKEY_DOMAIN(k)   ((int64_t)((k)->names >> 32))
+#define CKEY_PROVIDER(k) ((int64_t)((k)->names & 0xffffffff))
+
+static uint64_t
+ckey_hash(const struct ckey *k)
+{
+	uint64_t h;
+
+	h = (uint64_t)k->bucket * UINT64_C(0x9e3779b97f4a7c15) ^
+	    k->names * UINT64_C(0xc2b2ae3d27d4eb4f) ^
+	    k->rest * UINT64_C(0x165667b19e3779f9);
+	h ^= h >> 32;
+	h *= UINT64_C(0xd6e8feb86659fd93);
+	return h ^ (h >> 29);
+}
+
+static bool
+ckey_eq(const struct ckey *a, const struct ckey *b)
+{
+	return a->bucket == b->bucket && a->names == b->names &&
+	    a->rest == b->rest;
+}
+
+/* Key order (see struct ckey): nearly the tables' primary-key order. */
+static inline bool
+cslot_less(const struct cslot *a, const struct cslot *b)
+{
+	if (a->k.bucket != b->k.bucket)
+		return a->k.bucket < b->k.bucket;
+	if (a->k.names != b->k.names)
+		return a->k.names < b->k.names;
+	return a->k.rest < b->k.rest;
+}
+
+#define SORT_RUN 16
+
+/*
+ * Sorts a[0..n) by key, using tmp (n slots) as scratch: insertion-sorted
+ * runs, then bottom-up merges. O(n log n) whatever the keys; with the
+ * comparison inlined it takes 2.5 times fewer instructions than qsort()
+ * (which took 3% of an import).
+ */
+static void
+cslot_sort(struct cslot *a, struct cslot *tmp, size_t n)
+{
+	struct cslot *src = a, *dst = tmp, *t, x;
+	size_t lo, i, j, k, mid, hi, w;
+
+	for (lo = 0; lo < n; lo += SORT_RUN) {
+		hi = lo + SORT_RUN < n ? lo + SORT_RUN : n;
+		for (i = lo + 1; i < hi; i++) {
+			x = a[i];
+			for (j = i; j > lo && cslot_less(&x, &a[j - 1]); j--)
+				a[j] = a[j - 1];
+			a[j] = x;
+		}
+	}
+	for (w = SORT_RUN; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			mid = lo + w < n ? lo + w : n;
+			hi = lo + 2 * w < n ? lo + 2 * w : n;
+			i = lo;
+			j = mid;
+			for (k = lo; k < hi; k++)
+				dst[k] = j >= hi ||
+					(i < mid &&
+					    !cslot_less(&src[j], &src[i]))
+				    ? src[i++]
+				    : src[j++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+}
+
+static void
+ctable_clear(struct ctable *t)
+{
+	if (t->n > 0)
+		memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	t->n = 0;
+}
+
+/* The slot of k (hash h) in slot[cap]: its own, or the empty one. */
+static struct cslot *
+ctable_find(struct cslot *slot, size_t cap, const struct ckey *k, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & (cap - 1); slot[i].n != 0; i = (i + 1) & (cap - 1))
+		if (ckey_eq(&slot[i].k, k))
+			break;
+	return &slot[i];
+}
+
+/*
+ * Fetches the slot of a key of hash h into the cache ahead of
+ * ctable_add(): the count tables (2 MiB each) miss the CPU caches, and
+ * with both prefetched the two misses per delivery overlap (2M-line
+ * import: ctable_find 4.5% -> 3.2% of the time).
+ */
+static void
+ctable_prefetch(const struct ctable *t, uint64_t h)
+{
+	if (t->slot != NULL)
+		__builtin_prefetch(&t->slot[h & (t->cap - 1)], 1);
+}
+
+/*
+ * Adds n to the count of k (hash h). The table holds at most
+ * STORE_COUNT_MAX keys (the caller flushes it when full), so it never
+ * grows past 2 * STORE_COUNT_MAX slots. Fails only on ENOMEM.
+ */
+static int
+ctable_add(struct ctable *t, const struct ckey *k, uint64_t h, int64_t n)
+{
+	struct cslot *s, *grown;
+	size_t i, cap;
+
+	if (t->slot == NULL || (t->n + 1) * 2 > t->cap) {
+		cap = t->cap == 0 ? 1024 : t->cap * 2;
+		if ((grown = calloc(cap, sizeof(*grown))) == NULL)
+			return -1;
+		for (i = 0; i < t->cap; i++)
+			if (t->slot[i].n != 0)
+				*ctable_find(grown, cap, &t->slot[i].k,
+				    ckey_hash(&t->slot[i].k)) = t->slot[i];
+		free(t->slot);
+		t->slot = grown;
+		t->cap = cap;
+	}
+	s = ctable_find(t->slot, t->cap, k, h);
+	if (s->n == 0) {
+		s->k = *k;
+		t->n++;
+	}
+	s->n += n;
+	return 0;
+}
+
+/* Writing counts. */
+
+/*
+ * Binds count row c at parameter indexes idx[] + off (resolved and checked
+ * at prepare time; binding an integer to a valid index cannot fail).
+ */
+static void
+bind_count(struct store *st, sqlite3_stmt *s, const int *idx, int off,
+    const struct cslot *c)
+{
+	const struct ckey *k = &c->k;
+
+	sqlite3_bind_int64(s, idx[CN_BUCKET] + off, k->bucket);
+	sqlite3_bind_int64(s, idx[CN_PROVIDER] + off, CKEY_PROVIDER(k));
+	sqlite3_bind_int64(s, idx[CN_CLASS] + off, st->class_id[CKEY_CLS(k)]);
+	sqlite3_bind_int64(
+	    s, idx[CN_STATUS] + off, st->status_id[CKEY_STATUS(k)]);
+	sqlite3_bind_int(s, idx[CN_KIND] + off, CKEY_KIND(k));
+	sqlite3_bind_int64(s, idx[CN_N] + off, c->n);
+	if (idx[CN_DOMAIN] == 0)
+		return;
+	sqlite3_bind_int64(s, idx[CN_DOMAIN] + off, CKEY_DOMAIN(k));
+	sqlite3_bind_int(s, idx[CN_CODE] + off, CKEY_CODE(k));
+	sqlite3_bind_int64(s, idx[CN_ENHANCED] + off, CKEY_ENHANCED(k));
+}
+
+/*
+ * UPSERTs the rows of t, in key order (B-tree inserts then touch
+ * neighbouring pages), STORE_FLUSH_ROWS at a time with statement many
+ * (stride parameters a row) and the rest one by one with one, and empties
+ * t. The sort compacts the
+ * slots in place, so t is cleared whatever happens.
+ */
+static int
+flush_table(struct store *st, struct ctable *t, enum stmt_id one,
+    const int *one_idx, enum stmt_id many, const int *many_idx, int stride)
+{
+	size_t i, r, n = 0;
+	int rc = 0;
+
+	if (t->n == 0)
+		return 0;
+	for (i = 0; i < t->cap; i++)
+		if (t->slot[i].n != 0)
+			t->slot[n++] = t->slot[i];
+	/* ctable_add() keeps n <= cap / 2: the upper half is free. */
+	cslot_sort(t->slot, t->slot + n, n);
+	for (i = 0; i + STORE_FLUSH_ROWS <= n && rc == 0;
+	     i += STORE_FLUSH_ROWS) {
+		for (r = 0; r < STORE_FLUSH_ROWS; r++)
+			bind_count(st, st->stmt[many].s, many_idx,
+			    (int)r * stride, &t->slot[i + r]);
+		rc = sql_exec(st, &st->stmt[many]);
+	}
+	for (; i < n && rc == 0; i++) {
+		bind_count(st, st->stmt[one].s, one_idx, 0, &t->slot[i]);
+		rc = sql_exec(st, &st->stmt[one]);
+	}
+	memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	t->n = 0;
+	return rc;
+}
+
+static int
+flush_minutes(struct store *st)
+{
+	return flush_table(st, &st->minutes, S_MINUTE_ADD, st->minute_idx,
+	    S_MINUTE_ADD_MANY, st->minute_many_idx, st->minute_stride);
+}
+
+static int
+flush_hours(struct store *st)
+{
+	return flush_table(st, &st->hours, S_HOUR_ADD, st->hour_idx,
+	    S_HOUR_ADD_MANY, st->hour_many_idx, st->hour_stride);
+}
+
+/*
+ * Writes the in-memory counts, inside the open transaction (store_commit()).
+ * The tables are empty afterwards, also on failure. 0 or -1.
+ */
+int
+store_count_flush(struct store *st)
+{
+	if (flush_minutes(st) == -1 || flush_hours(st) == -1) {
+		ctable_clear(&st->minutes);
+		ctable_clear(&st->hours);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Counts one result in memory: per hour (bucket, domain, provider, class,
+ * status, code, enhanced, kind) and per minute (bucket, provider, class,
+ * status, kind). domain, provider and enhanced are name ids below 2^32,
+ * code 0-999 (anything else counts as 0), kind a STORE_KIND_*. A table
+ * that reaches STORE_COUNT_MAX keys is written out, inside the batch. 0
+ * or -1.
+ */
+int
+store_count_add(struct store *st, int64_t t, enum bs_class cls,
+    enum bs_status status, int code, int64_t domain, int64_t provider,
+    int64_t enhanced, int kind)
+{
+	struct ckey kh, km;
+	uint64_t hh, hm, c;
+
+	c = code >= 0 && code <= 999 ? (uint64_t)code : 0;
+	kh.bucket = store_floor(t, 3600);
+	kh.names = (uint64_t)domain << 32 | (uint64_t)provider;
+	kh.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | c << 36 |
+	    (uint64_t)enhanced << 4 | (uint64_t)kind;
+	km.bucket = store_floor(t, 60);
+	km.names = (uint64_t)provider;
+	km.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | (uint64_t)kind;
+	hh = ckey_hash(&kh);
+	hm = ckey_hash(&km);
+	ctable_prefetch(&st->hours, hh);
+	ctable_prefetch(&st->minutes, hm);
+	if (ctable_add(&st->hours, &kh, hh, 1) == -1 ||
+	    ctable_add(&st->minutes, &km, hm, 1) == -1)
+		return store_failx(st, "count table: out of memory");
+	/* Bounded tables: a full one is written out, inside the batch. */
+	if (st->hours.n >= STORE_COUNT_MAX && flush_hours(st) == -1)
+		return -1;
+	if (st->minutes.n >= STORE_COUNT_MAX && flush_minutes(st) == -1)
+		return -1;
+	return 0;
+}
+
+/* Forgets the counts not yet written (a rollback). */
+void
+store_count_forget(struct store *st)
+{
+	ctable_clear(&st->minutes);
+	ctable_clear(&st->hours);
+}
+
+/* Frees the tables (store_close()). */
+void
+store_count_close(struct store *st)
+{
+	free(st->minutes.slot);
+	free(st->hours.slot);
+	st->minutes.slot = st->hours.slot = NULL;
+}

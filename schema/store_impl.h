@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Private to the store's own files (store.c: errors, transactions and
+ * records; store_open.c: open, migrations and statements; store_intern.c:
+ * names, replies and their caches; store_count.c: the in-memory count
+ * tables and their flush; store_pos.c: positions and meta): the store
+ * object, its statements and limits, and what one part calls in another.
+ * query.c and incident.c see none of it (store_priv.h is theirs).
+ *
+ * Invariants: a cached id is known to be committed or to belong to the
+ * open transaction, so every rollback clears the caches
+ * (store_intern_forget()); count tables and buffered event rows belong to
+ * the open transaction and are written before COMMIT.
+ */
+#ifndef BS_SCHEMA_STORE_IMPL_H
+#define BS_SCHEMA_STORE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "event.h"
+#include "sql.h"
+#include "store.h"
+#include "store_priv.h"
+
+#define STORE_APPLICATION_ID 1651733620 /* 0x62737474 "bstt" */
+#define STORE_BUSY_MS        5000
+#define STORE_NAME_MAX       255  /* longer names are cut */
+#define STORE_REPLY_MAX      4096 /* longer replies are cut */
+#define STORE_QUEUE_ID_MAX   64
+#define STORE_COUNT_MAX      (1 << 15) /* keys per count table before a flush */
+#define STORE_FLUSH_ROWS     64        /* count rows per multi-row UPSERT */
+#define STORE_EVENT_ROWS     32        /* event rows per multi-row INSERT */
+#define NAME_CACHE_MAX       16384
+#define NAME_CACHE_BYTES     (2 << 20)
+#define ADDR_CACHE_MAX       8192
+#define ADDR_CACHE_BYTES     (256 << 10)
+#define REPLY_CACHE_MAX      8192
+#define REPLY_CACHE_BYTES    (4 << 20)
+#define STORE_EV_RELAY_V4    8    /* event.flags: relay_ip is a packed IPv4 */
+#define REPLY_SAMPLES        8    /* reply rows per sample key */
+#define STORE_PAGE_CACHE_KIB 8192 /* PRAGMA cache_size, in KiB */
+
+/*
+ * Memory of a writer, whatever it is fed: the page cache (8 MiB), the
+ * name cache (2 MiB of strings, 1 MiB of slots), the address cache (256
+ * KiB, 0.5 MiB), the reply cache (4 MiB, 0.5 MiB) and the two count
+ * tables (2 MiB each): an import peaked at 23.5 MiB on a log made to fill
+ * them all (600,000 bounces, every domain, address and reply new). A
+ * larger page cache did not make imports faster (inserts touch the right
+ * edge of the time-ordered tables); larger count tables help only logs
+ * whose keys recur after more than 2^15 others.
+ */
+
+enum stmt_id {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_NAME_GET,
+	S_NAME_PUT,
+	S_REPLY_GET,
+	S_REPLY_PUT,
+	S_EVENT_PUT,
+	S_MINUTE_ADD,
+	S_HOUR_ADD,
+	S_MINUTE_ADD_MANY,
+	S_HOUR_ADD_MANY,
+	S_EVENT_PUT_MANY,
+	S_POS_PUT,
+	S_POS_GET,
+	S_META_SET,
+	S_META_GET,
+	S_META_DEL,
+	S_PRUNE_EVENTS,
+	S_PRUNE_REPLIES,
+	S_PRUNE_MINUTES,
+	S_LATE_MARK,
+	S_COUNT
+};
+
+/* Parameters of the hot statements (event rows), by column. */
+enum {
+	EV_T,
+	EV_HOST,
+	EV_QUEUE_ID,
+	EV_DOMAIN,
+	EV_RELAY,
+	EV_RELAY_IP,
+	EV_PROVIDER,
+	EV_MTA,
+	EV_STATUS,
+	EV_CODE,
+	EV_ENHANCED,
+	EV_DSN,
+	EV_CLASS,
+	EV_RULE,
+	EV_DNSBL,
+	EV_LISTED_IP,
+	EV_STAGE,
+	EV_FLAGS,
+	EV_REPLY,
+	EV_NPARAM
+};
+
+enum {
+	CN_BUCKET,
+	CN_DOMAIN,
+	CN_PROVIDER,
+	CN_CLASS,
+	CN_STATUS,
+	CN_CODE,
+	CN_ENHANCED,
+	CN_KIND,
+	CN_N,
+	CN_NPARAM
+};
+
+/* A bounded cache of interned strings: bytes -> id. */
+struct icache_slot {
+	uint64_t h;
+	int64_t id;
+	char *s; /* NULL: empty slot */
+	size_t len;
+};
+
+struct icache {
+	struct icache_slot *slot;
+	size_t mask; /* slots - 1, a power of two minus one */
+	size_t n, bytes;
+	size_t max_n, max_bytes;
+};
+
+/*
+ * The key of a count row, packed into three words so that hashing,
+ * comparing and sorting it are a few integer operations (ctable_find was
+ * 6-9% of an import with the former 48-byte key of eight fields):
+ *
+ *	bucket	epoch seconds of the minute or hour
+ *	names	domain id << 32 | provider id
+ *	rest	class << 56 | status << 52 | code << 36 | enhanced id << 4 |
+ *		kind
+ *
+ * class and status are enum values (mapped to their name ids when
+ * written), code is 0-999, kind 0-3; name ids are below 2^32 (checked by
+ * store_add()). Minute keys leave domain, code and enhanced at 0. The
+ * word order follows the tables' primary keys, so sorting keys sorts
+ * rows nearly in primary-key order (class and status by enum, not id:
+ * only B-tree locality depends on it).
+ */
+struct ckey {
+	int64_t bucket;
+	uint64_t names;
+	uint64_t rest;
+};
+_Static_assert(BS_CLASS_COUNT <= 256 && BS_STATUS_COUNT <= 16,
+    "struct ckey: class or status does not fit");
+
+struct cslot {
+	struct ckey k;
+	int64_t n; /* 0: empty slot */
+};
+
+struct ctable {
+	struct cslot *slot;
+	size_t cap; /* a power of two */
+	size_t n;
+};
+
+/*
+ * An event row waiting for its multi-row INSERT: the values of the
+ * statement's parameters by EV_* index (v[EV_QUEUE_ID] unused; the queue
+ * ID is text).
+ */
+struct evrow {
+	int64_t v[EV_NPARAM];
+	size_t qlen;
+	char qid[STORE_QUEUE_ID_MAX];
+};
+
+struct store {
+	sqlite3 *db;
+	bool readonly;
+	bool in_txn;
+	struct sql_stmt stmt[S_COUNT]; /* NULL s: not prepared (read-only) */
+	int ev_idx[EV_NPARAM];
+	int minute_idx[CN_NPARAM];
+	int hour_idx[CN_NPARAM];
+	int minute_many_idx[CN_NPARAM]; /* of row 0; row r: + r * stride */
+	int hour_many_idx[CN_NPARAM];
+	int minute_stride, hour_stride; /* columns per row of the above */
+	int ev_many_idx[EV_NPARAM];
+	struct evrow ev_rows[STORE_EVENT_ROWS]; /* events not yet written */
+	size_t n_ev_rows;
+	int64_t status_id[BS_STATUS_COUNT];
+	int64_t class_id[BS_CLASS_COUNT];
+	int64_t mta_id[BS_MTA_COUNT];
+	int64_t reply_gen; /* meta 'reply_gen' when the reply cache was valid */
+	struct icache names;
+	struct icache addrs; /* names that are IP addresses */
+	struct icache replies;
+	struct ctable hours;   /* counts of the open transaction, */
+	struct ctable minutes; /* not yet written */
+	int64_t txn_oldest;    /* oldest result of the open transaction,
+				  INT64_MAX when none */
+	char err[BS_ERRLEN];
+};
+
+/* store.c */
+int store_read_reply_gen(struct store *, int64_t *gen);
+
+/* store_intern.c */
+int store_intern_open(struct store *);
+void store_intern_close(struct store *);
+void store_intern_forget(struct store *);
+void store_intern_forget_replies(struct store *);
+int store_intern_name(struct store *, const char *s, size_t len, int64_t *id);
+int store_intern_span(struct store *, struct bs_span, int64_t *id);
+int store_intern_addr(struct store *, struct bs_span, int64_t *id);
+int store_intern_reply(struct store *, const char *s, size_t len, int code,
+    int64_t enhanced, int64_t cls, int64_t *id);
+int store_intern_keys(struct store *, struct bs_span domain,
+    const char *provider, struct bs_span enhanced, int64_t *domain_id,
+    int64_t *provider_id, int64_t *enhanced_id);
+
+/* store_count.c */
+int store_count_add(struct store *, int64_t t, enum bs_class, enum bs_status,
+    int code, int64_t domain, int64_t provider, int64_t enhanced, int kind);
+int store_count_flush(struct store *);
+void store_count_forget(struct store *);
+void store_count_close(struct store *);
+
+#endif

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Unit tests of parsers/template.c: template_normalize() on replies
+ * shaped like Gmail's, Yahoo's and Postfix's own, and template_reply() on
+ * replies that differ only by addresses, numbers and ids. Inputs are
+ * copied into buffers of exactly their length, outputs checked against
+ * small buffers, so that ASan catches reads and writes out of bounds.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "span_test.h"
+#include "template.h"
+
+static void
+expect_norm(const char *in, const char *want)
+{
+	char out[256];
+	char *p = span_test_copy(in, strlen(in));
+	size_t n = template_normalize(p, strlen(in), out, sizeof(out));
+
+	assert_string_equal(out, want);
+	assert_int_equal(n, strlen(want));
+	free(p);
+}
+
+/* The template of in, as a string with 0x01 shown as '~'. */
+static void
+expect_tmpl(const char *in, const char *want)
+{
+	char out[256];
+	char *p = span_test_copy(in, strlen(in));
+	size_t n = template_reply(p, strlen(in), out, sizeof(out)), i;
+
+	for (i = 0; i < n; i++)
+		if (out[i] == 1)
+			out[i] = '~';
+	out[n] = '\0';
+	assert_string_equal(out, want);
+	free(p);
+}
+
+static void
+template_normalize__replies__codes_kept_ids_collapsed(void **state)
+{
+	(void)state;
+	/* Gmail's rate limit (421-4.7.0 ... gsmtp). */
+	expect_norm("421-4.7.0 [192.0.2.1 15] Our system has detected an "
+		    "unusual rate a640c23a62f3a-a9 - gsmtp",
+	    "421-4.7.0 [#.#.#.# #] Our system has detected an unusual rate "
+	    "#-# - gsmtp");
+	/* Yahoo: TSS04, mixed letters and digits keep their letters. */
+	expect_norm("  421   4.7.0  [TSS04] Messages from 192.0.2.1 "
+		    "temporarily deferred",
+	    "421 4.7.0 [TSS#] Messages from #.#.#.# temporarily deferred");
+	/* Postfix: a recipient address. */
+	expect_norm("550 5.1.1 <john.doe@example.com>: Recipient address "
+		    "rejected",
+	    "550 5.1.1 <*@*>: Recipient address rejected");
+	expect_norm("mx12.example.com said 5", "mx#.example.com said #");
+	expect_norm("", "");
+	expect_norm("4.7.0 only", "4.7.0 only");
+}
+
+static void
+template_normalize__small_buffer__truncated_and_terminated(void **state)
+{
+	char small[8], none[1] = { 'x' };
+
+	(void)state;
+	assert_int_equal(
+	    template_normalize("550 5.7.1 blocked", 17, small, sizeof(small)),
+	    7);
+	assert_string_equal(small, "550 5.7");
+	assert_int_equal(template_normalize("550 blocked", 11, none, 1), 0);
+	assert_int_equal(none[0], '\0');
+	assert_int_equal(template_normalize("550", 3, none, 0), 0);
+	assert_int_equal(template_normalize(NULL, 5, small, sizeof(small)), 0);
+	assert_string_equal(small, "");
+}
+
+static void
+template_reply__ids_and_addresses__one_byte_each(void **state)
+{
+	(void)state;
+	expect_tmpl("550 5.1.1 <john@example.com>: Recipient address rejected",
+	    "~ ~ <~>: Recipient address rejected");
+	expect_tmpl("421 4.7.0 [192.0.2.1] try again (id=ab12cd)",
+	    "~ ~ [~] try again (id=~)");
+	expect_tmpl("Mailbox full", "Mailbox full");
+	expect_tmpl("", "");
+}
+
+static void
+template_reply__replies_differing_by_ids__same_template(void **state)
+{
+	const char *a = "452 4.2.2 quota exceeded for u1@x.example (q=1024)";
+	const char *b = "452 4.2.2 quota exceeded for u22@x.example (q=77)";
+	char ta[128], tb[128];
+	size_t na, nb;
+
+	(void)state;
+	na = template_reply(a, strlen(a), ta, sizeof(ta));
+	nb = template_reply(b, strlen(b), tb, sizeof(tb));
+	assert_int_equal(na, nb);
+	assert_memory_equal(ta, tb, na);
+}
+
+static void
+template_reply__small_buffer__bounded(void **state)
+{
+	char out[6];
+
+	(void)state;
+	memset(out, 'z', sizeof(out));
+	assert_int_equal(template_reply("Mailbox full", 12, out, 4), 4);
+	assert_memory_equal(out, "Mail", 4);
+	assert_int_equal(out[4], 'z');
+	assert_int_equal(template_reply("Mailbox full", 12, out, 0), 0);
+	assert_int_equal(template_reply(NULL, 12, out, sizeof(out)), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    template_normalize__replies__codes_kept_ids_collapsed),
+		cmocka_unit_test(
+		    template_normalize__small_buffer__truncated_and_terminated),
+		cmocka_unit_test(
+		    template_reply__ids_and_addresses__one_byte_each),
+		cmocka_unit_test(
+		    template_reply__replies_differing_by_ids__same_template),
+		cmocka_unit_test(template_reply__small_buffer__bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
