@@ -393,7 +393,7 @@ static int
 migrate(struct store *st)
 {
 	char sql[64];
-	int64_t version;
+	int64_t version = 0;
 	int latest, i;
 
 	if ((latest = migrations_latest(st)) == -1)
@@ -428,7 +428,7 @@ fail:
 static int
 check_version(struct store *st)
 {
-	int64_t version;
+	int64_t version = 0;
 	int latest;
 
 	if ((latest = migrations_latest(st)) == -1)
