@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -500,6 +501,36 @@ configure(struct store *st)
 	return 0;
 }
 
+static struct store *open_store(const char *, int, char *);
+#define STORE_OPEN_URI 0x4000 /* private: path is an SQLite URI */
+
+/*
+ * The URI of path opened immutable ("file:PATH?immutable=1", the path's
+ * '%', '?' and '#' escaped) into buf. 0, or -1 when it does not fit.
+ */
+static int
+immutable_uri(char *buf, size_t len, const char *path)
+{
+	size_t o = 0;
+	int n;
+
+	if ((n = snprintf(buf, len, "file:")) < 0 || (size_t)n >= len)
+		return -1;
+	for (o = (size_t)n; *path != '\0'; path++) {
+		if (o + 4 >= len)
+			return -1;
+		if (*path == '%' || *path == '?' || *path == '#')
+			o += (size_t)snprintf(
+			    buf + o, len - o, "%%%02x", (unsigned char)*path);
+		else
+			buf[o++] = *path;
+	}
+	if ((n = snprintf(buf + o, len - o, "?immutable=1")) < 0 ||
+	    (size_t)n >= len - o)
+		return -1;
+	return 0;
+}
+
 /*
  * Opens the database at path: read-write, creating the file if needed
  * (its directory must exist: creating it is the caller's job), or with
@@ -508,10 +539,34 @@ configure(struct store *st)
  * Sets the pragmas (WAL checked from the answer, synchronous NORMAL,
  * foreign keys, busy timeout, defensive, no double-quoted strings) and
  * migrates. Returns a store the caller frees with store_close(), or NULL
- * with a message in errbuf (BS_ERRLEN bytes).
+ * with a message in errbuf (BS_ERRLEN bytes). A read-only open that SQLite
+ * refuses because the -shm file cannot be made is retried immutable.
  */
 struct store *
 store_open(const char *path, int flags, char *errbuf)
+{
+	struct store *st;
+	char uri[4200];
+
+	st = open_store(path, flags, errbuf);
+	/*
+	 * A reader of a WAL database in a directory it cannot write (the
+	 * daemon's, read by an admin in group adm while the daemon is
+	 * stopped): SQLite cannot create the -shm file and refuses. Such a
+	 * reader sees a database nobody writes, so it opens it immutable.
+	 */
+	if (st == NULL && (flags & STORE_READONLY) &&
+	    (strstr(errbuf, "readonly") != NULL ||
+		strstr(errbuf, "unable to open") != NULL) &&
+	    access(path, R_OK) == 0 &&
+	    immutable_uri(uri, sizeof(uri), path) == 0)
+		st = open_store(uri, flags | STORE_OPEN_URI, errbuf);
+	return st;
+}
+
+/* One attempt of store_open(); flags may add STORE_OPEN_URI. */
+static struct store *
+open_store(const char *path, int flags, char *errbuf)
 {
 	struct store *st;
 	int oflags, rc;
@@ -535,6 +590,8 @@ store_open(const char *path, int flags, char *errbuf)
 #ifdef SQLITE_OPEN_EXRESCODE
 	oflags |= SQLITE_OPEN_EXRESCODE;
 #endif
+	if (flags & STORE_OPEN_URI)
+		oflags |= SQLITE_OPEN_URI;
 	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		if (st->db != NULL)

@@ -87,6 +87,20 @@ bs check-config -c "$tmp/user.conf" >/dev/null 2>"$tmp/user.err" || rc=$?
 [ "$rc" = 1 ] && grep -q "nosuchuser-bs: no such user" "$tmp/user.err" ||
 	fail "check-config accepted a user that does not exist"
 
+# A reader of a WAL database in a directory it cannot write (the daemon's
+# database, read by an admin while the daemon is stopped) still reads it.
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null &&
+	id nobody >/dev/null 2>&1; then
+	mkdir "$tmp/ro"
+	cp "$tmp/conf.db" "$tmp/ro/r.db"
+	chmod 755 "$tmp" && chmod 555 "$tmp/ro" && chmod 644 "$tmp/ro/r.db"
+	runuser -u nobody -- "$BOUNCESTAT" report --db "$tmp/ro/r.db" \
+		--since all --format json >"$tmp/ro.json" 2>"$tmp/ro.err" ||
+		fail "a read-only WAL database cannot be reported on"
+	grep -q '"deferred":10' "$tmp/ro.json" || fail "read-only report"
+	chmod 755 "$tmp/ro"
+fi
+
 # Readers going away: no "Broken pipe" complaint.
 for cmd in "parse $BS_SRC/contrib/sample/mail.log" "classify --list" \
 	"report --db $tmp/conf.db --since all --format csv"; do
