@@ -787,11 +787,15 @@ static void
 normalize_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	char out[NORM_MAX];
+	const void *v;
 	size_t n;
 
 	(void)argc;
-	n = template_normalize(sqlite3_value_blob(argv[0]),
-	    (size_t)sqlite3_value_bytes(argv[0]), out, sizeof(out));
+	/* The pointer first, then its size (SQLite's documented order; as
+	 * arguments of one call their order would be unspecified). */
+	v = sqlite3_value_blob(argv[0]);
+	n = (size_t)sqlite3_value_bytes(argv[0]);
+	n = template_normalize(v, n, out, sizeof(out));
 	sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
 }
 
