@@ -34,16 +34,17 @@
 	"(:dom IS NULL OR domain = :dom OR provider = :dom) AND "              \
 	"(:cls IS NULL OR class = :cls)) "
 
-#define COUNT_COLS                                                                                          \
-	"coalesce(sum(n) FILTER (WHERE status = :sent), 0) AS sent, "                                       \
-	"coalesce(sum(n) FILTER (WHERE status = :deferred), 0) AS deferred, "                               \
-	"coalesce(sum(n) FILTER (WHERE status = :bounced), 0) AS bounced, "                                 \
-	"coalesce(sum(n) FILTER (WHERE status = :expired), 0) AS expired, "                                 \
-	"coalesce(sum(n) FILTER (WHERE status = :attempt), 0) AS attempts, "                                \
-	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = " STORE_STR(                           \
-	    STORE_KIND_SUSPENDED) "), 0) AS suspended, "                                                    \
-				  "coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = " STORE_STR( \
-				      STORE_KIND_LOCAL) "), 0) AS local "
+#define COUNT_COLS                                                                                                                \
+	"coalesce(sum(n) FILTER (WHERE status = :sent), 0) AS sent, "                                                             \
+	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind <> " STORE_STR(                                                \
+	    STORE_KIND_LOCAL) "), 0) AS deferred, "                                                                               \
+			      "coalesce(sum(n) FILTER (WHERE status = :bounced), 0) AS bounced, "                                 \
+			      "coalesce(sum(n) FILTER (WHERE status = :expired), 0) AS expired, "                                 \
+			      "coalesce(sum(n) FILTER (WHERE status = :attempt), 0) AS attempts, "                                \
+			      "coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = " STORE_STR(                           \
+				  STORE_KIND_SUSPENDED) "), 0) AS suspended, "                                                    \
+							"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = " STORE_STR( \
+							    STORE_KIND_LOCAL) "), 0) AS local "
 
 #define EVENT_FILTER                                                           \
 	"e.t >= :since AND e.t < :until AND e.status <> :sent AND "            \
@@ -54,8 +55,9 @@ static const char sql_totals[] = RANGE_CTE "SELECT status, kind, n FROM f";
 
 static const char sql_by_class[] = RANGE_CTE
     "SELECT cn.s, " COUNT_COLS "FROM f JOIN name cn ON cn.id = f.class "
-    "WHERE f.status <> :sent GROUP BY f.class "
-    "ORDER BY deferred + bounced + expired DESC, attempts DESC, cn.s";
+    "WHERE f.status <> :sent AND f.kind <> " STORE_STR(
+	STORE_KIND_LOCAL) " GROUP BY f.class "
+			  "ORDER BY deferred + bounced + expired DESC, attempts DESC, cn.s";
 
 /* The rows query_by_name() groups in C. */
 #define BY_NAME_ROWS(col)                                                      \
@@ -188,11 +190,13 @@ counts_add(struct query_counts *c, const struct params *p, int64_t status,
 	if (status == p->sent)
 		c->sent += n;
 	else if (status == p->deferred) {
-		c->deferred += n;
+		/* A local decision of our MTA is no result (README). */
+		if (kind == STORE_KIND_LOCAL)
+			c->local += n;
+		else
+			c->deferred += n;
 		if (kind == STORE_KIND_SUSPENDED)
 			c->suspended += n;
-		else if (kind == STORE_KIND_LOCAL)
-			c->local += n;
 	} else if (status == p->bounced)
 		c->bounced += n;
 	else if (status == p->expired)

@@ -39,7 +39,8 @@ struct query_counts {
 	int64_t attempts;  /* per-MX attempts: not final, not in the above */
 	int64_t suspended; /* suspended repeats, included in deferred */
 	int64_t local;     /* local decisions of our MTA (Exim retry time
-			      not reached, queue-only): in deferred too */
+			      not reached, queue-only, held): no result,
+			      not in deferred nor in any total */
 };
 
 /* One row of a list; which fields are set depends on the query. */

@@ -124,8 +124,10 @@ help(void)
 	    "Counts are kept per hour: the range is widened to whole hours "
 	    "(shown).\nsent, deferred, bounced and expired are final results, "
 	    "one per status= line;\nper-MX attempts are counted apart and are "
-	    "not in the totals; suspended\nrepeats and local decisions (no "
-	    "receiver contacted) are part of deferred\nand also shown apart. Rates are of all final\nresults (with --class, "
+	    "not in the totals; suspended\nrepeats (no receiver contacted) are "
+	    "part of deferred and also shown apart;\nlocal decisions of our "
+	    "MTA (Exim queue-only, retry time) are no result:\ncounted apart, "
+	    "in no total. Rates are of all final\nresults (with --class, "
 	    "still of all results, not only that class's).\n\n"
 	    "JSON: one object with since, until (ISO 8601 UTC), requested, "
 	    "filter,\ntotals, rates, by_class, by_domain, by_provider, "
@@ -276,17 +278,9 @@ text_totals(FILE *fp, const struct report *r)
 	put_rate(fp, t->sent, all);
 	fprintf(fp, "\n  %-18s %10" PRId64, "deferred", t->deferred);
 	put_rate(fp, t->deferred, all);
-	if (t->suspended > 0 && t->local > 0)
-		fprintf(fp,
-		    "  (of which %" PRId64 " suspended repeats, %" PRId64
-		    " local decisions)",
-		    t->suspended, t->local);
-	else if (t->suspended > 0)
+	if (t->suspended > 0)
 		fprintf(fp, "  (of which %" PRId64 " suspended repeats)",
 		    t->suspended);
-	else if (t->local > 0)
-		fprintf(
-		    fp, "  (of which %" PRId64 " local decisions)", t->local);
 	fprintf(fp, "\n  %-18s %10" PRId64, "bounced", t->bounced);
 	put_rate(fp, t->bounced, all);
 	fprintf(fp, "\n  %-18s %10" PRId64, "expired", t->expired);
@@ -294,8 +288,15 @@ text_totals(FILE *fp, const struct report *r)
 	fprintf(fp, "\n  %-18s %10" PRId64 "\n", "total", finals(t));
 	fprintf(fp,
 	    "  %-18s %10" PRId64 "          (not final results, not "
-	    "in the total)\n\n",
+	    "in the total)\n",
 	    "per-MX attempts", t->attempts);
+	if (t->local > 0)
+		fprintf(fp,
+		    "  %-18s %10" PRId64 "          (our MTA held or queued "
+		    "mail without trying:\n  %-18s %10s          Exim retry "
+		    "time, queue-only; not in the total)\n",
+		    "local decisions", t->local, "", "");
+	fputc('\n', fp);
 }
 
 static void
