@@ -150,18 +150,30 @@ reply_parse(struct bs_span text, struct reply_info *out)
 /* ---------------------------------------------------------------- */
 /* finding a wrapped reply */
 
-/* May c stand right before a code or status found inside a text? */
+/*
+ * May c stand right before a code or status found inside a text? A '#'
+ * does ("#550 5.1.1", "(#5.1.1)") unless it ends a word, as a URL
+ * fragment does ("DOC-1369#550" is a link, not a reply).
+ */
 static bool
 left_boundary(const char *start, const char *p)
 {
-	unsigned char c;
+	unsigned char c, b;
 
 	if (p == start)
 		return true;
 	c = (unsigned char)p[-1];
+	if (c == '#') {
+		if (p - 1 == start)
+			return true;
+		b = (unsigned char)p[-2];
+		return !(scan_isdigit(b) ||
+		    (scan_lower(b) >= 'a' && scan_lower(b) <= 'z') ||
+		    b == '-' || b == '/' || b == '.' || b == '_');
+	}
 	return c == ' ' || c == '\t' || c == '\'' || c == '"' || c == '(' ||
 	    c == '[' || c == '{' || c == '<' || c == '>' || c == ':' ||
-	    c == ';' || c == '=' || c == '#' || c == ',';
+	    c == ';' || c == '=' || c == ',';
 }
 
 /* A 4xx/5xx code at p (three digits, not a longer number)? */

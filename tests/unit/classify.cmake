@@ -19,7 +19,7 @@ endforeach()
 # written from these, so they must stay right; labelled by people, a few
 # stay debatable, hence a floor rather than all rows.
 add_test(NAME data_replies_train COMMAND test_classify_data
-    ${CMAKE_CURRENT_SOURCE_DIR}/data/replies/train.tsv 96)
+    ${CMAKE_CURRENT_SOURCE_DIR}/data/replies/train.tsv 96.5)
 set_tests_properties(data_replies_train PROPERTIES LABELS unit)
 
 if(NOT TARGET classify_bench)

@@ -1190,6 +1190,64 @@ classify_event__wording_without_rule__now_known(void **state)
 	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
 }
 
+/*
+ * Phrase families generalise: wordings that no example or train reply
+ * has, with words inserted or in another order, take the class.
+ */
+static void
+classify_event__phrase_family_variants__class_of_the_family(void **state)
+{
+	static const struct want w[] = {
+		{ "550 The mailbox you are writing to is currently inactive",
+		    BS_CLASS_MAILBOX_DISABLED },
+		{ "550 Recipient account has been closed",
+		    BS_CLASS_MAILBOX_DISABLED },
+		{ "550 No such person at this address", BS_CLASS_USER_UNKNOWN },
+		{ "550 Recipient user@example.com is not known",
+		    BS_CLASS_USER_UNKNOWN },
+		{ "550 The recipient domain is invalid",
+		    BS_CLASS_HOST_UNKNOWN },
+		{ "554 No MX records for example.invalid",
+		    BS_CLASS_HOST_UNKNOWN },
+		{ "554 Client host name 203.0.113.9 cannot be resolved",
+		    BS_CLASS_REVERSE_DNS },
+		{ "550 Your IP address 203.0.113.9 has been temporarily "
+		  "blocked",
+		    BS_CLASS_BLACKLISTED },
+		{ "550 Message rejected by the recipient's organization",
+		    BS_CLASS_POLICY },
+		{ "550 Delivery not permitted by site rules", BS_CLASS_POLICY },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
+/*
+ * Postfix says "Recipient address rejected: Access denied" for its access
+ * tables (a policy); Microsoft's directory based edge blocking says it
+ * with 5.4.1 (the recipient does not exist).
+ */
+static void
+classify_event__access_denied_recipient__policy_unless_541(void **state)
+{
+	static const struct want w[] = {
+		{ "554 5.7.1 <user@example.com>: Recipient address rejected: "
+		  "Access denied",
+		    BS_CLASS_POLICY },
+		{ "550 5.4.1 Recipient address rejected: Access denied. "
+		  "AS(201806281) [PR2FRA01FT009.eop-fra01.prod.protection."
+		  "outlook.com]",
+		    BS_CLASS_USER_UNKNOWN },
+		{ "550 5.7.1 <sender@example.com>: Sender address rejected: "
+		  "Access denied",
+		    BS_CLASS_POLICY },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
 /* The languages replies are refused in (45-languages.rules). */
 static void
 classify_event__other_languages__main_classes(void **state)
@@ -1316,6 +1374,10 @@ main(void)
 		    classify_event__misleading_code__wording_decides),
 		cmocka_unit_test(
 		    classify_event__wording_without_rule__now_known),
+		cmocka_unit_test(
+		    classify_event__phrase_family_variants__class_of_the_family),
+		cmocka_unit_test(
+		    classify_event__access_denied_recipient__policy_unless_541),
 		cmocka_unit_test(classify_event__other_languages__main_classes),
 	};
 

@@ -397,6 +397,26 @@ reply_find__no_code__status_found_whole_text_kept(void **state)
 }
 
 static void
+reply_find__code_in_url_fragment__not_a_reply(void **state)
+{
+	(void)state;
+	/* Mimecast's replies end in a link to its code table. */
+	find_check("Envelope blocked - User Entry - "
+		   "https://community.mimecast.com/docs/DOC-1369#550",
+	    0, "",
+	    "Envelope blocked - User Entry - "
+	    "https://community.mimecast.com/docs/DOC-1369#550",
+	    REPLY_WRAP_NONE);
+	find_check("see https://example.com/codes.html#550 for help", 0, "",
+	    "see https://example.com/codes.html#550 for help", REPLY_WRAP_NONE);
+	/* A '#' after a blank or a parenthesis still leads a code. */
+	find_check("user@example.com #550 5.1.1 not found ##", 550, "5.1.1",
+	    "550 5.1.1 not found ##", REPLY_WRAP_EXCHANGE);
+	find_check("Sorry, no mailbox here by that name. (#5.1.1)", 0, "5.1.1",
+	    "Sorry, no mailbox here by that name. (#5.1.1)", REPLY_WRAP_NONE);
+}
+
+static void
 reply_find__short_texts__safe(void **state)
 {
 	(void)state;
@@ -435,6 +455,7 @@ main(void)
 		cmocka_unit_test(reply_find__numbers_that_are_no_code__ignored),
 		cmocka_unit_test(
 		    reply_find__no_code__status_found_whole_text_kept),
+		cmocka_unit_test(reply_find__code_in_url_fragment__not_a_reply),
 		cmocka_unit_test(reply_find__short_texts__safe),
 	};
 
