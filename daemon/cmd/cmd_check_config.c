@@ -106,8 +106,8 @@ cmd_check_config_exec(int argc, char **argv)
 	if ((cl = rules_load(c->rules_dir[0] != '\0' ? c->rules_dir : NULL,
 		 errbuf)) == NULL) {
 		if (c->rules_dir[0] != '\0')
-			fprintf(stderr, "%s: rules_dir %s: %s\n", c->source,
-			    c->rules_dir, errbuf);
+			fprintf(stderr, "%s:%zu: rules_dir %s: %s\n", c->source,
+			    c->rules_dir_line, c->rules_dir, errbuf);
 		else
 			fprintf(stderr, "%s\n", errbuf);
 		conf_free(c);

@@ -289,6 +289,8 @@ set_value(struct parser *p, size_t line, struct conf *c,
 			goto nomem;
 		free(*(char **)field);
 		*(char **)field = dup;
+		if (d->off == offsetof(struct conf, rules_dir))
+			c->rules_dir_line = line;
 		return 0;
 	case T_LIST:
 		if (*v == '\0')

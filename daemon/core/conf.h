@@ -42,9 +42,10 @@ struct conf {
 	size_t nfollow;
 	char **detect; /* detector thresholds, KEY=VALUE (detect.h) */
 	size_t ndetect;
-	char *rules_dir; /* operator rule files (*.rules) */
-	char *user;      /* switch to this user when started as root */
-	bool allow_root; /* run as root when no user is given */
+	char *rules_dir;       /* operator rule files (*.rules) */
+	size_t rules_dir_line; /* its line in source, 0: the default */
+	char *user;            /* switch to this user when started as root */
+	bool allow_root;       /* run as root when no user is given */
 	enum log_level log_level;
 	enum conf_start start_at; /* for files never seen before */
 	int64_t commit_interval_ms;

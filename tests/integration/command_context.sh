@@ -101,6 +101,12 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null &&
 	chmod 755 "$tmp/ro"
 fi
 
+printf '# rules\nrules_dir %s/no-such-dir\n' "$tmp" >"$tmp/rules.conf"
+rc=0
+bs check-config -c "$tmp/rules.conf" >/dev/null 2>"$tmp/rules.err" || rc=$?
+[ "$rc" = 1 ] && grep -q "^$tmp/rules.conf:2: rules_dir " "$tmp/rules.err" ||
+	fail "a bad rules_dir is not reported as file:line (exit $rc)"
+
 # Readers going away: no "Broken pipe" complaint.
 for cmd in "parse $BS_SRC/contrib/sample/mail.log" "classify --list" \
 	"report --db $tmp/conf.db --since all --format csv"; do
