@@ -9,7 +9,6 @@ contrib/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j2 >/dev/null
 bin=build/daemon/bouncestat
-export BOUNCESTAT_DB="${BOUNCESTAT_DB:-$PWD/build/quickstart.db}"
 log=
 for f in /var/log/mail.log /var/log/maillog /var/log/postfix.log; do
 	if [ -r "$f" ] && [ -s "$f" ]; then
@@ -18,7 +17,10 @@ for f in /var/log/mail.log /var/log/maillog /var/log/postfix.log; do
 	fi
 done
 if [ -n "$log" ]; then
-	echo "== importing $log (and its rotated copies) into $BOUNCESTAT_DB"
+	# The host's history goes where the service (and every command) will
+	# look: the default database (as root /var/lib/bouncestat/).
+	echo "== importing $log (and its rotated copies) into the default" \
+	    "database"
 	# Oldest first; content already imported is skipped.
 	for f in $(ls -r "$log".*.gz 2>/dev/null) "$log".1 "$log"; do
 		[ -r "$f" ] && "$bin" import "$f"
@@ -26,7 +28,10 @@ if [ -n "$log" ]; then
 	since=all
 else
 	log=contrib/sample/mail.log
-	echo "== no mail log on this host: importing the sample $log"
+	# The sample is not this host's history: a database of its own.
+	export BOUNCESTAT_DB="${BOUNCESTAT_DB:-$PWD/build/quickstart.db}"
+	echo "== no mail log on this host: importing the sample $log into" \
+	    "$BOUNCESTAT_DB"
 	"$bin" import "$log"
 	since=2026-11-22T00:00:00Z
 fi
