@@ -24,6 +24,7 @@
 
 #include "classify.h"
 #include "cmd.h"
+#include "context.h"
 #include "json.h"
 #include "log.h"
 #include "provider.h"
@@ -328,16 +329,16 @@ classify_stream(struct classifier *c, const char *provider, bool json)
 static int
 cmd_classify_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' },
+	static const struct option own[] = {
 		{ "relay", required_argument, NULL, 'R' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char errbuf[BS_ERRLEN], prov[256];
-	const char *rules = NULL, *provider = NULL, *text;
+	const char *provider = NULL, *text;
+	struct option longopts[CTX_OPTIONS_MAX];
+	struct cmd_ctx ctx;
 	struct classifier *c;
 	struct classify_result r;
 	struct bs_event ev;
@@ -346,25 +347,11 @@ cmd_classify_exec(int argc, char **argv)
 
 	/* Options may follow TEXT; "--" ends them for a TEXT that starts
 	 * with a dash. */
+	cmd_ctx_init(
+	    &ctx, "classify", CTX_RULES | CTX_TEXT | CTX_JSON, own, longopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
-		case 'r':
-			rules = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				json = true;
-			else if (strcmp(optarg, "text") == 0)
-				json = false;
-			else {
-				fprintf(stderr,
-				    "bouncestat classify: unknown "
-				    "format: %s\n",
-				    optarg);
-				return cmd_usage(&cmd_classify_entry);
-			}
-			break;
 		case 'R':
 			if (provider_from_host(
 				bs_span_make(optarg, strlen(optarg)), prov,
@@ -383,7 +370,10 @@ cmd_classify_exec(int argc, char **argv)
 	}
 	if (list ? optind != argc : optind != argc - 1)
 		return cmd_usage(&cmd_classify_entry);
-	if ((c = rules_load(rules, errbuf)) == NULL) {
+	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_classify_entry)) != 0)
+		return rc;
+	json = ctx.format == CTX_FORMAT_JSON;
+	if ((c = rules_load(ctx.rules, errbuf)) == NULL) {
 		log_warnx("rules: %s", errbuf);
 		return 1;
 	}
