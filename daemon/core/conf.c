@@ -691,6 +691,8 @@ type_name(const struct directive *d)
 	case T_STRING:
 		return "STRING";
 	case T_LIST:
+		if (d->off == offsetof(struct conf, journal_match))
+			return "FIELD=VALUE...";
 		return d->off == offsetof(struct conf, detect) ? "KEY=VALUE"
 							       : "PATH|GLOB";
 	case T_BOOL:
