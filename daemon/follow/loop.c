@@ -1214,8 +1214,17 @@ fail:
 	return -1;
 }
 
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Whether to follow the journal: --journal/--journal-dir, the journal
- * directive, and in auto mode only when nothing else is followed. */
+ * directive, and in auto mode only when nothing else is followed and the
+ * host has a journal. */
 static bool
 journal_wanted(struct loop *lp)
 {
@@ -1229,8 +1238,12 @@ journal_wanted(struct loop *lp)
 	case CONF_JOURNAL_AUTO:
 		break;
 	}
-	return lp->npats == 0 && !lp->opts.use_stdin && lp->opts.nfollow == 0 &&
-	    lp->conf->nfollow == 0;
+	if (lp->npats > 0 || lp->opts.use_stdin || lp->opts.nfollow > 0 ||
+	    lp->conf->nfollow > 0)
+		return false;
+	/* A host without journald (neither journal directory) has
+	 * nothing to follow: said as such, not as an empty journal. */
+	return is_dir("/var/log/journal") || is_dir("/run/log/journal");
 }
 
 static int
