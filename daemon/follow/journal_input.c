@@ -29,6 +29,7 @@
 #include "journal_input.h"
 #include "linebuf.h"
 #include "log.h"
+#include "position.h"
 #include "util.h"
 
 #define JOURNAL_BUDGET     256 /* entries read per callback */
@@ -295,15 +296,15 @@ journal_input_new(const char *dir, char *const *matches, size_t nmatch,
 			log_warn("journal: %s", dir);
 			goto fail;
 		}
-		snprintf(ji->key, sizeof(ji->key), "journal:%s", real);
+		position_key_journal(ji->key, sizeof(ji->key), real);
 		r = sd_journal_open_directory(&ji->j, real, 0);
 	} else {
 		if ((r = sd_id128_get_machine(&id)) < 0) {
 			log_warnx("journal: machine id: %s", strerror(-r));
 			goto fail;
 		}
-		snprintf(ji->key, sizeof(ji->key), "journal:%s",
-		    sd_id128_to_string(id, idbuf));
+		position_key_journal(
+		    ji->key, sizeof(ji->key), sd_id128_to_string(id, idbuf));
 		r = sd_journal_open(
 		    &ji->j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
 	}
