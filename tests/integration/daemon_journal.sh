@@ -14,7 +14,9 @@
 # Then: a clean restart counts nothing again; `status` shows the cursor; a
 # journal vacuumed while the daemon was down (the committed entry gone)
 # resumes at the entries after it, with a warning; journal_match selects
-# the entries instead of the MTA filter.
+# the entries instead of the MTA filter; `journal auto` leaves the journal
+# alone when a file is followed, `journal off` with no file is nothing to
+# follow.
 . "$(dirname "$0")/daemon_lib.bash"
 
 REMOTE=/lib/systemd/systemd-journal-remote
@@ -108,4 +110,22 @@ wait_events 100
 sleep 1
 check_exact "$((total + 1)):100"
 daemon_stop
+# journal auto: a followed file means no journal; journal off with no log
+# file at the default paths is nothing to follow.
+write_conf "journal auto"
+: >"$T/mail.log"
+before=$(grep -c "journal: following" "$DLOG")
+daemon_start --follow "$T/mail.log"
+daemon_stop
+[ "$(grep -c "journal: following" "$DLOG")" = "$before" ] ||
+    fail "journal auto followed the journal next to a file"
+if [ ! -e /var/log/mail.log ] && [ ! -e /var/log/maillog ] &&
+    [ ! -e /var/log/postfix.log ]; then
+	write_conf "journal off"
+	rc=0
+	"$BOUNCESTAT" daemon -c "$CONF" --db "$DB" $ROOTOPT >"$T/off.log" 2>&1 ||
+	    rc=$?
+	[ "$rc" = 1 ] && grep -q "nothing to follow" "$T/off.log" ||
+	    fail "journal off, no file: rc=$rc $(cat "$T/off.log")"
+fi
 echo "ok: $((total + 100)) journal entries counted once through 8 kills"
