@@ -35,7 +35,8 @@ static int cmd_daemon_exec(int, char **);
 const struct cmd_entry cmd_daemon_entry = {
 	"daemon",
 	"[-c FILE] [--db PATH] [--follow PATH|GLOB]... [--stdin] "
-	"[--foreground] [--allow-root] [--log-level LEVEL]",
+	"[--journal] [--journal-dir DIR] [--foreground] [--allow-root] "
+	"[--log-level LEVEL]",
 	"follow mail logs and keep the counts (the service)",
 	cmd_daemon_exec,
 };
@@ -49,8 +50,10 @@ help(void)
 	       "exactly once: the position in each file\nis committed with "
 	       "the counts it produced, and a restart (even after kill -9),\n"
 	       "a rotation (rename or copytruncate) or a re-created file "
-	       "neither loses nor\nrepeats a line. Runs in the foreground "
-	       "and logs to standard error.\n\n"
+	       "neither loses nor\nrepeats a line. The systemd journal is "
+	       "followed the same way, its cursor\ncommitted with the "
+	       "counts. Runs in the foreground and logs to standard error."
+	       "\n\n"
 	       "  -c, --config FILE   configuration (default: %s;\n"
 	       "                      'bouncestat check-config --directives' "
 	       "lists them)\n"
@@ -63,9 +66,23 @@ help(void)
 	       "/var/log/mail.log,\n"
 	       "                      /var/log/maillog, /var/log/postfix.log "
 	       "that exist)\n"
-	       "  --stdin             also read standard input, e.g.\n"
-	       "                      journalctl -f -o short-iso -u postfix "
-	       "| bouncestat daemon --stdin\n"
+	       "  --stdin             also read standard input (no position "
+	       "is kept: lines\n"
+	       "                      read twice count twice)\n"
+	       "  --journal           also follow the systemd journal: the "
+	       "entries of\n"
+	       "                      postfix@*.service (Debian 12: "
+	       "postfix@-), exim4,\n"
+	       "                      sendmail, opensmtpd and identifiers "
+	       "postfix/*, or the\n"
+	       "                      journal_match directives; its cursor "
+	       "is committed with\n"
+	       "                      the counts. Default (journal auto): "
+	       "when no log file\n"
+	       "                      is followed and --stdin is not given\n"
+	       "  --journal-dir DIR   follow the journal files in DIR instead "
+	       "of the local\n"
+	       "                      journal (implies --journal)\n"
 	       "  --foreground        accepted; the daemon never forks\n"
 	       "  --allow-root        run as root when no user directive is "
 	       "set\n"
@@ -120,6 +137,8 @@ cmd_daemon_exec(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "follow", required_argument, NULL, 'f' },
 		{ "stdin", no_argument, NULL, 's' },
+		{ "journal", no_argument, NULL, 'j' },
+		{ "journal-dir", required_argument, NULL, 'J' },
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "allow-root", no_argument, NULL, 'R' },
 		{ "log-level", required_argument, NULL, 'l' },
@@ -131,10 +150,11 @@ cmd_daemon_exec(int argc, char **argv)
 	struct conf *conf;
 	enum log_level level = LOG_LEVEL_INFO;
 	const char *conf_path = CONF_PATH_DEFAULT, *db = NULL;
+	const char *journal_dir = NULL;
 	char **follow = NULL, dbbuf[1024];
 	size_t nfollow = 0;
 	bool conf_given = false, use_stdin = false, allow_root = false;
-	bool level_given = false;
+	bool level_given = false, journal = false;
 	int ch, rc;
 
 	optind = 1;
@@ -161,6 +181,12 @@ cmd_daemon_exec(int argc, char **argv)
 			break;
 		case 's':
 			use_stdin = true;
+			break;
+		case 'j':
+			journal = true;
+			break;
+		case 'J':
+			journal_dir = optarg;
 			break;
 		case 'F':
 			break;
@@ -226,6 +252,8 @@ cmd_daemon_exec(int argc, char **argv)
 	opts.follow = follow;
 	opts.nfollow = nfollow;
 	opts.use_stdin = use_stdin;
+	opts.journal = journal;
+	opts.journal_dir = journal_dir;
 	/* db may point into conf, which the loop may replace: copy it. */
 	opts.db_path = xstrdup(db);
 	if ((lp = loop_new(conf, &opts)) == NULL) {

@@ -7,7 +7,10 @@
  * lag, time of the last event, age of the last commit). Everything comes
  * from the database, opened read-only (meta 'daemon.*' and the positions
  * the daemon commits with its counts), plus a stat() of each file for its
- * current size; nothing here talks to the daemon.
+ * current size; nothing here talks to the daemon. When the daemon follows
+ * the systemd journal, meta 'daemon.journal' names its position row
+ * ("journal:<machine id or directory>", journal_input.h): the cursor and
+ * the time of the last entry committed are shown.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,6 +64,14 @@ struct file_row {
 	int64_t lag; /* -1 when the file at the path is not the one read */
 };
 
+/* The journal position (meta daemon.journal), when there is one. */
+struct journal_row {
+	char key[PATH_MAX + 16];
+	bool have;
+	struct store_position pos;
+	char buf[2048];
+};
+
 static void
 help(void)
 {
@@ -68,7 +79,9 @@ help(void)
 	       "Shows whether the daemon is running (pid, uptime) and, for "
 	       "each file it\nfollows, the inode and offset committed, the "
 	       "file's size now, the lag (bytes\nnot yet counted), the time of "
-	       "the last event read and of the last commit.\nRead-only.\n\n"
+	       "the last event read and of the last commit; for the systemd "
+	       "journal, the\ncursor and time of the last entry committed."
+	       "\nRead-only.\n\n"
 	       "  -c, --config FILE  read the database directive from FILE\n"
 	       "  --db PATH          database (default: the database "
 	       "directive, else see\n"
@@ -143,7 +156,8 @@ json_pos(const struct store_position *p)
 
 static void
 print_json(const char *db, const struct daemon_meta *m,
-    const struct file_row *rows, size_t n, int64_t now)
+    const struct file_row *rows, size_t n, const struct journal_row *jr,
+    int64_t now)
 {
 	size_t i;
 
@@ -180,12 +194,30 @@ print_json(const char *db, const struct daemon_meta *m,
 			printf("null");
 		printf("}");
 	}
-	printf("]}\n");
+	printf("],\"journal\":");
+	if (jr->key[0] == '\0')
+		printf("null");
+	else {
+		printf("{\"key\":");
+		json_put_cstr(stdout, jr->key);
+		printf(",\"cursor\":");
+		if (jr->have)
+			json_put_cstr(stdout, jr->pos.path);
+		else
+			printf("null");
+		printf(",\"last_entry\":%lld,\"last_entry_usec\":%lld,"
+		       "\"updated\":%lld}",
+		    (long long)(jr->have ? jr->pos.last_event : 0),
+		    (long long)(jr->have ? jr->pos.offset : 0),
+		    (long long)(jr->have ? jr->pos.updated : 0));
+	}
+	printf("}\n");
 }
 
 static void
 print_text(const char *db, const struct daemon_meta *m,
-    const struct file_row *rows, size_t n, int64_t now)
+    const struct file_row *rows, size_t n, const struct journal_row *jr,
+    int64_t now)
 {
 	char t1[32], t2[32], lag[32];
 	size_t i, w = 4;
@@ -205,6 +237,15 @@ print_text(const char *db, const struct daemon_meta *m,
 		    m->stopped > 0 ? "stopped at" : "started at", t1);
 	}
 	printf("database: %s\n", db);
+	if (jr->key[0] != '\0' && !jr->have)
+		printf("journal: %s: no entry committed yet\n", jr->key);
+	else if (jr->key[0] != '\0') {
+		fmt_time(t1, sizeof(t1), jr->pos.last_event);
+		duration_human(t2, sizeof(t2), now - jr->pos.updated);
+		printf("journal: %s: last entry %s, committed %s ago\n"
+		       "  cursor %s\n",
+		    jr->key, t1, t2, jr->pos.path);
+	}
 	if (n == 0)
 		return;
 	for (i = 0; i < n; i++)
@@ -256,6 +297,7 @@ cmd_status_exec(int argc, char **argv)
 	char *files = NULL, *p, *nl, *bufs = NULL;
 	struct file_row *rows = NULL;
 	struct daemon_meta m;
+	struct journal_row *jr = NULL;
 	struct store *st = NULL;
 	struct stat sb;
 	size_t n = 0, i, bufsz = PATH_MAX * 2 + 64;
@@ -331,15 +373,25 @@ cmd_status_exec(int argc, char **argv)
 		    ? fr->size - fr->pos.offset
 		    : -1;
 	}
+	jr = xcalloc(1, sizeof(*jr));
+	if (store_meta_get(st, "daemon.journal", jr->key, sizeof(jr->key)) != 1)
+		jr->key[0] = '\0';
+	if (jr->key[0] != '\0') {
+		if ((r = store_get_position(st, jr->key, &jr->pos, jr->buf,
+			 sizeof(jr->buf))) == -1)
+			goto dberr;
+		jr->have = r == 1 && jr->pos.path[0] != '\0';
+	}
 	if (ctx.format == CTX_FORMAT_JSON)
-		print_json(db, &m, rows, n, now);
+		print_json(db, &m, rows, n, jr, now);
 	else
-		print_text(db, &m, rows, n, now);
+		print_text(db, &m, rows, n, jr, now);
 	rc = m.running ? 0 : 1;
 	goto done;
 dberr:
 	log_warnx("status: %s", store_errmsg(st));
 done:
+	free(jr);
 	free(rows);
 	free(bufs);
 	free(files);

@@ -31,6 +31,7 @@
 
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_start) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum conf_journal) == sizeof(int), "enum size");
 
 #define CONF_FILE_MAX (1024 * 1024) /* bytes of configuration file */
 
@@ -47,6 +48,7 @@ enum dtype {
 static const char *const level_names[] = { "error", "warning", "info", "debug",
 	NULL };
 static const char *const start_names[] = { "beginning", "end", NULL };
+static const char *const journal_names[] = { "auto", "on", "off", NULL };
 
 struct directive {
 	const char *name;
@@ -78,6 +80,21 @@ static const struct directive table[] = {
 	    "matches ending in a rotation suffix (.1, .gz, -20261122, ...) "
 	    "are skipped.",
 	    "/var/log/mail.log", offsetof(struct conf, nfollow) },
+	{ "journal", T_ENUM, offsetof(struct conf, journal), "auto", 0, 0,
+	    journal_names, false,
+	    "Follow the systemd journal (the MTA units' entries, with its "
+	    "cursor committed with the counts): auto (when no log file is "
+	    "followed: no follow directive, none of the default files exists "
+	    "and no --stdin), on (also next to files) or off. --journal and "
+	    "--journal-dir turn it on.",
+	    NULL, 0 },
+	{ "journal_match", T_LIST, offsetof(struct conf, journal_match), "", 0,
+	    CONF_JOURNAL_MATCH_MAX, NULL, false,
+	    "Journal entries to read instead of the MTA units' (postfix@*, "
+	    "exim4, sendmail, opensmtpd, identifiers postfix/*): FIELD=VALUE "
+	    "terms, all of which must hold; repeat for alternatives.",
+	    "_SYSTEMD_UNIT=postfix@-.service",
+	    offsetof(struct conf, njournal_match) },
 	{ "detect", T_LIST, offsetof(struct conf, detect), "", 0, 64, NULL,
 	    true,
 	    "A spike detector threshold as KEY=VALUE; repeat for several. "
@@ -582,6 +599,9 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->ndetect; i++)
 		free(c->detect[i]);
 	free(c->detect);
+	for (i = 0; i < c->njournal_match; i++)
+		free(c->journal_match[i]);
+	free(c->journal_match);
 	free(c->source);
 	free(c->database);
 	free(c->rules_dir);
@@ -673,6 +693,8 @@ type_name(const struct directive *d)
 	case T_STRING:
 		return "STRING";
 	case T_LIST:
+		if (d->off == offsetof(struct conf, journal_match))
+			return "FIELD=VALUE...";
 		return d->off == offsetof(struct conf, detect) ? "KEY=VALUE"
 							       : "PATH|GLOB";
 	case T_BOOL:

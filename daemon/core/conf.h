@@ -25,13 +25,20 @@
 
 #include "log.h"
 
-#define CONF_PATH_DEFAULT "/etc/bouncestat/bouncestat.conf"
-#define CONF_FOLLOW_MAX   256  /* follow directives */
-#define CONF_LINE_MAX     4096 /* bytes in one configuration line */
+#define CONF_PATH_DEFAULT      "/etc/bouncestat/bouncestat.conf"
+#define CONF_FOLLOW_MAX        256  /* follow directives */
+#define CONF_JOURNAL_MATCH_MAX 64   /* journal_match directives */
+#define CONF_LINE_MAX          4096 /* bytes in one configuration line */
 
 enum conf_start {
 	CONF_START_BEGINNING,
 	CONF_START_END
+};
+
+enum conf_journal {
+	CONF_JOURNAL_AUTO, /* when no log file is followed */
+	CONF_JOURNAL_ON,
+	CONF_JOURNAL_OFF
 };
 
 /* Read-only once returned by conf_load()/conf_parse(). */
@@ -40,6 +47,9 @@ struct conf {
 	char *database; /* "" = the default database path */
 	char **follow;  /* paths or globs; none = standard mail logs */
 	size_t nfollow;
+	enum conf_journal journal;
+	char **journal_match; /* sd_journal match terms; none = MTA units */
+	size_t njournal_match;
 	char **detect; /* detector thresholds, KEY=VALUE (detect.h) */
 	size_t ndetect;
 	char *rules_dir;       /* operator rule files (*.rules) */

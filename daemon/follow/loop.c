@@ -40,6 +40,7 @@
 #include "clock.h"
 #include "detect.h"
 #include "incident.h"
+#include "journal_input.h"
 #include "linebuf.h"
 #include "log.h"
 #include "loop.h"
@@ -113,6 +114,8 @@ struct loop {
 	struct store *st;
 	struct classifier *cl;
 	struct pipeline *pl;
+
+	struct journal_input *jn; /* the systemd journal, or NULL */
 
 	struct linebuf *in_lb; /* standard input */
 	ev_io in_w;
@@ -230,6 +233,8 @@ store_failed(struct loop *lp, const char *what)
 		return;
 	lp->broken = true;
 	ev_timer_stop(lp->ev, &lp->batch_w);
+	if (lp->jn != NULL)
+		journal_input_stop(lp->jn);
 	if (!lp->stopping) {
 		log_debug("store: re-reading from the committed positions in "
 			  "%.0fs",
@@ -345,6 +350,11 @@ batch_commit(struct loop *lp)
 			store_failed(lp, "position");
 			return -1;
 		}
+	if (lp->jn != NULL &&
+	    journal_input_put_position(lp->jn, lp->st, now) == -1) {
+		store_failed(lp, "journal position");
+		return -1;
+	}
 	if (lp->files_changed && put_files(lp) == -1) {
 		store_failed(lp, "meta");
 		return -1;
@@ -371,15 +381,17 @@ batch_commit(struct loop *lp)
 	batch_clear(lp);
 	for (i = 0; i < lp->nfl; i++)
 		tail_committed(lp->fl[i].t);
+	if (lp->jn != NULL)
+		journal_input_committed(lp->jn);
 	return 0;
 }
 
-/* tail_line_fn, also used for standard input (t NULL): adds the line to
- * the batch, flushing when it is full. */
+/* Adds a line of tail t (NULL: standard input or the journal) to the
+ * batch, flushing when it is full. */
 static int
-on_line(void *arg, struct tail *t, const char *line, size_t len, unsigned flags)
+batch_add(struct loop *lp, struct tail *t, bool from_stdin, const char *line,
+    size_t len, unsigned flags)
 {
-	struct loop *lp = arg;
 	struct pending *pe;
 
 	if (lp->broken)
@@ -401,13 +413,34 @@ on_line(void *arg, struct tail *t, const char *line, size_t len, unsigned flags)
 	pe->flags = flags;
 	memcpy(lp->pbuf + lp->pbuf_len, line, len);
 	lp->pbuf_len += len;
-	if (t == NULL)
+	if (from_stdin)
 		lp->in_uncommitted++;
 	batch_timer(lp);
 	if (lp->npend >= (size_t)lp->conf->commit_lines ||
 	    lp->pbuf_len >= LOOP_BUFFER_BYTES)
 		return batch_commit(lp);
 	return 0;
+}
+
+/* tail_line_fn, also used for standard input (t NULL). */
+static int
+on_line(void *arg, struct tail *t, const char *line, size_t len, unsigned flags)
+{
+	return batch_add(arg, t, t == NULL, line, len, flags);
+}
+
+/* journal_line_fn. */
+static int
+on_journal_line(void *arg, const char *line, size_t len, unsigned flags)
+{
+	return batch_add(arg, NULL, false, line, len, flags);
+}
+
+/* journal_dirty_fn: the cursor moved past entries that are not mail. */
+static void
+on_journal_dirty(void *arg)
+{
+	batch_timer(arg);
 }
 
 /* tail_dirty_fn: state to commit without a line (rotation, new file). */
@@ -713,6 +746,9 @@ recover_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	for (i = 0; i < lp->nfl && !lp->broken; i++)
 		if (tail_start(lp->fl[i].t, lp->st, lp->commits == 0) == -1)
 			store_failed(lp, "position");
+	if (lp->jn != NULL && !lp->broken &&
+	    journal_input_start(lp->jn, lp->st) == -1)
+		store_failed(lp, "journal position");
 	if (lp->broken)
 		return; /* store_failed() armed the next try */
 	log_debug("store: reading from the committed positions again");
@@ -929,7 +965,7 @@ stdin_cb(struct ev_loop *loop, ev_io *w, int revents)
 			log_warn("stdin: read");
 		if (n <= 0) {
 			stdin_eof(lp);
-			if (lp->nfl == 0)
+			if (lp->nfl == 0 && lp->jn == NULL)
 				shutdown_begin(lp, "end of standard input");
 			else if (!lp->broken)
 				batch_commit(lp);
@@ -994,6 +1030,18 @@ log_counters(struct loop *lp)
 			    ti.path, (long long)ti.old_ino,
 			    (long long)ti.old_offset, (long long)ti.old_size,
 			    (long long)(ti.old_size - ti.old_offset));
+	}
+	if (lp->jn != NULL) {
+		struct journal_input_info ji;
+
+		journal_input_info(lp->jn, &ji);
+		tt = (time_t)(ji.realtime / 1000000);
+		when[0] = '-', when[1] = '\0';
+		if (ji.realtime > 0 && gmtime_r(&tt, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		log_info("counters: %s: entries=%" PRIu64 " lines=%" PRIu64
+			 " errors=%" PRIu64 " last_entry=%s cursor=%s",
+		    ji.key, ji.entries, ji.lines, ji.errors, when, ji.cursor);
 	}
 	if (lp->opts.use_stdin)
 		log_info("counters: stdin: %s lost=%" PRIu64,
@@ -1093,6 +1141,8 @@ shutdown_begin(struct loop *lp, const char *why)
 	ev_signal_stop(lp->ev, &lp->sig_int);
 	for (i = 0; i < lp->nfl; i++)
 		tail_stop(lp->fl[i].t);
+	if (lp->jn != NULL)
+		journal_input_stop(lp->jn);
 	dirwatch_clear(lp);
 	ev_io_stop(lp->ev, &lp->in_w);
 	ev_timer_stop(lp->ev, &lp->batch_w);
@@ -1154,12 +1204,70 @@ write_meta(struct loop *lp)
 	if (store_meta_set(lp->st, "daemon.started", buf) == -1 ||
 	    store_meta_set(lp->st, "daemon.stopped", "") == -1 ||
 	    store_meta_set(lp->st, "daemon.version", BS_VERSION) == -1 ||
-	    store_meta_set(lp->st, "daemon.conf", lp->opts.conf_path) == -1)
+	    store_meta_set(lp->st, "daemon.conf", lp->opts.conf_path) == -1 ||
+	    store_meta_set(lp->st, "daemon.journal",
+		lp->jn != NULL ? journal_input_key(lp->jn) : "") == -1)
 		goto fail;
 	return store_commit(lp->st);
 fail:
 	store_rollback(lp->st);
 	return -1;
+}
+
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Whether to follow the journal: --journal/--journal-dir, the journal
+ * directive, and in auto mode only when nothing else is followed and the
+ * host has a journal. */
+static bool
+journal_wanted(struct loop *lp)
+{
+	if (lp->opts.journal || lp->opts.journal_dir != NULL)
+		return true;
+	switch (lp->conf->journal) {
+	case CONF_JOURNAL_ON:
+		return true;
+	case CONF_JOURNAL_OFF:
+		return false;
+	case CONF_JOURNAL_AUTO:
+		break;
+	}
+	if (lp->npats > 0 || lp->opts.use_stdin || lp->opts.nfollow > 0 ||
+	    lp->conf->nfollow > 0)
+		return false;
+	/* A host without journald (neither journal directory) has
+	 * nothing to follow: said as such, not as an empty journal. */
+	return is_dir("/var/log/journal") || is_dir("/run/log/journal");
+}
+
+static int
+journal_open(struct loop *lp)
+{
+	struct journal_env env;
+
+	memset(&env, 0, sizeof(env));
+	env.loop = lp->ev;
+	env.max_line = lp->max_line;
+	env.poll_interval = ms_to_s(lp->conf->poll_interval_ms);
+	env.start_at_end = lp->conf->start_at == CONF_START_END;
+	env.line_fn = on_journal_line;
+	env.dirty_fn = on_journal_dirty;
+	env.arg = lp;
+	lp->jn = journal_input_new(lp->opts.journal_dir,
+	    lp->conf->journal_match, lp->conf->njournal_match, &env);
+	if (lp->jn == NULL) {
+		log_warnx("daemon: the journal cannot be followed");
+		return -1;
+	}
+	log_info("journal: following %s (%s)", journal_input_key(lp->jn),
+	    lp->conf->njournal_match > 0 ? "journal_match" : "the MTA units");
+	return 0;
 }
 
 /* See loop.h. */
@@ -1204,11 +1312,14 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	if ((lp->pl = pipeline_new(lp->st, lp->cl, &ctx)) == NULL)
 		fatal("pipeline_new");
 	set_patterns(lp);
-	if (lp->npats == 0 && !opts->use_stdin) {
+	if (journal_wanted(lp) && journal_open(lp) == -1)
+		goto fail;
+	if (lp->npats == 0 && !opts->use_stdin && lp->jn == NULL) {
 		log_warnx(
 		    "daemon: nothing to follow: none of /var/log/mail.log, "
-		    "/var/log/maillog, /var/log/postfix.log exists; give "
-		    "--follow, follow directives or --stdin");
+		    "/var/log/maillog, /var/log/postfix.log exists and the "
+		    "journal is off; give --follow, follow directives, "
+		    "--journal or --stdin");
 		goto fail;
 	}
 	if (write_meta(lp) == -1) {
@@ -1265,6 +1376,9 @@ loop_run(struct loop *lp)
 	lp->sum_time = ev_now(lp->ev);
 	rescan(lp, true, false);
 	dirwatch_set(lp);
+	if (lp->jn != NULL && !lp->broken &&
+	    journal_input_start(lp->jn, lp->st) == -1)
+		store_failed(lp, "journal position");
 	if (lp->in_open)
 		ev_io_start(lp->ev, &lp->in_w);
 	ev_timer_start(lp->ev, &lp->rescan_w);
@@ -1276,8 +1390,9 @@ loop_run(struct loop *lp)
 		ev_timer_start(lp->ev, &lp->detect_first_w);
 	}
 	log_info("daemon: started pid=%ld database=%s following %zu "
-		 "files%s",
+		 "files%s%s",
 	    (long)getpid(), lp->opts.db_path, lp->nfl,
+	    lp->jn != NULL ? ", the journal" : "",
 	    lp->opts.use_stdin ? " and standard input" : "");
 	loop_notify("READY=1");
 	ev_run(lp->ev, 0);
@@ -1295,6 +1410,7 @@ loop_free(struct loop *lp)
 	for (i = 0; i < lp->nfl; i++)
 		tail_free(lp->fl[i].t);
 	free(lp->fl);
+	journal_input_free(lp->jn);
 	if (lp->ev != NULL) {
 		dirwatch_clear(lp);
 		ev_io_stop(lp->ev, &lp->in_w);

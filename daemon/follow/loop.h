@@ -4,9 +4,10 @@
  *
  * The daemon's event loop (after sniproxy's main loop): one libev default
  * loop; SIGTERM, SIGINT, SIGHUP and SIGUSR1 as ev_signal watchers, so their
- * handlers are ordinary callbacks; the tails of the followed files and of
- * standard input; the batch timer that commits what was read, with the
- * tails' positions, in one transaction; the rescan timer that expands glob
+ * handlers are ordinary callbacks; the tails of the followed files, of
+ * standard input and of the systemd journal (journal_input.h); the batch
+ * timer that commits what was read, with the tails' positions and the
+ * journal cursor, in one transaction; the rescan timer that expands glob
  * patterns again; hourly pruning.
  *
  * A failed store call (a write, BEGIN, COMMIT) rolls the batch back and
@@ -37,6 +38,8 @@ struct loop_opts {
 	char **follow;         /* --follow paths or globs (override conf) */
 	size_t nfollow;
 	bool use_stdin;
+	bool journal;            /* --journal: follow the local journal */
+	const char *journal_dir; /* --journal-dir: its files instead */
 };
 
 /*

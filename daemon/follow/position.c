@@ -25,6 +25,13 @@ position_key_inode(char *out, size_t len, int64_t dev, int64_t ino)
 
 /* See position.h. */
 void
+position_key_journal(char *out, size_t len, const char *id)
+{
+	snprintf(out, len, "journal:%s", id);
+}
+
+/* See position.h. */
+void
 position_key_import(char *out, size_t len, uint64_t head)
 {
 	snprintf(out, len, "import:%016" PRIx64, head);

@@ -181,6 +181,31 @@ conf_parse__detect_thresholds__kept_in_order_bad_one_error(void **state)
 }
 
 static void
+conf_parse__journal_directives__mode_and_matches_in_order(void **state)
+{
+	struct errs e;
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(c = parse("", &e));
+	assert_int_equal(c->journal, CONF_JOURNAL_AUTO);
+	assert_int_equal(c->njournal_match, 0);
+	conf_free(c);
+	assert_non_null(
+	    c = parse("journal off\n"
+		      "journal_match _SYSTEMD_UNIT=postfix@-.service\n"
+		      "journal_match SYSLOG_IDENTIFIER=exim _PID=1\n",
+		&e));
+	assert_int_equal(c->journal, CONF_JOURNAL_OFF);
+	assert_int_equal(c->njournal_match, 2);
+	assert_string_equal(
+	    c->journal_match[1], "SYSLOG_IDENTIFIER=exim _PID=1");
+	conf_free(c);
+	assert_null(parse("journal sometimes\n", &e));
+	assert_int_equal(e.n, 1);
+}
+
+static void
 conf_parse__out_of_range__error_with_bounds(void **state)
 {
 	struct errs e;
@@ -509,13 +534,16 @@ conf_print_directives__uncommented__parses(void **state)
 			n++;
 		}
 	}
-	assert_int_equal(n, 18); /* one per directive */
+	assert_int_equal(n, 20); /* one per directive */
 	memset(&e, 0, sizeof(e));
 	c = conf_parse("sample", out, strlen(out), collect, &e);
 	if (c == NULL)
 		fail_msg("%s", e.msg[0]);
 	assert_int_equal(c->nfollow, 1);
 	assert_int_equal(c->ndetect, 1);
+	assert_int_equal(c->njournal_match, 1);
+	assert_string_equal(
+	    c->journal_match[0], "_SYSTEMD_UNIT=postfix@-.service");
 	conf_free(c);
 	free(out);
 	free(buf);
@@ -589,6 +617,8 @@ main(void)
 		cmocka_unit_test(conf_parse__long_line__error),
 		cmocka_unit_test(conf_parse__nul_byte__error),
 		cmocka_unit_test(conf_parse__too_many_follow__error),
+		cmocka_unit_test(
+		    conf_parse__journal_directives__mode_and_matches_in_order),
 		cmocka_unit_test(conf_load__missing_optional__defaults),
 		cmocka_unit_test(conf_load__missing_required__error),
 		cmocka_unit_test(conf_load__file__parsed_with_its_name),
