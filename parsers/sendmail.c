@@ -9,10 +9,11 @@
  *       , pri=N[, relay=HOST. [IP]][, dsn=X.Y.Z][, ntries=N]
  *       [, reply=CODE X.Y.Z TEXT], stat=STATUS
  *
- * RCPTS is one address or several joined by ',' ("<a@x>,<b@x>": the same
- * result for all of them); the event takes the first (see the README on
- * counting). STATUS is the rest of the line:
- *   "Sent (TEXT)"                -> BS_STATUS_SENT, reply TEXT
+ * RCPTS is one address or several joined by ',' ("<a@x>,<b@y>" or
+ * "a@x,b@y": the same result for all of them); the event takes the first
+ * and leaves the others in rcpt_more, and the caller makes one result of
+ * each with bs_event_next_rcpt() (see the README on counting). STATUS is the
+ * rest of the line: "Sent (TEXT)"                -> BS_STATUS_SENT, reply TEXT
  *   "Deferred" | "Deferred: TEXT" -> BS_STATUS_DEFERRED, reply TEXT, e.g.
  *       "451 4.3.5 Server configuration problem", "Connection refused by
  *       mx.example.com.", "Connection timed out with mx.example.com.",
@@ -70,7 +71,8 @@ qid_len(const char *p, const char *end)
 }
 
 /*
- * The recipient list after "to=" at p: sets the first recipient and
+ * The recipient list after "to=" at p: sets the first recipient, the
+ * rest of the list in ev->rcpt_more (for bs_event_next_rcpt()), and
  * returns the position of the ", " that ends the list, or NULL.
  */
 static const char *
@@ -94,6 +96,9 @@ recipients(const char *p, const char *end, struct bs_event *ev)
 	/* Further recipients are joined by ',' without a space. */
 	if ((e = scan_find(q, end, SCAN_LIT(", "))) == NULL)
 		return NULL;
+	if (q < e && (*q == '>' || *q == '"'))
+		q++;
+	ev->rcpt_more = bs_span_make(q, (size_t)(e - q));
 	return e;
 }
 

@@ -261,6 +261,7 @@ import_one(struct import_state *s, const char *path)
 	char errbuf[BS_ERRLEN];
 	struct import_file f;
 	struct pipeline_counters before, c;
+	struct pipeline_watch w;
 	struct input *in;
 	int64_t dev, ino, mtime, size;
 	enum pass_rc rc;
@@ -281,7 +282,10 @@ again:
 		input_close(in);
 		return -1;
 	}
+	memset(&w, 0, sizeof(w));
+	pipeline_set_watch(s->pl, &w);
 	rc = import_pass(s, in, &f);
+	pipeline_set_watch(s->pl, NULL);
 	if (rc == PASS_REREAD) {
 		/* Nothing was added in this transaction: start over. */
 		store_rollback(s->st);
@@ -305,6 +309,7 @@ again:
 		input_close(in);
 		return -1;
 	}
+	(void)pipeline_watch_warn(&w, input_name(in));
 	c = *pipeline_counters(s->pl);
 	if (!s->quiet) {
 		printf("%s: %" PRIu64 " lines, %" PRIu64 " deliveries (%" PRIu64
