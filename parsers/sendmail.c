@@ -71,35 +71,34 @@ qid_len(const char *p, const char *end)
 }
 
 /*
- * The recipient list after "to=" at p: sets the first recipient, the
- * rest of the list in ev->rcpt_more (for bs_event_next_rcpt()), and
+ * The recipient list after "to=" at p: it runs to the first ", " outside
+ * '<>' and '"'. Sets the first recipient, the rest of the list in
+ * ev->rcpt_more (for bs_event_next_rcpt(), which splits both), and
  * returns the position of the ", " that ends the list, or NULL.
  */
 static const char *
 recipients(const char *p, const char *end, struct bs_event *ev)
 {
-	const char *q, *e;
+	const char *q;
+	bool quoted = false, angle = false;
 
-	if (p < end && *p == '<') {
-		if ((q = memchr(p, '>', (size_t)(end - p))) == NULL)
-			return NULL;
-		bs_event_set_rcpt(ev, bs_span_make(p + 1, (size_t)(q - p - 1)));
-	} else if (p < end && *p == '"') {
-		if ((q = memchr(p + 1, '"', (size_t)(end - p - 1))) == NULL)
-			return NULL;
-		bs_event_set_rcpt(ev, bs_span_make(p + 1, (size_t)(q - p - 1)));
-	} else {
-		for (q = p; q < end && *q != ',' && *q != ' '; q++)
-			;
-		bs_event_set_rcpt(ev, bs_span_make(p, (size_t)(q - p)));
+	for (q = p; q < end; q++) {
+		if (*q == '"')
+			quoted = !quoted;
+		else if (!quoted && *q == '<')
+			angle = true;
+		else if (!quoted && *q == '>')
+			angle = false;
+		else if (!quoted && !angle && *q == ',' && q + 1 < end &&
+		    q[1] == ' ')
+			break;
 	}
-	/* Further recipients are joined by ',' without a space. */
-	if ((e = scan_find(q, end, SCAN_LIT(", "))) == NULL)
+	if (q >= end)
 		return NULL;
-	if (q < e && (*q == '>' || *q == '"'))
-		q++;
-	ev->rcpt_more = bs_span_make(q, (size_t)(e - q));
-	return e;
+	ev->rcpt_more = bs_span_make(p, (size_t)(q - p));
+	if (!bs_event_next_rcpt(ev))
+		bs_event_set_rcpt(ev, bs_span_make(p, 0));
+	return q;
 }
 
 /* An address literal's "IPv6:" tag (RFC 5321 4.1.3) is not part of it. */
