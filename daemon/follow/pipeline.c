@@ -194,7 +194,7 @@ looks_like_result(const char *line, size_t len)
 /*
  * Keeps the first result-like line of an input that has given no event
  * yet, with the local parts of its addresses masked ("*@example.com":
- * no recipient address in a warning, STYLE 7).
+ * no recipient address in a warning, STYLE 7) and control bytes as '?'.
  */
 static void
 watch_skipped(
@@ -212,7 +212,10 @@ watch_skipped(
 				n--;
 		if (line[i] == '@' && n < sizeof(w->line) - 2)
 			w->line[n++] = '*';
-		w->line[n++] = line[i];
+		/* No control byte of the input reaches the terminal. */
+		w->line[n++] = (unsigned char)line[i] < 0x20 || line[i] == 0x7f
+		    ? '?'
+		    : line[i];
 	}
 	w->line[n] = '\0';
 	w->len = n > 0 ? n : 1;
