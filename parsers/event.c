@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "scan.h"
 
 static const char *const class_names[BS_CLASS_COUNT] = {
 	[BS_CLASS_UNKNOWN] = "unknown",
@@ -176,7 +177,6 @@ bool
 bs_event_next_rcpt(struct bs_event *ev)
 {
 	const char *p = ev->rcpt_more.ptr, *end = p + ev->rcpt_more.len, *s, *e;
-	bool quoted = false, angle = false;
 
 	while (p < end && (*p == ',' || *p == ' '))
 		p++;
@@ -184,16 +184,8 @@ bs_event_next_rcpt(struct bs_event *ev)
 		ev->rcpt_more.len = 0;
 		return false;
 	}
-	for (s = p; p < end; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && *p == '<')
-			angle = true;
-		else if (!quoted && *p == '>')
-			angle = false;
-		else if (!quoted && !angle && *p == ',')
-			break;
-	}
+	s = p;
+	p = scan_list_comma(p, end, false);
 	e = p;
 	if (e - s >= 2 &&
 	    ((s[0] == '<' && e[-1] == '>') || (s[0] == '"' && e[-1] == '"'))) {

@@ -79,20 +79,8 @@ qid_len(const char *p, const char *end)
 static const char *
 recipients(const char *p, const char *end, struct bs_event *ev)
 {
-	const char *q;
-	bool quoted = false, angle = false;
+	const char *q = scan_list_comma(p, end, true);
 
-	for (q = p; q < end; q++) {
-		if (*q == '"')
-			quoted = !quoted;
-		else if (!quoted && *q == '<')
-			angle = true;
-		else if (!quoted && *q == '>')
-			angle = false;
-		else if (!quoted && !angle && *q == ',' && q + 1 < end &&
-		    q[1] == ' ')
-			break;
-	}
 	if (q >= end)
 		return NULL;
 	ev->rcpt_more = bs_span_make(p, (size_t)(q - p));
