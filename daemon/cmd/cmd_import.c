@@ -90,6 +90,10 @@ help(void)
 	       "  --mta NAME    force the log format: postfix, exim,\n"
 	       "                sendmail or opensmtpd (default: per line)\n"
 	       "  --quiet       no per-file summary\n\n"
+	       "An input with no delivery whose lines look like results "
+	       "(status=, ' ** ',\n' == ', stat=, result=) is named in a "
+	       "warning with the first such line\nand why it gave none "
+	       "('bouncestat parse --all' shows the reason of every\nline).\n"
 	       "Exit status: 0 all inputs imported, 1 an input or the "
 	       "database failed,\n2 usage error.\n",
 	    cmd_import_entry.usage);
