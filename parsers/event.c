@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "scan.h"
 
 static const char *const class_names[BS_CLASS_COUNT] = {
 	[BS_CLASS_UNKNOWN] = "unknown",
@@ -166,4 +167,53 @@ bs_event_set_rcpt(struct bs_event *ev, struct bs_span rcpt)
 		i--;
 	if (i > 0)
 		ev->rcpt_domain = bs_span_make(rcpt.ptr + i, rcpt.len - i);
+}
+
+/*
+ * See event.h. An entry runs to the next ',' outside '<>' and '"'; empty
+ * entries (",,") are passed over; "<>" and '""' around it are dropped.
+ */
+bool
+bs_event_next_rcpt(struct bs_event *ev)
+{
+	const char *p = ev->rcpt_more.ptr, *end = p + ev->rcpt_more.len, *s, *e;
+
+	while (p < end && (*p == ',' || *p == ' '))
+		p++;
+	if (p >= end) {
+		ev->rcpt_more.len = 0;
+		return false;
+	}
+	s = p;
+	p = scan_list_comma(p, end, false);
+	e = p;
+	if (e - s >= 2 &&
+	    ((s[0] == '<' && e[-1] == '>') || (s[0] == '"' && e[-1] == '"'))) {
+		s++;
+		e--;
+	}
+	ev->rcpt_more = bs_span_make(p, (size_t)(end - p));
+	bs_event_set_rcpt(ev, bs_span_make(s, (size_t)(e - s)));
+	return true;
+}
+
+static const char *const reason_names[BS_REASON_COUNT] = {
+	[BS_REASON_NONE] = "none",
+	[BS_REASON_NO_PREFIX] = "no_prefix",
+	[BS_REASON_REPEATED] = "repeated",
+	[BS_REASON_PARTIAL] = "partial",
+	[BS_REASON_BAD_JSON] = "bad_json",
+	[BS_REASON_OTHER_PROGRAM] = "other_program",
+	[BS_REASON_NOT_RESULT] = "not_result",
+	[BS_REASON_BAD_DATE] = "bad_date",
+	[BS_REASON_MALFORMED] = "malformed",
+};
+
+/* See event.h. */
+const char *
+bs_reason_name(enum bs_reason r)
+{
+	if ((unsigned)r >= BS_REASON_COUNT)
+		return reason_names[BS_REASON_NONE];
+	return reason_names[r];
 }

@@ -30,6 +30,28 @@ enum bs_parse {
 	PARSE_BAD     /* looks like a delivery result but is malformed */
 };
 
+/*
+ * Why a line gave no event: set by mta_parse_line() on every result (a
+ * store per line, nothing computed). The names (bs_reason_name()) are
+ * public: `parse --all` prints them and the "no delivery result" warning
+ * quotes them.
+ */
+enum bs_reason {
+	BS_REASON_NONE = 0,      /* PARSE_OK: an event */
+	BS_REASON_NO_PREFIX,     /* no syslog, journald, container or Exim
+				    prefix */
+	BS_REASON_REPEATED,      /* syslogd's "last message repeated N times" */
+	BS_REASON_PARTIAL,       /* a CRI partial line ("P"), cut by the
+				    container runtime */
+	BS_REASON_BAD_JSON,      /* a JSON line (journald, Docker) unreadable */
+	BS_REASON_OTHER_PROGRAM, /* a program of no known MTA (or not the
+				    forced one's) */
+	BS_REASON_NOT_RESULT,    /* an MTA line that is no delivery result */
+	BS_REASON_BAD_DATE,      /* a day its (inferred) year does not have */
+	BS_REASON_MALFORMED,     /* PARSE_BAD: a malformed delivery line */
+	BS_REASON_COUNT
+};
+
 enum bs_mta {
 	BS_MTA_UNKNOWN = 0,
 	BS_MTA_POSTFIX,
@@ -113,6 +135,10 @@ struct bs_event {
 	struct bs_span reply;       /* the receiver's reply (or the local
 				       failure text), without the stage suffix */
 	struct bs_span stage;       /* e.g. "RCPT TO", "end of DATA" */
+	struct bs_span rcpt_more;   /* recipients after rcpt of the same line
+				       (Sendmail "to=<a>,<b>"), for
+				       bs_event_next_rcpt(); may be empty */
+	enum bs_reason reason;      /* why no event (BS_REASON_NONE on OK) */
 };
 
 const char *bs_class_name(enum bs_class);
@@ -128,6 +154,18 @@ bool bs_class_is_failure(enum bs_class);
  * '@' (empty when there is none). Both point into rcpt's bytes.
  */
 void bs_event_set_rcpt(struct bs_event *ev, struct bs_span rcpt);
+
+/*
+ * Moves ev to the next recipient of ev->rcpt_more (a ','-separated list:
+ * "<a@x>,<b@y>", "a@x,b@y" or quoted '"..."' entries), setting rcpt and
+ * rcpt_domain as bs_event_set_rcpt() does; every other field stays, as
+ * one result line stands for all its recipients. Returns false when the
+ * list is exhausted (rcpt_more empty), true otherwise. Pure.
+ */
+bool bs_event_next_rcpt(struct bs_event *ev);
+
+/* The public name of a reason; "none" for an out-of-range value. */
+const char *bs_reason_name(enum bs_reason);
 
 /* Span helpers. */
 bool bs_span_eq(struct bs_span, const char *);

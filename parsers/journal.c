@@ -397,3 +397,64 @@ bad:
 		out->program = sp;
 	return PARSE_BAD;
 }
+
+/*
+ * One member of an object at js->p (after '{' or a ','): sets *k and *v
+ * and leaves js->p after the ',' that follows (returns 1) or on the
+ * closing '}' (returns 0). -1 when malformed.
+ */
+static int
+object_member(struct jscan *js, struct jval *k, struct jval *v)
+{
+	skip_ws(js);
+	if (js->p >= js->end || *js->p != '"' || !scan_string(js, k))
+		return -1;
+	skip_ws(js);
+	if (js->p >= js->end || *js->p != ':')
+		return -1;
+	js->p++;
+	skip_ws(js);
+	if (!scan_value(js, v))
+		return -1;
+	skip_ws(js);
+	if (js->p < js->end && *js->p == ',') {
+		js->p++;
+		return 1;
+	}
+	return js->p < js->end && *js->p == '}' ? 0 : -1;
+}
+
+/*
+ * Reads a line of Docker's json-file log driver (see journal.h): the
+ * "log" member, decoded, without its newline. Returns PARSE_OK,
+ * PARSE_SKIP or PARSE_BAD.
+ */
+int
+journal_docker_log(const char *line, size_t len, char *scratch,
+    size_t scratch_len, struct bs_span *log)
+{
+	struct jscan js = { line, line + len, scratch, 0, scratch_len };
+	struct jval k, v, val = { NULL, 0, 0, false };
+	struct bs_span sp;
+	int more;
+
+	skip_ws(&js);
+	if (js.p >= js.end || *js.p != '{')
+		return PARSE_SKIP;
+	js.p++;
+	do {
+		if ((more = object_member(&js, &k, &v)) == -1)
+			return val.ptr != NULL ? PARSE_BAD : PARSE_SKIP;
+		if (key_is(&k, SCAN_LIT("log")))
+			val = v;
+	} while (more == 1);
+	if (val.ptr == NULL)
+		return PARSE_SKIP;
+	if (val.kind != '"' || (sp = decode_string(&js, &val)).ptr == NULL)
+		return PARSE_BAD;
+	while (sp.len > 0 &&
+	    (sp.ptr[sp.len - 1] == '\n' || sp.ptr[sp.len - 1] == '\r'))
+		sp.len--;
+	*log = sp;
+	return PARSE_OK;
+}

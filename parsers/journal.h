@@ -35,4 +35,19 @@
 int journal_parse(const char *line, size_t len, char *scratch,
     size_t scratch_len, struct syslog_prefix *out);
 
+/*
+ * Docker's json-file log driver, the `docker logs` store of containerised
+ * MTAs (mailcow, docker-mailserver): one object per line,
+ * `{"log":"TEXT\n","stream":"stdout","time":"2026-12-05T10:00:00.1Z"}`.
+ * Sets *log to TEXT without its newline: in line, or decoded into scratch
+ * (scratch_len bytes, may be NULL) when it has escapes (Docker writes '<'
+ * as \u003c). The caller parses TEXT as a log line of its own.
+ *
+ * Returns PARSE_OK; PARSE_SKIP when line is no JSON object with a "log"
+ * member (a journald line, say); PARSE_BAD when "log" is there but the
+ * object is malformed or "log" is no string or does not fit scratch.
+ */
+int journal_docker_log(const char *line, size_t len, char *scratch,
+    size_t scratch_len, struct bs_span *log);
+
 #endif

@@ -3,7 +3,8 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * Line dispatch (see mta.h): the prefix (syslog in its formats, else
- * `journalctl -o json`, else Exim's own main log), then one MTA parser
+ * `journalctl -o json`, Docker json-file or CRI container records around
+ * a line, else Exim's own main log), then one MTA parser
  * chosen by the program name before anything else of the message is
  * looked at (a line of Exim's main log names no program and goes to
  * Exim), then the reply code and enhanced status from the reply text.
@@ -97,20 +98,88 @@ mta_find(const struct syslog_prefix *pfx, enum bs_mta force)
 }
 
 /*
+ * A CRI (Kubernetes, containerd, CRI-O) container log line: "STAMP
+ * STREAM TAG TEXT", e.g. "2026-12-05T10:00:00.123456789Z stdout F Dec  5
+ * 10:00:00 mail postfix/smtp[1]: ..." (the kubelet's CRI logging
+ * format). Sets *text and *partial (tag "P": a line the runtime cut,
+ * continued on the next); false when line is not one.
+ */
+static bool
+cri_line(const char *line, size_t len, struct bs_span *text, bool *partial)
+{
+	const char *p = line, *end = line + len, *sp;
+
+	if (len < 20 || !scan_isdigit((unsigned char)line[0]) ||
+	    line[4] != '-' || line[10] != 'T')
+		return false;
+	if ((sp = memchr(p, ' ', len < 48 ? len : 48)) == NULL)
+		return false;
+	p = sp + 1;
+	if (end - p < 9 ||
+	    (memcmp(p, "stdout ", 7) != 0 && memcmp(p, "stderr ", 7) != 0) ||
+	    (p[7] != 'F' && p[7] != 'P') || p[8] != ' ')
+		return false;
+	*partial = p[7] == 'P';
+	*text = bs_span_make(p + 9, (size_t)(end - p - 9));
+	return true;
+}
+
+/*
+ * The prefix of a line's own text, when it has no other: Exim's main log
+ * (*exim_log set: such a line names no program), else none, and why:
+ * syslogd's "last message repeated N times" (the repeated line is not
+ * counted again: see the README) or no prefix.
+ */
+static int
+plain_prefix(const char *line, size_t len, const struct mta_ctx *ctx,
+    struct syslog_prefix *pfx, bool *exim_log, enum bs_reason *why)
+{
+	if (exim_prefix(line, len, &ctx->syslog, pfx) == PARSE_OK) {
+		*exim_log = true;
+		return PARSE_OK;
+	}
+	*why = scan_find(
+		   line, line + len, SCAN_LIT("last message repeated ")) != NULL
+	    ? BS_REASON_REPEATED
+	    : BS_REASON_NO_PREFIX;
+	return PARSE_SKIP;
+}
+
+/*
+ * The line inside a container log record (CRI or Docker json-file): a
+ * syslog line, or a line of Exim's main log.
+ */
+static int
+inner_prefix(struct bs_span in, const struct mta_ctx *ctx,
+    struct syslog_prefix *pfx, struct syslog_stamp *stamp, bool *untimed,
+    bool *exim_log, enum bs_reason *why)
+{
+	if (syslog_parse_untimed(in.ptr, in.len, pfx, stamp) == PARSE_OK) {
+		*untimed = true;
+		return PARSE_OK;
+	}
+	return plain_prefix(in.ptr, in.len, ctx, pfx, exim_log, why);
+}
+
+/*
  * The prefix of line in any format: syslog (classic, RFC 3339, short-iso,
- * short-precise, RFC 5424), then `journalctl -o json`, then Exim's own
- * main log (*exim_log set: such a line names no program). A JSON line
- * that is malformed or whose MESSAGE cannot be
- * decoded is PARSE_BAD when it comes from a program of a known MTA (or
- * the MTA is forced), else PARSE_SKIP like any other program's line.
- * For syslog, *stamp is set and pfx->time left for syslog_stamp_time()
- * (*untimed set); the other formats set pfx->time.
+ * short-precise, RFC 5424), then `journalctl -o json`, Docker json-file
+ * and CRI container records (whose text is parsed as a line of its own),
+ * then Exim's own main log (*exim_log set: such a line names no program).
+ * A JSON line that is malformed or whose MESSAGE cannot be decoded is
+ * PARSE_BAD when it comes from a program of a known MTA (or the MTA is
+ * forced), else PARSE_SKIP like any other program's line. For syslog,
+ * *stamp is set and pfx->time left for syslog_stamp_time() (*untimed
+ * set); the other formats set pfx->time. *why is set on PARSE_SKIP and
+ * PARSE_BAD.
  */
 static int
 prefix(const char *line, size_t len, const struct mta_ctx *ctx,
     struct syslog_prefix *pfx, struct syslog_stamp *stamp, bool *untimed,
-    bool *exim_log)
+    bool *exim_log, enum bs_reason *why)
 {
+	struct bs_span in;
+	bool partial;
 	int rc;
 
 	if (syslog_parse_untimed(line, len, pfx, stamp) == PARSE_OK) {
@@ -120,28 +189,44 @@ prefix(const char *line, size_t len, const struct mta_ctx *ctx,
 	if (len > 0 && (line[0] == '{' || line[0] == ' ')) {
 		rc = journal_parse(
 		    line, len, ctx->scratch, ctx->scratch_len, pfx);
-		if (rc != PARSE_BAD)
+		if (rc == PARSE_OK)
 			return rc;
-		return ctx->force != BS_MTA_UNKNOWN ||
-			mta_find(pfx, BS_MTA_UNKNOWN) != NULL
-		    ? PARSE_BAD
-		    : PARSE_SKIP;
+		*why = BS_REASON_BAD_JSON;
+		if (rc == PARSE_BAD)
+			return ctx->force != BS_MTA_UNKNOWN ||
+				mta_find(pfx, BS_MTA_UNKNOWN) != NULL
+			    ? PARSE_BAD
+			    : PARSE_SKIP;
+		rc = journal_docker_log(
+		    line, len, ctx->scratch, ctx->scratch_len, &in);
+		if (rc != PARSE_OK) {
+			if (rc == PARSE_SKIP)
+				*why = BS_REASON_NO_PREFIX;
+			return PARSE_SKIP;
+		}
+		return inner_prefix(
+		    in, ctx, pfx, stamp, untimed, exim_log, why);
 	}
-	if (exim_prefix(line, len, &ctx->syslog, pfx) == PARSE_OK) {
-		*exim_log = true;
-		return PARSE_OK;
+	if (cri_line(line, len, &in, &partial)) {
+		if (partial) {
+			*why = BS_REASON_PARTIAL;
+			return PARSE_SKIP;
+		}
+		return inner_prefix(
+		    in, ctx, pfx, stamp, untimed, exim_log, why);
 	}
-	return PARSE_SKIP;
+	return plain_prefix(line, len, ctx, pfx, exim_log, why);
 }
 
 /*
  * Parses one line (len bytes, no newline) into *ev: PARSE_OK, PARSE_SKIP
  * (no syslog prefix, a program of no known MTA, or not a delivery result)
- * or PARSE_BAD (a malformed delivery line). On PARSE_OK every field of *ev
- * is set and its spans point into line; ev->smtp_code and ev->enhanced
- * come from the reply text (RFC 5321 code, RFC 3463 status), the enhanced
- * status falling back to the dsn field when the reply carries none. On
- * other results *ev is unspecified.
+ * or PARSE_BAD (a malformed delivery line). ev->reason is set on every
+ * result (BS_REASON_NONE on PARSE_OK), the rest of *ev only on PARSE_OK. On
+ * PARSE_OK every field of *ev is set and its spans point into line;
+ * ev->smtp_code and ev->enhanced come from the reply text (RFC 5321 code, RFC
+ * 3463 status), the enhanced status falling back to the dsn field when the
+ * reply carries none. On other results *ev is unspecified.
  */
 int
 mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
@@ -151,30 +236,48 @@ mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
 	struct syslog_prefix pfx;
 	struct syslog_stamp stamp;
 	struct reply_info ri;
+	enum bs_reason why = BS_REASON_NO_PREFIX;
 	bool exim_log = false, untimed = false;
 	int rc;
 
-	if ((rc = prefix(line, len, ctx, &pfx, &stamp, &untimed, &exim_log)) !=
-	    PARSE_OK)
+	if ((rc = prefix(line, len, ctx, &pfx, &stamp, &untimed, &exim_log,
+		 &why)) != PARSE_OK) {
+		ev->reason = why;
 		return rc;
+	}
 	/* A line of Exim's own log names no program: it is Exim's. */
 	if ((e = mta_find(&pfx,
 		 exim_log && ctx->force == BS_MTA_UNKNOWN ? BS_MTA_EXIM
 							  : ctx->force)) ==
 		NULL ||
-	    e->parse == NULL)
+	    e->parse == NULL) {
+		ev->reason = BS_REASON_OTHER_PROGRAM;
 		return PARSE_SKIP;
+	}
 	rc = e->parse(&pfx, ev);
+	if (rc == PARSE_SKIP) {
+		/* rsyslog's "message repeated N times: [ msg]" (see
+		 * plain_prefix()). */
+		ev->reason = pfx.msg.len > 17 && pfx.msg.ptr[0] == 'm' &&
+			memcmp(pfx.msg.ptr, "message repeated ", 17) == 0
+		    ? BS_REASON_REPEATED
+		    : BS_REASON_NOT_RESULT;
+		return rc;
+	}
 	/*
 	 * The stamp's time only now, for the few lines that are results
 	 * (or malformed ones): a day the year does not have makes the line
 	 * one without a syslog prefix, skipped whatever its message.
 	 */
-	if (rc != PARSE_SKIP && untimed &&
-	    syslog_stamp_time(&stamp, &ctx->syslog, &pfx) == -1)
+	if (untimed && syslog_stamp_time(&stamp, &ctx->syslog, &pfx) == -1) {
+		ev->reason = BS_REASON_BAD_DATE;
 		return PARSE_SKIP;
-	if (rc != PARSE_OK)
+	}
+	if (rc != PARSE_OK) {
+		ev->reason = BS_REASON_MALFORMED;
 		return rc;
+	}
+	ev->reason = BS_REASON_NONE;
 	ev->mta = e->mta;
 	ev->time = pfx.time;
 	ev->usec = pfx.usec;

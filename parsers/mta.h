@@ -2,7 +2,8 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Line dispatch: the prefix (syslog, journald JSON or Exim's main log),
+ * Line dispatch: the prefix (syslog, journald JSON, a container record
+ * of Docker's json-file or CRI format around a line, or Exim's main log),
  * then the MTA parser chosen by program name (or forced), then reply
  * analysis (code and enhanced status). The one entry point the daemon
  * calls per line.
@@ -29,7 +30,11 @@ struct mta_ctx {
 /*
  * Parses one log line (len bytes, no trailing newline) into *ev.
  * Returns PARSE_OK, PARSE_SKIP (not a delivery result) or PARSE_BAD (a
- * delivery line of a known MTA that is malformed). Spans in *ev point into
+ * delivery line of a known MTA that is malformed), and sets ev->reason on
+ * every result (why there is no event: BS_REASON_NONE on PARSE_OK); the
+ * other fields of *ev are set only on PARSE_OK. A Sendmail line of
+ * several recipients leaves the others in ev->rcpt_more: the caller makes
+ * one result of each with bs_event_next_rcpt(). Spans in *ev point into
  * line (or into ctx->scratch, for a decoded journald message). An empty
  * span may have a NULL pointer. ev->smtp_code and ev->enhanced are filled from
  * the reply text; when the reply has no enhanced status, ev->enhanced is the

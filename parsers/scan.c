@@ -149,3 +149,23 @@ scan_trim(const char *p, const char *end)
 		end--;
 	return bs_span_make(p, (size_t)(end - p));
 }
+
+/* See scan.h. */
+const char *
+scan_list_comma(const char *p, const char *end, bool then_space)
+{
+	bool quoted = false, angle = false;
+
+	for (; p < end; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == '<')
+			angle = true;
+		else if (!quoted && *p == '>')
+			angle = false;
+		else if (!quoted && !angle && *p == ',' &&
+		    (!then_space || (p + 1 < end && p[1] == ' ')))
+			break;
+	}
+	return p;
+}

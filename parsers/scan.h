@@ -54,6 +54,13 @@ int scan_uint(struct bs_span sp, uint64_t max, uint64_t *out);
 /* Span [p, end) without leading and trailing spaces and tabs. */
 struct bs_span scan_trim(const char *p, const char *end);
 
+/*
+ * The first ',' in [p, end) outside '<...>' and '"..."' (an address list
+ * such as Sendmail's `to=<a@x>,"b, c"@y`); with then_space, only a ','
+ * followed by a space counts. Returns its position, or end.
+ */
+const char *scan_list_comma(const char *p, const char *end, bool then_space);
+
 /* True for ASCII 0-9. */
 static inline bool
 scan_isdigit(int c)

@@ -9,10 +9,11 @@
  *       , pri=N[, relay=HOST. [IP]][, dsn=X.Y.Z][, ntries=N]
  *       [, reply=CODE X.Y.Z TEXT], stat=STATUS
  *
- * RCPTS is one address or several joined by ',' ("<a@x>,<b@x>": the same
- * result for all of them); the event takes the first (see the README on
- * counting). STATUS is the rest of the line:
- *   "Sent (TEXT)"                -> BS_STATUS_SENT, reply TEXT
+ * RCPTS is one address or several joined by ',' ("<a@x>,<b@y>" or
+ * "a@x,b@y": the same result for all of them); the event takes the first
+ * and leaves the others in rcpt_more, and the caller makes one result of
+ * each with bs_event_next_rcpt() (see the README on counting). STATUS is the
+ * rest of the line: "Sent (TEXT)"                -> BS_STATUS_SENT, reply TEXT
  *   "Deferred" | "Deferred: TEXT" -> BS_STATUS_DEFERRED, reply TEXT, e.g.
  *       "451 4.3.5 Server configuration problem", "Connection refused by
  *       mx.example.com.", "Connection timed out with mx.example.com.",
@@ -70,31 +71,22 @@ qid_len(const char *p, const char *end)
 }
 
 /*
- * The recipient list after "to=" at p: sets the first recipient and
+ * The recipient list after "to=" at p: it runs to the first ", " outside
+ * '<>' and '"'. Sets the first recipient, the rest of the list in
+ * ev->rcpt_more (for bs_event_next_rcpt(), which splits both), and
  * returns the position of the ", " that ends the list, or NULL.
  */
 static const char *
 recipients(const char *p, const char *end, struct bs_event *ev)
 {
-	const char *q, *e;
+	const char *q = scan_list_comma(p, end, true);
 
-	if (p < end && *p == '<') {
-		if ((q = memchr(p, '>', (size_t)(end - p))) == NULL)
-			return NULL;
-		bs_event_set_rcpt(ev, bs_span_make(p + 1, (size_t)(q - p - 1)));
-	} else if (p < end && *p == '"') {
-		if ((q = memchr(p + 1, '"', (size_t)(end - p - 1))) == NULL)
-			return NULL;
-		bs_event_set_rcpt(ev, bs_span_make(p + 1, (size_t)(q - p - 1)));
-	} else {
-		for (q = p; q < end && *q != ',' && *q != ' '; q++)
-			;
-		bs_event_set_rcpt(ev, bs_span_make(p, (size_t)(q - p)));
-	}
-	/* Further recipients are joined by ',' without a space. */
-	if ((e = scan_find(q, end, SCAN_LIT(", "))) == NULL)
+	if (q >= end)
 		return NULL;
-	return e;
+	ev->rcpt_more = bs_span_make(p, (size_t)(q - p));
+	if (!bs_event_next_rcpt(ev))
+		bs_event_set_rcpt(ev, bs_span_make(p, 0));
+	return q;
 }
 
 /* An address literal's "IPv6:" tag (RFC 5321 4.1.3) is not part of it. */

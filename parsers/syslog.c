@@ -18,6 +18,11 @@
  * the lines that are not delivery results (80% of a Postfix log; the
  * arithmetic was 2% of the instructions of an import).
  *
+ * Variants of the classic form: FreeBSD's `syslogd -v` priority
+ * ("<mail.info> " or "<2.6> " between stamp and host) and the Solaris and
+ * illumos message id ("[ID 197553 mail.info] " between tag and message)
+ * are read and dropped, so that every MTA parser sees the bare message.
+ *
  * Invariants: reads only [line, line + len); syslog_parse() fills *out
  * only on PARSE_OK; anything that is not a recognisable prefix is
  * PARSE_SKIP, never an error, because a mail log also holds lines of
@@ -324,8 +329,71 @@ parse_rfc3339(const char *p, const char *end, struct syslog_stamp *st)
 }
 
 /*
+ * "facility.level" at p, by name ("mail.info") or number ("2.6"): the
+ * position after it, or NULL.
+ */
+static const char *
+fac_pri(const char *p, const char *end)
+{
+	const char *s = p;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		s = p;
+		while (p < end &&
+		    ((*p >= 'a' && *p <= 'z') ||
+			scan_isdigit((unsigned char)*p)))
+			p++;
+		if (p == s || p - s > 8 || p >= end)
+			return NULL;
+		if (i == 0 && *p++ != '.')
+			return NULL;
+	}
+	return p;
+}
+
+/*
+ * FreeBSD syslogd -v (numbers) and -vv (names) write the priority
+ * between the stamp and the host: "Jun 17 14:37:39 <mail.notice> robin
+ * sm-mta[2794]: ..." (syslogd(8)). At p, on its '<': the position after
+ * "<fac.pri> ", or NULL.
+ */
+static const char *
+skip_freebsd_pri(const char *p, const char *end)
+{
+	if ((p = fac_pri(p + 1, end)) == NULL || end - p < 2 || p[0] != '>' ||
+	    p[1] != ' ')
+		return NULL;
+	return p + 2;
+}
+
+/*
+ * Solaris and illumos syslogd log a message id after the tag
+ * ("postfix/local[8611]: [ID 197553 mail.info] F3E9E3488: to=..."), the
+ * default of their syslog.conf. At p, on its '[': the position after
+ * "[ID n fac.pri] ", or p when it is not such a tag.
+ */
+static const char *
+skip_solaris_id(const char *p, const char *end)
+{
+	const char *q = p + 4, *d;
+
+	if (end - p < 4 || memcmp(p, "[ID ", 4) != 0)
+		return p;
+	for (d = q; q < end && scan_isdigit((unsigned char)*q); q++)
+		;
+	if (q == d || q >= end || *q++ != ' ' ||
+	    (q = fac_pri(q, end)) == NULL || end - q < 1 || *q++ != ']')
+		return p;
+	if (q < end && *q == ' ')
+		q++;
+	return q;
+}
+
+/*
  * "host tag[pid]: msg" or "host tag: msg" at p, after the stamp and its
- * space. Fills host, program, pid and msg of out; returns 0 or -1.
+ * space. Fills host, program, pid and msg of out; returns 0 or -1. A
+ * Solaris "[ID n fac.pri] " before msg is not part of it.
  */
 static int
 parse_host_tag(const char *p, const char *end, struct syslog_prefix *out)
@@ -359,6 +427,8 @@ parse_host_tag(const char *p, const char *end, struct syslog_prefix *out)
 		q++;
 	out->pid = pid ? bs_span_make(pid, (size_t)(pid_end - pid))
 		       : bs_span_make(q, 0);
+	if (q < end && *q == '[')
+		q = skip_solaris_id(q, end);
 	out->msg = bs_span_make(q, (size_t)(end - q));
 	return 0;
 }
@@ -457,6 +527,8 @@ syslog_parse_untimed(const char *line, size_t len, struct syslog_prefix *out,
 	else
 		p = parse_classic(p, end, st);
 	if (p == NULL || p >= end || *p++ != ' ')
+		return PARSE_SKIP;
+	if (p < end && *p == '<' && (p = skip_freebsd_pri(p, end)) == NULL)
 		return PARSE_SKIP;
 	if (parse_host_tag(p, end, out) < 0)
 		return PARSE_SKIP;

@@ -8,7 +8,10 @@
  * default of Debian 12's rsyslog), `journalctl -o short-iso` (offset
  * `+0100`), `-o short-precise` (classic with a fraction), an optional
  * `<PRI>` in front of either (syslog received from the network), and
- * RFC 5424 (`<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG`). Pure: the
+ * RFC 5424 (`<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG`), FreeBSD's
+ * `syslogd -v` priority after the stamp (`<mail.info> host ...`) and the
+ * Solaris/illumos message id after the tag (`prog[pid]: [ID 197553
+ * mail.info] msg`, dropped from msg). Pure: the
  * caller passes the reference time and the UTC offset of zone-less
  * timestamps.
  */

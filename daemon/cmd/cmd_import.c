@@ -90,6 +90,10 @@ help(void)
 	       "  --mta NAME    force the log format: postfix, exim,\n"
 	       "                sendmail or opensmtpd (default: per line)\n"
 	       "  --quiet       no per-file summary\n\n"
+	       "An input with no delivery whose lines look like results "
+	       "(status=, ' ** ',\n' == ', stat=, result=) is named in a "
+	       "warning with the first such line\nand why it gave none "
+	       "('bouncestat parse --all' shows the reason of every\nline).\n"
 	       "Exit status: 0 all inputs imported, 1 an input or the "
 	       "database failed,\n2 usage error.\n",
 	    cmd_import_entry.usage);
@@ -261,6 +265,7 @@ import_one(struct import_state *s, const char *path)
 	char errbuf[BS_ERRLEN];
 	struct import_file f;
 	struct pipeline_counters before, c;
+	struct pipeline_watch w;
 	struct input *in;
 	int64_t dev, ino, mtime, size;
 	enum pass_rc rc;
@@ -281,7 +286,10 @@ again:
 		input_close(in);
 		return -1;
 	}
+	memset(&w, 0, sizeof(w));
+	pipeline_set_watch(s->pl, &w);
 	rc = import_pass(s, in, &f);
+	pipeline_set_watch(s->pl, NULL);
 	if (rc == PASS_REREAD) {
 		/* Nothing was added in this transaction: start over. */
 		store_rollback(s->st);
@@ -305,6 +313,7 @@ again:
 		input_close(in);
 		return -1;
 	}
+	(void)pipeline_watch_warn(&w, input_name(in));
 	c = *pipeline_counters(s->pl);
 	if (!s->quiet) {
 		printf("%s: %" PRIu64 " lines, %" PRIu64 " deliveries (%" PRIu64

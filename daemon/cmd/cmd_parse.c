@@ -25,9 +25,9 @@
 #include "sanitize.h"
 #include "util.h"
 
-#define HEADER                                                                 \
-	"line\tresult\tmta\ttime\tstatus\tflags\tqueue_id\trcpt\trcpt_domain"  \
-	"\trelay_host\trelay_ip\tprovider\tdsn\tcode\tenhanced\tclass\trule"   \
+#define HEADER                                                                        \
+	"line\tresult\treason\tmta\ttime\tstatus\tflags\tqueue_id\trcpt\trcpt_domain" \
+	"\trelay_host\trelay_ip\tprovider\tdsn\tcode\tenhanced\tclass\trule"          \
 	"\tpermanent\tdnsbl\tlisted_ip\tstage\treply\n"
 
 static int cmd_parse_exec(int, char **);
@@ -42,22 +42,33 @@ const struct cmd_entry cmd_parse_entry = {
 static void
 help(void)
 {
-	printf("usage: bouncestat parse %s\n\n"
-	       "Prints one TSV row per delivery event of FILE (plain, .gz or "
-	       "'-' for stdin),\nwith its classification. Nothing is "
-	       "stored.\n\n"
-	       "  --all         also a row for every skipped or bad line\n"
-	       "  --now TIME    reference time for the year of classic "
-	       "syslog stamps\n"
-	       "                (default: the file's mtime, or now for "
-	       "stdin)\n"
-	       "  --mta NAME    force the log format: postfix, exim,\n"
-	       "                sendmail or opensmtpd (default: per line)\n"
-	       "  --rules DIR   extra rule files (default: "
-	       "/etc/bouncestat/rules.d)\n\n"
-	       "Columns: %s"
-	       "Zone-less stamps are taken in the local time zone (TZ).\n"
-	       "Exit status: 0 read to the end, 1 error, 2 usage error.\n",
+	printf(
+	    "usage: bouncestat parse %s\n\n"
+	    "Prints one TSV row per delivery event of FILE (plain, .gz or "
+	    "'-' for stdin),\nwith its classification. Nothing is "
+	    "stored. Lines may be syslog (classic,\nRFC 3339, RFC 5424, "
+	    "with Solaris '[ID n mail.info]' or FreeBSD '<mail.info>'\n"
+	    "tags), journalctl, Exim's main log, or CRI and Docker "
+	    "json-file records of\ncontainers.\n\n"
+	    "  --all         also a row for every skipped or bad line, with\n"
+	    "                the reason it gave no event: no_prefix,\n"
+	    "                repeated, partial, bad_json, other_program,\n"
+	    "                not_result, bad_date or malformed\n"
+	    "  --now TIME    reference time for the year of classic "
+	    "syslog stamps\n"
+	    "                (default: the file's mtime, or now for "
+	    "stdin)\n"
+	    "  --mta NAME    force the log format: postfix, exim,\n"
+	    "                sendmail or opensmtpd (default: per line)\n"
+	    "  --rules DIR   extra rule files (default: "
+	    "/etc/bouncestat/rules.d)\n\n"
+	    "Columns: %s"
+	    "Zone-less stamps are taken in the local time zone (TZ).\n"
+	    "A Sendmail line of several recipients gives a row for each.\n"
+	    "When no line gives an event but some look like a result\n"
+	    "(status=, ' ** ', ' == ', stat=, result=), the first of them\n"
+	    "and its reason are named in a warning on stderr.\n"
+	    "Exit status: 0 read to the end, 1 error, 2 usage error.\n",
 	    cmd_parse_entry.usage, HEADER);
 }
 
@@ -97,10 +108,20 @@ print_time(int64_t t, int32_t usec)
 		printf("\t%sZ", buf);
 }
 
+/* What print_event() needs besides the event: the line it came from. */
+struct parse_row {
+	uint64_t lineno;
+	unsigned lbflags;
+};
+
+/* pipeline_event_fn: one row per event (per recipient). */
 static void
-print_event(uint64_t lineno, const struct bs_event *ev,
-    const struct classify_result *cr, const char *provider, unsigned lbflags)
+print_event(void *arg, const struct bs_event *ev,
+    const struct classify_result *cr, const char *provider)
 {
+	const struct parse_row *row = arg;
+	uint64_t lineno = row->lineno;
+	unsigned lbflags = row->lbflags;
 	char flags[64];
 
 	flags[0] = '\0';
@@ -112,7 +133,7 @@ print_event(uint64_t lineno, const struct bs_event *ev,
 		strcat(flags, ",connect");
 	if (lbflags & LINEBUF_CUT)
 		strcat(flags, ",cut");
-	printf("%" PRIu64 "\tok\t%s", lineno, bs_mta_name(ev->mta));
+	printf("%" PRIu64 "\tok\t-\t%s", lineno, bs_mta_name(ev->mta));
 	print_time(ev->time, ev->usec);
 	printf("\t%s", bs_status_name(ev->status));
 	field_str(flags[0] != '\0' ? flags + 1 : NULL);
@@ -150,10 +171,10 @@ cmd_parse_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char errbuf[BS_ERRLEN];
-	const char *rules = NULL, *line, *provider;
-	const struct bs_event *ev;
-	const struct classify_result *cr;
+	const char *rules = NULL, *line;
 	const struct pipeline_counters *c;
+	struct pipeline_watch w;
+	struct parse_row row;
 	struct classifier *cl = NULL;
 	struct pipeline *pl = NULL;
 	struct linebuf *lb = NULL;
@@ -221,6 +242,9 @@ cmd_parse_exec(int argc, char **argv)
 	if ((pl = pipeline_new(NULL, cl, &ctx)) == NULL ||
 	    (lb = linebuf_new(LINEBUF_MAX_LINE_DEFAULT)) == NULL)
 		fatal("parse");
+	memset(&w, 0, sizeof(w));
+	pipeline_set_watch(pl, &w);
+	pipeline_set_event_fn(pl, print_event, &row);
 	printf("%s", HEADER);
 	while (!eof) {
 		if ((n = input_read(in, lb, errbuf)) == -1) {
@@ -235,16 +259,16 @@ cmd_parse_exec(int argc, char **argv)
 				    lb, &line, &len, &flags);
 			if (got == 0)
 				break;
-			lineno++;
+			row.lineno = ++lineno;
+			row.lbflags = flags;
 			prc = pipeline_line(pl, line, len, flags);
-			if (prc == PARSE_OK) {
-				pipeline_last(pl, &ev, &cr, &provider);
-				print_event(lineno, ev, cr, provider, flags);
-			} else if (all)
-				printf("%" PRIu64 "\t%s\n", lineno,
-				    prc == PARSE_SKIP ? "skip" : "bad");
+			if (prc != PARSE_OK && all)
+				printf("%" PRIu64 "\t%s\t%s\n", lineno,
+				    prc == PARSE_SKIP ? "skip" : "bad",
+				    bs_reason_name(pipeline_reason(pl)));
 		}
 	}
+	(void)pipeline_watch_warn(&w, input_name(in));
 	c = pipeline_counters(pl);
 	fprintf(stderr,
 	    "bouncestat: parse: %s: %" PRIu64 " lines, %" PRIu64

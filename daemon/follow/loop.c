@@ -82,8 +82,9 @@ static const char *const default_paths[] = { "/var/log/mail.log",
 
 struct followed {
 	struct tail *t;
-	bool glob;   /* found by a pattern, not named */
-	bool wanted; /* named, or matched at the last expansion */
+	bool glob;               /* found by a pattern, not named */
+	bool wanted;             /* named, or matched at the last expansion */
+	struct pipeline_watch w; /* "no delivery result" warning, once */
 };
 
 /* One line of the batch, in pbuf at off. */
@@ -118,6 +119,7 @@ struct loop {
 	struct journal_input *jn; /* the systemd journal, or NULL */
 
 	struct linebuf *in_lb; /* standard input */
+	struct pipeline_watch in_watch;
 	ev_io in_w;
 	bool in_open;
 	uint64_t in_uncommitted;
@@ -274,6 +276,23 @@ put_files(struct loop *lp)
 }
 
 /*
+ * The watch of the input of t (NULL: standard input), for the warning of
+ * an input that gives no delivery result. Valid until lp->fl changes.
+ */
+static struct pipeline_watch *
+watch_of(struct loop *lp, const struct tail *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return &lp->in_watch;
+	for (i = 0; i < lp->nfl; i++)
+		if (lp->fl[i].t == t)
+			return &lp->fl[i].w;
+	return NULL;
+}
+
+/*
  * Flushes the batch: one transaction with its lines' events and counts,
  * every tail's changed positions and the list of followed files.
  * 0, or -1 (rolled back; the tails are rebuilt from the store).
@@ -333,6 +352,8 @@ batch_commit(struct loop *lp)
 	lp->in_txn = true;
 	for (i = 0; i < lp->npend; i++) {
 		pe = &lp->pend[i];
+		if (i == 0 || pe->t != lp->pend[i - 1].t)
+			pipeline_set_watch(lp->pl, watch_of(lp, pe->t));
 		rc = pipeline_line(
 		    lp->pl, lp->pbuf + pe->off, pe->len, pe->flags);
 		if (rc == -1) {
@@ -345,6 +366,7 @@ batch_commit(struct loop *lp)
 				tail_note_event(pe->t, ev->time);
 		}
 	}
+	pipeline_set_watch(lp->pl, NULL);
 	for (i = 0; i < lp->nfl; i++)
 		if (tail_put_positions(lp->fl[i].t, lp->st, now) == -1) {
 			store_failed(lp, "position");
@@ -379,8 +401,11 @@ batch_commit(struct loop *lp)
 	lp->failing = false;
 	lp->recover_delay = LOOP_RECOVER_MIN;
 	batch_clear(lp);
-	for (i = 0; i < lp->nfl; i++)
+	for (i = 0; i < lp->nfl; i++) {
 		tail_committed(lp->fl[i].t);
+		(void)pipeline_watch_warn(&lp->fl[i].w, tail_path(lp->fl[i].t));
+	}
+	(void)pipeline_watch_warn(&lp->in_watch, "-");
 	if (lp->jn != NULL)
 		journal_input_committed(lp->jn);
 	return 0;
@@ -535,6 +560,7 @@ add_tail(struct loop *lp, const char *path, bool glob, bool at_startup)
 	f->t = t = tail_new(path, &env);
 	f->glob = glob;
 	f->wanted = true;
+	memset(&f->w, 0, sizeof(f->w));
 	lp->files_changed = true;
 	if (lp->broken)
 		return; /* started by the recovery */

@@ -18,8 +18,10 @@
 #include <string.h>
 
 #include "linebuf.h"
+#include "log.h"
 #include "pipeline.h"
 #include "provider.h"
+#include "scan.h"
 
 #define PROV_MEMO_SLOTS                                                        \
 	8192              /* a power of two; 2048 missed 10% of a              \
@@ -43,6 +45,9 @@ struct pipeline {
 	struct classify_result cr;
 	char provider[256];
 	bool have_last;
+	struct pipeline_watch *watch; /* the current input's, or NULL */
+	pipeline_event_fn *event_fn;
+	void *event_arg;
 	struct prov_memo memo[PROV_MEMO_SLOTS];
 	/* Decoded journald JSON messages (mta_ctx.scratch): as long as the
 	 * default longest line, since decoding never lengthens a string. */
@@ -128,25 +133,12 @@ provider_of(struct pipeline *p, struct bs_span host)
 	return n;
 }
 
-int
-pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
+/* Classifies, counts and stores p->ev. PARSE_OK, or -1 (store). */
+static int
+pipeline_event(struct pipeline *p)
 {
 	struct store_record rec;
-	int rc;
 
-	p->c.lines++;
-	if (flags & LINEBUF_CUT)
-		p->c.cut++;
-	/* No memset of the event: the parser zeroes it (see mta.c). */
-	rc = mta_parse_line(line, len, &p->ctx, &p->ev);
-	if (rc == PARSE_SKIP) {
-		p->c.skipped++;
-		return rc;
-	}
-	if (rc != PARSE_OK) {
-		p->c.bad++;
-		return PARSE_BAD;
-	}
 	if (provider_of(p, p->ev.relay_host) == 0)
 		p->provider[0] = '\0';
 	classify_event(
@@ -159,6 +151,10 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 		p->c.failures++;
 	if (p->ev.time > p->c.last_event)
 		p->c.last_event = p->ev.time;
+	if (p->watch != NULL)
+		p->watch->events++;
+	if (p->event_fn != NULL)
+		p->event_fn(p->event_arg, &p->ev, &p->cr, p->provider);
 	if (p->store == NULL)
 		return PARSE_OK;
 	rec.ev = &p->ev;
@@ -168,6 +164,130 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 		return -1;
 	p->pending++;
 	return PARSE_OK;
+}
+
+/*
+ * True when a line that gave no event looks like a delivery result of
+ * some MTA: the markers of issue 13 (Postfix "status=", Exim " ** " and
+ * " == ", Sendmail "stat=", OpenSMTPD "result=").
+ */
+static bool
+looks_like_result(const char *line, size_t len)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+	} marks[] = {
+		{ SCAN_LIT("status=") },
+		{ SCAN_LIT(" ** ") },
+		{ SCAN_LIT(" == ") },
+		{ SCAN_LIT("stat=") },
+		{ SCAN_LIT("result=") },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (scan_find(line, line + len, marks[i].s, marks[i].len) !=
+		    NULL)
+			return true;
+	return false;
+}
+
+/*
+ * Keeps the first result-like line of an input that has given no event
+ * yet, with the local parts of its addresses masked ("*@example.com":
+ * no recipient address in a warning, STYLE 7) and control bytes as '?'.
+ */
+static void
+watch_skipped(
+    struct pipeline_watch *w, const char *line, size_t len, enum bs_reason why)
+{
+	size_t i, n = 0;
+
+	if (w->events > 0 || w->len > 0 || !looks_like_result(line, len))
+		return;
+	for (i = 0; i < len && n < sizeof(w->line) - 1; i++) {
+		if (line[i] == '@')
+			while (n > 0 && w->line[n - 1] != '<' &&
+			    w->line[n - 1] != ' ' && w->line[n - 1] != '=' &&
+			    w->line[n - 1] != ',' && w->line[n - 1] != '*')
+				n--;
+		if (line[i] == '@' && n < sizeof(w->line) - 2)
+			w->line[n++] = '*';
+		/* No control byte of the input reaches the terminal. */
+		w->line[n++] = (unsigned char)line[i] < 0x20 || line[i] == 0x7f
+		    ? '?'
+		    : line[i];
+	}
+	w->line[n] = '\0';
+	w->len = n > 0 ? n : 1;
+	w->reason = why;
+}
+
+int
+pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
+{
+	int rc;
+
+	p->c.lines++;
+	if (flags & LINEBUF_CUT)
+		p->c.cut++;
+	/* No memset of the event: the parser zeroes it (see mta.c). */
+	rc = mta_parse_line(line, len, &p->ctx, &p->ev);
+	if (rc != PARSE_OK) {
+		if (rc == PARSE_SKIP)
+			p->c.skipped++;
+		else
+			p->c.bad++;
+		if (p->watch != NULL && p->watch->events == 0)
+			watch_skipped(p->watch, line, len, p->ev.reason);
+		return rc == PARSE_SKIP ? PARSE_SKIP : PARSE_BAD;
+	}
+	if (pipeline_event(p) == -1)
+		return -1;
+	/* One result per recipient of a multi-recipient line (Sendmail). */
+	while (p->ev.rcpt_more.len > 0 && bs_event_next_rcpt(&p->ev))
+		if (pipeline_event(p) == -1)
+			return -1;
+	return PARSE_OK;
+}
+
+/* The reason of the last line's result (BS_REASON_NONE for PARSE_OK). */
+enum bs_reason
+pipeline_reason(const struct pipeline *p)
+{
+	return p->ev.reason;
+}
+
+/* Sets (or clears, with NULL) the per-event callback; see pipeline.h. */
+void
+pipeline_set_event_fn(struct pipeline *p, pipeline_event_fn *fn, void *arg)
+{
+	p->event_fn = fn;
+	p->event_arg = arg;
+}
+
+/* Sets (or clears, with NULL) the watch of the current input. */
+void
+pipeline_set_watch(struct pipeline *p, struct pipeline_watch *w)
+{
+	p->watch = w;
+}
+
+/*
+ * See pipeline.h: logs the warning once, when w's input gave no event but
+ * had a result-like line. Returns true when it warned.
+ */
+bool
+pipeline_watch_warn(struct pipeline_watch *w, const char *input)
+{
+	if (w->warned || w->events > 0 || w->len == 0)
+		return false;
+	w->warned = true;
+	log_warnx("input: %s: no delivery result, but lines look like one; "
+		  "first: reason=%s line=\"%s\"",
+	    input, bs_reason_name(w->reason), w->line);
+	return true;
 }
 
 void

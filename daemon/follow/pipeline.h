@@ -32,6 +32,26 @@ struct pipeline_counters {
 struct pipeline;
 
 /*
+ * "Never silently nothing" (issue 13): the caller keeps one per input
+ * (zeroed at its start) and points the pipeline at it while feeding that
+ * input's lines. It counts the input's events and keeps the first line
+ * that gave none but looks like a delivery result (status=, " ** ",
+ * " == ", stat=, result=), addresses masked, with the reason; scanned
+ * only until the input's first event, so a working input pays nothing.
+ */
+struct pipeline_watch {
+	uint64_t events; /* events of this input */
+	bool warned;     /* pipeline_watch_warn() has warned */
+	enum bs_reason reason;
+	size_t len;     /* 0: no result-like line seen */
+	char line[240]; /* the first one, cut, NUL-terminated */
+};
+
+/* Called for every event (one per recipient), before it is stored. */
+typedef void pipeline_event_fn(void *arg, const struct bs_event *,
+    const struct classify_result *, const char *provider);
+
+/*
  * Creates a pipeline writing to st (may be NULL: parse only) and
  * classifying with cl; neither is owned. ctx is copied; its reference time
  * is refreshed by pipeline_set_ref_time().
@@ -50,6 +70,25 @@ void pipeline_set_classifier(struct pipeline *, struct classifier *);
  */
 int pipeline_line(
     struct pipeline *, const char *line, size_t len, unsigned flags);
+
+/* Why the last line gave no event (BS_REASON_NONE: it gave one). */
+enum bs_reason pipeline_reason(const struct pipeline *);
+
+/*
+ * Calls fn(arg, ...) for every event, the several of a multi-recipient
+ * line included (pipeline_last() has only the last). NULL clears it.
+ */
+void pipeline_set_event_fn(struct pipeline *, pipeline_event_fn *fn, void *arg);
+
+/* The watch the following lines count into (not owned); NULL: none. */
+void pipeline_set_watch(struct pipeline *, struct pipeline_watch *w);
+
+/*
+ * Logs once per watch, when its input gave no event but had a line that
+ * looks like a result: `input: NAME: no delivery result, but lines look
+ * like one; first: reason=R line="..."`. Returns true when it warned.
+ */
+bool pipeline_watch_warn(struct pipeline_watch *w, const char *input);
 
 /* The event, classification and provider of the last PARSE_OK line. */
 void pipeline_last(const struct pipeline *, const struct bs_event **,

@@ -249,10 +249,125 @@ mta_parse_line__day_the_year_lacks__skip(void **state)
 	free(r.buf);
 }
 
+static void
+mta_parse_line__solaris_msgid__parsed_with_and_without_force(void **state)
+{
+	static const char line[] =
+	    "Feb 14 06:47:08 relay.example.edu postfix/local[8611]: [ID 197553 "
+	    "mail.info] F3E9E3488: to=<bob@relay.example.edu>, relay=local, "
+	    "delay=6.2, delays=0.1/0/0/6.1, dsn=4.2.2, status=deferred "
+	    "(cannot update mailbox /var/mail/bob for user bob)";
+	struct parsed r;
+
+	(void)state;
+	r = parse(line);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.ev.status, BS_STATUS_DEFERRED);
+	span_is("qid", r.ev.queue_id, "F3E9E3488");
+	free(r.buf);
+	r = parse_force(line, BS_MTA_POSTFIX);
+	assert_int_equal(r.rc, PARSE_OK);
+	span_is("rcpt", r.ev.rcpt, "bob@relay.example.edu");
+	free(r.buf);
+}
+
+static void
+mta_parse_line__each_skip__its_reason(void **state)
+{
+	static const struct {
+		const char *line;
+		int rc;
+		enum bs_reason why;
+	} cases[] = {
+		{ "garbage", PARSE_SKIP, BS_REASON_NO_PREFIX },
+		{ "Nov 24 05:00:14 mx1 last message repeated 3 times",
+		    PARSE_SKIP, BS_REASON_REPEATED },
+		{ "Nov 24 05:00:14 mx1 postfix/smtp[1]: message repeated 2 "
+		  "times: [ " DEFERRED_TAIL "]",
+		    PARSE_SKIP, BS_REASON_REPEATED },
+		{ "Nov 22 10:15:01 mail CRON[1]: " DEFERRED_TAIL, PARSE_SKIP,
+		    BS_REASON_OTHER_PROGRAM },
+		{ "Nov 22 10:15:01 mail postfix/qmgr[1]: ABCDEF0123: removed",
+		    PARSE_SKIP, BS_REASON_NOT_RESULT },
+		{ "Feb 30 10:15:01 mail postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_SKIP, BS_REASON_BAD_DATE },
+		{ "Nov 22 10:15:01 mail postfix/smtp[1]: ABCDEF0123: "
+		  "to=<a@example.com>, status=deferred",
+		    PARSE_BAD, BS_REASON_MALFORMED },
+		{ "2026-12-05T10:00:00.1Z stdout P Nov 22 10:15:01 mail "
+		  "postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_SKIP, BS_REASON_PARTIAL },
+		{ "{\"log\":\"Nov 22 10:15:01 mail postfix/smtp[1]: x",
+		    PARSE_SKIP, BS_REASON_BAD_JSON },
+		{ "Nov 22 10:15:01 mail postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_OK, BS_REASON_NONE },
+	};
+	struct parsed r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = parse(cases[i].line);
+		if (r.rc != cases[i].rc || r.ev.reason != cases[i].why)
+			fail_msg("rc %d reason %s: \"%s\"", r.rc,
+			    bs_reason_name(r.ev.reason), cases[i].line);
+		free(r.buf);
+	}
+	assert_string_equal(bs_reason_name(BS_REASON_COUNT), "none");
+}
+
+static void
+mta_parse_line__cri_record__inner_line_parsed(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("2026-12-05T10:00:00.123456789Z stdout F Nov 22 10:15:01 "
+		  "mail postfix/smtp[1]: " DEFERRED_TAIL);
+	assert_int_equal(r.rc, PARSE_OK);
+	span_is("host", r.ev.host, "mail");
+	span_is("rcpt", r.ev.rcpt, "a@example.com");
+	assert_int_equal(r.ev.smtp_code, 421);
+	free(r.buf);
+}
+
+static void
+mta_parse_line__docker_json__log_decoded_into_scratch(void **state)
+{
+	static const char line[] =
+	    "{\"log\":\"Nov 22 10:15:01 mail postfix/smtp[1]: ABCDEF0123: "
+	    "to=\\u003ca@example.com\\u003e, relay=mx.example.com[192.0.2.1]:25, "
+	    "delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent (250 ok)\\n\","
+	    "\"stream\":\"stdout\",\"time\":\"2026-11-22T10:15:01.1Z\"}";
+	char scratch[sizeof(line)];
+	struct mta_ctx ctx;
+	struct bs_event ev;
+
+	(void)state;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.syslog.ref_time = REF;
+	assert_int_equal(mta_parse_line(line, sizeof(line) - 1, &ctx, &ev),
+	    PARSE_SKIP); /* no scratch for the escapes */
+	assert_int_equal(ev.reason, BS_REASON_BAD_JSON);
+	ctx.scratch = scratch;
+	ctx.scratch_len = sizeof(scratch);
+	assert_int_equal(
+	    mta_parse_line(line, sizeof(line) - 1, &ctx, &ev), PARSE_OK);
+	span_is("rcpt", ev.rcpt, "a@example.com");
+	span_is("reply", ev.reply, "250 ok");
+	assert_int_equal(ev.status, BS_STATUS_SENT);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    mta_parse_line__solaris_msgid__parsed_with_and_without_force),
+		cmocka_unit_test(mta_parse_line__each_skip__its_reason),
+		cmocka_unit_test(mta_parse_line__cri_record__inner_line_parsed),
+		cmocka_unit_test(
+		    mta_parse_line__docker_json__log_decoded_into_scratch),
 		cmocka_unit_test(
 		    mta_parse_line__postfix_line__prefix_fields_and_reply),
 		cmocka_unit_test(

@@ -130,10 +130,26 @@ scan_trim__blanks__removed(void **state)
 	free(b);
 }
 
+static void
+scan_list_comma__commas_inside_brackets_and_quotes__skipped(void **state)
+{
+	static const char list[] = "<a,b@x>,\"c, d\"@y, e", open[] = "\"a,";
+	const char *end = list + sizeof(list) - 1;
+
+	(void)state;
+	assert_ptr_equal(scan_list_comma(list, end, false), list + 7);
+	assert_ptr_equal(scan_list_comma(list + 8, end, false), list + 16);
+	assert_ptr_equal(scan_list_comma(list, end, true), list + 16);
+	assert_ptr_equal(scan_list_comma(list, list + 5, false), list + 5);
+	assert_ptr_equal(scan_list_comma(open, open + 3, false), open + 3);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    scan_list_comma__commas_inside_brackets_and_quotes__skipped),
 		cmocka_unit_test(scan_find__needle_positions__first_match),
 		cmocka_unit_test(scan_rfind__needle_positions__last_match),
 		cmocka_unit_test(scan_prefix__short_and_case__bounded),

@@ -281,10 +281,71 @@ sendmail_parse__every_truncation__in_bounds(void **state)
 	truncations_in_bounds(sendmail_parse, line, sizeof(line) - 1, REF);
 }
 
+static void
+sendmail_parse__several_recipients__rest_for_next_rcpt(void **state)
+{
+	struct parsed r =
+	    parse(PFX "to=<ann@example.com>,<bob@example.net>,"
+		      "\"c, d\"@example.org, delay=00:00:02, "
+		      "mailer=esmtp, pri=1, dsn=2.0.0, stat=Sent (ok)");
+
+	(void)state;
+	assert_int_equal(r.rc, PARSE_OK);
+	span_is("rcpt", r.ev.rcpt, "ann@example.com");
+	span_is("domain", r.ev.rcpt_domain, "example.com");
+	assert_true(bs_event_next_rcpt(&r.ev));
+	span_is("rcpt", r.ev.rcpt, "bob@example.net");
+	span_is("domain", r.ev.rcpt_domain, "example.net");
+	assert_int_equal(r.ev.status, BS_STATUS_SENT);
+	assert_true(bs_event_next_rcpt(&r.ev));
+	span_is("rcpt", r.ev.rcpt, "\"c, d\"@example.org");
+	span_is("domain", r.ev.rcpt_domain, "example.org");
+	assert_false(bs_event_next_rcpt(&r.ev));
+	free(r.buf);
+}
+
+static void
+sendmail_parse__bare_recipient_list__each_with_its_domain(void **state)
+{
+	struct parsed r = parse(PFX "to=ann@example.com,bob@example.net, "
+				    "delay=00:00:02, mailer=esmtp, pri=1, "
+				    "dsn=4.0.0, stat=Deferred: 451 4.3.5 busy");
+
+	(void)state;
+	assert_int_equal(r.rc, PARSE_OK);
+	span_is("rcpt", r.ev.rcpt, "ann@example.com");
+	assert_true(bs_event_next_rcpt(&r.ev));
+	span_is("rcpt", r.ev.rcpt, "bob@example.net");
+	span_is("domain", r.ev.rcpt_domain, "example.net");
+	span_is("reply", r.ev.reply, "451 4.3.5 busy");
+	assert_false(bs_event_next_rcpt(&r.ev));
+	assert_false(bs_event_next_rcpt(&r.ev));
+	free(r.buf);
+}
+
+static void
+sendmail_parse__one_recipient__no_next_rcpt(void **state)
+{
+	struct parsed r =
+	    parse(PFX "to=<ann@example.com>,, delay=00:00:02, "
+		      "mailer=esmtp, pri=1, dsn=2.0.0, stat=Sent");
+
+	(void)state;
+	assert_int_equal(r.rc, PARSE_OK);
+	span_is("rcpt", r.ev.rcpt, "ann@example.com");
+	assert_false(bs_event_next_rcpt(&r.ev));
+	free(r.buf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    sendmail_parse__several_recipients__rest_for_next_rcpt),
+		cmocka_unit_test(
+		    sendmail_parse__bare_recipient_list__each_with_its_domain),
+		cmocka_unit_test(sendmail_parse__one_recipient__no_next_rcpt),
 		cmocka_unit_test(sendmail_parse__sent__reply_in_parentheses),
 		cmocka_unit_test(
 		    sendmail_parse__deferred_remote_reply__reply_text),

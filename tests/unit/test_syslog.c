@@ -488,10 +488,93 @@ syslog_epoch__known_dates__match_timegm(void **state)
 	    syslog_epoch(2026, 11, 22, 10, 15, 1), INT64_C(1795342501));
 }
 
+static void
+syslog_parse__solaris_msgid__dropped_from_msg(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("Feb 14 06:47:08 relay.example.edu postfix/local[8611]: "
+		  "[ID 197553 mail.info] F3E9E3488: to=<a@b>, status=deferred",
+	    REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	span_is("host", r.p.host, "relay.example.edu");
+	span_is("program", r.p.program, "postfix/local");
+	span_is("pid", r.p.pid, "8611");
+	span_is("msg", r.p.msg, "F3E9E3488: to=<a@b>, status=deferred");
+	free(r.buf);
+}
+
+static void
+syslog_parse__malformed_solaris_msgid__kept_in_msg(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	r = parse("Feb 14 06:47:08 h postfix/local[1]: [ID x mail.info] m",
+	    REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	span_is("msg", r.p.msg, "[ID x mail.info] m");
+	free(r.buf);
+	r = parse("Feb 14 06:47:08 h postfix/local[1]: [ID 1 mail.info m",
+	    REF_NOV22, 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	span_is("msg", r.p.msg, "[ID 1 mail.info m");
+	free(r.buf);
+}
+
+static void
+syslog_parse__freebsd_priority__between_stamp_and_host(void **state)
+{
+	static const char *const lines[] = {
+		"Jun 17 14:37:39 <mail.notice> robin sm-mta[2794]: m",
+		"Jun 17 14:37:39 <2.6> robin sm-mta[2794]: m",
+	};
+	struct parsed r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		r = parse(lines[i], REF_NOV22, 0);
+		assert_int_equal(r.rc, PARSE_OK);
+		span_is("host", r.p.host, "robin");
+		span_is("program", r.p.program, "sm-mta");
+		span_is("msg", r.p.msg, "m");
+		free(r.buf);
+	}
+}
+
+static void
+syslog_parse__broken_freebsd_priority__skip(void **state)
+{
+	static const char *const lines[] = {
+		"Jun 17 14:37:39 <mail.notice robin sm-mta[2794]: m",
+		"Jun 17 14:37:39 <mail> robin sm-mta[2794]: m",
+		"Jun 17 14:37:39 <.> robin sm-mta[2794]: m",
+		"Jun 17 14:37:39 <mail.info>",
+	};
+	struct parsed r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		r = parse(lines[i], REF_NOV22, 0);
+		if (r.rc != PARSE_SKIP)
+			fail_msg("not skipped: \"%s\"", lines[i]);
+		free(r.buf);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(syslog_parse__solaris_msgid__dropped_from_msg),
+		cmocka_unit_test(
+		    syslog_parse__malformed_solaris_msgid__kept_in_msg),
+		cmocka_unit_test(
+		    syslog_parse__freebsd_priority__between_stamp_and_host),
+		cmocka_unit_test(syslog_parse__broken_freebsd_priority__skip),
 		cmocka_unit_test(
 		    syslog_parse__classic_two_digit_day__all_fields),
 		cmocka_unit_test(
