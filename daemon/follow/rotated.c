@@ -9,7 +9,6 @@
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +21,6 @@
 #include "tail.h"
 
 #define UNPACK_BLOCK 65536
-
-static void seterr(char *errbuf, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-seterr(char *errbuf, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(errbuf, BS_ERRLEN, fmt, ap);
-	va_end(ap);
-}
 
 /* See rotated.h. */
 enum rotated_kind
@@ -106,15 +92,16 @@ rotated_unpack(int gzfd, int64_t keep_from, uint64_t head, int64_t head_len,
 	if (head_len < 0 || head_len > TAIL_HEAD_LEN)
 		head_len = 0;
 	if ((mfd = memfd_create("bouncestat-rotated", MFD_CLOEXEC)) == -1) {
-		seterr(errbuf, "memfd_create: %s", strerror(errno));
+		snprintf(
+		    errbuf, BS_ERRLEN, "memfd_create: %s", strerror(errno));
 		return -1;
 	}
 	if ((dfd = dup(gzfd)) == -1 || lseek(dfd, 0, SEEK_SET) == -1) {
-		seterr(errbuf, "dup: %s", strerror(errno));
+		snprintf(errbuf, BS_ERRLEN, "dup: %s", strerror(errno));
 		goto fail;
 	}
 	if ((gz = gzdopen(dfd, "rb")) == NULL) {
-		seterr(errbuf, "cannot open the gzip stream");
+		snprintf(errbuf, BS_ERRLEN, "cannot open the gzip stream");
 		goto fail;
 	}
 	dfd = -1; /* gzclose() closes it */
@@ -123,7 +110,7 @@ rotated_unpack(int gzfd, int64_t keep_from, uint64_t head, int64_t head_len,
 		if (n < 0) {
 			const char *msg = gzerror(gz, &zerr);
 
-			seterr(errbuf, "gzip: %s",
+			snprintf(errbuf, BS_ERRLEN, "gzip: %s",
 			    zerr == Z_ERRNO ? strerror(errno) : msg);
 			goto fail;
 		}
@@ -133,7 +120,7 @@ rotated_unpack(int gzfd, int64_t keep_from, uint64_t head, int64_t head_len,
 			const char *msg = gzerror(gz, &zerr);
 
 			if (zerr != Z_OK && zerr != Z_STREAM_END) {
-				seterr(errbuf, "gzip: %s", msg);
+				snprintf(errbuf, BS_ERRLEN, "gzip: %s", msg);
 				goto fail;
 			}
 			break;
@@ -181,18 +168,18 @@ rotated_unpack(int gzfd, int64_t keep_from, uint64_t head, int64_t head_len,
 	}
 	if (gzclose(gz) != Z_OK) {
 		gz = NULL;
-		seterr(errbuf, "gzip: error at close");
+		snprintf(errbuf, BS_ERRLEN, "gzip: error at close");
 		goto fail;
 	}
 	gz = NULL;
 	if (ftruncate(mfd, (off_t)off) == -1) {
-		seterr(errbuf, "ftruncate: %s", strerror(errno));
+		snprintf(errbuf, BS_ERRLEN, "ftruncate: %s", strerror(errno));
 		goto fail;
 	}
 	*size = off;
 	return mfd;
 wfail:
-	seterr(errbuf, "memfd write: %s", strerror(errno));
+	snprintf(errbuf, BS_ERRLEN, "memfd write: %s", strerror(errno));
 fail:
 	if (gz != NULL)
 		gzclose(gz);
