@@ -359,7 +359,7 @@ cmd_rebuild_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct option longopts[CTX_OPTIONS_MAX];
-	char tmp[PATH_MAX + 16], broken[PATH_MAX + 64];
+	char tmp[PATH_MAX + 16], wal[PATH_MAX + 32], broken[PATH_MAX + 64];
 	char **paths = NULL;
 	const char *what;
 	struct cmd_ctx cc;
@@ -445,6 +445,27 @@ cmd_rebuild_exec(int argc, char **argv)
 		if (remove_db(tmp) == -1)
 			cmd_ctx_error(
 			    &cc, "%s: remove: %s", tmp, strerror(errno));
+		goto out;
+	}
+	/* Closed, the new database is one file: its WAL was checkpointed
+	 * and removed (a rename must not leave part of it behind). */
+	snprintf(wal, sizeof(wal), "%s-wal", tmp);
+	if (stat(wal, &st) == 0 && st.st_size > 0) {
+		cmd_ctx_error(&cc,
+		    "%s still has a write-ahead log; %s left as "
+		    "it was",
+		    tmp, cc.db);
+		goto out;
+	}
+	/* An empty -wal and the -shm stay after the close: not to be left
+	 * behind under the temporary name. */
+	if (unlink(wal) == -1 && errno != ENOENT) {
+		cmd_ctx_error(&cc, "%s: %s", wal, strerror(errno));
+		goto out;
+	}
+	snprintf(wal, sizeof(wal), "%s-shm", tmp);
+	if (unlink(wal) == -1 && errno != ENOENT) {
+		cmd_ctx_error(&cc, "%s: %s", wal, strerror(errno));
 		goto out;
 	}
 	if (match_owner(tmp, cc.db) == -1) {

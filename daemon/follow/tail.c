@@ -504,14 +504,16 @@ resume_compressed(
 		return set_old(t, tf);
 	}
 	if (unread > 0)
-		log_warnx("tail: %s: %s %s inode=%lld not found; %lld bytes "
-			  "it had after offset=%lld are not counted%s%s",
+		log_warnx("tail: %s: %s %s inode=%lld is gone or was "
+			  "truncated and no copy was found; %lld bytes it had "
+			  "after offset=%lld are not counted%s%s",
 		    t->path, what, pos->path, (long long)pos->ino,
 		    (long long)unread, (long long)pos->offset,
 		    other[0] != '\0' ? "; not readable here: " : "", other);
 	else
-		log_info("tail: %s: %s %s inode=%lld is gone; it had been "
-			 "read to its end (offset=%lld) at the last look",
+		log_info("tail: %s: %s %s inode=%lld is gone or was "
+			 "truncated; nothing is lost: it had been read to its "
+			 "end (offset=%lld) at the last look",
 		    t->path, what, pos->path, (long long)pos->ino,
 		    (long long)pos->offset);
 	return 0;

@@ -54,7 +54,8 @@ printf 'this is not a database, it was overwritten by a test...........' |
     { cat "$T/r1.out"; fail "rebuild failed"; }
 cat "$T/r1.out"
 ls "$DB".broken-* >/dev/null 2>&1 || fail "old database not kept"
-[ ! -e "$DB.rebuild" ] || fail "temporary database left"
+[ ! -e "$DB.rebuild" ] && [ ! -e "$DB.rebuild-wal" ] ||
+    fail "temporary database left"
 after=$(report_totals)
 [ "$before" = "$after" ] || fail "totals differ: before $before, after $after"
 
