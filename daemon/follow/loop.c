@@ -1191,7 +1191,9 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 		goto fail;
 	}
 	if ((lp->st = store_open(opts->db_path, 0, errbuf)) == NULL) {
-		log_warnx("database: %s", errbuf);
+		log_warnx("database: %s (a corrupt database is rebuilt from "
+			  "the logs on disk by 'bouncestat rebuild')",
+		    errbuf);
 		goto fail;
 	}
 	if (stat(opts->db_path, &dbst) == -1) {
