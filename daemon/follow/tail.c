@@ -495,10 +495,16 @@ resume_compressed(
 	int64_t unread = pos->size - pos->offset;
 
 	if ((tf = find_compressed(t, pos, other, sizeof(other))) != NULL) {
-		log_info("tail: %s: %s %s was compressed to %s; reading it "
-			 "from offset=%lld of %lld",
-		    t->path, what, pos->path, tf->name, (long long)pos->offset,
-		    (long long)tf->size);
+		if (strcmp(pos->path, tf->name) == 0)
+			log_info("tail: %s: resuming compressed %s %s at "
+				 "offset=%lld of %lld",
+			    t->path, what, tf->name, (long long)pos->offset,
+			    (long long)tf->size);
+		else
+			log_info("tail: %s: %s %s was compressed to %s; "
+				 "reading it from offset=%lld of %lld",
+			    t->path, what, pos->path, tf->name,
+			    (long long)pos->offset, (long long)tf->size);
 		tf_seek(tf, pos->offset);
 		tf->last_event = pos->last_event;
 		return set_old(t, tf);

@@ -12,7 +12,7 @@
 #   1. SIGTERM, mail.log -> mail.log.1 -> mail.log.1.gz;
 #   2. kill -9, Postfix's `postfix logrotate` naming
 #      (maillog.YYYYMMDD-HHMMSS, then .gz);
-#   3. kill -9 while the daemon is still reading a found .gz (large lines
+#   3. kill -9 while the daemon is still reading a found .gz (a large
 #      backlog), then restart: the "rotated:" position of the .gz resumes.
 # Every line counted exactly once, no "not counted" warning (nothing was
 # lost), and a later `import` of the .gz files counts nothing again.
@@ -57,17 +57,28 @@ check_exact 1:3000
 
 # Round 3: a backlog in the old file, kill -9 while its .gz is read.
 daemon_stop
-line 10001 --count 20000 >>"$A"
+line 10001 --count 60000 >>"$A"
 mv "$A" "$A.2"
 gzip "$A.2"
-line 30001 --count 100 >>"$A"
+line 90001 --count 100 >>"$A"
 daemon_start --follow "$A"
-sleep 0.3
+# Killed after a first commit of the .gz's lines, before its end.
+for i in $(seq 1 200); do
+	[ "$(events)" -gt 3000 ] && break
+	sleep 0.02
+done
 daemon_kill9
+mid=$(events)
 daemon_start --follow "$A"
-wait_events 23100 60
+wait_events 63100 60
 sleep 1.5
-check_exact 1:3000 10001:20000 30001:100
+check_exact 1:3000 10001:60000 90001:100
+if [ "$mid" -gt 3000 ] && [ "$mid" -lt 63000 ]; then
+	grep -q "resuming compressed rotated file $A.2.gz" "$DLOG" ||
+	    fail "round 3: the .gz was not resumed after kill -9"
+else
+	echo "note: round 3 was not killed in the middle of the .gz" >&2
+fi
 daemon_stop
 
 if grep -E "warning: tail:|not counted" "$DLOG"; then
@@ -76,5 +87,5 @@ fi
 # import of the compressed copies adds nothing.
 "$BOUNCESTAT" import --db "$DB" "$A.1.gz" "$S1.gz" "$A.2.gz" \
     >"$T/import.out" 2>&1 || { cat "$T/import.out"; fail "import failed"; }
-check_exact 1:3000 10001:20000 30001:100
+check_exact 1:3000 10001:60000 90001:100
 echo "ok"
