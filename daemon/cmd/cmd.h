@@ -30,6 +30,7 @@ extern const struct cmd_entry cmd_alert_entry;
 extern const struct cmd_entry cmd_classify_entry;
 extern const struct cmd_entry cmd_daemon_entry;
 extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_rebuild_entry;
 extern const struct cmd_entry cmd_check_config_entry;
 extern const struct cmd_entry cmd_version_entry;
 

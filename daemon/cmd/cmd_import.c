@@ -30,6 +30,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "cmd_import.h"
 #include "context.h"
 #include "hash.h"
 #include "input.h"
@@ -351,6 +352,45 @@ again:
 	return 0;
 }
 
+/* See cmd_import.h. */
+int
+import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
+    char *const *paths, int n, bool quiet)
+{
+	char errbuf[BS_ERRLEN];
+	struct import_state s;
+	struct classifier *cl;
+	struct mta_ctx ctx;
+	int i, rc = 0;
+
+	memset(&s, 0, sizeof(s));
+	memset(&ctx, 0, sizeof(ctx));
+	s.quiet = quiet;
+	ctx.force = force;
+	if ((cl = rules_load(cc->rules, errbuf)) == NULL) {
+		cmd_ctx_error(cc, "%s", errbuf);
+		return 1;
+	}
+	if ((s.st = store_open(db, 0, errbuf)) == NULL) {
+		cmd_ctx_error(cc, "%s: %s", db, errbuf);
+		classify_free(cl);
+		return 1;
+	}
+	ctx.syslog.ref_time = clock_now();
+	ctx.syslog.tz_offset = local_tz_offset(ctx.syslog.ref_time);
+	if ((s.pl = pipeline_new(s.st, cl, &ctx)) == NULL ||
+	    (s.lb = linebuf_new(LINEBUF_MAX_LINE_DEFAULT)) == NULL)
+		fatal("import");
+	for (i = 0; i < n; i++)
+		if (import_one(&s, paths[i]) == -1)
+			rc = 1;
+	linebuf_free(s.lb);
+	pipeline_free(s.pl);
+	store_close(s.st);
+	classify_free(cl);
+	return rc;
+}
+
 static int
 cmd_import_exec(int argc, char **argv)
 {
@@ -360,15 +400,12 @@ cmd_import_exec(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char errbuf[BS_ERRLEN];
 	struct option longopts[CTX_OPTIONS_MAX];
 	struct cmd_ctx cc;
-	struct import_state s;
-	struct classifier *cl = NULL;
 	struct mta_ctx ctx;
+	bool s_quiet = false;
 	int ch, i, rc = 0;
 
-	memset(&s, 0, sizeof(s));
 	memset(&ctx, 0, sizeof(ctx));
 	cmd_ctx_init(&cc, "import", CTX_DB | CTX_RULES, own, longopts);
 	optind = 1;
@@ -385,7 +422,7 @@ cmd_import_exec(int argc, char **argv)
 			}
 			break;
 		case 'q':
-			s.quiet = true;
+			s_quiet = true;
 			break;
 		case 'h':
 			help();
@@ -410,29 +447,8 @@ cmd_import_exec(int argc, char **argv)
 	}
 	if ((rc = cmd_ctx_finish(&cc, true, &cmd_import_entry)) != 0)
 		return rc;
-	if ((cl = rules_load(cc.rules, errbuf)) == NULL) {
-		cmd_ctx_error(&cc, "%s", errbuf);
-		cmd_ctx_free(&cc);
-		return 1;
-	}
-	if ((s.st = store_open(cc.db, 0, errbuf)) == NULL) {
-		cmd_ctx_error(&cc, "%s: %s", cc.db, errbuf);
-		classify_free(cl);
-		cmd_ctx_free(&cc);
-		return 1;
-	}
-	ctx.syslog.ref_time = clock_now();
-	ctx.syslog.tz_offset = local_tz_offset(ctx.syslog.ref_time);
-	if ((s.pl = pipeline_new(s.st, cl, &ctx)) == NULL ||
-	    (s.lb = linebuf_new(LINEBUF_MAX_LINE_DEFAULT)) == NULL)
-		fatal("import");
-	for (i = optind; i < argc; i++)
-		if (import_one(&s, argv[i]) == -1)
-			rc = 1;
-	linebuf_free(s.lb);
-	pipeline_free(s.pl);
-	store_close(s.st);
-	classify_free(cl);
+	rc = import_run(
+	    &cc, cc.db, ctx.force, argv + optind, argc - optind, s_quiet);
 	cmd_ctx_free(&cc);
 	return rc;
 }

@@ -77,7 +77,8 @@
 #define LOOP_SUMMARY_EVERY    60.0 /* seconds between bad-line summaries */
 #define LOOP_SLOW_COMMIT_MS   2000 /* a commit slower than this is logged */
 
-static const char *const default_paths[] = { "/var/log/mail.log",
+/* See loop.h. */
+const char *const loop_default_paths[] = { "/var/log/mail.log",
 	"/var/log/maillog", "/var/log/postfix.log", NULL };
 
 struct followed {
@@ -743,9 +744,10 @@ set_patterns(struct loop *lp)
 	if (lp->opts.use_stdin)
 		return;
 	lp->pats = xcalloc(3, sizeof(*lp->pats));
-	for (i = 0; default_paths[i] != NULL; i++)
-		if (stat(default_paths[i], &st) == 0 && S_ISREG(st.st_mode))
-			lp->pats[lp->npats++] = xstrdup(default_paths[i]);
+	for (i = 0; loop_default_paths[i] != NULL; i++)
+		if (stat(loop_default_paths[i], &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			lp->pats[lp->npats++] = xstrdup(loop_default_paths[i]);
 }
 
 static void
@@ -1323,7 +1325,9 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 		goto fail;
 	}
 	if ((lp->st = store_open(opts->db_path, 0, errbuf)) == NULL) {
-		log_warnx("database: %s", errbuf);
+		log_warnx("database: %s (a corrupt database is rebuilt from "
+			  "the logs on disk by 'bouncestat rebuild')",
+		    errbuf);
 		goto fail;
 	}
 	if (stat(opts->db_path, &dbst) == -1) {

@@ -63,4 +63,8 @@ void loop_free(struct loop *);
  */
 void loop_notify(const char *state);
 
+/* The mail logs followed when nothing is configured (NULL-terminated):
+ * those of them that exist. Also what `rebuild` re-reads by default. */
+extern const char *const loop_default_paths[];
+
 #endif

@@ -34,6 +34,7 @@
 #include "linebuf.h"
 #include "log.h"
 #include "position.h"
+#include "rotated.h"
 #include "tail.h"
 #include "util.h"
 
@@ -75,11 +76,18 @@ struct tail {
 	bool retired_dirty;
 	char retired_key[64];
 	char retired_path[PATH_MAX];
+	/* The same under import's identity of its content. */
+	struct store_position imported;
+	bool imported_dirty;
+	char imported_key[64];
 	uint64_t lines, rotations, truncations;
 	int64_t last_event;
 };
 
 static void tail_check(struct tail *);
+static int set_old(struct tail *, struct tfile *);
+static int import_identity(int, int64_t, char *, uint64_t *, int64_t *);
+static int import_last_line(int, int64_t, uint64_t *, int64_t *);
 
 /* See tail.h: the hash a position stores for a window of bytes. */
 uint64_t
@@ -293,6 +301,24 @@ tail_holds_ino(const struct tail *t, int64_t dev, int64_t ino)
 }
 
 /*
+ * The directory of the path into dir (len bytes); returns the path's last
+ * component, the prefix of its siblings' names.
+ */
+static const char *
+sibling_dir(const struct tail *t, char *dir, size_t len)
+{
+	const char *slash;
+
+	if ((slash = strrchr(t->path, '/')) == NULL) {
+		snprintf(dir, len, ".");
+		return t->path;
+	}
+	snprintf(dir, len, "%.*s",
+	    (int)(slash == t->path ? 1 : slash - t->path), t->path);
+	return slash + 1;
+}
+
+/*
  * Looks among the siblings of the path (same directory, name starting with
  * the path's name and longer) for the file pos describes: by_inode, the
  * same inode and fingerprints (a renamed file); otherwise any file with
@@ -302,7 +328,7 @@ static struct tfile *
 find_sibling(struct tail *t, const struct store_position *pos, bool by_inode)
 {
 	char dir[PATH_MAX], full[PATH_MAX];
-	const char *base, *slash;
+	const char *base;
 	struct tfile *tf = NULL;
 	struct dirent *de;
 	struct stat st;
@@ -310,14 +336,7 @@ find_sibling(struct tail *t, const struct store_position *pos, bool by_inode)
 	DIR *d;
 	int fd;
 
-	if ((slash = strrchr(t->path, '/')) == NULL) {
-		snprintf(dir, sizeof(dir), ".");
-		base = t->path;
-	} else {
-		snprintf(dir, sizeof(dir), "%.*s",
-		    (int)(slash == t->path ? 1 : slash - t->path), t->path);
-		base = slash + 1;
-	}
+	base = sibling_dir(t, dir, sizeof(dir));
 	blen = strlen(base);
 	if (blen == 0 || (d = opendir(dir)) == NULL)
 		return NULL;
@@ -350,20 +369,13 @@ static void
 find_new_name(struct tail *t, struct tfile *tf)
 {
 	char dir[PATH_MAX];
-	const char *base, *slash;
+	const char *base;
 	struct dirent *de;
 	struct stat st;
 	size_t blen, seen = 0;
 	DIR *d;
 
-	if ((slash = strrchr(t->path, '/')) == NULL) {
-		snprintf(dir, sizeof(dir), ".");
-		base = t->path;
-	} else {
-		snprintf(dir, sizeof(dir), "%.*s",
-		    (int)(slash == t->path ? 1 : slash - t->path), t->path);
-		base = slash + 1;
-	}
+	base = sibling_dir(t, dir, sizeof(dir));
 	blen = strlen(base);
 	if ((d = opendir(dir)) == NULL)
 		return;
@@ -393,6 +405,124 @@ find_previous(struct tail *t, const struct store_position *pos)
 	if ((tf = find_sibling(t, pos, true)) == NULL)
 		tf = find_sibling(t, pos, false);
 	return tf;
+}
+
+/*
+ * The file pos describes, renamed and compressed while we were down: a
+ * gzip sibling whose uncompressed stream has the stored head and the
+ * bytes before the stored offset (rotated.h). Returns a tfile over an
+ * in-memory copy of what is left to read, named and identified (device,
+ * inode) as the compressed file, or NULL. A sibling compressed with a
+ * method we cannot read is named in other (len bytes) for the warning.
+ */
+static struct tfile *
+find_compressed(
+    struct tail *t, const struct store_position *pos, char *other, size_t olen)
+{
+	char dir[PATH_MAX], full[PATH_MAX], errbuf[BS_ERRLEN];
+	const char *base, *what;
+	struct tfile *tf = NULL;
+	struct dirent *de;
+	struct stat st, ms;
+	size_t blen, seen = 0;
+	int64_t size;
+	DIR *d;
+	int fd, mfd;
+
+	other[0] = '\0';
+	base = sibling_dir(t, dir, sizeof(dir));
+	blen = strlen(base);
+	if (blen == 0 || pos->fp_head_len <= 0 || (d = opendir(dir)) == NULL)
+		return NULL;
+	while (tf == NULL && (de = readdir(d)) != NULL &&
+	    seen++ < TAIL_SIBLINGS_MAX) {
+		if (strncmp(de->d_name, base, blen) != 0 ||
+		    de->d_name[blen] == '\0' ||
+		    snprintf(full, sizeof(full), "%s/%s", dir, de->d_name) >=
+			(int)sizeof(full) ||
+		    (fd = open_regular(full, &st)) == -1)
+			continue;
+		switch (rotated_kind(fd, &what)) {
+		case ROTATED_GZIP:
+			break;
+		case ROTATED_OTHER:
+			snprintf(other, olen, "%s (%s)", full, what);
+			close(fd);
+			continue;
+		default:
+			close(fd);
+			continue;
+		}
+		if (tail_holds_ino(t, (int64_t)st.st_dev, (int64_t)st.st_ino)) {
+			close(fd);
+			continue;
+		}
+		mfd = rotated_unpack(fd, pos->offset, pos->fp_head,
+		    pos->fp_head_len, &size, errbuf);
+		close(fd);
+		if (mfd == -1)
+			log_warnx("tail: %s: %s: %s", t->path, full, errbuf);
+		if (mfd < 0)
+			continue;
+		if (!fingerprints_match(mfd, size, pos) ||
+		    fstat(mfd, &ms) == -1) {
+			close(mfd);
+			continue;
+		}
+		ms.st_dev = st.st_dev;
+		ms.st_ino = st.st_ino;
+		tf = tf_new(mfd, &ms, full, t->env.max_line);
+		tf->is_copy = true;
+	}
+	closedir(d);
+	return tf;
+}
+
+/*
+ * After a restart: the file pos (stored under what) describes is neither
+ * where it was nor renamed next to it; look for a compressed copy. Found,
+ * it becomes the old file, read from the stored offset. Not found, say
+ * how many bytes are known to be lost: those the file had beyond the
+ * offset at the last look (more may have been written after the stop).
+ * 0, or -1 when the caller failed.
+ */
+static int
+resume_compressed(
+    struct tail *t, const struct store_position *pos, const char *what)
+{
+	char other[PATH_MAX + 16];
+	struct tfile *tf;
+	int64_t unread = pos->size - pos->offset;
+
+	if ((tf = find_compressed(t, pos, other, sizeof(other))) != NULL) {
+		if (strcmp(pos->path, tf->name) == 0)
+			log_info("tail: %s: resuming compressed %s %s at "
+				 "offset=%lld of %lld",
+			    t->path, what, tf->name, (long long)pos->offset,
+			    (long long)tf->size);
+		else
+			log_info("tail: %s: %s %s was compressed to %s; "
+				 "reading it from offset=%lld of %lld",
+			    t->path, what, pos->path, tf->name,
+			    (long long)pos->offset, (long long)tf->size);
+		tf_seek(tf, pos->offset);
+		tf->last_event = pos->last_event;
+		return set_old(t, tf);
+	}
+	if (unread > 0)
+		log_warnx("tail: %s: %s %s inode=%lld is gone or was "
+			  "truncated and no copy was found; %lld bytes it had "
+			  "after offset=%lld are not counted%s%s",
+		    t->path, what, pos->path, (long long)pos->ino,
+		    (long long)unread, (long long)pos->offset,
+		    other[0] != '\0' ? "; not readable here: " : "", other);
+	else
+		log_info("tail: %s: %s %s inode=%lld is gone or was "
+			 "truncated; nothing is lost: it had been read to its "
+			 "end (offset=%lld) at the last look",
+		    t->path, what, pos->path, (long long)pos->ino,
+		    (long long)pos->offset);
+	return 0;
 }
 
 /* Appends the raw bytes of a line just taken to the window. */
@@ -591,6 +721,25 @@ finish_old(struct tail *t)
 	snprintf(t->retired_path, sizeof(t->retired_path), "%s", tf->name);
 	t->retired.path = t->retired_path;
 	t->retired_dirty = true;
+	/*
+	 * And under the identity `import` gives this content, so that
+	 * importing the rotated file later (mail.log.1.gz) skips what was
+	 * counted here.
+	 */
+	memset(&t->imported, 0, sizeof(t->imported));
+	if (import_identity(tf->fd, linebuf_consumed(tf->lb), t->imported_key,
+		&t->imported.fp_head, &t->imported.fp_head_len) == 1 &&
+	    import_last_line(tf->fd, linebuf_consumed(tf->lb),
+		&t->imported.fp_tail, &t->imported.fp_tail_len) == 1) {
+		t->imported.key = t->imported_key;
+		t->imported.path = t->retired_path;
+		t->imported.dev = tf->dev;
+		t->imported.ino = tf->ino;
+		t->imported.offset = linebuf_consumed(tf->lb);
+		t->imported.size = t->imported.offset;
+		t->imported.last_event = t->retired.last_event;
+		t->imported_dirty = true;
+	}
 	tf_free(tf);
 	t->old = NULL;
 	t->old_dirty = true;
@@ -681,24 +830,18 @@ handle_truncation(struct tail *t)
 }
 
 /*
- * Where `bouncestat import` stopped in this content: the import identifies
- * an input by the hash of its first line (at most IMPORT_ID_MAX bytes) as
- * "import:<hex>" and fingerprints the last line before its offset (the
- * line's first LINEBUF_MAX_LINE_DEFAULT bytes at most); see cmd_import.c.
- * Returns the offset when both match, 0 when there is none, -1 when the
- * store failed.
+ * The identity `bouncestat import` gives this content (see cmd_import.c):
+ * "import:<hex>" of the hash of its first line (at most IMPORT_ID_MAX
+ * bytes) into key (64 bytes), with the hash in *head and the bytes hashed
+ * in *head_len. Returns 1, or 0 when there is no first line yet.
  */
-static int64_t
-import_offset(struct store *st, int fd, int64_t size)
+static int
+import_identity(
+    int fd, int64_t size, char *key, uint64_t *head, int64_t *head_len)
 {
-	static char buf[LINEBUF_MAX_LINE_DEFAULT + 2];
-	char key[64], pbuf[PATH_MAX * 2 + 64];
-	struct store_position pos;
-	size_t n, len, start, end;
+	char buf[TAIL_IMPORT_ID_MAX];
+	size_t n, len;
 	const char *nl;
-	int64_t x;
-	ssize_t r;
-	int rc;
 
 	n = (size_t)(size < TAIL_IMPORT_ID_MAX ? size : TAIL_IMPORT_ID_MAX);
 	if (n == 0 || pread_full(fd, buf, n, 0) == -1)
@@ -709,16 +852,28 @@ import_offset(struct store *st, int fd, int64_t size)
 		len = n;
 	else
 		return 0; /* no complete first line yet */
-	position_key_import(
-	    key, sizeof(key), bs_hash64(BS_HASH_INIT, buf, len));
-	if ((rc = store_get_position(st, key, &pos, pbuf, sizeof(pbuf))) != 1)
-		return rc == -1 ? -1 : 0;
-	if ((x = pos.offset) <= 0 || x > size || pos.fp_tail_len < 0)
+	*head = bs_hash64(BS_HASH_INIT, buf, len);
+	*head_len = (int64_t)len;
+	position_key_import(key, 64, *head);
+	return 1;
+}
+
+/*
+ * The fingerprint `import` keeps of the last line before offset x (a
+ * newline at x - 1, or a partial line taken at the end; its first
+ * LINEBUF_MAX_LINE_DEFAULT bytes at most). Returns 1, or 0 when it cannot
+ * be told.
+ */
+static int
+import_last_line(int fd, int64_t x, uint64_t *hash, int64_t *hash_len)
+{
+	static char buf[LINEBUF_MAX_LINE_DEFAULT + 2];
+	size_t n, len, start, end;
+
+	if (x <= 0)
 		return 0;
-	/* The last line before x: up to a newline at x - 1, or a partial
-	 * line taken at the end of the import. */
 	n = (size_t)(x < (int64_t)sizeof(buf) ? x : (int64_t)sizeof(buf));
-	if ((r = pread(fd, buf, n, (off_t)(x - (int64_t)n))) != (ssize_t)n)
+	if (pread_full(fd, buf, n, x - (int64_t)n) == -1)
 		return 0;
 	end = buf[n - 1] == '\n' ? n - 1 : n;
 	for (start = end; start > 0 && buf[start - 1] != '\n'; start--)
@@ -728,8 +883,34 @@ import_offset(struct store *st, int fd, int64_t size)
 	len = end - start;
 	if (len > LINEBUF_MAX_LINE_DEFAULT)
 		len = LINEBUF_MAX_LINE_DEFAULT;
-	if ((int64_t)len != pos.fp_tail_len ||
-	    bs_hash64(BS_HASH_INIT, buf + start, len) != pos.fp_tail)
+	*hash = bs_hash64(BS_HASH_INIT, buf + start, len);
+	*hash_len = (int64_t)len;
+	return 1;
+}
+
+/*
+ * Where `bouncestat import` stopped in this content: its identity (see
+ * import_identity()) and the fingerprint of the last line before its
+ * offset must match. Returns the offset when both do, 0 when there is
+ * none, -1 when the store failed.
+ */
+static int64_t
+import_offset(struct store *st, int fd, int64_t size)
+{
+	char key[64], pbuf[PATH_MAX * 2 + 64];
+	struct store_position pos;
+	uint64_t head, h;
+	int64_t head_len, hl, x;
+	int rc;
+
+	if (import_identity(fd, size, key, &head, &head_len) == 0)
+		return 0;
+	if ((rc = store_get_position(st, key, &pos, pbuf, sizeof(pbuf))) != 1)
+		return rc == -1 ? -1 : 0;
+	if ((x = pos.offset) <= 0 || x > size || pos.fp_tail_len < 0)
+		return 0;
+	if (import_last_line(fd, x, &h, &hl) == 0 || hl != pos.fp_tail_len ||
+	    h != pos.fp_tail)
 		return 0;
 	return x;
 }
@@ -1027,12 +1208,11 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 			tf->last_event = rp.last_event;
 			t->old = tf;
 			tf->grew = ev_now(t->env.loop);
-		} else
-			log_warnx("tail: %s: rotated file %s inode=%lld not "
-				  "found; lines it got after offset=%lld are "
-				  "not counted",
-			    t->path, rp.path, (long long)rp.ino,
-			    (long long)rp.offset);
+		} else if (resume_compressed(t, &rp, "rotated file") == -1) {
+			if (fd != -1)
+				close(fd);
+			return 0;
+		}
 	}
 	if (has_cur && t->cur == NULL) {
 		/* The file we were reading is no longer at the path. */
@@ -1047,12 +1227,12 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 					close(fd);
 				return 0;
 			}
-		} else
-			log_warnx("tail: %s: the file read before (inode=%lld "
-				  "offset=%lld) is gone or was truncated and "
-				  "no copy was found; starting at the "
-				  "beginning of the current file",
-			    t->path, (long long)cp.ino, (long long)cp.offset);
+		} else if (resume_compressed(t, &cp, "the file read before") ==
+		    -1) {
+			if (fd != -1)
+				close(fd);
+			return 0;
+		}
 	}
 	if (t->cur == NULL && fd != -1 && !has_cur &&
 	    (seen = seen_offset(t, st, fd, &sb)) != 0) {
@@ -1137,6 +1317,11 @@ tail_put_positions(struct tail *t, struct store *st, int64_t now)
 		if (store_put_position(st, &t->retired) == -1)
 			return -1;
 	}
+	if (t->imported_dirty) {
+		t->imported.updated = now;
+		if (store_put_position(st, &t->imported) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1145,6 +1330,7 @@ void
 tail_committed(struct tail *t)
 {
 	t->cur_dirty = t->old_dirty = t->retired_dirty = false;
+	t->imported_dirty = false;
 }
 
 /* See tail.h. */
@@ -1194,8 +1380,8 @@ tail_gone(const struct tail *t)
 	struct stat st;
 
 	return t->cur == NULL && t->old == NULL && !t->cur_dirty &&
-	    !t->old_dirty && !t->retired_dirty && stat(t->path, &st) == -1 &&
-	    errno == ENOENT;
+	    !t->old_dirty && !t->retired_dirty && !t->imported_dirty &&
+	    stat(t->path, &st) == -1 && errno == ENOENT;
 }
 
 /* See tail.h. */
