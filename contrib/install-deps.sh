@@ -10,7 +10,7 @@
 set -eu
 build="build-essential cmake pkg-config libev-dev libsqlite3-dev
 libpcre2-dev zlib1g-dev libcmocka-dev libpsl-dev publicsuffix libsystemd-dev"
-test="python3 sqlite3 clang-format valgrind procps systemd-journal-remote"
+test="python3 sqlite3 jq clang-format valgrind procps systemd-journal-remote"
 run="libev4 libsqlite3-0 libpcre2-8-0 zlib1g libpsl5 publicsuffix libsystemd0"
 case "${1:-}" in
 --run) want=$run ;;
