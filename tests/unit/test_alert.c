@@ -449,6 +449,20 @@ alert_sendmail__mailer_exits_early__error_not_sigpipe(void **state)
 	rmdir_all(dir);
 }
 
+/* What fn writes of len bytes of s, as a string the caller frees. */
+static char *
+written(void (*fn)(FILE *, const char *, size_t), const char *s, size_t len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&buf, &n);
+
+	assert_non_null(fp);
+	fn(fp, s, len);
+	fclose(fp);
+	return buf;
+}
+
 /* The report's form of the one sanitiser drops what the mail's drops:
  * bidi overrides too (each byte a '?', so columns stay aligned). */
 static void
@@ -458,17 +472,11 @@ fput_sanitized__bidi_and_c1__question_marks(void **state)
 				 "b\xc2\x9b"
 				 "c\x1b[2J"
 				 "d\te";
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *out = written(fput_sanitized, in, sizeof(in) - 1);
 
 	(void)state;
-	fp = open_memstream(&buf, &len);
-	assert_non_null(fp);
-	fput_sanitized(fp, in, sizeof(in) - 1);
-	fclose(fp);
-	assert_string_equal(buf, "a???b??c?[2Jd e");
-	free(buf);
+	assert_string_equal(out, "a???b??c?[2Jd e");
+	free(out);
 }
 
 /* JSON output escapes bidi overrides: `| jq .` on a terminal shows
@@ -478,17 +486,11 @@ json_put_str__bidi_override__escaped(void **state)
 {
 	static const char in[] = "gmail.com\xe2\x80\xae"
 				 "moc.evil";
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *out = written(json_put_str, in, sizeof(in) - 1);
 
 	(void)state;
-	fp = open_memstream(&buf, &len);
-	assert_non_null(fp);
-	json_put_str(fp, in, sizeof(in) - 1);
-	fclose(fp);
-	assert_string_equal(buf, "\"gmail.com\\u202emoc.evil\"");
-	free(buf);
+	assert_string_equal(out, "\"gmail.com\\u202emoc.evil\"");
+	free(out);
 }
 
 int

@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "db_fixture.h"
+
 #include "detect.h"
 #include "detect_harness.h"
 #include "incident.h"
@@ -97,16 +99,13 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	const char *tmp = getenv("TMPDIR");
 	char err[BS_ERRLEN];
 
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/bs_detect_run.XXXXXX",
-	    tmp != NULL ? tmp : "/tmp");
-	if (mkdtemp(fx->dir) == NULL)
+	if (db_fixture_make(fx->dir, sizeof(fx->dir), fx->path,
+		sizeof(fx->path), "detect_run") == -1)
 		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
 	if ((fx->st = store_open(fx->path, 0, err)) == NULL) {
 		fprintf(stderr, "store_open: %s\n", err);
 		return -1;
@@ -120,16 +119,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-	char p[400];
-	size_t i;
 
 	store_close(fx->st);
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	db_fixture_remove(fx->dir, fx->path);
 	free(fx);
 	return 0;
 }

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "db_fixture.h"
 #include <sqlite3.h>
 
 #include "hash.h"
@@ -117,15 +119,12 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	const char *tmp = getenv("TMPDIR");
 
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/bs_store.XXXXXX",
-	    tmp != NULL ? tmp : "/tmp");
-	if (mkdtemp(fx->dir) == NULL)
+	if (db_fixture_make(fx->dir, sizeof(fx->dir), fx->path,
+		sizeof(fx->path), "store") == -1)
 		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
 	*state = fx;
 	return 0;
 }
@@ -134,15 +133,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char p[400];
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-	size_t i;
 
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	db_fixture_remove(fx->dir, fx->path);
 	free(fx);
 	return 0;
 }

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "db_fixture.h"
+
 #include "query.h"
 #include "store.h"
 
@@ -85,17 +87,14 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	const char *tmp = getenv("TMPDIR");
 	char err[BS_ERRLEN];
 	struct store *st;
 
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/bs_query.XXXXXX",
-	    tmp != NULL ? tmp : "/tmp");
-	if (mkdtemp(fx->dir) == NULL)
+	if (db_fixture_make(fx->dir, sizeof(fx->dir), fx->path,
+		sizeof(fx->path), "query") == -1)
 		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/q.db", fx->dir);
 	if ((st = store_open(fx->path, 0, err)) == NULL)
 		return -1;
 	if (store_begin(st) == -1)
@@ -155,16 +154,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char p[400];
-	static const char *const sfx[] = { "", "-wal", "-shm" };
-	size_t i;
 
 	store_close(fx->st);
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	db_fixture_remove(fx->dir, fx->path);
 	free(fx);
 	return 0;
 }
