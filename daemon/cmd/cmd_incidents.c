@@ -97,28 +97,62 @@ help(void)
 
 /* The replay's timeline: one line per opening and resolution. */
 struct timeline {
-	FILE *fp;
-	bool json;
-	unsigned n;
+	struct tl_event {
+		int64_t when;
+		bool opened;
+		char kind[32];
+		char key[400];
+	} * v;
+	size_t n, cap;
 };
 
+/* detect_change_fn: keeps an opening or resolution for the timeline
+ * (the runner goes kind by kind; the timeline is sorted before print). */
 static void
-timeline_line(enum detect_change what, const struct incident *inc, void *arg)
+timeline_add(enum detect_change what, const struct incident *inc, void *arg)
 {
 	struct timeline *tl = arg;
-	char key[400], when[64];
+	struct tl_event *e;
 
-	tl->n++;
-	if (tl->json)
+	if (tl->n == tl->cap) {
+		tl->cap = tl->cap == 0 ? 64 : tl->cap * 2;
+		tl->v = xrealloc(tl->v, tl->cap * sizeof(*tl->v));
+	}
+	e = &tl->v[tl->n++];
+	e->opened = what == DETECT_OPENED;
+	e->when = e->opened ? inc->detected : inc->resolved;
+	snprintf(e->kind, sizeof(e->kind), "%s", inc->kind);
+	incident_key_text(e->key, sizeof(e->key), inc);
+}
+
+static int
+tl_cmp(const void *va, const void *vb)
+{
+	const struct tl_event *a = va, *b = vb;
+
+	if (a->when != b->when)
+		return a->when < b->when ? -1 : 1;
+	return (int)b->opened - (int)a->opened; /* resolved after opened */
+}
+
+/* Prints the timeline in time order. */
+static void
+timeline_print(FILE *fp, struct timeline *tl)
+{
+	char when[64];
+	size_t i;
+
+	if (tl->n == 0)
 		return;
-	if (tl->n == 1)
-		fprintf(tl->fp, "%-16s  %-8s  %-13s  %s\n", "WINDOW END",
-		    "EVENT", "KIND", "KEY");
-	incident_key_text(key, sizeof(key), inc);
-	render_local_time(when, sizeof(when),
-	    what == DETECT_OPENED ? inc->detected : inc->resolved, 0);
-	fprintf(tl->fp, "%-16s  %-8s  %-13s  %s\n", when,
-	    what == DETECT_OPENED ? "opened" : "resolved", inc->kind, key);
+	qsort(tl->v, tl->n, sizeof(*tl->v), tl_cmp);
+	fprintf(fp, "%-16s  %-8s  %-13s  %s\n", "WINDOW END", "EVENT", "KIND",
+	    "KEY");
+	for (i = 0; i < tl->n; i++) {
+		render_local_time(when, sizeof(when), tl->v[i].when, 0);
+		fprintf(fp, "%-16s  %-8s  %-13s  %s\n", when,
+		    tl->v[i].opened ? "opened" : "resolved", tl->v[i].kind,
+		    tl->v[i].key);
+	}
 }
 
 /* Keeps the replay's incidents that pass the listing filter. */
@@ -149,14 +183,14 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 {
 	struct detect_run_opts o;
 	struct detect_run_stats ds;
-	struct timeline tl = { stdout, json, 0 };
+	struct timeline tl = { NULL, 0, 0 };
 	struct replay_keep rk;
 	struct incident_list l = { 0 };
 	char errbuf[BS_ERRLEN], a[64], b[64];
 
 	memset(&o, 0, sizeof(o));
 	o.now = now;
-	o.on_change = timeline_line;
+	o.on_change = timeline_add;
 	o.arg = &tl;
 	rk.f = f;
 	rk.l = &l;
@@ -164,8 +198,11 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 		errbuf) == -1) {
 		log_warnx("detect: %s", errbuf);
 		incident_list_free(&l);
+		free(tl.v);
 		return 1;
 	}
+	if (!json)
+		timeline_print(stdout, &tl);
 	if (json)
 		incident_table_json(stdout, &l);
 	else {
@@ -182,6 +219,7 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 		}
 	}
 	incident_list_free(&l);
+	free(tl.v);
 	return 0;
 }
 

@@ -322,10 +322,11 @@ typedef int detect_incident_fn(const struct incident *inc, void *arg);
  * Replays the detector over stored history as if it had run live, minute
  * by minute: every window end in (from, o->now] (from no earlier than the
  * oldest data), starting with no incident, writing nothing (st may be
- * read-only). o->on_change sees each opening and resolution in time
- * order; then each(inc, each_arg) is called for every incident of the
- * replay, open ones first, then newest first (ids are the replay's own,
- * from 1). Returns 0, or -1 with errbuf set.
+ * read-only). o->on_change sees each opening and resolution (in time
+ * order for each kind; the kinds one after another per chunk); then each(inc,
+ * each_arg) is called for every incident of the replay, open ones first, then
+ * newest first (ids are the replay's own, from 1). Returns 0, or -1 with errbuf
+ * set.
  */
 int detect_replay(struct store *st, const struct detect_params *p,
     struct classifier *cl, int64_t from, const struct detect_run_opts *o,
