@@ -113,6 +113,8 @@ help(void)
 	    "(default 1d); open\n"
 	    "                       incidents never mailed are always "
 	    "included\n"
+	    "     -c, --config FILE configuration (its database, detect and "
+	    "rules_dir)\n"
 	    "     --db PATH         database (default: see 'bouncestat "
 	    "--help')\n"
 	    "     --rules DIR       rule files, for meanings and actions "

@@ -49,7 +49,7 @@ static int cmd_import_exec(int, char **);
 
 const struct cmd_entry cmd_import_entry = {
 	"import",
-	"[--db PATH] [--rules DIR] [--mta NAME] [--quiet] FILE... | -",
+	"[-c FILE] [--db PATH] [--rules DIR] [--mta NAME] [--quiet] FILE... | -",
 	"ingest finished logs once (plain, .gz or stdin)",
 	cmd_import_exec,
 };
@@ -85,6 +85,7 @@ help(void)
 	       "imported (by the hash of its first line and the offset\n"
 	       "reached) is skipped, so importing mail.log and later "
 	       "mail.log.1 counts each\nline once.\n\n"
+	       "  -c FILE       configuration (its database and rules_dir)\n"
 	       "  --db PATH     database (default: see 'bouncestat --help')\n"
 	       "  --rules DIR   extra rule files (default: "
 	       "/etc/bouncestat/rules.d)\n"

@@ -54,6 +54,8 @@ help(void)
 	       "a greylisting surge, a\njump of the deferral or bounce rate, "
 	       "our relay refusing our credentials\n(auth_failed). Open "
 	       "incidents come first, then the newest.\n\n"
+	       "  -c, --config FILE  configuration (its database, detect and "
+	       "rules_dir)\n"
 	       "  --db PATH          database (default: see 'bouncestat "
 	       "--help')\n"
 	       "  --since DUR        incidents open, or seen since then "

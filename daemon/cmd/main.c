@@ -50,9 +50,12 @@ usage(FILE *fp)
 		fprintf(fp, "  %-13s %s\n", (*c)->name, (*c)->help);
 	fprintf(fp,
 	    "\n'bouncestat <command> --help' describes a command.\n"
-	    "Database: --db PATH, else $BOUNCESTAT_DB, else "
-	    "/var/lib/bouncestat/bouncestat.db\nwhen writable, else "
-	    "$XDG_STATE_HOME/bouncestat/bouncestat.db (now: %s).\n"
+	    "Database, for every command: --db PATH, else $BOUNCESTAT_DB, "
+	    "else the\nconfiguration's database (-c FILE, default "
+	    "/etc/bouncestat/bouncestat.conf),\nelse "
+	    "/var/lib/bouncestat/bouncestat.db when it exists (or for root's "
+	    "import\nand daemon), else "
+	    "$XDG_STATE_HOME/bouncestat/bouncestat.db (a reader now: %s).\n"
 	    "Exit status: 0 success, 1 failure, 2 usage error.\n",
 	    default_db_path(db, sizeof(db), false));
 }
