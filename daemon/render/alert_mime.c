@@ -88,7 +88,7 @@ alert_compose_html(const struct alert_params *p,
 	body += 2;
 	tok = p->msgid_token != NULL ? p->msgid_token : "";
 	for (k = 0;; k++) {
-		snprintf(boundary, sizeof(boundary), "=_bouncestat_%.60s_%zu",
+		snprintf(boundary, sizeof(boundary), "=_bouncestat_%.50s_%zu",
 		    tok, k);
 		/* Only [A-Za-z0-9=_.-] in a boundary. */
 		for (char *c = boundary; *c != '\0'; c++)

@@ -159,10 +159,13 @@ head(FILE *fp, const char *title_a, const char *title_b)
 	      "#e5e5e5;vertical-align:top}\n"
 	      "th{text-align:left;background:#f6f6f6}\n"
 	      "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-	      "td.reply{font-family:monospace;font-size:.95em;"
+	      "td.reply,span.reply{font-family:monospace;font-size:.95em;"
 	      "word-break:break-word}\n"
-	      "span.sw{display:inline-block;width:.8em;height:.8em;"
-	      "margin-right:.3em;vertical-align:middle}\n"
+	      "table.incidents td{white-space:nowrap}\n"
+	      "table.incidents tr.detail td{white-space:normal;"
+	      "color:#333;padding-bottom:.6em}\n"
+	      "table.incidents tr.state-row td{border-bottom:0}\n"
+	      "span.sw{margin-right:.3em}\n"
 	      "table.mix{width:12em;border:0;margin:0}\n"
 	      "table.mix td{padding:0;height:.9em;border:0}\n"
 	      "svg{max-width:100%;height:auto}\n"
@@ -176,8 +179,8 @@ static void
 swatch(FILE *fp, const char *cls)
 {
 	fprintf(fp,
-	    "<span class=\"sw\" style=\"background:%s\" "
-	    "aria-hidden=\"true\"></span>",
+	    "<span class=\"sw\" style=\"color:%s\" "
+	    "aria-hidden=\"true\">&#9632;</span>",
 	    html_class_colour(cls));
 }
 
@@ -308,7 +311,7 @@ series_build(const struct report_view *v, struct series *s)
 			s->max = s->sum[k];
 }
 
-/* A round axis top at or above max (1, 2, 5 times a power of ten). */
+/* A round axis top at or above max: its first digit raised by one. */
 static int64_t
 nice_top(int64_t max)
 {
@@ -316,15 +319,26 @@ nice_top(int64_t max)
 
 	if (max <= 0)
 		return 1;
-	for (;;) {
-		if (p >= max)
-			return p;
-		if (2 * p >= max)
-			return 2 * p;
-		if (5 * p >= max)
-			return 5 * p;
+	while (max / p >= 10)
 		p *= 10;
-	}
+	return (max + p - 1) / p * p;
+}
+
+/* "11-20 07:00" (first), "11-21" (a day starts), else "13:00". */
+static void
+axis_label(char *out, size_t len, int64_t t, bool first, bool day)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		snprintf(out, len, "?");
+	else
+		strftime(out, len,
+		    first && !day ? "%m-%d %H:%M"
+			: day     ? "%m-%d"
+				  : "%H:%M",
+		    &tm);
 }
 
 static void
@@ -346,10 +360,10 @@ chart(FILE *fp, const struct report_view *v)
 	fputs("<h2 id=\"chart\">Failures over time</h2>\n", fp);
 	fprintf(fp,
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
-	    "aria-labelledby=\"chart-title chart-desc\" width=\"%d\" "
+	    "aria-label=\"Failures over time by class\" width=\"%d\" "
 	    "height=\"%d\" viewBox=\"0 0 %d %d\">\n"
-	    "<title id=\"chart-title\">Failures per %zu hour%s by class, %s "
-	    "to %s</title>\n<desc id=\"chart-desc\">Stacked bars, one per "
+	    "<title>Failures per %zu hour%s by class, %s "
+	    "to %s</title>\n<desc>Stacked bars, one per "
 	    "%zu hour%s, coloured by failure class; highest %" PRId64
 	    ". The numbers are in the table of classes below.</desc>\n",
 	    CHART_W, CHART_H, CHART_W, CHART_H, s.per, s.per > 1 ? "s" : "", a,
@@ -389,14 +403,13 @@ chart(FILE *fp, const struct report_view *v)
 			fprintf(fp, " %" PRId64 "</title></rect>\n", val);
 		}
 	}
-	/* Time labels: about six. */
+	/* Time labels: about six; the date where a day starts. */
 	step = s.marks / 6 > 0 ? s.marks / 6 : 1;
 	for (k = 0; k < s.marks; k += step) {
-		local_time(a, sizeof(a), s.origin + (int64_t)(k * s.per * 3600),
-		    s.per >= 24 || k == 0 ||
-			local_day_start(
-			    s.origin + (int64_t)(k * s.per * 3600)) ==
-			    s.origin + (int64_t)(k * s.per * 3600));
+		int64_t t0 = s.origin + (int64_t)(k * s.per * 3600);
+
+		axis_label(a, sizeof(a), t0, k == 0,
+		    s.per >= 24 || local_day_start(t0) == t0);
 		fprintf(fp,
 		    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" "
 		    "fill=\"#555555\">",
@@ -579,8 +592,9 @@ incident_rows(FILE *fp, bool open, int64_t start, int64_t last,
 
 	local_time(a, sizeof(a), start, true);
 	local_time(b, sizeof(b), last, true);
-	fprintf(fp, "<tr><td class=\"%s\">%s</td><td>", open ? "open" : "",
-	    open ? "open" : "resolved");
+	fputs(open ? "<tr><td class=\"state open\">open</td><td>"
+		   : "<tr><td class=\"state\">resolved</td><td>",
+	    fp);
 	put(fp, a);
 	fputs("</td><td>", fp);
 	put(fp, b);
@@ -595,32 +609,37 @@ incident_rows(FILE *fp, bool open, int64_t start, int64_t last,
 	fputs("</th>", fp);
 	num(fp, peak);
 	num(fp, total);
-	fputs("<td class=\"reply\">", fp);
+	fputs("</tr>\n<tr class=\"detail\"><td></td><td colspan=\"6\">"
+	      "<span class=\"reply\">",
+	    fp);
 	if (sample != NULL && sample[0] != '\0')
 		put(fp, sample);
 	else
-		fputs("-", fp);
+		fputs("(no sample reply)", fp);
+	fputs("</span>", fp);
 	if (providers_ != NULL && providers_[0] != '\0') {
-		fputs("<br>reported by ", fp);
+		fputs("<br>Reported by ", fp);
 		put(fp, providers_);
 	}
-	fputs("</td><td>", fp);
-	put(fp, action != NULL && action[0] != '\0' ? action : "-");
+	if (action != NULL && action[0] != '\0') {
+		fputs("<br><b>Action:</b> ", fp);
+		put(fp, action);
+	}
 	fputs("</td></tr>\n", fp);
 }
 
 static void
 incidents_head(FILE *fp, const char *caption)
 {
-	fputs("<table>\n<caption>", fp);
+	fputs("<table class=\"incidents\">\n<caption>", fp);
 	put(fp, caption);
+	fputs(" (sample reply and suggested action below each)", fp);
 	fputs("</caption>\n<thead><tr><th scope=\"col\">state</th>"
 	      "<th scope=\"col\">started</th><th scope=\"col\">last seen</th>"
 	      "<th scope=\"col\">kind</th><th scope=\"col\">key</th>"
 	      "<th scope=\"col\" class=\"n\">peak</th>"
-	      "<th scope=\"col\" class=\"n\">total</th>"
-	      "<th scope=\"col\">sample reply</th>"
-	      "<th scope=\"col\">action</th></tr></thead>\n<tbody>\n",
+	      "<th scope=\"col\" class=\"n\">total</th></tr></thead>\n"
+	      "<tbody>\n",
 	    fp);
 }
 

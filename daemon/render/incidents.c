@@ -235,6 +235,8 @@ incident_table_text(
 		put_key(fp, key, c, wkey);
 		fprintf(fp, " %*s %*s %*" PRId64 "\n", (int)wp, peak, (int)wu,
 		    usual, (int)wt, inc->total);
+		if (c > wkey) /* cut above: in full on a line of its own */
+			fprintf(fp, "%10s%s\n", "", key);
 		if (inc->providers[0] != '\0') {
 			alert_sanitize(line, line_room(sizeof(line), cols - 21),
 			    inc->providers, strlen(inc->providers));
