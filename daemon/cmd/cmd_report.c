@@ -60,8 +60,8 @@ static int cmd_report_exec(int, char **);
 
 const struct cmd_entry cmd_report_entry = {
 	"report",
-	"[-c FILE] [--db PATH] [--now WHEN] [--since WHEN] [--until WHEN] [--domain D] [--class C] "
-	"[--format text|json|csv] [--top N] [--unknown]",
+	"[-c FILE] [--db PATH] [--now WHEN] [--utc] [--since WHEN] [--until WHEN] [--domain D] [--class C] "
+	"[--format text|json|csv|html] [--top N] [--unknown]",
 	"summarise deferrals, bounces and expiries over a time range",
 	cmd_report_exec,
 };
@@ -104,20 +104,28 @@ help(void)
 	    "Summarises the deferrals, bounces and expiries stored by the "
 	    "daemon or by\n'bouncestat import': totals and rates, classes, "
 	    "top recipient domains and\nproviders with their dominant class, "
-	    "top SMTP codes with a sample reply, and\nfailures per hour.\n\n"
+	    "top SMTP codes with a sample reply, and\nfailures over time.\n\n"
 	    "  --since WHEN     start of the range (default 1d): a duration "
 	    "ago (90s, 30m,\n"
 	    "                   6h, 1d, 2w, 1d12h), a date 2026-11-22, a "
 	    "time\n"
 	    "                   2026-11-22T10:15[:01][Z|+01:00] (local time "
 	    "without a\n"
-	    "                   zone), @EPOCH, 'all' or 'now'\n"
-	    "  --until WHEN     end of the range, excluded (default now)\n"
+	    "                   zone), @EPOCH, today, yesterday, this-week, "
+	    "last-week\n"
+	    "                   (local calendar; weeks start on Monday), 'all' "
+	    "or 'now'\n"
+	    "  --until WHEN     end of the range, excluded (default now; the "
+	    "end of the\n"
+	    "                   day or week for --since yesterday or "
+	    "last-week)\n"
 	    "  --domain D       only recipients in domain D, or whose provider "
 	    "is D\n"
 	    "  --class C        only failures of class C (e.g. rate_limited, "
-	    "blacklisted)\n"
-	    "  --format F       text (default), json or csv\n"
+	    "blacklisted):\n"
+	    "                   its counts and its share of all results\n"
+	    "  --format F       text (default), json, csv or html (one "
+	    "self-contained page)\n"
 	    "  --top N          rows of the ranked lists (default %d)\n"
 	    "  --unknown        add the most frequent unclassified replies, "
 	    "normalised\n"
@@ -125,13 +133,24 @@ help(void)
 	    REPORT_TOP_DEFAULT);
 	printf(
 	    "Counts are kept per hour: the range is widened to whole hours "
-	    "(shown).\nsent, deferred, bounced and expired are final results, "
+	    "and clamped to\nthe data (both shown); with no result in the "
+	    "range, the report says where\nthe data is. Times are local "
+	    "(--utc: UTC), the zone in the header, hours\nmerged into "
+	    "marks start at local midnight.\n"
+	    "sent, deferred, bounced and expired are final results, "
 	    "one per status= line;\nper-MX attempts are counted apart and are "
 	    "not in the totals; suspended\nrepeats (no receiver contacted) are "
 	    "part of deferred and also shown apart;\nlocal decisions of our "
 	    "MTA (Exim queue-only, retry time) are no result:\ncounted apart, "
-	    "in no total. Rates are of all final\nresults (with --class, "
-	    "still of all results, not only that class's).\n\n"
+	    "in no total. Shares are of all final results; fail%% of a\n"
+	    "domain's or provider's own results; a class's share in the "
+	    "class table of\nall failures. With --class: the class's counts, "
+	    "their share of all results\nand of all failures, and per domain "
+	    "its share of the domain's results.\n\n"
+	    "Text fits 80 columns, or the terminal's width (or $COLUMNS) "
+	    "when wider: reply\ntext gets the room. In the sparkline an hour "
+	    "without failures is a dot, the\npeak a full block. ASCII only "
+	    "when the locale's character set is not UTF-8.\n\n"
 	    "JSON: one object with since, until (ISO 8601 UTC), requested, "
 	    "filter,\ntotals, rates, by_class, by_domain, by_provider, "
 	    "by_code, hourly and, with\n--unknown, unknown. \"total\" is all "
@@ -141,8 +160,12 @@ help(void)
 	    "CSV (RFC 4180): one header line, then one row per table row; the "
 	    "first\ncolumn names the section (range, totals, class, domain, "
 	    "provider, code,\nhour, unknown). Text cells starting with = + - "
-	    "@ are prefixed with '.\n\n");
-	cmd_ctx_help(CTX_DB | CTX_NOW);
+	    "@ are prefixed with '.\n\n"
+	    "HTML: one page, no script and no external asset: failures over "
+	    "time stacked\nby class (inline SVG), the classes, the top "
+	    "providers with their class mix,\nthe open and recent incidents "
+	    "with sample reply and action, the code table.\n\n");
+	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ);
 	printf("\nThe database is opened read-only.\n"
 	       "Exit status: 0 success, 1 failure (e.g. no database), 2 usage "
 	       "error.\n");
