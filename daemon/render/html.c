@@ -158,6 +158,7 @@ head(FILE *fp, const char *title_a, const char *title_b)
 	      "th,td{padding:.2em .6em;border-bottom:1px solid "
 	      "#e5e5e5;vertical-align:top}\n"
 	      "th{text-align:left;background:#f6f6f6}\n"
+	      "th[scope=row]{white-space:nowrap}\n"
 	      "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 	      "td.reply,span.reply{font-family:monospace;font-size:.95em;"
 	      "word-break:break-word}\n"
@@ -348,7 +349,7 @@ chart(FILE *fp, const struct report_view *v)
 	char a[32], b[32];
 	double bw, x, y, hgt, plot_h = CHART_H - CHART_BOTTOM - CHART_TOP;
 	int64_t top, val;
-	size_t i, k, step;
+	size_t i, k, step, days;
 
 	if (v->classes->n == 0 || v->until <= v->since)
 		return;
@@ -403,13 +404,24 @@ chart(FILE *fp, const struct report_view *v)
 			fprintf(fp, " %" PRId64 "</title></rect>\n", val);
 		}
 	}
-	/* Time labels: about six; the date where a day starts. */
+	/* Time labels: over two days, at local midnights (every few
+	 * days for long ranges), else about six, with the date where a day
+	 * starts. */
+	days = (size_t)(s.marks * s.per / 24);
 	step = s.marks / 6 > 0 ? s.marks / 6 : 1;
-	for (k = 0; k < s.marks; k += step) {
+	for (k = 0; k < s.marks; k++) {
 		int64_t t0 = s.origin + (int64_t)(k * s.per * 3600);
+		bool midnight = local_day_start(t0) == t0;
 
-		axis_label(a, sizeof(a), t0, k == 0,
-		    s.per >= 24 || local_day_start(t0) == t0);
+		if (days > 2) {
+			if (!midnight ||
+			    (size_t)((t0 - s.origin) / 86400) %
+				    ((days + 6) / 7) !=
+				0)
+				continue;
+		} else if (k % step != 0)
+			continue;
+		axis_label(a, sizeof(a), t0, k == 0, midnight);
 		fprintf(fp,
 		    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" "
 		    "fill=\"#555555\">",
@@ -434,15 +446,12 @@ static void
 classes(FILE *fp, const struct report_view *v)
 {
 	const struct rrow *c;
-	int64_t all = view_finals(v->all), fails = 0;
 	size_t i;
 
 	if (v->classes->n == 0)
 		return;
-	for (i = 0; i < v->classes->n; i++)
-		fails += view_failed(&v->classes->v[i].c);
 	fputs("<h2 id=\"classes\">Failures by class</h2>\n<table>\n"
-	      "<caption>Failures by class (share: of all results)</caption>\n"
+	      "<caption>Failures by class (share: of all failures)</caption>\n"
 	      "<thead><tr><th scope=\"col\">class</th>"
 	      "<th scope=\"col\" class=\"n\">deferred</th>"
 	      "<th scope=\"col\" class=\"n\">bounced</th>"
@@ -462,12 +471,11 @@ classes(FILE *fp, const struct report_view *v)
 		num(fp, c->c.bounced);
 		num(fp, c->c.expired);
 		num(fp, view_failed(&c->c));
-		pct(fp, view_failed(&c->c), all);
+		pct(fp, view_failed(&c->c), view_failed(v->all));
 		num(fp, c->c.attempts);
 		fputs("</tr>\n", fp);
 	}
 	fprintf(fp, "</tbody>\n</table>\n");
-	(void)fails;
 }
 
 /* A horizontal bar of the class mix of one provider: a one-row table
