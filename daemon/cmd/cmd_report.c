@@ -696,7 +696,7 @@ text_where(FILE *fp, const struct report *r)
 		return;
 	}
 	local_text(r->data_first, a, sizeof(a));
-	local_text(r->data_last, b, sizeof(b));
+	local_text(r->data_last - 3600, b, sizeof(b)); /* its last hour */
 	fprintf(fp, "No results in this range. The data is from %.10s to %.10s",
 	    a, b);
 	if (r->data_last <= r->req_since) {
@@ -710,10 +710,11 @@ text_where(FILE *fp, const struct report *r)
 		    ";\noldest data %.10s; try --since %.10s or "
 		    "--since all.\n",
 		    a, a);
-	else
-		fputs(";\nnothing matches the filter in this range; try "
-		      "--since all.\n",
+	else if (r->f.domain != NULL || r->f.cls != NULL)
+		fputs(";\nnothing in this range matches --domain or --class.\n",
 		    fp);
+	else
+		fputs(".\n", fp);
 }
 
 static void

@@ -719,6 +719,16 @@ html_report(FILE *fp, const struct report_view *v)
 	} else
 		fputs(" &middot; no data", fp);
 	fputs("</p>\n", fp);
+	if (view_finals(v->all) == 0 && v->all->attempts == 0) {
+		fputs("<p class=\"meta\"><strong>No results in this range", fp);
+		if (v->data_first > 0) {
+			local_time(a, sizeof(a), v->data_last - 3600, true);
+			fputs("; the newest data is from the hour of ", fp);
+			put(fp, a);
+		} else
+			fputs("; the database holds no counts yet", fp);
+		fputs(".</strong></p>\n", fp);
+	}
 	totals(fp, v);
 	chart(fp, v);
 	classes(fp, v);
