@@ -751,12 +751,15 @@ html_alert(FILE *fp, const struct alert_params *p,
 {
 	size_t i;
 	const char *host = p->hostname != NULL ? p->hostname : "";
+	char zone[32], cap[64];
 
 	head(fp, "bouncestat alert ", host);
 	fputs("<h1>bouncestat alert: ", fp);
 	put(fp, host);
 	fputs("</h1>\n", fp);
-	incidents_head(fp, "Incidents (times in local time of the host)");
+	tz_label(zone, sizeof(zone), p->now);
+	snprintf(cap, sizeof(cap), "Incidents (times in %s)", zone);
+	incidents_head(fp, cap);
 	for (i = 0; i < n; i++)
 		incident_rows(fp, !inc[i].resolved, inc[i].start,
 		    inc[i].last_seen, inc[i].kind, inc[i].key, inc[i].listed_ip,

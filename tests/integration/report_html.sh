@@ -190,6 +190,26 @@ n_html = html.count('<tr><td class="state')
 assert n_txt > 0 and n_txt == n_html, (n_txt, n_html)
 open(sys.argv[2], "w").write(html)
 EOF
+grep -q '^Date: .* +0100$' "$T/mail.out" || fail "alert: Date not local"
+grep -q 'Incidents (times in UTC+01:00)' "$T/alert.html" ||
+	fail "alert HTML: zone"
+"$BOUNCESTAT" alert --db "$DB" --now "$NOW" --since 3d --no-detect \
+	--dry-run --html --utc >"$T/mailutc.out" 2>&1 || fail "alert --utc"
+grep -q '^Date: .* +0000$' "$T/mailutc.out" || fail "alert --utc: Date"
+# incidents: local times, or UTC with --utc (Berlin is an hour ahead).
+"$BOUNCESTAT" incidents --db "$DB" --now "$NOW" --since all --no-detect \
+	>"$T/inc1.out" 2>&1 || fail "incidents"
+"$BOUNCESTAT" incidents --db "$DB" --now "$NOW" --since all --no-detect \
+	--utc >"$T/inc2.out" 2>&1 || fail "incidents --utc"
+python3 - "$T/inc1.out" "$T/inc2.out" <<'EOF' || fail "incidents zones"
+import datetime, sys
+def first(p):
+    for l in open(p):
+        if l.startswith("resolved "):
+            return datetime.datetime.strptime(l[9:25], "%Y-%m-%d %H:%M")
+a, b = first(sys.argv[1]), first(sys.argv[2])
+assert a - b == datetime.timedelta(hours=1), (a, b)
+EOF
 tidy -q -e "$T/alert.html" >"$T/tidy2.out" 2>&1 ||
 	fail "tidy (alert): $(cat "$T/tidy2.out")"
 
