@@ -42,6 +42,11 @@ cleanup() {
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
+# Not the host's /etc/bouncestat (configuration, operator rules).
+CONF=$T/bs.conf
+RULES=$T/rules.d
+: >"$CONF"
+mkdir "$RULES"
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
@@ -67,15 +72,15 @@ with open(sys.argv[1], "ab") as f:
                 b"(host mx.hostile.example[192.0.2.66] said: %s "
                 b"(in reply to end of DATA command))\n" % (i, i, i, reply))
 EOF
-"$BOUNCESTAT" import --db "$DB" --quiet "$T/mail.log" >"$T/import.out" 2>&1 ||
+"$BOUNCESTAT" import -c "$CONF" --rules "$RULES" --db "$DB" --quiet "$T/mail.log" >"$T/import.out" 2>&1 ||
 	fail "import"
 
 NOW=2026-11-22T06:00:00Z
 # The detector runs (and stores the incidents) with `incidents`.
-"$BOUNCESTAT" incidents --db "$DB" --now "$NOW" --since all \
+"$BOUNCESTAT" incidents -c "$CONF" --rules "$RULES" --db "$DB" --now "$NOW" --since all \
 	>"$T/incidents.out" 2>&1 || fail "incidents"
 grep -q '^resolved ' "$T/incidents.out" || fail "no incident detected"
-"$BOUNCESTAT" report --db "$DB" --now "$NOW" --since 2d --format html \
+"$BOUNCESTAT" report -c "$CONF" --db "$DB" --now "$NOW" --since 2d --format html \
 	>"$T/report.html" 2>"$T/report.err" || fail "report --format html"
 
 # --- Self-contained, escaped.
@@ -170,7 +175,7 @@ grep -Ei 'Failed to load|ERR_FILE_NOT_FOUND|Uncaught' "$T/chrome.err" "$T/shot.e
 	fail "chromium reported a load error"
 
 # --- alert --html: multipart/alternative, both parts the same incidents.
-"$BOUNCESTAT" alert --db "$DB" --now "$NOW" --since 3d --no-detect \
+"$BOUNCESTAT" alert -c "$CONF" --rules "$RULES" --db "$DB" --now "$NOW" --since 3d --no-detect \
 	--dry-run --html >"$T/mail.out" 2>"$T/alert.err" || fail "alert --html"
 python3 - "$T/mail.out" "$T/alert.html" <<'EOF' || fail "alert MIME"
 import email, email.policy, sys
@@ -193,13 +198,13 @@ EOF
 grep -q '^Date: .* +0100$' "$T/mail.out" || fail "alert: Date not local"
 grep -q 'Incidents (times in UTC+01:00)' "$T/alert.html" ||
 	fail "alert HTML: zone"
-"$BOUNCESTAT" alert --db "$DB" --now "$NOW" --since 3d --no-detect \
+"$BOUNCESTAT" alert -c "$CONF" --rules "$RULES" --db "$DB" --now "$NOW" --since 3d --no-detect \
 	--dry-run --html --utc >"$T/mailutc.out" 2>&1 || fail "alert --utc"
 grep -q '^Date: .* +0000$' "$T/mailutc.out" || fail "alert --utc: Date"
 # incidents: local times, or UTC with --utc (Berlin is an hour ahead).
-"$BOUNCESTAT" incidents --db "$DB" --now "$NOW" --since all --no-detect \
+"$BOUNCESTAT" incidents -c "$CONF" --rules "$RULES" --db "$DB" --now "$NOW" --since all --no-detect \
 	>"$T/inc1.out" 2>&1 || fail "incidents"
-"$BOUNCESTAT" incidents --db "$DB" --now "$NOW" --since all --no-detect \
+"$BOUNCESTAT" incidents -c "$CONF" --rules "$RULES" --db "$DB" --now "$NOW" --since all --no-detect \
 	--utc >"$T/inc2.out" 2>&1 || fail "incidents --utc"
 python3 - "$T/inc1.out" "$T/inc2.out" <<'EOF' || fail "incidents zones"
 import datetime, sys

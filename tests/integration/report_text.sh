@@ -36,6 +36,11 @@ cleanup() {
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
+# Not the host's /etc/bouncestat (configuration, operator rules).
+CONF=$T/bs.conf
+RULES=$T/rules.d
+: >"$CONF"
+mkdir "$RULES"
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
@@ -64,11 +69,11 @@ line() { # time id rcpt relay dsn status reply
 	line 2026-12-06T03:10:00Z D00001 x@example.com mx.example.com 5.1.1 bounced "host mx.example.com[192.0.2.9] said: 550 5.1.1 <x@example.com>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command)"
 	line 2026-12-06T05:10:00Z E00001 y@example.net mx.example.net 4.7.1 deferred "host mx.example.net[192.0.2.9] said: 450 4.7.1 <y@example.net>: Recipient address rejected: Greylisted for 300 seconds (in reply to RCPT TO command)"
 } >"$T/mail.log"
-"$BOUNCESTAT" import --db "$DB" --quiet "$T/mail.log" >"$T/import.out" 2>&1 ||
+"$BOUNCESTAT" import -c "$CONF" --rules "$RULES" --db "$DB" --quiet "$T/mail.log" >"$T/import.out" 2>&1 ||
 	fail "import"
 
 NOW=2026-12-06T12:00:00Z # 20:00 in Shanghai
-rep() { "$BOUNCESTAT" report --db "$DB" --now "$NOW" "$@"; }
+rep() { "$BOUNCESTAT" report -c "$CONF" --db "$DB" --now "$NOW" "$@"; }
 
 # --- One time zone, stated; the range clamped to the data, shown.
 rep --since 2026-12-06 --until 2026-12-07 >"$T/day.out" 2>"$T/day.err" ||
@@ -81,6 +86,10 @@ grep -qx '  (clamped to the data; asked 2026-12-06 00:00 to 2026-12-07 00:00)' \
 # 3 (the peak), 1,
 # an empty hour, 1. Empty is a dot, the peak a full block.
 grep -qx '  ··▃·······█▃·▃' "$T/day.out" || fail "sparkline (empty vs low)"
+# A peak of 1 is a full block, not the second-lowest one.
+rep --since 2026-12-05T18:00Z --until 2026-12-05T20:00Z >"$T/one.out" ||
+	fail "report of one failure"
+grep -qx '  █·' "$T/one.out" || fail "sparkline: a peak of 1"
 rep --since 2026-12-06 --until 2026-12-07 --utc >"$T/utc.out" ||
 	fail "report --utc"
 grep -qx 'bouncestat report: 2026-12-06 00:00 to 2026-12-06 06:00 (UTC)' \
@@ -104,25 +113,25 @@ grep -q '^  2026-11-21 00:00 ' "$T/all.out" ||
 rep --since all --utc >"$T/allutc.out" || fail "report --since all --utc"
 grep -q '^  2026-11-20 12:00 ' "$T/allutc.out" ||
 	fail "--since all --utc: marks not aligned to UTC"
-"$BOUNCESTAT" status --db "$DB" >"$T/status.out" 2>&1 || true
+"$BOUNCESTAT" status -c "$CONF" --db "$DB" >"$T/status.out" 2>&1 || true
 grep -qx 'times: UTC+08:00' "$T/status.out" || fail "status: zone"
-"$BOUNCESTAT" status --db "$DB" --utc >"$T/status2.out" 2>&1 || true
+"$BOUNCESTAT" status -c "$CONF" --db "$DB" --utc >"$T/status2.out" 2>&1 || true
 grep -qx 'times: UTC' "$T/status2.out" || fail "status --utc"
-"$BOUNCESTAT" incidents --db "$DB" --now "$NOW" --no-detect --utc \
+"$BOUNCESTAT" incidents -c "$CONF" --rules "$RULES" --db "$DB" --now "$NOW" --no-detect --utc \
 	>"$T/inc.out" 2>&1 || fail "incidents --utc"
 
 # --- Calendar periods (local): 2026-12-07 12:00 in Shanghai is a Monday.
 MON=2026-12-07T04:00:00Z
-"$BOUNCESTAT" report --db "$DB" --now "$MON" --since yesterday \
+"$BOUNCESTAT" report -c "$CONF" --db "$DB" --now "$MON" --since yesterday \
 	>"$T/yday.out" 2>&1 || fail "--since yesterday refused"
 grep -q '^  (clamped to the data; asked 2026-12-06 00:00 to 2026-12-07 00:00)' \
 	"$T/yday.out" || fail "--since yesterday: not yesterday"
 grep -q '^  deferred  *5 ' "$T/yday.out" || fail "--since yesterday: counts"
-"$BOUNCESTAT" report --db "$DB" --now "$MON" --since last-week \
+"$BOUNCESTAT" report -c "$CONF" --db "$DB" --now "$MON" --since last-week \
 	>"$T/lweek.out" 2>&1 || fail "--since last-week refused"
 grep -q 'asked 2026-11-30 00:00 to 2026-12-07 00:00' "$T/lweek.out" ||
 	fail "--since last-week: not Monday to Monday"
-"$BOUNCESTAT" report --db "$DB" --now "$MON" --since this-week \
+"$BOUNCESTAT" report -c "$CONF" --db "$DB" --now "$MON" --since this-week \
 	>"$T/tweek.out" 2>&1 || fail "--since this-week refused"
 grep -q 'holds no counts\|No results in this range' "$T/tweek.out" ||
 	fail "--since this-week: Monday has no data"
@@ -142,11 +151,11 @@ grep -Eq '^  gmail\.com +4 +0 +0 +4 +40\.0%' "$T/cls.out" ||
 grep -q '100\.0%' "$T/cls.out" && fail "--class: a 100.0% rate"
 
 # --- Empty: where the data is, and the hint works.
-"$BOUNCESTAT" report --db "$DB" --now 2026-12-30T00:00:00Z >"$T/empty.out" ||
+"$BOUNCESTAT" report -c "$CONF" --db "$DB" --now 2026-12-30T00:00:00Z >"$T/empty.out" ||
 	fail "empty report"
 grep -q 'newest data 2026-12-06; try --since 24d' "$T/empty.out" ||
 	fail "empty: no hint where the data is"
-"$BOUNCESTAT" report --db "$DB" --now 2026-12-30T00:00:00Z --since 24d \
+"$BOUNCESTAT" report -c "$CONF" --db "$DB" --now 2026-12-30T00:00:00Z --since 24d \
 	>"$T/hint.out" || fail "the hint"
 grep -q '^  deferred ' "$T/hint.out" || fail "the hint finds no data"
 
@@ -172,7 +181,7 @@ grep -qx '  ..=.......@=.=' "$T/ascii.out" || fail "LC_ALL=C: sparkline"
 
 # --- classify --format json - : input, meaning, action.
 echo '421 HL:ICC 163 mx21 Sender frequency limited' |
-	"$BOUNCESTAT" classify --format json - >"$T/classify.out" ||
+	"$BOUNCESTAT" classify --rules "$RULES" --format json - >"$T/classify.out" ||
 	fail "classify json"
 python3 - "$T/classify.out" <<'EOF' || fail "classify json keys"
 import json, sys
