@@ -593,9 +593,10 @@ text_sparkline(FILE *fp, const struct report *r)
 	local_text(origin, a, sizeof(a));
 	local_text(origin + (int64_t)marks * step, b, sizeof(b));
 	tz_label(zone, sizeof(zone), origin);
-	if (per % 24 == 0)
-		fprintf(fp, "Failures per %s%zu day%s", per > 24 ? "" : "",
-		    per / 24, per > 24 ? "s" : "");
+	if (per == 24)
+		fprintf(fp, "Failures per day");
+	else if (per % 24 == 0)
+		fprintf(fp, "Failures per %zu days", per / 24);
 	else if (per > 1)
 		fprintf(fp, "Failures per %zu hours", per);
 	else

@@ -350,11 +350,19 @@ chart(FILE *fp, const struct report_view *v)
 	double bw, x, y, hgt, plot_h = CHART_H - CHART_BOTTOM - CHART_TOP;
 	int64_t top, val;
 	size_t i, k, step, days;
+	char unit[32];
 
 	if (v->classes->n == 0 || v->until <= v->since)
 		return;
 	series_build(v, &s);
 	top = nice_top(s.max);
+	if (s.per == 1)
+		snprintf(unit, sizeof(unit), "hour");
+	else if (s.per % 24 == 0)
+		snprintf(unit, sizeof(unit), "%zu day%s", s.per / 24,
+		    s.per > 24 ? "s" : "");
+	else
+		snprintf(unit, sizeof(unit), "%zu hours", s.per);
 	bw = (double)(CHART_W - CHART_LEFT) / (double)s.marks;
 	local_time(a, sizeof(a), v->since, true);
 	local_time(b, sizeof(b), v->until, true);
@@ -363,12 +371,11 @@ chart(FILE *fp, const struct report_view *v)
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
 	    "aria-label=\"Failures over time by class\" width=\"%d\" "
 	    "height=\"%d\" viewBox=\"0 0 %d %d\">\n"
-	    "<title>Failures per %zu hour%s by class, %s "
-	    "to %s</title>\n<desc>Stacked bars, one per "
-	    "%zu hour%s, coloured by failure class; highest %" PRId64
-	    ". The numbers are in the table of classes below.</desc>\n",
-	    CHART_W, CHART_H, CHART_W, CHART_H, s.per, s.per > 1 ? "s" : "", a,
-	    b, s.per, s.per > 1 ? "s" : "", s.max);
+	    "<title>Failures per %s by class, %s to %s</title>\n"
+	    "<desc>Stacked bars, one per %s, coloured by failure class; "
+	    "highest %" PRId64 ". The numbers are in the table of classes "
+	    "below.</desc>\n",
+	    CHART_W, CHART_H, CHART_W, CHART_H, unit, a, b, unit, s.max);
 	/* Axis: 0, half, top. */
 	for (i = 0; i <= 2; i++) {
 		y = CHART_TOP + plot_h - plot_h * (double)i / 2.0;
@@ -675,12 +682,14 @@ incidents(FILE *fp, const struct report_view *v)
 void
 html_report(FILE *fp, const struct report_view *v)
 {
-	char a[32], b[32], zone[32];
+	char a[32], b[32], zone[32], title[256], range[128];
 
 	local_time(a, sizeof(a), v->since, true);
 	local_time(b, sizeof(b), v->until, true);
 	tz_label(zone, sizeof(zone), v->since);
-	head(fp, "bouncestat report ", v->host);
+	snprintf(title, sizeof(title), "bouncestat report: %.200s, ", v->host);
+	snprintf(range, sizeof(range), "%s to %s (%s)", a, b, zone);
+	head(fp, title, range);
 	fputs("<h1>bouncestat report: ", fp);
 	put(fp, v->host);
 	fputs("</h1>\n<p class=\"meta\">", fp);
@@ -753,7 +762,7 @@ html_alert(FILE *fp, const struct alert_params *p,
 	const char *host = p->hostname != NULL ? p->hostname : "";
 	char zone[32], cap[64];
 
-	head(fp, "bouncestat alert ", host);
+	head(fp, "bouncestat alert: ", host);
 	fputs("<h1>bouncestat alert: ", fp);
 	put(fp, host);
 	fputs("</h1>\n", fp);
