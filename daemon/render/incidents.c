@@ -185,6 +185,7 @@ incident_table_text(
 	size_t i, c, ws = 5, wst = 7, wse = 9, wk = 4, wkey = 3, wp = 4, wu = 5,
 		     wt = 5, fixed, room;
 	int cols = term_width(fp);
+	bool utf8 = term_utf8();
 
 	if (l->n == 0) {
 		if (quiet)
@@ -197,6 +198,8 @@ incident_table_text(
 	for (i = 0; i < l->n; i++) {
 		inc = &l->v[i].inc;
 		incident_key_text(key, sizeof(key), inc);
+		if (!utf8)
+			term_ascii(key);
 		wkey = max_z(wkey, (size_t)display_width(key, 1000));
 		ws = max_z(ws, inc->open ? 4 : 8);
 		render_local_time(start, sizeof(start), inc->start, 0);
@@ -223,6 +226,8 @@ incident_table_text(
 	for (i = 0; i < l->n; i++) {
 		inc = &l->v[i].inc;
 		incident_key_text(key, sizeof(key), inc);
+		if (!utf8)
+			term_ascii(key);
 		render_local_time(start, sizeof(start), inc->start, 0);
 		render_local_time(
 		    seen, sizeof(seen), inc->last_seen, inc->start);
@@ -240,11 +245,15 @@ incident_table_text(
 		if (inc->providers[0] != '\0') {
 			alert_sanitize(line, line_room(sizeof(line), cols - 21),
 			    inc->providers, strlen(inc->providers));
+			if (!utf8)
+				term_ascii(line);
 			fprintf(fp, "%10sreported by %s\n", "", line);
 		}
 		if (inc->sample[0] != '\0') {
 			alert_sanitize(line, line_room(sizeof(line), cols - 9),
 			    inc->sample, strlen(inc->sample));
+			if (!utf8)
+				term_ascii(line);
 			fprintf(fp, "%10s%s\n", "", line);
 		}
 	}

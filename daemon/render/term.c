@@ -77,3 +77,21 @@ term_colour(FILE *fp)
 		return false;
 	return fp != NULL && isatty(fileno(fp));
 }
+
+void
+term_ascii(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = (unsigned char *)s;
+
+	while (*r != '\0') {
+		if (*r < 0x80) {
+			*w++ = *r++;
+			continue;
+		}
+		*w++ = '?';
+		r++;
+		while ((*r & 0xc0) == 0x80)
+			r++;
+	}
+	*w = '\0';
+}

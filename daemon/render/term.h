@@ -30,6 +30,12 @@ int term_width(FILE *fp);
  */
 bool term_utf8(void);
 
+/*
+ * Replaces each non-ASCII character of the valid UTF-8 string s (NUL-
+ * terminated) by one '?', in place, for an ASCII terminal.
+ */
+void term_ascii(char *s);
+
 /* True when colour is allowed: never when NO_COLOR is set (no-color.org)
  * or fp is not a terminal. (Text output has no colour yet.) */
 bool term_colour(FILE *fp);

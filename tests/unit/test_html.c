@@ -193,6 +193,16 @@ test_term_utf8(void **state)
 	unsetenv("NO_COLOR");
 }
 
+static void
+test_term_ascii(void **state)
+{
+	char s[] = "a\xe4\xb8\xad b\xc3\xa9 \xf0\x9f\x98\x80!";
+
+	(void)state;
+	term_ascii(s);
+	assert_string_equal(s, "a? b? ?!");
+}
+
 /* Epoch of a UTC time. */
 static int64_t
 utc(int y, int mo, int d, int h)
@@ -268,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_alert_multipart),
 		cmocka_unit_test(test_term_width),
 		cmocka_unit_test(test_term_utf8),
+		cmocka_unit_test(test_term_ascii),
 		cmocka_unit_test(test_periods),
 	};
 
