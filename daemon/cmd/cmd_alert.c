@@ -38,6 +38,7 @@
 #include "rules.h"
 #include "store.h"
 #include "util.h"
+#include "alert_mime.h"
 
 #define ALERT_SENDMAIL  "/usr/sbin/sendmail"
 #define ALERT_MAILNAME  "/etc/mailname"
@@ -48,8 +49,8 @@ static int cmd_alert_exec(int, char **);
 
 const struct cmd_entry cmd_alert_entry = {
 	"alert",
-	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] [--dry-run] "
-	"[--since DUR] [--now WHEN] [-c FILE] [--db PATH] [--rules DIR] [--no-detect] "
+	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] [--dry-run] [--html] "
+	"[--since DUR] [--now WHEN] [--utc] [-c FILE] [--db PATH] [--rules DIR] [--no-detect] "
 	"[--detect KEY=VALUE]...",
 	"mail new and resolved incidents (for cron)",
 	cmd_alert_exec,
@@ -104,11 +105,14 @@ help(void)
 	    "                       qualified name)\n"
 	    "     --sendmail PATH   mailer run as PATH -t -oi (default " ALERT_SENDMAIL
 	    ")\n"
+	    "     --html            add an HTML view of the incidents "
+	    "(multipart/alternative)\n"
 	    "     --dry-run         print the message instead of sending it; "
 	    "mark nothing\n"
 	    "     --now WHEN        take WHEN as the present (a date, @EPOCH "
 	    "or a duration\n"
 	    "                       ago): the detector runs up to WHEN\n"
+	    "     --utc             times in UTC (default: local time)\n"
 	    "     --since DUR       ignore resolutions older than this "
 	    "(default 1d); open\n"
 	    "                       incidents never mailed are always "
@@ -376,6 +380,7 @@ cmd_alert_exec(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "sendmail", required_argument, NULL, 'S' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "html", no_argument, NULL, 'H' },
 		{ "since", required_argument, NULL, 's' },
 		{ "no-detect", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
@@ -396,13 +401,13 @@ cmd_alert_exec(int argc, char **argv)
 	struct store *st = NULL;
 	int64_t now, since;
 	size_t nto = 0, len;
-	bool dry = false, detect = true, failed = false;
+	bool dry = false, detect = true, failed = false, html = false;
 	int lockfd = -1;
 	char *msg = NULL;
 	int ch, rc = 1;
 
-	cmd_ctx_init(&ctx, "alert", CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW,
-	    own, longopts);
+	cmd_ctx_init(&ctx, "alert",
+	    CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW | CTX_TZ, own, longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
@@ -428,6 +433,9 @@ cmd_alert_exec(int argc, char **argv)
 			break;
 		case 'n':
 			dry = true;
+			break;
+		case 'H':
+			html = true;
 			break;
 		case 's':
 			sincearg = optarg;
@@ -529,7 +537,8 @@ cmd_alert_exec(int argc, char **argv)
 		ap.db = absolute_path(dbabs, sizeof(dbabs), db);
 	ap.now = now;
 	ap.tzoff = local_tz_offset(now);
-	if ((msg = alert_compose(&ap, g.v, g.n, &len, errbuf)) == NULL) {
+	if ((msg = html ? alert_compose_html(&ap, g.v, g.n, &len, errbuf)
+			: alert_compose(&ap, g.v, g.n, &len, errbuf)) == NULL) {
 		log_warnx("alert: %s", errbuf);
 		goto done;
 	}
