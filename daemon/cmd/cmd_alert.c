@@ -30,8 +30,10 @@
 #include "clock.h"
 #include "context.h"
 #include "alert.h"
+#include "alert_notify.h"
 #include "classify.h"
 #include "cmd.h"
+#include "conf.h"
 #include "detect.h"
 #include "incident.h"
 #include "log.h"
@@ -48,7 +50,9 @@ static int cmd_alert_exec(int, char **);
 
 const struct cmd_entry cmd_alert_entry = {
 	"alert",
-	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] [--dry-run] "
+	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] "
+	"[--webhook-format json|slack] [--webhook URL]... [--exec PROGRAM]... "
+	"[--dry-run] "
 	"[--since DUR] [--now WHEN] [-c FILE] [--db PATH] [--rules DIR] [--no-detect] "
 	"[--detect KEY=VALUE]...",
 	"mail new and resolved incidents (for cron)",
@@ -96,16 +100,22 @@ help(void)
 	    "     of our MTA never open one.\n\n"
 	    "OPTIONS\n"
 	    "     --mail-to ADDR    recipient; repeat for more (required "
-	    "unless --dry-run)\n"
+	    "unless --dry-run,\n"
+	    "                       --webhook or --exec: then no e-mail "
+	    "without it)\n"
 	    "     --from ADDR       sender (default: bouncestat "
 	    "<user@mailname>, the\n"
 	    "                       mail name from /etc/mailname, else the "
 	    "host's fully\n"
 	    "                       qualified name)\n"
 	    "     --sendmail PATH   mailer run as PATH -t -oi (default " ALERT_SENDMAIL
-	    ")\n"
-	    "     --dry-run         print the message instead of sending it; "
-	    "mark nothing\n"
+	    ")\n",
+	    cmd_alert_entry.usage);
+	alert_notify_help(stdout);
+	printf(
+	    "     --dry-run         print the message (and the webhook "
+	    "documents) instead\n"
+	    "                       of sending them; mark nothing\n"
 	    "     --now WHEN        take WHEN as the present (a date, @EPOCH "
 	    "or a duration\n"
 	    "                       ago): the detector runs up to WHEN\n"
@@ -159,8 +169,7 @@ help(void)
 	    "     2  usage error\n\n"
 	    "EXAMPLES\n"
 	    "     */10 * * * *  bouncestat alert --mail-to postmaster\n"
-	    "     bouncestat alert --dry-run --since 7d\n",
-	    cmd_alert_entry.usage);
+	    "     bouncestat alert --dry-run --since 7d\n");
 }
 
 struct gather {
@@ -378,6 +387,9 @@ cmd_alert_exec(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "since", required_argument, NULL, 's' },
 		{ "no-detect", no_argument, NULL, 'N' },
+		{ "webhook", required_argument, NULL, 'W' },
+		{ "webhook-format", required_argument, NULL, 'F' },
+		{ "exec", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -396,11 +408,15 @@ cmd_alert_exec(int argc, char **argv)
 	struct store *st = NULL;
 	int64_t now, since;
 	size_t nto = 0, len;
-	bool dry = false, detect = true, failed = false;
+	bool dry = false, detect = true, failed = false, mail;
 	int lockfd = -1;
 	char *msg = NULL;
+	struct alert_notify an;
+	enum notify_format wfmt = NOTIFY_JSON;
+	size_t i;
 	int ch, rc = 1;
 
+	memset(&an, 0, sizeof(an));
 	cmd_ctx_init(&ctx, "alert", CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW,
 	    own, longopts);
 	optind = 1;
@@ -435,6 +451,25 @@ cmd_alert_exec(int argc, char **argv)
 		case 'N':
 			detect = false;
 			break;
+		case 'W':
+		case 'E':
+			if ((ch == 'W' ? alert_notify_add_webhook(
+					     &an, optarg, &wfmt, errbuf)
+				       : alert_notify_add_exec(
+					     &an, optarg, errbuf)) == -1) {
+				fprintf(
+				    stderr, "bouncestat alert: %s\n", errbuf);
+				return cmd_usage(&cmd_alert_entry);
+			}
+			break;
+		case 'F':
+			if (notify_format_parse(optarg, &wfmt) == -1) {
+				fprintf(stderr,
+				    "bouncestat alert: bad --webhook-format "
+				    "(json or slack)\n");
+				return cmd_usage(&cmd_alert_entry);
+			}
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -444,15 +479,34 @@ cmd_alert_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_alert_entry);
-	if (nto == 0 && !dry) {
-		fprintf(stderr,
-		    "bouncestat alert: no recipient: give --mail-to ADDR "
-		    "(or --dry-run to print the message)\n");
-		return cmd_usage(&cmd_alert_entry);
-	}
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_alert_entry)) != 0)
 		return rc;
 	rc = 1;
+	/* The configuration's webhooks and hooks join the options'. */
+	for (i = 0; i < ctx.conf->nwebhook; i++)
+		if (alert_notify_add_webhook(
+			&an, ctx.conf->webhook[i], NULL, errbuf) == -1) {
+			fprintf(stderr, "bouncestat alert: %s: %s\n",
+			    ctx.conf->source, errbuf);
+			cmd_ctx_free(&ctx);
+			return 1;
+		}
+	for (i = 0; i < ctx.conf->nexec; i++)
+		if (alert_notify_add_exec(&an, ctx.conf->exec[i], errbuf) ==
+		    -1) {
+			fprintf(stderr, "bouncestat alert: %s: %s\n",
+			    ctx.conf->source, errbuf);
+			cmd_ctx_free(&ctx);
+			return 1;
+		}
+	if (nto == 0 && !dry && an.n == 0) {
+		fprintf(stderr,
+		    "bouncestat alert: no recipient: give --mail-to ADDR, "
+		    "--webhook URL or --exec PROGRAM (or --dry-run to print "
+		    "the message)\n");
+		cmd_ctx_free(&ctx);
+		return cmd_usage(&cmd_alert_entry);
+	}
 	now = ctx.now;
 	db = ctx.db;
 	if (parse_time_arg(sincearg, now, &since) == -1) {
@@ -461,6 +515,8 @@ cmd_alert_exec(int argc, char **argv)
 		cmd_ctx_free(&ctx);
 		return cmd_usage(&cmd_alert_entry);
 	}
+	/* No --mail-to: no e-mail, unless --dry-run with nothing else. */
+	mail = nto > 0 || an.n == 0;
 	if (nto == 0)
 		to[nto++] = "postmaster";
 	if (cmd_ctx_need_db(&ctx) != 0) {
@@ -490,6 +546,29 @@ cmd_alert_exec(int argc, char **argv)
 	if (detect && detect_run(st, &ctx.dp, g.cl, &o, NULL, errbuf) == -1) {
 		log_warnx("detect: %s", errbuf);
 		failed = true;
+	}
+
+	if (an.n > 0) {
+		if (gethostname(host, sizeof(host)) == -1)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		an.since = since;
+		an.now = now;
+		an.timeout_ms = ctx.conf->hook_timeout_ms;
+		an.host = host;
+		an.dry = dry;
+		if (webhook_init(errbuf) == -1) {
+			log_warnx("alert: %s", errbuf);
+			failed = true;
+		} else {
+			if (alert_notify_run(st, &an) != 0)
+				failed = true;
+			webhook_cleanup();
+		}
+	}
+	if (!mail) {
+		rc = failed ? 1 : 0;
+		goto done;
 	}
 
 	memset(&f, 0, sizeof(f));
