@@ -199,7 +199,7 @@ hook_run(const char *path, const char *event, const struct incident *inc,
 		close(fds[1]);
 		free(doc);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		snprintf(errbuf, BS_ERRLEN, "%s: %s", path, strerror(rc));
+		snprintf(errbuf, BS_ERRLEN, "%s", strerror(rc));
 		return -1;
 	}
 	/* Never blocks: the pipe's buffer (64 KiB) holds the document. */
@@ -245,17 +245,16 @@ hook_run(const char *path, const char *event, const struct incident *inc,
 		return -1;
 	if (killed > 0) {
 		snprintf(errbuf, BS_ERRLEN,
-		    "%s: killed after the time limit (%" PRId64 " ms)", path,
-		    timeout_ms);
+		    "killed after the time limit (%" PRId64 " ms)", timeout_ms);
 		return -1;
 	}
 	if (WIFSIGNALED(status)) {
-		snprintf(errbuf, BS_ERRLEN, "%s: killed by signal %d", path,
-		    WTERMSIG(status));
+		snprintf(
+		    errbuf, BS_ERRLEN, "killed by signal %d", WTERMSIG(status));
 		return -1;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(errbuf, BS_ERRLEN, "%s: exit status %d", path,
+		snprintf(errbuf, BS_ERRLEN, "exit status %d",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return -1;
 	}
