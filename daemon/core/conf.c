@@ -733,6 +733,10 @@ type_name(const struct directive *d)
 	case T_LIST:
 		if (d->off == offsetof(struct conf, journal_match))
 			return "FIELD=VALUE...";
+		if (d->off == offsetof(struct conf, webhook))
+			return "[json|slack] URL";
+		if (d->off == offsetof(struct conf, exec))
+			return "PATH";
 		return d->off == offsetof(struct conf, detect) ? "KEY=VALUE"
 							       : "PATH|GLOB";
 	case T_BOOL:
