@@ -13,9 +13,11 @@
 #include <string.h>
 
 #include "alert_notify.h"
+#include "conf.h"
 #include "event.h"
 #include "incidents.h"
 #include "log.h"
+#include "metrics.h"
 #include "notification.h"
 #include "store.h"
 #include "util.h"
@@ -273,4 +275,32 @@ alert_notify_help(FILE *fp)
 	    "or exit 0,\n"
 	    "                       and a failure is retried by the next run.\n",
 	    fp);
+}
+
+int
+alert_notify_check_conf(const struct conf *c, char *errbuf)
+{
+	struct sockaddr_storage ss;
+	struct alert_notify an;
+	char msg[BS_ERRLEN];
+	size_t i, sslen;
+
+	if (c->metrics_listen[0] != '\0' &&
+	    metrics_parse_listen(c->metrics_listen, &ss, &sslen, msg) == -1) {
+		snprintf(errbuf, BS_ERRLEN, "metrics_listen %.200s", msg);
+		return -1;
+	}
+	memset(&an, 0, sizeof(an));
+	for (i = 0; i < c->nwebhook; i++)
+		if (alert_notify_add_webhook(&an, c->webhook[i], NULL, msg) ==
+		    -1) {
+			snprintf(errbuf, BS_ERRLEN, "%s", msg);
+			return -1;
+		}
+	for (i = 0; i < c->nexec; i++)
+		if (alert_notify_add_exec(&an, c->exec[i], msg) == -1) {
+			snprintf(errbuf, BS_ERRLEN, "%s", msg);
+			return -1;
+		}
+	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "notify.h"
 
+struct conf;
 struct store;
 
 #define ALERT_DEST_MAX 64
@@ -56,6 +57,13 @@ int alert_notify_add_exec(
  * was nothing to tell), 1 when any failed.
  */
 int alert_notify_run(struct store *, const struct alert_notify *);
+
+/*
+ * check-config: the directives of the integrations are usable
+ * (metrics_listen an ADDR:PORT, webhook lines "[json|slack] URL", exec
+ * lines absolute paths). 0, or -1 with the first problem in errbuf.
+ */
+int alert_notify_check_conf(const struct conf *c, char *errbuf);
 
 /* The help of --webhook, --webhook-format and --exec, for `alert --help`. */
 void alert_notify_help(FILE *fp);

@@ -80,7 +80,10 @@ metrics_parse_listen(
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
 	hints.ai_socktype = SOCK_STREAM;
 	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0) {
-		snprintf(errbuf, BS_ERRLEN, "%s: %s", s, gai_strerror(rc));
+		snprintf(errbuf, BS_ERRLEN,
+		    "%.100s: %s (a numeric address is "
+		    "needed)",
+		    s, gai_strerror(rc));
 		return -1;
 	}
 	memcpy(ss, ai->ai_addr, ai->ai_addrlen);

@@ -161,6 +161,17 @@ rc=0
 rc=0
 "$BOUNCESTAT" alert --webhook-format xml --webhook "$URL/x" 2>/dev/null || rc=$?
 [ $rc -eq 2 ] || fail "--webhook-format xml accepted (exit $rc)"
+for bad in 'webhook xml http://x/' 'webhook ftp://x/' 'exec hook' \
+    'metrics_listen localhost:9154' 'metrics_listen 127.0.0.1'; do
+	printf '%s\n' "$bad" >"$tmp/bad.conf"
+	rc=0
+	"$BOUNCESTAT" check-config -c "$tmp/bad.conf" >/dev/null 2>&1 || rc=$?
+	[ $rc -eq 1 ] || fail "check-config accepted '$bad' (exit $rc)"
+done
+printf 'webhook slack %s/s\nexec /bin/true\nmetrics_listen [::1]:9154\n' \
+    "$URL" >"$tmp/good.conf"
+"$BOUNCESTAT" check-config -c "$tmp/good.conf" >/dev/null ||
+    fail "check-config refused good integration directives"
 kill "$RPID"
 wait "$RPID" 2>/dev/null || true
 RPID=
