@@ -71,6 +71,13 @@ open=$("$BOUNCESTAT" incidents --now $T1 --open --format json) ||
 nopen=$(jq length <<<"$open")
 [ "$nopen" -eq 3 ] || fail "$nopen incidents open at $T1, want 3"
 
+# 0. --dry-run prints the document, posts and marks nothing.
+"$BOUNCESTAT" alert --dry-run --now $T1 --webhook "$URL/hook" \
+    >"$tmp/dry.out" 2>"$tmp/a0.err" || fail "dry run"
+[ "$(nreq)" -eq 0 ] || fail "--dry-run posted"
+grep -q '"opened": 3' "$tmp/dry.out" || fail "--dry-run printed no document"
+[ "$(marked "$URL/hook")" -eq 0 ] || fail "--dry-run marked"
+
 # 1. The receiver fails: exit 1, nothing marked, the failure logged.
 echo 500 >"$tmp/rx/status"
 rc=0
