@@ -35,20 +35,26 @@ static const char sql_lines_get[] =
     "SELECT CAST(value AS INTEGER) FROM meta WHERE key = :key";
 
 /*
- * The top providers by all their counts (unknown, id 0, is not one of
- * them and stays apart); the others become -1, shown as "other".
+ * The sums by (attempt, status, class, provider), computed once (the
+ * hourly counts are read in one pass), then the top providers by all
+ * their counts (unknown, id 0, is not one of them and stays apart); the
+ * others become -1, shown as "other". Attempts have no status label:
+ * theirs is folded to id 0, so no two rows can carry the same labels.
  */
+_Static_assert(STORE_KIND_ATTEMPT == 1, "sql_counts: kind = 1");
 static const char sql_counts[] =
-    "WITH top AS (SELECT provider FROM count_hour WHERE provider <> 0 "
+    "WITH agg AS MATERIALIZED (SELECT kind = 1 AS att, "
+    "CASE WHEN kind = 1 THEN 0 ELSE status END AS status, class, provider, "
+    "sum(n) AS n FROM count_hour GROUP BY 1, 2, 3, 4), "
+    "top AS (SELECT provider FROM agg WHERE provider <> 0 "
     "GROUP BY provider ORDER BY sum(n) DESC, provider LIMIT :top) "
     "SELECT x.att, st.s, c.s, CASE WHEN x.p = -1 THEN 'other' "
-    "ELSE coalesce(pn.s, '') END, x.n FROM (SELECT kind = " STORE_STR(
-	STORE_KIND_ATTEMPT) " AS att, status, class, "
-			    "CASE WHEN provider = 0 OR provider IN top THEN provider ELSE -1 END "
-			    "AS p, sum(n) AS n FROM count_hour GROUP BY att, status, class, p) x "
-			    "JOIN name st ON st.id = x.status JOIN name c ON c.id = x.class "
-			    "LEFT JOIN name pn ON pn.id = x.p ORDER BY x.att, st.s, c.s, x.p = -1, "
-			    "pn.s";
+    "ELSE coalesce(pn.s, '') END, x.n FROM (SELECT att, status, class, "
+    "CASE WHEN provider = 0 OR provider IN top THEN provider ELSE -1 END "
+    "AS p, sum(n) AS n FROM agg GROUP BY att, status, class, p) x "
+    "JOIN name st ON st.id = x.status JOIN name c ON c.id = x.class "
+    "LEFT JOIN name pn ON pn.id = x.p ORDER BY x.att, st.s, c.s, x.p = -1, "
+    "pn.s";
 
 static const char sql_incidents[] =
     "SELECT kind, key, count(*) FROM incident WHERE state = 'open' "
