@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alert_notify.h"
 #include "conf.h"
@@ -283,7 +284,7 @@ alert_notify_check_conf(const struct conf *c, char *errbuf)
 	struct sockaddr_storage ss;
 	struct alert_notify an;
 	char msg[BS_ERRLEN];
-	size_t i, sslen;
+	size_t sslen;
 
 	if (c->metrics_listen[0] != '\0' &&
 	    metrics_parse_listen(c->metrics_listen, &ss, &sslen, msg) == -1) {
@@ -291,16 +292,50 @@ alert_notify_check_conf(const struct conf *c, char *errbuf)
 		return -1;
 	}
 	memset(&an, 0, sizeof(an));
-	for (i = 0; i < c->nwebhook; i++)
-		if (alert_notify_add_webhook(&an, c->webhook[i], NULL, msg) ==
-		    -1) {
-			snprintf(errbuf, BS_ERRLEN, "%s", msg);
-			return -1;
-		}
-	for (i = 0; i < c->nexec; i++)
-		if (alert_notify_add_exec(&an, c->exec[i], msg) == -1) {
-			snprintf(errbuf, BS_ERRLEN, "%s", msg);
-			return -1;
-		}
+	if (alert_notify_add_conf(&an, c, msg) == -1) {
+		snprintf(errbuf, BS_ERRLEN, "%s", msg);
+		return -1;
+	}
 	return 0;
+}
+
+int
+alert_notify_add_conf(
+    struct alert_notify *an, const struct conf *c, char *errbuf)
+{
+	size_t i;
+
+	for (i = 0; i < c->nwebhook; i++)
+		if (alert_notify_add_webhook(an, c->webhook[i], NULL, errbuf) ==
+		    -1)
+			return -1;
+	for (i = 0; i < c->nexec; i++)
+		if (alert_notify_add_exec(an, c->exec[i], errbuf) == -1)
+			return -1;
+	return 0;
+}
+
+int
+alert_notify_send(struct alert_notify *an, struct store *st, int64_t since,
+    int64_t now, int64_t timeout_ms, bool dry)
+{
+	char host[256], errbuf[BS_ERRLEN];
+	int rc;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	an->since = since;
+	an->now = now;
+	an->timeout_ms = timeout_ms;
+	an->host = host;
+	an->dry = dry;
+	if (webhook_init(errbuf) == -1) {
+		log_warnx("alert: %s", errbuf);
+		return 1;
+	}
+	rc = alert_notify_run(st, an);
+	webhook_cleanup();
+	an->host = NULL;
+	return rc;
 }

@@ -51,6 +51,19 @@ int alert_notify_add_exec(
     struct alert_notify *, const char *path, char *errbuf);
 
 /*
+ * Adds the `webhook` and `exec` directives of c. 0, or -1 with errbuf.
+ */
+int alert_notify_add_conf(
+    struct alert_notify *, const struct conf *c, char *errbuf);
+
+/*
+ * alert_notify_run() with the host's name, libcurl set up and cleaned
+ * up, and the run's parameters. 0, or 1 when anything failed (logged).
+ */
+int alert_notify_send(struct alert_notify *, struct store *, int64_t since,
+    int64_t now, int64_t timeout_ms, bool dry);
+
+/*
  * Tells every destination what it was not told yet: one document per
  * webhook, one run per incident and hook; marks each only after it
  * accepted. Logs each failure. Returns 0 when all went well (or there

@@ -413,7 +413,6 @@ cmd_alert_exec(int argc, char **argv)
 	char *msg = NULL;
 	struct alert_notify an;
 	enum notify_format wfmt = NOTIFY_JSON;
-	size_t i;
 	int ch, rc = 1;
 
 	memset(&an, 0, sizeof(an));
@@ -483,22 +482,12 @@ cmd_alert_exec(int argc, char **argv)
 		return rc;
 	rc = 1;
 	/* The configuration's webhooks and hooks join the options'. */
-	for (i = 0; i < ctx.conf->nwebhook; i++)
-		if (alert_notify_add_webhook(
-			&an, ctx.conf->webhook[i], NULL, errbuf) == -1) {
-			fprintf(stderr, "bouncestat alert: %s: %s\n",
-			    ctx.conf->source, errbuf);
-			cmd_ctx_free(&ctx);
-			return 1;
-		}
-	for (i = 0; i < ctx.conf->nexec; i++)
-		if (alert_notify_add_exec(&an, ctx.conf->exec[i], errbuf) ==
-		    -1) {
-			fprintf(stderr, "bouncestat alert: %s: %s\n",
-			    ctx.conf->source, errbuf);
-			cmd_ctx_free(&ctx);
-			return 1;
-		}
+	if (alert_notify_add_conf(&an, ctx.conf, errbuf) == -1) {
+		fprintf(stderr, "bouncestat alert: %s: %s\n", ctx.conf->source,
+		    errbuf);
+		cmd_ctx_free(&ctx);
+		return 1;
+	}
 	if (nto == 0 && !dry && an.n == 0) {
 		fprintf(stderr,
 		    "bouncestat alert: no recipient: give --mail-to ADDR, "
@@ -548,24 +537,10 @@ cmd_alert_exec(int argc, char **argv)
 		failed = true;
 	}
 
-	if (an.n > 0) {
-		if (gethostname(host, sizeof(host)) == -1)
-			snprintf(host, sizeof(host), "localhost");
-		host[sizeof(host) - 1] = '\0';
-		an.since = since;
-		an.now = now;
-		an.timeout_ms = ctx.conf->hook_timeout_ms;
-		an.host = host;
-		an.dry = dry;
-		if (webhook_init(errbuf) == -1) {
-			log_warnx("alert: %s", errbuf);
-			failed = true;
-		} else {
-			if (alert_notify_run(st, &an) != 0)
-				failed = true;
-			webhook_cleanup();
-		}
-	}
+	if (an.n > 0 &&
+	    alert_notify_send(
+		&an, st, since, now, ctx.conf->hook_timeout_ms, dry) != 0)
+		failed = true;
 	if (!mail) {
 		rc = failed ? 1 : 0;
 		goto done;

@@ -37,6 +37,8 @@ fail() {
 trap cleanup EXIT
 
 export BOUNCESTAT_DB="$tmp/bs.db"
+# The host's /etc/bouncestat/bouncestat.conf is not this test's.
+: >"$tmp/empty.conf"
 export TZ=UTC
 export HOOK_OUT="$tmp/out"
 mkdir "$HOOK_OUT"
@@ -69,18 +71,18 @@ marked() {
 	    "SELECT count(*) FROM notification WHERE dest = 'exec $HOOK'"
 }
 
-"$BOUNCESTAT" import "$BS_SRC/contrib/sample/mail.log" >/dev/null 2>&1 ||
+"$BOUNCESTAT" import -c "$tmp/empty.conf" "$BS_SRC/contrib/sample/mail.log" >/dev/null 2>&1 ||
     fail "import"
 T1=2026-11-22T07:20:00Z
 T2=2026-11-22T08:30:00Z
-open=$("$BOUNCESTAT" incidents --now $T1 --open --format json) ||
+open=$("$BOUNCESTAT" incidents -c "$tmp/empty.conf" --now $T1 --open --format json) ||
     fail "incidents"
 [ "$(jq length <<<"$open")" -eq 2 ] || fail "want 2 open incidents"
 
 # 1. The hook fails: exit 1, both incidents tried, nothing marked.
 echo 3 >"$HOOK_OUT/exit"
 rc=0
-"$BOUNCESTAT" alert --now $T1 --exec "$HOOK" 2>"$tmp/a1.err" || rc=$?
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T1 --exec "$HOOK" 2>"$tmp/a1.err" || rc=$?
 [ $rc -eq 1 ] || fail "alert exited $rc when the hook exits 3"
 [ "$(runs)" -eq 2 ] || fail "$(runs) runs, want 2"
 grep -q 'exit status 3' "$tmp/a1.err" || fail "exit status not logged"
@@ -90,7 +92,7 @@ grep -q 'exit status 3' "$tmp/a1.err" || fail "exit status not logged"
 
 # 2. It succeeds: one run per incident, its variables and JSON; marked.
 echo 0 >"$HOOK_OUT/exit"
-"$BOUNCESTAT" alert --now $T1 --exec "$HOOK" 2>"$tmp/a2.err" ||
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T1 --exec "$HOOK" 2>"$tmp/a2.err" ||
     fail "alert failed with a succeeding hook"
 [ "$(runs)" -eq 4 ] || fail "$(runs) runs, want 4"
 [ "$(marked)" -eq 2 ] || fail "$(marked) marked, want 2"
@@ -114,7 +116,7 @@ for r in 3 4; do
 	grep -q "^BOUNCESTAT_START=$(jq '.[2]' <<<"$want")\$" "$d/env" ||
 	    fail "run $r: BOUNCESTAT_START"
 done
-"$BOUNCESTAT" alert --now $T1 --exec "$HOOK" 2>"$tmp/a3.err" ||
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T1 --exec "$HOOK" 2>"$tmp/a3.err" ||
     fail "third run"
 [ "$(runs)" -eq 4 ] || fail "a run with nothing new ran the hook"
 
@@ -160,9 +162,9 @@ printf 'exec %s\n' "$HOOK" >"$tmp/bs2.conf"
     fail "exec directive"
 [ "$(runs)" -eq 6 ] || fail "the exec directive is a new destination"
 rc=0
-"$BOUNCESTAT" alert --exec hook 2>/dev/null || rc=$?
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --exec hook 2>/dev/null || rc=$?
 [ $rc -eq 2 ] || fail "relative --exec accepted (exit $rc)"
 rc=0
-"$BOUNCESTAT" alert --now $T2 --exec "$tmp/missing" 2>"$tmp/a7.err" || rc=$?
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T2 --exec "$tmp/missing" 2>"$tmp/a7.err" || rc=$?
 [ $rc -eq 1 ] || fail "missing program: exit $rc"
 echo "PASS: alert_exec"

@@ -40,6 +40,8 @@ fail() {
 trap cleanup EXIT
 
 export BOUNCESTAT_DB="$tmp/bs.db"
+# The host's /etc/bouncestat/bouncestat.conf is not this test's.
+: >"$tmp/empty.conf"
 export TZ=UTC
 mkdir "$tmp/rx"
 python3 "$BS_SRC/tests/integration/webhook_receiver.py" "$tmp/rx" &
@@ -62,17 +64,17 @@ marked() {
 for m in 10 11 12 13 14 15 16; do
 	printf '%s\n' "2026-11-22T07:$m:30.000000+00:00 mx1.example.net postfix/smtp[20476]: 4B1C2AFF$m: to=<a@evil.example>, relay=mx.evil.example[192.0.2.9]:25, delay=0.5, delays=0.1/0/0.09/0.54, dsn=4.0.0, status=deferred (host mx.evil.example[192.0.2.9] said: 421 HL:ICC <script>x</script> & <!channel> \"q\" \\ "$'\e'"[31m too many connections (in reply to end of DATA command))"
 done >"$tmp/hostile.log"
-"$BOUNCESTAT" import "$BS_SRC/contrib/sample/mail.log" "$tmp/hostile.log" \
+"$BOUNCESTAT" import -c "$tmp/empty.conf" "$BS_SRC/contrib/sample/mail.log" "$tmp/hostile.log" \
     >/dev/null 2>&1 || fail "import"
 T1=2026-11-22T07:20:00Z
 T2=2026-11-22T08:30:00Z
-open=$("$BOUNCESTAT" incidents --now $T1 --open --format json) ||
+open=$("$BOUNCESTAT" incidents -c "$tmp/empty.conf" --now $T1 --open --format json) ||
     fail "incidents"
 nopen=$(jq length <<<"$open")
 [ "$nopen" -eq 3 ] || fail "$nopen incidents open at $T1, want 3"
 
 # 0. --dry-run prints the document, posts and marks nothing.
-"$BOUNCESTAT" alert --dry-run --now $T1 --webhook "$URL/hook" \
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --dry-run --now $T1 --webhook "$URL/hook" \
     >"$tmp/dry.out" 2>"$tmp/a0.err" || fail "dry run"
 [ "$(nreq)" -eq 0 ] || fail "--dry-run posted"
 grep -q '"opened": 3' "$tmp/dry.out" || fail "--dry-run printed no document"
@@ -81,7 +83,7 @@ grep -q '"opened": 3' "$tmp/dry.out" || fail "--dry-run printed no document"
 # 1. The receiver fails: exit 1, nothing marked, the failure logged.
 echo 500 >"$tmp/rx/status"
 rc=0
-"$BOUNCESTAT" alert --now $T1 --webhook "$URL/hook" 2>"$tmp/a1.err" || rc=$?
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T1 --webhook "$URL/hook" 2>"$tmp/a1.err" || rc=$?
 [ $rc -eq 1 ] || fail "alert exited $rc with a receiver answering 500"
 [ "$(nreq)" -eq 1 ] || fail "$(nreq) requests, want 1"
 grep -q 'HTTP 500' "$tmp/a1.err" || fail "no 'HTTP 500' in the log"
@@ -89,7 +91,7 @@ grep -q 'HTTP 500' "$tmp/a1.err" || fail "no 'HTTP 500' in the log"
 
 # 2. It accepts: one document, both incidents, the fields of incidents.
 echo 200 >"$tmp/rx/status"
-"$BOUNCESTAT" alert --now $T1 --webhook "$URL/hook" 2>"$tmp/a2.err" ||
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T1 --webhook "$URL/hook" 2>"$tmp/a2.err" ||
     fail "alert failed with a receiver answering 200"
 [ -s "$tmp/a2.err" ] && fail "alert printed on success"
 [ "$(nreq)" -eq 2 ] || fail "$(nreq) requests, want 2"
@@ -111,10 +113,10 @@ doc=$(body 2)
 [ "$(marked "$URL/hook")" -eq 3 ] || fail "not marked after a 200"
 
 # 3. Nothing new: no request. A Slack webhook is a destination apart.
-"$BOUNCESTAT" alert --now $T1 --webhook "$URL/hook" 2>"$tmp/a3.err" ||
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T1 --webhook "$URL/hook" 2>"$tmp/a3.err" ||
     fail "third run"
 [ "$(nreq)" -eq 2 ] || fail "a run with nothing new posted"
-"$BOUNCESTAT" alert --now $T1 --webhook "$URL/hook" \
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T1 --webhook "$URL/hook" \
     --webhook-format slack --webhook "$URL/slack" 2>"$tmp/a4.err" ||
     fail "slack run"
 [ "$(nreq)" -eq 3 ] || fail "$(nreq) requests after the Slack run, want 3"
@@ -142,13 +144,13 @@ cat >"$tmp/sendmail" <<EOT
 cat >"$tmp/mail.out"
 EOT
 chmod +x "$tmp/sendmail"
-"$BOUNCESTAT" alert --now $T1 --mail-to postmaster@example.org \
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T1 --mail-to postmaster@example.org \
     --sendmail "$tmp/sendmail" 2>"$tmp/a5.err" || fail "mail run"
 [ -s "$tmp/mail.out" ] || fail "the e-mail was not sent after the webhooks"
 [ "$(nreq)" -eq 3 ] || fail "the mail run posted"
 
 # 5. The throttling resolves: one more document, the resolutions.
-"$BOUNCESTAT" alert --now $T2 --webhook "$URL/hook" 2>"$tmp/a6.err" ||
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T2 --webhook "$URL/hook" 2>"$tmp/a6.err" ||
     fail "resolution run"
 [ "$(nreq)" -eq 4 ] || fail "$(nreq) requests after the resolution, want 4"
 doc=$(body 4)
@@ -156,17 +158,17 @@ doc=$(body 4)
     '[["rate_limited","evil.example","resolved"],["rate_limited","qq.com","resolved"]]' ] ||
     fail "resolution document: $(jq -c .incidents <<<"$doc")"
 [ "$(jq '.resolved' <<<"$doc")" -eq 2 ] || fail "resolved != 2"
-"$BOUNCESTAT" alert --now $T2 --webhook "$URL/hook" 2>"$tmp/a7.err" ||
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T2 --webhook "$URL/hook" 2>"$tmp/a7.err" ||
     fail "last run"
 [ "$(nreq)" -eq 4 ] || fail "the resolution was posted twice"
 
 # 6. Bad input: a URL that is not http(s), an unknown format; a receiver
 # that is not there fails the run (exit 1) and marks nothing.
 rc=0
-"$BOUNCESTAT" alert --webhook "file:///etc/passwd" 2>/dev/null || rc=$?
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --webhook "file:///etc/passwd" 2>/dev/null || rc=$?
 [ $rc -eq 2 ] || fail "file:// URL accepted (exit $rc)"
 rc=0
-"$BOUNCESTAT" alert --webhook-format xml --webhook "$URL/x" 2>/dev/null || rc=$?
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --webhook-format xml --webhook "$URL/x" 2>/dev/null || rc=$?
 [ $rc -eq 2 ] || fail "--webhook-format xml accepted (exit $rc)"
 for bad in 'webhook xml http://x/' 'webhook ftp://x/' 'exec hook' \
     'metrics_listen localhost:9154' 'metrics_listen 127.0.0.1'; do
@@ -183,7 +185,7 @@ kill "$RPID"
 wait "$RPID" 2>/dev/null || true
 RPID=
 rc=0
-"$BOUNCESTAT" alert --now $T2 --webhook "$URL/gone" 2>"$tmp/a8.err" || rc=$?
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now $T2 --webhook "$URL/gone" 2>"$tmp/a8.err" || rc=$?
 [ $rc -eq 1 ] || fail "alert exited $rc with no receiver"
 [ "$(marked "$URL/gone")" -eq 0 ] || fail "marked with no receiver"
 echo "PASS: alert_webhook"

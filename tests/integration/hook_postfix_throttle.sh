@@ -30,6 +30,8 @@ fail() {
 
 HOOK=$BS_SRC/contrib/hooks/postfix-throttle
 export BOUNCESTAT_DB="$tmp/bs.db" TZ=UTC
+# The host's /etc/bouncestat/bouncestat.conf is not this test's.
+: >"$tmp/empty.conf"
 mkdir "$tmp/pf"
 : >"$tmp/pf/main.cf"
 cat >"$tmp/postfix" <<EOT
@@ -43,9 +45,9 @@ export BS_POSTFIX="$tmp/postfix"
 printf 'example.com\trelay:[smtp.example.net]\n' >"$tmp/transport"
 q() { $BS_POSTMAP -q "$1" "hash:$tmp/transport" || true; }
 
-"$BOUNCESTAT" import "$BS_SRC/contrib/sample/mail.log" >/dev/null 2>&1 ||
+"$BOUNCESTAT" import -c "$tmp/empty.conf" "$BS_SRC/contrib/sample/mail.log" >/dev/null 2>&1 ||
     fail "import"
-"$BOUNCESTAT" alert --now 2026-11-22T07:20:00Z --exec "$HOOK" \
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now 2026-11-22T07:20:00Z --exec "$HOOK" \
     2>"$tmp/a1.err" || fail "alert at 07:20"
 [ "$(q qq.com)" = bsslow: ] || fail "qq.com not routed to bsslow"
 [ "$(q .qq.com)" = bsslow: ] || fail ".qq.com not routed to bsslow"
@@ -54,7 +56,7 @@ q() { $BS_POSTMAP -q "$1" "hash:$tmp/transport" || true; }
 [ "$(grep -c '^postfix reload$' "$tmp/calls")" -eq 1 ] ||
     fail "want one reload (the dnsbl incident changes nothing)"
 
-"$BOUNCESTAT" alert --now 2026-11-22T08:30:00Z --exec "$HOOK" \
+"$BOUNCESTAT" alert -c "$tmp/empty.conf" --now 2026-11-22T08:30:00Z --exec "$HOOK" \
     2>"$tmp/a2.err" || fail "alert at 08:30"
 [ -z "$(q qq.com)" ] || fail "qq.com still routed after the resolution"
 [ "$(q example.com)" = 'relay:[smtp.example.net]' ] || fail "other line lost"

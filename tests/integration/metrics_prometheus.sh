@@ -53,7 +53,7 @@ wait_q() {
 
 # report_total FIELD: a total of `bouncestat report` over all time.
 report_total() {
-	"$BOUNCESTAT" report --db "$DB" --since all --format json |
+	"$BOUNCESTAT" report -c "$CONF" --db "$DB" --since all --format json |
 	    jq -r ".totals.$1"
 }
 
@@ -148,14 +148,14 @@ check_totals
 # incident in the database; the metric follows.
 open=0
 for i in $(seq 1 150); do
-	open=$("$BOUNCESTAT" incidents --db "$DB" --open --format json |
+	open=$("$BOUNCESTAT" incidents -c "$CONF" --db "$DB" --open --format json |
 	    jq '[.[] | select(.kind == "rate_limited" and .key == "qq.com")] | length')
 	[ "$open" -ge 1 ] && break
 	sleep 0.2
 done
 [ "$open" -ge 1 ] || fail "no open rate_limited incident for qq.com"
 wait_q 'bouncestat_incidents_open{kind="rate_limited",key="qq.com"}' "$open"
-nopen=$("$BOUNCESTAT" incidents --db "$DB" --open --no-detect --format json | jq length)
+nopen=$("$BOUNCESTAT" incidents -c "$CONF" --db "$DB" --open --no-detect --format json | jq length)
 wait_q 'sum(bouncestat_incidents_open)' "$nopen"
 # ... and Prometheus' own evaluation of contrib's rule fires on it.
 wait_q 'count(ALERTS{alertname="BouncestatThrottled",key="qq.com"})' 1
