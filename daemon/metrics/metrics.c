@@ -8,7 +8,9 @@
  * store connection it keeps needs no lock. The connection is opened at
  * the first scrape and again after an error (the database may have been
  * replaced). A scrape that cannot read the database answers 500, which
- * Prometheus records as a failed scrape (up == 0).
+ * Prometheus records as a failed scrape (up == 0), logged once until a
+ * scrape succeeds again (the logger is a plain fprintf(), safe from this
+ * thread).
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -43,6 +45,7 @@ struct metrics {
 	char *db_path;
 	int64_t top;
 	struct store *st; /* the server thread's */
+	bool failing;     /* the last scrape failed (logged once) */
 };
 
 int
@@ -292,6 +295,10 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		    xstrdup("not found\n"), 10);
 	if (m->st == NULL &&
 	    (m->st = store_open(m->db_path, STORE_READONLY, errbuf)) == NULL) {
+		if (!m->failing)
+			log_warnx("metrics: %s: %s (answering 500)", m->db_path,
+			    errbuf);
+		m->failing = true;
 		len = strlen(errbuf);
 		body = xmalloc(len + 32);
 		len =
@@ -306,11 +313,18 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 	    NULL) {
 		snprintf(errbuf, sizeof(errbuf), "database: %s\n",
 		    store_errmsg(m->st));
+		if (!m->failing)
+			log_warnx("metrics: %s: %s (answering 500)", m->db_path,
+			    store_errmsg(m->st));
+		m->failing = true;
 		store_close(m->st);
 		m->st = NULL;
 		return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
 		    xstrdup(errbuf), strlen(errbuf));
 	}
+	if (m->failing)
+		log_info("metrics: %s: readable again", m->db_path);
+	m->failing = false;
 	return reply(c, MHD_HTTP_OK, CONTENT_TYPE, body, len);
 }
 
