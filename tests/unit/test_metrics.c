@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -165,6 +167,61 @@ metrics_render__store__lines_incidents_files(void **state)
 	db_fixture_remove(dir, path);
 }
 
+static void
+metrics_render__unread_bytes__lag_since_position_moved(void **state)
+{
+	char dir[256], path[300], log[320], files[700], errbuf[BS_ERRLEN];
+	struct store_position pos;
+	struct store *st;
+	struct stat sb;
+	char *text, want[400];
+	size_t len;
+	FILE *fp;
+
+	(void)state;
+	assert_int_equal(
+	    db_fixture_make(dir, sizeof(dir), path, sizeof(path), "lag"), 0);
+	snprintf(log, sizeof(log), "%s/mail.log", dir);
+	assert_non_null(fp = fopen(log, "w"));
+	fputs("0123456789012345678901234567890123456789\n", fp); /* 41 */
+	fclose(fp);
+	assert_int_equal(stat(log, &sb), 0);
+	assert_non_null(st = store_open(path, 0, errbuf));
+	memset(&pos, 0, sizeof(pos));
+	pos.key = "file:x";
+	pos.path = log;
+	pos.ino = (int64_t)sb.st_ino;
+	pos.offset = 20; /* 21 bytes unread */
+	pos.updated = 1000;
+	snprintf(files, sizeof(files), "%s\n/nonexistent/b", log);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_put_position(st, &pos), 0);
+	assert_int_equal(store_meta_set(st, "daemon.files", files), 0);
+	assert_int_equal(store_commit(st), 0);
+
+	assert_non_null(text = metrics_render(st, 20, 1300, &len));
+	snprintf(want, sizeof(want),
+	    "bouncestat_follow_lag_seconds{file=\"%s\"} 300\n", log);
+	assert_non_null(strstr(text, want));
+	assert_non_null(strstr(text,
+	    "bouncestat_follow_lag_seconds{file=\"/nonexistent/b\"} 0\n"));
+	free(text);
+
+	/* read to the end: 0 */
+	pos.offset = 41;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_put_position(st, &pos), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_non_null(text = metrics_render(st, 20, 1300, &len));
+	snprintf(want, sizeof(want),
+	    "bouncestat_follow_lag_seconds{file=\"%s\"} 0\n", log);
+	assert_non_null(strstr(text, want));
+	free(text);
+	store_close(st);
+	unlink(log);
+	db_fixture_remove(dir, path);
+}
+
 int
 main(void)
 {
@@ -177,6 +234,8 @@ main(void)
 		cmocka_unit_test(
 		    metrics_parse_listen__forms__accepted_or_refused),
 		cmocka_unit_test(metrics_render__store__lines_incidents_files),
+		cmocka_unit_test(
+		    metrics_render__unread_bytes__lag_since_position_moved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
