@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -222,6 +225,88 @@ metrics_render__unread_bytes__lag_since_position_moved(void **state)
 	db_fixture_remove(dir, path);
 }
 
+/* A free loopback port (bound and released). */
+static int
+free_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	assert_true(fd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+/* GET path from 127.0.0.1:port (HTTP/1.0); the whole answer into buf. */
+static void
+http_get(int port, const char *path, char *buf, size_t len)
+{
+	struct sockaddr_in sin;
+	char req[256];
+	size_t off = 0;
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
+	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	while (off + 1 < len && (n = read(fd, buf + off, len - 1 - off)) > 0)
+		off += (size_t)n;
+	buf[off] = '\0';
+	close(fd);
+}
+
+static void
+metrics_start__scrapes__200_404_and_500(void **state)
+{
+	char dir[256], path[300], errbuf[BS_ERRLEN], listen[64];
+	static char buf[65536];
+	struct metrics *m;
+	struct store *st;
+	int port;
+
+	(void)state;
+	assert_int_equal(
+	    db_fixture_make(dir, sizeof(dir), path, sizeof(path), "srv"), 0);
+	assert_non_null(st = store_open(path, 0, errbuf));
+	store_close(st);
+
+	port = free_port();
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	assert_non_null(m = metrics_start(listen, path, 20, errbuf));
+	http_get(port, "/metrics", buf, sizeof(buf));
+	assert_true(strncmp(buf, "HTTP/1.0 200", 12) == 0 ||
+	    strncmp(buf, "HTTP/1.1 200", 12) == 0);
+	assert_non_null(strstr(buf, "text/plain; version=0.0.4"));
+	assert_non_null(strstr(buf, "\nbouncestat_build_info{version="));
+	http_get(port, "/nope", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 404 "));
+	/* the same address twice: refused */
+	assert_null(metrics_start(listen, path, 20, errbuf));
+	metrics_stop(m);
+
+	port = free_port();
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	assert_non_null(
+	    m = metrics_start(listen, "/nonexistent/db", 20, errbuf));
+	http_get(port, "/metrics", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 500 "));
+	metrics_stop(m);
+	db_fixture_remove(dir, path);
+}
+
 int
 main(void)
 {
@@ -236,6 +321,7 @@ main(void)
 		cmocka_unit_test(metrics_render__store__lines_incidents_files),
 		cmocka_unit_test(
 		    metrics_render__unread_bytes__lag_since_position_moved),
+		cmocka_unit_test(metrics_start__scrapes__200_404_and_500),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
