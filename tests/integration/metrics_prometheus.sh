@@ -197,4 +197,16 @@ for n in $(grep -o 'bouncestat_[a-z_]*' "$RULES" | sort -u); do
 done
 
 daemon_stop
+
+# Bad input: a listen address that is no ADDR:PORT, or one in use (by
+# Prometheus here), stops the daemon at start with a clear message.
+for bad in "localhost:$MPORT" "127.0.0.1:$PPORT"; do
+	write_conf "follow $LOG
+metrics_listen $bad"
+	rc=0
+	"$BOUNCESTAT" daemon -c "$CONF" --db "$DB" $ROOTOPT >"$T/bad.log" 2>&1 ||
+	    rc=$?
+	[ $rc -eq 1 ] || fail "daemon with metrics_listen $bad exited $rc"
+	grep -q "metrics: " "$T/bad.log" || fail "no metrics error for $bad"
+done
 echo "PASS: metrics_prometheus"
