@@ -11,9 +11,12 @@
 #                                    tests (report_html.sh)
 set -eu
 build="build-essential cmake pkg-config libev-dev libsqlite3-dev
-libpcre2-dev zlib1g-dev libcmocka-dev libpsl-dev publicsuffix libsystemd-dev"
-test="python3 sqlite3 jq clang-format valgrind procps systemd-journal-remote"
-run="libev4 libsqlite3-0 libpcre2-8-0 zlib1g libpsl5 publicsuffix libsystemd0"
+libpcre2-dev zlib1g-dev libcmocka-dev libpsl-dev publicsuffix libsystemd-dev
+libmicrohttpd-dev libcurl4-openssl-dev"
+test="python3 sqlite3 jq clang-format valgrind procps systemd-journal-remote
+curl prometheus"
+run="libev4 libsqlite3-0 libpcre2-8-0 zlib1g libpsl5 publicsuffix libsystemd0
+libmicrohttpd12 libcurl4"
 case "${1:-}" in
 --run) want=$run ;;
 --ci) want="$build $test postfix tidy chromium" ;;

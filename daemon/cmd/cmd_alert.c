@@ -30,8 +30,10 @@
 #include "clock.h"
 #include "context.h"
 #include "alert.h"
+#include "alert_notify.h"
 #include "classify.h"
 #include "cmd.h"
+#include "conf.h"
 #include "detect.h"
 #include "incident.h"
 #include "log.h"
@@ -49,7 +51,9 @@ static int cmd_alert_exec(int, char **);
 
 const struct cmd_entry cmd_alert_entry = {
 	"alert",
-	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] [--dry-run] [--html] "
+	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] "
+	"[--webhook-format json|slack] [--webhook URL]... [--exec PROGRAM]... "
+	"[--dry-run] [--html] "
 	"[--since DUR] [--now WHEN] [--utc] [-c FILE] [--db PATH] [--rules DIR] [--no-detect] "
 	"[--detect KEY=VALUE]...",
 	"mail new and resolved incidents (for cron)",
@@ -97,7 +101,9 @@ help(void)
 	    "     of our MTA never open one.\n\n"
 	    "OPTIONS\n"
 	    "     --mail-to ADDR    recipient; repeat for more (required "
-	    "unless --dry-run)\n"
+	    "unless --dry-run,\n"
+	    "                       --webhook or --exec: then no e-mail "
+	    "without it)\n"
 	    "     --from ADDR       sender (default: bouncestat "
 	    "<user@mailname>, the\n"
 	    "                       mail name from /etc/mailname, else the "
@@ -106,9 +112,13 @@ help(void)
 	    "     --sendmail PATH   mailer run as PATH -t -oi (default " ALERT_SENDMAIL
 	    ")\n"
 	    "     --html            add an HTML view of the incidents "
-	    "(multipart/alternative)\n"
-	    "     --dry-run         print the message instead of sending it; "
-	    "mark nothing\n"
+	    "(multipart/alternative)\n",
+	    cmd_alert_entry.usage);
+	alert_notify_help(stdout);
+	printf(
+	    "     --dry-run         print the message (and the webhook "
+	    "documents) instead\n"
+	    "                       of sending them; mark nothing\n"
 	    "     --now WHEN        take WHEN as the present (a date, @EPOCH "
 	    "or a duration\n"
 	    "                       ago): the detector runs up to WHEN\n"
@@ -163,8 +173,7 @@ help(void)
 	    "     2  usage error\n\n"
 	    "EXAMPLES\n"
 	    "     */10 * * * *  bouncestat alert --mail-to postmaster\n"
-	    "     bouncestat alert --dry-run --since 7d\n",
-	    cmd_alert_entry.usage);
+	    "     bouncestat alert --dry-run --since 7d\n");
 }
 
 struct gather {
@@ -383,6 +392,9 @@ cmd_alert_exec(int argc, char **argv)
 		{ "html", no_argument, NULL, 'H' },
 		{ "since", required_argument, NULL, 's' },
 		{ "no-detect", no_argument, NULL, 'N' },
+		{ "webhook", required_argument, NULL, 'W' },
+		{ "webhook-format", required_argument, NULL, 'F' },
+		{ "exec", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -401,11 +413,14 @@ cmd_alert_exec(int argc, char **argv)
 	struct store *st = NULL;
 	int64_t now, since;
 	size_t nto = 0, len;
-	bool dry = false, detect = true, failed = false, html = false;
+	bool dry = false, detect = true, failed = false, html = false, mail;
 	int lockfd = -1;
 	char *msg = NULL;
+	struct alert_notify an;
+	enum notify_format wfmt = NOTIFY_JSON;
 	int ch, rc = 1;
 
+	memset(&an, 0, sizeof(an));
 	cmd_ctx_init(&ctx, "alert",
 	    CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW | CTX_TZ, own, longopts);
 	optind = 1;
@@ -443,6 +458,25 @@ cmd_alert_exec(int argc, char **argv)
 		case 'N':
 			detect = false;
 			break;
+		case 'W':
+		case 'E':
+			if ((ch == 'W' ? alert_notify_add_webhook(
+					     &an, optarg, &wfmt, errbuf)
+				       : alert_notify_add_exec(
+					     &an, optarg, errbuf)) == -1) {
+				fprintf(
+				    stderr, "bouncestat alert: %s\n", errbuf);
+				return cmd_usage(&cmd_alert_entry);
+			}
+			break;
+		case 'F':
+			if (notify_format_parse(optarg, &wfmt) == -1) {
+				fprintf(stderr,
+				    "bouncestat alert: bad --webhook-format "
+				    "(json or slack)\n");
+				return cmd_usage(&cmd_alert_entry);
+			}
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -452,15 +486,24 @@ cmd_alert_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_alert_entry);
-	if (nto == 0 && !dry) {
-		fprintf(stderr,
-		    "bouncestat alert: no recipient: give --mail-to ADDR "
-		    "(or --dry-run to print the message)\n");
-		return cmd_usage(&cmd_alert_entry);
-	}
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_alert_entry)) != 0)
 		return rc;
 	rc = 1;
+	/* The configuration's webhooks and hooks join the options'. */
+	if (alert_notify_add_conf(&an, ctx.conf, errbuf) == -1) {
+		fprintf(stderr, "bouncestat alert: %s: %s\n", ctx.conf->source,
+		    errbuf);
+		cmd_ctx_free(&ctx);
+		return 1;
+	}
+	if (nto == 0 && !dry && an.n == 0) {
+		fprintf(stderr,
+		    "bouncestat alert: no recipient: give --mail-to ADDR, "
+		    "--webhook URL or --exec PROGRAM (or --dry-run to print "
+		    "the message)\n");
+		cmd_ctx_free(&ctx);
+		return cmd_usage(&cmd_alert_entry);
+	}
 	now = ctx.now;
 	db = ctx.db;
 	if (parse_time_arg(sincearg, now, &since) == -1) {
@@ -469,6 +512,8 @@ cmd_alert_exec(int argc, char **argv)
 		cmd_ctx_free(&ctx);
 		return cmd_usage(&cmd_alert_entry);
 	}
+	/* No --mail-to: no e-mail, unless --dry-run with nothing else. */
+	mail = nto > 0 || an.n == 0;
 	if (nto == 0)
 		to[nto++] = "postmaster";
 	if (cmd_ctx_need_db(&ctx) != 0) {
@@ -498,6 +543,15 @@ cmd_alert_exec(int argc, char **argv)
 	if (detect && detect_run(st, &ctx.dp, g.cl, &o, NULL, errbuf) == -1) {
 		log_warnx("detect: %s", errbuf);
 		failed = true;
+	}
+
+	if (an.n > 0 &&
+	    alert_notify_send(
+		&an, st, since, now, ctx.conf->hook_timeout_ms, dry) != 0)
+		failed = true;
+	if (!mail) {
+		rc = failed ? 1 : 0;
+		goto done;
 	}
 
 	memset(&f, 0, sizeof(f));

@@ -68,6 +68,14 @@ struct conf {
 	int64_t minute_retention_ms; /* minute counts; 0 keeps them */
 	int64_t max_line;
 	int64_t max_files;
+	/* integrations (README "Fleets and integrations") */
+	char *metrics_listen; /* "ADDR:PORT" of /metrics, "" off */
+	int64_t metrics_top;  /* providers by name in metrics */
+	char **webhook;       /* `alert` webhooks: "[json|slack] URL" */
+	size_t nwebhook;
+	char **exec; /* `alert` hooks: programs run per transition */
+	size_t nexec;
+	int64_t hook_timeout_ms; /* a webhook or hook's time limit */
 };
 
 /* Called once per error with "file:line: message" (no newline). */

@@ -19,6 +19,7 @@
 
 #include "linebuf.h"
 #include "log.h"
+#include "metric.h"
 #include "pipeline.h"
 #include "provider.h"
 #include "scan.h"
@@ -40,6 +41,7 @@ struct pipeline {
 	struct classifier *cl;
 	struct mta_ctx ctx;
 	struct pipeline_counters c;
+	struct pipeline_counters base; /* c when the batch began */
 	uint64_t pending;
 	struct bs_event ev;
 	struct classify_result cr;
@@ -303,6 +305,7 @@ pipeline_last(const struct pipeline *p, const struct bs_event **ev,
 int
 pipeline_begin(struct pipeline *p)
 {
+	p->base = p->c;
 	return store_begin(p->store);
 }
 
@@ -310,7 +313,15 @@ pipeline_begin(struct pipeline *p)
 int
 pipeline_commit(struct pipeline *p)
 {
-	if (store_commit(p->store) == -1)
+	uint64_t n[METRIC_LINE_COUNT];
+
+	/* The batch's lines, for bouncestat_lines_total: stored with their
+	 * counts, so the metric survives restarts and rolls back with them. */
+	n[METRIC_LINE_DELIVERY] = p->c.events - p->base.events;
+	n[METRIC_LINE_SKIPPED] = p->c.skipped - p->base.skipped;
+	n[METRIC_LINE_BAD] = p->c.bad - p->base.bad;
+	n[METRIC_LINE_CUT] = p->c.cut - p->base.cut;
+	if (metric_lines_add(p->store, n) == -1 || store_commit(p->store) == -1)
 		return -1;
 	p->pending = 0;
 	return 0;
