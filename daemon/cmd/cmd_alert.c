@@ -32,6 +32,7 @@
 #include "alert.h"
 #include "classify.h"
 #include "cmd.h"
+#include "conf.h"
 #include "detect.h"
 #include "incident.h"
 #include "log.h"
@@ -43,6 +44,8 @@
 #define ALERT_MAILNAME  "/etc/mailname"
 #define ALERT_TO_MAX    32  /* --mail-to addresses */
 #define ALERT_ITEMS_MAX 200 /* incidents in one message */
+
+_Static_assert(CONF_MAIL_TO_MAX <= ALERT_TO_MAX, "mail_to fits in to[]");
 
 static int cmd_alert_exec(int, char **);
 
@@ -95,7 +98,9 @@ help(void)
 	    "local decisions\n"
 	    "     of our MTA never open one.\n\n"
 	    "OPTIONS\n"
-	    "     --mail-to ADDR    recipient; repeat for more (required "
+	    "     --mail-to ADDR    recipient; repeat for more (default: "
+	    "the configuration's\n"
+	    "                       mail_to directives; one is required "
 	    "unless --dry-run)\n"
 	    "     --from ADDR       sender (default: bouncestat "
 	    "<user@mailname>, the\n"
@@ -444,15 +449,31 @@ cmd_alert_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_alert_entry);
-	if (nto == 0 && !dry) {
-		fprintf(stderr,
-		    "bouncestat alert: no recipient: give --mail-to ADDR "
-		    "(or --dry-run to print the message)\n");
-		return cmd_usage(&cmd_alert_entry);
-	}
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_alert_entry)) != 0)
 		return rc;
 	rc = 1;
+	/* No --mail-to: the configuration's mail_to directives. */
+	for (size_t i = 0; nto == 0 && i < ctx.conf->nmail_to; i++) {
+		if (!alert_address_ok(ctx.conf->mail_to[i])) {
+			fprintf(stderr,
+			    "bouncestat alert: %s: bad mail_to: %s\n",
+			    ctx.conf->source, ctx.conf->mail_to[i]);
+			cmd_ctx_free(&ctx);
+			return 1;
+		}
+	}
+	for (size_t i = 0; nto == 0 && i < ctx.conf->nmail_to; i++)
+		to[i] = ctx.conf->mail_to[i];
+	if (nto == 0)
+		nto = ctx.conf->nmail_to;
+	if (nto == 0 && !dry) {
+		fprintf(stderr,
+		    "bouncestat alert: no recipient: give --mail-to ADDR or "
+		    "a mail_to directive (or --dry-run to print the "
+		    "message)\n");
+		cmd_ctx_free(&ctx);
+		return cmd_usage(&cmd_alert_entry);
+	}
 	now = ctx.now;
 	db = ctx.db;
 	if (parse_time_arg(sincearg, now, &since) == -1) {

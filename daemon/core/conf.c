@@ -178,6 +178,12 @@ static const struct directive table[] = {
 	    "Run as root when started as root and no user is given (like "
 	    "--allow-root). Not recommended.",
 	    NULL, 0 },
+	{ "mail_to", T_LIST, offsetof(struct conf, mail_to), "", 0,
+	    CONF_MAIL_TO_MAX, NULL, true,
+	    "Recipient of the mail of 'bouncestat alert' when no --mail-to "
+	    "is given; repeat for several. None: --mail-to is required. "
+	    "bouncestat-alert.timer's runs are skipped until one is set.",
+	    "postmaster@example.com", offsetof(struct conf, nmail_to) },
 };
 
 #define NDIRECTIVES (sizeof(table) / sizeof(table[0]))
@@ -602,6 +608,9 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->njournal_match; i++)
 		free(c->journal_match[i]);
 	free(c->journal_match);
+	for (i = 0; i < c->nmail_to; i++)
+		free(c->mail_to[i]);
+	free(c->mail_to);
 	free(c->source);
 	free(c->database);
 	free(c->rules_dir);
@@ -695,6 +704,8 @@ type_name(const struct directive *d)
 	case T_LIST:
 		if (d->off == offsetof(struct conf, journal_match))
 			return "FIELD=VALUE...";
+		if (d->off == offsetof(struct conf, mail_to))
+			return "ADDRESS";
 		return d->off == offsetof(struct conf, detect) ? "KEY=VALUE"
 							       : "PATH|GLOB";
 	case T_BOOL:
