@@ -47,6 +47,8 @@
 #define ALERT_TO_MAX    32  /* --mail-to addresses */
 #define ALERT_ITEMS_MAX 200 /* incidents in one message */
 
+_Static_assert(CONF_MAIL_TO_MAX <= ALERT_TO_MAX, "mail_to fits in to[]");
+
 static int cmd_alert_exec(int, char **);
 
 const struct cmd_entry cmd_alert_entry = {
@@ -100,10 +102,11 @@ help(void)
 	    "local decisions\n"
 	    "     of our MTA never open one.\n\n"
 	    "OPTIONS\n"
-	    "     --mail-to ADDR    recipient; repeat for more (required "
+	    "     --mail-to ADDR    recipient; repeat for more (default: "
+	    "the configuration's\n"
+	    "                       mail_to directives; one is required "
 	    "unless --dry-run,\n"
-	    "                       --webhook or --exec: then no e-mail "
-	    "without it)\n"
+	    "                       --webhook or --exec)\n"
 	    "     --from ADDR       sender (default: bouncestat "
 	    "<user@mailname>, the\n"
 	    "                       mail name from /etc/mailname, else the "
@@ -496,11 +499,25 @@ cmd_alert_exec(int argc, char **argv)
 		cmd_ctx_free(&ctx);
 		return 1;
 	}
+	/* No --mail-to: the configuration's mail_to directives. */
+	for (size_t i = 0; nto == 0 && i < ctx.conf->nmail_to; i++) {
+		if (!alert_address_ok(ctx.conf->mail_to[i])) {
+			fprintf(stderr,
+			    "bouncestat alert: %s: bad mail_to: %s\n",
+			    ctx.conf->source, ctx.conf->mail_to[i]);
+			cmd_ctx_free(&ctx);
+			return 1;
+		}
+	}
+	for (size_t i = 0; nto == 0 && i < ctx.conf->nmail_to; i++)
+		to[i] = ctx.conf->mail_to[i];
+	if (nto == 0)
+		nto = ctx.conf->nmail_to;
 	if (nto == 0 && !dry && an.n == 0) {
 		fprintf(stderr,
-		    "bouncestat alert: no recipient: give --mail-to ADDR, "
-		    "--webhook URL or --exec PROGRAM (or --dry-run to print "
-		    "the message)\n");
+		    "bouncestat alert: no recipient: give --mail-to ADDR, a "
+		    "mail_to directive, --webhook URL or --exec PROGRAM (or "
+		    "--dry-run to print the message)\n");
 		cmd_ctx_free(&ctx);
 		return cmd_usage(&cmd_alert_entry);
 	}

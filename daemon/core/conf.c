@@ -209,6 +209,12 @@ static const struct directive table[] = {
 	    "still running is killed. Either counts as failed and is retried "
 	    "by the next run.",
 	    NULL, 0 },
+	{ "mail_to", T_LIST, offsetof(struct conf, mail_to), "", 0,
+	    CONF_MAIL_TO_MAX, NULL, true,
+	    "Recipient of the mail of 'bouncestat alert' when no --mail-to "
+	    "is given; repeat for several. None: --mail-to is required. "
+	    "bouncestat-alert.timer's runs are skipped until one is set.",
+	    "postmaster@example.com", offsetof(struct conf, nmail_to) },
 };
 
 #define NDIRECTIVES (sizeof(table) / sizeof(table[0]))
@@ -640,6 +646,9 @@ conf_free(struct conf *c)
 		free(c->exec[i]);
 	free(c->exec);
 	free(c->metrics_listen);
+	for (i = 0; i < c->nmail_to; i++)
+		free(c->mail_to[i]);
+	free(c->mail_to);
 	free(c->source);
 	free(c->database);
 	free(c->rules_dir);
@@ -737,6 +746,8 @@ type_name(const struct directive *d)
 			return "[json|slack] URL";
 		if (d->off == offsetof(struct conf, exec))
 			return "PATH";
+		if (d->off == offsetof(struct conf, mail_to))
+			return "ADDRESS";
 		return d->off == offsetof(struct conf, detect) ? "KEY=VALUE"
 							       : "PATH|GLOB";
 	case T_BOOL:

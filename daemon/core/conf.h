@@ -28,6 +28,7 @@
 #define CONF_PATH_DEFAULT      "/etc/bouncestat/bouncestat.conf"
 #define CONF_FOLLOW_MAX        256  /* follow directives */
 #define CONF_JOURNAL_MATCH_MAX 64   /* journal_match directives */
+#define CONF_MAIL_TO_MAX       32   /* mail_to directives */
 #define CONF_LINE_MAX          4096 /* bytes in one configuration line */
 
 enum conf_start {
@@ -76,6 +77,8 @@ struct conf {
 	char **exec; /* `alert` hooks: programs run per transition */
 	size_t nexec;
 	int64_t hook_timeout_ms; /* a webhook or hook's time limit */
+	char **mail_to; /* `bouncestat alert` recipients; none = --mail-to */
+	size_t nmail_to;
 };
 
 /* Called once per error with "file:line: message" (no newline). */
