@@ -68,6 +68,13 @@ struct conf {
 	int64_t minute_retention_ms; /* minute counts; 0 keeps them */
 	int64_t max_line;
 	int64_t max_files;
+	/* Issue 16: message lifecycle. */
+	bool lifecycle;
+	int64_t lifecycle_max_open;
+	int64_t queue_lifetime_ms;
+	int store_addresses; /* enum msg_addr_mode */
+	int message_records; /* enum msg_records */
+	int64_t message_retention_ms;
 };
 
 /* Called once per error with "file:line: message" (no newline). */

@@ -43,6 +43,7 @@
 #include "journal_input.h"
 #include "linebuf.h"
 #include "log.h"
+#include "msgtrack.h"
 #include "loop.h"
 #include "pipeline.h"
 #include "rules.h"
@@ -1304,6 +1305,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 {
 	char errbuf[BS_ERRLEN];
 	struct mta_ctx ctx;
+	struct msgtrack *mt; /* issue 16 */
 	struct stat dbst;
 	struct loop *lp;
 	int fl;
@@ -1341,6 +1343,13 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	ctx.syslog.tz_offset = local_tz_offset(lp->started);
 	if ((lp->pl = pipeline_new(lp->st, lp->cl, &ctx)) == NULL)
 		fatal("pipeline_new");
+	/* Issue 16: message lifecycle records. */
+	if ((mt = msgtrack_new(lp->st, conf, errbuf)) == NULL &&
+	    errbuf[0] != '\0') {
+		log_warnx("database: %s", errbuf);
+		goto fail;
+	}
+	pipeline_set_msgtrack(lp->pl, mt);
 	set_patterns(lp);
 	if (journal_wanted(lp) && journal_open(lp) == -1)
 		goto fail;

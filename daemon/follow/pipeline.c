@@ -19,6 +19,7 @@
 
 #include "linebuf.h"
 #include "log.h"
+#include "msgtrack.h"
 #include "pipeline.h"
 #include "provider.h"
 #include "scan.h"
@@ -48,6 +49,8 @@ struct pipeline {
 	struct pipeline_watch *watch; /* the current input's, or NULL */
 	pipeline_event_fn *event_fn;
 	void *event_arg;
+	struct msgtrack *mt; /* issue 16: message lifecycle, or NULL */
+	bool mt_txn;         /* a batch begun and not committed */
 	struct prov_memo memo[PROV_MEMO_SLOTS];
 	/* Decoded journald JSON messages (mta_ctx.scratch): as long as the
 	 * default longest line, since decoding never lengthens a string. */
@@ -73,6 +76,8 @@ pipeline_new(struct store *st, struct classifier *cl, const struct mta_ctx *ctx)
 void
 pipeline_free(struct pipeline *p)
 {
+	if (p != NULL)
+		msgtrack_free(p->mt);
 	free(p);
 }
 
@@ -155,6 +160,9 @@ pipeline_event(struct pipeline *p)
 		p->watch->events++;
 	if (p->event_fn != NULL)
 		p->event_fn(p->event_arg, &p->ev, &p->cr, p->provider);
+	if (p->mt != NULL && /* issue 16 */
+	    msgtrack_event(p->mt, &p->ev, &p->cr, p->provider) == -1)
+		return -1;
 	if (p->store == NULL)
 		return PARSE_OK;
 	rec.ev = &p->ev;
@@ -241,6 +249,8 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 			p->c.bad++;
 		if (p->watch != NULL && p->watch->events == 0)
 			watch_skipped(p->watch, line, len, p->ev.reason);
+		if (p->mt != NULL && msgtrack_line(p->mt) == -1) /* issue 16 */
+			return -1;
 		return rc == PARSE_SKIP ? PARSE_SKIP : PARSE_BAD;
 	}
 	if (pipeline_event(p) == -1)
@@ -303,17 +313,46 @@ pipeline_last(const struct pipeline *p, const struct bs_event **ev,
 int
 pipeline_begin(struct pipeline *p)
 {
-	return store_begin(p->store);
+	if (store_begin(p->store) == -1)
+		return -1;
+	/* Issue 16: the last batch was rolled back: so are its messages,
+	 * which the join reads back from the store. */
+	if (p->mt != NULL && p->mt_txn && msgtrack_rollback(p->mt) == -1) {
+		(void)store_rollback(p->store);
+		return -1;
+	}
+	p->mt_txn = true;
+	return 0;
 }
 
 /* Ends a batch: store_commit(). 0 or -1 (see store_errmsg()). */
 int
 pipeline_commit(struct pipeline *p)
 {
+	/* Issue 16: open messages go with the positions. */
+	if (p->mt != NULL && msgtrack_flush(p->mt) == -1)
+		return -1;
 	if (store_commit(p->store) == -1)
 		return -1;
+	p->mt_txn = false;
 	p->pending = 0;
 	return 0;
+}
+
+/* Issue 16: tracks messages with mt (owned from now on; NULL: none). */
+void
+pipeline_set_msgtrack(struct pipeline *p, struct msgtrack *mt)
+{
+	msgtrack_free(p->mt);
+	p->mt = mt;
+	p->ctx.lc = mt != NULL ? msgtrack_lc(mt) : NULL;
+}
+
+/* Issue 16: the message tracking, or NULL. */
+struct msgtrack *
+pipeline_msgtrack(const struct pipeline *p)
+{
+	return p->mt;
 }
 
 uint64_t

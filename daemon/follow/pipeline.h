@@ -98,6 +98,14 @@ void pipeline_last(const struct pipeline *, const struct bs_event **,
 int pipeline_begin(struct pipeline *);
 int pipeline_commit(struct pipeline *);
 
+/*
+ * Issue 16: message lifecycle tracking (msgtrack.h), owned by the
+ * pipeline from this call on; NULL turns it off.
+ */
+struct msgtrack;
+void pipeline_set_msgtrack(struct pipeline *, struct msgtrack *);
+struct msgtrack *pipeline_msgtrack(const struct pipeline *);
+
 /* Events added since the last commit (to bound a batch). */
 uint64_t pipeline_pending(const struct pipeline *);
 
