@@ -22,6 +22,7 @@ struct lc_join {
 	int64_t lifetime;
 	int64_t newest;    /* time of the newest line seen */
 	bool maybe_stored; /* an open message may be in the store only */
+	size_t ended;      /* ended messages not flushed yet */
 	struct lc_ops ops;
 	bool has_ops;
 	struct lc_msg *head, *tail; /* use order, head newest */
@@ -288,6 +289,10 @@ outcome(const struct lc_msg *m)
 	return sent ? LC_S_SENT : LC_S_REMOVED;
 }
 
+/*
+ * Ends m: it leaves the table at once (a new message may take its queue
+ * id) and waits in the dirty list for lc_join_flush(), which frees it.
+ */
 static void
 finish(struct lc_join *j, struct lc_msg *m, int64_t t, enum lc_state st)
 {
@@ -297,6 +302,10 @@ finish(struct lc_join *j, struct lc_msg *m, int64_t t, enum lc_state st)
 	m->state = (uint8_t)st;
 	j->c.closed++;
 	mark(j, m);
+	hash_unlink(j, m);
+	lru_unlink(j, m);
+	j->c.open--;
+	j->ended++;
 }
 
 /*
@@ -320,6 +329,11 @@ find(
 	}
 	memset(&tmp, 0, sizeof(tmp));
 	rc = 0;
+	/* The store must not hand back a message that ended here: write
+	 * the ended ones first. */
+	if (j->maybe_stored && j->has_ops && j->ended > 0 &&
+	    lc_join_flush(j) == -1)
+		return -1;
 	if (j->maybe_stored && j->has_ops &&
 	    (rc = j->ops.find(j->ops.arg, k, &tmp)) == -1)
 		return -1;
@@ -396,8 +410,6 @@ lc_join_line(struct lc_join *j, const struct lc_line *lc)
 	if (lc->kind == LC_START && (m->has_start || m->nr > 0)) {
 		j->c.reused++;
 		finish(j, m, m->last, LC_S_INCOMPLETE);
-		if (lc_join_flush(j) == -1)
-			return -1;
 		if (find(j, &k, true, &m) == -1)
 			return -1;
 	}
@@ -534,15 +546,16 @@ lc_join_flush(struct lc_join *j)
 	size_t i;
 
 	/* Messages quiet for longer than they can stay queued. */
-	for (m = j->tail; m != NULL && m->final == 0 &&
-	     m->last < j->newest - j->lifetime - LC_DAY;
-	     m = m->prev) {
+	while ((m = j->tail) != NULL &&
+	    m->last < j->newest - j->lifetime - LC_DAY) {
 		j->c.quiet++;
 		finish(j, m, m->last, LC_S_INCOMPLETE);
 	}
 	while ((m = j->dirty) != NULL) {
 		if (j->has_ops && j->ops.put(j->ops.arg, m) == -1)
 			return -1;
+		if (m->final != 0)
+			j->ended--;
 		next = m->dnext;
 		j->dirty = next;
 		m->in_dirty = false;
@@ -551,7 +564,7 @@ lc_join_flush(struct lc_join *j)
 		for (i = 0; i < m->nr; i++)
 			m->r[i].dirty = false;
 		if (m->final != 0)
-			drop(j, m);
+			msg_free(m); /* finish() took it out of the table */
 	}
 	return 0;
 }
@@ -600,12 +613,17 @@ lc_join_reset(struct lc_join *j)
 {
 	struct lc_msg *m;
 
-	while ((m = j->head) != NULL) {
-		dirty_unlink(j, m);
-		drop(j, m);
+	/* the ended ones are only in the dirty list */
+	while ((m = j->dirty) != NULL) {
+		j->dirty = m->dnext;
+		m->in_dirty = false;
+		if (m->final != 0)
+			msg_free(m);
 	}
-	j->dirty = NULL;
+	while ((m = j->head) != NULL)
+		drop(j, m);
 	j->maybe_stored = false;
+	j->ended = 0;
 }
 
 void
@@ -613,9 +631,7 @@ lc_join_free(struct lc_join *j)
 {
 	if (j == NULL)
 		return;
-	j->dirty = NULL;
-	while (j->head != NULL)
-		drop(j, j->head);
+	lc_join_reset(j);
 	free(j->bucket);
 	free(j);
 }
