@@ -463,3 +463,79 @@ msg_report_expiry(FILE *fp, struct store *st, int64_t now, int64_t lifetime,
 		fputs("  none\n", fp);
 	return rc == -1 ? -1 : 0;
 }
+
+struct inc_count {
+	int64_t last_id, now, lifetime;
+	int64_t messages, expiring;
+	bool counted_exp;
+};
+
+static int
+inc_row(void *arg, const struct msg_row *r)
+{
+	struct inc_count *c = arg;
+
+	if (r->id != c->last_id) {
+		c->last_id = r->id;
+		c->messages++;
+		c->counted_exp = false;
+	}
+	if (!c->counted_exp && r->final == 0 &&
+	    strcmp(r->status, "deferred") == 0 &&
+	    r->first + c->lifetime >= c->now &&
+	    r->first + c->lifetime < c->now + 86400) {
+		c->expiring++;
+		c->counted_exp = true;
+	}
+	return 0;
+}
+
+int
+msg_incident_counts(struct store *st, int64_t id, int64_t now, int64_t lifetime,
+    int64_t *messages, int64_t *expiring)
+{
+	struct inc_count c = { 0, now, lifetime, 0, 0, false };
+	struct msg_filter f;
+
+	memset(&f, 0, sizeof(f));
+	f.incident = id;
+	if (message_query(st, &f, inc_row, &c) == -1)
+		return -1;
+	*messages = c.messages;
+	*expiring = c.expiring;
+	return 0;
+}
+
+/*
+ * After the incidents table (text): for each incident with messages, how
+ * many, how many expire within 24 h (open ones), and the command that
+ * lists them. Quiet when the database has no message records.
+ */
+void
+msg_incidents_text(FILE *fp, struct store *st, const struct incident_list *l,
+    int64_t now, int64_t lifetime)
+{
+	int64_t m, e;
+	char hint[96];
+	size_t i;
+	bool head = false;
+
+	for (i = 0; i < l->n; i++) {
+		const struct incident *inc = &l->v[i].inc;
+
+		if (msg_incident_counts(st, inc->id, now, lifetime, &m, &e) ==
+			-1 ||
+		    m == 0)
+			continue;
+		if (!head) {
+			fputs("\nMessages:\n", fp);
+			head = true;
+		}
+		msg_incident_hint(hint, sizeof(hint), inc->id);
+		fprintf(fp, "  #%" PRId64 ": %" PRId64 " message%s", inc->id, m,
+		    m == 1 ? "" : "s");
+		if (inc->open && e > 0)
+			fprintf(fp, ", %" PRId64 " expiring within 24h", e);
+		fprintf(fp, "  (%s)\n", hint);
+	}
+}

@@ -54,6 +54,19 @@ void msg_csv(FILE *, const char *s);
 /* The command line that lists the messages of incident id. */
 void msg_incident_hint(char *out, size_t len, int64_t id);
 
+/*
+ * The messages of incident id (messages with a recipient of its key and
+ * class in its time), and how many of them are deferred and expire
+ * within 24 h of now with the queue lifetime. 0 or -1 (store_errmsg()).
+ */
+int msg_incident_counts(struct store *, int64_t id, int64_t now,
+    int64_t lifetime, int64_t *messages, int64_t *expiring);
+
+/* After the incidents table: messages per incident and the command. */
+struct incident_list;
+void msg_incidents_text(FILE *, struct store *, const struct incident_list *,
+    int64_t now, int64_t lifetime);
+
 /* report --by: a table or JSON of message_by() rows. */
 struct store;
 int msg_report_by(FILE *, struct store *, enum msg_key key,
