@@ -264,12 +264,12 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
 	return rc == -1 ? -1 : n;
 }
 
-#define BY_SQL(col)                                                            \
+#define BY_SQL(col, col2)                                                      \
 	"SELECT k.s, count(DISTINCT m.id), count(r.rcpt),"                     \
 	" sum(r.status = 'sent'), sum(r.status = 'deferred'),"                 \
 	" sum(r.status = 'bounced'), sum(r.status = 'expired'),"               \
 	" (SELECT r2.class FROM message m2 JOIN message_rcpt r2"               \
-	"  ON r2.message = m2.id WHERE " col " = k.id AND r2.class != 'none'"  \
+	"  ON r2.message = m2.id WHERE " col2 " = k.id AND r2.class != 'none'" \
 	"  AND m2.last >= :since AND m2.first < :until"                        \
 	"  GROUP BY r2.class ORDER BY count(*) DESC LIMIT 1)"                  \
 	" FROM message m JOIN message_rcpt r ON r.message = m.id"              \
@@ -283,11 +283,11 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
 
 static const char *const by_sql[MSG_KEY_COUNT] = {
 	"",
-	BY_SQL("m.sender_domain"),
-	BY_SQL("m.sasl_user"),
-	BY_SQL("m.client"),
-	BY_SQL("r.transport"),
-	BY_SQL("m.host"),
+	BY_SQL("m.sender_domain", "m2.sender_domain"),
+	BY_SQL("m.sasl_user", "m2.sasl_user"),
+	BY_SQL("m.client", "m2.client"),
+	BY_SQL("r.transport", "r2.transport"),
+	BY_SQL("m.host", "m2.host"),
 };
 
 int
