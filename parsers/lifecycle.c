@@ -68,6 +68,7 @@ field(const char *p, const char *end, const char *key, size_t klen,
     const char *stop, struct bs_span *v)
 {
 	const char *k = p, *q;
+	char s0 = stop[0], s1 = stop[0] != '\0' ? stop[1] : '\0';
 
 	while ((k = scan_find(k, end, key, klen)) != NULL) {
 		if (k == p || k[-1] == ' ' || k[-1] == ',')
@@ -78,8 +79,12 @@ field(const char *p, const char *end, const char *key, size_t klen,
 		return false;
 	q = k + klen;
 	k = q;
-	while (q < end && strchr(stop, *q) == NULL)
-		q++;
+	/* at most two stop bytes; '\0' stops nothing */
+	if (s0 != '\0')
+		while (q < end && *q != s0 && (s1 == '\0' || *q != s1))
+			q++;
+	else
+		q = end;
 	*v = bs_span_make(k, (size_t)(q - k));
 	return true;
 }
@@ -110,6 +115,20 @@ postfix(const struct syslog_prefix *pfx, struct lc_line *out)
 	struct bs_span svc = service(pfx->program), v;
 	size_t n;
 
+	/* Only smtpd, pickup, cleanup and qmgr log these: the noise
+	 * services (most lines) stop here. */
+	switch (svc.len) {
+	case 4:
+	case 5:
+	case 6:
+	case 7:
+		break;
+	default:
+		return LC_NONE;
+	}
+	if (svc.ptr[0] != 's' && svc.ptr[0] != 'p' && svc.ptr[0] != 'c' &&
+	    svc.ptr[0] != 'q' && svc.ptr[0] != 'n' && svc.ptr[0] != 'o')
+		return LC_NONE;
 	if ((n = colon_qid(p, end)) == 0)
 		return LC_NONE;
 	out->queue_id = bs_span_make(p, n);
@@ -141,8 +160,8 @@ postfix(const struct syslog_prefix *pfx, struct lc_line *out)
 	if (svc.len >= 4 && memcmp(svc.ptr + svc.len - 4, "qmgr", 4) == 0) {
 		if (scan_prefix(p, end, SCAN_LIT("removed")))
 			return LC_END;
-		if (!scan_prefix(p, end, SCAN_LIT("from=")) ||
-		    scan_find(p, end, SCAN_LIT("status=")) != NULL)
+		/* "from=..., status=expired" is a result, never here */
+		if (!scan_prefix(p, end, SCAN_LIT("from=")))
 			return LC_NONE;
 		if (field(p, end, SCAN_LIT("from="), ",", &v)) {
 			out->sender = unbracket(v);
@@ -277,12 +296,20 @@ lifecycle_parse(
     enum bs_mta mta, const struct syslog_prefix *pfx, struct lc_line *out)
 {
 	enum lc_kind k;
+	struct bs_span svc;
 
+	out->kind = LC_NONE;
+	if (pfx->msg.ptr == NULL || pfx->msg.len < 8)
+		return LC_NONE;
+	/* Postfix: most lines are of services that log none of these. */
+	if (mta == BS_MTA_POSTFIX) {
+		svc = service(pfx->program);
+		if (svc.len < 4 || svc.len > 7)
+			return LC_NONE;
+	}
 	memset(out, 0, sizeof(*out));
 	out->size = -1;
 	out->nrcpt = -1;
-	if (pfx->msg.ptr == NULL || pfx->msg.len < 8)
-		return LC_NONE;
 	switch (mta) {
 	case BS_MTA_POSTFIX:
 		k = postfix(pfx, out);

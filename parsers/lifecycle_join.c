@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
 #include "lifecycle_join.h"
 
 #define LC_DAY 86400
@@ -22,7 +21,8 @@ struct lc_join {
 	int64_t lifetime;
 	int64_t newest;    /* time of the newest line seen */
 	bool maybe_stored; /* an open message may be in the store only */
-	size_t ended;      /* ended messages not flushed yet */
+	size_t ended;      /* ended messages not written yet */
+	struct lc_msg *ended_head;
 	struct lc_ops ops;
 	bool has_ops;
 	struct lc_msg *head, *tail; /* use order, head newest */
@@ -80,17 +80,19 @@ span_is(struct bs_span sp, const char *s, size_t n)
 	return strlen(s) == len && (len == 0 || memcmp(s, sp.ptr, len) == 0);
 }
 
+/* Hash of the queue id only: host and instance rarely differ, and are
+ * compared on a match. */
 static uint64_t
 key_hash(const struct lc_key *k)
 {
-	uint64_t h = bs_hash64(k->mta + 1, k->qid.ptr, k->qid.len);
-	size_t hl =
-	    k->host.len < LC_HOST_MAX - 1 ? k->host.len : LC_HOST_MAX - 1;
-	size_t il = k->instance.len < LC_INST_MAX - 1 ? k->instance.len
-						      : LC_INST_MAX - 1;
+	uint64_t h = 0;
+	size_t i, n = k->qid.len < 16 ? k->qid.len : 16;
 
-	h = bs_hash64(h, k->host.ptr, hl);
-	return bs_hash64(h, k->instance.ptr, il);
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k->qid.ptr[i]) *
+		    UINT64_C(0x100000001b3);
+	return (h ^ (h >> 29) ^ (uint64_t)k->mta) *
+	    UINT64_C(0xbf58476d1ce4e5b9);
 }
 
 struct lc_join *
@@ -190,25 +192,47 @@ mark(struct lc_join *j, struct lc_msg *m)
 	m->dirty = true;
 	if (!m->in_dirty) {
 		m->in_dirty = true;
+		m->dprev = NULL;
 		m->dnext = j->dirty;
+		if (j->dirty != NULL)
+			j->dirty->dprev = m;
 		j->dirty = m;
 	}
 }
 
-/* Removes m from the dirty list (before it is freed). */
+/* Removes m from the dirty list. */
 static void
 dirty_unlink(struct lc_join *j, struct lc_msg *m)
 {
-	struct lc_msg **pp = &j->dirty;
-
 	if (!m->in_dirty)
 		return;
-	while (*pp != NULL && *pp != m)
-		pp = &(*pp)->dnext;
-	if (*pp == m)
-		*pp = m->dnext;
+	if (m->dprev != NULL)
+		m->dprev->dnext = m->dnext;
+	else
+		j->dirty = m->dnext;
+	if (m->dnext != NULL)
+		m->dnext->dprev = m->dprev;
 	m->in_dirty = false;
-	m->dnext = NULL;
+	m->dprev = m->dnext = NULL;
+}
+
+/*
+ * Writes the ended messages (ops->put) and frees them. 0 or -1 (put
+ * failed: the rest stay queued).
+ */
+static int
+drain(struct lc_join *j)
+{
+	struct lc_msg *m;
+
+	while ((m = j->ended_head) != NULL) {
+		if (j->has_ops && j->ops.put(j->ops.arg, m) == -1)
+			return -1;
+		j->ended_head = m->dnext;
+		j->ended--;
+		msg_free(m);
+	}
+	return 0;
 }
 
 static struct lc_msg *
@@ -291,7 +315,8 @@ outcome(const struct lc_msg *m)
 
 /*
  * Ends m: it leaves the table at once (a new message may take its queue
- * id) and waits in the dirty list for lc_join_flush(), which frees it.
+ * id) and waits in the ended list for drain(), which writes and frees it
+ * before the join's entry point returns.
  */
 static void
 finish(struct lc_join *j, struct lc_msg *m, int64_t t, enum lc_state st)
@@ -301,10 +326,12 @@ finish(struct lc_join *j, struct lc_msg *m, int64_t t, enum lc_state st)
 		m->final = 1;
 	m->state = (uint8_t)st;
 	j->c.closed++;
-	mark(j, m);
 	hash_unlink(j, m);
 	lru_unlink(j, m);
+	dirty_unlink(j, m);
 	j->c.open--;
+	m->dnext = j->ended_head;
+	j->ended_head = m;
 	j->ended++;
 }
 
@@ -331,8 +358,7 @@ find(
 	rc = 0;
 	/* The store must not hand back a message that ended here: write
 	 * the ended ones first. */
-	if (j->maybe_stored && j->has_ops && j->ended > 0 &&
-	    lc_join_flush(j) == -1)
+	if (j->ended > 0 && drain(j) == -1)
 		return -1;
 	if (j->maybe_stored && j->has_ops &&
 	    (rc = j->ops.find(j->ops.arg, k, &tmp)) == -1)
@@ -359,7 +385,7 @@ find(
 		j->c.opened++;
 	}
 	m->h = h;
-	m->hnext = m->prev = m->next = m->dnext = NULL;
+	m->hnext = m->prev = m->next = m->dprev = m->dnext = NULL;
 	m->dirty = m->in_dirty = false;
 	insert(j, m);
 	*out = m;
@@ -369,6 +395,11 @@ find(
 static void
 seen(struct lc_join *j, struct lc_msg *m, int64_t t)
 {
+	if (t <= 0) { /* an information line carries no time */
+		if (m->last == 0)
+			m->first = m->last = j->newest;
+		return;
+	}
 	if (m->first == 0 || (t > 0 && t < m->first))
 		m->first = t;
 	if (t > m->last)
@@ -435,7 +466,7 @@ lc_join_line(struct lc_join *j, const struct lc_line *lc)
 		finish(j, m, lc->time, outcome(m));
 	else
 		maybe_done(j, m);
-	return 0;
+	return drain(j);
 }
 
 static struct lc_rcpt *
@@ -536,13 +567,13 @@ lc_join_event(struct lc_join *j, const struct bs_event *ev,
 				m->state = LC_S_DEFERRED;
 	}
 	maybe_done(j, m);
-	return 0;
+	return drain(j);
 }
 
 int
 lc_join_flush(struct lc_join *j)
 {
-	struct lc_msg *m, *next;
+	struct lc_msg *m;
 	size_t i;
 
 	/* Messages quiet for longer than they can stay queued. */
@@ -551,20 +582,15 @@ lc_join_flush(struct lc_join *j)
 		j->c.quiet++;
 		finish(j, m, m->last, LC_S_INCOMPLETE);
 	}
+	if (drain(j) == -1)
+		return -1;
 	while ((m = j->dirty) != NULL) {
 		if (j->has_ops && j->ops.put(j->ops.arg, m) == -1)
 			return -1;
-		if (m->final != 0)
-			j->ended--;
-		next = m->dnext;
-		j->dirty = next;
-		m->in_dirty = false;
-		m->dnext = NULL;
+		dirty_unlink(j, m);
 		m->dirty = false;
 		for (i = 0; i < m->nr; i++)
 			m->r[i].dirty = false;
-		if (m->final != 0)
-			msg_free(m); /* finish() took it out of the table */
 	}
 	return 0;
 }
@@ -592,7 +618,7 @@ lc_join_restore(struct lc_join *j, struct lc_msg *src)
 	k.instance = bs_span_make(m->instance, strlen(m->instance));
 	k.qid = bs_span_make(m->qid, strlen(m->qid));
 	m->h = key_hash(&k);
-	m->hnext = m->prev = m->next = m->dnext = NULL;
+	m->hnext = m->prev = m->next = m->dprev = m->dnext = NULL;
 	m->dirty = m->in_dirty = false;
 	/* restored newest first: each goes behind the others */
 	insert(j, m);
@@ -613,17 +639,16 @@ lc_join_reset(struct lc_join *j)
 {
 	struct lc_msg *m;
 
-	/* the ended ones are only in the dirty list */
-	while ((m = j->dirty) != NULL) {
-		j->dirty = m->dnext;
-		m->in_dirty = false;
-		if (m->final != 0)
-			msg_free(m);
+	while ((m = j->ended_head) != NULL) {
+		j->ended_head = m->dnext;
+		msg_free(m);
 	}
+	j->ended = 0;
+	while ((m = j->dirty) != NULL)
+		dirty_unlink(j, m);
 	while ((m = j->head) != NULL)
 		drop(j, m);
 	j->maybe_stored = false;
-	j->ended = 0;
 }
 
 void

@@ -22,9 +22,11 @@
  * is still open closes the old message as "incomplete" (counted as
  * reused) and starts a new one.
  *
- * Persistence is the caller's: lc_join_flush() hands every changed
- * message to ops->put inside the caller's transaction (with the input
- * positions), and lc_join_restore() loads the open ones back at start.
+ * Persistence is the caller's: a message that ends is handed to ops->put
+ * at once and freed (so memory holds open messages only), and
+ * lc_join_flush() hands every changed open message to ops->put inside
+ * the caller's transaction (with the input positions); lc_join_restore()
+ * loads the open ones back at start.
  * Allocation is per message (one record, a recipient array), never per
  * line; no I/O, no clock, no globals.
  */
@@ -95,7 +97,7 @@ struct lc_msg {
 	struct lc_rcpt *r;
 	/* the join's */
 	uint64_t h;
-	struct lc_msg *hnext, *prev, *next, *dnext;
+	struct lc_msg *hnext, *prev, *next, *dprev, *dnext;
 	bool dirty, in_dirty;
 };
 

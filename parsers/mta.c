@@ -235,6 +235,12 @@ lifecycle_hook(enum bs_mta mta, int rc, const struct syslog_prefix *pfx,
 	}
 	if (rc != PARSE_SKIP || lifecycle_parse(mta, pfx, ctx->lc) == LC_NONE)
 		return;
+	/* The time of a start or an end only: an information line
+	 * (message-id, qmgr) needs none, and the calendar costs. */
+	if (ctx->lc->kind == LC_INFO) {
+		ctx->lc->time = 0;
+		return;
+	}
 	tp = *pfx;
 	if (stamp != NULL && syslog_stamp_time(stamp, &ctx->syslog, &tp) == -1)
 		ctx->lc->kind = LC_NONE;

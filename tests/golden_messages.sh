@@ -10,8 +10,9 @@
 #   files of that run (names in the case's directory): several files on
 #   a line are a rotation read by one process, several lines a restart
 #   between them. Default: one run of CASE.log.
-#   <case>.conf, when present: the configuration (-c), e.g. a small
-#   lifecycle_max_open to force evictions.
+#   <case>.conf, when present: more configuration (-c; after
+#   "message_records all"), e.g. a small lifecycle_max_open to force
+#   evictions.
 #   Every file's mtime is set to 2026-11-24T12:00:00Z (the year of classic
 #   stamps), TZ is UTC. REGEN=1 rewrites <case>.messages.
 set -eu
@@ -21,8 +22,10 @@ base=${log%.log}
 dir=$(dirname "$log")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-conf=/dev/null
-[ -f "$base.conf" ] && conf=$base.conf
+# Every message is kept (message_records all), so that joins show.
+conf=$tmp/conf
+echo 'message_records all' >"$conf"
+[ -f "$base.conf" ] && cat "$base.conf" >>"$conf"
 runs=$tmp/runs
 if [ -f "$base.runs" ]; then
 	cp "$base.runs" "$runs"

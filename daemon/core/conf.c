@@ -209,9 +209,11 @@ static const struct directive table[] = {
 	    "domain (the domain only).",
 	    NULL, 0 },
 	{ "message_records", T_ENUM, offsetof(struct conf, message_records),
-	    "all", 0, 0, records_names, false,
-	    "Which finished messages are kept: all, or failed (only those with "
-	    "a deferral, bounce or expiry).",
+	    "failed", 0, 0, records_names, false,
+	    "Which finished messages are kept: failed (only those with a "
+	    "deferral, bounce or expiry: about 9% of the log's size with the "
+	    "counts) or all (trace also finds delivered mail; about three "
+	    "times the size). Open messages are always kept.",
 	    NULL, 0 },
 	{ "message_retention", T_DURATION,
 	    offsetof(struct conf, message_retention_ms), "30d", 0,

@@ -41,7 +41,6 @@ CREATE TABLE message (
 	flags INTEGER NOT NULL	-- 1 start seen, 2 sender seen
 ) STRICT;
 CREATE INDEX message_qid ON message (queue_id);
-CREATE INDEX message_first ON message (first);
 CREATE INDEX message_open ON message (final) WHERE final = 0;
 
 CREATE TABLE message_rcpt (

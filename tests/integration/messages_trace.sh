@@ -37,8 +37,10 @@ B=$BOUNCESTAT
 LOG=$T/mail.log
 cp "$BS_SRC/tests/data/postfix/lifecycle_join.log" "$LOG"
 touch -d 2026-11-24T12:00:00Z "$LOG"
-"$B" import --db "$T/db" "$LOG" >"$T/import.out" 2>"$T/import.err" ||
-    fail "import exited $?"
+# Every message kept (the default keeps those with a failure only).
+echo 'message_records all' >"$T/all.conf"
+"$B" import -c "$T/all.conf" --db "$T/db" "$LOG" >"$T/import.out" \
+    2>"$T/import.err" || fail "import exited $?"
 m() { "$B" messages --db "$T/db" --since all "$@"; }
 
 # Every queue id of the log that had a start line, each once.
@@ -126,7 +128,8 @@ assert [(x["provider"], x["messages"]) for x in e] == [("163.com", 1)], e
 
 # Privacy: hash and domain keep no local part; trace still finds it.
 for mode in hash domain; do
-	printf 'store_addresses %s\n' "$mode" >"$T/$mode.conf"
+	printf 'store_addresses %s\nmessage_records all\n' "$mode" \
+	    >"$T/$mode.conf"
 	"$B" import -c "$T/$mode.conf" --db "$T/$mode.db" --quiet "$LOG" ||
 	    fail "import ($mode) exited $?"
 	"$B" messages -c "$T/$mode.conf" --db "$T/$mode.db" --since all \
@@ -138,6 +141,12 @@ for mode in hash domain; do
 done
 "$B" trace -c "$T/hash.conf" --db "$T/hash.db" li.wei@qq.com >"$T/t5.out"
 grep -q '^message 3F2A1B0C9D ' "$T/t5.out" || fail "trace under hash"
+
+# The default keeps the messages with a failure (and the open ones).
+"$B" import --db "$T/failed.db" --quiet "$LOG" || fail "import (failed)"
+"$B" messages --db "$T/failed.db" --since all --qids | sort >"$T/f.out"
+printf '%s\n' 3F2A1B0C9D 4Pq5Hg0YXZz9sWB 6A7B8C9D0E 8C1D2E3F40 |
+    diff -u - "$T/f.out" || fail "message_records failed kept other messages"
 
 # Bad input: usage errors exit 2, runtime errors 1.
 set +e
