@@ -43,6 +43,7 @@
 #include "journal_input.h"
 #include "linebuf.h"
 #include "log.h"
+#include "message.h"
 #include "msgtrack.h"
 #include "loop.h"
 #include "pipeline.h"
@@ -847,6 +848,11 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		lp->st, now - lp->conf->minute_retention_ms / 1000) == -1)
 		log_warnx(
 		    "store: pruning minute counts: %s", store_errmsg(lp->st));
+	/* Issue 16: finished message records, apart from the counts. */
+	if (lp->conf->message_retention_ms > 0 &&
+	    message_store_prune(
+		lp->st, now - lp->conf->message_retention_ms / 1000) == -1)
+		log_warnx("store: pruning messages: %s", store_errmsg(lp->st));
 }
 
 /* --- spike detection (alerts): the detector over the committed counts.
