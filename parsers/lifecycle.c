@@ -108,6 +108,50 @@ number(struct bs_span v)
 	return scan_uint(v, INT64_MAX / 2, &n) == 0 ? (int64_t)n : -1;
 }
 
+/* Digits at p up to a byte that is none: their value, *q after them. */
+static int64_t
+digits(const char *p, const char *end, const char **q)
+{
+	int64_t n = 0;
+
+	*q = p;
+	if (p >= end || !scan_isdigit((unsigned char)*p))
+		return -1;
+	while (p < end && scan_isdigit((unsigned char)*p) && n < INT64_MAX / 20)
+		n = n * 10 + (*p++ - '0');
+	*q = p;
+	return n;
+}
+
+/*
+ * qmgr's "<S>, size=N, nrcpt=N (queue active)" after "from=", read in
+ * order (the sender may hold a comma: its '>' ends it).
+ */
+static enum lc_kind
+qmgr_from(const char *p, const char *end, struct lc_line *out)
+{
+	const char *q;
+
+	if (p < end && *p == '<') {
+		if ((q = memchr(p, '>', (size_t)(end - p))) == NULL)
+			return LC_NONE;
+		out->sender = bs_span_make(p + 1, (size_t)(q - p - 1));
+		q++;
+	} else {
+		q = memchr(p, ',', (size_t)(end - p));
+		q = q != NULL ? q : end;
+		out->sender = bs_span_make(p, (size_t)(q - p));
+	}
+	out->has_sender = true;
+	p = q;
+	if (scan_prefix(p, end, SCAN_LIT(", size="))) {
+		out->size = digits(p + 7, end, &p);
+		if (scan_prefix(p, end, SCAN_LIT(", nrcpt=")))
+			out->nrcpt = digits(p + 8, end, &p);
+	}
+	return LC_INFO;
+}
+
 static enum lc_kind
 postfix(const struct syslog_prefix *pfx, struct lc_line *out)
 {
@@ -137,9 +181,14 @@ postfix(const struct syslog_prefix *pfx, struct lc_line *out)
 		return LC_NONE;
 	if (scan_span_is(svc, SCAN_LIT("smtpd")) &&
 	    scan_prefix(p, end, SCAN_LIT("client="))) {
-		(void)field(p, end, SCAN_LIT("client="), ", ", &out->client);
-		(void)field(
-		    p, end, SCAN_LIT("sasl_username="), ", ", &out->sasl_user);
+		/* "client=HOST[IP][, sasl_method=M, sasl_username=U]" */
+		const char *c = p + 7, *q = memchr(c, ',', (size_t)(end - c));
+
+		out->client =
+		    bs_span_make(c, (size_t)((q != NULL ? q : end) - c));
+		if (q != NULL)
+			(void)field(q, end, SCAN_LIT("sasl_username="), ", ",
+			    &out->sasl_user);
 		return LC_START;
 	}
 	if (scan_span_is(svc, SCAN_LIT("pickup")) &&
@@ -153,25 +202,22 @@ postfix(const struct syslog_prefix *pfx, struct lc_line *out)
 	}
 	if (scan_span_is(svc, SCAN_LIT("cleanup")) &&
 	    scan_prefix(p, end, SCAN_LIT("message-id="))) {
-		(void)field(p, end, SCAN_LIT("message-id="), " ,", &v);
-		out->message_id = unbracket(v);
+		const char *q = p + 11;
+
+		while (q < end && *q != ' ' && *q != ',')
+			q++;
+		out->message_id =
+		    unbracket(bs_span_make(p + 11, (size_t)(q - p - 11)));
 		return LC_INFO;
 	}
 	if (svc.len >= 4 && memcmp(svc.ptr + svc.len - 4, "qmgr", 4) == 0) {
 		if (scan_prefix(p, end, SCAN_LIT("removed")))
 			return LC_END;
-		/* "from=..., status=expired" is a result, never here */
+		/* "from=<S>, size=N, nrcpt=N (queue active)"; a
+		 * "from=..., status=expired" is a result, never here */
 		if (!scan_prefix(p, end, SCAN_LIT("from=")))
 			return LC_NONE;
-		if (field(p, end, SCAN_LIT("from="), ",", &v)) {
-			out->sender = unbracket(v);
-			out->has_sender = true;
-		}
-		if (field(p, end, SCAN_LIT("size="), ", ", &v))
-			out->size = number(v);
-		if (field(p, end, SCAN_LIT("nrcpt="), ", ", &v))
-			out->nrcpt = number(v);
-		return LC_INFO;
+		return qmgr_from(p + 5, end, out);
 	}
 	return LC_NONE;
 }

@@ -72,11 +72,30 @@ static const struct {
 	    " ORDER BY m.last DESC, m.id DESC" },
 };
 
+/* The last name interned per column: most repeat (host, instance,
+ * relay, provider, transport); forgotten on rollback. */
+enum {
+	C_MTA,
+	C_HOST,
+	C_INST,
+	C_PROV,
+	C_RELAY,
+	C_TRANS,
+	C_SDOM,
+	C_COUNT
+};
+
+struct name_memo {
+	int64_t id; /* -1: none */
+	char s[LC_NAME_MAX];
+};
+
 struct message_store {
 	struct store *st;
 	enum msg_addr_mode addr;
 	enum msg_records records;
 	struct sql_stmt q[M_COUNT];
+	struct name_memo memo[C_COUNT];
 };
 
 struct message_store *
@@ -93,6 +112,7 @@ message_store_new(struct store *st, enum msg_addr_mode addr,
 	ms->st = st;
 	ms->addr = addr;
 	ms->records = records;
+	message_store_forget(ms);
 	for (i = 0; i < M_COUNT; i++)
 		if (sql_prepare(
 			st, &ms->q[i], msql[i].name, msql[i].sql, true) == -1) {
@@ -128,9 +148,11 @@ message_addr_form(
 			at = a + i - 1;
 			break;
 		}
-	if (mode == MSG_ADDR_YES || len == 0 || (at == NULL && mode != 0))
-		w = snprintf(out, n, "%.*s", (int)len, a);
-	else if (mode == MSG_ADDR_HASH)
+	if (mode == MSG_ADDR_YES || len == 0 || (at == NULL && mode != 0)) {
+		w = (int)(len < n ? len : n - 1);
+		memcpy(out, a, (size_t)w);
+		out[w] = '\0';
+	} else if (mode == MSG_ADDR_HASH)
 		w = snprintf(out, n, "h:%016llx%.*s",
 		    (unsigned long long)bs_hash64(
 			BS_HASH_INIT, a, (size_t)(at - a)),
@@ -146,6 +168,36 @@ static int
 intern(struct store *st, const char *s, int64_t *id)
 {
 	return store_intern_name(st, s, strlen(s), id);
+}
+
+/* intern() through the column's one-entry memo. */
+static int
+intern_col(struct message_store *ms, int col, const char *s, int64_t *id)
+{
+	struct name_memo *m = &ms->memo[col];
+	size_t n = strlen(s);
+
+	if (m->id >= 0 && strcmp(m->s, s) == 0) {
+		*id = m->id;
+		return 0;
+	}
+	if (store_intern_name(ms->st, s, n, id) == -1)
+		return -1;
+	if (n < sizeof(m->s)) {
+		memcpy(m->s, s, n + 1);
+		m->id = *id;
+	}
+	return 0;
+}
+
+/* See message.h: after a rollback, ids of names may be gone. */
+void
+message_store_forget(struct message_store *ms)
+{
+	size_t i;
+
+	for (i = 0; i < C_COUNT; i++)
+		ms->memo[i].id = -1;
 }
 
 static const char *
@@ -183,9 +235,9 @@ put_rcpt(
 	message_addr_form(
 	    ms->addr, r->addr, strlen(r->addr), addr, sizeof(addr));
 	if (intern(ms->st, domain_of(r->addr), &dom) == -1 ||
-	    intern(ms->st, r->provider, &prov) == -1 ||
-	    intern(ms->st, r->relay, &relay) == -1 ||
-	    intern(ms->st, r->transport, &tr) == -1)
+	    intern_col(ms, C_PROV, r->provider, &prov) == -1 ||
+	    intern_col(ms, C_RELAY, r->relay, &relay) == -1 ||
+	    intern_col(ms, C_TRANS, r->transport, &tr) == -1)
 		return -1;
 	if (bind_int(ms, q, 1, m->id) == -1 ||
 	    bind_text(ms, q, 2, addr) == -1 || bind_int(ms, q, 3, dom) == -1 ||
@@ -234,10 +286,11 @@ msg_put(void *arg, struct lc_msg *m)
 	message_addr_form(
 	    ms->addr, m->sender, strlen(m->sender), sender, sizeof(sender));
 	q = &ms->q[m->id == 0 ? M_INSERT : M_UPDATE];
-	if (intern(ms->st, bs_mta_name((enum bs_mta)m->mta), &mta) == -1 ||
-	    intern(ms->st, m->host, &host) == -1 ||
-	    intern(ms->st, m->instance, &inst) == -1 ||
-	    intern(ms->st, domain_of(m->sender), &sdom) == -1 ||
+	if (intern_col(ms, C_MTA, bs_mta_name((enum bs_mta)m->mta), &mta) ==
+		-1 ||
+	    intern_col(ms, C_HOST, m->host, &host) == -1 ||
+	    intern_col(ms, C_INST, m->instance, &inst) == -1 ||
+	    intern_col(ms, C_SDOM, domain_of(m->sender), &sdom) == -1 ||
 	    intern(ms->st, m->sasl_user, &sasl) == -1 ||
 	    intern(ms->st, m->client, &client) == -1)
 		return -1;

@@ -55,6 +55,9 @@ void message_store_ops(struct message_store *, struct lc_ops *out);
 int message_store_load_open(struct message_store *, size_t max,
     int (*fn)(void *arg, struct lc_msg *m), void *arg);
 
+/* After a rollback: forgets the name ids it remembered. */
+void message_store_forget(struct message_store *);
+
 /* Deletes final messages whose last line is older than before. 0/-1. */
 int message_store_prune(struct store *st, int64_t before);
 

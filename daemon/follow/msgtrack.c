@@ -113,6 +113,7 @@ msgtrack_rollback(struct msgtrack *mt)
 {
 	lc_join_free(mt->join);
 	mt->join = NULL;
+	message_store_forget(mt->ms);
 	return load(mt);
 }
 
