@@ -395,6 +395,11 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 	for (i = 0; i < n; i++)
 		if (import_one(&s, paths[i]) == -1)
 			rc = 1;
+	/* Issue 16: evictions and reused ids, when there were any. */
+	if (mt != NULL &&
+	    (msgtrack_counters(mt)->evicted > 0 ||
+		msgtrack_counters(mt)->reused > 0))
+		msgtrack_log(mt);
 	linebuf_free(s.lb);
 	pipeline_free(s.pl);
 	store_close(s.st);

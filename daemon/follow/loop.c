@@ -1221,6 +1221,7 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		break;
 	case SIGUSR1:
 		log_counters(lp);
+		msgtrack_log(pipeline_msgtrack(lp->pl)); /* issue 16 */
 		break;
 	}
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "conf.h"
+#include "log.h"
 #include "message.h"
 #include "msgtrack.h"
 
@@ -121,4 +122,21 @@ const struct lc_counters *
 msgtrack_counters(const struct msgtrack *mt)
 {
 	return lc_join_counters(mt->join);
+}
+
+/* See msgtrack.h. */
+void
+msgtrack_log(const struct msgtrack *mt)
+{
+	const struct lc_counters *c;
+
+	if (mt == NULL)
+		return;
+	c = lc_join_counters(mt->join);
+	log_info("messages: open=%llu opened=%llu closed=%llu evicted=%llu "
+		 "reloaded=%llu reused=%llu quiet=%llu rcpt_dropped=%llu",
+	    (unsigned long long)c->open, (unsigned long long)c->opened,
+	    (unsigned long long)c->closed, (unsigned long long)c->evicted,
+	    (unsigned long long)c->reloaded, (unsigned long long)c->reused,
+	    (unsigned long long)c->quiet, (unsigned long long)c->dropped);
 }

@@ -49,4 +49,11 @@ int msgtrack_rollback(struct msgtrack *);
 
 const struct lc_counters *msgtrack_counters(const struct msgtrack *);
 
+/*
+ * Logs the counters (info): open, opened, closed, evicted (past
+ * lifecycle_max_open), reloaded, reused queue ids, closed as quiet,
+ * recipients past the per-message cap. NULL: nothing.
+ */
+void msgtrack_log(const struct msgtrack *);
+
 #endif
