@@ -341,9 +341,11 @@ cmd_incidents_exec(int argc, char **argv)
 		log_warnx("database: %s", store_errmsg(st));
 		goto done;
 	}
-	if (json)
+	if (json) {
+		msg_incidents_fill(st, &l, now, /* issue 16 */
+		    ctx.conf->queue_lifetime_ms / 1000);
 		incident_table_json(stdout, &l);
-	else {
+	} else {
 		incident_table_text(stdout, &l, f.since, false);
 		msg_incidents_text(stdout, st, &l, now, /* issue 16 */
 		    ctx.conf->queue_lifetime_ms / 1000);

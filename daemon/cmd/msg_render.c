@@ -539,3 +539,16 @@ msg_incidents_text(FILE *fp, struct store *st, const struct incident_list *l,
 		fprintf(fp, "  (%s)\n", hint);
 	}
 }
+
+/* Sets the message counts of every incident of l (for its JSON). */
+void
+msg_incidents_fill(
+    struct store *st, struct incident_list *l, int64_t now, int64_t lifetime)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (msg_incident_counts(st, l->v[i].inc.id, now, lifetime,
+			&l->v[i].messages, &l->v[i].expiring) == 0)
+			l->v[i].has_messages = true;
+}

@@ -67,6 +67,10 @@ struct incident_list;
 void msg_incidents_text(FILE *, struct store *, const struct incident_list *,
     int64_t now, int64_t lifetime);
 
+/* The same counts into l's items, for incident_table_json(). */
+void msg_incidents_fill(
+    struct store *, struct incident_list *, int64_t now, int64_t lifetime);
+
 /* report --by: a table or JSON of message_by() rows. */
 struct store;
 int msg_report_by(FILE *, struct store *, enum msg_key key,

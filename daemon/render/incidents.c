@@ -242,6 +242,13 @@ incident_table_json(FILE *fp, const struct incident_list *l)
 		json_put_cstr(fp, inc->action);
 		fprintf(
 		    fp, ", \"notified\": \"%s\"", notified_name(inc->notified));
+		if (l->v[i].has_messages) /* issue 16 */
+			fprintf(fp,
+			    ", \"messages\": %" PRId64
+			    ", \"expiring_24h\": %" PRId64
+			    ", \"messages_command\": \"bouncestat messages "
+			    "--incident %" PRId64 "\"",
+			    l->v[i].messages, l->v[i].expiring, inc->id);
 		if (inc->notified_at != 0) {
 			render_utc_time(t, sizeof(t), inc->notified_at);
 			fprintf(fp, ", \"notified_at\": \"%s\"}", t);

@@ -148,6 +148,37 @@ grep -q '^message 3F2A1B0C9D ' "$T/t5.out" || fail "trace under hash"
 printf '%s\n' 3F2A1B0C9D 4Pq5Hg0YXZz9sWB 6A7B8C9D0E 8C1D2E3F40 |
     diff -u - "$T/f.out" || fail "message_records failed kept other messages"
 
+# Incidents: the sample log's qq.com throttle and Spamhaus listing; the
+# incidents (JSON) and the alert mail say how many messages each holds.
+S=$BS_SRC/contrib/sample/mail.log
+N=2026-11-22T08:00:00Z
+"$B" import --db "$T/inc.db" --quiet "$S" || fail "import of the sample"
+"$B" incidents --db "$T/inc.db" --since all --now "$N" --format json \
+    >"$T/inc.out" || fail "incidents exited $?"
+python3 - "$T/inc.out" <<'PY' || fail "incidents JSON: no message counts"
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert v and all(x["messages"] > 0 for x in v), v
+assert all(x["messages_command"] == "bouncestat messages --incident %d"
+           % x["id"] for x in v), v
+PY
+id=$(python3 -c 'import json,sys; print([x["id"] for x in json.load(
+    open(sys.argv[1])) if x["kind"] == "rate_limited"][0])' "$T/inc.out")
+want=$(python3 -c 'import json,sys; print([x["messages"] for x in json.load(
+    open(sys.argv[1])) if x["kind"] == "rate_limited"][0])' "$T/inc.out")
+"$B" messages --db "$T/inc.db" --incident "$id" --format csv >"$T/im.out"
+python3 - "$T/im.out" "$want" <<'PY' || fail "messages --incident"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len({r["queue_id"] for r in rows}) == int(sys.argv[2]), rows
+assert all(r["class"] == "rate_limited" and (r["provider"] == "qq.com" or
+           r["recipient"].endswith("@qq.com")) for r in rows), rows
+PY
+"$B" alert --db "$T/inc.db" --dry-run --since 30d --now "$N" >"$T/al.out" \
+    2>"$T/al.err" || fail "alert --dry-run exited $?"
+grep -q "Messages: $want (list: bouncestat messages --incident $id" \
+    "$T/al.out" || fail "the alert mail does not count the messages"
+
 # Bad input: usage errors exit 2, runtime errors 1.
 set +e
 m --incident x >/dev/null 2>&1; [ $? = 2 ] || fail "--incident x: not 2"
