@@ -189,11 +189,11 @@ static const struct directive table[] = {
 	    "messages` and `trace`.",
 	    NULL, 0 },
 	{ "lifecycle_max_open", T_INT,
-	    offsetof(struct conf, lifecycle_max_open), "20000", 1, 10000000,
+	    offsetof(struct conf, lifecycle_max_open), "10000", 1, 10000000,
 	    NULL, false,
-	    "Most open messages held in memory; past it the least recently "
-	    "seen is written to the database and read back when it logs again "
-	    "(counted as evicted).",
+	    "Most open messages held in memory (about 1.1 KB each); past it "
+	    "the least recently seen is written to the database and read back "
+	    "when it logs again (counted as evicted).",
 	    NULL, 0 },
 	{ "queue_lifetime", T_DURATION,
 	    offsetof(struct conf, queue_lifetime_ms), "5d", SEC(3600),
