@@ -12,16 +12,20 @@
 
 #include "lifecycle_join.h"
 
-#define LC_DAY 86400
+#define LC_DAY    86400
+#define LC_EVBITS ((size_t)1 << 20) /* 128 KiB */
 
 struct lc_join {
 	struct lc_msg **bucket;
 	size_t mask;
 	size_t max_open;
 	int64_t lifetime;
-	int64_t newest;    /* time of the newest line seen */
-	bool maybe_stored; /* an open message may be in the store only */
-	size_t ended;      /* ended messages not written yet */
+	int64_t newest; /* time of the newest line seen */
+	/* A bit per key hash (mod LC_EVBITS) of the messages evicted or
+	 * left in the store at start: only those keys are looked up in the
+	 * store (ops->find) when memory has none. */
+	uint64_t *evbits;
+	size_t ended; /* ended messages not written yet */
 	struct lc_msg *ended_head;
 	struct lc_ops ops;
 	bool has_ops;
@@ -95,6 +99,22 @@ key_hash(const struct lc_key *k)
 	    UINT64_C(0xbf58476d1ce4e5b9);
 }
 
+static void
+evbit_set(struct lc_join *j, uint64_t h)
+{
+	size_t b = (size_t)(h >> 20) % LC_EVBITS;
+
+	j->evbits[b / 64] |= UINT64_C(1) << (b % 64);
+}
+
+static bool
+evbit_test(const struct lc_join *j, uint64_t h)
+{
+	size_t b = (size_t)(h >> 20) % LC_EVBITS;
+
+	return (j->evbits[b / 64] & (UINT64_C(1) << (b % 64))) != 0;
+}
+
 struct lc_join *
 lc_join_new(size_t max_open, int64_t lifetime, const struct lc_ops *ops)
 {
@@ -107,7 +127,9 @@ lc_join_new(size_t max_open, int64_t lifetime, const struct lc_ops *ops)
 		n <<= 1;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return NULL;
-	if ((j->bucket = calloc(n, sizeof(*j->bucket))) == NULL) {
+	if ((j->bucket = calloc(n, sizeof(*j->bucket))) == NULL ||
+	    (j->evbits = calloc(LC_EVBITS / 64, sizeof(uint64_t))) == NULL) {
+		free(j->bucket);
 		free(j);
 		return NULL;
 	}
@@ -276,8 +298,7 @@ evict(struct lc_join *j)
 		dirty_unlink(j, m);
 		m->dirty = false;
 		j->c.evicted++;
-		if (j->has_ops)
-			j->maybe_stored = true;
+		evbit_set(j, m->h);
 		drop(j, m);
 	}
 	return 0;
@@ -360,7 +381,7 @@ find(
 	 * the ended ones first. */
 	if (j->ended > 0 && drain(j) == -1)
 		return -1;
-	if (j->maybe_stored && j->has_ops &&
+	if (j->has_ops && evbit_test(j, h) &&
 	    (rc = j->ops.find(j->ops.arg, k, &tmp)) == -1)
 		return -1;
 	if (rc == 0 && !create)
@@ -602,7 +623,11 @@ lc_join_restore(struct lc_join *j, struct lc_msg *src)
 	struct lc_msg *m;
 
 	if (j->c.open >= j->max_open) {
-		j->maybe_stored = true;
+		k.mta = (enum bs_mta)src->mta;
+		k.host = bs_span_make(src->host, strlen(src->host));
+		k.instance = bs_span_make(src->instance, strlen(src->instance));
+		k.qid = bs_span_make(src->qid, strlen(src->qid));
+		evbit_set(j, key_hash(&k));
 		lc_msg_clear(src);
 		return 0;
 	}
@@ -648,7 +673,7 @@ lc_join_reset(struct lc_join *j)
 		dirty_unlink(j, m);
 	while ((m = j->head) != NULL)
 		drop(j, m);
-	j->maybe_stored = false;
+	memset(j->evbits, 0, LC_EVBITS / 8);
 }
 
 void
@@ -657,6 +682,7 @@ lc_join_free(struct lc_join *j)
 	if (j == NULL)
 		return;
 	lc_join_reset(j);
+	free(j->evbits);
 	free(j->bucket);
 	free(j);
 }

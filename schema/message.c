@@ -52,7 +52,8 @@ static const struct {
 	{ "message rcpt delete",
 	    "DELETE FROM message_rcpt WHERE message = ?1" },
 	{ "message find",
-	    "SELECT m.id FROM message m JOIN name mt ON mt.id = m.mta"
+	    "SELECT m.id FROM message m INDEXED BY message_qid"
+	    " JOIN name mt ON mt.id = m.mta"
 	    " JOIN name h ON h.id = m.host JOIN name i ON i.id = m.instance"
 	    " WHERE m.queue_id = ?1 AND m.final = 0 AND mt.s = ?2"
 	    " AND h.s = ?3 AND i.s = ?4 ORDER BY m.id DESC LIMIT 1" },
@@ -462,36 +463,30 @@ message_store_load_open(struct message_store *ms, size_t max,
     int (*fn)(void *arg, struct lc_msg *m), void *arg)
 {
 	struct sql_stmt *o = &ms->q[M_OPEN];
-	struct lc_msg *all = NULL, *t;
-	size_t n = 0, cap = 0, i;
+	struct lc_msg m;
+	size_t n = 0;
 	int rc;
 
-	/* Read the rows first: the recipients' statement runs after. */
+	/* Streamed: the recipients' statement steps while this one is
+	 * open (reads on one connection); past max, no recipients. */
 	if (bind_int(ms, o, 1, 0) == -1)
 		return -1;
-	while (n < max && (rc = sql_step(ms->st, o)) == SQL_ROW) {
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((t = realloc(all, cap * sizeof(*t))) == NULL) {
-				sql_reset(o);
-				free(all);
-				return store_failx(ms->st, "out of memory");
-			}
-			all = t;
+	while ((rc = sql_step(ms->st, o)) == SQL_ROW) {
+		read_msg(o, &m);
+		if (n < max && read_rcpts(ms, &m) == -1) {
+			sql_reset(o);
+			return -1;
 		}
-		read_msg(o, &all[n++]);
+		n++;
+		if (fn(arg, &m) == -1) {
+			lc_msg_clear(&m);
+			sql_reset(o);
+			return store_failx(ms->st, "out of memory");
+		}
+		lc_msg_clear(&m);
 	}
 	sql_reset(o);
-	rc = 0;
-	for (i = 0; i < n; i++) {
-		if (rc == 0 && read_rcpts(ms, &all[i]) == -1)
-			rc = -1;
-		if (rc == 0 && fn(arg, &all[i]) == -1)
-			rc = store_failx(ms->st, "out of memory");
-		lc_msg_clear(&all[i]);
-	}
-	free(all);
-	return rc == -1 ? -1 : (int)n;
+	return rc == -1 ? -1 : (int)(n > INT32_MAX ? INT32_MAX : n);
 }
 
 int

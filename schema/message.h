@@ -48,9 +48,10 @@ void message_store_free(struct message_store *);
 void message_store_ops(struct message_store *, struct lc_ops *out);
 
 /*
- * Reads the open messages (final = 0), newest first, into fn (which
- * takes over each record's recipients, see lc_join_restore()). At most
- * max. Returns the number read or -1.
+ * Reads every open message (final = 0), newest first, into fn (which
+ * takes over each record's recipients, see lc_join_restore()); the
+ * recipients of the first max only (the others stay in the store, and
+ * the join only notes their keys). Returns the number read or -1.
  */
 int message_store_load_open(struct message_store *, size_t max,
     int (*fn)(void *arg, struct lc_msg *m), void *arg);

@@ -35,9 +35,9 @@ load(struct msgtrack *mt)
 	message_store_ops(mt->ms, &ops);
 	if ((mt->join = lc_join_new(mt->max_open, mt->lifetime, &ops)) == NULL)
 		return -1;
-	/* One more than fits: the join then knows some stay stored. */
+	/* Those past the limit stay stored: the join notes their keys. */
 	return message_store_load_open(
-		   mt->ms, mt->max_open + 1, restore, mt->join) == -1
+		   mt->ms, mt->max_open, restore, mt->join) == -1
 	    ? -1
 	    : 0;
 }

@@ -49,6 +49,8 @@ incident_list_add(const struct incident *inc, void *arg)
 	it->inc.rule = it->strs[5] = sdup(inc->rule);
 	it->inc.action = it->strs[6] = sdup(inc->action);
 	it->strs[7] = it->strs[8] = NULL;
+	it->has_messages = false; /* issue 16: set by the command */
+	it->messages = it->expiring = 0;
 	return 0;
 }
 
