@@ -219,6 +219,35 @@ prefix(const char *line, size_t len, const struct mta_ctx *ctx,
 }
 
 /*
+ * Issue 16: fills ctx->lc from a lifecycle line (a skipped line of the
+ * forms in lifecycle.h, its time computed here) or from a result line
+ * (its transport). A lifecycle line whose date is impossible is none.
+ */
+static void
+lifecycle_hook(enum bs_mta mta, int rc, const struct syslog_prefix *pfx,
+    const struct syslog_stamp *stamp, const struct mta_ctx *ctx)
+{
+	struct syslog_prefix tp;
+
+	if (rc == PARSE_OK) {
+		lifecycle_result(mta, pfx, ctx->lc);
+		return;
+	}
+	if (rc != PARSE_SKIP || lifecycle_parse(mta, pfx, ctx->lc) == LC_NONE)
+		return;
+	/* The time of a start or an end only: an information line
+	 * (message-id, qmgr) needs none, and the calendar costs. */
+	if (ctx->lc->kind == LC_INFO) {
+		ctx->lc->time = 0;
+		return;
+	}
+	tp = *pfx;
+	if (stamp != NULL && syslog_stamp_time(stamp, &ctx->syslog, &tp) == -1)
+		ctx->lc->kind = LC_NONE;
+	ctx->lc->time = tp.time;
+}
+
+/*
  * Parses one line (len bytes, no newline) into *ev: PARSE_OK, PARSE_SKIP
  * (no syslog prefix, a program of no known MTA, or not a delivery result)
  * or PARSE_BAD (a malformed delivery line). ev->reason is set on every
@@ -240,6 +269,8 @@ mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
 	bool exim_log = false, untimed = false;
 	int rc;
 
+	if (ctx->lc != NULL)
+		ctx->lc->kind = LC_NONE;
 	if ((rc = prefix(line, len, ctx, &pfx, &stamp, &untimed, &exim_log,
 		 &why)) != PARSE_OK) {
 		ev->reason = why;
@@ -255,6 +286,8 @@ mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
 		return PARSE_SKIP;
 	}
 	rc = e->parse(&pfx, ev);
+	if (ctx->lc != NULL) /* issue 16: message lifecycle */
+		lifecycle_hook(e->mta, rc, &pfx, untimed ? &stamp : NULL, ctx);
 	if (rc == PARSE_SKIP) {
 		/* rsyslog's "message repeated N times: [ msg]" (see
 		 * plain_prefix()). */

@@ -12,6 +12,7 @@
 #define BS_PARSERS_MTA_H
 
 #include "event.h"
+#include "lifecycle.h"
 #include "syslog.h"
 
 struct mta_ctx {
@@ -25,6 +26,12 @@ struct mta_ctx {
 	 */
 	char *scratch;
 	size_t scratch_len;
+	/*
+	 * Issue 16 (message lifecycle): when not NULL, every line sets
+	 * lc->kind (LC_NONE first), and the lifecycle lines (lifecycle.h)
+	 * and result lines fill it. Not owned.
+	 */
+	struct lc_line *lc;
 };
 
 /*

@@ -33,6 +33,8 @@ extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_rebuild_entry;
 extern const struct cmd_entry cmd_check_config_entry;
 extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_messages_entry; /* issue 16 */
+extern const struct cmd_entry cmd_trace_entry;    /* issue 16 */
 
 /* Prints "usage: bouncestat <name> <usage>" and a --help hint to stderr;
  * returns 2. */

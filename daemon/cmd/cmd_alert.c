@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "conf.h"
 #include "context.h"
 #include "alert.h"
 #include "alert_notify.h"
@@ -37,6 +38,7 @@
 #include "detect.h"
 #include "incident.h"
 #include "log.h"
+#include "msg_render.h" /* issue 16 */
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -585,6 +587,13 @@ cmd_alert_exec(int argc, char **argv)
 	if (g.skipped > 0)
 		log_warnx("alert: %zu more incidents left for the next message",
 		    g.skipped);
+	/* Issue 16: how many messages each holds (msg_render.c). */
+	for (size_t k = 0; k < g.n; k++)
+		if (msg_incident_counts(st, g.v[k].id, now,
+			ctx.conf->queue_lifetime_ms / 1000, &g.v[k].messages,
+			&g.v[k].expiring) == -1)
+			log_warnx("alert: messages of incident %lld: %s",
+			    (long long)g.v[k].id, store_errmsg(st));
 	alert_sort(g.v, g.n);
 
 	if (gethostname(host, sizeof(host)) == -1)

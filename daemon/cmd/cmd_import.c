@@ -36,6 +36,7 @@
 #include "input.h"
 #include "linebuf.h"
 #include "log.h"
+#include "msgtrack.h"
 #include "pipeline.h"
 #include "position.h"
 #include "rules.h"
@@ -372,6 +373,7 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 	struct import_state s;
 	struct classifier *cl;
 	struct mta_ctx ctx;
+	struct msgtrack *mt;
 	int i, rc = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -392,12 +394,26 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 	if ((s.pl = pipeline_new(s.st, cl, &ctx)) == NULL ||
 	    (s.lb = linebuf_new(LINEBUF_MAX_LINE_DEFAULT)) == NULL)
 		fatal("import");
-	/* Parse and classify here, store on a second core (issue 14). */
+	/* Issue 16: message lifecycle records. */
+	if ((mt = msgtrack_new(s.st, cc->conf, errbuf)) == NULL &&
+	    errbuf[0] != '\0') {
+		cmd_ctx_error(cc, "%s", errbuf);
+		rc = 1;
+		n = 0;
+	}
+	pipeline_set_msgtrack(s.pl, mt);
+	/* Parse and classify here, store on a second core (issue 14); not
+	 * while messages are tracked (their records are written here). */
 	if (pipeline_start_writer(s.pl, errbuf) == -1)
 		log_warnx("import: %s; writing on one thread", errbuf);
 	for (i = 0; i < n; i++)
 		if (import_one(&s, paths[i]) == -1)
 			rc = 1;
+	/* Issue 16: evictions and reused ids, when there were any. */
+	if (mt != NULL &&
+	    (msgtrack_counters(mt)->evicted > 0 ||
+		msgtrack_counters(mt)->reused > 0))
+		msgtrack_log(mt);
 	linebuf_free(s.lb);
 	pipeline_free(s.pl);
 	store_close(s.st);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "conf.h"
 #include "context.h"
 #include "alert.h"
 #include "classify.h"
@@ -30,6 +31,7 @@
 #include "incident.h"
 #include "json.h"
 #include "log.h"
+#include "msg_render.h" /* issue 16 */
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -341,10 +343,15 @@ cmd_incidents_exec(int argc, char **argv)
 		log_warnx("database: %s", store_errmsg(st));
 		goto done;
 	}
-	if (json)
+	if (json) {
+		msg_incidents_fill(st, &l, now, /* issue 16 */
+		    ctx.conf->queue_lifetime_ms / 1000);
 		incident_table_json(stdout, &l);
-	else
+	} else {
 		incident_table_text(stdout, &l, f.since, false);
+		msg_incidents_text(stdout, st, &l, now, /* issue 16 */
+		    ctx.conf->queue_lifetime_ms / 1000);
+	}
 	rc = 0;
 done:
 	incident_list_free(&l);

@@ -44,6 +44,8 @@
 #include "term.h"
 #include "json.h"
 #include "log.h"
+#include "conf.h"       /* issue 16 */
+#include "msg_render.h" /* issue 16 */
 #include "query.h"
 #include "store.h"
 #include "utf8.h"
@@ -61,7 +63,8 @@ static int cmd_report_exec(int, char **);
 const struct cmd_entry cmd_report_entry = {
 	"report",
 	"[-c FILE] [--db PATH] [--now WHEN] [--utc] [--since WHEN] [--until WHEN] [--domain D] [--class C] "
-	"[--format text|json|csv|html] [--top N] [--unknown]",
+	"[--format text|json|csv|html] [--top N] [--unknown] "
+	"[--by sender-domain|sasl-user|client|transport|host]",
 	"summarise deferrals, bounces and expiries over a time range",
 	cmd_report_exec,
 };
@@ -94,6 +97,7 @@ struct report {
 	struct rlist *class_hours;      /* html: per class, its hours */
 	struct rlist *provider_classes; /* html: per provider, its classes */
 	struct incident_list incs;      /* html: open and recent */
+	int64_t lifetime;               /* issue 16: the expiry forecast */
 };
 
 static void
@@ -129,7 +133,11 @@ help(void)
 	    "  --top N          rows of the ranked lists (default %d)\n"
 	    "  --unknown        add the most frequent unclassified replies, "
 	    "normalised\n"
-	    "                   (numbers and ids as #, addresses as *@*)\n\n",
+	    "                   (numbers and ids as #, addresses as *@*)\n"
+	    "  --by KEY         failures per sender-domain, sasl-user, client,"
+	    " transport\n"
+	    "                   or host, from the message records (see "
+	    "'messages')\n\n",
 	    REPORT_TOP_DEFAULT);
 	printf(
 	    "Counts are kept per hour: the range is widened to whole hours "
@@ -911,6 +919,9 @@ report_json(FILE *fp, const struct report *r)
 		}
 		fputs("]", fp);
 	}
+	fputs(",\n\"expiring_24h\":", fp); /* issue 16 */
+	(void)msg_report_expiry(
+	    fp, r->st, r->now, r->lifetime, r->f.domain, CTX_FORMAT_JSON);
 	fputs("}\n", fp);
 }
 
@@ -1161,6 +1172,24 @@ report_html(FILE *fp, const struct report *r)
 	html_report(fp, &v);
 }
 
+/* Issue 16: report --by KEY over the message records (msg_render.c). */
+static int
+report_by(struct report *r, enum msg_key by, int format)
+{
+	struct msg_filter mf;
+
+	memset(&mf, 0, sizeof(mf));
+	mf.since = r->req_since;
+	mf.until = r->req_until;
+	mf.domain = r->f.domain;
+	mf.cls = r->f.cls;
+	if (msg_report_by(stdout, r->st, by, &mf, r->f.top, format) == -1) {
+		log_warnx("report: %s", store_errmsg(r->st));
+		return 1;
+	}
+	return 0;
+}
+
 static int
 usage_error(const char *what, const char *arg)
 {
@@ -1178,6 +1207,7 @@ cmd_report_exec(int argc, char **argv)
 		{ "class", required_argument, NULL, 'C' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "unknown", no_argument, NULL, 'U' },
+		{ "by", required_argument, NULL, 'B' }, /* issue 16 */
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1188,6 +1218,7 @@ cmd_report_exec(int argc, char **argv)
 	struct report r;
 	struct store *st;
 	enum bs_class cls;
+	enum msg_key by = MSG_KEY_NONE;
 	int64_t now;
 	long top;
 	int ch, rc = 1;
@@ -1231,6 +1262,13 @@ cmd_report_exec(int argc, char **argv)
 			break;
 		case 'U':
 			r.unknown = true;
+			break;
+		case 'B': /* issue 16: message keys */
+			if (msg_key_from_name(optarg, &by) == -1)
+				return usage_error("--by: not sender-domain, "
+						   "sasl-user, client, "
+						   "transport or host",
+				    optarg);
 			break;
 		case 'h':
 			help();
@@ -1286,6 +1324,11 @@ cmd_report_exec(int argc, char **argv)
 		return 1;
 	}
 	r.st = st;
+	r.lifetime = ctx.conf->queue_lifetime_ms / 1000;
+	if (by != MSG_KEY_NONE) { /* issue 16: report --by, msg_render.c */
+		rc = report_by(&r, by, ctx.format);
+		goto out;
+	}
 	if (run_queries(st, &r) == -1) {
 		log_warnx("report: %s", store_errmsg(st));
 		goto out;
@@ -1294,6 +1337,9 @@ cmd_report_exec(int argc, char **argv)
 	switch (r.fmt) {
 	case FMT_TEXT:
 		report_text(stdout, &r);
+		putchar('\n'); /* issue 16 */
+		(void)msg_report_expiry(
+		    stdout, st, now, r.lifetime, r.f.domain, CTX_FORMAT_TEXT);
 		break;
 	case FMT_JSON:
 		report_json(stdout, &r);

@@ -23,6 +23,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_import_entry,
 	&cmd_report_entry,
 	&cmd_incidents_entry,
+	&cmd_messages_entry, /* issue 16 */
+	&cmd_trace_entry,    /* issue 16 */
 	&cmd_alert_entry,
 	&cmd_classify_entry,
 	&cmd_parse_entry,

@@ -49,6 +49,9 @@ static const char *const level_names[] = { "error", "warning", "info", "debug",
 	NULL };
 static const char *const start_names[] = { "beginning", "end", NULL };
 static const char *const journal_names[] = { "auto", "on", "off", NULL };
+/* Issue 16: message lifecycle (enum msg_addr_mode, enum msg_records). */
+static const char *const addr_names[] = { "yes", "hash", "domain", NULL };
+static const char *const records_names[] = { "all", "failed", NULL };
 
 struct directive {
 	const char *name;
@@ -215,6 +218,46 @@ static const struct directive table[] = {
 	    "is given; repeat for several. None: --mail-to is required. "
 	    "bouncestat-alert.timer's runs are skipped until one is set.",
 	    "postmaster@example.com", offsetof(struct conf, nmail_to) },
+	/* Issue 16: message lifecycle records. */
+	{ "lifecycle", T_BOOL, offsetof(struct conf, lifecycle), "yes", 0, 0,
+	    NULL, false,
+	    "Join each message's log lines by queue id (sender, SASL user, "
+	    "client, message-id, recipients, outcome) for `bouncestat "
+	    "messages` and `trace`.",
+	    NULL, 0 },
+	{ "lifecycle_max_open", T_INT,
+	    offsetof(struct conf, lifecycle_max_open), "10000", 1, 10000000,
+	    NULL, false,
+	    "Most open messages held in memory (about 1.1 KB each); past it "
+	    "the least recently seen is written to the database and read back "
+	    "when it logs again (counted as evicted).",
+	    NULL, 0 },
+	{ "queue_lifetime", T_DURATION,
+	    offsetof(struct conf, queue_lifetime_ms), "5d", SEC(3600),
+	    SEC(365LL * 86400), NULL, true,
+	    "The MTA's queue lifetime (Postfix maximal_queue_lifetime, Exim's "
+	    "retry rules): deferred messages older than this expire; used by "
+	    "the expiry forecast.",
+	    NULL, 0 },
+	{ "store_addresses", T_ENUM, offsetof(struct conf, store_addresses),
+	    "yes", 0, 0, addr_names, false,
+	    "What message records keep of sender and recipient addresses: yes "
+	    "(the address), hash (a hash of the local part and the domain) or "
+	    "domain (the domain only).",
+	    NULL, 0 },
+	{ "message_records", T_ENUM, offsetof(struct conf, message_records),
+	    "failed", 0, 0, records_names, false,
+	    "Which finished messages are kept: failed (only those with a "
+	    "deferral, bounce or expiry: about 9% of the log's size with the "
+	    "counts) or all (trace also finds delivered mail; about three "
+	    "times the size). Open messages are always kept.",
+	    NULL, 0 },
+	{ "message_retention", T_DURATION,
+	    offsetof(struct conf, message_retention_ms), "30d", 0,
+	    SEC(3650LL * 86400), NULL, true,
+	    "Finished message records older than this are deleted (counts and "
+	    "events have their own retention); 0 keeps them for ever.",
+	    NULL, 0 },
 };
 
 #define NDIRECTIVES (sizeof(table) / sizeof(table[0]))

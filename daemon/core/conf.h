@@ -79,6 +79,13 @@ struct conf {
 	int64_t hook_timeout_ms; /* a webhook or hook's time limit */
 	char **mail_to; /* `bouncestat alert` recipients; none = --mail-to */
 	size_t nmail_to;
+	/* Issue 16: message lifecycle. */
+	bool lifecycle;
+	int64_t lifecycle_max_open;
+	int64_t queue_lifetime_ms;
+	int store_addresses; /* enum msg_addr_mode */
+	int message_records; /* enum msg_records */
+	int64_t message_retention_ms;
 };
 
 /* Called once per error with "file:line: message" (no newline). */

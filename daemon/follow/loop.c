@@ -43,6 +43,8 @@
 #include "journal_input.h"
 #include "linebuf.h"
 #include "log.h"
+#include "message.h"
+#include "msgtrack.h"
 #include "loop.h"
 #include "pipeline.h"
 #include "rules.h"
@@ -852,6 +854,11 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		lp->st, now - lp->conf->minute_retention_ms / 1000) == -1)
 		log_warnx(
 		    "store: pruning minute counts: %s", store_errmsg(lp->st));
+	/* Issue 16: finished message records, apart from the counts. */
+	if (lp->conf->message_retention_ms > 0 &&
+	    message_store_prune(
+		lp->st, now - lp->conf->message_retention_ms / 1000) == -1)
+		log_warnx("store: pruning messages: %s", store_errmsg(lp->st));
 }
 
 /* --- spike detection (alerts): the detector over the committed counts.
@@ -1220,6 +1227,7 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		break;
 	case SIGUSR1:
 		log_counters(lp);
+		msgtrack_log(pipeline_msgtrack(lp->pl)); /* issue 16 */
 		break;
 	}
 }
@@ -1310,6 +1318,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 {
 	char errbuf[BS_ERRLEN];
 	struct mta_ctx ctx;
+	struct msgtrack *mt; /* issue 16 */
 	struct stat dbst;
 	struct loop *lp;
 	int fl;
@@ -1347,7 +1356,15 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	ctx.syslog.tz_offset = local_tz_offset(lp->started);
 	if ((lp->pl = pipeline_new(lp->st, lp->cl, &ctx)) == NULL)
 		fatal("pipeline_new");
-	/* Parse here while a second core stores (issue 14). */
+	/* Issue 16: message lifecycle records. */
+	if ((mt = msgtrack_new(lp->st, conf, errbuf)) == NULL &&
+	    errbuf[0] != '\0') {
+		log_warnx("database: %s", errbuf);
+		goto fail;
+	}
+	pipeline_set_msgtrack(lp->pl, mt);
+	/* Parse here while a second core stores (issue 14); not while
+	 * messages are tracked (their records are written here). */
 	if (pipeline_start_writer(lp->pl, errbuf) == -1)
 		log_warnx("daemon: %s; storing on one thread", errbuf);
 	set_patterns(lp);

@@ -20,6 +20,7 @@
 #include "linebuf.h"
 #include "log.h"
 #include "metric.h"
+#include "msgtrack.h"
 #include "pipeline.h"
 #include "provider.h"
 #include "scan.h"
@@ -52,6 +53,8 @@ struct pipeline {
 	struct writer *writer;        /* pipeline_start_writer(), or NULL */
 	pipeline_event_fn *event_fn;
 	void *event_arg;
+	struct msgtrack *mt; /* issue 16: message lifecycle, or NULL */
+	bool mt_txn;         /* a batch begun and not committed */
 	struct prov_memo memo[PROV_MEMO_SLOTS];
 	/* Decoded journald JSON messages (mta_ctx.scratch): as long as the
 	 * default longest line, since decoding never lengthens a string. */
@@ -80,6 +83,7 @@ pipeline_free(struct pipeline *p)
 	if (p == NULL)
 		return;
 	writer_free(p->writer);
+	msgtrack_free(p->mt);
 	free(p);
 }
 
@@ -162,6 +166,9 @@ pipeline_event(struct pipeline *p)
 		p->watch->events++;
 	if (p->event_fn != NULL)
 		p->event_fn(p->event_arg, &p->ev, &p->cr, p->provider);
+	if (p->mt != NULL && /* issue 16 */
+	    msgtrack_event(p->mt, &p->ev, &p->cr, p->provider) == -1)
+		return -1;
 	if (p->store == NULL)
 		return PARSE_OK;
 	rec.ev = &p->ev;
@@ -253,6 +260,8 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 			p->c.bad++;
 		if (p->watch != NULL && p->watch->events == 0)
 			watch_skipped(p->watch, line, len, p->ev.reason);
+		if (p->mt != NULL && msgtrack_line(p->mt) == -1) /* issue 16 */
+			return -1;
 		return rc == PARSE_SKIP ? PARSE_SKIP : PARSE_BAD;
 	}
 	if (pipeline_event(p) == -1)
@@ -316,12 +325,22 @@ int
 pipeline_begin(struct pipeline *p)
 {
 	p->base = p->c;
-	if (p->writer == NULL)
-		return store_begin(p->store);
-	if (writer_begin(p->writer) == -1) {
-		(void)writer_sync(p->writer);
+	if (p->writer != NULL) {
+		if (writer_begin(p->writer) == -1) {
+			(void)writer_sync(p->writer);
+			return -1;
+		}
+		return 0;
+	}
+	if (store_begin(p->store) == -1)
+		return -1;
+	/* Issue 16: the last batch was rolled back: so are its messages,
+	 * which the join reads back from the store. */
+	if (p->mt != NULL && p->mt_txn && msgtrack_rollback(p->mt) == -1) {
+		(void)store_rollback(p->store);
 		return -1;
 	}
+	p->mt_txn = true;
 	return 0;
 }
 
@@ -347,9 +366,11 @@ pipeline_commit(struct pipeline *p)
 			(void)writer_sync(p->writer);
 			return -1;
 		}
-	} else if (metric_lines_add(p->store, n) == -1 ||
-	    store_commit(p->store) == -1)
+	} else if (/* issue 16: open messages go with the positions */
+	    (p->mt != NULL && msgtrack_flush(p->mt) == -1) ||
+	    metric_lines_add(p->store, n) == -1 || store_commit(p->store) == -1)
 		return -1;
+	p->mt_txn = false;
 	p->pending = 0;
 	return 0;
 }
@@ -362,7 +383,9 @@ pipeline_commit(struct pipeline *p)
 int
 pipeline_start_writer(struct pipeline *p, char *errbuf)
 {
-	if (p->writer != NULL || p->store == NULL)
+	/* Not while messages are tracked: msgtrack writes its records from
+	 * this thread, inside the batch's transaction. */
+	if (p->writer != NULL || p->store == NULL || p->mt != NULL)
 		return 0;
 	if ((p->writer = writer_new(p->store, errbuf)) == NULL)
 		return -1;
@@ -407,6 +430,22 @@ pipeline_errmsg(const struct pipeline *p)
 {
 	return p->writer != NULL ? writer_errmsg(p->writer)
 				 : store_errmsg(p->store);
+}
+
+/* Issue 16: tracks messages with mt (owned from now on; NULL: none). */
+void
+pipeline_set_msgtrack(struct pipeline *p, struct msgtrack *mt)
+{
+	msgtrack_free(p->mt);
+	p->mt = mt;
+	p->ctx.lc = mt != NULL ? msgtrack_lc(mt) : NULL;
+}
+
+/* Issue 16: the message tracking, or NULL. */
+struct msgtrack *
+pipeline_msgtrack(const struct pipeline *p)
+{
+	return p->mt;
 }
 
 uint64_t

@@ -110,6 +110,13 @@ int pipeline_put_position(struct pipeline *, const struct store_position *);
 int pipeline_sync(struct pipeline *);
 int pipeline_rollback(struct pipeline *);
 const char *pipeline_errmsg(const struct pipeline *);
+/*
+ * Issue 16: message lifecycle tracking (msgtrack.h), owned by the
+ * pipeline from this call on; NULL turns it off.
+ */
+struct msgtrack;
+void pipeline_set_msgtrack(struct pipeline *, struct msgtrack *);
+struct msgtrack *pipeline_msgtrack(const struct pipeline *);
 
 /* Events added since the last commit (to bound a batch). */
 uint64_t pipeline_pending(const struct pipeline *);

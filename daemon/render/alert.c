@@ -547,6 +547,27 @@ entry(
 	buf_printf(
 	    &line, "%lld%s", (long long)x->total, x->resolved ? "" : " so far");
 	field(b, "Total", line.p);
+	if (x->messages > 0) { /* issue 16: the messages it holds */
+		struct buf cmd = { 0 };
+		char what[64];
+
+		snprintf(what, sizeof(what), "messages --incident %lld",
+		    (long long)x->id);
+		command(&cmd, p, what);
+		line.len = 0;
+		buf_printf(&line, "%lld (list: %s)", (long long)x->messages,
+		    cmd.p != NULL ? cmd.p : "");
+		free(cmd.p);
+		field(b, "Messages", line.p);
+		if (x->expiring > 0) {
+			line.len = 0;
+			buf_printf(&line,
+			    "%lld deferred will expire within 24h if this "
+			    "goes on",
+			    (long long)x->expiring);
+			field(b, "Expiring", line.p);
+		}
+	}
 
 	if (x->sample != NULL && x->sample[0] != '\0') {
 		n = alert_sanitize(

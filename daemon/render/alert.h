@@ -57,6 +57,9 @@ struct alert_incident {
 	const char *rule;   /* the classifier rule it matched */
 	const char *meaning;
 	const char *action; /* the rule's suggested action */
+	/* issue 16: message records (0: none or unknown) */
+	int64_t messages; /* messages with a recipient in the incident */
+	int64_t expiring; /* deferred ones expiring within 24 h */
 };
 
 struct alert_params {

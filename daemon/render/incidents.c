@@ -50,6 +50,8 @@ incident_list_add(const struct incident *inc, void *arg)
 	it->inc.rule = it->strs[5] = sdup(inc->rule);
 	it->inc.action = it->strs[6] = sdup(inc->action);
 	it->strs[7] = it->strs[8] = NULL;
+	it->has_messages = false; /* issue 16: set by the command */
+	it->messages = it->expiring = 0;
 	return 0;
 }
 
@@ -321,6 +323,13 @@ incident_table_json(FILE *fp, const struct incident_list *l)
 		json_put_cstr(fp, inc->action);
 		fprintf(
 		    fp, ", \"notified\": \"%s\"", notified_name(inc->notified));
+		if (l->v[i].has_messages) /* issue 16 */
+			fprintf(fp,
+			    ", \"messages\": %" PRId64
+			    ", \"expiring_24h\": %" PRId64
+			    ", \"messages_command\": \"bouncestat messages "
+			    "--incident %" PRId64 "\"",
+			    l->v[i].messages, l->v[i].expiring, inc->id);
 		if (inc->notified_at != 0) {
 			render_utc_time(t, sizeof(t), inc->notified_at);
 			fprintf(fp, ", \"notified_at\": \"%s\"}", t);

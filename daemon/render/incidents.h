@@ -21,6 +21,9 @@
 struct incident_item {
 	struct incident inc;
 	char *strs[9];
+	/* issue 16: set by the command when the message records say */
+	bool has_messages;
+	int64_t messages, expiring;
 };
 
 /* A growing list of incidents; zero it to start. */

@@ -68,7 +68,9 @@ one(const uint8_t *data, size_t size, struct mta_ctx *ctx)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mta_ctx ctx = { { 1795000000, 3600 }, BS_MTA_UNKNOWN, NULL, 0 };
+	struct lc_line lc; /* issue 16: lifecycle lines too */
+	struct mta_ctx ctx = { { 1795000000, 3600 }, BS_MTA_UNKNOWN, NULL, 0,
+		&lc };
 
 	scratch_lo = NULL;
 	one(data, size, &ctx);

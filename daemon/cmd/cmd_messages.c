@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * `bouncestat messages` (issue 16): the messages behind the counts, from
+ * the message records: queue ids, senders and recipients, one recipient
+ * per line, filtered like the report (--since, --domain, --class,
+ * --status), by an incident (--incident N) or by a key of `report --by`
+ * (--sender-domain, --sasl-user, --client, --transport, --host). --qids
+ * prints each queue id once, for postqueue/postsuper. Read-only.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "context.h"
+#include "message_query.h"
+#include "msg_render.h"
+#include "store.h"
+#include "util.h"
+
+static void
+help(void)
+{
+	printf("usage: bouncestat messages %s\n\n"
+	       "Lists the messages the log showed, one recipient per line: "
+	       "queue id, state\n(queued, deferred, sent, bounced, expired, "
+	       "removed, incomplete), sender,\nrecipient, its last status "
+	       "and the class of its last failure.\n\n"
+	       "  --since WHEN         messages active since (default 7d)\n"
+	       "  --until WHEN         and before\n"
+	       "  --domain D           recipient domain or provider\n"
+	       "  --class C            recipients whose last failure had "
+	       "class C\n"
+	       "  --status S           recipient status or message state\n"
+	       "  --incident N         recipients of incident N's receiver, "
+	       "class and time\n"
+	       "  --open               only messages still queued\n"
+	       "  --sender-domain D, --sasl-user U, --client C, "
+	       "--transport T, --host H\n"
+	       "                       the keys of report --by\n"
+	       "  --qids               only the queue ids, each once (for\n"
+	       "                       postqueue/postsuper: ... --qids | "
+	       "postsuper -h -)\n"
+	       "  --format F           text (default), json or csv\n\n",
+	    cmd_messages_entry.usage);
+	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON | CTX_CSV);
+}
+
+static int
+cmd_messages_exec(int argc, char **argv)
+{
+	static const struct option own[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "class", required_argument, NULL, 'C' },
+		{ "status", required_argument, NULL, 'S' },
+		{ "incident", required_argument, NULL, 'i' },
+		{ "open", no_argument, NULL, 'o' },
+		{ "sender-domain", required_argument, NULL, 1 },
+		{ "sasl-user", required_argument, NULL, 2 },
+		{ "client", required_argument, NULL, 3 },
+		{ "transport", required_argument, NULL, 4 },
+		{ "host", required_argument, NULL, 5 },
+		{ "qids", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct option longopts[CTX_OPTIONS_MAX];
+	struct cmd_ctx ctx;
+	struct msg_filter f;
+	struct msg_list l = { 0 };
+	struct store *st;
+	char errbuf[BS_ERRLEN], *end;
+	const char *since = "7d", *until = NULL;
+	bool qids = false;
+	int ch, rc;
+
+	memset(&f, 0, sizeof(f));
+	cmd_ctx_init(&ctx, "messages",
+	    CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON | CTX_CSV, own, longopts);
+	optind = 1;
+	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
+		switch (ch) {
+		case 's':
+			since = optarg;
+			break;
+		case 'u':
+			until = optarg;
+			break;
+		case 'd':
+			f.domain = optarg;
+			break;
+		case 'C':
+			f.cls = optarg;
+			break;
+		case 'S':
+			f.status = optarg;
+			break;
+		case 'i':
+			f.incident = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' ||
+			    f.incident <= 0) {
+				fprintf(stderr,
+				    "bouncestat messages: bad --incident: %s\n",
+				    optarg);
+				return cmd_usage(&cmd_messages_entry);
+			}
+			break;
+		case 'o':
+			f.open_only = true;
+			break;
+		case 1:
+		case 2:
+		case 3:
+		case 4:
+		case 5:
+			f.key[ch] = optarg;
+			break;
+		case 'q':
+			qids = true;
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return cmd_usage(&cmd_messages_entry);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage(&cmd_messages_entry);
+	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_messages_entry)) != 0)
+		return rc;
+	/* --incident: the incident's own time, unless --since is given */
+	if (f.incident > 0 && since != NULL && strcmp(since, "7d") == 0)
+		since = "all";
+	if (parse_time_arg(since, ctx.now, &f.since) == -1 ||
+	    (until != NULL && parse_time_arg(until, ctx.now, &f.until) == -1)) {
+		fprintf(
+		    stderr, "bouncestat messages: bad --since or --until\n");
+		cmd_ctx_free(&ctx);
+		return cmd_usage(&cmd_messages_entry);
+	}
+	if (cmd_ctx_need_db(&ctx) != 0) {
+		cmd_ctx_free(&ctx);
+		return 1;
+	}
+	if ((st = store_open(ctx.db, STORE_READONLY, errbuf)) == NULL) {
+		cmd_ctx_error(&ctx, "%s: %s", ctx.db, errbuf);
+		cmd_ctx_free(&ctx);
+		return 1;
+	}
+	rc = 1;
+	if (message_query(st, &f, msg_list_add, &l) == -1) {
+		cmd_ctx_error(&ctx, "%s", store_errmsg(st));
+		goto done;
+	}
+	if (qids)
+		msg_print_qids(stdout, &l);
+	else if (ctx.format == CTX_FORMAT_JSON)
+		msg_print_json(stdout, &l);
+	else if (ctx.format == CTX_FORMAT_CSV)
+		msg_print_csv(stdout, &l);
+	else
+		msg_print_text(stdout, &l);
+	rc = 0;
+done:
+	msg_list_free(&l);
+	store_close(st);
+	cmd_ctx_free(&ctx);
+	return rc;
+}
+
+const struct cmd_entry cmd_messages_entry = {
+	"messages",
+	"[--since WHEN] [--until WHEN] [--domain D] [--class C] [--status S] "
+	"[--incident N] [--open] [--sender-domain D] [--sasl-user U] "
+	"[--client C] [--transport T] [--host H] [--qids] "
+	"[--format text|json|csv]",
+	"list the messages behind the counts (queue ids, senders, recipients)",
+	cmd_messages_exec,
+};

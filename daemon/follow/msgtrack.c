@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * See msgtrack.h. Owns the join and the message store's statements.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "conf.h"
+#include "log.h"
+#include "message.h"
+#include "msgtrack.h"
+
+struct msgtrack {
+	struct store *st;
+	struct message_store *ms;
+	struct lc_join *join;
+	size_t max_open;
+	int64_t lifetime;
+	struct lc_line lc;
+};
+
+static int
+restore(void *arg, struct lc_msg *m)
+{
+	return lc_join_restore(arg, m);
+}
+
+static int
+load(struct msgtrack *mt)
+{
+	struct lc_ops ops;
+
+	message_store_ops(mt->ms, &ops);
+	if ((mt->join = lc_join_new(mt->max_open, mt->lifetime, &ops)) == NULL)
+		return -1;
+	/* Those past the limit stay stored: the join notes their keys. */
+	return message_store_load_open(
+		   mt->ms, mt->max_open, restore, mt->join) == -1
+	    ? -1
+	    : 0;
+}
+
+struct msgtrack *
+msgtrack_new(struct store *st, const struct conf *conf, char *errbuf)
+{
+	struct msgtrack *mt;
+
+	errbuf[0] = '\0';
+	if (!conf->lifecycle || st == NULL)
+		return NULL;
+	if ((mt = calloc(1, sizeof(*mt))) == NULL) {
+		snprintf(errbuf, BS_ERRLEN, "messages: out of memory");
+		return NULL;
+	}
+	mt->st = st;
+	mt->max_open = (size_t)conf->lifecycle_max_open;
+	mt->lifetime = conf->queue_lifetime_ms / 1000;
+	if ((mt->ms = message_store_new(st,
+		 (enum msg_addr_mode)conf->store_addresses,
+		 (enum msg_records)conf->message_records, errbuf)) == NULL) {
+		free(mt);
+		return NULL;
+	}
+	if (load(mt) == -1) {
+		snprintf(errbuf, BS_ERRLEN, "messages: loading open ones: %s",
+		    store_errmsg(st));
+		msgtrack_free(mt);
+		return NULL;
+	}
+	return mt;
+}
+
+void
+msgtrack_free(struct msgtrack *mt)
+{
+	if (mt == NULL)
+		return;
+	lc_join_free(mt->join);
+	message_store_free(mt->ms);
+	free(mt);
+}
+
+struct lc_line *
+msgtrack_lc(struct msgtrack *mt)
+{
+	return &mt->lc;
+}
+
+int
+msgtrack_line(struct msgtrack *mt)
+{
+	if (mt->lc.kind == LC_NONE || mt->lc.kind == LC_RESULT)
+		return 0;
+	return lc_join_line(mt->join, &mt->lc);
+}
+
+int
+msgtrack_event(struct msgtrack *mt, const struct bs_event *ev,
+    const struct classify_result *cr, const char *provider)
+{
+	return lc_join_event(mt->join, ev, cr, provider, &mt->lc);
+}
+
+int
+msgtrack_flush(struct msgtrack *mt)
+{
+	return lc_join_flush(mt->join);
+}
+
+int
+msgtrack_rollback(struct msgtrack *mt)
+{
+	lc_join_free(mt->join);
+	mt->join = NULL;
+	message_store_forget(mt->ms);
+	return load(mt);
+}
+
+const struct lc_counters *
+msgtrack_counters(const struct msgtrack *mt)
+{
+	return lc_join_counters(mt->join);
+}
+
+/* See msgtrack.h. */
+void
+msgtrack_log(const struct msgtrack *mt)
+{
+	const struct lc_counters *c;
+
+	if (mt == NULL)
+		return;
+	c = lc_join_counters(mt->join);
+	log_info("messages: open=%llu opened=%llu closed=%llu evicted=%llu "
+		 "reloaded=%llu reused=%llu quiet=%llu rcpt_dropped=%llu",
+	    (unsigned long long)c->open, (unsigned long long)c->opened,
+	    (unsigned long long)c->closed, (unsigned long long)c->evicted,
+	    (unsigned long long)c->reloaded, (unsigned long long)c->reused,
+	    (unsigned long long)c->quiet, (unsigned long long)c->dropped);
+}

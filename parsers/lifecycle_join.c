@@ -1,0 +1,694 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * See lifecycle_join.h. A chained hash table of open messages, a list in
+ * order of last use (the head is the newest: eviction takes the tail)
+ * and a list of messages changed since the last flush. Strings longer
+ * than their field are cut (the field sizes are in lifecycle_join.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecycle_join.h"
+
+#define LC_DAY    86400
+#define LC_EVBITS ((size_t)1 << 20) /* 128 KiB */
+
+struct lc_join {
+	struct lc_msg **bucket;
+	size_t mask;
+	size_t max_open;
+	int64_t lifetime;
+	int64_t newest; /* time of the newest line seen */
+	/* A bit per key hash (mod LC_EVBITS) of the messages evicted or
+	 * left in the store at start: only those keys are looked up in the
+	 * store (ops->find) when memory has none. */
+	uint64_t *evbits;
+	size_t ended; /* ended messages not written yet */
+	struct lc_msg *ended_head;
+	struct lc_ops ops;
+	bool has_ops;
+	struct lc_msg *head, *tail; /* use order, head newest */
+	struct lc_msg *dirty;
+	struct lc_counters c;
+};
+
+static const char *const state_names[LC_S_COUNT] = {
+	"queued",
+	"deferred",
+	"sent",
+	"bounced",
+	"expired",
+	"removed",
+	"incomplete",
+};
+
+const char *
+lc_state_name(enum lc_state s)
+{
+	return (unsigned)s < LC_S_COUNT ? state_names[s] : "?";
+}
+
+/* 0 and *out, or -1 for a name that is none of lc_state_name()'s. */
+int
+lc_state_from_name(const char *s, size_t len, enum lc_state *out)
+{
+	size_t i;
+
+	for (i = 0; i < LC_S_COUNT; i++)
+		if (strlen(state_names[i]) == len &&
+		    memcmp(state_names[i], s, len) == 0) {
+			*out = (enum lc_state)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Copies sp into dst of size n, cut, NUL-terminated. */
+static void
+put(char *dst, size_t n, struct bs_span sp)
+{
+	size_t len = sp.len < n - 1 ? sp.len : n - 1;
+
+	if (len > 0)
+		memcpy(dst, sp.ptr, len);
+	dst[len] = '\0';
+}
+
+static bool
+span_is(struct bs_span sp, const char *s, size_t n)
+{
+	size_t len = sp.len < n - 1 ? sp.len : n - 1;
+
+	return strlen(s) == len && (len == 0 || memcmp(s, sp.ptr, len) == 0);
+}
+
+/* Hash of the queue id only: host and instance rarely differ, and are
+ * compared on a match. */
+static uint64_t
+key_hash(const struct lc_key *k)
+{
+	uint64_t h = 0;
+	size_t i, n = k->qid.len < 16 ? k->qid.len : 16;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k->qid.ptr[i]) *
+		    UINT64_C(0x100000001b3);
+	return (h ^ (h >> 29) ^ (uint64_t)k->mta) *
+	    UINT64_C(0xbf58476d1ce4e5b9);
+}
+
+static void
+evbit_set(struct lc_join *j, uint64_t h)
+{
+	size_t b = (size_t)(h >> 20) % LC_EVBITS;
+
+	j->evbits[b / 64] |= UINT64_C(1) << (b % 64);
+}
+
+static bool
+evbit_test(const struct lc_join *j, uint64_t h)
+{
+	size_t b = (size_t)(h >> 20) % LC_EVBITS;
+
+	return (j->evbits[b / 64] & (UINT64_C(1) << (b % 64))) != 0;
+}
+
+struct lc_join *
+lc_join_new(size_t max_open, int64_t lifetime, const struct lc_ops *ops)
+{
+	struct lc_join *j;
+	size_t n = 64;
+
+	if (max_open < 1)
+		max_open = 1;
+	while (n < max_open && n < ((size_t)1 << 22))
+		n <<= 1;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return NULL;
+	if ((j->bucket = calloc(n, sizeof(*j->bucket))) == NULL ||
+	    (j->evbits = calloc(LC_EVBITS / 64, sizeof(uint64_t))) == NULL) {
+		free(j->bucket);
+		free(j);
+		return NULL;
+	}
+	j->mask = n - 1;
+	j->max_open = max_open;
+	j->lifetime = lifetime > 0 ? lifetime : 5 * LC_DAY;
+	if (ops != NULL) {
+		j->ops = *ops;
+		j->has_ops = true;
+	}
+	return j;
+}
+
+void
+lc_msg_clear(struct lc_msg *m)
+{
+	free(m->r);
+	m->r = NULL;
+	m->nr = m->cap = 0;
+}
+
+static void
+msg_free(struct lc_msg *m)
+{
+	if (m != NULL) {
+		lc_msg_clear(m);
+		free(m);
+	}
+}
+
+static void
+lru_unlink(struct lc_join *j, struct lc_msg *m)
+{
+	if (m->prev != NULL)
+		m->prev->next = m->next;
+	else
+		j->head = m->next;
+	if (m->next != NULL)
+		m->next->prev = m->prev;
+	else
+		j->tail = m->prev;
+	m->prev = m->next = NULL;
+}
+
+static void
+lru_front(struct lc_join *j, struct lc_msg *m)
+{
+	m->prev = NULL;
+	m->next = j->head;
+	if (j->head != NULL)
+		j->head->prev = m;
+	j->head = m;
+	if (j->tail == NULL)
+		j->tail = m;
+}
+
+static void
+hash_unlink(struct lc_join *j, struct lc_msg *m)
+{
+	struct lc_msg **pp = &j->bucket[m->h & j->mask];
+
+	while (*pp != NULL && *pp != m)
+		pp = &(*pp)->hnext;
+	if (*pp == m)
+		*pp = m->hnext;
+	m->hnext = NULL;
+}
+
+/* Removes m from every list and frees it (it must not be dirty). */
+static void
+drop(struct lc_join *j, struct lc_msg *m)
+{
+	hash_unlink(j, m);
+	lru_unlink(j, m);
+	j->c.open--;
+	msg_free(m);
+}
+
+static void
+mark(struct lc_join *j, struct lc_msg *m)
+{
+	m->dirty = true;
+	if (!m->in_dirty) {
+		m->in_dirty = true;
+		m->dprev = NULL;
+		m->dnext = j->dirty;
+		if (j->dirty != NULL)
+			j->dirty->dprev = m;
+		j->dirty = m;
+	}
+}
+
+/* Removes m from the dirty list. */
+static void
+dirty_unlink(struct lc_join *j, struct lc_msg *m)
+{
+	if (!m->in_dirty)
+		return;
+	if (m->dprev != NULL)
+		m->dprev->dnext = m->dnext;
+	else
+		j->dirty = m->dnext;
+	if (m->dnext != NULL)
+		m->dnext->dprev = m->dprev;
+	m->in_dirty = false;
+	m->dprev = m->dnext = NULL;
+}
+
+/*
+ * Writes the ended messages (ops->put) and frees them. 0 or -1 (put
+ * failed: the rest stay queued).
+ */
+static int
+drain(struct lc_join *j)
+{
+	struct lc_msg *m;
+
+	while ((m = j->ended_head) != NULL) {
+		if (j->has_ops && j->ops.put(j->ops.arg, m) == -1)
+			return -1;
+		j->ended_head = m->dnext;
+		j->ended--;
+		msg_free(m);
+	}
+	return 0;
+}
+
+static struct lc_msg *
+lookup(struct lc_join *j, const struct lc_key *k, uint64_t h)
+{
+	struct lc_msg *m;
+
+	for (m = j->bucket[h & j->mask]; m != NULL; m = m->hnext)
+		if (m->h == h && m->mta == k->mta &&
+		    span_is(k->qid, m->qid, sizeof(m->qid)) &&
+		    span_is(k->host, m->host, sizeof(m->host)) &&
+		    span_is(k->instance, m->instance, sizeof(m->instance)))
+			return m;
+	return NULL;
+}
+
+/* Inserts m (its key and h set) at the front. */
+static void
+insert(struct lc_join *j, struct lc_msg *m)
+{
+	struct lc_msg **b = &j->bucket[m->h & j->mask];
+
+	m->hnext = *b;
+	*b = m;
+	lru_front(j, m);
+	j->c.open++;
+}
+
+/*
+ * Makes room for one more message: the least recently used goes to the
+ * store (if it changed) and out of memory. 0 or -1 (put failed).
+ */
+static int
+evict(struct lc_join *j)
+{
+	struct lc_msg *m;
+
+	while (j->c.open >= j->max_open && (m = j->tail) != NULL) {
+		if (m->dirty && j->has_ops && j->ops.put(j->ops.arg, m) == -1)
+			return -1;
+		dirty_unlink(j, m);
+		m->dirty = false;
+		j->c.evicted++;
+		evbit_set(j, m->h);
+		drop(j, m);
+	}
+	return 0;
+}
+
+/* The outcome of a message that left the queue, from its recipients. */
+static enum lc_state
+outcome(const struct lc_msg *m)
+{
+	bool sent = false, bounced = false, expired = false;
+	size_t i;
+
+	if (m->state == LC_S_EXPIRED)
+		return LC_S_EXPIRED;
+	for (i = 0; i < m->nr; i++)
+		switch (m->r[i].status) {
+		case BS_STATUS_SENT:
+			sent = true;
+			break;
+		case BS_STATUS_BOUNCED:
+			bounced = true;
+			break;
+		case BS_STATUS_EXPIRED:
+			expired = true;
+			break;
+		default:
+			break;
+		}
+	if (expired)
+		return LC_S_EXPIRED;
+	if (bounced)
+		return LC_S_BOUNCED;
+	return sent ? LC_S_SENT : LC_S_REMOVED;
+}
+
+/*
+ * Ends m: it leaves the table at once (a new message may take its queue
+ * id) and waits in the ended list for drain(), which writes and frees it
+ * before the join's entry point returns.
+ */
+static void
+finish(struct lc_join *j, struct lc_msg *m, int64_t t, enum lc_state st)
+{
+	m->final = t > 0 ? t : m->last;
+	if (m->final <= 0)
+		m->final = 1;
+	m->state = (uint8_t)st;
+	j->c.closed++;
+	hash_unlink(j, m);
+	lru_unlink(j, m);
+	dirty_unlink(j, m);
+	j->c.open--;
+	m->dnext = j->ended_head;
+	j->ended_head = m;
+	j->ended++;
+}
+
+/*
+ * The open message of key k, from memory, else from the store (when it
+ * may be there), else a new one when create. *m NULL when none. 0 or -1.
+ */
+static int
+find(
+    struct lc_join *j, const struct lc_key *k, bool create, struct lc_msg **out)
+{
+	uint64_t h = key_hash(k);
+	struct lc_msg *m, tmp;
+	int rc;
+
+	*out = NULL;
+	if ((m = lookup(j, k, h)) != NULL) {
+		lru_unlink(j, m);
+		lru_front(j, m);
+		*out = m;
+		return 0;
+	}
+	memset(&tmp, 0, sizeof(tmp));
+	rc = 0;
+	/* The store must not hand back a message that ended here: write
+	 * the ended ones first. */
+	if (j->ended > 0 && drain(j) == -1)
+		return -1;
+	if (j->has_ops && evbit_test(j, h) &&
+	    (rc = j->ops.find(j->ops.arg, k, &tmp)) == -1)
+		return -1;
+	if (rc == 0 && !create)
+		return 0;
+	if (evict(j) == -1) {
+		lc_msg_clear(&tmp);
+		return -1;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		lc_msg_clear(&tmp);
+		return -1;
+	}
+	if (rc == 1) {
+		*m = tmp;
+		j->c.reloaded++;
+	} else {
+		m->mta = (uint8_t)k->mta;
+		put(m->host, sizeof(m->host), k->host);
+		put(m->instance, sizeof(m->instance), k->instance);
+		put(m->qid, sizeof(m->qid), k->qid);
+		m->size = m->nrcpt = -1;
+		j->c.opened++;
+	}
+	m->h = h;
+	m->hnext = m->prev = m->next = m->dprev = m->dnext = NULL;
+	m->dirty = m->in_dirty = false;
+	insert(j, m);
+	*out = m;
+	return 0;
+}
+
+static void
+seen(struct lc_join *j, struct lc_msg *m, int64_t t)
+{
+	if (t <= 0) { /* an information line carries no time */
+		if (m->last == 0)
+			m->first = m->last = j->newest;
+		return;
+	}
+	if (m->first == 0 || (t > 0 && t < m->first))
+		m->first = t;
+	if (t > m->last)
+		m->last = t;
+	if (t > j->newest)
+		j->newest = t;
+}
+
+/* Sendmail logs no end: a message ends when every recipient has. */
+static void
+maybe_done(struct lc_join *j, struct lc_msg *m)
+{
+	size_t i, done = 0;
+
+	if (m->mta != BS_MTA_SENDMAIL || m->nrcpt <= 0 || m->final != 0)
+		return;
+	for (i = 0; i < m->nr; i++)
+		if (m->r[i].status == BS_STATUS_SENT ||
+		    m->r[i].status == BS_STATUS_BOUNCED ||
+		    m->r[i].status == BS_STATUS_EXPIRED)
+			done++;
+	if (done + m->rcpt_dropped >= (size_t)m->nrcpt)
+		finish(j, m, m->last, outcome(m));
+}
+
+int
+lc_join_line(struct lc_join *j, const struct lc_line *lc)
+{
+	struct lc_key k = { lc->mta, lc->host, lc->instance, lc->queue_id };
+	struct lc_msg *m;
+
+	if (lc->queue_id.len == 0)
+		return 0;
+	if (find(j, &k, lc->kind != LC_END, &m) == -1)
+		return -1;
+	if (m == NULL)
+		return 0;
+	/* A start line of a queue id still open: the id was reused. */
+	if (lc->kind == LC_START && (m->has_start || m->nr > 0)) {
+		j->c.reused++;
+		finish(j, m, m->last, LC_S_INCOMPLETE);
+		if (find(j, &k, true, &m) == -1)
+			return -1;
+	}
+	seen(j, m, lc->time);
+	if (lc->kind == LC_START)
+		m->has_start = true;
+	if (lc->has_sender && !m->has_sender) {
+		put(m->sender, sizeof(m->sender), lc->sender);
+		m->has_sender = true;
+	}
+	if (lc->sasl_user.len > 0)
+		put(m->sasl_user, sizeof(m->sasl_user), lc->sasl_user);
+	if (lc->client.len > 0)
+		put(m->client, sizeof(m->client), lc->client);
+	if (lc->message_id.len > 0)
+		put(m->message_id, sizeof(m->message_id), lc->message_id);
+	if (lc->size >= 0)
+		m->size = lc->size;
+	if (lc->nrcpt >= 0)
+		m->nrcpt = lc->nrcpt;
+	mark(j, m);
+	if (lc->kind == LC_END)
+		finish(j, m, lc->time, outcome(m));
+	else
+		maybe_done(j, m);
+	return drain(j);
+}
+
+static struct lc_rcpt *
+rcpt_of(struct lc_msg *m, struct bs_span addr)
+{
+	struct lc_rcpt *r;
+	size_t i, n;
+
+	for (i = 0; i < m->nr; i++)
+		if (span_is(addr, m->r[i].addr, sizeof(m->r[i].addr)))
+			return &m->r[i];
+	if (m->nr >= LC_RCPT_MAX)
+		return NULL;
+	if (m->nr == m->cap) {
+		n = m->cap == 0 ? 2 : m->cap * 2;
+		if (n > LC_RCPT_MAX)
+			n = LC_RCPT_MAX;
+		if ((r = realloc(m->r, n * sizeof(*r))) == NULL)
+			return NULL;
+		m->r = r;
+		m->cap = n;
+	}
+	r = &m->r[m->nr++];
+	memset(r, 0, sizeof(*r));
+	put(r->addr, sizeof(r->addr), addr);
+	r->cls = BS_CLASS_NONE;
+	return r;
+}
+
+int
+lc_join_event(struct lc_join *j, const struct bs_event *ev,
+    const struct classify_result *cr, const char *provider,
+    const struct lc_line *lc)
+{
+	struct bs_span inst = lc != NULL ? lc->instance : bs_span_make("", 0);
+	struct lc_key k = { ev->mta, ev->host, inst, ev->queue_id };
+	struct lc_msg *m;
+	struct lc_rcpt *r;
+	size_t i;
+
+	/* Per-MX attempts are in the event table; the message waits for
+	 * the result. A result without a queue id has no message. */
+	if (ev->queue_id.len == 0 || ev->status == BS_STATUS_ATTEMPT ||
+	    ev->status == BS_STATUS_NONE)
+		return 0;
+	if (find(j, &k, true, &m) == -1)
+		return -1;
+	seen(j, m, ev->time);
+	mark(j, m);
+	if (ev->status != BS_STATUS_SENT)
+		m->failed++;
+	if (ev->rcpt.len == 0) {
+		/* Postfix qmgr "status=expired, returned to sender": every
+		 * recipient not delivered expired. */
+		if (ev->status == BS_STATUS_EXPIRED) {
+			for (i = 0; i < m->nr; i++)
+				if (m->r[i].status != BS_STATUS_SENT &&
+				    m->r[i].status != BS_STATUS_BOUNCED) {
+					m->r[i].status = BS_STATUS_EXPIRED;
+					m->r[i].cls = BS_CLASS_EXPIRED;
+					m->r[i].last = ev->time;
+					m->r[i].dirty = true;
+				}
+			m->state = LC_S_EXPIRED;
+		}
+		return 0;
+	}
+	if ((r = rcpt_of(m, ev->rcpt)) == NULL) {
+		m->rcpt_dropped++;
+		j->c.dropped++;
+		return 0;
+	}
+	if (r->first == 0)
+		r->first = ev->time;
+	if (ev->time > r->last)
+		r->last = ev->time;
+	if (r->attempts < UINT16_MAX)
+		r->attempts++;
+	r->status = (uint8_t)ev->status;
+	r->code = (int16_t)ev->smtp_code;
+	if (ev->status != BS_STATUS_SENT && cr != NULL)
+		r->cls = (uint8_t)cr->cls;
+	put(r->provider, sizeof(r->provider),
+	    bs_span_make(provider, provider != NULL ? strlen(provider) : 0));
+	put(r->relay, sizeof(r->relay), ev->relay_host);
+	if (lc != NULL && lc->kind == LC_RESULT)
+		put(r->transport, sizeof(r->transport), lc->transport);
+	r->dirty = true;
+	if (m->final == 0)
+		m->state =
+		    (uint8_t)(ev->status == BS_STATUS_DEFERRED ? LC_S_DEFERRED
+							       : m->state);
+	if (m->final == 0 && ev->status != BS_STATUS_DEFERRED &&
+	    m->state == LC_S_DEFERRED) {
+		m->state = LC_S_QUEUED;
+		for (i = 0; i < m->nr; i++)
+			if (m->r[i].status == BS_STATUS_DEFERRED)
+				m->state = LC_S_DEFERRED;
+	}
+	maybe_done(j, m);
+	return drain(j);
+}
+
+int
+lc_join_flush(struct lc_join *j)
+{
+	struct lc_msg *m;
+	size_t i;
+
+	/* Messages quiet for longer than they can stay queued. */
+	while ((m = j->tail) != NULL &&
+	    m->last < j->newest - j->lifetime - LC_DAY) {
+		j->c.quiet++;
+		finish(j, m, m->last, LC_S_INCOMPLETE);
+	}
+	if (drain(j) == -1)
+		return -1;
+	while ((m = j->dirty) != NULL) {
+		if (j->has_ops && j->ops.put(j->ops.arg, m) == -1)
+			return -1;
+		dirty_unlink(j, m);
+		m->dirty = false;
+		for (i = 0; i < m->nr; i++)
+			m->r[i].dirty = false;
+	}
+	return 0;
+}
+
+int
+lc_join_restore(struct lc_join *j, struct lc_msg *src)
+{
+	struct lc_key k;
+	struct lc_msg *m;
+
+	if (j->c.open >= j->max_open) {
+		k.mta = (enum bs_mta)src->mta;
+		k.host = bs_span_make(src->host, strlen(src->host));
+		k.instance = bs_span_make(src->instance, strlen(src->instance));
+		k.qid = bs_span_make(src->qid, strlen(src->qid));
+		evbit_set(j, key_hash(&k));
+		lc_msg_clear(src);
+		return 0;
+	}
+	if ((m = malloc(sizeof(*m))) == NULL) {
+		lc_msg_clear(src);
+		return -1;
+	}
+	*m = *src;
+	src->r = NULL;
+	src->nr = src->cap = 0;
+	k.mta = (enum bs_mta)m->mta;
+	k.host = bs_span_make(m->host, strlen(m->host));
+	k.instance = bs_span_make(m->instance, strlen(m->instance));
+	k.qid = bs_span_make(m->qid, strlen(m->qid));
+	m->h = key_hash(&k);
+	m->hnext = m->prev = m->next = m->dprev = m->dnext = NULL;
+	m->dirty = m->in_dirty = false;
+	/* restored newest first: each goes behind the others */
+	insert(j, m);
+	lru_unlink(j, m);
+	m->prev = j->tail;
+	if (j->tail != NULL)
+		j->tail->next = m;
+	else
+		j->head = m;
+	j->tail = m;
+	if (m->last > j->newest)
+		j->newest = m->last;
+	return 0;
+}
+
+void
+lc_join_reset(struct lc_join *j)
+{
+	struct lc_msg *m;
+
+	while ((m = j->ended_head) != NULL) {
+		j->ended_head = m->dnext;
+		msg_free(m);
+	}
+	j->ended = 0;
+	while ((m = j->dirty) != NULL)
+		dirty_unlink(j, m);
+	while ((m = j->head) != NULL)
+		drop(j, m);
+	memset(j->evbits, 0, LC_EVBITS / 8);
+}
+
+void
+lc_join_free(struct lc_join *j)
+{
+	if (j == NULL)
+		return;
+	lc_join_reset(j);
+	free(j->evbits);
+	free(j->bucket);
+	free(j);
+}
+
+const struct lc_counters *
+lc_join_counters(const struct lc_join *j)
+{
+	return &j->c;
+}

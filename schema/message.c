@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * See message.h. The writer binds by position (the statements are fixed
+ * texts below); strings are interned through the store's name cache.
+ * A message is inserted when first flushed and updated after; recipients
+ * are upserted when they changed. With message_records = failed, a
+ * message that ended with no failure is not kept (deleted if it was
+ * written while open).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "message.h"
+#include "store_impl.h"
+
+enum {
+	M_INSERT,
+	M_UPDATE,
+	M_DELETE,
+	M_RCPT_PUT,
+	M_RCPT_DEL,
+	M_FIND,
+	M_RCPTS,
+	M_OPEN,
+	M_COUNT
+};
+
+static const struct {
+	const char *name, *sql;
+} msql[M_COUNT] = {
+	{ "message insert",
+	    "INSERT INTO message (mta, host, instance, queue_id, first, last,"
+	    " final, state, sender, sender_domain, sasl_user, client,"
+	    " message_id, size, nrcpt, failed, flags) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)" },
+	{ "message update",
+	    "UPDATE message SET mta = ?1, host = ?2, instance = ?3,"
+	    " queue_id = ?4, first = ?5, last = ?6, final = ?7, state = ?8,"
+	    " sender = ?9, sender_domain = ?10, sasl_user = ?11, client = ?12,"
+	    " message_id = ?13, size = ?14, nrcpt = ?15, failed = ?16,"
+	    " flags = ?17 WHERE id = ?18" },
+	{ "message delete", "DELETE FROM message WHERE id = ?1" },
+	{ "message rcpt put",
+	    "INSERT OR REPLACE INTO message_rcpt (message, rcpt, domain,"
+	    " provider, relay, transport, status, class, code, attempts,"
+	    " first, last) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	    " ?11, ?12)" },
+	{ "message rcpt delete",
+	    "DELETE FROM message_rcpt WHERE message = ?1" },
+	{ "message find",
+	    "SELECT m.id FROM message m INDEXED BY message_qid"
+	    " JOIN name mt ON mt.id = m.mta"
+	    " JOIN name h ON h.id = m.host JOIN name i ON i.id = m.instance"
+	    " WHERE m.queue_id = ?1 AND m.final = 0 AND mt.s = ?2"
+	    " AND h.s = ?3 AND i.s = ?4 ORDER BY m.id DESC LIMIT 1" },
+	{ "message rcpts",
+	    "SELECT r.rcpt, p.s, rl.s, t.s, r.status, r.class, r.code,"
+	    " r.attempts, r.first, r.last FROM message_rcpt r"
+	    " JOIN name p ON p.id = r.provider JOIN name rl ON rl.id = r.relay"
+	    " JOIN name t ON t.id = r.transport WHERE r.message = ?1" },
+	{ "message open",
+	    "SELECT m.id, mt.s, h.s, i.s, m.queue_id, m.first, m.last,"
+	    " m.state, m.sender, su.s, c.s, m.message_id, m.size, m.nrcpt,"
+	    " m.failed, m.flags FROM message m JOIN name mt ON mt.id = m.mta"
+	    " JOIN name h ON h.id = m.host JOIN name i ON i.id = m.instance"
+	    " JOIN name su ON su.id = m.sasl_user"
+	    " JOIN name c ON c.id = m.client"
+	    " WHERE m.final = 0 AND (?1 = 0 OR m.id = ?1)"
+	    " ORDER BY m.last DESC, m.id DESC" },
+};
+
+/* The last name interned per column: most repeat (host, instance,
+ * relay, provider, transport); forgotten on rollback. */
+enum {
+	C_MTA,
+	C_HOST,
+	C_INST,
+	C_PROV,
+	C_RELAY,
+	C_TRANS,
+	C_SDOM,
+	C_COUNT
+};
+
+struct name_memo {
+	int64_t id; /* -1: none */
+	char s[LC_NAME_MAX];
+};
+
+struct message_store {
+	struct store *st;
+	enum msg_addr_mode addr;
+	enum msg_records records;
+	struct sql_stmt q[M_COUNT];
+	struct name_memo memo[C_COUNT];
+};
+
+struct message_store *
+message_store_new(struct store *st, enum msg_addr_mode addr,
+    enum msg_records records, char *errbuf)
+{
+	struct message_store *ms;
+	size_t i;
+
+	if ((ms = calloc(1, sizeof(*ms))) == NULL) {
+		snprintf(errbuf, BS_ERRLEN, "message store: out of memory");
+		return NULL;
+	}
+	ms->st = st;
+	ms->addr = addr;
+	ms->records = records;
+	message_store_forget(ms);
+	for (i = 0; i < M_COUNT; i++)
+		if (sql_prepare(
+			st, &ms->q[i], msql[i].name, msql[i].sql, true) == -1) {
+			snprintf(errbuf, BS_ERRLEN, "%s", store_errmsg(st));
+			message_store_free(ms);
+			return NULL;
+		}
+	return ms;
+}
+
+void
+message_store_free(struct message_store *ms)
+{
+	size_t i;
+
+	if (ms == NULL)
+		return;
+	for (i = 0; i < M_COUNT; i++)
+		sql_finalize(&ms->q[i]);
+	free(ms);
+}
+
+size_t
+message_addr_form(
+    enum msg_addr_mode mode, const char *a, size_t len, char *out, size_t n)
+{
+	const char *at = NULL;
+	size_t i;
+	int w;
+
+	for (i = len; i > 0; i--)
+		if (a[i - 1] == '@') {
+			at = a + i - 1;
+			break;
+		}
+	if (mode == MSG_ADDR_YES || len == 0 || (at == NULL && mode != 0)) {
+		w = (int)(len < n ? len : n - 1);
+		memcpy(out, a, (size_t)w);
+		out[w] = '\0';
+	} else if (mode == MSG_ADDR_HASH)
+		w = snprintf(out, n, "h:%016llx%.*s",
+		    (unsigned long long)bs_hash64(
+			BS_HASH_INIT, a, (size_t)(at - a)),
+		    (int)(a + len - at), at);
+	else
+		w = snprintf(out, n, "%.*s", (int)(a + len - at), at);
+	if (w < 0)
+		return 0;
+	return (size_t)w < n ? (size_t)w : n - 1;
+}
+
+static int
+intern(struct store *st, const char *s, int64_t *id)
+{
+	return store_intern_name(st, s, strlen(s), id);
+}
+
+/* intern() through the column's one-entry memo. */
+static int
+intern_col(struct message_store *ms, int col, const char *s, int64_t *id)
+{
+	struct name_memo *m = &ms->memo[col];
+	size_t n = strlen(s);
+
+	if (m->id >= 0 && strcmp(m->s, s) == 0) {
+		*id = m->id;
+		return 0;
+	}
+	if (store_intern_name(ms->st, s, n, id) == -1)
+		return -1;
+	if (n < sizeof(m->s)) {
+		memcpy(m->s, s, n + 1);
+		m->id = *id;
+	}
+	return 0;
+}
+
+/* See message.h: after a rollback, ids of names may be gone. */
+void
+message_store_forget(struct message_store *ms)
+{
+	size_t i;
+
+	for (i = 0; i < C_COUNT; i++)
+		ms->memo[i].id = -1;
+}
+
+static const char *
+domain_of(const char *a)
+{
+	const char *at = strrchr(a, '@');
+
+	return at != NULL ? at + 1 : "";
+}
+
+static int
+bind_text(struct message_store *ms, struct sql_stmt *q, int i, const char *s)
+{
+	if (sqlite3_bind_text(q->s, i, s, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+		return sql_fail(ms->st, q);
+	return 0;
+}
+
+static int
+bind_int(struct message_store *ms, struct sql_stmt *q, int i, int64_t v)
+{
+	if (sqlite3_bind_int64(q->s, i, v) != SQLITE_OK)
+		return sql_fail(ms->st, q);
+	return 0;
+}
+
+static int
+put_rcpt(
+    struct message_store *ms, const struct lc_msg *m, const struct lc_rcpt *r)
+{
+	struct sql_stmt *q = &ms->q[M_RCPT_PUT];
+	char addr[LC_ADDR_MAX + 24];
+	int64_t dom, prov, relay, tr;
+
+	message_addr_form(
+	    ms->addr, r->addr, strlen(r->addr), addr, sizeof(addr));
+	if (intern(ms->st, domain_of(r->addr), &dom) == -1 ||
+	    intern_col(ms, C_PROV, r->provider, &prov) == -1 ||
+	    intern_col(ms, C_RELAY, r->relay, &relay) == -1 ||
+	    intern_col(ms, C_TRANS, r->transport, &tr) == -1)
+		return -1;
+	if (bind_int(ms, q, 1, m->id) == -1 ||
+	    bind_text(ms, q, 2, addr) == -1 || bind_int(ms, q, 3, dom) == -1 ||
+	    bind_int(ms, q, 4, prov) == -1 || bind_int(ms, q, 5, relay) == -1 ||
+	    bind_int(ms, q, 6, tr) == -1 ||
+	    bind_text(ms, q, 7, bs_status_name((enum bs_status)r->status)) ==
+		-1 ||
+	    bind_text(ms, q, 8, bs_class_name((enum bs_class)r->cls)) == -1 ||
+	    bind_int(ms, q, 9, r->code) == -1 ||
+	    bind_int(ms, q, 10, r->attempts) == -1 ||
+	    bind_int(ms, q, 11, r->first) == -1 ||
+	    bind_int(ms, q, 12, r->last) == -1)
+		return -1;
+	return sql_exec(ms->st, q);
+}
+
+static int
+delete_msg(struct message_store *ms, int64_t id)
+{
+	if (bind_int(ms, &ms->q[M_RCPT_DEL], 1, id) == -1 ||
+	    sql_exec(ms->st, &ms->q[M_RCPT_DEL]) == -1 ||
+	    bind_int(ms, &ms->q[M_DELETE], 1, id) == -1 ||
+	    sql_exec(ms->st, &ms->q[M_DELETE]) == -1)
+		return -1;
+	return 0;
+}
+
+/* lc_ops.put: see message.h. */
+static int
+msg_put(void *arg, struct lc_msg *m)
+{
+	struct message_store *ms = arg;
+	struct sql_stmt *q;
+	char sender[LC_ADDR_MAX + 24];
+	int64_t mta, host, inst, sdom, sasl, client;
+	size_t i;
+	bool all = m->id == 0;
+
+	if (m->final != 0 && m->failed == 0 &&
+	    ms->records == MSG_RECORDS_FAILED) {
+		if (m->id != 0 && delete_msg(ms, m->id) == -1)
+			return -1;
+		m->id = 0;
+		return 0;
+	}
+	message_addr_form(
+	    ms->addr, m->sender, strlen(m->sender), sender, sizeof(sender));
+	q = &ms->q[m->id == 0 ? M_INSERT : M_UPDATE];
+	if (intern_col(ms, C_MTA, bs_mta_name((enum bs_mta)m->mta), &mta) ==
+		-1 ||
+	    intern_col(ms, C_HOST, m->host, &host) == -1 ||
+	    intern_col(ms, C_INST, m->instance, &inst) == -1 ||
+	    intern_col(ms, C_SDOM, domain_of(m->sender), &sdom) == -1 ||
+	    intern(ms->st, m->sasl_user, &sasl) == -1 ||
+	    intern(ms->st, m->client, &client) == -1)
+		return -1;
+	if (bind_int(ms, q, 1, mta) == -1 || bind_int(ms, q, 2, host) == -1 ||
+	    bind_int(ms, q, 3, inst) == -1 ||
+	    bind_text(ms, q, 4, m->qid) == -1 ||
+	    bind_int(ms, q, 5, m->first) == -1 ||
+	    bind_int(ms, q, 6, m->last) == -1 ||
+	    bind_int(ms, q, 7, m->final) == -1 ||
+	    bind_text(ms, q, 8, lc_state_name((enum lc_state)m->state)) == -1 ||
+	    bind_text(ms, q, 9, sender) == -1 ||
+	    bind_int(ms, q, 10, sdom) == -1 ||
+	    bind_int(ms, q, 11, sasl) == -1 ||
+	    bind_int(ms, q, 12, client) == -1 ||
+	    bind_text(ms, q, 13, m->message_id) == -1 ||
+	    bind_int(ms, q, 14, m->size) == -1 ||
+	    bind_int(ms, q, 15, m->nrcpt) == -1 ||
+	    bind_int(ms, q, 16, m->failed) == -1 ||
+	    bind_int(ms, q, 17,
+		(m->has_start ? 1 : 0) | (m->has_sender ? 2 : 0)) == -1)
+		return -1;
+	if (m->id != 0 && bind_int(ms, q, 18, m->id) == -1)
+		return -1;
+	if (sql_exec(ms->st, q) == -1)
+		return -1;
+	if (m->id == 0)
+		m->id = sql_last_id(ms->st);
+	for (i = 0; i < m->nr; i++)
+		if ((all || m->r[i].dirty) && put_rcpt(ms, m, &m->r[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static void
+copy(char *dst, size_t n, const char *s)
+{
+	snprintf(dst, n, "%s", s);
+}
+
+/* The recipients of message m->id into m->r. 0 or -1. */
+static int
+read_rcpts(struct message_store *ms, struct lc_msg *m)
+{
+	struct sql_stmt *q = &ms->q[M_RCPTS];
+	struct lc_rcpt *r;
+	enum bs_status st;
+	enum bs_class cl;
+	const char *s;
+	size_t len;
+	int rc;
+
+	if (bind_int(ms, q, 1, m->id) == -1)
+		return -1;
+	while ((rc = sql_step(ms->st, q)) == SQL_ROW) {
+		if (m->nr == m->cap) {
+			size_t n = m->cap == 0 ? 4 : m->cap * 2;
+
+			if ((r = realloc(m->r, n * sizeof(*r))) == NULL) {
+				sql_reset(q);
+				return store_failx(ms->st, "out of memory");
+			}
+			m->r = r;
+			m->cap = n;
+		}
+		r = &m->r[m->nr++];
+		memset(r, 0, sizeof(*r));
+		copy(r->addr, sizeof(r->addr), sql_text(q, 0, NULL));
+		copy(r->provider, sizeof(r->provider), sql_text(q, 1, NULL));
+		copy(r->relay, sizeof(r->relay), sql_text(q, 2, NULL));
+		copy(r->transport, sizeof(r->transport), sql_text(q, 3, NULL));
+		s = sql_text(q, 4, &len);
+		r->status = bs_status_from_name(s, len, &st) == 0
+		    ? (uint8_t)st
+		    : BS_STATUS_NONE;
+		s = sql_text(q, 5, &len);
+		r->cls = bs_class_from_name(s, len, &cl) == 0 ? (uint8_t)cl
+							      : BS_CLASS_NONE;
+		r->code = (int16_t)sql_int(q, 6);
+		r->attempts = (uint16_t)sql_int(q, 7);
+		r->first = sql_int64(q, 8);
+		r->last = sql_int64(q, 9);
+	}
+	sql_reset(q);
+	return rc == -1 ? -1 : 0;
+}
+
+/* The current row of M_OPEN into *m (recipients read later). */
+static void
+read_msg(struct sql_stmt *q, struct lc_msg *m)
+{
+	enum bs_mta mta;
+	enum lc_state ls;
+	const char *s;
+	size_t len;
+	int flags;
+
+	memset(m, 0, sizeof(*m));
+	m->id = sql_int64(q, 0);
+	s = sql_text(q, 1, &len);
+	m->mta = bs_mta_from_name(s, len, &mta) == 0 ? (uint8_t)mta : 0;
+	copy(m->host, sizeof(m->host), sql_text(q, 2, NULL));
+	copy(m->instance, sizeof(m->instance), sql_text(q, 3, NULL));
+	copy(m->qid, sizeof(m->qid), sql_text(q, 4, NULL));
+	m->first = sql_int64(q, 5);
+	m->last = sql_int64(q, 6);
+	s = sql_text(q, 7, &len);
+	m->state = lc_state_from_name(s, len, &ls) == 0 ? (uint8_t)ls : 0;
+	copy(m->sender, sizeof(m->sender), sql_text(q, 8, NULL));
+	copy(m->sasl_user, sizeof(m->sasl_user), sql_text(q, 9, NULL));
+	copy(m->client, sizeof(m->client), sql_text(q, 10, NULL));
+	copy(m->message_id, sizeof(m->message_id), sql_text(q, 11, NULL));
+	m->size = sql_int64(q, 12);
+	m->nrcpt = sql_int64(q, 13);
+	m->failed = (uint32_t)sql_int64(q, 14);
+	flags = sql_int(q, 15);
+	m->has_start = (flags & 1) != 0;
+	m->has_sender = (flags & 2) != 0;
+}
+
+/* lc_ops.find: the open message of key k. 1, 0 or -1. */
+static int
+msg_find(void *arg, const struct lc_key *k, struct lc_msg *out)
+{
+	struct message_store *ms = arg;
+	struct sql_stmt *q = &ms->q[M_FIND], *o = &ms->q[M_OPEN];
+	char host[LC_HOST_MAX], inst[LC_INST_MAX], qid[LC_QID_MAX];
+	int64_t id;
+	int rc;
+
+	snprintf(host, sizeof(host), "%.*s", (int)k->host.len, k->host.ptr);
+	snprintf(
+	    inst, sizeof(inst), "%.*s", (int)k->instance.len, k->instance.ptr);
+	snprintf(qid, sizeof(qid), "%.*s", (int)k->qid.len, k->qid.ptr);
+	if (bind_text(ms, q, 1, qid) == -1 ||
+	    bind_text(ms, q, 2, bs_mta_name(k->mta)) == -1 ||
+	    bind_text(ms, q, 3, host) == -1 || bind_text(ms, q, 4, inst) == -1)
+		return -1;
+	if ((rc = sql_step(ms->st, q)) != SQL_ROW) {
+		sql_reset(q);
+		return rc == SQL_DONE ? 0 : -1;
+	}
+	id = sql_int64(q, 0);
+	sql_reset(q);
+	if (bind_int(ms, o, 1, id) == -1)
+		return -1;
+	if ((rc = sql_step(ms->st, o)) != SQL_ROW) {
+		sql_reset(o);
+		return rc == SQL_DONE ? 0 : -1;
+	}
+	read_msg(o, out);
+	sql_reset(o);
+	if (read_rcpts(ms, out) == -1) {
+		lc_msg_clear(out);
+		return -1;
+	}
+	return 1;
+}
+
+void
+message_store_ops(struct message_store *ms, struct lc_ops *out)
+{
+	out->put = msg_put;
+	out->find = msg_find;
+	out->arg = ms;
+}
+
+int
+message_store_load_open(struct message_store *ms, size_t max,
+    int (*fn)(void *arg, struct lc_msg *m), void *arg)
+{
+	struct sql_stmt *o = &ms->q[M_OPEN];
+	struct lc_msg m;
+	size_t n = 0;
+	int rc;
+
+	/* Streamed: the recipients' statement steps while this one is
+	 * open (reads on one connection); past max, no recipients. */
+	if (bind_int(ms, o, 1, 0) == -1)
+		return -1;
+	while ((rc = sql_step(ms->st, o)) == SQL_ROW) {
+		read_msg(o, &m);
+		if (n < max && read_rcpts(ms, &m) == -1) {
+			sql_reset(o);
+			return -1;
+		}
+		n++;
+		if (fn(arg, &m) == -1) {
+			lc_msg_clear(&m);
+			sql_reset(o);
+			return store_failx(ms->st, "out of memory");
+		}
+		lc_msg_clear(&m);
+	}
+	sql_reset(o);
+	return rc == -1 ? -1 : (int)(n > INT32_MAX ? INT32_MAX : n);
+}
+
+int
+message_store_prune(struct store *st, int64_t before)
+{
+	struct sql_stmt q;
+	int rc;
+
+	if (sql_prepare(st, &q, "message prune rcpt",
+		"DELETE FROM message_rcpt WHERE message IN (SELECT id FROM"
+		" message WHERE final != 0 AND last < ?1)",
+		false) == -1)
+		return -1;
+	rc = sqlite3_bind_int64(q.s, 1, before) == SQLITE_OK ? sql_exec(st, &q)
+							     : sql_fail(st, &q);
+	sql_finalize(&q);
+	if (rc == -1)
+		return -1;
+	if (sql_prepare(st, &q, "message prune",
+		"DELETE FROM message WHERE final != 0 AND last < ?1",
+		false) == -1)
+		return -1;
+	rc = sqlite3_bind_int64(q.s, 1, before) == SQLITE_OK ? sql_exec(st, &q)
+							     : sql_fail(st, &q);
+	sql_finalize(&q);
+	return rc;
+}

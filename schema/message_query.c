@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * See message_query.h. Every statement is a constant text; filters that
+ * are not asked are bound as NULL and match everything ("(:x IS NULL OR
+ * ...)"), so no SQL is built from input. Statements are prepared per
+ * call: these are one-shot commands, not a hot path.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "message_query.h"
+#include "sql.h"
+#include "store_priv.h"
+
+static const char *const key_names[MSG_KEY_COUNT] = {
+	"",
+	"sender-domain",
+	"sasl-user",
+	"client",
+	"transport",
+	"host",
+};
+
+const char *
+msg_key_name(enum msg_key k)
+{
+	return (unsigned)k < MSG_KEY_COUNT ? key_names[k] : "";
+}
+
+int
+msg_key_from_name(const char *s, enum msg_key *out)
+{
+	int i;
+
+	for (i = 1; i < MSG_KEY_COUNT; i++)
+		if (strcmp(s, key_names[i]) == 0) {
+			*out = (enum msg_key)i;
+			return 0;
+		}
+	return -1;
+}
+
+#define MSG_FROM                                                               \
+	" FROM message m JOIN name mt ON mt.id = m.mta"                        \
+	" JOIN name h ON h.id = m.host JOIN name i ON i.id = m.instance"       \
+	" JOIN name su ON su.id = m.sasl_user"                                 \
+	" JOIN name c ON c.id = m.client"                                      \
+	" JOIN name sd ON sd.id = m.sender_domain"                             \
+	" LEFT JOIN message_rcpt r ON r.message = m.id"                        \
+	" LEFT JOIN name d ON d.id = r.domain"                                 \
+	" LEFT JOIN name p ON p.id = r.provider"                               \
+	" LEFT JOIN name rl ON rl.id = r.relay"                                \
+	" LEFT JOIN name t ON t.id = r.transport"
+
+#define MSG_WHERE                                                              \
+	" WHERE m.last >= :since AND m.first < :until"                         \
+	" AND (:open = 0 OR m.final = 0)"                                      \
+	" AND (:domain IS NULL OR d.s = :domain OR p.s = :domain)"             \
+	" AND (:cls IS NULL OR r.class = :cls)"                                \
+	" AND (:status IS NULL OR r.status = :status OR m.state = :status)"    \
+	" AND (:sdom IS NULL OR sd.s = :sdom)"                                 \
+	" AND (:sasl IS NULL OR su.s = :sasl)"                                 \
+	" AND (:client IS NULL OR c.s = :client)"                              \
+	" AND (:transport IS NULL OR t.s = :transport)"                        \
+	" AND (:host IS NULL OR h.s = :host)"                                  \
+	" AND ((:qid IS NULL AND :msgid IS NULL AND :addr IS NULL)"            \
+	"  OR m.queue_id = :qid OR m.message_id = :msgid"                      \
+	"  OR m.sender = :addr OR EXISTS (SELECT 1 FROM message_rcpt x"        \
+	"  WHERE x.message = m.id AND x.rcpt = :addr))"                        \
+	" AND (:inc = 0 OR (r.last >= :inc_from AND r.first < :inc_to"         \
+	"  AND (:inc_key IS NULL OR d.s = :inc_key OR p.s = :inc_key)"         \
+	"  AND (:inc_cls IS NULL OR r.class = :inc_cls)))"
+
+static const char sql_rows[] =
+    "SELECT m.id, m.queue_id, mt.s, h.s, i.s, m.first, m.last, m.final,"
+    " m.state, m.sender, su.s, c.s, m.message_id, m.size, m.nrcpt,"
+    " m.failed, coalesce(r.rcpt, ''), coalesce(d.s, ''),"
+    " coalesce(p.s, ''), coalesce(rl.s, ''), coalesce(t.s, ''),"
+    " coalesce(r.status, ''), coalesce(r.class, ''), coalesce(r.code, 0),"
+    " coalesce(r.attempts, 0), coalesce(r.first, 0), coalesce(r.last, 0)" MSG_FROM
+	MSG_WHERE " ORDER BY m.first DESC, m.id DESC, r.rcpt";
+
+/* The incident's key, class and time into the filter's parameters. */
+struct inc {
+	char kind[64], key[256];
+	int64_t from, to;
+	bool key_set;
+	const char *cls;
+};
+
+static int
+incident_of(struct store *st, int64_t id, struct inc *in)
+{
+	struct sql_stmt q;
+	enum bs_class c;
+	const char *s;
+	int rc;
+
+	if (sql_prepare(st, &q, "message incident",
+		"SELECT kind, key, start - win, CASE resolved WHEN 0 THEN"
+		" 9223372036854775807 ELSE resolved END FROM incident"
+		" WHERE id = ?1",
+		false) == -1)
+		return -1;
+	if (sqlite3_bind_int64(q.s, 1, id) != SQLITE_OK) {
+		rc = sql_fail(st, &q);
+		sql_finalize(&q);
+		return rc;
+	}
+	if ((rc = sql_step(st, &q)) != SQL_ROW) {
+		sql_finalize(&q);
+		return rc == -1
+		    ? -1
+		    : store_failx(st, "no incident %lld", (long long)id);
+	}
+	snprintf(in->kind, sizeof(in->kind), "%s", sql_text(&q, 0, NULL));
+	snprintf(in->key, sizeof(in->key), "%s", sql_text(&q, 1, NULL));
+	in->from = sql_int64(&q, 2);
+	in->to = sql_int64(&q, 3);
+	sql_finalize(&q);
+	s = in->kind;
+	in->key_set = true;
+	in->cls = NULL;
+	if (strcmp(s, "dnsbl") == 0) {
+		/* the key is a DNSBL: its listings, at every receiver */
+		in->cls = "blacklisted";
+		in->key_set = false;
+	} else if (bs_class_from_name(s, strlen(s), &c) == 0)
+		in->cls = bs_class_name(c);
+	return 0;
+}
+
+/* Binds text or NULL by name when q has the parameter. */
+static int
+bind_opt(struct store *st, struct sql_stmt *q, const char *name, const char *v)
+{
+	return sql_bind_opt_text(st, q, name, v);
+}
+
+static int
+bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
+{
+	struct inc in;
+
+	memset(&in, 0, sizeof(in));
+	if (f->incident > 0 && incident_of(st, f->incident, &in) == -1)
+		return -1;
+	if (sql_bind_opt_int64(st, q, ":since", f->since, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":until",
+		f->until > 0 ? f->until : INT64_MAX, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":open", f->open_only, false) == -1 ||
+	    bind_opt(st, q, ":domain", f->domain) == -1 ||
+	    bind_opt(st, q, ":cls", f->cls) == -1 ||
+	    bind_opt(st, q, ":status", f->status) == -1 ||
+	    bind_opt(st, q, ":sdom", f->key[MSG_KEY_SENDER_DOMAIN]) == -1 ||
+	    bind_opt(st, q, ":sasl", f->key[MSG_KEY_SASL_USER]) == -1 ||
+	    bind_opt(st, q, ":client", f->key[MSG_KEY_CLIENT]) == -1 ||
+	    bind_opt(st, q, ":transport", f->key[MSG_KEY_TRANSPORT]) == -1 ||
+	    bind_opt(st, q, ":host", f->key[MSG_KEY_HOST]) == -1 ||
+	    bind_opt(st, q, ":qid", f->queue_id) == -1 ||
+	    bind_opt(st, q, ":msgid", f->message_id) == -1 ||
+	    bind_opt(st, q, ":addr", f->address) == -1 ||
+	    sql_bind_opt_int64(st, q, ":inc", f->incident > 0, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":inc_from", in.from, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":inc_to", in.to, false) == -1 ||
+	    bind_opt(st, q, ":inc_key", in.key_set ? in.key : NULL) == -1 ||
+	    bind_opt(st, q, ":inc_cls", in.cls) == -1)
+		return -1;
+	return 0;
+}
+
+int
+message_query(
+    struct store *st, const struct msg_filter *f, msg_row_fn *fn, void *arg)
+{
+	struct sql_stmt q;
+	struct msg_row r;
+	int rc, n = 0;
+
+	if (sql_prepare(st, &q, "message query", sql_rows, false) == -1)
+		return -1;
+	if (bind_filter(st, &q, f) == -1) {
+		sql_finalize(&q);
+		return -1;
+	}
+	while ((rc = sql_step(st, &q)) == SQL_ROW) {
+		r.id = sql_int64(&q, 0);
+		r.queue_id = sql_text(&q, 1, NULL);
+		r.mta = sql_text(&q, 2, NULL);
+		r.host = sql_text(&q, 3, NULL);
+		r.instance = sql_text(&q, 4, NULL);
+		r.first = sql_int64(&q, 5);
+		r.last = sql_int64(&q, 6);
+		r.final = sql_int64(&q, 7);
+		r.state = sql_text(&q, 8, NULL);
+		r.sender = sql_text(&q, 9, NULL);
+		r.sasl_user = sql_text(&q, 10, NULL);
+		r.client = sql_text(&q, 11, NULL);
+		r.message_id = sql_text(&q, 12, NULL);
+		r.size = sql_int64(&q, 13);
+		r.nrcpt = sql_int64(&q, 14);
+		r.failed = sql_int64(&q, 15);
+		r.rcpt = sql_text(&q, 16, NULL);
+		r.domain = sql_text(&q, 17, NULL);
+		r.provider = sql_text(&q, 18, NULL);
+		r.relay = sql_text(&q, 19, NULL);
+		r.transport = sql_text(&q, 20, NULL);
+		r.status = sql_text(&q, 21, NULL);
+		r.cls = sql_text(&q, 22, NULL);
+		r.code = sql_int(&q, 23);
+		r.attempts = sql_int64(&q, 24);
+		r.rfirst = sql_int64(&q, 25);
+		r.rlast = sql_int64(&q, 26);
+		n++;
+		if (fn(arg, &r) == -1) {
+			sql_finalize(&q);
+			return -1;
+		}
+	}
+	sql_finalize(&q);
+	return rc == -1 ? -1 : n;
+}
+
+int
+message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
+    int (*fn)(void *, const struct msg_attempt *), void *arg)
+{
+	struct sql_stmt q;
+	struct msg_attempt a;
+	int rc, n = 0;
+
+	if (sql_prepare(st, &q, "message attempts",
+		"SELECT e.t, v.status, v.domain, v.relay, v.relay_ip,"
+		" v.class, v.reply, v.code FROM event e JOIN event_v v"
+		" ON v.id = e.id WHERE e.queue_id = :qid AND e.t >= :first"
+		" AND e.t <= :last ORDER BY e.t, e.id",
+		false) == -1)
+		return -1;
+	if (sql_bind_text(st, &q, ":qid", qid, strlen(qid)) == -1 ||
+	    sql_bind_int64(st, &q, ":first", first) == -1 ||
+	    sql_bind_int64(st, &q, ":last", last) == -1) {
+		sql_finalize(&q);
+		return -1;
+	}
+	while ((rc = sql_step(st, &q)) == SQL_ROW) {
+		a.t = sql_int64(&q, 0);
+		a.status = sql_text(&q, 1, NULL);
+		a.domain = sql_text(&q, 2, NULL);
+		a.relay = sql_text(&q, 3, NULL);
+		a.relay_ip = sql_text(&q, 4, NULL);
+		a.cls = sql_text(&q, 5, NULL);
+		a.reply = sql_text(&q, 6, NULL);
+		a.code = sql_int(&q, 7);
+		n++;
+		if (fn(arg, &a) == -1) {
+			sql_finalize(&q);
+			return -1;
+		}
+	}
+	sql_finalize(&q);
+	return rc == -1 ? -1 : n;
+}
+
+#define BY_SQL(col, col2)                                                      \
+	"SELECT k.s, count(DISTINCT m.id), count(r.rcpt),"                     \
+	" sum(r.status = 'sent'), sum(r.status = 'deferred'),"                 \
+	" sum(r.status = 'bounced'), sum(r.status = 'expired'),"               \
+	" (SELECT r2.class FROM message m2 JOIN message_rcpt r2"               \
+	"  ON r2.message = m2.id WHERE " col2 " = k.id AND r2.class != 'none'" \
+	"  AND m2.last >= :since AND m2.first < :until"                        \
+	"  GROUP BY r2.class ORDER BY count(*) DESC LIMIT 1)"                  \
+	" FROM message m JOIN message_rcpt r ON r.message = m.id"              \
+	" JOIN name k ON k.id = " col " JOIN name d ON d.id = r.domain"        \
+	" JOIN name p ON p.id = r.provider"                                    \
+	" WHERE m.last >= :since AND m.first < :until"                         \
+	" AND (:domain IS NULL OR d.s = :domain OR p.s = :domain)"             \
+	" AND (:cls IS NULL OR r.class = :cls)"                                \
+	" GROUP BY k.id ORDER BY sum(r.status != 'sent') DESC,"                \
+	" count(r.rcpt) DESC, k.s LIMIT :top"
+
+static const char *const by_sql[MSG_KEY_COUNT] = {
+	"",
+	BY_SQL("m.sender_domain", "m2.sender_domain"),
+	BY_SQL("m.sasl_user", "m2.sasl_user"),
+	BY_SQL("m.client", "m2.client"),
+	BY_SQL("r.transport", "r2.transport"),
+	BY_SQL("m.host", "m2.host"),
+};
+
+int
+message_by(struct store *st, enum msg_key key, const struct msg_filter *f,
+    int top, int (*fn)(void *, const struct msg_by_row *), void *arg)
+{
+	struct sql_stmt q;
+	struct msg_by_row r;
+	int rc, n = 0;
+
+	if (key <= MSG_KEY_NONE || key >= MSG_KEY_COUNT)
+		return store_failx(st, "no such key");
+	if (sql_prepare(st, &q, "message by", by_sql[key], false) == -1)
+		return -1;
+	if (sql_bind_opt_int64(st, &q, ":since", f->since, false) == -1 ||
+	    sql_bind_opt_int64(st, &q, ":until",
+		f->until > 0 ? f->until : INT64_MAX, false) == -1 ||
+	    bind_opt(st, &q, ":domain", f->domain) == -1 ||
+	    bind_opt(st, &q, ":cls", f->cls) == -1 ||
+	    sql_bind_opt_int64(st, &q, ":top", top > 0 ? top : -1, false) ==
+		-1) {
+		sql_finalize(&q);
+		return -1;
+	}
+	while ((rc = sql_step(st, &q)) == SQL_ROW) {
+		r.name = sql_text(&q, 0, NULL);
+		r.messages = sql_int64(&q, 1);
+		r.rcpts = sql_int64(&q, 2);
+		r.sent = sql_int64(&q, 3);
+		r.deferred = sql_int64(&q, 4);
+		r.bounced = sql_int64(&q, 5);
+		r.expired = sql_int64(&q, 6);
+		r.top_class = sql_text(&q, 7, NULL);
+		n++;
+		if (fn(arg, &r) == -1) {
+			sql_finalize(&q);
+			return -1;
+		}
+	}
+	sql_finalize(&q);
+	return rc == -1 ? -1 : n;
+}
+
+int
+message_expiry(struct store *st, int64_t now, int64_t lifetime, int64_t horizon,
+    const char *provider, int (*fn)(void *, const struct msg_expiry_row *),
+    void *arg)
+{
+	struct sql_stmt q;
+	struct msg_expiry_row r;
+	int rc, n = 0;
+
+	if (sql_prepare(st, &q, "message expiry",
+		"SELECT CASE WHEN p.s != '' THEN p.s ELSE d.s END AS prov,"
+		" count(DISTINCT m.id), count(*), min(m.first + :life)"
+		" FROM message m JOIN message_rcpt r ON r.message = m.id"
+		" JOIN name p ON p.id = r.provider"
+		" JOIN name d ON d.id = r.domain"
+		" WHERE m.final = 0 AND r.status = 'deferred'"
+		" AND m.first + :life >= :now"
+		" AND m.first + :life < :now + :horizon"
+		" AND (:prov IS NULL OR p.s = :prov OR d.s = :prov)"
+		" GROUP BY prov ORDER BY 3 DESC, 1",
+		false) == -1)
+		return -1;
+	if (sql_bind_int64(st, &q, ":life", lifetime) == -1 ||
+	    sql_bind_int64(st, &q, ":now", now) == -1 ||
+	    sql_bind_int64(st, &q, ":horizon", horizon) == -1 ||
+	    bind_opt(st, &q, ":prov", provider) == -1) {
+		sql_finalize(&q);
+		return -1;
+	}
+	while ((rc = sql_step(st, &q)) == SQL_ROW) {
+		r.provider = sql_text(&q, 0, NULL);
+		r.messages = sql_int64(&q, 1);
+		r.rcpts = sql_int64(&q, 2);
+		r.soonest = sql_int64(&q, 3);
+		n++;
+		if (fn(arg, &r) == -1) {
+			sql_finalize(&q);
+			return -1;
+		}
+	}
+	sql_finalize(&q);
+	return rc == -1 ? -1 : n;
+}

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+#
+# Issue 16, crash safety of the message lifecycle: a writer appends the
+# lines of 400 interleaved Postfix messages (pickup, cleanup, qmgr, a 421
+# deferral, the delivery, removed; some queue ids reused) while the
+# daemon is killed with SIGKILL at random moments (10 times, with small
+# batches: commits in the middle of messages) and restarted; the file is
+# rotated once (rename, the writer reopening). At the end the daemon's
+# message records must equal those of one `bouncestat import` of the
+# same lines: open messages are committed with the input positions, so a
+# crash loses or repeats nothing of a message either.
+. "$(dirname "$0")/daemon_lib.bash"
+
+F=$T/mail.log
+KILLS=${BS_KILLS:-10}
+write_conf "commit_lines 25
+message_records all"
+RANDOM=$$
+
+# The lines, in the order they are written (RFC 3339 stamps: no year to
+# infer). Message i's lines are spread over the next 40 messages' own.
+python3 - "$T/lines" <<'PY'
+import sys
+out = []
+N = 400
+ev = []
+for i in range(N):
+    qid = "%010X" % (0xA000000000 + (i % 350))  # the last 50 reuse ids
+    t0 = i * 3
+    frm = "sender%d@shop.example" % (i % 7)
+    rc = "rcpt%d@qq.example" % i
+    def at(dt, prog, msg):
+        ev.append((t0 + dt, i, len(ev), prog, msg))
+    at(0, "pickup", "%s: uid=1001 from=<%s>" % (qid, frm))
+    at(0, "cleanup", "%s: message-id=<m%d@shop.example>" % (qid, i))
+    at(1, "qmgr", "%s: from=<%s>, size=%d, nrcpt=1 (queue active)"
+       % (qid, frm, 1000 + i))
+    at(2, "smtp", "%s: to=<%s>, relay=mx.qq.example[192.0.2.7]:25, "
+       "delay=1, delays=0.1/0/0.5/0.4, dsn=4.7.0, status=deferred (host "
+       "mx.qq.example[192.0.2.7] said: 421 4.7.0 too many connections "
+       "(in reply to RCPT TO command))" % (qid, rc))
+    at(60, "smtp", "%s: to=<%s>, relay=mx.qq.example[192.0.2.7]:25, "
+       "delay=60, delays=59/0/0.5/0.4, dsn=2.0.0, status=sent (250 ok)"
+       % (qid, rc))
+    at(61, "qmgr", "%s: removed" % qid)
+# a reused id must not start again before its end: the reuse is 1050 s
+# later, its first life ended after 61 s.
+ev.sort()
+with open(sys.argv[1], "w") as f:
+    for t, i, k, prog, msg in ev:
+        hh, mm, ss = 10 + t // 3600, t // 60 % 60, t % 60
+        f.write("2026-11-22T%02d:%02d:%02d+00:00 mx1 postfix/%s[%d]: %s\n"
+                % (hh, mm, ss, prog, 100 + i % 50, msg))
+PY
+total=$(wc -l <"$T/lines")
+
+# The writer: one line per write, 2,000 lines/s, reopening on SIGHUP.
+python3 - "$F" "$T/lines" "$T/w.done" <<'PY' &
+import os, signal, sys, time
+path, src, done = sys.argv[1:4]
+lines = open(src).read().splitlines(True)
+fd = [os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)]
+def reopen(*_):
+    os.close(fd[0])
+    fd[0] = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+signal.signal(signal.SIGHUP, reopen)
+for n, l in enumerate(lines, 1):
+    os.write(fd[0], l.encode())
+    if n % 4 == 0:
+        time.sleep(0.01)
+open(done, "w").write("%d\n" % len(lines))
+PY
+W=$!
+BG_PIDS+=("$W")
+sleep 0.2
+for k in $(seq 1 "$KILLS"); do
+	daemon_start --follow "$F"
+	sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
+	daemon_kill9
+	if [ "$k" = 5 ]; then
+		mv "$F" "$F.1"
+		sleep 0.3
+		kill -HUP "$W" 2>/dev/null || true
+	fi
+done
+wait "$W" || fail "writer failed"
+[ "$(cat "$T/w.done")" = "$total" ] || fail "writer did not finish"
+daemon_start --follow "$F"
+# Every result in (400 x 2 results, counted as events or sent).
+for i in $(seq 1 120); do
+	n=$("$BOUNCESTAT" messages --db "$DB" --since all --status sent \
+	    --format csv 2>/dev/null | wc -l)
+	[ "$n" -gt 400 ] && break
+	sleep 0.5
+done
+sleep 1
+daemon_stop
+
+"$BOUNCESTAT" import -c "$CONF" --db "$T/ref.db" --quiet "$T/lines" ||
+    fail "reference import failed"
+"$BOUNCESTAT" messages --db "$T/ref.db" --since all --format csv \
+    >"$T/ref.csv"
+"$BOUNCESTAT" messages --db "$DB" --since all --format csv >"$T/got.csv"
+[ "$(wc -l <"$T/ref.csv")" = 401 ] || fail "reference has $(wc -l <"$T/ref.csv") rows"
+diff -u "$T/ref.csv" "$T/got.csv" >&2 ||
+    fail "message records after $KILLS kills differ from one import"
+echo "ok: $KILLS kills, $total lines, 400 messages as one import has them"

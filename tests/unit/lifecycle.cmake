@@ -1,0 +1,1 @@
+bs_unit(lifecycle bs_parsers)

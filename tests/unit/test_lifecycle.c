@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Unit tests of parsers/lifecycle.c and lifecycle_join.c (issue 16): the
+ * lifecycle lines of each MTA through mta_parse_line(), and the join of
+ * a message's lines: fields gathered, a reused queue id, eviction to a
+ * stand-in store and back, the quiet close, the recipient cap, a reset.
+ * The stand-in store (ops) keeps copies of what put writes, so that a
+ * round trip is checked and valgrind sees every allocation freed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "classify.h"
+#include "lifecycle.h"
+#include "lifecycle_join.h"
+#include "mta.h"
+
+#define REF INT64_C(1795392000) /* 2026-11-24 */
+
+/* The stand-in store: every message put, by id (the last copy wins). */
+struct fake {
+	struct lc_msg v[64];
+	size_t n;
+	int64_t next_id;
+	int puts, finds;
+};
+
+static int
+fake_put(void *arg, struct lc_msg *m)
+{
+	struct fake *f = arg;
+	size_t i;
+
+	f->puts++;
+	if (m->id == 0)
+		m->id = ++f->next_id;
+	for (i = 0; i < f->n && f->v[i].id != m->id; i++)
+		;
+	if (i == f->n) {
+		assert_true(f->n < 64);
+		f->n++;
+	} else
+		lc_msg_clear(&f->v[i]);
+	f->v[i] = *m;
+	f->v[i].r = NULL;
+	f->v[i].cap = m->nr;
+	if (m->nr > 0) {
+		f->v[i].r = malloc(m->nr * sizeof(*m->r));
+		assert_non_null(f->v[i].r);
+		memcpy(f->v[i].r, m->r, m->nr * sizeof(*m->r));
+	}
+	return 0;
+}
+
+static int
+fake_find(void *arg, const struct lc_key *k, struct lc_msg *out)
+{
+	struct fake *f = arg;
+	size_t i;
+
+	f->finds++;
+	for (i = 0; i < f->n; i++) {
+		struct lc_msg *m = &f->v[i];
+
+		if (m->final == 0 && strlen(m->qid) == k->qid.len &&
+		    memcmp(m->qid, k->qid.ptr, k->qid.len) == 0) {
+			*out = *m;
+			out->r = NULL;
+			out->nr = out->cap = 0;
+			if (m->nr > 0) {
+				out->r = malloc(m->nr * sizeof(*m->r));
+				assert_non_null(out->r);
+				memcpy(out->r, m->r, m->nr * sizeof(*m->r));
+				out->nr = out->cap = m->nr;
+			}
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+fake_free(struct fake *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		lc_msg_clear(&f->v[i]);
+}
+
+static struct lc_msg *
+fake_get(struct fake *f, const char *qid, int nth)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].qid, qid) == 0 && nth-- == 0)
+			return &f->v[i];
+	return NULL;
+}
+
+/* Feeds one line through mta_parse_line() into the join. */
+static void
+feed(struct lc_join *j, const char *line)
+{
+	struct lc_line lc;
+	struct mta_ctx ctx;
+	struct bs_event ev;
+	struct classify_result cr;
+	char *buf;
+	size_t len = strlen(line);
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.syslog.ref_time = REF;
+	ctx.lc = &lc;
+	buf = malloc(len);
+	assert_non_null(buf);
+	memcpy(buf, line, len);
+	rc = mta_parse_line(buf, len, &ctx, &ev);
+	if (rc == PARSE_OK) {
+		memset(&cr, 0, sizeof(cr));
+		cr.cls = ev.status == BS_STATUS_SENT ? BS_CLASS_NONE
+						     : BS_CLASS_RATE_LIMITED;
+		assert_int_equal(lc.kind, LC_RESULT);
+		assert_int_equal(lc_join_event(j, &ev, &cr, "qq.com", &lc), 0);
+	} else if (lc.kind != LC_NONE)
+		assert_int_equal(lc_join_line(j, &lc), 0);
+	free(buf);
+}
+
+#define PF "Nov 22 10:00:0"
+
+static void
+lifecycle_parse__postfix_lines__fields(void **state)
+{
+	static const char line[] = "Nov 22 10:00:00 mx1 postfix-out/smtpd[1]: "
+				   "4Pq5Hg0YXZz9sWB: client=a.example[192.0.2."
+				   "1], sasl_method=PLAIN, sasl_username=bob";
+	struct lc_line lc;
+	struct mta_ctx ctx;
+	struct bs_event ev;
+
+	(void)state;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.syslog.ref_time = REF;
+	ctx.lc = &lc;
+	assert_int_equal(
+	    mta_parse_line(line, sizeof(line) - 1, &ctx, &ev), PARSE_SKIP);
+	assert_int_equal(lc.kind, LC_START);
+	assert_int_equal(lc.queue_id.len, 15);
+	assert_memory_equal(lc.sasl_user.ptr, "bob", 3);
+	assert_int_equal(lc.sasl_user.len, 3);
+	assert_memory_equal(lc.client.ptr, "a.example[192.0.2.1]", 20);
+	assert_memory_equal(lc.instance.ptr, "postfix-out", 11);
+	assert_true(lc.time > 0);
+}
+
+static void
+lifecycle_parse__noise__none(void **state)
+{
+	static const char *const lines[] = {
+		"Nov 22 10:00:00 mx1 postfix/smtpd[1]: connect from a[192.0.2.1]",
+		"Nov 22 10:00:00 mx1 postfix/anvil[1]: statistics: max rate",
+		"Nov 22 10:00:00 mx1 postfix/qmgr[1]: ABCDE12345: from=<a@b>, "
+		"status=expired, returned to sender",
+		"Nov 22 10:00:00 mx1 postfix/cleanup[1]: ABCDE12345: "
+		"warning: header Subject",
+		"2026-11-22 10:00:00 1tEaZk-000Ab1-3x *> x@y R=r T=t",
+		"Nov 22 10:00:00 mx1 sm-mta[1]: 5AMAF0xa004321: AUTH=server",
+	};
+	struct lc_line lc;
+	struct mta_ctx ctx;
+	struct bs_event ev;
+	size_t i;
+
+	(void)state;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.syslog.ref_time = REF;
+	ctx.lc = &lc;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		(void)mta_parse_line(lines[i], strlen(lines[i]), &ctx, &ev);
+		assert_true(lc.kind == LC_NONE || lc.kind == LC_RESULT);
+	}
+}
+
+static void
+lc_join__postfix_message__joined_and_written_once_ended(void **state)
+{
+	struct fake f = { .n = 0 };
+	struct lc_ops ops = { fake_put, fake_find, &f };
+	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	struct lc_msg *m;
+
+	(void)state;
+	assert_non_null(j);
+	feed(j,
+	    PF "0 mx1 postfix/smtpd[1]: 3F2A1B0C9D: client=l.example"
+	       "[198.51.100.8], sasl_method=PLAIN, sasl_username=alice");
+	feed(j, PF "0 mx1 postfix/cleanup[2]: 3F2A1B0C9D: message-id=<a@b>");
+	feed(j,
+	    PF "1 mx1 postfix/qmgr[3]: 3F2A1B0C9D: from=<alice@example.org>"
+	       ", size=2048, nrcpt=1 (queue active)");
+	feed(j,
+	    PF "2 mx1 postfix/smtp[4]: 3F2A1B0C9D: to=<li@qq.com>, "
+	       "relay=mx3.qq.com[203.205.219.57]:25, delay=1, "
+	       "delays=0.1/0/0.5/0.4, dsn=4.7.0, status=deferred (host "
+	       "mx3.qq.com[203.205.219.57] said: 421 too many (in reply to "
+	       "RCPT TO command))");
+	assert_int_equal(lc_join_counters(j)->open, 1);
+	assert_int_equal(f.puts, 0);
+	assert_int_equal(lc_join_flush(j), 0); /* open: written, kept */
+	assert_int_equal(f.puts, 1);
+	assert_int_equal(lc_join_counters(j)->open, 1);
+	feed(j,
+	    PF "5 mx1 postfix/smtp[4]: 3F2A1B0C9D: to=<li@qq.com>, "
+	       "relay=mx3.qq.com[203.205.219.57]:25, delay=1, "
+	       "delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 ok)");
+	feed(j, PF "5 mx1 postfix/qmgr[3]: 3F2A1B0C9D: removed");
+	assert_int_equal(lc_join_counters(j)->open, 0);
+	assert_int_equal(f.puts, 2); /* ended: written at once */
+	assert_non_null(m = fake_get(&f, "3F2A1B0C9D", 0));
+	assert_string_equal(m->sender, "alice@example.org");
+	assert_string_equal(m->sasl_user, "alice");
+	assert_string_equal(m->message_id, "a@b");
+	assert_int_equal(m->size, 2048);
+	assert_int_equal(m->state, LC_S_SENT);
+	assert_int_equal(m->final - m->first, 5);
+	assert_int_equal(m->nr, 1);
+	assert_int_equal(m->r[0].attempts, 2);
+	assert_int_equal(m->r[0].cls, BS_CLASS_RATE_LIMITED);
+	assert_int_equal(m->r[0].status, BS_STATUS_SENT);
+	lc_join_free(j);
+	fake_free(&f);
+}
+
+static void
+lc_join__reused_queue_id__two_messages(void **state)
+{
+	struct fake f = { .n = 0 };
+	struct lc_ops ops = { fake_put, fake_find, &f };
+	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+
+	(void)state;
+	feed(j, PF "0 mx1 postfix/pickup[1]: 5B6C7D8E9F: uid=1 from=<a@x>");
+	feed(j,
+	    PF "1 mx1 postfix/qmgr[3]: 5B6C7D8E9F: from=<a@x>, size=1, "
+	       "nrcpt=1 (queue active)");
+	/* no "removed": the id starts again */
+	feed(j, PF "2 mx1 postfix/pickup[1]: 5B6C7D8E9F: uid=1 from=<b@x>");
+	feed(j, PF "3 mx1 postfix/qmgr[3]: 5B6C7D8E9F: removed");
+	assert_int_equal(lc_join_counters(j)->reused, 1);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(fake_get(&f, "5B6C7D8E9F", 0)->state, LC_S_INCOMPLETE);
+	assert_string_equal(fake_get(&f, "5B6C7D8E9F", 0)->sender, "a@x");
+	assert_int_equal(fake_get(&f, "5B6C7D8E9F", 1)->state, LC_S_REMOVED);
+	assert_string_equal(fake_get(&f, "5B6C7D8E9F", 1)->sender, "b@x");
+	lc_join_free(j);
+	fake_free(&f);
+}
+
+static void
+lc_join__evicted_message__read_back_exactly(void **state)
+{
+	struct fake f = { .n = 0 };
+	struct lc_ops ops = { fake_put, fake_find, &f };
+	struct lc_join *j = lc_join_new(1, 5 * 86400, &ops);
+	struct lc_msg *m;
+
+	(void)state;
+	feed(j, PF "0 mx1 postfix/pickup[1]: AAAAA11111: uid=1 from=<a@x>");
+	feed(j, PF "0 mx1 postfix/pickup[1]: BBBBB22222: uid=1 from=<b@x>");
+	assert_int_equal(lc_join_counters(j)->evicted, 1);
+	assert_int_equal(lc_join_counters(j)->open, 1);
+	feed(j,
+	    PF "1 mx1 postfix/qmgr[3]: AAAAA11111: from=<a@x>, size=7, "
+	       "nrcpt=1 (queue active)");
+	assert_int_equal(lc_join_counters(j)->reloaded, 1);
+	feed(j, PF "2 mx1 postfix/qmgr[3]: AAAAA11111: removed");
+	assert_non_null(m = fake_get(&f, "AAAAA11111", 0));
+	assert_int_equal(m->size, 7);
+	assert_true(m->final != 0);
+	assert_true(m->has_start);
+	assert_int_equal(f.n, 2); /* one row each, no duplicate */
+	lc_join_free(j);
+	fake_free(&f);
+}
+
+static void
+lc_join__quiet_message__closed_incomplete(void **state)
+{
+	struct lc_join *j = lc_join_new(100, 3600, NULL);
+
+	(void)state;
+	feed(j,
+	    "Nov 20 10:00:00 mx1 postfix/pickup[1]: AAAAA11111: uid=1 "
+	    "from=<a@x>");
+	feed(j,
+	    "Nov 22 10:00:00 mx1 postfix/pickup[1]: BBBBB22222: uid=1 "
+	    "from=<a@x>");
+	assert_int_equal(lc_join_flush(j), 0);
+	assert_int_equal(lc_join_counters(j)->quiet, 1);
+	assert_int_equal(lc_join_counters(j)->open, 1);
+	lc_join_reset(j);
+	assert_int_equal(lc_join_counters(j)->open, 0);
+	lc_join_free(j);
+}
+
+static void
+lc_join__many_recipients__capped_and_counted(void **state)
+{
+	struct lc_join *j = lc_join_new(10, 3600, NULL);
+	struct bs_event ev;
+	char rcpt[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < LC_RCPT_MAX + 5; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.mta = BS_MTA_EXIM;
+		ev.status = BS_STATUS_SENT;
+		ev.time = REF;
+		ev.queue_id = bs_span_make("1tEaZk-000Ab1-3x", 16);
+		snprintf(rcpt, sizeof(rcpt), "r%d@x.example", i);
+		bs_event_set_rcpt(&ev, bs_span_make(rcpt, strlen(rcpt)));
+		assert_int_equal(lc_join_event(j, &ev, NULL, "", NULL), 0);
+	}
+	assert_int_equal(lc_join_counters(j)->dropped, 5);
+	lc_join_free(j);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(lifecycle_parse__postfix_lines__fields),
+		cmocka_unit_test(lifecycle_parse__noise__none),
+		cmocka_unit_test(
+		    lc_join__postfix_message__joined_and_written_once_ended),
+		cmocka_unit_test(lc_join__reused_queue_id__two_messages),
+		cmocka_unit_test(lc_join__evicted_message__read_back_exactly),
+		cmocka_unit_test(lc_join__quiet_message__closed_incomplete),
+		cmocka_unit_test(lc_join__many_recipients__capped_and_counted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
