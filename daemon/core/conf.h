@@ -68,7 +68,20 @@ struct conf {
 	int64_t minute_retention_ms; /* minute counts; 0 keeps them */
 	int64_t max_line;
 	int64_t max_files;
+	/* The DNSBL self-check (daemon/dnsbl/selfcheck.h). */
+	char **check_ip; /* our sending IPs, IPv4 or IPv6 text */
+	size_t ncheck_ip;
+	bool dnsbl_check;           /* off: no self-check at all */
+	int64_t dnsbl_interval_ms;  /* between check runs (jittered) */
+	int64_t dnsbl_timeout_ms;   /* per query try */
+	char *dnsbl_resolver;       /* "" = the system's resolvers */
+	char *dnsbl_dir;            /* operator list files (*.lists) */
+	int64_t dnsbl_named_ms;     /* IPs named by replies this recently */
+	int64_t stall_after_ms;     /* a followed file idle this long while
+				       the MTA runs: stalled; 0 off */
 };
+
+#define CONF_CHECK_IP_MAX 64 /* check_ip directives */
 
 /* Called once per error with "file:line: message" (no newline). */
 typedef void conf_error_fn(void *arg, const char *msg);
