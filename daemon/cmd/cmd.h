@@ -33,6 +33,7 @@ extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_rebuild_entry;
 extern const struct cmd_entry cmd_check_config_entry;
 extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_dnsbl_check_entry;
 
 /* Prints "usage: bouncestat <name> <usage>" and a --help hint to stderr;
  * returns 2. */

@@ -226,6 +226,11 @@ static const struct directive table[] = {
 	    "followed file has not grown for this long while the MTA runs "
 	    "(its pid file names a live process); 0: never.",
 	    NULL, 0 },
+	{ "mta_pid_file", T_STRING, offsetof(struct conf, mta_pid_file), "", 0,
+	    0, NULL, true,
+	    "The MTA's pid file, for stall_after. Empty: the first that "
+	    "exists of Postfix's, Exim's, Sendmail's and OpenSMTPD's.",
+	    "/var/spool/postfix/pid/master.pid", 0 },
 };
 
 #define NDIRECTIVES (sizeof(table) / sizeof(table[0]))
@@ -674,6 +679,7 @@ conf_free(struct conf *c)
 	free(c->check_ip);
 	free(c->dnsbl_resolver);
 	free(c->dnsbl_dir);
+	free(c->mta_pid_file);
 	free(c);
 }
 

@@ -79,6 +79,7 @@ struct conf {
 	int64_t dnsbl_named_ms;     /* IPs named by replies this recently */
 	int64_t stall_after_ms;     /* a followed file idle this long while
 				       the MTA runs: stalled; 0 off */
+	char *mta_pid_file;         /* "" = the usual MTAs' pid files */
 };
 
 #define CONF_CHECK_IP_MAX 64 /* check_ip directives */
