@@ -208,6 +208,15 @@ gather_one(const struct incident *inc, void *arg)
 		g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
 	}
 	rule_text(g->cl, inc->rule, &meaning, &action);
+	/* A self-check listing (daemon/dnsbl/selfcheck.c): its sample is
+	 * "ANSWER: MEANING" from the list data. */
+	if (meaning[0] == '\0' && strcmp(inc->rule, "dnsbl-check") == 0 &&
+	    strstr(inc->sample, ": ") != NULL)
+		meaning = strstr(inc->sample, ": ") + 2;
+	if (strcmp(inc->kind, "inactive") == 0 && meaning[0] == '\0')
+		meaning = "No delivery result (sent, deferred, bounced, "
+			  "expired) was logged for the detection window, "
+			  "while this time of day usually has some.";
 	x = &g->v[g->n++];
 	memset(x, 0, sizeof(*x));
 	x->id = inc->id;
