@@ -156,7 +156,6 @@ inactive_judge(struct store *st, const struct detect_params *p, int64_t to,
 		inc.open = false;
 		inc.resolved = to;
 		inc.last_seen = s.last > inc.start ? s.last : to;
-		inc.total = s.n[0];
 		if (incident_update(st, &inc) == -1)
 			return -1;
 		(*resolved)++;
