@@ -323,7 +323,7 @@ text_dnsbl(const struct daemon_meta *m, const struct dnsbl_info *d,
 			    r->zone, r->actionable ? "" : " (muted)", t1,
 			    r->answer, r->meaning);
 		else
-			printf("  %s: no answer from %s since %s: %s %s\n",
+			printf("  %s: no verdict from %s since %s: %s %s\n",
 			    r->ip, r->zone, t1, r->answer, r->meaning);
 	}
 }
