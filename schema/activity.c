@@ -10,9 +10,9 @@
 
 static const char sql_minutes[] =
     "SELECT c.bucket, sum(c.n) FROM count_minute c JOIN name s ON s.id = "
-    "c.status WHERE c.bucket >= :lo AND c.bucket < :hi AND c.kind <> "
-    STORE_STR(STORE_KIND_ATTEMPT) " AND s.s IN ('sent', 'deferred', "
-    "'bounced', 'expired') GROUP BY c.bucket ORDER BY c.bucket";
+    "c.status WHERE c.bucket >= :lo AND c.bucket < :hi AND c.kind <> " STORE_STR(
+	STORE_KIND_ATTEMPT) " AND s.s IN ('sent', 'deferred', "
+			    "'bounced', 'expired') GROUP BY c.bucket ORDER BY c.bucket";
 
 static const char sql_first[] = "SELECT min(bucket) FROM count_minute";
 

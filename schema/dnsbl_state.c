@@ -55,7 +55,8 @@ get_verdict(struct store *st, const char *zone, const char *ip, char *out,
 	out[0] = '\0';
 	if (sql_prepare(st, &s, "dnsbl state get", sql_get, false) == -1)
 		return -1;
-	if (text(st, &s, ":ip", ip) == -1 || text(st, &s, ":zone", zone) == -1) {
+	if (text(st, &s, ":ip", ip) == -1 ||
+	    text(st, &s, ":zone", zone) == -1) {
 		sql_finalize(&s);
 		return -1;
 	}

@@ -106,8 +106,8 @@ print_text(const struct outcome *o)
 		if (strlen(o->v[i].zone) > wz)
 			wz = strlen(o->v[i].zone);
 	}
-	printf("%-*s  %-*s  %-13s  %-15s  %s\n", (int)wi, "IP", (int)wz,
-	    "LIST", "RESULT", "ANSWER", "MEANING");
+	printf("%-*s  %-*s  %-13s  %-15s  %s\n", (int)wi, "IP", (int)wz, "LIST",
+	    "RESULT", "ANSWER", "MEANING");
 	for (i = 0; i < o->n; i++) {
 		const struct dnsbl_result *r = &o->v[i];
 
@@ -239,8 +239,9 @@ cmd_dnsbl_check_exec(int argc, char **argv)
 		nips = ctx.conf->ncheck_ip;
 	}
 	if (nips == 0) {
-		cmd_ctx_error(&ctx, "no IP to check: name them, or give "
-				    "check_ip in the configuration");
+		cmd_ctx_error(&ctx,
+		    "no IP to check: name them, or give "
+		    "check_ip in the configuration");
 		cmd_ctx_free(&ctx);
 		return cmd_usage(&cmd_dnsbl_check_entry);
 	}
@@ -251,11 +252,11 @@ cmd_dnsbl_check_exec(int argc, char **argv)
 		goto done;
 	}
 	memset(&co, 0, sizeof(co));
-	co.servers = resolver != NULL		      ? resolver
+	co.servers = resolver != NULL             ? resolver
 	    : ctx.conf->dnsbl_resolver[0] != '\0' ? ctx.conf->dnsbl_resolver
 						  : NULL;
-	co.timeout_ms = (int)(timeout_ms > 0 ? timeout_ms
-					     : ctx.conf->dnsbl_timeout_ms);
+	co.timeout_ms =
+	    (int)(timeout_ms > 0 ? timeout_ms : ctx.conf->dnsbl_timeout_ms);
 	co.tries = 2;
 	if ((run = dnsbl_check_start(EV_DEFAULT, l, ips, nips, &co, on_done,
 		 &out, errbuf)) == NULL) {

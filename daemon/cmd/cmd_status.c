@@ -36,8 +36,8 @@
 #include "store.h"
 #include "util.h"
 
-#define STATUS_FILES_MAX 65536 /* bytes of the daemon.files list */
-#define STATUS_DNSBL_ROWS 200  /* listed and failed answers shown */
+#define STATUS_FILES_MAX  65536 /* bytes of the daemon.files list */
+#define STATUS_DNSBL_ROWS 200   /* listed and failed answers shown */
 
 /* The DNSBL self-check and the stall watch (daemon/dnsbl/selfcheck.h). */
 struct dnsbl_row {
@@ -236,8 +236,8 @@ json_dnsbl(const struct daemon_meta *m, const struct dnsbl_info *d)
 	printf(",\"stalled\":");
 	if (m->running && d->stalled[0] != '\0' &&
 	    sscanf(d->stalled, "%lld %ld %n", &since, &pid, &off) >= 2) {
-		printf("{\"since\":%lld,\"mta_pid\":%ld,\"files\":[", since,
-		    pid);
+		printf(
+		    "{\"since\":%lld,\"mta_pid\":%ld,\"files\":[", since, pid);
 		for (p = d->stalled + off, i = 0; *p != '\0'; p = nl, i++) {
 			nl = strchr(p, ' ');
 			if (nl == NULL)
@@ -286,8 +286,7 @@ json_dnsbl(const struct daemon_meta *m, const struct dnsbl_info *d)
 }
 
 static void
-text_dnsbl(const struct daemon_meta *m, const struct dnsbl_info *d,
-    int64_t now)
+text_dnsbl(const struct daemon_meta *m, const struct dnsbl_info *d, int64_t now)
 {
 	char t1[32], t2[32], ips[4096];
 	long long since = 0;

@@ -202,8 +202,8 @@ static const struct directive table[] = {
 	    "How long one DNSBL query waits for its answer (two tries); "
 	    "no answer is an error, never 'not listed'.",
 	    NULL, 0 },
-	{ "dnsbl_resolver", T_STRING, offsetof(struct conf, dnsbl_resolver),
-	    "", 0, 0, NULL, true,
+	{ "dnsbl_resolver", T_STRING, offsetof(struct conf, dnsbl_resolver), "",
+	    0, 0, NULL, true,
 	    "DNS server(s) for DNSBL queries, HOST[:PORT][,...]. Empty: those "
 	    "of /etc/resolv.conf. Spamhaus (and others) refuse queries from "
 	    "public resolvers (8.8.8.8, 1.1.1.1, 9.9.9.9): use a recursive "
@@ -380,8 +380,7 @@ set_value(struct parser *p, size_t line, struct conf *c,
 			    (long long)d->max);
 			return -1;
 		}
-		if (d->off == offsetof(struct conf, check_ip) &&
-		    !is_ip(v)) {
+		if (d->off == offsetof(struct conf, check_ip) && !is_ip(v)) {
 			perr(p, line, "%s: not an IPv4 or IPv6 address: %s",
 			    d->name, v);
 			return -1;

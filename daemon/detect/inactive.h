@@ -25,8 +25,8 @@ double inactive_baseline(const int64_t *days, int n);
  * on_change (may be NULL) sees an opening or a resolution; *opened and
  * *resolved are incremented. 0, or -1 with store_errmsg() set.
  */
-int inactive_judge(struct store *st, const struct detect_params *p,
-    int64_t to, detect_change_fn *on_change, void *arg, unsigned *opened,
+int inactive_judge(struct store *st, const struct detect_params *p, int64_t to,
+    detect_change_fn *on_change, void *arg, unsigned *opened,
     unsigned *resolved);
 
 #endif

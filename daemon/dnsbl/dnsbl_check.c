@@ -120,8 +120,8 @@ dnsbl_check_start(struct ev_loop *ev, const struct dnsbl_lists *l,
 	c->arg = arg;
 	ev_timer_init(&c->end_w, end_cb, 0., 0.);
 	c->end_w.data = c;
-	if ((c->res = resolver_new(ev, o->servers, o->timeout_ms, o->tries,
-		 errbuf)) == NULL) {
+	if ((c->res = resolver_new(
+		 ev, o->servers, o->timeout_ms, o->tries, errbuf)) == NULL) {
 		free(c);
 		return NULL;
 	}
@@ -132,17 +132,17 @@ dnsbl_check_start(struct ev_loop *ev, const struct dnsbl_lists *l,
 			d = dnsbl_lists_get(l, j);
 			if (!d->check)
 				continue;
-			fam = dnsbl_query_name(ips[i], d->zone, qname,
-			    sizeof(qname));
+			fam = dnsbl_query_name(
+			    ips[i], d->zone, qname, sizeof(qname));
 			if (fam == 0 || (fam & d->family) == 0)
 				continue;
 			k = c->n++;
 			snprintf(c->results[k].ip, sizeof(c->results[k].ip),
 			    "%s", ips[i]);
-			snprintf(c->results[k].zone,
-			    sizeof(c->results[k].zone), "%s", d->zone);
-			snprintf(c->results[k].name,
-			    sizeof(c->results[k].name), "%s", d->name);
+			snprintf(c->results[k].zone, sizeof(c->results[k].zone),
+			    "%s", d->zone);
+			snprintf(c->results[k].name, sizeof(c->results[k].name),
+			    "%s", d->name);
 			snprintf(c->results[k].delist,
 			    sizeof(c->results[k].delist), "%s", d->delist);
 			c->results[k].actionable = d->actionable;
@@ -156,8 +156,8 @@ dnsbl_check_start(struct ev_loop *ev, const struct dnsbl_lists *l,
 	}
 	c->pending = c->n;
 	for (k = 0; k < c->n; k++) {
-		dnsbl_query_name(c->results[k].ip, c->results[k].zone, qname,
-		    sizeof(qname));
+		dnsbl_query_name(
+		    c->results[k].ip, c->results[k].zone, qname, sizeof(qname));
 		resolver_query(c->res, qname, on_answer, &c->slots[k]);
 	}
 	if (c->n == 0)

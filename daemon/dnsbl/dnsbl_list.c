@@ -248,8 +248,8 @@ parse_code(struct parse *p, enum dnsbl_verdict v, char *val)
 	text = sp + strspn(sp, " \t");
 	*sp = '\0';
 	if (*text == '\0')
-		return perr(p, "an answer needs a meaning after the address",
-		    NULL);
+		return perr(
+		    p, "an answer needs a meaning after the address", NULL);
 	if ((dash = strchr(val, '-')) != NULL)
 		*dash = '\0';
 	if (parse_addr(val, &lo) == -1 ||
@@ -295,8 +295,8 @@ parse_line(struct parse *p, char *s)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
-			      end[-1] == '\r'))
+	while (
+	    end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 		*--end = '\0';
 	if (*s == '\0' || *s == '#')
 		return 0;
@@ -346,7 +346,8 @@ parse_line(struct parse *p, char *s)
 		else if (strcmp(val, "both") == 0)
 			d->family = DNSBL_FAMILY_V4 | DNSBL_FAMILY_V6;
 		else
-			return perr(p, "family is ipv4, ipv6 or both, not", val);
+			return perr(
+			    p, "family is ipv4, ipv6 or both, not", val);
 	} else if (strcmp(key, "actionable") == 0) {
 		if (parse_bool(p, val, &b) == -1)
 			return -1;

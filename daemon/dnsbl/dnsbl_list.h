@@ -68,8 +68,8 @@ void dnsbl_lists_free(struct dnsbl_lists *);
  * (BS_ERRLEN bytes) set to "source:line: message"; on error the set is
  * unchanged.
  */
-int dnsbl_lists_add(struct dnsbl_lists *, const char *source,
-    const char *text, size_t len, char *errbuf);
+int dnsbl_lists_add(struct dnsbl_lists *, const char *source, const char *text,
+    size_t len, char *errbuf);
 
 /*
  * The embedded lists, then every NAME.lists file of dir in name order (dir

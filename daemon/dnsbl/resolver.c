@@ -133,7 +133,8 @@ sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
 				ev_io_stop(r->ev, &r->socks[j].w);
 		r->nsocks = old == 0 ? 8 : old * 2;
 		r->socks = xrealloc(r->socks, r->nsocks * sizeof(*r->socks));
-		memset(r->socks + old, 0, (r->nsocks - old) * sizeof(*r->socks));
+		memset(
+		    r->socks + old, 0, (r->nsocks - old) * sizeof(*r->socks));
 		for (j = 0; j < old; j++)
 			if (r->socks[j].used)
 				ev_io_start(r->ev, &r->socks[j].w);
@@ -146,8 +147,8 @@ sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
 }
 
 struct resolver *
-resolver_new(struct ev_loop *ev, const char *servers, int timeout_ms,
-    int tries, char *errbuf)
+resolver_new(struct ev_loop *ev, const char *servers, int timeout_ms, int tries,
+    char *errbuf)
 {
 	struct ares_options o;
 	struct resolver *r;
@@ -238,8 +239,8 @@ answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 }
 
 void
-resolver_query(struct resolver *r, const char *name, resolver_done_fn *fn,
-    void *arg)
+resolver_query(
+    struct resolver *r, const char *name, resolver_done_fn *fn, void *arg)
 {
 	struct query *q = xmalloc(sizeof(*q));
 

@@ -76,8 +76,8 @@ load_lists(struct selfcheck *sc)
 {
 	char errbuf[BS_ERRLEN];
 	struct dnsbl_lists *l;
-	const char *dir = sc->conf->dnsbl_dir[0] != '\0' ? sc->conf->dnsbl_dir
-							  : NULL;
+	const char *dir =
+	    sc->conf->dnsbl_dir[0] != '\0' ? sc->conf->dnsbl_dir : NULL;
 
 	if ((l = dnsbl_lists_load(dir, errbuf)) == NULL) {
 		log_warnx("dnsbl: lists: %s; %s", errbuf,
@@ -121,8 +121,8 @@ named_ip(const char *ip, void *arg)
 	char qname[512];
 
 	/* Only addresses: a reply may name a host or garbage. */
-	if (ip != NULL && dnsbl_query_name(ip, "x.invalid", qname,
-			      sizeof(qname)) != 0)
+	if (ip != NULL &&
+	    dnsbl_query_name(ip, "x.invalid", qname, sizeof(qname)) != 0)
 		add_ip(arg, ip);
 	return 0;
 }
@@ -193,8 +193,8 @@ incident_of(struct store *st, const struct dnsbl_result *r, int64_t now,
 	if (lookup_open(st, r->zone, r->ip, &o, action, sizeof(action)) == -1)
 		return -1;
 	if (r->verdict == DNSBL_LISTED && r->actionable && !o.have) {
-		snprintf(sample, sizeof(sample), "%s: %s", r->answer,
-		    r->meaning);
+		snprintf(
+		    sample, sizeof(sample), "%s: %s", r->answer, r->meaning);
 		memset(&inc, 0, sizeof(inc));
 		inc.kind = "dnsbl";
 		inc.key = r->zone;
@@ -212,8 +212,7 @@ incident_of(struct store *st, const struct dnsbl_result *r, int64_t now,
 			log_info("dnsbl: incident opened: id=%" PRId64 " %s "
 				 "lists %s: %s (%s)%s%s",
 			    inc.id, r->zone, r->ip, r->answer, r->meaning,
-			    r->delist[0] != '\0' ? " delist: " : "",
-			    r->delist);
+			    r->delist[0] != '\0' ? " delist: " : "", r->delist);
 		}
 	} else if ((r->verdict == DNSBL_NOT_LISTED ||
 		       r->verdict == DNSBL_PASS) &&
@@ -291,8 +290,8 @@ on_done(void *arg, const struct dnsbl_result *res, size_t n)
 		if (incident_of(sc->st, r, now, &opened, &resolved) == -1)
 			goto fail;
 	}
-	if (dnsbl_state_keep(sc->st, (const char *const *)sc->ips,
-		sc->nips) == -1)
+	if (dnsbl_state_keep(sc->st, (const char *const *)sc->ips, sc->nips) ==
+	    -1)
 		goto fail;
 	put_meta(sc, n, now);
 	if (store_commit(sc->st) == -1)
@@ -302,13 +301,13 @@ on_done(void *arg, const struct dnsbl_result *res, size_t n)
 	    sc->nips, n, listed, errors, opened, resolved);
 	goto done;
 fail:
-	log_warnx("dnsbl: store: %s (answers not recorded)",
-	    store_errmsg(sc->st));
+	log_warnx(
+	    "dnsbl: store: %s (answers not recorded)", store_errmsg(sc->st));
 	store_rollback(sc->st);
 	goto done;
 dberr:
-	log_warnx("dnsbl: store: %s (answers not recorded)",
-	    store_errmsg(sc->st));
+	log_warnx(
+	    "dnsbl: store: %s (answers not recorded)", store_errmsg(sc->st));
 done:
 	dnsbl_check_free(sc->run);
 	sc->run = NULL;
@@ -375,7 +374,9 @@ schedule(struct selfcheck *sc, double after)
 	double iv = (double)sc->conf->dnsbl_interval_ms / 1000.0;
 
 	if (after < 0)
-		after = iv * (0.9 + 0.2 * ((double)rand_r(&sc->seed) / (double)RAND_MAX));
+		after = iv *
+		    (0.9 +
+			0.2 * ((double)rand_r(&sc->seed) / (double)RAND_MAX));
 	ev_timer_stop(sc->ev, &sc->check_w);
 	ev_timer_set(&sc->check_w, after, 0.);
 	ev_timer_start(sc->ev, &sc->check_w);

@@ -357,10 +357,11 @@ title(struct buf *b, const struct alert_incident *x)
 		buf_printf(b, "greylisting surge at %s", key);
 		break;
 	case 7:
-		buf_printf(b, "%s", r ? "mail flowed again after no delivery "
-				       "result was logged"
-				     : "no delivery result logged (mail "
-				       "stopped flowing?)");
+		buf_printf(b, "%s",
+		    r ? "mail flowed again after no delivery "
+			"result was logged"
+		      : "no delivery result logged (mail "
+			"stopped flowing?)");
 		break;
 	default:
 		buf_printf(b, "%s at %s", kind, key);
@@ -390,8 +391,9 @@ magnitude(struct buf *b, const struct alert_incident *x, bool peak_word)
 		return;
 	}
 	if (rank(x->kind) == 0 && x->peak == 0) {
-		buf_printf(b, "the list answered our DNSBL self-check; no "
-			      "reply named it yet");
+		buf_printf(b,
+		    "the list answered our DNSBL self-check; no "
+		    "reply named it yet");
 		return;
 	}
 	if (rank(x->kind) == 0) {

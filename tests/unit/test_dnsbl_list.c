@@ -22,8 +22,8 @@
 #include "event.h"
 
 #define A(a, b, c, d)                                                          \
-	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | \
-	    (uint32_t)(d))
+	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) |                       \
+	    ((uint32_t)(c) << 8) | (uint32_t)(d))
 
 static int
 add(struct dnsbl_lists *l, const char *text, char *errbuf)
@@ -87,7 +87,8 @@ dnsbl_lists_add__bad_input__file_line_error_and_unchanged(void **state)
 		{ "list a.b\nfrobnicate 1\n", "t.lists:2: unknown keyword" },
 		{ "list not a zone\n", "t.lists:1: not a DNS zone" },
 		{ "list nodot\n", "t.lists:1: not a DNS zone" },
-		{ "list a.b\nlisted 127.0.0.2\n", "t.lists:2: an answer needs" },
+		{ "list a.b\nlisted 127.0.0.2\n",
+		    "t.lists:2: an answer needs" },
 		{ "list a.b\nlisted 300.0.0.2 x\n", "t.lists:2: not an IPv4" },
 		{ "list a.b\nerror 127.0.0.9-127.0.0.2 x\n",
 		    "t.lists:2: answer range ends" },
@@ -110,9 +111,8 @@ dnsbl_lists_add__bad_input__file_line_error_and_unchanged(void **state)
 		assert_int_equal(dnsbl_lists_count(l), 1);
 	}
 	/* A NUL byte and an over-long line. */
-	assert_int_equal(dnsbl_lists_add(l, "t.lists", "list a.b\0x\n", 11,
-			     errbuf),
-	    -1);
+	assert_int_equal(
+	    dnsbl_lists_add(l, "t.lists", "list a.b\0x\n", 11, errbuf), -1);
 	{
 		char *big = malloc(3000);
 
@@ -182,8 +182,7 @@ dnsbl_meaning__spamhaus_codes__listing_or_error(void **state)
 	assert_non_null(strstr(m, "quota"));
 	/* Undescribed 127/8: a listing; outside 127/8: an error. */
 	assert_int_equal(dnsbl_meaning(d, A(127, 0, 0, 99), &m), DNSBL_LISTED);
-	assert_int_equal(
-	    dnsbl_meaning(d, A(198, 51, 100, 1), &m), DNSBL_ERROR);
+	assert_int_equal(dnsbl_meaning(d, A(198, 51, 100, 1), &m), DNSBL_ERROR);
 	assert_non_null(strstr(m, "outside 127.0.0.0/8"));
 	d = dnsbl_lists_find(l, "dnsbl-2.uceprotect.net");
 	assert_non_null(d);
@@ -240,8 +239,9 @@ dnsbl_query_name__v4_v6_garbage__rfc5782(void **state)
 	assert_int_equal(
 	    dnsbl_query_name("2001:db8::1", "z.example", out, sizeof(out)),
 	    DNSBL_FAMILY_V6);
-	assert_string_equal(out, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
-				 "0.0.8.b.d.0.1.0.0.2.z.example");
+	assert_string_equal(out,
+	    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	    "0.0.8.b.d.0.1.0.0.2.z.example");
 	assert_int_equal(
 	    dnsbl_query_name("not-an-ip", "z.example", out, sizeof(out)), 0);
 	assert_int_equal(dnsbl_query_name("1.2.3.4", "z.example", out, 8), 0);
