@@ -768,6 +768,8 @@ type_name(const struct directive *d)
 	case T_LIST:
 		if (d->off == offsetof(struct conf, journal_match))
 			return "FIELD=VALUE...";
+		if (d->off == offsetof(struct conf, check_ip))
+			return "IP";
 		return d->off == offsetof(struct conf, detect) ? "KEY=VALUE"
 							       : "PATH|GLOB";
 	case T_BOOL:

@@ -534,7 +534,7 @@ conf_print_directives__uncommented__parses(void **state)
 			n++;
 		}
 	}
-	assert_int_equal(n, 20); /* one per directive */
+	assert_int_equal(n, 29); /* one per directive */
 	memset(&e, 0, sizeof(e));
 	c = conf_parse("sample", out, strlen(out), collect, &e);
 	if (c == NULL)
