@@ -54,7 +54,8 @@ fail() {
 }
 
 # A quick configuration for tests: short batches, rotations and rescans
-# (COMMIT overrides the commit interval).
+# (COMMIT overrides the commit interval). The DNSBL self-check is off
+# unless DNSBL_CHECK=yes: tests ask no DNS server but their own.
 write_conf() {
 	cat >"$CONF" <<EOF
 commit_interval ${COMMIT:-300ms}
@@ -62,6 +63,7 @@ rotate_wait 1s
 rescan_interval 2s
 log_level info
 $*
+dnsbl_check ${DNSBL_CHECK:-no}
 EOF
 }
 

@@ -15,7 +15,6 @@ BG_PIDS+=("$MTA")
 echo "$MTA" >"$T/mta.pid"
 touch "$T/mail.log"
 write_conf "follow $T/mail.log
-dnsbl_check no
 stall_after 2s
 mta_pid_file $T/mta.pid"
 line 1 >>"$T/mail.log"

@@ -84,13 +84,13 @@ $*"
 	daemon_stop
 }
 
-run without "dnsbl_check no"
+DNSBL_CHECK=no run without ""
 ips=
 for i in $(seq 10 37); do
 	ips="${ips}check_ip 192.0.2.$i
 "
 done
-run with "$ips
+DNSBL_CHECK=yes run with "$ips
 dnsbl_resolver 127.0.0.1:$BH_PORT
 dnsbl_timeout 60s"
 echo "dnsbl_load: OK"

@@ -14,6 +14,7 @@
 # and exits 1 when listed, 0 when not. `status` shows it all.
 . "$(dirname "$0")/daemon_lib.bash"
 . "$(dirname "$0")/dnsbl_lib.bash"
+DNSBL_CHECK=yes
 
 LISTED="host-record=1.2.0.192.zen.spamhaus.org,127.0.0.2
 host-record=1.2.0.192.dnsbl-2.uceprotect.net,127.0.0.2
