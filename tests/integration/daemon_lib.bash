@@ -54,8 +54,7 @@ fail() {
 }
 
 # A quick configuration for tests: short batches, rotations and rescans
-# (COMMIT overrides the commit interval). The DNSBL self-check is off
-# unless DNSBL_CHECK=yes: tests ask no DNS server but their own.
+# (COMMIT overrides the commit interval).
 write_conf() {
 	cat >"$CONF" <<EOF
 commit_interval ${COMMIT:-300ms}
@@ -63,7 +62,6 @@ rotate_wait 1s
 rescan_interval 2s
 log_level info
 $*
-dnsbl_check ${DNSBL_CHECK:-no}
 EOF
 }
 

@@ -21,7 +21,7 @@ line 1 >>"$T/mail.log"
 daemon_start
 wait_events 1
 
-stalled() { "$BOUNCESTAT" status --db "$DB" --format json | jq -c '.stalled'; }
+stalled() { "$BOUNCESTAT" status -c "$CONF" --db "$DB" --format json | jq -c '.stalled'; }
 wait_stalled() { # wait_stalled yes|no SECS
 	local i s
 
@@ -39,7 +39,7 @@ s=$(stalled)
 echo "stalled: $s"
 [ "$(jq -r '.mta_pid' <<<"$s")" = "$MTA" ] || fail "mta_pid: $s"
 [ "$(jq -r '.files[0]' <<<"$s")" = "$T/mail.log" ] || fail "files: $s"
-"$BOUNCESTAT" status --db "$DB" | grep '^stalled:' || fail "text status says nothing"
+"$BOUNCESTAT" status -c "$CONF" --db "$DB" | grep '^stalled:' || fail "text status says nothing"
 grep -q 'daemon: stalled' "$DLOG" || fail "not logged"
 
 line 2 >>"$T/mail.log"

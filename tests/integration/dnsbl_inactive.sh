@@ -46,13 +46,14 @@ PY
 inactive() { # inactive NOW [ARGS]: the inactive incidents as of NOW
 	local now=$1
 	shift
-	"$BOUNCESTAT" incidents --db "$T/db" --now "$now" --since all \
+	"$BOUNCESTAT" incidents -c "$T/empty.conf" --db "$T/db" --now "$now" --since all \
 	    --kind inactive --format json "$@" |
 	    jq -c '[.[] | {state, start, resolved, baseline}]'
 }
 
+: >"$T/empty.conf" # not /etc/bouncestat's
 gen "$T/hist.log" 2026-11-28 8 10
-"$BOUNCESTAT" import --db "$T/db" "$T/hist.log" >/dev/null
+"$BOUNCESTAT" import -c "$T/empty.conf" --db "$T/db" "$T/hist.log" >/dev/null
 cp "$T/db" "$T/db.copy"
 
 got=$(inactive 2026-12-05T03:00:00Z)
@@ -67,13 +68,13 @@ echo "12:30: $got"
     fail "start: $got"
 [ "$(jq -r '.[0].baseline' <<<"$got")" = 12 ] || fail "baseline: $got"
 # The alert names it.
-"$BOUNCESTAT" alert --db "$T/db" --now 2026-12-05T12:31:00Z --no-detect \
+"$BOUNCESTAT" alert -c "$T/empty.conf" --db "$T/db" --now 2026-12-05T12:31:00Z --no-detect \
     --dry-run >"$T/alert.txt"
 grep -q 'no delivery result logged' "$T/alert.txt" ||
     { cat "$T/alert.txt"; fail "the alert does not name the inactivity"; }
 
 printf '%s\n' "2026-12-05T12:40:00+00:00 mx postfix/smtp[1]: 0FFFFFFF01: to=<z@example.com>, relay=mx.example.com[203.0.113.5]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 OK)" >"$T/more.log"
-"$BOUNCESTAT" import --db "$T/db" "$T/more.log" >/dev/null
+"$BOUNCESTAT" import -c "$T/empty.conf" --db "$T/db" "$T/more.log" >/dev/null
 got=$(inactive 2026-12-05T12:45:00Z)
 echo "12:45: $got"
 [ "$(jq -r '.[0].state' <<<"$got")" = resolved ] || fail "not resolved: $got"

@@ -42,7 +42,7 @@ swallowed() { cat "$T/bh.count" 2>/dev/null || echo 0; }
 
 # committed FILE: the offset the daemon committed in FILE.
 committed() {
-	"$BOUNCESTAT" status --db "$DB" --format json 2>/dev/null |
+	"$BOUNCESTAT" status -c "$CONF" --db "$DB" --format json 2>/dev/null |
 	    jq -r --arg p "$1" '[.files[] | select(.path == $p) | .offset][0] // 0'
 }
 
@@ -84,13 +84,13 @@ $*"
 	daemon_stop
 }
 
-DNSBL_CHECK=no run without ""
+run without "dnsbl_check no"
 ips=
 for i in $(seq 10 37); do
 	ips="${ips}check_ip 192.0.2.$i
 "
 done
-DNSBL_CHECK=yes run with "$ips
+run with "$ips
 dnsbl_resolver 127.0.0.1:$BH_PORT
 dnsbl_timeout 60s"
 echo "dnsbl_load: OK"

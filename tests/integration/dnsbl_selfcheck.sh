@@ -14,7 +14,6 @@
 # and exits 1 when listed, 0 when not. `status` shows it all.
 . "$(dirname "$0")/daemon_lib.bash"
 . "$(dirname "$0")/dnsbl_lib.bash"
-DNSBL_CHECK=yes
 
 LISTED="host-record=1.2.0.192.zen.spamhaus.org,127.0.0.2
 host-record=1.2.0.192.dnsbl-2.uceprotect.net,127.0.0.2
@@ -22,6 +21,7 @@ host-record=2.2.0.192.zen.spamhaus.org,127.255.255.254"
 CLEAN="host-record=2.2.0.192.zen.spamhaus.org,127.255.255.254"
 
 blackhole_start
+: >"$T/empty.conf" # not /etc/bouncestat's
 mkdir "$T/lists.d"
 cat >"$T/lists.d/test.lists" <<LISTS
 list       slow.test
@@ -33,7 +33,7 @@ dns_start $LISTED "server=/slow.test/127.0.0.1#$BH_PORT"
 
 echo "== dnsbl-check (no daemon)"
 rc=0
-"$BOUNCESTAT" dnsbl-check --resolver "127.0.0.1:$DNS_PORT" --timeout 300ms \
+"$BOUNCESTAT" dnsbl-check -c "$T/empty.conf" --resolver "127.0.0.1:$DNS_PORT" --timeout 300ms \
     --lists "$T/lists.d" --format json 192.0.2.1 192.0.2.2 192.0.2.3 \
     >"$T/check.json" || rc=$?
 [ "$rc" = 1 ] || fail "dnsbl-check exited $rc with a listing, want 1"
@@ -45,11 +45,11 @@ q() { jq -r "[.results[] | select(.ip == \"$1\" and .list == \"$2\")][0] | .resu
 [ "$(q 192.0.2.1 dnsbl-2.uceprotect.net)" = "listed 127.0.0.2" ] || fail "uce2"
 jq -e '[.results[] | select(.list == "dnsbl-2.uceprotect.net")][0].actionable == false' "$T/check.json" >/dev/null || fail "uce2 not muted"
 jq -r '.results[] | select(.result != "not_listed") | [.ip, .list, .result, .answer, .meaning] | @tsv' "$T/check.json"
-"$BOUNCESTAT" dnsbl-check --resolver "127.0.0.1:$DNS_PORT" --timeout 300ms \
+"$BOUNCESTAT" dnsbl-check -c "$T/empty.conf" --resolver "127.0.0.1:$DNS_PORT" --timeout 300ms \
     192.0.2.9 >"$T/check.txt" || fail "dnsbl-check of a clean IP exited $?"
 grep -q '^192.0.2.9 ' "$T/check.txt" || fail "no text table"
 rc=0
-"$BOUNCESTAT" dnsbl-check bogus >/dev/null 2>&1 || rc=$?
+"$BOUNCESTAT" dnsbl-check -c "$T/empty.conf" bogus >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "dnsbl-check of a non-IP exited $rc, want 2"
 
 echo "== the daemon"
@@ -68,18 +68,18 @@ wait_log 'dnsbl: checked' 1
 grep 'dnsbl:' "$DLOG"
 
 incs() { # the dnsbl incidents: key ip state providers
-	"$BOUNCESTAT" incidents --db "$DB" --no-detect --since all \
+	"$BOUNCESTAT" incidents -c "$CONF" --db "$DB" --no-detect --since all \
 	    --kind dnsbl --format json |
 	    jq -r '.[] | [.id, .key, .listed_ip, .state, .providers] | @tsv'
 }
 incs | tee "$T/inc1"
 [ "$(wc -l <"$T/inc1")" = 1 ] || fail "want one dnsbl incident (muted and refused open none)"
 grep -q $'zen.spamhaus.org\t192.0.2.1\topen\tself-check' "$T/inc1" || fail "no open zen incident"
-"$BOUNCESTAT" status --db "$DB" --format json >"$T/status.json" || true
+"$BOUNCESTAT" status -c "$CONF" --db "$DB" --format json >"$T/status.json" || true
 jq -e '.dnsbl.ips == ["192.0.2.1","192.0.2.2","192.0.2.3"]' "$T/status.json" >/dev/null || fail "status: ips: $(jq -c .dnsbl.ips "$T/status.json")"
 jq -e '.dnsbl.listed == 2 and .dnsbl.errors == 4' "$T/status.json" >/dev/null || fail "status: $(jq -c '.dnsbl | del(.answers)' "$T/status.json")"
-"$BOUNCESTAT" status --db "$DB" | grep -E '^dnsbl|^  ' | head -8
-"$BOUNCESTAT" alert --db "$DB" --no-detect --dry-run >"$T/alert.txt"
+"$BOUNCESTAT" status -c "$CONF" --db "$DB" | grep -E '^dnsbl|^  ' | head -8
+"$BOUNCESTAT" alert -c "$CONF" --db "$DB" --no-detect --dry-run >"$T/alert.txt"
 grep -q 'https://check.spamhaus.org/' "$T/alert.txt" || fail "the alert has no delisting link"
 grep -q 'SBL' "$T/alert.txt" || fail "the alert does not say what the listing means"
 
