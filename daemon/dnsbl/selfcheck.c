@@ -164,8 +164,8 @@ open_free(struct open_inc *o)
 }
 
 static int
-lookup_open(struct store *st, const char *zone, const char *ip,
-    struct open_inc *o, char *action, size_t actionlen)
+lookup_open(
+    struct store *st, const char *zone, const char *ip, struct open_inc *o)
 {
 	struct incident_filter f;
 
@@ -175,8 +175,6 @@ lookup_open(struct store *st, const char *zone, const char *ip,
 	f.open_only = true;
 	f.kind = "dnsbl";
 	f.key = zone;
-	(void)action;
-	(void)actionlen;
 	return incident_list(st, &f, find_open, o);
 }
 
@@ -187,10 +185,10 @@ incident_of(struct store *st, const struct dnsbl_result *r, int64_t now,
 {
 	struct open_inc o;
 	struct incident inc;
-	char sample[DNSBL_MEANING_MAX + 80], action[512];
+	char sample[DNSBL_MEANING_MAX + 80];
 	int rc = 0;
 
-	if (lookup_open(st, r->zone, r->ip, &o, action, sizeof(action)) == -1)
+	if (lookup_open(st, r->zone, r->ip, &o) == -1)
 		return -1;
 	if (r->verdict == DNSBL_LISTED && r->actionable && !o.have) {
 		snprintf(

@@ -108,11 +108,18 @@ done
 cat "$T/inc3"
 [ "$(grep -c $'\topen\t' "$T/inc3")" = 1 ] || fail "one listing seen two ways is not one open incident"
 grep -q $'zen.spamhaus.org\t192.0.2.1\topen\texample.net' "$T/inc3" || fail "the reply did not join the self-check's incident"
-# The self-check finds the reply's IP too (dnsbl_named), and the listing
-# stays one incident at the next check.
+# The self-check also asks about an IP that only a reply named
+# (dnsbl_named), and the listing stays one incident at the next check.
+echo "$(date -u +%Y-%m-%dT%H:%M:%S)+00:00 mx postfix/smtp[9]: 0AAAAAAA02: to=<v@example.net>, relay=mx.example.net[203.0.113.9]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx.example.net[203.0.113.9] said: 554 5.7.1 Service unavailable; Client host [192.0.2.50] blocked using bl.spamcop.net (in reply to RCPT TO command))" >>"$T/mail.log"
+wait_events 2
 kill -HUP "$DPID"
 wait_log 'dnsbl: checked' 4
+grep 'dnsbl: checking' "$DLOG" | tail -1 | grep -q 'checking 4 IPs' ||
+    fail "the IP named by a reply is not checked: $(grep 'dnsbl: checking' "$DLOG" | tail -1)"
+"$BOUNCESTAT" status -c "$CONF" --db "$DB" --format json |
+    jq -e '.dnsbl.ips | index("192.0.2.50")' >/dev/null ||
+    fail "status does not show the reply-named IP"
 incs >"$T/inc4"
-[ "$(grep -c $'\topen\t' "$T/inc4")" = 1 ] || { cat "$T/inc4"; fail "a second incident at the next check"; }
+[ "$(grep -c $'zen.spamhaus.org\t192.0.2.1\topen' "$T/inc4")" = 1 ] || { cat "$T/inc4"; fail "a second incident at the next check"; }
 daemon_stop
 echo "dnsbl_selfcheck: OK"
