@@ -17,7 +17,8 @@
 
 LISTED="host-record=1.2.0.192.zen.spamhaus.org,127.0.0.2
 host-record=1.2.0.192.dnsbl-2.uceprotect.net,127.0.0.2
-host-record=2.2.0.192.zen.spamhaus.org,127.255.255.254"
+host-record=2.2.0.192.zen.spamhaus.org,127.255.255.254
+host-record=5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.zen.spamhaus.org,127.0.0.4"
 CLEAN="host-record=2.2.0.192.zen.spamhaus.org,127.255.255.254"
 
 blackhole_start
@@ -43,6 +44,13 @@ q() { jq -r "[.results[] | select(.ip == \"$1\" and .list == \"$2\")][0] | .resu
 [ "$(q 192.0.2.3 slow.test)" = "error timeout" ] || fail "slow.test: $(q 192.0.2.3 slow.test)"
 [ "$(q 192.0.2.3 bl.spamcop.net)" = "not_listed -" ] || fail "spamcop: $(q 192.0.2.3 bl.spamcop.net)"
 [ "$(q 192.0.2.1 dnsbl-2.uceprotect.net)" = "listed 127.0.0.2" ] || fail "uce2"
+# IPv6: nibbles (RFC 5782), asked of the lists that list IPv6 only.
+rc=0
+"$BOUNCESTAT" dnsbl-check -c "$T/empty.conf" --resolver "127.0.0.1:$DNS_PORT" \
+    --timeout 300ms --format json 2001:db8::25 >"$T/check6.json" || rc=$?
+[ "$rc" = 1 ] || fail "dnsbl-check of a listed IPv6 address exited $rc"
+jq -e '[.results[] | select(.list == "zen.spamhaus.org")][0] | .result == "listed" and (.meaning | test("XBL"))' "$T/check6.json" >/dev/null || fail "IPv6 on zen: $(jq -c '.results[0]' "$T/check6.json")"
+jq -e '[.results[] | select(.list == "bl.spamcop.net")] | length == 0' "$T/check6.json" >/dev/null || fail "an IPv4-only list was asked about IPv6"
 jq -e '[.results[] | select(.list == "dnsbl-2.uceprotect.net")][0].actionable == false' "$T/check.json" >/dev/null || fail "uce2 not muted"
 jq -r '.results[] | select(.result != "not_listed") | [.ip, .list, .result, .answer, .meaning] | @tsv' "$T/check.json"
 "$BOUNCESTAT" dnsbl-check -c "$T/empty.conf" --resolver "127.0.0.1:$DNS_PORT" --timeout 300ms \
