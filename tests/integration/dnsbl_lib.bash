@@ -40,7 +40,8 @@ while True:
 }
 
 # dns_start CONFIG_LINES...: (re)starts dnsmasq on DNS_PORT with the
-# given records; every other name is NXDOMAIN (server=/#/: local only).
+# given records; every other name is NXDOMAIN (server=/#/: local only),
+# or with DNS_REFUSE=1 refused (dnsmasq has no server to ask: REFUSED).
 dns_start() {
 	dns_stop
 	: "${DNS_PORT:=$(free_port)}"
@@ -53,7 +54,7 @@ dns_start() {
 		echo "no-poll"
 		echo "log-facility=$T/dnsmasq.log"
 		printf '%s\n' "$@"
-		echo "server=/#/"
+		[ "${DNS_REFUSE:-0}" = 1 ] || echo "server=/#/"
 	} >"$T/dnsmasq.conf"
 	"$DNSMASQ" --keep-in-foreground -C "$T/dnsmasq.conf" \
 	    --pid-file="$T/dnsmasq.pid" 2>>"$T/dnsmasq.err" &

@@ -56,6 +56,16 @@ jq -r '.results[] | select(.result != "not_listed") | [.ip, .list, .result, .ans
 "$BOUNCESTAT" dnsbl-check -c "$T/empty.conf" --resolver "127.0.0.1:$DNS_PORT" --timeout 300ms \
     192.0.2.9 >"$T/check.txt" || fail "dnsbl-check of a clean IP exited $?"
 grep -q '^192.0.2.9 ' "$T/check.txt" || fail "no text table"
+# A resolver that answers REFUSED: an error, never "not listed".
+DNS_REFUSE=1 dns_start "host-record=9.2.0.192.zen.spamhaus.org,127.0.0.2"
+rc=0
+"$BOUNCESTAT" dnsbl-check -c "$T/empty.conf" --resolver "127.0.0.1:$DNS_PORT" \
+    --timeout 300ms --format json 192.0.2.9 >"$T/check.json" || rc=$?
+[ "$rc" = 1 ] || fail "dnsbl-check exited $rc"
+[ "$(q 192.0.2.9 bl.spamcop.net)" = "error refused" ] || fail "REFUSED: $(q 192.0.2.9 bl.spamcop.net)"
+[ "$(q 192.0.2.9 zen.spamhaus.org)" = "listed 127.0.0.2" ] || fail "zen next to REFUSED"
+# shellcheck disable=SC2086
+dns_start $LISTED "server=/slow.test/127.0.0.1#$BH_PORT"
 rc=0
 "$BOUNCESTAT" dnsbl-check -c "$T/empty.conf" bogus >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "dnsbl-check of a non-IP exited $rc, want 2"
