@@ -297,9 +297,15 @@ text_dnsbl(const struct daemon_meta *m, const struct dnsbl_info *d, int64_t now)
 	if (m->running && d->stalled[0] != '\0' &&
 	    sscanf(d->stalled, "%lld %ld %n", &since, &pid, &off) >= 2) {
 		duration_human(t2, sizeof(t2), now - (int64_t)since);
-		printf("stalled: no followed file has grown for %s while the "
-		       "MTA runs (pid %ld): %s\n",
-		    t2, pid, d->stalled + off);
+		if (pid > 0)
+			printf("stalled: no followed file has grown for %s "
+			       "while the MTA runs (pid %ld): %s\n",
+			    t2, pid, d->stalled + off);
+		else
+			printf("stalled: no followed file has grown for %s "
+			       "while the MTA's pid file exists (not "
+			       "readable): %s\n",
+			    t2, d->stalled + off);
 	}
 	if (d->ips[0] == '\0' && d->last_run == 0)
 		return;

@@ -387,7 +387,11 @@ schedule(struct selfcheck *sc, double after)
 
 /* --- the stall watch --- */
 
-/* The pid of a live MTA, or 0. */
+/*
+ * The pid of a live MTA; -1 when a pid file exists that we may not read
+ * (Postfix's is root's, mode 0600 on some systems: the MTA is taken to
+ * run); 0 when none names a live process.
+ */
 static long
 mta_pid(const struct conf *c)
 {
@@ -398,8 +402,11 @@ mta_pid(const struct conf *c)
 	long pid;
 
 	for (; *v != NULL; v++) {
-		if ((fp = fopen(*v, "r")) == NULL)
+		if ((fp = fopen(*v, "r")) == NULL) {
+			if (errno == EACCES)
+				return -1;
 			continue;
+		}
 		pid = 0;
 		if (fgets(buf, sizeof(buf), fp) != NULL)
 			pid = strtol(buf, NULL, 10);
@@ -467,7 +474,7 @@ watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 				break;
 		}
 		free(files);
-		if (n > 0 && now - latest >= after && (pid = mta_pid(c)) > 0) {
+		if (n > 0 && now - latest >= after && (pid = mta_pid(c)) != 0) {
 			off = (size_t)snprintf(val, sizeof(val), "%lld %ld",
 			    (long long)(clock_now() - (int64_t)(now - latest)),
 			    pid);

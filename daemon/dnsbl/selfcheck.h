@@ -34,7 +34,7 @@ struct store;
 struct selfcheck;
 
 /* Meta keys written (read by `status`). */
-#define SELFCHECK_META_STALLED "daemon.stalled"
+#define SELFCHECK_META_STALLED "daemon.stalled" /* PID -1: unreadable */
 #define SELFCHECK_META_LAST    "dnsbl.last_run" /* "EPOCH QUERIES" */
 #define SELFCHECK_META_NEXT    "dnsbl.next_run"
 #define SELFCHECK_META_IPS     "dnsbl.ips" /* newline-separated */
