@@ -22,6 +22,10 @@ typedef int activity_fn(int64_t minute, int64_t n, void *arg);
 int activity_minutes(
     struct store *, int64_t lo, int64_t hi, activity_fn *fn, void *arg);
 
+/* The latest minute before `before` with final results: 1 and *t, 0
+ * when none, -1 on error. */
+int activity_last(struct store *, int64_t before, int64_t *t);
+
 /* The first minute with any count: 1 and *t, 0 when none, -1 on error. */
 int activity_first(struct store *, int64_t *t);
 

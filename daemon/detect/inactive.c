@@ -10,6 +10,7 @@
  * detect.c). So a server that never sends at 3 am raises nothing at 3 am,
  * and a new database (no baseline day yet) raises nothing at all. The
  * incident resolves at the first window end that sees a result again.
+ * Its start is the minute after the last result.
  *
  * Judged once per detect_run() at its last window end (now), inside its
  * transaction; never during a replay (the question is "is mail flowing
@@ -171,7 +172,11 @@ inactive_judge(struct store *st, const struct detect_params *p, int64_t to,
 	inc.listed_ip = inc.providers = inc.rule = inc.action = "";
 	inc.sample = "";
 	inc.open = true;
-	inc.start = to - after;
+	/* Since the minute after the last result (no later than the span). */
+	if ((rc = activity_last(st, to, &lo)) == -1)
+		return -1;
+	inc.start = rc == 1 && lo + DETECT_STEP < to - after ? lo + DETECT_STEP
+							     : to - after;
 	inc.detected = to;
 	inc.last_seen = to;
 	inc.until = to;

@@ -7,7 +7,7 @@
 # with --now: seven days of results from 08:00 to 18:00 and an eighth day
 # that stops at 10:00. At 03:00 nothing opens (the baseline has no result
 # at that hour); at 12:30 one opens (no result for 2 h where the baseline
-# had 12); a result at 12:40 resolves it at 12:45; a threshold above the
+# had 12; it started at 09:51, after the last result); a result at 12:40 resolves it at 12:45; a threshold above the
 # baseline (--detect inactive.min_count=50) opens nothing.
 set -eu
 
@@ -64,7 +64,8 @@ got=$(inactive 2026-12-05T12:30:00Z)
 echo "12:30: $got"
 [ "$(jq 'length' <<<"$got")" = 1 ] || fail "no inactive incident at 12:30"
 [ "$(jq -r '.[0].state' <<<"$got")" = open ] || fail "not open: $got"
-[ "$(jq -r '.[0].start' <<<"$got")" = 2026-12-05T10:30:00Z ] ||
+# Since the minute after the last result (09:50).
+[ "$(jq -r '.[0].start' <<<"$got")" = 2026-12-05T09:51:00Z ] ||
     fail "start: $got"
 [ "$(jq -r '.[0].baseline' <<<"$got")" = 12 ] || fail "baseline: $got"
 # The alert names it.

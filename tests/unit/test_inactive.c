@@ -177,7 +177,8 @@ inactive_judge__usual_results_stop__opens_then_resolves(void **state)
 	assert_int_equal(s.n, 1);
 	assert_string_equal(s.state, "open");
 	assert_true(s.baseline == 12);
-	assert_int_equal(s.start, T0 + 7 * DAY + 10 * 3600);
+	/* The minute after the last result (09:00). */
+	assert_int_equal(s.start, T0 + 7 * DAY + 9 * 3600 + 60);
 	judge(fx, &p, T0 + 7 * DAY + 13 * 3600, &s); /* still nothing */
 	assert_int_equal(s.opened, 1);
 	assert_string_equal(s.state, "open");
