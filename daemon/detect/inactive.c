@@ -143,6 +143,8 @@ inactive_judge(struct store *st, const struct detect_params *p, int64_t to,
 	f.kind = detect_kind_name(DETECT_INACTIVE);
 	if (incident_list(st, &f, take_open, &fo) == -1)
 		return -1;
+	if (fo.have && to <= fo.inc.until)
+		return 0; /* this window end is judged already */
 	if (fo.have) {
 		inc = fo.inc;
 		inc.kind = detect_kind_name(DETECT_INACTIVE);
@@ -165,6 +167,14 @@ inactive_judge(struct store *st, const struct detect_params *p, int64_t to,
 		return 0;
 	}
 	if (s.n[0] != 0 || base < (double)r->min_count)
+		return 0;
+	/* --now in the past: never open before a later incident's end. */
+	memset(&f, 0, sizeof(f));
+	f.kind = detect_kind_name(DETECT_INACTIVE);
+	f.since = to;
+	if (incident_list(st, &f, take_open, &fo) == -1)
+		return -1;
+	if (fo.have)
 		return 0;
 	memset(&inc, 0, sizeof(inc));
 	inc.kind = detect_kind_name(DETECT_INACTIVE);
