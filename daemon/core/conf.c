@@ -185,11 +185,13 @@ static const struct directive table[] = {
 	    "self-check; repeat for several. IPs that replies named as listed "
 	    "in the last dnsbl_named are checked too.",
 	    "198.51.100.7", offsetof(struct conf, ncheck_ip) },
-	{ "dnsbl_check", T_BOOL, offsetof(struct conf, dnsbl_check), "yes", 0,
-	    0, NULL, true,
+	{ "dnsbl_check", T_ENUM, offsetof(struct conf, dnsbl_check), "auto", 0,
+	    0, journal_names, true,
 	    "Check the sending IPs against the DNSBLs of the list data "
 	    "(bouncestat-rules(5)) every dnsbl_interval; a listing opens a "
-	    "dnsbl incident at once.",
+	    "dnsbl incident at once. auto: when check_ip names an IP (with "
+	    "the IPs replies named); on: also the IPs replies named alone; "
+	    "off: never.",
 	    NULL, 0 },
 	{ "dnsbl_interval", T_DURATION,
 	    offsetof(struct conf, dnsbl_interval_ms), "3h", SEC(60),

@@ -322,7 +322,8 @@ start_run(struct selfcheck *sc)
 
 	if (sc->run != NULL)
 		return;
-	if (!c->dnsbl_check || sc->lists == NULL) {
+	if (c->dnsbl_check == CONF_DNSBL_OFF || sc->lists == NULL ||
+	    (c->dnsbl_check == CONF_DNSBL_AUTO && c->ncheck_ip == 0)) {
 		schedule(sc, -1);
 		return;
 	}
@@ -381,7 +382,11 @@ schedule(struct selfcheck *sc, double after)
 	snprintf(buf, sizeof(buf), "%lld",
 	    (long long)(clock_now() + (int64_t)after));
 	if (store_meta_set(sc->st, SELFCHECK_META_NEXT,
-		sc->conf->dnsbl_check && sc->lists != NULL ? buf : "") == -1)
+		sc->conf->dnsbl_check != CONF_DNSBL_OFF && sc->lists != NULL &&
+			(sc->conf->ncheck_ip > 0 ||
+			    sc->conf->dnsbl_check == CONF_DNSBL_ON)
+		    ? buf
+		    : "") == -1)
 		log_debug("dnsbl: store: %s", store_errmsg(sc->st));
 }
 

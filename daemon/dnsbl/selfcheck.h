@@ -9,6 +9,8 @@
  *    first run a few seconds after start-up, and again after each
  *    SIGHUP) the IPs of check_ip and those that replies named as listed
  *    in the last dnsbl_named are asked of every list (dnsbl_check.h);
+ *    with dnsbl_check auto (the default) only when check_ip names one,
+ *    so that a daemon nobody told its IPs sends no DNS query;
  *    the answers go to table dnsbl_state; an actionable listing opens a
  *    `dnsbl` incident keyed by list and IP at once (the key of the
  *    listings named in replies, so one listing seen both ways is one

@@ -137,7 +137,7 @@ conf_parse__check_ip__addresses_only(void **state)
 	assert_int_equal(c->dnsbl_interval_ms, 3600000);
 	assert_int_equal(c->dnsbl_timeout_ms, 5000);
 	assert_int_equal(c->stall_after_ms, 1800000);
-	assert_true(c->dnsbl_check);
+	assert_int_equal(c->dnsbl_check, CONF_DNSBL_AUTO);
 	conf_free(c);
 	assert_null(parse("check_ip mail.example.com\ncheck_ip 1.2.3\n"
 			  "dnsbl_interval 10s\n",
