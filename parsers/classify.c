@@ -217,6 +217,7 @@ struct classifier {
 	struct prefix_slot *slots;
 	size_t slot_mask;
 	struct cache_entry *cache;
+	bool nocache; /* classify_set_cache(c, false) */
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	/*
@@ -1807,6 +1808,13 @@ nomem:
 	return -1;
 }
 
+/* Turns the result cache off (false) or on (true, the default). */
+void
+classify_set_cache(struct classifier *c, bool on)
+{
+	c->nocache = !on;
+}
+
 /* Copies the counters into *st. */
 void
 classify_get_stats(const struct classifier *c, struct classify_stats *st)
@@ -2266,7 +2274,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 		key = mix_bytes(key, provider, strlen(provider));
 	key = mix64(key, (uint64_t)ev->status << 8 | event_kind(ev->flags));
 	ce = &c->cache[key & (CLASSIFY_CACHE_SIZE - 1)];
-	if (ce->used && ce->key == key) {
+	if (!c->nocache && ce->used && ce->key == key) {
 		c->stats.cache_hits++;
 		if (ce->rule < 0)
 			return 0;

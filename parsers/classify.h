@@ -117,6 +117,12 @@ int classify_event(struct classifier *, const struct bs_event *ev,
 void classify_get_stats(const struct classifier *, struct classify_stats *);
 
 /*
+ * Turns the result caches (see classify.c) off or on (the default). The
+ * answers are the same either way; tests compare them.
+ */
+void classify_set_cache(struct classifier *, bool on);
+
+/*
  * Fills *ev for a bare reply text the way `bouncestat classify` sees it:
  * code and enhanced status by reply_find() (so also from inside a
  * wrapper); status bounced for a permanent reply, else deferred. The

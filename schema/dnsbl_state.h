@@ -3,7 +3,7 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * The DNSBL self-check's answers in the store (table dnsbl_state,
- * migration 0004): the latest verdict per IP and list, and the IPs that
+ * migration 0005): the latest verdict per IP and list, and the IPs that
  * replies named as listed (event rows with a DNSBL and a listed IP).
  * Statements are prepared per call (a check runs every few hours).
  * Errors return -1 with the message in store_errmsg().

@@ -100,6 +100,13 @@ int query_hourly(
 int query_unknown(
     struct store *, const struct query_filter *, query_row_fn *, void *);
 
+/*
+ * Where the counts are: *first the start of the oldest hour with counts,
+ * *last the end of the newest (both 0 when there are none). 0, or -1
+ * (store_errmsg()). (query_extent.c)
+ */
+int query_extent(struct store *, int64_t *first, int64_t *last);
+
 /* One per-minute count (count_minute), for spike detection. */
 struct query_minute {
 	int64_t bucket;       /* start of the minute */

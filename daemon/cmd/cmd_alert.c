@@ -30,26 +30,33 @@
 #include "clock.h"
 #include "context.h"
 #include "alert.h"
+#include "alert_notify.h"
 #include "classify.h"
 #include "cmd.h"
+#include "conf.h"
 #include "detect.h"
 #include "incident.h"
 #include "log.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
+#include "alert_mime.h"
 
 #define ALERT_SENDMAIL  "/usr/sbin/sendmail"
 #define ALERT_MAILNAME  "/etc/mailname"
 #define ALERT_TO_MAX    32  /* --mail-to addresses */
 #define ALERT_ITEMS_MAX 200 /* incidents in one message */
 
+_Static_assert(CONF_MAIL_TO_MAX <= ALERT_TO_MAX, "mail_to fits in to[]");
+
 static int cmd_alert_exec(int, char **);
 
 const struct cmd_entry cmd_alert_entry = {
 	"alert",
-	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] [--dry-run] "
-	"[--since DUR] [--now WHEN] [-c FILE] [--db PATH] [--rules DIR] [--no-detect] "
+	"[--mail-to ADDR]... [--from ADDR] [--sendmail PATH] "
+	"[--webhook-format json|slack] [--webhook URL]... [--exec PROGRAM]... "
+	"[--dry-run] [--html] "
+	"[--since DUR] [--now WHEN] [--utc] [-c FILE] [--db PATH] [--rules DIR] [--no-detect] "
 	"[--detect KEY=VALUE]...",
 	"mail new and resolved incidents (for cron)",
 	cmd_alert_exec,
@@ -100,8 +107,11 @@ help(void)
 	    "     Suspended repeats and local decisions of our MTA never "
 	    "open one.\n\n"
 	    "OPTIONS\n"
-	    "     --mail-to ADDR    recipient; repeat for more (required "
-	    "unless --dry-run)\n"
+	    "     --mail-to ADDR    recipient; repeat for more (default: "
+	    "the configuration's\n"
+	    "                       mail_to directives; one is required "
+	    "unless --dry-run,\n"
+	    "                       --webhook or --exec)\n"
 	    "     --from ADDR       sender (default: bouncestat "
 	    "<user@mailname>, the\n"
 	    "                       mail name from /etc/mailname, else the "
@@ -109,11 +119,18 @@ help(void)
 	    "                       qualified name)\n"
 	    "     --sendmail PATH   mailer run as PATH -t -oi (default " ALERT_SENDMAIL
 	    ")\n"
-	    "     --dry-run         print the message instead of sending it; "
-	    "mark nothing\n"
+	    "     --html            add an HTML view of the incidents "
+	    "(multipart/alternative)\n",
+	    cmd_alert_entry.usage);
+	alert_notify_help(stdout);
+	printf(
+	    "     --dry-run         print the message (and the webhook "
+	    "documents) instead\n"
+	    "                       of sending them; mark nothing\n"
 	    "     --now WHEN        take WHEN as the present (a date, @EPOCH "
 	    "or a duration\n"
 	    "                       ago): the detector runs up to WHEN\n"
+	    "     --utc             times in UTC (default: local time)\n"
 	    "     --since DUR       ignore resolutions older than this "
 	    "(default 1d); open\n"
 	    "                       incidents never mailed are always "
@@ -169,8 +186,7 @@ help(void)
 	    "     2  usage error\n\n"
 	    "EXAMPLES\n"
 	    "     */10 * * * *  bouncestat alert --mail-to postmaster\n"
-	    "     bouncestat alert --dry-run --since 7d\n",
-	    cmd_alert_entry.usage);
+	    "     bouncestat alert --dry-run --since 7d\n");
 }
 
 struct gather {
@@ -395,8 +411,12 @@ cmd_alert_exec(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "sendmail", required_argument, NULL, 'S' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "html", no_argument, NULL, 'H' },
 		{ "since", required_argument, NULL, 's' },
 		{ "no-detect", no_argument, NULL, 'N' },
+		{ "webhook", required_argument, NULL, 'W' },
+		{ "webhook-format", required_argument, NULL, 'F' },
+		{ "exec", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -415,13 +435,16 @@ cmd_alert_exec(int argc, char **argv)
 	struct store *st = NULL;
 	int64_t now, since;
 	size_t nto = 0, len;
-	bool dry = false, detect = true, failed = false;
+	bool dry = false, detect = true, failed = false, html = false, mail;
 	int lockfd = -1;
 	char *msg = NULL;
+	struct alert_notify an;
+	enum notify_format wfmt = NOTIFY_JSON;
 	int ch, rc = 1;
 
-	cmd_ctx_init(&ctx, "alert", CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW,
-	    own, longopts);
+	memset(&an, 0, sizeof(an));
+	cmd_ctx_init(&ctx, "alert",
+	    CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW | CTX_TZ, own, longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
@@ -448,11 +471,33 @@ cmd_alert_exec(int argc, char **argv)
 		case 'n':
 			dry = true;
 			break;
+		case 'H':
+			html = true;
+			break;
 		case 's':
 			sincearg = optarg;
 			break;
 		case 'N':
 			detect = false;
+			break;
+		case 'W':
+		case 'E':
+			if ((ch == 'W' ? alert_notify_add_webhook(
+					     &an, optarg, &wfmt, errbuf)
+				       : alert_notify_add_exec(
+					     &an, optarg, errbuf)) == -1) {
+				fprintf(
+				    stderr, "bouncestat alert: %s\n", errbuf);
+				return cmd_usage(&cmd_alert_entry);
+			}
+			break;
+		case 'F':
+			if (notify_format_parse(optarg, &wfmt) == -1) {
+				fprintf(stderr,
+				    "bouncestat alert: bad --webhook-format "
+				    "(json or slack)\n");
+				return cmd_usage(&cmd_alert_entry);
+			}
 			break;
 		case 'h':
 			help();
@@ -463,15 +508,38 @@ cmd_alert_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_alert_entry);
-	if (nto == 0 && !dry) {
-		fprintf(stderr,
-		    "bouncestat alert: no recipient: give --mail-to ADDR "
-		    "(or --dry-run to print the message)\n");
-		return cmd_usage(&cmd_alert_entry);
-	}
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_alert_entry)) != 0)
 		return rc;
 	rc = 1;
+	/* The configuration's webhooks and hooks join the options'. */
+	if (alert_notify_add_conf(&an, ctx.conf, errbuf) == -1) {
+		fprintf(stderr, "bouncestat alert: %s: %s\n", ctx.conf->source,
+		    errbuf);
+		cmd_ctx_free(&ctx);
+		return 1;
+	}
+	/* No --mail-to: the configuration's mail_to directives. */
+	for (size_t i = 0; nto == 0 && i < ctx.conf->nmail_to; i++) {
+		if (!alert_address_ok(ctx.conf->mail_to[i])) {
+			fprintf(stderr,
+			    "bouncestat alert: %s: bad mail_to: %s\n",
+			    ctx.conf->source, ctx.conf->mail_to[i]);
+			cmd_ctx_free(&ctx);
+			return 1;
+		}
+	}
+	for (size_t i = 0; nto == 0 && i < ctx.conf->nmail_to; i++)
+		to[i] = ctx.conf->mail_to[i];
+	if (nto == 0)
+		nto = ctx.conf->nmail_to;
+	if (nto == 0 && !dry && an.n == 0) {
+		fprintf(stderr,
+		    "bouncestat alert: no recipient: give --mail-to ADDR, a "
+		    "mail_to directive, --webhook URL or --exec PROGRAM (or "
+		    "--dry-run to print the message)\n");
+		cmd_ctx_free(&ctx);
+		return cmd_usage(&cmd_alert_entry);
+	}
 	now = ctx.now;
 	db = ctx.db;
 	if (parse_time_arg(sincearg, now, &since) == -1) {
@@ -480,6 +548,8 @@ cmd_alert_exec(int argc, char **argv)
 		cmd_ctx_free(&ctx);
 		return cmd_usage(&cmd_alert_entry);
 	}
+	/* No --mail-to: no e-mail, unless --dry-run with nothing else. */
+	mail = nto > 0 || an.n == 0;
 	if (nto == 0)
 		to[nto++] = "postmaster";
 	if (cmd_ctx_need_db(&ctx) != 0) {
@@ -509,6 +579,15 @@ cmd_alert_exec(int argc, char **argv)
 	if (detect && detect_run(st, &ctx.dp, g.cl, &o, NULL, errbuf) == -1) {
 		log_warnx("detect: %s", errbuf);
 		failed = true;
+	}
+
+	if (an.n > 0 &&
+	    alert_notify_send(
+		&an, st, since, now, ctx.conf->hook_timeout_ms, dry) != 0)
+		failed = true;
+	if (!mail) {
+		rc = failed ? 1 : 0;
+		goto done;
 	}
 
 	memset(&f, 0, sizeof(f));
@@ -548,7 +627,8 @@ cmd_alert_exec(int argc, char **argv)
 		ap.db = absolute_path(dbabs, sizeof(dbabs), db);
 	ap.now = now;
 	ap.tzoff = local_tz_offset(now);
-	if ((msg = alert_compose(&ap, g.v, g.n, &len, errbuf)) == NULL) {
+	if ((msg = html ? alert_compose_html(&ap, g.v, g.n, &len, errbuf)
+			: alert_compose(&ap, g.v, g.n, &len, errbuf)) == NULL) {
 		log_warnx("alert: %s", errbuf);
 		goto done;
 	}

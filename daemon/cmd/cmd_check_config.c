@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "classify.h"
+#include "alert_notify.h"
 #include "cmd.h"
 #include "conf.h"
 #include "dnsbl_list.h"
@@ -125,6 +126,11 @@ cmd_check_config_exec(int argc, char **argv)
 		return 1;
 	}
 	dnsbl_lists_free(dl);
+	if (alert_notify_check_conf(c, errbuf) == -1) {
+		fprintf(stderr, "%s: %s\n", c->source, errbuf);
+		conf_free(c);
+		return 1;
+	}
 	if (strcmp(c->source, "(defaults)") == 0)
 		printf("%s: not found; using the defaults\n", path);
 	for (i = 0; i < c->nfollow; i++)

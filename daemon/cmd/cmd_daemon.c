@@ -26,6 +26,8 @@
 
 #include "cmd.h"
 #include "conf.h"
+#include "event.h"
+#include "metrics.h"
 #include "log.h"
 #include "loop.h"
 #include "util.h"
@@ -91,6 +93,9 @@ help(void)
 	       "set\n"
 	       "  --log-level LEVEL   error, warning, info or debug "
 	       "(overrides log_level)\n\n"
+	       "Prometheus metrics: the metrics_listen directive (e.g. "
+	       "127.0.0.1:9154) serves\nhttp://ADDR:PORT/metrics from the "
+	       "database (README \"Fleets and integrations\").\n\n"
 	       "Signals: SIGTERM/SIGINT commit and exit 0; SIGHUP reloads the "
 	       "configuration and\nrules (a bad one is logged and the running "
 	       "one kept); SIGUSR1 logs counters.\n"
@@ -151,6 +156,9 @@ cmd_daemon_exec(int argc, char **argv)
 	struct loop_opts opts;
 	struct loop *lp;
 	struct conf *conf;
+	struct metrics *m = NULL;
+	char *listen, errbuf[BS_ERRLEN];
+	int64_t top;
 	enum log_level level = LOG_LEVEL_INFO;
 	const char *conf_path = CONF_PATH_DEFAULT, *db = NULL;
 	const char *journal_dir = NULL;
@@ -259,12 +267,30 @@ cmd_daemon_exec(int argc, char **argv)
 	opts.journal_dir = journal_dir;
 	/* db may point into conf, which the loop may replace: copy it. */
 	opts.db_path = xstrdup(db);
+	/* conf becomes the loop's: what the metrics server needs, first. */
+	listen = xstrdup(conf->metrics_listen);
+	top = conf->metrics_top;
 	if ((lp = loop_new(conf, &opts)) == NULL) {
+		free(listen);
 		free((char *)opts.db_path);
 		free(follow);
 		return 1;
 	}
+	/* After loop_new(): the database exists and has its schema. */
+	if (*listen != '\0' &&
+	    (m = metrics_start(listen, opts.db_path, top, errbuf)) == NULL) {
+		log_warnx("metrics: %s", errbuf);
+		loop_free(lp);
+		free(listen);
+		free((char *)opts.db_path);
+		free(follow);
+		return 1;
+	}
+	if (m != NULL)
+		log_info("metrics: serving http://%s/metrics", listen);
+	free(listen);
 	rc = loop_run(lp);
+	metrics_stop(m);
 	loop_free(lp);
 	log_info("daemon: exiting with status %d", rc);
 	free((char *)opts.db_path);

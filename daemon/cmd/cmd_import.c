@@ -121,7 +121,7 @@ put_position(struct import_state *s, struct input *in, struct import_file *f)
 	pos.fp_tail_len = f->tail_len;
 	pos.last_event = pipeline_counters(s->pl)->last_event;
 	pos.updated = clock_now();
-	return store_put_position(s->st, &pos);
+	return pipeline_put_position(s->pl, &pos);
 }
 
 /*
@@ -142,6 +142,9 @@ identify(
 	f->head_len = (int64_t)n;
 	position_key_import(f->key, sizeof(f->key), f->head);
 	f->identified = true;
+	/* The writer thread owns the store until it is idle. */
+	if (pipeline_sync(s->pl) == -1)
+		return -1;
 	rc = store_get_position(s->st, f->key, &pos, buf, sizeof(buf));
 	if (rc == -1)
 		return -1;
@@ -183,6 +186,7 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 	size_t last_len = 0;
 	int64_t consumed;
 	bool eof = false;
+	const char *why = NULL;
 	int rc;
 
 	for (;;) {
@@ -207,8 +211,12 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 				    s->lb, &line, &len, &flags);
 			if (rc == 0)
 				break;
-			if (!f->identified && identify(s, f, line, len) == -1)
+			if (!f->identified && identify(s, f, line, len) == -1) {
+				/* the writer's message, else the store's */
+				if (*pipeline_errmsg(s->pl) == '\0')
+					why = store_errmsg(s->st);
 				goto dberr;
+			}
 			last = line;
 			last_len = len;
 			if (f->skip_to > 0 && !f->mismatch) {
@@ -257,7 +265,8 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 		goto dberr;
 	return PASS_DONE;
 dberr:
-	log_warnx("import: %s: %s", input_name(in), store_errmsg(s->st));
+	log_warnx("import: %s: %s", input_name(in),
+	    why != NULL ? why : pipeline_errmsg(s->pl));
 	return PASS_ERROR;
 }
 
@@ -284,7 +293,7 @@ again:
 	linebuf_reset(s->lb, 0);
 	before = *pipeline_counters(s->pl);
 	if (pipeline_begin(s->pl) == -1) {
-		log_warnx("import: %s", store_errmsg(s->st));
+		log_warnx("import: %s", pipeline_errmsg(s->pl));
 		input_close(in);
 		return -1;
 	}
@@ -294,7 +303,7 @@ again:
 	pipeline_set_watch(s->pl, NULL);
 	if (rc == PASS_REREAD) {
 		/* Nothing was added in this transaction: start over. */
-		store_rollback(s->st);
+		pipeline_rollback(s->pl);
 		input_close(in);
 		log_info("import: %s: differs from what was imported under "
 			 "the same first line; importing it whole",
@@ -306,12 +315,13 @@ again:
 		goto again;
 	}
 	if (rc == PASS_ERROR) {
-		store_rollback(s->st);
+		pipeline_rollback(s->pl);
 		input_close(in);
 		return -1;
 	}
-	if (pipeline_commit(s->pl) == -1) {
-		log_warnx("import: %s: %s", path, store_errmsg(s->st));
+	/* The commit's outcome is known once the writer thread is idle. */
+	if (pipeline_commit(s->pl) == -1 || pipeline_sync(s->pl) == -1) {
+		log_warnx("import: %s: %s", path, pipeline_errmsg(s->pl));
 		input_close(in);
 		return -1;
 	}
@@ -382,6 +392,9 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 	if ((s.pl = pipeline_new(s.st, cl, &ctx)) == NULL ||
 	    (s.lb = linebuf_new(LINEBUF_MAX_LINE_DEFAULT)) == NULL)
 		fatal("import");
+	/* Parse and classify here, store on a second core (issue 14). */
+	if (pipeline_start_writer(s.pl, errbuf) == -1)
+		log_warnx("import: %s; writing on one thread", errbuf);
 	for (i = 0; i < n; i++)
 		if (import_one(&s, paths[i]) == -1)
 			rc = 1;

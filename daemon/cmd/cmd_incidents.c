@@ -38,7 +38,7 @@ static int cmd_incidents_exec(int, char **);
 
 const struct cmd_entry cmd_incidents_entry = {
 	"incidents",
-	"[-c FILE] [--db PATH] [--since DUR] [--now WHEN] [--open] [--kind KIND] "
+	"[-c FILE] [--db PATH] [--since DUR] [--now WHEN] [--utc] [--open] [--kind KIND] "
 	"[--format text|json] [--no-detect] [--replay] [--rules DIR] "
 	"[--detect KEY=VALUE]...",
 	"list throttling, blacklisting and other incidents",
@@ -65,6 +65,7 @@ help(void)
 	       "  --now WHEN         take WHEN as the present (a date, @EPOCH, "
 	       "or a\n"
 	       "                     duration ago): what was open then\n"
+	       "  --utc              times in UTC (default: local time)\n"
 	       "  --open             open incidents only\n"
 	       "  --kind KIND        one kind: rate_limited, blacklisted, "
 	       "dnsbl,\n"
@@ -255,7 +256,8 @@ cmd_incidents_exec(int argc, char **argv)
 
 	memset(&f, 0, sizeof(f));
 	cmd_ctx_init(&ctx, "incidents",
-	    CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW | CTX_TEXT | CTX_JSON,
+	    CTX_DB | CTX_RULES | CTX_DETECT | CTX_NOW | CTX_TZ | CTX_TEXT |
+		CTX_JSON,
 	    own, longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {

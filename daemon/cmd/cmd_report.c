@@ -20,6 +20,8 @@
  * safe for CSV (control characters and invalid UTF-8 as '?', cells that a
  * spreadsheet would take for a formula prefixed with a single quote).
  */
+#define _DEFAULT_SOURCE /* localtime_r, gethostname */
+
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -30,12 +32,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "context.h"
 #include "cmd.h"
 #include "incident.h"
+#include "html.h"
 #include "incidents.h"
+#include "report_view.h"
+#include "term.h"
 #include "json.h"
 #include "log.h"
 #include "query.h"
@@ -54,8 +60,8 @@ static int cmd_report_exec(int, char **);
 
 const struct cmd_entry cmd_report_entry = {
 	"report",
-	"[-c FILE] [--db PATH] [--now WHEN] [--since WHEN] [--until WHEN] [--domain D] [--class C] "
-	"[--format text|json|csv] [--top N] [--unknown]",
+	"[-c FILE] [--db PATH] [--now WHEN] [--utc] [--since WHEN] [--until WHEN] [--domain D] [--class C] "
+	"[--format text|json|csv|html] [--top N] [--unknown]",
 	"summarise deferrals, bounces and expiries over a time range",
 	cmd_report_exec,
 };
@@ -63,21 +69,8 @@ const struct cmd_entry cmd_report_entry = {
 enum report_format {
 	FMT_TEXT,
 	FMT_JSON,
-	FMT_CSV
-};
-
-/* A query row copied out of the query's callback. */
-struct rrow {
-	char *name, *top_class, *enhanced, *cls, *text, *sample;
-	size_t text_len, sample_len;
-	int code;
-	int64_t time, n;
-	struct query_counts c;
-};
-
-struct rlist {
-	struct rrow *v;
-	size_t n, cap;
+	FMT_CSV,
+	FMT_HTML
 };
 
 struct report {
@@ -85,12 +78,22 @@ struct report {
 	const char *db;
 	enum report_format fmt;
 	bool unknown;
+	bool utf8; /* else ASCII only */
+	int width; /* columns of text output */
+	int64_t now;
+	int64_t data_first, data_last;  /* where the counts are (0: none) */
+	int64_t show_since, show_until; /* shown: clamped to the data */
+	bool clamped;
 	struct query_filter f;
 	int64_t req_since, req_until; /* as asked */
 	int64_t since, until;         /* as read: whole hours */
 	struct query_counts totals;
 	struct query_counts all; /* the denominators: no class filter */
 	struct rlist classes, domains, providers, codes, hours, unknowns;
+	struct rlist dom_all, prov_all; /* --class: every class, per name */
+	struct rlist *class_hours;      /* html: per class, its hours */
+	struct rlist *provider_classes; /* html: per provider, its classes */
+	struct incident_list incs;      /* html: open and recent */
 };
 
 static void
@@ -101,20 +104,28 @@ help(void)
 	    "Summarises the deferrals, bounces and expiries stored by the "
 	    "daemon or by\n'bouncestat import': totals and rates, classes, "
 	    "top recipient domains and\nproviders with their dominant class, "
-	    "top SMTP codes with a sample reply, and\nfailures per hour.\n\n"
+	    "top SMTP codes with a sample reply, and\nfailures over time.\n\n"
 	    "  --since WHEN     start of the range (default 1d): a duration "
 	    "ago (90s, 30m,\n"
 	    "                   6h, 1d, 2w, 1d12h), a date 2026-11-22, a "
 	    "time\n"
 	    "                   2026-11-22T10:15[:01][Z|+01:00] (local time "
 	    "without a\n"
-	    "                   zone), @EPOCH, 'all' or 'now'\n"
-	    "  --until WHEN     end of the range, excluded (default now)\n"
+	    "                   zone), @EPOCH, today, yesterday, this-week, "
+	    "last-week\n"
+	    "                   (local calendar; weeks start on Monday), 'all' "
+	    "or 'now'\n"
+	    "  --until WHEN     end of the range, excluded (default now; the "
+	    "end of the\n"
+	    "                   day or week for --since yesterday or "
+	    "last-week)\n"
 	    "  --domain D       only recipients in domain D, or whose provider "
 	    "is D\n"
 	    "  --class C        only failures of class C (e.g. rate_limited, "
-	    "blacklisted)\n"
-	    "  --format F       text (default), json or csv\n"
+	    "blacklisted):\n"
+	    "                   its counts and its share of all results\n"
+	    "  --format F       text (default), json, csv or html (one "
+	    "self-contained page)\n"
 	    "  --top N          rows of the ranked lists (default %d)\n"
 	    "  --unknown        add the most frequent unclassified replies, "
 	    "normalised\n"
@@ -122,13 +133,24 @@ help(void)
 	    REPORT_TOP_DEFAULT);
 	printf(
 	    "Counts are kept per hour: the range is widened to whole hours "
-	    "(shown).\nsent, deferred, bounced and expired are final results, "
+	    "and clamped to\nthe data (both shown); with no result in the "
+	    "range, the report says where\nthe data is. Times are local "
+	    "(--utc: UTC), the zone in the header, hours\nmerged into "
+	    "marks start at local midnight.\n"
+	    "sent, deferred, bounced and expired are final results, "
 	    "one per status= line;\nper-MX attempts are counted apart and are "
 	    "not in the totals; suspended\nrepeats (no receiver contacted) are "
 	    "part of deferred and also shown apart;\nlocal decisions of our "
 	    "MTA (Exim queue-only, retry time) are no result:\ncounted apart, "
-	    "in no total. Rates are of all final\nresults (with --class, "
-	    "still of all results, not only that class's).\n\n"
+	    "in no total. Shares are of all final results; fail%% of a\n"
+	    "domain's or provider's own results; a class's share in the "
+	    "class table of\nall failures. With --class: the class's counts, "
+	    "their share of all results\nand of all failures, and per domain "
+	    "its share of the domain's results.\n\n"
+	    "Text fits 80 columns, or the terminal's width (or $COLUMNS) "
+	    "when wider: reply\ntext gets the room. In the sparkline an hour "
+	    "without failures is a dot, the\npeak a full block. ASCII only "
+	    "when the locale's character set is not UTF-8.\n\n"
 	    "JSON: one object with since, until (ISO 8601 UTC), requested, "
 	    "filter,\ntotals, rates, by_class, by_domain, by_provider, "
 	    "by_code, hourly and, with\n--unknown, unknown. \"total\" is all "
@@ -138,78 +160,27 @@ help(void)
 	    "CSV (RFC 4180): one header line, then one row per table row; the "
 	    "first\ncolumn names the section (range, totals, class, domain, "
 	    "provider, code,\nhour, unknown). Text cells starting with = + - "
-	    "@ are prefixed with '.\n\n");
-	cmd_ctx_help(CTX_DB | CTX_NOW);
+	    "@ are prefixed with '.\n\n"
+	    "HTML: one page, no script and no external asset: failures over "
+	    "time stacked\nby class (inline SVG), the classes, the top "
+	    "providers with their class mix,\nthe open and recent incidents "
+	    "with sample reply and action, the code table.\n\n");
+	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ);
 	printf("\nThe database is opened read-only.\n"
 	       "Exit status: 0 success, 1 failure (e.g. no database), 2 usage "
 	       "error.\n");
 }
 
-/* Collecting rows. */
-
-static char *
-memdup0(const char *s, size_t len)
-{
-	char *p = xmalloc(len + 1);
-
-	if (len > 0)
-		memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
-}
-
-static int
-collect(const struct query_row *r, void *arg)
-{
-	struct rlist *l = arg;
-	struct rrow *o;
-
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	o = &l->v[l->n++];
-	o->name = xstrdup(r->name);
-	o->top_class = xstrdup(r->top_class);
-	o->enhanced = xstrdup(r->enhanced);
-	o->cls = xstrdup(r->cls);
-	o->text = memdup0(r->text, r->text_len);
-	o->text_len = r->text_len;
-	o->sample = memdup0(r->sample, r->sample_len);
-	o->sample_len = r->sample_len;
-	o->code = r->code;
-	o->time = r->time;
-	o->n = r->n;
-	o->c = r->c;
-	return 0;
-}
-
-static void
-rlist_free(struct rlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].top_class);
-		free(l->v[i].enhanced);
-		free(l->v[i].cls);
-		free(l->v[i].text);
-		free(l->v[i].sample);
-	}
-	free(l->v);
-}
-
 static int64_t
 failed(const struct query_counts *c)
 {
-	return c->deferred + c->bounced + c->expired;
+	return view_failed(c);
 }
 
 static int64_t
 finals(const struct query_counts *c)
 {
-	return c->sent + failed(c);
+	return view_finals(c);
 }
 
 static void
@@ -227,20 +198,59 @@ iso_time(int64_t t, char *buf, size_t len, bool text)
 
 /* Text output. */
 
+/* Local time "2026-11-22 10:00" (the zone is in the header). */
+static void
+local_text(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* Decimal digits of n >= 0. */
+static int
+digits(int64_t n)
+{
+	int d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+static int
+max_i(int a, int b)
+{
+	return a > b ? a : b;
+}
+
 /*
- * Prints s sanitised in at most width columns (cut with "…"), padded with
- * spaces to width when pad. Returns the columns printed.
+ * Prints s sanitised in at most width columns (cut with "…", or "~" in
+ * ASCII), padded with spaces to width when pad. In ASCII every non-ASCII
+ * character is a '?'. Returns the columns printed.
  */
 static int
-put_cell(FILE *fp, const char *s, size_t len, int width, bool pad)
+put_cell(FILE *fp, const struct report *r, const char *s, size_t len, int width,
+    bool pad)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, cl;
+	size_t i = 0, cl, j;
 	int w = 0, cw;
 	bool cut = false;
 
+	if (width < 1)
+		width = 1;
 	while (i < len) {
-		cw = display_char_width(p + i, len - i, &cl);
+		cw = r->utf8 ? display_char_width(p + i, len - i, &cl) : 1;
+		if (!r->utf8)
+			(void)display_char_width(p + i, len - i, &cl);
 		if (w + cw > width - (i + cl < len ? 1 : 0)) {
 			cut = true;
 			break;
@@ -248,9 +258,18 @@ put_cell(FILE *fp, const char *s, size_t len, int width, bool pad)
 		w += cw;
 		i += cl;
 	}
-	fput_sanitized(fp, s, i);
+	if (r->utf8)
+		fput_sanitized(fp, s, i);
+	else
+		for (j = 0; j < i; j += cl) {
+			(void)display_char_width(p + j, i - j, &cl);
+			if (cl == 1 && p[j] >= 0x20 && p[j] < 0x7f)
+				fputc(p[j], fp);
+			else
+				fputc(p[j] == '\t' ? ' ' : '?', fp);
+		}
 	if (cut) {
-		fputs("\xe2\x80\xa6", fp);
+		fputs(r->utf8 ? "\xe2\x80\xa6" : "~", fp);
 		w++;
 	}
 	for (; pad && w < width; w++)
@@ -259,125 +278,247 @@ put_cell(FILE *fp, const char *s, size_t len, int width, bool pad)
 }
 
 static void
-put_rate(FILE *fp, int64_t n, int64_t d)
+put_cstr(FILE *fp, const struct report *r, const char *s, int width)
+{
+	put_cell(fp, r, s, strlen(s), width, false);
+}
+
+/* " 12.3%" in w columns, "-" without a denominator. */
+static void
+put_rate(FILE *fp, int w, int64_t n, int64_t d)
 {
 	if (d > 0)
-		fprintf(fp, " %6.1f%%", 100.0 * (double)n / (double)d);
+		fprintf(fp, " %*.1f%%", w - 1, 100.0 * (double)n / (double)d);
 	else
-		fprintf(fp, " %7s", "-");
+		fprintf(fp, " %*s", w, "-");
 }
 
 static void
 text_totals(FILE *fp, const struct report *r)
 {
 	const struct query_counts *t = &r->totals;
-	int64_t all = finals(&r->all);
+	int64_t all = finals(&r->all), fails = failed(&r->all);
+	bool cls = r->f.cls != NULL;
+	int nw = max_i(10, digits(finals(&r->all)));
 
-	fprintf(fp, "%-20s %10s %7s\n", "Results", "count", "rate");
-	fprintf(fp, "  %-18s %10" PRId64, "sent", t->sent);
-	put_rate(fp, t->sent, all);
-	fprintf(fp, "\n  %-18s %10" PRId64, "deferred", t->deferred);
-	put_rate(fp, t->deferred, all);
+	if (cls) {
+		fputs("Results of class ", fp);
+		put_cstr(fp, r, r->f.cls, 24);
+		fprintf(fp, "\n  %-18s %*s %8s %12s\n", "", nw, "count",
+		    "of all", "of failures");
+	} else
+		fprintf(fp, "%-20s %*s %8s\n", "Results", nw, "count", "share");
+	if (!cls) {
+		fprintf(fp, "  %-18s %*" PRId64, "sent", nw, t->sent);
+		put_rate(fp, 8, t->sent, all);
+		fputc('\n', fp);
+	}
+#define TOTAL_ROW(label, v)                                                    \
+	do {                                                                   \
+		fprintf(fp, "  %-18s %*" PRId64, label, nw, (int64_t)(v));     \
+		put_rate(fp, 8, v, all);                                       \
+		if (cls)                                                       \
+			put_rate(fp, 12, v, fails);                            \
+	} while (0)
+	TOTAL_ROW("deferred", t->deferred);
 	if (t->suspended > 0)
-		fprintf(fp, "  (of which %" PRId64 " suspended repeats)",
-		    t->suspended);
-	fprintf(fp, "\n  %-18s %10" PRId64, "bounced", t->bounced);
-	put_rate(fp, t->bounced, all);
-	fprintf(fp, "\n  %-18s %10" PRId64, "expired", t->expired);
-	put_rate(fp, t->expired, all);
-	fprintf(fp, "\n  %-18s %10" PRId64 "\n", "total", finals(t));
-	fprintf(fp,
-	    "  %-18s %10" PRId64 "          (not final results, not "
-	    "in the total)\n",
-	    "per-MX attempts", t->attempts);
+		fprintf(fp, "  (%" PRId64 " suspended repeats)", t->suspended);
+	fputc('\n', fp);
+	TOTAL_ROW("bounced", t->bounced);
+	fputc('\n', fp);
+	TOTAL_ROW("expired", t->expired);
+	fputc('\n', fp);
+	if (cls)
+		TOTAL_ROW("total", failed(t));
+	else
+		TOTAL_ROW("total", finals(t));
+	fputc('\n', fp);
+#undef TOTAL_ROW
+	fprintf(fp, "  %-18s %*" PRId64 "   (not results, not in the total)\n",
+	    "per-MX attempts", nw, t->attempts);
 	if (t->local > 0)
 		fprintf(fp,
-		    "  %-18s %10" PRId64 "          (our MTA held or queued "
-		    "mail without trying:\n  %-18s %10s          Exim retry "
-		    "time, queue-only; not in the total)\n",
-		    "local decisions", t->local, "", "");
+		    "  %-18s %*" PRId64 "   (our MTA held or queued mail "
+		    "without trying)\n",
+		    "local decisions", nw, t->local);
+	if (cls)
+		fprintf(fp,
+		    "  of all results: %" PRId64 " (%" PRId64 " failures)\n",
+		    all, fails);
 	fputc('\n', fp);
 }
 
 static void
 text_classes(FILE *fp, const struct report *r)
 {
-	size_t i;
 	const struct rrow *c;
+	int64_t fails = failed(&r->all);
+	int w = 18, nw = 8;
+	size_t i;
 
 	if (r->classes.n == 0)
 		return;
-	fprintf(fp, "%-20s %9s %9s %9s %9s %9s\n", "Failures by class",
-	    "deferred", "bounced", "expired", "total", "attempts");
+	for (i = 0; i < r->classes.n; i++) {
+		w = max_i(w, display_width(r->classes.v[i].name, 24));
+		nw = max_i(nw, digits(failed(&r->classes.v[i].c)));
+		nw = max_i(nw, digits(r->classes.v[i].c.attempts));
+	}
+	fprintf(fp, "%-*s %*s %*s %*s %*s %7s %*s\n", w + 2,
+	    "Failures by class", nw, "deferred", nw, "bounced", nw, "expired",
+	    nw, "total", "share", nw, "attempts");
 	for (i = 0; i < r->classes.n; i++) {
 		c = &r->classes.v[i];
 		fputs("  ", fp);
-		put_cell(fp, c->name, strlen(c->name), 18, true);
-		fprintf(fp,
-		    " %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64
-		    " %9" PRId64 "\n",
-		    c->c.deferred, c->c.bounced, c->c.expired, failed(&c->c),
-		    c->c.attempts);
+		put_cell(fp, r, c->name, strlen(c->name), w, true);
+		fprintf(fp, " %*" PRId64 " %*" PRId64 " %*" PRId64 " %*" PRId64,
+		    nw, c->c.deferred, nw, c->c.bounced, nw, c->c.expired, nw,
+		    failed(&c->c));
+		put_rate(fp, 7, failed(&c->c), fails);
+		fprintf(fp, " %*" PRId64 "\n", nw, c->c.attempts);
 	}
-	fputc('\n', fp);
+	fputs("  (share: of all failures)\n\n", fp);
 }
 
-static void
-text_names(FILE *fp, const char *title, const struct rlist *l)
+/* The row of the same name in all (its results of every class). */
+static const struct rrow *
+find_name(const struct rlist *all, const char *name)
 {
-	const struct rrow *d;
-	const char *name;
 	size_t i;
-	int w = (int)strlen(title) - 2;
+
+	for (i = 0; i < all->n; i++)
+		if (strcmp(all->v[i].name, name) == 0)
+			return &all->v[i];
+	return NULL;
+}
+
+/*
+ * Domains or providers. Without --class: sent, deferred, bounced,
+ * expired, fail% (of the name's results), attempts when there is room,
+ * the top class. With --class: that class's deferred, bounced, expired
+ * and total, and its share of the name's results (all of them).
+ */
+static void
+text_names(FILE *fp, const struct report *r, const char *title,
+    const struct rlist *l, const struct rlist *all)
+{
+	const struct rrow *d, *a;
+	const char *name;
+	bool cls = r->f.cls != NULL, att;
+	int w = 8, nw = 7, fixed, topw = 9, room;
+	size_t i;
 
 	if (l->n == 0)
 		return;
-	for (i = 0; i < l->n; i++)
-		if (display_width(l->v[i].name[0] ? l->v[i].name : "(unknown)",
-			REPORT_NAME_WIDTH) > w)
-			w = display_width(
-			    l->v[i].name[0] ? l->v[i].name : "(unknown)",
-			    REPORT_NAME_WIDTH);
-	fprintf(fp, "%-*s %9s %9s %9s %9s %7s %9s  %s\n", w + 2, title, "sent",
-	    "deferred", "bounced", "expired", "fail%", "attempts", "top class");
+	for (i = 0; i < l->n; i++) {
+		d = &l->v[i];
+		name = d->name[0] ? d->name : "(unknown)";
+		w = max_i(w, display_width(name, REPORT_NAME_WIDTH));
+		nw = max_i(nw, digits(d->c.sent));
+		nw = max_i(nw, digits(d->c.deferred));
+		nw = max_i(nw, digits(finals(&d->c)));
+		nw = max_i(nw, digits(d->c.attempts));
+		topw = max_i(topw, display_width(d->top_class, 24));
+	}
+	/* name, 4 counts, a rate, [attempts], [top class] */
+	fixed = 2 + 4 * (nw + 1) + 7 + (cls ? 0 : 2 + topw);
+	att = fixed + nw + 1 + w <= r->width;
+	if (att)
+		fixed += nw + 1;
+	room = r->width - fixed;
+	if (w > room)
+		w = room < 10 ? 10 : room;
+	if (!cls)
+		fprintf(fp, "%-*s %*s %*s %*s %*s %6s", w + 2, title, nw,
+		    "sent", nw, "deferred", nw, "bounced", nw, "expired",
+		    "fail%");
+	else
+		fprintf(fp, "%-*s %*s %*s %*s %*s %6s", w + 2, title, nw,
+		    "deferred", nw, "bounced", nw, "expired", nw, "total",
+		    "share");
+	if (att)
+		fprintf(fp, " %*s", nw, "attempts");
+	fputs(cls ? "\n" : "  top class\n", fp);
 	for (i = 0; i < l->n; i++) {
 		d = &l->v[i];
 		name = d->name[0] ? d->name : "(unknown)";
 		fputs("  ", fp);
-		put_cell(fp, name, strlen(name), w, true);
-		fprintf(fp, " %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64,
-		    d->c.sent, d->c.deferred, d->c.bounced, d->c.expired);
-		put_rate(fp, failed(&d->c), finals(&d->c));
-		fprintf(fp, " %9" PRId64 "  %s\n", d->c.attempts,
-		    d->top_class[0] ? d->top_class : "-");
+		put_cell(fp, r, name, strlen(name), w, true);
+		if (!cls) {
+			fprintf(fp,
+			    " %*" PRId64 " %*" PRId64 " %*" PRId64 " %*" PRId64,
+			    nw, d->c.sent, nw, d->c.deferred, nw, d->c.bounced,
+			    nw, d->c.expired);
+			put_rate(fp, 6, failed(&d->c), finals(&d->c));
+		} else {
+			a = find_name(all, d->name);
+			fprintf(fp,
+			    " %*" PRId64 " %*" PRId64 " %*" PRId64 " %*" PRId64,
+			    nw, d->c.deferred, nw, d->c.bounced, nw,
+			    d->c.expired, nw, failed(&d->c));
+			put_rate(fp, 6, failed(&d->c),
+			    a != NULL ? finals(&a->c) : 0);
+		}
+		if (att)
+			fprintf(fp, " %*" PRId64, nw, d->c.attempts);
+		if (!cls) {
+			fputs("  ", fp);
+			put_cstr(
+			    fp, r, d->top_class[0] ? d->top_class : "-", topw);
+		}
+		fputc('\n', fp);
 	}
+	if (cls)
+		fputs("  (share: of all the results there)\n", fp);
 	fputc('\n', fp);
 }
 
+/*
+ * Top codes: code, enhanced code, class, failures, attempts, then the
+ * sample reply in the room left; when less than 40 columns are left, the
+ * reply goes on a line of its own below, indented.
+ */
 static void
 text_codes(FILE *fp, const struct report *r)
 {
 	const struct rrow *c;
+	int cw = 7, ew = 8, clw = 5, nw = 8, fixed, room;
 	size_t i;
+	bool below;
 
 	if (r->codes.n == 0)
 		return;
-	fprintf(fp, "%-9s %-9s %-18s %8s %8s  %s\n", "Top codes", "enhanced",
-	    "class", "total", "attempts", "sample reply");
+	for (i = 0; i < r->codes.n; i++) {
+		c = &r->codes.v[i];
+		ew = max_i(ew, display_width(c->enhanced, 12));
+		clw = max_i(clw, display_width(c->cls, 24));
+		nw = max_i(nw, digits(failed(&c->c)));
+		nw = max_i(nw, digits(c->c.attempts));
+	}
+	fixed = 2 + cw + 1 + ew + 1 + clw + 2 * (nw + 1) + 2;
+	room = r->width - fixed;
+	below = room < 40;
+	fprintf(fp, "%-*s %-*s %-*s %*s %*s%s\n", cw + 2, "Top codes", ew,
+	    "enhanced", clw, "class", nw, "total", nw, "attempts",
+	    below ? "" : "  sample reply");
 	for (i = 0; i < r->codes.n; i++) {
 		c = &r->codes.v[i];
 		if (c->code > 0)
-			fprintf(fp, "  %-7d ", c->code);
+			fprintf(fp, "  %-*d ", cw, c->code);
 		else
-			fprintf(fp, "  %-7s ", "-");
-		put_cell(fp, c->enhanced[0] ? c->enhanced : "-",
-		    c->enhanced[0] ? strlen(c->enhanced) : 1, 9, true);
+			fprintf(fp, "  %-*s ", cw, "-");
+		put_cell(fp, r, c->enhanced[0] ? c->enhanced : "-",
+		    c->enhanced[0] ? strlen(c->enhanced) : 1, ew, true);
 		fputc(' ', fp);
-		put_cell(fp, c->cls, strlen(c->cls), 18, true);
-		fprintf(fp, " %8" PRId64 " %8" PRId64 "  ", failed(&c->c),
+		put_cell(fp, r, c->cls, strlen(c->cls), clw, true);
+		fprintf(fp, " %*" PRId64 " %*" PRId64, nw, failed(&c->c), nw,
 		    c->c.attempts);
+		if (below)
+			fputs("\n      ", fp);
+		else
+			fputs("  ", fp);
 		if (c->text_len > 0)
-			put_cell(fp, c->text, c->text_len, 60, false);
+			put_cell(fp, r, c->text, c->text_len,
+			    below ? r->width - 6 : room, false);
 		else
 			fputs("-", fp); /* no reply, or events pruned */
 		fputc('\n', fp);
@@ -385,64 +526,105 @@ text_codes(FILE *fp, const struct report *r)
 	fputc('\n', fp);
 }
 
-/* Failures per hour over the whole range, zeros included. */
-static int64_t *
-hour_series(const struct report *r, size_t *nout)
+static int64_t
+local_day_start(int64_t t)
 {
-	size_t n = (size_t)((r->until - r->since) / 3600), i, k;
-	int64_t *v;
+	time_t tt = (time_t)t;
+	struct tm tm;
 
-	v = xcalloc(n > 0 ? n : 1, sizeof(*v));
-	for (i = 0; i < r->hours.n; i++) {
-		k = (size_t)((r->hours.v[i].time - r->since) / 3600);
-		if (r->hours.v[i].time >= r->since && k < n)
-			v[k] = failed(&r->hours.v[i].c);
-	}
-	*nout = n;
-	return v;
+	if (localtime_r(&tt, &tm) == NULL)
+		return t - t % 86400;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
 }
 
+/*
+ * Failures per mark over the shown range: one mark per hour when that
+ * fits the width, else per 2, 3, 4, 6, 8, 12 hours or per days, those
+ * aligned to local midnight. An hour without failures is a dot, any
+ * failure at least the lowest block, the peak the full one.
+ */
 static void
 text_sparkline(FILE *fp, const struct report *r)
 {
 	static const char *const bars[] = { "\xe2\x96\x81", "\xe2\x96\x82",
 		"\xe2\x96\x83", "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86",
 		"\xe2\x96\x87", "\xe2\x96\x88" };
-	char a[32], b[32];
-	int64_t *v, max = 0, sum;
-	size_t n, per, marks, i, j;
+	static const char ascii[] = "_-=+*x#@";
+	static const size_t pers[] = { 1, 2, 3, 4, 6, 8, 12, 24, 48, 72, 168,
+		336, 720, 1440, 2880, 8760 };
+	char a[32], b[32], zone[32];
+	int64_t *v, max = 0, origin, step;
+	size_t marks = 0, per = 1, i, j, k, maxmarks;
 
-	if (r->until - r->since > (int64_t)REPORT_HOURS_MAX * 3600)
+	if (r->show_until <= r->show_since ||
+	    r->show_until - r->show_since > (int64_t)REPORT_HOURS_MAX * 3600)
 		return;
-	v = hour_series(r, &n);
-	per = (n + REPORT_SPARK_MAX - 1) / REPORT_SPARK_MAX;
-	if (per == 0)
-		per = 1;
-	marks = (n + per - 1) / per;
-	for (i = 0; i < marks; i++) {
-		for (sum = 0, j = i * per; j < n && j < (i + 1) * per; j++)
-			sum += v[j];
-		v[i] = sum;
-		if (sum > max)
-			max = sum;
+	maxmarks = (size_t)(r->width - 4);
+	for (i = 0; i < sizeof(pers) / sizeof(pers[0]); i++) {
+		per = pers[i];
+		step = (int64_t)per * 3600;
+		origin =
+		    per > 1 ? local_day_start(r->show_since) : r->show_since;
+		if (origin > r->show_since)
+			origin -= 86400;
+		origin += (r->show_since - origin) / step * step;
+		marks = (size_t)((r->show_until - 1 - origin) / step) + 1;
+		if (marks <= maxmarks)
+			break;
 	}
-	iso_time(r->since, a, sizeof(a), true);
-	iso_time(r->until, b, sizeof(b), true);
-	if (per > 1)
+	step = (int64_t)per * 3600;
+	origin = per > 1 ? local_day_start(r->show_since) : r->show_since;
+	if (origin > r->show_since)
+		origin -= 86400;
+	origin += (r->show_since - origin) / step * step;
+	v = xcalloc(marks, sizeof(*v));
+	for (i = 0; i < r->hours.n; i++) {
+		if (r->hours.v[i].time < origin)
+			continue;
+		k = (size_t)((r->hours.v[i].time - origin) / step);
+		if (k < marks)
+			v[k] += failed(&r->hours.v[i].c);
+	}
+	for (k = 0; k < marks; k++)
+		if (v[k] > max)
+			max = v[k];
+	local_text(origin, a, sizeof(a));
+	local_text(origin + (int64_t)marks * step, b, sizeof(b));
+	tz_label(zone, sizeof(zone), origin);
+	if (per == 24)
+		fprintf(fp, "Failures per day");
+	else if (per % 24 == 0)
+		fprintf(fp, "Failures per %zu days", per / 24);
+	else if (per > 1)
 		fprintf(fp, "Failures per %zu hours", per);
 	else
 		fprintf(fp, "Failures per hour");
-	fprintf(fp, ", %s to %s UTC (peak %" PRId64 ")\n  ", a, b, max);
-	for (i = 0; i < marks; i++) {
-		/* Zero is the lowest bar; any failure shows at least the
-		 * second, so that a quiet hour and a bad one differ. */
-		if (v[i] == 0 || max == 0)
-			j = 0;
+	fprintf(fp, " (peak %" PRId64 ")\n  ", max);
+	for (k = 0; k < marks; k++) {
+		if (v[k] == 0) {
+			fputs(r->utf8 ? "\xc2\xb7" : ".", fp);
+			continue;
+		}
+		/* 1 to 8: the peak is a full block. */
+		j = (size_t)((v[k] * 8 + max - 1) / max);
+		j = j < 1 ? 1 : j > 8 ? 8 : j;
+		if (r->utf8)
+			fputs(bars[j - 1], fp);
 		else
-			j = 1 + (size_t)((v[i] - 1) * 7 / max);
-		fputs(bars[j > 7 ? 7 : j], fp);
+			fputc(ascii[j - 1], fp);
 	}
-	fputs("\n\n", fp);
+	fputs("\n  ", fp);
+	/* The ends of the time axis under the marks. */
+	fputs(a, fp);
+	if (marks > 2 * strlen(a) + 1)
+		fprintf(fp, "%*s", (int)(marks - strlen(a)), b);
+	else
+		fprintf(fp, " to %s", b);
+	fprintf(fp, "\n  (%s; %s no failures, %s%s the fewest to the peak)\n\n",
+	    zone, r->utf8 ? "\xc2\xb7" : ".", r->utf8 ? bars[0] : "_",
+	    r->utf8 ? "\xe2\x80\xa6\xe2\x96\x88" : "...@");
 	free(v);
 }
 
@@ -458,16 +640,12 @@ text_unknown(FILE *fp, const struct report *r)
 	for (i = 0; i < r->unknowns.n; i++) {
 		u = &r->unknowns.v[i];
 		fprintf(fp, "  %8" PRId64 "  ", u->n);
-		put_cell(fp, u->text, u->text_len, 68, false);
+		put_cell(fp, r, u->text, u->text_len, r->width - 12, false);
 		fputc('\n', fp);
 	}
 	fputc('\n', fp);
 }
 
-/*
- * Open incidents first, when there are any (a database from before the
- * incidents migration has none to show).
- */
 /* Reads the open incidents into *l. 0, or -1 (store_errmsg()). */
 static int
 open_incidents(const struct report *r, struct incident_list *l)
@@ -479,6 +657,10 @@ open_incidents(const struct report *r, struct incident_list *l)
 	return incident_list(r->st, &f, incident_list_add, l);
 }
 
+/*
+ * Open incidents first, when there are any (a database from before the
+ * incidents migration has none to show).
+ */
 static void
 text_incidents(FILE *fp, const struct report *r)
 {
@@ -492,28 +674,85 @@ text_incidents(FILE *fp, const struct report *r)
 	incident_list_free(&l);
 }
 
+/* True when the range holds nothing at all. */
+static bool
+empty_range(const struct report *r)
+{
+	const struct query_counts *t = &r->all;
+
+	return finals(t) == 0 && t->attempts == 0 && t->local == 0;
+}
+
+/* Where the data is, for an empty result. */
+static void
+text_where(FILE *fp, const struct report *r)
+{
+	char a[32], b[32];
+	int64_t days;
+
+	if (r->data_first == 0) {
+		fputs("No results: the database holds no counts yet (import "
+		      "a log or run the daemon).\n",
+		    fp);
+		return;
+	}
+	local_text(r->data_first, a, sizeof(a));
+	local_text(r->data_last - 3600, b, sizeof(b)); /* its last hour */
+	fprintf(fp, "No results in this range. The data is from %.10s to %.10s",
+	    a, b);
+	if (r->data_last <= r->req_since) {
+		days = (r->now - (r->data_last - 3600)) / 86400 + 1;
+		fprintf(fp,
+		    ";\nnewest data %.10s; try --since %" PRId64
+		    "d (or --since all).\n",
+		    b, days);
+	} else if (r->data_first >= r->req_until)
+		fprintf(fp,
+		    ";\noldest data %.10s; try --since %.10s or "
+		    "--since all.\n",
+		    a, a);
+	else if (r->f.domain != NULL || r->f.cls != NULL)
+		fputs(";\nnothing in this range matches --domain or --class.\n",
+		    fp);
+	else
+		fputs(".\n", fp);
+}
+
 static void
 report_text(FILE *fp, const struct report *r)
 {
-	char a[32], b[32];
+	char a[32], b[32], zone[32];
 
-	iso_time(r->since, a, sizeof(a), true);
-	iso_time(r->until, b, sizeof(b), true);
-	fprintf(fp, "bouncestat report: %s to %s UTC\n", a, b);
+	local_text(r->show_since, a, sizeof(a));
+	local_text(r->show_until, b, sizeof(b));
+	tz_label(zone, sizeof(zone), r->show_since);
+	fprintf(fp, "bouncestat report: %s to %s (%s)\n",
+	    r->show_since > 0 ? a : "the beginning", b, zone);
+	if (r->clamped) {
+		local_text(r->req_since, a, sizeof(a));
+		local_text(r->req_until, b, sizeof(b));
+		fprintf(fp, "  (clamped to the data; asked %s to %s)\n",
+		    r->req_since > 0 ? a : "all", b);
+	}
 	fputs("database: ", fp);
-	fput_sanitized(fp, r->db, strlen(r->db));
+	put_cell(fp, r, r->db, strlen(r->db), r->width - 10, false);
 	if (r->f.domain != NULL) {
-		fputs("  domain: ", fp);
-		fput_sanitized(fp, r->f.domain, strlen(r->f.domain));
+		fputs("\ndomain: ", fp);
+		put_cell(fp, r, r->f.domain, strlen(r->f.domain), r->width - 8,
+		    false);
 	}
 	if (r->f.cls != NULL)
-		fprintf(fp, "  class: %s", r->f.cls);
+		fprintf(fp, "\nclass: %s", r->f.cls);
 	fputs("\n\n", fp);
 	text_incidents(fp, r);
+	if (empty_range(r)) {
+		text_where(fp, r);
+		return;
+	}
 	text_totals(fp, r);
 	text_classes(fp, r);
-	text_names(fp, "Top domains", &r->domains);
-	text_names(fp, "Top providers", &r->providers);
+	text_names(fp, r, "Top domains", &r->domains, &r->dom_all);
+	text_names(fp, r, "Top providers", &r->providers, &r->prov_all);
 	text_codes(fp, r);
 	text_sparkline(fp, r);
 	if (r->unknown)
@@ -818,20 +1057,108 @@ report_csv(FILE *fp, const struct report *r)
 static int
 run_queries(struct store *st, struct report *r)
 {
-	struct query_filter nocls = r->f;
+	struct query_filter nocls = r->f, one;
+	struct incident_filter inf;
+	size_t i;
 
 	nocls.cls = NULL;
-	if (query_totals(st, &r->f, &r->totals) == -1 ||
+	if (query_extent(st, &r->data_first, &r->data_last) == -1 ||
+	    query_totals(st, &r->f, &r->totals) == -1 ||
 	    query_totals(st, &nocls, &r->all) == -1 ||
-	    query_by_class(st, &r->f, collect, &r->classes) == -1 ||
-	    query_by_domain(st, &r->f, collect, &r->domains) == -1 ||
-	    query_by_provider(st, &r->f, collect, &r->providers) == -1 ||
-	    query_by_code(st, &r->f, collect, &r->codes) == -1 ||
-	    query_hourly(st, &r->f, collect, &r->hours) == -1)
+	    query_by_class(st, &r->f, rlist_collect, &r->classes) == -1 ||
+	    query_by_domain(st, &r->f, rlist_collect, &r->domains) == -1 ||
+	    query_by_provider(st, &r->f, rlist_collect, &r->providers) == -1 ||
+	    query_by_code(st, &r->f, rlist_collect, &r->codes) == -1 ||
+	    query_hourly(st, &r->f, rlist_collect, &r->hours) == -1)
 		return -1;
-	if (r->unknown && query_unknown(st, &r->f, collect, &r->unknowns) == -1)
+	if (r->unknown &&
+	    query_unknown(st, &r->f, rlist_collect, &r->unknowns) == -1)
 		return -1;
+	if (r->f.cls != NULL) {
+		/* The denominators of the class's shares: every result. */
+		nocls.top = 0;
+		if (query_by_domain(st, &nocls, rlist_collect, &r->dom_all) ==
+			-1 ||
+		    query_by_provider(
+			st, &nocls, rlist_collect, &r->prov_all) == -1)
+			return -1;
+	}
+	if (r->fmt != FMT_HTML)
+		return 0;
+	/* The chart's series, the providers' class mix, the incidents. */
+	r->class_hours = xcalloc(r->classes.n + 1, sizeof(*r->class_hours));
+	for (i = 0; i < r->classes.n; i++) {
+		one = r->f;
+		one.cls = r->classes.v[i].name;
+		if (query_hourly(st, &one, rlist_collect, &r->class_hours[i]) ==
+		    -1)
+			return -1;
+	}
+	r->provider_classes =
+	    xcalloc(r->providers.n + 1, sizeof(*r->provider_classes));
+	for (i = 0; i < r->providers.n; i++) {
+		if (r->providers.v[i].name[0] == '\0')
+			continue; /* "" is no provider: nothing to filter on */
+		one = r->f;
+		one.domain = r->providers.v[i].name;
+		if (query_by_class(
+			st, &one, rlist_collect, &r->provider_classes[i]) == -1)
+			return -1;
+	}
+	memset(&inf, 0, sizeof(inf));
+	inf.since = r->since;
+	/* A database from before the incidents migration has none. */
+	(void)incident_list(st, &inf, incident_list_add, &r->incs);
 	return 0;
+}
+
+/* Clamps the shown range to where the counts are (when they overlap). */
+static void
+clamp_range(struct report *r)
+{
+	r->show_since = r->since;
+	r->show_until = r->until;
+	if (r->data_first == 0 || r->data_last <= r->since ||
+	    r->data_first >= r->until)
+		return;
+	if (r->data_first > r->since)
+		r->show_since = r->data_first;
+	if (r->data_last < r->until)
+		r->show_until = r->data_last;
+	r->clamped = r->show_since != r->since || r->show_until != r->until;
+}
+
+static void
+report_html(FILE *fp, const struct report *r)
+{
+	struct report_view v;
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	memset(&v, 0, sizeof(v));
+	v.db = r->db;
+	v.host = host;
+	v.domain = r->f.domain;
+	v.cls = r->f.cls;
+	v.now = r->now;
+	v.since = r->show_since;
+	v.until = r->show_until;
+	v.req_since = r->req_since;
+	v.req_until = r->req_until;
+	v.clamped = r->clamped;
+	v.data_first = r->data_first;
+	v.data_last = r->data_last;
+	v.totals = &r->totals;
+	v.all = &r->all;
+	v.classes = &r->classes;
+	v.providers = &r->providers;
+	v.codes = &r->codes;
+	v.class_hours = r->class_hours;
+	v.provider_classes = r->provider_classes;
+	v.incidents = &r->incs;
+	html_report(fp, &v);
 }
 
 static int
@@ -865,11 +1192,14 @@ cmd_report_exec(int argc, char **argv)
 	long top;
 	int ch, rc = 1;
 	size_t i;
+	bool until_set = false;
 
 	memset(&r, 0, sizeof(r));
 	r.f.top = REPORT_TOP_DEFAULT;
 	cmd_ctx_init(&ctx, "report",
-	    CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON | CTX_CSV, own, longopts);
+	    CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON | CTX_CSV |
+		CTX_HTML,
+	    own, longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
@@ -878,6 +1208,7 @@ cmd_report_exec(int argc, char **argv)
 			break;
 		case 'u':
 			until = optarg;
+			until_set = true;
 			break;
 		case 'D':
 			domain = optarg;
@@ -916,11 +1247,19 @@ cmd_report_exec(int argc, char **argv)
 	now = ctx.now;
 	r.fmt = ctx.format == CTX_FORMAT_JSON ? FMT_JSON
 	    : ctx.format == CTX_FORMAT_CSV    ? FMT_CSV
+	    : ctx.format == CTX_FORMAT_HTML   ? FMT_HTML
 					      : FMT_TEXT;
+	r.now = now;
+	r.width = term_width(stdout);
+	r.utf8 = term_utf8();
+	/* yesterday and last-week end where they end. */
+	if (!until_set &&
+	    parse_period(since, now, &r.req_since, &r.req_until) == 0)
+		until = NULL;
 	if (parse_time_arg(since, now, &r.req_since) == -1)
 		return cmd_ctx_free(&ctx),
 		       usage_error("--since: not a duration or date", since);
-	if (parse_time_arg(until, now, &r.req_until) == -1)
+	if (until != NULL && parse_time_arg(until, now, &r.req_until) == -1)
 		return cmd_ctx_free(&ctx),
 		       usage_error("--until: not a duration or date", until);
 	if (r.req_since >= r.req_until)
@@ -951,6 +1290,7 @@ cmd_report_exec(int argc, char **argv)
 		log_warnx("report: %s", store_errmsg(st));
 		goto out;
 	}
+	clamp_range(&r);
 	switch (r.fmt) {
 	case FMT_TEXT:
 		report_text(stdout, &r);
@@ -961,10 +1301,22 @@ cmd_report_exec(int argc, char **argv)
 	case FMT_CSV:
 		report_csv(stdout, &r);
 		break;
+	case FMT_HTML:
+		report_html(stdout, &r);
+		break;
 	}
 	rc = 0;
 out:
 	store_close(st);
+	rlist_free(&r.dom_all);
+	rlist_free(&r.prov_all);
+	for (i = 0; r.class_hours != NULL && i < r.classes.n; i++)
+		rlist_free(&r.class_hours[i]);
+	for (i = 0; r.provider_classes != NULL && i < r.providers.n; i++)
+		rlist_free(&r.provider_classes[i]);
+	free(r.class_hours);
+	free(r.provider_classes);
+	incident_list_free(&r.incs);
 	rlist_free(&r.classes);
 	rlist_free(&r.domains);
 	rlist_free(&r.providers);

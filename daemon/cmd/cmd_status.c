@@ -59,7 +59,7 @@ static int cmd_status_exec(int, char **);
 
 const struct cmd_entry cmd_status_entry = {
 	"status",
-	"[-c FILE] [--db PATH] [--format text|json]",
+	"[-c FILE] [--db PATH] [--format text|json] [--utc]",
 	"show whether the daemon runs and where it stands in each file",
 	cmd_status_exec,
 };
@@ -108,7 +108,8 @@ help(void)
 	       "  --db PATH          database (default: the database "
 	       "directive, else see\n"
 	       "                     'bouncestat --help')\n"
-	       "  --format FMT       text (default) or json\n\n"
+	       "  --format FMT       text (default) or json\n"
+	       "  --utc              times in UTC (default: local time)\n\n"
 	       "Exit status: 0 the daemon is running, 1 it is not (or no "
 	       "database), 2 usage\nerror.\n",
 	    cmd_status_entry.usage);
@@ -207,10 +208,10 @@ fmt_time(char *buf, size_t len, int64_t t)
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+	if (t <= 0 || localtime_r(&tt, &tm) == NULL)
 		snprintf(buf, len, "-");
 	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 static void
@@ -416,6 +417,8 @@ print_text(const char *db, const struct daemon_meta *m,
 		printf("daemon: not running (pid %ld %s %s)\n", m->pid,
 		    m->stopped > 0 ? "stopped at" : "started at", t1);
 	}
+	tz_label(t1, sizeof(t1), now);
+	printf("database: %s\ntimes: %s\n", db, t1);
 	printf("database: %s\n", db);
 	text_dnsbl(m, dn, now);
 	if (jr->key[0] != '\0' && !jr->have)
@@ -486,8 +489,8 @@ cmd_status_exec(int argc, char **argv)
 	int64_t now = clock_now();
 	int ch, rc = 1, r;
 
-	cmd_ctx_init(
-	    &ctx, "status", CTX_DB | CTX_TEXT | CTX_JSON, own, longopts);
+	cmd_ctx_init(&ctx, "status", CTX_DB | CTX_TZ | CTX_TEXT | CTX_JSON, own,
+	    longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {

@@ -26,6 +26,7 @@ static const struct option shared[] = {
 	{ "detect", required_argument, NULL, CTX_OPT_DETECT },
 	{ "now", required_argument, NULL, CTX_OPT_NOW },
 	{ "format", required_argument, NULL, CTX_OPT_FORMAT },
+	{ "utc", no_argument, NULL, CTX_OPT_UTC },
 };
 
 /* The CTX_* flag that brings shared option i. */
@@ -33,7 +34,7 @@ static unsigned
 shared_flag(size_t i)
 {
 	static const unsigned flag[] = { CTX_DB, CTX_DB, CTX_RULES, CTX_DETECT,
-		CTX_NOW, CTX_TEXT };
+		CTX_NOW, CTX_TEXT, CTX_TZ };
 
 	return flag[i];
 }
@@ -113,6 +114,11 @@ cmd_ctx_option(struct cmd_ctx *ctx, int ch, const char *optarg)
 	case CTX_OPT_NOW:
 		ctx->now_arg = optarg;
 		return 1;
+	case CTX_OPT_UTC:
+		/* At once: --now and --since then read zone-less times as
+		 * UTC too. */
+		tz_use_utc();
+		return 1;
 	case CTX_OPT_FORMAT:
 		if (strcmp(optarg, "text") == 0)
 			ctx->format = CTX_FORMAT_TEXT;
@@ -120,12 +126,15 @@ cmd_ctx_option(struct cmd_ctx *ctx, int ch, const char *optarg)
 			ctx->format = CTX_FORMAT_JSON;
 		else if (strcmp(optarg, "csv") == 0 && (ctx->takes & CTX_CSV))
 			ctx->format = CTX_FORMAT_CSV;
+		else if (strcmp(optarg, "html") == 0 && (ctx->takes & CTX_HTML))
+			ctx->format = CTX_FORMAT_HTML;
 		else {
 			fprintf(stderr,
-			    "bouncestat %s: --format: %s: not one of text%s%s\n",
+			    "bouncestat %s: --format: %s: not one of text%s%s%s\n",
 			    ctx->cmd, optarg,
 			    ctx->takes & CTX_JSON ? ", json" : "",
-			    ctx->takes & CTX_CSV ? ", csv" : "");
+			    ctx->takes & CTX_CSV ? ", csv" : "",
+			    ctx->takes & CTX_HTML ? ", html" : "");
 			return -1;
 		}
 		return 1;
@@ -313,6 +322,12 @@ cmd_ctx_help(unsigned takes)
 		printf("  --now WHEN         take WHEN as the present (a date, "
 		       "@EPOCH, or a\n"
 		       "                     duration ago)\n");
+	if (takes & CTX_TZ)
+		printf(
+		    "  --utc              show and read times in UTC (default: "
+		    "local time,\n"
+		    "                     $TZ); hours and days are aligned to "
+		    "it\n");
 	if (takes & CTX_DB)
 		printf("\nDatabase: --db, else $BOUNCESTAT_DB, else the "
 		       "configuration's database,\nelse %s when it exists (or "

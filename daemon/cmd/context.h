@@ -14,6 +14,7 @@
  *   --detect KEY=VALUE  detector thresholds, after the config's `detect`
  *   --now WHEN          the present (clock_set())
  *   --format FMT        text, json or csv: those the command offers
+ *   --utc               times shown and read in UTC, not local time
  *
  * The database is resolved in one order for every command: --db, then
  * $BOUNCESTAT_DB, then the configuration's `database`, then the default:
@@ -48,6 +49,8 @@ struct cmd_entry;
 #define CTX_TEXT   0x10
 #define CTX_JSON   0x20
 #define CTX_CSV    0x40
+#define CTX_TZ     0x80  /* --utc: times in UTC instead of local time */
+#define CTX_HTML   0x100 /* --format html */
 
 /* getopt_long values of the shared options (outside any command's). */
 enum {
@@ -56,13 +59,15 @@ enum {
 	CTX_OPT_RULES,
 	CTX_OPT_DETECT,
 	CTX_OPT_NOW,
-	CTX_OPT_FORMAT
+	CTX_OPT_FORMAT,
+	CTX_OPT_UTC
 };
 
 enum ctx_format {
 	CTX_FORMAT_TEXT,
 	CTX_FORMAT_JSON,
-	CTX_FORMAT_CSV
+	CTX_FORMAT_CSV,
+	CTX_FORMAT_HTML
 };
 
 #define CTX_OPTIONS_MAX 48 /* a command's own and the shared options */

@@ -179,6 +179,43 @@ static const struct directive table[] = {
 	    "Run as root when started as root and no user is given (like "
 	    "--allow-root). Not recommended.",
 	    NULL, 0 },
+	{ "metrics_listen", T_STRING, offsetof(struct conf, metrics_listen), "",
+	    0, 0, NULL, false,
+	    "Serve Prometheus metrics at http://ADDR:PORT/metrics (numeric "
+	    "address; [::1]:PORT for IPv6). Empty: off. No TLS and no "
+	    "authentication: keep it on loopback or behind a proxy.",
+	    "127.0.0.1:9154", 0 },
+	{ "metrics_top", T_INT, offsetof(struct conf, metrics_top), "20", 1,
+	    1000, NULL, false,
+	    "Providers named in metrics labels (those with the most "
+	    "results); the others are summed as provider=\"other\".",
+	    NULL, 0 },
+	{ "webhook", T_LIST, offsetof(struct conf, webhook), "", 0, 32, NULL,
+	    true,
+	    "For 'bouncestat alert': post new and resolved incidents to this "
+	    "URL, as JSON (\"json URL\" or just URL) or as a Slack, "
+	    "Mattermost or Rocket.Chat message (\"slack URL\"); repeat for "
+	    "several. --webhook adds to them.",
+	    "slack https://hooks.slack.com/services/T000/B000/XXXX",
+	    offsetof(struct conf, nwebhook) },
+	{ "exec", T_LIST, offsetof(struct conf, exec), "", 0, 32, NULL, true,
+	    "For 'bouncestat alert': run this program (absolute path, no "
+	    "shell) for every incident that opened or resolved, the incident "
+	    "in BOUNCESTAT_* variables and as JSON on standard input; repeat "
+	    "for several. --exec adds to them.",
+	    "/usr/local/lib/bouncestat/hook", offsetof(struct conf, nexec) },
+	{ "hook_timeout", T_DURATION, offsetof(struct conf, hook_timeout_ms),
+	    "30s", SEC(1), SEC(600), NULL, true,
+	    "Longest time one webhook request or exec hook may take; a hook "
+	    "still running is killed. Either counts as failed and is retried "
+	    "by the next run.",
+	    NULL, 0 },
+	{ "mail_to", T_LIST, offsetof(struct conf, mail_to), "", 0,
+	    CONF_MAIL_TO_MAX, NULL, true,
+	    "Recipient of the mail of 'bouncestat alert' when no --mail-to "
+	    "is given; repeat for several. None: --mail-to is required. "
+	    "bouncestat-alert.timer's runs are skipped until one is set.",
+	    "postmaster@example.com", offsetof(struct conf, nmail_to) },
 	{ "check_ip", T_LIST, offsetof(struct conf, check_ip), "", 0,
 	    CONF_CHECK_IP_MAX, NULL, true,
 	    "A sending IP (IPv4 or IPv6) of this server for the DNSBL "
@@ -671,6 +708,16 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->njournal_match; i++)
 		free(c->journal_match[i]);
 	free(c->journal_match);
+	for (i = 0; i < c->nwebhook; i++)
+		free(c->webhook[i]);
+	free(c->webhook);
+	for (i = 0; i < c->nexec; i++)
+		free(c->exec[i]);
+	free(c->exec);
+	free(c->metrics_listen);
+	for (i = 0; i < c->nmail_to; i++)
+		free(c->mail_to[i]);
+	free(c->mail_to);
 	free(c->source);
 	free(c->database);
 	free(c->rules_dir);
@@ -770,6 +817,12 @@ type_name(const struct directive *d)
 	case T_LIST:
 		if (d->off == offsetof(struct conf, journal_match))
 			return "FIELD=VALUE...";
+		if (d->off == offsetof(struct conf, webhook))
+			return "[json|slack] URL";
+		if (d->off == offsetof(struct conf, exec))
+			return "PATH";
+		if (d->off == offsetof(struct conf, mail_to))
+			return "ADDRESS";
 		if (d->off == offsetof(struct conf, check_ip))
 			return "IP";
 		return d->off == offsetof(struct conf, detect) ? "KEY=VALUE"

@@ -28,6 +28,7 @@
 #define CONF_PATH_DEFAULT      "/etc/bouncestat/bouncestat.conf"
 #define CONF_FOLLOW_MAX        256  /* follow directives */
 #define CONF_JOURNAL_MATCH_MAX 64   /* journal_match directives */
+#define CONF_MAIL_TO_MAX       32   /* mail_to directives */
 #define CONF_LINE_MAX          4096 /* bytes in one configuration line */
 
 enum conf_start {
@@ -74,6 +75,16 @@ struct conf {
 	int64_t minute_retention_ms; /* minute counts; 0 keeps them */
 	int64_t max_line;
 	int64_t max_files;
+	/* integrations (README "Fleets and integrations") */
+	char *metrics_listen; /* "ADDR:PORT" of /metrics, "" off */
+	int64_t metrics_top;  /* providers by name in metrics */
+	char **webhook;       /* `alert` webhooks: "[json|slack] URL" */
+	size_t nwebhook;
+	char **exec; /* `alert` hooks: programs run per transition */
+	size_t nexec;
+	int64_t hook_timeout_ms; /* a webhook or hook's time limit */
+	char **mail_to; /* `bouncestat alert` recipients; none = --mail-to */
+	size_t nmail_to;
 	/* The DNSBL self-check (daemon/dnsbl/selfcheck.h). */
 	char **check_ip; /* our sending IPs, IPv4 or IPv6 text */
 	size_t ncheck_ip;

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -128,6 +129,75 @@ parse_date(const char *s, int64_t *out)
 	return 0;
 }
 
+/* Local midnight days_back days before the day of t (DST-safe). */
+static int64_t
+local_midnight(int64_t t, int days_back)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return t - t % 86400;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday -= days_back;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+int
+parse_period(const char *s, int64_t now, int64_t *start, int64_t *end)
+{
+	time_t tt = (time_t)now;
+	struct tm tm;
+	int monday; /* days since Monday */
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return -1;
+	monday = (tm.tm_wday + 6) % 7;
+	if (strcmp(s, "today") == 0) {
+		*start = local_midnight(now, 0);
+		if (end != NULL)
+			*end = now;
+	} else if (strcmp(s, "yesterday") == 0) {
+		*start = local_midnight(now, 1);
+		if (end != NULL)
+			*end = local_midnight(now, 0);
+	} else if (strcmp(s, "this-week") == 0) {
+		*start = local_midnight(now, monday);
+		if (end != NULL)
+			*end = now;
+	} else if (strcmp(s, "last-week") == 0) {
+		*start = local_midnight(now, monday + 7);
+		if (end != NULL)
+			*end = local_midnight(now, monday);
+	} else
+		return -1;
+	return 0;
+}
+
+void
+tz_use_utc(void)
+{
+	(void)setenv("TZ", "UTC0", 1);
+	tzset();
+}
+
+void
+tz_label(char *out, size_t len, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	long off;
+
+	if (localtime_r(&tt, &tm) == NULL || tm.tm_gmtoff == 0) {
+		snprintf(out, len, "UTC");
+		return;
+	}
+	off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
+	snprintf(out, len, "UTC%c%02ld:%02ld", tm.tm_gmtoff < 0 ? '-' : '+',
+	    off / 3600, off % 3600 / 60);
+}
+
 int
 parse_time_arg(const char *s, int64_t now, int64_t *out)
 {
@@ -145,6 +215,8 @@ parse_time_arg(const char *s, int64_t now, int64_t *out)
 		*out = 0;
 		return 0;
 	}
+	if (parse_period(s, now, out, NULL) == 0)
+		return 0;
 	if (*s == '@') {
 		errno = 0;
 		n = strtoll(s + 1, &end, 10);

@@ -24,10 +24,28 @@ char *xstrdup(const char *);
  * Parses a --since/--until value relative to now: a duration "30m", "6h",
  * "1d", "2w" (also "90s", combined "1d12h"), an epoch "@1700000000", or a
  * date "2026-11-22", "2026-11-22T10:15[:01][Z|+01:00]" (local time when no
- * zone), "now", or "all" (the epoch: everything). Returns 0 and the epoch
- * seconds in *out, or -1.
+ * zone), "now", "all" (the epoch: everything), or a local calendar period
+ * "today", "yesterday", "this-week", "last-week" (its start; weeks start on
+ * Monday). Returns 0 and the epoch seconds in *out, or -1.
  */
 int parse_time_arg(const char *s, int64_t now, int64_t *out);
+
+/*
+ * When s names a calendar period (today, yesterday, this-week, last-week,
+ * in local time): 0 with its start in *start and, when end is not NULL,
+ * its end in *end (now for today and this-week, the next day or week
+ * otherwise). Else -1.
+ */
+int parse_period(const char *s, int64_t now, int64_t *start, int64_t *end);
+
+/*
+ * Makes UTC the local time zone of the process (--utc): every local time
+ * shown or parsed from then on is UTC.
+ */
+void tz_use_utc(void);
+
+/* The zone of local time at t for headers: "UTC", "UTC+08:00". */
+void tz_label(char *out, size_t len, int64_t t);
 
 #define UTIL_SERVICE_DIR "/var/lib/bouncestat"
 #define UTIL_SERVICE_DB  UTIL_SERVICE_DIR "/bouncestat.db"

@@ -348,7 +348,8 @@ batch_commit(struct loop *lp)
 	if (lp->broken || db_gone(lp))
 		return -1;
 	pipeline_set_ref_time(lp->pl, now);
-	if (pipeline_begin(lp->pl) == -1) {
+	/* BEGIN IMMEDIATE waits here: its failure is the batch's "begin" */
+	if (pipeline_begin(lp->pl) == -1 || pipeline_sync(lp->pl) == -1) {
 		store_failed(lp, "begin");
 		return -1;
 	}
@@ -370,6 +371,11 @@ batch_commit(struct loop *lp)
 		}
 	}
 	pipeline_set_watch(lp->pl, NULL);
+	/* The writer thread's records first: then the store is ours. */
+	if (pipeline_sync(lp->pl) == -1) {
+		store_failed(lp, "add");
+		return -1;
+	}
 	for (i = 0; i < lp->nfl; i++)
 		if (tail_put_positions(lp->fl[i].t, lp->st, now) == -1) {
 			store_failed(lp, "position");
@@ -384,7 +390,7 @@ batch_commit(struct loop *lp)
 		store_failed(lp, "meta");
 		return -1;
 	}
-	if (pipeline_commit(lp->pl) == -1) {
+	if (pipeline_commit(lp->pl) == -1 || pipeline_sync(lp->pl) == -1) {
 		store_failed(lp, "commit");
 		return -1;
 	}
@@ -1346,6 +1352,9 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	ctx.syslog.tz_offset = local_tz_offset(lp->started);
 	if ((lp->pl = pipeline_new(lp->st, lp->cl, &ctx)) == NULL)
 		fatal("pipeline_new");
+	/* Parse here while a second core stores (issue 14). */
+	if (pipeline_start_writer(lp->pl, errbuf) == -1)
+		log_warnx("daemon: %s; storing on one thread", errbuf);
 	set_patterns(lp);
 	if (journal_wanted(lp) && journal_open(lp) == -1)
 		goto fail;

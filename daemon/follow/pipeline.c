@@ -19,9 +19,11 @@
 
 #include "linebuf.h"
 #include "log.h"
+#include "metric.h"
 #include "pipeline.h"
 #include "provider.h"
 #include "scan.h"
+#include "writer.h"
 
 #define PROV_MEMO_SLOTS                                                        \
 	8192              /* a power of two; 2048 missed 10% of a              \
@@ -40,12 +42,14 @@ struct pipeline {
 	struct classifier *cl;
 	struct mta_ctx ctx;
 	struct pipeline_counters c;
+	struct pipeline_counters base; /* c when the batch began */
 	uint64_t pending;
 	struct bs_event ev;
 	struct classify_result cr;
 	char provider[256];
 	bool have_last;
 	struct pipeline_watch *watch; /* the current input's, or NULL */
+	struct writer *writer;        /* pipeline_start_writer(), or NULL */
 	pipeline_event_fn *event_fn;
 	void *event_arg;
 	struct prov_memo memo[PROV_MEMO_SLOTS];
@@ -73,6 +77,9 @@ pipeline_new(struct store *st, struct classifier *cl, const struct mta_ctx *ctx)
 void
 pipeline_free(struct pipeline *p)
 {
+	if (p == NULL)
+		return;
+	writer_free(p->writer);
 	free(p);
 }
 
@@ -160,7 +167,12 @@ pipeline_event(struct pipeline *p)
 	rec.ev = &p->ev;
 	rec.cr = &p->cr;
 	rec.provider = p->provider;
-	if (store_add(p->store, &rec) == -1)
+	if (p->writer != NULL) {
+		if (writer_add(p->writer, &rec) == -1) {
+			(void)writer_sync(p->writer);
+			return -1;
+		}
+	} else if (store_add(p->store, &rec) == -1)
 		return -1;
 	p->pending++;
 	return PARSE_OK;
@@ -303,17 +315,98 @@ pipeline_last(const struct pipeline *p, const struct bs_event **ev,
 int
 pipeline_begin(struct pipeline *p)
 {
-	return store_begin(p->store);
+	p->base = p->c;
+	if (p->writer == NULL)
+		return store_begin(p->store);
+	if (writer_begin(p->writer) == -1) {
+		(void)writer_sync(p->writer);
+		return -1;
+	}
+	return 0;
 }
 
-/* Ends a batch: store_commit(). 0 or -1 (see store_errmsg()). */
+/*
+ * Ends a batch: store_commit(). 0 or -1 (see pipeline_errmsg()). With a
+ * writer thread the commit is only queued: its failure is reported by a
+ * later call, pipeline_sync() at the latest.
+ */
 int
 pipeline_commit(struct pipeline *p)
 {
-	if (store_commit(p->store) == -1)
+	uint64_t n[METRIC_LINE_COUNT];
+
+	/* The batch's lines, for bouncestat_lines_total: stored with their
+	 * counts, so the metric survives restarts and rolls back with them. */
+	n[METRIC_LINE_DELIVERY] = p->c.events - p->base.events;
+	n[METRIC_LINE_SKIPPED] = p->c.skipped - p->base.skipped;
+	n[METRIC_LINE_BAD] = p->c.bad - p->base.bad;
+	n[METRIC_LINE_CUT] = p->c.cut - p->base.cut;
+	if (p->writer != NULL) {
+		if (writer_lines(p->writer, n) == -1 ||
+		    writer_commit(p->writer) == -1) {
+			(void)writer_sync(p->writer);
+			return -1;
+		}
+	} else if (metric_lines_add(p->store, n) == -1 ||
+	    store_commit(p->store) == -1)
 		return -1;
 	p->pending = 0;
 	return 0;
+}
+
+/*
+ * Starts the writer thread (writer.h): from now on the store's half of
+ * every line runs on it. 0, or -1 with errbuf set (the pipeline goes on
+ * without one).
+ */
+int
+pipeline_start_writer(struct pipeline *p, char *errbuf)
+{
+	if (p->writer != NULL || p->store == NULL)
+		return 0;
+	if ((p->writer = writer_new(p->store, errbuf)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Records a position in the batch: store_put_position(), in order. */
+int
+pipeline_put_position(struct pipeline *p, const struct store_position *pos)
+{
+	if (p->writer == NULL)
+		return store_put_position(p->store, pos);
+	if (writer_position(p->writer, pos) == -1) {
+		(void)writer_sync(p->writer);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Waits until the writer thread has applied everything queued; then the
+ * store may be used directly. 0, or -1 when something queued failed (its
+ * transaction was rolled back; message in pipeline_errmsg()).
+ */
+int
+pipeline_sync(struct pipeline *p)
+{
+	return p->writer != NULL ? writer_sync(p->writer) : 0;
+}
+
+/* Rolls the open batch back (after pipeline_sync()). 0 or -1. */
+int
+pipeline_rollback(struct pipeline *p)
+{
+	(void)pipeline_sync(p);
+	return store_rollback(p->store);
+}
+
+/* The message of the last store failure, the writer's if it has one. */
+const char *
+pipeline_errmsg(const struct pipeline *p)
+{
+	return p->writer != NULL ? writer_errmsg(p->writer)
+				 : store_errmsg(p->store);
 }
 
 uint64_t

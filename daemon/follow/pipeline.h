@@ -98,6 +98,19 @@ void pipeline_last(const struct pipeline *, const struct bs_event **,
 int pipeline_begin(struct pipeline *);
 int pipeline_commit(struct pipeline *);
 
+/*
+ * The writer thread (issue 14; see writer.h and pipeline.c):
+ * pipeline_start_writer() moves the store's half to a second thread;
+ * then positions go through pipeline_put_position(), the store is touched
+ * directly only after pipeline_sync(), and errors are read with
+ * pipeline_errmsg(). All of these work without a writer as well.
+ */
+int pipeline_start_writer(struct pipeline *, char *errbuf);
+int pipeline_put_position(struct pipeline *, const struct store_position *);
+int pipeline_sync(struct pipeline *);
+int pipeline_rollback(struct pipeline *);
+const char *pipeline_errmsg(const struct pipeline *);
+
 /* Events added since the last commit (to bound a batch). */
 uint64_t pipeline_pending(const struct pipeline *);
 

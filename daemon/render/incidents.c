@@ -15,6 +15,7 @@
 
 #include "alert.h"
 #include "incidents.h"
+#include "term.h"
 #include "json.h"
 #include "sanitize.h"
 #include "util.h"
@@ -114,13 +115,77 @@ incident_key_text(char *out, size_t len, const struct incident *inc)
 	snprintf(out, len, "%s%s%s", key, ip[0] != '\0' ? " " : "", ip);
 }
 
+/* The PEAK and USUAL cells of inc. */
+static void
+peak_usual(const struct incident *inc, char *peak, size_t plen, char *usual,
+    size_t ulen)
+{
+	if (is_rate(inc->kind)) {
+		snprintf(peak, plen, "%d%%",
+		    inc->peak_total > 0
+			? (int)(inc->peak * 100 / inc->peak_total)
+			: 0);
+		snprintf(usual, ulen, "%d%%", (int)(inc->baseline * 100 + 0.5));
+	} else {
+		snprintf(peak, plen, "%" PRId64, inc->peak);
+		if (strcmp(inc->kind, "dnsbl") == 0)
+			snprintf(usual, ulen, "-");
+		else
+			snprintf(usual, ulen, "%.1f", inc->baseline);
+	}
+}
+
+static size_t
+max_z(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The buffer bytes for a line of cols columns (a byte is at most one
+ * column), at most size. */
+static size_t
+line_room(size_t size, int cols)
+{
+	return cols < 2 ? 2 : (size_t)cols < size ? (size_t)cols : size;
+}
+
+/* Prints s (display width c) cut to w columns with "..." or padded. */
+static void
+put_key(FILE *fp, const char *s, size_t c, size_t w)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, cl, used = 0;
+	int cw;
+
+	if (c <= w) {
+		fprintf(fp, "%s%*s", s, (int)(w - c), "");
+		return;
+	}
+	while (p[i] != '\0') {
+		cw = display_char_width(p + i, strlen(s + i), &cl);
+		if (used + (size_t)cw + 1 > w)
+			break;
+		used += (size_t)cw;
+		i += cl;
+	}
+	fprintf(fp, "%.*s~%*s", (int)i, s, (int)(w - used - 1), "");
+}
+
+/*
+ * Columns sized to what they hold, the key given what is left of the
+ * width (term_width()), so that a row fits 80 columns.
+ */
 void
 incident_table_text(
     FILE *fp, const struct incident_list *l, int64_t since, bool quiet)
 {
-	char key[400], start[64], seen[64], peak[32], usual[32], line[160];
+	char key[400], start[64], seen[64], peak[32], usual[32], line[160],
+	    total[32];
 	const struct incident *inc;
-	size_t i, w = 3, c;
+	size_t i, c, ws = 5, wst = 7, wse = 9, wk = 4, wkey = 3, wp = 4, wu = 5,
+		     wt = 5, fixed, room;
+	int cols = term_width(fp);
+	bool utf8 = term_utf8();
 
 	if (l->n == 0) {
 		if (quiet)
@@ -131,50 +196,64 @@ incident_table_text(
 		return;
 	}
 	for (i = 0; i < l->n; i++) {
-		incident_key_text(key, sizeof(key), &l->v[i].inc);
-		if ((c = (size_t)display_width(key, 1000)) > w)
-			w = c;
+		inc = &l->v[i].inc;
+		incident_key_text(key, sizeof(key), inc);
+		if (!utf8)
+			term_ascii(key);
+		wkey = max_z(wkey, (size_t)display_width(key, 1000));
+		ws = max_z(ws, inc->open ? 4 : 8);
+		render_local_time(start, sizeof(start), inc->start, 0);
+		wst = max_z(wst, strlen(start));
+		render_local_time(
+		    seen, sizeof(seen), inc->last_seen, inc->start);
+		wse = max_z(wse, strlen(seen));
+		wk = max_z(wk, strlen(inc->kind));
+		peak_usual(inc, peak, sizeof(peak), usual, sizeof(usual));
+		wp = max_z(wp, strlen(peak));
+		wu = max_z(wu, strlen(usual));
+		wt = max_z(wt,
+		    (size_t)snprintf(
+			total, sizeof(total), "%" PRId64, inc->total));
 	}
-	if (w > 40)
-		w = 40;
-	fprintf(fp, "%-8s  %-16s  %-16s  %-13s  %-*s  %6s  %6s  %7s\n", "STATE",
-	    "STARTED", "LAST SEEN", "KIND", (int)w, "KEY", "PEAK", "USUAL",
+	fixed = ws + wst + wse + wk + wp + wu + wt + 7;
+	room = (size_t)cols > fixed + 10 ? (size_t)cols - fixed : 10;
+	if (wkey > room)
+		wkey = room;
+	fprintf(fp, "%-*s %-*s %-*s %-*s %-*s %*s %*s %*s\n", (int)ws, "STATE",
+	    (int)wst, "STARTED", (int)wse, "LAST SEEN", (int)wk, "KIND",
+	    (int)wkey, "KEY", (int)wp, "PEAK", (int)wu, "USUAL", (int)wt,
 	    "TOTAL");
 	for (i = 0; i < l->n; i++) {
 		inc = &l->v[i].inc;
 		incident_key_text(key, sizeof(key), inc);
+		if (!utf8)
+			term_ascii(key);
 		render_local_time(start, sizeof(start), inc->start, 0);
 		render_local_time(
 		    seen, sizeof(seen), inc->last_seen, inc->start);
-		if (is_rate(inc->kind)) {
-			snprintf(peak, sizeof(peak), "%d%%",
-			    inc->peak_total > 0
-				? (int)(inc->peak * 100 / inc->peak_total)
-				: 0);
-			snprintf(usual, sizeof(usual), "%d%%",
-			    (int)(inc->baseline * 100 + 0.5));
-		} else {
-			snprintf(peak, sizeof(peak), "%" PRId64, inc->peak);
-			if (strcmp(inc->kind, "dnsbl") == 0)
-				snprintf(usual, sizeof(usual), "-");
-			else
-				snprintf(usual, sizeof(usual), "%.1f",
-				    inc->baseline);
-		}
-		fprintf(fp, "%-8s  %-16s  %-16s  %-13s  ",
-		    inc->open ? "open" : "resolved", start, seen, inc->kind);
+		peak_usual(inc, peak, sizeof(peak), usual, sizeof(usual));
+		fprintf(fp, "%-*s %-*s %-*s %-*s ", (int)ws,
+		    inc->open ? "open" : "resolved", (int)wst, start, (int)wse,
+		    seen, (int)wk, inc->kind);
 		/* Pad by columns: the key may hold UTF-8. */
 		c = (size_t)display_width(key, 1000);
-		fprintf(fp, "%s%*s  %6s  %6s  %7" PRId64 "\n", key,
-		    (int)(c < w ? w - c : 0), "", peak, usual, inc->total);
+		put_key(fp, key, c, wkey);
+		fprintf(fp, " %*s %*s %*" PRId64 "\n", (int)wp, peak, (int)wu,
+		    usual, (int)wt, inc->total);
+		if (c > wkey) /* cut above: in full on a line of its own */
+			fprintf(fp, "%10s%s\n", "", key);
 		if (inc->providers[0] != '\0') {
-			alert_sanitize(line, sizeof(line), inc->providers,
-			    strlen(inc->providers));
+			alert_sanitize(line, line_room(sizeof(line), cols - 21),
+			    inc->providers, strlen(inc->providers));
+			if (!utf8)
+				term_ascii(line);
 			fprintf(fp, "%10sreported by %s\n", "", line);
 		}
 		if (inc->sample[0] != '\0') {
-			alert_sanitize(line, sizeof(line), inc->sample,
-			    strlen(inc->sample));
+			alert_sanitize(line, line_room(sizeof(line), cols - 9),
+			    inc->sample, strlen(inc->sample));
+			if (!utf8)
+				term_ascii(line);
 			fprintf(fp, "%10s%s\n", "", line);
 		}
 	}

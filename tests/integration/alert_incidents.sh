@@ -198,6 +198,21 @@ wait "$race1" || fail "first concurrent alert"
 [ "$(ls "$tmp/race" | wc -l)" -eq 1 ] ||
     fail "concurrent alerts sent $(ls "$tmp/race" | wc -l) messages, want 1"
 
+# Without --mail-to, the configuration's mail_to directives are the
+# recipients (on a copy, the incidents still pending); a bad one fails.
+sqlite3 "$BOUNCESTAT_DB" ".backup '$tmp/mailto.db'"
+printf 'mail_to pm@example.org\nmail_to ops@example.org\n' >"$tmp/mailto.conf"
+BOUNCESTAT_DB="$tmp/mailto.db" "$BOUNCESTAT" alert -c "$tmp/mailto.conf" \
+    --dry-run >"$tmp/mailto.out" 2>"$tmp/mailto.err" || fail "mail_to alert"
+grep -q '^To: pm@example.org, ops@example.org' "$tmp/mailto.out" ||
+    fail "the recipients are not mail_to's"
+printf 'mail_to pm@example.org\001x\n' >"$tmp/mailto-bad.conf"
+rc=0
+BOUNCESTAT_DB="$tmp/mailto.db" "$BOUNCESTAT" alert -c "$tmp/mailto-bad.conf" \
+    --dry-run >/dev/null 2>"$tmp/mailto-bad.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "alert with a bad mail_to: exit $rc, want 1"
+grep -q 'mail_to' "$tmp/mailto-bad.err" || fail "bad mail_to not told"
+
 "$BOUNCESTAT" alert --mail-to postmaster@example.org \
     --mail-to ops@example.org --from "bouncestat <bs@mx1.example.org>" \
     --sendmail "$tmp/sendmail" >"$tmp/alert.out" 2>"$tmp/alert.err" ||

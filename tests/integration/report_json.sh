@@ -230,10 +230,10 @@ sys.exit(1 if bad else 0)
 EOF
 
 # Text: the tables and a sparkline, no raw escape byte.
-rep --top 20 >"$T/text.out" 2>"$T/text.err" || fail "report text exited $?"
+rep --top 20 --utc >"$T/text.out" 2>"$T/text.err" || fail "report text exited $?"
 grep -q "$ESC" "$T/text.out" && fail "raw ESC in text"
 for w in "Results" "rate_limited" "qq.com" "HL:ICC" "Failures per hour" \
-    "per-MX attempts" "2026-11-22 10:00 to 2026-11-22 12:00 UTC"; do
+    "per-MX attempts" "2026-11-22 10:00 to 2026-11-22 12:00 (UTC)"; do
 	grep -qF "$w" "$T/text.out" || fail "text lacks '$w'"
 done
 grep -q "^  sent  *7 " "$T/text.out" || fail "text: sent 7"

@@ -1283,6 +1283,45 @@ classify_event__other_languages__main_classes(void **state)
 	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
 }
 
+/*
+ * Phrase families of the third collection's train replies, in wordings no
+ * example has: a DNSBL query error is the receiver's fault, counts and
+ * quotas of recipients are rate limits, DNS resolve errors mean an
+ * unknown domain, a threat list or spam statistics block the IP, relaying
+ * with the recipient in the middle of the phrase is still a relay refusal,
+ * and the Chinese and French wordings of unknown users and full mailboxes.
+ */
+static void
+classify_event__third_collection_families__class_of_the_family(void **state)
+{
+	static const struct want w[] = {
+		{ "554 5.7.1 Service unavailable; Client host [203.0.113.9] "
+		  "blocked using sbl.spamhaus.org; Error: open resolver",
+		    BS_CLASS_SERVER_ERROR },
+		{ "452 The number of recipients exceeds the limit",
+		    BS_CLASS_RATE_LIMITED },
+		{ "550 Daily sending quota reached", BS_CLASS_RATE_LIMITED },
+		{ "451 4.4.0 DNS resolve failure for example.org",
+		    BS_CLASS_HOST_UNKNOWN },
+		{ "421 Connect to unreachable host mx.example.org",
+		    BS_CLASS_NETWORK_ERROR },
+		{ "554 IP 203.0.113.9 was blocked by Example Reputation List",
+		    BS_CLASS_BLACKLISTED },
+		{ "550 relaying for <user@example.org> is denied",
+		    BS_CLASS_RELAY_DENIED },
+		{ "450 4.1.8 Unable to verify sender address",
+		    BS_CLASS_SENDER_AUTH },
+		{ "550 Invalid RCPT TO address", BS_CLASS_USER_UNKNOWN },
+		{ "550 邮箱未开通", BS_CLASS_USER_UNKNOWN },
+		{ "452 收信人空间不足", BS_CLASS_MAILBOX_FULL },
+		{ "550 Cette adresse n'accepte plus de messages",
+		    BS_CLASS_USER_UNKNOWN },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
 int
 main(void)
 {
@@ -1379,6 +1418,8 @@ main(void)
 		cmocka_unit_test(
 		    classify_event__access_denied_recipient__policy_unless_541),
 		cmocka_unit_test(classify_event__other_languages__main_classes),
+		cmocka_unit_test(
+		    classify_event__third_collection_families__class_of_the_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -561,7 +561,7 @@ conf_print_directives__uncommented__parses(void **state)
 			n++;
 		}
 	}
-	assert_int_equal(n, 29); /* one per directive */
+	assert_int_equal(n, 35); /* one per directive */
 	memset(&e, 0, sizeof(e));
 	c = conf_parse("sample", out, strlen(out), collect, &e);
 	if (c == NULL)
@@ -571,6 +571,8 @@ conf_print_directives__uncommented__parses(void **state)
 	assert_int_equal(c->njournal_match, 1);
 	assert_string_equal(
 	    c->journal_match[0], "_SYSTEMD_UNIT=postfix@-.service");
+	assert_int_equal(c->nmail_to, 1);
+	assert_string_equal(c->mail_to[0], "postmaster@example.com");
 	conf_free(c);
 	free(out);
 	free(buf);

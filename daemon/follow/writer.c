@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * See writer.h. Buffers go round between two queues under one mutex:
+ * free (the caller takes one to fill) and full (the thread takes one to
+ * apply). An operation is a header and a payload; a record's event and
+ * classification are copied by value with their spans re-pointed at
+ * copies of their bytes behind them in the same buffer, which stays put
+ * until the thread has applied it. Only the fields the store reads are
+ * kept (store.c: store_add()); the others are cleared.
+ *
+ * Not here: SQL (the store's), logging (the caller's), any decision about
+ * batches (the caller appends begin and commit where it wants them).
+ */
+#define _GNU_SOURCE /* pthread_setname_np() */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metric.h"
+#include "writer.h"
+
+enum wop {
+	W_BEGIN = 1,
+	W_ADD,
+	W_POS,
+	W_LINES,
+	W_COMMIT
+};
+
+struct whdr {
+	uint32_t op;
+	uint32_t size; /* header included, a multiple of 8 */
+};
+
+struct wadd {
+	struct bs_event ev;
+	struct classify_result cr;
+	const char *provider;
+};
+
+struct wpos {
+	struct store_position pos;
+};
+
+struct wlines {
+	uint64_t n[METRIC_LINE_COUNT];
+};
+
+struct wbuf {
+	size_t used;
+	char *data;
+};
+
+struct writer {
+	struct store *st;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work; /* the thread waits: a full buffer, or stop */
+	pthread_cond_t cv_idle; /* the caller waits: a free buffer, or idle */
+	struct wbuf bufs[WRITER_BUFS];
+	int fullq[WRITER_BUFS]; /* ring of full buffers, in order */
+	size_t full_head, nfull;
+	int freeq[WRITER_BUFS]; /* stack of free buffers */
+	size_t nfree;
+	int cur;     /* the buffer the caller fills, -1: none */
+	bool busy;   /* the thread is applying a buffer */
+	bool stop;   /* writer_free(): exit when the full queue is empty */
+	bool failed; /* an operation failed since the last sync */
+	bool seen;   /* the caller has seen failed (at a hand-over) */
+	char err[BS_ERRLEN];
+};
+
+#define ALIGN8(n) (((n) + 7) & ~(size_t)7)
+
+/* Applies one buffer's operations; the first failure ends the batch. */
+static void
+apply(struct writer *w, struct wbuf *b)
+{
+	const char *p = b->data, *end = b->data + b->used;
+	const struct whdr *h;
+	const struct wadd *a;
+	struct store_record rec;
+	int rc = 0;
+
+	for (; p < end && rc == 0 && !w->failed; p += h->size) {
+		h = (const struct whdr *)(const void *)p;
+		switch (h->op) {
+		case W_BEGIN:
+			rc = store_begin(w->st);
+			break;
+		case W_ADD:
+			a = (const struct wadd *)(const void *)(h + 1);
+			rec.ev = &a->ev;
+			rec.cr = &a->cr;
+			rec.provider = a->provider;
+			rc = store_add(w->st, &rec);
+			break;
+		case W_POS:
+			rc = store_put_position(w->st,
+			    &((const struct wpos *)(const void *)(h + 1))->pos);
+			break;
+		case W_LINES:
+			rc = metric_lines_add(w->st,
+			    ((const struct wlines *)(const void *)(h + 1))->n);
+			break;
+		case W_COMMIT:
+			rc = store_commit(w->st);
+			break;
+		default:
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == -1) {
+		pthread_mutex_lock(&w->mu);
+		snprintf(w->err, sizeof(w->err), "%s", store_errmsg(w->st));
+		w->failed = true;
+		pthread_mutex_unlock(&w->mu);
+		/* commit rolls back by itself; the others leave it to us */
+		store_rollback(w->st);
+	}
+	b->used = 0;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	int idx;
+
+#ifdef __linux__
+	(void)pthread_setname_np(pthread_self(), "bs-writer");
+#endif
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->nfull == 0 && !w->stop)
+			pthread_cond_wait(&w->cv_work, &w->mu);
+		if (w->nfull == 0)
+			break;
+		idx = w->fullq[w->full_head];
+		w->full_head = (w->full_head + 1) % WRITER_BUFS;
+		w->nfull--;
+		w->busy = true;
+		pthread_mutex_unlock(&w->mu);
+		if (!w->failed)
+			apply(w, &w->bufs[idx]);
+		w->bufs[idx].used = 0;
+		pthread_mutex_lock(&w->mu);
+		w->busy = false;
+		w->freeq[w->nfree++] = idx;
+		pthread_cond_broadcast(&w->cv_idle);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* See writer.h. */
+struct writer *
+writer_new(struct store *st, char *errbuf)
+{
+	struct writer *w;
+	int i, e;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		goto nomem;
+	w->st = st;
+	w->cur = -1;
+	for (i = 0; i < WRITER_BUFS; i++) {
+		if ((w->bufs[i].data = malloc(WRITER_BUF_BYTES)) == NULL)
+			goto nomem;
+		w->freeq[w->nfree++] = i;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv_work, NULL);
+	pthread_cond_init(&w->cv_idle, NULL);
+	if ((e = pthread_create(&w->th, NULL, writer_main, w)) != 0) {
+		snprintf(errbuf, BS_ERRLEN, "writer thread: %s", strerror(e));
+		pthread_cond_destroy(&w->cv_idle);
+		pthread_cond_destroy(&w->cv_work);
+		pthread_mutex_destroy(&w->mu);
+		goto fail;
+	}
+	return w;
+nomem:
+	snprintf(errbuf, BS_ERRLEN, "writer: out of memory");
+fail:
+	if (w != NULL)
+		for (i = 0; i < WRITER_BUFS; i++)
+			free(w->bufs[i].data);
+	free(w);
+	return NULL;
+}
+
+void
+writer_free(struct writer *w)
+{
+	int i;
+
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->cv_work);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->th, NULL);
+	pthread_cond_destroy(&w->cv_idle);
+	pthread_cond_destroy(&w->cv_work);
+	pthread_mutex_destroy(&w->mu);
+	for (i = 0; i < WRITER_BUFS; i++)
+		free(w->bufs[i].data);
+	free(w);
+}
+
+/*
+ * Hands the current buffer (if any) to the thread; with take, waits for
+ * a free one and makes it current. Returns -1 when the thread has failed.
+ */
+static int
+hand_over(struct writer *w, bool take)
+{
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	if (w->cur >= 0 && w->bufs[w->cur].used > 0) {
+		w->fullq[(w->full_head + w->nfull) % WRITER_BUFS] = w->cur;
+		w->nfull++;
+		w->cur = -1;
+		pthread_cond_signal(&w->cv_work);
+	}
+	if (take && w->cur < 0) {
+		while (w->nfree == 0)
+			pthread_cond_wait(&w->cv_idle, &w->mu);
+		w->cur = w->freeq[--w->nfree];
+	}
+	if (w->failed)
+		w->seen = true;
+	rc = w->seen ? -1 : 0;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/*
+ * Room for an operation of size bytes (a multiple of 8, at most
+ * WRITER_BUF_BYTES) in the current buffer, its header written. NULL when
+ * the thread has failed.
+ */
+static void *
+reserve(struct writer *w, enum wop op, size_t size)
+{
+	struct whdr *h;
+	struct wbuf *b;
+
+	if (w->seen)
+		return NULL;
+	if ((w->cur < 0 || w->bufs[w->cur].used + size > WRITER_BUF_BYTES) &&
+	    hand_over(w, true) == -1)
+		return NULL;
+	b = &w->bufs[w->cur];
+	h = (struct whdr *)(void *)(b->data + b->used);
+	h->op = op;
+	h->size = (uint32_t)size;
+	b->used += size;
+	return h + 1;
+}
+
+static int
+simple(struct writer *w, enum wop op)
+{
+	return reserve(w, op, sizeof(struct whdr)) == NULL ? -1 : 0;
+}
+
+int
+writer_begin(struct writer *w)
+{
+	return simple(w, W_BEGIN);
+}
+
+int
+writer_lines(struct writer *w, const uint64_t n[METRIC_LINE_COUNT])
+{
+	struct wlines *l;
+
+	if ((l = reserve(
+		 w, W_LINES, ALIGN8(sizeof(struct whdr) + sizeof(*l)))) == NULL)
+		return -1;
+	memcpy(l->n, n, sizeof(l->n));
+	return 0;
+}
+
+/* Appends the commit and hands the buffer over: the batch is complete. */
+int
+writer_commit(struct writer *w)
+{
+	if (simple(w, W_COMMIT) == -1)
+		return -1;
+	return hand_over(w, false);
+}
+
+/* Copies sp's bytes to *tail and points sp at the copy. */
+static void
+move_span(struct bs_span *sp, char **tail)
+{
+	if (sp->ptr == NULL)
+		return;
+	memcpy(*tail, sp->ptr, sp->len);
+	sp->ptr = *tail;
+	*tail += sp->len;
+}
+
+static size_t
+span_len(struct bs_span sp)
+{
+	return sp.ptr != NULL ? sp.len : 0;
+}
+
+/* Copies s (may be NULL) to *tail, NUL-terminated; returns the copy. */
+static const char *
+move_str(const char *s, size_t n, char **tail)
+{
+	char *d = *tail;
+
+	if (s == NULL)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	*tail += n + 1;
+	return d;
+}
+
+int
+writer_add(struct writer *w, const struct store_record *rec)
+{
+	const struct bs_event *ev = rec->ev;
+	const struct classify_result *cr = rec->cr;
+	const char *prov = rec->provider != NULL ? rec->provider : "";
+	size_t rlen = cr != NULL && cr->rule != NULL ? strlen(cr->rule) : 0;
+	size_t plen = strlen(prov), need;
+	struct wadd *a;
+	char *tail;
+
+	need = sizeof(struct whdr) + sizeof(struct wadd) + span_len(ev->host) +
+	    span_len(ev->queue_id) + span_len(ev->rcpt_domain) +
+	    span_len(ev->relay_host) + span_len(ev->relay_ip) +
+	    span_len(ev->dsn) + span_len(ev->enhanced) + span_len(ev->reply) +
+	    span_len(ev->stage) + rlen + 1 + plen + 1;
+	if (cr != NULL)
+		need += span_len(cr->dnsbl) + span_len(cr->listed_ip);
+	need = ALIGN8(need);
+	if (need > WRITER_BUF_BYTES) {
+		/* Rare (lines are cut at 64 KiB): applied here, in order. */
+		if (writer_sync(w) == -1)
+			return -1;
+		if (store_add(w->st, rec) == -1) {
+			snprintf(
+			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
+			store_rollback(w->st);
+			w->seen = true;
+			return -1;
+		}
+		return 0;
+	}
+	if ((a = reserve(w, W_ADD, need)) == NULL)
+		return -1;
+	tail = (char *)(a + 1);
+	memset(a, 0, sizeof(*a));
+	a->ev.time = ev->time;
+	a->ev.usec = ev->usec;
+	a->ev.mta = ev->mta;
+	a->ev.status = ev->status;
+	a->ev.flags = ev->flags;
+	a->ev.smtp_code = ev->smtp_code;
+	a->ev.reason = ev->reason;
+#define MOVE(f)                                                                \
+	do {                                                                   \
+		a->ev.f = ev->f;                                               \
+		move_span(&a->ev.f, &tail);                                    \
+	} while (0)
+	MOVE(host);
+	MOVE(queue_id);
+	MOVE(rcpt_domain);
+	MOVE(relay_host);
+	MOVE(relay_ip);
+	MOVE(dsn);
+	MOVE(enhanced);
+	MOVE(reply);
+	MOVE(stage);
+#undef MOVE
+	if (cr != NULL) {
+		a->cr.cls = cr->cls;
+		a->cr.permanent = cr->permanent;
+		a->cr.limit_hit = cr->limit_hit;
+		a->cr.code = cr->code;
+		a->cr.dnsbl = cr->dnsbl;
+		move_span(&a->cr.dnsbl, &tail);
+		a->cr.listed_ip = cr->listed_ip;
+		move_span(&a->cr.listed_ip, &tail);
+		a->cr.rule = move_str(cr->rule, rlen, &tail);
+	}
+	a->provider = move_str(prov, plen, &tail);
+	return 0;
+}
+
+int
+writer_position(struct writer *w, const struct store_position *pos)
+{
+	size_t klen = pos->key != NULL ? strlen(pos->key) : 0;
+	size_t plen = pos->path != NULL ? strlen(pos->path) : 0;
+	struct wpos *a;
+	char *tail;
+
+	if (klen + plen + 64 + sizeof(*a) > WRITER_BUF_BYTES) {
+		/* keys and paths are short (PATH_MAX) */
+		snprintf(w->err, sizeof(w->err), "position: key too long");
+		w->seen = true;
+		return -1;
+	}
+	a = reserve(w, W_POS,
+	    ALIGN8(sizeof(struct whdr) + sizeof(*a) + klen + plen + 2));
+	if (a == NULL)
+		return -1;
+	tail = (char *)(a + 1);
+	a->pos = *pos;
+	a->pos.key = move_str(pos->key, klen, &tail);
+	a->pos.path = move_str(pos->path, plen, &tail);
+	return 0;
+}
+
+/* See writer.h. */
+int
+writer_sync(struct writer *w)
+{
+	int rc;
+
+	hand_over(w, false);
+	pthread_mutex_lock(&w->mu);
+	while (w->nfull > 0 || w->busy)
+		pthread_cond_wait(&w->cv_idle, &w->mu);
+	rc = w->failed || w->seen ? -1 : 0;
+	if (rc == 0)
+		w->err[0] = '\0';
+	w->failed = false;
+	w->seen = false;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+const char *
+writer_errmsg(const struct writer *w)
+{
+	return w->err;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The writer thread (issue 14, lever 1): the store's half of the pipeline
+ * (interning, in-memory aggregation, SQLite) on a second core while the
+ * caller's thread reads, parses and classifies. The caller appends
+ * operations (begin, record, position, commit) to a bounded queue of
+ * fixed buffers; the writer thread applies them to the store in order.
+ *
+ * Invariants:
+ *   - Order: operations reach the store in the order they were appended,
+ *     so a position appended after the records of its lines and before
+ *     the commit is committed in the same transaction as their counts
+ *     (exactly once, as without the thread).
+ *   - Memory: WRITER_BUFS buffers of WRITER_BUF_BYTES; the caller blocks
+ *     while all are full (back-pressure). A record too large for one
+ *     buffer is applied on the caller's thread after writer_sync().
+ *   - Failure: the first failing operation rolls the transaction back;
+ *     every later one is skipped (not applied) until writer_sync() has
+ *     reported the failure, so a later commit can never store a position
+ *     past records that were lost.
+ *   - The store belongs to the writer thread between writer_sync() calls:
+ *     the caller touches it directly only right after writer_sync().
+ */
+#ifndef BS_DAEMON_WRITER_H
+#define BS_DAEMON_WRITER_H
+
+#include "metric.h"
+#include "store.h"
+
+#define WRITER_BUF_BYTES (512 * 1024)
+#define WRITER_BUFS      4
+
+struct writer;
+
+/*
+ * Starts a writer thread for st (not owned; it must outlive the writer).
+ * Returns NULL with errbuf (BS_ERRLEN bytes) set when the thread or its
+ * buffers cannot be had.
+ */
+struct writer *writer_new(struct store *st, char *errbuf);
+
+/*
+ * Stops the thread after it has applied what was handed over (a partly
+ * filled buffer is dropped: call writer_sync() first to keep it) and
+ * frees the writer. NULL is accepted.
+ */
+void writer_free(struct writer *);
+
+/*
+ * Append one operation. 0, or -1 when an earlier operation failed (the
+ * message is then in writer_errmsg() after writer_sync()). The record's
+ * strings and spans are copied.
+ */
+int writer_begin(struct writer *);
+int writer_add(struct writer *, const struct store_record *);
+int writer_position(struct writer *, const struct store_position *);
+/* The batch's line counts for bouncestat_lines_total: metric_lines_add(). */
+int writer_lines(struct writer *, const uint64_t n[METRIC_LINE_COUNT]);
+int writer_commit(struct writer *);
+
+/*
+ * Hands over what was appended and waits until the thread has applied
+ * all of it. 0, or -1 when an operation failed since the last sync
+ * (message in writer_errmsg(); the transaction was rolled back). Either
+ * way the failure is forgotten afterwards and the store is idle.
+ */
+int writer_sync(struct writer *);
+
+/* The message of the last failure reported by writer_sync(). */
+const char *writer_errmsg(const struct writer *);
+
+#endif

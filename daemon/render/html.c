@@ -1,0 +1,781 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * See html.h. The page is HTML5 that `tidy` accepts without errors or
+ * warnings: real tables with a caption and th headers (scope set), charts
+ * as inline SVG with role="img", a <title> and a <desc> (and a <title> on
+ * each bar, shown on hover), the numbers of every chart also in a table.
+ * Colours come from one palette (a class has the same colour everywhere);
+ * no meaning is carried by colour alone: every coloured cell has its
+ * name beside it or in its title.
+ */
+#define _DEFAULT_SOURCE /* open_memstream, localtime_r, strncasecmp */
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "html.h"
+#include "sanitize.h"
+#include "utf8.h"
+#include "util.h"
+
+#define CHART_W      720 /* SVG user units */
+#define CHART_H      220
+#define CHART_LEFT   48 /* room for the axis labels */
+#define CHART_BOTTOM 24
+#define CHART_TOP    8
+#define CHART_MARKS                                                            \
+	168 /* at most this many bars: longer ranges merge                     \
+	       hours */
+
+/* A palette that stays apart for the common colour blindnesses (Okabe
+ * and Ito's eight, then darker and lighter tones). */
+static const char *const palette[] = { "#d55e00", "#0072b2", "#e69f00",
+	"#009e73", "#cc79a7", "#56b4e9", "#f0e442", "#000000", "#8c3b00",
+	"#004a75", "#9a6b00", "#00684c", "#88507a", "#3a7a9e", "#a09820",
+	"#666666", "#f5a37a", "#7fb8e0", "#f5cc80", "#80d0b9", "#e6bcd3",
+	"#bbbbbb" };
+
+const char *
+html_class_colour(const char *cls)
+{
+	enum bs_class c;
+
+	if (cls == NULL || bs_class_from_name(cls, strlen(cls), &c) == -1)
+		return "#999999";
+	return palette[(size_t)c % (sizeof(palette) / sizeof(palette[0]))];
+}
+
+void
+html_put_text(FILE *fp, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		switch (p[i]) {
+		case '&':
+			fputs("&amp;", fp);
+			i++;
+			continue;
+		case '<':
+			fputs("&lt;", fp);
+			i++;
+			continue;
+		case '>':
+			fputs("&gt;", fp);
+			i++;
+			continue;
+		case '"':
+			fputs("&quot;", fp);
+			i++;
+			continue;
+		case '\'':
+			fputs("&#39;", fp);
+			i++;
+			continue;
+		case '\t':
+		case '\n':
+		case '\r':
+			fputc(' ', fp);
+			i++;
+			continue;
+		default:
+			break;
+		}
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			i++;
+			continue;
+		}
+		if (p[i] < 0x80) {
+			fputc(p[i], fp);
+			i++;
+			continue;
+		}
+		n = utf8_decode(p + i, len - i, &cp);
+		if (n == 0) {
+			fputs("\xef\xbf\xbd", fp); /* U+FFFD */
+			i++;
+		} else {
+			if (!sanitize_invisible(cp) &&
+			    !(cp >= 0xfdd0 && cp <= 0xfdef) &&
+			    (cp & 0xfffe) != 0xfffe)
+				fwrite(p + i, 1, n, fp);
+			i += n;
+		}
+	}
+}
+
+static void
+put(FILE *fp, const char *s)
+{
+	if (s != NULL)
+		html_put_text(fp, s, strlen(s));
+}
+
+static void
+local_time(char *out, size_t len, int64_t t, bool date)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || localtime_r(&tt, &tm) == NULL)
+		snprintf(out, len, "-");
+	else
+		strftime(out, len, date ? "%Y-%m-%d %H:%M" : "%H:%M", &tm);
+}
+
+static void
+head(FILE *fp, const char *title_a, const char *title_b)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	      "<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, "
+	      "initial-scale=1\">\n"
+	      "<meta name=\"color-scheme\" content=\"light\">\n<title>",
+	    fp);
+	put(fp, title_a);
+	put(fp, title_b);
+	fputs("</title>\n<style>\n"
+	      "body{font-family:-apple-system,'Segoe "
+	      "UI',Roboto,Helvetica,Arial,sans-serif;color:#1a1a1a;"
+	      "background:#fff;margin:1.5em auto;max-width:64em;padding:0 "
+	      "1em;line-height:1.4}\n"
+	      "h1{font-size:1.5em;margin:0 0 .2em}\n"
+	      "h2{font-size:1.15em;margin:1.6em 0 .4em;border-bottom:1px "
+	      "solid #ddd}\n"
+	      "p.meta{color:#555;margin:.2em 0}\n"
+	      "table{border-collapse:collapse;margin:.4em 0;font-size:.9em}\n"
+	      "caption{text-align:left;font-weight:bold;padding:.2em 0}\n"
+	      "th,td{padding:.2em .6em;border-bottom:1px solid "
+	      "#e5e5e5;vertical-align:top}\n"
+	      "th{text-align:left;background:#f6f6f6}\n"
+	      "th[scope=row]{white-space:nowrap}\n"
+	      "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	      "td.reply,span.reply{font-family:monospace;font-size:.95em;"
+	      "word-break:break-word}\n"
+	      "table.incidents td{white-space:nowrap}\n"
+	      "table.incidents tr.detail td{white-space:normal;"
+	      "color:#333;padding-bottom:.6em}\n"
+	      "table.incidents tr.state-row td{border-bottom:0}\n"
+	      "span.sw{margin-right:.3em}\n"
+	      "table.mix{width:12em;border:0;margin:0}\n"
+	      "table.mix td{padding:0;height:.9em;border:0}\n"
+	      "svg{max-width:100%;height:auto}\n"
+	      ".open{color:#b00000;font-weight:bold}\n"
+	      "p.note{color:#555;font-size:.85em}\n"
+	      "</style>\n</head>\n<body>\n",
+	    fp);
+}
+
+static void
+swatch(FILE *fp, const char *cls)
+{
+	fprintf(fp,
+	    "<span class=\"sw\" style=\"color:%s\" "
+	    "aria-hidden=\"true\">&#9632;</span>",
+	    html_class_colour(cls));
+}
+
+static void
+pct(FILE *fp, int64_t n, int64_t d)
+{
+	if (d > 0)
+		fprintf(fp, "<td class=\"n\">%.1f%%</td>",
+		    100.0 * (double)n / (double)d);
+	else
+		fputs("<td class=\"n\">-</td>", fp);
+}
+
+static void
+num(FILE *fp, int64_t n)
+{
+	fprintf(fp, "<td class=\"n\">%" PRId64 "</td>", n);
+}
+
+/* The totals table. */
+static void
+totals(FILE *fp, const struct report_view *v)
+{
+	const struct query_counts *t = v->totals;
+	int64_t all = view_finals(v->all);
+
+	fputs("<h2 id=\"totals\">Results</h2>\n<table>\n<caption>", fp);
+	if (v->cls != NULL) {
+		fputs("Results of class ", fp);
+		put(fp, v->cls);
+		fputs(" and their share of all results", fp);
+	} else
+		fputs("Final results (one per delivery status)", fp);
+	fputs("</caption>\n<thead><tr><th scope=\"col\">result</th>"
+	      "<th scope=\"col\" class=\"n\">count</th>"
+	      "<th scope=\"col\" class=\"n\">share of all results</th>"
+	      "</tr></thead>\n<tbody>\n",
+	    fp);
+	if (v->cls == NULL) {
+		fputs("<tr><th scope=\"row\">sent</th>", fp);
+		num(fp, t->sent);
+		pct(fp, t->sent, all);
+		fputs("</tr>\n", fp);
+	}
+	fputs("<tr><th scope=\"row\">deferred</th>", fp);
+	num(fp, t->deferred);
+	pct(fp, t->deferred, all);
+	fputs("</tr>\n<tr><th scope=\"row\">bounced</th>", fp);
+	num(fp, t->bounced);
+	pct(fp, t->bounced, all);
+	fputs("</tr>\n<tr><th scope=\"row\">expired</th>", fp);
+	num(fp, t->expired);
+	pct(fp, t->expired, all);
+	fputs("</tr>\n<tr><th scope=\"row\">", fp);
+	fputs(v->cls != NULL ? "failures of the class" : "total", fp);
+	fputs("</th>", fp);
+	num(fp, v->cls != NULL ? view_failed(t) : view_finals(t));
+	pct(fp, v->cls != NULL ? view_failed(t) : view_finals(t), all);
+	fputs("</tr>\n<tr><th scope=\"row\">per-MX attempts</th>", fp);
+	num(fp, t->attempts);
+	fputs("<td class=\"n\">not a result</td></tr>\n", fp);
+	fputs("</tbody>\n</table>\n", fp);
+}
+
+/* Failures per mark: hours merged by per, aligned to local midnight. */
+struct series {
+	size_t marks, per;
+	int64_t origin; /* start of mark 0 */
+	int64_t *v;     /* [class][mark] */
+	int64_t *sum;   /* per mark */
+	int64_t max;
+};
+
+static int64_t
+local_day_start(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return t - t % 86400;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static void
+series_build(const struct report_view *v, struct series *s)
+{
+	static const size_t pers[] = { 1, 2, 3, 4, 6, 8, 12, 24, 48, 72, 168,
+		336, 720, 1440, 2880, 8760 };
+	size_t hours = (size_t)((v->until - v->since) / 3600), i, j, k, nc;
+	int64_t first;
+	const struct rrow *h;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < sizeof(pers) / sizeof(pers[0]); i++) {
+		s->per = pers[i];
+		if (hours / s->per < CHART_MARKS)
+			break;
+	}
+	/* Marks of a few hours start on local midnight; one-hour marks
+	 * on the first hour. */
+	s->origin = s->per > 1 ? local_day_start(v->since) : v->since;
+	if (s->origin > v->since)
+		s->origin -= 86400;
+	first = (v->since - s->origin) / (int64_t)(s->per * 3600);
+	s->origin += first * (int64_t)(s->per * 3600);
+	s->marks =
+	    (size_t)((v->until - 1 - s->origin) / (int64_t)(s->per * 3600)) + 1;
+	nc = v->classes->n;
+	s->v = xcalloc(nc * s->marks + 1, sizeof(*s->v));
+	s->sum = xcalloc(s->marks, sizeof(*s->sum));
+	for (i = 0; i < nc; i++)
+		for (j = 0; j < v->class_hours[i].n; j++) {
+			h = &v->class_hours[i].v[j];
+			if (h->time < s->origin)
+				continue;
+			k = (size_t)((h->time - s->origin) /
+			    (int64_t)(s->per * 3600));
+			if (k >= s->marks)
+				continue;
+			s->v[i * s->marks + k] += view_failed(&h->c);
+			s->sum[k] += view_failed(&h->c);
+		}
+	for (k = 0; k < s->marks; k++)
+		if (s->sum[k] > s->max)
+			s->max = s->sum[k];
+}
+
+/* A round axis top at or above max: its first digit raised by one. */
+static int64_t
+nice_top(int64_t max)
+{
+	int64_t p = 1;
+
+	if (max <= 0)
+		return 1;
+	while (max / p >= 10)
+		p *= 10;
+	return (max + p - 1) / p * p;
+}
+
+/* "11-20 07:00" (first), "11-21" (a day starts), else "13:00". */
+static void
+axis_label(char *out, size_t len, int64_t t, bool first, bool day)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		snprintf(out, len, "?");
+	else
+		strftime(out, len,
+		    first && !day ? "%m-%d %H:%M"
+			: day     ? "%m-%d"
+				  : "%H:%M",
+		    &tm);
+}
+
+static void
+chart(FILE *fp, const struct report_view *v)
+{
+	struct series s;
+	char a[32], b[32];
+	double bw, x, y, hgt, plot_h = CHART_H - CHART_BOTTOM - CHART_TOP;
+	int64_t top, val;
+	size_t i, k, step, days;
+	char unit[32];
+
+	if (v->classes->n == 0 || v->until <= v->since)
+		return;
+	series_build(v, &s);
+	top = nice_top(s.max);
+	if (s.per == 1)
+		snprintf(unit, sizeof(unit), "hour");
+	else if (s.per % 24 == 0)
+		snprintf(unit, sizeof(unit), "%zu day%s", s.per / 24,
+		    s.per > 24 ? "s" : "");
+	else
+		snprintf(unit, sizeof(unit), "%zu hours", s.per);
+	bw = (double)(CHART_W - CHART_LEFT) / (double)s.marks;
+	local_time(a, sizeof(a), v->since, true);
+	local_time(b, sizeof(b), v->until, true);
+	fputs("<h2 id=\"chart\">Failures over time</h2>\n", fp);
+	fprintf(fp,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
+	    "aria-label=\"Failures over time by class\" width=\"%d\" "
+	    "height=\"%d\" viewBox=\"0 0 %d %d\">\n"
+	    "<title>Failures per %s by class, %s to %s</title>\n"
+	    "<desc>Stacked bars, one per %s, coloured by failure class; "
+	    "highest %" PRId64 ". The numbers are in the table of classes "
+	    "below.</desc>\n",
+	    CHART_W, CHART_H, CHART_W, CHART_H, unit, a, b, unit, s.max);
+	/* Axis: 0, half, top. */
+	for (i = 0; i <= 2; i++) {
+		y = CHART_TOP + plot_h - plot_h * (double)i / 2.0;
+		fprintf(fp,
+		    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+		    "stroke=\"#dddddd\"/>\n<text x=\"%d\" y=\"%.1f\" "
+		    "font-size=\"11\" text-anchor=\"end\" "
+		    "fill=\"#555555\">%" PRId64 "</text>\n",
+		    CHART_LEFT, y, CHART_W, y, CHART_LEFT - 4, y + 4,
+		    top * (int64_t)i / 2);
+	}
+	for (k = 0; k < s.marks; k++) {
+		x = CHART_LEFT + bw * (double)k;
+		y = CHART_TOP + plot_h;
+		local_time(
+		    a, sizeof(a), s.origin + (int64_t)(k * s.per * 3600), true);
+		if (s.sum[k] == 0)
+			continue;
+		for (i = 0; i < v->classes->n; i++) {
+			val = s.v[i * s.marks + k];
+			if (val == 0)
+				continue;
+			hgt = plot_h * (double)val / (double)top;
+			y -= hgt;
+			fprintf(fp,
+			    "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+			    "height=\"%.2f\" fill=\"%s\"><title>",
+			    x, y, bw > 2 ? bw - 1 : bw, hgt,
+			    html_class_colour(v->classes->v[i].name));
+			put(fp, a);
+			fputs(": ", fp);
+			put(fp, v->classes->v[i].name);
+			fprintf(fp, " %" PRId64 "</title></rect>\n", val);
+		}
+	}
+	/* Time labels: over two days, at local midnights (every few
+	 * days for long ranges), else about six, with the date where a day
+	 * starts. */
+	days = (size_t)(s.marks * s.per / 24);
+	step = s.marks / 6 > 0 ? s.marks / 6 : 1;
+	for (k = 0; k < s.marks; k++) {
+		int64_t t0 = s.origin + (int64_t)(k * s.per * 3600);
+		bool midnight = local_day_start(t0) == t0;
+
+		if (days > 2) {
+			if (!midnight ||
+			    (size_t)((t0 - s.origin) / 86400) %
+				    ((days + 6) / 7) !=
+				0)
+				continue;
+		} else if (k % step != 0)
+			continue;
+		axis_label(a, sizeof(a), t0, k == 0, midnight);
+		fprintf(fp,
+		    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" "
+		    "fill=\"#555555\">",
+		    CHART_LEFT + bw * (double)k, CHART_H - 6);
+		put(fp, a);
+		fputs("</text>\n", fp);
+	}
+	fputs("</svg>\n", fp);
+	/* The legend, as text. */
+	fputs("<p class=\"note\">", fp);
+	for (i = 0; i < v->classes->n; i++) {
+		swatch(fp, v->classes->v[i].name);
+		put(fp, v->classes->v[i].name);
+		fputs(i + 1 < v->classes->n ? " &nbsp; " : "", fp);
+	}
+	fputs("</p>\n", fp);
+	free(s.v);
+	free(s.sum);
+}
+
+static void
+classes(FILE *fp, const struct report_view *v)
+{
+	const struct rrow *c;
+	size_t i;
+
+	if (v->classes->n == 0)
+		return;
+	fputs("<h2 id=\"classes\">Failures by class</h2>\n<table>\n"
+	      "<caption>Failures by class (share: of all failures)</caption>\n"
+	      "<thead><tr><th scope=\"col\">class</th>"
+	      "<th scope=\"col\" class=\"n\">deferred</th>"
+	      "<th scope=\"col\" class=\"n\">bounced</th>"
+	      "<th scope=\"col\" class=\"n\">expired</th>"
+	      "<th scope=\"col\" class=\"n\">total</th>"
+	      "<th scope=\"col\" class=\"n\">share</th>"
+	      "<th scope=\"col\" class=\"n\">attempts</th></tr></thead>\n"
+	      "<tbody>\n",
+	    fp);
+	for (i = 0; i < v->classes->n; i++) {
+		c = &v->classes->v[i];
+		fputs("<tr><th scope=\"row\">", fp);
+		swatch(fp, c->name);
+		put(fp, c->name);
+		fputs("</th>", fp);
+		num(fp, c->c.deferred);
+		num(fp, c->c.bounced);
+		num(fp, c->c.expired);
+		num(fp, view_failed(&c->c));
+		pct(fp, view_failed(&c->c), view_failed(v->all));
+		num(fp, c->c.attempts);
+		fputs("</tr>\n", fp);
+	}
+	fprintf(fp, "</tbody>\n</table>\n");
+}
+
+/* A horizontal bar of the class mix of one provider: a one-row table
+ * (mail clients keep tables and inline styles, not SVG). */
+static void
+mix(FILE *fp, const struct rlist *cl)
+{
+	int64_t sum = 0, w;
+	size_t i;
+
+	for (i = 0; i < cl->n; i++)
+		sum += view_failed(&cl->v[i].c);
+	if (sum == 0) {
+		fputs("-", fp);
+		return;
+	}
+	fputs("<table class=\"mix\" role=\"presentation\"><tr>", fp);
+	for (i = 0; i < cl->n; i++) {
+		w = view_failed(&cl->v[i].c) * 100 / sum;
+		if (w < 1)
+			continue;
+		fprintf(fp,
+		    "<td style=\"width:%" PRId64 "%%;background:%s\" title=\"",
+		    w, html_class_colour(cl->v[i].name));
+		put(fp, cl->v[i].name);
+		fprintf(fp, " %" PRId64 "\"></td>", view_failed(&cl->v[i].c));
+	}
+	fputs("</tr></table>", fp);
+	for (i = 0; i < cl->n && i < 3; i++) {
+		fputs(i ? ", " : "", fp);
+		put(fp, cl->v[i].name);
+		fprintf(fp, " %.0f%%",
+		    100.0 * (double)view_failed(&cl->v[i].c) / (double)sum);
+	}
+	if (cl->n > 3)
+		fputs(", &hellip;", fp);
+}
+
+static void
+providers(FILE *fp, const struct report_view *v)
+{
+	const struct rrow *d;
+	size_t i;
+
+	if (v->providers->n == 0)
+		return;
+	fputs("<h2 id=\"providers\">Top providers</h2>\n<table>\n"
+	      "<caption>Top providers with their failures by class"
+	      "</caption>\n<thead><tr><th scope=\"col\">provider</th>"
+	      "<th scope=\"col\" class=\"n\">sent</th>"
+	      "<th scope=\"col\" class=\"n\">deferred</th>"
+	      "<th scope=\"col\" class=\"n\">bounced</th>"
+	      "<th scope=\"col\" class=\"n\">expired</th>"
+	      "<th scope=\"col\" class=\"n\">fail%</th>"
+	      "<th scope=\"col\">class mix</th></tr></thead>\n<tbody>\n",
+	    fp);
+	for (i = 0; i < v->providers->n; i++) {
+		d = &v->providers->v[i];
+		fputs("<tr><th scope=\"row\">", fp);
+		put(fp, d->name[0] != '\0' ? d->name : "(unknown)");
+		fputs("</th>", fp);
+		num(fp, d->c.sent);
+		num(fp, d->c.deferred);
+		num(fp, d->c.bounced);
+		num(fp, d->c.expired);
+		pct(fp, view_failed(&d->c), view_finals(&d->c));
+		fputs("<td>", fp);
+		mix(fp, &v->provider_classes[i]);
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n", fp);
+}
+
+static void
+codes(FILE *fp, const struct report_view *v)
+{
+	const struct rrow *c;
+	size_t i;
+
+	if (v->codes->n == 0)
+		return;
+	fputs("<h2 id=\"codes\">Top codes</h2>\n<table>\n"
+	      "<caption>SMTP codes of the failures, with a sample reply"
+	      "</caption>\n<thead><tr><th scope=\"col\">code</th>"
+	      "<th scope=\"col\">enhanced</th><th scope=\"col\">class</th>"
+	      "<th scope=\"col\" class=\"n\">total</th>"
+	      "<th scope=\"col\" class=\"n\">attempts</th>"
+	      "<th scope=\"col\">sample reply</th></tr></thead>\n<tbody>\n",
+	    fp);
+	for (i = 0; i < v->codes->n; i++) {
+		c = &v->codes->v[i];
+		if (c->code > 0)
+			fprintf(
+			    fp, "<tr><th scope=\"row\">%d</th><td>", c->code);
+		else
+			fputs("<tr><th scope=\"row\">-</th><td>", fp);
+		put(fp, c->enhanced[0] != '\0' ? c->enhanced : "-");
+		fputs("</td><td>", fp);
+		swatch(fp, c->cls);
+		put(fp, c->cls);
+		fputs("</td>", fp);
+		num(fp, view_failed(&c->c));
+		num(fp, c->c.attempts);
+		fputs("<td class=\"reply\">", fp);
+		if (c->text_len > 0)
+			html_put_text(fp, c->text, c->text_len);
+		else
+			fputs("-", fp);
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n", fp);
+}
+
+/* One incident's row pair: the figures, then sample and action. */
+static void
+incident_rows(FILE *fp, bool open, int64_t start, int64_t last,
+    const char *kind, const char *key, const char *ip, int64_t peak,
+    int64_t total, const char *sample, const char *action,
+    const char *providers_)
+{
+	char a[32], b[32];
+
+	local_time(a, sizeof(a), start, true);
+	local_time(b, sizeof(b), last, true);
+	fputs(open ? "<tr><td class=\"state open\">open</td><td>"
+		   : "<tr><td class=\"state\">resolved</td><td>",
+	    fp);
+	put(fp, a);
+	fputs("</td><td>", fp);
+	put(fp, b);
+	fputs("</td><td>", fp);
+	put(fp, kind);
+	fputs("</td><th scope=\"row\">", fp);
+	put(fp, key);
+	if (ip != NULL && ip[0] != '\0') {
+		fputc(' ', fp);
+		put(fp, ip);
+	}
+	fputs("</th>", fp);
+	num(fp, peak);
+	num(fp, total);
+	fputs("</tr>\n<tr class=\"detail\"><td></td><td colspan=\"6\">"
+	      "<span class=\"reply\">",
+	    fp);
+	if (sample != NULL && sample[0] != '\0')
+		put(fp, sample);
+	else
+		fputs("(no sample reply)", fp);
+	fputs("</span>", fp);
+	if (providers_ != NULL && providers_[0] != '\0') {
+		fputs("<br>Reported by ", fp);
+		put(fp, providers_);
+	}
+	if (action != NULL && action[0] != '\0') {
+		fputs("<br><b>Action:</b> ", fp);
+		put(fp, action);
+	}
+	fputs("</td></tr>\n", fp);
+}
+
+static void
+incidents_head(FILE *fp, const char *caption)
+{
+	fputs("<table class=\"incidents\">\n<caption>", fp);
+	put(fp, caption);
+	fputs(" (sample reply and suggested action below each)", fp);
+	fputs("</caption>\n<thead><tr><th scope=\"col\">state</th>"
+	      "<th scope=\"col\">started</th><th scope=\"col\">last seen</th>"
+	      "<th scope=\"col\">kind</th><th scope=\"col\">key</th>"
+	      "<th scope=\"col\" class=\"n\">peak</th>"
+	      "<th scope=\"col\" class=\"n\">total</th></tr></thead>\n"
+	      "<tbody>\n",
+	    fp);
+}
+
+static void
+incidents(FILE *fp, const struct report_view *v)
+{
+	const struct incident *x;
+	size_t i;
+
+	fputs("<h2 id=\"incidents\">Incidents</h2>\n", fp);
+	if (v->incidents == NULL || v->incidents->n == 0) {
+		fputs("<p>No incident open or seen in the range.</p>\n", fp);
+		return;
+	}
+	incidents_head(fp, "Open incidents, then those seen in the range");
+	for (i = 0; i < v->incidents->n; i++) {
+		x = &v->incidents->v[i].inc;
+		incident_rows(fp, x->open, x->start, x->last_seen, x->kind,
+		    x->key, x->listed_ip, x->peak, x->total, x->sample,
+		    x->action, x->providers);
+	}
+	fputs("</tbody>\n</table>\n", fp);
+}
+
+void
+html_report(FILE *fp, const struct report_view *v)
+{
+	char a[32], b[32], zone[32], title[256], range[128];
+
+	local_time(a, sizeof(a), v->since, true);
+	local_time(b, sizeof(b), v->until, true);
+	tz_label(zone, sizeof(zone), v->since);
+	snprintf(title, sizeof(title), "bouncestat report: %.200s, ", v->host);
+	snprintf(range, sizeof(range), "%s to %s (%s)", a, b, zone);
+	head(fp, title, range);
+	fputs("<h1>bouncestat report: ", fp);
+	put(fp, v->host);
+	fputs("</h1>\n<p class=\"meta\">", fp);
+	put(fp, a);
+	fputs(" to ", fp);
+	put(fp, b);
+	fputs(" (", fp);
+	put(fp, zone);
+	fputs(")", fp);
+	if (v->clamped) {
+		local_time(a, sizeof(a), v->req_since, true);
+		local_time(b, sizeof(b), v->req_until, true);
+		fputs("; asked ", fp);
+		put(fp, v->req_since > 0 ? a : "all");
+		fputs(" to ", fp);
+		put(fp, b);
+		fputs(", clamped to the data and widened to whole hours", fp);
+	}
+	fputs("</p>\n<p class=\"meta\">database ", fp);
+	put(fp, v->db);
+	if (v->domain != NULL) {
+		fputs(" &middot; domain ", fp);
+		put(fp, v->domain);
+	}
+	if (v->cls != NULL) {
+		fputs(" &middot; class ", fp);
+		put(fp, v->cls);
+	}
+	if (v->data_first > 0) {
+		local_time(a, sizeof(a), v->data_first, true);
+		local_time(b, sizeof(b), v->data_last, true);
+		fputs(" &middot; data from ", fp);
+		put(fp, a);
+		fputs(" to ", fp);
+		put(fp, b);
+	} else
+		fputs(" &middot; no data", fp);
+	fputs("</p>\n", fp);
+	if (view_finals(v->all) == 0 && v->all->attempts == 0) {
+		fputs("<p class=\"meta\"><strong>No results in this range", fp);
+		if (v->data_first > 0) {
+			local_time(a, sizeof(a), v->data_last - 3600, true);
+			fputs("; the newest data is from the hour of ", fp);
+			put(fp, a);
+		} else
+			fputs("; the database holds no counts yet", fp);
+		fputs(".</strong></p>\n", fp);
+	}
+	totals(fp, v);
+	chart(fp, v);
+	classes(fp, v);
+	providers(fp, v);
+	incidents(fp, v);
+	codes(fp, v);
+	local_time(a, sizeof(a), v->now, true);
+	fputs("<p class=\"note\">Made by bouncestat report at ", fp);
+	put(fp, a);
+	fputs(" (", fp);
+	put(fp, zone);
+	fputs("). Counts are kept per hour. Reply text is as the remote "
+	      "servers sent it.</p>\n</body>\n</html>\n",
+	    fp);
+}
+
+void
+html_alert(FILE *fp, const struct alert_params *p,
+    const struct alert_incident *inc, size_t n)
+{
+	size_t i;
+	const char *host = p->hostname != NULL ? p->hostname : "";
+	char zone[32], cap[64];
+
+	head(fp, "bouncestat alert: ", host);
+	fputs("<h1>bouncestat alert: ", fp);
+	put(fp, host);
+	fputs("</h1>\n", fp);
+	tz_label(zone, sizeof(zone), p->now);
+	snprintf(cap, sizeof(cap), "Incidents (times in %s)", zone);
+	incidents_head(fp, cap);
+	for (i = 0; i < n; i++)
+		incident_rows(fp, !inc[i].resolved, inc[i].start,
+		    inc[i].last_seen, inc[i].kind, inc[i].key, inc[i].listed_ip,
+		    inc[i].peak, inc[i].total, inc[i].sample, inc[i].action,
+		    inc[i].providers);
+	fputs("</tbody>\n</table>\n<p class=\"note\">Sent by 'bouncestat "
+	      "alert'. Each incident is mailed when it opens and when it "
+	      "resolves.</p>\n</body>\n</html>\n",
+	    fp);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * What `report` read, as the renderers see it: rows copied out of the
+ * queries (query.h), the range, the filter and the incidents. Filled by
+ * cmd_report.c; printed as text there and as HTML by html.c.
+ */
+#ifndef BS_DAEMON_RENDER_REPORT_VIEW_H
+#define BS_DAEMON_RENDER_REPORT_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "incidents.h"
+#include "query.h"
+
+/* A query row copied out of the query's callback. */
+struct rrow {
+	char *name, *top_class, *enhanced, *cls, *text, *sample;
+	size_t text_len, sample_len;
+	int code;
+	int64_t time, n;
+	struct query_counts c;
+};
+
+struct rlist {
+	struct rrow *v;
+	size_t n, cap;
+};
+
+/* A query_row_fn appending a copy of the row to the struct rlist arg. */
+int rlist_collect(const struct query_row *r, void *arg);
+
+/* Frees what l holds (not l). */
+void rlist_free(struct rlist *l);
+
+struct report_view {
+	const char *db;     /* database path */
+	const char *host;   /* this host's name */
+	const char *domain; /* filter, NULL: none */
+	const char *cls;    /* filter, NULL: none */
+	int64_t now;
+	int64_t since, until;          /* shown: whole hours, clamped */
+	int64_t req_since, req_until;  /* as asked */
+	bool clamped;                  /* since/until cut to the data */
+	int64_t data_first, data_last; /* where the counts are, 0: none */
+	const struct query_counts *totals;
+	const struct query_counts *all; /* no class filter */
+	const struct rlist *classes, *providers, *codes;
+	/* per row of classes: its hours (query_hourly with that class) */
+	const struct rlist *class_hours;
+	/* per row of providers: its failures by class */
+	const struct rlist *provider_classes;
+	const struct incident_list *incidents; /* open and recent */
+};
+
+/* The failures (deferred + bounced + expired) of c. */
+int64_t view_failed(const struct query_counts *c);
+
+/* The final results of c. */
+int64_t view_finals(const struct query_counts *c);
+
+#endif

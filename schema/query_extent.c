@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Where the data is (see query.h): the first and last hour of the hourly
+ * counts, for a report to clamp its range to the data and to say where
+ * the data is when a range holds none. Both are the first column of
+ * count_hour's primary key: two index lookups.
+ */
+#include <stdint.h>
+
+#include "query.h"
+#include "sql.h"
+#include "store_priv.h"
+
+static const char sql_extent[] = "SELECT (SELECT min(bucket) FROM count_hour), "
+				 "(SELECT max(bucket) FROM count_hour)";
+
+int
+query_extent(struct store *st, int64_t *first, int64_t *last)
+{
+	struct sql_stmt s;
+	int rc;
+
+	*first = *last = 0;
+	if (sql_prepare(st, &s, "extent", sql_extent, false) == -1)
+		return -1;
+	if ((rc = sql_step(st, &s)) == SQL_ROW && !sql_is_null(&s, 0)) {
+		*first = sql_int64(&s, 0);
+		*last = sql_int64(&s, 1) + 3600;
+	}
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
+}
