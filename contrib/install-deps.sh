@@ -9,15 +9,17 @@
 #                                    system mail service is set up), tidy
 #                                    and chromium for the HTML report tests
 #                                    (report_html.sh) + what the Debian
-#                                    package test needs
+#                                    package test needs, and dnsmasq-base
+#                                    (the DNSBL tests' local DNS server; no
+#                                    system service)
 set -eu
 build="build-essential cmake pkg-config libev-dev libsqlite3-dev
 libpcre2-dev zlib1g-dev libcmocka-dev libpsl-dev publicsuffix libsystemd-dev
-libmicrohttpd-dev libcurl4-openssl-dev"
+libmicrohttpd-dev libcurl4-openssl-dev libc-ares-dev"
 test="python3 sqlite3 jq clang-format valgrind procps systemd-journal-remote
 curl prometheus"
 run="libev4 libsqlite3-0 libpcre2-8-0 zlib1g libpsl5 publicsuffix libsystemd0
-libmicrohttpd12 libcurl4"
+libmicrohttpd12 libcurl4 libc-ares2"
 # The Debian package test (tests/package/test-deb.sh): debhelper builds
 # it (dpkg-dev comes with build-essential), lintian checks it, systemd's
 # systemd-analyze verifies its units, man-db lets it check their
@@ -25,7 +27,7 @@ libmicrohttpd12 libcurl4"
 package="debhelper lintian systemd man-db"
 case "${1:-}" in
 --run) want=$run ;;
---ci) want="$build $test postfix tidy chromium $package" ;;
+--ci) want="$build $test postfix tidy chromium $package dnsmasq-base" ;;
 "") want="$build $test" ;;
 *) echo "usage: $0 [--run|--ci]" >&2; exit 2 ;;
 esac

@@ -35,6 +35,7 @@ extern const struct cmd_entry cmd_check_config_entry;
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_messages_entry; /* issue 16 */
 extern const struct cmd_entry cmd_trace_entry;    /* issue 16 */
+extern const struct cmd_entry cmd_dnsbl_check_entry;
 
 /* Prints "usage: bouncestat <name> <usage>" and a --help hint to stderr;
  * returns 2. */

@@ -96,13 +96,18 @@ help(void)
 	    "blacklisted (a\n"
 	    "     receiver's reputation block), dnsbl (a DNSBL lists our "
 	    "IP: opened at\n"
-	    "     the first such reply), greylisted (a greylisting surge), "
+	    "     the first such reply, or at once by the daemon's DNSBL "
+	    "self-check),\n"
+	    "     greylisted (a greylisting surge), "
 	    "deferral_rate\n"
 	    "     and bounce_rate (their share of final results jumps), "
 	    "auth_failed (our\n"
-	    "     relay refuses our credentials). Suspended repeats and "
-	    "local decisions\n"
-	    "     of our MTA never open one.\n\n"
+	    "     relay refuses our credentials), inactive (no delivery "
+	    "result at all\n"
+	    "     for inactive.quiet where the same hours usually have "
+	    "inactive.min_count).\n"
+	    "     Suspended repeats and local decisions of our MTA never "
+	    "open one.\n\n"
 	    "OPTIONS\n"
 	    "     --mail-to ADDR    recipient; repeat for more (default: "
 	    "the configuration's\n"
@@ -169,7 +174,12 @@ help(void)
 	    "0.2)\n"
 	    "     KIND.quiet        quiet time before resolving (30m; "
 	    "blacklisted 1h,\n"
-	    "                       dnsbl 6h)\n\n"
+	    "                       dnsbl 6h)\n"
+	    "     inactive.quiet    no result for this long: inactive (2h; "
+	    "0: off)\n"
+	    "     inactive.min_count  least results in those hours on the "
+	    "median\n"
+	    "                       baseline day (5)\n\n"
 	    "EXIT STATUS\n"
 	    "     0  the message was sent (or printed), or nothing was new\n"
 	    "     1  a failure: database, detector, sendmail (the incidents "
@@ -226,6 +236,15 @@ gather_one(const struct incident *inc, void *arg)
 		g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
 	}
 	rule_text(g->cl, inc->rule, &meaning, &action);
+	/* A self-check listing (daemon/dnsbl/selfcheck.c): its sample is
+	 * "ANSWER: MEANING" from the list data. */
+	if (meaning[0] == '\0' && strcmp(inc->rule, "dnsbl-check") == 0 &&
+	    strstr(inc->sample, ": ") != NULL)
+		meaning = strstr(inc->sample, ": ") + 2;
+	if (strcmp(inc->kind, "inactive") == 0 && meaning[0] == '\0')
+		meaning = "No delivery result (sent, deferred, bounced, "
+			  "expired) was logged for the detection window, "
+			  "while this time of day usually has some.";
 	x = &g->v[g->n++];
 	memset(x, 0, sizeof(*x));
 	x->id = inc->id;

@@ -19,6 +19,7 @@
 #include "alert_notify.h"
 #include "cmd.h"
 #include "conf.h"
+#include "dnsbl_list.h"
 #include "rules.h"
 
 static int cmd_check_config_exec(int, char **);
@@ -33,16 +34,17 @@ const struct cmd_entry cmd_check_config_entry = {
 static void
 help(void)
 {
-	printf("usage: bouncestat check-config %s\n\n"
-	       "Reads the configuration (default %s; a missing default file "
-	       "means all\ndefaults), checks every directive, loads and "
-	       "compiles the rules of rules_dir,\nand prints 'configuration "
-	       "OK'. Errors go to standard error as file:line: message.\n\n"
-	       "  -c, --config FILE  the file to check (it must exist)\n"
-	       "  --directives       print every directive with its type, "
-	       "bounds, default\n"
-	       "                     and help, as a sample configuration\n\n"
-	       "Exit status: 0 valid, 1 errors, 2 usage error.\n",
+	printf(
+	    "usage: bouncestat check-config %s\n\n"
+	    "Reads the configuration (default %s; a missing default file "
+	    "means all\ndefaults), checks every directive, loads and "
+	    "compiles the rules of rules_dir,\nreads the DNSBL lists of dnsbl_dir, and prints 'configuration "
+	    "OK'. Errors go to standard error as file:line: message.\n\n"
+	    "  -c, --config FILE  the file to check (it must exist)\n"
+	    "  --directives       print every directive with its type, "
+	    "bounds, default\n"
+	    "                     and help, as a sample configuration\n\n"
+	    "Exit status: 0 valid, 1 errors, 2 usage error.\n",
 	    cmd_check_config_entry.usage, CONF_PATH_DEFAULT);
 }
 
@@ -67,6 +69,7 @@ cmd_check_config_exec(int argc, char **argv)
 	const char *path = CONF_PATH_DEFAULT;
 	char errbuf[BS_ERRLEN];
 	struct classifier *cl;
+	struct dnsbl_lists *dl;
 	struct conf *c;
 	struct stat st;
 	bool given = false;
@@ -115,6 +118,14 @@ cmd_check_config_exec(int argc, char **argv)
 		return 1;
 	}
 	classify_free(cl);
+	if ((dl = dnsbl_lists_load(
+		 c->dnsbl_dir[0] != '\0' ? c->dnsbl_dir : NULL, errbuf)) ==
+	    NULL) {
+		fprintf(stderr, "%s: dnsbl lists: %s\n", c->source, errbuf);
+		conf_free(c);
+		return 1;
+	}
+	dnsbl_lists_free(dl);
 	if (alert_notify_check_conf(c, errbuf) == -1) {
 		fprintf(stderr, "%s: %s\n", c->source, errbuf);
 		conf_free(c);

@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "context.h"
+#include "dnsbl_state.h"
 #include "duration.h"
 #include "cmd.h"
 #include "conf.h"
@@ -35,7 +36,24 @@
 #include "store.h"
 #include "util.h"
 
-#define STATUS_FILES_MAX 65536 /* bytes of the daemon.files list */
+#define STATUS_FILES_MAX  65536 /* bytes of the daemon.files list */
+#define STATUS_DNSBL_ROWS 200   /* listed and failed answers shown */
+
+/* The DNSBL self-check and the stall watch (daemon/dnsbl/selfcheck.h). */
+struct dnsbl_row {
+	char ip[64], zone[256], verdict[16], answer[64], meaning[256];
+	bool actionable;
+	int64_t checked, since;
+};
+
+struct dnsbl_info {
+	char ips[4096]; /* meta dnsbl.ips, newline-separated */
+	int64_t last_run, next_run;
+	long long queries;
+	struct dnsbl_row rows[STATUS_DNSBL_ROWS]; /* listed, then errors */
+	size_t nrows, listed, errors, clean;
+	char stalled[1024]; /* meta daemon.stalled: "SINCE PID PATH..." */
+};
 
 static int cmd_status_exec(int, char **);
 
@@ -80,7 +98,11 @@ help(void)
 	       "each file it\nfollows, the inode and offset committed, the "
 	       "file's size now, the lag (bytes\nnot yet counted), the time of "
 	       "the last event read and of the last commit; for the systemd "
-	       "journal, the\ncursor and time of the last entry committed."
+	       "journal, the\ncursor and time of the last entry committed; "
+	       "'stalled' when every followed file\nstopped growing for "
+	       "stall_after while the MTA runs; the DNSBL self-check: the\n"
+	       "IPs checked, the last and next check, every listing and "
+	       "every error."
 	       "\nRead-only.\n\n"
 	       "  -c, --config FILE  read the database directive from FILE\n"
 	       "  --db PATH          database (default: the database "
@@ -132,6 +154,54 @@ pid_is_daemon(long pid)
 	return named && daemon_arg;
 }
 
+static int
+dnsbl_take(const struct dnsbl_state_row *r, void *arg)
+{
+	struct dnsbl_info *d = arg;
+	struct dnsbl_row *o;
+	bool listed = strcmp(r->verdict, "listed") == 0;
+	bool error = strcmp(r->verdict, "error") == 0;
+
+	if (listed)
+		d->listed++;
+	else if (error)
+		d->errors++;
+	else
+		d->clean++;
+	if ((!listed && !error) || d->nrows >= STATUS_DNSBL_ROWS)
+		return 0;
+	o = &d->rows[d->nrows++];
+	snprintf(o->ip, sizeof(o->ip), "%s", r->ip);
+	snprintf(o->zone, sizeof(o->zone), "%s", r->zone);
+	snprintf(o->verdict, sizeof(o->verdict), "%s", r->verdict);
+	snprintf(o->answer, sizeof(o->answer), "%s", r->answer);
+	snprintf(o->meaning, sizeof(o->meaning), "%s", r->meaning);
+	o->actionable = r->actionable;
+	o->checked = r->checked;
+	o->since = r->since;
+	return 0;
+}
+
+/* Reads what the self-check and the stall watch left (an older
+ * database without the table has none). */
+static void
+dnsbl_read(struct store *st, struct dnsbl_info *d)
+{
+	char buf[64];
+
+	if (store_meta_get(st, "dnsbl.ips", d->ips, sizeof(d->ips)) != 1)
+		d->ips[0] = '\0';
+	if (store_meta_get(st, "dnsbl.last_run", buf, sizeof(buf)) == 1 &&
+	    sscanf(buf, "%" SCNd64 " %lld", &d->last_run, &d->queries) != 2)
+		d->last_run = 0;
+	if (store_meta_get(st, "dnsbl.next_run", buf, sizeof(buf)) == 1)
+		d->next_run = strtoll(buf, NULL, 10);
+	if (store_meta_get(
+		st, "daemon.stalled", d->stalled, sizeof(d->stalled)) != 1)
+		d->stalled[0] = '\0';
+	(void)dnsbl_state_each(st, dnsbl_take, d);
+}
+
 static void
 fmt_time(char *buf, size_t len, int64_t t)
 {
@@ -156,9 +226,118 @@ json_pos(const struct store_position *p)
 }
 
 static void
+json_dnsbl(const struct daemon_meta *m, const struct dnsbl_info *d)
+{
+	const char *p, *nl;
+	long long since = 0;
+	long pid = 0;
+	int off = 0;
+	size_t i;
+
+	printf(",\"stalled\":");
+	if (m->running && d->stalled[0] != '\0' &&
+	    sscanf(d->stalled, "%lld %ld %n", &since, &pid, &off) >= 2) {
+		printf(
+		    "{\"since\":%lld,\"mta_pid\":%ld,\"files\":[", since, pid);
+		for (p = d->stalled + off, i = 0; *p != '\0'; p = nl, i++) {
+			nl = strchr(p, ' ');
+			if (nl == NULL)
+				nl = p + strlen(p);
+			printf("%s", i > 0 ? "," : "");
+			json_put_str(stdout, p, (size_t)(nl - p));
+			if (*nl == ' ')
+				nl++;
+		}
+		printf("]}");
+	} else
+		printf("null");
+	printf(",\"dnsbl\":{\"ips\":[");
+	for (p = d->ips, i = 0; *p != '\0'; p = nl, i++) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		printf("%s", i > 0 ? "," : "");
+		json_put_str(stdout, p, (size_t)(nl - p));
+		if (*nl == '\n')
+			nl++;
+	}
+	printf("],\"last_run\":%lld,\"next_run\":%lld,\"queries\":%lld,"
+	       "\"listed\":%zu,\"errors\":%zu,\"not_listed\":%zu,"
+	       "\"answers\":[",
+	    (long long)d->last_run, (long long)d->next_run, d->queries,
+	    d->listed, d->errors, d->clean);
+	for (i = 0; i < d->nrows; i++) {
+		const struct dnsbl_row *r = &d->rows[i];
+
+		printf("%s{\"ip\":", i > 0 ? "," : "");
+		json_put_cstr(stdout, r->ip);
+		printf(",\"list\":");
+		json_put_cstr(stdout, r->zone);
+		printf(",\"result\":");
+		json_put_cstr(stdout, r->verdict);
+		printf(",\"actionable\":%s,\"answer\":",
+		    r->actionable ? "true" : "false");
+		json_put_cstr(stdout, r->answer);
+		printf(",\"meaning\":");
+		json_put_cstr(stdout, r->meaning);
+		printf(",\"checked\":%lld,\"since\":%lld}",
+		    (long long)r->checked, (long long)r->since);
+	}
+	printf("]}");
+}
+
+static void
+text_dnsbl(const struct daemon_meta *m, const struct dnsbl_info *d, int64_t now)
+{
+	char t1[32], t2[32], ips[4096];
+	long long since = 0;
+	long pid = 0;
+	int off = 0;
+	size_t i;
+
+	if (m->running && d->stalled[0] != '\0' &&
+	    sscanf(d->stalled, "%lld %ld %n", &since, &pid, &off) >= 2) {
+		duration_human(t2, sizeof(t2), now - (int64_t)since);
+		if (pid > 0)
+			printf("stalled: no followed file has grown for %s "
+			       "while the MTA runs (pid %ld): %s\n",
+			    t2, pid, d->stalled + off);
+		else
+			printf("stalled: no followed file has grown for %s "
+			       "while the MTA's pid file exists (not "
+			       "readable): %s\n",
+			    t2, d->stalled + off);
+	}
+	if (d->ips[0] == '\0' && d->last_run == 0)
+		return;
+	snprintf(ips, sizeof(ips), "%s", d->ips);
+	for (i = 0; ips[i] != '\0'; i++)
+		if (ips[i] == '\n')
+			ips[i] = ' ';
+	fmt_time(t1, sizeof(t1), d->last_run);
+	fmt_time(t2, sizeof(t2), d->next_run);
+	printf("dnsbl: %s; last check %s, next %s: %zu listed, %zu "
+	       "errors, %zu not listed\n",
+	    ips[0] != '\0' ? ips : "(no IP)", t1, m->running ? t2 : "-",
+	    d->listed, d->errors, d->clean);
+	for (i = 0; i < d->nrows; i++) {
+		const struct dnsbl_row *r = &d->rows[i];
+
+		fmt_time(t1, sizeof(t1), r->since);
+		if (strcmp(r->verdict, "listed") == 0)
+			printf("  %s listed on %s%s since %s: %s %s\n", r->ip,
+			    r->zone, r->actionable ? "" : " (muted)", t1,
+			    r->answer, r->meaning);
+		else
+			printf("  %s: no verdict from %s since %s: %s %s\n",
+			    r->ip, r->zone, t1, r->answer, r->meaning);
+	}
+}
+
+static void
 print_json(const char *db, const struct daemon_meta *m,
     const struct file_row *rows, size_t n, const struct journal_row *jr,
-    int64_t now)
+    const struct dnsbl_info *dn, int64_t now)
 {
 	size_t i;
 
@@ -212,13 +391,14 @@ print_json(const char *db, const struct daemon_meta *m,
 		    (long long)(jr->have ? jr->pos.offset : 0),
 		    (long long)(jr->have ? jr->pos.updated : 0));
 	}
+	json_dnsbl(m, dn);
 	printf("}\n");
 }
 
 static void
 print_text(const char *db, const struct daemon_meta *m,
     const struct file_row *rows, size_t n, const struct journal_row *jr,
-    int64_t now)
+    const struct dnsbl_info *dn, int64_t now)
 {
 	char t1[32], t2[32], lag[32];
 	size_t i, w = 4;
@@ -239,6 +419,8 @@ print_text(const char *db, const struct daemon_meta *m,
 	}
 	tz_label(t1, sizeof(t1), now);
 	printf("database: %s\ntimes: %s\n", db, t1);
+	printf("database: %s\n", db);
+	text_dnsbl(m, dn, now);
 	if (jr->key[0] != '\0' && !jr->have)
 		printf("journal: %s: no entry committed yet\n", jr->key);
 	else if (jr->key[0] != '\0') {
@@ -300,6 +482,7 @@ cmd_status_exec(int argc, char **argv)
 	struct file_row *rows = NULL;
 	struct daemon_meta m;
 	struct journal_row *jr = NULL;
+	struct dnsbl_info *dn = NULL;
 	struct store *st = NULL;
 	struct stat sb;
 	size_t n = 0, i, bufsz = PATH_MAX * 2 + 64;
@@ -384,15 +567,18 @@ cmd_status_exec(int argc, char **argv)
 			goto dberr;
 		jr->have = r == 1 && jr->pos.path[0] != '\0';
 	}
+	dn = xcalloc(1, sizeof(*dn));
+	dnsbl_read(st, dn);
 	if (ctx.format == CTX_FORMAT_JSON)
-		print_json(db, &m, rows, n, jr, now);
+		print_json(db, &m, rows, n, jr, dn, now);
 	else
-		print_text(db, &m, rows, n, jr, now);
+		print_text(db, &m, rows, n, jr, dn, now);
 	rc = m.running ? 0 : 1;
 	goto done;
 dberr:
 	log_warnx("status: %s", store_errmsg(st));
 done:
+	free(dn);
 	free(jr);
 	free(rows);
 	free(bufs);

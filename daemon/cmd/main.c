@@ -29,6 +29,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_classify_entry,
 	&cmd_parse_entry,
 	&cmd_status_entry,
+	&cmd_dnsbl_check_entry,
 	&cmd_rebuild_entry,
 	&cmd_check_config_entry,
 	&cmd_version_entry,

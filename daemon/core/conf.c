@@ -15,6 +15,7 @@
  * Not here: deciding what the default database path is (util.c), globbing
  * follow patterns (loop.c), loading rule files (rules.c).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -258,6 +259,60 @@ static const struct directive table[] = {
 	    "Finished message records older than this are deleted (counts and "
 	    "events have their own retention); 0 keeps them for ever.",
 	    NULL, 0 },
+	{ "check_ip", T_LIST, offsetof(struct conf, check_ip), "", 0,
+	    CONF_CHECK_IP_MAX, NULL, true,
+	    "A sending IP (IPv4 or IPv6) of this server for the DNSBL "
+	    "self-check; repeat for several. IPs that replies named as listed "
+	    "in the last dnsbl_named are checked too.",
+	    "198.51.100.7", offsetof(struct conf, ncheck_ip) },
+	{ "dnsbl_check", T_ENUM, offsetof(struct conf, dnsbl_check), "auto", 0,
+	    0, journal_names, true,
+	    "Check the sending IPs against the DNSBLs of the list data "
+	    "(bouncestat-rules(5)) every dnsbl_interval; a listing opens a "
+	    "dnsbl incident at once. auto: when check_ip names an IP (with "
+	    "the IPs replies named); on: also the IPs replies named alone; "
+	    "off: never.",
+	    NULL, 0 },
+	{ "dnsbl_interval", T_DURATION,
+	    offsetof(struct conf, dnsbl_interval_ms), "3h", SEC(60),
+	    SEC(7 * 86400), NULL, true,
+	    "Time between DNSBL self-checks; each wait is jittered by up to "
+	    "a tenth either way, so that many servers do not ask at once.",
+	    NULL, 0 },
+	{ "dnsbl_timeout", T_DURATION, offsetof(struct conf, dnsbl_timeout_ms),
+	    "5s", MS(100), SEC(60), NULL, true,
+	    "How long one DNSBL query waits for its answer (two tries); "
+	    "no answer is an error, never 'not listed'.",
+	    NULL, 0 },
+	{ "dnsbl_resolver", T_STRING, offsetof(struct conf, dnsbl_resolver), "",
+	    0, 0, NULL, true,
+	    "DNS server(s) for DNSBL queries, HOST[:PORT][,...]. Empty: those "
+	    "of /etc/resolv.conf. Spamhaus (and others) refuse queries from "
+	    "public resolvers (8.8.8.8, 1.1.1.1, 9.9.9.9): use a recursive "
+	    "resolver of your own, e.g. unbound on 127.0.0.1.",
+	    "127.0.0.1:53", 0 },
+	{ "dnsbl_dir", T_STRING, offsetof(struct conf, dnsbl_dir), "", 0, 0,
+	    NULL, true,
+	    "Directory of operator DNSBL list files (*.lists), read after the "
+	    "built-in list data. Empty: /etc/bouncestat/dnsbl.d when it "
+	    "exists.",
+	    "/etc/bouncestat/dnsbl.d", 0 },
+	{ "dnsbl_named", T_DURATION, offsetof(struct conf, dnsbl_named_ms),
+	    "3d", 0, SEC(90 * 86400), NULL, true,
+	    "IPs that a reply named as listed this recently are checked "
+	    "along with check_ip; 0: only check_ip.",
+	    NULL, 0 },
+	{ "stall_after", T_DURATION, offsetof(struct conf, stall_after_ms),
+	    "30m", 0, SEC(7 * 86400), NULL, true,
+	    "The daemon reports itself 'stalled' in status when every "
+	    "followed file has not grown for this long while the MTA runs "
+	    "(its pid file names a live process); 0: never.",
+	    NULL, 0 },
+	{ "mta_pid_file", T_STRING, offsetof(struct conf, mta_pid_file), "", 0,
+	    0, NULL, true,
+	    "The MTA's pid file, for stall_after. Empty: the first that "
+	    "exists of Postfix's, Exim's, Sendmail's and OpenSMTPD's.",
+	    "/var/spool/postfix/pid/master.pid", 0 },
 };
 
 #define NDIRECTIVES (sizeof(table) / sizeof(table[0]))
@@ -364,6 +419,15 @@ fmt_bound(char *buf, size_t len, const struct directive *d, int64_t v)
 		snprintf(buf, len, "%lld", (long long)v);
 }
 
+/* True when s is an IPv4 or IPv6 address (check_ip). */
+static bool
+is_ip(const char *s)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
 /*
  * Sets directive d of c from value text v (line for messages).
  * Returns 0, or -1 after reporting the error (also on allocation failure).
@@ -396,6 +460,11 @@ set_value(struct parser *p, size_t line, struct conf *c,
 		if (*count >= (size_t)d->max) {
 			perr(p, line, "%s: more than %lld entries", d->name,
 			    (long long)d->max);
+			return -1;
+		}
+		if (d->off == offsetof(struct conf, check_ip) && !is_ip(v)) {
+			perr(p, line, "%s: not an IPv4 or IPv6 address: %s",
+			    d->name, v);
 			return -1;
 		}
 		if (d->off == offsetof(struct conf, detect)) {
@@ -696,6 +765,12 @@ conf_free(struct conf *c)
 	free(c->database);
 	free(c->rules_dir);
 	free(c->user);
+	for (i = 0; i < c->ncheck_ip; i++)
+		free(c->check_ip[i]);
+	free(c->check_ip);
+	free(c->dnsbl_resolver);
+	free(c->dnsbl_dir);
+	free(c->mta_pid_file);
 	free(c);
 }
 
@@ -791,6 +866,8 @@ type_name(const struct directive *d)
 			return "PATH";
 		if (d->off == offsetof(struct conf, mail_to))
 			return "ADDRESS";
+		if (d->off == offsetof(struct conf, check_ip))
+			return "IP";
 		return d->off == offsetof(struct conf, detect) ? "KEY=VALUE"
 							       : "PATH|GLOB";
 	case T_BOOL:

@@ -36,6 +36,12 @@ enum conf_start {
 	CONF_START_END
 };
 
+enum conf_dnsbl {
+	CONF_DNSBL_AUTO, /* when check_ip names an IP */
+	CONF_DNSBL_ON,   /* also for IPs only replies named */
+	CONF_DNSBL_OFF
+};
+
 enum conf_journal {
 	CONF_JOURNAL_AUTO, /* when no log file is followed */
 	CONF_JOURNAL_ON,
@@ -86,7 +92,21 @@ struct conf {
 	int store_addresses; /* enum msg_addr_mode */
 	int message_records; /* enum msg_records */
 	int64_t message_retention_ms;
+	/* The DNSBL self-check (daemon/dnsbl/selfcheck.h). */
+	char **check_ip; /* our sending IPs, IPv4 or IPv6 text */
+	size_t ncheck_ip;
+	enum conf_dnsbl dnsbl_check; /* the self-check at all */
+	int64_t dnsbl_interval_ms;   /* between check runs (jittered) */
+	int64_t dnsbl_timeout_ms;    /* per query try */
+	char *dnsbl_resolver;        /* "" = the system's resolvers */
+	char *dnsbl_dir;             /* operator list files (*.lists) */
+	int64_t dnsbl_named_ms;      /* IPs named by replies this recently */
+	int64_t stall_after_ms;      /* a followed file idle this long while
+					the MTA runs: stalled; 0 off */
+	char *mta_pid_file;          /* "" = the usual MTAs' pid files */
 };
+
+#define CONF_CHECK_IP_MAX 64 /* check_ip directives */
 
 /* Called once per error with "file:line: message" (no newline). */
 typedef void conf_error_fn(void *arg, const char *msg);

@@ -26,6 +26,7 @@ static const char *const kind_names[DETECT_KIND_COUNT] = {
 	[DETECT_DEFERRAL_RATE] = "deferral_rate",
 	[DETECT_BOUNCE_RATE] = "bounce_rate",
 	[DETECT_AUTH_FAILED] = "auth_failed",
+	[DETECT_INACTIVE] = "inactive",
 };
 
 /*
@@ -186,6 +187,17 @@ detect_defaults(struct detect_params *p)
 	r->alpha = 1e-2;
 	r->floor = 0.2;
 	r->quiet = 1800;
+	r->baseline = true;
+
+	/* Inactivity: two hours without a single delivery result, when
+	 * the same two hours held at least 5 results on the median
+	 * baseline day (a server that never sends at 3 am stays quiet). */
+	r = &p->rule[DETECT_INACTIVE];
+	r->min_count = 5;
+	r->factor = 1;
+	r->alpha = 1;
+	r->floor = 1;
+	r->quiet = 2 * 3600;
 	r->baseline = true;
 }
 
@@ -755,6 +767,8 @@ detect_step(const struct detect_params *p, enum detect_kind kind,
 
 	if (t->until != 0 && end <= t->until)
 		return t->open ? DETECT_ONGOING : DETECT_NONE;
+	if (kind == DETECT_INACTIVE)
+		return DETECT_NONE; /* judged by detect_run() (inactive.c) */
 	detect_evaluate(p, kind, s, end, &ev);
 	if (!t->open) {
 		t->until = end;

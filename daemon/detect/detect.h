@@ -64,6 +64,12 @@ enum detect_kind {
 	DETECT_DEFERRAL_RATE,    /* deferred / final results jumps */
 	DETECT_BOUNCE_RATE,      /* bounced / final results jumps */
 	DETECT_AUTH_FAILED,      /* our own relay credentials refused */
+	/* no delivery result at all for rule.quiet seconds while the
+	 * baseline (the median of the same span on the baseline days) had
+	 * at least rule.min_count: judged by detect_run() at its last
+	 * window end only (daemon/detect/inactive.c), never by
+	 * detect_step() */
+	DETECT_INACTIVE,
 	DETECT_KIND_COUNT
 };
 

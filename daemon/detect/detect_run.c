@@ -39,6 +39,8 @@
 
 #include "classify.h"
 #include "detect.h"
+#include "dnsbl_state.h"
+#include "inactive.h"
 #include "incident.h"
 #include "store.h"
 #include "util.h"
@@ -301,8 +303,11 @@ describe(struct run *r, struct key *k, bool fetch_sample)
 		if (incident_providers(r->st, k->key, k->ip, k->t.start,
 			k->t.until, prov, sizeof(prov)) == -1)
 			return -1;
-		free(k->providers);
-		k->providers = xstrdup(prov);
+		/* A listing only the self-check saw keeps its "self-check". */
+		if (prov[0] != '\0' || k->providers == NULL) {
+			free(k->providers);
+			k->providers = xstrdup(prov);
+		}
 	}
 	return 0;
 }
@@ -462,9 +467,17 @@ static int
 step_key(struct run *r, struct key *k, const struct detect_series *s,
     int64_t start, int64_t to)
 {
+	struct detect_track before;
 	int64_t e;
+	int held = 0;
 
+	/* A listing the self-check sees now stays open while replies are
+	 * quiet (daemon/dnsbl/selfcheck.c resolves it on delisting). */
+	if (r->kind == DETECT_DNSBL && r->mem == NULL && k->t.open &&
+	    (held = dnsbl_state_listed(r->st, k->key, k->ip)) == -1)
+		return -1;
 	for (e = start + DETECT_STEP; e <= to; e += DETECT_STEP) {
+		before = k->t;
 		switch (detect_step(r->p, r->kind, s, e, &k->t)) {
 		case DETECT_OPENED:
 			k->id = 0;
@@ -475,6 +488,11 @@ step_key(struct run *r, struct key *k, const struct detect_series *s,
 			report(r, k, DETECT_OPENED);
 			break;
 		case DETECT_RESOLVED:
+			if (held == 1) {
+				k->t = before;
+				k->t.until = e;
+				break;
+			}
 			if (save(r, k, false) == -1)
 				return -1;
 			report(r, k, DETECT_RESOLVED);
@@ -606,6 +624,8 @@ run_pass(struct store *st, const struct detect_params *p, struct classifier *cl,
 	stats->open = 0; /* the last pass's count stands */
 	stats->chunks++;
 	for (r.kind = 0; r.kind < DETECT_KIND_COUNT && rc == 0; r.kind++) {
+		if (r.kind == DETECT_INACTIVE)
+			continue; /* inactive.c, at the run's end */
 		detect_source(r.kind, &r.src);
 		rc = run_kind(&r, to);
 		run_clear(&r);
@@ -775,6 +795,9 @@ detect_run(struct store *st, const struct detect_params *p,
 		} else {
 			if (c.redo != 0 &&
 			    store_meta_del(st, STORE_META_DETECT_REDO) == -1)
+				goto fail;
+			if (inactive_judge(st, p, to, o->on_change, o->arg,
+				&stats->opened, &stats->resolved) == -1)
 				goto fail;
 			break;
 		}

@@ -48,6 +48,7 @@
 #include "loop.h"
 #include "pipeline.h"
 #include "rules.h"
+#include "selfcheck.h"
 #include "store.h"
 #include "tail.h"
 #include "util.h"
@@ -120,6 +121,7 @@ struct loop {
 	struct pipeline *pl;
 
 	struct journal_input *jn; /* the systemd journal, or NULL */
+	struct selfcheck *sc;     /* DNSBL self-check, stall watch */
 
 	struct linebuf *in_lb; /* standard input */
 	struct pipeline_watch in_watch;
@@ -1129,6 +1131,7 @@ reload(struct loop *lp)
 	lp->cl = ncl;
 	oc = lp->conf;
 	lp->conf = nc;
+	selfcheck_set_conf(lp->sc, nc);
 	log_set_level(nc->log_level);
 	make_env(lp, &env);
 	for (i = 0; i < lp->nfl; i++)
@@ -1194,6 +1197,8 @@ shutdown_begin(struct loop *lp, const char *why)
 	ev_timer_stop(lp->ev, &lp->detect_test_w);
 	ev_timer_stop(lp->ev, &lp->detect_first_w);
 	ev_idle_stop(lp->ev, &lp->detect_idle_w);
+	selfcheck_free(lp->sc);
+	lp->sc = NULL;
 	lp->exit_code = 0;
 	if (lp->broken || batch_commit(lp) == -1) {
 		log_warnx("daemon: the last batch was not committed; it "
@@ -1445,6 +1450,7 @@ loop_run(struct loop *lp)
 		ev_periodic_start(lp->ev, &lp->detect_w);
 		ev_timer_start(lp->ev, &lp->detect_first_w);
 	}
+	lp->sc = selfcheck_new(lp->ev, lp->st, lp->conf);
 	log_info("daemon: started pid=%ld database=%s following %zu "
 		 "files%s%s",
 	    (long)getpid(), lp->opts.db_path, lp->nfl,
@@ -1466,6 +1472,7 @@ loop_free(struct loop *lp)
 	for (i = 0; i < lp->nfl; i++)
 		tail_free(lp->fl[i].t);
 	free(lp->fl);
+	selfcheck_free(lp->sc);
 	journal_input_free(lp->jn);
 	if (lp->ev != NULL) {
 		dirwatch_clear(lp);

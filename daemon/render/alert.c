@@ -132,6 +132,7 @@ static const char *const rank_kinds[] = {
 	"bounce_rate",
 	"deferral_rate",
 	"greylisted",
+	"inactive",
 };
 
 static int
@@ -355,6 +356,13 @@ title(struct buf *b, const struct alert_incident *x)
 	case 6:
 		buf_printf(b, "greylisting surge at %s", key);
 		break;
+	case 7:
+		buf_printf(b, "%s",
+		    r ? "mail flowed again after no delivery "
+			"result was logged"
+		      : "no delivery result logged (mail "
+			"stopped flowing?)");
+		break;
 	default:
 		buf_printf(b, "%s at %s", kind, key);
 		break;
@@ -380,6 +388,12 @@ magnitude(struct buf *b, const struct alert_incident *x, bool peak_word)
 		    peak_word ? "peak " : "", percent(x->peak, x->peak_total),
 		    (long long)x->peak_total, win, (long long)x->peak,
 		    (int)(x->baseline * 100 + 0.5));
+		return;
+	}
+	if (rank(x->kind) == 0 && x->peak == 0) {
+		buf_printf(b,
+		    "the list answered our DNSBL self-check; no "
+		    "reply named it yet");
 		return;
 	}
 	if (rank(x->kind) == 0) {
@@ -583,7 +597,12 @@ entry(
 	clean(text, sizeof(text), x->action);
 	field(b, "Action", text);
 	if (rank(kind) == 0) {
-		url = find_link(dnsbl_links, x->key);
+		/* The list data's delisting page (self-check incidents carry
+		 * it as their action), else the built-in table. */
+		url = x->action != NULL && strncmp(x->action, "http", 4) == 0 &&
+			strchr(x->action, ' ') == NULL
+		    ? x->action
+		    : find_link(dnsbl_links, x->key);
 		clean(t2, sizeof(t2), x->listed_ip);
 		line.len = 0;
 		if (url != NULL)

@@ -53,6 +53,7 @@ cat >"$tmp/bouncestat.conf" <<EOF
 commit_interval 300ms
 rescan_interval 2s
 log_level info
+dnsbl_check off
 EOF
 rootopt=
 [ "$(id -u)" = 0 ] && rootopt=--allow-root

@@ -61,7 +61,8 @@ spamhaus*   rcpt  spamhaus
 unknown*    rcpt  unknown
 *           rcpt  ok
 EOF
-printf 'commit_interval 500ms\nrotate_wait 2s\n' >"$tmp/bouncestat.conf"
+printf 'commit_interval 500ms\nrotate_wait 2s\ndnsbl_check off\n' \
+    >"$tmp/bouncestat.conf"
 SINK_TIMEOUT=300 sink_start "$tmp" "$tmp/script" 3
 pf_init "$tmp/pf" "${SINK_PORTS[0]}"
 pf_route netease.test "${SINK_PORTS[1]}"

@@ -122,6 +122,33 @@ conf_parse__every_directive__values_set(void **state)
 }
 
 static void
+conf_parse__check_ip__addresses_only(void **state)
+{
+	struct conf *c;
+	struct errs e;
+
+	(void)state;
+	c = parse("check_ip 198.51.100.7\ncheck_ip 2001:db8::25\n"
+		  "dnsbl_interval 1h\ndnsbl_resolver 127.0.0.1:5353\n",
+	    &e);
+	assert_non_null(c);
+	assert_int_equal(c->ncheck_ip, 2);
+	assert_string_equal(c->check_ip[1], "2001:db8::25");
+	assert_int_equal(c->dnsbl_interval_ms, 3600000);
+	assert_int_equal(c->dnsbl_timeout_ms, 5000);
+	assert_int_equal(c->stall_after_ms, 1800000);
+	assert_int_equal(c->dnsbl_check, CONF_DNSBL_AUTO);
+	conf_free(c);
+	assert_null(parse("check_ip mail.example.com\ncheck_ip 1.2.3\n"
+			  "dnsbl_interval 10s\n",
+	    &e));
+	assert_int_equal(e.n, 3);
+	assert_non_null(strstr(e.msg[0], "t.conf:1: check_ip: not an IPv4"));
+	assert_non_null(strstr(e.msg[1], "t.conf:2:"));
+	assert_non_null(strstr(e.msg[2], "t.conf:3: dnsbl_interval"));
+}
+
+static void
 conf_parse__summed_duration__milliseconds(void **state)
 {
 	struct errs e;
@@ -534,7 +561,7 @@ conf_print_directives__uncommented__parses(void **state)
 			n++;
 		}
 	}
-	assert_int_equal(n, 32); /* one per directive */
+	assert_int_equal(n, 41); /* one per directive */
 	memset(&e, 0, sizeof(e));
 	c = conf_parse("sample", out, strlen(out), collect, &e);
 	if (c == NULL)
@@ -603,6 +630,7 @@ main(void)
 		cmocka_unit_test(conf_parse__empty__defaults),
 		cmocka_unit_test(conf_parse__every_directive__values_set),
 		cmocka_unit_test(conf_parse__summed_duration__milliseconds),
+		cmocka_unit_test(conf_parse__check_ip__addresses_only),
 		cmocka_unit_test(conf_parse__duration_without_unit__error),
 		cmocka_unit_test(conf_parse__unknown_unit__error),
 		cmocka_unit_test(
