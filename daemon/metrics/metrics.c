@@ -27,6 +27,7 @@
 #include <microhttpd.h>
 
 #include "clock.h"
+#include "dnsbl_state.h"
 #include "log.h"
 #include "expo.h"
 #include "metric.h"
@@ -105,6 +106,7 @@ bad:
 struct render {
 	FILE *fp;
 	bool attempts_started;
+	int dnsbl_pass; /* put_dnsbl(): 0 listed, 1 check_error */
 };
 
 static int
@@ -169,13 +171,31 @@ file_lag(struct store *st, const char *path, int64_t now, int *err)
 	return now > updated ? now - updated : 0;
 }
 
+/* One DNSBL self-check row: listed and error gauges (0 or 1). */
+static int
+put_dnsbl(const struct dnsbl_state_row *row, void *arg)
+{
+	struct render *r = arg;
+	const char *labels[4] = { "list", row->zone, "ip", row->ip };
+	bool listed = strcmp(row->verdict, "listed") == 0;
+	bool error = strcmp(row->verdict, "error") == 0;
+
+	if (r->dnsbl_pass == 0)
+		expo_sample(r->fp, "bouncestat_dnsbl_listed", labels, 2,
+		    listed ? 1 : 0);
+	else
+		expo_sample(r->fp, "bouncestat_dnsbl_check_error", labels, 2,
+		    error ? 1 : 0);
+	return 0;
+}
+
 char *
 metrics_render(struct store *st, int64_t top, int64_t now, size_t *len)
 {
 	struct render r;
 	uint64_t lines[METRIC_LINE_COUNT];
 	const char *labels[2];
-	char *buf = NULL, *files = NULL, *p, *nl;
+	char *buf = NULL, *files = NULL, *p, *nl, stalled[1024];
 	size_t size = 0, i;
 	int rc, err = 0;
 	int64_t lag;
@@ -233,6 +253,30 @@ metrics_render(struct store *st, int64_t top, int64_t now, size_t *len)
 			break;
 	}
 	free(files);
+	files = NULL;
+
+	expo_family(r.fp, "bouncestat_daemon_stalled", "gauge",
+	    "1 while a followed file has not grown for stall_after although "
+	    "the MTA's process runs (see bouncestat status), else 0.");
+	if ((rc = store_meta_get(
+		 st, "daemon.stalled", stalled, sizeof(stalled))) == -1)
+		goto fail;
+	expo_sample(r.fp, "bouncestat_daemon_stalled", NULL, 0,
+	    rc == 1 && stalled[0] != '\0' ? 1 : 0);
+
+	expo_family(r.fp, "bouncestat_dnsbl_listed", "gauge",
+	    "The DNSBL self-check's last answer per list and checked IP: 1 "
+	    "listed, 0 not (or no answer).");
+	r.dnsbl_pass = 0;
+	if (dnsbl_state_each(st, put_dnsbl, &r) == -1)
+		goto fail;
+	expo_family(r.fp, "bouncestat_dnsbl_check_error", "gauge",
+	    "1 when the self-check's last query of a list for an IP failed "
+	    "(timeout, refused, the list's error codes such as Spamhaus' "
+	    "public-resolver refusal), else 0.");
+	r.dnsbl_pass = 1;
+	if (dnsbl_state_each(st, put_dnsbl, &r) == -1)
+		goto fail;
 	if (fclose(r.fp) != 0) {
 		free(buf);
 		return NULL;

@@ -26,6 +26,7 @@
 #include "event.h"
 #include "expo.h"
 #include "incident.h"
+#include "dnsbl_state.h"
 #include "metric.h"
 #include "metrics.h"
 #include "store.h"
@@ -165,6 +166,63 @@ metrics_render__store__lines_incidents_files(void **state)
 	    "bouncestat_follow_lag_seconds{file=\"/nonexistent/a\\\"b\"} 0\n"));
 	assert_non_null(strstr(text, "bouncestat_build_info{version=\""));
 	assert_null(strstr(text, "\n# x"));
+	free(text);
+	store_close(st);
+	db_fixture_remove(dir, path);
+}
+
+static void
+metrics_render__dnsbl_and_stall__gauges(void **state)
+{
+	char dir[256], path[300], errbuf[BS_ERRLEN];
+	struct dnsbl_state_row row;
+	struct store *st;
+	size_t len;
+	char *text;
+
+	(void)state;
+	assert_int_equal(
+	    db_fixture_make(dir, sizeof(dir), path, sizeof(path), "mdnsbl"), 0);
+	assert_non_null(st = store_open(path, 0, errbuf));
+	/* No stall, no self-check: the gauge is 0, the DNSBL families empty */
+	assert_non_null(text = metrics_render(st, 20, 1000, &len));
+	assert_non_null(strstr(text, "\nbouncestat_daemon_stalled 0\n"));
+	assert_null(strstr(text, "bouncestat_dnsbl_listed{"));
+	free(text);
+
+	assert_int_equal(store_begin(st), 0);
+	memset(&row, 0, sizeof(row));
+	row.ip = "192.0.2.1";
+	row.zone = "zen.spamhaus.org";
+	row.verdict = "listed";
+	row.answer = "127.0.0.2";
+	row.meaning = "SBL";
+	row.checked = row.since = 900;
+	assert_int_equal(dnsbl_state_put(st, &row, NULL), 0);
+	row.zone = "b.barracudacentral.org";
+	row.verdict = "error";
+	row.answer = "timeout";
+	row.meaning = "";
+	assert_int_equal(dnsbl_state_put(st, &row, NULL), 0);
+	assert_int_equal(
+	    store_meta_set(st, "daemon.stalled", "900 123 /var/log/mail.log"),
+	    0);
+	assert_int_equal(store_commit(st), 0);
+
+	assert_non_null(text = metrics_render(st, 20, 1000, &len));
+	assert_non_null(strstr(text, "\nbouncestat_daemon_stalled 1\n"));
+	assert_non_null(strstr(text,
+	    "bouncestat_dnsbl_listed{list=\"zen.spamhaus.org\","
+	    "ip=\"192.0.2.1\"} 1\n"));
+	assert_non_null(strstr(text,
+	    "bouncestat_dnsbl_listed{list=\"b.barracudacentral.org\","
+	    "ip=\"192.0.2.1\"} 0\n"));
+	assert_non_null(strstr(text,
+	    "bouncestat_dnsbl_check_error{list=\"b.barracudacentral.org\","
+	    "ip=\"192.0.2.1\"} 1\n"));
+	assert_non_null(strstr(text,
+	    "bouncestat_dnsbl_check_error{list=\"zen.spamhaus.org\","
+	    "ip=\"192.0.2.1\"} 0\n"));
 	free(text);
 	store_close(st);
 	db_fixture_remove(dir, path);
@@ -319,6 +377,7 @@ main(void)
 		cmocka_unit_test(
 		    metrics_parse_listen__forms__accepted_or_refused),
 		cmocka_unit_test(metrics_render__store__lines_incidents_files),
+		cmocka_unit_test(metrics_render__dnsbl_and_stall__gauges),
 		cmocka_unit_test(
 		    metrics_render__unread_bytes__lag_since_position_moved),
 		cmocka_unit_test(metrics_start__scrapes__200_404_and_500),
