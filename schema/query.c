@@ -28,11 +28,32 @@
 
 #define NORM_MAX 512 /* bytes of a normalized reply */
 
-#define RANGE_CTE                                                              \
-	"WITH f AS (SELECT * FROM count_hour "                                 \
-	"WHERE bucket >= :since AND bucket < :until AND "                      \
+/* The filters of a count row. */
+#define COUNT_FILTER                                                           \
 	"(:dom IS NULL OR domain = :dom OR provider = :dom) AND "              \
-	"(:cls IS NULL OR class = :cls)) "
+	"(:cls IS NULL OR class = :cls)"
+
+/* One part of a range, read from one count table (see range_split()). */
+#define RANGE_ARM(table, lo, hi)                                               \
+	"SELECT * FROM " table " WHERE bucket >= " lo " AND bucket < " hi      \
+	" AND " COUNT_FILTER
+
+/*
+ * The count rows of the range: head and tail hours from count_hour, head
+ * and tail days from count_day, whole months from count_month. The three
+ * tables have the same columns; every arm but the one of hours may be
+ * empty (bounds 0, 0).
+ */
+#define RANGE_CTE                                                              \
+	"WITH f AS (" RANGE_ARM("count_hour", ":h0", ":h1") " UNION ALL "      \
+	RANGE_ARM("count_hour", ":h2", ":h3") " UNION ALL "                    \
+	RANGE_ARM("count_day", ":d0", ":d1") " UNION ALL "                     \
+	RANGE_ARM("count_day", ":d2", ":d3") " UNION ALL "                     \
+	RANGE_ARM("count_month", ":m0", ":m1") ") "
+
+/* Only hours: query_hourly() and the finest reading. */
+#define HOUR_CTE                                                               \
+	"WITH f AS (" RANGE_ARM("count_hour", ":since", ":until") ") "
 
 #define COUNT_COLS                                                                                                                \
 	"coalesce(sum(n) FILTER (WHERE status = :sent), 0) AS sent, "                                                             \
@@ -76,14 +97,21 @@ static const char sql_by_code_events[] =
     "e.flags & " STORE_STR(
 	BS_EVENT_SUSPENDED) " FROM event e "
 			    "WHERE " EVENT_FILTER
-			    "AND (:cls IS NULL OR e.class = :cls)";
+			    "AND (:cls IS NULL OR e.class = :cls) "
+			    "ORDER BY e.t DESC, e.id DESC";
 static const char sql_reply_of[] =
     "SELECT r.text FROM event e JOIN reply r ON r.id = e.reply "
     "WHERE e.id = :id";
 
 /* Buckets of count_hour are whole hours: grouped in key order, no sort
- * (29 -> 11 ms for 30 days of a busy server). */
-static const char sql_hourly[] = RANGE_CTE
+ * (29 -> 11 ms for 30 days of a busy server). With a domain filter: */
+static const char sql_hourly[] = HOUR_CTE
+    "SELECT bucket AS hr, " COUNT_COLS "FROM f GROUP BY bucket ORDER BY bucket";
+/* Without: count_hour_class, a few rows per hour instead of every
+ * domain's (a year of a busy server: 20 s -> ? ms). */
+static const char sql_hourly_class[] =
+    "WITH f AS (SELECT * FROM count_hour_class WHERE bucket >= :since "
+    "AND bucket < :until AND (:cls IS NULL OR class = :cls)) "
     "SELECT bucket AS hr, " COUNT_COLS "FROM f GROUP BY bucket ORDER BY bucket";
 
 static const char sql_unknown[] =
@@ -97,6 +125,7 @@ static const char sql_unknown[] =
 /* Everything a query binds. */
 struct params {
 	int64_t since, until; /* widened to whole hours */
+	int64_t part[10];     /* range_split(): :h0 .. :m1 */
 	int64_t sent, deferred, bounced, expired, attempt, unknown;
 	int64_t dom, cls; /* -1 when the name is unknown */
 	bool has_dom, has_cls;
@@ -122,6 +151,50 @@ query_range(const struct query_filter *f, int64_t *since, int64_t *until)
 	*until = ceil_to(f->until, 3600);
 }
 
+static const char *const part_names[10] = { ":h0", ":h1", ":h2", ":h3",
+	":d0", ":d1", ":d2", ":d3", ":m0", ":m1" };
+
+/*
+ * Splits the whole hours [since, until) into the parts RANGE_CTE reads
+ * (part_names[] order): hours up to the first midnight (UTC), days up to
+ * the first first-of-month, whole months, then days and hours again.
+ * Each part is read from the coarsest table whose buckets it covers
+ * whole; empty parts are [0, 0). finest: all of it from hours.
+ */
+static void
+range_split(int64_t since, int64_t until, bool finest, int64_t *part)
+{
+	int64_t ds, de, ms, me;
+
+	memset(part, 0, 10 * sizeof(*part));
+	ds = ceil_to(since, 86400);
+	de = store_floor(until, 86400);
+	if (finest || ds >= de) {
+		part[0] = since;
+		part[1] = until;
+		return;
+	}
+	part[0] = since; /* hours before the first day */
+	part[1] = ds;
+	part[2] = de; /* hours after the last */
+	part[3] = until;
+	ms = store_month_floor(ds);
+	if (ms != ds) /* the next month's first day: months are 28-31 days */
+		ms = store_month_floor(ms + 32 * 86400);
+	me = store_month_floor(de);
+	if (ms >= me) {
+		part[4] = ds;
+		part[5] = de;
+		return;
+	}
+	part[4] = ds; /* days before the first month */
+	part[5] = ms;
+	part[6] = me; /* days after the last */
+	part[7] = de;
+	part[8] = ms;
+	part[9] = me;
+}
+
 static int
 params_init(struct store *st, const struct query_filter *f, struct params *p)
 {
@@ -129,6 +202,7 @@ params_init(struct store *st, const struct query_filter *f, struct params *p)
 	if (f->until <= f->since)
 		return store_failx(st, "query: empty time range");
 	query_range(f, &p->since, &p->until);
+	range_split(p->since, p->until, f->finest, p->part);
 	p->top = f->top > 0 ? f->top : -1;
 	if (store_name_id(st, "sent", &p->sent) == -1 ||
 	    store_name_id(st, "deferred", &p->deferred) == -1 ||
@@ -151,8 +225,16 @@ static int
 prepare(struct store *st, struct sql_stmt *q, const char *what, const char *sql,
     const struct params *p)
 {
+	int i;
+
 	if (sql_prepare(st, q, what, sql, false) == -1)
 		return -1;
+	for (i = 0; i < 10; i++)
+		if (sql_bind_opt_int64(st, q, part_names[i], p->part[i], false) ==
+		    -1) {
+			sql_finalize(q);
+			return -1;
+		}
 	if (sql_bind_opt_int64(st, q, ":since", p->since, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":until", p->until, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":sent", p->sent, false) == -1 ||
@@ -672,12 +754,74 @@ reply_of(struct store *st, struct sql_stmt *s, int64_t id, struct grp *g)
 	return 0;
 }
 
+/* The group of (k, cls) in t, or NULL. */
+static struct grp *
+grp_find(const struct grp_table *t, int64_t k, int64_t cls)
+{
+	size_t j;
+	struct grp *g;
+
+	if (t->slot == NULL)
+		return NULL;
+	for (j = grp_hash(k, cls) & t->mask; t->slot[j] != 0;
+	     j = (j + 1) & t->mask) {
+		g = &t->g[t->slot[j] - 1];
+		if (g->k == k && g->cls == cls)
+			return g;
+	}
+	return NULL;
+}
+
+/*
+ * Finds the sample event of each of the m groups of order[] (g->eid: the
+ * latest not a suspended repeat; g->eid_any: the latest) in one pass over
+ * the range's failure events, newest first, which stops as soon as every
+ * group has its sample: the top groups are the frequent ones, so a report
+ * reads a few recent events instead of 90 days of them (a year of a busy
+ * server: 3.6M events). Marks the groups with g->fn = 1 while looking.
+ */
+static int
+code_samples(struct store *st, const struct params *p, struct grp_table *t,
+    struct grp **order, size_t m)
+{
+	struct sql_stmt s;
+	struct grp *g;
+	size_t i, left = m;
+	int64_t id;
+	int rc = 0;
+
+	if (m == 0)
+		return 0;
+	for (i = 0; i < m; i++)
+		order[i]->fn = 1;
+	if (prepare(st, &s, "by_code", sql_by_code_events, p) == -1)
+		return -1;
+	while (left > 0 && (rc = sql_step(st, &s)) == SQL_ROW) {
+		g = grp_find(t,
+		    sql_int64(&s, 0) * ((int64_t)1 << 40) + sql_int64(&s, 1),
+		    sql_int64(&s, 2));
+		if (g == NULL || g->fn != 1)
+			continue;
+		id = sql_int64(&s, 3);
+		if (g->eid_any == 0)
+			g->eid_any = id;
+		if (sql_int64(&s, 4) == 0) {
+			g->eid = id;
+			g->fn = 0;
+			left--;
+		}
+	}
+	sql_finalize(&s);
+	return left > 0 && rc == -1 ? -1 : 0;
+}
+
 /*
  * Calls fn for the top f->top (code, enhanced, class) groups of failures
  * with their counts and, in text, the reply of the latest matching event
- * that is not a suspended repeat (any, if all are). Grouped in C (33 ->
- * 10 ms in a 30-day report over 90 days of a busy server): what the SQL
- * of git history did, ties between classes broken by class id.
+ * that is not a suspended repeat (any, if all are; latest by time, then
+ * by id). Grouped in C (33 -> 10 ms in a 30-day report over 90 days of a
+ * busy server): what the SQL of git history did, ties between classes
+ * broken by class id.
  */
 int
 query_by_code(
@@ -689,7 +833,7 @@ query_by_code(
 	struct params p;
 	struct sql_stmt s = { NULL, NULL }, ns = { NULL, NULL },
 			rs = { NULL, NULL };
-	int64_t status, n, id;
+	int64_t id;
 	size_t i, m;
 	int rc, ret = -1;
 
@@ -705,40 +849,19 @@ query_by_code(
 			goto nomem;
 		g->code = sql_int64(&s, 0);
 		g->top = sql_int64(&s, 1); /* enhanced id */
-		status = sql_int64(&s, 3);
-		n = sql_int64(&s, 5);
-		counts_add(&g->c, &p, status, sql_int64(&s, 4), n);
+		counts_add(&g->c, &p, sql_int64(&s, 3), sql_int64(&s, 4),
+		    sql_int64(&s, 5));
 	}
 	if (rc == -1)
 		goto fail;
 	sql_finalize(&s);
-	if (prepare(st, &s, "by_code", sql_by_code_events, &p) == -1)
-		goto fail;
-	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		if ((g = grp_get(&t,
-			 sql_int64(&s, 0) * ((int64_t)1 << 40) +
-			     sql_int64(&s, 1),
-			 sql_int64(&s, 2))) == NULL)
-			goto nomem;
-		id = sql_int64(&s, 3);
-		if (id > g->eid_any)
-			g->eid_any = id;
-		if (sql_int64(&s, 4) == 0 && id > g->eid)
-			g->eid = id;
-	}
-	if (rc == -1)
-		goto fail;
 	if (sql_prepare(st, &ns, "by_code", sql_name_of, false) == -1 ||
 	    sql_prepare(st, &rs, "by_code", sql_reply_of, false) == -1)
 		goto fail;
 	if ((order = malloc((t.n + 1) * sizeof(*order))) == NULL)
 		goto nomem;
-	/* Groups of events only (no counts: pruned or not yet counted)
-	 * were not in the SQL's result: it started from the counts. */
 	for (i = 0, m = 0; i < t.n; i++) {
 		g = &t.g[i];
-		if (g->top < 0)
-			continue;
 		if (name_of(st, &ns, g->top, &g->name, &g->name_len) == -1 ||
 		    name_of(st, &ns, g->cls, &g->top_name, NULL) == -1)
 			goto fail;
@@ -748,6 +871,8 @@ query_by_code(
 	qsort(order, m, sizeof(*order), code_cmp);
 	if (p.top >= 0 && (size_t)p.top < m)
 		m = (size_t)p.top;
+	if (code_samples(st, &p, &t, order, m) == -1)
+		goto fail;
 	for (i = 0; i < m; i++) {
 		g = order[i];
 		id = g->eid != 0 ? g->eid : g->eid_any;
@@ -784,7 +909,9 @@ int
 query_hourly(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
-	return run_query(st, "hourly", sql_hourly, ROW_HOUR, f, fn, arg);
+	return run_query(st, "hourly",
+	    f->domain != NULL || f->finest ? sql_hourly : sql_hourly_class,
+	    ROW_HOUR, f, fn, arg);
 }
 
 static void

@@ -21,6 +21,7 @@
 #ifndef BS_SCHEMA_QUERY_H
 #define BS_SCHEMA_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,8 @@ struct query_filter {
 	const char *domain; /* recipient domain or provider; NULL: all */
 	const char *cls;    /* class name (event.h vocabulary); NULL: all */
 	int top;            /* rows of ranked lists; <= 0: all */
+	bool finest;        /* read count_hour only, not the rollups
+			       (tests compare both) */
 };
 
 struct query_counts {

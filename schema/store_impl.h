@@ -79,7 +79,21 @@ enum stmt_id {
 	S_PRUNE_REPLIES,
 	S_PRUNE_MINUTES,
 	S_LATE_MARK,
+	S_DAY_ADD, /* rollups (store_count.c), in enum roll order */
+	S_MONTH_ADD,
+	S_HCLASS_ADD,
+	S_DAY_ADD_MANY,
+	S_MONTH_ADD_MANY,
+	S_HCLASS_ADD_MANY,
 	S_COUNT
+};
+
+/* The rollups written with count_hour (migration 0004). */
+enum roll {
+	ROLL_DAY,    /* count_day */
+	ROLL_MONTH,  /* count_month */
+	ROLL_HCLASS, /* count_hour_class */
+	ROLL_COUNT
 };
 
 /* Parameters of the hot statements (event rows), by column. */
@@ -192,6 +206,9 @@ struct store {
 	int minute_many_idx[CN_NPARAM]; /* of row 0; row r: + r * stride */
 	int hour_many_idx[CN_NPARAM];
 	int minute_stride, hour_stride; /* columns per row of the above */
+	int roll_idx[ROLL_COUNT][CN_NPARAM]; /* the same for the rollups */
+	int roll_many_idx[ROLL_COUNT][CN_NPARAM];
+	int roll_stride[ROLL_COUNT];
 	int ev_many_idx[EV_NPARAM];
 	struct evrow ev_rows[STORE_EVENT_ROWS]; /* events not yet written */
 	size_t n_ev_rows;
@@ -204,6 +221,7 @@ struct store {
 	struct icache replies;
 	struct ctable hours;   /* counts of the open transaction, */
 	struct ctable minutes; /* not yet written */
+	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
 	int64_t txn_oldest;    /* oldest result of the open transaction,
 				  INT64_MAX when none */
 	char err[BS_ERRLEN];

@@ -59,4 +59,10 @@ store_floor(int64_t t, int64_t unit)
 	return r < 0 ? t - r - unit : t - r;
 }
 
+/*
+ * The first second of the UTC calendar month that contains t: the bucket
+ * of count_month (store_count.c).
+ */
+int64_t store_month_floor(int64_t t);
+
 #endif
