@@ -71,27 +71,15 @@
 	"e.t >= :since AND e.t < :until AND e.status <> :sent AND "            \
 	"(:dom IS NULL OR e.domain = :dom OR e.provider = :dom) "
 
-/* Summed in C: 12 -> 7 ms over 70,000 rows (the FILTER clauses cost). */
-static const char sql_totals[] = RANGE_CTE "SELECT status, kind, n FROM f";
-
-static const char sql_by_class[] = RANGE_CTE
-    "SELECT cn.s, " COUNT_COLS "FROM f JOIN name cn ON cn.id = f.class "
-    "WHERE f.status <> :sent AND f.kind <> " STORE_STR(
-	STORE_KIND_LOCAL) " GROUP BY f.class "
-			  "ORDER BY deferred + bounced + expired DESC, attempts DESC, cn.s";
-
-/* The rows query_by_name() groups in C. */
-#define BY_NAME_ROWS(col)                                                      \
-	RANGE_CTE "SELECT " col ", class, status, kind, n FROM f"
-
-static const char sql_by_domain[] = BY_NAME_ROWS("domain");
-static const char sql_by_provider[] = BY_NAME_ROWS("provider");
+/*
+ * The one pass over the range's count rows (query_scan()): every report
+ * query but hourly and unknown is answered from what it sums.
+ */
+static const char sql_scan[] = RANGE_CTE
+    "SELECT domain, provider, class, status, code, enhanced, kind, n FROM f";
 static const char sql_name_of[] = "SELECT s FROM name WHERE id = :id";
+static const char sql_data_version[] = "PRAGMA data_version";
 
-/* The rows query_by_code() groups in C (see query_by_name()). */
-static const char sql_by_code_counts[] =
-    RANGE_CTE "SELECT code, enhanced, class, status, kind, n FROM f "
-	      "WHERE status <> :sent";
 static const char sql_by_code_events[] =
     "SELECT e.code, e.enhanced, e.class, e.id, "
     "e.flags & " STORE_STR(
@@ -128,7 +116,7 @@ struct params {
 	int64_t part[10];     /* range_split(): :h0 .. :m1 */
 	int64_t sent, deferred, bounced, expired, attempt, unknown;
 	int64_t dom, cls; /* -1 when the name is unknown */
-	bool has_dom, has_cls;
+	bool has_dom, has_cls, finest;
 	int64_t top;
 };
 
@@ -203,6 +191,7 @@ params_init(struct store *st, const struct query_filter *f, struct params *p)
 		return store_failx(st, "query: empty time range");
 	query_range(f, &p->since, &p->until);
 	range_split(p->since, p->until, f->finest, p->part);
+	p->finest = f->finest;
 	p->top = f->top > 0 ? f->top : -1;
 	if (store_name_id(st, "sent", &p->sent) == -1 ||
 	    store_name_id(st, "deferred", &p->deferred) == -1 ||
@@ -288,7 +277,6 @@ counts_add(struct query_counts *c, const struct params *p, int64_t status,
 }
 
 enum row_kind {
-	ROW_CLASS,
 	ROW_HOUR,
 	ROW_UNKNOWN
 };
@@ -309,10 +297,6 @@ run_rows(struct store *st, const char *what, struct sql_stmt *s,
 		r.name = r.top_class = r.enhanced = r.cls = r.text = r.sample =
 		    "";
 		switch (kind) {
-		case ROW_CLASS:
-			r.name = sql_text(s, 0, NULL);
-			read_counts(s, 1, &r.c);
-			break;
 		case ROW_HOUR:
 			r.time = sql_int64(s, 0);
 			read_counts(s, 1, &r.c);
@@ -346,45 +330,6 @@ run_query(struct store *st, const char *what, const char *sql,
 	    prepare(st, &s, what, sql, &p) == -1)
 		return -1;
 	return run_rows(st, what, &s, kind, fn, arg);
-}
-
-/*
- * Fills *out with the final results, attempts and suspended repeats in
- * f's range and filters. 0, or -1 with the message in store_errmsg().
- */
-int
-query_totals(
-    struct store *st, const struct query_filter *f, struct query_counts *out)
-{
-	struct params p;
-	struct sql_stmt s;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if (params_init(st, f, &p) == -1 ||
-	    prepare(st, &s, "totals", sql_totals, &p) == -1)
-		return -1;
-	while ((rc = sql_step(st, &s)) == SQL_ROW)
-		counts_add(out, &p, sql_int64(&s, 0), sql_int64(&s, 1),
-		    sql_int64(&s, 2));
-	sql_finalize(&s);
-	return rc == -1 ? -1 : 0;
-}
-
-/*
- * Calls fn once per failure class present in the range (name, counts),
- * most final failures first. 0, or -1 (store_errmsg()), also when fn
- * returns non-zero.
- */
-int
-query_by_class(
-    struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
-{
-	struct query_filter all = *f;
-
-	all.top = 0;
-	return run_query(
-	    st, "by_class", sql_by_class, ROW_CLASS, &all, fn, arg);
 }
 
 /*
@@ -538,6 +483,240 @@ name_of(
 	return 0;
 }
 
+/*
+ * The memo of one pass over a range's count rows. A report asks for
+ * totals (twice: with and without its class filter), classes, domains,
+ * providers and codes over the same range: each used to read every row
+ * of it again (six passes). query_scan() reads them once, without the
+ * class filter, into groups that keep the class apart, and keeps the
+ * result in the store until the range, the domain filter or the database
+ * changes (PRAGMA data_version and the connection's own changes), so
+ * that each query sums a few thousand groups instead.
+ */
+struct query_cache {
+	int64_t since, until, dom;
+	bool has_dom, finest;
+	int64_t version, changes;
+	struct grp_table cls;  /* (class, 0): every row; (class, 1): failures
+				  and attempts, local decisions apart */
+	struct grp_table name; /* (domain, class) */
+	struct grp_table prov; /* (provider, class) */
+	struct grp_table code; /* (code << 40 | enhanced, class): not sent */
+};
+
+/* Frees a memo (store_close()); accepts NULL. */
+void
+query_cache_free(struct query_cache *c)
+{
+	if (c == NULL)
+		return;
+	grp_free(&c->cls);
+	grp_free(&c->name);
+	grp_free(&c->prov);
+	grp_free(&c->code);
+	free(c);
+}
+
+/* Adds one count row to a (k, cls) group of a name table. */
+static int
+scan_name(struct grp_table *t, const struct params *p, int64_t k,
+    int64_t cls, int64_t status, int64_t kind, int64_t n)
+{
+	struct grp *g;
+
+	if ((g = grp_get(t, k, cls)) == NULL)
+		return -1;
+	counts_add(&g->c, p, status, kind, n);
+	if (status == p->deferred || status == p->bounced ||
+	    status == p->expired)
+		g->fn += n;
+	return 0;
+}
+
+/*
+ * The memo of p's range and domain filter (see struct query_cache), read
+ * now unless the store's is still valid; NULL on error (store_errmsg()).
+ * Owned by the store.
+ */
+static struct query_cache *
+query_scan(struct store *st, const struct params *p)
+{
+	struct query_cache **cp = store_query_cache(st), *c = *cp;
+	struct params q = *p;
+	struct sql_stmt s = { NULL, NULL };
+	struct grp *g;
+	int64_t version = 0, changes, cls, status, kind, n;
+	int rc;
+
+	if (sql_prepare(st, &s, "data_version", sql_data_version, false) ==
+	    -1)
+		return NULL;
+	if ((rc = sql_step(st, &s)) == SQL_ROW)
+		version = sql_int64(&s, 0);
+	sql_finalize(&s);
+	if (rc == -1)
+		return NULL;
+	changes = (int64_t)sqlite3_total_changes64(store_db(st));
+	if (c != NULL && c->since == p->since && c->until == p->until &&
+	    c->finest == p->finest && c->has_dom == p->has_dom &&
+	    (!p->has_dom || c->dom == p->dom) && c->version == version &&
+	    c->changes == changes)
+		return c;
+	query_cache_free(c);
+	if ((*cp = c = calloc(1, sizeof(*c))) == NULL) {
+		store_failx(st, "report: out of memory");
+		return NULL;
+	}
+	c->since = p->since;
+	c->until = p->until;
+	c->dom = p->dom;
+	c->has_dom = p->has_dom;
+	c->finest = p->finest;
+	c->version = version;
+	c->changes = changes;
+	q.has_cls = false;
+	if (prepare(st, &s, "report", sql_scan, &q) == -1)
+		goto fail;
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
+		cls = sql_int64(&s, 2);
+		status = sql_int64(&s, 3);
+		kind = sql_int64(&s, 6);
+		n = sql_int64(&s, 7);
+		if ((g = grp_get(&c->cls, cls, 0)) == NULL)
+			goto nomem;
+		counts_add(&g->c, p, status, kind, n);
+		if (status != p->sent && kind != STORE_KIND_LOCAL) {
+			if ((g = grp_get(&c->cls, cls, 1)) == NULL)
+				goto nomem;
+			counts_add(&g->c, p, status, kind, n);
+		}
+		if (scan_name(&c->name, p, sql_int64(&s, 0), cls, status, kind,
+			n) == -1 ||
+		    scan_name(&c->prov, p, sql_int64(&s, 1), cls, status, kind,
+			n) == -1)
+			goto nomem;
+		if (status == p->sent)
+			continue;
+		if ((g = grp_get(&c->code,
+			 sql_int64(&s, 4) * ((int64_t)1 << 40) +
+			     sql_int64(&s, 5),
+			 cls)) == NULL)
+			goto nomem;
+		g->code = sql_int64(&s, 4);
+		g->top = sql_int64(&s, 5); /* enhanced id */
+		counts_add(&g->c, p, status, kind, n);
+	}
+	sql_finalize(&s);
+	if (rc == -1)
+		goto fail;
+	return c;
+nomem:
+	store_failx(st, "report: out of memory");
+	sql_finalize(&s);
+fail:
+	query_cache_free(c);
+	*cp = NULL;
+	return NULL;
+}
+
+/*
+ * Fills *out with the final results, attempts and suspended repeats in
+ * f's range and filters. 0, or -1 with the message in store_errmsg().
+ */
+int
+query_totals(
+    struct store *st, const struct query_filter *f, struct query_counts *out)
+{
+	struct query_cache *c;
+	struct params p;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (params_init(st, f, &p) == -1 || (c = query_scan(st, &p)) == NULL)
+		return -1;
+	for (i = 0; i < c->cls.n; i++)
+		if (c->cls.g[i].cls == 0 &&
+		    (!p.has_cls || c->cls.g[i].k == p.cls))
+			counts_sum(out, &c->cls.g[i].c);
+	return 0;
+}
+
+/* by_class order: final failures, attempts, then the class name. */
+static int
+class_cmp(const void *a, const void *b)
+{
+	const struct grp *x = *(const struct grp *const *)a;
+	const struct grp *y = *(const struct grp *const *)b;
+	int64_t fx = x->c.deferred + x->c.bounced + x->c.expired;
+	int64_t fy = y->c.deferred + y->c.bounced + y->c.expired;
+
+	if (fx != fy)
+		return fx > fy ? -1 : 1;
+	if (x->c.attempts != y->c.attempts)
+		return x->c.attempts > y->c.attempts ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Calls fn once per failure class present in the range (name, counts),
+ * most final failures first. 0, or -1 (store_errmsg()), also when fn
+ * returns non-zero.
+ */
+int
+query_by_class(
+    struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
+{
+	struct grp_table t = { 0 };
+	struct grp *g, **order = NULL;
+	struct query_cache *c;
+	struct query_row r;
+	struct params p;
+	struct sql_stmt ns = { NULL, NULL };
+	size_t i, m = 0;
+	int ret = -1;
+
+	if (params_init(st, f, &p) == -1 || (c = query_scan(st, &p)) == NULL)
+		return -1;
+	for (i = 0; i < c->cls.n; i++) {
+		if (c->cls.g[i].cls != 1 ||
+		    (p.has_cls && c->cls.g[i].k != p.cls))
+			continue;
+		if ((g = grp_get(&t, c->cls.g[i].k, 1)) == NULL)
+			goto nomem;
+		g->c = c->cls.g[i].c;
+	}
+	if (sql_prepare(st, &ns, "by_class", sql_name_of, false) == -1)
+		goto fail;
+	if ((order = malloc((t.n + 1) * sizeof(*order))) == NULL)
+		goto nomem;
+	for (i = 0; i < t.n; i++) {
+		if (name_of(st, &ns, t.g[i].k, &t.g[i].name, NULL) == -1)
+			goto fail;
+		if (t.g[i].name != NULL) /* as the JOIN on name did */
+			order[m++] = &t.g[i];
+	}
+	qsort(order, m, sizeof(*order), class_cmp);
+	for (i = 0; i < m; i++) {
+		memset(&r, 0, sizeof(r));
+		r.name = order[i]->name;
+		r.top_class = r.enhanced = r.cls = r.text = r.sample = "";
+		r.c = order[i]->c;
+		if (fn(&r, arg) != 0) {
+			store_failx(st, "by_class: stopped by the caller");
+			goto fail;
+		}
+	}
+	ret = 0;
+	goto fail;
+nomem:
+	store_failx(st, "by_class: out of memory");
+fail:
+	sql_finalize(&ns);
+	free(order);
+	grp_free(&t);
+	return ret;
+}
+
 /* The report's order without the names: final failures, attempts, sent. */
 static int
 grp_cmp_counts(const void *a, const void *b)
@@ -573,36 +752,25 @@ grp_cmp(const void *a, const void *b)
 }
 
 static int
-query_by_name(struct store *st, const char *what, const char *sql,
+query_by_name(struct store *st, const char *what, bool provider,
     const struct query_filter *f, query_row_fn *fn, void *arg)
 {
-	struct grp_table byk = { 0 }, bykc = { 0 };
+	struct grp_table byk = { 0 }, *bykc;
 	struct grp *g, *t, **order = NULL;
+	struct query_cache *c;
 	struct query_row r;
 	struct params p;
-	struct sql_stmt s = { NULL, NULL }, ns = { NULL, NULL };
-	int64_t status, n;
+	struct sql_stmt ns = { NULL, NULL };
 	size_t i, j, m;
-	int rc, ret = -1;
+	int ret = -1;
 
-	if (params_init(st, f, &p) == -1 ||
-	    prepare(st, &s, what, sql, &p) == -1)
+	if (params_init(st, f, &p) == -1 || (c = query_scan(st, &p)) == NULL)
 		return -1;
-	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		if ((g = grp_get(&bykc, sql_int64(&s, 0), sql_int64(&s, 1))) ==
-		    NULL)
-			goto nomem;
-		status = sql_int64(&s, 2);
-		n = sql_int64(&s, 4);
-		counts_add(&g->c, &p, status, sql_int64(&s, 3), n);
-		if (status == p.deferred || status == p.bounced ||
-		    status == p.expired)
-			g->fn += n;
-	}
-	if (rc == -1)
-		goto fail;
-	for (i = 0; i < bykc.n; i++) {
-		g = &bykc.g[i];
+	bykc = provider ? &c->prov : &c->name;
+	for (i = 0; i < bykc->n; i++) {
+		g = &bykc->g[i];
+		if (p.has_cls && g->cls != p.cls)
+			continue;
 		if ((t = grp_get(&byk, g->k, -1)) == NULL)
 			goto nomem;
 		counts_sum(&t->c, &g->c);
@@ -676,11 +844,9 @@ query_by_name(struct store *st, const char *what, const char *sql,
 nomem:
 	store_failx(st, "%s: out of memory", what);
 fail:
-	sql_finalize(&s);
 	sql_finalize(&ns);
 	free(order);
 	grp_free(&byk);
-	grp_free(&bykc);
 	return ret;
 }
 
@@ -692,7 +858,7 @@ int
 query_by_domain(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
-	return query_by_name(st, "by_domain", sql_by_domain, f, fn, arg);
+	return query_by_name(st, "by_domain", false, f, fn, arg);
 }
 
 /* As query_by_domain(), grouped by provider ("" = not recognised). */
@@ -700,7 +866,7 @@ int
 query_by_provider(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
-	return query_by_name(st, "by_provider", sql_by_provider, f, fn, arg);
+	return query_by_name(st, "by_provider", true, f, fn, arg);
 }
 
 /* The by_code order: final failures, attempts, code, enhanced, class. */
@@ -829,32 +995,25 @@ query_by_code(
 {
 	struct grp_table t = { 0 };
 	struct grp *g, **order = NULL;
+	struct query_cache *c;
 	struct query_row r;
 	struct params p;
-	struct sql_stmt s = { NULL, NULL }, ns = { NULL, NULL },
-			rs = { NULL, NULL };
+	struct sql_stmt ns = { NULL, NULL }, rs = { NULL, NULL };
 	int64_t id;
 	size_t i, m;
-	int rc, ret = -1;
+	int ret = -1;
 
-	if (params_init(st, f, &p) == -1 ||
-	    prepare(st, &s, "by_code", sql_by_code_counts, &p) == -1)
+	if (params_init(st, f, &p) == -1 || (c = query_scan(st, &p)) == NULL)
 		return -1;
-	/* The group key: code and enhanced id in one integer, class. */
-	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		if ((g = grp_get(&t,
-			 sql_int64(&s, 0) * ((int64_t)1 << 40) +
-			     sql_int64(&s, 1),
-			 sql_int64(&s, 2))) == NULL)
+	for (i = 0; i < c->code.n; i++) {
+		if (p.has_cls && c->code.g[i].cls != p.cls)
+			continue;
+		if ((g = grp_get(&t, c->code.g[i].k, c->code.g[i].cls)) == NULL)
 			goto nomem;
-		g->code = sql_int64(&s, 0);
-		g->top = sql_int64(&s, 1); /* enhanced id */
-		counts_add(&g->c, &p, sql_int64(&s, 3), sql_int64(&s, 4),
-		    sql_int64(&s, 5));
+		g->code = c->code.g[i].code;
+		g->top = c->code.g[i].top;
+		g->c = c->code.g[i].c;
 	}
-	if (rc == -1)
-		goto fail;
-	sql_finalize(&s);
 	if (sql_prepare(st, &ns, "by_code", sql_name_of, false) == -1 ||
 	    sql_prepare(st, &rs, "by_code", sql_reply_of, false) == -1)
 		goto fail;
@@ -896,7 +1055,6 @@ query_by_code(
 nomem:
 	store_failx(st, "by_code: out of memory");
 fail:
-	sql_finalize(&s);
 	sql_finalize(&ns);
 	sql_finalize(&rs);
 	free(order);

@@ -224,6 +224,7 @@ struct store {
 	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
 	int64_t txn_oldest;    /* oldest result of the open transaction,
 				  INT64_MAX when none */
+	struct query_cache *qcache; /* query.c's memo (store_query_cache()) */
 	char err[BS_ERRLEN];
 };
 

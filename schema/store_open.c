@@ -685,5 +685,13 @@ store_close(struct store *st)
 	sqlite3_close(st->db);
 	store_intern_close(st);
 	store_count_close(st);
+	query_cache_free(st->qcache);
 	free(st);
+}
+
+/* query.c's memo slot (store_priv.h): NULL until a report reads. */
+struct query_cache **
+store_query_cache(struct store *st)
+{
+	return &st->qcache;
 }
