@@ -366,6 +366,10 @@ grp_hash(int64_t k, int64_t cls)
 	uint64_t h = (uint64_t)k * UINT64_C(0x9e3779b97f4a7c15) ^
 	    (uint64_t)cls * UINT64_C(0xc2b2ae3d27d4eb4f);
 
+	/* Mixed down: by_code keys differ in their high bits (code << 40),
+	 * which a bare product leaves out of the slot index. */
+	h ^= h >> 32;
+	h *= UINT64_C(0xd6e8feb86659fd93);
 	return h ^ (h >> 29);
 }
 
@@ -517,19 +521,130 @@ query_cache_free(struct query_cache *c)
 	free(c);
 }
 
-/* Adds one count row to a (k, cls) group of a name table. */
-static int
-scan_name(struct grp_table *t, const struct params *p, int64_t k,
-    int64_t cls, int64_t status, int64_t kind, int64_t n)
+/*
+ * grp_get() through a memo of the last group found (*last: its index):
+ * rows come in key order, so a domain's, a provider's or a class's rows
+ * are mostly consecutive (30-day report: grp_get 20% -> ?% of the time).
+ */
+static struct grp *
+grp_get_last(struct grp_table *t, int64_t k, int64_t cls, size_t *last)
 {
 	struct grp *g;
 
-	if ((g = grp_get(t, k, cls)) == NULL)
+	if (*last < t->n && t->g[*last].k == k && t->g[*last].cls == cls)
+		return &t->g[*last];
+	if ((g = grp_get(t, k, cls)) != NULL)
+		*last = (size_t)(g - t->g);
+	return g;
+}
+
+/* Adds one count row to a (k, cls) group of a name table. */
+static int
+scan_name(struct grp_table *t, const struct params *p, int64_t k,
+    int64_t cls, int64_t status, int64_t kind, int64_t n, size_t *last)
+{
+	struct grp *g;
+
+	if ((g = grp_get_last(t, k, cls, last)) == NULL)
 		return -1;
 	counts_add(&g->c, p, status, kind, n);
 	if (status == p->deferred || status == p->bounced ||
 	    status == p->expired)
 		g->fn += n;
+	return 0;
+}
+
+/*
+ * The range's rows summed by their key (domain, provider, class, status,
+ * code, enhanced, kind) before they are grouped: the days or months of a
+ * range repeat mostly the same keys, so the five groupings then look up
+ * each distinct key once instead of each row (30-day report of a busy
+ * server: 267,000 rows, 9,000 keys; grp_get 20% -> ?% of the time).
+ */
+struct kslot {
+	int64_t v[7]; /* the key, in sql_scan's column order */
+	int64_t n;    /* 0: empty */
+};
+
+struct ktable {
+	struct kslot *slot;
+	size_t mask, n;
+};
+
+static uint64_t
+kslot_hash(const int64_t *v)
+{
+	uint64_t h = 0;
+	int i;
+
+	for (i = 0; i < 7; i++)
+		h = (h ^ (uint64_t)v[i]) * UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 31);
+}
+
+/* Adds n to key v. 0, or -1 on ENOMEM. */
+static int
+ktable_add(struct ktable *t, const int64_t *v, int64_t n)
+{
+	struct kslot *ns;
+	size_t i, j, nmask;
+
+	if (t->slot == NULL || (t->n + 1) * 2 > t->mask + 1) {
+		nmask = t->slot != NULL ? t->mask * 2 + 1 : 4095;
+		if ((ns = calloc(nmask + 1, sizeof(*ns))) == NULL)
+			return -1;
+		for (i = 0; t->slot != NULL && i <= t->mask; i++) {
+			if (t->slot[i].n == 0)
+				continue;
+			for (j = kslot_hash(t->slot[i].v) & nmask; ns[j].n != 0;
+			     j = (j + 1) & nmask)
+				;
+			ns[j] = t->slot[i];
+		}
+		free(t->slot);
+		t->slot = ns;
+		t->mask = nmask;
+	}
+	for (j = kslot_hash(v) & t->mask; t->slot[j].n != 0;
+	     j = (j + 1) & t->mask)
+		if (memcmp(t->slot[j].v, v, sizeof(t->slot[j].v)) == 0)
+			break;
+	if (t->slot[j].n == 0) {
+		memcpy(t->slot[j].v, v, sizeof(t->slot[j].v));
+		t->n++;
+	}
+	t->slot[j].n += n;
+	return 0;
+}
+
+/* Adds one summed key (sql_scan's columns) to the memo's groupings. */
+static int
+scan_key(struct query_cache *c, const struct params *p, const int64_t *v,
+    int64_t n, size_t *last)
+{
+	int64_t cls = v[2], status = v[3], kind = v[6];
+	struct grp *g;
+
+	if ((g = grp_get_last(&c->cls, cls, 0, &last[0])) == NULL)
+		return -1;
+	counts_add(&g->c, p, status, kind, n);
+	if (status != p->sent && kind != STORE_KIND_LOCAL) {
+		if ((g = grp_get_last(&c->cls, cls, 1, &last[1])) == NULL)
+			return -1;
+		counts_add(&g->c, p, status, kind, n);
+	}
+	if (scan_name(&c->name, p, v[0], cls, status, kind, n, &last[2]) ==
+		-1 ||
+	    scan_name(&c->prov, p, v[1], cls, status, kind, n, &last[3]) == -1)
+		return -1;
+	if (status == p->sent)
+		return 0;
+	if ((g = grp_get_last(&c->code, v[4] * ((int64_t)1 << 40) + v[5], cls,
+		 &last[4])) == NULL)
+		return -1;
+	g->code = v[4];
+	g->top = v[5]; /* enhanced id */
+	counts_add(&g->c, p, status, kind, n);
 	return 0;
 }
 
@@ -544,9 +659,11 @@ query_scan(struct store *st, const struct params *p)
 	struct query_cache **cp = store_query_cache(st), *c = *cp;
 	struct params q = *p;
 	struct sql_stmt s = { NULL, NULL };
-	struct grp *g;
-	int64_t version = 0, changes, cls, status, kind, n;
-	int rc;
+	struct ktable kt = { NULL, 0, 0 };
+	int64_t version = 0, changes, v[7];
+	size_t i, last[5] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX,
+		SIZE_MAX };
+	int rc, j;
 
 	if (sql_prepare(st, &s, "data_version", sql_data_version, false) ==
 	    -1)
@@ -578,42 +695,25 @@ query_scan(struct store *st, const struct params *p)
 	if (prepare(st, &s, "report", sql_scan, &q) == -1)
 		goto fail;
 	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		cls = sql_int64(&s, 2);
-		status = sql_int64(&s, 3);
-		kind = sql_int64(&s, 6);
-		n = sql_int64(&s, 7);
-		if ((g = grp_get(&c->cls, cls, 0)) == NULL)
+		for (j = 0; j < 7; j++)
+			v[j] = sql_int64(&s, j);
+		if (ktable_add(&kt, v, sql_int64(&s, 7)) == -1)
 			goto nomem;
-		counts_add(&g->c, p, status, kind, n);
-		if (status != p->sent && kind != STORE_KIND_LOCAL) {
-			if ((g = grp_get(&c->cls, cls, 1)) == NULL)
-				goto nomem;
-			counts_add(&g->c, p, status, kind, n);
-		}
-		if (scan_name(&c->name, p, sql_int64(&s, 0), cls, status, kind,
-			n) == -1 ||
-		    scan_name(&c->prov, p, sql_int64(&s, 1), cls, status, kind,
-			n) == -1)
-			goto nomem;
-		if (status == p->sent)
-			continue;
-		if ((g = grp_get(&c->code,
-			 sql_int64(&s, 4) * ((int64_t)1 << 40) +
-			     sql_int64(&s, 5),
-			 cls)) == NULL)
-			goto nomem;
-		g->code = sql_int64(&s, 4);
-		g->top = sql_int64(&s, 5); /* enhanced id */
-		counts_add(&g->c, p, status, kind, n);
 	}
 	sql_finalize(&s);
 	if (rc == -1)
 		goto fail;
+	for (i = 0; kt.slot != NULL && i <= kt.mask; i++)
+		if (kt.slot[i].n != 0 &&
+		    scan_key(c, p, kt.slot[i].v, kt.slot[i].n, last) == -1)
+			goto nomem;
+	free(kt.slot);
 	return c;
 nomem:
 	store_failx(st, "report: out of memory");
 	sql_finalize(&s);
 fail:
+	free(kt.slot);
 	query_cache_free(c);
 	*cp = NULL;
 	return NULL;
