@@ -44,16 +44,18 @@
  * tables have the same columns; every arm but the one of hours may be
  * empty (bounds 0, 0).
  */
+#define ARM_HEAD_HOURS RANGE_ARM("count_hour", ":h0", ":h1")
+#define ARM_TAIL_HOURS RANGE_ARM("count_hour", ":h2", ":h3")
+#define ARM_HEAD_DAYS  RANGE_ARM("count_day", ":d0", ":d1")
+#define ARM_TAIL_DAYS  RANGE_ARM("count_day", ":d2", ":d3")
+#define ARM_MONTHS     RANGE_ARM("count_month", ":m0", ":m1")
 #define RANGE_CTE                                                              \
-	"WITH f AS (" RANGE_ARM("count_hour", ":h0", ":h1") " UNION ALL "      \
-	RANGE_ARM("count_hour", ":h2", ":h3") " UNION ALL "                    \
-	RANGE_ARM("count_day", ":d0", ":d1") " UNION ALL "                     \
-	RANGE_ARM("count_day", ":d2", ":d3") " UNION ALL "                     \
-	RANGE_ARM("count_month", ":m0", ":m1") ") "
+	"WITH f AS (" ARM_HEAD_HOURS " UNION ALL " ARM_TAIL_HOURS              \
+	" UNION ALL " ARM_HEAD_DAYS " UNION ALL " ARM_TAIL_DAYS                \
+	" UNION ALL " ARM_MONTHS ") "
 
 /* Only hours: query_hourly() and the finest reading. */
-#define HOUR_CTE                                                               \
-	"WITH f AS (" RANGE_ARM("count_hour", ":since", ":until") ") "
+#define HOUR_CTE "WITH f AS (" RANGE_ARM("count_hour", ":since", ":until") ") "
 
 #define COUNT_COLS                                                                                                                \
 	"coalesce(sum(n) FILTER (WHERE status = :sent), 0) AS sent, "                                                             \
@@ -139,8 +141,8 @@ query_range(const struct query_filter *f, int64_t *since, int64_t *until)
 	*until = ceil_to(f->until, 3600);
 }
 
-static const char *const part_names[10] = { ":h0", ":h1", ":h2", ":h3",
-	":d0", ":d1", ":d2", ":d3", ":m0", ":m1" };
+static const char *const part_names[10] = { ":h0", ":h1", ":h2", ":h3", ":d0",
+	":d1", ":d2", ":d3", ":m0", ":m1" };
 
 /*
  * Splits the whole hours [since, until) into the parts RANGE_CTE reads
@@ -219,8 +221,8 @@ prepare(struct store *st, struct sql_stmt *q, const char *what, const char *sql,
 	if (sql_prepare(st, q, what, sql, false) == -1)
 		return -1;
 	for (i = 0; i < 10; i++)
-		if (sql_bind_opt_int64(st, q, part_names[i], p->part[i], false) ==
-		    -1) {
+		if (sql_bind_opt_int64(
+			st, q, part_names[i], p->part[i], false) == -1) {
 			sql_finalize(q);
 			return -1;
 		}
@@ -540,8 +542,8 @@ grp_get_last(struct grp_table *t, int64_t k, int64_t cls, size_t *last)
 
 /* Adds one count row to a (k, cls) group of a name table. */
 static int
-scan_name(struct grp_table *t, const struct params *p, int64_t k,
-    int64_t cls, int64_t status, int64_t kind, int64_t n, size_t *last)
+scan_name(struct grp_table *t, const struct params *p, int64_t k, int64_t cls,
+    int64_t status, int64_t kind, int64_t n, size_t *last)
 {
 	struct grp *g;
 
@@ -661,12 +663,11 @@ query_scan(struct store *st, const struct params *p)
 	struct sql_stmt s = { NULL, NULL };
 	struct ktable kt = { NULL, 0, 0 };
 	int64_t version = 0, changes, v[7];
-	size_t i, last[5] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX,
-		SIZE_MAX };
+	size_t i,
+	    last[5] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX };
 	int rc, j;
 
-	if (sql_prepare(st, &s, "data_version", sql_data_version, false) ==
-	    -1)
+	if (sql_prepare(st, &s, "data_version", sql_data_version, false) == -1)
 		return NULL;
 	if ((rc = sql_step(st, &s)) == SQL_ROW)
 		version = sql_int64(&s, 0);

@@ -192,8 +192,7 @@ bind_count(struct store *st, sqlite3_stmt *s, const int *idx, int off,
 
 	sqlite3_bind_int64(s, idx[CN_BUCKET] + off, k->bucket);
 	if (idx[CN_PROVIDER] != 0) /* count_hour_class has none */
-		sqlite3_bind_int64(
-		    s, idx[CN_PROVIDER] + off, CKEY_PROVIDER(k));
+		sqlite3_bind_int64(s, idx[CN_PROVIDER] + off, CKEY_PROVIDER(k));
 	sqlite3_bind_int64(s, idx[CN_CLASS] + off, st->class_id[CKEY_CLS(k)]);
 	sqlite3_bind_int64(
 	    s, idx[CN_STATUS] + off, st->status_id[CKEY_STATUS(k)]);
@@ -302,8 +301,8 @@ flush_roll(struct store *st, enum roll r)
  * names and rest words. Fails only on ENOMEM.
  */
 static int
-roll_from(struct store *st, const struct ctable *t, enum roll r,
-    int64_t unit, uint64_t names_mask, uint64_t rest_mask)
+roll_from(struct store *st, const struct ctable *t, enum roll r, int64_t unit,
+    uint64_t names_mask, uint64_t rest_mask)
 {
 	struct ckey k;
 	size_t i;
@@ -316,8 +315,8 @@ roll_from(struct store *st, const struct ctable *t, enum roll r,
 				     : store_month_floor(k.bucket);
 		k.names &= names_mask;
 		k.rest &= rest_mask;
-		if (ctable_add(&st->rolls[r], &k, ckey_hash(&k), t->slot[i].n) ==
-		    -1)
+		if (ctable_add(
+			&st->rolls[r], &k, ckey_hash(&k), t->slot[i].n) == -1)
 			return store_failx(st, "count table: out of memory");
 	}
 	return 0;

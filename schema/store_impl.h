@@ -205,7 +205,7 @@ struct store {
 	int hour_idx[CN_NPARAM];
 	int minute_many_idx[CN_NPARAM]; /* of row 0; row r: + r * stride */
 	int hour_many_idx[CN_NPARAM];
-	int minute_stride, hour_stride; /* columns per row of the above */
+	int minute_stride, hour_stride;      /* columns per row of the above */
 	int roll_idx[ROLL_COUNT][CN_NPARAM]; /* the same for the rollups */
 	int roll_many_idx[ROLL_COUNT][CN_NPARAM];
 	int roll_stride[ROLL_COUNT];
@@ -219,11 +219,11 @@ struct store {
 	struct icache names;
 	struct icache addrs; /* names that are IP addresses */
 	struct icache replies;
-	struct ctable hours;   /* counts of the open transaction, */
-	struct ctable minutes; /* not yet written */
+	struct ctable hours;             /* counts of the open transaction, */
+	struct ctable minutes;           /* not yet written */
 	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
-	int64_t txn_oldest;    /* oldest result of the open transaction,
-				  INT64_MAX when none */
+	int64_t txn_oldest;         /* oldest result of the open transaction,
+				       INT64_MAX when none */
 	struct query_cache *qcache; /* query.c's memo (store_query_cache()) */
 	char err[BS_ERRLEN];
 };

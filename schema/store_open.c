@@ -145,8 +145,8 @@ static const char *const cn_params[CN_NPARAM] = { ":bucket", ":domain",
 static const char *const cn_minute_params[CN_NPARAM] = { ":bucket", NULL,
 	":provider", ":class", ":status", NULL, NULL, ":kind", ":n" };
 /* count_hour_class has no domain, provider, code or enhanced status. */
-static const char *const cn_hclass_params[CN_NPARAM] = { ":bucket", NULL,
-	NULL, ":class", ":status", NULL, NULL, ":kind", ":n" };
+static const char *const cn_hclass_params[CN_NPARAM] = { ":bucket", NULL, NULL,
+	":class", ":status", NULL, NULL, ":kind", ":n" };
 
 /* A message into a caller's BS_ERRLEN buffer, silently truncated. */
 static void
@@ -207,8 +207,7 @@ static const struct many_def {
 	{ S_DAY_ADD_MANY, "INSERT INTO count_day (" HOUR_KEY ", n) VALUES ",
 	    " ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n",
 	    cn_params, CN_NPARAM, STORE_FLUSH_ROWS },
-	{ S_MONTH_ADD_MANY,
-	    "INSERT INTO count_month (" HOUR_KEY ", n) VALUES ",
+	{ S_MONTH_ADD_MANY, "INSERT INTO count_month (" HOUR_KEY ", n) VALUES ",
 	    " ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n",
 	    cn_params, CN_NPARAM, STORE_FLUSH_ROWS },
 	{ S_HCLASS_ADD_MANY,
