@@ -323,38 +323,43 @@ roll_from(struct store *st, const struct ctable *t, enum roll r, int64_t unit,
 }
 
 /*
- * Writes the hour rows and their rollups: the hour table summed into the
- * day and hour-class tables, the day table into the month table, each
- * written (and emptied) in turn. All the tables are empty afterwards,
- * also on failure.
+ * Writes the hour rows, after summing them into the day and hour-class
+ * tables. Those, and the month table (summed from the day table when it
+ * is written), are written when all is set (store_commit()) or when they
+ * are full: rollup keys recur in every flush of hours, and writing them
+ * at each (an import flushes its hours every 2^15 keys) made an import
+ * 10% slower (2M-line log: 100,000 more UPSERTs). All the tables written
+ * are empty afterwards; all of them on failure.
  */
 static int
-flush_hours(struct store *st)
+flush_hours(struct store *st, bool all)
 {
 	/* count_hour_class: class, status and kind (the minute key). */
 	const uint64_t hclass_rest = UINT64_C(0xfff) << 52 | 0xf;
-	int rc = -1, r;
+	struct ctable *day = &st->rolls[ROLL_DAY];
 
-	if (st->hours.n == 0)
-		return 0;
-	if (roll_from(st, &st->hours, ROLL_DAY, 86400, UINT64_MAX,
-		UINT64_MAX) == -1 ||
-	    roll_from(st, &st->hours, ROLL_HCLASS, 3600, 0, hclass_rest) ==
-		-1 ||
-	    flush_table(st, &st->hours, S_HOUR_ADD, st->hour_idx,
-		S_HOUR_ADD_MANY, st->hour_many_idx, st->hour_stride) == -1 ||
-	    roll_from(st, &st->rolls[ROLL_DAY], ROLL_MONTH, 0, UINT64_MAX,
-		UINT64_MAX) == -1)
-		goto out;
-	for (r = 0; r < ROLL_COUNT; r++)
-		if (flush_roll(st, (enum roll)r) == -1)
-			goto out;
-	rc = 0;
-out:
-	ctable_clear(&st->hours);
-	for (r = 0; r < ROLL_COUNT; r++)
-		ctable_clear(&st->rolls[r]);
-	return rc;
+	if (st->hours.n > 0 &&
+	    (roll_from(st, &st->hours, ROLL_DAY, 86400, UINT64_MAX,
+		 UINT64_MAX) == -1 ||
+		roll_from(st, &st->hours, ROLL_HCLASS, 3600, 0, hclass_rest) ==
+		    -1 ||
+		flush_table(st, &st->hours, S_HOUR_ADD, st->hour_idx,
+		    S_HOUR_ADD_MANY, st->hour_many_idx, st->hour_stride) == -1))
+		goto fail;
+	if ((all || day->n >= STORE_COUNT_MAX) &&
+	    (roll_from(st, day, ROLL_MONTH, 0, UINT64_MAX, UINT64_MAX) == -1 ||
+		flush_roll(st, ROLL_DAY) == -1))
+		goto fail;
+	if ((all || st->rolls[ROLL_MONTH].n >= STORE_COUNT_MAX) &&
+	    flush_roll(st, ROLL_MONTH) == -1)
+		goto fail;
+	if ((all || st->rolls[ROLL_HCLASS].n >= STORE_COUNT_MAX) &&
+	    flush_roll(st, ROLL_HCLASS) == -1)
+		goto fail;
+	return 0;
+fail:
+	store_count_forget(st);
+	return -1;
 }
 
 /*
@@ -364,7 +369,7 @@ out:
 int
 store_count_flush(struct store *st)
 {
-	if (flush_minutes(st) == -1 || flush_hours(st) == -1) {
+	if (flush_minutes(st) == -1 || flush_hours(st, true) == -1) {
 		store_count_forget(st);
 		return -1;
 	}
@@ -403,7 +408,7 @@ store_count_add(struct store *st, int64_t t, enum bs_class cls,
 	    ctable_add(&st->minutes, &km, hm, 1) == -1)
 		return store_failx(st, "count table: out of memory");
 	/* Bounded tables: a full one is written out, inside the batch. */
-	if (st->hours.n >= STORE_COUNT_MAX && flush_hours(st) == -1)
+	if (st->hours.n >= STORE_COUNT_MAX && flush_hours(st, false) == -1)
 		return -1;
 	if (st->minutes.n >= STORE_COUNT_MAX && flush_minutes(st) == -1)
 		return -1;
