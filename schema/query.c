@@ -33,29 +33,33 @@
 	"(:dom IS NULL OR domain = :dom OR provider = :dom) AND "              \
 	"(:cls IS NULL OR class = :cls)"
 
-/* One part of a range, read from one count table (see range_split()). */
-#define RANGE_ARM(table, lo, hi)                                               \
-	"SELECT * FROM " table " WHERE bucket >= " lo " AND bucket < " hi      \
-	" AND " COUNT_FILTER
+/*
+ * One part of a range, read from one count table with its counts times a
+ * sign, 1 or -1 (see range_split()). The three tables have the same
+ * columns.
+ */
+#define RANGE_ARM(table, lo, hi, sign)                                         \
+	"SELECT bucket, domain, provider, class, status, code, enhanced, "     \
+	"kind, n * " sign " AS n FROM " table " WHERE bucket >= " lo           \
+	" AND bucket < " hi " AND " COUNT_FILTER
 
 /*
- * The count rows of the range: head and tail hours from count_hour, head
- * and tail days from count_day, whole months from count_month. The three
- * tables have the same columns; every arm but the one of hours may be
- * empty (bounds 0, 0).
+ * The count rows of the range (range_split()): hours and days on each
+ * side, whole months between. Empty arms have bounds 0, 0.
  */
-#define ARM_HEAD_HOURS RANGE_ARM("count_hour", ":h0", ":h1")
-#define ARM_TAIL_HOURS RANGE_ARM("count_hour", ":h2", ":h3")
-#define ARM_HEAD_DAYS  RANGE_ARM("count_day", ":d0", ":d1")
-#define ARM_TAIL_DAYS  RANGE_ARM("count_day", ":d2", ":d3")
-#define ARM_MONTHS     RANGE_ARM("count_month", ":m0", ":m1")
+#define ARM_HEAD_HOURS RANGE_ARM("count_hour", ":h0", ":h1", ":s0")
+#define ARM_TAIL_HOURS RANGE_ARM("count_hour", ":h2", ":h3", ":s1")
+#define ARM_HEAD_DAYS  RANGE_ARM("count_day", ":d0", ":d1", ":s2")
+#define ARM_TAIL_DAYS  RANGE_ARM("count_day", ":d2", ":d3", ":s3")
+#define ARM_MONTHS     RANGE_ARM("count_month", ":m0", ":m1", ":s4")
 #define RANGE_CTE                                                              \
 	"WITH f AS (" ARM_HEAD_HOURS " UNION ALL " ARM_TAIL_HOURS              \
 	" UNION ALL " ARM_HEAD_DAYS " UNION ALL " ARM_TAIL_DAYS                \
 	" UNION ALL " ARM_MONTHS ") "
 
 /* Only hours: query_hourly() and the finest reading. */
-#define HOUR_CTE "WITH f AS (" RANGE_ARM("count_hour", ":since", ":until") ") "
+#define HOUR_CTE                                                               \
+	"WITH f AS (" RANGE_ARM("count_hour", ":since", ":until", "1") ") "
 
 #define COUNT_COLS                                                                                                                \
 	"coalesce(sum(n) FILTER (WHERE status = :sent), 0) AS sent, "                                                             \
@@ -112,10 +116,27 @@ static const char sql_unknown[] =
 	BS_EVENT_SUSPENDED) " = 0 "
 			    "GROUP BY k ORDER BY cnt DESC, k LIMIT :top";
 
+/* The arms of RANGE_CTE: low bound, high bound, sign. */
+enum {
+	PART_HOURS_HEAD,
+	PART_HOURS_TAIL,
+	PART_DAYS_HEAD,
+	PART_DAYS_TAIL,
+	PART_MONTHS,
+	PART_COUNT
+};
+static const char *const arm_names[PART_COUNT][3] = {
+	{ ":h0", ":h1", ":s0" },
+	{ ":h2", ":h3", ":s1" },
+	{ ":d0", ":d1", ":s2" },
+	{ ":d2", ":d3", ":s3" },
+	{ ":m0", ":m1", ":s4" },
+};
+
 /* Everything a query binds. */
 struct params {
-	int64_t since, until; /* widened to whole hours */
-	int64_t part[10];     /* range_split(): :h0 .. :m1 */
+	int64_t since, until;       /* widened to whole hours */
+	int64_t arm[PART_COUNT][3]; /* range_split() */
 	int64_t sent, deferred, bounced, expired, attempt, unknown;
 	int64_t dom, cls; /* -1 when the name is unknown */
 	bool has_dom, has_cls, finest;
@@ -141,48 +162,101 @@ query_range(const struct query_filter *f, int64_t *since, int64_t *until)
 	*until = ceil_to(f->until, 3600);
 }
 
-static const char *const part_names[10] = { ":h0", ":h1", ":h2", ":h3", ":d0",
-	":d1", ":d2", ":d3", ":m0", ":m1" };
+/*
+ * What reading a bucket of each table costs, in rows of an hour: a day
+ * of the busy benchmark has 5 hours' rows, a month 7; months of real
+ * servers have more of the long tail, hence 12.
+ */
+#define COST_HOUR  1
+#define COST_DAY   5
+#define COST_MONTH 12
+
+static void
+arm_set(int64_t (*arm)[3], int i, int64_t lo, int64_t hi, int sign)
+{
+	arm[i][0] = lo;
+	arm[i][1] = hi;
+	arm[i][2] = sign;
+}
+
+static int64_t
+month_ceil(int64_t t)
+{
+	int64_t m = store_month_floor(t);
+
+	/* The next month's first day: months are 28 to 31 days. */
+	return m == t ? t : store_month_floor(m + 32 * 86400);
+}
 
 /*
- * Splits the whole hours [since, until) into the parts RANGE_CTE reads
- * (part_names[] order): hours up to the first midnight (UTC), days up to
- * the first first-of-month, whole months, then days and hours again.
- * Each part is read from the coarsest table whose buckets it covers
- * whole; empty parts are [0, 0). finest: all of it from hours.
+ * Splits the whole hours [since, until) into the arms of RANGE_CTE, each
+ * read from the coarsest table that serves it cheapest: the whole months
+ * inside from count_month; on each side, the days up to the first month
+ * either added one by one or, when fewer, the month read whole and the
+ * days before the range subtracted; the hours up to the first day in the
+ * same way, from count_day and count_hour. A day is the sum of its hours
+ * and a month of its days (store_count.c), so the sum is exact. With
+ * finest, or within one UTC day, all of it is read from hours.
  */
 static void
-range_split(int64_t since, int64_t until, bool finest, int64_t *part)
+range_split(int64_t since, int64_t until, bool finest, int64_t (*arm)[3])
 {
-	int64_t ds, de, ms, me;
+	int64_t ds, de, dl, dr, ml, mr, mf, mc, add, sub;
 
-	memset(part, 0, 10 * sizeof(*part));
+	memset(arm, 0, PART_COUNT * sizeof(*arm));
+	arm_set(arm, PART_HOURS_HEAD, since, until, 1);
 	ds = ceil_to(since, 86400);
 	de = store_floor(until, 86400);
-	if (finest || ds >= de) {
-		part[0] = since;
-		part[1] = until;
+	if (finest || ds > de)
+		return;
+	/* Hours: from since to the first midnight, or a day minus hours. */
+	dl = ds;
+	add = (ds - since) / 3600 * COST_HOUR;
+	sub = COST_DAY + (since - (ds - 86400)) / 3600 * COST_HOUR;
+	if (since == ds)
+		arm_set(arm, PART_HOURS_HEAD, 0, 0, 1);
+	else if (sub < add) {
+		dl = ds - 86400;
+		arm_set(arm, PART_HOURS_HEAD, dl, since, -1);
+	} else
+		arm_set(arm, PART_HOURS_HEAD, since, ds, 1);
+	dr = de;
+	add = (until - de) / 3600 * COST_HOUR;
+	sub = COST_DAY + (de + 86400 - until) / 3600 * COST_HOUR;
+	if (until == de)
+		;
+	else if (sub < add) {
+		dr = de + 86400;
+		arm_set(arm, PART_HOURS_TAIL, until, dr, -1);
+	} else
+		arm_set(arm, PART_HOURS_TAIL, de, until, 1);
+	if (dl >= dr)
+		return;
+	/* Days [dl, dr): the same with months. */
+	ml = month_ceil(dl);
+	mr = store_month_floor(dr);
+	if (ml > mr) {
+		arm_set(arm, PART_DAYS_HEAD, dl, dr, 1);
 		return;
 	}
-	part[0] = since; /* hours before the first day */
-	part[1] = ds;
-	part[2] = de; /* hours after the last */
-	part[3] = until;
-	ms = store_month_floor(ds);
-	if (ms != ds) /* the next month's first day: months are 28-31 days */
-		ms = store_month_floor(ms + 32 * 86400);
-	me = store_month_floor(de);
-	if (ms >= me) {
-		part[4] = ds;
-		part[5] = de;
-		return;
-	}
-	part[4] = ds; /* days before the first month */
-	part[5] = ms;
-	part[6] = me; /* days after the last */
-	part[7] = de;
-	part[8] = ms;
-	part[9] = me;
+	mf = store_month_floor(dl);
+	add = (ml - dl) / 86400 * COST_DAY;
+	sub = COST_MONTH + (dl - mf) / 86400 * COST_DAY;
+	if (dl != ml && sub < add) {
+		arm_set(arm, PART_DAYS_HEAD, mf, dl, -1);
+		ml = mf;
+	} else if (dl != ml)
+		arm_set(arm, PART_DAYS_HEAD, dl, ml, 1);
+	mc = month_ceil(dr);
+	add = (dr - mr) / 86400 * COST_DAY;
+	sub = COST_MONTH + (mc - dr) / 86400 * COST_DAY;
+	if (dr != mr && sub < add) {
+		arm_set(arm, PART_DAYS_TAIL, dr, mc, -1);
+		mr = mc;
+	} else if (dr != mr)
+		arm_set(arm, PART_DAYS_TAIL, mr, dr, 1);
+	if (ml < mr)
+		arm_set(arm, PART_MONTHS, ml, mr, 1);
 }
 
 static int
@@ -192,7 +266,7 @@ params_init(struct store *st, const struct query_filter *f, struct params *p)
 	if (f->until <= f->since)
 		return store_failx(st, "query: empty time range");
 	query_range(f, &p->since, &p->until);
-	range_split(p->since, p->until, f->finest, p->part);
+	range_split(p->since, p->until, f->finest, p->arm);
 	p->finest = f->finest;
 	p->top = f->top > 0 ? f->top : -1;
 	if (store_name_id(st, "sent", &p->sent) == -1 ||
@@ -216,16 +290,17 @@ static int
 prepare(struct store *st, struct sql_stmt *q, const char *what, const char *sql,
     const struct params *p)
 {
-	int i;
+	int i, j;
 
 	if (sql_prepare(st, q, what, sql, false) == -1)
 		return -1;
-	for (i = 0; i < 10; i++)
-		if (sql_bind_opt_int64(
-			st, q, part_names[i], p->part[i], false) == -1) {
-			sql_finalize(q);
-			return -1;
-		}
+	for (i = 0; i < PART_COUNT; i++)
+		for (j = 0; j < 3; j++)
+			if (sql_bind_opt_int64(st, q, arm_names[i][j],
+				p->arm[i][j], false) == -1) {
+				sql_finalize(q);
+				return -1;
+			}
 	if (sql_bind_opt_int64(st, q, ":since", p->since, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":until", p->until, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":sent", p->sent, false) == -1 ||
@@ -565,7 +640,8 @@ scan_name(struct grp_table *t, const struct params *p, int64_t k, int64_t cls,
  */
 struct kslot {
 	int64_t v[7]; /* the key, in sql_scan's column order */
-	int64_t n;    /* 0: empty */
+	int64_t n;    /* may be 0 or less while parts are subtracted */
+	bool used;
 };
 
 struct ktable {
@@ -596,9 +672,9 @@ ktable_add(struct ktable *t, const int64_t *v, int64_t n)
 		if ((ns = calloc(nmask + 1, sizeof(*ns))) == NULL)
 			return -1;
 		for (i = 0; t->slot != NULL && i <= t->mask; i++) {
-			if (t->slot[i].n == 0)
+			if (!t->slot[i].used)
 				continue;
-			for (j = kslot_hash(t->slot[i].v) & nmask; ns[j].n != 0;
+			for (j = kslot_hash(t->slot[i].v) & nmask; ns[j].used;
 			     j = (j + 1) & nmask)
 				;
 			ns[j] = t->slot[i];
@@ -607,12 +683,13 @@ ktable_add(struct ktable *t, const int64_t *v, int64_t n)
 		t->slot = ns;
 		t->mask = nmask;
 	}
-	for (j = kslot_hash(v) & t->mask; t->slot[j].n != 0;
+	for (j = kslot_hash(v) & t->mask; t->slot[j].used;
 	     j = (j + 1) & t->mask)
 		if (memcmp(t->slot[j].v, v, sizeof(t->slot[j].v)) == 0)
 			break;
-	if (t->slot[j].n == 0) {
+	if (!t->slot[j].used) {
 		memcpy(t->slot[j].v, v, sizeof(t->slot[j].v));
+		t->slot[j].used = true;
 		t->n++;
 	}
 	t->slot[j].n += n;
@@ -704,8 +781,9 @@ query_scan(struct store *st, const struct params *p)
 	sql_finalize(&s);
 	if (rc == -1)
 		goto fail;
+	/* Keys whose parts cancel out are not in the range (as none). */
 	for (i = 0; kt.slot != NULL && i <= kt.mask; i++)
-		if (kt.slot[i].n != 0 &&
+		if (kt.slot[i].used && kt.slot[i].n != 0 &&
 		    scan_key(c, p, kt.slot[i].v, kt.slot[i].n, last) == -1)
 			goto nomem;
 	free(kt.slot);
