@@ -31,6 +31,7 @@
 /* The filters of a count row. */
 #define COUNT_FILTER                                                           \
 	"(:dom IS NULL OR domain = :dom OR provider = :dom) AND "              \
+	"(:host IS NULL OR host = :host) AND "                                 \
 	"(:cls IS NULL OR class = :cls)"
 
 /*
@@ -40,7 +41,7 @@
  */
 #define RANGE_ARM(table, lo, hi, sign)                                         \
 	"SELECT bucket, domain, provider, class, status, code, enhanced, "     \
-	"kind, n * " sign " AS n FROM " table " WHERE bucket >= " lo           \
+	"kind, host, n * " sign " AS n FROM " table " WHERE bucket >= " lo     \
 	" AND bucket < " hi " AND " COUNT_FILTER
 
 /*
@@ -75,14 +76,16 @@
 
 #define EVENT_FILTER                                                           \
 	"e.t >= :since AND e.t < :until AND e.status <> :sent AND "            \
-	"(:dom IS NULL OR e.domain = :dom OR e.provider = :dom) "
+	"(:dom IS NULL OR e.domain = :dom OR e.provider = :dom) AND "          \
+	"(:host IS NULL OR e.host = :host) "
 
 /*
  * The one pass over the range's count rows (query_scan()): every report
  * query but hourly and unknown is answered from what it sums.
  */
 static const char sql_scan[] = RANGE_CTE
-    "SELECT domain, provider, class, status, code, enhanced, kind, n FROM f";
+    "SELECT domain, provider, class, status, code, enhanced, kind, host, n "
+    "FROM f";
 static const char sql_name_of[] = "SELECT s FROM name WHERE id = :id";
 static const char sql_data_version[] = "PRAGMA data_version";
 
@@ -139,7 +142,8 @@ struct params {
 	int64_t arm[PART_COUNT][3]; /* range_split() */
 	int64_t sent, deferred, bounced, expired, attempt, unknown;
 	int64_t dom, cls; /* -1 when the name is unknown */
-	bool has_dom, has_cls, finest;
+	int64_t host;     /* -1 when the name is unknown */
+	bool has_dom, has_cls, has_host, finest;
 	int64_t top;
 };
 
@@ -282,6 +286,9 @@ params_init(struct store *st, const struct query_filter *f, struct params *p)
 	if ((p->has_cls = f->cls != NULL) &&
 	    store_name_id(st, f->cls, &p->cls) == -1)
 		return -1;
+	if ((p->has_host = f->host != NULL) &&
+	    store_name_id(st, f->host, &p->host) == -1)
+		return -1;
 	return 0;
 }
 
@@ -310,6 +317,7 @@ prepare(struct store *st, struct sql_stmt *q, const char *what, const char *sql,
 	    sql_bind_opt_int64(st, q, ":attempt", p->attempt, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":unknown", p->unknown, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":dom", p->dom, !p->has_dom) == -1 ||
+	    sql_bind_opt_int64(st, q, ":host", p->host, !p->has_host) == -1 ||
 	    sql_bind_opt_int64(st, q, ":cls", p->cls, !p->has_cls) == -1 ||
 	    sql_bind_opt_int64(st, q, ":top", p->top, false) == -1) {
 		sql_finalize(q);
@@ -575,14 +583,15 @@ name_of(
  * that each query sums a few thousand groups instead.
  */
 struct query_cache {
-	int64_t since, until, dom;
-	bool has_dom, finest;
+	int64_t since, until, dom, host;
+	bool has_dom, has_host, finest;
 	int64_t version, changes;
-	struct grp_table cls;  /* (class, 0): every row; (class, 1): failures
-				  and attempts, local decisions apart */
-	struct grp_table name; /* (domain, class) */
-	struct grp_table prov; /* (provider, class) */
-	struct grp_table code; /* (code << 40 | enhanced, class): not sent */
+	struct grp_table cls;   /* (class, 0): every row; (class, 1): failures
+				   and attempts, local decisions apart */
+	struct grp_table name;  /* (domain, class) */
+	struct grp_table prov;  /* (provider, class) */
+	struct grp_table hosts; /* (host, class) */
+	struct grp_table code;  /* (code << 40 | enhanced, class): not sent */
 };
 
 /* Frees a memo (store_close()); accepts NULL. */
@@ -594,6 +603,7 @@ query_cache_free(struct query_cache *c)
 	grp_free(&c->cls);
 	grp_free(&c->name);
 	grp_free(&c->prov);
+	grp_free(&c->hosts);
 	grp_free(&c->code);
 	free(c);
 }
@@ -639,7 +649,7 @@ scan_name(struct grp_table *t, const struct params *p, int64_t k, int64_t cls,
  * server: 267,000 rows, 9,000 keys; grp_get 20% -> ?% of the time).
  */
 struct kslot {
-	int64_t v[7]; /* the key, in sql_scan's column order */
+	int64_t v[8]; /* the key, in sql_scan's column order */
 	int64_t n;    /* may be 0 or less while parts are subtracted */
 	bool used;
 };
@@ -655,7 +665,7 @@ kslot_hash(const int64_t *v)
 	uint64_t h = 0;
 	int i;
 
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 8; i++)
 		h = (h ^ (uint64_t)v[i]) * UINT64_C(0x9e3779b97f4a7c15);
 	return h ^ (h >> 31);
 }
@@ -714,7 +724,9 @@ scan_key(struct query_cache *c, const struct params *p, const int64_t *v,
 	}
 	if (scan_name(&c->name, p, v[0], cls, status, kind, n, &last[2]) ==
 		-1 ||
-	    scan_name(&c->prov, p, v[1], cls, status, kind, n, &last[3]) == -1)
+	    scan_name(&c->prov, p, v[1], cls, status, kind, n, &last[3]) ==
+		-1 ||
+	    scan_name(&c->hosts, p, v[7], cls, status, kind, n, &last[5]) == -1)
 		return -1;
 	if (status == p->sent)
 		return 0;
@@ -739,9 +751,10 @@ query_scan(struct store *st, const struct params *p)
 	struct params q = *p;
 	struct sql_stmt s = { NULL, NULL };
 	struct ktable kt = { NULL, 0, 0 };
-	int64_t version = 0, changes, v[7];
+	int64_t version = 0, changes, v[8];
 	size_t i,
-	    last[5] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX };
+	    last[6] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX,
+		    SIZE_MAX };
 	int rc, j;
 
 	if (sql_prepare(st, &s, "data_version", sql_data_version, false) == -1)
@@ -754,7 +767,8 @@ query_scan(struct store *st, const struct params *p)
 	changes = (int64_t)sqlite3_total_changes64(store_db(st));
 	if (c != NULL && c->since == p->since && c->until == p->until &&
 	    c->finest == p->finest && c->has_dom == p->has_dom &&
-	    (!p->has_dom || c->dom == p->dom) && c->version == version &&
+	    (!p->has_dom || c->dom == p->dom) && c->has_host == p->has_host &&
+	    (!p->has_host || c->host == p->host) && c->version == version &&
 	    c->changes == changes)
 		return c;
 	query_cache_free(c);
@@ -766,6 +780,8 @@ query_scan(struct store *st, const struct params *p)
 	c->until = p->until;
 	c->dom = p->dom;
 	c->has_dom = p->has_dom;
+	c->host = p->host;
+	c->has_host = p->has_host;
 	c->finest = p->finest;
 	c->version = version;
 	c->changes = changes;
@@ -773,9 +789,9 @@ query_scan(struct store *st, const struct params *p)
 	if (prepare(st, &s, "report", sql_scan, &q) == -1)
 		goto fail;
 	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		for (j = 0; j < 7; j++)
+		for (j = 0; j < 8; j++)
 			v[j] = sql_int64(&s, j);
-		if (ktable_add(&kt, v, sql_int64(&s, 7)) == -1)
+		if (ktable_add(&kt, v, sql_int64(&s, 8)) == -1)
 			goto nomem;
 	}
 	sql_finalize(&s);
@@ -931,7 +947,7 @@ grp_cmp(const void *a, const void *b)
 }
 
 static int
-query_by_name(struct store *st, const char *what, bool provider,
+query_by_name(struct store *st, const char *what, int col,
     const struct query_filter *f, query_row_fn *fn, void *arg)
 {
 	struct grp_table byk = { 0 }, *bykc;
@@ -945,7 +961,7 @@ query_by_name(struct store *st, const char *what, bool provider,
 
 	if (params_init(st, f, &p) == -1 || (c = query_scan(st, &p)) == NULL)
 		return -1;
-	bykc = provider ? &c->prov : &c->name;
+	bykc = col == 1 ? &c->prov : col == 7 ? &c->hosts : &c->name;
 	for (i = 0; i < bykc->n; i++) {
 		g = &bykc->g[i];
 		if (p.has_cls && g->cls != p.cls)
@@ -1037,7 +1053,7 @@ int
 query_by_domain(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
-	return query_by_name(st, "by_domain", false, f, fn, arg);
+	return query_by_name(st, "by_domain", 0, f, fn, arg);
 }
 
 /* As query_by_domain(), grouped by provider ("" = not recognised). */
@@ -1045,7 +1061,15 @@ int
 query_by_provider(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
-	return query_by_name(st, "by_provider", true, f, fn, arg);
+	return query_by_name(st, "by_provider", 1, f, fn, arg);
+}
+
+/* As query_by_domain(), grouped by logging host ("" = none). */
+int
+query_by_host(
+    struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
+{
+	return query_by_name(st, "by_host", 7, f, fn, arg);
 }
 
 /* The by_code order: final failures, attempts, code, enhanced, class. */
@@ -1247,7 +1271,9 @@ query_hourly(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
 	return run_query(st, "hourly",
-	    f->domain != NULL || f->finest ? sql_hourly : sql_hourly_class,
+	    f->domain != NULL || f->host != NULL || f->finest
+		? sql_hourly
+		: sql_hourly_class,
 	    ROW_HOUR, f, fn, arg);
 }
 

@@ -35,6 +35,7 @@ struct query_filter {
 	int top;            /* rows of ranked lists; <= 0: all */
 	bool finest;        /* read count_hour only, not the rollups
 			       (tests compare both) */
+	const char *host;   /* logging host (syslog prefix); NULL: all */
 };
 
 struct query_counts {
@@ -49,7 +50,8 @@ struct query_counts {
 /* One row of a list; which fields are set depends on the query. */
 struct query_row {
 	const char *name;      /* by_class: class; by_domain: domain;
-				  by_provider: provider ("" = unknown) */
+				  by_provider: provider ("" = unknown);
+				  by_host: host */
 	const char *top_class; /* by_domain/by_provider: class with most
 				  failures, "" when none */
 	int code;              /* by_code: SMTP code, 0 when none */
@@ -85,6 +87,10 @@ int query_by_domain(
 
 /* The same by provider. */
 int query_by_provider(
+    struct store *, const struct query_filter *, query_row_fn *, void *);
+
+/* The same by logging host ("" = none in the line); top rows. */
+int query_by_host(
     struct store *, const struct query_filter *, query_row_fn *, void *);
 
 /* (code, enhanced, class) of failures, most first, with a sample reply. */

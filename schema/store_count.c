@@ -45,7 +45,8 @@ ckey_hash(const struct ckey *k)
 
 	h = (uint64_t)k->bucket * UINT64_C(0x9e3779b97f4a7c15) ^
 	    k->names * UINT64_C(0xc2b2ae3d27d4eb4f) ^
-	    k->rest * UINT64_C(0x165667b19e3779f9);
+	    k->rest * UINT64_C(0x165667b19e3779f9) ^
+	    k->host * UINT64_C(0x27d4eb2f165667c5);
 	h ^= h >> 32;
 	h *= UINT64_C(0xd6e8feb86659fd93);
 	return h ^ (h >> 29);
@@ -55,7 +56,7 @@ static bool
 ckey_eq(const struct ckey *a, const struct ckey *b)
 {
 	return a->bucket == b->bucket && a->names == b->names &&
-	    a->rest == b->rest;
+	    a->rest == b->rest && a->host == b->host;
 }
 
 /* Key order (see struct ckey): nearly the tables' primary-key order. */
@@ -66,7 +67,9 @@ cslot_less(const struct cslot *a, const struct cslot *b)
 		return a->k.bucket < b->k.bucket;
 	if (a->k.names != b->k.names)
 		return a->k.names < b->k.names;
-	return a->k.rest < b->k.rest;
+	if (a->k.rest != b->k.rest)
+		return a->k.rest < b->k.rest;
+	return a->k.host < b->k.host;
 }
 
 #define SORT_RUN 16
@@ -203,6 +206,7 @@ bind_count(struct store *st, sqlite3_stmt *s, const int *idx, int off,
 	sqlite3_bind_int64(s, idx[CN_DOMAIN] + off, CKEY_DOMAIN(k));
 	sqlite3_bind_int(s, idx[CN_CODE] + off, CKEY_CODE(k));
 	sqlite3_bind_int64(s, idx[CN_ENHANCED] + off, CKEY_ENHANCED(k));
+	sqlite3_bind_int64(s, idx[CN_HOST] + off, (int64_t)k->host);
 }
 
 /*
@@ -302,7 +306,7 @@ flush_roll(struct store *st, enum roll r)
  */
 static int
 roll_from(struct store *st, const struct ctable *t, enum roll r, int64_t unit,
-    uint64_t names_mask, uint64_t rest_mask)
+    uint64_t names_mask, uint64_t rest_mask, bool host)
 {
 	struct ckey k;
 	size_t i;
@@ -315,6 +319,10 @@ roll_from(struct store *st, const struct ctable *t, enum roll r, int64_t unit,
 				     : store_month_floor(k.bucket);
 		k.names &= names_mask;
 		k.rest &= rest_mask;
+		if (!host)
+			k.host = 0;
+		if (!host)
+			k.host = 0;
 		if (ctable_add(
 			&st->rolls[r], &k, ckey_hash(&k), t->slot[i].n) == -1)
 			return store_failx(st, "count table: out of memory");
@@ -339,15 +347,16 @@ flush_hours(struct store *st, bool all)
 	struct ctable *day = &st->rolls[ROLL_DAY];
 
 	if (st->hours.n > 0 &&
-	    (roll_from(st, &st->hours, ROLL_DAY, 86400, UINT64_MAX,
-		 UINT64_MAX) == -1 ||
-		roll_from(st, &st->hours, ROLL_HCLASS, 3600, 0, hclass_rest) ==
-		    -1 ||
+	    (roll_from(st, &st->hours, ROLL_DAY, 86400, UINT64_MAX, UINT64_MAX,
+		 true) == -1 ||
+		roll_from(st, &st->hours, ROLL_HCLASS, 3600, 0, hclass_rest,
+		    false) == -1 ||
 		flush_table(st, &st->hours, S_HOUR_ADD, st->hour_idx,
 		    S_HOUR_ADD_MANY, st->hour_many_idx, st->hour_stride) == -1))
 		goto fail;
 	if ((all || day->n >= STORE_COUNT_MAX) &&
-	    (roll_from(st, day, ROLL_MONTH, 0, UINT64_MAX, UINT64_MAX) == -1 ||
+	    (roll_from(st, day, ROLL_MONTH, 0, UINT64_MAX, UINT64_MAX, true) ==
+		    -1 ||
 		flush_roll(st, ROLL_DAY) == -1))
 		goto fail;
 	if ((all || st->rolls[ROLL_MONTH].n >= STORE_COUNT_MAX) &&
@@ -378,7 +387,7 @@ store_count_flush(struct store *st)
 
 /*
  * Counts one result in memory: per hour (bucket, domain, provider, class,
- * status, code, enhanced, kind) and per minute (bucket, provider, class,
+ * status, code, enhanced, kind, host) and per minute (bucket, provider, class,
  * status, kind). domain, provider and enhanced are name ids below 2^32,
  * code 0-999 (anything else counts as 0), kind a STORE_KIND_*. A table
  * that reaches STORE_COUNT_MAX keys is written out, inside the batch. 0
@@ -387,7 +396,7 @@ store_count_flush(struct store *st)
 int
 store_count_add(struct store *st, int64_t t, enum bs_class cls,
     enum bs_status status, int code, int64_t domain, int64_t provider,
-    int64_t enhanced, int kind)
+    int64_t enhanced, int kind, int64_t host)
 {
 	struct ckey kh, km;
 	uint64_t hh, hm, c;
@@ -397,9 +406,11 @@ store_count_add(struct store *st, int64_t t, enum bs_class cls,
 	kh.names = (uint64_t)domain << 32 | (uint64_t)provider;
 	kh.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | c << 36 |
 	    (uint64_t)enhanced << 4 | (uint64_t)kind;
+	kh.host = (uint64_t)host;
 	km.bucket = store_floor(t, 60);
 	km.names = (uint64_t)provider;
 	km.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | (uint64_t)kind;
+	km.host = 0;
 	hh = ckey_hash(&kh);
 	hm = ckey_hash(&km);
 	ctable_prefetch(&st->hours, hh);

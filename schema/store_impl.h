@@ -129,6 +129,7 @@ enum {
 	CN_CODE,
 	CN_ENHANCED,
 	CN_KIND,
+	CN_HOST,
 	CN_N,
 	CN_NPARAM
 };
@@ -157,6 +158,8 @@ struct icache {
  *	names	domain id << 32 | provider id
  *	rest	class << 56 | status << 52 | code << 36 | enhanced id << 4 |
  *		kind
+ *	host	name id of the logging host (migration 0005), 0 in minute
+ *		keys
  *
  * class and status are enum values (mapped to their name ids when
  * written), code is 0-999, kind 0-3; name ids are below 2^32 (checked by
@@ -169,6 +172,7 @@ struct ckey {
 	int64_t bucket;
 	uint64_t names;
 	uint64_t rest;
+	uint64_t host;
 };
 _Static_assert(BS_CLASS_COUNT <= 256 && BS_STATUS_COUNT <= 16,
     "struct ckey: class or status does not fit");
@@ -225,6 +229,9 @@ struct store {
 	int64_t txn_oldest;         /* oldest result of the open transaction,
 				       INT64_MAX when none */
 	struct query_cache *qcache; /* query.c's memo (store_query_cache()) */
+	char host[STORE_NAME_MAX];  /* the last host interned, */
+	size_t host_len;            /* (store_intern_host()), */
+	int64_t host_id;            /* -1 when none */
 	char err[BS_ERRLEN];
 };
 
@@ -238,6 +245,7 @@ void store_intern_forget(struct store *);
 void store_intern_forget_replies(struct store *);
 int store_intern_name(struct store *, const char *s, size_t len, int64_t *id);
 int store_intern_span(struct store *, struct bs_span, int64_t *id);
+int store_intern_host(struct store *, struct bs_span, int64_t *id);
 int store_intern_addr(struct store *, struct bs_span, int64_t *id);
 int store_intern_reply(struct store *, const char *s, size_t len, int code,
     int64_t enhanced, int64_t cls, int64_t *id);
@@ -247,7 +255,8 @@ int store_intern_keys(struct store *, struct bs_span domain,
 
 /* store_count.c */
 int store_count_add(struct store *, int64_t t, enum bs_class, enum bs_status,
-    int code, int64_t domain, int64_t provider, int64_t enhanced, int kind);
+    int code, int64_t domain, int64_t provider, int64_t enhanced, int kind,
+    int64_t host);
 int store_count_flush(struct store *);
 void store_count_forget(struct store *);
 void store_count_close(struct store *);

@@ -26,7 +26,8 @@
 
 extern const struct bs_blob bs_migrations[];
 
-#define HOUR_KEY   "bucket, domain, provider, class, status, code, enhanced, kind"
+#define HOUR_KEY                                                               \
+	"bucket, domain, provider, class, status, code, enhanced, kind, host"
 #define MINUTE_KEY "bucket, provider, class, status, kind"
 #define EVENT_COLS                                                             \
 	"t, host, queue_id, domain, relay, relay_ip, provider, mta, status, "  \
@@ -34,14 +35,14 @@ extern const struct bs_blob bs_migrations[];
 	"reply"
 #define HOUR_UPSERT                                                            \
 	"INSERT INTO count_hour (" HOUR_KEY ", n) VALUES (:bucket, :domain, "  \
-	":provider, :class, :status, :code, :enhanced, :kind, :n) "            \
+	":provider, :class, :status, :code, :enhanced, :kind, :host, :n) "     \
 	"ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n"
 #define ROLL_UPSERT(table, key, params)                                        \
 	"INSERT INTO " table " (" key ", n) VALUES (" params ") "              \
 	"ON CONFLICT (" key ") DO UPDATE SET n = n + excluded.n"
 #define HOUR_PARAMS                                                            \
 	":bucket, :domain, :provider, :class, :status, :code, :enhanced, "     \
-	":kind, :n"
+	":kind, :host, :n"
 #define HCLASS_KEY "bucket, class, status, kind"
 #define MINUTE_UPSERT                                                          \
 	"INSERT INTO count_minute (" MINUTE_KEY ", n) VALUES (:bucket, "       \
@@ -140,13 +141,14 @@ static const char *const ev_params[EV_NPARAM] = { ":t", ":host", ":queue_id",
 	":code", ":enhanced", ":dsn", ":class", ":rule", ":dnsbl", ":listed_ip",
 	":stage", ":flags", ":reply" };
 static const char *const cn_params[CN_NPARAM] = { ":bucket", ":domain",
-	":provider", ":class", ":status", ":code", ":enhanced", ":kind", ":n" };
+	":provider", ":class", ":status", ":code", ":enhanced", ":kind",
+	":host", ":n" };
 /* count_minute has no domain, code or enhanced status. */
 static const char *const cn_minute_params[CN_NPARAM] = { ":bucket", NULL,
-	":provider", ":class", ":status", NULL, NULL, ":kind", ":n" };
+	":provider", ":class", ":status", NULL, NULL, ":kind", NULL, ":n" };
 /* count_hour_class has no domain, provider, code or enhanced status. */
 static const char *const cn_hclass_params[CN_NPARAM] = { ":bucket", NULL, NULL,
-	":class", ":status", NULL, NULL, ":kind", ":n" };
+	":class", ":status", NULL, NULL, ":kind", NULL, ":n" };
 
 /* A message into a caller's BS_ERRLEN buffer, silently truncated. */
 static void
@@ -624,6 +626,7 @@ open_store(const char *path, int flags, char *errbuf)
 		return NULL;
 	}
 	st->readonly = (flags & STORE_READONLY) != 0;
+	st->host_id = -1;
 	/*
 	 * SQLite's memory statistics take a global mutex and update counters
 	 * on every allocation; nothing here reads them, and turning them off

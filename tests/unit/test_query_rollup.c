@@ -66,6 +66,7 @@ static const char *const domains[] = { "qq.com", "foxmail.com", "gmail.com",
 static const char *const providers[] = { "qq.com", "qq.com", "google.com",
 	"google.com", "", "", "microsoft.com", "microsoft.com", "netease.com",
 	"yahoo.com" };
+static const char *const hosts[] = { "mx1", "mx2", "" };
 static const struct {
 	enum bs_status status;
 	enum bs_class cls;
@@ -115,6 +116,7 @@ add_random(struct store *st, int64_t t)
 	    bs_span_make(kinds[k].enhanced, strlen(kinds[k].enhanced));
 	ev.reply = bs_span_make(kinds[k].reply, strlen(kinds[k].reply));
 	ev.queue_id = bs_span_make("4F2A81C0D2", 10);
+	ev.host = bs_span_make(hosts[d % 3], strlen(hosts[d % 3]));
 	cr.cls = kinds[k].cls;
 	cr.rule = "r";
 	assert_int_equal(store_add(st, &sr), 0);
@@ -225,6 +227,8 @@ answer(struct store *st, const struct query_filter *f, struct out *o)
 	assert_int_equal(query_by_domain(st, f, put_row, o), 0);
 	put(o, "providers\n");
 	assert_int_equal(query_by_provider(st, f, put_row, o), 0);
+	put(o, "hosts\n");
+	assert_int_equal(query_by_host(st, f, put_row, o), 0);
 	put(o, "codes\n");
 	assert_int_equal(query_by_code(st, f, put_row, o), 0);
 	put(o, "hours\n");
@@ -239,9 +243,10 @@ check_range(struct store *st, int64_t since, int64_t until)
 		"example.org", "nowhere.example" };
 	static const char *const clss[] = { NULL, "rate_limited",
 		"user_unknown" };
+	static const char *const hsts[] = { NULL, "mx1", "mx2", "", "mx9" };
 	struct out a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
 	struct query_filter f;
-	size_t d, c, i;
+	size_t d, c, h, i;
 
 	/* No filter, then two random combinations. */
 	for (i = 0; i < 3; i++) {
@@ -249,22 +254,26 @@ check_range(struct store *st, int64_t since, int64_t until)
 			   : (size_t)rnd_below(sizeof(doms) / sizeof(doms[0]));
 		c = i == 0 ? 0
 			   : (size_t)rnd_below(sizeof(clss) / sizeof(clss[0]));
+		h = i == 0 ? 0
+			   : (size_t)rnd_below(sizeof(hsts) / sizeof(hsts[0]));
 		{
 			memset(&f, 0, sizeof(f));
 			f.since = since;
 			f.until = until;
 			f.domain = doms[d];
 			f.cls = clss[c];
+			f.host = hsts[h];
 			f.top = 1 + (int)rnd_below(6);
 			answer(st, &f, &a);
 			f.finest = true;
 			answer(st, &f, &b);
 			if (a.n != b.n || memcmp(a.s, b.s, a.n) != 0)
 				fail_msg("range [%lld, %lld) domain %s class "
-					 "%s: rollups\n%s\nhours\n%s",
+					 "%s host %s: rollups\n%s\nhours\n%s",
 				    (long long)since, (long long)until,
 				    doms[d] ? doms[d] : "-",
-				    clss[c] ? clss[c] : "-", a.s, b.s);
+				    clss[c] ? clss[c] : "-",
+				    hsts[h] ? hsts[h] : "-", a.s, b.s);
 		}
 	}
 	free(a.s);
@@ -345,18 +354,25 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
 	days = raw_int(db, "SELECT count(*) FROM count_day");
 	assert_true(days > 0);
-	assert_int_equal(sqlite3_exec(db,
-			     "DROP TABLE count_day; DROP TABLE count_month; "
-			     "DROP TABLE count_hour_class; "
-			     "PRAGMA user_version = 3",
-			     NULL, NULL, NULL),
+	/* Back to version 3: count_hour without host, no rollups. */
+	assert_int_equal(
+	    sqlite3_exec(db,
+		"DROP TABLE count_day; DROP TABLE count_month; "
+		"DROP TABLE count_hour_class; DROP VIEW count_hour_v; "
+		"CREATE TABLE h3 AS SELECT bucket, domain, provider, class, "
+		"status, code, enhanced, kind, sum(n) AS n FROM count_hour "
+		"GROUP BY 1, 2, 3, 4, 5, 6, 7, 8; DROP TABLE count_hour; "
+		"ALTER TABLE h3 RENAME TO count_hour; "
+		"CREATE VIEW count_hour_v AS SELECT * FROM count_hour; "
+		"PRAGMA user_version = 3",
+		NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
 	fx->st = store_open(fx->path, 0, err);
 	assert_non_null(fx->st);
 	store_close(fx->st);
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_day"), days);
 	assert_int_equal(raw_int(db,
 			     "SELECT (SELECT sum(n) FROM count_hour) "
