@@ -55,7 +55,7 @@ static int cmd_report_exec(int, char **);
 const struct cmd_entry cmd_report_entry = {
 	"report",
 	"[-c FILE] [--db PATH] [--now WHEN] [--since WHEN] [--until WHEN] [--domain D] [--class C] "
-	"[--format text|json|csv] [--top N] [--unknown]",
+	"[--host H] [--format text|json|csv] [--top N] [--unknown]",
 	"summarise deferrals, bounces and expiries over a time range",
 	cmd_report_exec,
 };
@@ -91,6 +91,7 @@ struct report {
 	struct query_counts totals;
 	struct query_counts all; /* the denominators: no class filter */
 	struct rlist classes, domains, providers, codes, hours, unknowns;
+	struct rlist hosts; /* by logging host (a fleet through rsyslog) */
 };
 
 static void
@@ -114,6 +115,9 @@ help(void)
 	    "is D\n"
 	    "  --class C        only failures of class C (e.g. rate_limited, "
 	    "blacklisted)\n"
+	    "  --host H         only lines logged by host H (the syslog host "
+	    "field; a\n"
+	    "                   collector's file holds a fleet's)\n"
 	    "  --format F       text (default), json or csv\n"
 	    "  --top N          rows of the ranked lists (default %d)\n"
 	    "  --unknown        add the most frequent unclassified replies, "
@@ -131,13 +135,15 @@ help(void)
 	    "still of all results, not only that class's).\n\n"
 	    "JSON: one object with since, until (ISO 8601 UTC), requested, "
 	    "filter,\ntotals, rates, by_class, by_domain, by_provider, "
-	    "by_code, hourly and, with\n--unknown, unknown. \"total\" is all "
-	    "final results in totals, by_domain,\nby_provider and hourly, and "
+	    "by_host, by_code, hourly and,\nwith --unknown, unknown. \"total\" "
+	    "is all final results in totals,\nby_domain, by_provider, by_host "
+	    "and hourly, and "
 	    "the failures (deferred + bounced + expired) in\nby_class and "
 	    "by_code.\n\n"
 	    "CSV (RFC 4180): one header line, then one row per table row; the "
 	    "first\ncolumn names the section (range, totals, class, domain, "
-	    "provider, code,\nhour, unknown). Text cells starting with = + - "
+	    "provider, host,\ncode, hour, unknown). Text shows the hosts when "
+	    "there are several. Text cells starting with = + - "
 	    "@ are prefixed with '.\n\n");
 	cmd_ctx_help(CTX_DB | CTX_NOW);
 	printf("\nThe database is opened read-only.\n"
@@ -508,12 +514,18 @@ report_text(FILE *fp, const struct report *r)
 	}
 	if (r->f.cls != NULL)
 		fprintf(fp, "  class: %s", r->f.cls);
+	if (r->f.host != NULL) {
+		fputs("  host: ", fp);
+		fput_sanitized(fp, r->f.host, strlen(r->f.host));
+	}
 	fputs("\n\n", fp);
 	text_incidents(fp, r);
 	text_totals(fp, r);
 	text_classes(fp, r);
 	text_names(fp, "Top domains", &r->domains);
 	text_names(fp, "Top providers", &r->providers);
+	if (r->hosts.n > 1 || r->f.host != NULL)
+		text_names(fp, "Hosts", &r->hosts);
 	text_codes(fp, r);
 	text_sparkline(fp, r);
 	if (r->unknown)
@@ -596,6 +608,8 @@ report_json(FILE *fp, const struct report *r)
 	json_put_cstr_or_null(fp, r->f.domain);
 	fputs(",\"class\":", fp);
 	json_put_cstr_or_null(fp, r->f.cls);
+	fputs(",\"host\":", fp);
+	json_put_cstr_or_null(fp, r->f.host);
 	fputs("},\n\"incidents\":", fp);
 	{
 		struct incident_list l = { 0 };
@@ -627,6 +641,7 @@ report_json(FILE *fp, const struct report *r)
 	fputs("]", fp);
 	json_names(fp, "by_domain", "domain", &r->domains);
 	json_names(fp, "by_provider", "provider", &r->providers);
+	json_names(fp, "by_host", "host", &r->hosts);
 	fputs(",\n\"by_code\":[", fp);
 	for (i = 0; i < r->codes.n; i++) {
 		x = &r->codes.v[i];
@@ -779,6 +794,7 @@ report_csv(FILE *fp, const struct report *r)
 	}
 	csv_names(fp, "domain", &r->domains);
 	csv_names(fp, "provider", &r->providers);
+	csv_names(fp, "host", &r->hosts);
 	for (i = 0; i < r->codes.n; i++) {
 		x = &r->codes.v[i];
 		fputs("code,,,", fp);
@@ -826,6 +842,7 @@ run_queries(struct store *st, struct report *r)
 	    query_by_class(st, &r->f, collect, &r->classes) == -1 ||
 	    query_by_domain(st, &r->f, collect, &r->domains) == -1 ||
 	    query_by_provider(st, &r->f, collect, &r->providers) == -1 ||
+	    query_by_host(st, &r->f, collect, &r->hosts) == -1 ||
 	    query_by_code(st, &r->f, collect, &r->codes) == -1 ||
 	    query_hourly(st, &r->f, collect, &r->hours) == -1)
 		return -1;
@@ -849,6 +866,7 @@ cmd_report_exec(int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ "domain", required_argument, NULL, 'D' },
 		{ "class", required_argument, NULL, 'C' },
+		{ "host", required_argument, NULL, 'H' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "unknown", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
@@ -900,6 +918,9 @@ cmd_report_exec(int argc, char **argv)
 			break;
 		case 'U':
 			r.unknown = true;
+			break;
+		case 'H':
+			r.f.host = optarg;
 			break;
 		case 'h':
 			help();
@@ -968,6 +989,7 @@ out:
 	rlist_free(&r.classes);
 	rlist_free(&r.domains);
 	rlist_free(&r.providers);
+	rlist_free(&r.hosts);
 	rlist_free(&r.codes);
 	rlist_free(&r.hours);
 	rlist_free(&r.unknowns);
