@@ -174,8 +174,8 @@ incident_table_text(
 			fprintf(fp, "%10sreported by %s\n", "", line);
 		}
 		if (inc->hosts != NULL && inc->hosts[0] != '\0') {
-			alert_sanitize(line, sizeof(line), inc->hosts,
-			    strlen(inc->hosts));
+			alert_sanitize(
+			    line, sizeof(line), inc->hosts, strlen(inc->hosts));
 			fprintf(fp, "%10slogged by %s\n", "", line);
 		}
 		if (inc->sample[0] != '\0') {
