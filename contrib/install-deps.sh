@@ -6,7 +6,8 @@
 #   contrib/install-deps.sh --run    only what the built program needs
 #   contrib/install-deps.sh --ci     build + test + Postfix for the real-MTA
 #                                    tests (preseeded "No configuration": no
-#                                    system mail service is set up)
+#                                    system mail service is set up), rsyslog
+#                                    for the fleet test (rsyslog_fleet.sh)
 set -eu
 build="build-essential cmake pkg-config libev-dev libsqlite3-dev
 libpcre2-dev zlib1g-dev libcmocka-dev libpsl-dev publicsuffix libsystemd-dev"
@@ -14,7 +15,7 @@ test="python3 sqlite3 jq clang-format valgrind procps systemd-journal-remote"
 run="libev4 libsqlite3-0 libpcre2-8-0 zlib1g libpsl5 publicsuffix libsystemd0"
 case "${1:-}" in
 --run) want=$run ;;
---ci) want="$build $test postfix" ;;
+--ci) want="$build $test postfix rsyslog" ;;
 "") want="$build $test" ;;
 *) echo "usage: $0 [--run|--ci]" >&2; exit 2 ;;
 esac
