@@ -38,6 +38,32 @@
 #define CKEY_DOMAIN(k)   ((int64_t)((k)->names >> 32))
 #define CKEY_PROVIDER(k) ((int64_t)((k)->names & 0xffffffff))
 
+/*
+ * The bucket word of an hour key (see struct ckey): the hour number and
+ * the host id in one word, so that the host costs no fourth word (a
+ * fourth made an import 2% slower: more bytes hashed, compared, sorted).
+ * Times are within +-2^42 s (store_count_add()), hour numbers below 2^31.
+ */
+#define HKEY_HOST_BITS ((int64_t)1 << 32)
+
+static int64_t
+hkey(int64_t hour_start, int64_t host)
+{
+	return hour_start / 3600 * HKEY_HOST_BITS + host;
+}
+
+static int64_t
+hkey_time(int64_t w)
+{
+	return store_floor(w, HKEY_HOST_BITS) / HKEY_HOST_BITS * 3600;
+}
+
+static int64_t
+hkey_host(int64_t w)
+{
+	return w - store_floor(w, HKEY_HOST_BITS);
+}
+
 static uint64_t
 ckey_hash(const struct ckey *k)
 {
@@ -45,8 +71,7 @@ ckey_hash(const struct ckey *k)
 
 	h = (uint64_t)k->bucket * UINT64_C(0x9e3779b97f4a7c15) ^
 	    k->names * UINT64_C(0xc2b2ae3d27d4eb4f) ^
-	    k->rest * UINT64_C(0x165667b19e3779f9) ^
-	    k->host * UINT64_C(0x27d4eb2f165667c5);
+	    k->rest * UINT64_C(0x165667b19e3779f9);
 	h ^= h >> 32;
 	h *= UINT64_C(0xd6e8feb86659fd93);
 	return h ^ (h >> 29);
@@ -56,7 +81,7 @@ static bool
 ckey_eq(const struct ckey *a, const struct ckey *b)
 {
 	return a->bucket == b->bucket && a->names == b->names &&
-	    a->rest == b->rest && a->host == b->host;
+	    a->rest == b->rest;
 }
 
 /* Key order (see struct ckey): nearly the tables' primary-key order. */
@@ -67,9 +92,7 @@ cslot_less(const struct cslot *a, const struct cslot *b)
 		return a->k.bucket < b->k.bucket;
 	if (a->k.names != b->k.names)
 		return a->k.names < b->k.names;
-	if (a->k.rest != b->k.rest)
-		return a->k.rest < b->k.rest;
-	return a->k.host < b->k.host;
+	return a->k.rest < b->k.rest;
 }
 
 #define SORT_RUN 16
@@ -189,11 +212,12 @@ ctable_add(struct ctable *t, const struct ckey *k, uint64_t h, int64_t n)
  */
 static void
 bind_count(struct store *st, sqlite3_stmt *s, const int *idx, int off,
-    const struct cslot *c)
+    const struct cslot *c, bool hour)
 {
 	const struct ckey *k = &c->k;
 
-	sqlite3_bind_int64(s, idx[CN_BUCKET] + off, k->bucket);
+	sqlite3_bind_int64(
+	    s, idx[CN_BUCKET] + off, hour ? hkey_time(k->bucket) : k->bucket);
 	if (idx[CN_PROVIDER] != 0) /* count_hour_class has none */
 		sqlite3_bind_int64(s, idx[CN_PROVIDER] + off, CKEY_PROVIDER(k));
 	sqlite3_bind_int64(s, idx[CN_CLASS] + off, st->class_id[CKEY_CLS(k)]);
@@ -206,7 +230,7 @@ bind_count(struct store *st, sqlite3_stmt *s, const int *idx, int off,
 	sqlite3_bind_int64(s, idx[CN_DOMAIN] + off, CKEY_DOMAIN(k));
 	sqlite3_bind_int(s, idx[CN_CODE] + off, CKEY_CODE(k));
 	sqlite3_bind_int64(s, idx[CN_ENHANCED] + off, CKEY_ENHANCED(k));
-	sqlite3_bind_int64(s, idx[CN_HOST] + off, (int64_t)k->host);
+	sqlite3_bind_int64(s, idx[CN_HOST] + off, hkey_host(k->bucket));
 }
 
 /*
@@ -220,6 +244,7 @@ static int
 flush_table(struct store *st, struct ctable *t, enum stmt_id one,
     const int *one_idx, enum stmt_id many, const int *many_idx, int stride)
 {
+	bool hour = t != &st->minutes; /* hour keys (hkey()) */
 	size_t i, r, n = 0;
 	int rc = 0;
 
@@ -234,11 +259,11 @@ flush_table(struct store *st, struct ctable *t, enum stmt_id one,
 	     i += STORE_FLUSH_ROWS) {
 		for (r = 0; r < STORE_FLUSH_ROWS; r++)
 			bind_count(st, st->stmt[many].s, many_idx,
-			    (int)r * stride, &t->slot[i + r]);
+			    (int)r * stride, &t->slot[i + r], hour);
 		rc = sql_exec(st, &st->stmt[many]);
 	}
 	for (; i < n && rc == 0; i++) {
-		bind_count(st, st->stmt[one].s, one_idx, 0, &t->slot[i]);
+		bind_count(st, st->stmt[one].s, one_idx, 0, &t->slot[i], hour);
 		rc = sql_exec(st, &st->stmt[one]);
 	}
 	memset(t->slot, 0, t->cap * sizeof(*t->slot));
@@ -309,20 +334,19 @@ roll_from(struct store *st, const struct ctable *t, enum roll r, int64_t unit,
     uint64_t names_mask, uint64_t rest_mask, bool host)
 {
 	struct ckey k;
+	int64_t when;
 	size_t i;
 
 	for (i = 0; i < t->cap; i++) {
 		if (t->slot[i].n == 0)
 			continue;
 		k = t->slot[i].k;
-		k.bucket = unit != 0 ? store_floor(k.bucket, unit)
-				     : store_month_floor(k.bucket);
+		when = hkey_time(k.bucket);
+		k.bucket = hkey(unit != 0 ? store_floor(when, unit)
+					  : store_month_floor(when),
+		    host ? hkey_host(k.bucket) : 0);
 		k.names &= names_mask;
 		k.rest &= rest_mask;
-		if (!host)
-			k.host = 0;
-		if (!host)
-			k.host = 0;
 		if (ctable_add(
 			&st->rolls[r], &k, ckey_hash(&k), t->slot[i].n) == -1)
 			return store_failx(st, "count table: out of memory");
@@ -401,16 +425,19 @@ store_count_add(struct store *st, int64_t t, enum bs_class cls,
 	struct ckey kh, km;
 	uint64_t hh, hm, c;
 
+	/* Hour numbers below 2^31 (hkey()); 2^42 s is 139,000 years. */
+	if (t < -(INT64_C(1) << 42) || t > (INT64_C(1) << 42))
+		return store_failx(st, "count: time out of range");
+	if ((uint64_t)host > UINT32_MAX)
+		return store_failx(st, "count: host id out of range");
 	c = code >= 0 && code <= 999 ? (uint64_t)code : 0;
-	kh.bucket = store_floor(t, 3600);
+	kh.bucket = hkey(store_floor(t, 3600), host);
 	kh.names = (uint64_t)domain << 32 | (uint64_t)provider;
 	kh.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | c << 36 |
 	    (uint64_t)enhanced << 4 | (uint64_t)kind;
-	kh.host = (uint64_t)host;
 	km.bucket = store_floor(t, 60);
 	km.names = (uint64_t)provider;
 	km.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | (uint64_t)kind;
-	km.host = 0;
 	hh = ckey_hash(&kh);
 	hm = ckey_hash(&km);
 	ctable_prefetch(&st->hours, hh);

@@ -154,12 +154,12 @@ struct icache {
  * comparing and sorting it are a few integer operations (ctable_find was
  * 6-9% of an import with the former 48-byte key of eight fields):
  *
- *	bucket	epoch seconds of the minute or hour
+ *	bucket	epoch seconds of the minute; for an hour (and its rollups:
+ *		day, month, hour-class), its hour number << 32 | the
+ *		logging host's name id (migration 0005; 0 in hour-class)
  *	names	domain id << 32 | provider id
  *	rest	class << 56 | status << 52 | code << 36 | enhanced id << 4 |
  *		kind
- *	host	name id of the logging host (migration 0005), 0 in minute
- *		keys
  *
  * class and status are enum values (mapped to their name ids when
  * written), code is 0-999, kind 0-3; name ids are below 2^32 (checked by
@@ -172,7 +172,6 @@ struct ckey {
 	int64_t bucket;
 	uint64_t names;
 	uint64_t rest;
-	uint64_t host;
 };
 _Static_assert(BS_CLASS_COUNT <= 256 && BS_STATUS_COUNT <= 16,
     "struct ckey: class or status does not fit");
