@@ -27,10 +27,6 @@ import sys
 import time
 
 DAY = 86400
-HOUR_COLS = "domain, provider, class, status, code, enhanced, kind, n"
-EVENT_COLS = ("host, queue_id, domain, relay, relay_ip, provider, mta, "
-              "status, code, enhanced, dsn, class, rule, dnsbl, listed_ip, "
-              "stage, flags, reply")
 
 
 def tables(db):
@@ -38,8 +34,15 @@ def tables(db):
         "SELECT name FROM sqlite_schema WHERE type = 'table'")}
 
 
-def copies(db, table, cols, tcol, days, note):
+def columns(db, table, tcol):
+    """The table's columns but its time and rowid alias, as SQL."""
+    return ", ".join(r[1] for r in db.execute("PRAGMA table_info(%s)" % table)
+                     if r[1] not in (tcol, "id"))
+
+
+def copies(db, table, tcol, days, note):
     """Appends days - 1 shifted copies of table's rows (newest first)."""
+    cols = columns(db, table, tcol)
     t0 = time.time()
     n = db.execute("SELECT count(*) FROM %s" % table).fetchone()[0]
     db.execute("CREATE TEMP TABLE seed AS SELECT %s, %s FROM %s"
@@ -94,26 +97,24 @@ def main():
         if "count_month" in have:
             db.execute("DELETE FROM count_month")
     db.execute("BEGIN")
-    copies(db, "count_hour", HOUR_COLS, "bucket", a.days, note)
+    copies(db, "count_hour", "bucket", a.days, note)
     if "count_hour_class" in have:
-        copies(db, "count_hour_class", "class, status, kind, n", "bucket",
-               a.days, note)
+        copies(db, "count_hour_class", "bucket", a.days, note)
     if "count_day" in have:
-        copies(db, "count_day", HOUR_COLS, "bucket", a.days, note)
+        copies(db, "count_day", "bucket", a.days, note)
     if "count_month" in have:
         # Months are sums of the days: rebuilt from count_day.
         t0 = time.time()
         db.execute("DELETE FROM count_month")
+        key = ", ".join(c for c in columns(db, "count_day", "bucket")
+                        .split(", ") if c != "n")
         db.execute(
-            "INSERT INTO count_month (bucket, %s) SELECT CAST(strftime("
+            "INSERT INTO count_month (bucket, %s, n) SELECT CAST(strftime("
             "'%%s', bucket, 'unixepoch', 'start of month') AS INTEGER) AS b,"
-            " domain, provider, class, status, code, enhanced, kind, sum(n) "
-            "FROM count_day GROUP BY b, domain, provider, class, status, "
-            "code, enhanced, kind" % HOUR_COLS)
+            " %s, sum(n) FROM count_day GROUP BY b, %s" % (key, key, key))
         note("count_month: rebuilt in %.1f s" % (time.time() - t0))
-    copies(db, "count_minute", "provider, class, status, kind, n", "bucket",
-           a.minute_days, note)
-    copies(db, "event", EVENT_COLS, "t", a.event_days, note)
+    copies(db, "count_minute", "bucket", a.minute_days, note)
+    copies(db, "event", "t", a.event_days, note)
     floor = db.execute("SELECT min(bucket) FROM count_minute").fetchone()[0]
     db.execute("INSERT INTO meta (key, value) VALUES ('minute_floor', ?) "
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
