@@ -56,22 +56,26 @@ CREATE TABLE count_hour_class (
 	PRIMARY KEY (bucket, class, status, kind)
 ) STRICT, WITHOUT ROWID;
 
+-- Filled by UPSERT in count_hour's key order rather than GROUP BY, which
+-- sorts every row in memory (temp_store = MEMORY): a year of a busy
+-- server (16M hour rows) took 1 GB to migrate.
 INSERT INTO count_day (bucket, domain, provider, class, status, code,
     enhanced, kind, n)
-SELECT bucket - ((bucket % 86400) + 86400) % 86400 AS b, domain, provider,
-    class, status, code, enhanced, kind, sum(n)
-FROM count_hour
-GROUP BY b, domain, provider, class, status, code, enhanced, kind;
+SELECT bucket - ((bucket % 86400) + 86400) % 86400, domain, provider,
+    class, status, code, enhanced, kind, n
+FROM count_hour WHERE true
+ON CONFLICT (bucket, domain, provider, class, status, code, enhanced, kind)
+DO UPDATE SET n = n + excluded.n;
 
 INSERT INTO count_month (bucket, domain, provider, class, status, code,
     enhanced, kind, n)
 SELECT CAST(strftime('%s', bucket, 'unixepoch', 'start of month')
-    AS INTEGER) AS b, domain, provider, class, status, code, enhanced, kind,
-    sum(n)
-FROM count_day
-GROUP BY b, domain, provider, class, status, code, enhanced, kind;
+    AS INTEGER), domain, provider, class, status, code, enhanced, kind, n
+FROM count_day WHERE true
+ON CONFLICT (bucket, domain, provider, class, status, code, enhanced, kind)
+DO UPDATE SET n = n + excluded.n;
 
 INSERT INTO count_hour_class (bucket, class, status, kind, n)
-SELECT bucket, class, status, kind, sum(n)
-FROM count_hour
-GROUP BY bucket, class, status, kind;
+SELECT bucket, class, status, kind, n
+FROM count_hour WHERE true
+ON CONFLICT (bucket, class, status, kind) DO UPDATE SET n = n + excluded.n;
