@@ -105,7 +105,8 @@ static const char sql_reply_of[] =
 static const char sql_hourly[] = HOUR_CTE
     "SELECT bucket AS hr, " COUNT_COLS "FROM f GROUP BY bucket ORDER BY bucket";
 /* Without: count_hour_class, a few rows per hour instead of every
- * domain's (a year of a busy server: 20 s -> ? ms). */
+ * domain's (a year of a busy server: 310,000 rows instead of 16
+ * million). */
 static const char sql_hourly_class[] =
     "WITH f AS (SELECT * FROM count_hour_class WHERE bucket >= :since "
     "AND bucket < :until AND (:cls IS NULL OR class = :cls)) "
@@ -611,7 +612,7 @@ query_cache_free(struct query_cache *c)
 /*
  * grp_get() through a memo of the last group found (*last: its index):
  * rows come in key order, so a domain's, a provider's or a class's rows
- * are mostly consecutive (30-day report: grp_get 20% -> ?% of the time).
+ * are mostly consecutive.
  */
 static struct grp *
 grp_get_last(struct grp_table *t, int64_t k, int64_t cls, size_t *last)
@@ -643,10 +644,10 @@ scan_name(struct grp_table *t, const struct params *p, int64_t k, int64_t cls,
 
 /*
  * The range's rows summed by their key (domain, provider, class, status,
- * code, enhanced, kind) before they are grouped: the days or months of a
- * range repeat mostly the same keys, so the five groupings then look up
+ * code, enhanced, kind, host) before they are grouped: the days or months
+ * of a range repeat mostly the same keys, so the groupings then look up
  * each distinct key once instead of each row (30-day report of a busy
- * server: 267,000 rows, 9,000 keys; grp_get 20% -> ?% of the time).
+ * server: 267,000 rows, 9,000 keys; 111 -> 100 ms of CPU).
  */
 struct kslot {
 	int64_t v[8]; /* the key, in sql_scan's column order */
