@@ -5,15 +5,20 @@
  * Read-only queries (see query.h). Each query is one constant SQL text,
  * prepared per call (reports run them once), bound by named parameter:
  * the range bounds, the name ids of the status vocabulary and the optional
- * domain and class filters. Ids are looked up first; a name the database
- * never stored becomes id -1, which matches nothing. Totals and the
- * groupings by domain, provider and code read the range's rows and sum
- * them in C (hash tables, then a sort of the groups): SQLite sorts every
- * row for a GROUP BY, which made a 30-day report over 90 days of a busy
- * server take 0.22 s; it takes 0.08 s.
+ * domain, class and host filters. Ids are looked up first; a name the
+ * database never stored becomes id -1, which matches nothing. Totals and
+ * the groupings by class, domain, provider, host and code come from one
+ * pass over the range's count rows, summed in C (query_scan(): hash
+ * tables, then a sort of the groups; SQLite sorts every row for a GROUP
+ * BY) and kept in the store while the range and the database stay the
+ * same.
  *
- * Ranges are whole hours (query_range()): count_hour answers them, and
- * the event rows for samples are read over the same widened range.
+ * Ranges are whole hours (query_range()). Each side of a range is read
+ * from count_hour, count_day or count_month, whichever reads fewest rows
+ * (range_split()); the answer is the same as from count_hour alone
+ * (query_filter.finest; tests/unit/test_query_rollup.c). The event rows
+ * for samples are read over the same widened range. A year of a busy
+ * server (16M hour rows) is reported in 0.14 s, 13 MiB.
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -3,8 +3,9 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * Read-only queries over an open store (read-only or not) for report, and
- * later alerts and metrics. Counts are read from count_hour, so a range
- * is answered in whole hours: [since, until) widens to the hours that
+ * later alerts and metrics. Counts are read from count_hour and its
+ * rollups (count_day, count_month, count_hour_class), so a range is
+ * answered in whole hours: [since, until) widens to the hours that
  * contain it (query_range()). Samples and the unclassified replies come
  * from the event rows over the same range, which exist only within the
  * event retention.
