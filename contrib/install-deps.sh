@@ -11,7 +11,8 @@
 #                                    (report_html.sh) + what the Debian
 #                                    package test needs, and dnsmasq-base
 #                                    (the DNSBL tests' local DNS server; no
-#                                    system service)
+#                                    system service), rsyslog for the fleet
+#                                    test (rsyslog_fleet.sh)
 set -eu
 build="build-essential cmake pkg-config libev-dev libsqlite3-dev
 libpcre2-dev zlib1g-dev libcmocka-dev libpsl-dev publicsuffix libsystemd-dev
@@ -27,7 +28,7 @@ libmicrohttpd12 libcurl4 libc-ares2"
 package="debhelper lintian systemd man-db"
 case "${1:-}" in
 --run) want=$run ;;
---ci) want="$build $test postfix tidy chromium $package dnsmasq-base" ;;
+--ci) want="$build $test postfix tidy chromium $package dnsmasq-base rsyslog" ;;
 "") want="$build $test" ;;
 *) echo "usage: $0 [--run|--ci]" >&2; exit 2 ;;
 esac

@@ -76,6 +76,19 @@ static const char sql_providers[] =
     " WHERE e.t >= :lo AND e.t < :hi AND e.dnsbl = :key AND "
     "e.listed_ip = :ip AND " EVENT_LIVE "ORDER BY kn.s";
 
+/*
+ * The logging hosts of an incident's events (issue 15: a fleet): its key's
+ * failures in its time, of its class, status or DNSBL listing; among the
+ * first 10,000 of them, so that a long incident costs a bounded read.
+ */
+static const char sql_hosts[] =
+    "SELECT DISTINCT hn.s FROM (SELECT e.host AS h FROM event e "
+    "WHERE e.t >= :lo AND e.t < :hi AND e.status <> :sent AND " EVENT_LIVE
+    "AND (CASE WHEN :dnsbl THEN e.dnsbl = :key AND e.listed_ip = :ip "
+    "ELSE " EVENT_KEY " = :key END) AND (:cls IS NULL OR e.class = :cls) "
+    "AND (:st IS NULL OR e.status = :st) LIMIT 10000) x "
+    "JOIN name hn ON hn.id = x.h WHERE hn.s <> '' ORDER BY hn.s";
+
 #define INCIDENT_COLS                                                          \
 	"id, kind, key, listed_ip, providers, state, start, detected, "        \
 	"last_seen, resolved, until_t, calm_since, calm_total, calm_seen, "    \
@@ -347,6 +360,64 @@ incident_providers(struct store *st, const char *dnsbl, const char *ip,
 	return rc == -1 ? -1 : n;
 }
 
+/*
+ * The hosts of inc's events, ", "-separated, into out (outlen bytes;
+ * whole names only). 0 or -1.
+ */
+static int
+incident_hosts(
+    struct store *st, const struct incident *inc, char *out, size_t outlen)
+{
+	struct sql_stmt s;
+	enum bs_class cls;
+	const char *name, *stname = NULL;
+	int64_t sent, key, ip = 0, cid = 0, sid = 0;
+	bool dnsbl = strcmp(inc->kind, "dnsbl") == 0, has_cls;
+	size_t len, used = 0;
+	int rc;
+
+	out[0] = '\0';
+	has_cls = bs_class_from_name(inc->kind, strlen(inc->kind), &cls) == 0;
+	if (strcmp(inc->kind, "deferral_rate") == 0)
+		stname = "deferred";
+	else if (strcmp(inc->kind, "bounce_rate") == 0)
+		stname = "bounced";
+	if (store_name_id(st, "sent", &sent) == -1 ||
+	    store_name_id(st, inc->key, &key) == -1 ||
+	    (dnsbl && store_name_id(st, inc->listed_ip, &ip) == -1) ||
+	    (has_cls && store_name_id(st, inc->kind, &cid) == -1) ||
+	    (stname != NULL && store_name_id(st, stname, &sid) == -1))
+		return -1;
+	if (sql_prepare(st, &s, "incident hosts", sql_hosts, false) == -1)
+		return -1;
+	if (bind_int(st, &s, ":lo", inc->start) == -1 ||
+	    bind_int(st, &s, ":hi", inc->last_seen + 60) == -1 ||
+	    bind_int(st, &s, ":sent", sent) == -1 ||
+	    bind_int(st, &s, ":dnsbl", dnsbl ? 1 : 0) == -1 ||
+	    bind_int(st, &s, ":key", key) == -1 ||
+	    bind_int(st, &s, ":ip", ip) == -1 ||
+	    sql_bind_opt_int64(st, &s, ":cls", cid, !has_cls) == -1 ||
+	    sql_bind_opt_int64(st, &s, ":st", sid, stname == NULL) == -1) {
+		sql_finalize(&s);
+		return -1;
+	}
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
+		name = sql_text(&s, 0, NULL);
+		len = strlen(name);
+		if (used + (used > 0 ? 2 : 0) + len + 1 > outlen)
+			continue; /* whole names only */
+		if (used > 0) {
+			memcpy(out + used, ", ", 2);
+			used += 2;
+		}
+		memcpy(out + used, name, len);
+		used += len;
+		out[used] = '\0';
+	}
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
+}
+
 /* Calls fn for each incident matching f (see incident.h). */
 int
 incident_list(struct store *st, const struct incident_filter *f,
@@ -354,6 +425,7 @@ incident_list(struct store *st, const struct incident_filter *f,
 {
 	struct incident inc;
 	struct sql_stmt s;
+	char hosts[INCIDENT_HOSTS_MAX];
 	int rc;
 
 	if (sql_prepare(st, &s, "incident list", sql_list, false) == -1)
@@ -393,6 +465,11 @@ incident_list(struct store *st, const struct incident_filter *f,
 		inc.action = sql_text(&s, 22, NULL);
 		inc.notified = sql_int(&s, 23);
 		inc.notified_at = sql_int64(&s, 24);
+		if (incident_hosts(st, &inc, hosts, sizeof(hosts)) == -1) {
+			sql_finalize(&s);
+			return -1;
+		}
+		inc.hosts = hosts;
 		if ((rc = fn(&inc, arg)) != 0) {
 			sql_finalize(&s);
 			return rc;

@@ -121,7 +121,11 @@ struct incident {
 	const char *action; /* that rule's suggested action, "" if none */
 	int notified;       /* INCIDENT_NOTIFIED_* */
 	int64_t notified_at;
+	const char *hosts; /* logging hosts of its events, ", "-separated
+			      (incident_list() only; NULL or "" when none) */
 };
+
+#define INCIDENT_HOSTS_MAX 512 /* bytes of incident.hosts */
 
 struct incident_filter {
 	int64_t since;    /* open, or last seen at or after since */

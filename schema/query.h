@@ -3,8 +3,9 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * Read-only queries over an open store (read-only or not) for report, and
- * later alerts and metrics. Counts are read from count_hour, so a range
- * is answered in whole hours: [since, until) widens to the hours that
+ * later alerts and metrics. Counts are read from count_hour and its
+ * rollups (count_day, count_month, count_hour_class), so a range is
+ * answered in whole hours: [since, until) widens to the hours that
  * contain it (query_range()). Samples and the unclassified replies come
  * from the event rows over the same range, which exist only within the
  * event retention.
@@ -21,6 +22,7 @@
 #ifndef BS_SCHEMA_QUERY_H
 #define BS_SCHEMA_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +34,9 @@ struct query_filter {
 	const char *domain; /* recipient domain or provider; NULL: all */
 	const char *cls;    /* class name (event.h vocabulary); NULL: all */
 	int top;            /* rows of ranked lists; <= 0: all */
+	bool finest;        /* read count_hour only, not the rollups
+			       (tests compare both) */
+	const char *host;   /* logging host (syslog prefix); NULL: all */
 };
 
 struct query_counts {
@@ -46,7 +51,8 @@ struct query_counts {
 /* One row of a list; which fields are set depends on the query. */
 struct query_row {
 	const char *name;      /* by_class: class; by_domain: domain;
-				  by_provider: provider ("" = unknown) */
+				  by_provider: provider ("" = unknown);
+				  by_host: host */
 	const char *top_class; /* by_domain/by_provider: class with most
 				  failures, "" when none */
 	int code;              /* by_code: SMTP code, 0 when none */
@@ -82,6 +88,10 @@ int query_by_domain(
 
 /* The same by provider. */
 int query_by_provider(
+    struct store *, const struct query_filter *, query_row_fn *, void *);
+
+/* The same by logging host ("" = none in the line); top rows. */
+int query_by_host(
     struct store *, const struct query_filter *, query_row_fn *, void *);
 
 /* (code, enhanced, class) of failures, most first, with a sample reply. */

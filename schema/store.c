@@ -307,7 +307,7 @@ insert_event(struct store *st, const struct bs_event *ev,
 	bool v4;
 
 	v4 = relay_v4(ev->relay_ip, &v[EV_RELAY_IP]) == 1;
-	if (store_intern_span(st, ev->host, &v[EV_HOST]) == -1 ||
+	if (store_intern_host(st, ev->host, &v[EV_HOST]) == -1 ||
 	    store_intern_span(st, ev->relay_host, &v[EV_RELAY]) == -1 ||
 	    (!v4 &&
 		store_intern_addr(st, ev->relay_ip, &v[EV_RELAY_IP]) == -1) ||
@@ -350,7 +350,8 @@ insert_event(struct store *st, const struct bs_event *ev,
 
 /*
  * Inside a transaction: counts rec in memory (per hour: recipient domain,
- * lower-cased, provider, class, status, code, enhanced status and kind;
+ * lower-cased, provider, class, status, code, enhanced status, kind and
+ * logging host;
  * per minute: provider, class, status and kind), and
  * for a failure (any status but sent) inserts an event row with its
  * strings interned. The record's spans are copied; nothing of rec is kept.
@@ -364,7 +365,7 @@ store_add(struct store *st, const struct store_record *rec)
 	const struct classify_result *cr = rec->cr;
 	enum bs_status status;
 	enum bs_class cls;
-	int64_t domain, provider, enhanced;
+	int64_t domain, provider, enhanced, host;
 	int kind;
 
 	if (!st->in_txn)
@@ -378,7 +379,8 @@ store_add(struct store *st, const struct store_record *rec)
 		    status == BS_STATUS_SENT ? BS_CLASS_NONE : BS_CLASS_UNKNOWN;
 	if (store_intern_keys(st, ev->rcpt_domain,
 		rec->provider != NULL ? rec->provider : "", ev->enhanced,
-		&domain, &provider, &enhanced) == -1)
+		&domain, &provider, &enhanced) == -1 ||
+	    store_intern_host(st, ev->host, &host) == -1)
 		return -1;
 	/* Four billion names would be needed to break the count keys. */
 	if ((uint64_t)domain > UINT32_MAX || (uint64_t)provider > UINT32_MAX ||
@@ -395,7 +397,7 @@ store_add(struct store *st, const struct store_record *rec)
 	if (ev->time < st->txn_oldest)
 		st->txn_oldest = ev->time;
 	if (store_count_add(st, ev->time, cls, status, ev->smtp_code, domain,
-		provider, enhanced, kind) == -1)
+		provider, enhanced, kind, host) == -1)
 		return -1;
 	if (status == BS_STATUS_SENT)
 		return 0;

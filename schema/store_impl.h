@@ -79,7 +79,21 @@ enum stmt_id {
 	S_PRUNE_REPLIES,
 	S_PRUNE_MINUTES,
 	S_LATE_MARK,
+	S_DAY_ADD, /* rollups (store_count.c), in enum roll order */
+	S_MONTH_ADD,
+	S_HCLASS_ADD,
+	S_DAY_ADD_MANY,
+	S_MONTH_ADD_MANY,
+	S_HCLASS_ADD_MANY,
 	S_COUNT
+};
+
+/* The rollups written with count_hour (migration 0004). */
+enum roll {
+	ROLL_DAY,    /* count_day */
+	ROLL_MONTH,  /* count_month */
+	ROLL_HCLASS, /* count_hour_class */
+	ROLL_COUNT
 };
 
 /* Parameters of the hot statements (event rows), by column. */
@@ -115,6 +129,7 @@ enum {
 	CN_CODE,
 	CN_ENHANCED,
 	CN_KIND,
+	CN_HOST,
 	CN_N,
 	CN_NPARAM
 };
@@ -139,7 +154,9 @@ struct icache {
  * comparing and sorting it are a few integer operations (ctable_find was
  * 6-9% of an import with the former 48-byte key of eight fields):
  *
- *	bucket	epoch seconds of the minute or hour
+ *	bucket	epoch seconds of the minute; for an hour (and its rollups:
+ *		day, month, hour-class), its hour number << 32 | the
+ *		logging host's name id (migration 0005; 0 in hour-class)
  *	names	domain id << 32 | provider id
  *	rest	class << 56 | status << 52 | code << 36 | enhanced id << 4 |
  *		kind
@@ -191,7 +208,10 @@ struct store {
 	int hour_idx[CN_NPARAM];
 	int minute_many_idx[CN_NPARAM]; /* of row 0; row r: + r * stride */
 	int hour_many_idx[CN_NPARAM];
-	int minute_stride, hour_stride; /* columns per row of the above */
+	int minute_stride, hour_stride;      /* columns per row of the above */
+	int roll_idx[ROLL_COUNT][CN_NPARAM]; /* the same for the rollups */
+	int roll_many_idx[ROLL_COUNT][CN_NPARAM];
+	int roll_stride[ROLL_COUNT];
 	int ev_many_idx[EV_NPARAM];
 	struct evrow ev_rows[STORE_EVENT_ROWS]; /* events not yet written */
 	size_t n_ev_rows;
@@ -202,10 +222,15 @@ struct store {
 	struct icache names;
 	struct icache addrs; /* names that are IP addresses */
 	struct icache replies;
-	struct ctable hours;   /* counts of the open transaction, */
-	struct ctable minutes; /* not yet written */
-	int64_t txn_oldest;    /* oldest result of the open transaction,
-				  INT64_MAX when none */
+	struct ctable hours;             /* counts of the open transaction, */
+	struct ctable minutes;           /* not yet written */
+	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
+	int64_t txn_oldest;         /* oldest result of the open transaction,
+				       INT64_MAX when none */
+	struct query_cache *qcache; /* query.c's memo (store_query_cache()) */
+	char host[STORE_NAME_MAX];  /* the last host interned, */
+	size_t host_len;            /* (store_intern_host()), */
+	int64_t host_id;            /* -1 when none */
 	char err[BS_ERRLEN];
 };
 
@@ -219,6 +244,7 @@ void store_intern_forget(struct store *);
 void store_intern_forget_replies(struct store *);
 int store_intern_name(struct store *, const char *s, size_t len, int64_t *id);
 int store_intern_span(struct store *, struct bs_span, int64_t *id);
+int store_intern_host(struct store *, struct bs_span, int64_t *id);
 int store_intern_addr(struct store *, struct bs_span, int64_t *id);
 int store_intern_reply(struct store *, const char *s, size_t len, int code,
     int64_t enhanced, int64_t cls, int64_t *id);
@@ -228,7 +254,8 @@ int store_intern_keys(struct store *, struct bs_span domain,
 
 /* store_count.c */
 int store_count_add(struct store *, int64_t t, enum bs_class, enum bs_status,
-    int code, int64_t domain, int64_t provider, int64_t enhanced, int kind);
+    int code, int64_t domain, int64_t provider, int64_t enhanced, int kind,
+    int64_t host);
 int store_count_flush(struct store *);
 void store_count_forget(struct store *);
 void store_count_close(struct store *);

@@ -268,6 +268,33 @@ store_intern_span(struct store *st, struct bs_span sp, int64_t *id)
 }
 
 /*
+ * As store_intern_span(), for the logging host of every result: the last
+ * host's id is kept apart, since a log has one host or a few hosts in
+ * runs (a collector's file), so most lines cost a comparison of a few
+ * bytes instead of a lookup in the name cache.
+ */
+int
+store_intern_host(struct store *st, struct bs_span sp, int64_t *id)
+{
+	size_t len = sp.ptr != NULL ? sp.len : 0;
+
+	if (st->host_id >= 0 && len == st->host_len &&
+	    (len == 0 || memcmp(sp.ptr, st->host, len) == 0)) {
+		*id = st->host_id;
+		return 0;
+	}
+	if (intern_in(st, &st->names, sp.ptr, len, id) == -1)
+		return -1;
+	if (len <= sizeof(st->host)) {
+		if (len > 0)
+			memcpy(st->host, sp.ptr, len);
+		st->host_len = len;
+		st->host_id = *id;
+	}
+	return 0;
+}
+
+/*
  * An IP address: interned through a cache of its own. Relay addresses
  * are many and seldom repeat; in the cache of the other names they
  * filled it every 20,000 failures, and each time it was emptied the
@@ -514,6 +541,7 @@ store_intern_forget(struct store *st)
 	icache_clear(&st->names);
 	icache_clear(&st->addrs);
 	icache_clear(&st->replies);
+	st->host_id = -1;
 }
 
 /* Forgets the cached reply ids: replies were deleted (reply_gen moved). */

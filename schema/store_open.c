@@ -26,7 +26,8 @@
 
 extern const struct bs_blob bs_migrations[];
 
-#define HOUR_KEY   "bucket, domain, provider, class, status, code, enhanced, kind"
+#define HOUR_KEY                                                               \
+	"bucket, domain, provider, class, status, code, enhanced, kind, host"
 #define MINUTE_KEY "bucket, provider, class, status, kind"
 #define EVENT_COLS                                                             \
 	"t, host, queue_id, domain, relay, relay_ip, provider, mta, status, "  \
@@ -34,8 +35,15 @@ extern const struct bs_blob bs_migrations[];
 	"reply"
 #define HOUR_UPSERT                                                            \
 	"INSERT INTO count_hour (" HOUR_KEY ", n) VALUES (:bucket, :domain, "  \
-	":provider, :class, :status, :code, :enhanced, :kind, :n) "            \
+	":provider, :class, :status, :code, :enhanced, :kind, :host, :n) "     \
 	"ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n"
+#define ROLL_UPSERT(table, key, params)                                        \
+	"INSERT INTO " table " (" key ", n) VALUES (" params ") "              \
+	"ON CONFLICT (" key ") DO UPDATE SET n = n + excluded.n"
+#define HOUR_PARAMS                                                            \
+	":bucket, :domain, :provider, :class, :status, :code, :enhanced, "     \
+	":kind, :host, :n"
+#define HCLASS_KEY "bucket, class, status, kind"
 #define MINUTE_UPSERT                                                          \
 	"INSERT INTO count_minute (" MINUTE_KEY ", n) VALUES (:bucket, "       \
 	":provider, :class, :status, :kind, :n) "                              \
@@ -115,6 +123,17 @@ static const struct stmt_def {
 	    "ON CONFLICT (key) DO UPDATE SET value = CAST(min(CAST(value AS "
 	    "INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
 	    true },
+	[S_DAY_ADD] = { "count_day_add",
+	    ROLL_UPSERT("count_day", HOUR_KEY, HOUR_PARAMS), true },
+	[S_MONTH_ADD] = { "count_month_add",
+	    ROLL_UPSERT("count_month", HOUR_KEY, HOUR_PARAMS), true },
+	[S_HCLASS_ADD] = { "count_hour_class_add",
+	    ROLL_UPSERT("count_hour_class", HCLASS_KEY,
+		":bucket, :class, :status, :kind, :n"),
+	    true },
+	[S_DAY_ADD_MANY] = { "count_day_add_many", NULL, true },
+	[S_MONTH_ADD_MANY] = { "count_month_add_many", NULL, true },
+	[S_HCLASS_ADD_MANY] = { "count_hour_class_add_many", NULL, true },
 };
 
 static const char *const ev_params[EV_NPARAM] = { ":t", ":host", ":queue_id",
@@ -122,10 +141,14 @@ static const char *const ev_params[EV_NPARAM] = { ":t", ":host", ":queue_id",
 	":code", ":enhanced", ":dsn", ":class", ":rule", ":dnsbl", ":listed_ip",
 	":stage", ":flags", ":reply" };
 static const char *const cn_params[CN_NPARAM] = { ":bucket", ":domain",
-	":provider", ":class", ":status", ":code", ":enhanced", ":kind", ":n" };
+	":provider", ":class", ":status", ":code", ":enhanced", ":kind",
+	":host", ":n" };
 /* count_minute has no domain, code or enhanced status. */
 static const char *const cn_minute_params[CN_NPARAM] = { ":bucket", NULL,
-	":provider", ":class", ":status", NULL, NULL, ":kind", ":n" };
+	":provider", ":class", ":status", NULL, NULL, ":kind", NULL, ":n" };
+/* count_hour_class has no domain, provider, code or enhanced status. */
+static const char *const cn_hclass_params[CN_NPARAM] = { ":bucket", NULL, NULL,
+	":class", ":status", NULL, NULL, ":kind", NULL, ":n" };
 
 /* A message into a caller's BS_ERRLEN buffer, silently truncated. */
 static void
@@ -183,6 +206,26 @@ static const struct many_def {
 	    cn_params, CN_NPARAM, STORE_FLUSH_ROWS },
 	{ S_EVENT_PUT_MANY, "INSERT INTO event (" EVENT_COLS ") VALUES ", "",
 	    ev_params, EV_NPARAM, STORE_EVENT_ROWS },
+	{ S_DAY_ADD_MANY, "INSERT INTO count_day (" HOUR_KEY ", n) VALUES ",
+	    " ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n",
+	    cn_params, CN_NPARAM, STORE_FLUSH_ROWS },
+	{ S_MONTH_ADD_MANY, "INSERT INTO count_month (" HOUR_KEY ", n) VALUES ",
+	    " ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n",
+	    cn_params, CN_NPARAM, STORE_FLUSH_ROWS },
+	{ S_HCLASS_ADD_MANY,
+	    "INSERT INTO count_hour_class (" HCLASS_KEY ", n) VALUES ",
+	    " ON CONFLICT (" HCLASS_KEY ") DO UPDATE SET n = n + excluded.n",
+	    cn_hclass_params, CN_NPARAM, STORE_FLUSH_ROWS },
+};
+
+/* The single-row and multi-row UPSERTs of each rollup, and their columns. */
+static const struct {
+	enum stmt_id one, many;
+	const char *const *params;
+} roll_defs[ROLL_COUNT] = {
+	[ROLL_DAY] = { S_DAY_ADD, S_DAY_ADD_MANY, cn_params },
+	[ROLL_MONTH] = { S_MONTH_ADD, S_MONTH_ADD_MANY, cn_params },
+	[ROLL_HCLASS] = { S_HCLASS_ADD, S_HCLASS_ADD_MANY, cn_hclass_params },
 };
 
 static const struct many_def *
@@ -298,6 +341,13 @@ prepare_all(struct store *st)
 	    resolve_many(st, many_def(S_EVENT_PUT_MANY), st->ev_many_idx) !=
 		EV_NPARAM)
 		return -1;
+	for (i = 0; i < ROLL_COUNT; i++)
+		if (resolve_params(st, roll_defs[i].one, roll_defs[i].params,
+			st->roll_idx[i], CN_NPARAM) == -1 ||
+		    (st->roll_stride[i] = resolve_many(st,
+			 many_def(roll_defs[i].many), st->roll_many_idx[i])) ==
+			-1)
+			return -1;
 	return 0;
 }
 
@@ -576,6 +626,7 @@ open_store(const char *path, int flags, char *errbuf)
 		return NULL;
 	}
 	st->readonly = (flags & STORE_READONLY) != 0;
+	st->host_id = -1;
 	/*
 	 * SQLite's memory statistics take a global mutex and update counters
 	 * on every allocation; nothing here reads them, and turning them off
@@ -636,5 +687,13 @@ store_close(struct store *st)
 	sqlite3_close(st->db);
 	store_intern_close(st);
 	store_count_close(st);
+	query_cache_free(st->qcache);
 	free(st);
+}
+
+/* query.c's memo slot (store_priv.h): NULL until a report reads. */
+struct query_cache **
+store_query_cache(struct store *st)
+{
+	return &st->qcache;
 }

@@ -59,4 +59,18 @@ store_floor(int64_t t, int64_t unit)
 	return r < 0 ? t - r - unit : t - r;
 }
 
+/*
+ * The first second of the UTC calendar month that contains t: the bucket
+ * of count_month (store_count.c).
+ */
+int64_t store_month_floor(int64_t t);
+
+/*
+ * query.c's memo of the last range it read (struct query_cache), owned by
+ * the store: the slot, and the destructor store_close() calls.
+ */
+struct query_cache;
+struct query_cache **store_query_cache(struct store *);
+void query_cache_free(struct query_cache *);
+
 #endif

@@ -63,7 +63,7 @@ static int cmd_report_exec(int, char **);
 const struct cmd_entry cmd_report_entry = {
 	"report",
 	"[-c FILE] [--db PATH] [--now WHEN] [--utc] [--since WHEN] [--until WHEN] [--domain D] [--class C] "
-	"[--format text|json|csv|html] [--top N] [--unknown] "
+	"[--host H] [--format text|json|csv|html] [--top N] [--unknown] "
 	"[--by sender-domain|sasl-user|client|transport|host]",
 	"summarise deferrals, bounces and expiries over a time range",
 	cmd_report_exec,
@@ -93,11 +93,12 @@ struct report {
 	struct query_counts totals;
 	struct query_counts all; /* the denominators: no class filter */
 	struct rlist classes, domains, providers, codes, hours, unknowns;
-	struct rlist dom_all, prov_all; /* --class: every class, per name */
+	struct rlist dom_all, prov_all, host_all; /* --class: all, per name */
 	struct rlist *class_hours;      /* html: per class, its hours */
 	struct rlist *provider_classes; /* html: per provider, its classes */
 	struct incident_list incs;      /* html: open and recent */
 	int64_t lifetime;               /* issue 16: the expiry forecast */
+	struct rlist hosts; /* by logging host (a fleet through rsyslog) */
 };
 
 static void
@@ -128,6 +129,9 @@ help(void)
 	    "  --class C        only failures of class C (e.g. rate_limited, "
 	    "blacklisted):\n"
 	    "                   its counts and its share of all results\n"
+	    "  --host H         only lines logged by host H (the syslog host "
+	    "field; a\n"
+	    "                   collector's file holds a fleet's)\n"
 	    "  --format F       text (default), json, csv or html (one "
 	    "self-contained page)\n"
 	    "  --top N          rows of the ranked lists (default %d)\n"
@@ -161,13 +165,15 @@ help(void)
 	    "when the locale's character set is not UTF-8.\n\n"
 	    "JSON: one object with since, until (ISO 8601 UTC), requested, "
 	    "filter,\ntotals, rates, by_class, by_domain, by_provider, "
-	    "by_code, hourly and, with\n--unknown, unknown. \"total\" is all "
-	    "final results in totals, by_domain,\nby_provider and hourly, and "
+	    "by_host, by_code, hourly and,\nwith --unknown, unknown. \"total\" "
+	    "is all final results in totals,\nby_domain, by_provider, by_host "
+	    "and hourly, and "
 	    "the failures (deferred + bounced + expired) in\nby_class and "
 	    "by_code.\n\n"
 	    "CSV (RFC 4180): one header line, then one row per table row; the "
 	    "first\ncolumn names the section (range, totals, class, domain, "
-	    "provider, code,\nhour, unknown). Text cells starting with = + - "
+	    "provider, host,\ncode, hour, unknown). Text shows the hosts when "
+	    "there are several. Text cells starting with = + - "
 	    "@ are prefixed with '.\n\n"
 	    "HTML: one page, no script and no external asset: failures over "
 	    "time stacked\nby class (inline SVG), the classes, the top "
@@ -751,6 +757,10 @@ report_text(FILE *fp, const struct report *r)
 	}
 	if (r->f.cls != NULL)
 		fprintf(fp, "\nclass: %s", r->f.cls);
+	if (r->f.host != NULL) {
+		fputs("  host: ", fp);
+		fput_sanitized(fp, r->f.host, strlen(r->f.host));
+	}
 	fputs("\n\n", fp);
 	text_incidents(fp, r);
 	if (empty_range(r)) {
@@ -761,6 +771,8 @@ report_text(FILE *fp, const struct report *r)
 	text_classes(fp, r);
 	text_names(fp, r, "Top domains", &r->domains, &r->dom_all);
 	text_names(fp, r, "Top providers", &r->providers, &r->prov_all);
+	if (r->hosts.n > 1 || r->f.host != NULL)
+		text_names(fp, r, "Hosts", &r->hosts, &r->host_all);
 	text_codes(fp, r);
 	text_sparkline(fp, r);
 	if (r->unknown)
@@ -843,6 +855,8 @@ report_json(FILE *fp, const struct report *r)
 	json_put_cstr_or_null(fp, r->f.domain);
 	fputs(",\"class\":", fp);
 	json_put_cstr_or_null(fp, r->f.cls);
+	fputs(",\"host\":", fp);
+	json_put_cstr_or_null(fp, r->f.host);
 	fputs("},\n\"incidents\":", fp);
 	{
 		struct incident_list l = { 0 };
@@ -874,6 +888,7 @@ report_json(FILE *fp, const struct report *r)
 	fputs("]", fp);
 	json_names(fp, "by_domain", "domain", &r->domains);
 	json_names(fp, "by_provider", "provider", &r->providers);
+	json_names(fp, "by_host", "host", &r->hosts);
 	fputs(",\n\"by_code\":[", fp);
 	for (i = 0; i < r->codes.n; i++) {
 		x = &r->codes.v[i];
@@ -1029,6 +1044,7 @@ report_csv(FILE *fp, const struct report *r)
 	}
 	csv_names(fp, "domain", &r->domains);
 	csv_names(fp, "provider", &r->providers);
+	csv_names(fp, "host", &r->hosts);
 	for (i = 0; i < r->codes.n; i++) {
 		x = &r->codes.v[i];
 		fputs("code,,,", fp);
@@ -1079,6 +1095,7 @@ run_queries(struct store *st, struct report *r)
 	    query_by_class(st, &r->f, rlist_collect, &r->classes) == -1 ||
 	    query_by_domain(st, &r->f, rlist_collect, &r->domains) == -1 ||
 	    query_by_provider(st, &r->f, rlist_collect, &r->providers) == -1 ||
+	    query_by_host(st, &r->f, rlist_collect, &r->hosts) == -1 ||
 	    query_by_code(st, &r->f, rlist_collect, &r->codes) == -1 ||
 	    query_hourly(st, &r->f, rlist_collect, &r->hours) == -1)
 		return -1;
@@ -1091,7 +1108,9 @@ run_queries(struct store *st, struct report *r)
 		if (query_by_domain(st, &nocls, rlist_collect, &r->dom_all) ==
 			-1 ||
 		    query_by_provider(
-			st, &nocls, rlist_collect, &r->prov_all) == -1)
+			st, &nocls, rlist_collect, &r->prov_all) == -1 ||
+		    query_by_host(st, &nocls, rlist_collect, &r->host_all) ==
+			-1)
 			return -1;
 	}
 	if (r->fmt != FMT_HTML)
@@ -1205,6 +1224,7 @@ cmd_report_exec(int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ "domain", required_argument, NULL, 'D' },
 		{ "class", required_argument, NULL, 'C' },
+		{ "host", required_argument, NULL, 'H' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "unknown", no_argument, NULL, 'U' },
 		{ "by", required_argument, NULL, 'B' }, /* issue 16 */
@@ -1269,6 +1289,9 @@ cmd_report_exec(int argc, char **argv)
 						   "sasl-user, client, "
 						   "transport or host",
 				    optarg);
+			break;
+		case 'H':
+			r.f.host = optarg;
 			break;
 		case 'h':
 			help();
@@ -1356,6 +1379,7 @@ out:
 	store_close(st);
 	rlist_free(&r.dom_all);
 	rlist_free(&r.prov_all);
+	rlist_free(&r.host_all);
 	for (i = 0; r.class_hours != NULL && i < r.classes.n; i++)
 		rlist_free(&r.class_hours[i]);
 	for (i = 0; r.provider_classes != NULL && i < r.providers.n; i++)
@@ -1366,6 +1390,7 @@ out:
 	rlist_free(&r.classes);
 	rlist_free(&r.domains);
 	rlist_free(&r.providers);
+	rlist_free(&r.hosts);
 	rlist_free(&r.codes);
 	rlist_free(&r.hours);
 	rlist_free(&r.unknowns);

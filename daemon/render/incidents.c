@@ -49,7 +49,8 @@ incident_list_add(const struct incident *inc, void *arg)
 	it->inc.sample = it->strs[4] = sdup(inc->sample);
 	it->inc.rule = it->strs[5] = sdup(inc->rule);
 	it->inc.action = it->strs[6] = sdup(inc->action);
-	it->strs[7] = it->strs[8] = NULL;
+	it->inc.hosts = it->strs[7] = sdup(inc->hosts);
+	it->strs[8] = NULL;
 	it->has_messages = false; /* issue 16: set by the command */
 	it->messages = it->expiring = 0;
 	return 0;
@@ -251,6 +252,11 @@ incident_table_text(
 				term_ascii(line);
 			fprintf(fp, "%10sreported by %s\n", "", line);
 		}
+		if (inc->hosts != NULL && inc->hosts[0] != '\0') {
+			alert_sanitize(
+			    line, sizeof(line), inc->hosts, strlen(inc->hosts));
+			fprintf(fp, "%10slogged by %s\n", "", line);
+		}
 		if (inc->sample[0] != '\0') {
 			alert_sanitize(line, line_room(sizeof(line), cols - 9),
 			    inc->sample, strlen(inc->sample));
@@ -289,6 +295,8 @@ incident_table_json(FILE *fp, const struct incident_list *l)
 		json_put_cstr(fp, inc->listed_ip);
 		fputs(", \"providers\": ", fp);
 		json_put_cstr(fp, inc->providers);
+		fputs(", \"hosts\": ", fp);
+		json_put_cstr(fp, inc->hosts != NULL ? inc->hosts : "");
 		fprintf(
 		    fp, ", \"state\": \"%s\"", inc->open ? "open" : "resolved");
 		render_utc_time(t, sizeof(t), inc->start);

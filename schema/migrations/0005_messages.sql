@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: ISC
 -- Copyright (c) 2026 The bouncestat authors
 --
--- Schema version 4: message lifecycle records (issue 16; schema/message.c,
+-- Schema version 5: message lifecycle records (issue 16; schema/message.c,
 -- parsers/lifecycle_join.c).
 --
 --  * message: one row per message (a queue id's life from its first line

@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: ISC
 -- Copyright (c) 2026 The bouncestat authors
 --
--- Schema version 5: the DNSBL self-check (daemon/dnsbl/selfcheck.c,
+-- Schema version 6: the DNSBL self-check (daemon/dnsbl/selfcheck.c,
 -- schema/dnsbl_state.c). One row per (IP, list) last asked: what the list
 -- answered, what that means, when it was asked and since when the verdict
 -- has been the same. `status` and `dnsbl-check` read it; the detector

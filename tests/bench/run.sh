@@ -29,6 +29,8 @@ repeat=1
 install=1
 do_report=1
 do_follow=1
+do_busy=1
+busy_lines=1000000
 report_lines=
 follow_rate=200000  # the issue's target: keep up with 200k lines/s
 follow_secs=8
@@ -47,6 +49,8 @@ usage: $0 [N] [options]
   --no-install       do not apt-get install missing peers
   --report-lines N   lines in the 90-day log for the report timing (= N)
   --no-report        skip the 90-day report timing
+  --busy-lines N     lines of the busy server's day (1000000)
+  --no-busy          skip the report timing over a busy server's year
   --follow-rate R    lines/s the writer appends for the daemon (20000)
   --follow-seconds S length of the daemon's steady phase (15)
   --no-follow        skip the daemon measurement
@@ -64,6 +68,8 @@ while [ $# -gt 0 ]; do
 	--no-install) install=0 ;;
 	--report-lines) report_lines=$2; shift ;;
 	--no-report) do_report=0 ;;
+	--busy-lines) busy_lines=$2; shift ;;
+	--no-busy) do_busy=0 ;;
 	--follow-rate) follow_rate=$2; shift ;;
 	--follow-seconds) follow_secs=$2; shift ;;
 	--no-follow) do_follow=0 ;;
@@ -332,6 +338,64 @@ if [ "$do_report" = 1 ]; then
 	fi
 fi
 
+# ------------------------------------------------------- busy server's year
+# Issue 14's busy database: one generated day of busy_lines lines (ending
+# at midnight UTC today), imported, then repeated back in time by
+# busydb.py (hour counts and rollups 365 days, minute counts 30, events
+# 90); `report --since 365d` and `--since 30d`, text and JSON, timed on it
+# (median of 5, peak RSS the largest). Targets: 365d <= 300 ms and 64 MiB,
+# 30d <= 100 ms.
+busy_md=
+if [ "$do_busy" = 1 ] && has_cmd import && has_cmd report; then
+	day=$(date -u -d yesterday +%F)
+	blog=$out/busy-$busy_lines-s$seed-$day-$genv.log
+	bdb=$out/busy-$busy_lines-s$seed-$day-$genv.db
+	if [ ! -s "$blog" ]; then
+		note "generating the busy day ($busy_lines lines, $day)"
+		rm -f "$out"/busy-"$busy_lines"-s"$seed"-*.log
+		python3 "$here/genlog.py" -n "$busy_lines" --seed "$seed" \
+		    --days 1 --start "$day" --format rfc3339 "$blog.tmp"
+		mv "$blog.tmp" "$blog"
+	fi
+	# The database depends on the schema: rebuilt for every binary.
+	rm -f "$out"/busy-"$busy_lines"-s"$seed"-*.db*
+	if "$bs" import --db "$tmp/seed.db" "$blog" >"$tmp/bimport.out" \
+	    2>"$tmp/bimport.err" &&
+	    python3 "$here/busydb.py" "$tmp/seed.db" "$bdb" 2>"$tmp/busydb.err"; then
+		cat "$bdb" >/dev/null # warm cache
+		busy_md="Busy server: one day of $busy_lines generated lines"
+		busy_md+=" repeated over a year by busydb.py (hour counts and"
+		busy_md+=" rollups 365 days, minute counts 30, events 90):"
+		busy_md+=" database $(awk -v b="$(stat -c %s "$bdb")" 'BEGIN {printf "%.0f", b / 1048576}') MiB."
+		busy_md+=$'\n\n| command | seconds | peak RSS MiB | target |\n|---|---:|---:|---|\n'
+		save=$repeat
+		repeat=5
+		for args in "--since 365d" "--since 365d --format json" \
+		    "--since 30d" "--since 30d --format json"; do
+			case $args in
+			*365d*) target="≤ 0.300 s, ≤ 64 MiB" ;;
+			*) target="≤ 0.100 s" ;;
+			esac
+			# shellcheck disable=SC2086
+			timed "$tmp/busy.out" "$bs" report --db "$bdb" $args
+			if [ "$rc" = 0 ]; then
+				busy_md+="| \`bouncestat report $args\` | $secs | $(awk -v k="$rss_kb" 'BEGIN {printf "%.1f", k / 1024}') | $target |"$'\n'
+				note "$(printf 'report %-28s %8s s  %8s KiB (busy year)' "$args" "$secs" "$rss_kb")"
+			else
+				busy_md+="| \`bouncestat report $args\` | failed (exit $rc) | | $target |"$'\n'
+				tail -n 5 "$tmp/stderr.txt" >&2 || true
+			fi
+		done
+		repeat=$save
+	else
+		note "busy database failed:"
+		tail -n 5 "$tmp/bimport.err" "$tmp/busydb.err" >&2 || true
+		busy_md="building the busy database failed"
+	fi
+elif [ "$do_busy" = 1 ]; then
+	busy_md="skipped: bouncestat import/report not available"
+fi
+
 # ------------------------------------------------------------------ daemon
 follow_json=
 if [ "$do_follow" = 1 ]; then
@@ -490,6 +554,10 @@ else:
               f["lag_p50_s"], f["lag_p95_s"], f["lag_max_s"], f["drain_s"],
               f.get("steady_cpu_pct", "?"), f.get("rss_mib") or 0))
 EOF
+fi
+if [ -n "$busy_md" ]; then
+	printf '\n### report over a busy server'"'"'s year\n\n%s\n' \
+	    "${busy_md%$'\n'}" >>"$tmp/results.md"
 fi
 # ------------------------------------------------------- issue 14 targets
 BS_CATCHUP_JSON=${catchup_json:-} BS_BS_SECS=${bs_secs:-} \

@@ -175,6 +175,11 @@ want = sorted([
 if got != want:
     print("got ", got, "\nwant", want, file=sys.stderr)
     sys.exit(1)
+# Each incident names the hosts that logged its events (issue 15).
+hosts = sorted(set(i.get("hosts") for i in json.load(open(sys.argv[1]))))
+if hosts != ["mx1"]:
+    print("hosts", hosts, file=sys.stderr)
+    sys.exit(1)
 EOF
 python3 - "$T" <<'EOF' || fail "mails differ"
 import email, glob, os, sys

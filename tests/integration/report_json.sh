@@ -91,7 +91,9 @@ want("since", rep["since"], "2026-11-22T10:00:00Z")
 want("until", rep["until"], "2026-11-22T12:00:00Z")
 want("requested.since", rep["requested"]["since"], "2026-11-22T10:30:00Z")
 want("requested.until", rep["requested"]["until"], "2026-11-22T11:30:00Z")
-want("filter", rep["filter"], {"domain": None, "class": None})
+want("filter", rep["filter"], {"domain": None, "class": None, "host": None})
+want("by_host", [(x["host"], x["total"], x["failed"]) for x in rep["by_host"]],
+     [("mx1", 15, 8)])
 
 t = rep["totals"]
 for k, n in (("sent", 7), ("deferred", 4), ("bounced", 3), ("expired", 1),

@@ -164,7 +164,7 @@ teardown(void **state)
 static struct query_filter
 range(int64_t since, int64_t until)
 {
-	struct query_filter f = { since, until, NULL, NULL, 10 };
+	struct query_filter f = { since, until, NULL, NULL, 10, false, NULL };
 
 	return f;
 }

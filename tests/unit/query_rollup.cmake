@@ -1,0 +1,1 @@
+bs_unit(query_rollup bs_store)

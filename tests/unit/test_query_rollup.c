@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Property tests of the rollups (migration 0004, schema/store_count.c,
+ * schema/query.c): a database is filled through the store with random
+ * results over four months (a year's end, February, written in many
+ * batches), then every report query over many random ranges, and ranges
+ * on and around day and month boundaries and local-time offsets (+05:30,
+ * -03:30, +01:00), must give the same answer from the rollups as from the
+ * hour rows alone (query_filter.finest), with and without the domain and
+ * class filters. The same again after the rollups are dropped and rebuilt
+ * by the migration from count_hour, as for a database of version 3.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "db_fixture.h"
+
+#include "query.h"
+#include "store.h"
+#include "store_priv.h"
+
+#define T0     1765497600 /* 2025-12-12 00:00:00 UTC */
+#define DAYS   120        /* to 2026-04-11 */
+#define DAY    86400
+#define NREC   6000
+#define RANGES 45
+
+struct fixture {
+	char dir[256];
+	char path[300];
+	struct store *st;
+};
+
+static uint64_t rng = 0x9e3779b97f4a7c15;
+
+static uint64_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static int64_t
+rnd_below(int64_t n)
+{
+	return (int64_t)(rnd() % (uint64_t)n);
+}
+
+static const char *const domains[] = { "qq.com", "foxmail.com", "gmail.com",
+	"googlemail.com", "example.org", "example.net", "outlook.com",
+	"hotmail.com", "163.com", "yahoo.com" };
+static const char *const providers[] = { "qq.com", "qq.com", "google.com",
+	"google.com", "", "", "microsoft.com", "microsoft.com", "netease.com",
+	"yahoo.com" };
+static const char *const hosts[] = { "mx1", "mx2", "" };
+static const struct {
+	enum bs_status status;
+	enum bs_class cls;
+	int code;
+	const char *enhanced;
+	const char *reply;
+	unsigned flags;
+} kinds[] = {
+	{ BS_STATUS_SENT, BS_CLASS_NONE, 250, "2.0.0", "250 2.0.0 Ok", 0 },
+	{ BS_STATUS_SENT, BS_CLASS_NONE, 250, "2.0.0", "250 2.0.0 Ok", 0 },
+	{ BS_STATUS_SENT, BS_CLASS_NONE, 250, "", "250 Ok", 0 },
+	{ BS_STATUS_DEFERRED, BS_CLASS_RATE_LIMITED, 421, "4.7.0",
+	    "421 HL:ICC from 192.0.2.1", 0 },
+	{ BS_STATUS_DEFERRED, BS_CLASS_RATE_LIMITED, 421, "4.7.0",
+	    "delivery temporarily suspended: 421 HL:ICC", BS_EVENT_SUSPENDED },
+	{ BS_STATUS_ATTEMPT, BS_CLASS_RATE_LIMITED, 421, "4.7.0",
+	    "421 HL:ICC from 192.0.2.1", 0 },
+	{ BS_STATUS_BOUNCED, BS_CLASS_USER_UNKNOWN, 550, "5.1.1",
+	    "550 5.1.1 Mailbox not found", 0 },
+	{ BS_STATUS_DEFERRED, BS_CLASS_GREYLISTED, 450, "4.7.1",
+	    "450 4.7.1 Greylisted", 0 },
+	{ BS_STATUS_EXPIRED, BS_CLASS_EXPIRED, 0, "", "", 0 },
+	{ BS_STATUS_DEFERRED, BS_CLASS_UNKNOWN, 451, "", "451 weird thing", 0 },
+	{ BS_STATUS_BOUNCED, BS_CLASS_BLACKLISTED, 554, "5.7.1",
+	    "554 5.7.1 listed at zen.spamhaus.org", 0 },
+};
+
+static void
+add_random(struct store *st, int64_t t)
+{
+	struct bs_event ev;
+	struct classify_result cr;
+	struct store_record sr = { &ev, &cr, NULL };
+	size_t d = (size_t)rnd_below(sizeof(domains) / sizeof(domains[0]));
+	size_t k = (size_t)rnd_below(sizeof(kinds) / sizeof(kinds[0]));
+
+	memset(&ev, 0, sizeof(ev));
+	memset(&cr, 0, sizeof(cr));
+	sr.provider = providers[d];
+	ev.time = t;
+	ev.mta = BS_MTA_POSTFIX;
+	ev.status = kinds[k].status;
+	ev.flags = kinds[k].flags;
+	ev.smtp_code = kinds[k].code;
+	ev.rcpt_domain = bs_span_make(domains[d], strlen(domains[d]));
+	ev.enhanced =
+	    bs_span_make(kinds[k].enhanced, strlen(kinds[k].enhanced));
+	ev.reply = bs_span_make(kinds[k].reply, strlen(kinds[k].reply));
+	ev.queue_id = bs_span_make("4F2A81C0D2", 10);
+	ev.host = bs_span_make(hosts[d % 3], strlen(hosts[d % 3]));
+	cr.cls = kinds[k].cls;
+	cr.rule = "r";
+	assert_int_equal(store_add(st, &sr), 0);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	char err[BS_ERRLEN];
+	struct store *st;
+	int i;
+
+	if (fx == NULL)
+		return -1;
+	if (db_fixture_make(fx->dir, sizeof(fx->dir), fx->path,
+		sizeof(fx->path), "rollup") == -1)
+		return -1;
+	if ((st = store_open(fx->path, 0, err)) == NULL)
+		return -1;
+	/* Many batches, in no time order: rollup rows are UPSERTed again. */
+	for (i = 0; i < NREC; i++) {
+		if (i % 397 == 0 && (i == 0 || store_commit(st) == 0) &&
+		    store_begin(st) == -1)
+			return -1;
+		add_random(st, T0 + rnd_below((int64_t)DAYS * DAY));
+	}
+	if (store_commit(st) == -1)
+		return -1;
+	store_close(st);
+	if ((fx->st = store_open(fx->path, STORE_READONLY, err)) == NULL)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	store_close(fx->st);
+	db_fixture_remove(fx->dir, fx->path);
+	free(fx);
+	return 0;
+}
+
+/* Everything the queries answer, as text. */
+struct out {
+	char *s;
+	size_t n, cap;
+};
+
+static void
+put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(o->s + o->n, o->cap - o->n, fmt, ap);
+		va_end(ap);
+		assert_true(n >= 0);
+		if (o->n + (size_t)n < o->cap)
+			break;
+		o->cap = (o->cap + (size_t)n) * 2;
+		o->s = realloc(o->s, o->cap);
+		assert_non_null(o->s);
+	}
+	o->n += (size_t)n;
+}
+
+static void
+put_counts(struct out *o, const struct query_counts *c)
+{
+	put(o, " %lld/%lld/%lld/%lld/%lld/%lld/%lld", (long long)c->sent,
+	    (long long)c->deferred, (long long)c->bounced,
+	    (long long)c->expired, (long long)c->attempts,
+	    (long long)c->suspended, (long long)c->local);
+}
+
+static int
+put_row(const struct query_row *r, void *arg)
+{
+	struct out *o = arg;
+
+	put(o, "%s|%s|%d|%s|%s|%.*s|%lld", r->name, r->top_class, r->code,
+	    r->enhanced, r->cls, (int)r->text_len, r->text, (long long)r->time);
+	put_counts(o, &r->c);
+	put(o, "\n");
+	return 0;
+}
+
+/* All the report's queries over f, into o. */
+static void
+answer(struct store *st, const struct query_filter *f, struct out *o)
+{
+	struct query_counts c;
+
+	o->n = 0;
+	put(o, "totals");
+	assert_int_equal(query_totals(st, f, &c), 0);
+	put_counts(o, &c);
+	put(o, "\nclasses\n");
+	assert_int_equal(query_by_class(st, f, put_row, o), 0);
+	put(o, "domains\n");
+	assert_int_equal(query_by_domain(st, f, put_row, o), 0);
+	put(o, "providers\n");
+	assert_int_equal(query_by_provider(st, f, put_row, o), 0);
+	put(o, "hosts\n");
+	assert_int_equal(query_by_host(st, f, put_row, o), 0);
+	put(o, "codes\n");
+	assert_int_equal(query_by_code(st, f, put_row, o), 0);
+	put(o, "hours\n");
+	assert_int_equal(query_hourly(st, f, put_row, o), 0);
+}
+
+/* The rollups' answer over [since, until) equals the hours'. */
+static void
+check_range(struct store *st, int64_t since, int64_t until)
+{
+	static const char *const doms[] = { NULL, "qq.com", "gmail.com",
+		"example.org", "nowhere.example" };
+	static const char *const clss[] = { NULL, "rate_limited",
+		"user_unknown" };
+	static const char *const hsts[] = { NULL, "mx1", "mx2", "", "mx9" };
+	struct out a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	struct query_filter f;
+	size_t d, c, h, i;
+
+	/* No filter, then two random combinations. */
+	for (i = 0; i < 3; i++) {
+		d = i == 0 ? 0
+			   : (size_t)rnd_below(sizeof(doms) / sizeof(doms[0]));
+		c = i == 0 ? 0
+			   : (size_t)rnd_below(sizeof(clss) / sizeof(clss[0]));
+		h = i == 0 ? 0
+			   : (size_t)rnd_below(sizeof(hsts) / sizeof(hsts[0]));
+		{
+			memset(&f, 0, sizeof(f));
+			f.since = since;
+			f.until = until;
+			f.domain = doms[d];
+			f.cls = clss[c];
+			f.host = hsts[h];
+			f.top = 1 + (int)rnd_below(6);
+			answer(st, &f, &a);
+			f.finest = true;
+			answer(st, &f, &b);
+			if (a.n != b.n || memcmp(a.s, b.s, a.n) != 0)
+				fail_msg("range [%lld, %lld) domain %s class "
+					 "%s host %s: rollups\n%s\nhours\n%s",
+				    (long long)since, (long long)until,
+				    doms[d] ? doms[d] : "-",
+				    clss[c] ? clss[c] : "-",
+				    hsts[h] ? hsts[h] : "-", a.s, b.s);
+		}
+	}
+	free(a.s);
+	free(b.s);
+}
+
+/* Ranges: random, and on and around day and month boundaries. */
+static void
+check_ranges(struct store *st)
+{
+	/* Month starts (UTC) in and around the data. */
+	static const int64_t months[] = { 1764547200, 1767225600, 1769904000,
+		1772323200, 1775001600 };
+	/* Local-time offsets of a report's bounds (seconds east of UTC). */
+	static const int64_t tz[] = { 0, 19800, -12600, 3600, -1 };
+	int64_t since, until, m;
+	size_t i, j, k;
+
+	for (i = 0; i < RANGES; i++) {
+		since = T0 - 3 * DAY + rnd_below((int64_t)(DAYS + 6) * DAY);
+		switch (i % 3) {
+		case 0: /* any length */
+			until = since + 1 + rnd_below((int64_t)DAYS * DAY);
+			break;
+		case 1: /* under a few days */
+			until = since + 1 + rnd_below(4 * DAY);
+			break;
+		default: /* whole local days */
+			since -= since % DAY + tz[i % 4];
+			until = since + (1 + rnd_below(70)) * DAY;
+			break;
+		}
+		check_range(st, since, until);
+	}
+	for (j = 0; j < sizeof(months) / sizeof(months[0]); j++)
+		for (k = 0; k < sizeof(months) / sizeof(months[0]); k++) {
+			if (months[k] <= months[j])
+				continue;
+			m = tz[(j + k) % 5] == -1 ? 1 : tz[(j + k) % 5];
+			check_range(st, months[j], months[k]);
+			check_range(st, months[j] - m, months[k] + m);
+			check_range(st, months[j] + 3600, months[k] - 3600);
+			check_range(st, months[j] + DAY, months[k] - DAY);
+		}
+}
+
+static void
+query_rollup__random_ranges__same_as_hours(void **state)
+{
+	struct fixture *fx = *state;
+
+	check_ranges(fx->st);
+}
+
+static int64_t
+raw_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
+{
+	struct fixture *fx = *state;
+	char err[BS_ERRLEN];
+	int64_t days;
+	sqlite3 *db;
+
+	store_close(fx->st);
+	fx->st = NULL;
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	days = raw_int(db, "SELECT count(*) FROM count_day");
+	assert_true(days > 0);
+	/* Back to version 3: count_hour without host, no rollups, none of
+	 * the tables of migrations 4 to 6 (notification, messages, DNSBL). */
+	assert_int_equal(
+	    sqlite3_exec(db,
+		"DROP TABLE notification; DROP VIEW message_v; "
+		"DROP TABLE message_rcpt; DROP TABLE message; "
+		"DROP TABLE dnsbl_state; "
+		"DROP TABLE count_day; DROP TABLE count_month; "
+		"DROP TABLE count_hour_class; DROP VIEW count_hour_v; "
+		"CREATE TABLE h3 AS SELECT bucket, domain, provider, class, "
+		"status, code, enhanced, kind, sum(n) AS n FROM count_hour "
+		"GROUP BY 1, 2, 3, 4, 5, 6, 7, 8; DROP TABLE count_hour; "
+		"ALTER TABLE h3 RENAME TO count_hour; "
+		"CREATE VIEW count_hour_v AS SELECT * FROM count_hour; "
+		"PRAGMA user_version = 3",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	fx->st = store_open(fx->path, 0, err);
+	assert_non_null(fx->st);
+	store_close(fx->st);
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 8);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_day"), days);
+	assert_int_equal(raw_int(db,
+			     "SELECT (SELECT sum(n) FROM count_hour) "
+			     "= (SELECT sum(n) FROM count_month)"),
+	    1);
+	sqlite3_close(db);
+	fx->st = store_open(fx->path, STORE_READONLY, err);
+	assert_non_null(fx->st);
+	check_ranges(fx->st);
+}
+
+static void
+store_month_floor__dates__first_of_month(void **state)
+{
+	(void)state;
+	/* 2026-03-01 00:00:00 UTC; a leap year's February; before 1970. */
+	assert_int_equal(store_month_floor(1772323200), 1772323200);
+	assert_int_equal(store_month_floor(1772323199), 1769904000);
+	assert_int_equal(store_month_floor(951782400 + 86399), 949363200);
+	assert_int_equal(store_month_floor(951868800), 951868800);
+	assert_int_equal(store_month_floor(-1), -2678400);
+	assert_int_equal(store_month_floor(0), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(store_month_floor__dates__first_of_month),
+		cmocka_unit_test_setup_teardown(
+		    query_rollup__random_ranges__same_as_hours, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_rollup__rollups_dropped_at_version_3__migration_rebuilds,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
