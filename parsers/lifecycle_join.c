@@ -594,14 +594,22 @@ lc_join_event(struct lc_join *j, const struct bs_event *ev,
 int
 lc_join_flush(struct lc_join *j)
 {
-	struct lc_msg *m;
+	struct lc_msg *m, *prev;
 	size_t i;
 
-	/* Messages quiet for longer than they can stay queued. */
-	while ((m = j->tail) != NULL &&
-	    m->last < j->newest - j->lifetime - LC_DAY) {
-		j->c.quiet++;
-		finish(j, m, m->last, LC_S_INCOMPLETE);
+	/*
+	 * Messages quiet for longer than they can stay queued: every open
+	 * one, not only the least recently used ones, since use order is
+	 * not time order (an older log imported after a newer one) and
+	 * messages restored from the store come back in time order: the
+	 * same messages must end whatever order they were seen in.
+	 */
+	for (m = j->tail; m != NULL; m = prev) {
+		prev = m->prev;
+		if (m->last < j->newest - j->lifetime - LC_DAY) {
+			j->c.quiet++;
+			finish(j, m, m->last, LC_S_INCOMPLETE);
+		}
 	}
 	if (drain(j) == -1)
 		return -1;

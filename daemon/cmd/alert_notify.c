@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "alert_notify.h"
+#include "msg_render.h"
 #include "conf.h"
 #include "event.h"
 #include "incidents.h"
@@ -144,6 +145,8 @@ run_webhook(struct store *st, const struct alert_notify *an,
 		rc = 0;
 		goto done;
 	}
+	/* The fields incidents --format json has: the messages held. */
+	msg_incidents_fill(st, &l, an->now, an->lifetime);
 	if ((fp = open_memstream(&body, &len)) == NULL)
 		fatal("webhook: open_memstream");
 	notify_payload(fp, d->fmt, &l, an->host, an->now);

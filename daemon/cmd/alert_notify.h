@@ -33,6 +33,7 @@ struct alert_notify {
 	size_t n;
 	int64_t since; /* resolutions older than this are not told */
 	int64_t now;
+	int64_t lifetime;   /* queue_lifetime, s: the messages' expiry */
 	int64_t timeout_ms; /* per request, per hook */
 	const char *host;
 	bool dry; /* print what would be sent; send and mark nothing */

@@ -583,6 +583,7 @@ cmd_alert_exec(int argc, char **argv)
 		failed = true;
 	}
 
+	an.lifetime = ctx.conf->queue_lifetime_ms / 1000; /* issue 16 */
 	if (an.n > 0 &&
 	    alert_notify_send(
 		&an, st, since, now, ctx.conf->hook_timeout_ms, dry) != 0)
