@@ -185,6 +185,9 @@ struct literal {
 	size_t len;
 	size_t rule;
 	size_t alt; /* index into the rule's lits, alts and alt_re */
+	/* bytes zero-padded to LIT_MAX (as two words) and the masks of
+	 * its length: a hit is checked in two compares */
+	uint64_t w[2], mask[2];
 };
 
 /* Most literal hits remembered per subject for split rules. */
@@ -238,6 +241,8 @@ struct classifier {
 	 * buffer; the padding keeps those reads inside memory we own.
 	 */
 	char subj[CLASSIFY_SUBJECT_MAX + 64];
+	/* The subject lower-cased, zero-padded by LIT_MAX (scan_subject). */
+	unsigned char lsubj[CLASSIFY_SUBJECT_MAX + LIT_MAX];
 	pcre2_jit_stack *jstack;
 
 	struct classify_stats stats;
@@ -1675,6 +1680,18 @@ filter_hash(uint32_t w)
 	return (w * UINT32_C(2654435761)) >> (32 - FILTER_BITS);
 }
 
+/* Fills l->w and l->mask from l->bytes (at most LIT_MAX bytes). */
+static void
+lit_words(struct literal *l)
+{
+	unsigned char b[LIT_MAX] = { 0 }, m[LIT_MAX] = { 0 };
+
+	memcpy(b, l->bytes, l->len);
+	memset(m, 0xff, l->len);
+	memcpy(l->w, b, sizeof(l->w));
+	memcpy(l->mask, m, sizeof(l->mask));
+}
+
 static int
 build_prefilter(struct classifier *c)
 {
@@ -1695,6 +1712,7 @@ build_prefilter(struct classifier *c)
 			c->lits[c->nlits].len = strlen(c->rules[i]->lits[j]);
 			c->lits[c->nlits].rule = i;
 			c->lits[c->nlits].alt = j;
+			lit_words(&c->lits[c->nlits]);
 			c->nlits++;
 		}
 	}
@@ -2145,6 +2163,19 @@ zero_digits(uint64_t v)
 	return v & ~((dig >> 7) * 0x0f);
 }
 
+/* The 8 bytes of v with every ASCII capital made small (SWAR). */
+static uint64_t
+lower_ascii(uint64_t v)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = ones * 0x80, low7 = v & ~highs;
+	uint64_t up;
+
+	up = (low7 + ones * (0x80 - 0x41)) & ~(low7 + ones * (0x80 - 0x5b)) &
+	    ~v & highs;
+	return v | up >> 2;
+}
+
 /*
  * The hash of the subject with every digit read as '0' (a
  * length-preserving normalisation: IPs, counters, timestamps), 8 bytes
@@ -2177,14 +2208,24 @@ static uint64_t
 scan_subject(struct classifier *c, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	unsigned char *lu = c->lsubj;
 	uint32_t win = 0;
+	uint64_t v[2];
 	size_t i, j, k, pos;
 
 	memset(c->cand, 0, c->nwords * 8);
 	c->nhits = 0;
 	c->hits_over = false;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(v, u + i, 8);
+		v[0] = lower_ascii(v[0]);
+		memcpy(lu + i, v, 8);
+	}
+	for (; i < n; i++)
+		lu[i] = lower_tab[u[i]];
+	memset(lu + n, 0, LIT_MAX);
 	for (i = 0; i < n; i++) {
-		win = win << 8 | lower_tab[u[i]];
+		win = win << 8 | lu[i];
 		if (i < 3 || !bit_get(c->filter, filter_hash(win)))
 			continue;
 		for (j = slot_hash(win, c->slot_mask); c->slots[j].used;
@@ -2196,15 +2237,12 @@ scan_subject(struct classifier *c, const char *s, size_t n)
 			pos = i - 3;
 			for (k = sl->first; k < sl->first + sl->count; k++) {
 				const struct literal *l = &c->lits[k];
-				size_t m;
 
 				if (pos + l->len > n)
 					continue;
-				for (m = 4; m < l->len; m++)
-					if (lower_tab[u[pos + m]] !=
-					    l->bytes[m])
-						break;
-				if (m != l->len)
+				memcpy(v, lu + pos, sizeof(v));
+				if ((((v[0] ^ l->w[0]) & l->mask[0]) |
+					((v[1] ^ l->w[1]) & l->mask[1])) != 0)
 					continue;
 				bit_set(c->cand, l->rule);
 				if (c->nhits < HITS_MAX)
