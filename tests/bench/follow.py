@@ -135,16 +135,29 @@ def main():
         c.execute("DELETE FROM incident")
         c.commit()
         c.close()
-    src = open(a.source, "rb")
+    # The source in memory with the offset of every line's end, so that
+    # n lines are one slice (reading line by line topped out near 0.8M
+    # lines/s, short of the 1.5M lines/s target of issue 14).
+    with open(a.source, "rb") as f:
+        srcbuf = f.read()
+    ends = []
+    i = srcbuf.find(b"\n")
+    while i != -1:
+        ends.append(i + 1)
+        i = srcbuf.find(b"\n", i + 1)
+    if not ends:
+        print(json.dumps({"skipped": "empty source log"}))
+        return 3
+    cur = [0]  # index of the next line
 
     def take(n):
         out = []
-        for _ in range(n):
-            line = src.readline()
-            if not line:
-                src.seek(0)
-                line = src.readline()
-            out.append(line)
+        while n > 0:
+            k = cur[0]
+            m = min(n, len(ends) - k)
+            out.append(srcbuf[ends[k - 1] if k else 0:ends[k + m - 1]])
+            cur[0] = (k + m) % len(ends)
+            n -= m
         return b"".join(out)
 
     dlog = open(os.path.join(a.dir, "daemon.log"), "wb")
