@@ -123,6 +123,13 @@ void classify_get_stats(const struct classifier *, struct classify_stats *);
 void classify_set_cache(struct classifier *, bool on);
 
 /*
+ * Turns split matching (see classify.c: a rule of many alternatives is
+ * decided by running only those whose required literal occurs) off or on
+ * (the default). The answers are the same either way; tests compare them.
+ */
+void classify_set_split(struct classifier *, bool on);
+
+/*
  * Fills *ev for a bare reply text the way `bouncestat classify` sees it:
  * code and enhanced status by reply_find() (so also from inside a
  * wrapper); status bounced for a permanent reply, else deferred. The

@@ -1418,6 +1418,12 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	ev_timer_init(
 	    &lp->detect_first_w, detect_test_cb, LOOP_DETECT_FIRST, 0.);
 	ev_idle_init(&lp->detect_idle_w, detect_idle_cb);
+	/* Below the tails' and the journal's "more to read" idle watchers:
+	 * libev runs an idle watcher only when none of a higher priority is
+	 * active, so a detector pass takes its slices when reading has caught
+	 * up, not between every 8 blocks of a backlog (issue 14: it halved
+	 * the daemon's catch-up rate). */
+	ev_set_priority(&lp->detect_idle_w, EV_MINPRI);
 	lp->detect_w.data = lp->detect_test_w.data = lp->detect_idle_w.data =
 	    lp->detect_first_w.data = lp;
 	return lp;

@@ -51,7 +51,8 @@ usage: $0 [N] [options]
   --no-report        skip the 90-day report timing
   --busy-lines N     lines of the busy server's day (1000000)
   --no-busy          skip the report timing over a busy server's year
-  --follow-rate R    lines/s the writer appends for the daemon (20000)
+  --follow-rate R    lines/s the writer appends for the daemon (200000;
+                     1500000 tests issue 14's target)
   --follow-seconds S length of the daemon's steady phase (15)
   --no-follow        skip the daemon measurement
 EOF
@@ -516,14 +517,18 @@ if follow_json:
         p("Did not complete: %s." % f["error"])
     if "steady_lines" in f:
         kept = f["drain_s"] <= max(2.0, 0.1 * f["seconds"])
-        p("Writer appending %d lines/s for %g s (%d lines): the daemon %s "
+        p("Writer appending %d lines/s (achieved %s) for %g s (%d lines): "
+          "the daemon %s "
           "(all committed %.2f s after the writer stopped; %d lines/s over "
           "the whole phase); lag from write to commit p50 %.2f s, p95 %.2f s, "
-          "max %.2f s; CPU %s%% of one core." % (
-              f["rate"], f["seconds"], f["steady_lines"],
+          "max %.2f s; CPU %s%% of one core; its threads waited for a CPU "
+          "%s%% of the time (run queue; a shared machine)." % (
+              f["rate"], f.get("written_lines_per_s", "?"), f["seconds"],
+              f["steady_lines"],
               "kept up" if kept else "fell behind", f["drain_s"],
               f["steady_lines_per_s"], f["lag_p50_s"], f["lag_p95_s"],
-              f["lag_max_s"], f.get("steady_cpu_pct", "?")))
+              f["lag_max_s"], f.get("steady_cpu_pct", "?"),
+              f.get("steady_runq_wait_pct", "?")))
     if "burst_lines" in f:
         p("\nBurst of %d lines appended at once: committed in %.2f s "
           "(%d lines/s, CPU %s%%); peak RSS %.1f MiB; first commit after "
@@ -604,12 +609,16 @@ try:
 except ValueError:
     f = {}
 if "steady_lines" in f:
-    ok = f["rate"] >= 1.5e6 and f["lag_p95_s"] <= 1.0 and \
+    ok = f["rate"] >= 1.5e6 and \
+        f.get("written_lines_per_s", 0) >= 1.4e6 and \
+        f["lag_p95_s"] <= 1.0 and \
         f["drain_s"] <= max(2.0, 0.1 * f["seconds"])
     add("daemon keeps ≥ 1.5M lines/s, lag p95 ≤ 1 s",
-        "written at %d lines/s: %d lines/s committed, lag p95 %.2f s; "
-        "burst %d lines/s" % (f["rate"], f["steady_lines_per_s"],
-                              f["lag_p95_s"], f.get("burst_lines_per_s", 0)),
+        "written at %d lines/s (achieved %s): %d lines/s committed, "
+        "lag p50 %.2f s, p95 %.2f s; burst %d lines/s" % (
+            f["rate"], f.get("written_lines_per_s", "?"),
+            f["steady_lines_per_s"], f["lag_p50_s"], f["lag_p95_s"],
+            f.get("burst_lines_per_s", 0)),
         ok)
 else:
     add("daemon keeps ≥ 1.5M lines/s", "not measured", None)

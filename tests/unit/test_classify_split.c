@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * Split matching must never change an answer (issue 14): every reply of
+ * the files given as arguments is classified by a classifier that decides
+ * rules of many alternatives by running only the alternatives whose
+ * required literal occurs (the default) and by one that runs every rule's
+ * whole pattern (classify_set_split(c, false)), both without their result
+ * cache, and every field of the two results must agree. Files ending in .tsv
+ * are rows of reply texts (tests/data/replies, tests/data/classify: class,
+ * context, text; provider= in the context is used); any other file is a
+ * mail log whose failures (every event but sent) are classified as the
+ * pipeline does, with the provider of the relay host.
+ *
+ * After the originals, each reply is seen again three times with its
+ * digit runs and the letters of the words that hold digits changed (as in
+ * test_classify_cache.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "classify.h"
+#include "mta.h"
+#include "provider.h"
+
+#define VARIANTS  3
+#define REPLY_MAX 2048
+
+static char **paths;
+static int npaths;
+
+/* One failure to classify: its event (spans into text) and provider. */
+struct item {
+	struct bs_event ev;
+	char *line; /* owns the bytes the event points into */
+	char provider[128];
+	bool from_text;
+};
+
+static struct item *items;
+static size_t nitems, capitems;
+static unsigned long mismatches, compared;
+
+static struct classifier *
+load_defaults(bool split)
+{
+	const struct bs_blob *b;
+	struct classifier *c;
+	char err[BS_ERRLEN];
+
+	c = classify_new();
+	assert_non_null(c);
+	for (b = classify_defaults(); b->name != NULL; b++)
+		if (classify_add_rules(c, b->name, b->data, b->len, err) != 0)
+			fail_msg("%s", err);
+	if (classify_compile(c, err) != 0)
+		fail_msg("%s", err);
+	classify_set_cache(c, false);
+	classify_set_split(c, split);
+	return c;
+}
+
+static struct item *
+new_item(const char *line, size_t len)
+{
+	struct item *it;
+
+	if (nitems == capitems) {
+		capitems = capitems ? 2 * capitems : 1024;
+		items = realloc(items, capitems * sizeof(*items));
+		assert_non_null(items);
+	}
+	it = &items[nitems++];
+	memset(it, 0, sizeof(*it));
+	it->line = malloc(len + 1);
+	assert_non_null(it->line);
+	memcpy(it->line, line, len);
+	it->line[len] = '\0';
+	return it;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The rows of a .tsv file: class, context, text[, note]. */
+static void
+read_tsv(FILE *fp)
+{
+	char *buf = NULL, *text, *end, *ctx, *prov;
+	size_t cap = 0;
+	ssize_t n;
+	struct item *it;
+
+	while ((n = getline(&buf, &cap, fp)) > 0) {
+		if (buf[0] == '#' || buf[0] == '\n')
+			continue;
+		if ((ctx = strchr(buf, '\t')) == NULL ||
+		    (text = strchr(ctx + 1, '\t')) == NULL)
+			continue;
+		text++;
+		end = text + strcspn(text, "\t\n");
+		it = new_item(text, (size_t)(end - text));
+		it->from_text = true;
+		*strchr(ctx + 1, '\t') = '\0';
+		if ((prov = strstr(ctx + 1, "provider=")) != NULL)
+			snprintf(it->provider, sizeof(it->provider), "%.*s",
+			    (int)strcspn(prov + 9, ";"), prov + 9);
+		classify_event_from_text(it->line, strlen(it->line), &it->ev);
+	}
+	free(buf);
+}
+
+/* The failures of a mail log, as the pipeline sees them. */
+static void
+read_log(FILE *fp)
+{
+	struct mta_ctx ctx;
+	struct bs_event ev;
+	struct item *it;
+	char *buf = NULL;
+	size_t cap = 0, len;
+	ssize_t n;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.syslog.ref_time = 1800000000;
+	while ((n = getline(&buf, &cap, fp)) > 0) {
+		len = (size_t)n;
+		if (buf[len - 1] == '\n')
+			len--;
+		if (mta_parse_line(buf, len, &ctx, &ev) != PARSE_OK ||
+		    ev.status == BS_STATUS_SENT)
+			continue;
+		it = new_item(buf, len);
+		/* Re-parse the copy: the spans point into it. */
+		assert_int_equal(
+		    mta_parse_line(it->line, len, &ctx, &it->ev), PARSE_OK);
+		provider_from_host(
+		    it->ev.relay_host, it->provider, sizeof(it->provider));
+	}
+	free(buf);
+}
+
+/* Deterministic variation (xorshift). */
+static uint32_t
+rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/*
+ * A variant of src[0..n) into dst (REPLY_MAX bytes): digit runs get
+ * other lengths and digits, letters of words holding a digit other
+ * letters. Returns its length.
+ */
+static size_t
+variant(const char *src, size_t n, char *dst, uint32_t *seed, int k)
+{
+	size_t i = 0, o = 0, a, j, len;
+	bool digit;
+
+	while (i < n && o + 16 < REPLY_MAX) {
+		if (strchr(" <>[](),;:\"'=&", src[i]) != NULL) {
+			dst[o++] = src[i++];
+			continue;
+		}
+		for (a = i, digit = false;
+		     i < n && strchr(" <>[](),;:\"'=&", src[i]) == NULL; i++)
+			digit |= src[i] >= '0' && src[i] <= '9';
+		for (j = a; j < i && o + 16 < REPLY_MAX;) {
+			if (src[j] >= '0' && src[j] <= '9') {
+				for (len = 0;
+				     j < i && src[j] >= '0' && src[j] <= '9';
+				     j++)
+					len++;
+				/* variant 1: same lengths (the digit
+				 * cache's key), others: new lengths */
+				if (k > 1)
+					len = (len + (size_t)k) % 5 + 1;
+				while (len-- > 0)
+					dst[o++] = (char)('0' + rnd(seed) % 10);
+			} else if (digit && src[j] >= 'a' && src[j] <= 'z') {
+				dst[o++] = (char)('a' + rnd(seed) % 26);
+				j++;
+			} else if (digit && src[j] >= 'A' && src[j] <= 'Z') {
+				dst[o++] = (char)('A' + rnd(seed) % 26);
+				j++;
+			} else
+				dst[o++] = src[j++];
+		}
+	}
+	return o;
+}
+
+static bool
+same_span(struct bs_span a, struct bs_span b)
+{
+	if (a.len != b.len)
+		return false;
+	return a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0;
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}
+
+static void
+compare(struct classifier *split, struct classifier *whole,
+    const struct bs_event *ev, const char *provider)
+{
+	struct classify_result a, b;
+
+	classify_event(split, ev, provider, &a);
+	classify_event(whole, ev, provider, &b);
+	compared++;
+	if (a.cls == b.cls && a.permanent == b.permanent &&
+	    a.limit_hit == b.limit_hit && a.code == b.code &&
+	    same_str(a.rule, b.rule) && same_str(a.meaning, b.meaning) &&
+	    same_str(a.action, b.action) && same_str(a.evidence, b.evidence) &&
+	    same_str(a.wrapper, b.wrapper) && same_span(a.dnsbl, b.dnsbl) &&
+	    same_span(a.listed_ip, b.listed_ip) &&
+	    same_span(a.enhanced, b.enhanced) && same_span(a.reply, b.reply))
+		return;
+	if (++mismatches <= 10)
+		print_error("split %s/%s dnsbl=%.*s ip=%.*s, whole %s/%s "
+			    "dnsbl=%.*s ip=%.*s: %.*s\n",
+		    bs_class_name(a.cls), a.rule, (int)a.dnsbl.len,
+		    a.dnsbl.ptr ? a.dnsbl.ptr : "", (int)a.listed_ip.len,
+		    a.listed_ip.ptr ? a.listed_ip.ptr : "",
+		    bs_class_name(b.cls), b.rule, (int)b.dnsbl.len,
+		    b.dnsbl.ptr ? b.dnsbl.ptr : "", (int)b.listed_ip.len,
+		    b.listed_ip.ptr ? b.listed_ip.ptr : "", (int)ev->reply.len,
+		    ev->reply.ptr ? ev->reply.ptr : "");
+}
+
+static void
+classify_split__split_and_whole__same_answers(void **state)
+{
+	struct classifier *split = load_defaults(true);
+	struct classifier *whole = load_defaults(false);
+	struct classify_stats st;
+	struct bs_event ev;
+	char buf[REPLY_MAX];
+	uint32_t seed = 2463534242u;
+	size_t i, n;
+	int p, k;
+	FILE *fp;
+
+	(void)state;
+	for (p = 0; p < npaths; p++) {
+		if ((fp = fopen(paths[p], "r")) == NULL)
+			fail_msg("cannot open %s", paths[p]);
+		if (ends_with(paths[p], ".tsv"))
+			read_tsv(fp);
+		else
+			read_log(fp);
+		fclose(fp);
+	}
+	assert_true(nitems > 0);
+	for (i = 0; i < nitems; i++)
+		compare(split, whole, &items[i].ev,
+		    items[i].provider[0] ? items[i].provider : NULL);
+	for (k = 1; k <= VARIANTS; k++)
+		for (i = 0; i < nitems; i++) {
+			if (items[i].ev.reply.len == 0)
+				continue;
+			ev = items[i].ev;
+			n = variant(ev.reply.ptr, ev.reply.len, buf, &seed, k);
+			if (items[i].from_text)
+				classify_event_from_text(buf, n, &ev);
+			else
+				ev.reply = bs_span_make(buf, n);
+			compare(split, whole, &ev,
+			    items[i].provider[0] ? items[i].provider : NULL);
+		}
+	classify_get_stats(split, &st);
+	print_message("%lu answers compared (%zu failures and %d variants "
+		      "of each), %lu pattern runs, %lu differ\n",
+	    compared, nitems, VARIANTS, (unsigned long)st.pattern_runs,
+	    mismatches);
+	assert_int_equal(mismatches, 0);
+	for (i = 0; i < nitems; i++)
+		free(items[i].line);
+	free(items);
+	classify_free(split);
+	classify_free(whole);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(classify_split__split_and_whole__same_answers),
+	};
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s FILE.tsv|FILE.log...\n", argv[0]);
+		return 2;
+	}
+	paths = argv + 1;
+	npaths = argc - 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
