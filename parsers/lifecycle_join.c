@@ -594,14 +594,20 @@ lc_join_event(struct lc_join *j, const struct bs_event *ev,
 int
 lc_join_flush(struct lc_join *j)
 {
-	struct lc_msg *m;
+	struct lc_msg *m, *prev;
 	size_t i;
 
-	/* Messages quiet for longer than they can stay queued. */
-	while ((m = j->tail) != NULL &&
-	    m->last < j->newest - j->lifetime - LC_DAY) {
-		j->c.quiet++;
-		finish(j, m, m->last, LC_S_INCOMPLETE);
+	/* Messages quiet for longer than they can stay queued: all of them,
+	 * not only those at the tail of the use order, which is not the
+	 * same after a restart (restored messages are in time order), so
+	 * that a run that resumes closes what one uninterrupted run closes
+	 * (import_kill9: a third import changed nothing but this). */
+	for (m = j->tail; m != NULL; m = prev) {
+		prev = m->prev;
+		if (m->last < j->newest - j->lifetime - LC_DAY) {
+			j->c.quiet++;
+			finish(j, m, m->last, LC_S_INCOMPLETE);
+		}
 	}
 	if (drain(j) == -1)
 		return -1;
