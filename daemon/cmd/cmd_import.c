@@ -402,14 +402,16 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 		n = 0;
 	}
 	pipeline_set_msgtrack(s.pl, mt);
-	/* Parse and classify here, store on a second core (issue 14); not
-	 * while messages are tracked (their records are written here). */
+	/* Parse and classify here, store (and track messages) on a second
+	 * core (issue 14). */
 	if (pipeline_start_writer(s.pl, errbuf) == -1)
 		log_warnx("import: %s; writing on one thread", errbuf);
 	for (i = 0; i < n; i++)
 		if (import_one(&s, paths[i]) == -1)
 			rc = 1;
-	/* Issue 16: evictions and reused ids, when there were any. */
+	/* Issue 16: evictions and reused ids, when there were any (read
+	 * once the writer thread is idle). */
+	(void)pipeline_sync(s.pl);
 	if (mt != NULL &&
 	    (msgtrack_counters(mt)->evicted > 0 ||
 		msgtrack_counters(mt)->reused > 0))

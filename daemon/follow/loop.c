@@ -1368,8 +1368,8 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 		goto fail;
 	}
 	pipeline_set_msgtrack(lp->pl, mt);
-	/* Parse here while a second core stores (issue 14); not while
-	 * messages are tracked (their records are written here). */
+	/* Parse here while a second core stores and tracks messages
+	 * (issue 14); between batches it is idle (batch_commit() syncs). */
 	if (pipeline_start_writer(lp->pl, errbuf) == -1)
 		log_warnx("daemon: %s; storing on one thread", errbuf);
 	set_patterns(lp);

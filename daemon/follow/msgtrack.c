@@ -18,7 +18,6 @@ struct msgtrack {
 	struct lc_join *join;
 	size_t max_open;
 	int64_t lifetime;
-	struct lc_line lc;
 };
 
 static int
@@ -82,25 +81,20 @@ msgtrack_free(struct msgtrack *mt)
 	free(mt);
 }
 
-struct lc_line *
-msgtrack_lc(struct msgtrack *mt)
-{
-	return &mt->lc;
-}
-
 int
-msgtrack_line(struct msgtrack *mt)
+msgtrack_line(struct msgtrack *mt, const struct lc_line *lc)
 {
-	if (mt->lc.kind == LC_NONE || mt->lc.kind == LC_RESULT)
+	if (!msgtrack_joins(lc))
 		return 0;
-	return lc_join_line(mt->join, &mt->lc);
+	return lc_join_line(mt->join, lc);
 }
 
 int
 msgtrack_event(struct msgtrack *mt, const struct bs_event *ev,
-    const struct classify_result *cr, const char *provider)
+    const struct classify_result *cr, const char *provider,
+    const struct lc_line *lc)
 {
-	return lc_join_event(mt->join, ev, cr, provider, &mt->lc);
+	return lc_join_event(mt->join, ev, cr, provider, lc);
 }
 
 int

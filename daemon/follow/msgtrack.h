@@ -8,9 +8,17 @@
  * lifecycle_max_open, queue_lifetime, store_addresses,
  * message_records). The pipeline calls it per line and before every
  * commit, so that open messages are written with the input positions.
+ *
+ * Threads: it uses the store, so it runs where the store's writes run:
+ * on the writer thread when the pipeline has one (writer.h), which then
+ * calls every function below but msgtrack_new()/msgtrack_free() in
+ * order with the store operations. Other threads read it (counters,
+ * log) only after pipeline_sync().
  */
 #ifndef BS_DAEMON_MSGTRACK_H
 #define BS_DAEMON_MSGTRACK_H
+
+#include <stdbool.h>
 
 #include "classify.h"
 #include "lifecycle_join.h"
@@ -28,15 +36,30 @@ struct msgtrack *msgtrack_new(
     struct store *st, const struct conf *conf, char *errbuf);
 void msgtrack_free(struct msgtrack *);
 
-/* The lifecycle line mta_parse_line() fills (mta_ctx.lc). */
-struct lc_line *msgtrack_lc(struct msgtrack *);
+/*
+ * True when msgtrack_line() does something with lc: a start, an
+ * information or an end line (the writer thread queues only those).
+ */
+static inline bool
+msgtrack_joins(const struct lc_line *lc)
+{
+	return lc->kind == LC_START || lc->kind == LC_INFO ||
+	    lc->kind == LC_END;
+}
 
-/* After a line that gave no event: joins a lifecycle line. 0 or -1. */
-int msgtrack_line(struct msgtrack *);
+/*
+ * After a line that gave no event: joins lc, the lifecycle line that
+ * mta_parse_line() filled (mta_ctx.lc). 0 or -1.
+ */
+int msgtrack_line(struct msgtrack *, const struct lc_line *lc);
 
-/* For every event. 0 or -1 (store). */
+/*
+ * For every event, with lc as mta_parse_line() left it for the event's
+ * line (kind LC_RESULT: its instance and transport). 0 or -1 (store).
+ */
 int msgtrack_event(struct msgtrack *, const struct bs_event *,
-    const struct classify_result *, const char *provider);
+    const struct classify_result *, const char *provider,
+    const struct lc_line *lc);
 
 /* Before COMMIT: writes the changed messages. 0 or -1. */
 int msgtrack_flush(struct msgtrack *);

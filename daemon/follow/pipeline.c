@@ -53,8 +53,10 @@ struct pipeline {
 	struct writer *writer;        /* pipeline_start_writer(), or NULL */
 	pipeline_event_fn *event_fn;
 	void *event_arg;
-	struct msgtrack *mt; /* issue 16: message lifecycle, or NULL */
-	bool mt_txn;         /* a batch begun and not committed */
+	struct msgtrack *mt; /* issue 16: message lifecycle, or NULL; the
+			      * writer thread's when there is one */
+	bool mt_txn;         /* a batch begun and not committed (no writer) */
+	struct lc_line lc;   /* issue 16: mta_parse_line() fills it (ctx.lc) */
 	struct prov_memo memo[PROV_MEMO_SLOTS];
 	/* Decoded journald JSON messages (mta_ctx.scratch): as long as the
 	 * default longest line, since decoding never lengthens a string. */
@@ -166,21 +168,26 @@ pipeline_event(struct pipeline *p)
 		p->watch->events++;
 	if (p->event_fn != NULL)
 		p->event_fn(p->event_arg, &p->ev, &p->cr, p->provider);
-	if (p->mt != NULL && /* issue 16 */
-	    msgtrack_event(p->mt, &p->ev, &p->cr, p->provider) == -1)
-		return -1;
-	if (p->store == NULL)
-		return PARSE_OK;
 	rec.ev = &p->ev;
 	rec.cr = &p->cr;
 	rec.provider = p->provider;
 	if (p->writer != NULL) {
-		if (writer_add(p->writer, &rec) == -1) {
+		/* Issue 16: msgtrack_event() runs on the writer thread. */
+		if (writer_add(
+			p->writer, &rec, p->mt != NULL ? &p->lc : NULL) == -1) {
 			(void)writer_sync(p->writer);
 			return -1;
 		}
-	} else if (store_add(p->store, &rec) == -1)
-		return -1;
+	} else {
+		if (p->mt != NULL && /* issue 16 */
+		    msgtrack_event(
+			p->mt, &p->ev, &p->cr, p->provider, &p->lc) == -1)
+			return -1;
+		if (p->store == NULL)
+			return PARSE_OK;
+		if (store_add(p->store, &rec) == -1)
+			return -1;
+	}
 	p->pending++;
 	return PARSE_OK;
 }
@@ -260,8 +267,15 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 			p->c.bad++;
 		if (p->watch != NULL && p->watch->events == 0)
 			watch_skipped(p->watch, line, len, p->ev.reason);
-		if (p->mt != NULL && msgtrack_line(p->mt) == -1) /* issue 16 */
-			return -1;
+		if (p->mt != NULL && msgtrack_joins(&p->lc)) { /* issue 16 */
+			if (p->writer != NULL) {
+				if (writer_lc(p->writer, &p->lc) == -1) {
+					(void)writer_sync(p->writer);
+					return -1;
+				}
+			} else if (msgtrack_line(p->mt, &p->lc) == -1)
+				return -1;
+		}
 		return rc == PARSE_SKIP ? PARSE_SKIP : PARSE_BAD;
 	}
 	if (pipeline_event(p) == -1)
@@ -326,6 +340,8 @@ pipeline_begin(struct pipeline *p)
 {
 	p->base = p->c;
 	if (p->writer != NULL) {
+		/* Issue 16: the writer thread reloads the messages after a
+		 * batch that was not committed (writer.h). */
 		if (writer_begin(p->writer) == -1) {
 			(void)writer_sync(p->writer);
 			return -1;
@@ -361,6 +377,7 @@ pipeline_commit(struct pipeline *p)
 	n[METRIC_LINE_BAD] = p->c.bad - p->base.bad;
 	n[METRIC_LINE_CUT] = p->c.cut - p->base.cut;
 	if (p->writer != NULL) {
+		/* Issue 16: the thread flushes the messages before COMMIT. */
 		if (writer_lines(p->writer, n) == -1 ||
 		    writer_commit(p->writer) == -1) {
 			(void)writer_sync(p->writer);
@@ -383,12 +400,12 @@ pipeline_commit(struct pipeline *p)
 int
 pipeline_start_writer(struct pipeline *p, char *errbuf)
 {
-	/* Not while messages are tracked: msgtrack writes its records from
-	 * this thread, inside the batch's transaction. */
-	if (p->writer != NULL || p->store == NULL || p->mt != NULL)
+	if (p->writer != NULL || p->store == NULL)
 		return 0;
 	if ((p->writer = writer_new(p->store, errbuf)) == NULL)
 		return -1;
+	/* Issue 16: messages are tracked on the thread, with the store. */
+	writer_set_msgtrack(p->writer, p->mt);
 	return 0;
 }
 
@@ -432,16 +449,22 @@ pipeline_errmsg(const struct pipeline *p)
 				 : store_errmsg(p->store);
 }
 
-/* Issue 16: tracks messages with mt (owned from now on; NULL: none). */
+/*
+ * Issue 16: tracks messages with mt (owned from now on; NULL: none).
+ * Before pipeline_start_writer().
+ */
 void
 pipeline_set_msgtrack(struct pipeline *p, struct msgtrack *mt)
 {
 	msgtrack_free(p->mt);
 	p->mt = mt;
-	p->ctx.lc = mt != NULL ? msgtrack_lc(mt) : NULL;
+	p->ctx.lc = mt != NULL ? &p->lc : NULL;
 }
 
-/* Issue 16: the message tracking, or NULL. */
+/*
+ * Issue 16: the message tracking, or NULL. With a writer thread, read
+ * it only after pipeline_sync().
+ */
 struct msgtrack *
 pipeline_msgtrack(const struct pipeline *p)
 {

@@ -112,7 +112,9 @@ int pipeline_rollback(struct pipeline *);
 const char *pipeline_errmsg(const struct pipeline *);
 /*
  * Issue 16: message lifecycle tracking (msgtrack.h), owned by the
- * pipeline from this call on; NULL turns it off.
+ * pipeline from this call on; NULL turns it off. Set it before
+ * pipeline_start_writer(): with a writer it runs on the writer thread,
+ * so pipeline_msgtrack()'s counters are read only after pipeline_sync().
  */
 struct msgtrack;
 void pipeline_set_msgtrack(struct pipeline *, struct msgtrack *);

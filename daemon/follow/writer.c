@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "metric.h"
+#include "msgtrack.h"
 #include "writer.h"
 
 enum wop {
@@ -29,7 +30,8 @@ enum wop {
 	W_ADD,
 	W_POS,
 	W_LINES,
-	W_COMMIT
+	W_COMMIT,
+	W_LC /* a lifecycle line for msgtrack_line() */
 };
 
 struct whdr {
@@ -41,6 +43,15 @@ struct wadd {
 	struct bs_event ev;
 	struct classify_result cr;
 	const char *provider;
+	/* Issue 16, when track: what msgtrack_event() reads of the line's
+	 * lifecycle part (lc_join_event()); ev.rcpt is copied too. */
+	bool track;
+	enum lc_kind lc_kind;
+	struct bs_span lc_instance, lc_transport;
+};
+
+struct wlc {
+	struct lc_line lc;
 };
 
 struct wpos {
@@ -73,9 +84,54 @@ struct writer {
 	bool failed; /* an operation failed since the last sync */
 	bool seen;   /* the caller has seen failed (at a hand-over) */
 	char err[BS_ERRLEN];
+	struct msgtrack *mt; /* issue 16, or NULL; used by the thread */
+	bool mt_txn;         /* thread: a batch begun and not committed */
 };
 
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
+
+/*
+ * Issue 16: a begin after a batch that was never committed (a failure,
+ * a rollback) reloads the open messages, which rolled back with it.
+ */
+static int
+begin(struct writer *w)
+{
+	if (store_begin(w->st) == -1)
+		return -1;
+	if (w->mt != NULL && w->mt_txn && msgtrack_rollback(w->mt) == -1)
+		return -1; /* apply() rolls back */
+	w->mt_txn = true;
+	return 0;
+}
+
+/* Issue 16: the changed open messages go with the batch's positions. */
+static int
+commit(struct writer *w)
+{
+	if (w->mt != NULL && msgtrack_flush(w->mt) == -1)
+		return -1;
+	if (store_commit(w->st) == -1)
+		return -1;
+	w->mt_txn = false;
+	return 0;
+}
+
+/* Issue 16: msgtrack_event() of a queued record. */
+static int
+track_event(struct writer *w, const struct wadd *a)
+{
+	struct lc_line lc;
+
+	if (w->mt == NULL)
+		return 0;
+	memset(&lc, 0, sizeof(lc));
+	lc.kind = a->lc_kind;
+	lc.mta = a->ev.mta;
+	lc.instance = a->lc_instance;
+	lc.transport = a->lc_transport;
+	return msgtrack_event(w->mt, &a->ev, &a->cr, a->provider, &lc);
+}
 
 /* Applies one buffer's operations; the first failure ends the batch. */
 static void
@@ -91,14 +147,25 @@ apply(struct writer *w, struct wbuf *b)
 		h = (const struct whdr *)(const void *)p;
 		switch (h->op) {
 		case W_BEGIN:
-			rc = store_begin(w->st);
+			rc = begin(w);
 			break;
 		case W_ADD:
 			a = (const struct wadd *)(const void *)(h + 1);
+			if (a->track && track_event(w, a) == -1) {
+				rc = -1;
+				break;
+			}
 			rec.ev = &a->ev;
 			rec.cr = &a->cr;
 			rec.provider = a->provider;
 			rc = store_add(w->st, &rec);
+			break;
+		case W_LC:
+			rc = w->mt == NULL
+			    ? 0
+			    : msgtrack_line(w->mt,
+				  &((const struct wlc *)(const void *)(h + 1))
+				       ->lc);
 			break;
 		case W_POS:
 			rc = store_put_position(w->st,
@@ -109,7 +176,7 @@ apply(struct writer *w, struct wbuf *b)
 			    ((const struct wlines *)(const void *)(h + 1))->n);
 			break;
 		case W_COMMIT:
-			rc = store_commit(w->st);
+			rc = commit(w);
 			break;
 		default:
 			rc = -1;
@@ -194,6 +261,15 @@ fail:
 			free(w->bufs[i].data);
 	free(w);
 	return NULL;
+}
+
+/* See writer.h. */
+void
+writer_set_msgtrack(struct writer *w, struct msgtrack *mt)
+{
+	pthread_mutex_lock(&w->mu);
+	w->mt = mt;
+	pthread_mutex_unlock(&w->mu);
 }
 
 void
@@ -333,13 +409,15 @@ move_str(const char *s, size_t n, char **tail)
 }
 
 int
-writer_add(struct writer *w, const struct store_record *rec)
+writer_add(
+    struct writer *w, const struct store_record *rec, const struct lc_line *lc)
 {
 	const struct bs_event *ev = rec->ev;
 	const struct classify_result *cr = rec->cr;
 	const char *prov = rec->provider != NULL ? rec->provider : "";
 	size_t rlen = cr != NULL && cr->rule != NULL ? strlen(cr->rule) : 0;
 	size_t plen = strlen(prov), need;
+	bool track = lc != NULL && w->mt != NULL;
 	struct wadd *a;
 	char *tail;
 
@@ -350,12 +428,19 @@ writer_add(struct writer *w, const struct store_record *rec)
 	    span_len(ev->stage) + rlen + 1 + plen + 1;
 	if (cr != NULL)
 		need += span_len(cr->dnsbl) + span_len(cr->listed_ip);
+	if (track)
+		need += span_len(ev->rcpt) + span_len(lc->instance) +
+		    span_len(lc->transport);
 	need = ALIGN8(need);
 	if (need > WRITER_BUF_BYTES) {
-		/* Rare (lines are cut at 64 KiB): applied here, in order. */
+		/* Rare (lines are cut at 64 KiB): applied here, in order,
+		 * while the thread is idle. */
 		if (writer_sync(w) == -1)
 			return -1;
-		if (store_add(w->st, rec) == -1) {
+		if ((track &&
+			msgtrack_event(w->mt, ev, cr, rec->provider, lc) ==
+			    -1) ||
+		    store_add(w->st, rec) == -1) {
 			snprintf(
 			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
 			store_rollback(w->st);
@@ -402,6 +487,56 @@ writer_add(struct writer *w, const struct store_record *rec)
 		a->cr.rule = move_str(cr->rule, rlen, &tail);
 	}
 	a->provider = move_str(prov, plen, &tail);
+	if (track) {
+		a->track = true;
+		a->ev.rcpt = ev->rcpt;
+		move_span(&a->ev.rcpt, &tail);
+		a->lc_kind = lc->kind;
+		a->lc_instance = lc->instance;
+		move_span(&a->lc_instance, &tail);
+		a->lc_transport = lc->transport;
+		move_span(&a->lc_transport, &tail);
+	}
+	return 0;
+}
+
+int
+writer_lc(struct writer *w, const struct lc_line *lc)
+{
+	size_t need = sizeof(struct whdr) + sizeof(struct wlc) +
+	    span_len(lc->host) + span_len(lc->instance) +
+	    span_len(lc->queue_id) + span_len(lc->sender) +
+	    span_len(lc->sasl_user) + span_len(lc->client) +
+	    span_len(lc->message_id) + span_len(lc->transport);
+	struct wlc *a;
+	char *tail;
+
+	need = ALIGN8(need);
+	if (need > WRITER_BUF_BYTES) {
+		/* As in writer_add(): here, while the thread is idle. */
+		if (writer_sync(w) == -1)
+			return -1;
+		if (w->mt != NULL && msgtrack_line(w->mt, lc) == -1) {
+			snprintf(
+			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
+			store_rollback(w->st);
+			w->seen = true;
+			return -1;
+		}
+		return 0;
+	}
+	if ((a = reserve(w, W_LC, need)) == NULL)
+		return -1;
+	tail = (char *)(a + 1);
+	a->lc = *lc;
+	move_span(&a->lc.host, &tail);
+	move_span(&a->lc.instance, &tail);
+	move_span(&a->lc.queue_id, &tail);
+	move_span(&a->lc.sender, &tail);
+	move_span(&a->lc.sasl_user, &tail);
+	move_span(&a->lc.client, &tail);
+	move_span(&a->lc.message_id, &tail);
+	move_span(&a->lc.transport, &tail);
 	return 0;
 }
 

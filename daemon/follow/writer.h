@@ -3,7 +3,8 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * The writer thread (issue 14, lever 1): the store's half of the pipeline
- * (interning, in-memory aggregation, SQLite) on a second core while the
+ * (interning, in-memory aggregation, SQLite, and the message lifecycle
+ * join with its records, issue 16) on a second core while the
  * caller's thread reads, parses and classifies. The caller appends
  * operations (begin, record, position, commit) to a bounded queue of
  * fixed buffers; the writer thread applies them to the store in order.
@@ -26,12 +27,14 @@
 #ifndef BS_DAEMON_WRITER_H
 #define BS_DAEMON_WRITER_H
 
+#include "lifecycle.h"
 #include "metric.h"
 #include "store.h"
 
 #define WRITER_BUF_BYTES (512 * 1024)
 #define WRITER_BUFS      4
 
+struct msgtrack;
 struct writer;
 
 /*
@@ -49,12 +52,26 @@ struct writer *writer_new(struct store *st, char *errbuf);
 void writer_free(struct writer *);
 
 /*
+ * Message tracking (issue 16) on the thread: from now on msgtrack_event()
+ * runs with every record appended with a lifecycle line, msgtrack_line()
+ * for every writer_lc(), msgtrack_rollback() at a begin after a batch
+ * that was not committed, and msgtrack_flush() right before every
+ * commit, all in order with the store operations (so the open messages
+ * are committed with the positions). Call before appending anything; mt
+ * is not owned and is the thread's until writer_sync().
+ */
+void writer_set_msgtrack(struct writer *, struct msgtrack *mt);
+
+/*
  * Append one operation. 0, or -1 when an earlier operation failed (the
  * message is then in writer_errmsg() after writer_sync()). The record's
  * strings and spans are copied.
  */
 int writer_begin(struct writer *);
-int writer_add(struct writer *, const struct store_record *);
+int writer_add(struct writer *, const struct store_record *,
+    const struct lc_line *lc); /* the event's line, or NULL: not tracked */
+/* A lifecycle line for msgtrack_line(); its strings are copied. */
+int writer_lc(struct writer *, const struct lc_line *lc);
 int writer_position(struct writer *, const struct store_position *);
 /* The batch's line counts for bouncestat_lines_total: metric_lines_add(). */
 int writer_lines(struct writer *, const uint64_t n[METRIC_LINE_COUNT]);
