@@ -129,6 +129,13 @@ while [ "$size" != "$(stat -c %s "$PF_LOG")" ]; do
 done
 echo "postfix done in $((SECONDS - t0)) s" >&2
 ls "$PF_DIR"/postfix.log.* >/dev/null 2>&1 || fail "postfix logrotate did not rotate"
+# Postfix compresses a rotated file in the background: wait until no
+# uncompressed one is left, or the copy below could read a .gz still being
+# written and miss the file it replaces (seen on a loaded machine).
+for i in $(seq 1 120); do
+	ls "$PF_DIR"/postfix.log.*[0-9] >/dev/null 2>&1 || break
+	sleep 0.5
+done
 
 # The whole log, rotated part first, for the sink's cross-check.
 for f in "$PF_DIR"/postfix.log.*; do
