@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "incident.h"
+#include "incident_row.h"
 #include "sql.h"
 #include "store_priv.h"
 
@@ -103,6 +104,37 @@ static const char sql_list[] =
     "(state = 'resolved' AND notified < 2 AND resolved >= :since)) "
     "AND (:kind IS NULL OR kind = :kind) AND (:key IS NULL OR key = :key) "
     "ORDER BY state = 'open' DESC, start DESC, id DESC";
+
+void
+incident_read_row(const struct sql_stmt *q, struct incident *inc)
+{
+	memset(inc, 0, sizeof(*inc));
+	inc->id = sql_int64(q, 0);
+	inc->kind = sql_text(q, 1, NULL);
+	inc->key = sql_text(q, 2, NULL);
+	inc->listed_ip = sql_text(q, 3, NULL);
+	inc->providers = sql_text(q, 4, NULL);
+	inc->open = strcmp(sql_text(q, 5, NULL), "open") == 0;
+	inc->start = sql_int64(q, 6);
+	inc->detected = sql_int64(q, 7);
+	inc->last_seen = sql_int64(q, 8);
+	inc->resolved = sql_int64(q, 9);
+	inc->until = sql_int64(q, 10);
+	inc->calm_since = sql_int64(q, 11);
+	inc->calm_total = sql_int64(q, 12);
+	inc->calm_seen = sql_int64(q, 13);
+	inc->window = sql_int64(q, 14);
+	inc->peak = sql_int64(q, 15);
+	inc->peak_total = sql_int64(q, 16);
+	inc->baseline = sql_double(q, 17);
+	inc->total = sql_int64(q, 18);
+	inc->sample = sql_text(q, 19, NULL);
+	inc->sample_code = sql_int(q, 20);
+	inc->rule = sql_text(q, 21, NULL);
+	inc->action = sql_text(q, 22, NULL);
+	inc->notified = sql_int(q, 23);
+	inc->notified_at = sql_int64(q, 24);
+}
 
 static const char sql_insert[] =
     "INSERT INTO incident (kind, key, listed_ip, providers, state, start, "
@@ -439,32 +471,7 @@ incident_list(struct store *st, const struct incident_filter *f,
 		return -1;
 	}
 	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		memset(&inc, 0, sizeof(inc));
-		inc.id = sql_int64(&s, 0);
-		inc.kind = sql_text(&s, 1, NULL);
-		inc.key = sql_text(&s, 2, NULL);
-		inc.listed_ip = sql_text(&s, 3, NULL);
-		inc.providers = sql_text(&s, 4, NULL);
-		inc.open = strcmp(sql_text(&s, 5, NULL), "open") == 0;
-		inc.start = sql_int64(&s, 6);
-		inc.detected = sql_int64(&s, 7);
-		inc.last_seen = sql_int64(&s, 8);
-		inc.resolved = sql_int64(&s, 9);
-		inc.until = sql_int64(&s, 10);
-		inc.calm_since = sql_int64(&s, 11);
-		inc.calm_total = sql_int64(&s, 12);
-		inc.calm_seen = sql_int64(&s, 13);
-		inc.window = sql_int64(&s, 14);
-		inc.peak = sql_int64(&s, 15);
-		inc.peak_total = sql_int64(&s, 16);
-		inc.baseline = sql_double(&s, 17);
-		inc.total = sql_int64(&s, 18);
-		inc.sample = sql_text(&s, 19, NULL);
-		inc.sample_code = sql_int(&s, 20);
-		inc.rule = sql_text(&s, 21, NULL);
-		inc.action = sql_text(&s, 22, NULL);
-		inc.notified = sql_int(&s, 23);
-		inc.notified_at = sql_int64(&s, 24);
+		incident_read_row(&s, &inc);
 		if (incident_hosts(st, &inc, hosts, sizeof(hosts)) == -1) {
 			sql_finalize(&s);
 			return -1;
