@@ -1232,7 +1232,7 @@ cmd_report_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *since = "1d", *until = "now";
-	char errbuf[BS_ERRLEN], *end, *domain = NULL;
+	char *end, *domain = NULL;
 	struct option longopts[CTX_OPTIONS_MAX];
 	struct cmd_ctx ctx;
 	struct report r;
@@ -1337,15 +1337,8 @@ cmd_report_exec(int argc, char **argv)
 	r.f.until = r.req_until;
 	query_range(&r.f, &r.since, &r.until);
 	r.db = ctx.db;
-	if (cmd_ctx_need_db(&ctx) != 0) {
-		cmd_ctx_free(&ctx);
+	if ((st = cmd_ctx_open_ro(&ctx)) == NULL)
 		return 1;
-	}
-	if ((st = store_open(r.db, STORE_READONLY, errbuf)) == NULL) {
-		cmd_ctx_error(&ctx, "%s: %s", r.db, errbuf);
-		cmd_ctx_free(&ctx);
-		return 1;
-	}
 	r.st = st;
 	r.lifetime = ctx.conf->queue_lifetime_ms / 1000;
 	if (by != MSG_KEY_NONE) { /* issue 16: report --by, msg_render.c */
