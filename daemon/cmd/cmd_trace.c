@@ -247,11 +247,8 @@ cmd_trace_exec(int argc, char **argv)
 	arg = argv[optind];
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_trace_entry)) != 0)
 		return rc;
-	if (parse_time_arg(since, ctx.now, &f.since) == -1) {
-		fprintf(stderr, "bouncestat trace: bad --since: %s\n", since);
-		cmd_ctx_free(&ctx);
+	if (cmd_ctx_since(&ctx, since, &f.since) == -1)
 		return cmd_usage(&cmd_trace_entry);
-	}
 	n = strlen(arg);
 	/* "<id>" and "id" are one message-id; addresses as stored */
 	if (n >= 2 && arg[0] == '<' && arg[n - 1] == '>')

@@ -304,6 +304,16 @@ cmd_ctx_open_ro(struct cmd_ctx *ctx)
 	return st;
 }
 
+int
+cmd_ctx_since(struct cmd_ctx *ctx, const char *when, int64_t *out)
+{
+	if (parse_time_arg(when, ctx->now, out) == 0)
+		return 0;
+	fprintf(stderr, "bouncestat %s: bad --since: %s\n", ctx->cmd, when);
+	cmd_ctx_free(ctx);
+	return -1;
+}
+
 /* See context.h. */
 void
 cmd_ctx_free(struct cmd_ctx *ctx)

@@ -143,6 +143,13 @@ int cmd_ctx_need_db(const struct cmd_ctx *ctx);
  */
 struct store *cmd_ctx_open_ro(struct cmd_ctx *ctx);
 
+/*
+ * --since WHEN against ctx->now into *out: 0, or -1 after "bouncestat
+ * CMD: bad --since: WHEN" with ctx freed (the command then prints its
+ * usage and exits 2).
+ */
+int cmd_ctx_since(struct cmd_ctx *ctx, const char *when, int64_t *out);
+
 /* Prints "bouncestat CMD: error: <fmt>" to standard error. */
 void cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
