@@ -346,6 +346,27 @@ incident_sample(struct store *st, const struct incident_source_spec *src,
 	return found;
 }
 
+/*
+ * Appends name to the ", "-separated list of *used bytes in out (outlen
+ * bytes, NUL-terminated): whole names only, so false when it does not fit.
+ */
+static bool
+list_add(char *out, size_t outlen, size_t *used, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (*used + (*used > 0 ? 2 : 0) + len + 1 > outlen)
+		return false;
+	if (*used > 0) {
+		memcpy(out + *used, ", ", 2);
+		*used += 2;
+	}
+	memcpy(out + *used, name, len);
+	*used += len;
+	out[*used] = '\0';
+	return true;
+}
+
 /* The receivers that named dnsbl and ip (see incident.h). */
 int
 incident_providers(struct store *st, const char *dnsbl, const char *ip,
@@ -353,7 +374,7 @@ incident_providers(struct store *st, const char *dnsbl, const char *ip,
 {
 	struct sql_stmt s;
 	const char *name;
-	size_t used = 0, len;
+	size_t used = 0;
 	int64_t bid, iid;
 	int rc, n = 0;
 
@@ -374,19 +395,8 @@ incident_providers(struct store *st, const char *dnsbl, const char *ip,
 	}
 	while ((rc = sql_step(st, &s)) == SQL_ROW) {
 		name = sql_text(&s, 0, NULL);
-		len = strlen(name);
-		if (len == 0)
-			continue;
-		if (used + (n > 0 ? 2 : 0) + len + 1 > outlen)
-			continue; /* whole names only */
-		if (n > 0) {
-			memcpy(out + used, ", ", 2);
-			used += 2;
-		}
-		memcpy(out + used, name, len);
-		used += len;
-		out[used] = '\0';
-		n++;
+		if (name[0] != '\0' && list_add(out, outlen, &used, name))
+			n++;
 	}
 	sql_finalize(&s);
 	return rc == -1 ? -1 : n;
@@ -402,10 +412,10 @@ incident_hosts(
 {
 	struct sql_stmt s;
 	enum bs_class cls;
-	const char *name, *stname = NULL;
+	const char *stname = NULL;
 	int64_t sent, key, ip = 0, cid = 0, sid = 0;
 	bool dnsbl = strcmp(inc->kind, "dnsbl") == 0, has_cls;
-	size_t len, used = 0;
+	size_t used = 0;
 	int rc;
 
 	out[0] = '\0';
@@ -433,19 +443,8 @@ incident_hosts(
 		sql_finalize(&s);
 		return -1;
 	}
-	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		name = sql_text(&s, 0, NULL);
-		len = strlen(name);
-		if (used + (used > 0 ? 2 : 0) + len + 1 > outlen)
-			continue; /* whole names only */
-		if (used > 0) {
-			memcpy(out + used, ", ", 2);
-			used += 2;
-		}
-		memcpy(out + used, name, len);
-		used += len;
-		out[used] = '\0';
-	}
+	while ((rc = sql_step(st, &s)) == SQL_ROW)
+		(void)list_add(out, outlen, &used, sql_text(&s, 0, NULL));
 	sql_finalize(&s);
 	return rc == -1 ? -1 : 0;
 }
