@@ -77,6 +77,21 @@ db_fixture_open(struct db_fixture *fx, const char *tag)
 	return 0;
 }
 
+/* Closes fx's store and opens it again read-only (as the query commands
+ * do). 0, or -1 after saying why on standard error. */
+static inline int
+db_fixture_readonly(struct db_fixture *fx)
+{
+	char err[BS_ERRLEN];
+
+	store_close(fx->st);
+	if ((fx->st = store_open(fx->path, STORE_READONLY, err)) == NULL) {
+		fprintf(stderr, "store_open: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Closes fx's store and removes its files. */
 static inline void
 db_fixture_close(struct db_fixture *fx)

@@ -120,7 +120,6 @@ static int
 setup(void **state)
 {
 	struct db_fixture *fx;
-	char err[BS_ERRLEN];
 	struct store *st;
 	int i;
 
@@ -137,10 +136,7 @@ setup(void **state)
 	}
 	if (store_commit(st) == -1)
 		return -1;
-	store_close(st);
-	if ((fx->st = store_open(fx->path, STORE_READONLY, err)) == NULL)
-		return -1;
-	return 0;
+	return db_fixture_readonly(fx);
 }
 
 /* Everything the queries answer, as text. */

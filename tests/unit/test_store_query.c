@@ -81,7 +81,6 @@ static int
 setup(void **state)
 {
 	struct db_fixture *fx;
-	char err[BS_ERRLEN];
 	struct store *st;
 
 	if (db_fixture_setup(state, "query") == -1)
@@ -133,11 +132,8 @@ setup(void **state)
 		"example.org", "", 452, "", "452 other", 0 });
 	if (store_commit(st) == -1)
 		return -1;
-	store_close(st);
 	/* Queries run on a read-only store, as report does. */
-	if ((fx->st = store_open(fx->path, STORE_READONLY, err)) == NULL)
-		return -1;
-	return 0;
+	return db_fixture_readonly(fx);
 }
 
 static struct query_filter
