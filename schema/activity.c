@@ -22,11 +22,26 @@ static const char sql_last[] =
 	STORE_KIND_ATTEMPT) " AND s.s IN ('sent', 'deferred', "
 			    "'bounced', 'expired')";
 
+/* Steps s once, finalizes it: 1 with *t its first column, 0 when that is
+ * NULL or there is no row, or -1. */
+static int
+step_time(struct store *st, struct sql_stmt *s, int64_t *t)
+{
+	int rc = sql_step(st, s);
+
+	if (rc == SQL_ROW && !sql_is_null(s, 0)) {
+		*t = sql_int64(s, 0);
+		rc = 1;
+	} else if (rc != -1)
+		rc = 0;
+	sql_finalize(s);
+	return rc;
+}
+
 int
 activity_last(struct store *st, int64_t before, int64_t *t)
 {
 	struct sql_stmt s = { NULL, NULL };
-	int rc;
 
 	if (sql_prepare(st, &s, "activity last", sql_last, false) == -1)
 		return -1;
@@ -34,14 +49,7 @@ activity_last(struct store *st, int64_t before, int64_t *t)
 		sql_finalize(&s);
 		return -1;
 	}
-	rc = sql_step(st, &s);
-	if (rc == SQL_ROW && !sql_is_null(&s, 0)) {
-		*t = sql_int64(&s, 0);
-		rc = 1;
-	} else if (rc != -1)
-		rc = 0;
-	sql_finalize(&s);
-	return rc;
+	return step_time(st, &s, t);
 }
 
 int
@@ -72,16 +80,8 @@ int
 activity_first(struct store *st, int64_t *t)
 {
 	struct sql_stmt s = { NULL, NULL };
-	int rc;
 
 	if (sql_prepare(st, &s, "activity first", sql_first, false) == -1)
 		return -1;
-	rc = sql_step(st, &s);
-	if (rc == SQL_ROW && !sql_is_null(&s, 0)) {
-		*t = sql_int64(&s, 0);
-		rc = 1;
-	} else if (rc != -1)
-		rc = 0;
-	sql_finalize(&s);
-	return rc;
+	return step_time(st, &s, t);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "incident.h"
+#include "incident_row.h"
 #include "sql.h"
 #include "store_priv.h"
 
@@ -103,6 +104,37 @@ static const char sql_list[] =
     "(state = 'resolved' AND notified < 2 AND resolved >= :since)) "
     "AND (:kind IS NULL OR kind = :kind) AND (:key IS NULL OR key = :key) "
     "ORDER BY state = 'open' DESC, start DESC, id DESC";
+
+void
+incident_read_row(const struct sql_stmt *q, struct incident *inc)
+{
+	memset(inc, 0, sizeof(*inc));
+	inc->id = sql_int64(q, 0);
+	inc->kind = sql_text(q, 1, NULL);
+	inc->key = sql_text(q, 2, NULL);
+	inc->listed_ip = sql_text(q, 3, NULL);
+	inc->providers = sql_text(q, 4, NULL);
+	inc->open = strcmp(sql_text(q, 5, NULL), "open") == 0;
+	inc->start = sql_int64(q, 6);
+	inc->detected = sql_int64(q, 7);
+	inc->last_seen = sql_int64(q, 8);
+	inc->resolved = sql_int64(q, 9);
+	inc->until = sql_int64(q, 10);
+	inc->calm_since = sql_int64(q, 11);
+	inc->calm_total = sql_int64(q, 12);
+	inc->calm_seen = sql_int64(q, 13);
+	inc->window = sql_int64(q, 14);
+	inc->peak = sql_int64(q, 15);
+	inc->peak_total = sql_int64(q, 16);
+	inc->baseline = sql_double(q, 17);
+	inc->total = sql_int64(q, 18);
+	inc->sample = sql_text(q, 19, NULL);
+	inc->sample_code = sql_int(q, 20);
+	inc->rule = sql_text(q, 21, NULL);
+	inc->action = sql_text(q, 22, NULL);
+	inc->notified = sql_int(q, 23);
+	inc->notified_at = sql_int64(q, 24);
+}
 
 static const char sql_insert[] =
     "INSERT INTO incident (kind, key, listed_ip, providers, state, start, "
@@ -314,6 +346,27 @@ incident_sample(struct store *st, const struct incident_source_spec *src,
 	return found;
 }
 
+/*
+ * Appends name to the ", "-separated list of *used bytes in out (outlen
+ * bytes, NUL-terminated): whole names only, so false when it does not fit.
+ */
+static bool
+list_add(char *out, size_t outlen, size_t *used, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (*used + (*used > 0 ? 2 : 0) + len + 1 > outlen)
+		return false;
+	if (*used > 0) {
+		memcpy(out + *used, ", ", 2);
+		*used += 2;
+	}
+	memcpy(out + *used, name, len);
+	*used += len;
+	out[*used] = '\0';
+	return true;
+}
+
 /* The receivers that named dnsbl and ip (see incident.h). */
 int
 incident_providers(struct store *st, const char *dnsbl, const char *ip,
@@ -321,7 +374,7 @@ incident_providers(struct store *st, const char *dnsbl, const char *ip,
 {
 	struct sql_stmt s;
 	const char *name;
-	size_t used = 0, len;
+	size_t used = 0;
 	int64_t bid, iid;
 	int rc, n = 0;
 
@@ -342,19 +395,8 @@ incident_providers(struct store *st, const char *dnsbl, const char *ip,
 	}
 	while ((rc = sql_step(st, &s)) == SQL_ROW) {
 		name = sql_text(&s, 0, NULL);
-		len = strlen(name);
-		if (len == 0)
-			continue;
-		if (used + (n > 0 ? 2 : 0) + len + 1 > outlen)
-			continue; /* whole names only */
-		if (n > 0) {
-			memcpy(out + used, ", ", 2);
-			used += 2;
-		}
-		memcpy(out + used, name, len);
-		used += len;
-		out[used] = '\0';
-		n++;
+		if (name[0] != '\0' && list_add(out, outlen, &used, name))
+			n++;
 	}
 	sql_finalize(&s);
 	return rc == -1 ? -1 : n;
@@ -370,10 +412,10 @@ incident_hosts(
 {
 	struct sql_stmt s;
 	enum bs_class cls;
-	const char *name, *stname = NULL;
+	const char *stname = NULL;
 	int64_t sent, key, ip = 0, cid = 0, sid = 0;
 	bool dnsbl = strcmp(inc->kind, "dnsbl") == 0, has_cls;
-	size_t len, used = 0;
+	size_t used = 0;
 	int rc;
 
 	out[0] = '\0';
@@ -401,19 +443,8 @@ incident_hosts(
 		sql_finalize(&s);
 		return -1;
 	}
-	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		name = sql_text(&s, 0, NULL);
-		len = strlen(name);
-		if (used + (used > 0 ? 2 : 0) + len + 1 > outlen)
-			continue; /* whole names only */
-		if (used > 0) {
-			memcpy(out + used, ", ", 2);
-			used += 2;
-		}
-		memcpy(out + used, name, len);
-		used += len;
-		out[used] = '\0';
-	}
+	while ((rc = sql_step(st, &s)) == SQL_ROW)
+		(void)list_add(out, outlen, &used, sql_text(&s, 0, NULL));
 	sql_finalize(&s);
 	return rc == -1 ? -1 : 0;
 }
@@ -439,32 +470,7 @@ incident_list(struct store *st, const struct incident_filter *f,
 		return -1;
 	}
 	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		memset(&inc, 0, sizeof(inc));
-		inc.id = sql_int64(&s, 0);
-		inc.kind = sql_text(&s, 1, NULL);
-		inc.key = sql_text(&s, 2, NULL);
-		inc.listed_ip = sql_text(&s, 3, NULL);
-		inc.providers = sql_text(&s, 4, NULL);
-		inc.open = strcmp(sql_text(&s, 5, NULL), "open") == 0;
-		inc.start = sql_int64(&s, 6);
-		inc.detected = sql_int64(&s, 7);
-		inc.last_seen = sql_int64(&s, 8);
-		inc.resolved = sql_int64(&s, 9);
-		inc.until = sql_int64(&s, 10);
-		inc.calm_since = sql_int64(&s, 11);
-		inc.calm_total = sql_int64(&s, 12);
-		inc.calm_seen = sql_int64(&s, 13);
-		inc.window = sql_int64(&s, 14);
-		inc.peak = sql_int64(&s, 15);
-		inc.peak_total = sql_int64(&s, 16);
-		inc.baseline = sql_double(&s, 17);
-		inc.total = sql_int64(&s, 18);
-		inc.sample = sql_text(&s, 19, NULL);
-		inc.sample_code = sql_int(&s, 20);
-		inc.rule = sql_text(&s, 21, NULL);
-		inc.action = sql_text(&s, 22, NULL);
-		inc.notified = sql_int(&s, 23);
-		inc.notified_at = sql_int64(&s, 24);
+		incident_read_row(&s, &inc);
 		if (incident_hosts(st, &inc, hosts, sizeof(hosts)) == -1) {
 			sql_finalize(&s);
 			return -1;

@@ -140,6 +140,19 @@ bind_opt(struct store *st, struct sql_stmt *q, const char *name, const char *v)
 	return sql_bind_opt_text(st, q, name, v);
 }
 
+/* The filter's range, domain and class: the binds message_by() shares. */
+static int
+bind_range(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
+{
+	if (sql_bind_opt_int64(st, q, ":since", f->since, false) == -1 ||
+	    sql_bind_opt_int64(st, q, ":until",
+		f->until > 0 ? f->until : INT64_MAX, false) == -1 ||
+	    bind_opt(st, q, ":domain", f->domain) == -1 ||
+	    bind_opt(st, q, ":cls", f->cls) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 {
@@ -148,12 +161,8 @@ bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 	memset(&in, 0, sizeof(in));
 	if (f->incident > 0 && incident_of(st, f->incident, &in) == -1)
 		return -1;
-	if (sql_bind_opt_int64(st, q, ":since", f->since, false) == -1 ||
-	    sql_bind_opt_int64(st, q, ":until",
-		f->until > 0 ? f->until : INT64_MAX, false) == -1 ||
+	if (bind_range(st, q, f) == -1 ||
 	    sql_bind_opt_int64(st, q, ":open", f->open_only, false) == -1 ||
-	    bind_opt(st, q, ":domain", f->domain) == -1 ||
-	    bind_opt(st, q, ":cls", f->cls) == -1 ||
 	    bind_opt(st, q, ":status", f->status) == -1 ||
 	    bind_opt(st, q, ":sdom", f->key[MSG_KEY_SENDER_DOMAIN]) == -1 ||
 	    bind_opt(st, q, ":sasl", f->key[MSG_KEY_SASL_USER]) == -1 ||
@@ -172,13 +181,81 @@ bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 	return 0;
 }
 
+/* The caller's row function, one of four types, and its argument. */
+struct each {
+	union {
+		msg_row_fn *row;
+		int (*attempt)(void *, const struct msg_attempt *);
+		int (*by)(void *, const struct msg_by_row *);
+		int (*expiry)(void *, const struct msg_expiry_row *);
+	} fn;
+	void *arg;
+};
+
+/*
+ * Steps q to its end, read(q, e) on each row (which reads it and calls
+ * e's function), then finalizes q: the number of rows, or -1 (also when
+ * read returns -1).
+ */
+static int
+each_row(struct store *st, struct sql_stmt *q,
+    int (*read)(const struct sql_stmt *, const struct each *),
+    const struct each *e)
+{
+	int rc, n = 0;
+
+	while ((rc = sql_step(st, q)) == SQL_ROW) {
+		n++;
+		if (read(q, e) == -1) {
+			sql_finalize(q);
+			return -1;
+		}
+	}
+	sql_finalize(q);
+	return rc == -1 ? -1 : n;
+}
+
+static int
+message_row(const struct sql_stmt *q, const struct each *e)
+{
+	struct msg_row r;
+
+	r.id = sql_int64(q, 0);
+	r.queue_id = sql_text(q, 1, NULL);
+	r.mta = sql_text(q, 2, NULL);
+	r.host = sql_text(q, 3, NULL);
+	r.instance = sql_text(q, 4, NULL);
+	r.first = sql_int64(q, 5);
+	r.last = sql_int64(q, 6);
+	r.final = sql_int64(q, 7);
+	r.state = sql_text(q, 8, NULL);
+	r.sender = sql_text(q, 9, NULL);
+	r.sasl_user = sql_text(q, 10, NULL);
+	r.client = sql_text(q, 11, NULL);
+	r.message_id = sql_text(q, 12, NULL);
+	r.size = sql_int64(q, 13);
+	r.nrcpt = sql_int64(q, 14);
+	r.failed = sql_int64(q, 15);
+	r.rcpt = sql_text(q, 16, NULL);
+	r.domain = sql_text(q, 17, NULL);
+	r.provider = sql_text(q, 18, NULL);
+	r.relay = sql_text(q, 19, NULL);
+	r.transport = sql_text(q, 20, NULL);
+	r.status = sql_text(q, 21, NULL);
+	r.cls = sql_text(q, 22, NULL);
+	r.code = sql_int(q, 23);
+	r.attempts = sql_int64(q, 24);
+	r.rfirst = sql_int64(q, 25);
+	r.rlast = sql_int64(q, 26);
+	return e->fn.row(e->arg, &r);
+}
+
 int
 message_query(
     struct store *st, const struct msg_filter *f, msg_row_fn *fn, void *arg)
 {
 	struct sql_stmt q;
-	struct msg_row r;
-	int rc, n = 0;
+	struct each e;
 
 	if (sql_prepare(st, &q, "message query", sql_rows, false) == -1)
 		return -1;
@@ -186,42 +263,25 @@ message_query(
 		sql_finalize(&q);
 		return -1;
 	}
-	while ((rc = sql_step(st, &q)) == SQL_ROW) {
-		r.id = sql_int64(&q, 0);
-		r.queue_id = sql_text(&q, 1, NULL);
-		r.mta = sql_text(&q, 2, NULL);
-		r.host = sql_text(&q, 3, NULL);
-		r.instance = sql_text(&q, 4, NULL);
-		r.first = sql_int64(&q, 5);
-		r.last = sql_int64(&q, 6);
-		r.final = sql_int64(&q, 7);
-		r.state = sql_text(&q, 8, NULL);
-		r.sender = sql_text(&q, 9, NULL);
-		r.sasl_user = sql_text(&q, 10, NULL);
-		r.client = sql_text(&q, 11, NULL);
-		r.message_id = sql_text(&q, 12, NULL);
-		r.size = sql_int64(&q, 13);
-		r.nrcpt = sql_int64(&q, 14);
-		r.failed = sql_int64(&q, 15);
-		r.rcpt = sql_text(&q, 16, NULL);
-		r.domain = sql_text(&q, 17, NULL);
-		r.provider = sql_text(&q, 18, NULL);
-		r.relay = sql_text(&q, 19, NULL);
-		r.transport = sql_text(&q, 20, NULL);
-		r.status = sql_text(&q, 21, NULL);
-		r.cls = sql_text(&q, 22, NULL);
-		r.code = sql_int(&q, 23);
-		r.attempts = sql_int64(&q, 24);
-		r.rfirst = sql_int64(&q, 25);
-		r.rlast = sql_int64(&q, 26);
-		n++;
-		if (fn(arg, &r) == -1) {
-			sql_finalize(&q);
-			return -1;
-		}
-	}
-	sql_finalize(&q);
-	return rc == -1 ? -1 : n;
+	e.fn.row = fn;
+	e.arg = arg;
+	return each_row(st, &q, message_row, &e);
+}
+
+static int
+attempt_row(const struct sql_stmt *q, const struct each *e)
+{
+	struct msg_attempt a;
+
+	a.t = sql_int64(q, 0);
+	a.status = sql_text(q, 1, NULL);
+	a.domain = sql_text(q, 2, NULL);
+	a.relay = sql_text(q, 3, NULL);
+	a.relay_ip = sql_text(q, 4, NULL);
+	a.cls = sql_text(q, 5, NULL);
+	a.reply = sql_text(q, 6, NULL);
+	a.code = sql_int(q, 7);
+	return e->fn.attempt(e->arg, &a);
 }
 
 int
@@ -229,8 +289,7 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
     int (*fn)(void *, const struct msg_attempt *), void *arg)
 {
 	struct sql_stmt q;
-	struct msg_attempt a;
-	int rc, n = 0;
+	struct each e;
 
 	if (sql_prepare(st, &q, "message attempts",
 		"SELECT e.t, v.status, v.domain, v.relay, v.relay_ip,"
@@ -245,23 +304,9 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
 		sql_finalize(&q);
 		return -1;
 	}
-	while ((rc = sql_step(st, &q)) == SQL_ROW) {
-		a.t = sql_int64(&q, 0);
-		a.status = sql_text(&q, 1, NULL);
-		a.domain = sql_text(&q, 2, NULL);
-		a.relay = sql_text(&q, 3, NULL);
-		a.relay_ip = sql_text(&q, 4, NULL);
-		a.cls = sql_text(&q, 5, NULL);
-		a.reply = sql_text(&q, 6, NULL);
-		a.code = sql_int(&q, 7);
-		n++;
-		if (fn(arg, &a) == -1) {
-			sql_finalize(&q);
-			return -1;
-		}
-	}
-	sql_finalize(&q);
-	return rc == -1 ? -1 : n;
+	e.fn.attempt = fn;
+	e.arg = arg;
+	return each_row(st, &q, attempt_row, &e);
 }
 
 #define BY_SQL(col, col2)                                                      \
@@ -290,45 +335,54 @@ static const char *const by_sql[MSG_KEY_COUNT] = {
 	BY_SQL("m.host", "m2.host"),
 };
 
+static int
+by_row(const struct sql_stmt *q, const struct each *e)
+{
+	struct msg_by_row r;
+
+	r.name = sql_text(q, 0, NULL);
+	r.messages = sql_int64(q, 1);
+	r.rcpts = sql_int64(q, 2);
+	r.sent = sql_int64(q, 3);
+	r.deferred = sql_int64(q, 4);
+	r.bounced = sql_int64(q, 5);
+	r.expired = sql_int64(q, 6);
+	r.top_class = sql_text(q, 7, NULL);
+	return e->fn.by(e->arg, &r);
+}
+
 int
 message_by(struct store *st, enum msg_key key, const struct msg_filter *f,
     int top, int (*fn)(void *, const struct msg_by_row *), void *arg)
 {
 	struct sql_stmt q;
-	struct msg_by_row r;
-	int rc, n = 0;
+	struct each e;
 
 	if (key <= MSG_KEY_NONE || key >= MSG_KEY_COUNT)
 		return store_failx(st, "no such key");
 	if (sql_prepare(st, &q, "message by", by_sql[key], false) == -1)
 		return -1;
-	if (sql_bind_opt_int64(st, &q, ":since", f->since, false) == -1 ||
-	    sql_bind_opt_int64(st, &q, ":until",
-		f->until > 0 ? f->until : INT64_MAX, false) == -1 ||
-	    bind_opt(st, &q, ":domain", f->domain) == -1 ||
-	    bind_opt(st, &q, ":cls", f->cls) == -1 ||
+	if (bind_range(st, &q, f) == -1 ||
 	    sql_bind_opt_int64(st, &q, ":top", top > 0 ? top : -1, false) ==
 		-1) {
 		sql_finalize(&q);
 		return -1;
 	}
-	while ((rc = sql_step(st, &q)) == SQL_ROW) {
-		r.name = sql_text(&q, 0, NULL);
-		r.messages = sql_int64(&q, 1);
-		r.rcpts = sql_int64(&q, 2);
-		r.sent = sql_int64(&q, 3);
-		r.deferred = sql_int64(&q, 4);
-		r.bounced = sql_int64(&q, 5);
-		r.expired = sql_int64(&q, 6);
-		r.top_class = sql_text(&q, 7, NULL);
-		n++;
-		if (fn(arg, &r) == -1) {
-			sql_finalize(&q);
-			return -1;
-		}
-	}
-	sql_finalize(&q);
-	return rc == -1 ? -1 : n;
+	e.fn.by = fn;
+	e.arg = arg;
+	return each_row(st, &q, by_row, &e);
+}
+
+static int
+expiry_row(const struct sql_stmt *q, const struct each *e)
+{
+	struct msg_expiry_row r;
+
+	r.provider = sql_text(q, 0, NULL);
+	r.messages = sql_int64(q, 1);
+	r.rcpts = sql_int64(q, 2);
+	r.soonest = sql_int64(q, 3);
+	return e->fn.expiry(e->arg, &r);
 }
 
 int
@@ -337,8 +391,7 @@ message_expiry(struct store *st, int64_t now, int64_t lifetime, int64_t horizon,
     void *arg)
 {
 	struct sql_stmt q;
-	struct msg_expiry_row r;
-	int rc, n = 0;
+	struct each e;
 
 	if (sql_prepare(st, &q, "message expiry",
 		"SELECT CASE WHEN p.s != '' THEN p.s ELSE d.s END AS prov,"
@@ -360,17 +413,7 @@ message_expiry(struct store *st, int64_t now, int64_t lifetime, int64_t horizon,
 		sql_finalize(&q);
 		return -1;
 	}
-	while ((rc = sql_step(st, &q)) == SQL_ROW) {
-		r.provider = sql_text(&q, 0, NULL);
-		r.messages = sql_int64(&q, 1);
-		r.rcpts = sql_int64(&q, 2);
-		r.soonest = sql_int64(&q, 3);
-		n++;
-		if (fn(arg, &r) == -1) {
-			sql_finalize(&q);
-			return -1;
-		}
-	}
-	sql_finalize(&q);
-	return rc == -1 ? -1 : n;
+	e.fn.expiry = fn;
+	e.arg = arg;
+	return each_row(st, &q, expiry_row, &e);
 }

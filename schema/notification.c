@@ -2,12 +2,14 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * See notification.h. The incident columns are read as incident.c reads
- * them; the state reported is the destination's, from its row (none: 0).
+ * See notification.h. The incident columns are read by incident.c's
+ * incident_read_row() (incident_row.h); the state reported is the
+ * destination's, from its row (none: 0).
  */
 #include <stdbool.h>
 #include <string.h>
 
+#include "incident_row.h"
 #include "notification.h"
 #include "sql.h"
 #include "store_priv.h"
@@ -49,32 +51,7 @@ notification_pending(struct store *st, const char *dest, int64_t since,
 		return -1;
 	}
 	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		memset(&inc, 0, sizeof(inc));
-		inc.id = sql_int64(&s, 0);
-		inc.kind = sql_text(&s, 1, NULL);
-		inc.key = sql_text(&s, 2, NULL);
-		inc.listed_ip = sql_text(&s, 3, NULL);
-		inc.providers = sql_text(&s, 4, NULL);
-		inc.open = strcmp(sql_text(&s, 5, NULL), "open") == 0;
-		inc.start = sql_int64(&s, 6);
-		inc.detected = sql_int64(&s, 7);
-		inc.last_seen = sql_int64(&s, 8);
-		inc.resolved = sql_int64(&s, 9);
-		inc.until = sql_int64(&s, 10);
-		inc.calm_since = sql_int64(&s, 11);
-		inc.calm_total = sql_int64(&s, 12);
-		inc.calm_seen = sql_int64(&s, 13);
-		inc.window = sql_int64(&s, 14);
-		inc.peak = sql_int64(&s, 15);
-		inc.peak_total = sql_int64(&s, 16);
-		inc.baseline = sql_double(&s, 17);
-		inc.total = sql_int64(&s, 18);
-		inc.sample = sql_text(&s, 19, NULL);
-		inc.sample_code = sql_int(&s, 20);
-		inc.rule = sql_text(&s, 21, NULL);
-		inc.action = sql_text(&s, 22, NULL);
-		inc.notified = sql_int(&s, 23);
-		inc.notified_at = sql_int64(&s, 24);
+		incident_read_row(&s, &inc);
 		if ((rc = fn(&inc, arg)) != 0) {
 			sql_finalize(&s);
 			return rc;

@@ -842,12 +842,10 @@ query_totals(
 	return 0;
 }
 
-/* by_class order: final failures, attempts, then the class name. */
+/* The orders' common head: more final failures first, then attempts. */
 static int
-class_cmp(const void *a, const void *b)
+fail_cmp(const struct grp *x, const struct grp *y)
 {
-	const struct grp *x = *(const struct grp *const *)a;
-	const struct grp *y = *(const struct grp *const *)b;
 	int64_t fx = x->c.deferred + x->c.bounced + x->c.expired;
 	int64_t fy = y->c.deferred + y->c.bounced + y->c.expired;
 
@@ -855,6 +853,19 @@ class_cmp(const void *a, const void *b)
 		return fx > fy ? -1 : 1;
 	if (x->c.attempts != y->c.attempts)
 		return x->c.attempts > y->c.attempts ? -1 : 1;
+	return 0;
+}
+
+/* by_class order: final failures, attempts, then the class name. */
+static int
+class_cmp(const void *a, const void *b)
+{
+	const struct grp *x = *(const struct grp *const *)a;
+	const struct grp *y = *(const struct grp *const *)b;
+	int d;
+
+	if ((d = fail_cmp(x, y)) != 0)
+		return d;
 	return strcmp(x->name, y->name);
 }
 
@@ -924,13 +935,10 @@ grp_cmp_counts(const void *a, const void *b)
 {
 	const struct grp *x = *(const struct grp *const *)a;
 	const struct grp *y = *(const struct grp *const *)b;
-	int64_t fx = x->c.deferred + x->c.bounced + x->c.expired;
-	int64_t fy = y->c.deferred + y->c.bounced + y->c.expired;
+	int d;
 
-	if (fx != fy)
-		return fx > fy ? -1 : 1;
-	if (x->c.attempts != y->c.attempts)
-		return x->c.attempts > y->c.attempts ? -1 : 1;
+	if ((d = fail_cmp(x, y)) != 0)
+		return d;
 	if (x->c.sent != y->c.sent)
 		return x->c.sent > y->c.sent ? -1 : 1;
 	return 0;

@@ -544,12 +544,8 @@ cmd_alert_exec(int argc, char **argv)
 	}
 	now = ctx.now;
 	db = ctx.db;
-	if (parse_time_arg(sincearg, now, &since) == -1) {
-		fprintf(
-		    stderr, "bouncestat alert: bad --since: %s\n", sincearg);
-		cmd_ctx_free(&ctx);
+	if (cmd_ctx_since(&ctx, sincearg, &since) == -1)
 		return cmd_usage(&cmd_alert_entry);
-	}
 	/* No --mail-to: no e-mail, unless --dry-run with nothing else. */
 	mail = nto > 0 || an.n == 0;
 	if (nto == 0)

@@ -301,12 +301,8 @@ cmd_incidents_exec(int argc, char **argv)
 	rc = 1;
 	now = ctx.now;
 	db = ctx.db;
-	if (parse_time_arg(since, now, &f.since) == -1) {
-		fprintf(
-		    stderr, "bouncestat incidents: bad --since: %s\n", since);
-		cmd_ctx_free(&ctx);
+	if (cmd_ctx_since(&ctx, since, &f.since) == -1)
 		return cmd_usage(&cmd_incidents_entry);
-	}
 	if (cmd_ctx_need_db(&ctx) != 0) {
 		cmd_ctx_free(&ctx);
 		return 1;

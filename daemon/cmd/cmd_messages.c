@@ -74,7 +74,7 @@ cmd_messages_exec(int argc, char **argv)
 	struct msg_filter f;
 	struct msg_list l = { 0 };
 	struct store *st;
-	char errbuf[BS_ERRLEN], *end;
+	char *end;
 	const char *since = "7d", *until = NULL;
 	bool qids = false;
 	int ch, rc;
@@ -144,15 +144,8 @@ cmd_messages_exec(int argc, char **argv)
 		cmd_ctx_free(&ctx);
 		return cmd_usage(&cmd_messages_entry);
 	}
-	if (cmd_ctx_need_db(&ctx) != 0) {
-		cmd_ctx_free(&ctx);
+	if ((st = cmd_ctx_open_ro(&ctx)) == NULL)
 		return 1;
-	}
-	if ((st = store_open(ctx.db, STORE_READONLY, errbuf)) == NULL) {
-		cmd_ctx_error(&ctx, "%s: %s", ctx.db, errbuf);
-		cmd_ctx_free(&ctx);
-		return 1;
-	}
 	rc = 1;
 	if (message_query(st, &f, msg_list_add, &l) == -1) {
 		cmd_ctx_error(&ctx, "%s", store_errmsg(st));

@@ -540,19 +540,6 @@ text_codes(FILE *fp, const struct report *r)
 	fputc('\n', fp);
 }
 
-static int64_t
-local_day_start(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (localtime_r(&tt, &tm) == NULL)
-		return t - t % 86400;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 /*
  * Failures per mark over the shown range: one mark per hour when that
  * fits the width, else per 2, 3, 4, 6, 8, 12 hours or per days, those
@@ -579,8 +566,8 @@ text_sparkline(FILE *fp, const struct report *r)
 	for (i = 0; i < sizeof(pers) / sizeof(pers[0]); i++) {
 		per = pers[i];
 		step = (int64_t)per * 3600;
-		origin =
-		    per > 1 ? local_day_start(r->show_since) : r->show_since;
+		origin = per > 1 ? clock_local_day_start(r->show_since)
+				 : r->show_since;
 		if (origin > r->show_since)
 			origin -= 86400;
 		origin += (r->show_since - origin) / step * step;
@@ -589,7 +576,7 @@ text_sparkline(FILE *fp, const struct report *r)
 			break;
 	}
 	step = (int64_t)per * 3600;
-	origin = per > 1 ? local_day_start(r->show_since) : r->show_since;
+	origin = per > 1 ? clock_local_day_start(r->show_since) : r->show_since;
 	if (origin > r->show_since)
 		origin -= 86400;
 	origin += (r->show_since - origin) / step * step;
@@ -1232,7 +1219,7 @@ cmd_report_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *since = "1d", *until = "now";
-	char errbuf[BS_ERRLEN], *end, *domain = NULL;
+	char *end, *domain = NULL;
 	struct option longopts[CTX_OPTIONS_MAX];
 	struct cmd_ctx ctx;
 	struct report r;
@@ -1337,15 +1324,8 @@ cmd_report_exec(int argc, char **argv)
 	r.f.until = r.req_until;
 	query_range(&r.f, &r.since, &r.until);
 	r.db = ctx.db;
-	if (cmd_ctx_need_db(&ctx) != 0) {
-		cmd_ctx_free(&ctx);
+	if ((st = cmd_ctx_open_ro(&ctx)) == NULL)
 		return 1;
-	}
-	if ((st = store_open(r.db, STORE_READONLY, errbuf)) == NULL) {
-		cmd_ctx_error(&ctx, "%s: %s", r.db, errbuf);
-		cmd_ctx_free(&ctx);
-		return 1;
-	}
 	r.st = st;
 	r.lifetime = ctx.conf->queue_lifetime_ms / 1000;
 	if (by != MSG_KEY_NONE) { /* issue 16: report --by, msg_render.c */

@@ -221,7 +221,7 @@ cmd_trace_exec(int argc, char **argv)
 	struct msg_filter f;
 	struct msg_list l = { 0 };
 	struct store *st;
-	char errbuf[BS_ERRLEN], addr[512], msgid[512];
+	char addr[512], msgid[512];
 	const char *since = "all", *arg;
 	size_t i, n;
 	int ch, rc;
@@ -247,11 +247,8 @@ cmd_trace_exec(int argc, char **argv)
 	arg = argv[optind];
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_trace_entry)) != 0)
 		return rc;
-	if (parse_time_arg(since, ctx.now, &f.since) == -1) {
-		fprintf(stderr, "bouncestat trace: bad --since: %s\n", since);
-		cmd_ctx_free(&ctx);
+	if (cmd_ctx_since(&ctx, since, &f.since) == -1)
 		return cmd_usage(&cmd_trace_entry);
-	}
 	n = strlen(arg);
 	/* "<id>" and "id" are one message-id; addresses as stored */
 	if (n >= 2 && arg[0] == '<' && arg[n - 1] == '>')
@@ -263,15 +260,8 @@ cmd_trace_exec(int argc, char **argv)
 	f.queue_id = arg;
 	f.message_id = msgid;
 	f.address = addr;
-	if (cmd_ctx_need_db(&ctx) != 0) {
-		cmd_ctx_free(&ctx);
+	if ((st = cmd_ctx_open_ro(&ctx)) == NULL)
 		return 1;
-	}
-	if ((st = store_open(ctx.db, STORE_READONLY, errbuf)) == NULL) {
-		cmd_ctx_error(&ctx, "%s: %s", ctx.db, errbuf);
-		cmd_ctx_free(&ctx);
-		return 1;
-	}
 	rc = 1;
 	if (message_query(st, &f, msg_list_add, &l) == -1) {
 		cmd_ctx_error(&ctx, "%s", store_errmsg(st));

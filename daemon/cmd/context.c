@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "context.h"
+#include "store.h"
 #include "util.h"
 
 static const struct option shared[] = {
@@ -284,6 +285,33 @@ cmd_ctx_need_db(const struct cmd_ctx *ctx)
 	    "daemon first, or name one with --db",
 	    ctx->db, ctx->db_from);
 	return 1;
+}
+
+struct store *
+cmd_ctx_open_ro(struct cmd_ctx *ctx)
+{
+	char errbuf[BS_ERRLEN];
+	struct store *st;
+
+	if (cmd_ctx_need_db(ctx) != 0) {
+		cmd_ctx_free(ctx);
+		return NULL;
+	}
+	if ((st = store_open(ctx->db, STORE_READONLY, errbuf)) == NULL) {
+		cmd_ctx_error(ctx, "%s: %s", ctx->db, errbuf);
+		cmd_ctx_free(ctx);
+	}
+	return st;
+}
+
+int
+cmd_ctx_since(struct cmd_ctx *ctx, const char *when, int64_t *out)
+{
+	if (parse_time_arg(when, ctx->now, out) == 0)
+		return 0;
+	fprintf(stderr, "bouncestat %s: bad --since: %s\n", ctx->cmd, when);
+	cmd_ctx_free(ctx);
+	return -1;
 }
 
 /* See context.h. */

@@ -39,6 +39,7 @@
 struct conf;
 struct classifier;
 struct cmd_entry;
+struct store;
 
 /* Which shared options a command takes (or-ed). */
 #define CTX_DB     0x01 /* --db, -c/--config */
@@ -134,6 +135,20 @@ int cmd_ctx_finish(struct cmd_ctx *ctx, bool writer, const struct cmd_entry *e);
  * directory").
  */
 int cmd_ctx_need_db(const struct cmd_ctx *ctx);
+
+/*
+ * For the query commands: the existing database, opened read-only. NULL
+ * after cmd_ctx_need_db()'s message or "error: PATH: why it would not
+ * open", with ctx freed (the command then exits 1).
+ */
+struct store *cmd_ctx_open_ro(struct cmd_ctx *ctx);
+
+/*
+ * --since WHEN against ctx->now into *out: 0, or -1 after "bouncestat
+ * CMD: bad --since: WHEN" with ctx freed (the command then prints its
+ * usage and exits 2).
+ */
+int cmd_ctx_since(struct cmd_ctx *ctx, const char *when, int64_t *out);
 
 /* Prints "bouncestat CMD: error: <fmt>" to standard error. */
 void cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)

@@ -336,7 +336,9 @@ msg_incident_hint(char *out, size_t len, int64_t id)
 	snprintf(out, len, "bouncestat messages --incident %" PRId64, id);
 }
 
-struct by_ctx {
+/* Where a report's rows go (by_row, exp_row): the stream, the
+ * format, the rows written so far. */
+struct rows_ctx {
 	FILE *fp;
 	int format;
 	int n;
@@ -345,7 +347,7 @@ struct by_ctx {
 static int
 by_row(void *arg, const struct msg_by_row *r)
 {
-	struct by_ctx *c = arg;
+	struct rows_ctx *c = arg;
 
 	if (c->format == CTX_FORMAT_JSON) {
 		fputs(c->n++ > 0 ? ",\n {" : "\n {", c->fp);
@@ -386,7 +388,7 @@ int
 msg_report_by(FILE *fp, struct store *st, enum msg_key key,
     const struct msg_filter *f, int top, int format)
 {
-	struct by_ctx c = { fp, format, 0 };
+	struct rows_ctx c = { fp, format, 0 };
 	int rc;
 
 	if (format == CTX_FORMAT_JSON)
@@ -410,16 +412,10 @@ msg_report_by(FILE *fp, struct store *st, enum msg_key key,
 	return rc == -1 ? -1 : 0;
 }
 
-struct exp_ctx {
-	FILE *fp;
-	int format;
-	int n;
-};
-
 static int
 exp_row(void *arg, const struct msg_expiry_row *r)
 {
-	struct exp_ctx *c = arg;
+	struct rows_ctx *c = arg;
 	char b[64];
 
 	render_utc_time(b, sizeof(b), r->soonest);
@@ -446,7 +442,7 @@ int
 msg_report_expiry(FILE *fp, struct store *st, int64_t now, int64_t lifetime,
     const char *provider, int format)
 {
-	struct exp_ctx c = { fp, format, 0 };
+	struct rows_ctx c = { fp, format, 0 };
 	int rc;
 
 	if (format == CTX_FORMAT_JSON)

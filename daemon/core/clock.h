@@ -38,4 +38,8 @@ int clock_init_env(char *errbuf);
 /* True while the test clock file is in use. */
 bool clock_is_test(void);
 
+/* The local midnight that starts t's day (t - t % 86400 when the local
+ * time cannot be had). */
+int64_t clock_local_day_start(int64_t t);
+
 #endif

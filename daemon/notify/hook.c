@@ -29,6 +29,7 @@
 #include "log.h"
 #include "notify.h"
 #include "sanitize.h"
+#include "sigpipe.h"
 #include "util.h"
 
 extern char **environ;
@@ -146,13 +147,11 @@ hook_run(const char *path, const char *event, const struct incident *inc,
 	struct timespec nap = { 0, HOOK_POLL_NS };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t pipeset, old, dflt, pending;
-	struct timespec zero = { 0, 0 };
+	struct sigpipe_hold sp;
 	char *own[HOOK_ENV_MAX], **env, *doc, *argv[3];
 	size_t nown = 0, len, i, off = 0;
 	int fds[2], rc, status = 0, killed = 0;
 	int64_t deadline;
-	bool had_pipe;
 	ssize_t w;
 	pid_t pid;
 
@@ -171,23 +170,12 @@ hook_run(const char *path, const char *event, const struct incident *inc,
 	argv[0] = (char *)path;
 	argv[1] = (char *)event;
 	argv[2] = NULL;
-	sigemptyset(&pipeset);
-	sigaddset(&pipeset, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipeset, &old);
-	sigpending(&pending);
-	had_pipe = sigismember(&pending, SIGPIPE) == 1;
+	sigpipe_block(&sp);
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[0], STDIN_FILENO);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&dflt);
-	sigaddset(&dflt, SIGPIPE);
-	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setsigmask(&attr, &old);
+	sigpipe_spawnattr(&sp, &attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr,
-	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
-		POSIX_SPAWN_SETPGROUP);
 	rc = posix_spawn(&pid, path, &fa, &attr, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
@@ -198,7 +186,7 @@ hook_run(const char *path, const char *event, const struct incident *inc,
 	if (rc != 0) {
 		close(fds[1]);
 		free(doc);
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		sigpipe_release(&sp, false);
 		snprintf(errbuf, BS_ERRLEN, "%s", strerror(rc));
 		return -1;
 	}
@@ -237,10 +225,7 @@ hook_run(const char *path, const char *event, const struct incident *inc,
 	}
 	if (killed > 0)
 		kill(-pid, SIGKILL); /* what it left behind in its group */
-	sigpending(&pending);
-	if (!had_pipe && sigismember(&pending, SIGPIPE) == 1)
-		(void)sigtimedwait(&pipeset, NULL, &zero);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	sigpipe_release(&sp, true);
 	if (status == -1)
 		return -1;
 	if (killed > 0) {

@@ -24,6 +24,7 @@
 
 #include "alert.h"
 #include "sanitize.h"
+#include "sigpipe.h"
 #include "duration.h"
 #include "utf8.h"
 
@@ -962,11 +963,9 @@ alert_sendmail(const char *path, const char *msg, size_t len, char *errbuf)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t pipeset, old, dflt, pending;
-	struct timespec zero = { 0, 0 };
+	struct sigpipe_hold sp;
 	char *argv[4];
 	int fds[2], rc, status, werr = 0;
-	bool had_pipe;
 	pid_t pid;
 
 	if (pipe(fds) == -1) {
@@ -977,30 +976,20 @@ alert_sendmail(const char *path, const char *msg, size_t len, char *errbuf)
 	argv[1] = (char *)"-t";
 	argv[2] = (char *)"-oi";
 	argv[3] = NULL;
-	sigemptyset(&pipeset);
-	sigaddset(&pipeset, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipeset, &old);
-	sigpending(&pending);
-	had_pipe = sigismember(&pending, SIGPIPE) == 1;
+	sigpipe_block(&sp);
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[0], STDIN_FILENO);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
 	posix_spawn_file_actions_addclose(&fa, fds[1]);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&dflt);
-	sigaddset(&dflt, SIGPIPE);
-	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setsigmask(&attr, &old);
-	posix_spawnattr_setflags(
-	    &attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	sigpipe_spawnattr(&sp, &attr, 0);
 	rc = posix_spawn(&pid, path, &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(fds[0]);
 	if (rc != 0) {
 		close(fds[1]);
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		sigpipe_release(&sp, false);
 		snprintf(errbuf, BS_ERRLEN, "%s: %s", path, strerror(rc));
 		return -1;
 	}
@@ -1015,12 +1004,7 @@ alert_sendmail(const char *path, const char *msg, size_t len, char *errbuf)
 			break;
 		}
 	}
-	if (werr == EPIPE && !had_pipe) {
-		sigpending(&pending);
-		if (sigismember(&pending, SIGPIPE) == 1)
-			(void)sigtimedwait(&pipeset, NULL, &zero);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	sigpipe_release(&sp, werr == EPIPE);
 	if (status == -1)
 		return -1;
 	if (WIFSIGNALED(status)) {

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "event.h"
 #include "html.h"
 #include "sanitize.h"
@@ -255,19 +256,6 @@ struct series {
 	int64_t max;
 };
 
-static int64_t
-local_day_start(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (localtime_r(&tt, &tm) == NULL)
-		return t - t % 86400;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 static void
 series_build(const struct report_view *v, struct series *s)
 {
@@ -285,7 +273,7 @@ series_build(const struct report_view *v, struct series *s)
 	}
 	/* Marks of a few hours start on local midnight; one-hour marks
 	 * on the first hour. */
-	s->origin = s->per > 1 ? local_day_start(v->since) : v->since;
+	s->origin = s->per > 1 ? clock_local_day_start(v->since) : v->since;
 	if (s->origin > v->since)
 		s->origin -= 86400;
 	first = (v->since - s->origin) / (int64_t)(s->per * 3600);
@@ -418,7 +406,7 @@ chart(FILE *fp, const struct report_view *v)
 	step = s.marks / 6 > 0 ? s.marks / 6 : 1;
 	for (k = 0; k < s.marks; k++) {
 		int64_t t0 = s.origin + (int64_t)(k * s.per * 3600);
-		bool midnight = local_day_start(t0) == t0;
+		bool midnight = clock_local_day_start(t0) == t0;
 
 		if (days > 2) {
 			if (!midnight ||

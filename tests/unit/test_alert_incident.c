@@ -28,12 +28,6 @@
 
 #define T0 1763805600 /* 2025-11-22 10:00:00 UTC */
 
-struct fixture {
-	char dir[256];
-	char path[300];
-	struct store *st;
-};
-
 struct rec {
 	int64_t t;
 	enum bs_status status;
@@ -98,31 +92,7 @@ throttled(int64_t t, const char *provider, const char *domain)
 static int
 setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	char err[BS_ERRLEN];
-
-	if (fx == NULL)
-		return -1;
-	if (db_fixture_make(fx->dir, sizeof(fx->dir), fx->path,
-		sizeof(fx->path), "incident") == -1)
-		return -1;
-	if ((fx->st = store_open(fx->path, 0, err)) == NULL) {
-		fprintf(stderr, "store_open: %s\n", err);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	db_fixture_remove(fx->dir, fx->path);
-	free(fx);
-	return 0;
+	return db_fixture_setup(state, "incident");
 }
 
 #define ROWS_MAX 16
@@ -153,7 +123,7 @@ collect(
 static void
 incident_series__suspended_and_local__left_out(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct incident_source_spec src = { INCIDENT_SRC_CLASS, "rate_limited",
 		false, NULL, NULL };
 	struct rows r = { 0 };
@@ -187,7 +157,7 @@ incident_series__suspended_and_local__left_out(void **state)
 static void
 incident_series__no_provider__keyed_by_domain(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct incident_source_spec src = { INCIDENT_SRC_CLASS, "rate_limited",
 		false, NULL, NULL };
 	struct rows r = { 0 };
@@ -206,7 +176,7 @@ incident_series__no_provider__keyed_by_domain(void **state)
 static void
 incident_series__dnsbl__by_list_and_ip_across_providers(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct incident_source_spec src = { INCIDENT_SRC_DNSBL, NULL, false,
 		NULL, NULL };
 	struct incident_source_spec bl = { INCIDENT_SRC_CLASS, "blacklisted",
@@ -251,7 +221,7 @@ static void
 incident_series__rate__watched_classes_not_in_numerator(void **state)
 {
 	static const char *const watched[] = { "rate_limited", NULL };
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct incident_source_spec src = { INCIDENT_SRC_RATE, NULL, false,
 		"deferred", watched };
 	struct rows r = { 0 };
@@ -283,7 +253,7 @@ incident_series__rate__watched_classes_not_in_numerator(void **state)
 static void
 incident_sample__latest_reply__byte_exact_with_rule(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct incident_source_spec src = { INCIDENT_SRC_CLASS, "rate_limited",
 		false, NULL, NULL };
 	struct rec x = throttled(T0 + 1, "qq.com", "qq.com");
@@ -345,7 +315,7 @@ pending(struct store *st, int64_t since, struct seen *s)
 static void
 incident_notified__open_then_resolved__mailed_once_each(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct incident inc;
 	struct seen s;
 	int64_t id, id2;
@@ -418,22 +388,22 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    incident_series__suspended_and_local__left_out, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    incident_series__no_provider__keyed_by_domain, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    incident_series__dnsbl__by_list_and_ip_across_providers,
-		    setup, teardown),
+		    setup, db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    incident_series__rate__watched_classes_not_in_numerator,
-		    setup, teardown),
+		    setup, db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    incident_sample__latest_reply__byte_exact_with_rule, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    incident_notified__open_then_resolved__mailed_once_each,
-		    setup, teardown),
+		    setup, db_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

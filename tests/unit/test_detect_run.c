@@ -33,9 +33,7 @@
 #define MIN 60
 
 struct fixture {
-	char dir[256];
-	char path[300];
-	struct store *st;
+	struct db_fixture db;
 	struct detect_params p;
 };
 
@@ -54,7 +52,7 @@ add(struct fixture *fx, int what, const char *domain, int64_t t, int n)
 	struct store_record sr;
 	int i;
 
-	assert_int_equal(store_begin(fx->st), 0);
+	assert_int_equal(store_begin(fx->db.st), 0);
 	for (i = 0; i < n; i++) {
 		memset(&ev, 0, sizeof(ev));
 		memset(&cr, 0, sizeof(cr));
@@ -90,26 +88,20 @@ add(struct fixture *fx, int what, const char *domain, int64_t t, int n)
 		sr.ev = &ev;
 		sr.cr = &cr;
 		sr.provider = "";
-		assert_int_equal(store_add(fx->st, &sr), 0);
+		assert_int_equal(store_add(fx->db.st, &sr), 0);
 	}
-	assert_int_equal(store_commit(fx->st), 0);
+	assert_int_equal(store_commit(fx->db.st), 0);
 }
 
 static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	char err[BS_ERRLEN];
 
 	if (fx == NULL)
 		return -1;
-	if (db_fixture_make(fx->dir, sizeof(fx->dir), fx->path,
-		sizeof(fx->path), "detect_run") == -1)
+	if (db_fixture_open(&fx->db, "detect_run") == -1)
 		return -1;
-	if ((fx->st = store_open(fx->path, 0, err)) == NULL) {
-		fprintf(stderr, "store_open: %s\n", err);
-		return -1;
-	}
 	detect_defaults(&fx->p);
 	*state = fx;
 	return 0;
@@ -120,8 +112,7 @@ teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	store_close(fx->st);
-	db_fixture_remove(fx->dir, fx->path);
+	db_fixture_close(&fx->db);
 	free(fx);
 	return 0;
 }
@@ -136,7 +127,7 @@ pass(struct fixture *fx, int64_t now)
 
 	memset(&o, 0, sizeof(o));
 	o.now = now;
-	if (detect_run(fx->st, &fx->p, NULL, &o, &ds, err) != 0)
+	if (detect_run(fx->db.st, &fx->p, NULL, &o, &ds, err) != 0)
 		fail_msg("detect_run: %s", err);
 	return ds;
 }
@@ -178,7 +169,7 @@ list(struct fixture *fx, struct incs *l)
 
 	memset(&f, 0, sizeof(f));
 	memset(l, 0, sizeof(*l));
-	assert_int_equal(incident_list(fx->st, &f, take, l), 0);
+	assert_int_equal(incident_list(fx->db.st, &f, take, l), 0);
 }
 
 /*
@@ -371,8 +362,8 @@ detect_run__replay__equals_live_passes(void **state)
 	memset(&o, 0, sizeof(o));
 	o.now = T0 + 400 * MIN;
 	memset(&rep, 0, sizeof(rep));
-	assert_int_equal(
-	    detect_replay(fx->st, &fx->p, NULL, 0, &o, take, &rep, NULL, err),
+	assert_int_equal(detect_replay(fx->db.st, &fx->p, NULL, 0, &o, take,
+			     &rep, NULL, err),
 	    0);
 	assert_true(live.n >= 3);
 	assert_int_equal(live.n, rep.n);

@@ -25,12 +25,6 @@
 #define DAY 86400
 #define T0  1763769600 /* 2025-11-22 00:00:00 UTC */
 
-struct fixture {
-	char dir[256];
-	char path[300];
-	struct store *st;
-};
-
 static struct bs_span
 sp(const char *s)
 {
@@ -93,7 +87,7 @@ take(const struct incident *inc, void *arg)
 
 /* Judges at `to`; fills s with the inactive incidents. */
 static void
-judge(struct fixture *fx, const struct detect_params *p, int64_t to,
+judge(struct db_fixture *fx, const struct detect_params *p, int64_t to,
     struct seen *s)
 {
 	struct incident_filter f;
@@ -112,14 +106,9 @@ judge(struct fixture *fx, const struct detect_params *p, int64_t to,
 static int
 setup(void **state)
 {
-	static struct fixture fx;
-	char errbuf[BS_ERRLEN];
+	static struct db_fixture fx;
 
-	memset(&fx, 0, sizeof(fx));
-	if (db_fixture_make(fx.dir, sizeof(fx.dir), fx.path, sizeof(fx.path),
-		"inactive") == -1)
-		return -1;
-	if ((fx.st = store_open(fx.path, 0, errbuf)) == NULL)
+	if (db_fixture_open(&fx, "inactive") == -1)
 		return -1;
 	*state = &fx;
 	return 0;
@@ -128,10 +117,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	db_fixture_remove(fx->dir, fx->path);
+	db_fixture_close(*state);
 	return 0;
 }
 
@@ -149,7 +135,7 @@ inactive_baseline__median_of_known_days(void **state)
 static void
 inactive_judge__usual_results_stop__opens_then_resolves(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct detect_params p;
 	struct seen s;
 	int d, h;

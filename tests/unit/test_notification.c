@@ -22,8 +22,7 @@
 #include "store.h"
 
 struct fx {
-	char dir[256], path[300];
-	struct store *st;
+	struct db_fixture db;
 	int64_t open_id, old_id;
 };
 
@@ -31,13 +30,10 @@ static int
 setup(void **state)
 {
 	static struct fx fx;
-	char errbuf[BS_ERRLEN];
 	struct incident inc;
 
 	memset(&fx, 0, sizeof(fx));
-	if (db_fixture_make(fx.dir, sizeof(fx.dir), fx.path, sizeof(fx.path),
-		"notification") == -1 ||
-	    (fx.st = store_open(fx.path, 0, errbuf)) == NULL)
+	if (db_fixture_open(&fx.db, "notification") == -1)
 		return -1;
 	memset(&inc, 0, sizeof(inc));
 	inc.kind = "rate_limited";
@@ -47,15 +43,15 @@ setup(void **state)
 	inc.open = true;
 	inc.start = inc.detected = inc.last_seen = inc.until = 10000;
 	inc.window = 600;
-	if (store_begin(fx.st) == -1 ||
-	    incident_insert(fx.st, &inc, &fx.open_id) == -1)
+	if (store_begin(fx.db.st) == -1 ||
+	    incident_insert(fx.db.st, &inc, &fx.open_id) == -1)
 		return -1;
 	inc.key = "old.example";
 	inc.open = false;
 	inc.start = inc.detected = inc.last_seen = inc.until = 100;
 	inc.resolved = 200;
-	if (incident_insert(fx.st, &inc, &fx.old_id) == -1 ||
-	    store_commit(fx.st) == -1)
+	if (incident_insert(fx.db.st, &inc, &fx.old_id) == -1 ||
+	    store_commit(fx.db.st) == -1)
 		return -1;
 	*state = &fx;
 	return 0;
@@ -66,8 +62,7 @@ teardown(void **state)
 {
 	struct fx *fx = *state;
 
-	store_close(fx->st);
-	db_fixture_remove(fx->dir, fx->path);
+	db_fixture_close(&fx->db);
 	return 0;
 }
 
@@ -97,7 +92,7 @@ pending(struct fx *fx, const char *dest, int64_t since)
 
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(
-	    notification_pending(fx->st, dest, since, collect, &s), 0);
+	    notification_pending(fx->db.st, dest, since, collect, &s), 0);
 	return s;
 }
 
@@ -121,7 +116,7 @@ notification_mark__per_destination__independent(void **state)
 	struct fx *fx = *state;
 	struct seen s;
 
-	assert_int_equal(notification_mark(fx->st, fx->open_id,
+	assert_int_equal(notification_mark(fx->db.st, fx->open_id,
 			     "webhook http://a/", INCIDENT_NOTIFIED_OPEN, 5),
 	    0);
 	assert_int_equal(pending(fx, "webhook http://a/", 1000).n, 0);
@@ -134,7 +129,7 @@ notification_mark__per_destination__independent(void **state)
 		memset(&f, 0, sizeof(f));
 		f.since = 1000;
 		f.pending = true;
-		assert_int_equal(incident_list(fx->st, &f, collect, &s), 0);
+		assert_int_equal(incident_list(fx->db.st, &f, collect, &s), 0);
 	}
 	assert_int_equal(s.n, 1);
 }
@@ -145,17 +140,17 @@ notification_mark__backwards__ignored(void **state)
 	struct fx *fx = *state;
 	struct seen s;
 
-	assert_int_equal(notification_mark(fx->st, fx->old_id, "exec /h",
+	assert_int_equal(notification_mark(fx->db.st, fx->old_id, "exec /h",
 			     INCIDENT_NOTIFIED_RESOLVED, 6),
 	    0);
-	assert_int_equal(notification_mark(fx->st, fx->old_id, "exec /h",
+	assert_int_equal(notification_mark(fx->db.st, fx->old_id, "exec /h",
 			     INCIDENT_NOTIFIED_OPEN, 7),
 	    0);
 	s = pending(fx, "exec /h", 0);
 	assert_int_equal(s.n, 1); /* only the open one */
 	assert_int_equal(s.id[0], fx->open_id);
 	assert_int_equal(
-	    notification_mark(fx->st, fx->old_id, "exec /h", 9, 7), -1);
+	    notification_mark(fx->db.st, fx->old_id, "exec /h", 9, 7), -1);
 }
 
 int

@@ -37,12 +37,6 @@
 #define NREC   6000
 #define RANGES 45
 
-struct fixture {
-	char dir[256];
-	char path[300];
-	struct store *st;
-};
-
 static uint64_t rng = 0x9e3779b97f4a7c15;
 
 static uint64_t
@@ -125,18 +119,14 @@ add_random(struct store *st, int64_t t)
 static int
 setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	char err[BS_ERRLEN];
+	struct db_fixture *fx;
 	struct store *st;
 	int i;
 
-	if (fx == NULL)
+	if (db_fixture_setup(state, "rollup") == -1)
 		return -1;
-	if (db_fixture_make(fx->dir, sizeof(fx->dir), fx->path,
-		sizeof(fx->path), "rollup") == -1)
-		return -1;
-	if ((st = store_open(fx->path, 0, err)) == NULL)
-		return -1;
+	fx = *state;
+	st = fx->st;
 	/* Many batches, in no time order: rollup rows are UPSERTed again. */
 	for (i = 0; i < NREC; i++) {
 		if (i % 397 == 0 && (i == 0 || store_commit(st) == 0) &&
@@ -146,22 +136,7 @@ setup(void **state)
 	}
 	if (store_commit(st) == -1)
 		return -1;
-	store_close(st);
-	if ((fx->st = store_open(fx->path, STORE_READONLY, err)) == NULL)
-		return -1;
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	db_fixture_remove(fx->dir, fx->path);
-	free(fx);
-	return 0;
+	return db_fixture_readonly(fx);
 }
 
 /* Everything the queries answer, as text. */
@@ -323,7 +298,7 @@ check_ranges(struct store *st)
 static void
 query_rollup__random_ranges__same_as_hours(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 
 	check_ranges(fx->st);
 }
@@ -344,7 +319,7 @@ raw_int(sqlite3 *db, const char *sql)
 static void
 query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	char err[BS_ERRLEN];
 	int64_t days;
 	sqlite3 *db;
@@ -408,10 +383,10 @@ main(void)
 		cmocka_unit_test(store_month_floor__dates__first_of_month),
 		cmocka_unit_test_setup_teardown(
 		    query_rollup__random_ranges__same_as_hours, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_rollup__rollups_dropped_at_version_3__migration_rebuilds,
-		    setup, teardown),
+		    setup, db_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,12 +27,6 @@
 #define T0 1763805600 /* 2025-11-22 10:00:00 UTC */
 #define H  3600
 
-struct fixture {
-	char dir[256];
-	char path[300];
-	struct store *st;
-};
-
 struct rec {
 	int64_t t;
 	enum bs_status status;
@@ -86,17 +80,13 @@ repeat(struct store *st, int n, struct rec r)
 static int
 setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	char err[BS_ERRLEN];
+	struct db_fixture *fx;
 	struct store *st;
 
-	if (fx == NULL)
+	if (db_fixture_setup(state, "query") == -1)
 		return -1;
-	if (db_fixture_make(fx->dir, sizeof(fx->dir), fx->path,
-		sizeof(fx->path), "query") == -1)
-		return -1;
-	if ((st = store_open(fx->path, 0, err)) == NULL)
-		return -1;
+	fx = *state;
+	st = fx->st;
 	if (store_begin(st) == -1)
 		return -1;
 	repeat(st, 5,
@@ -142,23 +132,8 @@ setup(void **state)
 		"example.org", "", 452, "", "452 other", 0 });
 	if (store_commit(st) == -1)
 		return -1;
-	store_close(st);
 	/* Queries run on a read-only store, as report does. */
-	if ((fx->st = store_open(fx->path, STORE_READONLY, err)) == NULL)
-		return -1;
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	db_fixture_remove(fx->dir, fx->path);
-	free(fx);
-	return 0;
+	return db_fixture_readonly(fx);
 }
 
 static struct query_filter
@@ -213,7 +188,7 @@ keep(const struct query_row *r, void *arg)
 static void
 query_totals__whole_range__finals_attempts_and_suspended_apart(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0 + 3 * H);
 	struct query_counts c;
 
@@ -224,7 +199,7 @@ query_totals__whole_range__finals_attempts_and_suspended_apart(void **state)
 static void
 query_totals__partial_hours__widened_to_whole_hours(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0 + H + 1800, T0 + H + 1801);
 	struct query_counts c;
 	int64_t since, until;
@@ -243,7 +218,7 @@ query_totals__partial_hours__widened_to_whole_hours(void **state)
 static void
 query_totals__empty_range__error(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0);
 	struct query_counts c;
 
@@ -254,7 +229,7 @@ query_totals__empty_range__error(void **state)
 static void
 query_totals__domain_filter__matches_domain_or_provider(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0 + 3 * H);
 	struct query_counts c;
 
@@ -273,7 +248,7 @@ query_totals__domain_filter__matches_domain_or_provider(void **state)
 static void
 query_totals__class_filter__only_that_class(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0 + 3 * H);
 	struct query_counts c;
 
@@ -285,7 +260,7 @@ query_totals__class_filter__only_that_class(void **state)
 static void
 query_by_class__all__most_failures_first(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0 + 3 * H);
 	struct rows r = { 0 };
 
@@ -305,7 +280,7 @@ query_by_class__all__most_failures_first(void **state)
 static void
 query_by_domain__all__failures_then_attempts_with_top_class(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0 + 3 * H);
 	struct rows r = { 0 };
 
@@ -336,7 +311,7 @@ query_by_domain__all__failures_then_attempts_with_top_class(void **state)
 static void
 query_by_domain__ties__names_then_first_class(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0 + H);
 	static const char *const doms[] = { "b.example", "ab.example",
 		"a.example", "B.example" };
@@ -396,7 +371,7 @@ query_by_domain__ties__names_then_first_class(void **state)
 static void
 query_by_provider__all__grouped_by_provider(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0 + 3 * H);
 	struct rows r = { 0 };
 
@@ -412,7 +387,7 @@ query_by_provider__all__grouped_by_provider(void **state)
 static void
 query_by_code__all__sample_is_not_a_suspended_repeat(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0 + 3 * H);
 	struct rows r = { 0 };
 
@@ -433,7 +408,7 @@ query_by_code__all__sample_is_not_a_suspended_repeat(void **state)
 static void
 query_by_code__events_pruned__counts_stay_sample_empty(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0 + 3 * H);
 	struct rows r = { 0 };
 	char err[BS_ERRLEN];
@@ -451,7 +426,7 @@ query_by_code__events_pruned__counts_stay_sample_empty(void **state)
 static void
 query_hourly__three_hours__one_row_each_in_order(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0 - H, T0 + 5 * H);
 	struct rows r = { 0 };
 
@@ -468,7 +443,7 @@ query_hourly__three_hours__one_row_each_in_order(void **state)
 static void
 query_unknown__ids_differ__grouped_after_normalizing(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct query_filter f = range(T0, T0 + 3 * H);
 	struct rows r = { 0 };
 
@@ -505,7 +480,7 @@ keep_minute(const struct query_minute *m, void *arg)
 static void
 query_minutes__provider__per_minute_rows_with_kinds(void **state)
 {
-	struct fixture *fx = *state;
+	struct db_fixture *fx = *state;
 	struct minutes m = { 0 };
 
 	assert_int_equal(
@@ -532,44 +507,46 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    query_totals__whole_range__finals_attempts_and_suspended_apart,
-		    setup, teardown),
+		    setup, db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_totals__partial_hours__widened_to_whole_hours, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-		    query_totals__empty_range__error, setup, teardown),
+		    query_totals__empty_range__error, setup,
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_totals__domain_filter__matches_domain_or_provider,
-		    setup, teardown),
+		    setup, db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_totals__class_filter__only_that_class, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-		    query_by_class__all__most_failures_first, setup, teardown),
+		    query_by_class__all__most_failures_first, setup,
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_by_domain__all__failures_then_attempts_with_top_class,
-		    setup, teardown),
+		    setup, db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_by_domain__ties__names_then_first_class, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_by_provider__all__grouped_by_provider, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_by_code__all__sample_is_not_a_suspended_repeat, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_by_code__events_pruned__counts_stay_sample_empty,
-		    setup, teardown),
+		    setup, db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_hourly__three_hours__one_row_each_in_order, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_unknown__ids_differ__grouped_after_normalizing, setup,
-		    teardown),
+		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_minutes__provider__per_minute_rows_with_kinds, setup,
-		    teardown),
+		    db_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
