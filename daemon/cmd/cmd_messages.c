@@ -169,7 +169,7 @@ done:
 
 const struct cmd_entry cmd_messages_entry = {
 	"messages",
-	"[--since WHEN] [--until WHEN] [--domain D] [--class C] [--status S] "
+	"[-c FILE] [--db PATH] [--since WHEN] [--until WHEN] [--domain D] [--class C] [--status S] "
 	"[--incident N] [--open] [--sender-domain D] [--sasl-user U] "
 	"[--client C] [--transport T] [--host H] [--qids] "
 	"[--format text|json|csv]",

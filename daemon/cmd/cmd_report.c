@@ -1297,6 +1297,10 @@ cmd_report_exec(int argc, char **argv)
 	    : ctx.format == CTX_FORMAT_CSV    ? FMT_CSV
 	    : ctx.format == CTX_FORMAT_HTML   ? FMT_HTML
 					      : FMT_TEXT;
+	if (by != MSG_KEY_NONE && r.fmt == FMT_HTML)
+		return cmd_ctx_free(&ctx),
+		       usage_error(
+			   "--by: no HTML form (text, json or csv)", "html");
 	r.now = now;
 	r.width = term_width(stdout);
 	r.utf8 = term_utf8();

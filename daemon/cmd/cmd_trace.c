@@ -297,7 +297,7 @@ done:
 
 const struct cmd_entry cmd_trace_entry = {
 	"trace",
-	"[--since WHEN] [--format text|json] QUEUEID|ADDRESS|MESSAGE-ID",
+	"[-c FILE] [--db PATH] [--since WHEN] [--format text|json] QUEUEID|ADDRESS|MESSAGE-ID",
 	"the story of one message, or of the mail from or to an address",
 	cmd_trace_exec,
 };

@@ -111,6 +111,13 @@ for k in sender-domain sasl-user client transport host; do
 	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' \
 	    "$T/by.out" || fail "report --by $k: bad JSON"
 done
+# --by has no HTML form: a usage error, not a text table under html.
+rc=0
+"$B" report --db "$T/db" --since all --by host --format html \
+    >"$T/by.out" 2>"$T/by.err" || rc=$?
+[ "$rc" -eq 2 ] && [ ! -s "$T/by.out" ] &&
+    grep -q 'no HTML form' "$T/by.err" ||
+    fail "report --by --format html: exit $rc, want a usage error"
 "$B" report --db "$T/db" --since all --by sasl-user --format json |
     python3 -c '
 import json, sys
