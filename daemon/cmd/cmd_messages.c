@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "context.h"
+#include "event.h"
 #include "message_query.h"
 #include "msg_render.h"
 #include "store.h"
@@ -75,6 +76,7 @@ cmd_messages_exec(int argc, char **argv)
 	struct msg_list l = { 0 };
 	struct store *st;
 	char *end;
+	enum bs_class cls;
 	const char *since = "7d", *until = NULL;
 	bool qids = false;
 	int ch, rc;
@@ -95,6 +97,13 @@ cmd_messages_exec(int argc, char **argv)
 			f.domain = optarg;
 			break;
 		case 'C':
+			if (bs_class_from_name(optarg, strlen(optarg), &cls) ==
+			    -1) {
+				fprintf(stderr,
+				    "bouncestat messages: unknown class: %s\n",
+				    optarg);
+				return cmd_usage(&cmd_messages_entry);
+			}
 			f.cls = optarg;
 			break;
 		case 'S':

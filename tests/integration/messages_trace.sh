@@ -111,6 +111,12 @@ for k in sender-domain sasl-user client transport host; do
 	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' \
 	    "$T/by.out" || fail "report --by $k: bad JSON"
 done
+# An unknown class is a usage error, not an empty list.
+rc=0
+"$B" messages --db "$T/db" --since all --class no_such_class \
+    >"$T/m.out" 2>"$T/m.err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q 'unknown class' "$T/m.err" ||
+    fail "messages --class no_such_class: exit $rc, want a usage error"
 # --by has no HTML form: a usage error, not a text table under html.
 rc=0
 "$B" report --db "$T/db" --since all --by host --format html \
