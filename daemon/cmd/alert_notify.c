@@ -282,24 +282,42 @@ alert_notify_help(FILE *fp)
 }
 
 int
-alert_notify_check_conf(const struct conf *c, char *errbuf)
+alert_notify_check_conf(const struct conf *c, conf_error_fn *errfn, void *arg)
 {
 	struct sockaddr_storage ss;
 	struct alert_notify an;
-	char msg[BS_ERRLEN];
-	size_t sslen;
+	char msg[BS_ERRLEN], line[BS_ERRLEN + 300];
+	size_t sslen, i;
+	int nbad = 0;
 
 	if (c->metrics_listen[0] != '\0' &&
 	    metrics_parse_listen(c->metrics_listen, &ss, &sslen, msg) == -1) {
-		snprintf(errbuf, BS_ERRLEN, "metrics_listen %.200s", msg);
-		return -1;
+		snprintf(line, sizeof(line), "%s: metrics_listen %.200s",
+		    c->source, msg);
+		errfn(arg, line);
+		nbad++;
 	}
-	memset(&an, 0, sizeof(an));
-	if (alert_notify_add_conf(&an, c, msg) == -1) {
-		snprintf(errbuf, BS_ERRLEN, "%s", msg);
-		return -1;
+	/* Each entry on its own, so that every bad one is named. */
+	for (i = 0; i < c->nwebhook; i++) {
+		memset(&an, 0, sizeof(an));
+		if (alert_notify_add_webhook(&an, c->webhook[i], NULL, msg) ==
+		    -1) {
+			snprintf(line, sizeof(line), "%s: webhook %.200s: %s",
+			    c->source, c->webhook[i],
+			    strncmp(msg, "webhook: ", 9) == 0 ? msg + 9 : msg);
+			errfn(arg, line);
+			nbad++;
+		}
 	}
-	return 0;
+	for (i = 0; i < c->nexec; i++) {
+		memset(&an, 0, sizeof(an));
+		if (alert_notify_add_exec(&an, c->exec[i], msg) == -1) {
+			snprintf(line, sizeof(line), "%s: %s", c->source, msg);
+			errfn(arg, line);
+			nbad++;
+		}
+	}
+	return nbad;
 }
 
 int

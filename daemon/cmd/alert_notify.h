@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "conf.h"
 #include "notify.h"
 
 struct conf;
@@ -75,9 +76,11 @@ int alert_notify_run(struct store *, const struct alert_notify *);
 /*
  * check-config: the directives of the integrations are usable
  * (metrics_listen an ADDR:PORT, webhook lines "[json|slack] URL", exec
- * lines absolute paths). 0, or -1 with the first problem in errbuf.
+ * lines absolute paths). Every problem goes to errfn as "file: message";
+ * returns how many there were (0: all usable).
  */
-int alert_notify_check_conf(const struct conf *c, char *errbuf);
+int alert_notify_check_conf(
+    const struct conf *c, conf_error_fn *errfn, void *arg);
 
 /* The help of --webhook, --webhook-format and --exec, for `alert --help`. */
 void alert_notify_help(FILE *fp);

@@ -100,12 +100,15 @@ cmd_check_config_exec(int argc, char **argv)
 		    nerr == 1 ? "" : "s");
 		return 1;
 	}
+	/*
+	 * The checks past the syntax: each runs, so that one run names every
+	 * problem.
+	 */
 	/* The daemon switches to `user` at start: it must exist. */
 	if (c->user[0] != '\0' && getpwnam(c->user) == NULL) {
 		fprintf(
 		    stderr, "%s: user %s: no such user\n", c->source, c->user);
-		conf_free(c);
-		return 1;
+		nerr++;
 	}
 	if ((cl = rules_load(c->rules_dir[0] != '\0' ? c->rules_dir : NULL,
 		 errbuf)) == NULL) {
@@ -114,20 +117,20 @@ cmd_check_config_exec(int argc, char **argv)
 			    c->rules_dir_line, c->rules_dir, errbuf);
 		else
 			fprintf(stderr, "%s\n", errbuf);
-		conf_free(c);
-		return 1;
+		nerr++;
 	}
 	classify_free(cl);
 	if ((dl = dnsbl_lists_load(
 		 c->dnsbl_dir[0] != '\0' ? c->dnsbl_dir : NULL, errbuf)) ==
 	    NULL) {
 		fprintf(stderr, "%s: dnsbl lists: %s\n", c->source, errbuf);
-		conf_free(c);
-		return 1;
+		nerr++;
 	}
 	dnsbl_lists_free(dl);
-	if (alert_notify_check_conf(c, errbuf) == -1) {
-		fprintf(stderr, "%s: %s\n", c->source, errbuf);
+	nerr += alert_notify_check_conf(c, errfn, &(int){ 0 });
+	if (nerr > 0) {
+		fprintf(stderr, "%s: %d error%s\n", c->source, nerr,
+		    nerr == 1 ? "" : "s");
 		conf_free(c);
 		return 1;
 	}

@@ -177,6 +177,18 @@ for bad in 'webhook xml http://x/' 'webhook ftp://x/' 'exec hook' \
 	"$BOUNCESTAT" check-config -c "$tmp/bad.conf" >/dev/null 2>&1 || rc=$?
 	[ $rc -eq 1 ] || fail "check-config accepted '$bad' (exit $rc)"
 done
+# One run names every bad integration directive, not only the first.
+printf 'metrics_listen nonsense\nwebhook ftp://x\nwebhook %s/fine\nexec rel/hook\nwebhook xml %s/y\n' \
+    "$URL" "$URL" >"$tmp/bad.conf"
+rc=0
+"$BOUNCESTAT" check-config -c "$tmp/bad.conf" >/dev/null 2>"$tmp/bad.err" || rc=$?
+[ $rc -eq 1 ] || fail "check-config with four bad lines exited $rc"
+for want in 'metrics_listen nonsense' 'webhook ftp://x' 'exec: rel/hook' \
+    'webhook xml ' '4 errors'; do
+	grep -qF "$want" "$tmp/bad.err" ||
+	    fail "check-config did not report '$want': $(cat "$tmp/bad.err")"
+done
+! grep -q '/fine' "$tmp/bad.err" || fail "check-config named a good webhook"
 printf 'webhook slack %s/s\nexec /bin/true\nmetrics_listen [::1]:9154\n' \
     "$URL" >"$tmp/good.conf"
 "$BOUNCESTAT" check-config -c "$tmp/good.conf" >/dev/null ||
