@@ -1322,6 +1322,41 @@ classify_event__third_collection_families__class_of_the_family(void **state)
 	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
 }
 
+/* Issue 12, fourth collection: each family the rules learnt from its train
+ * part classifies wordings that no rule example and no train row has. */
+static void
+classify_event__fourth_collection_families__class_of_the_family(void **state)
+{
+	static const struct want w[] = {
+		{ "550 <x@example.org>... Retransmissão proibida",
+		    BS_CLASS_RELAY_DENIED },
+		{ "553 Unauthenticated relaying prohibited",
+		    BS_CLASS_RELAY_DENIED },
+		{ "551 É necessária autenticação para enviar",
+		    BS_CLASS_AUTH_FAILED },
+		{ "553 5.7.1 <a@example.org>: Sender address rejected: not "
+		  "owned by auth user b@example.org",
+		    BS_CLASS_AUTH_FAILED },
+		{ "550 No access for your host", BS_CLASS_BLACKLISTED },
+		{ "550 DY-002 messages from 203.0.113.9 weren't sent",
+		    BS_CLASS_BLACKLISTED },
+		{ "550 Your mail is not welcome here", BS_CLASS_POLICY },
+		{ "554 Message matched a filter rule", BS_CLASS_POLICY },
+		{ "501 EHLO must be a fully-qualified domain name",
+		    BS_CLASS_PROTOCOL_ERROR },
+		{ "451 Mailbox is busy, try later", BS_CLASS_SERVER_ERROR },
+		{ "Recipient name is unknown", BS_CLASS_USER_UNKNOWN },
+		{ "Mailbox was full", BS_CLASS_MAILBOX_FULL },
+		{ "Could not send the message for the last 5 days",
+		    BS_CLASS_EXPIRED },
+		{ "421 No greeting banner from 203.0.113.9",
+		    BS_CLASS_NETWORK_ERROR },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
 int
 main(void)
 {
@@ -1420,6 +1455,8 @@ main(void)
 		cmocka_unit_test(classify_event__other_languages__main_classes),
 		cmocka_unit_test(
 		    classify_event__third_collection_families__class_of_the_family),
+		cmocka_unit_test(
+		    classify_event__fourth_collection_families__class_of_the_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
