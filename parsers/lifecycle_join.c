@@ -12,9 +12,9 @@
 
 #include "lifecycle_join.h"
 
-#define LC_DAY    86400
-#define LC_EVBITS ((size_t)1 << 20) /* 128 KiB */
-#define LC_SPARE  64 /* freed records kept for reuse */
+#define LC_DAY        86400
+#define LC_EVBITS     ((size_t)1 << 20) /* 128 KiB */
+#define LC_SPARE      64                /* freed records kept for reuse */
 #define LC_SPARE_RCPT 8 /* ... with their recipient array up to this */
 
 struct lc_join {
@@ -135,7 +135,8 @@ cut(struct bs_span sp, size_t n)
 static bool
 key_is(const struct lc_msg *m, const struct lc_key *k)
 {
-	size_t q = cut(k->qid, sizeof(m->qid)), h = cut(k->host, sizeof(m->host)),
+	size_t q = cut(k->qid, sizeof(m->qid)),
+	       h = cut(k->host, sizeof(m->host)),
 	       i = cut(k->instance, sizeof(m->instance));
 
 	return m->mta == k->mta && m->qlen == q && m->hlen == h &&
