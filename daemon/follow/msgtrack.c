@@ -128,7 +128,7 @@ msgtrack_flush(struct msgtrack *mt)
 	char buf[32];
 	int64_t t;
 
-	if (lc_join_flush(mt->join) == -1)
+	if (lc_join_flush(mt->join) == -1 || message_store_sync(mt->ms) == -1)
 		return -1;
 	if ((t = lc_join_newest(mt->join)) == mt->saved_newest)
 		return 0;
