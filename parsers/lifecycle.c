@@ -19,13 +19,27 @@ is_qid_char(int c)
 	    (c >= 'a' && c <= 'z');
 }
 
+/* A bit per byte value: 1 for [0-9A-Za-z] (is_qid_char()). */
+static const uint64_t qid_bits[4] = {
+	UINT64_C(0x03ff000000000000), /* '0'..'9' */
+	UINT64_C(0x07fffffe07fffffe), /* 'A'..'Z', 'a'..'z' */
+	0,
+	0,
+};
+
+static inline bool
+qid_char(unsigned char c)
+{
+	return (qid_bits[c >> 6] >> (c & 63)) & 1;
+}
+
 /* A queue id (5..32 alphanumerics) at p followed by ": "; its length. */
 static size_t
 colon_qid(const char *p, const char *end)
 {
-	const char *q = p;
+	const char *q = p, *stop = end - p > 33 ? p + 33 : end;
 
-	while (q < end && q - p <= 32 && is_qid_char((unsigned char)*q))
+	while (q < stop && qid_char((unsigned char)*q))
 		q++;
 	if (q - p < 5 || q - p > 32 || end - q < 2 || q[0] != ':' ||
 	    q[1] != ' ')
@@ -59,6 +73,25 @@ lifecycle_instance(enum bs_mta mta, struct bs_span program)
 }
 
 /*
+ * The first byte in [p, end) that is s0 or s1 (either may be '\0': none),
+ * else end; memchr's pace, since values are long and rarely hold s1.
+ */
+static const char *
+upto(const char *p, const char *end, char s0, char s1)
+{
+	const char *a, *b;
+
+	if (s0 == '\0' || p >= end)
+		return end;
+	a = memchr(p, s0, (size_t)(end - p));
+	a = a != NULL ? a : end;
+	if (s1 == '\0' || a == p)
+		return a;
+	b = memchr(p, s1, (size_t)(a - p));
+	return b != NULL ? b : a;
+}
+
+/*
  * The value of "key" (with its '=') in [p, end): up to the first byte of
  * stop (or the end). Returns true and *v when the key is there at the
  * start or after a space or ','.
@@ -80,13 +113,18 @@ field(const char *p, const char *end, const char *key, size_t klen,
 	q = k + klen;
 	k = q;
 	/* at most two stop bytes; '\0' stops nothing */
-	if (s0 != '\0')
-		while (q < end && *q != s0 && (s1 == '\0' || *q != s1))
-			q++;
-	else
-		q = end;
+	q = upto(q, end, s0, s1);
 	*v = bs_span_make(k, (size_t)(q - k));
 	return true;
+}
+
+/* Empties out (sizes unknown): once a line's queue id is found. */
+static void
+clear(struct lc_line *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->size = -1;
+	out->nrcpt = -1;
 }
 
 /* "<addr>" -> addr; other values unchanged. */
@@ -153,10 +191,11 @@ qmgr_from(const char *p, const char *end, struct lc_line *out)
 }
 
 static enum lc_kind
-postfix(const struct syslog_prefix *pfx, struct lc_line *out)
+postfix(
+    const struct syslog_prefix *pfx, struct bs_span svc, struct lc_line *out)
 {
 	const char *p = pfx->msg.ptr, *end = p + pfx->msg.len;
-	struct bs_span svc = service(pfx->program), v;
+	struct bs_span v;
 	size_t n;
 
 	/* Only smtpd, pickup, cleanup and qmgr log these: the noise
@@ -175,6 +214,7 @@ postfix(const struct syslog_prefix *pfx, struct lc_line *out)
 		return LC_NONE;
 	if ((n = colon_qid(p, end)) == 0)
 		return LC_NONE;
+	clear(out);
 	out->queue_id = bs_span_make(p, n);
 	p += n + 2;
 	if (p >= end)
@@ -202,10 +242,8 @@ postfix(const struct syslog_prefix *pfx, struct lc_line *out)
 	}
 	if (scan_span_is(svc, SCAN_LIT("cleanup")) &&
 	    scan_prefix(p, end, SCAN_LIT("message-id="))) {
-		const char *q = p + 11;
+		const char *q = upto(p + 11, end, ' ', ',');
 
-		while (q < end && *q != ' ' && *q != ',')
-			q++;
 		out->message_id =
 		    unbracket(bs_span_make(p + 11, (size_t)(q - p - 11)));
 		return LC_INFO;
@@ -260,6 +298,7 @@ exim(const struct syslog_prefix *pfx, struct lc_line *out)
 	}
 	if ((n = exim_qid(p, end)) == 0)
 		return LC_NONE;
+	clear(out);
 	out->queue_id = bs_span_make(p, n);
 	p += n + 1;
 	if (scan_prefix(p, end, SCAN_LIT("Completed")))
@@ -312,6 +351,7 @@ sendmail(const struct syslog_prefix *pfx, struct lc_line *out)
 
 	if ((n = colon_qid(p, end)) == 0)
 		return LC_NONE;
+	clear(out);
 	out->queue_id = bs_span_make(p, n);
 	p += n + 2;
 	if (scan_prefix(p, end, SCAN_LIT("AUTH="))) {
@@ -342,7 +382,7 @@ lifecycle_parse(
     enum bs_mta mta, const struct syslog_prefix *pfx, struct lc_line *out)
 {
 	enum lc_kind k;
-	struct bs_span svc;
+	struct bs_span svc = { NULL, 0 };
 
 	out->kind = LC_NONE;
 	if (pfx->msg.ptr == NULL || pfx->msg.len < 8)
@@ -353,12 +393,9 @@ lifecycle_parse(
 		if (svc.len < 4 || svc.len > 7)
 			return LC_NONE;
 	}
-	memset(out, 0, sizeof(*out));
-	out->size = -1;
-	out->nrcpt = -1;
 	switch (mta) {
 	case BS_MTA_POSTFIX:
-		k = postfix(pfx, out);
+		k = postfix(pfx, svc, out);
 		break;
 	case BS_MTA_EXIM:
 		k = exim(pfx, out);

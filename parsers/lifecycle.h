@@ -56,8 +56,9 @@ struct lc_line {
 /*
  * Reads line's message (the prefix's msg, program and host) as a
  * lifecycle line of MTA mta. Returns LC_NONE or the kind, filling *out
- * (zeroed first, except time which the caller sets). Never fails: an
- * unknown or malformed line is LC_NONE.
+ * (zeroed first, except time which the caller sets; on LC_NONE only
+ * out->kind is set). Never fails: an unknown or malformed line is
+ * LC_NONE.
  */
 enum lc_kind lifecycle_parse(
     enum bs_mta mta, const struct syslog_prefix *pfx, struct lc_line *out);

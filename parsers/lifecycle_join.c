@@ -12,8 +12,10 @@
 
 #include "lifecycle_join.h"
 
-#define LC_DAY    86400
-#define LC_EVBITS ((size_t)1 << 20) /* 128 KiB */
+#define LC_DAY        86400
+#define LC_EVBITS     ((size_t)1 << 20) /* 128 KiB */
+#define LC_SPARE      64                /* freed records kept for reuse */
+#define LC_SPARE_RCPT 8 /* ... with their recipient array up to this */
 
 struct lc_join {
 	struct lc_msg **bucket;
@@ -21,6 +23,13 @@ struct lc_join {
 	size_t max_open;
 	int64_t lifetime;
 	int64_t newest; /* time of the newest line seen */
+	/* At most the smallest `last` of the open messages: the quiet sweep
+	 * runs only when the threshold passes it. INT64_MAX: none. */
+	int64_t min_last;
+	/* Freed records, for reuse (linked by hnext; no calloc per
+	 * message). */
+	struct lc_msg *spare;
+	size_t nspare;
 	/* A bit per key hash (mod LC_EVBITS) of the messages evicted or
 	 * left in the store at start: only those keys are looked up in the
 	 * store (ops->find) when memory has none. */
@@ -115,6 +124,36 @@ evbit_test(const struct lc_join *j, uint64_t h)
 	return (j->evbits[b / 64] & (UINT64_C(1) << (b % 64))) != 0;
 }
 
+/* The length of sp cut to a field of n bytes (NUL included). */
+static size_t
+cut(struct bs_span sp, size_t n)
+{
+	return sp.len < n - 1 ? sp.len : n - 1;
+}
+
+/* True when m's key is k (cut as stored); lengths first, no strlen. */
+static bool
+key_is(const struct lc_msg *m, const struct lc_key *k)
+{
+	size_t q = cut(k->qid, sizeof(m->qid)),
+	       h = cut(k->host, sizeof(m->host)),
+	       i = cut(k->instance, sizeof(m->instance));
+
+	return m->mta == k->mta && m->qlen == q && m->hlen == h &&
+	    m->ilen == i && (q == 0 || memcmp(m->qid, k->qid.ptr, q) == 0) &&
+	    (h == 0 || memcmp(m->host, k->host.ptr, h) == 0) &&
+	    (i == 0 || memcmp(m->instance, k->instance.ptr, i) == 0);
+}
+
+/* Sets m's key lengths from its strings (a record read back). */
+static void
+key_lens(struct lc_msg *m)
+{
+	m->qlen = (uint8_t)strnlen(m->qid, sizeof(m->qid) - 1);
+	m->hlen = (uint8_t)strnlen(m->host, sizeof(m->host) - 1);
+	m->ilen = (uint8_t)strnlen(m->instance, sizeof(m->instance) - 1);
+}
+
 struct lc_join *
 lc_join_new(size_t max_open, int64_t lifetime, const struct lc_ops *ops)
 {
@@ -134,6 +173,7 @@ lc_join_new(size_t max_open, int64_t lifetime, const struct lc_ops *ops)
 		return NULL;
 	}
 	j->mask = n - 1;
+	j->min_last = INT64_MAX;
 	j->max_open = max_open;
 	j->lifetime = lifetime > 0 ? lifetime : 5 * LC_DAY;
 	if (ops != NULL) {
@@ -158,6 +198,64 @@ msg_free(struct lc_msg *m)
 		lc_msg_clear(m);
 		free(m);
 	}
+}
+
+/* Frees m into the spare list (its small recipient array kept). */
+static void
+msg_release(struct lc_join *j, struct lc_msg *m)
+{
+	if (j->nspare >= LC_SPARE) {
+		msg_free(m);
+		return;
+	}
+	if (m->cap > LC_SPARE_RCPT)
+		lc_msg_clear(m);
+	m->nr = 0;
+	m->hnext = j->spare;
+	j->spare = m;
+	j->nspare++;
+}
+
+/*
+ * A record for a new message of key k, from the spare list or malloc:
+ * every field set (strings empty), not in any list. NULL: no memory.
+ */
+static struct lc_msg *
+msg_new(struct lc_join *j, const struct lc_key *k)
+{
+	struct lc_msg *m;
+	struct lc_rcpt *r = NULL;
+	size_t cap = 0;
+
+	if ((m = j->spare) != NULL) {
+		j->spare = m->hnext;
+		j->nspare--;
+		r = m->r;
+		cap = m->cap;
+	} else if ((m = malloc(sizeof(*m))) == NULL)
+		return NULL;
+	m->mta = (uint8_t)k->mta;
+	put(m->host, sizeof(m->host), k->host);
+	put(m->instance, sizeof(m->instance), k->instance);
+	put(m->qid, sizeof(m->qid), k->qid);
+	m->qlen = (uint8_t)cut(k->qid, sizeof(m->qid));
+	m->hlen = (uint8_t)cut(k->host, sizeof(m->host));
+	m->ilen = (uint8_t)cut(k->instance, sizeof(m->instance));
+	m->id = 0;
+	m->first = m->last = m->final = 0;
+	m->state = LC_S_QUEUED;
+	m->has_start = m->has_sender = false;
+	m->sender[0] = m->sasl_user[0] = m->client[0] = '\0';
+	m->message_id[0] = '\0';
+	m->size = m->nrcpt = -1;
+	m->failed = m->rcpt_dropped = 0;
+	m->nr = 0;
+	m->cap = cap;
+	m->r = r;
+	m->h = 0;
+	m->hnext = m->prev = m->next = m->dprev = m->dnext = NULL;
+	m->dirty = m->in_dirty = false;
+	return m;
 }
 
 static void
@@ -205,7 +303,7 @@ drop(struct lc_join *j, struct lc_msg *m)
 	hash_unlink(j, m);
 	lru_unlink(j, m);
 	j->c.open--;
-	msg_free(m);
+	msg_release(j, m);
 }
 
 static void
@@ -252,7 +350,7 @@ drain(struct lc_join *j)
 			return -1;
 		j->ended_head = m->dnext;
 		j->ended--;
-		msg_free(m);
+		msg_release(j, m);
 	}
 	return 0;
 }
@@ -263,10 +361,7 @@ lookup(struct lc_join *j, const struct lc_key *k, uint64_t h)
 	struct lc_msg *m;
 
 	for (m = j->bucket[h & j->mask]; m != NULL; m = m->hnext)
-		if (m->h == h && m->mta == k->mta &&
-		    span_is(k->qid, m->qid, sizeof(m->qid)) &&
-		    span_is(k->host, m->host, sizeof(m->host)) &&
-		    span_is(k->instance, m->instance, sizeof(m->instance)))
+		if (m->h == h && key_is(m, k))
 			return m;
 	return NULL;
 }
@@ -281,6 +376,9 @@ insert(struct lc_join *j, struct lc_msg *m)
 	*b = m;
 	lru_front(j, m);
 	j->c.open++;
+	/* a new one's last is 0 here: seen() follows */
+	if (m->last > 0 && m->last < j->min_last)
+		j->min_last = m->last;
 }
 
 /*
@@ -370,41 +468,42 @@ find(
 
 	*out = NULL;
 	if ((m = lookup(j, k, h)) != NULL) {
-		lru_unlink(j, m);
-		lru_front(j, m);
+		if (m != j->head) {
+			lru_unlink(j, m);
+			lru_front(j, m);
+		}
 		*out = m;
 		return 0;
 	}
-	memset(&tmp, 0, sizeof(tmp));
 	rc = 0;
 	/* The store must not hand back a message that ended here: write
 	 * the ended ones first. */
 	if (j->ended > 0 && drain(j) == -1)
 		return -1;
-	if (j->has_ops && evbit_test(j, h) &&
-	    (rc = j->ops.find(j->ops.arg, k, &tmp)) == -1)
-		return -1;
+	if (j->has_ops && evbit_test(j, h)) {
+		memset(&tmp, 0, sizeof(tmp));
+		if ((rc = j->ops.find(j->ops.arg, k, &tmp)) == -1)
+			return -1;
+	}
 	if (rc == 0 && !create)
 		return 0;
 	if (evict(j) == -1) {
-		lc_msg_clear(&tmp);
+		if (rc == 1)
+			lc_msg_clear(&tmp);
 		return -1;
 	}
-	if ((m = calloc(1, sizeof(*m))) == NULL) {
-		lc_msg_clear(&tmp);
+	if ((m = msg_new(j, k)) == NULL) {
+		if (rc == 1)
+			lc_msg_clear(&tmp);
 		return -1;
 	}
 	if (rc == 1) {
+		lc_msg_clear(m);
 		*m = tmp;
+		key_lens(m);
 		j->c.reloaded++;
-	} else {
-		m->mta = (uint8_t)k->mta;
-		put(m->host, sizeof(m->host), k->host);
-		put(m->instance, sizeof(m->instance), k->instance);
-		put(m->qid, sizeof(m->qid), k->qid);
-		m->size = m->nrcpt = -1;
+	} else
 		j->c.opened++;
-	}
 	m->h = h;
 	m->hnext = m->prev = m->next = m->dprev = m->dnext = NULL;
 	m->dirty = m->in_dirty = false;
@@ -419,6 +518,8 @@ seen(struct lc_join *j, struct lc_msg *m, int64_t t)
 	if (t <= 0) { /* an information line carries no time */
 		if (m->last == 0)
 			m->first = m->last = j->newest;
+		if (m->last < j->min_last)
+			j->min_last = m->last;
 		return;
 	}
 	if (m->first == 0 || (t > 0 && t < m->first))
@@ -427,6 +528,8 @@ seen(struct lc_join *j, struct lc_msg *m, int64_t t)
 		m->last = t;
 	if (t > j->newest)
 		j->newest = t;
+	if (m->last < j->min_last)
+		j->min_last = m->last;
 }
 
 /* Sendmail logs no end: a message ends when every recipient has. */
@@ -595,6 +698,7 @@ int
 lc_join_flush(struct lc_join *j)
 {
 	struct lc_msg *m, *prev;
+	int64_t quiet = j->newest - j->lifetime - LC_DAY, low = INT64_MAX;
 	size_t i;
 
 	/*
@@ -602,14 +706,19 @@ lc_join_flush(struct lc_join *j)
 	 * one, not only the least recently used ones, since use order is
 	 * not time order (an older log imported after a newer one) and
 	 * messages restored from the store come back in time order: the
-	 * same messages must end whatever order they were seen in.
+	 * same messages must end whatever order they were seen in. The
+	 * sweep runs only when one may be that old (min_last).
 	 */
-	for (m = j->tail; m != NULL; m = prev) {
-		prev = m->prev;
-		if (m->last < j->newest - j->lifetime - LC_DAY) {
-			j->c.quiet++;
-			finish(j, m, m->last, LC_S_INCOMPLETE);
+	if (j->min_last < quiet) {
+		for (m = j->tail; m != NULL; m = prev) {
+			prev = m->prev;
+			if (m->last < quiet) {
+				j->c.quiet++;
+				finish(j, m, m->last, LC_S_INCOMPLETE);
+			} else if (m->last < low)
+				low = m->last;
 		}
+		j->min_last = low;
 	}
 	if (drain(j) == -1)
 		return -1;
@@ -653,6 +762,7 @@ lc_join_restore(struct lc_join *j, struct lc_msg *src)
 	m->h = key_hash(&k);
 	m->hnext = m->prev = m->next = m->dprev = m->dnext = NULL;
 	m->dirty = m->in_dirty = false;
+	key_lens(m);
 	/* restored newest first: each goes behind the others */
 	insert(j, m);
 	lru_unlink(j, m);
@@ -682,14 +792,34 @@ lc_join_reset(struct lc_join *j)
 	while ((m = j->head) != NULL)
 		drop(j, m);
 	memset(j->evbits, 0, LC_EVBITS / 8);
+	j->min_last = INT64_MAX;
+}
+
+int64_t
+lc_join_newest(const struct lc_join *j)
+{
+	return j->newest;
+}
+
+void
+lc_join_set_newest(struct lc_join *j, int64_t t)
+{
+	if (t > j->newest)
+		j->newest = t;
 }
 
 void
 lc_join_free(struct lc_join *j)
 {
+	struct lc_msg *m;
+
 	if (j == NULL)
 		return;
 	lc_join_reset(j);
+	while ((m = j->spare) != NULL) {
+		j->spare = m->hnext;
+		msg_free(m);
+	}
 	free(j->evbits);
 	free(j->bucket);
 	free(j);

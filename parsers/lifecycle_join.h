@@ -96,6 +96,7 @@ struct lc_msg {
 	size_t nr, cap;
 	struct lc_rcpt *r;
 	/* the join's */
+	uint8_t qlen, hlen, ilen; /* strlen of qid, host, instance */
 	uint64_t h;
 	struct lc_msg *hnext, *prev, *next, *dprev, *dnext;
 	bool dirty, in_dirty;
@@ -159,6 +160,15 @@ int lc_join_restore(struct lc_join *, struct lc_msg *m);
 
 /* Drops every message held (after a rollback); they are reloaded. */
 void lc_join_reset(struct lc_join *);
+
+/*
+ * The time of the newest line seen (the quiet threshold's base, and the
+ * time of a message first seen on a time-less line). The caller
+ * persists it with the open messages and gives it back after a restart
+ * (lc_join_set_newest(): the larger of it and the restored messages').
+ */
+int64_t lc_join_newest(const struct lc_join *);
+void lc_join_set_newest(struct lc_join *, int64_t t);
 
 const struct lc_counters *lc_join_counters(const struct lc_join *);
 

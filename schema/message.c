@@ -8,6 +8,14 @@
  * are upserted when they changed. With message_records = failed, a
  * message that ended with no failure is not kept (deleted if it was
  * written while open).
+ *
+ * New message rows and recipient rows wait in a small buffer and go in
+ * MSG_BATCH at a time, one multi-row INSERT (a statement costs about as
+ * much as the rows it writes). A new message's id is chosen here (the
+ * largest + 1, which is what SQLite would choose), so that its
+ * recipients can be written before it. Anything else (update, delete, a
+ * read, the end of the batch: message_store_sync()) writes the buffer
+ * first, so that the order of effects is that of the calls.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +25,15 @@
 #include "message.h"
 #include "store_impl.h"
 
+#define MSG_BATCH 16 /* rows per multi-row INSERT */
+#define MSG_COLS  18 /* message columns, id included */
+#define RCPT_COLS 12
+
 enum {
 	M_INSERT,
+	M_INSERT_N,
+	M_RCPT_PUT_N,
+	M_MAXID,
 	M_UPDATE,
 	M_DELETE,
 	M_RCPT_PUT,
@@ -32,11 +47,15 @@ enum {
 static const struct {
 	const char *name, *sql;
 } msql[M_COUNT] = {
+	/* M_INSERT, M_INSERT_N and M_RCPT_PUT_N: texts made by
+	 * many_sql(), from these heads */
 	{ "message insert",
-	    "INSERT INTO message (mta, host, instance, queue_id, first, last,"
-	    " final, state, sender, sender_domain, sasl_user, client,"
-	    " message_id, size, nrcpt, failed, flags) VALUES (?1, ?2, ?3, ?4,"
-	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)" },
+	    "INSERT INTO message (id, mta, host, instance, queue_id, first,"
+	    " last, final, state, sender, sender_domain, sasl_user, client,"
+	    " message_id, size, nrcpt, failed, flags) VALUES " },
+	{ "message insert many", NULL },
+	{ "message rcpt put many", NULL },
+	{ "message max id", "SELECT coalesce(max(id), 0) + 1 FROM message" },
 	{ "message update",
 	    "UPDATE message SET mta = ?1, host = ?2, instance = ?3,"
 	    " queue_id = ?4, first = ?5, last = ?6, final = ?7, state = ?8,"
@@ -91,13 +110,67 @@ struct name_memo {
 	char s[LC_NAME_MAX];
 };
 
+/* A message row waiting for its INSERT (columns in M_INSERT's order). */
+struct pend_msg {
+	int64_t id, mta, host, inst, first, last, final, sdom, sasl, client;
+	int64_t size, nrcpt, failed, flags;
+	const char *state; /* a constant */
+	char qid[LC_QID_MAX];
+	char sender[LC_ADDR_MAX + 24];
+	char message_id[LC_MSGID_MAX];
+};
+
+/* A recipient row waiting for its INSERT OR REPLACE. */
+struct pend_rcpt {
+	int64_t msg, dom, prov, relay, tr, code, attempts, first, last;
+	const char *status, *cls; /* constants */
+	char addr[LC_ADDR_MAX + 24];
+};
+
 struct message_store {
 	struct store *st;
 	enum msg_addr_mode addr;
 	enum msg_records records;
 	struct sql_stmt q[M_COUNT];
 	struct name_memo memo[C_COUNT];
+	int64_t next_id; /* the next new message's id; 0: ask the table */
+	size_t nmsg, nrcpt;
+	struct pend_msg pmsg[MSG_BATCH];
+	struct pend_rcpt prcpt[MSG_BATCH];
 };
+
+static const char rcpt_head[] =
+    "INSERT OR REPLACE INTO message_rcpt (message, rcpt, domain,"
+    " provider, relay, transport, status, class, code, attempts, first,"
+    " last) VALUES ";
+
+/*
+ * head followed by rows groups of cols "?" (numbered by position), into
+ * buf (n bytes). 0, or -1 when it does not fit.
+ */
+static int
+many_sql(char *buf, size_t n, const char *head, int rows, int cols)
+{
+	size_t len = strlen(head);
+	int r, c;
+
+	if (len + 1 > n)
+		return -1;
+	memcpy(buf, head, len + 1);
+	for (r = 0; r < rows; r++)
+		for (c = 0; c < cols; c++) {
+			if (len + 4 > n)
+				return -1;
+			buf[len++] = c == 0 ? (r == 0 ? '(' : ',') : ',';
+			if (c == 0 && r > 0)
+				buf[len++] = '(';
+			buf[len++] = '?';
+			if (c == cols - 1)
+				buf[len++] = ')';
+			buf[len] = '\0';
+		}
+	return 0;
+}
 
 struct message_store *
 message_store_new(struct store *st, enum msg_addr_mode addr,
@@ -114,13 +187,31 @@ message_store_new(struct store *st, enum msg_addr_mode addr,
 	ms->addr = addr;
 	ms->records = records;
 	message_store_forget(ms);
-	for (i = 0; i < M_COUNT; i++)
-		if (sql_prepare(
-			st, &ms->q[i], msql[i].name, msql[i].sql, true) == -1) {
+	for (i = 0; i < M_COUNT; i++) {
+		char sql[4096];
+		const char *text = msql[i].sql;
+
+		if (i == M_INSERT || i == M_INSERT_N || i == M_RCPT_PUT_N) {
+			if (many_sql(sql, sizeof(sql),
+				i == M_RCPT_PUT_N ? rcpt_head
+						  : msql[M_INSERT].sql,
+				i == M_INSERT ? 1 : MSG_BATCH,
+				i == M_RCPT_PUT_N ? RCPT_COLS : MSG_COLS) ==
+			    -1) {
+				snprintf(errbuf, BS_ERRLEN,
+				    "message store: statement too long");
+				message_store_free(ms);
+				return NULL;
+			}
+			text = sql;
+		}
+		if (sql_prepare(st, &ms->q[i], msql[i].name, text, true) ==
+		    -1) {
 			snprintf(errbuf, BS_ERRLEN, "%s", store_errmsg(st));
 			message_store_free(ms);
 			return NULL;
 		}
+	}
 	return ms;
 }
 
@@ -199,6 +290,9 @@ message_store_forget(struct message_store *ms)
 
 	for (i = 0; i < C_COUNT; i++)
 		ms->memo[i].id = -1;
+	/* the rows waiting rolled back with the rest */
+	ms->nmsg = ms->nrcpt = 0;
+	ms->next_id = 0;
 }
 
 static const char *
@@ -212,7 +306,8 @@ domain_of(const char *a)
 static int
 bind_text(struct message_store *ms, struct sql_stmt *q, int i, const char *s)
 {
-	if (sqlite3_bind_text(q->s, i, s, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+	/* static: every string outlives the statement's step */
+	if (sqlite3_bind_text(q->s, i, s, -1, SQLITE_STATIC) != SQLITE_OK)
 		return sql_fail(ms->st, q);
 	return 0;
 }
@@ -225,44 +320,155 @@ bind_int(struct message_store *ms, struct sql_stmt *q, int i, int64_t v)
 	return 0;
 }
 
+/*
+ * Binds message row p at parameter o + 1 on; o = -1: from mta on, at 1
+ * (M_UPDATE, which takes id last). 0 or -1.
+ */
+static int
+bind_msg(struct message_store *ms, struct sql_stmt *q, int o,
+    const struct pend_msg *p)
+{
+	if ((o >= 0 && bind_int(ms, q, o + 1, p->id) == -1) ||
+	    bind_int(ms, q, o + 2, p->mta) == -1 ||
+	    bind_int(ms, q, o + 3, p->host) == -1 ||
+	    bind_int(ms, q, o + 4, p->inst) == -1 ||
+	    bind_text(ms, q, o + 5, p->qid) == -1 ||
+	    bind_int(ms, q, o + 6, p->first) == -1 ||
+	    bind_int(ms, q, o + 7, p->last) == -1 ||
+	    bind_int(ms, q, o + 8, p->final) == -1 ||
+	    bind_text(ms, q, o + 9, p->state) == -1 ||
+	    bind_text(ms, q, o + 10, p->sender) == -1 ||
+	    bind_int(ms, q, o + 11, p->sdom) == -1 ||
+	    bind_int(ms, q, o + 12, p->sasl) == -1 ||
+	    bind_int(ms, q, o + 13, p->client) == -1 ||
+	    bind_text(ms, q, o + 14, p->message_id) == -1 ||
+	    bind_int(ms, q, o + 15, p->size) == -1 ||
+	    bind_int(ms, q, o + 16, p->nrcpt) == -1 ||
+	    bind_int(ms, q, o + 17, p->failed) == -1 ||
+	    bind_int(ms, q, o + 18, p->flags) == -1)
+		return -1;
+	return 0;
+}
+
+/* Binds recipient row p at parameter o + 1 on. 0 or -1. */
+static int
+bind_rcpt(struct message_store *ms, struct sql_stmt *q, int o,
+    const struct pend_rcpt *p)
+{
+	if (bind_int(ms, q, o + 1, p->msg) == -1 ||
+	    bind_text(ms, q, o + 2, p->addr) == -1 ||
+	    bind_int(ms, q, o + 3, p->dom) == -1 ||
+	    bind_int(ms, q, o + 4, p->prov) == -1 ||
+	    bind_int(ms, q, o + 5, p->relay) == -1 ||
+	    bind_int(ms, q, o + 6, p->tr) == -1 ||
+	    bind_text(ms, q, o + 7, p->status) == -1 ||
+	    bind_text(ms, q, o + 8, p->cls) == -1 ||
+	    bind_int(ms, q, o + 9, p->code) == -1 ||
+	    bind_int(ms, q, o + 10, p->attempts) == -1 ||
+	    bind_int(ms, q, o + 11, p->first) == -1 ||
+	    bind_int(ms, q, o + 12, p->last) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Writes the rows waiting: a full buffer in one statement, fewer one
+ * by one (the end of a batch). 0 or -1 (the rows are dropped: the
+ * transaction fails and rolls back).
+ */
+static int
+flush_rows(struct message_store *ms)
+{
+	struct sql_stmt *q;
+	size_t i, n;
+
+	n = ms->nmsg;
+	ms->nmsg = 0;
+	q = &ms->q[n == MSG_BATCH ? M_INSERT_N : M_INSERT];
+	for (i = 0; i < n; i++) {
+		if (bind_msg(ms, q, n == MSG_BATCH ? (int)i * MSG_COLS : 0,
+			&ms->pmsg[i]) == -1)
+			return -1;
+		if ((n != MSG_BATCH || i == n - 1) && sql_exec(ms->st, q) == -1)
+			return -1;
+	}
+	n = ms->nrcpt;
+	ms->nrcpt = 0;
+	q = &ms->q[n == MSG_BATCH ? M_RCPT_PUT_N : M_RCPT_PUT];
+	for (i = 0; i < n; i++) {
+		if (bind_rcpt(ms, q, n == MSG_BATCH ? (int)i * RCPT_COLS : 0,
+			&ms->prcpt[i]) == -1)
+			return -1;
+		if ((n != MSG_BATCH || i == n - 1) && sql_exec(ms->st, q) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+message_store_sync(struct message_store *ms)
+{
+	if (ms->nmsg == 0 && ms->nrcpt == 0)
+		return 0;
+	return flush_rows(ms);
+}
+
 static int
 put_rcpt(
     struct message_store *ms, const struct lc_msg *m, const struct lc_rcpt *r)
 {
-	struct sql_stmt *q = &ms->q[M_RCPT_PUT];
-	char addr[LC_ADDR_MAX + 24];
-	int64_t dom, prov, relay, tr;
+	struct pend_rcpt *p;
 
+	if (ms->nrcpt == MSG_BATCH && flush_rows(ms) == -1)
+		return -1;
+	p = &ms->prcpt[ms->nrcpt];
 	message_addr_form(
-	    ms->addr, r->addr, strlen(r->addr), addr, sizeof(addr));
-	if (intern(ms->st, domain_of(r->addr), &dom) == -1 ||
-	    intern_col(ms, C_PROV, r->provider, &prov) == -1 ||
-	    intern_col(ms, C_RELAY, r->relay, &relay) == -1 ||
-	    intern_col(ms, C_TRANS, r->transport, &tr) == -1)
+	    ms->addr, r->addr, strlen(r->addr), p->addr, sizeof(p->addr));
+	if (intern(ms->st, domain_of(r->addr), &p->dom) == -1 ||
+	    intern_col(ms, C_PROV, r->provider, &p->prov) == -1 ||
+	    intern_col(ms, C_RELAY, r->relay, &p->relay) == -1 ||
+	    intern_col(ms, C_TRANS, r->transport, &p->tr) == -1)
 		return -1;
-	if (bind_int(ms, q, 1, m->id) == -1 ||
-	    bind_text(ms, q, 2, addr) == -1 || bind_int(ms, q, 3, dom) == -1 ||
-	    bind_int(ms, q, 4, prov) == -1 || bind_int(ms, q, 5, relay) == -1 ||
-	    bind_int(ms, q, 6, tr) == -1 ||
-	    bind_text(ms, q, 7, bs_status_name((enum bs_status)r->status)) ==
-		-1 ||
-	    bind_text(ms, q, 8, bs_class_name((enum bs_class)r->cls)) == -1 ||
-	    bind_int(ms, q, 9, r->code) == -1 ||
-	    bind_int(ms, q, 10, r->attempts) == -1 ||
-	    bind_int(ms, q, 11, r->first) == -1 ||
-	    bind_int(ms, q, 12, r->last) == -1)
-		return -1;
-	return sql_exec(ms->st, q);
+	p->msg = m->id;
+	p->status = bs_status_name((enum bs_status)r->status);
+	p->cls = bs_class_name((enum bs_class)r->cls);
+	p->code = r->code;
+	p->attempts = r->attempts;
+	p->first = r->first;
+	p->last = r->last;
+	ms->nrcpt++;
+	return 0;
 }
 
 static int
 delete_msg(struct message_store *ms, int64_t id)
 {
-	if (bind_int(ms, &ms->q[M_RCPT_DEL], 1, id) == -1 ||
+	if (message_store_sync(ms) == -1 ||
+	    bind_int(ms, &ms->q[M_RCPT_DEL], 1, id) == -1 ||
 	    sql_exec(ms->st, &ms->q[M_RCPT_DEL]) == -1 ||
 	    bind_int(ms, &ms->q[M_DELETE], 1, id) == -1 ||
 	    sql_exec(ms->st, &ms->q[M_DELETE]) == -1)
 		return -1;
+	return 0;
+}
+
+/* The id of a new message (the table's largest + 1). 0 or -1. */
+static int
+new_id(struct message_store *ms, int64_t *id)
+{
+	struct sql_stmt *q = &ms->q[M_MAXID];
+	int rc;
+
+	if (ms->next_id == 0) {
+		if ((rc = sql_step(ms->st, q)) != SQL_ROW) {
+			sql_reset(q);
+			return rc == -1 ? -1
+					: store_failx(ms->st, "message: no id");
+		}
+		ms->next_id = sql_int64(q, 0);
+		sql_reset(q);
+	}
+	*id = ms->next_id++;
 	return 0;
 }
 
@@ -271,9 +477,8 @@ static int
 msg_put(void *arg, struct lc_msg *m)
 {
 	struct message_store *ms = arg;
+	struct pend_msg one, *p;
 	struct sql_stmt *q;
-	char sender[LC_ADDR_MAX + 24];
-	int64_t mta, host, inst, sdom, sasl, client;
 	size_t i;
 	bool all = m->id == 0;
 
@@ -284,41 +489,51 @@ msg_put(void *arg, struct lc_msg *m)
 		m->id = 0;
 		return 0;
 	}
-	message_addr_form(
-	    ms->addr, m->sender, strlen(m->sender), sender, sizeof(sender));
-	q = &ms->q[m->id == 0 ? M_INSERT : M_UPDATE];
-	if (intern_col(ms, C_MTA, bs_mta_name((enum bs_mta)m->mta), &mta) ==
+	if (m->id == 0) {
+		if (ms->nmsg == MSG_BATCH && flush_rows(ms) == -1)
+			return -1;
+		p = &ms->pmsg[ms->nmsg];
+	} else {
+		/* an update: the rows waiting go first */
+		if (message_store_sync(ms) == -1)
+			return -1;
+		p = &one;
+	}
+	message_addr_form(ms->addr, m->sender, strlen(m->sender), p->sender,
+	    sizeof(p->sender));
+	if (intern_col(ms, C_MTA, bs_mta_name((enum bs_mta)m->mta), &p->mta) ==
 		-1 ||
-	    intern_col(ms, C_HOST, m->host, &host) == -1 ||
-	    intern_col(ms, C_INST, m->instance, &inst) == -1 ||
-	    intern_col(ms, C_SDOM, domain_of(m->sender), &sdom) == -1 ||
-	    intern(ms->st, m->sasl_user, &sasl) == -1 ||
-	    intern(ms->st, m->client, &client) == -1)
+	    intern_col(ms, C_HOST, m->host, &p->host) == -1 ||
+	    intern_col(ms, C_INST, m->instance, &p->inst) == -1 ||
+	    intern_col(ms, C_SDOM, domain_of(m->sender), &p->sdom) == -1 ||
+	    intern(ms->st, m->sasl_user, &p->sasl) == -1 ||
+	    intern(ms->st, m->client, &p->client) == -1)
 		return -1;
-	if (bind_int(ms, q, 1, mta) == -1 || bind_int(ms, q, 2, host) == -1 ||
-	    bind_int(ms, q, 3, inst) == -1 ||
-	    bind_text(ms, q, 4, m->qid) == -1 ||
-	    bind_int(ms, q, 5, m->first) == -1 ||
-	    bind_int(ms, q, 6, m->last) == -1 ||
-	    bind_int(ms, q, 7, m->final) == -1 ||
-	    bind_text(ms, q, 8, lc_state_name((enum lc_state)m->state)) == -1 ||
-	    bind_text(ms, q, 9, sender) == -1 ||
-	    bind_int(ms, q, 10, sdom) == -1 ||
-	    bind_int(ms, q, 11, sasl) == -1 ||
-	    bind_int(ms, q, 12, client) == -1 ||
-	    bind_text(ms, q, 13, m->message_id) == -1 ||
-	    bind_int(ms, q, 14, m->size) == -1 ||
-	    bind_int(ms, q, 15, m->nrcpt) == -1 ||
-	    bind_int(ms, q, 16, m->failed) == -1 ||
-	    bind_int(ms, q, 17,
-		(m->has_start ? 1 : 0) | (m->has_sender ? 2 : 0)) == -1)
-		return -1;
-	if (m->id != 0 && bind_int(ms, q, 18, m->id) == -1)
-		return -1;
-	if (sql_exec(ms->st, q) == -1)
-		return -1;
-	if (m->id == 0)
-		m->id = sql_last_id(ms->st);
+	snprintf(p->qid, sizeof(p->qid), "%s", m->qid);
+	snprintf(p->message_id, sizeof(p->message_id), "%s", m->message_id);
+	p->first = m->first;
+	p->last = m->last;
+	p->final = m->final;
+	p->state = lc_state_name((enum lc_state)m->state);
+	p->size = m->size;
+	p->nrcpt = m->nrcpt;
+	p->failed = m->failed;
+	p->flags = (m->has_start ? 1 : 0) | (m->has_sender ? 2 : 0);
+	if (m->id == 0) {
+		if (new_id(ms, &p->id) == -1)
+			return -1;
+		m->id = p->id;
+		ms->nmsg++;
+	} else {
+		/* M_UPDATE: the columns in M_INSERT's order, less id, then
+		 * id */
+		q = &ms->q[M_UPDATE];
+		p->id = m->id;
+		if (bind_msg(ms, q, -1, p) == -1 ||
+		    bind_int(ms, q, 18, m->id) == -1 ||
+		    sql_exec(ms->st, q) == -1)
+			return -1;
+	}
 	for (i = 0; i < m->nr; i++)
 		if ((all || m->r[i].dirty) && put_rcpt(ms, m, &m->r[i]) == -1)
 			return -1;
@@ -425,6 +640,8 @@ msg_find(void *arg, const struct lc_key *k, struct lc_msg *out)
 	snprintf(
 	    inst, sizeof(inst), "%.*s", (int)k->instance.len, k->instance.ptr);
 	snprintf(qid, sizeof(qid), "%.*s", (int)k->qid.len, k->qid.ptr);
+	if (message_store_sync(ms) == -1)
+		return -1;
 	if (bind_text(ms, q, 1, qid) == -1 ||
 	    bind_text(ms, q, 2, bs_mta_name(k->mta)) == -1 ||
 	    bind_text(ms, q, 3, host) == -1 || bind_text(ms, q, 4, inst) == -1)
@@ -469,7 +686,7 @@ message_store_load_open(struct message_store *ms, size_t max,
 
 	/* Streamed: the recipients' statement steps while this one is
 	 * open (reads on one connection); past max, no recipients. */
-	if (bind_int(ms, o, 1, 0) == -1)
+	if (message_store_sync(ms) == -1 || bind_int(ms, o, 1, 0) == -1)
 		return -1;
 	while ((rc = sql_step(ms->st, o)) == SQL_ROW) {
 		read_msg(o, &m);

@@ -42,8 +42,9 @@ void message_store_free(struct message_store *);
 
 /*
  * lc_ops for lc_join_new(): put writes (inserts or updates) a message
- * and its changed recipients inside the open transaction; find reads an
- * open message back. arg is the message_store.
+ * and its changed recipients inside the open transaction (new rows may
+ * wait: message_store_sync()); find reads an open message back. arg is
+ * the message_store.
  */
 void message_store_ops(struct message_store *, struct lc_ops *out);
 
@@ -56,7 +57,14 @@ void message_store_ops(struct message_store *, struct lc_ops *out);
 int message_store_load_open(struct message_store *, size_t max,
     int (*fn)(void *arg, struct lc_msg *m), void *arg);
 
-/* After a rollback: forgets the name ids it remembered. */
+/*
+ * Writes the rows that wait for a multi-row INSERT (new messages and
+ * recipients given to put): before the transaction commits. 0 or -1.
+ */
+int message_store_sync(struct message_store *);
+
+/* After a rollback: forgets the name ids it remembered and the rows
+ * that wait. */
 void message_store_forget(struct message_store *);
 
 /* Deletes final messages whose last line is older than before. 0/-1. */

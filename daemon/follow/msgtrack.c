@@ -4,6 +4,7 @@
  *
  * See msgtrack.h. Owns the join and the message store's statements.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,7 +19,16 @@ struct msgtrack {
 	struct lc_join *join;
 	size_t max_open;
 	int64_t lifetime;
+	int64_t saved_newest; /* the join's newest as meta holds it */
 };
+
+/*
+ * The join's newest (lc_join_newest()) in meta, written at flush with
+ * the open messages and the positions: a restart takes it back, so that
+ * the quiet threshold and the time of a message first seen on a
+ * time-less line are those of an uninterrupted run.
+ */
+#define MT_META_NEWEST "lifecycle.newest"
 
 static int
 restore(void *arg, struct lc_msg *m)
@@ -32,13 +42,28 @@ load(struct msgtrack *mt)
 	struct lc_ops ops;
 
 	message_store_ops(mt->ms, &ops);
+	char buf[32];
+	int64_t t = 0;
+
 	if ((mt->join = lc_join_new(mt->max_open, mt->lifetime, &ops)) == NULL)
 		return -1;
 	/* Those past the limit stay stored: the join notes their keys. */
-	return message_store_load_open(
-		   mt->ms, mt->max_open, restore, mt->join) == -1
-	    ? -1
-	    : 0;
+	if (message_store_load_open(mt->ms, mt->max_open, restore, mt->join) ==
+	    -1)
+		return -1;
+	switch (store_meta_get(mt->st, MT_META_NEWEST, buf, sizeof(buf))) {
+	case -1:
+		return -1;
+	case 1: /* a bad value is as none: the open messages' own */
+		if (sscanf(buf, "%" SCNd64, &t) != 1)
+			t = 0;
+		break;
+	default:
+		break;
+	}
+	mt->saved_newest = t;
+	lc_join_set_newest(mt->join, t);
+	return 0;
 }
 
 struct msgtrack *
@@ -100,7 +125,19 @@ msgtrack_event(struct msgtrack *mt, const struct bs_event *ev,
 int
 msgtrack_flush(struct msgtrack *mt)
 {
-	return lc_join_flush(mt->join);
+	char buf[32];
+	int64_t t;
+
+	if (lc_join_flush(mt->join) == -1 || message_store_sync(mt->ms) == -1)
+		return -1;
+	if ((t = lc_join_newest(mt->join)) == mt->saved_newest)
+		return 0;
+	snprintf(buf, sizeof(buf), "%" PRId64, t);
+	if (store_meta_set(mt->st, MT_META_NEWEST, buf) == -1)
+		return -1;
+	/* rolled back with the batch: load() reads it again */
+	mt->saved_newest = t;
+	return 0;
 }
 
 int

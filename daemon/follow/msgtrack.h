@@ -30,7 +30,9 @@ struct msgtrack;
 /*
  * Tracking on st (read-write, not owned) as conf says; NULL with errbuf
  * empty when conf turns it off, NULL with errbuf set on failure. Loads
- * the open messages of the store. Free before closing st.
+ * the open messages of the store and the join's newest time (meta
+ * "lifecycle.newest", written by msgtrack_flush()). Free before closing
+ * st.
  */
 struct msgtrack *msgtrack_new(
     struct store *st, const struct conf *conf, char *errbuf);
@@ -61,7 +63,8 @@ int msgtrack_event(struct msgtrack *, const struct bs_event *,
     const struct classify_result *, const char *provider,
     const struct lc_line *lc);
 
-/* Before COMMIT: writes the changed messages. 0 or -1. */
+/* Before COMMIT: writes the changed messages, the rows waiting for a
+ * multi-row INSERT and the join's newest time. 0 or -1. */
 int msgtrack_flush(struct msgtrack *);
 
 /*

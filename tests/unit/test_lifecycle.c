@@ -315,6 +315,69 @@ lc_join__quiet_message__closed_incomplete(void **state)
 	lc_join_free(j);
 }
 
+/* The sweep runs only when a message may be quiet: an older message
+ * seen after a sweep-less flush, and one that turns quiet later, still
+ * close. */
+static void
+lc_join__quiet_after_flushes__closed_in_any_order(void **state)
+{
+	struct lc_join *j = lc_join_new(100, 3600, NULL);
+
+	(void)state;
+	feed(j,
+	    "Nov 22 10:00:00 mx1 postfix/pickup[1]: BBBBB22222: uid=1 "
+	    "from=<a@x>");
+	assert_int_equal(lc_join_flush(j), 0);
+	assert_int_equal(lc_join_counters(j)->quiet, 0);
+	feed(j,
+	    "Nov 20 10:00:00 mx1 postfix/pickup[1]: AAAAA11111: uid=1 "
+	    "from=<a@x>");
+	assert_int_equal(lc_join_flush(j), 0);
+	assert_int_equal(lc_join_counters(j)->quiet, 1);
+	assert_int_equal(lc_join_counters(j)->open, 1);
+	feed(j,
+	    "Nov 22 10:30:00 mx1 postfix/pickup[1]: CCCCC33333: uid=1 "
+	    "from=<a@x>");
+	assert_int_equal(lc_join_flush(j), 0);
+	assert_int_equal(lc_join_counters(j)->quiet, 1);
+	feed(j,
+	    "Nov 23 12:00:00 mx1 postfix/pickup[1]: DDDDD44444: uid=1 "
+	    "from=<a@x>");
+	assert_int_equal(lc_join_flush(j), 0);
+	assert_int_equal(lc_join_counters(j)->quiet, 3);
+	assert_int_equal(lc_join_counters(j)->open, 1);
+	lc_join_free(j);
+}
+
+/* newest given back after a restart is the time of a message first seen
+ * on a time-less line, as in the run that saw the newer lines. */
+static void
+lc_join__newest_set_back__time_of_info_first_message(void **state)
+{
+	struct fake f = { .n = 0 };
+	struct lc_ops ops = { fake_put, fake_find, &f };
+	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	struct lc_msg *m;
+	int64_t t0;
+
+	(void)state;
+	feed(j, PF "0 mx1 postfix/pickup[1]: AAAAA11111: uid=1 from=<a@x>");
+	assert_true((t0 = lc_join_newest(j)) > 0);
+	lc_join_set_newest(j, t0 - 100); /* never backwards */
+	assert_int_equal(lc_join_newest(j), t0);
+	lc_join_set_newest(j, t0 + 500);
+	assert_int_equal(lc_join_newest(j), t0 + 500);
+	feed(j,
+	    PF "9 mx1 postfix/cleanup[2]: BBBBB22222: "
+	       "message-id=<b@x>");
+	assert_int_equal(lc_join_flush(j), 0);
+	assert_non_null(m = fake_get(&f, "BBBBB22222", 0));
+	assert_int_equal(m->first, t0 + 500);
+	assert_int_equal(m->last, t0 + 500);
+	lc_join_free(j);
+	fake_free(&f);
+}
+
 static void
 lc_join__many_recipients__capped_and_counted(void **state)
 {
@@ -350,6 +413,10 @@ main(void)
 		cmocka_unit_test(lc_join__evicted_message__read_back_exactly),
 		cmocka_unit_test(lc_join__quiet_message__closed_incomplete),
 		cmocka_unit_test(lc_join__many_recipients__capped_and_counted),
+		cmocka_unit_test(
+		    lc_join__quiet_after_flushes__closed_in_any_order),
+		cmocka_unit_test(
+		    lc_join__newest_set_back__time_of_info_first_message),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
