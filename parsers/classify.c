@@ -184,18 +184,25 @@ struct literal {
 	const unsigned char *bytes;
 	size_t len;
 	size_t rule;
-	size_t alt; /* index into the rule's lits, alts and alt_re */
-	/* bytes zero-padded to LIT_MAX (as two words) and the masks of
-	 * its length: a hit is checked in two compares */
-	uint64_t w[2], mask[2];
+	size_t alt;   /* index into the rule's lits, alts and alt_re */
+	size_t off;   /* of its anchor: the 4 bytes the scan looks up */
+	uint32_t key; /* the anchor, digits read as '0' (anchor_key()) */
+	bool digits;  /* has a digit: then also compared exactly */
+	/* bytes zero-padded to LIT_MAX (as two words), the same with digits
+	 * read as '0', and the masks of its length: a hit is checked in two
+	 * compares */
+	uint64_t w[2], zw[2], mask[2];
 };
+
+/* cache_entry.rule of a normalised key whose subjects need exact keys */
+#define RULE_EXACT -2
 
 /* Most literal hits remembered per subject for split rules. */
 #define HITS_MAX 64
 
 struct prefix_slot {
 	uint32_t key;
-	uint32_t first; /* index into lits (sorted by prefix) */
+	uint32_t first; /* index into lits (sorted by anchor) */
 	uint32_t count;
 	bool used;
 };
@@ -221,6 +228,7 @@ struct classifier {
 	uint64_t *always;
 	uint64_t *dmask;
 	uint64_t *cand;
+	uint64_t *pcand;  /* rules with a digit literal that may occur */
 	uint64_t *filter; /* 1 << FILTER_BITS bits */
 	struct literal *lits;
 	size_t nlits;
@@ -241,8 +249,10 @@ struct classifier {
 	 * buffer; the padding keeps those reads inside memory we own.
 	 */
 	char subj[CLASSIFY_SUBJECT_MAX + 64];
-	/* The subject lower-cased, zero-padded by LIT_MAX (scan_subject). */
+	/* The subject lower-cased, and lower-cased with digits read as '0',
+	 * each zero-padded by LIT_MAX (scan_subject). */
 	unsigned char lsubj[CLASSIFY_SUBJECT_MAX + LIT_MAX];
+	unsigned char zsubj[CLASSIFY_SUBJECT_MAX + LIT_MAX];
 	pcre2_jit_stack *jstack;
 
 	struct classify_stats stats;
@@ -419,6 +429,7 @@ classify_free(struct classifier *c)
 	free(c->always);
 	free(c->dmask);
 	free(c->cand);
+	free(c->pcand);
 	free(c->filter);
 	free(c->lits);
 	free(c->slots);
@@ -1654,18 +1665,28 @@ static int
 lit_cmp(const void *a, const void *b)
 {
 	const struct literal *x = a, *y = b;
-	int d = memcmp(x->bytes, y->bytes, 4);
 
-	if (d != 0)
-		return d;
-	return x->rule < y->rule ? -1 : x->rule > y->rule;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return x->alt < y->alt ? -1 : x->alt > y->alt;
 }
 
-static uint32_t
-prefix_key(const unsigned char *b)
+static unsigned char
+zero_digit(unsigned char ch)
 {
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	    (uint32_t)b[2] << 8 | b[3];
+	return is_digit(ch) ? '0' : ch;
+}
+
+/* Four bytes as the scan loads them from the subject (native order). */
+static uint32_t
+anchor_key(const unsigned char *b)
+{
+	uint32_t k;
+
+	memcpy(&k, b, 4);
+	return k;
 }
 
 static size_t
@@ -1680,15 +1701,51 @@ filter_hash(uint32_t w)
 	return (w * UINT32_C(2654435761)) >> (32 - FILTER_BITS);
 }
 
-/* Fills l->w and l->mask from l->bytes (at most LIT_MAX bytes). */
+/*
+ * How rare byte ch (lower case, digits as '0') is in replies: about
+ * -4 log2 of its share of English reply text. The anchor of a literal is
+ * its rarest 4 bytes by the sum of these, so that the scan stops at few
+ * places (anchored on the literal's first bytes, common words such as
+ * "mail" or "the " stopped it about 50 times a reply).
+ */
+static int
+byte_rarity(unsigned char ch)
+{
+	static const char common[] = " etaoinsr0hldcumpgf.ywbvk:-/x";
+	const char *q;
+
+	if (ch == '\0' || (q = strchr(common, ch)) == NULL)
+		return 40;
+	return 11 + (int)(q - common);
+}
+
+/* Fills l->off, key, digits, w, zw and mask from l->bytes and len. */
 static void
 lit_words(struct literal *l)
 {
-	unsigned char b[LIT_MAX] = { 0 }, m[LIT_MAX] = { 0 };
+	unsigned char b[LIT_MAX] = { 0 }, z[LIT_MAX] = { 0 },
+		      m[LIT_MAX] = { 0 };
+	size_t i, o;
+	int score, best = -1;
 
 	memcpy(b, l->bytes, l->len);
 	memset(m, 0xff, l->len);
+	l->digits = false;
+	for (i = 0; i < l->len; i++) {
+		z[i] = zero_digit(b[i]);
+		l->digits |= z[i] != b[i];
+	}
+	for (o = 0; o + 4 <= l->len; o++) {
+		for (score = 0, i = o; i < o + 4; i++)
+			score += byte_rarity(z[i]);
+		if (score > best) {
+			best = score;
+			l->off = o;
+		}
+	}
+	l->key = anchor_key(z + l->off);
 	memcpy(l->w, b, sizeof(l->w));
+	memcpy(l->zw, z, sizeof(l->zw));
 	memcpy(l->mask, m, sizeof(l->mask));
 }
 
@@ -1696,7 +1753,7 @@ static int
 build_prefilter(struct classifier *c)
 {
 	size_t i, j, k, n = 0, nslots;
-	uint32_t key, h;
+	uint32_t key;
 
 	for (i = 0; i < c->nrules; i++)
 		if (!c->rules[i]->disabled)
@@ -1707,13 +1764,17 @@ build_prefilter(struct classifier *c)
 		if (c->rules[i]->disabled)
 			continue;
 		for (j = 0; j < c->rules[i]->nlits; j++) {
-			c->lits[c->nlits].bytes =
-			    (const unsigned char *)c->rules[i]->lits[j];
-			c->lits[c->nlits].len = strlen(c->rules[i]->lits[j]);
-			c->lits[c->nlits].rule = i;
-			c->lits[c->nlits].alt = j;
-			lit_words(&c->lits[c->nlits]);
-			c->nlits++;
+			struct literal *l = &c->lits[c->nlits++];
+
+			l->bytes = (const unsigned char *)c->rules[i]->lits[j];
+			l->len = strlen(c->rules[i]->lits[j]);
+			l->rule = i;
+			l->alt = j;
+			lit_words(l);
+			/* Its presence can differ between subjects that
+			 * differ only in digits: the cache must know. */
+			if (l->digits)
+				bit_set(c->dmask, i);
 		}
 	}
 	qsort(c->lits, c->nlits, sizeof(*c->lits), lit_cmp);
@@ -1724,12 +1785,10 @@ build_prefilter(struct classifier *c)
 		return -1;
 	c->slot_mask = nslots - 1;
 	for (i = 0; i < c->nlits; i = k) {
-		key = prefix_key(c->lits[i].bytes);
-		for (k = i + 1;
-		     k < c->nlits && prefix_key(c->lits[k].bytes) == key; k++)
+		key = c->lits[i].key;
+		for (k = i + 1; k < c->nlits && c->lits[k].key == key; k++)
 			;
-		h = filter_hash(key);
-		bit_set(c->filter, h);
+		bit_set(c->filter, filter_hash(key));
 		for (j = slot_hash(key, c->slot_mask); c->slots[j].used;
 		     j = (j + 1) & c->slot_mask)
 			;
@@ -1815,6 +1874,7 @@ classify_compile(struct classifier *c, char *errbuf)
 	    (c->always = calloc(w, 8)) == NULL ||
 	    (c->dmask = calloc(w, 8)) == NULL ||
 	    (c->cand = calloc(w, 8)) == NULL ||
+	    (c->pcand = calloc(w, 8)) == NULL ||
 	    (c->cache = calloc(CLASSIFY_CACHE_SIZE, sizeof(*c->cache))) == NULL)
 		goto nomem;
 	memset(&c->stats, 0, sizeof(c->stats));
@@ -2201,32 +2261,43 @@ digit_hash(const unsigned char *u, size_t n)
 }
 
 /*
- * The candidate rules of a subject by literal (into c->cand, cleared
- * first), and its digit-normalised hash.
+ * The candidate rules of subject s[0..n) by literal, into c->cand (cleared
+ * first), and into c->pcand the rules with a literal that has a digit and
+ * occurs when digits are read as '0' (it may occur in a subject that
+ * differs from this one only in digits: see classify_event()). The scan
+ * runs over the subject lower-cased with digits read as '0' and stops
+ * where a 4-byte window passes the filter bitmap; there the slot of that
+ * anchor lists the literals to compare.
  */
-static uint64_t
+static void
 scan_subject(struct classifier *c, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	unsigned char *lu = c->lsubj;
-	uint32_t win = 0;
-	uint64_t v[2];
+	unsigned char *lu = c->lsubj, *zu = c->zsubj;
+	uint32_t win;
+	uint64_t v, x[2];
 	size_t i, j, k, pos;
 
 	memset(c->cand, 0, c->nwords * 8);
+	memset(c->pcand, 0, c->nwords * 8);
 	c->nhits = 0;
 	c->hits_over = false;
 	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(v, u + i, 8);
-		v[0] = lower_ascii(v[0]);
-		memcpy(lu + i, v, 8);
+		memcpy(&v, u + i, 8);
+		v = lower_ascii(v);
+		memcpy(lu + i, &v, 8);
+		v = zero_digits(v);
+		memcpy(zu + i, &v, 8);
 	}
-	for (; i < n; i++)
+	for (; i < n; i++) {
 		lu[i] = lower_tab[u[i]];
+		zu[i] = zero_digit(lu[i]);
+	}
 	memset(lu + n, 0, LIT_MAX);
-	for (i = 0; i < n; i++) {
-		win = win << 8 | lu[i];
-		if (i < 3 || !bit_get(c->filter, filter_hash(win)))
+	memset(zu + n, 0, LIT_MAX);
+	for (i = 0; i + 4 <= n; i++) {
+		win = anchor_key(zu + i);
+		if (!bit_get(c->filter, filter_hash(win)))
 			continue;
 		for (j = slot_hash(win, c->slot_mask); c->slots[j].used;
 		     j = (j + 1) & c->slot_mask) {
@@ -2234,16 +2305,24 @@ scan_subject(struct classifier *c, const char *s, size_t n)
 
 			if (sl->key != win)
 				continue;
-			pos = i - 3;
 			for (k = sl->first; k < sl->first + sl->count; k++) {
 				const struct literal *l = &c->lits[k];
 
-				if (pos + l->len > n)
+				if (i < l->off ||
+				    (pos = i - l->off) + l->len > n)
 					continue;
-				memcpy(v, lu + pos, sizeof(v));
-				if ((((v[0] ^ l->w[0]) & l->mask[0]) |
-					((v[1] ^ l->w[1]) & l->mask[1])) != 0)
+				memcpy(x, zu + pos, sizeof(x));
+				if ((((x[0] ^ l->zw[0]) & l->mask[0]) |
+					((x[1] ^ l->zw[1]) & l->mask[1])) != 0)
 					continue;
+				if (l->digits) {
+					bit_set(c->pcand, l->rule);
+					memcpy(x, lu + pos, sizeof(x));
+					if ((((x[0] ^ l->w[0]) & l->mask[0]) |
+						((x[1] ^ l->w[1]) &
+						    l->mask[1])) != 0)
+						continue;
+				}
 				bit_set(c->cand, l->rule);
 				if (c->nhits < HITS_MAX)
 					c->hits[c->nhits++] = (uint32_t)k;
@@ -2253,7 +2332,6 @@ scan_subject(struct classifier *c, const char *s, size_t n)
 			break;
 		}
 	}
-	return digit_hash(u, n);
 }
 
 /* First IPv4 (not 127/8) or IPv6 address in s[0..n). */
@@ -2364,6 +2442,34 @@ fill_spans(const struct classify_result *res, const char *s, size_t n,
 		out->listed_ip = bs_span_make(s + off, len);
 }
 
+/* The cache key of s[0..n) by its exact bytes; tail: see classify_event(). */
+static uint64_t
+exact_key(const char *s, size_t n, uint64_t tail)
+{
+	return mix64(mix_bytes(UINT64_C(0x6a09e667f3bcc909), s, n), tail);
+}
+
+/* Fills *out from cache entry ce (a rule or none) for subject s[0..n). */
+static int
+cache_hit(struct classifier *c, const struct cache_entry *ce, const char *s,
+    size_t n, struct classify_result *out)
+{
+	struct spans sp;
+
+	c->stats.cache_hits++;
+	if (ce->rule < 0)
+		return 0;
+	fill_result(c->rules[ce->rule], out);
+	sp.has_dnsbl = ce->has_dnsbl;
+	sp.has_ip = ce->has_ip;
+	sp.d_off = ce->d_off;
+	sp.d_len = ce->d_len;
+	sp.i_off = ce->i_off;
+	sp.i_len = ce->i_len;
+	fill_spans(out, s, n, &sp, out);
+	return 0;
+}
+
 /*
  * Classifies ev: see classify.h and the header comment for the order.
  * provider may be NULL; out is always filled, its strings are owned by the
@@ -2382,7 +2488,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	struct cache_entry *ce;
 	struct spans sp;
 	struct enh e;
-	uint64_t key, word, dmix = 0;
+	uint64_t key, nkey, xkey, tail, word, dmix = 0;
 	size_t i, w, bucket;
 	enum match_rc mr;
 	const struct rule *r;
@@ -2426,7 +2532,27 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	if (n > CLASSIFY_SUBJECT_MAX)
 		n = CLASSIFY_SUBJECT_MAX;
 
-	key = scan_subject(c, s, n);
+	/* The cache first, under the digit-normalised key; an entry there
+	 * may say that this template needs the exact key. */
+	tail = mix64(UINT64_C(0x5a), (uint64_t)code);
+	if (enh_sp.ptr != NULL)
+		tail = mix_bytes(tail, enh_sp.ptr, enh_sp.len);
+	tail = mix64(tail, UINT64_C(0xa5));
+	if (provider != NULL)
+		tail = mix_bytes(tail, provider, strlen(provider));
+	tail = mix64(tail, (uint64_t)ev->status << 8 | event_kind(ev->flags));
+	nkey = mix64(digit_hash((const unsigned char *)s, n), tail);
+	ce = &c->cache[nkey & (CLASSIFY_CACHE_SIZE - 1)];
+	if (!c->nocache && ce->used && ce->key == nkey) {
+		if (ce->rule != RULE_EXACT)
+			return cache_hit(c, ce, s, n, out);
+		xkey = exact_key(s, n, tail);
+		ce = &c->cache[xkey & (CLASSIFY_CACHE_SIZE - 1)];
+		if (ce->used && ce->key == xkey)
+			return cache_hit(c, ce, s, n, out);
+	}
+
+	scan_subject(c, s, n);
 	if (code == 0)
 		bucket = 0;
 	else if (code >= 100 && code <= 599)
@@ -2439,33 +2565,26 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	for (i = 0; i < w; i++) {
 		word = (c->cand[i] | c->always[i]) & cm[i] & em[i];
 		c->cand[i] = word;
-		dmix |= word & c->dmask[i];
+		dmix |= (word | (c->pcand[i] & cm[i] & em[i])) & c->dmask[i];
 	}
-	/* A digit-sensitive candidate: key on the exact bytes instead. */
-	if (dmix != 0)
-		key = mix_bytes(UINT64_C(0x6a09e667f3bcc909), s, n);
-	key = mix64(key, (uint64_t)code);
-	if (enh_sp.ptr != NULL)
-		key = mix_bytes(key, enh_sp.ptr, enh_sp.len);
-	key = mix64(key, 0x5a);
-	if (provider != NULL)
-		key = mix_bytes(key, provider, strlen(provider));
-	key = mix64(key, (uint64_t)ev->status << 8 | event_kind(ev->flags));
+	/*
+	 * A digit-sensitive rule is or may be a candidate for some subject
+	 * with this one's normalised key: key on the exact bytes instead,
+	 * and say so under the normalised key.
+	 */
+	key = nkey;
+	if (dmix != 0) {
+		key = exact_key(s, n, tail);
+		if (!c->nocache) {
+			ce->used = true;
+			ce->key = nkey;
+			ce->rule = RULE_EXACT;
+			ce = &c->cache[key & (CLASSIFY_CACHE_SIZE - 1)];
+			if (ce->used && ce->key == key)
+				return cache_hit(c, ce, s, n, out);
+		}
+	}
 	ce = &c->cache[key & (CLASSIFY_CACHE_SIZE - 1)];
-	if (!c->nocache && ce->used && ce->key == key) {
-		c->stats.cache_hits++;
-		if (ce->rule < 0)
-			return 0;
-		fill_result(c->rules[ce->rule], out);
-		sp.has_dnsbl = ce->has_dnsbl;
-		sp.has_ip = ce->has_ip;
-		sp.d_off = ce->d_off;
-		sp.d_len = ce->d_len;
-		sp.i_off = ce->i_off;
-		sp.i_len = ce->i_len;
-		fill_spans(out, s, n, &sp, out);
-		return 0;
-	}
 
 	for (i = 0; i < w; i++) {
 		word = c->cand[i];
