@@ -98,7 +98,7 @@ extern const struct bs_blob bs_default_rules[];
 #define CODE_BUCKETS         502 /* 0: none, 1..500: 100..599, 501: other */
 #define ENH_KEYS             34  /* 0: none, 1 + 11 * class + subject */
 #define GROUP_MAX            32  /* groups of one name kept per rule */
-#define FILTER_BITS          16
+#define FILTER_BITS          15  /* 32 KiB of filter bytes */
 
 /*
  * Evidence ranks, strongest first (see the header comment). Rules are
@@ -228,8 +228,8 @@ struct classifier {
 	uint64_t *always;
 	uint64_t *dmask;
 	uint64_t *cand;
-	uint64_t *pcand;  /* rules with a digit literal that may occur */
-	uint64_t *filter; /* 1 << FILTER_BITS bits */
+	uint64_t *pcand;       /* rules with a digit literal that may occur */
+	unsigned char *filter; /* 1 << FILTER_BITS bytes, 1: an anchor's */
 	struct literal *lits;
 	size_t nlits;
 	struct prefix_slot *slots;
@@ -360,13 +360,14 @@ mix_bytes(uint64_t h, const char *p, size_t n)
 	size_t i;
 
 	h = mix64(h, n);
-	while (n > 0) {
-		v = 0;
-		for (i = 0; i < 8 && i < n; i++)
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&v, p, 8);
+		h = mix64(h, v);
+	}
+	if (n > 0) {
+		for (v = 0, i = 0; i < n; i++)
 			v |= (uint64_t)(unsigned char)p[i] << (8 * i);
 		h = mix64(h, v);
-		p += i;
-		n -= i;
 	}
 	return h;
 }
@@ -1679,14 +1680,12 @@ zero_digit(unsigned char ch)
 	return is_digit(ch) ? '0' : ch;
 }
 
-/* Four bytes as the scan loads them from the subject (native order). */
+/* Four bytes as the scan reads them from the subject (little-endian). */
 static uint32_t
 anchor_key(const unsigned char *b)
 {
-	uint32_t k;
-
-	memcpy(&k, b, 4);
-	return k;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	    (uint32_t)b[3] << 24;
 }
 
 static size_t
@@ -1781,14 +1780,14 @@ build_prefilter(struct classifier *c)
 	for (nslots = 16; nslots < 2 * c->nlits; nslots *= 2)
 		;
 	if ((c->slots = calloc(nslots, sizeof(*c->slots))) == NULL ||
-	    (c->filter = calloc((1u << FILTER_BITS) / 64, 8)) == NULL)
+	    (c->filter = calloc(1u << FILTER_BITS, 1)) == NULL)
 		return -1;
 	c->slot_mask = nslots - 1;
 	for (i = 0; i < c->nlits; i = k) {
 		key = c->lits[i].key;
 		for (k = i + 1; k < c->nlits && c->lits[k].key == key; k++)
 			;
-		bit_set(c->filter, filter_hash(key));
+		c->filter[filter_hash(key)] = 1;
 		for (j = slot_hash(key, c->slot_mask); c->slots[j].used;
 		     j = (j + 1) & c->slot_mask)
 			;
@@ -2261,22 +2260,80 @@ digit_hash(const unsigned char *u, size_t n)
 }
 
 /*
+ * The literals anchored on win (the 4 bytes at zu + i) that occur there:
+ * see scan_subject().
+ */
+static void
+scan_anchor(struct classifier *c, size_t i, uint32_t win, size_t n)
+{
+	const unsigned char *lu = c->lsubj, *zu = c->zsubj;
+	const struct prefix_slot *sl;
+	const struct literal *l;
+	uint64_t x[2];
+	size_t j, k, end, pos;
+
+	for (j = slot_hash(win, c->slot_mask);; j = (j + 1) & c->slot_mask) {
+		sl = &c->slots[j];
+		if (!sl->used)
+			return;
+		if (sl->key == win)
+			break;
+	}
+	for (k = sl->first, end = k + sl->count; k < end; k++) {
+		l = &c->lits[k];
+		if (i < l->off || (pos = i - l->off) + l->len > n)
+			continue;
+		memcpy(x, zu + pos, sizeof(x));
+		if ((((x[0] ^ l->zw[0]) & l->mask[0]) |
+			((x[1] ^ l->zw[1]) & l->mask[1])) != 0)
+			continue;
+		if (l->digits) {
+			bit_set(c->pcand, l->rule);
+			memcpy(x, lu + pos, sizeof(x));
+			if ((((x[0] ^ l->w[0]) & l->mask[0]) |
+				((x[1] ^ l->w[1]) & l->mask[1])) != 0)
+				continue;
+		}
+		bit_set(c->cand, l->rule);
+		if (c->nhits < HITS_MAX)
+			c->hits[c->nhits++] = (uint32_t)k;
+		else
+			c->hits_over = true;
+	}
+}
+
+/* The 8 bytes at p as a little-endian number. */
+static uint64_t
+load_le64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/*
  * The candidate rules of subject s[0..n) by literal, into c->cand (cleared
  * first), and into c->pcand the rules with a literal that has a digit and
  * occurs when digits are read as '0' (it may occur in a subject that
  * differs from this one only in digits: see classify_event()). The scan
- * runs over the subject lower-cased with digits read as '0' and stops
- * where a 4-byte window passes the filter bitmap; there the slot of that
- * anchor lists the literals to compare.
+ * runs over the subject lower-cased with digits read as '0', four
+ * windows of 4 bytes per step: their filter bytes are or-ed, and only
+ * when one is set is each looked up (scan_anchor()). Windows that reach
+ * into the zero padding hold a NUL, which no anchor has.
  */
 static void
 scan_subject(struct classifier *c, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	const unsigned char *filter = c->filter;
 	unsigned char *lu = c->lsubj, *zu = c->zsubj;
-	uint32_t win;
-	uint64_t v, x[2];
-	size_t i, j, k, pos;
+	uint32_t w0, w1, w2, w3;
+	uint64_t v;
+	size_t i;
 
 	memset(c->cand, 0, c->nwords * 8);
 	memset(c->pcand, 0, c->nwords * 8);
@@ -2295,44 +2352,87 @@ scan_subject(struct classifier *c, const char *s, size_t n)
 	}
 	memset(lu + n, 0, LIT_MAX);
 	memset(zu + n, 0, LIT_MAX);
-	for (i = 0; i + 4 <= n; i++) {
-		win = anchor_key(zu + i);
-		if (!bit_get(c->filter, filter_hash(win)))
+	for (i = 0; i + 4 <= n; i += 4) {
+		v = load_le64(zu + i);
+		w0 = (uint32_t)v;
+		w1 = (uint32_t)(v >> 8);
+		w2 = (uint32_t)(v >> 16);
+		w3 = (uint32_t)(v >> 24);
+		if ((filter[filter_hash(w0)] | filter[filter_hash(w1)] |
+			filter[filter_hash(w2)] | filter[filter_hash(w3)]) == 0)
 			continue;
-		for (j = slot_hash(win, c->slot_mask); c->slots[j].used;
-		     j = (j + 1) & c->slot_mask) {
-			const struct prefix_slot *sl = &c->slots[j];
-
-			if (sl->key != win)
-				continue;
-			for (k = sl->first; k < sl->first + sl->count; k++) {
-				const struct literal *l = &c->lits[k];
-
-				if (i < l->off ||
-				    (pos = i - l->off) + l->len > n)
-					continue;
-				memcpy(x, zu + pos, sizeof(x));
-				if ((((x[0] ^ l->zw[0]) & l->mask[0]) |
-					((x[1] ^ l->zw[1]) & l->mask[1])) != 0)
-					continue;
-				if (l->digits) {
-					bit_set(c->pcand, l->rule);
-					memcpy(x, lu + pos, sizeof(x));
-					if ((((x[0] ^ l->w[0]) & l->mask[0]) |
-						((x[1] ^ l->w[1]) &
-						    l->mask[1])) != 0)
-						continue;
-				}
-				bit_set(c->cand, l->rule);
-				if (c->nhits < HITS_MAX)
-					c->hits[c->nhits++] = (uint32_t)k;
-				else
-					c->hits_over = true;
-			}
-			break;
-		}
+		if (filter[filter_hash(w0)])
+			scan_anchor(c, i, w0, n);
+		if (filter[filter_hash(w1)])
+			scan_anchor(c, i + 1, w1, n);
+		if (filter[filter_hash(w2)])
+			scan_anchor(c, i + 2, w2, n);
+		if (filter[filter_hash(w3)])
+			scan_anchor(c, i + 3, w3, n);
 	}
 }
+
+/* Byte classes of find_ip(): 1 alnum . : _, 2 digit, hex letter, ':'. */
+static const unsigned char ip_tab[256] = {
+#define R10(c)                                                                 \
+	[c] = 3, [c + 1] = 3, [c + 2] = 3, [c + 3] = 3, [c + 4] = 3, [c + 5] = 3
+	R10('a'),
+	R10('A'),
+	['0'] = 3,
+	['1'] = 3,
+	['2'] = 3,
+	['3'] = 3,
+	['4'] = 3,
+	['5'] = 3,
+	['6'] = 3,
+	['7'] = 3,
+	['8'] = 3,
+	['9'] = 3,
+	[':'] = 3,
+	['.'] = 1,
+	['_'] = 1,
+	['g'] = 1,
+	['h'] = 1,
+	['i'] = 1,
+	['j'] = 1,
+	['k'] = 1,
+	['l'] = 1,
+	['m'] = 1,
+	['n'] = 1,
+	['o'] = 1,
+	['p'] = 1,
+	['q'] = 1,
+	['r'] = 1,
+	['s'] = 1,
+	['t'] = 1,
+	['u'] = 1,
+	['v'] = 1,
+	['w'] = 1,
+	['x'] = 1,
+	['y'] = 1,
+	['z'] = 1,
+	['G'] = 1,
+	['H'] = 1,
+	['I'] = 1,
+	['J'] = 1,
+	['K'] = 1,
+	['L'] = 1,
+	['M'] = 1,
+	['N'] = 1,
+	['O'] = 1,
+	['P'] = 1,
+	['Q'] = 1,
+	['R'] = 1,
+	['S'] = 1,
+	['T'] = 1,
+	['U'] = 1,
+	['V'] = 1,
+	['W'] = 1,
+	['X'] = 1,
+	['Y'] = 1,
+	['Z'] = 1,
+#undef R10
+};
 
 /* First IPv4 (not 127/8) or IPv6 address in s[0..n). */
 static bool
@@ -2343,9 +2443,10 @@ find_ip(const char *s, size_t n, size_t *off, size_t *len)
 	bool ok, hasdig;
 
 	for (i = 0; i < n; i++) {
-		unsigned char p = i > 0 ? (unsigned char)s[i - 1] : ' ';
-
-		if (isalnum(p) || p == '.' || p == ':' || p == '_')
+		/* after a byte of ip_tab 1 (alnum . : _) no address starts;
+		 * one starts with a byte of ip_tab 2 (digit, hex, ':') */
+		if ((i > 0 && (ip_tab[(unsigned char)s[i - 1]] & 1)) ||
+		    !(ip_tab[(unsigned char)s[i]] & 2))
 			continue;
 		/* IPv4 */
 		if (is_digit(s[i])) {
