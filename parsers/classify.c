@@ -82,6 +82,7 @@
 
 #include "classify.h"
 #include "reply.h"
+#include "scan.h"
 
 extern const struct bs_blob bs_default_rules[];
 
@@ -132,6 +133,25 @@ struct sample {
 	bool counter;
 };
 
+/*
+ * A literal every match of an alternative contains (lower case, at most
+ * LIT_MAX bytes, no NUL), and the ones an alternative has besides the one
+ * its prefilter entry is for: before an alternative's pattern is run,
+ * these must occur too (a pattern "\\bkeywords? rejected\\b" is
+ * filtered by " rejected", which many replies have, and then by "keyword").
+ */
+#define REQ_MAX 3
+
+struct reqlit {
+	unsigned char b[LIT_MAX];
+	unsigned char len;
+};
+
+struct reqs {
+	struct reqlit lit[REQ_MAX];
+	size_t n;
+};
+
 struct rule {
 	char *name;
 	char *file;
@@ -170,6 +190,7 @@ struct rule {
 
 	char **lits; /* required literals, lower case; NULL: always */
 	size_t nlits;
+	struct reqs *req;    /* more required literals of each, or NULL */
 	char **alts;         /* the top-level alternative of each literal */
 	pcre2_code **alt_re; /* alts compiled (split rules), or NULL */
 	bool nosplit;        /* a top-level (?i)-style option setting */
@@ -400,6 +421,7 @@ rule_free(struct rule *r)
 	free(r->alt_re);
 	free_strv(r->alts, r->nlits);
 	free_strv(r->lits, r->nlits);
+	free(r->req);
 	free(r->anchor);
 	free(r);
 }
@@ -669,13 +691,34 @@ pattern_digit_sensitive(const char *p)
 
 #define RUN_MAX 64
 
-/* The longest literal run seen so far in one sequence. */
+#define RUNS_MAX 8
+
+/* The longest literal run seen so far in one sequence, and the last
+ * LIT_MAX bytes of each of its first RUNS_MAX runs of at least LIT_MIN. */
 struct litscan {
 	unsigned char run[RUN_MAX];
 	size_t runlen;
 	unsigned char best[RUN_MAX];
 	size_t bestlen;
+	struct reqlit runs[RUNS_MAX];
+	size_t nruns;
 };
+
+static void
+lit_keep(struct litscan *ls, const unsigned char *b, size_t len)
+{
+	struct reqlit *q;
+
+	if (len < LIT_MIN || ls->nruns == RUNS_MAX)
+		return;
+	q = &ls->runs[ls->nruns++];
+	if (len > LIT_MAX) {
+		b += len - LIT_MAX;
+		len = LIT_MAX;
+	}
+	memcpy(q->b, b, len);
+	q->len = (unsigned char)len;
+}
 
 static void
 lit_break(struct litscan *ls)
@@ -684,6 +727,7 @@ lit_break(struct litscan *ls)
 		memcpy(ls->best, ls->run, ls->runlen);
 		ls->bestlen = ls->runlen;
 	}
+	lit_keep(ls, ls->run, ls->runlen);
 	ls->runlen = 0;
 }
 
@@ -729,7 +773,7 @@ seq_literal(const char *p, size_t i, size_t end, struct litscan *ls)
 	bool have, group;
 	int m;
 
-	ls->runlen = ls->bestlen = 0;
+	ls->runlen = ls->bestlen = ls->nruns = 0;
 	while (i < end) {
 		have = group = false;
 		cstart = gend = 0;
@@ -816,6 +860,9 @@ seq_literal(const char *p, size_t i, size_t end, struct litscan *ls)
 		if (group && m > 0 && !has_top_alt(p, cstart, gend - 1)) {
 			if (seq_literal(p, cstart, gend - 1, &inner) == -1)
 				return -1;
+			for (k = 0; k < inner.nruns; k++)
+				lit_keep(
+				    ls, inner.runs[k].b, inner.runs[k].len);
 			if (inner.bestlen > ls->bestlen) {
 				memcpy(ls->best, inner.best, inner.bestlen);
 				ls->bestlen = inner.bestlen;
@@ -823,6 +870,33 @@ seq_literal(const char *p, size_t i, size_t end, struct litscan *ls)
 		}
 	}
 	lit_break(ls);
+	return 0;
+}
+
+/*
+ * The other required literals of the alternative whose literal was just
+ * added (see struct reqs), from ls, into r->req[r->nlits - 1]. Returns 0,
+ * or -1 when out of memory.
+ */
+static int
+add_req(struct rule *r, const struct litscan *ls)
+{
+	const char *best = r->lits[r->nlits - 1];
+	size_t blen = strlen(best), k;
+	struct reqs *q, *nv;
+
+	if ((nv = realloc(r->req, r->nlits * sizeof(*nv))) == NULL)
+		return -1;
+	r->req = nv;
+	q = &r->req[r->nlits - 1];
+	q->n = 0;
+	for (k = 0; k < ls->nruns && q->n < REQ_MAX; k++) {
+		const struct reqlit *x = &ls->runs[k];
+
+		if (x->len == blen && memcmp(x->b, best, blen) == 0)
+			continue;
+		q->lit[q->n++] = *x;
+	}
 	return 0;
 }
 
@@ -887,6 +961,8 @@ extract_literals(struct rule *r, const char *p)
 			(const char *)ls.best +
 			    (ls.bestlen > LIT_MAX ? ls.bestlen - LIT_MAX : 0),
 			ls.bestlen > LIT_MAX ? LIT_MAX : ls.bestlen) == -1)
+			return -1;
+		if (add_req(r, &ls) == -1)
 			return -1;
 		if (i >= n)
 			break;
@@ -1278,6 +1354,8 @@ finish_rule(struct parse *ps)
 			r->alts = NULL;
 			free_strv(r->lits, r->nlits);
 			r->lits = NULL;
+			free(r->req);
+			r->req = NULL;
 			r->nlits = 0;
 		}
 	} else
@@ -2171,19 +2249,55 @@ split_rule(struct rule *r)
 	return 0;
 }
 
+/*
+ * Do the literals of q all occur in the subject (c->lsubj, n bytes: see
+ * scan_subject())?
+ */
+static bool
+reqs_occur(const struct classifier *c, const struct reqs *q, size_t n)
+{
+	const char *hay = (const char *)c->lsubj;
+	size_t k;
+
+	for (k = 0; k < q->n; k++)
+		if (scan_find(hay, hay + n, (const char *)q->lit[k].b,
+			q->lit[k].len) == NULL)
+			return false;
+	return true;
+}
+
+/*
+ * May rule idx (not always a candidate) match the subject? Only when one
+ * of its alternatives has its prefilter literal found (c->hits) and its
+ * other required literals occur. Unknown (true) when there were more hits
+ * than c->hits holds.
+ */
+static bool
+some_alt_occurs(
+    const struct classifier *c, const struct rule *r, size_t idx, size_t n)
+{
+	size_t h;
+
+	if (c->hits_over)
+		return true;
+	for (h = 0; h < c->nhits; h++)
+		if (c->lits[c->hits[h]].rule == idx &&
+		    reqs_occur(c, &r->req[c->lits[c->hits[h]].alt], n))
+			return true;
+	return false;
+}
+
 /* Rule idx (a split rule) against s[0..n): see split_rule(). */
 static enum match_rc
 run_split(struct classifier *c, const struct rule *r, size_t idx, const char *s,
     size_t n)
 {
 	size_t h, g, alt;
-	bool seen;
+	bool seen, copied = false;
 	int rc;
 
-	c->stats.pattern_runs++;
 	if (n > CLASSIFY_SUBJECT_MAX)
 		n = CLASSIFY_SUBJECT_MAX;
-	memcpy(c->subj, s, n);
 	for (h = 0; h < c->nhits; h++) {
 		if (c->lits[c->hits[h]].rule != idx)
 			continue;
@@ -2191,8 +2305,13 @@ run_split(struct classifier *c, const struct rule *r, size_t idx, const char *s,
 		for (seen = false, g = 0; g < h && !seen; g++)
 			seen = c->lits[c->hits[g]].rule == idx &&
 			    c->lits[c->hits[g]].alt == alt;
-		if (seen)
+		if (seen || !reqs_occur(c, &r->req[alt], n))
 			continue;
+		if (!copied) {
+			c->stats.pattern_runs++;
+			memcpy(c->subj, s, n);
+			copied = true;
+		}
 		rc = pcre2_jit_match(r->alt_re[alt], (PCRE2_SPTR)c->subj, n, 0,
 		    0, c->md, c->mctx);
 		if (rc >= 0)
@@ -2698,10 +2817,14 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 				continue;
 			memset(&sp, 0, sizeof(sp));
 			if (r->re != NULL) {
-				mr = r->alt_re != NULL && !c->nosplit &&
-					!c->hits_over
-				    ? run_split(c, r, idx, s, n)
-				    : run_pattern(c, r, s, n, &sp);
+				if (r->always || c->nosplit ||
+				    some_alt_occurs(c, r, idx, n))
+					mr = r->alt_re != NULL && !c->nosplit &&
+						!c->hits_over
+					    ? run_split(c, r, idx, s, n)
+					    : run_pattern(c, r, s, n, &sp);
+				else
+					mr = M_NO;
 				if (mr == M_NO)
 					continue;
 				if (mr == M_LIMIT) {
