@@ -82,7 +82,6 @@
 
 #include "classify.h"
 #include "reply.h"
-#include "scan.h"
 
 extern const struct bs_blob bs_default_rules[];
 
@@ -145,6 +144,9 @@ struct sample {
 struct reqlit {
 	unsigned char b[LIT_MAX];
 	unsigned char len;
+	unsigned char rare; /* offset of its rarest byte (reqs_occur()) */
+	uint64_t w[2],
+	    mask[2]; /* b and its length's mask, as in struct literal */
 };
 
 struct reqs {
@@ -873,6 +875,26 @@ seq_literal(const char *p, size_t i, size_t end, struct litscan *ls)
 	return 0;
 }
 
+static int byte_rarity(unsigned char ch);
+
+/* *q from *x, with its rarest byte and compare words. */
+static void
+req_words(struct reqlit *q, const struct reqlit *x)
+{
+	unsigned char m[LIT_MAX] = { 0 };
+	size_t i;
+
+	memset(q, 0, sizeof(*q));
+	memcpy(q->b, x->b, x->len);
+	q->len = x->len;
+	for (i = 1; i < q->len; i++)
+		if (byte_rarity(q->b[i]) > byte_rarity(q->b[q->rare]))
+			q->rare = (unsigned char)i;
+	memset(m, 0xff, q->len);
+	memcpy(q->w, q->b, sizeof(q->w));
+	memcpy(q->mask, m, sizeof(q->mask));
+}
+
 /*
  * The other required literals of the alternative whose literal was just
  * added (see struct reqs), from ls, into r->req[r->nlits - 1]. Returns 0,
@@ -895,7 +917,7 @@ add_req(struct rule *r, const struct litscan *ls)
 
 		if (x->len == blen && memcmp(x->b, best, blen) == 0)
 			continue;
-		q->lit[q->n++] = *x;
+		req_words(&q->lit[q->n++], x);
 	}
 	return 0;
 }
@@ -2256,13 +2278,30 @@ split_rule(struct rule *r)
 static bool
 reqs_occur(const struct classifier *c, const struct reqs *q, size_t n)
 {
-	const char *hay = (const char *)c->lsubj;
+	const unsigned char *hay = c->lsubj, *p, *last;
+	const struct reqlit *x;
+	uint64_t v[2];
 	size_t k;
 
-	for (k = 0; k < q->n; k++)
-		if (scan_find(hay, hay + n, (const char *)q->lit[k].b,
-			q->lit[k].len) == NULL)
+	for (k = 0; k < q->n; k++) {
+		x = &q->lit[k];
+		if (n < x->len)
 			return false;
+		/* where its rarest byte is, compare it whole (the padding
+		 * after the subject keeps the 16-byte loads inside lsubj) */
+		last = hay + (n - x->len) + x->rare;
+		for (p = hay + x->rare; p <= last; p++) {
+			p = memchr(p, x->b[x->rare], (size_t)(last - p) + 1);
+			if (p == NULL)
+				return false;
+			memcpy(v, p - x->rare, sizeof(v));
+			if ((((v[0] ^ x->w[0]) & x->mask[0]) |
+				((v[1] ^ x->w[1]) & x->mask[1])) == 0)
+				break;
+		}
+		if (p > last)
+			return false;
+	}
 	return true;
 }
 
