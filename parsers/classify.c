@@ -1848,6 +1848,130 @@ lit_words(struct literal *l)
 	memcpy(l->mask, m, sizeof(l->mask));
 }
 
+/* A candidate anchor: its sample count and literals (place_anchors()). */
+struct key_count {
+	uint32_t key;
+	uint32_t seen; /* times in the rules' samples */
+	uint32_t count;
+	bool used;
+};
+
+static struct key_count *
+key_slot(struct key_count *t, size_t mask, uint32_t key)
+{
+	size_t j;
+
+	for (j = slot_hash(key, mask); t[j].used && t[j].key != key;
+	     j = (j + 1) & mask)
+		;
+	return &t[j];
+}
+
+static int
+len_cmp(const void *a, const void *b)
+{
+	const struct literal *const *x = a, *const *y = b;
+
+	if ((*x)->len != (*y)->len)
+		return (*x)->len < (*y)->len ? -1 : 1;
+	return *x < *y ? -1 : *x > *y;
+}
+
+/*
+ * Counts in t (the candidate anchors) their occurrences in the samples of
+ * the rules (example and counter replies: the text the rules are about),
+ * lower-cased with digits read as '0'.
+ */
+static void
+count_in_samples(struct classifier *c, struct key_count *t, size_t mask)
+{
+	const unsigned char *u;
+	struct key_count *kc;
+	uint32_t win;
+	size_t i, k, j;
+
+	for (i = 0; i < c->nrules; i++)
+		for (k = 0; k < c->rules[i]->nsamples; k++) {
+			u = (const unsigned char *)c->rules[i]->samples[k].text;
+			for (win = 0, j = 0; u[j] != '\0'; j++) {
+				win = win >> 8 |
+				    (uint32_t)zero_digit(lower_tab[u[j]]) << 24;
+				if (j < 3)
+					continue;
+				kc = key_slot(t, mask, win);
+				if (kc->used)
+					kc->seen++;
+			}
+		}
+}
+
+/*
+ * Chooses each literal's anchor (l->off, l->key) among its 4-byte windows,
+ * greedily, shortest literals (fewest windows) first, by the expected
+ * cost of the scan: an anchor found in a reply costs a lookup, and one
+ * compare for each literal on it. How often a window is found is taken
+ * from the rules' samples; among windows the samples do not tell apart,
+ * the one of rarer bytes (byte_rarity()). Returns 0, or -1 when out of
+ * memory.
+ */
+#define ANCHOR_LOOKUP_COST 3 /* compares */
+
+static int
+place_anchors(struct classifier *c)
+{
+	struct key_count *t, *kc;
+	struct literal **order;
+	unsigned char z[LIT_MAX];
+	size_t i, k, o, size, mask;
+	uint64_t cost, best;
+	int rar, bestrar;
+
+	for (size = 16; size < 2 * LIT_MAX * c->nlits; size *= 2)
+		;
+	mask = size - 1;
+	if ((t = calloc(size, sizeof(*t))) == NULL)
+		return -1;
+	if ((order = calloc(c->nlits ? c->nlits : 1, sizeof(*order))) == NULL) {
+		free(t);
+		return -1;
+	}
+	for (i = 0; i < c->nlits; i++) {
+		order[i] = &c->lits[i];
+		memcpy(z, c->lits[i].zw, sizeof(z));
+		for (o = 0; o + 4 <= c->lits[i].len; o++) {
+			kc = key_slot(t, mask, anchor_key(z + o));
+			kc->used = true;
+			kc->key = anchor_key(z + o);
+		}
+	}
+	count_in_samples(c, t, mask);
+	qsort(order, c->nlits, sizeof(*order), len_cmp);
+	for (i = 0; i < c->nlits; i++) {
+		struct literal *l = order[i];
+
+		memcpy(z, l->zw, sizeof(z));
+		best = UINT64_MAX;
+		bestrar = 0;
+		for (o = 0; o + 4 <= l->len; o++) {
+			kc = key_slot(t, mask, anchor_key(z + o));
+			cost = (2 * (uint64_t)kc->seen + 1) *
+			    (1 + (kc->count == 0 ? ANCHOR_LOOKUP_COST : 0));
+			for (rar = 0, k = o; k < o + 4; k++)
+				rar += byte_rarity(z[k]);
+			if (cost < best || (cost == best && rar > bestrar)) {
+				best = cost;
+				bestrar = rar;
+				l->off = o;
+			}
+		}
+		l->key = anchor_key(z + l->off);
+		key_slot(t, mask, l->key)->count++;
+	}
+	free(order);
+	free(t);
+	return 0;
+}
+
 static int
 build_prefilter(struct classifier *c)
 {
@@ -1876,6 +2000,8 @@ build_prefilter(struct classifier *c)
 				bit_set(c->dmask, i);
 		}
 	}
+	if (place_anchors(c) == -1)
+		return -1;
 	qsort(c->lits, c->nlits, sizeof(*c->lits), lit_cmp);
 	for (nslots = 16; nslots < 2 * c->nlits; nslots *= 2)
 		;
