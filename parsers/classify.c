@@ -80,6 +80,13 @@
 
 #include <pcre2.h>
 
+/* SSE2 is part of x86-64: 16 bytes per step where the code has it, the
+ * same results 8 bytes at a time (SWAR) elsewhere. */
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define BS_SSE2 1
+#endif
+
 #include "classify.h"
 #include "reply.h"
 
@@ -2519,6 +2526,27 @@ lower_ascii(uint64_t v)
 	return v | up >> 2;
 }
 
+#ifdef BS_SSE2
+/* zero_digits() and lower_ascii() for 16 bytes. */
+static __m128i
+zero_digits16(__m128i v)
+{
+	__m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+
+	return _mm_andnot_si128(_mm_and_si128(d, _mm_set1_epi8(0x0f)), v);
+}
+
+static __m128i
+lower_ascii16(__m128i v)
+{
+	__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+
+	return _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+}
+#endif
+
 /*
  * The hash of the subject with every digit read as '0' (a
  * length-preserving normalisation: IPs, counters, timestamps), 8 bytes
@@ -2529,9 +2557,19 @@ static uint64_t
 digit_hash(const unsigned char *u, size_t n)
 {
 	uint64_t h = UINT64_C(0x84222325cbf29ce4), v;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i + 8 <= n; i += 8) {
+#ifdef BS_SSE2
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = zero_digits16(
+		    _mm_loadu_si128((const __m128i *)(const void *)(u + i)));
+
+		h = mix64(h, (uint64_t)_mm_cvtsi128_si64(x));
+		h = mix64(
+		    h, (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)));
+	}
+#endif
+	for (; i + 8 <= n; i += 8) {
 		memcpy(&v, u + i, 8);
 		h = mix64(h, zero_digits(v));
 	}
@@ -2623,7 +2661,17 @@ scan_subject(struct classifier *c, const char *s, size_t n)
 	memset(c->pcand, 0, c->nwords * 8);
 	c->nhits = 0;
 	c->hits_over = false;
-	for (i = 0; i + 8 <= n; i += 8) {
+	i = 0;
+#ifdef BS_SSE2
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = lower_ascii16(
+		    _mm_loadu_si128((const __m128i *)(const void *)(u + i)));
+
+		_mm_storeu_si128((__m128i *)(void *)(lu + i), x);
+		_mm_storeu_si128((__m128i *)(void *)(zu + i), zero_digits16(x));
+	}
+#endif
+	for (; i + 8 <= n; i += 8) {
 		memcpy(&v, u + i, 8);
 		v = lower_ascii(v);
 		memcpy(lu + i, &v, 8);
