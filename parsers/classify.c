@@ -242,6 +242,7 @@ struct cache_entry {
 	int32_t rule; /* -1: no rule matched */
 	uint16_t d_off, d_len, i_off, i_len;
 	bool used;
+	bool hot; /* served a lookup since it was filled */
 	bool has_dnsbl, has_ip;
 };
 
@@ -2882,14 +2883,60 @@ exact_key(const char *s, size_t n, uint64_t tail)
 	return mix64(mix_bytes(UINT64_C(0x6a09e667f3bcc909), s, n), tail);
 }
 
+/*
+ * The cache is set-associative, two entries a set: a reply seen once
+ * (many carry a unique id) replaces an entry that has not served a lookup
+ * rather than one that has, so the entries of recurring templates stay.
+ */
+static struct cache_entry *
+cache_get(struct classifier *c, uint64_t key)
+{
+	struct cache_entry *set = &c->cache[key & (CLASSIFY_CACHE_SIZE - 2)];
+
+	if (set[0].used && set[0].key == key)
+		return &set[0];
+	if (set[1].used && set[1].key == key)
+		return &set[1];
+	return NULL;
+}
+
+/* The entry to fill for key (marked used, with the key; not hot). */
+static struct cache_entry *
+cache_put(struct classifier *c, uint64_t key)
+{
+	struct cache_entry *set = &c->cache[key & (CLASSIFY_CACHE_SIZE - 2)],
+			   *e;
+
+	if ((e = cache_get(c, key)) == NULL) {
+		if (!set[0].used)
+			e = &set[0];
+		else if (!set[1].used)
+			e = &set[1];
+		else if (!set[0].hot)
+			e = &set[0];
+		else if (!set[1].hot)
+			e = &set[1];
+		else {
+			/* both hot: age the other, take the first */
+			set[1].hot = false;
+			e = &set[0];
+		}
+	}
+	memset(e, 0, sizeof(*e));
+	e->used = true;
+	e->key = key;
+	return e;
+}
+
 /* Fills *out from cache entry ce (a rule or none) for subject s[0..n). */
 static int
-cache_hit(struct classifier *c, const struct cache_entry *ce, const char *s,
-    size_t n, struct classify_result *out)
+cache_hit(struct classifier *c, struct cache_entry *ce, const char *s, size_t n,
+    struct classify_result *out)
 {
 	struct spans sp;
 
 	c->stats.cache_hits++;
+	ce->hot = true;
 	if (ce->rule < 0)
 		return 0;
 	fill_result(c->rules[ce->rule], out);
@@ -2975,13 +3022,11 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 		tail = mix_bytes(tail, provider, strlen(provider));
 	tail = mix64(tail, (uint64_t)ev->status << 8 | event_kind(ev->flags));
 	nkey = mix64(digit_hash((const unsigned char *)s, n), tail);
-	ce = &c->cache[nkey & (CLASSIFY_CACHE_SIZE - 1)];
-	if (!c->nocache && ce->used && ce->key == nkey) {
+	if (!c->nocache && (ce = cache_get(c, nkey)) != NULL) {
 		if (ce->rule != RULE_EXACT)
 			return cache_hit(c, ce, s, n, out);
 		xkey = exact_key(s, n, tail);
-		ce = &c->cache[xkey & (CLASSIFY_CACHE_SIZE - 1)];
-		if (ce->used && ce->key == xkey)
+		if ((ce = cache_get(c, xkey)) != NULL)
 			return cache_hit(c, ce, s, n, out);
 	}
 
@@ -3009,15 +3054,12 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	if (dmix != 0) {
 		key = exact_key(s, n, tail);
 		if (!c->nocache) {
-			ce->used = true;
-			ce->key = nkey;
+			ce = cache_put(c, nkey);
 			ce->rule = RULE_EXACT;
-			ce = &c->cache[key & (CLASSIFY_CACHE_SIZE - 1)];
-			if (ce->used && ce->key == key)
+			if ((ce = cache_get(c, key)) != NULL)
 				return cache_hit(c, ce, s, n, out);
 		}
 	}
-	ce = &c->cache[key & (CLASSIFY_CACHE_SIZE - 1)];
 
 	for (i = 0; i < w; i++) {
 		word = c->cand[i];
@@ -3053,8 +3095,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 			}
 			fill_result(r, out);
 			fill_spans(out, s, n, &sp, out);
-			ce->used = true;
-			ce->key = key;
+			ce = cache_put(c, key);
 			ce->rule = (int32_t)idx;
 			ce->has_dnsbl = sp.has_dnsbl;
 			ce->has_ip = sp.has_ip;
@@ -3065,8 +3106,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 			return 0;
 		}
 	}
-	ce->used = true;
-	ce->key = key;
+	ce = cache_put(c, key);
 	ce->rule = -1;
 	return 0;
 }
