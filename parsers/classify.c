@@ -2625,15 +2625,15 @@ scan_anchor(struct classifier *c, size_t i, uint32_t win, size_t n)
 	}
 }
 
-/* The 8 bytes at p as a little-endian number. */
-static uint64_t
-load_le64(const unsigned char *p)
+/* The 4 bytes at p as a little-endian number (anchor_key()). */
+static uint32_t
+load_le32(const unsigned char *p)
 {
-	uint64_t v;
+	uint32_t v;
 
-	memcpy(&v, p, 8);
+	memcpy(&v, p, 4);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
+	v = __builtin_bswap32(v);
 #endif
 	return v;
 }
@@ -2686,11 +2686,10 @@ scan_subject(struct classifier *c, const char *s, size_t n)
 	memset(lu + n, 0, LIT_MAX);
 	memset(zu + n, 0, LIT_MAX);
 	for (i = 0; i + 4 <= n; i += 4) {
-		v = load_le64(zu + i);
-		w0 = (uint32_t)v;
-		w1 = (uint32_t)(v >> 8);
-		w2 = (uint32_t)(v >> 16);
-		w3 = (uint32_t)(v >> 24);
+		w0 = load_le32(zu + i);
+		w1 = load_le32(zu + i + 1);
+		w2 = load_le32(zu + i + 2);
+		w3 = load_le32(zu + i + 3);
 		if ((filter[filter_hash(w0)] | filter[filter_hash(w1)] |
 			filter[filter_hash(w2)] | filter[filter_hash(w3)]) == 0)
 			continue;
