@@ -161,6 +161,20 @@ struct reqs {
 	size_t n;
 };
 
+/*
+ * An alternative that is plain text, with \b at either end or not
+ * (\bConnection timed out\b): decided by looking for its text, without
+ * PCRE2 (plain_occurs()). len 0: not such an alternative.
+ */
+#define PLAIN_MAX 64
+
+struct plain {
+	unsigned char b[PLAIN_MAX]; /* lower case */
+	size_t len;
+	size_t rare; /* offset of its rarest byte */
+	bool wb_start, wb_end;
+};
+
 struct rule {
 	char *name;
 	char *file;
@@ -202,6 +216,7 @@ struct rule {
 	struct reqs *req;    /* more required literals of each, or NULL */
 	char **alts;         /* the top-level alternative of each literal */
 	pcre2_code **alt_re; /* alts compiled (split rules), or NULL */
+	struct plain *plain; /* alts that are plain text (split_rule()) */
 	bool nosplit;        /* a top-level (?i)-style option setting */
 	bool always;
 
@@ -429,6 +444,7 @@ rule_free(struct rule *r)
 		for (i = 0; i < r->nlits; i++)
 			pcre2_code_free(r->alt_re[i]);
 	free(r->alt_re);
+	free(r->plain);
 	free_strv(r->alts, r->nlits);
 	free_strv(r->lits, r->nlits);
 	free(r->req);
@@ -2360,6 +2376,89 @@ run_pattern(struct classifier *c, const struct rule *r, const char *s, size_t n,
 	return M_YES;
 }
 
+static bool
+is_word(unsigned char ch)
+{
+	return is_digit(ch) || (ch >= 'a' && ch <= 'z') ||
+	    (ch >= 'A' && ch <= 'Z') || ch == '_';
+}
+
+/*
+ * Fills *pl when alternative a is plain text (characters that are not
+ * special, or escaped punctuation), with \b or not at either end; else
+ * leaves pl->len 0.
+ */
+static void
+plain_alt(const char *a, struct plain *pl)
+{
+	size_t n = strlen(a), i = 0, k;
+	unsigned char ch;
+
+	memset(pl, 0, sizeof(*pl));
+	while (i < n) {
+		if (a[i] == '\\') {
+			ch = (unsigned char)a[i + 1];
+			if (ch == 'b' && (i == 0 || i + 2 == n)) {
+				if (i == 0)
+					pl->wb_start = true;
+				else
+					pl->wb_end = true;
+				i += 2;
+				continue;
+			}
+			if (ch == '\0' || ch >= 0x80 || isalnum(ch))
+				goto not_plain;
+			i++;
+		} else if ((unsigned char)a[i] >= 0x80 ||
+		    strchr("^$.|?*+()[]{}", a[i]) != NULL)
+			goto not_plain;
+		if (pl->len == PLAIN_MAX)
+			goto not_plain;
+		pl->b[pl->len++] = lower_tab[(unsigned char)a[i++]];
+	}
+	if (pl->len == 0)
+		goto not_plain;
+	for (k = 1; k < pl->len; k++)
+		if (byte_rarity(pl->b[k]) > byte_rarity(pl->b[pl->rare]))
+			pl->rare = k;
+	return;
+not_plain:
+	memset(pl, 0, sizeof(*pl));
+}
+
+/*
+ * Does plain alternative pl match the subject (c->lsubj, n bytes)? As
+ * PCRE2 would without UCP: caseless for ASCII letters, \b between a word
+ * byte (ASCII letter, digit, '_') and a non-word byte or an end.
+ */
+static bool
+plain_occurs(const struct classifier *c, const struct plain *pl, size_t n)
+{
+	const unsigned char *hay = c->lsubj, *p, *last;
+	size_t pos;
+
+	if (n < pl->len)
+		return false;
+	last = hay + (n - pl->len) + pl->rare;
+	for (p = hay + pl->rare; p <= last; p++) {
+		p = memchr(p, pl->b[pl->rare], (size_t)(last - p) + 1);
+		if (p == NULL)
+			return false;
+		pos = (size_t)(p - hay) - pl->rare;
+		if (memcmp(hay + pos, pl->b, pl->len) != 0)
+			continue;
+		if (pl->wb_start &&
+		    (pos > 0 && is_word(hay[pos - 1])) == is_word(hay[pos]))
+			continue;
+		if (pl->wb_end &&
+		    is_word(hay[pos + pl->len - 1]) ==
+			(pos + pl->len < n && is_word(hay[pos + pl->len])))
+			continue;
+		return true;
+	}
+	return false;
+}
+
 /*
  * Split matching. A rule whose pattern has several top-level
  * alternatives, each with its required literal (see the prefilter), and no
@@ -2384,9 +2483,15 @@ split_rule(struct rule *r)
 	int err;
 	PCRE2_SIZE off;
 
-	if (r->always || r->nosplit || r->nlits < 2 || r->alts == NULL ||
+	if (r->always || r->nosplit || r->nlits < 1 || r->alts == NULL ||
 	    pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &cap) != 0 ||
 	    cap != 0 || !r->jit)
+		return 0;
+	if ((r->plain = calloc(r->nlits, sizeof(*r->plain))) == NULL)
+		return -1;
+	for (i = 0; i < r->nlits; i++)
+		plain_alt(r->alts[i], &r->plain[i]);
+	if (r->nlits < 2)
 		return 0;
 	if ((r->alt_re = calloc(r->nlits, sizeof(*r->alt_re))) == NULL)
 		return -1;
@@ -2466,7 +2571,7 @@ run_split(struct classifier *c, const struct rule *r, size_t idx, const char *s,
     size_t n)
 {
 	size_t h, g, alt;
-	bool seen, copied = false;
+	bool seen, copied = false, counted = false;
 	int rc;
 
 	if (n > CLASSIFY_SUBJECT_MAX)
@@ -2480,8 +2585,16 @@ run_split(struct classifier *c, const struct rule *r, size_t idx, const char *s,
 			    c->lits[c->hits[g]].alt == alt;
 		if (seen || !reqs_occur(c, &r->req[alt], n))
 			continue;
-		if (!copied) {
+		if (!counted) {
 			c->stats.pattern_runs++;
+			counted = true;
+		}
+		if (r->plain[alt].len > 0) {
+			if (plain_occurs(c, &r->plain[alt], n))
+				return M_YES;
+			continue;
+		}
+		if (!copied) {
 			memcpy(c->subj, s, n);
 			copied = true;
 		}
@@ -3071,14 +3184,21 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 				continue;
 			memset(&sp, 0, sizeof(sp));
 			if (r->re != NULL) {
-				if (r->always || c->nosplit ||
-				    some_alt_occurs(c, r, idx, n))
-					mr = r->alt_re != NULL && !c->nosplit &&
-						!c->hits_over
-					    ? run_split(c, r, idx, s, n)
-					    : run_pattern(c, r, s, n, &sp);
-				else
+				if (!r->always && !c->nosplit &&
+				    !some_alt_occurs(c, r, idx, n))
 					mr = M_NO;
+				else if (c->nosplit)
+					mr = run_pattern(c, r, s, n, &sp);
+				else if (r->alt_re != NULL && !c->hits_over)
+					mr = run_split(c, r, idx, s, n);
+				else if (r->nlits == 1 && r->plain != NULL &&
+				    r->plain[0].len > 0) {
+					c->stats.pattern_runs++;
+					mr = plain_occurs(c, &r->plain[0], n)
+					    ? M_YES
+					    : M_NO;
+				} else
+					mr = run_pattern(c, r, s, n, &sp);
 				if (mr == M_NO)
 					continue;
 				if (mr == M_LIMIT) {
