@@ -45,28 +45,45 @@
  * and a counter bumped.
  *
  * Speed (no cost linear in the number of rules for a common reply, no
- * allocation per event):
+ * allocation per event; issue 14):
+ *   - cache first: the subject is hashed with every digit read as '0' (a
+ *     length-preserving normalisation: IPs, counters, timestamps),
+ *     together with code, enhanced status, provider, status and event
+ *     kind, and that key is looked up before anything else, so a
+ *     recurring template costs the reply's extraction and one hash. A
+ *     rule whose pattern can tell one digit from another (a digit outside
+ *     a {m,n} quantifier or a 0-9 class, \x-style escapes,
+ *     backreferences, or a literal with a digit) is "digit-sensitive".
+ *     When such a rule is, or may be, a candidate for the subject (its
+ *     literal occurs with digits read as '0', so it may occur in another
+ *     subject of the same normalised key), the normalised key's entry
+ *     only says so (RULE_EXACT) and the answer is cached under a hash of
+ *     the subject's exact bytes; otherwise under the normalised key. A
+ *     cached answer is thus exactly what the rules would give (up to a
+ *     64-bit hash collision); test_classify_same and test_classify_digits
+ *     compare. The cache has CLASSIFY_CACHE_SIZE entries, two per set;
+ *     a reply seen once (most misses carry a unique id) replaces an entry
+ *     that has not served a lookup before one that has.
  *   - prefilter: from every pattern a required literal is extracted (the
  *     longest run of plain characters of each top-level alternative, at
- *     least 4 bytes, its last 16 bytes when longer); one pass over the subject
- * with a rolling 4-byte window, a bitmap and a small hash table finds the rules
- * whose literal occurs. Rules without such a literal are always candidates.
+ *     least 4 bytes, its last 16 bytes when longer), and each literal is
+ *     anchored on one of its 4-byte windows, chosen at compile time by
+ *     the expected cost of the scan (how often the window occurs in the
+ *     rules' own samples; then rare bytes; few literals per anchor). One
+ *     pass over the subject, lower-cased with digits read as '0', tests
+ *     four windows per step against a filter of the anchors and looks up
+ *     only those that pass; the literals of an anchor are compared in two
+ *     masked words. Rules without such a literal are always candidates.
  *     Candidates are then narrowed by precomputed masks per SMTP code and
  *     per enhanced class.subject, and tried in table order.
- *   - cache: the same pass hashes the subject with every digit read as
- *     '0' (a length-preserving normalisation: IPs, counters, timestamps),
- *     together with code, enhanced status, provider, status and event
- *     kind. A rule whose pattern can tell one digit from another (a digit
- *     outside a {m,n} quantifier or a 0-9 class, \x-style escapes,
- *     backreferences) is "digit-sensitive"; results are cached under the
- *     normalised hash only when no digit-sensitive rule is a candidate, and
- *     otherwise under a hash of the subject's exact bytes (the same reply
- *     repeated, e.g. Yahoo's "[TSS04] Messages from 192.0.2.1 temporarily
- *     deferred", was matched anew each time; this saves 5% of the pattern
- *     runs of the benchmark log, whose other misses are replies carrying
- *     unique IDs), so a cached answer is exactly what the rules would give
- *     (up to a 64-bit hash collision). The cache is a direct-mapped table
- *     of CLASSIFY_CACHE_SIZE entries allocated at compile time.
+ *   - before a pattern runs, one of its alternatives must have its
+ *     literal found and its other required literals (up to REQ_MAX more
+ *     runs, e.g. "keyword" of "\bkeywords? rejected\b") present; a rule
+ *     of many alternatives runs only those (split matching, split_rule()),
+ *     and an alternative that is plain text with \b at its ends or not is
+ *     decided by looking for the text, without PCRE2.
+ *   - lower-casing, digit zeroing and the hash go 16 bytes a step with
+ *     SSE2 (x86-64), 8 with SWAR elsewhere (same hash).
  *
  * Pure: no I/O, no globals but constant tables; errors go to errbuf.
  */
@@ -1825,11 +1842,12 @@ filter_hash(uint32_t w)
 }
 
 /*
- * How rare byte ch (lower case, digits as '0') is in replies: about
- * -4 log2 of its share of English reply text. The anchor of a literal is
- * its rarest 4 bytes by the sum of these, so that the scan stops at few
- * places (anchored on the literal's first bytes, common words such as
- * "mail" or "the " stopped it about 50 times a reply).
+ * How rare byte ch (lower case, digits as '0') is in English reply text,
+ * as a rank: 11 for a space, higher for rarer bytes, 40 for any not
+ * listed. It picks the byte a required literal is looked for at and
+ * breaks ties between anchor windows the samples do not tell apart
+ * (place_anchors(); anchored on its first bytes, a literal's common words
+ * such as "mail" or "the " stopped the scan about 50 times a reply).
  */
 static int
 byte_rarity(unsigned char ch)
@@ -1842,14 +1860,14 @@ byte_rarity(unsigned char ch)
 	return 11 + (int)(q - common);
 }
 
-/* Fills l->off, key, digits, w, zw and mask from l->bytes and len. */
+/* Fills l->digits, w, zw and mask from l->bytes and len (the anchor:
+ * place_anchors()). */
 static void
 lit_words(struct literal *l)
 {
 	unsigned char b[LIT_MAX] = { 0 }, z[LIT_MAX] = { 0 },
 		      m[LIT_MAX] = { 0 };
-	size_t i, o;
-	int score, best = -1;
+	size_t i;
 
 	memcpy(b, l->bytes, l->len);
 	memset(m, 0xff, l->len);
@@ -1858,15 +1876,6 @@ lit_words(struct literal *l)
 		z[i] = zero_digit(b[i]);
 		l->digits |= z[i] != b[i];
 	}
-	for (o = 0; o + 4 <= l->len; o++) {
-		for (score = 0, i = o; i < o + 4; i++)
-			score += byte_rarity(z[i]);
-		if (score > best) {
-			best = score;
-			l->off = o;
-		}
-	}
-	l->key = anchor_key(z + l->off);
 	memcpy(l->w, b, sizeof(l->w));
 	memcpy(l->zw, z, sizeof(l->zw));
 	memcpy(l->mask, m, sizeof(l->mask));
@@ -2473,7 +2482,7 @@ plain_occurs(const struct classifier *c, const struct plain *pl, size_t n)
  * Rules with an unscoped option setting ((?i) reaches into the
  * alternatives after it), recursion or subroutine calls, and subjects with
  * more than HITS_MAX literal hits use the whole pattern.
- * test_classify_split compares both ways.
+ * test_classify_same compares both ways.
  */
 static int
 split_rule(struct rule *r)
