@@ -2888,6 +2888,40 @@ static const unsigned char ip_tab[256] = {
 #undef R10
 };
 
+#ifdef BS_SSE2
+/* ASCII bytes of v in [lo, hi] (bytes above 0x7f are negative: never). */
+static __m128i
+in_range16(__m128i v, char lo, char hi)
+{
+	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
+}
+
+/*
+ * Bit k set when p[k] may start an address for find_ip(): ip_tab 2 at
+ * p[k], not ip_tab 1 at p[k - 1]. Reads p[-1] to p[15].
+ */
+static unsigned
+ip_starts16(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i pv = _mm_loadu_si128((const __m128i *)(const void *)(p - 1));
+	__m128i lv = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	__m128i lp = _mm_or_si128(pv, _mm_set1_epi8(0x20));
+	__m128i start, word;
+
+	start = _mm_or_si128(
+	    _mm_or_si128(in_range16(v, '0', '9'), in_range16(lv, 'a', 'f')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+	word = _mm_or_si128(
+	    _mm_or_si128(in_range16(pv, '0', '9'), in_range16(lp, 'a', 'z')),
+	    _mm_or_si128(_mm_cmpeq_epi8(pv, _mm_set1_epi8('.')),
+		_mm_or_si128(_mm_cmpeq_epi8(pv, _mm_set1_epi8(':')),
+		    _mm_cmpeq_epi8(pv, _mm_set1_epi8('_')))));
+	return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(word, start));
+}
+#endif
+
 /* First IPv4 (not 127/8) or IPv6 address in s[0..n). */
 static bool
 find_ip(const char *s, size_t n, size_t *off, size_t *len)
@@ -2897,11 +2931,23 @@ find_ip(const char *s, size_t n, size_t *off, size_t *len)
 	bool ok, hasdig;
 
 	for (i = 0; i < n; i++) {
-		/* after a byte of ip_tab 1 (alnum . : _) no address starts;
-		 * one starts with a byte of ip_tab 2 (digit, hex, ':') */
-		if ((i > 0 && (ip_tab[(unsigned char)s[i - 1]] & 1)) ||
-		    !(ip_tab[(unsigned char)s[i]] & 2))
-			continue;
+#ifdef BS_SSE2
+		if (i > 0 && i + 16 <= n) {
+			unsigned m = ip_starts16(s + i);
+
+			if (m == 0) {
+				i += 15;
+				continue;
+			}
+			i += (size_t)__builtin_ctz(m);
+		} else
+#endif
+			/* after a byte of ip_tab 1 (alnum . : _) no address
+			 * starts; one starts with a byte of ip_tab 2 (digit,
+			 * hex, ':') */
+			if ((i > 0 && (ip_tab[(unsigned char)s[i - 1]] & 1)) ||
+			    !(ip_tab[(unsigned char)s[i]] & 2))
+				continue;
 		/* IPv4 */
 		if (is_digit(s[i])) {
 			j = i;
