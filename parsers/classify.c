@@ -2981,11 +2981,10 @@ find_ip(const char *s, size_t n, size_t *off, size_t *len)
 			}
 		}
 		/* IPv6 */
-		if (isxdigit((unsigned char)s[i]) || s[i] == ':') {
+		if (ip_tab[(unsigned char)s[i]] & 2) { /* hex digit or ':' */
 			colons = groups = glen = dbl = 0;
 			hasdig = false;
-			for (k = i; k < n &&
-			     (isxdigit((unsigned char)s[k]) || s[k] == ':');
+			for (k = i; k < n && (ip_tab[(unsigned char)s[k]] & 2);
 			     k++) {
 				if (s[k] == ':') {
 					if (glen > 0)
