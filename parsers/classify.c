@@ -164,6 +164,7 @@ struct sample {
  * filtered by " rejected", which many replies have, and then by "keyword").
  */
 #define REQ_MAX 3
+#define ANY_MAX 4
 
 struct reqlit {
 	unsigned char b[LIT_MAX];
@@ -176,6 +177,8 @@ struct reqlit {
 struct reqs {
 	struct reqlit lit[REQ_MAX];
 	size_t n;
+	struct reqlit any[ANY_MAX]; /* one of these must occur, if nany */
+	size_t nany;
 };
 
 /*
@@ -745,6 +748,8 @@ struct litscan {
 	size_t bestlen;
 	struct reqlit runs[RUNS_MAX];
 	size_t nruns;
+	struct reqlit any[ANY_MAX]; /* the first required group of */
+	size_t nany;                /* alternatives, one literal each */
 };
 
 static void
@@ -800,6 +805,50 @@ has_top_alt(const char *p, size_t i, size_t end)
 	return false;
 }
 
+static int seq_literal(const char *p, size_t i, size_t end, struct litscan *ls);
+
+/*
+ * A required group p[i..end) of several alternatives: when each has a
+ * literal (ANY_MAX at most), one of them occurs in every match; they go
+ * to ls->any. Otherwise nothing is claimed.
+ */
+static void
+group_any(const char *p, size_t i, size_t end, struct litscan *ls)
+{
+	struct litscan inner;
+	size_t start, k = 0;
+
+	for (;;) {
+		start = i;
+		while (i < end && p[i] != '|') {
+			if (p[i] == '\\')
+				i += 2;
+			else if (p[i] == '[')
+				i = skip_class(p, end, i);
+			else if (p[i] == '(')
+				i = skip_group(p, end, i);
+			else
+				i++;
+		}
+		if (i > end)
+			i = end;
+		if (k == ANY_MAX || seq_literal(p, start, i, &inner) == -1 ||
+		    inner.bestlen < LIT_MIN)
+			return;
+		ls->any[k].len =
+		    (unsigned char)(inner.bestlen > LIT_MAX ? LIT_MAX
+							    : inner.bestlen);
+		memcpy(ls->any[k].b,
+		    inner.best + (inner.bestlen - ls->any[k].len),
+		    ls->any[k].len);
+		k++;
+		if (i >= end)
+			break;
+		i++; /* '|' */
+	}
+	ls->nany = k;
+}
+
 /*
  * The longest literal that every match of the sequence p[i..end) (one
  * alternative) must contain, lower-cased, into ls->best. Groups that are
@@ -816,7 +865,7 @@ seq_literal(const char *p, size_t i, size_t end, struct litscan *ls)
 	bool have, group;
 	int m;
 
-	ls->runlen = ls->bestlen = ls->nruns = 0;
+	ls->runlen = ls->bestlen = ls->nruns = ls->nany = 0;
 	while (i < end) {
 		have = group = false;
 		cstart = gend = 0;
@@ -900,6 +949,9 @@ seq_literal(const char *p, size_t i, size_t end, struct litscan *ls)
 			if (i < end && (p[i] == '?' || p[i] == '+'))
 				i++;
 		}
+		if (group && m > 0 && ls->nany == 0 &&
+		    has_top_alt(p, cstart, gend - 1))
+			group_any(p, cstart, gend - 1, ls);
 		if (group && m > 0 && !has_top_alt(p, cstart, gend - 1)) {
 			if (seq_literal(p, cstart, gend - 1, &inner) == -1)
 				return -1;
@@ -960,6 +1012,9 @@ add_req(struct rule *r, const struct litscan *ls)
 			continue;
 		req_words(&q->lit[q->n++], x);
 	}
+	q->nany = ls->nany;
+	for (k = 0; k < ls->nany; k++)
+		req_words(&q->any[k], &ls->any[k]);
 	return 0;
 }
 
@@ -2524,33 +2579,42 @@ split_rule(struct rule *r)
  * scan_subject())?
  */
 static bool
-reqs_occur(const struct classifier *c, const struct reqs *q, size_t n)
+reqlit_occurs(const struct classifier *c, const struct reqlit *x, size_t n)
 {
 	const unsigned char *hay = c->lsubj, *p, *last;
-	const struct reqlit *x;
 	uint64_t v[2];
+
+	if (n < x->len)
+		return false;
+	/* where its rarest byte is, compare it whole (the padding after
+	 * the subject keeps the 16-byte loads inside lsubj) */
+	last = hay + (n - x->len) + x->rare;
+	for (p = hay + x->rare; p <= last; p++) {
+		p = memchr(p, x->b[x->rare], (size_t)(last - p) + 1);
+		if (p == NULL)
+			return false;
+		memcpy(v, p - x->rare, sizeof(v));
+		if ((((v[0] ^ x->w[0]) & x->mask[0]) |
+			((v[1] ^ x->w[1]) & x->mask[1])) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+reqs_occur(const struct classifier *c, const struct reqs *q, size_t n)
+{
 	size_t k;
 
-	for (k = 0; k < q->n; k++) {
-		x = &q->lit[k];
-		if (n < x->len)
+	for (k = 0; k < q->n; k++)
+		if (!reqlit_occurs(c, &q->lit[k], n))
 			return false;
-		/* where its rarest byte is, compare it whole (the padding
-		 * after the subject keeps the 16-byte loads inside lsubj) */
-		last = hay + (n - x->len) + x->rare;
-		for (p = hay + x->rare; p <= last; p++) {
-			p = memchr(p, x->b[x->rare], (size_t)(last - p) + 1);
-			if (p == NULL)
-				return false;
-			memcpy(v, p - x->rare, sizeof(v));
-			if ((((v[0] ^ x->w[0]) & x->mask[0]) |
-				((v[1] ^ x->w[1]) & x->mask[1])) == 0)
-				break;
-		}
-		if (p > last)
-			return false;
-	}
-	return true;
+	if (q->nany == 0)
+		return true;
+	for (k = 0; k < q->nany; k++)
+		if (reqlit_occurs(c, &q->any[k], n))
+			return true;
+	return false;
 }
 
 /*
