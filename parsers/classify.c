@@ -78,7 +78,8 @@
  *     per enhanced class.subject, and tried in table order.
  *   - before a pattern runs, one of its alternatives must have its
  *     literal found and its other required literals (up to REQ_MAX more
- *     runs, e.g. "keyword" of "\bkeywords? rejected\b") present; a rule
+ *     runs, e.g. "keyword" of "\bkeywords? rejected\b", and one literal
+ *     of a required group of alternatives) present; a rule
  *     of many alternatives runs only those (split matching, split_rule()),
  *     and an alternative that is plain text with \b at its ends or not is
  *     decided by looking for the text, without PCRE2.
