@@ -45,28 +45,46 @@
  * and a counter bumped.
  *
  * Speed (no cost linear in the number of rules for a common reply, no
- * allocation per event):
+ * allocation per event; issue 14):
+ *   - cache first: the subject is hashed with every digit read as '0' (a
+ *     length-preserving normalisation: IPs, counters, timestamps),
+ *     together with code, enhanced status, provider, status and event
+ *     kind, and that key is looked up before anything else, so a
+ *     recurring template costs the reply's extraction and one hash. A
+ *     rule whose pattern can tell one digit from another (a digit outside
+ *     a {m,n} quantifier or a 0-9 class, \x-style escapes,
+ *     backreferences, or a literal with a digit) is "digit-sensitive".
+ *     When such a rule is, or may be, a candidate for the subject (its
+ *     literal occurs with digits read as '0', so it may occur in another
+ *     subject of the same normalised key), the normalised key's entry
+ *     only says so (RULE_EXACT) and the answer is cached under a hash of
+ *     the subject's exact bytes; otherwise under the normalised key. A
+ *     cached answer is thus exactly what the rules would give (up to a
+ *     64-bit hash collision); test_classify_same and test_classify_digits
+ *     compare. The cache has CLASSIFY_CACHE_SIZE entries, two per set;
+ *     a reply seen once (most misses carry a unique id) replaces an entry
+ *     that has not served a lookup before one that has.
  *   - prefilter: from every pattern a required literal is extracted (the
  *     longest run of plain characters of each top-level alternative, at
- *     least 4 bytes, its last 16 bytes when longer); one pass over the subject
- * with a rolling 4-byte window, a bitmap and a small hash table finds the rules
- * whose literal occurs. Rules without such a literal are always candidates.
+ *     least 4 bytes, its last 16 bytes when longer), and each literal is
+ *     anchored on one of its 4-byte windows, chosen at compile time by
+ *     the expected cost of the scan (how often the window occurs in the
+ *     rules' own samples; then rare bytes; few literals per anchor). One
+ *     pass over the subject, lower-cased with digits read as '0', tests
+ *     four windows per step against a filter of the anchors and looks up
+ *     only those that pass; the literals of an anchor are compared in two
+ *     masked words. Rules without such a literal are always candidates.
  *     Candidates are then narrowed by precomputed masks per SMTP code and
  *     per enhanced class.subject, and tried in table order.
- *   - cache: the same pass hashes the subject with every digit read as
- *     '0' (a length-preserving normalisation: IPs, counters, timestamps),
- *     together with code, enhanced status, provider, status and event
- *     kind. A rule whose pattern can tell one digit from another (a digit
- *     outside a {m,n} quantifier or a 0-9 class, \x-style escapes,
- *     backreferences) is "digit-sensitive"; results are cached under the
- *     normalised hash only when no digit-sensitive rule is a candidate, and
- *     otherwise under a hash of the subject's exact bytes (the same reply
- *     repeated, e.g. Yahoo's "[TSS04] Messages from 192.0.2.1 temporarily
- *     deferred", was matched anew each time; this saves 5% of the pattern
- *     runs of the benchmark log, whose other misses are replies carrying
- *     unique IDs), so a cached answer is exactly what the rules would give
- *     (up to a 64-bit hash collision). The cache is a direct-mapped table
- *     of CLASSIFY_CACHE_SIZE entries allocated at compile time.
+ *   - before a pattern runs, one of its alternatives must have its
+ *     literal found and its other required literals (up to REQ_MAX more
+ *     runs, e.g. "keyword" of "\bkeywords? rejected\b", and one literal
+ *     of a required group of alternatives) present; a rule
+ *     of many alternatives runs only those (split matching, split_rule()),
+ *     and an alternative that is plain text with \b at its ends or not is
+ *     decided by looking for the text, without PCRE2.
+ *   - lower-casing, digit zeroing and the hash go 16 bytes a step with
+ *     SSE2 (x86-64), 8 with SWAR elsewhere (same hash).
  *
  * Pure: no I/O, no globals but constant tables; errors go to errbuf.
  */
@@ -79,6 +97,13 @@
 #include <string.h>
 
 #include <pcre2.h>
+
+/* SSE2 is part of x86-64: 16 bytes per step where the code has it, the
+ * same results 8 bytes at a time (SWAR) elsewhere. */
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define BS_SSE2 1
+#endif
 
 #include "classify.h"
 #include "reply.h"
@@ -98,7 +123,7 @@ extern const struct bs_blob bs_default_rules[];
 #define CODE_BUCKETS         502 /* 0: none, 1..500: 100..599, 501: other */
 #define ENH_KEYS             34  /* 0: none, 1 + 11 * class + subject */
 #define GROUP_MAX            32  /* groups of one name kept per rule */
-#define FILTER_BITS          16
+#define FILTER_BITS          15  /* 32 KiB of filter bytes */
 
 /*
  * Evidence ranks, strongest first (see the header comment). Rules are
@@ -130,6 +155,45 @@ struct sample {
 	char *text;
 	int line;
 	bool counter;
+};
+
+/*
+ * A literal every match of an alternative contains (lower case, at most
+ * LIT_MAX bytes, no NUL), and the ones an alternative has besides the one
+ * its prefilter entry is for: before an alternative's pattern is run,
+ * these must occur too (a pattern "\\bkeywords? rejected\\b" is
+ * filtered by " rejected", which many replies have, and then by "keyword").
+ */
+#define REQ_MAX 3
+#define ANY_MAX 4
+
+struct reqlit {
+	unsigned char b[LIT_MAX];
+	unsigned char len;
+	unsigned char rare; /* offset of its rarest byte (reqs_occur()) */
+	uint64_t w[2],
+	    mask[2]; /* b and its length's mask, as in struct literal */
+};
+
+struct reqs {
+	struct reqlit lit[REQ_MAX];
+	size_t n;
+	struct reqlit any[ANY_MAX]; /* one of these must occur, if nany */
+	size_t nany;
+};
+
+/*
+ * An alternative that is plain text, with \b at either end or not
+ * (\bConnection timed out\b): decided by looking for its text, without
+ * PCRE2 (plain_occurs()). len 0: not such an alternative.
+ */
+#define PLAIN_MAX 64
+
+struct plain {
+	unsigned char b[PLAIN_MAX]; /* lower case */
+	size_t len;
+	size_t rare; /* offset of its rarest byte */
+	bool wb_start, wb_end;
 };
 
 struct rule {
@@ -170,8 +234,10 @@ struct rule {
 
 	char **lits; /* required literals, lower case; NULL: always */
 	size_t nlits;
+	struct reqs *req;    /* more required literals of each, or NULL */
 	char **alts;         /* the top-level alternative of each literal */
 	pcre2_code **alt_re; /* alts compiled (split rules), or NULL */
+	struct plain *plain; /* alts that are plain text (split_rule()) */
 	bool nosplit;        /* a top-level (?i)-style option setting */
 	bool always;
 
@@ -184,18 +250,25 @@ struct literal {
 	const unsigned char *bytes;
 	size_t len;
 	size_t rule;
-	size_t alt; /* index into the rule's lits, alts and alt_re */
-	/* bytes zero-padded to LIT_MAX (as two words) and the masks of
-	 * its length: a hit is checked in two compares */
-	uint64_t w[2], mask[2];
+	size_t alt;   /* index into the rule's lits, alts and alt_re */
+	size_t off;   /* of its anchor: the 4 bytes the scan looks up */
+	uint32_t key; /* the anchor, digits read as '0' (anchor_key()) */
+	bool digits;  /* has a digit: then also compared exactly */
+	/* bytes zero-padded to LIT_MAX (as two words), the same with digits
+	 * read as '0', and the masks of its length: a hit is checked in two
+	 * compares */
+	uint64_t w[2], zw[2], mask[2];
 };
+
+/* cache_entry.rule of a normalised key whose subjects need exact keys */
+#define RULE_EXACT -2
 
 /* Most literal hits remembered per subject for split rules. */
 #define HITS_MAX 64
 
 struct prefix_slot {
 	uint32_t key;
-	uint32_t first; /* index into lits (sorted by prefix) */
+	uint32_t first; /* index into lits (sorted by anchor) */
 	uint32_t count;
 	bool used;
 };
@@ -205,6 +278,7 @@ struct cache_entry {
 	int32_t rule; /* -1: no rule matched */
 	uint16_t d_off, d_len, i_off, i_len;
 	bool used;
+	bool hot; /* served a lookup since it was filled */
 	bool has_dnsbl, has_ip;
 };
 
@@ -221,7 +295,8 @@ struct classifier {
 	uint64_t *always;
 	uint64_t *dmask;
 	uint64_t *cand;
-	uint64_t *filter; /* 1 << FILTER_BITS bits */
+	uint64_t *pcand;       /* rules with a digit literal that may occur */
+	unsigned char *filter; /* 1 << FILTER_BITS bytes, 1: an anchor's */
 	struct literal *lits;
 	size_t nlits;
 	struct prefix_slot *slots;
@@ -241,8 +316,10 @@ struct classifier {
 	 * buffer; the padding keeps those reads inside memory we own.
 	 */
 	char subj[CLASSIFY_SUBJECT_MAX + 64];
-	/* The subject lower-cased, zero-padded by LIT_MAX (scan_subject). */
+	/* The subject lower-cased, and lower-cased with digits read as '0',
+	 * each zero-padded by LIT_MAX (scan_subject). */
 	unsigned char lsubj[CLASSIFY_SUBJECT_MAX + LIT_MAX];
+	unsigned char zsubj[CLASSIFY_SUBJECT_MAX + LIT_MAX];
 	pcre2_jit_stack *jstack;
 
 	struct classify_stats stats;
@@ -350,13 +427,14 @@ mix_bytes(uint64_t h, const char *p, size_t n)
 	size_t i;
 
 	h = mix64(h, n);
-	while (n > 0) {
-		v = 0;
-		for (i = 0; i < 8 && i < n; i++)
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&v, p, 8);
+		h = mix64(h, v);
+	}
+	if (n > 0) {
+		for (v = 0, i = 0; i < n; i++)
 			v |= (uint64_t)(unsigned char)p[i] << (8 * i);
 		h = mix64(h, v);
-		p += i;
-		n -= i;
 	}
 	return h;
 }
@@ -387,8 +465,10 @@ rule_free(struct rule *r)
 		for (i = 0; i < r->nlits; i++)
 			pcre2_code_free(r->alt_re[i]);
 	free(r->alt_re);
+	free(r->plain);
 	free_strv(r->alts, r->nlits);
 	free_strv(r->lits, r->nlits);
+	free(r->req);
 	free(r->anchor);
 	free(r);
 }
@@ -419,6 +499,7 @@ classify_free(struct classifier *c)
 	free(c->always);
 	free(c->dmask);
 	free(c->cand);
+	free(c->pcand);
 	free(c->filter);
 	free(c->lits);
 	free(c->slots);
@@ -657,13 +738,36 @@ pattern_digit_sensitive(const char *p)
 
 #define RUN_MAX 64
 
-/* The longest literal run seen so far in one sequence. */
+#define RUNS_MAX 8
+
+/* The longest literal run seen so far in one sequence, and the last
+ * LIT_MAX bytes of each of its first RUNS_MAX runs of at least LIT_MIN. */
 struct litscan {
 	unsigned char run[RUN_MAX];
 	size_t runlen;
 	unsigned char best[RUN_MAX];
 	size_t bestlen;
+	struct reqlit runs[RUNS_MAX];
+	size_t nruns;
+	struct reqlit any[ANY_MAX]; /* the first required group of */
+	size_t nany;                /* alternatives, one literal each */
 };
+
+static void
+lit_keep(struct litscan *ls, const unsigned char *b, size_t len)
+{
+	struct reqlit *q;
+
+	if (len < LIT_MIN || ls->nruns == RUNS_MAX)
+		return;
+	q = &ls->runs[ls->nruns++];
+	if (len > LIT_MAX) {
+		b += len - LIT_MAX;
+		len = LIT_MAX;
+	}
+	memcpy(q->b, b, len);
+	q->len = (unsigned char)len;
+}
 
 static void
 lit_break(struct litscan *ls)
@@ -672,6 +776,7 @@ lit_break(struct litscan *ls)
 		memcpy(ls->best, ls->run, ls->runlen);
 		ls->bestlen = ls->runlen;
 	}
+	lit_keep(ls, ls->run, ls->runlen);
 	ls->runlen = 0;
 }
 
@@ -701,6 +806,50 @@ has_top_alt(const char *p, size_t i, size_t end)
 	return false;
 }
 
+static int seq_literal(const char *p, size_t i, size_t end, struct litscan *ls);
+
+/*
+ * A required group p[i..end) of several alternatives: when each has a
+ * literal (ANY_MAX at most), one of them occurs in every match; they go
+ * to ls->any. Otherwise nothing is claimed.
+ */
+static void
+group_any(const char *p, size_t i, size_t end, struct litscan *ls)
+{
+	struct litscan inner;
+	size_t start, k = 0;
+
+	for (;;) {
+		start = i;
+		while (i < end && p[i] != '|') {
+			if (p[i] == '\\')
+				i += 2;
+			else if (p[i] == '[')
+				i = skip_class(p, end, i);
+			else if (p[i] == '(')
+				i = skip_group(p, end, i);
+			else
+				i++;
+		}
+		if (i > end)
+			i = end;
+		if (k == ANY_MAX || seq_literal(p, start, i, &inner) == -1 ||
+		    inner.bestlen < LIT_MIN)
+			return;
+		ls->any[k].len =
+		    (unsigned char)(inner.bestlen > LIT_MAX ? LIT_MAX
+							    : inner.bestlen);
+		memcpy(ls->any[k].b,
+		    inner.best + (inner.bestlen - ls->any[k].len),
+		    ls->any[k].len);
+		k++;
+		if (i >= end)
+			break;
+		i++; /* '|' */
+	}
+	ls->nany = k;
+}
+
 /*
  * The longest literal that every match of the sequence p[i..end) (one
  * alternative) must contain, lower-cased, into ls->best. Groups that are
@@ -717,7 +866,7 @@ seq_literal(const char *p, size_t i, size_t end, struct litscan *ls)
 	bool have, group;
 	int m;
 
-	ls->runlen = ls->bestlen = 0;
+	ls->runlen = ls->bestlen = ls->nruns = ls->nany = 0;
 	while (i < end) {
 		have = group = false;
 		cstart = gend = 0;
@@ -801,9 +950,15 @@ seq_literal(const char *p, size_t i, size_t end, struct litscan *ls)
 			if (i < end && (p[i] == '?' || p[i] == '+'))
 				i++;
 		}
+		if (group && m > 0 && ls->nany == 0 &&
+		    has_top_alt(p, cstart, gend - 1))
+			group_any(p, cstart, gend - 1, ls);
 		if (group && m > 0 && !has_top_alt(p, cstart, gend - 1)) {
 			if (seq_literal(p, cstart, gend - 1, &inner) == -1)
 				return -1;
+			for (k = 0; k < inner.nruns; k++)
+				lit_keep(
+				    ls, inner.runs[k].b, inner.runs[k].len);
 			if (inner.bestlen > ls->bestlen) {
 				memcpy(ls->best, inner.best, inner.bestlen);
 				ls->bestlen = inner.bestlen;
@@ -811,6 +966,56 @@ seq_literal(const char *p, size_t i, size_t end, struct litscan *ls)
 		}
 	}
 	lit_break(ls);
+	return 0;
+}
+
+static int byte_rarity(unsigned char ch);
+
+/* *q from *x, with its rarest byte and compare words. */
+static void
+req_words(struct reqlit *q, const struct reqlit *x)
+{
+	unsigned char m[LIT_MAX] = { 0 };
+	size_t i;
+
+	memset(q, 0, sizeof(*q));
+	memcpy(q->b, x->b, x->len);
+	q->len = x->len;
+	for (i = 1; i < q->len; i++)
+		if (byte_rarity(q->b[i]) > byte_rarity(q->b[q->rare]))
+			q->rare = (unsigned char)i;
+	memset(m, 0xff, q->len);
+	memcpy(q->w, q->b, sizeof(q->w));
+	memcpy(q->mask, m, sizeof(q->mask));
+}
+
+/*
+ * The other required literals of the alternative whose literal was just
+ * added (see struct reqs), from ls, into r->req[r->nlits - 1]. Returns 0,
+ * or -1 when out of memory.
+ */
+static int
+add_req(struct rule *r, const struct litscan *ls)
+{
+	const char *best = r->lits[r->nlits - 1];
+	size_t blen = strlen(best), k;
+	struct reqs *q, *nv;
+
+	if ((nv = realloc(r->req, r->nlits * sizeof(*nv))) == NULL)
+		return -1;
+	r->req = nv;
+	q = &r->req[r->nlits - 1];
+	q->n = 0;
+	for (k = 0; k < ls->nruns && q->n < REQ_MAX; k++) {
+		const struct reqlit *x = &ls->runs[k];
+
+		if (x->len == blen && memcmp(x->b, best, blen) == 0)
+			continue;
+		req_words(&q->lit[q->n++], x);
+	}
+	q->nany = ls->nany;
+	for (k = 0; k < ls->nany; k++)
+		req_words(&q->any[k], &ls->any[k]);
 	return 0;
 }
 
@@ -875,6 +1080,8 @@ extract_literals(struct rule *r, const char *p)
 			(const char *)ls.best +
 			    (ls.bestlen > LIT_MAX ? ls.bestlen - LIT_MAX : 0),
 			ls.bestlen > LIT_MAX ? LIT_MAX : ls.bestlen) == -1)
+			return -1;
+		if (add_req(r, &ls) == -1)
 			return -1;
 		if (i >= n)
 			break;
@@ -1266,6 +1473,8 @@ finish_rule(struct parse *ps)
 			r->alts = NULL;
 			free_strv(r->lits, r->nlits);
 			r->lits = NULL;
+			free(r->req);
+			r->req = NULL;
 			r->nlits = 0;
 		}
 	} else
@@ -1654,18 +1863,26 @@ static int
 lit_cmp(const void *a, const void *b)
 {
 	const struct literal *x = a, *y = b;
-	int d = memcmp(x->bytes, y->bytes, 4);
 
-	if (d != 0)
-		return d;
-	return x->rule < y->rule ? -1 : x->rule > y->rule;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return x->alt < y->alt ? -1 : x->alt > y->alt;
 }
 
-static uint32_t
-prefix_key(const unsigned char *b)
+static unsigned char
+zero_digit(unsigned char ch)
 {
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	    (uint32_t)b[2] << 8 | b[3];
+	return is_digit(ch) ? '0' : ch;
+}
+
+/* Four bytes as the scan reads them from the subject (little-endian). */
+static uint32_t
+anchor_key(const unsigned char *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	    (uint32_t)b[3] << 24;
 }
 
 static size_t
@@ -1680,23 +1897,175 @@ filter_hash(uint32_t w)
 	return (w * UINT32_C(2654435761)) >> (32 - FILTER_BITS);
 }
 
-/* Fills l->w and l->mask from l->bytes (at most LIT_MAX bytes). */
+/*
+ * How rare byte ch (lower case, digits as '0') is in English reply text,
+ * as a rank: 11 for a space, higher for rarer bytes, 40 for any not
+ * listed. It picks the byte a required literal is looked for at and
+ * breaks ties between anchor windows the samples do not tell apart
+ * (place_anchors(); anchored on its first bytes, a literal's common words
+ * such as "mail" or "the " stopped the scan about 50 times a reply).
+ */
+static int
+byte_rarity(unsigned char ch)
+{
+	static const char common[] = " etaoinsr0hldcumpgf.ywbvk:-/x";
+	const char *q;
+
+	if (ch == '\0' || (q = strchr(common, ch)) == NULL)
+		return 40;
+	return 11 + (int)(q - common);
+}
+
+/* Fills l->digits, w, zw and mask from l->bytes and len (the anchor:
+ * place_anchors()). */
 static void
 lit_words(struct literal *l)
 {
-	unsigned char b[LIT_MAX] = { 0 }, m[LIT_MAX] = { 0 };
+	unsigned char b[LIT_MAX] = { 0 }, z[LIT_MAX] = { 0 },
+		      m[LIT_MAX] = { 0 };
+	size_t i;
 
 	memcpy(b, l->bytes, l->len);
 	memset(m, 0xff, l->len);
+	l->digits = false;
+	for (i = 0; i < l->len; i++) {
+		z[i] = zero_digit(b[i]);
+		l->digits |= z[i] != b[i];
+	}
 	memcpy(l->w, b, sizeof(l->w));
+	memcpy(l->zw, z, sizeof(l->zw));
 	memcpy(l->mask, m, sizeof(l->mask));
+}
+
+/* A candidate anchor: its sample count and literals (place_anchors()). */
+struct key_count {
+	uint32_t key;
+	uint32_t seen; /* times in the rules' samples */
+	uint32_t count;
+	bool used;
+};
+
+static struct key_count *
+key_slot(struct key_count *t, size_t mask, uint32_t key)
+{
+	size_t j;
+
+	for (j = slot_hash(key, mask); t[j].used && t[j].key != key;
+	     j = (j + 1) & mask)
+		;
+	return &t[j];
+}
+
+static int
+len_cmp(const void *a, const void *b)
+{
+	const struct literal *const *x = a, *const *y = b;
+
+	if ((*x)->len != (*y)->len)
+		return (*x)->len < (*y)->len ? -1 : 1;
+	return *x < *y ? -1 : *x > *y;
+}
+
+/*
+ * Counts in t (the candidate anchors) their occurrences in the samples of
+ * the rules (example and counter replies: the text the rules are about),
+ * lower-cased with digits read as '0'.
+ */
+static void
+count_in_samples(struct classifier *c, struct key_count *t, size_t mask)
+{
+	const unsigned char *u;
+	struct key_count *kc;
+	uint32_t win;
+	size_t i, k, j;
+
+	for (i = 0; i < c->nrules; i++)
+		for (k = 0; k < c->rules[i]->nsamples; k++) {
+			u = (const unsigned char *)c->rules[i]->samples[k].text;
+			for (win = 0, j = 0; u[j] != '\0'; j++) {
+				win = win >> 8 |
+				    (uint32_t)zero_digit(lower_tab[u[j]]) << 24;
+				if (j < 3)
+					continue;
+				kc = key_slot(t, mask, win);
+				if (kc->used)
+					kc->seen++;
+			}
+		}
+}
+
+/*
+ * Chooses each literal's anchor (l->off, l->key) among its 4-byte windows,
+ * greedily, shortest literals (fewest windows) first, by the expected
+ * cost of the scan: an anchor found in a reply costs a lookup, and one
+ * compare for each literal on it. How often a window is found is taken
+ * from the rules' samples; among windows the samples do not tell apart,
+ * the one of rarer bytes (byte_rarity()). Returns 0, or -1 when out of
+ * memory.
+ */
+#define ANCHOR_LOOKUP_COST 3 /* compares */
+
+static int
+place_anchors(struct classifier *c)
+{
+	struct key_count *t, *kc;
+	struct literal **order;
+	unsigned char z[LIT_MAX];
+	size_t i, k, o, size, mask;
+	uint64_t cost, best;
+	int rar, bestrar;
+
+	for (size = 16; size < 2 * LIT_MAX * c->nlits; size *= 2)
+		;
+	mask = size - 1;
+	if ((t = calloc(size, sizeof(*t))) == NULL)
+		return -1;
+	if ((order = calloc(c->nlits ? c->nlits : 1, sizeof(*order))) == NULL) {
+		free(t);
+		return -1;
+	}
+	for (i = 0; i < c->nlits; i++) {
+		order[i] = &c->lits[i];
+		memcpy(z, c->lits[i].zw, sizeof(z));
+		for (o = 0; o + 4 <= c->lits[i].len; o++) {
+			kc = key_slot(t, mask, anchor_key(z + o));
+			kc->used = true;
+			kc->key = anchor_key(z + o);
+		}
+	}
+	count_in_samples(c, t, mask);
+	qsort(order, c->nlits, sizeof(*order), len_cmp);
+	for (i = 0; i < c->nlits; i++) {
+		struct literal *l = order[i];
+
+		memcpy(z, l->zw, sizeof(z));
+		best = UINT64_MAX;
+		bestrar = 0;
+		for (o = 0; o + 4 <= l->len; o++) {
+			kc = key_slot(t, mask, anchor_key(z + o));
+			cost = (2 * (uint64_t)kc->seen + 1) *
+			    (1 + (kc->count == 0 ? ANCHOR_LOOKUP_COST : 0));
+			for (rar = 0, k = o; k < o + 4; k++)
+				rar += byte_rarity(z[k]);
+			if (cost < best || (cost == best && rar > bestrar)) {
+				best = cost;
+				bestrar = rar;
+				l->off = o;
+			}
+		}
+		l->key = anchor_key(z + l->off);
+		key_slot(t, mask, l->key)->count++;
+	}
+	free(order);
+	free(t);
+	return 0;
 }
 
 static int
 build_prefilter(struct classifier *c)
 {
 	size_t i, j, k, n = 0, nslots;
-	uint32_t key, h;
+	uint32_t key;
 
 	for (i = 0; i < c->nrules; i++)
 		if (!c->rules[i]->disabled)
@@ -1707,29 +2076,33 @@ build_prefilter(struct classifier *c)
 		if (c->rules[i]->disabled)
 			continue;
 		for (j = 0; j < c->rules[i]->nlits; j++) {
-			c->lits[c->nlits].bytes =
-			    (const unsigned char *)c->rules[i]->lits[j];
-			c->lits[c->nlits].len = strlen(c->rules[i]->lits[j]);
-			c->lits[c->nlits].rule = i;
-			c->lits[c->nlits].alt = j;
-			lit_words(&c->lits[c->nlits]);
-			c->nlits++;
+			struct literal *l = &c->lits[c->nlits++];
+
+			l->bytes = (const unsigned char *)c->rules[i]->lits[j];
+			l->len = strlen(c->rules[i]->lits[j]);
+			l->rule = i;
+			l->alt = j;
+			lit_words(l);
+			/* Its presence can differ between subjects that
+			 * differ only in digits: the cache must know. */
+			if (l->digits)
+				bit_set(c->dmask, i);
 		}
 	}
+	if (place_anchors(c) == -1)
+		return -1;
 	qsort(c->lits, c->nlits, sizeof(*c->lits), lit_cmp);
 	for (nslots = 16; nslots < 2 * c->nlits; nslots *= 2)
 		;
 	if ((c->slots = calloc(nslots, sizeof(*c->slots))) == NULL ||
-	    (c->filter = calloc((1u << FILTER_BITS) / 64, 8)) == NULL)
+	    (c->filter = calloc(1u << FILTER_BITS, 1)) == NULL)
 		return -1;
 	c->slot_mask = nslots - 1;
 	for (i = 0; i < c->nlits; i = k) {
-		key = prefix_key(c->lits[i].bytes);
-		for (k = i + 1;
-		     k < c->nlits && prefix_key(c->lits[k].bytes) == key; k++)
+		key = c->lits[i].key;
+		for (k = i + 1; k < c->nlits && c->lits[k].key == key; k++)
 			;
-		h = filter_hash(key);
-		bit_set(c->filter, h);
+		c->filter[filter_hash(key)] = 1;
 		for (j = slot_hash(key, c->slot_mask); c->slots[j].used;
 		     j = (j + 1) & c->slot_mask)
 			;
@@ -1815,6 +2188,7 @@ classify_compile(struct classifier *c, char *errbuf)
 	    (c->always = calloc(w, 8)) == NULL ||
 	    (c->dmask = calloc(w, 8)) == NULL ||
 	    (c->cand = calloc(w, 8)) == NULL ||
+	    (c->pcand = calloc(w, 8)) == NULL ||
 	    (c->cache = calloc(CLASSIFY_CACHE_SIZE, sizeof(*c->cache))) == NULL)
 		goto nomem;
 	memset(&c->stats, 0, sizeof(c->stats));
@@ -2067,6 +2441,89 @@ run_pattern(struct classifier *c, const struct rule *r, const char *s, size_t n,
 	return M_YES;
 }
 
+static bool
+is_word(unsigned char ch)
+{
+	return is_digit(ch) || (ch >= 'a' && ch <= 'z') ||
+	    (ch >= 'A' && ch <= 'Z') || ch == '_';
+}
+
+/*
+ * Fills *pl when alternative a is plain text (characters that are not
+ * special, or escaped punctuation), with \b or not at either end; else
+ * leaves pl->len 0.
+ */
+static void
+plain_alt(const char *a, struct plain *pl)
+{
+	size_t n = strlen(a), i = 0, k;
+	unsigned char ch;
+
+	memset(pl, 0, sizeof(*pl));
+	while (i < n) {
+		if (a[i] == '\\') {
+			ch = (unsigned char)a[i + 1];
+			if (ch == 'b' && (i == 0 || i + 2 == n)) {
+				if (i == 0)
+					pl->wb_start = true;
+				else
+					pl->wb_end = true;
+				i += 2;
+				continue;
+			}
+			if (ch == '\0' || ch >= 0x80 || isalnum(ch))
+				goto not_plain;
+			i++;
+		} else if ((unsigned char)a[i] >= 0x80 ||
+		    strchr("^$.|?*+()[]{}", a[i]) != NULL)
+			goto not_plain;
+		if (pl->len == PLAIN_MAX)
+			goto not_plain;
+		pl->b[pl->len++] = lower_tab[(unsigned char)a[i++]];
+	}
+	if (pl->len == 0)
+		goto not_plain;
+	for (k = 1; k < pl->len; k++)
+		if (byte_rarity(pl->b[k]) > byte_rarity(pl->b[pl->rare]))
+			pl->rare = k;
+	return;
+not_plain:
+	memset(pl, 0, sizeof(*pl));
+}
+
+/*
+ * Does plain alternative pl match the subject (c->lsubj, n bytes)? As
+ * PCRE2 would without UCP: caseless for ASCII letters, \b between a word
+ * byte (ASCII letter, digit, '_') and a non-word byte or an end.
+ */
+static bool
+plain_occurs(const struct classifier *c, const struct plain *pl, size_t n)
+{
+	const unsigned char *hay = c->lsubj, *p, *last;
+	size_t pos;
+
+	if (n < pl->len)
+		return false;
+	last = hay + (n - pl->len) + pl->rare;
+	for (p = hay + pl->rare; p <= last; p++) {
+		p = memchr(p, pl->b[pl->rare], (size_t)(last - p) + 1);
+		if (p == NULL)
+			return false;
+		pos = (size_t)(p - hay) - pl->rare;
+		if (memcmp(hay + pos, pl->b, pl->len) != 0)
+			continue;
+		if (pl->wb_start &&
+		    (pos > 0 && is_word(hay[pos - 1])) == is_word(hay[pos]))
+			continue;
+		if (pl->wb_end &&
+		    is_word(hay[pos + pl->len - 1]) ==
+			(pos + pl->len < n && is_word(hay[pos + pl->len])))
+			continue;
+		return true;
+	}
+	return false;
+}
+
 /*
  * Split matching. A rule whose pattern has several top-level
  * alternatives, each with its required literal (see the prefilter), and no
@@ -2081,7 +2538,7 @@ run_pattern(struct classifier *c, const struct rule *r, const char *s, size_t n,
  * Rules with an unscoped option setting ((?i) reaches into the
  * alternatives after it), recursion or subroutine calls, and subjects with
  * more than HITS_MAX literal hits use the whole pattern.
- * test_classify_split compares both ways.
+ * test_classify_same compares both ways.
  */
 static int
 split_rule(struct rule *r)
@@ -2091,9 +2548,15 @@ split_rule(struct rule *r)
 	int err;
 	PCRE2_SIZE off;
 
-	if (r->always || r->nosplit || r->nlits < 2 || r->alts == NULL ||
+	if (r->always || r->nosplit || r->nlits < 1 || r->alts == NULL ||
 	    pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &cap) != 0 ||
 	    cap != 0 || !r->jit)
+		return 0;
+	if ((r->plain = calloc(r->nlits, sizeof(*r->plain))) == NULL)
+		return -1;
+	for (i = 0; i < r->nlits; i++)
+		plain_alt(r->alts[i], &r->plain[i]);
+	if (r->nlits < 2)
 		return 0;
 	if ((r->alt_re = calloc(r->nlits, sizeof(*r->alt_re))) == NULL)
 		return -1;
@@ -2112,19 +2575,81 @@ split_rule(struct rule *r)
 	return 0;
 }
 
+/*
+ * Do the literals of q all occur in the subject (c->lsubj, n bytes: see
+ * scan_subject())?
+ */
+static bool
+reqlit_occurs(const struct classifier *c, const struct reqlit *x, size_t n)
+{
+	const unsigned char *hay = c->lsubj, *p, *last;
+	uint64_t v[2];
+
+	if (n < x->len)
+		return false;
+	/* where its rarest byte is, compare it whole (the padding after
+	 * the subject keeps the 16-byte loads inside lsubj) */
+	last = hay + (n - x->len) + x->rare;
+	for (p = hay + x->rare; p <= last; p++) {
+		p = memchr(p, x->b[x->rare], (size_t)(last - p) + 1);
+		if (p == NULL)
+			return false;
+		memcpy(v, p - x->rare, sizeof(v));
+		if ((((v[0] ^ x->w[0]) & x->mask[0]) |
+			((v[1] ^ x->w[1]) & x->mask[1])) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+reqs_occur(const struct classifier *c, const struct reqs *q, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < q->n; k++)
+		if (!reqlit_occurs(c, &q->lit[k], n))
+			return false;
+	if (q->nany == 0)
+		return true;
+	for (k = 0; k < q->nany; k++)
+		if (reqlit_occurs(c, &q->any[k], n))
+			return true;
+	return false;
+}
+
+/*
+ * May rule idx (not always a candidate) match the subject? Only when one
+ * of its alternatives has its prefilter literal found (c->hits) and its
+ * other required literals occur. Unknown (true) when there were more hits
+ * than c->hits holds.
+ */
+static bool
+some_alt_occurs(
+    const struct classifier *c, const struct rule *r, size_t idx, size_t n)
+{
+	size_t h;
+
+	if (c->hits_over)
+		return true;
+	for (h = 0; h < c->nhits; h++)
+		if (c->lits[c->hits[h]].rule == idx &&
+		    reqs_occur(c, &r->req[c->lits[c->hits[h]].alt], n))
+			return true;
+	return false;
+}
+
 /* Rule idx (a split rule) against s[0..n): see split_rule(). */
 static enum match_rc
 run_split(struct classifier *c, const struct rule *r, size_t idx, const char *s,
     size_t n)
 {
 	size_t h, g, alt;
-	bool seen;
+	bool seen, copied = false, counted = false;
 	int rc;
 
-	c->stats.pattern_runs++;
 	if (n > CLASSIFY_SUBJECT_MAX)
 		n = CLASSIFY_SUBJECT_MAX;
-	memcpy(c->subj, s, n);
 	for (h = 0; h < c->nhits; h++) {
 		if (c->lits[c->hits[h]].rule != idx)
 			continue;
@@ -2132,8 +2657,21 @@ run_split(struct classifier *c, const struct rule *r, size_t idx, const char *s,
 		for (seen = false, g = 0; g < h && !seen; g++)
 			seen = c->lits[c->hits[g]].rule == idx &&
 			    c->lits[c->hits[g]].alt == alt;
-		if (seen)
+		if (seen || !reqs_occur(c, &r->req[alt], n))
 			continue;
+		if (!counted) {
+			c->stats.pattern_runs++;
+			counted = true;
+		}
+		if (r->plain[alt].len > 0) {
+			if (plain_occurs(c, &r->plain[alt], n))
+				return M_YES;
+			continue;
+		}
+		if (!copied) {
+			memcpy(c->subj, s, n);
+			copied = true;
+		}
 		rc = pcre2_jit_match(r->alt_re[alt], (PCRE2_SPTR)c->subj, n, 0,
 		    0, c->md, c->mctx);
 		if (rc >= 0)
@@ -2176,6 +2714,27 @@ lower_ascii(uint64_t v)
 	return v | up >> 2;
 }
 
+#ifdef BS_SSE2
+/* zero_digits() and lower_ascii() for 16 bytes. */
+static __m128i
+zero_digits16(__m128i v)
+{
+	__m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+
+	return _mm_andnot_si128(_mm_and_si128(d, _mm_set1_epi8(0x0f)), v);
+}
+
+static __m128i
+lower_ascii16(__m128i v)
+{
+	__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+
+	return _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+}
+#endif
+
 /*
  * The hash of the subject with every digit read as '0' (a
  * length-preserving normalisation: IPs, counters, timestamps), 8 bytes
@@ -2186,9 +2745,19 @@ static uint64_t
 digit_hash(const unsigned char *u, size_t n)
 {
 	uint64_t h = UINT64_C(0x84222325cbf29ce4), v;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i + 8 <= n; i += 8) {
+#ifdef BS_SSE2
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = zero_digits16(
+		    _mm_loadu_si128((const __m128i *)(const void *)(u + i)));
+
+		h = mix64(h, (uint64_t)_mm_cvtsi128_si64(x));
+		h = mix64(
+		    h, (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)));
+	}
+#endif
+	for (; i + 8 <= n; i += 8) {
 		memcpy(&v, u + i, 8);
 		h = mix64(h, zero_digits(v));
 	}
@@ -2201,60 +2770,222 @@ digit_hash(const unsigned char *u, size_t n)
 }
 
 /*
- * The candidate rules of a subject by literal (into c->cand, cleared
- * first), and its digit-normalised hash.
+ * The literals anchored on win (the 4 bytes at zu + i) that occur there:
+ * see scan_subject().
  */
-static uint64_t
+static void
+scan_anchor(struct classifier *c, size_t i, uint32_t win, size_t n)
+{
+	const unsigned char *lu = c->lsubj, *zu = c->zsubj;
+	const struct prefix_slot *sl;
+	const struct literal *l;
+	uint64_t x[2];
+	size_t j, k, end, pos;
+
+	for (j = slot_hash(win, c->slot_mask);; j = (j + 1) & c->slot_mask) {
+		sl = &c->slots[j];
+		if (!sl->used)
+			return;
+		if (sl->key == win)
+			break;
+	}
+	for (k = sl->first, end = k + sl->count; k < end; k++) {
+		l = &c->lits[k];
+		if (i < l->off || (pos = i - l->off) + l->len > n)
+			continue;
+		memcpy(x, zu + pos, sizeof(x));
+		if ((((x[0] ^ l->zw[0]) & l->mask[0]) |
+			((x[1] ^ l->zw[1]) & l->mask[1])) != 0)
+			continue;
+		if (l->digits) {
+			bit_set(c->pcand, l->rule);
+			memcpy(x, lu + pos, sizeof(x));
+			if ((((x[0] ^ l->w[0]) & l->mask[0]) |
+				((x[1] ^ l->w[1]) & l->mask[1])) != 0)
+				continue;
+		}
+		bit_set(c->cand, l->rule);
+		if (c->nhits < HITS_MAX)
+			c->hits[c->nhits++] = (uint32_t)k;
+		else
+			c->hits_over = true;
+	}
+}
+
+/* The 4 bytes at p as a little-endian number (anchor_key()). */
+static uint32_t
+load_le32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
+/*
+ * The candidate rules of subject s[0..n) by literal, into c->cand (cleared
+ * first), and into c->pcand the rules with a literal that has a digit and
+ * occurs when digits are read as '0' (it may occur in a subject that
+ * differs from this one only in digits: see classify_event()). The scan
+ * runs over the subject lower-cased with digits read as '0', four
+ * windows of 4 bytes per step: their filter bytes are or-ed, and only
+ * when one is set is each looked up (scan_anchor()). Windows that reach
+ * into the zero padding hold a NUL, which no anchor has.
+ */
+static void
 scan_subject(struct classifier *c, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	unsigned char *lu = c->lsubj;
-	uint32_t win = 0;
-	uint64_t v[2];
-	size_t i, j, k, pos;
+	const unsigned char *filter = c->filter;
+	unsigned char *lu = c->lsubj, *zu = c->zsubj;
+	uint32_t w0, w1, w2, w3;
+	uint64_t v;
+	size_t i;
 
 	memset(c->cand, 0, c->nwords * 8);
+	memset(c->pcand, 0, c->nwords * 8);
 	c->nhits = 0;
 	c->hits_over = false;
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(v, u + i, 8);
-		v[0] = lower_ascii(v[0]);
-		memcpy(lu + i, v, 8);
+	i = 0;
+#ifdef BS_SSE2
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = lower_ascii16(
+		    _mm_loadu_si128((const __m128i *)(const void *)(u + i)));
+
+		_mm_storeu_si128((__m128i *)(void *)(lu + i), x);
+		_mm_storeu_si128((__m128i *)(void *)(zu + i), zero_digits16(x));
 	}
-	for (; i < n; i++)
+#endif
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&v, u + i, 8);
+		v = lower_ascii(v);
+		memcpy(lu + i, &v, 8);
+		v = zero_digits(v);
+		memcpy(zu + i, &v, 8);
+	}
+	for (; i < n; i++) {
 		lu[i] = lower_tab[u[i]];
-	memset(lu + n, 0, LIT_MAX);
-	for (i = 0; i < n; i++) {
-		win = win << 8 | lu[i];
-		if (i < 3 || !bit_get(c->filter, filter_hash(win)))
-			continue;
-		for (j = slot_hash(win, c->slot_mask); c->slots[j].used;
-		     j = (j + 1) & c->slot_mask) {
-			const struct prefix_slot *sl = &c->slots[j];
-
-			if (sl->key != win)
-				continue;
-			pos = i - 3;
-			for (k = sl->first; k < sl->first + sl->count; k++) {
-				const struct literal *l = &c->lits[k];
-
-				if (pos + l->len > n)
-					continue;
-				memcpy(v, lu + pos, sizeof(v));
-				if ((((v[0] ^ l->w[0]) & l->mask[0]) |
-					((v[1] ^ l->w[1]) & l->mask[1])) != 0)
-					continue;
-				bit_set(c->cand, l->rule);
-				if (c->nhits < HITS_MAX)
-					c->hits[c->nhits++] = (uint32_t)k;
-				else
-					c->hits_over = true;
-			}
-			break;
-		}
+		zu[i] = zero_digit(lu[i]);
 	}
-	return digit_hash(u, n);
+	memset(lu + n, 0, LIT_MAX);
+	memset(zu + n, 0, LIT_MAX);
+	for (i = 0; i + 4 <= n; i += 4) {
+		w0 = load_le32(zu + i);
+		w1 = load_le32(zu + i + 1);
+		w2 = load_le32(zu + i + 2);
+		w3 = load_le32(zu + i + 3);
+		if ((filter[filter_hash(w0)] | filter[filter_hash(w1)] |
+			filter[filter_hash(w2)] | filter[filter_hash(w3)]) == 0)
+			continue;
+		if (filter[filter_hash(w0)])
+			scan_anchor(c, i, w0, n);
+		if (filter[filter_hash(w1)])
+			scan_anchor(c, i + 1, w1, n);
+		if (filter[filter_hash(w2)])
+			scan_anchor(c, i + 2, w2, n);
+		if (filter[filter_hash(w3)])
+			scan_anchor(c, i + 3, w3, n);
+	}
 }
+
+/* Byte classes of find_ip(): 1 alnum . : _, 2 digit, hex letter, ':'. */
+static const unsigned char ip_tab[256] = {
+#define R10(c)                                                                 \
+	[c] = 3, [c + 1] = 3, [c + 2] = 3, [c + 3] = 3, [c + 4] = 3, [c + 5] = 3
+	R10('a'),
+	R10('A'),
+	['0'] = 3,
+	['1'] = 3,
+	['2'] = 3,
+	['3'] = 3,
+	['4'] = 3,
+	['5'] = 3,
+	['6'] = 3,
+	['7'] = 3,
+	['8'] = 3,
+	['9'] = 3,
+	[':'] = 3,
+	['.'] = 1,
+	['_'] = 1,
+	['g'] = 1,
+	['h'] = 1,
+	['i'] = 1,
+	['j'] = 1,
+	['k'] = 1,
+	['l'] = 1,
+	['m'] = 1,
+	['n'] = 1,
+	['o'] = 1,
+	['p'] = 1,
+	['q'] = 1,
+	['r'] = 1,
+	['s'] = 1,
+	['t'] = 1,
+	['u'] = 1,
+	['v'] = 1,
+	['w'] = 1,
+	['x'] = 1,
+	['y'] = 1,
+	['z'] = 1,
+	['G'] = 1,
+	['H'] = 1,
+	['I'] = 1,
+	['J'] = 1,
+	['K'] = 1,
+	['L'] = 1,
+	['M'] = 1,
+	['N'] = 1,
+	['O'] = 1,
+	['P'] = 1,
+	['Q'] = 1,
+	['R'] = 1,
+	['S'] = 1,
+	['T'] = 1,
+	['U'] = 1,
+	['V'] = 1,
+	['W'] = 1,
+	['X'] = 1,
+	['Y'] = 1,
+	['Z'] = 1,
+#undef R10
+};
+
+#ifdef BS_SSE2
+/* ASCII bytes of v in [lo, hi] (bytes above 0x7f are negative: never). */
+static __m128i
+in_range16(__m128i v, char lo, char hi)
+{
+	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
+}
+
+/*
+ * Bit k set when p[k] may start an address for find_ip(): ip_tab 2 at
+ * p[k], not ip_tab 1 at p[k - 1]. Reads p[-1] to p[15].
+ */
+static unsigned
+ip_starts16(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i pv = _mm_loadu_si128((const __m128i *)(const void *)(p - 1));
+	__m128i lv = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	__m128i lp = _mm_or_si128(pv, _mm_set1_epi8(0x20));
+	__m128i start, word;
+
+	start = _mm_or_si128(
+	    _mm_or_si128(in_range16(v, '0', '9'), in_range16(lv, 'a', 'f')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+	word = _mm_or_si128(
+	    _mm_or_si128(in_range16(pv, '0', '9'), in_range16(lp, 'a', 'z')),
+	    _mm_or_si128(_mm_cmpeq_epi8(pv, _mm_set1_epi8('.')),
+		_mm_or_si128(_mm_cmpeq_epi8(pv, _mm_set1_epi8(':')),
+		    _mm_cmpeq_epi8(pv, _mm_set1_epi8('_')))));
+	return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(word, start));
+}
+#endif
 
 /* First IPv4 (not 127/8) or IPv6 address in s[0..n). */
 static bool
@@ -2265,10 +2996,23 @@ find_ip(const char *s, size_t n, size_t *off, size_t *len)
 	bool ok, hasdig;
 
 	for (i = 0; i < n; i++) {
-		unsigned char p = i > 0 ? (unsigned char)s[i - 1] : ' ';
+#ifdef BS_SSE2
+		if (i > 0 && i + 16 <= n) {
+			unsigned m = ip_starts16(s + i);
 
-		if (isalnum(p) || p == '.' || p == ':' || p == '_')
-			continue;
+			if (m == 0) {
+				i += 15;
+				continue;
+			}
+			i += (size_t)__builtin_ctz(m);
+		} else
+#endif
+			/* after a byte of ip_tab 1 (alnum . : _) no address
+			 * starts; one starts with a byte of ip_tab 2 (digit,
+			 * hex, ':') */
+			if ((i > 0 && (ip_tab[(unsigned char)s[i - 1]] & 1)) ||
+			    !(ip_tab[(unsigned char)s[i]] & 2))
+				continue;
 		/* IPv4 */
 		if (is_digit(s[i])) {
 			j = i;
@@ -2302,11 +3046,10 @@ find_ip(const char *s, size_t n, size_t *off, size_t *len)
 			}
 		}
 		/* IPv6 */
-		if (isxdigit((unsigned char)s[i]) || s[i] == ':') {
+		if (ip_tab[(unsigned char)s[i]] & 2) { /* hex digit or ':' */
 			colons = groups = glen = dbl = 0;
 			hasdig = false;
-			for (k = i; k < n &&
-			     (isxdigit((unsigned char)s[k]) || s[k] == ':');
+			for (k = i; k < n && (ip_tab[(unsigned char)s[k]] & 2);
 			     k++) {
 				if (s[k] == ':') {
 					if (glen > 0)
@@ -2364,6 +3107,80 @@ fill_spans(const struct classify_result *res, const char *s, size_t n,
 		out->listed_ip = bs_span_make(s + off, len);
 }
 
+/* The cache key of s[0..n) by its exact bytes; tail: see classify_event(). */
+static uint64_t
+exact_key(const char *s, size_t n, uint64_t tail)
+{
+	return mix64(mix_bytes(UINT64_C(0x6a09e667f3bcc909), s, n), tail);
+}
+
+/*
+ * The cache is set-associative, two entries a set: a reply seen once
+ * (many carry a unique id) replaces an entry that has not served a lookup
+ * rather than one that has, so the entries of recurring templates stay.
+ */
+static struct cache_entry *
+cache_get(struct classifier *c, uint64_t key)
+{
+	struct cache_entry *set = &c->cache[key & (CLASSIFY_CACHE_SIZE - 2)];
+
+	if (set[0].used && set[0].key == key)
+		return &set[0];
+	if (set[1].used && set[1].key == key)
+		return &set[1];
+	return NULL;
+}
+
+/* The entry to fill for key (marked used, with the key; not hot). */
+static struct cache_entry *
+cache_put(struct classifier *c, uint64_t key)
+{
+	struct cache_entry *set = &c->cache[key & (CLASSIFY_CACHE_SIZE - 2)],
+			   *e;
+
+	if ((e = cache_get(c, key)) == NULL) {
+		if (!set[0].used)
+			e = &set[0];
+		else if (!set[1].used)
+			e = &set[1];
+		else if (!set[0].hot)
+			e = &set[0];
+		else if (!set[1].hot)
+			e = &set[1];
+		else {
+			/* both hot: age the other, take the first */
+			set[1].hot = false;
+			e = &set[0];
+		}
+	}
+	memset(e, 0, sizeof(*e));
+	e->used = true;
+	e->key = key;
+	return e;
+}
+
+/* Fills *out from cache entry ce (a rule or none) for subject s[0..n). */
+static int
+cache_hit(struct classifier *c, struct cache_entry *ce, const char *s, size_t n,
+    struct classify_result *out)
+{
+	struct spans sp;
+
+	c->stats.cache_hits++;
+	ce->hot = true;
+	if (ce->rule < 0)
+		return 0;
+	fill_result(c->rules[ce->rule], out);
+	sp.has_dnsbl = ce->has_dnsbl;
+	sp.has_ip = ce->has_ip;
+	sp.d_off = ce->d_off;
+	sp.d_len = ce->d_len;
+	sp.i_off = ce->i_off;
+	sp.i_len = ce->i_len;
+	fill_spans(out, s, n, &sp, out);
+	return 0;
+}
+
 /*
  * Classifies ev: see classify.h and the header comment for the order.
  * provider may be NULL; out is always filled, its strings are owned by the
@@ -2382,7 +3199,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	struct cache_entry *ce;
 	struct spans sp;
 	struct enh e;
-	uint64_t key, word, dmix = 0;
+	uint64_t key, nkey, xkey, tail, word, dmix = 0;
 	size_t i, w, bucket;
 	enum match_rc mr;
 	const struct rule *r;
@@ -2426,7 +3243,25 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	if (n > CLASSIFY_SUBJECT_MAX)
 		n = CLASSIFY_SUBJECT_MAX;
 
-	key = scan_subject(c, s, n);
+	/* The cache first, under the digit-normalised key; an entry there
+	 * may say that this template needs the exact key. */
+	tail = mix64(UINT64_C(0x5a), (uint64_t)code);
+	if (enh_sp.ptr != NULL)
+		tail = mix_bytes(tail, enh_sp.ptr, enh_sp.len);
+	tail = mix64(tail, UINT64_C(0xa5));
+	if (provider != NULL)
+		tail = mix_bytes(tail, provider, strlen(provider));
+	tail = mix64(tail, (uint64_t)ev->status << 8 | event_kind(ev->flags));
+	nkey = mix64(digit_hash((const unsigned char *)s, n), tail);
+	if (!c->nocache && (ce = cache_get(c, nkey)) != NULL) {
+		if (ce->rule != RULE_EXACT)
+			return cache_hit(c, ce, s, n, out);
+		xkey = exact_key(s, n, tail);
+		if ((ce = cache_get(c, xkey)) != NULL)
+			return cache_hit(c, ce, s, n, out);
+	}
+
+	scan_subject(c, s, n);
 	if (code == 0)
 		bucket = 0;
 	else if (code >= 100 && code <= 599)
@@ -2439,32 +3274,22 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	for (i = 0; i < w; i++) {
 		word = (c->cand[i] | c->always[i]) & cm[i] & em[i];
 		c->cand[i] = word;
-		dmix |= word & c->dmask[i];
+		dmix |= (word | (c->pcand[i] & cm[i] & em[i])) & c->dmask[i];
 	}
-	/* A digit-sensitive candidate: key on the exact bytes instead. */
-	if (dmix != 0)
-		key = mix_bytes(UINT64_C(0x6a09e667f3bcc909), s, n);
-	key = mix64(key, (uint64_t)code);
-	if (enh_sp.ptr != NULL)
-		key = mix_bytes(key, enh_sp.ptr, enh_sp.len);
-	key = mix64(key, 0x5a);
-	if (provider != NULL)
-		key = mix_bytes(key, provider, strlen(provider));
-	key = mix64(key, (uint64_t)ev->status << 8 | event_kind(ev->flags));
-	ce = &c->cache[key & (CLASSIFY_CACHE_SIZE - 1)];
-	if (!c->nocache && ce->used && ce->key == key) {
-		c->stats.cache_hits++;
-		if (ce->rule < 0)
-			return 0;
-		fill_result(c->rules[ce->rule], out);
-		sp.has_dnsbl = ce->has_dnsbl;
-		sp.has_ip = ce->has_ip;
-		sp.d_off = ce->d_off;
-		sp.d_len = ce->d_len;
-		sp.i_off = ce->i_off;
-		sp.i_len = ce->i_len;
-		fill_spans(out, s, n, &sp, out);
-		return 0;
+	/*
+	 * A digit-sensitive rule is or may be a candidate for some subject
+	 * with this one's normalised key: key on the exact bytes instead,
+	 * and say so under the normalised key.
+	 */
+	key = nkey;
+	if (dmix != 0) {
+		key = exact_key(s, n, tail);
+		if (!c->nocache) {
+			ce = cache_put(c, nkey);
+			ce->rule = RULE_EXACT;
+			if ((ce = cache_get(c, key)) != NULL)
+				return cache_hit(c, ce, s, n, out);
+		}
 	}
 
 	for (i = 0; i < w; i++) {
@@ -2478,10 +3303,21 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 				continue;
 			memset(&sp, 0, sizeof(sp));
 			if (r->re != NULL) {
-				mr = r->alt_re != NULL && !c->nosplit &&
-					!c->hits_over
-				    ? run_split(c, r, idx, s, n)
-				    : run_pattern(c, r, s, n, &sp);
+				if (!r->always && !c->nosplit &&
+				    !some_alt_occurs(c, r, idx, n))
+					mr = M_NO;
+				else if (c->nosplit)
+					mr = run_pattern(c, r, s, n, &sp);
+				else if (r->alt_re != NULL && !c->hits_over)
+					mr = run_split(c, r, idx, s, n);
+				else if (r->nlits == 1 && r->plain != NULL &&
+				    r->plain[0].len > 0) {
+					c->stats.pattern_runs++;
+					mr = plain_occurs(c, &r->plain[0], n)
+					    ? M_YES
+					    : M_NO;
+				} else
+					mr = run_pattern(c, r, s, n, &sp);
 				if (mr == M_NO)
 					continue;
 				if (mr == M_LIMIT) {
@@ -2497,8 +3333,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 			}
 			fill_result(r, out);
 			fill_spans(out, s, n, &sp, out);
-			ce->used = true;
-			ce->key = key;
+			ce = cache_put(c, key);
 			ce->rule = (int32_t)idx;
 			ce->has_dnsbl = sp.has_dnsbl;
 			ce->has_ip = sp.has_ip;
@@ -2509,8 +3344,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 			return 0;
 		}
 	}
-	ce->used = true;
-	ce->key = key;
+	ce = cache_put(c, key);
 	ce->rule = -1;
 	return 0;
 }

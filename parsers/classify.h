@@ -124,8 +124,10 @@ void classify_set_cache(struct classifier *, bool on);
 
 /*
  * Turns split matching (see classify.c: a rule of many alternatives is
- * decided by running only those whose required literal occurs) off or on
- * (the default). The answers are the same either way; tests compare them.
+ * decided by running only those whose required literal occurs, and a
+ * pattern is not run when no alternative has all its required literals)
+ * off or on (the default). The answers are the same either way; tests
+ * compare them.
  */
 void classify_set_split(struct classifier *, bool on);
 
