@@ -2393,15 +2393,22 @@ model_fill(struct classifier *c, const struct model_hit *mh, const char *s,
 /*
  * The learned model (classify_model.h) decides instead of rule r (NULL:
  * none matched) when r's evidence is one of the model's layers, r is no
- * event or status fallback, and the model is confident of another class.
- * Its answer is kept in *mh (the cache entry).
+ * event or status fallback, the event is a receiver's reply (not marked
+ * connection-level, local or suspended: the local MTA's own texts), a
+ * reply no rule matched has a code or an enhanced status (a text with
+ * neither stays unknown, as documented), and the model is confident of
+ * another class. Its answer is kept in *mh (the cache entry).
  */
 static void
-model_try(struct classifier *c, const struct rule *r, int code, struct enh e,
-    const char *s, size_t n, struct model_hit *mh, struct classify_result *out)
+model_try(struct classifier *c, const struct rule *r, unsigned flags, int code,
+    struct enh e, const char *s, size_t n, struct model_hit *mh,
+    struct classify_result *out)
 {
 	mh->cls = -1;
 	if (c->model == NULL || n == 0 ||
+	    (flags &
+		(BS_EVENT_CONNECT | BS_EVENT_LOCAL | BS_EVENT_SUSPENDED)) ||
+	    (r == NULL && code == 0 && e.cls == 0) ||
 	    (r != NULL && (r->events != 0 || r->statuses != 0)) ||
 	    !classify_model_layer(
 		c->model, r != NULL ? evidence_names[r->evidence] : NULL))
@@ -2509,7 +2516,9 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	key = mix64(key, 0x5a);
 	if (provider != NULL)
 		key = mix_bytes(key, provider, strlen(provider));
-	key = mix64(key, (uint64_t)ev->status << 8 | event_kind(ev->flags));
+	key = mix64(key,
+	    (uint64_t)ev->status << 8 | event_kind(ev->flags) |
+		(ev->flags & BS_EVENT_SUSPENDED) << 4);
 	ce = &c->cache[key & (CLASSIFY_CACHE_SIZE - 1)];
 	if (!c->nocache && ce->used && ce->key == key) {
 		c->stats.cache_hits++;
@@ -2568,14 +2577,14 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 			ce->d_len = (uint16_t)sp.d_len;
 			ce->i_off = (uint16_t)sp.i_off;
 			ce->i_len = (uint16_t)sp.i_len;
-			model_try(c, r, code, e, s, n, &ce->mh, out);
+			model_try(c, r, ev->flags, code, e, s, n, &ce->mh, out);
 			return 0;
 		}
 	}
 	ce->used = true;
 	ce->key = key;
 	ce->rule = -1;
-	model_try(c, NULL, code, e, s, n, &ce->mh, out);
+	model_try(c, NULL, ev->flags, code, e, s, n, &ce->mh, out);
 	return 0;
 }
 

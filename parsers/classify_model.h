@@ -14,16 +14,18 @@
  * by at least the model's threshold; provider tokens, specific phrases
  * and enhanced status rules always win.
  *
- * Tokens (the training script does exactly the same): bytes of the reply
- * (at most 1024), e-mail addresses (a run of bytes other than space,
- * control and <>()[]"',; around an '@') blanked, ASCII letters
- * lower-cased, every digit read as '0'; a
- * word is a run of ASCII letters and digits and of non-ASCII characters
- * below U+2000 (é, ж); a character from U+2E80 on (CJK, kana, Hangul) is
- * a token of its own; anything else separates. Words shorter than 2 bytes
- * and words of digits only are dropped; features are the tokens, each
- * pair of neighbouring tokens "a+b", "c:NNN" (the reply code) and "e:C.S"
- * (the enhanced status's class and subject). A feature counts once.
+ * Tokens (the training script does exactly the same): bytes of the
+ * reply (at most 1024); e-mail addresses (a run of bytes other than
+ * space, control and <>()[]"',; around an '@') blanked; ASCII letters
+ * lower-cased, every digit read as '0'; a word is a run of ASCII letters
+ * and digits and of non-ASCII characters below U+2000 (é, ж); a
+ * character from U+2E80 on (CJK, kana, Hangul) is a token of its own;
+ * anything else separates (so do U+00A0-U+00BF, ×, ÷, U+2000-U+2E7F,
+ * U+3000-U+303F, U+FF00-U+FFEF and bad UTF-8). Words shorter than 2
+ * bytes and words of digits only are dropped; features are the tokens,
+ * each pair of neighbouring tokens "a+b", "c:NNN" (the reply code) and
+ * "e:C.S" (the enhanced status's class and subject). A feature counts
+ * once.
  * Digits never matter, so a result is cacheable under the classifier's
  * digit-normalised key.
  *

@@ -354,6 +354,8 @@ class Model:
         if ev not in layers or not r.reply or r.rule.startswith(
                 "fallback-"):
             return r.got
+        if ev == "none" and r.code == 0 and r.enh == "-":
+            return r.got  # no code, no status, no phrase: unknown
         best, margin = self.score(r.feats)
         if margin < threshold:
             return r.got
