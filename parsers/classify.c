@@ -106,6 +106,7 @@
 #endif
 
 #include "classify.h"
+#include "classify_model.h"
 #include "reply.h"
 
 extern const struct bs_blob bs_default_rules[];
@@ -280,6 +281,7 @@ struct cache_entry {
 	bool used;
 	bool hot; /* served a lookup since it was filled */
 	bool has_dnsbl, has_ip;
+	struct model_hit mh; /* the model's class, cls -1: none */
 };
 
 struct classifier {
@@ -323,6 +325,8 @@ struct classifier {
 	pcre2_jit_stack *jstack;
 
 	struct classify_stats stats;
+	struct classify_model *model; /* weak layers (classify_model.c) */
+	char model_why[256];
 };
 
 static const unsigned char lower_tab[256] = {
@@ -504,6 +508,7 @@ classify_free(struct classifier *c)
 	free(c->lits);
 	free(c->slots);
 	free(c->cache);
+	classify_model_free(c->model);
 	pcre2_match_data_free(c->md);
 	pcre2_match_context_free(c->mctx);
 	pcre2_jit_stack_free(c->jstack);
@@ -3107,6 +3112,67 @@ fill_spans(const struct classify_result *res, const char *s, size_t n,
 		out->listed_ip = bs_span_make(s + off, len);
 }
 
+/* The model's class replaces a weak rule's (see model_try()). */
+static void
+model_fill(struct classifier *c, const struct model_hit *mh, const char *s,
+    size_t n, struct classify_result *out)
+{
+	size_t off, len;
+
+	out->cls = (enum bs_class)mh->cls;
+	out->rule = "model";
+	out->evidence = "model";
+	out->meaning = classify_model_explain(
+	    c->model, mh, c->model_why, sizeof(c->model_why));
+	out->action = "";
+	out->dnsbl = out->listed_ip = bs_span_make(NULL, 0);
+	if ((out->cls == BS_CLASS_BLACKLISTED ||
+		out->cls == BS_CLASS_RATE_LIMITED ||
+		out->cls == BS_CLASS_REVERSE_DNS) &&
+	    find_ip(s, n, &off, &len))
+		out->listed_ip = bs_span_make(s + off, len);
+}
+
+/*
+ * The learned model (classify_model.h) decides instead of rule r (NULL:
+ * none matched) when r's evidence is one of the model's layers, r is no
+ * event or status fallback, the event is a receiver's reply (not marked
+ * connection-level, local or suspended: the local MTA's own texts), a
+ * reply no rule matched has a code or an enhanced status (a text with
+ * neither stays unknown, as documented), and the model is confident of
+ * another class. Its answer is kept in *mh (the cache entry).
+ */
+static void
+model_try(struct classifier *c, const struct rule *r, unsigned flags, int code,
+    struct enh e, const char *s, size_t n, struct model_hit *mh,
+    struct classify_result *out)
+{
+	mh->cls = -1;
+	if (c->model == NULL || n == 0 ||
+	    (flags &
+		(BS_EVENT_CONNECT | BS_EVENT_LOCAL | BS_EVENT_SUSPENDED)) ||
+	    (r == NULL && code == 0 && e.cls == 0) ||
+	    (r != NULL && (r->events != 0 || r->statuses != 0)) ||
+	    !classify_model_layer(
+		c->model, r != NULL ? evidence_names[r->evidence] : NULL))
+		return;
+	if (classify_model_score(c->model, code, e.cls, e.subj, s, n, mh) &&
+	    (r == NULL || (int)r->cls != mh->cls))
+		model_fill(c, mh, s, n, out);
+	else
+		mh->cls = -1;
+}
+
+/* See classify.h. */
+void
+classify_set_model(struct classifier *c, struct classify_model *m)
+{
+	classify_model_free(c->model);
+	c->model = m;
+	if (c->cache != NULL)
+		memset(c->cache, 0, CLASSIFY_CACHE_SIZE * sizeof(*c->cache));
+}
+
 /* The cache key of s[0..n) by its exact bytes; tail: see classify_event(). */
 static uint64_t
 exact_key(const char *s, size_t n, uint64_t tail)
@@ -3156,6 +3222,7 @@ cache_put(struct classifier *c, uint64_t key)
 	memset(e, 0, sizeof(*e));
 	e->used = true;
 	e->key = key;
+	e->mh.cls = -1;
 	return e;
 }
 
@@ -3168,9 +3235,12 @@ cache_hit(struct classifier *c, struct cache_entry *ce, const char *s, size_t n,
 
 	c->stats.cache_hits++;
 	ce->hot = true;
-	if (ce->rule < 0)
+	if (ce->rule >= 0)
+		fill_result(c->rules[ce->rule], out);
+	if (ce->mh.cls >= 0)
+		model_fill(c, &ce->mh, s, n, out);
+	if (ce->rule < 0 || ce->mh.cls >= 0)
 		return 0;
-	fill_result(c->rules[ce->rule], out);
 	sp.has_dnsbl = ce->has_dnsbl;
 	sp.has_ip = ce->has_ip;
 	sp.d_off = ce->d_off;
@@ -3251,7 +3321,9 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	tail = mix64(tail, UINT64_C(0xa5));
 	if (provider != NULL)
 		tail = mix_bytes(tail, provider, strlen(provider));
-	tail = mix64(tail, (uint64_t)ev->status << 8 | event_kind(ev->flags));
+	tail = mix64(tail,
+	    (uint64_t)ev->status << 8 | event_kind(ev->flags) |
+		(ev->flags & BS_EVENT_SUSPENDED) << 4);
 	nkey = mix64(digit_hash((const unsigned char *)s, n), tail);
 	if (!c->nocache && (ce = cache_get(c, nkey)) != NULL) {
 		if (ce->rule != RULE_EXACT)
@@ -3341,11 +3413,13 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 			ce->d_len = (uint16_t)sp.d_len;
 			ce->i_off = (uint16_t)sp.i_off;
 			ce->i_len = (uint16_t)sp.i_len;
+			model_try(c, r, ev->flags, code, e, s, n, &ce->mh, out);
 			return 0;
 		}
 	}
 	ce = cache_put(c, key);
 	ce->rule = -1;
+	model_try(c, NULL, ev->flags, code, e, s, n, &ce->mh, out);
 	return 0;
 }
 

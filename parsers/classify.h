@@ -97,6 +97,19 @@ int classify_add_rules(struct classifier *, const char *name, const char *text,
 int classify_add_local_rules(struct classifier *, const char *name,
     const char *text, size_t len, char *errbuf);
 
+struct classify_model;
+
+/*
+ * Gives the classifier a learned model for its weak layers
+ * (classify_model.h; NULL: none, the default). The classifier owns it
+ * from then on. A reply whose deciding rule's evidence is one of the
+ * model's layers (or that no rule matched, layer "none") takes the
+ * model's class when the model is confident of another one: then the
+ * result's rule and evidence are "model" and its meaning the model's
+ * one-line explanation (valid until the next classify_event()).
+ */
+void classify_set_model(struct classifier *, struct classify_model *);
+
 /* Compiles all patterns (JIT when available). 0, or -1 with errbuf. */
 int classify_compile(struct classifier *, char *errbuf);
 

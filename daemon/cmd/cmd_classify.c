@@ -53,10 +53,14 @@ help(void)
 	    "listed IP named in the reply. The reply may be wrapped (\"host X\n"
 	    "said: 550 ...\", \"Remote Server returned '550 ...'\", a client\n"
 	    "library's error): the code, enhanced status and reply found are\n"
-	    "shown, and \"why\" says which evidence decided. With \"-\" it reads\n"
-	    "one reply per line from standard input and writes one result per\n"
-	    "line (JSON: one object per line, with the input).\n\n"
-	    "  --rules DIR     operator rule files (default: %s\n"
+	    "shown, and \"why\" says which evidence decided (\"model: ...\" when\n"
+	    "the rules had only weak evidence and the learned model was sure\n"
+	    "of another class: the words that decided and its margin). With\n"
+	    "\"-\" it reads one reply per line from standard input and writes\n"
+	    "one result per line (JSON: one object per line, with the input).\n"
+	    "A NAME.model file in the rules directory replaces the built-in\n"
+	    "model (\"layers off\" turns it off).\n\n"
+	    "  --rules DIR     operator rule and model files (default: %s\n"
 	    "                  when it exists); format: bouncestat-rules(5)\n"
 	    "  --format FMT    text (default) or json (one object per line)\n"
 	    "  --relay HOST    the relay host the reply came from, e.g.\n"
@@ -150,6 +154,15 @@ why_line(char *buf, size_t len, const struct classify_result *r)
 		    "the kind of event (a connection-level failure "
 		    "or a queue expiry), not the reply" },
 	};
+
+	if (strcmp(r->evidence, "model") == 0) {
+		/* classify_model_explain(): the words that decided. */
+		snprintf(buf, len,
+		    "%s (the rules had only a basic code, a broad word or "
+		    "nothing)",
+		    r->meaning);
+		return;
+	}
 	size_t i;
 
 	if (r->limit_hit) {

@@ -5,8 +5,11 @@
  * Loading the classification rules (see rules.h): the embedded defaults
  * from classify_defaults(), then every NAME.rules file of the rules
  * directory in byte order of the names (C locale, like ls under LC_ALL=C),
- * hidden files skipped, through classify_add_local_rules(). The first
- * error ends the load; nothing is logged here, the caller reports errbuf.
+ * hidden files skipped, through classify_add_local_rules(). The learned
+ * model of the weak layers (classify_model.h) is the embedded one unless
+ * the directory has NAME.model files: the last in name order replaces it
+ * (its "layers off" turns the model off). The first error ends the load;
+ * nothing is logged here, the caller reports errbuf.
  */
 #include <sys/stat.h>
 
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify_model.h"
 #include "rules.h"
 #include "util.h"
 
@@ -33,6 +37,27 @@ is_rules_file(const char *name)
 	size_t n = strlen(name);
 
 	return name[0] != '.' && n > 6 && strcmp(name + n - 6, ".rules") == 0;
+}
+
+static bool
+is_model_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 6 && strcmp(name + n - 6, ".model") == 0;
+}
+
+/* Loads a model and gives it to c; -1 with errbuf. */
+static int
+set_model(struct classifier *c, const char *name, const char *text, size_t len,
+    char *errbuf)
+{
+	struct classify_model *m;
+
+	if ((m = classify_model_load(name, text, len, errbuf)) == NULL)
+		return -1;
+	classify_set_model(c, m);
+	return 0;
 }
 
 /* Reads path into a new buffer (caller frees); -1 with errbuf. */
@@ -93,7 +118,7 @@ load_dir(struct classifier *c, const char *dir, char *errbuf)
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (!is_rules_file(de->d_name))
+		if (!is_rules_file(de->d_name) && !is_model_file(de->d_name))
 			continue;
 		names = xrealloc(names, (n + 1) * sizeof(*names));
 		names[n++] = xstrdup(de->d_name);
@@ -110,8 +135,10 @@ load_dir(struct classifier *c, const char *dir, char *errbuf)
 		}
 		if (read_file(path, &text, &len, errbuf) == -1)
 			goto out;
-		if (classify_add_local_rules(c, path, text, len, errbuf) ==
-		    -1) {
+		if (is_model_file(names[i])
+			? set_model(c, path, text, len, errbuf) == -1
+			: classify_add_local_rules(
+			      c, path, text, len, errbuf) == -1) {
 			free(text);
 			goto out;
 		}
@@ -141,6 +168,11 @@ rules_load(const char *dir, char *errbuf)
 	for (b = classify_defaults(); b->name != NULL; b++) {
 		snprintf(name, sizeof(name), "built-in/%s", b->name);
 		if (classify_add_rules(c, name, b->data, b->len, errbuf) == -1)
+			goto fail;
+	}
+	for (b = classify_model_defaults(); b->name != NULL; b++) {
+		snprintf(name, sizeof(name), "built-in/%s", b->name);
+		if (set_model(c, name, b->data, b->len, errbuf) == -1)
 			goto fail;
 	}
 	if (dir == NULL && stat(RULES_DIR_DEFAULT, &st) == 0 &&

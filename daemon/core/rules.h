@@ -4,8 +4,10 @@
  *
  * Loading the classification rules: the built-in rule files embedded in
  * the binary (parsers/rules/NN-name.rules), then the operator's NAME.rules
- * files of a rules directory in name order, compiled into one classifier. The
- * file format is described in bouncestat-rules(5). Reading files is I/O, so it
+ * files of a rules directory in name order, compiled into one classifier,
+ * and the learned model of the weak layers (the embedded one, or the
+ * directory's last NAME.model). The file formats are described in
+ * bouncestat-rules(5). Reading files is I/O, so it
  * lives here and not in parsers/.
  */
 #ifndef BS_DAEMON_RULES_H

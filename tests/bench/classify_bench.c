@@ -15,6 +15,9 @@
  * repetition of templates; each pass starts with a fresh classifier (an
  * empty cache, as an import does), and the figure is the best pass, with
  * the cache and without it (classify_set_cache()).
+ *
+ * Both load the built-in model of the weak layers (classify_model.h) as
+ * the daemon does; BS_BENCH_NO_MODEL=1 in the environment leaves it out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 #include <time.h>
 
 #include "classify.h"
+#include "classify_model.h"
 #include "mta.h"
 #include "provider.h"
 
@@ -79,6 +83,23 @@ expand(const char *t, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* The built-in model, unless BS_BENCH_NO_MODEL is set. */
+static void
+add_model(struct classifier *c)
+{
+	const struct bs_blob *b = classify_model_defaults();
+	struct classify_model *m;
+	char err[BS_ERRLEN];
+
+	if (getenv("BS_BENCH_NO_MODEL") != NULL || b->name == NULL)
+		return;
+	if ((m = classify_model_load(b->name, b->data, b->len, err)) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		exit(1);
+	}
+	classify_set_model(c, m);
+}
+
 static struct classifier *
 load(bool cache)
 {
@@ -96,6 +117,7 @@ load(bool cache)
 		fprintf(stderr, "%s\n", err);
 		exit(1);
 	}
+	add_model(c);
 	classify_set_cache(c, cache);
 	return c;
 }
@@ -223,6 +245,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	add_model(c);
 	texts = calloc((size_t)distinct, sizeof(*texts));
 	ev = calloc((size_t)distinct, sizeof(*ev));
 	if (texts == NULL || ev == NULL)

@@ -7,35 +7,134 @@
  * reply, provenance; no rule is written from that file) the way
  * `bouncestat classify` does, and prints the accuracy overall and per
  * expected class. With -v it also lists every miss with the class and
- * rule it got. Usage: classify_holdout [-v] FILE.tsv...
- * Exit status: 0, or 1 when a file cannot be read or the rules do not
- * load.
+ * rule it got. The built-in model (classify_model.h) is used as
+ * `bouncestat classify` uses it; -n: rules only; -m FILE: this model
+ * file instead; -R DIR: the DIR/ *.rules files (in name order) instead of
+ * the built-in rules (to measure older rules); -d: one line per row
+ * (file:line, want, got, rule, evidence, code, enhanced class.subject,
+ * the reply found in the text) for tests/model/train_model.py.
+ * Usage: classify_holdout [-v] [-d] [-n | -m FILE] [-R DIR] FILE.tsv...
+ * Exit status: 0, or 1 when a file cannot be read or the rules or the
+ * model do not load.
  */
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "classify.h"
+#include "classify_model.h"
 
 struct tally {
 	unsigned rows, right;
 };
 
+static bool dump;
+
+/* Reads a whole file (caller frees); NULL on error (reported). */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp;
+	char *buf = NULL;
+	size_t cap = 0, n;
+
+	*len = 0;
+	if ((fp = fopen(path, "r")) == NULL) {
+		perror(path);
+		return NULL;
+	}
+	do {
+		if (*len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap);
+			if (buf == NULL)
+				abort();
+		}
+		n = fread(buf + *len, 1, cap - *len - 1, fp);
+		*len += n;
+	} while (n > 0);
+	fclose(fp);
+	buf[*len] = '\0';
+	return buf;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the *.rules files of dir in name order; -1 on error. */
+static int
+add_dir(struct classifier *c, const char *dir, char *err)
+{
+	DIR *d;
+	struct dirent *de;
+	char *names[512], path[4096], *text;
+	size_t n = 0, i, len;
+	int rc = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		snprintf(err, BS_ERRLEN, "%.200s: cannot open", dir);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL && n < 512)
+		if (strlen(de->d_name) > 6 &&
+		    strcmp(de->d_name + strlen(de->d_name) - 6, ".rules") == 0)
+			names[n++] = strdup(de->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (rc == 0 && (text = slurp(path, &len)) != NULL) {
+			rc = classify_add_rules(c, names[i], text, len, err);
+			free(text);
+		} else if (rc == 0) {
+			snprintf(err, BS_ERRLEN, "%.200s: cannot read", path);
+			rc = -1;
+		}
+		free(names[i]);
+	}
+	return rc;
+}
+
 static struct classifier *
-load_defaults(void)
+load_defaults(const char *rules_dir, const char *model_file, bool no_model)
 {
 	const struct bs_blob *b;
 	struct classifier *c;
-	char err[BS_ERRLEN];
+	struct classify_model *m = NULL;
+	char err[BS_ERRLEN], *text;
+	size_t len;
 
 	if ((c = classify_new()) == NULL)
 		return NULL;
-	for (b = classify_defaults(); b->name != NULL; b++)
-		if (classify_add_rules(c, b->name, b->data, b->len, err) != 0)
+	if (rules_dir != NULL) {
+		if (add_dir(c, rules_dir, err) != 0)
 			goto fail;
+	} else
+		for (b = classify_defaults(); b->name != NULL; b++)
+			if (classify_add_rules(
+				c, b->name, b->data, b->len, err) != 0)
+				goto fail;
 	if (classify_compile(c, err) != 0)
 		goto fail;
+	if (model_file != NULL) {
+		if ((text = slurp(model_file, &len)) == NULL) {
+			classify_free(c);
+			return NULL;
+		}
+		m = classify_model_load(model_file, text, len, err);
+		free(text);
+		if (m == NULL)
+			goto fail;
+	} else if (!no_model && (b = classify_model_defaults())->name != NULL &&
+	    (m = classify_model_load(b->name, b->data, b->len, err)) == NULL)
+		goto fail;
+	classify_set_model(c, m);
 	return c;
 fail:
 	fprintf(stderr, "classify_holdout: %s\n", err);
@@ -80,6 +179,20 @@ run_file(struct classifier *c, const char *path, bool verbose, struct tally *t)
 			continue;
 		}
 		classify_text(c, text, strlen(text), NULL, &res);
+		if (dump) {
+			const char *e = res.enhanced.ptr;
+
+			printf("%s:%d\t%s\t%s\t%s\t%s\t%d\t", path, line, cls,
+			    bs_class_name(res.cls), *res.rule ? res.rule : "-",
+			    *res.evidence ? res.evidence : "-", res.code);
+			if (e != NULL && res.enhanced.len >= 3)
+				printf("%c.%.*s", e[0],
+				    (int)strspn(e + 2, "0123456789"), e + 2);
+			else
+				putchar('-');
+			printf("\t%.*s\n", (int)res.reply.len,
+			    res.reply.ptr != NULL ? res.reply.ptr : "");
+		}
 		t[want].rows++;
 		if (res.cls == want)
 			t[want].right++;
@@ -98,25 +211,46 @@ main(int argc, char **argv)
 {
 	struct tally t[BS_CLASS_COUNT], all = { 0, 0 };
 	struct classifier *c;
-	bool verbose = false;
-	int i, k, rc = 0;
+	bool verbose = false, no_model = false;
+	const char *model = NULL, *rules = NULL;
+	int i, k, opt, rc = 0;
 
 	memset(t, 0, sizeof(t));
-	if (argc > 1 && strcmp(argv[1], "-v") == 0) {
-		verbose = true;
-		argc--;
-		argv++;
-	}
-	if (argc < 2) {
-		fprintf(stderr, "usage: classify_holdout [-v] FILE.tsv...\n");
+	while ((opt = getopt(argc, argv, "vdnm:R:")) != -1)
+		switch (opt) {
+		case 'v':
+			verbose = true;
+			break;
+		case 'd':
+			dump = true;
+			break;
+		case 'n':
+			no_model = true;
+			break;
+		case 'm':
+			model = optarg;
+			break;
+		case 'R':
+			rules = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	if (optind >= argc) {
+usage:
+		fprintf(stderr,
+		    "usage: classify_holdout [-v] [-d] [-n | -m "
+		    "FILE] [-R DIR] FILE.tsv...\n");
 		return 2;
 	}
-	if ((c = load_defaults()) == NULL)
+	if ((c = load_defaults(rules, model, no_model)) == NULL)
 		return 1;
-	for (i = 1; i < argc; i++)
+	for (i = optind; i < argc; i++)
 		if (run_file(c, argv[i], verbose, t) == -1)
 			rc = 1;
 	classify_free(c);
+	if (dump)
+		return rc;
 	printf("%-18s %6s %6s %7s\n", "class", "rows", "right", "acc");
 	for (k = 0; k < BS_CLASS_COUNT; k++) {
 		if (t[k].rows == 0)

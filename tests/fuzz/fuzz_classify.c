@@ -3,7 +3,8 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * Fuzz target: a hostile reply text through the classifier with the
- * built-in rules (compiled once). Every result must carry a class of the
+ * built-in rules (compiled once) and the built-in model of the weak
+ * layers, as the daemon loads them. Every result must carry a class of the
  * vocabulary and spans inside the input.
  */
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 
 #include "classify.h"
+#include "classify_model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +33,14 @@ get_classifier(void)
 			abort();
 	if (classify_compile(cl, errbuf) == -1)
 		abort();
+	for (b = classify_model_defaults(); b->name != NULL; b++) {
+		struct classify_model *m =
+		    classify_model_load(b->name, b->data, b->len, errbuf);
+
+		if (m == NULL)
+			abort();
+		classify_set_model(cl, m);
+	}
 	return cl;
 }
 

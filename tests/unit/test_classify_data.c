@@ -2,7 +2,9 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Data-driven test of the built-in rules: each row of a
+ * Data-driven test of the built-in rules and the built-in model of the
+ * weak layers (classify_model.h), as `bouncestat classify` loads them:
+ * each row of a
  * tests/data/classify/NAME.tsv file (path given as the only argument) is a
  * reply text with the class the project expects for it:
  *
@@ -28,6 +30,7 @@
 #include <cmocka.h>
 
 #include "classify.h"
+#include "classify_model.h"
 
 static const char *data_path;
 static double min_accuracy = 100.0;
@@ -58,6 +61,14 @@ load_defaults(void)
 			fail_msg("%s", err);
 	if (classify_compile(c, err) != 0)
 		fail_msg("%s", err);
+	for (b = classify_model_defaults(); b->name != NULL; b++) {
+		struct classify_model *m =
+		    classify_model_load(b->name, b->data, b->len, err);
+
+		if (m == NULL)
+			fail_msg("%s", err);
+		classify_set_model(c, m);
+	}
 	return c;
 }
 

@@ -9,7 +9,9 @@
  * decides rules of many alternatives by running only the alternatives
  * whose required literal occurs (the default) and by one that runs every
  * rule's whole pattern (classify_set_split(c, false)); every field of the
- * two results of each pair must agree. Files ending in .tsv are
+ * two results of each pair must agree. All of them have the built-in
+ * model of the weak layers, as the daemon does (its answers are cached
+ * too). Files ending in .tsv are
  * rows of reply texts (tests/data/replies, tests/data/classify: class,
  * context, text; provider= in the context is used); any other file is a
  * mail log whose failures (every event but sent) are classified as the
@@ -33,6 +35,7 @@
 #include <cmocka.h>
 
 #include "classify.h"
+#include "classify_model.h"
 #include "mta.h"
 #include "provider.h"
 
@@ -68,6 +71,14 @@ load_defaults(bool cache, bool split)
 			fail_msg("%s", err);
 	if (classify_compile(c, err) != 0)
 		fail_msg("%s", err);
+	for (b = classify_model_defaults(); b->name != NULL; b++) {
+		struct classify_model *m =
+		    classify_model_load(b->name, b->data, b->len, err);
+
+		if (m == NULL)
+			fail_msg("%s", err);
+		classify_set_model(c, m);
+	}
 	classify_set_cache(c, cache);
 	classify_set_split(c, split);
 	return c;

@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The learned model of the classifier's weak layers: see
+ * classify_model.h for what it is and bouncestat-rules(5) for the file
+ * format. Features live in an open-addressing hash table (FNV-1a of the
+ * feature's bytes); each has a run of (class, weight) pairs.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify_model.h"
+
+extern const struct bs_blob bs_default_model[];
+
+#define MODEL_SUBJECT_MAX 1024
+#define MODEL_TOKENS_MAX  256
+#define MODEL_FEAT_MAX    64 /* bytes of one feature */
+#define MODEL_LINE_MAX    4096
+
+struct mfeat {
+	char *name;
+	uint64_t hash;
+	uint32_t first, count; /* into weights */
+};
+
+struct mweight {
+	uint8_t cls;
+	float w;
+};
+
+struct classify_model {
+	struct mfeat *feats;
+	size_t nfeats, capfeats;
+	struct mweight *weights;
+	size_t nweights, capweights;
+	uint32_t *slots; /* index + 1 into feats, 0: empty */
+	size_t slot_mask;
+	double bias[BS_CLASS_COUNT];
+	bool has_class[BS_CLASS_COUNT];
+	double threshold;
+	unsigned layers; /* bit per evidence rank, bit 6: no rule */
+};
+
+static const char *const layer_names[] = { "token", "phrase", "status", "code",
+	"broad", "fallback", "none" };
+#define NLAYERS (sizeof(layer_names) / sizeof(layer_names[0]))
+
+/* See classify_model.h. */
+const struct bs_blob *
+classify_model_defaults(void)
+{
+	return bs_default_model;
+}
+
+static uint64_t
+fnv(const char *p, size_t n)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+static void merr(char *errbuf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+merr(char *errbuf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, BS_ERRLEN, fmt, ap);
+	va_end(ap);
+}
+
+/* Finds a feature by bytes; its index, or -1. */
+static long
+find_feat(const struct classify_model *m, const char *p, size_t n, uint64_t h)
+{
+	size_t i;
+	uint32_t s;
+
+	if (m->slots == NULL)
+		return -1;
+	for (i = (size_t)h & m->slot_mask;; i = (i + 1) & m->slot_mask) {
+		s = m->slots[i];
+		if (s == 0)
+			return -1;
+		if (m->feats[s - 1].hash == h &&
+		    strlen(m->feats[s - 1].name) == n &&
+		    memcmp(m->feats[s - 1].name, p, n) == 0)
+			return (long)s - 1;
+	}
+}
+
+static int
+build_slots(struct classify_model *m, char *errbuf)
+{
+	size_t cap = 16, i, j;
+
+	while (cap < m->nfeats * 2)
+		cap *= 2;
+	if ((m->slots = calloc(cap, sizeof(*m->slots))) == NULL) {
+		merr(errbuf, "model: out of memory");
+		return -1;
+	}
+	m->slot_mask = cap - 1;
+	for (i = 0; i < m->nfeats; i++) {
+		for (j = (size_t)m->feats[i].hash & m->slot_mask;
+		     m->slots[j] != 0; j = (j + 1) & m->slot_mask)
+			;
+		m->slots[j] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* Parses a number; false when s is not one. */
+static bool
+parse_num(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return end != s && *end == '\0' && errno == 0 && isfinite(*out);
+}
+
+static bool
+parse_class(const char *s, enum bs_class *cls)
+{
+	return bs_class_from_name(s, strlen(s), cls) == 0 &&
+	    *cls != BS_CLASS_NONE && *cls != BS_CLASS_UNKNOWN;
+}
+
+/* Splits a line into at most max words (in place); the count. */
+static size_t
+split_words(char *s, char **w, size_t max)
+{
+	size_t n = 0;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || n == max)
+			return n;
+		w[n++] = s;
+		while (*s != '\0' && *s != ' ' && *s != '\t')
+			s++;
+		if (*s != '\0')
+			*s++ = '\0';
+	}
+}
+
+static int
+add_feature(struct classify_model *m, const char *name, char **w, size_t nw,
+    char *errbuf, const char *fname, int line)
+{
+	struct mfeat *f;
+	enum bs_class cls;
+	double v;
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len > MODEL_FEAT_MAX || nw == 0 || nw % 2 != 0) {
+		merr(errbuf, "%s:%d: expected 'w FEATURE CLASS WEIGHT...'",
+		    fname, line);
+		return -1;
+	}
+	if (m->nfeats == m->capfeats) {
+		m->capfeats = m->capfeats ? m->capfeats * 2 : 256;
+		f = realloc(m->feats, m->capfeats * sizeof(*f));
+		if (f == NULL)
+			goto oom;
+		m->feats = f;
+	}
+	f = &m->feats[m->nfeats];
+	f->first = (uint32_t)m->nweights;
+	f->count = 0;
+	f->hash = fnv(name, len);
+	for (i = 0; i < nw; i += 2) {
+		if (!parse_class(w[i], &cls)) {
+			merr(errbuf, "%s:%d: unknown class '%.40s'", fname,
+			    line, w[i]);
+			return -1;
+		}
+		if (!parse_num(w[i + 1], &v)) {
+			merr(errbuf, "%s:%d: bad weight '%.40s'", fname, line,
+			    w[i + 1]);
+			return -1;
+		}
+		if (m->nweights == m->capweights) {
+			struct mweight *nwts;
+
+			m->capweights =
+			    m->capweights ? m->capweights * 2 : 1024;
+			nwts =
+			    realloc(m->weights, m->capweights * sizeof(*nwts));
+			if (nwts == NULL)
+				goto oom;
+			m->weights = nwts;
+		}
+		m->weights[m->nweights].cls = (uint8_t)cls;
+		m->weights[m->nweights].w = (float)v;
+		m->nweights++;
+		f->count++;
+	}
+	if ((f->name = strdup(name)) == NULL)
+		goto oom;
+	m->nfeats++;
+	return 0;
+oom:
+	merr(errbuf, "%s: out of memory", fname);
+	return -1;
+}
+
+static int
+parse_line(struct classify_model *m, char *s, const char *name, int line,
+    bool *header, char *errbuf)
+{
+	char *w[2 + 2 * BS_CLASS_COUNT];
+	size_t nw, i, k;
+	enum bs_class cls;
+	double v;
+
+	nw = split_words(s, w, sizeof(w) / sizeof(w[0]));
+	if (nw == 0 || w[0][0] == '#')
+		return 0;
+	if (!*header) {
+		if (nw != 2 || strcmp(w[0], "bouncestat-model") != 0 ||
+		    strcmp(w[1], "1") != 0) {
+			merr(errbuf,
+			    "%s:%d: not a bouncestat model (the first line "
+			    "must be 'bouncestat-model 1')",
+			    name, line);
+			return -1;
+		}
+		*header = true;
+		return 0;
+	}
+	if (strcmp(w[0], "w") == 0 && nw >= 2) {
+		if (find_feat(m, w[1], strlen(w[1]), fnv(w[1], strlen(w[1]))) >=
+		    0) {
+			merr(errbuf, "%s:%d: feature '%.64s' given twice", name,
+			    line, w[1]);
+			return -1;
+		}
+		if (add_feature(m, w[1], w + 2, nw - 2, errbuf, name, line))
+			return -1;
+		/* Rebuild the table as it grows (load time only). */
+		if (m->nfeats * 2 > m->slot_mask + 1 || m->slots == NULL) {
+			free(m->slots);
+			m->slots = NULL;
+			if (build_slots(m, errbuf) == -1)
+				return -1;
+		} else {
+			for (i = (size_t)m->feats[m->nfeats - 1].hash &
+				 m->slot_mask;
+			     m->slots[i] != 0; i = (i + 1) & m->slot_mask)
+				;
+			m->slots[i] = (uint32_t)m->nfeats;
+		}
+		return 0;
+	}
+	if (strcmp(w[0], "bias") == 0) {
+		if (nw != 3 || !parse_class(w[1], &cls) ||
+		    !parse_num(w[2], &v)) {
+			merr(errbuf, "%s:%d: expected 'bias CLASS WEIGHT'",
+			    name, line);
+			return -1;
+		}
+		m->bias[cls] = v;
+		m->has_class[cls] = true;
+		return 0;
+	}
+	if (strcmp(w[0], "threshold") == 0) {
+		if (nw != 2 || !parse_num(w[1], &v) || v < 0) {
+			merr(errbuf,
+			    "%s:%d: expected 'threshold NUMBER' (>= 0)", name,
+			    line);
+			return -1;
+		}
+		m->threshold = v;
+		return 0;
+	}
+	if (strcmp(w[0], "layers") == 0) {
+		m->layers = 0;
+		for (i = 1; i < nw; i++) {
+			if (strcmp(w[i], "off") == 0 && nw == 2)
+				break;
+			for (k = 0; k < NLAYERS; k++)
+				if (strcmp(w[i], layer_names[k]) == 0)
+					break;
+			if (k == NLAYERS) {
+				merr(errbuf,
+				    "%s:%d: unknown layer '%.40s' (token, "
+				    "phrase, status, code, broad, fallback, "
+				    "none or off)",
+				    name, line, w[i]);
+				return -1;
+			}
+			m->layers |= 1u << k;
+		}
+		if (nw < 2) {
+			merr(errbuf, "%s:%d: 'layers' needs a list or 'off'",
+			    name, line);
+			return -1;
+		}
+		return 0;
+	}
+	merr(errbuf, "%s:%d: unknown keyword '%.40s'", name, line, w[0]);
+	return -1;
+}
+
+/* See classify_model.h. */
+struct classify_model *
+classify_model_load(
+    const char *name, const char *text, size_t len, char *errbuf)
+{
+	struct classify_model *m;
+	char buf[MODEL_LINE_MAX];
+	size_t pos = 0, n, k, ncls = 0;
+	bool header = false;
+	int line = 0;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		merr(errbuf, "%s: out of memory", name);
+		return NULL;
+	}
+	m->threshold = 1.0;
+	m->layers = 0;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+
+		n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		line++;
+		if (n >= sizeof(buf)) {
+			merr(errbuf, "%s:%d: line too long", name, line);
+			goto fail;
+		}
+		if (memchr(text + pos, '\0', n) != NULL) {
+			merr(errbuf, "%s:%d: NUL byte (not a text file)", name,
+			    line);
+			goto fail;
+		}
+		memcpy(buf, text + pos, n);
+		buf[n] = '\0';
+		if (n > 0 && buf[n - 1] == '\r')
+			buf[n - 1] = '\0';
+		if (parse_line(m, buf, name, line, &header, errbuf) == -1)
+			goto fail;
+		pos += n + 1;
+	}
+	if (!header) {
+		merr(errbuf, "%s: empty model file (no 'bouncestat-model 1')",
+		    name);
+		goto fail;
+	}
+	for (k = 0; k < BS_CLASS_COUNT; k++)
+		ncls += m->has_class[k];
+	if (ncls < 2 || m->nfeats == 0) {
+		merr(errbuf,
+		    "%s: a model needs 'bias' lines for two classes or more "
+		    "and at least one 'w' line",
+		    name);
+		goto fail;
+	}
+	return m;
+fail:
+	classify_model_free(m);
+	return NULL;
+}
+
+/* See classify_model.h. */
+void
+classify_model_free(struct classify_model *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nfeats; i++)
+		free(m->feats[i].name);
+	free(m->feats);
+	free(m->weights);
+	free(m->slots);
+	free(m);
+}
+
+/* See classify_model.h. */
+bool
+classify_model_layer(const struct classify_model *m, const char *evidence)
+{
+	size_t k;
+
+	if (m == NULL)
+		return false;
+	if (evidence == NULL || *evidence == '\0')
+		return (m->layers & (1u << (NLAYERS - 1))) != 0;
+	for (k = 0; k + 1 < NLAYERS; k++)
+		if (strcmp(evidence, layer_names[k]) == 0)
+			return (m->layers & (1u << k)) != 0;
+	return false;
+}
+
+struct scorer {
+	const struct classify_model *m;
+	double score[BS_CLASS_COUNT];
+	uint32_t hit[2 * MODEL_TOKENS_MAX + 2];
+	size_t nhit;
+};
+
+static void
+feature(struct scorer *sc, const char *p, size_t n)
+{
+	const struct classify_model *m = sc->m;
+	long f;
+	uint32_t i;
+	size_t j;
+
+	if (n == 0 || n > MODEL_FEAT_MAX)
+		return;
+	if ((f = find_feat(m, p, n, fnv(p, n))) < 0)
+		return;
+	for (j = 0; j < sc->nhit; j++) /* a feature counts once */
+		if (sc->hit[j] == (uint32_t)f)
+			return;
+	if (sc->nhit < sizeof(sc->hit) / sizeof(sc->hit[0]))
+		sc->hit[sc->nhit++] = (uint32_t)f;
+	else
+		return;
+	for (i = 0; i < m->feats[f].count; i++) {
+		const struct mweight *w = &m->weights[m->feats[f].first + i];
+
+		sc->score[w->cls] += w->w;
+	}
+}
+
+/* Length of the UTF-8 sequence at p (1 for a stray byte) and its code
+ * point (0xFFFD for a bad one). */
+static size_t
+utf8_char(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	size_t len, i;
+	uint32_t c;
+
+	if (p[0] < 0xc0 || p[0] > 0xf7) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	len = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	if (len > n) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	c = p[0] & (0x7f >> len);
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return 1;
+		}
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	*cp = c;
+	return len;
+}
+
+static bool
+addr_delim(unsigned char ch)
+{
+	return ch <= ' ' || strchr("<>()[]\"',;", ch) != NULL;
+}
+
+/* Blanks e-mail addresses (a run of non-delimiters around '@') in
+ * u[0..n): an address names a mailbox, not a meaning. */
+static void
+blank_addresses(unsigned char *u, size_t n)
+{
+	size_t i, l, r;
+
+	for (i = 0; i < n; i++) {
+		if (u[i] != '@')
+			continue;
+		for (l = i; l > 0 && !addr_delim(u[l - 1]); l--)
+			;
+		for (r = i + 1; r < n && !addr_delim(u[r]); r++)
+			;
+		memset(u + l, ' ', r - l);
+		i = r;
+	}
+}
+
+struct token {
+	uint16_t off, len; /* into the normalised copy */
+};
+
+/* See classify_model.h. */
+bool
+classify_model_score(const struct classify_model *m, int code, int enh_cls,
+    int enh_subj, const char *s, size_t n, struct model_hit *hit)
+{
+	struct scorer sc;
+	unsigned char norm[MODEL_SUBJECT_MAX], u[MODEL_SUBJECT_MAX];
+	struct token tok[MODEL_TOKENS_MAX];
+	char pair[2 * MODEL_FEAT_MAX + 2];
+	size_t ntok = 0, i, j, start = 0, clen;
+	bool in_word = false;
+	int best = -1, second = -1;
+	uint32_t cp;
+	double gain[MODEL_TOP];
+
+	memset(hit, 0, sizeof(*hit));
+	hit->cls = -1;
+	if (m == NULL)
+		return false;
+	if (n > MODEL_SUBJECT_MAX)
+		n = MODEL_SUBJECT_MAX;
+	memset(&sc, 0, sizeof(sc));
+	sc.m = m;
+	memcpy(u, s, n);
+	blank_addresses(u, n);
+	/* Tokens: see classify_model.h (tests/model/train_model.py too). */
+	for (i = 0; i <= n; i += clen) {
+		unsigned char ch = i < n ? u[i] : ' ';
+		int kind; /* 0: separator, 1: word byte(s), 2: own token */
+
+		clen = 1;
+		if (ch < 0x80) {
+			bool digit = ch >= '0' && ch <= '9';
+			bool upper = ch >= 'A' && ch <= 'Z';
+
+			kind = digit || upper || (ch >= 'a' && ch <= 'z');
+			if (i < n)
+				norm[i] = (unsigned char)(digit ? '0'
+					: upper                 ? ch + 32
+								: ch);
+		} else {
+			clen = utf8_char(u + i, n - i, &cp);
+			memcpy(norm + i, u + i, clen);
+			if (cp == 0xfffd || (cp >= 0xa0 && cp <= 0xbf) ||
+			    cp == 0xd7 || cp == 0xf7 ||
+			    (cp >= 0x2000 && cp < 0x2e80) ||
+			    (cp >= 0x3000 && cp <= 0x303f) ||
+			    (cp >= 0xff00 && cp <= 0xffef))
+				kind = 0;
+			else if (cp >= 0x2e80)
+				kind = 2;
+			else
+				kind = 1;
+		}
+		if (kind != 1 && in_word) {
+			size_t wl = i - start;
+			bool digits = true;
+
+			for (j = start; j < i; j++)
+				if (norm[j] != '0')
+					digits = false;
+			if (wl >= 2 && !digits && ntok < MODEL_TOKENS_MAX) {
+				tok[ntok].off = (uint16_t)start;
+				tok[ntok].len = (uint16_t)wl;
+				ntok++;
+			}
+			in_word = false;
+		}
+		if (kind == 1 && !in_word) {
+			in_word = true;
+			start = i;
+		}
+		if (kind == 2 && ntok < MODEL_TOKENS_MAX) {
+			tok[ntok].off = (uint16_t)i;
+			tok[ntok].len = (uint16_t)clen;
+			ntok++;
+		}
+	}
+	for (i = 0; i < ntok; i++) {
+		feature(&sc, (const char *)norm + tok[i].off, tok[i].len);
+		if (i + 1 < ntok &&
+		    tok[i].len + tok[i + 1].len + 1 <= MODEL_FEAT_MAX) {
+			memcpy(pair, norm + tok[i].off, tok[i].len);
+			pair[tok[i].len] = '+';
+			memcpy(pair + tok[i].len + 1, norm + tok[i + 1].off,
+			    tok[i + 1].len);
+			feature(&sc, pair, tok[i].len + 1u + tok[i + 1].len);
+		}
+	}
+	if (code >= 200 && code <= 599) {
+		snprintf(pair, sizeof(pair), "c:%d", code);
+		feature(&sc, pair, strlen(pair));
+	}
+	if (enh_cls != 0) {
+		snprintf(pair, sizeof(pair), "e:%d.%d", enh_cls, enh_subj);
+		feature(&sc, pair, strlen(pair));
+	}
+	for (i = 0; i < BS_CLASS_COUNT; i++) {
+		if (!m->has_class[i])
+			continue;
+		sc.score[i] += m->bias[i];
+		if (best < 0 || sc.score[i] > sc.score[best]) {
+			second = best;
+			best = (int)i;
+		} else if (second < 0 || sc.score[i] > sc.score[second])
+			second = (int)i;
+	}
+	if (best < 0 || second < 0)
+		return false;
+	hit->margin = (float)(sc.score[best] - sc.score[second]);
+	/* The features that favour best over second most. */
+	for (i = 0; i < sc.nhit; i++) {
+		const struct mfeat *f = &m->feats[sc.hit[i]];
+		double g = 0;
+
+		for (j = 0; j < f->count; j++) {
+			const struct mweight *w = &m->weights[f->first + j];
+
+			if (w->cls == best)
+				g += w->w;
+			else if (w->cls == second)
+				g -= w->w;
+		}
+		if (g <= 0)
+			continue;
+		for (j = hit->nfeat; j > 0 && gain[j - 1] < g; j--)
+			if (j < MODEL_TOP) {
+				gain[j] = gain[j - 1];
+				hit->feat[j] = hit->feat[j - 1];
+			}
+		if (j < MODEL_TOP) {
+			gain[j] = g;
+			hit->feat[j] = sc.hit[i];
+			if (hit->nfeat < MODEL_TOP)
+				hit->nfeat++;
+		}
+	}
+	if (hit->margin < m->threshold)
+		return false;
+	hit->cls = (int16_t)best;
+	return true;
+}
+
+/* See classify_model.h. */
+char *
+classify_model_explain(const struct classify_model *m,
+    const struct model_hit *hit, char *buf, size_t len)
+{
+	size_t off, i;
+	int k;
+
+	k = snprintf(buf, len, "model:");
+	off = k > 0 ? (size_t)k : 0;
+	for (i = 0; i < hit->nfeat && off < len; i++) {
+		const char *f = m->feats[hit->feat[i]].name;
+		char word[MODEL_FEAT_MAX + 1], *p;
+
+		/* c:550 -> code 550, e:5.1 -> status 5.1.x, a+b -> 'a b' */
+		if (strncmp(f, "c:", 2) == 0)
+			k = snprintf(buf + off, len - off, "%s code %s",
+			    i ? "," : "", f + 2);
+		else if (strncmp(f, "e:", 2) == 0)
+			k = snprintf(buf + off, len - off, "%s status %s.x",
+			    i ? "," : "", f + 2);
+		else {
+			snprintf(word, sizeof(word), "%s", f);
+			if ((p = strchr(word, '+')) != NULL)
+				*p = ' ';
+			k = snprintf(buf + off, len - off, "%s '%s'",
+			    i ? "," : "", word);
+		}
+		off += k > 0 ? (size_t)k : 0;
+	}
+	if (off < len)
+		snprintf(buf + off, len - off, " -> %s (margin %.1f)",
+		    hit->cls >= 0 ? bs_class_name((enum bs_class)hit->cls)
+				  : "-",
+		    (double)hit->margin);
+	return buf;
+}
+
+/* See classify_model.h. */
+size_t
+classify_model_features(const struct classify_model *m)
+{
+	return m != NULL ? m->nfeats : 0;
+}
+
+/* See classify_model.h. */
+double
+classify_model_threshold(const struct classify_model *m)
+{
+	return m != NULL ? m->threshold : 0;
+}

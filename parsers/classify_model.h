@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * A small learned model for the weak end of the classifier (issue 12): a
+ * linear model (one weight per feature and class, plus a bias per class)
+ * over the words and word pairs of a reply, its reply code and enhanced
+ * status. It is data: a text file of weights (parsers/model/NAME.model,
+ * embedded like the rule files; format in bouncestat-rules(5)), written
+ * by tests/model/train_model.py from the train replies and the rules'
+ * examples. classify.c asks it only when the deciding rule's evidence is
+ * in the model's "layers" (e.g. a basic code or a broad word, or no rule
+ * at all) and takes its class only when the best class beats the second
+ * by at least the model's threshold; provider tokens, specific phrases
+ * and enhanced status rules always win.
+ *
+ * Tokens (the training script does exactly the same): bytes of the
+ * reply (at most 1024); e-mail addresses (a run of bytes other than
+ * space, control and <>()[]"',; around an '@') blanked; ASCII letters
+ * lower-cased, every digit read as '0'; a word is a run of ASCII letters
+ * and digits and of non-ASCII characters below U+2000 (é, ж); a
+ * character from U+2E80 on (CJK, kana, Hangul) is a token of its own;
+ * anything else separates (so do U+00A0-U+00BF, ×, ÷, U+2000-U+2E7F,
+ * U+3000-U+303F, U+FF00-U+FFEF and bad UTF-8). Words shorter than 2
+ * bytes and words of digits only are dropped; features are the tokens,
+ * each pair of neighbouring tokens "a+b", "c:NNN" (the reply code) and
+ * "e:C.S" (the enhanced status's class and subject). A feature counts
+ * once.
+ * Digits never matter, so a result is cacheable under the classifier's
+ * digit-normalised key.
+ *
+ * Pure: no I/O; errors go to errbuf.
+ */
+#ifndef BS_PARSERS_CLASSIFY_MODEL_H
+#define BS_PARSERS_CLASSIFY_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blob.h"
+#include "event.h"
+
+#define MODEL_TOP 3 /* features named in an explanation */
+
+struct classify_model;
+
+/* What the model said about one reply (small: classify.c caches it). */
+struct model_hit {
+	int16_t cls;              /* enum bs_class, or -1: not confident */
+	float margin;             /* best score minus the second best */
+	uint32_t feat[MODEL_TOP]; /* strongest features for cls */
+	uint8_t nfeat;
+};
+
+/* The built-in model files (parsers/model/NAME.model), NULL-terminated. */
+const struct bs_blob *classify_model_defaults(void);
+
+/*
+ * Parses a model file (text of len bytes; name for messages "name:line:
+ * message"). Returns the model, or NULL with the message in errbuf
+ * (BS_ERRLEN bytes): an empty file, a missing "bouncestat-model 1"
+ * header, an unknown class or keyword, a bad number, a duplicate feature.
+ */
+struct classify_model *classify_model_load(
+    const char *name, const char *text, size_t len, char *errbuf);
+void classify_model_free(struct classify_model *);
+
+/*
+ * True when the model may decide over a rule of this evidence rank
+ * ("token" ... "fallback"), or over no rule at all (evidence NULL).
+ */
+bool classify_model_layer(const struct classify_model *, const char *evidence);
+
+/*
+ * Scores a reply (code 0 and enh_cls 0 when absent). Returns true and
+ * fills *hit when the best class beats the second by the threshold;
+ * false (hit->cls -1) otherwise.
+ */
+bool classify_model_score(const struct classify_model *, int code, int enh_cls,
+    int enh_subj, const char *s, size_t n, struct model_hit *hit);
+
+/*
+ * One line for a postmaster: "model: 'rate', 'exceeded' -> rate_limited
+ * (margin 2.3)". Returns buf.
+ */
+char *classify_model_explain(const struct classify_model *,
+    const struct model_hit *, char *buf, size_t len);
+
+/* Number of features and the threshold, for listings and tests. */
+size_t classify_model_features(const struct classify_model *);
+double classify_model_threshold(const struct classify_model *);
+
+#endif

@@ -1,0 +1,615 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+# Copyright (c) 2026 The bouncestat authors
+"""Train, measure and write the classifier's learned model (issue 12).
+
+The model (parsers/classify_model.h; file format in bouncestat-rules(5))
+is a multinomial logistic regression over the words and word pairs of a
+reply, its reply code and enhanced status, trained on labelled replies
+(tests/data/replies/train.tsv) and on every rule's `example` lines (class
+= the rule's class). The classifier asks it only when the deciding rule's
+evidence is weak (the model file's `layers`) and takes its class only
+when it is confident (`threshold`: best score minus second best).
+
+Python 3 standard library only, deterministic (fixed seed, sorted
+iteration). The replies are read through the real classifier: the C tool
+build/tests/classify_holdout -d gives, per row, what the rules decided,
+the reply code, the enhanced status and the reply it found in the text
+(what the model sees), so the features here are exactly those of C.
+
+  train_model.py train --tool T [--rules DIR] [--out FILE] TSV...
+      write the model (default parsers/model/weak.model)
+  train_model.py cv --tool T [--rules DIR] [--folds 5] TSV...
+      leave-source-out cross-validation: rows grouped by their source
+      (provenance site; a GitHub thread is its own source), k folds; for
+      each fold a model trained on the other folds + the rule examples;
+      prints rules-only vs rules+model accuracy (overall, per class) for
+      each threshold and layer set, scored here; the chosen setting is
+      then re-run through the C tool (--confirm) fold by fold.
+  train_model.py split --tool T --rules DIR --train TSV... --test TSV...
+      the same comparison for one split (e.g. older rules and the rows
+      collected after them).
+"""
+import argparse
+import hashlib
+import math
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+CLASSES = ["rate_limited", "greylisted", "blacklisted", "spam_content",
+           "sender_auth", "policy", "user_unknown", "mailbox_full",
+           "mailbox_disabled", "message_too_large", "relay_denied",
+           "host_unknown", "reverse_dns", "network_error", "tls_error",
+           "auth_failed", "virus", "server_error", "protocol_error",
+           "expired", "loop"]
+SUBJECT_MAX = 1024
+TOKENS_MAX = 256
+FEAT_MAX = 64
+LAYER_SETS = {
+    "none": ["none"],
+    "code+none": ["code", "none"],
+    "broad+none": ["broad", "none"],
+    "code+broad+none": ["code", "broad", "none"],
+    "code+broad": ["code", "broad"],
+    "status+code+broad+none": ["status", "code", "broad", "none"],
+}
+THRESHOLDS = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0]
+
+# The setting chosen by `cv` (see tests/data/replies/README.md).
+DEFAULT_LAYERS = ["code", "broad", "none"]
+DEFAULT_THRESHOLD = 0.5
+TOP_PER_CLASS = 50
+EPOCHS = 30
+RATE = 0.2
+L2 = 1e-3
+CONTRACT_ROUNDS = 50
+
+
+def utf8_char(b, i, n):
+    lead = b[i]
+    if lead < 0xC0 or lead > 0xF7:
+        return 1, 0xFFFD
+    ln = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    if ln > n - i:
+        return 1, 0xFFFD
+    c = lead & (0x7F >> ln)
+    for k in range(1, ln):
+        if b[i + k] & 0xC0 != 0x80:
+            return 1, 0xFFFD
+        c = c << 6 | (b[i + k] & 0x3F)
+    return ln, c
+
+
+ADDR_DELIM = set(b"<>()[]\"',;")
+
+
+def addr_delim(ch):
+    return ch <= 0x20 or ch in ADDR_DELIM
+
+
+def blank_addresses(b):
+    u = bytearray(b)
+    n = len(u)
+    i = 0
+    while i < n:
+        if u[i] == 0x40:
+            left = i
+            while left > 0 and not addr_delim(u[left - 1]):
+                left -= 1
+            right = i + 1
+            while right < n and not addr_delim(u[right]):
+                right += 1
+            u[left:right] = b" " * (right - left)
+            i = right
+        i += 1
+    return bytes(u)
+
+
+def tokens(b):
+    """The tokens of a reply, as classify_model_score() makes them."""
+    b = blank_addresses(b[:SUBJECT_MAX])
+    n = len(b)
+    norm = bytearray(b)
+    toks = []
+    in_word = False
+    start = 0
+    i = 0
+    while i <= n:
+        ch = b[i] if i < n else 0x20
+        clen = 1
+        if ch < 0x80:
+            digit = 0x30 <= ch <= 0x39
+            upper = 0x41 <= ch <= 0x5A
+            kind = 1 if digit or upper or 0x61 <= ch <= 0x7A else 0
+            if i < n:
+                norm[i] = 0x30 if digit else ch + 32 if upper else ch
+        else:
+            clen, cp = utf8_char(b, i, n)
+            if (cp == 0xFFFD or 0xA0 <= cp <= 0xBF or cp in (0xD7, 0xF7)
+                    or 0x2000 <= cp < 0x2E80 or 0x3000 <= cp <= 0x303F
+                    or 0xFF00 <= cp <= 0xFFEF):
+                kind = 0
+            elif cp >= 0x2E80:
+                kind = 2
+            else:
+                kind = 1
+        if kind != 1 and in_word:
+            w = bytes(norm[start:i])
+            if len(w) >= 2 and w.strip(b"0") != b"" and \
+                    len(toks) < TOKENS_MAX:
+                toks.append(w)
+            in_word = False
+        if kind == 1 and not in_word:
+            in_word = True
+            start = i
+        if kind == 2 and len(toks) < TOKENS_MAX:
+            toks.append(bytes(b[i:i + clen]))
+        i += clen
+    return toks
+
+
+def features(reply, code, enh):
+    toks = tokens(reply)
+    out = []
+    for i, t in enumerate(toks):
+        if len(t) <= FEAT_MAX:
+            out.append(t)
+        if i + 1 < len(toks) and len(t) + len(toks[i + 1]) + 1 <= FEAT_MAX:
+            out.append(t + b"+" + toks[i + 1])
+    if 200 <= code <= 599:
+        out.append(b"c:%d" % code)
+    if enh != "-":
+        c, s = enh.split(".")
+        out.append(b"e:%d.%d" % (int(c), int(s) if s else 0))
+    seen = set()
+    res = []
+    for f in out:
+        if f not in seen:
+            seen.add(f)
+            res.append(f)
+    return res
+
+
+# --------------------------------------------------------------------
+# rows through the C tool
+
+class Row:
+    __slots__ = ("where", "want", "got", "rule", "evidence", "code", "enh",
+                 "reply", "source", "feats")
+
+
+def run_tool(tool, tsv_paths, rules=None, model=None):
+    cmd = [tool, "-d"]
+    cmd += ["-m", model] if model else ["-n"]
+    if rules:
+        cmd += ["-R", rules]
+    cmd += tsv_paths
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout
+    rows = []
+    for line in out.split(b"\n"):
+        if not line:
+            continue
+        f = line.split(b"\t", 7)
+        r = Row()
+        r.where = f[0].decode()
+        r.want, r.got, r.rule, r.evidence = (x.decode() for x in f[1:5])
+        r.code = int(f[5])
+        r.enh = f[6].decode()
+        r.reply = f[7]
+        r.feats = features(r.reply, r.code, r.enh)
+        rows.append(r)
+    return rows
+
+
+def source_key(prov):
+    p = prov.strip().lower()
+    p = re.sub(r"^https?://", "", p)
+    p = re.sub(r"^www\.", "", p)
+    m = re.match(r"github\.com/([^/]+/[^/]+)/(issues|pull|discussions)/"
+                 r"(\d+)", p)
+    if m:
+        return "gh:%s/%s" % (m.group(1), m.group(3))
+    m = re.match(r"github:([^/]+/[^/@]+)", p)
+    if m:
+        return "gh:" + m.group(1)
+    return p.split("/")[0] or p
+
+
+def read_sources(paths):
+    """file:line -> source key, from the provenance column."""
+    src = {}
+    for path in paths:
+        with open(path, "rb") as fp:
+            for no, line in enumerate(fp, 1):
+                line = line.rstrip(b"\r\n")
+                if not line or line.startswith(b"#"):
+                    continue
+                f = line.decode("utf-8", "replace").split("\t")
+                src["%s:%d" % (path, no)] = source_key(
+                    f[3] if len(f) > 3 else "")
+    return src
+
+
+def rule_examples(rules_dir):
+    """(class, text) of every enabled rule's examples."""
+    out = []
+    for name in sorted(os.listdir(rules_dir)):
+        if not name.endswith(".rules"):
+            continue
+        cls = None
+        ex = []
+        disabled = False
+
+        def flush():
+            if cls is not None and not disabled:
+                out.extend((cls, t) for t in ex)
+
+        with open(os.path.join(rules_dir, name), "rb") as fp:
+            for line in fp:
+                line = line.rstrip(b"\r\n").decode("utf-8", "replace")
+                kw, _, val = line.partition(" ")
+                val = val.strip()
+                if kw == "rule":
+                    flush()
+                    cls, ex, disabled = None, [], False
+                elif kw == "class":
+                    cls = val
+                elif kw == "example":
+                    ex.append(val)
+                elif kw == "disable":
+                    disabled = True
+        flush()
+    return out
+
+
+def extra_rows(args, rules_dir):
+    """Rows always trained on (--extra: the reference data)."""
+    return run_tool(args.tool, args.extra, rules=rules_dir) \
+        if args.extra else []
+
+
+def example_rows(tool, rules_dir, tmp):
+    path = os.path.join(tmp, "examples.tsv")
+    with open(path, "w", encoding="utf-8") as fp:
+        for cls, text in rule_examples(rules_dir):
+            if cls in CLASSES and "\t" not in text:
+                fp.write("%s\t-\t%s\trule example\n" % (cls, text))
+    return run_tool(tool, [path], rules=rules_dir)
+
+
+# --------------------------------------------------------------------
+# the model
+
+def train(rows, seed=1):
+    """Softmax regression by SGD; returns (weights, bias)."""
+    k = len(CLASSES)
+    idx = {c: i for i, c in enumerate(CLASSES)}
+    w = {}
+    bias = [0.0] * k
+    data = [(r.feats, idx[r.want]) for r in rows if r.want in idx]
+    data.sort(key=lambda d: (d[1], d[0]))
+    rnd = random.Random(seed)
+    for ep in range(EPOCHS):
+        rnd.shuffle(data)
+        lr = RATE / (1 + ep * 0.2)
+        for feats, y in data:
+            s = bias[:]
+            vecs = []
+            for f in feats:
+                v = w.get(f)
+                if v is None:
+                    v = w[f] = [0.0] * k
+                vecs.append(v)
+                for c in range(k):
+                    s[c] += v[c]
+            m = max(s)
+            e = [math.exp(x - m) for x in s]
+            z = sum(e)
+            g = [x / z for x in e]
+            g[y] -= 1.0
+            decay = 1.0 - lr * L2
+            for v in vecs:
+                for c in range(k):
+                    v[c] = v[c] * decay - lr * g[c]
+            for c in range(k):
+                bias[c] -= lr * 0.1 * g[c]
+    return w, bias
+
+
+def prune(w, top=TOP_PER_CLASS):
+    """Keeps, per class, the top features by |weight|."""
+    keep = {}
+    for c in range(len(CLASSES)):
+        ranked = sorted(w, key=lambda f: (-abs(w[f][c]), f))[:top]
+        for f in ranked:
+            if abs(w[f][c]) >= 0.005:
+                keep.setdefault(f, {})[c] = round(w[f][c], 3)
+    return keep
+
+
+class Model:
+    def __init__(self, keep, bias, threshold, layers):
+        self.keep = keep
+        self.bias = [round(b, 3) for b in bias]
+        self.threshold = threshold
+        self.layers = layers
+
+    def score(self, feats):
+        s = self.bias[:]
+        for f in feats:
+            for c, v in self.keep.get(f, {}).items():
+                s[c] += v
+        order = sorted(range(len(s)), key=lambda c: (-s[c], c))
+        return order[0], s[order[0]] - s[order[1]]
+
+    def decide(self, r, threshold=None, layers=None):
+        """The class of row r with the model on top of the rules."""
+        threshold = self.threshold if threshold is None else threshold
+        layers = self.layers if layers is None else layers
+        ev = "none" if r.evidence == "-" else r.evidence
+        if ev not in layers or not r.reply or r.rule.startswith(
+                "fallback-"):
+            return r.got
+        if ev == "none" and r.code == 0 and r.enh == "-":
+            return r.got  # no code, no status, no phrase: unknown
+        best, margin = self.score(r.feats)
+        if margin < threshold:
+            return r.got
+        return CLASSES[best]
+
+    def write(self, path, comment):
+        with open(path, "w", encoding="utf-8", newline="\n") as fp:
+            fp.write("bouncestat-model 1\n")
+            for line in comment:
+                fp.write("# %s\n" % line if line else "#\n")
+            fp.write("threshold %g\n" % self.threshold)
+            fp.write("layers %s\n" % " ".join(self.layers))
+            for c, b in enumerate(self.bias):
+                fp.write("bias %s %g\n" % (CLASSES[c], b))
+            for f in sorted(self.keep):
+                ws = self.keep[f]
+                fp.write("w %s %s\n" % (f.decode("utf-8"), " ".join(
+                    "%s %g" % (CLASSES[c], ws[c]) for c in sorted(ws))))
+
+
+def sgd_step(w, bias, feats, y, lr):
+    k = len(CLASSES)
+    s = bias[:]
+    vecs = []
+    for f in feats:
+        v = w.get(f)
+        if v is None:
+            v = w[f] = [0.0] * k
+        vecs.append(v)
+        for c in range(k):
+            s[c] += v[c]
+    m = max(s)
+    e = [math.exp(x - m) for x in s]
+    z = sum(e)
+    g = [x / z for x in e]
+    if y is None:  # "unknown": towards no preference at all
+        g = [x - 1.0 / k for x in g]
+    else:
+        g[y] -= 1.0
+    for v in vecs:
+        for c in range(k):
+            v[c] -= lr * g[c]
+
+
+def fit(rows, threshold=DEFAULT_THRESHOLD, layers=DEFAULT_LAYERS):
+    """Trains, prunes, then keeps the contract: no row the rules get
+    right (rule examples, reference data, train rows; a row labelled
+    unknown, which the reference data leaves so on purpose, included)
+    may be turned wrong by the model at this threshold; the rows that
+    would be get extra steps (an unknown one towards no preference)
+    until none is left (at most CONTRACT_ROUNDS rounds)."""
+    w, bias = train(rows)
+    m = Model(prune(w), bias, threshold, layers)
+    idx = {c: i for i, c in enumerate(CLASSES)}
+    for _ in range(CONTRACT_ROUNDS):
+        bad = [r for r in rows if r.got == r.want and m.decide(r) != r.want]
+        if not bad:
+            break
+        for r in bad:
+            for _ in range(3):
+                sgd_step(w, bias, r.feats, idx.get(r.want), 0.1)
+        m = Model(prune(w), bias, threshold, layers)
+    return m
+
+
+# --------------------------------------------------------------------
+# measuring
+
+def tally(rows, got):
+    t = {}
+    for r, g in zip(rows, got):
+        a = t.setdefault(r.want, [0, 0])
+        a[0] += 1
+        a[1] += g == r.want
+    return t
+
+
+def acc(t, cls=None):
+    if cls is None:
+        n = sum(a[0] for a in t.values())
+        k = sum(a[1] for a in t.values())
+    else:
+        n, k = t.get(cls, [0, 0])
+    return (100.0 * k / n if n else 0.0), k, n
+
+
+def folds_of(rows, sources, k):
+    groups = {}
+    for r in rows:
+        groups.setdefault(sources[r.where], []).append(r)
+    keys = sorted(groups, key=lambda g: (-len(groups[g]),
+                                         hashlib.sha256(g.encode())
+                                         .hexdigest()))
+    folds = [[] for _ in range(k)]
+    for g in keys:  # largest group first into the smallest fold
+        min(folds, key=lambda f: (len(f), folds.index(f))).extend(groups[g])
+    return folds
+
+
+def print_table(title, rows, base, best):
+    tb, tm = tally(rows, base), tally(rows, best)
+    print("%s" % title)
+    print("  %-18s %5s %14s %14s" % ("class", "rows", "rules", "rules+model"))
+    for c in sorted(tb):
+        a, k, n = acc(tb, c)
+        b, kb, _ = acc(tm, c)
+        print("  %-18s %5d %6.1f%% %5d  %6.1f%% %5d%s" % (
+            c, n, a, k, b, kb, "" if k == kb else "  *"))
+    a, k, n = acc(tb)
+    b, kb, _ = acc(tm)
+    print("  %-18s %5d %6.1f%% %5d  %6.1f%% %5d" % ("overall", n, a, k, b,
+                                                     kb))
+
+
+def cmd_cv(args):
+    rules = args.rules
+    with tempfile.TemporaryDirectory() as tmp:
+        ex = example_rows(args.tool, rules, tmp) + extra_rows(args, rules)
+        rows = run_tool(args.tool, args.tsv, rules=rules)
+        sources = read_sources(args.tsv)
+        folds = folds_of(rows, sources, args.folds)
+        print("rows %d, sources %d, folds %s, rule examples %d" % (
+            len(rows), len(set(sources.values())),
+            [len(f) for f in folds], len(ex)))
+        models = []
+        for i, test in enumerate(folds):
+            tr = [r for j, f in enumerate(folds) if j != i for r in f]
+            models.append(fit(tr + ex))
+            sys.stderr.write("fold %d trained\n" % i)
+        test_rows = [r for f in folds for r in f]
+        base = [r.got for r in test_rows]
+        print("\n%-24s %9s  %s" % ("layers", "threshold",
+                                   "right (rules only: %d of %d)" % (
+                                       sum(r.got == r.want
+                                           for r in test_rows),
+                                       len(test_rows))))
+        results = {}
+        for ln, layers in LAYER_SETS.items():
+            for th in THRESHOLDS:
+                got = [models[i].decide(r, th, layers)
+                       for i, f in enumerate(folds) for r in f]
+                right = sum(g == r.want for g, r in zip(got, test_rows))
+                changed = sum(g != b for g, b in zip(got, base))
+                results[(ln, th)] = got
+                print("%-24s %9.1f  %d (changed %d)" % (ln, th, right,
+                                                        changed))
+        layers = args.layers.split(",")
+        got = [models[i].decide(r, args.threshold, layers)
+               for i, f in enumerate(folds) for r in f]
+        print_table("\nchosen: layers %s, threshold %g" % (
+            " ".join(layers), args.threshold), test_rows, base, got)
+        for r, g in zip(test_rows, got):
+            if g != r.got:
+                print("  %s %s: rules %s (%s) -> model %s: %s" % (
+                    "FIXED" if g == r.want else "BROKE" if r.got == r.want
+                    else "other", r.where, r.got, r.evidence, g,
+                    r.reply.decode("utf-8", "replace")[:100]))
+        if args.confirm:
+            # The same folds through the real classifier.
+            cgot = {}
+            for i, test in enumerate(folds):
+                m = models[i]
+                m.threshold, m.layers = args.threshold, layers
+                mp = os.path.join(tmp, "fold%d.model" % i)
+                m.write(mp, [])
+                for r in run_tool(args.tool, args.tsv, rules=rules,
+                                  model=mp):
+                    if any(r.where == t.where for t in test):
+                        cgot[r.where] = r.got
+            diff = sum(cgot[r.where] != g for r, g in zip(test_rows, got))
+            print_table("\nconfirmed by the C tool (differences from the "
+                        "Python scoring: %d)" % diff, test_rows, base,
+                        [cgot[r.where] for r in test_rows])
+
+
+def cmd_split(args):
+    layers = args.layers.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        ex = example_rows(args.tool, args.rules, tmp) + extra_rows(
+            args, args.rules)
+        tr = run_tool(args.tool, args.train, rules=args.rules)
+        m = fit(tr + ex, args.threshold, layers)
+        mp = os.path.join(tmp, "split.model")
+        m.write(mp, [])
+        base = run_tool(args.tool, args.test, rules=args.rules)
+        withm = run_tool(args.tool, args.test, rules=args.rules, model=mp)
+        print("train %d rows + %d rule examples; test %d rows" % (
+            len(tr), len(ex), len(base)))
+        for th in THRESHOLDS:
+            for ln, ls in LAYER_SETS.items():
+                got = [m.decide(r, th, ls) for r in base]
+                print("  %-24s %4.1f  %d" % (ln, th, sum(
+                    g == r.want for g, r in zip(got, base))))
+        print_table("\nlayers %s, threshold %g (C tool)" % (
+            " ".join(layers), args.threshold), base,
+            [r.got for r in base], [r.got for r in withm])
+        for r, w in zip(base, withm):
+            if w.got != r.got:
+                print("  %s %s: rules %s (%s) -> model %s: %s" % (
+                    "FIXED" if w.got == r.want else "BROKE"
+                    if r.got == r.want else "other", r.where, r.got,
+                    r.evidence, w.got,
+                    r.reply.decode("utf-8", "replace")[:100]))
+
+
+def cmd_train(args):
+    layers = args.layers.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        ex = example_rows(args.tool, args.rules, tmp)
+        rows = run_tool(args.tool, args.tsv, rules=args.rules) + extra_rows(
+            args, args.rules)
+    m = fit(rows + ex, args.threshold, layers)
+    m.write(args.out, [
+        "The learned model of the classifier's weak layers (issue 12).",
+        "Written by tests/model/train_model.py train (do not edit by hand",
+        "unless you mean to; the format is in bouncestat-rules(5)) from",
+        "%d labelled replies (%s) and %d rule examples." % (
+            len(rows), ", ".join(os.path.basename(p)
+                                 for p in args.tsv + args.extra),
+            len(ex)),
+        "Softmax regression over words, word pairs, c:CODE and e:C.S;",
+        "%d epochs, rate %g, L2 %g; top %d features per class kept." % (
+            EPOCHS, RATE, L2, TOP_PER_CLASS),
+        "Used only over rules of evidence: %s; only when the best class" %
+        " ".join(layers),
+        "beats the second by the threshold (scores are sums of weights).",
+    ])
+    print("%s: %d features" % (args.out, len(m.keep)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("train", "cv", "split"):
+        p = sub.add_parser(name)
+        p.add_argument("--tool", default="build/tests/classify_holdout")
+        p.add_argument("--rules", default="parsers/rules")
+        p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+        p.add_argument("--layers", default=",".join(DEFAULT_LAYERS))
+        p.add_argument("--extra", nargs="*", default=[],
+                       help="labelled rows always trained on")
+        if name == "train":
+            p.add_argument("--out", default="parsers/model/weak.model")
+            p.add_argument("tsv", nargs="+")
+        elif name == "cv":
+            p.add_argument("--folds", type=int, default=5)
+            p.add_argument("--confirm", action="store_true")
+            p.add_argument("tsv", nargs="+")
+        else:
+            p.add_argument("--train", nargs="+", required=True)
+            p.add_argument("--test", nargs="+", required=True)
+    args = ap.parse_args()
+    {"train": cmd_train, "cv": cmd_cv, "split": cmd_split}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

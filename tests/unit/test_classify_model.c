@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The learned model of the weak layers (parsers/classify_model.h): the
+ * file format and its errors, where classify.c lets it decide (only over
+ * weak evidence, only when confident), its explanation and the cache,
+ * and the built-in model: every rule example still decided by its rule,
+ * and wordings no rule, example or train row has that only the model
+ * gets (written for this test; not from the holdout replies).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "classify.h"
+#include "classify_model.h"
+
+static struct classifier *
+load_rules(void)
+{
+	const struct bs_blob *b;
+	struct classifier *c;
+	char err[BS_ERRLEN];
+
+	c = classify_new();
+	assert_non_null(c);
+	for (b = classify_defaults(); b->name != NULL; b++)
+		if (classify_add_rules(c, b->name, b->data, b->len, err) != 0)
+			fail_msg("%s", err);
+	if (classify_compile(c, err) != 0)
+		fail_msg("%s", err);
+	return c;
+}
+
+static struct classify_model *
+builtin_model(void)
+{
+	const struct bs_blob *b = classify_model_defaults();
+	struct classify_model *m;
+	char err[BS_ERRLEN];
+
+	assert_non_null(b->name);
+	if ((m = classify_model_load(b->name, b->data, b->len, err)) == NULL)
+		fail_msg("%s", err);
+	return m;
+}
+
+static struct classify_model *
+model_text(const char *text)
+{
+	struct classify_model *m;
+	char err[BS_ERRLEN];
+
+	if ((m = classify_model_load("t.model", text, strlen(text), err)) ==
+	    NULL)
+		fail_msg("%s", err);
+	return m;
+}
+
+static void
+expect_error(const char *text, size_t len, const char *want)
+{
+	char err[BS_ERRLEN] = "";
+	struct classify_model *m =
+	    classify_model_load("t.model", text, len, err);
+
+	if (m != NULL) {
+		classify_model_free(m);
+		fail_msg("loaded, expected error \"%s\"", want);
+	}
+	if (strstr(err, want) == NULL)
+		fail_msg("error \"%s\" does not contain \"%s\"", err, want);
+}
+
+static void
+print_problem(void *arg, const char *msg)
+{
+	(void)arg;
+	print_error("%s\n", msg);
+}
+
+/* A model that knows one made-up word: zzqx means loop. */
+static const char toy[] = "bouncestat-model 1\n"
+			  "# a comment\n"
+			  "threshold 1\n"
+			  "layers code broad none\n"
+			  "bias loop 0\n"
+			  "bias policy 0.5\n"
+			  "w zzqx loop 10\n"
+			  "w zzqx+qxzz loop 5 policy -1\n";
+
+/* ---------------------------------------------------------------- */
+
+static void
+classify_model_load__builtin__features_and_threshold(void **state)
+{
+	struct classify_model *m = builtin_model();
+
+	(void)state;
+	assert_true(classify_model_features(m) >= 100);
+	assert_true(classify_model_threshold(m) > 0);
+	assert_true(classify_model_layer(m, "code"));
+	assert_true(classify_model_layer(m, NULL));
+	assert_false(classify_model_layer(m, "token"));
+	assert_false(classify_model_layer(m, "phrase"));
+	assert_false(classify_model_layer(m, "status"));
+	classify_model_free(m);
+}
+
+static void
+classify_model_load__bad_files__clear_errors(void **state)
+{
+	(void)state;
+	expect_error("", 0, "empty model file");
+	expect_error("# only a comment\n", 17, "empty model file");
+	expect_error("\x1f\x8b\x08garbage", 10, "not a bouncestat model");
+	expect_error("\x1f\x8b\x08\x00garbage", 11, "t.model:1: NUL byte");
+	expect_error("bouncestat-model 2\n", 19, "not a bouncestat model");
+	expect_error(
+	    "bouncestat-model 1\nbias loop 0\n", 31, "two classes or more");
+	expect_error("bouncestat-model 1\nbias loop 0\nbias policy 0\n", 45,
+	    "at least one 'w' line");
+	expect_error("bouncestat-model 1\nw foo nosuchclass 1\n", 38,
+	    "t.model:2: unknown class 'nosuchclass'");
+	expect_error("bouncestat-model 1\nw foo loop x1\n", 32,
+	    "t.model:2: bad weight 'x1'");
+	expect_error("bouncestat-model 1\nw foo loop\n", 29,
+	    "t.model:2: expected 'w FEATURE CLASS WEIGHT...'");
+	expect_error("bouncestat-model 1\nw foo loop 1\nw foo loop 2\n", 44,
+	    "t.model:3: feature 'foo' given twice");
+	expect_error("bouncestat-model 1\nlayers code sometimes\n", 40,
+	    "t.model:2: unknown layer 'sometimes'");
+	expect_error("bouncestat-model 1\nthreshold -1\n", 32,
+	    "t.model:2: expected 'threshold NUMBER'");
+	expect_error("bouncestat-model 1\nweights\n", 27,
+	    "t.model:2: unknown keyword 'weights'");
+	expect_error("bouncestat-model 1\nw a\0b loop 1\n", 31, "NUL byte");
+	expect_error("bouncestat-model 1\nbias unknown 1\n", 34,
+	    "expected 'bias CLASS WEIGHT'");
+}
+
+static void
+classify_event__toy_model__decides_only_over_weak_evidence(void **state)
+{
+	struct classifier *c = load_rules();
+	struct classify_result r;
+	const char *t;
+
+	(void)state;
+	classify_set_model(c, model_text(toy));
+	/* No rule knows "550 zzqx": the model decides, and says why. */
+	t = "550 zzqx happened";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_LOOP);
+	assert_string_equal(r.rule, "model");
+	assert_string_equal(r.evidence, "model");
+	assert_string_equal(r.meaning, "model: 'zzqx' -> loop (margin 9.5)");
+	/* A word pair, shown as two words. */
+	t = "550 zzqx qxzz";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_string_equal(
+	    r.meaning, "model: 'zzqx', 'zzqx qxzz' -> loop (margin 15.5)");
+	/* An enhanced status rule outranks the model. */
+	t = "550 5.1.1 zzqx";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_USER_UNKNOWN);
+	assert_string_equal(r.rule, "enh-user-unknown");
+	/* A specific phrase too. */
+	t = "552 zzqx mailbox full";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_MAILBOX_FULL);
+	assert_string_not_equal(r.rule, "model");
+	/* Below the threshold: the rules' answer (unknown) stays. */
+	t = "550 nothing the model knows";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	assert_string_equal(r.rule, "");
+	classify_free(c);
+}
+
+static void
+classify_event__toy_model_layers_none__code_rule_kept(void **state)
+{
+	static const char only_none[] = "bouncestat-model 1\n"
+					"layers none\n"
+					"bias loop 0\n"
+					"bias policy 0\n"
+					"w zzqx loop 10\n";
+	struct classifier *c = load_rules();
+	struct classify_result r, r0;
+	const char *t = "552 zzqx";
+
+	(void)state;
+	classify_text(c, t, strlen(t), NULL, &r0);
+	assert_string_not_equal(r0.rule, "");
+	classify_set_model(c, model_text(only_none));
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, r0.cls);
+	assert_string_equal(r.rule, r0.rule);
+	/* "layers off": never. */
+	classify_set_model(c,
+	    model_text("bouncestat-model 1\nlayers off\n"
+		       "bias loop 0\nbias policy 0\n"
+		       "w zzqx loop 10\n"));
+	t = "550 zzqx";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	classify_free(c);
+}
+
+static void
+classify_event__toy_model_cached__same_answer_digits_ignored(void **state)
+{
+	struct classifier *c = load_rules();
+	struct classify_result r;
+	struct classify_stats st;
+	const char *a = "550 zzqx 1234 at mx1.example.net";
+	const char *b = "550 zzqx 9876 at mx7.example.net";
+	const char *e = "550 zzqx@example.net";
+	const char *bad = "550 zzqx \xe6\x97\xa5\xff\xc3 \xf0\x9f";
+
+	(void)state;
+	classify_set_model(c, model_text(toy));
+	classify_text(c, a, strlen(a), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_LOOP);
+	classify_text(c, b, strlen(b), NULL, &r);
+	classify_get_stats(c, &st);
+	assert_int_equal(st.cache_hits, 1);
+	assert_int_equal(r.cls, BS_CLASS_LOOP);
+	assert_string_equal(r.rule, "model");
+	assert_string_equal(r.meaning, "model: 'zzqx' -> loop (margin 9.5)");
+	classify_set_cache(c, false);
+	classify_text(c, b, strlen(b), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_LOOP);
+	/* An address is blanked: zzqx@example.net names no word. */
+	classify_text(c, e, strlen(e), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	/* Broken UTF-8 is no problem. */
+	classify_text(c, bad, strlen(bad), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_LOOP);
+	classify_free(c);
+}
+
+static void
+classify_check_samples__builtin_model__every_example_by_its_rule(void **state)
+{
+	struct classifier *c = load_rules();
+	size_t nsamples = 0;
+
+	(void)state;
+	classify_set_model(c, builtin_model());
+	assert_int_equal(
+	    classify_check_samples(c, true, print_problem, NULL, &nsamples), 0);
+	assert_true(nsamples >= 2 * classify_rule_count(c));
+	classify_free(c);
+}
+
+/*
+ * Wordings written for this test (not from any reply file) that the rules
+ * alone get wrong or leave unknown and the built-in model gets right.
+ * Retraining must keep them (or replace them with others like them).
+ */
+static void
+classify_event__builtin_model__unseen_wordings(void **state)
+{
+	static const struct {
+		const char *text;
+		enum bs_class cls;
+	} t[] = {
+		{ "450 you are sending messages too quickly, please wait",
+		    BS_CLASS_RATE_LIMITED },
+		{ "554 rejected because of poor IP reputation",
+		    BS_CLASS_BLACKLISTED },
+		{ "554 no mail server found for domain",
+		    BS_CLASS_HOST_UNKNOWN },
+		{ "554 content scored too high as junk",
+		    BS_CLASS_SPAM_CONTENT },
+		{ "552 message exceeds maximum allowed size",
+		    BS_CLASS_MESSAGE_TOO_LARGE },
+	};
+	struct classifier *c = load_rules();
+	struct classify_result r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		classify_text(c, t[i].text, strlen(t[i].text), NULL, &r);
+		if (r.cls == t[i].cls)
+			fail_msg("rules alone already right: %s", t[i].text);
+	}
+	classify_set_model(c, builtin_model());
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		classify_text(c, t[i].text, strlen(t[i].text), NULL, &r);
+		if (r.cls != t[i].cls)
+			fail_msg("%s: got %s, want %s", t[i].text,
+			    bs_class_name(r.cls), bs_class_name(t[i].cls));
+		assert_string_equal(r.rule, "model");
+		assert_non_null(strstr(r.meaning, "model: '"));
+	}
+	classify_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    classify_model_load__builtin__features_and_threshold),
+		cmocka_unit_test(classify_model_load__bad_files__clear_errors),
+		cmocka_unit_test(
+		    classify_event__toy_model__decides_only_over_weak_evidence),
+		cmocka_unit_test(
+		    classify_event__toy_model_layers_none__code_rule_kept),
+		cmocka_unit_test(
+		    classify_event__toy_model_cached__same_answer_digits_ignored),
+		cmocka_unit_test(
+		    classify_check_samples__builtin_model__every_example_by_its_rule),
+		cmocka_unit_test(
+		    classify_event__builtin_model__unseen_wordings),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
