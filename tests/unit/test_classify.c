@@ -21,23 +21,7 @@
 #include <cmocka.h>
 
 #include "classify.h"
-
-static struct classifier *
-load_defaults(void)
-{
-	const struct bs_blob *b;
-	struct classifier *c;
-	char err[BS_ERRLEN];
-
-	c = classify_new();
-	assert_non_null(c);
-	for (b = classify_defaults(); b->name != NULL; b++)
-		if (classify_add_rules(c, b->name, b->data, b->len, err) != 0)
-			fail_msg("%s", err);
-	if (classify_compile(c, err) != 0)
-		fail_msg("%s", err);
-	return c;
-}
+#include "classify_fixture.h"
 
 /* Builds a classifier from one rule text; returns NULL and the message in
  * err when it does not load. */
@@ -99,7 +83,7 @@ print_problem(void *arg, const char *msg)
 static void
 classify_defaults__load__many_rules_all_with_patterns_jitted(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct classify_stats st;
 
 	(void)state;
@@ -114,7 +98,7 @@ classify_defaults__load__many_rules_all_with_patterns_jitted(void **state)
 static void
 classify_check_samples__defaults__every_example_by_its_rule(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	size_t nsamples = 0;
 	int problems;
 
@@ -567,7 +551,7 @@ classify_event__status_and_event__conditions(void **state)
 static void
 classify_event__sent_and_expired__fixed_classes(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct bs_event ev;
 	struct classify_result r;
 
@@ -595,7 +579,7 @@ classify_event__sent_and_expired__fixed_classes(void **state)
 static void
 classify_event__permanent__by_code_then_enhanced_then_status(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct bs_event ev;
 	struct classify_result r;
 
@@ -621,7 +605,7 @@ classify_event__permanent__by_code_then_enhanced_then_status(void **state)
 static void
 classify_event__netease_token__wins_over_dsn(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct bs_event ev;
 	struct classify_result r;
 	const char *t = "421 HL:ICC 163 mx21,QMCowACXR8vZq2Jl1dEFAA--.41521S2 "
@@ -669,7 +653,7 @@ expect_spans(
 static void
 classify_event__dnsbl_and_ip__extracted(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 
 	(void)state;
 	expect_spans(c,
@@ -717,7 +701,7 @@ classify_event__dnsbl_and_ip__extracted(void **state)
 static void
 classify_event__ip_for_rate_limit__extracted(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 	const char *t =
 	    "421 HL:ICC 163 mx21,QMCowA--.1S2 1700000002 "
@@ -772,7 +756,7 @@ classify_event__pathological_pattern__unknown_and_counted(void **state)
 static void
 classify_event__digits_vary__served_from_cache(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 	struct classify_stats st;
 	char text[256];
@@ -848,7 +832,7 @@ classify_event__digit_sensitive_same_reply__served_from_cache(void **state)
 static void
 classify_event__case_insensitive__literal_prefilter_agrees(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 
 	(void)state;
 	assert_string_equal(
@@ -863,7 +847,7 @@ classify_event__case_insensitive__literal_prefilter_agrees(void **state)
 static void
 classify_event__long_reply__truncated_not_crashing(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 	size_t n = 100000;
 	char *t = malloc(n + 1);
@@ -885,7 +869,7 @@ classify_event__long_reply__truncated_not_crashing(void **state)
 static void
 classify_event__unknown__stays_reachable(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 
 	(void)state;
@@ -902,7 +886,7 @@ classify_event__unknown__stays_reachable(void **state)
 static void
 classify_new__failed_load__old_classifier_still_works(void **state)
 {
-	struct classifier *old = load_defaults(), *fresh;
+	struct classifier *old = classify_fixture(false), *fresh;
 	const struct bs_blob *b;
 	char err[BS_ERRLEN];
 	const char *bad = "rule broken\nclass policy\nmatch [a-\n";
@@ -932,7 +916,7 @@ classify_new__failed_load__old_classifier_still_works(void **state)
 static void
 classify_text__null_empty_reply__unknown_no_ub(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 	struct bs_event ev;
 
@@ -967,7 +951,7 @@ expect_classes(struct classifier *c, const struct want *w, size_t n)
 	size_t i;
 
 	if (c == NULL)
-		c = own = load_defaults();
+		c = own = classify_fixture(false);
 	for (i = 0; i < n; i++) {
 		classify_text(c, w[i].text, strlen(w[i].text), NULL, &r);
 		if (r.cls != w[i].cls)
@@ -1010,7 +994,7 @@ classify_text__wrapped_reply__classified_by_the_reply(void **state)
 		  "zen.spamhaus.org",
 		    BS_CLASS_BLACKLISTED },
 	};
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 	const char *t = w[2].text;
 
@@ -1030,7 +1014,7 @@ classify_text__wrapped_reply__classified_by_the_reply(void **state)
 static void
 classify_text__no_code_no_phrase__unknown_not_network(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 	struct bs_event ev;
 	const char *t = "Message could not be processed at this time";
@@ -1097,7 +1081,7 @@ classify_event__broad_words__last_resort(void **state)
 		{ "550 Requested action not taken: mailbox unavailable",
 		    BS_CLASS_USER_UNKNOWN },
 	};
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 
 	(void)state;

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "classify.h"
+#include "classify_fixture.h"
 #include "classify_model.h"
 
 static const char *data_path;
@@ -46,31 +47,6 @@ struct row {
 	const char *status;
 	const char *event;
 };
-
-static struct classifier *
-load_defaults(void)
-{
-	const struct bs_blob *b;
-	struct classifier *c;
-	char err[BS_ERRLEN];
-
-	c = classify_new();
-	assert_non_null(c);
-	for (b = classify_defaults(); b->name != NULL; b++)
-		if (classify_add_rules(c, b->name, b->data, b->len, err) != 0)
-			fail_msg("%s", err);
-	if (classify_compile(c, err) != 0)
-		fail_msg("%s", err);
-	for (b = classify_model_defaults(); b->name != NULL; b++) {
-		struct classify_model *m =
-		    classify_model_load(b->name, b->data, b->len, err);
-
-		if (m == NULL)
-			fail_msg("%s", err);
-		classify_set_model(c, m);
-	}
-	return c;
-}
 
 /* Cuts *p at the next sep; returns the piece, NULL when *p is NULL. */
 static char *
@@ -136,7 +112,7 @@ span_is(struct bs_span sp, const char *want)
 static void
 classify_data__rows__expected_class(void **state)
 {
-	struct classifier *c = load_defaults();
+	struct classifier *c = classify_fixture(true);
 	struct classify_result res;
 	struct bs_event ev;
 	struct row r;

@@ -21,23 +21,7 @@
 
 #include "classify.h"
 #include "classify_model.h"
-
-static struct classifier *
-load_rules(void)
-{
-	const struct bs_blob *b;
-	struct classifier *c;
-	char err[BS_ERRLEN];
-
-	c = classify_new();
-	assert_non_null(c);
-	for (b = classify_defaults(); b->name != NULL; b++)
-		if (classify_add_rules(c, b->name, b->data, b->len, err) != 0)
-			fail_msg("%s", err);
-	if (classify_compile(c, err) != 0)
-		fail_msg("%s", err);
-	return c;
-}
+#include "classify_fixture.h"
 
 static struct classify_model *
 builtin_model(void)
@@ -149,7 +133,7 @@ classify_model_load__bad_files__clear_errors(void **state)
 static void
 classify_event__toy_model__decides_only_over_weak_evidence(void **state)
 {
-	struct classifier *c = load_rules();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 	const char *t;
 
@@ -193,7 +177,7 @@ classify_event__toy_model_layers_none__code_rule_kept(void **state)
 					"bias loop 0\n"
 					"bias policy 0\n"
 					"w zzqx loop 10\n";
-	struct classifier *c = load_rules();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r, r0;
 	const char *t = "552 zzqx";
 
@@ -218,7 +202,7 @@ classify_event__toy_model_layers_none__code_rule_kept(void **state)
 static void
 classify_event__toy_model_cached__same_answer_digits_ignored(void **state)
 {
-	struct classifier *c = load_rules();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 	struct classify_stats st;
 	const char *a = "550 zzqx 1234 at mx1.example.net";
@@ -251,7 +235,7 @@ classify_event__toy_model_cached__same_answer_digits_ignored(void **state)
 static void
 classify_check_samples__builtin_model__every_example_by_its_rule(void **state)
 {
-	struct classifier *c = load_rules();
+	struct classifier *c = classify_fixture(false);
 	size_t nsamples = 0;
 
 	(void)state;
@@ -285,7 +269,7 @@ classify_event__builtin_model__unseen_wordings(void **state)
 		{ "552 message exceeds maximum allowed size",
 		    BS_CLASS_MESSAGE_TOO_LARGE },
 	};
-	struct classifier *c = load_rules();
+	struct classifier *c = classify_fixture(false);
 	struct classify_result r;
 	size_t i;
 

@@ -35,6 +35,7 @@
 #include <cmocka.h>
 
 #include "classify.h"
+#include "classify_fixture.h"
 #include "classify_model.h"
 #include "mta.h"
 #include "provider.h"
@@ -60,25 +61,8 @@ static unsigned long mismatches, compared;
 static struct classifier *
 load_defaults(bool cache, bool split)
 {
-	const struct bs_blob *b;
-	struct classifier *c;
-	char err[BS_ERRLEN];
+	struct classifier *c = classify_fixture(true);
 
-	c = classify_new();
-	assert_non_null(c);
-	for (b = classify_defaults(); b->name != NULL; b++)
-		if (classify_add_rules(c, b->name, b->data, b->len, err) != 0)
-			fail_msg("%s", err);
-	if (classify_compile(c, err) != 0)
-		fail_msg("%s", err);
-	for (b = classify_model_defaults(); b->name != NULL; b++) {
-		struct classify_model *m =
-		    classify_model_load(b->name, b->data, b->len, err);
-
-		if (m == NULL)
-			fail_msg("%s", err);
-		classify_set_model(c, m);
-	}
 	classify_set_cache(c, cache);
 	classify_set_split(c, split);
 	return c;
