@@ -814,6 +814,26 @@ has_top_alt(const char *p, size_t i, size_t end)
 static int seq_literal(const char *p, size_t i, size_t end, struct litscan *ls);
 
 /*
+ * The end of the alternative of p[i..end) that starts at i: the next '|'
+ * outside classes and groups, or end.
+ */
+static size_t
+alt_end(const char *p, size_t i, size_t end)
+{
+	while (i < end && p[i] != '|') {
+		if (p[i] == '\\')
+			i += 2;
+		else if (p[i] == '[')
+			i = skip_class(p, end, i);
+		else if (p[i] == '(')
+			i = skip_group(p, end, i);
+		else
+			i++;
+	}
+	return i > end ? end : i;
+}
+
+/*
  * A required group p[i..end) of several alternatives: when each has a
  * literal (ANY_MAX at most), one of them occurs in every match; they go
  * to ls->any. Otherwise nothing is claimed.
@@ -826,18 +846,7 @@ group_any(const char *p, size_t i, size_t end, struct litscan *ls)
 
 	for (;;) {
 		start = i;
-		while (i < end && p[i] != '|') {
-			if (p[i] == '\\')
-				i += 2;
-			else if (p[i] == '[')
-				i = skip_class(p, end, i);
-			else if (p[i] == '(')
-				i = skip_group(p, end, i);
-			else
-				i++;
-		}
-		if (i > end)
-			i = end;
+		i = alt_end(p, i, end);
 		if (k == ANY_MAX || seq_literal(p, start, i, &inner) == -1 ||
 		    inner.bestlen < LIT_MIN)
 			return;
@@ -1059,18 +1068,7 @@ extract_literals(struct rule *r, const char *p)
 
 	for (;;) {
 		start = i;
-		while (i < n && p[i] != '|') {
-			if (p[i] == '\\')
-				i += 2;
-			else if (p[i] == '[')
-				i = skip_class(p, n, i);
-			else if (p[i] == '(')
-				i = skip_group(p, n, i);
-			else
-				i++;
-		}
-		if (i > n)
-			i = n;
+		i = alt_end(p, i, n);
 		if (seq_literal(p, start, i, &ls) == -1 ||
 		    ls.bestlen < LIT_MIN) {
 			r->always = true;

@@ -297,19 +297,7 @@ def train(rows, seed=1):
         rnd.shuffle(data)
         lr = RATE / (1 + ep * 0.2)
         for feats, y in data:
-            s = bias[:]
-            vecs = []
-            for f in feats:
-                v = w.get(f)
-                if v is None:
-                    v = w[f] = [0.0] * k
-                vecs.append(v)
-                for c in range(k):
-                    s[c] += v[c]
-            m = max(s)
-            e = [math.exp(x - m) for x in s]
-            z = sum(e)
-            g = [x / z for x in e]
+            vecs, g = softmax(w, bias, feats)
             g[y] -= 1.0
             decay = 1.0 - lr * L2
             for v in vecs:
@@ -376,7 +364,9 @@ class Model:
                     "%s %g" % (CLASSES[c], ws[c]) for c in sorted(ws))))
 
 
-def sgd_step(w, bias, feats, y, lr):
+def softmax(w, bias, feats):
+    """The weight vectors of feats (made when new) and the class
+    probabilities of the row: (vecs, probabilities)."""
     k = len(CLASSES)
     s = bias[:]
     vecs = []
@@ -390,7 +380,12 @@ def sgd_step(w, bias, feats, y, lr):
     m = max(s)
     e = [math.exp(x - m) for x in s]
     z = sum(e)
-    g = [x / z for x in e]
+    return vecs, [x / z for x in e]
+
+
+def sgd_step(w, bias, feats, y, lr):
+    k = len(CLASSES)
+    vecs, g = softmax(w, bias, feats)
     if y is None:  # "unknown": towards no preference at all
         g = [x - 1.0 / k for x in g]
     else:
