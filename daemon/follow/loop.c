@@ -15,6 +15,10 @@
  * LOOP_BUFFER_BYTES bytes) are held, before a reload swaps the classifier,
  * and at shutdown. Tail positions only move past lines that are in the
  * buffer, so a position always commits with the counts of its lines.
+ * The flush hands the transaction to the writer thread and returns: its
+ * commit runs while the next batch is read (batch_commit()); while it
+ * runs, a full batch grows up to LOOP_GROUP_MAX times commit_lines
+ * (group commit, batch_add()).
  *
  * An idle daemon has no timer but the rescan and prune ones running: it
  * sleeps in epoll until inotify or a signal wakes it.
@@ -54,6 +58,10 @@
 #include "util.h"
 
 #define LOOP_BUFFER_BYTES     (8 << 20) /* bytes of lines held at most */
+/* Group commit (issue 14): while the writer thread is still committing
+ * the previous batch, a full batch keeps growing, up to this many times
+ * commit_lines, instead of queueing behind it. */
+#define LOOP_GROUP_MAX        16
 #define LOOP_RECOVER_MIN      1.0 /* seconds before rebuilding the tails */
 #define LOOP_RECOVER_MAX      30.0
 #define LOOP_PRUNE_FIRST      60.0 /* seconds after start-up */
@@ -427,6 +435,8 @@ on_commit_applied(void *arg)
 	ev_async_send(lp->ev, &lp->commit_async);
 }
 
+static int batch_commit(struct loop *);
+
 /* On the loop: confirms the batch in flight once its commit is applied,
  * and fails it (recovery) at once when it failed. */
 static void
@@ -439,9 +449,13 @@ commit_async_cb(struct ev_loop *loop, ev_async *w, int revents)
 	(void)revents;
 	if (!lp->inflight)
 		return;
-	if ((rc = pipeline_poll(lp->pl)) == 1)
+	if ((rc = pipeline_poll(lp->pl)) == 1) {
 		batch_confirm(lp);
-	else if (rc == -1)
+		/* A full batch that waited for this commit (batch_add()). */
+		if (lp->npend >= (size_t)lp->conf->commit_lines &&
+		    !lp->broken && !lp->stopping)
+			(void)batch_commit(lp);
+	} else if (rc == -1)
 		store_failed(lp, failed_op(lp, "commit"));
 }
 
@@ -574,8 +588,18 @@ batch_add(struct loop *lp, struct tail *t, bool from_stdin, const char *line,
 	if (from_stdin)
 		lp->in_uncommitted++;
 	batch_timer(lp);
-	if (lp->npend >= (size_t)lp->conf->commit_lines ||
-	    lp->pbuf_len >= LOOP_BUFFER_BYTES)
+	if (lp->pbuf_len >= LOOP_BUFFER_BYTES ||
+	    lp->npend >= (size_t)lp->conf->commit_lines * LOOP_GROUP_MAX)
+		return batch_commit(lp);
+	/* Full: committed now unless the previous batch's commit is still
+	 * being applied; then when it is (commit_async_cb()), or at the
+	 * bounds above, or at commit_interval. One commit then covers more
+	 * lines, and a backlog costs fewer commits (each writes every page
+	 * it touched to the WAL). Looked at every 64 lines. */
+	if (lp->npend >= (size_t)lp->conf->commit_lines &&
+	    (!lp->inflight ||
+		((lp->npend - (size_t)lp->conf->commit_lines) % 64 == 0 &&
+		    pipeline_poll(lp->pl) != 0)))
 		return batch_commit(lp);
 	return 0;
 }
