@@ -378,15 +378,15 @@ flush_hours(struct store *st, bool all)
 		flush_table(st, &st->hours, S_HOUR_ADD, st->hour_idx,
 		    S_HOUR_ADD_MANY, st->hour_many_idx, st->hour_stride) == -1))
 		goto fail;
-	if ((all || day->n >= STORE_COUNT_MAX) &&
+	if ((all || day->n >= STORE_ROLL_MAX) &&
 	    (roll_from(st, day, ROLL_MONTH, 0, UINT64_MAX, UINT64_MAX, true) ==
 		    -1 ||
 		flush_roll(st, ROLL_DAY) == -1))
 		goto fail;
-	if ((all || st->rolls[ROLL_MONTH].n >= STORE_COUNT_MAX) &&
+	if ((all || st->rolls[ROLL_MONTH].n >= STORE_ROLL_MAX) &&
 	    flush_roll(st, ROLL_MONTH) == -1)
 		goto fail;
-	if ((all || st->rolls[ROLL_HCLASS].n >= STORE_COUNT_MAX) &&
+	if ((all || st->rolls[ROLL_HCLASS].n >= STORE_ROLL_MAX) &&
 	    flush_roll(st, ROLL_HCLASS) == -1)
 		goto fail;
 	return 0;

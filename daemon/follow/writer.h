@@ -31,7 +31,7 @@
 #include "metric.h"
 #include "store.h"
 
-#define WRITER_BUF_BYTES (512 * 1024)
+#define WRITER_BUF_BYTES (256 * 1024) /* 1 MiB in all (import RSS) */
 #define WRITER_BUFS      4
 
 struct msgtrack;
