@@ -160,6 +160,7 @@ struct icache {
 	size_t mask; /* slots - 1, a power of two minus one */
 	size_t n, bytes;
 	size_t max_n, max_bytes;
+	char *buf; /* max_bytes: the strings, one after another */
 };
 
 /*
