@@ -33,11 +33,11 @@
 #define STORE_REPLY_MAX      4096 /* longer replies are cut */
 #define STORE_QUEUE_ID_MAX   64
 /*
- * Keys per count table before a flush, and per rollup table (checked
- * after each flush of hours, so a rollup table may briefly hold both
- * bounds' keys). The tables have 2-4 times as many 32-byte slots as
- * keys: 1 MiB for hours and minutes (issue 14: import peak RSS <= 32 MiB;
- * at 2^15 for both the five tables took 8 MiB of a 39 MiB peak).
+ * Keys per count table before a flush, and per rollup table (written out
+ * also while being filled: roll_spill()). A table has at most twice as
+ * many 32-byte slots as keys: 1 MiB for hours and minutes, 0.5 MiB per
+ * rollup (issue 14: import peak RSS <= 32 MiB; at 2^15 for both the five
+ * tables took 8 MiB of a 39 MiB peak).
  */
 #define STORE_COUNT_MAX      (1 << 14)
 #define STORE_ROLL_MAX       (1 << 13)
