@@ -529,6 +529,7 @@ batch_commit(struct loop *lp)
 			return -1;
 		}
 		batch_confirm(lp);
+		lp->in_txn = true; /* this batch's, begun above */
 	}
 	for (i = 0; i < lp->nfl; i++)
 		if (tail_put_positions(lp->fl[i].t, now, put_position, lp) ==
