@@ -24,6 +24,7 @@
 struct store;
 
 #define STORE_READONLY 0x01 /* reports: open read-only, no migrations */
+#define STORE_BULK     0x02 /* import: a smaller page cache (peak RSS) */
 
 /*
  * The kind of a counted result: column `kind` of count_hour and

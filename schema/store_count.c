@@ -324,10 +324,33 @@ flush_roll(struct store *st, enum roll r)
 	    st->roll_many_idx[r], st->roll_stride[r]);
 }
 
+static int roll_from(struct store *, const struct ctable *, enum roll, int64_t,
+    uint64_t, uint64_t, bool);
+
+/*
+ * Writes rollup table r out (the day table summed into the month table
+ * first) when it holds STORE_ROLL_MAX keys, so that it never grows past
+ * 2 * STORE_ROLL_MAX slots (issue 14: filled from a whole table of hours
+ * at once, a rollup table reached 4 times that, 2 MiB each, and an
+ * import's peak RSS grew with its input). Sums are the same either way.
+ */
+static int
+roll_spill(struct store *st, enum roll r)
+{
+	if (st->rolls[r].n < STORE_ROLL_MAX)
+		return 0;
+	if (r == ROLL_DAY &&
+	    roll_from(st, &st->rolls[ROLL_DAY], ROLL_MONTH, 0, UINT64_MAX,
+		UINT64_MAX, true) == -1)
+		return -1;
+	return flush_roll(st, r);
+}
+
 /*
  * Adds every row of t to rollup r, its key's bucket floored to unit (a
  * month when unit is 0); with names_rest_mask applied to the key's
- * names and rest words. Fails only on ENOMEM.
+ * names and rest words. 0, or -1 (out of memory, or writing a full
+ * rollup table out failed).
  */
 static int
 roll_from(struct store *st, const struct ctable *t, enum roll r, int64_t unit,
@@ -340,6 +363,8 @@ roll_from(struct store *st, const struct ctable *t, enum roll r, int64_t unit,
 	for (i = 0; i < t->cap; i++) {
 		if (t->slot[i].n == 0)
 			continue;
+		if (roll_spill(st, r) == -1)
+			return -1;
 		k = t->slot[i].k;
 		when = hkey_time(k.bucket);
 		k.bucket = hkey(unit != 0 ? store_floor(when, unit)
@@ -378,15 +403,15 @@ flush_hours(struct store *st, bool all)
 		flush_table(st, &st->hours, S_HOUR_ADD, st->hour_idx,
 		    S_HOUR_ADD_MANY, st->hour_many_idx, st->hour_stride) == -1))
 		goto fail;
-	if ((all || day->n >= STORE_COUNT_MAX) &&
+	if ((all || day->n >= STORE_ROLL_MAX) &&
 	    (roll_from(st, day, ROLL_MONTH, 0, UINT64_MAX, UINT64_MAX, true) ==
 		    -1 ||
 		flush_roll(st, ROLL_DAY) == -1))
 		goto fail;
-	if ((all || st->rolls[ROLL_MONTH].n >= STORE_COUNT_MAX) &&
+	if ((all || st->rolls[ROLL_MONTH].n >= STORE_ROLL_MAX) &&
 	    flush_roll(st, ROLL_MONTH) == -1)
 		goto fail;
-	if ((all || st->rolls[ROLL_HCLASS].n >= STORE_COUNT_MAX) &&
+	if ((all || st->rolls[ROLL_HCLASS].n >= STORE_ROLL_MAX) &&
 	    flush_roll(st, ROLL_HCLASS) == -1)
 		goto fail;
 	return 0;

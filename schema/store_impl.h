@@ -32,9 +32,17 @@
 #define STORE_NAME_MAX       255  /* longer names are cut */
 #define STORE_REPLY_MAX      4096 /* longer replies are cut */
 #define STORE_QUEUE_ID_MAX   64
-#define STORE_COUNT_MAX      (1 << 15) /* keys per count table before a flush */
-#define STORE_FLUSH_ROWS     64        /* count rows per multi-row UPSERT */
-#define STORE_EVENT_ROWS     32        /* event rows per multi-row INSERT */
+/*
+ * Keys per count table before a flush, and per rollup table (written out
+ * also while being filled: roll_spill()). A table has at most twice as
+ * many 32-byte slots as keys: 1 MiB for hours and minutes, 0.5 MiB per
+ * rollup (issue 14: import peak RSS <= 32 MiB; at 2^15 for both the five
+ * tables took 8 MiB of a 39 MiB peak).
+ */
+#define STORE_COUNT_MAX      (1 << 14)
+#define STORE_ROLL_MAX       (1 << 13)
+#define STORE_FLUSH_ROWS     64 /* count rows per multi-row UPSERT */
+#define STORE_EVENT_ROWS     32 /* event rows per multi-row INSERT */
 #define NAME_CACHE_MAX       16384
 #define NAME_CACHE_BYTES     (2 << 20)
 #define ADDR_CACHE_MAX       8192
@@ -44,6 +52,11 @@
 #define STORE_EV_RELAY_V4    8    /* event.flags: relay_ip is a packed IPv4 */
 #define REPLY_SAMPLES        8    /* reply rows per sample key */
 #define STORE_PAGE_CACHE_KIB 8192 /* PRAGMA cache_size, in KiB */
+/* With STORE_BULK (import): 4 MiB saves 4 MiB of an import's peak RSS
+ * (issue 14: <= 32 MiB); its writes mostly go to the right edge of
+ * time-ordered indexes, and the pages it evicts are read back from the
+ * OS's cache (more system time, see README "Performance"). */
+#define STORE_BULK_CACHE_KIB 4096
 
 /*
  * Memory of a writer, whatever it is fed: the page cache (8 MiB), the
@@ -147,6 +160,7 @@ struct icache {
 	size_t mask; /* slots - 1, a power of two minus one */
 	size_t n, bytes;
 	size_t max_n, max_bytes;
+	char *buf; /* max_bytes: the strings, one after another */
 };
 
 /*
@@ -201,6 +215,7 @@ struct evrow {
 struct store {
 	sqlite3 *db;
 	bool readonly;
+	bool bulk; /* STORE_BULK */
 	bool in_txn;
 	struct sql_stmt stmt[S_COUNT]; /* NULL s: not prepared (read-only) */
 	int ev_idx[EV_NPARAM];

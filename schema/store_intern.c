@@ -39,29 +39,26 @@ icache_init(struct icache *c, size_t max_n, size_t max_bytes)
 	c->n = c->bytes = 0;
 	c->max_n = max_n;
 	c->max_bytes = max_bytes;
+	c->buf = NULL; /* at the first put */
 	return 0;
 }
 
 static void
 icache_clear(struct icache *c)
 {
-	size_t i;
-
 	if (c->slot == NULL || c->n == 0)
 		return;
-	for (i = 0; i <= c->mask; i++) {
-		free(c->slot[i].s);
-		c->slot[i].s = NULL;
-	}
+	memset(c->slot, 0, (c->mask + 1) * sizeof(*c->slot));
 	c->n = c->bytes = 0;
 }
 
 static void
 icache_free(struct icache *c)
 {
-	icache_clear(c);
 	free(c->slot);
+	free(c->buf);
 	c->slot = NULL;
+	c->buf = NULL;
 }
 
 /*
@@ -99,17 +96,26 @@ icache_get(const struct icache *c, uint64_t h, const char *s, size_t len)
 	return 0;
 }
 
-/* Caches s -> id; a full cache is emptied first. Fails only on ENOMEM. */
+/*
+ * Caches s -> id; a full cache is emptied first. The strings go one after
+ * another into one buffer (issue 14: a malloc() each, freed at every
+ * clear, fragmented the writer thread's heap: an import's peak RSS grew
+ * by 1.5 MiB from 10M to 20M lines); one longer than the whole buffer is
+ * not cached. Fails only on ENOMEM.
+ */
 static int
 icache_put(struct icache *c, uint64_t h, const char *s, size_t len, int64_t id)
 {
 	size_t i;
 	char *copy;
 
+	if (len > c->max_bytes)
+		return 0;
+	if (c->buf == NULL && (c->buf = malloc(c->max_bytes)) == NULL)
+		return -1;
 	if (c->n + 1 > c->max_n || c->bytes + len > c->max_bytes)
 		icache_clear(c);
-	if ((copy = malloc(len > 0 ? len : 1)) == NULL)
-		return -1;
+	copy = c->buf + c->bytes;
 	memcpy(copy, s, len);
 	for (i = h & c->mask; c->slot[i].s != NULL; i = (i + 1) & c->mask)
 		;

@@ -546,7 +546,10 @@ configure(struct store *st)
 	    sql_run(st, "pragma", "PRAGMA journal_size_limit = 67108864") ==
 		-1 ||
 	    sql_run(st, "pragma",
-		"PRAGMA cache_size = -" STORE_STR(STORE_PAGE_CACHE_KIB)) == -1)
+		st->bulk
+		    ? "PRAGMA cache_size = -" STORE_STR(STORE_BULK_CACHE_KIB)
+		    : "PRAGMA cache_size = -" STORE_STR(
+			  STORE_PAGE_CACHE_KIB)) == -1)
 		return -1;
 	return 0;
 }
@@ -626,6 +629,7 @@ open_store(const char *path, int flags, char *errbuf)
 		return NULL;
 	}
 	st->readonly = (flags & STORE_READONLY) != 0;
+	st->bulk = (flags & STORE_BULK) != 0;
 	st->host_id = -1;
 	/*
 	 * SQLite's memory statistics take a global mutex and update counters

@@ -384,7 +384,7 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 		cmd_ctx_error(cc, "%s", errbuf);
 		return 1;
 	}
-	if ((s.st = store_open(db, 0, errbuf)) == NULL) {
+	if ((s.st = store_open(db, STORE_BULK, errbuf)) == NULL) {
 		cmd_ctx_error(cc, "%s: %s", db, errbuf);
 		classify_free(cl);
 		return 1;

@@ -66,10 +66,20 @@ struct selfcheck {
 	size_t nfs;
 	char stalled[SELFCHECK_DETAIL]; /* the meta value last written */
 	bool stalled_known;
-	unsigned seed; /* rand_r(): the jitter */
+	unsigned seed;              /* rand_r(): the jitter */
+	void (*store_wait)(void *); /* selfcheck_set_store_wait() */
+	void *store_wait_arg;
 };
 
 static void schedule(struct selfcheck *sc, double after);
+
+/* Before each use of the store: the caller's hook makes it idle. */
+static void
+store_wait(struct selfcheck *sc)
+{
+	if (sc->store_wait != NULL)
+		sc->store_wait(sc->store_wait_arg);
+}
 
 static void
 load_lists(struct selfcheck *sc)
@@ -262,6 +272,7 @@ on_done(void *arg, const struct dnsbl_result *res, size_t n)
 	unsigned opened = 0, resolved = 0, listed = 0, errors = 0;
 	size_t i;
 
+	store_wait(sc);
 	if (store_begin(sc->st) == -1)
 		goto dberr;
 	for (i = 0; i < n; i++) {
@@ -330,6 +341,8 @@ start_run(struct selfcheck *sc)
 	free_ips(sc);
 	for (i = 0; i < c->ncheck_ip; i++)
 		add_ip(sc, c->check_ip[i]);
+	if (c->dnsbl_named_ms > 0)
+		store_wait(sc);
 	if (c->dnsbl_named_ms > 0 &&
 	    dnsbl_state_named_ips(sc->st,
 		clock_now() - c->dnsbl_named_ms / 1000, named_ip, sc) == -1)
@@ -381,6 +394,7 @@ schedule(struct selfcheck *sc, double after)
 	ev_timer_start(sc->ev, &sc->check_w);
 	snprintf(buf, sizeof(buf), "%lld",
 	    (long long)(clock_now() + (int64_t)after));
+	store_wait(sc);
 	if (store_meta_set(sc->st, SELFCHECK_META_NEXT,
 		sc->conf->dnsbl_check != CONF_DNSBL_OFF && sc->lists != NULL &&
 			(sc->conf->ncheck_ip > 0 ||
@@ -455,6 +469,7 @@ watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	val[0] = '\0';
 	if (c->stall_after_ms > 0) {
 		files = xmalloc(SELFCHECK_FILES_MAX);
+		store_wait(sc);
 		if (store_meta_get(sc->st, "daemon.files", files,
 			SELFCHECK_FILES_MAX) != 1)
 			files[0] = '\0';
@@ -491,6 +506,7 @@ watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 	}
 	if (!sc->stalled_known || strcmp(val, sc->stalled) != 0) {
+		store_wait(sc);
 		if (store_meta_set(sc->st, SELFCHECK_META_STALLED, val) == -1) {
 			log_warnx("daemon: store: %s", store_errmsg(sc->st));
 		} else {
@@ -533,6 +549,13 @@ selfcheck_new(struct ev_loop *ev, struct store *st, const struct conf *conf)
 	schedule(sc, SELFCHECK_FIRST);
 	ev_timer_start(ev, &sc->watch_w);
 	return sc;
+}
+
+void
+selfcheck_set_store_wait(struct selfcheck *sc, void (*fn)(void *arg), void *arg)
+{
+	sc->store_wait = fn;
+	sc->store_wait_arg = arg;
 }
 
 void

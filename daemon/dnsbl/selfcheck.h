@@ -52,6 +52,13 @@ struct selfcheck *selfcheck_new(
 /* After a reload: the new configuration; lists read again; a check now. */
 void selfcheck_set_conf(struct selfcheck *, const struct conf *conf);
 
+/*
+ * fn(arg) is called before each use of the store, so that the caller can
+ * make it idle (the daemon's writer thread commits asynchronously).
+ */
+void selfcheck_set_store_wait(
+    struct selfcheck *, void (*fn)(void *arg), void *arg);
+
 /* Stops everything (an unfinished run is dropped) and frees; NULL ok. */
 void selfcheck_free(struct selfcheck *);
 

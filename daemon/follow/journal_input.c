@@ -437,8 +437,8 @@ journal_input_stop(struct journal_input *ji)
 
 /* See journal_input.h. */
 int
-journal_input_put_position(
-    struct journal_input *ji, struct store *st, int64_t now)
+journal_input_put_position(struct journal_input *ji, int64_t now,
+    int (*put)(void *arg, const struct store_position *pos), void *arg)
 {
 	struct store_position pos;
 
@@ -446,6 +446,7 @@ journal_input_put_position(
 		return 0;
 	if (strlen(ji->cursor) >= JOURNAL_CURSOR_MAX) {
 		jerr(ji, "cursor too long to store", E2BIG);
+		ji->dirty = false;
 		return 0;
 	}
 	memset(&pos, 0, sizeof(pos));
@@ -454,14 +455,10 @@ journal_input_put_position(
 	pos.offset = (int64_t)ji->realtime;
 	pos.last_event = (int64_t)(ji->realtime / 1000000);
 	pos.updated = now;
-	return store_put_position(st, &pos);
-}
-
-/* See journal_input.h. */
-void
-journal_input_committed(struct journal_input *ji)
-{
+	if (put(arg, &pos) == -1)
+		return -1;
 	ji->dirty = false;
+	return 0;
 }
 
 /* See journal_input.h. */

@@ -102,15 +102,14 @@ int journal_input_start(struct journal_input *, struct store *st);
 void journal_input_stop(struct journal_input *);
 
 /*
- * Inside the caller's transaction: stores the cursor of the last entry
- * read when it moved since the last commit. now is the wall time.
- * Returns 0, or -1 on a store error (store_errmsg()).
+ * Inside the caller's transaction: hands put(arg, pos) the cursor of the
+ * last entry read when it moved since the last call, and counts it as
+ * put (the caller commits asynchronously; a failed commit restarts the
+ * input from the store). now is the wall time. Returns 0, or -1 when put
+ * failed.
  */
-int journal_input_put_position(
-    struct journal_input *, struct store *st, int64_t now);
-
-/* The transaction of the last journal_input_put_position() committed. */
-void journal_input_committed(struct journal_input *);
+int journal_input_put_position(struct journal_input *, int64_t now,
+    int (*put)(void *arg, const struct store_position *pos), void *arg);
 
 void journal_input_info(
     const struct journal_input *, struct journal_input_info *out);

@@ -15,6 +15,10 @@
  * LOOP_BUFFER_BYTES bytes) are held, before a reload swaps the classifier,
  * and at shutdown. Tail positions only move past lines that are in the
  * buffer, so a position always commits with the counts of its lines.
+ * The flush hands the transaction to the writer thread and returns: its
+ * commit runs while the next batch is read (batch_commit()); while it
+ * runs, a full batch grows up to LOOP_GROUP_MAX times commit_lines
+ * (group commit, batch_add()).
  *
  * An idle daemon has no timer but the rescan and prune ones running: it
  * sleeps in epoll until inotify or a signal wakes it.
@@ -54,6 +58,10 @@
 #include "util.h"
 
 #define LOOP_BUFFER_BYTES     (8 << 20) /* bytes of lines held at most */
+/* Group commit (issue 14): while the writer thread is still committing
+ * the previous batch, a full batch keeps growing, up to this many times
+ * commit_lines, instead of queueing behind it. */
+#define LOOP_GROUP_MAX        16
 #define LOOP_RECOVER_MIN      1.0 /* seconds before rebuilding the tails */
 #define LOOP_RECOVER_MAX      30.0
 #define LOOP_PRUNE_FIRST      60.0 /* seconds after start-up */
@@ -128,6 +136,13 @@ struct loop {
 	ev_io in_w;
 	bool in_open;
 	uint64_t in_uncommitted;
+	/* The batch handed to the writer thread, its commit not confirmed
+	 * yet (at most one: see batch_commit()). */
+	bool inflight;
+	uint64_t in_inflight; /* its lines from standard input */
+	size_t inflight_lines;
+	ev_tstamp inflight_t0;
+	ev_async commit_async; /* the writer thread applied a commit */
 
 	struct pending *pend; /* the batch: lines not yet flushed */
 	size_t npend, pend_cap;
@@ -215,6 +230,9 @@ batch_clear(struct loop *lp)
 static void
 store_failed(struct loop *lp, const char *what)
 {
+	/* The writer thread idle first: the store and its message are ours
+	 * (it keeps the message of the call that failed). */
+	(void)pipeline_sync(lp->pl);
 	/* One line per change of state, not one per retry. */
 	if (!lp->failing)
 		log_warnx("store: batch not committed (%s): %s; retrying from "
@@ -226,9 +244,13 @@ store_failed(struct loop *lp, const char *what)
 		log_debug("store: batch not committed (%s): %s", what,
 		    store_errmsg(lp->st));
 	lp->failing = true;
-	store_rollback(lp->st);
+	(void)pipeline_rollback(lp->pl); /* the writer is idle afterwards */
 	lp->in_txn = false;
 	lp->failures++;
+	/* The batch in flight, if any, rolled back with this one. */
+	lp->in_uncommitted += lp->in_inflight;
+	lp->in_inflight = 0;
+	lp->inflight = false;
 	if (lp->in_uncommitted > 0) {
 		log_warnx("stdin: %" PRIu64 " lines of the rolled back batch "
 			  "cannot be read again: not counted",
@@ -275,7 +297,7 @@ put_files(struct loop *lp)
 	for (i = 0; i < lp->nfl; i++)
 		off += (size_t)snprintf(list + off, len - off, "%s%s",
 		    off > 0 ? "\n" : "", tail_path(lp->fl[i].t));
-	rc = store_meta_set(lp->st, "daemon.files", list);
+	rc = pipeline_put_meta(lp->pl, "daemon.files", list);
 	free(list);
 	return rc;
 }
@@ -333,6 +355,133 @@ db_gone(struct loop *lp)
 	return true;
 }
 
+/* What failed on the writer thread, else dflt (no writer thread). */
+static const char *
+failed_op(struct loop *lp, const char *dflt)
+{
+	const char *op = pipeline_failed_op(lp->pl);
+
+	return op[0] != '\0' ? op : dflt;
+}
+
+/*
+ * The batch in flight is committed: what its positions said is durable.
+ * Called before the next batch's positions are taken (batch_commit()),
+ * so each tail_committed() answers the last tail_put_positions().
+ */
+static void
+batch_confirm(struct loop *lp)
+{
+	double ms;
+	size_t i;
+
+	if (!lp->inflight)
+		return;
+	lp->inflight = false;
+	ms = (ev_time() - lp->inflight_t0) * 1000.0;
+	if (ms > lp->commit_ms_max)
+		lp->commit_ms_max = ms;
+	if (ms > LOOP_SLOW_COMMIT_MS)
+		log_warnx("store: commit of %zu lines took %.0f ms",
+		    lp->inflight_lines, ms);
+	lp->in_txn = false;
+	lp->in_inflight = 0;
+	lp->commits++;
+	if (lp->failing)
+		log_info("store: commits succeed again (after %" PRIu64
+			 " failures)",
+		    lp->failures);
+	lp->failing = false;
+	lp->recover_delay = LOOP_RECOVER_MIN;
+	for (i = 0; i < lp->nfl; i++) {
+		tail_committed(lp->fl[i].t);
+		(void)pipeline_watch_warn(&lp->fl[i].w, tail_path(lp->fl[i].t));
+	}
+	(void)pipeline_watch_warn(&lp->in_watch, "-");
+}
+
+/*
+ * Makes the store the loop's (the writer thread idle, the batch in
+ * flight confirmed or failed) before the loop uses it directly: tails
+ * opening files, the detector, pruning, reload, shutdown, the self-check.
+ * 0, or -1 when the batch in flight failed (store_failed() has run).
+ */
+static int
+store_idle(struct loop *lp)
+{
+	if (!lp->inflight)
+		return 0;
+	if (pipeline_sync(lp->pl) == -1) {
+		store_failed(lp, failed_op(lp, "commit"));
+		return -1;
+	}
+	batch_confirm(lp);
+	return 0;
+}
+
+/* tail_env.store_wait, selfcheck's hook. */
+static void
+on_store_wait(void *arg)
+{
+	(void)store_idle(arg);
+}
+
+/* Called on the writer thread after a commit or a failure. */
+static void
+on_commit_applied(void *arg)
+{
+	struct loop *lp = arg;
+
+	ev_async_send(lp->ev, &lp->commit_async);
+}
+
+static int batch_commit(struct loop *);
+
+/* On the loop: confirms the batch in flight once its commit is applied,
+ * and fails it (recovery) at once when it failed. */
+static void
+commit_async_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct loop *lp = w->data;
+	int rc;
+
+	(void)loop;
+	(void)revents;
+	if (!lp->inflight)
+		return;
+	if ((rc = pipeline_poll(lp->pl)) == 1) {
+		batch_confirm(lp);
+		/* A full batch that waited for this commit (batch_add()). */
+		if (lp->npend >= (size_t)lp->conf->commit_lines &&
+		    !lp->broken && !lp->stopping)
+			(void)batch_commit(lp);
+	} else if (rc == -1)
+		store_failed(lp, failed_op(lp, "commit"));
+}
+
+/* tail_put_fn: a position into the batch, through the writer. */
+static int
+put_position(void *arg, const struct store_position *pos)
+{
+	struct loop *lp = arg;
+
+	return pipeline_put_position(lp->pl, pos);
+}
+
+/*
+ * Hands the batch to the writer thread and returns without waiting for
+ * its commit (issue 14): reading goes on while the thread stores and
+ * commits. One transaction holds the lines' events and counts, every
+ * tail's changed positions and the list of followed files, in that
+ * order, so exactly-once holds as with a synchronous commit. At most one
+ * batch is in flight: the next batch parses its lines (the thread busy
+ * with the previous commit meanwhile) and then waits for that commit
+ * before it takes its positions, so the tails' state is confirmed batch
+ * by batch (batch_confirm()). A failure, found there, by the writer's
+ * notification (commit_async_cb()) or by store_idle(), rolls back both
+ * batches and rebuilds the tails from the committed positions.
+ * 0, or -1 (rolled back).
+ */
 static int
 batch_commit(struct loop *lp)
 {
@@ -342,7 +491,6 @@ batch_commit(struct loop *lp)
 	const char *prov;
 	int64_t now = clock_now();
 	ev_tstamp t0 = ev_time();
-	double ms;
 	size_t i;
 	int rc;
 
@@ -350,9 +498,10 @@ batch_commit(struct loop *lp)
 	if (lp->broken || db_gone(lp))
 		return -1;
 	pipeline_set_ref_time(lp->pl, now);
-	/* BEGIN IMMEDIATE waits here: its failure is the batch's "begin" */
-	if (pipeline_begin(lp->pl) == -1 || pipeline_sync(lp->pl) == -1) {
-		store_failed(lp, "begin");
+	/* BEGIN IMMEDIATE runs on the thread: a failure (SQLITE_BUSY) is
+	 * reported as the batch's "begin" (pipeline_failed_op()). */
+	if (pipeline_begin(lp->pl) == -1) {
+		store_failed(lp, failed_op(lp, "begin"));
 		return -1;
 	}
 	lp->in_txn = true;
@@ -363,7 +512,7 @@ batch_commit(struct loop *lp)
 		rc = pipeline_line(
 		    lp->pl, lp->pbuf + pe->off, pe->len, pe->flags);
 		if (rc == -1) {
-			store_failed(lp, "add");
+			store_failed(lp, failed_op(lp, "add"));
 			return -1;
 		}
 		if (rc == PARSE_OK && pe->t != NULL) {
@@ -373,18 +522,23 @@ batch_commit(struct loop *lp)
 		}
 	}
 	pipeline_set_watch(lp->pl, NULL);
-	/* The writer thread's records first: then the store is ours. */
-	if (pipeline_sync(lp->pl) == -1) {
-		store_failed(lp, "add");
-		return -1;
+	/* The previous batch's commit, before this batch's positions. */
+	if (lp->inflight) {
+		if (pipeline_wait_commits(lp->pl, 0) == -1) {
+			store_failed(lp, failed_op(lp, "commit"));
+			return -1;
+		}
+		batch_confirm(lp);
+		lp->in_txn = true; /* this batch's, begun above */
 	}
 	for (i = 0; i < lp->nfl; i++)
-		if (tail_put_positions(lp->fl[i].t, lp->st, now) == -1) {
+		if (tail_put_positions(lp->fl[i].t, now, put_position, lp) ==
+		    -1) {
 			store_failed(lp, "position");
 			return -1;
 		}
 	if (lp->jn != NULL &&
-	    journal_input_put_position(lp->jn, lp->st, now) == -1) {
+	    journal_input_put_position(lp->jn, now, put_position, lp) == -1) {
 		store_failed(lp, "journal position");
 		return -1;
 	}
@@ -392,33 +546,16 @@ batch_commit(struct loop *lp)
 		store_failed(lp, "meta");
 		return -1;
 	}
-	if (pipeline_commit(lp->pl) == -1 || pipeline_sync(lp->pl) == -1) {
-		store_failed(lp, "commit");
+	if (pipeline_commit(lp->pl) == -1) {
+		store_failed(lp, failed_op(lp, "commit"));
 		return -1;
 	}
-	ms = (ev_time() - t0) * 1000.0;
-	if (ms > lp->commit_ms_max)
-		lp->commit_ms_max = ms;
-	if (ms > LOOP_SLOW_COMMIT_MS)
-		log_warnx(
-		    "store: commit of %zu lines took %.0f ms", lp->npend, ms);
-	lp->in_txn = false;
-	lp->commits++;
+	lp->inflight = true;
+	lp->inflight_t0 = t0;
+	lp->inflight_lines = lp->npend;
+	lp->in_inflight = lp->in_uncommitted;
 	lp->files_changed = false;
-	if (lp->failing)
-		log_info("store: commits succeed again (after %" PRIu64
-			 " failures)",
-		    lp->failures);
-	lp->failing = false;
-	lp->recover_delay = LOOP_RECOVER_MIN;
 	batch_clear(lp);
-	for (i = 0; i < lp->nfl; i++) {
-		tail_committed(lp->fl[i].t);
-		(void)pipeline_watch_warn(&lp->fl[i].w, tail_path(lp->fl[i].t));
-	}
-	(void)pipeline_watch_warn(&lp->in_watch, "-");
-	if (lp->jn != NULL)
-		journal_input_committed(lp->jn);
 	return 0;
 }
 
@@ -452,8 +589,18 @@ batch_add(struct loop *lp, struct tail *t, bool from_stdin, const char *line,
 	if (from_stdin)
 		lp->in_uncommitted++;
 	batch_timer(lp);
-	if (lp->npend >= (size_t)lp->conf->commit_lines ||
-	    lp->pbuf_len >= LOOP_BUFFER_BYTES)
+	if (lp->pbuf_len >= LOOP_BUFFER_BYTES ||
+	    lp->npend >= (size_t)lp->conf->commit_lines * LOOP_GROUP_MAX)
+		return batch_commit(lp);
+	/* Full: committed now unless the previous batch's commit is still
+	 * being applied; then when it is (commit_async_cb()), or at the
+	 * bounds above, or at commit_interval. One commit then covers more
+	 * lines, and a backlog costs fewer commits (each writes every page
+	 * it touched to the WAL). Looked at every 64 lines. */
+	if (lp->npend >= (size_t)lp->conf->commit_lines &&
+	    (!lp->inflight ||
+		((lp->npend - (size_t)lp->conf->commit_lines) % 64 == 0 &&
+		    pipeline_poll(lp->pl) != 0)))
 		return batch_commit(lp);
 	return 0;
 }
@@ -512,6 +659,7 @@ make_env(struct loop *lp, struct tail_env *env)
 	env->rotate_wait = ms_to_s(lp->conf->rotate_wait_ms);
 	env->start_at_end = lp->conf->start_at == CONF_START_END;
 	env->store = lp->st;
+	env->store_wait = on_store_wait;
 	env->line_fn = on_line;
 	env->dirty_fn = on_dirty;
 	env->held_fn = on_held;
@@ -577,6 +725,8 @@ add_tail(struct loop *lp, const char *path, bool glob, bool at_startup)
 		return; /* started by the recovery */
 	/* tail_start() may call back into the batch (a rotated position to
 	 * finish): f is not used across it, in case lp->fl ever moves. */
+	if (store_idle(lp) == -1)
+		return; /* started by the recovery */
 	if (tail_start(t, lp->st, at_startup) == -1)
 		store_failed(lp, "position");
 }
@@ -781,10 +931,12 @@ recover_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		lp->fl[i].t = tail_new(path, &env);
 		free(path);
 	}
+	/* A tail_start() may commit a batch (store_idle() before each). */
 	for (i = 0; i < lp->nfl && !lp->broken; i++)
-		if (tail_start(lp->fl[i].t, lp->st, lp->commits == 0) == -1)
+		if (store_idle(lp) == 0 &&
+		    tail_start(lp->fl[i].t, lp->st, lp->commits == 0) == -1)
 			store_failed(lp, "position");
-	if (lp->jn != NULL && !lp->broken &&
+	if (lp->jn != NULL && !lp->broken && store_idle(lp) == 0 &&
 	    journal_input_start(lp->jn, lp->st) == -1)
 		store_failed(lp, "journal position");
 	if (lp->broken)
@@ -845,7 +997,7 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (lp->broken || lp->stopping)
+	if (lp->broken || lp->stopping || store_idle(lp) == -1)
 		return;
 	if (lp->conf->retention_ms > 0 &&
 	    store_prune_events(lp->st, now - lp->conf->retention_ms / 1000) ==
@@ -894,7 +1046,7 @@ detect_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (lp->broken || lp->stopping) {
+	if (lp->broken || lp->stopping || store_idle(lp) == -1) {
 		ev_idle_stop(lp->ev, &lp->detect_idle_w);
 		lp->detect_busy = false;
 		return;
@@ -1126,6 +1278,7 @@ reload(struct loop *lp)
 	/* The batch's counts may point into the old classifier's rules. */
 	if (lp->npend > 0 && !lp->broken)
 		batch_commit(lp);
+	(void)store_idle(lp);
 	pipeline_set_classifier(lp->pl, ncl);
 	classify_free(lp->cl);
 	lp->cl = ncl;
@@ -1200,7 +1353,7 @@ shutdown_begin(struct loop *lp, const char *why)
 	selfcheck_free(lp->sc);
 	lp->sc = NULL;
 	lp->exit_code = 0;
-	if (lp->broken || batch_commit(lp) == -1) {
+	if (lp->broken || batch_commit(lp) == -1 || store_idle(lp) == -1) {
 		log_warnx("daemon: the last batch was not committed; it "
 			  "will be read again at the next start");
 		lp->exit_code = 1;
@@ -1231,6 +1384,7 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		reload(lp);
 		break;
 	case SIGUSR1:
+		(void)store_idle(lp); /* the writer thread's counters */
 		log_counters(lp);
 		msgtrack_log(pipeline_msgtrack(lp->pl)); /* issue 16 */
 		break;
@@ -1369,9 +1523,13 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	}
 	pipeline_set_msgtrack(lp->pl, mt);
 	/* Parse here while a second core stores and tracks messages
-	 * (issue 14); between batches it is idle (batch_commit() syncs). */
+	 * (issue 14); it commits a batch while the next one is read, and is
+	 * idle whenever the loop uses the store itself (store_idle()). */
 	if (pipeline_start_writer(lp->pl, errbuf) == -1)
 		log_warnx("daemon: %s; storing on one thread", errbuf);
+	ev_async_init(&lp->commit_async, commit_async_cb);
+	lp->commit_async.data = lp;
+	pipeline_set_notify(lp->pl, on_commit_applied, lp);
 	set_patterns(lp);
 	if (journal_wanted(lp) && journal_open(lp) == -1)
 		goto fail;
@@ -1440,10 +1598,11 @@ loop_run(struct loop *lp)
 	ev_signal_start(lp->ev, &lp->sig_int);
 	ev_signal_start(lp->ev, &lp->sig_hup);
 	ev_signal_start(lp->ev, &lp->sig_usr1);
+	ev_async_start(lp->ev, &lp->commit_async);
 	lp->sum_time = ev_now(lp->ev);
 	rescan(lp, true, false);
 	dirwatch_set(lp);
-	if (lp->jn != NULL && !lp->broken &&
+	if (lp->jn != NULL && !lp->broken && store_idle(lp) == 0 &&
 	    journal_input_start(lp->jn, lp->st) == -1)
 		store_failed(lp, "journal position");
 	if (lp->in_open)
@@ -1456,7 +1615,9 @@ loop_run(struct loop *lp)
 		ev_periodic_start(lp->ev, &lp->detect_w);
 		ev_timer_start(lp->ev, &lp->detect_first_w);
 	}
+	(void)store_idle(lp); /* selfcheck_new() writes meta */
 	lp->sc = selfcheck_new(lp->ev, lp->st, lp->conf);
+	selfcheck_set_store_wait(lp->sc, on_store_wait, lp);
 	log_info("daemon: started pid=%ld database=%s following %zu "
 		 "files%s%s",
 	    (long)getpid(), lp->opts.db_path, lp->nfl,
@@ -1488,6 +1649,8 @@ loop_free(struct loop *lp)
 	free(lp->pend);
 	free(lp->pbuf);
 	linebuf_free(lp->in_lb);
+	if (lp->pl != NULL)
+		(void)pipeline_sync(lp->pl); /* before the rollback below */
 	pipeline_free(lp->pl);
 	if (lp->st != NULL) {
 		if (lp->in_txn)

@@ -449,6 +449,44 @@ pipeline_errmsg(const struct pipeline *p)
 				 : store_errmsg(p->store);
 }
 
+/* See pipeline.h: asynchronous commits. */
+int
+pipeline_wait_commits(struct pipeline *p, uint64_t behind)
+{
+	return p->writer != NULL ? writer_wait_commits(p->writer, behind) : 0;
+}
+
+int
+pipeline_poll(struct pipeline *p)
+{
+	return p->writer != NULL ? writer_poll(p->writer) : 1;
+}
+
+const char *
+pipeline_failed_op(const struct pipeline *p)
+{
+	return p->writer != NULL ? writer_failed_op(p->writer) : "";
+}
+
+void
+pipeline_set_notify(struct pipeline *p, void (*fn)(void *), void *arg)
+{
+	if (p->writer != NULL)
+		writer_set_notify(p->writer, fn, arg);
+}
+
+int
+pipeline_put_meta(struct pipeline *p, const char *key, const char *value)
+{
+	if (p->writer == NULL)
+		return store_meta_set(p->store, key, value);
+	if (writer_meta(p->writer, key, value) == -1) {
+		(void)writer_sync(p->writer);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Issue 16: tracks messages with mt (owned from now on; NULL: none).
  * Before pipeline_start_writer().

@@ -111,6 +111,21 @@ int pipeline_sync(struct pipeline *);
 int pipeline_rollback(struct pipeline *);
 const char *pipeline_errmsg(const struct pipeline *);
 /*
+ * Asynchronous commits (writer.h): pipeline_commit() only queues the
+ * commit; pipeline_wait_commits() waits until at most `behind` queued
+ * commits are not applied, pipeline_poll() looks (1 all applied, 0 not
+ * yet); -1 from either: something failed, call pipeline_sync().
+ * pipeline_failed_op() names what failed ("begin", "add", "commit"...),
+ * pipeline_set_notify() gets a call on the writer thread after each
+ * commit or failure, pipeline_put_meta() is store_meta_set() in the
+ * batch. Without a writer, commits are synchronous and these are trivial.
+ */
+int pipeline_wait_commits(struct pipeline *, uint64_t behind);
+int pipeline_poll(struct pipeline *);
+const char *pipeline_failed_op(const struct pipeline *);
+void pipeline_set_notify(struct pipeline *, void (*fn)(void *), void *arg);
+int pipeline_put_meta(struct pipeline *, const char *key, const char *value);
+/*
  * Issue 16: message lifecycle tracking (msgtrack.h), owned by the
  * pipeline from this call on; NULL turns it off. Set it before
  * pipeline_start_writer(): with a writer it runs on the writer thread,

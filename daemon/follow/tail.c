@@ -74,6 +74,8 @@ struct tail {
 	/* The last old file finished, to record under "inode:<dev>:<ino>". */
 	struct store_position retired;
 	bool retired_dirty;
+	bool retired_put; /* put, its commit not confirmed yet */
+	bool put_pending; /* something put, its commit not confirmed */
 	char retired_key[64];
 	char retired_path[PATH_MAX];
 	/* The same under import's identity of its content. */
@@ -296,7 +298,7 @@ tail_holds_ino(const struct tail *t, int64_t dev, int64_t ino)
 {
 	return (t->cur != NULL && t->cur->dev == dev && t->cur->ino == ino) ||
 	    (t->old != NULL && t->old->dev == dev && t->old->ino == ino) ||
-	    (t->retired_dirty && t->retired.dev == dev &&
+	    ((t->retired_dirty || t->retired_put) && t->retired.dev == dev &&
 		t->retired.ino == ino);
 }
 
@@ -971,6 +973,8 @@ open_cur(struct tail *t)
 		close(fd);
 		return;
 	}
+	if (t->env.store != NULL && t->env.store_wait != NULL)
+		t->env.store_wait(t->env.arg);
 	off = t->env.store != NULL ? seen_offset(t, t->env.store, fd, &st) : 0;
 	if (off == -1) {
 		log_warnx("tail: %s: %s; opening it later", t->path,
@@ -1298,30 +1302,40 @@ tail_set_env(struct tail *t, const struct tail_env *env)
 
 /* See tail.h. */
 int
-tail_put_positions(struct tail *t, struct store *st, int64_t now)
+tail_put_positions(struct tail *t, int64_t now, tail_put_fn *put, void *arg)
 {
 	struct store_position pos;
 
 	if (t->cur_dirty) {
 		tf_position(t, t->cur, t->key, now, &pos);
-		if (store_put_position(st, &pos) == -1)
+		if (put(arg, &pos) == -1)
 			return -1;
 	}
 	if (t->old_dirty) {
 		tf_position(t, t->old, t->rkey, now, &pos);
-		if (store_put_position(st, &pos) == -1)
+		if (put(arg, &pos) == -1)
 			return -1;
 	}
 	if (t->retired_dirty) {
 		t->retired.updated = now;
-		if (store_put_position(st, &t->retired) == -1)
+		if (put(arg, &t->retired) == -1)
 			return -1;
 	}
 	if (t->imported_dirty) {
 		t->imported.updated = now;
-		if (store_put_position(st, &t->imported) == -1)
+		if (put(arg, &t->imported) == -1)
 			return -1;
 	}
+	/* Put: changes from now on are the next batch's. A failed commit
+	 * rebuilds the tail from the store, so nothing is lost by
+	 * forgetting them here. */
+	if (t->retired_dirty)
+		t->retired_put = true;
+	if (t->cur_dirty || t->old_dirty || t->retired_dirty ||
+	    t->imported_dirty)
+		t->put_pending = true;
+	t->cur_dirty = t->old_dirty = t->retired_dirty = false;
+	t->imported_dirty = false;
 	return 0;
 }
 
@@ -1329,8 +1343,7 @@ tail_put_positions(struct tail *t, struct store *st, int64_t now)
 void
 tail_committed(struct tail *t)
 {
-	t->cur_dirty = t->old_dirty = t->retired_dirty = false;
-	t->imported_dirty = false;
+	t->retired_put = t->put_pending = false;
 }
 
 /* See tail.h. */
@@ -1381,7 +1394,7 @@ tail_gone(const struct tail *t)
 
 	return t->cur == NULL && t->old == NULL && !t->cur_dirty &&
 	    !t->old_dirty && !t->retired_dirty && !t->imported_dirty &&
-	    stat(t->path, &st) == -1 && errno == ENOENT;
+	    !t->put_pending && stat(t->path, &st) == -1 && errno == ENOENT;
 }
 
 /* See tail.h. */

@@ -81,6 +81,9 @@ struct tail_env {
 	double rotate_wait;   /* seconds an old file is still read */
 	bool start_at_end;    /* unseen files found at start-up */
 	struct store *store;  /* for positions of files seen before */
+	/* Called before store is read while following (the caller's writer
+	 * thread may be committing into it); may be NULL. */
+	void (*store_wait)(void *arg);
 	tail_line_fn *line_fn;
 	tail_dirty_fn *dirty_fn;
 	tail_held_fn *held_fn; /* may be NULL */
@@ -135,13 +138,21 @@ void tail_poll(struct tail *);
 void tail_set_env(struct tail *, const struct tail_env *env);
 
 /*
- * Inside the caller's transaction: writes this tail's positions that
- * changed since the last tail_committed(). now is the wall time stored as
- * `updated`. Returns 0, or -1 (store_errmsg()).
+ * Inside the caller's transaction: hands this tail's positions that
+ * changed since the last call to put(arg, pos) (pos and its strings are
+ * valid during the call only), and counts them as put: a later change is
+ * put again. now is the wall time stored as `updated`. Returns 0, or -1
+ * when put failed.
  */
-int tail_put_positions(struct tail *, struct store *st, int64_t now);
+typedef int tail_put_fn(void *arg, const struct store_position *pos);
+int tail_put_positions(struct tail *, int64_t now, tail_put_fn *put, void *arg);
 
-/* After a successful commit: what was put is now durable. */
+/*
+ * After the commit of the transaction of the last tail_put_positions():
+ * what was put is now durable (a file finished there is no longer held).
+ * The caller commits asynchronously but calls this before the next
+ * tail_put_positions(); after a failed commit it rebuilds the tail.
+ */
 void tail_committed(struct tail *);
 
 /* Records the time of an event just read (for status and lag). */

@@ -31,8 +31,13 @@ enum wop {
 	W_POS,
 	W_LINES,
 	W_COMMIT,
-	W_LC /* a lifecycle line for msgtrack_line() */
+	W_LC,  /* a lifecycle line for msgtrack_line() */
+	W_META /* store_meta_set() */
 };
+
+/* What writer_failed_op() names, by operation. */
+static const char *const wop_name[] = { "", "begin", "add", "position", "lines",
+	"commit", "lifecycle", "meta" };
 
 struct whdr {
 	uint32_t op;
@@ -62,6 +67,10 @@ struct wlines {
 	uint64_t n[METRIC_LINE_COUNT];
 };
 
+struct wmeta {
+	const char *key, *value;
+};
+
 struct wbuf {
 	size_t used;
 	char *data;
@@ -84,6 +93,11 @@ struct writer {
 	bool failed; /* an operation failed since the last sync */
 	bool seen;   /* the caller has seen failed (at a hand-over) */
 	char err[BS_ERRLEN];
+	uint32_t fail_op;         /* the operation that failed (enum wop) */
+	uint64_t commits;         /* caller: commits appended */
+	uint64_t committed;       /* thread: commits applied (under mu) */
+	writer_notify_fn *notify; /* thread: after a commit or failure */
+	void *notify_arg;
 	struct msgtrack *mt; /* issue 16, or NULL; used by the thread */
 	bool mt_txn;         /* thread: a batch begun and not committed */
 };
@@ -176,7 +190,20 @@ apply(struct writer *w, struct wbuf *b)
 			    ((const struct wlines *)(const void *)(h + 1))->n);
 			break;
 		case W_COMMIT:
-			rc = commit(w);
+			if ((rc = commit(w)) == 0) {
+				pthread_mutex_lock(&w->mu);
+				w->committed++;
+				pthread_cond_broadcast(&w->cv_idle);
+				pthread_mutex_unlock(&w->mu);
+				if (w->notify != NULL)
+					w->notify(w->notify_arg);
+			}
+			break;
+		case W_META:
+			rc = store_meta_set(w->st,
+			    ((const struct wmeta *)(const void *)(h + 1))->key,
+			    ((const struct wmeta *)(const void *)(h + 1))
+				->value);
 			break;
 		default:
 			rc = -1;
@@ -186,10 +213,14 @@ apply(struct writer *w, struct wbuf *b)
 	if (rc == -1) {
 		pthread_mutex_lock(&w->mu);
 		snprintf(w->err, sizeof(w->err), "%s", store_errmsg(w->st));
+		w->fail_op = h->op;
 		w->failed = true;
+		pthread_cond_broadcast(&w->cv_idle);
 		pthread_mutex_unlock(&w->mu);
 		/* commit rolls back by itself; the others leave it to us */
 		store_rollback(w->st);
+		if (w->notify != NULL)
+			w->notify(w->notify_arg);
 	}
 	b->used = 0;
 }
@@ -374,6 +405,7 @@ writer_commit(struct writer *w)
 {
 	if (simple(w, W_COMMIT) == -1)
 		return -1;
+	w->commits++;
 	return hand_over(w, false);
 }
 
@@ -444,6 +476,7 @@ writer_add(
 			snprintf(
 			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
 			store_rollback(w->st);
+			w->fail_op = W_ADD;
 			w->seen = true;
 			return -1;
 		}
@@ -520,6 +553,7 @@ writer_lc(struct writer *w, const struct lc_line *lc)
 			snprintf(
 			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
 			store_rollback(w->st);
+			w->fail_op = W_LC;
 			w->seen = true;
 			return -1;
 		}
@@ -551,6 +585,7 @@ writer_position(struct writer *w, const struct store_position *pos)
 	if (klen + plen + 64 + sizeof(*a) > WRITER_BUF_BYTES) {
 		/* keys and paths are short (PATH_MAX) */
 		snprintf(w->err, sizeof(w->err), "position: key too long");
+		w->fail_op = W_POS;
 		w->seen = true;
 		return -1;
 	}
@@ -562,6 +597,30 @@ writer_position(struct writer *w, const struct store_position *pos)
 	a->pos = *pos;
 	a->pos.key = move_str(pos->key, klen, &tail);
 	a->pos.path = move_str(pos->path, plen, &tail);
+	return 0;
+}
+
+int
+writer_meta(struct writer *w, const char *key, const char *value)
+{
+	size_t klen = strlen(key), vlen = strlen(value);
+	struct wmeta *m;
+	char *tail;
+
+	if (klen + vlen + 64 + sizeof(*m) > WRITER_BUF_BYTES) {
+		snprintf(
+		    w->err, sizeof(w->err), "meta: %s: value too long", key);
+		w->fail_op = W_META;
+		w->seen = true;
+		return -1;
+	}
+	if ((m = reserve(w, W_META,
+		 ALIGN8(sizeof(struct whdr) + sizeof(*m) + klen + vlen + 2))) ==
+	    NULL)
+		return -1;
+	tail = (char *)(m + 1);
+	m->key = move_str(key, klen, &tail);
+	m->value = move_str(value, vlen, &tail);
 	return 0;
 }
 
@@ -580,8 +639,59 @@ writer_sync(struct writer *w)
 		w->err[0] = '\0';
 	w->failed = false;
 	w->seen = false;
+	/* What failed was skipped: nothing is left to apply. */
+	w->committed = w->commits;
 	pthread_mutex_unlock(&w->mu);
 	return rc;
+}
+
+/* See writer.h. */
+int
+writer_wait_commits(struct writer *w, uint64_t behind)
+{
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->failed && w->commits - w->committed > behind)
+		pthread_cond_wait(&w->cv_idle, &w->mu);
+	if (w->failed)
+		w->seen = true;
+	rc = w->seen ? -1 : 0;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/* See writer.h. */
+int
+writer_poll(struct writer *w)
+{
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	if (w->failed)
+		w->seen = true;
+	rc = w->seen ? -1 : w->committed == w->commits ? 1 : 0;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/* See writer.h. */
+void
+writer_set_notify(struct writer *w, writer_notify_fn *fn, void *arg)
+{
+	pthread_mutex_lock(&w->mu);
+	w->notify = fn;
+	w->notify_arg = arg;
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* See writer.h. */
+const char *
+writer_failed_op(const struct writer *w)
+{
+	return w->fail_op < sizeof(wop_name) / sizeof(wop_name[0])
+	    ? wop_name[w->fail_op]
+	    : "?";
 }
 
 const char *

@@ -31,7 +31,7 @@
 #include "metric.h"
 #include "store.h"
 
-#define WRITER_BUF_BYTES (512 * 1024)
+#define WRITER_BUF_BYTES (256 * 1024) /* 1 MiB in all (import RSS) */
 #define WRITER_BUFS      4
 
 struct msgtrack;
@@ -87,5 +87,34 @@ int writer_sync(struct writer *);
 
 /* The message of the last failure reported by writer_sync(). */
 const char *writer_errmsg(const struct writer *);
+
+/*
+ * Asynchronous commits (the daemon's batches): writer_commit() only
+ * queues the commit; these tell when the thread has applied it.
+ *
+ * writer_wait_commits() waits until at most `behind` of the commits
+ * appended are not applied yet (0: all of them), and writer_poll() looks
+ * without waiting: 1 when every commit appended is applied, 0 when some
+ * are not yet. Both return -1 once an operation has failed; then call
+ * writer_sync() (it reports the failure and makes the writer usable).
+ * Records appended after the last commit do not count.
+ */
+int writer_wait_commits(struct writer *, uint64_t behind);
+int writer_poll(struct writer *);
+
+/*
+ * fn(arg) is called on the writer thread after each commit it applies
+ * and after a failure (for ev_async_send(): it must be thread-safe and
+ * must not touch the store). NULL: none.
+ */
+typedef void writer_notify_fn(void *arg);
+void writer_set_notify(struct writer *, writer_notify_fn *fn, void *arg);
+
+/* The operation of the last failure: "begin", "add", "position",
+ * "lines", "commit", "lifecycle" or "meta". */
+const char *writer_failed_op(const struct writer *);
+
+/* store_meta_set(key, value) in order with the other operations. */
+int writer_meta(struct writer *, const char *key, const char *value);
 
 #endif
