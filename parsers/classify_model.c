@@ -367,10 +367,12 @@ classify_model_load(
 	}
 	for (k = 0; k < BS_CLASS_COUNT; k++)
 		ncls += m->has_class[k];
-	if (ncls < 2 || m->nfeats == 0) {
+	/* A model that may decide nothing ("layers off", or no layers
+	 * line) needs no weights: that is how an operator turns it off. */
+	if (m->layers != 0 && (ncls < 2 || m->nfeats == 0)) {
 		merr(errbuf,
 		    "%s: a model needs 'bias' lines for two classes or more "
-		    "and at least one 'w' line",
+		    "and at least one 'w' line (or 'layers off')",
 		    name);
 		goto fail;
 	}

@@ -38,7 +38,7 @@ echo "$reply" | "$BOUNCESTAT" classify --rules "$rules" --format json - \
     >"$T/json.out" 2>"$T/json.err" || fail "classify json exited $?"
 grep -q '"evidence":"model"' "$T/json.out" || fail "json evidence"
 
-printf 'bouncestat-model 1\nlayers off\nbias loop 0\nbias policy 0\nw x loop 1\n' \
+printf 'bouncestat-model 1\nlayers off\n' \
     >"$rules/local.model"
 "$BOUNCESTAT" classify --rules "$rules" "$reply" >"$T/off.out" \
     2>"$T/off.err" || fail "classify (model off) exited $?"

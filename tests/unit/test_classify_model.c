@@ -107,9 +107,10 @@ classify_model_load__bad_files__clear_errors(void **state)
 	expect_error("\x1f\x8b\x08garbage", 10, "not a bouncestat model");
 	expect_error("\x1f\x8b\x08\x00garbage", 11, "t.model:1: NUL byte");
 	expect_error("bouncestat-model 2\n", 19, "not a bouncestat model");
+	expect_error("bouncestat-model 1\nlayers code\nbias loop 0\n", 43,
+	    "two classes or more");
 	expect_error(
-	    "bouncestat-model 1\nbias loop 0\n", 31, "two classes or more");
-	expect_error("bouncestat-model 1\nbias loop 0\nbias policy 0\n", 45,
+	    "bouncestat-model 1\nlayers code\nbias loop 0\nbias policy 0\n", 57,
 	    "at least one 'w' line");
 	expect_error("bouncestat-model 1\nw foo nosuchclass 1\n", 38,
 	    "t.model:2: unknown class 'nosuchclass'");
@@ -194,6 +195,10 @@ classify_event__toy_model_layers_none__code_rule_kept(void **state)
 		       "bias loop 0\nbias policy 0\n"
 		       "w zzqx loop 10\n"));
 	t = "550 zzqx";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	/* How an operator turns it off: "layers off" alone, no weights. */
+	classify_set_model(c, model_text("bouncestat-model 1\nlayers off\n"));
 	classify_text(c, t, strlen(t), NULL, &r);
 	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
 	classify_free(c);
