@@ -87,6 +87,20 @@ mkdir -p "$out"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bsbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 note() { printf '%s\n' "$*" >&2; }
+# Warns when binary $1 comes from a CMake build that is not Release (a
+# Debug/sanitizer build's figures mean nothing); silent when unknown.
+check_release() {
+	local dir=${1%/*} cache type
+	for cache in "$dir/CMakeCache.txt" "$dir/../CMakeCache.txt"; do
+		[ -f "$cache" ] || continue
+		type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$cache")
+		[ "$type" = Release ] ||
+		    note "WARNING: $1 is a '${type:-no type}' build, not" \
+			"Release: its figures are not comparable (cmake -B" \
+			"build-bench -DCMAKE_BUILD_TYPE=Release)"
+		return 0
+	done
+}
 
 # ------------------------------------------------------------------ peers
 missing=()
@@ -121,6 +135,7 @@ fi
 has_cmd() { # bouncestat COMMAND exists and answers --help
 	[ -n "$bs" ] && [ -x "$bs" ] && "$bs" "$1" --help >/dev/null 2>&1
 }
+[ -n "$bs" ] && check_release "$bs"
 if [ -z "$bs" ]; then
 	note "bouncestat not found: build it (cmake -B build-bench" \
 	    "-DCMAKE_BUILD_TYPE=Release) or pass --bouncestat; its rows" \
@@ -282,6 +297,7 @@ for c in "$src/build-bench/tests/classify_bench" \
 done
 if [ -n "$cb" ]; then
 	note "classifier: $cb -f (the log's failures)"
+	check_release "$cb"
 	BS_CLASSIFY=$("$cb" -f "$log" 3 2>&1) || BS_CLASSIFY=
 	note "$BS_CLASSIFY"
 else
