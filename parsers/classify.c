@@ -218,7 +218,9 @@ struct rule {
 	char **parts;  /* the match lines */
 	size_t nparts;
 	pcre2_code *re;
-	bool jit;
+	pcre2_code *re1; /* the first match line's, while parsing */
+	bool jit;        /* run by the JIT (compiled on first use) */
+	bool jit_ready;  /* ... and compiled (jit_now()) */
 	bool digit_sensitive;
 	int grp_dnsbl[GROUP_MAX];
 	int grp_ip[GROUP_MAX];
@@ -237,7 +239,8 @@ struct rule {
 	size_t nlits;
 	struct reqs *req;    /* more required literals of each, or NULL */
 	char **alts;         /* the top-level alternative of each literal */
-	pcre2_code **alt_re; /* alts compiled (split rules), or NULL */
+	pcre2_code **alt_re; /* alts compiled (split rules), or NULL; each
+			      * NULL until its first use (alt_now()) */
 	struct plain *plain; /* alts that are plain text (split_rule()) */
 	bool nosplit;        /* a top-level (?i)-style option setting */
 	bool always;
@@ -459,6 +462,7 @@ rule_free(struct rule *r)
 	free(r->pattern);
 	free_strv(r->parts, r->nparts);
 	pcre2_code_free(r->re);
+	pcre2_code_free(r->re1);
 	free_strv(r->prov, r->nprov);
 	free(r->meaning);
 	free(r->action);
@@ -1451,7 +1455,12 @@ finish_rule(struct parse *ps)
 			goto fail;
 		}
 		r->pattern = pat;
-		if ((r->re = compile_pattern(pat, &err, &off)) == NULL) {
+		/* one match line: parse_line() compiled it already */
+		if (r->nparts == 1 && r->re1 != NULL) {
+			r->re = r->re1;
+			r->re1 = NULL;
+		} else if ((r->re = compile_pattern(pat, &err, &off)) ==
+		    NULL) {
 			pattern_error(ps, r->line, "match", err, off);
 			goto fail;
 		}
@@ -1681,10 +1690,16 @@ parse_line(struct parse *ps, const char *s, size_t n)
 			free(tmp);
 			return pattern_error(ps, ps->line, "match", err, off);
 		}
-		pcre2_code_free(re);
 		free(tmp);
-		if (push_str(&r->parts, &r->nparts, v, vn) == -1)
+		if (push_str(&r->parts, &r->nparts, v, vn) == -1) {
+			pcre2_code_free(re);
 			return perr(ps, ps->line, "out of memory");
+		}
+		/* kept for finish_rule() while it is the only line */
+		pcre2_code_free(r->re1);
+		r->re1 = r->nparts == 1 ? re : NULL;
+		if (r->nparts != 1)
+			pcre2_code_free(re);
 		return 0;
 	}
 	if (KW("evidence")) {
@@ -2165,22 +2180,27 @@ sort_by_evidence(struct classifier *c)
 static int split_rule(struct rule *r);
 
 /*
- * Compiles the rule table: JIT for every pattern (interpreted when the
- * JIT is not available), prefilter tables, the result cache and the one
- * match-data block. Returns 0, or -1 with errbuf. Rules cannot be added
- * afterwards.
+ * Compiles the rule table: prefilter tables, the result cache and the one
+ * match-data block. Patterns were compiled (and so checked) when their
+ * rules were parsed; the JIT compiles each on its first run (jit_now(),
+ * alt_now()): most never run in an import, and compiling them all here
+ * was three quarters of loading the rules (76 of 125 M instructions for
+ * the default rules). Interpreted when the JIT is not available. Returns
+ * 0, or -1 with errbuf. Rules cannot be added afterwards.
  */
 int
 classify_compile(struct classifier *c, char *errbuf)
 {
 	size_t i, b, k, w;
-	uint32_t cap, maxcap = 1;
+	uint32_t cap, maxcap = 1, jit = 0;
 	struct rule *r;
 
 	if (c->compiled) {
 		seterr(errbuf, "classifier already compiled");
 		return -1;
 	}
+	if (pcre2_config(PCRE2_CONFIG_JIT, &jit) != 0)
+		jit = 0;
 	sort_by_evidence(c);
 	c->nwords = (c->nrules + 63) / 64;
 	if (c->nwords == 0)
@@ -2202,7 +2222,7 @@ classify_compile(struct classifier *c, char *errbuf)
 		c->stats.rules++;
 		if (r->re != NULL) {
 			c->stats.patterns++;
-			if (pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) == 0) {
+			if (jit) {
 				r->jit = true;
 				c->stats.jit_patterns++;
 			}
@@ -2411,8 +2431,25 @@ group_span(const PCRE2_SIZE *ov, uint32_t npairs, const int *g, size_t *off,
 	}
 }
 
+/*
+ * JIT-compiles r's pattern on its first run; when the JIT fails, r is
+ * interpreted from then on. The classifier, like its cache and match
+ * data, is used by one thread at a time (the daemon's reading thread).
+ */
+static void
+jit_now(struct classifier *c, struct rule *r)
+{
+	r->jit_ready = true;
+	if (pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) == 0) {
+		c->stats.jit_done++;
+		return;
+	}
+	r->jit = false;
+	c->stats.jit_patterns--;
+}
+
 static enum match_rc
-run_pattern(struct classifier *c, const struct rule *r, const char *s, size_t n,
+run_pattern(struct classifier *c, struct rule *r, const char *s, size_t n,
     struct spans *sp)
 {
 	const PCRE2_SIZE *ov;
@@ -2420,6 +2457,8 @@ run_pattern(struct classifier *c, const struct rule *r, const char *s, size_t n,
 	int rc;
 
 	c->stats.pattern_runs++;
+	if (r->jit && !r->jit_ready)
+		jit_now(c, r);
 	if (n > CLASSIFY_SUBJECT_MAX)
 		n = CLASSIFY_SUBJECT_MAX;
 	memcpy(c->subj, s, n);
@@ -2531,7 +2570,7 @@ plain_occurs(const struct classifier *c, const struct plain *pl, size_t n)
  * Split matching. A rule whose pattern has several top-level
  * alternatives, each with its required literal (see the prefilter), and no
  * capture groups (its answer is then only "matches or not") has every
- * alternative compiled on its own as well. The prefilter's pass remembers
+ * alternative compiled on its own as well (on its first use). The prefilter's pass remembers
  * which literals it found; such a rule is then decided by running only
  * the alternatives whose literal occurs, each on the whole subject. A
  * pattern a|b|c matches a subject exactly when one of a, b, c does, and an
@@ -2548,8 +2587,6 @@ split_rule(struct rule *r)
 {
 	uint32_t cap = 1;
 	size_t i;
-	int err;
-	PCRE2_SIZE off;
 
 	if (r->always || r->nosplit || r->nlits < 1 || r->alts == NULL ||
 	    pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &cap) != 0 ||
@@ -2561,21 +2598,33 @@ split_rule(struct rule *r)
 		plain_alt(r->alts[i], &r->plain[i]);
 	if (r->nlits < 2)
 		return 0;
+	/* each compiled on its first use: alt_now() */
 	if ((r->alt_re = calloc(r->nlits, sizeof(*r->alt_re))) == NULL)
 		return -1;
-	for (i = 0; i < r->nlits; i++) {
-		r->alt_re[i] = compile_pattern(r->alts[i], &err, &off);
-		if (r->alt_re[i] == NULL ||
-		    pcre2_jit_compile(r->alt_re[i], PCRE2_JIT_COMPLETE) != 0)
-			break;
-	}
-	if (i < r->nlits) { /* not expected: keep the whole pattern */
-		for (i = 0; i < r->nlits; i++)
-			pcre2_code_free(r->alt_re[i]);
-		free(r->alt_re);
-		r->alt_re = NULL;
-	}
 	return 0;
+}
+
+/*
+ * Compiles alternative alt of split rule r for the JIT on its first use.
+ * false when that fails (not expected): then r stops being split (its
+ * alt_re freed) and the caller runs the whole pattern.
+ */
+static bool
+alt_now(struct rule *r, size_t alt)
+{
+	int err;
+	PCRE2_SIZE off;
+	size_t i;
+
+	if ((r->alt_re[alt] = compile_pattern(r->alts[alt], &err, &off)) !=
+		NULL &&
+	    pcre2_jit_compile(r->alt_re[alt], PCRE2_JIT_COMPLETE) == 0)
+		return true;
+	for (i = 0; i < r->nlits; i++)
+		pcre2_code_free(r->alt_re[i]);
+	free(r->alt_re);
+	r->alt_re = NULL;
+	return false;
 }
 
 /*
@@ -2644,7 +2693,7 @@ some_alt_occurs(
 
 /* Rule idx (a split rule) against s[0..n): see split_rule(). */
 static enum match_rc
-run_split(struct classifier *c, const struct rule *r, size_t idx, const char *s,
+run_split(struct classifier *c, struct rule *r, size_t idx, const char *s,
     size_t n)
 {
 	size_t h, g, alt;
@@ -2670,6 +2719,10 @@ run_split(struct classifier *c, const struct rule *r, size_t idx, const char *s,
 			if (plain_occurs(c, &r->plain[alt], n))
 				return M_YES;
 			continue;
+		}
+		if (r->alt_re[alt] == NULL && !alt_now(r, alt)) {
+			c->stats.pattern_runs--;
+			return run_pattern(c, r, s, n, NULL);
 		}
 		if (!copied) {
 			memcpy(c->subj, s, n);
@@ -3270,7 +3323,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	uint64_t key, nkey, xkey, tail, word, dmix = 0;
 	size_t i, w, bucket;
 	enum match_rc mr;
-	const struct rule *r;
+	struct rule *r;
 
 	memset(out, 0, sizeof(*out));
 	out->rule = out->meaning = out->action = out->evidence = "";
@@ -3526,7 +3579,7 @@ classify_check_samples(struct classifier *c, bool require,
 {
 	struct classify_result res;
 	struct bs_event ev;
-	const struct rule *r;
+	struct rule *r;
 	const char *prov;
 	size_t i, j, nex, nco, count = 0;
 	int problems = 0;

@@ -54,7 +54,9 @@ struct classify_stats {
 	uint64_t pattern_runs; /* PCRE2 matches run (after the prefilter) */
 	uint32_t rules;        /* rules in force after compile */
 	uint32_t patterns;     /* rules with a pattern */
-	uint32_t jit_patterns; /* ... compiled by the JIT */
+	uint32_t jit_patterns; /* ... run by the JIT */
+	uint32_t jit_done;     /* ... of which compiled so far: each pattern
+				* is JIT-compiled on its first run */
 };
 
 /* One rule as loaded, for listings and tests. Pointers are owned by the
