@@ -1459,8 +1459,7 @@ finish_rule(struct parse *ps)
 		if (r->nparts == 1 && r->re1 != NULL) {
 			r->re = r->re1;
 			r->re1 = NULL;
-		} else if ((r->re = compile_pattern(pat, &err, &off)) ==
-		    NULL) {
+		} else if ((r->re = compile_pattern(pat, &err, &off)) == NULL) {
 			pattern_error(ps, r->line, "match", err, off);
 			goto fail;
 		}
@@ -2570,7 +2569,7 @@ plain_occurs(const struct classifier *c, const struct plain *pl, size_t n)
  * Split matching. A rule whose pattern has several top-level
  * alternatives, each with its required literal (see the prefilter), and no
  * capture groups (its answer is then only "matches or not") has every
- * alternative compiled on its own as well (on its first use). The prefilter's pass remembers
+ * alternative compiled on its own as well. The prefilter's pass remembers
  * which literals it found; such a rule is then decided by running only
  * the alternatives whose literal occurs, each on the whole subject. A
  * pattern a|b|c matches a subject exactly when one of a, b, c does, and an
@@ -2693,8 +2692,8 @@ some_alt_occurs(
 
 /* Rule idx (a split rule) against s[0..n): see split_rule(). */
 static enum match_rc
-run_split(struct classifier *c, struct rule *r, size_t idx, const char *s,
-    size_t n)
+run_split(
+    struct classifier *c, struct rule *r, size_t idx, const char *s, size_t n)
 {
 	size_t h, g, alt;
 	bool seen, copied = false, counted = false;

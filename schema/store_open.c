@@ -183,14 +183,13 @@ resolve_params(struct store *st, enum stmt_id id, const char *const *names,
 
 /*
  * Multi-row statements: the single-row statement's rows repeated, with
- * anonymous parameters ("?", numbered in order: row r's column k is
- * r * stride + k + 1). Named ones (":bucket_0", ...) cost SQLite a scan
- * of the names before them each (sqlite3VListNameToNum): 37 of the 54 M
- * instructions of preparing the store's statements at every open. One statement per 64
- * count rows instead of per row halves the cost of writing counts (2M-line
- * log: 320k rows, 0.28 s -> 0.15 s), one per 32 events takes 40% off
- * inserting them (micro-benchmark): the per-statement work (reset, halt,
- * bindings cleared) is paid once per batch.
+ * anonymous parameters ("?": row r's column k is r * stride + k + 1).
+ * One statement per 64 count rows instead of per row halves the cost of
+ * writing counts (2M-line log: 320k rows, 0.28 s -> 0.15 s), one per 32
+ * events takes 40% off inserting them (micro-benchmark): the per-statement
+ * work (reset, halt, bindings cleared) is paid once per batch. Named
+ * parameters (":bucket_0", ...) made SQLite look each up among those
+ * before it: 37 of the 54 M instructions of preparing at every open.
  */
 static const struct many_def {
 	enum stmt_id id;
