@@ -112,7 +112,10 @@ struct classify_model;
  */
 void classify_set_model(struct classifier *, struct classify_model *);
 
-/* Compiles all patterns (JIT when available). 0, or -1 with errbuf. */
+/*
+ * Compiles the rule table (patterns were checked when added; the JIT, when
+ * available, compiles each on its first run). 0, or -1 with errbuf.
+ */
 int classify_compile(struct classifier *, char *errbuf);
 
 /*
