@@ -243,6 +243,8 @@ flush_events(struct store *st)
 
 	st->n_ev_rows = 0;
 	if (n == STORE_EVENT_ROWS) {
+		if (store_prepare_many(st, S_EVENT_PUT_MANY) == -1)
+			return -1;
 		for (r = 0; r < n; r++)
 			bind_event(st->stmt[S_EVENT_PUT_MANY].s,
 			    st->ev_many_idx, (int)r * EV_NPARAM,

@@ -255,6 +255,8 @@ flush_table(struct store *st, struct ctable *t, enum stmt_id one,
 			t->slot[n++] = t->slot[i];
 	/* ctable_add() keeps n <= cap / 2: the upper half is free. */
 	cslot_sort(t->slot, t->slot + n, n);
+	if (n >= STORE_FLUSH_ROWS)
+		rc = store_prepare_many(st, many);
 	for (i = 0; i + STORE_FLUSH_ROWS <= n && rc == 0;
 	     i += STORE_FLUSH_ROWS) {
 		for (r = 0; r < STORE_FLUSH_ROWS; r++)

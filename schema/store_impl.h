@@ -252,6 +252,9 @@ struct store {
 /* store.c */
 int store_read_reply_gen(struct store *, int64_t *gen);
 
+/* store_open.c */
+int store_prepare_many(struct store *, enum stmt_id);
+
 /* store_intern.c */
 int store_intern_open(struct store *);
 void store_intern_close(struct store *);
