@@ -144,6 +144,7 @@ bench_log(const char *path, int passes)
 	ssize_t got;
 	double secs, best[2] = { 0, 0 }, hits = 0, runs = 0;
 	unsigned long sink = 0;
+	uint32_t jitted = 0, patterns = 0;
 	int p, mode;
 	FILE *fp;
 
@@ -199,6 +200,8 @@ bench_log(const char *path, int passes)
 				    (double)st.lookups;
 				runs = (double)st.pattern_runs /
 				    (double)st.lookups;
+				jitted = st.jit_done;
+				patterns = st.patterns;
 			}
 			classify_free(c);
 		}
@@ -208,6 +211,8 @@ bench_log(const char *path, int passes)
 	    (double)nf / best[0], best[0], hits, runs);
 	printf("uncached: %.0f replies/s (%.3f s) (checksum %lu)\n",
 	    (double)nf / best[1], best[1], sink);
+	printf(
+	    "patterns JIT-compiled on first use: %u of %u\n", jitted, patterns);
 	for (i = 0; i < nf; i++)
 		free(f[i].line);
 	free(f);
