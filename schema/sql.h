@@ -14,7 +14,9 @@
  *
  * Not here: SQL built from input text (only constants), logging. The
  * store's hot statements bind by parameter indexes resolved once at
- * prepare time (sql_param()), with sqlite3_bind_*() directly.
+ * prepare time (sql_param()), with sqlite3_bind_*() directly; its
+ * multi-row ones have anonymous "?" parameters, numbered by position
+ * (store_open.c).
  */
 #ifndef BS_SCHEMA_SQL_H
 #define BS_SCHEMA_SQL_H
