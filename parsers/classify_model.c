@@ -296,9 +296,8 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 	if (strcmp(w[0], "min_words") == 0) {
 		if (nw != 2 || !parse_num(w[1], &v) || v < 1 || v > 16 ||
 		    v != (double)(unsigned)v) {
-			merr(errbuf,
-			    "%s:%d: expected 'min_words N' (1 to 16)", name,
-			    line);
+			merr(errbuf, "%s:%d: expected 'min_words N' (1 to 16)",
+			    name, line);
 			return -1;
 		}
 		m->min_words = (unsigned)v;
