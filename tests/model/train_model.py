@@ -9,7 +9,10 @@ reply, its reply code and enhanced status, trained on labelled replies
 (tests/data/replies/train.tsv) and on every rule's `example` lines (class
 = the rule's class). The classifier asks it only when the deciding rule's
 evidence is weak (the model file's `layers`) and takes its class only
-when it is confident (`threshold`: best score minus second best).
+when it is confident (`threshold`: best score minus second best) and
+at least `min_words` word features (words or pairs, not the code or
+status) favour that class over the second (classifier5: 2, so one word
+next to a code decides nothing).
 
 Python 3 standard library only, deterministic (fixed seed, sorted
 iteration). The replies are read through the real classifier: the C tool
