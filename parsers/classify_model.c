@@ -44,7 +44,8 @@ struct classify_model {
 	double bias[BS_CLASS_COUNT];
 	bool has_class[BS_CLASS_COUNT];
 	double threshold;
-	unsigned layers; /* bit per evidence rank, bit 6: no rule */
+	unsigned min_words; /* word features that must favour the class */
+	unsigned layers;    /* bit per evidence rank, bit 6: no rule */
 };
 
 static const char *const layer_names[] = { "token", "phrase", "status", "code",
@@ -292,6 +293,16 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 		m->threshold = v;
 		return 0;
 	}
+	if (strcmp(w[0], "min_words") == 0) {
+		if (nw != 2 || !parse_num(w[1], &v) || v < 1 || v > 16 ||
+		    v != (double)(unsigned)v) {
+			merr(errbuf, "%s:%d: expected 'min_words N' (1 to 16)",
+			    name, line);
+			return -1;
+		}
+		m->min_words = (unsigned)v;
+		return 0;
+	}
 	if (strcmp(w[0], "layers") == 0) {
 		m->layers = 0;
 		for (i = 1; i < nw; i++) {
@@ -337,6 +348,7 @@ classify_model_load(
 		return NULL;
 	}
 	m->threshold = 1.0;
+	m->min_words = 1;
 	m->layers = 0;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -518,6 +530,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	bool in_word = false;
 	int best = -1, second = -1;
 	uint32_t cp;
+	unsigned words = 0;
 	double gain[MODEL_TOP];
 
 	memset(hit, 0, sizeof(*hit));
@@ -630,6 +643,9 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		}
 		if (g <= 0)
 			continue;
+		/* Words and pairs; the code and status are no words. */
+		if (f->name[0] == '\0' || f->name[1] != ':')
+			words++;
 		for (j = hit->nfeat; j > 0 && gain[j - 1] < g; j--)
 			if (j < MODEL_TOP) {
 				gain[j] = gain[j - 1];
@@ -642,7 +658,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 				hit->nfeat++;
 		}
 	}
-	if (hit->margin < m->threshold)
+	if (hit->margin < m->threshold || words < m->min_words)
 		return false;
 	hit->cls = (int16_t)best;
 	return true;

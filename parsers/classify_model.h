@@ -74,8 +74,10 @@ bool classify_model_layer(const struct classify_model *, const char *evidence);
 
 /*
  * Scores a reply (code 0 and enh_cls 0 when absent). Returns true and
- * fills *hit when the best class beats the second by the threshold;
- * false (hit->cls -1) otherwise.
+ * fills *hit when the best class beats the second by the threshold and
+ * at least the model's min_words word features (words or word pairs, not
+ * the code or status) favour it over the second; false (hit->cls -1)
+ * otherwise.
  */
 bool classify_model_score(const struct classify_model *, int code, int enh_cls,
     int enh_subj, const char *s, size_t n, struct model_hit *hit);

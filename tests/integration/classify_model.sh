@@ -27,7 +27,7 @@ trap on_exit EXIT
 
 rules=$T/rules.d
 mkdir "$rules"
-reply='554 content scored too high as junk'
+reply='554 junk content detected in message body'
 
 "$BOUNCESTAT" classify --rules "$rules" "$reply" >"$T/on.out" \
     2>"$T/on.err" || fail "classify exited $?"

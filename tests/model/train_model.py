@@ -9,7 +9,10 @@ reply, its reply code and enhanced status, trained on labelled replies
 (tests/data/replies/train.tsv) and on every rule's `example` lines (class
 = the rule's class). The classifier asks it only when the deciding rule's
 evidence is weak (the model file's `layers`) and takes its class only
-when it is confident (`threshold`: best score minus second best).
+when it is confident (`threshold`: best score minus second best) and
+at least `min_words` word features (words or pairs, not the code or
+status) favour that class over the second (classifier5: 2, so one word
+next to a code decides nothing).
 
 Python 3 standard library only, deterministic (fixed seed, sorted
 iteration). The replies are read through the real classifier: the C tool
@@ -61,7 +64,11 @@ THRESHOLDS = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0]
 
 # The setting chosen by `cv` (see tests/data/replies/README.md).
 DEFAULT_LAYERS = ["code", "broad", "none"]
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 1.0
+# The least number of word features (words or word pairs; not c:CODE or
+# e:C.S) that favour the model's class over the runner-up (classifier5).
+DEFAULT_MIN_WORDS = 2
+MIN_WORDS = [1, 2, 3]
 TOP_PER_CLASS = 50
 EPOCHS = 30
 RATE = 0.2
@@ -320,32 +327,45 @@ def prune(w, top=TOP_PER_CLASS):
 
 
 class Model:
-    def __init__(self, keep, bias, threshold, layers):
+    def __init__(self, keep, bias, threshold, layers,
+                 min_words=DEFAULT_MIN_WORDS):
         self.keep = keep
         self.bias = [round(b, 3) for b in bias]
         self.threshold = threshold
         self.layers = layers
+        self.min_words = min_words
 
     def score(self, feats):
+        """(best class, margin over the second, number of word features
+        that favour best over second)."""
         s = self.bias[:]
         for f in feats:
             for c, v in self.keep.get(f, {}).items():
                 s[c] += v
         order = sorted(range(len(s)), key=lambda c: (-s[c], c))
-        return order[0], s[order[0]] - s[order[1]]
+        best, second = order[0], order[1]
+        words = 0
+        for f in feats:
+            ws = self.keep.get(f)
+            if ws is None or f.startswith(b"c:") or f.startswith(b"e:"):
+                continue
+            if ws.get(best, 0.0) - ws.get(second, 0.0) > 0:
+                words += 1
+        return best, s[best] - s[second], words
 
-    def decide(self, r, threshold=None, layers=None):
+    def decide(self, r, threshold=None, layers=None, min_words=None):
         """The class of row r with the model on top of the rules."""
         threshold = self.threshold if threshold is None else threshold
         layers = self.layers if layers is None else layers
+        min_words = self.min_words if min_words is None else min_words
         ev = "none" if r.evidence == "-" else r.evidence
         if ev not in layers or not r.reply or r.rule.startswith(
                 "fallback-"):
             return r.got
         if ev == "none" and r.code == 0 and r.enh == "-":
             return r.got  # no code, no status, no phrase: unknown
-        best, margin = self.score(r.feats)
-        if margin < threshold:
+        best, margin, words = self.score(r.feats)
+        if margin < threshold or words < min_words:
             return r.got
         return CLASSES[best]
 
@@ -355,6 +375,8 @@ class Model:
             for line in comment:
                 fp.write("# %s\n" % line if line else "#\n")
             fp.write("threshold %g\n" % self.threshold)
+            if self.min_words != 1:
+                fp.write("min_words %d\n" % self.min_words)
             fp.write("layers %s\n" % " ".join(self.layers))
             for c, b in enumerate(self.bias):
                 fp.write("bias %s %g\n" % (CLASSES[c], b))
@@ -395,7 +417,8 @@ def sgd_step(w, bias, feats, y, lr):
             v[c] -= lr * g[c]
 
 
-def fit(rows, threshold=DEFAULT_THRESHOLD, layers=DEFAULT_LAYERS):
+def fit(rows, threshold=DEFAULT_THRESHOLD, layers=DEFAULT_LAYERS,
+        min_words=DEFAULT_MIN_WORDS):
     """Trains, prunes, then keeps the contract: no row the rules get
     right (rule examples, reference data, train rows; a row labelled
     unknown, which the reference data leaves so on purpose, included)
@@ -403,7 +426,7 @@ def fit(rows, threshold=DEFAULT_THRESHOLD, layers=DEFAULT_LAYERS):
     would be get extra steps (an unknown one towards no preference)
     until none is left (at most CONTRACT_ROUNDS rounds)."""
     w, bias = train(rows)
-    m = Model(prune(w), bias, threshold, layers)
+    m = Model(prune(w), bias, threshold, layers, min_words)
     idx = {c: i for i, c in enumerate(CLASSES)}
     for _ in range(CONTRACT_ROUNDS):
         bad = [r for r in rows if r.got == r.want and m.decide(r) != r.want]
@@ -412,7 +435,7 @@ def fit(rows, threshold=DEFAULT_THRESHOLD, layers=DEFAULT_LAYERS):
         for r in bad:
             for _ in range(3):
                 sgd_step(w, bias, r.feats, idx.get(r.want), 0.1)
-        m = Model(prune(w), bias, threshold, layers)
+        m = Model(prune(w), bias, threshold, layers, min_words)
     return m
 
 
@@ -490,18 +513,20 @@ def cmd_cv(args):
         results = {}
         for ln, layers in LAYER_SETS.items():
             for th in THRESHOLDS:
-                got = [models[i].decide(r, th, layers)
-                       for i, f in enumerate(folds) for r in f]
-                right = sum(g == r.want for g, r in zip(got, test_rows))
-                changed = sum(g != b for g, b in zip(got, base))
-                results[(ln, th)] = got
-                print("%-24s %9.1f  %d (changed %d)" % (ln, th, right,
-                                                        changed))
+                for mw in MIN_WORDS:
+                    got = [models[i].decide(r, th, layers, mw)
+                           for i, f in enumerate(folds) for r in f]
+                    right = sum(g == r.want for g, r in zip(got, test_rows))
+                    changed = sum(g != b for g, b in zip(got, base))
+                    results[(ln, th, mw)] = got
+                    print("%-24s %9.1f %2d  %d (changed %d)" % (
+                        ln, th, mw, right, changed))
         layers = args.layers.split(",")
-        got = [models[i].decide(r, args.threshold, layers)
+        got = [models[i].decide(r, args.threshold, layers, args.min_words)
                for i, f in enumerate(folds) for r in f]
-        print_table("\nchosen: layers %s, threshold %g" % (
-            " ".join(layers), args.threshold), test_rows, base, got)
+        print_table("\nchosen: layers %s, threshold %g, min_words %d" % (
+            " ".join(layers), args.threshold, args.min_words), test_rows,
+            base, got)
         for r, g in zip(test_rows, got):
             if g != r.got:
                 print("  %s %s: rules %s (%s) -> model %s: %s" % (
@@ -514,6 +539,7 @@ def cmd_cv(args):
             for i, test in enumerate(folds):
                 m = models[i]
                 m.threshold, m.layers = args.threshold, layers
+                m.min_words = args.min_words
                 mp = os.path.join(tmp, "fold%d.model" % i)
                 m.write(mp, [])
                 for r in run_tool(args.tool, args.tsv, rules=rules,
@@ -532,7 +558,7 @@ def cmd_split(args):
         ex = example_rows(args.tool, args.rules, tmp) + extra_rows(
             args, args.rules)
         tr = run_tool(args.tool, args.train, rules=args.rules)
-        m = fit(tr + ex, args.threshold, layers)
+        m = fit(tr + ex, args.threshold, layers, args.min_words)
         mp = os.path.join(tmp, "split.model")
         m.write(mp, [])
         base = run_tool(args.tool, args.test, rules=args.rules)
@@ -541,9 +567,10 @@ def cmd_split(args):
             len(tr), len(ex), len(base)))
         for th in THRESHOLDS:
             for ln, ls in LAYER_SETS.items():
-                got = [m.decide(r, th, ls) for r in base]
-                print("  %-24s %4.1f  %d" % (ln, th, sum(
-                    g == r.want for g, r in zip(got, base))))
+                for mw in MIN_WORDS:
+                    got = [m.decide(r, th, ls, mw) for r in base]
+                    print("  %-24s %4.1f %2d  %d" % (ln, th, mw, sum(
+                        g == r.want for g, r in zip(got, base))))
         print_table("\nlayers %s, threshold %g (C tool)" % (
             " ".join(layers), args.threshold), base,
             [r.got for r in base], [r.got for r in withm])
@@ -562,7 +589,7 @@ def cmd_train(args):
         ex = example_rows(args.tool, args.rules, tmp)
         rows = run_tool(args.tool, args.tsv, rules=args.rules) + extra_rows(
             args, args.rules)
-    m = fit(rows + ex, args.threshold, layers)
+    m = fit(rows + ex, args.threshold, layers, args.min_words)
     m.write(args.out, [
         "The learned model of the classifier's weak layers (issue 12).",
         "Written by tests/model/train_model.py train (do not edit by hand",
@@ -576,7 +603,8 @@ def cmd_train(args):
             EPOCHS, RATE, L2, TOP_PER_CLASS),
         "Used only over rules of evidence: %s; only when the best class" %
         " ".join(layers),
-        "beats the second by the threshold (scores are sums of weights).",
+        "beats the second by the threshold (scores are sums of weights)",
+        "and at least min_words words or word pairs favour it (classifier5).",
     ])
     print("%s: %d features" % (args.out, len(m.keep)))
 
@@ -590,6 +618,7 @@ def main():
         p.add_argument("--rules", default="parsers/rules")
         p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
         p.add_argument("--layers", default=",".join(DEFAULT_LAYERS))
+        p.add_argument("--min-words", type=int, default=DEFAULT_MIN_WORDS)
         p.add_argument("--extra", nargs="*", default=[],
                        help="labelled rows always trained on")
         if name == "train":

@@ -1341,6 +1341,38 @@ classify_event__fourth_collection_families__class_of_the_family(void **state)
 	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
 }
 
+/* Issue 12, fifth collection: each family the rules learnt from its train
+ * part classifies wordings that no rule example and no train row has. */
+static void
+classify_event__fifth_collection_families__class_of_the_family(void **state)
+{
+	static const struct want w[] = {
+		{ "421HL:ICC 163 mx9", BS_CLASS_RATE_LIMITED },
+		{ "554HL:IHU 126 mx3", BS_CLASS_BLACKLISTED },
+		{ "451 系统检测到您的IP发出了数量异常庞大的邮件",
+		    BS_CLASS_RATE_LIMITED },
+		{ "421 お使いのIPから大量の迷惑メールが送信されています",
+		    BS_CLASS_RATE_LIMITED },
+		{ "450 Você está recebendo mensagens a uma taxa que impede "
+		  "novas entregas",
+		    BS_CLASS_RATE_LIMITED },
+		{ "530 此网域需要使用TLS", BS_CLASS_TLS_ERROR },
+		{ "530 このドメインへの送信には TLS が必要です",
+		    BS_CLASS_TLS_ERROR },
+		{ "550 您的IP未列入本网域的白名单", BS_CLASS_POLICY },
+		{ "550 寄件者不在許可清單中", BS_CLASS_POLICY },
+		{ "421 送信元はホワイトリストにありません", BS_CLASS_POLICY },
+		{ "421 连接超时", BS_CLASS_NETWORK_ERROR },
+		{ "451 処理がタイムアウトしました", BS_CLASS_NETWORK_ERROR },
+		{ "451 不支持多个目标网域", BS_CLASS_PROTOCOL_ERROR },
+		{ "550 5.5.0 Service refuse. LPN007_401",
+		    BS_CLASS_SPAM_CONTENT },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
 int
 main(void)
 {
@@ -1441,6 +1473,8 @@ main(void)
 		    classify_event__third_collection_families__class_of_the_family),
 		cmocka_unit_test(
 		    classify_event__fourth_collection_families__class_of_the_family),
+		cmocka_unit_test(
+		    classify_event__fifth_collection_families__class_of_the_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
