@@ -146,15 +146,6 @@ bs_span_eq(struct bs_span sp, const char *s)
 	return sp.len == n && (n == 0 || memcmp(sp.ptr, s, n) == 0);
 }
 
-/* Returns a span of len bytes at p. */
-struct bs_span
-bs_span_make(const char *p, size_t len)
-{
-	struct bs_span sp = { p, len };
-
-	return sp;
-}
-
 /* See event.h: the domain is what follows the last '@' of rcpt. */
 void
 bs_event_set_rcpt(struct bs_event *ev, struct bs_span rcpt)
