@@ -21,8 +21,10 @@ is_qid_char(int c)
 
 /*
  * 1 for the bytes of [0-9A-Za-z] (is_qid_char()), by value: a table
- * load is the cheapest test for the first word of every line.
+ * load is the cheapest test for the first word of every line (16 bytes
+ * a row).
  */
+/* clang-format off */
 static const unsigned char qid_tab[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -31,8 +33,9 @@ static const unsigned char qid_tab[256] = {
 	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
 	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0
 };
+/* clang-format on */
 
 static inline bool
 qid_char(unsigned char c)

@@ -154,7 +154,8 @@ inner_prefix(struct bs_span in, const struct mta_ctx *ctx,
     struct syslog_prefix *pfx, struct syslog_stamp *stamp, bool *untimed,
     bool *exim_log, enum bs_reason *why)
 {
-	if (syslog_parse_untimed(in.ptr, in.len, pfx, stamp) == PARSE_OK) {
+	if (syslog_parse_untimed_memo(
+		in.ptr, in.len, ctx->syslog.memo, pfx, stamp) == PARSE_OK) {
 		*untimed = true;
 		return PARSE_OK;
 	}
@@ -182,7 +183,8 @@ prefix(const char *line, size_t len, const struct mta_ctx *ctx,
 	bool partial;
 	int rc;
 
-	if (syslog_parse_untimed(line, len, pfx, stamp) == PARSE_OK) {
+	if (syslog_parse_untimed_memo(
+		line, len, ctx->syslog.memo, pfx, stamp) == PARSE_OK) {
 		*untimed = true;
 		return PARSE_OK;
 	}

@@ -134,8 +134,10 @@ service_kind(struct bs_span program)
 /*
  * Queue id bytes, by value: 1 alphanumeric, 2 a letter that is no
  * upper-case hex digit, 4 a vowel (queue_id_len()); bytes >= 0x80 are 0.
- * A table, since the test runs on every byte of every line's first word.
+ * A table (16 bytes a row), since the test runs on every byte of every
+ * line's first word.
  */
+/* clang-format off */
 static const unsigned char qid_class[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -144,8 +146,9 @@ static const unsigned char qid_class[256] = {
 	0, 5, 1, 1, 1, 5, 1, 3, 3, 7, 3, 3, 3, 3, 3, 7,
 	3, 3, 3, 3, 3, 7, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
 	0, 7, 3, 3, 3, 7, 3, 3, 3, 7, 3, 3, 3, 3, 3, 7,
-	3, 3, 3, 3, 3, 7, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+	3, 3, 3, 3, 3, 7, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0
 };
+/* clang-format on */
 
 /*
  * Length of a queue ID at [p, end) followed by ": ", or 0. Short IDs are
