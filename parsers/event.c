@@ -167,8 +167,11 @@ bs_event_set_rcpt(struct bs_event *ev, struct bs_span rcpt)
 bool
 bs_event_next_rcpt(struct bs_event *ev)
 {
-	const char *p = ev->rcpt_more.ptr, *end = p + ev->rcpt_more.len, *s, *e;
+	const char *p = ev->rcpt_more.ptr, *end, *s, *e;
 
+	if (p == NULL) /* none: NULL + 0 is undefined (clang's UBSan) */
+		return false;
+	end = p + ev->rcpt_more.len;
 	while (p < end && (*p == ',' || *p == ' '))
 		p++;
 	if (p >= end) {
