@@ -146,15 +146,6 @@ bs_span_eq(struct bs_span sp, const char *s)
 	return sp.len == n && (n == 0 || memcmp(sp.ptr, s, n) == 0);
 }
 
-/* Returns a span of len bytes at p. */
-struct bs_span
-bs_span_make(const char *p, size_t len)
-{
-	struct bs_span sp = { p, len };
-
-	return sp;
-}
-
 /* See event.h: the domain is what follows the last '@' of rcpt. */
 void
 bs_event_set_rcpt(struct bs_event *ev, struct bs_span rcpt)
@@ -176,8 +167,11 @@ bs_event_set_rcpt(struct bs_event *ev, struct bs_span rcpt)
 bool
 bs_event_next_rcpt(struct bs_event *ev)
 {
-	const char *p = ev->rcpt_more.ptr, *end = p + ev->rcpt_more.len, *s, *e;
+	const char *p = ev->rcpt_more.ptr, *end, *s, *e;
 
+	if (p == NULL) /* none: NULL + 0 is undefined (clang's UBSan) */
+		return false;
+	end = p + ev->rcpt_more.len;
 	while (p < end && (*p == ',' || *p == ' '))
 		p++;
 	if (p >= end) {

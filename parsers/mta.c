@@ -87,6 +87,10 @@ mta_find(const struct syslog_prefix *pfx, enum bs_mta force)
 {
 	size_t i;
 
+	/* Most lines are Postfix's: its matcher first, without the table's
+	 * indirect calls (the table's order puts it first anyway). */
+	if (force == BS_MTA_UNKNOWN && match_postfix(pfx->program))
+		return &mta_table[0];
 	for (i = 0; i < MTA_COUNT; i++) {
 		if (force != BS_MTA_UNKNOWN) {
 			if (mta_table[i].mta == force)
@@ -154,7 +158,8 @@ inner_prefix(struct bs_span in, const struct mta_ctx *ctx,
     struct syslog_prefix *pfx, struct syslog_stamp *stamp, bool *untimed,
     bool *exim_log, enum bs_reason *why)
 {
-	if (syslog_parse_untimed(in.ptr, in.len, pfx, stamp) == PARSE_OK) {
+	if (syslog_parse_untimed_memo(
+		in.ptr, in.len, ctx->syslog.memo, pfx, stamp) == PARSE_OK) {
 		*untimed = true;
 		return PARSE_OK;
 	}
@@ -182,7 +187,8 @@ prefix(const char *line, size_t len, const struct mta_ctx *ctx,
 	bool partial;
 	int rc;
 
-	if (syslog_parse_untimed(line, len, pfx, stamp) == PARSE_OK) {
+	if (syslog_parse_untimed_memo(
+		line, len, ctx->syslog.memo, pfx, stamp) == PARSE_OK) {
 		*untimed = true;
 		return PARSE_OK;
 	}

@@ -62,18 +62,6 @@ scan_rfind(const char *p, const char *end, const char *needle, size_t nlen)
 	return NULL;
 }
 
-/* Returns the last byte equal to c in [p, end), or NULL. */
-const char *
-scan_rchr(const char *p, const char *end, int c)
-{
-	while (end > p) {
-		end--;
-		if (*end == (char)c)
-			return end;
-	}
-	return NULL;
-}
-
 /* True when [p, end) begins with lit, ASCII letters compared caselessly. */
 bool
 scan_prefix_ci(const char *p, const char *end, const char *lit, size_t nlen)
@@ -87,13 +75,6 @@ scan_prefix_ci(const char *p, const char *end, const char *lit, size_t nlen)
 		    scan_lower((unsigned char)lit[i]))
 			return false;
 	return true;
-}
-
-/* True when sp holds exactly the nlen bytes of lit. */
-bool
-scan_span_is(struct bs_span sp, const char *lit, size_t nlen)
-{
-	return sp.len == nlen && (nlen == 0 || memcmp(sp.ptr, lit, nlen) == 0);
 }
 
 /*

@@ -29,15 +29,31 @@ const char *scan_find(
 const char *scan_rfind(
     const char *p, const char *end, const char *needle, size_t nlen);
 
-/* Last occurrence of byte c in [p, end), or NULL. */
-const char *scan_rchr(const char *p, const char *end, int c);
+/*
+ * Last occurrence of byte c in [p, end), or NULL. Inline, like
+ * scan_span_is(): both run on program names of every line (issue 14).
+ */
+static inline const char *
+scan_rchr(const char *p, const char *end, int c)
+{
+	while (end > p) {
+		end--;
+		if (*end == (char)c)
+			return end;
+	}
+	return NULL;
+}
 
 /* As scan_prefix(), comparing ASCII letters without regard to case. */
 bool scan_prefix_ci(
     const char *p, const char *end, const char *lit, size_t nlen);
 
 /* True when the span is exactly the nlen bytes of lit. */
-bool scan_span_is(struct bs_span sp, const char *lit, size_t nlen);
+static inline bool
+scan_span_is(struct bs_span sp, const char *lit, size_t nlen)
+{
+	return sp.len == nlen && (nlen == 0 || memcmp(sp.ptr, lit, nlen) == 0);
+}
 
 /*
  * Reads exactly n decimal digits at p (p + n must not exceed end). Returns

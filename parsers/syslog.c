@@ -142,7 +142,7 @@ two_digits(const char *p)
 }
 
 /* "HH:MM:SS" at p. Returns the seconds of the day, or -1. */
-static int
+static inline int
 parse_hms(const char *p, const char *end)
 {
 	int h, m, s;
@@ -245,15 +245,35 @@ static int
 classic_time(
     const struct syslog_stamp *st, const struct syslog_ctx *ctx, int64_t *time)
 {
+	struct syslog_memo *m = ctx->memo;
 	int64_t year, t, local_ref;
 	bool again = false;
 
+	/* Issue 14: the day of the line before, in the same year. */
+	if (m != NULL && m->day_set && m->mon == st->mon && m->day == st->day &&
+	    m->ref_time == ctx->ref_time && m->tz_offset == ctx->tz_offset &&
+	    m->day_t + st->sod <= ctx->ref_time + DAY_SECS) {
+		if (!m->day_ok)
+			return -1;
+		*time = m->day_t + st->sod;
+		return 0;
+	}
 	local_ref = ctx->ref_time + ctx->tz_offset;
 	year = year_from_days(
 	    (local_ref >= 0 ? local_ref : local_ref - (DAY_SECS - 1)) /
 	    DAY_SECS);
 	t = days_from_civil(year, st->mon, st->day) * DAY_SECS + st->sod -
 	    ctx->tz_offset;
+	if (m != NULL && !(st->mon == 2 && st->day == 29)) {
+		/* What the memo's test above then stands for. */
+		m->day_set = true;
+		m->mon = st->mon;
+		m->day = st->day;
+		m->ref_time = ctx->ref_time;
+		m->tz_offset = ctx->tz_offset;
+		m->day_t = t - st->sod;
+		m->day_ok = st->day <= month_days(year, st->mon);
+	}
 	if (t > ctx->ref_time + DAY_SECS) {
 		year--;
 		again = true;
@@ -390,6 +410,45 @@ skip_solaris_id(const char *p, const char *end)
 	return q;
 }
 
+#define SWAR_ONES UINT64_C(0x0101010101010101)
+#define SWAR_HIGH UINT64_C(0x8080808080808080)
+
+/* The bytes of v equal to c, as their high bits (the lowest is exact). */
+static inline uint64_t
+swar_eq(uint64_t v, unsigned char c)
+{
+	uint64_t x = v ^ (SWAR_ONES * c);
+
+	return (x - SWAR_ONES) & ~x & SWAR_HIGH;
+}
+
+/*
+ * The first byte in [p, end) that is a, b or c, else end. Eight bytes at
+ * a time where the host is little-endian: the host and tag scans were a
+ * fifth of the prefix's instructions, byte by byte (issue 14). Reads
+ * only inside [p, end).
+ */
+static inline const char *
+upto3(const char *p, const char *end, char a, char b, char c)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v, m;
+
+	while (end - p >= 8) {
+		memcpy(&v, p, 8);
+		m = swar_eq(v, (unsigned char)a) |
+		    swar_eq(v, (unsigned char)b) | swar_eq(v, (unsigned char)c);
+		if (m != 0)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+#endif
+	for (; p < end; p++)
+		if (*p == a || *p == b || *p == c)
+			return p;
+	return end;
+}
+
 /*
  * "host tag[pid]: msg" or "host tag: msg" at p, after the stamp and its
  * space. Fills host, program, pid and msg of out; returns 0 or -1. A
@@ -401,23 +460,21 @@ parse_host_tag(const char *p, const char *end, struct syslog_prefix *out)
 	const char *h, *q, *tag, *pid = NULL, *pid_end = NULL;
 
 	h = p;
-	while (p < end && *p != ' ')
-		p++;
+	p = upto3(p, end, ' ', ' ', ' '); /* the compiler merges the three */
 	if (p == h || p >= end)
 		return -1;
 	out->host = bs_span_make(h, (size_t)(p - h));
 	p++;
 	tag = p;
-	for (q = p; q < end; q++)
-		if (*q == ':' || *q == '[' || *q == ' ')
-			break;
+	q = upto3(p, end, ':', '[', ' ');
 	if (q == tag || q >= end || *q == ' ')
 		return -1;
 	out->program = bs_span_make(tag, (size_t)(q - tag));
 	if (*q == '[') {
 		pid = q + 1;
-		pid_end = memchr(pid, ']', (size_t)(end - pid));
-		if (pid_end == NULL || pid_end + 1 >= end || pid_end[1] != ':')
+		/* a few digits: cheaper than a call to memchr() */
+		pid_end = upto3(pid, end, ']', ']', ']');
+		if (pid_end >= end || pid_end + 1 >= end || pid_end[1] != ':')
 			return -1;
 		q = pid_end + 1;
 	}
@@ -500,12 +557,13 @@ parse_5424(const char *p, const char *end, struct syslog_prefix *out,
  * field ranges are checked here; whether the day exists in the (maybe
  * inferred) year is left to syslog_stamp_time().
  */
-int
-syslog_parse_untimed(const char *line, size_t len, struct syslog_prefix *out,
-    struct syslog_stamp *st)
+static int
+untimed(const char *line, size_t len, struct syslog_prefix *out,
+    struct syslog_stamp *st, const char **stamp_end)
 {
 	const char *p = line, *end = line + len;
 
+	*stamp_end = NULL;
 	memset(out, 0, sizeof(*out));
 	/* "<PRI>" of syslog from the network: 1 to 3 digits. */
 	if (p < end && *p == '<') {
@@ -528,11 +586,58 @@ syslog_parse_untimed(const char *line, size_t len, struct syslog_prefix *out,
 		p = parse_classic(p, end, st);
 	if (p == NULL || p >= end || *p++ != ' ')
 		return PARSE_SKIP;
+	/* The stamp and its space: what any line starting with these
+	 * bytes parses to (a line with a <PRI> never gets here). */
+	if (line[0] != '<')
+		*stamp_end = p;
 	if (p < end && *p == '<' && (p = skip_freebsd_pri(p, end)) == NULL)
 		return PARSE_SKIP;
 	if (parse_host_tag(p, end, out) < 0)
 		return PARSE_SKIP;
 	return PARSE_OK;
+}
+
+int
+syslog_parse_untimed(const char *line, size_t len, struct syslog_prefix *out,
+    struct syslog_stamp *st)
+{
+	const char *se;
+
+	return untimed(line, len, out, st, &se);
+}
+
+/*
+ * See syslog.h. A line that starts with the bytes of the last stamp and
+ * its space parses as untimed() would parse it: the stamp's syntax and
+ * length checks read only those bytes (the space ends every stamp), and
+ * the rest is parsed as untimed() does.
+ */
+int
+syslog_parse_untimed_memo(const char *line, size_t len, struct syslog_memo *m,
+    struct syslog_prefix *out, struct syslog_stamp *st)
+{
+	const char *p, *end = line + len, *se;
+	int rc;
+
+	if (m == NULL)
+		return untimed(line, len, out, st, &se);
+	if (m->n > 0 && len >= m->n && memcmp(line, m->stamp, m->n) == 0) {
+		memset(out, 0, sizeof(*out));
+		*st = m->st;
+		p = line + m->n;
+		if (p < end && *p == '<' &&
+		    (p = skip_freebsd_pri(p, end)) == NULL)
+			return PARSE_SKIP;
+		return parse_host_tag(p, end, out) < 0 ? PARSE_SKIP : PARSE_OK;
+	}
+	rc = untimed(line, len, out, st, &se);
+	if (rc == PARSE_OK && se != NULL &&
+	    (size_t)(se - line) <= sizeof(m->stamp)) {
+		m->n = (size_t)(se - line);
+		memcpy(m->stamp, line, m->n);
+		m->st = *st;
+	}
+	return rc;
 }
 
 /*

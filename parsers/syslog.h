@@ -23,9 +23,15 @@
 
 #include "event.h"
 
+struct syslog_memo;
+
 struct syslog_ctx {
 	int64_t ref_time;  /* UTC epoch seconds "now" for year inference */
 	int32_t tz_offset; /* seconds east of UTC of zone-less timestamps */
+	/* Issue 14: the caller's memo (struct syslog_memo, zeroed before
+	 * its first use, one per thread), or NULL: none. Results are the
+	 * same either way. */
+	struct syslog_memo *memo;
 };
 
 struct syslog_prefix {
@@ -74,6 +80,32 @@ int syslog_parse_untimed(const char *line, size_t len,
     struct syslog_prefix *out, struct syslog_stamp *st);
 int syslog_stamp_time(const struct syslog_stamp *st,
     const struct syslog_ctx *ctx, struct syslog_prefix *out);
+
+/*
+ * Issue 14: what the last lines' stamps gave, so that the next line with
+ * the same stamp bytes (most lines of a busy log share their second with
+ * the line before) and the next classic stamp of the same day skip the
+ * parsing and the calendar. Caller-owned, zeroed before its first use;
+ * see syslog_ctx.memo. Not to be read: the fields are syslog.c's.
+ */
+struct syslog_memo {
+	size_t n;       /* bytes of stamp[] in use (0: none) */
+	char stamp[40]; /* the last stamp and its space, as on the line */
+	struct syslog_stamp st;
+	/* classic_time(): the last day resolved */
+	bool day_set, day_ok;
+	int64_t ref_time, day_t; /* day_t: the day's start, UTC, less tz */
+	int32_t tz_offset;
+	int mon, day;
+};
+
+/*
+ * syslog_parse_untimed() through memo (may be NULL): the same results,
+ * and memo updated.
+ */
+int syslog_parse_untimed_memo(const char *line, size_t len,
+    struct syslog_memo *memo, struct syslog_prefix *out,
+    struct syslog_stamp *st);
 
 /*
  * UTC epoch seconds of a proleptic Gregorian date and time (month 1-12,

@@ -69,11 +69,18 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lc_line lc; /* issue 16: lifecycle lines too */
-	struct mta_ctx ctx = { { 1795000000, 3600 }, BS_MTA_UNKNOWN, NULL, 0,
-		&lc };
+	struct syslog_memo memo;
+	struct mta_ctx ctx = { { 1795000000, 3600, NULL }, BS_MTA_UNKNOWN, NULL,
+		0, &lc };
 
 	scratch_lo = NULL;
 	one(data, size, &ctx);
+	/* Issue 14: through the stamp memo, filled and then hit. */
+	memset(&memo, 0, sizeof(memo));
+	ctx.syslog.memo = &memo;
+	one(data, size, &ctx);
+	one(data, size, &ctx);
+	ctx.syslog.memo = NULL;
 	if (size <= sizeof(scratch)) {
 		ctx.scratch = scratch;
 		ctx.scratch_len = sizeof(scratch);

@@ -36,7 +36,7 @@ struct parsed {
 static struct parsed
 parse_n(const char *line, size_t len, int64_t ref, int32_t tz)
 {
-	struct syslog_ctx ctx = { ref, tz };
+	struct syslog_ctx ctx = { ref, tz, NULL };
 	struct parsed r;
 
 	memset(&r, 0, sizeof(r));
@@ -425,7 +425,7 @@ syslog_parse_untimed__then_stamp_time__same_as_syslog_parse(void **state)
 		"<22>1 2026-11-22T10:15:01Z mail prog 9 - - m",
 		"<13>Nov 22 10:15:01 mail prog: m",
 	};
-	struct syslog_ctx ctx = { REF_NOV22, 3600 };
+	struct syslog_ctx ctx = { REF_NOV22, 3600, NULL };
 	struct syslog_prefix whole, split;
 	struct syslog_stamp st;
 	size_t i;
@@ -449,6 +449,79 @@ syslog_parse_untimed__then_stamp_time__same_as_syslog_parse(void **state)
 	}
 }
 
+/*
+ * Issue 14: through a memo, a sequence of lines (stamps repeated, cut,
+ * followed by other bytes, days the year lacks, a December stamp read in
+ * November) parses and times as without one.
+ */
+static void
+syslog_parse_untimed_memo__line_sequence__same_as_without(void **state)
+{
+	static const char *const lines[] = {
+		"Nov 22 10:15:01 mail postfix/smtp[123]: m",
+		"Nov 22 10:15:01 mail postfix/qmgr[9]: n",
+		"Nov 22 10:15:01 <mail.info> mail prog: m",
+		"Nov 22 10:15:01 mail",
+		"Nov 22 10:15:01 ",
+		"Nov 22 10:15:01",
+		"Nov 22 10:15:01x mail prog: m",
+		"Nov 22 10:15:01.5 mail prog: m",
+		"Nov 22 10:15:01.5 mail prog: m",
+		"Nov 30 23:59:59 mail prog: m",
+		"Nov 31 10:15:01 mail prog: m",
+		"Nov 31 10:15:02 mail prog: m",
+		"Feb 28 12:00:00 mail prog: m",
+		"Feb 29 12:00:00 mail prog: m",
+		"Feb 29 12:00:01 mail prog: m",
+		"Nov 23 10:15:00 mail prog: m",
+		"Nov 23 10:15:02 mail prog: m",
+		"Nov 23 23:59:59 mail prog: m",
+		"Dec 24 00:00:00 mail prog: m",
+		"Dec 24 00:00:01 mail prog: m",
+		"2026-11-22T10:15:01.5-03:30 mail prog[7]: m",
+		"2026-11-22T10:15:01.5-03:30 mail prog[7]: [ID 1 mail.info] m",
+		"2026-11-22T10:15:01+0100 mail prog: m",
+		"<13>Nov 22 10:15:01 mail prog: m",
+		"<13>Nov 22 10:15:01 mail prog: m",
+		"Nov 22 10:15:01 mail prog: m",
+	};
+	struct syslog_memo memo;
+	struct syslog_ctx plain = { REF_NOV22, 3600, NULL };
+	struct syslog_ctx with = { REF_NOV22, 3600, &memo };
+	struct syslog_prefix a, b;
+	struct syslog_stamp sa, sb;
+	size_t i, n, len;
+	int ra, rb;
+
+	(void)state;
+	memset(&memo, 0, sizeof(memo));
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		len = strlen(lines[i]);
+		/* the whole line, then every cut of it */
+		for (n = len + 1; n-- > 0;) {
+			ra = syslog_parse_untimed(lines[i], n, &a, &sa);
+			rb = syslog_parse_untimed_memo(
+			    lines[i], n, &memo, &b, &sb);
+			if (ra != rb)
+				fail_msg(
+				    "rc differs: \"%.*s\"", (int)n, lines[i]);
+			if (ra != PARSE_OK)
+				continue;
+			if (!same_span(a.host, b.host) ||
+			    !same_span(a.program, b.program) ||
+			    !same_span(a.pid, b.pid) ||
+			    !same_span(a.msg, b.msg))
+				fail_msg("differs: \"%.*s\"", (int)n, lines[i]);
+			ra = syslog_stamp_time(&sa, &plain, &a);
+			rb = syslog_stamp_time(&sb, &with, &b);
+			if (ra != rb ||
+			    (ra == 0 && (a.time != b.time || a.usec != b.usec)))
+				fail_msg(
+				    "time differs: \"%.*s\"", (int)n, lines[i]);
+		}
+	}
+}
+
 /* The calendar check is left to syslog_stamp_time(). */
 static void
 syslog_stamp_time__day_the_year_lacks__fails(void **state)
@@ -457,7 +530,7 @@ syslog_stamp_time__day_the_year_lacks__fails(void **state)
 		"Nov 31 10:15:01 mail prog: m",
 		"Feb 30 10:15:01 mail prog: m",
 	};
-	struct syslog_ctx ctx = { REF_NOV22, 0 };
+	struct syslog_ctx ctx = { REF_NOV22, 0, NULL };
 	struct syslog_prefix p;
 	struct syslog_stamp st;
 	size_t i;
@@ -607,6 +680,8 @@ main(void)
 		cmocka_unit_test(
 		    syslog_parse_untimed__then_stamp_time__same_as_syslog_parse),
 		cmocka_unit_test(syslog_stamp_time__day_the_year_lacks__fails),
+		cmocka_unit_test(
+		    syslog_parse_untimed_memo__line_sequence__same_as_without),
 		cmocka_unit_test(syslog_epoch__known_dates__match_timegm),
 	};
 
