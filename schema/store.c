@@ -342,6 +342,11 @@ insert_event(struct store *st, const struct bs_event *ev,
 	    (int64_t)(ev->flags &
 		(BS_EVENT_SUSPENDED | BS_EVENT_LOCAL | BS_EVENT_CONNECT)) |
 	    (v4 ? STORE_EV_RELAY_V4 : 0);
+	/* The usual dsn= is the enhanced status: stored once (0009). */
+	if (v[EV_DSN] == enhanced && enhanced != 0) {
+		v[EV_DSN] = 0;
+		v[EV_FLAGS] |= STORE_EV_DSN_ENH;
+	}
 	v[EV_QUEUE_ID] = 0;
 	if (++st->n_ev_rows == STORE_EVENT_ROWS)
 		return flush_events(st);

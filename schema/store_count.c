@@ -5,7 +5,8 @@
  * Counts (see store_impl.h): store_add() counts each record in two
  * bounded in-memory tables, keyed like count_hour (hour, domain,
  * provider, class, status, code, enhanced, kind) and like count_minute
- * (minute, provider, class, status, kind); a full table, and both at
+ * (minute, provider, class, status, kind; written to count_minute_sk,
+ * status and kind packed in one column); a full table, and both at
  * store_commit(), are UPSERTed sorted by key, 64 rows per statement,
  * before COMMIT. This is the hot path of an import: keys are three words,
  * the tables open-addressed and prefetched, the sort a merge sort with
@@ -221,9 +222,13 @@ bind_count(struct store *st, sqlite3_stmt *s, const int *idx, int off,
 	if (idx[CN_PROVIDER] != 0) /* count_hour_class has none */
 		sqlite3_bind_int64(s, idx[CN_PROVIDER] + off, CKEY_PROVIDER(k));
 	sqlite3_bind_int64(s, idx[CN_CLASS] + off, st->class_id[CKEY_CLS(k)]);
-	sqlite3_bind_int64(
-	    s, idx[CN_STATUS] + off, st->status_id[CKEY_STATUS(k)]);
-	sqlite3_bind_int(s, idx[CN_KIND] + off, CKEY_KIND(k));
+	if (idx[CN_KIND] != 0) {
+		sqlite3_bind_int64(
+		    s, idx[CN_STATUS] + off, st->status_id[CKEY_STATUS(k)]);
+		sqlite3_bind_int(s, idx[CN_KIND] + off, CKEY_KIND(k));
+	} else /* count_minute_sk (migration 0009): status * 4 + kind */
+		sqlite3_bind_int64(s, idx[CN_STATUS] + off,
+		    st->status_id[CKEY_STATUS(k)] * 4 + CKEY_KIND(k));
 	sqlite3_bind_int64(s, idx[CN_N] + off, c->n);
 	if (idx[CN_DOMAIN] == 0)
 		return;
@@ -455,6 +460,8 @@ store_count_add(struct store *st, int64_t t, enum bs_class cls,
 		return store_failx(st, "count: time out of range");
 	if ((uint64_t)host > UINT32_MAX)
 		return store_failx(st, "count: host id out of range");
+	if (kind < 0 || kind > 3) /* 2 bits in count_minute_sk */
+		return store_failx(st, "count: kind %d out of range", kind);
 	c = code >= 0 && code <= 999 ? (uint64_t)code : 0;
 	kh.bucket = hkey(store_floor(t, 3600), host);
 	kh.names = (uint64_t)domain << 32 | (uint64_t)provider;

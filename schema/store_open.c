@@ -28,7 +28,8 @@ extern const struct bs_blob bs_migrations[];
 
 #define HOUR_KEY                                                               \
 	"bucket, domain, provider, class, status, code, enhanced, kind, host"
-#define MINUTE_KEY "bucket, provider, class, status, kind"
+/* count_minute_sk (0009): status and kind in one column, sk. */
+#define MINUTE_KEY "bucket, provider, class, sk"
 #define EVENT_COLS                                                             \
 	"t, host, queue_id, domain, relay, relay_ip, provider, mta, status, "  \
 	"code, enhanced, dsn, class, rule, dnsbl, listed_ip, stage, flags, "   \
@@ -45,8 +46,8 @@ extern const struct bs_blob bs_migrations[];
 	":kind, :host, :n"
 #define HCLASS_KEY "bucket, class, status, kind"
 #define MINUTE_UPSERT                                                          \
-	"INSERT INTO count_minute (" MINUTE_KEY ", n) VALUES (:bucket, "       \
-	":provider, :class, :status, :kind, :n) "                              \
+	"INSERT INTO count_minute_sk (" MINUTE_KEY ", n) VALUES (:bucket, "    \
+	":provider, :class, :sk, :n) "                                         \
 	"ON CONFLICT (" MINUTE_KEY ") DO UPDATE SET n = n + excluded.n"
 
 static const struct stmt_def {
@@ -110,7 +111,7 @@ static const struct stmt_def {
 	    "(SELECT reply FROM event)",
 	    true },
 	[S_PRUNE_MINUTES] = { "prune_minutes",
-	    "DELETE FROM count_minute WHERE bucket < :before", true },
+	    "DELETE FROM count_minute_sk WHERE bucket < :before", true },
 	/*
 	 * Results for minutes the detector has already passed (meta
 	 * STORE_META_DETECT_UNTIL): remember the oldest in
@@ -143,9 +144,10 @@ static const char *const ev_params[EV_NPARAM] = { ":t", ":host", ":queue_id",
 static const char *const cn_params[CN_NPARAM] = { ":bucket", ":domain",
 	":provider", ":class", ":status", ":code", ":enhanced", ":kind",
 	":host", ":n" };
-/* count_minute has no domain, code or enhanced status. */
+/* count_minute has no domain, code or enhanced status; status and kind
+ * go in one column (:sk, bind_count()). */
 static const char *const cn_minute_params[CN_NPARAM] = { ":bucket", NULL,
-	":provider", ":class", ":status", NULL, NULL, ":kind", NULL, ":n" };
+	":provider", ":class", ":sk", NULL, NULL, NULL, NULL, ":n" };
 /* count_hour_class has no domain, provider, code or enhanced status. */
 static const char *const cn_hclass_params[CN_NPARAM] = { ":bucket", NULL, NULL,
 	":class", ":status", NULL, NULL, ":kind", NULL, ":n" };
@@ -198,7 +200,7 @@ static const struct many_def {
 	int rows;
 } many_defs[] = {
 	{ S_MINUTE_ADD_MANY,
-	    "INSERT INTO count_minute (" MINUTE_KEY ", n) VALUES ",
+	    "INSERT INTO count_minute_sk (" MINUTE_KEY ", n) VALUES ",
 	    " ON CONFLICT (" MINUTE_KEY ") DO UPDATE SET n = n + excluded.n",
 	    cn_minute_params, CN_NPARAM, STORE_FLUSH_ROWS },
 	{ S_HOUR_ADD_MANY, "INSERT INTO count_hour (" HOUR_KEY ", n) VALUES ",
