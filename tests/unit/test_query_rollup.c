@@ -362,6 +362,22 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), 9);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_day"), days);
+	/* Migration 0009: n may be NULL in every count table (no statement
+	 * journal for the UPSERTs); the edited schema checks out. */
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM sqlite_schema WHERE type = "
+			     "'table' AND name LIKE 'count%' AND instr(sql, "
+			     "char(10) || char(9) || 'n INTEGER NOT NULL')"),
+	    0);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM sqlite_schema WHERE type = "
+			     "'table' AND name LIKE 'count%' AND instr(sql, "
+			     "char(10) || char(9) || 'n INTEGER')"),
+	    5);
+	assert_int_equal(raw_int(db,
+			     "SELECT (SELECT group_concat(integrity_check) "
+			     "FROM pragma_integrity_check) = 'ok'"),
+	    1);
 	/* Migration 0009: the same minute rows, status and kind packed. */
 	assert_int_equal(
 	    raw_int(db, "SELECT count(*) FROM count_minute_sk"), minutes);
