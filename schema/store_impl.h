@@ -241,6 +241,7 @@ struct store {
 	struct ctable hours;             /* counts of the open transaction, */
 	struct ctable minutes;           /* not yet written */
 	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
+	struct count_memo *cmemo;        /* store_count.c: values bound */
 	int64_t txn_oldest;         /* oldest result of the open transaction,
 				       INT64_MAX when none */
 	struct query_cache *qcache; /* query.c's memo (store_query_cache()) */
