@@ -12,14 +12,19 @@
 
 #include "lifecycle_join.h"
 
-#define LC_DAY        86400
-#define LC_EVBITS     ((size_t)1 << 20) /* 128 KiB */
-#define LC_SPARE      64                /* freed records kept for reuse */
-#define LC_SPARE_RCPT 8 /* ... with their recipient array up to this */
+#define LC_DAY         86400
+#define LC_EVBITS      ((size_t)1 << 20) /* 128 KiB */
+#define LC_SPARE       64                /* freed records kept for reuse */
+#define LC_SPARE_RCPT  8   /* ... with their recipient array up to this */
+#define LC_BUCKETS_MIN 256 /* hash buckets at first */
 
 struct lc_join {
+	/* Grown with the open messages (up to nbmax): a table sized for
+	 * max_open (16,384 buckets, 128 KiB) missed the CPU caches on
+	 * every line of a log with a few hundred open. */
 	struct lc_msg **bucket;
 	size_t mask;
+	size_t nbmax;
 	size_t max_open;
 	int64_t lifetime;
 	int64_t newest; /* time of the newest line seen */
@@ -34,6 +39,7 @@ struct lc_join {
 	 * left in the store at start: only those keys are looked up in the
 	 * store (ops->find) when memory has none. */
 	uint64_t *evbits;
+	size_t evset; /* bits set: none, no test (a cache miss a new key) */
 	size_t ended; /* ended messages not written yet */
 	struct lc_msg *ended_head;
 	struct lc_ops ops;
@@ -114,6 +120,7 @@ evbit_set(struct lc_join *j, uint64_t h)
 	size_t b = (size_t)(h >> 20) % LC_EVBITS;
 
 	j->evbits[b / 64] |= UINT64_C(1) << (b % 64);
+	j->evset++;
 }
 
 static bool
@@ -121,6 +128,8 @@ evbit_test(const struct lc_join *j, uint64_t h)
 {
 	size_t b = (size_t)(h >> 20) % LC_EVBITS;
 
+	if (j->evset == 0)
+		return false;
 	return (j->evbits[b / 64] & (UINT64_C(1) << (b % 64))) != 0;
 }
 
@@ -166,6 +175,9 @@ lc_join_new(size_t max_open, int64_t lifetime, const struct lc_ops *ops)
 		n <<= 1;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return NULL;
+	j->nbmax = n;
+	if (n > LC_BUCKETS_MIN)
+		n = LC_BUCKETS_MIN;
 	if ((j->bucket = calloc(n, sizeof(*j->bucket))) == NULL ||
 	    (j->evbits = calloc(LC_EVBITS / 64, sizeof(uint64_t))) == NULL) {
 		free(j->bucket);
@@ -366,11 +378,37 @@ lookup(struct lc_join *j, const struct lc_key *k, uint64_t h)
 	return NULL;
 }
 
+/*
+ * Doubles the hash table when the open messages outnumber its buckets
+ * (up to nbmax); every message in it is in the use list. Without memory
+ * the table stays as it is (longer chains).
+ */
+static void
+grow(struct lc_join *j)
+{
+	struct lc_msg **nb, *m;
+	size_t n = (j->mask + 1) * 2;
+
+	if ((nb = calloc(n, sizeof(*nb))) == NULL)
+		return;
+	for (m = j->head; m != NULL; m = m->next) {
+		m->hnext = nb[m->h & (n - 1)];
+		nb[m->h & (n - 1)] = m;
+	}
+	free(j->bucket);
+	j->bucket = nb;
+	j->mask = n - 1;
+}
+
 /* Inserts m (its key and h set) at the front. */
 static void
 insert(struct lc_join *j, struct lc_msg *m)
 {
-	struct lc_msg **b = &j->bucket[m->h & j->mask];
+	struct lc_msg **b;
+
+	if (j->c.open + 1 > j->mask + 1 && j->mask + 1 < j->nbmax)
+		grow(j);
+	b = &j->bucket[m->h & j->mask];
 
 	m->hnext = *b;
 	*b = m;
@@ -792,6 +830,7 @@ lc_join_reset(struct lc_join *j)
 	while ((m = j->head) != NULL)
 		drop(j, m);
 	memset(j->evbits, 0, LC_EVBITS / 8);
+	j->evset = 0;
 	j->min_last = INT64_MAX;
 }
 

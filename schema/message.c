@@ -33,6 +33,8 @@ enum {
 	M_INSERT,
 	M_INSERT_N,
 	M_RCPT_PUT_N,
+	M_RCPT_ADD,
+	M_RCPT_ADD_N,
 	M_MAXID,
 	M_UPDATE,
 	M_DELETE,
@@ -47,14 +49,16 @@ enum {
 static const struct {
 	const char *name, *sql;
 } msql[M_COUNT] = {
-	/* M_INSERT, M_INSERT_N and M_RCPT_PUT_N: texts made by
-	 * many_sql(), from these heads */
+	/* M_INSERT, M_INSERT_N, M_RCPT_PUT_N, M_RCPT_ADD and M_RCPT_ADD_N:
+	 * texts made by many_sql(), from these heads */
 	{ "message insert",
-	    "INSERT INTO message (id, mta, host, instance, queue_id, first,"
-	    " last, final, state, sender, sender_domain, sasl_user, client,"
-	    " message_id, size, nrcpt, failed, flags) VALUES " },
+	    "INSERT OR FAIL INTO message (id, mta, host, instance, queue_id,"
+	    " first, last, final, state, sender, sender_domain, sasl_user,"
+	    " client, message_id, size, nrcpt, failed, flags) VALUES " },
 	{ "message insert many", NULL },
 	{ "message rcpt put many", NULL },
+	{ "message rcpt add", NULL },
+	{ "message rcpt add many", NULL },
 	{ "message max id", "SELECT coalesce(max(id), 0) + 1 FROM message" },
 	{ "message update",
 	    "UPDATE message SET mta = ?1, host = ?2, instance = ?3,"
@@ -123,6 +127,7 @@ struct pend_msg {
 /* A recipient row waiting for its INSERT OR REPLACE. */
 struct pend_rcpt {
 	int64_t msg, dom, prov, relay, tr, code, attempts, first, last;
+	bool add; /* of a new message, addresses as given: no row yet */
 	const char *status, *cls; /* constants */
 	char addr[LC_ADDR_MAX + 24];
 };
@@ -141,6 +146,18 @@ struct message_store {
 
 static const char rcpt_head[] =
     "INSERT OR REPLACE INTO message_rcpt (message, rcpt, domain,"
+    " provider, relay, transport, status, class, code, attempts, first,"
+    " last) VALUES ";
+
+/*
+ * The recipients of a new message, when their stored addresses cannot
+ * collide (store_addresses yes: the join keeps one record per address).
+ * Unlike OR REPLACE (and the default ABORT), OR FAIL needs no statement
+ * journal: SQLite copied every page a 16-row statement changed, to undo
+ * it alone; a failed statement fails its whole batch anyway.
+ */
+static const char rcpt_add_head[] =
+    "INSERT OR FAIL INTO message_rcpt (message, rcpt, domain,"
     " provider, relay, transport, status, class, code, attempts, first,"
     " last) VALUES ";
 
@@ -191,13 +208,17 @@ message_store_new(struct store *st, enum msg_addr_mode addr,
 		char sql[4096];
 		const char *text = msql[i].sql;
 
-		if (i == M_INSERT || i == M_INSERT_N || i == M_RCPT_PUT_N) {
+		if (i == M_INSERT || i == M_INSERT_N || i == M_RCPT_PUT_N ||
+		    i == M_RCPT_ADD || i == M_RCPT_ADD_N) {
+			bool rcpt = i != M_INSERT && i != M_INSERT_N;
+
 			if (many_sql(sql, sizeof(sql),
 				i == M_RCPT_PUT_N ? rcpt_head
+				    : rcpt        ? rcpt_add_head
 						  : msql[M_INSERT].sql,
-				i == M_INSERT ? 1 : MSG_BATCH,
-				i == M_RCPT_PUT_N ? RCPT_COLS : MSG_COLS) ==
-			    -1) {
+				i == M_INSERT || i == M_RCPT_ADD ? 1
+								 : MSG_BATCH,
+				rcpt ? RCPT_COLS : MSG_COLS) == -1) {
 				snprintf(errbuf, BS_ERRLEN,
 				    "message store: statement too long");
 				message_store_free(ms);
@@ -372,15 +393,31 @@ bind_rcpt(struct message_store *ms, struct sql_stmt *q, int o,
 }
 
 /*
+ * Runs q, whose every parameter the caller has bound: reset, but its
+ * bindings not cleared (sqlite3_clear_bindings() walks all 288 of a
+ * 16-row statement's). 0 or -1.
+ */
+static int
+exec_bound(struct message_store *ms, struct sql_stmt *q)
+{
+	if (sqlite3_step(q->s) != SQLITE_DONE)
+		return sql_fail(ms->st, q);
+	sqlite3_reset(q->s);
+	return 0;
+}
+
+/*
  * Writes the rows waiting: a full buffer in one statement, fewer one
- * by one (the end of a batch). 0 or -1 (the rows are dropped: the
- * transaction fails and rolls back).
+ * by one (the end of a batch). Recipients of new messages go in with
+ * OR FAIL (rcpt_add_head), any others with OR REPLACE. 0 or -1 (the
+ * rows are dropped: the transaction fails and rolls back).
  */
 static int
 flush_rows(struct message_store *ms)
 {
 	struct sql_stmt *q;
 	size_t i, n;
+	bool add = true;
 
 	n = ms->nmsg;
 	ms->nmsg = 0;
@@ -389,17 +426,22 @@ flush_rows(struct message_store *ms)
 		if (bind_msg(ms, q, n == MSG_BATCH ? (int)i * MSG_COLS : 0,
 			&ms->pmsg[i]) == -1)
 			return -1;
-		if ((n != MSG_BATCH || i == n - 1) && sql_exec(ms->st, q) == -1)
+		if ((n != MSG_BATCH || i == n - 1) && exec_bound(ms, q) == -1)
 			return -1;
 	}
 	n = ms->nrcpt;
 	ms->nrcpt = 0;
-	q = &ms->q[n == MSG_BATCH ? M_RCPT_PUT_N : M_RCPT_PUT];
+	for (i = 0; i < n; i++)
+		add = add && ms->prcpt[i].add;
 	for (i = 0; i < n; i++) {
+		if (n == MSG_BATCH)
+			q = &ms->q[add ? M_RCPT_ADD_N : M_RCPT_PUT_N];
+		else
+			q = &ms->q[ms->prcpt[i].add ? M_RCPT_ADD : M_RCPT_PUT];
 		if (bind_rcpt(ms, q, n == MSG_BATCH ? (int)i * RCPT_COLS : 0,
 			&ms->prcpt[i]) == -1)
 			return -1;
-		if ((n != MSG_BATCH || i == n - 1) && sql_exec(ms->st, q) == -1)
+		if ((n != MSG_BATCH || i == n - 1) && exec_bound(ms, q) == -1)
 			return -1;
 	}
 	return 0;
@@ -413,9 +455,10 @@ message_store_sync(struct message_store *ms)
 	return flush_rows(ms);
 }
 
+/* Queues recipient r of m; add: m is new (no row of it yet). */
 static int
-put_rcpt(
-    struct message_store *ms, const struct lc_msg *m, const struct lc_rcpt *r)
+put_rcpt(struct message_store *ms, const struct lc_msg *m,
+    const struct lc_rcpt *r, bool add)
 {
 	struct pend_rcpt *p;
 
@@ -430,6 +473,8 @@ put_rcpt(
 	    intern_col(ms, C_TRANS, r->transport, &p->tr) == -1)
 		return -1;
 	p->msg = m->id;
+	/* other address forms can make two recipients one row */
+	p->add = add && ms->addr == MSG_ADDR_YES;
 	p->status = bs_status_name((enum bs_status)r->status);
 	p->cls = bs_class_name((enum bs_class)r->cls);
 	p->code = r->code;
@@ -535,7 +580,8 @@ msg_put(void *arg, struct lc_msg *m)
 			return -1;
 	}
 	for (i = 0; i < m->nr; i++)
-		if ((all || m->r[i].dirty) && put_rcpt(ms, m, &m->r[i]) == -1)
+		if ((all || m->r[i].dirty) &&
+		    put_rcpt(ms, m, &m->r[i], all) == -1)
 			return -1;
 	return 0;
 }

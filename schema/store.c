@@ -231,6 +231,20 @@ bind_event(sqlite3_stmt *s, const int *idx, int off, const struct evrow *e)
 }
 
 /*
+ * Runs q, whose every parameter bind_event() has bound: reset, bindings
+ * not cleared (sqlite3_clear_bindings() walks all 608 of the 32-row
+ * statement's). 0 or -1.
+ */
+static int
+exec_bound(struct store *st, struct sql_stmt *q)
+{
+	if (sqlite3_step(q->s) != SQLITE_DONE)
+		return sql_fail(st, q);
+	sqlite3_reset(q->s);
+	return 0;
+}
+
+/*
  * Writes the buffered event rows: one multi-row INSERT when the buffer is
  * full, else row by row. Must run before COMMIT and before anything reads
  * or deletes events or replies in the open transaction.
@@ -249,12 +263,12 @@ flush_events(struct store *st)
 			bind_event(st->stmt[S_EVENT_PUT_MANY].s,
 			    st->ev_many_idx, (int)r * EV_NPARAM,
 			    &st->ev_rows[r]);
-		return sql_exec(st, &st->stmt[S_EVENT_PUT_MANY]);
+		return exec_bound(st, &st->stmt[S_EVENT_PUT_MANY]);
 	}
 	for (r = 0; r < n && rc == 0; r++) {
 		bind_event(
 		    st->stmt[S_EVENT_PUT].s, st->ev_idx, 0, &st->ev_rows[r]);
-		rc = sql_exec(st, &st->stmt[S_EVENT_PUT]);
+		rc = exec_bound(st, &st->stmt[S_EVENT_PUT]);
 	}
 	return rc;
 }
@@ -344,6 +358,11 @@ insert_event(struct store *st, const struct bs_event *ev,
 	    (int64_t)(ev->flags &
 		(BS_EVENT_SUSPENDED | BS_EVENT_LOCAL | BS_EVENT_CONNECT)) |
 	    (v4 ? STORE_EV_RELAY_V4 : 0);
+	/* The usual dsn= is the enhanced status: stored once (0009). */
+	if (v[EV_DSN] == enhanced && enhanced != 0) {
+		v[EV_DSN] = 0;
+		v[EV_FLAGS] |= STORE_EV_DSN_ENH;
+	}
 	v[EV_QUEUE_ID] = 0;
 	if (++st->n_ev_rows == STORE_EVENT_ROWS)
 		return flush_events(st);

@@ -5,7 +5,8 @@
  * Counts (see store_impl.h): store_add() counts each record in two
  * bounded in-memory tables, keyed like count_hour (hour, domain,
  * provider, class, status, code, enhanced, kind) and like count_minute
- * (minute, provider, class, status, kind); a full table, and both at
+ * (minute, provider, class, status, kind; written to count_minute_sk,
+ * status and kind packed in one column); a full table, and both at
  * store_commit(), are UPSERTed sorted by key, 64 rows per statement,
  * before COMMIT. This is the hot path of an import: keys are three words,
  * the tables open-addressed and prefetched, the sort a merge sort with
@@ -207,30 +208,135 @@ ctable_add(struct ctable *t, const struct ckey *k, uint64_t h, int64_t n)
 /* Writing counts. */
 
 /*
+ * The values last bound to each parameter of the count statements, which
+ * keep them between runs (exec_bound() does not clear bindings): a
+ * parameter is bound again only when its value changes. Many do not
+ * (host, kind, status, class, code of the rows at the same place in the
+ * next statement), and a bind costs about 75 instructions. INT64_MIN:
+ * not known (never a count value), after a failure, which clears the
+ * bindings (sql_fail()).
+ */
+#define MEMO_PARAMS (STORE_FLUSH_ROWS * CN_NPARAM + 1)
+
+enum memo_stmt {
+	MS_MINUTE,
+	MS_MINUTE_MANY,
+	MS_HOUR,
+	MS_HOUR_MANY,
+	MS_DAY,
+	MS_DAY_MANY,
+	MS_MONTH,
+	MS_MONTH_MANY,
+	MS_HCLASS,
+	MS_HCLASS_MANY,
+	MS_COUNT
+};
+
+struct count_memo {
+	int64_t v[MS_COUNT][MEMO_PARAMS];
+};
+
+/* The memo of statement id, NULL when it has none (or no memory). */
+static int64_t *
+memo_of(struct store *st, enum stmt_id id)
+{
+	static const struct {
+		enum stmt_id id;
+		enum memo_stmt m;
+	} map[] = { { S_MINUTE_ADD, MS_MINUTE },
+		{ S_MINUTE_ADD_MANY, MS_MINUTE_MANY }, { S_HOUR_ADD, MS_HOUR },
+		{ S_HOUR_ADD_MANY, MS_HOUR_MANY }, { S_DAY_ADD, MS_DAY },
+		{ S_DAY_ADD_MANY, MS_DAY_MANY }, { S_MONTH_ADD, MS_MONTH },
+		{ S_MONTH_ADD_MANY, MS_MONTH_MANY },
+		{ S_HCLASS_ADD, MS_HCLASS },
+		{ S_HCLASS_ADD_MANY, MS_HCLASS_MANY } };
+	size_t i, j;
+
+	if (st->cmemo == NULL) {
+		if ((st->cmemo = malloc(sizeof(*st->cmemo))) == NULL)
+			return NULL;
+		for (i = 0; i < MS_COUNT; i++)
+			for (j = 0; j < MEMO_PARAMS; j++)
+				st->cmemo->v[i][j] = INT64_MIN;
+	}
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].id == id)
+			return st->cmemo->v[map[i].m];
+	return NULL;
+}
+
+/* Forgets what statement id has bound (its bindings were cleared). */
+static void
+memo_forget(struct store *st, enum stmt_id id)
+{
+	int64_t *m = memo_of(st, id);
+	size_t j;
+
+	if (m != NULL)
+		for (j = 0; j < MEMO_PARAMS; j++)
+			m[j] = INT64_MIN;
+}
+
+/* Binds v at parameter i of s unless memo says it is bound already. */
+static inline void
+bind_v(sqlite3_stmt *s, int64_t *memo, int i, int64_t v)
+{
+	if (memo != NULL) {
+		if (memo[i] == v)
+			return;
+		memo[i] = v;
+	}
+	sqlite3_bind_int64(s, i, v);
+}
+
+/*
  * Binds count row c at parameter indexes idx[] + off (resolved and checked
- * at prepare time; binding an integer to a valid index cannot fail).
+ * at prepare time; binding an integer to a valid index cannot fail),
+ * through memo (see struct count_memo; NULL: bind every one).
  */
 static void
-bind_count(struct store *st, sqlite3_stmt *s, const int *idx, int off,
-    const struct cslot *c, bool hour)
+bind_count(struct store *st, sqlite3_stmt *s, int64_t *memo, const int *idx,
+    int off, const struct cslot *c, bool hour)
 {
 	const struct ckey *k = &c->k;
 
-	sqlite3_bind_int64(
-	    s, idx[CN_BUCKET] + off, hour ? hkey_time(k->bucket) : k->bucket);
+	bind_v(s, memo, idx[CN_BUCKET] + off,
+	    hour ? hkey_time(k->bucket) : k->bucket);
 	if (idx[CN_PROVIDER] != 0) /* count_hour_class has none */
-		sqlite3_bind_int64(s, idx[CN_PROVIDER] + off, CKEY_PROVIDER(k));
-	sqlite3_bind_int64(s, idx[CN_CLASS] + off, st->class_id[CKEY_CLS(k)]);
-	sqlite3_bind_int64(
-	    s, idx[CN_STATUS] + off, st->status_id[CKEY_STATUS(k)]);
-	sqlite3_bind_int(s, idx[CN_KIND] + off, CKEY_KIND(k));
-	sqlite3_bind_int64(s, idx[CN_N] + off, c->n);
+		bind_v(s, memo, idx[CN_PROVIDER] + off, CKEY_PROVIDER(k));
+	bind_v(s, memo, idx[CN_CLASS] + off, st->class_id[CKEY_CLS(k)]);
+	if (idx[CN_KIND] != 0) {
+		bind_v(s, memo, idx[CN_STATUS] + off,
+		    st->status_id[CKEY_STATUS(k)]);
+		bind_v(s, memo, idx[CN_KIND] + off, CKEY_KIND(k));
+	} else /* count_minute_sk (migration 0009): status * 4 + kind */
+		bind_v(s, memo, idx[CN_STATUS] + off,
+		    st->status_id[CKEY_STATUS(k)] * 4 + CKEY_KIND(k));
+	bind_v(s, memo, idx[CN_N] + off, c->n);
 	if (idx[CN_DOMAIN] == 0)
 		return;
-	sqlite3_bind_int64(s, idx[CN_DOMAIN] + off, CKEY_DOMAIN(k));
-	sqlite3_bind_int(s, idx[CN_CODE] + off, CKEY_CODE(k));
-	sqlite3_bind_int64(s, idx[CN_ENHANCED] + off, CKEY_ENHANCED(k));
-	sqlite3_bind_int64(s, idx[CN_HOST] + off, hkey_host(k->bucket));
+	bind_v(s, memo, idx[CN_DOMAIN] + off, CKEY_DOMAIN(k));
+	bind_v(s, memo, idx[CN_CODE] + off, CKEY_CODE(k));
+	bind_v(s, memo, idx[CN_ENHANCED] + off, CKEY_ENHANCED(k));
+	bind_v(s, memo, idx[CN_HOST] + off, hkey_host(k->bucket));
+}
+
+/*
+ * Runs q, whose every parameter bind_count() has bound: reset, bindings
+ * not cleared (sqlite3_clear_bindings() walks all 640 of a 64-row
+ * statement's). 0 or -1.
+ */
+static int
+exec_bound(struct store *st, enum stmt_id id)
+{
+	struct sql_stmt *q = &st->stmt[id];
+
+	if (sqlite3_step(q->s) != SQLITE_DONE) {
+		memo_forget(st, id); /* sql_fail() clears the bindings */
+		return sql_fail(st, q);
+	}
+	sqlite3_reset(q->s);
+	return 0;
 }
 
 /*
@@ -245,11 +351,14 @@ flush_table(struct store *st, struct ctable *t, enum stmt_id one,
     const int *one_idx, enum stmt_id many, const int *many_idx, int stride)
 {
 	bool hour = t != &st->minutes; /* hour keys (hkey()) */
+	int64_t *mmemo, *omemo;
 	size_t i, r, n = 0;
 	int rc = 0;
 
 	if (t->n == 0)
 		return 0;
+	mmemo = memo_of(st, many);
+	omemo = memo_of(st, one);
 	for (i = 0; i < t->cap; i++)
 		if (t->slot[i].n != 0)
 			t->slot[n++] = t->slot[i];
@@ -260,13 +369,14 @@ flush_table(struct store *st, struct ctable *t, enum stmt_id one,
 	for (i = 0; i + STORE_FLUSH_ROWS <= n && rc == 0;
 	     i += STORE_FLUSH_ROWS) {
 		for (r = 0; r < STORE_FLUSH_ROWS; r++)
-			bind_count(st, st->stmt[many].s, many_idx,
+			bind_count(st, st->stmt[many].s, mmemo, many_idx,
 			    (int)r * stride, &t->slot[i + r], hour);
-		rc = sql_exec(st, &st->stmt[many]);
+		rc = exec_bound(st, many);
 	}
 	for (; i < n && rc == 0; i++) {
-		bind_count(st, st->stmt[one].s, one_idx, 0, &t->slot[i], hour);
-		rc = sql_exec(st, &st->stmt[one]);
+		bind_count(
+		    st, st->stmt[one].s, omemo, one_idx, 0, &t->slot[i], hour);
+		rc = exec_bound(st, one);
 	}
 	memset(t->slot, 0, t->cap * sizeof(*t->slot));
 	t->n = 0;
@@ -457,6 +567,8 @@ store_count_add(struct store *st, int64_t t, enum bs_class cls,
 		return store_failx(st, "count: time out of range");
 	if ((uint64_t)host > UINT32_MAX)
 		return store_failx(st, "count: host id out of range");
+	if (kind < 0 || kind > 3) /* 2 bits in count_minute_sk */
+		return store_failx(st, "count: kind %d out of range", kind);
 	c = code >= 0 && code <= 999 ? (uint64_t)code : 0;
 	kh.bucket = hkey(store_floor(t, 3600), host);
 	kh.names = (uint64_t)domain << 32 | (uint64_t)provider;
@@ -501,6 +613,8 @@ store_count_close(struct store *st)
 	free(st->minutes.slot);
 	free(st->hours.slot);
 	st->minutes.slot = st->hours.slot = NULL;
+	free(st->cmemo);
+	st->cmemo = NULL;
 	for (r = 0; r < ROLL_COUNT; r++) {
 		free(st->rolls[r].slot);
 		st->rolls[r].slot = NULL;

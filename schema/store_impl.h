@@ -50,6 +50,7 @@
 #define REPLY_CACHE_MAX      8192
 #define REPLY_CACHE_BYTES    (4 << 20)
 #define STORE_EV_RELAY_V4    8    /* event.flags: relay_ip is a packed IPv4 */
+#define STORE_EV_DSN_ENH     16   /* event.flags: dsn is enhanced's (0009) */
 #define REPLY_SAMPLES        8    /* reply rows per sample key */
 #define STORE_PAGE_CACHE_KIB 8192 /* PRAGMA cache_size, in KiB */
 /* With STORE_BULK (import): 4 MiB saves 4 MiB of an import's peak RSS
@@ -240,6 +241,7 @@ struct store {
 	struct ctable hours;             /* counts of the open transaction, */
 	struct ctable minutes;           /* not yet written */
 	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
+	struct count_memo *cmemo;        /* store_count.c: values bound */
 	int64_t txn_oldest;         /* oldest result of the open transaction,
 				       INT64_MAX when none */
 	struct query_cache *qcache; /* query.c's memo (store_query_cache()) */

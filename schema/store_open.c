@@ -27,27 +27,37 @@
 
 extern const struct bs_blob bs_migrations[];
 
+/*
+ * The writes of every batch are INSERT OR FAIL: with the default (ABORT)
+ * SQLite keeps a statement journal for each multi-row statement (a copy
+ * of every page the statement changes, to undo it alone), and OR FAIL
+ * with count columns n that may be NULL (migration 0009) needs none. A
+ * failed statement fails its whole batch anyway (writer.c rolls back).
+ */
 #define HOUR_KEY                                                               \
 	"bucket, domain, provider, class, status, code, enhanced, kind, host"
-#define MINUTE_KEY "bucket, provider, class, status, kind"
+/* count_minute_sk (0009): status and kind in one column, sk. */
+#define MINUTE_KEY "bucket, provider, class, sk"
 #define EVENT_COLS                                                             \
 	"t, host, queue_id, domain, relay, relay_ip, provider, mta, status, "  \
 	"code, enhanced, dsn, class, rule, dnsbl, listed_ip, stage, flags, "   \
 	"reply"
 #define HOUR_UPSERT                                                            \
-	"INSERT INTO count_hour (" HOUR_KEY ", n) VALUES (:bucket, :domain, "  \
+	"INSERT OR FAIL INTO count_hour (" HOUR_KEY                            \
+	", n) VALUES (:bucket, :domain, "                                      \
 	":provider, :class, :status, :code, :enhanced, :kind, :host, :n) "     \
 	"ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n"
 #define ROLL_UPSERT(table, key, params)                                        \
-	"INSERT INTO " table " (" key ", n) VALUES (" params ") "              \
+	"INSERT OR FAIL INTO " table " (" key ", n) VALUES (" params ") "      \
 	"ON CONFLICT (" key ") DO UPDATE SET n = n + excluded.n"
 #define HOUR_PARAMS                                                            \
 	":bucket, :domain, :provider, :class, :status, :code, :enhanced, "     \
 	":kind, :host, :n"
 #define HCLASS_KEY "bucket, class, status, kind"
 #define MINUTE_UPSERT                                                          \
-	"INSERT INTO count_minute (" MINUTE_KEY ", n) VALUES (:bucket, "       \
-	":provider, :class, :status, :kind, :n) "                              \
+	"INSERT OR FAIL INTO count_minute_sk (" MINUTE_KEY                     \
+	", n) VALUES (:bucket, "                                               \
+	":provider, :class, :sk, :n) "                                         \
 	"ON CONFLICT (" MINUTE_KEY ") DO UPDATE SET n = n + excluded.n"
 
 static const struct stmt_def {
@@ -68,7 +78,7 @@ static const struct stmt_def {
 	[S_REPLY_PUT] = { "reply_put",
 	    "INSERT INTO reply (h, text) VALUES (:h, :text)", true },
 	[S_EVENT_PUT] = { "event_put",
-	    "INSERT INTO event (" EVENT_COLS ") VALUES (:t, :host, "
+	    "INSERT OR FAIL INTO event (" EVENT_COLS ") VALUES (:t, :host, "
 	    ":queue_id, :domain, :relay, :relay_ip, :provider, :mta, :status, "
 	    ":code, :enhanced, :dsn, :class, :rule, :dnsbl, :listed_ip, "
 	    ":stage, :flags, :reply)",
@@ -111,7 +121,7 @@ static const struct stmt_def {
 	    "(SELECT reply FROM event)",
 	    true },
 	[S_PRUNE_MINUTES] = { "prune_minutes",
-	    "DELETE FROM count_minute WHERE bucket < :before", true },
+	    "DELETE FROM count_minute_sk WHERE bucket < :before", true },
 	/*
 	 * Results for minutes the detector has already passed (meta
 	 * STORE_META_DETECT_UNTIL): remember the oldest in
@@ -144,9 +154,10 @@ static const char *const ev_params[EV_NPARAM] = { ":t", ":host", ":queue_id",
 static const char *const cn_params[CN_NPARAM] = { ":bucket", ":domain",
 	":provider", ":class", ":status", ":code", ":enhanced", ":kind",
 	":host", ":n" };
-/* count_minute has no domain, code or enhanced status. */
+/* count_minute has no domain, code or enhanced status; status and kind
+ * go in one column (:sk, bind_count()). */
 static const char *const cn_minute_params[CN_NPARAM] = { ":bucket", NULL,
-	":provider", ":class", ":status", NULL, NULL, ":kind", NULL, ":n" };
+	":provider", ":class", ":sk", NULL, NULL, NULL, NULL, ":n" };
 /* count_hour_class has no domain, provider, code or enhanced status. */
 static const char *const cn_hclass_params[CN_NPARAM] = { ":bucket", NULL, NULL,
 	":class", ":status", NULL, NULL, ":kind", NULL, ":n" };
@@ -201,22 +212,26 @@ static const struct many_def {
 	int rows;
 } many_defs[] = {
 	{ S_MINUTE_ADD_MANY,
-	    "INSERT INTO count_minute (" MINUTE_KEY ", n) VALUES ",
+	    "INSERT OR FAIL INTO count_minute_sk (" MINUTE_KEY ", n) VALUES ",
 	    " ON CONFLICT (" MINUTE_KEY ") DO UPDATE SET n = n + excluded.n",
 	    cn_minute_params, CN_NPARAM, STORE_FLUSH_ROWS },
-	{ S_HOUR_ADD_MANY, "INSERT INTO count_hour (" HOUR_KEY ", n) VALUES ",
+	{ S_HOUR_ADD_MANY,
+	    "INSERT OR FAIL INTO count_hour (" HOUR_KEY ", n) VALUES ",
 	    " ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n",
 	    cn_params, CN_NPARAM, STORE_FLUSH_ROWS },
-	{ S_EVENT_PUT_MANY, "INSERT INTO event (" EVENT_COLS ") VALUES ", "",
-	    ev_params, EV_NPARAM, STORE_EVENT_ROWS },
-	{ S_DAY_ADD_MANY, "INSERT INTO count_day (" HOUR_KEY ", n) VALUES ",
+	{ S_EVENT_PUT_MANY,
+	    "INSERT OR FAIL INTO event (" EVENT_COLS ") VALUES ", "", ev_params,
+	    EV_NPARAM, STORE_EVENT_ROWS },
+	{ S_DAY_ADD_MANY,
+	    "INSERT OR FAIL INTO count_day (" HOUR_KEY ", n) VALUES ",
 	    " ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n",
 	    cn_params, CN_NPARAM, STORE_FLUSH_ROWS },
-	{ S_MONTH_ADD_MANY, "INSERT INTO count_month (" HOUR_KEY ", n) VALUES ",
+	{ S_MONTH_ADD_MANY,
+	    "INSERT OR FAIL INTO count_month (" HOUR_KEY ", n) VALUES ",
 	    " ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n",
 	    cn_params, CN_NPARAM, STORE_FLUSH_ROWS },
 	{ S_HCLASS_ADD_MANY,
-	    "INSERT INTO count_hour_class (" HCLASS_KEY ", n) VALUES ",
+	    "INSERT OR FAIL INTO count_hour_class (" HCLASS_KEY ", n) VALUES ",
 	    " ON CONFLICT (" HCLASS_KEY ") DO UPDATE SET n = n + excluded.n",
 	    cn_hclass_params, CN_NPARAM, STORE_FLUSH_ROWS },
 };
@@ -476,16 +491,20 @@ migrate(struct store *st)
 	if (pragma_get(st, "PRAGMA user_version", NULL, 0, &version) == -1 ||
 	    check_identity(st, version, latest) == -1)
 		goto fail;
+	/* 0009 edits sqlite_schema (writable_schema): not when defensive */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 0, NULL);
 	for (i = (int)version; i < latest; i++)
 		if (sql_run(st, bs_migrations[i].name, bs_migrations[i].data) ==
 		    -1)
 			goto fail;
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", latest);
 	if (sql_run(st, "migrate: user_version", sql) == -1 ||
 	    sql_run(st, "migrate: commit", "COMMIT") == -1)
 		goto fail;
 	return 0;
 fail:
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;

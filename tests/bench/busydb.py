@@ -80,6 +80,9 @@ def main():
     db.execute("PRAGMA synchronous = OFF")
     db.execute("PRAGMA cache_size = -65536")
     have = tables(db)
+    # Schema 9 keeps minute counts in count_minute_sk (count_minute is a
+    # view of it).
+    minute = "count_minute_sk" if "count_minute_sk" in have else "count_minute"
     lo, hi = db.execute("SELECT min(bucket), max(bucket) FROM count_hour"
                         ).fetchone()
     if lo is None:
@@ -89,8 +92,7 @@ def main():
         # Results retried past the day: keep its first day only.
         note("seed spans %d days: keeping its first day" % span)
         end = lo - lo % DAY + DAY
-        for t in ("count_hour", "count_hour_class", "count_day",
-                  "count_minute"):
+        for t in ("count_hour", "count_hour_class", "count_day", minute):
             if t in have:
                 db.execute("DELETE FROM %s WHERE bucket >= ?" % t, (end,))
         db.execute("DELETE FROM event WHERE t >= ?", (end,))
@@ -113,9 +115,9 @@ def main():
             "'%%s', bucket, 'unixepoch', 'start of month') AS INTEGER) AS b,"
             " %s, sum(n) FROM count_day GROUP BY b, %s" % (key, key, key))
         note("count_month: rebuilt in %.1f s" % (time.time() - t0))
-    copies(db, "count_minute", "bucket", a.minute_days, note)
+    copies(db, minute, "bucket", a.minute_days, note)
     copies(db, "event", "t", a.event_days, note)
-    floor = db.execute("SELECT min(bucket) FROM count_minute").fetchone()[0]
+    floor = db.execute("SELECT min(bucket) FROM %s" % minute).fetchone()[0]
     db.execute("INSERT INTO meta (key, value) VALUES ('minute_floor', ?) "
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                (str(floor),))

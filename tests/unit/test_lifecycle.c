@@ -378,6 +378,40 @@ lc_join__newest_set_back__time_of_info_first_message(void **state)
 	fake_free(&f);
 }
 
+/*
+ * The hash table grows with the open messages (256 buckets at first):
+ * 3,000 messages opened, then each found again by a line (no new
+ * record) and ended, in reverse order.
+ */
+static void
+lc_join__thousands_open__table_grows_each_found_again(void **state)
+{
+	struct lc_join *j = lc_join_new(10000, 5 * 86400, NULL);
+	char line[200];
+	int i;
+
+	(void)state;
+	assert_non_null(j);
+	for (i = 0; i < 3000; i++) {
+		snprintf(line, sizeof(line),
+		    "Nov 22 10:00:00 mx1 postfix/qmgr[1]: %05X0AB: "
+		    "from=<a@b.example>, size=1, nrcpt=1 (queue active)",
+		    i);
+		feed(j, line);
+	}
+	assert_int_equal(lc_join_counters(j)->open, 3000);
+	assert_int_equal(lc_join_counters(j)->opened, 3000);
+	for (i = 2999; i >= 0; i--) {
+		snprintf(line, sizeof(line),
+		    "Nov 22 10:00:01 mx1 postfix/qmgr[1]: %05X0AB: removed", i);
+		feed(j, line);
+	}
+	assert_int_equal(lc_join_counters(j)->opened, 3000);
+	assert_int_equal(lc_join_counters(j)->closed, 3000);
+	assert_int_equal(lc_join_counters(j)->open, 0);
+	lc_join_free(j);
+}
+
 static void
 lc_join__many_recipients__capped_and_counted(void **state)
 {
@@ -412,6 +446,8 @@ main(void)
 		cmocka_unit_test(lc_join__reused_queue_id__two_messages),
 		cmocka_unit_test(lc_join__evicted_message__read_back_exactly),
 		cmocka_unit_test(lc_join__quiet_message__closed_incomplete),
+		cmocka_unit_test(
+		    lc_join__thousands_open__table_grows_each_found_again),
 		cmocka_unit_test(lc_join__many_recipients__capped_and_counted),
 		cmocka_unit_test(
 		    lc_join__quiet_after_flushes__closed_in_any_order),

@@ -321,7 +321,7 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 {
 	struct db_fixture *fx = *state;
 	char err[BS_ERRLEN];
-	int64_t days;
+	int64_t days, minutes, minute_sum;
 	sqlite3 *db;
 
 	store_close(fx->st);
@@ -329,13 +329,22 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
 	days = raw_int(db, "SELECT count(*) FROM count_day");
 	assert_true(days > 0);
+	minutes = raw_int(db, "SELECT count(*) FROM count_minute");
+	minute_sum = raw_int(db,
+	    "SELECT sum(n * (1 + bucket % 7 + provider + class * 3 + "
+	    "status * 5 + kind * 11)) FROM count_minute");
+	assert_true(minutes > 0);
 	/* Back to version 3: count_hour without host, no rollups, none of
-	 * the tables of migrations 4 to 6 (notification, messages, DNSBL). */
+	 * the tables of migrations 4 to 6 (notification, messages, DNSBL),
+	 * count_minute a table with status and kind apart. */
 	assert_int_equal(
 	    sqlite3_exec(db,
 		"DROP TABLE notification; DROP VIEW message_v; "
 		"DROP TABLE message_rcpt; DROP TABLE message; "
 		"DROP TABLE dnsbl_state; "
+		"CREATE TABLE m3 AS SELECT * FROM count_minute; "
+		"DROP VIEW count_minute; DROP TABLE count_minute_sk; "
+		"ALTER TABLE m3 RENAME TO count_minute; "
 		"DROP TABLE count_day; DROP TABLE count_month; "
 		"DROP TABLE count_hour_class; DROP VIEW count_hour_v; "
 		"CREATE TABLE h3 AS SELECT bucket, domain, provider, class, "
@@ -351,8 +360,32 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 	assert_non_null(fx->st);
 	store_close(fx->st);
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 8);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 9);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_day"), days);
+	/* Migration 0009: n may be NULL in every count table (no statement
+	 * journal for the UPSERTs); the edited schema checks out. */
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM sqlite_schema WHERE type = "
+			     "'table' AND name LIKE 'count%' AND instr(sql, "
+			     "char(10) || char(9) || 'n INTEGER NOT NULL')"),
+	    0);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM sqlite_schema WHERE type = "
+			     "'table' AND name LIKE 'count%' AND instr(sql, "
+			     "char(10) || char(9) || 'n INTEGER')"),
+	    5);
+	assert_int_equal(raw_int(db,
+			     "SELECT (SELECT group_concat(integrity_check) "
+			     "FROM pragma_integrity_check) = 'ok'"),
+	    1);
+	/* Migration 0009: the same minute rows, status and kind packed. */
+	assert_int_equal(
+	    raw_int(db, "SELECT count(*) FROM count_minute_sk"), minutes);
+	assert_int_equal(raw_int(db,
+			     "SELECT sum(n * (1 + bucket % 7 + provider + "
+			     "class * 3 + status * 5 + kind * 11)) FROM "
+			     "count_minute"),
+	    minute_sum);
 	assert_int_equal(raw_int(db,
 			     "SELECT (SELECT sum(n) FROM count_hour) "
 			     "= (SELECT sum(n) FROM count_month)"),

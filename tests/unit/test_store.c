@@ -45,6 +45,7 @@ struct rec {
 	const char *reply;
 	size_t reply_len; /* 0: strlen(reply) */
 	unsigned flags;
+	const char *dsn; /* NULL: the enhanced status */
 };
 
 static struct bs_span
@@ -76,7 +77,7 @@ add(struct store *st, const struct rec *r)
 	ev.rcpt_domain = sp(r->domain);
 	ev.relay_host = sp("mx1.qq.com");
 	ev.relay_ip = sp(relay_ip);
-	ev.dsn = sp(r->enhanced);
+	ev.dsn = sp(r->dsn != NULL ? r->dsn : r->enhanced);
 	ev.enhanced = sp(r->enhanced);
 	ev.reply = bs_span_make(r->reply,
 	    r->reply == NULL   ? 0
@@ -103,7 +104,7 @@ static struct rec
 sent(int64_t t, const char *domain)
 {
 	struct rec r = { t, BS_STATUS_SENT, BS_CLASS_NONE, domain, "qq.com",
-		250, "2.0.0", "250 2.0.0 Ok: queued as 1234", 0, 0 };
+		250, "2.0.0", "250 2.0.0 Ok: queued as 1234", 0, 0, NULL };
 	return r;
 }
 
@@ -111,7 +112,7 @@ static struct rec
 deferred(int64_t t, const char *domain, const char *reply)
 {
 	struct rec r = { t, BS_STATUS_DEFERRED, BS_CLASS_RATE_LIMITED, domain,
-		"qq.com", 421, "4.7.0", reply, 0, 0 };
+		"qq.com", 421, "4.7.0", reply, 0, 0, NULL };
 	return r;
 }
 
@@ -194,12 +195,12 @@ store_open__new_file__schema_at_latest_version_in_wal(void **state)
 	sqlite3 *db = raw_open(fx);
 	sqlite3_stmt *s;
 
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 8);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 9);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x62737474);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM sqlite_schema WHERE type = "
 			     "'table' AND name IN ('name', 'reply', 'event', "
-			     "'count_hour', 'count_minute', 'position', "
+			     "'count_hour', 'count_minute_sk', 'position', "
 			     "'meta')"),
 	    7);
 	/* STRICT: a text in an INTEGER column is refused. */
@@ -237,7 +238,7 @@ store_open__reopen__idempotent(void **state)
 	st = open_rw(fx);
 	store_close(st);
 	db = raw_open(fx);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 8);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 9);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM name"), names);
 	sqlite3_close(db);
 }
@@ -811,6 +812,55 @@ store_add__relay_addresses__v4_inline_others_named(void **state)
 }
 
 /*
+ * A dsn= equal to the enhanced status is stored once (event.dsn 0, flags
+ * bit 16, migration 0009); another dsn, or none, keeps its own id; event_v
+ * shows each event's own dsn and flags without the bit.
+ */
+static void
+store_add__dsn_same_as_enhanced__stored_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	struct rec r;
+	sqlite3 *db;
+
+	assert_int_equal(store_begin(st), 0);
+	addv(st, deferred(T0, "c.example", "451 4.7.0 later"));
+	r = deferred(T0 + 1, "c.example", "451 4.7.0 later");
+	r.dsn = "4.7.1";
+	add(st, &r);
+	r = deferred(T0 + 2, "c.example", "451 later");
+	r.enhanced = "";
+	r.dsn = "";
+	add(st, &r);
+	r = deferred(T0 + 3, "c.example", "451 later");
+	r.enhanced = "";
+	r.dsn = "4.7.0";
+	add(st, &r);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event WHERE dsn = 0 AND "
+			     "flags & 16 <> 0 AND t = " STORE_STR(T0)),
+	    1);
+	assert_int_equal(
+	    raw_int(db, "SELECT count(*) FROM event WHERE flags & 16 <> 0"), 1);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(*) FROM event_v WHERE "
+			     "(dsn, enhanced, flags) IN (VALUES "
+			     "('4.7.0', '4.7.0', 0), ('4.7.1', '4.7.0', 0), "
+			     "('', '', 0), ('4.7.0', '', 0))"),
+	    4);
+	assert_int_equal(raw_int(db,
+			     "SELECT count(DISTINCT dsn || '/' || enhanced) "
+			     "FROM event_v"),
+	    4);
+	sqlite3_close(db);
+}
+
+/*
  * Replies differing only by numbers and ids (the same template) keep 8
  * sample texts per code, enhanced status and class; the other events
  * point to the newest sample; a stored text is found again exactly; a
@@ -1077,6 +1127,9 @@ main(void)
 		    store_commit__many_rows__each_row_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    store_add__replies_one_template__bounded_samples, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_add__dsn_same_as_enhanced__stored_once, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    store_add__relay_addresses__v4_inline_others_named, setup,
