@@ -618,7 +618,10 @@ def main():
         p.add_argument("--rules", default="parsers/rules")
         p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
         p.add_argument("--layers", default=",".join(DEFAULT_LAYERS))
-        p.add_argument("--min-words", type=int, default=DEFAULT_MIN_WORDS)
+        # the model file's range (bouncestat-rules(5)): a 0 written out
+        # would be refused when the program loads the model
+        p.add_argument("--min-words", type=int, default=DEFAULT_MIN_WORDS,
+                       choices=range(1, 17), metavar="1..16")
         p.add_argument("--extra", nargs="*", default=[],
                        help="labelled rows always trained on")
         if name == "train":

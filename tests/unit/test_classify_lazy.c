@@ -72,7 +72,7 @@ expect_error(const char *text, const char *want)
 
 /* Bad patterns are refused when the rules load, not on first use. */
 static void
-test_bad_pattern_refused_at_load(void **state)
+classify_add_rules__bad_pattern__refused_at_load(void **state)
 {
 	(void)state;
 	expect_error("rule r\nclass policy\nmatch (\n",
@@ -88,7 +88,7 @@ test_bad_pattern_refused_at_load(void **state)
 
 /* Nothing is JIT-compiled before a pattern runs. */
 static void
-test_nothing_jitted_at_load(void **state)
+classify_compile__rules__nothing_jit_compiled(void **state)
 {
 	struct classifier *c = load(true, true);
 	struct classify_stats st;
@@ -134,7 +134,8 @@ check(struct classifier *c, const struct want *w)
  * off.
  */
 static void
-test_first_use_after_thousands(void **state)
+classify_event__rule_first_used_after_thousands__matches_with_groups(
+    void **state)
 {
 	static const struct want later[] = {
 		{ "550 5.7.1 Service unavailable; client [192.0.2.7] blocked "
@@ -191,9 +192,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bad_pattern_refused_at_load),
-		cmocka_unit_test(test_nothing_jitted_at_load),
-		cmocka_unit_test(test_first_use_after_thousands),
+		cmocka_unit_test(
+		    classify_add_rules__bad_pattern__refused_at_load),
+		cmocka_unit_test(classify_compile__rules__nothing_jit_compiled),
+		cmocka_unit_test(
+		    classify_event__rule_first_used_after_thousands__matches_with_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

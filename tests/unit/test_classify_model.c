@@ -178,6 +178,41 @@ classify_event__toy_model_min_words__one_word_is_not_enough(void **state)
 }
 
 /*
+ * Without a min_words line the model needs one word on its side (the
+ * default, bouncestat-rules(5)): the reply code alone, however strong,
+ * decides nothing.
+ */
+static void
+classify_event__toy_model_default_min_words__code_alone_is_not_enough(
+    void **state)
+{
+	static const char nocfg[] = "bouncestat-model 1\n"
+				    "threshold 1\n"
+				    "layers code broad none\n"
+				    "bias loop 0\n"
+				    "bias policy 0.5\n"
+				    "w c:550 loop 8\n"
+				    "w zzqx loop 3\n";
+	struct classifier *c = classify_fixture(false);
+	struct classify_result r;
+	const char *t;
+
+	(void)state;
+	classify_set_model(c, model_text(nocfg));
+	/* margin 7.5, but no word */
+	t = "550 qqqq happened";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	assert_string_equal(r.rule, "");
+	/* one word: enough by default */
+	t = "550 zzqx happened";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_LOOP);
+	assert_string_equal(r.rule, "model");
+	classify_free(c);
+}
+
+/*
  * The built-in model no longer decides on one word (issue 12, classifier5):
  * a German connection limit said 'ip', and the model (min_words 1) made it
  * blacklisted on that word and the code alone.
@@ -376,6 +411,8 @@ main(void)
 		cmocka_unit_test(classify_model_load__bad_files__clear_errors),
 		cmocka_unit_test(
 		    classify_event__toy_model_min_words__one_word_is_not_enough),
+		cmocka_unit_test(
+		    classify_event__toy_model_default_min_words__code_alone_is_not_enough),
 		cmocka_unit_test(
 		    classify_event__builtin_model__no_decision_on_one_word),
 		cmocka_unit_test(

@@ -522,6 +522,82 @@ syslog_parse_untimed_memo__line_sequence__same_as_without(void **state)
 	}
 }
 
+/*
+ * Issue 14: the memo's day is only good for the reference time and zone
+ * it was computed with. One memo through stamps timed against reference
+ * times stepping over a new year and a leap day (as the files of one
+ * import, each timed by its mtime) and zones either side of UTC: every
+ * time as without a memo.
+ */
+static void
+syslog_stamp_time_memo__reference_and_zone_change__same_as_without(void **state)
+{
+	/* pairs: a day's first second, then another of the same day */
+	static const char *const lines[][2] = {
+		{ "Dec 31 00:00:00 mail prog: m",
+		    "Dec 31 23:59:59 mail prog: m" },
+		{ "Jan  1 00:00:00 mail prog: m",
+		    "Jan  1 23:00:00 mail prog: m" },
+		{ "Jan  2 00:00:00 mail prog: m",
+		    "Jan  2 12:00:00 mail prog: m" },
+		{ "Feb 28 00:00:00 mail prog: m",
+		    "Feb 28 23:59:59 mail prog: m" },
+		{ "Feb 29 00:00:00 mail prog: m",
+		    "Feb 29 12:00:00 mail prog: m" },
+		{ "Mar  1 00:00:00 mail prog: m",
+		    "Mar  1 06:00:00 mail prog: m" },
+		{ "Nov 31 00:00:00 mail prog: m",
+		    "Nov 31 10:15:01 mail prog: m" },
+	};
+	/* 2027-12-30T00:00:00Z and 2028-02-27T00:00:00Z (a leap year) */
+	static const int64_t from[] = { INT64_C(1830124800),
+		INT64_C(1835222400) };
+	static const int32_t tzs[] = { 0, 3600, -36000, 50400 };
+	struct syslog_memo memo;
+	struct syslog_ctx plain, with;
+	struct syslog_prefix a, b;
+	struct syslog_stamp st;
+	const size_t nf = sizeof(from) / sizeof(from[0]), nh = 4 * 24 / 3,
+		     nz = sizeof(tzs) / sizeof(tzs[0]), nk = nf * nh * nz;
+	const char *line;
+	size_t f, h, z, i, k, len;
+	int ra, rb;
+
+	(void)state;
+	memset(&memo, 0, sizeof(memo));
+	/*
+	 * Each pair, both ways round, at every reference time and zone in
+	 * turn, the zone changing first (k < nk), then the reference time:
+	 * the memo holds the day from the other second at the same step,
+	 * or from the step before.
+	 */
+	for (i = 0; i < 2 * sizeof(lines) / sizeof(lines[0]); i++)
+		for (k = 0; k < 2 * nk * 2; k++) {
+			f = k / 2 % nk / (nh * nz);
+			h = k / 2 < nk ? k / 2 % nk / nz % nh : k / 2 % nk % nh;
+			z = k / 2 < nk ? k / 2 % nz : k / 2 % nk / nh % nz;
+			plain.ref_time = from[f] + (int64_t)h * 3 * 3600;
+			plain.tz_offset = tzs[z];
+			plain.memo = NULL;
+			with = plain;
+			with.memo = &memo;
+			line = lines[i / 2][(i + k) % 2];
+			len = strlen(line);
+			assert_int_equal(syslog_parse_untimed_memo(
+					     line, len, &memo, &a, &st),
+			    PARSE_OK);
+			b = a;
+			ra = syslog_stamp_time(&st, &plain, &a);
+			rb = syslog_stamp_time(&st, &with, &b);
+			if (ra != rb || a.time != b.time)
+				fail_msg("\"%s\" at %lld, tz %d: %d %lld, "
+					 "memo %d %lld",
+				    line, (long long)plain.ref_time,
+				    (int)tzs[z], ra, (long long)a.time, rb,
+				    (long long)b.time);
+		}
+}
+
 /* The calendar check is left to syslog_stamp_time(). */
 static void
 syslog_stamp_time__day_the_year_lacks__fails(void **state)
@@ -682,6 +758,8 @@ main(void)
 		cmocka_unit_test(syslog_stamp_time__day_the_year_lacks__fails),
 		cmocka_unit_test(
 		    syslog_parse_untimed_memo__line_sequence__same_as_without),
+		cmocka_unit_test(
+		    syslog_stamp_time_memo__reference_and_zone_change__same_as_without),
 		cmocka_unit_test(syslog_epoch__known_dates__match_timegm),
 	};
 
