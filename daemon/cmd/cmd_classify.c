@@ -387,7 +387,7 @@ cmd_classify_exec(int argc, char **argv)
 		return rc;
 	json = ctx.format == CTX_FORMAT_JSON;
 	if ((c = rules_load(ctx.rules, errbuf)) == NULL) {
-		log_warnx("rules: %s", errbuf);
+		cmd_ctx_error(&ctx, "rules: %s", errbuf);
 		return 1;
 	}
 	if (list)

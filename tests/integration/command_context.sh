@@ -107,6 +107,17 @@ bs check-config -c "$tmp/rules.conf" >/dev/null 2>"$tmp/rules.err" || rc=$?
 [ "$rc" = 1 ] && grep -q "^$tmp/rules.conf:2: rules_dir " "$tmp/rules.err" ||
 	fail "a bad rules_dir is not reported as file:line (exit $rc)"
 
+# A rule file that does not compile stops `classify` with an error (not a
+# warning), naming the file and line.
+mkdir "$tmp/badrules"
+printf 'rule x\n  class policy\n  match (unclosed\n' \
+	>"$tmp/badrules/10-bad.rules"
+rc=0
+echo '550 no' | bs classify --rules "$tmp/badrules" - >/dev/null \
+	2>"$tmp/badrules.err" || rc=$?
+[ "$rc" = 1 ] && grep -q "^bouncestat classify: error: rules: $tmp/badrules/10-bad.rules:3: " "$tmp/badrules.err" ||
+	fail "a bad rule file is not an error of classify (exit $rc)"
+
 # Readers going away: no "Broken pipe" complaint.
 for cmd in "parse $BS_SRC/contrib/sample/mail.log" "classify --list" \
 	"report --db $tmp/conf.db --since all --format csv"; do
