@@ -12,35 +12,10 @@
 #include "lifecycle.h"
 #include "scan.h"
 
-static bool
-is_qid_char(int c)
-{
-	return scan_isdigit(c) || (c >= 'A' && c <= 'Z') ||
-	    (c >= 'a' && c <= 'z');
-}
-
-/*
- * 1 for the bytes of [0-9A-Za-z] (is_qid_char()), by value: a table
- * load is the cheapest test for the first word of every line (16 bytes
- * a row).
- */
-/* clang-format off */
-static const unsigned char qid_tab[256] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
-	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
-	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0
-};
-/* clang-format on */
-
 static inline bool
 qid_char(unsigned char c)
 {
-	return qid_tab[c] != 0;
+	return (scan_qid_class[c] & SCAN_QID_ALNUM) != 0;
 }
 
 /* A queue id (5..32 alphanumerics) at p followed by ": "; its length. */
@@ -277,8 +252,7 @@ exim_qid(const char *p, const char *end)
 	const char *q = p;
 	size_t a;
 
-	for (a = 0; q < end && (is_qid_char((unsigned char)*q) || *q == '-');
-	     q++)
+	for (a = 0; q < end && (qid_char((unsigned char)*q) || *q == '-'); q++)
 		a++;
 	if ((a != 16 && a != 23) || q >= end || *q != ' ' || p[6] != '-')
 		return 0;

@@ -132,25 +132,6 @@ service_kind(struct bs_span program)
 #undef IS
 
 /*
- * Queue id bytes, by value: 1 alphanumeric, 2 a letter that is no
- * upper-case hex digit, 4 a vowel (queue_id_len()); bytes >= 0x80 are 0.
- * A table (16 bytes a row), since the test runs on every byte of every
- * line's first word.
- */
-/* clang-format off */
-static const unsigned char qid_class[256] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
-	0, 5, 1, 1, 1, 5, 1, 3, 3, 7, 3, 3, 3, 3, 3, 7,
-	3, 3, 3, 3, 3, 7, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
-	0, 7, 3, 3, 3, 7, 3, 3, 3, 7, 3, 3, 3, 3, 3, 7,
-	3, 3, 3, 3, 3, 7, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0
-};
-/* clang-format on */
-
-/*
  * Length of a queue ID at [p, end) followed by ": ", or 0. Short IDs are
  * upper-case hex; long IDs (enable_long_queue_ids) are alphanumeric
  * without vowels, which keeps words such as "warning" or "NOQUEUE" out.
@@ -161,13 +142,15 @@ queue_id_len(const char *p, const char *end)
 	const char *q, *stop = end - p > 33 ? p + 33 : end;
 	unsigned acc = 0, f;
 
-	for (q = p; q < stop && (f = qid_class[(unsigned char)*q]) != 0; q++)
+	for (q = p; q < stop && (f = scan_qid_class[(unsigned char)*q]) != 0;
+	     q++)
 		acc |= f;
 	if (q - p < 5 || q - p > 32 || end - q < 2 || q[0] != ':' ||
 	    q[1] != ' ')
 		return 0;
 	/* not hex (a letter outside A-F) and a vowel: a word */
-	if ((acc & 6) == 6)
+	if ((acc & (SCAN_QID_NOTHEX | SCAN_QID_VOWEL)) ==
+	    (SCAN_QID_NOTHEX | SCAN_QID_VOWEL))
 		return 0;
 	return (size_t)(q - p);
 }

@@ -77,6 +77,20 @@ struct bs_span scan_trim(const char *p, const char *end);
  */
 const char *scan_list_comma(const char *p, const char *end, bool then_space);
 
+/*
+ * Queue id bytes, by value (bytes >= 0x80 are 0): SCAN_QID_ALNUM for
+ * [0-9A-Za-z], SCAN_QID_NOTHEX for a letter that is no upper-case hex
+ * digit, SCAN_QID_VOWEL for a vowel. A table (16 bytes a row), since the
+ * Postfix and lifecycle parsers test every byte of every line's first
+ * word (issue 14).
+ */
+enum {
+	SCAN_QID_ALNUM = 1,
+	SCAN_QID_NOTHEX = 2,
+	SCAN_QID_VOWEL = 4
+};
+extern const unsigned char scan_qid_class[256];
+
 /* True for ASCII 0-9. */
 static inline bool
 scan_isdigit(int c)
