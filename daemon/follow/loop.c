@@ -647,9 +647,13 @@ batch_add(struct loop *lp, struct tail *t, bool from_stdin, const char *line,
 	lp->pbuf_len += len;
 	if (from_stdin)
 		lp->in_uncommitted++;
-	batch_timer(lp);
-	/* Early commit once reading has caught up (flush_idle_cb()). */
-	if (lp->npend == 1 || lp->npend == early_min(lp))
+	/* The timer runs from the batch's first line to its commit (which
+	 * stops it); early commit once reading has caught up
+	 * (flush_idle_cb()). */
+	if (lp->npend == 1) {
+		batch_timer(lp);
+		ev_idle_start(lp->ev, &lp->flush_idle_w);
+	} else if (lp->npend == early_min(lp))
 		ev_idle_start(lp->ev, &lp->flush_idle_w);
 	if (lp->pbuf_len >= LOOP_BUFFER_BYTES ||
 	    lp->npend >= (size_t)lp->conf->commit_lines * LOOP_GROUP_MAX)
