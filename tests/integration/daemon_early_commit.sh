@@ -4,7 +4,7 @@
 # Copyright (c) 2026 The bouncestat authors
 #
 # Early commit (issue 14): once the daemon has read everything there is,
-# a partial batch is committed at once, not commit_interval later, when
+# a partial batch is committed (50 ms later), not commit_interval later, when
 # it holds at least commit_lines/8 lines or is the rest after a full
 # batch; a trickle below that still waits for commit_interval.
 # commit_interval is 60 s here, so every wait below (at most 20 s) is
