@@ -3,10 +3,11 @@
 #
 # Copyright (c) 2026 The bouncestat authors
 #
-# Early commit (issue 14): once the daemon has read everything there is,
-# a partial batch is committed (50 ms later), not commit_interval later, when
-# it holds at least commit_lines/8 lines or is the rest after a full
-# batch; a trickle below that still waits for commit_interval.
+# Early commit (issue 14): once the daemon has read everything there is
+# and no line has come for 50 ms, a partial batch is committed then, not
+# commit_interval later, when it holds at least commit_lines/8 lines or
+# is the rest after a full batch; a trickle below that still waits for
+# commit_interval.
 # commit_interval is 60 s here, so every wait below (at most 20 s) is
 # far below it: a batch committed within it was committed early. The
 # spike detector also commits the batch before each run: 1 s after
