@@ -117,7 +117,10 @@ static const struct directive table[] = {
 	    offsetof(struct conf, commit_interval_ms), "1s", MS(50), SEC(60),
 	    NULL, true,
 	    "Longest time a read line waits before its batch is committed "
-	    "(and visible to reports).",
+	    "(and visible to reports). Once the daemon has read all there "
+	    "is, no line has come for 50 ms and no commit is running, a "
+	    "batch of at least commit_lines/8 lines, or the rest after a "
+	    "full batch, is committed without waiting.",
 	    NULL, 0 },
 	{ "commit_lines", T_INT, offsetof(struct conf, commit_lines), "2000", 1,
 	    1000000, NULL, true,

@@ -49,6 +49,13 @@ struct tfile {
 	unsigned char win[TAIL_WIN_LEN];
 	size_t win_len;
 	int64_t win_end; /* offset just after win[], -1 when unknown */
+	/* Lines taken but not yet folded into win[] (win_sync()): lz_len
+	 * raw bytes at lz in the linebuf, ending at the consumed offset and
+	 * starting at win_end. Folded once per run of lines rather than
+	 * line by line (issue 14: a 512-byte memmove per line), and before
+	 * the linebuf moves its bytes or win[] is read. */
+	const char *lz;
+	size_t lz_len;
 	unsigned char chk[TAIL_CHECK_LEN];
 	size_t chk_len; /* chk[] ends at rd_off */
 	int64_t last_event;
@@ -201,6 +208,7 @@ tf_seek(struct tfile *tf, int64_t off)
 	size_t n;
 
 	tf->rd_off = off;
+	tf->lz_len = 0;
 	linebuf_reset(tf->lb, off);
 	n = (size_t)(off < TAIL_HEAD_LEN ? off : TAIL_HEAD_LEN);
 	tf->head_len = pread_full(tf->fd, tf->head, n, 0) == 0 ? n : 0;
@@ -218,10 +226,14 @@ tf_seek(struct tfile *tf, int64_t off)
 }
 
 /* Where tf stands, as a position for key. */
+static void win_sync(struct tfile *);
+
 static void
-tf_position(const struct tail *t, const struct tfile *tf, const char *key,
+tf_position(const struct tail *t, struct tfile *tf, const char *key,
     int64_t now, struct store_position *pos)
 {
+	if (tf != NULL)
+		win_sync(tf);
 	memset(pos, 0, sizeof(*pos));
 	pos->key = key;
 	pos->path = t->path;
@@ -527,11 +539,60 @@ resume_compressed(
 	return 0;
 }
 
+/* Appends raw bytes (lines with their newlines) ending at end. */
+static void
+win_put(struct tfile *tf, const char *p, size_t raw, int64_t end)
+{
+	size_t keep;
+
+	if (tf->win_end != end - (int64_t)raw)
+		tf->win_len = 0;
+	if (raw >= TAIL_WIN_LEN) {
+		memcpy(tf->win, p + raw - TAIL_WIN_LEN, TAIL_WIN_LEN);
+		tf->win_len = TAIL_WIN_LEN;
+	} else {
+		keep = tf->win_len < TAIL_WIN_LEN - raw ? tf->win_len
+							: TAIL_WIN_LEN - raw;
+		memmove(tf->win, tf->win + tf->win_len - keep, keep);
+		memcpy(tf->win + keep, p, raw);
+		tf->win_len = keep + raw;
+	}
+	tf->win_end = end;
+}
+
+/* Folds the lines taken since the last call into win[]. */
+static void
+win_sync(struct tfile *tf)
+{
+	if (tf->lz_len == 0)
+		return;
+	win_put(tf, tf->lz, tf->lz_len, tf->win_end + (int64_t)tf->lz_len);
+	tf->lz_len = 0;
+}
+
 /* Appends the raw bytes of a line just taken to the window. */
 static void
 win_add(struct tfile *tf, const char *line, size_t len, bool nl, int64_t end)
 {
 	size_t raw = len + (nl ? 1 : 0), keep, take;
+
+	if (nl) {
+		/* A complete line: its bytes are in the linebuf, just after
+		 * those of the run (if any): folded later (win_sync()). */
+		if (tf->lz_len > 0 && tf->lz + tf->lz_len == line) {
+			tf->lz_len += raw;
+			return;
+		}
+		win_sync(tf);
+		if (tf->win_end != end - (int64_t)raw) {
+			tf->win_len = 0;
+			tf->win_end = end - (int64_t)raw;
+		}
+		tf->lz = line;
+		tf->lz_len = raw;
+		return;
+	}
+	win_sync(tf);
 
 	if (tf->win_end != end - (int64_t)raw)
 		tf->win_len = 0;
@@ -559,6 +620,7 @@ take_line(struct tail *t, struct tfile *tf, const char *line, size_t len,
 	int64_t end = linebuf_consumed(tf->lb);
 
 	if (flags & LINEBUF_CUT) {
+		tf->lz_len = 0;
 		tf->win_len = 0;
 		tf->win_end = -1;
 	} else
@@ -596,6 +658,7 @@ tf_read(struct tail *t, struct tfile *tf, int budget)
 	int rc = 0;
 
 	for (; budget > 0; budget--) {
+		win_sync(tf); /* the linebuf may move its bytes */
 		p = linebuf_space(tf->lb, &avail);
 		if (avail > LINEBUF_BLOCK)
 			avail = LINEBUF_BLOCK;
