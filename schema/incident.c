@@ -66,15 +66,16 @@ static const char sql_sample_class[] = SAMPLE_HEAD
     "AND e.class = :cls AND (:no_dnsbl = 0 OR e.dnsbl = 0) AND "
     "(e.provider = :key OR (e.provider = 0 AND e.domain = :key))" SAMPLE_TAIL;
 
-static const char sql_sample_dnsbl[] =
-    SAMPLE_HEAD "AND e.dnsbl = :key AND e.listed_ip = :ip" SAMPLE_TAIL;
+/* `e.dnsbl <> 0`: lets SQLite use the partial index event_dnsbl. */
+static const char sql_sample_dnsbl[] = SAMPLE_HEAD
+    "AND e.dnsbl <> 0 AND e.dnsbl = :key AND e.listed_ip = :ip" SAMPLE_TAIL;
 
 static const char sql_sample_rate[] = SAMPLE_HEAD
     "AND e.status = :num AND e.provider = :key AND e." EXCEPT SAMPLE_TAIL;
 
 static const char sql_providers[] =
     "SELECT DISTINCT kn.s FROM event e JOIN name kn ON kn.id = " EVENT_KEY
-    " WHERE e.t >= :lo AND e.t < :hi AND e.dnsbl = :key AND "
+    " WHERE e.t >= :lo AND e.t < :hi AND e.dnsbl <> 0 AND e.dnsbl = :key AND "
     "e.listed_ip = :ip AND " EVENT_LIVE "ORDER BY kn.s";
 
 /*
@@ -471,11 +472,14 @@ incident_list(struct store *st, const struct incident_filter *f,
 	}
 	while ((rc = sql_step(st, &s)) == SQL_ROW) {
 		incident_read_row(&s, &inc);
-		if (incident_hosts(st, &inc, hosts, sizeof(hosts)) == -1) {
-			sql_finalize(&s);
-			return -1;
+		if (!f->no_hosts) {
+			if (incident_hosts(st, &inc, hosts, sizeof(hosts)) ==
+			    -1) {
+				sql_finalize(&s);
+				return -1;
+			}
+			inc.hosts = hosts;
 		}
-		inc.hosts = hosts;
 		if ((rc = fn(&inc, arg)) != 0) {
 			sql_finalize(&s);
 			return rc;

@@ -122,7 +122,8 @@ struct incident {
 	int notified;       /* INCIDENT_NOTIFIED_* */
 	int64_t notified_at;
 	const char *hosts; /* logging hosts of its events, ", "-separated
-			      (incident_list() only; NULL or "" when none) */
+			      (incident_list() without no_hosts only; NULL
+			      or "" when none) */
 };
 
 #define INCIDENT_HOSTS_MAX 512 /* bytes of incident.hosts */
@@ -133,6 +134,7 @@ struct incident_filter {
 	bool pending;     /* state changed since the last notification */
 	const char *kind; /* NULL: all kinds */
 	const char *key;  /* NULL: all keys */
+	bool no_hosts;    /* leave incident.hosts NULL: no event read */
 };
 
 typedef int incident_fn(const struct incident *, void *arg);

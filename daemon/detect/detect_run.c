@@ -392,6 +392,9 @@ load_incidents(struct run *r)
 		memset(&f, 0, sizeof(f));
 		f.kind = detect_kind_name(r->kind);
 		f.since = r->from; /* open, or resolved since */
+		/* Each pass lists them: reading every incident's events for
+		 * its hosts made a catch-up's passes hold up reading. */
+		f.no_hosts = true;
 		return incident_list(r->st, &f, take_incident, r);
 	}
 	for (i = 0; i < r->mem->n; i++)

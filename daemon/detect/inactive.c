@@ -141,6 +141,7 @@ inactive_judge(struct store *st, const struct detect_params *p, int64_t to,
 	memset(&f, 0, sizeof(f));
 	f.open_only = true;
 	f.kind = detect_kind_name(DETECT_INACTIVE);
+	f.no_hosts = true;
 	if (incident_list(st, &f, take_open, &fo) == -1)
 		return -1;
 	if (fo.have && to <= fo.inc.until)
@@ -172,6 +173,7 @@ inactive_judge(struct store *st, const struct detect_params *p, int64_t to,
 	memset(&f, 0, sizeof(f));
 	f.kind = detect_kind_name(DETECT_INACTIVE);
 	f.since = to;
+	f.no_hosts = true;
 	if (incident_list(st, &f, take_open, &fo) == -1)
 		return -1;
 	if (fo.have)

@@ -185,6 +185,7 @@ lookup_open(
 	f.open_only = true;
 	f.kind = "dnsbl";
 	f.key = zone;
+	f.no_hosts = true;
 	return incident_list(st, &f, find_open, o);
 }
 

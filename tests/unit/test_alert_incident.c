@@ -305,7 +305,7 @@ count_rows(const struct incident *inc, void *arg)
 static int
 pending(struct store *st, int64_t since, struct seen *s)
 {
-	struct incident_filter f = { since, false, true, NULL, NULL };
+	struct incident_filter f = { since, false, true, NULL, NULL, false };
 
 	memset(s, 0, sizeof(*s));
 	assert_int_equal(incident_list(st, &f, count_rows, s), 0);
@@ -366,7 +366,8 @@ incident_notified__open_then_resolved__mailed_once_each(void **state)
 	    0);
 	assert_int_equal(pending(fx->st, T0, &s), 0);
 	{
-		struct incident_filter f = { 0, false, false, NULL, NULL };
+		struct incident_filter f = { 0, false, false, NULL, NULL,
+			false };
 
 		memset(&s, 0, sizeof(s));
 		assert_int_equal(incident_list(fx->st, &f, count_rows, &s), 0);
