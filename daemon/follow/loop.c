@@ -438,6 +438,8 @@ batch_confirm(struct loop *lp)
  * opening files, the detector, pruning, reload, shutdown, the self-check.
  * 0, or -1 when the batch in flight failed (store_failed() has run).
  */
+static bool early_ok(const struct loop *);
+
 static int
 store_idle(struct loop *lp)
 {
@@ -448,6 +450,12 @@ store_idle(struct loop *lp)
 		return -1;
 	}
 	batch_confirm(lp);
+	/* As commit_async_cb() would have: the batch may now go early. The
+	 * commit's notification finds nothing in flight and does nothing;
+	 * without this, a burst's rest waited commit_interval whenever the
+	 * detector (or pruning, a tail opening a file) took the store. */
+	if (early_ok(lp))
+		ev_idle_start(lp->ev, &lp->flush_idle_w);
 	return 0;
 }
 
@@ -1143,6 +1151,13 @@ detect_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	/* Lines read meanwhile go to the writer before the next chunk: a
+	 * catch-up's chunks (each up to LOOP_DETECT_SLICE and more) must not
+	 * keep them from their commit (issue 14). */
+	if (lp->npend > 0 && !lp->broken && !lp->stopping) {
+		(void)batch_commit(lp);
+		return;
+	}
 	if (lp->broken || lp->stopping || store_idle(lp) == -1) {
 		ev_idle_stop(lp->ev, &lp->detect_idle_w);
 		lp->detect_busy = false;
