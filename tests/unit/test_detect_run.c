@@ -302,6 +302,59 @@ detect_run__late_listing__opens_once_with_true_start(void **state)
 	assert_int_equal(l.n, 1);
 }
 
+struct hosts_seen {
+	int n;
+	char hosts[64], providers[64];
+	bool null_hosts;
+};
+
+static int
+take_hosts(const struct incident *inc, void *arg)
+{
+	struct hosts_seen *h = arg;
+
+	h->n++;
+	h->null_hosts = inc->hosts == NULL;
+	snprintf(h->hosts, sizeof(h->hosts), "%s",
+	    inc->hosts != NULL ? inc->hosts : "");
+	snprintf(h->providers, sizeof(h->providers), "%s", inc->providers);
+	return 0;
+}
+
+/*
+ * A DNSBL incident's receivers come through the partial index
+ * event_dnsbl (schema 10); the detector lists incidents with no_hosts,
+ * which reads no event for them (issue 14), while the incidents command's
+ * listing still names the logging hosts.
+ */
+static void
+incident_list__no_hosts__hosts_left_out_providers_kept(void **state)
+{
+	struct fixture *fx = *state;
+	struct incident_filter f;
+	struct hosts_seen h;
+	int64_t now = T0 + 6 * 3600;
+
+	add(fx, 0, "qq.com", T0, 1);
+	add(fx, 1, "gmail.com", now - 5 * MIN, 6);
+	add(fx, 1, "yahoo.com", now - 4 * MIN, 6);
+	assert_int_equal(pass(fx, now).opened, 1);
+	memset(&f, 0, sizeof(f));
+	f.kind = "dnsbl";
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(incident_list(fx->db.st, &f, take_hosts, &h), 0);
+	assert_int_equal(h.n, 1);
+	assert_false(h.null_hosts);
+	assert_string_equal(h.hosts, "mx1");
+	assert_string_equal(h.providers, "gmail.com, yahoo.com");
+	f.no_hosts = true;
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(incident_list(fx->db.st, &f, take_hosts, &h), 0);
+	assert_int_equal(h.n, 1);
+	assert_true(h.null_hosts);
+	assert_string_equal(h.providers, "gmail.com, yahoo.com");
+}
+
 /* Late results older than the `late` bound are counted, not examined. */
 static void
 detect_run__late_beyond_bound__reported_not_examined(void **state)
@@ -438,6 +491,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    detect_run__replay__equals_live_passes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    incident_list__no_hosts__hosts_left_out_providers_kept,
+		    setup, teardown),
 		cmocka_unit_test(detect_run__random_streams__invariants_hold),
 	};
 
