@@ -288,6 +288,10 @@ def main():
             return stop(1)
         time.sleep(0.01)
     t_stop = time.monotonic()
+    if a.seed_db:
+        # False: the detector had no turn while the writer wrote (it runs
+        # only when reading has caught up), so the lag is not its doing.
+        res["detect_ran"] = detect_until() > 0
     t_done = wait_for(size, t_stop + a.timeout)
     if t_done is None:
         res["error"] = "steady phase not drained within %d s" % a.timeout
