@@ -574,7 +574,7 @@ win_sync(struct tfile *tf)
 static void
 win_add(struct tfile *tf, const char *line, size_t len, bool nl, int64_t end)
 {
-	size_t raw = len + (nl ? 1 : 0), keep, take;
+	size_t raw = len + 1; /* a complete line's bytes, with its newline */
 
 	if (nl) {
 		/* A complete line: its bytes are in the linebuf, just after
@@ -592,24 +592,9 @@ win_add(struct tfile *tf, const char *line, size_t len, bool nl, int64_t end)
 		tf->lz_len = raw;
 		return;
 	}
+	/* A partial line (no newline): its bytes go in now. */
 	win_sync(tf);
-
-	if (tf->win_end != end - (int64_t)raw)
-		tf->win_len = 0;
-	if (raw >= TAIL_WIN_LEN) {
-		take = TAIL_WIN_LEN - (nl ? 1 : 0);
-		memcpy(tf->win, line + len - take, take);
-		tf->win_len = take;
-	} else {
-		keep = tf->win_len < TAIL_WIN_LEN - raw ? tf->win_len
-							: TAIL_WIN_LEN - raw;
-		memmove(tf->win, tf->win + tf->win_len - keep, keep);
-		memcpy(tf->win + keep, line, len);
-		tf->win_len = keep + len;
-	}
-	if (nl)
-		tf->win[tf->win_len++] = '\n';
-	tf->win_end = end;
+	win_put(tf, line, len, end);
 }
 
 /* Hands one line of tf to the caller. 0, or -1 when it failed. */

@@ -284,29 +284,36 @@ else
 fi
 
 # ------------------------------------------------------------------ db size
+# db_bytes DB: its size with its WAL, in bytes.
+db_bytes() {
+	local n=0 f
+
+	for f in "$1" "$1-wal"; do
+		[ -f "$f" ] && n=$((n + $(stat -c %s "$f")))
+	done
+	echo "$n"
+}
+
+# pct BYTES: BYTES as a percentage of the log.
+pct() {
+	awk -v d="$1" -v l="$log_bytes" 'BEGIN {printf "%.2f", 100 * d / l}'
+}
+
 db_line=
 if [ -n "$bs_secs" ] && [ -f "$bs_db" ]; then
-	db_bytes=0
-	for f in "$bs_db" "$bs_db-wal"; do
-		[ -f "$f" ] && db_bytes=$((db_bytes + $(stat -c %s "$f")))
-	done
+	b=$(db_bytes "$bs_db")
 	export BS_DB_PCT
-	BS_DB_PCT=$(awk -v d="$db_bytes" -v l="$log_bytes" \
-	    'BEGIN {printf "%.2f", 100 * d / l}')
-	db_line=$(awk -v d="$db_bytes" -v l="$log_bytes" 'BEGIN {
+	BS_DB_PCT=$(pct "$b")
+	db_line=$(awk -v d="$b" -v l="$log_bytes" 'BEGIN {
 	    printf "%.1f MiB database for a %.1f MiB log (%.1f%%)",
 	    d / 1048576, l / 1048576, 100 * d / l}')
 	if [ -n "${BS_IMPORT_COUNTS_SECS:-}" ] && [ -f "$bs_db_lc" ]; then
-		db_bytes=0
-		for f in "$bs_db_lc" "$bs_db_lc-wal"; do
-			[ -f "$f" ] && db_bytes=$((db_bytes + $(stat -c %s "$f")))
-		done
+		b=$(db_bytes "$bs_db_lc")
 		export BS_DB_COUNTS_PCT
-		BS_DB_COUNTS_PCT=$(awk -v d="$db_bytes" -v l="$log_bytes" \
-		    'BEGIN {printf "%.2f", 100 * d / l}')
+		BS_DB_COUNTS_PCT=$(pct "$b")
 		db_line+="; with \`lifecycle no\` (counts only) $(awk \
-		    -v d="$db_bytes" -v l="$log_bytes" 'BEGIN {
-		    printf "%.1f MiB (%.2f%%)", d / 1048576, 100 * d / l}')"
+		    -v d="$b" 'BEGIN {printf "%.1f MiB", d / 1048576}')"
+		db_line+=" ($BS_DB_COUNTS_PCT%)"
 	fi
 fi
 
