@@ -352,7 +352,7 @@ alert_notify_send(struct alert_notify *an, struct store *st, int64_t since,
 	an->host = host;
 	an->dry = dry;
 	if (webhook_init(errbuf) == -1) {
-		log_warnx("alert: %s", errbuf);
+		log_errx("alert: %s", errbuf);
 		return 1;
 	}
 	rc = alert_notify_run(st, an);

@@ -385,7 +385,7 @@ lock_alerts(const char *db)
 
 	if ((size_t)snprintf(path, sizeof(path), "%s.alert-lock", db) >=
 	    sizeof(path)) {
-		log_warnx("alert: %s: path too long", db);
+		log_errx("alert: %s: path too long", db);
 		return -1;
 	}
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1) {

@@ -228,7 +228,7 @@ cmd_daemon_exec(int argc, char **argv)
 		return cmd_usage(&cmd_daemon_entry);
 	}
 	if ((conf = conf_load(conf_path, conf_given, errfn, NULL)) == NULL) {
-		log_warnx("daemon: %s: configuration has errors", conf_path);
+		log_errx("daemon: %s: configuration has errors", conf_path);
 		free(follow);
 		return 1;
 	}

@@ -31,6 +31,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "cmd_import.h"
+#include "conf.h"
 #include "context.h"
 #include "hash.h"
 #include "input.h"
@@ -200,7 +201,7 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 		if (!eof) {
 			n = input_read(in, s->lb, errbuf);
 			if (n == -1) {
-				log_warnx("import: %s", errbuf);
+				log_errx("import: %s", errbuf);
 				return PASS_ERROR;
 			}
 			eof = n == 0;
@@ -266,7 +267,7 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 		goto dberr;
 	return PASS_DONE;
 dberr:
-	log_warnx("import: %s: %s", input_name(in),
+	log_errx("import: %s: %s", input_name(in),
 	    why != NULL ? why : pipeline_errmsg(s->pl));
 	return PASS_ERROR;
 }
@@ -286,7 +287,7 @@ import_one(struct import_state *s, const char *path)
 	memset(&f, 0, sizeof(f));
 again:
 	if ((in = input_open(path, errbuf)) == NULL) {
-		log_warnx("import: %s", errbuf);
+		log_errx("import: %s", errbuf);
 		return -1;
 	}
 	input_identity(in, &dev, &ino, &mtime, &size);
@@ -294,7 +295,7 @@ again:
 	linebuf_reset(s->lb, 0);
 	before = *pipeline_counters(s->pl);
 	if (pipeline_begin(s->pl) == -1) {
-		log_warnx("import: %s", pipeline_errmsg(s->pl));
+		log_errx("import: %s", pipeline_errmsg(s->pl));
 		input_close(in);
 		return -1;
 	}
@@ -322,7 +323,7 @@ again:
 	}
 	/* The commit's outcome is known once the writer thread is idle. */
 	if (pipeline_commit(s->pl) == -1 || pipeline_sync(s->pl) == -1) {
-		log_warnx("import: %s: %s", path, pipeline_errmsg(s->pl));
+		log_errx("import: %s: %s", path, pipeline_errmsg(s->pl));
 		input_close(in);
 		return -1;
 	}
@@ -392,7 +393,7 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 	ctx.syslog.ref_time = clock_now();
 	ctx.syslog.tz_offset = local_tz_offset(ctx.syslog.ref_time);
 	if ((s.pl = pipeline_new(s.st, cl, &ctx)) == NULL ||
-	    (s.lb = linebuf_new(LINEBUF_MAX_LINE_DEFAULT)) == NULL)
+	    (s.lb = linebuf_new((size_t)cc->conf->max_line)) == NULL)
 		fatal("import");
 	/* Issue 16: message lifecycle records. */
 	if ((mt = msgtrack_new(s.st, cc->conf, errbuf)) == NULL &&

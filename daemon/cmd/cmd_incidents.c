@@ -203,7 +203,7 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 	rk.l = &l;
 	if (detect_replay(st, dp, cl, f->since, &o, replay_collect, &rk, &ds,
 		errbuf) == -1) {
-		log_warnx("detect: %s", errbuf);
+		log_errx("detect: %s", errbuf);
 		incident_list_free(&l);
 		free(tl.v);
 		return 1;

@@ -227,11 +227,11 @@ cmd_parse_exec(int argc, char **argv)
 	if (optind != argc - 1)
 		return cmd_usage(&cmd_parse_entry);
 	if ((cl = rules_load(rules, errbuf)) == NULL) {
-		log_warnx("rules: %s", errbuf);
+		log_errx("rules: %s", errbuf);
 		return 1;
 	}
 	if ((in = input_open(argv[optind], errbuf)) == NULL) {
-		log_warnx("parse: %s", errbuf);
+		log_errx("parse: %s", errbuf);
 		goto out;
 	}
 	input_identity(in, &dev, &ino, &mtime, &size);
@@ -248,7 +248,7 @@ cmd_parse_exec(int argc, char **argv)
 	printf("%s", HEADER);
 	while (!eof) {
 		if ((n = input_read(in, lb, errbuf)) == -1) {
-			log_warnx("parse: %s", errbuf);
+			log_errx("parse: %s", errbuf);
 			goto out;
 		}
 		eof = n == 0;

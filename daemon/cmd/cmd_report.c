@@ -1190,7 +1190,7 @@ report_by(struct report *r, enum msg_key by, int format)
 	mf.domain = r->f.domain;
 	mf.cls = r->f.cls;
 	if (msg_report_by(stdout, r->st, by, &mf, r->f.top, format) == -1) {
-		log_warnx("report: %s", store_errmsg(r->st));
+		log_errx("report: %s", store_errmsg(r->st));
 		return 1;
 	}
 	return 0;
@@ -1337,7 +1337,7 @@ cmd_report_exec(int argc, char **argv)
 		goto out;
 	}
 	if (run_queries(st, &r) == -1) {
-		log_warnx("report: %s", store_errmsg(st));
+		log_errx("report: %s", store_errmsg(st));
 		goto out;
 	}
 	clamp_range(&r);

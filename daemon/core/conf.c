@@ -152,8 +152,8 @@ static const struct directive table[] = {
 	    NULL, 0 },
 	{ "max_line", T_SIZE, offsetof(struct conf, max_line), "64k", 1024,
 	    1048576, NULL, false,
-	    "Longest line kept; longer lines are cut to this length and "
-	    "counted.",
+	    "Longest line kept, by the daemon and by import; longer lines "
+	    "are cut to this length and counted.",
 	    NULL, 0 },
 	{ "max_files", T_INT, offsetof(struct conf, max_files), "256", 1, 4096,
 	    NULL, true, "Most files followed at once (glob matches included).",

@@ -3,7 +3,9 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * The logging API (after OpenSMTPD's log.c): log_warn() appends
- * strerror(errno), log_warnx() does not; fatal()/fatalx() log and exit 1.
+ * strerror(errno), log_warnx() does not; log_errx() reports an error the
+ * caller returns from (a command that ends with status 1); fatal()/fatalx()
+ * log and exit 1.
  * Messages go to stderr (journald picks them up under systemd) as
  * "bouncestat: <level>: <message>". errno is preserved.
  */
@@ -28,6 +30,7 @@ void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 

@@ -118,6 +118,21 @@ echo '550 no' | bs classify --rules "$tmp/badrules" - >/dev/null \
 [ "$rc" = 1 ] && grep -q "^bouncestat classify: error: rules: $tmp/badrules/10-bad.rules:3: " "$tmp/badrules.err" ||
 	fail "a bad rule file is not an error of classify (exit $rc)"
 
+# The same for the commands that log: a failure they end with is an
+# "error:", never a "warning:" (parse with bad rules or a missing input,
+# import of an unreadable file).
+cp "$BS_SRC/contrib/sample/mail.log" "$tmp/one.log"
+for cmd in "parse --rules $tmp/badrules $tmp/one.log" \
+	"parse $tmp/no-such.log" \
+	"import --db $tmp/conf.db $tmp/one.log $tmp/no-such.log"; do
+	rc=0
+	# shellcheck disable=SC2086
+	bs $cmd >/dev/null 2>"$tmp/fatal.err" || rc=$?
+	[ "$rc" = 1 ] && grep -q '^bouncestat: error: ' "$tmp/fatal.err" &&
+		! grep -q 'warning' "$tmp/fatal.err" ||
+		fail "'$cmd' (exit $rc) did not end with an error: $(cat "$tmp/fatal.err")"
+done
+
 # Readers going away: no "Broken pipe" complaint.
 for cmd in "parse $BS_SRC/contrib/sample/mail.log" "classify --list" \
 	"report --db $tmp/conf.db --since all --format csv"; do

@@ -120,6 +120,22 @@ expect "$DB" "40 43 40 0" "hostile input between good lines"
 if LC_ALL=C grep -q $'\x1b' "$T/out"; then fail "an escape reached the text report"; fi
 echo "ok: no escape sequence in the text report"
 
+# 4b. The configuration's max_line holds for import as for the daemon: a
+# 1,500-byte deferral is whole by default and cut (still a deferral) with
+# max_line 1k.
+{
+	gen 0 3
+	line 3 throttle | sed "s/too many connections/too many connections $(printf '%*s' 1300 '' | tr ' ' 'y')/"
+} >"$T/long.log"
+printf 'max_line 1k\n' >"$T/long.conf"
+"$BIN" import --db "$T/l1.db" "$T/long.log" >"$T/out" 2>"$T/err" || fail "long line: exit $?"
+grep -q ', 0 cut' "$T/out" || fail "a 1,500-byte line was cut by default"
+"$BIN" import -c "$T/long.conf" --db "$T/l2.db" "$T/long.log" >"$T/out" 2>"$T/err" ||
+	fail "long line, max_line 1k: exit $?"
+grep -q ', 1 cut' "$T/out" || fail "max_line 1k did not cut the 1,500-byte line"
+expect "$T/l2.db" "1 2 1 0" "a cut deferral still counts"
+echo "ok: import cuts at the configuration's max_line"
+
 # 5. Errors: exit 1 with a message naming the input; other files still go in.
 DB=$T/d.db
 gen 0 8 >"$T/ok.log"
