@@ -1373,6 +1373,44 @@ classify_event__fifth_collection_families__class_of_the_family(void **state)
 	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
 }
 
+/* Issue 12, sixth collection: each family the rules learnt from its train
+ * part classifies wordings that no rule example and no train row has. */
+static void
+classify_event__sixth_collection_families__class_of_the_family(void **state)
+{
+	static const struct want w[] = {
+		{ "554 Service unavailable; Client host blocked using",
+		    BS_CLASS_BLACKLISTED },
+		{ "452 4.2.2 mailbox has exhausted its storage",
+		    BS_CLASS_MAILBOX_FULL },
+		{ "550 5.7.1 Rejected: phishing content",
+		    BS_CLASS_SPAM_CONTENT },
+		{ "550 5.7.26 This message fails to pass authentication checks",
+		    BS_CLASS_SENDER_AUTH },
+		{ "550 <a@example.nl>... Doorsturen geweigerd, sorry",
+		    BS_CLASS_RELAY_DENIED },
+		{ "550 5.2.1 Suspended mailbox", BS_CLASS_MAILBOX_DISABLED },
+		{ "550 Rejected by recipient's block list", BS_CLASS_POLICY },
+		{ "554 5.7.1 relay operation denied", BS_CLASS_RELAY_DENIED },
+		{ "421 Your IP (203.0.113.5) is filtered and this connection "
+		  "will be closed",
+		    BS_CLASS_BLACKLISTED },
+		{ "451 DNS resolving error for example.net",
+		    BS_CLASS_HOST_UNKNOWN },
+		{ "421 mx1 server not ready", BS_CLASS_SERVER_ERROR },
+		{ "550 [SPF] 203.0.113.5 not permitted", BS_CLASS_SENDER_AUTH },
+		{ "452 4.3.2 thread limit exceeded, try later",
+		    BS_CLASS_RATE_LIMITED },
+		{ "Could not authenticate to the relay", BS_CLASS_AUTH_FAILED },
+		{ "Die Nachricht an info@example.de konnte nicht zugestellt "
+		  "werden: info wurde nicht in example.de gefunden.",
+		    BS_CLASS_USER_UNKNOWN },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
 int
 main(void)
 {
@@ -1475,6 +1513,8 @@ main(void)
 		    classify_event__fourth_collection_families__class_of_the_family),
 		cmocka_unit_test(
 		    classify_event__fifth_collection_families__class_of_the_family),
+		cmocka_unit_test(
+		    classify_event__sixth_collection_families__class_of_the_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
