@@ -255,7 +255,7 @@ def main():
     cpu0 = cpu_seconds(pid)
     rq0 = runq_wait_s(pid)
     chunks_t, chunks_end = [], []
-    lags = []
+    lags, lags_during, lags_after = [], [], []
     written = 0
     start = time.monotonic()
     next_sample = start
@@ -278,10 +278,14 @@ def main():
         if now >= next_sample:
             off = prog.offset()
             if off >= size:
-                lags.append(0.0)
+                lag = 0.0
             else:
                 i = bisect.bisect_right(chunks_end, off)
-                lags.append(now - chunks_t[i] if i < len(chunks_t) else 0.0)
+                lag = now - chunks_t[i] if i < len(chunks_t) else 0.0
+            lags.append(lag)
+            # with --seed-db: taken while the detector was catching up
+            (lags_after if "detect_catchup_s" in res else
+             lags_during).append(lag)
             next_sample += 0.1
         if proc.poll() is not None:
             res["error"] = "daemon exited during the steady phase"
@@ -309,6 +313,14 @@ def main():
     res["lag_p50_s"] = round(pct(lags, 50), 3)
     res["lag_p95_s"] = round(pct(lags, 95), 3)
     res["lag_max_s"] = round(max(lags) if lags else 0.0, 3)
+    if a.seed_db:
+        # the same run split at the end of the detector's catch-up: the
+        # lag while it caught up against the lag once it had
+        for name, v in (("catchup", lags_during), ("after", lags_after)):
+            res["lag_samples_" + name] = len(v)
+            if v:
+                res["lag_p95_%s_s" % name] = round(pct(v, 95), 3)
+                res["lag_max_%s_s" % name] = round(max(v), 3)
     res["drain_s"] = round(t_done - t_stop, 3)
     if cpu0 is not None and cpu1 is not None:
         res["steady_cpu_pct"] = round(100.0 * (cpu1 - cpu0) /
