@@ -605,11 +605,14 @@ else:
     print("The 90-day database with the detector's state removed: its "
           "first run catches up over 35 days of windows (an hour of "
           "windows per transaction, run when the loop is idle) while the "
-          "writer appends %d lines/s for %g s. Catch-up done after %s s; "
+          "writer appends %d lines/s for %g s. Catch-up %s; "
           "lag from write to commit p50 %.2f s, p95 %.2f s, max %.2f s; "
           "all committed %.2f s after the writer stopped; CPU %s%% of one "
           "core; peak RSS %.1f MiB." % (
-              f["rate"], f["seconds"], f.get("detect_catchup_s"),
+              f["rate"], f["seconds"],
+              "done after %s s" % f["detect_catchup_s"]
+              if isinstance(f.get("detect_catchup_s"), (int, float))
+              else str(f.get("detect_catchup_s", "?")),
               f["lag_p50_s"], f["lag_p95_s"], f["lag_max_s"], f["drain_s"],
               f.get("steady_cpu_pct", "?"), f.get("rss_mib") or 0))
     if "lag_p95_catchup_s" in f:
