@@ -419,7 +419,6 @@ print_text(const char *db, const struct daemon_meta *m,
 	}
 	tz_label(t1, sizeof(t1), now);
 	printf("database: %s\ntimes: %s\n", db, t1);
-	printf("database: %s\n", db);
 	text_dnsbl(m, dn, now);
 	if (jr->key[0] != '\0' && !jr->have)
 		printf("journal: %s: no entry committed yet\n", jr->key);

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+#
+# What a new postmaster meets first, with the real binary: the small
+# things a walk through every command found (the trial of 2026-12-06).
+# Each block names what it guards.
+set -eu
+
+: "${BOUNCESTAT:?}"
+: "${BS_SRC:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() {
+	echo "FAIL: $*" >&2
+	for f in "$tmp"/*.out "$tmp"/*.err; do
+		[ -s "$f" ] && { echo "--- $f" >&2; head -c 2000 "$f" >&2; }
+	done
+	exit 1
+}
+unset BOUNCESTAT_DB
+export TZ=UTC
+bs() { "$BOUNCESTAT" "$@"; }
+
+# A small Postfix log: deferrals and a bounce at two providers.
+python3 - "$tmp/t.log" <<'PY'
+import sys
+out = open(sys.argv[1], "w")
+for i in range(12):
+    out.write("2026-11-22T10:%02d:00+00:00 mx1 postfix/smtp[%d]: %X: "
+              "to=<u%d@qq.com>, relay=mx1.qq.com[203.205.219.57]:25, "
+              "delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred "
+              "(host mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many "
+              "connections (in reply to RCPT TO command))\n"
+              % (i, 100 + i, 0xA0000 + i, i))
+out.write("2026-11-22T10:30:00+00:00 mx1 postfix/smtp[200]: B0001: "
+          "to=<x@example.org>, relay=mx.example.org[192.0.2.9]:25, "
+          "delay=1, delays=0.1/0/1/0.1, dsn=5.1.1, status=bounced "
+          "(host mx.example.org[192.0.2.9] said: 550 5.1.1 no such user "
+          "(in reply to RCPT TO command))\n")
+PY
+bs import --db "$tmp/db" "$tmp/t.log" >/dev/null 2>"$tmp/import.err" ||
+	fail "import"
+
+# status names the database once (a merge once printed it twice).
+bs status --db "$tmp/db" >"$tmp/status.out" 2>"$tmp/status.err" || true
+[ "$(grep -c '^database:' "$tmp/status.out")" = 1 ] ||
+	fail "status: the database line is not printed exactly once"
+
+echo "trial_cli: OK"
