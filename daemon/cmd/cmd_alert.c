@@ -564,7 +564,7 @@ cmd_alert_exec(int argc, char **argv)
 		return 1;
 	}
 	if ((st = store_open(db, 0, errbuf)) == NULL) {
-		cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+		cmd_ctx_store_error(&ctx, errbuf);
 		if (lockfd != -1)
 			close(lockfd);
 		cmd_ctx_free(&ctx);

@@ -309,7 +309,7 @@ cmd_incidents_exec(int argc, char **argv)
 	}
 	if (replaying) {
 		if ((st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
-			cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+			cmd_ctx_store_error(&ctx, errbuf);
 			cmd_ctx_free(&ctx);
 			return 1;
 		}
@@ -333,7 +333,7 @@ cmd_incidents_exec(int argc, char **argv)
 	}
 	if (st == NULL &&
 	    (st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
-		cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+		cmd_ctx_store_error(&ctx, errbuf);
 		cmd_ctx_free(&ctx);
 		return 1;
 	}

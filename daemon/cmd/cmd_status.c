@@ -508,7 +508,7 @@ cmd_status_exec(int argc, char **argv)
 	if (cmd_ctx_need_db(&ctx) != 0)
 		goto done;
 	if ((st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
-		cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+		cmd_ctx_store_error(&ctx, errbuf);
 		goto done;
 	}
 	memset(&m, 0, sizeof(m));

@@ -48,4 +48,18 @@ bs status --db "$tmp/db" >"$tmp/status.out" 2>"$tmp/status.err" || true
 [ "$(grep -c '^database:' "$tmp/status.out")" = 1 ] ||
 	fail "status: the database line is not printed exactly once"
 
+# A database that is not one: the error names the file once and points
+# to 'bouncestat rebuild' (it named the file twice, with no way out).
+printf 'not a database at all, overwritten..............................\n' \
+	>"$tmp/junk.db"
+for c in report status incidents messages; do
+	if bs "$c" --db "$tmp/junk.db" >/dev/null 2>"$tmp/junk.err"; then
+		fail "$c: a junk database was accepted"
+	fi
+	[ "$(grep -o 'junk.db' "$tmp/junk.err" | wc -l)" = 1 ] ||
+		fail "$c: the database is not named exactly once"
+	grep -q "bouncestat rebuild" "$tmp/junk.err" ||
+		fail "$c: no hint at 'bouncestat rebuild'"
+done
+
 echo "trial_cli: OK"
