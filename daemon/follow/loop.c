@@ -1614,9 +1614,12 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 		goto fail;
 	}
 	if ((lp->st = store_open(opts->db_path, 0, errbuf)) == NULL) {
-		log_warnx("database: %s (a corrupt database is rebuilt from "
-			  "the logs on disk by 'bouncestat rebuild')",
-		    errbuf);
+		log_errx("database: %s%s", errbuf,
+		    strstr(errbuf, "not a database") != NULL ||
+			    strstr(errbuf, "malformed") != NULL
+			? " (a corrupt database is rebuilt from the logs on "
+			  "disk by 'bouncestat rebuild')"
+			: "");
 		goto fail;
 	}
 	if (stat(opts->db_path, &dbst) == -1) {

@@ -62,4 +62,23 @@ for c in report status incidents messages; do
 		fail "$c: no hint at 'bouncestat rebuild'"
 done
 
+# The daemon refuses a database it cannot open with an error (it was a
+# warning), and points to 'bouncestat rebuild' only for a corrupt one,
+# not for a directory that does not exist.
+: >"$tmp/follow.log"
+rc=0
+timeout 30 "$BOUNCESTAT" daemon --allow-root --db "$tmp/no/such/dir/db" \
+	--follow "$tmp/follow.log" >/dev/null 2>"$tmp/d1.err" || rc=$?
+[ "$rc" = 1 ] || fail "daemon, missing directory: exit $rc, want 1"
+grep -q "error: database: .*unable to open" "$tmp/d1.err" ||
+	fail "daemon, missing directory: no error line"
+grep -q "rebuild" "$tmp/d1.err" &&
+	fail "daemon, missing directory: told to rebuild a corrupt database"
+rc=0
+timeout 30 "$BOUNCESTAT" daemon --allow-root --db "$tmp/junk.db" \
+	--follow "$tmp/follow.log" >/dev/null 2>"$tmp/d2.err" || rc=$?
+[ "$rc" = 1 ] || fail "daemon, junk database: exit $rc, want 1"
+grep -q "error: database: .*bouncestat rebuild" "$tmp/d2.err" ||
+	fail "daemon, junk database: no hint at 'bouncestat rebuild'"
+
 echo "trial_cli: OK"
