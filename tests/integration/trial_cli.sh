@@ -81,4 +81,40 @@ timeout 30 "$BOUNCESTAT" daemon --allow-root --db "$tmp/junk.db" \
 grep -q "error: database: .*bouncestat rebuild" "$tmp/d2.err" ||
 	fail "daemon, junk database: no hint at 'bouncestat rebuild'"
 
+# The incidents table fits 80 columns (README, bouncestat(8)) also when
+# an incident's last minute is on another day than its start, next to a
+# resolved rate_limited one: the key column kept 10 columns and the rows
+# were 83 wide.
+python3 - "$tmp/span.log" <<'PY'
+import sys
+out = open(sys.argv[1], "w")
+for i, t in enumerate(["22T23:58", "23T00:03", "23T00:06"]):
+    out.write("2026-11-%s:00+00:00 mx1 postfix/smtp[%d]: C%04X: "
+              "to=<v%d@example.net>, relay=mx.example.net[192.0.2.10]:25, "
+              "delay=1, delays=0.1/0/1/0.1, dsn=5.7.1, status=bounced "
+              "(host mx.example.net[192.0.2.10] said: 554 5.7.1 Service "
+              "unavailable; Client host [198.51.100.7] blocked using "
+              "zen.spamhaus.org (in reply to RCPT TO command))\n"
+              % (t, 300 + i, i, i))
+for i in range(8):
+    out.write("2026-11-22T10:%02d:00+00:00 mx1 postfix/smtp[%d]: D%04X: "
+              "to=<w%d@qq.com>, relay=mx1.qq.com[203.205.219.57]:25, "
+              "delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred "
+              "(host mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many "
+              "connections (in reply to RCPT TO command))\n"
+              % (i, 400 + i, i, i))
+PY
+bs import --db "$tmp/span.db" "$tmp/span.log" >/dev/null 2>"$tmp/span.err" ||
+	fail "import span.log"
+(unset COLUMNS; bs incidents --db "$tmp/span.db" --since all \
+	--now 2026-11-23T01:00 >"$tmp/span.out" 2>>"$tmp/span.err") ||
+	fail "incidents over span.log"
+grep -q "resolved .*rate_limited" "$tmp/span.out" &&
+	grep -q "open .*2026-11-23 .*dnsbl" "$tmp/span.out" ||
+	fail "incidents over span.log: not the two incidents expected"
+w=$(LC_ALL=C.UTF-8 wc -L <"$tmp/span.out")
+[ "$w" -le 80 ] || fail "incidents: $w columns, want at most 80"
+grep -q "^ *zen.spamhaus.org 198.51.100.7$" "$tmp/span.out" ||
+	fail "incidents: the cut key is not shown in full below its row"
+
 echo "trial_cli: OK"
