@@ -117,4 +117,41 @@ w=$(LC_ALL=C.UTF-8 wc -L <"$tmp/span.out")
 grep -q "^ *zen.spamhaus.org 198.51.100.7$" "$tmp/span.out" ||
 	fail "incidents: the cut key is not shown in full below its row"
 
+# report --by fits 80 columns (its header alone was 99 wide, a client
+# name pushed rows to 125): the key is cut to what is left and shown in
+# full on the line below.
+python3 - "$tmp/by.log" <<'PY'
+import sys
+out = open(sys.argv[1], "w")
+client = "host-203-0-113-77.dyn.very-long-isp-name.example.net[203.0.113.77]"
+for i in range(3):
+    q = "E%04X" % i
+    t = "2026-11-22T11:%02d:%%02d+00:00 mx1 postfix/" % i
+    out.write(t % 0 + "smtpd[10]: %s: client=%s, sasl_method=PLAIN, "
+              "sasl_username=someone.with.a.long.name@customers.example.org\n"
+              % (q, client))
+    out.write(t % 1 + "cleanup[11]: %s: message-id=<m%d@example.org>\n"
+              % (q, i))
+    out.write(t % 2 + "qmgr[12]: %s: from=<news@lists.example.org>, "
+              "size=900, nrcpt=1 (queue active)\n" % q)
+    out.write(t % 3 + "smtp[13]: %s: to=<u%d@qq.com>, "
+              "relay=mx1.qq.com[203.205.219.57]:25, delay=1, "
+              "delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred (host "
+              "mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many "
+              "connections (in reply to RCPT TO command))\n" % (q, i))
+PY
+bs import --db "$tmp/by.db" "$tmp/by.log" >/dev/null 2>"$tmp/by.err" ||
+	fail "import by.log"
+for k in client sasl-user sender-domain transport host; do
+	(unset COLUMNS; bs report --db "$tmp/by.db" --since all --by "$k" \
+		>"$tmp/by.out" 2>>"$tmp/by.err") || fail "report --by $k"
+	grep -q "^  [^ ].* 3 .* 3 .*rate_limited$" "$tmp/by.out" ||
+		fail "report --by $k: no row of the 3 messages"
+	w=$(LC_ALL=C.UTF-8 wc -L <"$tmp/by.out")
+	[ "$w" -le 80 ] || fail "report --by $k: $w columns, want at most 80"
+done
+bs report --db "$tmp/by.db" --since all --by client >"$tmp/by.out"
+grep -q "^ *host-203-0-113-77.dyn.very-long-isp-name.example.net\[203.0.113.77\]$" \
+	"$tmp/by.out" || fail "report --by client: the cut name is not shown in full"
+
 echo "trial_cli: OK"
