@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "context.h"
 #include "event.h"
+#include "lifecycle_join.h"
 #include "message_query.h"
 #include "msg_render.h"
 #include "store.h"
@@ -48,6 +49,18 @@ help(void)
 	       "  --format F           text (default), json or csv\n\n",
 	    cmd_messages_entry.usage);
 	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON | CTX_CSV);
+}
+
+/* A message state or recipient status messages keeps (lc_state_name()). */
+static bool
+status_known(const char *s)
+{
+	int i;
+
+	for (i = 0; i < LC_S_COUNT; i++)
+		if (strcmp(s, lc_state_name((enum lc_state)i)) == 0)
+			return true;
+	return false;
 }
 
 static int
@@ -107,6 +120,14 @@ cmd_messages_exec(int argc, char **argv)
 			f.cls = optarg;
 			break;
 		case 'S':
+			if (!status_known(optarg)) {
+				fprintf(stderr,
+				    "bouncestat messages: --status: not one of "
+				    "queued, deferred, sent, bounced, expired, "
+				    "removed, incomplete: %s\n",
+				    optarg);
+				return cmd_usage(&cmd_messages_entry);
+			}
 			f.status = optarg;
 			break;
 		case 'i':

@@ -154,4 +154,18 @@ bs report --db "$tmp/by.db" --since all --by client >"$tmp/by.out"
 grep -q "^ *host-203-0-113-77.dyn.very-long-isp-name.example.net\[203.0.113.77\]$" \
 	"$tmp/by.out" || fail "report --by client: the cut name is not shown in full"
 
+# messages --status takes the states and statuses it lists; another word
+# is a usage error, as for --class (it listed nothing and exited 0).
+rc=0
+bs messages --db "$tmp/by.db" --since all --status defered \
+	>/dev/null 2>"$tmp/status.err" || rc=$?
+[ "$rc" = 2 ] || fail "messages --status defered: exit $rc, want 2"
+grep -q "status" "$tmp/status.err" || fail "messages --status: no reason"
+for s in queued deferred sent bounced expired removed incomplete; do
+	bs messages --db "$tmp/by.db" --since all --status "$s" >/dev/null ||
+		fail "messages --status $s refused"
+done
+[ "$(bs messages --db "$tmp/by.db" --since all --status deferred --qids |
+	wc -l)" = 3 ] || fail "messages --status deferred: not the 3 messages"
+
 echo "trial_cli: OK"
