@@ -107,6 +107,10 @@ cmd_messages_exec(int argc, char **argv)
 			until = optarg;
 			break;
 		case 'd':
+			/* Domains are stored lower-cased (as for report). */
+			for (end = optarg; *end != '\0'; end++)
+				if (*end >= 'A' && *end <= 'Z')
+					*end = (char)(*end - 'A' + 'a');
 			f.domain = optarg;
 			break;
 		case 'C':

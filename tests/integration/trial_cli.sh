@@ -168,4 +168,9 @@ done
 [ "$(bs messages --db "$tmp/by.db" --since all --status deferred --qids |
 	wc -l)" = 3 ] || fail "messages --status deferred: not the 3 messages"
 
+# messages --domain ignores case, as report --domain does (QQ.com found
+# nothing in messages while the report counted qq.com).
+[ "$(bs messages --db "$tmp/by.db" --since all --domain QQ.Com --qids |
+	wc -l)" = 3 ] || fail "messages --domain QQ.Com: not the 3 messages"
+
 echo "trial_cli: OK"
