@@ -191,4 +191,16 @@ grep -q "tail: $tmp/adir: open: Is a directory" "$tmp/dir.err" ||
 grep -q "does not exist" "$tmp/dir.err" &&
 	fail "daemon --follow DIR: told that it does not exist"
 
+# dnsbl-check with a resolver that never answers (a closed port on
+# 127.0.0.1): every query fails, and that is a failure, exit 1 (it exited
+# 0, "no listing", as for a clean IP). The errors are still listed.
+port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rc=0
+bs dnsbl-check --resolver "127.0.0.1:$port" --timeout 200ms 192.0.2.1 \
+	>"$tmp/dnsbl.out" 2>"$tmp/dnsbl.err" || rc=$?
+[ "$rc" = 1 ] || fail "dnsbl-check, no resolver: exit $rc, want 1"
+grep -q "ERROR" "$tmp/dnsbl.out" || fail "dnsbl-check: the errors not shown"
+grep -q "error: no list answered" "$tmp/dnsbl.err" ||
+	fail "dnsbl-check: no reason for the failure"
+
 echo "trial_cli: OK"
