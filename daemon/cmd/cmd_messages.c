@@ -48,7 +48,7 @@ help(void)
 	       "postsuper -h -)\n"
 	       "  --format F           text (default), json or csv\n\n",
 	    cmd_messages_entry.usage);
-	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON | CTX_CSV);
+	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON | CTX_CSV);
 }
 
 /* A message state or recipient status messages keeps (lc_state_name()). */
@@ -96,7 +96,8 @@ cmd_messages_exec(int argc, char **argv)
 
 	memset(&f, 0, sizeof(f));
 	cmd_ctx_init(&ctx, "messages",
-	    CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON | CTX_CSV, own, longopts);
+	    CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON | CTX_CSV, own,
+	    longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
@@ -203,7 +204,7 @@ done:
 
 const struct cmd_entry cmd_messages_entry = {
 	"messages",
-	"[-c FILE] [--db PATH] [--since WHEN] [--until WHEN] [--domain D] [--class C] [--status S] "
+	"[-c FILE] [--db PATH] [--utc] [--since WHEN] [--until WHEN] [--domain D] [--class C] [--status S] "
 	"[--incident N] [--open] [--sender-domain D] [--sasl-user U] "
 	"[--client C] [--transport T] [--host H] [--qids] "
 	"[--format text|json|csv]",

@@ -41,7 +41,7 @@ help(void)
 	       "stored)\n"
 	       "  --format F           text (default) or json\n\n",
 	    cmd_trace_entry.usage);
-	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON);
+	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON);
 }
 
 static void
@@ -227,8 +227,8 @@ cmd_trace_exec(int argc, char **argv)
 	int ch, rc;
 
 	memset(&f, 0, sizeof(f));
-	cmd_ctx_init(&ctx, "trace", CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON, own,
-	    longopts);
+	cmd_ctx_init(&ctx, "trace",
+	    CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON, own, longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
@@ -297,7 +297,7 @@ done:
 
 const struct cmd_entry cmd_trace_entry = {
 	"trace",
-	"[-c FILE] [--db PATH] [--since WHEN] [--format text|json] QUEUEID|ADDRESS|MESSAGE-ID",
+	"[-c FILE] [--db PATH] [--utc] [--since WHEN] [--format text|json] QUEUEID|ADDRESS|MESSAGE-ID",
 	"the story of one message, or of the mail from or to an address",
 	cmd_trace_exec,
 };

@@ -203,4 +203,17 @@ grep -q "ERROR" "$tmp/dnsbl.out" || fail "dnsbl-check: the errors not shown"
 grep -q "error: no list answered" "$tmp/dnsbl.err" ||
 	fail "dnsbl-check: no reason for the failure"
 
+# --utc "in every command" (README): trace and messages refused it, and
+# trace showed local times with no way to ask for UTC.
+TZ=Europe/Berlin bs trace --db "$tmp/by.db" --utc E0000 >"$tmp/trace.out" ||
+	fail "trace --utc refused"
+grep -q "^  2026-11-22 11:00:00  from news@lists.example.org" \
+	"$tmp/trace.out" || fail "trace --utc: not in UTC"
+TZ=Europe/Berlin bs trace --db "$tmp/by.db" E0000 >"$tmp/trace.out" ||
+	fail "trace"
+grep -q "^  2026-11-22 12:00:00  from " "$tmp/trace.out" ||
+	fail "trace: not in local time"
+[ "$(bs messages --db "$tmp/by.db" --utc --since 2026-11-22T11:01 --qids |
+	wc -l)" = 2 ] || fail "messages --utc --since: not the 2 later messages"
+
 echo "trial_cli: OK"
