@@ -216,4 +216,16 @@ grep -q "^  2026-11-22 12:00:00  from " "$tmp/trace.out" ||
 [ "$(bs messages --db "$tmp/by.db" --utc --since 2026-11-22T11:01 --qids |
 	wc -l)" = 2 ] || fail "messages --utc --since: not the 2 later messages"
 
+# classify -: the text lines' columns are documented (--help said only
+# "one result per line") and are what the help says.
+bs classify --help | tr '\n' ' ' |
+	grep -q "text: class, rule, code, enhanced status, temporary or permanent, DNSBL and listed IP, tab-separated" ||
+	fail "classify --help: the columns of 'classify -' are not described"
+printf '550 5.7.1 blocked using zen.spamhaus.org\n421 HL:ICC too many\n' |
+	bs classify - >"$tmp/classify.out" || fail "classify -"
+[ "$(sed -n 1p "$tmp/classify.out")" = "$(printf 'blacklisted\tspamhaus\t550\t5.7.1\tpermanent\tzen.spamhaus.org\t-')" ] ||
+	fail "classify -: line 1 is not the columns the help names"
+[ "$(cut -f1,3,5 "$tmp/classify.out" | sed -n 2p)" = "$(printf 'rate_limited\t421\ttemporary')" ] ||
+	fail "classify -: line 2 is not the columns the help names"
+
 echo "trial_cli: OK"
