@@ -228,4 +228,23 @@ printf '550 5.7.1 blocked using zen.spamhaus.org\n421 HL:ICC too many\n' |
 [ "$(cut -f1,3,5 "$tmp/classify.out" | sed -n 2p)" = "$(printf 'rate_limited\t421\ttemporary')" ] ||
 	fail "classify -: line 2 is not the columns the help names"
 
+# A truncated .gz: the error is the input's name and zlib's reason, not
+# zlib's name for a descriptor ("gzip: <fd:7>: unexpected end of file").
+python3 - "$tmp/big.log" <<'PY'
+import sys
+out = open(sys.argv[1], "w")
+for i in range(20000):
+    out.write("2026-11-22T12:%02d:%02d+00:00 mx1 postfix/smtp[7]: F%05X: "
+              "to=<z%d@example.com>, relay=mx.example.com[192.0.2.7]:25, "
+              "delay=1, delays=0.1/0/1/0.1, dsn=2.0.0, status=sent (250 ok "
+              "%d)\n" % (i // 60 % 60, i % 60, i, i, i * 7919))
+PY
+gzip -c "$tmp/big.log" | head -c 20000 >"$tmp/cut.gz"
+rc=0
+bs import --db "$tmp/gz.db" "$tmp/cut.gz" >/dev/null 2>"$tmp/gz.err" || rc=$?
+[ "$rc" = 1 ] || fail "import of a truncated .gz: exit $rc, want 1"
+grep -q "cut.gz: gzip: unexpected end of file" "$tmp/gz.err" ||
+	fail "import of a truncated .gz: not the reason"
+grep -q "<fd:" "$tmp/gz.err" && fail "import: zlib's descriptor name shown"
+
 echo "trial_cli: OK"
