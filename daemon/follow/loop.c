@@ -1188,11 +1188,17 @@ detect_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	}
 	if (rc == -1)
 		log_warnx("detect: %s", errbuf);
-	if (ds.late_older != 0)
-		log_warnx("detect: results before %" PRId64 " arrived more "
-			  "than the late bound after their time: not examined "
-			  "again",
-		    ds.late_older + dp.late);
+	if (ds.late_older != 0) {
+		char when[32] = "?";
+		time_t tt = (time_t)(ds.late_older + dp.late);
+		struct tm tm;
+
+		if (gmtime_r(&tt, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		log_warnx("detect: results before %s arrived more than the "
+			  "late bound after their time: not examined again",
+		    when);
+	}
 	if (rc != 1) {
 		ev_idle_stop(lp->ev, &lp->detect_idle_w);
 		lp->detect_busy = false;

@@ -247,4 +247,45 @@ grep -q "cut.gz: gzip: unexpected end of file" "$tmp/gz.err" ||
 	fail "import of a truncated .gz: not the reason"
 grep -q "<fd:" "$tmp/gz.err" && fail "import: zlib's descriptor name shown"
 
+# The daemon's warning about results older than the late bound names a
+# time, not epoch seconds ("results before 1794218400 arrived ...").
+NOW=1795341600
+echo "$NOW" >"$tmp/clock"
+late_lines() { # FIRST_EPOCH COUNT PREFIX
+	python3 - "$@" <<'PY'
+import sys, time
+t, n, q = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+for i in range(n):
+    print("%s mx1 postfix/smtp[1]: %s%05X: to=<l%d@qq.com>, "
+          "relay=mx1.qq.com[203.205.219.57]:25, delay=1, "
+          "delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred (host "
+          "mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many (in reply "
+          "to RCPT TO command))"
+          % (time.strftime("%Y-%m-%dT%H:%M:%S+00:00",
+                           time.gmtime(t + i * 60)), q, i, i))
+PY
+}
+# 8 recent replies: the detector opens an incident, so it has passed
+# their minutes before the old ones come.
+late_lines $((NOW - 3600)) 8 A >"$tmp/late.log"
+BOUNCESTAT_TEST_CLOCK="$tmp/clock" "$BOUNCESTAT" daemon --allow-root \
+	--db "$tmp/late.db" --follow "$tmp/late.log" >/dev/null \
+	2>"$tmp/late.err" &
+dpid=$!
+for _ in $(seq 300); do
+	grep -q "detect: incident opened" "$tmp/late.err" && break
+	sleep 0.1
+done
+grep -q "detect: incident opened" "$tmp/late.err" ||
+	fail "daemon over late.log: no incident from the recent replies"
+late_lines $((NOW - 20 * 86400)) 3 B >>"$tmp/late.log"
+for _ in $(seq 300); do
+	grep -q "late bound" "$tmp/late.err" && break
+	sleep 0.1
+done
+kill -TERM "$dpid"
+wait "$dpid" || fail "daemon over late.log: exit $?"
+grep -q "detect: results before 20[0-9-]*T[0-9:]*Z arrived more than the late bound" \
+	"$tmp/late.err" || fail "daemon: the late-bound warning names no time"
+
 echo "trial_cli: OK"
