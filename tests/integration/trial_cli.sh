@@ -288,4 +288,10 @@ wait "$dpid" || fail "daemon over late.log: exit $?"
 grep -q "detect: results before 20[0-9-]*T[0-9:]*Z arrived more than the late bound" \
 	"$tmp/late.err" || fail "daemon: the late-bound warning names no time"
 
+# rebuild of one file says "1 file" (it said "from 1 files").
+bs rebuild --db "$tmp/rebuilt.db" "$tmp/t.log" >"$tmp/rebuild.out" \
+	2>"$tmp/rebuild.err" || fail "rebuild of one file"
+grep -q "^rebuilt $tmp/rebuilt.db from 1 file$" "$tmp/rebuild.out" ||
+	fail "rebuild: not 'from 1 file'"
+
 echo "trial_cli: OK"
