@@ -275,7 +275,11 @@ cmd_trace_exec(int argc, char **argv)
 		fputs(l.n > 0 ? "\n]\n" : "]\n", stdout);
 	} else {
 		if (l.n == 0)
-			printf("No message matches %s.\n", "the argument");
+			printf("No message matches %s.\n(Kept are messages "
+			       "with a deferral, bounce or expiry, unless "
+			       "message_records is all;\nfinished ones for "
+			       "message_retention.)\n",
+			    "the argument");
 		/* oldest first: a story reads forward */
 		for (i = 0; i < l.n; i++) {
 			if (i > 0)

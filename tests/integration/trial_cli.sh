@@ -294,4 +294,12 @@ bs rebuild --db "$tmp/rebuilt.db" "$tmp/t.log" >"$tmp/rebuild.out" \
 grep -q "^rebuilt $tmp/rebuilt.db from 1 file$" "$tmp/rebuild.out" ||
 	fail "rebuild: not 'from 1 file'"
 
+# trace of a message that is not kept says why it may be missing (a
+# delivered message is not kept by default; it said only "No message
+# matches the argument.").
+bs trace --db "$tmp/by.db" F00001 >"$tmp/trace.out" 2>"$tmp/trace.err" ||
+	fail "trace of an unknown queue id: exit $?"
+grep -q "No message matches" "$tmp/trace.out" && grep -q "message_records" \
+	"$tmp/trace.out" || fail "trace: no hint at message_records"
+
 echo "trial_cli: OK"
