@@ -145,8 +145,9 @@ story_text(struct store *st, const struct msg_out *o)
 	printf("): %s\n  ", m->state);
 	when(m->first);
 	fputs("  from ", stdout);
+	/* "<>": the null sender; "-": no arrival line was logged */
 	if (m->sender[0] == '\0')
-		fputs("<>", stdout);
+		fputs(m->size >= 0 ? "<>" : "-", stdout);
 	else
 		san(m->sender);
 	fputs(", client ", stdout);

@@ -130,8 +130,9 @@ msg_print_text(FILE *fp, const struct msg_list *l)
 			fputc('\t', fp);
 			san(fp, o->m.state);
 			fputc('\t', fp);
+			/* "<>": the null sender; "-": never logged */
 			if (o->m.sender[0] == '\0')
-				fputs("<>", fp);
+				fputs(o->m.size >= 0 ? "<>" : "-", fp);
 			else
 				san(fp, o->m.sender);
 			fputc('\t', fp);

@@ -302,4 +302,24 @@ bs trace --db "$tmp/by.db" F00001 >"$tmp/trace.out" 2>"$tmp/trace.err" ||
 grep -q "No message matches" "$tmp/trace.out" && grep -q "message_records" \
 	"$tmp/trace.out" || fail "trace: no hint at message_records"
 
+# A message whose arrival was never logged has an unknown sender ("-"),
+# not the null sender "<>" of a bounce (both were shown as "<>").
+cat >"$tmp/null.log" <<'LOG'
+2026-11-22T13:00:00+00:00 mx1 postfix/qmgr[12]: 1A2B3C4D5E: from=<>, size=3906, nrcpt=1 (queue active)
+2026-11-22T13:00:01+00:00 mx1 postfix/smtp[13]: 1A2B3C4D5E: to=<n1@qq.com>, relay=mx1.qq.com[203.205.219.57]:25, delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred (host mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many connections (in reply to RCPT TO command))
+2026-11-22T13:00:02+00:00 mx1 postfix/smtp[13]: 6F7E8D9C0B: to=<n2@qq.com>, relay=mx1.qq.com[203.205.219.57]:25, delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred (host mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many connections (in reply to RCPT TO command))
+LOG
+bs import --db "$tmp/null.db" "$tmp/null.log" >/dev/null 2>"$tmp/null.err" ||
+	fail "import null.log"
+bs messages --db "$tmp/null.db" --since all >"$tmp/null.out" ||
+	fail "messages over null.log"
+grep -q "^1A2B3C4D5E	deferred	<>	n1@qq.com	" "$tmp/null.out" ||
+	fail "messages: the null sender is not <>"
+grep -q "^6F7E8D9C0B	deferred	-	n2@qq.com	" "$tmp/null.out" ||
+	fail "messages: an unknown sender is not -"
+bs trace --db "$tmp/null.db" 6F7E8D9C0B | grep -q "  from -, client" ||
+	fail "trace: an unknown sender is not -"
+bs trace --db "$tmp/null.db" 1A2B3C4D5E | grep -q "  from <>, client" ||
+	fail "trace: the null sender is not <>"
+
 echo "trial_cli: OK"
