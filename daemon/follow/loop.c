@@ -1584,7 +1584,7 @@ journal_open(struct loop *lp)
 	lp->jn = journal_input_new(lp->opts.journal_dir,
 	    lp->conf->journal_match, lp->conf->njournal_match, &env);
 	if (lp->jn == NULL) {
-		log_warnx("daemon: the journal cannot be followed");
+		log_errx("daemon: the journal cannot be followed");
 		return -1;
 	}
 	log_info("journal: following %s (%s)", journal_input_key(lp->jn),
@@ -1610,13 +1610,13 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	lp->recover_delay = LOOP_RECOVER_MIN;
 	lp->started = clock_now();
 	if ((lp->ev = ev_default_loop(EVFLAG_AUTO)) == NULL) {
-		log_warnx("daemon: cannot initialise libev");
+		log_errx("daemon: cannot initialise libev");
 		goto fail;
 	}
 	if ((lp->cl = rules_load(
 		 conf->rules_dir[0] != '\0' ? conf->rules_dir : NULL,
 		 errbuf)) == NULL) {
-		log_warnx("rules: %s", errbuf);
+		log_errx("rules: %s", errbuf);
 		goto fail;
 	}
 	if ((lp->st = store_open(opts->db_path, 0, errbuf)) == NULL) {
@@ -1629,7 +1629,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 		goto fail;
 	}
 	if (stat(opts->db_path, &dbst) == -1) {
-		log_warn("database: %s", opts->db_path);
+		log_errx("database: %s: %s", opts->db_path, strerror(errno));
 		goto fail;
 	}
 	lp->db_dev = (int64_t)dbst.st_dev;
@@ -1642,7 +1642,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	/* Issue 16: message lifecycle records. */
 	if ((mt = msgtrack_new(lp->st, conf, errbuf)) == NULL &&
 	    errbuf[0] != '\0') {
-		log_warnx("database: %s", errbuf);
+		log_errx("database: %s", errbuf);
 		goto fail;
 	}
 	pipeline_set_msgtrack(lp->pl, mt);
@@ -1658,7 +1658,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	if (journal_wanted(lp) && journal_open(lp) == -1)
 		goto fail;
 	if (lp->npats == 0 && !opts->use_stdin && lp->jn == NULL) {
-		log_warnx(
+		log_errx(
 		    "daemon: nothing to follow: none of /var/log/mail.log, "
 		    "/var/log/maillog, /var/log/postfix.log exists and the "
 		    "journal is off; give --follow, follow directives, "
@@ -1666,7 +1666,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 		goto fail;
 	}
 	if (write_meta(lp) == -1) {
-		log_warnx("database: %s", store_errmsg(lp->st));
+		log_errx("database: %s", store_errmsg(lp->st));
 		goto fail;
 	}
 	if (opts->use_stdin) {

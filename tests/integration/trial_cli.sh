@@ -322,4 +322,24 @@ bs trace --db "$tmp/null.db" 6F7E8D9C0B | grep -q "  from -, client" ||
 bs trace --db "$tmp/null.db" 1A2B3C4D5E | grep -q "  from <>, client" ||
 	fail "trace: the null sender is not <>"
 
+# The daemon's other reasons to refuse to start are errors too, not
+# warnings: a journal directory that does not exist, a bad rule file.
+rc=0
+timeout 30 "$BOUNCESTAT" daemon --allow-root --db "$tmp/j.db" \
+	--journal-dir "$tmp/no-journal" </dev/null >/dev/null \
+	2>"$tmp/j.err" || rc=$?
+[ "$rc" = 1 ] || fail "daemon --journal-dir missing: exit $rc, want 1"
+grep -q "error: daemon: the journal cannot be followed" "$tmp/j.err" ||
+	fail "daemon --journal-dir missing: not an error"
+mkdir "$tmp/badrules"
+printf 'rule x\nclass nonsense\n' >"$tmp/badrules/a.rules"
+printf 'rules_dir %s\n' "$tmp/badrules" >"$tmp/badrules.conf"
+rc=0
+timeout 30 "$BOUNCESTAT" daemon --allow-root -c "$tmp/badrules.conf" \
+	--db "$tmp/j.db" --follow "$tmp/follow.log" >/dev/null \
+	2>"$tmp/r.err" || rc=$?
+[ "$rc" = 1 ] || fail "daemon with a bad rule file: exit $rc, want 1"
+grep -q "error: .*nonsense" "$tmp/r.err" ||
+	fail "daemon with a bad rule file: not an error"
+
 echo "trial_cli: OK"
