@@ -342,4 +342,22 @@ timeout 30 "$BOUNCESTAT" daemon --allow-root -c "$tmp/badrules.conf" \
 grep -q "error: .*nonsense" "$tmp/r.err" ||
 	fail "daemon with a bad rule file: not an error"
 
+# Every option of a command's usage line is in bouncestat(8)'s synopsis
+# of that command (report --by, incidents --utc, status --utc, daemon
+# --log-level and others were missing).
+syn=$(awk '/^\.SH SYNOPSIS/ { f = 1; next } /^\.SH/ { f = 0 } f' \
+	"$BS_SRC/contrib/bouncestat.8" | sed 's/\\-/-/g')
+for c in daemon import rebuild report incidents messages trace alert \
+	classify parse status dnsbl-check check-config; do
+	block=$(awk -v c="$c" '/^\.B bouncestat / { f = ($3 == c) } f' \
+		<<<"$syn")
+	[ -n "$block" ] || fail "bouncestat(8): no synopsis of $c"
+	# The usage line: the first line of --help (alert: its SYNOPSIS).
+	usage=$(bs "$c" --help | grep -m1 "bouncestat $c \[")
+	for o in $(grep -o -- '--[a-z][a-z-]*' <<<"$usage" | sort -u); do
+		grep -q -- "$o\b" <<<"$block" ||
+			fail "bouncestat(8): $c $o is not in the synopsis"
+	done
+done
+
 echo "trial_cli: OK"
