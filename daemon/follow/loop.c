@@ -377,8 +377,8 @@ db_gone(struct loop *lp)
 	    (int64_t)sb.st_ino == lp->db_ino)
 		return false;
 	lp->db_lost = true;
-	log_warnx("store: the database %s was %s while running; stopping "
-		  "(a restart creates a fresh one and reads the logs again)",
+	log_errx("store: the database %s was %s while running; stopping "
+		 "(a restart creates a fresh one and reads the logs again)",
 	    lp->opts.db_path,
 	    access(lp->opts.db_path, F_OK) == 0 ? "replaced" : "deleted");
 	batch_clear(lp);
