@@ -360,4 +360,15 @@ for c in daemon import rebuild report incidents messages trace alert \
 	done
 done
 
+# report --by with --host or --unknown is a usage error: the message
+# records were not filtered by host (--host nope listed every host) and
+# --unknown was dropped without a word.
+for o in "--host nope" --unknown; do
+	rc=0
+	# shellcheck disable=SC2086
+	bs report --db "$tmp/by.db" --since all --by host $o >/dev/null \
+		2>"$tmp/byopt.err" || rc=$?
+	[ "$rc" = 2 ] || fail "report --by host $o: exit $rc, want 2"
+done
+
 echo "trial_cli: OK"
