@@ -104,6 +104,11 @@ cmd_ctx_option(struct cmd_ctx *ctx, int ch, const char *optarg)
 	case CTX_OPT_CONFIG:
 		if (!(ctx->takes & CTX_DB))
 			return 0;
+		if (*optarg == '\0') {
+			fprintf(stderr, "bouncestat %s: -c: empty path\n",
+			    ctx->cmd);
+			return -1;
+		}
 		ctx->config_arg = optarg;
 		return 1;
 	case CTX_OPT_DB:

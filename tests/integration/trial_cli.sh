@@ -371,4 +371,13 @@ for o in "--host nope" --unknown; do
 	[ "$rc" = 2 ] || fail "report --by host $o: exit $rc, want 2"
 done
 
+# -c '' is a usage error like --db '' (it was "error: : No such file or
+# directory").
+for c in report status messages incidents import; do
+	rc=0
+	bs "$c" -c '' >/dev/null 2>"$tmp/c.err" || rc=$?
+	[ "$rc" = 2 ] || fail "$c -c '': exit $rc, want 2"
+	grep -q -- "-c: empty path" "$tmp/c.err" || fail "$c -c '': no reason"
+done
+
 echo "trial_cli: OK"
