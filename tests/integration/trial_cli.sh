@@ -380,4 +380,13 @@ for c in report status messages incidents import; do
 	grep -q -- "-c: empty path" "$tmp/c.err" || fail "$c -c '': no reason"
 done
 
+# Every command's --help ends quietly when its reader goes away (alert,
+# which keeps SIGPIPE ignored for sendmail, said "stdout: Broken pipe").
+for c in daemon import rebuild report incidents messages trace alert \
+	classify parse status dnsbl-check check-config; do
+	bs "$c" --help 2>"$tmp/pipe.err" | head -c 1 >/dev/null
+	[ ! -s "$tmp/pipe.err" ] ||
+		fail "$c --help | head: $(head -c 200 "$tmp/pipe.err")"
+done
+
 echo "trial_cli: OK"
