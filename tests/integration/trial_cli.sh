@@ -373,7 +373,7 @@ done
 
 # -c '' is a usage error like --db '' (it was "error: : No such file or
 # directory").
-for c in report status messages incidents import; do
+for c in report status messages incidents import check-config daemon; do
 	rc=0
 	bs "$c" -c '' >/dev/null 2>"$tmp/c.err" || rc=$?
 	[ "$rc" = 2 ] || fail "$c -c '': exit $rc, want 2"
