@@ -31,7 +31,9 @@ help(void)
 	       "queue id, state\n(queued, deferred, sent, bounced, expired, "
 	       "removed, incomplete), sender,\nrecipient, its last status "
 	       "and the class of its last failure.\n\n"
-	       "  --since WHEN         messages active since (default 7d)\n"
+	       "  --since WHEN         messages active since (default 7d; "
+	       "with --incident,\n"
+	       "                       the incident's own time)\n"
 	       "  --until WHEN         and before\n"
 	       "  --domain D           recipient domain or provider\n"
 	       "  --class C            recipients whose last failure had "
@@ -90,7 +92,7 @@ cmd_messages_exec(int argc, char **argv)
 	struct store *st;
 	char *end;
 	enum bs_class cls;
-	const char *since = "7d", *until = NULL;
+	const char *since = NULL, *until = NULL;
 	bool qids = false;
 	int ch, rc;
 
@@ -169,9 +171,10 @@ cmd_messages_exec(int argc, char **argv)
 		return cmd_usage(&cmd_messages_entry);
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_messages_entry)) != 0)
 		return rc;
-	/* --incident: the incident's own time, unless --since is given */
-	if (f.incident > 0 && since != NULL && strcmp(since, "7d") == 0)
-		since = "all";
+	/* --incident: the incident's own time, unless --since is given
+	 * (also as 7d, the default otherwise) */
+	if (since == NULL)
+		since = f.incident > 0 ? "all" : "7d";
 	if (parse_time_arg(since, ctx.now, &f.since) == -1 ||
 	    (until != NULL && parse_time_arg(until, ctx.now, &f.until) == -1)) {
 		fprintf(

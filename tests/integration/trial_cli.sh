@@ -389,4 +389,15 @@ for c in daemon import rebuild report incidents messages trace alert \
 		fail "$c --help | head: $(head -c 200 "$tmp/pipe.err")"
 done
 
+# messages --incident N --since 7d keeps the --since given (7d was taken
+# for the default and replaced by the incident's whole time).
+id=$(bs incidents --db "$tmp/span.db" --since all --no-detect \
+	--format json --kind rate_limited | python3 -c \
+	'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+[ "$(bs messages --db "$tmp/span.db" --incident "$id" --qids |
+	wc -l)" = 8 ] || fail "messages --incident $id: not its 8 messages"
+[ "$(bs messages --db "$tmp/span.db" --incident "$id" --since 7d \
+	--now 2026-12-20 --qids | wc -l)" = 0 ] ||
+	fail "messages --incident $id --since 7d: --since ignored"
+
 echo "trial_cli: OK"
