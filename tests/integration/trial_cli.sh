@@ -400,4 +400,16 @@ id=$(bs incidents --db "$tmp/span.db" --since all --no-detect \
 	--now 2026-12-20 --qids | wc -l)" = 0 ] ||
 	fail "messages --incident $id --since 7d: --since ignored"
 
+# incidents --replay --kind K: the timeline and its summary are of kind K
+# (they showed every kind, and counted the dnsbl opening too).
+bs incidents --db "$tmp/span.db" --replay --since all \
+	--now 2026-11-23T01:00 --kind rate_limited >"$tmp/replay.out" ||
+	fail "incidents --replay --kind"
+grep -q "opened    dnsbl" "$tmp/replay.out" &&
+	fail "incidents --replay --kind rate_limited: a dnsbl event listed"
+grep -q "opened    rate_limited   qq.com" "$tmp/replay.out" ||
+	fail "incidents --replay --kind rate_limited: its opening is missing"
+grep -q ": 1 opened, 1 resolved, 0 open at the end" "$tmp/replay.out" ||
+	fail "incidents --replay --kind: the summary counts other kinds"
+
 echo "trial_cli: OK"
