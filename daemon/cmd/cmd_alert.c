@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -502,6 +503,9 @@ cmd_alert_exec(int argc, char **argv)
 			}
 			break;
 		case 'h':
+			/* Only printing: quiet when its reader goes away
+			 * (`alert --help | head`), as other commands are. */
+			signal(SIGPIPE, SIG_DFL);
 			help();
 			return 0;
 		default:
@@ -564,7 +568,7 @@ cmd_alert_exec(int argc, char **argv)
 		return 1;
 	}
 	if ((st = store_open(db, 0, errbuf)) == NULL) {
-		cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+		cmd_ctx_store_error(&ctx, errbuf);
 		if (lockfd != -1)
 			close(lockfd);
 		cmd_ctx_free(&ctx);

@@ -80,6 +80,11 @@ cmd_check_config_exec(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
+			if (*optarg == '\0') {
+				fprintf(stderr,
+				    "bouncestat check-config: -c: empty path\n");
+				return cmd_usage(&cmd_check_config_entry);
+			}
 			path = optarg;
 			given = true;
 			break;

@@ -172,6 +172,11 @@ cmd_daemon_exec(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
+			if (*optarg == '\0') {
+				fprintf(stderr,
+				    "bouncestat daemon: -c: empty path\n");
+				return cmd_usage(&cmd_daemon_entry);
+			}
 			conf_path = optarg;
 			conf_given = true;
 			break;

@@ -60,7 +60,8 @@ help(void)
 	       "dnsbl_dir)\n"
 	       "  --format FMT        text (default) or json\n\n"
 	       "Exit status: 0 no actionable listing, 1 listed by an "
-	       "actionable list (or a\nfailure), 2 usage error.\n",
+	       "actionable list (or a\nfailure: also when every query "
+	       "failed), 2 usage error.\n",
 	    cmd_dnsbl_check_entry.usage, DNSBL_DIR_DEFAULT);
 }
 
@@ -187,7 +188,7 @@ cmd_dnsbl_check_exec(int argc, char **argv)
 	struct outcome out;
 	struct cmd_ctx ctx;
 	int64_t timeout_ms = -1;
-	size_t nips, i, listed = 0;
+	size_t nips, i, listed = 0, errors = 0;
 	int ch, r, rc = 1;
 
 	memset(&out, 0, sizeof(out));
@@ -268,15 +269,26 @@ cmd_dnsbl_check_exec(int argc, char **argv)
 		cmd_ctx_error(&ctx, "the checks did not finish");
 		goto done;
 	}
-	for (i = 0; i < out.n; i++)
+	for (i = 0; i < out.n; i++) {
 		if (out.v[i].verdict == DNSBL_LISTED && out.v[i].actionable)
 			listed++;
+		if (out.v[i].verdict == DNSBL_ERROR)
+			errors++;
+	}
 	if (ctx.format == CTX_FORMAT_JSON)
 		print_json(&out);
 	else
 		print_text(&out);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cmd_ctx_error(&ctx, "standard output: write error");
+		goto done;
+	}
+	if (out.n > 0 && errors == out.n) {
+		/* Nothing was checked: not a clean bill of health. */
+		cmd_ctx_error(&ctx,
+		    "no list answered (%zu queries failed): is the resolver "
+		    "reachable (--resolver, dnsbl_resolver)?",
+		    errors);
 		goto done;
 	}
 	rc = listed > 0 ? 1 : 0;

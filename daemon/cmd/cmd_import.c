@@ -386,7 +386,7 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 		return 1;
 	}
 	if ((s.st = store_open(db, STORE_BULK, errbuf)) == NULL) {
-		cmd_ctx_error(cc, "%s: %s", db, errbuf);
+		cmd_ctx_store_error(cc, errbuf);
 		classify_free(cl);
 		return 1;
 	}

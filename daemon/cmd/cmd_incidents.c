@@ -111,6 +111,8 @@ struct timeline {
 		char key[400];
 	} * v;
 	size_t n, cap;
+	const char *kind; /* --kind: only this kind's (NULL: every kind) */
+	unsigned opened, resolved;
 };
 
 /* detect_change_fn: keeps an opening or resolution for the timeline
@@ -121,12 +123,18 @@ timeline_add(enum detect_change what, const struct incident *inc, void *arg)
 	struct timeline *tl = arg;
 	struct tl_event *e;
 
+	if (tl->kind != NULL && strcmp(tl->kind, inc->kind) != 0)
+		return;
 	if (tl->n == tl->cap) {
 		tl->cap = tl->cap == 0 ? 64 : tl->cap * 2;
 		tl->v = xrealloc(tl->v, tl->cap * sizeof(*tl->v));
 	}
 	e = &tl->v[tl->n++];
 	e->opened = what == DETECT_OPENED;
+	if (e->opened)
+		tl->opened++;
+	else
+		tl->resolved++;
 	e->when = e->opened ? inc->detected : inc->resolved;
 	snprintf(e->kind, sizeof(e->kind), "%s", inc->kind);
 	incident_key_text(e->key, sizeof(e->key), inc);
@@ -166,6 +174,7 @@ timeline_print(FILE *fp, struct timeline *tl)
 struct replay_keep {
 	const struct incident_filter *f;
 	struct incident_list *l;
+	unsigned open; /* open at the end, of --kind */
 };
 
 static int
@@ -173,9 +182,11 @@ replay_collect(const struct incident *inc, void *arg)
 {
 	struct replay_keep *rk = arg;
 
-	if (rk->f->open_only && !inc->open)
-		return 0;
 	if (rk->f->kind != NULL && strcmp(rk->f->kind, inc->kind) != 0)
+		return 0;
+	if (inc->open)
+		rk->open++;
+	if (rk->f->open_only && !inc->open)
 		return 0;
 	return incident_list_add(inc, rk->l);
 }
@@ -190,7 +201,7 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 {
 	struct detect_run_opts o;
 	struct detect_run_stats ds;
-	struct timeline tl = { NULL, 0, 0 };
+	struct timeline tl = { NULL, 0, 0, NULL, 0, 0 };
 	struct replay_keep rk;
 	struct incident_list l = { 0 };
 	char errbuf[BS_ERRLEN], a[64], b[64];
@@ -199,8 +210,10 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 	o.now = now;
 	o.on_change = timeline_add;
 	o.arg = &tl;
+	tl.kind = f->kind;
 	rk.f = f;
 	rk.l = &l;
+	rk.open = 0;
 	if (detect_replay(st, dp, cl, f->since, &o, replay_collect, &rk, &ds,
 		errbuf) == -1) {
 		log_errx("detect: %s", errbuf);
@@ -218,8 +231,10 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 		printf("%sReplay of the window ends after %s up to %s (nothing "
 		       "written): %u opened, %u resolved, %u open at the "
 		       "end.\n",
-		    tl.n > 0 ? "\n" : "", a, b, ds.opened, ds.resolved,
-		    ds.open);
+		    tl.n > 0 ? "\n" : "", a, b,
+		    f->kind != NULL ? tl.opened : ds.opened,
+		    f->kind != NULL ? tl.resolved : ds.resolved,
+		    f->kind != NULL ? rk.open : ds.open);
 		if (l.n > 0) {
 			putchar('\n');
 			incident_table_text(stdout, &l, f->since, true);
@@ -309,7 +324,7 @@ cmd_incidents_exec(int argc, char **argv)
 	}
 	if (replaying) {
 		if ((st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
-			cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+			cmd_ctx_store_error(&ctx, errbuf);
 			cmd_ctx_free(&ctx);
 			return 1;
 		}
@@ -333,7 +348,7 @@ cmd_incidents_exec(int argc, char **argv)
 	}
 	if (st == NULL &&
 	    (st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
-		cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+		cmd_ctx_store_error(&ctx, errbuf);
 		cmd_ctx_free(&ctx);
 		return 1;
 	}

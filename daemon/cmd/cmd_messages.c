@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "context.h"
 #include "event.h"
+#include "lifecycle_join.h"
 #include "message_query.h"
 #include "msg_render.h"
 #include "store.h"
@@ -30,7 +31,9 @@ help(void)
 	       "queue id, state\n(queued, deferred, sent, bounced, expired, "
 	       "removed, incomplete), sender,\nrecipient, its last status "
 	       "and the class of its last failure.\n\n"
-	       "  --since WHEN         messages active since (default 7d)\n"
+	       "  --since WHEN         messages active since (default 7d; "
+	       "with --incident,\n"
+	       "                       the incident's own time)\n"
 	       "  --until WHEN         and before\n"
 	       "  --domain D           recipient domain or provider\n"
 	       "  --class C            recipients whose last failure had "
@@ -47,7 +50,19 @@ help(void)
 	       "postsuper -h -)\n"
 	       "  --format F           text (default), json or csv\n\n",
 	    cmd_messages_entry.usage);
-	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON | CTX_CSV);
+	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON | CTX_CSV);
+}
+
+/* A message state or recipient status messages keeps (lc_state_name()). */
+static bool
+status_known(const char *s)
+{
+	int i;
+
+	for (i = 0; i < LC_S_COUNT; i++)
+		if (strcmp(s, lc_state_name((enum lc_state)i)) == 0)
+			return true;
+	return false;
 }
 
 static int
@@ -77,13 +92,14 @@ cmd_messages_exec(int argc, char **argv)
 	struct store *st;
 	char *end;
 	enum bs_class cls;
-	const char *since = "7d", *until = NULL;
+	const char *since = NULL, *until = NULL;
 	bool qids = false;
 	int ch, rc;
 
 	memset(&f, 0, sizeof(f));
 	cmd_ctx_init(&ctx, "messages",
-	    CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON | CTX_CSV, own, longopts);
+	    CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON | CTX_CSV, own,
+	    longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
@@ -94,6 +110,10 @@ cmd_messages_exec(int argc, char **argv)
 			until = optarg;
 			break;
 		case 'd':
+			/* Domains are stored lower-cased (as for report). */
+			for (end = optarg; *end != '\0'; end++)
+				if (*end >= 'A' && *end <= 'Z')
+					*end = (char)(*end - 'A' + 'a');
 			f.domain = optarg;
 			break;
 		case 'C':
@@ -107,6 +127,14 @@ cmd_messages_exec(int argc, char **argv)
 			f.cls = optarg;
 			break;
 		case 'S':
+			if (!status_known(optarg)) {
+				fprintf(stderr,
+				    "bouncestat messages: --status: not one of "
+				    "queued, deferred, sent, bounced, expired, "
+				    "removed, incomplete: %s\n",
+				    optarg);
+				return cmd_usage(&cmd_messages_entry);
+			}
 			f.status = optarg;
 			break;
 		case 'i':
@@ -143,9 +171,10 @@ cmd_messages_exec(int argc, char **argv)
 		return cmd_usage(&cmd_messages_entry);
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_messages_entry)) != 0)
 		return rc;
-	/* --incident: the incident's own time, unless --since is given */
-	if (f.incident > 0 && since != NULL && strcmp(since, "7d") == 0)
-		since = "all";
+	/* --incident: the incident's own time, unless --since is given
+	 * (also as 7d, the default otherwise) */
+	if (since == NULL)
+		since = f.incident > 0 ? "all" : "7d";
 	if (parse_time_arg(since, ctx.now, &f.since) == -1 ||
 	    (until != NULL && parse_time_arg(until, ctx.now, &f.until) == -1)) {
 		fprintf(
@@ -178,7 +207,7 @@ done:
 
 const struct cmd_entry cmd_messages_entry = {
 	"messages",
-	"[-c FILE] [--db PATH] [--since WHEN] [--until WHEN] [--domain D] [--class C] [--status S] "
+	"[-c FILE] [--db PATH] [--utc] [--since WHEN] [--until WHEN] [--domain D] [--class C] [--status S] "
 	"[--incident N] [--open] [--sender-domain D] [--sasl-user U] "
 	"[--client C] [--transport T] [--host H] [--qids] "
 	"[--format text|json|csv]",

@@ -478,7 +478,8 @@ cmd_rebuild_exec(int argc, char **argv)
 		goto out;
 	}
 	if (!quiet) {
-		printf("rebuilt %s from %zu files", cc.db, l->n);
+		printf("rebuilt %s from %zu file%s", cc.db, l->n,
+		    l->n == 1 ? "" : "s");
 		if (broken[0] != '\0')
 			printf("; the old database is now %s", broken);
 		printf("\n");

@@ -141,7 +141,8 @@ help(void)
 	    "  --by KEY         failures per sender-domain, sasl-user, client,"
 	    " transport\n"
 	    "                   or host, from the message records (see "
-	    "'messages')\n\n",
+	    "'messages'); not\n"
+	    "                   with --host or --unknown\n\n",
 	    REPORT_TOP_DEFAULT);
 	printf(
 	    "Counts are kept per hour: the range is widened to whole hours "
@@ -1301,6 +1302,17 @@ cmd_report_exec(int argc, char **argv)
 		return cmd_ctx_free(&ctx),
 		       usage_error(
 			   "--by: no HTML form (text, json or csv)", "html");
+	/* The message records are not filtered by host (messages --host
+	 * is), and --by replaces the unknown replies' table: refused, not
+	 * silently ignored. */
+	if (by != MSG_KEY_NONE && r.f.host != NULL)
+		return cmd_ctx_free(&ctx),
+		       usage_error("--by does not take --host (see "
+				   "'bouncestat messages --host H')",
+			   r.f.host);
+	if (by != MSG_KEY_NONE && r.unknown)
+		return cmd_ctx_free(&ctx),
+		       usage_error("--by does not take", "--unknown");
 	r.now = now;
 	r.width = term_width(stdout);
 	r.utf8 = term_utf8();

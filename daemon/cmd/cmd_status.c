@@ -419,7 +419,6 @@ print_text(const char *db, const struct daemon_meta *m,
 	}
 	tz_label(t1, sizeof(t1), now);
 	printf("database: %s\ntimes: %s\n", db, t1);
-	printf("database: %s\n", db);
 	text_dnsbl(m, dn, now);
 	if (jr->key[0] != '\0' && !jr->have)
 		printf("journal: %s: no entry committed yet\n", jr->key);
@@ -509,7 +508,7 @@ cmd_status_exec(int argc, char **argv)
 	if (cmd_ctx_need_db(&ctx) != 0)
 		goto done;
 	if ((st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
-		cmd_ctx_error(&ctx, "%s: %s", db, errbuf);
+		cmd_ctx_store_error(&ctx, errbuf);
 		goto done;
 	}
 	memset(&m, 0, sizeof(m));

@@ -41,7 +41,7 @@ help(void)
 	       "stored)\n"
 	       "  --format F           text (default) or json\n\n",
 	    cmd_trace_entry.usage);
-	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON);
+	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON);
 }
 
 static void
@@ -145,8 +145,9 @@ story_text(struct store *st, const struct msg_out *o)
 	printf("): %s\n  ", m->state);
 	when(m->first);
 	fputs("  from ", stdout);
+	/* "<>": the null sender; "-": no arrival line was logged */
 	if (m->sender[0] == '\0')
-		fputs("<>", stdout);
+		fputs(m->size >= 0 ? "<>" : "-", stdout);
 	else
 		san(m->sender);
 	fputs(", client ", stdout);
@@ -227,8 +228,8 @@ cmd_trace_exec(int argc, char **argv)
 	int ch, rc;
 
 	memset(&f, 0, sizeof(f));
-	cmd_ctx_init(&ctx, "trace", CTX_DB | CTX_NOW | CTX_TEXT | CTX_JSON, own,
-	    longopts);
+	cmd_ctx_init(&ctx, "trace",
+	    CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON, own, longopts);
 	optind = 1;
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
@@ -275,7 +276,11 @@ cmd_trace_exec(int argc, char **argv)
 		fputs(l.n > 0 ? "\n]\n" : "]\n", stdout);
 	} else {
 		if (l.n == 0)
-			printf("No message matches %s.\n", "the argument");
+			printf("No message matches %s.\n(Kept are messages "
+			       "with a deferral, bounce or expiry, unless "
+			       "message_records is all;\nfinished ones for "
+			       "message_retention.)\n",
+			    "the argument");
 		/* oldest first: a story reads forward */
 		for (i = 0; i < l.n; i++) {
 			if (i > 0)
@@ -297,7 +302,7 @@ done:
 
 const struct cmd_entry cmd_trace_entry = {
 	"trace",
-	"[-c FILE] [--db PATH] [--since WHEN] [--format text|json] QUEUEID|ADDRESS|MESSAGE-ID",
+	"[-c FILE] [--db PATH] [--utc] [--since WHEN] [--format text|json] QUEUEID|ADDRESS|MESSAGE-ID",
 	"the story of one message, or of the mail from or to an address",
 	cmd_trace_exec,
 };

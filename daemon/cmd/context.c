@@ -84,6 +84,19 @@ cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)
 }
 
 /* See context.h. */
+void
+cmd_ctx_store_error(const struct cmd_ctx *ctx, const char *errbuf)
+{
+	bool broken = strstr(errbuf, "not a database") != NULL ||
+	    strstr(errbuf, "malformed") != NULL;
+
+	cmd_ctx_error(ctx, "%s%s", errbuf,
+	    broken ? " (a corrupt database is rebuilt from the logs on disk "
+		     "by 'bouncestat rebuild')"
+		   : "");
+}
+
+/* See context.h. */
 int
 cmd_ctx_option(struct cmd_ctx *ctx, int ch, const char *optarg)
 {
@@ -91,6 +104,11 @@ cmd_ctx_option(struct cmd_ctx *ctx, int ch, const char *optarg)
 	case CTX_OPT_CONFIG:
 		if (!(ctx->takes & CTX_DB))
 			return 0;
+		if (*optarg == '\0') {
+			fprintf(stderr, "bouncestat %s: -c: empty path\n",
+			    ctx->cmd);
+			return -1;
+		}
 		ctx->config_arg = optarg;
 		return 1;
 	case CTX_OPT_DB:
@@ -298,7 +316,7 @@ cmd_ctx_open_ro(struct cmd_ctx *ctx)
 		return NULL;
 	}
 	if ((st = store_open(ctx->db, STORE_READONLY, errbuf)) == NULL) {
-		cmd_ctx_error(ctx, "%s: %s", ctx->db, errbuf);
+		cmd_ctx_store_error(ctx, errbuf);
 		cmd_ctx_free(ctx);
 	}
 	return st;

@@ -154,6 +154,13 @@ int cmd_ctx_since(struct cmd_ctx *ctx, const char *when, int64_t *out);
 void cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Prints store_open()'s errbuf (it names the database already) as
+ * cmd_ctx_error() does, with the way out when the file is not a SQLite
+ * database or is corrupt: 'bouncestat rebuild'.
+ */
+void cmd_ctx_store_error(const struct cmd_ctx *ctx, const char *errbuf);
+
 /* Prints the help of the shared options in takes, and the database
  * order, to standard output. */
 void cmd_ctx_help(unsigned takes);

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "msg_render.h"
 #include "sanitize.h"
+#include "term.h"
 #include "util.h"
 
 static char *
@@ -129,8 +130,9 @@ msg_print_text(FILE *fp, const struct msg_list *l)
 			fputc('\t', fp);
 			san(fp, o->m.state);
 			fputc('\t', fp);
+			/* "<>": the null sender; "-": never logged */
 			if (o->m.sender[0] == '\0')
-				fputs("<>", fp);
+				fputs(o->m.size >= 0 ? "<>" : "-", fp);
 			else
 				san(fp, o->m.sender);
 			fputc('\t', fp);
@@ -342,6 +344,16 @@ struct rows_ctx {
 	FILE *fp;
 	int format;
 	int n;
+	struct by_text *text; /* by_row()'s text rows, printed at the end */
+};
+
+/* The rows of a text `report --by`, kept to size its columns. */
+struct by_text {
+	struct by_text_row {
+		char name[128], top_class[32];
+		int64_t v[6]; /* messages, rcpts, sent, deferred, ... */
+	} * r;
+	size_t n, cap;
 };
 
 static int
@@ -370,25 +382,108 @@ by_row(void *arg, const struct msg_by_row *r)
 		msg_csv(c->fp, r->top_class);
 		fputc('\n', c->fp);
 	} else {
-		char name[128];
+		struct by_text *t = c->text;
+		struct by_text_row *o;
 
-		(void)alert_sanitize(
-		    name, sizeof(name), r->name, strlen(r->name));
-		fprintf(c->fp, "  %-32s", r->name[0] ? name : "(none)");
-		fprintf(c->fp,
-		    " %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64
-		    " %8" PRId64 " %8" PRId64 "  %s\n",
-		    r->messages, r->rcpts, r->sent, r->deferred, r->bounced,
-		    r->expired, r->top_class[0] ? r->top_class : "-");
+		if (t->n == t->cap) {
+			t->cap = t->cap ? 2 * t->cap : 16;
+			t->r = xrealloc(t->r, t->cap * sizeof(*t->r));
+		}
+		o = &t->r[t->n++];
+		if (r->name[0] != '\0')
+			(void)alert_sanitize(
+			    o->name, sizeof(o->name), r->name, strlen(r->name));
+		else
+			snprintf(o->name, sizeof(o->name), "(none)");
+		if (!term_utf8())
+			term_ascii(o->name);
+		snprintf(o->top_class, sizeof(o->top_class), "%s",
+		    r->top_class[0] ? r->top_class : "-");
+		o->v[0] = r->messages;
+		o->v[1] = r->rcpts;
+		o->v[2] = r->sent;
+		o->v[3] = r->deferred;
+		o->v[4] = r->bounced;
+		o->v[5] = r->expired;
 	}
 	return 0;
+}
+
+/*
+ * The text table of `report --by`: the numbers as wide as they need, the
+ * key given what is left of the width (term_width()), so that a row fits
+ * 80 columns; a key cut short ends in '~' and follows in full on a line
+ * of its own (as in the incidents table).
+ */
+static void
+by_text_print(FILE *fp, enum msg_key key, const struct by_text *t)
+{
+	static const char *const head[6] = { "messages", "rcpts", "sent",
+		"deferred", "bounced", "expired" };
+	char num[32];
+	size_t i, k, wkey, wtc = 9, fixed, used, cl;
+	int w[6], cols = term_width(fp), c, cw;
+	const char *name = msg_key_name(key);
+	const unsigned char *p;
+
+	wkey = strlen(name);
+	for (k = 0; k < 6; k++)
+		w[k] = (int)strlen(head[k]);
+	for (i = 0; i < t->n; i++) {
+		c = display_width(t->r[i].name, 1000);
+		if ((size_t)c > wkey)
+			wkey = (size_t)c;
+		if (strlen(t->r[i].top_class) > wtc)
+			wtc = strlen(t->r[i].top_class);
+		for (k = 0; k < 6; k++) {
+			c = snprintf(
+			    num, sizeof(num), "%" PRId64, t->r[i].v[k]);
+			if (c > w[k])
+				w[k] = c;
+		}
+	}
+	fixed = 2 + 2 + wtc;
+	for (k = 0; k < 6; k++)
+		fixed += 1 + (size_t)w[k];
+	if (wkey + fixed > (size_t)cols)
+		wkey = (size_t)cols > fixed + 6 ? (size_t)cols - fixed : 6;
+	fprintf(fp, "By %s (message records):\n  %-*s", name, (int)wkey, name);
+	for (k = 0; k < 6; k++)
+		fprintf(fp, " %*s", w[k], head[k]);
+	fprintf(fp, "  %s\n", "top class");
+	for (i = 0; i < t->n; i++) {
+		const struct by_text_row *o = &t->r[i];
+
+		c = display_width(o->name, 1000);
+		if ((size_t)c <= wkey)
+			fprintf(fp, "  %s%*s", o->name, (int)(wkey - (size_t)c),
+			    "");
+		else {
+			p = (const unsigned char *)o->name;
+			for (k = 0, used = 0; p[k] != '\0'; k += cl) {
+				cw = display_char_width(
+				    p + k, strlen(o->name + k), &cl);
+				if (used + (size_t)cw + 1 > wkey)
+					break;
+				used += (size_t)cw;
+			}
+			fprintf(fp, "  %.*s~%*s", (int)k, o->name,
+			    (int)(wkey - used - 1), "");
+		}
+		for (k = 0; k < 6; k++)
+			fprintf(fp, " %*" PRId64, w[k], o->v[k]);
+		fprintf(fp, "  %s\n", o->top_class);
+		if ((size_t)c > wkey)
+			fprintf(fp, "    %s\n", o->name);
+	}
 }
 
 int
 msg_report_by(FILE *fp, struct store *st, enum msg_key key,
     const struct msg_filter *f, int top, int format)
 {
-	struct rows_ctx c = { fp, format, 0 };
+	struct by_text text = { NULL, 0, 0 };
+	struct rows_ctx c = { fp, format, 0, &text };
 	int rc;
 
 	if (format == CTX_FORMAT_JSON)
@@ -398,13 +493,10 @@ msg_report_by(FILE *fp, struct store *st, enum msg_key key,
 		    "%s,messages,recipients,sent,deferred,bounced,expired,"
 		    "top_class\n",
 		    msg_key_name(key));
-	else
-		fprintf(fp,
-		    "By %s (message records):\n  %-32s %8s %8s %8s "
-		    "%8s %8s %8s  %s\n",
-		    msg_key_name(key), msg_key_name(key), "messages", "rcpts",
-		    "sent", "deferred", "bounced", "expired", "top class");
 	rc = message_by(st, key, f, top, by_row, &c);
+	if (format == CTX_FORMAT_TEXT)
+		by_text_print(fp, key, &text);
+	free(text.r);
 	if (format == CTX_FORMAT_JSON)
 		fputs(c.n > 0 ? "\n]}\n" : "]}\n", fp);
 	else if (format == CTX_FORMAT_TEXT && rc == 0)
@@ -442,7 +534,7 @@ int
 msg_report_expiry(FILE *fp, struct store *st, int64_t now, int64_t lifetime,
     const char *provider, int format)
 {
-	struct rows_ctx c = { fp, format, 0 };
+	struct rows_ctx c = { fp, format, 0, NULL };
 	int rc;
 
 	if (format == CTX_FORMAT_JSON)

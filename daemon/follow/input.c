@@ -43,6 +43,20 @@ seterr(char *errbuf, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * zlib's error text without the name it gives a descriptor ("<fd:7>: "),
+ * which tells a reader nothing: the input's own name comes first.
+ */
+static const char *
+gz_text(const char *msg)
+{
+	const char *p;
+
+	if (strncmp(msg, "<fd:", 4) == 0 && (p = strstr(msg, ">: ")) != NULL)
+		return p + 3;
+	return msg;
+}
+
 /* Opens path (see input.h); "-" is standard input. */
 struct input *
 input_open(const char *path, char *errbuf)
@@ -152,12 +166,12 @@ input_read(struct input *in, struct linebuf *lb, char *errbuf)
 		if (n < 0) {
 			msg = gzerror(in->gz, &zerr);
 			seterr(errbuf, "%s: gzip: %s", in->name,
-			    zerr == Z_ERRNO ? strerror(errno) : msg);
+			    zerr == Z_ERRNO ? strerror(errno) : gz_text(msg));
 			return -1;
 		}
 		if (n == 0 && !gzeof(in->gz)) {
 			msg = gzerror(in->gz, &zerr);
-			seterr(errbuf, "%s: gzip: %s", in->name, msg);
+			seterr(errbuf, "%s: gzip: %s", in->name, gz_text(msg));
 			return -1;
 		}
 		if (n == 0) {
@@ -165,7 +179,8 @@ input_read(struct input *in, struct linebuf *lb, char *errbuf)
 			 * in some zlib versions: check the state. */
 			msg = gzerror(in->gz, &zerr);
 			if (zerr != Z_OK && zerr != Z_STREAM_END) {
-				seterr(errbuf, "%s: gzip: %s", in->name, msg);
+				seterr(errbuf, "%s: gzip: %s", in->name,
+				    gz_text(msg));
 				return -1;
 			}
 		}

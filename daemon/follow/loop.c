@@ -377,8 +377,8 @@ db_gone(struct loop *lp)
 	    (int64_t)sb.st_ino == lp->db_ino)
 		return false;
 	lp->db_lost = true;
-	log_warnx("store: the database %s was %s while running; stopping "
-		  "(a restart creates a fresh one and reads the logs again)",
+	log_errx("store: the database %s was %s while running; stopping "
+		 "(a restart creates a fresh one and reads the logs again)",
 	    lp->opts.db_path,
 	    access(lp->opts.db_path, F_OK) == 0 ? "replaced" : "deleted");
 	batch_clear(lp);
@@ -1188,11 +1188,17 @@ detect_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	}
 	if (rc == -1)
 		log_warnx("detect: %s", errbuf);
-	if (ds.late_older != 0)
-		log_warnx("detect: results before %" PRId64 " arrived more "
-			  "than the late bound after their time: not examined "
-			  "again",
-		    ds.late_older + dp.late);
+	if (ds.late_older != 0) {
+		char when[32] = "?";
+		time_t tt = (time_t)(ds.late_older + dp.late);
+		struct tm tm;
+
+		if (gmtime_r(&tt, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		log_warnx("detect: results before %s arrived more than the "
+			  "late bound after their time: not examined again",
+		    when);
+	}
 	if (rc != 1) {
 		ev_idle_stop(lp->ev, &lp->detect_idle_w);
 		lp->detect_busy = false;
@@ -1578,7 +1584,7 @@ journal_open(struct loop *lp)
 	lp->jn = journal_input_new(lp->opts.journal_dir,
 	    lp->conf->journal_match, lp->conf->njournal_match, &env);
 	if (lp->jn == NULL) {
-		log_warnx("daemon: the journal cannot be followed");
+		log_errx("daemon: the journal cannot be followed");
 		return -1;
 	}
 	log_info("journal: following %s (%s)", journal_input_key(lp->jn),
@@ -1604,23 +1610,26 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	lp->recover_delay = LOOP_RECOVER_MIN;
 	lp->started = clock_now();
 	if ((lp->ev = ev_default_loop(EVFLAG_AUTO)) == NULL) {
-		log_warnx("daemon: cannot initialise libev");
+		log_errx("daemon: cannot initialise libev");
 		goto fail;
 	}
 	if ((lp->cl = rules_load(
 		 conf->rules_dir[0] != '\0' ? conf->rules_dir : NULL,
 		 errbuf)) == NULL) {
-		log_warnx("rules: %s", errbuf);
+		log_errx("rules: %s", errbuf);
 		goto fail;
 	}
 	if ((lp->st = store_open(opts->db_path, 0, errbuf)) == NULL) {
-		log_warnx("database: %s (a corrupt database is rebuilt from "
-			  "the logs on disk by 'bouncestat rebuild')",
-		    errbuf);
+		log_errx("database: %s%s", errbuf,
+		    strstr(errbuf, "not a database") != NULL ||
+			    strstr(errbuf, "malformed") != NULL
+			? " (a corrupt database is rebuilt from the logs on "
+			  "disk by 'bouncestat rebuild')"
+			: "");
 		goto fail;
 	}
 	if (stat(opts->db_path, &dbst) == -1) {
-		log_warn("database: %s", opts->db_path);
+		log_errx("database: %s: %s", opts->db_path, strerror(errno));
 		goto fail;
 	}
 	lp->db_dev = (int64_t)dbst.st_dev;
@@ -1633,7 +1642,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	/* Issue 16: message lifecycle records. */
 	if ((mt = msgtrack_new(lp->st, conf, errbuf)) == NULL &&
 	    errbuf[0] != '\0') {
-		log_warnx("database: %s", errbuf);
+		log_errx("database: %s", errbuf);
 		goto fail;
 	}
 	pipeline_set_msgtrack(lp->pl, mt);
@@ -1649,7 +1658,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	if (journal_wanted(lp) && journal_open(lp) == -1)
 		goto fail;
 	if (lp->npats == 0 && !opts->use_stdin && lp->jn == NULL) {
-		log_warnx(
+		log_errx(
 		    "daemon: nothing to follow: none of /var/log/mail.log, "
 		    "/var/log/maillog, /var/log/postfix.log exists and the "
 		    "journal is off; give --follow, follow directives, "
@@ -1657,7 +1666,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 		goto fail;
 	}
 	if (write_meta(lp) == -1) {
-		log_warnx("database: %s", store_errmsg(lp->st));
+		log_errx("database: %s", store_errmsg(lp->st));
 		goto fail;
 	}
 	if (opts->use_stdin) {

@@ -299,7 +299,7 @@ open_regular(const char *name, struct stat *st)
 	}
 	if (!S_ISREG(st->st_mode)) {
 		close(fd);
-		errno = EINVAL;
+		errno = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
 		return -1;
 	}
 	return fd;
@@ -1215,7 +1215,7 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 	char cbuf[PATH_MAX * 2 + 64], rbuf[PATH_MAX * 2 + 64];
 	struct tfile *tf;
 	struct stat sb;
-	bool has_cur, has_rot;
+	bool has_cur, has_rot, missing;
 	int64_t seen;
 	int fd, rc;
 
@@ -1231,6 +1231,7 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 	t->cur_dirty = t->old_dirty = true;
 
 	fd = open_regular(t->path, &sb);
+	missing = fd == -1 && errno == ENOENT;
 	if (fd == -1 && errno != ENOENT) {
 		log_warn("tail: %s: open", t->path);
 		t->open_errno = errno;
@@ -1315,7 +1316,7 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 	}
 	if (fd != -1)
 		close(fd);
-	if (t->cur == NULL && !has_cur)
+	if (t->cur == NULL && !has_cur && missing)
 		log_info(
 		    "tail: %s: does not exist yet; waiting for it", t->path);
 	ev_stat_start(t->env.loop, &t->stat_w);

@@ -219,7 +219,8 @@ incident_table_text(
 			total, sizeof(total), "%" PRId64, inc->total));
 	}
 	fixed = ws + wst + wse + wk + wp + wu + wt + 7;
-	room = (size_t)cols > fixed + 10 ? (size_t)cols - fixed : 10;
+	/* A key cut here is printed in full on a line of its own. */
+	room = (size_t)cols > fixed + 3 ? (size_t)cols - fixed : 3;
 	if (wkey > room)
 		wkey = room;
 	fprintf(fp, "%-*s %-*s %-*s %-*s %-*s %*s %*s %*s\n", (int)ws, "STATE",

@@ -25,6 +25,6 @@ rc=0
 wait "$DPID" || rc=$?
 DPID=
 [ "$rc" = 1 ] || fail "daemon exited $rc, want 1"
-grep -q "store: the database $DB was deleted while running; stopping" \
+grep -q "error: store: the database $DB was deleted while running; stopping" \
     "$DLOG" || fail "the loss was not logged"
 echo ok
