@@ -497,6 +497,9 @@ prune_minutes(struct store *st, int64_t before)
 		old = strtoll(buf, NULL, 10);
 	if (floor <= old)
 		return 0;
+	/* Rows of a full table set aside were written before (issue 14). */
+	if (store_count_settle(st) == -1)
+		return -1;
 	snprintf(buf, sizeof(buf), "%lld", (long long)floor);
 	if (sql_bind_int64(st, &st->stmt[S_PRUNE_MINUTES], ":before", floor) ==
 		-1 ||

@@ -86,6 +86,17 @@ int store_begin(struct store *);
 int store_commit(struct store *);
 int store_rollback(struct store *);
 
+/*
+ * Inside a transaction: writes up to about rows count rows of a full
+ * count table that store_add() set aside (issue 14: the writer thread
+ * does it while it would wait for records, so that writing a full table
+ * does not hold up the thread that reads). Returns 1 when rows are still
+ * waiting, 0 when none are, -1 on failure (the caller rolls back). Rows
+ * not written here are written before the next table is set aside, or
+ * at COMMIT: the database is the same either way.
+ */
+int store_work(struct store *, size_t rows);
+
 /* Inside a transaction: adds one record (counts; an event row if failed). */
 int store_add(struct store *, const struct store_record *);
 

@@ -203,6 +203,16 @@ struct ctable {
 };
 
 /*
+ * Issue 14: a full hour or minute table, compacted and sorted, whose rows
+ * [done, n) are still to be written (store_work(), or at the latest
+ * before the next such table or COMMIT). slot has cap slots.
+ */
+struct cpend {
+	struct cslot *slot;
+	size_t cap, n, done;
+};
+
+/*
  * An event row waiting for its multi-row INSERT: the values of the
  * statement's parameters by EV_* index (v[EV_QUEUE_ID] unused; the queue
  * ID is text).
@@ -242,6 +252,7 @@ struct store {
 	struct ctable minutes;           /* not yet written */
 	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
 	struct count_memo *cmemo;        /* store_count.c: values bound */
+	struct cpend cpend[2];      /* [0] minutes, [1] hours (store_work()) */
 	int64_t txn_oldest;         /* oldest result of the open transaction,
 				       INT64_MAX when none */
 	struct query_cache *qcache; /* query.c's memo (store_query_cache()) */
@@ -277,6 +288,7 @@ int store_count_add(struct store *, int64_t t, enum bs_class, enum bs_status,
     int code, int64_t domain, int64_t provider, int64_t enhanced, int kind,
     int64_t host);
 int store_count_flush(struct store *);
+int store_count_settle(struct store *);
 void store_count_forget(struct store *);
 void store_count_close(struct store *);
 

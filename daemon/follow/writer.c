@@ -100,7 +100,13 @@ struct writer {
 	void *notify_arg;
 	struct msgtrack *mt; /* issue 16, or NULL; used by the thread */
 	bool mt_txn;         /* thread: a batch begun and not committed */
+	bool hold; /* issue 14: the caller may use the store (writer_sync()):
+		    * no store_work() until the next buffer comes */
+	bool work; /* issue 14: store_work() may have rows to write */
 };
+
+/* Count rows store_work() writes between two looks at the queue. */
+#define WRITER_WORK_ROWS 256
 
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
@@ -145,6 +151,22 @@ track_event(struct writer *w, const struct wadd *a)
 	lc.instance = a->lc_instance;
 	lc.transport = a->lc_transport;
 	return msgtrack_event(w->mt, &a->ev, &a->cr, a->provider, &lc);
+}
+
+/* Operation op failed: the batch is rolled back, the rest skipped. */
+static void
+fail(struct writer *w, uint32_t op)
+{
+	pthread_mutex_lock(&w->mu);
+	snprintf(w->err, sizeof(w->err), "%s", store_errmsg(w->st));
+	w->fail_op = op;
+	w->failed = true;
+	pthread_cond_broadcast(&w->cv_idle);
+	pthread_mutex_unlock(&w->mu);
+	/* commit rolls back by itself; the others leave it to us */
+	store_rollback(w->st);
+	if (w->notify != NULL)
+		w->notify(w->notify_arg);
 }
 
 /* Applies one buffer's operations; the first failure ends the batch. */
@@ -210,19 +232,30 @@ apply(struct writer *w, struct wbuf *b)
 			break;
 		}
 	}
-	if (rc == -1) {
-		pthread_mutex_lock(&w->mu);
-		snprintf(w->err, sizeof(w->err), "%s", store_errmsg(w->st));
-		w->fail_op = h->op;
-		w->failed = true;
-		pthread_cond_broadcast(&w->cv_idle);
-		pthread_mutex_unlock(&w->mu);
-		/* commit rolls back by itself; the others leave it to us */
-		store_rollback(w->st);
-		if (w->notify != NULL)
-			w->notify(w->notify_arg);
-	}
+	if (rc == -1)
+		fail(w, h->op);
 	b->used = 0;
+}
+
+/*
+ * Issue 14: writes some count rows of a full table that the store set
+ * aside (store_work()) while no buffer waits; called and returning with
+ * mu held. The caller that waits in writer_sync() sees busy.
+ */
+static void
+idle_work(struct writer *w)
+{
+	int rc;
+
+	w->busy = true;
+	pthread_mutex_unlock(&w->mu);
+	rc = store_work(w->st, WRITER_WORK_ROWS);
+	if (rc == -1)
+		fail(w, W_ADD);
+	pthread_mutex_lock(&w->mu);
+	w->work = rc == 1;
+	w->busy = false;
+	pthread_cond_broadcast(&w->cv_idle);
 }
 
 static void *
@@ -236,8 +269,13 @@ writer_main(void *arg)
 #endif
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (w->nfull == 0 && !w->stop)
+		while (w->nfull == 0 && !w->stop) {
+			if (w->work && !w->hold && !w->failed) {
+				idle_work(w);
+				continue;
+			}
 			pthread_cond_wait(&w->cv_work, &w->mu);
+		}
 		if (w->nfull == 0)
 			break;
 		idx = w->fullq[w->full_head];
@@ -245,8 +283,10 @@ writer_main(void *arg)
 		w->nfull--;
 		w->busy = true;
 		pthread_mutex_unlock(&w->mu);
-		if (!w->failed)
+		if (!w->failed) {
 			apply(w, &w->bufs[idx]);
+			w->work = true; /* store_work() tells */
+		}
 		w->bufs[idx].used = 0;
 		pthread_mutex_lock(&w->mu);
 		w->busy = false;
@@ -337,6 +377,7 @@ hand_over(struct writer *w, bool take)
 		w->fullq[(w->full_head + w->nfull) % WRITER_BUFS] = w->cur;
 		w->nfull++;
 		w->cur = -1;
+		w->hold = false;
 		pthread_cond_signal(&w->cv_work);
 	}
 	if (take && w->cur < 0) {
@@ -632,6 +673,7 @@ writer_sync(struct writer *w)
 
 	hand_over(w, false);
 	pthread_mutex_lock(&w->mu);
+	w->hold = true; /* the caller may use the store until it hands over */
 	while (w->nfull > 0 || w->busy)
 		pthread_cond_wait(&w->cv_idle, &w->mu);
 	rc = w->failed || w->seen ? -1 : 0;
