@@ -97,6 +97,14 @@ int store_rollback(struct store *);
  */
 int store_work(struct store *, size_t rows);
 
+/*
+ * Whether store_add() sets full count tables aside for store_work()
+ * (on) or writes them at once (off, the default). On costs one more
+ * table of each kind (1 MiB each): worth it only where store_work() gets
+ * idle time (issue 14: the writer thread without message tracking).
+ */
+void store_work_enable(struct store *, bool on);
+
 /* Inside a transaction: adds one record (counts; an event row if failed). */
 int store_add(struct store *, const struct store_record *);
 

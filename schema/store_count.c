@@ -482,6 +482,13 @@ set_aside(struct store *st, struct ctable *t, int i)
 }
 
 /* See store.h. */
+void
+store_work_enable(struct store *st, bool on)
+{
+	st->set_aside = on;
+}
+
+/* See store.h. */
 int
 store_work(struct store *st, size_t rows)
 {
@@ -655,10 +662,11 @@ flush_hours(struct store *st, bool all)
 		 true) == -1 ||
 		roll_from(st, &st->hours, ROLL_HCLASS, 3600, 0, hclass_rest,
 		    false) == -1 ||
-		(all ? flush_table(st, &st->hours, S_HOUR_ADD, st->hour_idx,
-			   S_HOUR_ADD_MANY, st->hour_many_idx,
-			   st->hour_stride) == -1
-		     : set_aside(st, &st->hours, CP_HOURS) == -1)))
+		(all || !st->set_aside
+			? flush_table(st, &st->hours, S_HOUR_ADD, st->hour_idx,
+			      S_HOUR_ADD_MANY, st->hour_many_idx,
+			      st->hour_stride) == -1
+			: set_aside(st, &st->hours, CP_HOURS) == -1)))
 		goto fail;
 	if ((all || day->n >= STORE_ROLL_MAX) &&
 	    (roll_from(st, day, ROLL_MONTH, 0, UINT64_MAX, UINT64_MAX, true) ==
@@ -734,7 +742,8 @@ store_count_add(struct store *st, int64_t t, enum bs_class cls,
 	if (st->hours.n >= STORE_COUNT_MAX && flush_hours(st, false) == -1)
 		return -1;
 	if (st->minutes.n >= STORE_COUNT_MAX &&
-	    set_aside(st, &st->minutes, CP_MINUTES) == -1) {
+	    (st->set_aside ? set_aside(st, &st->minutes, CP_MINUTES)
+			   : flush_minutes(st)) == -1) {
 		store_count_forget(st);
 		return -1;
 	}

@@ -170,7 +170,7 @@ struct icache {
  * enhanced status) and their ids; h 0: empty. Keys longer than s are
  * not memoized.
  */
-#define KEY_MEMO_SLOTS 4096
+#define KEY_MEMO_SLOTS 2048
 struct key_memo {
 	uint64_t h;
 	uint32_t id[3];
@@ -268,6 +268,7 @@ struct store {
 	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
 	struct count_memo *cmemo;        /* store_count.c: values bound */
 	struct cpend cpend[2];      /* [0] minutes, [1] hours (store_work()) */
+	bool set_aside;             /* store_work_enable() */
 	int64_t txn_oldest;         /* oldest result of the open transaction,
 				       INT64_MAX when none */
 	struct query_cache *qcache; /* query.c's memo (store_query_cache()) */

@@ -308,6 +308,7 @@ writer_new(struct store *st, char *errbuf)
 		goto nomem;
 	w->st = st;
 	w->cur = -1;
+	store_work_enable(st, true); /* issue 14: see writer_set_msgtrack() */
 	for (i = 0; i < WRITER_BUFS; i++) {
 		if ((w->bufs[i].data = malloc(WRITER_BUF_BYTES)) == NULL)
 			goto nomem;
@@ -340,6 +341,10 @@ writer_set_msgtrack(struct writer *w, struct msgtrack *mt)
 {
 	pthread_mutex_lock(&w->mu);
 	w->mt = mt;
+	/* Issue 14: with message tracking the thread is the import's bound
+	 * and never waits for records, so full count tables are written at
+	 * once, without the memory of a table set aside. */
+	store_work_enable(w->st, mt == NULL);
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -355,6 +360,7 @@ writer_free(struct writer *w)
 	pthread_cond_signal(&w->cv_work);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->th, NULL);
+	store_work_enable(w->st, false);
 	pthread_cond_destroy(&w->cv_idle);
 	pthread_cond_destroy(&w->cv_work);
 	pthread_mutex_destroy(&w->mu);

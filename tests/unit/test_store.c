@@ -1030,6 +1030,7 @@ store_work__set_aside_rows__written_in_steps_or_rolled_back(void **state)
 	sqlite3 *db;
 	int i, round, steps = 0, n = 40000;
 
+	store_work_enable(st, true);
 	assert_int_equal(store_work(st, 1000), 0); /* no transaction */
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_work(st, 1000), 0); /* nothing set aside */
