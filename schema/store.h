@@ -108,6 +108,25 @@ void store_work_enable(struct store *, bool on);
 /* Inside a transaction: adds one record (counts; an event row if failed). */
 int store_add(struct store *, const struct store_record *);
 
+/*
+ * Issue 14: the text a failure's reply row is grouped by (its sample
+ * key, see store_intern.c): template_normalize() of an unclassified
+ * reply (unknown), template_reply() of the others, of the reply cut to
+ * the stored length, into buf of STORE_TEMPLATE_MAX bytes. Returns its
+ * length. Touches no store: any thread may make it.
+ */
+#define STORE_TEMPLATE_MAX 4097
+size_t store_reply_template(const char *s, size_t len, bool unknown, char *buf);
+
+/*
+ * As store_add(), with the reply's store_reply_template() made by the
+ * caller (the reading thread; tmpl NULL: made here when needed).
+ * unknown must be what the record's class says (an unclassified
+ * failure).
+ */
+int store_add_tmpl(struct store *, const struct store_record *,
+    const char *tmpl, size_t tmpl_len);
+
 /* Inside a transaction: records where an input stands. */
 int store_put_position(struct store *, const struct store_position *);
 

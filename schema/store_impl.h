@@ -294,7 +294,10 @@ int store_intern_span(struct store *, struct bs_span, int64_t *id);
 int store_intern_host(struct store *, struct bs_span, int64_t *id);
 int store_intern_addr(struct store *, struct bs_span, int64_t *id);
 int store_intern_reply(struct store *, const char *s, size_t len, int code,
-    int64_t enhanced, int64_t cls, int64_t *id);
+    int64_t enhanced, int64_t cls, const char *tmpl, size_t tmpl_len,
+    int64_t *id);
+_Static_assert(STORE_TEMPLATE_MAX == STORE_REPLY_MAX + 1,
+    "store_reply_template(): buffer of a cut reply's template");
 int store_intern_keys(struct store *, struct bs_span domain,
     const char *provider, struct bs_span enhanced, int64_t *domain_id,
     int64_t *provider_id, int64_t *enhanced_id);

@@ -436,21 +436,32 @@ store_intern_keys(struct store *st, struct bs_span domain, const char *provider,
  * a row written by earlier versions (31 bits of the text's hash): those
  * rows stay valid, are not found again by text, and go with their events.
  */
+/* See store.h. */
+size_t
+store_reply_template(const char *s, size_t len, bool unknown, char *buf)
+{
+	if (len > STORE_REPLY_MAX)
+		len = STORE_REPLY_MAX;
+	return unknown ? template_normalize(s, len, buf, STORE_TEMPLATE_MAX)
+		       : template_reply(s, len, buf, STORE_TEMPLATE_MAX);
+}
+
+/* tmpl: the reply's store_reply_template(), NULL: made here. */
 static int64_t
 reply_key(struct store *st, const char *s, size_t len, int code,
-    int64_t enhanced, int64_t cls)
+    int64_t enhanced, int64_t cls, const char *tmpl, size_t n)
 {
-	char buf[STORE_REPLY_MAX + 1];
+	char buf[STORE_TEMPLATE_MAX];
 	int64_t head[3] = { code, enhanced, cls };
 	uint64_t h;
-	size_t n;
 
-	if (cls == st->class_id[BS_CLASS_UNKNOWN])
-		n = template_normalize(s, len, buf, sizeof(buf));
-	else
-		n = template_reply(s, len, buf, sizeof(buf));
+	if (tmpl == NULL) {
+		n = store_reply_template(
+		    s, len, cls == st->class_id[BS_CLASS_UNKNOWN], buf);
+		tmpl = buf;
+	}
 	h = bs_hash64(BS_HASH_INIT, head, sizeof(head));
-	h = bs_hash64(h, buf, n);
+	h = bs_hash64(h, tmpl, n);
 	return (int64_t)((h & 0x3fffffffffffffffULL) | (1ULL << 62));
 }
 
@@ -467,7 +478,8 @@ reply_key(struct store *st, const char *s, size_t len, int code,
  */
 int
 store_intern_reply(struct store *st, const char *s, size_t len, int code,
-    int64_t enhanced, int64_t cls, int64_t *id)
+    int64_t enhanced, int64_t cls, const char *tmpl, size_t tmpl_len,
+    int64_t *id)
 {
 	struct sql_stmt *q = &st->stmt[S_REPLY_GET];
 	uint64_t h, kh, th;
@@ -486,7 +498,7 @@ store_intern_reply(struct store *st, const char *s, size_t len, int code,
 	h = icache_hash(s, len);
 	if ((*id = icache_get(&st->replies, h, s, len)) != 0)
 		return 0;
-	key = reply_key(st, s, len, code, enhanced, cls);
+	key = reply_key(st, s, len, code, enhanced, cls, tmpl, tmpl_len);
 	/* A full sample key is cached as 0x00 and its 8 bytes (no reply
 	 * text starts with a NUL) with the id of its newest sample: a text
 	 * with a unique id then costs no SELECT of 8 rows (2M-line import:

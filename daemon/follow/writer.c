@@ -51,6 +51,8 @@ struct wadd {
 	/* Issue 16, when track: what msgtrack_event() reads of the line's
 	 * lifecycle part (lc_join_event()); ev.rcpt is copied too. */
 	bool track;
+	const char *tmpl; /* issue 14: store_add_tmpl(), or NULL */
+	size_t tmpl_len;
 	enum lc_kind lc_kind;
 	struct bs_span lc_instance, lc_transport;
 };
@@ -194,7 +196,7 @@ apply(struct writer *w, struct wbuf *b)
 			rec.ev = &a->ev;
 			rec.cr = &a->cr;
 			rec.provider = a->provider;
-			rc = store_add(w->st, &rec);
+			rc = store_add_tmpl(w->st, &rec, a->tmpl, a->tmpl_len);
 			break;
 		case W_LC:
 			rc = w->mt == NULL
@@ -491,6 +493,13 @@ int
 writer_add(
     struct writer *w, const struct store_record *rec, const struct lc_line *lc)
 {
+	return writer_add_tmpl(w, rec, lc, NULL, 0);
+}
+
+int
+writer_add_tmpl(struct writer *w, const struct store_record *rec,
+    const struct lc_line *lc, const char *tmpl, size_t tmpl_len)
+{
 	const struct bs_event *ev = rec->ev;
 	const struct classify_result *cr = rec->cr;
 	const char *prov = rec->provider != NULL ? rec->provider : "";
@@ -510,6 +519,8 @@ writer_add(
 	if (track)
 		need += span_len(ev->rcpt) + span_len(lc->instance) +
 		    span_len(lc->transport);
+	if (tmpl != NULL)
+		need += tmpl_len;
 	need = ALIGN8(need);
 	if (need > WRITER_BUF_BYTES) {
 		/* Rare (lines are cut at 64 KiB): applied here, in order,
@@ -519,7 +530,7 @@ writer_add(
 		if ((track &&
 			msgtrack_event(w->mt, ev, cr, rec->provider, lc) ==
 			    -1) ||
-		    store_add(w->st, rec) == -1) {
+		    store_add_tmpl(w->st, rec, tmpl, tmpl_len) == -1) {
 			snprintf(
 			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
 			store_rollback(w->st);
@@ -567,6 +578,12 @@ writer_add(
 		a->cr.rule = move_str(cr->rule, rlen, &tail);
 	}
 	a->provider = move_str(prov, plen, &tail);
+	if (tmpl != NULL) {
+		memcpy(tail, tmpl, tmpl_len);
+		a->tmpl = tail;
+		a->tmpl_len = tmpl_len;
+		tail += tmpl_len;
+	}
 	if (track) {
 		a->track = true;
 		a->ev.rcpt = ev->rcpt;
