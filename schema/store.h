@@ -90,8 +90,9 @@ int store_rollback(struct store *);
  * Inside a transaction: writes up to about rows count rows of a full
  * count table that store_add() set aside (issue 14: the writer thread
  * does it while it would wait for records, so that writing a full table
- * does not hold up the thread that reads). Returns 1 when rows are still
- * waiting, 0 when none are, -1 on failure (the caller rolls back). Rows
+ * does not hold up the thread that reads; rows 0 only asks). Returns 1
+ * when rows are still waiting, 0 when none are, -1 on failure (the
+ * caller rolls back). Rows
  * not written here are written before the next table is set aside, or
  * at COMMIT: the database is the same either way.
  */

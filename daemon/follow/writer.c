@@ -287,7 +287,8 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		if (!w->failed) {
 			apply(w, &w->bufs[idx]);
-			w->work = true; /* store_work() tells */
+			/* Rows set aside (0 rows: only asks)? */
+			w->work = !w->failed && store_work(w->st, 0) == 1;
 		}
 		w->bufs[idx].used = 0;
 		pthread_mutex_lock(&w->mu);
