@@ -140,6 +140,68 @@ cslot_sort(struct cslot *a, struct cslot *tmp, size_t n)
 		memcpy(a, src, n * sizeof(*a));
 }
 
+/*
+ * Byte d (0: least significant) of the 24-byte key in cslot_less()
+ * order: rest, names, then bucket with its sign bit flipped (bucket
+ * compares signed).
+ */
+static inline unsigned
+ckey_byte(const struct ckey *k, int d)
+{
+	uint64_t w = d < 8 ? k->rest
+	    : d < 16       ? k->names
+			   : (uint64_t)k->bucket ^ (UINT64_C(1) << 63);
+
+	return (unsigned)(w >> (d % 8 * 8)) & 0xff;
+}
+
+/*
+ * Issue 14: as cslot_sort(), by a stable least-significant-digit radix
+ * sort over only the key bytes that differ between the keys (a table's
+ * keys share most of theirs: one day's buckets, a few providers,
+ * classes, statuses): 5-9 passes of two linear loops instead of
+ * log2(n / 16) merge passes (the sort was 5% of the writer thread's
+ * instructions without message tracking). Keys are distinct, so the
+ * order is cslot_sort()'s.
+ */
+static void
+cslot_radix(struct cslot *a, struct cslot *tmp, size_t n)
+{
+	struct cslot *src = a, *dst = tmp, *t;
+	uint64_t diff[3] = { 0, 0, 0 };
+	size_t cnt[256], i, sum, x;
+	int d, c;
+
+	if (n < 256) {
+		cslot_sort(a, tmp, n);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		diff[0] |= a[i].k.rest ^ a[0].k.rest;
+		diff[1] |= a[i].k.names ^ a[0].k.names;
+		diff[2] |= (uint64_t)a[i].k.bucket ^ (uint64_t)a[0].k.bucket;
+	}
+	for (d = 0; d < 24; d++) {
+		if (((diff[d / 8] >> (d % 8 * 8)) & 0xff) == 0)
+			continue;
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[ckey_byte(&src[i].k, d)]++;
+		for (sum = 0, c = 0; c < 256; c++) {
+			x = cnt[c];
+			cnt[c] = sum;
+			sum += x;
+		}
+		for (i = 0; i < n; i++)
+			dst[cnt[ckey_byte(&src[i].k, d)]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+}
+
 static void
 ctable_clear(struct ctable *t)
 {
@@ -351,7 +413,7 @@ ctable_sorted(struct ctable *t)
 	for (i = 0; i < t->cap; i++)
 		if (t->slot[i].n != 0)
 			t->slot[n++] = t->slot[i];
-	cslot_sort(t->slot, t->slot + n, n);
+	cslot_radix(t->slot, t->slot + n, n);
 	return n;
 }
 
