@@ -311,7 +311,6 @@ writer_new(struct store *st, char *errbuf)
 		goto nomem;
 	w->st = st;
 	w->cur = -1;
-	store_work_enable(st, true); /* issue 14: see writer_set_msgtrack() */
 	for (i = 0; i < WRITER_BUFS; i++) {
 		if ((w->bufs[i].data = malloc(WRITER_BUF_BYTES)) == NULL)
 			goto nomem;
@@ -320,7 +319,10 @@ writer_new(struct store *st, char *errbuf)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv_work, NULL);
 	pthread_cond_init(&w->cv_idle, NULL);
+	/* Issue 14: before the thread runs; see writer_set_msgtrack(). */
+	store_work_enable(st, true);
 	if ((e = pthread_create(&w->th, NULL, writer_main, w)) != 0) {
+		store_work_enable(st, false);
 		snprintf(errbuf, BS_ERRLEN, "writer thread: %s", strerror(e));
 		pthread_cond_destroy(&w->cv_idle);
 		pthread_cond_destroy(&w->cv_work);
