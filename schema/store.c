@@ -316,7 +316,8 @@ relay_v4(struct bs_span sp, int64_t *v)
 static int
 insert_event(struct store *st, const struct bs_event *ev,
     const struct classify_result *cr, enum bs_status status, enum bs_class cls,
-    int64_t domain, int64_t provider, int64_t enhanced)
+    int64_t domain, int64_t provider, int64_t enhanced, const char *tmpl,
+    size_t tmpl_len)
 {
 	struct evrow *e = &st->ev_rows[st->n_ev_rows];
 	int64_t *v = e->v;
@@ -330,7 +331,8 @@ insert_event(struct store *st, const struct bs_event *ev,
 	    store_intern_span(st, ev->dsn, &v[EV_DSN]) == -1 ||
 	    store_intern_span(st, ev->stage, &v[EV_STAGE]) == -1 ||
 	    store_intern_reply(st, ev->reply.ptr, ev->reply.len, ev->smtp_code,
-		enhanced, st->class_id[cls], &v[EV_REPLY]) == -1)
+		enhanced, st->class_id[cls], tmpl, tmpl_len,
+		&v[EV_REPLY]) == -1)
 		return -1;
 	if (cr != NULL) {
 		if (store_intern_name(st, cr->rule,
@@ -382,6 +384,14 @@ insert_event(struct store *st, const struct bs_event *ev,
 int
 store_add(struct store *st, const struct store_record *rec)
 {
+	return store_add_tmpl(st, rec, NULL, 0);
+}
+
+/* See store.h. */
+int
+store_add_tmpl(struct store *st, const struct store_record *rec,
+    const char *tmpl, size_t tmpl_len)
+{
 	const struct bs_event *ev = rec->ev;
 	const struct classify_result *cr = rec->cr;
 	enum bs_status status;
@@ -422,8 +432,8 @@ store_add(struct store *st, const struct store_record *rec)
 		return -1;
 	if (status == BS_STATUS_SENT)
 		return 0;
-	return insert_event(
-	    st, ev, cr, status, cls, domain, provider, enhanced);
+	return insert_event(st, ev, cr, status, cls, domain, provider, enhanced,
+	    tmpl, tmpl_len);
 }
 
 /* Pruning. */
@@ -497,6 +507,9 @@ prune_minutes(struct store *st, int64_t before)
 		old = strtoll(buf, NULL, 10);
 	if (floor <= old)
 		return 0;
+	/* Rows of a full table set aside were written before (issue 14). */
+	if (store_count_settle(st) == -1)
+		return -1;
 	snprintf(buf, sizeof(buf), "%lld", (long long)floor);
 	if (sql_bind_int64(st, &st->stmt[S_PRUNE_MINUTES], ":before", floor) ==
 		-1 ||

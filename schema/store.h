@@ -86,8 +86,47 @@ int store_begin(struct store *);
 int store_commit(struct store *);
 int store_rollback(struct store *);
 
+/*
+ * Inside a transaction: writes up to about rows count rows of a full
+ * count table that store_add() set aside (issue 14: the writer thread
+ * does it while it would wait for records, so that writing a full table
+ * does not hold up the thread that reads; rows 0 only asks). Returns 1
+ * when rows are still waiting, 0 when none are, -1 on failure (the
+ * caller rolls back). Rows
+ * not written here are written before the next table is set aside, or
+ * at COMMIT: the database is the same either way.
+ */
+int store_work(struct store *, size_t rows);
+
+/*
+ * Whether store_add() sets full count tables aside for store_work()
+ * (on) or writes them at once (off, the default). On costs one more
+ * table of each kind (1 MiB each): worth it only where store_work() gets
+ * idle time (issue 14: the writer thread without message tracking).
+ */
+void store_work_enable(struct store *, bool on);
+
 /* Inside a transaction: adds one record (counts; an event row if failed). */
 int store_add(struct store *, const struct store_record *);
+
+/*
+ * Issue 14: the text a failure's reply row is grouped by (its sample
+ * key, see store_intern.c): template_normalize() of an unclassified
+ * reply (unknown), template_reply() of the others, of the reply cut to
+ * the stored length, into buf of STORE_TEMPLATE_MAX bytes. Returns its
+ * length. Touches no store: any thread may make it.
+ */
+#define STORE_TEMPLATE_MAX 4097
+size_t store_reply_template(const char *s, size_t len, bool unknown, char *buf);
+
+/*
+ * As store_add(), with the reply's store_reply_template() made by the
+ * caller (the reading thread; tmpl NULL: made here when needed).
+ * unknown must be what the record's class says (an unclassified
+ * failure).
+ */
+int store_add_tmpl(struct store *, const struct store_record *,
+    const char *tmpl, size_t tmpl_len);
 
 /* Inside a transaction: records where an input stands. */
 int store_put_position(struct store *, const struct store_position *);

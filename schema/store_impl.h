@@ -165,6 +165,20 @@ struct icache {
 };
 
 /*
+ * Issue 14: store_intern_keys()'s memo, direct-mapped, of the three
+ * names of a counted record (recipient domain as logged, provider,
+ * enhanced status) and their ids; h 0: empty. Keys longer than s are
+ * not memoized.
+ */
+#define KEY_MEMO_SLOTS 2048
+struct key_memo {
+	uint64_t h;
+	uint32_t id[3];
+	uint8_t len[3];
+	char s[41];
+};
+
+/*
  * The key of a count row, packed into three words so that hashing,
  * comparing and sorting it are a few integer operations (ctable_find was
  * 6-9% of an import with the former 48-byte key of eight fields):
@@ -203,6 +217,16 @@ struct ctable {
 };
 
 /*
+ * Issue 14: a full hour or minute table, compacted and sorted, whose rows
+ * [done, n) are still to be written (store_work(), or at the latest
+ * before the next such table or COMMIT). slot has cap slots.
+ */
+struct cpend {
+	struct cslot *slot;
+	size_t cap, n, done;
+};
+
+/*
  * An event row waiting for its multi-row INSERT: the values of the
  * statement's parameters by EV_* index (v[EV_QUEUE_ID] unused; the queue
  * ID is text).
@@ -238,10 +262,13 @@ struct store {
 	struct icache names;
 	struct icache addrs; /* names that are IP addresses */
 	struct icache replies;
+	struct key_memo *kmemo;          /* KEY_MEMO_SLOTS, at the first use */
 	struct ctable hours;             /* counts of the open transaction, */
 	struct ctable minutes;           /* not yet written */
 	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
 	struct count_memo *cmemo;        /* store_count.c: values bound */
+	struct cpend cpend[2];      /* [0] minutes, [1] hours (store_work()) */
+	bool set_aside;             /* store_work_enable() */
 	int64_t txn_oldest;         /* oldest result of the open transaction,
 				       INT64_MAX when none */
 	struct query_cache *qcache; /* query.c's memo (store_query_cache()) */
@@ -267,7 +294,10 @@ int store_intern_span(struct store *, struct bs_span, int64_t *id);
 int store_intern_host(struct store *, struct bs_span, int64_t *id);
 int store_intern_addr(struct store *, struct bs_span, int64_t *id);
 int store_intern_reply(struct store *, const char *s, size_t len, int code,
-    int64_t enhanced, int64_t cls, int64_t *id);
+    int64_t enhanced, int64_t cls, const char *tmpl, size_t tmpl_len,
+    int64_t *id);
+_Static_assert(STORE_TEMPLATE_MAX == STORE_REPLY_MAX + 1,
+    "store_reply_template(): buffer of a cut reply's template");
 int store_intern_keys(struct store *, struct bs_span domain,
     const char *provider, struct bs_span enhanced, int64_t *domain_id,
     int64_t *provider_id, int64_t *enhanced_id);
@@ -277,6 +307,7 @@ int store_count_add(struct store *, int64_t t, enum bs_class, enum bs_status,
     int code, int64_t domain, int64_t provider, int64_t enhanced, int kind,
     int64_t host);
 int store_count_flush(struct store *);
+int store_count_settle(struct store *);
 void store_count_forget(struct store *);
 void store_count_close(struct store *);
 

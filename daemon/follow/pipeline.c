@@ -58,8 +58,9 @@ struct pipeline {
 	bool mt_txn;         /* a batch begun and not committed (no writer) */
 	struct lc_line lc;   /* issue 16: mta_parse_line() fills it (ctx.lc) */
 	struct prov_memo memo[PROV_MEMO_SLOTS];
-	size_t memo_used;         /* slots of memo in use */
-	struct syslog_memo smemo; /* issue 14: ctx.syslog.memo */
+	size_t memo_used;              /* slots of memo in use */
+	struct syslog_memo smemo;      /* issue 14: ctx.syslog.memo */
+	char tmpl[STORE_TEMPLATE_MAX]; /* issue 14: see pipeline_event() */
 	/* Decoded journald JSON messages (mta_ctx.scratch): as long as the
 	 * default longest line, since decoding never lengthens a string. */
 	char scratch[LINEBUF_MAX_LINE_DEFAULT];
@@ -179,11 +180,36 @@ provider_of(struct pipeline *p, struct bs_span host)
 	return n;
 }
 
+/*
+ * Issue 14: store_reply_template() of p->ev's reply into p->tmpl, for a
+ * failure with a reply (what store_add() makes one of), with the class
+ * store_add() gives it; NULL (and *len 0) for anything else.
+ */
+static const char *
+reply_template(struct pipeline *p, size_t *len)
+{
+	enum bs_status status = (unsigned)p->ev.status < BS_STATUS_COUNT
+	    ? p->ev.status
+	    : BS_STATUS_NONE;
+	enum bs_class cls =
+	    (unsigned)p->cr.cls < BS_CLASS_COUNT ? p->cr.cls : BS_CLASS_UNKNOWN;
+
+	*len = 0;
+	if (status == BS_STATUS_SENT || p->ev.reply.ptr == NULL ||
+	    p->ev.reply.len == 0)
+		return NULL;
+	*len = store_reply_template(
+	    p->ev.reply.ptr, p->ev.reply.len, cls == BS_CLASS_UNKNOWN, p->tmpl);
+	return p->tmpl;
+}
+
 /* Classifies, counts and stores p->ev. PARSE_OK, or -1 (store). */
 static int
 pipeline_event(struct pipeline *p)
 {
 	struct store_record rec;
+	const char *tmpl;
+	size_t tlen;
 
 	if (provider_of(p, p->ev.relay_host) == 0)
 		p->provider[0] = '\0';
@@ -205,9 +231,12 @@ pipeline_event(struct pipeline *p)
 	rec.cr = &p->cr;
 	rec.provider = p->provider;
 	if (p->writer != NULL) {
+		/* Issue 14: a failure's reply template is made here, not on
+		 * the writer thread, the import's bound (store_add_tmpl()). */
+		tmpl = reply_template(p, &tlen);
 		/* Issue 16: msgtrack_event() runs on the writer thread. */
-		if (writer_add(
-			p->writer, &rec, p->mt != NULL ? &p->lc : NULL) == -1) {
+		if (writer_add_tmpl(p->writer, &rec,
+			p->mt != NULL ? &p->lc : NULL, tmpl, tlen) == -1) {
 			(void)writer_sync(p->writer);
 			return -1;
 		}

@@ -51,6 +51,8 @@ struct wadd {
 	/* Issue 16, when track: what msgtrack_event() reads of the line's
 	 * lifecycle part (lc_join_event()); ev.rcpt is copied too. */
 	bool track;
+	const char *tmpl; /* issue 14: store_add_tmpl(), or NULL */
+	size_t tmpl_len;
 	enum lc_kind lc_kind;
 	struct bs_span lc_instance, lc_transport;
 };
@@ -100,7 +102,13 @@ struct writer {
 	void *notify_arg;
 	struct msgtrack *mt; /* issue 16, or NULL; used by the thread */
 	bool mt_txn;         /* thread: a batch begun and not committed */
+	bool hold; /* issue 14: the caller may use the store (writer_sync()):
+		    * no store_work() until the next buffer comes */
+	bool work; /* issue 14: store_work() may have rows to write */
 };
+
+/* Count rows store_work() writes between two looks at the queue. */
+#define WRITER_WORK_ROWS 256
 
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
@@ -147,6 +155,22 @@ track_event(struct writer *w, const struct wadd *a)
 	return msgtrack_event(w->mt, &a->ev, &a->cr, a->provider, &lc);
 }
 
+/* Operation op failed: the batch is rolled back, the rest skipped. */
+static void
+fail(struct writer *w, uint32_t op)
+{
+	pthread_mutex_lock(&w->mu);
+	snprintf(w->err, sizeof(w->err), "%s", store_errmsg(w->st));
+	w->fail_op = op;
+	w->failed = true;
+	pthread_cond_broadcast(&w->cv_idle);
+	pthread_mutex_unlock(&w->mu);
+	/* commit rolls back by itself; the others leave it to us */
+	store_rollback(w->st);
+	if (w->notify != NULL)
+		w->notify(w->notify_arg);
+}
+
 /* Applies one buffer's operations; the first failure ends the batch. */
 static void
 apply(struct writer *w, struct wbuf *b)
@@ -172,7 +196,7 @@ apply(struct writer *w, struct wbuf *b)
 			rec.ev = &a->ev;
 			rec.cr = &a->cr;
 			rec.provider = a->provider;
-			rc = store_add(w->st, &rec);
+			rc = store_add_tmpl(w->st, &rec, a->tmpl, a->tmpl_len);
 			break;
 		case W_LC:
 			rc = w->mt == NULL
@@ -210,19 +234,30 @@ apply(struct writer *w, struct wbuf *b)
 			break;
 		}
 	}
-	if (rc == -1) {
-		pthread_mutex_lock(&w->mu);
-		snprintf(w->err, sizeof(w->err), "%s", store_errmsg(w->st));
-		w->fail_op = h->op;
-		w->failed = true;
-		pthread_cond_broadcast(&w->cv_idle);
-		pthread_mutex_unlock(&w->mu);
-		/* commit rolls back by itself; the others leave it to us */
-		store_rollback(w->st);
-		if (w->notify != NULL)
-			w->notify(w->notify_arg);
-	}
+	if (rc == -1)
+		fail(w, h->op);
 	b->used = 0;
+}
+
+/*
+ * Issue 14: writes some count rows of a full table that the store set
+ * aside (store_work()) while no buffer waits; called and returning with
+ * mu held. The caller that waits in writer_sync() sees busy.
+ */
+static void
+idle_work(struct writer *w)
+{
+	int rc;
+
+	w->busy = true;
+	pthread_mutex_unlock(&w->mu);
+	rc = store_work(w->st, WRITER_WORK_ROWS);
+	if (rc == -1)
+		fail(w, W_ADD);
+	pthread_mutex_lock(&w->mu);
+	w->work = rc == 1;
+	w->busy = false;
+	pthread_cond_broadcast(&w->cv_idle);
 }
 
 static void *
@@ -236,8 +271,13 @@ writer_main(void *arg)
 #endif
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (w->nfull == 0 && !w->stop)
+		while (w->nfull == 0 && !w->stop) {
+			if (w->work && !w->hold && !w->failed) {
+				idle_work(w);
+				continue;
+			}
 			pthread_cond_wait(&w->cv_work, &w->mu);
+		}
 		if (w->nfull == 0)
 			break;
 		idx = w->fullq[w->full_head];
@@ -245,8 +285,11 @@ writer_main(void *arg)
 		w->nfull--;
 		w->busy = true;
 		pthread_mutex_unlock(&w->mu);
-		if (!w->failed)
+		if (!w->failed) {
 			apply(w, &w->bufs[idx]);
+			/* Rows set aside (0 rows: only asks)? */
+			w->work = !w->failed && store_work(w->st, 0) == 1;
+		}
 		w->bufs[idx].used = 0;
 		pthread_mutex_lock(&w->mu);
 		w->busy = false;
@@ -276,7 +319,10 @@ writer_new(struct store *st, char *errbuf)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv_work, NULL);
 	pthread_cond_init(&w->cv_idle, NULL);
+	/* Issue 14: before the thread runs; see writer_set_msgtrack(). */
+	store_work_enable(st, true);
 	if ((e = pthread_create(&w->th, NULL, writer_main, w)) != 0) {
+		store_work_enable(st, false);
 		snprintf(errbuf, BS_ERRLEN, "writer thread: %s", strerror(e));
 		pthread_cond_destroy(&w->cv_idle);
 		pthread_cond_destroy(&w->cv_work);
@@ -300,6 +346,10 @@ writer_set_msgtrack(struct writer *w, struct msgtrack *mt)
 {
 	pthread_mutex_lock(&w->mu);
 	w->mt = mt;
+	/* Issue 14: with message tracking the thread is the import's bound
+	 * and never waits for records, so full count tables are written at
+	 * once, without the memory of a table set aside. */
+	store_work_enable(w->st, mt == NULL);
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -315,6 +365,7 @@ writer_free(struct writer *w)
 	pthread_cond_signal(&w->cv_work);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->th, NULL);
+	store_work_enable(w->st, false);
 	pthread_cond_destroy(&w->cv_idle);
 	pthread_cond_destroy(&w->cv_work);
 	pthread_mutex_destroy(&w->mu);
@@ -337,6 +388,7 @@ hand_over(struct writer *w, bool take)
 		w->fullq[(w->full_head + w->nfull) % WRITER_BUFS] = w->cur;
 		w->nfull++;
 		w->cur = -1;
+		w->hold = false;
 		pthread_cond_signal(&w->cv_work);
 	}
 	if (take && w->cur < 0) {
@@ -444,6 +496,13 @@ int
 writer_add(
     struct writer *w, const struct store_record *rec, const struct lc_line *lc)
 {
+	return writer_add_tmpl(w, rec, lc, NULL, 0);
+}
+
+int
+writer_add_tmpl(struct writer *w, const struct store_record *rec,
+    const struct lc_line *lc, const char *tmpl, size_t tmpl_len)
+{
 	const struct bs_event *ev = rec->ev;
 	const struct classify_result *cr = rec->cr;
 	const char *prov = rec->provider != NULL ? rec->provider : "";
@@ -463,6 +522,8 @@ writer_add(
 	if (track)
 		need += span_len(ev->rcpt) + span_len(lc->instance) +
 		    span_len(lc->transport);
+	if (tmpl != NULL)
+		need += tmpl_len;
 	need = ALIGN8(need);
 	if (need > WRITER_BUF_BYTES) {
 		/* Rare (lines are cut at 64 KiB): applied here, in order,
@@ -472,7 +533,7 @@ writer_add(
 		if ((track &&
 			msgtrack_event(w->mt, ev, cr, rec->provider, lc) ==
 			    -1) ||
-		    store_add(w->st, rec) == -1) {
+		    store_add_tmpl(w->st, rec, tmpl, tmpl_len) == -1) {
 			snprintf(
 			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
 			store_rollback(w->st);
@@ -520,6 +581,12 @@ writer_add(
 		a->cr.rule = move_str(cr->rule, rlen, &tail);
 	}
 	a->provider = move_str(prov, plen, &tail);
+	if (tmpl != NULL) {
+		memcpy(tail, tmpl, tmpl_len);
+		a->tmpl = tail;
+		a->tmpl_len = tmpl_len;
+		tail += tmpl_len;
+	}
 	if (track) {
 		a->track = true;
 		a->ev.rcpt = ev->rcpt;
@@ -632,6 +699,7 @@ writer_sync(struct writer *w)
 
 	hand_over(w, false);
 	pthread_mutex_lock(&w->mu);
+	w->hold = true; /* the caller may use the store until it hands over */
 	while (w->nfull > 0 || w->busy)
 		pthread_cond_wait(&w->cv_idle, &w->mu);
 	rc = w->failed || w->seen ? -1 : 0;

@@ -70,6 +70,9 @@ void writer_set_msgtrack(struct writer *, struct msgtrack *mt);
 int writer_begin(struct writer *);
 int writer_add(struct writer *, const struct store_record *,
     const struct lc_line *lc); /* the event's line, or NULL: not tracked */
+/* Issue 14: with the reply's store_reply_template() (see store_add_tmpl()). */
+int writer_add_tmpl(struct writer *, const struct store_record *,
+    const struct lc_line *lc, const char *tmpl, size_t tmpl_len);
 /* A lifecycle line for msgtrack_line(); its strings are copied. */
 int writer_lc(struct writer *, const struct lc_line *lc);
 int writer_position(struct writer *, const struct store_position *);

@@ -1018,6 +1018,64 @@ store_add__count_table_full__written_early_and_added_to(void **state)
 }
 
 /*
+ * Issue 14: a full count table is set aside and its rows are written by
+ * store_work() a few at a time, the rest before the next table is set
+ * aside and at COMMIT; rolled back, none of them stays.
+ */
+static void
+store_work__set_aside_rows__written_in_steps_or_rolled_back(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_rw(fx);
+	sqlite3 *db;
+	int i, round, steps = 0, n = 40000;
+
+	store_work_enable(st, true);
+	assert_int_equal(store_work(st, 1000), 0); /* no transaction */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_work(st, 1000), 0); /* nothing set aside */
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < n; i++)
+			addv(st, sent(T0 + (int64_t)i * 60, "qq.com"));
+		/* 40,000 minute keys: a table of them was set aside. */
+		if (round == 0) {
+			assert_int_equal(store_work(st, 100), 1);
+			while (store_work(st, 100) == 1)
+				steps++;
+			assert_true(steps > 10);
+		} else if (round == 1)
+			assert_int_equal(store_work(st, 64), 1);
+	}
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_work(st, 1000), 0);
+
+	/* Set aside, partly written, rolled back. */
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < n; i++)
+		addv(st, sent(T0 + (int64_t)(n + i) * 60, "qq.com"));
+	assert_int_equal(store_work(st, 256), 1);
+	assert_int_equal(store_rollback(st), 0);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_work(st, 1000), 0);
+	addv(st, sent(T0, "qq.com"));
+	assert_int_equal(store_commit(st), 0);
+
+	db = raw_open(fx);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_minute"), n);
+	assert_int_equal(
+	    raw_int(db, "SELECT sum(n) FROM count_minute"), 3 * n + 1);
+	assert_int_equal(raw_int(db, "SELECT min(n) FROM count_minute"), 3);
+	assert_int_equal(
+	    raw_int(db, "SELECT count(*) FROM count_hour"), (n + 59) / 60);
+	assert_int_equal(
+	    raw_int(db, "SELECT sum(n) FROM count_hour"), 3 * n + 1);
+	assert_int_equal(
+	    raw_int(db, "SELECT sum(n) FROM count_day"), 3 * n + 1);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+/*
  * Events not yet written when events are pruned in the same transaction:
  * written first, so that their replies are not taken for unused ones.
  */
@@ -1136,6 +1194,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    store_add__count_table_full__written_early_and_added_to,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_work__set_aside_rows__written_in_steps_or_rolled_back,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    store_prune_events__buffered_events__replies_kept, setup,

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "db_fixture.h"
 #include "writer.h"
@@ -89,9 +90,9 @@ stored_off(struct store *st, const char *key)
 	return pos.offset;
 }
 
-/* A sent result; without a transaction store_add() fails. */
+/* A sent result at t; without a transaction store_add() fails. */
 static void
-add_sent(struct writer *w)
+add_sent_at(struct writer *w, int64_t t)
 {
 	struct bs_event ev;
 	struct classify_result cr;
@@ -99,7 +100,7 @@ add_sent(struct writer *w)
 
 	memset(&ev, 0, sizeof(ev));
 	memset(&cr, 0, sizeof(cr));
-	ev.time = 1764547200;
+	ev.time = t;
 	ev.mta = BS_MTA_POSTFIX;
 	ev.status = BS_STATUS_SENT;
 	ev.smtp_code = 250;
@@ -110,6 +111,12 @@ add_sent(struct writer *w)
 	rec.cr = &cr;
 	rec.provider = "example.org";
 	assert_int_equal(writer_add(w, &rec, NULL), 0);
+}
+
+static void
+add_sent(struct writer *w)
+{
+	add_sent_at(w, 1764547200);
 }
 
 static void
@@ -165,6 +172,60 @@ writer__failure__rest_skipped_reported_and_named(void **state)
 	assert_int_equal(stored_off(fx->db.st, "file:/x"), 9);
 }
 
+/* The count of rows of table and the sum of their n, as "rows/sum". */
+static void
+count_rows(const char *path, const char *table, char *out, size_t len)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	char sql[128];
+
+	assert_int_equal(
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "SELECT count(*), sum(n) FROM %s", table);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	snprintf(out, len, "%lld/%lld", (long long)sqlite3_column_int64(q, 0),
+	    (long long)sqlite3_column_int64(q, 1));
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+/*
+ * Issue 14: more minute keys in a batch than a count table holds, so
+ * tables are set aside and written by the thread between buffers
+ * (store_work()); the caller uses the store directly after a sync in
+ * the middle of the batch. Every count lands once, whatever the thread
+ * did when.
+ */
+static void
+writer__full_count_tables__every_count_once(void **state)
+{
+	struct fixture *fx = *state;
+	char got[64];
+	int i, n = 40000;
+
+	assert_int_equal(writer_begin(fx->w), 0);
+	for (i = 0; i < n; i++)
+		add_sent_at(fx->w, 1764547200 + (int64_t)i * 60);
+	/* The store is the caller's until the next buffer is handed over. */
+	assert_int_equal(writer_sync(fx->w), 0);
+	assert_int_equal(store_meta_set(fx->db.st, "k", "v"), 0);
+	for (i = 0; i < n; i++)
+		add_sent_at(fx->w, 1764547200 + (int64_t)i * 60);
+	put_pos(fx->w, "file:/var/log/mail.log", 300);
+	assert_int_equal(writer_commit(fx->w), 0);
+	assert_int_equal(writer_wait_commits(fx->w, 0), 0);
+	assert_int_equal(writer_sync(fx->w), 0);
+	count_rows(fx->db.path, "count_minute", got, sizeof(got));
+	assert_string_equal(got, "40000/80000");
+	count_rows(fx->db.path, "count_hour", got, sizeof(got));
+	assert_string_equal(got, "667/80000");
+	count_rows(fx->db.path, "count_day", got, sizeof(got));
+	assert_string_equal(got, "28/80000");
+	assert_int_equal(stored_off(fx->db.st, "file:/var/log/mail.log"), 300);
+}
+
 int
 main(void)
 {
@@ -174,6 +235,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    writer__failure__rest_skipped_reported_and_named, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    writer__full_count_tables__every_count_once, setup,
 		    teardown),
 	};
 
