@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+#
+# The items the trial of 2026-12-06 left open (notes: "Not fixed"), with
+# the real binary. Each block names what it guards; each failed against
+# the binary before its fix.
+set -eu
+
+: "${BOUNCESTAT:?}"
+: "${BS_SRC:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() {
+	echo "FAIL: $*" >&2
+	for f in "$tmp"/*.out "$tmp"/*.err; do
+		[ -s "$f" ] && { echo "--- $f" >&2; head -c 2000 "$f" >&2; }
+	done
+	exit 1
+}
+unset BOUNCESTAT_DB
+export TZ=UTC
+bs() { "$BOUNCESTAT" "$@"; }
+
+# The warning "no delivery result, but lines look like one" shows the
+# line through the text report's sanitiser: no bidi override (U+202E)
+# or C1 control (U+0085) reaches stderr or the journal (they were raw).
+printf '2026-11-22T10:00:00+00:00 mx1 someapp[1]: to=<a@b.c> status=x \342\200\256evil\302\205 \033[31m\n' \
+	>"$tmp/hostile.log"
+bs import --db "$tmp/hostile.db" "$tmp/hostile.log" >/dev/null \
+	2>"$tmp/hostile.err" || fail "import of the hostile line"
+grep -q "lines look like one" "$tmp/hostile.err" ||
+	fail "hostile line: no warning"
+LC_ALL=C grep -q $'\xe2\x80\xae\|\xc2\x85\|\x1b' "$tmp/hostile.err" &&
+	fail "hostile line: a bidi override or control reached stderr"
+grep -q 'status=x ???evil?? ?\[31m' "$tmp/hostile.err" ||
+	fail "hostile line: not shown with '?' for each unsafe byte"
+
+echo "fixes_cli: ok"
