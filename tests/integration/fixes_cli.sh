@@ -37,4 +37,15 @@ LC_ALL=C grep -q $'\xe2\x80\xae\|\xc2\x85\|\x1b' "$tmp/hostile.err" &&
 grep -q 'status=x ???evil?? ?\[31m' "$tmp/hostile.err" ||
 	fail "hostile line: not shown with '?' for each unsafe byte"
 
+# dnsbl-check --resolver 'bad host' is a usage error, exit 2, like the
+# other bad arguments (it was a runtime failure, exit 1).
+rc=0
+bs dnsbl-check --resolver 'bad host' 192.0.2.1 >/dev/null \
+	2>"$tmp/resolver.err" || rc=$?
+[ "$rc" = 2 ] || fail "dnsbl-check --resolver 'bad host': exit $rc, want 2"
+grep -q "^bouncestat dnsbl-check: --resolver bad host: " "$tmp/resolver.err" ||
+	fail "dnsbl-check --resolver 'bad host': the option is not named"
+grep -q "^usage: " "$tmp/resolver.err" ||
+	fail "dnsbl-check --resolver 'bad host': no usage line"
+
 echo "fixes_cli: ok"
