@@ -73,8 +73,11 @@ struct directive {
 static const struct directive table[] = {
 	{ "database", T_STRING, offsetof(struct conf, database), "", 0, 0, NULL,
 	    false,
-	    "SQLite database file. Empty: $BOUNCESTAT_DB, else "
-	    "/var/lib/bouncestat/bouncestat.db. --db overrides it.",
+	    "SQLite database file. --db and $BOUNCESTAT_DB override it. "
+	    "Empty: /var/lib/bouncestat/bouncestat.db when that file exists "
+	    "(or for root's import and daemon), else "
+	    "$XDG_STATE_HOME/bouncestat/bouncestat.db "
+	    "(~/.local/state/...).",
 	    "/var/lib/bouncestat/bouncestat.db", 0 },
 	{ "follow", T_LIST, offsetof(struct conf, follow), "", 0,
 	    CONF_FOLLOW_MAX, NULL, true,

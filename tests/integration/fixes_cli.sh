@@ -66,4 +66,26 @@ grep -q "tail: $tmp/fifo: not a regular file but a FIFO" "$tmp/fifo.err" ||
 grep -q "Invalid argument" "$tmp/fifo.err" &&
 	fail "daemon --follow FIFO: 'Invalid argument'"
 
+# The database directive says what README and --help say: --db and
+# $BOUNCESTAT_DB override it; empty, the service's file, else the XDG
+# state directory (it lacked the XDG fallback). contrib/bouncestat.conf
+# is --directives after its header, byte for byte.
+bs check-config --directives >"$tmp/directives.out" ||
+	fail "check-config --directives"
+sed -n '/^# database /,/^#database /p' "$tmp/directives.out" |
+	tr '\n' ' ' >"$tmp/dbdirective.out"
+for w in '--db' 'BOUNCESTAT_DB' '/var/lib/bouncestat/bouncestat.db' \
+	'XDG_STATE_HOME/bouncestat/bouncestat.db'; do
+	grep -qF -- "$w" "$tmp/dbdirective.out" ||
+		fail "the database directive does not name $w"
+	bs --help | grep -qF -- "$w" || fail "--help does not name $w"
+	grep -qF -- "$w" "$BS_SRC/README.md" || fail "README does not name $w"
+done
+hdr=$(grep -n '^#   bouncestat check-config --directives$' \
+	"$BS_SRC/contrib/bouncestat.conf" | cut -d: -f1)
+[ -n "$hdr" ] || fail "contrib/bouncestat.conf: no header line"
+tail -n +"$((hdr + 2))" "$BS_SRC/contrib/bouncestat.conf" |
+	cmp -s - "$tmp/directives.out" ||
+	fail "contrib/bouncestat.conf is not check-config --directives"
+
 echo "fixes_cli: ok"
