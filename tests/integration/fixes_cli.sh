@@ -88,4 +88,49 @@ tail -n +"$((hdr + 2))" "$BS_SRC/contrib/bouncestat.conf" |
 	cmp -s - "$tmp/directives.out" ||
 	fail "contrib/bouncestat.conf is not check-config --directives"
 
+# One wording for a command's failures: import's per-file errors read
+# "bouncestat import: error: FILE: ..." like the shared context's (they
+# read "bouncestat: error: import: FILE: ..."); alert's sendmail and
+# webhook failures, which make it exit 1, are errors (they were warnings).
+printf 'some log line\n' | gzip | head -c 20 >"$tmp/cut.gz"
+rc=0
+bs import --db "$tmp/w.db" "$tmp/cut.gz" >/dev/null \
+	2>"$tmp/import-cut.err" || rc=$?
+[ "$rc" = 1 ] || fail "import of a truncated .gz: exit $rc, want 1"
+grep -q "^bouncestat import: error: $tmp/cut.gz: gzip: " \
+	"$tmp/import-cut.err" ||
+	fail "import of a truncated .gz: not the context's wording"
+python3 - "$tmp/w.log" <<'PY'
+import sys
+out = open(sys.argv[1], "w")
+for i in range(12):
+    out.write("2026-11-22T10:%02d:00+00:00 mx1 postfix/smtp[%d]: %X: "
+              "to=<u%d@qq.com>, relay=mx1.qq.com[203.205.219.57]:25, "
+              "delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred "
+              "(host mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many "
+              "connections (in reply to RCPT TO command))\n"
+              % (i, 100 + i, 0xA0000 + i, i))
+PY
+bs import --db "$tmp/w.db" "$tmp/w.log" >/dev/null 2>&1 || fail "import w.log"
+printf '#!/bin/sh\ncat >/dev/null\nexit 3\n' >"$tmp/sendmail"
+chmod +x "$tmp/sendmail"
+rc=0
+bs alert --db "$tmp/w.db" --now 2026-11-22T10:20:00Z --mail-to pm@example.org \
+	--sendmail "$tmp/sendmail" >/dev/null 2>"$tmp/alert-sm.err" || rc=$?
+[ "$rc" = 1 ] || fail "alert, failing sendmail: exit $rc, want 1"
+grep -q "^bouncestat alert: error: sendmail: .*exit status 3" \
+	"$tmp/alert-sm.err" || fail "alert, failing sendmail: not an error"
+grep -q "warning" "$tmp/alert-sm.err" &&
+	fail "alert, failing sendmail: logged as a warning"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rc=0
+bs alert --db "$tmp/w.db" --now 2026-11-22T10:20:00Z \
+	--webhook "http://127.0.0.1:$port/hook" >/dev/null \
+	2>"$tmp/alert-wh.err" || rc=$?
+[ "$rc" = 1 ] || fail "alert, closed webhook port: exit $rc, want 1"
+grep -q "^bouncestat alert: error: webhook http://127.0.0.1:$port" \
+	"$tmp/alert-wh.err" || fail "alert, closed webhook port: not an error"
+grep -q "warning" "$tmp/alert-wh.err" &&
+	fail "alert, closed webhook port: logged as a warning"
+
 echo "fixes_cli: ok"
