@@ -133,4 +133,36 @@ grep -q "^bouncestat alert: error: webhook http://127.0.0.1:$port" \
 grep -q "warning" "$tmp/alert-wh.err" &&
 	fail "alert, closed webhook port: logged as a warning"
 
+# report --format json|csv: besides the range read (since/until: whole
+# hours, not clamped) and the range asked (requested), where the data is
+# (data: first hour, end of the last hour), which the text header clamps
+# to; JSON and CSV had no way to tell where the data was.
+bs report --db "$tmp/w.db" --since all --now 2026-11-23T00:00:00Z \
+	--format json >"$tmp/range.json" || fail "report --format json"
+bs report --db "$tmp/w.db" --since all --now 2026-11-23T00:00:00Z \
+	--format csv >"$tmp/range.csv" || fail "report --format csv"
+bs report --db "$tmp/w.db" --since all --now 2026-11-23T00:00:00Z \
+	>"$tmp/range.txt" || fail "report (text)"
+python3 - "$tmp/range.json" <<'PY' || fail "report JSON: the ranges"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["since"] == "1970-01-01T00:00:00Z", r["since"]
+assert r["requested"]["since"] == "1970-01-01T00:00:00Z", r["requested"]
+assert r["data"] == {"since": "2026-11-22T10:00:00Z",
+                     "until": "2026-11-22T11:00:00Z"}, r.get("data")
+PY
+grep -q '^range,data_since,2026-11-22T10:00:00Z,' "$tmp/range.csv" &&
+	grep -q '^range,data_until,2026-11-22T11:00:00Z,' "$tmp/range.csv" &&
+	grep -q '^range,requested_since,1970-01-01T00:00:00Z,' "$tmp/range.csv" ||
+	fail "report CSV: no data or requested range rows"
+head -1 "$tmp/range.txt" | grep -q "2026-11-22 10:00 to 2026-11-22 11:00" ||
+	fail "report text: the header is not the data's range"
+: >"$tmp/empty.log"
+bs import --db "$tmp/empty.db" "$tmp/empty.log" >/dev/null 2>&1 ||
+	fail "import of an empty log"
+bs report --db "$tmp/empty.db" --since all --format json \
+	>"$tmp/empty.json" || fail "report --format json, no data"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["data"]; assert d == {"since": None, "until": None}, d' \
+	"$tmp/empty.json" || fail "report JSON, no data: data is not null"
+
 echo "fixes_cli: ok"
