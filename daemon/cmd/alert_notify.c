@@ -319,8 +319,8 @@ alert_notify_check_conf(const struct conf *c, conf_error_fn *errfn, void *arg)
 
 	if (c->metrics_listen[0] != '\0' &&
 	    metrics_parse_listen(c->metrics_listen, &ss, &sslen, msg) == -1) {
-		snprintf(line, sizeof(line), "%s: metrics_listen %.200s",
-		    c->source, msg);
+		snprintf(line, sizeof(line), "%s:%zu: metrics_listen %.200s",
+		    c->source, conf_line(c, "metrics_listen"), msg);
 		errfn(arg, line);
 		nbad++;
 	}

@@ -31,7 +31,9 @@
 #include "clock.h"
 #include "conf.h"
 #include "context.h"
+#include "address.h"
 #include "alert.h"
+#include "address.h"
 #include "alert_notify.h"
 #include "classify.h"
 #include "cmd.h"
@@ -429,7 +431,7 @@ cmd_alert_exec(int argc, char **argv)
 	struct cmd_ctx ctx;
 	const char *to[ALERT_TO_MAX], *from = NULL, *db;
 	const char *sendmail = ALERT_SENDMAIL;
-	const char *sincearg = "1d";
+	const char *sincearg = "1d", *why = NULL;
 	char errbuf[BS_ERRLEN], host[256], frombuf[512];
 	char dbabs[PATH_MAX];
 	struct detect_run_opts o;
@@ -454,18 +456,26 @@ cmd_alert_exec(int argc, char **argv)
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
 		case 't':
-			if (nto == ALERT_TO_MAX || !alert_address_ok(optarg)) {
+			why = NULL;
+			if (nto == ALERT_TO_MAX || !alert_address_ok(optarg) ||
+			    !mail_address_ok(optarg, &why)) {
 				fprintf(stderr,
 				    "bouncestat alert: bad or too many "
-				    "--mail-to\n");
+				    "--mail-to%s%s\n",
+				    why != NULL ? ": " : "",
+				    why != NULL ? why : "");
 				return cmd_usage(&cmd_alert_entry);
 			}
 			to[nto++] = optarg;
 			break;
 		case 'f':
-			if (!alert_address_ok(optarg)) {
-				fprintf(
-				    stderr, "bouncestat alert: bad --from\n");
+			why = NULL;
+			if (!alert_address_ok(optarg) ||
+			    !mail_address_ok(optarg, &why)) {
+				fprintf(stderr,
+				    "bouncestat alert: bad --from%s%s\n",
+				    why != NULL ? ": " : "",
+				    why != NULL ? why : "");
 				return cmd_usage(&cmd_alert_entry);
 			}
 			from = optarg;

@@ -165,4 +165,35 @@ bs report --db "$tmp/empty.db" --since all --format json \
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["data"]; assert d == {"since": None, "until": None}, d' \
 	"$tmp/empty.json" || fail "report JSON, no data: data is not null"
 
+# check-config names every problem in one run, each with file:line: a
+# syntax error (check_ip 1.2.3) hid the unknown user, the bad
+# metrics_listen and the missing rules_dir, which had no line number;
+# a mail_to that is not an address was accepted (and became its To:).
+printf '%s\n' 'user no_such_user_bs' 'metrics_listen bogus' \
+	"rules_dir $tmp/no-such-rules" 'check_ip 1.2.3' \
+	'mail_to not an address' 'mail_to pm@example.org' >"$tmp/bad.conf"
+rc=0
+bs check-config -c "$tmp/bad.conf" >/dev/null 2>"$tmp/cc.err" || rc=$?
+[ "$rc" = 1 ] || fail "check-config, bad file: exit $rc, want 1"
+for want in "bad.conf:1: user no_such_user_bs: no such user" \
+	"bad.conf:2: metrics_listen bogus" \
+	"bad.conf:3: rules_dir $tmp/no-such-rules" \
+	"bad.conf:4: check_ip" \
+	"bad.conf:5: mail_to: not a mail address" \
+	"bad.conf: 5 errors"; do
+	grep -qF "$want" "$tmp/cc.err" || fail "check-config: no '$want'"
+done
+grep -q "bad.conf:6" "$tmp/cc.err" && fail "check-config: mail_to refused"
+printf 'mail_to not an address\n' >"$tmp/mailto.conf"
+rc=0
+bs alert -c "$tmp/mailto.conf" --db "$tmp/w.db" --dry-run >/dev/null \
+	2>"$tmp/alert-mailto.err" || rc=$?
+[ "$rc" = 1 ] || fail "alert with mail_to 'not an address': exit $rc"
+grep -q "mailto.conf:1: mail_to: not a mail address" \
+	"$tmp/alert-mailto.err" || fail "alert: bad mail_to not told with its line"
+rc=0
+bs alert --db "$tmp/w.db" --mail-to 'not an address' --dry-run >/dev/null \
+	2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "alert --mail-to 'not an address': exit $rc, want 2"
+
 echo "fixes_cli: ok"
