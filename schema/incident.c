@@ -403,11 +403,8 @@ incident_providers(struct store *st, const char *dnsbl, const char *ip,
 	return rc == -1 ? -1 : n;
 }
 
-/*
- * The hosts of inc's events, ", "-separated, into out (outlen bytes;
- * whole names only). 0 or -1.
- */
-static int
+/* See incident.h. */
+int
 incident_hosts(
     struct store *st, const struct incident *inc, char *out, size_t outlen)
 {

@@ -137,6 +137,15 @@ struct incident_filter {
 	bool no_hosts;    /* leave incident.hosts NULL: no event read */
 };
 
+/*
+ * The logging hosts of inc's events, ", "-separated, into out (outlen
+ * bytes; whole names only), as incident_list() fills incident.hosts:
+ * for incidents that were not listed from the store (the replay's).
+ * 0 or -1 (store_errmsg()).
+ */
+int incident_hosts(
+    struct store *, const struct incident *inc, char *out, size_t outlen);
+
 typedef int incident_fn(const struct incident *, void *arg);
 
 /*

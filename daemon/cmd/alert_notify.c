@@ -8,6 +8,7 @@
  * incidents and resolutions since --since. A webhook's batch is at most
  * ALERT_NOTIFY_BATCH incidents; the rest go in the next run.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "alert_notify.h"
 #include "msg_render.h"
 #include "conf.h"
+#include "context.h"
 #include "event.h"
 #include "incidents.h"
 #include "log.h"
@@ -125,6 +127,25 @@ state_of(const struct incident *inc)
 	return inc->open ? INCIDENT_NOTIFIED_OPEN : INCIDENT_NOTIFIED_RESOLVED;
 }
 
+/*
+ * A destination's failure: an error (alert exits 1; it is retried by
+ * the next run), in the command's wording when an->cc is set.
+ */
+static void __attribute__((format(printf, 2, 3)))
+notify_error(const struct alert_notify *an, const char *fmt, ...)
+{
+	char buf[BS_ERRLEN + 600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (an->cc != NULL)
+		cmd_ctx_error(an->cc, "%s", buf);
+	else
+		log_errx("%s", buf);
+}
+
 /* One webhook: its pending incidents in one document. 0 or -1. */
 static int
 run_webhook(struct store *st, const struct alert_notify *an,
@@ -138,7 +159,8 @@ run_webhook(struct store *st, const struct alert_notify *an,
 
 	webhook_display(shown, sizeof(shown), d->target);
 	if (notification_pending(st, key, an->since, gather, &l) == -1) {
-		log_warnx("webhook %s: database: %s", shown, store_errmsg(st));
+		notify_error(
+		    an, "webhook %s: database: %s", shown, store_errmsg(st));
 		goto done;
 	}
 	if (l.n == 0) {
@@ -159,8 +181,9 @@ run_webhook(struct store *st, const struct alert_notify *an,
 		goto done;
 	}
 	if (webhook_post(d->target, body, len, an->timeout_ms, errbuf) == -1) {
-		log_warnx("webhook %s: %s (%zu incidents left for the next "
-			  "run)",
+		notify_error(an,
+		    "webhook %s: %s (%zu incidents left for the next "
+		    "run)",
 		    shown, errbuf, l.n);
 		goto done;
 	}
@@ -178,8 +201,9 @@ run_webhook(struct store *st, const struct alert_notify *an,
 	rc = 0;
 	goto done;
 marking:
-	log_warnx("webhook %s: sent, but marking failed (it will be told "
-		  "again): %s",
+	notify_error(an,
+	    "webhook %s: sent, but marking failed (it will be told "
+	    "again): %s",
 	    shown, store_errmsg(st));
 done:
 	free(body);
@@ -198,7 +222,8 @@ run_exec(struct store *st, const struct alert_notify *an,
 	size_t i, nfail = 0;
 
 	if (notification_pending(st, key, an->since, gather, &l) == -1) {
-		log_warnx("exec %s: database: %s", d->target, store_errmsg(st));
+		notify_error(
+		    an, "exec %s: database: %s", d->target, store_errmsg(st));
 		return -1;
 	}
 	for (i = 0; i < l.n; i++) {
@@ -211,16 +236,18 @@ run_exec(struct store *st, const struct alert_notify *an,
 		}
 		if (hook_run(d->target, inc->open ? "opened" : "resolved", inc,
 			an->host, an->timeout_ms, errbuf) == -1) {
-			log_warnx("exec %s: incident %lld: %s (retried by the "
-				  "next run)",
+			notify_error(an,
+			    "exec %s: incident %lld: %s (retried by the "
+			    "next run)",
 			    d->target, (long long)inc->id, errbuf);
 			nfail++;
 			continue;
 		}
 		if (notification_mark(
 			st, inc->id, key, state_of(inc), an->now) == -1) {
-			log_warnx("exec %s: incident %lld: ran, but marking "
-				  "failed (it will run again): %s",
+			notify_error(an,
+			    "exec %s: incident %lld: ran, but marking "
+			    "failed (it will run again): %s",
 			    d->target, (long long)inc->id, store_errmsg(st));
 			nfail++;
 		}
@@ -292,8 +319,8 @@ alert_notify_check_conf(const struct conf *c, conf_error_fn *errfn, void *arg)
 
 	if (c->metrics_listen[0] != '\0' &&
 	    metrics_parse_listen(c->metrics_listen, &ss, &sslen, msg) == -1) {
-		snprintf(line, sizeof(line), "%s: metrics_listen %.200s",
-		    c->source, msg);
+		snprintf(line, sizeof(line), "%s:%zu: metrics_listen %.200s",
+		    c->source, conf_line(c, "metrics_listen"), msg);
 		errfn(arg, line);
 		nbad++;
 	}
@@ -352,7 +379,7 @@ alert_notify_send(struct alert_notify *an, struct store *st, int64_t since,
 	an->host = host;
 	an->dry = dry;
 	if (webhook_init(errbuf) == -1) {
-		log_errx("alert: %s", errbuf);
+		notify_error(an, "%s", errbuf);
 		return 1;
 	}
 	rc = alert_notify_run(st, an);

@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "notify.h"
 
+struct cmd_ctx;
 struct conf;
 struct store;
 
@@ -38,6 +39,9 @@ struct alert_notify {
 	int64_t timeout_ms; /* per request, per hook */
 	const char *host;
 	bool dry; /* print what would be sent; send and mark nothing */
+	/* Failures (each makes alert exit 1) in the command's wording,
+	 * cmd_ctx_error(); NULL: log_errx(). */
+	const struct cmd_ctx *cc;
 };
 
 /*

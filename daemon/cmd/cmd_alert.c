@@ -31,7 +31,9 @@
 #include "clock.h"
 #include "conf.h"
 #include "context.h"
+#include "address.h"
 #include "alert.h"
+#include "address.h"
 #include "alert_notify.h"
 #include "classify.h"
 #include "cmd.h"
@@ -183,9 +185,11 @@ help(void)
 	    "                       baseline day (5)\n\n"
 	    "EXIT STATUS\n"
 	    "     0  the message was sent (or printed), or nothing was new\n"
-	    "     1  a failure: database, detector, sendmail (the incidents "
-	    "stay unmailed\n"
-	    "        and the next run tries again)\n"
+	    "     1  a failure: database, detector, sendmail, a webhook or "
+	    "program (the\n"
+	    "        incidents stay unmarked and the next run tries again); "
+	    "each is\n"
+	    "        reported as 'bouncestat alert: error: ...'\n"
 	    "     2  usage error\n\n"
 	    "EXAMPLES\n"
 	    "     */10 * * * *  bouncestat alert --mail-to postmaster\n"
@@ -378,7 +382,7 @@ mark(struct store *st, const struct gather *g, int64_t now)
  * descriptor (closing it releases the lock), or -1 after logging.
  */
 static int
-lock_alerts(const char *db)
+lock_alerts(const struct cmd_ctx *ctx, const char *db)
 {
 	struct flock fl;
 	char path[1100];
@@ -386,11 +390,11 @@ lock_alerts(const char *db)
 
 	if ((size_t)snprintf(path, sizeof(path), "%s.alert-lock", db) >=
 	    sizeof(path)) {
-		log_errx("alert: %s: path too long", db);
+		cmd_ctx_error(ctx, "%s: path too long", db);
 		return -1;
 	}
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1) {
-		log_warn("alert: %s", path);
+		cmd_ctx_error(ctx, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	memset(&fl, 0, sizeof(fl));
@@ -399,7 +403,7 @@ lock_alerts(const char *db)
 	while (fcntl(fd, F_SETLKW, &fl) == -1) {
 		if (errno == EINTR)
 			continue;
-		log_warn("alert: lock %s", path);
+		cmd_ctx_error(ctx, "lock %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -427,7 +431,7 @@ cmd_alert_exec(int argc, char **argv)
 	struct cmd_ctx ctx;
 	const char *to[ALERT_TO_MAX], *from = NULL, *db;
 	const char *sendmail = ALERT_SENDMAIL;
-	const char *sincearg = "1d";
+	const char *sincearg = "1d", *why = NULL;
 	char errbuf[BS_ERRLEN], host[256], frombuf[512];
 	char dbabs[PATH_MAX];
 	struct detect_run_opts o;
@@ -452,18 +456,26 @@ cmd_alert_exec(int argc, char **argv)
 	while ((ch = cmd_ctx_getopt(&ctx, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
 		case 't':
-			if (nto == ALERT_TO_MAX || !alert_address_ok(optarg)) {
+			why = NULL;
+			if (nto == ALERT_TO_MAX || !alert_address_ok(optarg) ||
+			    !mail_address_ok(optarg, &why)) {
 				fprintf(stderr,
 				    "bouncestat alert: bad or too many "
-				    "--mail-to\n");
+				    "--mail-to%s%s\n",
+				    why != NULL ? ": " : "",
+				    why != NULL ? why : "");
 				return cmd_usage(&cmd_alert_entry);
 			}
 			to[nto++] = optarg;
 			break;
 		case 'f':
-			if (!alert_address_ok(optarg)) {
-				fprintf(
-				    stderr, "bouncestat alert: bad --from\n");
+			why = NULL;
+			if (!alert_address_ok(optarg) ||
+			    !mail_address_ok(optarg, &why)) {
+				fprintf(stderr,
+				    "bouncestat alert: bad --from%s%s\n",
+				    why != NULL ? ": " : "",
+				    why != NULL ? why : "");
 				return cmd_usage(&cmd_alert_entry);
 			}
 			from = optarg;
@@ -563,7 +575,7 @@ cmd_alert_exec(int argc, char **argv)
 	 * slow sendmail) waits, then finds the incidents marked and sends
 	 * nothing, instead of mailing them twice.
 	 */
-	if (!dry && (lockfd = lock_alerts(db)) == -1) {
+	if (!dry && (lockfd = lock_alerts(&ctx, db)) == -1) {
 		cmd_ctx_free(&ctx);
 		return 1;
 	}
@@ -579,11 +591,12 @@ cmd_alert_exec(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.now = now;
 	if (detect && detect_run(st, &ctx.dp, g.cl, &o, NULL, errbuf) == -1) {
-		log_warnx("detect: %s", errbuf);
+		cmd_ctx_error(&ctx, "detect: %s", errbuf);
 		failed = true;
 	}
 
 	an.lifetime = ctx.conf->queue_lifetime_ms / 1000; /* issue 16 */
+	an.cc = &ctx;
 	if (an.n > 0 &&
 	    alert_notify_send(
 		&an, st, since, now, ctx.conf->hook_timeout_ms, dry) != 0)
@@ -597,7 +610,7 @@ cmd_alert_exec(int argc, char **argv)
 	f.since = since;
 	f.pending = true;
 	if (incident_list(st, &f, gather_one, &g) == -1) {
-		log_warnx("database: %s", store_errmsg(st));
+		cmd_ctx_error(&ctx, "database: %s", store_errmsg(st));
 		goto done;
 	}
 	if (g.n == 0) {
@@ -639,7 +652,7 @@ cmd_alert_exec(int argc, char **argv)
 	ap.tzoff = local_tz_offset(now);
 	if ((msg = html ? alert_compose_html(&ap, g.v, g.n, &len, errbuf)
 			: alert_compose(&ap, g.v, g.n, &len, errbuf)) == NULL) {
-		log_warnx("alert: %s", errbuf);
+		cmd_ctx_error(&ctx, "%s", errbuf);
 		goto done;
 	}
 	if (dry) {
@@ -649,13 +662,14 @@ cmd_alert_exec(int argc, char **argv)
 		goto done;
 	}
 	if (alert_sendmail(sendmail, msg, len, errbuf) == -1) {
-		log_warnx(
-		    "alert: sendmail: %s (nothing marked as mailed)", errbuf);
+		cmd_ctx_error(
+		    &ctx, "sendmail: %s (nothing marked as mailed)", errbuf);
 		goto done;
 	}
 	if (mark(st, &g, now) == -1) {
-		log_warnx("alert: sent, but marking %zu incidents failed (they "
-			  "will be mailed again): %s",
+		cmd_ctx_error(&ctx,
+		    "sent, but marking %zu incidents failed (they "
+		    "will be mailed again): %s",
 		    g.n, store_errmsg(st));
 		goto done;
 	}

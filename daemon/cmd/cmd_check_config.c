@@ -5,7 +5,8 @@
  * bouncestat check-config: parse the configuration file, check every
  * directive's value and bounds, load and compile the built-in and operator
  * rules, and print "configuration OK" - what SIGHUP would accept. Every
- * error is printed ("file:line: message"), not only the first. Paths to
+ * error is printed ("file:line: message"), not only the first: a syntax
+ * error does not hide the checks past the syntax (conf_load_all()). Paths to
  * follow that do not exist yet are mentioned, not errors: the daemon waits
  * for them.
  */
@@ -36,10 +37,14 @@ help(void)
 {
 	printf(
 	    "usage: bouncestat check-config %s\n\n"
-	    "Reads the configuration (default %s; a missing default file "
-	    "means all\ndefaults), checks every directive, loads and "
-	    "compiles the rules of rules_dir,\nreads the DNSBL lists of dnsbl_dir, and prints 'configuration "
-	    "OK'. Errors go to standard error as file:line: message.\n\n"
+	    "Reads the configuration (default %s;\na missing default file "
+	    "means all defaults), checks every directive, loads and\n"
+	    "compiles the rules of rules_dir, reads the DNSBL lists of "
+	    "dnsbl_dir, and prints\n'configuration OK'. Errors go to "
+	    "standard error as file:line: message, all\nof them: an error in "
+	    "one line hides neither the other lines nor the checks\npast the "
+	    "syntax (user, rules_dir, dnsbl_dir, metrics_listen, webhook, "
+	    "exec).\n\n"
 	    "  -c, --config FILE  the file to check (it must exist)\n"
 	    "  --directives       print every directive with its type, "
 	    "bounds, default\n"
@@ -100,7 +105,10 @@ cmd_check_config_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_check_config_entry);
-	if ((c = conf_load(path, given, errfn, &nerr)) == NULL) {
+	/* Every error, then fail (STYLE): a line with an error keeps its
+	 * default, and the checks past the syntax still run. */
+	if ((c = conf_load_all(path, given, errfn, &nerr, &(int){ 0 })) ==
+	    NULL) {
 		fprintf(stderr, "%s: %d error%s\n", path, nerr,
 		    nerr == 1 ? "" : "s");
 		return 1;
@@ -111,8 +119,8 @@ cmd_check_config_exec(int argc, char **argv)
 	 */
 	/* The daemon switches to `user` at start: it must exist. */
 	if (c->user[0] != '\0' && getpwnam(c->user) == NULL) {
-		fprintf(
-		    stderr, "%s: user %s: no such user\n", c->source, c->user);
+		fprintf(stderr, "%s:%zu: user %s: no such user\n", c->source,
+		    conf_line(c, "user"), c->user);
 		nerr++;
 	}
 	if ((cl = rules_load(c->rules_dir[0] != '\0' ? c->rules_dir : NULL,
@@ -128,7 +136,12 @@ cmd_check_config_exec(int argc, char **argv)
 	if ((dl = dnsbl_lists_load(
 		 c->dnsbl_dir[0] != '\0' ? c->dnsbl_dir : NULL, errbuf)) ==
 	    NULL) {
-		fprintf(stderr, "%s: dnsbl lists: %s\n", c->source, errbuf);
+		if (conf_line(c, "dnsbl_dir") > 0)
+			fprintf(stderr, "%s:%zu: dnsbl_dir %s: %s\n", c->source,
+			    conf_line(c, "dnsbl_dir"), c->dnsbl_dir, errbuf);
+		else
+			fprintf(
+			    stderr, "%s: dnsbl lists: %s\n", c->source, errbuf);
 		nerr++;
 	}
 	dnsbl_lists_free(dl);

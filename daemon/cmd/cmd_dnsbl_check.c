@@ -23,6 +23,7 @@
 #include "dnsbl_list.h"
 #include "duration.h"
 #include "json.h"
+#include "resolver.h"
 #include "log.h"
 #include "util.h"
 
@@ -61,7 +62,8 @@ help(void)
 	       "  --format FMT        text (default) or json\n\n"
 	       "Exit status: 0 no actionable listing, 1 listed by an "
 	       "actionable list (or a\nfailure: also when every query "
-	       "failed), 2 usage error.\n",
+	       "failed), 2 usage error (also a --resolver that is not\n"
+	       "HOST[:PORT][,...] with HOST an IP address).\n",
 	    cmd_dnsbl_check_entry.usage, DNSBL_DIR_DEFAULT);
 }
 
@@ -199,6 +201,13 @@ cmd_dnsbl_check_exec(int argc, char **argv)
 		switch (ch) {
 		case 'R':
 			resolver = optarg;
+			if (resolver_servers_check(resolver, errbuf) == -1) {
+				fprintf(stderr,
+				    "bouncestat dnsbl-check: --resolver %s: "
+				    "%s\n",
+				    optarg, errbuf);
+				return cmd_usage(&cmd_dnsbl_check_entry);
+			}
 			break;
 		case 'T':
 			if (duration_parse(optarg, 1000, &timeout_ms, &why) ==

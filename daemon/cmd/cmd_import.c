@@ -57,6 +57,7 @@ const struct cmd_entry cmd_import_entry = {
 };
 
 struct import_state {
+	const struct cmd_ctx *cc; /* errors in its wording (cmd_ctx_error) */
 	struct store *st;
 	struct pipeline *pl;
 	struct linebuf *lb;
@@ -201,7 +202,7 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 		if (!eof) {
 			n = input_read(in, s->lb, errbuf);
 			if (n == -1) {
-				log_errx("import: %s", errbuf);
+				cmd_ctx_error(s->cc, "%s", errbuf);
 				return PASS_ERROR;
 			}
 			eof = n == 0;
@@ -267,7 +268,7 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 		goto dberr;
 	return PASS_DONE;
 dberr:
-	log_errx("import: %s: %s", input_name(in),
+	cmd_ctx_error(s->cc, "%s: %s", input_name(in),
 	    why != NULL ? why : pipeline_errmsg(s->pl));
 	return PASS_ERROR;
 }
@@ -287,7 +288,7 @@ import_one(struct import_state *s, const char *path)
 	memset(&f, 0, sizeof(f));
 again:
 	if ((in = input_open(path, errbuf)) == NULL) {
-		log_errx("import: %s", errbuf);
+		cmd_ctx_error(s->cc, "%s", errbuf);
 		return -1;
 	}
 	input_identity(in, &dev, &ino, &mtime, &size);
@@ -295,7 +296,7 @@ again:
 	linebuf_reset(s->lb, 0);
 	before = *pipeline_counters(s->pl);
 	if (pipeline_begin(s->pl) == -1) {
-		log_errx("import: %s", pipeline_errmsg(s->pl));
+		cmd_ctx_error(s->cc, "%s", pipeline_errmsg(s->pl));
 		input_close(in);
 		return -1;
 	}
@@ -323,7 +324,7 @@ again:
 	}
 	/* The commit's outcome is known once the writer thread is idle. */
 	if (pipeline_commit(s->pl) == -1 || pipeline_sync(s->pl) == -1) {
-		log_errx("import: %s: %s", path, pipeline_errmsg(s->pl));
+		cmd_ctx_error(s->cc, "%s: %s", path, pipeline_errmsg(s->pl));
 		input_close(in);
 		return -1;
 	}
@@ -379,6 +380,7 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 
 	memset(&s, 0, sizeof(s));
 	memset(&ctx, 0, sizeof(ctx));
+	s.cc = cc;
 	s.quiet = quiet;
 	ctx.force = force;
 	if ((cl = rules_load(cc->rules, errbuf)) == NULL) {

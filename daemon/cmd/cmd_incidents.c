@@ -172,6 +172,8 @@ timeline_print(FILE *fp, struct timeline *tl)
 
 /* Keeps the replay's incidents that pass the listing filter. */
 struct replay_keep {
+	struct store *st; /* for the hosts of the events */
+	bool failed;      /* reading the hosts failed (store_errmsg()) */
 	const struct incident_filter *f;
 	struct incident_list *l;
 	unsigned open; /* open at the end, of --kind */
@@ -181,6 +183,8 @@ static int
 replay_collect(const struct incident *inc, void *arg)
 {
 	struct replay_keep *rk = arg;
+	struct incident copy;
+	char hosts[INCIDENT_HOSTS_MAX];
 
 	if (rk->f->kind != NULL && strcmp(rk->f->kind, inc->kind) != 0)
 		return 0;
@@ -188,7 +192,15 @@ replay_collect(const struct incident *inc, void *arg)
 		rk->open++;
 	if (rk->f->open_only && !inc->open)
 		return 0;
-	return incident_list_add(inc, rk->l);
+	/* The detector reads no hosts (no_hosts): filled like a live
+	 * incident's, so that replay and live list the same. */
+	copy = *inc;
+	if (incident_hosts(rk->st, inc, hosts, sizeof(hosts)) == -1) {
+		rk->failed = true;
+		return -1;
+	}
+	copy.hosts = hosts;
+	return incident_list_add(&copy, rk->l);
 }
 
 /*
@@ -211,12 +223,15 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 	o.on_change = timeline_add;
 	o.arg = &tl;
 	tl.kind = f->kind;
+	rk.st = st;
+	rk.failed = false;
 	rk.f = f;
 	rk.l = &l;
 	rk.open = 0;
 	if (detect_replay(st, dp, cl, f->since, &o, replay_collect, &rk, &ds,
-		errbuf) == -1) {
-		log_errx("detect: %s", errbuf);
+		errbuf) == -1 ||
+	    rk.failed) {
+		log_errx("detect: %s", rk.failed ? store_errmsg(st) : errbuf);
 		incident_list_free(&l);
 		free(tl.v);
 		return 1;

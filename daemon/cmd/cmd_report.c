@@ -8,8 +8,9 @@
  * CSV for programs.
  *
  * Counts are kept per hour, so the range is widened to whole hours (the
- * text header and the JSON "since"/"until" show the range read; the JSON
- * "requested" object what was asked). Final results (sent, deferred,
+ * JSON "since"/"until" show the range read; the JSON "requested" object
+ * what was asked, "data" where the counts are; the text header the range
+ * read clamped to the data). Final results (sent, deferred,
  * bounced, expired: one per status= line) make the totals and rates;
  * per-MX attempts are a separate figure, never in the totals; suspended
  * repeats are in `deferred` and shown apart as well.
@@ -164,18 +165,22 @@ help(void)
 	    "when wider: reply\ntext gets the room. In the sparkline an hour "
 	    "without failures is a dot, the\npeak a full block. ASCII only "
 	    "when the locale's character set is not UTF-8.\n\n"
-	    "JSON: one object with since, until (ISO 8601 UTC), requested, "
-	    "filter,\ntotals, rates, by_class, by_domain, by_provider, "
-	    "by_host, by_code, hourly and,\nwith --unknown, unknown. \"total\" "
-	    "is all final results in totals,\nby_domain, by_provider, by_host "
-	    "and hourly, and "
-	    "the failures (deferred + bounced + expired) in\nby_class and "
-	    "by_code.\n\n"
+	    "JSON: one object with since, until (ISO 8601 UTC: the range "
+	    "read, whole hours,\nnot clamped: --since all gives 1970-01-01), "
+	    "requested (the range asked),\ndata (since: the first hour of the "
+	    "database's counts, until: the end of its\nlast hour; null when it "
+	    "has none; the text header shows the range read\nclamped to it), "
+	    "filter, totals, rates, by_class, by_domain, by_provider,\n"
+	    "by_host, by_code, hourly and, with --unknown, unknown. \"total\" "
+	    "is all final\nresults in totals, by_domain, by_provider, by_host "
+	    "and hourly, and the failures\n(deferred + bounced + expired) in "
+	    "by_class and by_code.\n\n"
 	    "CSV (RFC 4180): one header line, then one row per table row; the "
-	    "first\ncolumn names the section (range, totals, class, domain, "
-	    "provider, host,\ncode, hour, unknown). Text shows the hosts when "
-	    "there are several. Text cells starting with = + - "
-	    "@ are prefixed with '.\n\n"
+	    "first\ncolumn names the section (range: since, until, "
+	    "requested_since,\nrequested_until, data_since, data_until as in "
+	    "JSON, empty for none; totals,\nclass, domain, provider, host, "
+	    "code, hour, unknown). Text shows the hosts when\nthere are "
+	    "several. Text cells starting with = + - @ are prefixed with '.\n\n"
 	    "HTML: one page, no script and no external asset: failures over "
 	    "time stacked\nby class (inline SVG), the classes, the top "
 	    "providers with their class mix,\nthe open and recent incidents "
@@ -839,6 +844,17 @@ report_json(FILE *fp, const struct report *r)
 	json_time(fp, r->req_since);
 	fputs(",\"until\":", fp);
 	json_time(fp, r->req_until);
+	/* Where the database's counts are (the text header's clamp). */
+	fputs("},\n\"data\":{\"since\":", fp);
+	if (r->data_first != 0)
+		json_time(fp, r->data_first);
+	else
+		fputs("null", fp);
+	fputs(",\"until\":", fp);
+	if (r->data_first != 0)
+		json_time(fp, r->data_last);
+	else
+		fputs("null", fp);
 	fputs("},\n\"filter\":{\"domain\":", fp);
 	json_put_cstr_or_null(fp, r->f.domain);
 	fputs(",\"class\":", fp);
@@ -1019,6 +1035,19 @@ report_csv(FILE *fp, const struct report *r)
 	fprintf(fp, "range,since,%s,,,,,,,,,,,,,\r\n", t);
 	iso_time(r->until, t, sizeof(t), false);
 	fprintf(fp, "range,until,%s,,,,,,,,,,,,,\r\n", t);
+	iso_time(r->req_since, t, sizeof(t), false);
+	fprintf(fp, "range,requested_since,%s,,,,,,,,,,,,,\r\n", t);
+	iso_time(r->req_until, t, sizeof(t), false);
+	fprintf(fp, "range,requested_until,%s,,,,,,,,,,,,,\r\n", t);
+	/* Where the database's counts are; empty when it holds none. */
+	if (r->data_first != 0)
+		iso_time(r->data_first, t, sizeof(t), false);
+	fprintf(fp, "range,data_since,%s,,,,,,,,,,,,,\r\n",
+	    r->data_first != 0 ? t : "");
+	if (r->data_first != 0)
+		iso_time(r->data_last, t, sizeof(t), false);
+	fprintf(fp, "range,data_until,%s,,,,,,,,,,,,,\r\n",
+	    r->data_first != 0 ? t : "");
 	fputs("totals,,,,,,", fp);
 	csv_counts(fp, &r->totals, true, finals(&r->totals));
 	fputs(",,,\r\n", fp);

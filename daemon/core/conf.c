@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "conf.h"
 #include "duration.h"
 #include "detect.h"
@@ -73,8 +74,11 @@ struct directive {
 static const struct directive table[] = {
 	{ "database", T_STRING, offsetof(struct conf, database), "", 0, 0, NULL,
 	    false,
-	    "SQLite database file. Empty: $BOUNCESTAT_DB, else "
-	    "/var/lib/bouncestat/bouncestat.db. --db overrides it.",
+	    "SQLite database file. --db and $BOUNCESTAT_DB override it. "
+	    "Empty: /var/lib/bouncestat/bouncestat.db when that file exists "
+	    "(or for root's import and daemon), else "
+	    "$XDG_STATE_HOME/bouncestat/bouncestat.db "
+	    "(~/.local/state/...).",
 	    "/var/lib/bouncestat/bouncestat.db", 0 },
 	{ "follow", T_LIST, offsetof(struct conf, follow), "", 0,
 	    CONF_FOLLOW_MAX, NULL, true,
@@ -220,7 +224,9 @@ static const struct directive table[] = {
 	{ "mail_to", T_LIST, offsetof(struct conf, mail_to), "", 0,
 	    CONF_MAIL_TO_MAX, NULL, true,
 	    "Recipient of the mail of 'bouncestat alert' when no --mail-to "
-	    "is given; repeat for several. None: --mail-to is required. "
+	    "is given; repeat for several: local@domain, a local name "
+	    "(postmaster) or Name <local@domain>, else an error. None: "
+	    "--mail-to is required. "
 	    "bouncestat-alert.timer's runs are skipped until one is set.",
 	    "postmaster@example.com", offsetof(struct conf, nmail_to) },
 	/* Issue 16: message lifecycle records. */
@@ -466,6 +472,17 @@ set_value(struct parser *p, size_t line, struct conf *c,
 			    (long long)d->max);
 			return -1;
 		}
+		if (d->off == offsetof(struct conf, mail_to) &&
+		    !mail_address_ok(v, &why)) {
+			if (strcmp(why, "a control character") == 0)
+				perr(p, line, "%s: not a mail address (%s)",
+				    d->name, why);
+			else
+				perr(p, line,
+				    "%s: not a mail address: '%s' (%s)",
+				    d->name, v, why);
+			return -1;
+		}
 		if (d->off == offsetof(struct conf, check_ip) && !is_ip(v)) {
 			perr(p, line, "%s: not an IPv4 or IPv6 address: %s",
 			    d->name, v);
@@ -638,10 +655,13 @@ conf_new_defaults(struct parser *p)
 	return c;
 }
 
-/* See conf.h. */
-struct conf *
-conf_parse(const char *name, const char *text, size_t len, conf_error_fn *errfn,
-    void *arg)
+/*
+ * conf_parse(); keep: return the configuration also after errors (the
+ * lines with errors leave their defaults), *nerr the number of errors.
+ */
+static struct conf *
+parse_text(const char *name, const char *text, size_t len, conf_error_fn *errfn,
+    void *arg, bool keep, int *nerr)
 {
 	struct parser p;
 	struct conf *c;
@@ -671,7 +691,11 @@ conf_parse(const char *name, const char *text, size_t len, conf_error_fn *errfn,
 		}
 		pos += l + (nl != NULL);
 	}
-	if (p.nerr > 0) {
+	*nerr = p.nerr;
+	/* The line of each directive, for the checks past the syntax. */
+	if ((c->lines = calloc(NDIRECTIVES, sizeof(*c->lines))) != NULL)
+		memcpy(c->lines, p.seen, sizeof(p.seen));
+	if (p.nerr > 0 && !keep) {
 		conf_free(c);
 		return NULL;
 	}
@@ -680,7 +704,30 @@ conf_parse(const char *name, const char *text, size_t len, conf_error_fn *errfn,
 
 /* See conf.h. */
 struct conf *
-conf_load(const char *path, bool must_exist, conf_error_fn *errfn, void *arg)
+conf_parse(const char *name, const char *text, size_t len, conf_error_fn *errfn,
+    void *arg)
+{
+	int nerr;
+
+	return parse_text(name, text, len, errfn, arg, false, &nerr);
+}
+
+/* See conf.h. */
+size_t
+conf_line(const struct conf *c, const char *directive)
+{
+	const struct directive *d;
+
+	if (c->lines == NULL ||
+	    (d = find_directive(directive, strlen(directive))) == NULL)
+		return 0;
+	return c->lines[d - table];
+}
+
+/* conf_load(); keep and nerr as for parse_text(). */
+static struct conf *
+load_file(const char *path, bool must_exist, conf_error_fn *errfn, void *arg,
+    bool keep, int *nerr)
 {
 	struct parser p;
 	struct conf *c = NULL;
@@ -731,11 +778,31 @@ conf_load(const char *path, bool must_exist, conf_error_fn *errfn, void *arg)
 			goto done;
 		}
 	}
-	c = conf_parse(path, text, have, errfn, arg);
+	c = parse_text(path, text, have, errfn, arg, keep, nerr);
 done:
+	if (c == NULL)
+		*nerr = p.nerr;
 	free(text);
 	close(fd);
 	return c;
+}
+
+/* See conf.h. */
+struct conf *
+conf_load(const char *path, bool must_exist, conf_error_fn *errfn, void *arg)
+{
+	int nerr;
+
+	return load_file(path, must_exist, errfn, arg, false, &nerr);
+}
+
+/* See conf.h. */
+struct conf *
+conf_load_all(const char *path, bool must_exist, conf_error_fn *errfn,
+    void *arg, int *nerr)
+{
+	*nerr = 0;
+	return load_file(path, must_exist, errfn, arg, true, nerr);
 }
 
 /* See conf.h. */
@@ -762,6 +829,7 @@ conf_free(struct conf *c)
 		free(c->exec[i]);
 	free(c->exec);
 	free(c->metrics_listen);
+	free(c->lines);
 	for (i = 0; i < c->nmail_to; i++)
 		free(c->mail_to[i]);
 	free(c->mail_to);

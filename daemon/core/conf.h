@@ -104,6 +104,7 @@ struct conf {
 	int64_t stall_after_ms;      /* a followed file idle this long while
 					the MTA runs: stalled; 0 off */
 	char *mta_pid_file;          /* "" = the usual MTAs' pid files */
+	size_t *lines; /* each directive's first line in source (conf_line) */
 };
 
 #define CONF_CHECK_IP_MAX 64 /* check_ip directives */
@@ -127,6 +128,19 @@ struct conf *conf_parse(const char *name, const char *text, size_t len,
  */
 struct conf *conf_load(
     const char *path, bool must_exist, conf_error_fn *errfn, void *arg);
+
+/*
+ * conf_load() for check-config: returns the configuration also when lines
+ * had errors (each reported through errfn; such a line leaves its
+ * directive's default), so that the checks past the syntax still run and
+ * one run names every problem; *nerr is the number of errors. NULL only
+ * when the file cannot be read at all.
+ */
+struct conf *conf_load_all(const char *path, bool must_exist,
+    conf_error_fn *errfn, void *arg, int *nerr);
+
+/* The line of source where directive was first given; 0: not given. */
+size_t conf_line(const struct conf *, const char *directive);
 
 /* Frees a configuration; accepts NULL. */
 void conf_free(struct conf *);

@@ -188,6 +188,37 @@ fail:
 	return NULL;
 }
 
+/* See resolver.h. */
+int
+resolver_servers_check(const char *servers, char *errbuf)
+{
+	struct ares_options o;
+	ares_channel ch;
+	int rc;
+
+	if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+		snprintf(errbuf, BS_ERRLEN, "c-ares: %s", ares_strerror(rc));
+		return -1;
+	}
+	memset(&o, 0, sizeof(o));
+	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH;
+	if ((rc = ares_init_options(&ch, &o, ARES_OPT_FLAGS)) != ARES_SUCCESS) {
+		snprintf(errbuf, BS_ERRLEN, "c-ares: %s", ares_strerror(rc));
+		ares_library_cleanup();
+		return -1;
+	}
+	rc = ares_set_servers_ports_csv(ch, servers);
+	ares_destroy(ch);
+	ares_library_cleanup();
+	if (rc != ARES_SUCCESS) {
+		snprintf(errbuf, BS_ERRLEN,
+		    "not a list of addresses HOST[:PORT][,...] (%s)",
+		    ares_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
 static void
 answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {

@@ -50,6 +50,12 @@ typedef void resolver_done_fn(void *arg, enum resolver_status st,
 struct resolver *resolver_new(struct ev_loop *ev, const char *servers,
     int timeout_ms, int tries, char *errbuf);
 
+/*
+ * Checks a servers string as resolver_new() takes it, without a loop.
+ * 0, or -1 with errbuf (BS_ERRLEN bytes) saying why.
+ */
+int resolver_servers_check(const char *servers, char *errbuf);
+
 /* Sends an A query for name (absolute; no search domains). */
 void resolver_query(
     struct resolver *, const char *name, resolver_done_fn *fn, void *arg);

@@ -23,6 +23,7 @@
 #include "msgtrack.h"
 #include "pipeline.h"
 #include "provider.h"
+#include "sanitize.h"
 #include "scan.h"
 #include "writer.h"
 
@@ -378,12 +379,21 @@ pipeline_set_watch(struct pipeline *p, struct pipeline_watch *w)
 bool
 pipeline_watch_warn(struct pipeline_watch *w, const char *input)
 {
+	char shown[sizeof(w->line) + 1] = "";
+	FILE *fp;
+
 	if (w->warned || w->events > 0 || w->len == 0)
 		return false;
 	w->warned = true;
+	/* The text report's sanitiser: no C1 control or bidi override of
+	 * the input reaches the terminal or the journal either. */
+	if ((fp = fmemopen(shown, sizeof(shown), "w")) != NULL) {
+		fput_sanitized(fp, w->line, strlen(w->line));
+		fclose(fp);
+	}
 	log_warnx("input: %s: no delivery result, but lines look like one; "
 		  "first: reason=%s line=\"%s\"",
-	    input, bs_reason_name(w->reason), w->line);
+	    input, bs_reason_name(w->reason), shown);
 	return true;
 }
 

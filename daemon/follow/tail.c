@@ -305,6 +305,32 @@ open_regular(const char *name, struct stat *st)
 	return fd;
 }
 
+/*
+ * Logs why open_regular(name) failed (errno as it left it): a FIFO,
+ * socket or device is named as such (EINVAL said "Invalid argument").
+ */
+static void
+log_open_failed(const char *name)
+{
+	struct stat st;
+	const char *what = NULL;
+	int saved = errno;
+
+	if (saved == EINVAL && stat(name, &st) == 0)
+		what = S_ISFIFO(st.st_mode)                      ? "a FIFO"
+		    : S_ISSOCK(st.st_mode)                       ? "a socket"
+		    : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+								 : NULL;
+	errno = saved;
+	if (what == NULL)
+		log_warn("tail: %s: open", name);
+	else
+		log_warnx("tail: %s: not a regular file but %s: only regular "
+			  "files are followed (for a pipe, use --stdin)",
+		    name, what);
+	errno = saved;
+}
+
 static bool
 tail_holds_ino(const struct tail *t, int64_t dev, int64_t ino)
 {
@@ -1009,7 +1035,7 @@ open_cur(struct tail *t)
 
 	if ((fd = open_regular(t->path, &st)) == -1) {
 		if (errno != ENOENT && errno != t->open_errno)
-			log_warn("tail: %s: open", t->path);
+			log_open_failed(t->path);
 		t->open_errno = errno;
 		return;
 	}
@@ -1233,7 +1259,7 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 	fd = open_regular(t->path, &sb);
 	missing = fd == -1 && errno == ENOENT;
 	if (fd == -1 && errno != ENOENT) {
-		log_warn("tail: %s: open", t->path);
+		log_open_failed(t->path);
 		t->open_errno = errno;
 	}
 	if (has_cur && fd != -1 && (int64_t)sb.st_ino == cp.ino &&

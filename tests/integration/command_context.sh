@@ -128,7 +128,7 @@ for cmd in "parse --rules $tmp/badrules $tmp/one.log" \
 	rc=0
 	# shellcheck disable=SC2086
 	bs $cmd >/dev/null 2>"$tmp/fatal.err" || rc=$?
-	[ "$rc" = 1 ] && grep -q '^bouncestat: error: ' "$tmp/fatal.err" &&
+	[ "$rc" = 1 ] && grep -q '^bouncestat\( [a-z-]*\)\?: error: ' "$tmp/fatal.err" &&
 		! grep -q 'warning' "$tmp/fatal.err" ||
 		fail "'$cmd' (exit $rc) did not end with an error: $(cat "$tmp/fatal.err")"
 done

@@ -153,10 +153,11 @@ bs incidents --db "$db" --no-detect --since all --format json \
 cmp -s "$db" "$tmp/before.db" || fail "replay wrote to the database"
 python3 - "$tmp/live.out" "$tmp/replay.out" <<'EOF' || fail "replay != live"
 import json, sys
-keys = ("kind", "key", "listed_ip", "state", "start_epoch")
+keys = ("kind", "key", "listed_ip", "state", "start_epoch", "hosts")
 live = sorted(tuple(i[k] for k in keys) for i in json.load(open(sys.argv[1])))
 rep = sorted(tuple(i[k] for k in keys) for i in json.load(open(sys.argv[2])))
 assert len(live) == 2, live
+assert all(t[5] for t in live), live  # the logging hosts, mx1
 assert live == rep, (live, rep)
 EOF
 # A replay with a higher bar opens nothing for the throttle.

@@ -510,6 +510,47 @@ conf_load__file__parsed_with_its_name(void **state)
 	unlink(path);
 }
 
+/*
+ * conf_load_all() (check-config): the configuration comes back after
+ * errors, each bad line leaving its default, with every directive's
+ * line; mail_to takes addresses only.
+ */
+static void
+conf_load_all__errors__configuration_kept_with_lines(void **state)
+{
+	char path[] = "/tmp/test_conf.XXXXXX";
+	struct errs e;
+	struct conf *c;
+	FILE *fp;
+	int fd, nerr = -1;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fputs("check_ip 1.2.3\nuser nobody_x\nmail_to not an address\n"
+	      "mail_to pm@example.org\nmax_files 0\ncommit_lines 9\n",
+	    fp);
+	fclose(fp);
+	memset(&e, 0, sizeof(e));
+	assert_null(conf_load(path, true, collect, &e));
+	assert_int_equal(e.n, 3);
+	memset(&e, 0, sizeof(e));
+	assert_non_null(c = conf_load_all(path, true, collect, &e, &nerr));
+	assert_int_equal(nerr, 3);
+	assert_int_equal(e.n, 3);
+	assert_non_null(strstr(e.msg[1], ":3: mail_to: not a mail address"));
+	assert_string_equal(c->user, "nobody_x");
+	assert_int_equal(c->ncheck_ip, 0);
+	assert_int_equal(c->nmail_to, 1);
+	assert_int_equal(c->commit_lines, 9);
+	assert_int_equal(conf_line(c, "user"), 2);
+	assert_int_equal(conf_line(c, "commit_lines"), 6);
+	assert_int_equal(conf_line(c, "metrics_listen"), 0);
+	assert_int_equal(conf_line(c, "no_such_directive"), 0);
+	conf_free(c);
+	unlink(path);
+}
+
 static void
 conf_changed_fixed__fixed_and_reloadable__only_fixed_reported(void **state)
 {
@@ -652,6 +693,8 @@ main(void)
 		cmocka_unit_test(conf_load__missing_optional__defaults),
 		cmocka_unit_test(conf_load__missing_required__error),
 		cmocka_unit_test(conf_load__file__parsed_with_its_name),
+		cmocka_unit_test(
+		    conf_load_all__errors__configuration_kept_with_lines),
 		cmocka_unit_test(
 		    conf_changed_fixed__fixed_and_reloadable__only_fixed_reported),
 		cmocka_unit_test(conf_print_directives__uncommented__parses),
