@@ -43,24 +43,33 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	return -1;
 }
 
+/*
+ * A message's recipients are in its row (migration 0011): message.rcpts,
+ * one array per recipient, [rcpt, domain, provider, relay, transport,
+ * status, class, code, attempts, first - m.first, last - m.first],
+ * read with json_each() as r: r.value ->> 0 is the address, and so on
+ * (the view message_rcpt has the same, for the sqlite3 shell; joined
+ * here it would be materialised whole).
+ */
 #define MSG_FROM                                                               \
 	" FROM message m JOIN name mt ON mt.id = m.mta"                        \
 	" JOIN name h ON h.id = m.host JOIN name i ON i.id = m.instance"       \
 	" JOIN name su ON su.id = m.sasl_user"                                 \
 	" JOIN name c ON c.id = m.client"                                      \
 	" JOIN name sd ON sd.id = m.sender_domain"                             \
-	" LEFT JOIN message_rcpt r ON r.message = m.id"                        \
-	" LEFT JOIN name d ON d.id = r.domain"                                 \
-	" LEFT JOIN name p ON p.id = r.provider"                               \
-	" LEFT JOIN name rl ON rl.id = r.relay"                                \
-	" LEFT JOIN name t ON t.id = r.transport"
+	" LEFT JOIN json_each(m.rcpts) r"                                      \
+	" LEFT JOIN name d ON d.id = r.value ->> 1"                            \
+	" LEFT JOIN name p ON p.id = r.value ->> 2"                            \
+	" LEFT JOIN name rl ON rl.id = r.value ->> 3"                          \
+	" LEFT JOIN name t ON t.id = r.value ->> 4"
 
 #define MSG_WHERE                                                              \
 	" WHERE m.last >= :since AND m.first < :until"                         \
 	" AND (:open = 0 OR m.final = 0)"                                      \
 	" AND (:domain IS NULL OR d.s = :domain OR p.s = :domain)"             \
-	" AND (:cls IS NULL OR r.class = :cls)"                                \
-	" AND (:status IS NULL OR r.status = :status OR m.state = :status)"    \
+	" AND (:cls IS NULL OR r.value ->> 6 = :cls)"                          \
+	" AND (:status IS NULL OR r.value ->> 5 = :status"                     \
+	"  OR m.state = :status)"                                              \
 	" AND (:sdom IS NULL OR sd.s = :sdom)"                                 \
 	" AND (:sasl IS NULL OR su.s = :sasl)"                                 \
 	" AND (:client IS NULL OR c.s = :client)"                              \
@@ -68,20 +77,23 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	" AND (:host IS NULL OR h.s = :host)"                                  \
 	" AND ((:qid IS NULL AND :msgid IS NULL AND :addr IS NULL)"            \
 	"  OR m.queue_id = :qid OR m.message_id = :msgid"                      \
-	"  OR m.sender = :addr OR EXISTS (SELECT 1 FROM message_rcpt x"        \
-	"  WHERE x.message = m.id AND x.rcpt = :addr))"                        \
-	" AND (:inc = 0 OR (r.last >= :inc_from AND r.first < :inc_to"         \
+	"  OR m.sender = :addr OR EXISTS (SELECT 1 FROM json_each(m.rcpts) x"  \
+	"  WHERE x.value ->> 0 = :addr))"                                      \
+	" AND (:inc = 0 OR (m.first + r.value ->> 10 >= :inc_from"             \
+	"  AND m.first + r.value ->> 9 < :inc_to"                              \
 	"  AND (:inc_key IS NULL OR d.s = :inc_key OR p.s = :inc_key)"         \
-	"  AND (:inc_cls IS NULL OR r.class = :inc_cls)))"
+	"  AND (:inc_cls IS NULL OR r.value ->> 6 = :inc_cls)))"
 
 static const char sql_rows[] =
     "SELECT m.id, m.queue_id, mt.s, h.s, i.s, m.first, m.last, m.final,"
     " m.state, m.sender, su.s, c.s, m.message_id, m.size, m.nrcpt,"
-    " m.failed, coalesce(r.rcpt, ''), coalesce(d.s, ''),"
+    " m.failed, coalesce(r.value ->> 0, ''), coalesce(d.s, ''),"
     " coalesce(p.s, ''), coalesce(rl.s, ''), coalesce(t.s, ''),"
-    " coalesce(r.status, ''), coalesce(r.class, ''), coalesce(r.code, 0),"
-    " coalesce(r.attempts, 0), coalesce(r.first, 0), coalesce(r.last, 0)" MSG_FROM
-	MSG_WHERE " ORDER BY m.first DESC, m.id DESC, r.rcpt";
+    " coalesce(r.value ->> 5, ''), coalesce(r.value ->> 6, ''),"
+    " coalesce(r.value ->> 7, 0), coalesce(r.value ->> 8, 0),"
+    " coalesce(m.first + r.value ->> 9, 0),"
+    " coalesce(m.first + r.value ->> 10, 0)" MSG_FROM MSG_WHERE
+    " ORDER BY m.first DESC, m.id DESC, r.value ->> 0";
 
 /* The incident's key, class and time into the filter's parameters. */
 struct inc {
@@ -310,28 +322,28 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
 }
 
 #define BY_SQL(col, col2)                                                      \
-	"SELECT k.s, count(DISTINCT m.id), count(r.rcpt),"                     \
-	" sum(r.status = 'sent'), sum(r.status = 'deferred'),"                 \
-	" sum(r.status = 'bounced'), sum(r.status = 'expired'),"               \
-	" (SELECT r2.class FROM message m2 JOIN message_rcpt r2"               \
-	"  ON r2.message = m2.id WHERE " col2 " = k.id AND r2.class != 'none'" \
+	"SELECT k.s, count(DISTINCT m.id), count(r.value ->> 0),"              \
+	" sum(r.value ->> 5 = 'sent'), sum(r.value ->> 5 = 'deferred'),"       \
+	" sum(r.value ->> 5 = 'bounced'), sum(r.value ->> 5 = 'expired'),"     \
+	" (SELECT r2.value ->> 6 AS cl FROM message m2,"                       \
+	"  json_each(m2.rcpts) r2 WHERE " col2 " = k.id AND cl != 'none'"      \
 	"  AND m2.last >= :since AND m2.first < :until"                        \
-	"  GROUP BY r2.class ORDER BY count(*) DESC LIMIT 1)"                  \
-	" FROM message m JOIN message_rcpt r ON r.message = m.id"              \
-	" JOIN name k ON k.id = " col " JOIN name d ON d.id = r.domain"        \
-	" JOIN name p ON p.id = r.provider"                                    \
+	"  GROUP BY cl ORDER BY count(*) DESC LIMIT 1)"                        \
+	" FROM message m, json_each(m.rcpts) r JOIN name k ON k.id = " col     \
+	" JOIN name d ON d.id = r.value ->> 1"                                 \
+	" JOIN name p ON p.id = r.value ->> 2"                                 \
 	" WHERE m.last >= :since AND m.first < :until"                         \
 	" AND (:domain IS NULL OR d.s = :domain OR p.s = :domain)"             \
-	" AND (:cls IS NULL OR r.class = :cls)"                                \
-	" GROUP BY k.id ORDER BY sum(r.status != 'sent') DESC,"                \
-	" count(r.rcpt) DESC, k.s LIMIT :top"
+	" AND (:cls IS NULL OR r.value ->> 6 = :cls)"                          \
+	" GROUP BY k.id ORDER BY sum(r.value ->> 5 != 'sent') DESC,"           \
+	" count(r.value ->> 0) DESC, k.s LIMIT :top"
 
 static const char *const by_sql[MSG_KEY_COUNT] = {
 	"",
 	BY_SQL("m.sender_domain", "m2.sender_domain"),
 	BY_SQL("m.sasl_user", "m2.sasl_user"),
 	BY_SQL("m.client", "m2.client"),
-	BY_SQL("r.transport", "r2.transport"),
+	BY_SQL("r.value ->> 4", "r2.value ->> 4"),
 	BY_SQL("m.host", "m2.host"),
 };
 
@@ -396,10 +408,10 @@ message_expiry(struct store *st, int64_t now, int64_t lifetime, int64_t horizon,
 	if (sql_prepare(st, &q, "message expiry",
 		"SELECT CASE WHEN p.s != '' THEN p.s ELSE d.s END AS prov,"
 		" count(DISTINCT m.id), count(*), min(m.first + :life)"
-		" FROM message m JOIN message_rcpt r ON r.message = m.id"
-		" JOIN name p ON p.id = r.provider"
-		" JOIN name d ON d.id = r.domain"
-		" WHERE m.final = 0 AND r.status = 'deferred'"
+		" FROM message m, json_each(m.rcpts) r"
+		" JOIN name p ON p.id = r.value ->> 2"
+		" JOIN name d ON d.id = r.value ->> 1"
+		" WHERE m.final = 0 AND r.value ->> 5 = 'deferred'"
 		" AND m.first + :life >= :now"
 		" AND m.first + :life < :now + :horizon"
 		" AND (:prov IS NULL OR p.s = :prov OR d.s = :prov)"
