@@ -77,11 +77,10 @@ static const struct {
 	{ "message rcpts", RCPTS_SQL },
 	{ "message open",
 	    "SELECT m.id, mt.s, h.s, i.s, m.queue_id, m.first, m.last,"
-	    " m.state, m.sender, su.s, c.s, m.message_id, m.size, m.nrcpt,"
+	    " m.state, m.sender, su.s, m.client, m.message_id, m.size, m.nrcpt,"
 	    " m.failed, m.flags FROM message m JOIN name mt ON mt.id = m.mta"
 	    " JOIN name h ON h.id = m.host JOIN name i ON i.id = m.instance"
 	    " JOIN name su ON su.id = m.sasl_user"
-	    " JOIN name c ON c.id = m.client"
 	    " WHERE m.final = 0 AND (?1 = 0 OR m.id = ?1)"
 	    " ORDER BY m.last DESC, m.id DESC" },
 };
@@ -106,11 +105,12 @@ struct name_memo {
 
 /* A message row waiting for its INSERT (columns in M_INSERT's order). */
 struct pend_msg {
-	int64_t id, mta, host, inst, first, last, final, sdom, sasl, client;
+	int64_t id, mta, host, inst, first, last, final, sdom, sasl;
 	int64_t size, nrcpt, failed, flags;
 	const char *state; /* a constant */
 	size_t roff, rlen; /* its rcpts in message_store.rbuf */
 	char qid[LC_QID_MAX];
+	char client[LC_ADDR_MAX]; /* text, not a name (version 11) */
 	char sender[LC_ADDR_MAX + 24];
 	char message_id[LC_MSGID_MAX];
 };
@@ -335,7 +335,7 @@ bind_msg(struct message_store *ms, struct sql_stmt *q, int o,
 	    bind_text(ms, q, o + 10, p->sender) == -1 ||
 	    bind_int(ms, q, o + 11, p->sdom) == -1 ||
 	    bind_int(ms, q, o + 12, p->sasl) == -1 ||
-	    bind_int(ms, q, o + 13, p->client) == -1 ||
+	    bind_text(ms, q, o + 13, p->client) == -1 ||
 	    bind_text(ms, q, o + 14, p->message_id) == -1 ||
 	    bind_int(ms, q, o + 15, p->size) == -1 ||
 	    bind_int(ms, q, o + 16, p->nrcpt) == -1 ||
@@ -598,6 +598,17 @@ new_id(struct message_store *ms, int64_t *id)
 	return 0;
 }
 
+/* Copies string field s of a record (n bytes, NUL within) to d (as
+ * large). */
+static void
+field(char *d, const char *s, size_t n)
+{
+	size_t len = strnlen(s, n - 1);
+
+	memcpy(d, s, len);
+	d[len] = '\0';
+}
+
 /* lc_ops.put: see message.h. */
 static int
 msg_put(void *arg, struct lc_msg *m)
@@ -632,11 +643,11 @@ msg_put(void *arg, struct lc_msg *m)
 	    intern_col(ms, C_INST, m->instance, &p->inst) == -1 ||
 	    intern_col(ms, C_SDOM, domain_of(m->sender), &p->sdom) == -1 ||
 	    intern(ms->st, m->sasl_user, &p->sasl) == -1 ||
-	    intern(ms->st, m->client, &p->client) == -1 ||
 	    pack_rcpts(ms, m, &p->roff, &p->rlen) == -1)
 		return -1;
-	snprintf(p->qid, sizeof(p->qid), "%s", m->qid);
-	snprintf(p->message_id, sizeof(p->message_id), "%s", m->message_id);
+	field(p->qid, m->qid, sizeof(m->qid));
+	field(p->client, m->client, sizeof(m->client));
+	field(p->message_id, m->message_id, sizeof(m->message_id));
 	p->first = m->first;
 	p->last = m->last;
 	p->final = m->final;

@@ -55,7 +55,6 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	" FROM message m JOIN name mt ON mt.id = m.mta"                        \
 	" JOIN name h ON h.id = m.host JOIN name i ON i.id = m.instance"       \
 	" JOIN name su ON su.id = m.sasl_user"                                 \
-	" JOIN name c ON c.id = m.client"                                      \
 	" JOIN name sd ON sd.id = m.sender_domain"                             \
 	" LEFT JOIN json_each(m.rcpts) r"                                      \
 	" LEFT JOIN name d ON d.id = r.value ->> 1"                            \
@@ -72,7 +71,7 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	"  OR m.state = :status)"                                              \
 	" AND (:sdom IS NULL OR sd.s = :sdom)"                                 \
 	" AND (:sasl IS NULL OR su.s = :sasl)"                                 \
-	" AND (:client IS NULL OR c.s = :client)"                              \
+	" AND (:client IS NULL OR m.client = :client)"                         \
 	" AND (:transport IS NULL OR t.s = :transport)"                        \
 	" AND (:host IS NULL OR h.s = :host)"                                  \
 	" AND ((:qid IS NULL AND :msgid IS NULL AND :addr IS NULL)"            \
@@ -86,7 +85,7 @@ msg_key_from_name(const char *s, enum msg_key *out)
 
 static const char sql_rows[] =
     "SELECT m.id, m.queue_id, mt.s, h.s, i.s, m.first, m.last, m.final,"
-    " m.state, m.sender, su.s, c.s, m.message_id, m.size, m.nrcpt,"
+    " m.state, m.sender, su.s, m.client, m.message_id, m.size, m.nrcpt,"
     " m.failed, coalesce(r.value ->> 0, ''), coalesce(d.s, ''),"
     " coalesce(p.s, ''), coalesce(rl.s, ''), coalesce(t.s, ''),"
     " coalesce(r.value ->> 5, ''), coalesce(r.value ->> 6, ''),"
@@ -321,30 +320,39 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
 	return each_row(st, &q, attempt_row, &e);
 }
 
-#define BY_SQL(col, col2)                                                      \
-	"SELECT k.s, count(DISTINCT m.id), count(r.value ->> 0),"              \
+/*
+ * Counts by a key: kcol its text, kjoin what gives it, kgrp what groups
+ * it, corr the subquery's message m2 of the same key (the client is
+ * text in the row since version 11, the other keys name ids).
+ */
+#define BY_SQL(kcol, kjoin, kgrp, corr)                                        \
+	"SELECT " kcol ", count(DISTINCT m.id), count(r.value ->> 0),"         \
 	" sum(r.value ->> 5 = 'sent'), sum(r.value ->> 5 = 'deferred'),"       \
 	" sum(r.value ->> 5 = 'bounced'), sum(r.value ->> 5 = 'expired'),"     \
 	" (SELECT r2.value ->> 6 AS cl FROM message m2,"                       \
-	"  json_each(m2.rcpts) r2 WHERE " col2 " = k.id AND cl != 'none'"      \
+	"  json_each(m2.rcpts) r2 WHERE " corr " AND cl != 'none'"             \
 	"  AND m2.last >= :since AND m2.first < :until"                        \
 	"  GROUP BY cl ORDER BY count(*) DESC LIMIT 1)"                        \
-	" FROM message m, json_each(m.rcpts) r JOIN name k ON k.id = " col     \
+	" FROM message m, json_each(m.rcpts) r" kjoin                          \
 	" JOIN name d ON d.id = r.value ->> 1"                                 \
 	" JOIN name p ON p.id = r.value ->> 2"                                 \
 	" WHERE m.last >= :since AND m.first < :until"                         \
 	" AND (:domain IS NULL OR d.s = :domain OR p.s = :domain)"             \
 	" AND (:cls IS NULL OR r.value ->> 6 = :cls)"                          \
-	" GROUP BY k.id ORDER BY sum(r.value ->> 5 != 'sent') DESC,"           \
-	" count(r.value ->> 0) DESC, k.s LIMIT :top"
+	" GROUP BY " kgrp " ORDER BY sum(r.value ->> 5 != 'sent') DESC,"       \
+	" count(r.value ->> 0) DESC, " kcol " LIMIT :top"
+
+/* A key that is a name id: col in m or r, col2 the same in m2 or r2. */
+#define BY_NAME(col, col2)                                                     \
+	BY_SQL("k.s", " JOIN name k ON k.id = " col, "k.id", col2 " = k.id")
 
 static const char *const by_sql[MSG_KEY_COUNT] = {
 	"",
-	BY_SQL("m.sender_domain", "m2.sender_domain"),
-	BY_SQL("m.sasl_user", "m2.sasl_user"),
-	BY_SQL("m.client", "m2.client"),
-	BY_SQL("r.value ->> 4", "r2.value ->> 4"),
-	BY_SQL("m.host", "m2.host"),
+	BY_NAME("m.sender_domain", "m2.sender_domain"),
+	BY_NAME("m.sasl_user", "m2.sasl_user"),
+	BY_SQL("m.client", "", "m.client", "m2.client = m.client"),
+	BY_NAME("r.value ->> 4", "r2.value ->> 4"),
+	BY_NAME("m.host", "m2.host"),
 };
 
 static int

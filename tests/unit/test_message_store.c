@@ -6,11 +6,12 @@
  * file: a message's recipients packed in its row (message.rcpts, schema
  * version 11) sorted by stored address and JSON-escaped, read back by
  * the store (the join's reload) and through the message_rcpt view;
- * store_addresses domain keeping the later of two recipients stored
+ * the client stored as text; store_addresses domain keeping the later
+ * of two recipients stored
  * alike; message_records failed deleting a written message that ended
  * well; and migration 0011 turning version 10's recipient rows into the
- * packed column. The database is inspected through a second, plain
- * SQLite connection.
+ * packed column and its client name ids into text. The database is inspected
+ * through a second, plain SQLite connection.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -206,11 +207,20 @@ message_store__three_rcpts__one_row_sorted_escaped_and_read_back(void **state)
 	    "zed@b.example|b.example|b.example|mx.b.example|smtp|sent|none|"
 	    "250|2|5|5");
 
+	/* the client as text, not a name */
+	assert_string_equal(raw_text(db,
+				"SELECT client || ' ' || (SELECT count(*) FROM"
+				" name WHERE s = 'a.example[192.0.2.1]')"
+				" FROM message",
+				buf, sizeof(buf)),
+	    "a.example[192.0.2.1] 0");
+
 	/* the join's reload */
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(message_store_load_open(ms, 10, take, &l), 1);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.m.id, 1);
+	assert_string_equal(l.m.client, "a.example[192.0.2.1]");
 	assert_int_equal(l.m.nr, 3);
 	assert_string_equal(l.m.r[0].addr, "a\"q\\\x01@a.example");
 	assert_string_equal(l.m.r[0].provider, "gmail");
@@ -312,8 +322,22 @@ migration_0011__version_10_rcpt_rows__packed_in_order(void **state)
 	fx->st = NULL;
 	db = raw_open(fx);
 	raw_exec(db,
-	    "DROP VIEW message_rcpt;"
-	    "ALTER TABLE message DROP COLUMN rcpts;"
+	    "DROP VIEW message_rcpt; DROP VIEW message_v; DROP TABLE message;"
+	    "CREATE TABLE message (id INTEGER PRIMARY KEY,"
+	    " mta INTEGER NOT NULL, host INTEGER NOT NULL,"
+	    " instance INTEGER NOT NULL, queue_id TEXT NOT NULL,"
+	    " first INTEGER NOT NULL, last INTEGER NOT NULL,"
+	    " final INTEGER NOT NULL, state TEXT NOT NULL,"
+	    " sender TEXT NOT NULL, sender_domain INTEGER NOT NULL,"
+	    " sasl_user INTEGER NOT NULL, client INTEGER NOT NULL,"
+	    " message_id TEXT NOT NULL, size INTEGER NOT NULL,"
+	    " nrcpt INTEGER NOT NULL, failed INTEGER NOT NULL,"
+	    " flags INTEGER NOT NULL) STRICT;"
+	    "CREATE INDEX message_qid ON message (queue_id);"
+	    "CREATE INDEX message_open ON message (final) WHERE final = 0;"
+	    "CREATE VIEW message_v AS SELECT m.id, i.s AS instance,"
+	    " c.s AS client FROM message m JOIN name i ON i.id = m.instance"
+	    " JOIN name c ON c.id = m.client;"
 	    "CREATE TABLE message_rcpt (message INTEGER NOT NULL,"
 	    " rcpt TEXT NOT NULL, domain INTEGER NOT NULL,"
 	    " provider INTEGER NOT NULL, relay INTEGER NOT NULL,"
@@ -323,12 +347,13 @@ migration_0011__version_10_rcpt_rows__packed_in_order(void **state)
 	    " last INTEGER NOT NULL, PRIMARY KEY (message, rcpt))"
 	    " STRICT, WITHOUT ROWID;"
 	    "INSERT OR IGNORE INTO name (s) VALUES ('a.example'), ('gmail'),"
-	    " ('mx.gmail'), ('smtp');"
+	    " ('mx.gmail'), ('smtp'), ('c.example[192.0.2.9]');"
 	    "INSERT INTO message (id, mta, host, instance, queue_id, first,"
 	    " last, final, state, sender, sender_domain, sasl_user, client,"
 	    " message_id, size, nrcpt, failed, flags) VALUES"
 	    " (7, 0, 0, 0, 'Q1', 1763805600, 1763805609, 0, 'deferred',"
-	    " 's@x', 0, 0, 0, '', -1, 2, 1, 3),"
+	    " 's@x', 0, 0, (SELECT id FROM name WHERE s ="
+	    " 'c.example[192.0.2.9]'), '', -1, 2, 1, 3),"
 	    " (8, 0, 0, 0, 'Q2', 1763805600, 1763805600, 1763805600, 'sent',"
 	    " 's@x', 0, 0, 0, '', -1, 0, 0, 3);"
 	    "INSERT INTO message_rcpt SELECT 7, a, d.id, p.id, rl.id, t.id,"
@@ -357,6 +382,11 @@ migration_0011__version_10_rcpt_rows__packed_in_order(void **state)
 				buf, sizeof(buf)),
 	    "[]");
 	assert_string_equal(raw_text(db,
+				"SELECT group_concat(id || ':' || client ||"
+				" ':' || instance, ' ') FROM message_v",
+				buf, sizeof(buf)),
+	    "7:c.example[192.0.2.9]: 8::");
+	assert_string_equal(raw_text(db,
 				"SELECT count(*) FROM sqlite_schema WHERE"
 				" type = 'table' AND name = 'message_rcpt'",
 				buf, sizeof(buf)),
@@ -368,6 +398,7 @@ migration_0011__version_10_rcpt_rows__packed_in_order(void **state)
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(message_store_load_open(ms, 10, take, &l), 1);
 	assert_int_equal(l.m.id, 7);
+	assert_string_equal(l.m.client, "c.example[192.0.2.9]");
 	assert_int_equal(l.m.nr, 2);
 	assert_string_equal(l.m.r[0].addr, "a\"b@a.example");
 	assert_int_equal(l.m.r[1].attempts, 3);
