@@ -26,7 +26,26 @@
 --    JOIN of this view would materialise every recipient.
 --  * message_v has the same columns as before.
 
-CREATE TABLE message_new (
+-- The rows are copied aside to a temporary table and back, rather than
+-- into a new table renamed after: ALTER TABLE RENAME parses the whole
+-- schema again (9 M instructions on every new database).
+CREATE TEMP TABLE message_11 AS
+SELECT m.id, m.mta, m.host, m.instance, m.queue_id, m.first, m.last,
+    m.final, m.state, m.sender, m.sender_domain, m.sasl_user,
+    coalesce((SELECT c.s FROM name c WHERE c.id = m.client), '') AS client,
+    m.message_id, m.size, m.nrcpt, m.failed, m.flags,
+    coalesce((SELECT json_group_array(json_array(r.rcpt, r.domain,
+	r.provider, r.relay, r.transport, r.status, r.class, r.code,
+	r.attempts, r.first - m.first, r.last - m.first))
+	FROM (SELECT * FROM message_rcpt x WHERE x.message = m.id
+	    ORDER BY x.rcpt) r), '[]') AS rcpts
+FROM message m;
+
+DROP VIEW message_v;
+DROP TABLE message_rcpt;
+DROP TABLE message;
+
+CREATE TABLE message (
 	id INTEGER PRIMARY KEY,
 	mta INTEGER NOT NULL,
 	host INTEGER NOT NULL,
@@ -47,23 +66,8 @@ CREATE TABLE message_new (
 	flags INTEGER NOT NULL,	-- 1 start seen, 2 sender seen
 	rcpts TEXT NOT NULL	-- JSON, see above
 ) STRICT;
-
-INSERT INTO message_new
-SELECT m.id, m.mta, m.host, m.instance, m.queue_id, m.first, m.last,
-    m.final, m.state, m.sender, m.sender_domain, m.sasl_user,
-    coalesce((SELECT c.s FROM name c WHERE c.id = m.client), ''),
-    m.message_id, m.size, m.nrcpt, m.failed, m.flags,
-    coalesce((SELECT json_group_array(json_array(r.rcpt, r.domain,
-	r.provider, r.relay, r.transport, r.status, r.class, r.code,
-	r.attempts, r.first - m.first, r.last - m.first))
-	FROM (SELECT * FROM message_rcpt x WHERE x.message = m.id
-	    ORDER BY x.rcpt) r), '[]')
-FROM message m ORDER BY m.id;
-
-DROP VIEW message_v;
-DROP TABLE message_rcpt;
-DROP TABLE message;
-ALTER TABLE message_new RENAME TO message;
+INSERT INTO message SELECT * FROM temp.message_11 ORDER BY id;
+DROP TABLE temp.message_11;
 CREATE INDEX message_qid ON message (queue_id);
 CREATE INDEX message_open ON message (final) WHERE final = 0;
 
