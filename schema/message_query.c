@@ -76,8 +76,9 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	" AND (:host IS NULL OR h.s = :host)"                                  \
 	" AND ((:qid IS NULL AND :msgid IS NULL AND :addr IS NULL)"            \
 	"  OR m.queue_id = :qid OR m.message_id = :msgid"                      \
-	"  OR m.sender = :addr OR EXISTS (SELECT 1 FROM json_each(m.rcpts) x"  \
-	"  WHERE x.value ->> 0 = :addr))"                                      \
+	"  OR m.sender = :addr OR ((:addr_raw IS NULL"                         \
+	"  OR instr(m.rcpts, :addr_raw) > 0) AND EXISTS (SELECT 1"             \
+	"  FROM json_each(m.rcpts) x WHERE x.value ->> 0 = :addr)))"           \
 	" AND (:inc = 0 OR (m.first + r.value ->> 10 >= :inc_from"             \
 	"  AND m.first + r.value ->> 9 < :inc_to"                              \
 	"  AND (:inc_key IS NULL OR d.s = :inc_key OR p.s = :inc_key)"         \
@@ -164,6 +165,24 @@ bind_range(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 	return 0;
 }
 
+/*
+ * a as it appears in message.rcpts' JSON text when it needs no escape
+ * there, else NULL: a substring test that spares parsing the recipients
+ * of every message (trace ADDRESS).
+ */
+static const char *
+addr_raw(const char *a)
+{
+	const unsigned char *p;
+
+	if (a == NULL)
+		return NULL;
+	for (p = (const unsigned char *)a; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			return NULL;
+	return a;
+}
+
 static int
 bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 {
@@ -183,6 +202,7 @@ bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 	    bind_opt(st, q, ":qid", f->queue_id) == -1 ||
 	    bind_opt(st, q, ":msgid", f->message_id) == -1 ||
 	    bind_opt(st, q, ":addr", f->address) == -1 ||
+	    bind_opt(st, q, ":addr_raw", addr_raw(f->address)) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc", f->incident > 0, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc_from", in.from, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc_to", in.to, false) == -1 ||
@@ -321,38 +341,40 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
 }
 
 /*
- * Counts by a key: kcol its text, kjoin what gives it, kgrp what groups
- * it, corr the subquery's message m2 of the same key (the client is
- * text in the row since version 11, the other keys name ids).
+ * Counts by a key. The recipients in the range are read out of their
+ * JSON once (rc, materialised: each `->>` parses its element again, and
+ * the top class's subquery runs per key), with k the key: kexpr its
+ * value (a name id, or the client's text since version 11), kjoin what
+ * names it as kname.
  */
-#define BY_SQL(kcol, kjoin, kgrp, corr)                                        \
-	"SELECT " kcol ", count(DISTINCT m.id), count(r.value ->> 0),"         \
-	" sum(r.value ->> 5 = 'sent'), sum(r.value ->> 5 = 'deferred'),"       \
-	" sum(r.value ->> 5 = 'bounced'), sum(r.value ->> 5 = 'expired'),"     \
-	" (SELECT r2.value ->> 6 AS cl FROM message m2,"                       \
-	"  json_each(m2.rcpts) r2 WHERE " corr " AND cl != 'none'"             \
-	"  AND m2.last >= :since AND m2.first < :until"                        \
-	"  GROUP BY cl ORDER BY count(*) DESC LIMIT 1)"                        \
-	" FROM message m, json_each(m.rcpts) r" kjoin                          \
-	" JOIN name d ON d.id = r.value ->> 1"                                 \
-	" JOIN name p ON p.id = r.value ->> 2"                                 \
-	" WHERE m.last >= :since AND m.first < :until"                         \
-	" AND (:domain IS NULL OR d.s = :domain OR p.s = :domain)"             \
-	" AND (:cls IS NULL OR r.value ->> 6 = :cls)"                          \
-	" GROUP BY " kgrp " ORDER BY sum(r.value ->> 5 != 'sent') DESC,"       \
-	" count(r.value ->> 0) DESC, " kcol " LIMIT :top"
+#define BY_SQL(kexpr, kjoin, kname)                                            \
+	"WITH rc AS MATERIALIZED (SELECT m.id AS mid, " kexpr " AS k,"         \
+	" r.value ->> 0 AS rcpt, r.value ->> 1 AS dom, r.value ->> 2 AS prov," \
+	" r.value ->> 5 AS status, r.value ->> 6 AS cls"                       \
+	" FROM message m, json_each(m.rcpts) r"                                \
+	" WHERE m.last >= :since AND m.first < :until)"                        \
+	" SELECT " kname ", count(DISTINCT r.mid), count(r.rcpt),"             \
+	" sum(r.status = 'sent'), sum(r.status = 'deferred'),"                 \
+	" sum(r.status = 'bounced'), sum(r.status = 'expired'),"               \
+	" (SELECT r2.cls FROM rc r2 WHERE r2.k = r.k AND r2.cls != 'none'"     \
+	"  GROUP BY r2.cls ORDER BY count(*) DESC LIMIT 1)"                    \
+	" FROM rc r" kjoin " JOIN name d ON d.id = r.dom"                      \
+	" JOIN name p ON p.id = r.prov"                                        \
+	" WHERE (:domain IS NULL OR d.s = :domain OR p.s = :domain)"           \
+	" AND (:cls IS NULL OR r.cls = :cls)"                                  \
+	" GROUP BY r.k ORDER BY sum(r.status != 'sent') DESC,"                 \
+	" count(r.rcpt) DESC, " kname " LIMIT :top"
 
-/* A key that is a name id: col in m or r, col2 the same in m2 or r2. */
-#define BY_NAME(col, col2)                                                     \
-	BY_SQL("k.s", " JOIN name k ON k.id = " col, "k.id", col2 " = k.id")
+/* A key that is a name id (of m or of the recipient r). */
+#define BY_NAME(kexpr) BY_SQL(kexpr, " JOIN name k ON k.id = r.k", "k.s")
 
 static const char *const by_sql[MSG_KEY_COUNT] = {
 	"",
-	BY_NAME("m.sender_domain", "m2.sender_domain"),
-	BY_NAME("m.sasl_user", "m2.sasl_user"),
-	BY_SQL("m.client", "", "m.client", "m2.client = m.client"),
-	BY_NAME("r.value ->> 4", "r2.value ->> 4"),
-	BY_NAME("m.host", "m2.host"),
+	BY_NAME("m.sender_domain"),
+	BY_NAME("m.sasl_user"),
+	BY_SQL("m.client", "", "r.k"),
+	BY_NAME("r.value ->> 4"),
+	BY_NAME("m.host"),
 };
 
 static int
