@@ -62,6 +62,11 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	" LEFT JOIN name rl ON rl.id = r.value ->> 3"                          \
 	" LEFT JOIN name t ON t.id = r.value ->> 4"
 
+/*
+ * --incident: a recipient's times are within its message's and its
+ * class name is in the message's text, so the message-level test (done
+ * before its recipients are parsed) only spares work.
+ */
 #define MSG_WHERE                                                              \
 	" WHERE m.last >= :since AND m.first < :until"                         \
 	" AND (:open = 0 OR m.final = 0)"                                      \
@@ -79,6 +84,8 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	"  OR m.sender = :addr OR ((:addr_raw IS NULL"                         \
 	"  OR instr(m.rcpts, :addr_raw) > 0) AND EXISTS (SELECT 1"             \
 	"  FROM json_each(m.rcpts) x WHERE x.value ->> 0 = :addr)))"           \
+	" AND (:inc = 0 OR (m.last >= :inc_from AND m.first < :inc_to"         \
+	"  AND (:inc_clsq IS NULL OR instr(m.rcpts, :inc_clsq) > 0)))"         \
 	" AND (:inc = 0 OR (m.first + r.value ->> 10 >= :inc_from"             \
 	"  AND m.first + r.value ->> 9 < :inc_to"                              \
 	"  AND (:inc_key IS NULL OR d.s = :inc_key OR p.s = :inc_key)"         \
@@ -98,6 +105,7 @@ static const char sql_rows[] =
 /* The incident's key, class and time into the filter's parameters. */
 struct inc {
 	char kind[64], key[256];
+	char clsq[64]; /* the class as it appears in message.rcpts */
 	int64_t from, to;
 	bool key_set;
 	const char *cls;
@@ -142,6 +150,8 @@ incident_of(struct store *st, int64_t id, struct inc *in)
 		in->key_set = false;
 	} else if (bs_class_from_name(s, strlen(s), &c) == 0)
 		in->cls = bs_class_name(c);
+	if (in->cls != NULL)
+		snprintf(in->clsq, sizeof(in->clsq), "\"%s\"", in->cls);
 	return 0;
 }
 
@@ -207,7 +217,8 @@ bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 	    sql_bind_opt_int64(st, q, ":inc_from", in.from, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc_to", in.to, false) == -1 ||
 	    bind_opt(st, q, ":inc_key", in.key_set ? in.key : NULL) == -1 ||
-	    bind_opt(st, q, ":inc_cls", in.cls) == -1)
+	    bind_opt(st, q, ":inc_cls", in.cls) == -1 ||
+	    bind_opt(st, q, ":inc_clsq", in.cls != NULL ? in.clsq : NULL) == -1)
 		return -1;
 	return 0;
 }
