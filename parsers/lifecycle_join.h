@@ -75,31 +75,34 @@ struct lc_rcpt {
 };
 
 struct lc_msg {
-	/* key */
-	uint8_t mta; /* enum bs_mta */
-	char host[LC_HOST_MAX];
-	char instance[LC_INST_MAX];
-	char qid[LC_QID_MAX];
+	/* The join's and the key first: a lookup reads h, hnext, the key
+	 * and the links, and with the join's own fields at the end of the
+	 * record (744 bytes) every line of a message missed the CPU caches
+	 * on more of its cache lines (perf: the lookup a fifth faster). */
+	uint64_t h;
+	struct lc_msg *hnext;
+	uint8_t mta;              /* enum bs_mta; key */
+	uint8_t qlen, hlen, ilen; /* strlen of qid, host, instance */
+	bool dirty, in_dirty;
+	char qid[LC_QID_MAX];       /* key */
+	char host[LC_HOST_MAX];     /* key */
+	char instance[LC_INST_MAX]; /* key */
+	struct lc_msg *prev, *next, *dprev, *dnext;
 	/* what is known */
 	int64_t id; /* the store's row id, 0: not stored yet */
 	int64_t first, last, final;
 	uint8_t state; /* enum lc_state */
 	bool has_start;
 	bool has_sender;
-	char sender[LC_ADDR_MAX];
-	char sasl_user[LC_NAME_MAX];
-	char client[LC_ADDR_MAX];
-	char message_id[LC_MSGID_MAX];
 	int64_t size, nrcpt; /* -1 unknown */
 	uint32_t failed;     /* failure results seen (any recipient) */
 	uint32_t rcpt_dropped;
 	size_t nr, cap;
 	struct lc_rcpt *r;
-	/* the join's */
-	uint8_t qlen, hlen, ilen; /* strlen of qid, host, instance */
-	uint64_t h;
-	struct lc_msg *hnext, *prev, *next, *dprev, *dnext;
-	bool dirty, in_dirty;
+	char sender[LC_ADDR_MAX];
+	char sasl_user[LC_NAME_MAX];
+	char client[LC_ADDR_MAX];
+	char message_id[LC_MSGID_MAX];
 };
 
 struct lc_key {

@@ -4,16 +4,16 @@
  *
  * See message.h. The writer binds by position (the statements are fixed
  * texts below); strings are interned through the store's name cache.
- * A message is inserted when first flushed and updated after; recipients
- * are upserted when they changed. With message_records = failed, a
- * message that ended with no failure is not kept (deleted if it was
- * written while open).
+ * A message is inserted when first flushed and updated after, with its
+ * recipients packed in its row (message.rcpts, JSON: migration 0011),
+ * sorted by stored address, written whole each time. With
+ * message_records = failed, a message that ended with no failure is not
+ * kept (deleted if it was written while open).
  *
- * New message rows and recipient rows wait in a small buffer and go in
- * MSG_BATCH at a time, one multi-row INSERT (a statement costs about as
- * much as the rows it writes). A new message's id is chosen here (the
- * largest + 1, which is what SQLite would choose), so that its
- * recipients can be written before it. Anything else (update, delete, a
+ * New message rows wait in a small buffer and go in MSG_BATCH at a
+ * time, one multi-row INSERT (a statement costs about as much as the
+ * rows it writes). A new message's id is chosen here (the largest + 1,
+ * which is what SQLite would choose). Anything else (update, delete, a
  * read, the end of the batch: message_store_sync()) writes the buffer
  * first, so that the order of effects is that of the calls.
  */
@@ -26,72 +26,61 @@
 #include "store_impl.h"
 
 #define MSG_BATCH 16 /* rows per multi-row INSERT */
-#define MSG_COLS  18 /* message columns, id included */
-#define RCPT_COLS 12
+#define MSG_COLS  19 /* message columns, id and rcpts included */
 
 enum {
 	M_INSERT,
 	M_INSERT_N,
-	M_RCPT_PUT_N,
-	M_RCPT_ADD,
-	M_RCPT_ADD_N,
 	M_MAXID,
 	M_UPDATE,
 	M_DELETE,
-	M_RCPT_PUT,
-	M_RCPT_DEL,
 	M_FIND,
 	M_RCPTS,
 	M_OPEN,
 	M_COUNT
 };
 
+/* A message's recipients (message.rcpts, migration 0011), in the order
+ * stored (by address). */
+#define RCPTS_SQL                                                              \
+	"SELECT r.value ->> 0, p.s, rl.s, t.s, r.value ->> 5, r.value ->> 6,"  \
+	" r.value ->> 7, r.value ->> 8, m.first + r.value ->> 9,"              \
+	" m.first + r.value ->> 10 FROM message m, json_each(m.rcpts) r"       \
+	" JOIN name p ON p.id = r.value ->> 2"                                 \
+	" JOIN name rl ON rl.id = r.value ->> 3"                               \
+	" JOIN name t ON t.id = r.value ->> 4 WHERE m.id = ?1 ORDER BY r.key"
+
 static const struct {
 	const char *name, *sql;
 } msql[M_COUNT] = {
-	/* M_INSERT, M_INSERT_N, M_RCPT_PUT_N, M_RCPT_ADD and M_RCPT_ADD_N:
-	 * texts made by many_sql(), from these heads */
+	/* M_INSERT and M_INSERT_N: texts made by many_sql(), from this
+	 * head */
 	{ "message insert",
 	    "INSERT OR FAIL INTO message (id, mta, host, instance, queue_id,"
 	    " first, last, final, state, sender, sender_domain, sasl_user,"
-	    " client, message_id, size, nrcpt, failed, flags) VALUES " },
+	    " client, message_id, size, nrcpt, failed, flags, rcpts) VALUES " },
 	{ "message insert many", NULL },
-	{ "message rcpt put many", NULL },
-	{ "message rcpt add", NULL },
-	{ "message rcpt add many", NULL },
 	{ "message max id", "SELECT coalesce(max(id), 0) + 1 FROM message" },
 	{ "message update",
 	    "UPDATE message SET mta = ?1, host = ?2, instance = ?3,"
 	    " queue_id = ?4, first = ?5, last = ?6, final = ?7, state = ?8,"
 	    " sender = ?9, sender_domain = ?10, sasl_user = ?11, client = ?12,"
 	    " message_id = ?13, size = ?14, nrcpt = ?15, failed = ?16,"
-	    " flags = ?17 WHERE id = ?18" },
+	    " flags = ?17, rcpts = ?18 WHERE id = ?19" },
 	{ "message delete", "DELETE FROM message WHERE id = ?1" },
-	{ "message rcpt put",
-	    "INSERT OR REPLACE INTO message_rcpt (message, rcpt, domain,"
-	    " provider, relay, transport, status, class, code, attempts,"
-	    " first, last) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	    " ?11, ?12)" },
-	{ "message rcpt delete",
-	    "DELETE FROM message_rcpt WHERE message = ?1" },
 	{ "message find",
 	    "SELECT m.id FROM message m INDEXED BY message_qid"
 	    " JOIN name mt ON mt.id = m.mta"
 	    " JOIN name h ON h.id = m.host JOIN name i ON i.id = m.instance"
 	    " WHERE m.queue_id = ?1 AND m.final = 0 AND mt.s = ?2"
 	    " AND h.s = ?3 AND i.s = ?4 ORDER BY m.id DESC LIMIT 1" },
-	{ "message rcpts",
-	    "SELECT r.rcpt, p.s, rl.s, t.s, r.status, r.class, r.code,"
-	    " r.attempts, r.first, r.last FROM message_rcpt r"
-	    " JOIN name p ON p.id = r.provider JOIN name rl ON rl.id = r.relay"
-	    " JOIN name t ON t.id = r.transport WHERE r.message = ?1" },
+	{ "message rcpts", RCPTS_SQL },
 	{ "message open",
 	    "SELECT m.id, mt.s, h.s, i.s, m.queue_id, m.first, m.last,"
-	    " m.state, m.sender, su.s, c.s, m.message_id, m.size, m.nrcpt,"
+	    " m.state, m.sender, su.s, m.client, m.message_id, m.size, m.nrcpt,"
 	    " m.failed, m.flags FROM message m JOIN name mt ON mt.id = m.mta"
 	    " JOIN name h ON h.id = m.host JOIN name i ON i.id = m.instance"
 	    " JOIN name su ON su.id = m.sasl_user"
-	    " JOIN name c ON c.id = m.client"
 	    " WHERE m.final = 0 AND (?1 = 0 OR m.id = ?1)"
 	    " ORDER BY m.last DESC, m.id DESC" },
 };
@@ -116,20 +105,21 @@ struct name_memo {
 
 /* A message row waiting for its INSERT (columns in M_INSERT's order). */
 struct pend_msg {
-	int64_t id, mta, host, inst, first, last, final, sdom, sasl, client;
+	int64_t id, mta, host, inst, first, last, final, sdom, sasl;
 	int64_t size, nrcpt, failed, flags;
 	const char *state; /* a constant */
+	size_t roff, rlen; /* its rcpts in message_store.rbuf */
 	char qid[LC_QID_MAX];
+	char client[LC_ADDR_MAX]; /* text, not a name (version 11) */
 	char sender[LC_ADDR_MAX + 24];
 	char message_id[LC_MSGID_MAX];
 };
 
-/* A recipient row waiting for its INSERT OR REPLACE. */
-struct pend_rcpt {
-	int64_t msg, dom, prov, relay, tr, code, attempts, first, last;
-	bool add; /* of a new message, addresses as given: no row yet */
-	const char *status, *cls; /* constants */
+/* A recipient's stored address form, while its message is packed. */
+struct rform {
 	char addr[LC_ADDR_MAX + 24];
+	size_t i;                     /* index in the message's recipients */
+	int64_t dom, prov, relay, tr; /* name ids */
 };
 
 struct message_store {
@@ -139,27 +129,15 @@ struct message_store {
 	struct sql_stmt q[M_COUNT];
 	struct name_memo memo[C_COUNT];
 	int64_t next_id; /* the next new message's id; 0: ask the table */
-	size_t nmsg, nrcpt;
+	size_t nmsg;
 	struct pend_msg pmsg[MSG_BATCH];
-	struct pend_rcpt prcpt[MSG_BATCH];
+	/* The rcpts texts of the rows waiting (and of an update while it
+	 * runs); emptied when they are written. */
+	char *rbuf;
+	size_t rused, rcap;
+	struct rform *forms; /* per recipient of the message being packed */
+	size_t fcap;
 };
-
-static const char rcpt_head[] =
-    "INSERT OR REPLACE INTO message_rcpt (message, rcpt, domain,"
-    " provider, relay, transport, status, class, code, attempts, first,"
-    " last) VALUES ";
-
-/*
- * The recipients of a new message, when their stored addresses cannot
- * collide (store_addresses yes: the join keeps one record per address).
- * Unlike OR REPLACE (and the default ABORT), OR FAIL needs no statement
- * journal: SQLite copied every page a 16-row statement changed, to undo
- * it alone; a failed statement fails its whole batch anyway.
- */
-static const char rcpt_add_head[] =
-    "INSERT OR FAIL INTO message_rcpt (message, rcpt, domain,"
-    " provider, relay, transport, status, class, code, attempts, first,"
-    " last) VALUES ";
 
 /*
  * head followed by rows groups of cols "?" (numbered by position), into
@@ -208,17 +186,10 @@ message_store_new(struct store *st, enum msg_addr_mode addr,
 		char sql[4096];
 		const char *text = msql[i].sql;
 
-		if (i == M_INSERT || i == M_INSERT_N || i == M_RCPT_PUT_N ||
-		    i == M_RCPT_ADD || i == M_RCPT_ADD_N) {
-			bool rcpt = i != M_INSERT && i != M_INSERT_N;
-
-			if (many_sql(sql, sizeof(sql),
-				i == M_RCPT_PUT_N ? rcpt_head
-				    : rcpt        ? rcpt_add_head
-						  : msql[M_INSERT].sql,
-				i == M_INSERT || i == M_RCPT_ADD ? 1
-								 : MSG_BATCH,
-				rcpt ? RCPT_COLS : MSG_COLS) == -1) {
+		if (i == M_INSERT || i == M_INSERT_N) {
+			if (many_sql(sql, sizeof(sql), msql[M_INSERT].sql,
+				i == M_INSERT ? 1 : MSG_BATCH,
+				MSG_COLS) == -1) {
 				snprintf(errbuf, BS_ERRLEN,
 				    "message store: statement too long");
 				message_store_free(ms);
@@ -245,6 +216,8 @@ message_store_free(struct message_store *ms)
 		return;
 	for (i = 0; i < M_COUNT; i++)
 		sql_finalize(&ms->q[i]);
+	free(ms->rbuf);
+	free(ms->forms);
 	free(ms);
 }
 
@@ -312,7 +285,8 @@ message_store_forget(struct message_store *ms)
 	for (i = 0; i < C_COUNT; i++)
 		ms->memo[i].id = -1;
 	/* the rows waiting rolled back with the rest */
-	ms->nmsg = ms->nrcpt = 0;
+	ms->nmsg = 0;
+	ms->rused = 0;
 	ms->next_id = 0;
 }
 
@@ -361,40 +335,23 @@ bind_msg(struct message_store *ms, struct sql_stmt *q, int o,
 	    bind_text(ms, q, o + 10, p->sender) == -1 ||
 	    bind_int(ms, q, o + 11, p->sdom) == -1 ||
 	    bind_int(ms, q, o + 12, p->sasl) == -1 ||
-	    bind_int(ms, q, o + 13, p->client) == -1 ||
+	    bind_text(ms, q, o + 13, p->client) == -1 ||
 	    bind_text(ms, q, o + 14, p->message_id) == -1 ||
 	    bind_int(ms, q, o + 15, p->size) == -1 ||
 	    bind_int(ms, q, o + 16, p->nrcpt) == -1 ||
 	    bind_int(ms, q, o + 17, p->failed) == -1 ||
 	    bind_int(ms, q, o + 18, p->flags) == -1)
 		return -1;
-	return 0;
-}
-
-/* Binds recipient row p at parameter o + 1 on. 0 or -1. */
-static int
-bind_rcpt(struct message_store *ms, struct sql_stmt *q, int o,
-    const struct pend_rcpt *p)
-{
-	if (bind_int(ms, q, o + 1, p->msg) == -1 ||
-	    bind_text(ms, q, o + 2, p->addr) == -1 ||
-	    bind_int(ms, q, o + 3, p->dom) == -1 ||
-	    bind_int(ms, q, o + 4, p->prov) == -1 ||
-	    bind_int(ms, q, o + 5, p->relay) == -1 ||
-	    bind_int(ms, q, o + 6, p->tr) == -1 ||
-	    bind_text(ms, q, o + 7, p->status) == -1 ||
-	    bind_text(ms, q, o + 8, p->cls) == -1 ||
-	    bind_int(ms, q, o + 9, p->code) == -1 ||
-	    bind_int(ms, q, o + 10, p->attempts) == -1 ||
-	    bind_int(ms, q, o + 11, p->first) == -1 ||
-	    bind_int(ms, q, o + 12, p->last) == -1)
-		return -1;
+	/* static: rbuf is not moved before the statement has run */
+	if (sqlite3_bind_text(q->s, o + 19, ms->rbuf + p->roff, (int)p->rlen,
+		SQLITE_STATIC) != SQLITE_OK)
+		return sql_fail(ms->st, q);
 	return 0;
 }
 
 /*
  * Runs q, whose every parameter the caller has bound: reset, but its
- * bindings not cleared (sqlite3_clear_bindings() walks all 288 of a
+ * bindings not cleared (sqlite3_clear_bindings() walks all 304 of a
  * 16-row statement's). 0 or -1.
  */
 static int
@@ -408,80 +365,206 @@ exec_bound(struct message_store *ms, struct sql_stmt *q)
 
 /*
  * Writes the rows waiting: a full buffer in one statement, fewer one
- * by one (the end of a batch). Recipients of new messages go in with
- * OR FAIL (rcpt_add_head), any others with OR REPLACE. 0 or -1 (the
- * rows are dropped: the transaction fails and rolls back).
+ * by one (the end of a batch). 0 or -1 (the rows are dropped: the
+ * transaction fails and rolls back).
  */
 static int
 flush_rows(struct message_store *ms)
 {
 	struct sql_stmt *q;
 	size_t i, n;
-	bool add = true;
+	int rc = 0;
 
 	n = ms->nmsg;
 	ms->nmsg = 0;
 	q = &ms->q[n == MSG_BATCH ? M_INSERT_N : M_INSERT];
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		if (bind_msg(ms, q, n == MSG_BATCH ? (int)i * MSG_COLS : 0,
 			&ms->pmsg[i]) == -1)
-			return -1;
-		if ((n != MSG_BATCH || i == n - 1) && exec_bound(ms, q) == -1)
-			return -1;
+			rc = -1;
+		else if ((n != MSG_BATCH || i == n - 1) &&
+		    exec_bound(ms, q) == -1)
+			rc = -1;
 	}
-	n = ms->nrcpt;
-	ms->nrcpt = 0;
-	for (i = 0; i < n; i++)
-		add = add && ms->prcpt[i].add;
-	for (i = 0; i < n; i++) {
-		if (n == MSG_BATCH)
-			q = &ms->q[add ? M_RCPT_ADD_N : M_RCPT_PUT_N];
-		else
-			q = &ms->q[ms->prcpt[i].add ? M_RCPT_ADD : M_RCPT_PUT];
-		if (bind_rcpt(ms, q, n == MSG_BATCH ? (int)i * RCPT_COLS : 0,
-			&ms->prcpt[i]) == -1)
-			return -1;
-		if ((n != MSG_BATCH || i == n - 1) && exec_bound(ms, q) == -1)
-			return -1;
-	}
-	return 0;
+	ms->rused = 0;
+	return rc;
 }
 
 int
 message_store_sync(struct message_store *ms)
 {
-	if (ms->nmsg == 0 && ms->nrcpt == 0)
+	if (ms->nmsg == 0)
 		return 0;
 	return flush_rows(ms);
 }
 
-/* Queues recipient r of m; add: m is new (no row of it yet). */
+/* Room for n more bytes in rbuf. 0 or -1. */
 static int
-put_rcpt(struct message_store *ms, const struct lc_msg *m,
-    const struct lc_rcpt *r, bool add)
+rb_room(struct message_store *ms, size_t n)
 {
-	struct pend_rcpt *p;
+	size_t cap;
+	char *b;
 
-	if (ms->nrcpt == MSG_BATCH && flush_rows(ms) == -1)
+	if (ms->rused + n <= ms->rcap)
+		return 0;
+	cap = ms->rcap == 0 ? 4096 : ms->rcap;
+	while (cap < ms->rused + n)
+		cap *= 2;
+	if ((b = realloc(ms->rbuf, cap)) == NULL)
+		return store_failx(ms->st, "out of memory");
+	ms->rbuf = b;
+	ms->rcap = cap;
+	return 0;
+}
+
+/* Appends s as a JSON string (room for its worst case made). 0/-1. */
+static int
+rb_str(struct message_store *ms, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(s);
+	char *d;
+
+	if (rb_room(ms, n * 6 + 2) == -1)
 		return -1;
-	p = &ms->prcpt[ms->nrcpt];
-	message_addr_form(
-	    ms->addr, r->addr, strlen(r->addr), p->addr, sizeof(p->addr));
-	if (intern(ms->st, domain_of(r->addr), &p->dom) == -1 ||
-	    intern_col(ms, C_PROV, r->provider, &p->prov) == -1 ||
-	    intern_col(ms, C_RELAY, r->relay, &p->relay) == -1 ||
-	    intern_col(ms, C_TRANS, r->transport, &p->tr) == -1)
+	d = ms->rbuf + ms->rused;
+	*d++ = '"';
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			*d++ = '\\';
+			*d++ = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			*d++ = '\\';
+			*d++ = 'u';
+			*d++ = '0';
+			*d++ = '0';
+			*d++ = hex[c >> 4];
+			*d++ = hex[c & 15];
+		} else
+			*d++ = (char)c;
+	}
+	*d++ = '"';
+	ms->rused = (size_t)(d - ms->rbuf);
+	return 0;
+}
+
+/* Appends c then v in decimal. 0 or -1. */
+static int
+rb_int(struct message_store *ms, char c, int64_t v)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *d = e;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--d = '-';
+	if (rb_room(ms, (size_t)(e - d) + 1) == -1)
 		return -1;
-	p->msg = m->id;
-	/* other address forms can make two recipients one row */
-	p->add = add && ms->addr == MSG_ADDR_YES;
-	p->status = bs_status_name((enum bs_status)r->status);
-	p->cls = bs_class_name((enum bs_class)r->cls);
-	p->code = r->code;
-	p->attempts = r->attempts;
-	p->first = r->first;
-	p->last = r->last;
-	ms->nrcpt++;
+	ms->rbuf[ms->rused++] = c;
+	memcpy(ms->rbuf + ms->rused, d, (size_t)(e - d));
+	ms->rused += (size_t)(e - d);
+	return 0;
+}
+
+static int
+rb_char(struct message_store *ms, char c)
+{
+	if (rb_room(ms, 1) == -1)
+		return -1;
+	ms->rbuf[ms->rused++] = c;
+	return 0;
+}
+
+/* Recipient r of m (its form f), as one array, after sep (0: none). */
+static int
+pack_rcpt(struct message_store *ms, const struct lc_msg *m,
+    const struct lc_rcpt *r, const struct rform *f, char sep)
+{
+	if ((sep != 0 && rb_char(ms, sep) == -1) || rb_char(ms, '[') == -1 ||
+	    rb_str(ms, f->addr) == -1 || rb_int(ms, ',', f->dom) == -1 ||
+	    rb_int(ms, ',', f->prov) == -1 || rb_int(ms, ',', f->relay) == -1 ||
+	    rb_int(ms, ',', f->tr) == -1 || rb_char(ms, ',') == -1 ||
+	    rb_str(ms, bs_status_name((enum bs_status)r->status)) == -1 ||
+	    rb_char(ms, ',') == -1 ||
+	    rb_str(ms, bs_class_name((enum bs_class)r->cls)) == -1 ||
+	    rb_int(ms, ',', r->code) == -1 ||
+	    rb_int(ms, ',', r->attempts) == -1 ||
+	    rb_int(ms, ',', r->first - m->first) == -1 ||
+	    rb_int(ms, ',', r->last - m->first) == -1 || rb_char(ms, ']') == -1)
+		return -1;
+	return 0;
+}
+
+static int
+form_cmp(const void *a, const void *b)
+{
+	const struct rform *x = a, *y = b;
+	int c = strcmp(x->addr, y->addr);
+
+	if (c != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * m's recipients as message.rcpts at the end of rbuf (*off, *len):
+ * sorted by stored address (the order the table's key gave before
+ * version 11, whatever order the join holds them in); of two that are
+ * stored alike (store_addresses hash or domain) the later one. 0 or -1.
+ */
+static int
+pack_rcpts(
+    struct message_store *ms, const struct lc_msg *m, size_t *off, size_t *len)
+{
+	struct rform one, *f = &one;
+	size_t i;
+	char sep = 0;
+
+	*off = ms->rused;
+	if (m->nr > 1) {
+		if (m->nr > ms->fcap) {
+			size_t cap = m->nr < 16 ? 16 : m->nr;
+
+			if ((f = realloc(ms->forms, cap * sizeof(*f))) == NULL)
+				return store_failx(ms->st, "out of memory");
+			ms->forms = f;
+			ms->fcap = cap;
+		}
+		f = ms->forms;
+	}
+	/* names interned in the join's order (the ids new names get do
+	 * not depend on the stored order) */
+	for (i = 0; i < m->nr; i++) {
+		const struct lc_rcpt *r = &m->r[i];
+
+		message_addr_form(ms->addr, r->addr,
+		    strnlen(r->addr, sizeof(r->addr)), f[i].addr,
+		    sizeof(f[i].addr));
+		f[i].i = i;
+		if (intern(ms->st, domain_of(r->addr), &f[i].dom) == -1 ||
+		    intern_col(ms, C_PROV, r->provider, &f[i].prov) == -1 ||
+		    intern_col(ms, C_RELAY, r->relay, &f[i].relay) == -1 ||
+		    intern_col(ms, C_TRANS, r->transport, &f[i].tr) == -1)
+			return -1;
+	}
+	if (m->nr > 1)
+		qsort(f, m->nr, sizeof(*f), form_cmp);
+	if (rb_char(ms, '[') == -1)
+		return -1;
+	for (i = 0; i < m->nr; i++) {
+		if (i + 1 < m->nr && strcmp(f[i].addr, f[i + 1].addr) == 0)
+			continue; /* the later one is kept */
+		if (pack_rcpt(ms, m, &m->r[f[i].i], &f[i], sep) == -1)
+			return -1;
+		sep = ',';
+	}
+	if (rb_char(ms, ']') == -1)
+		return -1;
+	*len = ms->rused - *off;
 	return 0;
 }
 
@@ -489,8 +572,6 @@ static int
 delete_msg(struct message_store *ms, int64_t id)
 {
 	if (message_store_sync(ms) == -1 ||
-	    bind_int(ms, &ms->q[M_RCPT_DEL], 1, id) == -1 ||
-	    sql_exec(ms->st, &ms->q[M_RCPT_DEL]) == -1 ||
 	    bind_int(ms, &ms->q[M_DELETE], 1, id) == -1 ||
 	    sql_exec(ms->st, &ms->q[M_DELETE]) == -1)
 		return -1;
@@ -517,6 +598,17 @@ new_id(struct message_store *ms, int64_t *id)
 	return 0;
 }
 
+/* Copies string field s of a record (n bytes, NUL within) to d (as
+ * large). */
+static void
+field(char *d, const char *s, size_t n)
+{
+	size_t len = strnlen(s, n - 1);
+
+	memcpy(d, s, len);
+	d[len] = '\0';
+}
+
 /* lc_ops.put: see message.h. */
 static int
 msg_put(void *arg, struct lc_msg *m)
@@ -524,8 +616,7 @@ msg_put(void *arg, struct lc_msg *m)
 	struct message_store *ms = arg;
 	struct pend_msg one, *p;
 	struct sql_stmt *q;
-	size_t i;
-	bool all = m->id == 0;
+	int rc;
 
 	if (m->final != 0 && m->failed == 0 &&
 	    ms->records == MSG_RECORDS_FAILED) {
@@ -552,10 +643,11 @@ msg_put(void *arg, struct lc_msg *m)
 	    intern_col(ms, C_INST, m->instance, &p->inst) == -1 ||
 	    intern_col(ms, C_SDOM, domain_of(m->sender), &p->sdom) == -1 ||
 	    intern(ms->st, m->sasl_user, &p->sasl) == -1 ||
-	    intern(ms->st, m->client, &p->client) == -1)
+	    pack_rcpts(ms, m, &p->roff, &p->rlen) == -1)
 		return -1;
-	snprintf(p->qid, sizeof(p->qid), "%s", m->qid);
-	snprintf(p->message_id, sizeof(p->message_id), "%s", m->message_id);
+	field(p->qid, m->qid, sizeof(m->qid));
+	field(p->client, m->client, sizeof(m->client));
+	field(p->message_id, m->message_id, sizeof(m->message_id));
 	p->first = m->first;
 	p->last = m->last;
 	p->final = m->final;
@@ -569,21 +661,17 @@ msg_put(void *arg, struct lc_msg *m)
 			return -1;
 		m->id = p->id;
 		ms->nmsg++;
-	} else {
-		/* M_UPDATE: the columns in M_INSERT's order, less id, then
-		 * id */
-		q = &ms->q[M_UPDATE];
-		p->id = m->id;
-		if (bind_msg(ms, q, -1, p) == -1 ||
-		    bind_int(ms, q, 18, m->id) == -1 ||
-		    sql_exec(ms->st, q) == -1)
-			return -1;
+		return 0;
 	}
-	for (i = 0; i < m->nr; i++)
-		if ((all || m->r[i].dirty) &&
-		    put_rcpt(ms, m, &m->r[i], all) == -1)
-			return -1;
-	return 0;
+	/* M_UPDATE: the columns in M_INSERT's order, less id, then id */
+	q = &ms->q[M_UPDATE];
+	p->id = m->id;
+	rc = bind_msg(ms, q, -1, p) == -1 || bind_int(ms, q, 19, m->id) == -1 ||
+		sql_exec(ms->st, q) == -1
+	    ? -1
+	    : 0;
+	ms->rused = 0; /* nothing else waits (synced above) */
+	return rc;
 }
 
 static void
@@ -758,16 +846,7 @@ message_store_prune(struct store *st, int64_t before)
 	struct sql_stmt q;
 	int rc;
 
-	if (sql_prepare(st, &q, "message prune rcpt",
-		"DELETE FROM message_rcpt WHERE message IN (SELECT id FROM"
-		" message WHERE final != 0 AND last < ?1)",
-		false) == -1)
-		return -1;
-	rc = sqlite3_bind_int64(q.s, 1, before) == SQLITE_OK ? sql_exec(st, &q)
-							     : sql_fail(st, &q);
-	sql_finalize(&q);
-	if (rc == -1)
-		return -1;
+	/* recipients are in the row (version 11) */
 	if (sql_prepare(st, &q, "message prune",
 		"DELETE FROM message WHERE final != 0 AND last < ?1",
 		false) == -1)

@@ -2,8 +2,9 @@
 /*
  * Copyright (c) 2026 The bouncestat authors
  *
- * Message records (issue 16): the writer's side of tables message and
- * message_rcpt (migration 0004) for the lifecycle join
+ * Message records (issue 16): the writer's side of table message
+ * (migration 0005; since 0011 a message's recipients are packed in its
+ * row, message.rcpts, and message_rcpt is a view) for the lifecycle join
  * (parsers/lifecycle_join.h), and the readers' side for `bouncestat
  * messages`, `trace`, `report --by` and the expiry forecast. A
  * message_store holds its prepared statements; it is created on an open
@@ -42,9 +43,11 @@ void message_store_free(struct message_store *);
 
 /*
  * lc_ops for lc_join_new(): put writes (inserts or updates) a message
- * and its changed recipients inside the open transaction (new rows may
+ * with all its recipients inside the open transaction (new rows may
  * wait: message_store_sync()); find reads an open message back. arg is
- * the message_store.
+ * the message_store. Recipients are stored sorted by stored address;
+ * of two that store_addresses hash or domain stores alike, the later
+ * in m->r is kept.
  */
 void message_store_ops(struct message_store *, struct lc_ops *out);
 

@@ -43,49 +43,69 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	return -1;
 }
 
+/*
+ * A message's recipients are in its row (migration 0011): message.rcpts,
+ * one array per recipient, [rcpt, domain, provider, relay, transport,
+ * status, class, code, attempts, first - m.first, last - m.first],
+ * read with json_each() as r: r.value ->> 0 is the address, and so on
+ * (the view message_rcpt has the same, for the sqlite3 shell; joined
+ * here it would be materialised whole).
+ */
 #define MSG_FROM                                                               \
 	" FROM message m JOIN name mt ON mt.id = m.mta"                        \
 	" JOIN name h ON h.id = m.host JOIN name i ON i.id = m.instance"       \
 	" JOIN name su ON su.id = m.sasl_user"                                 \
-	" JOIN name c ON c.id = m.client"                                      \
 	" JOIN name sd ON sd.id = m.sender_domain"                             \
-	" LEFT JOIN message_rcpt r ON r.message = m.id"                        \
-	" LEFT JOIN name d ON d.id = r.domain"                                 \
-	" LEFT JOIN name p ON p.id = r.provider"                               \
-	" LEFT JOIN name rl ON rl.id = r.relay"                                \
-	" LEFT JOIN name t ON t.id = r.transport"
+	" LEFT JOIN json_each(m.rcpts) r"                                      \
+	" LEFT JOIN name d ON d.id = r.value ->> 1"                            \
+	" LEFT JOIN name p ON p.id = r.value ->> 2"                            \
+	" LEFT JOIN name rl ON rl.id = r.value ->> 3"                          \
+	" LEFT JOIN name t ON t.id = r.value ->> 4"
 
+/*
+ * --incident: a recipient's times are within its message's and its
+ * class name is in the message's text, so the message-level test (done
+ * before its recipients are parsed) only spares work.
+ */
 #define MSG_WHERE                                                              \
 	" WHERE m.last >= :since AND m.first < :until"                         \
 	" AND (:open = 0 OR m.final = 0)"                                      \
 	" AND (:domain IS NULL OR d.s = :domain OR p.s = :domain)"             \
-	" AND (:cls IS NULL OR r.class = :cls)"                                \
-	" AND (:status IS NULL OR r.status = :status OR m.state = :status)"    \
+	" AND (:cls IS NULL OR r.value ->> 6 = :cls)"                          \
+	" AND (:status IS NULL OR r.value ->> 5 = :status"                     \
+	"  OR m.state = :status)"                                              \
 	" AND (:sdom IS NULL OR sd.s = :sdom)"                                 \
 	" AND (:sasl IS NULL OR su.s = :sasl)"                                 \
-	" AND (:client IS NULL OR c.s = :client)"                              \
+	" AND (:client IS NULL OR m.client = :client)"                         \
 	" AND (:transport IS NULL OR t.s = :transport)"                        \
 	" AND (:host IS NULL OR h.s = :host)"                                  \
 	" AND ((:qid IS NULL AND :msgid IS NULL AND :addr IS NULL)"            \
 	"  OR m.queue_id = :qid OR m.message_id = :msgid"                      \
-	"  OR m.sender = :addr OR EXISTS (SELECT 1 FROM message_rcpt x"        \
-	"  WHERE x.message = m.id AND x.rcpt = :addr))"                        \
-	" AND (:inc = 0 OR (r.last >= :inc_from AND r.first < :inc_to"         \
+	"  OR m.sender = :addr OR ((:addr_raw IS NULL"                         \
+	"  OR instr(m.rcpts, :addr_raw) > 0) AND EXISTS (SELECT 1"             \
+	"  FROM json_each(m.rcpts) x WHERE x.value ->> 0 = :addr)))"           \
+	" AND (:inc = 0 OR (m.last >= :inc_from AND m.first < :inc_to"         \
+	"  AND (:inc_clsq IS NULL OR instr(m.rcpts, :inc_clsq) > 0)))"         \
+	" AND (:inc = 0 OR (m.first + r.value ->> 10 >= :inc_from"             \
+	"  AND m.first + r.value ->> 9 < :inc_to"                              \
 	"  AND (:inc_key IS NULL OR d.s = :inc_key OR p.s = :inc_key)"         \
-	"  AND (:inc_cls IS NULL OR r.class = :inc_cls)))"
+	"  AND (:inc_cls IS NULL OR r.value ->> 6 = :inc_cls)))"
 
 static const char sql_rows[] =
     "SELECT m.id, m.queue_id, mt.s, h.s, i.s, m.first, m.last, m.final,"
-    " m.state, m.sender, su.s, c.s, m.message_id, m.size, m.nrcpt,"
-    " m.failed, coalesce(r.rcpt, ''), coalesce(d.s, ''),"
+    " m.state, m.sender, su.s, m.client, m.message_id, m.size, m.nrcpt,"
+    " m.failed, coalesce(r.value ->> 0, ''), coalesce(d.s, ''),"
     " coalesce(p.s, ''), coalesce(rl.s, ''), coalesce(t.s, ''),"
-    " coalesce(r.status, ''), coalesce(r.class, ''), coalesce(r.code, 0),"
-    " coalesce(r.attempts, 0), coalesce(r.first, 0), coalesce(r.last, 0)" MSG_FROM
-	MSG_WHERE " ORDER BY m.first DESC, m.id DESC, r.rcpt";
+    " coalesce(r.value ->> 5, ''), coalesce(r.value ->> 6, ''),"
+    " coalesce(r.value ->> 7, 0), coalesce(r.value ->> 8, 0),"
+    " coalesce(m.first + r.value ->> 9, 0),"
+    " coalesce(m.first + r.value ->> 10, 0)" MSG_FROM MSG_WHERE
+    " ORDER BY m.first DESC, m.id DESC, r.value ->> 0";
 
 /* The incident's key, class and time into the filter's parameters. */
 struct inc {
 	char kind[64], key[256];
+	char clsq[64]; /* the class as it appears in message.rcpts */
 	int64_t from, to;
 	bool key_set;
 	const char *cls;
@@ -130,6 +150,8 @@ incident_of(struct store *st, int64_t id, struct inc *in)
 		in->key_set = false;
 	} else if (bs_class_from_name(s, strlen(s), &c) == 0)
 		in->cls = bs_class_name(c);
+	if (in->cls != NULL)
+		snprintf(in->clsq, sizeof(in->clsq), "\"%s\"", in->cls);
 	return 0;
 }
 
@@ -153,6 +175,24 @@ bind_range(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 	return 0;
 }
 
+/*
+ * a as it appears in message.rcpts' JSON text when it needs no escape
+ * there, else NULL: a substring test that spares parsing the recipients
+ * of every message (trace ADDRESS).
+ */
+static const char *
+addr_raw(const char *a)
+{
+	const unsigned char *p;
+
+	if (a == NULL)
+		return NULL;
+	for (p = (const unsigned char *)a; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			return NULL;
+	return a;
+}
+
 static int
 bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 {
@@ -172,11 +212,13 @@ bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 	    bind_opt(st, q, ":qid", f->queue_id) == -1 ||
 	    bind_opt(st, q, ":msgid", f->message_id) == -1 ||
 	    bind_opt(st, q, ":addr", f->address) == -1 ||
+	    bind_opt(st, q, ":addr_raw", addr_raw(f->address)) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc", f->incident > 0, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc_from", in.from, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc_to", in.to, false) == -1 ||
 	    bind_opt(st, q, ":inc_key", in.key_set ? in.key : NULL) == -1 ||
-	    bind_opt(st, q, ":inc_cls", in.cls) == -1)
+	    bind_opt(st, q, ":inc_cls", in.cls) == -1 ||
+	    bind_opt(st, q, ":inc_clsq", in.cls != NULL ? in.clsq : NULL) == -1)
 		return -1;
 	return 0;
 }
@@ -309,30 +351,41 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
 	return each_row(st, &q, attempt_row, &e);
 }
 
-#define BY_SQL(col, col2)                                                      \
-	"SELECT k.s, count(DISTINCT m.id), count(r.rcpt),"                     \
+/*
+ * Counts by a key. The recipients in the range are read out of their
+ * JSON once (rc, materialised: each `->>` parses its element again, and
+ * the top class's subquery runs per key), with k the key: kexpr its
+ * value (a name id, or the client's text since version 11), kjoin what
+ * names it as kname.
+ */
+#define BY_SQL(kexpr, kjoin, kname)                                            \
+	"WITH rc AS MATERIALIZED (SELECT m.id AS mid, " kexpr " AS k,"         \
+	" r.value ->> 0 AS rcpt, r.value ->> 1 AS dom, r.value ->> 2 AS prov," \
+	" r.value ->> 5 AS status, r.value ->> 6 AS cls"                       \
+	" FROM message m, json_each(m.rcpts) r"                                \
+	" WHERE m.last >= :since AND m.first < :until)"                        \
+	" SELECT " kname ", count(DISTINCT r.mid), count(r.rcpt),"             \
 	" sum(r.status = 'sent'), sum(r.status = 'deferred'),"                 \
 	" sum(r.status = 'bounced'), sum(r.status = 'expired'),"               \
-	" (SELECT r2.class FROM message m2 JOIN message_rcpt r2"               \
-	"  ON r2.message = m2.id WHERE " col2 " = k.id AND r2.class != 'none'" \
-	"  AND m2.last >= :since AND m2.first < :until"                        \
-	"  GROUP BY r2.class ORDER BY count(*) DESC LIMIT 1)"                  \
-	" FROM message m JOIN message_rcpt r ON r.message = m.id"              \
-	" JOIN name k ON k.id = " col " JOIN name d ON d.id = r.domain"        \
-	" JOIN name p ON p.id = r.provider"                                    \
-	" WHERE m.last >= :since AND m.first < :until"                         \
-	" AND (:domain IS NULL OR d.s = :domain OR p.s = :domain)"             \
-	" AND (:cls IS NULL OR r.class = :cls)"                                \
-	" GROUP BY k.id ORDER BY sum(r.status != 'sent') DESC,"                \
-	" count(r.rcpt) DESC, k.s LIMIT :top"
+	" (SELECT r2.cls FROM rc r2 WHERE r2.k = r.k AND r2.cls != 'none'"     \
+	"  GROUP BY r2.cls ORDER BY count(*) DESC LIMIT 1)"                    \
+	" FROM rc r" kjoin " JOIN name d ON d.id = r.dom"                      \
+	" JOIN name p ON p.id = r.prov"                                        \
+	" WHERE (:domain IS NULL OR d.s = :domain OR p.s = :domain)"           \
+	" AND (:cls IS NULL OR r.cls = :cls)"                                  \
+	" GROUP BY r.k ORDER BY sum(r.status != 'sent') DESC,"                 \
+	" count(r.rcpt) DESC, " kname " LIMIT :top"
+
+/* A key that is a name id (of m or of the recipient r). */
+#define BY_NAME(kexpr) BY_SQL(kexpr, " JOIN name k ON k.id = r.k", "k.s")
 
 static const char *const by_sql[MSG_KEY_COUNT] = {
 	"",
-	BY_SQL("m.sender_domain", "m2.sender_domain"),
-	BY_SQL("m.sasl_user", "m2.sasl_user"),
-	BY_SQL("m.client", "m2.client"),
-	BY_SQL("r.transport", "r2.transport"),
-	BY_SQL("m.host", "m2.host"),
+	BY_NAME("m.sender_domain"),
+	BY_NAME("m.sasl_user"),
+	BY_SQL("m.client", "", "r.k"),
+	BY_NAME("r.value ->> 4"),
+	BY_NAME("m.host"),
 };
 
 static int
@@ -396,10 +449,10 @@ message_expiry(struct store *st, int64_t now, int64_t lifetime, int64_t horizon,
 	if (sql_prepare(st, &q, "message expiry",
 		"SELECT CASE WHEN p.s != '' THEN p.s ELSE d.s END AS prov,"
 		" count(DISTINCT m.id), count(*), min(m.first + :life)"
-		" FROM message m JOIN message_rcpt r ON r.message = m.id"
-		" JOIN name p ON p.id = r.provider"
-		" JOIN name d ON d.id = r.domain"
-		" WHERE m.final = 0 AND r.status = 'deferred'"
+		" FROM message m, json_each(m.rcpts) r"
+		" JOIN name p ON p.id = r.value ->> 2"
+		" JOIN name d ON d.id = r.value ->> 1"
+		" WHERE m.final = 0 AND r.value ->> 5 = 'deferred'"
 		" AND m.first + :life >= :now"
 		" AND m.first + :life < :now + :horizon"
 		" AND (:prov IS NULL OR p.s = :prov OR d.s = :prov)"
