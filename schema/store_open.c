@@ -590,7 +590,9 @@ configure(struct store *st)
 }
 
 static struct store *open_store(const char *, int, char *);
-#define STORE_OPEN_URI 0x4000 /* private: path is an SQLite URI */
+#define STORE_OPEN_URI   0x4000 /* private: path is an SQLite URI */
+/* The oldest SQLite the queries run on (the JSON operator ->>). */
+#define STORE_SQLITE_MIN 3038000
 
 /*
  * The URI of path opened immutable ("file:PATH?immutable=1", the path's
@@ -659,6 +661,16 @@ open_store(const char *path, int flags, char *errbuf)
 	struct store *st;
 	int oflags, rc;
 
+	/*
+	 * The message queries read packed recipients with '->>' (schema 11),
+	 * which SQLite has from 3.38 on (Debian 12: 3.40.1); CMake asks for
+	 * it at build time, this for the library found at run time.
+	 */
+	if (sqlite3_libversion_number() < STORE_SQLITE_MIN) {
+		errbuf_set(errbuf, "SQLite %s is too old (3.38 or later)",
+		    sqlite3_libversion());
+		return NULL;
+	}
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		errbuf_set(errbuf, "%s: out of memory", path);
 		return NULL;
