@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "db_fixture.h"
+#include "db_raw.h"
 #include <sqlite3.h>
 
 #include "message.h"
@@ -40,40 +41,6 @@ static int
 teardown(void **state)
 {
 	return db_fixture_teardown(state);
-}
-
-static sqlite3 *
-raw_open(const struct db_fixture *fx)
-{
-	sqlite3 *db;
-
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	return db;
-}
-
-/* The first column of sql's first row as text into buf ("" if none). */
-static const char *
-raw_text(sqlite3 *db, const char *sql, char *buf, size_t n)
-{
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	buf[0] = '\0';
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
-		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return buf;
-}
-
-static void
-raw_exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
 }
 
 static void
@@ -181,7 +148,7 @@ message_store__three_rcpts__one_row_sorted_escaped_and_read_back(void **state)
 	assert_int_equal(m.id, 1);
 	lc_msg_clear(&m);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_string_equal(raw_text(db,
 				"SELECT type FROM sqlite_schema WHERE name ="
 				" 'message_rcpt'",
@@ -295,7 +262,7 @@ message_store__domain_form__two_rcpts_alike_the_later_kept(void **state)
 	ms = message_store_new(fx->st, MSG_ADDR_DOMAIN, MSG_RECORDS_ALL, err);
 	assert_non_null(ms);
 	put(fx->st, ms, &m);
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_string_equal(raw_text(db, RCPTS_OF(1), buf, sizeof(buf)),
 	    "@a.example|a.example|gmail|mx.gmail|smtp|sent|none|250|2|3|3;"
 	    "@b.example|b.example|b.example|mx.b.example|smtp|bounced|"
@@ -320,7 +287,7 @@ migration_0011__version_10_rcpt_rows__packed_in_order(void **state)
 	/* back to version 10: the recipient table, no rcpts column */
 	store_close(fx->st);
 	fx->st = NULL;
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	raw_exec(db,
 	    "DROP VIEW message_rcpt; DROP VIEW message_v; DROP TABLE message;"
 	    "CREATE TABLE message (id INTEGER PRIMARY KEY,"
@@ -369,7 +336,7 @@ migration_0011__version_10_rcpt_rows__packed_in_order(void **state)
 
 	fx->st = store_open(fx->path, 0, err);
 	assert_non_null(fx->st);
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_string_equal(
 	    raw_text(db, "PRAGMA user_version", buf, sizeof(buf)), "11");
 	assert_string_equal(raw_text(db, RCPTS_OF(7), buf, sizeof(buf)),

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "db_fixture.h"
+#include "db_raw.h"
 #include <sqlite3.h>
 
 #include "hash.h"
@@ -151,48 +152,12 @@ open_rw(const struct fixture *fx)
 	return st;
 }
 
-/* A plain connection for inspection. */
-static sqlite3 *
-raw_open(const struct fixture *fx)
-{
-	sqlite3 *db;
-
-	assert_int_equal(
-	    sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READWRITE, NULL),
-	    SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	return db;
-}
-
-static int64_t
-raw_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *s;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static void
-raw_exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-}
-
 static void
 store_open__new_file__schema_at_latest_version_in_wal(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *st = open_rw(fx);
-	sqlite3 *db = raw_open(fx);
+	sqlite3 *db = raw_open_path(fx->path);
 	sqlite3_stmt *s;
 
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), 11);
@@ -230,14 +195,14 @@ store_open__reopen__idempotent(void **state)
 
 	st = open_rw(fx);
 	store_close(st);
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	names = raw_int(db, "SELECT count(*) FROM name");
 	assert_true(names > BS_CLASS_COUNT);
 	sqlite3_close(db);
 
 	st = open_rw(fx);
 	store_close(st);
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), 11);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM name"), names);
 	sqlite3_close(db);
@@ -276,7 +241,7 @@ store_open__newer_schema__refused(void **state)
 	sqlite3 *db;
 
 	store_close(open_rw(fx));
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	raw_exec(db, "PRAGMA user_version = 99");
 	sqlite3_close(db);
 	assert_null(store_open(fx->path, 0, err));
@@ -333,7 +298,7 @@ store_commit__mixed_records__minute_and_hour_counts_and_failure_events(
 	add(st, &r);
 	assert_int_equal(store_commit(st), 0);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	/* Failures only become events: 2 deferred, 1 suspended, 1 attempt,
 	 * 1 bounced. */
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 5);
@@ -386,7 +351,7 @@ store_commit__mixed_records__minute_and_hour_counts_and_failure_events(
 	assert_int_equal(store_begin(st), 0);
 	addv(st, sent(T0 + 7, "qq.com"));
 	assert_int_equal(store_commit(st), 0);
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db,
 			     "SELECT n FROM count_minute c JOIN name s ON "
 			     "s.id = c.status WHERE s.s = 'sent' AND bucket = "
@@ -414,7 +379,7 @@ store_rollback__after_adds__leaves_nothing_and_ids_stay_sound(void **state)
 	assert_int_equal(store_put_position(st, &pos), 0);
 	assert_int_equal(store_rollback(st), 0);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 0);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_minute"), 0);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_hour"), 0);
@@ -433,7 +398,7 @@ store_rollback__after_adds__leaves_nothing_and_ids_stay_sound(void **state)
 	addv(st, deferred(T0, "other.example", "452 full"));
 	addv(st, deferred(T0, "rolled.example", "451 later"));
 	assert_int_equal(store_commit(st), 0);
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM event e JOIN name d ON "
 			     "d.id = e.domain JOIN reply r ON r.id = e.reply"),
@@ -532,7 +497,7 @@ store_prune_events__old_events__gone_counts_stay(void **state)
 
 	/* Outside a transaction: runs in one of its own. */
 	assert_int_equal(store_prune_events(st, T0 + 3600), 0);
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 1);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM reply WHERE text = '451 "
@@ -550,7 +515,7 @@ store_prune_events__old_events__gone_counts_stay(void **state)
 	assert_int_equal(store_begin(st), 0);
 	addv(st, deferred(T0 + 7300, "a.example", "451 old only"));
 	assert_int_equal(store_commit(st), 0);
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM event e JOIN reply r ON "
 			     "r.id = e.reply WHERE r.text = '451 old only'"),
@@ -576,7 +541,7 @@ store_prune_events__by_other_writer__reply_cache_dropped(void **state)
 	assert_int_equal(store_begin(a), 0);
 	addv(a, deferred(T0 + 10, "a.example", "421 cached"));
 	assert_int_equal(store_commit(a), 0);
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM event e JOIN reply r ON "
 			     "r.id = e.reply WHERE r.text = '421 cached'"),
@@ -601,7 +566,7 @@ store_prune_minutes__old__hours_stay_and_floor_recorded(void **state)
 	assert_int_equal(
 	    store_meta_get(st, "minute_floor", buf, sizeof(buf)), 1);
 	assert_string_equal(buf, "1763805660");
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_minute"), 1);
 	assert_int_equal(raw_int(db, "SELECT sum(n) FROM count_hour"), 2);
 	sqlite3_close(db);
@@ -674,7 +639,7 @@ store_add__repeated_strings__interned_once(void **state)
 	    deferred(T0, "intern.example", "421 HL:ICC connection limited"));
 	assert_int_equal(store_commit(st), 0);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM name WHERE s = "
 			     "'intern.example'"),
@@ -712,7 +677,7 @@ store_add__hostile_reply__stored_byte_exact(void **state)
 	add(st, &r);
 	assert_int_equal(store_commit(st), 0);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(sqlite3_prepare_v2(db,
 			     "SELECT r.text, d.s FROM event e JOIN reply r ON "
 			     "r.id = e.reply JOIN name d ON d.id = e.domain",
@@ -740,7 +705,7 @@ store_add__reply_hash_collision__distinct_rows(void **state)
 	sqlite3 *db;
 
 	/* Plant another text under the same 31-bit hash. */
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	snprintf(sql, sizeof(sql),
 	    "INSERT INTO reply (h, text) VALUES (%lld, 'impostor')",
 	    (long long)(h & 0x7fffffff));
@@ -751,7 +716,7 @@ store_add__reply_hash_collision__distinct_rows(void **state)
 	addv(st, deferred(T0, "c.example", text));
 	addv(st, deferred(T0, "c.example", text));
 	assert_int_equal(store_commit(st), 0);
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM event e JOIN reply r ON "
 			     "r.id = e.reply WHERE r.text = '451 4.7.1 "
@@ -789,7 +754,7 @@ store_add__relay_addresses__v4_inline_others_named(void **state)
 	assert_int_equal(store_commit(st), 0);
 	store_close(st);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	for (i = 0; i < n; i++) {
 		snprintf(sql, sizeof(sql),
 		    "SELECT count(*) FROM event_v WHERE time = "
@@ -840,7 +805,7 @@ store_add__dsn_same_as_enhanced__stored_once(void **state)
 	assert_int_equal(store_commit(st), 0);
 	store_close(st);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM event WHERE dsn = 0 AND "
 			     "flags & 16 <> 0 AND t = " STORE_STR(T0)),
@@ -899,7 +864,7 @@ store_add__replies_one_template__bounded_samples(void **state)
 	assert_int_equal(store_commit(st), 0);
 	store_close(st);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 25);
 	/* '', 8 samples, 1 greylisted, 3 unknown (each stored: below 8). */
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM reply"), 1 + 12);
@@ -955,7 +920,7 @@ store_commit__many_rows__each_row_whole(void **state)
 	}
 	assert_int_equal(store_commit(st), 0);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), n);
 	assert_int_equal(
 	    raw_int(db,
@@ -1006,7 +971,7 @@ store_add__count_table_full__written_early_and_added_to(void **state)
 			addv(st, sent(T0 + (int64_t)i * 60, "qq.com"));
 	assert_int_equal(store_commit(st), 0);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_minute"), n);
 	assert_int_equal(raw_int(db, "SELECT min(n) FROM count_minute"), 2);
 	assert_int_equal(raw_int(db, "SELECT max(n) FROM count_minute"), 2);
@@ -1060,7 +1025,7 @@ store_work__set_aside_rows__written_in_steps_or_rolled_back(void **state)
 	addv(st, sent(T0, "qq.com"));
 	assert_int_equal(store_commit(st), 0);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_minute"), n);
 	assert_int_equal(
 	    raw_int(db, "SELECT sum(n) FROM count_minute"), 3 * n + 1);
@@ -1092,7 +1057,7 @@ store_prune_events__buffered_events__replies_kept(void **state)
 	assert_int_equal(store_prune_events(st, T0 + 3600), 0);
 	assert_int_equal(store_commit(st), 0);
 
-	db = raw_open(fx);
+	db = raw_open_path(fx->path);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM event"), 1);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM event e JOIN reply r ON "
@@ -1114,7 +1079,7 @@ store_get_position__table_gone__error_names_statement_and_code(void **state)
 	struct store *st = open_rw(fx);
 	struct store_position pos;
 	char buf[256], val[16];
-	sqlite3 *db = raw_open(fx);
+	sqlite3 *db = raw_open_path(fx->path);
 
 	assert_int_equal(
 	    sqlite3_exec(db, "DROP TABLE position", NULL, NULL, NULL),
