@@ -356,23 +356,26 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
  * JSON once (rc, materialised: each `->>` parses its element again, and
  * the top class's subquery runs per key), with k the key: kexpr its
  * value (a name id, or the client's text since version 11), kjoin what
- * names it as kname.
+ * names it as kname. The filters (range, host, class, domain) are
+ * applied in rc, so the top class is that of the filtered recipients.
  */
 #define BY_SQL(kexpr, kjoin, kname)                                            \
 	"WITH rc AS MATERIALIZED (SELECT m.id AS mid, " kexpr " AS k,"         \
 	" r.value ->> 0 AS rcpt, r.value ->> 1 AS dom, r.value ->> 2 AS prov," \
 	" r.value ->> 5 AS status, r.value ->> 6 AS cls"                       \
 	" FROM message m, json_each(m.rcpts) r"                                \
-	" WHERE m.last >= :since AND m.first < :until)"                        \
+	" WHERE m.last >= :since AND m.first < :until"                         \
+	" AND (:host IS NULL OR m.host = (SELECT id FROM name"                 \
+	"  WHERE s = :host))"                                                  \
+	" AND (:cls IS NULL OR r.value ->> 6 = :cls)"                          \
+	" AND (:domain IS NULL OR (SELECT id FROM name WHERE s = :domain)"     \
+	"  IN (r.value ->> 1, r.value ->> 2)))"                                \
 	" SELECT " kname ", count(DISTINCT r.mid), count(r.rcpt),"             \
 	" sum(r.status = 'sent'), sum(r.status = 'deferred'),"                 \
 	" sum(r.status = 'bounced'), sum(r.status = 'expired'),"               \
 	" (SELECT r2.cls FROM rc r2 WHERE r2.k = r.k AND r2.cls != 'none'"     \
 	"  GROUP BY r2.cls ORDER BY count(*) DESC LIMIT 1)"                    \
-	" FROM rc r" kjoin " JOIN name d ON d.id = r.dom"                      \
-	" JOIN name p ON p.id = r.prov"                                        \
-	" WHERE (:domain IS NULL OR d.s = :domain OR p.s = :domain)"           \
-	" AND (:cls IS NULL OR r.cls = :cls)"                                  \
+	" FROM rc r" kjoin                                                     \
 	" GROUP BY r.k ORDER BY sum(r.status != 'sent') DESC,"                 \
 	" count(r.rcpt) DESC, " kname " LIMIT :top"
 
@@ -416,6 +419,7 @@ message_by(struct store *st, enum msg_key key, const struct msg_filter *f,
 	if (sql_prepare(st, &q, "message by", by_sql[key], false) == -1)
 		return -1;
 	if (bind_range(st, &q, f) == -1 ||
+	    bind_opt(st, &q, ":host", f->key[MSG_KEY_HOST]) == -1 ||
 	    sql_bind_opt_int64(st, &q, ":top", top > 0 ? top : -1, false) ==
 		-1) {
 		sql_finalize(&q);
