@@ -65,7 +65,11 @@ msg_key_from_name(const char *s, enum msg_key *out)
 /*
  * --incident: a recipient's times are within its message's and its
  * class name is in the message's text, so the message-level test (done
- * before its recipients are parsed) only spares work.
+ * before its recipients are parsed) only spares work. A dnsbl incident's
+ * key is a DNSBL and a listed IP at every receiver (daemon/detect): its
+ * recipients are those with a failure event naming that list and IP
+ * (event_dnsbl) in the incident's time and the recipient's, for the same
+ * queue id, logging host and recipient domain (events keep no address).
  */
 #define MSG_WHERE                                                              \
 	" WHERE m.last >= :since AND m.first < :until"                         \
@@ -89,7 +93,13 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	" AND (:inc = 0 OR (m.first + r.value ->> 10 >= :inc_from"             \
 	"  AND m.first + r.value ->> 9 < :inc_to"                              \
 	"  AND (:inc_key IS NULL OR d.s = :inc_key OR p.s = :inc_key)"         \
-	"  AND (:inc_cls IS NULL OR r.value ->> 6 = :inc_cls)))"
+	"  AND (:inc_cls IS NULL OR r.value ->> 6 = :inc_cls)"                 \
+	"  AND (:inc_bl IS NULL OR EXISTS (SELECT 1 FROM event e"              \
+	"  WHERE e.dnsbl <> 0 AND e.dnsbl = :inc_bl AND e.listed_ip = :inc_ip" \
+	"  AND e.t >= max(:inc_from, m.first + r.value ->> 9)"                 \
+	"  AND e.t <= min(:inc_to - 1, m.first + r.value ->> 10)"              \
+	"  AND e.queue_id = m.queue_id AND e.host = m.host"                    \
+	"  AND e.domain = r.value ->> 1))))"
 
 static const char sql_rows[] =
     "SELECT m.id, m.queue_id, mt.s, h.s, i.s, m.first, m.last, m.final,"
@@ -106,7 +116,9 @@ static const char sql_rows[] =
 struct inc {
 	char kind[64], key[256];
 	char clsq[64]; /* the class as it appears in message.rcpts */
+	char ip[64];   /* dnsbl: the listed IP */
 	int64_t from, to;
+	int64_t bl, blip; /* dnsbl: the list's and the IP's name ids */
 	bool key_set;
 	const char *cls;
 };
@@ -121,7 +133,7 @@ incident_of(struct store *st, int64_t id, struct inc *in)
 
 	if (sql_prepare(st, &q, "message incident",
 		"SELECT kind, key, start - win, CASE resolved WHEN 0 THEN"
-		" 9223372036854775807 ELSE resolved END FROM incident"
+		" 9223372036854775807 ELSE resolved END, listed_ip FROM incident"
 		" WHERE id = ?1",
 		false) == -1)
 		return -1;
@@ -140,14 +152,19 @@ incident_of(struct store *st, int64_t id, struct inc *in)
 	snprintf(in->key, sizeof(in->key), "%s", sql_text(&q, 1, NULL));
 	in->from = sql_int64(&q, 2);
 	in->to = sql_int64(&q, 3);
+	snprintf(in->ip, sizeof(in->ip), "%s", sql_text(&q, 4, NULL));
 	sql_finalize(&q);
 	s = in->kind;
 	in->key_set = true;
 	in->cls = NULL;
 	if (strcmp(s, "dnsbl") == 0) {
-		/* the key is a DNSBL: its listings, at every receiver */
+		/* the key is a DNSBL and the listed IP, at every receiver:
+		 * the recipients whose failure named them (MSG_WHERE) */
 		in->cls = "blacklisted";
 		in->key_set = false;
+		if (store_name_id(st, in->key, &in->bl) == -1 ||
+		    store_name_id(st, in->ip, &in->blip) == -1)
+			return -1;
 	} else if (bs_class_from_name(s, strlen(s), &c) == 0)
 		in->cls = bs_class_name(c);
 	if (in->cls != NULL)
@@ -218,6 +235,9 @@ bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 	    sql_bind_opt_int64(st, q, ":inc_to", in.to, false) == -1 ||
 	    bind_opt(st, q, ":inc_key", in.key_set ? in.key : NULL) == -1 ||
 	    bind_opt(st, q, ":inc_cls", in.cls) == -1 ||
+	    sql_bind_opt_int64(st, q, ":inc_bl", in.bl,
+		in.kind[0] == '\0' || strcmp(in.kind, "dnsbl") != 0) == -1 ||
+	    sql_bind_opt_int64(st, q, ":inc_ip", in.blip, false) == -1 ||
 	    bind_opt(st, q, ":inc_clsq", in.cls != NULL ? in.clsq : NULL) == -1)
 		return -1;
 	return 0;

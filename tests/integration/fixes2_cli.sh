@@ -76,4 +76,65 @@ bs report --db "$tmp/m.db" --since all --by host --host nope \
 	>"$tmp/byn.out" 2>"$tmp/byn.err" || fail "report --by host --host nope"
 grep -q "mx[12]" "$tmp/byn.out" && fail "report --by --host nope: rows shown"
 
+# Item 1: messages --incident N of a dnsbl incident lists the recipients
+# whose failure named that DNSBL and listed IP (the detector's key), not
+# every blacklisted recipient of its time at any receiver and list.
+python3 - "$tmp/bl.log" <<'PY'
+import sys
+out = open(sys.argv[1], "w")
+def bl(lst, ip):
+    return ("554 5.7.1 Service unavailable; Client host [%s] blocked using "
+            "%s; see http://example.org/?%s" % (ip, lst, ip))
+msgs = [("zen.spamhaus.org", "203.0.113.25", "a@zen-one.example"),
+        ("zen.spamhaus.org", "203.0.113.25", "b@zen-two.example"),
+        ("bl.spamcop.net", "203.0.113.25", "c@spamcop.example"),
+        ("zen.spamhaus.org", "203.0.113.26", "d@other-ip.example")]
+for i, (lst, ip, rcpt) in enumerate(msgs):
+    q = "B%04X" % i
+    dom = rcpt.split("@")[1]
+    t = "2026-11-23T09:%02d:%%02d+00:00 mx1 postfix/" % i
+    out.write(t % 0 + "smtpd[10]: %s: client=c.example.net[198.51.100.9]\n"
+              % q)
+    out.write(t % 1 + "cleanup[11]: %s: message-id=<b%d@example.org>\n"
+              % (q, i))
+    out.write(t % 2 + "qmgr[12]: %s: from=<news@example.org>, size=900, "
+              "nrcpt=1 (queue active)\n" % q)
+    out.write(t % 3 + "smtp[13]: %s: to=<%s>, relay=mx.%s[192.0.2.%d]:25, "
+              "delay=1, delays=0.1/0/1/0.1, dsn=5.7.1, status=bounced (host "
+              "mx.%s[192.0.2.%d] said: %s (in reply to RCPT TO command))\n"
+              % (q, rcpt, dom, i + 1, dom, i + 1, bl(lst, ip)))
+PY
+bs import --db "$tmp/bl.db" "$tmp/bl.log" >/dev/null 2>"$tmp/bl.err" ||
+	fail "import bl.log"
+bs incidents --db "$tmp/bl.db" --since all --format json >"$tmp/bli.out" \
+	2>"$tmp/bli.err" || fail "incidents bl.db"
+python3 - "$tmp/bli.out" >"$tmp/blids" <<'PY' || fail "incidents: not 3 dnsbl"
+import json, sys
+d = json.load(open(sys.argv[1]))
+d = d["incidents"] if isinstance(d, dict) else d
+want = {("zen.spamhaus.org", "203.0.113.25"): 2,
+        ("bl.spamcop.net", "203.0.113.25"): 1,
+        ("zen.spamhaus.org", "203.0.113.26"): 1}
+got = {(i["key"], i["listed_ip"]): i for i in d if i["kind"] == "dnsbl"}
+assert set(got) == set(want), sorted(got)
+for k, n in want.items():
+    # the incidents' "messages" count: the alert mail prints the same
+    assert got[k]["messages"] == n, (k, got[k]["messages"], n)
+    print(got[k]["id"], k[0], k[1])
+PY
+while read -r id lst ip; do
+	bs messages --db "$tmp/bl.db" --since all --incident "$id" \
+		--format csv >"$tmp/blm.out" 2>"$tmp/blm.err" ||
+		fail "messages --incident $id"
+	case "$lst $ip" in
+	"zen.spamhaus.org 203.0.113.25") want="a@zen-one.example b@zen-two.example" ;;
+	"bl.spamcop.net 203.0.113.25") want="c@spamcop.example" ;;
+	*) want="d@other-ip.example" ;;
+	esac
+	got=$(grep -o '[a-d]@[a-z-]*\.example' "$tmp/blm.out" | sort -u |
+		tr '\n' ' ')
+	[ "$got" = "$want " ] ||
+		fail "messages --incident $id ($lst $ip): '$got', want '$want'"
+done <"$tmp/blids"
+
 echo ok
