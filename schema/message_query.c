@@ -85,9 +85,10 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	" AND (:host IS NULL OR h.s = :host)"                                  \
 	" AND ((:qid IS NULL AND :msgid IS NULL AND :addr IS NULL)"            \
 	"  OR m.queue_id = :qid OR m.message_id = :msgid"                      \
-	"  OR m.sender = :addr OR ((:addr_raw IS NULL"                         \
-	"  OR instr(m.rcpts, :addr_raw) > 0) AND EXISTS (SELECT 1"             \
-	"  FROM json_each(m.rcpts) x WHERE x.value ->> 0 = :addr)))"           \
+	"  OR m.sender = :addr COLLATE NOCASE OR ((:addr_like IS NULL"         \
+	"  OR m.rcpts LIKE :addr_like ESCAPE '\\') AND EXISTS (SELECT 1"       \
+	"  FROM json_each(m.rcpts) x"                                          \
+	"  WHERE x.value ->> 0 = :addr COLLATE NOCASE)))"                      \
 	" AND (:inc = 0 OR (m.last >= :inc_from AND m.first < :inc_to"         \
 	"  AND (:inc_clsq IS NULL OR instr(m.rcpts, :inc_clsq) > 0)))"         \
 	" AND (:inc = 0 OR (m.first + r.value ->> 10 >= :inc_from"             \
@@ -193,27 +194,41 @@ bind_range(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 }
 
 /*
- * a as it appears in message.rcpts' JSON text when it needs no escape
- * there, else NULL: a substring test that spares parsing the recipients
- * of every message (trace ADDRESS).
+ * A LIKE pattern (ESCAPE '\') for a as it appears in message.rcpts' JSON
+ * text, into buf, when it needs no escape there and fits, else NULL: a
+ * substring test that spares parsing the recipients of every message
+ * (trace ADDRESS). LIKE folds ASCII case, as the exact test after it
+ * (COLLATE NOCASE): addresses are kept as logged, and a postmaster types
+ * li.wei@qq.com for Li.Wei@QQ.Com.
  */
 static const char *
-addr_raw(const char *a)
+addr_like(const char *a, char *buf, size_t n)
 {
 	const unsigned char *p;
+	size_t k = 0;
 
-	if (a == NULL)
+	if (a == NULL || n < 3)
 		return NULL;
-	for (p = (const unsigned char *)a; *p != '\0'; p++)
+	buf[k++] = '%';
+	for (p = (const unsigned char *)a; *p != '\0'; p++) {
 		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
 			return NULL;
-	return a;
+		if (k + 4 > n)
+			return NULL;
+		if (*p == '%' || *p == '_')
+			buf[k++] = '\\';
+		buf[k++] = (char)*p;
+	}
+	buf[k++] = '%';
+	buf[k] = '\0';
+	return buf;
 }
 
 static int
 bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 {
 	struct inc in;
+	char like[1100];
 
 	memset(&in, 0, sizeof(in));
 	if (f->incident > 0 && incident_of(st, f->incident, &in) == -1)
@@ -229,7 +244,8 @@ bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 	    bind_opt(st, q, ":qid", f->queue_id) == -1 ||
 	    bind_opt(st, q, ":msgid", f->message_id) == -1 ||
 	    bind_opt(st, q, ":addr", f->address) == -1 ||
-	    bind_opt(st, q, ":addr_raw", addr_raw(f->address)) == -1 ||
+	    bind_opt(st, q, ":addr_like",
+		addr_like(f->address, like, sizeof(like))) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc", f->incident > 0, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc_from", in.from, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc_to", in.to, false) == -1 ||

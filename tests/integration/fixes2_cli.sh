@@ -137,4 +137,47 @@ while read -r id lst ip; do
 		fail "messages --incident $id ($lst $ip): '$got', want '$want'"
 done <"$tmp/blids"
 
+# Item 4: trace ADDRESS folds ASCII case. Addresses are kept as logged
+# (Li.Wei@QQ.Com); trace li.wei@qq.com found nothing. With
+# store_addresses yes the whole address folds; with hash the local part
+# is hashed as logged, so only the domain folds; with domain, the domain.
+cat >"$tmp/case.log" <<'LOG'
+2026-11-24T08:00:00+00:00 mx1 postfix/smtpd[10]: C0001: client=c.example.net[198.51.100.9]
+2026-11-24T08:00:01+00:00 mx1 postfix/cleanup[11]: C0001: message-id=<case1@example.org>
+2026-11-24T08:00:02+00:00 mx1 postfix/qmgr[12]: C0001: from=<News@Lists.Example.ORG>, size=900, nrcpt=1 (queue active)
+2026-11-24T08:00:03+00:00 mx1 postfix/smtp[13]: C0001: to=<Li.Wei@QQ.Com>, relay=mx1.qq.com[203.205.219.57]:25, delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred (host mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many connections (in reply to RCPT TO command))
+LOG
+for mode in yes hash domain; do
+	printf 'store_addresses %s\n' "$mode" >"$tmp/$mode.conf"
+	bs import -c "$tmp/$mode.conf" --db "$tmp/case-$mode.db" \
+		"$tmp/case.log" >/dev/null 2>"$tmp/case.err" ||
+		fail "import case.log ($mode)"
+	case $mode in
+	yes) found="Li.Wei@QQ.Com li.wei@qq.com LI.WEI@qq.com news@lists.example.org"
+		none="li.we@qq.com" ;;
+	hash) found="Li.Wei@qq.com Li.Wei@QQ.COM News@lists.example.org"
+		none="li.wei@qq.com" ;;
+	domain) found="x@qq.com y@QQ.com z@lists.example.org" ;;
+	esac
+	for a in $found; do
+		bs trace -c "$tmp/$mode.conf" --db "$tmp/case-$mode.db" \
+			--since all "$a" >"$tmp/case.out" 2>"$tmp/case.err" ||
+			fail "trace $a ($mode)"
+		grep -q C0001 "$tmp/case.out" ||
+			fail "trace $a (store_addresses $mode): not found"
+	done
+	for a in ${none:-}; do
+		bs trace -c "$tmp/$mode.conf" --db "$tmp/case-$mode.db" \
+			--since all "$a" >"$tmp/case.out" 2>"$tmp/case.err" ||
+			fail "trace $a ($mode)"
+		grep -q C0001 "$tmp/case.out" &&
+			fail "trace $a (store_addresses $mode): found"
+	done
+	none=
+done
+# a LIKE wildcard in the argument is taken literally
+bs trace --db "$tmp/case-yes.db" --since all 'Li_Wei@QQ.Com' \
+	>"$tmp/case.out" 2>"$tmp/case.err" || fail "trace Li_Wei@QQ.Com"
+grep -q C0001 "$tmp/case.out" && fail "trace: '_' matched a character"
+
 echo ok
