@@ -65,7 +65,11 @@ msg_key_from_name(const char *s, enum msg_key *out)
 /*
  * --incident: a recipient's times are within its message's and its
  * class name is in the message's text, so the message-level test (done
- * before its recipients are parsed) only spares work.
+ * before its recipients are parsed) only spares work. A dnsbl incident's
+ * key is a DNSBL and a listed IP at every receiver (daemon/detect): its
+ * recipients are those with a failure event naming that list and IP
+ * (event_dnsbl) in the incident's time and the recipient's, for the same
+ * queue id, logging host and recipient domain (events keep no address).
  */
 #define MSG_WHERE                                                              \
 	" WHERE m.last >= :since AND m.first < :until"                         \
@@ -81,15 +85,22 @@ msg_key_from_name(const char *s, enum msg_key *out)
 	" AND (:host IS NULL OR h.s = :host)"                                  \
 	" AND ((:qid IS NULL AND :msgid IS NULL AND :addr IS NULL)"            \
 	"  OR m.queue_id = :qid OR m.message_id = :msgid"                      \
-	"  OR m.sender = :addr OR ((:addr_raw IS NULL"                         \
-	"  OR instr(m.rcpts, :addr_raw) > 0) AND EXISTS (SELECT 1"             \
-	"  FROM json_each(m.rcpts) x WHERE x.value ->> 0 = :addr)))"           \
+	"  OR m.sender = :addr COLLATE NOCASE OR ((:addr_like IS NULL"         \
+	"  OR m.rcpts LIKE :addr_like ESCAPE '\\') AND EXISTS (SELECT 1"       \
+	"  FROM json_each(m.rcpts) x"                                          \
+	"  WHERE x.value ->> 0 = :addr COLLATE NOCASE)))"                      \
 	" AND (:inc = 0 OR (m.last >= :inc_from AND m.first < :inc_to"         \
 	"  AND (:inc_clsq IS NULL OR instr(m.rcpts, :inc_clsq) > 0)))"         \
 	" AND (:inc = 0 OR (m.first + r.value ->> 10 >= :inc_from"             \
 	"  AND m.first + r.value ->> 9 < :inc_to"                              \
 	"  AND (:inc_key IS NULL OR d.s = :inc_key OR p.s = :inc_key)"         \
-	"  AND (:inc_cls IS NULL OR r.value ->> 6 = :inc_cls)))"
+	"  AND (:inc_cls IS NULL OR r.value ->> 6 = :inc_cls)"                 \
+	"  AND (:inc_bl IS NULL OR EXISTS (SELECT 1 FROM event e"              \
+	"  WHERE e.dnsbl <> 0 AND e.dnsbl = :inc_bl AND e.listed_ip = :inc_ip" \
+	"  AND e.t >= max(:inc_from, m.first + r.value ->> 9)"                 \
+	"  AND e.t <= min(:inc_to - 1, m.first + r.value ->> 10)"              \
+	"  AND e.queue_id = m.queue_id AND e.host = m.host"                    \
+	"  AND e.domain = r.value ->> 1))))"
 
 static const char sql_rows[] =
     "SELECT m.id, m.queue_id, mt.s, h.s, i.s, m.first, m.last, m.final,"
@@ -106,7 +117,9 @@ static const char sql_rows[] =
 struct inc {
 	char kind[64], key[256];
 	char clsq[64]; /* the class as it appears in message.rcpts */
+	char ip[64];   /* dnsbl: the listed IP */
 	int64_t from, to;
+	int64_t bl, blip; /* dnsbl: the list's and the IP's name ids */
 	bool key_set;
 	const char *cls;
 };
@@ -121,7 +134,7 @@ incident_of(struct store *st, int64_t id, struct inc *in)
 
 	if (sql_prepare(st, &q, "message incident",
 		"SELECT kind, key, start - win, CASE resolved WHEN 0 THEN"
-		" 9223372036854775807 ELSE resolved END FROM incident"
+		" 9223372036854775807 ELSE resolved END, listed_ip FROM incident"
 		" WHERE id = ?1",
 		false) == -1)
 		return -1;
@@ -140,14 +153,19 @@ incident_of(struct store *st, int64_t id, struct inc *in)
 	snprintf(in->key, sizeof(in->key), "%s", sql_text(&q, 1, NULL));
 	in->from = sql_int64(&q, 2);
 	in->to = sql_int64(&q, 3);
+	snprintf(in->ip, sizeof(in->ip), "%s", sql_text(&q, 4, NULL));
 	sql_finalize(&q);
 	s = in->kind;
 	in->key_set = true;
 	in->cls = NULL;
 	if (strcmp(s, "dnsbl") == 0) {
-		/* the key is a DNSBL: its listings, at every receiver */
+		/* the key is a DNSBL and the listed IP, at every receiver:
+		 * the recipients whose failure named them (MSG_WHERE) */
 		in->cls = "blacklisted";
 		in->key_set = false;
+		if (store_name_id(st, in->key, &in->bl) == -1 ||
+		    store_name_id(st, in->ip, &in->blip) == -1)
+			return -1;
 	} else if (bs_class_from_name(s, strlen(s), &c) == 0)
 		in->cls = bs_class_name(c);
 	if (in->cls != NULL)
@@ -176,27 +194,41 @@ bind_range(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 }
 
 /*
- * a as it appears in message.rcpts' JSON text when it needs no escape
- * there, else NULL: a substring test that spares parsing the recipients
- * of every message (trace ADDRESS).
+ * A LIKE pattern (ESCAPE '\') for a as it appears in message.rcpts' JSON
+ * text, into buf, when it needs no escape there and fits, else NULL: a
+ * substring test that spares parsing the recipients of every message
+ * (trace ADDRESS). LIKE folds ASCII case, as the exact test after it
+ * (COLLATE NOCASE): addresses are kept as logged, and a postmaster types
+ * li.wei@qq.com for Li.Wei@QQ.Com.
  */
 static const char *
-addr_raw(const char *a)
+addr_like(const char *a, char *buf, size_t n)
 {
 	const unsigned char *p;
+	size_t k = 0;
 
-	if (a == NULL)
+	if (a == NULL || n < 3)
 		return NULL;
-	for (p = (const unsigned char *)a; *p != '\0'; p++)
+	buf[k++] = '%';
+	for (p = (const unsigned char *)a; *p != '\0'; p++) {
 		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
 			return NULL;
-	return a;
+		if (k + 4 > n)
+			return NULL;
+		if (*p == '%' || *p == '_')
+			buf[k++] = '\\';
+		buf[k++] = (char)*p;
+	}
+	buf[k++] = '%';
+	buf[k] = '\0';
+	return buf;
 }
 
 static int
 bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 {
 	struct inc in;
+	char like[1100];
 
 	memset(&in, 0, sizeof(in));
 	if (f->incident > 0 && incident_of(st, f->incident, &in) == -1)
@@ -212,12 +244,16 @@ bind_filter(struct store *st, struct sql_stmt *q, const struct msg_filter *f)
 	    bind_opt(st, q, ":qid", f->queue_id) == -1 ||
 	    bind_opt(st, q, ":msgid", f->message_id) == -1 ||
 	    bind_opt(st, q, ":addr", f->address) == -1 ||
-	    bind_opt(st, q, ":addr_raw", addr_raw(f->address)) == -1 ||
+	    bind_opt(st, q, ":addr_like",
+		addr_like(f->address, like, sizeof(like))) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc", f->incident > 0, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc_from", in.from, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":inc_to", in.to, false) == -1 ||
 	    bind_opt(st, q, ":inc_key", in.key_set ? in.key : NULL) == -1 ||
 	    bind_opt(st, q, ":inc_cls", in.cls) == -1 ||
+	    sql_bind_opt_int64(st, q, ":inc_bl", in.bl,
+		in.kind[0] == '\0' || strcmp(in.kind, "dnsbl") != 0) == -1 ||
+	    sql_bind_opt_int64(st, q, ":inc_ip", in.blip, false) == -1 ||
 	    bind_opt(st, q, ":inc_clsq", in.cls != NULL ? in.clsq : NULL) == -1)
 		return -1;
 	return 0;
@@ -356,23 +392,26 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
  * JSON once (rc, materialised: each `->>` parses its element again, and
  * the top class's subquery runs per key), with k the key: kexpr its
  * value (a name id, or the client's text since version 11), kjoin what
- * names it as kname.
+ * names it as kname. The filters (range, host, class, domain) are
+ * applied in rc, so the top class is that of the filtered recipients.
  */
 #define BY_SQL(kexpr, kjoin, kname)                                            \
 	"WITH rc AS MATERIALIZED (SELECT m.id AS mid, " kexpr " AS k,"         \
 	" r.value ->> 0 AS rcpt, r.value ->> 1 AS dom, r.value ->> 2 AS prov," \
 	" r.value ->> 5 AS status, r.value ->> 6 AS cls"                       \
 	" FROM message m, json_each(m.rcpts) r"                                \
-	" WHERE m.last >= :since AND m.first < :until)"                        \
+	" WHERE m.last >= :since AND m.first < :until"                         \
+	" AND (:host IS NULL OR m.host = (SELECT id FROM name"                 \
+	"  WHERE s = :host))"                                                  \
+	" AND (:cls IS NULL OR r.value ->> 6 = :cls)"                          \
+	" AND (:domain IS NULL OR (SELECT id FROM name WHERE s = :domain)"     \
+	"  IN (r.value ->> 1, r.value ->> 2)))"                                \
 	" SELECT " kname ", count(DISTINCT r.mid), count(r.rcpt),"             \
 	" sum(r.status = 'sent'), sum(r.status = 'deferred'),"                 \
 	" sum(r.status = 'bounced'), sum(r.status = 'expired'),"               \
 	" (SELECT r2.cls FROM rc r2 WHERE r2.k = r.k AND r2.cls != 'none'"     \
 	"  GROUP BY r2.cls ORDER BY count(*) DESC LIMIT 1)"                    \
-	" FROM rc r" kjoin " JOIN name d ON d.id = r.dom"                      \
-	" JOIN name p ON p.id = r.prov"                                        \
-	" WHERE (:domain IS NULL OR d.s = :domain OR p.s = :domain)"           \
-	" AND (:cls IS NULL OR r.cls = :cls)"                                  \
+	" FROM rc r" kjoin                                                     \
 	" GROUP BY r.k ORDER BY sum(r.status != 'sent') DESC,"                 \
 	" count(r.rcpt) DESC, " kname " LIMIT :top"
 
@@ -416,6 +455,7 @@ message_by(struct store *st, enum msg_key key, const struct msg_filter *f,
 	if (sql_prepare(st, &q, "message by", by_sql[key], false) == -1)
 		return -1;
 	if (bind_range(st, &q, f) == -1 ||
+	    bind_opt(st, &q, ":host", f->key[MSG_KEY_HOST]) == -1 ||
 	    sql_bind_opt_int64(st, &q, ":top", top > 0 ? top : -1, false) ==
 		-1) {
 		sql_finalize(&q);

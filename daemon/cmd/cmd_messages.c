@@ -41,6 +41,8 @@ help(void)
 	       "  --status S           recipient status or message state\n"
 	       "  --incident N         recipients of incident N's receiver, "
 	       "class and time\n"
+	       "                       (dnsbl: whose failure named its list "
+	       "and listed IP)\n"
 	       "  --open               only messages still queued\n"
 	       "  --sender-domain D, --sasl-user U, --client C, "
 	       "--transport T, --host H\n"

@@ -142,8 +142,10 @@ help(void)
 	    "  --by KEY         failures per sender-domain, sasl-user, client,"
 	    " transport\n"
 	    "                   or host, from the message records (see "
-	    "'messages'); not\n"
-	    "                   with --host or --unknown\n\n",
+	    "'messages'),\n"
+	    "                   filtered by --host, --domain and --class "
+	    "(the top class\n"
+	    "                   too); not with --unknown\n\n",
 	    REPORT_TOP_DEFAULT);
 	printf(
 	    "Counts are kept per hour: the range is widened to whole hours "
@@ -1219,6 +1221,7 @@ report_by(struct report *r, enum msg_key by, int format)
 	mf.until = r->req_until;
 	mf.domain = r->f.domain;
 	mf.cls = r->f.cls;
+	mf.key[MSG_KEY_HOST] = r->f.host;
 	if (msg_report_by(stdout, r->st, by, &mf, r->f.top, format) == -1) {
 		log_errx("report: %s", store_errmsg(r->st));
 		return 1;
@@ -1331,14 +1334,8 @@ cmd_report_exec(int argc, char **argv)
 		return cmd_ctx_free(&ctx),
 		       usage_error(
 			   "--by: no HTML form (text, json or csv)", "html");
-	/* The message records are not filtered by host (messages --host
-	 * is), and --by replaces the unknown replies' table: refused, not
-	 * silently ignored. */
-	if (by != MSG_KEY_NONE && r.f.host != NULL)
-		return cmd_ctx_free(&ctx),
-		       usage_error("--by does not take --host (see "
-				   "'bouncestat messages --host H')",
-			   r.f.host);
+	/* --by replaces the unknown replies' table: refused, not silently
+	 * ignored. */
 	if (by != MSG_KEY_NONE && r.unknown)
 		return cmd_ctx_free(&ctx),
 		       usage_error("--by does not take", "--unknown");

@@ -8,7 +8,8 @@
  * and reply (from the event rows, kept for `retention`), each
  * recipient's last result, and the outcome with the time it took. The
  * argument is looked up as a queue id, a message-id (with or without
- * <>) and an address (in the form store_addresses keeps) at once.
+ * <>) and an address (in the form store_addresses keeps, ASCII case
+ * folded: addresses are kept as logged) at once.
  * Read-only.
  */
 #include <getopt.h>
@@ -36,7 +37,11 @@ help(void)
 	       "Tells the story of one message (by queue id or message-id) "
 	       "or of every\nmessage from or to an address: arrival, each "
 	       "failed attempt with relay and\nreply, each recipient's last "
-	       "result, the outcome and how long it took.\n\n"
+	       "result, the outcome and how long it took.\n"
+	       "An address matches in any ASCII case (addresses are kept as "
+	       "logged); with\nstore_addresses hash the local part is hashed "
+	       "as logged, so only its domain\nfolds. Queue ids and "
+	       "message-ids match exactly.\n\n"
 	       "  --since WHEN         messages active since (default: all "
 	       "stored)\n"
 	       "  --format F           text (default) or json\n\n",
