@@ -12,20 +12,8 @@
 # commands stop quietly when their reader goes away.
 set -eu
 
-: "${BOUNCESTAT:?}"
-: "${BS_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$tmp"/*.err; do
-		[ -s "$f" ] && { echo "--- $f" >&2; head -c 2000 "$f" >&2; }
-	done
-	exit 1
-}
-unset BOUNCESTAT_DB
-export TZ=UTC
-bs() { "$BOUNCESTAT" "$@"; }
+# shellcheck source=lib/cli.sh
+. "${BS_SRC:?}/tests/integration/lib/cli.sh" # $tmp, fail, bs
 NOW=1765000800
 python3 - "$tmp/t.log" $((NOW - 11 * 60)) <<'EOF'
 import sys, time

@@ -7,20 +7,8 @@
 # queries, with the real binary. Each block failed before its fix.
 set -eu
 
-: "${BOUNCESTAT:?}"
-: "${BS_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$tmp"/*.out "$tmp"/*.err; do
-		[ -s "$f" ] && { echo "--- $f" >&2; head -c 2000 "$f" >&2; }
-	done
-	exit 1
-}
-unset BOUNCESTAT_DB
-export TZ=UTC
-bs() { "$BOUNCESTAT" "$@"; }
+# shellcheck source=lib/cli.sh
+. "${BS_SRC:?}/tests/integration/lib/cli.sh" # $tmp, fail, bs
 
 # A log of messages, one recipient each: (host, recipient, reply).
 python3 - "$tmp/m.log" <<'PY'

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+#
+# The common start of the command-line tests that run the real binary
+# ($BOUNCESTAT) on small inputs: a temporary directory $tmp removed on
+# exit, fail MESSAGE (prints the message and every non-empty $tmp/*.out
+# and $tmp/*.err, then exits 1), no $BOUNCESTAT_DB from the caller, times
+# in UTC, and bs ARGS... for the binary.
+#
+# Usage (bash, set -eu):  . "$BS_SRC/tests/integration/lib/cli.sh"
+
+: "${BOUNCESTAT:?}"
+: "${BS_SRC:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() {
+	echo "FAIL: $*" >&2
+	for f in "$tmp"/*.out "$tmp"/*.err; do
+		[ -s "$f" ] && { echo "--- $f" >&2; head -c 2000 "$f" >&2; }
+	done
+	exit 1
+}
+unset BOUNCESTAT_DB
+export TZ=UTC
+bs() { "$BOUNCESTAT" "$@"; }
