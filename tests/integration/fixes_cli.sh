@@ -39,16 +39,7 @@ grep -q "^usage: " "$tmp/resolver.err" ||
 # daemon --follow FIFO: the warning says it is a FIFO and not a regular
 # file (it said "open: Invalid argument"), like the directory case.
 mkfifo "$tmp/fifo"
-"$BOUNCESTAT" daemon --allow-root --db "$tmp/fifo.db" --follow "$tmp/fifo" \
-	>/dev/null 2>"$tmp/fifo.err" &
-dpid=$!
-for _ in $(seq 100); do
-	grep -q "daemon: started" "$tmp/fifo.err" && break
-	sleep 0.1
-done
-kill -TERM "$dpid"
-wait "$dpid" || fail "daemon --follow FIFO: exit $?"
-grep -q "daemon: started" "$tmp/fifo.err" || fail "daemon --follow FIFO: no start"
+daemon_briefly fifo "$tmp/fifo"
 grep -q "tail: $tmp/fifo: not a regular file but a FIFO" "$tmp/fifo.err" ||
 	fail "daemon --follow FIFO: not told it is a FIFO"
 grep -q "Invalid argument" "$tmp/fifo.err" &&

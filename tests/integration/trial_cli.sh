@@ -164,16 +164,7 @@ done
 # daemon --follow DIR: the warning says it is a directory (it said
 # "Invalid argument", then "does not exist yet; waiting for it").
 mkdir "$tmp/adir"
-"$BOUNCESTAT" daemon --allow-root --db "$tmp/dir.db" --follow "$tmp/adir" \
-	>/dev/null 2>"$tmp/dir.err" &
-dpid=$!
-for _ in $(seq 100); do
-	grep -q "daemon: started" "$tmp/dir.err" && break
-	sleep 0.1
-done
-kill -TERM "$dpid"
-wait "$dpid" || fail "daemon --follow DIR: exit $?"
-grep -q "daemon: started" "$tmp/dir.err" || fail "daemon --follow DIR: no start"
+daemon_briefly dir "$tmp/adir"
 grep -q "tail: $tmp/adir: open: Is a directory" "$tmp/dir.err" ||
 	fail "daemon --follow DIR: not told it is a directory"
 grep -q "does not exist" "$tmp/dir.err" &&

@@ -24,3 +24,21 @@ fail() {
 unset BOUNCESTAT_DB
 export TZ=UTC
 bs() { "$BOUNCESTAT" "$@"; }
+
+# daemon_briefly NAME PATH: a daemon following PATH (database
+# $tmp/NAME.db, its log in $tmp/NAME.err) that is stopped with SIGTERM
+# once it has started; fails when it does not start or exits non-zero.
+daemon_briefly() {
+	local name=$1 path=$2 dpid
+	"$BOUNCESTAT" daemon --allow-root --db "$tmp/$name.db" \
+		--follow "$path" >/dev/null 2>"$tmp/$name.err" &
+	dpid=$!
+	for _ in $(seq 100); do
+		grep -q "daemon: started" "$tmp/$name.err" && break
+		sleep 0.1
+	done
+	kill -TERM "$dpid"
+	wait "$dpid" || fail "daemon --follow $path: exit $?"
+	grep -q "daemon: started" "$tmp/$name.err" ||
+		fail "daemon --follow $path: no start"
+}
