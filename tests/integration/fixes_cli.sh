@@ -79,17 +79,7 @@ bs import --db "$tmp/w.db" "$tmp/cut.gz" >/dev/null \
 grep -q "^bouncestat import: error: $tmp/cut.gz: gzip: " \
 	"$tmp/import-cut.err" ||
 	fail "import of a truncated .gz: not the context's wording"
-python3 - "$tmp/w.log" <<'PY'
-import sys
-out = open(sys.argv[1], "w")
-for i in range(12):
-    out.write("2026-11-22T10:%02d:00+00:00 mx1 postfix/smtp[%d]: %X: "
-              "to=<u%d@qq.com>, relay=mx1.qq.com[203.205.219.57]:25, "
-              "delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred "
-              "(host mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many "
-              "connections (in reply to RCPT TO command))\n"
-              % (i, 100 + i, 0xA0000 + i, i))
-PY
+qq_deferrals "$tmp/w.log"
 bs import --db "$tmp/w.db" "$tmp/w.log" >/dev/null 2>&1 || fail "import w.log"
 printf '#!/bin/sh\ncat >/dev/null\nexit 3\n' >"$tmp/sendmail"
 chmod +x "$tmp/sendmail"

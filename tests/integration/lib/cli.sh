@@ -42,3 +42,19 @@ daemon_briefly() {
 	grep -q "daemon: started" "$tmp/$name.err" ||
 		fail "daemon --follow $path: no start"
 }
+
+# qq_deferrals FILE: writes 12 Postfix deferrals (421 HL:ICC, qq.com,
+# 2026-11-22 10:00-10:11 UTC, queue ids A0000-A000B) to FILE.
+qq_deferrals() {
+	python3 - "$1" <<'PY'
+import sys
+out = open(sys.argv[1], "w")
+for i in range(12):
+    out.write("2026-11-22T10:%02d:00+00:00 mx1 postfix/smtp[%d]: %X: "
+              "to=<u%d@qq.com>, relay=mx1.qq.com[203.205.219.57]:25, "
+              "delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred "
+              "(host mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many "
+              "connections (in reply to RCPT TO command))\n"
+              % (i, 100 + i, 0xA0000 + i, i))
+PY
+}
