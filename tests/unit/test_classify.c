@@ -1411,6 +1411,43 @@ classify_event__sixth_collection_families__class_of_the_family(void **state)
 	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
 }
 
+/* Issue 12, seventh collection: wordings of the families the rules learnt
+ * from its train rows (hour/minute quotas, "only N messages a day", a
+ * server that "reached its limit for", send-as permission, rejected or
+ * too simple passwords, "invalid login or password", STARTTLS not
+ * offered, "TLS error", Go's "i/o timeout"), in words that no rule
+ * example and no train row has. */
+static void
+classify_event__seventh_collection_families__class_of_the_family(void **state)
+{
+	static const struct want w[] = {
+		{ "550 5.7.1 Sender exceeded hour quota",
+		    BS_CLASS_RATE_LIMITED },
+		{ "554 Data command rejected: only 200 mails a day allowed",
+		    BS_CLASS_RATE_LIMITED },
+		{ "421 mx.example.org has reached the limit for accepting "
+		  "connections from you",
+		    BS_CLASS_RATE_LIMITED },
+		{ "550 5.7.1 User is not authorized to send as this address",
+		    BS_CLASS_AUTH_FAILED },
+		{ "535 5.7.8 Bad user name and password",
+		    BS_CLASS_AUTH_FAILED },
+		{ "535 5.7.0 password too weak, authentication refused",
+		    BS_CLASS_AUTH_FAILED },
+		{ "421 4.7.0 STARTTLS is not supported by this server",
+		    BS_CLASS_TLS_ERROR },
+		{ "Remote host mx.example.net does not offer STARTTLS",
+		    BS_CLASS_TLS_ERROR },
+		{ "smtp: TLS error while talking to mx.example.net",
+		    BS_CLASS_TLS_ERROR },
+		{ "read tcp 192.0.2.1:51234->203.0.113.9:25: i/o timeout",
+		    BS_CLASS_NETWORK_ERROR },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
 int
 main(void)
 {
@@ -1515,6 +1552,8 @@ main(void)
 		    classify_event__fifth_collection_families__class_of_the_family),
 		cmocka_unit_test(
 		    classify_event__sixth_collection_families__class_of_the_family),
+		cmocka_unit_test(
+		    classify_event__seventh_collection_families__class_of_the_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
