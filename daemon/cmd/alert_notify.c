@@ -8,6 +8,9 @@
  * incidents and resolutions since --since. A webhook's batch is at most
  * ALERT_NOTIFY_BATCH incidents; the rest go in the next run.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +316,7 @@ alert_notify_check_conf(const struct conf *c, conf_error_fn *errfn, void *arg)
 {
 	struct sockaddr_storage ss;
 	struct alert_notify an;
+	struct stat st;
 	char msg[BS_ERRLEN], line[BS_ERRLEN + 300];
 	size_t sslen, i;
 	int nbad = 0;
@@ -329,8 +333,9 @@ alert_notify_check_conf(const struct conf *c, conf_error_fn *errfn, void *arg)
 		memset(&an, 0, sizeof(an));
 		if (alert_notify_add_webhook(&an, c->webhook[i], NULL, msg) ==
 		    -1) {
-			snprintf(line, sizeof(line), "%s: webhook %.200s: %s",
-			    c->source, c->webhook[i],
+			snprintf(line, sizeof(line),
+			    "%s:%zu: webhook %.200s: %s", c->source,
+			    conf_list_line(c, "webhook", i), c->webhook[i],
 			    strncmp(msg, "webhook: ", 9) == 0 ? msg + 9 : msg);
 			errfn(arg, line);
 			nbad++;
@@ -338,11 +343,24 @@ alert_notify_check_conf(const struct conf *c, conf_error_fn *errfn, void *arg)
 	}
 	for (i = 0; i < c->nexec; i++) {
 		memset(&an, 0, sizeof(an));
+		/* The program must be there now, not only at the alert. */
 		if (alert_notify_add_exec(&an, c->exec[i], msg) == -1) {
-			snprintf(line, sizeof(line), "%s: %s", c->source, msg);
-			errfn(arg, line);
-			nbad++;
-		}
+			/* msg says why */
+		} else if (stat(c->exec[i], &st) == -1)
+			snprintf(msg, sizeof(msg), "exec: %.200s: %s",
+			    c->exec[i], strerror(errno));
+		else if (!S_ISREG(st.st_mode) ||
+		    (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0)
+			snprintf(msg, sizeof(msg),
+			    "exec: %.200s: not an executable file", c->exec[i]);
+		else
+			continue;
+		/* "exec: PATH: why" as "file:line: exec PATH: why". */
+		snprintf(line, sizeof(line), "%s:%zu: exec %s", c->source,
+		    conf_list_line(c, "exec", i),
+		    strncmp(msg, "exec: ", 6) == 0 ? msg + 6 : msg);
+		errfn(arg, line);
+		nbad++;
 	}
 	return nbad;
 }
