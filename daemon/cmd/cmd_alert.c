@@ -656,8 +656,13 @@ cmd_alert_exec(int argc, char **argv)
 		goto done;
 	}
 	if (dry) {
-		if (fwrite(msg, 1, len, stdout) != len)
-			log_warn("stdout");
+		/* A write error fails the run, as for every command; told
+		 * here with its errno, once (main() checks stdout again). */
+		if (fwrite(msg, 1, len, stdout) != len || fflush(stdout) != 0) {
+			cmd_ctx_error(&ctx, "stdout: %s", strerror(errno));
+			clearerr(stdout);
+			goto done;
+		}
 		rc = failed ? 1 : 0;
 		goto done;
 	}

@@ -7,6 +7,7 @@
  * main() only finds the command in the table and runs it; exit codes:
  * 0 success, 1 runtime failure, 2 usage error.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,8 +133,15 @@ main(int argc, char **argv)
 	    strcmp((*c)->name, "alert") != 0)
 		signal(SIGPIPE, SIG_DFL);
 	rc = (*c)->exec(argc - 1, argv + 1);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("bouncestat: stdout");
+	/* Worded as every command's failure (bouncestat(8) EXIT STATUS). */
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "bouncestat %s: error: stdout: %s\n",
+		    (*c)->name, strerror(errno));
+		return 1;
+	}
+	if (ferror(stdout)) { /* an earlier write; its errno is gone */
+		fprintf(stderr, "bouncestat %s: error: stdout: write error\n",
+		    (*c)->name);
 		return 1;
 	}
 	return rc;

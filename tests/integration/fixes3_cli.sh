@@ -51,3 +51,28 @@ CONF
 bs check-config -c "$tmp/good.conf" >"$tmp/ccg.out" 2>"$tmp/ccg.err" ||
 	fail "check-config good.conf"
 grep -qx "configuration OK" "$tmp/ccg.out" || fail "check-config good.conf: not OK"
+
+# 2. A failed write to stdout: alert --dry-run fails with one error line,
+# worded as every command's failure (it logged a warning, and main() then
+# said "bouncestat: stdout: ..." again); report likewise.
+qq_deferrals "$tmp/q.log"
+bs import --db "$tmp/q.db" "$tmp/q.log" >/dev/null 2>"$tmp/q.err" ||
+	fail "import q.log"
+for args in "--mail-to pm@example.org" "--mail-to pm@example.org --html" \
+	"--webhook http://127.0.0.1:9/hook"; do
+	rc=0
+	# shellcheck disable=SC2086
+	bs alert --db "$tmp/q.db" --now 2026-11-22T10:20:00Z --dry-run $args \
+		>/dev/full 2>"$tmp/full.err" || rc=$?
+	[ "$rc" = 1 ] || fail "alert --dry-run $args >/dev/full: exit $rc"
+	[ "$(grep -c . "$tmp/full.err")" = 1 ] ||
+		fail "alert --dry-run $args >/dev/full: not one line"
+	grep -qx "bouncestat alert: error: stdout: No space left on device" \
+		"$tmp/full.err" || fail "alert --dry-run $args >/dev/full: wording"
+done
+rc=0
+bs report --db "$tmp/q.db" --since all >/dev/full 2>"$tmp/full.err" || rc=$?
+[ "$rc" = 1 ] || fail "report >/dev/full: exit $rc"
+grep -qx "bouncestat report: error: stdout: No space left on device" \
+	"$tmp/full.err" || fail "report >/dev/full: wording"
+rm "$tmp/full.err"
