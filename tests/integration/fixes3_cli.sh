@@ -76,3 +76,48 @@ bs report --db "$tmp/q.db" --since all >/dev/full 2>"$tmp/full.err" || rc=$?
 grep -qx "bouncestat report: error: stdout: No space left on device" \
 	"$tmp/full.err" || fail "report >/dev/full: wording"
 rm "$tmp/full.err"
+
+# 3. incidents --replay --open: the timeline and the summary are of the
+# incidents open at the end, as the table is (only the table was
+# filtered). qq.com throttles 10:00-10:11 (opened, resolved), 163.com
+# 12:00-12:11 (open at 12:20).
+python3 - "$tmp/r.log" <<'PY'
+import sys
+out = open(sys.argv[1], "w")
+for h, dom in ((10, "qq.com"), (12, "163.com")):
+    relay = "mx1.%s[192.0.2.%d]" % (dom, h)
+    for i in range(12):
+        out.write("2026-11-22T%02d:%02d:00+00:00 mx1 postfix/smtp[%d]: "
+                  "%X: to=<u%d@%s>, relay=%s:25, delay=1, "
+                  "delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred (host %s "
+                  "said: 421 HL:ICC too many connections (in reply to RCPT "
+                  "TO command))\n"
+                  % (h, i, 100 + i, 0xA0000 + h * 256 + i, i, dom, relay,
+                     relay))
+PY
+bs import --db "$tmp/r.db" "$tmp/r.log" >/dev/null 2>"$tmp/r.err" ||
+	fail "import r.log"
+bs incidents --db "$tmp/r.db" --since all --now 2026-11-22T12:20:00Z \
+	--replay >"$tmp/rall.out" 2>"$tmp/rall.err" || fail "replay"
+grep -q "resolved  rate_limited   qq.com" "$tmp/rall.out" ||
+	fail "replay: qq.com did not resolve (the test's premise)"
+bs incidents --db "$tmp/r.db" --since all --now 2026-11-22T12:20:00Z \
+	--replay --open >"$tmp/ropen.out" 2>"$tmp/ropen.err" ||
+	fail "replay --open"
+grep -q "opened    rate_limited   163.com" "$tmp/ropen.out" ||
+	fail "replay --open: the opening of 163.com is not listed"
+grep -q "qq.com" "$tmp/ropen.out" &&
+	fail "replay --open: qq.com (resolved) is listed"
+grep -q "resolved" "$tmp/ropen.out" &&
+	fail "replay --open: a resolution is listed"
+grep -q ": 1 open at the end" "$tmp/ropen.out" ||
+	fail "replay --open: the summary"
+bs incidents --db "$tmp/r.db" --since all --now 2026-11-22T12:20:00Z \
+	--replay --open --format json >"$tmp/rjson.out" 2>"$tmp/rjson.err" ||
+	fail "replay --open --format json"
+python3 - "$tmp/rjson.out" <<'PY' || fail "replay --open --format json: rows"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [(i["key"], i["state"]) for i in d] == [("163.com", "open")], d
+PY
+rm "$tmp"/r*.out
