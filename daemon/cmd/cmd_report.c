@@ -152,7 +152,8 @@ help(void)
 	    "and clamped to\nthe data (both shown); with no result in the "
 	    "range, the report says where\nthe data is. Times are local "
 	    "(--utc: UTC), the zone in the header, hours\nmerged into "
-	    "marks start at local midnight.\n"
+	    "marks start at local midnight (in a zone 30 or\n45 minutes off "
+	    "UTC at the whole UTC hour before it, e.g. 23:30).\n"
 	    "sent, deferred, bounced and expired are final results, "
 	    "one per status= line;\nper-MX attempts are counted apart and are "
 	    "not in the totals; suspended\nrepeats (no receiver contacted) are "
@@ -551,8 +552,9 @@ text_codes(FILE *fp, const struct report *r)
 /*
  * Failures per mark over the shown range: one mark per hour when that
  * fits the width, else per 2, 3, 4, 6, 8, 12 hours or per days, those
- * aligned to local midnight. An hour without failures is a dot, any
- * failure at least the lowest block, the peak the full one.
+ * aligned to local midnight (view_mark_origin()). An hour without
+ * failures is a dot, any failure at least the lowest block, the peak the
+ * full one.
  */
 static void
 text_sparkline(FILE *fp, const struct report *r)
@@ -574,20 +576,13 @@ text_sparkline(FILE *fp, const struct report *r)
 	for (i = 0; i < sizeof(pers) / sizeof(pers[0]); i++) {
 		per = pers[i];
 		step = (int64_t)per * 3600;
-		origin = per > 1 ? clock_local_day_start(r->show_since)
-				 : r->show_since;
-		if (origin > r->show_since)
-			origin -= 86400;
-		origin += (r->show_since - origin) / step * step;
+		origin = view_mark_origin(r->show_since, per);
 		marks = (size_t)((r->show_until - 1 - origin) / step) + 1;
 		if (marks <= maxmarks)
 			break;
 	}
 	step = (int64_t)per * 3600;
-	origin = per > 1 ? clock_local_day_start(r->show_since) : r->show_since;
-	if (origin > r->show_since)
-		origin -= 86400;
-	origin += (r->show_since - origin) / step * step;
+	origin = view_mark_origin(r->show_since, per);
 	v = xcalloc(marks, sizeof(*v));
 	for (i = 0; i < r->hours.n; i++) {
 		if (r->hours.v[i].time < origin)

@@ -262,7 +262,6 @@ series_build(const struct report_view *v, struct series *s)
 	static const size_t pers[] = { 1, 2, 3, 4, 6, 8, 12, 24, 48, 72, 168,
 		336, 720, 1440, 2880, 8760 };
 	size_t hours = (size_t)((v->until - v->since) / 3600), i, j, k, nc;
-	int64_t first;
 	const struct rrow *h;
 
 	memset(s, 0, sizeof(*s));
@@ -271,13 +270,9 @@ series_build(const struct report_view *v, struct series *s)
 		if (hours / s->per < CHART_MARKS)
 			break;
 	}
-	/* Marks of a few hours start on local midnight; one-hour marks
-	 * on the first hour. */
-	s->origin = s->per > 1 ? clock_local_day_start(v->since) : v->since;
-	if (s->origin > v->since)
-		s->origin -= 86400;
-	first = (v->since - s->origin) / (int64_t)(s->per * 3600);
-	s->origin += first * (int64_t)(s->per * 3600);
+	/* Marks of a few hours start on local midnight (the whole UTC
+	 * hour at or before it); one-hour marks on the first hour. */
+	s->origin = view_mark_origin(v->since, s->per);
 	s->marks =
 	    (size_t)((v->until - 1 - s->origin) / (int64_t)(s->per * 3600)) + 1;
 	nc = v->classes->n;
@@ -406,17 +401,19 @@ chart(FILE *fp, const struct report_view *v)
 	step = s.marks / 6 > 0 ? s.marks / 6 : 1;
 	for (k = 0; k < s.marks; k++) {
 		int64_t t0 = s.origin + (int64_t)(k * s.per * 3600);
-		bool midnight = clock_local_day_start(t0) == t0;
+		int64_t day = view_mark_day(t0);
+		bool midnight = day != -1;
 
 		if (days > 2) {
 			if (!midnight ||
-			    (size_t)((t0 - s.origin) / 86400) %
+			    (size_t)((day - s.origin) / 86400) %
 				    ((days + 6) / 7) !=
 				0)
 				continue;
 		} else if (k % step != 0)
 			continue;
-		axis_label(a, sizeof(a), t0, k == 0, midnight);
+		/* A day's label names the day that starts in the mark. */
+		axis_label(a, sizeof(a), midnight ? day : t0, k == 0, midnight);
 		fprintf(fp,
 		    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" "
 		    "fill=\"#555555\">",

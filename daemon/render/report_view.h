@@ -62,4 +62,21 @@ int64_t view_failed(const struct query_counts *c);
 /* The final results of c. */
 int64_t view_finals(const struct query_counts *c);
 
+/*
+ * The start of the first chart mark of per hours that holds since: local
+ * midnight (since itself for per 1), then whole marks, floored to a whole
+ * UTC hour. Counts are kept per UTC hour, so in a zone half an hour or 45
+ * minutes off UTC (Asia/Kolkata, Asia/Kathmandu, Australia/Adelaide,
+ * America/St_Johns) a mark starts 30 or 45 minutes before local midnight
+ * (23:30) and its label says so, instead of naming a midnight that its
+ * hours do not start at.
+ */
+int64_t view_mark_origin(int64_t since, size_t per);
+
+/*
+ * The local midnight within the first hour of the mark starting at t0,
+ * or -1 when none: where a chart labels a new day.
+ */
+int64_t view_mark_day(int64_t t0);
+
 #endif

@@ -121,3 +121,80 @@ d = json.load(open(sys.argv[1]))
 assert [(i["key"], i["state"]) for i in d] == [("163.com", "open")], d
 PY
 rm "$tmp"/r*.out
+
+# 4. Zones half an hour or 45 minutes off UTC. Counts are kept per UTC
+# hour, so there a chart mark starts at HH:30 (HH:45) local: the text
+# sparkline's range said 04:00 where its first hour starts at 05:30, and
+# the HTML chart of more than two days had no day labels at all. Every
+# failure stays in exactly one mark; incidents and the alert mail show
+# the zone's local time and offset.
+python3 - "$tmp/z.log" <<'PY'
+import sys, datetime
+out = open(sys.argv[1], "w")
+t0 = datetime.datetime(2026, 11, 18, 0, 0, tzinfo=datetime.timezone.utc)
+lines = []
+for m in range(0, 5 * 24 * 60, 30):
+    t = t0 + datetime.timedelta(minutes=m)
+    for j in range(1 + (m // 60) % 3):
+        lines.append("%s mx1 postfix/smtp[100]: %X: to=<u%d@example.com>, "
+                     "relay=mx.example.com[192.0.2.25]:25, delay=1, "
+                     "delays=0.1/0/1/0.1, dsn=5.1.1, status=bounced (host "
+                     "mx.example.com[192.0.2.25] said: 550 5.1.1 "
+                     "<u@example.com>: Recipient address rejected: User "
+                     "unknown (in reply to RCPT TO command))"
+                     % ((t + datetime.timedelta(seconds=j))
+                        .strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+                        0x10000 + m * 4 + j, m * 4 + j))
+for i in range(12):  # a throttling at 06:10-06:21 UTC on the 22nd
+    lines.append("2026-11-22T06:%02d:30+00:00 mx1 postfix/smtp[101]: %X: "
+                 "to=<q%d@qq.com>, relay=mx1.qq.com[203.205.219.57]:25, "
+                 "delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred "
+                 "(host mx1.qq.com[203.205.219.57] said: 421 HL:ICC too "
+                 "many connections (in reply to RCPT TO command))"
+                 % (10 + i, 0xB0000 + i, i))
+out.write("\n".join(sorted(lines)) + "\n")
+PY
+bs import --db "$tmp/z.db" "$tmp/z.log" >/dev/null 2>"$tmp/z.err" ||
+	fail "import z.log"
+failures=$(grep -c "status=" "$tmp/z.log")
+for zm in Asia/Kolkata:30:+0530 Asia/Kathmandu:45:+0545 \
+	Australia/Adelaide:30:+1030 America/St_Johns:30:-0330; do
+	zone=${zm%%:*} min=${zm#*:} off=${zm##*:}
+	min=${min%%:*}
+	[ -f "/usr/share/zoneinfo/$zone" ] ||
+		fail "no /usr/share/zoneinfo/$zone (package tzdata)"
+	# Text: the sparkline's range starts and ends at HH:$min.
+	TZ=$zone bs report --db "$tmp/z.db" --since all \
+		--now 2026-11-23T00:00:00Z >"$tmp/zt.out" 2>"$tmp/zt.err" ||
+		fail "$zone: report"
+	range=$(sed -n '/^Failures per/{n;n;p;}' "$tmp/zt.out")
+	echo "$range" | grep -Eq "^ +[0-9-]+ [0-9]{2}:$min +[0-9-]+ [0-9]{2}:$min$" ||
+		fail "$zone: the sparkline's range '$range' is not at :$min"
+	# HTML: a label for each of the 5 local days that start in the data,
+	# and the marks hold every failure once.
+	TZ=$zone bs report --db "$tmp/z.db" --since all \
+		--now 2026-11-23T00:00:00Z --format html >"$tmp/zh.html" \
+		2>"$tmp/zh.err" || fail "$zone: report --format html"
+	days=$(grep -Eo 'fill="#555555">[0-9]{2}-[0-9]{2}<' "$tmp/zh.html" |
+		grep -c .) || true
+	[ "$days" = 5 ] || fail "$zone: $days day labels in the HTML chart, want 5"
+	sum=$(grep -Eo ' [0-9]+</title></rect>' "$tmp/zh.html" |
+		grep -Eo '[0-9]+' | paste -sd+ | bc)
+	[ "$sum" = "$failures" ] ||
+		fail "$zone: the HTML chart holds $sum failures, want $failures"
+	# Incidents and the alert mail: local time of 06:10 UTC, the offset.
+	want=$(python3 -c 'import datetime, zoneinfo, sys
+t = datetime.datetime(2026, 11, 22, 6, 10, tzinfo=datetime.timezone.utc)
+print(t.astimezone(zoneinfo.ZoneInfo(sys.argv[1])).strftime("%Y-%m-%d %H:%M"))' "$zone")
+	TZ=$zone bs incidents --db "$tmp/z.db" --since all \
+		--now 2026-11-22T07:00:00Z >"$tmp/zi.out" 2>"$tmp/zi.err" ||
+		fail "$zone: incidents"
+	grep -q "rate_limited qq.com" "$tmp/zi.out" || fail "$zone: no incident"
+	grep -q " $want " "$tmp/zi.out" || fail "$zone: incidents: no '$want'"
+	TZ=$zone bs alert --db "$tmp/z.db" --now 2026-11-22T07:00:00Z \
+		--mail-to pm@example.org --dry-run >"$tmp/za.out" \
+		2>"$tmp/za.err" || fail "$zone: alert --dry-run"
+	grep -q "^Date: .* $off$" "$tmp/za.out" || fail "$zone: alert Date"
+	grep -q "$want $off" "$tmp/za.out" || fail "$zone: alert: no '$want $off'"
+done
+rm "$tmp"/z*.out
