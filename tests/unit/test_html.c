@@ -239,6 +239,16 @@ test_periods(void **state)
 	assert_int_equal(s, utc(2026, 11, 22, 23));
 	assert_int_equal(e, utc(2026, 11, 29, 23));
 	assert_int_equal(parse_period("tomorrow", now, &s, &e), -1);
+	/* A date the calendar has, else an error (not the next month). */
+	assert_int_equal(parse_time_arg("2026-02-30", now, &s), -1);
+	assert_int_equal(parse_time_arg("2026-04-31T10:00Z", now, &s), -1);
+	assert_int_equal(parse_time_arg("2026-02-29", now, &s), -1);
+	assert_int_equal(parse_time_arg("2028-02-29T00:00Z", now, &s), 0);
+	assert_int_equal(s, utc(2028, 2, 29, 0));
+	assert_int_equal(parse_time_arg("2100-02-29", now, &s), -1);
+	assert_int_equal(parse_time_arg("2000-02-29T00:00Z", now, &s), 0);
+	assert_int_equal(parse_time_arg("2026-12-31T23:00Z", now, &s), 0);
+	assert_int_equal(s, utc(2026, 12, 31, 23));
 	/* parse_time_arg() takes them too, start only. */
 	assert_int_equal(parse_time_arg("yesterday", now, &s), 0);
 	assert_int_equal(s, utc(2026, 12, 4, 23));
