@@ -85,7 +85,8 @@ struct report {
 	bool utf8; /* else ASCII only */
 	int width; /* columns of text output */
 	int64_t now;
-	int64_t data_first, data_last;  /* where the counts are (0: none) */
+	int64_t data_first, data_last;  /* where the counts are (last 0: none;
+					   first may be 0, the epoch) */
 	int64_t show_since, show_until; /* shown: clamped to the data */
 	bool clamped;
 	struct query_filter f;
@@ -694,7 +695,7 @@ text_where(FILE *fp, const struct report *r)
 	char a[32], b[32];
 	int64_t days;
 
-	if (r->data_first == 0) {
+	if (r->data_last == 0) {
 		fputs("No results: the database holds no counts yet (import "
 		      "a log or run the daemon).\n",
 		    fp);
@@ -843,12 +844,12 @@ report_json(FILE *fp, const struct report *r)
 	json_time(fp, r->req_until);
 	/* Where the database's counts are (the text header's clamp). */
 	fputs("},\n\"data\":{\"since\":", fp);
-	if (r->data_first != 0)
+	if (r->data_last != 0)
 		json_time(fp, r->data_first);
 	else
 		fputs("null", fp);
 	fputs(",\"until\":", fp);
-	if (r->data_first != 0)
+	if (r->data_last != 0)
 		json_time(fp, r->data_last);
 	else
 		fputs("null", fp);
@@ -1037,14 +1038,14 @@ report_csv(FILE *fp, const struct report *r)
 	iso_time(r->req_until, t, sizeof(t), false);
 	fprintf(fp, "range,requested_until,%s,,,,,,,,,,,,,\r\n", t);
 	/* Where the database's counts are; empty when it holds none. */
-	if (r->data_first != 0)
+	if (r->data_last != 0)
 		iso_time(r->data_first, t, sizeof(t), false);
 	fprintf(fp, "range,data_since,%s,,,,,,,,,,,,,\r\n",
-	    r->data_first != 0 ? t : "");
-	if (r->data_first != 0)
+	    r->data_last != 0 ? t : "");
+	if (r->data_last != 0)
 		iso_time(r->data_last, t, sizeof(t), false);
 	fprintf(fp, "range,data_until,%s,,,,,,,,,,,,,\r\n",
-	    r->data_first != 0 ? t : "");
+	    r->data_last != 0 ? t : "");
 	fputs("totals,,,,,,", fp);
 	csv_counts(fp, &r->totals, true, finals(&r->totals));
 	fputs(",,,\r\n", fp);
@@ -1162,7 +1163,7 @@ clamp_range(struct report *r)
 {
 	r->show_since = r->since;
 	r->show_until = r->until;
-	if (r->data_first == 0 || r->data_last <= r->since ||
+	if (r->data_last == 0 || r->data_last <= r->since ||
 	    r->data_first >= r->until)
 		return;
 	if (r->data_first > r->since)

@@ -703,8 +703,10 @@ html_report(FILE *fp, const struct report_view *v)
 		fputs(" &middot; class ", fp);
 		put(fp, v->cls);
 	}
-	if (v->data_first > 0) {
-		local_time(a, sizeof(a), v->data_first, true);
+	if (v->data_last > 0) {
+		/* data_first may be 0: a log line of 1970-01-01 00:00Z. */
+		local_time(
+		    a, sizeof(a), v->data_first > 0 ? v->data_first : 1, true);
 		local_time(b, sizeof(b), v->data_last, true);
 		fputs(" &middot; data from ", fp);
 		put(fp, a);
@@ -715,7 +717,7 @@ html_report(FILE *fp, const struct report_view *v)
 	fputs("</p>\n", fp);
 	if (view_finals(v->all) == 0 && v->all->attempts == 0) {
 		fputs("<p class=\"meta\"><strong>No results in this range", fp);
-		if (v->data_first > 0) {
+		if (v->data_last > 0) {
 			local_time(a, sizeof(a), v->data_last - 3600, true);
 			fputs("; the newest data is from the hour of ", fp);
 			put(fp, a);

@@ -45,7 +45,8 @@ struct report_view {
 	int64_t since, until;          /* shown: whole hours, clamped */
 	int64_t req_since, req_until;  /* as asked */
 	bool clamped;                  /* since/until cut to the data */
-	int64_t data_first, data_last; /* where the counts are, 0: none */
+	int64_t data_first, data_last; /* where the counts are; last 0: none
+					  (first may be 0: the epoch) */
 	const struct query_counts *totals;
 	const struct query_counts *all; /* no class filter */
 	const struct rlist *classes, *providers, *codes;

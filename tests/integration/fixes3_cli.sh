@@ -198,3 +198,34 @@ print(t.astimezone(zoneinfo.ZoneInfo(sys.argv[1])).strftime("%Y-%m-%d %H:%M"))' 
 	grep -q "$want $off" "$tmp/za.out" || fail "$zone: alert: no '$want $off'"
 done
 rm "$tmp"/z*.out
+
+# 5. A log line stamped 1970-01-01T00:00Z (a host whose clock was not set
+# yet): the counts of the epoch's hour are data too. report said it had
+# none ("data": null in JSON, empty in CSV, "no data" in HTML) and did not
+# clamp its header, as the first hour, 0, stood for "none".
+printf '%s mx1 postfix/smtp[1]: E%04d: to=<u@example.com>, relay=mx.example.com[192.0.2.25]:25, delay=1, delays=0/0/0/0, dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.25] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n' \
+	1970-01-01T00:00:05+00:00 1 2026-11-22T10:00:00+00:00 2 >"$tmp/e.log"
+bs import --db "$tmp/e.db" "$tmp/e.log" >/dev/null 2>"$tmp/e.err" ||
+	fail "import e.log"
+bs report --db "$tmp/e.db" --since all --now 2026-11-23T00:00:00Z \
+	--format json >"$tmp/ej.out" 2>"$tmp/ej.err" || fail "report json"
+python3 - "$tmp/ej.out" <<'PY' || fail "report json: the data range"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["data"] == {"since": "1970-01-01T00:00:00Z",
+                     "until": "2026-11-22T11:00:00Z"}, d["data"]
+assert d["totals"]["bounced"] == 2, d["totals"]
+PY
+bs report --db "$tmp/e.db" --since all --now 2026-11-23T00:00:00Z \
+	--format csv >"$tmp/ec.out" 2>"$tmp/ec.err" || fail "report csv"
+grep -q "^range,data_since,1970-01-01T00:00:00Z," "$tmp/ec.out" ||
+	fail "report csv: data_since"
+bs report --db "$tmp/e.db" --since all --now 2026-11-23T00:00:00Z \
+	--format html >"$tmp/eh.out" 2>"$tmp/eh.err" || fail "report html"
+grep -q "data from 1970-01-01 00:00 to 2026-11-22 11:00" "$tmp/eh.out" ||
+	fail "report html: the data range"
+bs report --db "$tmp/e.db" --since all --now 2026-11-23T00:00:00Z \
+	>"$tmp/et.out" 2>"$tmp/et.err" || fail "report text"
+grep -q "^bouncestat report: the beginning to 2026-11-22 11:00 (UTC)" \
+	"$tmp/et.out" || fail "report text: not clamped to the data"
+rm "$tmp"/e*.out
