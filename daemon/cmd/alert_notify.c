@@ -113,15 +113,31 @@ alert_notify_add_exec(struct alert_notify *an, const char *path, char *errbuf)
 	return 0;
 }
 
-/* incident_list_add(), at most ALERT_NOTIFY_BATCH. */
+/* What gather() fills: the pending incidents with their hosts. */
+struct pending {
+	struct store *st;
+	struct incident_list l;
+};
+
+/*
+ * incident_list_add(), at most ALERT_NOTIFY_BATCH, with the logging
+ * hosts that 'incidents --format json' has (the pending list reads
+ * none): a webhook's "hosts" and a hook's JSON were empty.
+ */
 static int
 gather(const struct incident *inc, void *arg)
 {
-	struct incident_list *l = arg;
+	struct pending *p = arg;
+	struct incident copy;
+	char hosts[INCIDENT_HOSTS_MAX];
 
-	if (l->n >= ALERT_NOTIFY_BATCH)
+	if (p->l.n >= ALERT_NOTIFY_BATCH)
 		return 0;
-	return incident_list_add(inc, arg);
+	copy = *inc;
+	if ((copy.hosts == NULL || copy.hosts[0] == '\0') &&
+	    incident_hosts(p->st, inc, hosts, sizeof(hosts)) == 0)
+		copy.hosts = hosts;
+	return incident_list_add(&copy, &p->l);
 }
 
 static int
@@ -154,18 +170,22 @@ static int
 run_webhook(struct store *st, const struct alert_notify *an,
     const struct alert_dest *d, const char *key)
 {
-	struct incident_list l = { 0 };
+	struct pending pend = { NULL, { 0 } };
+	struct incident_list l;
 	char errbuf[BS_ERRLEN], shown[300], *body = NULL;
 	size_t len = 0, i;
 	FILE *fp;
 	int rc = -1;
 
 	webhook_display(shown, sizeof(shown), d->target);
-	if (notification_pending(st, key, an->since, gather, &l) == -1) {
+	pend.st = st;
+	if (notification_pending(st, key, an->since, gather, &pend) == -1) {
+		l = pend.l;
 		notify_error(
 		    an, "webhook %s: database: %s", shown, store_errmsg(st));
 		goto done;
 	}
+	l = pend.l;
 	if (l.n == 0) {
 		rc = 0;
 		goto done;
@@ -219,16 +239,20 @@ static int
 run_exec(struct store *st, const struct alert_notify *an,
     const struct alert_dest *d, const char *key)
 {
-	struct incident_list l = { 0 };
+	struct pending pend = { NULL, { 0 } };
+	struct incident_list l;
 	const struct incident *inc;
 	char errbuf[BS_ERRLEN];
 	size_t i, nfail = 0;
 
-	if (notification_pending(st, key, an->since, gather, &l) == -1) {
+	pend.st = st;
+	if (notification_pending(st, key, an->since, gather, &pend) == -1) {
+		incident_list_free(&pend.l);
 		notify_error(
 		    an, "exec %s: database: %s", d->target, store_errmsg(st));
 		return -1;
 	}
+	l = pend.l;
 	for (i = 0; i < l.n; i++) {
 		inc = &l.v[i].inc;
 		if (an->dry) {

@@ -229,3 +229,41 @@ bs report --db "$tmp/e.db" --since all --now 2026-11-23T00:00:00Z \
 grep -q "^bouncestat report: the beginning to 2026-11-22 11:00 (UTC)" \
 	"$tmp/et.out" || fail "report text: not clamped to the data"
 rm "$tmp"/e*.out
+
+# 6. The webhook's JSON and an exec hook's standard input carry the
+# incident's logging hosts, as 'incidents --format json' does (they had
+# "hosts": "": the pending list reads no events). A local receiver.
+qq_deferrals "$tmp/w6.log"
+bs import --db "$tmp/w6.db" "$tmp/w6.log" >/dev/null 2>"$tmp/w6.err" ||
+	fail "import w6.log"
+mkdir "$tmp/rx"
+python3 "$BS_SRC/tests/integration/webhook_receiver.py" "$tmp/rx" &
+RPID=$!
+trap 'kill "$RPID" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+for _ in $(seq 1 100); do
+	[ -s "$tmp/rx/port" ] && break
+	sleep 0.05
+done
+[ -s "$tmp/rx/port" ] || fail "webhook receiver did not start"
+printf '#!/bin/sh\ncat >"%s/hook.$BOUNCESTAT_ID.json"\n' "$tmp" >"$tmp/hook6"
+chmod 755 "$tmp/hook6"
+bs incidents --db "$tmp/w6.db" --since all --now 2026-11-22T10:20:00Z \
+	--format json >"$tmp/hi.out" 2>"$tmp/hi.err" || fail "incidents json"
+bs alert --db "$tmp/w6.db" --now 2026-11-22T10:20:00Z --no-detect \
+	--webhook "http://127.0.0.1:$(cat "$tmp/rx/port")/hook" \
+	--exec "$tmp/hook6" >"$tmp/h6.out" 2>"$tmp/h6.err" ||
+	fail "alert --webhook --exec"
+kill "$RPID"
+python3 - "$tmp/hi.out" "$tmp/rx/req-1.json" "$tmp"/hook.*.json <<'PY' ||
+import json, sys
+live = json.load(open(sys.argv[1]))
+assert [i["hosts"] for i in live] == ["mx1"], live
+hook = json.loads(json.load(open(sys.argv[2]))["body"])["incidents"]
+assert [i["hosts"] for i in hook] == ["mx1"], hook
+for f in sys.argv[3:]:
+    d = json.load(open(f))
+    d = d["incidents"][0] if "incidents" in d else d
+    assert d["hosts"] == "mx1", (f, d)
+assert len(sys.argv) == 4, sys.argv
+PY
+	fail "webhook or exec: hosts not those of incidents --format json"
