@@ -198,8 +198,9 @@ run_webhook(struct store *st, const struct alert_notify *an,
 	if (fclose(fp) != 0)
 		fatal("webhook: open_memstream");
 	if (an->dry) {
-		printf("POST %s (%s, %zu incidents)\n%s", shown,
-		    d->fmt == NOTIFY_SLACK ? "slack" : "json", l.n, body);
+		printf("POST %s (%s, %zu incident%s)\n%s", shown,
+		    d->fmt == NOTIFY_SLACK ? "slack" : "json", l.n,
+		    l.n == 1 ? "" : "s", body);
 		rc = 0;
 		goto done;
 	}
@@ -317,7 +318,9 @@ alert_notify_help(FILE *fp)
 	    "'incidents --format\n"
 	    "                       json') or slack (Slack, Mattermost, "
 	    "Rocket.Chat), for\n"
-	    "                       the --webhook options that follow it\n"
+	    "                       the --webhook options that follow it "
+	    "(none: a usage\n"
+	    "                       error)\n"
 	    "     --exec PROGRAM    also run PROGRAM (absolute path, no shell) "
 	    "for every\n"
 	    "                       incident that opened or resolved: "

@@ -267,3 +267,22 @@ for f in sys.argv[3:]:
 assert len(sys.argv) == 4, sys.argv
 PY
 	fail "webhook or exec: hosts not those of incidents --format json"
+
+# 7. alert --webhook-format after the last --webhook applied to nothing and
+# was silently ignored (the URL got JSON): a usage error now.
+qq_deferrals "$tmp/w7.log"
+bs import --db "$tmp/w7.db" "$tmp/w7.log" >/dev/null 2>"$tmp/w7.err" ||
+	fail "import w7.log"
+rc=0
+bs alert --db "$tmp/w7.db" --now 2026-11-22T10:20:00Z --dry-run \
+	--webhook http://127.0.0.1:9/hook --webhook-format slack \
+	>"$tmp/wf.out" 2>"$tmp/wf.err" || rc=$?
+[ "$rc" = 2 ] || fail "alert --webhook URL --webhook-format slack: exit $rc"
+grep -q "^bouncestat alert: --webhook-format slack: no --webhook follows it" \
+	"$tmp/wf.err" || fail "alert: trailing --webhook-format not told"
+bs alert --db "$tmp/w7.db" --now 2026-11-22T10:20:00Z --dry-run \
+	--webhook-format slack --webhook http://127.0.0.1:9/hook \
+	>"$tmp/wf.out" 2>"$tmp/wf.err" || fail "alert --webhook-format slack --webhook URL"
+grep -q '^POST http://127.0.0.1:9/... (slack, 1 incident)$' "$tmp/wf.out" ||
+	fail "alert --webhook-format slack --webhook URL: not slack"
+rm "$tmp"/wf.*
