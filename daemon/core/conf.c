@@ -690,6 +690,9 @@ parse_text(const char *name, const char *text, size_t len, conf_error_fn *errfn,
 	p.arg = arg;
 	if ((c = conf_new_defaults(&p)) == NULL)
 		return NULL;
+	/* A UTF-8 byte-order mark (an editor's) is not part of line 1. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
 	while (pos < len) {
 		lineno++;
 		nl = memchr(text + pos, '\n', len - pos);

@@ -551,6 +551,23 @@ conf_load_all__errors__configuration_kept_with_lines(void **state)
 	unlink(path);
 }
 
+/* A UTF-8 byte-order mark before line 1 is skipped, not a directive. */
+static void
+conf_parse__utf8_bom__skipped(void **state)
+{
+	struct errs e;
+	struct conf *c =
+	    parse("\xef\xbb\xbfuser nobody\r\ncommit_lines 7\n", &e);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(e.n, 0);
+	assert_string_equal(c->user, "nobody");
+	assert_int_equal(c->commit_lines, 7);
+	assert_int_equal(conf_line(c, "user"), 1);
+	conf_free(c);
+}
+
 /* Each entry of a list directive keeps its own line (check-config). */
 static void
 conf_list_line__repeated_directive__each_entry_its_line(void **state)
@@ -721,6 +738,7 @@ main(void)
 		    conf_changed_fixed__fixed_and_reloadable__only_fixed_reported),
 		cmocka_unit_test(
 		    conf_list_line__repeated_directive__each_entry_its_line),
+		cmocka_unit_test(conf_parse__utf8_bom__skipped),
 		cmocka_unit_test(conf_print_directives__uncommented__parses),
 		cmocka_unit_test(conf_load__contrib_sample__valid_and_complete),
 	};
