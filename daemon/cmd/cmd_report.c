@@ -1350,7 +1350,11 @@ cmd_report_exec(int argc, char **argv)
 		       usage_error("--until: not a duration or date", until);
 	if (r.req_since >= r.req_until)
 		return cmd_ctx_free(&ctx),
-		       usage_error("--since is not before --until", until);
+		       usage_error(until_set
+			       ? "--since is not before --until"
+			       : "--since is not before the present "
+				 "(--now, the default --until)",
+			   until_set ? until : since);
 	if (domain != NULL) {
 		/* Domains are stored lower-cased. */
 		for (i = 0; domain[i] != '\0'; i++)

@@ -286,3 +286,16 @@ bs alert --db "$tmp/w7.db" --now 2026-11-22T10:20:00Z --dry-run \
 grep -q '^POST http://127.0.0.1:9/... (slack, 1 incident)$' "$tmp/wf.out" ||
 	fail "alert --webhook-format slack --webhook URL: not slack"
 rm "$tmp"/wf.*
+
+# 8. report --since after --now, no --until: the message named "--until:
+# now" (an option not given); it names the present (--now) and --since.
+qq_deferrals "$tmp/w8.log"
+bs import --db "$tmp/w8.db" "$tmp/w8.log" >/dev/null 2>"$tmp/w8.err" ||
+	fail "import w8.log"
+rc=0
+bs report --db "$tmp/w8.db" --since 2026-11-22 --now 2026-11-21 \
+	>"$tmp/sn.out" 2>"$tmp/sn.err" || rc=$?
+[ "$rc" = 2 ] || fail "report --since after --now: exit $rc"
+grep -qx "bouncestat report: --since is not before the present (--now, the default --until): 2026-11-22" \
+	"$tmp/sn.err" || fail "report --since after --now: the message"
+rm "$tmp"/sn.*
