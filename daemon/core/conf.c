@@ -296,7 +296,8 @@ static const struct directive table[] = {
 	    NULL, 0 },
 	{ "dnsbl_resolver", T_STRING, offsetof(struct conf, dnsbl_resolver), "",
 	    0, 0, NULL, true,
-	    "DNS server(s) for DNSBL queries, HOST[:PORT][,...]. Empty: those "
+	    "DNS server(s) for DNSBL queries, ADDR[:PORT][,...]: IP addresses "
+	    "([ADDR]:PORT for IPv6), not names. Empty: those "
 	    "of /etc/resolv.conf. Spamhaus (and others) refuse queries from "
 	    "public resolvers (8.8.8.8, 1.1.1.1, 9.9.9.9): use a recursive "
 	    "resolver of your own, e.g. unbound on 127.0.0.1.",

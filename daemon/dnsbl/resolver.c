@@ -212,7 +212,7 @@ resolver_servers_check(const char *servers, char *errbuf)
 	ares_library_cleanup();
 	if (rc != ARES_SUCCESS) {
 		snprintf(errbuf, BS_ERRLEN,
-		    "not a list of addresses HOST[:PORT][,...] (%s)",
+		    "not a list of IP addresses ADDR[:PORT][,...] (%s)",
 		    ares_strerror(rc));
 		return -1;
 	}

@@ -37,7 +37,7 @@ for want in "bad.conf:2: webhook ftp://hooks.example.org/bad: " \
 	"bad.conf:4: exec relative/hook: not an absolute path" \
 	"bad.conf:5: exec $tmp/no-such-hook: No such file or directory" \
 	"bad.conf:6: exec $tmp/noexec: not an executable file" \
-	"bad.conf:8: dnsbl_resolver localhost: not a list of addresses" \
+	"bad.conf:8: dnsbl_resolver localhost: not a list of IP addresses" \
 	"bad.conf: 5 errors"; do
 	grep -qF "$want" "$tmp/cc.err" || fail "check-config: no '$want'"
 done
