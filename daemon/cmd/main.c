@@ -93,7 +93,7 @@ int
 main(int argc, char **argv)
 {
 	const struct cmd_entry *const *c;
-	char errbuf[BS_ERRLEN];
+	char errbuf[BS_ERRLEN], prog[64];
 	int rc;
 
 	log_init(LOG_LEVEL_INFO, "bouncestat");
@@ -132,6 +132,10 @@ main(int argc, char **argv)
 	if (strcmp((*c)->name, "daemon") != 0 &&
 	    strcmp((*c)->name, "alert") != 0)
 		signal(SIGPIPE, SIG_DFL);
+	/* getopt_long's messages start with argv[0]: "bouncestat CMD:", the
+	 * wording of the commands' own usage errors. */
+	snprintf(prog, sizeof(prog), "bouncestat %s", (*c)->name);
+	argv[1] = prog;
 	rc = (*c)->exec(argc - 1, argv + 1);
 	/* Worded as every command's failure (bouncestat(8) EXIT STATUS). */
 	if (fflush(stdout) != 0) {

@@ -299,3 +299,21 @@ bs report --db "$tmp/w8.db" --since 2026-11-22 --now 2026-11-21 \
 grep -qx "bouncestat report: --since is not before the present (--now, the default --until): 2026-11-22" \
 	"$tmp/sn.err" || fail "report --since after --now: the message"
 rm "$tmp"/sn.*
+
+# 9. Usage errors read "bouncestat CMD: ..." also when getopt finds them
+# (they read "messages: unrecognized option"); --incident past the range
+# of a number is a usage error (it became "no incident 9223372036854775807").
+for c in report messages incidents alert trace status import classify; do
+	rc=0
+	bs "$c" --no-such-option >"$tmp/uo.out" 2>"$tmp/uo.err" || rc=$?
+	[ "$rc" = 2 ] || fail "$c --no-such-option: exit $rc"
+	grep -q "^bouncestat $c: unrecognized option '--no-such-option'" \
+		"$tmp/uo.err" || fail "$c --no-such-option: the wording"
+done
+rc=0
+bs messages --db "$tmp/w8.db" --incident 99999999999999999999 \
+	>"$tmp/uo.out" 2>"$tmp/uo.err" || rc=$?
+[ "$rc" = 2 ] || fail "messages --incident 99999999999999999999: exit $rc"
+grep -q "^bouncestat messages: bad --incident: 99999999999999999999" \
+	"$tmp/uo.err" || fail "messages --incident 99999999999999999999: message"
+rm "$tmp"/uo.*
