@@ -134,6 +134,22 @@ local_time(char *out, size_t len, int64_t t, bool date)
 		strftime(out, len, date ? "%Y-%m-%d %H:%M" : "%H:%M", &tm);
 }
 
+/*
+ * A name (domain, provider, key, host): a '?' for each byte of what
+ * put() would drop, so that "ex<ESC>ample.com" cannot read as
+ * "example.com".
+ */
+static void
+put_name(FILE *fp, const char *s)
+{
+	char buf[1024];
+
+	if (s == NULL)
+		return;
+	sanitize_name(buf, sizeof(buf), s, strlen(s));
+	put(fp, buf);
+}
+
 static void
 head(FILE *fp, const char *title_a, const char *title_b)
 {
@@ -527,7 +543,7 @@ providers(FILE *fp, const struct report_view *v)
 	for (i = 0; i < v->providers->n; i++) {
 		d = &v->providers->v[i];
 		fputs("<tr><th scope=\"row\">", fp);
-		put(fp, d->name[0] != '\0' ? d->name : "(unknown)");
+		put_name(fp, d->name[0] != '\0' ? d->name : "(unknown)");
 		fputs("</th>", fp);
 		num(fp, d->c.sent);
 		num(fp, d->c.deferred);
@@ -601,10 +617,10 @@ incident_rows(FILE *fp, bool open, int64_t start, int64_t last,
 	fputs("</td><td>", fp);
 	put(fp, kind);
 	fputs("</td><th scope=\"row\">", fp);
-	put(fp, key);
+	put_name(fp, key);
 	if (ip != NULL && ip[0] != '\0') {
 		fputc(' ', fp);
-		put(fp, ip);
+		put_name(fp, ip);
 	}
 	fputs("</th>", fp);
 	num(fp, peak);
@@ -619,7 +635,7 @@ incident_rows(FILE *fp, bool open, int64_t start, int64_t last,
 	fputs("</span>", fp);
 	if (providers_ != NULL && providers_[0] != '\0') {
 		fputs("<br>Reported by ", fp);
-		put(fp, providers_);
+		put_name(fp, providers_);
 	}
 	if (action != NULL && action[0] != '\0') {
 		fputs("<br><b>Action:</b> ", fp);
@@ -697,7 +713,7 @@ html_report(FILE *fp, const struct report_view *v)
 	put(fp, v->db);
 	if (v->domain != NULL) {
 		fputs(" &middot; domain ", fp);
-		put(fp, v->domain);
+		put_name(fp, v->domain);
 	}
 	if (v->cls != NULL) {
 		fputs(" &middot; class ", fp);

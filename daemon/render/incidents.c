@@ -113,8 +113,9 @@ incident_key_text(char *out, size_t len, const struct incident *inc)
 {
 	char key[256], ip[128];
 
-	alert_sanitize(key, sizeof(key), inc->key, strlen(inc->key));
-	alert_sanitize(ip, sizeof(ip), inc->listed_ip, strlen(inc->listed_ip));
+	/* A hostile name shows its '?', not a look-alike of another. */
+	sanitize_name(key, sizeof(key), inc->key, strlen(inc->key));
+	sanitize_name(ip, sizeof(ip), inc->listed_ip, strlen(inc->listed_ip));
 	snprintf(out, len, "%s%s%s", key, ip[0] != '\0' ? " " : "", ip);
 }
 

@@ -317,3 +317,43 @@ bs messages --db "$tmp/w8.db" --incident 99999999999999999999 \
 grep -q "^bouncestat messages: bad --incident: 99999999999999999999" \
 	"$tmp/uo.err" || fail "messages --incident 99999999999999999999: message"
 rm "$tmp"/uo.*
+
+# 10. A receiver's name with a control character and a bidi override
+# ("ex<ESC>ample<U+202E>.com", a recipient domain as logged) read as
+# "example.com" in incidents, the alert mail (text and HTML), the HTML
+# report and the Slack message: they were removed. Each byte is a '?'.
+python3 - "$tmp/n.log" <<'PY'
+import sys
+out = open(sys.argv[1], "wb")
+dom = "ex\x1bample\u202e.com"
+for i in range(12):
+    out.write(("2026-11-22T10:%02d:00+00:00 mx1 postfix/smtp[1]: N%04X: "
+               "to=<u%d@%s>, relay=mx.%s[192.0.2.66]:25, delay=1, "
+               "delays=0/0/1/0, dsn=4.0.0, status=deferred (host "
+               "mx.x[192.0.2.66] said: 421 4.7.0 too many connections, "
+               "slow down (in reply to RCPT TO command))\n"
+               % (i, i + 1, i, dom, dom)).encode())
+PY
+bs import --db "$tmp/n.db" "$tmp/n.log" >/dev/null 2>"$tmp/n.err" ||
+	fail "import n.log"
+spoof='ex?ample???.com'
+bs incidents --db "$tmp/n.db" --since all --now 2026-11-22T10:20:00Z \
+	>"$tmp/n1.out" 2>"$tmp/n1.err" || fail "incidents"
+bs alert --db "$tmp/n.db" --now 2026-11-22T10:20:00Z --no-detect --dry-run \
+	--mail-to pm@example.org >"$tmp/n2.out" 2>"$tmp/n2.err" || fail "alert"
+bs alert --db "$tmp/n.db" --now 2026-11-22T10:20:00Z --no-detect --dry-run \
+	--html --mail-to pm@example.org >"$tmp/n3.out" 2>"$tmp/n3.err" ||
+	fail "alert --html"
+bs report --db "$tmp/n.db" --since all --now 2026-11-22T10:20:00Z \
+	--format html >"$tmp/n4.out" 2>"$tmp/n4.err" || fail "report html"
+bs alert --db "$tmp/n.db" --now 2026-11-22T10:20:00Z --no-detect --dry-run \
+	--webhook-format slack --webhook http://127.0.0.1:9/s \
+	>"$tmp/n5.out" 2>"$tmp/n5.err" || fail "alert slack"
+for n in 1 2 3 4 5; do
+	grep -qF "$spoof" "$tmp/n$n.out" || fail "n$n.out: '$spoof' not shown"
+	grep -q "example\.com" "$tmp/n$n.out" &&
+		fail "n$n.out: the name reads as example.com"
+done
+grep '^Subject: ' "$tmp/n2.out" | grep -qF "vm: $spoof is throttling" ||
+	fail "alert Subject: not '$spoof'"
+rm "$tmp"/n[0-9].out
