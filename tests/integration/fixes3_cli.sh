@@ -357,3 +357,17 @@ done
 grep '^Subject: ' "$tmp/n2.out" | grep -qF "vm: $spoof is throttling" ||
 	fail "alert Subject: not '$spoof'"
 rm "$tmp"/n[0-9].out
+
+# 11. status printed a followed file's name raw: an escape sequence or a
+# bidi override in a name (a glob matches any) reached the terminal.
+hp="$tmp/ev$(printf '\033')[31mil$(printf '\342\200\256').log"
+qq_deferrals "$hp"
+daemon_briefly hp "$hp"
+rc=0 # 1: the daemon is not running
+bs status --db "$tmp/hp.db" >"$tmp/hp.out" 2>"$tmp/hp.err" || rc=$?
+[ "$rc" -le 1 ] || fail "status (hostile file name): exit $rc"
+grep -qF "/ev?[31mil???.log " "$tmp/hp.out" ||
+	fail "status: the file name is not shown with '?'"
+LC_ALL=C grep -q "$(printf '\033')\|$(printf '\342\200\256')" "$tmp/hp.out" &&
+	fail "status: an escape or a bidi override reached the output"
+rm "$tmp"/hp.out
