@@ -53,7 +53,8 @@ usage(FILE *fp)
 	for (c = cmd_table; *c != NULL; c++)
 		fprintf(fp, "  %-13s %s\n", (*c)->name, (*c)->help);
 	fprintf(fp,
-	    "\n'bouncestat <command> --help' describes a command.\n"
+	    "\n'bouncestat <command> --help' (or 'bouncestat help <command>') "
+	    "describes a\ncommand.\n"
 	    "Database, for every command: --db PATH, else $BOUNCESTAT_DB, "
 	    "else the\nconfiguration's database (-c FILE, default "
 	    "/etc/bouncestat/bouncestat.conf),\nelse "
@@ -106,8 +107,14 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	/* `bouncestat help CMD` is `bouncestat CMD --help`. */
+	if (strcmp(argv[1], "help") == 0 && argc == 3) {
+		static char help_opt[] = "--help";
+
+		argv[1] = argv[2];
+		argv[2] = help_opt;
+	} else if (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}

@@ -371,3 +371,12 @@ grep -qF "/ev?[31mil???.log " "$tmp/hp.out" ||
 LC_ALL=C grep -q "$(printf '\033')\|$(printf '\342\200\256')" "$tmp/hp.out" &&
 	fail "status: an escape or a bidi override reached the output"
 rm "$tmp"/hp.out
+
+# 12. `bouncestat help CMD` printed the general usage, not CMD's help.
+bs help report >"$tmp/hr.out" 2>"$tmp/hr.err" || fail "help report"
+bs report --help >"$tmp/hr2.out" 2>&1 || fail "report --help"
+cmp -s "$tmp/hr.out" "$tmp/hr2.out" || fail "help report is not report --help"
+rc=0
+bs help no-such-command >"$tmp/hr.out" 2>"$tmp/hr.err" || rc=$?
+[ "$rc" = 2 ] || fail "help no-such-command: exit $rc"
+rm "$tmp"/hr*
