@@ -380,3 +380,25 @@ rc=0
 bs help no-such-command >"$tmp/hr.out" 2>"$tmp/hr.err" || rc=$?
 [ "$rc" = 2 ] || fail "help no-such-command: exit $rc"
 rm "$tmp"/hr*
+
+# 13. dnsbl_resolver / --resolver with a port c-ares takes but cannot use
+# (99999 became another port; 0): refused like any unusable address.
+for r in 127.0.0.1:99999 127.0.0.1:0 '[::1]:' '[::1]:70000'; do
+	printf 'dnsbl_resolver %s\n' "$r" >"$tmp/port.conf"
+	rc=0
+	bs check-config -c "$tmp/port.conf" >"$tmp/port.out" \
+		2>"$tmp/port.err" || rc=$?
+	[ "$rc" = 1 ] || fail "check-config dnsbl_resolver $r: exit $rc"
+	grep -qF "port.conf:1: dnsbl_resolver $r: not a list of IP addresses" \
+		"$tmp/port.err" || fail "check-config dnsbl_resolver $r: message"
+	rc=0
+	bs dnsbl-check --resolver "$r" 192.0.2.1 >"$tmp/port.out" \
+		2>"$tmp/port.err" || rc=$?
+	[ "$rc" = 2 ] || fail "dnsbl-check --resolver $r: exit $rc"
+done
+for r in 127.0.0.1:5353 '[::1]:53,127.0.0.1' ::1 '127.0.0.1,[::1]:65535'; do
+	printf 'dnsbl_resolver %s\n' "$r" >"$tmp/port.conf"
+	bs check-config -c "$tmp/port.conf" >"$tmp/port.out" \
+		2>"$tmp/port.err" || fail "check-config dnsbl_resolver $r refused"
+done
+rm "$tmp"/port.*
