@@ -206,9 +206,9 @@ run_webhook(struct store *st, const struct alert_notify *an,
 	}
 	if (webhook_post(d->target, body, len, an->timeout_ms, errbuf) == -1) {
 		notify_error(an,
-		    "webhook %s: %s (%zu incidents left for the next "
+		    "webhook %s: %s (%zu incident%s left for the next "
 		    "run)",
-		    shown, errbuf, l.n);
+		    shown, errbuf, l.n, l.n == 1 ? "" : "s");
 		goto done;
 	}
 	if (store_begin(st) == -1)
