@@ -253,6 +253,16 @@ bs alert --db "$tmp/w6.db" --now 2026-11-22T10:20:00Z --no-detect \
 	--webhook "http://127.0.0.1:$(cat "$tmp/rx/port")/hook" \
 	--exec "$tmp/hook6" >"$tmp/h6.out" 2>"$tmp/h6.err" ||
 	fail "alert --webhook --exec"
+# A receiver failing: "1 incident left" (it said "1 incidents").
+echo 500 >"$tmp/rx/status"
+rc=0
+bs alert --db "$tmp/w6.db" --now 2026-11-22T10:20:00Z --no-detect \
+	--webhook "http://127.0.0.1:$(cat "$tmp/rx/port")/other" \
+	>"$tmp/h6b.out" 2>"$tmp/h6b.err" || rc=$?
+[ "$rc" = 1 ] || fail "alert, webhook answering 500: exit $rc"
+grep -q "HTTP 500 (1 incident left for the next run)" "$tmp/h6b.err" ||
+	fail "alert, webhook answering 500: the message"
+rm "$tmp"/h6b.*
 kill "$RPID"
 python3 - "$tmp/hi.out" "$tmp/rx/req-1.json" "$tmp"/hook.*.json <<'PY' ||
 import json, sys
