@@ -412,3 +412,25 @@ for r in 127.0.0.1:5353 '[::1]:53,127.0.0.1' ::1 '127.0.0.1,[::1]:65535'; do
 		2>"$tmp/port.err" || fail "check-config dnsbl_resolver $r refused"
 done
 rm "$tmp"/port.*
+
+# 14. The daemon refusing to start is an error, not a warning, also when
+# it refuses root without `user` and when metrics_listen cannot be served
+# (both ended with exit 1 after a "warning:").
+printf 'metrics_listen nonsense\n' >"$tmp/m14.conf"
+qq_deferrals "$tmp/m14.log"
+rc=0
+bs daemon --allow-root -c "$tmp/m14.conf" --db "$tmp/m14.db" \
+	--follow "$tmp/m14.log" >/dev/null 2>"$tmp/m14.err" || rc=$?
+[ "$rc" = 1 ] || fail "daemon with metrics_listen nonsense: exit $rc"
+grep -q "^bouncestat: error: metrics: nonsense: " "$tmp/m14.err" ||
+	fail "daemon with metrics_listen nonsense: not an error"
+if [ "$(id -u)" = 0 ]; then
+	rc=0
+	: >"$tmp/empty.conf" # no `user`
+	bs daemon -c "$tmp/empty.conf" --db "$tmp/m14.db" \
+		--follow "$tmp/m14.log" >/dev/null 2>"$tmp/m14.err" || rc=$?
+	[ "$rc" = 1 ] || fail "daemon as root without user: exit $rc"
+	grep -q "^bouncestat: error: daemon: refusing to run as root" \
+		"$tmp/m14.err" || fail "daemon as root without user: not an error"
+fi
+rm "$tmp"/m14.err
