@@ -408,7 +408,7 @@ cmd_incidents_exec(int argc, char **argv)
 		return 1;
 	}
 	if (incident_list(st, &f, incident_list_add, &l) == -1) {
-		log_warnx("database: %s", store_errmsg(st));
+		cmd_ctx_error(&ctx, "database: %s", store_errmsg(st));
 		goto done;
 	}
 	if (json) {

@@ -434,3 +434,20 @@ if [ "$(id -u)" = 0 ]; then
 		"$tmp/m14.err" || fail "daemon as root without user: not an error"
 fi
 rm "$tmp"/m14.err
+
+# 15. classify: a failed write or read is one error line in the commands'
+# words (it was "bouncestat: warning: classify: stdout: ..." and then
+# "bouncestat classify: error: stdout: write error").
+rc=0
+echo "550 5.1.1 user unknown" | bs classify - >/dev/full 2>"$tmp/c15.err" ||
+	rc=$?
+[ "$rc" = 1 ] || fail "classify - >/dev/full: exit $rc"
+[ "$(grep -c . "$tmp/c15.err")" = 1 ] &&
+	grep -qx "bouncestat classify: error: stdout: No space left on device" \
+		"$tmp/c15.err" || fail "classify - >/dev/full: the message"
+rc=0
+bs classify - <"$tmp" >/dev/null 2>"$tmp/c15.err" || rc=$?
+[ "$rc" = 1 ] || fail "classify - <DIR: exit $rc"
+grep -qx "bouncestat classify: error: stdin: Is a directory" "$tmp/c15.err" ||
+	fail "classify - <DIR: the message"
+rm "$tmp"/c15.err
