@@ -245,6 +245,7 @@ for _ in $(seq 1 100); do
 	sleep 0.05
 done
 [ -s "$tmp/rx/port" ] || fail "webhook receiver did not start"
+# shellcheck disable=SC2016 # $BOUNCESTAT_ID is the hook's to expand
 printf '#!/bin/sh\ncat >"%s/hook.$BOUNCESTAT_ID.json"\n' "$tmp" >"$tmp/hook6"
 chmod 755 "$tmp/hook6"
 bs incidents --db "$tmp/w6.db" --since all --now 2026-11-22T10:20:00Z \
@@ -442,9 +443,10 @@ rc=0
 echo "550 5.1.1 user unknown" | bs classify - >/dev/full 2>"$tmp/c15.err" ||
 	rc=$?
 [ "$rc" = 1 ] || fail "classify - >/dev/full: exit $rc"
-[ "$(grep -c . "$tmp/c15.err")" = 1 ] &&
-	grep -qx "bouncestat classify: error: stdout: No space left on device" \
-		"$tmp/c15.err" || fail "classify - >/dev/full: the message"
+[ "$(grep -c . "$tmp/c15.err")" = 1 ] ||
+	fail "classify - >/dev/full: not one line"
+grep -qx "bouncestat classify: error: stdout: No space left on device" \
+	"$tmp/c15.err" || fail "classify - >/dev/full: the message"
 rc=0
 bs classify - <"$tmp" >/dev/null 2>"$tmp/c15.err" || rc=$?
 [ "$rc" = 1 ] || fail "classify - <DIR: exit $rc"
