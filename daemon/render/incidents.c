@@ -248,14 +248,14 @@ incident_table_text(
 		if (c > wkey) /* cut above: in full on a line of its own */
 			fprintf(fp, "%10s%s\n", "", key);
 		if (inc->providers[0] != '\0') {
-			alert_sanitize(line, line_room(sizeof(line), cols - 21),
+			sanitize_name(line, line_room(sizeof(line), cols - 21),
 			    inc->providers, strlen(inc->providers));
 			if (!utf8)
 				term_ascii(line);
 			fprintf(fp, "%10sreported by %s\n", "", line);
 		}
 		if (inc->hosts != NULL && inc->hosts[0] != '\0') {
-			alert_sanitize(
+			sanitize_name(
 			    line, sizeof(line), inc->hosts, strlen(inc->hosts));
 			fprintf(fp, "%10slogged by %s\n", "", line);
 		}

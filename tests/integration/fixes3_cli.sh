@@ -488,3 +488,24 @@ bs alert --db "$tmp/k.db" --now 2026-11-22T10:20:00Z --exec "$tmp/khook" \
 	fail "postfix-throttle accepted the key: $(cat "$tmp/k.hook")"
 grep -q "refusing key" "$tmp/k.hook" ||
 	fail "postfix-throttle: no refusal: $(cat "$tmp/k.hook")"
+
+# 17. incidents: "logged by" and "reported by" are names too: a logging
+# host "mx<ESC>1<RLO>" read "mx1" (removed); now "mx?1???".
+python3 - "$tmp/lh.log" <<'PY'
+import sys
+out = open(sys.argv[1], "wb")
+for i in range(13):
+    out.write(("2026-11-22T10:%02d:00+00:00 mx\x1b1\u202e postfix/smtp[1]: "
+               "L%04X: to=<u%d@qq.com>, relay=mx1.qq.com[203.205.219.57]:25, "
+               "delay=1, delays=0/0/1/0, dsn=4.0.0, status=deferred (host "
+               "mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many "
+               "connections (in reply to RCPT TO command))\n"
+               % (i, i + 1, i)).encode())
+PY
+bs import --db "$tmp/lh.db" "$tmp/lh.log" >/dev/null 2>"$tmp/lh.err" ||
+	fail "import lh.log"
+bs incidents --db "$tmp/lh.db" --since all --now 2026-11-22T10:20:00Z \
+	>"$tmp/lh.out" 2>"$tmp/lh.err" || fail "incidents (hostile host)"
+grep -qF "logged by mx?1???" "$tmp/lh.out" ||
+	fail "incidents: the logging host is not shown with '?'"
+rm "$tmp"/lh.out
