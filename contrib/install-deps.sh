@@ -18,7 +18,7 @@ build="build-essential cmake pkg-config libev-dev libsqlite3-dev
 libpcre2-dev zlib1g-dev libcmocka-dev libpsl-dev publicsuffix libsystemd-dev
 libmicrohttpd-dev libcurl4-openssl-dev libc-ares-dev"
 test="python3 sqlite3 jq clang-format valgrind procps systemd-journal-remote
-curl prometheus"
+curl prometheus tzdata"
 run="libev4 libsqlite3-0 libpcre2-8-0 zlib1g libpsl5 publicsuffix libsystemd0
 libmicrohttpd12 libcurl4 libc-ares2"
 # The Debian package test (tests/package/test-deb.sh): debhelper builds

@@ -8,6 +8,9 @@
  * incidents and resolutions since --since. A webhook's batch is at most
  * ALERT_NOTIFY_BATCH incidents; the rest go in the next run.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,15 +113,31 @@ alert_notify_add_exec(struct alert_notify *an, const char *path, char *errbuf)
 	return 0;
 }
 
-/* incident_list_add(), at most ALERT_NOTIFY_BATCH. */
+/* What gather() fills: the pending incidents with their hosts. */
+struct pending {
+	struct store *st;
+	struct incident_list l;
+};
+
+/*
+ * incident_list_add(), at most ALERT_NOTIFY_BATCH, with the logging
+ * hosts that 'incidents --format json' has (the pending list reads
+ * none): a webhook's "hosts" and a hook's JSON were empty.
+ */
 static int
 gather(const struct incident *inc, void *arg)
 {
-	struct incident_list *l = arg;
+	struct pending *p = arg;
+	struct incident copy;
+	char hosts[INCIDENT_HOSTS_MAX];
 
-	if (l->n >= ALERT_NOTIFY_BATCH)
+	if (p->l.n >= ALERT_NOTIFY_BATCH)
 		return 0;
-	return incident_list_add(inc, arg);
+	copy = *inc;
+	if ((copy.hosts == NULL || copy.hosts[0] == '\0') &&
+	    incident_hosts(p->st, inc, hosts, sizeof(hosts)) == 0)
+		copy.hosts = hosts;
+	return incident_list_add(&copy, &p->l);
 }
 
 static int
@@ -151,18 +170,22 @@ static int
 run_webhook(struct store *st, const struct alert_notify *an,
     const struct alert_dest *d, const char *key)
 {
-	struct incident_list l = { 0 };
+	struct pending pend = { NULL, { 0 } };
+	struct incident_list l;
 	char errbuf[BS_ERRLEN], shown[300], *body = NULL;
 	size_t len = 0, i;
 	FILE *fp;
 	int rc = -1;
 
 	webhook_display(shown, sizeof(shown), d->target);
-	if (notification_pending(st, key, an->since, gather, &l) == -1) {
+	pend.st = st;
+	if (notification_pending(st, key, an->since, gather, &pend) == -1) {
+		l = pend.l;
 		notify_error(
 		    an, "webhook %s: database: %s", shown, store_errmsg(st));
 		goto done;
 	}
+	l = pend.l;
 	if (l.n == 0) {
 		rc = 0;
 		goto done;
@@ -175,16 +198,17 @@ run_webhook(struct store *st, const struct alert_notify *an,
 	if (fclose(fp) != 0)
 		fatal("webhook: open_memstream");
 	if (an->dry) {
-		printf("POST %s (%s, %zu incidents)\n%s", shown,
-		    d->fmt == NOTIFY_SLACK ? "slack" : "json", l.n, body);
+		printf("POST %s (%s, %zu incident%s)\n%s", shown,
+		    d->fmt == NOTIFY_SLACK ? "slack" : "json", l.n,
+		    l.n == 1 ? "" : "s", body);
 		rc = 0;
 		goto done;
 	}
 	if (webhook_post(d->target, body, len, an->timeout_ms, errbuf) == -1) {
 		notify_error(an,
-		    "webhook %s: %s (%zu incidents left for the next "
+		    "webhook %s: %s (%zu incident%s left for the next "
 		    "run)",
-		    shown, errbuf, l.n);
+		    shown, errbuf, l.n, l.n == 1 ? "" : "s");
 		goto done;
 	}
 	if (store_begin(st) == -1)
@@ -216,16 +240,20 @@ static int
 run_exec(struct store *st, const struct alert_notify *an,
     const struct alert_dest *d, const char *key)
 {
-	struct incident_list l = { 0 };
+	struct pending pend = { NULL, { 0 } };
+	struct incident_list l;
 	const struct incident *inc;
 	char errbuf[BS_ERRLEN];
 	size_t i, nfail = 0;
 
-	if (notification_pending(st, key, an->since, gather, &l) == -1) {
+	pend.st = st;
+	if (notification_pending(st, key, an->since, gather, &pend) == -1) {
+		incident_list_free(&pend.l);
 		notify_error(
 		    an, "exec %s: database: %s", d->target, store_errmsg(st));
 		return -1;
 	}
+	l = pend.l;
 	for (i = 0; i < l.n; i++) {
 		inc = &l.v[i].inc;
 		if (an->dry) {
@@ -290,7 +318,9 @@ alert_notify_help(FILE *fp)
 	    "'incidents --format\n"
 	    "                       json') or slack (Slack, Mattermost, "
 	    "Rocket.Chat), for\n"
-	    "                       the --webhook options that follow it\n"
+	    "                       the --webhook options that follow it "
+	    "(none: a usage\n"
+	    "                       error)\n"
 	    "     --exec PROGRAM    also run PROGRAM (absolute path, no shell) "
 	    "for every\n"
 	    "                       incident that opened or resolved: "
@@ -313,6 +343,7 @@ alert_notify_check_conf(const struct conf *c, conf_error_fn *errfn, void *arg)
 {
 	struct sockaddr_storage ss;
 	struct alert_notify an;
+	struct stat st;
 	char msg[BS_ERRLEN], line[BS_ERRLEN + 300];
 	size_t sslen, i;
 	int nbad = 0;
@@ -329,8 +360,9 @@ alert_notify_check_conf(const struct conf *c, conf_error_fn *errfn, void *arg)
 		memset(&an, 0, sizeof(an));
 		if (alert_notify_add_webhook(&an, c->webhook[i], NULL, msg) ==
 		    -1) {
-			snprintf(line, sizeof(line), "%s: webhook %.200s: %s",
-			    c->source, c->webhook[i],
+			snprintf(line, sizeof(line),
+			    "%s:%zu: webhook %.200s: %s", c->source,
+			    conf_list_line(c, "webhook", i), c->webhook[i],
 			    strncmp(msg, "webhook: ", 9) == 0 ? msg + 9 : msg);
 			errfn(arg, line);
 			nbad++;
@@ -338,11 +370,24 @@ alert_notify_check_conf(const struct conf *c, conf_error_fn *errfn, void *arg)
 	}
 	for (i = 0; i < c->nexec; i++) {
 		memset(&an, 0, sizeof(an));
+		/* The program must be there now, not only at the alert. */
 		if (alert_notify_add_exec(&an, c->exec[i], msg) == -1) {
-			snprintf(line, sizeof(line), "%s: %s", c->source, msg);
-			errfn(arg, line);
-			nbad++;
-		}
+			/* msg says why */
+		} else if (stat(c->exec[i], &st) == -1)
+			snprintf(msg, sizeof(msg), "exec: %.200s: %s",
+			    c->exec[i], strerror(errno));
+		else if (!S_ISREG(st.st_mode) ||
+		    (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0)
+			snprintf(msg, sizeof(msg),
+			    "exec: %.200s: not an executable file", c->exec[i]);
+		else
+			continue;
+		/* "exec: PATH: why" as "file:line: exec PATH: why". */
+		snprintf(line, sizeof(line), "%s:%zu: exec %s", c->source,
+		    conf_list_line(c, "exec", i),
+		    strncmp(msg, "exec: ", 6) == 0 ? msg + 6 : msg);
+		errfn(arg, line);
+		nbad++;
 	}
 	return nbad;
 }

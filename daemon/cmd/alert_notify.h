@@ -80,8 +80,8 @@ int alert_notify_run(struct store *, const struct alert_notify *);
 /*
  * check-config: the directives of the integrations are usable
  * (metrics_listen an ADDR:PORT, webhook lines "[json|slack] URL", exec
- * lines absolute paths). Every problem goes to errfn as "file: message";
- * returns how many there were (0: all usable).
+ * lines absolute paths of executable files). Every problem goes to errfn
+ * as "file:line: message"; returns how many there were (0: all usable).
  */
 int alert_notify_check_conf(
     const struct conf *c, conf_error_fn *errfn, void *arg);

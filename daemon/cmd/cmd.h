@@ -4,7 +4,8 @@
  *
  * The command table (after tmux's cmd.c): one file per command,
  * daemon/cmd_<name>.c, each exporting one struct cmd_entry. Handlers get
- * argv with argv[0] = the command name and return the process exit code:
+ * argv with argv[0] = "bouncestat <name>" (getopt's messages start with
+ * it) and return the process exit code:
  * 0 success, 1 runtime failure, 2 usage error (after printing the usage
  * line to stderr with cmd_usage()).
  */

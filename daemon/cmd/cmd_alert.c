@@ -447,6 +447,7 @@ cmd_alert_exec(int argc, char **argv)
 	char *msg = NULL;
 	struct alert_notify an;
 	enum notify_format wfmt = NOTIFY_JSON;
+	const char *fmt_arg = NULL; /* a --webhook-format no --webhook used */
 	int ch, rc = 1;
 
 	memset(&an, 0, sizeof(an));
@@ -497,6 +498,8 @@ cmd_alert_exec(int argc, char **argv)
 			break;
 		case 'W':
 		case 'E':
+			if (ch == 'W')
+				fmt_arg = NULL; /* used */
 			if ((ch == 'W' ? alert_notify_add_webhook(
 					     &an, optarg, &wfmt, errbuf)
 				       : alert_notify_add_exec(
@@ -507,6 +510,7 @@ cmd_alert_exec(int argc, char **argv)
 			}
 			break;
 		case 'F':
+			fmt_arg = optarg;
 			if (notify_format_parse(optarg, &wfmt) == -1) {
 				fprintf(stderr,
 				    "bouncestat alert: bad --webhook-format "
@@ -526,6 +530,15 @@ cmd_alert_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(&cmd_alert_entry);
+	/* --webhook-format applies to the --webhook options after it: one
+	 * last, with none after it, would be silently ignored. */
+	if (fmt_arg != NULL) {
+		fprintf(stderr,
+		    "bouncestat alert: --webhook-format %s: no --webhook "
+		    "follows it (give it before the URLs it is for)\n",
+		    fmt_arg);
+		return cmd_usage(&cmd_alert_entry);
+	}
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_alert_entry)) != 0)
 		return rc;
 	rc = 1;
@@ -656,8 +669,13 @@ cmd_alert_exec(int argc, char **argv)
 		goto done;
 	}
 	if (dry) {
-		if (fwrite(msg, 1, len, stdout) != len)
-			log_warn("stdout");
+		/* A write error fails the run, as for every command; told
+		 * here with its errno, once (main() checks stdout again). */
+		if (fwrite(msg, 1, len, stdout) != len || fflush(stdout) != 0) {
+			cmd_ctx_error(&ctx, "stdout: %s", strerror(errno));
+			clearerr(stdout);
+			goto done;
+		}
 		rc = failed ? 1 : 0;
 		goto done;
 	}

@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "dnsbl_list.h"
+#include "resolver.h"
 #include "rules.h"
 
 static int cmd_check_config_exec(int, char **);
@@ -44,7 +45,7 @@ help(void)
 	    "standard error as file:line: message, all\nof them: an error in "
 	    "one line hides neither the other lines nor the checks\npast the "
 	    "syntax (user, rules_dir, dnsbl_dir, metrics_listen, webhook, "
-	    "exec).\n\n"
+	    "exec,\ndnsbl_resolver).\n\n"
 	    "  -c, --config FILE  the file to check (it must exist)\n"
 	    "  --directives       print every directive with its type, "
 	    "bounds, default\n"
@@ -145,6 +146,13 @@ cmd_check_config_exec(int argc, char **argv)
 		nerr++;
 	}
 	dnsbl_lists_free(dl);
+	/* What the self-check and dnsbl-check hand to c-ares. */
+	if (c->dnsbl_resolver[0] != '\0' &&
+	    resolver_servers_check(c->dnsbl_resolver, errbuf) == -1) {
+		fprintf(stderr, "%s:%zu: dnsbl_resolver %s: %s\n", c->source,
+		    conf_line(c, "dnsbl_resolver"), c->dnsbl_resolver, errbuf);
+		nerr++;
+	}
 	nerr += alert_notify_check_conf(c, errfn, &(int){ 0 });
 	if (nerr > 0) {
 		fprintf(stderr, "%s: %d error%s\n", c->source, nerr,

@@ -335,7 +335,8 @@ classify_stream(struct classifier *c, const char *provider, bool json)
 	}
 	free(line);
 	if (ferror(stdin)) {
-		log_warn("classify: stdin");
+		fprintf(stderr, "bouncestat classify: error: stdin: %s\n",
+		    strerror(errno));
 		return 1;
 	}
 	return 0;
@@ -406,8 +407,12 @@ cmd_classify_exec(int argc, char **argv)
 			explain_text(stdout, c, &ev, &r, provider);
 	}
 	classify_free(c);
+	/* A write error, once, in the commands' words (main() would only
+	 * see the error indicator, its errno gone). */
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		log_warn("classify: stdout");
+		fprintf(stderr, "bouncestat classify: error: stdout: %s\n",
+		    errno != 0 ? strerror(errno) : "write error");
+		clearerr(stdout);
 		return 1;
 	}
 	return rc;

@@ -245,8 +245,9 @@ cmd_daemon_exec(int argc, char **argv)
 		else if (allow_root || conf->allow_root)
 			log_warnx("daemon: running as root (allowed)");
 		else {
-			log_warnx("daemon: refusing to run as root: set `user` "
-				  "in %s, or pass --allow-root",
+			/* A refusal to start: an error, as all of them. */
+			log_errx("daemon: refusing to run as root: set `user` "
+				 "in %s, or pass --allow-root",
 			    conf_path);
 			conf_free(conf);
 			free(follow);
@@ -285,7 +286,7 @@ cmd_daemon_exec(int argc, char **argv)
 	/* After loop_new(): the database exists and has its schema. */
 	if (*listen != '\0' &&
 	    (m = metrics_start(listen, opts.db_path, top, errbuf)) == NULL) {
-		log_warnx("metrics: %s", errbuf);
+		log_errx("metrics: %s", errbuf); /* the daemon stops */
 		loop_free(lp);
 		free(listen);
 		free((char *)opts.db_path);

@@ -68,7 +68,10 @@ help(void)
 	       "or a\n"
 	       "                     duration ago): what was open then\n"
 	       "  --utc              times in UTC (default: local time)\n"
-	       "  --open             open incidents only\n"
+	       "  --open             open incidents only (with --replay: "
+	       "those open at\n"
+	       "                     the end, and the timeline only their "
+	       "openings)\n"
 	       "  --kind KIND        one kind: rate_limited, blacklisted, "
 	       "dnsbl,\n"
 	       "                     greylisted, deferral_rate, bounce_rate, "
@@ -170,6 +173,35 @@ timeline_print(FILE *fp, struct timeline *tl)
 	}
 }
 
+/*
+ * incidents --replay --open: keeps only the openings of the incidents open
+ * at the end (l, already filtered), as the table lists only those; an
+ * opening is theirs when kind, key and window end are the same.
+ */
+static void
+timeline_keep_open(struct timeline *tl, const struct incident_list *l)
+{
+	char key[sizeof(tl->v[0].key)];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < tl->n; i++) {
+		if (!tl->v[i].opened)
+			continue;
+		for (j = 0; j < l->n; j++) {
+			if (!l->v[j].inc.open ||
+			    l->v[j].inc.detected != tl->v[i].when ||
+			    strcmp(l->v[j].inc.kind, tl->v[i].kind) != 0)
+				continue;
+			incident_key_text(key, sizeof(key), &l->v[j].inc);
+			if (strcmp(key, tl->v[i].key) == 0)
+				break;
+		}
+		if (j < l->n)
+			tl->v[n++] = tl->v[i];
+	}
+	tl->n = n;
+}
+
 /* Keeps the replay's incidents that pass the listing filter. */
 struct replay_keep {
 	struct store *st; /* for the hosts of the events */
@@ -236,6 +268,8 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 		free(tl.v);
 		return 1;
 	}
+	if (f->open_only)
+		timeline_keep_open(&tl, &l);
 	if (!json)
 		timeline_print(stdout, &tl);
 	if (json)
@@ -243,13 +277,19 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 	else {
 		render_local_time(a, sizeof(a), ds.from, 0);
 		render_local_time(b, sizeof(b), ds.to, 0);
-		printf("%sReplay of the window ends after %s up to %s (nothing "
-		       "written): %u opened, %u resolved, %u open at the "
-		       "end.\n",
-		    tl.n > 0 ? "\n" : "", a, b,
-		    f->kind != NULL ? tl.opened : ds.opened,
-		    f->kind != NULL ? tl.resolved : ds.resolved,
-		    f->kind != NULL ? rk.open : ds.open);
+		if (f->open_only)
+			printf("%sReplay of the window ends after %s up to %s "
+			       "(nothing written): %u open at the end "
+			       "(--open: their openings only).\n",
+			    tl.n > 0 ? "\n" : "", a, b, rk.open);
+		else
+			printf("%sReplay of the window ends after %s up to %s "
+			       "(nothing written): %u opened, %u resolved, %u "
+			       "open at the end.\n",
+			    tl.n > 0 ? "\n" : "", a, b,
+			    f->kind != NULL ? tl.opened : ds.opened,
+			    f->kind != NULL ? tl.resolved : ds.resolved,
+			    f->kind != NULL ? rk.open : ds.open);
 		if (l.n > 0) {
 			putchar('\n');
 			incident_table_text(stdout, &l, f->since, true);
@@ -368,7 +408,7 @@ cmd_incidents_exec(int argc, char **argv)
 		return 1;
 	}
 	if (incident_list(st, &f, incident_list_add, &l) == -1) {
-		log_warnx("database: %s", store_errmsg(st));
+		cmd_ctx_error(&ctx, "database: %s", store_errmsg(st));
 		goto done;
 	}
 	if (json) {

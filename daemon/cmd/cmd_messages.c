@@ -9,6 +9,7 @@
  * (--sender-domain, --sasl-user, --client, --transport, --host). --qids
  * prints each queue id once, for postqueue/postsuper. Read-only.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,8 +141,9 @@ cmd_messages_exec(int argc, char **argv)
 			f.status = optarg;
 			break;
 		case 'i':
+			errno = 0;
 			f.incident = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' ||
+			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
 			    f.incident <= 0) {
 				fprintf(stderr,
 				    "bouncestat messages: bad --incident: %s\n",

@@ -85,7 +85,8 @@ struct report {
 	bool utf8; /* else ASCII only */
 	int width; /* columns of text output */
 	int64_t now;
-	int64_t data_first, data_last;  /* where the counts are (0: none) */
+	int64_t data_first, data_last;  /* where the counts are (last 0: none;
+					   first may be 0, the epoch) */
 	int64_t show_since, show_until; /* shown: clamped to the data */
 	bool clamped;
 	struct query_filter f;
@@ -152,7 +153,8 @@ help(void)
 	    "and clamped to\nthe data (both shown); with no result in the "
 	    "range, the report says where\nthe data is. Times are local "
 	    "(--utc: UTC), the zone in the header, hours\nmerged into "
-	    "marks start at local midnight.\n"
+	    "marks start at local midnight (in a zone 30 or\n45 minutes off "
+	    "UTC at the whole UTC hour before it, e.g. 23:30).\n"
 	    "sent, deferred, bounced and expired are final results, "
 	    "one per status= line;\nper-MX attempts are counted apart and are "
 	    "not in the totals; suspended\nrepeats (no receiver contacted) are "
@@ -551,8 +553,9 @@ text_codes(FILE *fp, const struct report *r)
 /*
  * Failures per mark over the shown range: one mark per hour when that
  * fits the width, else per 2, 3, 4, 6, 8, 12 hours or per days, those
- * aligned to local midnight. An hour without failures is a dot, any
- * failure at least the lowest block, the peak the full one.
+ * aligned to local midnight (view_mark_origin()). An hour without
+ * failures is a dot, any failure at least the lowest block, the peak the
+ * full one.
  */
 static void
 text_sparkline(FILE *fp, const struct report *r)
@@ -574,20 +577,13 @@ text_sparkline(FILE *fp, const struct report *r)
 	for (i = 0; i < sizeof(pers) / sizeof(pers[0]); i++) {
 		per = pers[i];
 		step = (int64_t)per * 3600;
-		origin = per > 1 ? clock_local_day_start(r->show_since)
-				 : r->show_since;
-		if (origin > r->show_since)
-			origin -= 86400;
-		origin += (r->show_since - origin) / step * step;
+		origin = view_mark_origin(r->show_since, per);
 		marks = (size_t)((r->show_until - 1 - origin) / step) + 1;
 		if (marks <= maxmarks)
 			break;
 	}
 	step = (int64_t)per * 3600;
-	origin = per > 1 ? clock_local_day_start(r->show_since) : r->show_since;
-	if (origin > r->show_since)
-		origin -= 86400;
-	origin += (r->show_since - origin) / step * step;
+	origin = view_mark_origin(r->show_since, per);
 	v = xcalloc(marks, sizeof(*v));
 	for (i = 0; i < r->hours.n; i++) {
 		if (r->hours.v[i].time < origin)
@@ -699,7 +695,7 @@ text_where(FILE *fp, const struct report *r)
 	char a[32], b[32];
 	int64_t days;
 
-	if (r->data_first == 0) {
+	if (r->data_last == 0) {
 		fputs("No results: the database holds no counts yet (import "
 		      "a log or run the daemon).\n",
 		    fp);
@@ -848,12 +844,12 @@ report_json(FILE *fp, const struct report *r)
 	json_time(fp, r->req_until);
 	/* Where the database's counts are (the text header's clamp). */
 	fputs("},\n\"data\":{\"since\":", fp);
-	if (r->data_first != 0)
+	if (r->data_last != 0)
 		json_time(fp, r->data_first);
 	else
 		fputs("null", fp);
 	fputs(",\"until\":", fp);
-	if (r->data_first != 0)
+	if (r->data_last != 0)
 		json_time(fp, r->data_last);
 	else
 		fputs("null", fp);
@@ -1042,14 +1038,14 @@ report_csv(FILE *fp, const struct report *r)
 	iso_time(r->req_until, t, sizeof(t), false);
 	fprintf(fp, "range,requested_until,%s,,,,,,,,,,,,,\r\n", t);
 	/* Where the database's counts are; empty when it holds none. */
-	if (r->data_first != 0)
+	if (r->data_last != 0)
 		iso_time(r->data_first, t, sizeof(t), false);
 	fprintf(fp, "range,data_since,%s,,,,,,,,,,,,,\r\n",
-	    r->data_first != 0 ? t : "");
-	if (r->data_first != 0)
+	    r->data_last != 0 ? t : "");
+	if (r->data_last != 0)
 		iso_time(r->data_last, t, sizeof(t), false);
 	fprintf(fp, "range,data_until,%s,,,,,,,,,,,,,\r\n",
-	    r->data_first != 0 ? t : "");
+	    r->data_last != 0 ? t : "");
 	fputs("totals,,,,,,", fp);
 	csv_counts(fp, &r->totals, true, finals(&r->totals));
 	fputs(",,,\r\n", fp);
@@ -1167,7 +1163,7 @@ clamp_range(struct report *r)
 {
 	r->show_since = r->since;
 	r->show_until = r->until;
-	if (r->data_first == 0 || r->data_last <= r->since ||
+	if (r->data_last == 0 || r->data_last <= r->since ||
 	    r->data_first >= r->until)
 		return;
 	if (r->data_first > r->since)
@@ -1354,7 +1350,11 @@ cmd_report_exec(int argc, char **argv)
 		       usage_error("--until: not a duration or date", until);
 	if (r.req_since >= r.req_until)
 		return cmd_ctx_free(&ctx),
-		       usage_error("--since is not before --until", until);
+		       usage_error(until_set
+			       ? "--since is not before --until"
+			       : "--since is not before the present "
+				 "(--now, the default --until)",
+			   until_set ? until : since);
 	if (domain != NULL) {
 		/* Domains are stored lower-cased. */
 		for (i = 0; domain[i] != '\0'; i++)

@@ -33,6 +33,7 @@
 #include "conf.h"
 #include "json.h"
 #include "log.h"
+#include "sanitize.h"
 #include "store.h"
 #include "util.h"
 
@@ -395,6 +396,20 @@ print_json(const char *db, const struct daemon_meta *m,
 	printf("}\n");
 }
 
+/*
+ * A followed path, padded to w bytes: a file name is not trusted to be
+ * free of escapes (a glob can match any name), so each byte of a control
+ * character or bidi override is a '?', as in the other text outputs.
+ */
+static void
+put_path(const char *path, size_t w)
+{
+	size_t n = strlen(path);
+
+	fput_sanitized(stdout, path, n);
+	for (; n < w; n++)
+		putchar(' ');
+}
 static void
 print_text(const char *db, const struct daemon_meta *m,
     const struct file_row *rows, size_t n, const struct journal_row *jr,
@@ -440,9 +455,10 @@ print_text(const char *db, const struct daemon_meta *m,
 		const struct file_row *r = &rows[i];
 
 		if (!r->have) {
-			printf("%-*s %10s %12s %12lld %10s  %-20s  %s\n",
-			    (int)w, r->path, "-", "-", (long long)r->size, "-",
-			    "-", r->exists ? "(not read yet)" : "(no file)");
+			put_path(r->path, w);
+			printf(" %10s %12s %12lld %10s  %-20s  %s\n", "-", "-",
+			    (long long)r->size, "-", "-",
+			    r->exists ? "(not read yet)" : "(no file)");
 		} else {
 			if (r->lag >= 0)
 				snprintf(lag, sizeof(lag), "%lld",
@@ -452,17 +468,19 @@ print_text(const char *db, const struct daemon_meta *m,
 				    r->exists ? "new file" : "no file");
 			fmt_time(t1, sizeof(t1), r->pos.last_event);
 			duration_human(t2, sizeof(t2), now - r->pos.updated);
-			printf("%-*s %10lld %12lld %12lld %10s  %-20s  %s "
+			put_path(r->path, w);
+			printf(" %10lld %12lld %12lld %10s  %-20s  %s "
 			       "ago\n",
-			    (int)w, r->path, (long long)r->pos.ino,
-			    (long long)r->pos.offset, (long long)r->size, lag,
-			    t1, t2);
+			    (long long)r->pos.ino, (long long)r->pos.offset,
+			    (long long)r->size, lag, t1, t2);
 		}
-		if (r->have_rot)
-			printf("  draining rotated %s: inode %lld, offset "
-			       "%lld of %lld\n",
-			    r->rot.path, (long long)r->rot.ino,
-			    (long long)r->rot.offset, (long long)r->rot.size);
+		if (r->have_rot) {
+			fputs("  draining rotated ", stdout);
+			put_path(r->rot.path, 0);
+			printf(": inode %lld, offset %lld of %lld\n",
+			    (long long)r->rot.ino, (long long)r->rot.offset,
+			    (long long)r->rot.size);
+		}
 	}
 }
 

@@ -7,6 +7,7 @@
  * main() only finds the command in the table and runs it; exit codes:
  * 0 success, 1 runtime failure, 2 usage error.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,8 @@ usage(FILE *fp)
 	for (c = cmd_table; *c != NULL; c++)
 		fprintf(fp, "  %-13s %s\n", (*c)->name, (*c)->help);
 	fprintf(fp,
-	    "\n'bouncestat <command> --help' describes a command.\n"
+	    "\n'bouncestat <command> --help' (or 'bouncestat help <command>') "
+	    "describes a\ncommand.\n"
 	    "Database, for every command: --db PATH, else $BOUNCESTAT_DB, "
 	    "else the\nconfiguration's database (-c FILE, default "
 	    "/etc/bouncestat/bouncestat.conf),\nelse "
@@ -92,7 +94,7 @@ int
 main(int argc, char **argv)
 {
 	const struct cmd_entry *const *c;
-	char errbuf[BS_ERRLEN];
+	char errbuf[BS_ERRLEN], prog[64];
 	int rc;
 
 	log_init(LOG_LEVEL_INFO, "bouncestat");
@@ -105,8 +107,14 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	/* `bouncestat help CMD` is `bouncestat CMD --help`. */
+	if (strcmp(argv[1], "help") == 0 && argc == 3) {
+		static char help_opt[] = "--help";
+
+		argv[1] = argv[2];
+		argv[2] = help_opt;
+	} else if (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
@@ -131,9 +139,20 @@ main(int argc, char **argv)
 	if (strcmp((*c)->name, "daemon") != 0 &&
 	    strcmp((*c)->name, "alert") != 0)
 		signal(SIGPIPE, SIG_DFL);
+	/* getopt_long's messages start with argv[0]: "bouncestat CMD:", the
+	 * wording of the commands' own usage errors. */
+	snprintf(prog, sizeof(prog), "bouncestat %s", (*c)->name);
+	argv[1] = prog;
 	rc = (*c)->exec(argc - 1, argv + 1);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("bouncestat: stdout");
+	/* Worded as every command's failure (bouncestat(8) EXIT STATUS). */
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "bouncestat %s: error: stdout: %s\n",
+		    (*c)->name, strerror(errno));
+		return 1;
+	}
+	if (ferror(stdout)) { /* an earlier write; its errno is gone */
+		fprintf(stderr, "bouncestat %s: error: stdout: write error\n",
+		    (*c)->name);
 		return 1;
 	}
 	return rc;

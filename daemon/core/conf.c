@@ -296,7 +296,8 @@ static const struct directive table[] = {
 	    NULL, 0 },
 	{ "dnsbl_resolver", T_STRING, offsetof(struct conf, dnsbl_resolver), "",
 	    0, 0, NULL, true,
-	    "DNS server(s) for DNSBL queries, HOST[:PORT][,...]. Empty: those "
+	    "DNS server(s) for DNSBL queries, ADDR[:PORT][,...]: IP addresses "
+	    "([ADDR]:PORT for IPv6), not names. Empty: those "
 	    "of /etc/resolv.conf. Spamhaus (and others) refuse queries from "
 	    "public resolvers (8.8.8.8, 1.1.1.1, 9.9.9.9): use a recursive "
 	    "resolver of your own, e.g. unbound on 127.0.0.1.",
@@ -503,6 +504,18 @@ set_value(struct parser *p, size_t line, struct conf *c,
 		*(char ***)field = list;
 		if ((list[*count] = strdup(v)) == NULL)
 			goto nomem;
+		/* Each entry's line, for the checks past the syntax. */
+		if (c->list_lines != NULL) {
+			size_t **ll = &c->list_lines[d - table], *nl;
+
+			if ((nl = realloc(*ll, (*count + 1) * sizeof(*nl))) ==
+			    NULL) {
+				free(list[*count]);
+				goto nomem;
+			}
+			nl[*count] = line;
+			*ll = nl;
+		}
 		(*count)++;
 		return 0;
 	case T_BOOL:
@@ -648,6 +661,9 @@ conf_new_defaults(struct parser *p)
 		perr(p, 0, "out of memory");
 		return NULL;
 	}
+	if ((c->list_lines = calloc(NDIRECTIVES, sizeof(*c->list_lines))) ==
+	    NULL)
+		perr(p, 0, "out of memory");
 	for (i = 0; i < NDIRECTIVES; i++)
 		set_value(p, 0, c, &table[i], table[i].def);
 	if ((c->source = strdup(p->name)) == NULL)
@@ -675,6 +691,9 @@ parse_text(const char *name, const char *text, size_t len, conf_error_fn *errfn,
 	p.arg = arg;
 	if ((c = conf_new_defaults(&p)) == NULL)
 		return NULL;
+	/* A UTF-8 byte-order mark (an editor's) is not part of line 1. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
 	while (pos < len) {
 		lineno++;
 		nl = memchr(text + pos, '\n', len - pos);
@@ -722,6 +741,21 @@ conf_line(const struct conf *c, const char *directive)
 	    (d = find_directive(directive, strlen(directive))) == NULL)
 		return 0;
 	return c->lines[d - table];
+}
+
+/* See conf.h. */
+size_t
+conf_list_line(const struct conf *c, const char *directive, size_t i)
+{
+	const struct directive *d;
+
+	if (c->list_lines == NULL ||
+	    (d = find_directive(directive, strlen(directive))) == NULL ||
+	    d->type != T_LIST ||
+	    i >= *(const size_t *)(const void *)((const char *)c + d->noff) ||
+	    c->list_lines[d - table] == NULL)
+		return 0;
+	return c->list_lines[d - table][i];
 }
 
 /* conf_load(); keep and nerr as for parse_text(). */
@@ -830,6 +864,10 @@ conf_free(struct conf *c)
 	free(c->exec);
 	free(c->metrics_listen);
 	free(c->lines);
+	if (c->list_lines != NULL)
+		for (i = 0; i < NDIRECTIVES; i++)
+			free(c->list_lines[i]);
+	free(c->list_lines);
 	for (i = 0; i < c->nmail_to; i++)
 		free(c->mail_to[i]);
 	free(c->mail_to);

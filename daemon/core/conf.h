@@ -105,6 +105,7 @@ struct conf {
 					the MTA runs: stalled; 0 off */
 	char *mta_pid_file;          /* "" = the usual MTAs' pid files */
 	size_t *lines; /* each directive's first line in source (conf_line) */
+	size_t **list_lines; /* each list entry's line (conf_list_line) */
 };
 
 #define CONF_CHECK_IP_MAX 64 /* check_ip directives */
@@ -141,6 +142,12 @@ struct conf *conf_load_all(const char *path, bool must_exist,
 
 /* The line of source where directive was first given; 0: not given. */
 size_t conf_line(const struct conf *, const char *directive);
+
+/*
+ * The line of source of entry i of list directive (webhook, exec, ...);
+ * 0: a default entry, not a list, or no such entry.
+ */
+size_t conf_list_line(const struct conf *, const char *directive, size_t i);
 
 /* Frees a configuration; accepts NULL. */
 void conf_free(struct conf *);

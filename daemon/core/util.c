@@ -78,6 +78,18 @@ getnum(const char **sp, int digits, int *out)
 	return 0;
 }
 
+/* The days of month mo (1-12) of year y, Gregorian. */
+static int
+month_days(int y, int mo)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
+
+	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[mo - 1];
+}
+
 /* Parses YYYY-MM-DD[(T| )HH:MM[:SS]][Z|(+|-)HH[:]MM]. */
 static int
 parse_date(const char *s, int64_t *out)
@@ -89,7 +101,8 @@ parse_date(const char *s, int64_t *out)
 	if (getnum(&s, 4, &y) < 0 || *s++ != '-' || getnum(&s, 2, &mo) < 0 ||
 	    *s++ != '-' || getnum(&s, 2, &d) < 0)
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+	/* A day the month has: 2026-02-30 is refused, not moved to March. */
+	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
 		return -1;
 	if (*s == 'T' || *s == ' ') {
 		s++;

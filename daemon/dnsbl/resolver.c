@@ -15,6 +15,8 @@
 #include <netdb.h>
 #include <sys/select.h>
 #include <sys/time.h>
+
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +190,50 @@ fail:
 	return NULL;
 }
 
+/*
+ * The ports of a servers string: each ":PORT" (after an IPv4 address or
+ * "[IPv6]") is 1 to 65535. c-ares takes 99999 (a port of its own from
+ * the low 16 bits) and 0. NULL, or the first bad entry's start.
+ */
+static const char *
+bad_port(const char *servers)
+{
+	const char *e = servers, *colon, *end;
+	long port;
+	char *stop;
+
+	while (*e != '\0') {
+		const char *start = e;
+
+		end = strchr(e, ',');
+		if (end == NULL)
+			end = e + strlen(e);
+		if (*e == '[')
+			colon = memchr(e, ']', (size_t)(end - e));
+		else
+			colon = e;
+		colon = colon == NULL
+		    ? NULL
+		    : memchr(colon, ':', (size_t)(end - colon));
+		/* A second ':' without brackets: a bare IPv6 address. */
+		if (colon != NULL && *e != '[' &&
+		    memchr(colon + 1, ':', (size_t)(end - colon - 1)) != NULL)
+			colon = NULL;
+		if (colon != NULL) {
+			if (colon + 1 == end || colon[1] < '0' ||
+			    colon[1] > '9')
+				return start;
+			errno = 0;
+			port = strtol(colon + 1, &stop, 10);
+			if (stop != end || errno != 0 || port < 1 ||
+			    port > 65535)
+				return start;
+		}
+		e = *end == ',' ? end + 1 : end;
+	}
+	return NULL;
+}
+
 /* See resolver.h. */
 int
 resolver_servers_check(const char *servers, char *errbuf)
@@ -212,8 +258,14 @@ resolver_servers_check(const char *servers, char *errbuf)
 	ares_library_cleanup();
 	if (rc != ARES_SUCCESS) {
 		snprintf(errbuf, BS_ERRLEN,
-		    "not a list of addresses HOST[:PORT][,...] (%s)",
+		    "not a list of IP addresses ADDR[:PORT][,...] (%s)",
 		    ares_strerror(rc));
+		return -1;
+	}
+	if (bad_port(servers) != NULL) {
+		snprintf(errbuf, BS_ERRLEN,
+		    "not a list of IP addresses ADDR[:PORT][,...] (a port is "
+		    "1 to 65535)");
 		return -1;
 	}
 	return 0;

@@ -63,6 +63,26 @@ put_env(char **env, size_t *n, const char *name, const char *value)
 	(*n)++;
 }
 
+/*
+ * put_env() for a name (the key, listed IP, providers): a '?' for each
+ * byte of a control character or bidi override, nothing removed, so that
+ * a hook acting on the name (contrib/hooks/postfix-throttle writes it to
+ * a transport map) never sees "ex<ESC>ample.com" as "example.com".
+ */
+static void
+put_env_name(char **env, size_t *n, const char *name, const char *value)
+{
+	char clean[1024];
+
+	sanitize_name(clean, sizeof(clean), value != NULL ? value : "",
+	    value != NULL ? strlen(value) : 0);
+	if (*n >= HOOK_ENV_MAX)
+		return;
+	env[*n] = xmalloc(strlen(name) + strlen(clean) + 2);
+	sprintf(env[*n], "%s=%s", name, clean);
+	(*n)++;
+}
+
 static void
 put_env_int(char **env, size_t *n, const char *name, int64_t v)
 {
@@ -93,11 +113,11 @@ make_env(const char *event, const struct incident *inc, const char *host,
 	put_env(own, nown, "BOUNCESTAT_EVENT", event);
 	put_env_int(own, nown, "BOUNCESTAT_ID", inc->id);
 	put_env(own, nown, "BOUNCESTAT_KIND", inc->kind);
-	put_env(own, nown, "BOUNCESTAT_KEY", inc->key);
+	put_env_name(own, nown, "BOUNCESTAT_KEY", inc->key);
 	incident_key_text(key, sizeof(key), inc);
 	put_env(own, nown, "BOUNCESTAT_KEY_TEXT", key);
-	put_env(own, nown, "BOUNCESTAT_LISTED_IP", inc->listed_ip);
-	put_env(own, nown, "BOUNCESTAT_PROVIDERS", inc->providers);
+	put_env_name(own, nown, "BOUNCESTAT_LISTED_IP", inc->listed_ip);
+	put_env_name(own, nown, "BOUNCESTAT_PROVIDERS", inc->providers);
 	put_env(own, nown, "BOUNCESTAT_STATE", inc->open ? "open" : "resolved");
 	put_env_int(own, nown, "BOUNCESTAT_START", inc->start);
 	put_env_int(own, nown, "BOUNCESTAT_LAST_SEEN", inc->last_seen);

@@ -102,6 +102,13 @@ clean(char *out, size_t outlen, const char *s)
 	return alert_sanitize(out, outlen, s, s == NULL ? 0 : strlen(s));
 }
 
+/* A name (key, IP, providers) with '?' for what cannot be shown. */
+static size_t
+name(char *out, size_t outlen, const char *s)
+{
+	return sanitize_name(out, outlen, s, s == NULL ? 0 : strlen(s));
+}
+
 /* True when the operator-supplied address is fit for a header. */
 bool
 alert_address_ok(const char *a)
@@ -322,9 +329,11 @@ title(struct buf *b, const struct alert_incident *x)
 	char key[KEY_MAX], ip[KEY_MAX], prov[KEY_MAX], kind[64];
 	bool r = x->resolved;
 
-	clean(key, sizeof(key), x->key);
-	clean(ip, sizeof(ip), x->listed_ip);
-	clean(prov, sizeof(prov), x->providers);
+	/* Names keep a '?' where a control character or bidi override
+	 * was: "ex<ESC>ample.com" must not read as "example.com". */
+	name(key, sizeof(key), x->key);
+	name(ip, sizeof(ip), x->listed_ip);
+	name(prov, sizeof(prov), x->providers);
 	clean(kind, sizeof(kind), x->kind);
 	if (key[0] == '\0')
 		snprintf(key, sizeof(key), "(unknown)");
@@ -604,7 +613,7 @@ entry(
 			strchr(x->action, ' ') == NULL
 		    ? x->action
 		    : find_link(dnsbl_links, x->key);
-		clean(t2, sizeof(t2), x->listed_ip);
+		name(t2, sizeof(t2), x->listed_ip);
 		line.len = 0;
 		if (url != NULL)
 			buf_printf(&line,

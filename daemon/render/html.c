@@ -134,6 +134,22 @@ local_time(char *out, size_t len, int64_t t, bool date)
 		strftime(out, len, date ? "%Y-%m-%d %H:%M" : "%H:%M", &tm);
 }
 
+/*
+ * A name (domain, provider, key, host): a '?' for each byte of what
+ * put() would drop, so that "ex<ESC>ample.com" cannot read as
+ * "example.com".
+ */
+static void
+put_name(FILE *fp, const char *s)
+{
+	char buf[1024];
+
+	if (s == NULL)
+		return;
+	sanitize_name(buf, sizeof(buf), s, strlen(s));
+	put(fp, buf);
+}
+
 static void
 head(FILE *fp, const char *title_a, const char *title_b)
 {
@@ -262,7 +278,6 @@ series_build(const struct report_view *v, struct series *s)
 	static const size_t pers[] = { 1, 2, 3, 4, 6, 8, 12, 24, 48, 72, 168,
 		336, 720, 1440, 2880, 8760 };
 	size_t hours = (size_t)((v->until - v->since) / 3600), i, j, k, nc;
-	int64_t first;
 	const struct rrow *h;
 
 	memset(s, 0, sizeof(*s));
@@ -271,13 +286,9 @@ series_build(const struct report_view *v, struct series *s)
 		if (hours / s->per < CHART_MARKS)
 			break;
 	}
-	/* Marks of a few hours start on local midnight; one-hour marks
-	 * on the first hour. */
-	s->origin = s->per > 1 ? clock_local_day_start(v->since) : v->since;
-	if (s->origin > v->since)
-		s->origin -= 86400;
-	first = (v->since - s->origin) / (int64_t)(s->per * 3600);
-	s->origin += first * (int64_t)(s->per * 3600);
+	/* Marks of a few hours start on local midnight (the whole UTC
+	 * hour at or before it); one-hour marks on the first hour. */
+	s->origin = view_mark_origin(v->since, s->per);
 	s->marks =
 	    (size_t)((v->until - 1 - s->origin) / (int64_t)(s->per * 3600)) + 1;
 	nc = v->classes->n;
@@ -406,17 +417,19 @@ chart(FILE *fp, const struct report_view *v)
 	step = s.marks / 6 > 0 ? s.marks / 6 : 1;
 	for (k = 0; k < s.marks; k++) {
 		int64_t t0 = s.origin + (int64_t)(k * s.per * 3600);
-		bool midnight = clock_local_day_start(t0) == t0;
+		int64_t day = view_mark_day(t0);
+		bool midnight = day != -1;
 
 		if (days > 2) {
 			if (!midnight ||
-			    (size_t)((t0 - s.origin) / 86400) %
+			    (size_t)((day - s.origin) / 86400) %
 				    ((days + 6) / 7) !=
 				0)
 				continue;
 		} else if (k % step != 0)
 			continue;
-		axis_label(a, sizeof(a), t0, k == 0, midnight);
+		/* A day's label names the day that starts in the mark. */
+		axis_label(a, sizeof(a), midnight ? day : t0, k == 0, midnight);
 		fprintf(fp,
 		    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" "
 		    "fill=\"#555555\">",
@@ -530,7 +543,7 @@ providers(FILE *fp, const struct report_view *v)
 	for (i = 0; i < v->providers->n; i++) {
 		d = &v->providers->v[i];
 		fputs("<tr><th scope=\"row\">", fp);
-		put(fp, d->name[0] != '\0' ? d->name : "(unknown)");
+		put_name(fp, d->name[0] != '\0' ? d->name : "(unknown)");
 		fputs("</th>", fp);
 		num(fp, d->c.sent);
 		num(fp, d->c.deferred);
@@ -604,10 +617,10 @@ incident_rows(FILE *fp, bool open, int64_t start, int64_t last,
 	fputs("</td><td>", fp);
 	put(fp, kind);
 	fputs("</td><th scope=\"row\">", fp);
-	put(fp, key);
+	put_name(fp, key);
 	if (ip != NULL && ip[0] != '\0') {
 		fputc(' ', fp);
-		put(fp, ip);
+		put_name(fp, ip);
 	}
 	fputs("</th>", fp);
 	num(fp, peak);
@@ -622,7 +635,7 @@ incident_rows(FILE *fp, bool open, int64_t start, int64_t last,
 	fputs("</span>", fp);
 	if (providers_ != NULL && providers_[0] != '\0') {
 		fputs("<br>Reported by ", fp);
-		put(fp, providers_);
+		put_name(fp, providers_);
 	}
 	if (action != NULL && action[0] != '\0') {
 		fputs("<br><b>Action:</b> ", fp);
@@ -700,14 +713,16 @@ html_report(FILE *fp, const struct report_view *v)
 	put(fp, v->db);
 	if (v->domain != NULL) {
 		fputs(" &middot; domain ", fp);
-		put(fp, v->domain);
+		put_name(fp, v->domain);
 	}
 	if (v->cls != NULL) {
 		fputs(" &middot; class ", fp);
 		put(fp, v->cls);
 	}
-	if (v->data_first > 0) {
-		local_time(a, sizeof(a), v->data_first, true);
+	if (v->data_last > 0) {
+		/* data_first may be 0: a log line of 1970-01-01 00:00Z. */
+		local_time(
+		    a, sizeof(a), v->data_first > 0 ? v->data_first : 1, true);
 		local_time(b, sizeof(b), v->data_last, true);
 		fputs(" &middot; data from ", fp);
 		put(fp, a);
@@ -718,7 +733,7 @@ html_report(FILE *fp, const struct report_view *v)
 	fputs("</p>\n", fp);
 	if (view_finals(v->all) == 0 && v->all->attempts == 0) {
 		fputs("<p class=\"meta\"><strong>No results in this range", fp);
-		if (v->data_first > 0) {
+		if (v->data_last > 0) {
 			local_time(a, sizeof(a), v->data_last - 3600, true);
 			fputs("; the newest data is from the hour of ", fp);
 			put(fp, a);

@@ -113,8 +113,9 @@ incident_key_text(char *out, size_t len, const struct incident *inc)
 {
 	char key[256], ip[128];
 
-	alert_sanitize(key, sizeof(key), inc->key, strlen(inc->key));
-	alert_sanitize(ip, sizeof(ip), inc->listed_ip, strlen(inc->listed_ip));
+	/* A hostile name shows its '?', not a look-alike of another. */
+	sanitize_name(key, sizeof(key), inc->key, strlen(inc->key));
+	sanitize_name(ip, sizeof(ip), inc->listed_ip, strlen(inc->listed_ip));
 	snprintf(out, len, "%s%s%s", key, ip[0] != '\0' ? " " : "", ip);
 }
 
@@ -247,14 +248,14 @@ incident_table_text(
 		if (c > wkey) /* cut above: in full on a line of its own */
 			fprintf(fp, "%10s%s\n", "", key);
 		if (inc->providers[0] != '\0') {
-			alert_sanitize(line, line_room(sizeof(line), cols - 21),
+			sanitize_name(line, line_room(sizeof(line), cols - 21),
 			    inc->providers, strlen(inc->providers));
 			if (!utf8)
 				term_ascii(line);
 			fprintf(fp, "%10sreported by %s\n", "", line);
 		}
 		if (inc->hosts != NULL && inc->hosts[0] != '\0') {
-			alert_sanitize(
+			sanitize_name(
 			    line, sizeof(line), inc->hosts, strlen(inc->hosts));
 			fprintf(fp, "%10slogged by %s\n", "", line);
 		}

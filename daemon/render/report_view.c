@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "report_view.h"
 #include "util.h"
 
@@ -74,4 +75,26 @@ int64_t
 view_finals(const struct query_counts *c)
 {
 	return c->sent + view_failed(c);
+}
+
+int64_t
+view_mark_origin(int64_t since, size_t per)
+{
+	int64_t step = (int64_t)per * 3600, origin;
+
+	if (per <= 1)
+		return since;
+	origin = clock_local_day_start(since);
+	origin -= (origin % 3600 + 3600) % 3600; /* a whole UTC hour */
+	if (origin > since)
+		origin -= 86400;
+	return origin + (since - origin) / step * step;
+}
+
+int64_t
+view_mark_day(int64_t t0)
+{
+	int64_t m = clock_local_day_start(t0 + 3599);
+
+	return m >= t0 ? m : -1;
 }

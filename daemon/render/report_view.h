@@ -45,7 +45,8 @@ struct report_view {
 	int64_t since, until;          /* shown: whole hours, clamped */
 	int64_t req_since, req_until;  /* as asked */
 	bool clamped;                  /* since/until cut to the data */
-	int64_t data_first, data_last; /* where the counts are, 0: none */
+	int64_t data_first, data_last; /* where the counts are; last 0: none
+					  (first may be 0: the epoch) */
 	const struct query_counts *totals;
 	const struct query_counts *all; /* no class filter */
 	const struct rlist *classes, *providers, *codes;
@@ -61,5 +62,22 @@ int64_t view_failed(const struct query_counts *c);
 
 /* The final results of c. */
 int64_t view_finals(const struct query_counts *c);
+
+/*
+ * The start of the first chart mark of per hours that holds since: local
+ * midnight (since itself for per 1), then whole marks, floored to a whole
+ * UTC hour. Counts are kept per UTC hour, so in a zone half an hour or 45
+ * minutes off UTC (Asia/Kolkata, Asia/Kathmandu, Australia/Adelaide,
+ * America/St_Johns) a mark starts 30 or 45 minutes before local midnight
+ * (23:30) and its label says so, instead of naming a midnight that its
+ * hours do not start at.
+ */
+int64_t view_mark_origin(int64_t since, size_t per);
+
+/*
+ * The local midnight within the first hour of the mark starting at t0,
+ * or -1 when none: where a chart labels a new day.
+ */
+int64_t view_mark_day(int64_t t0);
 
 #endif

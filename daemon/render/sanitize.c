@@ -123,6 +123,33 @@ fput_sanitized(FILE *fp, const char *s, size_t len)
 	}
 }
 
+/* See sanitize.h. */
+size_t
+sanitize_name(char *out, size_t outlen, const char *in, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i = 0, o = 0, n;
+	uint32_t cp;
+
+	while (i < len && o + 1 < outlen) {
+		n = p[i] < 0x20 || p[i] == 0x7f
+		    ? 0
+		    : utf8_decode(p + i, len - i, &cp);
+		if (n == 0 || sanitize_invisible(cp)) {
+			out[o++] = '?'; /* each byte: something is there */
+			i++;
+			continue;
+		}
+		if (o + n >= outlen)
+			break; /* cut on a character boundary */
+		memcpy(out + o, p + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 /*
  * See sanitize.h. Display width of the UTF-8 character at s (n bytes left) and
  * its length in *len: East Asian wide and fullwidth ranges take two columns,

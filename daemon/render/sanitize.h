@@ -28,6 +28,15 @@ bool sanitize_invisible(uint32_t cp);
 size_t alert_sanitize(char *out, size_t outlen, const char *in, size_t len);
 
 /*
+ * A name (domain, provider, DNSBL, host) of len bytes into out (outlen > 0
+ * bytes, NUL-terminated), each byte of a control character (tab too), a
+ * bidirectional override or invalid UTF-8 as '?', cut on a character
+ * boundary: unlike alert_sanitize(), nothing is removed, so that
+ * "ex<ESC>ample.com" cannot read as "example.com". Returns the length.
+ */
+size_t sanitize_name(char *out, size_t outlen, const char *in, size_t len);
+
+/*
  * Writes len bytes of s to fp with tab as a space and each byte of a
  * control character (C0, DEL, C1), a bidirectional override or invalid
  * UTF-8 as '?'. Write errors stay in fp's error indicator.

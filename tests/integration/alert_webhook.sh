@@ -183,8 +183,8 @@ printf 'metrics_listen nonsense\nwebhook ftp://x\nwebhook %s/fine\nexec rel/hook
 rc=0
 "$BOUNCESTAT" check-config -c "$tmp/bad.conf" >/dev/null 2>"$tmp/bad.err" || rc=$?
 [ $rc -eq 1 ] || fail "check-config with four bad lines exited $rc"
-for want in 'metrics_listen nonsense' 'webhook ftp://x' 'exec: rel/hook' \
-    'webhook xml ' '4 errors'; do
+for want in 'bad.conf:1: metrics_listen nonsense' 'bad.conf:2: webhook ftp://x' \
+    'bad.conf:4: exec rel/hook' 'bad.conf:5: webhook xml ' '4 errors'; do
 	grep -qF "$want" "$tmp/bad.err" ||
 	    fail "check-config did not report '$want': $(cat "$tmp/bad.err")"
 done

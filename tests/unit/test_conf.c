@@ -551,6 +551,45 @@ conf_load_all__errors__configuration_kept_with_lines(void **state)
 	unlink(path);
 }
 
+/* A UTF-8 byte-order mark before line 1 is skipped, not a directive. */
+static void
+conf_parse__utf8_bom__skipped(void **state)
+{
+	struct errs e;
+	struct conf *c =
+	    parse("\xef\xbb\xbfuser nobody\r\ncommit_lines 7\n", &e);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(e.n, 0);
+	assert_string_equal(c->user, "nobody");
+	assert_int_equal(c->commit_lines, 7);
+	assert_int_equal(conf_line(c, "user"), 1);
+	conf_free(c);
+}
+
+/* Each entry of a list directive keeps its own line (check-config). */
+static void
+conf_list_line__repeated_directive__each_entry_its_line(void **state)
+{
+	struct errs e;
+	struct conf *c = parse("exec /a\n# x\nwebhook http://h/1\n\n"
+			       "exec /b\nwebhook http://h/2\n",
+	    &e);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(c->nexec, 2);
+	assert_int_equal(conf_list_line(c, "exec", 0), 1);
+	assert_int_equal(conf_list_line(c, "exec", 1), 5);
+	assert_int_equal(conf_list_line(c, "webhook", 0), 3);
+	assert_int_equal(conf_list_line(c, "webhook", 1), 6);
+	assert_int_equal(conf_list_line(c, "webhook", 2), 0);
+	assert_int_equal(conf_list_line(c, "mail_to", 0), 0);
+	assert_int_equal(conf_list_line(c, "user", 0), 0);
+	conf_free(c);
+}
+
 static void
 conf_changed_fixed__fixed_and_reloadable__only_fixed_reported(void **state)
 {
@@ -697,6 +736,9 @@ main(void)
 		    conf_load_all__errors__configuration_kept_with_lines),
 		cmocka_unit_test(
 		    conf_changed_fixed__fixed_and_reloadable__only_fixed_reported),
+		cmocka_unit_test(
+		    conf_list_line__repeated_directive__each_entry_its_line),
+		cmocka_unit_test(conf_parse__utf8_bom__skipped),
 		cmocka_unit_test(conf_print_directives__uncommented__parses),
 		cmocka_unit_test(conf_load__contrib_sample__valid_and_complete),
 	};

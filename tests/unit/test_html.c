@@ -25,6 +25,7 @@
 #include "alert.h"
 #include "alert_mime.h"
 #include "html.h"
+#include "sanitize.h"
 #include "term.h"
 #include "util.h"
 
@@ -70,6 +71,36 @@ test_escape_hostile_bytes(void **state)
 	    "a[31mbc   d\xef\xbf\xbd\xef\xbf\xbd"
 	    "ef \xe4\xb8\xad");
 	free(out);
+}
+
+/* sanitize_name(): a '?' per byte of what cannot be shown, nothing
+ * removed; cut on a character boundary. */
+static void
+test_sanitize_name(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_int_equal(sanitize_name(out, sizeof(out),
+			     "ex\x1b"
+			     "ample\xe2\x80\xae.com",
+			     15),
+	    15);
+	assert_string_equal(out, "ex?ample???.com");
+	sanitize_name(out, sizeof(out), "a\tb\xff\xc2\x85\x7f", 7);
+	assert_string_equal(out, "a?b????");
+	sanitize_name(out, sizeof(out),
+	    "b\xc3\x9c"
+	    "cher.de",
+	    10);
+	assert_string_equal(out,
+	    "b\xc3\x9c"
+	    "cher.de");
+	/* Room for 15 bytes: the two-byte character at 14 does not fit. */
+	sanitize_name(out, 16, "abcdefghijklmn\xc3\x9c", 16);
+	assert_string_equal(out, "abcdefghijklmn");
+	sanitize_name(out, 1, "abc", 3);
+	assert_string_equal(out, "");
 }
 
 static void
@@ -239,6 +270,16 @@ test_periods(void **state)
 	assert_int_equal(s, utc(2026, 11, 22, 23));
 	assert_int_equal(e, utc(2026, 11, 29, 23));
 	assert_int_equal(parse_period("tomorrow", now, &s, &e), -1);
+	/* A date the calendar has, else an error (not the next month). */
+	assert_int_equal(parse_time_arg("2026-02-30", now, &s), -1);
+	assert_int_equal(parse_time_arg("2026-04-31T10:00Z", now, &s), -1);
+	assert_int_equal(parse_time_arg("2026-02-29", now, &s), -1);
+	assert_int_equal(parse_time_arg("2028-02-29T00:00Z", now, &s), 0);
+	assert_int_equal(s, utc(2028, 2, 29, 0));
+	assert_int_equal(parse_time_arg("2100-02-29", now, &s), -1);
+	assert_int_equal(parse_time_arg("2000-02-29T00:00Z", now, &s), 0);
+	assert_int_equal(parse_time_arg("2026-12-31T23:00Z", now, &s), 0);
+	assert_int_equal(s, utc(2026, 12, 31, 23));
 	/* parse_time_arg() takes them too, start only. */
 	assert_int_equal(parse_time_arg("yesterday", now, &s), 0);
 	assert_int_equal(s, utc(2026, 12, 4, 23));
@@ -275,6 +316,7 @@ main(void)
 		cmocka_unit_test(test_escape_markup),
 		cmocka_unit_test(test_escape_hostile_bytes),
 		cmocka_unit_test(test_escape_truncated_utf8),
+		cmocka_unit_test(test_sanitize_name),
 		cmocka_unit_test(test_alert_multipart),
 		cmocka_unit_test(test_term_width),
 		cmocka_unit_test(test_term_utf8),
