@@ -30,6 +30,11 @@
  */
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define SYSLOG_SSE2 1
+#endif
+
 #include "scan.h"
 #include "syslog.h"
 
@@ -431,6 +436,24 @@ swar_eq(uint64_t v, unsigned char c)
 static inline const char *
 upto3(const char *p, const char *end, char a, char b, char c)
 {
+#ifdef SYSLOG_SSE2
+	/* Issue 14: sixteen bytes a step with SSE2 (every x86-64 has it):
+	 * the host, the tag and the pid are one step each, mostly. */
+	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b),
+		      vc = _mm_set1_epi8(c);
+	__m128i x;
+	unsigned bits;
+
+	while (end - p >= 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
+		    _mm_cmpeq_epi8(x, vc)));
+		if (bits != 0)
+			return p + __builtin_ctz(bits);
+		p += 16;
+	}
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	uint64_t v, m;
 
