@@ -639,7 +639,8 @@ stamp_is(const char *line, size_t len, const struct syslog_memo *m)
 {
 #ifdef SYSLOG_SSE2
 	if (m->n <= 16 && len >= 16) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)line),
+		__m128i a = _mm_loadu_si128(
+			    (const __m128i *)(const void *)line),
 			b = _mm_loadu_si128(
 			    (const __m128i *)(const void *)m->stamp);
 		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)),
