@@ -155,12 +155,32 @@ queue_id_len(const char *p, const char *end)
 	return (size_t)(q - p);
 }
 
-static bool
-is_ip_char(int c)
-{
-	return scan_isdigit(c) || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F') || c == ':' || c == '.' || c == '%';
-}
+/* Issue 14: the bytes of an IP address (hex digits, ':', '.', '%'). */
+static const bool ip_char[256] = { ['0'] = true,
+	['1'] = true,
+	['2'] = true,
+	['3'] = true,
+	['4'] = true,
+	['5'] = true,
+	['6'] = true,
+	['7'] = true,
+	['8'] = true,
+	['9'] = true,
+	['a'] = true,
+	['b'] = true,
+	['c'] = true,
+	['d'] = true,
+	['e'] = true,
+	['f'] = true,
+	['A'] = true,
+	['B'] = true,
+	['C'] = true,
+	['D'] = true,
+	['E'] = true,
+	['F'] = true,
+	[':'] = true,
+	['.'] = true,
+	['%'] = true };
 
 /*
  * "host[addr]" or "host[addr]:port" or "host" in [p, end): sets *host and,
@@ -187,7 +207,7 @@ host_addr(
 		return end;
 	}
 	for (q = b + 1; q < e; q++)
-		if (!is_ip_char((unsigned char)*q))
+		if (!ip_char[(unsigned char)*q])
 			break;
 	*ip = bs_span_make(b + 1, q == e ? (size_t)(e - b - 1) : 0);
 	return e + 1;
@@ -262,6 +282,12 @@ analyze(const char *p, const char *end, struct bs_event *ev, bool set_relay)
 	const char *h, *he, *r;
 	bool with_while = false;
 
+	/* Issue 14: a reply itself ("250 2.0.0 Ok", most results) is none
+	 * of the forms below, which all begin with a letter. */
+	if (p < end && scan_isdigit((unsigned char)*p)) {
+		ev->reply = scan_trim(p, end);
+		return false;
+	}
 	if (scan_prefix(p, end, SCAN_LIT("delivery temporarily suspended: "))) {
 		ev->flags |= BS_EVENT_SUSPENDED;
 		p += sizeof("delivery temporarily suspended: ") - 1;
@@ -490,7 +516,7 @@ parse_to(const char *p, const char *end, struct bs_event *ev)
  * a "status=" inside it proves nothing.
  */
 static int
-parse_expired(const char *p, const char *end, struct bs_event *ev)
+parse_expired(const char *p, const char *end)
 {
 	struct bs_span from;
 	const char *w;
@@ -507,7 +533,6 @@ parse_expired(const char *p, const char *end, struct bs_event *ev)
 	if (!status_word(p, (size_t)(w - p), &st, &probe) || probe ||
 	    st != BS_STATUS_EXPIRED)
 		return PARSE_BAD;
-	ev->status = BS_STATUS_EXPIRED;
 	return PARSE_OK;
 }
 
@@ -516,8 +541,9 @@ parse_expired(const char *p, const char *end, struct bs_event *ev)
  * forms). pfx->program selects the service; *ev receives status, flags,
  * queue_id, rcpt, rcpt_domain, relay_host, relay_ip, dsn, reply and
  * stage (all other fields zeroed, except when PARSE_SKIP is returned
- * early, in which case *ev is untouched). Returns PARSE_OK, PARSE_SKIP or
- * PARSE_BAD.
+ * early, in which case *ev is untouched, as it is for a qmgr from= line
+ * that is no expiry, PARSE_SKIP or PARSE_BAD). Returns PARSE_OK,
+ * PARSE_SKIP or PARSE_BAD.
  */
 int
 postfix_parse(const struct syslog_prefix *pfx, struct bs_event *ev)
@@ -560,9 +586,13 @@ postfix_parse(const struct syslog_prefix *pfx, struct bs_event *ev)
 	if (kind == SVC_QMGR) {
 		if (!scan_prefix(p, end, SCAN_LIT("from=")))
 			return PARSE_SKIP;
-		memset(ev, 0, sizeof(*ev));
-		if ((rc = parse_expired(p + 5, end, ev)) != PARSE_OK)
+		/* Issue 14: *ev only for an expiry, not for every
+		 * "queue active" line (on PARSE_SKIP and PARSE_BAD the
+		 * caller reads nothing of it). */
+		if ((rc = parse_expired(p + 5, end)) != PARSE_OK)
 			return rc;
+		memset(ev, 0, sizeof(*ev));
+		ev->status = BS_STATUS_EXPIRED;
 		ev->queue_id = qid;
 		ev->mta = BS_MTA_POSTFIX;
 		return PARSE_OK;
