@@ -62,6 +62,11 @@
  */
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define PF_SSE2 1
+#endif
+
 #include "postfix.h"
 #include "scan.h"
 
@@ -141,6 +146,54 @@ queue_id_len(const char *p, const char *end)
 {
 	const char *q, *stop = end - p > 33 ? p + 33 : end;
 	unsigned acc = 0, f;
+
+#ifdef PF_SSE2
+	/*
+	 * Issue 14: an id shorter than 16 bytes (Postfix's short ids, 10
+	 * or 11) in one SSE2 step: the alphanumeric run, and whether it
+	 * holds a letter that is no upper-case hex digit and a vowel (the
+	 * table's SCAN_QID_NOTHEX and SCAN_QID_VOWEL). Signed compares:
+	 * bytes >= 0x80 are in no range, as in the table.
+	 */
+	if (end - p >= 16) {
+		const __m128i x =
+		    _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
+		__m128i dig =
+		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+			_mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+		__m128i alpha =
+		    _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+			_mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+		__m128i hexu =
+		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+			_mm_cmplt_epi8(x, _mm_set1_epi8('F' + 1)));
+		__m128i vow = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('a')),
+			_mm_cmpeq_epi8(l, _mm_set1_epi8('e'))),
+		    _mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('i')),
+			_mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('o')),
+			    _mm_cmpeq_epi8(l, _mm_set1_epi8('u')))));
+		unsigned run = ~(unsigned)_mm_movemask_epi8(
+				   _mm_or_si128(dig, alpha)) &
+		    0xffffU,
+			 n, mask;
+
+		if (run != 0) {
+			n = (unsigned)__builtin_ctz(run);
+			q = p + n;
+			if (n < 5 || q[0] != ':' || end - q < 2 || q[1] != ' ')
+				return 0;
+			mask = (1U << n) - 1;
+			if ((_mm_movemask_epi8(_mm_andnot_si128(hexu, alpha)) &
+				mask) != 0 &&
+			    (_mm_movemask_epi8(_mm_and_si128(vow, alpha)) &
+				mask) != 0)
+				return 0;
+			return n;
+		}
+	}
+#endif
 
 	for (q = p; q < stop && (f = scan_qid_class[(unsigned char)*q]) != 0;
 	     q++)
