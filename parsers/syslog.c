@@ -655,6 +655,29 @@ stamp_is(const char *line, size_t len, const struct syslog_memo *m)
 }
 
 /*
+ * Issue 14: a classic stamp that differs from the memo's only in its
+ * seconds ("Nov  2 00:00:" the same, then two digits and a space; a
+ * busy log's next second): what parse_classic() gives for it is the
+ * memo's stamp with those seconds, when they are 60 or less (else the
+ * line has no stamp, and the full parse says so). The memo takes it
+ * over: true, m->stamp and m->st are the line's.
+ */
+static bool
+next_second(const char *line, size_t len, struct syslog_memo *m)
+{
+	int s, was;
+
+	if (m->n != 16 || len < 16 || !m->st.classic || m->st.usec != 0 ||
+	    line[15] != ' ' || memcmp(line, m->stamp, 13) != 0 ||
+	    (s = two_digits(line + 13)) < 0 || s > 60 ||
+	    (was = two_digits(m->stamp + 13)) < 0)
+		return false;
+	m->st.sod += s - was;
+	memcpy(m->stamp + 13, line + 13, 2);
+	return true;
+}
+
+/*
  * See syslog.h. A line that starts with the bytes of the last stamp and
  * its space parses as untimed() would parse it: the stamp's syntax and
  * length checks read only those bytes (the space ends every stamp), and
@@ -669,7 +692,8 @@ syslog_parse_untimed_memo(const char *line, size_t len, struct syslog_memo *m,
 
 	if (m == NULL)
 		return untimed(line, len, out, st, &se);
-	if (m->n > 0 && len >= m->n && stamp_is(line, len, m)) {
+	if ((m->n > 0 && len >= m->n && stamp_is(line, len, m)) ||
+	    next_second(line, len, m)) {
 		memset(out, 0, sizeof(*out));
 		*st = m->st;
 		p = line + m->n;
