@@ -408,7 +408,7 @@ hand_over(struct writer *w, bool take)
  * WRITER_BUF_BYTES) in the current buffer, its header written. NULL when
  * the thread has failed.
  */
-static void *
+static inline void *
 reserve(struct writer *w, enum wop op, size_t size)
 {
 	struct whdr *h;
