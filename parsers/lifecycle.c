@@ -9,6 +9,11 @@
  */
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define LC_SSE2 1
+#endif
+
 #include "lifecycle.h"
 #include "scan.h"
 
@@ -18,14 +23,50 @@ qid_char(unsigned char c)
 	return (scan_qid_class[c] & SCAN_QID_ALNUM) != 0;
 }
 
+/*
+ * Issue 14: the first byte in [p, stop) that is no ASCII letter or digit,
+ * else stop; sixteen bytes a step with SSE2 (every x86-64 has it) where
+ * [p, end) has them, a table byte by byte for the rest.
+ */
+static inline const char *
+alnum_run(const char *p, const char *stop, const char *end)
+{
+#ifdef LC_SSE2
+	if (end - p >= 16) {
+		const __m128i x =
+		    _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* signed compares: bytes >= 0x80 are in no range */
+		__m128i d =
+		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+			_mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+		__m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
+		__m128i a =
+		    _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+			_mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+		unsigned bad =
+		    ~(unsigned)_mm_movemask_epi8(_mm_or_si128(d, a)) & 0xffffU;
+
+		if (bad != 0) {
+			p += __builtin_ctz(bad);
+			return p < stop ? p : stop;
+		}
+		p += 16;
+	}
+#else
+	(void)end;
+#endif
+	while (p < stop && qid_char((unsigned char)*p))
+		p++;
+	return p < stop ? p : stop;
+}
+
 /* A queue id (5..32 alphanumerics) at p followed by ": "; its length. */
 static size_t
 colon_qid(const char *p, const char *end)
 {
-	const char *q = p, *stop = end - p > 33 ? p + 33 : end;
+	const char *q, *stop = end - p > 33 ? p + 33 : end;
 
-	while (q < stop && qid_char((unsigned char)*q))
-		q++;
+	q = alnum_run(p, stop, end);
 	if (q - p < 5 || q - p > 32 || end - q < 2 || q[0] != ':' ||
 	    q[1] != ' ')
 		return 0;
@@ -52,6 +93,10 @@ lifecycle_instance(enum bs_mta mta, struct bs_span program)
 
 	if (mta != BS_MTA_POSTFIX || program.ptr == NULL)
 		return bs_span_make(program.ptr, 0);
+	/* Issue 14: "postfix/...", most of them, without a memchr() call */
+	if (program.len > 7 && program.ptr[7] == '/' &&
+	    memcmp(program.ptr, "postfix", 7) == 0)
+		return bs_span_make(program.ptr, 7);
 	s = memchr(program.ptr, '/', program.len);
 	return bs_span_make(
 	    program.ptr, s != NULL ? (size_t)(s - program.ptr) : program.len);

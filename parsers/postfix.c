@@ -62,6 +62,11 @@
  */
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define PF_SSE2 1
+#endif
+
 #include "postfix.h"
 #include "scan.h"
 
@@ -142,6 +147,54 @@ queue_id_len(const char *p, const char *end)
 	const char *q, *stop = end - p > 33 ? p + 33 : end;
 	unsigned acc = 0, f;
 
+#ifdef PF_SSE2
+	/*
+	 * Issue 14: an id shorter than 16 bytes (Postfix's short ids, 10
+	 * or 11) in one SSE2 step: the alphanumeric run, and whether it
+	 * holds a letter that is no upper-case hex digit and a vowel (the
+	 * table's SCAN_QID_NOTHEX and SCAN_QID_VOWEL). Signed compares:
+	 * bytes >= 0x80 are in no range, as in the table.
+	 */
+	if (end - p >= 16) {
+		const __m128i x =
+		    _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
+		__m128i dig =
+		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+			_mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+		__m128i alpha =
+		    _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+			_mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+		__m128i hexu =
+		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+			_mm_cmplt_epi8(x, _mm_set1_epi8('F' + 1)));
+		__m128i vow = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('a')),
+			_mm_cmpeq_epi8(l, _mm_set1_epi8('e'))),
+		    _mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('i')),
+			_mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('o')),
+			    _mm_cmpeq_epi8(l, _mm_set1_epi8('u')))));
+		unsigned run = ~(unsigned)_mm_movemask_epi8(
+				   _mm_or_si128(dig, alpha)) &
+		    0xffffU,
+			 n, mask;
+
+		if (run != 0) {
+			n = (unsigned)__builtin_ctz(run);
+			q = p + n;
+			if (n < 5 || q[0] != ':' || end - q < 2 || q[1] != ' ')
+				return 0;
+			mask = (1U << n) - 1;
+			if ((_mm_movemask_epi8(_mm_andnot_si128(hexu, alpha)) &
+				mask) != 0 &&
+			    (_mm_movemask_epi8(_mm_and_si128(vow, alpha)) &
+				mask) != 0)
+				return 0;
+			return n;
+		}
+	}
+#endif
+
 	for (q = p; q < stop && (f = scan_qid_class[(unsigned char)*q]) != 0;
 	     q++)
 		acc |= f;
@@ -155,12 +208,32 @@ queue_id_len(const char *p, const char *end)
 	return (size_t)(q - p);
 }
 
-static bool
-is_ip_char(int c)
-{
-	return scan_isdigit(c) || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F') || c == ':' || c == '.' || c == '%';
-}
+/* Issue 14: the bytes of an IP address (hex digits, ':', '.', '%'). */
+static const bool ip_char[256] = { ['0'] = true,
+	['1'] = true,
+	['2'] = true,
+	['3'] = true,
+	['4'] = true,
+	['5'] = true,
+	['6'] = true,
+	['7'] = true,
+	['8'] = true,
+	['9'] = true,
+	['a'] = true,
+	['b'] = true,
+	['c'] = true,
+	['d'] = true,
+	['e'] = true,
+	['f'] = true,
+	['A'] = true,
+	['B'] = true,
+	['C'] = true,
+	['D'] = true,
+	['E'] = true,
+	['F'] = true,
+	[':'] = true,
+	['.'] = true,
+	['%'] = true };
 
 /*
  * "host[addr]" or "host[addr]:port" or "host" in [p, end): sets *host and,
@@ -187,7 +260,7 @@ host_addr(
 		return end;
 	}
 	for (q = b + 1; q < e; q++)
-		if (!is_ip_char((unsigned char)*q))
+		if (!ip_char[(unsigned char)*q])
 			break;
 	*ip = bs_span_make(b + 1, q == e ? (size_t)(e - b - 1) : 0);
 	return e + 1;
@@ -262,6 +335,12 @@ analyze(const char *p, const char *end, struct bs_event *ev, bool set_relay)
 	const char *h, *he, *r;
 	bool with_while = false;
 
+	/* Issue 14: a reply itself ("250 2.0.0 Ok", most results) is none
+	 * of the forms below, which all begin with a letter. */
+	if (p < end && scan_isdigit((unsigned char)*p)) {
+		ev->reply = scan_trim(p, end);
+		return false;
+	}
 	if (scan_prefix(p, end, SCAN_LIT("delivery temporarily suspended: "))) {
 		ev->flags |= BS_EVENT_SUSPENDED;
 		p += sizeof("delivery temporarily suspended: ") - 1;
@@ -389,6 +468,32 @@ address(const char *p, const char *end, struct bs_span *out)
 	return q + 2;
 }
 
+/*
+ * Issue 14: the first "status=" in [q, end) that follows a space or a
+ * comma, and in *dsn the first "dsn=" before it (NULL: none), as two
+ * scan_find() would give them (q is the comma after relay=). One pass
+ * over the '=' of the fields, which are few, instead of two searches
+ * for strings whose first letters are frequent.
+ */
+static const char *
+status_field(const char *q, const char *end, const char **dsn)
+{
+	const char *e = q, *x;
+
+	*dsn = NULL;
+	while (e < end && (e = memchr(e, '=', (size_t)(end - e))) != NULL) {
+		if (e - q >= 6 && memcmp(e - 6, "status", 6) == 0) {
+			x = e - 6;
+			if (x[-1] == ' ' || x[-1] == ',')
+				return x;
+		} else if (*dsn == NULL && e - q >= 3 &&
+		    memcmp(e - 3, "dsn", 3) == 0)
+			*dsn = e - 3;
+		e++;
+	}
+	return NULL;
+}
+
 /* The "to=" line at p (just after "to="). */
 static int
 parse_to(const char *p, const char *end, struct bs_event *ev)
@@ -422,15 +527,9 @@ parse_to(const char *p, const char *end, struct bs_event *ev)
 	 * The fields up to status= are Postfix's own (delay, delays,
 	 * conn_use, dsn, tls): no remote text can fake a "status=" there.
 	 */
-	for (s = q;;) {
-		if ((s = scan_find(s, end, SCAN_LIT("status="))) == NULL)
-			return PARSE_BAD;
-		if (s[-1] == ' ' || s[-1] == ',')
-			break;
-		s += 7;
-	}
-	if ((w = scan_find(q, s, SCAN_LIT("dsn="))) != NULL &&
-	    (w[-1] == ' ' || w[-1] == ',')) {
+	if ((s = status_field(q, end, &w)) == NULL)
+		return PARSE_BAD;
+	if (w != NULL && (w[-1] == ' ' || w[-1] == ',')) {
 		w += 4;
 		dsn.ptr = w;
 		while (w < s && *w != ',' && *w != ' ')
@@ -470,7 +569,7 @@ parse_to(const char *p, const char *end, struct bs_event *ev)
  * a "status=" inside it proves nothing.
  */
 static int
-parse_expired(const char *p, const char *end, struct bs_event *ev)
+parse_expired(const char *p, const char *end)
 {
 	struct bs_span from;
 	const char *w;
@@ -487,7 +586,6 @@ parse_expired(const char *p, const char *end, struct bs_event *ev)
 	if (!status_word(p, (size_t)(w - p), &st, &probe) || probe ||
 	    st != BS_STATUS_EXPIRED)
 		return PARSE_BAD;
-	ev->status = BS_STATUS_EXPIRED;
 	return PARSE_OK;
 }
 
@@ -496,8 +594,9 @@ parse_expired(const char *p, const char *end, struct bs_event *ev)
  * forms). pfx->program selects the service; *ev receives status, flags,
  * queue_id, rcpt, rcpt_domain, relay_host, relay_ip, dsn, reply and
  * stage (all other fields zeroed, except when PARSE_SKIP is returned
- * early, in which case *ev is untouched). Returns PARSE_OK, PARSE_SKIP or
- * PARSE_BAD.
+ * early, in which case *ev is untouched, as it is for a qmgr from= line
+ * that is no expiry, PARSE_SKIP or PARSE_BAD). Returns PARSE_OK,
+ * PARSE_SKIP or PARSE_BAD.
  */
 int
 postfix_parse(const struct syslog_prefix *pfx, struct bs_event *ev)
@@ -540,9 +639,13 @@ postfix_parse(const struct syslog_prefix *pfx, struct bs_event *ev)
 	if (kind == SVC_QMGR) {
 		if (!scan_prefix(p, end, SCAN_LIT("from=")))
 			return PARSE_SKIP;
-		memset(ev, 0, sizeof(*ev));
-		if ((rc = parse_expired(p + 5, end, ev)) != PARSE_OK)
+		/* Issue 14: *ev only for an expiry, not for every
+		 * "queue active" line (on PARSE_SKIP and PARSE_BAD the
+		 * caller reads nothing of it). */
+		if ((rc = parse_expired(p + 5, end)) != PARSE_OK)
 			return rc;
+		memset(ev, 0, sizeof(*ev));
+		ev->status = BS_STATUS_EXPIRED;
 		ev->queue_id = qid;
 		ev->mta = BS_MTA_POSTFIX;
 		return PARSE_OK;

@@ -30,6 +30,11 @@
  */
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define SYSLOG_SSE2 1
+#endif
+
 #include "scan.h"
 #include "syslog.h"
 
@@ -431,6 +436,24 @@ swar_eq(uint64_t v, unsigned char c)
 static inline const char *
 upto3(const char *p, const char *end, char a, char b, char c)
 {
+#ifdef SYSLOG_SSE2
+	/* Issue 14: sixteen bytes a step with SSE2 (every x86-64 has it):
+	 * the host, the tag and the pid are one step each, mostly. */
+	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b),
+		      vc = _mm_set1_epi8(c);
+	__m128i x;
+	unsigned bits;
+
+	while (end - p >= 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
+		    _mm_cmpeq_epi8(x, vc)));
+		if (bits != 0)
+			return p + __builtin_ctz(bits);
+		p += 16;
+	}
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	uint64_t v, m;
 
@@ -607,6 +630,54 @@ syslog_parse_untimed(const char *line, size_t len, struct syslog_prefix *out,
 }
 
 /*
+ * Issue 14: whether line (len >= m->n bytes) starts with the memo's
+ * stamp: a classic stamp and its space are 16 bytes, one SSE2 compare
+ * instead of a call to memcmp().
+ */
+static inline bool
+stamp_is(const char *line, size_t len, const struct syslog_memo *m)
+{
+#ifdef SYSLOG_SSE2
+	if (m->n <= 16 && len >= 16) {
+		__m128i a = _mm_loadu_si128(
+			    (const __m128i *)(const void *)line),
+			b = _mm_loadu_si128(
+			    (const __m128i *)(const void *)m->stamp);
+		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)),
+			 want = (1U << m->n) - 1;
+
+		return (eq & want) == want;
+	}
+#else
+	(void)len;
+#endif
+	return memcmp(line, m->stamp, m->n) == 0;
+}
+
+/*
+ * Issue 14: a classic stamp that differs from the memo's only in its
+ * seconds ("Nov  2 00:00:" the same, then two digits and a space; a
+ * busy log's next second): what parse_classic() gives for it is the
+ * memo's stamp with those seconds, when they are 60 or less (else the
+ * line has no stamp, and the full parse says so). The memo takes it
+ * over: true, m->stamp and m->st are the line's.
+ */
+static bool
+next_second(const char *line, size_t len, struct syslog_memo *m)
+{
+	int s, was;
+
+	if (m->n != 16 || len < 16 || !m->st.classic || m->st.usec != 0 ||
+	    line[15] != ' ' || memcmp(line, m->stamp, 13) != 0 ||
+	    (s = two_digits(line + 13)) < 0 || s > 60 ||
+	    (was = two_digits(m->stamp + 13)) < 0)
+		return false;
+	m->st.sod += s - was;
+	memcpy(m->stamp + 13, line + 13, 2);
+	return true;
+}
+
+/*
  * See syslog.h. A line that starts with the bytes of the last stamp and
  * its space parses as untimed() would parse it: the stamp's syntax and
  * length checks read only those bytes (the space ends every stamp), and
@@ -621,7 +692,8 @@ syslog_parse_untimed_memo(const char *line, size_t len, struct syslog_memo *m,
 
 	if (m == NULL)
 		return untimed(line, len, out, st, &se);
-	if (m->n > 0 && len >= m->n && memcmp(line, m->stamp, m->n) == 0) {
+	if ((m->n > 0 && len >= m->n && stamp_is(line, len, m)) ||
+	    next_second(line, len, m)) {
 		memset(out, 0, sizeof(*out));
 		*st = m->st;
 		p = line + m->n;

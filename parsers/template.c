@@ -18,21 +18,38 @@
 #include "scan.h"
 #include "template.h"
 
-/* The bytes that end a word of a reply template. */
-static const bool reply_delim[256] = { [' '] = true,
-	['['] = true,
-	[']'] = true,
-	['<'] = true,
-	['>'] = true,
-	['('] = true,
-	[')'] = true,
-	[','] = true,
-	[';'] = true,
-	[':'] = true,
-	['"'] = true,
-	['\''] = true,
-	['='] = true,
-	['&'] = true };
+/*
+ * Issue 14: the bytes of a reply template by class, one table load a
+ * byte: TD_DELIM ends a word, TD_VAR (a digit, '@') makes the word it
+ * is in variable.
+ */
+#define TD_DELIM 1
+#define TD_VAR   2
+static const unsigned char reply_class[256] = { [' '] = TD_DELIM,
+	['['] = TD_DELIM,
+	[']'] = TD_DELIM,
+	['<'] = TD_DELIM,
+	['>'] = TD_DELIM,
+	['('] = TD_DELIM,
+	[')'] = TD_DELIM,
+	[','] = TD_DELIM,
+	[';'] = TD_DELIM,
+	[':'] = TD_DELIM,
+	['"'] = TD_DELIM,
+	['\''] = TD_DELIM,
+	['='] = TD_DELIM,
+	['&'] = TD_DELIM,
+	['0'] = TD_VAR,
+	['1'] = TD_VAR,
+	['2'] = TD_VAR,
+	['3'] = TD_VAR,
+	['4'] = TD_VAR,
+	['5'] = TD_VAR,
+	['6'] = TD_VAR,
+	['7'] = TD_VAR,
+	['8'] = TD_VAR,
+	['9'] = TD_VAR,
+	['@'] = TD_VAR };
 
 /*
  * Writes the template of reply s (len bytes, any bytes) to out (outlen
@@ -41,24 +58,29 @@ static const bool reply_delim[256] = { [' '] = true,
 size_t
 template_reply(const char *s, size_t len, char *out, size_t outlen)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, j, k, n = 0;
-	bool var;
+	unsigned c, var;
 
 	if (s == NULL)
 		len = 0;
 	while (i < len && n < outlen) {
-		if (reply_delim[(unsigned char)s[i]]) {
+		if (reply_class[u[i]] & TD_DELIM) {
 			out[n++] = s[i++];
 			continue;
 		}
-		var = false;
-		for (j = i; j < len && !reply_delim[(unsigned char)s[j]]; j++)
-			var |= scan_isdigit((unsigned char)s[j]) || s[j] == '@';
-		if (var)
+		var = 0;
+		for (j = i; j < len && !((c = reply_class[u[j]]) & TD_DELIM);
+		     j++)
+			var |= c;
+		if (var != 0)
 			out[n++] = 1;
-		else
-			for (k = i; k < j && n < outlen; k++)
-				out[n++] = s[k];
+		else {
+			/* the word, cut at outlen */
+			k = j - i < outlen - n ? j - i : outlen - n;
+			memcpy(out + n, s + i, k);
+			n += k;
+		}
 		i = j;
 	}
 	return n;

@@ -62,6 +62,10 @@ struct pipeline {
 	size_t memo_used;              /* slots of memo in use */
 	struct syslog_memo smemo;      /* issue 14: ctx.syslog.memo */
 	char tmpl[STORE_TEMPLATE_MAX]; /* issue 14: see pipeline_event() */
+	/* Issue 14: the line being parsed, for the writer's block copy
+	 * (writer_add_src()); valid only during pipeline_line(). */
+	const char *line;
+	size_t line_len;
 	/* Decoded journald JSON messages (mta_ctx.scratch): as long as the
 	 * default longest line, since decoding never lengthens a string. */
 	char scratch[LINEBUF_MAX_LINE_DEFAULT];
@@ -236,8 +240,9 @@ pipeline_event(struct pipeline *p)
 		 * the writer thread, the import's bound (store_add_tmpl()). */
 		tmpl = reply_template(p, &tlen);
 		/* Issue 16: msgtrack_event() runs on the writer thread. */
-		if (writer_add_tmpl(p->writer, &rec,
-			p->mt != NULL ? &p->lc : NULL, tmpl, tlen) == -1) {
+		if (writer_add_src(p->writer, &rec,
+			p->mt != NULL ? &p->lc : NULL, tmpl, tlen, p->line,
+			p->line_len) == -1) {
 			(void)writer_sync(p->writer);
 			return -1;
 		}
@@ -323,6 +328,8 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 		p->c.cut++;
 	/* No memset of the event: the parser zeroes it (see mta.c). */
 	rc = mta_parse_line(line, len, &p->ctx, &p->ev);
+	p->line = line;
+	p->line_len = len;
 	if (rc != PARSE_OK) {
 		if (rc == PARSE_SKIP)
 			p->c.skipped++;
@@ -332,7 +339,8 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 			watch_skipped(p->watch, line, len, p->ev.reason);
 		if (p->mt != NULL && msgtrack_joins(&p->lc)) { /* issue 16 */
 			if (p->writer != NULL) {
-				if (writer_lc(p->writer, &p->lc) == -1) {
+				if (writer_lc_src(
+					p->writer, &p->lc, line, len) == -1) {
 					(void)writer_sync(p->writer);
 					return -1;
 				}

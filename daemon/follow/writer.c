@@ -408,7 +408,7 @@ hand_over(struct writer *w, bool take)
  * WRITER_BUF_BYTES) in the current buffer, its header written. NULL when
  * the thread has failed.
  */
-static void *
+static inline void *
 reserve(struct writer *w, enum wop op, size_t size)
 {
 	struct whdr *h;
@@ -472,12 +472,6 @@ move_span(struct bs_span *sp, char **tail)
 	*tail += sp->len;
 }
 
-static size_t
-span_len(struct bs_span sp)
-{
-	return sp.ptr != NULL ? sp.len : 0;
-}
-
 /* Copies s (may be NULL) to *tail, NUL-terminated; returns the copy. */
 static const char *
 move_str(const char *s, size_t n, char **tail)
@@ -496,32 +490,97 @@ int
 writer_add(
     struct writer *w, const struct store_record *rec, const struct lc_line *lc)
 {
-	return writer_add_tmpl(w, rec, lc, NULL, 0);
+	return writer_add_src(w, rec, lc, NULL, 0, NULL, 0);
 }
 
 int
 writer_add_tmpl(struct writer *w, const struct store_record *rec,
     const struct lc_line *lc, const char *tmpl, size_t tmpl_len)
 {
+	return writer_add_src(w, rec, lc, tmpl, tmpl_len, NULL, 0);
+}
+
+/*
+ * Issue 14: a record parsed from a line ([src, src + srclen)) is copied
+ * with the whole line, one memcpy() instead of one a span (a dozen
+ * calls a record), its spans re-pointed into the copy. A span elsewhere
+ * (a journald message decoded into the scratch buffer, a constant such
+ * as pickup's "local") is copied on its own as before. The bytes the
+ * thread reads are the same either way.
+ */
+struct block {
+	uintptr_t b; /* the line, 0: none */
+	size_t n;    /* its length */
+	char *base;  /* its copy */
+};
+
+/* Copies the line (if any) to *tail. */
+static void
+block_copy(struct block *k, const char *src, size_t srclen, char **tail)
+{
+	k->b = (uintptr_t)src;
+	k->n = src != NULL ? srclen : 0;
+	k->base = *tail;
+	if (k->n > 0) {
+		memcpy(*tail, src, k->n);
+		*tail += k->n;
+	}
+}
+
+/* Points sp into the line's copy, or copies its bytes to *tail. */
+static inline void
+block_move(const struct block *k, struct bs_span *sp, char **tail)
+{
+	uintptr_t off = (uintptr_t)sp->ptr - k->b;
+
+	if (off <= k->n && sp->len <= k->n - off)
+		sp->ptr = k->base + off;
+	else
+		move_span(sp, tail);
+}
+
+/* The bytes a span may take in a record: at most its length. */
+static inline size_t
+span_room(struct bs_span sp)
+{
+	return sp.ptr != NULL ? sp.len : 0;
+}
+
+int
+writer_add_src(struct writer *w, const struct store_record *rec,
+    const struct lc_line *lc, const char *tmpl, size_t tmpl_len,
+    const char *src, size_t srclen)
+{
 	const struct bs_event *ev = rec->ev;
 	const struct classify_result *cr = rec->cr;
 	const char *prov = rec->provider != NULL ? rec->provider : "";
-	size_t rlen = cr != NULL && cr->rule != NULL ? strlen(cr->rule) : 0;
+	/* Issue 14: of a delivery (`sent`) the store and the join read
+	 * neither the reply and its parts nor the rule (store_add(),
+	 * lc_join_event()): those are left out. */
+	bool full = ev->status != BS_STATUS_SENT;
+	size_t rlen =
+	    full && cr != NULL && cr->rule != NULL ? strlen(cr->rule) : 0;
 	size_t plen = strlen(prov), need;
 	bool track = lc != NULL && w->mt != NULL;
+	struct block k;
 	struct wadd *a;
 	char *tail;
 
-	need = sizeof(struct whdr) + sizeof(struct wadd) + span_len(ev->host) +
-	    span_len(ev->queue_id) + span_len(ev->rcpt_domain) +
-	    span_len(ev->relay_host) + span_len(ev->relay_ip) +
-	    span_len(ev->dsn) + span_len(ev->enhanced) + span_len(ev->reply) +
-	    span_len(ev->stage) + rlen + 1 + plen + 1;
-	if (cr != NULL)
-		need += span_len(cr->dnsbl) + span_len(cr->listed_ip);
+	/* The line, and room for every span should none be in it. */
+	need = sizeof(struct whdr) + sizeof(struct wadd) +
+	    (src != NULL ? srclen : 0) + span_room(ev->host) +
+	    span_room(ev->queue_id) + span_room(ev->rcpt_domain) +
+	    span_room(ev->relay_host) + span_room(ev->enhanced) + rlen + 1 +
+	    plen + 1;
+	if (full) {
+		need += span_room(ev->relay_ip) + span_room(ev->dsn) +
+		    span_room(ev->reply) + span_room(ev->stage);
+		if (cr != NULL)
+			need += span_room(cr->dnsbl) + span_room(cr->listed_ip);
+	}
 	if (track)
-		need += span_len(ev->rcpt) + span_len(lc->instance) +
-		    span_len(lc->transport);
+		need += span_room(ev->rcpt) + span_room(lc->instance) +
+		    span_room(lc->transport);
 	if (tmpl != NULL)
 		need += tmpl_len;
 	need = ALIGN8(need);
@@ -547,6 +606,7 @@ writer_add_tmpl(struct writer *w, const struct store_record *rec,
 		return -1;
 	tail = (char *)(a + 1);
 	memset(a, 0, sizeof(*a));
+	block_copy(&k, src, srclen, &tail);
 	a->ev.time = ev->time;
 	a->ev.usec = ev->usec;
 	a->ev.mta = ev->mta;
@@ -557,28 +617,31 @@ writer_add_tmpl(struct writer *w, const struct store_record *rec,
 #define MOVE(f)                                                                \
 	do {                                                                   \
 		a->ev.f = ev->f;                                               \
-		move_span(&a->ev.f, &tail);                                    \
+		block_move(&k, &a->ev.f, &tail);                               \
 	} while (0)
 	MOVE(host);
 	MOVE(queue_id);
 	MOVE(rcpt_domain);
 	MOVE(relay_host);
-	MOVE(relay_ip);
-	MOVE(dsn);
 	MOVE(enhanced);
-	MOVE(reply);
-	MOVE(stage);
-#undef MOVE
+	if (full) {
+		MOVE(relay_ip);
+		MOVE(dsn);
+		MOVE(reply);
+		MOVE(stage);
+	}
 	if (cr != NULL) {
 		a->cr.cls = cr->cls;
 		a->cr.permanent = cr->permanent;
 		a->cr.limit_hit = cr->limit_hit;
 		a->cr.code = cr->code;
-		a->cr.dnsbl = cr->dnsbl;
-		move_span(&a->cr.dnsbl, &tail);
-		a->cr.listed_ip = cr->listed_ip;
-		move_span(&a->cr.listed_ip, &tail);
-		a->cr.rule = move_str(cr->rule, rlen, &tail);
+		if (full) {
+			a->cr.dnsbl = cr->dnsbl;
+			block_move(&k, &a->cr.dnsbl, &tail);
+			a->cr.listed_ip = cr->listed_ip;
+			block_move(&k, &a->cr.listed_ip, &tail);
+			a->cr.rule = move_str(cr->rule, rlen, &tail);
+		}
 	}
 	a->provider = move_str(prov, plen, &tail);
 	if (tmpl != NULL) {
@@ -589,29 +652,38 @@ writer_add_tmpl(struct writer *w, const struct store_record *rec,
 	}
 	if (track) {
 		a->track = true;
-		a->ev.rcpt = ev->rcpt;
-		move_span(&a->ev.rcpt, &tail);
+		MOVE(rcpt);
 		a->lc_kind = lc->kind;
 		a->lc_instance = lc->instance;
-		move_span(&a->lc_instance, &tail);
+		block_move(&k, &a->lc_instance, &tail);
 		a->lc_transport = lc->transport;
-		move_span(&a->lc_transport, &tail);
+		block_move(&k, &a->lc_transport, &tail);
 	}
+#undef MOVE
 	return 0;
 }
 
 int
 writer_lc(struct writer *w, const struct lc_line *lc)
 {
-	size_t need = sizeof(struct whdr) + sizeof(struct wlc) +
-	    span_len(lc->host) + span_len(lc->instance) +
-	    span_len(lc->queue_id) + span_len(lc->sender) +
-	    span_len(lc->sasl_user) + span_len(lc->client) +
-	    span_len(lc->message_id) + span_len(lc->transport);
+	return writer_lc_src(w, lc, NULL, 0);
+}
+
+int
+writer_lc_src(
+    struct writer *w, const struct lc_line *lc, const char *src, size_t srclen)
+{
+	/* The line, and room for every span should none be in it. */
+	size_t need = ALIGN8(sizeof(struct whdr) + sizeof(struct wlc) +
+	    (src != NULL ? srclen : 0) + span_room(lc->host) +
+	    span_room(lc->instance) + span_room(lc->queue_id) +
+	    span_room(lc->sender) + span_room(lc->sasl_user) +
+	    span_room(lc->client) + span_room(lc->message_id) +
+	    span_room(lc->transport));
+	struct block k;
 	struct wlc *a;
 	char *tail;
 
-	need = ALIGN8(need);
 	if (need > WRITER_BUF_BYTES) {
 		/* As in writer_add(): here, while the thread is idle. */
 		if (writer_sync(w) == -1)
@@ -629,15 +701,16 @@ writer_lc(struct writer *w, const struct lc_line *lc)
 	if ((a = reserve(w, W_LC, need)) == NULL)
 		return -1;
 	tail = (char *)(a + 1);
+	block_copy(&k, src, srclen, &tail);
 	a->lc = *lc;
-	move_span(&a->lc.host, &tail);
-	move_span(&a->lc.instance, &tail);
-	move_span(&a->lc.queue_id, &tail);
-	move_span(&a->lc.sender, &tail);
-	move_span(&a->lc.sasl_user, &tail);
-	move_span(&a->lc.client, &tail);
-	move_span(&a->lc.message_id, &tail);
-	move_span(&a->lc.transport, &tail);
+	block_move(&k, &a->lc.host, &tail);
+	block_move(&k, &a->lc.instance, &tail);
+	block_move(&k, &a->lc.queue_id, &tail);
+	block_move(&k, &a->lc.sender, &tail);
+	block_move(&k, &a->lc.sasl_user, &tail);
+	block_move(&k, &a->lc.client, &tail);
+	block_move(&k, &a->lc.message_id, &tail);
+	block_move(&k, &a->lc.transport, &tail);
 	return 0;
 }
 

@@ -75,6 +75,17 @@ int writer_add_tmpl(struct writer *, const struct store_record *,
     const struct lc_line *lc, const char *tmpl, size_t tmpl_len);
 /* A lifecycle line for msgtrack_line(); its strings are copied. */
 int writer_lc(struct writer *, const struct lc_line *lc);
+/*
+ * Issue 14: writer_add_tmpl() and writer_lc() of a record parsed from
+ * the line [src, src + srclen) (NULL: unknown): the spans in it are
+ * copied in one block (writer.c). Of a `sent` record only what the
+ * store and the join read of one is copied.
+ */
+int writer_add_src(struct writer *, const struct store_record *,
+    const struct lc_line *lc, const char *tmpl, size_t tmpl_len,
+    const char *src, size_t srclen);
+int writer_lc_src(
+    struct writer *, const struct lc_line *lc, const char *src, size_t srclen);
 int writer_position(struct writer *, const struct store_position *);
 /* The batch's line counts for bouncestat_lines_total: metric_lines_add(). */
 int writer_lines(struct writer *, const uint64_t n[METRIC_LINE_COUNT]);

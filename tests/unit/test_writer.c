@@ -226,6 +226,96 @@ writer__full_count_tables__every_count_once(void **state)
 	assert_int_equal(stored_off(fx->db.st, "file:/var/log/mail.log"), 300);
 }
 
+/* One row of event_v as "host|queue_id|domain|relay|relay_ip|dsn|stage|reply".
+ */
+static void
+event_row(const char *path, char *out, size_t len)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	assert_int_equal(
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+			     "SELECT host || '|' || queue_id || '|' || domain "
+			     "|| '|' || relay || '|' || relay_ip || '|' || dsn "
+			     "|| '|' || stage || '|' || reply FROM event_v",
+			     -1, &q, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	snprintf(out, len, "%s", (const char *)sqlite3_column_text(q, 0));
+	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+/* The span of the first occurrence of s in line. */
+static struct bs_span
+in_line(const char *line, const char *s)
+{
+	const char *p = strstr(line, s);
+
+	assert_non_null(p);
+	return bs_span_make(p, strlen(s));
+}
+
+/*
+ * Issue 14: writer_add_src() copies the record's line in one block and
+ * points its spans into the copy; a span outside the line (here the
+ * reply, as from journald's scratch buffer) is copied on its own. Both
+ * buffers are overwritten right after the call: the row the thread
+ * writes later must still hold the record's bytes.
+ */
+static void
+writer__add_src__line_block_and_outside_span(void **state)
+{
+	struct fixture *fx = *state;
+	char line[] = "Nov 24 11:00:01 mx1 postfix/smtp[1]: B1C2D3E401: "
+		      "to=<nobody@example.com>, relay=mx.example.com"
+		      "[198.51.100.5]:25, delay=1, dsn=5.1.1, "
+		      "status=bounced (see below)";
+	char other[] = "550 5.1.1 user unknown";
+	char got[512];
+	struct bs_event ev;
+	struct classify_result cr;
+	struct store_record rec;
+
+	memset(&ev, 0, sizeof(ev));
+	memset(&cr, 0, sizeof(cr));
+	ev.time = 1764547201;
+	ev.mta = BS_MTA_POSTFIX;
+	ev.status = BS_STATUS_BOUNCED;
+	ev.smtp_code = 550;
+	ev.host = in_line(line, "mx1");
+	ev.queue_id = in_line(line, "B1C2D3E401");
+	ev.rcpt_domain = in_line(line, "example.com>");
+	ev.rcpt_domain.len = 11;
+	ev.relay_host = in_line(line, "mx.example.com");
+	ev.relay_ip = in_line(line, "198.51.100.5");
+	ev.dsn = in_line(line, "5.1.1");
+	ev.enhanced = ev.dsn;
+	ev.stage = in_line(line, "below");
+	ev.reply = bs_span_make(other, strlen(other));
+	cr.cls = BS_CLASS_USER_UNKNOWN;
+	cr.permanent = true;
+	cr.rule = "test-rule";
+	rec.ev = &ev;
+	rec.cr = &cr;
+	rec.provider = "example.com";
+	assert_int_equal(writer_begin(fx->w), 0);
+	assert_int_equal(
+	    writer_add_src(fx->w, &rec, NULL, NULL, 0, line, strlen(line)), 0);
+	memset(line, 'X', strlen(line));
+	memset(other, 'Y', strlen(other));
+	assert_int_equal(writer_commit(fx->w), 0);
+	assert_int_equal(writer_wait_commits(fx->w, 0), 0);
+	assert_int_equal(writer_sync(fx->w), 0);
+	event_row(fx->db.path, got, sizeof(got));
+	assert_string_equal(got,
+	    "mx1|B1C2D3E401|example.com|mx.example.com|198.51.100.5|5.1.1|"
+	    "below|550 5.1.1 user unknown");
+}
+
 int
 main(void)
 {
@@ -238,6 +328,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    writer__full_count_tables__every_count_once, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    writer__add_src__line_block_and_outside_span, setup,
 		    teardown),
 	};
 
