@@ -267,7 +267,9 @@ struct store {
 	struct ctable minutes;           /* not yet written */
 	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
 	struct count_memo *cmemo;        /* store_count.c: values bound */
-	struct cpend cpend[2];      /* [0] minutes, [1] hours (store_work()) */
+	struct cpend cpend[2]; /* [0] minutes, [1] hours (store_work()) */
+	char *mtext;           /* packed minutes of one statement (0012) */
+	size_t mtext_cap;
 	bool set_aside;             /* store_work_enable() */
 	int64_t txn_oldest;         /* oldest result of the open transaction,
 				       INT64_MAX when none */
@@ -310,5 +312,14 @@ int store_count_flush(struct store *);
 int store_count_settle(struct store *);
 void store_count_forget(struct store *);
 void store_count_close(struct store *);
+
+/* store_minute.c (migration 0012: count_minute_pk) */
+/* Writes "provider,cls,sk":n at p (a member of a JSON object), at most
+ * STORE_MINUTE_ENTRY_MAX bytes (four int64s and 5 bytes); returns its
+ * end. */
+#define STORE_MINUTE_ENTRY_MAX (4 * 20 + 5)
+char *store_minute_put(
+    char *p, int64_t provider, int64_t cls, int64_t sk, int64_t n);
+int store_minute_register(struct store *);
 
 #endif
