@@ -38,6 +38,15 @@
 #define CKEY_KIND(k)     ((int)((k)->rest & 0xf))
 #define CKEY_DOMAIN(k)   ((int64_t)((k)->names >> 32))
 #define CKEY_PROVIDER(k) ((int64_t)((k)->names & 0xffffffff))
+/*
+ * A minute key (store_count_add()) has class, status and kind in its
+ * names word and the provider id in rest: sorted, a minute's keys come
+ * grouped by class, then status and kind, as count_minute_pk nests them
+ * (pack_minute()).
+ */
+#define MKEY_CLS(w)      ((enum bs_class)((w) >> 56))
+#define MKEY_STATUS(w)   ((enum bs_status)(((w) >> 52) & 0xf))
+#define MKEY_KIND(w)     ((int)((w)&0xf))
 
 /*
  * The bucket word of an hour key (see struct ckey): the hour number and
@@ -463,39 +472,45 @@ flush_table(struct store *st, struct ctable *t, enum stmt_id one,
 
 /*
  * Issue 14, migration 0012: minute rows packed, one row per minute
- * (count_minute_pk). The text of rows[i..j) (one minute's keys) is
- * appended to st->mtext at *len. 0 or -1 (out of memory).
+ * (count_minute_pk). The text of rows[i..j) (one minute's keys, sorted:
+ * see MKEY_*) is appended to st->mtext at *len. 0 or -1 (out of memory).
  */
 static int
 pack_minute(
     struct store *st, const struct cslot *rows, size_t i, size_t j, size_t *len)
 {
-	size_t need = *len + 2 + (j - i) * (STORE_MINUTE_ENTRY_MAX + 1);
-	const struct ckey *k;
-	char *p, *grown;
+	size_t need = *len + STORE_MINUTE_TEXT_MAX(j - i), cap, r;
+	struct store_ment *e;
+	uint64_t w;
+	char *grown;
 
 	if (need > st->mtext_cap) {
-		size_t cap = st->mtext_cap < 4096 ? 4096 : st->mtext_cap;
-
-		while (cap < need)
-			cap *= 2;
+		for (cap = st->mtext_cap < 4096 ? 4096 : st->mtext_cap;
+		     cap < need; cap *= 2)
+			;
 		if ((grown = realloc(st->mtext, cap)) == NULL)
 			return store_failx(st, "count table: out of memory");
 		st->mtext = grown;
 		st->mtext_cap = cap;
 	}
-	p = st->mtext + *len;
-	*p++ = '{';
-	for (; i < j; i++) {
-		k = &rows[i].k;
-		p = store_minute_put(p, CKEY_PROVIDER(k),
-		    st->class_id[CKEY_CLS(k)],
-		    st->status_id[CKEY_STATUS(k)] * 4 + CKEY_KIND(k),
-		    rows[i].n);
-		*p++ = ',';
+	if (j - i > st->ments_cap) {
+		for (cap = st->ments_cap < 256 ? 256 : st->ments_cap;
+		     cap < j - i; cap *= 2)
+			;
+		if ((e = realloc(st->ments, cap * sizeof(*e))) == NULL)
+			return store_failx(st, "count table: out of memory");
+		st->ments = e;
+		st->ments_cap = cap;
 	}
-	p[-1] = '}';
-	*len = (size_t)(p - st->mtext);
+	for (r = i, e = st->ments; r < j; r++, e++) {
+		w = rows[r].k.names;
+		e->k[0] = st->class_id[MKEY_CLS(w)];
+		e->k[1] = st->status_id[MKEY_STATUS(w)] * 4 + MKEY_KIND(w);
+		e->k[2] = (int64_t)rows[r].k.rest;
+		e->n = rows[r].n;
+	}
+	*len = (size_t)(store_minute_text(st->mtext + *len, st->ments, j - i) -
+	    st->mtext);
 	return 0;
 }
 
@@ -878,8 +893,9 @@ store_count_add(struct store *st, int64_t t, enum bs_class cls,
 	kh.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | c << 36 |
 	    (uint64_t)enhanced << 4 | (uint64_t)kind;
 	km.bucket = store_floor(t, 60);
-	km.names = (uint64_t)provider;
-	km.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | (uint64_t)kind;
+	km.names =
+	    (uint64_t)cls << 56 | (uint64_t)status << 52 | (uint64_t)kind;
+	km.rest = (uint64_t)provider;
 	hh = ckey_hash(&kh);
 	hm = ckey_hash(&km);
 	ctable_prefetch(&st->hours, hh);
@@ -931,6 +947,9 @@ store_count_close(struct store *st)
 	free(st->mtext);
 	st->mtext = NULL;
 	st->mtext_cap = 0;
+	free(st->ments);
+	st->ments = NULL;
+	st->ments_cap = 0;
 	for (r = 0; r < ROLL_COUNT; r++) {
 		free(st->rolls[r].slot);
 		st->rolls[r].slot = NULL;

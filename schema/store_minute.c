@@ -3,11 +3,12 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * Packed minute counts (migration 0012): the text of a count_minute_pk
- * row, a JSON object {"provider,class,sk": n, ...} of integers, and the
- * SQL function bs_minute_merge(old, new) that the writer's UPSERT calls
- * when a minute already has a row: the counts of both, keys summed, as
- * one object sorted by key. store_count.c writes the rows
- * (store_minute_put()); readers go through the count_minute view.
+ * row, {"class": {"sk": {"provider": n, ...}, ...}, ...} (JSON objects,
+ * every name and value an integer), and the SQL function
+ * bs_minute_merge(old, new) that the writer's UPSERT calls when a minute
+ * already has a row: the counts of both, keys summed, sorted by key.
+ * store_count.c writes the rows (store_minute_text()); readers go
+ * through the count_minute view.
  *
  * Not here: which minutes are written when (store_count.c), SQL text
  * (store_open.c).
@@ -41,29 +42,55 @@ put_int(char *p, int64_t v)
 	return p;
 }
 
-/* See store_impl.h. */
-char *
-store_minute_put(char *p, int64_t provider, int64_t cls, int64_t sk, int64_t n)
+/* Appends "v": (a JSON object's member name) at p; returns the end. */
+static char *
+put_key(char *p, int64_t v)
 {
 	*p++ = '"';
-	p = put_int(p, provider);
-	*p++ = ',';
-	p = put_int(p, cls);
-	*p++ = ',';
-	p = put_int(p, sk);
+	p = put_int(p, v);
 	*p++ = '"';
 	*p++ = ':';
-	return put_int(p, n);
+	return p;
 }
 
-/* One entry of a packed minute: key (provider, class, sk) and count. */
-struct ment {
-	int64_t k[3];
-	int64_t n;
-};
+/* See store_impl.h. */
+char *
+store_minute_text(char *p, const struct store_ment *e, size_t n)
+{
+	size_t i;
+
+	*p++ = '{';
+	for (i = 0; i < n; i++) {
+		if (i == 0 || e[i].k[0] != e[i - 1].k[0]) {
+			if (i > 0) {
+				*p++ = '}';
+				*p++ = '}';
+				*p++ = ',';
+			}
+			p = put_key(p, e[i].k[0]);
+			*p++ = '{';
+			p = put_key(p, e[i].k[1]);
+			*p++ = '{';
+		} else if (e[i].k[1] != e[i - 1].k[1]) {
+			*p++ = '}';
+			*p++ = ',';
+			p = put_key(p, e[i].k[1]);
+			*p++ = '{';
+		} else
+			*p++ = ',';
+		p = put_key(p, e[i].k[2]);
+		p = put_int(p, e[i].n);
+	}
+	if (n > 0) {
+		*p++ = '}';
+		*p++ = '}';
+	}
+	*p++ = '}';
+	return p;
+}
 
 struct mlist {
-	struct ment *e;
+	struct store_ment *e;
 	size_t n, cap;
 };
 
@@ -112,42 +139,42 @@ expect(const unsigned char **pp, const unsigned char *end, unsigned char c)
 	return 0;
 }
 
+typedef int ment_fn(const struct store_ment *, void *);
+
 /*
- * Appends the entries of packed text s[0..len) to l. 0, -1 (not a packed
- * minute) or -2 (out of memory).
+ * Parses the object at *pp of nesting level lv (0: classes, 1: sk, 2:
+ * providers and their counts), calling fn for each count, m holding the
+ * keys of the levels above. 0, -1 (not packed minute counts) or fn's
+ * nonzero return.
  */
 static int
-parse(struct mlist *l, const unsigned char *s, size_t len)
+parse_obj(const unsigned char **pp, const unsigned char *end, int lv,
+    struct store_ment *m, ment_fn *fn, void *arg)
 {
-	const unsigned char *p = s, *end = s + len;
-	struct ment *grown, m;
-	int i;
+	const unsigned char *p = *pp;
+	int rc;
 
 	if (expect(&p, end, '{') == -1)
 		return -1;
 	p = skip_ws(p, end);
-	if (p < end && *p == '}')
-		return skip_ws(p + 1, end) == end ? 0 : -1;
+	if (p < end && *p == '}') {
+		*pp = p + 1;
+		return 0;
+	}
 	for (;;) {
-		/* "provider,class,sk": exactly as store_minute_put() writes
-		 * it (a key is JSON text: no white space inside) */
-		if (expect(&p, end, '"') == -1)
+		/* "integer": as put_key() writes it (no white space) */
+		if (expect(&p, end, '"') == -1 || p >= end ||
+		    ((*p < '0' || *p > '9') && *p != '-') ||
+		    get_int(&p, end, &m->k[lv]) == -1 || p >= end ||
+		    *p++ != '"' || expect(&p, end, ':') == -1)
 			return -1;
-		for (i = 0; i < 3; i++)
-			if ((p < end && (*p < '0' || *p > '9') && *p != '-') ||
-			    get_int(&p, end, &m.k[i]) == -1 || p >= end ||
-			    *p++ != (i < 2 ? ',' : '"'))
-				return -1;
-		if (expect(&p, end, ':') == -1 || get_int(&p, end, &m.n) == -1)
+		if (lv < 2) {
+			if ((rc = parse_obj(&p, end, lv + 1, m, fn, arg)) != 0)
+				return rc;
+		} else if (get_int(&p, end, &m->n) == -1)
 			return -1;
-		if (l->n == l->cap) {
-			l->cap = l->cap == 0 ? 64 : l->cap * 2;
-			grown = sqlite3_realloc64(l->e, l->cap * sizeof(*l->e));
-			if (grown == NULL)
-				return -2;
-			l->e = grown;
-		}
-		l->e[l->n++] = m;
+		else if ((rc = fn(m, arg)) != 0)
+			return rc;
 		p = skip_ws(p, end);
 		if (p < end && *p == ',') {
 			p++;
@@ -155,14 +182,48 @@ parse(struct mlist *l, const unsigned char *s, size_t len)
 		}
 		if (expect(&p, end, '}') == -1)
 			return -1;
-		return skip_ws(p, end) == end ? 0 : -1;
+		*pp = p;
+		return 0;
 	}
+}
+
+/* See store_priv.h. */
+int
+store_minute_each(const void *text, size_t len, ment_fn *fn, void *arg)
+{
+	const unsigned char *p = text, *end = p + len;
+	struct store_ment m;
+	int rc;
+
+	if (text == NULL)
+		return 0;
+	if ((rc = parse_obj(&p, end, 0, &m, fn, arg)) != 0)
+		return rc;
+	return skip_ws(p, end) == end ? 0 : -1;
+}
+
+/* ment_fn: appends m to the struct mlist arg. 0, or -2 (no memory). */
+static int
+push(const struct store_ment *m, void *arg)
+{
+	struct mlist *l = arg;
+	struct store_ment *grown;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 64 : l->cap * 2;
+		if ((grown = sqlite3_realloc64(l->e, l->cap * sizeof(*l->e))) ==
+		    NULL)
+			return -2;
+		l->e = grown;
+	}
+	l->e[l->n++] = *m;
+	return 0;
 }
 
 static int
 ment_cmp(const void *a, const void *b)
 {
-	const struct ment *x = a, *y = b;
+	const struct store_ment *x = a, *y = b;
 	int i;
 
 	for (i = 0; i < 3; i++)
@@ -195,7 +256,8 @@ merge_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 			sqlite3_result_error_nomem(ctx);
 			return;
 		}
-		if ((rc = parse(&l, s, (size_t)sqlite3_value_bytes(argv[a]))) !=
+		if ((rc = store_minute_each(
+			 s, (size_t)sqlite3_value_bytes(argv[a]), push, &l)) !=
 		    0) {
 			sqlite3_free(l.e);
 			if (rc == -2)
@@ -214,21 +276,13 @@ merge_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 			l.e[o - 1].n += l.e[i].n;
 		else
 			l.e[o++] = l.e[i];
-	len = 2 + o * (STORE_MINUTE_ENTRY_MAX + 1);
+	len = STORE_MINUTE_TEXT_MAX(o);
 	if ((out = sqlite3_malloc64(len)) == NULL) {
 		sqlite3_free(l.e);
 		sqlite3_result_error_nomem(ctx);
 		return;
 	}
-	p = out;
-	*p++ = '{';
-	for (i = 0; i < o; i++) {
-		if (i > 0)
-			*p++ = ',';
-		p = store_minute_put(
-		    p, l.e[i].k[0], l.e[i].k[1], l.e[i].k[2], l.e[i].n);
-	}
-	*p++ = '}';
+	p = store_minute_text(out, l.e, o);
 	sqlite3_free(l.e);
 	sqlite3_result_text64(
 	    ctx, out, (sqlite3_uint64)(p - out), sqlite3_free, SQLITE_UTF8);
