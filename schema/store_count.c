@@ -8,10 +8,11 @@
  * (minute, provider, class, status, kind; written to count_minute_pk,
  * one row per minute with its counts packed, migration 0012); a full
  * table, and both at store_commit(), are UPSERTed sorted by key, 64 rows
- * per statement, before COMMIT. This is the hot path of an import: keys are
- * three words, the tables open-addressed and prefetched, the sort a merge sort
- * with the comparison inlined. What each trick gained, measured on a 2M-line
- * Postfix log, is noted where it is done.
+ * (minutes) per statement, before COMMIT. This is the hot path of an
+ * import: keys are three words, the tables open-addressed and
+ * prefetched, the sort a radix or merge sort with the comparison
+ * inlined. What each trick gained, measured on a 2M-line Postfix log, is
+ * noted where it is done.
  *
  * Rollups (migration 0004): whenever hour rows are written, the same rows
  * summed per UTC day, per UTC month and per (hour, class, status, kind)
