@@ -5,13 +5,14 @@
  * Counts (see store_impl.h): store_add() counts each record in two
  * bounded in-memory tables, keyed like count_hour (hour, domain,
  * provider, class, status, code, enhanced, kind) and like count_minute
- * (minute, provider, class, status, kind; written to count_minute_sk,
- * status and kind packed in one column); a full table, and both at
- * store_commit(), are UPSERTed sorted by key, 64 rows per statement,
- * before COMMIT. This is the hot path of an import: keys are three words,
- * the tables open-addressed and prefetched, the sort a merge sort with
- * the comparison inlined. What each trick gained, measured on a 2M-line
- * Postfix log, is noted where it is done.
+ * (minute, provider, class, status, kind; written to count_minute_pk,
+ * one row per minute with its counts packed, migration 0012); a full
+ * table, and both at store_commit(), are UPSERTed sorted by key, 64 rows
+ * (minutes) per statement, before COMMIT. This is the hot path of an
+ * import: keys are three words, the tables open-addressed and
+ * prefetched, the sort a radix or merge sort with the comparison
+ * inlined. What each trick gained, measured on a 2M-line Postfix log, is
+ * noted where it is done.
  *
  * Rollups (migration 0004): whenever hour rows are written, the same rows
  * summed per UTC day, per UTC month and per (hour, class, status, kind)
@@ -38,6 +39,15 @@
 #define CKEY_KIND(k)     ((int)((k)->rest & 0xf))
 #define CKEY_DOMAIN(k)   ((int64_t)((k)->names >> 32))
 #define CKEY_PROVIDER(k) ((int64_t)((k)->names & 0xffffffff))
+/*
+ * A minute key (store_count_add()) has class, status and kind in its
+ * names word and the provider id in rest: sorted, a minute's keys come
+ * grouped by class, then status and kind, as count_minute_pk nests them
+ * (pack_minute()).
+ */
+#define MKEY_CLS(w)      ((enum bs_class)((w) >> 56))
+#define MKEY_STATUS(w)   ((enum bs_status)(((w) >> 52) & 0xf))
+#define MKEY_KIND(w)     ((int)((w)&0xf))
 
 /*
  * The bucket word of an hour key (see struct ckey): the hour number and
@@ -281,8 +291,6 @@ ctable_add(struct ctable *t, const struct ckey *k, uint64_t h, int64_t n)
 #define MEMO_PARAMS (STORE_FLUSH_ROWS * CN_NPARAM + 1)
 
 enum memo_stmt {
-	MS_MINUTE,
-	MS_MINUTE_MANY,
 	MS_HOUR,
 	MS_HOUR_MANY,
 	MS_DAY,
@@ -305,11 +313,9 @@ memo_of(struct store *st, enum stmt_id id)
 	static const struct {
 		enum stmt_id id;
 		enum memo_stmt m;
-	} map[] = { { S_MINUTE_ADD, MS_MINUTE },
-		{ S_MINUTE_ADD_MANY, MS_MINUTE_MANY }, { S_HOUR_ADD, MS_HOUR },
-		{ S_HOUR_ADD_MANY, MS_HOUR_MANY }, { S_DAY_ADD, MS_DAY },
-		{ S_DAY_ADD_MANY, MS_DAY_MANY }, { S_MONTH_ADD, MS_MONTH },
-		{ S_MONTH_ADD_MANY, MS_MONTH_MANY },
+	} map[] = { { S_HOUR_ADD, MS_HOUR }, { S_HOUR_ADD_MANY, MS_HOUR_MANY },
+		{ S_DAY_ADD, MS_DAY }, { S_DAY_ADD_MANY, MS_DAY_MANY },
+		{ S_MONTH_ADD, MS_MONTH }, { S_MONTH_ADD_MANY, MS_MONTH_MANY },
 		{ S_HCLASS_ADD, MS_HCLASS },
 		{ S_HCLASS_ADD_MANY, MS_HCLASS_MANY } };
 	size_t i, j;
@@ -358,22 +364,16 @@ bind_v(sqlite3_stmt *s, int64_t *memo, int i, int64_t v)
  */
 static void
 bind_count(struct store *st, sqlite3_stmt *s, int64_t *memo, const int *idx,
-    int off, const struct cslot *c, bool hour)
+    int off, const struct cslot *c)
 {
 	const struct ckey *k = &c->k;
 
-	bind_v(s, memo, idx[CN_BUCKET] + off,
-	    hour ? hkey_time(k->bucket) : k->bucket);
+	bind_v(s, memo, idx[CN_BUCKET] + off, hkey_time(k->bucket));
 	if (idx[CN_PROVIDER] != 0) /* count_hour_class has none */
 		bind_v(s, memo, idx[CN_PROVIDER] + off, CKEY_PROVIDER(k));
 	bind_v(s, memo, idx[CN_CLASS] + off, st->class_id[CKEY_CLS(k)]);
-	if (idx[CN_KIND] != 0) {
-		bind_v(s, memo, idx[CN_STATUS] + off,
-		    st->status_id[CKEY_STATUS(k)]);
-		bind_v(s, memo, idx[CN_KIND] + off, CKEY_KIND(k));
-	} else /* count_minute_sk (migration 0009): status * 4 + kind */
-		bind_v(s, memo, idx[CN_STATUS] + off,
-		    st->status_id[CKEY_STATUS(k)] * 4 + CKEY_KIND(k));
+	bind_v(s, memo, idx[CN_STATUS] + off, st->status_id[CKEY_STATUS(k)]);
+	bind_v(s, memo, idx[CN_KIND] + off, CKEY_KIND(k));
 	bind_v(s, memo, idx[CN_N] + off, c->n);
 	if (idx[CN_DOMAIN] == 0)
 		return;
@@ -426,7 +426,7 @@ ctable_sorted(struct ctable *t)
 static int
 write_step(struct store *st, const struct cslot *rows, size_t n, size_t *done,
     enum stmt_id one, const int *one_idx, enum stmt_id many,
-    const int *many_idx, int stride, bool hour)
+    const int *many_idx, int stride)
 {
 	size_t r, i = *done;
 
@@ -437,12 +437,11 @@ write_step(struct store *st, const struct cslot *rows, size_t n, size_t *done,
 			return -1;
 		for (r = 0; r < STORE_FLUSH_ROWS; r++)
 			bind_count(st, st->stmt[many].s, mmemo, many_idx,
-			    (int)r * stride, &rows[i + r], hour);
+			    (int)r * stride, &rows[i + r]);
 		*done = i + STORE_FLUSH_ROWS;
 		return exec_bound(st, many);
 	}
-	bind_count(
-	    st, st->stmt[one].s, memo_of(st, one), one_idx, 0, &rows[i], hour);
+	bind_count(st, st->stmt[one].s, memo_of(st, one), one_idx, 0, &rows[i]);
 	*done = i + 1;
 	return exec_bound(st, one);
 }
@@ -458,7 +457,6 @@ static int
 flush_table(struct store *st, struct ctable *t, enum stmt_id one,
     const int *one_idx, enum stmt_id many, const int *many_idx, int stride)
 {
-	bool hour = t != &st->minutes; /* hour keys (hkey()) */
 	size_t done = 0, n;
 	int rc = 0;
 
@@ -467,10 +465,107 @@ flush_table(struct store *st, struct ctable *t, enum stmt_id one,
 	n = ctable_sorted(t);
 	while (done < n && rc == 0)
 		rc = write_step(st, t->slot, n, &done, one, one_idx, many,
-		    many_idx, stride, hour);
+		    many_idx, stride);
 	memset(t->slot, 0, t->cap * sizeof(*t->slot));
 	t->n = 0;
 	return rc;
+}
+
+/*
+ * Issue 14, migration 0012: minute rows packed, one row per minute
+ * (count_minute_pk). The text of rows[i..j) (one minute's keys, sorted:
+ * see MKEY_*) is appended to st->mtext at *len. 0 or -1 (out of memory).
+ */
+static int
+pack_minute(
+    struct store *st, const struct cslot *rows, size_t i, size_t j, size_t *len)
+{
+	size_t need = *len + STORE_MINUTE_TEXT_MAX(j - i), cap, r;
+	struct store_ment *e;
+	uint64_t w;
+	char *grown;
+
+	if (need > st->mtext_cap) {
+		for (cap = st->mtext_cap < 4096 ? 4096 : st->mtext_cap;
+		     cap < need; cap *= 2)
+			;
+		if ((grown = realloc(st->mtext, cap)) == NULL)
+			return store_failx(st, "count table: out of memory");
+		st->mtext = grown;
+		st->mtext_cap = cap;
+	}
+	if (j - i > st->ments_cap) {
+		for (cap = st->ments_cap < 256 ? 256 : st->ments_cap;
+		     cap < j - i; cap *= 2)
+			;
+		if ((e = realloc(st->ments, cap * sizeof(*e))) == NULL)
+			return store_failx(st, "count table: out of memory");
+		st->ments = e;
+		st->ments_cap = cap;
+	}
+	for (r = i, e = st->ments; r < j; r++, e++) {
+		w = rows[r].k.names;
+		e->k[0] = st->class_id[MKEY_CLS(w)];
+		e->k[1] = st->status_id[MKEY_STATUS(w)] * 4 + MKEY_KIND(w);
+		e->k[2] = (int64_t)rows[r].k.rest;
+		e->n = rows[r].n;
+	}
+	*len = (size_t)(store_minute_text(st->mtext + *len, st->ments, j - i) -
+	    st->mtext);
+	return 0;
+}
+
+/*
+ * Writes the next minutes of rows[*done..n) (sorted: a minute's keys are
+ * contiguous): STORE_FLUSH_ROWS minutes with the multi-row UPSERT while
+ * that many are left, else one. A minute that already has a row is
+ * merged into it (bs_minute_merge(), store_minute.c). 0 or -1.
+ */
+static int
+minute_step(struct store *st, const struct cslot *rows, size_t n, size_t *done)
+{
+	size_t end[STORE_FLUSH_ROWS], off[STORE_FLUSH_ROWS + 1], i = *done;
+	size_t j = i, len = 0;
+	enum stmt_id id;
+	const int *idx;
+	int g = 0, r, stride;
+	sqlite3_stmt *s;
+	int64_t b;
+
+	while (j < n && g < STORE_FLUSH_ROWS) {
+		for (b = rows[j].k.bucket; j < n && rows[j].k.bucket == b; j++)
+			;
+		end[g++] = j;
+	}
+	if (g < STORE_FLUSH_ROWS) {
+		g = 1;
+		id = S_MINUTE_ADD;
+		idx = st->minute_idx;
+		stride = 0;
+	} else {
+		id = S_MINUTE_ADD_MANY;
+		idx = st->minute_many_idx;
+		stride = st->minute_stride;
+		if (store_prepare_many(st, id) == -1)
+			return -1;
+	}
+	off[0] = 0;
+	for (r = 0; r < g; r++) {
+		if (pack_minute(
+			st, rows, r == 0 ? i : end[r - 1], end[r], &len) == -1)
+			return -1;
+		off[r + 1] = len;
+	}
+	/* Bound after packing: st->mtext may have moved until then. */
+	s = st->stmt[id].s;
+	for (r = 0; r < g; r++) {
+		sqlite3_bind_int64(s, idx[CN_BUCKET] + r * stride,
+		    rows[r == 0 ? i : end[r - 1]].k.bucket);
+		sqlite3_bind_text(s, idx[CN_N] + r * stride, st->mtext + off[r],
+		    (int)(off[r + 1] - off[r]), SQLITE_STATIC);
+	}
+	*done = end[g - 1];
+	return exec_bound(st, id);
 }
 
 /*
@@ -497,11 +592,9 @@ pend_step(struct store *st, int i)
 	struct cpend *p = &st->cpend[i];
 
 	if (i == CP_MINUTES)
-		return write_step(st, p->slot, p->n, &p->done, S_MINUTE_ADD,
-		    st->minute_idx, S_MINUTE_ADD_MANY, st->minute_many_idx,
-		    st->minute_stride, false);
+		return minute_step(st, p->slot, p->n, &p->done);
 	return write_step(st, p->slot, p->n, &p->done, S_HOUR_ADD, st->hour_idx,
-	    S_HOUR_ADD_MANY, st->hour_many_idx, st->hour_stride, true);
+	    S_HOUR_ADD_MANY, st->hour_many_idx, st->hour_stride);
 }
 
 /* Writes what is left of pending table i. 0 or -1. */
@@ -596,8 +689,18 @@ store_count_settle(struct store *st)
 static int
 flush_minutes(struct store *st)
 {
-	return flush_table(st, &st->minutes, S_MINUTE_ADD, st->minute_idx,
-	    S_MINUTE_ADD_MANY, st->minute_many_idx, st->minute_stride);
+	struct ctable *t = &st->minutes;
+	size_t done = 0, n;
+	int rc = 0;
+
+	if (t->n == 0)
+		return 0;
+	n = ctable_sorted(t);
+	while (done < n && rc == 0)
+		rc = minute_step(st, t->slot, n, &done);
+	memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	t->n = 0;
+	return rc;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
@@ -783,7 +886,7 @@ store_count_add(struct store *st, int64_t t, enum bs_class cls,
 		return store_failx(st, "count: time out of range");
 	if ((uint64_t)host > UINT32_MAX)
 		return store_failx(st, "count: host id out of range");
-	if (kind < 0 || kind > 3) /* 2 bits in count_minute_sk */
+	if (kind < 0 || kind > 3) /* 2 bits of sk (count_minute_pk) */
 		return store_failx(st, "count: kind %d out of range", kind);
 	c = code >= 0 && code <= 999 ? (uint64_t)code : 0;
 	kh.bucket = hkey(store_floor(t, 3600), host);
@@ -791,8 +894,9 @@ store_count_add(struct store *st, int64_t t, enum bs_class cls,
 	kh.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | c << 36 |
 	    (uint64_t)enhanced << 4 | (uint64_t)kind;
 	km.bucket = store_floor(t, 60);
-	km.names = (uint64_t)provider;
-	km.rest = (uint64_t)cls << 56 | (uint64_t)status << 52 | (uint64_t)kind;
+	km.names =
+	    (uint64_t)cls << 56 | (uint64_t)status << 52 | (uint64_t)kind;
+	km.rest = (uint64_t)provider;
 	hh = ckey_hash(&kh);
 	hm = ckey_hash(&km);
 	ctable_prefetch(&st->hours, hh);
@@ -841,6 +945,12 @@ store_count_close(struct store *st)
 	}
 	free(st->cmemo);
 	st->cmemo = NULL;
+	free(st->mtext);
+	st->mtext = NULL;
+	st->mtext_cap = 0;
+	free(st->ments);
+	st->ments = NULL;
+	st->ments_cap = 0;
 	for (r = 0; r < ROLL_COUNT; r++) {
 		free(st->rolls[r].slot);
 		st->rolls[r].slot = NULL;

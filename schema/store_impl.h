@@ -192,7 +192,8 @@ struct key_memo {
  *
  * class and status are enum values (mapped to their name ids when
  * written), code is 0-999, kind 0-3; name ids are below 2^32 (checked by
- * store_add()). Minute keys leave domain, code and enhanced at 0. The
+ * store_add()). Minute keys (migration 0012) put class, status and kind
+ * in names and the provider id in rest (store_count.c MKEY_*). The
  * word order follows the tables' primary keys, so sorting keys sorts
  * rows nearly in primary-key order (class and status by enum, not id:
  * only B-tree locality depends on it).
@@ -267,7 +268,11 @@ struct store {
 	struct ctable minutes;           /* not yet written */
 	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
 	struct count_memo *cmemo;        /* store_count.c: values bound */
-	struct cpend cpend[2];      /* [0] minutes, [1] hours (store_work()) */
+	struct cpend cpend[2]; /* [0] minutes, [1] hours (store_work()) */
+	char *mtext;           /* packed minutes of one statement (0012) */
+	size_t mtext_cap;
+	struct store_ment *ments; /* one minute's counts, being packed */
+	size_t ments_cap;
 	bool set_aside;             /* store_work_enable() */
 	int64_t txn_oldest;         /* oldest result of the open transaction,
 				       INT64_MAX when none */
@@ -310,5 +315,18 @@ int store_count_flush(struct store *);
 int store_count_settle(struct store *);
 void store_count_forget(struct store *);
 void store_count_close(struct store *);
+
+/* store_minute.c (migration 0012: count_minute_pk) */
+/* The longest store_minute_text() of n entries: per entry three names
+ * and a value of up to 20 bytes, 6 quotes, 3 colons, 2 braces and "}},"
+ * before it; 4 braces. */
+#define STORE_MINUTE_TEXT_MAX(n) (4 + (n) * (4 * 20 + 14))
+/*
+ * Writes the packed counts of e[0..n) at p, e sorted so that entries of
+ * equal k[0], and of equal k[0] and k[1], are contiguous (each key once);
+ * returns the end.
+ */
+char *store_minute_text(char *p, const struct store_ment *e, size_t n);
+int store_minute_register(struct store *);
 
 #endif

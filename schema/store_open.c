@@ -36,8 +36,6 @@ extern const struct bs_blob bs_migrations[];
  */
 #define HOUR_KEY                                                               \
 	"bucket, domain, provider, class, status, code, enhanced, kind, host"
-/* count_minute_sk (0009): status and kind in one column, sk. */
-#define MINUTE_KEY "bucket, provider, class, sk"
 #define EVENT_COLS                                                             \
 	"t, host, queue_id, domain, relay, relay_ip, provider, mta, status, "  \
 	"code, enhanced, dsn, class, rule, dnsbl, listed_ip, stage, flags, "   \
@@ -54,11 +52,16 @@ extern const struct bs_blob bs_migrations[];
 	":bucket, :domain, :provider, :class, :status, :code, :enhanced, "     \
 	":kind, :host, :n"
 #define HCLASS_KEY "bucket, class, status, kind"
-#define MINUTE_UPSERT                                                          \
-	"INSERT OR FAIL INTO count_minute_sk (" MINUTE_KEY                     \
-	", n) VALUES (:bucket, "                                               \
-	":provider, :class, :sk, :n) "                                         \
-	"ON CONFLICT (" MINUTE_KEY ") DO UPDATE SET n = n + excluded.n"
+/*
+ * count_minute_pk (0012): one row per minute, its counts packed
+ * (store_count.c); a minute written again is merged (store_minute.c).
+ */
+#define MINUTE_HEAD                                                            \
+	"INSERT OR FAIL INTO count_minute_pk (bucket, counts) VALUES "
+#define MINUTE_TAIL                                                            \
+	" ON CONFLICT (bucket) DO UPDATE SET "                                 \
+	"counts = bs_minute_merge(counts, excluded.counts)"
+#define MINUTE_UPSERT MINUTE_HEAD "(:bucket, :counts)" MINUTE_TAIL
 
 static const struct stmt_def {
 	const char *name; /* for error messages */
@@ -121,7 +124,7 @@ static const struct stmt_def {
 	    "(SELECT reply FROM event)",
 	    true },
 	[S_PRUNE_MINUTES] = { "prune_minutes",
-	    "DELETE FROM count_minute_sk WHERE bucket < :before", true },
+	    "DELETE FROM count_minute_pk WHERE bucket < :before", true },
 	/*
 	 * Results for minutes the detector has already passed (meta
 	 * STORE_META_DETECT_UNTIL): remember the oldest in
@@ -154,10 +157,9 @@ static const char *const ev_params[EV_NPARAM] = { ":t", ":host", ":queue_id",
 static const char *const cn_params[CN_NPARAM] = { ":bucket", ":domain",
 	":provider", ":class", ":status", ":code", ":enhanced", ":kind",
 	":host", ":n" };
-/* count_minute has no domain, code or enhanced status; status and kind
- * go in one column (:sk, bind_count()). */
-static const char *const cn_minute_params[CN_NPARAM] = { ":bucket", NULL,
-	":provider", ":class", ":sk", NULL, NULL, NULL, NULL, ":n" };
+/* count_minute_pk: the minute, and its packed counts at CN_N. */
+static const char *const cn_minute_params[CN_NPARAM] = { ":bucket", NULL, NULL,
+	NULL, NULL, NULL, NULL, NULL, NULL, ":counts" };
 /* count_hour_class has no domain, provider, code or enhanced status. */
 static const char *const cn_hclass_params[CN_NPARAM] = { ":bucket", NULL, NULL,
 	":class", ":status", NULL, NULL, ":kind", NULL, ":n" };
@@ -211,10 +213,8 @@ static const struct many_def {
 	int nparams;
 	int rows;
 } many_defs[] = {
-	{ S_MINUTE_ADD_MANY,
-	    "INSERT OR FAIL INTO count_minute_sk (" MINUTE_KEY ", n) VALUES ",
-	    " ON CONFLICT (" MINUTE_KEY ") DO UPDATE SET n = n + excluded.n",
-	    cn_minute_params, CN_NPARAM, STORE_FLUSH_ROWS },
+	{ S_MINUTE_ADD_MANY, MINUTE_HEAD, MINUTE_TAIL, cn_minute_params,
+	    CN_NPARAM, STORE_FLUSH_ROWS },
 	{ S_HOUR_ADD_MANY,
 	    "INSERT OR FAIL INTO count_hour (" HOUR_KEY ", n) VALUES ",
 	    " ON CONFLICT (" HOUR_KEY ") DO UPDATE SET n = n + excluded.n",
@@ -706,6 +706,7 @@ open_store(const char *path, int flags, char *errbuf)
 	}
 	if (configure(st) == -1 ||
 	    (st->readonly ? check_version(st) : migrate(st)) == -1 ||
+	    (!st->readonly && store_minute_register(st) == -1) ||
 	    prepare_all(st) == -1)
 		goto fail_msg;
 	if (!st->readonly &&

@@ -66,6 +66,22 @@ store_floor(int64_t t, int64_t unit)
 int64_t store_month_floor(int64_t t);
 
 /*
+ * Packed minute counts (count_minute_pk.counts, migration 0012; see
+ * store_minute.c): k = class id, sk (status id * 4 + kind), provider id.
+ */
+struct store_ment {
+	int64_t k[3];
+	int64_t n;
+};
+
+/*
+ * Calls fn for each count of the packed text[0..len) (NULL: none). 0,
+ * fn's nonzero return, or -1 when the text is not packed minute counts.
+ */
+int store_minute_each(const void *text, size_t len,
+    int (*fn)(const struct store_ment *, void *), void *arg);
+
+/*
  * query.c's memo of the last range it read (struct query_cache), owned by
  * the store: the slot, and the destructor store_close() calls.
  */

@@ -80,9 +80,10 @@ def main():
     db.execute("PRAGMA synchronous = OFF")
     db.execute("PRAGMA cache_size = -65536")
     have = tables(db)
-    # Schema 9 keeps minute counts in count_minute_sk (count_minute is a
-    # view of it).
-    minute = "count_minute_sk" if "count_minute_sk" in have else "count_minute"
+    # Schema 9 keeps minute counts in count_minute_sk, schema 12 one row
+    # per minute in count_minute_pk (count_minute is a view of either).
+    minute = next(t for t in ("count_minute_pk", "count_minute_sk",
+                              "count_minute") if t in have)
     lo, hi = db.execute("SELECT min(bucket), max(bucket) FROM count_hour"
                         ).fetchone()
     if lo is None:

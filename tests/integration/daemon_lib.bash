@@ -176,4 +176,12 @@ EOF
 	fi
 	rep=$(report_deferred)
 	[ "$rep" = "$count" ] || fail "report says deferred=$rep, want $count"
+	# Issue 14, schema 12: a minute's packed counts, merged at every
+	# commit (about every second) and across kills, equal its events.
+	rep=$(sql "SELECT count(*) FROM (SELECT t - t % 60 AS m, count(*) AS c
+	    FROM event GROUP BY m) e FULL JOIN (SELECT bucket, sum(n) AS n
+	    FROM count_minute GROUP BY bucket) c ON c.bucket = e.m
+	    WHERE c.n IS NOT e.c")
+	[ "$rep" = 0 ] || fail "$rep minutes whose count_minute sum is not" \
+	    "their number of events"
 }

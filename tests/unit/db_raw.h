@@ -14,6 +14,22 @@
 
 #include <sqlite3.h>
 
+/*
+ * SQL that takes a database back from schema 12 to schema 11's minute
+ * counts (count_minute_sk and its view), the same rows: for the tests
+ * that make an older database by hand and migrate it again.
+ */
+#define RAW_UNDO_0012                                                          \
+	"CREATE TABLE count_minute_sk (bucket INTEGER NOT NULL,"               \
+	" provider INTEGER NOT NULL, class INTEGER NOT NULL,"                  \
+	" sk INTEGER NOT NULL, n INTEGER,"                                     \
+	" PRIMARY KEY (bucket, provider, class, sk)) STRICT, WITHOUT ROWID;"   \
+	"INSERT INTO count_minute_sk SELECT bucket, provider, class,"          \
+	" status * 4 + kind, n FROM count_minute;"                             \
+	"DROP VIEW count_minute; DROP TABLE count_minute_pk;"                  \
+	"CREATE VIEW count_minute AS SELECT bucket, provider, class,"          \
+	" sk >> 2 AS status, sk & 3 AS kind, n FROM count_minute_sk;"
+
 /* A read-write connection to the database at path (2 s busy timeout). */
 static inline sqlite3 *
 raw_open_path(const char *path)

@@ -289,6 +289,7 @@ migration_0011__version_10_rcpt_rows__packed_in_order(void **state)
 	fx->st = NULL;
 	db = raw_open_path(fx->path);
 	raw_exec(db,
+	    RAW_UNDO_0012
 	    "DROP VIEW message_rcpt; DROP VIEW message_v; DROP TABLE message;"
 	    "CREATE TABLE message (id INTEGER PRIMARY KEY,"
 	    " mta INTEGER NOT NULL, host INTEGER NOT NULL,"
@@ -338,7 +339,7 @@ migration_0011__version_10_rcpt_rows__packed_in_order(void **state)
 	assert_non_null(fx->st);
 	db = raw_open_path(fx->path);
 	assert_string_equal(
-	    raw_text(db, "PRAGMA user_version", buf, sizeof(buf)), "11");
+	    raw_text(db, "PRAGMA user_version", buf, sizeof(buf)), "12");
 	assert_string_equal(raw_text(db, RCPTS_OF(7), buf, sizeof(buf)),
 	    "a\"b@a.example|a.example|gmail|mx.gmail|smtp|sent|none|250|1|2|2;"
 	    "zz@a.example|a.example|gmail|mx.gmail|smtp|deferred|"

@@ -344,7 +344,7 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 		"DROP VIEW message_rcpt; DROP TABLE message; "
 		"DROP TABLE dnsbl_state; DROP INDEX event_dnsbl; "
 		"CREATE TABLE m3 AS SELECT * FROM count_minute; "
-		"DROP VIEW count_minute; DROP TABLE count_minute_sk; "
+		"DROP VIEW count_minute; DROP TABLE count_minute_pk; "
 		"ALTER TABLE m3 RENAME TO count_minute; "
 		"DROP TABLE count_day; DROP TABLE count_month; "
 		"DROP TABLE count_hour_class; DROP VIEW count_hour_v; "
@@ -361,7 +361,7 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 	assert_non_null(fx->st);
 	store_close(fx->st);
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 11);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 12);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_day"), days);
 	/* Migration 0009: n may be NULL in every count table (no statement
 	 * journal for the UPSERTs); the edited schema checks out. */
@@ -374,14 +374,17 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 			     "SELECT count(*) FROM sqlite_schema WHERE type = "
 			     "'table' AND name LIKE 'count%' AND instr(sql, "
 			     "char(10) || char(9) || 'n INTEGER')"),
-	    5);
+	    4);
 	assert_int_equal(raw_int(db,
 			     "SELECT (SELECT group_concat(integrity_check) "
 			     "FROM pragma_integrity_check) = 'ok'"),
 	    1);
-	/* Migration 0009: the same minute rows, status and kind packed. */
+	/* Migrations 0009 and 0012: the same minute rows, status and kind
+	 * packed, then one row per minute. */
 	assert_int_equal(
-	    raw_int(db, "SELECT count(*) FROM count_minute_sk"), minutes);
+	    raw_int(db, "SELECT count(*) FROM count_minute"), minutes);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_minute_pk"),
+	    raw_int(db, "SELECT count(DISTINCT bucket) FROM count_minute"));
 	assert_int_equal(raw_int(db,
 			     "SELECT sum(n * (1 + bucket % 7 + provider + "
 			     "class * 3 + status * 5 + kind * 11)) FROM "

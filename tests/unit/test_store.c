@@ -160,12 +160,12 @@ store_open__new_file__schema_at_latest_version_in_wal(void **state)
 	sqlite3 *db = raw_open_path(fx->path);
 	sqlite3_stmt *s;
 
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 11);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 12);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x62737474);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM sqlite_schema WHERE type = "
 			     "'table' AND name IN ('name', 'reply', 'event', "
-			     "'count_hour', 'count_minute_sk', 'position', "
+			     "'count_hour', 'count_minute_pk', 'position', "
 			     "'meta')"),
 	    7);
 	/* STRICT: a text in an INTEGER column is refused. */
@@ -203,7 +203,7 @@ store_open__reopen__idempotent(void **state)
 	st = open_rw(fx);
 	store_close(st);
 	db = raw_open_path(fx->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 11);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 12);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM name"), names);
 	sqlite3_close(db);
 }
