@@ -100,7 +100,7 @@
 
 /* SSE2 is part of x86-64: 16 bytes per step where the code has it, the
  * same results 8 bytes at a time (SWAR) elsewhere. */
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(BS_NO_SIMD)
 #include <emmintrin.h>
 #define BS_SSE2 1
 #endif

@@ -62,7 +62,7 @@
  */
 #include <string.h>
 
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(BS_NO_SIMD)
 #include <emmintrin.h>
 #define PF_SSE2 1
 #endif
