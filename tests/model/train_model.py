@@ -74,6 +74,10 @@ EPOCHS = 30
 RATE = 0.2
 L2 = 1e-3
 CONTRACT_ROUNDS = 50
+TRAINER = "sgd"  # or "nb": naive Bayes (clsmodel2's candidate)
+NB_ALPHA = 0.5
+NOCODE_THRESHOLD = None
+PRUNE_MIN = 0.005  # smaller weights are left out of the file
 
 
 def utf8_char(b, i, n):
@@ -159,7 +163,12 @@ def tokens(b):
     return toks
 
 
-def features(reply, code, enh):
+# Feature kinds beyond words, pairs, c:CODE and e:C.S (candidates
+# measured by clsmodel2; the model file says which it uses).
+FEATURE_KINDS = set()
+
+
+def features(reply, code, enh, wrapper="none"):
     toks = tokens(reply)
     out = []
     for i, t in enumerate(toks):
@@ -167,11 +176,25 @@ def features(reply, code, enh):
             out.append(t)
         if i + 1 < len(toks) and len(t) + len(toks[i + 1]) + 1 <= FEAT_MAX:
             out.append(t + b"+" + toks[i + 1])
+        if "stem" in FEATURE_KINDS:
+            u = t.decode("utf-8", "replace")
+            if len(u) >= 6 and not t.startswith(b"0"):
+                out.append(b"p:" + u[:5].encode())
+        if "cgram" in FEATURE_KINDS:
+            u = t.decode("utf-8", "replace")
+            if any(ord(ch) >= 0x80 for ch in u) and len(u) >= 4:
+                for k in range(len(u) - 2):
+                    out.append(b"g:" + u[k:k + 3].encode())
     if 200 <= code <= 599:
         out.append(b"c:%d" % code)
     if enh != "-":
-        c, s = enh.split(".")
-        out.append(b"e:%d.%d" % (int(c), int(s) if s else 0))
+        parts = (enh.split(".") + ["", ""])[:3]
+        c, s, d = (int(x) if x else 0 for x in parts)
+        out.append(b"e:%d.%d" % (c, s))
+        if "detail" in FEATURE_KINDS:
+            out.append(b"e:%d.%d.%d" % (c, s, d))
+    if "wrapper" in FEATURE_KINDS and wrapper not in ("none", "-"):
+        out.append(b"w:" + wrapper.encode())
     seen = set()
     res = []
     for f in out:
@@ -186,7 +209,10 @@ def features(reply, code, enh):
 
 class Row:
     __slots__ = ("where", "want", "got", "rule", "evidence", "code", "enh",
-                 "reply", "source", "feats")
+                 "wrapper", "reply", "source", "feats")
+
+    def refeature(self):
+        self.feats = features(self.reply, self.code, self.enh, self.wrapper)
 
 
 def run_tool(tool, tsv_paths, rules=None, model=None):
@@ -200,14 +226,15 @@ def run_tool(tool, tsv_paths, rules=None, model=None):
     for line in out.split(b"\n"):
         if not line:
             continue
-        f = line.split(b"\t", 7)
+        f = line.split(b"\t", 8)
         r = Row()
         r.where = f[0].decode()
         r.want, r.got, r.rule, r.evidence = (x.decode() for x in f[1:5])
         r.code = int(f[5])
         r.enh = f[6].decode()
-        r.reply = f[7]
-        r.feats = features(r.reply, r.code, r.enh)
+        r.wrapper = f[7].decode()
+        r.reply = f[8]
+        r.refeature()
         rows.append(r)
     return rows
 
@@ -303,10 +330,10 @@ def train(rows, seed=1):
     for ep in range(EPOCHS):
         rnd.shuffle(data)
         lr = RATE / (1 + ep * 0.2)
+        decay = 1.0 - lr * L2
         for feats, y in data:
             vecs, g = softmax(w, bias, feats)
             g[y] -= 1.0
-            decay = 1.0 - lr * L2
             for v in vecs:
                 for c in range(k):
                     v[c] = v[c] * decay - lr * g[c]
@@ -315,20 +342,54 @@ def train(rows, seed=1):
     return w, bias
 
 
-def prune(w, top=TOP_PER_CLASS):
+def train_nb(rows, alpha=None):
+    """Multinomial naive Bayes with add-alpha smoothing, as a linear
+    model: w[f][c] = log P(f | c), centred over the classes (so a feature
+    the file leaves out adds the same to every class); bias = log P(c)
+    (the classes' rows, add-one)."""
+    alpha = NB_ALPHA if alpha is None else alpha
+    k = len(CLASSES)
+    idx = {c: i for i, c in enumerate(CLASSES)}
+    count = {}
+    total = [0.0] * k
+    nrows = [1.0] * k
+    for r in rows:
+        y = idx.get(r.want)
+        if y is None:
+            continue
+        nrows[y] += 1
+        for f in r.feats:
+            count.setdefault(f, [0.0] * k)[y] += 1
+            total[y] += 1
+    vocab = len(count)
+    w = {}
+    for f in sorted(count):
+        v = [math.log((count[f][c] + alpha) / (total[c] + alpha * vocab))
+             for c in range(k)]
+        mean = sum(v) / k
+        w[f] = [x - mean for x in v]
+    nall = sum(nrows)
+    bias = [math.log(n / nall) for n in nrows]
+    mean = sum(bias) / k
+    return w, [b - mean for b in bias]
+
+
+def prune(w, top=None):
     """Keeps, per class, the top features by |weight|."""
+    top = TOP_PER_CLASS if top is None else top
     keep = {}
     for c in range(len(CLASSES)):
         ranked = sorted(w, key=lambda f: (-abs(w[f][c]), f))[:top]
         for f in ranked:
-            if abs(w[f][c]) >= 0.005:
+            if abs(w[f][c]) >= PRUNE_MIN:
                 keep.setdefault(f, {})[c] = round(w[f][c], 3)
     return keep
 
 
 class Model:
     def __init__(self, keep, bias, threshold, layers,
-                 min_words=DEFAULT_MIN_WORDS):
+                 min_words=DEFAULT_MIN_WORDS, nocode=None):
+        self.nocode = NOCODE_THRESHOLD if nocode is None else nocode
         self.keep = keep
         self.bias = [round(b, 3) for b in bias]
         self.threshold = threshold
@@ -347,7 +408,7 @@ class Model:
         words = 0
         for f in feats:
             ws = self.keep.get(f)
-            if ws is None or f.startswith(b"c:") or f.startswith(b"e:"):
+            if ws is None or f[1:2] == b":":  # c:, e:, w: are no words
                 continue
             if ws.get(best, 0.0) - ws.get(second, 0.0) > 0:
                 words += 1
@@ -362,9 +423,12 @@ class Model:
         if ev not in layers or not r.reply or r.rule.startswith(
                 "fallback-"):
             return r.got
-        if ev == "none" and r.code == 0 and r.enh == "-":
-            return r.got  # no code, no status, no phrase: unknown
         best, margin, words = self.score(r.feats)
+        if ev == "none" and r.code == 0 and r.enh == "-":
+            # no code, no status, no phrase: unknown (unless the
+            # candidate NOCODE_THRESHOLD says how sure the model must be)
+            if self.nocode is None or margin < self.nocode:
+                return r.got
         if margin < threshold or words < min_words:
             return r.got
         return CLASSES[best]
@@ -377,6 +441,8 @@ class Model:
             fp.write("threshold %g\n" % self.threshold)
             if self.min_words != 1:
                 fp.write("min_words %d\n" % self.min_words)
+            if self.nocode is not None:
+                fp.write("nocode_threshold %g\n" % self.nocode)
             fp.write("layers %s\n" % " ".join(self.layers))
             for c, b in enumerate(self.bias):
                 fp.write("bias %s %g\n" % (CLASSES[c], b))
@@ -425,7 +491,7 @@ def fit(rows, threshold=DEFAULT_THRESHOLD, layers=DEFAULT_LAYERS,
     may be turned wrong by the model at this threshold; the rows that
     would be get extra steps (an unknown one towards no preference)
     until none is left (at most CONTRACT_ROUNDS rounds)."""
-    w, bias = train(rows)
+    w, bias = train_nb(rows) if TRAINER == "nb" else train(rows)
     m = Model(prune(w), bias, threshold, layers, min_words)
     idx = {c: i for i, c in enumerate(CLASSES)}
     for _ in range(CONTRACT_ROUNDS):
@@ -610,6 +676,7 @@ def cmd_train(args):
 
 
 def main():
+    global TOP_PER_CLASS, PRUNE_MIN, L2, EPOCHS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name in ("train", "cv", "split"):
@@ -624,6 +691,12 @@ def main():
                        choices=range(1, 17), metavar="1..16")
         p.add_argument("--extra", nargs="*", default=[],
                        help="labelled rows always trained on")
+        p.add_argument("--top", type=int, default=TOP_PER_CLASS,
+                       help="features kept per class (by |weight|)")
+        p.add_argument("--prune-min", type=float, default=PRUNE_MIN,
+                       help="smaller weights are left out of the file")
+        p.add_argument("--l2", type=float, default=L2)
+        p.add_argument("--epochs", type=int, default=EPOCHS)
         if name == "train":
             p.add_argument("--out", default="parsers/model/weak.model")
             p.add_argument("tsv", nargs="+")
@@ -635,6 +708,8 @@ def main():
             p.add_argument("--train", nargs="+", required=True)
             p.add_argument("--test", nargs="+", required=True)
     args = ap.parse_args()
+    TOP_PER_CLASS, PRUNE_MIN = args.top, args.prune_min
+    L2, EPOCHS = args.l2, args.epochs
     {"train": cmd_train, "cv": cmd_cv, "split": cmd_split}[args.cmd](args)
 
 
