@@ -62,22 +62,25 @@ LAYER_SETS = {
 }
 THRESHOLDS = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0]
 
-# The setting chosen by `cv` (see tests/data/replies/README.md).
-DEFAULT_LAYERS = ["code", "broad", "none"]
-DEFAULT_THRESHOLD = 1.0
+# The setting chosen by clsmodel2 on time splits and leave-source-out
+# cross-validation (see tests/data/replies/README.md).
+DEFAULT_LAYERS = ["status", "code", "broad", "none"]
+DEFAULT_THRESHOLD = 1.5
 # The least number of word features (words or word pairs; not c:CODE or
 # e:C.S) that favour the model's class over the runner-up (classifier5).
 DEFAULT_MIN_WORDS = 2
 MIN_WORDS = [1, 2, 3]
-TOP_PER_CLASS = 50
+TOP_PER_CLASS = 0  # features kept per class by |weight|; 0: all
 EPOCHS = 30
 RATE = 0.2
 L2 = 1e-3
 CONTRACT_ROUNDS = 50
 TRAINER = "sgd"  # or "nb": naive Bayes (clsmodel2's candidate)
 NB_ALPHA = 0.5
-NOCODE_THRESHOLD = None
-PRUNE_MIN = 0.005  # smaller weights are left out of the file
+# The margin a bare text (no rule, no code, no enhanced status) needs;
+# None: never decided (it stays unknown).
+NOCODE_THRESHOLD = 1.5
+PRUNE_MIN = 0.05  # smaller weights are left out of the file
 
 
 def utf8_char(b, i, n):
@@ -165,7 +168,8 @@ def tokens(b):
 
 # Feature kinds beyond words, pairs, c:CODE and e:C.S (candidates
 # measured by clsmodel2; the model file says which it uses).
-FEATURE_KINDS = set()
+FEATURE_KINDS = {"detail"}
+KINDS = ("detail", "wrapper", "stem", "cgram")
 
 
 def features(reply, code, enh, wrapper="none"):
@@ -379,7 +383,9 @@ def prune(w, top=None):
     top = TOP_PER_CLASS if top is None else top
     keep = {}
     for c in range(len(CLASSES)):
-        ranked = sorted(w, key=lambda f: (-abs(w[f][c]), f))[:top]
+        ranked = sorted(w, key=lambda f: (-abs(w[f][c]), f))
+        if top > 0:
+            ranked = ranked[:top]
         for f in ranked:
             if abs(w[f][c]) >= PRUNE_MIN:
                 keep.setdefault(f, {})[c] = round(w[f][c], 3)
@@ -656,6 +662,9 @@ def cmd_train(args):
         rows = run_tool(args.tool, args.tsv, rules=args.rules) + extra_rows(
             args, args.rules)
     m = fit(rows + ex, args.threshold, layers, args.min_words)
+    kinds = ", ".join(["c:CODE", "e:C.S"] + [
+        {"detail": "e:C.S.D", "wrapper": "w:KIND", "stem": "p:STEM",
+         "cgram": "g:CHARS"}[k] for k in sorted(FEATURE_KINDS)])
     m.write(args.out, [
         "The learned model of the classifier's weak layers (issue 12).",
         "Written by tests/model/train_model.py train (do not edit by hand",
@@ -664,19 +673,30 @@ def cmd_train(args):
             len(rows), ", ".join(os.path.basename(p)
                                  for p in args.tsv + args.extra),
             len(ex)),
-        "Softmax regression over words, word pairs, c:CODE and e:C.S;",
-        "%d epochs, rate %g, L2 %g; top %d features per class kept." % (
-            EPOCHS, RATE, L2, TOP_PER_CLASS),
+        "Retrain (settings are the trainer's defaults, chosen by clsmodel2",
+        "on time splits and leave-source-out cross-validation):",
+        "  python3 tests/model/train_model.py train tests/data/replies/"
+        "train.tsv",
+        "      tests/data/classify/seeds.tsv tests/data/classify/"
+        "providers.tsv",
+        "Softmax regression over words, word pairs, %s;" % kinds,
+        "%d epochs, rate %g, L2 %g; %s; weights below %g left out." % (
+            EPOCHS, RATE, L2, "top %d features per class kept" %
+            TOP_PER_CLASS if TOP_PER_CLASS else "every feature kept",
+            PRUNE_MIN),
         "Used only over rules of evidence: %s; only when the best class" %
         " ".join(layers),
         "beats the second by the threshold (scores are sums of weights)",
-        "and at least min_words words or word pairs favour it (classifier5).",
+        "and at least min_words words or word pairs favour it (classifier5);",
+        "a text with no rule, code or enhanced status only at the",
+        "nocode_threshold (none: never).",
     ])
     print("%s: %d features" % (args.out, len(m.keep)))
 
 
 def main():
-    global TOP_PER_CLASS, PRUNE_MIN, L2, EPOCHS
+    global TOP_PER_CLASS, PRUNE_MIN, L2, EPOCHS, FEATURE_KINDS
+    global NOCODE_THRESHOLD
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name in ("train", "cv", "split"):
@@ -692,7 +712,14 @@ def main():
         p.add_argument("--extra", nargs="*", default=[],
                        help="labelled rows always trained on")
         p.add_argument("--top", type=int, default=TOP_PER_CLASS,
-                       help="features kept per class (by |weight|)")
+                       help="features kept per class (by |weight|; 0: all)")
+        p.add_argument("--features", default=",".join(sorted(FEATURE_KINDS)),
+                       help="feature kinds beyond words, pairs, c:, e:C.S: "
+                       "comma list of %s, or none" % ", ".join(KINDS))
+        p.add_argument("--nocode-threshold", type=float,
+                       default=NOCODE_THRESHOLD,
+                       help="margin for a text with no rule, code or "
+                       "enhanced status; negative: never")
         p.add_argument("--prune-min", type=float, default=PRUNE_MIN,
                        help="smaller weights are left out of the file")
         p.add_argument("--l2", type=float, default=L2)
@@ -710,6 +737,13 @@ def main():
     args = ap.parse_args()
     TOP_PER_CLASS, PRUNE_MIN = args.top, args.prune_min
     L2, EPOCHS = args.l2, args.epochs
+    FEATURE_KINDS = set(k for k in args.features.split(",")
+                        if k and k != "none")
+    if FEATURE_KINDS - set(KINDS):
+        ap.error("unknown feature kind(s): %s" % ", ".join(
+            sorted(FEATURE_KINDS - set(KINDS))))
+    NOCODE_THRESHOLD = args.nocode_threshold \
+        if args.nocode_threshold >= 0 else None
     {"train": cmd_train, "cv": cmd_cv, "split": cmd_split}[args.cmd](args)
 
 
