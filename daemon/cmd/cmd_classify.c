@@ -161,8 +161,8 @@ why_line(char *buf, size_t len, const struct classify_result *r)
 	if (strcmp(r->evidence, "model") == 0) {
 		/* classify_model_explain(): the words that decided. */
 		snprintf(buf, len,
-		    "%s (the rules had only a basic code, a broad word or "
-		    "nothing)",
+		    "%s (the rules had only an enhanced status, a basic "
+		    "code, a broad word or nothing)",
 		    r->meaning);
 		return;
 	}
