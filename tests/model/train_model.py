@@ -5,14 +5,19 @@
 
 The model (parsers/classify_model.h; file format in bouncestat-rules(5))
 is a multinomial logistic regression over the words and word pairs of a
-reply, its reply code and enhanced status, trained on labelled replies
+reply, its reply code and enhanced status (class.subject and, since
+clsmodel2, the whole status; the wrapper kind is a candidate left out),
+trained on labelled replies
 (tests/data/replies/train.tsv) and on every rule's `example` lines (class
 = the rule's class). The classifier asks it only when the deciding rule's
 evidence is weak (the model file's `layers`) and takes its class only
 when it is confident (`threshold`: best score minus second best) and
 at least `min_words` word features (words or pairs, not the code or
 status) favour that class over the second (classifier5: 2, so one word
-next to a code decides nothing).
+next to a code decides nothing). The defaults below are the setting
+tests/model/choose_settings.py chose (clsmodel2), so retraining is one
+command: train_model.py train tests/data/replies/train.tsv
+tests/data/classify/seeds.tsv tests/data/classify/providers.tsv
 
 Python 3 standard library only, deterministic (fixed seed, sorted
 iteration). The replies are read through the real classifier: the C tool
