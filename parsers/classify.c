@@ -3188,25 +3188,30 @@ model_fill(struct classifier *c, const struct model_hit *mh, const char *s,
  * none matched) when r's evidence is one of the model's layers, r is no
  * event or status fallback, the event is a receiver's reply (not marked
  * connection-level, local or suspended: the local MTA's own texts), a
- * reply no rule matched has a code or an enhanced status (a text with
- * neither stays unknown, as documented), and the model is confident of
- * another class. Its answer is kept in *mh (the cache entry).
+ * reply no rule matched has a code or an enhanced status or the model is
+ * at least its nocode_threshold sure (else such a text stays unknown, as
+ * documented), and the model is confident of another class. Its answer
+ * is kept in *mh (the cache entry).
  */
 static void
 model_try(struct classifier *c, const struct rule *r, unsigned flags, int code,
     struct enh e, const char *s, size_t n, struct model_hit *mh,
     struct classify_result *out)
 {
+	bool bare = r == NULL && code == 0 && e.cls == 0;
+
 	mh->cls = -1;
 	if (c->model == NULL || n == 0 ||
 	    (flags &
 		(BS_EVENT_CONNECT | BS_EVENT_LOCAL | BS_EVENT_SUSPENDED)) ||
-	    (r == NULL && code == 0 && e.cls == 0) ||
+	    (bare && classify_model_nocode(c->model) < 0) ||
 	    (r != NULL && (r->events != 0 || r->statuses != 0)) ||
 	    !classify_model_layer(
 		c->model, r != NULL ? evidence_names[r->evidence] : NULL))
 		return;
-	if (classify_model_score(c->model, code, e.cls, e.subj, s, n, mh) &&
+	if (classify_model_score(
+		c->model, code, e.cls, e.subj, e.det, out->wrapper, s, n, mh) &&
+	    (!bare || mh->margin >= classify_model_nocode(c->model)) &&
 	    (r == NULL || (int)r->cls != mh->cls))
 		model_fill(c, mh, s, n, out);
 	else
@@ -3373,7 +3378,8 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 		tail = mix_bytes(tail, provider, strlen(provider));
 	tail = mix64(tail,
 	    (uint64_t)ev->status << 8 | event_kind(ev->flags) |
-		(ev->flags & BS_EVENT_SUSPENDED) << 4);
+		(ev->flags & BS_EVENT_SUSPENDED) << 4 |
+		(uint64_t)ri.wrapper << 16); /* the model reads it */
 	nkey = mix64(digit_hash((const unsigned char *)s, n), tail);
 	if (!c->nocache && (ce = cache_get(c, nkey)) != NULL) {
 		if (ce->rule != RULE_EXACT)

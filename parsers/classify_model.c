@@ -44,6 +44,7 @@ struct classify_model {
 	double bias[BS_CLASS_COUNT];
 	bool has_class[BS_CLASS_COUNT];
 	double threshold;
+	double nocode; /* margin for a bare text (see classify_model.h), <0 */
 	unsigned min_words; /* word features that must favour the class */
 	unsigned layers;    /* bit per evidence rank, bit 6: no rule */
 };
@@ -293,6 +294,16 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 		m->threshold = v;
 		return 0;
 	}
+	if (strcmp(w[0], "nocode_threshold") == 0) {
+		if (nw != 2 || !parse_num(w[1], &v) || v < 0) {
+			merr(errbuf,
+			    "%s:%d: expected 'nocode_threshold NUMBER' (>= 0)",
+			    name, line);
+			return -1;
+		}
+		m->nocode = v;
+		return 0;
+	}
 	if (strcmp(w[0], "min_words") == 0) {
 		if (nw != 2 || !parse_num(w[1], &v) || v < 1 || v > 16 ||
 		    v != (double)(unsigned)v) {
@@ -348,6 +359,7 @@ classify_model_load(
 		return NULL;
 	}
 	m->threshold = 1.0;
+	m->nocode = -1;
 	m->min_words = 1;
 	m->layers = 0;
 	while (pos < len) {
@@ -520,7 +532,8 @@ struct token {
 /* See classify_model.h. */
 bool
 classify_model_score(const struct classify_model *m, int code, int enh_cls,
-    int enh_subj, const char *s, size_t n, struct model_hit *hit)
+    int enh_subj, int enh_det, const char *wrapper, const char *s, size_t n,
+    struct model_hit *hit)
 {
 	struct scorer sc;
 	unsigned char norm[MODEL_SUBJECT_MAX], u[MODEL_SUBJECT_MAX];
@@ -614,6 +627,14 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	if (enh_cls != 0) {
 		snprintf(pair, sizeof(pair), "e:%d.%d", enh_cls, enh_subj);
 		feature(&sc, pair, strlen(pair));
+		snprintf(pair, sizeof(pair), "e:%d.%d.%d", enh_cls, enh_subj,
+		    enh_det);
+		feature(&sc, pair, strlen(pair));
+	}
+	if (wrapper != NULL && strcmp(wrapper, "none") != 0 &&
+	    strlen(wrapper) + 2 < sizeof(pair)) {
+		snprintf(pair, sizeof(pair), "w:%s", wrapper);
+		feature(&sc, pair, strlen(pair));
 	}
 	for (i = 0; i < BS_CLASS_COUNT; i++) {
 		if (!m->has_class[i])
@@ -643,7 +664,8 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		}
 		if (g <= 0)
 			continue;
-		/* Words and pairs; the code and status are no words. */
+		/* Words and pairs; the code, status and wrapper are no
+		 * words. */
 		if (f->name[0] == '\0' || f->name[1] != ':')
 			words++;
 		for (j = hit->nfeat; j > 0 && gain[j - 1] < g; j--)
@@ -678,12 +700,18 @@ classify_model_explain(const struct classify_model *m,
 		const char *f = m->feats[hit->feat[i]].name;
 		char word[MODEL_FEAT_MAX + 1], *p;
 
-		/* c:550 -> code 550, e:5.1 -> status 5.1.x, a+b -> 'a b' */
+		/* c:550 -> code 550, e:5.1 -> status 5.1.x, e:5.1.1 ->
+		 * status 5.1.1, w:exim -> wrapper exim, a+b -> 'a b' */
 		if (strncmp(f, "c:", 2) == 0)
 			k = snprintf(buf + off, len - off, "%s code %s",
 			    i ? "," : "", f + 2);
 		else if (strncmp(f, "e:", 2) == 0)
-			k = snprintf(buf + off, len - off, "%s status %s.x",
+			k = snprintf(buf + off, len - off, "%s status %s%s",
+			    i ? "," : "", f + 2,
+			    strchr(f + 2, '.') == strrchr(f + 2, '.') ? ".x"
+								      : "");
+		else if (strncmp(f, "w:", 2) == 0)
+			k = snprintf(buf + off, len - off, "%s wrapper %s",
 			    i ? "," : "", f + 2);
 		else {
 			snprintf(word, sizeof(word), "%s", f);
@@ -700,6 +728,13 @@ classify_model_explain(const struct classify_model *m,
 				  : "-",
 		    (double)hit->margin);
 	return buf;
+}
+
+/* See classify_model.h. */
+double
+classify_model_nocode(const struct classify_model *m)
+{
+	return m != NULL ? m->nocode : -1;
 }
 
 /* See classify_model.h. */

@@ -23,9 +23,10 @@
  * anything else separates (so do U+00A0-U+00BF, ×, ÷, U+2000-U+2E7F,
  * U+3000-U+303F, U+FF00-U+FFEF and bad UTF-8). Words shorter than 2
  * bytes and words of digits only are dropped; features are the tokens,
- * each pair of neighbouring tokens "a+b", "c:NNN" (the reply code) and
- * "e:C.S" (the enhanced status's class and subject). A feature counts
- * once.
+ * each pair of neighbouring tokens "a+b", "c:NNN" (the reply code),
+ * "e:C.S" (the enhanced status's class and subject), "e:C.S.D" (the whole
+ * enhanced status) and "w:KIND" (the wrapper the reply was found in:
+ * postfix, exim, exchange, client, other). A feature counts once.
  * Digits never matter, so a result is cacheable under the classifier's
  * digit-normalised key.
  *
@@ -73,14 +74,17 @@ void classify_model_free(struct classify_model *);
 bool classify_model_layer(const struct classify_model *, const char *evidence);
 
 /*
- * Scores a reply (code 0 and enh_cls 0 when absent). Returns true and
+ * Scores a reply (code 0 and enh_cls 0 when absent; wrapper: the kind
+ * reply_wrapper_name() names, NULL or "none" when the text was the reply
+ * itself). Returns true and
  * fills *hit when the best class beats the second by the threshold and
  * at least the model's min_words word features (words or word pairs, not
  * the code or status) favour it over the second; false (hit->cls -1)
  * otherwise.
  */
 bool classify_model_score(const struct classify_model *, int code, int enh_cls,
-    int enh_subj, const char *s, size_t n, struct model_hit *hit);
+    int enh_subj, int enh_det, const char *wrapper, const char *s, size_t n,
+    struct model_hit *hit);
 
 /*
  * One line for a postmaster: "model: 'rate', 'exceeded' -> rate_limited
@@ -88,6 +92,14 @@ bool classify_model_score(const struct classify_model *, int code, int enh_cls,
  */
 char *classify_model_explain(const struct classify_model *,
     const struct model_hit *, char *buf, size_t len);
+
+/*
+ * The least margin for the model to decide a bare text: one no rule
+ * matched that has neither a reply code nor an enhanced status (the
+ * model file's "nocode_threshold"); below 0 (no such line): never, such
+ * a text stays unknown.
+ */
+double classify_model_nocode(const struct classify_model *);
 
 /* Number of features and the threshold, for listings and tests. */
 size_t classify_model_features(const struct classify_model *);

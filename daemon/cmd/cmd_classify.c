@@ -54,8 +54,9 @@ help(void)
 	    "said: 550 ...\", \"Remote Server returned '550 ...'\", a client\n"
 	    "library's error): the code, enhanced status and reply found are\n"
 	    "shown, and \"why\" says which evidence decided (\"model: ...\" when\n"
-	    "the rules had only weak evidence and the learned model was sure\n"
-	    "of another class: the words that decided and its margin). With\n"
+	    "the rules had only weak evidence, an enhanced status, a code, a\n"
+	    "broad word or nothing, and the learned model was sure of another\n"
+	    "class: the words that decided and its margin). With\n"
 	    "\"-\" it reads one reply per line from standard input and writes\n"
 	    "one result per line (JSON: one object per line, with the input;\n"
 	    "text: class, rule, code, enhanced status, temporary or permanent,\n"
@@ -160,8 +161,8 @@ why_line(char *buf, size_t len, const struct classify_result *r)
 	if (strcmp(r->evidence, "model") == 0) {
 		/* classify_model_explain(): the words that decided. */
 		snprintf(buf, len,
-		    "%s (the rules had only a basic code, a broad word or "
-		    "nothing)",
+		    "%s (the rules had only an enhanced status, a basic "
+		    "code, a broad word or nothing)",
 		    r->meaning);
 		return;
 	}

@@ -11,8 +11,9 @@
  * `bouncestat classify` uses it; -n: rules only; -m FILE: this model
  * file instead; -R DIR: the DIR/ *.rules files (in name order) instead of
  * the built-in rules (to measure older rules); -d: one line per row
- * (file:line, want, got, rule, evidence, code, enhanced class.subject,
- * the reply found in the text) for tests/model/train_model.py.
+ * (file:line, want, got, rule, evidence, code, enhanced status
+ * class.subject.detail, wrapper kind, the reply found in the text) for
+ * tests/model/train_model.py.
  * Usage: classify_holdout [-v] [-d] [-n | -m FILE] [-R DIR] FILE.tsv...
  * Exit status: 0, or 1 when a file cannot be read or the rules or the
  * model do not load.
@@ -186,11 +187,13 @@ run_file(struct classifier *c, const char *path, bool verbose, struct tally *t)
 			    bs_class_name(res.cls), *res.rule ? res.rule : "-",
 			    *res.evidence ? res.evidence : "-", res.code);
 			if (e != NULL && res.enhanced.len >= 3)
-				printf("%c.%.*s", e[0],
-				    (int)strspn(e + 2, "0123456789"), e + 2);
+				printf(
+				    "%.*s", (int)strspn(e, "0123456789."), e);
 			else
 				putchar('-');
-			printf("\t%.*s\n", (int)res.reply.len,
+			printf("\t%s\t%.*s\n",
+			    res.wrapper != NULL ? res.wrapper : "-",
+			    (int)res.reply.len,
 			    res.reply.ptr != NULL ? res.reply.ptr : "");
 		}
 		t[want].rows++;

@@ -5,14 +5,19 @@
 
 The model (parsers/classify_model.h; file format in bouncestat-rules(5))
 is a multinomial logistic regression over the words and word pairs of a
-reply, its reply code and enhanced status, trained on labelled replies
+reply, its reply code and enhanced status (class.subject and, since
+clsmodel2, the whole status; the wrapper kind is a candidate left out),
+trained on labelled replies
 (tests/data/replies/train.tsv) and on every rule's `example` lines (class
 = the rule's class). The classifier asks it only when the deciding rule's
 evidence is weak (the model file's `layers`) and takes its class only
 when it is confident (`threshold`: best score minus second best) and
 at least `min_words` word features (words or pairs, not the code or
 status) favour that class over the second (classifier5: 2, so one word
-next to a code decides nothing).
+next to a code decides nothing). The defaults below are the setting
+tests/model/choose_settings.py chose (clsmodel2), so retraining is one
+command: train_model.py train tests/data/replies/train.tsv
+tests/data/classify/seeds.tsv tests/data/classify/providers.tsv
 
 Python 3 standard library only, deterministic (fixed seed, sorted
 iteration). The replies are read through the real classifier: the C tool
@@ -62,18 +67,25 @@ LAYER_SETS = {
 }
 THRESHOLDS = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0]
 
-# The setting chosen by `cv` (see tests/data/replies/README.md).
-DEFAULT_LAYERS = ["code", "broad", "none"]
-DEFAULT_THRESHOLD = 1.0
+# The setting chosen by clsmodel2 on time splits and leave-source-out
+# cross-validation (see tests/data/replies/README.md).
+DEFAULT_LAYERS = ["status", "code", "broad", "none"]
+DEFAULT_THRESHOLD = 1.5
 # The least number of word features (words or word pairs; not c:CODE or
 # e:C.S) that favour the model's class over the runner-up (classifier5).
 DEFAULT_MIN_WORDS = 2
 MIN_WORDS = [1, 2, 3]
-TOP_PER_CLASS = 50
+TOP_PER_CLASS = 0  # features kept per class by |weight|; 0: all
 EPOCHS = 30
 RATE = 0.2
 L2 = 1e-3
 CONTRACT_ROUNDS = 50
+TRAINER = "sgd"  # or "nb": naive Bayes (clsmodel2's candidate)
+NB_ALPHA = 0.5
+# The margin a bare text (no rule, no code, no enhanced status) needs;
+# None: never decided (it stays unknown).
+NOCODE_THRESHOLD = 1.5
+PRUNE_MIN = 0.05  # smaller weights are left out of the file
 
 
 def utf8_char(b, i, n):
@@ -159,7 +171,13 @@ def tokens(b):
     return toks
 
 
-def features(reply, code, enh):
+# Feature kinds beyond words, pairs, c:CODE and e:C.S (candidates
+# measured by clsmodel2; the model file says which it uses).
+FEATURE_KINDS = {"detail"}
+KINDS = ("detail", "wrapper", "stem", "cgram")
+
+
+def features(reply, code, enh, wrapper="none"):
     toks = tokens(reply)
     out = []
     for i, t in enumerate(toks):
@@ -167,11 +185,25 @@ def features(reply, code, enh):
             out.append(t)
         if i + 1 < len(toks) and len(t) + len(toks[i + 1]) + 1 <= FEAT_MAX:
             out.append(t + b"+" + toks[i + 1])
+        if "stem" in FEATURE_KINDS:
+            u = t.decode("utf-8", "replace")
+            if len(u) >= 6 and not t.startswith(b"0"):
+                out.append(b"p:" + u[:5].encode())
+        if "cgram" in FEATURE_KINDS:
+            u = t.decode("utf-8", "replace")
+            if any(ord(ch) >= 0x80 for ch in u) and len(u) >= 4:
+                for k in range(len(u) - 2):
+                    out.append(b"g:" + u[k:k + 3].encode())
     if 200 <= code <= 599:
         out.append(b"c:%d" % code)
     if enh != "-":
-        c, s = enh.split(".")
-        out.append(b"e:%d.%d" % (int(c), int(s) if s else 0))
+        parts = (enh.split(".") + ["", ""])[:3]
+        c, s, d = (int(x) if x else 0 for x in parts)
+        out.append(b"e:%d.%d" % (c, s))
+        if "detail" in FEATURE_KINDS:
+            out.append(b"e:%d.%d.%d" % (c, s, d))
+    if "wrapper" in FEATURE_KINDS and wrapper not in ("none", "-"):
+        out.append(b"w:" + wrapper.encode())
     seen = set()
     res = []
     for f in out:
@@ -186,7 +218,10 @@ def features(reply, code, enh):
 
 class Row:
     __slots__ = ("where", "want", "got", "rule", "evidence", "code", "enh",
-                 "reply", "source", "feats")
+                 "wrapper", "reply", "source", "feats")
+
+    def refeature(self):
+        self.feats = features(self.reply, self.code, self.enh, self.wrapper)
 
 
 def run_tool(tool, tsv_paths, rules=None, model=None):
@@ -200,14 +235,15 @@ def run_tool(tool, tsv_paths, rules=None, model=None):
     for line in out.split(b"\n"):
         if not line:
             continue
-        f = line.split(b"\t", 7)
+        f = line.split(b"\t", 8)
         r = Row()
         r.where = f[0].decode()
         r.want, r.got, r.rule, r.evidence = (x.decode() for x in f[1:5])
         r.code = int(f[5])
         r.enh = f[6].decode()
-        r.reply = f[7]
-        r.feats = features(r.reply, r.code, r.enh)
+        r.wrapper = f[7].decode()
+        r.reply = f[8]
+        r.refeature()
         rows.append(r)
     return rows
 
@@ -303,10 +339,10 @@ def train(rows, seed=1):
     for ep in range(EPOCHS):
         rnd.shuffle(data)
         lr = RATE / (1 + ep * 0.2)
+        decay = 1.0 - lr * L2
         for feats, y in data:
             vecs, g = softmax(w, bias, feats)
             g[y] -= 1.0
-            decay = 1.0 - lr * L2
             for v in vecs:
                 for c in range(k):
                     v[c] = v[c] * decay - lr * g[c]
@@ -315,20 +351,56 @@ def train(rows, seed=1):
     return w, bias
 
 
-def prune(w, top=TOP_PER_CLASS):
+def train_nb(rows, alpha=None):
+    """Multinomial naive Bayes with add-alpha smoothing, as a linear
+    model: w[f][c] = log P(f | c), centred over the classes (so a feature
+    the file leaves out adds the same to every class); bias = log P(c)
+    (the classes' rows, add-one)."""
+    alpha = NB_ALPHA if alpha is None else alpha
+    k = len(CLASSES)
+    idx = {c: i for i, c in enumerate(CLASSES)}
+    count = {}
+    total = [0.0] * k
+    nrows = [1.0] * k
+    for r in rows:
+        y = idx.get(r.want)
+        if y is None:
+            continue
+        nrows[y] += 1
+        for f in r.feats:
+            count.setdefault(f, [0.0] * k)[y] += 1
+            total[y] += 1
+    vocab = len(count)
+    w = {}
+    for f in sorted(count):
+        v = [math.log((count[f][c] + alpha) / (total[c] + alpha * vocab))
+             for c in range(k)]
+        mean = sum(v) / k
+        w[f] = [x - mean for x in v]
+    nall = sum(nrows)
+    bias = [math.log(n / nall) for n in nrows]
+    mean = sum(bias) / k
+    return w, [b - mean for b in bias]
+
+
+def prune(w, top=None):
     """Keeps, per class, the top features by |weight|."""
+    top = TOP_PER_CLASS if top is None else top
     keep = {}
     for c in range(len(CLASSES)):
-        ranked = sorted(w, key=lambda f: (-abs(w[f][c]), f))[:top]
+        ranked = sorted(w, key=lambda f: (-abs(w[f][c]), f))
+        if top > 0:
+            ranked = ranked[:top]
         for f in ranked:
-            if abs(w[f][c]) >= 0.005:
+            if abs(w[f][c]) >= PRUNE_MIN:
                 keep.setdefault(f, {})[c] = round(w[f][c], 3)
     return keep
 
 
 class Model:
     def __init__(self, keep, bias, threshold, layers,
-                 min_words=DEFAULT_MIN_WORDS):
+                 min_words=DEFAULT_MIN_WORDS, nocode=None):
+        self.nocode = NOCODE_THRESHOLD if nocode is None else nocode
         self.keep = keep
         self.bias = [round(b, 3) for b in bias]
         self.threshold = threshold
@@ -347,7 +419,7 @@ class Model:
         words = 0
         for f in feats:
             ws = self.keep.get(f)
-            if ws is None or f.startswith(b"c:") or f.startswith(b"e:"):
+            if ws is None or f[1:2] == b":":  # c:, e:, w: are no words
                 continue
             if ws.get(best, 0.0) - ws.get(second, 0.0) > 0:
                 words += 1
@@ -362,9 +434,12 @@ class Model:
         if ev not in layers or not r.reply or r.rule.startswith(
                 "fallback-"):
             return r.got
-        if ev == "none" and r.code == 0 and r.enh == "-":
-            return r.got  # no code, no status, no phrase: unknown
         best, margin, words = self.score(r.feats)
+        if ev == "none" and r.code == 0 and r.enh == "-":
+            # no code, no status, no phrase: unknown (unless the
+            # candidate NOCODE_THRESHOLD says how sure the model must be)
+            if self.nocode is None or margin < self.nocode:
+                return r.got
         if margin < threshold or words < min_words:
             return r.got
         return CLASSES[best]
@@ -377,6 +452,8 @@ class Model:
             fp.write("threshold %g\n" % self.threshold)
             if self.min_words != 1:
                 fp.write("min_words %d\n" % self.min_words)
+            if self.nocode is not None:
+                fp.write("nocode_threshold %g\n" % self.nocode)
             fp.write("layers %s\n" % " ".join(self.layers))
             for c, b in enumerate(self.bias):
                 fp.write("bias %s %g\n" % (CLASSES[c], b))
@@ -425,7 +502,7 @@ def fit(rows, threshold=DEFAULT_THRESHOLD, layers=DEFAULT_LAYERS,
     may be turned wrong by the model at this threshold; the rows that
     would be get extra steps (an unknown one towards no preference)
     until none is left (at most CONTRACT_ROUNDS rounds)."""
-    w, bias = train(rows)
+    w, bias = train_nb(rows) if TRAINER == "nb" else train(rows)
     m = Model(prune(w), bias, threshold, layers, min_words)
     idx = {c: i for i, c in enumerate(CLASSES)}
     for _ in range(CONTRACT_ROUNDS):
@@ -590,6 +667,9 @@ def cmd_train(args):
         rows = run_tool(args.tool, args.tsv, rules=args.rules) + extra_rows(
             args, args.rules)
     m = fit(rows + ex, args.threshold, layers, args.min_words)
+    kinds = ", ".join(["c:CODE", "e:C.S"] + [
+        {"detail": "e:C.S.D", "wrapper": "w:KIND", "stem": "p:STEM",
+         "cgram": "g:CHARS"}[k] for k in sorted(FEATURE_KINDS)])
     m.write(args.out, [
         "The learned model of the classifier's weak layers (issue 12).",
         "Written by tests/model/train_model.py train (do not edit by hand",
@@ -598,18 +678,30 @@ def cmd_train(args):
             len(rows), ", ".join(os.path.basename(p)
                                  for p in args.tsv + args.extra),
             len(ex)),
-        "Softmax regression over words, word pairs, c:CODE and e:C.S;",
-        "%d epochs, rate %g, L2 %g; top %d features per class kept." % (
-            EPOCHS, RATE, L2, TOP_PER_CLASS),
+        "Retrain (settings are the trainer's defaults, chosen by clsmodel2",
+        "on time splits and leave-source-out cross-validation):",
+        "  python3 tests/model/train_model.py train tests/data/replies/"
+        "train.tsv",
+        "      tests/data/classify/seeds.tsv tests/data/classify/"
+        "providers.tsv",
+        "Softmax regression over words, word pairs, %s;" % kinds,
+        "%d epochs, rate %g, L2 %g; %s; weights below %g left out." % (
+            EPOCHS, RATE, L2, "top %d features per class kept" %
+            TOP_PER_CLASS if TOP_PER_CLASS else "every feature kept",
+            PRUNE_MIN),
         "Used only over rules of evidence: %s; only when the best class" %
         " ".join(layers),
         "beats the second by the threshold (scores are sums of weights)",
-        "and at least min_words words or word pairs favour it (classifier5).",
+        "and at least min_words words or word pairs favour it (classifier5);",
+        "a text with no rule, code or enhanced status only at the",
+        "nocode_threshold (none: never).",
     ])
     print("%s: %d features" % (args.out, len(m.keep)))
 
 
 def main():
+    global TOP_PER_CLASS, PRUNE_MIN, L2, EPOCHS, FEATURE_KINDS
+    global NOCODE_THRESHOLD
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name in ("train", "cv", "split"):
@@ -624,6 +716,19 @@ def main():
                        choices=range(1, 17), metavar="1..16")
         p.add_argument("--extra", nargs="*", default=[],
                        help="labelled rows always trained on")
+        p.add_argument("--top", type=int, default=TOP_PER_CLASS,
+                       help="features kept per class (by |weight|; 0: all)")
+        p.add_argument("--features", default=",".join(sorted(FEATURE_KINDS)),
+                       help="feature kinds beyond words, pairs, c:, e:C.S: "
+                       "comma list of %s, or none" % ", ".join(KINDS))
+        p.add_argument("--nocode-threshold", type=float,
+                       default=NOCODE_THRESHOLD,
+                       help="margin for a text with no rule, code or "
+                       "enhanced status; negative: never")
+        p.add_argument("--prune-min", type=float, default=PRUNE_MIN,
+                       help="smaller weights are left out of the file")
+        p.add_argument("--l2", type=float, default=L2)
+        p.add_argument("--epochs", type=int, default=EPOCHS)
         if name == "train":
             p.add_argument("--out", default="parsers/model/weak.model")
             p.add_argument("tsv", nargs="+")
@@ -635,6 +740,15 @@ def main():
             p.add_argument("--train", nargs="+", required=True)
             p.add_argument("--test", nargs="+", required=True)
     args = ap.parse_args()
+    TOP_PER_CLASS, PRUNE_MIN = args.top, args.prune_min
+    L2, EPOCHS = args.l2, args.epochs
+    FEATURE_KINDS = set(k for k in args.features.split(",")
+                        if k and k != "none")
+    if FEATURE_KINDS - set(KINDS):
+        ap.error("unknown feature kind(s): %s" % ", ".join(
+            sorted(FEATURE_KINDS - set(KINDS))))
+    NOCODE_THRESHOLD = args.nocode_threshold \
+        if args.nocode_threshold >= 0 else None
     {"train": cmd_train, "cv": cmd_cv, "split": cmd_split}[args.cmd](args)
 
 

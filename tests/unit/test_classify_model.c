@@ -94,7 +94,9 @@ classify_model_load__builtin__features_and_threshold(void **state)
 	assert_true(classify_model_layer(m, NULL));
 	assert_false(classify_model_layer(m, "token"));
 	assert_false(classify_model_layer(m, "phrase"));
-	assert_false(classify_model_layer(m, "status"));
+	/* clsmodel2: over enhanced status rules too (chosen on time splits
+	 * and leave-source-out cross-validation). */
+	assert_true(classify_model_layer(m, "status"));
 	classify_model_free(m);
 }
 
@@ -120,6 +122,8 @@ classify_model_load__bad_files__clear_errors(void **state)
 	    "t.model:2: expected 'w FEATURE CLASS WEIGHT...'");
 	expect_error("bouncestat-model 1\nw foo loop 1\nw foo loop 2\n", 44,
 	    "t.model:3: feature 'foo' given twice");
+	expect_error("bouncestat-model 1\nnocode_threshold -1\n", 39,
+	    "t.model:2: expected 'nocode_threshold NUMBER' (>= 0)");
 	expect_error("bouncestat-model 1\nlayers code sometimes\n", 40,
 	    "t.model:2: unknown layer 'sometimes'");
 	expect_error("bouncestat-model 1\nthreshold -1\n", 32,
@@ -305,6 +309,63 @@ classify_event__toy_model_layers_none__code_rule_kept(void **state)
 	classify_free(c);
 }
 
+/*
+ * clsmodel2: the whole enhanced status (e:C.S.D) and the wrapper kind
+ * (w:KIND) are features; "layers status" lets the model overrule an
+ * enhanced status rule; nocode_threshold lets it decide a bare text (no
+ * rule, no code, no enhanced status) when it is that sure.
+ */
+static const char toy2[] = "bouncestat-model 1\n"
+			   "threshold 1\n"
+			   "nocode_threshold 3\n"
+			   "layers status code broad none\n"
+			   "bias loop 0\n"
+			   "bias policy 0\n"
+			   "w zzqx loop 2\n"
+			   "w zzqx+qxzz loop 2\n"
+			   "w qxzz policy 0.5\n"
+			   "w yyqw loop 0.6\n"
+			   "w e:5.1.1 loop 4\n"
+			   "w w:exim loop 3\n";
+
+static void
+classify_event__toy_model_status_detail_wrapper_nocode(void **state)
+{
+	struct classifier *c = classify_fixture(false);
+	struct classify_result r;
+	const char *t;
+
+	(void)state;
+	classify_set_model(c, model_text(toy2));
+	/* Over an enhanced status rule, named with its detail. */
+	t = "550 5.1.1 zzqx";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_LOOP);
+	assert_string_equal(
+	    r.meaning, "model: status 5.1.1, 'zzqx' -> loop (margin 6.0)");
+	/* A bare text: decided only at nocode_threshold 3 or more. */
+	t = "zzqx qxzz";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_LOOP);
+	assert_string_equal(r.rule, "model");
+	t = "zzqx";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_equal(r.cls, BS_CLASS_UNKNOWN);
+	assert_string_equal(r.rule, "");
+	/* The wrapper decides; the cache keeps the bare reply apart. */
+	t = "550 yyqw";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_int_not_equal(r.cls, BS_CLASS_LOOP);
+	t = "SMTP error from remote mail server after RCPT "
+	    "TO:<a@example.org>: host mx.example.org [192.0.2.1]: 550 yyqw";
+	classify_text(c, t, strlen(t), NULL, &r);
+	assert_string_equal(r.wrapper, "exim");
+	assert_int_equal(r.cls, BS_CLASS_LOOP);
+	assert_string_equal(
+	    r.meaning, "model: wrapper exim, 'yyqw' -> loop (margin 3.6)");
+	classify_free(c);
+}
+
 static void
 classify_event__toy_model_cached__same_answer_digits_ignored(void **state)
 {
@@ -419,6 +480,8 @@ main(void)
 		    classify_event__toy_model__decides_only_over_weak_evidence),
 		cmocka_unit_test(
 		    classify_event__toy_model_layers_none__code_rule_kept),
+		cmocka_unit_test(
+		    classify_event__toy_model_status_detail_wrapper_nocode),
 		cmocka_unit_test(
 		    classify_event__toy_model_cached__same_answer_digits_ignored),
 		cmocka_unit_test(

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+# Copyright (c) 2026 The bouncestat authors
+"""How the model's settings were chosen (clsmodel2), on train data only.
+
+  tests/model/time_splits.sh DIR      # the five time splits, once
+  python3 tests/model/choose_settings.py DIR [CANDIDATE...]
+
+For each candidate (a feature set and training setting; the names are
+below) it trains one model per time split (on that split's earlier rows,
+its rules' examples and tests/data/classify/*.tsv) and one per fold of
+5-fold leave-source-out cross-validation on train.tsv (today's rules),
+and prints, for every layer set, threshold and min_words, the replies
+right and the net score: made right - broken - moved from one wrong
+answer (or unknown) to another, summed over the splits and the CV (the
+criterion fixed before any candidate was measured). The rows are read
+through the real classifier (classify_holdout -d); `confirm` re-runs the
+trainer's default setting through the C tool itself (-R, -m) and prints
+the differences from the Python scoring (0 when the two agree).
+"""
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import train_model as tm  # noqa: E402
+
+TOOL = "build/tests/classify_holdout"
+EXTRA = ["tests/data/classify/seeds.tsv", "tests/data/classify/providers.tsv"]
+LAYERS = {"cbn": ["code", "broad", "none"],
+          "scbn": ["status", "code", "broad", "none"],
+          "pscbn": ["phrase", "status", "code", "broad", "none"]}
+# name: (feature kinds, top per class, prune-min, L2, epochs, nocode, trainer)
+ALL = 0
+CANDIDATES = {
+    "base": ((), 50, 0.005, 1e-3, 30, None, "sgd"),  # before clsmodel2
+    "top100": ((), 100, 0.005, 1e-3, 30, None, "sgd"),
+    "top200": ((), 200, 0.005, 1e-3, 30, None, "sgd"),
+    "top400": ((), 400, 0.005, 1e-3, 30, None, "sgd"),
+    "all": ((), ALL, 0.005, 1e-3, 30, None, "sgd"),
+    "all-pmin0.05": ((), ALL, 0.05, 1e-3, 30, None, "sgd"),
+    "all-pmin0.1": ((), ALL, 0.1, 1e-3, 30, None, "sgd"),
+    "nb": ((), 50, 0.005, 1e-3, 30, None, "nb"),
+    "detail": (("detail",), ALL, 0.05, 1e-3, 30, None, "sgd"),
+    "wrapper": (("wrapper",), ALL, 0.05, 1e-3, 30, None, "sgd"),
+    "stem": (("stem",), ALL, 0.05, 1e-3, 30, None, "sgd"),
+    "cgram": (("cgram",), ALL, 0.05, 1e-3, 30, None, "sgd"),
+    "l2-1e-4": ((), ALL, 0.05, 1e-4, 30, None, "sgd"),
+    "l2-3e-3": ((), ALL, 0.05, 3e-3, 30, None, "sgd"),
+    "ep60": ((), ALL, 0.05, 1e-3, 60, None, "sgd"),
+    "nocode2": ((), ALL, 0.05, 1e-3, 30, 2.0, "sgd"),
+    "detail-nocode2": (("detail",), ALL, 0.05, 1e-3, 30, 2.0, "sgd"),
+    "chosen": (("detail",), ALL, 0.05, 1e-3, 30, 1.5, "sgd"),
+}
+
+
+def load(splits_dir):
+    tmp = tempfile.mkdtemp()
+    splits = []
+    for name in ("T1", "T2", "T3", "T4", "T5"):
+        d = os.path.join(splits_dir, name)
+        rd = os.path.join(d, "rules")
+        ex = tm.example_rows(TOOL, rd, tmp) + tm.run_tool(TOOL, EXTRA,
+                                                           rules=rd)
+        splits.append((name, rd, ex,
+                       tm.run_tool(TOOL, [d + "/train.tsv"], rules=rd),
+                       tm.run_tool(TOOL, [d + "/test.tsv"], rules=rd)))
+    args = ["tests/data/replies/train.tsv"]
+    ex = tm.example_rows(TOOL, "parsers/rules", tmp) + tm.run_tool(
+        TOOL, EXTRA, rules="parsers/rules")
+    rows = tm.run_tool(TOOL, args, rules="parsers/rules")
+    return splits, ex, tm.folds_of(rows, tm.read_sources(args), 5)
+
+
+def counts(got, rows):
+    return (sum(g == r.want for g, r in zip(got, rows)),
+            sum(r.got != r.want and g == r.want for g, r in zip(got, rows)),
+            sum(r.got == r.want and g != r.want for g, r in zip(got, rows)),
+            sum(r.got != r.want and g not in (r.got, r.want)
+                for g, r in zip(got, rows)))
+
+
+def run(name, splits, cvex, folds):
+    kinds, top, pmin, l2, epochs, nocode, trainer = CANDIDATES[name]
+    tm.FEATURE_KINDS, tm.TOP_PER_CLASS, tm.PRUNE_MIN = set(kinds), top, pmin
+    tm.L2, tm.EPOCHS, tm.NOCODE_THRESHOLD, tm.TRAINER = (l2, epochs, nocode,
+                                                          trainer)
+    for _, _, ex, tr, te in splits:
+        for r in ex + tr + te:
+            r.refeature()
+    for r in cvex + [r for f in folds for r in f]:
+        r.refeature()
+    fl = tm.DEFAULT_LAYERS
+    models = [tm.fit(tr + ex, tm.DEFAULT_THRESHOLD, fl)
+              for _, _, ex, tr, _ in splits]
+    cvm = [tm.fit([r for j, f in enumerate(folds) if j != i for r in f] +
+                  cvex, tm.DEFAULT_THRESHOLD, fl) for i in range(5)]
+    cvrows = [r for f in folds for r in f]
+    for ln, layers in LAYERS.items():
+        for th in (0.5, 1.0, 1.5, 2.0, 3.0):
+            for mw in (1, 2, 3):
+                t = [0, 0, 0, 0]
+                for m, (_, _, _, _, te) in zip(models, splits):
+                    c = counts([m.decide(r, th, layers, mw) for r in te], te)
+                    t = [a + b for a, b in zip(t, c)]
+                c = counts([cvm[i].decide(r, th, layers, mw)
+                            for i, f in enumerate(folds) for r in f], cvrows)
+                net = t[1] - t[2] - t[3] + c[1] - c[2] - c[3]
+                print("%-16s %-5s th%.1f mw%d | net %3d | time right %d "
+                      "fix %d broke %d other %d | cv right %d fix %d broke "
+                      "%d other %d" % ((name, ln, th, mw, net) + tuple(t) +
+                                       c), flush=True)
+
+
+def main():
+    splits_dir = sys.argv[1]
+    names = sys.argv[2:] or list(CANDIDATES)
+    splits, cvex, folds = load(splits_dir)
+    print("rules only: time %d of %d, cv %d of %d" % (
+        sum(sum(r.got == r.want for r in te) for *_, te in splits),
+        sum(len(te) for *_, te in splits),
+        sum(r.got == r.want for f in folds for r in f),
+        sum(len(f) for f in folds)), flush=True)
+    for name in names:
+        if name == "confirm":
+            confirm(splits_dir, splits)
+        else:
+            run(name, splits, cvex, folds)
+
+
+def confirm(splits_dir, splits):
+    """The trainer's defaults, through the C tool, on the time splits."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, rd, ex, tr, te in splits:
+            m = tm.fit(tr + ex)
+            mp = os.path.join(tmp, name + ".model")
+            m.write(mp, [])
+            withm = tm.run_tool(TOOL, [os.path.join(splits_dir, name,
+                                                    "test.tsv")],
+                                rules=rd, model=mp)
+            print("%s: rules %d, C with model %d of %d (python/C "
+                  "differences %d)" % (
+                      name, sum(r.got == r.want for r in te),
+                      sum(r.got == r.want for r in withm), len(te),
+                      sum(m.decide(r) != w.got for r, w in zip(te, withm))))
+
+
+if __name__ == "__main__":
+    main()
