@@ -100,7 +100,9 @@ struct report {
 	struct rlist *provider_classes; /* html: per provider, its classes */
 	struct incident_list incs;      /* html: open and recent */
 	int64_t lifetime;               /* issue 16: the expiry forecast */
-	struct rlist hosts; /* by logging host (a fleet through rsyslog) */
+	struct rlist hosts;     /* by logging host (a fleet through rsyslog) */
+	struct rlist dom_provs; /* --domain: the providers of its mail in
+				   the range, for the incidents */
 };
 
 static void
@@ -188,7 +190,10 @@ help(void)
 	    "HTML: one page, no script and no external asset: failures over "
 	    "time stacked\nby class (inline SVG), the classes, the top "
 	    "providers with their class mix,\nthe open and recent incidents "
-	    "with sample reply and action, the code table.\n\n");
+	    "with sample reply and action, the code table.\n"
+	    "With --domain or --host, the incidents (text, HTML, JSON) are "
+	    "only those whose\nkey is the domain or a provider of its mail "
+	    "in the range, and that the host\nlogged; the heading says so.\n\n");
 	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ);
 	printf("\nThe database is opened read-only.\n"
 	       "Exit status: 0 success, 1 failure (e.g. no database), 2 usage "
@@ -651,6 +656,80 @@ text_unknown(FILE *fp, const struct report *r)
 	fputc('\n', fp);
 }
 
+/* True when the ", "-separated list has name (case aside). */
+static bool
+in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (strncasecmp(p, name, n) == 0 &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return true;
+		p = strchr(p, ',');
+	}
+	return false;
+}
+
+/*
+ * True when inc concerns the report's --domain and --host (always without
+ * them): its key is the domain or a provider the domain's mail went to in
+ * the range (a dnsbl incident: one of the receivers that named the
+ * listing is), and the host logged one of its events.
+ */
+static bool
+incident_concerns(const struct report *r, const struct incident *inc)
+{
+	const char *key = inc->key;
+	bool dnsbl = strcmp(inc->kind, "dnsbl") == 0, ok;
+	size_t i;
+
+	if (r->f.host != NULL &&
+	    (inc->hosts == NULL || !in_list(inc->hosts, r->f.host)))
+		return false;
+	if (r->f.domain == NULL)
+		return true;
+	ok = dnsbl ? in_list(inc->providers, r->f.domain)
+		   : strcasecmp(key, r->f.domain) == 0;
+	for (i = 0; !ok && i < r->dom_provs.n; i++) {
+		key = r->dom_provs.v[i].name;
+		if (key[0] != '\0')
+			ok = dnsbl ? in_list(inc->providers, key)
+				   : strcasecmp(inc->key, key) == 0;
+	}
+	return ok;
+}
+
+struct concerns_arg {
+	const struct report *r;
+	struct incident_list *l;
+};
+
+/* An incident_fn: incident_list_add() of those incident_concerns(). */
+static int
+concerns_add(const struct incident *inc, void *arg)
+{
+	struct concerns_arg *a = arg;
+
+	return incident_concerns(a->r, inc) ? incident_list_add(inc, a->l) : 0;
+}
+
+/*
+ * Reads the incidents of f that concern the report's --domain and --host
+ * into *l. 0, or -1 (store_errmsg()).
+ */
+static int
+report_incidents(const struct report *r, const struct incident_filter *f,
+    struct incident_list *l)
+{
+	struct concerns_arg a = { r, l };
+
+	return incident_list(r->st, f, concerns_add, &a);
+}
+
 /* Reads the open incidents into *l. 0, or -1 (store_errmsg()). */
 static int
 open_incidents(const struct report *r, struct incident_list *l)
@@ -659,7 +738,25 @@ open_incidents(const struct report *r, struct incident_list *l)
 
 	memset(&f, 0, sizeof(f));
 	f.open_only = true;
-	return incident_list(r->st, &f, incident_list_add, l);
+	return report_incidents(r, &f, l);
+}
+
+/* The heading's note of the incident filter, "" without --domain/--host. */
+static void
+incidents_filter_note(FILE *fp, const struct report *r)
+{
+	if (r->f.domain == NULL && r->f.host == NULL)
+		return;
+	fputs(" of", fp);
+	if (r->f.domain != NULL) {
+		fputs(" --domain ", fp);
+		fput_sanitized(fp, r->f.domain, strlen(r->f.domain));
+	}
+	if (r->f.host != NULL) {
+		fputs(" --host ", fp);
+		fput_sanitized(fp, r->f.host, strlen(r->f.host));
+	}
+	fputs(" only", fp);
 }
 
 /*
@@ -672,7 +769,9 @@ text_incidents(FILE *fp, const struct report *r)
 	struct incident_list l = { 0 };
 
 	if (open_incidents(r, &l) == 0 && l.n > 0) {
-		fprintf(fp, "Open incidents (bouncestat incidents --open)\n");
+		fputs("Open incidents", fp);
+		incidents_filter_note(fp, r);
+		fputs(" (all: bouncestat incidents --open)\n", fp);
 		incident_table_text(fp, &l, 0, true);
 		fputc('\n', fp);
 	}
@@ -1117,6 +1216,15 @@ run_queries(struct store *st, struct report *r)
 	if (r->unknown &&
 	    query_unknown(st, &r->f, rlist_collect, &r->unknowns) == -1)
 		return -1;
+	if (r->f.domain != NULL) {
+		/* The incidents' keys are providers: those of the domain. */
+		one = r->f;
+		one.cls = NULL;
+		one.top = 0;
+		if (query_by_provider(st, &one, rlist_collect, &r->dom_provs) ==
+		    -1)
+			return -1;
+	}
 	if (r->f.cls != NULL) {
 		/* The denominators of the class's shares: every result. */
 		nocls.top = 0;
@@ -1153,7 +1261,7 @@ run_queries(struct store *st, struct report *r)
 	memset(&inf, 0, sizeof(inf));
 	inf.since = r->since;
 	/* A database from before the incidents migration has none. */
-	(void)incident_list(st, &inf, incident_list_add, &r->incs);
+	(void)report_incidents(r, &inf, &r->incs);
 	return 0;
 }
 
@@ -1203,6 +1311,7 @@ report_html(FILE *fp, const struct report *r)
 	v.class_hours = r->class_hours;
 	v.provider_classes = r->provider_classes;
 	v.incidents = &r->incs;
+	v.inc_host = r->f.host;
 	html_report(fp, &v);
 }
 
@@ -1413,6 +1522,7 @@ out:
 	rlist_free(&r.domains);
 	rlist_free(&r.providers);
 	rlist_free(&r.hosts);
+	rlist_free(&r.dom_provs);
 	rlist_free(&r.codes);
 	rlist_free(&r.hours);
 	rlist_free(&r.unknowns);

@@ -644,11 +644,22 @@ incident_rows(FILE *fp, bool open, int64_t start, int64_t last,
 	fputs("</td></tr>\n", fp);
 }
 
+/* f: the report's filters, named after the caption; NULL: none. */
 static void
-incidents_head(FILE *fp, const char *caption)
+incidents_head(FILE *fp, const char *caption, const struct report_view *f)
 {
 	fputs("<table class=\"incidents\">\n<caption>", fp);
 	put(fp, caption);
+	if (f != NULL && f->domain != NULL) {
+		fputs(" --domain ", fp);
+		put_name(fp, f->domain);
+	}
+	if (f != NULL && f->inc_host != NULL) {
+		fputs(" --host ", fp);
+		put_name(fp, f->inc_host);
+	}
+	if (f != NULL)
+		fputs(" only (all: bouncestat incidents)", fp);
 	fputs(" (sample reply and suggested action below each)", fp);
 	fputs("</caption>\n<thead><tr><th scope=\"col\">state</th>"
 	      "<th scope=\"col\">started</th><th scope=\"col\">last seen</th>"
@@ -667,10 +678,18 @@ incidents(FILE *fp, const struct report_view *v)
 
 	fputs("<h2 id=\"incidents\">Incidents</h2>\n", fp);
 	if (v->incidents == NULL || v->incidents->n == 0) {
-		fputs("<p>No incident open or seen in the range.</p>\n", fp);
+		fputs("<p>No incident open or seen in the range", fp);
+		if (v->domain != NULL || v->inc_host != NULL)
+			fputs(" (only those of --domain and --host are shown)", fp);
+		fputs(".</p>\n", fp);
 		return;
 	}
-	incidents_head(fp, "Open incidents, then those seen in the range");
+	if (v->domain == NULL && v->inc_host == NULL)
+		incidents_head(
+		    fp, "Open incidents, then those seen in the range", NULL);
+	else
+		incidents_head(
+		    fp, "Open incidents, then those seen in the range, of", v);
 	for (i = 0; i < v->incidents->n; i++) {
 		x = &v->incidents->v[i].inc;
 		incident_rows(fp, x->open, x->start, x->last_seen, x->kind,
@@ -771,7 +790,7 @@ html_alert(FILE *fp, const struct alert_params *p,
 	fputs("</h1>\n", fp);
 	tz_label(zone, sizeof(zone), p->now);
 	snprintf(cap, sizeof(cap), "Incidents (times in %s)", zone);
-	incidents_head(fp, cap);
+	incidents_head(fp, cap, NULL);
 	for (i = 0; i < n; i++)
 		incident_rows(fp, !inc[i].resolved, inc[i].start,
 		    inc[i].last_seen, inc[i].kind, inc[i].key, inc[i].listed_ip,

@@ -55,6 +55,9 @@ struct report_view {
 	/* per row of providers: its failures by class */
 	const struct rlist *provider_classes;
 	const struct incident_list *incidents; /* open and recent */
+	/* the incidents are those of domain and of this logging host only;
+	   NULL: of every host */
+	const char *inc_host;
 };
 
 /* The failures (deferred + bounced + expired) of c. */

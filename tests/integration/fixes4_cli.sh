@@ -51,3 +51,63 @@ wait "$dpid" || fail "daemon r1: exit $?"
 grep -qF "r1.conf:1: dnsbl_resolver 127.0.0.1:99999: not a list of IP" \
 	"$tmp/r1.err" || fail "reload: the resolver is not refused"
 rm "$tmp"/r1*
+
+# 2. report --domain D / --host H listed every open incident of every
+# receiver. Now only those of D (its key, or the provider D's mail went
+# to: foxmail.com goes to qq.com's servers) and of H, and the heading says
+# it is filtered; text, HTML and JSON.
+python3 - "$tmp/f2.log" <<'PY'
+import sys
+out = open(sys.argv[1], "w")
+for q, dom, mx, ip, host in (
+        ("A", "qq.com", "mx1.qq.com", "203.205.219.57", "mx1"),
+        ("B", "foxmail.com", "mx1.qq.com", "203.205.219.57", "mx1"),
+        ("C", "yahoo.com", "mta5.am0.yahoodns.net", "98.136.96.91", "mx2")):
+    for i in range(12):
+        out.write("2026-11-22T10:%02d:00+00:00 %s postfix/smtp[%d]: "
+                  "%s%04X: to=<u%d@%s>, relay=%s[%s]:25, delay=1, "
+                  "delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred (host "
+                  "%s[%s] said: 421 too many connections (in reply to "
+                  "RCPT TO command))\n"
+                  % (i, host, 100 + i, q, i, i, dom, mx, ip,
+                     mx, ip))
+PY
+bs import --db "$tmp/f2.db" "$tmp/f2.log" >/dev/null 2>"$tmp/f2.err" ||
+	fail "import f2.log"
+n=(--db "$tmp/f2.db" --now 2026-11-22T10:30Z --since all)
+bs incidents "${n[@]}" --open >"$tmp/f2all.out"
+grep -q "yahoo.com" "$tmp/f2all.out" && grep -q "qq.com" "$tmp/f2all.out" ||
+	fail "f2: not two incidents"
+for d in qq.com foxmail.com QQ.com; do
+	bs report "${n[@]}" --domain "$d" >"$tmp/f2.out"
+	grep -qi "^Open incidents of --domain $d only " "$tmp/f2.out" ||
+		fail "report --domain $d: the heading does not say it is filtered"
+	grep -q "rate_limited qq.com" "$tmp/f2.out" ||
+		fail "report --domain $d: qq.com's incident not listed"
+	grep -q "yahoo.com" "$tmp/f2.out" &&
+		fail "report --domain $d: yahoo.com's incident is listed"
+done
+bs report "${n[@]}" --domain foxmail.com --format html >"$tmp/f2h.out"
+grep -q "<caption>Open incidents, then those seen in the range, of --domain foxmail.com only" \
+	"$tmp/f2h.out" || fail "html --domain: the caption"
+grep -q '<td class="key">yahoo.com\|>yahoo.com<' "$tmp/f2h.out" &&
+	fail "html --domain foxmail.com: yahoo.com's incident is listed"
+grep -c ">qq.com<" "$tmp/f2h.out" >/dev/null ||
+	fail "html --domain foxmail.com: qq.com's incident not listed"
+bs report "${n[@]}" --domain yahoo.com --format json >"$tmp/f2j.out"
+python3 - "$tmp/f2j.out" <<'PY' || fail "json --domain yahoo.com: incidents"
+import json, sys
+keys = [i["key"] for i in json.load(open(sys.argv[1]))["incidents"]]
+assert keys == ["yahoo.com"], keys
+PY
+bs report "${n[@]}" --host mx2 >"$tmp/f2.out"
+grep -q "^Open incidents of --host mx2 only " "$tmp/f2.out" ||
+	fail "report --host mx2: the heading"
+grep -q "rate_limited qq.com" "$tmp/f2.out" &&
+	fail "report --host mx2: qq.com's incident (logged by mx1) is listed"
+bs report "${n[@]}" >"$tmp/f2.out"
+grep -q "^Open incidents (all: bouncestat incidents --open)" "$tmp/f2.out" ||
+	fail "report: the heading without a filter"
+[ "$(grep -c "^open .* rate_limited" "$tmp/f2.out")" = 2 ] ||
+	fail "report: not both incidents without a filter"
+rm "$tmp"/f2*
