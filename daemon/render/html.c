@@ -680,7 +680,8 @@ incidents(FILE *fp, const struct report_view *v)
 	if (v->incidents == NULL || v->incidents->n == 0) {
 		fputs("<p>No incident open or seen in the range", fp);
 		if (v->domain != NULL || v->inc_host != NULL)
-			fputs(" (only those of --domain and --host are shown)", fp);
+			fputs(" (only those of --domain and --host are shown)",
+			    fp);
 		fputs(".</p>\n", fp);
 		return;
 	}
