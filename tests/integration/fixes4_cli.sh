@@ -111,3 +111,59 @@ grep -q "^Open incidents (all: bouncestat incidents --open)" "$tmp/f2.out" ||
 [ "$(grep -c "^open .* rate_limited" "$tmp/f2.out")" = 2 ] ||
 	fail "report: not both incidents without a filter"
 rm "$tmp"/f2*
+
+# 3. The alert mail showed every time with the offset of "now": across a
+# DST change a time before it was shown in the wrong offset (Berlin's
+# 00:55Z on 2026-10-25 read "01:55 +0100", which is right as an instant but
+# not the local time then, 02:55 +0200). Now each time has its own offset;
+# a last-seen after the change is shown in full (its offset differs). The
+# HTML names the offset of a time that differs from the caption's.
+for spec in Australia/Adelaide,2026-10-03T16:25 \
+	America/St_Johns,2026-11-01T04:25 Europe/Berlin,2026-10-25T00:55; do
+	zone=${spec%%,*}
+	t0=${spec#*,}
+	[ -f "/usr/share/zoneinfo/$zone" ] ||
+		fail "no /usr/share/zoneinfo/$zone (package tzdata)"
+	python3 - "$t0" "$tmp/d3.log" <<'PY'
+import datetime, sys
+t0 = datetime.datetime.fromisoformat(sys.argv[1])
+with open(sys.argv[2], "w") as out:
+    for i in range(12):
+        t = t0 + datetime.timedelta(minutes=i)
+        out.write("%s+00:00 mx1 postfix/smtp[%d]: A%04X: to=<u%d@qq.com>, "
+                  "relay=mx1.qq.com[203.205.219.57]:25, delay=1, "
+                  "delays=0.1/0/1/0.1, dsn=4.0.0, status=deferred (host "
+                  "mx1.qq.com[203.205.219.57] said: 421 HL:ICC too many "
+                  "connections (in reply to RCPT TO command))\n"
+                  % (t.strftime("%Y-%m-%dT%H:%M:%S"), 100 + i, i, i))
+PY
+	rm -f "$tmp/d3.db"
+	bs import --db "$tmp/d3.db" "$tmp/d3.log" >/dev/null 2>"$tmp/d3.err" ||
+		fail "$zone: import"
+	# start and last seen (the end of the last minute), local with their offsets
+	want=$(python3 - "$t0" "$zone" <<'PY'
+import datetime, sys, zoneinfo
+z = zoneinfo.ZoneInfo(sys.argv[2])
+t0 = datetime.datetime.fromisoformat(sys.argv[1]).replace(
+    tzinfo=datetime.timezone.utc)
+a = t0.astimezone(z)
+b = (t0 + datetime.timedelta(minutes=12)).astimezone(z)
+assert a.utcoffset() != b.utcoffset(), "not across a change"
+print(a.strftime("%Y-%m-%d %H:%M %z"), "to",
+      b.strftime("%Y-%m-%d %H:%M %z"))
+print(a.strftime("%Y-%m-%d %H:%M"), "UTC" + a.strftime("%z")[:3] + ":" +
+      a.strftime("%z")[3:])
+PY
+)
+	TZ=$zone bs alert --db "$tmp/d3.db" --now "${t0%T*}T23:00:00Z" \
+		--mail-to pm@example.org --dry-run >"$tmp/d3.out" \
+		2>"$tmp/d3.err" || fail "$zone: alert --dry-run"
+	grep -qF "From:     $(head -1 <<<"$want") (12 min)" "$tmp/d3.out" ||
+		fail "$zone: alert: no 'From:     $(head -1 <<<"$want")'"
+	TZ=$zone bs alert --db "$tmp/d3.db" --now "${t0%T*}T23:00:00Z" \
+		--mail-to pm@example.org --dry-run --html >"$tmp/d3h.out" \
+		2>"$tmp/d3.err" || fail "$zone: alert --dry-run --html"
+	grep -qF "<td>$(tail -1 <<<"$want")</td>" "$tmp/d3h.out" ||
+		fail "$zone: alert --html: no '$(tail -1 <<<"$want")'"
+done
+rm "$tmp"/d3*
