@@ -89,6 +89,8 @@ struct report {
 					   first may be 0, the epoch) */
 	int64_t show_since, show_until; /* shown: clamped to the data */
 	bool clamped;
+	bool widened;     /* a shown edge is not the asked one: whole hours */
+	bool until_asked; /* --until, or the end of yesterday/last-week */
 	struct query_filter f;
 	int64_t req_since, req_until; /* as asked */
 	int64_t since, until;         /* as read: whole hours */
@@ -152,11 +154,13 @@ help(void)
 	    REPORT_TOP_DEFAULT);
 	printf(
 	    "Counts are kept per hour: the range is widened to whole hours "
-	    "and clamped to\nthe data (both shown); with no result in the "
-	    "range, the report says where\nthe data is. Times are local "
-	    "(--utc: UTC), the zone in the header, hours\nmerged into "
-	    "marks start at local midnight (in a zone 30 or\n45 minutes off "
-	    "UTC at the whole UTC hour before it, e.g. 23:30).\n"
+	    "and clamped to\nthe data (both shown; in a zone 30 or 45 "
+	    "minutes off UTC, --since today\nstarts at 23:30 or 23:45, "
+	    "'widened to whole UTC hours');\nwith no result in the "
+	    "range, the report says where the data is. Times are\nlocal "
+	    "(--utc: UTC), the zone in the header, hours merged into "
+	    "marks start\nat local midnight (in a zone 30 or 45 minutes off "
+	    "UTC at the whole UTC hour\nbefore it, e.g. 23:30).\n"
 	    "sent, deferred, bounced and expired are final results, "
 	    "one per status= line;\nper-MX attempts are counted apart and are "
 	    "not in the totals; suspended\nrepeats (no receiver contacted) are "
@@ -832,11 +836,13 @@ report_text(FILE *fp, const struct report *r)
 	tz_label(zone, sizeof(zone), r->show_since);
 	fprintf(fp, "bouncestat report: %s to %s (%s)\n",
 	    r->show_since > 0 ? a : "the beginning", b, zone);
-	if (r->clamped) {
+	if (r->clamped || r->widened) {
 		local_text(r->req_since, a, sizeof(a));
 		local_text(r->req_until, b, sizeof(b));
-		fprintf(fp, "  (clamped to the data; asked %s to %s)\n",
-		    r->req_since > 0 ? a : "all", b);
+		fprintf(fp, "  (%s%s%sasked %s to %s)\n",
+		    r->clamped ? "clamped to the data; " : "",
+		    r->widened ? "widened to whole UTC hours" : "",
+		    r->widened ? "; " : "", r->req_since > 0 ? a : "all", b);
 	}
 	fputs("database: ", fp);
 	put_cell(fp, r, r->db, strlen(r->db), r->width - 10, false);
@@ -1279,6 +1285,13 @@ clamp_range(struct report *r)
 	if (r->data_last < r->until)
 		r->show_until = r->data_last;
 	r->clamped = r->show_since != r->since || r->show_until != r->until;
+	/* An edge not clamped but moved to a whole UTC hour (--since today
+	 * in a zone 30 minutes off UTC starts at 23:30); the default end,
+	 * now, is always widened to the end of its hour: not said. */
+	r->widened = (r->show_since == r->since && r->req_since > 0 &&
+			 r->since != r->req_since) ||
+	    (r->show_until == r->until && r->until_asked &&
+		r->req_until != r->now && r->until != r->req_until);
 }
 
 static void
@@ -1301,6 +1314,7 @@ report_html(FILE *fp, const struct report *r)
 	v.req_since = r->req_since;
 	v.req_until = r->req_until;
 	v.clamped = r->clamped;
+	v.widened = r->widened;
 	v.data_first = r->data_first;
 	v.data_last = r->data_last;
 	v.totals = &r->totals;
@@ -1448,9 +1462,12 @@ cmd_report_exec(int argc, char **argv)
 	r.width = term_width(stdout);
 	r.utf8 = term_utf8();
 	/* yesterday and last-week end where they end. */
+	r.until_asked = until_set;
 	if (!until_set &&
-	    parse_period(since, now, &r.req_since, &r.req_until) == 0)
+	    parse_period(since, now, &r.req_since, &r.req_until) == 0) {
 		until = NULL;
+		r.until_asked = true;
+	}
 	if (parse_time_arg(since, now, &r.req_since) == -1)
 		return cmd_ctx_free(&ctx),
 		       usage_error("--since: not a duration or date", since);

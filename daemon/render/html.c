@@ -740,14 +740,17 @@ html_report(FILE *fp, const struct report_view *v)
 	fputs(" (", fp);
 	put(fp, zone);
 	fputs(")", fp);
-	if (v->clamped) {
+	if (v->clamped || v->widened) {
 		local_time(a, sizeof(a), v->req_since, true);
 		local_time(b, sizeof(b), v->req_until, true);
 		fputs("; asked ", fp);
 		put(fp, v->req_since > 0 ? a : "all");
 		fputs(" to ", fp);
 		put(fp, b);
-		fputs(", clamped to the data and widened to whole hours", fp);
+		fputs(v->clamped
+			? ", clamped to the data and widened to whole hours"
+			: ", widened to whole UTC hours",
+		    fp);
 	}
 	fputs("</p>\n<p class=\"meta\">database ", fp);
 	put(fp, v->db);

@@ -167,3 +167,42 @@ PY
 		fail "$zone: alert --html: no '$(tail -1 <<<"$want")'"
 done
 rm "$tmp"/d3*
+
+# 4. In a zone 30 or 45 minutes off UTC, --since today starts at 23:30
+# (23:45) of the day before: counts are per UTC hour. The header showed
+# that start without saying why. Now it says "widened to whole UTC hours"
+# with the range asked (text and HTML); a whole-hour zone, where nothing
+# is widened, has no such line.
+python3 - "$tmp/w4.log" <<'PY'
+with open(__import__("sys").argv[1], "w") as out:
+    for t in ("2026-11-21T17:00", "2026-11-22T10:05"):
+        out.write("%s:00+00:00 mx1 postfix/smtp[1]: A%s: to=<u@qq.com>, "
+                  "relay=mx1.qq.com[203.205.219.57]:25, delay=1, "
+                  "delays=0.1/0/1/0.1, dsn=2.0.0, status=sent (250 ok)\n"
+                  % (t, t[8:10] + t[11:13]))
+PY
+bs import --db "$tmp/w4.db" "$tmp/w4.log" >/dev/null 2>"$tmp/w4.err" ||
+	fail "import w4.log"
+for spec in Asia/Kolkata,23:30 Asia/Kathmandu,23:45 Europe/Berlin,; do
+	zone=${spec%,*}
+	start=${spec#*,}
+	TZ=$zone bs report --db "$tmp/w4.db" --now 2026-11-22T10:20Z \
+		--since today >"$tmp/w4.out" 2>"$tmp/w4.err" || fail "$zone: report"
+	TZ=$zone bs report --db "$tmp/w4.db" --now 2026-11-22T10:20Z \
+		--since today --format html >"$tmp/w4h.out" 2>"$tmp/w4.err" ||
+		fail "$zone: report --format html"
+	if [ -n "$start" ]; then
+		grep -q "^bouncestat report: 2026-11-21 $start to " "$tmp/w4.out" ||
+			fail "$zone: --since today does not start at $start"
+		grep -q "^  (widened to whole UTC hours; asked 2026-11-22 00:00 to " \
+			"$tmp/w4.out" || fail "$zone: the header does not say widened"
+		grep -q "asked 2026-11-22 00:00 to [-0-9: ]*, widened to whole UTC hours</p>" \
+			"$tmp/w4h.out" || fail "$zone: html does not say widened"
+	else
+		grep -q "^bouncestat report: 2026-11-22 00:00 to " "$tmp/w4.out" ||
+			fail "$zone: --since today does not start at 00:00"
+		grep -q "widened" "$tmp/w4.out" "$tmp/w4h.out" &&
+			fail "$zone: widened, but nothing was"
+	fi
+done
+rm "$tmp"/w4*
