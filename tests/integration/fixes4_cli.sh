@@ -206,3 +206,24 @@ for spec in Asia/Kolkata,23:30 Asia/Kathmandu,23:45 Europe/Berlin,; do
 	fi
 done
 rm "$tmp"/w4*
+
+# 5. trace of a Sendmail message whose recipients all bounced said "still
+# in the queue at the last line seen": Sendmail logs no removal. Now it
+# says that every recipient has a final result; a message with a
+# recipient deferred is still "in the queue".
+bs import --db "$tmp/s5.db" "$BS_SRC/tests/data/sendmail/multi_rcpt.log" \
+	>/dev/null 2>"$tmp/s5.err" || fail "import multi_rcpt.log"
+bs trace --db "$tmp/s5.db" 5AMAK1ab005103 >"$tmp/s5.out" 2>"$tmp/s5.err" ||
+	fail "trace 5AMAK1ab005103"
+grep -q "bounced (last failure user_unknown)" "$tmp/s5.out" ||
+	fail "trace 5AMAK1ab005103: not bounced"
+grep -q "still in the queue" "$tmp/s5.out" &&
+	fail "trace: a message whose recipients all bounced is 'still in the queue'"
+grep -qx "  (every recipient has a final result; the MTA logged no removal from the queue)" \
+	"$tmp/s5.out" || fail "trace: no final-result note"
+bs trace --db "$tmp/s5.db" 5AMAK1ab005102 >"$tmp/s5.out" 2>"$tmp/s5.err" ||
+	fail "trace 5AMAK1ab005102"
+grep -q ": deferred " "$tmp/s5.out" || fail "trace 5AMAK1ab005102: not deferred"
+grep -qx "  (still in the queue at the last line seen)" "$tmp/s5.out" ||
+	fail "trace: a deferred message is not still in the queue"
+rm "$tmp"/s5*
