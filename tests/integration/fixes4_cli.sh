@@ -227,3 +227,21 @@ grep -q ": deferred " "$tmp/s5.out" || fail "trace 5AMAK1ab005102: not deferred"
 grep -qx "  (still in the queue at the last line seen)" "$tmp/s5.out" ||
 	fail "trace: a deferred message is not still in the queue"
 rm "$tmp"/s5*
+
+# 6. rebuild with a named path that is not a regular file (a directory,
+# /dev/null) skipped it silently: alone it said "no mail log found to
+# rebuild from; name the files", beside a log it was left out unsaid. Now
+# an error naming it, and the database is not touched.
+qq_deferrals "$tmp/r6.log"
+for p in "$tmp" /dev/null; do
+	rc=0
+	bs rebuild --db "$tmp/r6.db" "$tmp/r6.log" "$p" >"$tmp/r6.out" \
+		2>"$tmp/r6.err" || rc=$?
+	[ "$rc" = 1 ] || fail "rebuild $p: exit $rc, want 1"
+	grep -qF "bouncestat rebuild: error: $p: not a regular file" \
+		"$tmp/r6.err" || fail "rebuild $p: the message"
+	[ -e "$tmp/r6.db" ] && fail "rebuild $p: a database was made"
+done
+bs rebuild --db "$tmp/r6.db" "$tmp/r6.log" >"$tmp/r6.out" 2>"$tmp/r6.err" ||
+	fail "rebuild r6.log"
+rm "$tmp"/r6*
