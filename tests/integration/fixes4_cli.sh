@@ -245,3 +245,32 @@ done
 bs rebuild --db "$tmp/r6.db" "$tmp/r6.log" >"$tmp/r6.out" 2>"$tmp/r6.err" ||
 	fail "rebuild r6.log"
 rm "$tmp"/r6*
+
+# 7. incidents --now WHEN (in the past) listed incidents opened after WHEN:
+# the present it was told did not have them yet.
+python3 - "$tmp/n7.log" <<'PY'
+import sys
+with open(sys.argv[1], "w") as out:
+    for day in (17, 20):
+        for i in range(30):
+            out.write("2026-11-%02dT10:%02d:%02d+00:00 mx1 postfix/smtp[1]: "
+                      "%X: to=<v%d@qq.com>, relay=mx1.qq.com[203.205.219.57]"
+                      ":25, delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, "
+                      "status=deferred (host mx1.qq.com[203.205.219.57] "
+                      "said: 421 HL:ICC too many connections (in reply to "
+                      "RCPT TO command))\n"
+                      % (day, i % 20, i, 0x10000 + day * 100 + i, i))
+PY
+bs import --db "$tmp/n7.db" "$tmp/n7.log" >/dev/null 2>"$tmp/n7.err" ||
+	fail "import n7.log"
+bs incidents --db "$tmp/n7.db" --since all --now 2026-11-21T00:00Z \
+	>"$tmp/n7.out" 2>"$tmp/n7.err" || fail "incidents n7"
+[ "$(grep -c "rate_limited qq.com" "$tmp/n7.out")" = 2 ] ||
+	fail "incidents: not two incidents"
+bs incidents --db "$tmp/n7.db" --since 2d --now 2026-11-18T00:00Z \
+	--no-detect >"$tmp/n7.out" 2>"$tmp/n7.err" || fail "incidents --now"
+grep -q "2026-11-17 10:00 " "$tmp/n7.out" ||
+	fail "incidents --now 2026-11-18: the incident of the 17th is missing"
+grep -q "2026-11-20" "$tmp/n7.out" &&
+	fail "incidents --now 2026-11-18: the incident of the 20th is listed"
+rm "$tmp"/n7*
