@@ -679,10 +679,11 @@ in_list(const char *list, const char *name)
 }
 
 /*
- * True when inc concerns the report's --domain and --host (always without
- * them): its key is the domain or a provider the domain's mail went to in
- * the range (a dnsbl incident: one of the receivers that named the
- * listing is), and the host logged one of its events.
+ * True when inc was opened by the present (--now) and concerns the
+ * report's --domain and --host (always without them): its key is the domain or
+ * a provider the domain's mail went to in the range (a dnsbl incident: one of
+ * the receivers that named the listing is), and the host logged one of its
+ * events.
  */
 static bool
 incident_concerns(const struct report *r, const struct incident *inc)
@@ -691,6 +692,9 @@ incident_concerns(const struct report *r, const struct incident *inc)
 	bool dnsbl = strcmp(inc->kind, "dnsbl") == 0, ok;
 	size_t i;
 
+	/* --now in the past: an incident opened after it was not there. */
+	if ((inc->detected != 0 ? inc->detected : inc->start) > r->now)
+		return false;
 	if (r->f.host != NULL &&
 	    (inc->hosts == NULL || !in_list(inc->hosts, r->f.host)))
 		return false;
