@@ -663,6 +663,7 @@ cmd_alert_exec(int argc, char **argv)
 		ap.db = absolute_path(dbabs, sizeof(dbabs), db);
 	ap.now = now;
 	ap.tzoff = local_tz_offset(now);
+	ap.tzoff_at = local_tz_offset; /* a time before a DST change */
 	if ((msg = html ? alert_compose_html(&ap, g.v, g.n, &len, errbuf)
 			: alert_compose(&ap, g.v, g.n, &len, errbuf)) == NULL) {
 		cmd_ctx_error(&ctx, "%s", errbuf);

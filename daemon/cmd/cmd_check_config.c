@@ -147,12 +147,7 @@ cmd_check_config_exec(int argc, char **argv)
 	}
 	dnsbl_lists_free(dl);
 	/* What the self-check and dnsbl-check hand to c-ares. */
-	if (c->dnsbl_resolver[0] != '\0' &&
-	    resolver_servers_check(c->dnsbl_resolver, errbuf) == -1) {
-		fprintf(stderr, "%s:%zu: dnsbl_resolver %s: %s\n", c->source,
-		    conf_line(c, "dnsbl_resolver"), c->dnsbl_resolver, errbuf);
-		nerr++;
-	}
+	nerr += resolver_conf_check(c, errfn, &(int){ 0 });
 	nerr += alert_notify_check_conf(c, errfn, &(int){ 0 });
 	if (nerr > 0) {
 		fprintf(stderr, "%s: %d error%s\n", c->source, nerr,

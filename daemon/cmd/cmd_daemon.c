@@ -28,6 +28,7 @@
 #include "conf.h"
 #include "event.h"
 #include "metrics.h"
+#include "resolver.h"
 #include "log.h"
 #include "loop.h"
 #include "util.h"
@@ -233,6 +234,8 @@ cmd_daemon_exec(int argc, char **argv)
 		free(follow);
 		return cmd_usage(&cmd_daemon_entry);
 	}
+	/* Start and reload refuse what check-config refuses. */
+	conf_set_check(resolver_conf_check);
 	if ((conf = conf_load(conf_path, conf_given, errfn, NULL)) == NULL) {
 		log_errx("daemon: %s: configuration has errors", conf_path);
 		free(follow);

@@ -66,7 +66,11 @@ help(void)
 	       "                     30m, 6h, 2d, a date, or 'all')\n"
 	       "  --now WHEN         take WHEN as the present (a date, @EPOCH, "
 	       "or a\n"
-	       "                     duration ago): what was open then\n"
+	       "                     duration ago): --since counts back from "
+	       "it, incidents\n"
+	       "                     opened after it are left out, the state "
+	       "shown is\n"
+	       "                     today's (--replay: what was open then)\n"
 	       "  --utc              times in UTC (default: local time)\n"
 	       "  --open             open incidents only (with --replay: "
 	       "those open at\n"
@@ -300,6 +304,26 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 	return 0;
 }
 
+struct before_arg {
+	int64_t now;
+	struct incident_list *l;
+};
+
+/*
+ * An incident_fn: incident_list_add() of those detected at or before the
+ * present (--now in the past: an incident opened after it did not exist
+ * yet).
+ */
+static int
+add_before(const struct incident *inc, void *arg)
+{
+	struct before_arg *a = arg;
+
+	if ((inc->detected != 0 ? inc->detected : inc->start) > a->now)
+		return 0;
+	return incident_list_add(inc, a->l);
+}
+
 static int
 cmd_incidents_exec(int argc, char **argv)
 {
@@ -407,7 +431,8 @@ cmd_incidents_exec(int argc, char **argv)
 		cmd_ctx_free(&ctx);
 		return 1;
 	}
-	if (incident_list(st, &f, incident_list_add, &l) == -1) {
+	if (incident_list(
+		st, &f, add_before, &(struct before_arg){ now, &l }) == -1) {
 		cmd_ctx_error(&ctx, "database: %s", store_errmsg(st));
 		goto done;
 	}

@@ -27,6 +27,7 @@
 #include <getopt.h>
 #include <glob.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,15 @@ help(void)
 	cmd_ctx_help(CTX_DB | CTX_RULES);
 	printf("\nExit status: 0 rebuilt, 1 refused or failed (the old "
 	       "database untouched),\n2 usage error.\n");
+}
+
+/* True when path is a regular file (after symbolic links). */
+static bool
+regular(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* Adds path to l unless the same file is there; 0, or -1 when full. */
@@ -393,6 +403,14 @@ cmd_rebuild_exec(int argc, char **argv)
 			if (access(argv[optind], R_OK) == -1) {
 				cmd_ctx_error(&cc, "%s: %s", argv[optind],
 				    strerror(errno));
+				goto out;
+			} else if (!regular(argv[optind])) {
+				/* add_file() skips it: say so, not "no
+				 * mail log found". */
+				cmd_ctx_error(&cc,
+				    "%s: not a regular file (rebuild reads "
+				    "log files)",
+				    argv[optind]);
 				goto out;
 			} else if (add_file(l, argv[optind], false) == -1)
 				break;

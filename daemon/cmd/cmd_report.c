@@ -89,6 +89,8 @@ struct report {
 					   first may be 0, the epoch) */
 	int64_t show_since, show_until; /* shown: clamped to the data */
 	bool clamped;
+	bool widened;     /* a shown edge is not the asked one: whole hours */
+	bool until_asked; /* --until, or the end of yesterday/last-week */
 	struct query_filter f;
 	int64_t req_since, req_until; /* as asked */
 	int64_t since, until;         /* as read: whole hours */
@@ -100,7 +102,9 @@ struct report {
 	struct rlist *provider_classes; /* html: per provider, its classes */
 	struct incident_list incs;      /* html: open and recent */
 	int64_t lifetime;               /* issue 16: the expiry forecast */
-	struct rlist hosts; /* by logging host (a fleet through rsyslog) */
+	struct rlist hosts;     /* by logging host (a fleet through rsyslog) */
+	struct rlist dom_provs; /* --domain: the providers of its mail in
+				   the range, for the incidents */
 };
 
 static void
@@ -150,11 +154,13 @@ help(void)
 	    REPORT_TOP_DEFAULT);
 	printf(
 	    "Counts are kept per hour: the range is widened to whole hours "
-	    "and clamped to\nthe data (both shown); with no result in the "
-	    "range, the report says where\nthe data is. Times are local "
-	    "(--utc: UTC), the zone in the header, hours\nmerged into "
-	    "marks start at local midnight (in a zone 30 or\n45 minutes off "
-	    "UTC at the whole UTC hour before it, e.g. 23:30).\n"
+	    "and clamped to\nthe data (both shown; in a zone 30 or 45 "
+	    "minutes off UTC, --since today\nstarts at 23:30 or 23:45, "
+	    "'widened to whole UTC hours');\nwith no result in the "
+	    "range, the report says where the data is. Times are\nlocal "
+	    "(--utc: UTC), the zone in the header, hours merged into "
+	    "marks start\nat local midnight (in a zone 30 or 45 minutes off "
+	    "UTC at the whole UTC hour\nbefore it, e.g. 23:30).\n"
 	    "sent, deferred, bounced and expired are final results, "
 	    "one per status= line;\nper-MX attempts are counted apart and are "
 	    "not in the totals; suspended\nrepeats (no receiver contacted) are "
@@ -188,7 +194,10 @@ help(void)
 	    "HTML: one page, no script and no external asset: failures over "
 	    "time stacked\nby class (inline SVG), the classes, the top "
 	    "providers with their class mix,\nthe open and recent incidents "
-	    "with sample reply and action, the code table.\n\n");
+	    "with sample reply and action, the code table.\n"
+	    "With --domain or --host, the incidents (text, HTML, JSON) are "
+	    "only those whose\nkey is the domain or a provider of its mail "
+	    "in the range, and that the host\nlogged; the heading says so.\n\n");
 	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ);
 	printf("\nThe database is opened read-only.\n"
 	       "Exit status: 0 success, 1 failure (e.g. no database), 2 usage "
@@ -651,6 +660,84 @@ text_unknown(FILE *fp, const struct report *r)
 	fputc('\n', fp);
 }
 
+/* True when the ", "-separated list has name (case aside). */
+static bool
+in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (strncasecmp(p, name, n) == 0 &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return true;
+		p = strchr(p, ',');
+	}
+	return false;
+}
+
+/*
+ * True when inc was opened by the present (--now) and concerns the
+ * report's --domain and --host (always without them): its key is the domain or
+ * a provider the domain's mail went to in the range (a dnsbl incident: one of
+ * the receivers that named the listing is), and the host logged one of its
+ * events.
+ */
+static bool
+incident_concerns(const struct report *r, const struct incident *inc)
+{
+	const char *key = inc->key;
+	bool dnsbl = strcmp(inc->kind, "dnsbl") == 0, ok;
+	size_t i;
+
+	/* --now in the past: an incident opened after it was not there. */
+	if ((inc->detected != 0 ? inc->detected : inc->start) > r->now)
+		return false;
+	if (r->f.host != NULL &&
+	    (inc->hosts == NULL || !in_list(inc->hosts, r->f.host)))
+		return false;
+	if (r->f.domain == NULL)
+		return true;
+	ok = dnsbl ? in_list(inc->providers, r->f.domain)
+		   : strcasecmp(key, r->f.domain) == 0;
+	for (i = 0; !ok && i < r->dom_provs.n; i++) {
+		key = r->dom_provs.v[i].name;
+		if (key[0] != '\0')
+			ok = dnsbl ? in_list(inc->providers, key)
+				   : strcasecmp(inc->key, key) == 0;
+	}
+	return ok;
+}
+
+struct concerns_arg {
+	const struct report *r;
+	struct incident_list *l;
+};
+
+/* An incident_fn: incident_list_add() of those incident_concerns(). */
+static int
+concerns_add(const struct incident *inc, void *arg)
+{
+	struct concerns_arg *a = arg;
+
+	return incident_concerns(a->r, inc) ? incident_list_add(inc, a->l) : 0;
+}
+
+/*
+ * Reads the incidents of f that concern the report's --domain and --host
+ * into *l. 0, or -1 (store_errmsg()).
+ */
+static int
+report_incidents(const struct report *r, const struct incident_filter *f,
+    struct incident_list *l)
+{
+	struct concerns_arg a = { r, l };
+
+	return incident_list(r->st, f, concerns_add, &a);
+}
+
 /* Reads the open incidents into *l. 0, or -1 (store_errmsg()). */
 static int
 open_incidents(const struct report *r, struct incident_list *l)
@@ -659,7 +746,25 @@ open_incidents(const struct report *r, struct incident_list *l)
 
 	memset(&f, 0, sizeof(f));
 	f.open_only = true;
-	return incident_list(r->st, &f, incident_list_add, l);
+	return report_incidents(r, &f, l);
+}
+
+/* The heading's note of the incident filter, "" without --domain/--host. */
+static void
+incidents_filter_note(FILE *fp, const struct report *r)
+{
+	if (r->f.domain == NULL && r->f.host == NULL)
+		return;
+	fputs(" of", fp);
+	if (r->f.domain != NULL) {
+		fputs(" --domain ", fp);
+		fput_sanitized(fp, r->f.domain, strlen(r->f.domain));
+	}
+	if (r->f.host != NULL) {
+		fputs(" --host ", fp);
+		fput_sanitized(fp, r->f.host, strlen(r->f.host));
+	}
+	fputs(" only", fp);
 }
 
 /*
@@ -672,7 +777,9 @@ text_incidents(FILE *fp, const struct report *r)
 	struct incident_list l = { 0 };
 
 	if (open_incidents(r, &l) == 0 && l.n > 0) {
-		fprintf(fp, "Open incidents (bouncestat incidents --open)\n");
+		fputs("Open incidents", fp);
+		incidents_filter_note(fp, r);
+		fputs(" (all: bouncestat incidents --open)\n", fp);
 		incident_table_text(fp, &l, 0, true);
 		fputc('\n', fp);
 	}
@@ -733,11 +840,13 @@ report_text(FILE *fp, const struct report *r)
 	tz_label(zone, sizeof(zone), r->show_since);
 	fprintf(fp, "bouncestat report: %s to %s (%s)\n",
 	    r->show_since > 0 ? a : "the beginning", b, zone);
-	if (r->clamped) {
+	if (r->clamped || r->widened) {
 		local_text(r->req_since, a, sizeof(a));
 		local_text(r->req_until, b, sizeof(b));
-		fprintf(fp, "  (clamped to the data; asked %s to %s)\n",
-		    r->req_since > 0 ? a : "all", b);
+		fprintf(fp, "  (%s%s%sasked %s to %s)\n",
+		    r->clamped ? "clamped to the data; " : "",
+		    r->widened ? "widened to whole UTC hours" : "",
+		    r->widened ? "; " : "", r->req_since > 0 ? a : "all", b);
 	}
 	fputs("database: ", fp);
 	put_cell(fp, r, r->db, strlen(r->db), r->width - 10, false);
@@ -1117,6 +1226,15 @@ run_queries(struct store *st, struct report *r)
 	if (r->unknown &&
 	    query_unknown(st, &r->f, rlist_collect, &r->unknowns) == -1)
 		return -1;
+	if (r->f.domain != NULL) {
+		/* The incidents' keys are providers: those of the domain. */
+		one = r->f;
+		one.cls = NULL;
+		one.top = 0;
+		if (query_by_provider(st, &one, rlist_collect, &r->dom_provs) ==
+		    -1)
+			return -1;
+	}
 	if (r->f.cls != NULL) {
 		/* The denominators of the class's shares: every result. */
 		nocls.top = 0;
@@ -1153,7 +1271,7 @@ run_queries(struct store *st, struct report *r)
 	memset(&inf, 0, sizeof(inf));
 	inf.since = r->since;
 	/* A database from before the incidents migration has none. */
-	(void)incident_list(st, &inf, incident_list_add, &r->incs);
+	(void)report_incidents(r, &inf, &r->incs);
 	return 0;
 }
 
@@ -1171,6 +1289,13 @@ clamp_range(struct report *r)
 	if (r->data_last < r->until)
 		r->show_until = r->data_last;
 	r->clamped = r->show_since != r->since || r->show_until != r->until;
+	/* An edge not clamped but moved to a whole UTC hour (--since today
+	 * in a zone 30 minutes off UTC starts at 23:30); the default end,
+	 * now, is always widened to the end of its hour: not said. */
+	r->widened = (r->show_since == r->since && r->req_since > 0 &&
+			 r->since != r->req_since) ||
+	    (r->show_until == r->until && r->until_asked &&
+		r->req_until != r->now && r->until != r->req_until);
 }
 
 static void
@@ -1193,6 +1318,7 @@ report_html(FILE *fp, const struct report *r)
 	v.req_since = r->req_since;
 	v.req_until = r->req_until;
 	v.clamped = r->clamped;
+	v.widened = r->widened;
 	v.data_first = r->data_first;
 	v.data_last = r->data_last;
 	v.totals = &r->totals;
@@ -1203,6 +1329,7 @@ report_html(FILE *fp, const struct report *r)
 	v.class_hours = r->class_hours;
 	v.provider_classes = r->provider_classes;
 	v.incidents = &r->incs;
+	v.inc_host = r->f.host;
 	html_report(fp, &v);
 }
 
@@ -1339,9 +1466,12 @@ cmd_report_exec(int argc, char **argv)
 	r.width = term_width(stdout);
 	r.utf8 = term_utf8();
 	/* yesterday and last-week end where they end. */
+	r.until_asked = until_set;
 	if (!until_set &&
-	    parse_period(since, now, &r.req_since, &r.req_until) == 0)
+	    parse_period(since, now, &r.req_since, &r.req_until) == 0) {
 		until = NULL;
+		r.until_asked = true;
+	}
 	if (parse_time_arg(since, now, &r.req_since) == -1)
 		return cmd_ctx_free(&ctx),
 		       usage_error("--since: not a duration or date", since);
@@ -1413,6 +1543,7 @@ out:
 	rlist_free(&r.domains);
 	rlist_free(&r.providers);
 	rlist_free(&r.hosts);
+	rlist_free(&r.dom_provs);
 	rlist_free(&r.codes);
 	rlist_free(&r.hours);
 	rlist_free(&r.unknowns);

@@ -14,6 +14,7 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,20 @@ attempt_json(void *arg, const struct msg_attempt *a)
 	return 0;
 }
 
+/* True when every recipient of o has a final status (none deferred). */
+static bool
+all_final(const struct msg_out *o)
+{
+	size_t k;
+
+	for (k = 0; k < o->nr; k++)
+		if (strcmp(o->r[k].status, "sent") != 0 &&
+		    strcmp(o->r[k].status, "bounced") != 0 &&
+		    strcmp(o->r[k].status, "expired") != 0)
+			return false;
+	return o->nr > 0;
+}
+
 static int
 story_text(struct store *st, const struct msg_out *o)
 {
@@ -194,7 +209,11 @@ story_text(struct store *st, const struct msg_out *o)
 		printf("  %s after ", m->state);
 		span(m->final - m->first);
 		fputc('\n', stdout);
-	} else
+	} else if (all_final(o))
+		/* Sendmail logs no removal: not "still in the queue". */
+		printf("  (every recipient has a final result; the MTA logged "
+		       "no removal from the queue)\n");
+	else
 		printf("  (still in the queue at the last line seen)\n");
 	return 0;
 }

@@ -821,13 +821,29 @@ done:
 	return c;
 }
 
+/* conf_set_check(): the check conf_load() runs, or NULL. */
+static conf_check_fn *load_check;
+
+/* See conf.h. */
+void
+conf_set_check(conf_check_fn *fn)
+{
+	load_check = fn;
+}
+
 /* See conf.h. */
 struct conf *
 conf_load(const char *path, bool must_exist, conf_error_fn *errfn, void *arg)
 {
+	struct conf *c;
 	int nerr;
 
-	return load_file(path, must_exist, errfn, arg, false, &nerr);
+	c = load_file(path, must_exist, errfn, arg, false, &nerr);
+	if (c != NULL && load_check != NULL && load_check(c, errfn, arg) > 0) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
 }
 
 /* See conf.h. */

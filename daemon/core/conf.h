@@ -140,6 +140,17 @@ struct conf *conf_load(
 struct conf *conf_load_all(const char *path, bool must_exist,
     conf_error_fn *errfn, void *arg, int *nerr);
 
+/*
+ * A check past the syntax that conf_load() runs on every configuration it
+ * would return: returns its number of errors, each reported through errfn
+ * as "file:line: message"; more than 0 makes conf_load() fail. The daemon
+ * installs the dnsbl_resolver check (resolver_conf_check()), so that a
+ * start and a SIGHUP reload refuse what check-config refuses. NULL (the
+ * default): none. Not thread-safe; set it before loading.
+ */
+typedef int conf_check_fn(const struct conf *, conf_error_fn *errfn, void *arg);
+void conf_set_check(conf_check_fn *);
+
 /* The line of source where directive was first given; 0: not given. */
 size_t conf_line(const struct conf *, const char *directive);
 

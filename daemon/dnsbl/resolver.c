@@ -24,6 +24,7 @@
 
 #include <ares.h>
 
+#include "conf.h"
 #include "event.h"
 #include "resolver.h"
 #include "util.h"
@@ -269,6 +270,24 @@ resolver_servers_check(const char *servers, char *errbuf)
 		return -1;
 	}
 	return 0;
+}
+
+/* See resolver.h. */
+int
+resolver_conf_check(
+    const struct conf *c, void (*errfn)(void *, const char *), void *arg)
+{
+	char errbuf[BS_ERRLEN], msg[BS_ERRLEN + 600];
+
+	if (c->dnsbl_resolver[0] == '\0' ||
+	    resolver_servers_check(c->dnsbl_resolver, errbuf) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s:%zu: dnsbl_resolver %.300s: %s",
+	    c->source, conf_line(c, "dnsbl_resolver"), c->dnsbl_resolver,
+	    errbuf);
+	if (errfn != NULL)
+		errfn(arg, msg);
+	return 1;
 }
 
 static void

@@ -56,6 +56,16 @@ struct resolver *resolver_new(struct ev_loop *ev, const char *servers,
  */
 int resolver_servers_check(const char *servers, char *errbuf);
 
+/*
+ * The configuration's dnsbl_resolver through resolver_servers_check():
+ * 0, or 1 after one "file:line: dnsbl_resolver VALUE: why" to errfn. The
+ * one check of check-config, the daemon's start and its reload (a
+ * conf_check_fn, conf.h).
+ */
+struct conf;
+int resolver_conf_check(
+    const struct conf *, void (*errfn)(void *, const char *), void *arg);
+
 /* Sends an A query for name (absolute; no search domains). */
 void resolver_query(
     struct resolver *, const char *name, resolver_done_fn *fn, void *arg);

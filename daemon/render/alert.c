@@ -247,15 +247,28 @@ fmt_time(char *out, size_t len, int64_t t, int32_t off, char sep)
 	    off < 0 ? '-' : '+', (int)(a / 3600), (int)(a % 3600 / 60));
 }
 
-/* "10:52" when t is on the same local day as ref, else fmt_time(). */
-static void
-fmt_later(char *out, size_t len, int64_t t, int64_t ref, int32_t off)
+/* The offset t is shown with (struct alert_params tzoff_at). */
+static int32_t
+off_at(const struct alert_params *p, int64_t t)
 {
+	return p->tzoff_at != NULL ? p->tzoff_at(t) : p->tzoff;
+}
+
+/*
+ * "10:52" when t is on the same local day as ref and in the same offset,
+ * else fmt_time() with t's own offset.
+ */
+static void
+fmt_later(
+    char *out, size_t len, int64_t t, int64_t ref, const struct alert_params *p)
+{
+	int32_t off = off_at(p, t);
 	struct tm a, b;
 
 	broken_down(t, off, &a);
-	broken_down(ref, off, &b);
-	if (a.tm_year == b.tm_year && a.tm_yday == b.tm_yday)
+	broken_down(ref, off_at(p, ref), &b);
+	if (a.tm_year == b.tm_year && a.tm_yday == b.tm_yday &&
+	    off == off_at(p, ref))
 		snprintf(out, len, "%02d:%02d", a.tm_hour, a.tm_min);
 	else
 		fmt_time(out, len, t, off, ' ');
@@ -553,14 +566,14 @@ entry(
 	title(b, x);
 	buf_printf(b, " [%s]\n", kind);
 
-	fmt_time(t1, sizeof(t1), x->start, p->tzoff, ' ');
+	fmt_time(t1, sizeof(t1), x->start, off_at(p, x->start), ' ');
 	if (x->resolved) {
-		fmt_later(t2, sizeof(t2), x->last_seen, x->start, p->tzoff);
+		fmt_later(t2, sizeof(t2), x->last_seen, x->start, p);
 		duration_human(span, sizeof(span), x->last_seen - x->start);
 		buf_printf(&line, "%s to %s (%s)", t1, t2, span);
 		field(b, "From", line.p != NULL ? line.p : "");
 	} else {
-		fmt_later(t2, sizeof(t2), x->last_seen, x->start, p->tzoff);
+		fmt_later(t2, sizeof(t2), x->last_seen, x->start, p);
 		buf_printf(&line, "%s, last seen %s", t1, t2);
 		field(b, "Since", line.p != NULL ? line.p : "");
 	}
@@ -632,7 +645,7 @@ entry(
 
 	line.len = 0;
 	command(&line, p, "incidents");
-	fmt_time(t1, sizeof(t1), x->start, p->tzoff, 'T');
+	fmt_time(t1, sizeof(t1), x->start, off_at(p, x->start), 'T');
 	buf_str(&line, " --since ");
 	shell_word(&line, t1);
 	field(b, "More", line.p);
@@ -872,10 +885,9 @@ alert_compose(const struct alert_params *p, const struct alert_incident *inc,
 	buf_printf(&subj, "[bouncestat] %s: %s", host,
 	    inc[0].resolved ? "resolved: " : "");
 	title(&subj, &inc[0]);
-	fmt_later(t1, sizeof(t1), inc[0].start, p->now, p->tzoff);
+	fmt_later(t1, sizeof(t1), inc[0].start, p->now, p);
 	if (inc[0].resolved) {
-		fmt_later(
-		    t2, sizeof(t2), inc[0].last_seen, inc[0].start, p->tzoff);
+		fmt_later(t2, sizeof(t2), inc[0].last_seen, inc[0].start, p);
 		buf_printf(&subj, " %s to %s (", t1, t2);
 	} else
 		buf_printf(&subj, " since %s (", t1);
@@ -895,7 +907,7 @@ alert_compose(const struct alert_params *p, const struct alert_incident *inc,
 	}
 
 	/* Headers. */
-	fmt_rfc5322(date, sizeof(date), p->now, p->tzoff);
+	fmt_rfc5322(date, sizeof(date), p->now, off_at(p, p->now));
 	buf_printf(&msg, "Date: %s\n", date);
 	buf_printf(&msg, "From: %s\n", p->from);
 	buf_str(&msg, "To:");

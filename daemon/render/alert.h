@@ -73,6 +73,9 @@ struct alert_params {
 	const char *db;          /* --db for those commands, NULL: none */
 	int64_t now;             /* Date: */
 	int32_t tzoff;           /* seconds east of UTC for shown times */
+	/* NULL: tzoff for every time; else each time's own offset (e.g.
+	   local_tz_offset(): a time before a DST change keeps its offset) */
+	int32_t (*tzoff_at)(int64_t t);
 };
 
 /*

@@ -135,6 +135,25 @@ local_time(char *out, size_t len, int64_t t, bool date)
 }
 
 /*
+ * local_time() with the date, and " UTC+09:30" after it when t's offset is
+ * not the one of ref (whose zone the page names): a time before a DST
+ * change.
+ */
+static void
+local_time_ref(char *out, size_t len, int64_t t, int64_t ref)
+{
+	char zone[32], rzone[32];
+
+	local_time(out, len, t, true);
+	if (t == 0)
+		return;
+	tz_label(zone, sizeof(zone), t);
+	tz_label(rzone, sizeof(rzone), ref);
+	if (strcmp(zone, rzone) != 0 && strlen(out) + strlen(zone) + 2 <= len)
+		snprintf(out + strlen(out), len - strlen(out), " %s", zone);
+}
+
+/*
  * A name (domain, provider, key, host): a '?' for each byte of what
  * put() would drop, so that "ex<ESC>ample.com" cannot read as
  * "example.com".
@@ -598,16 +617,17 @@ codes(FILE *fp, const struct report_view *v)
 }
 
 /* One incident's row pair: the figures, then sample and action. */
+/* ref: the time whose zone the page names (local_time_ref()). */
 static void
-incident_rows(FILE *fp, bool open, int64_t start, int64_t last,
+incident_rows(FILE *fp, int64_t ref, bool open, int64_t start, int64_t last,
     const char *kind, const char *key, const char *ip, int64_t peak,
     int64_t total, const char *sample, const char *action,
     const char *providers_)
 {
-	char a[32], b[32];
+	char a[64], b[64];
 
-	local_time(a, sizeof(a), start, true);
-	local_time(b, sizeof(b), last, true);
+	local_time_ref(a, sizeof(a), start, ref);
+	local_time_ref(b, sizeof(b), last, ref);
 	fputs(open ? "<tr><td class=\"state open\">open</td><td>"
 		   : "<tr><td class=\"state\">resolved</td><td>",
 	    fp);
@@ -644,11 +664,22 @@ incident_rows(FILE *fp, bool open, int64_t start, int64_t last,
 	fputs("</td></tr>\n", fp);
 }
 
+/* f: the report's filters, named after the caption; NULL: none. */
 static void
-incidents_head(FILE *fp, const char *caption)
+incidents_head(FILE *fp, const char *caption, const struct report_view *f)
 {
 	fputs("<table class=\"incidents\">\n<caption>", fp);
 	put(fp, caption);
+	if (f != NULL && f->domain != NULL) {
+		fputs(" --domain ", fp);
+		put_name(fp, f->domain);
+	}
+	if (f != NULL && f->inc_host != NULL) {
+		fputs(" --host ", fp);
+		put_name(fp, f->inc_host);
+	}
+	if (f != NULL)
+		fputs(" only (all: bouncestat incidents)", fp);
 	fputs(" (sample reply and suggested action below each)", fp);
 	fputs("</caption>\n<thead><tr><th scope=\"col\">state</th>"
 	      "<th scope=\"col\">started</th><th scope=\"col\">last seen</th>"
@@ -667,14 +698,23 @@ incidents(FILE *fp, const struct report_view *v)
 
 	fputs("<h2 id=\"incidents\">Incidents</h2>\n", fp);
 	if (v->incidents == NULL || v->incidents->n == 0) {
-		fputs("<p>No incident open or seen in the range.</p>\n", fp);
+		fputs("<p>No incident open or seen in the range", fp);
+		if (v->domain != NULL || v->inc_host != NULL)
+			fputs(" (only those of --domain and --host are shown)",
+			    fp);
+		fputs(".</p>\n", fp);
 		return;
 	}
-	incidents_head(fp, "Open incidents, then those seen in the range");
+	if (v->domain == NULL && v->inc_host == NULL)
+		incidents_head(
+		    fp, "Open incidents, then those seen in the range", NULL);
+	else
+		incidents_head(
+		    fp, "Open incidents, then those seen in the range, of", v);
 	for (i = 0; i < v->incidents->n; i++) {
 		x = &v->incidents->v[i].inc;
-		incident_rows(fp, x->open, x->start, x->last_seen, x->kind,
-		    x->key, x->listed_ip, x->peak, x->total, x->sample,
+		incident_rows(fp, v->since, x->open, x->start, x->last_seen,
+		    x->kind, x->key, x->listed_ip, x->peak, x->total, x->sample,
 		    x->action, x->providers);
 	}
 	fputs("</tbody>\n</table>\n", fp);
@@ -700,14 +740,17 @@ html_report(FILE *fp, const struct report_view *v)
 	fputs(" (", fp);
 	put(fp, zone);
 	fputs(")", fp);
-	if (v->clamped) {
+	if (v->clamped || v->widened) {
 		local_time(a, sizeof(a), v->req_since, true);
 		local_time(b, sizeof(b), v->req_until, true);
 		fputs("; asked ", fp);
 		put(fp, v->req_since > 0 ? a : "all");
 		fputs(" to ", fp);
 		put(fp, b);
-		fputs(", clamped to the data and widened to whole hours", fp);
+		fputs(v->clamped
+			? ", clamped to the data and widened to whole hours"
+			: ", widened to whole UTC hours",
+		    fp);
 	}
 	fputs("</p>\n<p class=\"meta\">database ", fp);
 	put(fp, v->db);
@@ -771,9 +814,9 @@ html_alert(FILE *fp, const struct alert_params *p,
 	fputs("</h1>\n", fp);
 	tz_label(zone, sizeof(zone), p->now);
 	snprintf(cap, sizeof(cap), "Incidents (times in %s)", zone);
-	incidents_head(fp, cap);
+	incidents_head(fp, cap, NULL);
 	for (i = 0; i < n; i++)
-		incident_rows(fp, !inc[i].resolved, inc[i].start,
+		incident_rows(fp, p->now, !inc[i].resolved, inc[i].start,
 		    inc[i].last_seen, inc[i].kind, inc[i].key, inc[i].listed_ip,
 		    inc[i].peak, inc[i].total, inc[i].sample, inc[i].action,
 		    inc[i].providers);

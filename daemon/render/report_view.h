@@ -42,9 +42,10 @@ struct report_view {
 	const char *domain; /* filter, NULL: none */
 	const char *cls;    /* filter, NULL: none */
 	int64_t now;
-	int64_t since, until;          /* shown: whole hours, clamped */
-	int64_t req_since, req_until;  /* as asked */
-	bool clamped;                  /* since/until cut to the data */
+	int64_t since, until;         /* shown: whole hours, clamped */
+	int64_t req_since, req_until; /* as asked */
+	bool clamped;                 /* since/until cut to the data */
+	bool widened; /* an edge not clamped moved to a whole UTC hour */
 	int64_t data_first, data_last; /* where the counts are; last 0: none
 					  (first may be 0: the epoch) */
 	const struct query_counts *totals;
@@ -55,6 +56,9 @@ struct report_view {
 	/* per row of providers: its failures by class */
 	const struct rlist *provider_classes;
 	const struct incident_list *incidents; /* open and recent */
+	/* the incidents are those of domain and of this logging host only;
+	   NULL: of every host */
+	const char *inc_host;
 };
 
 /* The failures (deferred + bounced + expired) of c. */
