@@ -47,20 +47,30 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* "NAME=value" (heap) into env[(*n)++]; control characters of hostile
- * text become spaces (sanitised: one line). */
-static void
-put_env(char **env, size_t *n, const char *name, const char *value)
-{
-	char clean[1024];
+typedef size_t sanitize_fn(char *, size_t, const char *, size_t);
 
-	alert_sanitize(clean, sizeof(clean), value != NULL ? value : "",
+/* "NAME=value" (heap) into env[(*n)++], value through clean(). */
+static void
+put_env_with(char **env, size_t *n, const char *name, const char *value,
+    sanitize_fn *clean)
+{
+	char buf[1024];
+
+	clean(buf, sizeof(buf), value != NULL ? value : "",
 	    value != NULL ? strlen(value) : 0);
 	if (*n >= HOOK_ENV_MAX)
 		return;
-	env[*n] = xmalloc(strlen(name) + strlen(clean) + 2);
-	sprintf(env[*n], "%s=%s", name, clean);
+	env[*n] = xmalloc(strlen(name) + strlen(buf) + 2);
+	sprintf(env[*n], "%s=%s", name, buf);
 	(*n)++;
+}
+
+/* Control characters of hostile text become spaces (sanitised: one
+ * line). */
+static void
+put_env(char **env, size_t *n, const char *name, const char *value)
+{
+	put_env_with(env, n, name, value, alert_sanitize);
 }
 
 /*
@@ -72,15 +82,7 @@ put_env(char **env, size_t *n, const char *name, const char *value)
 static void
 put_env_name(char **env, size_t *n, const char *name, const char *value)
 {
-	char clean[1024];
-
-	sanitize_name(clean, sizeof(clean), value != NULL ? value : "",
-	    value != NULL ? strlen(value) : 0);
-	if (*n >= HOOK_ENV_MAX)
-		return;
-	env[*n] = xmalloc(strlen(name) + strlen(clean) + 2);
-	sprintf(env[*n], "%s=%s", name, clean);
-	(*n)++;
+	put_env_with(env, n, name, value, sanitize_name);
 }
 
 static void
