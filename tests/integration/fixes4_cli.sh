@@ -276,31 +276,14 @@ grep -q "2026-11-17 10:00 " "$tmp/n7.out" ||
 	fail "incidents --now 2026-11-18: the incident of the 17th is missing"
 grep -q "2026-11-20" "$tmp/n7.out" &&
 	fail "incidents --now 2026-11-18: the incident of the 20th is listed"
-rm "$tmp"/n7*
 
 # 8. report --now WHEN (in the past) listed, in the HTML incident table,
-# the incidents opened after WHEN (the same as 7, for report).
-python3 - "$tmp/n8.log" <<'PY'
-import sys
-with open(sys.argv[1], "w") as out:
-    for day in (17, 20):
-        for i in range(30):
-            out.write("2026-11-%02dT10:%02d:%02d+00:00 mx1 postfix/smtp[1]: "
-                      "%X: to=<v%d@qq.com>, relay=mx1.qq.com[203.205.219.57]"
-                      ":25, delay=1, delays=0.1/0/1/0.1, dsn=4.0.0, "
-                      "status=deferred (host mx1.qq.com[203.205.219.57] "
-                      "said: 421 HL:ICC too many connections (in reply to "
-                      "RCPT TO command))\n"
-                      % (day, i % 20, i, 0x10000 + day * 100 + i, i))
-PY
-bs import --db "$tmp/n8.db" "$tmp/n8.log" >/dev/null 2>"$tmp/n8.err" ||
-	fail "import n8.log"
-bs incidents --db "$tmp/n8.db" --since all --now 2026-11-21T00:00Z \
-	>"$tmp/n8.out" 2>"$tmp/n8.err" || fail "incidents n8"
-bs report --db "$tmp/n8.db" --since all --now 2026-11-18T00:00Z \
+# the incidents opened after WHEN (the same as 7, for report; 7's
+# database).
+bs report --db "$tmp/n7.db" --since all --now 2026-11-18T00:00Z \
 	--format html >"$tmp/n8.out" 2>"$tmp/n8.err" || fail "report n8"
 grep -q "<td>2026-11-17 10:00</td>" "$tmp/n8.out" ||
 	fail "report --now 2026-11-18: the incident of the 17th is missing"
 grep -q "<td>2026-11-20 10:00</td>" "$tmp/n8.out" &&
 	fail "report --now 2026-11-18: the incident of the 20th is listed"
-rm "$tmp"/n8*
+rm "$tmp"/n7* "$tmp"/n8*
