@@ -457,21 +457,8 @@ rm "$tmp"/c15.err
 # 16. An exec hook's BOUNCESTAT_KEY for the receiver "ex<ESC>ample<RLO>.com"
 # was "example.com" (control characters removed), which
 # contrib/hooks/postfix-throttle accepts and would throttle: the wrong,
-# real domain. It is "ex?ample???.com" now, which the hook refuses.
-python3 - "$tmp/k.log" <<'PY'
-import sys
-out = open(sys.argv[1], "wb")
-dom = "ex\x1bample\u202e.com"
-for i in range(12):
-    out.write(("2026-11-22T10:%02d:00+00:00 mx1 postfix/smtp[1]: K%04X: "
-               "to=<u%d@%s>, relay=mx.%s[192.0.2.66]:25, delay=1, "
-               "delays=0/0/1/0, dsn=4.0.0, status=deferred (host "
-               "mx.x[192.0.2.66] said: 421 4.7.0 too many connections, "
-               "slow down (in reply to RCPT TO command))\n"
-               % (i, i + 1, i, dom, dom)).encode())
-PY
-bs import --db "$tmp/k.db" "$tmp/k.log" >/dev/null 2>"$tmp/k.err" ||
-	fail "import k.log"
+# real domain. It is "ex?ample???.com" now, which the hook refuses (10's
+# database: its alerts were dry runs, so the incident is not notified yet).
 cat >"$tmp/khook" <<HOOK
 #!/bin/sh
 printf '%s\n' "\$BOUNCESTAT_KEY" >"$tmp/k.key"
@@ -480,7 +467,7 @@ BS_DRY_RUN=1 BS_TRANSPORT_MAP="$tmp/k.map" \
 echo \$? >"$tmp/k.rc"
 HOOK
 chmod 755 "$tmp/khook"
-bs alert --db "$tmp/k.db" --now 2026-11-22T10:20:00Z --exec "$tmp/khook" \
+bs alert --db "$tmp/n.db" --now 2026-11-22T10:20:00Z --exec "$tmp/khook" \
 	>"$tmp/k.out" 2>"$tmp/k.err" || fail "alert --exec khook"
 [ "$(cat "$tmp/k.key")" = 'ex?ample???.com' ] ||
 	fail "BOUNCESTAT_KEY is '$(cat "$tmp/k.key")', want 'ex?ample???.com'"
