@@ -4,8 +4,11 @@
  *
  * The learned model of the classifier's weak layers: see
  * classify_model.h for what it is and bouncestat-rules(5) for the file
- * format. Features live in an open-addressing hash table (FNV-1a of the
- * feature's bytes); each has a run of (class, weight) pairs.
+ * format. Features live in an open-addressing hash table; each has a run
+ * of (class, weight) pairs. A word's key is the FNV-1a hash of its bytes
+ * and a pair "a+b"'s key is pair_key() of its words' keys, so scoring
+ * hashes each token once, while it reads it, and never builds a pair's
+ * string (modelfast, issue 14).
  */
 #include <errno.h>
 #include <math.h>
@@ -25,8 +28,16 @@ extern const struct bs_blob bs_default_model[];
 
 struct mfeat {
 	char *name;
-	uint64_t hash;
+	uint64_t hash;         /* feat_key() of name */
 	uint32_t first, count; /* into weights */
+	uint8_t len;           /* strlen(name), at most MODEL_FEAT_MAX */
+	bool word;             /* a word or pair, not c:, e: or w: */
+};
+
+/* One slot of the table: the key's low 32 bits and index + 1 (0: empty). */
+struct mslot {
+	uint32_t tag;
+	uint32_t idx;
 };
 
 struct mweight {
@@ -39,8 +50,10 @@ struct classify_model {
 	size_t nfeats, capfeats;
 	struct mweight *weights;
 	size_t nweights, capweights;
-	uint32_t *slots; /* index + 1 into feats, 0: empty */
+	struct mslot *slots;
 	size_t slot_mask;
+	unsigned slot_shift;    /* 64 - log2(slots) */
+	int32_t code_feat[400]; /* feature of c:200..c:599, or -1 */
 	double bias[BS_CLASS_COUNT];
 	bool has_class[BS_CLASS_COUNT];
 	double threshold;
@@ -60,17 +73,49 @@ classify_model_defaults(void)
 	return bs_default_model;
 }
 
+#define FNV_OFFSET UINT64_C(0xcbf29ce484222325)
+#define FNV_PRIME  UINT64_C(0x100000001b3)
+
 static uint64_t
 fnv(const char *p, size_t n)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint64_t h = FNV_OFFSET;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		h ^= (unsigned char)p[i];
-		h *= UINT64_C(0x100000001b3);
+		h *= FNV_PRIME;
 	}
 	return h;
+}
+
+/* The key of the pair "a+b" from its words' keys. */
+static inline uint64_t
+pair_key(uint64_t a, uint64_t b)
+{
+	return ((a << 23 | a >> 41) ^ b) * UINT64_C(0xff51afd7ed558ccd) +
+	    UINT64_C(0x2b);
+}
+
+/* The key of a feature name: a pair "a+b" (one '+', words on both
+ * sides) by pair_key(), anything else by fnv(). */
+static uint64_t
+feat_key(const char *p, size_t n)
+{
+	const char *plus = memchr(p, '+', n);
+
+	if (plus != NULL && plus > p && plus < p + n - 1 &&
+	    memchr(plus + 1, '+', n - (size_t)(plus + 1 - p)) == NULL)
+		return pair_key(fnv(p, (size_t)(plus - p)),
+		    fnv(plus + 1, n - (size_t)(plus + 1 - p)));
+	return fnv(p, n);
+}
+
+/* The first slot to probe for key h. */
+static inline size_t
+slot_of(const struct classify_model *m, uint64_t h)
+{
+	return (size_t)((h * UINT64_C(0x9e3779b97f4a7c15)) >> m->slot_shift);
 }
 
 static void merr(char *errbuf, const char *fmt, ...)
@@ -90,40 +135,74 @@ merr(char *errbuf, const char *fmt, ...)
 static long
 find_feat(const struct classify_model *m, const char *p, size_t n, uint64_t h)
 {
+	const struct mfeat *f;
 	size_t i;
-	uint32_t s;
 
 	if (m->slots == NULL)
 		return -1;
-	for (i = (size_t)h & m->slot_mask;; i = (i + 1) & m->slot_mask) {
-		s = m->slots[i];
-		if (s == 0)
+	for (i = slot_of(m, h);; i = (i + 1) & m->slot_mask) {
+		if (m->slots[i].idx == 0)
 			return -1;
-		if (m->feats[s - 1].hash == h &&
-		    strlen(m->feats[s - 1].name) == n &&
-		    memcmp(m->feats[s - 1].name, p, n) == 0)
-			return (long)s - 1;
+		if (m->slots[i].tag != (uint32_t)h)
+			continue;
+		f = &m->feats[m->slots[i].idx - 1];
+		if (f->hash == h && f->len == n && memcmp(f->name, p, n) == 0)
+			return (long)m->slots[i].idx - 1;
 	}
+}
+
+/* Finds the pair "a+b" (a and b: normalised words of keys ha, hb). */
+static long
+find_pair(const struct classify_model *m, const unsigned char *a, size_t na,
+    uint64_t ha, const unsigned char *b, size_t nb, uint64_t hb)
+{
+	const struct mfeat *f;
+	uint64_t h = pair_key(ha, hb);
+	size_t i;
+
+	for (i = slot_of(m, h);; i = (i + 1) & m->slot_mask) {
+		if (m->slots[i].idx == 0)
+			return -1;
+		if (m->slots[i].tag != (uint32_t)h)
+			continue;
+		f = &m->feats[m->slots[i].idx - 1];
+		if (f->hash == h && f->len == na + 1 + nb &&
+		    memcmp(f->name, a, na) == 0 && f->name[na] == '+' &&
+		    memcmp(f->name + na + 1, b, nb) == 0)
+			return (long)m->slots[i].idx - 1;
+	}
+}
+
+static void
+put_slot(struct classify_model *m, size_t k)
+{
+	size_t j;
+
+	for (j = slot_of(m, m->feats[k].hash); m->slots[j].idx != 0;
+	     j = (j + 1) & m->slot_mask)
+		;
+	m->slots[j].tag = (uint32_t)m->feats[k].hash;
+	m->slots[j].idx = (uint32_t)k + 1;
 }
 
 static int
 build_slots(struct classify_model *m, char *errbuf)
 {
-	size_t cap = 16, i, j;
+	size_t cap = 16, i;
+	unsigned bits = 4;
 
-	while (cap < m->nfeats * 2)
+	while (cap < m->nfeats * 2) {
 		cap *= 2;
+		bits++;
+	}
 	if ((m->slots = calloc(cap, sizeof(*m->slots))) == NULL) {
 		merr(errbuf, "model: out of memory");
 		return -1;
 	}
 	m->slot_mask = cap - 1;
-	for (i = 0; i < m->nfeats; i++) {
-		for (j = (size_t)m->feats[i].hash & m->slot_mask;
-		     m->slots[j] != 0; j = (j + 1) & m->slot_mask)
-			;
-		m->slots[j] = (uint32_t)i + 1;
-	}
+	m->slot_shift = 64 - bits;
+	for (i = 0; i < m->nfeats; i++)
+		put_slot(m, i);
 	return 0;
 }
 
@@ -188,7 +267,9 @@ add_feature(struct classify_model *m, const char *name, char **w, size_t nw,
 	f = &m->feats[m->nfeats];
 	f->first = (uint32_t)m->nweights;
 	f->count = 0;
-	f->hash = fnv(name, len);
+	f->hash = feat_key(name, len);
+	f->len = (uint8_t)len;
+	f->word = len < 2 || name[1] != ':';
 	for (i = 0; i < nw; i += 2) {
 		if (!parse_class(w[i], &cls)) {
 			merr(errbuf, "%s:%d: unknown class '%.40s'", fname,
@@ -250,8 +331,8 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 		return 0;
 	}
 	if (strcmp(w[0], "w") == 0 && nw >= 2) {
-		if (find_feat(m, w[1], strlen(w[1]), fnv(w[1], strlen(w[1]))) >=
-		    0) {
+		if (find_feat(m, w[1], strlen(w[1]),
+			feat_key(w[1], strlen(w[1]))) >= 0) {
 			merr(errbuf, "%s:%d: feature '%.64s' given twice", name,
 			    line, w[1]);
 			return -1;
@@ -264,13 +345,8 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 			m->slots = NULL;
 			if (build_slots(m, errbuf) == -1)
 				return -1;
-		} else {
-			for (i = (size_t)m->feats[m->nfeats - 1].hash &
-				 m->slot_mask;
-			     m->slots[i] != 0; i = (i + 1) & m->slot_mask)
-				;
-			m->slots[i] = (uint32_t)m->nfeats;
-		}
+		} else
+			put_slot(m, m->nfeats - 1);
 		return 0;
 	}
 	if (strcmp(w[0], "bias") == 0) {
@@ -400,6 +476,13 @@ classify_model_load(
 		    name);
 		goto fail;
 	}
+	for (k = 0; k < 400; k++) {
+		char c[8];
+
+		snprintf(c, sizeof(c), "c:%zu", k + 200);
+		m->code_feat[k] =
+		    (int32_t)find_feat(m, c, strlen(c), feat_key(c, strlen(c)));
+	}
 	return m;
 fail:
 	classify_model_free(m);
@@ -443,32 +526,41 @@ struct scorer {
 	double score[BS_CLASS_COUNT];
 	uint32_t hit[2 * MODEL_TOKENS_MAX + 2];
 	size_t nhit;
+	uint32_t seen[1024]; /* index + 1 of the features in hit (a set) */
 };
 
+/* Counts feature f (a feature counts once). */
 static void
-feature(struct scorer *sc, const char *p, size_t n)
+count_feat(struct scorer *sc, long f)
 {
 	const struct classify_model *m = sc->m;
-	long f;
-	uint32_t i;
-	size_t j;
+	const struct mweight *w;
+	uint32_t i, k;
 
-	if (n == 0 || n > MODEL_FEAT_MAX)
+	if (f < 0)
 		return;
-	if ((f = find_feat(m, p, n, fnv(p, n))) < 0)
-		return;
-	for (j = 0; j < sc->nhit; j++) /* a feature counts once */
-		if (sc->hit[j] == (uint32_t)f)
+	for (k = ((uint32_t)f * 2654435761u) >> 22;; k = (k + 1) & 1023) {
+		if (sc->seen[k] == (uint32_t)f + 1)
 			return;
+		if (sc->seen[k] == 0)
+			break;
+	}
 	if (sc->nhit < sizeof(sc->hit) / sizeof(sc->hit[0]))
 		sc->hit[sc->nhit++] = (uint32_t)f;
 	else
 		return;
-	for (i = 0; i < m->feats[f].count; i++) {
-		const struct mweight *w = &m->weights[m->feats[f].first + i];
+	sc->seen[k] = (uint32_t)f + 1;
+	w = &m->weights[m->feats[f].first];
+	for (i = 0; i < m->feats[f].count; i++)
+		sc->score[w[i].cls] += w[i].w;
+}
 
-		sc->score[w->cls] += w->w;
-	}
+static void
+feature(struct scorer *sc, const char *p, size_t n)
+{
+	if (n == 0 || n > MODEL_FEAT_MAX)
+		return;
+	count_feat(sc, find_feat(sc->m, p, n, feat_key(p, n)));
 }
 
 /* Length of the UTF-8 sequence at p (1 for a stray byte) and its code
@@ -525,9 +617,127 @@ blank_addresses(unsigned char *u, size_t n)
 	}
 }
 
-struct token {
-	uint16_t off, len; /* into the normalised copy */
+/* An ASCII byte as a word byte ('0' for a digit, lower case for a
+ * letter), or 0: a separator. */
+static const unsigned char ascii_word[128] = {
+	['0'] = '0',
+	['1'] = '0',
+	['2'] = '0',
+	['3'] = '0',
+	['4'] = '0',
+	['5'] = '0',
+	['6'] = '0',
+	['7'] = '0',
+	['8'] = '0',
+	['9'] = '0',
+	['A'] = 'a',
+	['B'] = 'b',
+	['C'] = 'c',
+	['D'] = 'd',
+	['E'] = 'e',
+	['F'] = 'f',
+	['G'] = 'g',
+	['H'] = 'h',
+	['I'] = 'i',
+	['J'] = 'j',
+	['K'] = 'k',
+	['L'] = 'l',
+	['M'] = 'm',
+	['N'] = 'n',
+	['O'] = 'o',
+	['P'] = 'p',
+	['Q'] = 'q',
+	['R'] = 'r',
+	['S'] = 's',
+	['T'] = 't',
+	['U'] = 'u',
+	['V'] = 'v',
+	['W'] = 'w',
+	['X'] = 'x',
+	['Y'] = 'y',
+	['Z'] = 'z',
+	['a'] = 'a',
+	['b'] = 'b',
+	['c'] = 'c',
+	['d'] = 'd',
+	['e'] = 'e',
+	['f'] = 'f',
+	['g'] = 'g',
+	['h'] = 'h',
+	['i'] = 'i',
+	['j'] = 'j',
+	['k'] = 'k',
+	['l'] = 'l',
+	['m'] = 'm',
+	['n'] = 'n',
+	['o'] = 'o',
+	['p'] = 'p',
+	['q'] = 'q',
+	['r'] = 'r',
+	['s'] = 's',
+	['t'] = 't',
+	['u'] = 'u',
+	['v'] = 'v',
+	['w'] = 'w',
+	['x'] = 'x',
+	['y'] = 'y',
+	['z'] = 'z',
 };
+
+/*
+ * The token stream (see classify_model.h): each token is counted as it
+ * ends, after the pair it ends, so features come in the order token 0,
+ * pair 0+1, token 1, pair 1+2, ...
+ */
+struct tokens {
+	struct scorer *sc;
+	const unsigned char *norm;
+	size_t ntok;
+	size_t poff, plen; /* the previous token, if ntok > 0 */
+	uint64_t phash;
+};
+
+static void
+token(struct tokens *t, size_t off, size_t len, uint64_t h)
+{
+	const struct classify_model *m = t->sc->m;
+
+	if (t->ntok == MODEL_TOKENS_MAX)
+		return;
+	if (t->ntok > 0 && t->plen + len + 1 <= MODEL_FEAT_MAX)
+		count_feat(t->sc,
+		    find_pair(m, t->norm + t->poff, t->plen, t->phash,
+			t->norm + off, len, h));
+	if (len <= MODEL_FEAT_MAX)
+		count_feat(
+		    t->sc, find_feat(m, (const char *)t->norm + off, len, h));
+	t->ntok++;
+	t->poff = off;
+	t->plen = len;
+	t->phash = h;
+}
+
+/* Writes v in decimal at p (as "%d" would); the end. */
+static char *
+put_int(char *p, int v)
+{
+	char d[12];
+	unsigned u;
+	size_t k = 0;
+
+	if (v < 0) {
+		*p++ = '-';
+		u = 0u - (unsigned)v;
+	} else
+		u = (unsigned)v;
+	do {
+		d[k++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	while (k > 0)
+		*p++ = d[--k];
+	return p;
+}
 
 /* See classify_model.h. */
 bool
@@ -536,13 +746,15 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
     struct model_hit *hit)
 {
 	struct scorer sc;
+	struct tokens tk;
 	unsigned char norm[MODEL_SUBJECT_MAX], u[MODEL_SUBJECT_MAX];
-	struct token tok[MODEL_TOKENS_MAX];
-	char pair[2 * MODEL_FEAT_MAX + 2];
-	size_t ntok = 0, i, j, start = 0, clen;
-	bool in_word = false;
+	const unsigned char *in = (const unsigned char *)s;
+	char feat[2 * MODEL_FEAT_MAX + 2], *fe;
+	size_t i, j, start = 0, clen, wl;
+	bool in_word = false, digits = true;
 	int best = -1, second = -1;
 	uint32_t cp;
+	uint64_t h = FNV_OFFSET;
 	unsigned words = 0;
 	double gain[MODEL_TOP];
 
@@ -552,28 +764,43 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		return false;
 	if (n > MODEL_SUBJECT_MAX)
 		n = MODEL_SUBJECT_MAX;
-	memset(&sc, 0, sizeof(sc));
+	memset(sc.score, 0, sizeof(sc.score));
 	sc.m = m;
-	memcpy(u, s, n);
-	blank_addresses(u, n);
+	sc.nhit = 0;
+	memset(sc.seen, 0, sizeof(sc.seen));
+	tk.sc = &sc;
+	tk.norm = norm;
+	tk.ntok = 0;
+	if (memchr(s, '@', n) != NULL) {
+		memcpy(u, s, n);
+		blank_addresses(u, n);
+		in = u;
+	}
 	/* Tokens: see classify_model.h (tests/model/train_model.py too). */
-	for (i = 0; i <= n; i += clen) {
-		unsigned char ch = i < n ? u[i] : ' ';
+	for (i = 0; i < n; i += clen) {
+		unsigned char ch = in[i];
 		int kind; /* 0: separator, 1: word byte(s), 2: own token */
 
 		clen = 1;
 		if (ch < 0x80) {
-			bool digit = ch >= '0' && ch <= '9';
-			bool upper = ch >= 'A' && ch <= 'Z';
+			unsigned char w = ascii_word[ch];
 
-			kind = digit || upper || (ch >= 'a' && ch <= 'z');
-			if (i < n)
-				norm[i] = (unsigned char)(digit ? '0'
-					: upper                 ? ch + 32
-								: ch);
+			if (w != 0) {
+				if (!in_word) {
+					in_word = true;
+					start = i;
+					h = FNV_OFFSET;
+					digits = true;
+				}
+				norm[i] = w;
+				h = (h ^ w) * FNV_PRIME;
+				digits &= w == '0';
+				continue;
+			}
+			kind = 0;
 		} else {
-			clen = utf8_char(u + i, n - i, &cp);
-			memcpy(norm + i, u + i, clen);
+			clen = utf8_char(in + i, n - i, &cp);
+			memcpy(norm + i, in + i, clen);
 			if (cp == 0xfffd || (cp >= 0xa0 && cp <= 0xbf) ||
 			    cp == 0xd7 || cp == 0xf7 ||
 			    (cp >= 0x2000 && cp < 0x2e80) ||
@@ -582,59 +809,46 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 				kind = 0;
 			else if (cp >= 0x2e80)
 				kind = 2;
-			else
-				kind = 1;
-		}
-		if (kind != 1 && in_word) {
-			size_t wl = i - start;
-			bool digits = true;
-
-			for (j = start; j < i; j++)
-				if (norm[j] != '0')
-					digits = false;
-			if (wl >= 2 && !digits && ntok < MODEL_TOKENS_MAX) {
-				tok[ntok].off = (uint16_t)start;
-				tok[ntok].len = (uint16_t)wl;
-				ntok++;
+			else {
+				if (!in_word) {
+					in_word = true;
+					start = i;
+					h = FNV_OFFSET;
+				}
+				digits = false;
+				for (j = 0; j < clen; j++)
+					h = (h ^ norm[i + j]) * FNV_PRIME;
+				continue;
 			}
+		}
+		if (in_word) {
+			wl = i - start;
+			if (wl >= 2 && !digits)
+				token(&tk, start, wl, h);
 			in_word = false;
 		}
-		if (kind == 1 && !in_word) {
-			in_word = true;
-			start = i;
-		}
-		if (kind == 2 && ntok < MODEL_TOKENS_MAX) {
-			tok[ntok].off = (uint16_t)i;
-			tok[ntok].len = (uint16_t)clen;
-			ntok++;
-		}
+		if (kind == 2)
+			token(&tk, i, clen, fnv((const char *)norm + i, clen));
 	}
-	for (i = 0; i < ntok; i++) {
-		feature(&sc, (const char *)norm + tok[i].off, tok[i].len);
-		if (i + 1 < ntok &&
-		    tok[i].len + tok[i + 1].len + 1 <= MODEL_FEAT_MAX) {
-			memcpy(pair, norm + tok[i].off, tok[i].len);
-			pair[tok[i].len] = '+';
-			memcpy(pair + tok[i].len + 1, norm + tok[i + 1].off,
-			    tok[i + 1].len);
-			feature(&sc, pair, tok[i].len + 1u + tok[i + 1].len);
-		}
-	}
-	if (code >= 200 && code <= 599) {
-		snprintf(pair, sizeof(pair), "c:%d", code);
-		feature(&sc, pair, strlen(pair));
-	}
+	if (in_word && n - start >= 2 && !digits)
+		token(&tk, start, n - start, h);
+	if (code >= 200 && code <= 599)
+		count_feat(&sc, m->code_feat[code - 200]);
 	if (enh_cls != 0) {
-		snprintf(pair, sizeof(pair), "e:%d.%d", enh_cls, enh_subj);
-		feature(&sc, pair, strlen(pair));
-		snprintf(pair, sizeof(pair), "e:%d.%d.%d", enh_cls, enh_subj,
-		    enh_det);
-		feature(&sc, pair, strlen(pair));
+		memcpy(feat, "e:", 2);
+		fe = put_int(feat + 2, enh_cls);
+		*fe++ = '.';
+		fe = put_int(fe, enh_subj);
+		feature(&sc, feat, (size_t)(fe - feat));
+		*fe++ = '.';
+		fe = put_int(fe, enh_det);
+		feature(&sc, feat, (size_t)(fe - feat));
 	}
 	if (wrapper != NULL && strcmp(wrapper, "none") != 0 &&
-	    strlen(wrapper) + 2 < sizeof(pair)) {
-		snprintf(pair, sizeof(pair), "w:%s", wrapper);
-		feature(&sc, pair, strlen(pair));
+	    (wl = strlen(wrapper)) + 2 < sizeof(feat)) {
+		memcpy(feat, "w:", 2);
+		memcpy(feat + 2, wrapper, wl);
+		feature(&sc, feat, wl + 2);
 	}
 	for (i = 0; i < BS_CLASS_COUNT; i++) {
 		if (!m->has_class[i])
@@ -649,6 +863,10 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	if (best < 0 || second < 0)
 		return false;
 	hit->margin = (float)(sc.score[best] - sc.score[second]);
+	/* Not confident: the features are not needed (classify.c reads
+	 * them only for a decision). */
+	if (hit->margin < m->threshold)
+		return false;
 	/* The features that favour best over second most. */
 	for (i = 0; i < sc.nhit; i++) {
 		const struct mfeat *f = &m->feats[sc.hit[i]];
@@ -666,7 +884,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 			continue;
 		/* Words and pairs; the code, status and wrapper are no
 		 * words. */
-		if (f->name[0] == '\0' || f->name[1] != ':')
+		if (f->word)
 			words++;
 		for (j = hit->nfeat; j > 0 && gain[j - 1] < g; j--)
 			if (j < MODEL_TOP) {
@@ -680,7 +898,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 				hit->nfeat++;
 		}
 	}
-	if (hit->margin < m->threshold || words < m->min_words)
+	if (words < m->min_words)
 		return false;
 	hit->cls = (int16_t)best;
 	return true;
