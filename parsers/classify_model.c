@@ -54,6 +54,10 @@ struct classify_model {
 	size_t slot_mask;
 	unsigned slot_shift;    /* 64 - log2(slots) */
 	int32_t code_feat[400]; /* feature of c:200..c:599, or -1 */
+	/* The weights again, a row of BS_CLASS_COUNT per feature (0 for a
+	 * class it has no weight for), when no feature names a class twice
+	 * (else NULL: the runs are summed as they are). */
+	float *dense;
 	double bias[BS_CLASS_COUNT];
 	bool has_class[BS_CLASS_COUNT];
 	double threshold;
@@ -419,6 +423,39 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 	return -1;
 }
 
+/*
+ * Fills m->dense from the runs; leaves it NULL when a feature names a
+ * class twice (a dense row would sum the two in another order). -1: out
+ * of memory.
+ */
+static int
+make_dense(struct classify_model *m)
+{
+	size_t i, j;
+	float *row;
+
+	if (m->nfeats == 0)
+		return 0;
+	if ((m->dense = calloc(m->nfeats * BS_CLASS_COUNT, sizeof(float))) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < m->nfeats; i++) {
+		row = m->dense + i * BS_CLASS_COUNT;
+		for (j = 0; j < m->feats[i].count; j++) {
+			const struct mweight *w =
+			    &m->weights[m->feats[i].first + j];
+
+			if (row[w->cls] != 0 || w->w == 0) {
+				free(m->dense);
+				m->dense = NULL;
+				return 0;
+			}
+			row[w->cls] = w->w;
+		}
+	}
+	return 0;
+}
+
 /* See classify_model.h. */
 struct classify_model *
 classify_model_load(
@@ -476,6 +513,10 @@ classify_model_load(
 		    name);
 		goto fail;
 	}
+	if (make_dense(m) == -1) {
+		merr(errbuf, "%s: out of memory", name);
+		goto fail;
+	}
 	for (k = 0; k < 400; k++) {
 		char c[8];
 
@@ -502,6 +543,7 @@ classify_model_free(struct classify_model *m)
 	free(m->feats);
 	free(m->weights);
 	free(m->slots);
+	free(m->dense);
 	free(m);
 }
 
@@ -526,33 +568,40 @@ struct scorer {
 	double score[BS_CLASS_COUNT];
 	uint32_t hit[2 * MODEL_TOKENS_MAX + 2];
 	size_t nhit;
-	uint32_t seen[1024]; /* index + 1 of the features in hit (a set) */
+	uint64_t seen[8]; /* bit f % 512 of each feature f in hit */
 };
 
 /* Counts feature f (a feature counts once). */
-static void
+static inline void
 count_feat(struct scorer *sc, long f)
 {
 	const struct classify_model *m = sc->m;
-	const struct mweight *w;
-	uint32_t i, k;
+	uint64_t bit;
+	size_t i;
 
 	if (f < 0)
 		return;
-	for (k = ((uint32_t)f * 2654435761u) >> 22;; k = (k + 1) & 1023) {
-		if (sc->seen[k] == (uint32_t)f + 1)
-			return;
-		if (sc->seen[k] == 0)
-			break;
-	}
+	bit = UINT64_C(1) << (f & 63);
+	if (sc->seen[(f >> 6) & 7] & bit) /* maybe: look */
+		for (i = 0; i < sc->nhit; i++)
+			if (sc->hit[i] == (uint32_t)f)
+				return;
 	if (sc->nhit < sizeof(sc->hit) / sizeof(sc->hit[0]))
 		sc->hit[sc->nhit++] = (uint32_t)f;
 	else
 		return;
-	sc->seen[k] = (uint32_t)f + 1;
-	w = &m->weights[m->feats[f].first];
-	for (i = 0; i < m->feats[f].count; i++)
-		sc->score[w[i].cls] += w[i].w;
+	sc->seen[(f >> 6) & 7] |= bit;
+	if (m->dense != NULL) {
+		const float *row = m->dense + (size_t)f * BS_CLASS_COUNT;
+
+		for (i = 0; i < BS_CLASS_COUNT; i++)
+			sc->score[i] += row[i];
+	} else {
+		const struct mweight *w = &m->weights[m->feats[f].first];
+
+		for (i = 0; i < m->feats[f].count; i++)
+			sc->score[w[i].cls] += w[i].w;
+	}
 }
 
 static void
@@ -617,72 +666,29 @@ blank_addresses(unsigned char *u, size_t n)
 	}
 }
 
-/* An ASCII byte as a word byte ('0' for a digit, lower case for a
- * letter), or 0: a separator. */
-static const unsigned char ascii_word[128] = {
-	['0'] = '0',
-	['1'] = '0',
-	['2'] = '0',
-	['3'] = '0',
-	['4'] = '0',
-	['5'] = '0',
-	['6'] = '0',
-	['7'] = '0',
-	['8'] = '0',
-	['9'] = '0',
-	['A'] = 'a',
-	['B'] = 'b',
-	['C'] = 'c',
-	['D'] = 'd',
-	['E'] = 'e',
-	['F'] = 'f',
-	['G'] = 'g',
-	['H'] = 'h',
-	['I'] = 'i',
-	['J'] = 'j',
-	['K'] = 'k',
-	['L'] = 'l',
-	['M'] = 'm',
-	['N'] = 'n',
-	['O'] = 'o',
-	['P'] = 'p',
-	['Q'] = 'q',
-	['R'] = 'r',
-	['S'] = 's',
-	['T'] = 't',
-	['U'] = 'u',
-	['V'] = 'v',
-	['W'] = 'w',
-	['X'] = 'x',
-	['Y'] = 'y',
-	['Z'] = 'z',
-	['a'] = 'a',
-	['b'] = 'b',
-	['c'] = 'c',
-	['d'] = 'd',
-	['e'] = 'e',
-	['f'] = 'f',
-	['g'] = 'g',
-	['h'] = 'h',
-	['i'] = 'i',
-	['j'] = 'j',
-	['k'] = 'k',
-	['l'] = 'l',
-	['m'] = 'm',
-	['n'] = 'n',
-	['o'] = 'o',
-	['p'] = 'p',
-	['q'] = 'q',
-	['r'] = 'r',
-	['s'] = 's',
-	['t'] = 't',
-	['u'] = 'u',
-	['v'] = 'v',
-	['w'] = 'w',
-	['x'] = 'x',
-	['y'] = 'y',
-	['z'] = 'z',
+/* A byte as an ASCII word byte ('0' for a digit, lower case for a
+ * letter), 1: a byte of a UTF-8 sequence (see classify_model_score()),
+ * 0: an ASCII separator. */
+/* clang-format off */
+static const unsigned char byte_kind[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	'0', '0', '0', '0', '0', '0', '0', '0', '0', '0', 0, 0, 0, 0, 0, 0,
+	0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0, 0, 0, 0, 0,
+	0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
+/* clang-format on */
 
 /*
  * The token stream (see classify_model.h): each token is counted as it
@@ -751,7 +757,8 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	const unsigned char *in = (const unsigned char *)s;
 	char feat[2 * MODEL_FEAT_MAX + 2], *fe;
 	size_t i, j, start = 0, clen, wl;
-	bool in_word = false, digits = true;
+	bool in_word = false;
+	unsigned nz; /* not 0: the word has a byte other than '0' */
 	int best = -1, second = -1;
 	uint32_t cp;
 	uint64_t h = FNV_OFFSET;
@@ -768,6 +775,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	sc.m = m;
 	sc.nhit = 0;
 	memset(sc.seen, 0, sizeof(sc.seen));
+	nz = 0;
 	tk.sc = &sc;
 	tk.norm = norm;
 	tk.ntok = 0;
@@ -778,27 +786,29 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	}
 	/* Tokens: see classify_model.h (tests/model/train_model.py too). */
 	for (i = 0; i < n; i += clen) {
-		unsigned char ch = in[i];
+		unsigned char w = byte_kind[in[i]];
 		int kind; /* 0: separator, 1: word byte(s), 2: own token */
 
 		clen = 1;
-		if (ch < 0x80) {
-			unsigned char w = ascii_word[ch];
-
-			if (w != 0) {
-				if (!in_word) {
-					in_word = true;
-					start = i;
-					h = FNV_OFFSET;
-					digits = true;
-				}
+		if (w > 1) { /* ASCII letters and digits: the hot loop */
+			if (!in_word) {
+				in_word = true;
+				start = i;
+				h = FNV_OFFSET;
+				nz = 0;
+			}
+			do {
 				norm[i] = w;
 				h = (h ^ w) * FNV_PRIME;
-				digits &= w == '0';
-				continue;
-			}
+				nz |= w ^ '0';
+				i++;
+			} while (i < n && (w = byte_kind[in[i]]) > 1);
+			clen = 0;
+			continue;
+		}
+		if (w == 0)
 			kind = 0;
-		} else {
+		else {
 			clen = utf8_char(in + i, n - i, &cp);
 			memcpy(norm + i, in + i, clen);
 			if (cp == 0xfffd || (cp >= 0xa0 && cp <= 0xbf) ||
@@ -815,7 +825,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 					start = i;
 					h = FNV_OFFSET;
 				}
-				digits = false;
+				nz = 1;
 				for (j = 0; j < clen; j++)
 					h = (h ^ norm[i + j]) * FNV_PRIME;
 				continue;
@@ -823,14 +833,14 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		}
 		if (in_word) {
 			wl = i - start;
-			if (wl >= 2 && !digits)
+			if (wl >= 2 && nz != 0)
 				token(&tk, start, wl, h);
 			in_word = false;
 		}
 		if (kind == 2)
 			token(&tk, i, clen, fnv((const char *)norm + i, clen));
 	}
-	if (in_word && n - start >= 2 && !digits)
+	if (in_word && n - start >= 2 && nz != 0)
 		token(&tk, start, n - start, h);
 	if (code >= 200 && code <= 599)
 		count_feat(&sc, m->code_feat[code - 200]);
@@ -872,14 +882,22 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		const struct mfeat *f = &m->feats[sc.hit[i]];
 		double g = 0;
 
-		for (j = 0; j < f->count; j++) {
-			const struct mweight *w = &m->weights[f->first + j];
+		if (m->dense != NULL) {
+			/* the same sum: each class once in a run */
+			const float *row =
+			    m->dense + (size_t)sc.hit[i] * BS_CLASS_COUNT;
 
-			if (w->cls == best)
-				g += w->w;
-			else if (w->cls == second)
-				g -= w->w;
-		}
+			g = (double)row[best] - (double)row[second];
+		} else
+			for (j = 0; j < f->count; j++) {
+				const struct mweight *w =
+				    &m->weights[f->first + j];
+
+				if (w->cls == best)
+					g += w->w;
+				else if (w->cls == second)
+					g -= w->w;
+			}
 		if (g <= 0)
 			continue;
 		/* Words and pairs; the code, status and wrapper are no
