@@ -54,10 +54,15 @@ struct classify_model {
 	size_t slot_mask;
 	unsigned slot_shift;    /* 64 - log2(slots) */
 	int32_t code_feat[400]; /* feature of c:200..c:599, or -1 */
-	/* The weights again, a row of BS_CLASS_COUNT per feature (0 for a
-	 * class it has no weight for), when no feature names a class twice
-	 * (else NULL: the runs are summed as they are). */
+	/* The weights again, a row of ncls per feature (column k: class
+	 * cls_of[k], the classes with a bias in order; 0 for a class it has
+	 * no weight for), when no feature names such a class twice (else
+	 * NULL: the runs are summed as they are). */
 	float *dense;
+	size_t ncls;
+	uint8_t cls_of[BS_CLASS_COUNT];
+	int8_t col_of[BS_CLASS_COUNT]; /* k of cls_of[k] == class, or -1 */
+	uint64_t zero_key[MODEL_FEAT_MAX + 1]; /* fnv() of "00...0" */
 	double bias[BS_CLASS_COUNT];
 	bool has_class[BS_CLASS_COUNT];
 	double threshold;
@@ -432,25 +437,38 @@ static int
 make_dense(struct classify_model *m)
 {
 	size_t i, j;
+	int col[BS_CLASS_COUNT];
 	float *row;
 
-	if (m->nfeats == 0)
+	m->zero_key[0] = FNV_OFFSET;
+	for (i = 1; i <= MODEL_FEAT_MAX; i++)
+		m->zero_key[i] = (m->zero_key[i - 1] ^ '0') * FNV_PRIME;
+	m->ncls = 0;
+	for (i = 0; i < BS_CLASS_COUNT; i++) {
+		col[i] = m->col_of[i] = -1;
+		if (m->has_class[i]) {
+			col[i] = m->col_of[i] = (int8_t)m->ncls;
+			m->cls_of[m->ncls++] = (uint8_t)i;
+		}
+	}
+	if (m->nfeats == 0 || m->ncls == 0)
 		return 0;
-	if ((m->dense = calloc(m->nfeats * BS_CLASS_COUNT, sizeof(float))) ==
-	    NULL)
+	if ((m->dense = calloc(m->nfeats * m->ncls, sizeof(float))) == NULL)
 		return -1;
 	for (i = 0; i < m->nfeats; i++) {
-		row = m->dense + i * BS_CLASS_COUNT;
+		row = m->dense + i * m->ncls;
 		for (j = 0; j < m->feats[i].count; j++) {
 			const struct mweight *w =
 			    &m->weights[m->feats[i].first + j];
 
-			if (row[w->cls] != 0 || w->w == 0) {
+			if (col[w->cls] < 0) /* no bias: never decides */
+				continue;
+			if (row[col[w->cls]] != 0 || w->w == 0) {
 				free(m->dense);
 				m->dense = NULL;
 				return 0;
 			}
-			row[w->cls] = w->w;
+			row[col[w->cls]] = w->w;
 		}
 	}
 	return 0;
@@ -592,9 +610,9 @@ count_feat(struct scorer *sc, long f)
 		return;
 	sc->seen[(f >> 6) & 7] |= bit;
 	if (m->dense != NULL) {
-		const float *row = m->dense + (size_t)f * BS_CLASS_COUNT;
+		const float *row = m->dense + (size_t)f * m->ncls;
 
-		for (i = 0; i < BS_CLASS_COUNT; i++)
+		for (i = 0; i < m->ncls; i++) /* column i: cls_of[i] */
 			sc->score[i] += row[i];
 	} else {
 		const struct mweight *w = &m->weights[m->feats[f].first];
@@ -703,7 +721,7 @@ struct tokens {
 	uint64_t phash;
 };
 
-static void
+static inline void
 token(struct tokens *t, size_t off, size_t len, uint64_t h)
 {
 	const struct classify_model *m = t->sc->m;
@@ -721,6 +739,21 @@ token(struct tokens *t, size_t off, size_t len, uint64_t h)
 	t->poff = off;
 	t->plen = len;
 	t->phash = h;
+}
+
+/* True when the word p[0..n) of key h is all '0' (digits only). */
+static inline bool
+all_digits(const struct classify_model *m, const unsigned char *p, size_t n,
+    uint64_t h)
+{
+	size_t i;
+
+	if (n <= MODEL_FEAT_MAX && h != m->zero_key[n])
+		return false;
+	for (i = 0; i < n; i++)
+		if (p[i] != '0')
+			return false;
+	return true;
 }
 
 /* Writes v in decimal at p (as "%d" would); the end. */
@@ -758,7 +791,6 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	char feat[2 * MODEL_FEAT_MAX + 2], *fe;
 	size_t i, j, start = 0, clen, wl;
 	bool in_word = false;
-	unsigned nz; /* not 0: the word has a byte other than '0' */
 	int best = -1, second = -1;
 	uint32_t cp;
 	uint64_t h = FNV_OFFSET;
@@ -775,10 +807,10 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	sc.m = m;
 	sc.nhit = 0;
 	memset(sc.seen, 0, sizeof(sc.seen));
-	nz = 0;
 	tk.sc = &sc;
 	tk.norm = norm;
-	tk.ntok = 0;
+	tk.ntok = tk.poff = tk.plen = 0;
+	tk.phash = 0;
 	if (memchr(s, '@', n) != NULL) {
 		memcpy(u, s, n);
 		blank_addresses(u, n);
@@ -795,12 +827,10 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 				in_word = true;
 				start = i;
 				h = FNV_OFFSET;
-				nz = 0;
 			}
 			do {
 				norm[i] = w;
 				h = (h ^ w) * FNV_PRIME;
-				nz |= w ^ '0';
 				i++;
 			} while (i < n && (w = byte_kind[in[i]]) > 1);
 			clen = 0;
@@ -825,7 +855,6 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 					start = i;
 					h = FNV_OFFSET;
 				}
-				nz = 1;
 				for (j = 0; j < clen; j++)
 					h = (h ^ norm[i + j]) * FNV_PRIME;
 				continue;
@@ -833,14 +862,15 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		}
 		if (in_word) {
 			wl = i - start;
-			if (wl >= 2 && nz != 0)
+			if (wl >= 2 && !all_digits(m, norm + start, wl, h))
 				token(&tk, start, wl, h);
 			in_word = false;
 		}
 		if (kind == 2)
 			token(&tk, i, clen, fnv((const char *)norm + i, clen));
 	}
-	if (in_word && n - start >= 2 && nz != 0)
+	if (in_word && n - start >= 2 &&
+	    !all_digits(m, norm + start, n - start, h))
 		token(&tk, start, n - start, h);
 	if (code >= 200 && code <= 599)
 		count_feat(&sc, m->code_feat[code - 200]);
@@ -859,6 +889,14 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		memcpy(feat, "w:", 2);
 		memcpy(feat + 2, wrapper, wl);
 		feature(&sc, feat, wl + 2);
+	}
+	if (m->dense != NULL) { /* columns to classes */
+		double col[BS_CLASS_COUNT];
+
+		memcpy(col, sc.score, sizeof(col));
+		memset(sc.score, 0, sizeof(sc.score));
+		for (i = 0; i < m->ncls; i++)
+			sc.score[m->cls_of[i]] = col[i];
 	}
 	for (i = 0; i < BS_CLASS_COUNT; i++) {
 		if (!m->has_class[i])
@@ -885,9 +923,10 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		if (m->dense != NULL) {
 			/* the same sum: each class once in a run */
 			const float *row =
-			    m->dense + (size_t)sc.hit[i] * BS_CLASS_COUNT;
+			    m->dense + (size_t)sc.hit[i] * m->ncls;
 
-			g = (double)row[best] - (double)row[second];
+			g = (double)row[m->col_of[best]] -
+			    (double)row[m->col_of[second]];
 		} else
 			for (j = 0; j < f->count; j++) {
 				const struct mweight *w =
