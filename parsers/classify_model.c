@@ -5,10 +5,9 @@
  * The learned model of the classifier's weak layers: see
  * classify_model.h for what it is and bouncestat-rules(5) for the file
  * format. Features live in an open-addressing hash table; each has a run
- * of (class, weight) pairs. A word's key is the FNV-1a hash of its bytes
- * and a pair "a+b"'s key is pair_key() of its words' keys, so scoring
- * hashes each token once, while it reads it, and never builds a pair's
- * string (modelfast, issue 14).
+ * of (class, weight) pairs. A word's key is word_key() of its bytes and
+ * a pair "a+b"'s key is pair_key() of its words' keys, so scoring hashes
+ * each token once and never builds a pair's string (modelfast, issue 14).
  */
 #include <errno.h>
 #include <math.h>
@@ -62,7 +61,7 @@ struct classify_model {
 	size_t ncls;
 	uint8_t cls_of[BS_CLASS_COUNT];
 	int8_t col_of[BS_CLASS_COUNT]; /* k of cls_of[k] == class, or -1 */
-	uint64_t zero_key[MODEL_FEAT_MAX + 1]; /* fnv() of "00...0" */
+	uint64_t zero_key[MODEL_FEAT_MAX + 1]; /* word_key() of "00...0" */
 	double bias[BS_CLASS_COUNT];
 	bool has_class[BS_CLASS_COUNT];
 	double threshold;
@@ -82,20 +81,33 @@ classify_model_defaults(void)
 	return bs_default_model;
 }
 
-#define FNV_OFFSET UINT64_C(0xcbf29ce484222325)
-#define FNV_PRIME  UINT64_C(0x100000001b3)
-
-static uint64_t
-fnv(const char *p, size_t n)
+/* The key of a word (any bytes): eight bytes at a time, so that a
+ * reply's words are read once and hashed at their end. */
+static inline uint64_t
+word_key(const unsigned char *p, size_t n)
 {
-	uint64_t h = FNV_OFFSET;
-	size_t i;
+	const uint64_t mul = UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = mul ^ n, v;
+	size_t i, k;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= FNV_PRIME;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, p + i, 8);
+		h = (h ^ v) * mul;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		for (v = 0, k = 0; i + k < n; k++)
+			v |= (uint64_t)p[i + k] << (8 * k);
+		h = (h ^ v) * mul;
+		h ^= h >> 32;
 	}
 	return h;
+}
+
+static uint64_t
+str_key(const char *p, size_t n)
+{
+	return word_key((const unsigned char *)p, n);
 }
 
 /* The key of the pair "a+b" from its words' keys. */
@@ -107,7 +119,7 @@ pair_key(uint64_t a, uint64_t b)
 }
 
 /* The key of a feature name: a pair "a+b" (one '+', words on both
- * sides) by pair_key(), anything else by fnv(). */
+ * sides) by pair_key(), anything else by word_key(). */
 static uint64_t
 feat_key(const char *p, size_t n)
 {
@@ -115,9 +127,9 @@ feat_key(const char *p, size_t n)
 
 	if (plus != NULL && plus > p && plus < p + n - 1 &&
 	    memchr(plus + 1, '+', n - (size_t)(plus + 1 - p)) == NULL)
-		return pair_key(fnv(p, (size_t)(plus - p)),
-		    fnv(plus + 1, n - (size_t)(plus + 1 - p)));
-	return fnv(p, n);
+		return pair_key(str_key(p, (size_t)(plus - p)),
+		    str_key(plus + 1, n - (size_t)(plus + 1 - p)));
+	return str_key(p, n);
 }
 
 /* The first slot to probe for key h. */
@@ -440,9 +452,12 @@ make_dense(struct classify_model *m)
 	int col[BS_CLASS_COUNT];
 	float *row;
 
-	m->zero_key[0] = FNV_OFFSET;
-	for (i = 1; i <= MODEL_FEAT_MAX; i++)
-		m->zero_key[i] = (m->zero_key[i - 1] ^ '0') * FNV_PRIME;
+	for (i = 0; i <= MODEL_FEAT_MAX; i++) {
+		unsigned char zeros[MODEL_FEAT_MAX];
+
+		memset(zeros, '0', sizeof(zeros));
+		m->zero_key[i] = word_key(zeros, i);
+	}
 	m->ncls = 0;
 	for (i = 0; i < BS_CLASS_COUNT; i++) {
 		col[i] = m->col_of[i] = -1;
@@ -793,7 +808,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	bool in_word = false;
 	int best = -1, second = -1;
 	uint32_t cp;
-	uint64_t h = FNV_OFFSET;
+	uint64_t h;
 	unsigned words = 0;
 	double gain[MODEL_TOP];
 
@@ -826,11 +841,9 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 			if (!in_word) {
 				in_word = true;
 				start = i;
-				h = FNV_OFFSET;
 			}
 			do {
 				norm[i] = w;
-				h = (h ^ w) * FNV_PRIME;
 				i++;
 			} while (i < n && (w = byte_kind[in[i]]) > 1);
 			clen = 0;
@@ -853,25 +866,28 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 				if (!in_word) {
 					in_word = true;
 					start = i;
-					h = FNV_OFFSET;
 				}
-				for (j = 0; j < clen; j++)
-					h = (h ^ norm[i + j]) * FNV_PRIME;
 				continue;
 			}
 		}
 		if (in_word) {
 			wl = i - start;
+			/* a word longer than a feature needs no key */
+			h = wl <= MODEL_FEAT_MAX ? word_key(norm + start, wl)
+						 : 0;
 			if (wl >= 2 && !all_digits(m, norm + start, wl, h))
 				token(&tk, start, wl, h);
 			in_word = false;
 		}
 		if (kind == 2)
-			token(&tk, i, clen, fnv((const char *)norm + i, clen));
+			token(&tk, i, clen, word_key(norm + i, clen));
 	}
-	if (in_word && n - start >= 2 &&
-	    !all_digits(m, norm + start, n - start, h))
-		token(&tk, start, n - start, h);
+	if (in_word) {
+		wl = n - start;
+		h = wl <= MODEL_FEAT_MAX ? word_key(norm + start, wl) : 0;
+		if (wl >= 2 && !all_digits(m, norm + start, wl, h))
+			token(&tk, start, wl, h);
+	}
 	if (code >= 200 && code <= 599)
 		count_feat(&sc, m->code_feat[code - 200]);
 	if (enh_cls != 0) {
