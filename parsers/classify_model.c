@@ -175,10 +175,9 @@ find_feat(const struct classify_model *m, const char *p, size_t n, uint64_t h)
 /* Finds the pair "a+b" (a and b: normalised words of keys ha, hb). */
 static long
 find_pair(const struct classify_model *m, const unsigned char *a, size_t na,
-    uint64_t ha, const unsigned char *b, size_t nb, uint64_t hb)
+    const unsigned char *b, size_t nb, uint64_t h)
 {
 	const struct mfeat *f;
-	uint64_t h = pair_key(ha, hb);
 	size_t i;
 
 	for (i = slot_of(m, h);; i = (i + 1) & m->slot_mask) {
@@ -728,32 +727,95 @@ static const unsigned char byte_kind[256] = {
  * ends, after the pair it ends, so features come in the order token 0,
  * pair 0+1, token 1, pair 1+2, ...
  */
+/* A word or pair feature of the reply, to be looked up. */
+struct pend {
+	uint64_t key;
+	uint16_t aoff, alen; /* the word, or the pair's first word */
+	uint16_t boff, blen; /* the pair's second word; blen 0: a word */
+	uint32_t slot;       /* slot_of(key) */
+};
+
+/*
+ * The token stream (see classify_model.h), in the order the features
+ * count: token 0, pair 0+1, token 1, pair 1+2, ... They are looked up
+ * only once all are known (lookup_all()), so that the table's memory is
+ * fetched for all of them at once rather than one miss after another.
+ */
 struct tokens {
 	struct scorer *sc;
 	const unsigned char *norm;
 	size_t ntok;
 	size_t poff, plen; /* the previous token, if ntok > 0 */
 	uint64_t phash;
+	struct pend pend[2 * MODEL_TOKENS_MAX];
+	size_t npend;
 };
 
 static inline void
 token(struct tokens *t, size_t off, size_t len, uint64_t h)
 {
-	const struct classify_model *m = t->sc->m;
+	struct pend *p;
 
 	if (t->ntok == MODEL_TOKENS_MAX)
 		return;
-	if (t->ntok > 0 && t->plen + len + 1 <= MODEL_FEAT_MAX)
-		count_feat(t->sc,
-		    find_pair(m, t->norm + t->poff, t->plen, t->phash,
-			t->norm + off, len, h));
-	if (len <= MODEL_FEAT_MAX)
-		count_feat(
-		    t->sc, find_feat(m, (const char *)t->norm + off, len, h));
+	if (t->ntok > 0 && t->plen + len + 1 <= MODEL_FEAT_MAX) {
+		p = &t->pend[t->npend++];
+		p->key = pair_key(t->phash, h);
+		p->aoff = (uint16_t)t->poff;
+		p->alen = (uint16_t)t->plen;
+		p->boff = (uint16_t)off;
+		p->blen = (uint16_t)len;
+	}
+	if (len <= MODEL_FEAT_MAX) {
+		p = &t->pend[t->npend++];
+		p->key = h;
+		p->aoff = (uint16_t)off;
+		p->alen = (uint16_t)len;
+		p->blen = 0;
+	}
 	t->ntok++;
 	t->poff = off;
 	t->plen = len;
 	t->phash = h;
+}
+
+/* Looks up and counts the pending features in order; the memory they
+ * need is prefetched first, slots, then features and their rows. */
+static void
+lookup_all(struct tokens *t)
+{
+	const struct classify_model *m = t->sc->m;
+	const struct mslot *sl;
+	struct pend *p;
+	size_t i;
+	long f;
+
+	if (m->slots == NULL)
+		return;
+	for (i = 0; i < t->npend; i++) {
+		p = &t->pend[i];
+		p->slot = (uint32_t)slot_of(m, p->key);
+		__builtin_prefetch(&m->slots[p->slot]);
+	}
+	for (i = 0; i < t->npend; i++) {
+		sl = &m->slots[t->pend[i].slot];
+		if (sl->idx != 0 && sl->tag == (uint32_t)t->pend[i].key) {
+			__builtin_prefetch(&m->feats[sl->idx - 1]);
+			if (m->dense != NULL)
+				__builtin_prefetch(
+				    m->dense + (size_t)(sl->idx - 1) * m->ncls);
+		}
+	}
+	for (i = 0; i < t->npend; i++) {
+		p = &t->pend[i];
+		if (p->blen == 0)
+			f = find_feat(m, (const char *)t->norm + p->aoff,
+			    p->alen, p->key);
+		else
+			f = find_pair(m, t->norm + p->aoff, p->alen,
+			    t->norm + p->boff, p->blen, p->key);
+		count_feat(t->sc, f);
+	}
 }
 
 /* True when the word p[0..n) of key h is all '0' (digits only). */
@@ -824,7 +886,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	memset(sc.seen, 0, sizeof(sc.seen));
 	tk.sc = &sc;
 	tk.norm = norm;
-	tk.ntok = tk.poff = tk.plen = 0;
+	tk.ntok = tk.poff = tk.plen = tk.npend = 0;
 	tk.phash = 0;
 	if (memchr(s, '@', n) != NULL) {
 		memcpy(u, s, n);
@@ -888,6 +950,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		if (wl >= 2 && !all_digits(m, norm + start, wl, h))
 			token(&tk, start, wl, h);
 	}
+	lookup_all(&tk);
 	if (code >= 200 && code <= 599)
 		count_feat(&sc, m->code_feat[code - 200]);
 	if (enh_cls != 0) {
