@@ -18,6 +18,13 @@
 
 #include "classify_model.h"
 
+/* SSE2 is part of x86-64 (as in classify.c; BS_NO_SIMD: the byte loop
+ * only, which the tests compare). */
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(BS_NO_SIMD)
+#include <emmintrin.h>
+#define BS_SSE2 1
+#endif
+
 extern const struct bs_blob bs_default_model[];
 
 #define MODEL_SUBJECT_MAX 1024
@@ -833,6 +840,20 @@ all_digits(const struct classify_model *m, const unsigned char *p, size_t n,
 	return true;
 }
 
+/* The word norm[start..end) ended: a token unless shorter than 2 bytes
+ * or digits only. */
+static inline void
+end_word(const struct classify_model *m, struct tokens *t,
+    const unsigned char *norm, size_t start, size_t end)
+{
+	size_t wl = end - start;
+	/* a word longer than a feature needs no key */
+	uint64_t h = wl <= MODEL_FEAT_MAX ? word_key(norm + start, wl) : 0;
+
+	if (wl >= 2 && !all_digits(m, norm + start, wl, h))
+		token(t, start, wl, h);
+}
+
 /* Writes v in decimal at p (as "%d" would); the end. */
 static char *
 put_int(char *p, int v)
@@ -870,7 +891,6 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	bool in_word = false;
 	int best = -1, second = -1;
 	uint32_t cp;
-	uint64_t h;
 	unsigned words = 0;
 	double gain[MODEL_TOP];
 
@@ -895,20 +915,61 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	}
 	/* Tokens: see classify_model.h (tests/model/train_model.py too). */
 	for (i = 0; i < n; i += clen) {
-		unsigned char w = byte_kind[in[i]];
+		unsigned char w;
 		int kind; /* 0: separator, 1: word byte(s), 2: own token */
 
+#ifdef BS_SSE2
+		/* 16 ASCII bytes at once: letters and digits found by
+		 * comparison, the words' ends by the mask's bits. */
+		if (i + 16 <= n) {
+			__m128i x = _mm_loadu_si128(
+			    (const __m128i *)(const void *)(in + i));
+
+			if (_mm_movemask_epi8(x) == 0) {
+				__m128i lc =
+				    _mm_or_si128(x, _mm_set1_epi8(0x20));
+				__m128i let = _mm_and_si128(
+				    _mm_cmpgt_epi8(lc, _mm_set1_epi8('a' - 1)),
+				    _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), lc));
+				__m128i dig = _mm_and_si128(
+				    _mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+				    _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
+				unsigned bits, pos = 0, rest;
+
+				_mm_storeu_si128((__m128i *)(void *)(norm + i),
+				    _mm_or_si128(_mm_and_si128(let, lc),
+					_mm_and_si128(
+					    dig, _mm_set1_epi8('0'))));
+				bits = (unsigned)_mm_movemask_epi8(
+				    _mm_or_si128(let, dig));
+				for (;;) {
+					rest = (in_word ? ~bits : bits) &
+					    (0xffffu << pos) & 0xffffu;
+					if (rest == 0)
+						break;
+					pos = (unsigned)__builtin_ctz(rest);
+					if (in_word) {
+						end_word(m, &tk, norm, start,
+						    i + pos);
+						in_word = false;
+					} else {
+						in_word = true;
+						start = i + pos;
+					}
+				}
+				clen = 16;
+				continue;
+			}
+		}
+#endif
+		w = byte_kind[in[i]];
 		clen = 1;
-		if (w > 1) { /* ASCII letters and digits: the hot loop */
+		if (w > 1) { /* an ASCII letter or digit */
 			if (!in_word) {
 				in_word = true;
 				start = i;
 			}
-			do {
-				norm[i] = w;
-				i++;
-			} while (i < n && (w = byte_kind[in[i]]) > 1);
-			clen = 0;
+			norm[i] = w;
 			continue;
 		}
 		if (w == 0)
@@ -933,23 +994,14 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 			}
 		}
 		if (in_word) {
-			wl = i - start;
-			/* a word longer than a feature needs no key */
-			h = wl <= MODEL_FEAT_MAX ? word_key(norm + start, wl)
-						 : 0;
-			if (wl >= 2 && !all_digits(m, norm + start, wl, h))
-				token(&tk, start, wl, h);
+			end_word(m, &tk, norm, start, i);
 			in_word = false;
 		}
 		if (kind == 2)
 			token(&tk, i, clen, word_key(norm + i, clen));
 	}
-	if (in_word) {
-		wl = n - start;
-		h = wl <= MODEL_FEAT_MAX ? word_key(norm + start, wl) : 0;
-		if (wl >= 2 && !all_digits(m, norm + start, wl, h))
-			token(&tk, start, wl, h);
-	}
+	if (in_word)
+		end_word(m, &tk, norm, start, n);
 	lookup_all(&tk);
 	if (code >= 200 && code <= 599)
 		count_feat(&sc, m->code_feat[code - 200]);
