@@ -66,6 +66,7 @@ struct classify_model {
 	 * NULL: the runs are summed as they are). */
 	float *dense;
 	size_t ncls;
+	size_t rowlen; /* ncls rounded up to 4 (zeros), the rows' stride */
 	uint8_t cls_of[BS_CLASS_COUNT];
 	int8_t col_of[BS_CLASS_COUNT]; /* k of cls_of[k] == class, or -1 */
 	uint64_t zero_key[MODEL_FEAT_MAX + 1]; /* word_key() of "00...0" */
@@ -105,6 +106,34 @@ word_key(const unsigned char *p, size_t n)
 	if (i < n) {
 		for (v = 0, k = 0; i + k < n; k++)
 			v |= (uint64_t)p[i + k] << (8 * k);
+		h = (h ^ v) * mul;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/*
+ * word_key() of p[0..n) where 8 bytes may be read from p + n rounded
+ * down to 8 (a padded buffer): the last bytes by one load, masked.
+ */
+static inline uint64_t
+word_key_padded(const unsigned char *p, size_t n)
+{
+	const uint64_t mul = UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = mul ^ n, v;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, p + i, 8);
+		h = (h ^ v) * mul;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		memcpy(&v, p + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = __builtin_bswap64(v);
+#endif
+		v &= ~UINT64_C(0) >> (64 - 8 * (n - i));
 		h = (h ^ v) * mul;
 		h ^= h >> 32;
 	}
@@ -474,10 +503,11 @@ make_dense(struct classify_model *m)
 	}
 	if (m->nfeats == 0 || m->ncls == 0)
 		return 0;
-	if ((m->dense = calloc(m->nfeats * m->ncls, sizeof(float))) == NULL)
+	m->rowlen = (m->ncls + 3) & ~(size_t)3;
+	if ((m->dense = calloc(m->nfeats * m->rowlen, sizeof(float))) == NULL)
 		return -1;
 	for (i = 0; i < m->nfeats; i++) {
-		row = m->dense + i * m->ncls;
+		row = m->dense + i * m->rowlen;
 		for (j = 0; j < m->feats[i].count; j++) {
 			const struct mweight *w =
 			    &m->weights[m->feats[i].first + j];
@@ -604,7 +634,7 @@ classify_model_layer(const struct classify_model *m, const char *evidence)
 
 struct scorer {
 	const struct classify_model *m;
-	double score[BS_CLASS_COUNT];
+	double score[BS_CLASS_COUNT + 4]; /* + 4: a row's padding */
 	uint32_t hit[2 * MODEL_TOKENS_MAX + 2];
 	size_t nhit;
 	uint64_t seen[8]; /* bit f % 512 of each feature f in hit */
@@ -631,10 +661,24 @@ count_feat(struct scorer *sc, long f)
 		return;
 	sc->seen[(f >> 6) & 7] |= bit;
 	if (m->dense != NULL) {
-		const float *row = m->dense + (size_t)f * m->ncls;
+		const float *row = m->dense + (size_t)f * m->rowlen;
 
-		for (i = 0; i < m->ncls; i++) /* column i: cls_of[i] */
+		/* column i: class cls_of[i]; the same double sums */
+#ifdef BS_SSE2
+		for (i = 0; i < m->rowlen; i += 4) {
+			__m128 x = _mm_loadu_ps(row + i);
+
+			_mm_storeu_pd(sc->score + i,
+			    _mm_add_pd(
+				_mm_loadu_pd(sc->score + i), _mm_cvtps_pd(x)));
+			_mm_storeu_pd(sc->score + i + 2,
+			    _mm_add_pd(_mm_loadu_pd(sc->score + i + 2),
+				_mm_cvtps_pd(_mm_movehl_ps(x, x))));
+		}
+#else
+		for (i = 0; i < m->ncls; i++)
 			sc->score[i] += row[i];
+#endif
 	} else {
 		const struct mweight *w = &m->weights[m->feats[f].first];
 
@@ -809,8 +853,8 @@ lookup_all(struct tokens *t)
 		if (sl->idx != 0 && sl->tag == (uint32_t)t->pend[i].key) {
 			__builtin_prefetch(&m->feats[sl->idx - 1]);
 			if (m->dense != NULL)
-				__builtin_prefetch(
-				    m->dense + (size_t)(sl->idx - 1) * m->ncls);
+				__builtin_prefetch(m->dense +
+				    (size_t)(sl->idx - 1) * m->rowlen);
 		}
 	}
 	for (i = 0; i < t->npend; i++) {
@@ -825,7 +869,8 @@ lookup_all(struct tokens *t)
 	}
 }
 
-/* True when the word p[0..n) of key h is all '0' (digits only). */
+/* True when the word p[0..n) of key h is all '0' (digits only); h is
+ * word_key() of it when n <= MODEL_FEAT_MAX. */
 static inline bool
 all_digits(const struct classify_model *m, const unsigned char *p, size_t n,
     uint64_t h)
@@ -848,7 +893,8 @@ end_word(const struct classify_model *m, struct tokens *t,
 {
 	size_t wl = end - start;
 	/* a word longer than a feature needs no key */
-	uint64_t h = wl <= MODEL_FEAT_MAX ? word_key(norm + start, wl) : 0;
+	uint64_t h =
+	    wl <= MODEL_FEAT_MAX ? word_key_padded(norm + start, wl) : 0;
 
 	if (wl >= 2 && !all_digits(m, norm + start, wl, h))
 		token(t, start, wl, h);
@@ -884,7 +930,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 {
 	struct scorer sc;
 	struct tokens tk;
-	unsigned char norm[MODEL_SUBJECT_MAX], u[MODEL_SUBJECT_MAX];
+	unsigned char norm[MODEL_SUBJECT_MAX + 8], u[MODEL_SUBJECT_MAX];
 	const unsigned char *in = (const unsigned char *)s;
 	char feat[2 * MODEL_FEAT_MAX + 2], *fe;
 	size_t i, j, start = 0, clen, wl;
@@ -913,6 +959,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		blank_addresses(u, n);
 		in = u;
 	}
+	memset(norm + n, 0, 8);
 	/* Tokens: see classify_model.h (tests/model/train_model.py too). */
 	for (i = 0; i < n; i += clen) {
 		unsigned char w;
@@ -972,9 +1019,10 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 			norm[i] = w;
 			continue;
 		}
-		if (w == 0)
+		if (w == 0) {
 			kind = 0;
-		else {
+			norm[i] = 0; /* read (masked) by word_key_padded() */
+		} else {
 			clen = utf8_char(in + i, n - i, &cp);
 			memcpy(norm + i, in + i, clen);
 			if (cp == 0xfffd || (cp >= 0xa0 && cp <= 0xbf) ||
@@ -998,7 +1046,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 			in_word = false;
 		}
 		if (kind == 2)
-			token(&tk, i, clen, word_key(norm + i, clen));
+			token(&tk, i, clen, word_key_padded(norm + i, clen));
 	}
 	if (in_word)
 		end_word(m, &tk, norm, start, n);
@@ -1054,7 +1102,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		if (m->dense != NULL) {
 			/* the same sum: each class once in a run */
 			const float *row =
-			    m->dense + (size_t)sc.hit[i] * m->ncls;
+			    m->dense + (size_t)sc.hit[i] * m->rowlen;
 
 			g = (double)row[m->col_of[best]] -
 			    (double)row[m->col_of[second]];
