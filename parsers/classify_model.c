@@ -4,8 +4,10 @@
  *
  * The learned model of the classifier's weak layers: see
  * classify_model.h for what it is and bouncestat-rules(5) for the file
- * format. Features live in an open-addressing hash table (FNV-1a of the
- * feature's bytes); each has a run of (class, weight) pairs.
+ * format. Features live in an open-addressing hash table; each has a run
+ * of (class, weight) pairs. A word's key is word_key() of its bytes and
+ * a pair "a+b"'s key is pair_key() of its words' keys, so scoring hashes
+ * each token once and never builds a pair's string (modelfast, issue 14).
  */
 #include <errno.h>
 #include <math.h>
@@ -16,6 +18,13 @@
 
 #include "classify_model.h"
 
+/* SSE2 is part of x86-64 (as in classify.c; BS_NO_SIMD: the byte loop
+ * only, which the tests compare). */
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(BS_NO_SIMD)
+#include <emmintrin.h>
+#define BS_SSE2 1
+#endif
+
 extern const struct bs_blob bs_default_model[];
 
 #define MODEL_SUBJECT_MAX 1024
@@ -25,8 +34,16 @@ extern const struct bs_blob bs_default_model[];
 
 struct mfeat {
 	char *name;
-	uint64_t hash;
+	uint64_t hash;         /* feat_key() of name */
 	uint32_t first, count; /* into weights */
+	uint8_t len;           /* strlen(name), at most MODEL_FEAT_MAX */
+	bool word;             /* a word or pair, not c:, e: or w: */
+};
+
+/* One slot of the table: the key's low 32 bits and index + 1 (0: empty). */
+struct mslot {
+	uint32_t tag;
+	uint32_t idx;
 };
 
 struct mweight {
@@ -39,8 +56,20 @@ struct classify_model {
 	size_t nfeats, capfeats;
 	struct mweight *weights;
 	size_t nweights, capweights;
-	uint32_t *slots; /* index + 1 into feats, 0: empty */
+	struct mslot *slots;
 	size_t slot_mask;
+	unsigned slot_shift;    /* 64 - log2(slots) */
+	int32_t code_feat[400]; /* feature of c:200..c:599, or -1 */
+	/* The weights again, a row of ncls per feature (column k: class
+	 * cls_of[k], the classes with a bias in order; 0 for a class it has
+	 * no weight for), when no feature names such a class twice (else
+	 * NULL: the runs are summed as they are). */
+	float *dense;
+	size_t ncls;
+	size_t rowlen; /* ncls rounded up to 4 (zeros), the rows' stride */
+	uint8_t cls_of[BS_CLASS_COUNT];
+	int8_t col_of[BS_CLASS_COUNT]; /* k of cls_of[k] == class, or -1 */
+	uint64_t zero_key[MODEL_FEAT_MAX + 1]; /* word_key() of "00...0" */
 	double bias[BS_CLASS_COUNT];
 	bool has_class[BS_CLASS_COUNT];
 	double threshold;
@@ -60,17 +89,90 @@ classify_model_defaults(void)
 	return bs_default_model;
 }
 
-static uint64_t
-fnv(const char *p, size_t n)
+/* The key of a word (any bytes): eight bytes at a time, so that a
+ * reply's words are read once and hashed at their end. */
+static inline uint64_t
+word_key(const unsigned char *p, size_t n)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-	size_t i;
+	const uint64_t mul = UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = mul ^ n, v;
+	size_t i, k;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= UINT64_C(0x100000001b3);
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, p + i, 8);
+		h = (h ^ v) * mul;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		for (v = 0, k = 0; i + k < n; k++)
+			v |= (uint64_t)p[i + k] << (8 * k);
+		h = (h ^ v) * mul;
+		h ^= h >> 32;
 	}
 	return h;
+}
+
+/*
+ * word_key() of p[0..n) where 8 bytes may be read from p + n rounded
+ * down to 8 (a padded buffer): the last bytes by one load, masked.
+ */
+static inline uint64_t
+word_key_padded(const unsigned char *p, size_t n)
+{
+	const uint64_t mul = UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = mul ^ n, v;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, p + i, 8);
+		h = (h ^ v) * mul;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		memcpy(&v, p + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = __builtin_bswap64(v);
+#endif
+		v &= ~UINT64_C(0) >> (64 - 8 * (n - i));
+		h = (h ^ v) * mul;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+static uint64_t
+str_key(const char *p, size_t n)
+{
+	return word_key((const unsigned char *)p, n);
+}
+
+/* The key of the pair "a+b" from its words' keys. */
+static inline uint64_t
+pair_key(uint64_t a, uint64_t b)
+{
+	return ((a << 23 | a >> 41) ^ b) * UINT64_C(0xff51afd7ed558ccd) +
+	    UINT64_C(0x2b);
+}
+
+/* The key of a feature name: a pair "a+b" (one '+', words on both
+ * sides) by pair_key(), anything else by word_key(). */
+static uint64_t
+feat_key(const char *p, size_t n)
+{
+	const char *plus = memchr(p, '+', n);
+
+	if (plus != NULL && plus > p && plus < p + n - 1 &&
+	    memchr(plus + 1, '+', n - (size_t)(plus + 1 - p)) == NULL)
+		return pair_key(str_key(p, (size_t)(plus - p)),
+		    str_key(plus + 1, n - (size_t)(plus + 1 - p)));
+	return str_key(p, n);
+}
+
+/* The first slot to probe for key h. */
+static inline size_t
+slot_of(const struct classify_model *m, uint64_t h)
+{
+	return (size_t)((h * UINT64_C(0x9e3779b97f4a7c15)) >> m->slot_shift);
 }
 
 static void merr(char *errbuf, const char *fmt, ...)
@@ -90,40 +192,73 @@ merr(char *errbuf, const char *fmt, ...)
 static long
 find_feat(const struct classify_model *m, const char *p, size_t n, uint64_t h)
 {
+	const struct mfeat *f;
 	size_t i;
-	uint32_t s;
 
 	if (m->slots == NULL)
 		return -1;
-	for (i = (size_t)h & m->slot_mask;; i = (i + 1) & m->slot_mask) {
-		s = m->slots[i];
-		if (s == 0)
+	for (i = slot_of(m, h);; i = (i + 1) & m->slot_mask) {
+		if (m->slots[i].idx == 0)
 			return -1;
-		if (m->feats[s - 1].hash == h &&
-		    strlen(m->feats[s - 1].name) == n &&
-		    memcmp(m->feats[s - 1].name, p, n) == 0)
-			return (long)s - 1;
+		if (m->slots[i].tag != (uint32_t)h)
+			continue;
+		f = &m->feats[m->slots[i].idx - 1];
+		if (f->hash == h && f->len == n && memcmp(f->name, p, n) == 0)
+			return (long)m->slots[i].idx - 1;
 	}
+}
+
+/* Finds the pair "a+b" (a and b: normalised words of keys ha, hb). */
+static long
+find_pair(const struct classify_model *m, const unsigned char *a, size_t na,
+    const unsigned char *b, size_t nb, uint64_t h)
+{
+	const struct mfeat *f;
+	size_t i;
+
+	for (i = slot_of(m, h);; i = (i + 1) & m->slot_mask) {
+		if (m->slots[i].idx == 0)
+			return -1;
+		if (m->slots[i].tag != (uint32_t)h)
+			continue;
+		f = &m->feats[m->slots[i].idx - 1];
+		if (f->hash == h && f->len == na + 1 + nb &&
+		    memcmp(f->name, a, na) == 0 && f->name[na] == '+' &&
+		    memcmp(f->name + na + 1, b, nb) == 0)
+			return (long)m->slots[i].idx - 1;
+	}
+}
+
+static void
+put_slot(struct classify_model *m, size_t k)
+{
+	size_t j;
+
+	for (j = slot_of(m, m->feats[k].hash); m->slots[j].idx != 0;
+	     j = (j + 1) & m->slot_mask)
+		;
+	m->slots[j].tag = (uint32_t)m->feats[k].hash;
+	m->slots[j].idx = (uint32_t)k + 1;
 }
 
 static int
 build_slots(struct classify_model *m, char *errbuf)
 {
-	size_t cap = 16, i, j;
+	size_t cap = 16, i;
+	unsigned bits = 4;
 
-	while (cap < m->nfeats * 2)
+	while (cap < m->nfeats * 2) {
 		cap *= 2;
+		bits++;
+	}
 	if ((m->slots = calloc(cap, sizeof(*m->slots))) == NULL) {
 		merr(errbuf, "model: out of memory");
 		return -1;
 	}
 	m->slot_mask = cap - 1;
-	for (i = 0; i < m->nfeats; i++) {
-		for (j = (size_t)m->feats[i].hash & m->slot_mask;
-		     m->slots[j] != 0; j = (j + 1) & m->slot_mask)
-			;
-		m->slots[j] = (uint32_t)i + 1;
-	}
+	m->slot_shift = 64 - bits;
+	for (i = 0; i < m->nfeats; i++)
+		put_slot(m, i);
 	return 0;
 }
 
@@ -188,7 +323,9 @@ add_feature(struct classify_model *m, const char *name, char **w, size_t nw,
 	f = &m->feats[m->nfeats];
 	f->first = (uint32_t)m->nweights;
 	f->count = 0;
-	f->hash = fnv(name, len);
+	f->hash = feat_key(name, len);
+	f->len = (uint8_t)len;
+	f->word = len < 2 || name[1] != ':';
 	for (i = 0; i < nw; i += 2) {
 		if (!parse_class(w[i], &cls)) {
 			merr(errbuf, "%s:%d: unknown class '%.40s'", fname,
@@ -250,8 +387,8 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 		return 0;
 	}
 	if (strcmp(w[0], "w") == 0 && nw >= 2) {
-		if (find_feat(m, w[1], strlen(w[1]), fnv(w[1], strlen(w[1]))) >=
-		    0) {
+		if (find_feat(m, w[1], strlen(w[1]),
+			feat_key(w[1], strlen(w[1]))) >= 0) {
 			merr(errbuf, "%s:%d: feature '%.64s' given twice", name,
 			    line, w[1]);
 			return -1;
@@ -264,13 +401,8 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 			m->slots = NULL;
 			if (build_slots(m, errbuf) == -1)
 				return -1;
-		} else {
-			for (i = (size_t)m->feats[m->nfeats - 1].hash &
-				 m->slot_mask;
-			     m->slots[i] != 0; i = (i + 1) & m->slot_mask)
-				;
-			m->slots[i] = (uint32_t)m->nfeats;
-		}
+		} else
+			put_slot(m, m->nfeats - 1);
 		return 0;
 	}
 	if (strcmp(w[0], "bias") == 0) {
@@ -343,6 +475,56 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 	return -1;
 }
 
+/*
+ * Fills m->dense from the runs; leaves it NULL when a feature names a
+ * class twice (a dense row would sum the two in another order). -1: out
+ * of memory.
+ */
+static int
+make_dense(struct classify_model *m)
+{
+	size_t i, j;
+	int col[BS_CLASS_COUNT];
+	float *row;
+
+	for (i = 0; i <= MODEL_FEAT_MAX; i++) {
+		unsigned char zeros[MODEL_FEAT_MAX];
+
+		memset(zeros, '0', sizeof(zeros));
+		m->zero_key[i] = word_key(zeros, i);
+	}
+	m->ncls = 0;
+	for (i = 0; i < BS_CLASS_COUNT; i++) {
+		col[i] = m->col_of[i] = -1;
+		if (m->has_class[i]) {
+			col[i] = m->col_of[i] = (int8_t)m->ncls;
+			m->cls_of[m->ncls++] = (uint8_t)i;
+		}
+	}
+	if (m->nfeats == 0 || m->ncls == 0)
+		return 0;
+	m->rowlen = (m->ncls + 3) & ~(size_t)3;
+	if ((m->dense = calloc(m->nfeats * m->rowlen, sizeof(float))) == NULL)
+		return -1;
+	for (i = 0; i < m->nfeats; i++) {
+		row = m->dense + i * m->rowlen;
+		for (j = 0; j < m->feats[i].count; j++) {
+			const struct mweight *w =
+			    &m->weights[m->feats[i].first + j];
+
+			if (col[w->cls] < 0) /* no bias: never decides */
+				continue;
+			if (row[col[w->cls]] != 0 || w->w == 0) {
+				free(m->dense);
+				m->dense = NULL;
+				return 0;
+			}
+			row[col[w->cls]] = w->w;
+		}
+	}
+	return 0;
+}
+
 /* See classify_model.h. */
 struct classify_model *
 classify_model_load(
@@ -400,6 +582,17 @@ classify_model_load(
 		    name);
 		goto fail;
 	}
+	if (make_dense(m) == -1) {
+		merr(errbuf, "%s: out of memory", name);
+		goto fail;
+	}
+	for (k = 0; k < 400; k++) {
+		char c[8];
+
+		snprintf(c, sizeof(c), "c:%zu", k + 200);
+		m->code_feat[k] =
+		    (int32_t)find_feat(m, c, strlen(c), feat_key(c, strlen(c)));
+	}
 	return m;
 fail:
 	classify_model_free(m);
@@ -419,6 +612,7 @@ classify_model_free(struct classify_model *m)
 	free(m->feats);
 	free(m->weights);
 	free(m->slots);
+	free(m->dense);
 	free(m);
 }
 
@@ -440,35 +634,65 @@ classify_model_layer(const struct classify_model *m, const char *evidence)
 
 struct scorer {
 	const struct classify_model *m;
-	double score[BS_CLASS_COUNT];
+	double score[BS_CLASS_COUNT + 4]; /* + 4: a row's padding */
 	uint32_t hit[2 * MODEL_TOKENS_MAX + 2];
 	size_t nhit;
+	uint64_t seen[8]; /* bit f % 512 of each feature f in hit */
 };
 
-static void
-feature(struct scorer *sc, const char *p, size_t n)
+/* Counts feature f (a feature counts once). */
+static inline void
+count_feat(struct scorer *sc, long f)
 {
 	const struct classify_model *m = sc->m;
-	long f;
-	uint32_t i;
-	size_t j;
+	uint64_t bit;
+	size_t i;
 
-	if (n == 0 || n > MODEL_FEAT_MAX)
+	if (f < 0)
 		return;
-	if ((f = find_feat(m, p, n, fnv(p, n))) < 0)
-		return;
-	for (j = 0; j < sc->nhit; j++) /* a feature counts once */
-		if (sc->hit[j] == (uint32_t)f)
-			return;
+	bit = UINT64_C(1) << (f & 63);
+	if (sc->seen[(f >> 6) & 7] & bit) /* maybe: look */
+		for (i = 0; i < sc->nhit; i++)
+			if (sc->hit[i] == (uint32_t)f)
+				return;
 	if (sc->nhit < sizeof(sc->hit) / sizeof(sc->hit[0]))
 		sc->hit[sc->nhit++] = (uint32_t)f;
 	else
 		return;
-	for (i = 0; i < m->feats[f].count; i++) {
-		const struct mweight *w = &m->weights[m->feats[f].first + i];
+	sc->seen[(f >> 6) & 7] |= bit;
+	if (m->dense != NULL) {
+		const float *row = m->dense + (size_t)f * m->rowlen;
 
-		sc->score[w->cls] += w->w;
+		/* column i: class cls_of[i]; the same double sums */
+#ifdef BS_SSE2
+		for (i = 0; i < m->rowlen; i += 4) {
+			__m128 x = _mm_loadu_ps(row + i);
+
+			_mm_storeu_pd(sc->score + i,
+			    _mm_add_pd(
+				_mm_loadu_pd(sc->score + i), _mm_cvtps_pd(x)));
+			_mm_storeu_pd(sc->score + i + 2,
+			    _mm_add_pd(_mm_loadu_pd(sc->score + i + 2),
+				_mm_cvtps_pd(_mm_movehl_ps(x, x))));
+		}
+#else
+		for (i = 0; i < m->ncls; i++)
+			sc->score[i] += row[i];
+#endif
+	} else {
+		const struct mweight *w = &m->weights[m->feats[f].first];
+
+		for (i = 0; i < m->feats[f].count; i++)
+			sc->score[w[i].cls] += w[i].w;
 	}
+}
+
+static void
+feature(struct scorer *sc, const char *p, size_t n)
+{
+	if (n == 0 || n > MODEL_FEAT_MAX)
+		return;
+	count_feat(sc, find_feat(sc->m, p, n, feat_key(p, n)));
 }
 
 /* Length of the UTF-8 sequence at p (1 for a stray byte) and its code
@@ -525,9 +749,178 @@ blank_addresses(unsigned char *u, size_t n)
 	}
 }
 
-struct token {
-	uint16_t off, len; /* into the normalised copy */
+/* A byte as an ASCII word byte ('0' for a digit, lower case for a
+ * letter), 1: a byte of a UTF-8 sequence (see classify_model_score()),
+ * 0: an ASCII separator. */
+/* clang-format off */
+static const unsigned char byte_kind[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	'0', '0', '0', '0', '0', '0', '0', '0', '0', '0', 0, 0, 0, 0, 0, 0,
+	0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0, 0, 0, 0, 0,
+	0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
+/* clang-format on */
+
+/*
+ * The token stream (see classify_model.h): each token is counted as it
+ * ends, after the pair it ends, so features come in the order token 0,
+ * pair 0+1, token 1, pair 1+2, ...
+ */
+/* A word or pair feature of the reply, to be looked up. */
+struct pend {
+	uint64_t key;
+	uint16_t aoff, alen; /* the word, or the pair's first word */
+	uint16_t boff, blen; /* the pair's second word; blen 0: a word */
+	uint32_t slot;       /* slot_of(key) */
+};
+
+/*
+ * The token stream (see classify_model.h), in the order the features
+ * count: token 0, pair 0+1, token 1, pair 1+2, ... They are looked up
+ * only once all are known (lookup_all()), so that the table's memory is
+ * fetched for all of them at once rather than one miss after another.
+ */
+struct tokens {
+	struct scorer *sc;
+	const unsigned char *norm;
+	size_t ntok;
+	size_t poff, plen; /* the previous token, if ntok > 0 */
+	uint64_t phash;
+	struct pend pend[2 * MODEL_TOKENS_MAX];
+	size_t npend;
+};
+
+static inline void
+token(struct tokens *t, size_t off, size_t len, uint64_t h)
+{
+	struct pend *p;
+
+	if (t->ntok == MODEL_TOKENS_MAX)
+		return;
+	if (t->ntok > 0 && t->plen + len + 1 <= MODEL_FEAT_MAX) {
+		p = &t->pend[t->npend++];
+		p->key = pair_key(t->phash, h);
+		p->aoff = (uint16_t)t->poff;
+		p->alen = (uint16_t)t->plen;
+		p->boff = (uint16_t)off;
+		p->blen = (uint16_t)len;
+	}
+	if (len <= MODEL_FEAT_MAX) {
+		p = &t->pend[t->npend++];
+		p->key = h;
+		p->aoff = (uint16_t)off;
+		p->alen = (uint16_t)len;
+		p->blen = 0;
+	}
+	t->ntok++;
+	t->poff = off;
+	t->plen = len;
+	t->phash = h;
+}
+
+/* Looks up and counts the pending features in order; the memory they
+ * need is prefetched first, slots, then features and their rows. */
+static void
+lookup_all(struct tokens *t)
+{
+	const struct classify_model *m = t->sc->m;
+	const struct mslot *sl;
+	struct pend *p;
+	size_t i;
+	long f;
+
+	if (m->slots == NULL)
+		return;
+	for (i = 0; i < t->npend; i++) {
+		p = &t->pend[i];
+		p->slot = (uint32_t)slot_of(m, p->key);
+		__builtin_prefetch(&m->slots[p->slot]);
+	}
+	for (i = 0; i < t->npend; i++) {
+		sl = &m->slots[t->pend[i].slot];
+		if (sl->idx != 0 && sl->tag == (uint32_t)t->pend[i].key) {
+			__builtin_prefetch(&m->feats[sl->idx - 1]);
+			if (m->dense != NULL)
+				__builtin_prefetch(m->dense +
+				    (size_t)(sl->idx - 1) * m->rowlen);
+		}
+	}
+	for (i = 0; i < t->npend; i++) {
+		p = &t->pend[i];
+		if (p->blen == 0)
+			f = find_feat(m, (const char *)t->norm + p->aoff,
+			    p->alen, p->key);
+		else
+			f = find_pair(m, t->norm + p->aoff, p->alen,
+			    t->norm + p->boff, p->blen, p->key);
+		count_feat(t->sc, f);
+	}
+}
+
+/* True when the word p[0..n) of key h is all '0' (digits only); h is
+ * word_key() of it when n <= MODEL_FEAT_MAX. */
+static inline bool
+all_digits(const struct classify_model *m, const unsigned char *p, size_t n,
+    uint64_t h)
+{
+	size_t i;
+
+	if (n <= MODEL_FEAT_MAX && h != m->zero_key[n])
+		return false;
+	for (i = 0; i < n; i++)
+		if (p[i] != '0')
+			return false;
+	return true;
+}
+
+/* The word norm[start..end) ended: a token unless shorter than 2 bytes
+ * or digits only. */
+static inline void
+end_word(const struct classify_model *m, struct tokens *t,
+    const unsigned char *norm, size_t start, size_t end)
+{
+	size_t wl = end - start;
+	/* a word longer than a feature needs no key */
+	uint64_t h =
+	    wl <= MODEL_FEAT_MAX ? word_key_padded(norm + start, wl) : 0;
+
+	if (wl >= 2 && !all_digits(m, norm + start, wl, h))
+		token(t, start, wl, h);
+}
+
+/* Writes v in decimal at p (as "%d" would); the end. */
+static char *
+put_int(char *p, int v)
+{
+	char d[12];
+	unsigned u;
+	size_t k = 0;
+
+	if (v < 0) {
+		*p++ = '-';
+		u = 0u - (unsigned)v;
+	} else
+		u = (unsigned)v;
+	do {
+		d[k++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	while (k > 0)
+		*p++ = d[--k];
+	return p;
+}
 
 /* See classify_model.h. */
 bool
@@ -536,10 +929,11 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
     struct model_hit *hit)
 {
 	struct scorer sc;
-	unsigned char norm[MODEL_SUBJECT_MAX], u[MODEL_SUBJECT_MAX];
-	struct token tok[MODEL_TOKENS_MAX];
-	char pair[2 * MODEL_FEAT_MAX + 2];
-	size_t ntok = 0, i, j, start = 0, clen;
+	struct tokens tk;
+	unsigned char norm[MODEL_SUBJECT_MAX + 8], u[MODEL_SUBJECT_MAX];
+	const unsigned char *in = (const unsigned char *)s;
+	char feat[2 * MODEL_FEAT_MAX + 2], *fe;
+	size_t i, j, start = 0, clen, wl;
 	bool in_word = false;
 	int best = -1, second = -1;
 	uint32_t cp;
@@ -552,28 +946,85 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		return false;
 	if (n > MODEL_SUBJECT_MAX)
 		n = MODEL_SUBJECT_MAX;
-	memset(&sc, 0, sizeof(sc));
+	memset(sc.score, 0, sizeof(sc.score));
 	sc.m = m;
-	memcpy(u, s, n);
-	blank_addresses(u, n);
+	sc.nhit = 0;
+	memset(sc.seen, 0, sizeof(sc.seen));
+	tk.sc = &sc;
+	tk.norm = norm;
+	tk.ntok = tk.poff = tk.plen = tk.npend = 0;
+	tk.phash = 0;
+	if (memchr(s, '@', n) != NULL) {
+		memcpy(u, s, n);
+		blank_addresses(u, n);
+		in = u;
+	}
+	memset(norm + n, 0, 8);
 	/* Tokens: see classify_model.h (tests/model/train_model.py too). */
-	for (i = 0; i <= n; i += clen) {
-		unsigned char ch = i < n ? u[i] : ' ';
+	for (i = 0; i < n; i += clen) {
+		unsigned char w;
 		int kind; /* 0: separator, 1: word byte(s), 2: own token */
 
-		clen = 1;
-		if (ch < 0x80) {
-			bool digit = ch >= '0' && ch <= '9';
-			bool upper = ch >= 'A' && ch <= 'Z';
+#ifdef BS_SSE2
+		/* 16 ASCII bytes at once: letters and digits found by
+		 * comparison, the words' ends by the mask's bits. */
+		if (i + 16 <= n) {
+			__m128i x = _mm_loadu_si128(
+			    (const __m128i *)(const void *)(in + i));
 
-			kind = digit || upper || (ch >= 'a' && ch <= 'z');
-			if (i < n)
-				norm[i] = (unsigned char)(digit ? '0'
-					: upper                 ? ch + 32
-								: ch);
+			if (_mm_movemask_epi8(x) == 0) {
+				__m128i lc =
+				    _mm_or_si128(x, _mm_set1_epi8(0x20));
+				__m128i let = _mm_and_si128(
+				    _mm_cmpgt_epi8(lc, _mm_set1_epi8('a' - 1)),
+				    _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), lc));
+				__m128i dig = _mm_and_si128(
+				    _mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+				    _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
+				unsigned bits, pos = 0, rest;
+
+				_mm_storeu_si128((__m128i *)(void *)(norm + i),
+				    _mm_or_si128(_mm_and_si128(let, lc),
+					_mm_and_si128(
+					    dig, _mm_set1_epi8('0'))));
+				bits = (unsigned)_mm_movemask_epi8(
+				    _mm_or_si128(let, dig));
+				for (;;) {
+					rest = (in_word ? ~bits : bits) &
+					    (0xffffu << pos) & 0xffffu;
+					if (rest == 0)
+						break;
+					pos = (unsigned)__builtin_ctz(rest);
+					if (in_word) {
+						end_word(m, &tk, norm, start,
+						    i + pos);
+						in_word = false;
+					} else {
+						in_word = true;
+						start = i + pos;
+					}
+				}
+				clen = 16;
+				continue;
+			}
+		}
+#endif
+		w = byte_kind[in[i]];
+		clen = 1;
+		if (w > 1) { /* an ASCII letter or digit */
+			if (!in_word) {
+				in_word = true;
+				start = i;
+			}
+			norm[i] = w;
+			continue;
+		}
+		if (w == 0) {
+			kind = 0;
+			norm[i] = 0; /* read (masked) by word_key_padded() */
 		} else {
-			clen = utf8_char(u + i, n - i, &cp);
-			memcpy(norm + i, u + i, clen);
+			clen = utf8_char(in + i, n - i, &cp);
+			memcpy(norm + i, in + i, clen);
 			if (cp == 0xfffd || (cp >= 0xa0 && cp <= 0xbf) ||
 			    cp == 0xd7 || cp == 0xf7 ||
 			    (cp >= 0x2000 && cp < 0x2e80) ||
@@ -582,59 +1033,49 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 				kind = 0;
 			else if (cp >= 0x2e80)
 				kind = 2;
-			else
-				kind = 1;
-		}
-		if (kind != 1 && in_word) {
-			size_t wl = i - start;
-			bool digits = true;
-
-			for (j = start; j < i; j++)
-				if (norm[j] != '0')
-					digits = false;
-			if (wl >= 2 && !digits && ntok < MODEL_TOKENS_MAX) {
-				tok[ntok].off = (uint16_t)start;
-				tok[ntok].len = (uint16_t)wl;
-				ntok++;
+			else {
+				if (!in_word) {
+					in_word = true;
+					start = i;
+				}
+				continue;
 			}
+		}
+		if (in_word) {
+			end_word(m, &tk, norm, start, i);
 			in_word = false;
 		}
-		if (kind == 1 && !in_word) {
-			in_word = true;
-			start = i;
-		}
-		if (kind == 2 && ntok < MODEL_TOKENS_MAX) {
-			tok[ntok].off = (uint16_t)i;
-			tok[ntok].len = (uint16_t)clen;
-			ntok++;
-		}
+		if (kind == 2)
+			token(&tk, i, clen, word_key_padded(norm + i, clen));
 	}
-	for (i = 0; i < ntok; i++) {
-		feature(&sc, (const char *)norm + tok[i].off, tok[i].len);
-		if (i + 1 < ntok &&
-		    tok[i].len + tok[i + 1].len + 1 <= MODEL_FEAT_MAX) {
-			memcpy(pair, norm + tok[i].off, tok[i].len);
-			pair[tok[i].len] = '+';
-			memcpy(pair + tok[i].len + 1, norm + tok[i + 1].off,
-			    tok[i + 1].len);
-			feature(&sc, pair, tok[i].len + 1u + tok[i + 1].len);
-		}
-	}
-	if (code >= 200 && code <= 599) {
-		snprintf(pair, sizeof(pair), "c:%d", code);
-		feature(&sc, pair, strlen(pair));
-	}
+	if (in_word)
+		end_word(m, &tk, norm, start, n);
+	lookup_all(&tk);
+	if (code >= 200 && code <= 599)
+		count_feat(&sc, m->code_feat[code - 200]);
 	if (enh_cls != 0) {
-		snprintf(pair, sizeof(pair), "e:%d.%d", enh_cls, enh_subj);
-		feature(&sc, pair, strlen(pair));
-		snprintf(pair, sizeof(pair), "e:%d.%d.%d", enh_cls, enh_subj,
-		    enh_det);
-		feature(&sc, pair, strlen(pair));
+		memcpy(feat, "e:", 2);
+		fe = put_int(feat + 2, enh_cls);
+		*fe++ = '.';
+		fe = put_int(fe, enh_subj);
+		feature(&sc, feat, (size_t)(fe - feat));
+		*fe++ = '.';
+		fe = put_int(fe, enh_det);
+		feature(&sc, feat, (size_t)(fe - feat));
 	}
 	if (wrapper != NULL && strcmp(wrapper, "none") != 0 &&
-	    strlen(wrapper) + 2 < sizeof(pair)) {
-		snprintf(pair, sizeof(pair), "w:%s", wrapper);
-		feature(&sc, pair, strlen(pair));
+	    (wl = strlen(wrapper)) + 2 < sizeof(feat)) {
+		memcpy(feat, "w:", 2);
+		memcpy(feat + 2, wrapper, wl);
+		feature(&sc, feat, wl + 2);
+	}
+	if (m->dense != NULL) { /* columns to classes */
+		double col[BS_CLASS_COUNT];
+
+		memcpy(col, sc.score, sizeof(col));
+		memset(sc.score, 0, sizeof(sc.score));
+		for (i = 0; i < m->ncls; i++)
+			sc.score[m->cls_of[i]] = col[i];
 	}
 	for (i = 0; i < BS_CLASS_COUNT; i++) {
 		if (!m->has_class[i])
@@ -649,24 +1090,37 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	if (best < 0 || second < 0)
 		return false;
 	hit->margin = (float)(sc.score[best] - sc.score[second]);
+	/* Not confident: the features are not needed (classify.c reads
+	 * them only for a decision). */
+	if (hit->margin < m->threshold)
+		return false;
 	/* The features that favour best over second most. */
 	for (i = 0; i < sc.nhit; i++) {
 		const struct mfeat *f = &m->feats[sc.hit[i]];
 		double g = 0;
 
-		for (j = 0; j < f->count; j++) {
-			const struct mweight *w = &m->weights[f->first + j];
+		if (m->dense != NULL) {
+			/* the same sum: each class once in a run */
+			const float *row =
+			    m->dense + (size_t)sc.hit[i] * m->rowlen;
 
-			if (w->cls == best)
-				g += w->w;
-			else if (w->cls == second)
-				g -= w->w;
-		}
+			g = (double)row[m->col_of[best]] -
+			    (double)row[m->col_of[second]];
+		} else
+			for (j = 0; j < f->count; j++) {
+				const struct mweight *w =
+				    &m->weights[f->first + j];
+
+				if (w->cls == best)
+					g += w->w;
+				else if (w->cls == second)
+					g -= w->w;
+			}
 		if (g <= 0)
 			continue;
 		/* Words and pairs; the code, status and wrapper are no
 		 * words. */
-		if (f->name[0] == '\0' || f->name[1] != ':')
+		if (f->word)
 			words++;
 		for (j = hit->nfeat; j > 0 && gain[j - 1] < g; j--)
 			if (j < MODEL_TOP) {
@@ -680,7 +1134,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 				hit->nfeat++;
 		}
 	}
-	if (hit->margin < m->threshold || words < m->min_words)
+	if (words < m->min_words)
 		return false;
 	hit->cls = (int16_t)best;
 	return true;

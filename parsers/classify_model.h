@@ -80,7 +80,8 @@ bool classify_model_layer(const struct classify_model *, const char *evidence);
  * fills *hit when the best class beats the second by the threshold and
  * at least the model's min_words word features (words or word pairs, not
  * the code or status) favour it over the second; false (hit->cls -1)
- * otherwise.
+ * otherwise (hit->margin is set; hit->feat only when the margin reached
+ * the threshold).
  */
 bool classify_model_score(const struct classify_model *, int code, int enh_cls,
     int enh_subj, int enh_det, const char *wrapper, const char *s, size_t n,
