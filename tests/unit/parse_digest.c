@@ -80,9 +80,9 @@ event(struct classifier *c, const struct bs_event *ev)
 	char tmpl[1024];
 	size_t n;
 
-	printf("  t=%" PRId64 ".%d mta=%s status=%s flags=%u code=%d",
-	    ev->time, (int)ev->usec, bs_mta_name(ev->mta),
-	    bs_status_name(ev->status), ev->flags, ev->smtp_code);
+	printf("  t=%" PRId64 ".%d mta=%s status=%s flags=%u code=%d", ev->time,
+	    (int)ev->usec, bs_mta_name(ev->mta), bs_status_name(ev->status),
+	    ev->flags, ev->smtp_code);
 	span("host", ev->host);
 	span("program", ev->program);
 	span("qid", ev->queue_id);
@@ -111,8 +111,7 @@ event(struct classifier *c, const struct bs_event *ev)
 }
 
 static void
-line(struct classifier *c, struct syslog_memo *memo, const char *s,
-    size_t len)
+line(struct classifier *c, struct syslog_memo *memo, const char *s, size_t len)
 {
 	struct lc_line lc;
 	struct mta_ctx ctx = { { INT64_C(1795000000), 3600, memo },
@@ -167,8 +166,8 @@ static void
 cuts(const char *s, size_t len)
 {
 	struct lc_line lc;
-	struct mta_ctx ctx = { { INT64_C(1795000000), 0, NULL },
-		BS_MTA_UNKNOWN, NULL, 0, &lc };
+	struct mta_ctx ctx = { { INT64_C(1795000000), 0, NULL }, BS_MTA_UNKNOWN,
+		NULL, 0, &lc };
 	struct bs_event ev;
 	char *copy;
 	size_t n;
