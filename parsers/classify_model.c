@@ -188,12 +188,16 @@ merr(char *errbuf, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Finds a feature by bytes; its index, or -1. */
-static long
-find_feat(const struct classify_model *m, const char *p, size_t n, uint64_t h)
+/*
+ * Finds the feature named a (b NULL), or the pair "a+b" (a and b:
+ * normalised words), of key h; its index, or -1.
+ */
+static inline long
+find_name(const struct classify_model *m, const unsigned char *a, size_t na,
+    const unsigned char *b, size_t nb, uint64_t h)
 {
 	const struct mfeat *f;
-	size_t i;
+	size_t i, n = b == NULL ? na : na + 1 + nb;
 
 	if (m->slots == NULL)
 		return -1;
@@ -203,9 +207,20 @@ find_feat(const struct classify_model *m, const char *p, size_t n, uint64_t h)
 		if (m->slots[i].tag != (uint32_t)h)
 			continue;
 		f = &m->feats[m->slots[i].idx - 1];
-		if (f->hash == h && f->len == n && memcmp(f->name, p, n) == 0)
+		if (f->hash == h && f->len == n &&
+		    memcmp(f->name, a, na) == 0 &&
+		    (b == NULL ||
+			(f->name[na] == '+' &&
+			    memcmp(f->name + na + 1, b, nb) == 0)))
 			return (long)m->slots[i].idx - 1;
 	}
+}
+
+/* Finds a feature by bytes; its index, or -1. */
+static long
+find_feat(const struct classify_model *m, const char *p, size_t n, uint64_t h)
+{
+	return find_name(m, (const unsigned char *)p, n, NULL, 0, h);
 }
 
 /* Finds the pair "a+b" (a and b: normalised words of keys ha, hb). */
@@ -213,20 +228,7 @@ static long
 find_pair(const struct classify_model *m, const unsigned char *a, size_t na,
     const unsigned char *b, size_t nb, uint64_t h)
 {
-	const struct mfeat *f;
-	size_t i;
-
-	for (i = slot_of(m, h);; i = (i + 1) & m->slot_mask) {
-		if (m->slots[i].idx == 0)
-			return -1;
-		if (m->slots[i].tag != (uint32_t)h)
-			continue;
-		f = &m->feats[m->slots[i].idx - 1];
-		if (f->hash == h && f->len == na + 1 + nb &&
-		    memcmp(f->name, a, na) == 0 && f->name[na] == '+' &&
-		    memcmp(f->name + na + 1, b, nb) == 0)
-			return (long)m->slots[i].idx - 1;
-	}
+	return find_name(m, a, na, b, nb, h);
 }
 
 static void
