@@ -1066,6 +1066,18 @@ open_cur(struct tail *t)
 }
 
 /*
+ * What became of the file that was at the path, for the log: renamed (a
+ * sibling with its inode was found), replaced by another file, or gone.
+ */
+static const char *
+rotation_kind(const struct tail *t, const struct tfile *was, bool present)
+{
+	if (strcmp(was->name, t->path) != 0)
+		return "rotated: renamed to ";
+	return present ? "rotated: replaced" : "removed";
+}
+
+/*
  * Everything a wake-up does: read the old file, notice a rotation
  * (another inode at the path, or none), a truncation, a new file, and read
  * the current one.
@@ -1098,13 +1110,14 @@ tail_check(struct tail *t)
 	    (!present || (int64_t)st.st_ino != t->cur->ino ||
 		(int64_t)st.st_dev != t->cur->dev)) {
 		t->rotations++;
-		log_info("tail: %s: %s; reading the old file inode=%lld for "
-			 "%.1fs more",
-		    t->path, present ? "rotated" : "removed",
-		    (long long)t->cur->ino, t->env.rotate_wait);
 		was = t->cur;
 		was->last_event = t->last_event;
 		find_new_name(t, was);
+		log_info("tail: %s: %s%s; reading the old file inode=%lld for "
+			 "%.1fs more",
+		    t->path, rotation_kind(t, was, present),
+		    strcmp(was->name, t->path) != 0 ? was->name : "",
+		    (long long)was->ino, t->env.rotate_wait);
 		t->cur = NULL;
 		t->cur_dirty = true;
 		if (set_old(t, was) == -1 || read_old(t) == -1)
