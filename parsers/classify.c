@@ -3343,6 +3343,12 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	    ev->reply.ptr != NULL ? ev->reply : bs_span_make("", 0), &ri);
 	s = ri.reply.ptr != NULL ? ri.reply.ptr : "";
 	n = ri.reply.ptr != NULL ? ri.reply.len : 0;
+	/* A code that ends the text ("... exceeded hour limit\" code=550")
+	 * leaves no words after it: the patterns read the whole text. */
+	if (ri.wrapper != REPLY_WRAP_NONE && ri.text.len == 0) {
+		s = ev->reply.ptr;
+		n = ev->reply.len;
+	}
 	code = ev->smtp_code != 0 ? ev->smtp_code : ri.code;
 	enh_sp = ev->enhanced.len > 0 ? ev->enhanced : ri.enhanced;
 	out->code = code;

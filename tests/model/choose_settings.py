@@ -51,6 +51,8 @@ CANDIDATES = {
     "nocode2": ((), ALL, 0.05, 1e-3, 30, 2.0, "sgd"),
     "detail-nocode2": (("detail",), ALL, 0.05, 1e-3, 30, 2.0, "sgd"),
     "chosen": (("detail",), ALL, 0.05, 1e-3, 30, 1.5, "sgd"),
+    # classifier8: a smaller model (weights below 0.07 left out)
+    "chosen-pmin0.07": (("detail",), ALL, 0.07, 1e-3, 30, 1.5, "sgd"),
 }
 
 

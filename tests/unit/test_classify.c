@@ -1448,6 +1448,55 @@ classify_event__seventh_collection_families__class_of_the_family(void **state)
 	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
 }
 
+/*
+ * Eighth collection (issue 12): wordings of the families its train rows
+ * taught, none of them an example or a train row: Japanese and Chinese
+ * (simplified, traditional) bounce wordings, Cox and AOL block codes, a
+ * bare IP "has been blocked", TLS, sender/login mismatch, a DNS look-up
+ * failure, multiple From headers, a policy reason, a sender domain, and
+ * a code at the very end of a text (the engine reads the whole text).
+ */
+static void
+classify_event__eighth_collection_families__class_of_the_family(void **state)
+{
+	static const struct want w[] = {
+		{ "552 您的郵件過大，請壓縮附件後重試",
+		    BS_CLASS_MESSAGE_TOO_LARGE },
+		{ "452 4.2.2 宛先のメールボックスが一杯です",
+		    BS_CLASS_MAILBOX_FULL },
+		{ "451 システムエラーが発生しました。しばらくしてから再送してください",
+		    BS_CLASS_SERVER_ERROR },
+		{ "554 郵件系統錯誤，請稍後再試", BS_CLASS_SERVER_ERROR },
+		{ "421 too busy for you now. AUP#CXCNCT",
+		    BS_CLASS_RATE_LIMITED },
+		{ "421 (DYN:T2) http://postmaster.info.aol.com/errors/"
+		  "421dynt2.html",
+		    BS_CLASS_BLACKLISTED },
+		{ "550 203.0.113.5 has been blocked", BS_CLASS_BLACKLISTED },
+		{ "550 5.7.1 TLS encryption required for this domain",
+		    BS_CLASS_TLS_ERROR },
+		{ "553 5.7.1 Sender address is not the same as the "
+		  "authenticated user",
+		    BS_CLASS_AUTH_FAILED },
+		{ "550 5.7.1 Unauthorised use of the sender address "
+		  "<a@example.com>",
+		    BS_CLASS_AUTH_FAILED },
+		{ "421 4.4.0 Failure in DNS lookup of your host, try again",
+		    BS_CLASS_REVERSE_DNS },
+		{ "550 Message header contains multiple From headers",
+		    BS_CLASS_PROTOCOL_ERROR },
+		{ "550 5.7.1 Rejected for policy reason R17", BS_CLASS_POLICY },
+		{ "550 Our server requires a valid sender domain",
+		    BS_CLASS_SENDER_AUTH },
+		{ "Mail deferred: too many mails, exceeded daily limit\" "
+		  "code=451",
+		    BS_CLASS_RATE_LIMITED },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
 int
 main(void)
 {
@@ -1554,6 +1603,8 @@ main(void)
 		    classify_event__sixth_collection_families__class_of_the_family),
 		cmocka_unit_test(
 		    classify_event__seventh_collection_families__class_of_the_family),
+		cmocka_unit_test(
+		    classify_event__eighth_collection_families__class_of_the_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
