@@ -137,6 +137,10 @@ struct message_store {
 	size_t rused, rcap;
 	struct rform *forms; /* per recipient of the message being packed */
 	size_t fcap;
+	/* issue 14: the integers last bound to M_INSERT_N's parameters
+	 * (bind_msg()); bmemo_ok false: none known */
+	int64_t bmemo[MSG_BATCH * MSG_COLS];
+	bool bmemo_ok;
 };
 
 /*
@@ -316,31 +320,52 @@ bind_int(struct message_store *ms, struct sql_stmt *q, int i, int64_t v)
 }
 
 /*
+ * Issue 14: bind_int() at parameter i (1 on), unless memo (NULL: none)
+ * says v is bound there already: M_INSERT_N keeps its bindings between
+ * runs (exec_bound()), and many of a row's integers are those of the
+ * row at the same place in the statement before (mta, host, instance,
+ * sender domain, SASL user, counts, flags); a bind costs about 85
+ * instructions.
+ */
+static int
+bind_int_m(struct message_store *ms, struct sql_stmt *q, int64_t *memo, int i,
+    int64_t v)
+{
+	if (memo != NULL) {
+		if (memo[i - 1] == v)
+			return 0;
+		memo[i - 1] = v;
+	}
+	return bind_int(ms, q, i, v);
+}
+
+/*
  * Binds message row p at parameter o + 1 on; o = -1: from mta on, at 1
- * (M_UPDATE, which takes id last). 0 or -1.
+ * (M_UPDATE, which takes id last). Integers through memo (see
+ * bind_int_m(); M_INSERT_N only, else NULL). 0 or -1.
  */
 static int
 bind_msg(struct message_store *ms, struct sql_stmt *q, int o,
-    const struct pend_msg *p)
+    const struct pend_msg *p, int64_t *memo)
 {
-	if ((o >= 0 && bind_int(ms, q, o + 1, p->id) == -1) ||
-	    bind_int(ms, q, o + 2, p->mta) == -1 ||
-	    bind_int(ms, q, o + 3, p->host) == -1 ||
-	    bind_int(ms, q, o + 4, p->inst) == -1 ||
+	if ((o >= 0 && bind_int_m(ms, q, memo, o + 1, p->id) == -1) ||
+	    bind_int_m(ms, q, memo, o + 2, p->mta) == -1 ||
+	    bind_int_m(ms, q, memo, o + 3, p->host) == -1 ||
+	    bind_int_m(ms, q, memo, o + 4, p->inst) == -1 ||
 	    bind_text(ms, q, o + 5, p->qid) == -1 ||
-	    bind_int(ms, q, o + 6, p->first) == -1 ||
-	    bind_int(ms, q, o + 7, p->last) == -1 ||
-	    bind_int(ms, q, o + 8, p->final) == -1 ||
+	    bind_int_m(ms, q, memo, o + 6, p->first) == -1 ||
+	    bind_int_m(ms, q, memo, o + 7, p->last) == -1 ||
+	    bind_int_m(ms, q, memo, o + 8, p->final) == -1 ||
 	    bind_text(ms, q, o + 9, p->state) == -1 ||
 	    bind_text(ms, q, o + 10, p->sender) == -1 ||
-	    bind_int(ms, q, o + 11, p->sdom) == -1 ||
-	    bind_int(ms, q, o + 12, p->sasl) == -1 ||
+	    bind_int_m(ms, q, memo, o + 11, p->sdom) == -1 ||
+	    bind_int_m(ms, q, memo, o + 12, p->sasl) == -1 ||
 	    bind_text(ms, q, o + 13, p->client) == -1 ||
 	    bind_text(ms, q, o + 14, p->message_id) == -1 ||
-	    bind_int(ms, q, o + 15, p->size) == -1 ||
-	    bind_int(ms, q, o + 16, p->nrcpt) == -1 ||
-	    bind_int(ms, q, o + 17, p->failed) == -1 ||
-	    bind_int(ms, q, o + 18, p->flags) == -1)
+	    bind_int_m(ms, q, memo, o + 15, p->size) == -1 ||
+	    bind_int_m(ms, q, memo, o + 16, p->nrcpt) == -1 ||
+	    bind_int_m(ms, q, memo, o + 17, p->failed) == -1 ||
+	    bind_int_m(ms, q, memo, o + 18, p->flags) == -1)
 		return -1;
 	/* static: rbuf is not moved before the statement has run */
 	if (sqlite3_bind_text(q->s, o + 19, ms->rbuf + p->roff, (int)p->rlen,
@@ -378,14 +403,22 @@ flush_rows(struct message_store *ms)
 	n = ms->nmsg;
 	ms->nmsg = 0;
 	q = &ms->q[n == MSG_BATCH ? M_INSERT_N : M_INSERT];
+	if (n == MSG_BATCH && !ms->bmemo_ok) {
+		for (i = 0; i < MSG_BATCH * MSG_COLS; i++)
+			ms->bmemo[i] = INT64_MIN;
+		ms->bmemo_ok = true;
+	}
 	for (i = 0; i < n && rc == 0; i++) {
 		if (bind_msg(ms, q, n == MSG_BATCH ? (int)i * MSG_COLS : 0,
-			&ms->pmsg[i]) == -1)
+			&ms->pmsg[i], n == MSG_BATCH ? ms->bmemo : NULL) == -1)
 			rc = -1;
 		else if ((n != MSG_BATCH || i == n - 1) &&
 		    exec_bound(ms, q) == -1)
 			rc = -1;
 	}
+	/* a failure cleared M_INSERT_N's bindings (sql_fail()) */
+	if (rc == -1 && n == MSG_BATCH)
+		ms->bmemo_ok = false;
 	ms->rused = 0;
 	return rc;
 }
@@ -666,8 +699,8 @@ msg_put(void *arg, struct lc_msg *m)
 	/* M_UPDATE: the columns in M_INSERT's order, less id, then id */
 	q = &ms->q[M_UPDATE];
 	p->id = m->id;
-	rc = bind_msg(ms, q, -1, p) == -1 || bind_int(ms, q, 19, m->id) == -1 ||
-		sql_exec(ms->st, q) == -1
+	rc = bind_msg(ms, q, -1, p, NULL) == -1 ||
+		bind_int(ms, q, 19, m->id) == -1 || sql_exec(ms->st, q) == -1
 	    ? -1
 	    : 0;
 	ms->rused = 0; /* nothing else waits (synced above) */

@@ -231,6 +231,37 @@ bind_event(sqlite3_stmt *s, const int *idx, int off, const struct evrow *e)
 }
 
 /*
+ * Issue 14: as bind_event() for row r of S_EVENT_PUT_MANY, binding a
+ * value only when it differs from the one bound at that parameter
+ * before (bindings stay between runs: exec_bound()). Many do (host,
+ * mta, status, class, code, dnsbl, stage, flags, ... of the row at the
+ * same place in the next statement); a bind costs about 85
+ * instructions. The queue ID, bound from e's buffer, is bound always.
+ */
+static void
+bind_event_many(struct store *st, int r, const struct evrow *e)
+{
+	sqlite3_stmt *s = st->stmt[S_EVENT_PUT_MANY].s;
+	int64_t *memo = st->ev_memo + r * EV_NPARAM;
+	int c, off = r * EV_NPARAM;
+
+	if (!st->ev_memo_ok) {
+		for (c = 0; c < STORE_EVENT_ROWS * EV_NPARAM; c++)
+			st->ev_memo[c] = INT64_MIN;
+		st->ev_memo_ok = true;
+	}
+	for (c = 0; c < EV_NPARAM; c++)
+		if (c == EV_QUEUE_ID)
+			sqlite3_bind_text(s, st->ev_many_idx[c] + off, e->qid,
+			    (int)e->qlen, SQLITE_STATIC);
+		else if (memo[c] != e->v[c]) {
+			memo[c] = e->v[c];
+			sqlite3_bind_int64(
+			    s, st->ev_many_idx[c] + off, e->v[c]);
+		}
+}
+
+/*
  * Runs q, whose every parameter bind_event() has bound: reset, bindings
  * not cleared (sqlite3_clear_bindings() walks all 608 of the 32-row
  * statement's). 0 or -1.
@@ -260,10 +291,12 @@ flush_events(struct store *st)
 		if (store_prepare_many(st, S_EVENT_PUT_MANY) == -1)
 			return -1;
 		for (r = 0; r < n; r++)
-			bind_event(st->stmt[S_EVENT_PUT_MANY].s,
-			    st->ev_many_idx, (int)r * EV_NPARAM,
-			    &st->ev_rows[r]);
-		return exec_bound(st, &st->stmt[S_EVENT_PUT_MANY]);
+			bind_event_many(st, (int)r, &st->ev_rows[r]);
+		if (exec_bound(st, &st->stmt[S_EVENT_PUT_MANY]) == -1) {
+			st->ev_memo_ok = false; /* bindings cleared */
+			return -1;
+		}
+		return 0;
 	}
 	for (r = 0; r < n && rc == 0; r++) {
 		bind_event(

@@ -255,6 +255,10 @@ struct store {
 	int roll_stride[ROLL_COUNT];
 	int ev_many_idx[EV_NPARAM];
 	struct evrow ev_rows[STORE_EVENT_ROWS]; /* events not yet written */
+	/* issue 14: the values last bound to S_EVENT_PUT_MANY (store.c
+	 * bind_event_many()); ev_memo_ok false: none known */
+	int64_t ev_memo[STORE_EVENT_ROWS * EV_NPARAM];
+	bool ev_memo_ok;
 	size_t n_ev_rows;
 	int64_t status_id[BS_STATUS_COUNT];
 	int64_t class_id[BS_CLASS_COUNT];
