@@ -35,7 +35,7 @@ wait "$WF" "$WG"
 wait_events 5000 30
 sleep 1.5
 check_exact 1:2500 100001:2500
-[ "$(grep -Ec "f.log: (removed|rotated);" "$DLOG")" -ge 3 ] ||
+[ "$(grep -Ec "f.log: (removed|rotated: replaced);" "$DLOG")" -ge 3 ] ||
     fail "deletions not seen"
 
 # Same inode, other content, while the daemon is down.
