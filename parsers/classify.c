@@ -2289,7 +2289,10 @@ classify_set_cache(struct classifier *c, bool on)
 void
 classify_get_stats(const struct classifier *c, struct classify_stats *st)
 {
+	uint64_t lookups;
+
 	*st = c->stats;
+	classify_model_memo_stats(c->memo, &lookups, &st->model_memo);
 }
 
 /* ---------------------------------------------------------------- */
@@ -3211,6 +3214,7 @@ model_try(struct classifier *c, const struct rule *r, unsigned flags, int code,
 	    !classify_model_layer(
 		c->model, r != NULL ? evidence_names[r->evidence] : NULL))
 		return;
+	c->stats.model_scored++;
 	if (classify_model_score_memo(c->model, c->nocache ? NULL : c->memo,
 		code, e.cls, e.subj, e.det, out->wrapper, s, n, mh) &&
 	    (!bare || mh->margin >= classify_model_nocode(c->model)) &&

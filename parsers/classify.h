@@ -57,6 +57,9 @@ struct classify_stats {
 	uint32_t jit_patterns; /* ... run by the JIT */
 	uint32_t jit_done;     /* ... of which compiled so far: each pattern
 				* is JIT-compiled on its first run */
+	uint64_t model_scored; /* replies the model was asked about */
+	uint64_t model_memo;   /* ... answered from its memo (with the
+				* cache; classify_model.h) */
 };
 
 /* One rule as loaded, for listings and tests. Pointers are owned by the

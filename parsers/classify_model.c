@@ -647,6 +647,9 @@ make_vocab(struct classify_model *m)
 	const char *p, *q;
 	unsigned char word[MODEL_FEAT_MAX + 8];
 	uint64_t h;
+	char *vp;
+	uint32_t *vo;
+	uint8_t *vl;
 
 	for (i = 0; i < m->nfeats; i++)
 		pool += m->feats[i].len;
@@ -665,7 +668,7 @@ make_vocab(struct classify_model *m)
 	m->vslot_mask = cap - 1;
 	m->vslot_shift = 64 - bits;
 	m->nvocab = 0;
-	pool = 0;
+	pool = 0; /* bytes used */
 	for (i = 0; i < m->nfeats; i++)
 		for (p = m->feats[i].name; *p != '\0'; p = q) {
 			q = strchr(p, '+');
@@ -698,6 +701,13 @@ make_vocab(struct classify_model *m)
 			m->vslots[j].tag = vtag_of(h);
 			m->vslots[j].id = (uint16_t)m->nvocab;
 		}
+	/* Only what is used (a bound was allocated). */
+	if ((vp = realloc(m->vpool, pool + 8)) != NULL)
+		m->vpool = vp;
+	if ((vo = realloc(m->voff, (m->nvocab + 1) * sizeof(*vo))) != NULL)
+		m->voff = vo;
+	if ((vl = realloc(m->vlen, m->nvocab + 1)) != NULL)
+		m->vlen = vl;
 	/* The same words in a table of at most half load, the least such
 	 * (kept small: it is read for every token). */
 	for (cap = 16, bits = 4; cap < 2 * m->nvocab; cap *= 2)
