@@ -138,8 +138,9 @@ int classify_event(struct classifier *, const struct bs_event *ev,
 void classify_get_stats(const struct classifier *, struct classify_stats *);
 
 /*
- * Turns the result caches (see classify.c) off or on (the default). The
- * answers are the same either way; tests compare them.
+ * Turns the result caches (see classify.c, and the model's memo,
+ * classify_model.h) off or on (the default). The answers are the same
+ * either way; tests compare them.
  */
 void classify_set_cache(struct classifier *, bool on);
 
