@@ -686,8 +686,16 @@ make_vocab(struct classify_model *m)
 				continue;
 			if (m->nvocab + 1 > UINT16_MAX ||
 			    (m->nvocab + 1) * 2 > cap) {
-				free(m->vslots); /* too many: no memo */
+				/* too many: no memo */
+				free(m->vslots);
+				free(m->vpool);
+				free(m->voff);
+				free(m->vlen);
 				m->vslots = NULL;
+				m->vpool = NULL;
+				m->voff = NULL;
+				m->vlen = NULL;
+				m->nvocab = 0;
 				return 0;
 			}
 			m->nvocab++;

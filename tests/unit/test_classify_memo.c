@@ -257,6 +257,34 @@ memo__other_model__ignored(void **state)
 	classify_model_free(off);
 }
 
+/* More words than 16-bit ids: no memo, scoring as ever. */
+static void
+memo__huge_vocabulary__none(void **state)
+{
+	size_t n = 70000, i, len = 0;
+	char *text = malloc(n * 32 + 200);
+	struct classify_model *m;
+	struct model_hit a;
+
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)sprintf(text,
+	    "bouncestat-model 1\nthreshold 1\n"
+	    "min_words 1\nlayers none\nbias loop 0\n"
+	    "bias policy 0\n");
+	for (i = 0; i < n; i++) /* words of letters: digits read as 0 */
+		len += (size_t)sprintf(text + len, "w q%c%c%c%c loop 2\n",
+		    'a' + (int)(i % 26), 'a' + (int)(i / 26 % 26),
+		    'a' + (int)(i / 676 % 26), 'a' + (int)(i / 17576));
+	m = load_text(text);
+	assert_null(classify_model_memo_new(m));
+	assert_true(classify_model_score_memo(
+	    m, NULL, 0, 0, 0, 0, NULL, "qaaaa qzzzc", 11, &a));
+	assert_int_equal(a.cls, BS_CLASS_LOOP);
+	classify_model_free(m);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -264,6 +292,7 @@ main(void)
 		cmocka_unit_test(memo__builtin__same_answers),
 		cmocka_unit_test(memo__toy__keeps_what_the_model_reads_apart),
 		cmocka_unit_test(memo__other_model__ignored),
+		cmocka_unit_test(memo__huge_vocabulary__none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
