@@ -329,6 +329,7 @@ struct classifier {
 
 	struct classify_stats stats;
 	struct classify_model *model; /* weak layers (classify_model.c) */
+	struct model_memo *memo;      /* its answers (with the cache) */
 	char model_why[256];
 };
 
@@ -512,6 +513,7 @@ classify_free(struct classifier *c)
 	free(c->lits);
 	free(c->slots);
 	free(c->cache);
+	classify_model_memo_free(c->memo);
 	classify_model_free(c->model);
 	pcre2_match_data_free(c->md);
 	pcre2_match_context_free(c->mctx);
@@ -2287,7 +2289,10 @@ classify_set_cache(struct classifier *c, bool on)
 void
 classify_get_stats(const struct classifier *c, struct classify_stats *st)
 {
+	uint64_t lookups;
+
 	*st = c->stats;
+	classify_model_memo_stats(c->memo, &lookups, &st->model_memo);
 }
 
 /* ---------------------------------------------------------------- */
@@ -3209,8 +3214,9 @@ model_try(struct classifier *c, const struct rule *r, unsigned flags, int code,
 	    !classify_model_layer(
 		c->model, r != NULL ? evidence_names[r->evidence] : NULL))
 		return;
-	if (classify_model_score(
-		c->model, code, e.cls, e.subj, e.det, out->wrapper, s, n, mh) &&
+	c->stats.model_scored++;
+	if (classify_model_score_memo(c->model, c->nocache ? NULL : c->memo,
+		code, e.cls, e.subj, e.det, out->wrapper, s, n, mh) &&
 	    (!bare || mh->margin >= classify_model_nocode(c->model)) &&
 	    (r == NULL || (int)r->cls != mh->cls))
 		model_fill(c, mh, s, n, out);
@@ -3222,8 +3228,10 @@ model_try(struct classifier *c, const struct rule *r, unsigned flags, int code,
 void
 classify_set_model(struct classifier *c, struct classify_model *m)
 {
+	classify_model_memo_free(c->memo);
 	classify_model_free(c->model);
 	c->model = m;
+	c->memo = classify_model_memo_new(m); /* NULL: score every time */
 	if (c->cache != NULL)
 		memset(c->cache, 0, CLASSIFY_CACHE_SIZE * sizeof(*c->cache));
 }

@@ -57,6 +57,9 @@ struct classify_stats {
 	uint32_t jit_patterns; /* ... run by the JIT */
 	uint32_t jit_done;     /* ... of which compiled so far: each pattern
 				* is JIT-compiled on its first run */
+	uint64_t model_scored; /* replies the model was asked about */
+	uint64_t model_memo;   /* ... answered from its memo (with the
+				* cache; classify_model.h) */
 };
 
 /* One rule as loaded, for listings and tests. Pointers are owned by the
@@ -135,8 +138,9 @@ int classify_event(struct classifier *, const struct bs_event *ev,
 void classify_get_stats(const struct classifier *, struct classify_stats *);
 
 /*
- * Turns the result caches (see classify.c) off or on (the default). The
- * answers are the same either way; tests compare them.
+ * Turns the result caches (see classify.c, and the model's memo,
+ * classify_model.h) off or on (the default). The answers are the same
+ * either way; tests compare them.
  */
 void classify_set_cache(struct classifier *, bool on);
 

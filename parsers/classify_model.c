@@ -76,6 +76,52 @@ struct classify_model {
 	double nocode; /* margin for a bare text (see classify_model.h), <0 */
 	unsigned min_words; /* word features that must favour the class */
 	unsigned layers;    /* bit per evidence rank, bit 6: no rule */
+	/* The vocabulary (clsfast2, for the memo): every word that occurs in
+	 * a feature's name (the pieces of a name between '+'), id 1..nvocab;
+	 * vslots NULL when there are more than UINT16_MAX of them. */
+	struct vslot *vslots;
+	size_t vslot_mask;
+	unsigned vslot_shift;
+	char *vpool;    /* the words' bytes, one after another */
+	uint32_t *voff; /* [id]: offset in vpool */
+	uint8_t *vlen;  /* [id]: length */
+	size_t nvocab;
+};
+
+/* One slot of the vocabulary table: a tag (other bits of the key than
+ * the slot's) and the word's id (0: empty). */
+struct vslot {
+	uint16_t tag;
+	uint16_t id;
+};
+
+/*
+ * The memo (clsfast2, issue 14): a model's answers keyed by what the
+ * model reads. Scoring depends only on the code, the enhanced status,
+ * the wrapper and the sequence of features found, in order; a token that
+ * is not in the vocabulary is neither a feature nor half of a pair
+ * feature, so the token sequence with such tokens replaced by one
+ * placeholder (id 0) fixes that sequence. Entries hold the whole key and
+ * are compared in full: a hit is exact. Two entries a set; a new entry
+ * replaces one that has not served a lookup first (as classify.c's cache).
+ */
+#define MEMO_SETS 128
+#define MEMO_TOK  80 /* replies with more tokens are not kept */
+
+struct memo_ent {
+	uint64_t key;
+	int32_t code, ec, es, ed;
+	char wrap[16]; /* the wrapper, "" for none */
+	uint16_t ntok;
+	bool used, hot, ret;
+	struct model_hit hit;
+	uint16_t ids[MEMO_TOK];
+};
+
+struct model_memo {
+	const struct classify_model *m;
+	uint64_t lookups, hits;
+	struct memo_ent ent[2 * MEMO_SETS];
 };
 
 static const char *const layer_names[] = { "token", "phrase", "status", "code",
@@ -527,6 +573,169 @@ make_dense(struct classify_model *m)
 	return 0;
 }
 
+/* The first vocabulary slot to probe for key h, and its tag. */
+static inline size_t
+vslot_of(const struct classify_model *m, uint64_t h)
+{
+	return (size_t)((h * UINT64_C(0xc2b2ae3d27d4eb4f)) >> m->vslot_shift);
+}
+
+static inline uint16_t
+vtag_of(uint64_t h)
+{
+	return (uint16_t)(h >> 48);
+}
+
+/* True when a[0..n) and b[0..n) are equal, where 8 bytes may be read
+ * from a + n and b + n rounded down to 8 (padded buffers). */
+static inline bool
+same_padded(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	uint64_t x, y;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	if (i == n)
+		return true;
+	memcpy(&x, a + i, 8);
+	memcpy(&y, b + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+	y = __builtin_bswap64(y);
+#endif
+	return ((x ^ y) & (~UINT64_C(0) >> (64 - 8 * (n - i)))) == 0;
+}
+
+/* The id of the word p[0..n) of key h (word_key()) in the vocabulary, or
+ * 0: none; p is padded (see same_padded()). */
+static inline uint16_t
+vocab_find(const struct classify_model *m, const unsigned char *p, size_t n,
+    uint64_t h)
+{
+	const struct vslot *v;
+	size_t i;
+
+	if (n > MODEL_FEAT_MAX)
+		return 0;
+	for (i = vslot_of(m, h);; i = (i + 1) & m->vslot_mask) {
+		v = &m->vslots[i];
+		if (v->id == 0)
+			return 0;
+		if (v->tag == vtag_of(h) && m->vlen[v->id] == n &&
+		    same_padded(
+			(const unsigned char *)m->vpool + m->voff[v->id], p, n))
+			return v->id;
+	}
+}
+
+/*
+ * Builds the vocabulary: each piece between '+' of each feature's name
+ * (a superset of the words a token must be to take part in a feature;
+ * see struct model_memo). Leaves vslots NULL (no memo) when the words
+ * are too many for 16-bit ids. -1: out of memory.
+ */
+static int
+make_vocab(struct classify_model *m)
+{
+	size_t i, cap = 16, pool = 0, j, n;
+	unsigned bits = 4;
+	const char *p, *q;
+	unsigned char word[MODEL_FEAT_MAX + 8];
+	uint64_t h;
+	char *vp;
+	uint32_t *vo;
+	uint8_t *vl;
+
+	for (i = 0; i < m->nfeats; i++)
+		pool += m->feats[i].len;
+	/* at most one word a byte of the names, and at least one a name */
+	while (cap < 2 * (m->nfeats + pool / 2 + 1) && bits < 20) {
+		cap *= 2;
+		bits++;
+	}
+	m->vslots = calloc(cap, sizeof(*m->vslots));
+	m->vpool = calloc(pool + 8, 1); /* + 8: see same_padded() */
+	m->voff = malloc((pool + 2) * sizeof(*m->voff));
+	m->vlen = malloc(pool + 2);
+	if (m->vslots == NULL || m->vpool == NULL || m->voff == NULL ||
+	    m->vlen == NULL)
+		return -1;
+	m->vslot_mask = cap - 1;
+	m->vslot_shift = 64 - bits;
+	m->nvocab = 0;
+	pool = 0; /* bytes used */
+	for (i = 0; i < m->nfeats; i++)
+		for (p = m->feats[i].name; *p != '\0'; p = q) {
+			q = strchr(p, '+');
+			if (q == NULL)
+				q = p + strlen(p);
+			n = (size_t)(q - p);
+			if (*q == '+')
+				q++;
+			if (n == 0)
+				continue;
+			h = str_key(p, n);
+			memset(word, 0, sizeof(word));
+			memcpy(word, p, n); /* padded, for vocab_find() */
+			if (vocab_find(m, word, n, h) != 0)
+				continue;
+			if (m->nvocab + 1 > UINT16_MAX ||
+			    (m->nvocab + 1) * 2 > cap) {
+				/* too many: no memo */
+				free(m->vslots);
+				free(m->vpool);
+				free(m->voff);
+				free(m->vlen);
+				m->vslots = NULL;
+				m->vpool = NULL;
+				m->voff = NULL;
+				m->vlen = NULL;
+				m->nvocab = 0;
+				return 0;
+			}
+			m->nvocab++;
+			memcpy(m->vpool + pool, p, n);
+			m->voff[m->nvocab] = (uint32_t)pool;
+			m->vlen[m->nvocab] = (uint8_t)n;
+			pool += n;
+			for (j = vslot_of(m, h); m->vslots[j].id != 0;
+			     j = (j + 1) & m->vslot_mask)
+				;
+			m->vslots[j].tag = vtag_of(h);
+			m->vslots[j].id = (uint16_t)m->nvocab;
+		}
+	/* Only what is used (a bound was allocated). */
+	if ((vp = realloc(m->vpool, pool + 8)) != NULL)
+		m->vpool = vp;
+	if ((vo = realloc(m->voff, (m->nvocab + 1) * sizeof(*vo))) != NULL)
+		m->voff = vo;
+	if ((vl = realloc(m->vlen, m->nvocab + 1)) != NULL)
+		m->vlen = vl;
+	/* The same words in a table of at most half load, the least such
+	 * (kept small: it is read for every token). */
+	for (cap = 16, bits = 4; cap < 2 * m->nvocab; cap *= 2)
+		bits++;
+	free(m->vslots);
+	if ((m->vslots = calloc(cap, sizeof(*m->vslots))) == NULL)
+		return -1;
+	m->vslot_mask = cap - 1;
+	m->vslot_shift = 64 - bits;
+	for (i = 1; i <= m->nvocab; i++) {
+		h = str_key(m->vpool + m->voff[i], m->vlen[i]);
+		for (j = vslot_of(m, h); m->vslots[j].id != 0;
+		     j = (j + 1) & m->vslot_mask)
+			;
+		m->vslots[j].tag = vtag_of(h);
+		m->vslots[j].id = (uint16_t)i;
+	}
+	return 0;
+}
+
 /* See classify_model.h. */
 struct classify_model *
 classify_model_load(
@@ -584,7 +793,7 @@ classify_model_load(
 		    name);
 		goto fail;
 	}
-	if (make_dense(m) == -1) {
+	if (make_dense(m) == -1 || make_vocab(m) == -1) {
 		merr(errbuf, "%s: out of memory", name);
 		goto fail;
 	}
@@ -615,6 +824,10 @@ classify_model_free(struct classify_model *m)
 	free(m->weights);
 	free(m->slots);
 	free(m->dense);
+	free(m->vslots);
+	free(m->vpool);
+	free(m->voff);
+	free(m->vlen);
 	free(m);
 }
 
@@ -802,15 +1015,23 @@ struct tokens {
 	uint64_t phash;
 	struct pend pend[2 * MODEL_TOKENS_MAX];
 	size_t npend;
+	/* For the memo: the tokens only, each with its vocabulary id; their
+	 * features are made from toks only when scoring is needed
+	 * (replay()), in the same order. */
+	bool vocab;
+	uint16_t ids[MODEL_TOKENS_MAX];
+	struct tok {
+		uint64_t h;
+		uint16_t off, len;
+	} toks[MODEL_TOKENS_MAX];
 };
 
+/* The features the token norm[off..off+len) of key h adds (see above). */
 static inline void
-token(struct tokens *t, size_t off, size_t len, uint64_t h)
+add_pends(struct tokens *t, size_t off, size_t len, uint64_t h)
 {
 	struct pend *p;
 
-	if (t->ntok == MODEL_TOKENS_MAX)
-		return;
 	if (t->ntok > 0 && t->plen + len + 1 <= MODEL_FEAT_MAX) {
 		p = &t->pend[t->npend++];
 		p->key = pair_key(t->phash, h);
@@ -830,6 +1051,33 @@ token(struct tokens *t, size_t off, size_t len, uint64_t h)
 	t->poff = off;
 	t->plen = len;
 	t->phash = h;
+}
+
+static inline void
+token(struct tokens *t, size_t off, size_t len, uint64_t h)
+{
+	if (t->ntok == MODEL_TOKENS_MAX)
+		return;
+	if (t->vocab) {
+		t->toks[t->ntok].h = h;
+		t->toks[t->ntok].off = (uint16_t)off;
+		t->toks[t->ntok].len = (uint16_t)len;
+		t->ids[t->ntok++] = vocab_find(t->sc->m, t->norm + off, len, h);
+		return;
+	}
+	add_pends(t, off, len, h);
+}
+
+/* The features of the tokens kept for the memo (as token() would have
+ * made them). */
+static void
+replay(struct tokens *t)
+{
+	size_t k, n = t->ntok;
+
+	t->ntok = 0;
+	for (k = 0; k < n; k++)
+		add_pends(t, t->toks[k].off, t->toks[k].len, t->toks[k].h);
 }
 
 /* Looks up and counts the pending features in order; the memory they
@@ -924,23 +1172,132 @@ put_int(char *p, int v)
 	return p;
 }
 
+static bool decide(const struct classify_model *m, struct tokens *tk, int code,
+    int enh_cls, int enh_subj, int enh_det, const char *wrapper,
+    struct model_hit *hit);
+
+/* The memo's entry for this key (NULL: none), the key in *keyp. */
+static struct memo_ent *
+memo_get(struct model_memo *mm, const struct tokens *tk, int code, int enh_cls,
+    int enh_subj, int enh_det, const char *wrap, uint64_t *keyp)
+{
+	const uint64_t mul = UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = (uint64_t)(uint32_t)code << 32 ^
+	    (uint64_t)(uint32_t)enh_cls << 20 ^ (uint64_t)tk->ntok;
+	struct memo_ent *e;
+	size_t i;
+
+	h = (h ^ (uint64_t)(uint32_t)enh_subj) * mul;
+	h = (h ^ (uint64_t)(uint32_t)enh_det) * mul;
+	for (i = 0; wrap[i] != '\0'; i++)
+		h = (h ^ (unsigned char)wrap[i]) * mul;
+	for (i = 0; i < tk->ntok; i++) {
+		h = (h ^ tk->ids[i]) * mul;
+		h ^= h >> 29;
+	}
+	h ^= h >> 31; /* every bit into the low ones (the set) */
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 30;
+	*keyp = h;
+	e = &mm->ent[2 * (h % MEMO_SETS)];
+	for (i = 0; i < 2; i++, e++)
+		if (e->used && e->key == h && e->ntok == tk->ntok &&
+		    e->code == code && e->ec == enh_cls && e->es == enh_subj &&
+		    e->ed == enh_det && strcmp(e->wrap, wrap) == 0 &&
+		    memcmp(e->ids, tk->ids, tk->ntok * sizeof(e->ids[0])) == 0)
+			return e;
+	return NULL;
+}
+
+/* Keeps an answer in the memo (see cache_put() in classify.c). */
+static void
+memo_put(struct model_memo *mm, const struct tokens *tk, int code, int enh_cls,
+    int enh_subj, int enh_det, const char *wrap, uint64_t key, bool ret,
+    const struct model_hit *hit)
+{
+	struct memo_ent *set = &mm->ent[2 * (key % MEMO_SETS)], *e;
+
+	if (!set[0].used)
+		e = &set[0];
+	else if (!set[1].used)
+		e = &set[1];
+	else if (!set[0].hot)
+		e = &set[0];
+	else if (!set[1].hot)
+		e = &set[1];
+	else {
+		set[1].hot = false;
+		e = &set[0];
+	}
+	memset(e, 0, sizeof(*e));
+	e->key = key;
+	e->code = code;
+	e->ec = enh_cls;
+	e->es = enh_subj;
+	e->ed = enh_det;
+	memcpy(e->wrap, wrap, strlen(wrap) + 1);
+	e->ntok = (uint16_t)tk->ntok;
+	memcpy(e->ids, tk->ids, tk->ntok * sizeof(e->ids[0]));
+	e->used = true;
+	e->ret = ret;
+	e->hit = *hit;
+}
+
+/* See classify_model.h. */
+struct model_memo *
+classify_model_memo_new(const struct classify_model *m)
+{
+	struct model_memo *mm;
+
+	if (m == NULL || m->vslots == NULL ||
+	    (mm = calloc(1, sizeof(*mm))) == NULL)
+		return NULL;
+	mm->m = m;
+	return mm;
+}
+
+/* See classify_model.h. */
+void
+classify_model_memo_free(struct model_memo *mm)
+{
+	free(mm);
+}
+
+/* See classify_model.h. */
+void
+classify_model_memo_stats(
+    const struct model_memo *mm, uint64_t *lookups, uint64_t *hits)
+{
+	*lookups = mm != NULL ? mm->lookups : 0;
+	*hits = mm != NULL ? mm->hits : 0;
+}
+
 /* See classify_model.h. */
 bool
 classify_model_score(const struct classify_model *m, int code, int enh_cls,
     int enh_subj, int enh_det, const char *wrapper, const char *s, size_t n,
     struct model_hit *hit)
 {
+	return classify_model_score_memo(
+	    m, NULL, code, enh_cls, enh_subj, enh_det, wrapper, s, n, hit);
+}
+
+/* See classify_model.h. */
+bool
+classify_model_score_memo(const struct classify_model *m, struct model_memo *mm,
+    int code, int enh_cls, int enh_subj, int enh_det, const char *wrapper,
+    const char *s, size_t n, struct model_hit *hit)
+{
 	struct scorer sc;
 	struct tokens tk;
 	unsigned char norm[MODEL_SUBJECT_MAX + 8], u[MODEL_SUBJECT_MAX];
 	const unsigned char *in = (const unsigned char *)s;
-	char feat[2 * MODEL_FEAT_MAX + 2], *fe;
-	size_t i, j, start = 0, clen, wl;
-	bool in_word = false;
-	int best = -1, second = -1;
+	size_t i, start = 0, clen;
+	bool in_word = false, ret;
 	uint32_t cp;
-	unsigned words = 0;
-	double gain[MODEL_TOP];
+	const char *wrap = "";
+	struct memo_ent *me;
+	uint64_t key = 0;
 
 	memset(hit, 0, sizeof(*hit));
 	hit->cls = -1;
@@ -948,6 +1305,16 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 		return false;
 	if (n > MODEL_SUBJECT_MAX)
 		n = MODEL_SUBJECT_MAX;
+	/* The memo: only this model's, and a key it can hold. */
+	if (mm != NULL && mm->m == m && wrapper != NULL &&
+	    strcmp(wrapper, "none") != 0) {
+		if (strlen(wrapper) < sizeof(mm->ent[0].wrap))
+			wrap = wrapper;
+		else
+			mm = NULL;
+	}
+	if (mm != NULL && mm->m != m)
+		mm = NULL;
 	memset(sc.score, 0, sizeof(sc.score));
 	sc.m = m;
 	sc.nhit = 0;
@@ -956,6 +1323,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	tk.norm = norm;
 	tk.ntok = tk.poff = tk.plen = tk.npend = 0;
 	tk.phash = 0;
+	tk.vocab = mm != NULL;
 	if (memchr(s, '@', n) != NULL) {
 		memcpy(u, s, n);
 		blank_addresses(u, n);
@@ -1052,59 +1420,96 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	}
 	if (in_word)
 		end_word(m, &tk, norm, start, n);
-	lookup_all(&tk);
+	if (mm != NULL && tk.ntok > MEMO_TOK)
+		mm = NULL;
+	if (mm != NULL) {
+		mm->lookups++;
+		me = memo_get(
+		    mm, &tk, code, enh_cls, enh_subj, enh_det, wrap, &key);
+		if (me != NULL) {
+			mm->hits++;
+			me->hot = true;
+			*hit = me->hit;
+			return me->ret;
+		}
+	}
+	if (tk.vocab)
+		replay(&tk);
+	ret = decide(m, &tk, code, enh_cls, enh_subj, enh_det, wrapper, hit);
+	if (mm != NULL)
+		memo_put(mm, &tk, code, enh_cls, enh_subj, enh_det, wrap, key,
+		    ret, hit);
+	return ret;
+}
+
+/*
+ * Looks up the reply's features (tk) and the code's, status's and
+ * wrapper's, and decides (see classify_model_score()).
+ */
+static bool
+decide(const struct classify_model *m, struct tokens *tk, int code, int enh_cls,
+    int enh_subj, int enh_det, const char *wrapper, struct model_hit *hit)
+{
+	struct scorer *sc = tk->sc;
+	char feat[2 * MODEL_FEAT_MAX + 2], *fe;
+	size_t i, j, wl;
+	int best = -1, second = -1;
+	unsigned words = 0;
+	double gain[MODEL_TOP];
+
+	lookup_all(tk);
 	if (code >= 200 && code <= 599)
-		count_feat(&sc, m->code_feat[code - 200]);
+		count_feat(sc, m->code_feat[code - 200]);
 	if (enh_cls != 0) {
 		memcpy(feat, "e:", 2);
 		fe = put_int(feat + 2, enh_cls);
 		*fe++ = '.';
 		fe = put_int(fe, enh_subj);
-		feature(&sc, feat, (size_t)(fe - feat));
+		feature(sc, feat, (size_t)(fe - feat));
 		*fe++ = '.';
 		fe = put_int(fe, enh_det);
-		feature(&sc, feat, (size_t)(fe - feat));
+		feature(sc, feat, (size_t)(fe - feat));
 	}
 	if (wrapper != NULL && strcmp(wrapper, "none") != 0 &&
 	    (wl = strlen(wrapper)) + 2 < sizeof(feat)) {
 		memcpy(feat, "w:", 2);
 		memcpy(feat + 2, wrapper, wl);
-		feature(&sc, feat, wl + 2);
+		feature(sc, feat, wl + 2);
 	}
 	if (m->dense != NULL) { /* columns to classes */
 		double col[BS_CLASS_COUNT];
 
-		memcpy(col, sc.score, sizeof(col));
-		memset(sc.score, 0, sizeof(sc.score));
+		memcpy(col, sc->score, sizeof(col));
+		memset(sc->score, 0, sizeof(sc->score));
 		for (i = 0; i < m->ncls; i++)
-			sc.score[m->cls_of[i]] = col[i];
+			sc->score[m->cls_of[i]] = col[i];
 	}
 	for (i = 0; i < BS_CLASS_COUNT; i++) {
 		if (!m->has_class[i])
 			continue;
-		sc.score[i] += m->bias[i];
-		if (best < 0 || sc.score[i] > sc.score[best]) {
+		sc->score[i] += m->bias[i];
+		if (best < 0 || sc->score[i] > sc->score[best]) {
 			second = best;
 			best = (int)i;
-		} else if (second < 0 || sc.score[i] > sc.score[second])
+		} else if (second < 0 || sc->score[i] > sc->score[second])
 			second = (int)i;
 	}
 	if (best < 0 || second < 0)
 		return false;
-	hit->margin = (float)(sc.score[best] - sc.score[second]);
+	hit->margin = (float)(sc->score[best] - sc->score[second]);
 	/* Not confident: the features are not needed (classify.c reads
 	 * them only for a decision). */
 	if (hit->margin < m->threshold)
 		return false;
 	/* The features that favour best over second most. */
-	for (i = 0; i < sc.nhit; i++) {
-		const struct mfeat *f = &m->feats[sc.hit[i]];
+	for (i = 0; i < sc->nhit; i++) {
+		const struct mfeat *f = &m->feats[sc->hit[i]];
 		double g = 0;
 
 		if (m->dense != NULL) {
 			/* the same sum: each class once in a run */
 			const float *row =
-			    m->dense + (size_t)sc.hit[i] * m->rowlen;
+			    m->dense + (size_t)sc->hit[i] * m->rowlen;
 
 			g = (double)row[m->col_of[best]] -
 			    (double)row[m->col_of[second]];
@@ -1131,7 +1536,7 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 			}
 		if (j < MODEL_TOP) {
 			gain[j] = g;
-			hit->feat[j] = sc.hit[i];
+			hit->feat[j] = sc->hit[i];
 			if (hit->nfeat < MODEL_TOP)
 				hit->nfeat++;
 		}

@@ -88,6 +88,32 @@ bool classify_model_score(const struct classify_model *, int code, int enh_cls,
     struct model_hit *hit);
 
 /*
+ * The memo (clsfast2, issue 14): the model's answers kept by what it
+ * reads, so a reply that differs from one scored before only in tokens
+ * the model has no feature for (ids, host names, time stamps) is not
+ * scored again. The key is the code, the enhanced status, the wrapper
+ * and the token sequence with every token that no feature's name
+ * contains replaced by one placeholder; entries are compared in full, so
+ * an answer from the memo is the one classify_model_score() gives.
+ * Bounded (256 entries of at most 80 tokens, about 60 KB). NULL when the
+ * model's vocabulary does not fit (more than 65535 words) or memory is
+ * short: then scoring is done every time.
+ */
+struct model_memo;
+struct model_memo *classify_model_memo_new(const struct classify_model *);
+void classify_model_memo_free(struct model_memo *);
+
+/* As classify_model_score(), through memo mm (NULL, or another model's:
+ * none). */
+bool classify_model_score_memo(const struct classify_model *,
+    struct model_memo *mm, int code, int enh_cls, int enh_subj, int enh_det,
+    const char *wrapper, const char *s, size_t n, struct model_hit *hit);
+
+/* Replies looked up in the memo and answered from it, for tests. */
+void classify_model_memo_stats(
+    const struct model_memo *, uint64_t *lookups, uint64_t *hits);
+
+/*
  * One line for a postmaster: "model: 'rate', 'exceeded' -> rate_limited
  * (margin 2.3)". Returns buf.
  */

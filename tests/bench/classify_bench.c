@@ -142,7 +142,8 @@ bench_log(const char *path, int passes)
 	size_t nf = 0, cap = 0, i, lcap = 0, len;
 	char *buf = NULL;
 	ssize_t got;
-	double secs, best[2] = { 0, 0 }, hits = 0, runs = 0;
+	double secs, best[2] = { 0, 0 }, hits = 0, runs = 0, scored = 0,
+		     memo = 0;
 	unsigned long sink = 0;
 	uint32_t jitted = 0, patterns = 0;
 	int p, mode;
@@ -202,6 +203,8 @@ bench_log(const char *path, int passes)
 				    (double)st.lookups;
 				jitted = st.jit_done;
 				patterns = st.patterns;
+				scored = (double)st.model_scored;
+				memo = (double)st.model_memo;
 			}
 			classify_free(c);
 		}
@@ -213,6 +216,9 @@ bench_log(const char *path, int passes)
 	    (double)nf / best[1], best[1], sink);
 	printf(
 	    "patterns JIT-compiled on first use: %u of %u\n", jitted, patterns);
+	printf("model: asked about %.0f replies a pass, %.0f (%.1f%%) answered "
+	       "from its memo\n",
+	    scored, memo, scored > 0 ? 100.0 * memo / scored : 0.0);
 	for (i = 0; i < nf; i++)
 		free(f[i].line);
 	free(f);

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Copyright (c) 2026 The bouncestat authors
+ *
+ * The model's memo (classify_model.h, clsfast2, issue 14): an answer
+ * from the memo is always the one scoring gives (the whole model_hit,
+ * byte for byte), on the built-in model and on toy models whose pair
+ * features have halves that are no word features; replies that differ
+ * only in tokens the model does not know share an entry, and the code,
+ * the enhanced status, the wrapper, a known word or an unknown word in
+ * between keep entries apart.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "classify_model.h"
+
+static struct classify_model *
+load_text(const char *text)
+{
+	struct classify_model *m;
+	char err[BS_ERRLEN];
+
+	if ((m = classify_model_load("t.model", text, strlen(text), err)) ==
+	    NULL)
+		fail_msg("%s", err);
+	return m;
+}
+
+struct reply {
+	int code, ec, es, ed;
+	const char *wrapper;
+	const char *text;
+};
+
+/* Scores r with and without the memo: both must agree exactly. Returns
+ * the class. */
+static int
+check(const struct classify_model *m, struct model_memo *mm,
+    const struct reply *r)
+{
+	struct model_hit a, b;
+	bool ra, rb;
+
+	ra = classify_model_score(m, r->code, r->ec, r->es, r->ed, r->wrapper,
+	    r->text, strlen(r->text), &a);
+	rb = classify_model_score_memo(m, mm, r->code, r->ec, r->es, r->ed,
+	    r->wrapper, r->text, strlen(r->text), &b);
+	if (ra != rb || memcmp(&a, &b, sizeof(a)) != 0)
+		fail_msg("memo differs (%d/%d cls %d/%d margin %g/%g) on "
+			 "\"%.80s\"",
+		    ra, rb, a.cls, b.cls, (double)a.margin, (double)b.margin,
+		    r->text);
+	return a.cls;
+}
+
+static uint32_t rng = 12345;
+
+static uint32_t
+next(void)
+{
+	rng = rng * 1103515245u + 12345u;
+	return rng >> 8;
+}
+
+/* Replies of real templates with their ids, addresses and words varied. */
+static const char *const templates[] = {
+	"452-4.2.2 The recipient's inbox is out of storage space. Please "
+	"direct the 452-4.2.2 recipient to 452 4.2.2  "
+	"https://support.google.com/mail/?p=OverQuotaTemp %s - gsmtp",
+	"550 5.5.0 Requested action not taken: mailbox unavailable "
+	"(S2017062302). [%s.eop-nam47.prod.protection.outlook.com "
+	"2026-11-06T15:18:11.656Z]",
+	"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient %s@trakar.es "
+	"not found by SMTP address lookup",
+	"421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due "
+	"to unexpected volume or user complaints %s",
+	"%s 收件人邮箱空间不足 mailbox full",
+	"554 5.7.1 Service unavailable; Client host [%s] blocked using "
+	"zen.spamhaus.org",
+	"451 4.3.0 Error: queue file write error %s",
+	"%s",
+};
+
+static const char *const words[] = { "rate", "limited", "user", "unknown",
+	"mailbox", "full", "blocked", "spam", "policy", "quota", "exceeded",
+	"b0198c849b417", "CO17PEPFEA7EC2CD", "zzqx", "é", "жизнь", "x", "00",
+	"a@b.c", "too", "many", "connections", "not", "found" };
+
+/* The built-in model: thousands of varied replies, memo against plain. */
+static void
+memo__builtin__same_answers(void **state)
+{
+	const struct bs_blob *b = classify_model_defaults();
+	static const char *const wraps[] = { NULL, "none", "postfix", "exim",
+		"exchange", "client", "other" };
+	struct classify_model *m;
+	struct model_memo *mm;
+	char err[BS_ERRLEN], fill[400], text[1200];
+	const char *t, *p;
+	uint64_t lookups, hits;
+	struct reply r;
+	size_t i, k, nw;
+
+	(void)state;
+	if ((m = classify_model_load(b->name, b->data, b->len, err)) == NULL)
+		fail_msg("%s", err);
+	assert_non_null(mm = classify_model_memo_new(m));
+	for (i = 0; i < 6000; i++) {
+		fill[0] = '\0';
+		nw = 1 + next() % (i % 50 == 0 ? 120 : 4);
+		for (k = 0; k < nw; k++) {
+			if (k > 0)
+				strcat(fill, next() % 3 ? " " : "-");
+			if (next() % 2)
+				snprintf(fill + strlen(fill), 20, "%x%c%u",
+				    next(), 'a' + (int)(next() % 26),
+				    next() % 1000);
+			else /* mostly a few, so that replies recur */
+				strcat(fill,
+				    words[next() %
+					(i % 4 == 0 ? sizeof(words) /
+						    sizeof(words[0])
+						    : 3)]);
+			if (strlen(fill) > sizeof(fill) - 40)
+				break;
+		}
+		t = templates[next() %
+		    (sizeof(templates) / sizeof(templates[0]))];
+		p = strstr(t, "%s");
+		snprintf(text, sizeof(text), "%.*s%s%s", (int)(p - t), t, fill,
+		    p + 2);
+		r.code = (int[]){ 0, 452, 550, 421, 451, 554 }[next() % 6];
+		r.ec = r.code / 100;
+		r.es = (int)(next() % 8);
+		r.ed = (int)(next() % 3);
+		if (next() % 4 == 0)
+			r.ec = r.es = r.ed = 0;
+		r.wrapper = wraps[next() % (sizeof(wraps) / sizeof(wraps[0]))];
+		r.text = text;
+		check(m, mm, &r);
+	}
+	classify_model_memo_stats(mm, &lookups, &hits);
+	/* Exercised both ways: hits and misses. */
+	assert_true(hits > 100);
+	assert_true(lookups > hits);
+	classify_model_memo_free(mm);
+	classify_model_free(m);
+}
+
+/*
+ * A toy model: a pair whose halves are no features, a code, a status and
+ * a wrapper feature. "aa qq bb" must not answer "aa bb" (an unknown word
+ * in between breaks the pair), nor the other way round.
+ */
+static void
+memo__toy__keeps_what_the_model_reads_apart(void **state)
+{
+	static const char toy[] = "bouncestat-model 1\n"
+				  "threshold 1\n"
+				  "min_words 1\n"
+				  "layers code broad none\n"
+				  "bias loop 0\n"
+				  "bias policy 0.5\n"
+				  "w aa+bb loop 10\n"
+				  "w c:550 loop 1\n"
+				  "w e:5.7 policy 3\n"
+				  "w w:exim policy 3\n"
+				  "w x+y+z loop 5\n";
+	const struct reply rs[] = {
+		{ 0, 0, 0, 0, NULL, "aa bb" },
+		{ 0, 0, 0, 0, NULL, "aa qq bb" },
+		{ 0, 0, 0, 0, NULL, "aa bb" },
+		{ 0, 0, 0, 0, NULL, "aa rr bb" },
+		{ 0, 0, 0, 0, NULL, "zz aa bb" },
+		{ 0, 0, 0, 0, NULL, "aa bb zz" },
+		{ 0, 0, 0, 0, NULL, "yy aa bb" },
+		{ 550, 5, 7, 1, NULL, "aa bb" },
+		{ 550, 5, 7, 2, NULL, "aa bb" },
+		{ 550, 5, 1, 1, NULL, "aa bb" },
+		{ 451, 5, 7, 1, NULL, "aa bb" },
+		{ 0, 0, 0, 0, "exim", "aa bb" },
+		{ 0, 0, 0, 0, "postfix", "aa bb" },
+		{ 0, 0, 0, 0, "none", "aa bb" },
+		{ 0, 0, 0, 0, NULL, "aa x y z bb" },
+		{ 0, 0, 0, 0, NULL, "x y z" },
+	};
+	struct classify_model *m = load_text(toy);
+	struct model_memo *mm;
+	uint64_t lookups, hits;
+	size_t i, pass;
+	int cls[sizeof(rs) / sizeof(rs[0])];
+
+	(void)state;
+	assert_non_null(mm = classify_model_memo_new(m));
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < sizeof(rs) / sizeof(rs[0]); i++)
+			cls[i] = check(m, mm, &rs[i]);
+	/* The pair decides only when its words are neighbours. */
+	assert_int_equal(cls[0], BS_CLASS_LOOP);
+	assert_int_equal(cls[1], -1);
+	assert_int_equal(cls[4], BS_CLASS_LOOP);
+	classify_model_memo_stats(mm, &lookups, &hits);
+	assert_int_equal(lookups, 2 * (sizeof(rs) / sizeof(rs[0])));
+	/*
+	 * The second pass: every reply a hit. The first: "aa bb" again,
+	 * "aa rr bb" (as "aa qq bb"), "yy aa bb" (as "zz aa bb"; but "aa bb
+	 * zz" is not: an unknown word keeps its place), "aa bb" with the
+	 * wrapper "none" (as none) and "aa x y z bb" (words of one letter
+	 * are no tokens).
+	 */
+	assert_int_equal(hits, sizeof(rs) / sizeof(rs[0]) + 5);
+	classify_model_memo_free(mm);
+	classify_model_free(m);
+}
+
+/* Another model's memo is not used; "layers off" and NULL are fine. */
+static void
+memo__other_model__ignored(void **state)
+{
+	struct classify_model *a = load_text("bouncestat-model 1\n"
+					     "threshold 1\nmin_words 1\n"
+					     "layers none\nbias loop 0\n"
+					     "bias policy 0\nw aa loop 5\n");
+	struct classify_model *b = load_text("bouncestat-model 1\n"
+					     "threshold 1\nmin_words 1\n"
+					     "layers none\nbias loop 0\n"
+					     "bias policy 0\nw aa policy 5\n");
+	struct classify_model *off =
+	    load_text("bouncestat-model 1\nlayers off\n");
+	struct model_memo *ma;
+	const struct reply r = { 0, 0, 0, 0, NULL, "aa bb" };
+	uint64_t lookups, hits;
+
+	(void)state;
+	assert_non_null(ma = classify_model_memo_new(a));
+	assert_int_equal(check(a, ma, &r), BS_CLASS_LOOP);
+	assert_int_equal(check(b, ma, &r), BS_CLASS_POLICY);
+	assert_int_equal(check(off, ma, &r), -1);
+	classify_model_memo_stats(ma, &lookups, &hits);
+	assert_int_equal(lookups, 1);
+	assert_int_equal(hits, 0);
+	assert_null(classify_model_memo_new(NULL));
+	classify_model_memo_stats(NULL, &lookups, &hits);
+	assert_int_equal(lookups, 0);
+	classify_model_memo_free(NULL);
+	classify_model_memo_free(ma);
+	classify_model_free(a);
+	classify_model_free(b);
+	classify_model_free(off);
+}
+
+/* More words than 16-bit ids: no memo, scoring as ever. */
+static void
+memo__huge_vocabulary__none(void **state)
+{
+	size_t n = 70000, i, len = 0;
+	char *text = malloc(n * 32 + 200);
+	struct classify_model *m;
+	struct model_hit a;
+
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)sprintf(text,
+	    "bouncestat-model 1\nthreshold 1\n"
+	    "min_words 1\nlayers none\nbias loop 0\n"
+	    "bias policy 0\n");
+	for (i = 0; i < n; i++) /* words of letters: digits read as 0 */
+		len += (size_t)sprintf(text + len, "w q%c%c%c%c loop 2\n",
+		    'a' + (int)(i % 26), 'a' + (int)(i / 26 % 26),
+		    'a' + (int)(i / 676 % 26), 'a' + (int)(i / 17576));
+	m = load_text(text);
+	assert_null(classify_model_memo_new(m));
+	assert_true(classify_model_score_memo(
+	    m, NULL, 0, 0, 0, 0, NULL, "qaaaa qzzzc", 11, &a));
+	assert_int_equal(a.cls, BS_CLASS_LOOP);
+	classify_model_free(m);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(memo__builtin__same_answers),
+		cmocka_unit_test(memo__toy__keeps_what_the_model_reads_apart),
+		cmocka_unit_test(memo__other_model__ignored),
+		cmocka_unit_test(memo__huge_vocabulary__none),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
