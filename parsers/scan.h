@@ -90,6 +90,7 @@ scan_upto3(const char *p, const char *end, char a, char b, char c)
 #ifdef SCAN_SSE2
 	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b),
 		      vc = _mm_set1_epi8(c);
+	const char *start = p;
 	__m128i x;
 	unsigned bits;
 
@@ -101,6 +102,17 @@ scan_upto3(const char *p, const char *end, char a, char b, char c)
 		if (bits != 0)
 			return p + __builtin_ctz(bits);
 		p += 16;
+	}
+	/* The last bytes (fewer than 16) with the step that ends at end,
+	 * the bytes before p left out: a value at the end of a line. */
+	if (p < end && end - start >= 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)(end - 16));
+		bits = (unsigned)_mm_movemask_epi8(
+			   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va),
+					    _mm_cmpeq_epi8(x, vb)),
+			       _mm_cmpeq_epi8(x, vc))) &
+		    (0xffffU << (16 - (end - p)));
+		return bits != 0 ? end - 16 + __builtin_ctz(bits) : end;
 	}
 #endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
