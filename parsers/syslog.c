@@ -30,12 +30,12 @@
  */
 #include <string.h>
 
-#if defined(__SSE2__) && defined(__x86_64__) && !defined(BS_NO_SIMD)
-#include <emmintrin.h>
+#include "scan.h"
+
+/* SSE2: every x86-64 has it (scan.h); BS_NO_SIMD: the portable paths. */
+#ifdef SCAN_SSE2
 #define SYSLOG_SSE2 1
 #endif
-
-#include "scan.h"
 #include "syslog.h"
 
 #define DAY_SECS 86400
@@ -415,63 +415,6 @@ skip_solaris_id(const char *p, const char *end)
 	return q;
 }
 
-#define SWAR_ONES UINT64_C(0x0101010101010101)
-#define SWAR_HIGH UINT64_C(0x8080808080808080)
-
-/* The bytes of v equal to c, as their high bits (the lowest is exact). */
-static inline uint64_t
-swar_eq(uint64_t v, unsigned char c)
-{
-	uint64_t x = v ^ (SWAR_ONES * c);
-
-	return (x - SWAR_ONES) & ~x & SWAR_HIGH;
-}
-
-/*
- * The first byte in [p, end) that is a, b or c, else end. Eight bytes at
- * a time where the host is little-endian: the host and tag scans were a
- * fifth of the prefix's instructions, byte by byte (issue 14). Reads
- * only inside [p, end).
- */
-static inline const char *
-upto3(const char *p, const char *end, char a, char b, char c)
-{
-#ifdef SYSLOG_SSE2
-	/* Issue 14: sixteen bytes a step with SSE2 (every x86-64 has it):
-	 * the host, the tag and the pid are one step each, mostly. */
-	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b),
-		      vc = _mm_set1_epi8(c);
-	__m128i x;
-	unsigned bits;
-
-	while (end - p >= 16) {
-		x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
-		    _mm_cmpeq_epi8(x, vc)));
-		if (bits != 0)
-			return p + __builtin_ctz(bits);
-		p += 16;
-	}
-#endif
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t v, m;
-
-	while (end - p >= 8) {
-		memcpy(&v, p, 8);
-		m = swar_eq(v, (unsigned char)a) |
-		    swar_eq(v, (unsigned char)b) | swar_eq(v, (unsigned char)c);
-		if (m != 0)
-			return p + (__builtin_ctzll(m) >> 3);
-		p += 8;
-	}
-#endif
-	for (; p < end; p++)
-		if (*p == a || *p == b || *p == c)
-			return p;
-	return end;
-}
-
 /*
  * "host tag[pid]: msg" or "host tag: msg" at p, after the stamp and its
  * space. Fills host, program, pid and msg of out; returns 0 or -1. A
@@ -483,20 +426,21 @@ parse_host_tag(const char *p, const char *end, struct syslog_prefix *out)
 	const char *h, *q, *tag, *pid = NULL, *pid_end = NULL;
 
 	h = p;
-	p = upto3(p, end, ' ', ' ', ' '); /* the compiler merges the three */
+	p = scan_upto3(
+	    p, end, ' ', ' ', ' '); /* the compiler merges the three */
 	if (p == h || p >= end)
 		return -1;
 	out->host = bs_span_make(h, (size_t)(p - h));
 	p++;
 	tag = p;
-	q = upto3(p, end, ':', '[', ' ');
+	q = scan_upto3(p, end, ':', '[', ' ');
 	if (q == tag || q >= end || *q == ' ')
 		return -1;
 	out->program = bs_span_make(tag, (size_t)(q - tag));
 	if (*q == '[') {
 		pid = q + 1;
 		/* a few digits: cheaper than a call to memchr() */
-		pid_end = upto3(pid, end, ']', ']', ']');
+		pid_end = scan_upto3(pid, end, ']', ']', ']');
 		if (pid_end >= end || pid_end + 1 >= end || pid_end[1] != ':')
 			return -1;
 		q = pid_end + 1;

@@ -18,6 +18,11 @@
 #include "scan.h"
 #include "template.h"
 
+/* SSE2: every x86-64 has it (scan.h); BS_NO_SIMD: the table loop. */
+#ifdef SCAN_SSE2
+#define TD_SSE2 1
+#endif
+
 /*
  * Issue 14: the bytes of a reply template by class, one table load a
  * byte: TD_DELIM ends a word, TD_VAR (a digit, '@') makes the word it
@@ -51,9 +56,70 @@ static const unsigned char reply_class[256] = { [' '] = TD_DELIM,
 	['9'] = TD_VAR,
 	['@'] = TD_VAR };
 
+#ifdef TD_SSE2
+/*
+ * Issue 14: reply_class() of the 16 bytes at p as two bit masks, the
+ * delimiters (TD_DELIM: "&'()" and ":;<=>" as ranges, ' ' '"' ',' '['
+ * ']') and the variable bytes (TD_VAR: digits, '@'). Signed compares:
+ * bytes >= 0x80 are in no range, as in the table.
+ */
+static inline void
+td_masks(const unsigned char *p, unsigned *delim, unsigned *var)
+{
+	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i d = _mm_or_si128(
+	    _mm_or_si128(
+		_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('&' - 1)),
+		    _mm_cmplt_epi8(x, _mm_set1_epi8(')' + 1))),
+		_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(':' - 1)),
+		    _mm_cmplt_epi8(x, _mm_set1_epi8('>' + 1)))),
+	    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+			     _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('[')),
+			_mm_cmpeq_epi8(x, _mm_set1_epi8(']'))))));
+	__m128i v = _mm_or_si128(
+	    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+		_mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('@')));
+
+	*delim = (unsigned)_mm_movemask_epi8(d);
+	*var = (unsigned)_mm_movemask_epi8(v);
+}
+#endif
+
+/* Copies k bytes; up to 16 with two overlapping moves (issue 14: no
+ * memcpy() call a word). */
+static inline void
+copy_short(char *d, const char *s, size_t k)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (k > 16)
+		memcpy(d, s, k);
+	else if (k >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + k - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + k - 8, &b, 8);
+	} else if (k >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + k - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + k - 4, &y, 4);
+	} else
+		while (k-- > 0)
+			*d++ = *s++;
+}
+
 /*
  * Writes the template of reply s (len bytes, any bytes) to out (outlen
  * bytes, caller-owned, no NUL): see template.h. Returns its length.
+ *
+ * Issue 14: with SSE2 the classes of sixteen bytes are two bit masks
+ * (td_masks()) made once for every word and delimiter in them; the
+ * table loop reads the last bytes.
  */
 size_t
 template_reply(const char *s, size_t len, char *out, size_t outlen)
@@ -61,24 +127,77 @@ template_reply(const char *s, size_t len, char *out, size_t outlen)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, j, k, n = 0;
 	unsigned c, var;
+#ifdef TD_SSE2
+	size_t b = 0; /* the masks' bytes: [b, b + 16) */
+	bool have = false;
+	unsigned dm = 0, vm = 0, m, t, off;
+#endif
 
 	if (s == NULL)
 		len = 0;
 	while (i < len && n < outlen) {
-		if (reply_class[u[i]] & TD_DELIM) {
-			out[n++] = s[i++];
-			continue;
+#ifdef TD_SSE2
+		if (!have || i - b >= 16) {
+			have = len - i >= 16;
+			if (have) {
+				b = i;
+				td_masks(u + b, &dm, &vm);
+			}
 		}
-		var = 0;
-		for (j = i; j < len && !((c = reply_class[u[j]]) & TD_DELIM);
-		     j++)
-			var |= c;
+		if (have) {
+			off = (unsigned)(i - b);
+			if ((dm >> off) & 1) {
+				out[n++] = s[i++];
+				continue;
+			}
+			if ((m = dm >> off) != 0) {
+				t = (unsigned)__builtin_ctz(m);
+				var = (vm >> off) & ((1U << t) - 1);
+				j = i + t;
+			} else {
+				/* the word goes on past these sixteen */
+				var = vm >> off;
+				j = b + 16;
+				have = false;
+				while (len - j >= 16) {
+					b = j;
+					td_masks(u + b, &dm, &vm);
+					if (dm != 0) {
+						t = (unsigned)__builtin_ctz(dm);
+						var |= vm & ((1U << t) - 1);
+						j += t;
+						have = true;
+						break;
+					}
+					var |= vm;
+					j += 16;
+				}
+				if (!have)
+					for (; j < len &&
+					     !((c = reply_class[u[j]]) &
+						 TD_DELIM);
+					     j++)
+						var |= c;
+			}
+		} else
+#endif
+		{
+			if (reply_class[u[i]] & TD_DELIM) {
+				out[n++] = s[i++];
+				continue;
+			}
+			var = 0;
+			for (j = i;
+			     j < len && !((c = reply_class[u[j]]) & TD_DELIM);
+			     j++)
+				var |= c;
+		}
 		if (var != 0)
 			out[n++] = 1;
 		else {
 			/* the word, cut at outlen */
 			k = j - i < outlen - n ? j - i : outlen - n;
-			memcpy(out + n, s + i, k);
+			copy_short(out + n, s + i, k);
 			n += k;
 		}
 		i = j;

@@ -129,8 +129,17 @@ memo_slot(const char *s, size_t len)
 		h ^= h >> 31;
 	}
 	if (i < len) {
-		w = 0;
-		memcpy(&w, s + i, len - i);
+		/* Issue 14: the last bytes without a memcpy() call of a
+		 * variable size: the word that ends at the end, its bytes
+		 * before i shifted out (a host of 8 or more bytes; the
+		 * slot only needs to depend on the host alone) */
+		if (len >= 8) {
+			memcpy(&w, s + len - 8, 8);
+			w >>= 8 * (8 - (len - i));
+		} else {
+			w = 0;
+			memcpy(&w, s + i, len - i);
+		}
 		h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
 	}
 	h ^= h >> 29;
@@ -164,7 +173,9 @@ provider_of(struct pipeline *p, struct bs_span host)
 			break;
 		if (m->hlen == host.len &&
 		    memcmp(m->host, host.ptr, host.len) == 0) {
-			memcpy(p->provider, m->provider, m->plen);
+			/* Issue 14: a copy of a constant size (no call);
+			 * the bytes after the NUL are never read */
+			memcpy(p->provider, m->provider, sizeof(m->provider));
 			p->provider[m->plen] = '\0';
 			return m->plen;
 		}

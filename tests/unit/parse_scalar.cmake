@@ -20,7 +20,7 @@ add_test(NAME golden_parse_scalar
 # a shell script (dash's own allocations are not ours); the programs it
 # runs are checked by the ASan build.
 set_tests_properties(golden_parse_scalar PROPERTIES LABELS golden)
-foreach(m IN ITEMS syslog postfix lifecycle mta classify)
+foreach(m IN ITEMS syslog postfix lifecycle mta classify scan template)
 	add_executable(test_${m}_scalar unit/test_${m}.c)
 	target_compile_options(test_${m}_scalar PRIVATE -Werror=unused-function)
 	target_link_libraries(test_${m}_scalar PRIVATE bs_parsers_scalar

@@ -144,10 +144,69 @@ scan_list_comma__commas_inside_brackets_and_quotes__skipped(void **state)
 	assert_ptr_equal(scan_list_comma(open, open + 3, false), open + 3);
 }
 
+/*
+ * Issue 14: scan_upto3() (SSE2 steps, the last step that ends at end,
+ * SWAR, bytes) against a byte loop: every length to 70, every place of
+ * a byte sought (and a near miss beside it), in a heap copy of exactly
+ * the range (ASan: no step reads past it). On the portable build
+ * (test_scan_scalar) the same checks cover the SWAR and byte loops.
+ */
+static void
+scan_upto3__every_length_and_position__first_of_three(void **state)
+{
+	const char sought[3] = { ':', '[', ' ' };
+	char buf[70];
+	const char *want, *q;
+	size_t len, at, at2, i, k;
+	char *b;
+
+	(void)state;
+	for (len = 0; len <= sizeof(buf); len++)
+		for (at = 0; at <= len; at++)
+			for (k = 0; k < 3; k++) {
+				/* filler, a near miss (';', 'Z'), one sought
+				 * byte at at (none when at == len), another
+				 * later */
+				for (i = 0; i < len; i++)
+					buf[i] =
+					    i % 7 == 3 ? ';' : 'a' + i % 26;
+				if (len > 0)
+					buf[(at + 1) % len] = 'Z';
+				if (at < len)
+					buf[at] = sought[k];
+				at2 = at + 5 + k;
+				if (at2 < len)
+					buf[at2] = sought[(k + 1) % 3];
+				b = exact(buf, len);
+				for (want = b; want < b + len; want++)
+					if (*want == ':' || *want == '[' ||
+					    *want == ' ')
+						break;
+				q = scan_upto3(b, b + len, ':', '[', ' ');
+				assert_ptr_equal(q, want);
+				/* from every start inside */
+				for (i = 0; i < len; i += 3) {
+					for (want = b + i; want < b + len;
+					     want++)
+						if (*want == ':' ||
+						    *want == '[' ||
+						    *want == ' ')
+							break;
+					assert_ptr_equal(
+					    scan_upto3(
+						b + i, b + len, ':', '[', ' '),
+					    want);
+				}
+				free(b);
+			}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    scan_upto3__every_length_and_position__first_of_three),
 		cmocka_unit_test(
 		    scan_list_comma__commas_inside_brackets_and_quotes__skipped),
 		cmocka_unit_test(scan_find__needle_positions__first_match),

@@ -9,6 +9,7 @@
  * small buffers, so that ASan catches reads and writes out of bounds.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -128,10 +129,89 @@ template_reply__small_buffer__bounded(void **state)
 	assert_int_equal(template_reply(NULL, 12, out, sizeof(out)), 0);
 }
 
+/*
+ * template_reply() as the byte loop it replaced (issue 14): a
+ * delimiter is kept, a word with a digit or '@' is one byte 1, another
+ * word is copied; all cut at outlen.
+ */
+static size_t
+reply_ref(const char *s, size_t len, char *out, size_t outlen)
+{
+	static const char delim[] = " []<>(),;:\"'=&";
+	size_t i = 0, j, n = 0;
+	bool var;
+
+	while (i < len && n < outlen) {
+		if (memchr(delim, s[i], sizeof(delim) - 1) != NULL) {
+			out[n++] = s[i++];
+			continue;
+		}
+		var = false;
+		for (j = i;
+		     j < len && memchr(delim, s[j], sizeof(delim) - 1) == NULL;
+		     j++)
+			var |= (s[j] >= '0' && s[j] <= '9') || s[j] == '@';
+		if (var)
+			out[n++] = 1;
+		else
+			while (i < j && n < outlen)
+				out[n++] = s[i++];
+		i = j;
+	}
+	return n;
+}
+
+/*
+ * Issue 14: the SSE2 class masks of template_reply() (words and runs of
+ * delimiters across 16-byte steps, the last bytes by the table) against
+ * reply_ref() on generated texts of every length to 300, in heap copies
+ * of exactly the text and of exactly outlen bytes (ASan). The portable
+ * build (test_template_scalar) runs the same checks on the table loop.
+ */
+static void
+template_reply__generated_texts__same_as_byte_loop(void **state)
+{
+	static const char alpha[] = "abcXYZ.-/_%+\x80\xff\t"
+				    " []<>(),;:\"'=&0123456789@";
+	static const size_t outs[] = { 1, 3, 16, 17, 40, 300 };
+	char text[300], want[300];
+	unsigned seed = 12345;
+	size_t len, i, o, nw, ng;
+	char *in, *got;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 4000; round++) {
+		len = (size_t)round % 301;
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245U + 12345U;
+			/* long words now and then: several steps */
+			text[i] = (seed >> 16) % 4 != 0 && round % 3 == 0
+			    ? 'w'
+			    : alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		in = malloc(len > 0 ? len : 1);
+		assert_non_null(in);
+		memcpy(in, text, len);
+		for (o = 0; o < sizeof(outs) / sizeof(outs[0]); o++) {
+			got = malloc(outs[o]);
+			assert_non_null(got);
+			nw = reply_ref(in, len, want, outs[o]);
+			ng = template_reply(in, len, got, outs[o]);
+			assert_int_equal(ng, nw);
+			assert_memory_equal(got, want, nw);
+			free(got);
+		}
+		free(in);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    template_reply__generated_texts__same_as_byte_loop),
 		cmocka_unit_test(
 		    template_normalize__replies__codes_kept_ids_collapsed),
 		cmocka_unit_test(
