@@ -762,6 +762,10 @@ html_report(FILE *fp, const struct report_view *v)
 		fputs(" &middot; class ", fp);
 		put(fp, v->cls);
 	}
+	if (v->inc_host != NULL) {
+		fputs(" &middot; host ", fp);
+		put_name(fp, v->inc_host);
+	}
 	if (v->data_last > 0) {
 		/* data_first may be 0: a log line of 1970-01-01 00:00Z. */
 		local_time(

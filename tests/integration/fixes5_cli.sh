@@ -52,3 +52,28 @@ bs status --db "$tmp/s1e.db" >"$tmp/s1e.out" 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "status (empty import): exit $rc"
 grep -q "^data: none" "$tmp/s1e.out" || fail "status (empty): no 'data: none'"
 rm "$tmp"/s1*
+
+# 2. The HTML report's meta line named --domain but not --host, and the CSV
+# named no filter at all. Now the HTML says "host H", the CSV has
+# "filter" rows (domain, class, host) as JSON has "filter"; text and JSON
+# already named both.
+qq_deferrals "$tmp/r2.log"
+bs import --db "$tmp/r2.db" "$tmp/r2.log" >/dev/null
+bs report --db "$tmp/r2.db" --since all --host mx1 --domain qq.com \
+	--format html >"$tmp/r2.out"
+grep -q '<p class="meta">database .* &middot; domain qq.com &middot; host mx1 &middot; data from' \
+	"$tmp/r2.out" || fail "report --host mx1 --format html: the meta line"
+bs report --db "$tmp/r2.db" --since all --format html >"$tmp/r2n.out"
+grep -q '&middot; host ' "$tmp/r2n.out" && fail "HTML: a host without --host"
+bs report --db "$tmp/r2.db" --since all --host mx1 --class rate_limited \
+	--format csv >"$tmp/r2c.out"
+grep -q '^filter,host,mx1,' "$tmp/r2c.out" &&
+	grep -q '^filter,class,rate_limited,' "$tmp/r2c.out" &&
+	grep -q '^filter,domain,,' "$tmp/r2c.out" ||
+	fail "report --format csv: no filter rows"
+bs report --db "$tmp/r2.db" --since all --host mx1 --format json |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["filter"]["host"] == "mx1", d["filter"]' ||
+	fail "report --format json: filter.host"
+bs report --db "$tmp/r2.db" --since all --host mx1 >"$tmp/r2t.out"
+grep -q "host: mx1" "$tmp/r2t.out" || fail "report text: host not named"
+rm "$tmp"/r2*
