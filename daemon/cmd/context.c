@@ -349,8 +349,8 @@ cmd_ctx_help(unsigned takes)
 	printf("Shared options:\n");
 	if (takes & CTX_DB)
 		printf(
-		    "  -c, --config FILE  configuration (default %s when it "
-		    "exists):\n"
+		    "  -c, --config FILE  configuration (default\n"
+		    "                     %s when it exists):\n"
 		    "                     its database, detect and rules_dir "
 		    "apply\n"
 		    "  --db PATH          the database (see below)\n",
@@ -376,9 +376,9 @@ cmd_ctx_help(unsigned takes)
 		    "it\n");
 	if (takes & CTX_DB)
 		printf("\nDatabase: --db, else $BOUNCESTAT_DB, else the "
-		       "configuration's database,\nelse %s when it exists (or "
-		       "for root's import and daemon),\nelse "
+		       "configuration's database,\nelse %s when it exists\n"
+		       "(or for root's import and daemon), else\n"
 		       "$XDG_STATE_HOME/bouncestat/bouncestat.db "
-		       "($HOME/.local/state when\nunset). Here and now: %s.\n",
+		       "($HOME/.local/state when unset).\nHere and now: %s.\n",
 		    UTIL_SERVICE_DB, default_db_path(db, sizeof(db), false));
 }
