@@ -105,3 +105,24 @@ grep -A2 -e '--utc ' "$tmp/a.out" | tr -s ' \n' ' ' |
 sed 's/\\-/-/g' "$BS_SRC/contrib/bouncestat.8" | tr -s ' \n' ' ' |
 	grep -q "Times are local, each with its own UTC offset" ||
 	fail "bouncestat(8): alert's times"
+
+# Every command's --help into a pipe whose reader is gone ends quietly (by
+# SIGPIPE, as Unix tools do): daemon --help said "error: stdout: Broken
+# pipe". The pipe's read end is closed before the command starts, so the
+# first write fails every time.
+python3 - "$BOUNCESTAT" <<'PY' || fail "--help into a closed pipe"
+import os, subprocess, sys
+bad = []
+for cmd in ("daemon import rebuild report incidents messages trace alert "
+            "classify parse status dnsbl-check check-config").split():
+    r, w = os.pipe()
+    os.close(r)
+    p = subprocess.run([sys.argv[1], cmd, "--help"], stdout=w,
+                       stderr=subprocess.PIPE, text=True)
+    os.close(w)
+    if p.stderr or p.returncode not in (0, -13):
+        bad.append("%s --help: exit %d, %r" % (cmd, p.returncode, p.stderr))
+if bad:
+    print("\n".join(bad))
+    sys.exit(1)
+PY
