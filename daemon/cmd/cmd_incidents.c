@@ -425,7 +425,12 @@ cmd_incidents_exec(int argc, char **argv)
 		if (detect_run(st, &ctx.dp, cl, &o, NULL, errbuf) == -1)
 			log_warnx("detect: %s", errbuf);
 		classify_free(cl);
-	}
+	} else if (detect && access(db, W_OK) == 0)
+		/* Writable but not opened for writing (a write lock held
+		 * past the busy timeout): say the list may be behind. */
+		log_warnx("detect: %s; listing the incidents stored, without "
+			  "a detector pass",
+		    errbuf);
 	if (st == NULL &&
 	    (st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
 		cmd_ctx_store_error(&ctx, errbuf);

@@ -67,13 +67,61 @@ bs report --db "$tmp/r2.db" --since all --format html >"$tmp/r2n.out"
 grep -q '&middot; host ' "$tmp/r2n.out" && fail "HTML: a host without --host"
 bs report --db "$tmp/r2.db" --since all --host mx1 --class rate_limited \
 	--format csv >"$tmp/r2c.out"
-grep -q '^filter,host,mx1,' "$tmp/r2c.out" &&
-	grep -q '^filter,class,rate_limited,' "$tmp/r2c.out" &&
-	grep -q '^filter,domain,,' "$tmp/r2c.out" ||
-	fail "report --format csv: no filter rows"
+for row in "host,mx1," "class,rate_limited," "domain,,"; do
+	grep -q "^filter,$row" "$tmp/r2c.out" ||
+		fail "report --format csv: no filter row $row"
+done
 bs report --db "$tmp/r2.db" --since all --host mx1 --format json |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["filter"]["host"] == "mx1", d["filter"]' ||
 	fail "report --format json: filter.host"
 bs report --db "$tmp/r2.db" --since all --host mx1 >"$tmp/r2t.out"
 grep -q "host: mx1" "$tmp/r2t.out" || fail "report text: host not named"
 rm "$tmp"/r2*
+
+# 3. A database the user may not write, or whose write lock another
+# process holds: import and alert said only "attempt to write a readonly
+# database" / "database is locked"; incidents silently listed what was
+# stored without its detector pass. Now the errors say what to do, and
+# incidents warns that it did not run the detector.
+qq_deferrals "$tmp/d3.log"
+bs import --db "$tmp/d3.db" "$tmp/d3.log" >/dev/null
+chmod 755 "$tmp"
+chmod 444 "$tmp/d3.db"
+asuser=()
+[ "$(id -u)" = 0 ] && asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+for c in import alert; do
+	args=("$tmp/d3.log")
+	[ "$c" = alert ] && args=(--dry-run)
+	rc=0
+	"${asuser[@]}" "$BOUNCESTAT" "$c" --db "$tmp/d3.db" "${args[@]}" \
+		>/dev/null 2>"$tmp/d3.err" || rc=$?
+	[ "$rc" = 1 ] || fail "$c on a read-only database: exit $rc, want 1"
+	grep -q "^bouncestat $c: error: .*readonly database.* ($c writes the database: run it as a user who may write the file and its directory" \
+		"$tmp/d3.err" || fail "$c on a read-only database: the message"
+done
+chmod 644 "$tmp/d3.db"
+python3 - "$tmp/d3.db" "$tmp/d3.lock" <<'PY' &
+import os, sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
+while os.path.exists(sys.argv[2]):
+    time.sleep(0.1)
+c.execute("ROLLBACK")
+PY
+lpid=$!
+for _ in $(seq 300); do [ -e "$tmp/d3.lock" ] && break; sleep 0.1; done
+[ -e "$tmp/d3.lock" ] || fail "no write lock taken"
+rc=0
+bs import --db "$tmp/d3.db" "$tmp/d3.log" >/dev/null 2>"$tmp/d3.err" || rc=$?
+[ "$rc" = 1 ] || fail "import on a locked database: exit $rc, want 1"
+grep -q "database is locked.* (another process holds its write lock" \
+	"$tmp/d3.err" || fail "import on a locked database: the message"
+rc=0
+bs incidents --db "$tmp/d3.db" >/dev/null 2>"$tmp/d3.err" || rc=$?
+[ "$rc" = 0 ] || fail "incidents on a locked database: exit $rc, want 0"
+grep -q "warning: detect: .*locked.*; listing the incidents stored, without a detector pass" \
+	"$tmp/d3.err" || fail "incidents on a locked database: no warning"
+rm "$tmp/d3.lock"
+wait "$lpid" || fail "the locking process: exit $?"
+rm "$tmp"/d3*
