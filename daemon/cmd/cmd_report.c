@@ -656,7 +656,11 @@ text_unknown(FILE *fp, const struct report *r)
 	for (i = 0; i < r->unknowns.n; i++) {
 		u = &r->unknowns.v[i];
 		fprintf(fp, "  %8" PRId64 "  ", u->n);
-		put_cell(fp, r, u->text, u->text_len, r->width - 12, false);
+		if (u->text_len == 0) /* e.g. Sendmail's bare stat=Deferred */
+			fputs("(no reply text: the MTA logged none)", fp);
+		else
+			put_cell(
+			    fp, r, u->text, u->text_len, r->width - 12, false);
 		fputc('\n', fp);
 	}
 	fputc('\n', fp);

@@ -125,3 +125,14 @@ grep -q "warning: detect: .*locked.*; listing the incidents stored, without a de
 rm "$tmp/d3.lock"
 wait "$lpid" || fail "the locking process: exit $?"
 rm "$tmp"/d3*
+
+# 4. report --unknown: a result logged without reply text (Sendmail's
+# bare stat=Deferred) was a row with a count and nothing after it.
+printf '%s\n' 'Nov 22 10:15:15 mail sm-mta[4322]: 5AMAF0xa004321: to=<mia@old.example>, delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=41874, relay=mail.old.example., dsn=4.0.0, stat=Deferred' >"$tmp/u4.log"
+touch -d 2026-11-23 "$tmp/u4.log"
+bs import --db "$tmp/u4.db" "$tmp/u4.log" >/dev/null
+bs report --db "$tmp/u4.db" --since all --unknown >"$tmp/u4.out"
+grep -A1 "^Unclassified replies" "$tmp/u4.out" |
+	grep -q "^ *1  (no reply text: the MTA logged none)$" ||
+	fail "report --unknown: the empty reply is not named"
+rm "$tmp"/u4*
