@@ -196,7 +196,8 @@ help(void)
 	    "HTML: one page, no script and no external asset: failures over "
 	    "time stacked\nby class (inline SVG), the classes, the top "
 	    "providers with their class mix,\nthe open and recent incidents "
-	    "with sample reply and action, the code table.\n"
+	    "with sample reply and action, the code table\n(with --unknown, "
+	    "then the unclassified replies).\n"
 	    "With --domain or --host, the incidents (text, HTML, JSON) are "
 	    "only those whose\nkey is the domain or a provider of its mail "
 	    "in the range, and that the host\nlogged; the heading says so.\n\n");
@@ -1344,6 +1345,7 @@ report_html(FILE *fp, const struct report *r)
 	v.provider_classes = r->provider_classes;
 	v.incidents = &r->incs;
 	v.inc_host = r->f.host;
+	v.unknowns = r->unknown ? &r->unknowns : NULL;
 	html_report(fp, &v);
 }
 

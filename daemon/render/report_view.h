@@ -59,6 +59,9 @@ struct report_view {
 	/* --host: the counts and the incidents are of this logging host
 	   only (the meta line names it); NULL: of every host */
 	const char *inc_host;
+	/* --unknown: the unclassified replies (query_unknown()); NULL: not
+	   asked */
+	const struct rlist *unknowns;
 };
 
 /* The failures (deferred + bounced + expired) of c. */

@@ -136,3 +136,22 @@ grep -A1 "^Unclassified replies" "$tmp/u4.out" |
 	grep -q "^ *1  (no reply text: the MTA logged none)$" ||
 	fail "report --unknown: the empty reply is not named"
 rm "$tmp"/u4*
+
+# 5. report --unknown --format html dropped --unknown without a word: the
+# page had no unclassified replies. Now a table after the codes (or a
+# sentence when there are none).
+printf '%s\n' '2026-11-22T10:00:00+00:00 mx1 postfix/smtp[1]: B0001: to=<u@example.org>, relay=mx.example.org[192.0.2.7]:25, delay=1, delays=0/0/0/1, dsn=4.0.0, status=deferred (host mx.example.org[192.0.2.7] said: zzqx <b>wibble</b> 12345 flarp (in reply to RCPT TO command))' >"$tmp/h5.log"
+bs import --db "$tmp/h5.db" "$tmp/h5.log" >/dev/null
+bs report --db "$tmp/h5.db" --since all --unknown --format html >"$tmp/h5.out"
+grep -q '<h2 id="unknown">Unclassified replies</h2>' "$tmp/h5.out" ||
+	fail "report --unknown --format html: no unclassified replies"
+grep -q '<td class="reply">zzqx &lt;b&gt;wibble&lt;/b&gt; # flarp</td><td class="n">1</td>' \
+	"$tmp/h5.out" || fail "report --unknown --format html: the row"
+grep -q "12345 flarp</td></tr>" "$tmp/h5.out" ||
+	fail "report --unknown --format html: the sample as logged"
+bs report --db "$tmp/h5.db" --since all --format html >"$tmp/h5n.out"
+grep -q 'id="unknown"' "$tmp/h5n.out" && fail "HTML: unknown without --unknown"
+if command -v tidy >/dev/null; then
+	tidy -q -e "$tmp/h5.out" 2>"$tmp/h5t.err" || fail "tidy: $(cat "$tmp/h5t.err")"
+fi
+rm "$tmp"/h5*
