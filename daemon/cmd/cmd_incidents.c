@@ -339,7 +339,7 @@ cmd_incidents_exec(int argc, char **argv)
 	};
 	struct option longopts[CTX_OPTIONS_MAX];
 	struct cmd_ctx ctx;
-	char errbuf[BS_ERRLEN];
+	char errbuf[BS_ERRLEN], detect_err[BS_ERRLEN] = "";
 	const char *db, *since = "7d";
 	struct incident_filter f;
 	struct detect_run_opts o;
@@ -426,17 +426,19 @@ cmd_incidents_exec(int argc, char **argv)
 			log_warnx("detect: %s", errbuf);
 		classify_free(cl);
 	} else if (detect && access(db, W_OK) == 0)
-		/* Writable but not opened for writing (a write lock held
-		 * past the busy timeout): say the list may be behind. */
-		log_warnx("detect: %s; listing the incidents stored, without "
-			  "a detector pass",
-		    errbuf);
+		snprintf(detect_err, sizeof(detect_err), "%s", errbuf);
 	if (st == NULL &&
 	    (st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
 		cmd_ctx_store_error(&ctx, errbuf);
 		cmd_ctx_free(&ctx);
 		return 1;
 	}
+	/* Writable, readable, but not opened for writing (a write lock
+	 * held past the busy timeout): say the list may be behind. */
+	if (detect_err[0] != '\0')
+		log_warnx("detect: %s; listing the incidents stored, without "
+			  "a detector pass",
+		    detect_err);
 	if (incident_list(
 		st, &f, add_before, &(struct before_arg){ now, &l }) == -1) {
 		cmd_ctx_error(&ctx, "database: %s", store_errmsg(st));
