@@ -19,9 +19,11 @@
  * modification time (a line cannot be newer than its file); for standard
  * input, from the current time.
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,11 +113,17 @@ put_position(struct import_state *s, struct input *in, struct import_file *f)
 {
 	struct store_position pos;
 	int64_t dev, ino, mtime, size;
+	char abs[PATH_MAX];
 
 	input_identity(in, &dev, &ino, &mtime, &size);
 	memset(&pos, 0, sizeof(pos));
 	pos.key = f->key;
 	pos.path = input_name(in);
+	/* For display (status): the file's full path, wherever it is read
+	 * from; standard input keeps its name. */
+	if (pos.path[0] != '/' && input_rereadable(in) &&
+	    realpath(pos.path, abs) != NULL)
+		pos.path = abs;
 	pos.dev = dev;
 	pos.ino = ino;
 	pos.offset = linebuf_consumed(s->lb);

@@ -17,7 +17,8 @@ set -eu
 # last event), in text and JSON; exit 1 still (no daemon counts into it).
 qq_deferrals "$tmp/s1.log"
 sed -n "s/10:0\([0-4]\):00/10:3\1:00/p" "$tmp/s1.log" >"$tmp/s1a.log"
-bs import --db "$tmp/s1.db" "$tmp/s1.log" "$tmp/s1a.log" >/dev/null
+bs import --db "$tmp/s1.db" "$tmp/s1.log" >/dev/null
+(cd "$tmp" && bs import --db s1.db s1a.log >/dev/null) # listed in full
 bs import --db "$tmp/s1.db" "$tmp/s1.log" >/dev/null # nothing new
 rc=0
 bs status --db "$tmp/s1.db" >"$tmp/s1.out" 2>"$tmp/s1.err" || rc=$?
@@ -41,7 +42,9 @@ d = json.load(open(sys.argv[1]))
 assert d["daemon"]["started"] == 0, d["daemon"]
 assert d["data"]["deferred"] == 17 and d["data"]["sent"] == 0, d["data"]
 assert d["data"]["first"] == 1795341600, d["data"]
-paths = [i["path"].rsplit("/", 1)[1] for i in d["imports"]]
+paths = [i["path"] for i in d["imports"]]
+assert all(p.startswith("/") for p in paths), paths
+paths = [p.rsplit("/", 1)[1] for p in paths]
 assert paths == ["s1a.log", "s1.log"], paths  # the latest last
 assert d["imports"][1]["offset"] == int(sys.argv[2]), d["imports"][1]
 PY
