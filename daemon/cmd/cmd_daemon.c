@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,10 @@ cmd_daemon_exec(int argc, char **argv)
 			level_given = true;
 			break;
 		case 'h':
+			/* Only printing: quiet when its reader goes away
+			 * (`daemon --help | less`, quit early), as the other
+			 * commands' help is. */
+			signal(SIGPIPE, SIG_DFL);
 			help();
 			return 0;
 		default:

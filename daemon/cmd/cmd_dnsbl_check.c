@@ -62,8 +62,8 @@ help(void)
 	       "  --format FMT        text (default) or json\n\n"
 	       "Exit status: 0 no actionable listing, 1 listed by an "
 	       "actionable list (or a\nfailure: also when every query "
-	       "failed), 2 usage error (also a --resolver that is not\n"
-	       "HOST[:PORT][,...] with HOST an IP address).\n",
+	       "failed), 2 usage error (also a --resolver that is\n"
+	       "not HOST[:PORT][,...] with HOST an IP address).\n",
 	    cmd_dnsbl_check_entry.usage, DNSBL_DIR_DEFAULT);
 }
 

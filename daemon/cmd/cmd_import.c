@@ -19,9 +19,11 @@
  * modification time (a line cannot be newer than its file); for standard
  * input, from the current time.
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,7 @@
 #define IMPORT_BATCH_LINES (1 << 20) /* lines per transaction */
 #define IMPORT_ID_MIN      64        /* identity covers at least this */
 #define IMPORT_ID_MAX      4096      /* and at most this many bytes */
+#define IMPORT_LIST_MAX    1000      /* inputs named in meta import.inputs */
 
 static int cmd_import_exec(int, char **);
 
@@ -72,8 +75,9 @@ struct import_file {
 	int64_t tail_len;
 	int64_t skip_to; /* stored offset, 0 when new */
 	uint64_t want_tail;
-	int64_t skipped; /* bytes skipped as already imported */
-	int64_t lost;    /* bytes of a pipe that could not be re-read */
+	int64_t skipped;    /* bytes skipped as already imported */
+	int64_t lost;       /* bytes of a pipe that could not be re-read */
+	int64_t last_event; /* the stored position's, 0 when new */
 	bool identified;
 	bool mismatch;
 };
@@ -109,11 +113,17 @@ put_position(struct import_state *s, struct input *in, struct import_file *f)
 {
 	struct store_position pos;
 	int64_t dev, ino, mtime, size;
+	char abs[PATH_MAX];
 
 	input_identity(in, &dev, &ino, &mtime, &size);
 	memset(&pos, 0, sizeof(pos));
 	pos.key = f->key;
 	pos.path = input_name(in);
+	/* For display (status): the file's full path, wherever it is read
+	 * from; standard input keeps its name. */
+	if (pos.path[0] != '/' && input_rereadable(in) &&
+	    realpath(pos.path, abs) != NULL)
+		pos.path = abs;
 	pos.dev = dev;
 	pos.ino = ino;
 	pos.offset = linebuf_consumed(s->lb);
@@ -122,9 +132,57 @@ put_position(struct import_state *s, struct input *in, struct import_file *f)
 	pos.fp_head_len = f->head_len;
 	pos.fp_tail = f->tail;
 	pos.fp_tail_len = f->tail_len;
+	/* a re-import that adds nothing keeps the time it had */
 	pos.last_event = pipeline_counters(s->pl)->last_event;
+	if (pos.last_event < f->last_event)
+		pos.last_event = f->last_event;
 	pos.updated = clock_now();
 	return pipeline_put_position(s->pl, &pos);
+}
+
+/*
+ * Names the input's position key last in meta 'import.inputs' (one key a
+ * line, the oldest first, at most IMPORT_LIST_MAX), so that `status` can
+ * list what import fed a database: positions are looked up by key only.
+ * Written once the input's counts are committed (the writer thread is
+ * idle), in a transaction of its own; a failure only warns, as the counts
+ * are in.
+ */
+static bool
+is_key_line(const char *p, const char *nl, const char *key, size_t klen)
+{
+	return (size_t)(nl - p) == klen && memcmp(p, key, klen) == 0;
+}
+
+static void
+import_list_add(struct import_state *s, const char *key)
+{
+	size_t cap = IMPORT_LIST_MAX * 32, klen = strlen(key), n = 0;
+	size_t lines = 0, drop;
+	char *old = xmalloc(cap), *neu = xmalloc(cap + 64), *p, *nl;
+
+	if (store_meta_get(s->st, IMPORT_META_INPUTS, old, cap) != 1)
+		old[0] = '\0';
+	for (p = old; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		if (!is_key_line(p, nl, key, klen))
+			lines++;
+	drop = lines + 1 > IMPORT_LIST_MAX ? lines + 1 - IMPORT_LIST_MAX : 0;
+	for (p = old; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		if (is_key_line(p, nl, key, klen))
+			continue;
+		if (drop > 0) {
+			drop--;
+			continue;
+		}
+		memcpy(neu + n, p, (size_t)(nl + 1 - p));
+		n += (size_t)(nl + 1 - p);
+	}
+	snprintf(neu + n, cap + 64 - n, "%s\n", key);
+	if (store_meta_set(s->st, IMPORT_META_INPUTS, neu) == -1)
+		log_warnx("import: %s: recording it for status: %s", key,
+		    store_errmsg(s->st));
+	free(old);
+	free(neu);
 }
 
 /*
@@ -154,6 +212,7 @@ identify(
 	if (rc == 1) {
 		f->skip_to = pos.offset;
 		f->want_tail = pos.fp_tail;
+		f->last_event = pos.last_event;
 	}
 	return 0;
 }
@@ -328,6 +387,8 @@ again:
 		input_close(in);
 		return -1;
 	}
+	if (f.identified)
+		import_list_add(s, f.key);
 	(void)pipeline_watch_warn(&w, input_name(in));
 	c = *pipeline_counters(s->pl);
 	if (!s->quiet) {

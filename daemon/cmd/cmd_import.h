@@ -17,6 +17,13 @@
 struct cmd_ctx;
 
 /*
+ * Meta key naming the position keys ("import:<hex>") of the inputs
+ * import read, one a line, the latest last (at most 1000): `status`
+ * lists them.
+ */
+#define IMPORT_META_INPUTS "import.inputs"
+
+/*
  * Imports the n inputs paths (not owned) into the database at db
  * (created when missing), with the rules of cc (a context resolved by
  * cmd_ctx_finish(), used for messages too); force is the log format

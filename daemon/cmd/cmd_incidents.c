@@ -71,7 +71,8 @@ help(void)
 	       "                     opened after it are left out, the state "
 	       "shown is\n"
 	       "                     today's (--replay: what was open then)\n"
-	       "  --utc              times in UTC (default: local time)\n"
+	       "  --utc              show and read times in UTC (default: "
+	       "local time)\n"
 	       "  --open             open incidents only (with --replay: "
 	       "those open at\n"
 	       "                     the end, and the timeline only their "
@@ -338,7 +339,7 @@ cmd_incidents_exec(int argc, char **argv)
 	};
 	struct option longopts[CTX_OPTIONS_MAX];
 	struct cmd_ctx ctx;
-	char errbuf[BS_ERRLEN];
+	char errbuf[BS_ERRLEN], detect_err[BS_ERRLEN] = "";
 	const char *db, *since = "7d";
 	struct incident_filter f;
 	struct detect_run_opts o;
@@ -424,13 +425,20 @@ cmd_incidents_exec(int argc, char **argv)
 		if (detect_run(st, &ctx.dp, cl, &o, NULL, errbuf) == -1)
 			log_warnx("detect: %s", errbuf);
 		classify_free(cl);
-	}
+	} else if (detect && access(db, W_OK) == 0)
+		snprintf(detect_err, sizeof(detect_err), "%s", errbuf);
 	if (st == NULL &&
 	    (st = store_open(db, STORE_READONLY, errbuf)) == NULL) {
 		cmd_ctx_store_error(&ctx, errbuf);
 		cmd_ctx_free(&ctx);
 		return 1;
 	}
+	/* Writable, readable, but not opened for writing (a write lock
+	 * held past the busy timeout): say the list may be behind. */
+	if (detect_err[0] != '\0')
+		log_warnx("detect: %s; listing the incidents stored, without "
+			  "a detector pass",
+		    detect_err);
 	if (incident_list(
 		st, &f, add_before, &(struct before_arg){ now, &l }) == -1) {
 		cmd_ctx_error(&ctx, "database: %s", store_errmsg(st));

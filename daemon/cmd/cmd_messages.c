@@ -211,10 +211,10 @@ done:
 
 const struct cmd_entry cmd_messages_entry = {
 	"messages",
-	"[-c FILE] [--db PATH] [--utc] [--since WHEN] [--until WHEN] [--domain D] [--class C] [--status S] "
+	"[-c FILE] [--db PATH] [--utc] [--now WHEN] [--since WHEN] [--until WHEN] [--domain D] [--class C] [--status S] "
 	"[--incident N] [--open] [--sender-domain D] [--sasl-user U] "
 	"[--client C] [--transport T] [--host H] [--qids] "
 	"[--format text|json|csv]",
-	"list the messages behind the counts (queue ids, senders, recipients)",
+	"list messages behind the counts: queue ids, senders, recipients",
 	cmd_messages_exec,
 };

@@ -188,13 +188,16 @@ help(void)
 	    "CSV (RFC 4180): one header line, then one row per table row; the "
 	    "first\ncolumn names the section (range: since, until, "
 	    "requested_since,\nrequested_until, data_since, data_until as in "
-	    "JSON, empty for none; totals,\nclass, domain, provider, host, "
-	    "code, hour, unknown). Text shows the hosts when\nthere are "
-	    "several. Text cells starting with = + - @ are prefixed with '.\n\n"
+	    "JSON, empty for none;\nfilter: domain, class, host, the value, "
+	    "empty for none; totals, class,\ndomain, provider, host, code, "
+	    "hour, unknown). Every form names the filters.\nText shows the "
+	    "hosts when there are several. Text cells starting\nwith = + - @ "
+	    "are prefixed with '.\n\n"
 	    "HTML: one page, no script and no external asset: failures over "
 	    "time stacked\nby class (inline SVG), the classes, the top "
 	    "providers with their class mix,\nthe open and recent incidents "
-	    "with sample reply and action, the code table.\n"
+	    "with sample reply and action, the code table\n(with --unknown, "
+	    "then the unclassified replies).\n"
 	    "With --domain or --host, the incidents (text, HTML, JSON) are "
 	    "only those whose\nkey is the domain or a provider of its mail "
 	    "in the range, and that the host\nlogged; the heading says so.\n\n");
@@ -654,7 +657,11 @@ text_unknown(FILE *fp, const struct report *r)
 	for (i = 0; i < r->unknowns.n; i++) {
 		u = &r->unknowns.v[i];
 		fprintf(fp, "  %8" PRId64 "  ", u->n);
-		put_cell(fp, r, u->text, u->text_len, r->width - 12, false);
+		if (u->text_len == 0) /* e.g. Sendmail's bare stat=Deferred */
+			fputs("(no reply text: the MTA logged none)", fp);
+		else
+			put_cell(
+			    fp, r, u->text, u->text_len, r->width - 12, false);
 		fputc('\n', fp);
 	}
 	fputc('\n', fp);
@@ -1155,6 +1162,14 @@ report_csv(FILE *fp, const struct report *r)
 		iso_time(r->data_last, t, sizeof(t), false);
 	fprintf(fp, "range,data_until,%s,,,,,,,,,,,,,\r\n",
 	    r->data_last != 0 ? t : "");
+	/* The filters, as JSON's "filter": the value, empty for none. */
+	fputs("filter,domain,", fp);
+	csv_cstr(fp, r->f.domain);
+	fputs(",,,,,,,,,,,,,\r\nfilter,class,", fp);
+	csv_cstr(fp, r->f.cls);
+	fputs(",,,,,,,,,,,,,\r\nfilter,host,", fp);
+	csv_cstr(fp, r->f.host);
+	fputs(",,,,,,,,,,,,,\r\n", fp);
 	fputs("totals,,,,,,", fp);
 	csv_counts(fp, &r->totals, true, finals(&r->totals));
 	fputs(",,,\r\n", fp);
@@ -1330,6 +1345,7 @@ report_html(FILE *fp, const struct report *r)
 	v.provider_classes = r->provider_classes;
 	v.incidents = &r->incs;
 	v.inc_host = r->f.host;
+	v.unknowns = r->unknown ? &r->unknowns : NULL;
 	html_report(fp, &v);
 }
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "cmd_import.h"
 #include "context.h"
 #include "dnsbl_state.h"
 #include "duration.h"
@@ -33,12 +34,14 @@
 #include "conf.h"
 #include "json.h"
 #include "log.h"
+#include "query.h"
 #include "sanitize.h"
 #include "store.h"
 #include "util.h"
 
-#define STATUS_FILES_MAX  65536 /* bytes of the daemon.files list */
-#define STATUS_DNSBL_ROWS 200   /* listed and failed answers shown */
+#define STATUS_FILES_MAX   65536 /* bytes of the daemon.files list */
+#define STATUS_DNSBL_ROWS  200   /* listed and failed answers shown */
+#define STATUS_IMPORTS_MAX 32768 /* bytes of the import.inputs list */
 
 /* The DNSBL self-check and the stall watch (daemon/dnsbl/selfcheck.h). */
 struct dnsbl_row {
@@ -83,6 +86,20 @@ struct file_row {
 	int64_t lag; /* -1 when the file at the path is not the one read */
 };
 
+/*
+ * What the database holds, daemon or not: the range of its counts, the
+ * totals there, and the inputs `bouncestat import` read (meta
+ * import.inputs, cmd_import.h; a database imported into before that list
+ * existed has none listed).
+ */
+struct held {
+	int64_t first, last; /* query_extent(); 0 when no counts */
+	struct query_counts c;
+	struct store_position *imp;
+	size_t nimp;
+	char *bufs;
+};
+
 /* The journal position (meta daemon.journal), when there is one. */
 struct journal_row {
 	char key[PATH_MAX + 16];
@@ -98,12 +115,15 @@ help(void)
 	       "Shows whether the daemon is running (pid, uptime) and, for "
 	       "each file it\nfollows, the inode and offset committed, the "
 	       "file's size now, the lag (bytes\nnot yet counted), the time of "
-	       "the last event read and of the last commit; for the systemd "
-	       "journal, the\ncursor and time of the last entry committed; "
-	       "'stalled' when every followed file\nstopped growing for "
-	       "stall_after while the MTA runs; the DNSBL self-check: the\n"
-	       "IPs checked, the last and next check, every listing and "
-	       "every error."
+	       "the last event read and of the last commit;\nfor the systemd "
+	       "journal, the cursor and time of the last entry committed;\n"
+	       "'stalled' when every followed file stopped growing for "
+	       "stall_after while the\nMTA runs; the DNSBL self-check: the "
+	       "IPs checked, the last and next check,\nevery listing and "
+	       "every error. It also says what the database holds: the\n"
+	       "range of its counts, the totals there, and every input "
+	       "'bouncestat import'\nread into it (bytes read, the file's "
+	       "size then, the last event, when)."
 	       "\nRead-only.\n\n"
 	       "  -c, --config FILE  read the database directive from FILE\n"
 	       "  --db PATH          database (default: the database "
@@ -111,8 +131,11 @@ help(void)
 	       "                     'bouncestat --help')\n"
 	       "  --format FMT       text (default) or json\n"
 	       "  --utc              times in UTC (default: local time)\n\n"
-	       "Exit status: 0 the daemon is running, 1 it is not (or no "
-	       "database), 2 usage\nerror.\n",
+	       "Exit status: 0 the daemon is running; 1 it is not: it "
+	       "stopped or died, or it\nnever ran with this database (one "
+	       "only import fed), or there is no database;\n2 usage error. "
+	       "A monitor asks whether a daemon counts into this database\n"
+	       "now: a database import fed is not counted live.\n",
 	    cmd_status_entry.usage);
 }
 
@@ -336,9 +359,33 @@ text_dnsbl(const struct daemon_meta *m, const struct dnsbl_info *d, int64_t now)
 }
 
 static void
+json_held(const struct held *h)
+{
+	size_t i;
+
+	printf(",\"data\":");
+	if (h->last == 0)
+		printf("null");
+	else
+		printf("{\"first\":%lld,\"last\":%lld,\"sent\":%lld,"
+		       "\"deferred\":%lld,\"bounced\":%lld,\"expired\":%lld,"
+		       "\"attempts\":%lld}",
+		    (long long)h->first, (long long)h->last,
+		    (long long)h->c.sent, (long long)h->c.deferred,
+		    (long long)h->c.bounced, (long long)h->c.expired,
+		    (long long)h->c.attempts);
+	printf(",\"imports\":[");
+	for (i = 0; i < h->nimp; i++) {
+		printf("%s", i > 0 ? "," : "");
+		json_pos(&h->imp[i]);
+	}
+	printf("]");
+}
+
+static void
 print_json(const char *db, const struct daemon_meta *m,
     const struct file_row *rows, size_t n, const struct journal_row *jr,
-    const struct dnsbl_info *dn, int64_t now)
+    const struct dnsbl_info *dn, const struct held *h, int64_t now)
 {
 	size_t i;
 
@@ -393,6 +440,7 @@ print_json(const char *db, const struct daemon_meta *m,
 		    (long long)(jr->have ? jr->pos.updated : 0));
 	}
 	json_dnsbl(m, dn);
+	json_held(h);
 	printf("}\n");
 }
 
@@ -410,16 +458,55 @@ put_path(const char *path, size_t w)
 	for (; n < w; n++)
 		putchar(' ');
 }
+/* The range of the counts, the totals, and what import read. */
+static void
+text_held(const struct held *h)
+{
+	char t1[32], t2[32];
+	size_t i, w = 13;
+
+	if (h->last == 0)
+		printf("data: none\n");
+	else {
+		fmt_time(t1, sizeof(t1), h->first);
+		fmt_time(t2, sizeof(t2), h->last);
+		printf("data: %s to %s: %lld sent, %lld deferred, %lld "
+		       "bounced, %lld expired (%lld attempts)\n",
+		    t1, t2, (long long)h->c.sent, (long long)h->c.deferred,
+		    (long long)h->c.bounced, (long long)h->c.expired,
+		    (long long)h->c.attempts);
+	}
+	if (h->nimp == 0)
+		return;
+	for (i = 0; i < h->nimp; i++)
+		if (strlen(h->imp[i].path) > w)
+			w = strlen(h->imp[i].path);
+	printf("\n%-*s %12s %12s  %-20s  %s\n", (int)w, "IMPORTED FILE", "READ",
+	    "SIZE THEN", "LAST EVENT", "IMPORTED AT");
+	for (i = 0; i < h->nimp; i++) {
+		const struct store_position *p = &h->imp[i];
+
+		fmt_time(t1, sizeof(t1), p->last_event);
+		fmt_time(t2, sizeof(t2), p->updated);
+		put_path(p->path, w);
+		printf(" %12lld %12lld  %-20s  %s\n", (long long)p->offset,
+		    (long long)p->size, t1, t2);
+	}
+}
+
 static void
 print_text(const char *db, const struct daemon_meta *m,
     const struct file_row *rows, size_t n, const struct journal_row *jr,
-    const struct dnsbl_info *dn, int64_t now)
+    const struct dnsbl_info *dn, const struct held *h, int64_t now)
 {
 	char t1[32], t2[32], lag[32];
 	size_t i, w = 4;
 
 	if (m->started == 0)
-		printf("daemon: never started with this database\n");
+		printf("daemon: never ran with this database%s\n",
+		    h->nimp > 0 ? " (import fed it; nothing follows the "
+				  "logs)"
+				: "");
 	else if (m->running) {
 		fmt_time(t1, sizeof(t1), m->started);
 		duration_human(t2, sizeof(t2), now - m->started);
@@ -434,6 +521,7 @@ print_text(const char *db, const struct daemon_meta *m,
 	}
 	tz_label(t1, sizeof(t1), now);
 	printf("database: %s\ntimes: %s\n", db, t1);
+	text_held(h);
 	text_dnsbl(m, dn, now);
 	if (jr->key[0] != '\0' && !jr->have)
 		printf("journal: %s: no entry committed yet\n", jr->key);
@@ -484,6 +572,40 @@ print_text(const char *db, const struct daemon_meta *m,
 	}
 }
 
+/* Fills *h (see struct held). 0, or -1 (store_errmsg()). */
+static int
+held_read(struct store *st, struct held *h)
+{
+	struct query_filter f;
+	size_t bufsz = PATH_MAX * 2 + 64, n;
+	char *list = xmalloc(STATUS_IMPORTS_MAX), *p, *nl;
+	int r = 0;
+
+	if (query_extent(st, &h->first, &h->last) == -1)
+		r = -1;
+	memset(&f, 0, sizeof(f));
+	f.since = h->first;
+	f.until = h->last;
+	if (r == 0 && h->last > 0 && query_totals(st, &f, &h->c) == -1)
+		r = -1;
+	if (store_meta_get(st, IMPORT_META_INPUTS, list, STATUS_IMPORTS_MAX) !=
+	    1)
+		list[0] = '\0';
+	for (p = list, n = 0; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		n++;
+	h->imp = xcalloc(n + 1, sizeof(*h->imp));
+	h->bufs = xmalloc((n + 1) * bufsz);
+	for (p = list; r == 0 && (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		*nl = '\0';
+		if ((r = store_get_position(st, p, &h->imp[h->nimp],
+			 h->bufs + h->nimp * bufsz, bufsz)) == 1)
+			h->nimp++;
+		r = r == -1 ? -1 : 0;
+	}
+	free(list);
+	return r;
+}
+
 static int
 cmd_status_exec(int argc, char **argv)
 {
@@ -500,11 +622,14 @@ cmd_status_exec(int argc, char **argv)
 	struct daemon_meta m;
 	struct journal_row *jr = NULL;
 	struct dnsbl_info *dn = NULL;
+	struct held h;
 	struct store *st = NULL;
 	struct stat sb;
 	size_t n = 0, i, bufsz = PATH_MAX * 2 + 64;
 	int64_t now = clock_now();
 	int ch, rc = 1, r;
+
+	memset(&h, 0, sizeof(h));
 
 	cmd_ctx_init(&ctx, "status", CTX_DB | CTX_TZ | CTX_TEXT | CTX_JSON, own,
 	    longopts);
@@ -586,15 +711,19 @@ cmd_status_exec(int argc, char **argv)
 	}
 	dn = xcalloc(1, sizeof(*dn));
 	dnsbl_read(st, dn);
+	if (held_read(st, &h) == -1)
+		goto dberr;
 	if (ctx.format == CTX_FORMAT_JSON)
-		print_json(db, &m, rows, n, jr, dn, now);
+		print_json(db, &m, rows, n, jr, dn, &h, now);
 	else
-		print_text(db, &m, rows, n, jr, dn, now);
+		print_text(db, &m, rows, n, jr, dn, &h, now);
 	rc = m.running ? 0 : 1;
 	goto done;
 dberr:
 	log_warnx("status: %s", store_errmsg(st));
 done:
+	free(h.imp);
+	free(h.bufs);
 	free(dn);
 	free(jr);
 	free(rows);

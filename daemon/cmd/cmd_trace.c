@@ -326,7 +326,7 @@ done:
 
 const struct cmd_entry cmd_trace_entry = {
 	"trace",
-	"[-c FILE] [--db PATH] [--utc] [--since WHEN] [--format text|json] QUEUEID|ADDRESS|MESSAGE-ID",
+	"[-c FILE] [--db PATH] [--utc] [--now WHEN] [--since WHEN] [--format text|json] QUEUEID|ADDRESS|MESSAGE-ID",
 	"the story of one message, or of the mail from or to an address",
 	cmd_trace_exec,
 };

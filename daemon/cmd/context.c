@@ -89,11 +89,25 @@ cmd_ctx_store_error(const struct cmd_ctx *ctx, const char *errbuf)
 {
 	bool broken = strstr(errbuf, "not a database") != NULL ||
 	    strstr(errbuf, "malformed") != NULL;
+	bool readonly = strstr(errbuf, "readonly database") != NULL;
+	bool locked = strstr(errbuf, "database is locked") != NULL;
 
-	cmd_ctx_error(ctx, "%s%s", errbuf,
-	    broken ? " (a corrupt database is rebuilt from the logs on disk "
-		     "by 'bouncestat rebuild')"
-		   : "");
+	if (readonly)
+		cmd_ctx_error(ctx,
+		    "%s (%s writes the database: run it as a user who may "
+		    "write the file and its directory, e.g. the service's: "
+		    "sudo -u bouncestat bouncestat %s ...)",
+		    errbuf, ctx->cmd, ctx->cmd);
+	else if (locked)
+		cmd_ctx_error(ctx,
+		    "%s (another process holds its write lock: an import, a "
+		    "rebuild or a daemon's commit; try again)",
+		    errbuf);
+	else
+		cmd_ctx_error(ctx, "%s%s", errbuf,
+		    broken ? " (a corrupt database is rebuilt from the logs "
+			     "on disk by 'bouncestat rebuild')"
+			   : "");
 }
 
 /* See context.h. */
@@ -349,8 +363,8 @@ cmd_ctx_help(unsigned takes)
 	printf("Shared options:\n");
 	if (takes & CTX_DB)
 		printf(
-		    "  -c, --config FILE  configuration (default %s when it "
-		    "exists):\n"
+		    "  -c, --config FILE  configuration (default\n"
+		    "                     %s when it exists):\n"
 		    "                     its database, detect and rules_dir "
 		    "apply\n"
 		    "  --db PATH          the database (see below)\n",
@@ -376,9 +390,9 @@ cmd_ctx_help(unsigned takes)
 		    "it\n");
 	if (takes & CTX_DB)
 		printf("\nDatabase: --db, else $BOUNCESTAT_DB, else the "
-		       "configuration's database,\nelse %s when it exists (or "
-		       "for root's import and daemon),\nelse "
+		       "configuration's database,\nelse %s when it exists\n"
+		       "(or for root's import and daemon), else\n"
 		       "$XDG_STATE_HOME/bouncestat/bouncestat.db "
-		       "($HOME/.local/state when\nunset). Here and now: %s.\n",
+		       "($HOME/.local/state when unset).\nHere and now: %s.\n",
 		    UTIL_SERVICE_DB, default_db_path(db, sizeof(db), false));
 }

@@ -60,7 +60,8 @@ usage(FILE *fp)
 	    "/etc/bouncestat/bouncestat.conf),\nelse "
 	    "/var/lib/bouncestat/bouncestat.db when it exists (or for root's "
 	    "import\nand daemon), else "
-	    "$XDG_STATE_HOME/bouncestat/bouncestat.db (a reader now: %s).\n"
+	    "$XDG_STATE_HOME/bouncestat/bouncestat.db.\nHere and now, for "
+	    "a reader: %s.\n"
 	    "Exit status: 0 success, 1 failure, 2 usage error.\n",
 	    default_db_path(db, sizeof(db), false));
 }

@@ -616,6 +616,53 @@ codes(FILE *fp, const struct report_view *v)
 	fputs("</tbody>\n</table>\n", fp);
 }
 
+/* report --unknown: the replies no rule classifies (NULL: not asked). */
+static void
+unknowns(FILE *fp, const struct report_view *v)
+{
+	const struct rrow *u;
+	char t[64];
+	size_t i;
+
+	if (v->unknowns == NULL)
+		return;
+	fputs("<h2 id=\"unknown\">Unclassified replies</h2>\n", fp);
+	if (v->unknowns->n == 0) {
+		fputs("<p>None in the range (or their events were already "
+		      "pruned).</p>\n",
+		    fp);
+		return;
+	}
+	fputs("<table>\n<caption>Replies no rule classifies, normalised, "
+	      "most frequent first (attempts included)</caption>\n"
+	      "<thead><tr><th scope=\"col\">normalised reply</th>"
+	      "<th scope=\"col\" class=\"n\">count</th>"
+	      "<th scope=\"col\">last seen</th>"
+	      "<th scope=\"col\">latest as logged</th></tr></thead>\n"
+	      "<tbody>\n",
+	    fp);
+	for (i = 0; i < v->unknowns->n; i++) {
+		u = &v->unknowns->v[i];
+		fputs("<tr><td class=\"reply\">", fp);
+		if (u->text_len > 0)
+			html_put_text(fp, u->text, u->text_len);
+		else
+			fputs("(no reply text: the MTA logged none)", fp);
+		fputs("</td>", fp);
+		num(fp, u->n);
+		local_time_ref(t, sizeof(t), u->time, v->since);
+		fputs("<td>", fp);
+		put(fp, t);
+		fputs("</td><td class=\"reply\">", fp);
+		if (u->sample_len > 0)
+			html_put_text(fp, u->sample, u->sample_len);
+		else
+			fputs("-", fp);
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n", fp);
+}
+
 /* One incident's row pair: the figures, then sample and action. */
 /* ref: the time whose zone the page names (local_time_ref()). */
 static void
@@ -762,6 +809,10 @@ html_report(FILE *fp, const struct report_view *v)
 		fputs(" &middot; class ", fp);
 		put(fp, v->cls);
 	}
+	if (v->inc_host != NULL) {
+		fputs(" &middot; host ", fp);
+		put_name(fp, v->inc_host);
+	}
 	if (v->data_last > 0) {
 		/* data_first may be 0: a log line of 1970-01-01 00:00Z. */
 		local_time(
@@ -790,6 +841,7 @@ html_report(FILE *fp, const struct report_view *v)
 	providers(fp, v);
 	incidents(fp, v);
 	codes(fp, v);
+	unknowns(fp, v);
 	local_time(a, sizeof(a), v->now, true);
 	fputs("<p class=\"note\">Made by bouncestat report at ", fp);
 	put(fp, a);

@@ -56,9 +56,12 @@ struct report_view {
 	/* per row of providers: its failures by class */
 	const struct rlist *provider_classes;
 	const struct incident_list *incidents; /* open and recent */
-	/* the incidents are those of domain and of this logging host only;
-	   NULL: of every host */
+	/* --host: the counts and the incidents are of this logging host
+	   only (the meta line names it); NULL: of every host */
 	const char *inc_host;
+	/* --unknown: the unclassified replies (query_unknown()); NULL: not
+	   asked */
+	const struct rlist *unknowns;
 };
 
 /* The failures (deferred + bounced + expired) of c. */
