@@ -80,6 +80,7 @@ struct import_file {
 	int64_t last_event; /* the stored position's, 0 when new */
 	bool identified;
 	bool mismatch;
+	bool older; /* ended before skip_to: an older copy, nothing counted */
 };
 
 static void
@@ -314,13 +315,16 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 		if (eof)
 			break;
 	}
-	/* An input that ended before the stored offset is other content. */
+	/*
+	 * An input that ends before the stored offset, with the first line of
+	 * what was imported: an older, shorter copy of it (mail.log.1 kept
+	 * from before it grew). Nothing in it is new, and the stored offset
+	 * stays: lowering it would count the rest again at the next import
+	 * of the whole file.
+	 */
 	if (f->skip_to > 0 && !f->mismatch) {
-		f->mismatch = true;
-		if (input_rereadable(in))
-			return PASS_REREAD;
-		f->lost = linebuf_consumed(s->lb);
-		f->skipped = 0;
+		f->older = true;
+		return PASS_DONE;
 	}
 	tail_hash(f, &last, last_len);
 	if (f->identified && put_position(s, in, f) == -1)
@@ -418,6 +422,12 @@ again:
 			printf("; content changed, re-read whole");
 		printf("\n");
 	}
+	if (f.older)
+		log_warnx("import: %s: ends at byte %" PRId64
+			  ", before the %" PRId64
+			  " bytes imported under the same first line: taken "
+			  "as an older copy, nothing counted",
+		    input_name(in), f.skipped, f.skip_to);
 	if (f.lost > 0)
 		log_warnx("import: %s: %" PRId64 " bytes at the start differ "
 			  "from an earlier import with the same first line "
