@@ -3177,9 +3177,10 @@ model_fill(struct classifier *c, const struct model_hit *mh, const char *s,
 	out->cls = (enum bs_class)mh->cls;
 	out->rule = "model";
 	out->evidence = "model";
-	out->meaning = classify_model_explain(
+	out->meaning = bs_class_meaning(out->cls);
+	out->action = bs_class_action(out->cls);
+	out->explain = classify_model_explain(
 	    c->model, mh, c->model_why, sizeof(c->model_why));
-	out->action = "";
 	out->dnsbl = out->listed_ip = bs_span_make(NULL, 0);
 	if ((out->cls == BS_CLASS_BLACKLISTED ||
 		out->cls == BS_CLASS_RATE_LIMITED ||
@@ -3339,6 +3340,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 
 	memset(out, 0, sizeof(*out));
 	out->rule = out->meaning = out->action = out->evidence = "";
+	out->explain = "";
 	out->wrapper = reply_wrapper_name(REPLY_WRAP_NONE);
 	c->stats.lookups++;
 	if (ev->status == BS_STATUS_SENT) {

@@ -45,6 +45,7 @@ struct classify_result {
 	struct bs_span reply;    /* the reply found in the text, into it */
 	const char *wrapper;     /* what surrounded it: reply_wrapper_name() */
 	const char *evidence;    /* rank of the deciding rule, "" if none */
+	const char *explain;     /* the model's words that decided, else "" */
 };
 
 struct classify_stats {
@@ -110,8 +111,9 @@ struct classify_model;
  * from then on. A reply whose deciding rule's evidence is one of the
  * model's layers (or that no rule matched, layer "none") takes the
  * model's class when the model is confident of another one: then the
- * result's rule and evidence are "model" and its meaning the model's
- * one-line explanation (valid until the next classify_event()).
+ * result's rule and evidence are "model", its meaning and action the
+ * class's (bs_class_meaning()), and its explain the model's one-line
+ * explanation (valid until the next classify_event()).
  */
 void classify_set_model(struct classifier *, struct classify_model *);
 

@@ -36,6 +36,73 @@ static const char *const class_names[BS_CLASS_COUNT] = {
 	[BS_CLASS_NONE] = "none",
 };
 
+/* The classes' meanings (SPEC's vocabulary) and usual actions. */
+static const char *const class_texts[BS_CLASS_COUNT][2] = {
+	[BS_CLASS_UNKNOWN] = { "", "" },
+	[BS_CLASS_RATE_LIMITED] = { "The receiver limits how much or how "
+				    "fast this server sends.",
+	    "Slow down to this receiver; spread sends over time." },
+	[BS_CLASS_GREYLISTED] = { "The receiver asks to come back later "
+				  "(a first-contact delay).",
+	    "Nothing to fix; the queue retries." },
+	[BS_CLASS_BLACKLISTED] = { "The sending IP or domain is on a DNSBL "
+				   "or a reputation block.",
+	    "Look up the sending IP and domain on the list or the "
+	    "receiver's postmaster pages; request delisting once the cause "
+	    "is fixed." },
+	[BS_CLASS_SPAM_CONTENT] = { "The receiver judged the message to be "
+				    "spam.",
+	    "Review the message's content and links and the list's "
+	    "hygiene." },
+	[BS_CLASS_SENDER_AUTH] = { "SPF, DKIM or DMARC checks failed.",
+	    "Fix SPF, DKIM and DMARC alignment for the sending domain." },
+	[BS_CLASS_POLICY] = { "A local policy of the receiver refused the "
+			      "message.",
+	    "Read the reply for the reason; ask the receiver's "
+	    "postmaster." },
+	[BS_CLASS_USER_UNKNOWN] = { "No such recipient.",
+	    "Remove or correct the address." },
+	[BS_CLASS_MAILBOX_FULL] = { "The recipient's mailbox is over quota.",
+	    "Retry later or tell the recipient another way." },
+	[BS_CLASS_MAILBOX_DISABLED] = { "The recipient's account is suspended "
+					"or disabled.",
+	    "Remove the address or reach the recipient another way." },
+	[BS_CLASS_MESSAGE_TOO_LARGE] = { "The message is over the receiver's "
+					 "size limit.",
+	    "Send smaller messages." },
+	[BS_CLASS_RELAY_DENIED] = { "The receiver will not relay for this "
+				    "server.",
+	    "Check the recipient address and the routing." },
+	[BS_CLASS_HOST_UNKNOWN] = { "The recipient domain does not resolve "
+				    "or accept mail.",
+	    "Check the recipient domain for typos and its DNS." },
+	[BS_CLASS_REVERSE_DNS] = { "The receiver wants valid reverse DNS for "
+				   "the sending IP.",
+	    "Set a PTR record for the sending IP that resolves back to "
+	    "it." },
+	[BS_CLASS_NETWORK_ERROR] = { "Could not connect, or the connection "
+				     "was lost.",
+	    "Check connectivity to the receiver's MX hosts from this "
+	    "machine." },
+	[BS_CLASS_TLS_ERROR] = { "TLS was required or failed.",
+	    "Check TLS on both sides." },
+	[BS_CLASS_AUTH_FAILED] = { "This server's own relay credentials were "
+				   "refused.",
+	    "Check the relay credentials and authentication settings." },
+	[BS_CLASS_VIRUS] = { "The receiver found a virus in the message.",
+	    "Scan the sending system and the message." },
+	[BS_CLASS_SERVER_ERROR] = { "A fault of the receiving system.",
+	    "Nothing to fix on this side; the queue retries." },
+	[BS_CLASS_PROTOCOL_ERROR] = { "A syntax or command-sequence error.",
+	    "Check the sending software against RFC 5321/5322." },
+	[BS_CLASS_EXPIRED] = { "The message stayed in the queue until its "
+			       "lifetime ran out.",
+	    "Look at the deferrals before the expiry." },
+	[BS_CLASS_LOOP] = { "A mail loop.",
+	    "Check MX, relay and forwarding settings." },
+	[BS_CLASS_NONE] = { "", "" },
+};
+
 static const char *const status_names[BS_STATUS_COUNT] = {
 	[BS_STATUS_NONE] = "none",
 	[BS_STATUS_SENT] = "sent",
@@ -71,6 +138,20 @@ bs_class_name(enum bs_class c)
 	if ((unsigned)c >= BS_CLASS_COUNT)
 		return class_names[BS_CLASS_UNKNOWN];
 	return class_names[c];
+}
+
+/* See event.h. */
+const char *
+bs_class_meaning(enum bs_class c)
+{
+	return (unsigned)c < BS_CLASS_COUNT ? class_texts[c][0] : "";
+}
+
+/* See event.h. */
+const char *
+bs_class_action(enum bs_class c)
+{
+	return (unsigned)c < BS_CLASS_COUNT ? class_texts[c][1] : "";
 }
 
 /*

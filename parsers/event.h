@@ -142,6 +142,13 @@ struct bs_event {
 };
 
 const char *bs_class_name(enum bs_class);
+/*
+ * One line on what a class means and the usual action, for a decision no
+ * rule's own meaning describes (the learned model's); "" for unknown and
+ * none.
+ */
+const char *bs_class_meaning(enum bs_class);
+const char *bs_class_action(enum bs_class);
 int bs_class_from_name(const char *, size_t, enum bs_class *);
 const char *bs_status_name(enum bs_status);
 int bs_status_from_name(const char *, size_t, enum bs_status *);

@@ -235,6 +235,7 @@ gather_one(const struct incident *inc, void *arg)
 	struct gather *g = arg;
 	struct alert_incident *x;
 	const char *meaning, *action;
+	enum bs_class cls;
 
 	if (g->n >= ALERT_ITEMS_MAX) {
 		g->skipped++;
@@ -250,6 +251,14 @@ gather_one(const struct incident *inc, void *arg)
 	if (meaning[0] == '\0' && strcmp(inc->rule, "dnsbl-check") == 0 &&
 	    strstr(inc->sample, ": ") != NULL)
 		meaning = strstr(inc->sample, ": ") + 2;
+	/* A rule without text of its own (the learned model's decisions,
+	 * rule "model"): the meaning and action of the incident's class. */
+	if (meaning[0] == '\0' &&
+	    bs_class_from_name(inc->kind, strlen(inc->kind), &cls) == 0) {
+		meaning = bs_class_meaning(cls);
+		if (action[0] == '\0')
+			action = bs_class_action(cls);
+	}
 	if (strcmp(inc->kind, "inactive") == 0 && meaning[0] == '\0')
 		meaning = "No delivery result (sent, deferred, bounced, "
 			  "expired) was logged for the detection window, "

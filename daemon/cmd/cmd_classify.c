@@ -164,7 +164,7 @@ why_line(char *buf, size_t len, const struct classify_result *r)
 		snprintf(buf, len,
 		    "%s (the rules had only an enhanced status, a basic "
 		    "code, a broad word or nothing)",
-		    r->meaning);
+		    r->explain);
 		return;
 	}
 	size_t i;

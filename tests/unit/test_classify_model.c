@@ -176,7 +176,7 @@ classify_event__toy_model_min_words__one_word_is_not_enough(void **state)
 	classify_text(c, t, strlen(t), NULL, &r);
 	assert_int_equal(r.cls, BS_CLASS_LOOP);
 	assert_string_equal(r.rule, "model");
-	assert_string_equal(r.meaning,
+	assert_string_equal(r.explain,
 	    "model: 'zzqx', code 550, 'zzqx qxzz' -> loop (margin 23.5)");
 	classify_free(c);
 }
@@ -232,7 +232,7 @@ classify_event__builtin_model__no_decision_on_one_word(void **state)
 	classify_set_model(c, builtin_model());
 	classify_text(c, t, strlen(t), NULL, &r);
 	if (strcmp(r.rule, "model") == 0)
-		fail_msg("the model decided: %s", r.meaning);
+		fail_msg("the model decided: %s", r.explain);
 	classify_free(c);
 }
 
@@ -251,12 +251,15 @@ classify_event__toy_model__decides_only_over_weak_evidence(void **state)
 	assert_int_equal(r.cls, BS_CLASS_LOOP);
 	assert_string_equal(r.rule, "model");
 	assert_string_equal(r.evidence, "model");
-	assert_string_equal(r.meaning, "model: 'zzqx' -> loop (margin 9.5)");
+	assert_string_equal(r.explain, "model: 'zzqx' -> loop (margin 9.5)");
+	assert_string_equal(r.meaning, "A mail loop.");
+	assert_string_equal(
+	    r.action, "Check MX, relay and forwarding settings.");
 	/* A word pair, shown as two words. */
 	t = "550 zzqx qxzz";
 	classify_text(c, t, strlen(t), NULL, &r);
 	assert_string_equal(
-	    r.meaning, "model: 'zzqx', 'zzqx qxzz' -> loop (margin 15.5)");
+	    r.explain, "model: 'zzqx', 'zzqx qxzz' -> loop (margin 15.5)");
 	/* An enhanced status rule outranks the model. */
 	t = "550 5.1.1 zzqx";
 	classify_text(c, t, strlen(t), NULL, &r);
@@ -342,7 +345,7 @@ classify_event__toy_model_status_detail_wrapper_nocode(void **state)
 	classify_text(c, t, strlen(t), NULL, &r);
 	assert_int_equal(r.cls, BS_CLASS_LOOP);
 	assert_string_equal(
-	    r.meaning, "model: status 5.1.1, 'zzqx' -> loop (margin 6.0)");
+	    r.explain, "model: status 5.1.1, 'zzqx' -> loop (margin 6.0)");
 	/* A bare text: decided only at nocode_threshold 3 or more. */
 	t = "zzqx qxzz";
 	classify_text(c, t, strlen(t), NULL, &r);
@@ -362,7 +365,7 @@ classify_event__toy_model_status_detail_wrapper_nocode(void **state)
 	assert_string_equal(r.wrapper, "exim");
 	assert_int_equal(r.cls, BS_CLASS_LOOP);
 	assert_string_equal(
-	    r.meaning, "model: wrapper exim, 'yyqw' -> loop (margin 3.6)");
+	    r.explain, "model: wrapper exim, 'yyqw' -> loop (margin 3.6)");
 	classify_free(c);
 }
 
@@ -386,7 +389,7 @@ classify_event__toy_model_cached__same_answer_digits_ignored(void **state)
 	assert_int_equal(st.cache_hits, 1);
 	assert_int_equal(r.cls, BS_CLASS_LOOP);
 	assert_string_equal(r.rule, "model");
-	assert_string_equal(r.meaning, "model: 'zzqx' -> loop (margin 9.5)");
+	assert_string_equal(r.explain, "model: 'zzqx' -> loop (margin 9.5)");
 	classify_set_cache(c, false);
 	classify_text(c, b, strlen(b), NULL, &r);
 	assert_int_equal(r.cls, BS_CLASS_LOOP);
@@ -457,8 +460,13 @@ classify_event__builtin_model__unseen_wordings(void **state)
 			fail_msg("%s: got %s, want %s", t[i].text,
 			    bs_class_name(r.cls), bs_class_name(t[i].cls));
 		assert_string_equal(r.rule, "model");
-		assert_int_equal(strncmp(r.meaning, "model: ", 7), 0);
-		assert_non_null(strchr(r.meaning, '\''));
+		assert_int_equal(strncmp(r.explain, "model: ", 7), 0);
+		assert_non_null(strchr(r.explain, '\''));
+		/* The meaning and action are the class's, never the
+		 * explanation again or empty. */
+		assert_string_equal(r.meaning, bs_class_meaning(r.cls));
+		assert_string_equal(r.action, bs_class_action(r.cls));
+		assert_true(r.meaning[0] != '\0' && r.action[0] != '\0');
 	}
 	classify_free(c);
 }
