@@ -182,3 +182,22 @@ grep -q "^data: .*: 0 sent, 12 deferred," "$tmp/o6s.out" ||
 bs import --db "$tmp/o6.db" - <"$tmp/o6-old.log" >/dev/null 2>"$tmp/o6p.err"
 grep -q "taken as an older copy" "$tmp/o6p.err" || fail "older copy (pipe)"
 rm "$tmp"/o6*
+
+# 7. An incident whose sample the learned model classified (rule "model")
+# had no meaning and no action in the alert mail (no rule of that name has
+# text). Now the class's meaning and action are shown.
+qq_deferrals "$tmp/m7.log"
+bs import --db "$tmp/m7.db" "$tmp/m7.log" >/dev/null
+now=$(date +%s)
+sqlite3 "$tmp/m7.db" "INSERT INTO incident (kind, key, state, start, detected,
+    last_seen, until_t, win, peak, peak_total, baseline, total, sample,
+    sample_code, rule) VALUES ('rate_limited', 'example.net', 'open',
+    $now - 600, $now - 590, $now - 60, $now + 3600, 300, 40, 50, 1.0, 90,
+    '550 Mailbox unavailable or access denied', 550, 'model')"
+bs alert --db "$tmp/m7.db" --dry-run --no-detect --mail-to pm@example.org \
+	>"$tmp/m7.out" 2>"$tmp/m7.err" || fail "alert (model incident): $(cat "$tmp/m7.err")"
+grep -q "The receiver limits how much or how fast this server sends." \
+	"$tmp/m7.out" || fail "alert (model incident): no class meaning"
+grep -q "Slow down to this receiver; spread sends over time." \
+	"$tmp/m7.out" || fail "alert (model incident): no class action"
+rm "$tmp"/m7*
