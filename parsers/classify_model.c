@@ -310,15 +310,94 @@ build_slots(struct classify_model *m, char *errbuf)
 	return 0;
 }
 
+/*
+ * The common form of a model's numbers, "-0.118" ([-]DIGITS[.DIGITS], at
+ * most 15 digits), without strtod() (startcut, issue 14: strtod() was 17
+ * of the 38 M instructions of loading the embedded model): the digits
+ * as an integer m < 10^15 < 2^53 and the fraction's length k <= 14 are
+ * exact doubles, as is 10^k, and IEEE division rounds correctly, so m /
+ * 10^k is the double nearest the decimal, which is what strtod() returns
+ * (in the default rounding mode; "-x" is -(x): rounding to nearest is
+ * symmetric). False for anything else: parse_num() asks strtod().
+ */
+static bool
+parse_num_fast(const char *s, double *out)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+		1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	uint64_t m = 0;
+	int digits = 0, frac = -1;
+	bool neg = *s == '-';
+	double v;
+
+	if (neg)
+		s++;
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (++digits > 15)
+				return false;
+			m = m * 10 + (uint64_t)(*s - '0');
+			if (frac >= 0)
+				frac++;
+		} else if (*s == '.' && frac < 0 && s[1] >= '0' && s[1] <= '9')
+			frac = 0;
+		else
+			return false;
+	}
+	v = (double)m / pow10[frac < 0 ? 0 : frac];
+	*out = neg ? -v : v;
+	return true;
+}
+
 /* Parses a number; false when s is not one. */
 static bool
 parse_num(const char *s, double *out)
 {
 	char *end;
 
+	if (parse_num_fast(s, out))
+		return true;
 	errno = 0;
 	*out = strtod(s, &end);
 	return end != s && *end == '\0' && errno == 0 && isfinite(*out);
+}
+
+/*
+ * The last names parse_class() resolved, by their first bytes and length
+ * (a model names the same twenty classes 23,000 times; looking each up
+ * in the list of names was 6.6 M instructions of loading). Only a name
+ * equal to the one remembered is answered from here, with the class
+ * bs_class_from_name() gave it; anything else asks it again.
+ */
+struct class_memo {
+	char name[24];
+	int8_t cls; /* -1: empty */
+};
+
+static bool
+parse_class_memo(struct class_memo *cm, const char *s, enum bs_class *cls)
+{
+	size_t n = strlen(s);
+	/* s[1] is the NUL of a one-byte name; no two class names share a
+	 * slot today (only speed depends on it) */
+	struct class_memo *e =
+	    &cm[((unsigned char)s[0] + 4u * (unsigned char)s[1] + 25 * n) & 63];
+
+	if (e->cls >= 0 && n < sizeof(e->name) &&
+	    memcmp(e->name, s, n + 1) == 0) {
+		*cls = (enum bs_class)e->cls;
+		return true;
+	}
+	if (bs_class_from_name(s, n, cls) != 0 || *cls == BS_CLASS_NONE ||
+	    *cls == BS_CLASS_UNKNOWN)
+		return false;
+	if (n < sizeof(e->name)) {
+		memcpy(e->name, s, n + 1);
+		e->cls = (int8_t)*cls;
+	}
+	return true;
 }
 
 static bool
@@ -348,8 +427,8 @@ split_words(char *s, char **w, size_t max)
 }
 
 static int
-add_feature(struct classify_model *m, const char *name, char **w, size_t nw,
-    char *errbuf, const char *fname, int line)
+add_feature(struct classify_model *m, const char *name, uint64_t hash, char **w,
+    size_t nw, struct class_memo *cm, char *errbuf, const char *fname, int line)
 {
 	struct mfeat *f;
 	enum bs_class cls;
@@ -371,11 +450,11 @@ add_feature(struct classify_model *m, const char *name, char **w, size_t nw,
 	f = &m->feats[m->nfeats];
 	f->first = (uint32_t)m->nweights;
 	f->count = 0;
-	f->hash = feat_key(name, len);
+	f->hash = hash;
 	f->len = (uint8_t)len;
 	f->word = len < 2 || name[1] != ':';
 	for (i = 0; i < nw; i += 2) {
-		if (!parse_class(w[i], &cls)) {
+		if (!parse_class_memo(cm, w[i], &cls)) {
 			merr(errbuf, "%s:%d: unknown class '%.40s'", fname,
 			    line, w[i]);
 			return -1;
@@ -412,7 +491,7 @@ oom:
 
 static int
 parse_line(struct classify_model *m, char *s, const char *name, int line,
-    bool *header, char *errbuf)
+    bool *header, struct class_memo *cm, char *errbuf)
 {
 	char *w[2 + 2 * BS_CLASS_COUNT];
 	size_t nw, i, k;
@@ -435,13 +514,15 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 		return 0;
 	}
 	if (strcmp(w[0], "w") == 0 && nw >= 2) {
-		if (find_feat(m, w[1], strlen(w[1]),
-			feat_key(w[1], strlen(w[1]))) >= 0) {
+		uint64_t h = feat_key(w[1], strlen(w[1]));
+
+		if (find_feat(m, w[1], strlen(w[1]), h) >= 0) {
 			merr(errbuf, "%s:%d: feature '%.64s' given twice", name,
 			    line, w[1]);
 			return -1;
 		}
-		if (add_feature(m, w[1], w + 2, nw - 2, errbuf, name, line))
+		if (add_feature(
+			m, w[1], h, w + 2, nw - 2, cm, errbuf, name, line))
 			return -1;
 		/* Rebuild the table as it grows (load time only). */
 		if (m->nfeats * 2 > m->slot_mask + 1 || m->slots == NULL) {
@@ -743,9 +824,13 @@ classify_model_load(
 {
 	struct classify_model *m;
 	char buf[MODEL_LINE_MAX];
+	struct class_memo cm[64];
 	size_t pos = 0, n, k, ncls = 0;
 	bool header = false;
 	int line = 0;
+
+	for (k = 0; k < sizeof(cm) / sizeof(cm[0]); k++)
+		cm[k].cls = -1;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL) {
 		merr(errbuf, "%s: out of memory", name);
@@ -773,7 +858,7 @@ classify_model_load(
 		buf[n] = '\0';
 		if (n > 0 && buf[n - 1] == '\r')
 			buf[n - 1] = '\0';
-		if (parse_line(m, buf, name, line, &header, errbuf) == -1)
+		if (parse_line(m, buf, name, line, &header, cm, errbuf) == -1)
 			goto fail;
 		pos += n + 1;
 	}

@@ -141,6 +141,73 @@ classify_model_load__bad_files__clear_errors(void **state)
 	    "t.model:2: expected 'min_words N' (1 to 16)");
 	expect_error("bouncestat-model 1\nmin_words 2 3\n", 33,
 	    "t.model:2: expected 'min_words N' (1 to 16)");
+	/* class names remembered while loading (startcut): a name like
+	 * one seen before is still looked up, and refused */
+	expect_error("bouncestat-model 1\nw foo loop 1 policy 2\n"
+		     "w bar loop 1 polic 2\n",
+	    62, "t.model:3: unknown class 'polic'");
+	expect_error("bouncestat-model 1\nw foo loop 1\nw bar loopx 1\n", 46,
+	    "t.model:3: unknown class 'loopx'");
+	expect_error("bouncestat-model 1\nw foo loop 1\nw bar loo 1\n", 44,
+	    "t.model:3: unknown class 'loo'");
+	expect_error("bouncestat-model 1\nw foo loop 1.2.3\n", 36,
+	    "t.model:2: bad weight '1.2.3'");
+	expect_error("bouncestat-model 1\nw foo loop -\n", 32,
+	    "t.model:2: bad weight '-'");
+	expect_error("bouncestat-model 1\nw foo loop 1e999\n", 36,
+	    "t.model:2: bad weight '1e999'");
+}
+
+/* The threshold of a model whose threshold line is "threshold s". */
+static double
+threshold_of(const char *s)
+{
+	char text[256];
+	struct classify_model *m;
+	double v;
+
+	snprintf(text, sizeof(text), "bouncestat-model 1\nthreshold %s\n", s);
+	m = model_text(text);
+	v = classify_model_threshold(m);
+	classify_model_free(m);
+	return v;
+}
+
+/*
+ * Numbers are read without strtod() when they are plain decimals of at
+ * most 15 digits (startcut, issue 14): the value must be strtod()'s to
+ * the bit, for those and for the forms left to strtod().
+ */
+static void
+classify_model_load__numbers__as_strtod(void **state)
+{
+	static const char *const forms[] = { "0", "-0", "1.5", "0.1", "0.3",
+		"2.675", "0.118", "123456789012345", "1234567890.12345",
+		"0.00000000000001", "9.99999999999999", "0007.250",
+		"1234567890123456", "0.1000000000000000055511151231257827",
+		"1e-1", "1.", ".5", "+2.5", "1E3", "0x10" };
+	char s[64];
+	double a, b;
+	size_t i;
+	unsigned r = 12345;
+	int k;
+
+	(void)state;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		a = threshold_of(forms[i]);
+		b = strtod(forms[i], NULL);
+		if (memcmp(&a, &b, sizeof(a)) != 0)
+			fail_msg("%s: %.17g, strtod %.17g", forms[i], a, b);
+	}
+	for (k = 0; k < 20000; k++) {
+		r = r * 1103515245u + 12345u;
+		snprintf(s, sizeof(s), "%u.%0*u", (r >> 8) % 100000,
+		    1 + (int)(r % 9), (r >> 3) % 1000000000u);
+		a = threshold_of(s);
+		b = strtod(s, NULL);
+		if (memcmp(&a, &b, sizeof(a)) != 0)
+			fail_msg("%s: %.17g, strtod %.17g", s, a, b);
+	}
 }
 
 /*
@@ -478,6 +545,7 @@ main(void)
 		cmocka_unit_test(
 		    classify_model_load__builtin__features_and_threshold),
 		cmocka_unit_test(classify_model_load__bad_files__clear_errors),
+		cmocka_unit_test(classify_model_load__numbers__as_strtod),
 		cmocka_unit_test(
 		    classify_event__toy_model_min_words__one_word_is_not_enough),
 		cmocka_unit_test(
