@@ -266,6 +266,57 @@ skip_code_punct(const char *p, const char *end)
 	return p;
 }
 
+/* An ASCII letter (an apostrophe between two is part of a word). */
+static bool
+word_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * The wrapper's closing punctuation is not the reply's: "returned '550
+ * ...'" and "(550, b'5.7.1 ...')}" end in the quote that opened the
+ * reply, with the brackets around it. When the reply was opened by quote
+ * q, trims that closing quote (and spaces and brackets after it) from the
+ * reply and its text.
+ */
+static void
+trim_close(char q, struct reply_info *out)
+{
+	const char *b = out->reply.ptr, *e = b + out->reply.len, *p;
+
+	while (e > b &&
+	    (e[-1] == ' ' || e[-1] == ')' || e[-1] == '}' || e[-1] == ']' ||
+		e[-1] == '.'))
+		e--;
+	if (e == b || e[-1] != q || e - 1 < out->text.ptr)
+		return;
+	e--;
+	/* Another such quote inside (not an apostrophe within a word):
+	 * the quote at the end is not the closing one, e.g. ["a", "b"]. */
+	for (p = out->text.ptr; p < e; p++)
+		if (*p == q &&
+		    !(p > out->text.ptr && p + 1 < e && word_byte(p[-1]) &&
+			word_byte(p[1])))
+			return;
+	while (e > out->text.ptr && e[-1] == ' ')
+		e--;
+	out->reply.len = (size_t)(e - b);
+	out->text.len = (size_t)(e - out->text.ptr);
+}
+
+/* The quote in [p, end), the last one, or 0. */
+static char
+open_quote(const char *p, const char *end)
+{
+	char q = 0;
+
+	for (; p < end; p++)
+		if (*p == '\'' || *p == '"')
+			q = *p;
+	return q;
+}
+
 /* See reply.h. */
 void
 reply_find(struct bs_span text, struct reply_info *out)
@@ -303,6 +354,8 @@ reply_find(struct bs_span text, struct reply_info *out)
 	if (strong != NULL) {
 		reply_parse(bs_span_make(strong, (size_t)(end - strong)), out);
 		out->reply = bs_span_make(strong, (size_t)(end - strong));
+		if (strong > start && (strong[-1] == '\'' || strong[-1] == '"'))
+			trim_close(strong[-1], out);
 		p = strong;
 	} else if (weak != NULL) {
 		out->code = (weak[0] - '0') * 100 + (weak[1] - '0') * 10 +
@@ -317,6 +370,8 @@ reply_find(struct bs_span text, struct reply_info *out)
 		}
 		out->text = bs_span_make(q, (size_t)(end - q));
 		out->reply = bs_span_make(weak, (size_t)(end - weak));
+		if ((n = (size_t)open_quote(weak + 3, out->text.ptr)) != 0)
+			trim_close((char)n, out);
 		p = weak;
 	} else {
 		/* No code: the whole text is the reply (its words matter),

@@ -319,7 +319,13 @@ reply_find__exchange_remote_server_returned__quoted_reply(void **state)
 		   "Access denied, traffic not accepted from this IP.'",
 	    550, "5.7.708",
 	    "550 5.7.708 Service unavailable. Access denied, traffic not "
-	    "accepted from this IP.'",
+	    "accepted from this IP.",
+	    REPLY_WRAP_EXCHANGE);
+	/* The closing quote is the wrapper's; an apostrophe inside a word
+	 * does not stop that. */
+	find_check("Remote Server returned '550 5.2.1 The recipient's mailbox "
+		   "is disabled'",
+	    550, "5.2.1", "550 5.2.1 The recipient's mailbox is disabled",
 	    REPLY_WRAP_EXCHANGE);
 	find_check("#550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found ##", 550,
 	    "5.1.1", "550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found ##",
@@ -333,14 +339,21 @@ reply_find__client_libraries__receiver_code_not_expected_code(void **state)
 	/* Swift Mailer: "250" is what the client wanted, not the reply. */
 	find_check("Expected response code 250 but got code \"552\", with "
 		   "message \"552 5.2.2 Mailbox full\"",
-	    552, "5.2.2", "552 5.2.2 Mailbox full\"", REPLY_WRAP_CLIENT);
+	    552, "5.2.2", "552 5.2.2 Mailbox full", REPLY_WRAP_CLIENT);
 	/* Python smtplib */
 	find_check("(550, b'5.1.1 The email account that you tried to reach "
 		   "does not exist')",
 	    550, "5.1.1",
 	    "550, b'5.1.1 The email account that you tried to reach does not "
-	    "exist')",
+	    "exist",
 	    REPLY_WRAP_CLIENT);
+	/* ... also inside the dict smtplib raises, with a full stop after */
+	find_check("{'u@example.org': (550, b'5.7.1 relay not permitted')}.",
+	    550, "5.7.1", "550, b'5.7.1 relay not permitted",
+	    REPLY_WRAP_CLIENT);
+	/* Another such quote inside: the last one is not the closing one. */
+	find_check("errors: [\"550 5.1.1 no such user\", \"\"]", 550, "5.1.1",
+	    "550 5.1.1 no such user\", \"\"]", REPLY_WRAP_OTHER);
 	/* Java Mail */
 	find_check("MessagingException: 421 4.3.2 too many connections", 421,
 	    "4.3.2", "421 4.3.2 too many connections", REPLY_WRAP_CLIENT);
