@@ -121,9 +121,9 @@ static const char sql_unknown[] =
     "SELECT bs_normalize(r.text) AS k, count(*) AS cnt, max(e.t), r.text "
     "FROM event e JOIN reply r ON r.id = e.reply "
     "WHERE " EVENT_FILTER "AND e.class = :unknown AND "
-    "e.flags & " STORE_STR(
-	BS_EVENT_SUSPENDED) " = 0 "
-			    "GROUP BY k ORDER BY cnt DESC, k LIMIT :top";
+    "e.flags & (" STORE_STR(BS_EVENT_SUSPENDED) " | " STORE_STR(
+	BS_EVENT_LOCAL) ") = 0 "
+			"GROUP BY k ORDER BY cnt DESC, k LIMIT :top";
 
 /* The arms of RANGE_CTE: low bound, high bound, sign. */
 enum {

@@ -201,3 +201,16 @@ grep -q "The receiver limits how much or how fast this server sends." \
 grep -q "Slow down to this receiver; spread sends over time." \
 	"$tmp/m7.out" || fail "alert (model incident): no class action"
 rm "$tmp"/m7*
+
+# 8. report --unknown listed Exim's local decisions ("domain matches
+# queue_smtp_domains, or -odqs set", "first-pass only routing ...") as
+# unclassified replies; they contacted nobody and are counted apart.
+bs import --db "$tmp/x8.db" "$BS_SRC/tests/data/exim/mainlog.log" >/dev/null
+bs report --db "$tmp/x8.db" --since all --unknown >"$tmp/x8.out"
+grep -q "^Unclassified\|nclassified" "$tmp/x8.out" ||
+	fail "report --unknown (exim): no unclassified section"
+grep -q "queue_smtp_domains\|first-pass only routing" "$tmp/x8.out" &&
+	fail "report --unknown lists Exim's local decisions"
+grep -q "^  local decisions  *4 " "$tmp/x8.out" ||
+	fail "report: the local decisions are no longer shown apart"
+rm "$tmp"/x8*
