@@ -87,27 +87,10 @@ cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)
 void
 cmd_ctx_store_error(const struct cmd_ctx *ctx, const char *errbuf)
 {
-	bool broken = strstr(errbuf, "not a database") != NULL ||
-	    strstr(errbuf, "malformed") != NULL;
-	bool readonly = strstr(errbuf, "readonly database") != NULL;
-	bool locked = strstr(errbuf, "database is locked") != NULL;
+	char hint[256];
 
-	if (readonly)
-		cmd_ctx_error(ctx,
-		    "%s (%s writes the database: run it as a user who may "
-		    "write the file and its directory, e.g. the service's: "
-		    "sudo -u bouncestat bouncestat %s ...)",
-		    errbuf, ctx->cmd, ctx->cmd);
-	else if (locked)
-		cmd_ctx_error(ctx,
-		    "%s (another process holds its write lock: an import, a "
-		    "rebuild or a daemon's commit; try again)",
-		    errbuf);
-	else
-		cmd_ctx_error(ctx, "%s%s", errbuf,
-		    broken ? " (a corrupt database is rebuilt from the logs "
-			     "on disk by 'bouncestat rebuild')"
-			   : "");
+	cmd_ctx_error(ctx, "%s%s", errbuf,
+	    db_error_hint(errbuf, ctx->cmd, hint, sizeof(hint)));
 }
 
 /* See context.h. */

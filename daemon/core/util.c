@@ -249,6 +249,29 @@ parse_time_arg(const char *s, int64_t now, int64_t *out)
 }
 
 const char *
+db_error_hint(const char *errbuf, const char *cmd, char *out, size_t len)
+{
+	if (strstr(errbuf, "readonly database") != NULL)
+		snprintf(out, len,
+		    " (%s writes the database: run it as a user who may "
+		    "write the file and its directory, e.g. the service's: "
+		    "sudo -u bouncestat bouncestat %s ...)",
+		    cmd, cmd);
+	else if (strstr(errbuf, "database is locked") != NULL)
+		snprintf(out, len,
+		    " (another process holds its write lock: an import, a "
+		    "rebuild or a daemon's commit; try again)");
+	else if (strstr(errbuf, "not a database") != NULL ||
+	    strstr(errbuf, "malformed") != NULL)
+		snprintf(out, len,
+		    " (a corrupt database is rebuilt from the logs on disk by "
+		    "'bouncestat rebuild')");
+	else if (len > 0)
+		out[0] = '\0';
+	return out;
+}
+
+const char *
 default_db_path(char *buf, size_t len, bool mkdir_parent)
 {
 	const char *env = getenv("BOUNCESTAT_DB");

@@ -60,6 +60,15 @@ void tz_label(char *out, size_t len, int64_t t);
  */
 const char *default_db_path(char *buf, size_t len, bool mkdir_parent);
 
+/*
+ * What to do about a database that would not open, for the message after
+ * errbuf (the store's error): a read-only file (run cmd as a user who may
+ * write it), a held lock, a corrupt file (rebuild). Writes "" when there
+ * is no hint; returns out.
+ */
+const char *db_error_hint(
+    const char *errbuf, const char *cmd, char *out, size_t len);
+
 /* Seconds east of UTC of local time at t (for zone-less syslog stamps). */
 int32_t local_tz_offset(int64_t t);
 

@@ -1596,7 +1596,7 @@ journal_open(struct loop *lp)
 struct loop *
 loop_new(struct conf *conf, const struct loop_opts *opts)
 {
-	char errbuf[BS_ERRLEN];
+	char errbuf[BS_ERRLEN], hint[256];
 	struct mta_ctx ctx;
 	struct msgtrack *mt; /* issue 16 */
 	struct stat dbst;
@@ -1621,11 +1621,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	}
 	if ((lp->st = store_open(opts->db_path, 0, errbuf)) == NULL) {
 		log_errx("database: %s%s", errbuf,
-		    strstr(errbuf, "not a database") != NULL ||
-			    strstr(errbuf, "malformed") != NULL
-			? " (a corrupt database is rebuilt from the logs on "
-			  "disk by 'bouncestat rebuild')"
-			: "");
+		    db_error_hint(errbuf, "daemon", hint, sizeof(hint)));
 		goto fail;
 	}
 	if (stat(opts->db_path, &dbst) == -1) {

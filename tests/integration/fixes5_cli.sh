@@ -102,6 +102,13 @@ for c in import alert; do
 	grep -q "^bouncestat $c: error: .*readonly database.* ($c writes the database: run it as a user who may write the file and its directory" \
 		"$tmp/d3.err" || fail "$c on a read-only database: the message"
 done
+# The daemon gives the same hint (it gave none).
+rc=0
+timeout 30 "${asuser[@]}" "$BOUNCESTAT" daemon --db "$tmp/d3.db" \
+	--follow "$tmp/d3.log" >/dev/null 2>"$tmp/d3.err" || rc=$?
+[ "$rc" = 1 ] || fail "daemon on a read-only database: exit $rc, want 1"
+grep -q "^bouncestat: error: database: .*readonly database.* (daemon writes the database: run it as a user who may write the file" \
+	"$tmp/d3.err" || fail "daemon on a read-only database: $(cat "$tmp/d3.err")"
 chmod 644 "$tmp/d3.db"
 python3 - "$tmp/d3.db" "$tmp/d3.lock" <<'PY' &
 import os, sqlite3, sys, time
