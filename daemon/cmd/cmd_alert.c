@@ -131,7 +131,9 @@ help(void)
 	printf(
 	    "     --dry-run         print the message (and the webhook "
 	    "documents) instead\n"
-	    "                       of sending them; mark nothing\n"
+	    "                       of sending them; mark nothing (with "
+	    "--no-detect,\n"
+	    "                       a read-only database will do)\n"
 	    "     --now WHEN        take WHEN as the present (a date, @EPOCH "
 	    "or a duration\n"
 	    "                       ago): the detector runs up to WHEN\n"
@@ -605,7 +607,10 @@ cmd_alert_exec(int argc, char **argv)
 		cmd_ctx_free(&ctx);
 		return 1;
 	}
-	if ((st = store_open(db, 0, errbuf)) == NULL) {
+	/* A preview without the detector writes nothing: a reader of the
+	 * database (group adm) may run it. */
+	if ((st = store_open(
+		 db, dry && !detect ? STORE_READONLY : 0, errbuf)) == NULL) {
 		cmd_ctx_store_error(&ctx, errbuf);
 		if (lockfd != -1)
 			close(lockfd);

@@ -102,6 +102,12 @@ for c in import alert; do
 	grep -q "^bouncestat $c: error: .*readonly database.* ($c writes the database: run it as a user who may write the file and its directory" \
 		"$tmp/d3.err" || fail "$c on a read-only database: the message"
 done
+# A preview without the detector writes nothing: it runs on a database
+# its user may only read (it opened it read-write and failed).
+rc=0
+"${asuser[@]}" "$BOUNCESTAT" alert --db "$tmp/d3.db" --dry-run --no-detect \
+	>/dev/null 2>"$tmp/d3.err" || rc=$?
+[ "$rc" = 0 ] || fail "alert --dry-run --no-detect (read-only): exit $rc: $(cat "$tmp/d3.err")"
 # The daemon gives the same hint (it gave none).
 rc=0
 timeout 30 "${asuser[@]}" "$BOUNCESTAT" daemon --db "$tmp/d3.db" \
