@@ -146,6 +146,19 @@ int lc_join_event(struct lc_join *, const struct bs_event *ev,
     const struct lc_line *lc);
 
 /*
+ * Issue 14: the join's hash of a message key (the queue id and the
+ * MTA; host and instance are compared on a match), computed by the
+ * caller (the reading thread) so that the join's thread need not:
+ * lc_join_line_h() and lc_join_event_h() are lc_join_line() and
+ * lc_join_event() given h = lc_join_hash(mta, queue id) of lc / ev.
+ */
+uint64_t lc_join_hash(enum bs_mta mta, struct bs_span qid);
+int lc_join_line_h(struct lc_join *, const struct lc_line *lc, uint64_t h);
+int lc_join_event_h(struct lc_join *, const struct bs_event *ev,
+    const struct classify_result *cr, const char *provider,
+    const struct lc_line *lc, uint64_t h);
+
+/*
  * Hands every changed message to ops->put, then frees the final ones and
  * closes the quiet ones (older than lifetime + 1 day before the newest
  * line seen). Inside the caller's transaction. 0 or -1 (put failed: the
