@@ -129,42 +129,6 @@ span_is(struct bs_span sp, const char *s, size_t n)
 	return strlen(s) == len && (len == 0 || memcmp(s, sp.ptr, len) == 0);
 }
 
-/* Hash of the queue id only: host and instance rarely differ, and are
- * compared on a match. Its first 16 bytes, read as two words (a
- * multiply a byte was a chain of 10 to 16 dependent multiplies, a third
- * of the lookup's time). */
-uint64_t
-lc_join_hash(enum bs_mta mta, struct bs_span qid)
-{
-	unsigned char b[16] = { 0 };
-	uint64_t a, c, h;
-	size_t n = qid.len < 16 ? qid.len : 16;
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* Issue 14: the same two words without a call to memcpy() for
-	 * the ids of 8 to 16 bytes (Postfix's: 10 to 15): the bytes past
-	 * n are zero either way. */
-	if (n >= 8) {
-		memcpy(&a, qid.ptr, 8);
-		if (n == 8)
-			c = 0;
-		else {
-			memcpy(&c, qid.ptr + n - 8, 8);
-			c >>= 8 * (16 - n);
-		}
-	} else
-#endif
-	{
-		if (n > 0)
-			memcpy(b, qid.ptr, n);
-		memcpy(&a, b, 8);
-		memcpy(&c, b + 8, 8);
-	}
-	h = (a ^ (uint64_t)n) * UINT64_C(0x9e3779b97f4a7c15);
-	h = (h ^ (h >> 32) ^ c) * UINT64_C(0xff51afd7ed558ccd);
-	return (h ^ (h >> 29) ^ (uint64_t)mta) * UINT64_C(0xbf58476d1ce4e5b9);
-}
-
 static uint64_t
 key_hash(const struct lc_key *k)
 {
