@@ -129,41 +129,10 @@ span_is(struct bs_span sp, const char *s, size_t n)
 	return strlen(s) == len && (len == 0 || memcmp(s, sp.ptr, len) == 0);
 }
 
-/* Hash of the queue id only: host and instance rarely differ, and are
- * compared on a match. Its first 16 bytes, read as two words (a
- * multiply a byte was a chain of 10 to 16 dependent multiplies, a third
- * of the lookup's time). */
 static uint64_t
 key_hash(const struct lc_key *k)
 {
-	unsigned char b[16] = { 0 };
-	uint64_t a, c, h;
-	size_t n = k->qid.len < 16 ? k->qid.len : 16;
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* Issue 14: the same two words without a call to memcpy() for
-	 * the ids of 8 to 16 bytes (Postfix's: 10 to 15): the bytes past
-	 * n are zero either way. */
-	if (n >= 8) {
-		memcpy(&a, k->qid.ptr, 8);
-		if (n == 8)
-			c = 0;
-		else {
-			memcpy(&c, k->qid.ptr + n - 8, 8);
-			c >>= 8 * (16 - n);
-		}
-	} else
-#endif
-	{
-		if (n > 0)
-			memcpy(b, k->qid.ptr, n);
-		memcpy(&a, b, 8);
-		memcpy(&c, b + 8, 8);
-	}
-	h = (a ^ (uint64_t)n) * UINT64_C(0x9e3779b97f4a7c15);
-	h = (h ^ (h >> 32) ^ c) * UINT64_C(0xff51afd7ed558ccd);
-	return (h ^ (h >> 29) ^ (uint64_t)k->mta) *
-	    UINT64_C(0xbf58476d1ce4e5b9);
+	return lc_join_hash(k->mta, k->qid);
 }
 
 static void
@@ -577,10 +546,9 @@ finish(struct lc_join *j, struct lc_msg *m, int64_t t, enum lc_state st)
  * may be there), else a new one when create. *m NULL when none. 0 or -1.
  */
 static int
-find(
-    struct lc_join *j, const struct lc_key *k, bool create, struct lc_msg **out)
+find(struct lc_join *j, const struct lc_key *k, uint64_t h, bool create,
+    struct lc_msg **out)
 {
-	uint64_t h = key_hash(k);
 	struct lc_msg *m, tmp;
 	int rc;
 
@@ -670,12 +638,18 @@ maybe_done(struct lc_join *j, struct lc_msg *m)
 int
 lc_join_line(struct lc_join *j, const struct lc_line *lc)
 {
+	return lc_join_line_h(j, lc, lc_join_hash(lc->mta, lc->queue_id));
+}
+
+int
+lc_join_line_h(struct lc_join *j, const struct lc_line *lc, uint64_t h)
+{
 	struct lc_key k = { lc->mta, lc->host, lc->instance, lc->queue_id };
 	struct lc_msg *m;
 
 	if (lc->queue_id.len == 0)
 		return 0;
-	if (find(j, &k, lc->kind != LC_END, &m) == -1)
+	if (find(j, &k, h, lc->kind != LC_END, &m) == -1)
 		return -1;
 	if (m == NULL)
 		return 0;
@@ -683,7 +657,7 @@ lc_join_line(struct lc_join *j, const struct lc_line *lc)
 	if (lc->kind == LC_START && (m->has_start || m->nr > 0)) {
 		j->c.reused++;
 		finish(j, m, m->last, LC_S_INCOMPLETE);
-		if (find(j, &k, true, &m) == -1)
+		if (find(j, &k, h, true, &m) == -1)
 			return -1;
 	}
 	seen(j, m, lc->time);
@@ -703,11 +677,15 @@ lc_join_line(struct lc_join *j, const struct lc_line *lc)
 		m->size = lc->size;
 	if (lc->nrcpt >= 0)
 		m->nrcpt = lc->nrcpt;
-	mark(j, m);
-	if (lc->kind == LC_END)
+	/* Issue 14: an end line hands the message to drain() (ops->put)
+	 * at once: no need to link it into the dirty list, from which
+	 * finish() would unlink it again (put reads no dirty flag). */
+	if (lc->kind == LC_END) {
 		finish(j, m, lc->time, outcome(m));
-	else
-		maybe_done(j, m);
+		return drain(j);
+	}
+	mark(j, m);
+	maybe_done(j, m);
 	return drain(j);
 }
 
@@ -731,9 +709,16 @@ rcpt_of(struct lc_msg *m, struct bs_span addr)
 		m->r = r;
 		m->cap = n;
 	}
+	/* Issue 14: not a memset() of all 400 bytes: every field set, the
+	 * strings empty (nothing reads past a string's NUL). */
 	r = &m->r[m->nr++];
-	memset(r, 0, sizeof(*r));
 	put(r->addr, sizeof(r->addr), addr);
+	r->provider[0] = r->relay[0] = r->transport[0] = '\0';
+	r->first = r->last = 0;
+	r->attempts = 0;
+	r->status = 0;
+	r->code = 0;
+	r->dirty = false;
 	r->cls = BS_CLASS_NONE;
 	return r;
 }
@@ -742,6 +727,15 @@ int
 lc_join_event(struct lc_join *j, const struct bs_event *ev,
     const struct classify_result *cr, const char *provider,
     const struct lc_line *lc)
+{
+	return lc_join_event_h(
+	    j, ev, cr, provider, lc, lc_join_hash(ev->mta, ev->queue_id));
+}
+
+int
+lc_join_event_h(struct lc_join *j, const struct bs_event *ev,
+    const struct classify_result *cr, const char *provider,
+    const struct lc_line *lc, uint64_t h)
 {
 	struct bs_span inst = lc != NULL ? lc->instance : bs_span_make("", 0);
 	struct lc_key k = { ev->mta, ev->host, inst, ev->queue_id };
@@ -754,7 +748,7 @@ lc_join_event(struct lc_join *j, const struct bs_event *ev,
 	if (ev->queue_id.len == 0 || ev->status == BS_STATUS_ATTEMPT ||
 	    ev->status == BS_STATUS_NONE)
 		return 0;
-	if (find(j, &k, true, &m) == -1)
+	if (find(j, &k, h, true, &m) == -1)
 		return -1;
 	seen(j, m, ev->time);
 	mark(j, m);

@@ -123,6 +123,22 @@ msgtrack_event(struct msgtrack *mt, const struct bs_event *ev,
 }
 
 int
+msgtrack_line_h(struct msgtrack *mt, const struct lc_line *lc, uint64_t h)
+{
+	if (!msgtrack_joins(lc))
+		return 0;
+	return lc_join_line_h(mt->join, lc, h);
+}
+
+int
+msgtrack_event_h(struct msgtrack *mt, const struct bs_event *ev,
+    const struct classify_result *cr, const char *provider,
+    const struct lc_line *lc, uint64_t h)
+{
+	return lc_join_event_h(mt->join, ev, cr, provider, lc, h);
+}
+
+int
 msgtrack_flush(struct msgtrack *mt)
 {
 	char buf[32];

@@ -63,6 +63,16 @@ int msgtrack_event(struct msgtrack *, const struct bs_event *,
     const struct classify_result *, const char *provider,
     const struct lc_line *lc);
 
+/*
+ * Issue 14: msgtrack_line() of a line msgtrack_joins() took, and
+ * msgtrack_event(), given h = lc_join_hash() of its MTA and queue id
+ * (the writer thread's caller computes it).
+ */
+int msgtrack_line_h(struct msgtrack *, const struct lc_line *lc, uint64_t h);
+int msgtrack_event_h(struct msgtrack *, const struct bs_event *,
+    const struct classify_result *, const char *provider,
+    const struct lc_line *lc, uint64_t h);
+
 /* Before COMMIT: writes the changed messages, the rows waiting for a
  * multi-row INSERT and the join's newest time. 0 or -1. */
 int msgtrack_flush(struct msgtrack *);

@@ -55,10 +55,12 @@ struct wadd {
 	size_t tmpl_len;
 	enum lc_kind lc_kind;
 	struct bs_span lc_instance, lc_transport;
+	uint64_t lc_hash; /* issue 14: lc_join_hash(), the caller's */
 };
 
 struct wlc {
 	struct lc_line lc;
+	uint64_t h; /* issue 14: lc_join_hash(), computed by the caller */
 };
 
 struct wpos {
@@ -105,6 +107,9 @@ struct writer {
 	bool hold; /* issue 14: the caller may use the store (writer_sync()):
 		    * no store_work() until the next buffer comes */
 	bool work; /* issue 14: store_work() may have rows to write */
+	/* Issue 14: track_event()'s line, zeroed once (calloc): only the
+	 * fields set there differ from one event to the next. */
+	struct lc_line tlc;
 };
 
 /* Count rows store_work() writes between two looks at the queue. */
@@ -143,16 +148,16 @@ commit(struct writer *w)
 static int
 track_event(struct writer *w, const struct wadd *a)
 {
-	struct lc_line lc;
+	struct lc_line *lc = &w->tlc;
 
 	if (w->mt == NULL)
 		return 0;
-	memset(&lc, 0, sizeof(lc));
-	lc.kind = a->lc_kind;
-	lc.mta = a->ev.mta;
-	lc.instance = a->lc_instance;
-	lc.transport = a->lc_transport;
-	return msgtrack_event(w->mt, &a->ev, &a->cr, a->provider, &lc);
+	lc->kind = a->lc_kind;
+	lc->mta = a->ev.mta;
+	lc->instance = a->lc_instance;
+	lc->transport = a->lc_transport;
+	return msgtrack_event_h(
+	    w->mt, &a->ev, &a->cr, a->provider, lc, a->lc_hash);
 }
 
 /* Operation op failed: the batch is rolled back, the rest skipped. */
@@ -199,11 +204,12 @@ apply(struct writer *w, struct wbuf *b)
 			rc = store_add_tmpl(w->st, &rec, a->tmpl, a->tmpl_len);
 			break;
 		case W_LC:
-			rc = w->mt == NULL
-			    ? 0
-			    : msgtrack_line(w->mt,
-				  &((const struct wlc *)(const void *)(h + 1))
-				       ->lc);
+			if (w->mt != NULL) {
+				const struct wlc *l =
+				    (const struct wlc *)(const void *)(h + 1);
+
+				rc = msgtrack_line_h(w->mt, &l->lc, l->h);
+			}
 			break;
 		case W_POS:
 			rc = store_put_position(w->st,
@@ -658,6 +664,7 @@ writer_add_src(struct writer *w, const struct store_record *rec,
 		block_move(&k, &a->lc_instance, &tail);
 		a->lc_transport = lc->transport;
 		block_move(&k, &a->lc_transport, &tail);
+		a->lc_hash = lc_join_hash(ev->mta, ev->queue_id);
 	}
 #undef MOVE
 	return 0;
@@ -673,13 +680,14 @@ int
 writer_lc_src(
     struct writer *w, const struct lc_line *lc, const char *src, size_t srclen)
 {
-	/* The line, and room for every span should none be in it. */
+	/* The line, and room for every span should none be in it. Issue
+	 * 14: not the transport, which only a result line has and
+	 * lc_join_line() does not read (cleared in the copy). */
 	size_t need = ALIGN8(sizeof(struct whdr) + sizeof(struct wlc) +
 	    (src != NULL ? srclen : 0) + span_room(lc->host) +
 	    span_room(lc->instance) + span_room(lc->queue_id) +
 	    span_room(lc->sender) + span_room(lc->sasl_user) +
-	    span_room(lc->client) + span_room(lc->message_id) +
-	    span_room(lc->transport));
+	    span_room(lc->client) + span_room(lc->message_id));
 	struct block k;
 	struct wlc *a;
 	char *tail;
@@ -703,6 +711,7 @@ writer_lc_src(
 	tail = (char *)(a + 1);
 	block_copy(&k, src, srclen, &tail);
 	a->lc = *lc;
+	a->h = lc_join_hash(lc->mta, lc->queue_id);
 	block_move(&k, &a->lc.host, &tail);
 	block_move(&k, &a->lc.instance, &tail);
 	block_move(&k, &a->lc.queue_id, &tail);
@@ -710,7 +719,7 @@ writer_lc_src(
 	block_move(&k, &a->lc.sasl_user, &tail);
 	block_move(&k, &a->lc.client, &tail);
 	block_move(&k, &a->lc.message_id, &tail);
-	block_move(&k, &a->lc.transport, &tail);
+	a->lc.transport = bs_span_make(NULL, 0);
 	return 0;
 }
 

@@ -435,6 +435,58 @@ lc_join__many_recipients__capped_and_counted(void **state)
 	lc_join_free(j);
 }
 
+/*
+ * Issue 14: the hash the reading thread computes (lc_join_hash()) is the
+ * join's own: a restored message (hashed inside the join) is found by a
+ * line and by a result given it; given another hash it is not found.
+ */
+static void
+lc_join__caller_hash__finds_restored_message(void **state)
+{
+	struct lc_join *j = lc_join_new(100, 5 * 86400, NULL);
+	struct lc_msg m;
+	struct lc_line lc;
+	struct bs_event ev;
+	uint64_t h;
+
+	(void)state;
+	assert_non_null(j);
+	memset(&m, 0, sizeof(m));
+	m.mta = BS_MTA_POSTFIX;
+	strcpy(m.qid, "3F2A1B0C9D");
+	strcpy(m.host, "mx1");
+	m.first = m.last = REF;
+	m.size = m.nrcpt = -1;
+	m.id = 7;
+	assert_int_equal(lc_join_restore(j, &m), 0);
+	memset(&lc, 0, sizeof(lc));
+	lc.kind = LC_INFO;
+	lc.mta = BS_MTA_POSTFIX;
+	lc.time = REF + 1;
+	lc.host = bs_span_make("mx1", 3);
+	lc.instance = bs_span_make("", 0);
+	lc.queue_id = bs_span_make("3F2A1B0C9D", 10);
+	lc.size = 42;
+	lc.nrcpt = -1;
+	h = lc_join_hash(lc.mta, lc.queue_id);
+	assert_int_equal(lc_join_line_h(j, &lc, h), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.mta = BS_MTA_POSTFIX;
+	ev.time = REF + 2;
+	ev.status = BS_STATUS_DEFERRED;
+	ev.host = lc.host;
+	ev.queue_id = lc.queue_id;
+	ev.rcpt = bs_span_make("a@b.example", 11);
+	assert_int_equal(lc_join_event_h(j, &ev, NULL, "", NULL, h), 0);
+	assert_int_equal(lc_join_counters(j)->opened, 0);
+	assert_int_equal(lc_join_counters(j)->open, 1);
+	/* another hash: not this message, a new one */
+	assert_int_equal(lc_join_line_h(j, &lc, h + 1), 0);
+	assert_int_equal(lc_join_counters(j)->opened, 1);
+	assert_int_equal(lc_join_counters(j)->open, 2);
+	lc_join_free(j);
+}
+
 int
 main(void)
 {
@@ -453,6 +505,7 @@ main(void)
 		    lc_join__quiet_after_flushes__closed_in_any_order),
 		cmocka_unit_test(
 		    lc_join__newest_set_back__time_of_info_first_message),
+		cmocka_unit_test(lc_join__caller_hash__finds_restored_message),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
