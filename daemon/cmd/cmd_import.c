@@ -75,8 +75,10 @@ struct import_file {
 	int64_t tail_len;
 	int64_t skip_to; /* stored offset, 0 when new */
 	uint64_t want_tail;
-	int64_t skipped;    /* bytes skipped as already imported */
-	int64_t lost;       /* bytes of a pipe that could not be re-read */
+	int64_t want_tail_len;
+	int64_t held;    /* bytes of an unfinished last line left for later */
+	int64_t skipped; /* bytes skipped as already imported */
+	int64_t lost;    /* bytes of a pipe that could not be re-read */
 	int64_t last_event; /* the stored position's, 0 when new */
 	bool identified;
 	bool mismatch;
@@ -127,7 +129,7 @@ put_position(struct import_state *s, struct input *in, struct import_file *f)
 		pos.path = abs;
 	pos.dev = dev;
 	pos.ino = ino;
-	pos.offset = linebuf_consumed(s->lb);
+	pos.offset = linebuf_consumed(s->lb) - f->held;
 	pos.size = size;
 	pos.fp_head = f->head;
 	pos.fp_head_len = f->head_len;
@@ -213,6 +215,7 @@ identify(
 	if (rc == 1) {
 		f->skip_to = pos.offset;
 		f->want_tail = pos.fp_tail;
+		f->want_tail_len = pos.fp_tail_len;
 		f->last_event = pos.last_event;
 	}
 	return 0;
@@ -227,6 +230,20 @@ tail_hash(struct import_file *f, const char **last, size_t len)
 	f->tail = bs_hash64(BS_HASH_INIT, *last, len);
 	f->tail_len = (int64_t)len;
 	*last = NULL;
+}
+
+/*
+ * The line crossing the stored offset began there as an unfinished last
+ * line that gave a result (the position was stored after it): the same
+ * bytes, grown. It was counted then; it is not counted again.
+ */
+static bool
+grown_line(const struct import_file *f, const char *line, size_t len)
+{
+	int64_t plen = f->skip_to - f->skipped;
+
+	return plen > 0 && plen == f->want_tail_len && (size_t)plen < len &&
+	    bs_hash64(BS_HASH_INIT, line, (size_t)plen) == f->want_tail;
 }
 
 /* Outcome of one pass over an input. */
@@ -247,7 +264,9 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 	uint64_t lines = 0;
 	const char *last = NULL; /* the last line consumed, still in lb */
 	size_t last_len = 0;
-	int64_t consumed;
+	int64_t consumed, line_start = 0;
+	uint64_t events = 0;
+	bool partial;
 	bool eof = false;
 	const char *why = NULL;
 	int rc;
@@ -269,9 +288,13 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 		}
 		for (;;) {
 			rc = linebuf_next(s->lb, &line, &len, &flags);
-			if (rc == 0 && eof)
+			partial = false;
+			if (rc == 0 && eof) {
+				line_start = linebuf_consumed(s->lb);
 				rc = linebuf_take_partial(
 				    s->lb, &line, &len, &flags);
+				partial = rc != 0;
+			}
 			if (rc == 0)
 				break;
 			if (!f->identified && identify(s, f, line, len) == -1) {
@@ -280,12 +303,23 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 					why = store_errmsg(s->st);
 				goto dberr;
 			}
+			if (partial) {
+				/* The line before's fingerprint, should the
+				 * position stay there (below). */
+				tail_hash(f, &last, last_len);
+				events = pipeline_counters(s->pl)->events;
+			}
 			last = line;
 			last_len = len;
 			if (f->skip_to > 0 && !f->mismatch) {
 				consumed = linebuf_consumed(s->lb);
 				if (consumed < f->skip_to) {
 					f->skipped = consumed;
+					continue;
+				}
+				if (grown_line(f, line, len)) {
+					f->skipped = consumed;
+					f->skip_to = 0;
 					continue;
 				}
 				tail_hash(f, &last, last_len);
@@ -304,6 +338,18 @@ import_pass(struct import_state *s, struct input *in, struct import_file *f)
 			}
 			if (pipeline_line(s->pl, line, len, flags) == -1)
 				goto dberr;
+			/*
+			 * An unfinished last line that gave no result: a writer
+			 * may be writing it. The position stays before it, so
+			 * the grown file's next import reads it whole (one that
+			 * gave a result stays counted: grown_line()).
+			 */
+			if (partial &&
+			    pipeline_counters(s->pl)->events == events &&
+			    !f->mismatch) {
+				f->held = linebuf_consumed(s->lb) - line_start;
+				last = NULL;
+			}
 			if (++lines % IMPORT_BATCH_LINES == 0) {
 				tail_hash(f, &last, last_len);
 				if (put_position(s, in, f) == -1 ||
@@ -420,6 +466,11 @@ again:
 			    "; %" PRId64 " bytes already imported", f.skipped);
 		if (reread)
 			printf("; content changed, re-read whole");
+		if (f.held > 0)
+			printf("; its unfinished last line (%" PRId64
+			       " bytes, no result yet) is read at the next "
+			       "import",
+			    f.held);
 		printf("\n");
 	}
 	if (f.older)
