@@ -3267,21 +3267,13 @@ cache_put(struct classifier *c, uint64_t key)
 {
 	struct cache_entry *set = &c->cache[key & (CLASSIFY_CACHE_SIZE - 2)],
 			   *e;
+	bool age;
 
 	if ((e = cache_get(c, key)) == NULL) {
-		if (!set[0].used)
-			e = &set[0];
-		else if (!set[1].used)
-			e = &set[1];
-		else if (!set[0].hot)
-			e = &set[0];
-		else if (!set[1].hot)
-			e = &set[1];
-		else {
-			/* both hot: age the other, take the first */
+		e = &set[cache_set_victim(
+		    set[0].used, set[0].hot, set[1].used, set[1].hot, &age)];
+		if (age)
 			set[1].hot = false;
-			e = &set[0];
-		}
 	}
 	memset(e, 0, sizeof(*e));
 	e->used = true;

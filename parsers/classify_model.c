@@ -1301,19 +1301,12 @@ memo_put(struct model_memo *mm, const struct tokens *tk, int code, int enh_cls,
     const struct model_hit *hit)
 {
 	struct memo_ent *set = &mm->ent[2 * (key % MEMO_SETS)], *e;
+	bool age;
 
-	if (!set[0].used)
-		e = &set[0];
-	else if (!set[1].used)
-		e = &set[1];
-	else if (!set[0].hot)
-		e = &set[0];
-	else if (!set[1].hot)
-		e = &set[1];
-	else {
+	e = &set[cache_set_victim(
+	    set[0].used, set[0].hot, set[1].used, set[1].hot, &age)];
+	if (age)
 		set[1].hot = false;
-		e = &set[0];
-	}
 	memset(e, 0, sizeof(*e));
 	e->key = key;
 	e->code = code;

@@ -132,4 +132,26 @@ double classify_model_nocode(const struct classify_model *);
 size_t classify_model_features(const struct classify_model *);
 double classify_model_threshold(const struct classify_model *);
 
+/*
+ * Which entry of a two-entry cache set to fill (the classifier's cache and
+ * the model's memo): a free one, else one that has not served a lookup
+ * since it was filled; when both have, the first, and *age is set (the
+ * caller clears the second's mark, so that it goes next).
+ */
+static inline int
+cache_set_victim(bool used0, bool hot0, bool used1, bool hot1, bool *age)
+{
+	*age = false;
+	if (!used0)
+		return 0;
+	if (!used1)
+		return 1;
+	if (!hot0)
+		return 0;
+	if (!hot1)
+		return 1;
+	*age = true;
+	return 0;
+}
+
 #endif

@@ -239,6 +239,21 @@ schema_rows(sqlite3 *db)
 	return s;
 }
 
+/* The rows of table name, with its rowid when it has one (*with_rowid). */
+static sqlite3_stmt *
+rows_of(sqlite3 *db, const char *name, int *with_rowid)
+{
+	sqlite3_stmt *r;
+
+	*with_rowid = 1;
+	if ((r = table_rows(db, name, 1)) == NULL) {
+		*with_rowid = 0;
+		if ((r = table_rows(db, name, 0)) == NULL)
+			die("%s: %s", name, sqlite3_errmsg(db));
+	}
+	return r;
+}
+
 /*
  * A canonical text of a database: versions, sqlite_schema's rows in
  * order (without rootpage), and every table's rows with their rowids.
@@ -266,12 +281,7 @@ canon(sqlite3 *db)
 
 		if (strcmp((const char *)sqlite3_column_text(s, 0), "table"))
 			continue;
-		with_rowid = 1;
-		if ((r = table_rows(db, name, 1)) == NULL) {
-			with_rowid = 0;
-			if ((r = table_rows(db, name, 0)) == NULL)
-				die("%s: %s", name, sqlite3_errmsg(db));
-		}
+		r = rows_of(db, name, &with_rowid);
 		buf_str(&b, "table ");
 		buf_str(&b, name);
 		buf_str(&b, with_rowid ? " rowid\n" : "\n");
@@ -320,12 +330,7 @@ script(sqlite3 *db)
 
 		if (strcmp((const char *)sqlite3_column_text(s, 0), "table"))
 			continue;
-		with_rowid = 1;
-		if ((r = table_rows(db, name, 1)) == NULL) {
-			with_rowid = 0;
-			if ((r = table_rows(db, name, 0)) == NULL)
-				die("%s: %s", name, sqlite3_errmsg(db));
-		}
+		r = rows_of(db, name, &with_rowid);
 		n = sqlite3_column_count(r);
 		while (sqlite3_step(r) == SQLITE_ROW) {
 			/* rowid tables: column 0 is the rowid, kept by
