@@ -108,6 +108,7 @@
 #include "classify.h"
 #include "classify_model.h"
 #include "reply.h"
+#include "scan.h"
 
 extern const struct bs_blob bs_default_rules[];
 
@@ -2779,8 +2780,7 @@ lower_ascii(uint64_t v)
 static __m128i
 zero_digits16(__m128i v)
 {
-	__m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-	    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	__m128i d = scan_range16(v, '0', '9');
 
 	return _mm_andnot_si128(_mm_and_si128(d, _mm_set1_epi8(0x0f)), v);
 }
@@ -2788,8 +2788,7 @@ zero_digits16(__m128i v)
 static __m128i
 lower_ascii16(__m128i v)
 {
-	__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-	    _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+	__m128i up = scan_range16(v, 'A', 'Z');
 
 	return _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
 }
@@ -3014,14 +3013,6 @@ static const unsigned char ip_tab[256] = {
 };
 
 #ifdef BS_SSE2
-/* ASCII bytes of v in [lo, hi] (bytes above 0x7f are negative: never). */
-static __m128i
-in_range16(__m128i v, char lo, char hi)
-{
-	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
-	    _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
-}
-
 /*
  * Bit k set when p[k] may start an address for find_ip(): ip_tab 2 at
  * p[k], not ip_tab 1 at p[k - 1]. Reads p[-1] to p[15].
@@ -3036,10 +3027,10 @@ ip_starts16(const char *p)
 	__m128i start, word;
 
 	start = _mm_or_si128(
-	    _mm_or_si128(in_range16(v, '0', '9'), in_range16(lv, 'a', 'f')),
+	    _mm_or_si128(scan_range16(v, '0', '9'), scan_range16(lv, 'a', 'f')),
 	    _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
-	word = _mm_or_si128(
-	    _mm_or_si128(in_range16(pv, '0', '9'), in_range16(lp, 'a', 'z')),
+	word = _mm_or_si128(_mm_or_si128(scan_range16(pv, '0', '9'),
+				scan_range16(lp, 'a', 'z')),
 	    _mm_or_si128(_mm_cmpeq_epi8(pv, _mm_set1_epi8('.')),
 		_mm_or_si128(_mm_cmpeq_epi8(pv, _mm_set1_epi8(':')),
 		    _mm_cmpeq_epi8(pv, _mm_set1_epi8('_')))));

@@ -36,13 +36,9 @@ alnum_run(const char *p, const char *stop, const char *end)
 		const __m128i x =
 		    _mm_loadu_si128((const __m128i *)(const void *)p);
 		/* signed compares: bytes >= 0x80 are in no range */
-		__m128i d =
-		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-			_mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+		__m128i d = scan_range16(x, '0', '9');
 		__m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
-		__m128i a =
-		    _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-			_mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+		__m128i a = scan_range16(l, 'a', 'z');
 		unsigned bad =
 		    ~(unsigned)_mm_movemask_epi8(_mm_or_si128(d, a)) & 0xffffU;
 

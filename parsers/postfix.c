@@ -159,15 +159,9 @@ queue_id_len(const char *p, const char *end)
 		const __m128i x =
 		    _mm_loadu_si128((const __m128i *)(const void *)p);
 		__m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
-		__m128i dig =
-		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-			_mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-		__m128i alpha =
-		    _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-			_mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-		__m128i hexu =
-		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
-			_mm_cmplt_epi8(x, _mm_set1_epi8('F' + 1)));
+		__m128i dig = scan_range16(x, '0', '9');
+		__m128i alpha = scan_range16(l, 'a', 'z');
+		__m128i hexu = scan_range16(x, 'A', 'F');
 		__m128i vow = _mm_or_si128(
 		    _mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('a')),
 			_mm_cmpeq_epi8(l, _mm_set1_epi8('e'))),
@@ -252,15 +246,12 @@ ip_bytes(const char *lo, const char *s, const char *e)
 		    _mm_loadu_si128((const __m128i *)(const void *)(e - 16));
 		__m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
 		/* signed compares: bytes >= 0x80 are in no range */
-		__m128i ok = _mm_or_si128(
-		    _mm_or_si128(
-			_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-			    _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))),
-			_mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-			    _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)))),
-		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')),
-			_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')),
-			    _mm_cmpeq_epi8(x, _mm_set1_epi8('%')))));
+		__m128i ok =
+		    _mm_or_si128(_mm_or_si128(scan_range16(x, '0', '9'),
+				     scan_range16(l, 'a', 'f')),
+			_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')),
+				_mm_cmpeq_epi8(x, _mm_set1_epi8('%')))));
 		unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) &
 		    (0xffffU << (16 - (e - s))) & 0xffffU;
 

@@ -21,6 +21,15 @@
 #if defined(__SSE2__) && defined(__x86_64__) && !defined(BS_NO_SIMD)
 #include <emmintrin.h>
 #define SCAN_SSE2 1
+
+/* The bytes of x in [lo, hi], ASCII ranges only: signed compares, so bytes
+ * above 0x7f are in none. */
+static inline __m128i
+scan_range16(__m128i x, char lo, char hi)
+{
+	return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8((char)(lo - 1))),
+	    _mm_cmplt_epi8(x, _mm_set1_epi8((char)(hi + 1))));
+}
 #endif
 
 /* A string literal and its length, for the (ptr, len) arguments below. */

@@ -68,20 +68,14 @@ td_masks(const unsigned char *p, unsigned *delim, unsigned *var)
 {
 	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i d = _mm_or_si128(
-	    _mm_or_si128(
-		_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('&' - 1)),
-		    _mm_cmplt_epi8(x, _mm_set1_epi8(')' + 1))),
-		_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(':' - 1)),
-		    _mm_cmplt_epi8(x, _mm_set1_epi8('>' + 1)))),
+	    _mm_or_si128(scan_range16(x, '&', ')'), scan_range16(x, ':', '>')),
 	    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
 			     _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
 		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
 		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('[')),
 			_mm_cmpeq_epi8(x, _mm_set1_epi8(']'))))));
 	__m128i v = _mm_or_si128(
-	    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-		_mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))),
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8('@')));
+	    scan_range16(x, '0', '9'), _mm_cmpeq_epi8(x, _mm_set1_epi8('@')));
 
 	*delim = (unsigned)_mm_movemask_epi8(d);
 	*var = (unsigned)_mm_movemask_epi8(v);
