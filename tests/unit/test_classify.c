@@ -1497,6 +1497,41 @@ classify_event__eighth_collection_families__class_of_the_family(void **state)
 	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
 }
 
+/*
+ * Ninth collection (issue 12): the families its train rules cover, in
+ * wordings that no example and no train row has: a mailbox holding too
+ * many messages (not a sending limit), concurrent deliveries, a client
+ * not from a trusted network, a forward-path domain refused, an invalid
+ * HELO name or one that is a bare IP, and a banned file type (not a
+ * block list).
+ */
+static void
+classify_event__ninth_collection_families__class_of_the_family(void **state)
+{
+	static const struct want w[] = {
+		{ "452 4.2.2 user@example.org: too many messages in this "
+		  "mailbox, try later",
+		    BS_CLASS_MAILBOX_FULL },
+		{ "451 4.7.0 Too many simultaneous deliveries to this "
+		  "recipient",
+		    BS_CLASS_RATE_LIMITED },
+		{ "554 5.7.1 Client is not from a trusted network",
+		    BS_CLASS_RELAY_DENIED },
+		{ "553 the forward-path domain example.org is not allowed here",
+		    BS_CLASS_RELAY_DENIED },
+		{ "501 5.5.2 Invalid HELO name, see RFC 5321 section 4.1.1.1",
+		    BS_CLASS_PROTOCOL_ERROR },
+		{ "550 Rejected: HELO name contains an IP address literal "
+		  "without brackets",
+		    BS_CLASS_PROTOCOL_ERROR },
+		{ "554 5.7.1 Forbidden file type (.scr) in attachment",
+		    BS_CLASS_POLICY },
+	};
+
+	(void)state;
+	expect_classes(NULL, w, sizeof(w) / sizeof(w[0]));
+}
+
 int
 main(void)
 {
@@ -1605,6 +1640,8 @@ main(void)
 		    classify_event__seventh_collection_families__class_of_the_family),
 		cmocka_unit_test(
 		    classify_event__eighth_collection_families__class_of_the_family),
+		cmocka_unit_test(
+		    classify_event__ninth_collection_families__class_of_the_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
