@@ -6,3 +6,4 @@
 bs_unit(dl bs_core)
 target_compile_definitions(test_dl PRIVATE
     BS_BIN="$<TARGET_FILE:bouncestat>")
+add_dependencies(test_dl bouncestat)
