@@ -27,6 +27,7 @@
 #include <microhttpd.h>
 
 #include "clock.h"
+#include "dl.h"
 #include "dnsbl_state.h"
 #include "log.h"
 #include "expo.h"
@@ -290,6 +291,31 @@ fail:
 	return NULL;
 }
 
+#ifndef BS_LIBMHD_SONAME
+#define BS_LIBMHD_SONAME "libmicrohttpd.so.12"
+#endif
+
+/* libmicrohttpd, loaded by metrics_start() (dl.h): a daemon without
+ * metrics_listen, and every other command, does not map it nor the
+ * GnuTLS it pulls in. */
+DL_FN(MHD_start_daemon);
+DL_FN(MHD_stop_daemon);
+DL_FN(MHD_create_response_from_buffer);
+DL_FN(MHD_add_response_header);
+DL_FN(MHD_queue_response);
+DL_FN(MHD_destroy_response);
+
+static const struct dl_sym mhd_syms[] = {
+	DL_SYM(MHD_start_daemon),
+	DL_SYM(MHD_stop_daemon),
+	DL_SYM(MHD_create_response_from_buffer),
+	DL_SYM(MHD_add_response_header),
+	DL_SYM(MHD_queue_response),
+	DL_SYM(MHD_destroy_response),
+};
+
+static void *mhd_lib; /* kept loaded once loaded */
+
 static enum MHD_Result
 reply(struct MHD_Connection *c, unsigned status, const char *type, char *body,
     size_t len)
@@ -297,15 +323,15 @@ reply(struct MHD_Connection *c, unsigned status, const char *type, char *body,
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp =
-	    MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	resp = sym_MHD_create_response_from_buffer(
+	    len, body, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	ret = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
+	sym_MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = sym_MHD_queue_response(c, status, resp);
+	sym_MHD_destroy_response(resp);
 	return ret;
 }
 
@@ -384,6 +410,9 @@ metrics_start(
 
 	if (metrics_parse_listen(listen, &ss, &sslen, errbuf) == -1)
 		return NULL;
+	if (dl_load(BS_LIBMHD_SONAME, &mhd_lib, mhd_syms,
+		sizeof(mhd_syms) / sizeof(mhd_syms[0]), errbuf) == -1)
+		return NULL;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	m = xcalloc(1, sizeof(*m));
@@ -392,7 +421,7 @@ metrics_start(
 	/* The thread inherits this mask: signals stay the loop's. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	m->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, m,
+	m->d = sym_MHD_start_daemon(flags, 0, NULL, NULL, handler, m,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_CONN_LIMIT,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_TIMEOUT,
@@ -414,7 +443,7 @@ metrics_stop(struct metrics *m)
 {
 	if (m == NULL)
 		return;
-	MHD_stop_daemon(m->d);
+	sym_MHD_stop_daemon(m->d);
 	store_close(m->st);
 	free(m->db_path);
 	free(m);

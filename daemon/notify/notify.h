@@ -45,7 +45,12 @@ int notify_format_parse(const char *s, enum notify_format *f);
 void notify_payload(FILE *fp, enum notify_format f,
     const struct incident_list *l, const char *host, int64_t now);
 
-/* Initialises libcurl once per process (before threads). 0 or -1. */
+/*
+ * Starts and ends a run of webhook_post()s. libcurl is loaded (dl.h) and
+ * initialised at the first POST, so that a run without webhooks neither
+ * needs nor maps it; a POST when it cannot be loaded fails with "cannot
+ * load libcurl.so.4: ..." in errbuf. 0 or -1.
+ */
 int webhook_init(char *errbuf);
 void webhook_cleanup(void);
 

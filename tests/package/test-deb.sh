@@ -89,6 +89,12 @@ deb=$T/out/bouncestat_${version}_$arch.deb
 # Built without sanitizers: the package must not need libasan/libubsan.
 dpkg-deb -f "$deb" Depends | grep -q 'asan\|ubsan' &&
     fail "the package depends on a sanitizer runtime"
+# libcurl and libmicrohttpd are dlopen()ed (daemon/core/dl.h): shlibs
+# cannot see them, control names them.
+for lib in libcurl4 libmicrohttpd12; do
+	dpkg-deb -f "$deb" Depends | grep -q "$lib" ||
+	    fail "the package does not depend on $lib (loaded on demand)"
+done
 
 step "lintian"
 lintian --fail-on error,warning "$T/out/bouncestat_${version}_$arch.changes" \

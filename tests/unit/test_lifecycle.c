@@ -32,6 +32,7 @@ struct fake {
 	size_t n;
 	int64_t next_id;
 	int puts, finds;
+	size_t last_cap; /* recipient room of the last message put */
 };
 
 static int
@@ -41,6 +42,7 @@ fake_put(void *arg, struct lc_msg *m)
 	size_t i;
 
 	f->puts++;
+	f->last_cap = m->cap;
 	if (m->id == 0)
 		m->id = ++f->next_id;
 	for (i = 0; i < f->n && f->v[i].id != m->id; i++)
@@ -487,6 +489,52 @@ lc_join__caller_hash__finds_restored_message(void **state)
 	lc_join_free(j);
 }
 
+/*
+ * Issue 14: a record reused after a message of 8 recipients does not
+ * carry their room to the next message (open deferred messages held 8
+ * recipients' room each, 2.7 KB: peak RSS grew with the queue).
+ */
+static void
+lc_join__reused_record__small_recipient_room(void **state)
+{
+	struct fake f = { .n = 0 };
+	struct lc_ops ops = { fake_put, fake_find, &f };
+	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	char line[512];
+	int i;
+
+	(void)state;
+	assert_non_null(j);
+	feed(j,
+	    PF "1 mx1 postfix/qmgr[3]: 1A2B3C4D5E: from=<a@x>, size=1, "
+	       "nrcpt=8 (queue active)");
+	for (i = 0; i < 8; i++) {
+		snprintf(line, sizeof(line),
+		    PF "2 mx1 postfix/smtp[4]: 1A2B3C4D5E: to=<u%d@qq.com>, "
+		       "relay=mx3.qq.com[203.205.219.57]:25, delay=1, "
+		       "delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 ok)",
+		    i);
+		feed(j, line);
+	}
+	feed(j, PF "3 mx1 postfix/qmgr[3]: 1A2B3C4D5E: removed");
+	assert_int_equal(f.puts, 1);
+	assert_int_equal(f.last_cap, 8);       /* the test sees the room */
+	assert_int_equal(lc_join_flush(j), 0); /* freed for reuse */
+	feed(j,
+	    PF "4 mx1 postfix/qmgr[3]: 6F7A8B9C0D: from=<b@x>, size=1, "
+	       "nrcpt=1 (queue active)");
+	feed(j,
+	    PF "5 mx1 postfix/smtp[4]: 6F7A8B9C0D: to=<li@qq.com>, "
+	       "relay=mx3.qq.com[203.205.219.57]:25, delay=1, "
+	       "delays=0.1/0/0.5/0.4, dsn=4.7.0, status=deferred (421 no)");
+	assert_int_equal(lc_join_flush(j), 0); /* open: written, kept */
+	assert_int_equal(f.puts, 2);
+	assert_int_equal(fake_get(&f, "6F7A8B9C0D", 0)->nr, 1);
+	assert_true(f.last_cap <= 2);
+	lc_join_free(j);
+	fake_free(&f);
+}
+
 int
 main(void)
 {
@@ -501,6 +549,7 @@ main(void)
 		cmocka_unit_test(
 		    lc_join__thousands_open__table_grows_each_found_again),
 		cmocka_unit_test(lc_join__many_recipients__capped_and_counted),
+		cmocka_unit_test(lc_join__reused_record__small_recipient_room),
 		cmocka_unit_test(
 		    lc_join__quiet_after_flushes__closed_in_any_order),
 		cmocka_unit_test(

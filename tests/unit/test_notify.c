@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -270,6 +273,41 @@ hook_run__relative_or_missing__error(void **state)
 	    -1);
 }
 
+/*
+ * libcurl is loaded at the first POST (core/dl.h): a POST to a port that
+ * refuses gets libcurl's own error, not "cannot load" (the soname the
+ * build found is the one installed).
+ */
+static void
+webhook_post__loads_libcurl__its_error(void **state)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	char url[64], errbuf[BS_ERRLEN];
+	int fd;
+
+	(void)state;
+	/* a bound port that does not listen: the connection is refused */
+	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook",
+	    (unsigned)ntohs(a.sin_port));
+	assert_int_equal(webhook_init(errbuf), 0);
+	assert_int_equal(webhook_post(url, "{}", 2, 5000, errbuf), -1);
+	assert_null(strstr(errbuf, "cannot load"));
+	assert_non_null(strstr(errbuf, "127.0.0.1"));
+	/* a second run loads nothing again */
+	webhook_cleanup();
+	assert_int_equal(webhook_post(url, "{}", 2, 5000, errbuf), -1);
+	assert_null(strstr(errbuf, "cannot load"));
+	webhook_cleanup();
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -280,6 +318,7 @@ main(void)
 		    notify_payload__slack__markup_escaped_one_text),
 		cmocka_unit_test(notify_format_parse__names__json_slack_only),
 		cmocka_unit_test(webhook_display__secret_path__hidden),
+		cmocka_unit_test(webhook_post__loads_libcurl__its_error),
 		cmocka_unit_test(hook_run__exit_0__env_argv_stdin),
 		cmocka_unit_test(hook_run__exit_3__failure_named),
 		cmocka_unit_test(hook_run__over_time_limit__killed),
