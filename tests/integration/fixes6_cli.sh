@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+#
+# Product fixes of 2026-12-06 (fixes6), with the real binary. Each block
+# failed before its fix.
+set -eu
+
+# shellcheck source=lib/cli.sh
+. "${BS_SRC:?}/tests/integration/lib/cli.sh" # $tmp, fail, bs
+
+# 1. Two imports at once into one database (12 files each, 8 times over).
+# a. The message store took the next message id from its own count once
+# per run: the second import reused ids the first had added and failed
+# ("message insert: UNIQUE constraint failed: message.id"). Both must
+# succeed with every message stored.
+for i in $(seq 1 24); do
+	printf '2026-11-22T10:%02d:00+00:00 mx1 postfix/smtp[%d]: A%04X: to=<u@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n' \
+		"$i" "$i" "$i" >"$tmp/i$i.log"
+done
+for round in $(seq 1 8); do
+	rm -f "$tmp"/s1.db*
+	bs import --quiet --db "$tmp/s1.db" "$tmp"/i{1..12}.log \
+		2>"$tmp/s1a.err" &
+	pa=$!
+	bs import --quiet --db "$tmp/s1.db" "$tmp"/i{13..24}.log \
+		2>"$tmp/s1b.err" &
+	pb=$!
+	wait "$pa" || fail "import a (round $round): exit $?"
+	wait "$pb" || fail "import b (round $round): exit $?"
+	bs messages --db "$tmp/s1.db" --now 2026-11-23 --qids >"$tmp/s1q.out" ||
+		fail "messages (round $round)"
+	[ "$(sort -u "$tmp/s1q.out" | wc -l)" = 24 ] ||
+		fail "round $round: want 24 messages"
+	rc=0
+	bs status --db "$tmp/s1.db" --format json >"$tmp/s1.out" || rc=$?
+	[ "$rc" = 1 ] || fail "status (round $round): exit $rc"
+	python3 - "$tmp/s1.out" <<'PY' || fail "round $round: status"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["data"]["sent"] == 24, d["data"]
+PY
+done
+rm "$tmp"/s1*
+echo "ok: two imports at once: both succeed, every message stored"
