@@ -10,7 +10,11 @@ set -eu
 # shellcheck source=lib/cli.sh
 . "${BS_SRC:?}/tests/integration/lib/cli.sh" # $tmp, fail, bs
 
-# 1. Two imports at once into one database (12 files each, 8 times over).
+# 1. Two imports at once into one database (12 files each, 12 times over).
+# b. Each names its files in meta import.inputs (status's list of
+# imported files); the list was read and written back outside a
+# transaction, so one import could write back a list read before the
+# other's entry and drop it. status must list all 24 files every time.
 # a. The message store took the next message id from its own count once
 # per run: the second import reused ids the first had added and failed
 # ("message insert: UNIQUE constraint failed: message.id"). Both must
@@ -19,7 +23,7 @@ for i in $(seq 1 24); do
 	printf '2026-11-22T10:%02d:00+00:00 mx1 postfix/smtp[%d]: A%04X: to=<u@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n' \
 		"$i" "$i" "$i" >"$tmp/i$i.log"
 done
-for round in $(seq 1 8); do
+for round in $(seq 1 12); do
 	rm -f "$tmp"/s1.db*
 	bs import --quiet --db "$tmp/s1.db" "$tmp"/i{1..12}.log \
 		2>"$tmp/s1a.err" &
@@ -40,7 +44,10 @@ for round in $(seq 1 8); do
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["data"]["sent"] == 24, d["data"]
+names = sorted(i["path"].rsplit("/", 1)[1] for i in d["imports"])
+want = sorted("i%d.log" % i for i in range(1, 25))
+assert names == want, (len(names), sorted(set(want) - set(names)))
 PY
 done
 rm "$tmp"/s1*
-echo "ok: two imports at once: both succeed, every message stored"
+echo "ok: two imports at once: both succeed, every message stored, every file listed by status"
