@@ -550,6 +550,22 @@ check_version(struct store *st)
 	return 0;
 }
 
+/* STORE_NO_CREATE: -1 with check_version()'s message when st has no
+ * schema yet (user_version 0 and no tables), else 0. */
+static int
+refuse_empty(struct store *st)
+{
+	int64_t version = 0, tables = 0;
+
+	if (pragma_get(st, "PRAGMA user_version", NULL, 0, &version) == -1 ||
+	    pragma_get(st, "SELECT count(*) FROM sqlite_schema", NULL, 0,
+		&tables) == -1)
+		return -1;
+	if (version == 0 && tables == 0)
+		return store_failx(st, "empty database (no schema yet)");
+	return 0;
+}
+
 /* Open and close. */
 
 static int
@@ -574,6 +590,9 @@ configure(struct store *st)
 		return -1;
 	if (st->readonly)
 		return 0;
+	/* Before WAL (which would write to the file and make -wal, -shm). */
+	if (st->no_create && refuse_empty(st) == -1)
+		return -1;
 	/*
 	 * Only a new database takes it (before its first table and WAL):
 	 * 8 KiB pages halve the system calls of writing a batch and of
@@ -693,6 +712,7 @@ open_store(const char *path, int flags, char *errbuf)
 	}
 	st->readonly = (flags & STORE_READONLY) != 0;
 	st->bulk = (flags & STORE_BULK) != 0;
+	st->no_create = (flags & STORE_NO_CREATE) != 0;
 	st->host_id = -1;
 	/*
 	 * SQLite's memory statistics take a global mutex and update counters

@@ -51,3 +51,40 @@ PY
 done
 rm "$tmp"/s1*
 echo "ok: two imports at once: both succeed, every message stored, every file listed by status"
+
+# 2. An empty (0-byte) database file: incidents and alert (their detector
+# pass) made it a database while status, report, messages and trace said
+# "empty database". Now every command but import, rebuild and the daemon
+# says "empty database (no schema yet)", exits 1 and leaves the file as it
+# is (0 bytes, no -wal or -shm); import makes it a database.
+check_empty() {
+	local rc=0
+	rm -f "$tmp"/s2.db*
+	: >"$tmp/s2.db"
+	bs "$@" --db "$tmp/s2.db" >"$tmp/s2.out" 2>"$tmp/s2.err" || rc=$?
+	[ "$rc" = 1 ] || fail "$* on an empty file: exit $rc, want 1"
+	grep -q "error: $tmp/s2.db: empty database (no schema yet) (nothing has written to it yet: 'bouncestat import' or the daemon makes it a database" \
+		"$tmp/s2.err" || fail "$* on an empty file: no 'empty database'"
+	[ "$(stat -c %s "$tmp/s2.db")" = 0 ] || fail "$* wrote to an empty file"
+	[ ! -e "$tmp/s2.db-wal" ] && [ ! -e "$tmp/s2.db-shm" ] ||
+		fail "$* made -wal or -shm next to an empty file"
+	echo "ok: $* on an empty file: refused, left as it is"
+}
+check_empty status
+check_empty report
+check_empty report --format csv
+check_empty messages
+check_empty trace 5AMAK1ab005103
+check_empty incidents
+check_empty incidents --no-detect
+check_empty alert --dry-run
+check_empty alert --dry-run --no-detect
+check_empty alert --mail-to postmaster@example.org
+rm -f "$tmp"/s2.db*
+: >"$tmp/s2.db"
+bs import --db "$tmp/s2.db" "$BS_SRC/tests/data/postfix/sent.log" >/dev/null ||
+	fail "import into an empty file"
+bs incidents --db "$tmp/s2.db" --now 2026-11-25 >"$tmp/s2.out" ||
+	fail "incidents after import into an empty file"
+rm -f "$tmp"/s2*
+echo "ok: import makes an empty file a database"
