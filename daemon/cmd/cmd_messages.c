@@ -51,7 +51,10 @@ help(void)
 	       "  --qids               only the queue ids, each once (for\n"
 	       "                       postqueue/postsuper: ... --qids | "
 	       "postsuper -h -)\n"
-	       "  --format F           text (default), json or csv\n\n",
+	       "  --format F           text (default), json or csv (cells "
+	       "starting with\n"
+	       "                       = + - @ TAB or CR are prefixed with "
+	       "')\n\n",
 	    cmd_messages_entry.usage);
 	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON | CTX_CSV);
 }

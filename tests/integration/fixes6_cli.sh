@@ -88,3 +88,28 @@ bs incidents --db "$tmp/s2.db" --now 2026-11-25 >"$tmp/s2.out" ||
 	fail "incidents after import into an empty file"
 rm -f "$tmp"/s2*
 echo "ok: import makes an empty file a database"
+
+# 4. CSV cells that a spreadsheet would run as a formula: one writer
+# (daemon/render/csv.c) serves report's and messages' CSV and prefixes a
+# cell starting with = + - @, TAB or CR with a single quote (OWASP). The
+# messages CSV had a writer of its own that let invalid UTF-8 through and
+# did not prefix a cell starting with a TAB (shown as '?').
+printf '2026-11-22T10:00:00+00:00 mx1 postfix/qmgr[10]: B00001: from=<\t=HYPERLINK("http://x")@evil.example>, size=1, nrcpt=2 (queue active)\n' >"$tmp/s4.log"
+printf '2026-11-22T10:00:01+00:00 mx1 postfix/smtp[11]: B00001: to=<+cmd@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 no such user (in reply to RCPT TO command))\n' >>"$tmp/s4.log"
+printf '2026-11-22T10:00:01+00:00 mx1 postfix/smtp[11]: B00001: to=<u\xff\xfe@=evil.example>, relay=mx.evil.example[192.0.2.2]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n' >>"$tmp/s4.log"
+printf '2026-11-22T10:00:02+00:00 mx1 postfix/qmgr[10]: B00001: removed\n' >>"$tmp/s4.log"
+bs import --quiet --db "$tmp/s4.db" "$tmp/s4.log" || fail "import s4.log"
+bs messages --db "$tmp/s4.db" --now 2026-11-23 --format csv >"$tmp/s4.out" ||
+	fail "messages --format csv"
+grep -q ',"'"'"'?=HYPERLINK(""http://x"")@evil.example",' "$tmp/s4.out" ||
+	fail "messages csv: a sender starting with TAB is not prefixed"
+grep -q ",'+cmd@example.net,bounced," "$tmp/s4.out" ||
+	fail "messages csv: a recipient starting with + is not prefixed"
+grep -q ',u??@=evil.example,sent,' "$tmp/s4.out" ||
+	fail "messages csv: invalid UTF-8 not shown as ?"
+bs report --db "$tmp/s4.db" --now 2026-11-23 --format csv >"$tmp/s4r.out" ||
+	fail "report --format csv"
+grep -q "^domain,'=evil.example," "$tmp/s4r.out" ||
+	fail "report csv: a domain starting with = is not prefixed"
+rm -f "$tmp"/s4*
+echo "ok: CSV cells starting with = + - @ TAB CR are prefixed with '"
