@@ -113,3 +113,39 @@ grep -q "^domain,'=evil.example," "$tmp/s4r.out" ||
 	fail "report csv: a domain starting with = is not prefixed"
 rm -f "$tmp"/s4*
 echo "ok: CSV cells starting with = + - @ TAB CR are prefixed with '"
+
+# 5. Lines dated 1970 or 9999 (a clock that lost its battery, a typo in a
+# forwarded stamp) were counted: a 9999 line made report --format json
+# print "until": "10000-01-01T00:00:00Z". Now a delivery line before 2000
+# or over a day after the present (the later of the file's time and the
+# clock) is skipped with reason bad_time, counted, and named in a warning.
+R='to=<a@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)'
+{
+	echo "2026-11-22T10:00:00+00:00 mx postfix/smtp[1]: A00001: $R"
+	echo "1970-01-01T00:00:01+00:00 mx postfix/smtp[1]: A00002: $R"
+	echo "<22>1 9999-12-31T23:59:59Z mx postfix/smtp 1 - - A00003: $R"
+	echo "{\"__REALTIME_TIMESTAMP\":\"1000000\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"_PID\":\"1\",\"_HOSTNAME\":\"mx\",\"MESSAGE\":\"A00004: $R\"}"
+	echo "9999-12-31 23:59:59 1tEaZk-000Ab1-3x => b@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.1] C=\"250 ok\""
+} >"$tmp/s5.log"
+bs import --db "$tmp/s5.db" "$tmp/s5.log" >"$tmp/s5.out" 2>"$tmp/s5.err" ||
+	fail "import s5.log"
+grep -q "s5.log: 5 lines, 1 deliveries (1 sent, .*), 4 skipped, 0 bad" \
+	"$tmp/s5.out" || fail "import: the 1970/9999 lines are not skipped"
+grep -q 'input: .*s5.log: 4 lines with a time out of range skipped (reason=bad_time: before 2000 or over a day ahead); first: line="1970-01-01T00:00:01+00:00 mx postfix/smtp\[1\]: A00002: to=<\*@example.com>' \
+	"$tmp/s5.err" || fail "import: no bad_time warning"
+bs report --db "$tmp/s5.db" --now 2026-11-23 --since all --format json \
+	>"$tmp/s5r.out" || fail "report"
+python3 - "$tmp/s5r.out" <<'PY' || fail "report: the data range is not 2026-11-22"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["data"] == {"since": "2026-11-22T10:00:00Z",
+                     "until": "2026-11-22T11:00:00Z"}, d["data"]
+assert d["totals"]["sent"] == 1, d["totals"]
+PY
+TZ=UTC bs parse --all --now 2026-11-24T12:00:00Z "$tmp/s5.log" \
+	>"$tmp/s5p.out" 2>"$tmp/s5p.err" || fail "parse"
+[ "$(cut -f2,3 "$tmp/s5p.out" | tail -n +2 | tr '\t' ' ' | tr '\n' '|')" = \
+	"ok -|skip bad_time|skip bad_time|skip bad_time|skip bad_time|" ] ||
+	fail "parse --all: want bad_time for the 1970/9999 lines"
+rm -f "$tmp"/s5*
+echo "ok: 1970 and 9999 lines are skipped as bad_time, with a warning"
