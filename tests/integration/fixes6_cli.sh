@@ -149,3 +149,44 @@ TZ=UTC bs parse --all --now 2026-11-24T12:00:00Z "$tmp/s5.log" \
 	fail "parse --all: want bad_time for the 1970/9999 lines"
 rm -f "$tmp"/s5*
 echo "ok: 1970 and 9999 lines are skipped as bad_time, with a warning"
+
+# 6. Sendmail logs no removal from the queue: a message whose from= line
+# was not read (the log starts after it: multi_rcpt.log of tests/data) was
+# shown "queued" for good, even when every recipient had a final stat=.
+# Now its state is their outcome (sent, bounced), it is not listed by
+# --open, a deferred recipient keeps it deferred, a later line still
+# joins it, and when it goes quiet it ends with that state (not
+# incomplete).
+bs import --quiet --db "$tmp/s6.db" "$BS_SRC/tests/data/sendmail/multi_rcpt.log" ||
+	fail "import multi_rcpt.log"
+bs messages --db "$tmp/s6.db" --now 2026-11-23 >"$tmp/s6.out" ||
+	fail "messages"
+[ "$(awk 'NR > 1 { print $1, $2 }' "$tmp/s6.out" | sort -u | tr '\n' '|')" = \
+	"5AMAK1ab005102 deferred|5AMAK1ab005103 bounced|5AMAK1ab005104 sent|" ] ||
+	fail "messages: Sendmail states (want deferred, bounced, sent)"
+bs messages --db "$tmp/s6.db" --now 2026-11-23 --open --qids >"$tmp/s6.out" ||
+	fail "messages --open"
+[ "$(cat "$tmp/s6.out")" = 5AMAK1ab005102 ] ||
+	fail "messages --open: want only the deferred message"
+# One recipient sent, then another deferred, then sent: one message,
+# deferred in between; a line a week later ends it (quiet) as sent.
+S='mail sm-mta[5201]: 5AMAK2ab005201: to=<%s>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120311, relay=mx.example.net. [192.0.2.40], dsn=%s, stat=%s\n'
+printf "Nov 22 11:00:01 $S" ann@example.net 2.0.0 'Sent (ok)' >"$tmp/s6.log"
+printf "Nov 22 11:00:02 $S" bob@example.net 4.0.0 'Deferred: 451 4.3.5 try later' >>"$tmp/s6.log"
+rm -f "$tmp"/s6.db*
+bs import --quiet --db "$tmp/s6.db" "$tmp/s6.log" || fail "import s6.log"
+bs messages --db "$tmp/s6.db" --now 2026-11-23 --qids --open >"$tmp/s6.out"
+[ "$(cat "$tmp/s6.out")" = 5AMAK2ab005201 ] ||
+	fail "a Sendmail message with a deferred recipient is not open"
+printf "Nov 22 12:00:02 $S" bob@example.net 2.0.0 'Sent (ok)' >>"$tmp/s6.log"
+printf "Nov 30 12:00:00 $S" cat@example.net 2.0.0 'Sent (ok)' |
+	sed 's/5AMAK2ab005201/5AMAK2ab005299/' >>"$tmp/s6.log"
+bs import --quiet --db "$tmp/s6.db" "$tmp/s6.log" || fail "import s6.log again"
+bs messages --db "$tmp/s6.db" --now 2026-12-01 --since 2026-11-01 \
+	--format csv >"$tmp/s6.out" || fail "messages csv"
+[ "$(grep -c '^5AMAK2ab005201,' "$tmp/s6.out")" = 2 ] ||
+	fail "the Sendmail message was split or lost a recipient"
+grep -q '^5AMAK2ab005201,sendmail,mail,sent,2026-11-22T11:00:01Z,2026-11-22T12:00:02Z,' \
+	"$tmp/s6.out" || fail "a quiet Sendmail message did not end as sent"
+rm -f "$tmp"/s6*
+echo "ok: Sendmail messages show their recipients' outcome, not queued"
