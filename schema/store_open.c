@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -566,6 +567,29 @@ refuse_empty(struct store *st)
 	return 0;
 }
 
+/*
+ * PRAGMA journal_mode = WAL, tried again for up to STORE_BUSY_MS while
+ * another process holds the database (SQLite answers BUSY at once here,
+ * without the busy handler: two imports creating one new database at
+ * once failed with "database is locked").
+ */
+static int
+journal_wal(struct store *st, char *mode, size_t len)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0;; waited += 10) {
+		if (pragma_get(
+			st, "PRAGMA journal_mode = WAL", mode, len, NULL) == 0)
+			return 0;
+		if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY ||
+		    waited >= STORE_BUSY_MS)
+			return -1;
+		(void)nanosleep(&pause, NULL);
+	}
+}
+
 /* Open and close. */
 
 static int
@@ -601,8 +625,7 @@ configure(struct store *st)
 	 */
 	if (sql_run(st, "pragma", "PRAGMA page_size = 8192") == -1)
 		return -1;
-	if (pragma_get(st, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
-		NULL) == -1)
+	if (journal_wal(st, mode, sizeof(mode)) == -1)
 		return -1;
 	if (strcmp(mode, "wal") != 0)
 		return store_failx(

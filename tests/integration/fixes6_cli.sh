@@ -52,6 +52,21 @@ done
 rm "$tmp"/s1*
 echo "ok: two imports at once: both succeed, every message stored, every file listed by status"
 
+# c. Two imports at once into a database that does not exist yet: the one
+# that did not create it failed at "PRAGMA journal_mode = WAL: database is
+# locked" (SQLite answers that without the busy handler). 50 rounds.
+for round in $(seq 1 50); do
+	rm -f "$tmp"/s1c.db*
+	bs import --quiet --db "$tmp/s1c.db" "$tmp/i1.log" 2>"$tmp/s1ca.err" &
+	pa=$!
+	bs import --quiet --db "$tmp/s1c.db" "$tmp/i2.log" 2>"$tmp/s1cb.err" &
+	pb=$!
+	wait "$pa" || fail "new database, import a (round $round): exit $?"
+	wait "$pb" || fail "new database, import b (round $round): exit $?"
+done
+rm -f "$tmp"/s1c*
+echo "ok: two imports at once into a new database: both succeed"
+
 # 2. An empty (0-byte) database file: incidents and alert (their detector
 # pass) made it a database while status, report, messages and trace said
 # "empty database". Now every command but import, rebuild and the daemon
