@@ -281,6 +281,7 @@ static const char *const reason_names[BS_REASON_COUNT] = {
 	[BS_REASON_OTHER_PROGRAM] = "other_program",
 	[BS_REASON_NOT_RESULT] = "not_result",
 	[BS_REASON_BAD_DATE] = "bad_date",
+	[BS_REASON_BAD_TIME] = "bad_time",
 	[BS_REASON_MALFORMED] = "malformed",
 };
 

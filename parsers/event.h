@@ -48,6 +48,7 @@ enum bs_reason {
 				    forced one's) */
 	BS_REASON_NOT_RESULT,    /* an MTA line that is no delivery result */
 	BS_REASON_BAD_DATE,      /* a day its (inferred) year does not have */
+	BS_REASON_BAD_TIME,      /* a time before 2000 or over a day ahead */
 	BS_REASON_MALFORMED,     /* PARSE_BAD: a malformed delivery line */
 	BS_REASON_COUNT
 };

@@ -623,21 +623,46 @@ seen(struct lc_join *j, struct lc_msg *m, int64_t t)
 		j->min_last = m->last;
 }
 
-/* Sendmail logs no end: a message ends when every recipient has. */
+/*
+ * Sendmail logs no end: a message ends when every recipient has (the
+ * from= line's nrcpts). Without that line (a log that starts after it),
+ * how many recipients there are is unknown: the message stays open, so
+ * that a later line still joins it, but once every recipient seen has a
+ * final result its state is their outcome (sent, bounced, expired), not
+ * queued; a deferred recipient makes it deferred again.
+ */
 static void
 maybe_done(struct lc_join *j, struct lc_msg *m)
 {
 	size_t i, done = 0;
 
-	if (m->mta != BS_MTA_SENDMAIL || m->nrcpt <= 0 || m->final != 0)
+	if (m->mta != BS_MTA_SENDMAIL || m->final != 0)
 		return;
 	for (i = 0; i < m->nr; i++)
 		if (m->r[i].status == BS_STATUS_SENT ||
 		    m->r[i].status == BS_STATUS_BOUNCED ||
 		    m->r[i].status == BS_STATUS_EXPIRED)
 			done++;
-	if (done + m->rcpt_dropped >= (size_t)m->nrcpt)
-		finish(j, m, m->last, outcome(m));
+	if (m->nrcpt > 0) {
+		if (done + m->rcpt_dropped >= (size_t)m->nrcpt)
+			finish(j, m, m->last, outcome(m));
+	} else if (m->nr > 0 && done == m->nr)
+		m->state = (uint8_t)outcome(m);
+}
+
+/*
+ * The state of a message that ends with no end line (quiet too long, or
+ * its queue id reused): incomplete, but for a Sendmail message whose
+ * recipients all had a final result (maybe_done()), which keeps it.
+ */
+static enum lc_state
+unended(const struct lc_msg *m)
+{
+	if (m->mta == BS_MTA_SENDMAIL &&
+	    (m->state == LC_S_SENT || m->state == LC_S_BOUNCED ||
+		m->state == LC_S_EXPIRED))
+		return (enum lc_state)m->state;
+	return LC_S_INCOMPLETE;
 }
 
 int
@@ -661,7 +686,7 @@ lc_join_line_h(struct lc_join *j, const struct lc_line *lc, uint64_t h)
 	/* A start line of a queue id still open: the id was reused. */
 	if (lc->kind == LC_START && (m->has_start || m->nr > 0)) {
 		j->c.reused++;
-		finish(j, m, m->last, LC_S_INCOMPLETE);
+		finish(j, m, m->last, unended(m));
 		if (find(j, &k, h, true, &m) == -1)
 			return -1;
 	}
@@ -831,7 +856,7 @@ lc_join_flush(struct lc_join *j)
 			prev = m->prev;
 			if (m->last < quiet) {
 				j->c.quiet++;
-				finish(j, m, m->last, LC_S_INCOMPLETE);
+				finish(j, m, m->last, unended(m));
 			} else if (m->last < low)
 				low = m->last;
 		}

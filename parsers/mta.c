@@ -224,6 +224,13 @@ prefix(const char *line, size_t len, const struct mta_ctx *ctx,
 	return plain_prefix(line, len, ctx, pfx, exim_log, why);
 }
 
+/* Whether t is in the sane range of a line's time (mta.h). */
+static bool
+time_sane(int64_t t, const struct mta_ctx *ctx)
+{
+	return t >= BS_TIME_MIN && (ctx->time_max == 0 || t <= ctx->time_max);
+}
+
 /*
  * Issue 16: fills ctx->lc from a lifecycle line (a skipped line of the
  * forms in lifecycle.h, its time computed here) or from a result line
@@ -248,7 +255,9 @@ lifecycle_hook(enum bs_mta mta, int rc, const struct syslog_prefix *pfx,
 		return;
 	}
 	tp = *pfx;
-	if (stamp != NULL && syslog_stamp_time(stamp, &ctx->syslog, &tp) == -1)
+	if ((stamp != NULL &&
+		syslog_stamp_time(stamp, &ctx->syslog, &tp) == -1) ||
+	    !time_sane(tp.time, ctx))
 		ctx->lc->kind = LC_NONE;
 	ctx->lc->time = tp.time;
 }
@@ -310,6 +319,13 @@ mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
 	 */
 	if (untimed && syslog_stamp_time(&stamp, &ctx->syslog, &pfx) == -1) {
 		ev->reason = BS_REASON_BAD_DATE;
+		return PARSE_SKIP;
+	}
+	/* 1970 or 9999: skipped, counted, named (bad_time), not stored. */
+	if (!time_sane(pfx.time, ctx)) {
+		if (ctx->lc != NULL)
+			ctx->lc->kind = LC_NONE;
+		ev->reason = BS_REASON_BAD_TIME;
 		return PARSE_SKIP;
 	}
 	if (rc != PARSE_OK) {

@@ -15,6 +15,15 @@
 #include "lifecycle.h"
 #include "syslog.h"
 
+/*
+ * The sane range of a line's time: from 2000-01-01 (a clock that lost
+ * its battery, a stamp of 0) to a day after the present (the later of the
+ * reference time and the clock; a year 9999 typo). A delivery line out of
+ * it is skipped with reason bad_time.
+ */
+#define BS_TIME_MIN   INT64_C(946684800) /* 2000-01-01T00:00:00Z */
+#define BS_TIME_AHEAD INT64_C(86400)
+
 struct mta_ctx {
 	struct syslog_ctx syslog;
 	enum bs_mta force; /* BS_MTA_UNKNOWN: detect per line */
@@ -32,6 +41,12 @@ struct mta_ctx {
 	 * and result lines fill it. Not owned.
 	 */
 	struct lc_line *lc;
+	/*
+	 * The latest time a line may carry (see BS_TIME_MIN): the caller's
+	 * present + BS_TIME_AHEAD (pipeline_set_ref_time(), parse); 0: no
+	 * upper limit.
+	 */
+	int64_t time_max;
 };
 
 /*

@@ -426,6 +426,14 @@ flush_rows(struct message_store *ms)
 int
 message_store_sync(struct message_store *ms)
 {
+	/*
+	 * The last writes of the transaction (msgtrack_flush() runs right
+	 * before every commit): the next transaction asks the table for
+	 * the next id again, as another process (a second import at once)
+	 * may have added messages in between. It reused ids before, and
+	 * its insert failed on message.id.
+	 */
+	ms->next_id = 0;
 	if (ms->nmsg == 0)
 		return 0;
 	return flush_rows(ms);

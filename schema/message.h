@@ -62,7 +62,9 @@ int message_store_load_open(struct message_store *, size_t max,
 
 /*
  * Writes the rows that wait for a multi-row INSERT (new messages and
- * recipients given to put): before the transaction commits. 0 or -1.
+ * recipients given to put): before the transaction commits (the next
+ * transaction's first new message asks the table for its id again:
+ * another process may have added messages). 0 or -1.
  */
 int message_store_sync(struct message_store *);
 

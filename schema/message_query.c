@@ -50,6 +50,11 @@ msg_key_from_name(const char *s, enum msg_key *out)
  * read with json_each() as r: r.value ->> 0 is the address, and so on
  * (the view message_rcpt has the same, for the sqlite3 shell; joined
  * here it would be materialised whole).
+ *
+ * --open: messages with no end (final 0), but a Sendmail message whose
+ * every recipient has a final result (its state is their outcome, see
+ * lifecycle_join.c): Sendmail logs no removal, and such a message has
+ * left its queue.
  */
 #define MSG_FROM                                                               \
 	" FROM message m JOIN name mt ON mt.id = m.mta"                        \
@@ -73,7 +78,8 @@ msg_key_from_name(const char *s, enum msg_key *out)
  */
 #define MSG_WHERE                                                              \
 	" WHERE m.last >= :since AND m.first < :until"                         \
-	" AND (:open = 0 OR m.final = 0)"                                      \
+	" AND (:open = 0 OR (m.final = 0 AND NOT (mt.s = 'sendmail'"           \
+	"  AND m.state IN ('sent', 'bounced', 'expired'))))"                   \
 	" AND (:domain IS NULL OR d.s = :domain OR p.s = :domain)"             \
 	" AND (:cls IS NULL OR r.value ->> 6 = :cls)"                          \
 	" AND (:status IS NULL OR r.value ->> 5 = :status"                     \

@@ -23,8 +23,16 @@
 
 struct store;
 
-#define STORE_READONLY 0x01 /* reports: open read-only, no migrations */
-#define STORE_BULK     0x02 /* import: a smaller page cache (peak RSS) */
+#define STORE_READONLY  0x01 /* reports: open read-only, no migrations */
+#define STORE_BULK      0x02 /* import: a smaller page cache (peak RSS) */
+/*
+ * Read-write, but only a database that has a schema: an empty one (a
+ * 0-byte file, no tables) is refused as read-only opens refuse it, "empty
+ * database (no schema yet)", and left untouched (no WAL, no -shm). For
+ * the commands that update a database but do not feed it (incidents' and
+ * alert's detector pass); import, rebuild and the daemon create it.
+ */
+#define STORE_NO_CREATE 0x04
 
 /*
  * The kind of a counted result: column `kind` of count_hour and

@@ -241,7 +241,8 @@ struct evrow {
 struct store {
 	sqlite3 *db;
 	bool readonly;
-	bool bulk; /* STORE_BULK */
+	bool bulk;      /* STORE_BULK */
+	bool no_create; /* STORE_NO_CREATE */
 	bool in_txn;
 	struct sql_stmt stmt[S_COUNT]; /* NULL s: not prepared (read-only) */
 	int ev_idx[EV_NPARAM];

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -550,6 +551,45 @@ check_version(struct store *st)
 	return 0;
 }
 
+/* STORE_NO_CREATE: -1 with check_version()'s message when st has no
+ * schema yet (user_version 0 and no tables), else 0. */
+static int
+refuse_empty(struct store *st)
+{
+	int64_t version = 0, tables = 0;
+
+	if (pragma_get(st, "PRAGMA user_version", NULL, 0, &version) == -1 ||
+	    pragma_get(st, "SELECT count(*) FROM sqlite_schema", NULL, 0,
+		&tables) == -1)
+		return -1;
+	if (version == 0 && tables == 0)
+		return store_failx(st, "empty database (no schema yet)");
+	return 0;
+}
+
+/*
+ * PRAGMA journal_mode = WAL, tried again for up to STORE_BUSY_MS while
+ * another process holds the database (SQLite answers BUSY at once here,
+ * without the busy handler: two imports creating one new database at
+ * once failed with "database is locked").
+ */
+static int
+journal_wal(struct store *st, char *mode, size_t len)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0;; waited += 10) {
+		if (pragma_get(
+			st, "PRAGMA journal_mode = WAL", mode, len, NULL) == 0)
+			return 0;
+		if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY ||
+		    waited >= STORE_BUSY_MS)
+			return -1;
+		(void)nanosleep(&pause, NULL);
+	}
+}
+
 /* Open and close. */
 
 static int
@@ -574,6 +614,9 @@ configure(struct store *st)
 		return -1;
 	if (st->readonly)
 		return 0;
+	/* Before WAL (which would write to the file and make -wal, -shm). */
+	if (st->no_create && refuse_empty(st) == -1)
+		return -1;
 	/*
 	 * Only a new database takes it (before its first table and WAL):
 	 * 8 KiB pages halve the system calls of writing a batch and of
@@ -582,8 +625,7 @@ configure(struct store *st)
 	 */
 	if (sql_run(st, "pragma", "PRAGMA page_size = 8192") == -1)
 		return -1;
-	if (pragma_get(st, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
-		NULL) == -1)
+	if (journal_wal(st, mode, sizeof(mode)) == -1)
 		return -1;
 	if (strcmp(mode, "wal") != 0)
 		return store_failx(
@@ -693,6 +735,7 @@ open_store(const char *path, int flags, char *errbuf)
 	}
 	st->readonly = (flags & STORE_READONLY) != 0;
 	st->bulk = (flags & STORE_BULK) != 0;
+	st->no_create = (flags & STORE_NO_CREATE) != 0;
 	st->host_id = -1;
 	/*
 	 * SQLite's memory statistics take a global mutex and update counters

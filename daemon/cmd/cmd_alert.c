@@ -609,8 +609,9 @@ cmd_alert_exec(int argc, char **argv)
 	}
 	/* A preview without the detector writes nothing: a reader of the
 	 * database (group adm) may run it. */
-	if ((st = store_open(
-		 db, dry && !detect ? STORE_READONLY : 0, errbuf)) == NULL) {
+	if ((st = store_open(db,
+		 dry && !detect ? STORE_READONLY : STORE_NO_CREATE, errbuf)) ==
+	    NULL) {
 		cmd_ctx_store_error(&ctx, errbuf);
 		if (lockfd != -1)
 			close(lockfd);

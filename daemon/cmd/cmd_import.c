@@ -148,8 +148,10 @@ put_position(struct import_state *s, struct input *in, struct import_file *f)
  * line, the oldest first, at most IMPORT_LIST_MAX), so that `status` can
  * list what import fed a database: positions are looked up by key only.
  * Written once the input's counts are committed (the writer thread is
- * idle), in a transaction of its own; a failure only warns, as the counts
- * are in.
+ * idle), in a transaction of its own (BEGIN IMMEDIATE before the list is
+ * read: two imports at once into one database each add their key, none
+ * writes back a list read before the other's entry); a failure only
+ * warns, as the counts are in.
  */
 static bool
 is_key_line(const char *p, const char *nl, const char *key, size_t klen)
@@ -162,8 +164,15 @@ import_list_add(struct import_state *s, const char *key)
 {
 	size_t cap = IMPORT_LIST_MAX * 32, klen = strlen(key), n = 0;
 	size_t lines = 0, drop;
-	char *old = xmalloc(cap), *neu = xmalloc(cap + 64), *p, *nl;
+	char *old, *neu, *p, *nl;
 
+	if (store_begin(s->st) == -1) {
+		log_warnx("import: %s: recording it for status: %s", key,
+		    store_errmsg(s->st));
+		return;
+	}
+	old = xmalloc(cap);
+	neu = xmalloc(cap + 64);
 	if (store_meta_get(s->st, IMPORT_META_INPUTS, old, cap) != 1)
 		old[0] = '\0';
 	for (p = old; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
@@ -181,9 +190,12 @@ import_list_add(struct import_state *s, const char *key)
 		n += (size_t)(nl + 1 - p);
 	}
 	snprintf(neu + n, cap + 64 - n, "%s\n", key);
-	if (store_meta_set(s->st, IMPORT_META_INPUTS, neu) == -1)
+	if (store_meta_set(s->st, IMPORT_META_INPUTS, neu) == -1 ||
+	    store_commit(s->st) == -1) {
 		log_warnx("import: %s: recording it for status: %s", key,
 		    store_errmsg(s->st));
+		(void)store_rollback(s->st);
+	}
 	free(old);
 	free(neu);
 }

@@ -417,7 +417,7 @@ cmd_incidents_exec(int argc, char **argv)
 		return rc;
 	}
 	if (detect && access(db, W_OK) == 0 &&
-	    (st = store_open(db, 0, errbuf)) != NULL) {
+	    (st = store_open(db, STORE_NO_CREATE, errbuf)) != NULL) {
 		if ((cl = rules_load(ctx.rules, errbuf)) == NULL)
 			log_warnx("rules: %s (no suggested actions)", errbuf);
 		memset(&o, 0, sizeof(o));

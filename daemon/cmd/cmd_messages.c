@@ -44,14 +44,20 @@ help(void)
 	       "class and time\n"
 	       "                       (dnsbl: whose failure named its list "
 	       "and listed IP)\n"
-	       "  --open               only messages still queued\n"
+	       "  --open               only messages still queued (a Sendmail "
+	       "message\n"
+	       "                       whose recipients all have a final "
+	       "result is not)\n"
 	       "  --sender-domain D, --sasl-user U, --client C, "
 	       "--transport T, --host H\n"
 	       "                       the keys of report --by\n"
 	       "  --qids               only the queue ids, each once (for\n"
 	       "                       postqueue/postsuper: ... --qids | "
 	       "postsuper -h -)\n"
-	       "  --format F           text (default), json or csv\n\n",
+	       "  --format F           text (default), json or csv (cells "
+	       "starting with\n"
+	       "                       = + - @ TAB or CR are prefixed with "
+	       "')\n\n",
 	    cmd_messages_entry.usage);
 	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON | CTX_CSV);
 }

@@ -53,7 +53,9 @@ help(void)
 	    "  --all         also a row for every skipped or bad line, with\n"
 	    "                the reason it gave no event: no_prefix,\n"
 	    "                repeated, partial, bad_json, other_program,\n"
-	    "                not_result, bad_date or malformed\n"
+	    "                not_result, bad_date, bad_time (before 2000\n"
+	    "                or over a day after --now and the clock) or\n"
+	    "                malformed\n"
 	    "  --now TIME    reference time for the year of classic "
 	    "syslog stamps\n"
 	    "                (default: the file's mtime, or now for "
@@ -238,6 +240,7 @@ cmd_parse_exec(int argc, char **argv)
 	if (ref == 0)
 		ref = mtime != 0 ? mtime : now;
 	ctx.syslog.ref_time = ref;
+	ctx.time_max = (ref > now ? ref : now) + BS_TIME_AHEAD; /* mta.h */
 	ctx.syslog.tz_offset = local_tz_offset(ref);
 	if ((pl = pipeline_new(NULL, cl, &ctx)) == NULL ||
 	    (lb = linebuf_new(LINEBUF_MAX_LINE_DEFAULT)) == NULL)

@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "context.h"
 #include "cmd.h"
+#include "csv.h"
 #include "incident.h"
 #include "html.h"
 #include "incidents.h"
@@ -191,8 +192,8 @@ help(void)
 	    "JSON, empty for none;\nfilter: domain, class, host, the value, "
 	    "empty for none; totals, class,\ndomain, provider, host, code, "
 	    "hour, unknown). Every form names the filters.\nText shows the "
-	    "hosts when there are several. Text cells starting\nwith = + - @ "
-	    "are prefixed with '.\n\n"
+	    "hosts when there are several. Text cells starting\nwith = + - @ TAB "
+	    "or CR are prefixed with ' (no spreadsheet formula).\n\n"
 	    "HTML: one page, no script and no external asset: failures over "
 	    "time stacked\nby class (inline SVG), the classes, the top "
 	    "providers with their class mix,\nthe open and recent incidents "
@@ -1060,51 +1061,6 @@ report_json(FILE *fp, const struct report *r)
 
 /* CSV output. */
 
-/*
- * Writes one text cell: control characters and invalid UTF-8 as '?', a
- * leading = + - @ prefixed with ' (no formula in a spreadsheet), quoted
- * when it holds a comma, a quote or a space at either end (RFC 4180).
- */
-static void
-csv_str(FILE *fp, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, cl;
-	bool quote = false;
-
-	for (i = 0; i < len; i++)
-		if (p[i] == ',' || p[i] == '"' || p[i] < 0x20 || p[i] == 0x7f)
-			quote = true;
-	if (len > 0 && (p[0] == ' ' || p[len - 1] == ' '))
-		quote = true;
-	if (quote)
-		fputc('"', fp);
-	if (len > 0 && strchr("=+-@", p[0]) != NULL)
-		fputc('\'', fp);
-	for (i = 0; i < len; i += cl) {
-		cl = 1;
-		if (p[i] == '"')
-			fputs("\"\"", fp);
-		else if (p[i] < 0x20 || p[i] == 0x7f)
-			fputc('?', fp);
-		else if (p[i] < 0x80)
-			fputc(p[i], fp);
-		else {
-			/* fput_sanitized judges validity and C1 controls. */
-			(void)display_char_width(p + i, len - i, &cl);
-			fput_sanitized(fp, s + i, cl);
-		}
-	}
-	if (quote)
-		fputc('"', fp);
-}
-
-static void
-csv_cstr(FILE *fp, const char *s)
-{
-	csv_str(fp, s, s != NULL ? strlen(s) : 0);
-}
-
 static void
 csv_counts(FILE *fp, const struct query_counts *c, bool sent, int64_t total)
 {
@@ -1196,7 +1152,7 @@ report_csv(FILE *fp, const struct report *r)
 		fputc(',', fp);
 		csv_counts(fp, &x->c, false, failed(&x->c));
 		fputs(",,", fp);
-		csv_str(fp, x->text, x->text_len);
+		csv_cell(fp, x->text, x->text_len);
 		fputs(",\r\n", fp);
 	}
 	for (i = 0; i < r->hours.n; i++) {
@@ -1211,9 +1167,9 @@ report_csv(FILE *fp, const struct report *r)
 		iso_time(x->time, t, sizeof(t), false);
 		fprintf(
 		    fp, "unknown,,%s,,,unknown,,,,,%" PRId64 ",,,,", t, x->n);
-		csv_str(fp, x->text, x->text_len);
+		csv_cell(fp, x->text, x->text_len);
 		fputc(',', fp);
-		csv_str(fp, x->sample, x->sample_len);
+		csv_cell(fp, x->sample, x->sample_len);
 		fputs("\r\n", fp);
 	}
 }

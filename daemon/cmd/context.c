@@ -376,6 +376,9 @@ cmd_ctx_help(unsigned takes)
 		       "configuration's database,\nelse %s when it exists\n"
 		       "(or for root's import and daemon), else\n"
 		       "$XDG_STATE_HOME/bouncestat/bouncestat.db "
-		       "($HOME/.local/state when unset).\nHere and now: %s.\n",
+		       "($HOME/.local/state when unset).\nHere and now: %s.\n"
+		       "An empty (0-byte) file is no database yet: import, "
+		       "rebuild and the daemon\nmake it one; other commands "
+		       "say \"empty database\" and leave it as it is.\n",
 		    UTIL_SERVICE_DB, default_db_path(db, sizeof(db), false));
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "csv.h"
 #include "incidents.h"
 #include "json.h"
 #include "msg_render.h"
@@ -254,29 +255,6 @@ msg_print_json(FILE *fp, const struct msg_list *l)
 	fputs(l->n > 0 ? "\n]\n" : "]\n", fp);
 }
 
-/* One CSV cell (RFC 4180), no formula prefix for spreadsheets. */
-void
-msg_csv(FILE *fp, const char *s)
-{
-	const char *p;
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
-
-	if (quote)
-		fputc('"', fp);
-	if (strchr("=+-@", s[0]) != NULL && s[0] != '\0')
-		fputc('\'', fp);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"')
-			fputs("\"\"", fp);
-		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			fputc('?', fp);
-		else
-			fputc(*p, fp);
-	}
-	if (quote)
-		fputc('"', fp);
-}
-
 void
 msg_print_csv(FILE *fp, const struct msg_list *l)
 {
@@ -299,34 +277,34 @@ msg_print_csv(FILE *fp, const struct msg_list *l)
 			const struct msg_rcpt_out *x =
 			    o->nr > 0 ? &o->r[k] : NULL;
 
-			msg_csv(fp, o->m.queue_id);
+			csv_cstr(fp, o->m.queue_id);
 			fputc(',', fp);
-			msg_csv(fp, o->m.mta);
+			csv_cstr(fp, o->m.mta);
 			fputc(',', fp);
-			msg_csv(fp, o->m.host);
+			csv_cstr(fp, o->m.host);
 			fputc(',', fp);
-			msg_csv(fp, o->m.state);
+			csv_cstr(fp, o->m.state);
 			fprintf(fp, ",%s,%s,", a, b);
-			msg_csv(fp, o->m.sender);
+			csv_cstr(fp, o->m.sender);
 			fputc(',', fp);
-			msg_csv(fp, o->m.sasl_user);
+			csv_cstr(fp, o->m.sasl_user);
 			fputc(',', fp);
-			msg_csv(fp, o->m.client);
+			csv_cstr(fp, o->m.client);
 			fputc(',', fp);
-			msg_csv(fp, o->m.message_id);
+			csv_cstr(fp, o->m.message_id);
 			fputc(',', fp);
-			msg_csv(fp, x != NULL ? x->rcpt : "");
+			csv_cstr(fp, x != NULL ? x->rcpt : "");
 			fputc(',', fp);
-			msg_csv(fp, x != NULL ? x->status : "");
+			csv_cstr(fp, x != NULL ? x->status : "");
 			fputc(',', fp);
-			msg_csv(fp, x != NULL ? x->cls : "");
+			csv_cstr(fp, x != NULL ? x->cls : "");
 			fprintf(fp, ",%d,%" PRId64 ",", x != NULL ? x->code : 0,
 			    x != NULL ? x->attempts : 0);
-			msg_csv(fp, x != NULL ? x->provider : "");
+			csv_cstr(fp, x != NULL ? x->provider : "");
 			fputc(',', fp);
-			msg_csv(fp, x != NULL ? x->relay : "");
+			csv_cstr(fp, x != NULL ? x->relay : "");
 			fputc(',', fp);
-			msg_csv(fp, x != NULL ? x->transport : "");
+			csv_cstr(fp, x != NULL ? x->transport : "");
 			fputc('\n', fp);
 		}
 	}
@@ -373,13 +351,13 @@ by_row(void *arg, const struct msg_by_row *r)
 		msg_json_str(c->fp, "top_class", r->top_class, true);
 		fputc('}', c->fp);
 	} else if (c->format == CTX_FORMAT_CSV) {
-		msg_csv(c->fp, r->name);
+		csv_cstr(c->fp, r->name);
 		fprintf(c->fp,
 		    ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
 		    ",%" PRId64 ",",
 		    r->messages, r->rcpts, r->sent, r->deferred, r->bounced,
 		    r->expired);
-		msg_csv(c->fp, r->top_class);
+		csv_cstr(c->fp, r->top_class);
 		fputc('\n', c->fp);
 	} else {
 		struct by_text *t = c->text;

@@ -49,7 +49,6 @@ void msg_print_qids(FILE *, const struct msg_list *);
 
 /* JSON string helpers with sanitising. */
 void msg_json_str(FILE *, const char *key, const char *v, bool comma);
-void msg_csv(FILE *, const char *s);
 
 /* The command line that lists the messages of incident id. */
 void msg_incident_hint(char *out, size_t len, int64_t id);

@@ -261,6 +261,11 @@ db_error_hint(const char *errbuf, const char *cmd, char *out, size_t len)
 		snprintf(out, len,
 		    " (another process holds its write lock: an import, a "
 		    "rebuild or a daemon's commit; try again)");
+	else if (strstr(errbuf, "empty database") != NULL)
+		snprintf(out, len,
+		    " (nothing has written to it yet: 'bouncestat import' or "
+		    "the daemon makes it a database; %s does not)",
+		    cmd);
 	else if (strstr(errbuf, "not a database") != NULL ||
 	    strstr(errbuf, "malformed") != NULL)
 		snprintf(out, len,

@@ -63,8 +63,8 @@ const char *default_db_path(char *buf, size_t len, bool mkdir_parent);
 /*
  * What to do about a database that would not open, for the message after
  * errbuf (the store's error): a read-only file (run cmd as a user who may
- * write it), a held lock, a corrupt file (rebuild). Writes "" when there
- * is no hint; returns out.
+ * write it), a held lock, an empty file (import or the daemon), a corrupt
+ * file (rebuild). Writes "" when there is no hint; returns out.
  */
 const char *db_error_hint(
     const char *errbuf, const char *cmd, char *out, size_t len);

@@ -13,10 +13,12 @@
  * 1,200 instructions per event against about 100 for a memo hit
  * (provider_from_host() was 2.6% of an import, 1% with the memo).
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "linebuf.h"
 #include "log.h"
 #include "metric.h"
@@ -98,11 +100,18 @@ pipeline_free(struct pipeline *p)
 	free(p);
 }
 
-/* Sets the reference time used to infer the year of classic stamps. */
+/*
+ * Sets the reference time used to infer the year of classic stamps, and
+ * the latest time a line may carry: a day after it or after the clock,
+ * whichever is later (import passes the file's mtime).
+ */
 void
 pipeline_set_ref_time(struct pipeline *p, int64_t now)
 {
+	int64_t c = clock_now();
+
 	p->ctx.syslog.ref_time = now;
+	p->ctx.time_max = (now > c ? now : c) + BS_TIME_AHEAD;
 }
 
 /* Swaps the classifier (after a reload); the old one is not freed. */
@@ -303,30 +312,48 @@ looks_like_result(const char *line, size_t len)
  * yet, with the local parts of its addresses masked ("*@example.com":
  * no recipient address in a warning, STYLE 7) and control bytes as '?'.
  */
+static size_t
+mask_line(char *out, size_t cap, const char *line, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n < cap - 1; i++) {
+		if (line[i] == '@')
+			while (n > 0 && out[n - 1] != '<' &&
+			    out[n - 1] != ' ' && out[n - 1] != '=' &&
+			    out[n - 1] != ',' && out[n - 1] != '*')
+				n--;
+		if (line[i] == '@' && n < cap - 2)
+			out[n++] = '*';
+		/* No control byte of the input reaches the terminal. */
+		out[n++] = (unsigned char)line[i] < 0x20 || line[i] == 0x7f
+		    ? '?'
+		    : line[i];
+	}
+	out[n] = '\0';
+	return n;
+}
+
 static void
 watch_skipped(
     struct pipeline_watch *w, const char *line, size_t len, enum bs_reason why)
 {
-	size_t i, n = 0;
+	size_t n;
 
 	if (w->events > 0 || w->len > 0 || !looks_like_result(line, len))
 		return;
-	for (i = 0; i < len && n < sizeof(w->line) - 1; i++) {
-		if (line[i] == '@')
-			while (n > 0 && w->line[n - 1] != '<' &&
-			    w->line[n - 1] != ' ' && w->line[n - 1] != '=' &&
-			    w->line[n - 1] != ',' && w->line[n - 1] != '*')
-				n--;
-		if (line[i] == '@' && n < sizeof(w->line) - 2)
-			w->line[n++] = '*';
-		/* No control byte of the input reaches the terminal. */
-		w->line[n++] = (unsigned char)line[i] < 0x20 || line[i] == 0x7f
-		    ? '?'
-		    : line[i];
-	}
-	w->line[n] = '\0';
+	n = mask_line(w->line, sizeof(w->line), line, len);
 	w->len = n > 0 ? n : 1;
 	w->reason = why;
+}
+
+/* A line skipped for its time (reason bad_time): counted, the first kept. */
+static void
+watch_bad_time(struct pipeline_watch *w, const char *line, size_t len)
+{
+	if (w->bad_time++ == 0)
+		(void)mask_line(
+		    w->bad_time_line, sizeof(w->bad_time_line), line, len);
 }
 
 int
@@ -348,6 +375,8 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 			p->c.bad++;
 		if (p->watch != NULL && p->watch->events == 0)
 			watch_skipped(p->watch, line, len, p->ev.reason);
+		if (p->watch != NULL && p->ev.reason == BS_REASON_BAD_TIME)
+			watch_bad_time(p->watch, line, len);
 		if (p->mt != NULL && msgtrack_joins(&p->lc)) { /* issue 16 */
 			if (p->writer != NULL) {
 				if (writer_lc_src(
@@ -395,21 +424,38 @@ pipeline_set_watch(struct pipeline *p, struct pipeline_watch *w)
  * See pipeline.h: logs the warning once, when w's input gave no event but
  * had a result-like line. Returns true when it warned.
  */
+/* s through the text report's sanitiser into out (len bytes): no C1
+ * control or bidi override of the input reaches the terminal or the
+ * journal either. */
+static void
+shown_line(char *out, size_t len, const char *s)
+{
+	FILE *fp;
+
+	if ((fp = fmemopen(out, len, "w")) != NULL) {
+		fput_sanitized(fp, s, strlen(s));
+		fclose(fp);
+	}
+}
+
 bool
 pipeline_watch_warn(struct pipeline_watch *w, const char *input)
 {
 	char shown[sizeof(w->line) + 1] = "";
-	FILE *fp;
 
+	if (w->bad_time > 0 && !w->bad_time_warned) {
+		w->bad_time_warned = true;
+		shown_line(shown, sizeof(shown), w->bad_time_line);
+		log_warnx("input: %s: %" PRIu64 " line%s with a time out of "
+			  "range skipped (reason=bad_time: before 2000 or "
+			  "over a day ahead); first: line=\"%s\"",
+		    input, w->bad_time, w->bad_time == 1 ? "" : "s", shown);
+		shown[0] = '\0';
+	}
 	if (w->warned || w->events > 0 || w->len == 0)
 		return false;
 	w->warned = true;
-	/* The text report's sanitiser: no C1 control or bidi override of
-	 * the input reaches the terminal or the journal either. */
-	if ((fp = fmemopen(shown, sizeof(shown), "w")) != NULL) {
-		fput_sanitized(fp, w->line, strlen(w->line));
-		fclose(fp);
-	}
+	shown_line(shown, sizeof(shown), w->line);
 	log_warnx("input: %s: no delivery result, but lines look like one; "
 		  "first: reason=%s line=\"%s\"",
 	    input, bs_reason_name(w->reason), shown);

@@ -45,6 +45,11 @@ struct pipeline_watch {
 	enum bs_reason reason;
 	size_t len;     /* 0: no result-like line seen */
 	char line[240]; /* the first one, cut, NUL-terminated */
+	/* Lines skipped with reason bad_time (a time out of the sane
+	 * range, mta.h), and the first of them as line is kept. */
+	uint64_t bad_time;
+	bool bad_time_warned;
+	char bad_time_line[240];
 };
 
 /* Called for every event (one per recipient), before it is stored. */
@@ -87,6 +92,9 @@ void pipeline_set_watch(struct pipeline *, struct pipeline_watch *w);
  * Logs once per watch, when its input gave no event but had a line that
  * looks like a result: `input: NAME: no delivery result, but lines look
  * like one; first: reason=R line="..."`. Returns true when it warned.
+ * Also once per watch, when lines were skipped for their time:
+ * `input: NAME: N lines with a time out of range skipped (reason=bad_time:
+ * before 2000 or over a day ahead); first: line="..."`.
  */
 bool pipeline_watch_warn(struct pipeline_watch *w, const char *input);
 

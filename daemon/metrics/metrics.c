@@ -224,16 +224,23 @@ metrics_render(struct store *st, int64_t top, int64_t now, size_t *len)
 
 	if (metric_lines(st, lines) == -1)
 		goto fail;
+	/* The results are a partition (their sum is the lines read); cut
+	 * lines, also under one of them, are a counter of their own. */
 	expo_family(r.fp, "bouncestat_lines_total", "counter",
 	    "Log lines read, by result: delivery (gave a delivery event), "
-	    "skipped (not one), bad (a malformed delivery line); cut counts "
-	    "over-long lines, also counted under one of the others.");
-	for (i = 0; i < METRIC_LINE_COUNT; i++) {
+	    "skipped (not one), bad (a malformed delivery line); the sum is "
+	    "every line read.");
+	for (i = 0; i < METRIC_LINE_CUT; i++) {
 		labels[0] = "result";
 		labels[1] = metric_line_name((enum metric_line)i);
 		expo_sample(r.fp, "bouncestat_lines_total", labels, 1,
 		    (int64_t)lines[i]);
 	}
+	expo_family(r.fp, "bouncestat_lines_cut_total", "counter",
+	    "Over-long log lines cut to the line limit (each also counted "
+	    "under its result in bouncestat_lines_total).");
+	expo_sample(r.fp, "bouncestat_lines_cut_total", NULL, 0,
+	    (int64_t)lines[METRIC_LINE_CUT]);
 
 	expo_family(r.fp, "bouncestat_follow_lag_seconds", "gauge",
 	    "Per followed file: seconds since its stored position last "

@@ -203,8 +203,22 @@ rm "$tmp"/z*.out
 # yet): the counts of the epoch's hour are data too. report said it had
 # none ("data": null in JSON, empty in CSV, "no data" in HTML) and did not
 # clamp its header, as the first hour, 0, stood for "none".
-printf '%s mx1 postfix/smtp[1]: E%04d: to=<u@example.com>, relay=mx.example.com[192.0.2.25]:25, delay=1, delays=0/0/0/0, dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.25] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n' \
-	1970-01-01T00:00:05+00:00 1 2026-11-22T10:00:00+00:00 2 >"$tmp/e.log"
+# Since fixes6, import skips such a line (reason bad_time, fixes6_cli.sh);
+# a database written before holds it still: made here by moving the
+# counts of an imported line to the epoch with sqlite3.
+E='%s mx1 postfix/smtp[1]: E%04d: to=<u@example.com>, relay=mx.example.com[192.0.2.25]:25, delay=1, delays=0/0/0/0, dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.25] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n'
+# shellcheck disable=SC2059
+printf "$E" 2026-11-22T10:00:00+00:00 1 >"$tmp/e1.log"
+# shellcheck disable=SC2059
+printf "$E" 2026-11-22T10:00:00+00:00 2 >"$tmp/e.log"
+bs import --db "$tmp/e.db" "$tmp/e1.log" >/dev/null 2>"$tmp/e.err" ||
+	fail "import e1.log"
+sqlite3 "$tmp/e.db" "UPDATE count_hour SET bucket = 0;
+	UPDATE count_hour_class SET bucket = 0; UPDATE count_day SET bucket = 0;
+	UPDATE count_month SET bucket = 0; UPDATE count_minute_pk SET bucket = 0;
+	UPDATE event SET t = 5; UPDATE message SET first = 5, last = 5,
+	final = CASE final WHEN 0 THEN 0 ELSE 5 END;" ||
+	fail "sqlite3: moving e1.log's counts to 1970"
 bs import --db "$tmp/e.db" "$tmp/e.log" >/dev/null 2>"$tmp/e.err" ||
 	fail "import e.log"
 bs report --db "$tmp/e.db" --since all --now 2026-11-23T00:00:00Z \

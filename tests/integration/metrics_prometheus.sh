@@ -111,7 +111,8 @@ curl -sf "http://127.0.0.1:$PPORT/-/ready" >/dev/null ||
 # Phase 1: every line read is counted under one result, and the sums by
 # status are the report's.
 wait_q 'up{job="bouncestat"}' 1
-wait_q 'sum(bouncestat_lines_total{result!="cut"})' "$(wc -l <"$LOG")"
+wait_q 'sum(bouncestat_lines_total)' "$(wc -l <"$LOG")"
+[ "$(q 'bouncestat_lines_cut_total')" = 0 ] || fail "lines cut: want 0"
 check_totals
 wait_q 'bouncestat_build_info' 1
 [ "$(q "bouncestat_follow_lag_seconds{file=\"$LOG\"}")" = 0 ] ||
@@ -135,8 +136,13 @@ for i in $(seq 1 12); do
 	printf '%s mx1.example.net postfix/smtp[20476]: 5B%08X: to=<li@qq.com>, relay=mx3.qq.com[203.205.219.57]:25, delay=0.5, delays=0.1/0/0.09/0.54, dsn=4.0.0, status=deferred (host mx3.qq.com[203.205.219.57] said: 421 HL:ICC 163 mx3,wsCowABHRwS1Vl9n from 198.51.100.7 too many connections http://service.mail.qq.com/ (in reply to end of DATA command))\n' \
 	    "$ts" "$i" >>"$LOG"
 done
+# and a line over max_line (64k): cut, counted once in the sum of
+# bouncestat_lines_total and once in bouncestat_lines_cut_total.
+printf '%s mx1.example.net postfix/smtp[20477]: 5C00000001: to=<x@example.org>, status=deferred (%s)\n' \
+    "$ts" "$(head -c 70000 /dev/zero | tr '\0' x)" >>"$LOG"
 daemon_start
-wait_q 'sum(bouncestat_lines_total{result!="cut"})' "$(wc -l <"$LOG")"
+wait_q 'sum(bouncestat_lines_total)' "$(wc -l <"$LOG")"
+wait_q 'bouncestat_lines_cut_total' 1
 d2=$(q 'bouncestat_lines_total{result="delivery"}')
 [ "$d2" -gt "$d1" ] || fail "delivery lines $d1 -> $d2 after restart"
 [ "$(q 'sum(resets(bouncestat_lines_total[10m]))')" = 0 ] ||

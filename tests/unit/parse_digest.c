@@ -115,7 +115,7 @@ line(struct classifier *c, struct syslog_memo *memo, const char *s, size_t len)
 {
 	struct lc_line lc;
 	struct mta_ctx ctx = { { INT64_C(1795000000), 3600, memo },
-		BS_MTA_UNKNOWN, NULL, 0, &lc };
+		BS_MTA_UNKNOWN, NULL, 0, &lc, 0 };
 	struct classify_result r;
 	struct bs_event ev;
 	int rc;
@@ -167,7 +167,7 @@ cuts(const char *s, size_t len)
 {
 	struct lc_line lc;
 	struct mta_ctx ctx = { { INT64_C(1795000000), 0, NULL }, BS_MTA_UNKNOWN,
-		NULL, 0, &lc };
+		NULL, 0, &lc, 0 };
 	struct bs_event ev;
 	char *copy;
 	size_t n;

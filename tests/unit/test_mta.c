@@ -316,6 +316,91 @@ mta_parse_line__each_skip__its_reason(void **state)
 	assert_string_equal(bs_reason_name(BS_REASON_COUNT), "none");
 }
 
+/*
+ * A delivery line dated before 2000 or over a day after the present
+ * (time_max) is skipped with reason bad_time, in every format that reads
+ * a year: RFC 3339 syslog, RFC 5424, journalctl short-iso, journal JSON
+ * (__REALTIME_TIMESTAMP), Exim's main log. The bounds are inclusive.
+ */
+static void
+mta_parse_line__time_out_of_range__bad_time(void **state)
+{
+#define JSON_LINE(t)                                                           \
+	"{\"__REALTIME_TIMESTAMP\":\"" t "\",\"SYSLOG_IDENTIFIER\":"           \
+	"\"postfix/smtp\",\"_PID\":\"1\",\"_HOSTNAME\":\"mx\",\"MESSAGE\":"    \
+	"\"" DEFERRED_TAIL "\"}"
+#define EXIM_LINE(t)                                                           \
+	t " 1tEaZk-000Ab1-3x == a@example.com R=dnslookup T=remote_smtp "      \
+	  "defer (-44) H=mx.example.com [192.0.2.1]: SMTP error from remote "  \
+	  "mail server after RCPT TO:<a@example.com>: 421 HL:ICC try again"
+	static const struct {
+		const char *line;
+		int rc;
+	} cases[] = {
+		{ "1970-01-01T00:00:01+00:00 mx postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_SKIP },
+		{ "1999-12-31T23:59:59Z mx postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_SKIP },
+		{ "2000-01-01T00:00:00Z mx postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_OK },
+		{ "2026-11-24T00:00:00Z mx postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_OK },
+		{ "2026-11-24T00:00:01Z mx postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_SKIP },
+		{ "9999-12-31T23:59:59+00:00 mx postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_SKIP },
+		{ "<22>1 1970-01-01T00:00:01Z mx postfix/smtp 1 - - " DEFERRED_TAIL,
+		    PARSE_SKIP },
+		{ "<22>1 9999-12-31T23:59:59Z mx postfix/smtp 1 - - " DEFERRED_TAIL,
+		    PARSE_SKIP },
+		{ "<22>1 2026-11-22T10:15:01Z mx postfix/smtp 1 - - " DEFERRED_TAIL,
+		    PARSE_OK },
+		{ "1970-01-01T00:00:01+0000 mx postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_SKIP },
+		{ "9999-12-31T23:59:59+0000 mx postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_SKIP },
+		{ "2026-11-22T10:15:01+0000 mx postfix/smtp[1]: " DEFERRED_TAIL,
+		    PARSE_OK },
+		{ JSON_LINE("1000000"), PARSE_SKIP },
+		{ JSON_LINE("253402300799000000"), PARSE_SKIP },
+		{ JSON_LINE("1795342501123456"), PARSE_OK },
+		{ EXIM_LINE("1970-01-01 00:00:01"), PARSE_SKIP },
+		{ EXIM_LINE("9999-12-31 23:59:59"), PARSE_SKIP },
+		{ EXIM_LINE("2026-11-22 10:15:01"), PARSE_OK },
+	};
+	struct mta_ctx ctx;
+	struct bs_event ev;
+	char buf[1024];
+	size_t i, len;
+	int rc;
+
+	(void)state;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.syslog.ref_time = REF;
+	ctx.time_max = REF + BS_TIME_AHEAD; /* 2026-11-24T00:00:00Z */
+	ctx.scratch = buf;
+	ctx.scratch_len = sizeof(buf);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char line[1024];
+
+		len = strlen(cases[i].line);
+		memcpy(line, cases[i].line, len + 1);
+		rc = mta_parse_line(line, len, &ctx, &ev);
+		if (rc != cases[i].rc ||
+		    ev.reason !=
+			(rc == PARSE_OK ? BS_REASON_NONE : BS_REASON_BAD_TIME))
+			fail_msg("rc %d reason %s: \"%s\"", rc,
+			    bs_reason_name(ev.reason), cases[i].line);
+	}
+	/* time_max 0: no upper bound (the lower one stays) */
+	ctx.time_max = 0;
+	memcpy(buf, "9999-12-31T23:59:59Z mx postfix/smtp[1]: ", 41);
+	memcpy(buf + 41, DEFERRED_TAIL, sizeof(DEFERRED_TAIL));
+	assert_int_equal(mta_parse_line(buf, strlen(buf), &ctx, &ev), PARSE_OK);
+#undef JSON_LINE
+#undef EXIM_LINE
+}
+
 static void
 mta_parse_line__cri_record__inner_line_parsed(void **state)
 {
@@ -365,6 +450,7 @@ main(void)
 		cmocka_unit_test(
 		    mta_parse_line__solaris_msgid__parsed_with_and_without_force),
 		cmocka_unit_test(mta_parse_line__each_skip__its_reason),
+		cmocka_unit_test(mta_parse_line__time_out_of_range__bad_time),
 		cmocka_unit_test(mta_parse_line__cri_record__inner_line_parsed),
 		cmocka_unit_test(
 		    mta_parse_line__docker_json__log_decoded_into_scratch),
