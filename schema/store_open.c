@@ -602,6 +602,11 @@ configure(struct store *st)
 		    : "PRAGMA cache_size = -" STORE_STR(
 			  STORE_PAGE_CACHE_KIB)) == -1)
 		return -1;
+	/* Issue 14: fewer checkpoints (STORE_CKPT_PAGES); the last close
+	 * checkpoints the rest, and journal_size_limit bounds the WAL
+	 * file that stays. What is committed, and when, does not change. */
+	if (sqlite3_wal_autocheckpoint(st->db, STORE_CKPT_PAGES) != SQLITE_OK)
+		return store_fail(st, "wal_autocheckpoint");
 	return 0;
 }
 
