@@ -582,6 +582,11 @@ configure(struct store *st)
 	 */
 	if (sql_run(st, "pragma", "PRAGMA page_size = 8192") == -1)
 		return -1;
+	/* Issue 14: NORMAL already for the switch to WAL, which writes a
+	 * new database's first page through a rollback journal (one
+	 * fdatasync() less than FULL, SQLite's default). */
+	if (sql_run(st, "pragma", "PRAGMA synchronous = NORMAL") == -1)
+		return -1;
 	if (pragma_get(st, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
 		NULL) == -1)
 		return -1;
@@ -593,8 +598,7 @@ configure(struct store *st)
 	if (sqlite3_file_control(
 		st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on) != SQLITE_OK)
 		return store_fail(st, "persist_wal");
-	if (sql_run(st, "pragma", "PRAGMA synchronous = NORMAL") == -1 ||
-	    sql_run(st, "pragma", "PRAGMA journal_size_limit = 67108864") ==
+	if (sql_run(st, "pragma", "PRAGMA journal_size_limit = 67108864") ==
 		-1 ||
 	    sql_run(st, "pragma",
 		st->bulk
