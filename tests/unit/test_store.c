@@ -1100,11 +1100,11 @@ store_get_position__table_gone__error_names_statement_and_code(void **state)
 
 /*
  * Issue 14: every writer, the import's too, checkpoints its WAL every
- * 8,192 pages (not SQLite's 1,000: fewer fdatasync() calls on the
+ * 2,048 pages (not SQLite's 1,000: fewer fdatasync() calls on the
  * writer thread) and runs in synchronous NORMAL; a reader sets neither.
  */
 static void
-store_open__writers__wal_checkpoint_every_8192_pages(void **state)
+store_open__writers__wal_checkpoint_every_2048_pages(void **state)
 {
 	struct fixture *fx = *state;
 	char err[BS_ERRLEN] = "", mode[16];
@@ -1116,7 +1116,7 @@ store_open__writers__wal_checkpoint_every_8192_pages(void **state)
 		if ((st = store_open(fx->path, flags[i], err)) == NULL)
 			fail_msg("store_open: %s", err);
 		assert_int_equal(
-		    raw_int(store_db(st), "PRAGMA wal_autocheckpoint"), 8192);
+		    raw_int(store_db(st), "PRAGMA wal_autocheckpoint"), 2048);
 		assert_int_equal(
 		    raw_int(store_db(st), "PRAGMA synchronous"), 1);
 		assert_string_equal(
@@ -1205,7 +1205,7 @@ main(void)
 		    store_get_position__table_gone__error_names_statement_and_code,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    store_open__writers__wal_checkpoint_every_8192_pages, setup,
+		    store_open__writers__wal_checkpoint_every_2048_pages, setup,
 		    teardown),
 	};
 
