@@ -27,6 +27,7 @@
 
 #include "hash.h"
 #include "store.h"
+#include "store_priv.h"
 
 #define T0 1763805600 /* 2025-11-22 10:00:00 UTC, an hour boundary */
 
@@ -1097,6 +1098,40 @@ store_get_position__table_gone__error_names_statement_and_code(void **state)
 	store_close(st);
 }
 
+/*
+ * Issue 14: every writer, the import's too, checkpoints its WAL every
+ * 2,048 pages (not SQLite's 1,000: fewer fdatasync() calls on the
+ * writer thread) and runs in synchronous NORMAL; a reader sets neither.
+ */
+static void
+store_open__writers__wal_checkpoint_every_2048_pages(void **state)
+{
+	struct fixture *fx = *state;
+	char err[BS_ERRLEN] = "", mode[16];
+	struct store *st;
+	int flags[] = { 0, STORE_BULK };
+	size_t i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		if ((st = store_open(fx->path, flags[i], err)) == NULL)
+			fail_msg("store_open: %s", err);
+		assert_int_equal(
+		    raw_int(store_db(st), "PRAGMA wal_autocheckpoint"), 2048);
+		assert_int_equal(
+		    raw_int(store_db(st), "PRAGMA synchronous"), 1);
+		assert_string_equal(
+		    raw_text(store_db(st), "PRAGMA journal_mode", mode,
+			sizeof(mode)),
+		    "wal");
+		store_close(st);
+	}
+	if ((st = store_open(fx->path, STORE_READONLY, err)) == NULL)
+		fail_msg("store_open: %s", err);
+	assert_int_equal(
+	    raw_int(store_db(st), "PRAGMA wal_autocheckpoint"), 1000);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -1169,6 +1204,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    store_get_position__table_gone__error_names_statement_and_code,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_open__writers__wal_checkpoint_every_2048_pages, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
