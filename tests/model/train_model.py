@@ -86,6 +86,11 @@ NB_ALPHA = 0.5
 # None: never decided (it stays unknown).
 NOCODE_THRESHOLD = 1.5
 PRUNE_MIN = 0.05  # smaller weights are left out of the file
+# clsgen's candidates (off: the setting above): class-balanced row
+# weights (0: none, 1: n / (k * n_class), 0.5: its square root), and a
+# frequency cut (features in fewer training rows are not learnt).
+BALANCE = 0.0
+MIN_COUNT = 1
 
 
 def utf8_char(b, i, n):
@@ -174,7 +179,7 @@ def tokens(b):
 # Feature kinds beyond words, pairs, c:CODE and e:C.S (candidates
 # measured by clsmodel2; the model file says which it uses).
 FEATURE_KINDS = {"detail"}
-KINDS = ("detail", "wrapper", "stem", "cgram")
+KINDS = ("detail", "wrapper", "stem", "cgram", "cg35")
 
 
 def features(reply, code, enh, wrapper="none"):
@@ -194,6 +199,15 @@ def features(reply, code, enh, wrapper="none"):
             if any(ord(ch) >= 0x80 for ch in u) and len(u) >= 4:
                 for k in range(len(u) - 2):
                     out.append(b"g:" + u[k:k + 3].encode())
+        if "cg35" in FEATURE_KINDS and t[:1] >= b"a":
+            # clsgen's candidate: character 3- to 5-grams of every word
+            # (not a CJK single, not a number), '<' and '>' marking its
+            # start and end (unseen inflections, non-English words)
+            u = "<" + t.decode("utf-8", "replace") + ">"
+            if len(u) >= 5:
+                for n in (3, 4, 5):
+                    for k in range(len(u) - n + 1):
+                        out.append(b"g:" + u[k:k + n].encode())
     if 200 <= code <= 599:
         out.append(b"c:%d" % code)
     if enh != "-":
@@ -334,7 +348,21 @@ def train(rows, seed=1):
     w = {}
     bias = [0.0] * k
     data = [(r.feats, idx[r.want]) for r in rows if r.want in idx]
+    if MIN_COUNT > 1:
+        seen = {}
+        for feats, _ in data:
+            for f in feats:
+                seen[f] = seen.get(f, 0) + 1
+        data = [([f for f in feats if seen[f] >= MIN_COUNT], y)
+                for feats, y in data]
     data.sort(key=lambda d: (d[1], d[0]))
+    cw = [1.0] * k
+    if BALANCE:
+        n = [0] * k
+        for _, y in data:
+            n[y] += 1
+        used = sum(1 for x in n if x)
+        cw = [(len(data) / (used * x)) ** BALANCE if x else 1.0 for x in n]
     rnd = random.Random(seed)
     for ep in range(EPOCHS):
         rnd.shuffle(data)
@@ -343,6 +371,8 @@ def train(rows, seed=1):
         for feats, y in data:
             vecs, g = softmax(w, bias, feats)
             g[y] -= 1.0
+            if BALANCE:
+                g = [x * cw[y] for x in g]
             for v in vecs:
                 for c in range(k):
                     v[c] = v[c] * decay - lr * g[c]
@@ -425,8 +455,11 @@ class Model:
                 words += 1
         return best, s[best] - s[second], words
 
-    def decide(self, r, threshold=None, layers=None, min_words=None):
-        """The class of row r with the model on top of the rules."""
+    def decide(self, r, threshold=None, layers=None, min_words=None,
+               status_threshold=None):
+        """The class of row r with the model on top of the rules
+        (status_threshold: clsgen's candidate, the margin needed over an
+        enhanced-status rule when it is above the threshold)."""
         threshold = self.threshold if threshold is None else threshold
         layers = self.layers if layers is None else layers
         min_words = self.min_words if min_words is None else min_words
@@ -441,6 +474,9 @@ class Model:
             if self.nocode is None or margin < self.nocode:
                 return r.got
         if margin < threshold or words < min_words:
+            return r.got
+        if ev == "status" and status_threshold is not None and \
+                margin < status_threshold:
             return r.got
         return CLASSES[best]
 
