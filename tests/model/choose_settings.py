@@ -68,6 +68,16 @@ CANDIDATES = {
                       {"BALANCE": 0.5}),
     "mincount2": (("detail",), ALL, 0.05, 1e-3, 30, 1.5, "sgd",
                   {"MIN_COUNT": 2}),
+    "l1-0.05": (("detail",), ALL, 0.05, 1e-3, 30, 1.5, "sgd",
+                {"L1": 0.05}),
+    "avg": (("detail",), ALL, 0.05, 1e-3, 30, 1.5, "sgd",
+            {"AVERAGE": True}),
+    # avg as it would ship at threshold 1.0: its contract kept there too
+    "avg-th1.0": (("detail",), ALL, 0.05, 1e-3, 30, 1.5, "sgd",
+                  {"AVERAGE": True, "THRESHOLD": 1.0}),
+    # cg35 with fewer features (weights below 0.15 / 0.3 left out)
+    "cg35-pmin0.15": (("detail", "cg35"), ALL, 0.15, 1e-3, 30, 1.5, "sgd"),
+    "cg35-pmin0.3": (("detail", "cg35"), ALL, 0.3, 1e-3, 30, 1.5, "sgd"),
 }
 
 
@@ -102,6 +112,9 @@ def run(name, splits, cvex, folds):
     extra = CANDIDATES[name][7] if len(CANDIDATES[name]) > 7 else {}
     tm.BALANCE = extra.get("BALANCE", 0.0)
     tm.MIN_COUNT = extra.get("MIN_COUNT", 1)
+    tm.L1 = extra.get("L1", 0.0)
+    tm.AVERAGE = extra.get("AVERAGE", False)
+    fth = extra.get("THRESHOLD", 1.5)  # the contract's (fit's) threshold
     tm.FEATURE_KINDS, tm.TOP_PER_CLASS, tm.PRUNE_MIN = set(kinds), top, pmin
     tm.L2, tm.EPOCHS, tm.NOCODE_THRESHOLD, tm.TRAINER = (l2, epochs, nocode,
                                                           trainer)
@@ -111,10 +124,9 @@ def run(name, splits, cvex, folds):
     for r in cvex + [r for f in folds for r in f]:
         r.refeature()
     fl = tm.DEFAULT_LAYERS
-    models = [tm.fit(tr + ex, tm.DEFAULT_THRESHOLD, fl)
-              for _, _, ex, tr, _ in splits]
+    models = [tm.fit(tr + ex, fth, fl) for _, _, ex, tr, _ in splits]
     cvm = [tm.fit([r for j, f in enumerate(folds) if j != i for r in f] +
-                  cvex, tm.DEFAULT_THRESHOLD, fl) for i in range(5)]
+                  cvex, fth, fl) for i in range(5)]
     cvrows = [r for f in folds for r in f]
     for ln, layers in LAYERS.items():
         st = float(ln.split("-s")[1]) if "-s" in ln else None
