@@ -3,7 +3,7 @@
 # Copyright (c) 2026 The bouncestat authors
 """How the model's settings were chosen (clsmodel2), on train data only.
 
-  tests/model/time_splits.sh DIR      # the five time splits, once
+  tests/model/time_splits.sh DIR      # the eight time splits, once
   python3 tests/model/choose_settings.py DIR [CANDIDATE...]
 
 For each candidate (a feature set and training setting; the names are
@@ -16,7 +16,10 @@ answer (or unknown) to another, summed over the splits and the CV (the
 criterion fixed before any candidate was measured). The rows are read
 through the real classifier (classify_holdout -d); `confirm` re-runs the
 trainer's default setting through the C tool itself (-R, -m) and prints
-the differences from the Python scoring (0 when the two agree).
+the differences from the Python scoring (0 when the two agree). Each
+line also gives the net on the splits and on the CV apart (clsgen's
+criterion: a change must gain on both). BS_HOLDOUT_TOOL names another
+build's classify_holdout (e.g. build-rel/tests/classify_holdout).
 """
 import os
 import sys
