@@ -68,7 +68,8 @@ LAYER_SETS = {
 THRESHOLDS = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0]
 
 # The setting chosen by clsmodel2 on time splits and leave-source-out
-# cross-validation (see tests/data/replies/README.md).
+# cross-validation (see tests/data/replies/README.md; clsgen re-measured
+# it on eight splits and kept it).
 DEFAULT_LAYERS = ["status", "code", "broad", "none"]
 DEFAULT_THRESHOLD = 1.5
 # The least number of word features (words or word pairs; not c:CODE or
@@ -86,6 +87,15 @@ NB_ALPHA = 0.5
 # None: never decided (it stays unknown).
 NOCODE_THRESHOLD = 1.5
 PRUNE_MIN = 0.05  # smaller weights are left out of the file
+# clsgen's candidates (off: the setting above): class-balanced row
+# weights (0: none, 1: n / (k * n_class), 0.5: its square root), and a
+# frequency cut (features in fewer training rows are not learnt).
+BALANCE = 0.0
+MIN_COUNT = 1
+L1 = 0.0  # clsgen's candidate: soft threshold of every weight per epoch
+# clsgen's candidate (not chosen): the weights the mean of those after
+# each epoch of the second half (averaged SGD), not the last epoch's
+AVERAGE = False
 
 
 def utf8_char(b, i, n):
@@ -174,7 +184,7 @@ def tokens(b):
 # Feature kinds beyond words, pairs, c:CODE and e:C.S (candidates
 # measured by clsmodel2; the model file says which it uses).
 FEATURE_KINDS = {"detail"}
-KINDS = ("detail", "wrapper", "stem", "cgram")
+KINDS = ("detail", "wrapper", "stem", "cgram", "cg35")
 
 
 def features(reply, code, enh, wrapper="none"):
@@ -194,6 +204,15 @@ def features(reply, code, enh, wrapper="none"):
             if any(ord(ch) >= 0x80 for ch in u) and len(u) >= 4:
                 for k in range(len(u) - 2):
                     out.append(b"g:" + u[k:k + 3].encode())
+        if "cg35" in FEATURE_KINDS and t[:1] >= b"a":
+            # clsgen's candidate: character 3- to 5-grams of every word
+            # (not a CJK single, not a number), '<' and '>' marking its
+            # start and end (unseen inflections, non-English words)
+            u = "<" + t.decode("utf-8", "replace") + ">"
+            if len(u) >= 5:
+                for n in (3, 4, 5):
+                    for k in range(len(u) - n + 1):
+                        out.append(b"g:" + u[k:k + n].encode())
     if 200 <= code <= 599:
         out.append(b"c:%d" % code)
     if enh != "-":
@@ -334,20 +353,55 @@ def train(rows, seed=1):
     w = {}
     bias = [0.0] * k
     data = [(r.feats, idx[r.want]) for r in rows if r.want in idx]
+    if MIN_COUNT > 1:
+        seen = {}
+        for feats, _ in data:
+            for f in feats:
+                seen[f] = seen.get(f, 0) + 1
+        data = [([f for f in feats if seen[f] >= MIN_COUNT], y)
+                for feats, y in data]
     data.sort(key=lambda d: (d[1], d[0]))
+    cw = [1.0] * k
+    if BALANCE:
+        n = [0] * k
+        for _, y in data:
+            n[y] += 1
+        used = sum(1 for x in n if x)
+        cw = [(len(data) / (used * x)) ** BALANCE if x else 1.0 for x in n]
     rnd = random.Random(seed)
+    acc, nacc, bacc = {}, 0, [0.0] * k
     for ep in range(EPOCHS):
+        if AVERAGE and ep >= EPOCHS // 2 + 1:
+            for f, v in w.items():
+                a = acc.setdefault(f, [0.0] * k)
+                for c in range(k):
+                    a[c] += v[c]
+            bacc = [x + y for x, y in zip(bacc, bias)]
+            nacc += 1
         rnd.shuffle(data)
         lr = RATE / (1 + ep * 0.2)
         decay = 1.0 - lr * L2
         for feats, y in data:
             vecs, g = softmax(w, bias, feats)
             g[y] -= 1.0
+            if BALANCE:
+                g = [x * cw[y] for x in g]
             for v in vecs:
                 for c in range(k):
                     v[c] = v[c] * decay - lr * g[c]
             for c in range(k):
                 bias[c] -= lr * 0.1 * g[c]
+        if L1:
+            cut = lr * L1
+            for v in w.values():
+                for c in range(k):
+                    v[c] = (v[c] - cut if v[c] > cut else
+                            v[c] + cut if v[c] < -cut else 0.0)
+    if AVERAGE:
+        for f, v in w.items():
+            a = acc.setdefault(f, [0.0] * k)
+            w[f] = [(a[c] + v[c]) / (nacc + 1) for c in range(k)]
+        bias = [(x + y) / (nacc + 1) for x, y in zip(bacc, bias)]
     return w, bias
 
 
@@ -425,8 +479,11 @@ class Model:
                 words += 1
         return best, s[best] - s[second], words
 
-    def decide(self, r, threshold=None, layers=None, min_words=None):
-        """The class of row r with the model on top of the rules."""
+    def decide(self, r, threshold=None, layers=None, min_words=None,
+               status_threshold=None):
+        """The class of row r with the model on top of the rules
+        (status_threshold: clsgen's candidate, the margin needed over an
+        enhanced-status rule when it is above the threshold)."""
         threshold = self.threshold if threshold is None else threshold
         layers = self.layers if layers is None else layers
         min_words = self.min_words if min_words is None else min_words
@@ -441,6 +498,9 @@ class Model:
             if self.nocode is None or margin < self.nocode:
                 return r.got
         if margin < threshold or words < min_words:
+            return r.got
+        if ev == "status" and status_threshold is not None and \
+                margin < status_threshold:
             return r.got
         return CLASSES[best]
 
@@ -669,7 +729,8 @@ def cmd_train(args):
     m = fit(rows + ex, args.threshold, layers, args.min_words)
     kinds = ", ".join(["c:CODE", "e:C.S"] + [
         {"detail": "e:C.S.D", "wrapper": "w:KIND", "stem": "p:STEM",
-         "cgram": "g:CHARS"}[k] for k in sorted(FEATURE_KINDS)])
+         "cgram": "g:CHARS", "cg35": "g:CHARS (3-5)"}[k]
+        for k in sorted(FEATURE_KINDS)])
     m.write(args.out, [
         "The learned model of the classifier's weak layers (issue 12).",
         "Written by tests/model/train_model.py train (do not edit by hand",
@@ -685,8 +746,9 @@ def cmd_train(args):
         "      tests/data/classify/seeds.tsv tests/data/classify/"
         "providers.tsv",
         "Softmax regression over words, word pairs, %s;" % kinds,
-        "%d epochs, rate %g, L2 %g; %s; weights below %g left out." % (
-            EPOCHS, RATE, L2, "top %d features per class kept" %
+        "%d epochs%s, rate %g, L2 %g; %s; weights below %g left out." % (
+            EPOCHS, " (weights averaged over the second half)"
+            if AVERAGE else "", RATE, L2, "top %d features per class kept" %
             TOP_PER_CLASS if TOP_PER_CLASS else "every feature kept",
             PRUNE_MIN),
         "Used only over rules of evidence: %s; only when the best class" %
@@ -701,7 +763,7 @@ def cmd_train(args):
 
 def main():
     global TOP_PER_CLASS, PRUNE_MIN, L2, EPOCHS, FEATURE_KINDS
-    global NOCODE_THRESHOLD
+    global NOCODE_THRESHOLD, AVERAGE
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name in ("train", "cv", "split"):
@@ -729,6 +791,10 @@ def main():
                        help="smaller weights are left out of the file")
         p.add_argument("--l2", type=float, default=L2)
         p.add_argument("--epochs", type=int, default=EPOCHS)
+        p.add_argument("--average", action="store_true",
+                       help="the mean of the second half's epochs' "
+                       "weights, not the last epoch's (clsgen's "
+                       "candidate, not chosen)")
         if name == "train":
             p.add_argument("--out", default="parsers/model/weak.model")
             p.add_argument("tsv", nargs="+")
@@ -742,6 +808,7 @@ def main():
     args = ap.parse_args()
     TOP_PER_CLASS, PRUNE_MIN = args.top, args.prune_min
     L2, EPOCHS = args.l2, args.epochs
+    AVERAGE = args.average
     FEATURE_KINDS = set(k for k in args.features.split(",")
                         if k and k != "none")
     if FEATURE_KINDS - set(KINDS):
