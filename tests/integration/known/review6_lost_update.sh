@@ -33,6 +33,7 @@ cat >"$tmp/fa.log" <<'L'
 2026-11-20T10:30:03+00:00 mx1 postfix/qmgr[102]: 3F2A1B0C9D: removed
 L
 cat >"$tmp/fb.log" <<'L'
+2026-11-29T10:11:00+00:00 mx1 postfix/smtpd[107]: 5B6C7D8E9F: client=web1.example.org[198.51.100.9]
 2026-11-29T10:11:00+00:00 mx1 postfix/qmgr[102]: 5B6C7D8E9F: from=<web@example.org>, size=600, nrcpt=1 (queue active)
 2026-11-29T10:11:01+00:00 mx1 postfix/smtp[103]: 5B6C7D8E9F: to=<erin@example.net>, relay=mx.example.net[198.51.100.50]:25, delay=1, delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 ok)
 2026-11-29T10:11:01+00:00 mx1 postfix/qmgr[102]: 5B6C7D8E9F: removed
@@ -63,4 +64,33 @@ exec 3>&-
 wait "$pb" || fail "import b"
 got=$(state "$tmp/par.db")
 [ "$got" = sent ] || fail "after b: want sent (a's outcome), got $got"
+
+# 2. Worse, with ids reused: A ends the open message 3F2A1B0C9D (id 1)
+# with no failure, so (message_records = failed) deletes its row, then
+# stores a bounced message, 7777777777, which takes id 1 again (the
+# largest + 1). B, which loaded 3F2A1B0C9D as id 1, ends it when quiet
+# and deletes row 1: the bounced message's record is gone.
+sed -n 1,2p "$tmp/f0.log" >"$tmp/g0.log"
+cat >"$tmp/ga.log" <<'L'
+2026-11-20T10:00:03+00:00 mx1 postfix/smtp[103]: 3F2A1B0C9D: to=<li.wei@qq.com>, relay=mx3.qq.com[203.205.219.57]:25, delay=2, delays=1/0/0.5/0.6, dsn=2.0.0, status=sent (250 OK: queued as 1234)
+2026-11-20T10:00:03+00:00 mx1 postfix/qmgr[102]: 3F2A1B0C9D: removed
+2026-11-20T10:05:00+00:00 mx1 postfix/smtpd[100]: 7777777777: client=laptop.example.org[198.51.100.8]
+2026-11-20T10:05:01+00:00 mx1 postfix/qmgr[102]: 7777777777: from=<yves@example.org>, size=2048, nrcpt=1 (queue active)
+2026-11-20T10:05:02+00:00 mx1 postfix/smtp[103]: 7777777777: to=<zed@qq.com>, relay=mx3.qq.com[203.205.219.57]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx3.qq.com[203.205.219.57] said: 550 no such user (in reply to RCPT TO command))
+2026-11-20T10:05:02+00:00 mx1 postfix/qmgr[102]: 7777777777: removed
+L
+bs import --quiet --db "$tmp/id.db" "$tmp/g0.log" || fail "import g0"
+rm -f "$tmp/fifo"
+mkfifo "$tmp/fifo"
+bs import --quiet --db "$tmp/id.db" "$tmp/fifo" 2>"$tmp/b2.err" &
+pb=$!
+exec 3>"$tmp/fifo"
+bs import --quiet --db "$tmp/id.db" "$tmp/ga.log" 2>"$tmp/a2.err" ||
+	fail "import a (2)"
+head -n 1 "$tmp/fb.log" >&3
+exec 3>&-
+wait "$pb" || fail "import b (2)"
+n=$(sqlite3 "$tmp/id.db" \
+    "SELECT count(*) FROM message WHERE queue_id = '7777777777'")
+[ "$n" = 1 ] || fail "the bounced message 7777777777 lost its record"
 echo ok
