@@ -509,9 +509,11 @@ pipeline_commit(struct pipeline *p)
 
 	/* The batch's lines, for bouncestat_lines_total: stored with their
 	 * counts, so the metric survives restarts and rolls back with them. */
-	n[METRIC_LINE_DELIVERY] = p->c.events - p->base.events;
 	n[METRIC_LINE_SKIPPED] = p->c.skipped - p->base.skipped;
 	n[METRIC_LINE_BAD] = p->c.bad - p->base.bad;
+	/* Lines, not events: a Sendmail line gives one per recipient. */
+	n[METRIC_LINE_DELIVERY] = p->c.lines - p->base.lines -
+	    n[METRIC_LINE_SKIPPED] - n[METRIC_LINE_BAD];
 	n[METRIC_LINE_CUT] = p->c.cut - p->base.cut;
 	if (p->writer != NULL) {
 		/* Issue 16: the thread flushes the messages before COMMIT. */
