@@ -120,6 +120,24 @@ store_read_reply_gen(struct store *st, int64_t *gen)
 	return 0;
 }
 
+/* PRAGMA data_version into *v: it moves when another connection commits
+ * (never for this one's own commits). 0 or -1. */
+int
+store_read_data_version(struct store *st, int64_t *v)
+{
+	struct sql_stmt *q = &st->stmt[S_DATA_VERSION];
+
+	int rc = sql_step(st, q);
+
+	if (rc != SQL_ROW) {
+		sql_reset(q);
+		return rc == -1 ? -1 : store_failx(st, "data_version: no row");
+	}
+	*v = sql_int64(q, 0);
+	sql_reset(q);
+	return 0;
+}
+
 /*
  * Starts a write transaction (BEGIN IMMEDIATE: takes the write lock now,
  * waiting up to the busy timeout). 0, or -1 (message in store_errmsg()),
@@ -128,7 +146,7 @@ store_read_reply_gen(struct store *st, int64_t *gen)
 int
 store_begin(struct store *st)
 {
-	int64_t gen;
+	int64_t gen, v;
 
 	if (st->readonly)
 		return store_failx(st, "begin: read-only store");
@@ -138,7 +156,8 @@ store_begin(struct store *st)
 		return -1;
 	st->in_txn = true;
 	st->txn_oldest = INT64_MAX;
-	if (store_read_reply_gen(st, &gen) == -1) {
+	if (store_read_data_version(st, &v) == -1 ||
+	    store_read_reply_gen(st, &gen) == -1) {
 		store_rollback(st);
 		return -1;
 	}
@@ -146,7 +165,16 @@ store_begin(struct store *st)
 		store_intern_forget_replies(st);
 		st->reply_gen = gen;
 	}
+	st->elsewhere = v != st->data_version;
+	st->data_version = v;
 	return 0;
+}
+
+/* See store.h. */
+bool
+store_changed_elsewhere(const struct store *st)
+{
+	return st->elsewhere;
 }
 
 /*

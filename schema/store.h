@@ -95,6 +95,14 @@ int store_commit(struct store *);
 int store_rollback(struct store *);
 
 /*
+ * Inside a transaction: whether another connection (another import, the
+ * daemon, a command) committed between this transaction's begin and the
+ * previous one's (or the open). What this store holds in memory about
+ * rows others may write (open messages) must then be read again.
+ */
+bool store_changed_elsewhere(const struct store *);
+
+/*
  * Inside a transaction: writes up to about rows count rows of a full
  * count table that store_add() set aside (issue 14: the writer thread
  * does it while it would wait for records, so that writing a full table

@@ -85,6 +85,7 @@ enum stmt_id {
 	S_BEGIN,
 	S_COMMIT,
 	S_ROLLBACK,
+	S_DATA_VERSION,
 	S_NAME_GET,
 	S_NAME_PUT,
 	S_REPLY_GET,
@@ -276,6 +277,10 @@ struct store {
 	int64_t class_id[BS_CLASS_COUNT];
 	int64_t mta_id[BS_MTA_COUNT];
 	int64_t reply_gen; /* meta 'reply_gen' when the reply cache was valid */
+	/* PRAGMA data_version at the last begin (or the open); elsewhere:
+	 * it moved at the last begin (another connection committed) */
+	int64_t data_version;
+	bool elsewhere;
 	struct icache names;
 	struct icache addrs; /* names that are IP addresses */
 	struct icache replies;
@@ -301,6 +306,7 @@ struct store {
 
 /* store.c */
 int store_read_reply_gen(struct store *, int64_t *gen);
+int store_read_data_version(struct store *, int64_t *v);
 
 /* store_open.c */
 int store_prepare_many(struct store *, enum stmt_id);

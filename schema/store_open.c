@@ -75,6 +75,7 @@ static const struct stmt_def {
 	[S_BEGIN] = { "begin", "BEGIN IMMEDIATE", true },
 	[S_COMMIT] = { "commit", "COMMIT", true },
 	[S_ROLLBACK] = { "rollback", "ROLLBACK", true },
+	[S_DATA_VERSION] = { "data_version", "PRAGMA data_version", true },
 	[S_NAME_GET] = { "name_get", "SELECT id FROM name WHERE s = :s",
 	    false },
 	[S_NAME_PUT] = { "name_put",
@@ -779,7 +780,8 @@ open_store(const char *path, int flags, char *errbuf)
 		goto fail_msg;
 	if (!st->readonly &&
 	    (store_intern_open(st) == -1 ||
-		store_read_reply_gen(st, &st->reply_gen) == -1))
+		store_read_reply_gen(st, &st->reply_gen) == -1 ||
+		store_read_data_version(st, &st->data_version) == -1))
 		goto fail_msg;
 	return st;
 fail_msg:

@@ -549,10 +549,13 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 	/* Issue 16: evictions and reused ids, when there were any (read
 	 * once the writer thread is idle). */
 	(void)pipeline_sync(s.pl);
-	if (mt != NULL &&
-	    (msgtrack_counters(mt)->evicted > 0 ||
-		msgtrack_counters(mt)->reused > 0))
-		msgtrack_log(mt);
+	if (mt != NULL) {
+		struct lc_counters c;
+
+		msgtrack_counters(mt, &c);
+		if (c.evicted > 0 || c.reused > 0)
+			msgtrack_log(mt);
+	}
 	linebuf_free(s.lb);
 	pipeline_free(s.pl);
 	store_close(s.st);

@@ -20,6 +20,9 @@ struct msgtrack {
 	size_t max_open;
 	int64_t lifetime;
 	int64_t saved_newest; /* the join's newest as meta holds it */
+	/* the counters of the joins freed by msgtrack_begin() (all but
+	 * open, which is the current join's) */
+	struct lc_counters before;
 };
 
 /*
@@ -156,30 +159,54 @@ msgtrack_flush(struct msgtrack *mt)
 	return 0;
 }
 
-int
-msgtrack_rollback(struct msgtrack *mt)
+/* Forgets what is held and reads the open messages back; the counters
+ * go on from where they were. */
+static int
+reload(struct msgtrack *mt)
 {
+	struct lc_counters c;
+
+	msgtrack_counters(mt, &c);
+	mt->before = c;
 	lc_join_free(mt->join);
 	mt->join = NULL;
 	message_store_forget(mt->ms);
 	return load(mt);
 }
 
-const struct lc_counters *
-msgtrack_counters(const struct msgtrack *mt)
+int
+msgtrack_begin(struct msgtrack *mt, bool rolled_back)
 {
-	return lc_join_counters(mt->join);
+	if (!rolled_back && !store_changed_elsewhere(mt->st))
+		return 0;
+	return reload(mt);
+}
+
+void
+msgtrack_counters(const struct msgtrack *mt, struct lc_counters *out)
+{
+	const struct lc_counters *c = lc_join_counters(mt->join);
+	const struct lc_counters *b = &mt->before;
+
+	out->opened = b->opened + c->opened;
+	out->closed = b->closed + c->closed;
+	out->evicted = b->evicted + c->evicted;
+	out->reloaded = b->reloaded + c->reloaded;
+	out->reused = b->reused + c->reused;
+	out->quiet = b->quiet + c->quiet;
+	out->dropped = b->dropped + c->dropped;
+	out->open = c->open;
 }
 
 /* See msgtrack.h. */
 void
 msgtrack_log(const struct msgtrack *mt)
 {
-	const struct lc_counters *c;
+	struct lc_counters n, *c = &n;
 
 	if (mt == NULL)
 		return;
-	c = lc_join_counters(mt->join);
+	msgtrack_counters(mt, &n);
 	log_info("messages: open=%llu opened=%llu closed=%llu evicted=%llu "
 		 "reloaded=%llu reused=%llu quiet=%llu rcpt_dropped=%llu",
 	    (unsigned long long)c->open, (unsigned long long)c->opened,

@@ -78,12 +78,19 @@ int msgtrack_event_h(struct msgtrack *, const struct bs_event *,
 int msgtrack_flush(struct msgtrack *);
 
 /*
- * After a failed commit (rolled back): forgets what is held and reads
- * the open messages back from the store. 0 or -1.
+ * Right after BEGIN (store_begin()): when the last batch was rolled back
+ * (rolled_back), or another connection committed since the last begin
+ * (store_changed_elsewhere(): another import, or the daemon and an
+ * import, writing to one database at once), forgets the open messages
+ * held and reads them back from the store, so that no message another
+ * writer ended or stored meanwhile is written back from a stale copy.
+ * Inside the transaction, which holds the write lock, nobody else
+ * writes until COMMIT. The counters go on. 0 or -1.
  */
-int msgtrack_rollback(struct msgtrack *);
+int msgtrack_begin(struct msgtrack *, bool rolled_back);
 
-const struct lc_counters *msgtrack_counters(const struct msgtrack *);
+/* The counters since msgtrack_new() (open: held now) into *out. */
+void msgtrack_counters(const struct msgtrack *, struct lc_counters *out);
 
 /*
  * Logs the counters (info): open, opened, closed, evicted (past

@@ -487,9 +487,9 @@ pipeline_begin(struct pipeline *p)
 	}
 	if (store_begin(p->store) == -1)
 		return -1;
-	/* Issue 16: the last batch was rolled back: so are its messages,
-	 * which the join reads back from the store. */
-	if (p->mt != NULL && p->mt_txn && msgtrack_rollback(p->mt) == -1) {
+	/* Issue 16: the last batch was rolled back (so are its messages),
+	 * or another writer committed: the join reads them back. */
+	if (p->mt != NULL && msgtrack_begin(p->mt, p->mt_txn) == -1) {
 		(void)store_rollback(p->store);
 		return -1;
 	}

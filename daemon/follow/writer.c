@@ -119,14 +119,15 @@ struct writer {
 
 /*
  * Issue 16: a begin after a batch that was never committed (a failure,
- * a rollback) reloads the open messages, which rolled back with it.
+ * a rollback) reloads the open messages, which rolled back with it; so
+ * does one after another writer's commit (msgtrack_begin()).
  */
 static int
 begin(struct writer *w)
 {
 	if (store_begin(w->st) == -1)
 		return -1;
-	if (w->mt != NULL && w->mt_txn && msgtrack_rollback(w->mt) == -1)
+	if (w->mt != NULL && msgtrack_begin(w->mt, w->mt_txn) == -1)
 		return -1; /* apply() rolls back */
 	w->mt_txn = true;
 	return 0;

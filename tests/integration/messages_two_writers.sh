@@ -3,24 +3,18 @@
 #
 # Copyright (c) 2026 The bouncestat authors
 #
-# KNOWN BUG (review6, not fixed; not in the suite: tests/CMakeLists.txt
-# globs integration/*.sh only). Run it by hand:
-#   BOUNCESTAT=build/daemon/bouncestat BS_SRC=$PWD \
-#       bash tests/integration/known/review6_lost_update.sh
-# It fails until the bug is fixed.
-#
 # Two writers at once (two imports, or an import while the daemon runs)
-# each load the open messages once (msgtrack load(), at start and after a
-# rollback) and later write a message back whole (message update, by
-# id) from that copy, without reading the row again. A message the other
-# process ended meanwhile is overwritten with the stale copy: here import
-# A ends 3F2A1B0C9D (sent at 10:30:03, removed), and import B, which
-# loaded it while it was open, ends it as incomplete (quiet for more than
-# queue_lifetime + 1 day by B's newer lines) and writes its old deferred
-# recipient back. One import after the other gives "sent".
+# and the open messages (found by review6). Each writer holds the open
+# messages in memory; one that begins a batch after the other committed
+# reads them back (msgtrack_begin(), PRAGMA data_version), so it never
+# writes back a stale copy. Before, import B, which had loaded
+# 3F2A1B0C9D while it was open, ended it as incomplete over import A's
+# `sent` (case 1), and with a reused message id deleted the bounced
+# message A had stored meanwhile (case 2). One import after the other
+# gives "sent".
 set -eu
 
-# shellcheck source=SCRIPTDIR/../lib/cli.sh
+# shellcheck source=lib/cli.sh
 . "${BS_SRC:?}/tests/integration/lib/cli.sh"
 
 cat >"$tmp/f0.log" <<'L'
