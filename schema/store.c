@@ -146,7 +146,7 @@ store_read_data_version(struct store *st, int64_t *v)
 int
 store_begin(struct store *st)
 {
-	int64_t gen, v;
+	int64_t gen, v = 0;
 
 	if (st->readonly)
 		return store_failx(st, "begin: read-only store");
