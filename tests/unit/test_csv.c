@@ -20,19 +20,13 @@
 #include <cmocka.h>
 
 #include "csv.h"
+#include "put_test.h"
 
 /* csv_cell() of len bytes of in, as a NUL-terminated string. */
 static char *
 cell(const char *in, size_t len)
 {
-	char *out = NULL;
-	size_t n = 0;
-	FILE *fp = open_memstream(&out, &n);
-
-	assert_non_null(fp);
-	csv_cell(fp, in, len);
-	assert_int_equal(fclose(fp), 0);
-	return out;
+	return put_output(csv_cell, in, len);
 }
 
 static void

@@ -25,6 +25,7 @@
 #include "alert.h"
 #include "alert_mime.h"
 #include "html.h"
+#include "put_test.h"
 #include "sanitize.h"
 #include "term.h"
 #include "util.h"
@@ -33,14 +34,7 @@
 static char *
 escape(const char *in, size_t len)
 {
-	char *out = NULL;
-	size_t n = 0;
-	FILE *fp = open_memstream(&out, &n);
-
-	assert_non_null(fp);
-	html_put_text(fp, in, len);
-	assert_int_equal(fclose(fp), 0);
-	return out;
+	return put_output(html_put_text, in, len);
 }
 
 static void
