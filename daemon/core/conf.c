@@ -130,7 +130,8 @@ static const struct directive table[] = {
 	    1000000, NULL, true,
 	    "Commit as soon as a batch holds this many lines (so at most "
 	    "this many events); while the previous batch is still being "
-	    "committed, a batch grows to at most 16 times as many.",
+	    "committed, a batch grows to at most 64 times as many (and 8 "
+	    "MiB of lines).",
 	    NULL, 0 },
 	{ "poll_interval", T_DURATION, offsetof(struct conf, poll_interval_ms),
 	    "2s", MS(100), SEC(60), NULL, true,
