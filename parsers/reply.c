@@ -245,7 +245,8 @@ find_inner_status(const char *start, const char *p, const char *end)
 	size_t n;
 
 	for (; (p = skip_to3(p, end, '2', '4', '5')) < end; p++)
-		if ((n = inner_status_len(start, p, end)) > 0)
+		if (end - p > 1 && p[1] == '.' && /* as enhanced_len() */
+		    (n = inner_status_len(start, p, end)) > 0)
 			return bs_span_make(p, n);
 	return bs_span_make(NULL, 0);
 }
