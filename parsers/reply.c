@@ -35,13 +35,6 @@
 #include "reply.h"
 #include "scan.h"
 
-/* SSE2 is part of x86-64 (as in classify.c; BS_NO_SIMD: the byte loop
- * only, which the scalar tests compare). */
-#if defined(__SSE2__) && defined(__x86_64__) && !defined(BS_NO_SIMD)
-#include <emmintrin.h>
-#define BS_SSE2 1
-#endif
-
 /*
  * Length of an RFC 3463 status at [p, end): [245] "." 1*3DIGIT "."
  * 1*3DIGIT, not followed by another digit or '.'. Returns 0 if none.
@@ -211,41 +204,13 @@ inner_status_len(const char *start, const char *p, const char *end)
 }
 
 /*
- * The first byte in [p, end) that is a, b or c, or end: the loops below
- * look only at bytes that can start what they look for (a code or status
- * starts with its class digit), 16 bytes a step with SSE2.
- */
-static const char *
-skip_to3(const char *p, const char *end, char a, char b, char c)
-{
-#ifdef BS_SSE2
-	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b),
-		      vc = _mm_set1_epi8(c);
-
-	for (; end - p >= 16; p += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
-		    _mm_cmpeq_epi8(x, vc)));
-
-		if (m != 0)
-			return p + __builtin_ctz(m);
-	}
-#endif
-	for (; p < end; p++)
-		if (*p == a || *p == b || *p == c)
-			return p;
-	return end;
-}
-
-/*
  * The first p in [p, end) where a status may start: a '2', '4' or '5'
  * followed by '.' (as enhanced_len() requires), or end.
  */
 static const char *
 skip_to_status(const char *p, const char *end)
 {
-#ifdef BS_SSE2
+#ifdef SCAN_SSE2
 	for (; end - p >= 17; p += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 		__m128i y =
@@ -400,7 +365,7 @@ reply_find(struct bs_span text, struct reply_info *out)
 		return;
 
 	for (p = start;
-	     strong == NULL && (p = skip_to3(p, end, '4', '5', '5')) < end;
+	     strong == NULL && (p = scan_upto3(p, end, '4', '5', '5')) < end;
 	     p++) {
 		if (!fail_code_at(p, end) || !left_boundary(start, p))
 			continue;
