@@ -203,15 +203,44 @@ inner_status_len(const char *start, const char *p, const char *end)
 	return n;
 }
 
+/*
+ * The first p in [p, end) where a status may start: a '2', '4' or '5'
+ * followed by '.' (as enhanced_len() requires), or end.
+ */
+static const char *
+skip_to_status(const char *p, const char *end)
+{
+#ifdef SCAN_SSE2
+	for (; end - p >= 17; p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i y =
+		    _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+		__m128i d = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('2')),
+			_mm_cmpeq_epi8(x, _mm_set1_epi8('4'))),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('5')));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		    _mm_and_si128(d, _mm_cmpeq_epi8(y, _mm_set1_epi8('.'))));
+
+		if (m != 0)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	for (; p < end; p++)
+		if ((*p == '2' || *p == '4' || *p == '5') && end - p > 1 &&
+		    p[1] == '.')
+			return p;
+	return end;
+}
+
 /* The first inner status in [p, end), or an empty span. */
 static struct bs_span
 find_inner_status(const char *start, const char *p, const char *end)
 {
 	size_t n;
 
-	for (; p < end; p++)
-		if ((*p == '2' || *p == '4' || *p == '5') &&
-		    (n = inner_status_len(start, p, end)) > 0)
+	for (; (p = skip_to_status(p, end)) < end; p++)
+		if ((n = inner_status_len(start, p, end)) > 0)
 			return bs_span_make(p, n);
 	return bs_span_make(NULL, 0);
 }
@@ -335,7 +364,9 @@ reply_find(struct bs_span text, struct reply_info *out)
 	    (out->enhanced.len > 0 && out->enhanced.ptr < out->text.ptr))
 		return;
 
-	for (p = start; p < end && strong == NULL; p++) {
+	for (p = start;
+	     strong == NULL && (p = scan_upto3(p, end, '4', '5', '5')) < end;
+	     p++) {
 		if (!fail_code_at(p, end) || !left_boundary(start, p))
 			continue;
 		if (end - p == 3 || p[3] == ' ' || p[3] == '-') {
