@@ -441,10 +441,55 @@ reply_find__short_texts__safe(void **state)
 	find_check("x 5500", 0, "", "x 5500", REPLY_WRAP_NONE);
 }
 
+/*
+ * Issue 14 (clsfast3): reply_find() jumps to the bytes where a code or a
+ * status can start, sixteen at a time with SSE2. A code, and a status
+ * without a code, at every offset of texts of every length up to 48, in
+ * filler with decoys ('2', '4' and '5' not starting either) after a
+ * first word (so the text does not start with the reply) and text after
+ * it, each in an
+ * exact-size heap copy (ASan: no read past it): found where it is.
+ */
+static void
+reply_find__every_offset__found_where_it_is(void **state)
+{
+	static const char fill[] = " 2a4 5x";
+	static const char *const tok[] = { "550 ", "5.7.1 " };
+	struct reply_info ri;
+	size_t len, k, i, t;
+	char *buf;
+
+	(void)state;
+	for (t = 0; t < 2; t++)
+		for (len = strlen(tok[t]) + 1; len <= 48; len++)
+			for (k = 2; k + strlen(tok[t]) < len; k++) {
+				assert_non_null(buf = malloc(len));
+				for (i = 0; i < len; i++)
+					buf[i] = i < k
+					    ? fill[i % (sizeof(fill) - 1)]
+					    : 'z';
+				buf[0] = 'q';
+				buf[k - 1] = ' ';
+				memcpy(buf + k, tok[t], strlen(tok[t]));
+				reply_find(bs_span_make(buf, len), &ri);
+				if (t == 0) {
+					assert_int_equal(ri.code, 550);
+					assert_ptr_equal(ri.reply.ptr, buf + k);
+				} else {
+					assert_int_equal(ri.code, 0);
+					assert_int_equal(ri.enhanced.len, 5);
+					assert_ptr_equal(
+					    ri.enhanced.ptr, buf + k);
+				}
+				free(buf);
+			}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reply_find__every_offset__found_where_it_is),
 		cmocka_unit_test(reply_parse__code_and_enhanced__split),
 		cmocka_unit_test(reply_parse__multiline_hyphen__first_code),
 		cmocka_unit_test(reply_parse__smtp_prefix__tolerated),
