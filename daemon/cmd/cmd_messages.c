@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_names.h"
 #include "context.h"
 #include "event.h"
 #include "lifecycle_join.h"
@@ -128,9 +129,7 @@ cmd_messages_exec(int argc, char **argv)
 		case 'C':
 			if (bs_class_from_name(optarg, strlen(optarg), &cls) ==
 			    -1) {
-				fprintf(stderr,
-				    "bouncestat messages: unknown class: %s\n",
-				    optarg);
+				cmd_bad_class(stderr, "messages", optarg);
 				return cmd_usage(&cmd_messages_entry);
 			}
 			f.cls = optarg;

@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "context.h"
 #include "cmd.h"
+#include "cmd_names.h"
 #include "csv.h"
 #include "incident.h"
 #include "html.h"
@@ -1381,8 +1382,10 @@ cmd_report_exec(int argc, char **argv)
 			break;
 		case 'C':
 			if (bs_class_from_name(optarg, strlen(optarg), &cls) ==
-			    -1)
-				return usage_error("unknown class", optarg);
+			    -1) {
+				cmd_bad_class(stderr, "report", optarg);
+				return cmd_usage(&cmd_report_entry);
+			}
 			r.f.cls = optarg;
 			break;
 		case 'n':
