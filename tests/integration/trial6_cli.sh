@@ -61,4 +61,30 @@ bs report --db "$tmp/db" --since all --class rate_limited >/dev/null ||
 bs incidents --db "$tmp/db" --since all --kind rate_limited >/dev/null ||
 	fail "incidents --kind rate_limited"
 
+# report --format csv carries the local decisions that JSON and text
+# show (Exim's "retry time not reached"): a last column, local, in every
+# row, the totals row's equal to JSON's totals.local (CSV had none).
+bs import --db "$tmp/exim.db" "$BS_SRC/tests/data/exim/mainlog.log" \
+	>/dev/null 2>&1 || fail "import exim"
+bs report --db "$tmp/exim.db" --since all --unknown --format csv \
+	>"$tmp/r.csv" || fail "report --format csv"
+bs report --db "$tmp/exim.db" --since all --format json >"$tmp/r.json" ||
+	fail "report --format json"
+python3 - "$tmp/r.csv" "$tmp/r.json" <<'PY' || fail "report csv: local"
+import csv
+import json
+import sys
+
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+js = json.load(open(sys.argv[2]))
+assert rows[0][-1] == "local", rows[0]
+assert len({len(r) for r in rows}) == 1, {len(r) for r in rows}
+tot = [r for r in rows if r[0] == "totals"][0]
+assert js["totals"]["local"] > 0, js["totals"]
+assert int(tot[-1]) == js["totals"]["local"], (tot, js["totals"])
+cls = {r[5]: r for r in rows if r[0] == "class"}
+for c in js["by_class"]:
+    assert int(cls[c["class"]][-1]) == c["local"], (c, cls[c["class"]])
+PY
+
 echo "trial6_cli: ok"
