@@ -87,4 +87,27 @@ for c in js["by_class"]:
     assert int(cls[c["class"]][-1]) == c["local"], (c, cls[c["class"]])
 PY
 
+# messages over an import of older logs: the default --since 7d finds
+# none, and the text says where the records are and which --since
+# reaches them (it printed only the header); the hint's --since works.
+now=2026-12-06T00:00:00Z
+bs messages --db "$tmp/db" --now "$now" >"$tmp/m.out" ||
+	fail "messages --now $now"
+grep -q "^# no message in this range; records from 2026-11-22 10:00 to" \
+	"$tmp/m.out" || fail "messages: no word on where the records are"
+hint=$(sed -n 's/^# (try --since \([0-9]*d\) or --since all)$/\1/p' \
+	"$tmp/m.out")
+[ -n "$hint" ] || fail "messages: no --since hint"
+bs messages --db "$tmp/db" --now "$now" --since "$hint" >"$tmp/m2.out" ||
+	fail "messages --since $hint"
+[ "$(grep -c 'qq.com' "$tmp/m2.out")" = 12 ] ||
+	fail "messages --since $hint: not the 12 messages"
+# A range that holds records but no match says nothing more; JSON stays [].
+bs messages --db "$tmp/db" --now "$now" --since all --class virus \
+	>"$tmp/m3.out" || fail "messages --class virus"
+[ "$(grep -c . "$tmp/m3.out")" = 1 ] || fail "messages --class virus: more"
+bs messages --db "$tmp/db" --now "$now" --format json >"$tmp/m4.out" ||
+	fail "messages --format json"
+[ "$(cat "$tmp/m4.out")" = "[]" ] || fail "messages --format json: not []"
+
 echo "trial6_cli: ok"
