@@ -110,4 +110,19 @@ bs messages --db "$tmp/db" --now "$now" --format json >"$tmp/m4.out" ||
 	fail "messages --format json"
 [ "$(cat "$tmp/m4.out")" = "[]" ] || fail "messages --format json: not []"
 
+# trace: an attempt logged without reply text (Sendmail's bare
+# stat=Deferred) says so as report does (it showed a "-" where the reply
+# goes); "No message matches" fits 80 columns.
+bs import --db "$tmp/sm.db" "$BS_SRC/tests/data/sendmail/maillog.log" \
+	>/dev/null 2>&1 || fail "import sendmail"
+bs trace --db "$tmp/sm.db" mia@old.example >"$tmp/tr.out" || fail "trace"
+grep -q "deferred to old.example via mail.old.example (unknown): (no reply text: the MTA logged none)$" \
+	"$tmp/tr.out" || fail "trace: no word on the missing reply"
+grep -q "): -$" "$tmp/tr.out" && fail "trace: a bare - as the reply"
+bs trace --db "$tmp/sm.db" nobody@nowhere.example >"$tmp/tr2.out" ||
+	fail "trace nobody"
+grep -q "^No message matches" "$tmp/tr2.out" || fail "trace nobody: no word"
+awk 'length($0) > 80 { exit 1 }' "$tmp/tr2.out" ||
+	fail "trace nobody: a line over 80 columns"
+
 echo "trial6_cli: ok"
