@@ -10,16 +10,7 @@
 #ifndef BS_DAEMON_CMD_NAMES_H
 #define BS_DAEMON_CMD_NAMES_H
 
-#include <stddef.h>
 #include <stdio.h>
-
-/*
- * The name of names[0..n) that given most likely meant, or NULL: the one
- * equal to it ignoring ASCII case, '_' and '-', else the only one it
- * starts (at least 3 bytes) or that starts with it.
- */
-const char *cmd_near_name(
-    const char *given, const char *const *names, size_t n);
 
 /*
  * Prints "bouncestat CMD: unknown class: ARG (did you mean X?)" and the

@@ -18,6 +18,7 @@
 #include "cmd_names.h"
 #include "event.h"
 #include "log.h"
+#include "near_name.h"
 #include "util.h"
 
 static const struct cmd_entry *const cmd_table[] = {
@@ -78,7 +79,7 @@ unknown_command(const char *given)
 	for (n = 0; cmd_table[n] != NULL; n++)
 		names[n] = cmd_table[n]->name;
 	fprintf(stderr, "bouncestat: unknown command: %s", given);
-	if ((near = cmd_near_name(given, names, n)) != NULL)
+	if ((near = near_name(given, names, n)) != NULL)
 		fprintf(stderr, " (did you mean %s?)", near);
 	fputs("\nTry 'bouncestat --help'.\n", stderr);
 }
