@@ -137,7 +137,7 @@ cmd_messages_exec(int argc, char **argv)
 	char *end;
 	enum bs_class cls;
 	const char *since = NULL, *until = NULL;
-	bool qids = false;
+	bool qids = false, bad_since;
 	int ch, rc;
 
 	memset(&f, 0, sizeof(f));
@@ -220,8 +220,10 @@ cmd_messages_exec(int argc, char **argv)
 		since = f.incident > 0 ? "all" : "7d";
 	if (parse_time_arg(since, ctx.now, &f.since) == -1 ||
 	    (until != NULL && parse_time_arg(until, ctx.now, &f.until) == -1)) {
-		fprintf(
-		    stderr, "bouncestat messages: bad --since or --until\n");
+		bad_since = parse_time_arg(since, ctx.now, &f.since) == -1;
+		fprintf(stderr, "bouncestat messages: bad --%s: %s\n%s",
+		    bad_since ? "since" : "until", bad_since ? since : until,
+		    cmd_time_forms);
 		cmd_ctx_free(&ctx);
 		return cmd_usage(&cmd_messages_entry);
 	}

@@ -1466,12 +1466,20 @@ cmd_report_exec(int argc, char **argv)
 		until = NULL;
 		r.until_asked = true;
 	}
-	if (parse_time_arg(since, now, &r.req_since) == -1)
-		return cmd_ctx_free(&ctx),
-		       usage_error("--since: not a duration or date", since);
-	if (until != NULL && parse_time_arg(until, now, &r.req_until) == -1)
-		return cmd_ctx_free(&ctx),
-		       usage_error("--until: not a duration or date", until);
+	if (parse_time_arg(since, now, &r.req_since) == -1) {
+		fprintf(stderr,
+		    "bouncestat report: --since: not a duration or date: %s\n%s",
+		    since, cmd_time_forms);
+		cmd_ctx_free(&ctx);
+		return cmd_usage(&cmd_report_entry);
+	}
+	if (until != NULL && parse_time_arg(until, now, &r.req_until) == -1) {
+		fprintf(stderr,
+		    "bouncestat report: --until: not a duration or date: %s\n%s",
+		    until, cmd_time_forms);
+		cmd_ctx_free(&ctx);
+		return cmd_usage(&cmd_report_entry);
+	}
 	if (r.req_since >= r.req_until)
 		return cmd_ctx_free(&ctx),
 		       usage_error(until_set

@@ -125,4 +125,34 @@ grep -q "^No message matches" "$tmp/tr2.out" || fail "trace nobody: no word"
 awk 'length($0) > 80 { exit 1 }' "$tmp/tr2.out" ||
 	fail "trace nobody: a line over 80 columns"
 
+# A time argument that is none ("3days") is a usage error that names the
+# option and lists the forms a time takes (it said "bad --since: 3days",
+# messages "bad --since or --until" without the value).
+for c in report messages incidents trace alert; do
+	arg=
+	[ "$c" = trace ] && arg=x@example.org
+	[ "$c" = alert ] && arg=--dry-run
+	rc=0
+	bs "$c" --db "$tmp/db" --since 3days $arg >/dev/null \
+		2>"$tmp/since.err" || rc=$?
+	[ "$rc" = 2 ] || fail "$c --since 3days: exit $rc, want 2"
+	head -1 "$tmp/since.err" | grep -q -- "--since.*: 3days$" ||
+		fail "$c --since 3days: the first line does not name it"
+	grep -q "^WHEN: a duration ago (90s, 30m, 6h, 3d, 2w, 1d12h)" \
+		"$tmp/since.err" || fail "$c --since 3days: no forms"
+	rc=0
+	bs "$c" --db "$tmp/db" --now soon $arg >/dev/null \
+		2>"$tmp/now.err" || rc=$?
+	[ "$rc" = 2 ] && grep -q "^WHEN: a duration ago" "$tmp/now.err" ||
+		fail "$c --now soon: exit $rc, or no forms"
+done
+for c in report messages; do
+	rc=0
+	bs "$c" --db "$tmp/db" --until 3days >/dev/null 2>"$tmp/until.err" ||
+		rc=$?
+	[ "$rc" = 2 ] && head -1 "$tmp/until.err" |
+		grep -q -- "--until.*: 3days$" ||
+		fail "$c --until 3days: exit $rc, or the option is not named"
+done
+
 echo "trial6_cli: ok"
