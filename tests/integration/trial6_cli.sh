@@ -155,4 +155,20 @@ for c in report messages; do
 		fail "$c --until 3days: exit $rc, or the option is not named"
 done
 
+# classify: a reply pasted without quotes (several arguments) or an empty
+# one is a usage error that says so (only the usage line before; "" was
+# classified unknown with exit 0).
+rc=0
+bs classify 550 5.1.1 user unknown >/dev/null 2>"$tmp/cl.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "4 arguments: give the reply as one, quoted" \
+	"$tmp/cl.err" || fail "classify unquoted: exit $rc, or no word"
+rc=0
+bs classify "" >"$tmp/cl.out" 2>"$tmp/cl.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "the reply text is empty" "$tmp/cl.err" &&
+	[ ! -s "$tmp/cl.out" ] || fail "classify '': exit $rc, or no word"
+bs classify "550 5.1.1 user unknown" | grep -q "^class: *user_unknown" ||
+	fail "classify a quoted reply"
+echo "550 5.1.1 user unknown" | bs classify - | grep -q "^user_unknown" ||
+	fail "classify -"
+
 echo "trial6_cli: ok"
