@@ -159,7 +159,8 @@ help(void)
 	    "and clamped to\nthe data (both shown; in a zone 30 or 45 "
 	    "minutes off UTC, --since today\nstarts at 23:30 or 23:45, "
 	    "'widened to whole UTC hours');\nwith no result in the "
-	    "range, the report says where the data is. Times are\nlocal "
+	    "range, the report says where the data is, or which of\n"
+	    "--domain, --class and --host matched nothing. Times are\nlocal "
 	    "(--utc: UTC), the zone in the header, hours merged into "
 	    "marks start\nat local midnight (in a zone 30 or 45 minutes off "
 	    "UTC at the whole UTC hour\nbefore it, e.g. 23:30).\n"
@@ -834,10 +835,20 @@ text_where(FILE *fp, const struct report *r)
 		    ";\noldest data %.10s; try --since %.10s or "
 		    "--since all.\n",
 		    a, a);
-	else if (r->f.domain != NULL || r->f.cls != NULL)
-		fputs(";\nnothing in this range matches --domain or --class.\n",
-		    fp);
-	else
+	else if (r->f.domain != NULL || r->f.cls != NULL || r->f.host != NULL) {
+		/* The filters given, by name (trial6: --host was left out,
+		 * and a host that logged nothing read as no data at all). */
+		fprintf(fp, ";\nnothing in this range matches %s%s%s%s%s.\n",
+		    r->f.domain != NULL ? "--domain" : "",
+		    r->f.domain != NULL && r->f.cls != NULL ? " and " : "",
+		    r->f.cls != NULL ? "--class" : "",
+		    (r->f.domain != NULL || r->f.cls != NULL) &&
+			    r->f.host != NULL
+			? " and "
+			: "",
+		    r->f.host != NULL ? "--host (the syslog host, as logged)"
+				      : "");
+	} else
 		fputs(".\n", fp);
 }
 

@@ -171,4 +171,15 @@ bs classify "550 5.1.1 user unknown" | grep -q "^class: *user_unknown" ||
 echo "550 5.1.1 user unknown" | bs classify - | grep -q "^user_unknown" ||
 	fail "classify -"
 
+# report --host that logged nothing in the range says that --host matched
+# nothing (it said only where the data is, as if there were none).
+bs report --db "$tmp/db" --since all --host MX9 >"$tmp/h.out" ||
+	fail "report --host MX9"
+grep -q "^nothing in this range matches --host" "$tmp/h.out" ||
+	fail "report --host MX9: --host not named"
+bs report --db "$tmp/db" --since all --domain no.example --host mx1 \
+	>"$tmp/h2.out" || fail "report --domain --host"
+grep -q "^nothing in this range matches --domain and --host" "$tmp/h2.out" ||
+	fail "report --domain --host: the filters not named"
+
 echo "trial6_cli: ok"
