@@ -72,7 +72,8 @@ help(void)
 	    "  --list          list the rules in evaluation order (name,\n"
 	    "                  class, evidence rank, file:line) and exit\n\n"
 	    "Exit status: 0 success, 1 failure (bad rule file), 2 usage "
-	    "error.\n",
+	    "error (also a\nTEXT given as several arguments: quote it; or "
+	    "an empty one).\n",
 	    cmd_classify_entry.usage, RULES_DIR_DEFAULT);
 }
 
@@ -386,7 +387,18 @@ cmd_classify_exec(int argc, char **argv)
 			return cmd_usage(&cmd_classify_entry);
 		}
 	}
-	if (list ? optind != argc : optind != argc - 1)
+	/* trial6: a reply pasted without quotes is several arguments, and
+	 * an empty one is no reply: say so, not only the usage line. */
+	if (!list && argc - optind > 1)
+		fprintf(stderr,
+		    "bouncestat classify: %d arguments: give the reply as one, "
+		    "quoted\n(bouncestat classify '550 5.1.1 ...'), or - to "
+		    "read replies from standard input\n",
+		    argc - optind);
+	else if (!list && optind == argc - 1 && argv[optind][0] == '\0')
+		fputs("bouncestat classify: the reply text is empty\n", stderr);
+	if (list ? optind != argc
+		 : optind != argc - 1 || argv[optind][0] == '\0')
 		return cmd_usage(&cmd_classify_entry);
 	if ((rc = cmd_ctx_finish(&ctx, false, &cmd_classify_entry)) != 0)
 		return rc;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "cmd_names.h"
 #include "conf.h"
 #include "context.h"
 #include "alert.h"
@@ -368,9 +369,7 @@ cmd_incidents_exec(int argc, char **argv)
 		case 'k':
 			if (detect_kind_from_name(
 				optarg, strlen(optarg), &kind) == -1) {
-				fprintf(stderr,
-				    "bouncestat incidents: unknown kind: %s\n",
-				    optarg);
+				cmd_bad_kind(stderr, "incidents", optarg);
 				return cmd_usage(&cmd_incidents_entry);
 			}
 			f.kind = detect_kind_name(kind);

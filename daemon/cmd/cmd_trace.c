@@ -110,7 +110,11 @@ attempt_text(void *arg, const struct msg_attempt *a)
 	fputs(" (", stdout);
 	san(a->cls);
 	fputs("): ", stdout);
-	san(a->reply);
+	/* As report words it (trial6: a bare "-" read as a reply). */
+	if (a->reply == NULL || a->reply[0] == '\0')
+		fputs("(no reply text: the MTA logged none)", stdout);
+	else
+		san(a->reply);
 	fputc('\n', stdout);
 	return 0;
 }
@@ -301,8 +305,8 @@ cmd_trace_exec(int argc, char **argv)
 	} else {
 		if (l.n == 0)
 			printf("No message matches %s.\n(Kept are messages "
-			       "with a deferral, bounce or expiry, unless "
-			       "message_records is all;\nfinished ones for "
+			       "with a deferral, bounce or expiry, unless\n"
+			       "message_records is all; finished ones for "
 			       "message_retention.)\n",
 			    "the argument");
 		/* oldest first: a story reads forward */

@@ -214,8 +214,8 @@ resolve(struct cmd_ctx *ctx, bool writer)
 
 	if (ctx->now_arg != NULL) {
 		if (parse_time_arg(ctx->now_arg, clock_now(), &t) == -1) {
-			fprintf(stderr, "bouncestat %s: bad --now: %s\n",
-			    ctx->cmd, ctx->now_arg);
+			fprintf(stderr, "bouncestat %s: bad --now: %s\n%s",
+			    ctx->cmd, ctx->now_arg, cmd_time_forms);
 			return 2;
 		}
 		clock_set(t);
@@ -319,12 +319,19 @@ cmd_ctx_open_ro(struct cmd_ctx *ctx)
 	return st;
 }
 
+/* See context.h. */
+const char cmd_time_forms[] =
+    "WHEN: a duration ago (90s, 30m, 6h, 3d, 2w, 1d12h), a date (2026-11-22), "
+    "a\ntime (2026-11-22T10:15[:01][Z|+01:00]; local without a zone), "
+    "@EPOCH, today,\nyesterday, this-week, last-week, all or now.\n";
+
 int
 cmd_ctx_since(struct cmd_ctx *ctx, const char *when, int64_t *out)
 {
 	if (parse_time_arg(when, ctx->now, out) == 0)
 		return 0;
-	fprintf(stderr, "bouncestat %s: bad --since: %s\n", ctx->cmd, when);
+	fprintf(stderr, "bouncestat %s: bad --since: %s\n%s", ctx->cmd, when,
+	    cmd_time_forms);
 	cmd_ctx_free(ctx);
 	return -1;
 }

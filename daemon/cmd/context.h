@@ -150,6 +150,13 @@ struct store *cmd_ctx_open_ro(struct cmd_ctx *ctx);
  */
 int cmd_ctx_since(struct cmd_ctx *ctx, const char *when, int64_t *out);
 
+/*
+ * The forms a time argument takes, for the errors about a bad --since,
+ * --until or --now (trial6: "bad --since: 3days" alone): "WHEN: a
+ * duration ago (...), ...\n", wrapped to 80 columns.
+ */
+extern const char cmd_time_forms[];
+
 /* Prints "bouncestat CMD: error: <fmt>" to standard error. */
 void cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -15,8 +15,10 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "cmd_names.h"
 #include "event.h"
 #include "log.h"
+#include "near_name.h"
 #include "util.h"
 
 static const struct cmd_entry *const cmd_table[] = {
@@ -64,6 +66,22 @@ usage(FILE *fp)
 	    "a reader: %s.\n"
 	    "Exit status: 0 success, 1 failure, 2 usage error.\n",
 	    default_db_path(db, sizeof(db), false));
+}
+
+/* "unknown command: dnsbl (did you mean dnsbl-check?)" (trial6). */
+static void
+unknown_command(const char *given)
+{
+	const char *names[sizeof(cmd_table) / sizeof(cmd_table[0])];
+	const char *near;
+	size_t n;
+
+	for (n = 0; cmd_table[n] != NULL; n++)
+		names[n] = cmd_table[n]->name;
+	fprintf(stderr, "bouncestat: unknown command: %s", given);
+	if ((near = near_name(given, names, n)) != NULL)
+		fprintf(stderr, " (did you mean %s?)", near);
+	fputs("\nTry 'bouncestat --help'.\n", stderr);
 }
 
 int
@@ -125,10 +143,7 @@ main(int argc, char **argv)
 		if (strcmp((*c)->name, argv[1]) == 0)
 			break;
 	if (*c == NULL) {
-		fprintf(stderr,
-		    "bouncestat: unknown command: %s\n"
-		    "Try 'bouncestat --help'.\n",
-		    argv[1]);
+		unknown_command(argv[1]);
 		return 2;
 	}
 	/*

@@ -30,6 +30,7 @@
 #include "conf.h"
 #include "duration.h"
 #include "detect.h"
+#include "near_name.h"
 
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_start) == sizeof(int), "enum size");
@@ -604,6 +605,25 @@ is_space(char ch)
 	    ch == '\f';
 }
 
+/* "unknown directive 'databse' (did you mean database?)" (trial6). */
+static void
+unknown_directive(struct parser *p, size_t lineno, const char *key)
+{
+	const char *names[NDIRECTIVES], *near;
+	size_t i;
+
+	for (i = 0; i < NDIRECTIVES; i++)
+		names[i] = table[i].name;
+	if ((near = near_name(key, names, NDIRECTIVES)) != NULL)
+		perr(p, lineno, "unknown directive '%s' (did you mean %s?)",
+		    key, near);
+	else
+		perr(p, lineno,
+		    "unknown directive '%s' ('bouncestat check-config "
+		    "--directives' lists them)",
+		    key);
+}
+
 /* Handles one line (NUL-terminated copy in buf, which it may modify). */
 static void
 parse_line(struct parser *p, struct conf *c, size_t lineno, char *buf)
@@ -634,7 +654,7 @@ parse_line(struct parser *p, struct conf *c, size_t lineno, char *buf)
 		*--e = '\0';
 	if ((d = find_directive(key, klen)) == NULL) {
 		key[klen] = '\0';
-		perr(p, lineno, "unknown directive '%s'", key);
+		unknown_directive(p, lineno, key);
 		return;
 	}
 	if (*v == '\0') {

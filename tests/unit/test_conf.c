@@ -282,7 +282,9 @@ conf_parse__several_errors__all_reported(void **state)
 	assert_string_equal(e.msg[0],
 	    "t.conf:1: commit_lines: expected a "
 	    "whole number, not 'many'");
-	assert_string_equal(e.msg[1], "t.conf:2: unknown directive 'bogus'");
+	assert_string_equal(e.msg[1],
+	    "t.conf:2: unknown directive 'bogus' ('bouncestat "
+	    "check-config --directives' lists them)");
 	assert_string_equal(e.msg[2],
 	    "t.conf:3: log_level: expected one of "
 	    "error, warning, info, debug, not "
@@ -290,6 +292,31 @@ conf_parse__several_errors__all_reported(void **state)
 	assert_string_equal(e.msg[3],
 	    "t.conf:5: allow_root: expected yes "
 	    "or no, not 'perhaps'");
+}
+
+/* trial6: a misspelt directive names the one it most likely meant. */
+static void
+conf_parse__misspelt__near_name(void **state)
+{
+	struct errs e;
+
+	(void)state;
+	assert_null(parse("databse /tmp/x.db\n"
+			  "metric_listen 127.0.0.1:9154\n"
+			  "webhooks https://example.org/\n"
+			  "xyz 1\n",
+	    &e));
+	assert_int_equal(e.n, 4);
+	assert_string_equal(e.msg[0],
+	    "t.conf:1: unknown directive 'databse' (did you mean database?)");
+	assert_string_equal(e.msg[1],
+	    "t.conf:2: unknown directive 'metric_listen' (did you mean "
+	    "metrics_listen?)");
+	assert_string_equal(e.msg[2],
+	    "t.conf:3: unknown directive 'webhooks' (did you mean webhook?)");
+	assert_string_equal(e.msg[3],
+	    "t.conf:4: unknown directive 'xyz' ('bouncestat check-config "
+	    "--directives' lists them)");
 }
 
 static void
@@ -334,7 +361,7 @@ conf_parse__comments_and_space__stripped(void **state)
 	assert_int_equal(e.n, 1);
 	assert_string_equal(e.msg[0],
 	    "t.conf:4: unknown directive "
-	    "'LOG_LEVEL'");
+	    "'LOG_LEVEL' (did you mean log_level?)");
 	c = parse("  follow\t/var/log/a b.log   # trailing\r\n"
 		  "follow /var/log/x#y.log\n"
 		  "\t# indented comment\n"
@@ -718,6 +745,7 @@ main(void)
 		cmocka_unit_test(conf_parse__out_of_range__error_with_bounds),
 		cmocka_unit_test(conf_parse__bounds_inclusive__accepted),
 		cmocka_unit_test(conf_parse__several_errors__all_reported),
+		cmocka_unit_test(conf_parse__misspelt__near_name),
 		cmocka_unit_test(conf_parse__given_twice__error),
 		cmocka_unit_test(conf_parse__missing_value__error),
 		cmocka_unit_test(conf_parse__comments_and_space__stripped),
