@@ -16,16 +16,7 @@ static const char sql_extent[] = "SELECT min(first), max(last) FROM message";
 int
 message_extent(struct store *st, int64_t *first, int64_t *last)
 {
-	struct sql_stmt s;
-	int rc;
+	int rc = sql_first_two(st, "message_extent", sql_extent, first, last);
 
-	*first = *last = 0;
-	if (sql_prepare(st, &s, "message_extent", sql_extent, false) == -1)
-		return -1;
-	if ((rc = sql_step(st, &s)) == SQL_ROW && !sql_is_null(&s, 0)) {
-		*first = sql_int64(&s, 0);
-		*last = sql_int64(&s, 1);
-	}
-	sql_finalize(&s);
 	return rc == -1 ? -1 : 0;
 }

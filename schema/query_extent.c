@@ -19,16 +19,9 @@ static const char sql_extent[] = "SELECT (SELECT min(bucket) FROM count_hour), "
 int
 query_extent(struct store *st, int64_t *first, int64_t *last)
 {
-	struct sql_stmt s;
-	int rc;
+	int rc = sql_first_two(st, "extent", sql_extent, first, last);
 
-	*first = *last = 0;
-	if (sql_prepare(st, &s, "extent", sql_extent, false) == -1)
-		return -1;
-	if ((rc = sql_step(st, &s)) == SQL_ROW && !sql_is_null(&s, 0)) {
-		*first = sql_int64(&s, 0);
-		*last = sql_int64(&s, 1) + 3600;
-	}
-	sql_finalize(&s);
+	if (rc == 1)
+		*last += 3600; /* the end of the last hour */
 	return rc == -1 ? -1 : 0;
 }

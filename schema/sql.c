@@ -239,6 +239,30 @@ sql_exec(struct store *st, struct sql_stmt *q)
 }
 
 /*
+ * Runs sql, a constant query of one row of two integers (such as
+ * "SELECT min(x), max(x) FROM t"), under name: 1 with them in *a and *b,
+ * 0 (both 0) when the first is NULL (no rows), -1 on error.
+ */
+int
+sql_first_two(
+    struct store *st, const char *name, const char *sql, int64_t *a, int64_t *b)
+{
+	struct sql_stmt s;
+	int rc, found = 0;
+
+	*a = *b = 0;
+	if (sql_prepare(st, &s, name, sql, false) == -1)
+		return -1;
+	if ((rc = sql_step(st, &s)) == SQL_ROW && !sql_is_null(&s, 0)) {
+		*a = sql_int64(&s, 0);
+		*b = sql_int64(&s, 1);
+		found = 1;
+	}
+	sql_finalize(&s);
+	return rc == -1 ? -1 : found;
+}
+
+/*
  * Runs sql, constant text of one or more statements without parameters
  * (pragmas, migrations), under name. 0, or -1 with SQLite's message and
  * the extended code in store_errmsg().

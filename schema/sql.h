@@ -64,6 +64,8 @@ int sql_first_int64(
     struct store *, struct sql_stmt *, const char *param, int64_t v);
 int sql_exec(struct store *, struct sql_stmt *);
 int sql_run(struct store *, const char *name, const char *sql);
+int sql_first_two(
+    struct store *, const char *name, const char *sql, int64_t *a, int64_t *b);
 int64_t sql_last_id(struct store *);
 int sql_changes(struct store *);
 
