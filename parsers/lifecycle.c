@@ -475,9 +475,13 @@ lifecycle_result(
 		out->transport = pfx->program;
 	else if (p == NULL)
 		return;
-	else if (mta == BS_MTA_EXIM && field(p, end, SCAN_LIT("T="), " ", &v))
+	else if (mta == BS_MTA_EXIM && field(p, end, SCAN_LIT("T="), " ", &v)) {
+		/* "** rcpt R=dnslookup T=remote_smtp: SMTP error ...": the
+		 * transport ends before the ':' that starts the error. */
+		if (v.len > 1 && v.ptr[v.len - 1] == ':')
+			v.len--;
 		out->transport = v;
-	else if (mta == BS_MTA_SENDMAIL &&
+	} else if (mta == BS_MTA_SENDMAIL &&
 	    field(p, end, SCAN_LIT("mailer="), ", ", &v))
 		out->transport = v;
 }

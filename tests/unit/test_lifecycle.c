@@ -167,6 +167,38 @@ lifecycle_parse__postfix_lines__fields(void **state)
 	assert_true(lc.time > 0);
 }
 
+/* trial6: Exim writes "T=name:" before the error text of a ** or ==
+ * line; the transport is "remote_smtp" as on its => lines, not
+ * "remote_smtp:" (report --by transport showed two). */
+static void
+lifecycle_parse__exim_error_line__transport_without_colon(void **state)
+{
+	static const char *const lines[] = {
+		"2026-11-22 10:18:02 1tEaZm-000Ab3-5z ** kai@old.example "
+		"R=dnslookup T=remote_smtp: SMTP error from remote mail server "
+		"after RCPT TO:<kai@old.example>: host mx.old.example "
+		"[192.0.2.40]: 552 5.2.2 <kai@old.example>: Mailbox full",
+		"2026-11-22 10:18:02 1tEaZm-000Ab3-5z => kai@old.example "
+		"R=dnslookup T=remote_smtp H=mx.old.example [192.0.2.40] "
+		"C=\"250 OK\"",
+	};
+	struct lc_line lc;
+	struct mta_ctx ctx;
+	struct bs_event ev;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.syslog.ref_time = REF;
+		ctx.lc = &lc;
+		(void)mta_parse_line(lines[i], strlen(lines[i]), &ctx, &ev);
+		assert_int_equal(lc.kind, LC_RESULT);
+		assert_int_equal(lc.transport.len, 11);
+		assert_memory_equal(lc.transport.ptr, "remote_smtp", 11);
+	}
+}
+
 static void
 lifecycle_parse__noise__none(void **state)
 {
@@ -541,6 +573,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lifecycle_parse__postfix_lines__fields),
 		cmocka_unit_test(lifecycle_parse__noise__none),
+		cmocka_unit_test(
+		    lifecycle_parse__exim_error_line__transport_without_colon),
 		cmocka_unit_test(
 		    lc_join__postfix_message__joined_and_written_once_ended),
 		cmocka_unit_test(lc_join__reused_queue_id__two_messages),
