@@ -455,6 +455,9 @@ pipeline_watch_warn(struct pipeline_watch *w, const char *input)
 	if (w->warned || w->events > 0 || w->len == 0)
 		return false;
 	w->warned = true;
+	/* the first result-like line was out of range: said just above */
+	if (w->reason == BS_REASON_BAD_TIME && w->bad_time_warned)
+		return true;
 	shown_line(shown, sizeof(shown), w->line);
 	log_warnx("input: %s: no delivery result, but lines look like one; "
 		  "first: reason=%s line=\"%s\"",
