@@ -34,6 +34,17 @@ collect(void *arg, const char *msg)
 	e->n++;
 }
 
+/* The errors e collected are want[0..n), in order. */
+static void
+want_errs(const struct errs *e, const char *const *want, int n)
+{
+	int i;
+
+	assert_int_equal(e->n, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(e->msg[i], want[i]);
+}
+
 static struct conf *
 parse(const char *text, struct errs *e)
 {
@@ -269,6 +280,14 @@ conf_parse__bounds_inclusive__accepted(void **state)
 static void
 conf_parse__several_errors__all_reported(void **state)
 {
+	static const char *const want[] = {
+		"t.conf:1: commit_lines: expected a whole number, not 'many'",
+		"t.conf:2: unknown directive 'bogus' ('bouncestat "
+		"check-config --directives' lists them)",
+		"t.conf:3: log_level: expected one of error, warning, info, "
+		"debug, not 'loud'",
+		"t.conf:5: allow_root: expected yes or no, not 'perhaps'",
+	};
 	struct errs e;
 
 	(void)state;
@@ -278,26 +297,23 @@ conf_parse__several_errors__all_reported(void **state)
 			  "follow /ok\n"
 			  "allow_root perhaps\n",
 	    &e));
-	assert_int_equal(e.n, 4);
-	assert_string_equal(e.msg[0],
-	    "t.conf:1: commit_lines: expected a "
-	    "whole number, not 'many'");
-	assert_string_equal(e.msg[1],
-	    "t.conf:2: unknown directive 'bogus' ('bouncestat "
-	    "check-config --directives' lists them)");
-	assert_string_equal(e.msg[2],
-	    "t.conf:3: log_level: expected one of "
-	    "error, warning, info, debug, not "
-	    "'loud'");
-	assert_string_equal(e.msg[3],
-	    "t.conf:5: allow_root: expected yes "
-	    "or no, not 'perhaps'");
+	want_errs(&e, want, 4);
 }
 
 /* trial6: a misspelt directive names the one it most likely meant. */
 static void
 conf_parse__misspelt__near_name(void **state)
 {
+	static const char *const want[] = {
+		"t.conf:1: unknown directive 'databse' (did you mean "
+		"database?)",
+		"t.conf:2: unknown directive 'metric_listen' (did you mean "
+		"metrics_listen?)",
+		"t.conf:3: unknown directive 'webhooks' (did you mean "
+		"webhook?)",
+		"t.conf:4: unknown directive 'xyz' ('bouncestat check-config "
+		"--directives' lists them)",
+	};
 	struct errs e;
 
 	(void)state;
@@ -306,17 +322,7 @@ conf_parse__misspelt__near_name(void **state)
 			  "webhooks https://example.org/\n"
 			  "xyz 1\n",
 	    &e));
-	assert_int_equal(e.n, 4);
-	assert_string_equal(e.msg[0],
-	    "t.conf:1: unknown directive 'databse' (did you mean database?)");
-	assert_string_equal(e.msg[1],
-	    "t.conf:2: unknown directive 'metric_listen' (did you mean "
-	    "metrics_listen?)");
-	assert_string_equal(e.msg[2],
-	    "t.conf:3: unknown directive 'webhooks' (did you mean webhook?)");
-	assert_string_equal(e.msg[3],
-	    "t.conf:4: unknown directive 'xyz' ('bouncestat check-config "
-	    "--directives' lists them)");
+	want_errs(&e, want, 4);
 }
 
 static void
