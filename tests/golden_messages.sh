@@ -3,7 +3,7 @@
 # Golden test of the message lifecycle join (issue 16): import
 # tests/data/<mta>/lifecycle_<case>.log (and its parts) into a fresh
 # database, then compare `bouncestat messages --since all --format csv`
-# with lifecycle_<case>.messages.
+# with lifecycle_<case>.messages (CRLF checked, compared as LF).
 #
 # usage: golden_messages.sh BOUNCESTAT CASE.log
 #   <case>.runs, when present: one line per `bouncestat import` run, the
@@ -44,7 +44,14 @@ while read -r files; do
 	    >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
 done <"$runs"
 TZ=UTC "$bin" messages -c "$conf" --db "$tmp/db" --since all --format csv \
-    >"$tmp/out"
+    >"$tmp/crlf"
+# RFC 4180: every record ends with CRLF; the golden files keep LF.
+cr=$(printf '\r')
+if grep -v "$cr\$" "$tmp/crlf" >&2; then
+	echo "golden: $log: the records above do not end with CRLF" >&2
+	exit 1
+fi
+tr -d '\r' <"$tmp/crlf" >"$tmp/out"
 if [ "${REGEN:-0}" = 1 ]; then
 	cp "$tmp/out" "$base.messages"
 	echo "golden: wrote $base.messages"

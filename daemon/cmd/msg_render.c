@@ -264,7 +264,7 @@ msg_print_csv(FILE *fp, const struct msg_list *l)
 
 	fputs("queue_id,mta,host,state,first,final,sender,sasl_user,client,"
 	      "message_id,recipient,status,class,code,attempts,provider,"
-	      "relay,transport\n",
+	      "relay,transport\r\n",
 	    fp);
 	for (i = 0; i < l->n; i++) {
 		o = &l->v[i];
@@ -305,7 +305,7 @@ msg_print_csv(FILE *fp, const struct msg_list *l)
 			csv_cstr(fp, x != NULL ? x->relay : "");
 			fputc(',', fp);
 			csv_cstr(fp, x != NULL ? x->transport : "");
-			fputc('\n', fp);
+			fputs("\r\n", fp);
 		}
 	}
 }

@@ -123,10 +123,15 @@ grep -q ",'+cmd@example.net,bounced," "$tmp/s4.out" ||
 	fail "messages csv: a recipient starting with + is not prefixed"
 grep -q ',u??@=evil.example,sent,' "$tmp/s4.out" ||
 	fail "messages csv: invalid UTF-8 not shown as ?"
+# RFC 4180 records end with CRLF, as report's do (messages' ended with LF).
+[ "$(grep -c "$(printf '\r')\$" "$tmp/s4.out")" = "$(wc -l <"$tmp/s4.out")" ] ||
+	fail "messages csv: a record does not end with CRLF"
 bs report --db "$tmp/s4.db" --now 2026-11-23 --format csv >"$tmp/s4r.out" ||
 	fail "report --format csv"
 grep -q "^domain,'=evil.example," "$tmp/s4r.out" ||
 	fail "report csv: a domain starting with = is not prefixed"
+[ "$(grep -c "$(printf '\r')\$" "$tmp/s4r.out")" = "$(wc -l <"$tmp/s4r.out")" ] ||
+	fail "report csv: a record does not end with CRLF"
 rm -f "$tmp"/s4*
 echo "ok: CSV cells starting with = + - @ TAB CR are prefixed with '"
 
