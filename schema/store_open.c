@@ -558,20 +558,34 @@ check_version(struct store *st)
 	return 0;
 }
 
-/* STORE_NO_CREATE: -1 with check_version()'s message when st has no
- * schema yet (user_version 0 and no tables), else 0. */
+/*
+ * Before anything is written to the file (page size, WAL): a file that
+ * is not ours (another program's tables, application_id or a newer
+ * schema) is refused unchanged, and with STORE_NO_CREATE one without a
+ * schema yet (check_version()'s message). The reads are one read
+ * transaction, so a database another process is creating is seen
+ * either empty or migrated, never half (migrate() checks again inside
+ * its own transaction).
+ */
 static int
-refuse_empty(struct store *st)
+identify(struct store *st)
 {
 	int64_t version = 0, tables = 0;
+	int latest, rc;
 
-	if (pragma_get(st, "PRAGMA user_version", NULL, 0, &version) == -1 ||
-	    pragma_get(st, "SELECT count(*) FROM sqlite_schema", NULL, 0,
-		&tables) == -1)
+	if ((latest = migrations_latest(st)) == -1 ||
+	    sql_run(st, "identify: begin", "BEGIN") == -1)
 		return -1;
-	if (version == 0 && tables == 0)
-		return store_failx(st, "empty database (no schema yet)");
-	return 0;
+	if (pragma_get(st, "SELECT count(*) FROM sqlite_schema", NULL, 0,
+		&tables) == -1 ||
+	    pragma_get(st, "PRAGMA user_version", NULL, 0, &version) == -1)
+		rc = -1;
+	else if (st->no_create && version == 0 && tables == 0)
+		rc = store_failx(st, "empty database (no schema yet)");
+	else
+		rc = check_identity(st, version, latest);
+	(void)sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
 }
 
 /*
@@ -622,7 +636,7 @@ configure(struct store *st)
 	if (st->readonly)
 		return 0;
 	/* Before WAL (which would write to the file and make -wal, -shm). */
-	if (st->no_create && refuse_empty(st) == -1)
+	if (identify(st) == -1)
 		return -1;
 	/*
 	 * Only a new database takes it (before its first table and WAL):

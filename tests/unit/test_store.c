@@ -220,6 +220,28 @@ store_open__readonly_missing_file__fails_without_creating(void **state)
 	assert_int_equal(access(fx->path, F_OK), -1);
 }
 
+/* A refused file is left as it was: still in rollback-journal mode, no
+ * -wal or -shm beside it (it was switched to WAL before the refusal). */
+static void
+assert_foreign_unchanged(const char *path)
+{
+	char side[4096];
+	sqlite3 *db = raw_open_path(path);
+	sqlite3_stmt *q;
+
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "delete");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	assert_int_equal(access(side, F_OK), -1);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	assert_int_equal(access(side, F_OK), -1);
+}
+
 static void
 store_open__foreign_database__refused(void **state)
 {
@@ -232,6 +254,16 @@ store_open__foreign_database__refused(void **state)
 	sqlite3_close(db);
 	assert_null(store_open(fx->path, 0, err));
 	assert_non_null(strstr(err, "not a bouncestat database"));
+	assert_foreign_unchanged(fx->path);
+	/* Another program's id on a file with no tables yet. */
+	assert_int_equal(unlink(fx->path), 0);
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	raw_exec(db, "PRAGMA application_id = 1234");
+	sqlite3_close(db);
+	err[0] = '\0';
+	assert_null(store_open(fx->path, 0, err));
+	assert_non_null(strstr(err, "application_id 1234"));
+	assert_foreign_unchanged(fx->path);
 }
 
 static void
