@@ -56,8 +56,15 @@ struct wadd {
 	enum lc_kind lc_kind;
 	struct bs_span lc_instance, lc_transport;
 	uint64_t lc_hash; /* issue 14: lc_join_hash(), the caller's */
-	uint32_t kslot;   /* issue 14: store_key_slot(), the caller's */
+	uint32_t kslot;   /* issue 14: store_key_slot(), or KSLOT_OWN */
 };
+
+/*
+ * wadd.kslot of a record whose key names go through the store's own
+ * memo (store_add_tmpl()): without message tracking, where the reading
+ * thread is the busier one (issue 14).
+ */
+#define KSLOT_OWN (UINT32_MAX - 1)
 
 struct wlc {
 	struct lc_line lc;
@@ -207,8 +214,10 @@ apply(struct writer *w, struct wbuf *b)
 			rec.ev = &a->ev;
 			rec.cr = &a->cr;
 			rec.provider = a->provider;
-			rc = store_add_slot(
-			    w->st, &rec, a->tmpl, a->tmpl_len, a->kslot);
+			rc = a->kslot == KSLOT_OWN
+			    ? store_add_tmpl(w->st, &rec, a->tmpl, a->tmpl_len)
+			    : store_add_slot(
+				  w->st, &rec, a->tmpl, a->tmpl_len, a->kslot);
 			break;
 		case W_LC:
 			if (w->mt != NULL) {
@@ -662,8 +671,10 @@ writer_add_src(struct writer *w, const struct store_record *rec,
 		}
 	}
 	a->provider = move_str(prov, plen, &tail);
-	/* here, not before: a record applied above (too large) has no slot */
-	a->kslot = store_key_slot(w->km, rec);
+	/* Here, not before: a record applied above (too large) has no
+	 * slot. With message tracking the thread is the busier one: the
+	 * memo is probed here (issue 14). */
+	a->kslot = w->mt != NULL ? store_key_slot(w->km, rec) : KSLOT_OWN;
 	if (tmpl != NULL) {
 		memcpy(tail, tmpl, tmpl_len);
 		a->tmpl = tail;
