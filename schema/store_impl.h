@@ -41,6 +41,13 @@
  */
 #define STORE_COUNT_MAX      (1 << 14)
 #define STORE_ROLL_MAX       (1 << 13)
+/*
+ * Issue 14 (importfast): the month table holds twice as many (1 MiB at
+ * most). Every month row written out before COMMIT is written again
+ * when the same key comes back (a month's keys recur every day): at
+ * 2^13 the 2M-line log's 14,074 month keys were written 24,587 times.
+ */
+#define STORE_ROLL_MONTH_MAX (1 << 14)
 #define STORE_FLUSH_ROWS     64 /* count rows per multi-row UPSERT */
 #define STORE_EVENT_ROWS     32 /* event rows per multi-row INSERT */
 #define NAME_CACHE_MAX       16384
