@@ -448,13 +448,17 @@ store_add(struct store *st, const struct store_record *rec)
 	return store_add_tmpl(st, rec, NULL, 0);
 }
 
-/* See store.h. */
-int
-store_add_tmpl(struct store *st, const struct store_record *rec,
-    const char *tmpl, size_t tmpl_len)
+/*
+ * store_add_tmpl() with the record's key names through slot (see
+ * store_add_slot()), or through the store's own memo (own).
+ */
+static int
+add_rec(struct store *st, const struct store_record *rec, const char *tmpl,
+    size_t tmpl_len, bool own, uint32_t slot)
 {
 	const struct bs_event *ev = rec->ev;
 	const struct classify_result *cr = rec->cr;
+	const char *prov = rec->provider != NULL ? rec->provider : "";
 	enum bs_status status;
 	enum bs_class cls;
 	int64_t domain, provider, enhanced, host;
@@ -469,9 +473,10 @@ store_add_tmpl(struct store *st, const struct store_record *rec,
 	else
 		cls =
 		    status == BS_STATUS_SENT ? BS_CLASS_NONE : BS_CLASS_UNKNOWN;
-	if (store_intern_keys(st, ev->rcpt_domain,
-		rec->provider != NULL ? rec->provider : "", ev->enhanced,
-		&domain, &provider, &enhanced) == -1 ||
+	if ((own ? store_intern_keys(st, ev->rcpt_domain, prov, ev->enhanced,
+		       &domain, &provider, &enhanced)
+		 : store_intern_keys_slot(st, slot, ev->rcpt_domain, prov,
+		       ev->enhanced, &domain, &provider, &enhanced)) == -1 ||
 	    store_intern_host(st, ev->host, &host) == -1)
 		return -1;
 	/* Four billion names would be needed to break the count keys. */
@@ -495,6 +500,22 @@ store_add_tmpl(struct store *st, const struct store_record *rec,
 		return 0;
 	return insert_event(st, ev, cr, status, cls, domain, provider, enhanced,
 	    tmpl, tmpl_len);
+}
+
+/* See store.h. */
+int
+store_add_tmpl(struct store *st, const struct store_record *rec,
+    const char *tmpl, size_t tmpl_len)
+{
+	return add_rec(st, rec, tmpl, tmpl_len, true, 0);
+}
+
+/* See store.h. */
+int
+store_add_slot(struct store *st, const struct store_record *rec,
+    const char *tmpl, size_t tmpl_len, uint32_t slot)
+{
+	return add_rec(st, rec, tmpl, tmpl_len, false, slot);
 }
 
 /* Pruning. */

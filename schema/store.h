@@ -144,6 +144,32 @@ size_t store_reply_template(const char *s, size_t len, bool unknown, char *buf);
 int store_add_tmpl(struct store *, const struct store_record *,
     const char *tmpl, size_t tmpl_len);
 
+/*
+ * Issue 14: the memo of a record's three key names (recipient domain as
+ * logged, provider, enhanced status), kept by the thread that reads
+ * (the probe touches no store), so that the writer thread only reads
+ * the ids of a slot. store_key_slot() returns the record's slot in m,
+ * with STORE_KEY_FRESH set when the slot was given to these names now
+ * (its ids must be looked up again), or STORE_KEY_NONE (names too long
+ * for the memo). A store serves one such memo: the slots index one
+ * array of ids in it.
+ */
+#define STORE_KEY_FRESH (UINT32_C(1) << 30)
+#define STORE_KEY_NONE  UINT32_MAX
+struct store_key_memo;
+struct store_key_memo *store_key_memo_new(void);
+void store_key_memo_free(struct store_key_memo *);
+uint32_t store_key_slot(struct store_key_memo *, const struct store_record *);
+
+/*
+ * As store_add_tmpl(), the record's key names through slot, what
+ * store_key_slot() returned for it, in order: every slot returned is
+ * given to store_add_slot() in the order returned (a record that is
+ * not must not have been given a slot).
+ */
+int store_add_slot(struct store *, const struct store_record *,
+    const char *tmpl, size_t tmpl_len, uint32_t slot);
+
 /* Inside a transaction: records where an input stands. */
 int store_put_position(struct store *, const struct store_position *);
 

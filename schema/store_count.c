@@ -753,17 +753,24 @@ flush_roll(struct store *st, enum roll r)
 static int roll_from(struct store *, const struct ctable *, enum roll, int64_t,
     uint64_t, uint64_t, bool);
 
+/* The keys rollup table r holds before it is written out. */
+static size_t
+roll_max(enum roll r)
+{
+	return r == ROLL_MONTH ? STORE_ROLL_MONTH_MAX : STORE_ROLL_MAX;
+}
+
 /*
  * Writes rollup table r out (the day table summed into the month table
- * first) when it holds STORE_ROLL_MAX keys, so that it never grows past
- * 2 * STORE_ROLL_MAX slots (issue 14: filled from a whole table of hours
+ * first) when it holds roll_max(r) keys, so that it never grows past
+ * twice as many slots (issue 14: filled from a whole table of hours
  * at once, a rollup table reached 4 times that, 2 MiB each, and an
  * import's peak RSS grew with its input). Sums are the same either way.
  */
 static int
 roll_spill(struct store *st, enum roll r)
 {
-	if (st->rolls[r].n < STORE_ROLL_MAX)
+	if (st->rolls[r].n < roll_max(r))
 		return 0;
 	if (r == ROLL_DAY &&
 	    roll_from(st, &st->rolls[ROLL_DAY], ROLL_MONTH, 0, UINT64_MAX,
@@ -903,7 +910,7 @@ flush_hours(struct store *st, bool all)
 		    -1 ||
 		flush_roll(st, ROLL_DAY) == -1))
 		goto fail;
-	if ((all || st->rolls[ROLL_MONTH].n >= STORE_ROLL_MAX) &&
+	if ((all || st->rolls[ROLL_MONTH].n >= roll_max(ROLL_MONTH)) &&
 	    flush_roll(st, ROLL_MONTH) == -1)
 		goto fail;
 	if ((all || st->rolls[ROLL_HCLASS].n >= STORE_ROLL_MAX) &&

@@ -41,6 +41,13 @@
  */
 #define STORE_COUNT_MAX      (1 << 14)
 #define STORE_ROLL_MAX       (1 << 13)
+/*
+ * Issue 14 (importfast): the month table holds twice as many (1 MiB at
+ * most). Every month row written out before COMMIT is written again
+ * when the same key comes back (a month's keys recur every day): at
+ * 2^13 the 2M-line log's 14,074 month keys were written 24,587 times.
+ */
+#define STORE_ROLL_MONTH_MAX (1 << 14)
 #define STORE_FLUSH_ROWS     64 /* count rows per multi-row UPSERT */
 #define STORE_EVENT_ROWS     32 /* event rows per multi-row INSERT */
 #define NAME_CACHE_MAX       16384
@@ -177,17 +184,27 @@ struct icache {
 };
 
 /*
- * Issue 14: store_intern_keys()'s memo, direct-mapped, of the three
- * names of a counted record (recipient domain as logged, provider,
- * enhanced status) and their ids; h 0: empty. Keys longer than s are
- * not memoized.
+ * Issue 14: the memo of the three names of a counted record (recipient
+ * domain as logged, provider, enhanced status), direct-mapped, in two
+ * halves: the names of each slot (struct store_key_memo, store.h: the
+ * reading thread's, or the store's own for store_add()) and the ids of
+ * each slot (struct key_ids, the store's, forgotten with the names
+ * cache). h 0: empty. Keys longer than s are not memoized.
  */
 #define KEY_MEMO_SLOTS 2048
-struct key_memo {
-	uint64_t h;
+#define KEY_WORDS      6 /* 48 bytes of names, zero-padded */
+struct key_name {
+	uint64_t w[KEY_WORDS];
+	uint64_t h; /* with the three lengths */
+};
+
+struct store_key_memo {
+	struct key_name slot[KEY_MEMO_SLOTS];
+};
+
+struct key_ids {
 	uint32_t id[3];
-	uint8_t len[3];
-	char s[41];
+	uint32_t ok; /* 0: not known (a new slot, or forgotten) */
 };
 
 /*
@@ -284,7 +301,11 @@ struct store {
 	struct icache names;
 	struct icache addrs; /* names that are IP addresses */
 	struct icache replies;
-	struct key_memo *kmemo;          /* KEY_MEMO_SLOTS, at the first use */
+	/* Issue 14: the key memo (see struct key_name), at the first use:
+	 * store_add()'s own names and ids, and the ids of the slots of the
+	 * caller's memo (store_add_slot()) */
+	struct store_key_memo *kmemo;
+	struct key_ids *kids, *kids_ext;
 	struct ctable hours;             /* counts of the open transaction, */
 	struct ctable minutes;           /* not yet written */
 	struct ctable rolls[ROLL_COUNT]; /* rollups of hours being written */
@@ -326,6 +347,9 @@ int store_intern_reply(struct store *, const char *s, size_t len, int code,
 _Static_assert(STORE_TEMPLATE_MAX == STORE_REPLY_MAX + 1,
     "store_reply_template(): buffer of a cut reply's template");
 int store_intern_keys(struct store *, struct bs_span domain,
+    const char *provider, struct bs_span enhanced, int64_t *domain_id,
+    int64_t *provider_id, int64_t *enhanced_id);
+int store_intern_keys_slot(struct store *, uint32_t slot, struct bs_span domain,
     const char *provider, struct bs_span enhanced, int64_t *domain_id,
     int64_t *provider_id, int64_t *enhanced_id);
 

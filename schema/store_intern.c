@@ -369,44 +369,141 @@ intern_keys(struct store *st, struct bs_span domain, const char *provider,
  * results have 12,854 distinct triples, the 400 commonest are 75% of
  * them; 82% are sent results): one memo probe over the three strings
  * as logged replaces lower-casing, three hashes and three cache probes.
- * Ids in the memo are those of the names cache, forgotten with it
- * (store_intern_forget()).
+ * The probe (a hash of the three strings and a comparison) touches no
+ * store, so the import's reading thread makes it (store_key_slot()) and
+ * the writer thread only reads the slot's ids (store_add_slot()): the
+ * memo's names are the caller's, its ids the store's, forgotten with
+ * the names cache (store_intern_forget()).
  */
-int
-store_intern_keys(struct store *st, struct bs_span domain, const char *provider,
+
+/* See store.h. */
+struct store_key_memo *
+store_key_memo_new(void)
+{
+	return calloc(1, sizeof(struct store_key_memo));
+}
+
+/* See store.h. */
+void
+store_key_memo_free(struct store_key_memo *m)
+{
+	free(m);
+}
+
+/*
+ * Copies n bytes (at most 48) of s to d without a call: overlapping
+ * words (issue 14: three memcpy() calls of a variable size were half of
+ * a memo probe).
+ */
+static inline void
+copy_small(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			memcpy(&a, s + i, 8);
+			memcpy(d + i, &a, 8);
+		}
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else
+		for (i = 0; i < n; i++)
+			d[i] = s[i];
+}
+
+/*
+ * The slot of the three names in m (see store_key_slot()): the names
+ * one after another in six zeroed words, hashed and compared a word at
+ * a time, with their lengths in the hash.
+ */
+static uint32_t
+key_slot(struct store_key_memo *m, struct bs_span domain, const char *provider,
+    size_t plen, struct bs_span enhanced)
+{
+	size_t dlen = domain.ptr != NULL ? domain.len : 0;
+	size_t elen = enhanced.ptr != NULL ? enhanced.len : 0;
+	size_t n = dlen + plen + elen, i, nw;
+	union {
+		uint64_t w[KEY_WORDS];
+		char c[KEY_WORDS * 8];
+	} key;
+	struct key_name *k;
+	uint64_t h, diff = 0;
+	uint32_t slot;
+
+	if (n > sizeof(key.c))
+		return STORE_KEY_NONE;
+	memset(&key, 0, sizeof(key));
+	copy_small(key.c, domain.ptr, dlen);
+	copy_small(key.c + dlen, provider, plen);
+	copy_small(key.c + dlen + plen, enhanced.ptr, elen);
+	nw = (n + 7) / 8;
+	h = (uint64_t)(dlen << 16 | plen << 8 | elen) *
+	    UINT64_C(0x9e3779b97f4a7c15);
+	for (i = 0; i < nw; i++) {
+		h = (h ^ key.w[i]) * UINT64_C(0xbf58476d1ce4e5b9);
+		h ^= h >> 31;
+	}
+	h = (h ^ (dlen << 16 | plen << 8 | elen)) *
+	    UINT64_C(0x94d049bb133111eb);
+	h ^= h >> 29;
+	slot = (uint32_t)(h >> 20) & (KEY_MEMO_SLOTS - 1);
+	/* the lengths in the low bits: equal h, equal lengths */
+	h = (h & ~(uint64_t)0xffffff) | (dlen << 16 | plen << 8 | elen);
+	k = &m->slot[slot];
+	for (i = 0; i < KEY_WORDS; i++)
+		diff |= k->w[i] ^ key.w[i];
+	if (k->h == h && diff == 0)
+		return slot;
+	k->h = h;
+	memcpy(k->w, key.w, sizeof(key.w));
+	return slot | STORE_KEY_FRESH;
+}
+
+/* See store.h. */
+uint32_t
+store_key_slot(struct store_key_memo *m, const struct store_record *rec)
+{
+	const char *prov = rec->provider != NULL ? rec->provider : "";
+
+	return key_slot(
+	    m, rec->ev->rcpt_domain, prov, strlen(prov), rec->ev->enhanced);
+}
+
+/*
+ * The ids of the names of slot (of a memo whose ids are ids[]): read
+ * from ids[] when known, else interned and noted there. 0 or -1.
+ */
+static int
+intern_slot(struct store *st, struct key_ids **ids, uint32_t slot,
+    struct bs_span domain, const char *provider, size_t plen,
     struct bs_span enhanced, int64_t *domain_id, int64_t *provider_id,
     int64_t *enhanced_id)
 {
-	size_t dlen = domain.ptr != NULL ? domain.len : 0;
-	size_t plen = strlen(provider);
-	size_t elen = enhanced.ptr != NULL ? enhanced.len : 0;
-	size_t n = dlen + plen + elen;
-	struct key_memo *m;
-	char key[sizeof(m->s)];
-	uint64_t h;
+	struct key_ids *k;
 
-	if (n > sizeof(key))
+	if (slot == STORE_KEY_NONE)
 		return intern_keys(st, domain, provider, plen, enhanced,
 		    domain_id, provider_id, enhanced_id);
-	if (st->kmemo == NULL &&
-	    (st->kmemo = calloc(KEY_MEMO_SLOTS, sizeof(*st->kmemo))) == NULL)
+	if (*ids == NULL &&
+	    (*ids = calloc(KEY_MEMO_SLOTS, sizeof(**ids))) == NULL)
 		return store_failx(st, "name cache: out of memory");
-	if (dlen > 0)
-		memcpy(key, domain.ptr, dlen);
-	if (plen > 0)
-		memcpy(key + dlen, provider, plen);
-	if (elen > 0)
-		memcpy(key + dlen + plen, enhanced.ptr, elen);
-	h = icache_hash(key, n) ^ (dlen << 16 | plen << 8 | elen);
-	h |= 1; /* never 0, an empty slot */
-	m = &st->kmemo[(h >> 20) & (KEY_MEMO_SLOTS - 1)];
-	if (m->h == h && m->len[0] == dlen && m->len[1] == plen &&
-	    m->len[2] == elen && memcmp(m->s, key, n) == 0) {
-		*domain_id = m->id[0];
-		*provider_id = m->id[1];
-		*enhanced_id = m->id[2];
+	k = &(*ids)[slot & (KEY_MEMO_SLOTS - 1)];
+	if (k->ok && !(slot & STORE_KEY_FRESH)) {
+		*domain_id = k->id[0];
+		*provider_id = k->id[1];
+		*enhanced_id = k->id[2];
 		return 0;
 	}
+	k->ok = 0;
 	if (intern_keys(st, domain, provider, plen, enhanced, domain_id,
 		provider_id, enhanced_id) == -1)
 		return -1;
@@ -414,15 +511,37 @@ store_intern_keys(struct store *st, struct bs_span domain, const char *provider,
 	    (uint64_t)*provider_id > UINT32_MAX ||
 	    (uint64_t)*enhanced_id > UINT32_MAX)
 		return 0; /* store_add() refuses them */
-	m->h = h;
-	m->id[0] = (uint32_t)*domain_id;
-	m->id[1] = (uint32_t)*provider_id;
-	m->id[2] = (uint32_t)*enhanced_id;
-	m->len[0] = (uint8_t)dlen;
-	m->len[1] = (uint8_t)plen;
-	m->len[2] = (uint8_t)elen;
-	memcpy(m->s, key, n);
+	k->id[0] = (uint32_t)*domain_id;
+	k->id[1] = (uint32_t)*provider_id;
+	k->id[2] = (uint32_t)*enhanced_id;
+	k->ok = 1;
 	return 0;
+}
+
+/* The three names through the store's own memo (store_add()). */
+int
+store_intern_keys(struct store *st, struct bs_span domain, const char *provider,
+    struct bs_span enhanced, int64_t *domain_id, int64_t *provider_id,
+    int64_t *enhanced_id)
+{
+	size_t plen = strlen(provider);
+	uint32_t slot;
+
+	if (st->kmemo == NULL && (st->kmemo = store_key_memo_new()) == NULL)
+		return store_failx(st, "name cache: out of memory");
+	slot = key_slot(st->kmemo, domain, provider, plen, enhanced);
+	return intern_slot(st, &st->kids, slot, domain, provider, plen,
+	    enhanced, domain_id, provider_id, enhanced_id);
+}
+
+/* The three names of a slot of the caller's memo (store_add_slot()). */
+int
+store_intern_keys_slot(struct store *st, uint32_t slot, struct bs_span domain,
+    const char *provider, struct bs_span enhanced, int64_t *domain_id,
+    int64_t *provider_id, int64_t *enhanced_id)
+{
+	return intern_slot(st, &st->kids_ext, slot, domain, provider,
+	    strlen(provider), enhanced, domain_id, provider_id, enhanced_id);
 }
 
 /* Replies. */
@@ -608,8 +727,11 @@ store_intern_close(struct store *st)
 	icache_free(&st->names);
 	icache_free(&st->addrs);
 	icache_free(&st->replies);
-	free(st->kmemo);
+	store_key_memo_free(st->kmemo);
 	st->kmemo = NULL;
+	free(st->kids);
+	free(st->kids_ext);
+	st->kids = st->kids_ext = NULL;
 }
 
 /*
@@ -622,8 +744,10 @@ store_intern_forget(struct store *st)
 	icache_clear(&st->names);
 	icache_clear(&st->addrs);
 	icache_clear(&st->replies);
-	if (st->kmemo != NULL)
-		memset(st->kmemo, 0, KEY_MEMO_SLOTS * sizeof(*st->kmemo));
+	if (st->kids != NULL)
+		memset(st->kids, 0, KEY_MEMO_SLOTS * sizeof(*st->kids));
+	if (st->kids_ext != NULL)
+		memset(st->kids_ext, 0, KEY_MEMO_SLOTS * sizeof(*st->kids_ext));
 	st->host_id = -1;
 }
 

@@ -56,7 +56,15 @@ struct wadd {
 	enum lc_kind lc_kind;
 	struct bs_span lc_instance, lc_transport;
 	uint64_t lc_hash; /* issue 14: lc_join_hash(), the caller's */
+	uint32_t kslot;   /* issue 14: store_key_slot(), or KSLOT_OWN */
 };
+
+/*
+ * wadd.kslot of a record whose key names go through the store's own
+ * memo (store_add_tmpl()): without message tracking, where the reading
+ * thread is the busier one (issue 14).
+ */
+#define KSLOT_OWN (UINT32_MAX - 1)
 
 struct wlc {
 	struct lc_line lc;
@@ -110,6 +118,10 @@ struct writer {
 	/* Issue 14: track_event()'s line, zeroed once (calloc): only the
 	 * fields set there differ from one event to the next. */
 	struct lc_line tlc;
+	/* Issue 14: the caller's memo of the records' key names: the
+	 * caller hashes and compares them, the thread reads a slot's ids
+	 * (store_add_slot()). */
+	struct store_key_memo *km;
 };
 
 /* Count rows store_work() writes between two looks at the queue. */
@@ -202,7 +214,10 @@ apply(struct writer *w, struct wbuf *b)
 			rec.ev = &a->ev;
 			rec.cr = &a->cr;
 			rec.provider = a->provider;
-			rc = store_add_tmpl(w->st, &rec, a->tmpl, a->tmpl_len);
+			rc = a->kslot == KSLOT_OWN
+			    ? store_add_tmpl(w->st, &rec, a->tmpl, a->tmpl_len)
+			    : store_add_slot(
+				  w->st, &rec, a->tmpl, a->tmpl_len, a->kslot);
 			break;
 		case W_LC:
 			if (w->mt != NULL) {
@@ -318,6 +333,8 @@ writer_new(struct store *st, char *errbuf)
 		goto nomem;
 	w->st = st;
 	w->cur = -1;
+	if ((w->km = store_key_memo_new()) == NULL)
+		goto nomem;
 	for (i = 0; i < WRITER_BUFS; i++) {
 		if ((w->bufs[i].data = malloc(WRITER_BUF_BYTES)) == NULL)
 			goto nomem;
@@ -340,9 +357,11 @@ writer_new(struct store *st, char *errbuf)
 nomem:
 	snprintf(errbuf, BS_ERRLEN, "writer: out of memory");
 fail:
-	if (w != NULL)
+	if (w != NULL) {
 		for (i = 0; i < WRITER_BUFS; i++)
 			free(w->bufs[i].data);
+		store_key_memo_free(w->km);
+	}
 	free(w);
 	return NULL;
 }
@@ -378,6 +397,7 @@ writer_free(struct writer *w)
 	pthread_mutex_destroy(&w->mu);
 	for (i = 0; i < WRITER_BUFS; i++)
 		free(w->bufs[i].data);
+	store_key_memo_free(w->km);
 	free(w);
 }
 
@@ -651,6 +671,10 @@ writer_add_src(struct writer *w, const struct store_record *rec,
 		}
 	}
 	a->provider = move_str(prov, plen, &tail);
+	/* Here, not before: a record applied above (too large) has no
+	 * slot. With message tracking the thread is the busier one: the
+	 * memo is probed here (issue 14). */
+	a->kslot = w->mt != NULL ? store_key_slot(w->km, rec) : KSLOT_OWN;
 	if (tmpl != NULL) {
 		memcpy(tail, tmpl, tmpl_len);
 		a->tmpl = tail;

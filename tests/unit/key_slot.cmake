@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+bs_unit(key_slot bs_store)
