@@ -50,4 +50,34 @@ bs alert -c "$tmp/hook.conf" --db "$tmp/db" --now 2026-11-22T10:20 \
 grep -q '^POST http://127.0.0.1:9/' "$tmp/alert.out" ||
 	fail "alert with only a webhook line: nothing to post"
 
+# The mail a throttle made expire stays with the throttle: `messages
+# --incident N` of a rate_limited incident, and --class rate_limited,
+# listed nothing once Postfix returned the deferred mail as expired (the
+# recipients' class became "expired"), though the alert mail had said
+# "Messages: 12" for it.
+{
+	cat "$tmp/t.log"
+	for i in 0 1 2 3 4 5 6 7 8 9 A B; do
+		printf '2026-11-22T10:40:00+00:00 mx1 postfix/qmgr[9]: A000%s: from=<a@example.org>, status=expired, returned to sender\n' "$i"
+		printf '2026-11-22T10:40:00+00:00 mx1 postfix/qmgr[9]: A000%s: removed\n' "$i"
+	done
+} >"$tmp/expired.log"
+bs import --db "$tmp/exp.db" "$tmp/expired.log" >/dev/null \
+	2>"$tmp/import.err" || fail "import of the expired log"
+bs incidents --db "$tmp/exp.db" --since all --kind rate_limited \
+	--format json >"$tmp/inc.out" || fail "incidents"
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' \
+	"$tmp/inc.out") || fail "no rate_limited incident"
+bs messages --db "$tmp/exp.db" --incident "$id" >"$tmp/inc-msgs.out" ||
+	fail "messages --incident $id"
+n=$(grep -c $'\texpired\trate_limited$' "$tmp/inc-msgs.out" || true)
+[ "$n" = 12 ] ||
+	fail "messages --incident $id: $n expired rate_limited recipients, want 12"
+n=$(bs messages --db "$tmp/exp.db" --since all --class rate_limited --qids |
+	wc -l)
+[ "$n" = 12 ] || fail "messages --class rate_limited: $n queue ids, want 12"
+n=$(bs messages --db "$tmp/exp.db" --since all --status expired --qids |
+	wc -l)
+[ "$n" = 12 ] || fail "messages --status expired: $n queue ids, want 12"
+
 echo "ok: trial7_service"
