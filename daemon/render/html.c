@@ -541,6 +541,65 @@ mix(FILE *fp, const struct rlist *cl)
 		fputs(", &hellip;", fp);
 }
 
+/* The final results of the row named name in all (a class filter's
+ * denominators), 0 when it has none. */
+static int64_t
+finals_of(const struct rlist *all, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < all->n; i++)
+		if (strcmp(all->v[i].name, name) == 0)
+			return view_finals(&all->v[i].c);
+	return 0;
+}
+
+/* The recipient domains, as the text report's "Top domains"; with a
+ * class filter fail% is the class's share of each domain's results. */
+static void
+domains(FILE *fp, const struct report_view *v)
+{
+	const struct rrow *d;
+	int64_t den;
+	size_t i;
+
+	if (v->domains == NULL || v->domains->n == 0)
+		return;
+	fputs("<h2 id=\"domains\">Top domains</h2>\n<table>\n"
+	      "<caption>Top recipient domains with their most frequent "
+	      "failure class</caption>\n<thead><tr>"
+	      "<th scope=\"col\">domain</th>"
+	      "<th scope=\"col\" class=\"n\">sent</th>"
+	      "<th scope=\"col\" class=\"n\">deferred</th>"
+	      "<th scope=\"col\" class=\"n\">bounced</th>"
+	      "<th scope=\"col\" class=\"n\">expired</th>"
+	      "<th scope=\"col\" class=\"n\">fail%</th>"
+	      "<th scope=\"col\">top class</th></tr></thead>\n<tbody>\n",
+	    fp);
+	for (i = 0; i < v->domains->n; i++) {
+		d = &v->domains->v[i];
+		fputs("<tr><th scope=\"row\">", fp);
+		put_name(fp, d->name[0] != '\0' ? d->name : "(unknown)");
+		fputs("</th>", fp);
+		num(fp, d->c.sent);
+		num(fp, d->c.deferred);
+		num(fp, d->c.bounced);
+		num(fp, d->c.expired);
+		den = v->domains_all != NULL
+		    ? finals_of(v->domains_all, d->name)
+		    : view_finals(&d->c);
+		pct(fp, view_failed(&d->c), den);
+		fputs("<td>", fp);
+		if (d->top_class[0] != '\0') {
+			swatch(fp, d->top_class);
+			put(fp, d->top_class);
+		} else
+			fputs("-", fp);
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n", fp);
+}
+
 static void
 providers(FILE *fp, const struct report_view *v)
 {
@@ -838,6 +897,7 @@ html_report(FILE *fp, const struct report_view *v)
 	totals(fp, v);
 	chart(fp, v);
 	classes(fp, v);
+	domains(fp, v);
 	providers(fp, v);
 	incidents(fp, v);
 	codes(fp, v);

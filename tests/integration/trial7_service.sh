@@ -80,4 +80,24 @@ n=$(bs messages --db "$tmp/exp.db" --since all --status expired --qids |
 	wc -l)
 [ "$n" = 12 ] || fail "messages --status expired: $n queue ids, want 12"
 
+# The HTML report names the recipient domains, as the text one does ("Top
+# domains"): it had only the providers, so mail whose relay was never
+# reached (provider unknown) or a domain hosted at a big provider could
+# not be told apart on the page a postmaster is sent.
+bs report --db "$tmp/db" --since all --format html >"$tmp/report.html" ||
+	fail "report --format html"
+python3 - "$tmp/report.html" <<'PY' || fail "report --format html: no Top domains table with qq.com"
+import re, sys
+page = open(sys.argv[1]).read()
+m = re.search(r'<h2 id="domains">Top domains</h2>\s*<table>(.*?)</table>',
+              page, re.S)
+assert m, "no Top domains table"
+row = re.search(r'<tr><th scope="row">qq\.com</th>(.*?)</tr>', m.group(1),
+                re.S)
+assert row, "qq.com not in it"
+cells = re.findall(r'<td[^>]*>(.*?)</td>', row.group(1), re.S)
+assert cells[:4] == ["0", "12", "0", "0"], cells
+assert "rate_limited" in cells[-1], cells
+PY
+
 echo "ok: trial7_service"
