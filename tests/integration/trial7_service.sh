@@ -80,6 +80,17 @@ n=$(bs messages --db "$tmp/exp.db" --since all --status expired --qids |
 	wc -l)
 [ "$n" = 12 ] || fail "messages --status expired: $n queue ids, want 12"
 
+# trace of a message Postfix returned as expired: the expiry is the MTA's
+# own decision for the whole message, logged without a recipient or a
+# relay; trace printed it as a delivery "expired to - via - (expired):
+# (no reply text: the MTA logged none)".
+bs trace --db "$tmp/exp.db" A0003 >"$tmp/trace.out" || fail "trace A0003"
+grep -q ' via -' "$tmp/trace.out" && fail "trace: the expiry read 'to - via -'"
+grep -q '  expired: returned to the sender by the MTA (queue lifetime reached; no receiver.s reply)$' \
+	"$tmp/trace.out" || fail "trace: the expiry is not told as the MTA's"
+grep -q 'u3@qq.com: expired (last failure rate_limited)' "$tmp/trace.out" ||
+	fail "trace: the recipient's line"
+
 # The HTML report names the recipient domains, as the text one does ("Top
 # domains"): it had only the providers, so mail whose relay was never
 # reached (provider unknown) or a domain hosted at a big provider could
