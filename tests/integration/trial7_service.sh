@@ -91,6 +91,24 @@ grep -q '  expired: returned to the sender by the MTA (queue lifetime reached; n
 grep -q 'u3@qq.com: expired (last failure rate_limited)' "$tmp/trace.out" ||
 	fail "trace: the recipient's line"
 
+# A journal with no journal files at all (journald not running, as in a
+# container; or --journal-dir naming an empty or wrong directory): the
+# daemon followed it without a word, "following 0 files, the journal",
+# and counted nothing for ever. It now warns, naming where it looked.
+mkdir "$tmp/nojournal"
+"$BOUNCESTAT" daemon --allow-root --db "$tmp/nj.db" -c /dev/null \
+	--journal-dir "$tmp/nojournal" >/dev/null 2>"$tmp/nj.err" &
+dpid=$!
+for _ in $(seq 100); do
+	grep -q "daemon: started" "$tmp/nj.err" && break
+	sleep 0.1
+done
+kill -TERM "$dpid"
+wait "$dpid" || fail "daemon --journal-dir (empty): exit $?"
+grep -q "daemon: started" "$tmp/nj.err" || fail "daemon --journal-dir: no start"
+grep -q "warning: journal: journal:$tmp/nojournal: no journal files" \
+	"$tmp/nj.err" || fail "daemon: an empty journal directory is not told"
+
 # The HTML report names the recipient domains, as the text one does ("Top
 # domains"): it had only the providers, so mail whose relay was never
 # reached (provider unknown) or a domain hosted at a big provider could
