@@ -912,6 +912,44 @@ html_report(FILE *fp, const struct report_view *v)
 	    fp);
 }
 
+struct note_ctx {
+	FILE *fp;
+	bool first;
+};
+
+/* An alert_note_fn: "<b>Label:</b> value", after a <br> but the first. */
+static void
+html_note(void *arg, const char *label, const char *value)
+{
+	struct note_ctx *c = arg;
+
+	fputs(c->first ? "<b>" : "<br><b>", c->fp);
+	c->first = false;
+	put(c->fp, label);
+	fputs(":</b> ", c->fp);
+	put(c->fp, value);
+}
+
+/*
+ * Below an incident's rows, what the text part tells besides the reply
+ * and the action (trial7: the HTML part, the one a mail client shows,
+ * had none of it): the messages it holds and the command listing them,
+ * the rule's meaning, where to ask for delisting, the command for more.
+ */
+static void
+alert_notes(
+    FILE *fp, const struct alert_params *p, const struct alert_incident *x)
+{
+	struct note_ctx c = { fp, true };
+
+	fputs("<tr class=\"detail\"><td></td><td colspan=\"6\">", fp);
+	if (x->meaning != NULL && x->meaning[0] != '\0')
+		html_note(&c, "Meaning", x->meaning);
+	(void)alert_incident_notes(p, x, ALERT_NOTES_COUNTS, html_note, &c);
+	(void)alert_incident_notes(p, x, ALERT_NOTES_LINKS, html_note, &c);
+	fputs("</td></tr>\n", fp);
+}
+
 void
 html_alert(FILE *fp, const struct alert_params *p,
     const struct alert_incident *inc, size_t n)
@@ -927,11 +965,13 @@ html_alert(FILE *fp, const struct alert_params *p,
 	tz_label(zone, sizeof(zone), p->now);
 	snprintf(cap, sizeof(cap), "Incidents (times in %s)", zone);
 	incidents_head(fp, cap, NULL);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		incident_rows(fp, p->now, !inc[i].resolved, inc[i].start,
 		    inc[i].last_seen, inc[i].kind, inc[i].key, inc[i].listed_ip,
 		    inc[i].peak, inc[i].total, inc[i].sample, inc[i].action,
 		    inc[i].providers);
+		alert_notes(fp, p, &inc[i]);
+	}
 	fputs("</tbody>\n</table>\n<p class=\"note\">Sent by 'bouncestat "
 	      "alert'. Each incident is mailed when it opens and when it "
 	      "resolves.</p>\n</body>\n</html>\n",

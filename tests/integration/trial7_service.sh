@@ -109,6 +109,26 @@ grep -q "daemon: started" "$tmp/nj.err" || fail "daemon --journal-dir: no start"
 grep -q "warning: journal: journal:$tmp/nojournal: no journal files" \
 	"$tmp/nj.err" || fail "daemon: an empty journal directory is not told"
 
+# alert --html: the HTML part of the multipart/alternative mail (the one
+# a mail client shows) had only the reply and the action, not what the
+# text part tells below them: how many messages the incident holds and
+# the command that lists them, the rule's meaning, where to ask for
+# delisting (dnsbl) and the command to see more.
+bs alert --db "$tmp/db" --now 2026-11-22T10:20 --html --mail-to pm@example.org \
+	--dry-run >"$tmp/html-alert.out" 2>"$tmp/html-alert.err" ||
+	fail "alert --html --dry-run"
+python3 - "$tmp/html-alert.out" <<'PY' || fail "alert --html: the HTML part lacks the text part's notes"
+import email, html, re, sys
+msg = email.message_from_file(open(sys.argv[1]))
+parts = {p.get_content_type(): p.get_payload(decode=True).decode()
+         for p in msg.walk() if not p.is_multipart()}
+text = html.unescape(re.sub(r"<[^>]+>", " ", parts["text/html"]))
+text = " ".join(text.split())
+for want in ("Messages: 12", "bouncestat messages --incident 1 --db",
+             "Meaning:", "More: bouncestat incidents --db"):
+    assert want in text, (want, text[:2000])
+PY
+
 # The HTML report names the recipient domains, as the text one does ("Top
 # domains"): it had only the providers, so mail whose relay was never
 # reached (provider unknown) or a domain hosted at a big provider could
