@@ -753,6 +753,21 @@ rcpt_of(struct lc_msg *m, struct bs_span addr)
 	return r;
 }
 
+/*
+ * The class a recipient keeps when its message expires: the class of
+ * its last failure, when it had one (the receiver's throttle or block
+ * that kept it queued, which is what `messages --class` and an
+ * incident's messages look for); else the expiry's own (expired). The
+ * status says it expired.
+ */
+static uint8_t
+expired_class(uint8_t last, int expiry)
+{
+	if (last != BS_CLASS_NONE && last != BS_CLASS_EXPIRED)
+		return last;
+	return (uint8_t)expiry;
+}
+
 int
 lc_join_event(struct lc_join *j, const struct bs_event *ev,
     const struct classify_result *cr, const char *provider,
@@ -792,7 +807,8 @@ lc_join_event_h(struct lc_join *j, const struct bs_event *ev,
 				if (m->r[i].status != BS_STATUS_SENT &&
 				    m->r[i].status != BS_STATUS_BOUNCED) {
 					m->r[i].status = BS_STATUS_EXPIRED;
-					m->r[i].cls = BS_CLASS_EXPIRED;
+					m->r[i].cls = expired_class(
+					    m->r[i].cls, BS_CLASS_EXPIRED);
 					m->r[i].last = ev->time;
 					m->r[i].dirty = true;
 				}
@@ -813,7 +829,9 @@ lc_join_event_h(struct lc_join *j, const struct bs_event *ev,
 		r->attempts++;
 	r->status = (uint8_t)ev->status;
 	r->code = (int16_t)ev->smtp_code;
-	if (ev->status != BS_STATUS_SENT && cr != NULL)
+	if (ev->status == BS_STATUS_EXPIRED && cr != NULL)
+		r->cls = expired_class(r->cls, cr->cls);
+	else if (ev->status != BS_STATUS_SENT && cr != NULL)
 		r->cls = (uint8_t)cr->cls;
 	put(r->provider, sizeof(r->provider),
 	    bs_span_make(provider, provider != NULL ? strlen(provider) : 0));

@@ -102,6 +102,9 @@ help(void)
 	       "Signals: SIGTERM/SIGINT commit and exit 0; SIGHUP reloads the "
 	       "configuration and\nrules (a bad one is logged and the running "
 	       "one kept); SIGUSR1 logs counters.\n"
+	       "One daemon per database: a second one (but with --stdin) "
+	       "refuses to start,\nnaming the first one's pid (a lock on "
+	       "DB.daemon-lock).\n"
 	       "Exit status: 0 orderly shutdown, 1 failure, 2 usage error.\n",
 	    cmd_daemon_entry.usage, CONF_PATH_DEFAULT);
 }

@@ -200,7 +200,8 @@ help(void)
 	    "spreadsheet formula).\n\n"
 	    "HTML: one page, no script and no external asset: failures over "
 	    "time stacked\nby class (inline SVG), the classes, the top "
-	    "providers with their class mix,\nthe open and recent incidents "
+	    "recipient domains with their top\nclass, the top providers "
+	    "with their class mix, the open and recent\nincidents "
 	    "with sample reply and action, the code table\n(with --unknown, "
 	    "then the unclassified replies).\n"
 	    "With --domain or --host, the incidents (text, HTML, JSON) are "
@@ -1327,6 +1328,8 @@ report_html(FILE *fp, const struct report *r)
 	v.all = &r->all;
 	v.classes = &r->classes;
 	v.providers = &r->providers;
+	v.domains = &r->domains;
+	v.domains_all = r->f.cls != NULL ? &r->dom_all : NULL;
 	v.codes = &r->codes;
 	v.class_hours = r->class_hours;
 	v.provider_classes = r->provider_classes;

@@ -59,6 +59,12 @@ san(const char *s)
 		fput_sanitized(stdout, s, strlen(s));
 }
 
+static bool
+empty(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
 static void
 when(int64_t t)
 {
@@ -97,6 +103,16 @@ attempt_text(void *arg, const struct msg_attempt *a)
 	fputs("  ", stdout);
 	when(a->t);
 	fputs("  ", stdout);
+	/* Postfix's qmgr "status=expired, returned to sender": the MTA's
+	 * own decision for the whole message, with no recipient, relay or
+	 * reply (trial7: it read "expired to - via - (expired): ..."). */
+	if (empty(a->domain) && empty(a->relay) && !empty(a->status) &&
+	    strcmp(a->status, "expired") == 0) {
+		fputs("expired: returned to the sender by the MTA (queue "
+		      "lifetime reached; no receiver's reply)\n",
+		    stdout);
+		return 0;
+	}
 	san(a->status);
 	fputs(" to ", stdout);
 	san(a->domain);

@@ -229,7 +229,8 @@ static const struct directive table[] = {
 	    "is given; repeat for several: local@domain, a local name "
 	    "(postmaster) or Name <local@domain>, else an error. None: "
 	    "--mail-to is required. "
-	    "bouncestat-alert.timer's runs are skipped until one is set.",
+	    "bouncestat-alert.timer's runs are skipped until one, a webhook "
+	    "or an exec line is set.",
 	    "postmaster@example.com", offsetof(struct conf, nmail_to) },
 	/* Issue 16: message lifecycle records. */
 	{ "lifecycle", T_BOOL, offsetof(struct conf, lifecycle), "yes", 0, 0,

@@ -277,6 +277,32 @@ add_match(struct journal_input *ji, const char *value)
 }
 
 /* See journal_input.h. */
+/*
+ * A journal without a single file (journald not running, as in a
+ * container, or a --journal-dir that names the wrong directory) opens
+ * without an error and yields nothing for ever: say so once at start.
+ * The files may still come (journald starting later): keep following.
+ */
+static void
+warn_if_no_files(struct journal_input *ji, const char *dir)
+{
+	uint64_t bytes = 0;
+	int r;
+
+	if ((r = sd_journal_get_usage(ji->j, &bytes)) < 0 || bytes > 0)
+		return;
+	if (dir != NULL)
+		log_warnx("journal: %s: no journal files in %s; waiting for "
+			  "them",
+		    ji->key, dir);
+	else
+		log_warnx("journal: %s: no journal files in /run/log/journal "
+			  "or /var/log/journal (is systemd-journald running?); "
+			  "waiting for them; if the MTA logs elsewhere, give "
+			  "--follow PATH or --stdin",
+		    ji->key);
+}
+
 struct journal_input *
 journal_input_new(const char *dir, char *const *matches, size_t nmatch,
     const struct journal_env *env)
@@ -314,6 +340,7 @@ journal_input_new(const char *dir, char *const *matches, size_t nmatch,
 		    dir != NULL ? dir : "local journal", strerror(-r));
 		goto fail;
 	}
+	warn_if_no_files(ji, dir);
 	/* Entries up to max_line, not the default 64 KiB. */
 	if ((r = sd_journal_set_data_threshold(ji->j, env->max_line + 64)) < 0)
 		log_warnx("journal: data threshold: %s", strerror(-r));

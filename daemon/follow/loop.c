@@ -41,6 +41,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stddef.h>
@@ -146,6 +147,7 @@ struct dirwatch {
 
 struct loop {
 	struct ev_loop *ev;
+	int lock_fd; /* "<db>.daemon-lock", held for life; -1: none */
 	struct conf *conf;
 	struct loop_opts opts;
 	size_t max_line; /* fixed at start-up */
@@ -1518,6 +1520,67 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 }
 
+/*
+ * One daemon per database (trial7): two following the same logs into one
+ * database each committed the same lines. A POSIX record lock on
+ * "<db>.daemon-lock" (dbst: the database's stat), held for the daemon's
+ * life and released by the kernel at any exit, kill -9 included; a
+ * second daemon refuses to start. --stdin daemons take none (their input
+ * is their own and keeps no position). Root makes the file the
+ * database's owner's, so that the service's user can take it later. A
+ * lock file that cannot be opened is only warned about (*fd stays -1).
+ * Returns 0, or -1 after logging when another daemon holds the lock.
+ */
+static int
+lock_database(const char *db, const struct stat *dbst, int *fdp)
+{
+	struct flock fl;
+	char path[PATH_MAX + 16];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.daemon-lock", db) >=
+	    sizeof(path))
+		return 0;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1) {
+		log_warn("daemon: %s (not checked that no other daemon "
+			 "writes to the database)",
+		    path);
+		return 0;
+	}
+	if (geteuid() == 0 && fchown(fd, dbst->st_uid, dbst->st_gid) == -1)
+		log_warn("daemon: chown %s", path);
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == 0) {
+		*fdp = fd;
+		return 0;
+	}
+	if (errno != EACCES && errno != EAGAIN) {
+		log_warn("daemon: lock %s (not checked that no other daemon "
+			 "writes to the database)",
+		    path);
+		close(fd);
+		return 0;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		log_errx("daemon: another bouncestat daemon (pid %ld) is "
+			 "writing to %s; one daemon per database (stop it "
+			 "first, e.g. systemctl stop bouncestat, or give "
+			 "--db)",
+		    (long)fl.l_pid, db);
+	else
+		log_errx("daemon: another bouncestat daemon is writing to %s; "
+			 "one daemon per database (stop it first, e.g. "
+			 "systemctl stop bouncestat, or give --db)",
+		    db);
+	close(fd);
+	return -1;
+}
+
 static int
 write_meta(struct loop *lp)
 {
@@ -1610,6 +1673,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	int fl;
 
 	lp = xcalloc(1, sizeof(*lp));
+	lp->lock_fd = -1;
 	lp->conf = conf;
 	lp->opts = *opts;
 	lp->max_line = (size_t)conf->max_line;
@@ -1636,6 +1700,9 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	}
 	lp->db_dev = (int64_t)dbst.st_dev;
 	lp->db_ino = (int64_t)dbst.st_ino;
+	if (!opts->use_stdin &&
+	    lock_database(opts->db_path, &dbst, &lp->lock_fd) == -1)
+		goto fail;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.syslog.ref_time = lp->started;
 	ctx.syslog.tz_offset = local_tz_offset(lp->started);
@@ -1791,6 +1858,8 @@ loop_free(struct loop *lp)
 			store_rollback(lp->st);
 		store_close(lp->st);
 	}
+	if (lp->lock_fd != -1)
+		close(lp->lock_fd); /* releases the daemon lock */
 	classify_free(lp->cl);
 	conf_free(lp->conf);
 	free(lp);

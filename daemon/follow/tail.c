@@ -871,18 +871,28 @@ read_old(struct tail *t)
 static int
 handle_truncation(struct tail *t)
 {
-	struct tfile *tf = t->cur, *copy;
+	struct tfile *tf = t->cur, *copy = NULL;
 	struct store_position pos;
+	char other[PATH_MAX + 16];
 	int64_t consumed = linebuf_consumed(tf->lb);
 	int64_t lost;
 
 	t->truncations++;
 	tf_position(t, tf, t->key, 0, &pos);
-	copy = consumed > 0 ? find_sibling(t, &pos, false) : NULL;
-	if (copy != NULL) {
+	other[0] = '\0';
+	if (consumed > 0 && (copy = find_sibling(t, &pos, false)) != NULL)
 		log_info("tail: %s: truncated; reading the rest of the copy %s "
 			 "from offset=%lld",
 		    t->path, copy->name, (long long)consumed);
+	else if (consumed > 0 &&
+	    (copy = find_compressed(t, &pos, other, sizeof(other))) != NULL)
+		/* logrotate's copytruncate with compress and no
+		 * delaycompress: the copy was gzipped before we looked
+		 * (trial7: its unread lines were lost without a word). */
+		log_info("tail: %s: truncated; reading the rest of the "
+			 "compressed copy %s from offset=%lld",
+		    t->path, copy->name, (long long)consumed);
+	if (copy != NULL) {
 		copy->is_copy = true;
 		tf_seek(copy, consumed);
 		if (set_old(t, copy) == -1)
@@ -894,9 +904,16 @@ handle_truncation(struct tail *t)
 				  "%lld bytes held and no copy found; it is "
 				  "lost",
 			    t->path, (long long)lost);
+		else if (consumed > 0)
+			log_info("tail: %s: truncated at offset=%lld; no copy "
+				 "found next to it, so lines written after "
+				 "that offset before the truncation, if any, "
+				 "are not counted%s%s",
+			    t->path, (long long)consumed,
+			    other[0] != '\0' ? "; not readable here: " : "",
+			    other);
 		else
-			log_info("tail: %s: truncated at offset=%lld", t->path,
-			    (long long)consumed);
+			log_info("tail: %s: truncated at offset=0", t->path);
 	}
 	tf_seek(tf, 0);
 	tf->last_event = 0;

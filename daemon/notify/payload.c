@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "duration.h"
 #include "json.h"
 #include "notify.h"
 #include "sanitize.h"
@@ -58,7 +59,7 @@ slack_text(FILE *fp, const char *s, size_t max)
 static void
 slack_line(FILE *fp, const struct incident *inc)
 {
-	char t[64], key[512];
+	char t[64], key[512], win[32];
 	bool rate = strstr(inc->kind, "_rate") != NULL;
 
 	incident_key_text(key, sizeof(key), inc);
@@ -70,16 +71,18 @@ slack_line(FILE *fp, const struct incident *inc)
 	slack_text(fp, key, 200);
 	fputs("`", fp);
 	render_utc_time(t, sizeof(t), inc->start);
+	/* The window named, as the mail does (it said "in a window"). */
+	duration_human(win, sizeof(win), inc->window);
 	if (rate)
 		fprintf(fp,
 		    ": peak %" PRId64 " of %" PRId64
-		    " results in a window (usual rate %.0f%%), since %s",
-		    inc->peak, inc->peak_total, inc->baseline * 100.0, t);
+		    " results in %s (usual rate %.0f%%), since %s",
+		    inc->peak, inc->peak_total, win, inc->baseline * 100.0, t);
 	else
 		fprintf(fp,
-		    ": peak %" PRId64 " in a window (usual %.1f), %" PRId64
+		    ": peak %" PRId64 " in %s (usual %.1f), %" PRId64
 		    " in all, since %s",
-		    inc->peak, inc->baseline, inc->total, t);
+		    inc->peak, win, inc->baseline, inc->total, t);
 	if (!inc->open) {
 		render_utc_time(t, sizeof(t), inc->resolved);
 		fprintf(fp, ", resolved %s", t);

@@ -552,12 +552,104 @@ command(struct buf *b, const struct alert_params *p, const char *cmd)
 	}
 }
 
+/* Messages and Expiring (ALERT_NOTES_COUNTS) into fn. */
+static void
+notes_counts(const struct alert_params *p, const struct alert_incident *x,
+    struct buf *line, alert_note_fn fn, void *arg)
+{
+	struct buf cmd = { 0 };
+	char what[64];
+
+	if (x->messages <= 0) /* issue 16: the messages it holds */
+		return;
+	snprintf(
+	    what, sizeof(what), "messages --incident %lld", (long long)x->id);
+	command(&cmd, p, what);
+	line->len = 0;
+	buf_printf(line, "%lld (list: %s)", (long long)x->messages,
+	    cmd.p != NULL ? cmd.p : "");
+	if (cmd.oom)
+		line->oom = true;
+	free(cmd.p);
+	fn(arg, "Messages", line->p != NULL ? line->p : "");
+	if (x->expiring > 0) {
+		line->len = 0;
+		buf_printf(line,
+		    "%lld deferred will expire within 24h if this goes on",
+		    (long long)x->expiring);
+		fn(arg, "Expiring", line->p != NULL ? line->p : "");
+	}
+}
+
+/* Delist (dnsbl) or Help, and More (ALERT_NOTES_LINKS) into fn. */
+static void
+notes_links(const struct alert_params *p, const struct alert_incident *x,
+    struct buf *line, alert_note_fn fn, void *arg)
+{
+	char kind[64], ip[64], t1[64];
+	const char *url;
+
+	clean(kind, sizeof(kind), x->kind);
+	if (rank(kind) == 0) {
+		/* The list data's delisting page (self-check incidents carry
+		 * it as their action), else the built-in table. */
+		url = x->action != NULL && strncmp(x->action, "http", 4) == 0 &&
+			strchr(x->action, ' ') == NULL
+		    ? x->action
+		    : find_link(dnsbl_links, x->key);
+		name(ip, sizeof(ip), x->listed_ip);
+		line->len = 0;
+		if (url != NULL)
+			buf_printf(line,
+			    "%s (look up %s, fix the cause, then "
+			    "request removal)",
+			    url, ip[0] != '\0' ? ip : "our IP");
+		else
+			buf_printf(line,
+			    "look up %s on the list's web site or "
+			    "https://mxtoolbox.com/blacklists.aspx; "
+			    "fix the cause, then request removal",
+			    ip[0] != '\0' ? ip : "our IP");
+		fn(arg, "Delist", line->p != NULL ? line->p : "");
+	} else if ((url = find_link(provider_links, x->key)) != NULL)
+		fn(arg, "Help", url);
+	line->len = 0;
+	command(line, p, "incidents");
+	fmt_time(t1, sizeof(t1), x->start, off_at(p, x->start), 'T');
+	buf_str(line, " --since ");
+	shell_word(line, t1);
+	fn(arg, "More", line->p != NULL ? line->p : "");
+}
+
+int
+alert_incident_notes(const struct alert_params *p,
+    const struct alert_incident *x, enum alert_notes which, alert_note_fn fn,
+    void *arg)
+{
+	struct buf line = { 0 };
+	bool oom;
+
+	if (which == ALERT_NOTES_COUNTS)
+		notes_counts(p, x, &line, fn, arg);
+	else
+		notes_links(p, x, &line, fn, arg);
+	oom = line.oom;
+	free(line.p);
+	return oom ? -1 : 0;
+}
+
+/* An alert_note_fn: the note as a field of the text body (arg). */
+static void
+text_note(void *arg, const char *label, const char *value)
+{
+	field(arg, label, value);
+}
+
 static void
 entry(
     struct buf *b, const struct alert_params *p, const struct alert_incident *x)
 {
 	char t1[64], t2[64], span[32], kind[64], text[ALERT_SAMPLE_MAX + 32];
-	const char *url;
 	struct buf line = { 0 };
 	size_t n;
 
@@ -584,27 +676,8 @@ entry(
 	buf_printf(
 	    &line, "%lld%s", (long long)x->total, x->resolved ? "" : " so far");
 	field(b, "Total", line.p);
-	if (x->messages > 0) { /* issue 16: the messages it holds */
-		struct buf cmd = { 0 };
-		char what[64];
-
-		snprintf(what, sizeof(what), "messages --incident %lld",
-		    (long long)x->id);
-		command(&cmd, p, what);
-		line.len = 0;
-		buf_printf(&line, "%lld (list: %s)", (long long)x->messages,
-		    cmd.p != NULL ? cmd.p : "");
-		free(cmd.p);
-		field(b, "Messages", line.p);
-		if (x->expiring > 0) {
-			line.len = 0;
-			buf_printf(&line,
-			    "%lld deferred will expire within 24h if this "
-			    "goes on",
-			    (long long)x->expiring);
-			field(b, "Expiring", line.p);
-		}
-	}
+	if (alert_incident_notes(p, x, ALERT_NOTES_COUNTS, text_note, b) == -1)
+		b->oom = true;
 
 	if (x->sample != NULL && x->sample[0] != '\0') {
 		n = alert_sanitize(
@@ -619,36 +692,8 @@ entry(
 	field(b, "Meaning", text);
 	clean(text, sizeof(text), x->action);
 	field(b, "Action", text);
-	if (rank(kind) == 0) {
-		/* The list data's delisting page (self-check incidents carry
-		 * it as their action), else the built-in table. */
-		url = x->action != NULL && strncmp(x->action, "http", 4) == 0 &&
-			strchr(x->action, ' ') == NULL
-		    ? x->action
-		    : find_link(dnsbl_links, x->key);
-		name(t2, sizeof(t2), x->listed_ip);
-		line.len = 0;
-		if (url != NULL)
-			buf_printf(&line,
-			    "%s (look up %s, fix the cause, then "
-			    "request removal)",
-			    url, t2[0] != '\0' ? t2 : "our IP");
-		else
-			buf_printf(&line,
-			    "look up %s on the list's web site or "
-			    "https://mxtoolbox.com/blacklists.aspx; "
-			    "fix the cause, then request removal",
-			    t2[0] != '\0' ? t2 : "our IP");
-		field(b, "Delist", line.p);
-	} else if ((url = find_link(provider_links, x->key)) != NULL)
-		field(b, "Help", url);
-
-	line.len = 0;
-	command(&line, p, "incidents");
-	fmt_time(t1, sizeof(t1), x->start, off_at(p, x->start), 'T');
-	buf_str(&line, " --since ");
-	shell_word(&line, t1);
-	field(b, "More", line.p);
+	if (alert_incident_notes(p, x, ALERT_NOTES_LINKS, text_note, b) == -1)
+		b->oom = true;
 	if (line.oom)
 		b->oom = true;
 	free(line.p);

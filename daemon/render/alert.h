@@ -92,6 +92,29 @@ bool alert_address_ok(const char *);
  */
 void alert_sort(struct alert_incident *inc, size_t n);
 
+/* Which notes of an incident alert_incident_notes() gives. */
+enum alert_notes {
+	ALERT_NOTES_COUNTS, /* Messages (and the command), Expiring */
+	ALERT_NOTES_LINKS   /* Delist (dnsbl) or Help, More */
+};
+
+/* Called with a note's label and its value (sanitised, one line). */
+typedef void (*alert_note_fn)(void *arg, const char *label, const char *value);
+
+/*
+ * The notes the text body gives about x around its reply and action, so
+ * that the HTML part tells the same: with ALERT_NOTES_COUNTS, Messages
+ * (how many, and the command that lists them) and Expiring; with
+ * ALERT_NOTES_LINKS, Delist (a dnsbl incident's delisting page) or Help
+ * (a big receiver's postmaster page) and More (the incidents command).
+ * Calls fn(arg, label, value) per note, in that order; value is valid
+ * during the call. Returns 0, or -1 when memory ran out (a note may then
+ * be cut or missing).
+ */
+int alert_incident_notes(const struct alert_params *p,
+    const struct alert_incident *x, enum alert_notes which, alert_note_fn fn,
+    void *arg);
+
 /*
  * Composes one message for the n incidents of inc (n >= 1; shown in the
  * given order, the first one named in the Subject: call alert_sort()

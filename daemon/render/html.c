@@ -541,6 +541,65 @@ mix(FILE *fp, const struct rlist *cl)
 		fputs(", &hellip;", fp);
 }
 
+/* The final results of the row named name in all (a class filter's
+ * denominators), 0 when it has none. */
+static int64_t
+finals_of(const struct rlist *all, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < all->n; i++)
+		if (strcmp(all->v[i].name, name) == 0)
+			return view_finals(&all->v[i].c);
+	return 0;
+}
+
+/* The recipient domains, as the text report's "Top domains"; with a
+ * class filter fail% is the class's share of each domain's results. */
+static void
+domains(FILE *fp, const struct report_view *v)
+{
+	const struct rrow *d;
+	int64_t den;
+	size_t i;
+
+	if (v->domains == NULL || v->domains->n == 0)
+		return;
+	fputs("<h2 id=\"domains\">Top domains</h2>\n<table>\n"
+	      "<caption>Top recipient domains with their most frequent "
+	      "failure class</caption>\n<thead><tr>"
+	      "<th scope=\"col\">domain</th>"
+	      "<th scope=\"col\" class=\"n\">sent</th>"
+	      "<th scope=\"col\" class=\"n\">deferred</th>"
+	      "<th scope=\"col\" class=\"n\">bounced</th>"
+	      "<th scope=\"col\" class=\"n\">expired</th>"
+	      "<th scope=\"col\" class=\"n\">fail%</th>"
+	      "<th scope=\"col\">top class</th></tr></thead>\n<tbody>\n",
+	    fp);
+	for (i = 0; i < v->domains->n; i++) {
+		d = &v->domains->v[i];
+		fputs("<tr><th scope=\"row\">", fp);
+		put_name(fp, d->name[0] != '\0' ? d->name : "(unknown)");
+		fputs("</th>", fp);
+		num(fp, d->c.sent);
+		num(fp, d->c.deferred);
+		num(fp, d->c.bounced);
+		num(fp, d->c.expired);
+		den = v->domains_all != NULL
+		    ? finals_of(v->domains_all, d->name)
+		    : view_finals(&d->c);
+		pct(fp, view_failed(&d->c), den);
+		fputs("<td>", fp);
+		if (d->top_class[0] != '\0') {
+			swatch(fp, d->top_class);
+			put(fp, d->top_class);
+		} else
+			fputs("-", fp);
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n", fp);
+}
+
 static void
 providers(FILE *fp, const struct report_view *v)
 {
@@ -838,6 +897,7 @@ html_report(FILE *fp, const struct report_view *v)
 	totals(fp, v);
 	chart(fp, v);
 	classes(fp, v);
+	domains(fp, v);
 	providers(fp, v);
 	incidents(fp, v);
 	codes(fp, v);
@@ -850,6 +910,44 @@ html_report(FILE *fp, const struct report_view *v)
 	fputs("). Counts are kept per hour. Reply text is as the remote "
 	      "servers sent it.</p>\n</body>\n</html>\n",
 	    fp);
+}
+
+struct note_ctx {
+	FILE *fp;
+	bool first;
+};
+
+/* An alert_note_fn: "<b>Label:</b> value", after a <br> but the first. */
+static void
+html_note(void *arg, const char *label, const char *value)
+{
+	struct note_ctx *c = arg;
+
+	fputs(c->first ? "<b>" : "<br><b>", c->fp);
+	c->first = false;
+	put(c->fp, label);
+	fputs(":</b> ", c->fp);
+	put(c->fp, value);
+}
+
+/*
+ * Below an incident's rows, what the text part tells besides the reply
+ * and the action (trial7: the HTML part, the one a mail client shows,
+ * had none of it): the messages it holds and the command listing them,
+ * the rule's meaning, where to ask for delisting, the command for more.
+ */
+static void
+alert_notes(
+    FILE *fp, const struct alert_params *p, const struct alert_incident *x)
+{
+	struct note_ctx c = { fp, true };
+
+	fputs("<tr class=\"detail\"><td></td><td colspan=\"6\">", fp);
+	if (x->meaning != NULL && x->meaning[0] != '\0')
+		html_note(&c, "Meaning", x->meaning);
+	(void)alert_incident_notes(p, x, ALERT_NOTES_COUNTS, html_note, &c);
+	(void)alert_incident_notes(p, x, ALERT_NOTES_LINKS, html_note, &c);
+	fputs("</td></tr>\n", fp);
 }
 
 void
@@ -867,11 +965,13 @@ html_alert(FILE *fp, const struct alert_params *p,
 	tz_label(zone, sizeof(zone), p->now);
 	snprintf(cap, sizeof(cap), "Incidents (times in %s)", zone);
 	incidents_head(fp, cap, NULL);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		incident_rows(fp, p->now, !inc[i].resolved, inc[i].start,
 		    inc[i].last_seen, inc[i].kind, inc[i].key, inc[i].listed_ip,
 		    inc[i].peak, inc[i].total, inc[i].sample, inc[i].action,
 		    inc[i].providers);
+		alert_notes(fp, p, &inc[i]);
+	}
 	fputs("</tbody>\n</table>\n<p class=\"note\">Sent by 'bouncestat "
 	      "alert'. Each incident is mailed when it opens and when it "
 	      "resolves.</p>\n</body>\n</html>\n",

@@ -51,6 +51,10 @@ struct report_view {
 	const struct query_counts *totals;
 	const struct query_counts *all; /* no class filter */
 	const struct rlist *classes, *providers, *codes;
+	const struct rlist *domains; /* top recipient domains; NULL: none */
+	/* with a class filter: every domain's results of all classes (the
+	   denominators of fail%); NULL without one */
+	const struct rlist *domains_all;
 	/* per row of classes: its hours (query_hourly with that class) */
 	const struct rlist *class_hours;
 	/* per row of providers: its failures by class */

@@ -132,6 +132,7 @@ feed(struct lc_join *j, const char *line)
 	if (rc == PARSE_OK) {
 		memset(&cr, 0, sizeof(cr));
 		cr.cls = ev.status == BS_STATUS_SENT ? BS_CLASS_NONE
+		    : ev.status == BS_STATUS_EXPIRED ? BS_CLASS_EXPIRED
 						     : BS_CLASS_RATE_LIMITED;
 		assert_int_equal(lc.kind, LC_RESULT);
 		assert_int_equal(lc_join_event(j, &ev, &cr, "qq.com", &lc), 0);
@@ -273,6 +274,80 @@ lc_join__postfix_message__joined_and_written_once_ended(void **state)
 	assert_int_equal(m->r[0].attempts, 2);
 	assert_int_equal(m->r[0].cls, BS_CLASS_RATE_LIMITED);
 	assert_int_equal(m->r[0].status, BS_STATUS_SENT);
+	lc_join_free(j);
+	fake_free(&f);
+}
+
+/*
+ * A recipient deferred (rate_limited) until Postfix's qmgr returns the
+ * message as expired: its status is expired, its class stays that of its
+ * last failure, so `messages --class rate_limited` and the throttle
+ * incident's `messages --incident N` still list it (trial7: they lost
+ * every message once it expired, the class being overwritten with
+ * "expired"). A recipient with no failure before the expiry is expired.
+ */
+static void
+lc_join__postfix_expired_after_deferrals__keeps_last_failure_class(void **state)
+{
+	struct fake f = { .n = 0 };
+	struct lc_ops ops = { fake_put, fake_find, &f };
+	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	struct lc_msg *m;
+
+	(void)state;
+	feed(j,
+	    PF "0 mx1 postfix/qmgr[3]: 4C5D6E7F80: from=<a@example.org>"
+	       ", size=10, nrcpt=1 (queue active)");
+	feed(j,
+	    PF "1 mx1 postfix/smtp[4]: 4C5D6E7F80: to=<li@qq.com>, "
+	       "relay=mx3.qq.com[203.205.219.57]:25, delay=1, "
+	       "delays=0.1/0/0.5/0.4, dsn=4.7.0, status=deferred (host "
+	       "mx3.qq.com[203.205.219.57] said: 421 too many (in reply to "
+	       "RCPT TO command))");
+	feed(j,
+	    PF "5 mx1 postfix/qmgr[3]: 4C5D6E7F80: from=<a@example.org>, "
+	       "status=expired, returned to sender");
+	feed(j, PF "6 mx1 postfix/qmgr[3]: 4C5D6E7F80: removed");
+	assert_non_null(m = fake_get(&f, "4C5D6E7F80", 0));
+	assert_int_equal(m->state, LC_S_EXPIRED);
+	assert_int_equal(m->nr, 1);
+	assert_int_equal(m->r[0].status, BS_STATUS_EXPIRED);
+	assert_int_equal(m->r[0].cls, BS_CLASS_RATE_LIMITED);
+	lc_join_free(j);
+	fake_free(&f);
+}
+
+/* The same for Exim: "** ADDR: retry timeout exceeded" after its
+ * deferrals keeps their class; one without a deferral is expired. */
+static void
+lc_join__exim_retry_timeout_after_defer__keeps_last_failure_class(void **state)
+{
+	struct fake f = { .n = 0 };
+	struct lc_ops ops = { fake_put, fake_find, &f };
+	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	struct lc_msg *m;
+
+	(void)state;
+	feed(j,
+	    "2026-11-22 10:15:03 1tEaZk-000Ab1-3x == li@163.example "
+	    "R=dnslookup T=remote_smtp defer (-44) H=mx3.163.example "
+	    "[192.0.2.12]: SMTP error from remote mail server after RCPT "
+	    "TO:<li@163.example>: 421 HL:ICC 163 too many connections");
+	feed(j,
+	    "2026-11-22 10:19:00 1tEaZk-000Ab1-3x ** li@163.example: "
+	    "retry timeout exceeded");
+	feed(j,
+	    "2026-11-22 10:19:00 1tEaZk-000Ab1-3x ** max@163.example: "
+	    "retry timeout exceeded");
+	feed(j, "2026-11-22 10:19:00 1tEaZk-000Ab1-3x Completed");
+	assert_non_null(m = fake_get(&f, "1tEaZk-000Ab1-3x", 0));
+	assert_int_equal(m->nr, 2);
+	assert_string_equal(m->r[0].addr, "li@163.example");
+	assert_int_equal(m->r[0].status, BS_STATUS_EXPIRED);
+	assert_int_equal(m->r[0].cls, BS_CLASS_RATE_LIMITED);
+	assert_string_equal(m->r[1].addr, "max@163.example");
+	assert_int_equal(m->r[1].status, BS_STATUS_EXPIRED);
+	assert_int_equal(m->r[1].cls, BS_CLASS_EXPIRED);
 	lc_join_free(j);
 	fake_free(&f);
 }
@@ -577,6 +652,10 @@ main(void)
 		    lifecycle_parse__exim_error_line__transport_without_colon),
 		cmocka_unit_test(
 		    lc_join__postfix_message__joined_and_written_once_ended),
+		cmocka_unit_test(
+		    lc_join__postfix_expired_after_deferrals__keeps_last_failure_class),
+		cmocka_unit_test(
+		    lc_join__exim_retry_timeout_after_defer__keeps_last_failure_class),
 		cmocka_unit_test(lc_join__reused_queue_id__two_messages),
 		cmocka_unit_test(lc_join__evicted_message__read_back_exactly),
 		cmocka_unit_test(lc_join__quiet_message__closed_incomplete),

@@ -111,6 +111,8 @@ notify_payload__slack__markup_escaped_one_text(void **state)
 	assert_null(strstr(doc, "\\u000d")); /* sanitised to one line */
 	assert_null(strstr(doc, "\\u001b")); /* no escape at all */
 	assert_non_null(strstr(doc, "*opened* rate_limited `qq.com`"));
+	/* the window named, as in the mail (trial7: "in a window") */
+	assert_non_null(strstr(doc, ": peak 6 in 10 min (usual "));
 	free(doc);
 	doc = payload(NOTIFY_SLACK, false);
 	assert_non_null(strstr(doc, "*resolved* rate_limited"));
