@@ -40,6 +40,7 @@ extern const struct bs_blob bs_default_model[];
 #define MODEL_GRAMS_MAX   (3 * MODEL_SUBJECT_MAX)
 /* Every word, pair and n-gram feature a reply can have (no cap). */
 #define MODEL_PEND_MAX    (2 * MODEL_TOKENS_MAX + MODEL_GRAMS_MAX)
+#define SEEN_BITS         65536 /* the scorer's bitmap of features counted */
 
 struct mfeat {
 	char *name;
@@ -1013,7 +1014,10 @@ struct scorer {
 	 * wrapper too): none is dropped */
 	uint32_t hit[MODEL_PEND_MAX + 4];
 	size_t nhit;
-	uint64_t seen[64]; /* bit f % 4096 of each feature f in hit */
+	/* bit f % SEEN_BITS of each feature f in hit: exact for a model of
+	 * SEEN_BITS features or fewer (cgram: a reply's n-grams repeat,
+	 * and each repeat scanned hit), else a hint to scan hit */
+	uint64_t seen[SEEN_BITS / 64];
 };
 
 /* Counts feature f (a feature counts once). */
@@ -1027,15 +1031,18 @@ count_feat(struct scorer *sc, long f)
 	if (f < 0)
 		return;
 	bit = UINT64_C(1) << (f & 63);
-	if (sc->seen[(f >> 6) & 63] & bit) /* maybe: look */
-		for (i = 0; i < sc->nhit; i++)
+	if (sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] & bit) {
+		if (m->nfeats <= SEEN_BITS)
+			return;
+		for (i = 0; i < sc->nhit; i++) /* maybe: look */
 			if (sc->hit[i] == (uint32_t)f)
 				return;
+	}
 	if (sc->nhit < sizeof(sc->hit) / sizeof(sc->hit[0]))
 		sc->hit[sc->nhit++] = (uint32_t)f;
 	else
 		return;
-	sc->seen[(f >> 6) & 63] |= bit;
+	sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] |= bit;
 	if (m->dense != NULL) {
 		const float *row = m->dense + (size_t)f * m->rowlen;
 
@@ -1271,7 +1278,7 @@ add_pends(struct tokens *t, size_t off, size_t len, uint64_t h)
 		p->blen = (uint16_t)len;
 		p->kind = PEND_PAIR;
 	}
-	if (t->ntok > 0)
+	if (t->ntok > 0 && t->sc->m->gram_min != 0)
 		add_grams(t, t->poff, t->plen);
 	if (len <= MODEL_FEAT_MAX) {
 		p = &t->pend[t->npend++];
@@ -1295,11 +1302,10 @@ finish_pends(struct tokens *t)
 		add_grams(t, t->poff, t->plen);
 }
 
-/* The memo key's symbols of a token of vocabulary id id (0: none): the
- * id, and for a token outside the vocabulary each of its n-grams that is
- * a feature (see struct model_memo). */
+/* The memo key's symbols after a token outside the vocabulary: each of
+ * its n-grams that is a feature (see struct model_memo). */
 static void
-memo_syms(struct tokens *t, size_t off, size_t len, uint16_t id)
+memo_grams(struct tokens *t, size_t off, size_t len)
 {
 	const struct classify_model *m = t->sc->m;
 	unsigned char buf[MODEL_SUBJECT_MAX + 10];
@@ -1307,15 +1313,7 @@ memo_syms(struct tokens *t, size_t off, size_t len, uint16_t id)
 	size_t u, n, k, gl;
 	long f;
 
-	if (t->sym_over)
-		return;
-	if (t->nsym == MEMO_SYM) {
-		t->sym_over = true;
-		return;
-	}
-	t->sym[t->nsym++] = id;
-	if (id != 0 || m->gram_min == 0 ||
-	    (u = gram_word(t->norm + off, len, buf, b)) == 0)
+	if ((u = gram_word(t->norm + off, len, buf, b)) == 0)
 		return;
 	for (n = m->gram_min; n <= m->gram_max; n++)
 		for (k = 0; k + n <= u; k++) {
@@ -1336,6 +1334,8 @@ memo_syms(struct tokens *t, size_t off, size_t len, uint16_t id)
 static inline void
 token(struct tokens *t, size_t off, size_t len, uint64_t h)
 {
+	uint16_t id;
+
 	if (t->ntok == MODEL_TOKENS_MAX)
 		return;
 	if (t->vocab) {
@@ -1343,8 +1343,13 @@ token(struct tokens *t, size_t off, size_t len, uint64_t h)
 		t->toks[t->ntok].off = (uint16_t)off;
 		t->toks[t->ntok].len = (uint16_t)len;
 		t->ntok++;
-		memo_syms(
-		    t, off, len, vocab_find(t->sc->m, t->norm + off, len, h));
+		id = vocab_find(t->sc->m, t->norm + off, len, h);
+		if (t->nsym == MEMO_SYM)
+			t->sym_over = true;
+		else
+			t->sym[t->nsym++] = id;
+		if (id == 0 && t->sc->m->gram_min != 0 && !t->sym_over)
+			memo_grams(t, off, len);
 		return;
 	}
 	add_pends(t, off, len, h);
@@ -1579,7 +1584,7 @@ tokens_init(
  * norm (MODEL_SUBJECT_MAX + 8 bytes) gets its normalised bytes, u
  * (MODEL_SUBJECT_MAX) the copy with addresses blanked when it has any.
  */
-static void
+static inline void
 read_reply(const struct classify_model *m, struct tokens *tk, const char *s,
     size_t n, unsigned char *norm, unsigned char *u)
 {
@@ -1759,7 +1764,10 @@ decide(const struct classify_model *m, struct tokens *tk, int code, int enh_cls,
 	finish_pends(tk);
 	memset(sc->score, 0, sizeof(sc->score));
 	sc->nhit = 0;
-	memset(sc->seen, 0, sizeof(sc->seen));
+	/* the words a model's features can set */
+	memset(sc->seen, 0,
+	    m->nfeats < SEEN_BITS ? (m->nfeats + 63) / 64 * sizeof(uint64_t)
+				  : sizeof(sc->seen));
 	lookup_all(tk);
 	if (code >= 200 && code <= 599)
 		count_feat(sc, m->code_feat[code - 200]);
