@@ -89,6 +89,7 @@ struct classify_model {
 	/* "char_grams MIN MAX": character n-grams of each word, n from
 	 * gram_min to gram_max (0 0: none), features "g:..." */
 	unsigned gram_min, gram_max;
+	bool gram_nodigits; /* "nodigits": not of a word with a digit */
 	/* The vocabulary (clsfast2, for the memo): every word that occurs in
 	 * a feature's name (the pieces of a name between '+'), id 1..nvocab;
 	 * vslots NULL when there are more than UINT16_MAX of them. */
@@ -635,17 +636,20 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 	if (strcmp(w[0], "char_grams") == 0) {
 		double hi;
 
-		if (nw != 3 || !parse_num(w[1], &v) || !parse_num(w[2], &hi) ||
+		if (nw < 3 || nw > 4 ||
+		    (nw == 4 && strcmp(w[3], "nodigits") != 0) ||
+		    !parse_num(w[1], &v) || !parse_num(w[2], &hi) ||
 		    v != (double)(unsigned)v || hi != (double)(unsigned)hi ||
 		    v < GRAM_N_MIN || hi < v || hi > GRAM_N_MAX) {
 			merr(errbuf,
-			    "%s:%d: expected 'char_grams MIN MAX' (%d <= MIN "
-			    "<= MAX <= %d)",
+			    "%s:%d: expected 'char_grams MIN MAX [nodigits]' "
+			    "(%d <= MIN <= MAX <= %d)",
 			    name, line, GRAM_N_MIN, GRAM_N_MAX);
 			return -1;
 		}
 		m->gram_min = (unsigned)v;
 		m->gram_max = (unsigned)hi;
+		m->gram_nodigits = nw == 4;
 		return 0;
 	}
 	if (strcmp(w[0], "layers") == 0) {
@@ -1213,16 +1217,18 @@ struct tokens {
  * 8 bytes of zeros after it, and the offset of each of its characters in
  * b (b[u]: the end); returns u, the characters, or 0 when the word has
  * no n-grams (fewer than GRAM_WORD_MIN characters, or a digit first:
- * a number with a unit). Words are whole UTF-8 characters (see
- * classify_model_score_memo()).
+ * a number with a unit; with nodigits, a digit anywhere: an id). Words
+ * are whole UTF-8 characters (see classify_model_score_memo()).
  */
 static size_t
-gram_word(const unsigned char *w, size_t len, unsigned char *buf, uint16_t *b)
+gram_word(const unsigned char *w, size_t len, bool nodigits, unsigned char *buf,
+    uint16_t *b)
 {
 	size_t i, u = 0, clen;
 	uint32_t cp;
 
-	if (len < GRAM_WORD_MIN || w[0] < 'a')
+	if (len < GRAM_WORD_MIN || w[0] < 'a' ||
+	    (nodigits && memchr(w, '0', len) != NULL))
 		return 0;
 	buf[0] = '<';
 	memcpy(buf + 1, w, len);
@@ -1249,7 +1255,8 @@ add_grams(struct tokens *t, size_t off, size_t len)
 	struct pend *p;
 
 	if (m->gram_min == 0 ||
-	    (u = gram_word(t->norm + off, len, t->gbuf + at, b)) == 0)
+	    (u = gram_word(
+		 t->norm + off, len, m->gram_nodigits, t->gbuf + at, b)) == 0)
 		return;
 	t->gpos += len + 2;
 	for (n = m->gram_min; n <= m->gram_max; n++)
@@ -1313,7 +1320,7 @@ memo_grams(struct tokens *t, size_t off, size_t len)
 	size_t u, n, k, gl;
 	long f;
 
-	if ((u = gram_word(t->norm + off, len, buf, b)) == 0)
+	if ((u = gram_word(t->norm + off, len, m->gram_nodigits, buf, b)) == 0)
 		return;
 	for (n = m->gram_min; n <= m->gram_max; n++)
 		for (k = 0; k + n <= u; k++) {

@@ -145,7 +145,8 @@ classify_model_load__bad_files__clear_errors(void **state)
 	{
 		static const char *const bad[] = { "char_grams 2 5",
 			"char_grams 3 6", "char_grams 5 3", "char_grams 3",
-			"char_grams 3 4.5", "char_grams three five" };
+			"char_grams 3 4.5", "char_grams three five",
+			"char_grams 3 5 digits", "char_grams 3 5 nodigits x" };
 		char t[80];
 		size_t i;
 
@@ -153,8 +154,8 @@ classify_model_load__bad_files__clear_errors(void **state)
 			snprintf(
 			    t, sizeof(t), "bouncestat-model 1\n%s\n", bad[i]);
 			expect_error(t, strlen(t),
-			    "t.model:2: expected 'char_grams MIN MAX' (3 <= "
-			    "MIN <= MAX <= 5)");
+			    "t.model:2: expected 'char_grams MIN MAX "
+			    "[nodigits]' (3 <= MIN <= MAX <= 5)");
 		}
 	}
 	/* class names remembered while loading (startcut): a name like
@@ -614,6 +615,15 @@ classify_model_text_features__char_grams__every_ngram_in_order(void **state)
 	assert_string_equal(fl.buf,
 	    "mail mail+rejected rejected rejected+ab ab ab+0xyz 0xyz "
 	    "0xyz+\xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9");
+	/* "nodigits": none of a word with a digit anywhere (ids) */
+	classify_model_free(m);
+	m = model_text("bouncestat-model 1\n"
+		       "char_grams 3 3 nodigits\n"
+		       "layers off\n");
+	fl.len = fl.n = 0;
+	classify_model_text_features(m, "Eop0 mail q9", 12, collect, &fl);
+	assert_string_equal(
+	    fl.buf, "eop0 eop0+mail mail mail+q0 g:<ma g:mai g:ail g:il> q0");
 	free(fl.buf);
 	classify_model_free(m);
 	classify_model_free(plain);
