@@ -240,8 +240,8 @@ def text_features(reply):
             # single, not a number), '<' and '>' marking its start and
             # end (unseen inflections, non-English words); characters
             # as the tokenizer cut them (utf8_char()), as the C code
-            # cg35nd (cgram's next step, not measured on train data
-            # yet): not of a word with a digit (ids: the memo's keys)
+            # cg35nd (cgram's variant, no gain on train data): not of a
+            # word with a digit (ids: unique memo keys)
             out.extend(b"g:" + g for g in char_grams(
                 t, "cg35" not in FEATURE_KINDS))
     return out
