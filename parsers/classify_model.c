@@ -31,13 +31,23 @@ extern const struct bs_blob bs_default_model[];
 #define MODEL_TOKENS_MAX  256
 #define MODEL_FEAT_MAX    64 /* bytes of one feature */
 #define MODEL_LINE_MAX    4096
+/* Character n-grams (cgram): of words of at least GRAM_WORD_MIN
+ * characters, n from 3 to 5 at most; a word of L characters (L bytes or
+ * more) has at most 3 L of them, so a reply at most 3 * SUBJECT_MAX. */
+#define GRAM_WORD_MIN     3
+#define GRAM_N_MIN        3
+#define GRAM_N_MAX        5
+#define MODEL_GRAMS_MAX   (3 * MODEL_SUBJECT_MAX)
+/* Every word, pair and n-gram feature a reply can have (no cap). */
+#define MODEL_PEND_MAX    (2 * MODEL_TOKENS_MAX + MODEL_GRAMS_MAX)
+#define SEEN_BITS         65536 /* the scorer's bitmap of features counted */
 
 struct mfeat {
 	char *name;
 	uint64_t hash;         /* feat_key() of name */
 	uint32_t first, count; /* into weights */
 	uint8_t len;           /* strlen(name), at most MODEL_FEAT_MAX */
-	bool word;             /* a word or pair, not c:, e: or w: */
+	bool word;             /* a word or pair, not c:, e:, g: or w: */
 };
 
 /* One slot of the table: the key's low 32 bits and index + 1 (0: empty). */
@@ -76,6 +86,10 @@ struct classify_model {
 	double nocode; /* margin for a bare text (see classify_model.h), <0 */
 	unsigned min_words; /* word features that must favour the class */
 	unsigned layers;    /* bit per evidence rank, bit 6: no rule */
+	/* "char_grams MIN MAX": character n-grams of each word, n from
+	 * gram_min to gram_max (0 0: none), features "g:..." */
+	unsigned gram_min, gram_max;
+	bool gram_nodigits; /* "nodigits": not of a word with a digit */
 	/* The vocabulary (clsfast2, for the memo): every word that occurs in
 	 * a feature's name (the pieces of a name between '+'), id 1..nvocab;
 	 * vslots NULL when there are more than UINT16_MAX of them. */
@@ -101,21 +115,25 @@ struct vslot {
  * the wrapper and the sequence of features found, in order; a token that
  * is not in the vocabulary is neither a feature nor half of a pair
  * feature, so the token sequence with such tokens replaced by one
- * placeholder (id 0) fixes that sequence. Entries hold the whole key and
- * are compared in full: a hit is exact. Two entries a set; a new entry
- * replaces one that has not served a lookup first (as classify.c's cache).
+ * placeholder (id 0) fixes that sequence. With character n-grams
+ * (cgram), such a token's n-grams may still be features: its placeholder
+ * is followed by one symbol per n-gram of it that is a feature, in
+ * order (nvocab + 1 + the feature's index), which fixes what it adds.
+ * Entries hold the whole key and are compared in full: a hit is exact.
+ * Two entries a set; a new entry replaces one that has not served a
+ * lookup first (as classify.c's cache).
  */
 #define MEMO_SETS 128
-#define MEMO_TOK  80 /* replies with more tokens are not kept */
+#define MEMO_SYM  128 /* replies with more symbols are not kept */
 
 struct memo_ent {
 	uint64_t key;
 	int32_t code, ec, es, ed;
 	char wrap[16]; /* the wrapper, "" for none */
-	uint16_t ntok;
+	uint16_t nsym;
 	bool used, hot, ret;
 	struct model_hit hit;
-	uint16_t ids[MEMO_TOK];
+	uint16_t sym[MEMO_SYM];
 };
 
 struct model_memo {
@@ -200,12 +218,30 @@ pair_key(uint64_t a, uint64_t b)
 	    UINT64_C(0x2b);
 }
 
-/* The key of a feature name: a pair "a+b" (one '+', words on both
- * sides) by pair_key(), anything else by word_key(). */
+/* The key of the n-gram "g:" p[0..n) (p padded, see word_key_padded()). */
+static inline uint64_t
+gram_key(const unsigned char *p, size_t n)
+{
+	return word_key_padded(p, n) ^ UINT64_C(0x6a09e667f3bcc909);
+}
+
+/* The key of a feature name: an n-gram "g:..." by gram_key() of what
+ * follows "g:", a pair "a+b" (one '+', words on both sides) by
+ * pair_key(), anything else by word_key(). */
 static uint64_t
 feat_key(const char *p, size_t n)
 {
 	const char *plus = memchr(p, '+', n);
+
+	if (n > 2 && p[0] == 'g' && p[1] == ':') {
+		unsigned char pad[MODEL_FEAT_MAX + 8];
+
+		if (n - 2 > MODEL_FEAT_MAX) /* refused by add_feature() */
+			return str_key(p, n);
+		memcpy(pad, p + 2, n - 2);
+		memset(pad + n - 2, 0, 8);
+		return gram_key(pad, n - 2);
+	}
 
 	if (plus != NULL && plus > p && plus < p + n - 1 &&
 	    memchr(plus + 1, '+', n - (size_t)(plus + 1 - p)) == NULL)
@@ -275,6 +311,28 @@ find_pair(const struct classify_model *m, const unsigned char *a, size_t na,
     const unsigned char *b, size_t nb, uint64_t h)
 {
 	return find_name(m, a, na, b, nb, h);
+}
+
+/* Finds the n-gram feature "g:" g[0..n) of key h (gram_key()). */
+static inline long
+find_gram(const struct classify_model *m, const unsigned char *g, size_t n,
+    uint64_t h)
+{
+	const struct mfeat *f;
+	size_t i;
+
+	if (m->slots == NULL)
+		return -1;
+	for (i = slot_of(m, h);; i = (i + 1) & m->slot_mask) {
+		if (m->slots[i].idx == 0)
+			return -1;
+		if (m->slots[i].tag != (uint32_t)h)
+			continue;
+		f = &m->feats[m->slots[i].idx - 1];
+		if (f->hash == h && f->len == n + 2 && f->name[0] == 'g' &&
+		    f->name[1] == ':' && memcmp(f->name + 2, g, n) == 0)
+			return (long)m->slots[i].idx - 1;
+	}
 }
 
 static void
@@ -575,6 +633,25 @@ parse_line(struct classify_model *m, char *s, const char *name, int line,
 		m->min_words = (unsigned)v;
 		return 0;
 	}
+	if (strcmp(w[0], "char_grams") == 0) {
+		double hi;
+
+		if (nw < 3 || nw > 4 ||
+		    (nw == 4 && strcmp(w[3], "nodigits") != 0) ||
+		    !parse_num(w[1], &v) || !parse_num(w[2], &hi) ||
+		    v != (double)(unsigned)v || hi != (double)(unsigned)hi ||
+		    v < GRAM_N_MIN || hi < v || hi > GRAM_N_MAX) {
+			merr(errbuf,
+			    "%s:%d: expected 'char_grams MIN MAX [nodigits]' "
+			    "(%d <= MIN <= MAX <= %d)",
+			    name, line, GRAM_N_MIN, GRAM_N_MAX);
+			return -1;
+		}
+		m->gram_min = (unsigned)v;
+		m->gram_max = (unsigned)hi;
+		m->gram_nodigits = nw == 4;
+		return 0;
+	}
 	if (strcmp(w[0], "layers") == 0) {
 		m->layers = 0;
 		for (i = 1; i < nw; i++) {
@@ -751,7 +828,9 @@ make_vocab(struct classify_model *m)
 	m->nvocab = 0;
 	pool = 0; /* bytes used */
 	for (i = 0; i < m->nfeats; i++)
-		for (p = m->feats[i].name; *p != '\0'; p = q) {
+		for (p = m->feats[i].name;
+		     *p != '\0' && strncmp(m->feats[i].name, "g:", 2) != 0;
+		     p = q) {
 			q = strchr(p, '+');
 			if (q == NULL)
 				q = p + strlen(p);
@@ -935,9 +1014,14 @@ classify_model_layer(const struct classify_model *m, const char *evidence)
 struct scorer {
 	const struct classify_model *m;
 	double score[BS_CLASS_COUNT + 4]; /* + 4: a row's padding */
-	uint32_t hit[2 * MODEL_TOKENS_MAX + 2];
+	/* every feature a reply can have (the code, two statuses and the
+	 * wrapper too): none is dropped */
+	uint32_t hit[MODEL_PEND_MAX + 4];
 	size_t nhit;
-	uint64_t seen[8]; /* bit f % 512 of each feature f in hit */
+	/* bit f % SEEN_BITS of each feature f in hit: exact for a model of
+	 * SEEN_BITS features or fewer (cgram: a reply's n-grams repeat,
+	 * and each repeat scanned hit), else a hint to scan hit */
+	uint64_t seen[SEEN_BITS / 64];
 };
 
 /* Counts feature f (a feature counts once). */
@@ -951,15 +1035,18 @@ count_feat(struct scorer *sc, long f)
 	if (f < 0)
 		return;
 	bit = UINT64_C(1) << (f & 63);
-	if (sc->seen[(f >> 6) & 7] & bit) /* maybe: look */
-		for (i = 0; i < sc->nhit; i++)
+	if (sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] & bit) {
+		if (m->nfeats <= SEEN_BITS)
+			return;
+		for (i = 0; i < sc->nhit; i++) /* maybe: look */
 			if (sc->hit[i] == (uint32_t)f)
 				return;
+	}
 	if (sc->nhit < sizeof(sc->hit) / sizeof(sc->hit[0]))
 		sc->hit[sc->nhit++] = (uint32_t)f;
 	else
 		return;
-	sc->seen[(f >> 6) & 7] |= bit;
+	sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] |= bit;
 	if (m->dense != NULL) {
 		const float *row = m->dense + (size_t)f * m->rowlen;
 
@@ -1078,19 +1165,27 @@ static const unsigned char byte_kind[256] = {
  * ends, after the pair it ends, so features come in the order token 0,
  * pair 0+1, token 1, pair 1+2, ...
  */
-/* A word or pair feature of the reply, to be looked up. */
+/* A word, pair or n-gram feature of the reply, to be looked up. */
+enum {
+	PEND_WORD,
+	PEND_PAIR,
+	PEND_GRAM
+};
 struct pend {
 	uint64_t key;
-	uint16_t aoff, alen; /* the word, or the pair's first word */
-	uint16_t boff, blen; /* the pair's second word; blen 0: a word */
+	uint16_t aoff, alen; /* the word, the pair's first word or the
+				n-gram (in tokens.gbuf) */
+	uint16_t boff, blen; /* the pair's second word */
 	uint32_t slot;       /* slot_of(key) */
+	uint8_t kind;        /* PEND_* */
 };
 
 /*
  * The token stream (see classify_model.h), in the order the features
- * count: token 0, pair 0+1, token 1, pair 1+2, ... They are looked up
- * only once all are known (lookup_all()), so that the table's memory is
- * fetched for all of them at once rather than one miss after another.
+ * count (the trainer's): token 0, pair 0+1, n-grams of token 0, token 1,
+ * pair 1+2, n-grams of token 1, ... They are looked up only once all are
+ * known (lookup_all()), so that the table's memory is fetched for all of
+ * them at once rather than one miss after another.
  */
 struct tokens {
 	struct scorer *sc;
@@ -1098,20 +1193,84 @@ struct tokens {
 	size_t ntok;
 	size_t poff, plen; /* the previous token, if ntok > 0 */
 	uint64_t phash;
-	struct pend pend[2 * MODEL_TOKENS_MAX];
+	struct pend pend[MODEL_PEND_MAX];
 	size_t npend;
-	/* For the memo: the tokens only, each with its vocabulary id; their
-	 * features are made from toks only when scoring is needed
-	 * (replay()), in the same order. */
+	/* "<word>" of each word with n-grams, one after another (+ 8:
+	 * padding, see word_key_padded()) */
+	unsigned char gbuf[MODEL_SUBJECT_MAX + 2 * MODEL_TOKENS_MAX + 8];
+	size_t gpos;
+	/* For the memo: the tokens only, and the key's symbols (struct
+	 * model_memo); their features are made from toks only when
+	 * scoring is needed (replay()), in the same order. */
 	bool vocab;
-	uint16_t ids[MODEL_TOKENS_MAX];
+	bool sym_over; /* more than MEMO_SYM symbols: no memo */
+	size_t nsym;
+	uint16_t sym[MEMO_SYM];
 	struct tok {
 		uint64_t h;
 		uint16_t off, len;
 	} toks[MODEL_TOKENS_MAX];
 };
 
-/* The features the token norm[off..off+len) of key h adds (see above). */
+/*
+ * Writes "<" w ">" (w[0..len): a token's normalised bytes) to buf, with
+ * 8 bytes of zeros after it, and the offset of each of its characters in
+ * b (b[u]: the end); returns u, the characters, or 0 when the word has
+ * no n-grams (fewer than GRAM_WORD_MIN characters, or a digit first:
+ * a number with a unit; with nodigits, a digit anywhere: an id). Words
+ * are whole UTF-8 characters (see classify_model_score_memo()).
+ */
+static size_t
+gram_word(const unsigned char *w, size_t len, bool nodigits, unsigned char *buf,
+    uint16_t *b)
+{
+	size_t i, u = 0, clen;
+	uint32_t cp;
+
+	if (len < GRAM_WORD_MIN || w[0] < 'a' ||
+	    (nodigits && memchr(w, '0', len) != NULL))
+		return 0;
+	buf[0] = '<';
+	memcpy(buf + 1, w, len);
+	buf[len + 1] = '>';
+	memset(buf + len + 2, 0, 8);
+	b[u++] = 0;
+	for (i = 0; i < len; i += clen) {
+		b[u++] = (uint16_t)(i + 1);
+		clen = w[i] < 0x80 ? 1 : utf8_char(w + i, len - i, &cp);
+	}
+	b[u++] = (uint16_t)(len + 1);
+	b[u] = (uint16_t)(len + 2);
+	return u >= GRAM_WORD_MIN + 2 ? u : 0;
+}
+
+/* The n-grams of the token norm[off..off+len), as features to look up:
+ * all of length gram_min, then gram_min + 1, ... (the trainer's order). */
+static void
+add_grams(struct tokens *t, size_t off, size_t len)
+{
+	const struct classify_model *m = t->sc->m;
+	uint16_t b[MODEL_SUBJECT_MAX + 3];
+	size_t u, n, k, at = t->gpos;
+	struct pend *p;
+
+	if (m->gram_min == 0 ||
+	    (u = gram_word(
+		 t->norm + off, len, m->gram_nodigits, t->gbuf + at, b)) == 0)
+		return;
+	t->gpos += len + 2;
+	for (n = m->gram_min; n <= m->gram_max; n++)
+		for (k = 0; k + n <= u; k++) {
+			p = &t->pend[t->npend++];
+			p->kind = PEND_GRAM;
+			p->aoff = (uint16_t)(at + b[k]);
+			p->alen = (uint16_t)(b[k + n] - b[k]);
+			p->key = gram_key(t->gbuf + p->aoff, p->alen);
+		}
+}
+
+/* The features the token norm[off..off+len) of key h adds (see above):
+ * the pair it ends, the previous token's n-grams, itself. */
 static inline void
 add_pends(struct tokens *t, size_t off, size_t len, uint64_t h)
 {
@@ -1124,13 +1283,17 @@ add_pends(struct tokens *t, size_t off, size_t len, uint64_t h)
 		p->alen = (uint16_t)t->plen;
 		p->boff = (uint16_t)off;
 		p->blen = (uint16_t)len;
+		p->kind = PEND_PAIR;
 	}
+	if (t->ntok > 0 && t->sc->m->gram_min != 0)
+		add_grams(t, t->poff, t->plen);
 	if (len <= MODEL_FEAT_MAX) {
 		p = &t->pend[t->npend++];
 		p->key = h;
 		p->aoff = (uint16_t)off;
 		p->alen = (uint16_t)len;
 		p->blen = 0;
+		p->kind = PEND_WORD;
 	}
 	t->ntok++;
 	t->poff = off;
@@ -1138,16 +1301,62 @@ add_pends(struct tokens *t, size_t off, size_t len, uint64_t h)
 	t->phash = h;
 }
 
+/* After the last token: its n-grams. */
+static void
+finish_pends(struct tokens *t)
+{
+	if (t->ntok > 0)
+		add_grams(t, t->poff, t->plen);
+}
+
+/* The memo key's symbols after a token outside the vocabulary: each of
+ * its n-grams that is a feature (see struct model_memo). */
+static void
+memo_grams(struct tokens *t, size_t off, size_t len)
+{
+	const struct classify_model *m = t->sc->m;
+	unsigned char buf[MODEL_SUBJECT_MAX + 10];
+	uint16_t b[MODEL_SUBJECT_MAX + 3];
+	size_t u, n, k, gl;
+	long f;
+
+	if ((u = gram_word(t->norm + off, len, m->gram_nodigits, buf, b)) == 0)
+		return;
+	for (n = m->gram_min; n <= m->gram_max; n++)
+		for (k = 0; k + n <= u; k++) {
+			gl = (size_t)(b[k + n] - b[k]);
+			f = find_gram(
+			    m, buf + b[k], gl, gram_key(buf + b[k], gl));
+			if (f < 0)
+				continue;
+			if (t->nsym == MEMO_SYM) {
+				t->sym_over = true;
+				return;
+			}
+			t->sym[t->nsym++] =
+			    (uint16_t)(m->nvocab + 1 + (size_t)f);
+		}
+}
+
 static inline void
 token(struct tokens *t, size_t off, size_t len, uint64_t h)
 {
+	uint16_t id;
+
 	if (t->ntok == MODEL_TOKENS_MAX)
 		return;
 	if (t->vocab) {
 		t->toks[t->ntok].h = h;
 		t->toks[t->ntok].off = (uint16_t)off;
 		t->toks[t->ntok].len = (uint16_t)len;
-		t->ids[t->ntok++] = vocab_find(t->sc->m, t->norm + off, len, h);
+		t->ntok++;
+		id = vocab_find(t->sc->m, t->norm + off, len, h);
+		if (t->nsym == MEMO_SYM)
+			t->sym_over = true;
+		else
+			t->sym[t->nsym++] = id;
+		if (id == 0 && t->sc->m->gram_min != 0 && !t->sym_over)
+			memo_grams(t, off, len);
 		return;
 	}
 	add_pends(t, off, len, h);
@@ -1194,12 +1403,14 @@ lookup_all(struct tokens *t)
 	}
 	for (i = 0; i < t->npend; i++) {
 		p = &t->pend[i];
-		if (p->blen == 0)
+		if (p->kind == PEND_WORD)
 			f = find_feat(m, (const char *)t->norm + p->aoff,
 			    p->alen, p->key);
-		else
+		else if (p->kind == PEND_PAIR)
 			f = find_pair(m, t->norm + p->aoff, p->alen,
 			    t->norm + p->boff, p->blen, p->key);
+		else
+			f = find_gram(m, t->gbuf + p->aoff, p->alen, p->key);
 		count_feat(t->sc, f);
 	}
 }
@@ -1268,7 +1479,7 @@ memo_get(struct model_memo *mm, const struct tokens *tk, int code, int enh_cls,
 {
 	const uint64_t mul = UINT64_C(0x9e3779b97f4a7c15);
 	uint64_t h = (uint64_t)(uint32_t)code << 32 ^
-	    (uint64_t)(uint32_t)enh_cls << 20 ^ (uint64_t)tk->ntok;
+	    (uint64_t)(uint32_t)enh_cls << 20 ^ (uint64_t)tk->nsym;
 	struct memo_ent *e;
 	size_t i;
 
@@ -1276,8 +1487,8 @@ memo_get(struct model_memo *mm, const struct tokens *tk, int code, int enh_cls,
 	h = (h ^ (uint64_t)(uint32_t)enh_det) * mul;
 	for (i = 0; wrap[i] != '\0'; i++)
 		h = (h ^ (unsigned char)wrap[i]) * mul;
-	for (i = 0; i < tk->ntok; i++) {
-		h = (h ^ tk->ids[i]) * mul;
+	for (i = 0; i < tk->nsym; i++) {
+		h = (h ^ tk->sym[i]) * mul;
 		h ^= h >> 29;
 	}
 	h ^= h >> 31; /* every bit into the low ones (the set) */
@@ -1286,10 +1497,10 @@ memo_get(struct model_memo *mm, const struct tokens *tk, int code, int enh_cls,
 	*keyp = h;
 	e = &mm->ent[2 * (h % MEMO_SETS)];
 	for (i = 0; i < 2; i++, e++)
-		if (e->used && e->key == h && e->ntok == tk->ntok &&
+		if (e->used && e->key == h && e->nsym == tk->nsym &&
 		    e->code == code && e->ec == enh_cls && e->es == enh_subj &&
 		    e->ed == enh_det && strcmp(e->wrap, wrap) == 0 &&
-		    memcmp(e->ids, tk->ids, tk->ntok * sizeof(e->ids[0])) == 0)
+		    memcmp(e->sym, tk->sym, tk->nsym * sizeof(e->sym[0])) == 0)
 			return e;
 	return NULL;
 }
@@ -1314,8 +1525,8 @@ memo_put(struct model_memo *mm, const struct tokens *tk, int code, int enh_cls,
 	e->es = enh_subj;
 	e->ed = enh_det;
 	memcpy(e->wrap, wrap, strlen(wrap) + 1);
-	e->ntok = (uint16_t)tk->ntok;
-	memcpy(e->ids, tk->ids, tk->ntok * sizeof(e->ids[0]));
+	e->nsym = (uint16_t)tk->nsym;
+	memcpy(e->sym, tk->sym, tk->nsym * sizeof(e->sym[0]));
 	e->used = true;
 	e->ret = ret;
 	e->hit = *hit;
@@ -1327,7 +1538,9 @@ classify_model_memo_new(const struct classify_model *m)
 {
 	struct model_memo *mm;
 
+	/* n-gram symbols follow the ids (see struct model_memo) */
 	if (m == NULL || m->vslots == NULL ||
+	    (m->gram_min != 0 && m->nvocab + 1 + m->nfeats > UINT16_MAX) ||
 	    (mm = calloc(1, sizeof(*mm))) == NULL)
 		return NULL;
 	mm->m = m;
@@ -1360,48 +1573,33 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	    m, NULL, code, enh_cls, enh_subj, enh_det, wrapper, s, n, hit);
 }
 
-/* See classify_model.h. */
-bool
-classify_model_score_memo(const struct classify_model *m, struct model_memo *mm,
-    int code, int enh_cls, int enh_subj, int enh_det, const char *wrapper,
-    const char *s, size_t n, struct model_hit *hit)
+static void
+tokens_init(
+    struct tokens *tk, struct scorer *sc, unsigned char *norm, bool vocab)
 {
-	struct scorer sc;
-	struct tokens tk;
-	unsigned char norm[MODEL_SUBJECT_MAX + 8], u[MODEL_SUBJECT_MAX];
+	tk->sc = sc;
+	tk->norm = norm;
+	tk->ntok = tk->poff = tk->plen = tk->npend = tk->gpos = tk->nsym = 0;
+	tk->phash = 0;
+	tk->vocab = vocab;
+	tk->sym_over = false;
+}
+
+/*
+ * Reads the reply s[0..n) (n at most MODEL_SUBJECT_MAX) into tokens
+ * (see classify_model.h; tests/model/train_model.py does the same):
+ * norm (MODEL_SUBJECT_MAX + 8 bytes) gets its normalised bytes, u
+ * (MODEL_SUBJECT_MAX) the copy with addresses blanked when it has any.
+ */
+static inline void
+read_reply(const struct classify_model *m, struct tokens *tk, const char *s,
+    size_t n, unsigned char *norm, unsigned char *u)
+{
 	const unsigned char *in = (const unsigned char *)s;
 	size_t i, start = 0, clen;
-	bool in_word = false, ret;
+	bool in_word = false;
 	uint32_t cp;
-	const char *wrap = "";
-	struct memo_ent *me;
-	uint64_t key = 0;
 
-	memset(hit, 0, sizeof(*hit));
-	hit->cls = -1;
-	if (m == NULL)
-		return false;
-	if (n > MODEL_SUBJECT_MAX)
-		n = MODEL_SUBJECT_MAX;
-	/* The memo: only this model's, and a key it can hold. */
-	if (mm != NULL && mm->m == m && wrapper != NULL &&
-	    strcmp(wrapper, "none") != 0) {
-		if (strlen(wrapper) < sizeof(mm->ent[0].wrap))
-			wrap = wrapper;
-		else
-			mm = NULL;
-	}
-	if (mm != NULL && mm->m != m)
-		mm = NULL;
-	memset(sc.score, 0, sizeof(sc.score));
-	sc.m = m;
-	sc.nhit = 0;
-	memset(sc.seen, 0, sizeof(sc.seen));
-	tk.sc = &sc;
-	tk.norm = norm;
-	tk.ntok = tk.poff = tk.plen = tk.npend = 0;
-	tk.phash = 0;
-	tk.vocab = mm != NULL;
 	if (memchr(s, '@', n) != NULL) {
 		memcpy(u, s, n);
 		blank_addresses(u, n);
@@ -1444,7 +1642,7 @@ classify_model_score_memo(const struct classify_model *m, struct model_memo *mm,
 						break;
 					pos = (unsigned)__builtin_ctz(rest);
 					if (in_word) {
-						end_word(m, &tk, norm, start,
+						end_word(m, tk, norm, start,
 						    i + pos);
 						in_word = false;
 					} else {
@@ -1490,15 +1688,50 @@ classify_model_score_memo(const struct classify_model *m, struct model_memo *mm,
 			}
 		}
 		if (in_word) {
-			end_word(m, &tk, norm, start, i);
+			end_word(m, tk, norm, start, i);
 			in_word = false;
 		}
 		if (kind == 2)
-			token(&tk, i, clen, word_key_padded(norm + i, clen));
+			token(tk, i, clen, word_key_padded(norm + i, clen));
 	}
 	if (in_word)
-		end_word(m, &tk, norm, start, n);
-	if (mm != NULL && tk.ntok > MEMO_TOK)
+		end_word(m, tk, norm, start, n);
+}
+
+/* See classify_model.h. */
+bool
+classify_model_score_memo(const struct classify_model *m, struct model_memo *mm,
+    int code, int enh_cls, int enh_subj, int enh_det, const char *wrapper,
+    const char *s, size_t n, struct model_hit *hit)
+{
+	struct scorer sc;
+	struct tokens tk;
+	unsigned char norm[MODEL_SUBJECT_MAX + 8], u[MODEL_SUBJECT_MAX];
+	bool ret;
+	const char *wrap = "";
+	struct memo_ent *me;
+	uint64_t key = 0;
+
+	memset(hit, 0, sizeof(*hit));
+	hit->cls = -1;
+	if (m == NULL)
+		return false;
+	if (n > MODEL_SUBJECT_MAX)
+		n = MODEL_SUBJECT_MAX;
+	/* The memo: only this model's, and a key it can hold. */
+	if (mm != NULL && mm->m == m && wrapper != NULL &&
+	    strcmp(wrapper, "none") != 0) {
+		if (strlen(wrapper) < sizeof(mm->ent[0].wrap))
+			wrap = wrapper;
+		else
+			mm = NULL;
+	}
+	if (mm != NULL && mm->m != m)
+		mm = NULL;
+	sc.m = m;
+	tokens_init(&tk, &sc, norm, mm != NULL);
+	read_reply(m, &tk, s, n, norm, u);
+	if (mm != NULL && tk.sym_over)
 		mm = NULL;
 	if (mm != NULL) {
 		mm->lookups++;
@@ -1535,6 +1768,13 @@ decide(const struct classify_model *m, struct tokens *tk, int code, int enh_cls,
 	unsigned words = 0;
 	double gain[MODEL_TOP];
 
+	finish_pends(tk);
+	memset(sc->score, 0, sizeof(sc->score));
+	sc->nhit = 0;
+	/* the words a model's features can set */
+	memset(sc->seen, 0,
+	    m->nfeats < SEEN_BITS ? (m->nfeats + 63) / 64 * sizeof(uint64_t)
+				  : sizeof(sc->seen));
 	lookup_all(tk);
 	if (code >= 200 && code <= 599)
 		count_feat(sc, m->code_feat[code - 200]);
@@ -1652,7 +1892,24 @@ classify_model_explain(const struct classify_model *m,
 		else if (strncmp(f, "w:", 2) == 0)
 			k = snprintf(buf + off, len - off, "%s wrapper %s",
 			    i ? "," : "", f + 2);
-		else {
+		else if (strncmp(f, "g:", 2) == 0) {
+			/* g:<rej -> 'rej...', g:ion> -> '...ion', g:ect ->
+			 * '...ect...': a part of a word */
+			const char *g = f + 2;
+			size_t gl = strlen(g);
+			bool head = gl > 0 && g[0] == '<',
+			     tail = gl > 0 && g[gl - 1] == '>';
+
+			if (head) {
+				g++;
+				gl--;
+			}
+			if (tail && gl > 0)
+				gl--;
+			k = snprintf(buf + off, len - off, "%s '%s%.*s%s'",
+			    i ? "," : "", head ? "" : "...", (int)gl, g,
+			    tail ? "" : "...");
+		} else {
 			snprintf(word, sizeof(word), "%s", f);
 			if ((p = strchr(word, '+')) != NULL)
 				*p = ' ';
@@ -1667,6 +1924,46 @@ classify_model_explain(const struct classify_model *m,
 				  : "-",
 		    (double)hit->margin);
 	return buf;
+}
+
+/* See classify_model.h. */
+size_t
+classify_model_text_features(const struct classify_model *m, const char *s,
+    size_t n, void (*fn)(void *, const char *, size_t), void *arg)
+{
+	struct scorer sc;
+	struct tokens tk;
+	unsigned char norm[MODEL_SUBJECT_MAX + 8], u[MODEL_SUBJECT_MAX];
+	char name[2 * MODEL_FEAT_MAX + 2];
+	const struct pend *p;
+	size_t i, len;
+
+	if (m == NULL)
+		return 0;
+	if (n > MODEL_SUBJECT_MAX)
+		n = MODEL_SUBJECT_MAX;
+	sc.m = m;
+	tokens_init(&tk, &sc, norm, false);
+	read_reply(m, &tk, s, n, norm, u);
+	finish_pends(&tk);
+	for (i = 0; i < tk.npend; i++) {
+		p = &tk.pend[i];
+		len = p->alen;
+		if (p->kind == PEND_GRAM) {
+			memcpy(name, "g:", 2);
+			memcpy(name + 2, tk.gbuf + p->aoff, len);
+			len += 2;
+		} else {
+			memcpy(name, norm + p->aoff, len);
+			if (p->kind == PEND_PAIR) {
+				name[len++] = '+';
+				memcpy(name + len, norm + p->boff, p->blen);
+				len += p->blen;
+			}
+		}
+		fn(arg, name, len);
+	}
+	return tk.npend;
 }
 
 /* See classify_model.h. */

@@ -26,7 +26,13 @@
  * each pair of neighbouring tokens "a+b", "c:NNN" (the reply code),
  * "e:C.S" (the enhanced status's class and subject), "e:C.S.D" (the whole
  * enhanced status) and "w:KIND" (the wrapper the reply was found in:
- * postfix, exim, exchange, client, other). A feature counts once.
+ * postfix, exim, exchange, client, other); with "char_grams MIN MAX" in
+ * the model (cgram), also the character n-grams "g:..." (n from MIN to
+ * MAX, 3 to 5 at most) of each word of three characters or more that
+ * does not start with a digit, '<' and '>' added at its start and end
+ * ("reject": g:<re, g:rej, ..., g:ct>, g:<rej, ...): all n-grams of a
+ * length, then of the next, after the token's pair with the next token.
+ * A feature counts once; none is dropped (at most 256 tokens are read).
  * Digits never matter, so a result is cacheable under the classifier's
  * digit-normalised key.
  *
@@ -95,9 +101,13 @@ bool classify_model_score(const struct classify_model *, int code, int enh_cls,
  * and the token sequence with every token that no feature's name
  * contains replaced by one placeholder; entries are compared in full, so
  * an answer from the memo is the one classify_model_score() gives.
- * Bounded (256 entries of at most 80 tokens, about 60 KB). NULL when the
- * model's vocabulary does not fit (more than 65535 words) or memory is
- * short: then scoring is done every time.
+ * With n-grams, a token outside the vocabulary is followed in the key by
+ * those of its n-grams that are features, in order (they are looked up
+ * for the key). Bounded (256 entries of at most 128 symbols, about 75
+ * KB; a reply of more is scored every time). NULL when the model's
+ * vocabulary does not fit (more than 65535 words, or words and features
+ * together with n-grams) or memory is short: then scoring is done every
+ * time.
  */
 struct model_memo;
 struct model_memo *classify_model_memo_new(const struct classify_model *);
@@ -127,6 +137,17 @@ char *classify_model_explain(const struct classify_model *,
  * a text stays unknown.
  */
 double classify_model_nocode(const struct classify_model *);
+
+/*
+ * The word, pair and n-gram features of the reply s[0..n) as scoring
+ * reads them (the code, status and wrapper features are not listed), in
+ * order, repeats included: fn(arg, name, len) for each; returns their
+ * number. For the trainer (classify_holdout -F) and tests: the C code is
+ * the definition the trainer's copy is checked against.
+ */
+size_t classify_model_text_features(const struct classify_model *,
+    const char *s, size_t n, void (*fn)(void *, const char *, size_t),
+    void *arg);
 
 /* Number of features and the threshold, for listings and tests. */
 size_t classify_model_features(const struct classify_model *);

@@ -13,8 +13,12 @@
  * the built-in rules (to measure older rules); -d: one line per row
  * (file:line, want, got, rule, evidence, code, enhanced status
  * class.subject.detail, wrapper kind, the reply found in the text) for
- * tests/model/train_model.py.
- * Usage: classify_holdout [-v] [-d] [-n | -m FILE] [-R DIR] FILE.tsv...
+ * tests/model/train_model.py; -F MODEL (with -d): one more column, the
+ * reply's word, pair and n-gram features as MODEL's scoring reads them
+ * (classify_model_text_features(), separated by spaces; the trainer's
+ * copy of the feature code is checked against it).
+ * Usage: classify_holdout [-v] [-d [-F MODEL]] [-n | -m FILE] [-R DIR]
+ * FILE.tsv...
  * Exit status: 0, or 1 when a file cannot be read or the rules or the
  * model do not load.
  */
@@ -33,6 +37,16 @@ struct tally {
 };
 
 static bool dump;
+static struct classify_model *feat_model; /* -F */
+
+static void
+put_feature(void *arg, const char *name, size_t len)
+{
+	bool *first = arg;
+
+	printf("%s%.*s", *first ? "" : " ", (int)len, name);
+	*first = false;
+}
 
 /* Reads a whole file (caller frees); NULL on error (reported). */
 static char *
@@ -191,10 +205,19 @@ run_file(struct classifier *c, const char *path, bool verbose, struct tally *t)
 				    "%.*s", (int)strspn(e, "0123456789."), e);
 			else
 				putchar('-');
-			printf("\t%s\t%.*s\n",
+			printf("\t%s\t%.*s",
 			    res.wrapper != NULL ? res.wrapper : "-",
 			    (int)res.reply.len,
 			    res.reply.ptr != NULL ? res.reply.ptr : "");
+			if (feat_model != NULL) {
+				bool first = true;
+
+				putchar('\t');
+				classify_model_text_features(feat_model,
+				    res.reply.ptr != NULL ? res.reply.ptr : "",
+				    res.reply.len, put_feature, &first);
+			}
+			putchar('\n');
 		}
 		t[want].rows++;
 		if (res.cls == want)
@@ -215,11 +238,11 @@ main(int argc, char **argv)
 	struct tally t[BS_CLASS_COUNT], all = { 0, 0 };
 	struct classifier *c;
 	bool verbose = false, no_model = false;
-	const char *model = NULL, *rules = NULL;
+	const char *model = NULL, *rules = NULL, *feats = NULL;
 	int i, k, opt, rc = 0;
 
 	memset(t, 0, sizeof(t));
-	while ((opt = getopt(argc, argv, "vdnm:R:")) != -1)
+	while ((opt = getopt(argc, argv, "vdnm:R:F:")) != -1)
 		switch (opt) {
 		case 'v':
 			verbose = true;
@@ -236,15 +259,31 @@ main(int argc, char **argv)
 		case 'R':
 			rules = optarg;
 			break;
+		case 'F':
+			feats = optarg;
+			break;
 		default:
 			goto usage;
 		}
 	if (optind >= argc) {
 usage:
 		fprintf(stderr,
-		    "usage: classify_holdout [-v] [-d] [-n | -m "
+		    "usage: classify_holdout [-v] [-d [-F MODEL]] [-n | -m "
 		    "FILE] [-R DIR] FILE.tsv...\n");
 		return 2;
+	}
+	if (feats != NULL) {
+		char err[BS_ERRLEN], *text;
+		size_t len;
+
+		if ((text = slurp(feats, &len)) == NULL)
+			return 1;
+		feat_model = classify_model_load(feats, text, len, err);
+		free(text);
+		if (feat_model == NULL) {
+			fprintf(stderr, "classify_holdout: %s\n", err);
+			return 1;
+		}
 	}
 	if ((c = load_defaults(rules, model, no_model)) == NULL)
 		return 1;
@@ -252,6 +291,7 @@ usage:
 		if (run_file(c, argv[i], verbose, t) == -1)
 			rc = 1;
 	classify_free(c);
+	classify_model_free(feat_model);
 	if (dump)
 		return rc;
 	printf("%-18s %6s %6s %7s\n", "class", "rows", "right", "acc");

@@ -37,6 +37,9 @@ the reply code, the enhanced status and the reply it found in the text
   train_model.py split --tool T --rules DIR --train TSV... --test TSV...
       the same comparison for one split (e.g. older rules and the rows
       collected after them).
+  train_model.py features --tool T TSV...
+      checks the word, pair and n-gram features made here against the
+      C code's (classify_holdout -d -F): the C code is the definition.
 """
 import argparse
 import hashlib
@@ -181,13 +184,39 @@ def tokens(b):
     return toks
 
 
+GRAM_N = (3, 5)  # the model file's "char_grams 3 5" (cg35)
+
+
+def char_grams(t, nodigits=False):
+    """The n-grams of token t as classify_model.c's gram_word() and
+    add_grams() make them: "<" t ">" cut into characters, all n-grams of
+    the shortest length first; nodigits: none of a word with a digit
+    (the model file's "char_grams 3 5 nodigits", kind cg35nd)."""
+    if nodigits and b"0" in t:
+        return []
+    chars = [b"<"]
+    i = 0
+    while i < len(t):
+        ln = 1 if t[i] < 0x80 else utf8_char(t, i, len(t))[0]
+        chars.append(t[i:i + ln])
+        i += ln
+    chars.append(b">")
+    if len(chars) < 5:
+        return []
+    return [b"".join(chars[k:k + n])
+            for n in range(GRAM_N[0], GRAM_N[1] + 1)
+            for k in range(len(chars) - n + 1)]
+
+
 # Feature kinds beyond words, pairs, c:CODE and e:C.S (candidates
 # measured by clsmodel2; the model file says which it uses).
 FEATURE_KINDS = {"detail"}
-KINDS = ("detail", "wrapper", "stem", "cgram", "cg35")
+KINDS = ("detail", "wrapper", "stem", "cgram", "cg35", "cg35nd")
 
 
-def features(reply, code, enh, wrapper="none"):
+def text_features(reply):
+    """The word, pair and n-gram features of a reply in order, repeats
+    included (what classify_model_text_features() lists)."""
     toks = tokens(reply)
     out = []
     for i, t in enumerate(toks):
@@ -204,15 +233,22 @@ def features(reply, code, enh, wrapper="none"):
             if any(ord(ch) >= 0x80 for ch in u) and len(u) >= 4:
                 for k in range(len(u) - 2):
                     out.append(b"g:" + u[k:k + 3].encode())
-        if "cg35" in FEATURE_KINDS and t[:1] >= b"a":
-            # clsgen's candidate: character 3- to 5-grams of every word
-            # (not a CJK single, not a number), '<' and '>' marking its
-            # start and end (unseen inflections, non-English words)
-            u = "<" + t.decode("utf-8", "replace") + ">"
-            if len(u) >= 5:
-                for n in (3, 4, 5):
-                    for k in range(len(u) - n + 1):
-                        out.append(b"g:" + u[k:k + n].encode())
+        if ("cg35" in FEATURE_KINDS or "cg35nd" in FEATURE_KINDS) and \
+                t[:1] >= b"a":
+            # clsgen's candidate, adopted by cgram: character 3- to
+            # 5-grams of every word of 3 characters or more (not a CJK
+            # single, not a number), '<' and '>' marking its start and
+            # end (unseen inflections, non-English words); characters
+            # as the tokenizer cut them (utf8_char()), as the C code
+            # cg35nd (cgram's variant, no gain on train data): not of a
+            # word with a digit (ids: unique memo keys)
+            out.extend(b"g:" + g for g in char_grams(
+                t, "cg35" not in FEATURE_KINDS))
+    return out
+
+
+def features(reply, code, enh, wrapper="none"):
+    out = text_features(reply)
     if 200 <= code <= 599:
         out.append(b"c:%d" % code)
     if enh != "-":
@@ -514,6 +550,10 @@ class Model:
                 fp.write("min_words %d\n" % self.min_words)
             if self.nocode is not None:
                 fp.write("nocode_threshold %g\n" % self.nocode)
+            if "cg35" in FEATURE_KINDS:
+                fp.write("char_grams %d %d\n" % GRAM_N)
+            elif "cg35nd" in FEATURE_KINDS:
+                fp.write("char_grams %d %d nodigits\n" % GRAM_N)
             fp.write("layers %s\n" % " ".join(self.layers))
             for c, b in enumerate(self.bias):
                 fp.write("bias %s %g\n" % (CLASSES[c], b))
@@ -720,6 +760,78 @@ def cmd_split(args):
                     r.reply.decode("utf-8", "replace")[:100]))
 
 
+# Pieces of generated replies for `features --generated N`: what tokens,
+# n-grams and their limits meet (accents, Cyrillic, CJK, overlong and bad
+# UTF-8, addresses, digits first, long words, separators).
+PIECES = [b"550", b"5.1.1", b"User", b"unknown", b"r\xc3\xa9jet\xc3\xa9",
+          b"\xd0\xbf\xd0\xbe\xd1\x87\xd1\x82\xd0\xb0", b"\xe9\x82\xae\xe7\xae\xb1",
+          b"\xc1\x81bc", b"\xe0\x80\x81xy", b"a\xffb", b"ab", b"abc", b"9abc",
+          b"x" * 70, b"y" * 300, b"<a@b.c>", b"Stra\xc3\x9fe", b"\xc3\xa9t\xc3\xa9",
+          b"\xe2\x80\x94", b"\xef\xbc\x8c", b"\xc2\xa0", b"mx1", b"0000", b"O\xcc\x88l",
+          b"\xf0\x9f\x98\x80ok", b"\xf4\x90\x80\x80z", b"ZZZ", b"qu\xc3\xb3ta"]
+
+
+def generated_rows(path, n, seed=12):
+    rnd = random.Random(seed)
+    with open(path, "wb") as fp:
+        for i in range(n):
+            k = rnd.choice((1, 3, 8, 30, 120, 400))
+            seps = (b" ", b"", b".", b"-", b", ", b"\xc2\xa0")
+            text = b"".join(rnd.choice(PIECES) + rnd.choice(seps)
+                            for _ in range(k))
+            text = text.replace(b"\t", b" ").replace(b"\n", b" ")
+            fp.write(b"policy\t-\t" + text + b"\tgenerated\n")
+
+
+def cmd_features(args):
+    """Checks this file's features against the C code's (classify_holdout
+    -d -F, a model with char_grams): exit 1 on any difference."""
+    global FEATURE_KINDS
+    bad = 0
+    for kind, opt in (("cg35", ""), ("cg35nd", " nodigits")):
+        FEATURE_KINDS = {kind}
+        bad += check_features(args, opt)
+    if bad:
+        sys.exit(1)
+
+
+def check_features(args, opt):
+    """One kind: the number of rows that differ (or 1 when none read)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mp = os.path.join(tmp, "grams.model")
+        with open(mp, "w") as fp:
+            fp.write("bouncestat-model 1\nchar_grams %d %d%s\nlayers off\n"
+                     % (GRAM_N + (opt,)))
+        tsv = list(args.tsv)
+        if args.generated:
+            tsv.append(os.path.join(tmp, "generated.tsv"))
+            generated_rows(tsv[-1], args.generated)
+        out = subprocess.run([args.tool, "-d", "-F", mp] + tsv,
+                             check=True, stdout=subprocess.PIPE).stdout
+    rows = bad = feats = 0
+    for line in out.split(b"\n"):
+        if not line:
+            continue
+        f = line.split(b"\t", 9)
+        c = f[9].split(b" ") if len(f) > 9 and f[9] else []
+        py = text_features(f[8])
+        rows += 1
+        feats += len(c)
+        if c != py:
+            bad += 1
+            if bad <= 5:
+                k = next((i for i, (a, b) in enumerate(zip(c, py))
+                          if a != b), min(len(c), len(py)))
+                print("%s: C %d features, Python %d; first difference at "
+                      "%d: C %r, Python %r" % (
+                          f[0].decode(), len(c), len(py), k,
+                          c[k] if k < len(c) else None,
+                          py[k] if k < len(py) else None))
+    print("char_grams %d %d%s: %d rows, %d features (C), %d rows differ" % (
+        GRAM_N + (opt, rows, feats, bad)))
+    return bad if rows else 1
+
+
 def cmd_train(args):
     layers = args.layers.split(",")
     with tempfile.TemporaryDirectory() as tmp:
@@ -729,7 +841,8 @@ def cmd_train(args):
     m = fit(rows + ex, args.threshold, layers, args.min_words)
     kinds = ", ".join(["c:CODE", "e:C.S"] + [
         {"detail": "e:C.S.D", "wrapper": "w:KIND", "stem": "p:STEM",
-         "cgram": "g:CHARS", "cg35": "g:CHARS (3-5)"}[k]
+         "cgram": "g:CHARS", "cg35": "g:CHARS (3-5)",
+         "cg35nd": "g:CHARS (3-5, words without a digit)"}[k]
         for k in sorted(FEATURE_KINDS)])
     m.write(args.out, [
         "The learned model of the classifier's weak layers (issue 12).",
@@ -766,6 +879,11 @@ def main():
     global NOCODE_THRESHOLD, AVERAGE
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("features")
+    p.add_argument("--tool", default="build/tests/classify_holdout")
+    p.add_argument("--generated", type=int, default=0,
+                   help="also N generated replies (edge cases)")
+    p.add_argument("tsv", nargs="*")
     for name in ("train", "cv", "split"):
         p = sub.add_parser(name)
         p.add_argument("--tool", default="build/tests/classify_holdout")
@@ -806,6 +924,9 @@ def main():
             p.add_argument("--train", nargs="+", required=True)
             p.add_argument("--test", nargs="+", required=True)
     args = ap.parse_args()
+    if args.cmd == "features":
+        cmd_features(args)
+        return
     TOP_PER_CLASS, PRUNE_MIN = args.top, args.prune_min
     L2, EPOCHS = args.l2, args.epochs
     AVERAGE = args.average

@@ -33,3 +33,18 @@ if(NOT TARGET classify_holdout)
 	add_executable(classify_holdout bench/classify_holdout.c)
 	target_link_libraries(classify_holdout PRIVATE bs_parsers)
 endif()
+
+# The trainer's copy of the model's word, pair and n-gram features
+# (tests/model/train_model.py) against the C code's, the definition
+# (classify_model_text_features() through classify_holdout -F): on the
+# real replies, the reference data and generated edge cases (cgram).
+add_test(NAME unit_classify_model_features COMMAND sh -c
+    "command -v python3 >/dev/null || exit 77; python3 \"$0\" features --tool \"$1\" --generated 2000 \"$2\" \"$3\" \"$4\" \"$5\""
+    ${CMAKE_CURRENT_SOURCE_DIR}/model/train_model.py
+    $<TARGET_FILE:classify_holdout>
+    ${CMAKE_CURRENT_SOURCE_DIR}/data/replies/train.tsv
+    ${CMAKE_CURRENT_SOURCE_DIR}/data/replies/holdout.tsv
+    ${CMAKE_CURRENT_SOURCE_DIR}/data/classify/seeds.tsv
+    ${CMAKE_CURRENT_SOURCE_DIR}/data/classify/providers.tsv)
+set_tests_properties(unit_classify_model_features PROPERTIES LABELS unit
+    SKIP_RETURN_CODE 77)

@@ -119,10 +119,12 @@ memo__builtin__same_answers(void **state)
 		for (k = 0; k < nw; k++) {
 			if (k > 0)
 				strcat(fill, next() % 3 ? " " : "-");
-			if (next() % 2)
-				snprintf(fill + strlen(fill), 20, "%x%c%u",
-				    next(), 'a' + (int)(next() % 26),
-				    next() % 1000);
+			if (next() % 2) /* an id: n-grams unless a digit
+					   starts it (cgram) */
+				snprintf(fill + strlen(fill), 20,
+				    next() % 4 ? "%u%c%x" : "%x%c%u",
+				    next() % 100000, 'a' + (int)(next() % 26),
+				    next());
 			else /* mostly a few, so that replies recur */
 				strcat(fill,
 				    words[next() %
@@ -146,6 +148,10 @@ memo__builtin__same_answers(void **state)
 		r.wrapper = wraps[next() % (sizeof(wraps) / sizeof(wraps[0]))];
 		r.text = text;
 		check(m, mm, &r);
+		/* the same reply again (an n-gram model's keys are more
+		 * often unique: ids that start with a letter) */
+		if (i % 4 == 0)
+			check(m, mm, &r);
 	}
 	classify_model_memo_stats(mm, &lookups, &hits);
 	/* Exercised both ways: hits and misses. */
@@ -221,6 +227,69 @@ memo__toy__keeps_what_the_model_reads_apart(void **state)
 	classify_model_free(m);
 }
 
+/*
+ * Character n-grams (cgram): a word outside the vocabulary is no feature
+ * but its n-grams may be, so "mail rejected" must not answer "mail
+ * accepted" (both a known word and an unknown one: the key by ids alone
+ * was the same). A word whose n-grams that are features are the same
+ * ("rejecting": only g:<rej of the model) may share the entry.
+ */
+static void
+memo__char_grams__unseen_words_by_their_ngrams(void **state)
+{
+	static const char toy[] = "bouncestat-model 1\n"
+				  "threshold 1\n"
+				  "min_words 1\n"
+				  "char_grams 3 5\n"
+				  "layers code broad none\n"
+				  "bias policy 0\n"
+				  "bias user_unknown 0\n"
+				  "w mail policy 0.5 user_unknown 0.5\n"
+				  "w g:<rej policy 3\n"
+				  "w g:<acc user_unknown 3\n"
+				  "w g:ted> policy 0.25\n";
+	const struct reply rs[] = {
+		{ 550, 5, 7, 1, NULL, "mail rejected" },
+		{ 550, 5, 7, 1, NULL, "mail accepted" },
+		{ 550, 5, 7, 1, NULL, "mail rejecting" },
+		{ 550, 5, 7, 1, NULL, "mail rejects" },
+		{ 550, 5, 7, 1, NULL, "mail accepting" },
+		{ 550, 5, 7, 1, NULL, "mail zzz" },
+		{ 550, 5, 7, 1, NULL, "mail qqq" },
+	};
+	struct classify_model *m = load_text(toy);
+	struct model_memo *mm;
+	uint64_t lookups, hits;
+	struct model_hit h;
+	size_t i;
+	float margin[sizeof(rs) / sizeof(rs[0])];
+
+	(void)state;
+	assert_non_null(mm = classify_model_memo_new(m));
+	/* n-grams are no words (min_words), so nothing is decided; the
+	 * margins tell the answers apart (check() compares them) */
+	for (i = 0; i < sizeof(rs) / sizeof(rs[0]); i++) {
+		assert_int_equal(check(m, mm, &rs[i]), -1);
+		classify_model_score(m, rs[i].code, rs[i].ec, rs[i].es,
+		    rs[i].ed, rs[i].wrapper, rs[i].text, strlen(rs[i].text),
+		    &h);
+		margin[i] = h.margin;
+	}
+	assert_float_equal(margin[0], 3.25, 1e-6);
+	assert_float_equal(margin[1], 2.75, 1e-6);
+	assert_float_equal(margin[2], 3.0, 1e-6);
+	assert_float_equal(margin[4], 3.0, 1e-6);
+	assert_float_equal(margin[5], 0.0, 1e-6);
+	classify_model_memo_stats(mm, &lookups, &hits);
+	assert_int_equal(lookups, sizeof(rs) / sizeof(rs[0]));
+	/* "rejects" as "rejecting" (g:<rej only; "rejected" has ted> too)
+	 * and "qqq" as "zzz" (no n-gram a feature); "accepting" not as
+	 * "accepted" (ted>) */
+	assert_int_equal(hits, 2);
+	classify_model_memo_free(mm);
+	classify_model_free(m);
+}
+
 /* Another model's memo is not used; "layers off" and NULL are fine. */
 static void
 memo__other_model__ignored(void **state)
@@ -292,6 +361,8 @@ main(void)
 		cmocka_unit_test(memo__builtin__same_answers),
 		cmocka_unit_test(memo__toy__keeps_what_the_model_reads_apart),
 		cmocka_unit_test(memo__other_model__ignored),
+		cmocka_unit_test(
+		    memo__char_grams__unseen_words_by_their_ngrams),
 		cmocka_unit_test(memo__huge_vocabulary__none),
 	};
 

@@ -141,6 +141,23 @@ classify_model_load__bad_files__clear_errors(void **state)
 	    "t.model:2: expected 'min_words N' (1 to 16)");
 	expect_error("bouncestat-model 1\nmin_words 2 3\n", 33,
 	    "t.model:2: expected 'min_words N' (1 to 16)");
+	/* cgram: n from 3 to 5, MIN <= MAX */
+	{
+		static const char *const bad[] = { "char_grams 2 5",
+			"char_grams 3 6", "char_grams 5 3", "char_grams 3",
+			"char_grams 3 4.5", "char_grams three five",
+			"char_grams 3 5 digits", "char_grams 3 5 nodigits x" };
+		char t[80];
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(
+			    t, sizeof(t), "bouncestat-model 1\n%s\n", bad[i]);
+			expect_error(t, strlen(t),
+			    "t.model:2: expected 'char_grams MIN MAX "
+			    "[nodigits]' (3 <= MIN <= MAX <= 5)");
+		}
+	}
 	/* class names remembered while loading (startcut): a name like
 	 * one seen before is still looked up, and refused */
 	expect_error("bouncestat-model 1\nw foo loop 1 policy 2\n"
@@ -538,6 +555,185 @@ classify_event__builtin_model__unseen_wordings(void **state)
 	classify_free(c);
 }
 
+/* Collects listed features, separated by spaces. */
+struct feat_list {
+	char *buf;
+	size_t len, cap, n;
+};
+
+static void
+collect(void *arg, const char *name, size_t len)
+{
+	struct feat_list *fl = arg;
+
+	if (fl->len + len + 2 > fl->cap) {
+		fl->cap = (fl->len + len + 2) * 2;
+		assert_non_null(fl->buf = realloc(fl->buf, fl->cap));
+	}
+	if (fl->n++ > 0)
+		fl->buf[fl->len++] = ' ';
+	memcpy(fl->buf + fl->len, name, len);
+	fl->len += len;
+	fl->buf[fl->len] = '\0';
+}
+
+/*
+ * Character 3-5-grams (cgram): every word of three characters or more
+ * that does not start with a digit, marked '<' '>', cut into characters
+ * (é is one), all 3-grams, then 4-grams, then 5-grams, after the word's
+ * pair with the next word; none for "ab" or "0xyz" (9xyz). Written out by
+ * hand from the trainer's definition (train_model.py's cg35).
+ */
+static void
+classify_model_text_features__char_grams__every_ngram_in_order(void **state)
+{
+	struct classify_model *m = model_text("bouncestat-model 1\n"
+					      "char_grams 3 5\n"
+					      "layers off\n");
+	struct classify_model *plain = model_text("bouncestat-model 1\n"
+						  "layers off\n");
+	static const char text[] = "Mail rejected: ab 9xyz \xc3\xa9t\xc3\xa9";
+	struct feat_list fl = { NULL, 0, 0, 0 };
+	size_t n;
+
+	(void)state;
+	n = classify_model_text_features(m, text, strlen(text), collect, &fl);
+	assert_int_equal(n, fl.n);
+	assert_string_equal(fl.buf,
+	    "mail mail+rejected "
+	    "g:<ma g:mai g:ail g:il> g:<mai g:mail g:ail> g:<mail g:mail> "
+	    "rejected rejected+ab "
+	    "g:<re g:rej g:eje g:jec g:ect g:cte g:ted g:ed> "
+	    "g:<rej g:reje g:ejec g:ject g:ecte g:cted g:ted> "
+	    "g:<reje g:rejec g:eject g:jecte g:ected g:cted> "
+	    "ab ab+0xyz 0xyz 0xyz+\xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9 "
+	    "g:<\xc3\xa9t g:\xc3\xa9t\xc3\xa9 g:t\xc3\xa9> "
+	    "g:<\xc3\xa9t\xc3\xa9 g:\xc3\xa9t\xc3\xa9> g:<\xc3\xa9t\xc3\xa9>");
+	/* without "char_grams": words and pairs only */
+	fl.len = fl.n = 0;
+	classify_model_text_features(plain, text, strlen(text), collect, &fl);
+	assert_string_equal(fl.buf,
+	    "mail mail+rejected rejected rejected+ab ab ab+0xyz 0xyz "
+	    "0xyz+\xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9");
+	/* "nodigits": none of a word with a digit anywhere (ids) */
+	classify_model_free(m);
+	m = model_text("bouncestat-model 1\n"
+		       "char_grams 3 3 nodigits\n"
+		       "layers off\n");
+	fl.len = fl.n = 0;
+	classify_model_text_features(m, "Eop0 mail q9", 12, collect, &fl);
+	assert_string_equal(
+	    fl.buf, "eop0 eop0+mail mail mail+q0 g:<ma g:mai g:ail g:il> q0");
+	free(fl.buf);
+	classify_model_free(m);
+	classify_model_free(plain);
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * No feature of a long reply is dropped: a model that has every word,
+ * pair and n-gram of a reply of 1,000 bytes (about 2,600 distinct
+ * features) at 0.001 each scores their sum (the scorer kept at most 514
+ * before cgram).
+ */
+static void
+classify_model_score__long_reply__no_feature_dropped(void **state)
+{
+	struct classify_model *lister = model_text("bouncestat-model 1\n"
+						   "char_grams 3 5\n"
+						   "layers off\n");
+	struct classify_model *m;
+	struct feat_list fl = { NULL, 0, 0, 0 };
+	char text[1001], **names, *model, *p, err[BS_ERRLEN];
+	struct model_hit hit;
+	size_t i, k, n, distinct, off;
+	uint32_t r = 7;
+
+	(void)state;
+	for (i = 0; i + 9 <= 1000; i += 9) {
+		for (k = 0; k < 8; k++) {
+			r = r * 1103515245u + 12345u;
+			text[i + k] = (char)('a' + (r >> 16) % 26);
+		}
+		text[i + 8] = ' ';
+	}
+	text[i] = '\0';
+	classify_model_text_features(lister, text, strlen(text), collect, &fl);
+	assert_non_null(names = calloc(fl.n, sizeof(*names)));
+	for (n = 0, p = strtok(fl.buf, " "); p != NULL; p = strtok(NULL, " "))
+		names[n++] = p;
+	assert_int_equal(n, fl.n);
+	qsort(names, n, sizeof(*names), str_cmp);
+	assert_non_null(model = malloc(n * 90 + 200));
+	off = (size_t)sprintf(model,
+	    "bouncestat-model 1\nchar_grams 3 5\nthreshold 0\nmin_words 1\n"
+	    "layers none\nbias policy 0\nbias loop 0\n");
+	for (i = 0, distinct = 0; i < n; i++)
+		if (i == 0 || strcmp(names[i], names[i - 1]) != 0) {
+			off += (size_t)sprintf(
+			    model + off, "w %s policy 0.001\n", names[i]);
+			distinct++;
+		}
+	assert_true(distinct > 2000);
+	if ((m = classify_model_load("t.model", model, off, err)) == NULL)
+		fail_msg("%s", err);
+	assert_true(classify_model_score(
+	    m, 0, 0, 0, 0, NULL, text, strlen(text), &hit));
+	assert_int_equal(hit.cls, BS_CLASS_POLICY);
+	assert_float_equal(hit.margin, (double)distinct * (double)0.001f,
+	    1e-6 * (double)distinct);
+	free(names);
+	free(model);
+	free(fl.buf);
+	classify_model_free(m);
+	classify_model_free(lister);
+}
+
+/* An unseen word is read by its n-grams; without "char_grams" they are
+ * not looked up; the explanation names them as parts of words. */
+static void
+classify_model_score__char_grams__unseen_word_and_explanation(void **state)
+{
+	static const char body[] = "threshold 1\n"
+				   "min_words 1\n"
+				   "layers none\n"
+				   "bias loop 0\n"
+				   "bias policy 0\n"
+				   "w zzqx loop 1\n"
+				   "w g:<rej loop 5\n"
+				   "w g:ted> loop 3\n"
+				   "w g:jec loop 2\n";
+	char text[512], buf[256];
+	struct classify_model *m, *off;
+	struct model_hit hit;
+
+	(void)state;
+	snprintf(
+	    text, sizeof(text), "bouncestat-model 1\nchar_grams 3 5\n%s", body);
+	m = model_text(text);
+	snprintf(text, sizeof(text), "bouncestat-model 1\n%s", body);
+	off = model_text(text);
+	assert_true(classify_model_score(
+	    m, 0, 0, 0, 0, NULL, "zzqx Rejected", 13, &hit));
+	assert_int_equal(hit.cls, BS_CLASS_LOOP);
+	assert_string_equal(classify_model_explain(m, &hit, buf, sizeof(buf)),
+	    "model: 'rej...', '...ted', '...jec...' -> loop (margin 11.0)");
+	/* "rejecting": g:<rej and g:jec, not g:ted> */
+	assert_true(classify_model_score(
+	    m, 0, 0, 0, 0, NULL, "zzqx rejecting", 14, &hit));
+	assert_float_equal(hit.margin, 8.0, 1e-6);
+	assert_true(classify_model_score(
+	    off, 0, 0, 0, 0, NULL, "zzqx Rejected", 13, &hit));
+	assert_float_equal(hit.margin, 1.0, 1e-6);
+	classify_model_free(m);
+	classify_model_free(off);
+}
+
 int
 main(void)
 {
@@ -564,6 +760,12 @@ main(void)
 		    classify_check_samples__builtin_model__every_example_by_its_rule),
 		cmocka_unit_test(
 		    classify_event__builtin_model__unseen_wordings),
+		cmocka_unit_test(
+		    classify_model_text_features__char_grams__every_ngram_in_order),
+		cmocka_unit_test(
+		    classify_model_score__long_reply__no_feature_dropped),
+		cmocka_unit_test(
+		    classify_model_score__char_grams__unseen_word_and_explanation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
