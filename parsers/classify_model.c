@@ -271,6 +271,29 @@ merr(char *errbuf, const char *fmt, ...)
 }
 
 /*
+ * The next feature of key h in probe order, from slot *i on (start with
+ * *i = slot_of(m, h)); *i is left past it. NULL at the first empty slot.
+ */
+static inline const struct mfeat *
+probe_next(const struct classify_model *m, uint64_t h, size_t *i)
+{
+	const struct mfeat *f;
+	size_t k;
+
+	for (k = *i;; k = (k + 1) & m->slot_mask) {
+		if (m->slots[k].idx == 0)
+			return NULL;
+		if (m->slots[k].tag != (uint32_t)h)
+			continue;
+		f = &m->feats[m->slots[k].idx - 1];
+		if (f->hash == h) {
+			*i = (k + 1) & m->slot_mask;
+			return f;
+		}
+	}
+}
+
+/*
  * Finds the feature named a (b NULL), or the pair "a+b" (a and b:
  * normalised words), of key h; its index, or -1.
  */
@@ -283,19 +306,13 @@ find_name(const struct classify_model *m, const unsigned char *a, size_t na,
 
 	if (m->slots == NULL)
 		return -1;
-	for (i = slot_of(m, h);; i = (i + 1) & m->slot_mask) {
-		if (m->slots[i].idx == 0)
-			return -1;
-		if (m->slots[i].tag != (uint32_t)h)
-			continue;
-		f = &m->feats[m->slots[i].idx - 1];
-		if (f->hash == h && f->len == n &&
-		    memcmp(f->name, a, na) == 0 &&
+	for (i = slot_of(m, h); (f = probe_next(m, h, &i)) != NULL;)
+		if (f->len == n && memcmp(f->name, a, na) == 0 &&
 		    (b == NULL ||
 			(f->name[na] == '+' &&
 			    memcmp(f->name + na + 1, b, nb) == 0)))
-			return (long)m->slots[i].idx - 1;
-	}
+			return f - m->feats;
+	return -1;
 }
 
 /* Finds a feature by bytes; its index, or -1. */
@@ -323,16 +340,11 @@ find_gram(const struct classify_model *m, const unsigned char *g, size_t n,
 
 	if (m->slots == NULL)
 		return -1;
-	for (i = slot_of(m, h);; i = (i + 1) & m->slot_mask) {
-		if (m->slots[i].idx == 0)
-			return -1;
-		if (m->slots[i].tag != (uint32_t)h)
-			continue;
-		f = &m->feats[m->slots[i].idx - 1];
-		if (f->hash == h && f->len == n + 2 && f->name[0] == 'g' &&
-		    f->name[1] == ':' && memcmp(f->name + 2, g, n) == 0)
-			return (long)m->slots[i].idx - 1;
-	}
+	for (i = slot_of(m, h); (f = probe_next(m, h, &i)) != NULL;)
+		if (f->len == n + 2 && f->name[0] == 'g' && f->name[1] == ':' &&
+		    memcmp(f->name + 2, g, n) == 0)
+			return f - m->feats;
+	return -1;
 }
 
 static void

@@ -554,6 +554,39 @@ finals_of(const struct rlist *all, const char *name)
 	return 0;
 }
 
+/* A table of counts by name (domains, providers): heading, caption
+ * and head row; key names the first column, last the last one. */
+static void
+count_table_open(FILE *fp, const char *id, const char *title,
+    const char *caption, const char *key, const char *last)
+{
+	fprintf(fp,
+	    "<h2 id=\"%s\">%s</h2>\n<table>\n<caption>%s</caption>\n"
+	    "<thead><tr><th scope=\"col\">%s</th>",
+	    id, title, caption, key);
+	fputs("<th scope=\"col\" class=\"n\">sent</th>"
+	      "<th scope=\"col\" class=\"n\">deferred</th>"
+	      "<th scope=\"col\" class=\"n\">bounced</th>"
+	      "<th scope=\"col\" class=\"n\">expired</th>"
+	      "<th scope=\"col\" class=\"n\">fail%</th>",
+	    fp);
+	fprintf(fp, "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n", last);
+}
+
+/* A row's name and its four final counts (fail% and the last cell are
+ * the caller's). */
+static void
+count_row_open(FILE *fp, const struct rrow *d)
+{
+	fputs("<tr><th scope=\"row\">", fp);
+	put_name(fp, d->name[0] != '\0' ? d->name : "(unknown)");
+	fputs("</th>", fp);
+	num(fp, d->c.sent);
+	num(fp, d->c.deferred);
+	num(fp, d->c.bounced);
+	num(fp, d->c.expired);
+}
+
 /* The recipient domains, as the text report's "Top domains"; with a
  * class filter fail% is the class's share of each domain's results. */
 static void
@@ -565,26 +598,12 @@ domains(FILE *fp, const struct report_view *v)
 
 	if (v->domains == NULL || v->domains->n == 0)
 		return;
-	fputs("<h2 id=\"domains\">Top domains</h2>\n<table>\n"
-	      "<caption>Top recipient domains with their most frequent "
-	      "failure class</caption>\n<thead><tr>"
-	      "<th scope=\"col\">domain</th>"
-	      "<th scope=\"col\" class=\"n\">sent</th>"
-	      "<th scope=\"col\" class=\"n\">deferred</th>"
-	      "<th scope=\"col\" class=\"n\">bounced</th>"
-	      "<th scope=\"col\" class=\"n\">expired</th>"
-	      "<th scope=\"col\" class=\"n\">fail%</th>"
-	      "<th scope=\"col\">top class</th></tr></thead>\n<tbody>\n",
-	    fp);
+	count_table_open(fp, "domains", "Top domains",
+	    "Top recipient domains with their most frequent failure class",
+	    "domain", "top class");
 	for (i = 0; i < v->domains->n; i++) {
 		d = &v->domains->v[i];
-		fputs("<tr><th scope=\"row\">", fp);
-		put_name(fp, d->name[0] != '\0' ? d->name : "(unknown)");
-		fputs("</th>", fp);
-		num(fp, d->c.sent);
-		num(fp, d->c.deferred);
-		num(fp, d->c.bounced);
-		num(fp, d->c.expired);
+		count_row_open(fp, d);
 		den = v->domains_all != NULL
 		    ? finals_of(v->domains_all, d->name)
 		    : view_finals(&d->c);
@@ -608,25 +627,12 @@ providers(FILE *fp, const struct report_view *v)
 
 	if (v->providers->n == 0)
 		return;
-	fputs("<h2 id=\"providers\">Top providers</h2>\n<table>\n"
-	      "<caption>Top providers with their failures by class"
-	      "</caption>\n<thead><tr><th scope=\"col\">provider</th>"
-	      "<th scope=\"col\" class=\"n\">sent</th>"
-	      "<th scope=\"col\" class=\"n\">deferred</th>"
-	      "<th scope=\"col\" class=\"n\">bounced</th>"
-	      "<th scope=\"col\" class=\"n\">expired</th>"
-	      "<th scope=\"col\" class=\"n\">fail%</th>"
-	      "<th scope=\"col\">class mix</th></tr></thead>\n<tbody>\n",
-	    fp);
+	count_table_open(fp, "providers", "Top providers",
+	    "Top providers with their failures by class", "provider",
+	    "class mix");
 	for (i = 0; i < v->providers->n; i++) {
 		d = &v->providers->v[i];
-		fputs("<tr><th scope=\"row\">", fp);
-		put_name(fp, d->name[0] != '\0' ? d->name : "(unknown)");
-		fputs("</th>", fp);
-		num(fp, d->c.sent);
-		num(fp, d->c.deferred);
-		num(fp, d->c.bounced);
-		num(fp, d->c.expired);
+		count_row_open(fp, d);
 		pct(fp, view_failed(&d->c), view_finals(&d->c));
 		fputs("<td>", fp);
 		mix(fp, &v->provider_classes[i]);

@@ -387,7 +387,7 @@ rm "$tmp"/n[0-9].out
 # bidi override in a name (a glob matches any) reached the terminal.
 hp="$tmp/ev$(printf '\033')[31mil$(printf '\342\200\256').log"
 qq_deferrals "$hp"
-daemon_briefly hp "$hp"
+daemon_briefly hp --follow "$hp"
 rc=0 # 1: the daemon is not running
 bs status --db "$tmp/hp.db" >"$tmp/hp.out" 2>"$tmp/hp.err" || rc=$?
 [ "$rc" -le 1 ] || fail "status (hostile file name): exit $rc"

@@ -39,7 +39,7 @@ grep -q "^usage: " "$tmp/resolver.err" ||
 # daemon --follow FIFO: the warning says it is a FIFO and not a regular
 # file (it said "open: Invalid argument"), like the directory case.
 mkfifo "$tmp/fifo"
-daemon_briefly fifo "$tmp/fifo"
+daemon_briefly fifo --follow "$tmp/fifo"
 grep -q "tail: $tmp/fifo: not a regular file but a FIFO" "$tmp/fifo.err" ||
 	fail "daemon --follow FIFO: not told it is a FIFO"
 grep -q "Invalid argument" "$tmp/fifo.err" &&

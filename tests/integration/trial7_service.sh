@@ -96,16 +96,7 @@ grep -q 'u3@qq.com: expired (last failure rate_limited)' "$tmp/trace.out" ||
 # daemon followed it without a word, "following 0 files, the journal",
 # and counted nothing for ever. It now warns, naming where it looked.
 mkdir "$tmp/nojournal"
-"$BOUNCESTAT" daemon --allow-root --db "$tmp/nj.db" -c /dev/null \
-	--journal-dir "$tmp/nojournal" >/dev/null 2>"$tmp/nj.err" &
-dpid=$!
-for _ in $(seq 100); do
-	grep -q "daemon: started" "$tmp/nj.err" && break
-	sleep 0.1
-done
-kill -TERM "$dpid"
-wait "$dpid" || fail "daemon --journal-dir (empty): exit $?"
-grep -q "daemon: started" "$tmp/nj.err" || fail "daemon --journal-dir: no start"
+daemon_briefly nj -c /dev/null --journal-dir "$tmp/nojournal"
 grep -q "warning: journal: journal:$tmp/nojournal: no journal files" \
 	"$tmp/nj.err" || fail "daemon: an empty journal directory is not told"
 

@@ -154,7 +154,7 @@ done
 # daemon --follow DIR: the warning says it is a directory (it said
 # "Invalid argument", then "does not exist yet; waiting for it").
 mkdir "$tmp/adir"
-daemon_briefly dir "$tmp/adir"
+daemon_briefly dir --follow "$tmp/adir"
 grep -q "tail: $tmp/adir: open: Is a directory" "$tmp/dir.err" ||
 	fail "daemon --follow DIR: not told it is a directory"
 grep -q "does not exist" "$tmp/dir.err" &&
@@ -241,17 +241,10 @@ BOUNCESTAT_TEST_CLOCK="$tmp/clock" "$BOUNCESTAT" daemon --allow-root \
 	--db "$tmp/late.db" --follow "$tmp/late.log" >/dev/null \
 	2>"$tmp/late.err" &
 dpid=$!
-for _ in $(seq 300); do
-	grep -q "detect: incident opened" "$tmp/late.err" && break
-	sleep 0.1
-done
-grep -q "detect: incident opened" "$tmp/late.err" ||
+wait_grep "detect: incident opened" "$tmp/late.err" 300 ||
 	fail "daemon over late.log: no incident from the recent replies"
 late_lines $((NOW - 20 * 86400)) 3 B >>"$tmp/late.log"
-for _ in $(seq 300); do
-	grep -q "late bound" "$tmp/late.err" && break
-	sleep 0.1
-done
+wait_grep "late bound" "$tmp/late.err" 300 || true
 kill -TERM "$dpid"
 wait "$dpid" || fail "daemon over late.log: exit $?"
 grep -q "detect: results before 20[0-9-]*T[0-9:]*Z arrived more than the late bound" \

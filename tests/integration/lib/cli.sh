@@ -25,22 +25,31 @@ unset BOUNCESTAT_DB
 export TZ=UTC
 bs() { "$BOUNCESTAT" "$@"; }
 
-# daemon_briefly NAME PATH: a daemon following PATH (database
-# $tmp/NAME.db, its log in $tmp/NAME.err) that is stopped with SIGTERM
-# once it has started; fails when it does not start or exits non-zero.
-daemon_briefly() {
-	local name=$1 path=$2 dpid
-	"$BOUNCESTAT" daemon --allow-root --db "$tmp/$name.db" \
-		--follow "$path" >/dev/null 2>"$tmp/$name.err" &
-	dpid=$!
-	for _ in $(seq 100); do
-		grep -q "daemon: started" "$tmp/$name.err" && break
+# wait_grep PATTERN FILE [TENTHS]: waits until FILE has a line matching
+# PATTERN (grep -q), up to TENTHS tenths of a second (100); 1 if not.
+wait_grep() {
+	local _
+	for _ in $(seq "${3:-100}"); do
+		grep -q "$1" "$2" && return 0
 		sleep 0.1
 	done
+	grep -q "$1" "$2"
+}
+
+# daemon_briefly NAME ARGS...: a daemon with ARGS (--follow PATH, say;
+# database $tmp/NAME.db, its log in $tmp/NAME.err) that is stopped with
+# SIGTERM once it has started; fails when it does not start or exits
+# non-zero.
+daemon_briefly() {
+	local name=$1 dpid
+	shift
+	"$BOUNCESTAT" daemon --allow-root --db "$tmp/$name.db" "$@" \
+		>/dev/null 2>"$tmp/$name.err" &
+	dpid=$!
+	wait_grep "daemon: started" "$tmp/$name.err" || true
 	kill -TERM "$dpid"
-	wait "$dpid" || fail "daemon --follow $path: exit $?"
-	grep -q "daemon: started" "$tmp/$name.err" ||
-		fail "daemon --follow $path: no start"
+	wait "$dpid" || fail "daemon $*: exit $?"
+	grep -q "daemon: started" "$tmp/$name.err" || fail "daemon $*: no start"
 }
 
 # qq_deferrals FILE: writes 12 Postfix deferrals (421 HL:ICC, qq.com,
