@@ -82,31 +82,6 @@ td_masks(const unsigned char *p, unsigned *delim, unsigned *var)
 }
 #endif
 
-/* Copies k bytes; up to 16 with two overlapping moves (issue 14: no
- * memcpy() call a word). */
-static inline void
-copy_short(char *d, const char *s, size_t k)
-{
-	uint64_t a, b;
-	uint32_t x, y;
-
-	if (k > 16)
-		memcpy(d, s, k);
-	else if (k >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + k - 8, 8);
-		memcpy(d, &a, 8);
-		memcpy(d + k - 8, &b, 8);
-	} else if (k >= 4) {
-		memcpy(&x, s, 4);
-		memcpy(&y, s + k - 4, 4);
-		memcpy(d, &x, 4);
-		memcpy(d + k - 4, &y, 4);
-	} else
-		while (k-- > 0)
-			*d++ = *s++;
-}
-
 /*
  * Writes the template of reply s (len bytes, any bytes) to out (outlen
  * bytes, caller-owned, no NUL): see template.h. Returns its length.

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "scan.h"
 #include "store_impl.h"
 #include "template.h"
 
@@ -391,35 +392,6 @@ store_key_memo_free(struct store_key_memo *m)
 }
 
 /*
- * Copies n bytes (at most 48) of s to d without a call: overlapping
- * words (issue 14: three memcpy() calls of a variable size were half of
- * a memo probe).
- */
-static inline void
-copy_small(char *d, const char *s, size_t n)
-{
-	uint64_t a, b;
-	uint32_t x, y;
-	size_t i;
-
-	if (n >= 8) {
-		for (i = 0; i + 8 < n; i += 8) {
-			memcpy(&a, s + i, 8);
-			memcpy(d + i, &a, 8);
-		}
-		memcpy(&b, s + n - 8, 8);
-		memcpy(d + n - 8, &b, 8);
-	} else if (n >= 4) {
-		memcpy(&x, s, 4);
-		memcpy(&y, s + n - 4, 4);
-		memcpy(d, &x, 4);
-		memcpy(d + n - 4, &y, 4);
-	} else
-		for (i = 0; i < n; i++)
-			d[i] = s[i];
-}
-
-/*
  * The slot of the three names in m (see store_key_slot()): the names
  * one after another in six zeroed words, hashed and compared a word at
  * a time, with their lengths in the hash.
@@ -442,9 +414,9 @@ key_slot(struct store_key_memo *m, struct bs_span domain, const char *provider,
 	if (n > sizeof(key.c))
 		return STORE_KEY_NONE;
 	memset(&key, 0, sizeof(key));
-	copy_small(key.c, domain.ptr, dlen);
-	copy_small(key.c + dlen, provider, plen);
-	copy_small(key.c + dlen + plen, enhanced.ptr, elen);
+	copy_short(key.c, domain.ptr, dlen);
+	copy_short(key.c + dlen, provider, plen);
+	copy_short(key.c + dlen + plen, enhanced.ptr, elen);
 	nw = (n + 7) / 8;
 	h = (uint64_t)(dlen << 16 | plen << 8 | elen) *
 	    UINT64_C(0x9e3779b97f4a7c15);
