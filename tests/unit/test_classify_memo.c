@@ -34,6 +34,9 @@ load_text(const char *text)
 	return m;
 }
 
+/* The first lines of every toy model: one word decides. */
+#define TOY_HEAD "bouncestat-model 1\nthreshold 1\nmin_words 1\n"
+
 struct reply {
 	int code, ec, es, ed;
 	const char *wrapper;
@@ -169,17 +172,14 @@ memo__builtin__same_answers(void **state)
 static void
 memo__toy__keeps_what_the_model_reads_apart(void **state)
 {
-	static const char toy[] = "bouncestat-model 1\n"
-				  "threshold 1\n"
-				  "min_words 1\n"
-				  "layers code broad none\n"
-				  "bias loop 0\n"
-				  "bias policy 0.5\n"
-				  "w aa+bb loop 10\n"
-				  "w c:550 loop 1\n"
-				  "w e:5.7 policy 3\n"
-				  "w w:exim policy 3\n"
-				  "w x+y+z loop 5\n";
+	static const char toy[] = TOY_HEAD "layers code broad none\n"
+					   "bias loop 0\n"
+					   "bias policy 0.5\n"
+					   "w aa+bb loop 10\n"
+					   "w c:550 loop 1\n"
+					   "w e:5.7 policy 3\n"
+					   "w w:exim policy 3\n"
+					   "w x+y+z loop 5\n";
 	const struct reply rs[] = {
 		{ 0, 0, 0, 0, NULL, "aa bb" },
 		{ 0, 0, 0, 0, NULL, "aa qq bb" },
@@ -237,42 +237,36 @@ memo__toy__keeps_what_the_model_reads_apart(void **state)
 static void
 memo__char_grams__unseen_words_by_their_ngrams(void **state)
 {
-	static const char toy[] = "bouncestat-model 1\n"
-				  "threshold 1\n"
-				  "min_words 1\n"
-				  "char_grams 3 5\n"
-				  "layers code broad none\n"
-				  "bias policy 0\n"
-				  "bias user_unknown 0\n"
-				  "w mail policy 0.5 user_unknown 0.5\n"
-				  "w g:<rej policy 3\n"
-				  "w g:<acc user_unknown 3\n"
-				  "w g:ted> policy 0.25\n";
-	const struct reply rs[] = {
-		{ 550, 5, 7, 1, NULL, "mail rejected" },
-		{ 550, 5, 7, 1, NULL, "mail accepted" },
-		{ 550, 5, 7, 1, NULL, "mail rejecting" },
-		{ 550, 5, 7, 1, NULL, "mail rejects" },
-		{ 550, 5, 7, 1, NULL, "mail accepting" },
-		{ 550, 5, 7, 1, NULL, "mail zzz" },
-		{ 550, 5, 7, 1, NULL, "mail qqq" },
-	};
+	static const char toy[] =
+	    TOY_HEAD "char_grams 3 5\n"
+		     "layers code broad none\n"
+		     "bias policy 0\n"
+		     "bias user_unknown 0\n"
+		     "w mail policy 0.5 user_unknown 0.5\n"
+		     "w g:<rej policy 3\n"
+		     "w g:<acc user_unknown 3\n"
+		     "w g:ted> policy 0.25\n";
+	/* replies of one code, enhanced status and wrapper: by their text */
+	static const char *const texts[] = { "mail rejected", "mail accepted",
+		"mail rejecting", "mail rejects", "mail accepting", "mail zzz",
+		"mail qqq" };
+	struct reply r = { 550, 5, 7, 1, NULL, NULL };
 	struct classify_model *m = load_text(toy);
 	struct model_memo *mm;
 	uint64_t lookups, hits;
 	struct model_hit h;
 	size_t i;
-	float margin[sizeof(rs) / sizeof(rs[0])];
+	float margin[sizeof(texts) / sizeof(texts[0])];
 
 	(void)state;
 	assert_non_null(mm = classify_model_memo_new(m));
 	/* n-grams are no words (min_words), so nothing is decided; the
 	 * margins tell the answers apart (check() compares them) */
-	for (i = 0; i < sizeof(rs) / sizeof(rs[0]); i++) {
-		assert_int_equal(check(m, mm, &rs[i]), -1);
-		classify_model_score(m, rs[i].code, rs[i].ec, rs[i].es,
-		    rs[i].ed, rs[i].wrapper, rs[i].text, strlen(rs[i].text),
-		    &h);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		r.text = texts[i];
+		assert_int_equal(check(m, mm, &r), -1);
+		classify_model_score(m, r.code, r.ec, r.es, r.ed, r.wrapper,
+		    r.text, strlen(r.text), &h);
 		margin[i] = h.margin;
 	}
 	assert_float_equal(margin[0], 3.25, 1e-6);
@@ -281,7 +275,7 @@ memo__char_grams__unseen_words_by_their_ngrams(void **state)
 	assert_float_equal(margin[4], 3.0, 1e-6);
 	assert_float_equal(margin[5], 0.0, 1e-6);
 	classify_model_memo_stats(mm, &lookups, &hits);
-	assert_int_equal(lookups, sizeof(rs) / sizeof(rs[0]));
+	assert_int_equal(lookups, sizeof(texts) / sizeof(texts[0]));
 	/* "rejects" as "rejecting" (g:<rej only; "rejected" has ted> too)
 	 * and "qqq" as "zzz" (no n-gram a feature); "accepting" not as
 	 * "accepted" (ted>) */

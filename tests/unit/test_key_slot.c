@@ -24,6 +24,7 @@
 #include "db_fixture.h"
 #include "db_raw.h"
 #include "store.h"
+#include "store_test.h"
 
 #define T0      INT64_C(1793232000) /* 2026-10-29 00:00 UTC */
 #define DOMAINS 6000                /* three times the memo's slots */
@@ -34,22 +35,6 @@
 static const char *const providers[] = { "", "gmail", "outlook",
 	"a-provider-name-long-enough-to-pass-the-memo" };
 static const char *const enhanced[] = { "", "2.0.0", "4.7.0", "5.1.1" };
-
-static struct bs_span
-sp(const char *s)
-{
-	return bs_span_make(s, s != NULL ? strlen(s) : 0);
-}
-
-/* xorshift64*: the same sequence for a seed, on every machine. */
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * UINT64_C(2685821657736338717);
-}
 
 struct rec {
 	struct bs_event ev;
@@ -77,17 +62,6 @@ make(struct rec *r, int h, const char *dom, int p, int e)
 	r->sr.ev = &r->ev;
 	r->sr.cr = &r->cr;
 	r->sr.provider = providers[p];
-}
-
-static struct store *
-open_rw(const char *path)
-{
-	char err[BS_ERRLEN];
-	struct store *st = store_open(path, 0, err);
-
-	if (st == NULL)
-		fail_msg("store_open: %s", err);
-	return st;
 }
 
 /* count_hour by names, one text. */

@@ -110,6 +110,32 @@ fake_get(struct fake *f, const char *qid, int nth)
 	return NULL;
 }
 
+/* A join writing to the stand-in store: the fixture of most join tests. */
+struct join_fx {
+	struct fake f;
+	struct lc_ops ops;
+	struct lc_join *j;
+};
+
+/* Opens x's join on its stand-in store: lc_join_new(max_open, quiet). */
+static void
+join_fx_open(struct join_fx *x, size_t max_open, int64_t quiet)
+{
+	memset(x, 0, sizeof(*x));
+	x->ops.put = fake_put;
+	x->ops.find = fake_find;
+	x->ops.arg = &x->f;
+	x->j = lc_join_new(max_open, quiet, &x->ops);
+	assert_non_null(x->j);
+}
+
+static void
+join_fx_close(struct join_fx *x)
+{
+	lc_join_free(x->j);
+	fake_free(&x->f);
+}
+
 /* Feeds one line through mta_parse_line() into the join. */
 static void
 feed(struct lc_join *j, const char *line)
@@ -231,39 +257,37 @@ lifecycle_parse__noise__none(void **state)
 static void
 lc_join__postfix_message__joined_and_written_once_ended(void **state)
 {
-	struct fake f = { .n = 0 };
-	struct lc_ops ops = { fake_put, fake_find, &f };
-	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	struct join_fx x;
 	struct lc_msg *m;
 
 	(void)state;
-	assert_non_null(j);
-	feed(j,
+	join_fx_open(&x, 100, 5 * 86400);
+	feed(x.j,
 	    PF "0 mx1 postfix/smtpd[1]: 3F2A1B0C9D: client=l.example"
 	       "[198.51.100.8], sasl_method=PLAIN, sasl_username=alice");
-	feed(j, PF "0 mx1 postfix/cleanup[2]: 3F2A1B0C9D: message-id=<a@b>");
-	feed(j,
+	feed(x.j, PF "0 mx1 postfix/cleanup[2]: 3F2A1B0C9D: message-id=<a@b>");
+	feed(x.j,
 	    PF "1 mx1 postfix/qmgr[3]: 3F2A1B0C9D: from=<alice@example.org>"
 	       ", size=2048, nrcpt=1 (queue active)");
-	feed(j,
+	feed(x.j,
 	    PF "2 mx1 postfix/smtp[4]: 3F2A1B0C9D: to=<li@qq.com>, "
 	       "relay=mx3.qq.com[203.205.219.57]:25, delay=1, "
 	       "delays=0.1/0/0.5/0.4, dsn=4.7.0, status=deferred (host "
 	       "mx3.qq.com[203.205.219.57] said: 421 too many (in reply to "
 	       "RCPT TO command))");
-	assert_int_equal(lc_join_counters(j)->open, 1);
-	assert_int_equal(f.puts, 0);
-	assert_int_equal(lc_join_flush(j), 0); /* open: written, kept */
-	assert_int_equal(f.puts, 1);
-	assert_int_equal(lc_join_counters(j)->open, 1);
-	feed(j,
+	assert_int_equal(lc_join_counters(x.j)->open, 1);
+	assert_int_equal(x.f.puts, 0);
+	assert_int_equal(lc_join_flush(x.j), 0); /* open: written, kept */
+	assert_int_equal(x.f.puts, 1);
+	assert_int_equal(lc_join_counters(x.j)->open, 1);
+	feed(x.j,
 	    PF "5 mx1 postfix/smtp[4]: 3F2A1B0C9D: to=<li@qq.com>, "
 	       "relay=mx3.qq.com[203.205.219.57]:25, delay=1, "
 	       "delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 ok)");
-	feed(j, PF "5 mx1 postfix/qmgr[3]: 3F2A1B0C9D: removed");
-	assert_int_equal(lc_join_counters(j)->open, 0);
-	assert_int_equal(f.puts, 2); /* ended: written at once */
-	assert_non_null(m = fake_get(&f, "3F2A1B0C9D", 0));
+	feed(x.j, PF "5 mx1 postfix/qmgr[3]: 3F2A1B0C9D: removed");
+	assert_int_equal(lc_join_counters(x.j)->open, 0);
+	assert_int_equal(x.f.puts, 2); /* ended: written at once */
+	assert_non_null(m = fake_get(&x.f, "3F2A1B0C9D", 0));
 	assert_string_equal(m->sender, "alice@example.org");
 	assert_string_equal(m->sasl_user, "alice");
 	assert_string_equal(m->message_id, "a@b");
@@ -274,8 +298,7 @@ lc_join__postfix_message__joined_and_written_once_ended(void **state)
 	assert_int_equal(m->r[0].attempts, 2);
 	assert_int_equal(m->r[0].cls, BS_CLASS_RATE_LIMITED);
 	assert_int_equal(m->r[0].status, BS_STATUS_SENT);
-	lc_join_free(j);
-	fake_free(&f);
+	join_fx_close(&x);
 }
 
 /*
@@ -289,32 +312,30 @@ lc_join__postfix_message__joined_and_written_once_ended(void **state)
 static void
 lc_join__postfix_expired_after_deferrals__keeps_last_failure_class(void **state)
 {
-	struct fake f = { .n = 0 };
-	struct lc_ops ops = { fake_put, fake_find, &f };
-	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	struct join_fx x;
 	struct lc_msg *m;
 
 	(void)state;
-	feed(j,
+	join_fx_open(&x, 100, 5 * 86400);
+	feed(x.j,
 	    PF "0 mx1 postfix/qmgr[3]: 4C5D6E7F80: from=<a@example.org>"
 	       ", size=10, nrcpt=1 (queue active)");
-	feed(j,
+	feed(x.j,
 	    PF "1 mx1 postfix/smtp[4]: 4C5D6E7F80: to=<li@qq.com>, "
 	       "relay=mx3.qq.com[203.205.219.57]:25, delay=1, "
 	       "delays=0.1/0/0.5/0.4, dsn=4.7.0, status=deferred (host "
 	       "mx3.qq.com[203.205.219.57] said: 421 too many (in reply to "
 	       "RCPT TO command))");
-	feed(j,
+	feed(x.j,
 	    PF "5 mx1 postfix/qmgr[3]: 4C5D6E7F80: from=<a@example.org>, "
 	       "status=expired, returned to sender");
-	feed(j, PF "6 mx1 postfix/qmgr[3]: 4C5D6E7F80: removed");
-	assert_non_null(m = fake_get(&f, "4C5D6E7F80", 0));
+	feed(x.j, PF "6 mx1 postfix/qmgr[3]: 4C5D6E7F80: removed");
+	assert_non_null(m = fake_get(&x.f, "4C5D6E7F80", 0));
 	assert_int_equal(m->state, LC_S_EXPIRED);
 	assert_int_equal(m->nr, 1);
 	assert_int_equal(m->r[0].status, BS_STATUS_EXPIRED);
 	assert_int_equal(m->r[0].cls, BS_CLASS_RATE_LIMITED);
-	lc_join_free(j);
-	fake_free(&f);
+	join_fx_close(&x);
 }
 
 /* The same for Exim: "** ADDR: retry timeout exceeded" after its
@@ -322,25 +343,24 @@ lc_join__postfix_expired_after_deferrals__keeps_last_failure_class(void **state)
 static void
 lc_join__exim_retry_timeout_after_defer__keeps_last_failure_class(void **state)
 {
-	struct fake f = { .n = 0 };
-	struct lc_ops ops = { fake_put, fake_find, &f };
-	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	struct join_fx x;
 	struct lc_msg *m;
 
 	(void)state;
-	feed(j,
+	join_fx_open(&x, 100, 5 * 86400);
+	feed(x.j,
 	    "2026-11-22 10:15:03 1tEaZk-000Ab1-3x == li@163.example "
 	    "R=dnslookup T=remote_smtp defer (-44) H=mx3.163.example "
 	    "[192.0.2.12]: SMTP error from remote mail server after RCPT "
 	    "TO:<li@163.example>: 421 HL:ICC 163 too many connections");
-	feed(j,
+	feed(x.j,
 	    "2026-11-22 10:19:00 1tEaZk-000Ab1-3x ** li@163.example: "
 	    "retry timeout exceeded");
-	feed(j,
+	feed(x.j,
 	    "2026-11-22 10:19:00 1tEaZk-000Ab1-3x ** max@163.example: "
 	    "retry timeout exceeded");
-	feed(j, "2026-11-22 10:19:00 1tEaZk-000Ab1-3x Completed");
-	assert_non_null(m = fake_get(&f, "1tEaZk-000Ab1-3x", 0));
+	feed(x.j, "2026-11-22 10:19:00 1tEaZk-000Ab1-3x Completed");
+	assert_non_null(m = fake_get(&x.f, "1tEaZk-000Ab1-3x", 0));
 	assert_int_equal(m->nr, 2);
 	assert_string_equal(m->r[0].addr, "li@163.example");
 	assert_int_equal(m->r[0].status, BS_STATUS_EXPIRED);
@@ -348,60 +368,56 @@ lc_join__exim_retry_timeout_after_defer__keeps_last_failure_class(void **state)
 	assert_string_equal(m->r[1].addr, "max@163.example");
 	assert_int_equal(m->r[1].status, BS_STATUS_EXPIRED);
 	assert_int_equal(m->r[1].cls, BS_CLASS_EXPIRED);
-	lc_join_free(j);
-	fake_free(&f);
+	join_fx_close(&x);
 }
 
 static void
 lc_join__reused_queue_id__two_messages(void **state)
 {
-	struct fake f = { .n = 0 };
-	struct lc_ops ops = { fake_put, fake_find, &f };
-	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	struct join_fx x;
 
 	(void)state;
-	feed(j, PF "0 mx1 postfix/pickup[1]: 5B6C7D8E9F: uid=1 from=<a@x>");
-	feed(j,
+	join_fx_open(&x, 100, 5 * 86400);
+	feed(x.j, PF "0 mx1 postfix/pickup[1]: 5B6C7D8E9F: uid=1 from=<a@x>");
+	feed(x.j,
 	    PF "1 mx1 postfix/qmgr[3]: 5B6C7D8E9F: from=<a@x>, size=1, "
 	       "nrcpt=1 (queue active)");
 	/* no "removed": the id starts again */
-	feed(j, PF "2 mx1 postfix/pickup[1]: 5B6C7D8E9F: uid=1 from=<b@x>");
-	feed(j, PF "3 mx1 postfix/qmgr[3]: 5B6C7D8E9F: removed");
-	assert_int_equal(lc_join_counters(j)->reused, 1);
-	assert_int_equal(f.n, 2);
-	assert_int_equal(fake_get(&f, "5B6C7D8E9F", 0)->state, LC_S_INCOMPLETE);
-	assert_string_equal(fake_get(&f, "5B6C7D8E9F", 0)->sender, "a@x");
-	assert_int_equal(fake_get(&f, "5B6C7D8E9F", 1)->state, LC_S_REMOVED);
-	assert_string_equal(fake_get(&f, "5B6C7D8E9F", 1)->sender, "b@x");
-	lc_join_free(j);
-	fake_free(&f);
+	feed(x.j, PF "2 mx1 postfix/pickup[1]: 5B6C7D8E9F: uid=1 from=<b@x>");
+	feed(x.j, PF "3 mx1 postfix/qmgr[3]: 5B6C7D8E9F: removed");
+	assert_int_equal(lc_join_counters(x.j)->reused, 1);
+	assert_int_equal(x.f.n, 2);
+	assert_int_equal(
+	    fake_get(&x.f, "5B6C7D8E9F", 0)->state, LC_S_INCOMPLETE);
+	assert_string_equal(fake_get(&x.f, "5B6C7D8E9F", 0)->sender, "a@x");
+	assert_int_equal(fake_get(&x.f, "5B6C7D8E9F", 1)->state, LC_S_REMOVED);
+	assert_string_equal(fake_get(&x.f, "5B6C7D8E9F", 1)->sender, "b@x");
+	join_fx_close(&x);
 }
 
 static void
 lc_join__evicted_message__read_back_exactly(void **state)
 {
-	struct fake f = { .n = 0 };
-	struct lc_ops ops = { fake_put, fake_find, &f };
-	struct lc_join *j = lc_join_new(1, 5 * 86400, &ops);
+	struct join_fx x;
 	struct lc_msg *m;
 
 	(void)state;
-	feed(j, PF "0 mx1 postfix/pickup[1]: AAAAA11111: uid=1 from=<a@x>");
-	feed(j, PF "0 mx1 postfix/pickup[1]: BBBBB22222: uid=1 from=<b@x>");
-	assert_int_equal(lc_join_counters(j)->evicted, 1);
-	assert_int_equal(lc_join_counters(j)->open, 1);
-	feed(j,
+	join_fx_open(&x, 1, 5 * 86400);
+	feed(x.j, PF "0 mx1 postfix/pickup[1]: AAAAA11111: uid=1 from=<a@x>");
+	feed(x.j, PF "0 mx1 postfix/pickup[1]: BBBBB22222: uid=1 from=<b@x>");
+	assert_int_equal(lc_join_counters(x.j)->evicted, 1);
+	assert_int_equal(lc_join_counters(x.j)->open, 1);
+	feed(x.j,
 	    PF "1 mx1 postfix/qmgr[3]: AAAAA11111: from=<a@x>, size=7, "
 	       "nrcpt=1 (queue active)");
-	assert_int_equal(lc_join_counters(j)->reloaded, 1);
-	feed(j, PF "2 mx1 postfix/qmgr[3]: AAAAA11111: removed");
-	assert_non_null(m = fake_get(&f, "AAAAA11111", 0));
+	assert_int_equal(lc_join_counters(x.j)->reloaded, 1);
+	feed(x.j, PF "2 mx1 postfix/qmgr[3]: AAAAA11111: removed");
+	assert_non_null(m = fake_get(&x.f, "AAAAA11111", 0));
 	assert_int_equal(m->size, 7);
 	assert_true(m->final != 0);
 	assert_true(m->has_start);
-	assert_int_equal(f.n, 2); /* one row each, no duplicate */
-	lc_join_free(j);
-	fake_free(&f);
+	assert_int_equal(x.f.n, 2); /* one row each, no duplicate */
+	join_fx_close(&x);
 }
 
 static void
@@ -463,28 +479,26 @@ lc_join__quiet_after_flushes__closed_in_any_order(void **state)
 static void
 lc_join__newest_set_back__time_of_info_first_message(void **state)
 {
-	struct fake f = { .n = 0 };
-	struct lc_ops ops = { fake_put, fake_find, &f };
-	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	struct join_fx x;
 	struct lc_msg *m;
 	int64_t t0;
 
 	(void)state;
-	feed(j, PF "0 mx1 postfix/pickup[1]: AAAAA11111: uid=1 from=<a@x>");
-	assert_true((t0 = lc_join_newest(j)) > 0);
-	lc_join_set_newest(j, t0 - 100); /* never backwards */
-	assert_int_equal(lc_join_newest(j), t0);
-	lc_join_set_newest(j, t0 + 500);
-	assert_int_equal(lc_join_newest(j), t0 + 500);
-	feed(j,
+	join_fx_open(&x, 100, 5 * 86400);
+	feed(x.j, PF "0 mx1 postfix/pickup[1]: AAAAA11111: uid=1 from=<a@x>");
+	assert_true((t0 = lc_join_newest(x.j)) > 0);
+	lc_join_set_newest(x.j, t0 - 100); /* never backwards */
+	assert_int_equal(lc_join_newest(x.j), t0);
+	lc_join_set_newest(x.j, t0 + 500);
+	assert_int_equal(lc_join_newest(x.j), t0 + 500);
+	feed(x.j,
 	    PF "9 mx1 postfix/cleanup[2]: BBBBB22222: "
 	       "message-id=<b@x>");
-	assert_int_equal(lc_join_flush(j), 0);
-	assert_non_null(m = fake_get(&f, "BBBBB22222", 0));
+	assert_int_equal(lc_join_flush(x.j), 0);
+	assert_non_null(m = fake_get(&x.f, "BBBBB22222", 0));
 	assert_int_equal(m->first, t0 + 500);
 	assert_int_equal(m->last, t0 + 500);
-	lc_join_free(j);
-	fake_free(&f);
+	join_fx_close(&x);
 }
 
 /*
@@ -604,15 +618,13 @@ lc_join__caller_hash__finds_restored_message(void **state)
 static void
 lc_join__reused_record__small_recipient_room(void **state)
 {
-	struct fake f = { .n = 0 };
-	struct lc_ops ops = { fake_put, fake_find, &f };
-	struct lc_join *j = lc_join_new(100, 5 * 86400, &ops);
+	struct join_fx x;
 	char line[512];
 	int i;
 
 	(void)state;
-	assert_non_null(j);
-	feed(j,
+	join_fx_open(&x, 100, 5 * 86400);
+	feed(x.j,
 	    PF "1 mx1 postfix/qmgr[3]: 1A2B3C4D5E: from=<a@x>, size=1, "
 	       "nrcpt=8 (queue active)");
 	for (i = 0; i < 8; i++) {
@@ -621,25 +633,24 @@ lc_join__reused_record__small_recipient_room(void **state)
 		       "relay=mx3.qq.com[203.205.219.57]:25, delay=1, "
 		       "delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 ok)",
 		    i);
-		feed(j, line);
+		feed(x.j, line);
 	}
-	feed(j, PF "3 mx1 postfix/qmgr[3]: 1A2B3C4D5E: removed");
-	assert_int_equal(f.puts, 1);
-	assert_int_equal(f.last_cap, 8);       /* the test sees the room */
-	assert_int_equal(lc_join_flush(j), 0); /* freed for reuse */
-	feed(j,
+	feed(x.j, PF "3 mx1 postfix/qmgr[3]: 1A2B3C4D5E: removed");
+	assert_int_equal(x.f.puts, 1);
+	assert_int_equal(x.f.last_cap, 8);       /* the test sees the room */
+	assert_int_equal(lc_join_flush(x.j), 0); /* freed for reuse */
+	feed(x.j,
 	    PF "4 mx1 postfix/qmgr[3]: 6F7A8B9C0D: from=<b@x>, size=1, "
 	       "nrcpt=1 (queue active)");
-	feed(j,
+	feed(x.j,
 	    PF "5 mx1 postfix/smtp[4]: 6F7A8B9C0D: to=<li@qq.com>, "
 	       "relay=mx3.qq.com[203.205.219.57]:25, delay=1, "
 	       "delays=0.1/0/0.5/0.4, dsn=4.7.0, status=deferred (421 no)");
-	assert_int_equal(lc_join_flush(j), 0); /* open: written, kept */
-	assert_int_equal(f.puts, 2);
-	assert_int_equal(fake_get(&f, "6F7A8B9C0D", 0)->nr, 1);
-	assert_true(f.last_cap <= 2);
-	lc_join_free(j);
-	fake_free(&f);
+	assert_int_equal(lc_join_flush(x.j), 0); /* open: written, kept */
+	assert_int_equal(x.f.puts, 2);
+	assert_int_equal(fake_get(&x.f, "6F7A8B9C0D", 0)->nr, 1);
+	assert_true(x.f.last_cap <= 2);
+	join_fx_close(&x);
 }
 
 int

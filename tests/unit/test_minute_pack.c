@@ -30,6 +30,7 @@
 #include "db_fixture.h"
 #include "db_raw.h"
 #include "store.h"
+#include "store_test.h"
 
 #define T0        INT64_C(1763805600) /* a whole hour */
 #define MINUTES   300
@@ -62,12 +63,6 @@ static const struct combo {
 struct model {
 	int64_t n[MINUTES][PROVIDERS][COMBOS];
 };
-
-static struct bs_span
-sp(const char *s)
-{
-	return bs_span_make(s, s != NULL ? strlen(s) : 0);
-}
 
 static void
 add(struct store *st, int m, int p, int c)
@@ -102,16 +97,6 @@ add(struct store *st, int m, int p, int c)
 	sr.cr = &cr;
 	sr.provider = providers[p];
 	assert_int_equal(store_add(st, &sr), 0);
-}
-
-/* xorshift64*: the same sequence for a seed, on every machine. */
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * UINT64_C(2685821657736338717);
 }
 
 static int
@@ -177,17 +162,6 @@ check(const char *path, const struct model *want)
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_minute_pk"),
 	    raw_int(db, "SELECT count(DISTINCT bucket) FROM count_minute"));
 	sqlite3_close(db);
-}
-
-static struct store *
-open_rw(const char *path)
-{
-	char err[BS_ERRLEN];
-	struct store *st = store_open(path, 0, err);
-
-	if (st == NULL)
-		fail_msg("store_open: %s", err);
-	return st;
 }
 
 /*

@@ -31,6 +31,7 @@
 #include "db_fixture.h"
 #include "db_raw.h"
 #include "store.h"
+#include "store_test.h"
 
 #define T0      INT64_C(1793232000) /* 2026-10-29 00:00 UTC */
 #define HOURS   (6 * 24)            /* to 2026-11-04: a month's end */
@@ -56,22 +57,6 @@ struct model {
 	int32_t p[PENDING];
 	size_t np;
 };
-
-static struct bs_span
-sp(const char *s)
-{
-	return bs_span_make(s, s != NULL ? strlen(s) : 0);
-}
-
-/* xorshift64*: the same sequence for a seed, on every machine. */
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * UINT64_C(2685821657736338717);
-}
 
 static void
 add(struct store *st, int h, int d, int c)
@@ -107,17 +92,6 @@ add(struct store *st, int h, int d, int c)
 	sr.cr = &cr;
 	sr.provider = d % 5 == 0 ? "gmail" : "";
 	assert_int_equal(store_add(st, &sr), 0);
-}
-
-static struct store *
-open_rw(const char *path)
-{
-	char err[BS_ERRLEN];
-	struct store *st = store_open(path, 0, err);
-
-	if (st == NULL)
-		fail_msg("store_open: %s", err);
-	return st;
 }
 
 /* Rows of one query that the other lacks: 0 both ways. */
