@@ -15,10 +15,12 @@
  *
  * Ranges are whole hours (query_range()). Each side of a range is read
  * from count_hour, count_day or count_month, whichever reads fewest rows
- * (range_split()); the answer is the same as from count_hour alone
- * (query_filter.finest; tests/unit/test_query_rollup.c). The event rows
- * for samples are read over the same widened range. A year of a busy
- * server (16M hour rows) is reported in 0.14 s, 13 MiB.
+ * where the data is (query_range_split(): a report that ends now reads
+ * the current month whole rather than its days); the answer is the same
+ * as from count_hour alone (query_filter.finest;
+ * tests/unit/test_query_rollup.c). The event rows for samples are read
+ * over the same widened range. A year of a busy server (16M hour rows)
+ * reads 121,000 count rows and 310,000 rows of count_hour_class, 13 MiB.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,57 +42,25 @@
 	"(:cls IS NULL OR class = :cls)"
 
 /*
- * One part of a range, read from one count table with its counts times a
- * sign, 1 or -1 (see range_split()). The three tables have the same
- * columns.
+ * One part of a range (query_range_split()), read from one count table: the
+ * three have the same columns. query_scan() runs one statement a part
+ * and applies the part's sign in C: a UNION ALL of the five parts in one
+ * statement, with the sign and every filter in SQL, cost 2,000 to 2,500
+ * instructions a row; this, without the filters when there are none,
+ * about half (tests/bench/README.md).
  */
-#define RANGE_ARM(table, lo, hi, sign)                                         \
-	"SELECT bucket, domain, provider, class, status, code, enhanced, "     \
-	"kind, host, n * " sign " AS n FROM " table " WHERE bucket >= " lo     \
-	" AND bucket < " hi " AND " COUNT_FILTER
-
-/*
- * The count rows of the range (range_split()): hours and days on each
- * side, whole months between. Empty arms have bounds 0, 0.
- */
-#define ARM_HEAD_HOURS RANGE_ARM("count_hour", ":h0", ":h1", ":s0")
-#define ARM_TAIL_HOURS RANGE_ARM("count_hour", ":h2", ":h3", ":s1")
-#define ARM_HEAD_DAYS  RANGE_ARM("count_day", ":d0", ":d1", ":s2")
-#define ARM_TAIL_DAYS  RANGE_ARM("count_day", ":d2", ":d3", ":s3")
-#define ARM_MONTHS     RANGE_ARM("count_month", ":m0", ":m1", ":s4")
-#define RANGE_CTE                                                              \
-	"WITH f AS (" ARM_HEAD_HOURS " UNION ALL " ARM_TAIL_HOURS              \
-	" UNION ALL " ARM_HEAD_DAYS " UNION ALL " ARM_TAIL_DAYS                \
-	" UNION ALL " ARM_MONTHS ") "
-
-/* Only hours: query_hourly() and the finest reading. */
-#define HOUR_CTE                                                               \
-	"WITH f AS (" RANGE_ARM("count_hour", ":since", ":until", "1") ") "
-
-#define COUNT_COLS                                                                                                                \
-	"coalesce(sum(n) FILTER (WHERE status = :sent), 0) AS sent, "                                                             \
-	"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind <> " STORE_STR(                                                \
-	    STORE_KIND_LOCAL) "), 0) AS deferred, "                                                                               \
-			      "coalesce(sum(n) FILTER (WHERE status = :bounced), 0) AS bounced, "                                 \
-			      "coalesce(sum(n) FILTER (WHERE status = :expired), 0) AS expired, "                                 \
-			      "coalesce(sum(n) FILTER (WHERE status = :attempt), 0) AS attempts, "                                \
-			      "coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = " STORE_STR(                           \
-				  STORE_KIND_SUSPENDED) "), 0) AS suspended, "                                                    \
-							"coalesce(sum(n) FILTER (WHERE status = :deferred AND kind = " STORE_STR( \
-							    STORE_KIND_LOCAL) "), 0) AS local "
+#define ARM_SQL(table)                                                         \
+	"SELECT domain, provider, class, status, code, enhanced, kind, "       \
+	"host, n FROM " table " WHERE bucket >= :lo AND bucket < :hi"
+#define ARM_FILTER                                                             \
+	" AND (:dom IS NULL OR domain = :dom OR provider = :dom) AND "         \
+	"(:host IS NULL OR host = :host)"
 
 #define EVENT_FILTER                                                           \
 	"e.t >= :since AND e.t < :until AND e.status <> :sent AND "            \
 	"(:dom IS NULL OR e.domain = :dom OR e.provider = :dom) AND "          \
 	"(:host IS NULL OR e.host = :host) "
 
-/*
- * The one pass over the range's count rows (query_scan()): every report
- * query but hourly and unknown is answered from what it sums.
- */
-static const char sql_scan[] = RANGE_CTE
-    "SELECT domain, provider, class, status, code, enhanced, kind, host, n "
-    "FROM f";
 static const char sql_name_of[] = "SELECT s FROM name WHERE id = :id";
 static const char sql_data_version[] = "PRAGMA data_version";
 
@@ -105,17 +75,21 @@ static const char sql_reply_of[] =
     "SELECT r.text FROM event e JOIN reply r ON r.id = e.reply "
     "WHERE e.id = :id";
 
-/* Buckets of count_hour are whole hours: grouped in key order, no sort
- * (29 -> 11 ms for 30 days of a busy server). With a domain filter: */
-static const char sql_hourly[] = HOUR_CTE
-    "SELECT bucket AS hr, " COUNT_COLS "FROM f GROUP BY bucket ORDER BY bucket";
+/*
+ * The hourly series: the range's rows in key order, bucket first, summed
+ * per hour in C (query_hourly()). With a domain or host filter (or the
+ * finest reading) from count_hour: */
+static const char sql_hourly[] =
+    "SELECT bucket, status, kind, n FROM count_hour WHERE bucket >= :since "
+    "AND bucket < :until AND " COUNT_FILTER;
 /* Without: count_hour_class, a few rows per hour instead of every
  * domain's (a year of a busy server: 310,000 rows instead of 16
- * million). */
+ * million). GROUP BY bucket with seven FILTER sums cost 2,200
+ * instructions a row; reading the four columns and adding in C about a
+ * third of that (a year of a busy server: 694 -> 236 M). */
 static const char sql_hourly_class[] =
-    "WITH f AS (SELECT * FROM count_hour_class WHERE bucket >= :since "
-    "AND bucket < :until AND (:cls IS NULL OR class = :cls)) "
-    "SELECT bucket AS hr, " COUNT_COLS "FROM f GROUP BY bucket ORDER BY bucket";
+    "SELECT bucket, status, kind, n FROM count_hour_class WHERE "
+    "bucket >= :since AND bucket < :until AND (:cls IS NULL OR class = :cls)";
 
 static const char sql_unknown[] =
     "SELECT bs_normalize(r.text) AS k, count(*) AS cnt, max(e.t), r.text "
@@ -125,27 +99,19 @@ static const char sql_unknown[] =
 	BS_EVENT_LOCAL) ") = 0 "
 			"GROUP BY k ORDER BY cnt DESC, k LIMIT :top";
 
-/* The arms of RANGE_CTE: low bound, high bound, sign. */
-enum {
-	PART_HOURS_HEAD,
-	PART_HOURS_TAIL,
-	PART_DAYS_HEAD,
-	PART_DAYS_TAIL,
-	PART_MONTHS,
-	PART_COUNT
-};
-static const char *const arm_names[PART_COUNT][3] = {
-	{ ":h0", ":h1", ":s0" },
-	{ ":h2", ":h3", ":s1" },
-	{ ":d0", ":d1", ":s2" },
-	{ ":d2", ":d3", ":s3" },
-	{ ":m0", ":m1", ":s4" },
+/* Each part's rows, unfiltered and with the domain and host filters. */
+static const char *const part_sql[QUERY_PARTS][2] = {
+	{ ARM_SQL("count_hour"), ARM_SQL("count_hour") ARM_FILTER },
+	{ ARM_SQL("count_hour"), ARM_SQL("count_hour") ARM_FILTER },
+	{ ARM_SQL("count_day"), ARM_SQL("count_day") ARM_FILTER },
+	{ ARM_SQL("count_day"), ARM_SQL("count_day") ARM_FILTER },
+	{ ARM_SQL("count_month"), ARM_SQL("count_month") ARM_FILTER },
 };
 
 /* Everything a query binds. */
 struct params {
-	int64_t since, until;       /* widened to whole hours */
-	int64_t arm[PART_COUNT][3]; /* range_split() */
+	int64_t since, until;        /* widened to whole hours */
+	int64_t arm[QUERY_PARTS][3]; /* query_range_split() */
 	int64_t sent, deferred, bounced, expired, attempt, unknown;
 	int64_t dom, cls; /* -1 when the name is unknown */
 	int64_t host;     /* -1 when the name is unknown */
@@ -175,11 +141,33 @@ query_range(const struct query_filter *f, int64_t *since, int64_t *until)
 /*
  * What reading a bucket of each table costs, in rows of an hour: a day
  * of the busy benchmark has 5 hours' rows, a month 7; months of real
- * servers have more of the long tail, hence 12.
+ * servers have more of the long tail, hence 12. Buckets outside the
+ * data's extent (query_extent()) have no rows and cost nothing: the
+ * days after the last hour of a report that ends now, the days before a
+ * database's first.
  */
 #define COST_HOUR  1
 #define COST_DAY   5
 #define COST_MONTH 12
+
+/* The data's extent [lo, hi), whole hours; lo == hi when empty. */
+struct extent {
+	int64_t lo, hi;
+};
+
+/* What reading the buckets of [a, b) costs, of unit seconds each. */
+static int64_t
+cost(const struct extent *x, int64_t a, int64_t b, int64_t unit, int64_t per)
+{
+	if (a < x->lo)
+		a = x->lo;
+	if (b > x->hi)
+		b = x->hi;
+	return b > a ? (b - a + unit - 1) / unit * per : 0;
+}
+
+/* The same for a whole month or months (28 to 31 days). */
+#define MONTH_UNIT (31 * 86400)
 
 static void
 arm_set(int64_t (*arm)[3], int i, int64_t lo, int64_t hi, int sign)
@@ -199,84 +187,99 @@ month_ceil(int64_t t)
 }
 
 /*
- * Splits the whole hours [since, until) into the arms of RANGE_CTE, each
- * read from the coarsest table that serves it cheapest: the whole months
- * inside from count_month; on each side, the days up to the first month
- * either added one by one or, when fewer, the month read whole and the
- * days before the range subtracted; the hours up to the first day in the
- * same way, from count_day and count_hour. A day is the sum of its hours
- * and a month of its days (store_count.c), so the sum is exact. With
+ * Splits the whole hours [since, until) into parts (arm: low bound, high
+ * bound, sign), each read from the coarsest table that serves it
+ * cheapest for the data in x: the whole months inside from count_month;
+ * on each side, the days up to the first month either added one by one
+ * or, when cheaper, the month read whole and the days outside the range
+ * subtracted; the hours up to the first day in the same way, from
+ * count_day and count_hour. A day is the sum of its hours and a month of
+ * its days (store_count.c), so the sum is exact whatever the choice. With
  * finest, or within one UTC day, all of it is read from hours.
  */
-static void
-range_split(int64_t since, int64_t until, bool finest, int64_t (*arm)[3])
+void
+query_range_split(int64_t since, int64_t until, bool finest, int64_t lo,
+    int64_t hi, int64_t (*arm)[3])
 {
+	const struct extent xs = { lo, hi }, *x = &xs;
 	int64_t ds, de, dl, dr, ml, mr, mf, mc, add, sub;
 
-	memset(arm, 0, PART_COUNT * sizeof(*arm));
-	arm_set(arm, PART_HOURS_HEAD, since, until, 1);
+	memset(arm, 0, QUERY_PARTS * sizeof(*arm));
+	arm_set(arm, QUERY_HOURS_HEAD, since, until, 1);
 	ds = ceil_to(since, 86400);
 	de = store_floor(until, 86400);
 	if (finest || ds > de)
 		return;
 	/* Hours: from since to the first midnight, or a day minus hours. */
 	dl = ds;
-	add = (ds - since) / 3600 * COST_HOUR;
-	sub = COST_DAY + (since - (ds - 86400)) / 3600 * COST_HOUR;
+	add = cost(x, since, ds, 3600, COST_HOUR);
+	sub = cost(x, ds - 86400, ds, 86400, COST_DAY) +
+	    cost(x, ds - 86400, since, 3600, COST_HOUR);
 	if (since == ds)
-		arm_set(arm, PART_HOURS_HEAD, 0, 0, 1);
+		arm_set(arm, QUERY_HOURS_HEAD, 0, 0, 1);
 	else if (sub < add) {
 		dl = ds - 86400;
-		arm_set(arm, PART_HOURS_HEAD, dl, since, -1);
+		arm_set(arm, QUERY_HOURS_HEAD, dl, since, -1);
 	} else
-		arm_set(arm, PART_HOURS_HEAD, since, ds, 1);
+		arm_set(arm, QUERY_HOURS_HEAD, since, ds, 1);
 	dr = de;
-	add = (until - de) / 3600 * COST_HOUR;
-	sub = COST_DAY + (de + 86400 - until) / 3600 * COST_HOUR;
+	add = cost(x, de, until, 3600, COST_HOUR);
+	sub = cost(x, de, de + 86400, 86400, COST_DAY) +
+	    cost(x, until, de + 86400, 3600, COST_HOUR);
 	if (until == de)
 		;
 	else if (sub < add) {
 		dr = de + 86400;
-		arm_set(arm, PART_HOURS_TAIL, until, dr, -1);
+		arm_set(arm, QUERY_HOURS_TAIL, until, dr, -1);
 	} else
-		arm_set(arm, PART_HOURS_TAIL, de, until, 1);
+		arm_set(arm, QUERY_HOURS_TAIL, de, until, 1);
 	if (dl >= dr)
 		return;
 	/* Days [dl, dr): the same with months. */
 	ml = month_ceil(dl);
 	mr = store_month_floor(dr);
 	if (ml > mr) {
-		arm_set(arm, PART_DAYS_HEAD, dl, dr, 1);
+		arm_set(arm, QUERY_DAYS_HEAD, dl, dr, 1);
 		return;
 	}
 	mf = store_month_floor(dl);
-	add = (ml - dl) / 86400 * COST_DAY;
-	sub = COST_MONTH + (dl - mf) / 86400 * COST_DAY;
+	add = cost(x, dl, ml, 86400, COST_DAY);
+	sub = cost(x, mf, ml, MONTH_UNIT, COST_MONTH) +
+	    cost(x, mf, dl, 86400, COST_DAY);
 	if (dl != ml && sub < add) {
-		arm_set(arm, PART_DAYS_HEAD, mf, dl, -1);
+		arm_set(arm, QUERY_DAYS_HEAD, mf, dl, -1);
 		ml = mf;
 	} else if (dl != ml)
-		arm_set(arm, PART_DAYS_HEAD, dl, ml, 1);
+		arm_set(arm, QUERY_DAYS_HEAD, dl, ml, 1);
 	mc = month_ceil(dr);
-	add = (dr - mr) / 86400 * COST_DAY;
-	sub = COST_MONTH + (mc - dr) / 86400 * COST_DAY;
+	add = cost(x, mr, dr, 86400, COST_DAY);
+	sub = cost(x, mr, mc, MONTH_UNIT, COST_MONTH) +
+	    cost(x, dr, mc, 86400, COST_DAY);
 	if (dr != mr && sub < add) {
-		arm_set(arm, PART_DAYS_TAIL, dr, mc, -1);
+		arm_set(arm, QUERY_DAYS_TAIL, dr, mc, -1);
 		mr = mc;
 	} else if (dr != mr)
-		arm_set(arm, PART_DAYS_TAIL, mr, dr, 1);
+		arm_set(arm, QUERY_DAYS_TAIL, mr, dr, 1);
 	if (ml < mr)
-		arm_set(arm, PART_MONTHS, ml, mr, 1);
+		arm_set(arm, QUERY_MONTHS, ml, mr, 1);
 }
 
 static int
 params_init(struct store *st, const struct query_filter *f, struct params *p)
 {
+	int64_t lo = 0, hi = 0;
+
 	memset(p, 0, sizeof(*p));
 	if (f->until <= f->since)
 		return store_failx(st, "query: empty time range");
 	query_range(f, &p->since, &p->until);
-	range_split(p->since, p->until, f->finest, p->arm);
+	if (!f->finest) {
+		if (query_extent(st, &lo, &hi) == -1)
+			return -1;
+		if (hi <= lo)
+			lo = hi = p->since; /* no data: every part is empty */
+	}
+	query_range_split(p->since, p->until, f->finest, lo, hi, p->arm);
 	p->finest = f->finest;
 	p->top = f->top > 0 ? f->top : -1;
 	if (store_name_id(st, "sent", &p->sent) == -1 ||
@@ -303,17 +306,8 @@ static int
 prepare(struct store *st, struct sql_stmt *q, const char *what, const char *sql,
     const struct params *p)
 {
-	int i, j;
-
 	if (sql_prepare(st, q, what, sql, false) == -1)
 		return -1;
-	for (i = 0; i < PART_COUNT; i++)
-		for (j = 0; j < 3; j++)
-			if (sql_bind_opt_int64(st, q, arm_names[i][j],
-				p->arm[i][j], false) == -1) {
-				sql_finalize(q);
-				return -1;
-			}
 	if (sql_bind_opt_int64(st, q, ":since", p->since, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":until", p->until, false) == -1 ||
 	    sql_bind_opt_int64(st, q, ":sent", p->sent, false) == -1 ||
@@ -332,19 +326,11 @@ prepare(struct store *st, struct sql_stmt *q, const char *what, const char *sql,
 	return 0;
 }
 
-static void
-read_counts(const struct sql_stmt *s, int col, struct query_counts *c)
-{
-	c->sent = sql_int64(s, col);
-	c->deferred = sql_int64(s, col + 1);
-	c->bounced = sql_int64(s, col + 2);
-	c->expired = sql_int64(s, col + 3);
-	c->attempts = sql_int64(s, col + 4);
-	c->suspended = sql_int64(s, col + 5);
-	c->local = sql_int64(s, col + 6);
-}
-
-/* Adds n results of status and kind to c, as COUNT_COLS counts them. */
+/*
+ * Adds n results of status and kind to c: deferrals of a local decision
+ * apart from the receivers' (kind local), suspended repeats counted among
+ * the deferrals and apart.
+ */
 static void
 counts_add(struct query_counts *c, const struct params *p, int64_t status,
     int64_t kind, int64_t n)
@@ -365,62 +351,6 @@ counts_add(struct query_counts *c, const struct params *p, int64_t status,
 		c->expired += n;
 	else if (status == p->attempt)
 		c->attempts += n;
-}
-
-enum row_kind {
-	ROW_HOUR,
-	ROW_UNKNOWN
-};
-
-/*
- * Steps s to the end, turning each result row into a query_row for fn;
- * finalizes s.
- */
-static int
-run_rows(struct store *st, const char *what, struct sql_stmt *s,
-    enum row_kind kind, query_row_fn *fn, void *arg)
-{
-	struct query_row r;
-	int rc;
-
-	while ((rc = sql_step(st, s)) == SQL_ROW) {
-		memset(&r, 0, sizeof(r));
-		r.name = r.top_class = r.enhanced = r.cls = r.text = r.sample =
-		    "";
-		switch (kind) {
-		case ROW_HOUR:
-			r.time = sql_int64(s, 0);
-			read_counts(s, 1, &r.c);
-			break;
-		case ROW_UNKNOWN:
-			r.text = sql_text(s, 0, &r.text_len);
-			r.n = sql_int64(s, 1);
-			r.time = sql_int64(s, 2);
-			r.sample = sql_text(s, 3, &r.sample_len);
-			break;
-		}
-		if (fn(&r, arg) != 0) {
-			sql_finalize(s);
-			return store_failx(
-			    st, "%s: stopped by the caller", what);
-		}
-	}
-	sql_finalize(s);
-	return rc == -1 ? -1 : 0;
-}
-
-static int
-run_query(struct store *st, const char *what, const char *sql,
-    enum row_kind kind, const struct query_filter *f, query_row_fn *fn,
-    void *arg)
-{
-	struct params p;
-	struct sql_stmt s;
-
-	if (params_init(st, f, &p) == -1 ||
-	    prepare(st, &s, what, sql, &p) == -1)
-		return -1;
-	return run_rows(st, what, &s, kind, fn, arg);
 }
 
 /*
@@ -655,7 +585,7 @@ scan_name(struct grp_table *t, const struct params *p, int64_t k, int64_t cls,
  * server: 267,000 rows, 9,000 keys; 111 -> 100 ms of CPU).
  */
 struct kslot {
-	int64_t v[8]; /* the key, in sql_scan's column order */
+	int64_t v[8]; /* the key, in ARM_SQL's column order */
 	int64_t n;    /* may be 0 or less while parts are subtracted */
 	bool used;
 };
@@ -712,7 +642,7 @@ ktable_add(struct ktable *t, const int64_t *v, int64_t n)
 	return 0;
 }
 
-/* Adds one summed key (sql_scan's columns) to the memo's groupings. */
+/* Adds one summed key (ARM_SQL's columns) to the memo's groupings. */
 static int
 scan_key(struct query_cache *c, const struct params *p, const int64_t *v,
     int64_t n, size_t *last)
@@ -746,6 +676,37 @@ scan_key(struct query_cache *c, const struct params *p, const int64_t *v,
 }
 
 /*
+ * Adds the rows of part i of p's range (query_range_split()), times its
+ * sign, to kt. 0, or -1 (store_errmsg()).
+ */
+static int
+scan_part(struct store *st, const struct params *p, size_t i, struct ktable *kt)
+{
+	struct sql_stmt s;
+	int64_t v[8], sign = p->arm[i][2];
+	int rc, j;
+
+	if (prepare(st, &s, "report",
+		part_sql[i][p->has_dom || p->has_host ? 1 : 0], p) == -1)
+		return -1;
+	if (sql_bind_int64(st, &s, ":lo", p->arm[i][0]) == -1 ||
+	    sql_bind_int64(st, &s, ":hi", p->arm[i][1]) == -1) {
+		sql_finalize(&s);
+		return -1;
+	}
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
+		for (j = 0; j < 8; j++)
+			v[j] = sql_int64(&s, j);
+		if (ktable_add(kt, v, sql_int64(&s, 8) * sign) == -1) {
+			sql_finalize(&s);
+			return store_failx(st, "report: out of memory");
+		}
+	}
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
+}
+
+/*
  * The memo of p's range and domain filter (see struct query_cache), read
  * now unless the store's is still valid; NULL on error (store_errmsg()).
  * Owned by the store.
@@ -754,14 +715,13 @@ static struct query_cache *
 query_scan(struct store *st, const struct params *p)
 {
 	struct query_cache **cp = store_query_cache(st), *c = *cp;
-	struct params q = *p;
 	struct sql_stmt s = { NULL, NULL };
 	struct ktable kt = { NULL, 0, 0 };
-	int64_t version = 0, changes, v[8];
+	int64_t version = 0, changes;
 	size_t i,
 	    last[6] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX,
 		    SIZE_MAX };
-	int rc, j;
+	int rc;
 
 	if (sql_prepare(st, &s, "data_version", sql_data_version, false) == -1)
 		return NULL;
@@ -791,18 +751,10 @@ query_scan(struct store *st, const struct params *p)
 	c->finest = p->finest;
 	c->version = version;
 	c->changes = changes;
-	q.has_cls = false;
-	if (prepare(st, &s, "report", sql_scan, &q) == -1)
-		goto fail;
-	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		for (j = 0; j < 8; j++)
-			v[j] = sql_int64(&s, j);
-		if (ktable_add(&kt, v, sql_int64(&s, 8)) == -1)
-			goto nomem;
-	}
-	sql_finalize(&s);
-	if (rc == -1)
-		goto fail;
+	for (i = 0; i < QUERY_PARTS; i++)
+		if (p->arm[i][0] < p->arm[i][1] &&
+		    scan_part(st, p, i, &kt) == -1)
+			goto fail;
 	/* Keys whose parts cancel out are not in the range (as none). */
 	for (i = 0; kt.slot != NULL && i <= kt.mask; i++)
 		if (kt.slot[i].used && kt.slot[i].n != 0 &&
@@ -1284,11 +1236,48 @@ int
 query_hourly(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
-	return run_query(st, "hourly",
-	    f->domain != NULL || f->host != NULL || f->finest
-		? sql_hourly
-		: sql_hourly_class,
-	    ROW_HOUR, f, fn, arg);
+	struct params p;
+	struct sql_stmt s;
+	struct query_row r;
+	int64_t bucket;
+	bool open = false;
+	int rc;
+
+	if (params_init(st, f, &p) == -1 ||
+	    prepare(st, &s, "hourly",
+		f->domain != NULL || f->host != NULL || f->finest
+		    ? sql_hourly
+		    : sql_hourly_class,
+		&p) == -1)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	/* Both tables' keys begin with the bucket: an hour's rows are
+	 * consecutive and the hours come in order. */
+	for (;;) {
+		rc = sql_step(st, &s);
+		bucket = rc == SQL_ROW ? sql_int64(&s, 0) : 0;
+		if (open && (rc != SQL_ROW || bucket != r.time)) {
+			if (fn(&r, arg) != 0) {
+				sql_finalize(&s);
+				return store_failx(
+				    st, "hourly: stopped by the caller");
+			}
+			open = false;
+		}
+		if (rc != SQL_ROW)
+			break;
+		if (!open) {
+			memset(&r, 0, sizeof(r));
+			r.name = r.top_class = r.enhanced = r.cls = r.text =
+			    r.sample = "";
+			r.time = bucket;
+			open = true;
+		}
+		counts_add(&r.c, &p, sql_int64(&s, 1), sql_int64(&s, 2),
+		    sql_int64(&s, 3));
+	}
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
 }
 
 static void
@@ -1317,13 +1306,34 @@ query_unknown(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
 	struct query_filter nf = *f;
+	struct params p;
+	struct sql_stmt s;
+	struct query_row r;
+	int rc;
 
 	if (sqlite3_create_function_v2(store_db(st), "bs_normalize", 1,
 		SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
 		normalize_fn, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(st, "unknown: bs_normalize");
 	nf.cls = NULL;
-	return run_query(st, "unknown", sql_unknown, ROW_UNKNOWN, &nf, fn, arg);
+	if (params_init(st, &nf, &p) == -1 ||
+	    prepare(st, &s, "unknown", sql_unknown, &p) == -1)
+		return -1;
+	while ((rc = sql_step(st, &s)) == SQL_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.name = r.top_class = r.enhanced = r.cls = "";
+		r.text = sql_text(&s, 0, &r.text_len);
+		r.n = sql_int64(&s, 1);
+		r.time = sql_int64(&s, 2);
+		r.sample = sql_text(&s, 3, &r.sample_len);
+		if (fn(&r, arg) != 0) {
+			sql_finalize(&s);
+			return store_failx(
+			    st, "unknown: stopped by the caller");
+		}
+	}
+	sql_finalize(&s);
+	return rc == -1 ? -1 : 0;
 }
 
 static const char sql_minutes[] =

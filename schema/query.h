@@ -74,6 +74,29 @@ typedef int query_row_fn(const struct query_row *, void *arg);
 /* The whole-hour range the queries read for f: [*since, *until). */
 void query_range(const struct query_filter *f, int64_t *since, int64_t *until);
 
+/*
+ * The parts of a whole-hour range that the report queries read, each from
+ * one count table: hours and days on each side, the whole months between.
+ */
+enum query_part {
+	QUERY_HOURS_HEAD,
+	QUERY_HOURS_TAIL,
+	QUERY_DAYS_HEAD,
+	QUERY_DAYS_TAIL,
+	QUERY_MONTHS,
+	QUERY_PARTS
+};
+
+/*
+ * Splits the whole hours [since, until) into parts, arm[part] = { low,
+ * high, sign } (an empty part: low == high), reading as few rows as it
+ * can when the data lies in the whole hours [lo, hi) (query_extent()); the
+ * sum of the parts, each times its sign, is the range's whatever lo and
+ * hi are. With finest, all of it from hours.
+ */
+void query_range_split(int64_t since, int64_t until, bool finest, int64_t lo,
+    int64_t hi, int64_t (*arm)[3]);
+
 /* Final results, attempts and suspended repeats in the range. */
 int query_totals(
     struct store *, const struct query_filter *, struct query_counts *);

@@ -400,6 +400,114 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 	check_ranges(fx->st);
 }
 
+/*
+ * The hours [a, b) the parts of a split cover, each times its sign, at
+ * hour h, counting only hours with data ([lo, hi)): 1 inside the range,
+ * 0 outside, whatever the parts are.
+ */
+static int64_t
+split_weight(int64_t (*arm)[3], int64_t h)
+{
+	int64_t w = 0;
+	int i;
+
+	for (i = 0; i < QUERY_PARTS; i++)
+		if (h >= arm[i][0] && h < arm[i][1])
+			w += arm[i][2];
+	return w;
+}
+
+static void
+check_split(int64_t since, int64_t until, int64_t lo, int64_t hi)
+{
+	int64_t arm[QUERY_PARTS][3], h, want;
+	int i;
+
+	query_range_split(since, until, false, lo, hi, arm);
+	for (i = 0; i < QUERY_PARTS; i++) {
+		assert_true(arm[i][0] <= arm[i][1]);
+		assert_true(arm[i][0] == arm[i][1] || arm[i][2] == 1 ||
+		    arm[i][2] == -1);
+		/* Each part is whole buckets of its table. */
+		if (i >= QUERY_DAYS_HEAD && arm[i][0] < arm[i][1]) {
+			assert_int_equal(
+			    store_floor(arm[i][0], DAY), arm[i][0]);
+			assert_int_equal(
+			    store_floor(arm[i][1], DAY), arm[i][1]);
+		}
+		if (i == QUERY_MONTHS && arm[i][0] < arm[i][1]) {
+			assert_int_equal(
+			    store_month_floor(arm[i][0]), arm[i][0]);
+			assert_int_equal(
+			    store_month_floor(arm[i][1]), arm[i][1]);
+		}
+	}
+	for (h = lo; h < hi; h += 3600) {
+		want = h >= since && h < until ? 1 : 0;
+		if (split_weight(arm, h) != want)
+			fail_msg(
+			    "split of [%lld, %lld) with data [%lld, %lld): "
+			    "hour %lld weighs %lld",
+			    (long long)since, (long long)until, (long long)lo,
+			    (long long)hi, (long long)h,
+			    (long long)split_weight(arm, h));
+	}
+}
+
+/* Property: random ranges and extents, every hour with data once. */
+static void
+query_range_split__random_ranges_and_extents__each_hour_once(void **state)
+{
+	int64_t a, b, lo, hi, t;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		a = T0 + (rnd_below(DAYS * 24) - 24 * 35) * 3600;
+		b = a + (1 + rnd_below(24 * 80)) * 3600;
+		lo = T0 + (rnd_below(DAYS * 24) - 24 * 35) * 3600;
+		hi = lo + rnd_below(24 * 80) * 3600;
+		if (i % 4 == 0) { /* the data around the range */
+			lo = a - rnd_below(24 * 40) * 3600;
+			hi = b + rnd_below(24 * 40) * 3600;
+		}
+		if (i % 7 == 0) { /* a report that ends at the last data */
+			t = lo + rnd_below(24 * 90) * 3600;
+			hi = b = t > a ? t : a + 3600;
+		}
+		check_split(a, b, lo, hi);
+	}
+}
+
+/*
+ * A report that ends now, in the middle of a month: the days after now
+ * hold no data, so the month is read whole and those days subtracted
+ * (they cost nothing) instead of adding its days one by one.
+ */
+static void
+query_range_split__ends_mid_month_at_the_data__month_minus_empty_days(
+    void **state)
+{
+	/* 2026-03-07 02:00 UTC; 30 days back: 2026-02-05 02:00. */
+	int64_t until = 1772848800, since = until - 30 * DAY,
+		arm[QUERY_PARTS][3];
+
+	(void)state;
+	query_range_split(since, until, false, T0, until, arm);
+	/* March 1 to 7 from the month, the days from March 7 on subtracted. */
+	assert_int_equal(arm[QUERY_DAYS_TAIL][0], 1772841600);
+	assert_int_equal(arm[QUERY_DAYS_TAIL][1], 1775001600);
+	assert_int_equal(arm[QUERY_DAYS_TAIL][2], -1);
+	assert_int_equal(arm[QUERY_MONTHS][1], 1775001600);
+	/* Data that goes on after the range: the days are added instead. */
+	query_range_split(since, until, false, T0, until + 60 * DAY, arm);
+	assert_int_equal(arm[QUERY_DAYS_TAIL][0], 1772323200);
+	assert_int_equal(arm[QUERY_DAYS_TAIL][1], 1772841600);
+	assert_int_equal(arm[QUERY_DAYS_TAIL][2], 1);
+	check_split(since, until, T0, until);
+	check_split(since, until, T0, until + 60 * DAY);
+}
+
 static void
 store_month_floor__dates__first_of_month(void **state)
 {
@@ -418,6 +526,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(store_month_floor__dates__first_of_month),
+		cmocka_unit_test(
+		    query_range_split__random_ranges_and_extents__each_hour_once),
+		cmocka_unit_test(
+		    query_range_split__ends_mid_month_at_the_data__month_minus_empty_days),
 		cmocka_unit_test_setup_teardown(
 		    query_rollup__random_ranges__same_as_hours, setup,
 		    db_fixture_teardown),
