@@ -80,7 +80,7 @@ static const char sql_reply_of[] =
  * per hour in C (query_hourly()). With a domain or host filter (or the
  * finest reading) from count_hour: */
 static const char sql_hourly[] =
-    "SELECT bucket, status, kind, n FROM count_hour WHERE bucket >= :since "
+    "SELECT bucket, class, status, kind, n FROM count_hour WHERE bucket >= :since "
     "AND bucket < :until AND " COUNT_FILTER;
 /* Without: count_hour_class, a few rows per hour instead of every
  * domain's (a year of a busy server: 310,000 rows instead of 16
@@ -88,7 +88,7 @@ static const char sql_hourly[] =
  * instructions a row; reading the four columns and adding in C about a
  * third of that (a year of a busy server: 694 -> 236 M). */
 static const char sql_hourly_class[] =
-    "SELECT bucket, status, kind, n FROM count_hour_class WHERE "
+    "SELECT bucket, class, status, kind, n FROM count_hour_class WHERE "
     "bucket >= :since AND bucket < :until AND (:cls IS NULL OR class = :cls)";
 
 static const char sql_unknown[] =
@@ -509,6 +509,24 @@ name_of(
 }
 
 /*
+ * The range's rows summed by their key (domain, provider, class, status,
+ * code, enhanced, kind, host) before they are grouped: the days or months
+ * of a range repeat mostly the same keys, so the groupings then look up
+ * each distinct key once instead of each row (30-day report of a busy
+ * server: 267,000 rows, 9,000 keys; 111 -> 100 ms of CPU).
+ */
+struct kslot {
+	int64_t v[8]; /* the key, in ARM_SQL's column order */
+	int64_t n;    /* may be 0 or less while parts are subtracted */
+	bool used;
+};
+
+struct ktable {
+	struct kslot *slot;
+	size_t mask, n;
+};
+
+/*
  * The memo of one pass over a range's count rows. A report asks for
  * totals (twice: with and without its class filter), classes, domains,
  * providers and codes over the same range: each used to read every row
@@ -528,6 +546,7 @@ struct query_cache {
 	struct grp_table prov;  /* (provider, class) */
 	struct grp_table hosts; /* (host, class) */
 	struct grp_table code;  /* (code << 40 | enhanced, class): not sent */
+	struct ktable keys;     /* the summed keys (query_by_class_each()) */
 };
 
 /* Frees a memo (store_close()); accepts NULL. */
@@ -541,6 +560,7 @@ query_cache_free(struct query_cache *c)
 	grp_free(&c->prov);
 	grp_free(&c->hosts);
 	grp_free(&c->code);
+	free(c->keys.slot);
 	free(c);
 }
 
@@ -576,24 +596,6 @@ scan_name(struct grp_table *t, const struct params *p, int64_t k, int64_t cls,
 		g->fn += n;
 	return 0;
 }
-
-/*
- * The range's rows summed by their key (domain, provider, class, status,
- * code, enhanced, kind, host) before they are grouped: the days or months
- * of a range repeat mostly the same keys, so the groupings then look up
- * each distinct key once instead of each row (30-day report of a busy
- * server: 267,000 rows, 9,000 keys; 111 -> 100 ms of CPU).
- */
-struct kslot {
-	int64_t v[8]; /* the key, in ARM_SQL's column order */
-	int64_t n;    /* may be 0 or less while parts are subtracted */
-	bool used;
-};
-
-struct ktable {
-	struct kslot *slot;
-	size_t mask, n;
-};
 
 static uint64_t
 kslot_hash(const int64_t *v)
@@ -760,7 +762,7 @@ query_scan(struct store *st, const struct params *p)
 		if (kt.slot[i].used && kt.slot[i].n != 0 &&
 		    scan_key(c, p, kt.slot[i].v, kt.slot[i].n, last) == -1)
 			goto nomem;
-	free(kt.slot);
+	c->keys = kt;
 	return c;
 nomem:
 	store_failx(st, "report: out of memory");
@@ -822,42 +824,29 @@ class_cmp(const void *a, const void *b)
 }
 
 /*
- * Calls fn once per failure class present in the range (name, counts),
- * most final failures first. 0, or -1 (store_errmsg()), also when fn
- * returns non-zero.
+ * Names, sorts and passes to fn the class groups of t (keys: class ids),
+ * as query_by_class() gives them; frees t. 0, or -1 (store_errmsg()).
  */
-int
-query_by_class(
-    struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
+static int
+classes_emit(struct store *st, struct grp_table *t, query_row_fn *fn, void *arg)
 {
-	struct grp_table t = { 0 };
-	struct grp *g, **order = NULL;
-	struct query_cache *c;
+	struct grp **order = NULL;
 	struct query_row r;
-	struct params p;
 	struct sql_stmt ns = { NULL, NULL };
 	size_t i, m = 0;
 	int ret = -1;
 
-	if (params_init(st, f, &p) == -1 || (c = query_scan(st, &p)) == NULL)
-		return -1;
-	for (i = 0; i < c->cls.n; i++) {
-		if (c->cls.g[i].cls != 1 ||
-		    (p.has_cls && c->cls.g[i].k != p.cls))
-			continue;
-		if ((g = grp_get(&t, c->cls.g[i].k, 1)) == NULL)
-			goto nomem;
-		g->c = c->cls.g[i].c;
-	}
 	if (sql_prepare(st, &ns, "by_class", sql_name_of, false) == -1)
 		goto fail;
-	if ((order = malloc((t.n + 1) * sizeof(*order))) == NULL)
-		goto nomem;
-	for (i = 0; i < t.n; i++) {
-		if (name_of(st, &ns, t.g[i].k, &t.g[i].name, NULL) == -1)
+	if ((order = malloc((t->n + 1) * sizeof(*order))) == NULL) {
+		store_failx(st, "by_class: out of memory");
+		goto fail;
+	}
+	for (i = 0; i < t->n; i++) {
+		if (name_of(st, &ns, t->g[i].k, &t->g[i].name, NULL) == -1)
 			goto fail;
-		if (t.g[i].name != NULL) /* as the JOIN on name did */
-			order[m++] = &t.g[i];
+		if (t->g[i].name != NULL) /* as the JOIN on name did */
+			order[m++] = &t->g[i];
 	}
 	qsort(order, m, sizeof(*order), class_cmp);
 	for (i = 0; i < m; i++) {
@@ -871,14 +860,91 @@ query_by_class(
 		}
 	}
 	ret = 0;
-	goto fail;
-nomem:
-	store_failx(st, "by_class: out of memory");
 fail:
 	sql_finalize(&ns);
 	free(order);
-	grp_free(&t);
+	grp_free(t);
 	return ret;
+}
+
+/* See query.h. */
+int
+query_by_class(
+    struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
+{
+	struct grp_table t = { 0 };
+	struct grp *g;
+	struct query_cache *c;
+	struct params p;
+	size_t i;
+
+	if (params_init(st, f, &p) == -1 || (c = query_scan(st, &p)) == NULL)
+		return -1;
+	for (i = 0; i < c->cls.n; i++) {
+		if (c->cls.g[i].cls != 1 ||
+		    (p.has_cls && c->cls.g[i].k != p.cls))
+			continue;
+		if ((g = grp_get(&t, c->cls.g[i].k, 1)) == NULL) {
+			grp_free(&t);
+			return store_failx(st, "by_class: out of memory");
+		}
+		g->c = c->cls.g[i].c;
+	}
+	return classes_emit(st, &t, fn, arg);
+}
+
+/*
+ * See query.h. From the summed keys of one pass without the domain
+ * filter: a key is the domain's (domain = name OR provider = name, as
+ * COUNT_FILTER) and counts as scan_key() counts the (class, 1) groups.
+ */
+int
+query_by_class_each(struct store *st, const struct query_filter *f,
+    const char *const *names, size_t n, query_row_fn *fn, void *const *args)
+{
+	struct query_filter nf = *f;
+	struct grp_table t;
+	struct grp *g;
+	struct query_cache *c;
+	struct params p;
+	const int64_t *v;
+	int64_t id;
+	size_t i, j;
+
+	if (f->domain != NULL) {
+		/* A domain's report has a provider or two, and the memo of
+		 * that domain serves the one of the same name. */
+		for (i = 0; i < n; i++) {
+			nf.domain = names[i];
+			if (query_by_class(st, &nf, fn, args[i]) == -1)
+				return -1;
+		}
+		return 0;
+	}
+	if (params_init(st, &nf, &p) == -1 || (c = query_scan(st, &p)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (store_name_id(st, names[i], &id) == -1)
+			return -1;
+		memset(&t, 0, sizeof(t));
+		for (j = 0; c->keys.slot != NULL && j <= c->keys.mask; j++) {
+			v = c->keys.slot[j].v;
+			if (!c->keys.slot[j].used || c->keys.slot[j].n == 0 ||
+			    (v[0] != id && v[1] != id) || v[3] == p.sent ||
+			    v[6] == STORE_KIND_LOCAL ||
+			    (p.has_cls && v[2] != p.cls))
+				continue;
+			if ((g = grp_get(&t, v[2], 1)) == NULL) {
+				grp_free(&t);
+				return store_failx(
+				    st, "by_class: out of memory");
+			}
+			counts_add(&g->c, &p, v[3], v[6], c->keys.slot[j].n);
+		}
+		if (classes_emit(st, &t, fn, args[i]) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /* The report's order without the names: final failures, attempts, sent. */
@@ -1231,17 +1297,97 @@ fail:
 	return ret;
 }
 
-/* Calls fn per hour with counts in the range (time, counts), in order. */
-int
-query_hourly(
-    struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
+/* One class's counts in the hour being summed (hourly_scan()). */
+struct hslot {
+	int64_t cls; /* class name id */
+	char *name;  /* its name, read on first sight */
+	struct query_counts c;
+	bool seen; /* rows in this hour */
+};
+
+struct hslots {
+	struct hslot *v;
+	size_t n;
+};
+
+static void
+hslots_free(struct hslots *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].name);
+	free(t->v);
+}
+
+/* The slot of class cls (a new one named through ns). NULL on error. */
+static struct hslot *
+hslot_get(struct store *st, struct sql_stmt *ns, struct hslots *t, int64_t cls)
+{
+	struct hslot *v;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].cls == cls)
+			return &t->v[i];
+	if ((v = realloc(t->v, (t->n + 1) * sizeof(*v))) == NULL) {
+		store_failx(st, "hourly: out of memory");
+		return NULL;
+	}
+	t->v = v;
+	v = &t->v[t->n];
+	memset(v, 0, sizeof(*v));
+	v->cls = cls;
+	if (ns != NULL && name_of(st, ns, cls, &v->name, NULL) == -1)
+		return NULL;
+	if (ns != NULL && v->name == NULL && (v->name = strdup("")) == NULL) {
+		store_failx(st, "hourly: out of memory");
+		return NULL;
+	}
+	t->n++;
+	return v;
+}
+
+/* Calls fn for each slot with rows in hour t, then empties them. */
+static int
+hslots_emit(struct store *st, struct hslots *t, int64_t hour, query_row_fn *fn,
+    void *arg)
+{
+	struct query_row r;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (!t->v[i].seen)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.name = r.top_class = r.enhanced = r.text = r.sample = "";
+		r.cls = t->v[i].name != NULL ? t->v[i].name : "";
+		r.time = hour;
+		r.c = t->v[i].c;
+		memset(&t->v[i].c, 0, sizeof(t->v[i].c));
+		t->v[i].seen = false;
+		if (fn(&r, arg) != 0)
+			return store_failx(st, "hourly: stopped by the caller");
+	}
+	return 0;
+}
+
+/*
+ * The hourly series of f's range, one row per hour (by_class false) or
+ * per hour and class (true, each row's cls its name), in time order: the
+ * range's rows come in key order, bucket first, and are summed in C.
+ */
+static int
+hourly_scan(struct store *st, const struct query_filter *f, bool by_class,
+    query_row_fn *fn, void *arg)
 {
 	struct params p;
-	struct sql_stmt s;
-	struct query_row r;
-	int64_t bucket;
+	struct sql_stmt s, ns = { NULL, NULL };
+	struct hslots t = { NULL, 0 };
+	struct hslot *h = NULL;
+	int64_t bucket = 0, hour = 0, cls;
 	bool open = false;
-	int rc;
+	int rc = -1;
 
 	if (params_init(st, f, &p) == -1 ||
 	    prepare(st, &s, "hourly",
@@ -1250,34 +1396,59 @@ query_hourly(
 		    : sql_hourly_class,
 		&p) == -1)
 		return -1;
-	memset(&r, 0, sizeof(r));
-	/* Both tables' keys begin with the bucket: an hour's rows are
-	 * consecutive and the hours come in order. */
+	if (by_class &&
+	    sql_prepare(st, &ns, "hourly", sql_name_of, false) == -1) {
+		sql_finalize(&s);
+		return -1;
+	}
 	for (;;) {
 		rc = sql_step(st, &s);
-		bucket = rc == SQL_ROW ? sql_int64(&s, 0) : 0;
-		if (open && (rc != SQL_ROW || bucket != r.time)) {
-			if (fn(&r, arg) != 0) {
-				sql_finalize(&s);
-				return store_failx(
-				    st, "hourly: stopped by the caller");
+		if (rc == -1)
+			break;
+		if (rc == SQL_ROW)
+			bucket = sql_int64(&s, 0);
+		if (open && (rc != SQL_ROW || bucket != hour)) {
+			if (hslots_emit(st, &t, hour, fn, arg) == -1) {
+				rc = -1;
+				break;
 			}
 			open = false;
 		}
 		if (rc != SQL_ROW)
 			break;
-		if (!open) {
-			memset(&r, 0, sizeof(r));
-			r.name = r.top_class = r.enhanced = r.cls = r.text =
-			    r.sample = "";
-			r.time = bucket;
-			open = true;
+		hour = bucket;
+		open = true;
+		cls = by_class ? sql_int64(&s, 1) : 0;
+		if ((h == NULL || h->cls != cls) &&
+		    (h = hslot_get(st, by_class ? &ns : NULL, &t, cls)) ==
+			NULL) {
+			rc = -1;
+			break;
 		}
-		counts_add(&r.c, &p, sql_int64(&s, 1), sql_int64(&s, 2),
-		    sql_int64(&s, 3));
+		h->seen = true;
+		counts_add(&h->c, &p, sql_int64(&s, 2), sql_int64(&s, 3),
+		    sql_int64(&s, 4));
 	}
 	sql_finalize(&s);
+	sql_finalize(&ns);
+	hslots_free(&t);
 	return rc == -1 ? -1 : 0;
+}
+
+/* Calls fn per hour with counts in the range (time, counts), in order. */
+int
+query_hourly(
+    struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
+{
+	return hourly_scan(st, f, false, fn, arg);
+}
+
+/* The same per hour and class (see query.h). */
+int
+query_hourly_classes(
+    struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
+{
+	return hourly_scan(st, f, true, fn, arg);
 }
 
 static void

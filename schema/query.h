@@ -105,6 +105,14 @@ int query_totals(
 int query_by_class(
     struct store *, const struct query_filter *, query_row_fn *, void *);
 
+/*
+ * query_by_class() with each of names[0..n) in turn as the domain filter
+ * (f's own replaced), rows of names[i] to fn with args[i]: one pass over
+ * the range for all of them.
+ */
+int query_by_class_each(struct store *, const struct query_filter *,
+    const char *const *names, size_t n, query_row_fn *fn, void *const *args);
+
 /* Recipient domains, most failures first, then most sent; top rows. */
 int query_by_domain(
     struct store *, const struct query_filter *, query_row_fn *, void *);
@@ -123,6 +131,14 @@ int query_by_code(
 
 /* One row per hour that has counts, oldest first (gaps are not rows). */
 int query_hourly(
+    struct store *, const struct query_filter *, query_row_fn *, void *);
+
+/*
+ * The same per hour and class: one row per (hour, class) that has counts,
+ * oldest hour first, its cls the class's name (for each class, the rows
+ * query_hourly() gives with that class filter; one pass for all).
+ */
+int query_hourly_classes(
     struct store *, const struct query_filter *, query_row_fn *, void *);
 
 /*

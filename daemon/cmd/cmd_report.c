@@ -1208,12 +1208,31 @@ report_csv(FILE *fp, const struct report *r)
 
 /* The command. */
 
+/*
+ * A query_row_fn for query_hourly_classes(): the row goes to the hours of
+ * its class in r->classes (a class not there, `none`, is left out).
+ */
+static int
+class_hours_collect(const struct query_row *row, void *arg)
+{
+	struct report *r = arg;
+	size_t i;
+
+	for (i = 0; i < r->classes.n; i++)
+		if (strcmp(r->classes.v[i].name, row->cls) == 0)
+			return rlist_collect(row, &r->class_hours[i]);
+	return 0;
+}
+
 static int
 run_queries(struct store *st, struct report *r)
 {
 	struct query_filter nocls = r->f, one;
 	struct incident_filter inf;
-	size_t i;
+	const char **names;
+	void **args;
+	size_t i, n = 0;
+	int rc;
 
 	nocls.cls = NULL;
 	if (query_extent(st, &r->data_first, &r->data_last) == -1 ||
@@ -1253,24 +1272,23 @@ run_queries(struct store *st, struct report *r)
 		return 0;
 	/* The chart's series, the providers' class mix, the incidents. */
 	r->class_hours = xcalloc(r->classes.n + 1, sizeof(*r->class_hours));
-	for (i = 0; i < r->classes.n; i++) {
-		one = r->f;
-		one.cls = r->classes.v[i].name;
-		if (query_hourly(st, &one, rlist_collect, &r->class_hours[i]) ==
-		    -1)
-			return -1;
-	}
+	if (query_hourly_classes(st, &r->f, class_hours_collect, r) == -1)
+		return -1;
 	r->provider_classes =
 	    xcalloc(r->providers.n + 1, sizeof(*r->provider_classes));
+	names = xcalloc(r->providers.n + 1, sizeof(*names));
+	args = xcalloc(r->providers.n + 1, sizeof(*args));
 	for (i = 0; i < r->providers.n; i++) {
 		if (r->providers.v[i].name[0] == '\0')
 			continue; /* "" is no provider: nothing to filter on */
-		one = r->f;
-		one.domain = r->providers.v[i].name;
-		if (query_by_class(
-			st, &one, rlist_collect, &r->provider_classes[i]) == -1)
-			return -1;
+		names[n] = r->providers.v[i].name;
+		args[n++] = &r->provider_classes[i];
 	}
+	rc = query_by_class_each(st, &r->f, names, n, rlist_collect, args);
+	free(names);
+	free(args);
+	if (rc == -1)
+		return -1;
 	memset(&inf, 0, sizeof(inf));
 	inf.since = r->since;
 	/* A database from before the incidents migration has none. */

@@ -186,6 +186,84 @@ put_row(const struct query_row *r, void *arg)
 	return 0;
 }
 
+static const char *const each_cls[] = { "none", "rate_limited", "user_unknown",
+	"greylisted", "expired", "unknown", "blacklisted" };
+static const char *const each_names[] = { "qq.com", "google.com",
+	"microsoft.com", "", "example.org", "nowhere.example", "gmail.com" };
+#define NCLS   (sizeof(each_cls) / sizeof(each_cls[0]))
+#define NNAMES (sizeof(each_names) / sizeof(each_names[0]))
+
+struct by_cls {
+	struct out o[NCLS];
+};
+
+/* A query_row_fn: the row to the buffer of its class (each_cls). */
+static int
+put_by_cls(const struct query_row *r, void *arg)
+{
+	struct by_cls *b = arg;
+	struct query_row x = *r;
+	size_t i;
+
+	/* As query_hourly() gives it: the class is the filter's. */
+	x.cls = "";
+	for (i = 0; i < NCLS; i++)
+		if (strcmp(r->cls, each_cls[i]) == 0)
+			return put_row(&x, &b->o[i]);
+	fail_msg("hourly row of an unexpected class %s", r->cls);
+	return 1;
+}
+
+/*
+ * The HTML report's one-pass queries (query_hourly_classes(),
+ * query_by_class_each()) with f, or with f.finest what they stand for:
+ * query_hourly() per class and query_by_class() per domain filter.
+ */
+static void
+answer_each(struct store *st, const struct query_filter *f, struct out *o)
+{
+	struct by_cls b;
+	struct query_filter one;
+	struct out names[NNAMES];
+	void *args[NNAMES];
+	size_t i;
+
+	memset(&b, 0, sizeof(b));
+	memset(names, 0, sizeof(names));
+	for (i = 0; i < NNAMES; i++)
+		args[i] = &names[i];
+	if (!f->finest) {
+		assert_int_equal(
+		    query_hourly_classes(st, f, put_by_cls, &b), 0);
+		assert_int_equal(query_by_class_each(
+				     st, f, each_names, NNAMES, put_row, args),
+		    0);
+	}
+	for (i = 0; i < NCLS; i++) {
+		if (f->finest &&
+		    (f->cls == NULL || strcmp(f->cls, each_cls[i]) == 0)) {
+			one = *f;
+			one.cls = each_cls[i];
+			assert_int_equal(
+			    query_hourly(st, &one, put_row, &b.o[i]), 0);
+		}
+		put(o, "hours of %s\n%.*s", each_cls[i], (int)b.o[i].n,
+		    b.o[i].s != NULL ? b.o[i].s : "");
+		free(b.o[i].s);
+	}
+	for (i = 0; i < NNAMES; i++) {
+		if (f->finest) {
+			one = *f;
+			one.domain = each_names[i];
+			assert_int_equal(
+			    query_by_class(st, &one, put_row, &names[i]), 0);
+		}
+		put(o, "classes of %s\n%.*s", each_names[i], (int)names[i].n,
+		    names[i].s != NULL ? names[i].s : "");
+		free(names[i].s);
+	}
+}
+
 /* All the report's queries over f, into o. */
 static void
 answer(struct store *st, const struct query_filter *f, struct out *o)
@@ -208,6 +286,7 @@ answer(struct store *st, const struct query_filter *f, struct out *o)
 	assert_int_equal(query_by_code(st, f, put_row, o), 0);
 	put(o, "hours\n");
 	assert_int_equal(query_hourly(st, f, put_row, o), 0);
+	answer_each(st, f, o);
 }
 
 /* The rollups' answer over [since, until) equals the hours'. */
