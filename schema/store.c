@@ -170,6 +170,24 @@ store_begin(struct store *st)
 	return 0;
 }
 
+/* See store.h. The snapshot is taken by the first read after BEGIN. */
+int
+store_read_begin(struct store *st)
+{
+	if (st->in_txn)
+		return store_failx(st, "read: transaction already open");
+	return sql_run(st, "read begin", "BEGIN DEFERRED");
+}
+
+/* See store.h. */
+int
+store_read_end(struct store *st)
+{
+	if (st->in_txn || sqlite3_get_autocommit(st->db))
+		return 0; /* none open (SQLite may have ended it on an error) */
+	return sql_run(st, "read end", "COMMIT");
+}
+
 /* See store.h. */
 bool
 store_changed_elsewhere(const struct store *st)

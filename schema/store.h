@@ -95,6 +95,15 @@ int store_commit(struct store *);
 int store_rollback(struct store *);
 
 /*
+ * A read transaction: every query between store_read_begin() and
+ * store_read_end() reads one snapshot of the database, whatever other
+ * connections commit meanwhile (a report's sections then agree with each
+ * other). 0, or -1 (store_errmsg()).
+ */
+int store_read_begin(struct store *);
+int store_read_end(struct store *);
+
+/*
  * Inside a transaction: whether another connection (another import, the
  * daemon, a command) committed between this transaction's begin and the
  * previous one's (or the open). What this store holds in memory about

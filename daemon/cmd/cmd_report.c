@@ -1225,7 +1225,7 @@ class_hours_collect(const struct query_row *row, void *arg)
 }
 
 static int
-run_queries(struct store *st, struct report *r)
+read_all(struct store *st, struct report *r)
 {
 	struct query_filter nocls = r->f, one;
 	struct incident_filter inf;
@@ -1294,6 +1294,24 @@ run_queries(struct store *st, struct report *r)
 	/* A database from before the incidents migration has none. */
 	(void)report_incidents(r, &inf, &r->incs);
 	return 0;
+}
+
+/*
+ * Every query of the report in one read transaction: its sections read
+ * one snapshot while the daemon commits (totals that agree with their
+ * rows).
+ */
+static int
+run_queries(struct store *st, struct report *r)
+{
+	int rc;
+
+	if (store_read_begin(st) == -1)
+		return -1;
+	rc = read_all(st, r);
+	if (store_read_end(st) == -1)
+		rc = -1;
+	return rc;
 }
 
 /* Clamps the shown range to where the counts are (when they overlap). */

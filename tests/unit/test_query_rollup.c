@@ -587,6 +587,52 @@ query_range_split__ends_mid_month_at_the_data__month_minus_empty_days(
 	check_split(since, until, T0, until + 60 * DAY);
 }
 
+/*
+ * store_read_begin(): a commit from another connection between two
+ * queries of a report is not seen until store_read_end(); without the
+ * read transaction it is (so the test can tell).
+ */
+static void
+store_read_begin__commit_elsewhere__one_snapshot(void **state)
+{
+	struct db_fixture *fx = *state;
+	struct out a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	struct query_filter f;
+	char err[BS_ERRLEN];
+	struct store *w;
+	int round;
+
+	memset(&f, 0, sizeof(f));
+	f.since = T0;
+	f.until = T0 + (int64_t)DAYS * DAY;
+	w = store_open(fx->path, 0, err);
+	assert_non_null(w);
+	for (round = 0; round < 2; round++) {
+		if (round == 0)
+			assert_int_equal(store_read_begin(fx->st), 0);
+		a.n = b.n = 0;
+		assert_int_equal(query_hourly(fx->st, &f, put_row, &a), 0);
+		assert_int_equal(store_begin(w), 0);
+		add_random(w, T0 + 5 * DAY + 1800);
+		assert_int_equal(store_commit(w), 0);
+		assert_int_equal(query_hourly(fx->st, &f, put_row, &b), 0);
+		if (round == 0) {
+			/* One snapshot: the same rows. */
+			assert_true(a.n == b.n && memcmp(a.s, b.s, a.n) == 0);
+			assert_int_equal(store_read_end(fx->st), 0);
+			a.n = 0;
+			assert_int_equal(
+			    query_hourly(fx->st, &f, put_row, &a), 0);
+		}
+		/* The commit is seen. */
+		assert_false(a.n == b.n && memcmp(a.s, b.s, a.n) == 0);
+	}
+	assert_int_equal(store_read_end(fx->st), 0); /* none open: 0 */
+	store_close(w);
+	free(a.s);
+	free(b.s);
+}
+
 static void
 store_month_floor__dates__first_of_month(void **state)
 {
@@ -615,6 +661,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    query_rollup__rollups_dropped_at_version_3__migration_rebuilds,
 		    setup, db_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_read_begin__commit_elsewhere__one_snapshot, setup,
+		    db_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
