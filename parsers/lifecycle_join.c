@@ -768,6 +768,19 @@ expired_class(uint8_t last, int expiry)
 	return (uint8_t)expiry;
 }
 
+/*
+ * A local decision of our MTA (Exim's "retry time not reached", its
+ * queue-only deferrals: flag local) is no reply and no failure: the
+ * recipient stays deferred with the code, class, relay and result count
+ * of the receiver's last reply (or none yet).
+ */
+static bool
+local_decision(const struct bs_event *ev)
+{
+	return ev->status == BS_STATUS_DEFERRED &&
+	    (ev->flags & BS_EVENT_LOCAL) != 0;
+}
+
 int
 lc_join_event(struct lc_join *j, const struct bs_event *ev,
     const struct classify_result *cr, const char *provider,
@@ -797,7 +810,7 @@ lc_join_event_h(struct lc_join *j, const struct bs_event *ev,
 		return -1;
 	seen(j, m, ev->time);
 	mark(j, m);
-	if (ev->status != BS_STATUS_SENT)
+	if (ev->status != BS_STATUS_SENT && !local_decision(ev))
 		m->failed++;
 	if (ev->rcpt.len == 0) {
 		/* Postfix qmgr "status=expired, returned to sender": every
@@ -825,17 +838,20 @@ lc_join_event_h(struct lc_join *j, const struct bs_event *ev,
 		r->first = ev->time;
 	if (ev->time > r->last)
 		r->last = ev->time;
+	r->status = (uint8_t)ev->status;
+	put(r->provider, sizeof(r->provider),
+	    bs_span_make(provider, provider != NULL ? strlen(provider) : 0));
+	if (local_decision(ev))
+		goto keep_reply;
 	if (r->attempts < UINT16_MAX)
 		r->attempts++;
-	r->status = (uint8_t)ev->status;
 	r->code = (int16_t)ev->smtp_code;
 	if (ev->status == BS_STATUS_EXPIRED && cr != NULL)
 		r->cls = expired_class(r->cls, cr->cls);
 	else if (ev->status != BS_STATUS_SENT && cr != NULL)
 		r->cls = (uint8_t)cr->cls;
-	put(r->provider, sizeof(r->provider),
-	    bs_span_make(provider, provider != NULL ? strlen(provider) : 0));
 	put(r->relay, sizeof(r->relay), ev->relay_host);
+keep_reply:
 	if (lc != NULL && lc->kind == LC_RESULT)
 		put(r->transport, sizeof(r->transport), lc->transport);
 	r->dirty = true;
