@@ -665,6 +665,47 @@ unended(const struct lc_msg *m)
 	return LC_S_INCOMPLETE;
 }
 
+/*
+ * The class a recipient keeps when its message expires: the class of
+ * its last failure, when it had one (the receiver's throttle or block
+ * that kept it queued, which is what `messages --class` and an
+ * incident's messages look for); else the expiry's own (expired). The
+ * status says it expired.
+ */
+static uint8_t
+expired_class(uint8_t last, int expiry)
+{
+	if (last != BS_CLASS_NONE && last != BS_CLASS_EXPIRED)
+		return last;
+	return (uint8_t)expiry;
+}
+
+/*
+ * The message left the queue undelivered (Postfix's qmgr "status=expired"
+ * with no recipient, Exim's "cancelled by timeout_frozen_after"): every
+ * recipient neither sent nor bounced expired at time t, keeping the class
+ * of its last failure. The message is expired when one did.
+ */
+static void
+expire_pending(struct lc_msg *m, int64_t t)
+{
+	size_t i;
+	bool any = m->nr == 0;
+
+	for (i = 0; i < m->nr; i++)
+		if (m->r[i].status != BS_STATUS_SENT &&
+		    m->r[i].status != BS_STATUS_BOUNCED) {
+			m->r[i].status = BS_STATUS_EXPIRED;
+			m->r[i].cls =
+			    expired_class(m->r[i].cls, BS_CLASS_EXPIRED);
+			m->r[i].last = t;
+			m->r[i].dirty = true;
+			any = true;
+		}
+	if (any)
+		m->state = LC_S_EXPIRED;
+}
+
 int
 lc_join_line(struct lc_join *j, const struct lc_line *lc)
 {
@@ -707,6 +748,8 @@ lc_join_line_h(struct lc_join *j, const struct lc_line *lc, uint64_t h)
 		m->size = lc->size;
 	if (lc->nrcpt >= 0)
 		m->nrcpt = lc->nrcpt;
+	if (lc->cancelled)
+		expire_pending(m, lc->time);
 	/* Issue 14: an end line hands the message to drain() (ops->put)
 	 * at once: no need to link it into the dirty list, from which
 	 * finish() would unlink it again (put reads no dirty flag). */
@@ -751,21 +794,6 @@ rcpt_of(struct lc_msg *m, struct bs_span addr)
 	r->dirty = false;
 	r->cls = BS_CLASS_NONE;
 	return r;
-}
-
-/*
- * The class a recipient keeps when its message expires: the class of
- * its last failure, when it had one (the receiver's throttle or block
- * that kept it queued, which is what `messages --class` and an
- * incident's messages look for); else the expiry's own (expired). The
- * status says it expired.
- */
-static uint8_t
-expired_class(uint8_t last, int expiry)
-{
-	if (last != BS_CLASS_NONE && last != BS_CLASS_EXPIRED)
-		return last;
-	return (uint8_t)expiry;
 }
 
 /*
@@ -815,18 +843,8 @@ lc_join_event_h(struct lc_join *j, const struct bs_event *ev,
 	if (ev->rcpt.len == 0) {
 		/* Postfix qmgr "status=expired, returned to sender": every
 		 * recipient not delivered expired. */
-		if (ev->status == BS_STATUS_EXPIRED) {
-			for (i = 0; i < m->nr; i++)
-				if (m->r[i].status != BS_STATUS_SENT &&
-				    m->r[i].status != BS_STATUS_BOUNCED) {
-					m->r[i].status = BS_STATUS_EXPIRED;
-					m->r[i].cls = expired_class(
-					    m->r[i].cls, BS_CLASS_EXPIRED);
-					m->r[i].last = ev->time;
-					m->r[i].dirty = true;
-				}
-			m->state = LC_S_EXPIRED;
-		}
+		if (ev->status == BS_STATUS_EXPIRED)
+			expire_pending(m, ev->time);
 		return 0;
 	}
 	if ((r = rcpt_of(m, ev->rcpt)) == NULL) {

@@ -22,7 +22,9 @@
 # - a recipient delivered after 421s and retry-not-reached lines keeps
 #   rate_limited as its class (messages) and trace counts only the
 #   receiver's results;
-# - frozen and timeout_frozen_after lines count nothing.
+# - frozen and timeout_frozen_after lines count nothing; a recipient
+#   still deferred when its message is cancelled by timeout_frozen_after
+#   is expired in messages (with its class), as is the message.
 #
 # Needs root, unshare, apt access (or $EXIM_DEB_DIR) and python3; exit 77
 # (skip) otherwise. Runtime about 25 s. KEEP=1 keeps the directory.
@@ -60,6 +62,7 @@ trap 'exit 143' TERM INT HUP
 exim_unpack
 
 cat >"$tmp/script" <<'EOF'
+hold*       rcpt  throttle
 grey*       rcpt  grey        2
 gm*         rcpt  gmail_rate  2
 spamhaus*   rcpt  spamhaus
@@ -110,6 +113,15 @@ send grey1@grey.test grey2@grey.test
 send gm1@gmail.test
 send spamhaus1@corp.example unknown1@shop.example
 send ok2@shop.example unknown2@shop.example
+send hold1@netease.test
+# The throttled message is frozen by hand after its first try (as a
+# postmaster does with exim -Mf): timeout_frozen_after then cancels it
+# with one line and no line per address.
+exim -q >>"$tmp/queue.out" 2>&1 || true
+held=$(awk '/ hold1@netease.test / && / == / { print $3; exit }' \
+    "$tmp/log/mainlog")
+[ -n "$held" ] || fail "hold1@netease.test was not deferred"
+exim -Mf "$held" >>"$tmp/queue.out" 2>&1 || fail "exim -Mf $held failed"
 
 # Plain queue runs, as the daemon's -q30m does, only faster: retry times
 # are honoured; frozen messages wait for timeout_frozen_after.
@@ -147,7 +159,7 @@ python3 - "$SINK_LOG" "$log" "$tmp/report.json" "$tmp/messages.json" \
 import collections, json, re, sys
 
 sink, mainlog, report, messages, trace = sys.argv[1:6]
-CLASS = {"gmail_rate": "rate_limited", "grey": "greylisted",
+CLASS = {"gmail_rate": "rate_limited", "throttle": "rate_limited", "grey": "greylisted",
          "spamhaus": "blacklisted", "unknown": "user_unknown"}
 exp = collections.Counter()
 cls = collections.Counter()
@@ -199,6 +211,13 @@ gm = [r for m in json.load(open(messages)) for r in m.get("recipients", [])
 if len(gm) != 1 or gm[0].get("status") != "sent" or \
         gm[0].get("class") != "rate_limited" or gm[0].get("attempts") != 3:
     bad.append("messages: gm1@gmail.test %r, want sent, rate_limited, 3 results" % gm)
+hold = [m for m in json.load(open(messages))
+        for r in m.get("recipients", []) if r.get("rcpt") == "hold1@netease.test"]
+if len(hold) != 1 or hold[0]["state"] != "expired" or \
+        hold[0]["recipients"][0]["status"] != "expired" or \
+        hold[0]["recipients"][0]["class"] != "rate_limited":
+    bad.append("messages: hold1@netease.test %r, want expired, "
+               "rate_limited" % hold)
 t = open(trace).read()
 if "gm1@gmail.test: sent (last failure rate_limited) after 3 results" \
         not in t:
