@@ -115,7 +115,8 @@ struct syslog_memo {
  * UTC epoch seconds of local, a zone-less stamp read as if it were UTC:
  * local less ctx->tz_offset, or, with ctx->tz_at, less the offset in
  * force at that time (in the hour a DST change repeats, the later
- * offset; through ctx->memo, one tz_at() call per local hour).
+ * offset; through ctx->memo, one tz_at() call per local hour: a memo
+ * serves one tz_at function).
  */
 int64_t syslog_local_to_utc(const struct syslog_ctx *ctx, int64_t local);
 

@@ -633,6 +633,7 @@ syslog_stamp_time_memo__reference_and_zone_change__same_as_without(void **state)
 			plain.ref_time = from[f] + (int64_t)h * 3 * 3600;
 			plain.tz_offset = tzs[z];
 			plain.memo = NULL;
+			plain.tz_at = i % 4 < 2 ? NULL : cet_2026;
 			with = plain;
 			with.memo = &memo;
 			line = lines[i / 2][(i + k) % 2];
