@@ -21,7 +21,7 @@
 #   local decisions' network_error;
 # - a recipient delivered after 421s and retry-not-reached lines keeps
 #   rate_limited as its class (messages) and trace counts only the
-#   receiver's results;
+#   receiver's results, and shows Exim's own decisions as such;
 # - frozen and timeout_frozen_after lines count nothing; a recipient
 #   still deferred when its message is cancelled by timeout_frozen_after
 #   is expired in messages (with its class), as is the message.
@@ -223,6 +223,12 @@ if "gm1@gmail.test: sent (last failure rate_limited) after 3 results" \
         not in t:
     bad.append("trace: no 'sent (last failure rate_limited) after 3 "
                "results':\n" + t)
+# Exim's own decisions are told apart from the receiver's replies.
+for l in t.splitlines():
+    if "retry time not reached" in l and "local: our MTA held it" not in l:
+        bad.append("trace: a local decision shown as a reply: " + l)
+if "local: our MTA held it" not in t:
+    bad.append("trace: no local decision shown:\n" + t)
 for b in bad:
     print("check: " + b, file=sys.stderr)
 sys.exit(1 if bad else 0)
