@@ -124,6 +124,8 @@ parse_stamp(const char *p, const char *end, int64_t *time, int32_t *usec,
 		}
 	}
 	*time = syslog_epoch(y, mo, d, h, mi, s) - off;
+	if (!*have_zone && ctx != NULL)
+		*time = syslog_local_to_utc(ctx, *time + off);
 	return p;
 }
 

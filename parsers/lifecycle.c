@@ -158,6 +158,7 @@ clear(struct lc_line *out)
 	out->transport = bs_span_make(NULL, 0);
 	out->size = -1;
 	out->nrcpt = -1;
+	out->cancelled = false;
 }
 
 /* "<addr>" -> addr; other values unchanged. */
@@ -346,6 +347,11 @@ exim(const struct syslog_prefix *pfx, struct lc_line *out)
 	p += n + 1;
 	if (scan_prefix(p, end, SCAN_LIT("Completed")))
 		return LC_END;
+	if (scan_prefix(
+		p, end, SCAN_LIT("cancelled by timeout_frozen_after"))) {
+		out->cancelled = true;
+		return LC_INFO;
+	}
 	if (!scan_prefix(p, end, SCAN_LIT("<= ")))
 		return LC_NONE;
 	p += 3;

@@ -11,6 +11,7 @@
  *            qmgr   QID: from=<S>, size=N, nrcpt=N (queue active)
  *            qmgr   QID: removed
  *   Exim     QID <= S H=HOST [IP] ... A=AUTH:U U=USER S=SIZE id=ID ...
+ *            QID cancelled by timeout_frozen_after
  *            QID Completed
  *   Sendmail QID: from=<S>, size=N, class=C, nrcpts=N, msgid=<ID>, ...,
  *                relay=HOST [IP]
@@ -51,6 +52,9 @@ struct lc_line {
 	struct bs_span transport; /* LC_RESULT */
 	int64_t size;             /* -1 unknown */
 	int64_t nrcpt;            /* -1 unknown */
+	/* LC_INFO: Exim "cancelled by timeout_frozen_after": the message
+	 * leaves the queue undelivered to the recipients still pending */
+	bool cancelled;
 };
 
 /*

@@ -665,6 +665,47 @@ unended(const struct lc_msg *m)
 	return LC_S_INCOMPLETE;
 }
 
+/*
+ * The class a recipient keeps when its message expires: the class of
+ * its last failure, when it had one (the receiver's throttle or block
+ * that kept it queued, which is what `messages --class` and an
+ * incident's messages look for); else the expiry's own (expired). The
+ * status says it expired.
+ */
+static uint8_t
+expired_class(uint8_t last, int expiry)
+{
+	if (last != BS_CLASS_NONE && last != BS_CLASS_EXPIRED)
+		return last;
+	return (uint8_t)expiry;
+}
+
+/*
+ * The message left the queue undelivered (Postfix's qmgr "status=expired"
+ * with no recipient, Exim's "cancelled by timeout_frozen_after"): every
+ * recipient neither sent nor bounced expired at time t, keeping the class
+ * of its last failure. The message is expired when one did.
+ */
+static void
+expire_pending(struct lc_msg *m, int64_t t)
+{
+	size_t i;
+	bool any = m->nr == 0;
+
+	for (i = 0; i < m->nr; i++)
+		if (m->r[i].status != BS_STATUS_SENT &&
+		    m->r[i].status != BS_STATUS_BOUNCED) {
+			m->r[i].status = BS_STATUS_EXPIRED;
+			m->r[i].cls =
+			    expired_class(m->r[i].cls, BS_CLASS_EXPIRED);
+			m->r[i].last = t;
+			m->r[i].dirty = true;
+			any = true;
+		}
+	if (any)
+		m->state = LC_S_EXPIRED;
+}
+
 int
 lc_join_line(struct lc_join *j, const struct lc_line *lc)
 {
@@ -707,6 +748,8 @@ lc_join_line_h(struct lc_join *j, const struct lc_line *lc, uint64_t h)
 		m->size = lc->size;
 	if (lc->nrcpt >= 0)
 		m->nrcpt = lc->nrcpt;
+	if (lc->cancelled)
+		expire_pending(m, lc->time);
 	/* Issue 14: an end line hands the message to drain() (ops->put)
 	 * at once: no need to link it into the dirty list, from which
 	 * finish() would unlink it again (put reads no dirty flag). */
@@ -754,18 +797,16 @@ rcpt_of(struct lc_msg *m, struct bs_span addr)
 }
 
 /*
- * The class a recipient keeps when its message expires: the class of
- * its last failure, when it had one (the receiver's throttle or block
- * that kept it queued, which is what `messages --class` and an
- * incident's messages look for); else the expiry's own (expired). The
- * status says it expired.
+ * A local decision of our MTA (Exim's "retry time not reached", its
+ * queue-only deferrals: flag local) is no reply and no failure: the
+ * recipient stays deferred with the code, class, relay and result count
+ * of the receiver's last reply (or none yet).
  */
-static uint8_t
-expired_class(uint8_t last, int expiry)
+static bool
+local_decision(const struct bs_event *ev)
 {
-	if (last != BS_CLASS_NONE && last != BS_CLASS_EXPIRED)
-		return last;
-	return (uint8_t)expiry;
+	return ev->status == BS_STATUS_DEFERRED &&
+	    (ev->flags & BS_EVENT_LOCAL) != 0;
 }
 
 int
@@ -797,23 +838,13 @@ lc_join_event_h(struct lc_join *j, const struct bs_event *ev,
 		return -1;
 	seen(j, m, ev->time);
 	mark(j, m);
-	if (ev->status != BS_STATUS_SENT)
+	if (ev->status != BS_STATUS_SENT && !local_decision(ev))
 		m->failed++;
 	if (ev->rcpt.len == 0) {
 		/* Postfix qmgr "status=expired, returned to sender": every
 		 * recipient not delivered expired. */
-		if (ev->status == BS_STATUS_EXPIRED) {
-			for (i = 0; i < m->nr; i++)
-				if (m->r[i].status != BS_STATUS_SENT &&
-				    m->r[i].status != BS_STATUS_BOUNCED) {
-					m->r[i].status = BS_STATUS_EXPIRED;
-					m->r[i].cls = expired_class(
-					    m->r[i].cls, BS_CLASS_EXPIRED);
-					m->r[i].last = ev->time;
-					m->r[i].dirty = true;
-				}
-			m->state = LC_S_EXPIRED;
-		}
+		if (ev->status == BS_STATUS_EXPIRED)
+			expire_pending(m, ev->time);
 		return 0;
 	}
 	if ((r = rcpt_of(m, ev->rcpt)) == NULL) {
@@ -825,17 +856,20 @@ lc_join_event_h(struct lc_join *j, const struct bs_event *ev,
 		r->first = ev->time;
 	if (ev->time > r->last)
 		r->last = ev->time;
+	r->status = (uint8_t)ev->status;
+	put(r->provider, sizeof(r->provider),
+	    bs_span_make(provider, provider != NULL ? strlen(provider) : 0));
+	if (local_decision(ev))
+		goto keep_reply;
 	if (r->attempts < UINT16_MAX)
 		r->attempts++;
-	r->status = (uint8_t)ev->status;
 	r->code = (int16_t)ev->smtp_code;
 	if (ev->status == BS_STATUS_EXPIRED && cr != NULL)
 		r->cls = expired_class(r->cls, cr->cls);
 	else if (ev->status != BS_STATUS_SENT && cr != NULL)
 		r->cls = (uint8_t)cr->cls;
-	put(r->provider, sizeof(r->provider),
-	    bs_span_make(provider, provider != NULL ? strlen(provider) : 0));
 	put(r->relay, sizeof(r->relay), ev->relay_host);
+keep_reply:
 	if (lc != NULL && lc->kind == LC_RESULT)
 		put(r->transport, sizeof(r->transport), lc->transport);
 	r->dirty = true;

@@ -248,9 +248,10 @@ lifecycle_hook(enum bs_mta mta, int rc, const struct syslog_prefix *pfx,
 	}
 	if (rc != PARSE_SKIP || lifecycle_parse(mta, pfx, ctx->lc) == LC_NONE)
 		return;
-	/* The time of a start or an end only: an information line
-	 * (message-id, qmgr) needs none, and the calendar costs. */
-	if (ctx->lc->kind == LC_INFO) {
+	/* The time of a start, an end or an Exim cancellation only: an
+	 * information line (message-id, qmgr) needs none, and the
+	 * calendar costs. */
+	if (ctx->lc->kind == LC_INFO && !ctx->lc->cancelled) {
 		ctx->lc->time = 0;
 		return;
 	}

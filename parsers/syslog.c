@@ -240,6 +240,33 @@ parse_classic(const char *p, const char *end, struct syslog_stamp *st)
 	return p;
 }
 
+static int32_t
+zone_at(const struct syslog_ctx *ctx, int64_t local)
+{
+	int32_t o = ctx->tz_at(local - ctx->tz_offset);
+
+	return ctx->tz_at(local - o);
+}
+
+int64_t
+syslog_local_to_utc(const struct syslog_ctx *ctx, int64_t local)
+{
+	struct syslog_memo *m = ctx->memo;
+	int64_t hour;
+
+	if (ctx->tz_at == NULL)
+		return local - ctx->tz_offset;
+	if (m == NULL)
+		return local - zone_at(ctx, local);
+	hour = local >= 0 ? local / 3600 : (local - 3599) / 3600;
+	if (!m->tz_set || m->tz_hour != hour) {
+		m->tz_hour_off = zone_at(ctx, local);
+		m->tz_hour = hour;
+		m->tz_set = true;
+	}
+	return local - m->tz_hour_off;
+}
+
 /*
  * The time of a classic stamp: the year of "now" (ctx->ref_time) in the
  * zone of the log, or the one before if that puts the stamp more than a
@@ -260,7 +287,8 @@ classic_time(
 	    m->day_t + st->sod <= ctx->ref_time + DAY_SECS) {
 		if (!m->day_ok)
 			return -1;
-		*time = m->day_t + st->sod;
+		*time = syslog_local_to_utc(
+		    ctx, m->day_t + st->sod + ctx->tz_offset);
 		return 0;
 	}
 	local_ref = ctx->ref_time + ctx->tz_offset;
@@ -293,7 +321,7 @@ classic_time(
 	if (again)
 		t = days_from_civil(year, st->mon, st->day) * DAY_SECS +
 		    st->sod - ctx->tz_offset;
-	*time = t;
+	*time = syslog_local_to_utc(ctx, t + ctx->tz_offset);
 	return 0;
 }
 

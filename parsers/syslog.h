@@ -32,6 +32,14 @@ struct syslog_ctx {
 	 * its first use, one per thread), or NULL: none. Results are the
 	 * same either way. */
 	struct syslog_memo *memo;
+	/*
+	 * Or NULL. Else the offset east of UTC of the log's zone at UTC
+	 * time t (local_tz_offset(): localtime_r()): zone-less stamps are
+	 * then read in the offset of their own date, so that a log that
+	 * spans a DST change, or a daemon that runs across one, keeps the
+	 * hour right. tz_offset still picks the year.
+	 */
+	int32_t (*tz_at)(int64_t t);
 };
 
 struct syslog_prefix {
@@ -97,7 +105,20 @@ struct syslog_memo {
 	int64_t ref_time, day_t; /* day_t: the day's start, UTC, less tz */
 	int32_t tz_offset;
 	int mon, day;
+	/* syslog_local_to_utc(): the last local hour converted */
+	bool tz_set;
+	int64_t tz_hour;
+	int32_t tz_hour_off;
 };
+
+/*
+ * UTC epoch seconds of local, a zone-less stamp read as if it were UTC:
+ * local less ctx->tz_offset, or, with ctx->tz_at, less the offset in
+ * force at that time (in the hour a DST change repeats, the later
+ * offset; through ctx->memo, one tz_at() call per local hour: a memo
+ * serves one tz_at function).
+ */
+int64_t syslog_local_to_utc(const struct syslog_ctx *ctx, int64_t local);
 
 /*
  * syslog_parse_untimed() through memo (may be NULL): the same results,

@@ -365,6 +365,7 @@ attempt_row(const struct sql_stmt *q, const struct each *e)
 	a.cls = sql_text(q, 5, NULL);
 	a.reply = sql_text(q, 6, NULL);
 	a.code = sql_int(q, 7);
+	a.flags = sql_int(q, 8);
 	return e->fn.attempt(e->arg, &a);
 }
 
@@ -377,7 +378,7 @@ message_attempts(struct store *st, const char *qid, int64_t first, int64_t last,
 
 	if (sql_prepare(st, &q, "message attempts",
 		"SELECT e.t, v.status, v.domain, v.relay, v.relay_ip,"
-		" v.class, v.reply, v.code FROM event e JOIN event_v v"
+		" v.class, v.reply, v.code, v.flags FROM event e JOIN event_v v"
 		" ON v.id = e.id WHERE e.queue_id = :qid AND e.t >= :first"
 		" AND e.t <= :last ORDER BY e.t, e.id",
 		false) == -1)

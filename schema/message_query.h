@@ -75,6 +75,7 @@ struct msg_attempt {
 	int64_t t;
 	const char *status, *domain, *relay, *relay_ip, *cls, *reply;
 	int code;
+	int flags; /* BS_EVENT_* of the low bits (suspended, local, ...) */
 };
 
 /* The event rows of queue id qid between first and last. Count or -1. */

@@ -591,8 +591,10 @@ scan_name(struct grp_table *t, const struct params *p, int64_t k, int64_t cls,
 	if ((g = grp_get_last(t, k, cls, last)) == NULL)
 		return -1;
 	counts_add(&g->c, p, status, kind, n);
-	if (status == p->deferred || status == p->bounced ||
-	    status == p->expired)
+	/* Local decisions are no failure: they never make the top class. */
+	if ((status == p->deferred || status == p->bounced ||
+		status == p->expired) &&
+	    kind != STORE_KIND_LOCAL)
 		g->fn += n;
 	return 0;
 }

@@ -528,6 +528,7 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 	}
 	ctx.syslog.ref_time = clock_now();
 	ctx.syslog.tz_offset = local_tz_offset(ctx.syslog.ref_time);
+	ctx.syslog.tz_at = local_tz_offset;
 	if ((s.pl = pipeline_new(s.st, cl, &ctx)) == NULL ||
 	    (s.lb = linebuf_new((size_t)cc->conf->max_line)) == NULL)
 		fatal("import");

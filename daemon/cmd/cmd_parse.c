@@ -242,6 +242,7 @@ cmd_parse_exec(int argc, char **argv)
 	ctx.syslog.ref_time = ref;
 	ctx.time_max = (ref > now ? ref : now) + BS_TIME_AHEAD; /* mta.h */
 	ctx.syslog.tz_offset = local_tz_offset(ref);
+	ctx.syslog.tz_at = local_tz_offset;
 	if ((pl = pipeline_new(NULL, cl, &ctx)) == NULL ||
 	    (lb = linebuf_new(LINEBUF_MAX_LINE_DEFAULT)) == NULL)
 		fatal("parse");

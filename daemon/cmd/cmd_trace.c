@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "context.h"
+#include "event.h"
 #include "incidents.h"
 #include "json.h"
 #include "message.h"
@@ -111,6 +112,16 @@ attempt_text(void *arg, const struct msg_attempt *a)
 		fputs("expired: returned to the sender by the MTA (queue "
 		      "lifetime reached; no receiver's reply)\n",
 		    stdout);
+		return 0;
+	}
+	/* Exim's "retry time not reached", queue-only deferrals: no
+	 * receiver was asked (trial8: they read as its replies). */
+	if ((a->flags & BS_EVENT_LOCAL) != 0) {
+		fputs("local: our MTA held it for ", stdout);
+		san(a->domain);
+		fputs(", no receiver asked: ", stdout);
+		san(a->reply);
+		fputc('\n', stdout);
 		return 0;
 	}
 	san(a->status);

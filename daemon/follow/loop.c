@@ -1706,6 +1706,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.syslog.ref_time = lp->started;
 	ctx.syslog.tz_offset = local_tz_offset(lp->started);
+	ctx.syslog.tz_at = local_tz_offset;
 	if ((lp->pl = pipeline_new(lp->st, lp->cl, &ctx)) == NULL)
 		fatal("pipeline_new");
 	/* Issue 16: message lifecycle records. */

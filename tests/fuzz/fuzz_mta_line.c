@@ -70,8 +70,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lc_line lc; /* issue 16: lifecycle lines too */
 	struct syslog_memo memo;
-	struct mta_ctx ctx = { { 1795000000, 3600, NULL }, BS_MTA_UNKNOWN, NULL,
-		0, &lc, 0 };
+	struct mta_ctx ctx = { { 1795000000, 3600, NULL, NULL }, BS_MTA_UNKNOWN,
+		NULL, 0, &lc, 0 };
 
 	scratch_lo = NULL;
 	one(data, size, &ctx);

@@ -35,6 +35,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/postfix_env.sh" # sink_start, sink_stop
+. "$here/lib/exim_env.sh"    # exim_unpack, exim
 
 skip() {
 	echo "SKIP: $*" >&2
@@ -43,9 +44,6 @@ skip() {
 
 [ -n "${BOUNCESTAT:-}" ] && [ -x "$BOUNCESTAT" ] ||
     skip "BOUNCESTAT does not name the bouncestat binary"
-[ "$(id -u)" = 0 ] || skip "needs root (private mount namespace for Exim)"
-command -v unshare >/dev/null || skip "unshare(1) not found"
-command -v dpkg >/dev/null || skip "dpkg not found"
 command -v python3 >/dev/null || skip "python3 not found"
 
 tmp=$(mktemp -d)
@@ -65,45 +63,7 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT HUP
 
 # --- Exim from the Debian archive, unpacked, not installed -------------
-debs=$tmp/debs
-mkdir -p "$debs" "$tmp/root"
-if [ -n "${EXIM_DEB_DIR:-}" ]; then
-	cp "$EXIM_DEB_DIR"/exim4-daemon-light_*.deb \
-	    "$EXIM_DEB_DIR"/libidn12_*.deb "$debs/" 2>/dev/null ||
-	    skip "EXIM_DEB_DIR has no exim4-daemon-light and libidn12 .deb"
-else
-	(cd "$debs" && apt-get download exim4-daemon-light libidn12) \
-	    >"$tmp/apt.out" 2>&1 ||
-	    skip "apt-get download exim4-daemon-light libidn12 failed" \
-		"(no Debian mirror?): $(tail -1 "$tmp/apt.out")"
-fi
-for d in "$debs"/*.deb; do
-	dpkg -x "$d" "$tmp/root" || fail "dpkg -x $d"
-done
-EXIM=$tmp/root/usr/sbin/exim4
-[ -x "$EXIM" ] || fail "no usr/sbin/exim4 in the package"
-libdir=$tmp/root/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH \
-    2>/dev/null || echo x86_64-linux-gnu)
-
-cp /etc/passwd "$tmp/passwd"
-cp /etc/group "$tmp/group"
-grep -q '^Debian-exim:' "$tmp/passwd" ||
-    echo 'Debian-exim:x:65534:65534:Exim test:/nonexistent:/usr/sbin/nologin' \
-	>>"$tmp/passwd"
-grep -q '^Debian-exim:' "$tmp/group" || echo 'Debian-exim:x:65534:' \
-    >>"$tmp/group"
-eximuid=$(awk -F: '$1 == "Debian-exim" { print $3 }' "$tmp/passwd")
-
-# exim ARGS...: Exim with our config, in a private mount namespace.
-exim() {
-	unshare -m sh -c 'mount --bind "$1" /etc/passwd &&
-	    mount --bind "$2" /etc/group && shift 2 && exec "$@"' sh \
-	    "$tmp/passwd" "$tmp/group" \
-	    env LD_LIBRARY_PATH="$libdir" "$EXIM" -C "$tmp/exim.conf" "$@"
-}
-unshare -m sh -c 'mount --bind "$1" /etc/passwd' sh "$tmp/passwd" \
-    2>"$tmp/unshare.err" || skip "cannot bind-mount in a private mount" \
-    "namespace: $(cat "$tmp/unshare.err")"
+exim_unpack
 
 # --- the sink: one port for the throttled domain, one for the rest -----
 cat >"$tmp/script" <<'EOF'
@@ -117,7 +77,7 @@ SINK_TIMEOUT=300 sink_start "$tmp" "$tmp/script" 2 ||
     fail "the SMTP sink did not start"
 
 mkdir -p "$tmp/spool" "$tmp/log"
-chown "$eximuid" "$tmp/spool" "$tmp/log"
+chown "$EXIM_UID" "$tmp/spool" "$tmp/log"
 cat >"$tmp/exim.conf" <<EOF
 # Private bouncestat test configuration (tests/integration/exim_real.sh).
 primary_hostname = exim.bs.test

@@ -114,7 +114,7 @@ static void
 line(struct classifier *c, struct syslog_memo *memo, const char *s, size_t len)
 {
 	struct lc_line lc;
-	struct mta_ctx ctx = { { INT64_C(1795000000), 3600, memo },
+	struct mta_ctx ctx = { { INT64_C(1795000000), 3600, memo, NULL },
 		BS_MTA_UNKNOWN, NULL, 0, &lc, 0 };
 	struct classify_result r;
 	struct bs_event ev;
@@ -166,8 +166,8 @@ static void
 cuts(const char *s, size_t len)
 {
 	struct lc_line lc;
-	struct mta_ctx ctx = { { INT64_C(1795000000), 0, NULL }, BS_MTA_UNKNOWN,
-		NULL, 0, &lc, 0 };
+	struct mta_ctx ctx = { { INT64_C(1795000000), 0, NULL, NULL },
+		BS_MTA_UNKNOWN, NULL, 0, &lc, 0 };
 	struct bs_event ev;
 	char *copy;
 	size_t n;

@@ -72,7 +72,7 @@ parse_test_buf(const char *line, size_t len)
 static inline struct parsed
 parse_test_line(parse_test_fn *fn, const char *line, int64_t ref, int32_t tz)
 {
-	struct syslog_ctx ctx = { ref, tz, NULL };
+	struct syslog_ctx ctx = { ref, tz, NULL, NULL };
 	size_t len = strlen(line);
 	struct parsed r = parse_test_buf(line, len);
 
@@ -136,7 +136,7 @@ static inline void
 truncations_in_bounds(
     parse_test_fn *fn, const char *line, size_t len, int64_t ref)
 {
-	struct parse_test_syslog t = { fn, { ref, 0, NULL } };
+	struct parse_test_syslog t = { fn, { ref, 0, NULL, NULL } };
 
 	parse_test_truncations(parse_test_read_syslog, &t, line, len);
 }

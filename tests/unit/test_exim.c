@@ -37,7 +37,7 @@
 static struct parsed
 parse_tz(const char *line, int32_t tz)
 {
-	struct syslog_ctx ctx = { REF, tz, NULL };
+	struct syslog_ctx ctx = { REF, tz, NULL, NULL };
 	size_t len = strlen(line);
 	struct parsed r = parse_test_buf(line, len);
 
@@ -60,7 +60,7 @@ parse(const char *line)
 static void
 read_main_log(const char *buf, size_t len, void *arg)
 {
-	struct syslog_ctx ctx = { REF, 0, NULL };
+	struct syslog_ctx ctx = { REF, 0, NULL, NULL };
 	struct syslog_prefix pfx;
 	struct bs_event ev;
 
@@ -111,7 +111,7 @@ exim_prefix__no_zone__caller_offset_and_millisec(void **state)
 static void
 exim_prefix__not_a_stamp__skip(void **state)
 {
-	struct syslog_ctx ctx = { REF, 0, NULL };
+	struct syslog_ctx ctx = { REF, 0, NULL, NULL };
 	struct syslog_prefix pfx;
 	static const char *const lines[] = {
 		"2026-11-22T10:15:01 host prog: x",

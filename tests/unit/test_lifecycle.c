@@ -159,7 +159,9 @@ feed(struct lc_join *j, const char *line)
 		memset(&cr, 0, sizeof(cr));
 		cr.cls = ev.status == BS_STATUS_SENT ? BS_CLASS_NONE
 		    : ev.status == BS_STATUS_EXPIRED ? BS_CLASS_EXPIRED
-						     : BS_CLASS_RATE_LIMITED;
+		    : (ev.flags & BS_EVENT_LOCAL) != 0
+		    ? BS_CLASS_NETWORK_ERROR /* as exim-retry-not-reached */
+		    : BS_CLASS_RATE_LIMITED;
 		assert_int_equal(lc.kind, LC_RESULT);
 		assert_int_equal(lc_join_event(j, &ev, &cr, "qq.com", &lc), 0);
 	} else if (lc.kind != LC_NONE)
@@ -368,6 +370,101 @@ lc_join__exim_retry_timeout_after_defer__keeps_last_failure_class(void **state)
 	assert_string_equal(m->r[1].addr, "max@163.example");
 	assert_int_equal(m->r[1].status, BS_STATUS_EXPIRED);
 	assert_int_equal(m->r[1].cls, BS_CLASS_EXPIRED);
+	join_fx_close(&x);
+}
+
+/*
+ * Exim's queue runner logs "== ADDR routing defer (-52): retry time not
+ * reached" (and "... for any host") between the receiver's replies: a
+ * local decision, no failure. It must not become the recipient's class
+ * ("sent (last failure network_error)" in trace for mail a throttle
+ * delayed) nor count as one of its results (trial8: "after 7 results"
+ * for 3 replies and a delivery).
+ */
+static void
+lc_join__exim_retry_not_reached__not_a_failure(void **state)
+{
+	struct join_fx x;
+	struct lc_msg *m;
+
+	(void)state;
+	join_fx_open(&x, 100, 5 * 86400);
+	feed(x.j,
+	    "2026-11-22 10:15:03 1tEaZk-000Ab1-3x == gm1@gmail.example "
+	    "R=dnslookup T=remote_smtp defer (-44) H=mx.gmail.example "
+	    "[192.0.2.12]: SMTP error from remote mail server after RCPT "
+	    "TO:<gm1@gmail.example>: 421 4.7.28 unusual rate");
+	feed(x.j,
+	    "2026-11-22 10:15:05 1tEaZk-000Ab1-3x == gm1@gmail.example "
+	    "routing defer (-52): retry time not reached");
+	feed(x.j,
+	    "2026-11-22 10:15:07 1tEaZk-000Ab1-3x == gm1@gmail.example "
+	    "R=dnslookup T=remote_smtp defer (-54): retry time not reached "
+	    "for any host for 'gmail.example'");
+	feed(x.j,
+	    "2026-11-22 10:15:10 1tEaZk-000Ab1-3x => gm1@gmail.example "
+	    "R=dnslookup T=remote_smtp H=mx.gmail.example [192.0.2.12] "
+	    "C=\"250 2.0.0 Ok\"");
+	feed(x.j, "2026-11-22 10:15:10 1tEaZk-000Ab1-3x Completed");
+	assert_non_null(m = fake_get(&x.f, "1tEaZk-000Ab1-3x", 0));
+	assert_int_equal(m->nr, 1);
+	assert_int_equal(m->r[0].status, BS_STATUS_SENT);
+	assert_int_equal(m->r[0].cls, BS_CLASS_RATE_LIMITED);
+	assert_int_equal(m->r[0].attempts, 2);
+	join_fx_close(&x);
+}
+
+/*
+ * Exim cancels a frozen message after timeout_frozen_after with one
+ * line, "MSGID cancelled by timeout_frozen_after", and logs nothing per
+ * address: the recipients still deferred then expired (keeping their
+ * class, as after "retry timeout exceeded"); delivered and bounced ones
+ * keep theirs (trial8: they stayed "deferred" in a completed message).
+ */
+static void
+lc_join__exim_timeout_frozen_after__pending_recipients_expire(void **state)
+{
+	struct join_fx x;
+	struct lc_msg *m;
+
+	(void)state;
+	join_fx_open(&x, 100, 5 * 86400);
+	feed(x.j,
+	    "2026-11-22 10:15:03 1tEaZk-000Ab1-3x == gm7@gmail.example "
+	    "R=dnslookup T=remote_smtp defer (-44) H=mx.gmail.example "
+	    "[192.0.2.12]: SMTP error from remote mail server after RCPT "
+	    "TO:<gm7@gmail.example>: 421 4.7.28 unusual rate");
+	feed(x.j,
+	    "2026-11-22 10:15:03 1tEaZk-000Ab1-3x ** no@shop.example "
+	    "R=dnslookup T=remote_smtp H=mx.shop.example [192.0.2.13]: SMTP "
+	    "error from remote mail server after RCPT TO:<no@shop.example>: "
+	    "550 5.1.1 unknown");
+	feed(x.j, "2026-11-22 10:15:03 1tEaZk-000Ab1-3x Frozen");
+	feed(x.j,
+	    "2026-11-22 12:15:03 1tEaZk-000Ab1-3x cancelled by "
+	    "timeout_frozen_after");
+	feed(x.j, "2026-11-22 12:15:03 1tEaZk-000Ab1-3x Completed");
+	assert_non_null(m = fake_get(&x.f, "1tEaZk-000Ab1-3x", 0));
+	assert_int_equal(m->state, LC_S_EXPIRED);
+	assert_int_equal(m->nr, 2);
+	assert_int_equal(m->r[0].status, BS_STATUS_EXPIRED);
+	assert_int_equal(m->r[0].cls, BS_CLASS_RATE_LIMITED);
+	assert_int_equal(m->r[0].last, m->last);
+	assert_int_equal(m->r[1].status, BS_STATUS_BOUNCED);
+
+	/* Nothing pending: a cancelled bounce that failed stays bounced. */
+	feed(x.j,
+	    "2026-11-22 10:16:03 1tEaZk-000Ab1-4y ** no@shop.example "
+	    "R=dnslookup T=remote_smtp H=mx.shop.example [192.0.2.13]: SMTP "
+	    "error from remote mail server after RCPT TO:<no@shop.example>: "
+	    "550 5.1.1 unknown");
+	feed(x.j,
+	    "2026-11-22 12:16:03 1tEaZk-000Ab1-4y cancelled by "
+	    "timeout_frozen_after");
+	feed(x.j, "2026-11-22 12:16:03 1tEaZk-000Ab1-4y Completed");
+	assert_non_null(m = fake_get(&x.f, "1tEaZk-000Ab1-4y", 0));
+	assert_int_equal(m->state, LC_S_BOUNCED);
+	assert_int_equal(m->r[0].status, BS_STATUS_BOUNCED);
 	join_fx_close(&x);
 }
 
@@ -667,6 +764,10 @@ main(void)
 		    lc_join__postfix_expired_after_deferrals__keeps_last_failure_class),
 		cmocka_unit_test(
 		    lc_join__exim_retry_timeout_after_defer__keeps_last_failure_class),
+		cmocka_unit_test(
+		    lc_join__exim_retry_not_reached__not_a_failure),
+		cmocka_unit_test(
+		    lc_join__exim_timeout_frozen_after__pending_recipients_expire),
 		cmocka_unit_test(lc_join__reused_queue_id__two_messages),
 		cmocka_unit_test(lc_join__evicted_message__read_back_exactly),
 		cmocka_unit_test(lc_join__quiet_message__closed_incomplete),

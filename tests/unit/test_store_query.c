@@ -368,6 +368,53 @@ query_by_domain__ties__names_then_first_class(void **state)
 	}
 }
 
+/*
+ * A domain's top class is that of its most final failures: the local
+ * decisions of our MTA (Exim's "retry time not reached", class
+ * network_error, flag local) are no failure and must not win it (an
+ * Exim queue runner logs more of them than the receiver's replies).
+ */
+static void
+query_by_domain__local_decisions__not_the_top_class(void **state)
+{
+	struct db_fixture *fx = *state;
+	struct query_filter f = range(T0, T0 + H);
+	char path[400], err[BS_ERRLEN];
+	struct store *st;
+	struct rows r = { 0 };
+	int i;
+
+	snprintf(path, sizeof(path), "%s/local.db", fx->dir);
+	assert_non_null(st = store_open(path, 0, err));
+	assert_int_equal(store_begin(st), 0);
+	repeat(st, 2,
+	    (struct rec){ T0 + 1, BS_STATUS_DEFERRED, BS_CLASS_GREYLISTED,
+		"grey.example", "grey.example", 450, "4.7.1",
+		"450 4.7.1 Greylisted", 0 });
+	repeat(st, 3,
+	    (struct rec){ T0 + 2, BS_STATUS_DEFERRED, BS_CLASS_NETWORK_ERROR,
+		"grey.example", "grey.example", 0, "", "retry time not reached",
+		BS_EVENT_LOCAL });
+	assert_int_equal(store_commit(st), 0);
+
+	assert_int_equal(query_by_domain(st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.name[0], "grey.example");
+	assert_string_equal(r.top[0], "greylisted");
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(query_by_provider(st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.top[0], "greylisted");
+	store_close(st);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/local.db%s", fx->dir,
+		    i == 0       ? ""
+			: i == 1 ? "-wal"
+				 : "-shm");
+		unlink(path);
+	}
+}
+
 static void
 query_by_provider__all__grouped_by_provider(void **state)
 {
@@ -522,6 +569,9 @@ main(void)
 		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_by_class__all__most_failures_first, setup,
+		    db_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_by_domain__local_decisions__not_the_top_class, setup,
 		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_by_domain__all__failures_then_attempts_with_top_class,

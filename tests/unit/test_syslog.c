@@ -36,7 +36,7 @@ struct parsed {
 static struct parsed
 parse_n(const char *line, size_t len, int64_t ref, int32_t tz)
 {
-	struct syslog_ctx ctx = { ref, tz, NULL };
+	struct syslog_ctx ctx = { ref, tz, NULL, NULL };
 	struct parsed r;
 
 	memset(&r, 0, sizeof(r));
@@ -124,6 +124,60 @@ syslog_parse__classic_with_tz_offset__converted_to_utc(void **state)
 	assert_int_equal(r.rc, PARSE_OK);
 	assert_int_equal(r.p.time, INT64_C(1795362301));
 	free(r.buf);
+}
+
+/* Central European time in 2026: CEST (UTC+2) from 03-29T01:00Z to
+ * 10-25T01:00Z, CET (UTC+1) else; as localtime_r() with Europe/Berlin. */
+static int32_t
+cet_2026(int64_t t)
+{
+	return t >= INT64_C(1774746000) && t < INT64_C(1792890000) ? 7200
+								   : 3600;
+}
+
+/* The UTC time of a classic stamp read in January, in ctx's zone. */
+static int64_t
+classic_at(const char *line, struct syslog_ctx *ctx)
+{
+	struct syslog_prefix p;
+
+	assert_int_equal(syslog_parse(line, strlen(line), ctx, &p), PARSE_OK);
+	return p.time;
+}
+
+/*
+ * Zone-less stamps are read in the offset of their own date (trial8:
+ * with TZ=Europe/Berlin, a summer line read in winter, or by a daemon
+ * started in winter, came out an hour late: the offset of "now" was
+ * used for every line), with and without the memo; the hour that the
+ * change repeats takes the later offset.
+ */
+static void
+syslog_parse__classic_across_dst__offset_of_its_date(void **state)
+{
+	struct syslog_memo memo;
+	struct syslog_ctx plain = { INT64_C(1798768800), 3600, NULL, cet_2026 };
+	struct syslog_ctx with = plain;
+	struct syslog_ctx *c[] = { &plain, &with, &with };
+	size_t i;
+
+	(void)state;
+	memset(&memo, 0, sizeof(memo));
+	with.memo = &memo;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(classic_at("Oct 24 12:00:00 mx prog: m", c[i]),
+		    INT64_C(1792836000));
+		assert_int_equal(classic_at("Oct 24 12:00:01 mx prog: m", c[i]),
+		    INT64_C(1792836001));
+		assert_int_equal(classic_at("Oct 25 01:30:00 mx prog: m", c[i]),
+		    INT64_C(1792884600));
+		assert_int_equal(classic_at("Oct 25 02:30:00 mx prog: m", c[i]),
+		    INT64_C(1792891800));
+		assert_int_equal(classic_at("Oct 26 12:00:00 mx prog: m", c[i]),
+		    INT64_C(1793012400));
+		assert_int_equal(classic_at("Mar 29 12:00:00 mx prog: m", c[i]),
+		    INT64_C(1774778400));
+	}
 }
 
 static void
@@ -425,7 +479,7 @@ syslog_parse_untimed__then_stamp_time__same_as_syslog_parse(void **state)
 		"<22>1 2026-11-22T10:15:01Z mail prog 9 - - m",
 		"<13>Nov 22 10:15:01 mail prog: m",
 	};
-	struct syslog_ctx ctx = { REF_NOV22, 3600, NULL };
+	struct syslog_ctx ctx = { REF_NOV22, 3600, NULL, NULL };
 	struct syslog_prefix whole, split;
 	struct syslog_stamp st;
 	size_t i;
@@ -486,8 +540,8 @@ syslog_parse_untimed_memo__line_sequence__same_as_without(void **state)
 		"Nov 22 10:15:01 mail prog: m",
 	};
 	struct syslog_memo memo;
-	struct syslog_ctx plain = { REF_NOV22, 3600, NULL };
-	struct syslog_ctx with = { REF_NOV22, 3600, &memo };
+	struct syslog_ctx plain = { REF_NOV22, 3600, NULL, NULL };
+	struct syslog_ctx with = { REF_NOV22, 3600, &memo, NULL };
 	struct syslog_prefix a, b;
 	struct syslog_stamp sa, sb;
 	size_t i, n, len;
@@ -579,6 +633,7 @@ syslog_stamp_time_memo__reference_and_zone_change__same_as_without(void **state)
 			plain.ref_time = from[f] + (int64_t)h * 3 * 3600;
 			plain.tz_offset = tzs[z];
 			plain.memo = NULL;
+			plain.tz_at = i % 4 < 2 ? NULL : cet_2026;
 			with = plain;
 			with.memo = &memo;
 			line = lines[i / 2][(i + k) % 2];
@@ -606,7 +661,7 @@ syslog_stamp_time__day_the_year_lacks__fails(void **state)
 		"Nov 31 10:15:01 mail prog: m",
 		"Feb 30 10:15:01 mail prog: m",
 	};
-	struct syslog_ctx ctx = { REF_NOV22, 0, NULL };
+	struct syslog_ctx ctx = { REF_NOV22, 0, NULL, NULL };
 	struct syslog_prefix p;
 	struct syslog_stamp st;
 	size_t i;
@@ -731,6 +786,8 @@ main(void)
 		cmocka_unit_test(syslog_parse__program_without_pid__empty_pid),
 		cmocka_unit_test(
 		    syslog_parse__classic_with_tz_offset__converted_to_utc),
+		cmocka_unit_test(
+		    syslog_parse__classic_across_dst__offset_of_its_date),
 		cmocka_unit_test(
 		    syslog_parse__december_line_read_in_january__previous_year),
 		cmocka_unit_test(
