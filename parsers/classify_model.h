@@ -124,6 +124,15 @@ void classify_model_memo_stats(
     const struct model_memo *, uint64_t *lookups, uint64_t *hits);
 
 /*
+ * Replies not in the memo that were scored from a cut (ngfast, models
+ * with n-grams only): what was counted before the reply's first word
+ * outside the vocabulary with n-grams that are features (an id), kept
+ * from an earlier reply with the same symbols up to there; the same
+ * sums in the same order, so the same answer. For tests and benches.
+ */
+uint64_t classify_model_memo_resumed(const struct model_memo *);
+
+/*
  * One line for a postmaster: "model: 'rate', 'exceeded' -> rate_limited
  * (margin 2.3)". Returns buf.
  */
