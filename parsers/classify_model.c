@@ -180,9 +180,10 @@ struct memo_cut {
  * that are no feature ("unnecessary", "nosuchuser") of replies that
  * recur. Two a set, as the memo's entries.
  */
-#define WORD_SETS  256
-#define WORD_MAX   32 /* bytes of a word kept */
-#define WORD_GRAMS 48 /* symbols of a word kept */
+#define WORD_SETS      256
+#define WORD_ASCII_MAX 256 /* longer words: by memo_grams()'s loop */
+#define WORD_MAX       32  /* bytes of a word kept */
+#define WORD_GRAMS     48  /* symbols of a word kept */
 
 struct memo_word {
 	uint64_t h; /* word_key() */
@@ -196,6 +197,8 @@ struct model_memo {
 	const struct classify_model *m;
 	uint64_t lookups, hits, resumed;
 	struct memo_cut *cut;   /* 2 * CUT_SETS of them; NULL: no n-grams */
+	uint64_t *cutseen;      /* each cut's scorer.seen (seenw words), */
+	size_t seenw;           /* when the model has SEEN_BITS or fewer */
 	struct memo_word *word; /* 2 * WORD_SETS; NULL: no n-grams */
 	struct memo_ent ent[2 * MEMO_SETS];
 };
@@ -1106,33 +1109,17 @@ struct scorer {
 	uint64_t seen[SEEN_BITS / 64];
 };
 
-/* Counts feature f (a feature counts once). */
+/* Adds feature f's weights to the scores (the same double sums in any
+ * build: column i is class cls_of[i]). */
 static inline void
-count_feat(struct scorer *sc, long f)
+add_row(struct scorer *sc, uint32_t f)
 {
 	const struct classify_model *m = sc->m;
-	uint64_t bit;
 	size_t i;
 
-	if (f < 0)
-		return;
-	bit = UINT64_C(1) << (f & 63);
-	if (sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] & bit) {
-		if (m->nfeats <= SEEN_BITS)
-			return;
-		for (i = 0; i < sc->nhit; i++) /* maybe: look */
-			if (sc->hit[i] == (uint32_t)f)
-				return;
-	}
-	if (sc->nhit < sizeof(sc->hit) / sizeof(sc->hit[0]))
-		sc->hit[sc->nhit++] = (uint32_t)f;
-	else
-		return;
-	sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] |= bit;
 	if (m->dense != NULL) {
 		const float *row = m->dense + (size_t)f * m->rowlen;
 
-		/* column i: class cls_of[i]; the same double sums */
 #ifdef BS_SSE2
 		for (i = 0; i < m->rowlen; i += 4) {
 			__m128 x = _mm_loadu_ps(row + i);
@@ -1154,6 +1141,77 @@ count_feat(struct scorer *sc, long f)
 		for (i = 0; i < m->feats[f].count; i++)
 			sc->score[w[i].cls] += w[i].w;
 	}
+}
+
+/* Adds the weights of features hit[from..nhit) in that order (as
+ * add_row() one after another: the same sums). With SSE2 and rows of 24
+ * columns (up to 24 classes: the built-in models) the 24 sums stay in
+ * registers from one row to the next (ngfast). */
+static void
+add_rows(struct scorer *sc, size_t from)
+{
+	const struct classify_model *m = sc->m;
+	size_t i;
+
+#ifdef BS_SSE2
+	if (m->dense != NULL && m->rowlen == 24) {
+		__m128d a[12];
+		size_t k;
+
+		for (k = 0; k < 12; k++)
+			a[k] = _mm_loadu_pd(sc->score + 2 * k);
+		for (i = from; i < sc->nhit; i++) {
+			const float *row = m->dense + (size_t)sc->hit[i] * 24;
+
+			for (k = 0; k < 6; k++) {
+				__m128 x = _mm_loadu_ps(row + 4 * k);
+
+				a[2 * k] =
+				    _mm_add_pd(a[2 * k], _mm_cvtps_pd(x));
+				a[2 * k + 1] = _mm_add_pd(a[2 * k + 1],
+				    _mm_cvtps_pd(_mm_movehl_ps(x, x)));
+			}
+		}
+		for (k = 0; k < 12; k++)
+			_mm_storeu_pd(sc->score + 2 * k, a[k]);
+		return;
+	}
+#endif
+	for (i = from; i < sc->nhit; i++)
+		add_row(sc, sc->hit[i]);
+}
+
+/* Marks feature f counted, in hit (a feature counts once); false when
+ * it was already (or f < 0: none). */
+static inline bool
+mark_feat(struct scorer *sc, long f)
+{
+	uint64_t bit;
+	size_t i;
+
+	if (f < 0)
+		return false;
+	bit = UINT64_C(1) << (f & 63);
+	if (sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] & bit) {
+		if (sc->m->nfeats <= SEEN_BITS)
+			return false;
+		for (i = 0; i < sc->nhit; i++) /* maybe: look */
+			if (sc->hit[i] == (uint32_t)f)
+				return false;
+	}
+	if (sc->nhit == sizeof(sc->hit) / sizeof(sc->hit[0]))
+		return false;
+	sc->hit[sc->nhit++] = (uint32_t)f;
+	sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] |= bit;
+	return true;
+}
+
+/* Counts feature f (a feature counts once). */
+static inline void
+count_feat(struct scorer *sc, long f)
+{
+	if (mark_feat(sc, f))
+		add_row(sc, (uint32_t)f);
 }
 
 static void
@@ -1500,6 +1558,61 @@ finish_pends(struct tokens *t)
 		prev_grams(t);
 }
 
+/*
+ * memo_grams() of an ASCII word (ngfast): its n-grams are its n-byte
+ * runs, so each is hashed from one load (gram_key() of up to 8 bytes is
+ * one round) without gram_word()'s character offsets. False (nothing
+ * done) for any other word.
+ */
+static bool
+ascii_grams(struct tokens *t, size_t off, size_t len)
+{
+	const struct classify_model *m = t->sc->m;
+	const uint64_t mul = UINT64_C(0x9e3779b97f4a7c15);
+	const unsigned char *w = t->norm + off;
+	unsigned char buf[WORD_ASCII_MAX + 10];
+	uint64_t v, h, mask;
+	size_t n, k, u = len + 2, i;
+	unsigned char any = 0;
+	long f;
+
+	if (len > WORD_ASCII_MAX || m->gram_max > 8)
+		return false;
+	for (i = 0; i < len; i++)
+		any |= w[i];
+	if (any >= 0x80)
+		return false;
+	if (len < GRAM_WORD_MIN || w[0] < 'a' ||
+	    (m->gram_nodigits && memchr(w, '0', len) != NULL))
+		return true; /* no n-grams (gram_word()) */
+	buf[0] = '<';
+	memcpy(buf + 1, w, len);
+	buf[len + 1] = '>';
+	memset(buf + len + 2, 0, 8);
+	for (n = m->gram_min; n <= m->gram_max; n++) {
+		mask = ~UINT64_C(0) >> (64 - 8 * n);
+		for (k = 0; k + n <= u; k++) {
+			memcpy(&v, buf + k, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			v = __builtin_bswap64(v);
+#endif
+			/* gram_key(buf + k, n): word_key_padded(), one round */
+			h = ((mul ^ n) ^ (v & mask)) * mul;
+			h ^= h >> 32;
+			h ^= UINT64_C(0x6a09e667f3bcc909);
+			if ((f = find_gram(m, buf + k, n, h)) < 0)
+				continue;
+			if (t->nsym == MEMO_SYM) {
+				t->sym_over = true;
+				return true;
+			}
+			t->sym[t->nsym++] =
+			    (uint16_t)(m->nvocab + 1 + (size_t)f);
+		}
+	}
+	return true;
+}
+
 /* The memo key's symbols after a token outside the vocabulary: each of
  * its n-grams that is a feature (see struct model_memo). */
 static void
@@ -1511,6 +1624,8 @@ memo_grams(struct tokens *t, size_t off, size_t len)
 	size_t u, n, k, gl;
 	long f;
 
+	if (ascii_grams(t, off, len))
+		return;
 	if ((u = gram_word(t->norm + off, len, m->gram_nodigits, buf, b)) == 0)
 		return;
 	for (n = m->gram_min; n <= m->gram_max; n++)
@@ -1714,11 +1829,16 @@ cut_put(struct tokens *t, size_t cn)
 	memcpy(c->score, sc->score, sizeof(c->score));
 	c->nhit = (uint32_t)sc->nhit;
 	memcpy(c->hit, sc->hit, sc->nhit * sizeof(c->hit[0]));
+	memcpy(t->cut_mm->cutseen +
+		(size_t)(c - t->cut_mm->cut) * t->cut_mm->seenw,
+	    sc->seen, t->cut_mm->seenw * sizeof(sc->seen[0]));
 }
 
-/* The scorer as it was at cut c (as count_feat() left it). */
+/* The scorer as it was at cut c of memo mm (as count_feat() left it);
+ * the scorer need not be reset. */
 static void
-cut_restore(struct scorer *sc, const struct memo_cut *c)
+cut_restore(
+    struct scorer *sc, const struct model_memo *mm, const struct memo_cut *c)
 {
 	size_t i;
 	uint32_t f;
@@ -1726,6 +1846,13 @@ cut_restore(struct scorer *sc, const struct memo_cut *c)
 	memcpy(sc->score, c->score, sizeof(sc->score));
 	sc->nhit = c->nhit;
 	memcpy(sc->hit, c->hit, c->nhit * sizeof(sc->hit[0]));
+	if (mm->seenw > 0) { /* every word scorer_reset() clears */
+		memcpy(sc->seen,
+		    mm->cutseen + (size_t)(c - mm->cut) * mm->seenw,
+		    mm->seenw * sizeof(sc->seen[0]));
+		return;
+	}
+	memset(sc->seen, 0, sizeof(sc->seen));
 	for (i = 0; i < c->nhit; i++) {
 		f = c->hit[i];
 		sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] |= UINT64_C(1)
@@ -1741,7 +1868,7 @@ lookup_all(struct tokens *t)
 	const struct classify_model *m = t->sc->m;
 	const struct mslot *sl;
 	struct pend *p;
-	size_t i, c = t->save_from;
+	size_t i, c = t->save_from, from;
 	long f;
 
 	if (m->slots == NULL)
@@ -1769,9 +1896,14 @@ lookup_all(struct tokens *t)
 				    (size_t)(sl->idx - 1) * m->rowlen);
 		}
 	}
+	from = t->sc->nhit; /* rows added in runs: add_rows() */
 	for (i = 0; i < t->npend; i++) {
-		while (c < t->ncut && t->cut[c].snap == i)
-			cut_put(t, c++);
+		if (c < t->ncut && t->cut[c].snap == i) {
+			add_rows(t->sc, from);
+			from = t->sc->nhit;
+			while (c < t->ncut && t->cut[c].snap == i)
+				cut_put(t, c++);
+		}
 		p = &t->pend[i];
 		if (p->kind == PEND_FEAT)
 			f = (long)p->key;
@@ -1783,8 +1915,9 @@ lookup_all(struct tokens *t)
 			    t->norm + p->boff, p->blen, p->key, true);
 		else
 			f = find_gram(m, t->gbuf + p->aoff, p->alen, p->key);
-		count_feat(t->sc, f);
+		mark_feat(t->sc, f);
 	}
+	add_rows(t->sc, from);
 	while (c < t->ncut && t->cut[c].snap == t->npend)
 		cut_put(t, c++);
 }
@@ -1927,8 +2060,11 @@ classify_model_memo_new(const struct classify_model *m)
 	    (mm = calloc(1, sizeof(*mm))) == NULL)
 		return NULL;
 	mm->m = m;
+	mm->seenw = m->nfeats <= SEEN_BITS ? (m->nfeats + 63) / 64 : 0;
 	if (m->gram_min != 0 &&
 	    ((mm->cut = calloc(2 * CUT_SETS, sizeof(*mm->cut))) == NULL ||
+		(mm->cutseen = calloc(2 * CUT_SETS * mm->seenw + 1,
+		     sizeof(*mm->cutseen))) == NULL ||
 		(mm->word = calloc(2 * WORD_SETS, sizeof(*mm->word))) ==
 		    NULL)) {
 		classify_model_memo_free(mm);
@@ -1943,6 +2079,7 @@ classify_model_memo_free(struct model_memo *mm)
 {
 	if (mm != NULL) {
 		free(mm->cut);
+		free(mm->cutseen);
 		free(mm->word);
 	}
 	free(mm);
@@ -1974,10 +2111,25 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	    m, NULL, code, enh_cls, enh_subj, enh_det, wrapper, s, n, hit);
 }
 
+/* An empty scorer: no score, no feature counted. */
+static void
+scorer_reset(struct scorer *sc)
+{
+	const struct classify_model *m = sc->m;
+
+	memset(sc->score, 0, sizeof(sc->score));
+	sc->nhit = 0;
+	/* the words a model's features can set */
+	memset(sc->seen, 0,
+	    m->nfeats < SEEN_BITS ? (m->nfeats + 63) / 64 * sizeof(uint64_t)
+				  : sizeof(sc->seen));
+}
+
 /*
  * Before replay(): when the reply has a cut token and the memo a cut of
  * its symbols, the scorer gets the cut's state and the token is
- * returned (replay from it); else 0, and the state will be kept there.
+ * returned (replay from it); else 0 (the scorer reset), and the states
+ * will be kept at the cuts.
  */
 static size_t
 resume(struct model_memo *mm, struct tokens *tk)
@@ -1986,20 +2138,23 @@ resume(struct model_memo *mm, struct tokens *tk)
 
 	size_t k;
 
-	if (mm == NULL || mm->cut == NULL || tk->ncut == 0)
+	if (mm == NULL || mm->cut == NULL || tk->ncut == 0) {
+		scorer_reset(tk->sc);
 		return 0;
+	}
 	cut_keys(tk);
 	tk->cut_mm = mm;
 	for (k = tk->ncut; k-- > 0;) /* the latest first */
 		if ((c = cut_get(mm, tk, k)) != NULL) {
 			mm->resumed++;
 			c->hot = true;
-			cut_restore(tk->sc, c);
+			cut_restore(tk->sc, mm, c);
 			tk->from = c;
 			tk->save_from = k + 1; /* the later ones are new */
 			return tk->cut[k].tok;
 		}
 	tk->save_from = 0;
+	scorer_reset(tk->sc);
 	return 0;
 }
 
@@ -2021,20 +2176,6 @@ tokens_init(struct tokens *tk, struct scorer *sc, unsigned char *norm,
 	tk->save_from = SIZE_MAX; /* none kept */
 	tk->cut_mm = NULL;
 	tk->from = NULL;
-}
-
-/* An empty scorer: no score, no feature counted. */
-static void
-scorer_reset(struct scorer *sc)
-{
-	const struct classify_model *m = sc->m;
-
-	memset(sc->score, 0, sizeof(sc->score));
-	sc->nhit = 0;
-	/* the words a model's features can set */
-	memset(sc->seen, 0,
-	    m->nfeats < SEEN_BITS ? (m->nfeats + 63) / 64 * sizeof(uint64_t)
-				  : sizeof(sc->seen));
 }
 
 /*
@@ -2196,9 +2337,10 @@ classify_model_score_memo(const struct classify_model *m, struct model_memo *mm,
 			return me->ret;
 		}
 	}
-	scorer_reset(&sc);
-	if (tk.vocab)
+	if (tk.vocab) /* resume() resets the scorer or restores a cut */
 		replay(&tk, resume(mm, &tk));
+	else
+		scorer_reset(&sc);
 	ret = decide(m, &tk, code, enh_cls, enh_subj, enh_det, wrapper, hit);
 	if (mm != NULL)
 		memo_put(mm, &tk, code, enh_cls, enh_subj, enh_det, wrap, key,
