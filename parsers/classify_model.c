@@ -200,6 +200,16 @@ struct model_memo {
 	uint64_t *cutseen;      /* each cut's scorer.seen (seenw words), */
 	size_t seenw;           /* when the model has SEEN_BITS or fewer */
 	struct memo_word *word; /* 2 * WORD_SETS; NULL: no n-grams */
+	/* the features of recent enhanced statuses and wrappers (decide()) */
+	struct memo_enh {
+		bool used;
+		int32_t ec, es, ed;
+		int32_t f2, f3; /* of e:EC.ES and e:EC.ES.ED, or -1 */
+	} enh[16];
+	struct memo_wrap {
+		char w[16]; /* "" unused */
+		int32_t f;  /* of w:W, or -1 */
+	} wrap[4];
 	struct memo_ent ent[2 * MEMO_SETS];
 };
 
@@ -1150,10 +1160,11 @@ add_row(struct scorer *sc, uint32_t f)
 static void
 add_rows(struct scorer *sc, size_t from)
 {
-	const struct classify_model *m = sc->m;
 	size_t i;
 
 #ifdef BS_SSE2
+	const struct classify_model *m = sc->m;
+
 	if (m->dense != NULL && m->rowlen == 24) {
 		__m128d a[12];
 		size_t k;
@@ -1212,14 +1223,6 @@ count_feat(struct scorer *sc, long f)
 {
 	if (mark_feat(sc, f))
 		add_row(sc, (uint32_t)f);
-}
-
-static void
-feature(struct scorer *sc, const char *p, size_t n)
-{
-	if (n == 0 || n > MODEL_FEAT_MAX)
-		return;
-	count_feat(sc, find_feat(sc->m, p, n, feat_key(p, n)));
 }
 
 /* Length of the UTF-8 sequence at p (1 for a stray byte) and its code
@@ -1310,7 +1313,11 @@ enum {
 	PEND_WORD,
 	PEND_PAIR,
 	PEND_GRAM,
-	PEND_FEAT /* an n-gram already looked up: key is its feature */
+	/* n-grams already looked up (ngfast), alen of them: features
+	 * vgram[key...] (a known word's), or symbols sym[key...] (an
+	 * unknown word's in the memo's key) */
+	PEND_VRUN,
+	PEND_SRUN
 };
 struct pend {
 	uint64_t key;
@@ -1491,10 +1498,11 @@ prev_grams(struct tokens *t)
 	struct pend *p;
 
 	if (t->pk != 0 && (id = t->id[k]) != 0 && m->vgfirst != NULL) {
-		for (i = m->vgfirst[id]; i < m->vgfirst[id + 1]; i++) {
+		if ((i = m->vgfirst[id + 1] - m->vgfirst[id]) > 0) {
 			p = &t->pend[t->npend++];
-			p->kind = PEND_FEAT;
-			p->key = m->vgram[i];
+			p->kind = PEND_VRUN;
+			p->key = m->vgfirst[id];
+			p->alen = (uint16_t)i;
 		}
 		return;
 	}
@@ -1502,10 +1510,11 @@ prev_grams(struct tokens *t)
 		add_grams(t, t->poff, t->plen);
 		return;
 	}
-	for (i = 0; i < t->ngsym[k]; i++) {
+	if (t->ngsym[k] > 0) {
 		p = &t->pend[t->npend++];
-		p->kind = PEND_FEAT;
-		p->key = t->sym[t->gsym[k] + i] - (m->nvocab + 1);
+		p->kind = PEND_SRUN;
+		p->key = t->gsym[k];
+		p->alen = t->ngsym[k];
 	}
 }
 
@@ -1868,26 +1877,23 @@ lookup_all(struct tokens *t)
 	const struct classify_model *m = t->sc->m;
 	const struct mslot *sl;
 	struct pend *p;
-	size_t i, c = t->save_from, from;
+	size_t i, j, c = t->save_from, from;
+	const size_t sym0 = m->nvocab + 1; /* the first n-gram symbol */
 	long f;
 
 	if (m->slots == NULL)
 		return;
 	for (i = 0; i < t->npend; i++) {
 		p = &t->pend[i];
-		if (p->kind == PEND_FEAT)
+		if (p->kind >= PEND_VRUN)
 			continue;
 		p->slot = (uint32_t)slot_of(m, p->key);
 		__builtin_prefetch(&m->slots[p->slot]);
 	}
 	for (i = 0; i < t->npend; i++) {
 		p = &t->pend[i];
-		if (p->kind == PEND_FEAT) {
-			if (m->dense != NULL)
-				__builtin_prefetch(
-				    m->dense + (size_t)p->key * m->rowlen);
+		if (p->kind >= PEND_VRUN)
 			continue;
-		}
 		sl = &m->slots[p->slot];
 		if (sl->idx != 0 && sl->tag == (uint32_t)p->key) {
 			__builtin_prefetch(&m->feats[sl->idx - 1]);
@@ -1905,9 +1911,17 @@ lookup_all(struct tokens *t)
 				cut_put(t, c++);
 		}
 		p = &t->pend[i];
-		if (p->kind == PEND_FEAT)
-			f = (long)p->key;
-		else if (p->kind == PEND_WORD) /* norm is padded */
+		if (p->kind == PEND_VRUN) {
+			for (j = 0; j < p->alen; j++)
+				mark_feat(t->sc, m->vgram[p->key + j]);
+			continue;
+		}
+		if (p->kind == PEND_SRUN) {
+			for (j = 0; j < p->alen; j++)
+				mark_feat(t->sc, t->sym[p->key + j] - sym0);
+			continue;
+		}
+		if (p->kind == PEND_WORD) /* norm is padded */
 			f = find_name(m, t->norm + p->aoff, p->alen, NULL, 0,
 			    p->key, true);
 		else if (p->kind == PEND_PAIR)
@@ -1951,6 +1965,78 @@ end_word(const struct classify_model *m, struct tokens *t,
 
 	if (wl >= 2 && !all_digits(m, norm + start, wl, h))
 		token(t, start, wl, h);
+}
+
+static char *put_int(char *p, int v);
+
+/* The features e:EC.ES (*f2) and e:EC.ES.ED (*f3) (-1: none), through
+ * memo mm's recent ones when mm is not NULL. */
+static void
+enh_feats(const struct classify_model *m, struct model_memo *mm, int ec, int es,
+    int ed, long *f2, long *f3)
+{
+	char feat[48], *fe;
+	struct memo_enh *e = NULL;
+
+	if (mm != NULL) {
+		e = &mm->enh[((unsigned)ec * 31u + (unsigned)es * 7u +
+				 (unsigned)ed) %
+		    16];
+		if (e->used && e->ec == ec && e->es == es && e->ed == ed) {
+			*f2 = e->f2;
+			*f3 = e->f3;
+			return;
+		}
+	}
+	memcpy(feat, "e:", 2);
+	fe = put_int(feat + 2, ec);
+	*fe++ = '.';
+	fe = put_int(fe, es);
+	*f2 = find_feat(
+	    m, feat, (size_t)(fe - feat), feat_key(feat, (size_t)(fe - feat)));
+	*fe++ = '.';
+	fe = put_int(fe, ed);
+	*f3 = find_feat(
+	    m, feat, (size_t)(fe - feat), feat_key(feat, (size_t)(fe - feat)));
+	if (e != NULL) {
+		e->used = true;
+		e->ec = ec;
+		e->es = es;
+		e->ed = ed;
+		e->f2 = (int32_t)*f2;
+		e->f3 = (int32_t)*f3;
+	}
+}
+
+/* The feature w:WRAPPER (-1: none), through memo mm's recent ones when
+ * mm is not NULL. */
+static long
+wrap_feat(const struct classify_model *m, struct model_memo *mm,
+    const char *wrapper, size_t wl)
+{
+	char feat[2 * MODEL_FEAT_MAX + 2];
+	struct memo_wrap *w = NULL;
+	long f;
+	size_t i;
+
+	if (mm != NULL && wl > 0 && wl < sizeof(w->w)) {
+		for (i = 0; i < 4; i++)
+			if (strcmp(mm->wrap[i].w, wrapper) == 0)
+				return mm->wrap[i].f;
+		w = &mm->wrap[(unsigned char)wrapper[0] % 4];
+	}
+	if (wl + 2 > MODEL_FEAT_MAX)
+		f = -1; /* as feature(): too long for a feature */
+	else {
+		memcpy(feat, "w:", 2);
+		memcpy(feat + 2, wrapper, wl);
+		f = find_feat(m, feat, wl + 2, feat_key(feat, wl + 2));
+	}
+	if (w != NULL) {
+		memcpy(w->w, wrapper, wl + 1);
+		w->f = (int32_t)f;
+	}
+	return f;
 }
 
 /* Writes v in decimal at p (as "%d" would); the end. */
@@ -2357,8 +2443,8 @@ decide(const struct classify_model *m, struct tokens *tk, int code, int enh_cls,
     int enh_subj, int enh_det, const char *wrapper, struct model_hit *hit)
 {
 	struct scorer *sc = tk->sc;
-	char feat[2 * MODEL_FEAT_MAX + 2], *fe;
 	size_t i, j, wl, start = 0;
+	long f2, f3;
 	int best = -1, second = -1;
 	unsigned words = 0;
 	double gain[MODEL_TOP] = { 0 };
@@ -2369,21 +2455,13 @@ decide(const struct classify_model *m, struct tokens *tk, int code, int enh_cls,
 	if (code >= 200 && code <= 599)
 		count_feat(sc, m->code_feat[code - 200]);
 	if (enh_cls != 0) {
-		memcpy(feat, "e:", 2);
-		fe = put_int(feat + 2, enh_cls);
-		*fe++ = '.';
-		fe = put_int(fe, enh_subj);
-		feature(sc, feat, (size_t)(fe - feat));
-		*fe++ = '.';
-		fe = put_int(fe, enh_det);
-		feature(sc, feat, (size_t)(fe - feat));
+		enh_feats(m, tk->mm, enh_cls, enh_subj, enh_det, &f2, &f3);
+		count_feat(sc, f2);
+		count_feat(sc, f3);
 	}
 	if (wrapper != NULL && strcmp(wrapper, "none") != 0 &&
-	    (wl = strlen(wrapper)) + 2 < sizeof(feat)) {
-		memcpy(feat, "w:", 2);
-		memcpy(feat + 2, wrapper, wl);
-		feature(sc, feat, wl + 2);
-	}
+	    (wl = strlen(wrapper)) + 2 < 2 * MODEL_FEAT_MAX + 2)
+		count_feat(sc, wrap_feat(m, tk->mm, wrapper, wl));
 	if (m->dense != NULL) { /* columns to classes */
 		double col[BS_CLASS_COUNT];
 
