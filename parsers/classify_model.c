@@ -1358,9 +1358,9 @@ struct tokens {
 		uint64_t h;
 		uint16_t off, len;
 	} toks[MODEL_TOKENS_MAX];
-	/* of toks[k]: its vocabulary id (0: none), and (id 0, with
-	 * n-grams) its n-grams that are features, sym[gsym[k] ..
-	 * gsym[k] + ngsym[k]) (ngsym GSYM_UNKNOWN: look them up) */
+	/* with n-grams, of toks[k]: its vocabulary id (0: none), and (id
+	 * 0) its n-grams that are features, sym[gsym[k] .. gsym[k] +
+	 * ngsym[k]) (ngsym GSYM_UNKNOWN: look them up) */
 	uint16_t id[MODEL_TOKENS_MAX];
 	uint16_t gsym[MODEL_TOKENS_MAX], ngsym[MODEL_TOKENS_MAX];
 	size_t pk; /* in replay(): the previous token's index + 1, else 0 */
@@ -1716,6 +1716,31 @@ add_cut(struct tokens *t, size_t tok, size_t sym)
 	t->ncut++;
 }
 
+/* token() with n-grams: the id of token k (id), and for one outside the
+ * vocabulary its n-grams' symbols and maybe a cut (out of line: the
+ * built-in model without n-grams reads replies as before). */
+static __attribute__((noinline)) void
+gram_token(
+    struct tokens *t, size_t k, uint16_t id, size_t off, size_t len, uint64_t h)
+{
+	size_t at;
+
+	t->id[k] = id;
+	if (id != 0)
+		return;
+	t->ngsym[k] = GSYM_UNKNOWN;
+	if (t->sym_over)
+		return;
+	at = t->nsym;
+	oov_grams(t, off, len, h);
+	if (t->sym_over)
+		return;
+	t->gsym[k] = (uint16_t)at;
+	t->ngsym[k] = (uint16_t)(t->nsym - at);
+	if (t->ngsym[k] > 0 && k > 0)
+		add_cut(t, k, at - 1);
+}
+
 static inline void
 token(struct tokens *t, size_t off, size_t len, uint64_t h)
 {
@@ -1724,29 +1749,18 @@ token(struct tokens *t, size_t off, size_t len, uint64_t h)
 	if (t->ntok == MODEL_TOKENS_MAX)
 		return;
 	if (t->vocab) {
-		size_t k = t->ntok++, at;
+		size_t k = t->ntok++;
 
 		t->toks[k].h = h;
 		t->toks[k].off = (uint16_t)off;
 		t->toks[k].len = (uint16_t)len;
-		t->id[k] = id = vocab_find(t->sc->m, t->norm + off, len, h);
+		id = vocab_find(t->sc->m, t->norm + off, len, h);
 		if (t->nsym == MEMO_SYM)
 			t->sym_over = true;
 		else
 			t->sym[t->nsym++] = id;
-		if (id != 0 || t->sc->m->gram_min == 0)
-			return;
-		t->ngsym[k] = GSYM_UNKNOWN; /* (read only with n-grams) */
-		if (t->sym_over)
-			return;
-		at = t->nsym;
-		oov_grams(t, off, len, h);
-		if (t->sym_over)
-			return;
-		t->gsym[k] = (uint16_t)at;
-		t->ngsym[k] = (uint16_t)(t->nsym - at);
-		if (t->ngsym[k] > 0 && k > 0)
-			add_cut(t, k, at - 1);
+		if (t->sc->m->gram_min != 0)
+			gram_token(t, k, id, off, len, h);
 		return;
 	}
 	add_pends(t, off, len, h, 0);
@@ -1770,8 +1784,9 @@ replay(struct tokens *t, size_t from)
 	for (k = from; k < n; k++) {
 		if (c < t->ncut && k == t->cut[c].tok)
 			t->cut[c++].snap = (uint32_t)t->npend;
-		add_pends(
-		    t, t->toks[k].off, t->toks[k].len, t->toks[k].h, k + 1);
+		/* ids only with n-grams (gram_token()) */
+		add_pends(t, t->toks[k].off, t->toks[k].len, t->toks[k].h,
+		    t->sc->m->gram_min != 0 ? k + 1 : 0);
 	}
 }
 
