@@ -2294,6 +2294,7 @@ classify_get_stats(const struct classifier *c, struct classify_stats *st)
 
 	*st = c->stats;
 	classify_model_memo_stats(c->memo, &lookups, &st->model_memo);
+	st->model_resumed = classify_model_memo_resumed(c->memo);
 }
 
 /* ---------------------------------------------------------------- */

@@ -52,15 +52,16 @@ struct classify_stats {
 	uint64_t lookups;
 	uint64_t cache_hits;
 	uint64_t limit_hits;
-	uint64_t pattern_runs; /* PCRE2 matches run (after the prefilter) */
-	uint32_t rules;        /* rules in force after compile */
-	uint32_t patterns;     /* rules with a pattern */
-	uint32_t jit_patterns; /* ... run by the JIT */
-	uint32_t jit_done;     /* ... of which compiled so far: each pattern
-				* is JIT-compiled on its first run */
-	uint64_t model_scored; /* replies the model was asked about */
-	uint64_t model_memo;   /* ... answered from its memo (with the
-				* cache; classify_model.h) */
+	uint64_t pattern_runs;  /* PCRE2 matches run (after the prefilter) */
+	uint32_t rules;         /* rules in force after compile */
+	uint32_t patterns;      /* rules with a pattern */
+	uint32_t jit_patterns;  /* ... run by the JIT */
+	uint32_t jit_done;      /* ... of which compiled so far: each pattern
+				 * is JIT-compiled on its first run */
+	uint64_t model_scored;  /* replies the model was asked about */
+	uint64_t model_memo;    /* ... answered from its memo (with the
+				 * cache; classify_model.h) */
+	uint64_t model_resumed; /* ... scored from a cut of its memo */
 };
 
 /* One rule as loaded, for listings and tests. Pointers are owned by the

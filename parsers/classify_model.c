@@ -43,7 +43,7 @@ extern const struct bs_blob bs_default_model[];
 #define SEEN_BITS         65536 /* the scorer's bitmap of features counted */
 
 struct mfeat {
-	char *name;
+	char *name;            /* with 8 zeros after its NUL (padded) */
 	uint64_t hash;         /* feat_key() of name */
 	uint32_t first, count; /* into weights */
 	uint8_t len;           /* strlen(name), at most MODEL_FEAT_MAX */
@@ -100,6 +100,11 @@ struct classify_model {
 	uint32_t *voff; /* [id]: offset in vpool */
 	uint8_t *vlen;  /* [id]: length */
 	size_t nvocab;
+	/* With n-grams (ngfast): the n-grams of vocabulary word id that are
+	 * features, in the trainer's order, are vgram[vgfirst[id] ..
+	 * vgfirst[id + 1]) (vgfirst NULL: none kept), so a known word's
+	 * n-grams are not looked up when a reply is scored. */
+	uint32_t *vgram, *vgfirst;
 };
 
 /* One slot of the vocabulary table: a tag (other bits of the key than
@@ -136,9 +141,75 @@ struct memo_ent {
 	uint16_t sym[MEMO_SYM];
 };
 
+/*
+ * Cuts (ngfast, with n-grams only): a memo miss is mostly a reply of a
+ * known template whose id (a word outside the vocabulary with n-grams
+ * that are features) is new. Features count in token order, so what
+ * was counted before the first such word (the scores, summed in the
+ * same order, and the features counted) depends only on the key's
+ * symbols before it (struct model_memo); a cut keeps that state under
+ * those symbols, and a reply with the same ones resumes from it: the
+ * same sums in the same order, so the same answer bit for bit as
+ * scoring from the start. Two cuts a set, as the memo's entries.
+ */
+#define CUT_SETS  32
+#define CUT_HITS  1024 /* states with more features counted are not kept */
+#define CUT_CANDS 8    /* places tried a reply, the last ones */
+
+struct memo_cut {
+	uint64_t key;
+	uint16_t nsym, ntok; /* symbols and tokens before the cut */
+	bool used, hot;
+	uint16_t sym[MEMO_SYM];
+	double score[BS_CLASS_COUNT + 4]; /* as struct scorer's */
+	uint32_t nhit;
+	/* decide()'s choice of features over hit when best is dbest and
+	 * second dsecond (-1: not known yet): its state after them */
+	int16_t dbest, dsecond;
+	uint8_t dnfeat;
+	uint16_t dwords;
+	double dgain[MODEL_TOP];
+	uint32_t dfeat[MODEL_TOP];
+	uint32_t hit[CUT_HITS];
+};
+
+/*
+ * Words outside the vocabulary (with n-grams only): a word's symbols in
+ * the key (those of its n-grams that are features) are looked up once
+ * and kept under its bytes (compared in full), for the template words
+ * that are no feature ("unnecessary", "nosuchuser") of replies that
+ * recur. Two a set, as the memo's entries.
+ */
+#define WORD_SETS      256
+#define WORD_ASCII_MAX 256 /* longer words: by memo_grams()'s loop */
+#define WORD_MAX       32  /* bytes of a word kept */
+#define WORD_GRAMS     48  /* symbols of a word kept */
+
+struct memo_word {
+	uint64_t h; /* word_key() */
+	uint8_t len, nsym;
+	bool used, hot;
+	unsigned char w[WORD_MAX + 8]; /* padded (same_padded()) */
+	uint16_t sym[WORD_GRAMS];
+};
+
 struct model_memo {
 	const struct classify_model *m;
-	uint64_t lookups, hits;
+	uint64_t lookups, hits, resumed;
+	struct memo_cut *cut;   /* 2 * CUT_SETS of them; NULL: no n-grams */
+	uint64_t *cutseen;      /* each cut's scorer.seen (seenw words), */
+	size_t seenw;           /* when the model has SEEN_BITS or fewer */
+	struct memo_word *word; /* 2 * WORD_SETS; NULL: no n-grams */
+	/* the features of recent enhanced statuses and wrappers (decide()) */
+	struct memo_enh {
+		bool used;
+		int32_t ec, es, ed;
+		int32_t f2, f3; /* of e:EC.ES and e:EC.ES.ED, or -1 */
+	} enh[16];
+	struct memo_wrap {
+		char w[16]; /* "" unused */
+		int32_t f;  /* of w:W, or -1 */
+	} wrap[4];
 	struct memo_ent ent[2 * MEMO_SETS];
 };
 
@@ -202,6 +273,31 @@ word_key_padded(const unsigned char *p, size_t n)
 		h ^= h >> 32;
 	}
 	return h;
+}
+
+/* True when a[0..n) and b[0..n) are equal, where 8 bytes may be read
+ * from a + n and b + n rounded down to 8 (padded buffers). */
+static inline bool
+same_padded(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	uint64_t x, y;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	if (i == n)
+		return true;
+	memcpy(&x, a + i, 8);
+	memcpy(&y, b + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+	y = __builtin_bswap64(y);
+#endif
+	return ((x ^ y) & (~UINT64_C(0) >> (64 - 8 * (n - i)))) == 0;
 }
 
 static uint64_t
@@ -293,13 +389,23 @@ probe_next(const struct classify_model *m, uint64_t h, size_t *i)
 	}
 }
 
+/* True when the name's bytes at f (padded) are p[0..n), p padded when
+ * padded is (then without a call to memcmp()). */
+static inline bool
+same_name(const char *f, const unsigned char *p, size_t n, bool padded)
+{
+	return padded ? same_padded((const unsigned char *)f, p, n)
+		      : memcmp(f, p, n) == 0;
+}
+
 /*
  * Finds the feature named a (b NULL), or the pair "a+b" (a and b:
- * normalised words), of key h; its index, or -1.
+ * normalised words), of key h; its index, or -1. The bytes are compared
+ * only for a feature of key h; padded: a and b are padded buffers.
  */
 static inline long
 find_name(const struct classify_model *m, const unsigned char *a, size_t na,
-    const unsigned char *b, size_t nb, uint64_t h)
+    const unsigned char *b, size_t nb, uint64_t h, bool padded)
 {
 	const struct mfeat *f;
 	size_t i, n = b == NULL ? na : na + 1 + nb;
@@ -307,10 +413,10 @@ find_name(const struct classify_model *m, const unsigned char *a, size_t na,
 	if (m->slots == NULL)
 		return -1;
 	for (i = slot_of(m, h); (f = probe_next(m, h, &i)) != NULL;)
-		if (f->len == n && memcmp(f->name, a, na) == 0 &&
+		if (f->len == n && same_name(f->name, a, na, padded) &&
 		    (b == NULL ||
 			(f->name[na] == '+' &&
-			    memcmp(f->name + na + 1, b, nb) == 0)))
+			    same_name(f->name + na + 1, b, nb, padded))))
 			return f - m->feats;
 	return -1;
 }
@@ -319,18 +425,11 @@ find_name(const struct classify_model *m, const unsigned char *a, size_t na,
 static long
 find_feat(const struct classify_model *m, const char *p, size_t n, uint64_t h)
 {
-	return find_name(m, (const unsigned char *)p, n, NULL, 0, h);
+	return find_name(m, (const unsigned char *)p, n, NULL, 0, h, false);
 }
 
-/* Finds the pair "a+b" (a and b: normalised words of keys ha, hb). */
-static long
-find_pair(const struct classify_model *m, const unsigned char *a, size_t na,
-    const unsigned char *b, size_t nb, uint64_t h)
-{
-	return find_name(m, a, na, b, nb, h);
-}
-
-/* Finds the n-gram feature "g:" g[0..n) of key h (gram_key()). */
+/* Finds the n-gram feature "g:" g[0..n) of key h (gram_key()); g is
+ * padded. */
 static inline long
 find_gram(const struct classify_model *m, const unsigned char *g, size_t n,
     uint64_t h)
@@ -342,7 +441,7 @@ find_gram(const struct classify_model *m, const unsigned char *g, size_t n,
 		return -1;
 	for (i = slot_of(m, h); (f = probe_next(m, h, &i)) != NULL;)
 		if (f->len == n + 2 && f->name[0] == 'g' && f->name[1] == ':' &&
-		    memcmp(f->name + 2, g, n) == 0)
+		    same_padded((const unsigned char *)f->name + 2, g, n))
 			return f - m->feats;
 	return -1;
 }
@@ -550,8 +649,10 @@ add_feature(struct classify_model *m, const char *name, uint64_t hash, char **w,
 		m->nweights++;
 		f->count++;
 	}
-	if ((f->name = strdup(name)) == NULL)
+	/* + 8 zeros after the NUL: see same_padded() */
+	if ((f->name = calloc(len + 9, 1)) == NULL)
 		goto oom;
+	memcpy(f->name, name, len);
 	m->nfeats++;
 	return 0;
 oom:
@@ -756,31 +857,6 @@ vtag_of(uint64_t h)
 	return (uint16_t)(h >> 48);
 }
 
-/* True when a[0..n) and b[0..n) are equal, where 8 bytes may be read
- * from a + n and b + n rounded down to 8 (padded buffers). */
-static inline bool
-same_padded(const unsigned char *a, const unsigned char *b, size_t n)
-{
-	uint64_t x, y;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	if (i == n)
-		return true;
-	memcpy(&x, a + i, 8);
-	memcpy(&y, b + i, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x);
-	y = __builtin_bswap64(y);
-#endif
-	return ((x ^ y) & (~UINT64_C(0) >> (64 - 8 * (n - i)))) == 0;
-}
-
 /* The id of the word p[0..n) of key h (word_key()) in the vocabulary, or
  * 0: none; p is padded (see same_padded()). */
 static inline uint16_t
@@ -908,6 +984,8 @@ make_vocab(struct classify_model *m)
 	return 0;
 }
 
+static int make_vgrams(struct classify_model *m);
+
 /* See classify_model.h. */
 struct classify_model *
 classify_model_load(
@@ -969,7 +1047,8 @@ classify_model_load(
 		    name);
 		goto fail;
 	}
-	if (make_dense(m) == -1 || make_vocab(m) == -1) {
+	if (make_dense(m) == -1 || make_vocab(m) == -1 ||
+	    make_vgrams(m) == -1) {
 		merr(errbuf, "%s: out of memory", name);
 		goto fail;
 	}
@@ -1004,6 +1083,8 @@ classify_model_free(struct classify_model *m)
 	free(m->vpool);
 	free(m->voff);
 	free(m->vlen);
+	free(m->vgram);
+	free(m->vgfirst);
 	free(m);
 }
 
@@ -1017,8 +1098,10 @@ classify_model_layer(const struct classify_model *m, const char *evidence)
 		return false;
 	if (evidence == NULL || *evidence == '\0')
 		return (m->layers & (1u << (NLAYERS - 1))) != 0;
+	/* the names' first letters differ: one strcmp() at most */
 	for (k = 0; k + 1 < NLAYERS; k++)
-		if (strcmp(evidence, layer_names[k]) == 0)
+		if (evidence[0] == layer_names[k][0] &&
+		    strcmp(evidence, layer_names[k]) == 0)
 			return (m->layers & (1u << k)) != 0;
 	return false;
 }
@@ -1036,33 +1119,17 @@ struct scorer {
 	uint64_t seen[SEEN_BITS / 64];
 };
 
-/* Counts feature f (a feature counts once). */
+/* Adds feature f's weights to the scores (the same double sums in any
+ * build: column i is class cls_of[i]). */
 static inline void
-count_feat(struct scorer *sc, long f)
+add_row(struct scorer *sc, uint32_t f)
 {
 	const struct classify_model *m = sc->m;
-	uint64_t bit;
 	size_t i;
 
-	if (f < 0)
-		return;
-	bit = UINT64_C(1) << (f & 63);
-	if (sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] & bit) {
-		if (m->nfeats <= SEEN_BITS)
-			return;
-		for (i = 0; i < sc->nhit; i++) /* maybe: look */
-			if (sc->hit[i] == (uint32_t)f)
-				return;
-	}
-	if (sc->nhit < sizeof(sc->hit) / sizeof(sc->hit[0]))
-		sc->hit[sc->nhit++] = (uint32_t)f;
-	else
-		return;
-	sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] |= bit;
 	if (m->dense != NULL) {
 		const float *row = m->dense + (size_t)f * m->rowlen;
 
-		/* column i: class cls_of[i]; the same double sums */
 #ifdef BS_SSE2
 		for (i = 0; i < m->rowlen; i += 4) {
 			__m128 x = _mm_loadu_ps(row + i);
@@ -1086,12 +1153,76 @@ count_feat(struct scorer *sc, long f)
 	}
 }
 
+/* Adds the weights of features hit[from..nhit) in that order (as
+ * add_row() one after another: the same sums). With SSE2 and rows of 24
+ * columns (up to 24 classes: the built-in models) the 24 sums stay in
+ * registers from one row to the next (ngfast). */
 static void
-feature(struct scorer *sc, const char *p, size_t n)
+add_rows(struct scorer *sc, size_t from)
 {
-	if (n == 0 || n > MODEL_FEAT_MAX)
+	size_t i;
+
+#ifdef BS_SSE2
+	const struct classify_model *m = sc->m;
+
+	if (m->dense != NULL && m->rowlen == 24) {
+		__m128d a[12];
+		size_t k;
+
+		for (k = 0; k < 12; k++)
+			a[k] = _mm_loadu_pd(sc->score + 2 * k);
+		for (i = from; i < sc->nhit; i++) {
+			const float *row = m->dense + (size_t)sc->hit[i] * 24;
+
+			for (k = 0; k < 6; k++) {
+				__m128 x = _mm_loadu_ps(row + 4 * k);
+
+				a[2 * k] =
+				    _mm_add_pd(a[2 * k], _mm_cvtps_pd(x));
+				a[2 * k + 1] = _mm_add_pd(a[2 * k + 1],
+				    _mm_cvtps_pd(_mm_movehl_ps(x, x)));
+			}
+		}
+		for (k = 0; k < 12; k++)
+			_mm_storeu_pd(sc->score + 2 * k, a[k]);
 		return;
-	count_feat(sc, find_feat(sc->m, p, n, feat_key(p, n)));
+	}
+#endif
+	for (i = from; i < sc->nhit; i++)
+		add_row(sc, sc->hit[i]);
+}
+
+/* Marks feature f counted, in hit (a feature counts once); false when
+ * it was already (or f < 0: none). */
+static inline bool
+mark_feat(struct scorer *sc, long f)
+{
+	uint64_t bit;
+	size_t i;
+
+	if (f < 0)
+		return false;
+	bit = UINT64_C(1) << (f & 63);
+	if (sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] & bit) {
+		if (sc->m->nfeats <= SEEN_BITS)
+			return false;
+		for (i = 0; i < sc->nhit; i++) /* maybe: look */
+			if (sc->hit[i] == (uint32_t)f)
+				return false;
+	}
+	if (sc->nhit == sizeof(sc->hit) / sizeof(sc->hit[0]))
+		return false;
+	sc->hit[sc->nhit++] = (uint32_t)f;
+	sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] |= bit;
+	return true;
+}
+
+/* Counts feature f (a feature counts once). */
+static inline void
+count_feat(struct scorer *sc, long f)
+{
+	if (mark_feat(sc, f))
+		add_row(sc, (uint32_t)f);
 }
 
 /* Length of the UTF-8 sequence at p (1 for a stray byte) and its code
@@ -1181,7 +1312,12 @@ static const unsigned char byte_kind[256] = {
 enum {
 	PEND_WORD,
 	PEND_PAIR,
-	PEND_GRAM
+	PEND_GRAM,
+	/* n-grams already looked up (ngfast), alen of them: features
+	 * vgram[key...] (a known word's), or symbols sym[key...] (an
+	 * unknown word's in the memo's key) */
+	PEND_VRUN,
+	PEND_SRUN
 };
 struct pend {
 	uint64_t key;
@@ -1222,7 +1358,28 @@ struct tokens {
 		uint64_t h;
 		uint16_t off, len;
 	} toks[MODEL_TOKENS_MAX];
+	/* with n-grams, of toks[k]: its vocabulary id (0: none), and (id
+	 * 0) its n-grams that are features, sym[gsym[k] .. gsym[k] +
+	 * ngsym[k]) (ngsym GSYM_UNKNOWN: look them up) */
+	uint16_t id[MODEL_TOKENS_MAX];
+	uint16_t gsym[MODEL_TOKENS_MAX], ngsym[MODEL_TOKENS_MAX];
+	size_t pk; /* in replay(): the previous token's index + 1, else 0 */
+	struct model_memo *mm; /* the memo's words (oov_grams()), or NULL */
+	/* The places a cut may be (struct memo_cut): the last CUT_CANDS
+	 * tokens outside the vocabulary with n-gram symbols (never token
+	 * 0), in order; cut c is at token cut[c].tok, whose placeholder is
+	 * symbol cut[c].sym. Cuts save_from... are kept in cut_mm when
+	 * their pend (snap) is reached. */
+	size_t ncut, save_from;
+	struct cut_at {
+		uint16_t tok, sym;
+		uint32_t snap;
+		uint64_t key;
+	} cut[CUT_CANDS];
+	struct model_memo *cut_mm;
+	struct memo_cut *from; /* the cut the scorer resumed from, or NULL */
 };
+#define GSYM_UNKNOWN UINT16_MAX
 
 /*
  * Writes "<" w ">" (w[0..len): a token's normalised bytes) to buf, with
@@ -1281,14 +1438,102 @@ add_grams(struct tokens *t, size_t off, size_t len)
 		}
 }
 
-/* The features the token norm[off..off+len) of key h adds (see above):
- * the pair it ends, the previous token's n-grams, itself. */
-static inline void
-add_pends(struct tokens *t, size_t off, size_t len, uint64_t h)
+/*
+ * The n-grams of each vocabulary word that are features (struct
+ * classify_model's vgram), looked up as add_grams() looks them up. A
+ * piece of a name with ':' is no token's; -1: out of memory.
+ */
+static int
+make_vgrams(struct classify_model *m)
 {
+	unsigned char buf[MODEL_FEAT_MAX + 10];
+	uint16_t b[MODEL_FEAT_MAX + 3];
+	size_t id, u, n, k, gl, nv = 0, cap = 0;
+	const unsigned char *w;
+	uint32_t *v;
+	long f;
+
+	if (m->gram_min == 0 || m->vslots == NULL)
+		return 0;
+	if ((m->vgfirst = malloc((m->nvocab + 2) * sizeof(uint32_t))) == NULL)
+		return -1;
+	m->vgfirst[0] = 0;
+	for (id = 1; id <= m->nvocab; id++) {
+		m->vgfirst[id] = (uint32_t)nv;
+		w = (const unsigned char *)m->vpool + m->voff[id];
+		if (memchr(w, ':', m->vlen[id]) != NULL ||
+		    (u = gram_word(w, m->vlen[id], m->gram_nodigits, buf, b)) ==
+			0)
+			continue;
+		for (n = m->gram_min; n <= m->gram_max; n++)
+			for (k = 0; k + n <= u; k++) {
+				gl = (size_t)(b[k + n] - b[k]);
+				f = find_gram(m, buf + b[k], gl,
+				    gram_key(buf + b[k], gl));
+				if (f < 0)
+					continue;
+				if (nv == cap) {
+					cap = cap ? 2 * cap : 4096;
+					if ((v = realloc(m->vgram,
+						 cap * sizeof(*v))) == NULL)
+						return -1;
+					m->vgram = v;
+				}
+				m->vgram[nv++] = (uint32_t)f;
+			}
+	}
+	m->vgfirst[m->nvocab + 1] = (uint32_t)nv;
+	if (nv > 0 && (v = realloc(m->vgram, nv * sizeof(*v))) != NULL)
+		m->vgram = v;
+	return 0;
+}
+
+/* The previous token's n-grams: those that are features when the memo's
+ * key has them (ngfast: not looked up twice), else all to look up. */
+static void
+prev_grams(struct tokens *t)
+{
+	const struct classify_model *m = t->sc->m;
+	size_t k = t->pk - 1, i, id;
 	struct pend *p;
 
-	if (t->ntok > 0 && t->plen + len + 1 <= MODEL_FEAT_MAX) {
+	if (t->pk != 0 && (id = t->id[k]) != 0 && m->vgfirst != NULL) {
+		if ((i = m->vgfirst[id + 1] - m->vgfirst[id]) > 0) {
+			p = &t->pend[t->npend++];
+			p->kind = PEND_VRUN;
+			p->key = m->vgfirst[id];
+			p->alen = (uint16_t)i;
+		}
+		return;
+	}
+	if (t->pk == 0 || t->ngsym[k] == GSYM_UNKNOWN) {
+		add_grams(t, t->poff, t->plen);
+		return;
+	}
+	if (t->ngsym[k] > 0) {
+		p = &t->pend[t->npend++];
+		p->kind = PEND_SRUN;
+		p->key = t->gsym[k];
+		p->alen = t->ngsym[k];
+	}
+}
+
+/*
+ * The features the token norm[off..off+len) of key h adds (see above):
+ * the pair it ends, the previous token's n-grams, itself. tk: the token
+ * with its vocabulary id (replay()), or NULL; a token outside the
+ * vocabulary is neither a feature nor half of a pair feature (struct
+ * model_memo), so those are not looked up.
+ */
+static inline void
+add_pends(struct tokens *t, size_t off, size_t len, uint64_t h, size_t k1)
+{
+	struct pend *p;
+	bool known = k1 == 0 || t->id[k1 - 1] != 0,
+	     pknown = t->pk == 0 || t->id[t->pk - 1] != 0;
+
+	if (t->ntok > 0 && known && pknown &&
+	    t->plen + len + 1 <= MODEL_FEAT_MAX) {
 		p = &t->pend[t->npend++];
 		p->key = pair_key(t->phash, h);
 		p->aoff = (uint16_t)t->poff;
@@ -1298,8 +1543,8 @@ add_pends(struct tokens *t, size_t off, size_t len, uint64_t h)
 		p->kind = PEND_PAIR;
 	}
 	if (t->ntok > 0 && t->sc->m->gram_min != 0)
-		add_grams(t, t->poff, t->plen);
-	if (len <= MODEL_FEAT_MAX) {
+		prev_grams(t);
+	if (known && len <= MODEL_FEAT_MAX) {
 		p = &t->pend[t->npend++];
 		p->key = h;
 		p->aoff = (uint16_t)off;
@@ -1311,14 +1556,70 @@ add_pends(struct tokens *t, size_t off, size_t len, uint64_t h)
 	t->poff = off;
 	t->plen = len;
 	t->phash = h;
+	t->pk = k1;
 }
 
 /* After the last token: its n-grams. */
 static void
 finish_pends(struct tokens *t)
 {
-	if (t->ntok > 0)
-		add_grams(t, t->poff, t->plen);
+	if (t->ntok > 0 && t->sc->m->gram_min != 0)
+		prev_grams(t);
+}
+
+/*
+ * memo_grams() of an ASCII word (ngfast): its n-grams are its n-byte
+ * runs, so each is hashed from one load (gram_key() of up to 8 bytes is
+ * one round) without gram_word()'s character offsets. False (nothing
+ * done) for any other word.
+ */
+static bool
+ascii_grams(struct tokens *t, size_t off, size_t len)
+{
+	const struct classify_model *m = t->sc->m;
+	const uint64_t mul = UINT64_C(0x9e3779b97f4a7c15);
+	const unsigned char *w = t->norm + off;
+	unsigned char buf[WORD_ASCII_MAX + 10];
+	uint64_t v, h, mask;
+	size_t n, k, u = len + 2, i;
+	unsigned char any = 0;
+	long f;
+
+	if (len > WORD_ASCII_MAX || m->gram_max > 8)
+		return false;
+	for (i = 0; i < len; i++)
+		any |= w[i];
+	if (any >= 0x80)
+		return false;
+	if (len < GRAM_WORD_MIN || w[0] < 'a' ||
+	    (m->gram_nodigits && memchr(w, '0', len) != NULL))
+		return true; /* no n-grams (gram_word()) */
+	buf[0] = '<';
+	memcpy(buf + 1, w, len);
+	buf[len + 1] = '>';
+	memset(buf + len + 2, 0, 8);
+	for (n = m->gram_min; n <= m->gram_max; n++) {
+		mask = ~UINT64_C(0) >> (64 - 8 * n);
+		for (k = 0; k + n <= u; k++) {
+			memcpy(&v, buf + k, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			v = __builtin_bswap64(v);
+#endif
+			/* gram_key(buf + k, n): word_key_padded(), one round */
+			h = ((mul ^ n) ^ (v & mask)) * mul;
+			h ^= h >> 32;
+			h ^= UINT64_C(0x6a09e667f3bcc909);
+			if ((f = find_gram(m, buf + k, n, h)) < 0)
+				continue;
+			if (t->nsym == MEMO_SYM) {
+				t->sym_over = true;
+				return true;
+			}
+			t->sym[t->nsym++] =
+			    (uint16_t)(m->nvocab + 1 + (size_t)f);
+		}
+	}
+	return true;
 }
 
 /* The memo key's symbols after a token outside the vocabulary: each of
@@ -1332,6 +1633,8 @@ memo_grams(struct tokens *t, size_t off, size_t len)
 	size_t u, n, k, gl;
 	long f;
 
+	if (ascii_grams(t, off, len))
+		return;
 	if ((u = gram_word(t->norm + off, len, m->gram_nodigits, buf, b)) == 0)
 		return;
 	for (n = m->gram_min; n <= m->gram_max; n++)
@@ -1350,6 +1653,94 @@ memo_grams(struct tokens *t, size_t off, size_t len)
 		}
 }
 
+/*
+ * The key's symbols after the token norm[off..off+len) of key h outside
+ * the vocabulary (memo_grams()), from the memo's words when it is one
+ * of them: the same word (bytes compared) has the same n-grams.
+ */
+static void
+oov_grams(struct tokens *t, size_t off, size_t len, uint64_t h)
+{
+	struct model_memo *mm = t->mm;
+	struct memo_word *set, *e;
+	size_t i, at = t->nsym;
+	bool age;
+
+	if (mm == NULL || len > WORD_MAX) {
+		memo_grams(t, off, len);
+		return;
+	}
+	set = &mm->word[2 * (h % WORD_SETS)];
+	for (i = 0; i < 2; i++)
+		if (set[i].used && set[i].h == h && set[i].len == len &&
+		    same_padded(set[i].w, t->norm + off, len)) {
+			e = &set[i];
+			e->hot = true;
+			if (t->nsym + e->nsym > MEMO_SYM) {
+				t->sym_over = true;
+				return;
+			}
+			memcpy(t->sym + t->nsym, e->sym,
+			    e->nsym * sizeof(e->sym[0]));
+			t->nsym += e->nsym;
+			return;
+		}
+	memo_grams(t, off, len);
+	if (t->sym_over || t->nsym - at > WORD_GRAMS)
+		return;
+	e = &set[cache_set_victim(
+	    set[0].used, set[0].hot, set[1].used, set[1].hot, &age)];
+	if (age)
+		set[1].hot = false;
+	e->h = h;
+	e->len = (uint8_t)len;
+	e->used = true;
+	e->hot = false;
+	memset(e->w, 0, sizeof(e->w));
+	memcpy(e->w, t->norm + off, len);
+	e->nsym = (uint8_t)(t->nsym - at);
+	memcpy(e->sym, t->sym + at, e->nsym * sizeof(e->sym[0]));
+}
+
+/* Token tok (its placeholder: symbol sym) is a place for a cut. */
+static void
+add_cut(struct tokens *t, size_t tok, size_t sym)
+{
+	if (t->ncut == CUT_CANDS) { /* the last ones */
+		memmove(
+		    t->cut, t->cut + 1, (CUT_CANDS - 1) * sizeof(t->cut[0]));
+		t->ncut--;
+	}
+	t->cut[t->ncut].tok = (uint16_t)tok;
+	t->cut[t->ncut].sym = (uint16_t)sym;
+	t->ncut++;
+}
+
+/* token() with n-grams: the id of token k (id), and for one outside the
+ * vocabulary its n-grams' symbols and maybe a cut (out of line: the
+ * built-in model without n-grams reads replies as before). */
+static __attribute__((noinline)) void
+gram_token(
+    struct tokens *t, size_t k, uint16_t id, size_t off, size_t len, uint64_t h)
+{
+	size_t at;
+
+	t->id[k] = id;
+	if (id != 0)
+		return;
+	t->ngsym[k] = GSYM_UNKNOWN;
+	if (t->sym_over)
+		return;
+	at = t->nsym;
+	oov_grams(t, off, len, h);
+	if (t->sym_over)
+		return;
+	t->gsym[k] = (uint16_t)at;
+	t->ngsym[k] = (uint16_t)(t->nsym - at);
+	if (t->ngsym[k] > 0 && k > 0)
+		add_cut(t, k, at - 1);
+}
+
 static inline void
 token(struct tokens *t, size_t off, size_t len, uint64_t h)
 {
@@ -1358,32 +1749,139 @@ token(struct tokens *t, size_t off, size_t len, uint64_t h)
 	if (t->ntok == MODEL_TOKENS_MAX)
 		return;
 	if (t->vocab) {
-		t->toks[t->ntok].h = h;
-		t->toks[t->ntok].off = (uint16_t)off;
-		t->toks[t->ntok].len = (uint16_t)len;
-		t->ntok++;
+		size_t k = t->ntok++;
+
+		t->toks[k].h = h;
+		t->toks[k].off = (uint16_t)off;
+		t->toks[k].len = (uint16_t)len;
 		id = vocab_find(t->sc->m, t->norm + off, len, h);
 		if (t->nsym == MEMO_SYM)
 			t->sym_over = true;
 		else
 			t->sym[t->nsym++] = id;
-		if (id == 0 && t->sc->m->gram_min != 0 && !t->sym_over)
-			memo_grams(t, off, len);
+		if (t->sc->m->gram_min != 0)
+			gram_token(t, k, id, off, len, h);
 		return;
 	}
-	add_pends(t, off, len, h);
+	add_pends(t, off, len, h, 0);
 }
 
 /* The features of the tokens kept for the memo (as token() would have
- * made them). */
+ * made them), from token from on (after a cut's state: from the cut's
+ * token); the snap of each cut to keep is the pend its token starts. */
 static void
-replay(struct tokens *t)
+replay(struct tokens *t, size_t from)
 {
-	size_t k, n = t->ntok;
+	size_t k, n = t->ntok, c = t->save_from;
 
-	t->ntok = 0;
-	for (k = 0; k < n; k++)
-		add_pends(t, t->toks[k].off, t->toks[k].len, t->toks[k].h);
+	t->ntok = from;
+	if (from > 0) {
+		t->pk = from;
+		t->poff = t->toks[from - 1].off;
+		t->plen = t->toks[from - 1].len;
+		t->phash = t->toks[from - 1].h;
+	}
+	for (k = from; k < n; k++) {
+		if (c < t->ncut && k == t->cut[c].tok)
+			t->cut[c++].snap = (uint32_t)t->npend;
+		/* ids only with n-grams (gram_token()) */
+		add_pends(t, t->toks[k].off, t->toks[k].len, t->toks[k].h,
+		    t->sc->m->gram_min != 0 ? k + 1 : 0);
+	}
+}
+
+/* The keys of the cuts' symbols (cut c: sym[0..cut[c].sym)). */
+static void
+cut_keys(struct tokens *tk)
+{
+	const uint64_t mul = UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = mul, k;
+	size_t i = 0, c;
+
+	for (c = 0; c < tk->ncut; c++) {
+		for (; i < tk->cut[c].sym; i++) {
+			h = (h ^ tk->sym[i]) * mul;
+			h ^= h >> 29;
+		}
+		k = h ^ h >> 31;
+		k *= UINT64_C(0xbf58476d1ce4e5b9);
+		tk->cut[c].key = k ^ k >> 30;
+	}
+}
+
+/* The memo's cut of the reply's symbols before its cut c, or NULL. */
+static struct memo_cut *
+cut_get(struct model_memo *mm, const struct tokens *tk, size_t c)
+{
+	const struct cut_at *at = &tk->cut[c];
+	struct memo_cut *e = &mm->cut[2 * (at->key % CUT_SETS)];
+	size_t i;
+
+	for (i = 0; i < 2; i++, e++)
+		if (e->used && e->key == at->key && e->nsym == at->sym &&
+		    e->ntok == at->tok &&
+		    memcmp(e->sym, tk->sym, at->sym * sizeof(e->sym[0])) == 0)
+			return e;
+	return NULL;
+}
+
+/* Keeps the scorer's state as the reply's cut c (at its snap, before
+ * the cut token's features). */
+static void
+cut_put(struct tokens *t, size_t cn)
+{
+	const struct scorer *sc = t->sc;
+	const struct cut_at *at = &t->cut[cn];
+	struct memo_cut *set = &t->cut_mm->cut[2 * (at->key % CUT_SETS)], *c;
+	bool age;
+
+	if (sc->nhit > CUT_HITS)
+		return;
+	c = &set[cache_set_victim(
+	    set[0].used, set[0].hot, set[1].used, set[1].hot, &age)];
+	if (c == t->from) /* decide() keeps its choice there */
+		return;
+	if (age)
+		set[1].hot = false;
+	c->key = at->key;
+	c->dbest = c->dsecond = -1;
+	c->nsym = at->sym;
+	c->ntok = at->tok;
+	c->used = true;
+	c->hot = false;
+	memcpy(c->sym, t->sym, at->sym * sizeof(c->sym[0]));
+	memcpy(c->score, sc->score, sizeof(c->score));
+	c->nhit = (uint32_t)sc->nhit;
+	memcpy(c->hit, sc->hit, sc->nhit * sizeof(c->hit[0]));
+	memcpy(t->cut_mm->cutseen +
+		(size_t)(c - t->cut_mm->cut) * t->cut_mm->seenw,
+	    sc->seen, t->cut_mm->seenw * sizeof(sc->seen[0]));
+}
+
+/* The scorer as it was at cut c of memo mm (as count_feat() left it);
+ * the scorer need not be reset. */
+static void
+cut_restore(
+    struct scorer *sc, const struct model_memo *mm, const struct memo_cut *c)
+{
+	size_t i;
+	uint32_t f;
+
+	memcpy(sc->score, c->score, sizeof(sc->score));
+	sc->nhit = c->nhit;
+	memcpy(sc->hit, c->hit, c->nhit * sizeof(sc->hit[0]));
+	if (mm->seenw > 0) { /* every word scorer_reset() clears */
+		memcpy(sc->seen,
+		    mm->cutseen + (size_t)(c - mm->cut) * mm->seenw,
+		    mm->seenw * sizeof(sc->seen[0]));
+		return;
+	}
+	memset(sc->seen, 0, sizeof(sc->seen));
+	for (i = 0; i < c->nhit; i++) {
+		f = c->hit[i];
+		sc->seen[(f >> 6) & (SEEN_BITS / 64 - 1)] |= UINT64_C(1)
+		    << (f & 63);
+	}
 }
 
 /* Looks up and counts the pending features in order; the memory they
@@ -1394,37 +1892,63 @@ lookup_all(struct tokens *t)
 	const struct classify_model *m = t->sc->m;
 	const struct mslot *sl;
 	struct pend *p;
-	size_t i;
+	size_t i, j, c = t->save_from, from;
+	const size_t sym0 = m->nvocab + 1; /* the first n-gram symbol */
 	long f;
 
 	if (m->slots == NULL)
 		return;
 	for (i = 0; i < t->npend; i++) {
 		p = &t->pend[i];
+		if (p->kind >= PEND_VRUN)
+			continue;
 		p->slot = (uint32_t)slot_of(m, p->key);
 		__builtin_prefetch(&m->slots[p->slot]);
 	}
 	for (i = 0; i < t->npend; i++) {
-		sl = &m->slots[t->pend[i].slot];
-		if (sl->idx != 0 && sl->tag == (uint32_t)t->pend[i].key) {
+		p = &t->pend[i];
+		if (p->kind >= PEND_VRUN)
+			continue;
+		sl = &m->slots[p->slot];
+		if (sl->idx != 0 && sl->tag == (uint32_t)p->key) {
 			__builtin_prefetch(&m->feats[sl->idx - 1]);
 			if (m->dense != NULL)
 				__builtin_prefetch(m->dense +
 				    (size_t)(sl->idx - 1) * m->rowlen);
 		}
 	}
+	from = t->sc->nhit; /* rows added in runs: add_rows() */
 	for (i = 0; i < t->npend; i++) {
+		if (c < t->ncut && t->cut[c].snap == i) {
+			add_rows(t->sc, from);
+			from = t->sc->nhit;
+			while (c < t->ncut && t->cut[c].snap == i)
+				cut_put(t, c++);
+		}
 		p = &t->pend[i];
-		if (p->kind == PEND_WORD)
-			f = find_feat(m, (const char *)t->norm + p->aoff,
-			    p->alen, p->key);
+		if (p->kind == PEND_VRUN) {
+			for (j = 0; j < p->alen; j++)
+				mark_feat(t->sc, m->vgram[p->key + j]);
+			continue;
+		}
+		if (p->kind == PEND_SRUN) {
+			for (j = 0; j < p->alen; j++)
+				mark_feat(t->sc, t->sym[p->key + j] - sym0);
+			continue;
+		}
+		if (p->kind == PEND_WORD) /* norm is padded */
+			f = find_name(m, t->norm + p->aoff, p->alen, NULL, 0,
+			    p->key, true);
 		else if (p->kind == PEND_PAIR)
-			f = find_pair(m, t->norm + p->aoff, p->alen,
-			    t->norm + p->boff, p->blen, p->key);
+			f = find_name(m, t->norm + p->aoff, p->alen,
+			    t->norm + p->boff, p->blen, p->key, true);
 		else
 			f = find_gram(m, t->gbuf + p->aoff, p->alen, p->key);
-		count_feat(t->sc, f);
+		mark_feat(t->sc, f);
 	}
+	add_rows(t->sc, from);
+	while (c < t->ncut && t->cut[c].snap == t->npend)
+		cut_put(t, c++);
 }
 
 /* True when the word p[0..n) of key h is all '0' (digits only); h is
@@ -1456,6 +1980,78 @@ end_word(const struct classify_model *m, struct tokens *t,
 
 	if (wl >= 2 && !all_digits(m, norm + start, wl, h))
 		token(t, start, wl, h);
+}
+
+static char *put_int(char *p, int v);
+
+/* The features e:EC.ES (*f2) and e:EC.ES.ED (*f3) (-1: none), through
+ * memo mm's recent ones when mm is not NULL. */
+static void
+enh_feats(const struct classify_model *m, struct model_memo *mm, int ec, int es,
+    int ed, long *f2, long *f3)
+{
+	char feat[48], *fe;
+	struct memo_enh *e = NULL;
+
+	if (mm != NULL) {
+		e = &mm->enh[((unsigned)ec * 31u + (unsigned)es * 7u +
+				 (unsigned)ed) %
+		    16];
+		if (e->used && e->ec == ec && e->es == es && e->ed == ed) {
+			*f2 = e->f2;
+			*f3 = e->f3;
+			return;
+		}
+	}
+	memcpy(feat, "e:", 2);
+	fe = put_int(feat + 2, ec);
+	*fe++ = '.';
+	fe = put_int(fe, es);
+	*f2 = find_feat(
+	    m, feat, (size_t)(fe - feat), feat_key(feat, (size_t)(fe - feat)));
+	*fe++ = '.';
+	fe = put_int(fe, ed);
+	*f3 = find_feat(
+	    m, feat, (size_t)(fe - feat), feat_key(feat, (size_t)(fe - feat)));
+	if (e != NULL) {
+		e->used = true;
+		e->ec = ec;
+		e->es = es;
+		e->ed = ed;
+		e->f2 = (int32_t)*f2;
+		e->f3 = (int32_t)*f3;
+	}
+}
+
+/* The feature w:WRAPPER (-1: none), through memo mm's recent ones when
+ * mm is not NULL. */
+static long
+wrap_feat(const struct classify_model *m, struct model_memo *mm,
+    const char *wrapper, size_t wl)
+{
+	char feat[2 * MODEL_FEAT_MAX + 2];
+	struct memo_wrap *w = NULL;
+	long f;
+	size_t i;
+
+	if (mm != NULL && wl > 0 && wl < sizeof(w->w)) {
+		for (i = 0; i < 4; i++)
+			if (strcmp(mm->wrap[i].w, wrapper) == 0)
+				return mm->wrap[i].f;
+		w = &mm->wrap[(unsigned char)wrapper[0] % 4];
+	}
+	if (wl + 2 > MODEL_FEAT_MAX)
+		f = -1; /* as feature(): too long for a feature */
+	else {
+		memcpy(feat, "w:", 2);
+		memcpy(feat + 2, wrapper, wl);
+		f = find_feat(m, feat, wl + 2, feat_key(feat, wl + 2));
+	}
+	if (w != NULL) {
+		memcpy(w->w, wrapper, wl + 1);
+		w->f = (int32_t)f;
+	}
+	return f;
 }
 
 /* Writes v in decimal at p (as "%d" would); the end. */
@@ -1499,7 +2095,16 @@ memo_get(struct model_memo *mm, const struct tokens *tk, int code, int enh_cls,
 	h = (h ^ (uint64_t)(uint32_t)enh_det) * mul;
 	for (i = 0; wrap[i] != '\0'; i++)
 		h = (h ^ (unsigned char)wrap[i]) * mul;
-	for (i = 0; i < tk->nsym; i++) {
+	/* four symbols a round */
+	for (i = 0; i + 4 <= tk->nsym; i += 4) {
+		h = (h ^
+			((uint64_t)tk->sym[i] | (uint64_t)tk->sym[i + 1] << 16 |
+			    (uint64_t)tk->sym[i + 2] << 32 |
+			    (uint64_t)tk->sym[i + 3] << 48)) *
+		    mul;
+		h ^= h >> 29;
+	}
+	for (; i < tk->nsym; i++) {
 		h = (h ^ tk->sym[i]) * mul;
 		h ^= h >> 29;
 	}
@@ -1556,6 +2161,16 @@ classify_model_memo_new(const struct classify_model *m)
 	    (mm = calloc(1, sizeof(*mm))) == NULL)
 		return NULL;
 	mm->m = m;
+	mm->seenw = m->nfeats <= SEEN_BITS ? (m->nfeats + 63) / 64 : 0;
+	if (m->gram_min != 0 &&
+	    ((mm->cut = calloc(2 * CUT_SETS, sizeof(*mm->cut))) == NULL ||
+		(mm->cutseen = calloc(2 * CUT_SETS * mm->seenw + 1,
+		     sizeof(*mm->cutseen))) == NULL ||
+		(mm->word = calloc(2 * WORD_SETS, sizeof(*mm->word))) ==
+		    NULL)) {
+		classify_model_memo_free(mm);
+		return NULL;
+	}
 	return mm;
 }
 
@@ -1563,7 +2178,19 @@ classify_model_memo_new(const struct classify_model *m)
 void
 classify_model_memo_free(struct model_memo *mm)
 {
+	if (mm != NULL) {
+		free(mm->cut);
+		free(mm->cutseen);
+		free(mm->word);
+	}
 	free(mm);
+}
+
+/* See classify_model.h. */
+uint64_t
+classify_model_memo_resumed(const struct model_memo *mm)
+{
+	return mm != NULL ? mm->resumed : 0;
 }
 
 /* See classify_model.h. */
@@ -1585,16 +2212,71 @@ classify_model_score(const struct classify_model *m, int code, int enh_cls,
 	    m, NULL, code, enh_cls, enh_subj, enh_det, wrapper, s, n, hit);
 }
 
+/* An empty scorer: no score, no feature counted. */
 static void
-tokens_init(
-    struct tokens *tk, struct scorer *sc, unsigned char *norm, bool vocab)
+scorer_reset(struct scorer *sc)
+{
+	const struct classify_model *m = sc->m;
+
+	memset(sc->score, 0, sizeof(sc->score));
+	sc->nhit = 0;
+	/* the words a model's features can set */
+	memset(sc->seen, 0,
+	    m->nfeats < SEEN_BITS ? (m->nfeats + 63) / 64 * sizeof(uint64_t)
+				  : sizeof(sc->seen));
+}
+
+/*
+ * Before replay(): when the reply has a cut token and the memo a cut of
+ * its symbols, the scorer gets the cut's state and the token is
+ * returned (replay from it); else 0 (the scorer reset), and the states
+ * will be kept at the cuts.
+ */
+static size_t
+resume(struct model_memo *mm, struct tokens *tk)
+{
+	struct memo_cut *c;
+
+	size_t k;
+
+	if (mm == NULL || mm->cut == NULL || tk->ncut == 0) {
+		scorer_reset(tk->sc);
+		return 0;
+	}
+	cut_keys(tk);
+	tk->cut_mm = mm;
+	for (k = tk->ncut; k-- > 0;) /* the latest first */
+		if ((c = cut_get(mm, tk, k)) != NULL) {
+			mm->resumed++;
+			c->hot = true;
+			cut_restore(tk->sc, mm, c);
+			tk->from = c;
+			tk->save_from = k + 1; /* the later ones are new */
+			return tk->cut[k].tok;
+		}
+	tk->save_from = 0;
+	scorer_reset(tk->sc);
+	return 0;
+}
+
+/* Tokens of a reply to score through memo mm (NULL: none; then no
+ * vocabulary ids either). */
+static void
+tokens_init(struct tokens *tk, struct scorer *sc, unsigned char *norm,
+    struct model_memo *mm)
 {
 	tk->sc = sc;
 	tk->norm = norm;
 	tk->ntok = tk->poff = tk->plen = tk->npend = tk->gpos = tk->nsym = 0;
 	tk->phash = 0;
-	tk->vocab = vocab;
+	tk->vocab = mm != NULL;
+	tk->mm = mm;
 	tk->sym_over = false;
+	tk->pk = 0;
+	tk->ncut = 0;
+	tk->save_from = SIZE_MAX; /* none kept */
+	tk->cut_mm = NULL;
+	tk->from = NULL;
 }
 
 /*
@@ -1741,7 +2423,7 @@ classify_model_score_memo(const struct classify_model *m, struct model_memo *mm,
 	if (mm != NULL && mm->m != m)
 		mm = NULL;
 	sc.m = m;
-	tokens_init(&tk, &sc, norm, mm != NULL);
+	tokens_init(&tk, &sc, norm, mm);
 	read_reply(m, &tk, s, n, norm, u);
 	if (mm != NULL && tk.sym_over)
 		mm = NULL;
@@ -1756,8 +2438,10 @@ classify_model_score_memo(const struct classify_model *m, struct model_memo *mm,
 			return me->ret;
 		}
 	}
-	if (tk.vocab)
-		replay(&tk);
+	if (tk.vocab) /* resume() resets the scorer or restores a cut */
+		replay(&tk, resume(mm, &tk));
+	else
+		scorer_reset(&sc);
 	ret = decide(m, &tk, code, enh_cls, enh_subj, enh_det, wrapper, hit);
 	if (mm != NULL)
 		memo_put(mm, &tk, code, enh_cls, enh_subj, enh_det, wrap, key,
@@ -1774,38 +2458,25 @@ decide(const struct classify_model *m, struct tokens *tk, int code, int enh_cls,
     int enh_subj, int enh_det, const char *wrapper, struct model_hit *hit)
 {
 	struct scorer *sc = tk->sc;
-	char feat[2 * MODEL_FEAT_MAX + 2], *fe;
-	size_t i, j, wl;
+	size_t i, j, wl, start = 0;
+	long f2, f3;
 	int best = -1, second = -1;
 	unsigned words = 0;
-	double gain[MODEL_TOP];
+	double gain[MODEL_TOP] = { 0 };
+	struct memo_cut *fc = tk->from;
 
 	finish_pends(tk);
-	memset(sc->score, 0, sizeof(sc->score));
-	sc->nhit = 0;
-	/* the words a model's features can set */
-	memset(sc->seen, 0,
-	    m->nfeats < SEEN_BITS ? (m->nfeats + 63) / 64 * sizeof(uint64_t)
-				  : sizeof(sc->seen));
 	lookup_all(tk);
 	if (code >= 200 && code <= 599)
 		count_feat(sc, m->code_feat[code - 200]);
 	if (enh_cls != 0) {
-		memcpy(feat, "e:", 2);
-		fe = put_int(feat + 2, enh_cls);
-		*fe++ = '.';
-		fe = put_int(fe, enh_subj);
-		feature(sc, feat, (size_t)(fe - feat));
-		*fe++ = '.';
-		fe = put_int(fe, enh_det);
-		feature(sc, feat, (size_t)(fe - feat));
+		enh_feats(m, tk->mm, enh_cls, enh_subj, enh_det, &f2, &f3);
+		count_feat(sc, f2);
+		count_feat(sc, f3);
 	}
 	if (wrapper != NULL && strcmp(wrapper, "none") != 0 &&
-	    (wl = strlen(wrapper)) + 2 < sizeof(feat)) {
-		memcpy(feat, "w:", 2);
-		memcpy(feat + 2, wrapper, wl);
-		feature(sc, feat, wl + 2);
-	}
+	    (wl = strlen(wrapper)) + 2 < 2 * MODEL_FEAT_MAX + 2)
+		count_feat(sc, wrap_feat(m, tk->mm, wrapper, wl));
 	if (m->dense != NULL) { /* columns to classes */
 		double col[BS_CLASS_COUNT];
 
@@ -1831,11 +2502,32 @@ decide(const struct classify_model *m, struct tokens *tk, int code, int enh_cls,
 	 * them only for a decision). */
 	if (hit->margin < m->threshold)
 		return false;
-	/* The features that favour best over second most. */
-	for (i = 0; i < sc->nhit; i++) {
-		const struct mfeat *f = &m->feats[sc->hit[i]];
+	/* The features that favour best over second most (those of the
+	 * cut's features as kept at the cut, when it has them for best and
+	 * second: the same loop's state). */
+	if (fc != NULL && fc->dbest == best && fc->dsecond == second) {
+		start = fc->nhit;
+		words = fc->dwords;
+		hit->nfeat = fc->dnfeat;
+		memcpy(gain, fc->dgain, sizeof(gain));
+		memcpy(hit->feat, fc->dfeat, sizeof(hit->feat));
+		fc = NULL;
+	}
+	for (i = start; i <= sc->nhit; i++) {
+		const struct mfeat *f;
 		double g = 0;
 
+		if (fc != NULL && i == fc->nhit) {
+			fc->dbest = (int16_t)best;
+			fc->dsecond = (int16_t)second;
+			fc->dwords = (uint16_t)words;
+			fc->dnfeat = hit->nfeat;
+			memcpy(fc->dgain, gain, sizeof(gain));
+			memcpy(fc->dfeat, hit->feat, sizeof(hit->feat));
+		}
+		if (i == sc->nhit)
+			break;
+		f = &m->feats[sc->hit[i]];
 		if (m->dense != NULL) {
 			/* the same sum: each class once in a run */
 			const float *row =
@@ -1955,7 +2647,7 @@ classify_model_text_features(const struct classify_model *m, const char *s,
 	if (n > MODEL_SUBJECT_MAX)
 		n = MODEL_SUBJECT_MAX;
 	sc.m = m;
-	tokens_init(&tk, &sc, norm, false);
+	tokens_init(&tk, &sc, norm, NULL);
 	read_reply(m, &tk, s, n, norm, u);
 	finish_pends(&tk);
 	for (i = 0; i < tk.npend; i++) {

@@ -103,8 +103,12 @@ bool classify_model_score(const struct classify_model *, int code, int enh_cls,
  * an answer from the memo is the one classify_model_score() gives.
  * With n-grams, a token outside the vocabulary is followed in the key by
  * those of its n-grams that are features, in order (they are looked up
- * for the key). Bounded (256 entries of at most 128 symbols, about 75
- * KB; a reply of more is scored every time). NULL when the model's
+ * for the key; the memo keeps those of 512 recurring words). A reply
+ * not in the memo resumes, with n-grams, from a cut: the scores kept at
+ * its first word outside the vocabulary by an earlier reply with the
+ * same symbols up to there (64 cuts; ngfast). Bounded (256 entries of
+ * at most 128 symbols, about 75 KB; with n-grams about 0.5 MB more; a
+ * reply of more symbols is scored every time). NULL when the model's
  * vocabulary does not fit (more than 65535 words, or words and features
  * together with n-grams) or memory is short: then scoring is done every
  * time.
@@ -122,6 +126,15 @@ bool classify_model_score_memo(const struct classify_model *,
 /* Replies looked up in the memo and answered from it, for tests. */
 void classify_model_memo_stats(
     const struct model_memo *, uint64_t *lookups, uint64_t *hits);
+
+/*
+ * Replies not in the memo that were scored from a cut (ngfast, models
+ * with n-grams only): what was counted before the reply's first word
+ * outside the vocabulary with n-grams that are features (an id), kept
+ * from an earlier reply with the same symbols up to there; the same
+ * sums in the same order, so the same answer. For tests and benches.
+ */
+uint64_t classify_model_memo_resumed(const struct model_memo *);
 
 /*
  * One line for a postmaster: "model: 'rate', 'exceeded' -> rate_limited

@@ -17,7 +17,8 @@
  * the cache and without it (classify_set_cache()).
  *
  * Both load the built-in model of the weak layers (classify_model.h) as
- * the daemon does; BS_BENCH_NO_MODEL=1 in the environment leaves it out.
+ * the daemon does; BS_BENCH_NO_MODEL=1 in the environment leaves it out,
+ * BS_BENCH_MODEL=FILE loads that model file instead.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,17 +84,57 @@ expand(const char *t, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-/* The built-in model, unless BS_BENCH_NO_MODEL is set. */
+/* The text of the model file named by BS_BENCH_MODEL (read once), or
+ * NULL when it is not set. */
+static const char *
+model_file(size_t *len)
+{
+	static char *text;
+	static size_t n;
+	const char *path = getenv("BS_BENCH_MODEL");
+	FILE *f;
+	long sz;
+
+	if (path == NULL)
+		return NULL;
+	if (text == NULL) {
+		if ((f = fopen(path, "rb")) == NULL ||
+		    fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 ||
+		    fseek(f, 0, SEEK_SET) != 0 ||
+		    (text = malloc((size_t)sz + 1)) == NULL ||
+		    fread(text, 1, (size_t)sz, f) != (size_t)sz) {
+			fprintf(
+			    stderr, "BS_BENCH_MODEL: cannot read %s\n", path);
+			exit(1);
+		}
+		fclose(f);
+		n = (size_t)sz;
+	}
+	*len = n;
+	return text;
+}
+
+/* The built-in model, or the file BS_BENCH_MODEL names, unless
+ * BS_BENCH_NO_MODEL is set. */
 static void
 add_model(struct classifier *c)
 {
 	const struct bs_blob *b = classify_model_defaults();
 	struct classify_model *m;
 	char err[BS_ERRLEN];
+	const char *text;
+	size_t len;
 
-	if (getenv("BS_BENCH_NO_MODEL") != NULL || b->name == NULL)
+	if (getenv("BS_BENCH_NO_MODEL") != NULL)
 		return;
-	if ((m = classify_model_load(b->name, b->data, b->len, err)) == NULL) {
+	if ((text = model_file(&len)) != NULL)
+		m = classify_model_load(
+		    getenv("BS_BENCH_MODEL"), text, len, err);
+	else if (b->name == NULL)
+		return;
+	else
+		m = classify_model_load(b->name, b->data, b->len, err);
+	if (m == NULL) {
 		fprintf(stderr, "%s\n", err);
 		exit(1);
 	}
@@ -143,7 +184,7 @@ bench_log(const char *path, int passes)
 	char *buf = NULL;
 	ssize_t got;
 	double secs, best[2] = { 0, 0 }, hits = 0, runs = 0, scored = 0,
-		     memo = 0;
+		     resumed = 0, memo = 0;
 	unsigned long sink = 0;
 	uint32_t jitted = 0, patterns = 0;
 	int p, mode;
@@ -205,6 +246,7 @@ bench_log(const char *path, int passes)
 				patterns = st.patterns;
 				scored = (double)st.model_scored;
 				memo = (double)st.model_memo;
+				resumed = (double)st.model_resumed;
 			}
 			classify_free(c);
 		}
@@ -217,8 +259,8 @@ bench_log(const char *path, int passes)
 	printf(
 	    "patterns JIT-compiled on first use: %u of %u\n", jitted, patterns);
 	printf("model: asked about %.0f replies a pass, %.0f (%.1f%%) answered "
-	       "from its memo\n",
-	    scored, memo, scored > 0 ? 100.0 * memo / scored : 0.0);
+	       "from its memo, %.0f scored from a cut\n",
+	    scored, memo, scored > 0 ? 100.0 * memo / scored : 0.0, resumed);
 	for (i = 0; i < nf; i++)
 		free(f[i].line);
 	free(f);

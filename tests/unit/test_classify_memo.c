@@ -284,6 +284,172 @@ memo__char_grams__unseen_words_by_their_ngrams(void **state)
 	classify_model_free(m);
 }
 
+/*
+ * ngfast: every n-gram counted exactly once on every path. Each feature
+ * has its own power of two (class policy only), so the margin is the
+ * set of features counted, bit by bit: a missed or mis-hashed n-gram
+ * clears its bit, one counted twice carries into another. Paths: a
+ * known word's n-grams (precomputed at load: "mailbox"), an unknown
+ * ASCII word's ("rejected", the ids) and a UTF-8 one's ("réjeté"), both
+ * from the memo's key; the second reply resumes from a cut (its prefix
+ * up to the id was scored by the first) and the third from the memo.
+ */
+static void
+memo__char_grams__each_ngram_once_every_path(void **state)
+{
+	static const char *const texts[] = {
+		"rejected mailbox réjeté xa0q0 mailbox gsmtp",
+		"rejected mailbox réjeté xb0q0 mailbox gsmtp",
+		"rejected mailbox réjeté xa0q0 mailbox gsmtp",
+	};
+	/* bit k: feature k below (bits 12 and 13 are only in xa0q0, 14
+	 * only in xb0q0; with nodigits no id has n-grams: bits 11 to 14) */
+	static const double want[][3] = {
+		{ 131071 - 16384, 131071 - 12288, 131071 - 16384 },
+		{ 131071 - 30720, 131071 - 30720, 131071 - 30720 },
+	};
+	static const char *const modes[] = { "char_grams 3 5\n",
+		"char_grams 3 5 nodigits\n" };
+	struct reply r = { 550, 5, 7, 1, NULL, NULL };
+	struct model_hit a, b;
+	char text[2048];
+	size_t mode, i;
+
+	(void)state;
+	for (mode = 0; mode < 2; mode++) {
+		struct classify_model *m;
+		struct model_memo *mm;
+
+		snprintf(text, sizeof(text),
+		    "bouncestat-model 1\nthreshold 0\nmin_words 1\n%s"
+		    "layers code broad none\n"
+		    "bias policy 0\nbias user_unknown 0\n"
+		    "w mailbox policy 1\n"
+		    "w g:<ma policy 2\nw g:box> policy 4\n"
+		    "w g:ilbo policy 8\nw g:<mail policy 16\n"
+		    "w g:rej policy 32\nw g:ted> policy 64\n"
+		    "w g:<reje policy 128\n"
+		    "w g:réj policy 256\nw g:té> policy 512\n"
+		    "w g:<réje policy 1024\n"
+		    "w g:0q0 policy 2048\nw g:<xa policy 4096\n"
+		    "w g:a0q policy 8192\nw g:b0q policy 16384\n"
+		    "w gsmtp policy 32768\nw g:smt policy 65536\n",
+		    modes[mode]);
+		m = load_text(text);
+		assert_non_null(mm = classify_model_memo_new(m));
+		for (i = 0; i < 3; i++) {
+			r.text = texts[i];
+			classify_model_score(m, r.code, r.ec, r.es, r.ed,
+			    r.wrapper, r.text, strlen(r.text), &a);
+			classify_model_score_memo(m, mm, r.code, r.ec, r.es,
+			    r.ed, r.wrapper, r.text, strlen(r.text), &b);
+			if ((double)a.margin != want[mode][i] ||
+			    (double)b.margin != want[mode][i])
+				fail_msg("%s\"%s\": margin %.0f (memo %.0f), "
+					 "want %.0f",
+				    modes[mode], r.text, (double)a.margin,
+				    (double)b.margin, want[mode][i]);
+		}
+		/* the second reply from a cut (with ids that have
+		 * n-grams), the third from the memo */
+		assert_int_equal(
+		    classify_model_memo_resumed(mm), mode == 0 ? 1 : 0);
+		classify_model_memo_free(mm);
+		classify_model_free(m);
+	}
+}
+
+/*
+ * ngfast: a generated model with hundreds of n-gram features (every
+ * 3-gram of "<abc0>" characters, some 4- and 5-grams) and replies of a
+ * few templates with random ids: the memo's cuts, its words and its
+ * choices of features give the same answers as scoring from the start
+ * (check(): the whole model_hit), and cuts are used.
+ */
+static void
+memo__char_grams__cuts_same_answers(void **state)
+{
+	static const char chars[] = "<abc0>";
+	static const char *const cls[] = { "policy", "user_unknown",
+		"rate_limited" };
+	struct reply r = { 550, 5, 1, 1, "postfix", NULL };
+	struct classify_model *m;
+	struct model_memo *mm;
+	char *text, id[2][16], reply[128];
+	size_t len = 0, cap = 200000, i, j, k;
+	uint64_t lookups, hits;
+
+	(void)state;
+	assert_non_null(text = malloc(cap));
+	len += (size_t)snprintf(text + len, cap - len,
+	    "bouncestat-model 1\nthreshold 0.5\nmin_words 1\n"
+	    "char_grams 3 5\nlayers code broad none\n"
+	    "bias policy 0.1\nbias user_unknown 0\nbias rate_limited -0.1\n"
+	    "w mail policy 0.7 user_unknown 0.2\n"
+	    "w box user_unknown 0.9\nw gsmtp rate_limited 0.3\n"
+	    "w mail+box rate_limited 1.1\nw e:5.1 user_unknown 0.4\n"
+	    "w w:postfix policy 0.2\n");
+	for (i = 0; i < 216; i++) { /* every 3-gram of chars */
+		char g[4] = { chars[i / 36], chars[i / 6 % 6], chars[i % 6] };
+
+		if ((g[0] == '>' || g[2] == '<') ||
+		    (g[1] == '<' || g[1] == '>'))
+			continue;
+		len += (size_t)snprintf(text + len, cap - len,
+		    "w g:%s %s %.3f %s %.3f\n", g, cls[next() % 3],
+		    (double)(next() % 2000) / 1000 - 1, cls[next() % 3],
+		    (double)(next() % 2000) / 1000 - 1);
+	}
+	for (i = 0; i < 300; i++) { /* some 4- and 5-grams */
+		char g[6] = { 0 };
+		size_t n = 4 + i % 2;
+
+		for (k = 0; k < n; k++)
+			g[k] = chars[1 + next() % 4];
+		if (strstr(text, g) != NULL) /* no duplicate names */
+			continue;
+		len +=
+		    (size_t)snprintf(text + len, cap - len, "w g:%s %s %.3f\n",
+			g, cls[next() % 3], (double)(next() % 2000) / 1000 - 1);
+	}
+	m = load_text(text);
+	assert_non_null(mm = classify_model_memo_new(m));
+	for (i = 0; i < 4000; i++) {
+		for (j = 0; j < 2; j++) {
+			size_t n = 3 + next() % 8;
+
+			for (k = 0; k < n; k++)
+				id[j][k] = "abc0123"[next() % (i % 3 ? 4 : 7)];
+			id[j][n] = '\0';
+		}
+		switch (next() % 4) { /* templates */
+		case 0:
+			snprintf(
+			    reply, sizeof(reply), "mail box %s gsmtp", id[0]);
+			break;
+		case 1:
+			snprintf(reply, sizeof(reply),
+			    "550 mail rejected cab%s %s box", id[0], id[1]);
+			break;
+		case 2:
+			snprintf(reply, sizeof(reply), "%s", id[0]);
+			break;
+		default:
+			snprintf(
+			    reply, sizeof(reply), "box mail box %s", id[0]);
+		}
+		r.text = reply;
+		check(m, mm, &r);
+	}
+	classify_model_memo_stats(mm, &lookups, &hits);
+	assert_true(hits > 100);
+	assert_true(classify_model_memo_resumed(mm) > 100);
+	assert_true(lookups > hits + classify_model_memo_resumed(mm));
+	classify_model_memo_free(mm);
+	classify_model_free(m);
+	free(text);
+}
+
 /* Another model's memo is not used; "layers off" and NULL are fine. */
 static void
 memo__other_model__ignored(void **state)
@@ -358,6 +524,8 @@ main(void)
 		cmocka_unit_test(
 		    memo__char_grams__unseen_words_by_their_ngrams),
 		cmocka_unit_test(memo__huge_vocabulary__none),
+		cmocka_unit_test(memo__char_grams__each_ngram_once_every_path),
+		cmocka_unit_test(memo__char_grams__cuts_same_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
