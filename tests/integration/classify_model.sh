@@ -32,7 +32,7 @@ reply='554 junk content detected in message body'
 "$BOUNCESTAT" classify --rules "$rules" "$reply" >"$T/on.out" \
     2>"$T/on.err" || fail "classify exited $?"
 grep -q '^class: *spam_content (permanent)$' "$T/on.out" || fail "model class"
-grep -q "^why: *model: .*'content'.* -> spam_content (margin [0-9.]*)" \
+grep -q "^why: *model: 'content'.* -> spam_content (margin [0-9.]*)" \
     "$T/on.out" || fail "model why line"
 echo "$reply" | "$BOUNCESTAT" classify --rules "$rules" --format json - \
     >"$T/json.out" 2>"$T/json.err" || fail "classify json exited $?"

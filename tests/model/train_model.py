@@ -76,10 +76,8 @@ THRESHOLDS = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0]
 DEFAULT_LAYERS = ["status", "code", "broad", "none"]
 DEFAULT_THRESHOLD = 1.5
 # The least number of word features (words or word pairs; not c:CODE or
-# e:C.S) that favour the model's class over the runner-up (classifier5;
-# 3 with character n-grams, cgram's choice on the train side, adopted by
-# ngfast once the engine scored them fast enough).
-DEFAULT_MIN_WORDS = 3
+# e:C.S) that favour the model's class over the runner-up (classifier5).
+DEFAULT_MIN_WORDS = 2
 MIN_WORDS = [1, 2, 3]
 TOP_PER_CLASS = 0  # features kept per class by |weight|; 0: all
 EPOCHS = 30
@@ -211,10 +209,8 @@ def char_grams(t, nodigits=False):
 
 
 # Feature kinds beyond words, pairs, c:CODE and e:C.S (candidates
-# measured by clsmodel2 and clsgen; the model file says which it uses).
-# Default: the whole enhanced status and character 3-5-grams (cg35,
-# adopted by ngfast).
-FEATURE_KINDS = {"detail", "cg35"}
+# measured by clsmodel2; the model file says which it uses).
+FEATURE_KINDS = {"detail"}
 KINDS = ("detail", "wrapper", "stem", "cgram", "cg35", "cg35nd")
 
 
@@ -857,7 +853,7 @@ def cmd_train(args):
                                  for p in args.tsv + args.extra),
             len(ex)),
         "Retrain (settings are the trainer's defaults, chosen by clsmodel2",
-        "and clsgen on time splits and leave-source-out cross-validation):",
+        "on time splits and leave-source-out cross-validation):",
         "  python3 tests/model/train_model.py train tests/data/replies/"
         "train.tsv",
         "      tests/data/classify/seeds.tsv tests/data/classify/"
