@@ -32,32 +32,9 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/postfix_env.sh" # sink_start, sink_stop, fail, bs_finish
-. "$here/lib/exim_env.sh"    # exim_unpack, exim
+. "$here/lib/exim_env.sh"    # exim_test_begin, exim_unpack, exim
 
-skip() {
-	echo "SKIP: $*" >&2
-	exit 77
-}
-
-[ -n "${BOUNCESTAT:-}" ] && [ -x "$BOUNCESTAT" ] ||
-    skip "BOUNCESTAT does not name the bouncestat binary"
-command -v python3 >/dev/null || skip "python3 not found"
-
-tmp=$(mktemp -d)
-chmod 0755 "$tmp"
-passed=0
-cleanup() {
-	local rc=$?
-	trap - EXIT
-	sink_stop
-	if [ "$passed" != 1 ] && [ "$rc" != 77 ]; then
-		bs_dump "$tmp/log/mainlog" "$SINK_LOG" "$tmp"/*.out \
-		    "$tmp"/*.err
-	fi
-	bs_finish "$rc"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT HUP
+exim_test_begin # skip(), $tmp, passed, the EXIT trap
 
 exim_unpack
 

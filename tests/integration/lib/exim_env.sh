@@ -15,14 +15,45 @@
 #
 # Usage (bash, set -eu, after lib/postfix_env.sh for fail()):
 #
-#   skip() { ...; exit 77; }         # the caller's
-#   tmp=$(mktemp -d)
+#   exim_test_begin                  # skip(), $tmp, the EXIT trap
 #   exim_unpack                      # sets EXIM, EXIM_UID; defines exim
 #   ... write "$tmp/exim.conf" ...
 #   exim -bV
 #
 # Needs root, unshare, dpkg and apt access to the Debian mirror (or the
 # two .deb files in $EXIM_DEB_DIR); calls skip otherwise.
+
+# exim_test_begin: the start both Exim tests share: skip() (exit 77)
+# unless $BOUNCESTAT and python3 are there, a private $tmp (0755: Exim's
+# user reads it), passed=0, and an EXIT trap that stops the sink, shows
+# Exim's logs, the sink's and the test's *.out/*.err unless the test set
+# passed=1 (or skipped), and removes $tmp (bs_finish; KEEP=1 keeps it).
+exim_test_begin() {
+	[ -n "${BOUNCESTAT:-}" ] && [ -x "$BOUNCESTAT" ] ||
+	    skip "BOUNCESTAT does not name the bouncestat binary"
+	command -v python3 >/dev/null || skip "python3 not found"
+	tmp=$(mktemp -d)
+	chmod 0755 "$tmp"
+	passed=0
+	trap exim_test_end EXIT
+	trap 'exit 143' TERM INT HUP
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+exim_test_end() {
+	local rc=$?
+	trap - EXIT
+	sink_stop
+	if [ "$passed" != 1 ] && [ "$rc" != 77 ]; then
+		bs_dump "$tmp/log/mainlog" "$tmp/log/paniclog" "${SINK_LOG:-}" \
+		    "$tmp/sink.stderr" "$tmp"/*.out "$tmp"/*.err
+	fi
+	bs_finish "$rc"
+}
 
 # exim_unpack: Exim and libidn12 unpacked into $tmp/root; the passwd and
 # group copies with Debian-exim; the mount namespace tried once.
