@@ -32,7 +32,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/postfix_env.sh" # sink_start, sink_stop, fail, bs_finish
-. "$here/lib/exim_env.sh"    # exim_test_begin, exim_unpack, exim
+. "$here/lib/exim_env.sh"    # exim_test_begin, exim_unpack, exim, exim_send
 
 exim_test_begin # skip(), $tmp, passed, the EXIT trap
 
@@ -49,16 +49,8 @@ EOF
 SINK_TIMEOUT=120 sink_start "$tmp" "$tmp/script" 1 ||
     fail "the SMTP sink did not start"
 
-mkdir -p "$tmp/spool" "$tmp/log"
-chown "$EXIM_UID" "$tmp/spool" "$tmp/log"
-cat >"$tmp/exim.conf" <<EOF
-# Private bouncestat test configuration (exim_queue_runner.sh).
-primary_hostname = exim.bs.test
-qualify_domain = bs.test
-spool_directory = $tmp/spool
-log_file_path = $tmp/log/%slog
-log_selector = +smtp_confirmation
-keep_environment =
+exim_conf_head exim_queue_runner.sh
+cat >>"$tmp/exim.conf" <<EOF
 timeout_frozen_after = 8s
 domainlist local_domains = @
 begin routers
@@ -79,18 +71,13 @@ begin retry
 EOF
 exim -bV >"$tmp/version.out" 2>&1 || fail "exim -bV failed"
 
-send() {
-	printf 'Subject: bouncestat exim queue runner test\n\nhello\n' |
-	    exim -odq -f '<>' "$@" >>"$tmp/send.out" 2>&1 ||
-	    fail "exim could not queue a message to $*"
-}
 t0=$SECONDS
-send ok1@corp.example
-send grey1@grey.test grey2@grey.test
-send gm1@gmail.test
-send spamhaus1@corp.example unknown1@shop.example
-send ok2@shop.example unknown2@shop.example
-send hold1@netease.test
+exim_send ok1@corp.example
+exim_send grey1@grey.test grey2@grey.test
+exim_send gm1@gmail.test
+exim_send spamhaus1@corp.example unknown1@shop.example
+exim_send ok2@shop.example unknown2@shop.example
+exim_send hold1@netease.test
 # The throttled message is frozen by hand after its first try (as a
 # postmaster does with exim -Mf): timeout_frozen_after then cancels it
 # with one line and no line per address.

@@ -35,7 +35,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/postfix_env.sh" # sink_start, sink_stop
-. "$here/lib/exim_env.sh"    # exim_test_begin, exim_unpack, exim
+. "$here/lib/exim_env.sh"    # exim_test_begin, exim_unpack, exim, exim_send
 
 exim_test_begin # skip(), $tmp, passed, the EXIT trap
 
@@ -53,16 +53,8 @@ EOF
 SINK_TIMEOUT=300 sink_start "$tmp" "$tmp/script" 2 ||
     fail "the SMTP sink did not start"
 
-mkdir -p "$tmp/spool" "$tmp/log"
-chown "$EXIM_UID" "$tmp/spool" "$tmp/log"
-cat >"$tmp/exim.conf" <<EOF
-# Private bouncestat test configuration (tests/integration/exim_real.sh).
-primary_hostname = exim.bs.test
-qualify_domain = bs.test
-spool_directory = $tmp/spool
-log_file_path = $tmp/log/%slog
-log_selector = +smtp_confirmation
-keep_environment =
+exim_conf_head exim_real.sh
+cat >>"$tmp/exim.conf" <<EOF
 domainlist local_domains = @
 begin routers
 throttled:
@@ -94,19 +86,14 @@ EOF
 exim -bV >"$tmp/version.out" 2>&1 || fail "exim -bV failed"
 
 # --- the mix -------------------------------------------------------------
-send() {
-	printf 'Subject: bouncestat exim test\n\nhello\n' |
-	    exim -odq -f '<>' "$@" >>"$tmp/send.out" 2>&1 ||
-	    fail "exim could not queue a message to $*"
-}
 t0=$SECONDS
 for r in ok1@corp.example ok2@corp.example throttle1@netease.test \
     throttle2@netease.test grey1@grey.test grey2@grey.test \
     spamhaus1@corp.example unknown1@shop.example; do
-	send "$r"
+	exim_send "$r"
 done
 # One message, three recipients: "=>", "->" and "**" in one delivery.
-send ok3@shop.example ok4@shop.example unknown2@shop.example
+exim_send ok3@shop.example ok4@shop.example unknown2@shop.example
 
 # Forced queue runs (-qf: retry times ignored, frozen messages left
 # alone) until only frozen messages are left: a failed message with the

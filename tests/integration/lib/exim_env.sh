@@ -55,6 +55,31 @@ exim_test_end() {
 	bs_finish "$rc"
 }
 
+# exim_conf_head NAME: the spool and log directories (Exim's user owns
+# them) and the start of $tmp/exim.conf that every test shares, for NAME
+# (the test); the test appends its own settings, routers and transports.
+exim_conf_head() {
+	mkdir -p "$tmp/spool" "$tmp/log"
+	chown "$EXIM_UID" "$tmp/spool" "$tmp/log"
+	cat >"$tmp/exim.conf" <<EOF
+# Private bouncestat test configuration ($1).
+primary_hostname = exim.bs.test
+qualify_domain = bs.test
+spool_directory = $tmp/spool
+log_file_path = $tmp/log/%slog
+log_selector = +smtp_confirmation
+keep_environment =
+EOF
+}
+
+# exim_send RCPT...: one message from the null sender to RCPT..., queued
+# (-odq) for the test's queue runs; fail() when Exim refuses it.
+exim_send() {
+	printf 'Subject: bouncestat exim test\n\nhello\n' |
+	    exim -odq -f '<>' "$@" >>"$tmp/send.out" 2>&1 ||
+	    fail "exim could not queue a message to $*"
+}
+
 # exim_unpack: Exim and libidn12 unpacked into $tmp/root; the passwd and
 # group copies with Debian-exim; the mount namespace tried once.
 exim_unpack() {
