@@ -128,8 +128,10 @@ int classify_compile(struct classifier *, char *errbuf);
  * Classifies ev (its status, smtp_code, enhanced, reply and flags) for the
  * receiver's provider (may be NULL). The reply is first looked for inside
  * the text (reply_find(): a wrapper such as "host X said:" or "Remote
- * Server returned '...'"); patterns run on the reply found, and an event
- * without a code or enhanced status takes those found. Rules are tried by
+ * Server returned '...'"); patterns and the model run on the reply found
+ * with its identifiers masked (template_mask_ids(); spans point into the
+ * reply itself), and an event without a code or enhanced status takes
+ * those found. Rules are tried by
  * evidence rank (token, phrase, status, code, broad, fallback), in table
  * order within a rank; the first match wins. Sent events get
  * BS_CLASS_NONE, expired ones without a reply BS_CLASS_EXPIRED, anything

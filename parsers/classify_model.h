@@ -15,10 +15,11 @@
  * and enhanced status rules always win.
  *
  * Tokens (the training script does exactly the same): bytes of the
- * reply (at most 1024); e-mail addresses (a run of bytes other than
- * space, control and <>()[]"',; around an '@') blanked; ASCII letters
- * lower-cased, every digit read as '0'; a word is a run of ASCII letters
- * and digits and of non-ASCII characters below U+2000 (é, ж); a
+ * reply (at most 1024; the classifier hands it over with its ids masked,
+ * template_mask_ids(), and so does the script); e-mail addresses (a run of
+ * bytes other than space, control and <>()[]"',; around an '@') blanked; ASCII
+ * letters lower-cased, every digit read as '0'; a word is a run of ASCII
+ * letters and digits and of non-ASCII characters below U+2000 (é, ж); a
  * character from U+2E80 on (CJK, kana, Hangul) is a token of its own;
  * anything else separates (so do U+00A0-U+00BF, ×, ÷, U+2000-U+2E7F,
  * U+3000-U+303F, U+FF00-U+FFEF and bad UTF-8). Words shorter than 2

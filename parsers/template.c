@@ -335,3 +335,155 @@ template_normalize(const char *str, size_t len, char *out, size_t outlen)
 	out[o.len] = '\0';
 	return o.len;
 }
+
+/* template_mask_ids(): the bytes its bit path reads (the classifier's
+ * subject is at most 1024); a longer reply takes the byte loop. */
+#define MASK_WORDS 16
+
+/* Makes s[i..j) 'x' in out, which is first filled with s (*copied). */
+static void
+mask_span(
+    const char *s, size_t len, size_t i, size_t j, char *out, bool *copied)
+{
+	if (!*copied) {
+		memcpy(out, s, len);
+		*copied = true;
+	}
+	memset(out + i, 'x', j - i);
+}
+
+/* template_mask_ids() a byte at a time. */
+static bool
+mask_ids_bytes(const char *s, size_t len, char *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	bool copied = false;
+	size_t i = 0, j, digits;
+
+	while (i < len) {
+		if (!is_alnum(u[i])) {
+			i++;
+			continue;
+		}
+		for (j = i, digits = 0; j < len && is_alnum(u[j]); j++)
+			digits += scan_isdigit(u[j]);
+		if (j - i >= TEMPLATE_ID_MIN && digits > 0 && digits < j - i)
+			mask_span(s, len, i, j, out, &copied);
+		i = j;
+	}
+	return copied;
+}
+
+/* Bits [from, to) of the bit array v, counted. */
+static size_t
+bits_count(const uint64_t *v, size_t from, size_t to)
+{
+	size_t n = 0, w;
+	uint64_t m;
+
+	for (w = from / 64; w * 64 < to; w++) {
+		m = v[w];
+		if (w == from / 64)
+			m &= ~UINT64_C(0) << (from % 64);
+		if ((w + 1) * 64 > to)
+			m &= ~(~UINT64_C(0) << (to % 64));
+		n += (size_t)__builtin_popcountll(m);
+	}
+	return n;
+}
+
+/* The first clear bit of v at or after from (v's last word is 0). */
+static size_t
+bits_next_clear(const uint64_t *v, size_t from)
+{
+	uint64_t m;
+
+	for (;;) {
+		m = ~v[from / 64] >> (from % 64);
+		if (m != 0)
+			return from + (size_t)__builtin_ctzll(m);
+		from = (from / 64 + 1) * 64;
+	}
+}
+
+/* Sets in a (letters and digits) and d (digits) the bits of the 16 bytes
+ * at u (bits masked off below skip) at bit i, i % 16 == 0. */
+static void
+mask_bits16(
+    const unsigned char *u, unsigned skip, size_t i, uint64_t *a, uint64_t *d)
+{
+#ifdef TD_SSE2
+	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)u);
+	const __m128i lx = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	const __m128i dg = scan_range16(x, '0', '9');
+	unsigned am, dm;
+
+	am = (unsigned)_mm_movemask_epi8(
+	    _mm_or_si128(dg, scan_range16(lx, 'a', 'z')));
+	dm = (unsigned)_mm_movemask_epi8(dg);
+	a[i / 64] |= (uint64_t)(am >> skip) << (i % 64);
+	d[i / 64] |= (uint64_t)(dm >> skip) << (i % 64);
+#else
+	unsigned k;
+
+	for (k = skip; k < 16; k++) {
+		if (is_alnum(u[k]))
+			a[i / 64] |= UINT64_C(1) << ((i + k - skip) % 64);
+		if (scan_isdigit(u[k]))
+			d[i / 64] |= UINT64_C(1) << ((i + k - skip) % 64);
+	}
+#endif
+}
+
+/*
+ * See template.h. Issue 14: this runs on every reply the classifier
+ * reads, and a reply's runs of letters and digits are many and short.
+ * So the letters and digits, and the digits, are two bit masks (sixteen
+ * bytes a step with SSE2; the last step reads the last sixteen bytes
+ * again); a copy of the first is and-ed with itself shifted by 1, 2, 4
+ * and 2 bits, which leaves a bit set where TEMPLATE_ID_MIN (10) letters
+ * or digits start; only those runs are looked at, by their bits.
+ */
+bool
+template_mask_ids(const char *s, size_t len, char *out)
+{
+	static const unsigned shifts[] = { 1, 2, 4, 2 };
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t a[MASK_WORDS + 1], d[MASK_WORDS + 1], l[MASK_WORDS + 1], m;
+	size_t words, w, i, k, pos, end, digits;
+	bool copied = false;
+
+	if (s == NULL || len < TEMPLATE_ID_MIN)
+		return false;
+	if (len < 16 || len > MASK_WORDS * 64)
+		return mask_ids_bytes(s, len, out);
+	words = (len + 63) / 64;
+	memset(a, 0, (words + 1) * sizeof(a[0]));
+	memset(d, 0, (words + 1) * sizeof(d[0]));
+	for (i = 0; i + 16 <= len; i += 16)
+		mask_bits16(u + i, 0, i, a, d);
+	if (i < len)
+		mask_bits16(u + len - 16, (unsigned)(16 - (len - i)), i, a, d);
+	memcpy(l, a, (words + 1) * sizeof(a[0]));
+	/* a bit stays set where 2, 4, 8, then 10 letters or digits start */
+	for (k = 0; k < sizeof(shifts) / sizeof(shifts[0]); k++)
+		for (w = 0; w < words; w++)
+			l[w] &=
+			    l[w] >> shifts[k] | l[w + 1] << (64 - shifts[k]);
+	for (pos = 0;; pos = end) {
+		w = pos / 64;
+		if (w >= words)
+			break;
+		m = l[w] & (~UINT64_C(0) << (pos % 64));
+		while (m == 0 && ++w < words)
+			m = l[w];
+		if (m == 0)
+			break;
+		i = w * 64 + (size_t)__builtin_ctzll(m);
+		end = bits_next_clear(a, i);
+		digits = bits_count(d, i, end);
+		if (digits > 0 && digits < end - i)
+			mask_span(s, len, i, end, out, &copied);
+	}
+	return copied;
+}

@@ -12,6 +12,7 @@
 #ifndef BS_PARSERS_TEMPLATE_H
 #define BS_PARSERS_TEMPLATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -30,5 +31,21 @@ size_t template_normalize(const char *s, size_t len, char *out, size_t outlen);
  * out; returns the length written.
  */
 size_t template_reply(const char *s, size_t len, char *out, size_t outlen);
+
+/* The shortest run of letters and digits template_mask_ids() masks. */
+#define TEMPLATE_ID_MIN 10
+
+/*
+ * Identifiers in a reply: every run of at least TEMPLATE_ID_MIN ASCII
+ * letters and digits that holds both (queue and message ids, tracking
+ * tokens, hex and base64 strings: "SN4PEPF0000BFA",
+ * "a640e7d6a1bc4-00ca524a46asi8720519a66"). When s[0..len) has one,
+ * copies it to out (len bytes of room) with each such run's bytes made
+ * 'x' and returns true; else returns false and leaves out alone. The
+ * length and every other byte are kept, so offsets into out are offsets
+ * into s. The classifier reads replies so (issue 14: replies that differ
+ * only in ids are one template; no rule can match inside an id).
+ */
+bool template_mask_ids(const char *s, size_t len, char *out);
 
 #endif

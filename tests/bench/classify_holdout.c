@@ -15,7 +15,8 @@
  * class.subject.detail, wrapper kind, the reply found in the text) for
  * tests/model/train_model.py; -F MODEL (with -d): one more column, the
  * reply's word, pair and n-gram features as MODEL's scoring reads them
- * (classify_model_text_features(), separated by spaces; the trainer's
+ * from the classifier (ids masked: template_mask_ids();
+ * classify_model_text_features(), separated by spaces; the trainer's
  * copy of the feature code is checked against it).
  * Usage: classify_holdout [-v] [-d [-F MODEL]] [-n | -m FILE] [-R DIR]
  * FILE.tsv...
@@ -31,6 +32,7 @@
 
 #include "classify.h"
 #include "classify_model.h"
+#include "template.h"
 
 struct tally {
 	unsigned rows, right;
@@ -46,6 +48,26 @@ put_feature(void *arg, const char *name, size_t len)
 
 	printf("%s%.*s", *first ? "" : " ", (int)len, name);
 	*first = false;
+}
+
+/*
+ * -F: the features of the reply the classifier found, as the classifier
+ * hands it to the model (its first 1024 bytes, ids masked:
+ * template_mask_ids()).
+ */
+static void
+put_features(const struct classify_result *res)
+{
+	char masked[1024];
+	const char *s = res->reply.ptr != NULL ? res->reply.ptr : "";
+	size_t n =
+	    res->reply.len < sizeof(masked) ? res->reply.len : sizeof(masked);
+	bool first = true;
+
+	putchar('\t');
+	if (template_mask_ids(s, n, masked))
+		s = masked;
+	classify_model_text_features(feat_model, s, n, put_feature, &first);
 }
 
 /* Reads a whole file (caller frees); NULL on error (reported). */
@@ -209,14 +231,8 @@ run_file(struct classifier *c, const char *path, bool verbose, struct tally *t)
 			    res.wrapper != NULL ? res.wrapper : "-",
 			    (int)res.reply.len,
 			    res.reply.ptr != NULL ? res.reply.ptr : "");
-			if (feat_model != NULL) {
-				bool first = true;
-
-				putchar('\t');
-				classify_model_text_features(feat_model,
-				    res.reply.ptr != NULL ? res.reply.ptr : "",
-				    res.reply.len, put_feature, &first);
-			}
+			if (feat_model != NULL)
+				put_features(&res);
 			putchar('\n');
 		}
 		t[want].rows++;

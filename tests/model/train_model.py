@@ -118,6 +118,21 @@ def utf8_char(b, i, n):
 
 ADDR_DELIM = set(b"<>()[]\"',;")
 
+# template_mask_ids() (parsers/template.c): the classifier hands the model
+# a reply with each run of at least ID_MIN ASCII letters and digits that
+# holds both made 'x' (ids: "SN4PEPF0000BFA", Gmail's "...asi8720519a66").
+ID_MIN = 10
+ID_RUN = re.compile(rb"[A-Za-z0-9]{%d,}" % ID_MIN)
+
+
+def mask_ids(b):
+    def one(mt):
+        w = mt.group(0)
+        if re.search(rb"[0-9]", w) and re.search(rb"[A-Za-z]", w):
+            return b"x" * len(w)
+        return w
+    return ID_RUN.sub(one, b)
+
 
 def addr_delim(ch):
     return ch <= 0x20 or ch in ADDR_DELIM
@@ -142,8 +157,9 @@ def blank_addresses(b):
 
 
 def tokens(b):
-    """The tokens of a reply, as classify_model_score() makes them."""
-    b = blank_addresses(b[:SUBJECT_MAX])
+    """The tokens of a reply, as the classifier has classify_model_score()
+    make them (ids masked first: mask_ids())."""
+    b = blank_addresses(mask_ids(b[:SUBJECT_MAX]))
     n = len(b)
     norm = bytearray(b)
     toks = []

@@ -829,6 +829,66 @@ classify_event__digit_sensitive_same_reply__served_from_cache(void **state)
 	classify_free(c);
 }
 
+/*
+ * Issue 14: rules read a reply with its identifiers masked
+ * (template_mask_ids()): replies that differ only in an id are one cache
+ * entry, and no rule matches inside an id, not even one written for it.
+ */
+static void
+classify_event__replies_differing_in_ids__one_entry_ids_unseen(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c =
+	    load_text("rule in-id\nclass spam_content\nmatch deadbeef\n"
+		      "rule busy\nclass rate_limited\nmatch server busy\n",
+		err);
+	struct classify_stats st;
+	char reply[] = "451 4.7.500 Server busy "
+		       "[SN4PEPF0000BFA.namprd02.prod.outlook.com]";
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(rule_of(c, reply, NULL), "busy");
+	memcpy(reply + 25, "BN8NAM12FT053", 13); /* another id */
+	assert_string_equal(rule_of(c, reply, NULL), "busy");
+	memcpy(reply + 25, "deadbeef0421", 12);
+	assert_string_equal(rule_of(c, reply, NULL), "busy");
+	classify_get_stats(c, &st);
+	assert_int_equal(st.lookups, 3);
+	assert_int_equal(st.cache_hits, 2);
+	/* a word of letters only, or a short one, is no id: seen */
+	assert_string_equal(rule_of(c, "550 deadbeefcafe", NULL), "in-id");
+	assert_string_equal(rule_of(c, "550 deadbeef01", NULL), "");
+	assert_string_equal(rule_of(c, "550 deadbeef1", NULL), "in-id");
+	classify_free(c);
+}
+
+/* Spans found in the masked reply point into the reply itself, with its
+ * own bytes (and so do those of a later reply served from the cache). */
+static void
+classify_event__span_over_an_id__points_into_the_reply(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c = load_text(
+	    "rule listed\nclass blacklisted\nmatch listed by (?<dnsbl>\\S+)\n",
+	    err);
+	struct classify_result r;
+	const char *texts[] = { "554 listed by bl0ck1ist0rg.example",
+		"554 listed by zz9ck1ist7rq.example" };
+	size_t i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(
+		    classify_text(c, texts[i], strlen(texts[i]), NULL, &r), 0);
+		assert_string_equal(r.rule, "listed");
+		assert_ptr_equal(r.dnsbl.ptr, texts[i] + 14);
+		assert_int_equal(r.dnsbl.len, 20);
+	}
+	classify_free(c);
+}
+
 static void
 classify_event__case_insensitive__literal_prefilter_agrees(void **state)
 {
@@ -1574,6 +1634,10 @@ main(void)
 		cmocka_unit_test(
 		    classify_add_rules__default_file_error__names_file),
 		cmocka_unit_test(classify_event__first_match__wins),
+		cmocka_unit_test(
+		    classify_event__replies_differing_in_ids__one_entry_ids_unseen),
+		cmocka_unit_test(
+		    classify_event__span_over_an_id__points_into_the_reply),
 		cmocka_unit_test(
 		    classify_add_local_rules__new_rule__evaluated_before_defaults),
 		cmocka_unit_test(

@@ -206,6 +206,135 @@ template_reply__generated_texts__same_as_byte_loop(void **state)
 	}
 }
 
+/*
+ * template_mask_ids() of in: want is the masked text, or NULL when none
+ * of in is an identifier (then out must be left alone).
+ */
+static void
+expect_mask(const char *in, const char *want)
+{
+	size_t n = strlen(in);
+	char *p = span_test_copy(in, n);
+	char *out = malloc(n + 1);
+	bool masked;
+
+	assert_non_null(out);
+	memset(out, '#', n + 1);
+	masked = template_mask_ids(p, n, out);
+	if (want == NULL) {
+		assert_false(masked);
+		for (size_t i = 0; i < n + 1; i++)
+			assert_int_equal(out[i], '#');
+	} else {
+		assert_true(masked);
+		assert_memory_equal(out, want, n);
+		assert_int_equal(out[n], '#'); /* nothing past len */
+	}
+	free(out);
+	free(p);
+}
+
+/* Issue 14: ids are runs of >= 10 letters and digits holding both. */
+static void
+template_mask_ids__replies__ids_only(void **state)
+{
+	(void)state;
+	/* Gmail's tracking id, Outlook's server name, NetEase's id */
+	expect_mask(
+	    "550 5.7.1 blocked. 81c5c1c3a19d9-43008e4dbbdsi1587345d62.893 "
+	    "- gsmtp",
+	    "550 5.7.1 blocked. xxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxx.893 "
+	    "- gsmtp");
+	expect_mask("451 4.7.500 Server busy (S3150) "
+		    "[SN4PEPF0000BFA.namprd02.prod.outlook.com]",
+	    "451 4.7.500 Server busy (S3150) "
+	    "[xxxxxxxxxxxxxx.namprd02.prod.outlook.com]");
+	expect_mask(
+	    "554 DT:SPM mx14,KDnafW00FfJCoqQInJKRff--.41542S2 1700000000",
+	    "554 DT:SPM mx14,xxxxxxxxxxxxxxxxxxxxxx--.41542S2 1700000000");
+	/* none: short mixed words, words of letters or digits only, codes */
+	expect_mask("421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily "
+		    "deferred; see https://postmaster.yahoo.com/421dnsnr.html",
+	    NULL);
+	expect_mask(
+	    "550 unsolicitedmailmessages 12345678901234567890 HT204137", NULL);
+	/* exactly 10 and 9; a run ends at any other byte, also a UTF-8 one */
+	expect_mask("abcdefghi0", "xxxxxxxxxx");
+	expect_mask("abcdefgh0", NULL);
+	expect_mask("abcde\xc3\xa9"
+		    "12345 abcd-12345",
+	    NULL);
+	expect_mask("", NULL);
+	/* at the start and at the end */
+	expect_mask("0123456789a x 0123456789a", "xxxxxxxxxxx x xxxxxxxxxxx");
+}
+
+/* The masked text by the definition, a byte at a time. */
+static bool
+mask_ref(const char *s, size_t n, char *out)
+{
+	bool any = false, d, l;
+	size_t i = 0, j, k;
+
+	memcpy(out, s, n);
+	while (i < n) {
+		for (j = i, d = l = false; j < n; j++) {
+			unsigned char c = (unsigned char)s[j];
+
+			if (c >= '0' && c <= '9')
+				d = true;
+			else if ((c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z'))
+				l = true;
+			else
+				break;
+		}
+		if (j - i >= TEMPLATE_ID_MIN && d && l) {
+			for (k = i; k < j; k++)
+				out[k] = 'x';
+			any = true;
+		}
+		i = j == i ? i + 1 : j;
+	}
+	return any;
+}
+
+/*
+ * Generated texts of every length to beyond the bit path's 1024 bytes,
+ * with runs across its 16-byte steps and 64-bit words: the same as the
+ * definition.
+ */
+static void
+template_mask_ids__generated_texts__same_as_definition(void **state)
+{
+	static const char alpha[] = "aZq09x5.- \x80\xff@";
+	char text[1100], want[1100], got[1100];
+	unsigned seed = 777;
+	size_t len, i;
+	bool w, g;
+	char *in;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 6000; round++) {
+		len = round < 1100 ? (size_t)round : (size_t)(seed >> 8) % 1100;
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245U + 12345U;
+			/* long runs of letters and digits now and then */
+			text[i] = (seed >> 16) % 8 != 0 && round % 2 == 0
+			    ? alpha[(seed >> 20) % 6]
+			    : alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		in = span_test_copy(text, len);
+		w = mask_ref(in, len, want);
+		memcpy(got, in, len);
+		g = template_mask_ids(in, len, got);
+		assert_int_equal(g, w);
+		assert_memory_equal(got, want, len);
+		free(in);
+	}
+}
+
 int
 main(void)
 {
@@ -221,6 +350,9 @@ main(void)
 		cmocka_unit_test(
 		    template_reply__replies_differing_by_ids__same_template),
 		cmocka_unit_test(template_reply__small_buffer__bounded),
+		cmocka_unit_test(template_mask_ids__replies__ids_only),
+		cmocka_unit_test(
+		    template_mask_ids__generated_texts__same_as_definition),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
