@@ -2817,19 +2817,26 @@ lower_ascii16(__m128i v)
 static uint64_t
 digit_hash(const unsigned char *u, size_t n)
 {
-	uint64_t h = UINT64_C(0x84222325cbf29ce4), v;
+	uint64_t h = UINT64_C(0x84222325cbf29ce4), h2 = UINT64_C(0x5bd1e995), v;
 	size_t i = 0;
 
-#ifdef BS_SSE2
+	/* Two lanes, the even and the odd 8 bytes: each mix64() waits for
+	 * the one before it (a multiply), so two chains run side by side. */
 	for (; i + 16 <= n; i += 16) {
+#ifdef BS_SSE2
 		__m128i x = zero_digits16(
 		    _mm_loadu_si128((const __m128i *)(const void *)(u + i)));
 
 		h = mix64(h, (uint64_t)_mm_cvtsi128_si64(x));
-		h = mix64(
-		    h, (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)));
-	}
+		h2 = mix64(
+		    h2, (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)));
+#else
+		memcpy(&v, u + i, 8);
+		h = mix64(h, zero_digits(v));
+		memcpy(&v, u + i + 8, 8);
+		h2 = mix64(h2, zero_digits(v));
 #endif
+	}
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&v, u + i, 8);
 		h = mix64(h, zero_digits(v));
@@ -2839,7 +2846,7 @@ digit_hash(const unsigned char *u, size_t n)
 			v = v << 8 | u[i];
 		h = mix64(h, zero_digits(v));
 	}
-	return mix64(h, n);
+	return mix64(mix64(h, h2), n);
 }
 
 /*

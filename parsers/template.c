@@ -374,22 +374,24 @@ mask_ids_bytes(const char *s, size_t len, char *out)
 	return copied;
 }
 
-/* Bits [from, to) of the bit array v, counted. */
-static size_t
-bits_count(const uint64_t *v, size_t from, size_t to)
+/* Are some, and are all, of bits [from, to) of the bit array v set? */
+static void
+bits_some_all(const uint64_t *v, size_t from, size_t to, bool *some, bool *all)
 {
-	size_t n = 0, w;
-	uint64_t m;
+	uint64_t in;
+	size_t w;
 
+	*some = false;
+	*all = true;
 	for (w = from / 64; w * 64 < to; w++) {
-		m = v[w];
+		in = ~UINT64_C(0);
 		if (w == from / 64)
-			m &= ~UINT64_C(0) << (from % 64);
+			in &= ~UINT64_C(0) << (from % 64);
 		if ((w + 1) * 64 > to)
-			m &= ~(~UINT64_C(0) << (to % 64));
-		n += (size_t)__builtin_popcountll(m);
+			in &= ~(~UINT64_C(0) << (to % 64));
+		*some |= (v[w] & in) != 0;
+		*all &= (v[w] & in) == in;
 	}
-	return n;
 }
 
 /* The first clear bit of v at or after from (v's last word is 0). */
@@ -413,13 +415,19 @@ mask_bits16(
     const unsigned char *u, unsigned skip, size_t i, uint64_t *a, uint64_t *d)
 {
 #ifdef TD_SSE2
+	/* x + (0x80 - lo) is below -128 + width, as a signed byte, just
+	 * for the bytes lo .. lo + width - 1 (one add and one compare) */
 	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)u);
 	const __m128i lx = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	const __m128i dg = scan_range16(x, '0', '9');
+	const __m128i dg =
+	    _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0'))),
+		_mm_set1_epi8((char)(-128 + 10)));
+	const __m128i lt =
+	    _mm_cmplt_epi8(_mm_add_epi8(lx, _mm_set1_epi8((char)(0x80 - 'a'))),
+		_mm_set1_epi8((char)(-128 + 26)));
 	unsigned am, dm;
 
-	am = (unsigned)_mm_movemask_epi8(
-	    _mm_or_si128(dg, scan_range16(lx, 'a', 'z')));
+	am = (unsigned)_mm_movemask_epi8(_mm_or_si128(dg, lt));
 	dm = (unsigned)_mm_movemask_epi8(dg);
 	a[i / 64] |= (uint64_t)(am >> skip) << (i % 64);
 	d[i / 64] |= (uint64_t)(dm >> skip) << (i % 64);
@@ -450,8 +458,8 @@ template_mask_ids(const char *s, size_t len, char *out)
 	static const unsigned shifts[] = { 1, 2, 4, 2 };
 	const unsigned char *u = (const unsigned char *)s;
 	uint64_t a[MASK_WORDS + 1], d[MASK_WORDS + 1], l[MASK_WORDS + 1], m;
-	size_t words, w, i, k, pos, end, digits;
-	bool copied = false;
+	size_t words, w, i, k, pos, end;
+	bool copied = false, digit, digits_only;
 
 	if (s == NULL || len < TEMPLATE_ID_MIN)
 		return false;
@@ -481,8 +489,8 @@ template_mask_ids(const char *s, size_t len, char *out)
 			break;
 		i = w * 64 + (size_t)__builtin_ctzll(m);
 		end = bits_next_clear(a, i);
-		digits = bits_count(d, i, end);
-		if (digits > 0 && digits < end - i)
+		bits_some_all(d, i, end, &digit, &digits_only);
+		if (digit && !digits_only)
 			mask_span(s, len, i, end, out, &copied);
 	}
 	return copied;
