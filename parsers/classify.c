@@ -292,6 +292,7 @@ struct cache_entry {
 	uint64_t key;
 	int32_t rule; /* -1: no rule matched */
 	uint16_t d_off, d_len, i_off, i_len;
+	uint16_t ip_from; /* where find_ip() may start: its hint */
 	bool used;
 	bool hot; /* served a lookup since it was filled */
 	bool has_dnsbl, has_ip;
@@ -345,6 +346,8 @@ struct classifier {
 	struct classify_model *model; /* weak layers (classify_model.c) */
 	struct model_memo *memo;      /* its answers (with the cache) */
 	char model_why[256];
+	/* find_ip() of the event being classified (event_ip()) */
+	size_t ip_from, ip_hint;
 };
 
 static const unsigned char lower_tab[256] = {
@@ -3059,15 +3062,24 @@ ip_starts16(const char *p)
 }
 #endif
 
-/* First IPv4 (not 127/8) or IPv6 address in s[0..n). */
+/*
+ * First IPv4 (not 127/8) or IPv6 address in s[from..n) (s[from - 1] is
+ * read as its left neighbour). *hint gets where a subject that differs
+ * from s only in its digits' values (a reply of the same cached
+ * template) may start looking: an address there starts no earlier than
+ * this one, or than the first start at which a candidate failed only by
+ * a value (an octet over 255, a first octet of 127); every other
+ * candidate fails by the byte classes alone (see cache_hit()).
+ */
 static bool
-find_ip(const char *s, size_t n, size_t *off, size_t *len)
+find_ip(const char *s, size_t n, size_t from, size_t *off, size_t *len,
+    size_t *hint)
 {
-	size_t i, j, k;
+	size_t i, j, k, vfail = n;
 	int oct, parts, digits, colons, groups, glen, dbl;
-	bool ok, hasdig;
+	bool ok, hasdig, vbad;
 
-	for (i = 0; i < n; i++) {
+	for (i = from; i < n; i++) {
 #ifdef BS_SSE2
 		if (i > 0 && i + 16 <= n) {
 			unsigned m = ip_starts16(s + i);
@@ -3089,17 +3101,22 @@ find_ip(const char *s, size_t n, size_t *off, size_t *len)
 		if (is_digit(s[i])) {
 			j = i;
 			ok = true;
+			vbad = false;
 			for (parts = 0; parts < 4 && ok; parts++) {
 				oct = 0;
 				for (digits = 0;
 				     j < n && is_digit(s[j]) && digits < 4;
 				     digits++)
 					oct = oct * 10 + (s[j++] - '0');
-				if (digits == 0 || digits > 3 || oct > 255)
+				if (digits == 0 || digits > 3) {
 					ok = false;
-				else if (parts == 0 && oct == 127)
-					ok = false;
-				else if (parts < 3) {
+					continue;
+				}
+				/* a value fails the address, its shape reads on
+				 */
+				if (oct > 255 || (parts == 0 && oct == 127))
+					vbad = true;
+				if (parts < 3) {
 					if (j < n && s[j] == '.')
 						j++;
 					else
@@ -3112,9 +3129,15 @@ find_ip(const char *s, size_t n, size_t *off, size_t *len)
 				    (s[j] == '.' && j + 1 < n &&
 					is_digit(s[j + 1])) ||
 				    isalpha((unsigned char)s[j])))) {
-				*off = i;
-				*len = j - i;
-				return true;
+				if (vbad) {
+					if (vfail == n)
+						vfail = i;
+				} else {
+					*off = i;
+					*len = j - i;
+					*hint = vfail < i ? vfail : i;
+					return true;
+				}
 			}
 		}
 		/* IPv6 */
@@ -3145,11 +3168,24 @@ find_ip(const char *s, size_t n, size_t *off, size_t *len)
 			    s[k - 1] != ':') {
 				*off = i;
 				*len = k - i;
+				*hint = vfail < i ? vfail : i;
 				return true;
 			}
 		}
 	}
+	*hint = vfail;
 	return false;
+}
+
+/*
+ * find_ip() for the event being classified: from c->ip_from (0, or a
+ * cache entry's hint), its hint into c->ip_hint (kept with the entry).
+ */
+static bool
+event_ip(
+    struct classifier *c, const char *s, size_t n, size_t *off, size_t *len)
+{
+	return find_ip(s, n, c->ip_from, off, len, &c->ip_hint);
 }
 
 static void
@@ -3163,8 +3199,9 @@ fill_result(const struct rule *r, struct classify_result *out)
 }
 
 static void
-fill_spans(const struct classify_result *res, const char *s, size_t n,
-    const struct spans *sp, struct classify_result *out)
+fill_spans(struct classifier *c, const struct classify_result *res,
+    const char *s, size_t n, const struct spans *sp,
+    struct classify_result *out)
 {
 	size_t off, len;
 
@@ -3175,7 +3212,7 @@ fill_spans(const struct classify_result *res, const char *s, size_t n,
 	else if ((res->cls == BS_CLASS_BLACKLISTED ||
 		     res->cls == BS_CLASS_RATE_LIMITED ||
 		     res->cls == BS_CLASS_REVERSE_DNS) &&
-	    find_ip(s, n, &off, &len))
+	    event_ip(c, s, n, &off, &len))
 		out->listed_ip = bs_span_make(s + off, len);
 }
 
@@ -3197,7 +3234,7 @@ model_fill(struct classifier *c, const struct model_hit *mh, const char *s,
 	if ((out->cls == BS_CLASS_BLACKLISTED ||
 		out->cls == BS_CLASS_RATE_LIMITED ||
 		out->cls == BS_CLASS_REVERSE_DNS) &&
-	    find_ip(s, n, &off, &len))
+	    event_ip(c, s, n, &off, &len))
 		out->listed_ip = bs_span_make(s + off, len);
 }
 
@@ -3304,6 +3341,7 @@ cache_hit(struct classifier *c, struct cache_entry *ce, const char *s, size_t n,
 
 	c->stats.cache_hits++;
 	ce->hot = true;
+	c->ip_from = ce->ip_from;
 	if (ce->rule >= 0)
 		fill_result(c->rules[ce->rule], out);
 	if (ce->mh.cls >= 0)
@@ -3316,7 +3354,7 @@ cache_hit(struct classifier *c, struct cache_entry *ce, const char *s, size_t n,
 	sp.d_len = ce->d_len;
 	sp.i_off = ce->i_off;
 	sp.i_len = ce->i_len;
-	fill_spans(out, s, n, &sp, out);
+	fill_spans(c, out, s, n, &sp, out);
 	return 0;
 }
 
@@ -3423,6 +3461,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 			return cache_hit(c, ce, s, n, out);
 	}
 
+	c->ip_from = c->ip_hint = 0;
 	scan_subject(c, m, n);
 	if (code == 0)
 		bucket = 0;
@@ -3494,7 +3533,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 				}
 			}
 			fill_result(r, out);
-			fill_spans(out, s, n, &sp, out);
+			fill_spans(c, out, s, n, &sp, out);
 			ce = cache_put(c, key);
 			ce->rule = (int32_t)idx;
 			ce->has_dnsbl = sp.has_dnsbl;
@@ -3505,12 +3544,14 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 			ce->i_len = (uint16_t)sp.i_len;
 			model_try(
 			    c, r, ev->flags, code, e, m, s, n, &ce->mh, out);
+			ce->ip_from = (uint16_t)c->ip_hint;
 			return 0;
 		}
 	}
 	ce = cache_put(c, key);
 	ce->rule = -1;
 	model_try(c, NULL, ev->flags, code, e, m, s, n, &ce->mh, out);
+	ce->ip_from = (uint16_t)c->ip_hint;
 	return 0;
 }
 

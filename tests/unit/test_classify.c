@@ -889,6 +889,56 @@ classify_event__span_over_an_id__points_into_the_reply(void **state)
 	classify_free(c);
 }
 
+/* The listed IP of text (a blacklisted reply), "" when none. */
+static const char *
+listed_ip_of(struct classifier *c, const char *text)
+{
+	static char ip[64];
+	struct classify_result r;
+
+	assert_int_equal(classify_text(c, text, strlen(text), NULL, &r), 0);
+	assert_true(r.listed_ip.len < sizeof(ip));
+	memcpy(ip, r.listed_ip.len ? r.listed_ip.ptr : "", r.listed_ip.len);
+	ip[r.listed_ip.len] = '\0';
+	return ip;
+}
+
+/*
+ * Issue 14: a reply served from the cache looks for its listed IP from
+ * where the first of its template found it, unless an earlier candidate
+ * failed only by its digits (an octet over 255, 127/8): then from there.
+ */
+static void
+classify_event__cached_listed_ip__digit_values_decide(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c =
+	    load_text("rule bl\nclass blacklisted\nmatch blocked\n", err);
+	struct classify_stats st;
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(
+	    listed_ip_of(c, "550 blocked 300.1.2.3 via 10.0.0.1"), "10.0.0.1");
+	assert_string_equal(
+	    listed_ip_of(c, "550 blocked 200.1.2.3 via 10.0.0.1"), "200.1.2.3");
+	assert_string_equal(
+	    listed_ip_of(c, "550 blocked 127.0.0.1 via 10.0.0.2"), "10.0.0.2");
+	assert_string_equal(
+	    listed_ip_of(c, "550 blocked 128.0.0.1 via 10.0.0.2"), "128.0.0.1");
+	assert_string_equal(
+	    listed_ip_of(c, "550 blocked 198.51.100.7 via 10.0.0.3"),
+	    "198.51.100.7");
+	assert_string_equal(
+	    listed_ip_of(c, "550 blocked 398.51.100.7 via 10.0.0.3"),
+	    "10.0.0.3");
+	assert_string_equal(listed_ip_of(c, "550 blocked 1.2.3 now"), "");
+	assert_string_equal(listed_ip_of(c, "550 blocked 9.9.9 now"), "");
+	classify_get_stats(c, &st);
+	assert_int_equal(st.cache_hits, 5); /* all but the 1st, 5th, 7th */
+	classify_free(c);
+}
+
 static void
 classify_event__case_insensitive__literal_prefilter_agrees(void **state)
 {
@@ -1638,6 +1688,8 @@ main(void)
 		    classify_event__replies_differing_in_ids__one_entry_ids_unseen),
 		cmocka_unit_test(
 		    classify_event__span_over_an_id__points_into_the_reply),
+		cmocka_unit_test(
+		    classify_event__cached_listed_ip__digit_values_decide),
 		cmocka_unit_test(
 		    classify_add_local_rules__new_rule__evaluated_before_defaults),
 		cmocka_unit_test(
