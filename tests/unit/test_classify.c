@@ -863,6 +863,95 @@ classify_event__replies_differing_in_ids__one_entry_ids_unseen(void **state)
 	classify_free(c);
 }
 
+/*
+ * Issue 14: a cached classifier answers as an uncached one at the edges of
+ * what it reads as an identifier. Every entry is under the key of a reply
+ * with its ids masked and a lookup first tries the reply's own key, so a
+ * hit there must mean the reply has no id: replies whose digit-normalised
+ * bytes would equal a masked one's if a byte beside the digits ('/', ':',
+ * a non-ASCII byte) were read as a digit, ids that are the 'x's of a masked
+ * one, runs of 9, 10 and cut at the subject's 1024 bytes, a
+ * digit-sensitive rule's exact key, and a code that ends the text (the
+ * whole text is read). Rules are written to match inside ids and the
+ * 'x's they are masked to, so any entry served to the wrong reply shows.
+ */
+static void
+classify_event__cached_uncached__same_at_id_edges(void **state)
+{
+	static const char rules[] =
+	    "rule in-id\nclass spam_content\nmatch deadbe\n"
+	    "rule xs\nclass policy\nmatch \\bx{10,}\\b\n"
+	    "rule digits\nclass blacklisted\nmatch err 421\n"
+	    "rule rate\nclass rate_limited\nmatch hour limit\n";
+	static const char *const texts[] = {
+		"550 blocked id deadbe\xb5"
+		"f0421",
+		"550 blocked id deadbe5f0421",
+		"550 blocked id deadbe:f0421",
+		"550 blocked id deadbe0f0421",
+		"550 blocked id deadbe/f0421",
+		"550 blocked id deadbe9f0421",
+		"550 blocked id deadbe\xb5"
+		"f0421",
+		"550 blocked id xxxxxxxxxxxx",
+		"550 blocked id deadbeef0421",
+		"550 blocked id deadbeefcafe",
+		"550 blocked id deadbeef042",
+		"550 blocked id deadbeef0",
+		"550 blocked id deadbeef0421",
+		"550 err 421 ref xxxxxxxxxx",
+		"550 err 421 ref deadbeef01",
+		"550 err 422 ref deadbeef01",
+		"550 err 421 ref deadbeef01",
+		"send spam mail rejected: exceeded hour limit deadbeef01\" "
+		"code=550",
+		"send spam mail rejected: exceeded hour limit xxxxxxxxxx\" "
+		"code=550",
+		"send spam mail rejected: exceeded hour limit deadbeefzz\" "
+		"code=550",
+	};
+	char err[BS_ERRLEN], longer[1100];
+	struct classifier *cached = load_text(rules, err),
+			  *plain = load_text(rules, err);
+	struct classify_result a, b;
+	size_t i, k, n;
+
+	(void)state;
+	assert_non_null(cached);
+	assert_non_null(plain);
+	classify_set_cache(plain, false);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+			n = strlen(texts[i]);
+			classify_text(cached, texts[i], n, NULL, &a);
+			classify_text(plain, texts[i], n, NULL, &b);
+			if (strcmp(a.rule, b.rule) != 0)
+				fail_msg("\"%s\": cached %s, uncached %s",
+				    texts[i], a.rule, b.rule);
+		}
+	/* as the definition says, without the cache */
+	assert_string_equal(rule_of(plain, texts[0], NULL), "in-id");
+	assert_string_equal(rule_of(plain, texts[1], NULL), "xs");
+	assert_string_equal(rule_of(plain, texts[10], NULL), "xs");
+	assert_string_equal(rule_of(plain, texts[11], NULL), "in-id");
+	/* a run cut at 1024 bytes is judged on its part inside them: ten
+	 * letters there and digits after them are no id, the reverse is */
+	memset(longer, ' ', sizeof(longer));
+	memcpy(longer, "550 blocked", 11);
+	for (k = 0; k < 2; k++) {
+		memcpy(
+		    longer + 1014, k ? "deadbeefzz123" : "deadbeef01zzz", 13);
+		for (i = 0; i < 2; i++) {
+			classify_text(i ? plain : cached, longer,
+			    sizeof(longer), NULL, i ? &b : &a);
+		}
+		assert_string_equal(a.rule, b.rule);
+		assert_string_equal(a.rule, k ? "in-id" : "xs");
+	}
+	classify_free(cached);
+	classify_free(plain);
+}
+
 /* Spans found in the masked reply point into the reply itself, with its
  * own bytes (and so do those of a later reply served from the cache). */
 static void
@@ -1690,6 +1779,8 @@ main(void)
 		    classify_event__span_over_an_id__points_into_the_reply),
 		cmocka_unit_test(
 		    classify_event__cached_listed_ip__digit_values_decide),
+		cmocka_unit_test(
+		    classify_event__cached_uncached__same_at_id_edges),
 		cmocka_unit_test(
 		    classify_add_local_rules__new_rule__evaluated_before_defaults),
 		cmocka_unit_test(
