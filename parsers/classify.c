@@ -3706,13 +3706,16 @@ classify_check_samples(struct classifier *c, bool require,
 				continue;
 			mr = M_YES;
 			if (r->re != NULL) {
+				/* read as classify_event() reads a reply:
+				 * cut, identifiers masked */
 				size_t n = strlen(sa->text);
+				const char *t = sa->text;
 
-				mr = run_pattern(c, r, sa->text,
-				    n > CLASSIFY_SUBJECT_MAX
-					? CLASSIFY_SUBJECT_MAX
-					: n,
-				    NULL);
+				if (n > CLASSIFY_SUBJECT_MAX)
+					n = CLASSIFY_SUBJECT_MAX;
+				if (template_mask_ids(t, n, c->msubj))
+					t = c->msubj;
+				mr = run_pattern(c, r, t, n, NULL);
 			}
 			if (mr != M_NO) {
 				report(fn, arg,

@@ -181,12 +181,13 @@ int classify_rule_get(
 /*
  * Checks every enabled rule's samples: each "example" must be classified
  * by that very rule (so no earlier rule shadows it) and no "counter" may
- * match it. Samples are classified as by classify_event_from_text(), with
- * the rule's first provider, status and event kind when it has those
- * conditions. With require, a rule without an example or without a
- * counter is a problem too. Each problem is reported as "file:line:
- * message" through fn. Returns the number of problems; *nsamples (may be
- * NULL) gets the number of samples checked.
+ * match it (its first 1024 bytes, identifiers masked as classify_event()
+ * masks a reply's: template_mask_ids()). Samples are classified as by
+ * classify_event_from_text(), with the rule's first provider, status and
+ * event kind when it has those conditions. With require, a rule without
+ * an example or without a counter is a problem too. Each problem is
+ * reported as "file:line: message" through fn. Returns the number of
+ * problems; *nsamples (may be NULL) gets the number of samples checked.
  */
 int classify_check_samples(struct classifier *, bool require,
     classify_report_fn *fn, void *arg, size_t *nsamples);

@@ -146,6 +146,35 @@ classify_check_samples__matching_counter__reported(void **state)
 	classify_free(c);
 }
 
+/*
+ * A counter-example is checked as the classifier reads a reply (issue 14:
+ * identifiers masked): a pattern that matches only inside an id does not
+ * match it, one that matches the x's an id is masked to does.
+ */
+static void
+classify_check_samples__counter_with_id__read_masked(void **state)
+{
+	char err[BS_ERRLEN];
+	struct classifier *c;
+
+	(void)state;
+	c = load_text("rule r\nclass policy\nmatch deadbe\n"
+		      "example 550 deadbe\ncounter 550 id deadbeef0421\n",
+	    err);
+	assert_non_null(c);
+	assert_string_equal(rule_of(c, "550 id deadbeef0421", NULL), "");
+	assert_int_equal(classify_check_samples(c, true, NULL, NULL, NULL), 0);
+	classify_free(c);
+	c = load_text("rule r\nclass policy\nmatch id [a-z]{12}\n"
+		      "example 550 id abcdefghijkl\n"
+		      "counter 550 id a1b2c3d4e5f6\n",
+	    err);
+	assert_non_null(c);
+	assert_string_equal(rule_of(c, "550 id a1b2c3d4e5f6", NULL), "r");
+	assert_int_equal(classify_check_samples(c, true, NULL, NULL, NULL), 1);
+	classify_free(c);
+}
+
 static void
 classify_check_samples__no_counter_when_required__reported(void **state)
 {
@@ -1781,6 +1810,8 @@ main(void)
 		    classify_event__cached_listed_ip__digit_values_decide),
 		cmocka_unit_test(
 		    classify_event__cached_uncached__same_at_id_edges),
+		cmocka_unit_test(
+		    classify_check_samples__counter_with_id__read_masked),
 		cmocka_unit_test(
 		    classify_add_local_rules__new_rule__evaluated_before_defaults),
 		cmocka_unit_test(
