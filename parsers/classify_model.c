@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "classify_model.h"
+#include "template.h"
 
 /* SSE2 is part of x86-64 (as in classify.c; BS_NO_SIMD: the byte loop
  * only, which the tests compare). */
@@ -80,6 +81,7 @@ struct classify_model {
 	uint8_t cls_of[BS_CLASS_COUNT];
 	int8_t col_of[BS_CLASS_COUNT]; /* k of cls_of[k] == class, or -1 */
 	uint64_t zero_key[MODEL_FEAT_MAX + 1]; /* word_key() of "00...0" */
+	uint64_t x_key[MODEL_FEAT_MAX + 1];    /* ... of "xx...x" */
 	double bias[BS_CLASS_COUNT];
 	bool has_class[BS_CLASS_COUNT];
 	double threshold;
@@ -811,6 +813,8 @@ make_dense(struct classify_model *m)
 
 		memset(zeros, '0', sizeof(zeros));
 		m->zero_key[i] = word_key(zeros, i);
+		memset(zeros, 'x', sizeof(zeros));
+		m->x_key[i] = word_key(zeros, i);
 	}
 	m->ncls = 0;
 	for (i = 0; i < BS_CLASS_COUNT; i++) {
@@ -1967,8 +1971,25 @@ all_digits(const struct classify_model *m, const unsigned char *p, size_t n,
 	return true;
 }
 
-/* The word norm[start..end) ended: a token unless shorter than 2 bytes
- * or digits only. */
+/* True when the word p[0..n) of key h (as in all_digits()) is an
+ * identifier the classifier masked (template_mask_ids(): at least
+ * TEMPLATE_ID_MIN 'x'): no evidence, not even by its length. */
+static inline bool
+masked_id(const struct classify_model *m, const unsigned char *p, size_t n,
+    uint64_t h)
+{
+	size_t i;
+
+	if (n < TEMPLATE_ID_MIN || (n <= MODEL_FEAT_MAX && h != m->x_key[n]))
+		return false;
+	for (i = 0; i < n; i++)
+		if (p[i] != 'x')
+			return false;
+	return true;
+}
+
+/* The word norm[start..end) ended: a token unless shorter than 2 bytes,
+ * digits only or a masked identifier. */
 static inline void
 end_word(const struct classify_model *m, struct tokens *t,
     const unsigned char *norm, size_t start, size_t end)
@@ -1978,7 +1999,8 @@ end_word(const struct classify_model *m, struct tokens *t,
 	uint64_t h =
 	    wl <= MODEL_FEAT_MAX ? word_key_padded(norm + start, wl) : 0;
 
-	if (wl >= 2 && !all_digits(m, norm + start, wl, h))
+	if (wl >= 2 && !all_digits(m, norm + start, wl, h) &&
+	    !masked_id(m, norm + start, wl, h))
 		token(t, start, wl, h);
 }
 

@@ -23,7 +23,8 @@
  * character from U+2E80 on (CJK, kana, Hangul) is a token of its own;
  * anything else separates (so do U+00A0-U+00BF, ×, ÷, U+2000-U+2E7F,
  * U+3000-U+303F, U+FF00-U+FFEF and bad UTF-8). Words shorter than 2
- * bytes and words of digits only are dropped; features are the tokens,
+ * bytes, words of digits only and masked ids (10 or more 'x': no
+ * evidence, not even their length) are dropped; features are the tokens,
  * each pair of neighbouring tokens "a+b", "c:NNN" (the reply code),
  * "e:C.S" (the enhanced status's class and subject), "e:C.S.D" (the whole
  * enhanced status) and "w:KIND" (the wrapper the reply was found in:

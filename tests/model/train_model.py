@@ -187,7 +187,9 @@ def tokens(b):
                 kind = 1
         if kind != 1 and in_word:
             w = bytes(norm[start:i])
+            # digits only, or an id the classifier masked: no evidence
             if len(w) >= 2 and w.strip(b"0") != b"" and \
+                    not (len(w) >= ID_MIN and w.strip(b"x") == b"") and \
                     len(toks) < TOKENS_MAX:
                 toks.append(w)
             in_word = False
