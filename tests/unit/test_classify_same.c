@@ -357,6 +357,20 @@ free_items(void **state)
 	return 0;
 }
 
+/* compare() on item it's event with the reply buf[0..n) instead. */
+static void
+compare_as(struct classifier *x, struct classifier *y, const char *what,
+    const struct item *it, const char *buf, size_t n)
+{
+	struct bs_event ev = it->ev;
+
+	if (it->from_text)
+		classify_event_from_text(buf, n, &ev);
+	else
+		ev.reply = bs_span_make(buf, n);
+	compare(x, y, what, &ev, it->provider[0] ? it->provider : NULL);
+}
+
 /*
  * Every item, then VARIANTS variants of each, through x and y: 0
  * answers may differ. Returns x's stats for the message.
@@ -365,7 +379,6 @@ static void
 same_answers(struct classifier *x, struct classifier *y, const char *what,
     struct classify_stats *st)
 {
-	struct bs_event ev;
 	char buf[REPLY_MAX];
 	uint32_t seed = 2463534242u;
 	size_t i, n;
@@ -379,14 +392,9 @@ same_answers(struct classifier *x, struct classifier *y, const char *what,
 		for (i = 0; i < nitems; i++) {
 			if (items[i].ev.reply.len == 0)
 				continue;
-			ev = items[i].ev;
-			n = variant(ev.reply.ptr, ev.reply.len, buf, &seed, k);
-			if (items[i].from_text)
-				classify_event_from_text(buf, n, &ev);
-			else
-				ev.reply = bs_span_make(buf, n);
-			compare(x, y, what, &ev,
-			    items[i].provider[0] ? items[i].provider : NULL);
+			n = variant(items[i].ev.reply.ptr,
+			    items[i].ev.reply.len, buf, &seed, k);
+			compare_as(x, y, what, &items[i], buf, n);
 		}
 	/* at the edges of identifiers, then the originals again (their own
 	 * keys now hit entries made by the variants, if any would) */
@@ -394,14 +402,9 @@ same_answers(struct classifier *x, struct classifier *y, const char *what,
 		for (i = 0; i < nitems; i++) {
 			if (items[i].ev.reply.len == 0)
 				continue;
-			ev = items[i].ev;
-			n = id_variant(ev.reply.ptr, ev.reply.len, buf, k);
-			if (items[i].from_text)
-				classify_event_from_text(buf, n, &ev);
-			else
-				ev.reply = bs_span_make(buf, n);
-			compare(x, y, what, &ev,
-			    items[i].provider[0] ? items[i].provider : NULL);
+			n = id_variant(items[i].ev.reply.ptr,
+			    items[i].ev.reply.len, buf, k);
+			compare_as(x, y, what, &items[i], buf, n);
 		}
 	for (i = 0; i < nitems; i++)
 		compare(x, y, what, &items[i].ev,
