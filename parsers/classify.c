@@ -3406,7 +3406,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	enh_sp = ev->enhanced.len > 0 ? ev->enhanced : ri.enhanced;
 	out->code = code;
 	out->enhanced = enh_sp;
-	out->reply = bs_span_make(s, n);
+	out->reply = out->read = bs_span_make(s, n);
 	out->wrapper = reply_wrapper_name(ri.wrapper);
 	out->cls = BS_CLASS_UNKNOWN;
 	e = parse_enhanced(enh_sp);
@@ -3446,10 +3446,12 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 		(ev->flags & BS_EVENT_SUSPENDED) << 4 |
 		(uint64_t)ri.wrapper << 16); /* the model reads it */
 	m = s;
+	out->read = bs_span_make(s, n);
 	nkey = mix64(digit_hash((const unsigned char *)s, n), tail);
 	ce = c->nocache ? NULL : cache_get(c, nkey);
 	if (ce == NULL && template_mask_ids(s, n, c->msubj)) {
 		m = c->msubj;
+		out->read = bs_span_make(m, n);
 		nkey = mix64(digit_hash((const unsigned char *)m, n), tail);
 		ce = c->nocache ? NULL : cache_get(c, nkey);
 	}

@@ -43,6 +43,10 @@ struct classify_result {
 	int code;                /* the event's code, else the one found */
 	struct bs_span enhanced; /* likewise for the enhanced status */
 	struct bs_span reply;    /* the reply found in the text, into it */
+	struct bs_span read;     /* ... as rules and model read it: cut to
+				  * 1024 bytes, ids masked (then into the
+				  * classifier's buffer, valid until the
+				  * next classify_event()) */
 	const char *wrapper;     /* what surrounded it: reply_wrapper_name() */
 	const char *evidence;    /* rank of the deciding rule, "" if none */
 	const char *explain;     /* the model's words that decided, else "" */

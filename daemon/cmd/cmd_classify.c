@@ -56,7 +56,9 @@ help(void)
 	    "shown, and \"why\" says which evidence decided (\"model: ...\" when\n"
 	    "the rules had only weak evidence, an enhanced status, a code, a\n"
 	    "broad word or nothing, and the learned model was sure of another\n"
-	    "class: the words that decided and its margin). With\n"
+	    "class: the words that decided and its margin); \"read as\"\n"
+	    "shows the reply as the rules read it when they read it\n"
+	    "otherwise (an identifier masked, bouncestat-rules(5)). With\n"
 	    "\"-\" it reads one reply per line from standard input and writes\n"
 	    "one result per line (JSON: one object per line, with the input;\n"
 	    "text: class, rule, code, enhanced status, temporary or permanent,\n"
@@ -198,6 +200,15 @@ why_line(char *buf, size_t len, const struct classify_result *r)
  * One JSON object: the input, the decision (class, rule, evidence, why)
  * and what was extracted from the input.
  */
+/* The rules read the reply otherwise than it is: an id masked, or cut. */
+static bool
+read_differs(const struct classify_result *r)
+{
+	return r->read.len != r->reply.len ||
+	    (r->read.len > 0 &&
+		memcmp(r->read.ptr, r->reply.ptr, r->read.len) != 0);
+}
+
 static void
 line_json(FILE *fp, const struct bs_event *ev, const struct classify_result *r,
     const char *provider)
@@ -229,6 +240,10 @@ line_json(FILE *fp, const struct bs_event *ev, const struct classify_result *r,
 	json_put_cstr_or_null(fp, r->wrapper);
 	fputs(",\"reply\":", fp);
 	json_span(fp, r->reply);
+	if (read_differs(r)) {
+		fputs(",\"read\":", fp);
+		json_span(fp, r->read);
+	}
 	fputs(",\"dnsbl\":", fp);
 	json_span(fp, r->dnsbl);
 	fputs(",\"listed_ip\":", fp);
@@ -293,6 +308,10 @@ explain_text(FILE *fp, struct classifier *c, const struct bs_event *ev,
 	fputs(provider != NULL ? provider : "-", fp);
 	fputs("\nreply:      ", fp);
 	put_span(fp, r->reply);
+	if (read_differs(r)) {
+		fputs("\nread as:    ", fp);
+		put_span(fp, r->read);
+	}
 	if (r->reply.ptr != ev->reply.ptr || r->reply.len != ev->reply.len) {
 		fputs("\ninput:      ", fp);
 		put_span(fp, ev->reply);

@@ -45,6 +45,7 @@ mkdir "$rules"
 	echo ''
 	printf '550 5.7.1 \033[31mred\033[0m "quoted" \\ back\n'
 	echo '452 收件人邮箱空间不足'
+	echo '421 4.7.0 Try again later KDnafW00FfJCoqQInJKRff--.41542S2'
 } >"$T/in.txt"
 lines=$(wc -l <"$T/in.txt")
 
@@ -76,6 +77,7 @@ want = [
     ("unknown", None, None, "none"),
     (None, 550, "5.7.1", "none"),
     ("mailbox_full", 452, None, "none"),
+    (None, 421, "4.7.0", "none"),
 ]
 for i, (cls, code, enh, wrapper) in enumerate(want):
     o = objs[i]
@@ -90,6 +92,10 @@ assert objs[2]["reply"].startswith("550 5.7.708"), objs[2]
 assert objs[5]["rule"] is None and objs[5]["evidence"] is None, objs[5]
 assert "no reply code" in objs[5]["why"], objs[5]
 assert "\x1b[31mred" in objs[7]["input"], objs[7]
+# an id is read masked, and "read" says so; where none is, no "read"
+assert objs[9]["read"] == "421 4.7.0 Try again later " + "x" * 22 + \
+    "--.41542S2", objs[9]
+assert all("read" not in o for o in objs[:9]), objs[:9]
 EOF
 grep -q $'\033' "$T/json.out" && fail "raw escape byte in JSON output"
 
@@ -104,6 +110,11 @@ grep -q '^reply: *550 5.7.1 Service unavailable' "$T/text.out" ||
     fail "text reply"
 grep -q '^input: *host mx.example.com' "$T/text.out" || fail "text input"
 grep -q '^dnsbl: *zen.spamhaus.org$' "$T/text.out" || fail "text dnsbl"
+grep -q '^read as:' "$T/text.out" && fail "text read as, no id"
+"$BOUNCESTAT" classify --rules "$rules" "421 4.7.0 Try again KDnafW00FfJCoqQInJKRff" \
+    >"$T/text2.out" 2>"$T/text2.err" || fail "classify TEXT exited $?"
+grep -q '^read as: *421 4.7.0 Try again x\{22\}$' "$T/text2.out" ||
+    fail "text read as"
 
 # TSV mode keeps one line per input line too.
 "$BOUNCESTAT" classify --rules "$rules" - <"$T/in.txt" >"$T/tsv.out" \
