@@ -32,10 +32,10 @@
  *       stat=Envelope expired
  *
  * ("delivery: Expire for" for a local mailbox). It is BS_STATUS_EXPIRED
- * with the recipient R and the queue ID of EVPID; the reply is left
- * empty, so that the classifier files it as expired (no receiver said
- * it). "Remove for" (smtpctl remove) is an administrator's removal, not a
- * delivery result: PARSE_SKIP.
+ * with the recipient R and the queue ID of EVPID; the reply is the stat
+ * text, OpenSMTPD's own "Envelope expired" (the queue-expired rule files
+ * it as expired; no receiver said it). "Remove for" (smtpctl remove) is an
+ * administrator's removal, not a delivery result: PARSE_SKIP.
  *
  * "mta error reason=TEXT" is logged when a session to one MX fails
  * before or between messages (connection refused, timeout, TLS): a
@@ -210,7 +210,10 @@ parse_expire(const char *p, const char *end, struct bs_event *ev)
 	ev->status = BS_STATUS_EXPIRED;
 	ev->queue_id = bs_span_make(p, 8);
 	bs_event_set_rcpt(ev, bs_span_make(q, (size_t)(r - q)));
-	ev->reply = bs_span_make(end, 0); /* empty, in the line */
+	if ((q = scan_find(r, end, SCAN_LIT(", stat="))) != NULL)
+		ev->reply = scan_trim(q + sizeof(", stat=") - 1, end);
+	else
+		ev->reply = bs_span_make(end, 0); /* empty, in the line */
 	return PARSE_OK;
 }
 

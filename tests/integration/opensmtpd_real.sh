@@ -33,7 +33,8 @@
 # delivered after two 421s keeps rate_limited with 3 results (or, when
 # OpenSMTPD's back-off on a loaded machine let it expire first, is
 # expired with rate_limited: the sink's replies say which); the throttled
-# one expired with rate_limited.
+# one expired with rate_limited, and trace shows its expiry with
+# OpenSMTPD's text ("Envelope expired"), not as a missing reply.
 #
 # Needs root, unshare, nsenter, overlayfs, rsyslogd, dpkg, python3 and apt
 # access to the Debian mirror (or the opensmtpd .deb in
@@ -266,6 +267,13 @@ done
     >"$tmp/messages.json" 2>"$tmp/messages.err" || fail "messages exited $?"
 "$BOUNCESTAT" messages --db "$tmp/db" --since 1d --open \
     >"$tmp/open.out" 2>"$tmp/open.err" || fail "messages --open exited $?"
+qid=$(sed -n 's/.* relay: Expire for \([0-9a-f]\{8\}\)[0-9a-f]*: .*to=<hold1@netease.test>.*/\1/p' \
+    "$tmp/mail.log" | head -1)
+[ -n "$qid" ] || fail "hold1@netease.test did not expire"
+"$BOUNCESTAT" trace --db "$tmp/db" "$qid" >"$tmp/trace.out" \
+    2>"$tmp/trace.err" || fail "trace exited $?"
+grep -q "expired to netease.test via - (expired): Envelope expired$" \
+    "$tmp/trace.out" || fail "trace: the expiry is not OpenSMTPD's own words"
 python3 "$here/lib/sink_expect.py" "$SINK_LOG" >"$tmp/expect.json" ||
     fail "sink_expect.py failed"
 
