@@ -12,7 +12,12 @@
 #                                    package test needs, and dnsmasq-base
 #                                    (the DNSBL tests' local DNS server; no
 #                                    system service), rsyslog for the fleet
-#                                    test (rsyslog_fleet.sh)
+#                                    test (rsyslog_fleet.sh), and the
+#                                    libraries of Debian's OpenSMTPD and
+#                                    Sendmail, which opensmtpd_real.sh and
+#                                    sendmail_real.sh unpack (apt-get
+#                                    download, dpkg -x; never installed),
+#                                    and m4 for Sendmail's .mc
 set -eu
 build="build-essential cmake pkg-config libev-dev libsqlite3-dev
 libpcre2-dev zlib1g-dev libcmocka-dev libpsl-dev publicsuffix libsystemd-dev
@@ -26,9 +31,17 @@ libmicrohttpd12 libcurl4 libc-ares2"
 # systemd-analyze verifies its units, man-db lets it check their
 # Documentation= pages.
 package="debhelper lintian systemd man-db"
+# The libraries smtpd of Debian's opensmtpd links (the others come with
+# the base system): tests/integration/opensmtpd_real.sh unpacks the
+# package itself and runs it without installing it (it is an MTA).
+opensmtpd_libs="libevent-2.1-7 libdb5.3 libssl3"
+# Likewise Sendmail (sendmail_real.sh; libwrap0 is unpacked by the test),
+# and m4, which builds its .cf from the test's .mc.
+sendmail_libs="libldap-2.5-0 libsasl2-2 libdb5.3 libssl3 m4"
 case "${1:-}" in
 --run) want=$run ;;
---ci) want="$build $test postfix tidy chromium $package dnsmasq-base rsyslog" ;;
+--ci) want="$build $test postfix tidy chromium $package dnsmasq-base rsyslog
+$opensmtpd_libs $sendmail_libs" ;;
 "") want="$build $test" ;;
 *) echo "usage: $0 [--run|--ci]" >&2; exit 2 ;;
 esac

@@ -425,6 +425,56 @@ sendmail(const struct syslog_prefix *pfx, struct lc_line *out)
 	return LC_START;
 }
 
+/*
+ * OpenSMTPD (smtp_session.c, 6.4 and later), after a session ID of 16
+ * lower-case hex digits:
+ *
+ *   SESSION smtp message msgid=X size=N nrcpt=N proto=P   LC_START
+ *   SESSION smtp envelope evpid=E from=<S> to=<R>         LC_INFO
+ *
+ * The queue id is the message ID X, the first 8 hex digits of E (as the
+ * result lines have it). S is remote input: it ends at the first
+ * "> to=<".
+ */
+static enum lc_kind
+opensmtpd(const struct syslog_prefix *pfx, struct lc_line *out)
+{
+	const char *p = pfx->msg.ptr, *end = p + pfx->msg.len, *q;
+	struct bs_span v;
+
+	for (q = p;
+	     q < end && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'));
+	     q++)
+		;
+	if (q - p != 16 || q >= end || *q != ' ')
+		return LC_NONE;
+	p = q + 1;
+	if (scan_prefix(p, end, SCAN_LIT("smtp message msgid="))) {
+		p += sizeof("smtp message msgid=") - 1;
+		if (end - p < 8)
+			return LC_NONE;
+		clear(out);
+		out->queue_id = bs_span_make(p, 8);
+		if (field(p, end, SCAN_LIT("size="), " ", &v))
+			out->size = number(v);
+		if (field(p, end, SCAN_LIT("nrcpt="), " ", &v))
+			out->nrcpt = number(v);
+		return LC_START;
+	}
+	if (!scan_prefix(p, end, SCAN_LIT("smtp envelope evpid=")))
+		return LC_NONE;
+	p += sizeof("smtp envelope evpid=") - 1;
+	if (end - p < 16 || !scan_prefix(p + 16, end, SCAN_LIT(" from=<")) ||
+	    (q = scan_find(p + 16, end, SCAN_LIT("> to=<"))) == NULL)
+		return LC_NONE;
+	clear(out);
+	out->queue_id = bs_span_make(p, 8);
+	p += 16 + sizeof(" from=<") - 1;
+	out->sender = bs_span_make(p, (size_t)(q - p));
+	out->has_sender = true;
+	return LC_INFO;
+}
+
 /* See lifecycle.h. */
 enum lc_kind
 lifecycle_parse(
@@ -451,6 +501,9 @@ lifecycle_parse(
 		break;
 	case BS_MTA_SENDMAIL:
 		k = sendmail(pfx, out);
+		break;
+	case BS_MTA_OPENSMTPD:
+		k = opensmtpd(pfx, out);
 		break;
 	default:
 		k = LC_NONE;

@@ -16,6 +16,8 @@
  *   Sendmail QID: from=<S>, size=N, class=C, nrcpts=N, msgid=<ID>, ...,
  *                relay=HOST [IP]
  *            QID: AUTH=server, relay=..., authid=U, ...
+ *   OpenSMTPD SESSION smtp message msgid=QID size=N nrcpt=N proto=P
+ *            SESSION smtp envelope evpid=QID... from=<S> to=<R>
  *
  * and, for result lines (which mta_parse_line() turns into events), the
  * transport: Postfix's program name ("postfix-out/smtp"), Exim's T=,

@@ -623,9 +623,17 @@ seen(struct lc_join *j, struct lc_msg *m, int64_t t)
 		j->min_last = m->last;
 }
 
+/* The MTAs that log no end of a message (no "removed", "Completed"). */
+static bool
+logs_no_end(const struct lc_msg *m)
+{
+	return m->mta == BS_MTA_SENDMAIL || m->mta == BS_MTA_OPENSMTPD;
+}
+
 /*
- * Sendmail logs no end: a message ends when every recipient has (the
- * from= line's nrcpts). Without that line (a log that starts after it),
+ * Sendmail and OpenSMTPD log no end: a message ends when every recipient
+ * has (Sendmail's from= line's nrcpts, OpenSMTPD's "smtp message ...
+ * nrcpt=" line). Without that line (a log that starts after it),
  * how many recipients there are is unknown: the message stays open, so
  * that a later line still joins it, but once every recipient seen has a
  * final result its state is their outcome (sent, bounced, expired), not
@@ -636,7 +644,7 @@ maybe_done(struct lc_join *j, struct lc_msg *m)
 {
 	size_t i, done = 0;
 
-	if (m->mta != BS_MTA_SENDMAIL || m->final != 0)
+	if (!logs_no_end(m) || m->final != 0)
 		return;
 	for (i = 0; i < m->nr; i++)
 		if (m->r[i].status == BS_STATUS_SENT ||
@@ -652,13 +660,14 @@ maybe_done(struct lc_join *j, struct lc_msg *m)
 
 /*
  * The state of a message that ends with no end line (quiet too long, or
- * its queue id reused): incomplete, but for a Sendmail message whose
- * recipients all had a final result (maybe_done()), which keeps it.
+ * its queue id reused): incomplete, but for a Sendmail or OpenSMTPD
+ * message whose recipients all had a final result (maybe_done()), which
+ * keeps it.
  */
 static enum lc_state
 unended(const struct lc_msg *m)
 {
-	if (m->mta == BS_MTA_SENDMAIL &&
+	if (logs_no_end(m) &&
 	    (m->state == LC_S_SENT || m->state == LC_S_BOUNCED ||
 		m->state == LC_S_EXPIRED))
 		return (enum lc_state)m->state;

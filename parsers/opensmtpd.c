@@ -24,6 +24,19 @@
  * start with "IO Error", "Connection" or "Network error". mda deliveries
  * (local mailboxes) have no relay.
  *
+ * The queue process logs an envelope that ran out of queue lifetime
+ * (smtpd.conf "queue ttl", default 4 days; queue.c, queue_log()), without
+ * a session ID:
+ *
+ *   relay: Expire for EVPID: from=<S>, to=<R>, rcpt=<O|->, delay=D,
+ *       stat=Envelope expired
+ *
+ * ("delivery: Expire for" for a local mailbox). It is BS_STATUS_EXPIRED
+ * with the recipient R and the queue ID of EVPID; the reply is the stat
+ * text, OpenSMTPD's own "Envelope expired" (the queue-expired rule files
+ * it as expired; no receiver said it). "Remove for" (smtpctl remove) is an
+ * administrator's removal, not a delivery result: PARSE_SKIP.
+ *
  * "mta error reason=TEXT" is logged when a session to one MX fails
  * before or between messages (connection refused, timeout, TLS): a
  * per-MX attempt (BS_STATUS_ATTEMPT, BS_EVENT_CONNECT) without recipient
@@ -173,6 +186,49 @@ parse_delivery(const char *p, const char *end, struct bs_event *ev)
 }
 
 /*
+ * "relay: Expire for EVPID: from=<S>, to=<R>, ..." at p, after "Expire
+ * for ". S is remote input: R is the address after the first ">, to=<".
+ */
+static int
+parse_expire(const char *p, const char *end, struct bs_event *ev)
+{
+	const char *q, *r;
+	size_t n;
+
+	for (q = p; q < end && is_hex((unsigned char)*q); q++)
+		;
+	n = (size_t)(q - p);
+	if (n != 16 || !scan_prefix(q, end, SCAN_LIT(": from=<")))
+		return PARSE_BAD;
+	if ((q = scan_find(q, end, SCAN_LIT(">, to=<"))) == NULL)
+		return PARSE_BAD;
+	q += sizeof(">, to=<") - 1;
+	if ((r = memchr(q, '>', (size_t)(end - q))) == NULL || r == q)
+		return PARSE_BAD;
+	memset(ev, 0, sizeof(*ev));
+	ev->mta = BS_MTA_OPENSMTPD;
+	ev->status = BS_STATUS_EXPIRED;
+	ev->queue_id = bs_span_make(p, 8);
+	bs_event_set_rcpt(ev, bs_span_make(q, (size_t)(r - q)));
+	if ((q = scan_find(r, end, SCAN_LIT(", stat="))) != NULL)
+		ev->reply = scan_trim(q + sizeof(", stat=") - 1, end);
+	else
+		ev->reply = bs_span_make(end, 0); /* empty, in the line */
+	return PARSE_OK;
+}
+
+/* "relay: " or "delivery: " then "Expire for ": its length, else 0. */
+static size_t
+expire_prefix(const char *p, const char *end)
+{
+	if (scan_prefix(p, end, SCAN_LIT("relay: Expire for ")))
+		return sizeof("relay: Expire for ") - 1;
+	if (scan_prefix(p, end, SCAN_LIT("delivery: Expire for ")))
+		return sizeof("delivery: Expire for ") - 1;
+	return 0;
+}
+
+/*
  * Parses the message of an OpenSMTPD line (see the file comment for the
  * forms). Returns PARSE_OK with *ev filled (all other fields zero),
  * PARSE_SKIP or PARSE_BAD.
@@ -182,9 +238,12 @@ opensmtpd_parse(const struct syslog_prefix *pfx, struct bs_event *ev)
 {
 	const char *p = pfx->msg.ptr, *end = pfx->msg.ptr + pfx->msg.len;
 	const char *q;
+	size_t n;
 
 	if (p == NULL)
 		return PARSE_SKIP;
+	if ((n = expire_prefix(p, end)) > 0)
+		return parse_expire(p + n, end, ev);
 	/* The session ID: 16 lower-case hex digits. */
 	for (q = p; q < end && is_hex((unsigned char)*q); q++)
 		;

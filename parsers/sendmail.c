@@ -31,13 +31,15 @@
  * BS_EVENT_CONNECT. The relay is "host. [ip]" (trailing dot dropped),
  * "[ip] [ip]" (no name: the address is both) or a bare name.
  *
- * DSN notices: "QID: NEWQID: DSN: TEXT" (also "return to sender:" and
- * "sender notify:" of older versions) is BS_STATUS_EXPIRED, without a
- * recipient, when TEXT is "Cannot send message for|within ..." (the
- * queue lifetime ran out); the recipient results were logged by their
- * own "to=" lines, so any other notice (a bounce report, "Warning: could
- * not send message for past 4 hours", "Return receipt") is PARSE_SKIP,
- * as are "postmaster notify:" copies.
+ * DSN notices: "QID: NEWQID: DSN: TEXT" (also "return to sender:",
+ * "sender notify:" of older versions, and "postmaster notify:", the one
+ * notice of a message whose sender cannot be told, such as a bounce with
+ * the null sender: savemail.c's ESM_POSTMASTER) is BS_STATUS_EXPIRED,
+ * without a recipient, when TEXT is "Cannot send message for|within ..."
+ * (the queue lifetime ran out); the recipient results were logged by
+ * their own "to=" lines, so any other notice (a bounce report, "Warning:
+ * could not send message for past 4 hours", "Return receipt") is
+ * PARSE_SKIP.
  *
  * Everything else (from= lines, rulesets and rejections of incoming mail,
  * milter, STARTTLS, AUTH, SYSERR) is PARSE_SKIP.
@@ -238,6 +240,8 @@ parse_dsn(
 		t = p + 18;
 	else if (scan_prefix(p, end, SCAN_LIT("sender notify: ")))
 		t = p + 15;
+	else if (scan_prefix(p, end, SCAN_LIT("postmaster notify: ")))
+		t = p + 19;
 	else
 		return PARSE_SKIP;
 	if (!scan_prefix(t, end, SCAN_LIT("Cannot send message for ")) &&

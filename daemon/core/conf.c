@@ -325,7 +325,10 @@ static const struct directive table[] = {
 	{ "mta_pid_file", T_STRING, offsetof(struct conf, mta_pid_file), "", 0,
 	    0, NULL, true,
 	    "The MTA's pid file, for stall_after. Empty: the first that "
-	    "exists of Postfix's, Exim's, Sendmail's and OpenSMTPD's.",
+	    "exists of Postfix's, Exim's, Sendmail's and /run/smtpd.pid "
+	    "(OpenSMTPD itself writes none: without a file that something "
+	    "writes with its pid, the stall check never fires on an "
+	    "OpenSMTPD host).",
 	    "/var/spool/postfix/pid/master.pid", 0 },
 };
 

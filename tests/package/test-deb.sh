@@ -81,8 +81,8 @@ fi
 step "build the package (contrib/build-deb.sh)"
 "$src/contrib/build-deb.sh" "$T/out" >"$T/build.log" 2>&1 ||
     fail "contrib/build-deb.sh failed"
-version=$(sed -n 's/^project(bouncestat VERSION \([0-9.]*\).*/\1/p' \
-    "$src/CMakeLists.txt")
+version=$("$src/contrib/build-deb.sh" --print-version) ||
+    fail "contrib/build-deb.sh --print-version failed"
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 deb=$T/out/bouncestat_${version}_$arch.deb
 [ -f "$deb" ] || fail "no $deb"

@@ -750,6 +750,59 @@ lc_join__reused_record__small_recipient_room(void **state)
 	join_fx_close(&x);
 }
 
+/* trial9: OpenSMTPD 6.8 logs no end of a message: it ends when the
+ * "smtp message ... nrcpt=N" line's N recipients have a final result
+ * (here two expiries), with the sender of its "smtp envelope" lines. */
+#define OS "Dec  7 03:48:4"
+
+static void
+lc_join__opensmtpd_message__ends_at_nrcpt_with_sender(void **state)
+{
+	struct join_fx x;
+	struct lc_msg *m;
+
+	(void)state;
+	join_fx_open(&x, 100, 5 * 86400);
+	feed(x.j,
+	    OS "2 vm smtpd[9831]: 21ebdcee6b9bff1e smtp message "
+	       "msgid=12be3b97 size=249 nrcpt=2 proto=ESMTP");
+	feed(x.j,
+	    OS "2 vm smtpd[9831]: 21ebdcee6b9bff1e smtp envelope "
+	       "evpid=12be3b977c2ff00f from=<alice@bs.test> "
+	       "to=<grey1@grey.test>");
+	feed(x.j,
+	    OS "2 vm smtpd[9831]: 21ebdcee6b9bff1e smtp envelope "
+	       "evpid=12be3b9706c6426e from=<alice@bs.test> "
+	       "to=<grey2@grey.test>");
+	feed(x.j,
+	    OS "3 vm smtpd[9831]: 21ebdce79bb406c5 mta delivery "
+	       "evpid=12be3b977c2ff00f from=<alice@bs.test> "
+	       "to=<grey1@grey.test> rcpt=<-> source=\"127.0.0.1\" "
+	       "relay=\"127.0.0.1 (localhost)\" delay=1s "
+	       "result=\"TempFail\" stat=\"450 4.7.1 Greylisted\"");
+	feed(x.j,
+	    OS "3 vm smtpd[9832]: relay: Expire for 12be3b977c2ff00f: "
+	       "from=<alice@bs.test>, to=<grey1@grey.test>, rcpt=<->, "
+	       "delay=30s, stat=Envelope expired");
+	assert_null(fake_get(&x.f, "12be3b97", 0)); /* one still pending */
+	feed(x.j,
+	    OS "4 vm smtpd[9832]: relay: Expire for 12be3b9706c6426e: "
+	       "from=<alice@bs.test>, to=<grey2@grey.test>, rcpt=<->, "
+	       "delay=30s, stat=Envelope expired");
+	assert_non_null(m = fake_get(&x.f, "12be3b97", 0));
+	assert_true(m->final != 0);
+	assert_int_equal(m->state, LC_S_EXPIRED);
+	assert_string_equal(m->sender, "alice@bs.test");
+	assert_int_equal(m->size, 249);
+	assert_int_equal(m->nrcpt, 2);
+	assert_int_equal(m->nr, 2);
+	assert_int_equal(m->r[0].status, BS_STATUS_EXPIRED);
+	assert_int_equal(m->r[0].cls, BS_CLASS_RATE_LIMITED);
+	assert_int_equal(m->r[1].status, BS_STATUS_EXPIRED);
+	assert_int_equal(m->r[1].cls, BS_CLASS_EXPIRED);
+	join_fx_close(&x);
+}
+
 int
 main(void)
 {
@@ -768,6 +821,8 @@ main(void)
 		    lc_join__exim_retry_not_reached__not_a_failure),
 		cmocka_unit_test(
 		    lc_join__exim_timeout_frozen_after__pending_recipients_expire),
+		cmocka_unit_test(
+		    lc_join__opensmtpd_message__ends_at_nrcpt_with_sender),
 		cmocka_unit_test(lc_join__reused_queue_id__two_messages),
 		cmocka_unit_test(lc_join__evicted_message__read_back_exactly),
 		cmocka_unit_test(lc_join__quiet_message__closed_incomplete),

@@ -5,7 +5,8 @@
  * Unit tests of parsers/opensmtpd.c: "mta delivery" lines with result
  * Ok, TempFail (a remote reply, a connection failure, a domain given up
  * before any session) and PermFail (a reply with quotes inside, a loop),
- * "mda delivery" lines, "mta error" attempts, other lines skipped,
+ * "mda delivery" lines, "mta error" attempts, the queue's "Expire for"
+ * lines (an expiry; "Remove for" skipped), other lines skipped,
  * malformed lines, every truncation read within bounds. Lines are our
  * own, in the format of OpenSMTPD's mta_log() (mta.c, 6.4 and later).
  */
@@ -154,6 +155,74 @@ opensmtpd_parse__mta_error__connect_attempt(void **state)
 	free(r.buf);
 }
 
+#define QPFX "Nov 22 10:15:01 gw smtpd[2213]: "
+
+static void
+opensmtpd_parse__expire__expired_with_its_stat(void **state)
+{
+	/* As OpenSMTPD 6.8.0p2 logged it (smtpd.conf "queue ttl 30s"). */
+	struct parsed r =
+	    parse(QPFX "relay: Expire for 12be3b9706c6426e: "
+		       "from=<@>, to=<grey2@grey.test>, rcpt=<->, "
+		       "delay=30s, stat=Envelope expired");
+
+	(void)state;
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.ev.mta, BS_MTA_OPENSMTPD);
+	assert_int_equal(r.ev.status, BS_STATUS_EXPIRED);
+	assert_int_equal(r.ev.flags, 0);
+	span_is("qid", r.ev.queue_id, "12be3b97");
+	span_is("rcpt", r.ev.rcpt, "grey2@grey.test");
+	span_is("domain", r.ev.rcpt_domain, "grey.test");
+	assert_int_equal(r.ev.relay_host.len, 0);
+	span_is("reply", r.ev.reply, "Envelope expired");
+	free(r.buf);
+}
+
+static void
+opensmtpd_parse__expire_local_odd_sender__recipient_after_to(void **state)
+{
+	struct parsed r = parse(
+	    QPFX "delivery: Expire for f6e94209918f7e7b: from=<a>b@x.example>, "
+		 "to=<amy@example.com>, rcpt=<al@example.com>, delay=4d, "
+		 "stat=Envelope expired");
+
+	(void)state;
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.ev.status, BS_STATUS_EXPIRED);
+	span_is("qid", r.ev.queue_id, "f6e94209");
+	span_is("rcpt", r.ev.rcpt, "amy@example.com");
+	free(r.buf);
+}
+
+static void
+opensmtpd_parse__expire_malformed__bad(void **state)
+{
+	static const char *const lines[] = {
+		QPFX "relay: Expire for 12be3b97: from=<@>, to=<a@b>",
+		QPFX "relay: Expire for 12be3b9706c6426e: from=<@>",
+		QPFX "relay: Expire for 12be3b9706c6426e: from=<@>, to=<a@b",
+		QPFX "relay: Expire for 12be3b9706c6426e: from=<@>, to=<>, "
+		     "rcpt=<->, delay=1s, stat=Envelope expired",
+	};
+
+	(void)state;
+	expect_rc_all(
+	    parse, lines, sizeof(lines) / sizeof(lines[0]), PARSE_BAD);
+}
+
+static void
+opensmtpd_parse__expire_every_truncation__in_bounds(void **state)
+{
+	static const char line[] =
+	    QPFX "relay: Expire for 12be3b9706c6426e: from=<@>, "
+		 "to=<grey2@grey.test>, rcpt=<->, delay=30s, "
+		 "stat=Envelope expired";
+
+	(void)state;
+	truncations_in_bounds(opensmtpd_parse, line, sizeof(line) - 1, REF);
+}
+
 static void
 opensmtpd_parse__other_lines__skip(void **state)
 {
@@ -168,6 +237,10 @@ opensmtpd_parse__other_lines__skip(void **state)
 		"Nov 22 10:15:01 gw smtpd[2211]: info: OpenSMTPD 7.3.0 "
 		"starting",
 		"Nov 22 10:15:01 gw smtpd[2211]: 5df87c9ffd0e785 mta connected",
+		QPFX "relay: Remove for 12be3b9706c6426e: from=<@>, "
+		     "to=<a@b.example>, rcpt=<->, delay=5m, stat=Removed by "
+		     "administrator",
+		QPFX "warn: queue: no return path!",
 	};
 
 	(void)state;
@@ -216,6 +289,13 @@ main(void)
 		    opensmtpd_parse__permfail__bounced_reply_with_quotes),
 		cmocka_unit_test(opensmtpd_parse__mda_delivery__local_result),
 		cmocka_unit_test(opensmtpd_parse__mta_error__connect_attempt),
+		cmocka_unit_test(
+		    opensmtpd_parse__expire__expired_with_its_stat),
+		cmocka_unit_test(
+		    opensmtpd_parse__expire_local_odd_sender__recipient_after_to),
+		cmocka_unit_test(opensmtpd_parse__expire_malformed__bad),
+		cmocka_unit_test(
+		    opensmtpd_parse__expire_every_truncation__in_bounds),
 		cmocka_unit_test(opensmtpd_parse__other_lines__skip),
 		cmocka_unit_test(opensmtpd_parse__malformed_delivery__bad),
 		cmocka_unit_test(opensmtpd_parse__every_truncation__in_bounds),
