@@ -45,20 +45,9 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/postfix_env.sh" # sink_start, sink_stop, fail, bs_dump, bs_finish
 
-skip() {
-	echo "SKIP: $*" >&2
-	exit 77
-}
-
-[ -n "${BOUNCESTAT:-}" ] && [ -x "$BOUNCESTAT" ] ||
-    skip "BOUNCESTAT does not name the bouncestat binary"
-command -v python3 >/dev/null || skip "python3 not found"
-[ "$(id -u)" = 0 ] || skip "needs root (private mount namespace)"
-for c in unshare nsenter dpkg; do
-	command -v "$c" >/dev/null || skip "$c not found"
-done
-RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
-[ -x "$RSYSLOGD" ] || skip "no rsyslogd (Debian package rsyslog)"
+# shellcheck source=lib/mta_real.sh
+. "$here/lib/mta_real.sh" # mta_real_check, _sink_script, _daemon, _collect
+mta_real_check unshare nsenter dpkg
 
 tmp=$(mktemp -d)
 chmod 0755 "$tmp"
@@ -153,15 +142,7 @@ smtpctl() {
 }
 
 # --- the sink, the configurations ------------------------------------------
-cat >"$tmp/script" <<'EOF'
-hold*       rcpt  throttle
-grey*       rcpt  grey        2
-gm*         rcpt  gmail_rate  2
-late*       rcpt  grey
-spamhaus*   rcpt  spamhaus
-unknown*    rcpt  unknown
-*           rcpt  ok
-EOF
+mta_real_sink_script "$tmp/script"
 SINK_TIMEOUT=120 sink_start "$tmp" "$tmp/script" 1 ||
     fail "the SMTP sink did not start"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -181,10 +162,7 @@ module(load="imuxsock" SysSock.Name="/dev/log")
 mail.* action(type="omfile" file="$tmp/mail.log" template="RSYSLOG_FileFormat")
 EOF
 : >"$tmp/mail.log"
-printf 'commit_interval 300ms\ndnsbl_check off\n' >"$tmp/bouncestat.conf"
-"$BOUNCESTAT" daemon -c "$tmp/bouncestat.conf" --db "$tmp/follow.db" \
-    --allow-root --follow "$tmp/mail.log" >"$tmp/daemon.out" 2>&1 &
-DPID=$!
+mta_real_daemon "$tmp"
 
 unshare -m bash "$tmp/ns.sh" "$tmp" "$SMTPD" "$RSYSLOGD" \
     >"$tmp/ns.out" 2>"$tmp/ns.err" &
@@ -241,32 +219,8 @@ log=$tmp/mail.log
 grep -q 'relay: Expire for ' "$log" ||
     fail "OpenSMTPD logged no expiry: the test proves nothing"
 
-# The daemon has followed the log while it grew.
-for ((i = 0; i < 50; i++)); do
-	"$BOUNCESTAT" status --db "$tmp/follow.db" --format json \
-	    >"$tmp/status.json" 2>/dev/null && python3 -c '
-import json, os, sys
-s = json.load(open(sys.argv[1]))
-sys.exit(0 if any(f.get("offset") == os.path.getsize(sys.argv[2])
-                  for f in s.get("files", [])) else 1)' "$tmp/status.json" \
-	    "$log" 2>/dev/null && break
-	sleep 0.2
-done
-kill -TERM "$DPID"
-wait "$DPID" || fail "the daemon exited $? on SIGTERM"
-DPID=
-
-"$BOUNCESTAT" import --db "$tmp/db" "$log" >"$tmp/import.out" \
-    2>"$tmp/import.err" || fail "import exited $?"
-for db in db follow.db; do
-	"$BOUNCESTAT" report --db "$tmp/$db" --since 1d --format json \
-	    >"$tmp/report.$db.json" 2>"$tmp/report.err" ||
-	    fail "report ($db) exited $?"
-done
-"$BOUNCESTAT" messages --db "$tmp/db" --since 1d --format json \
-    >"$tmp/messages.json" 2>"$tmp/messages.err" || fail "messages exited $?"
-"$BOUNCESTAT" messages --db "$tmp/db" --since 1d --open \
-    >"$tmp/open.out" 2>"$tmp/open.err" || fail "messages --open exited $?"
+# The daemon has followed the log while it grew; import, reports.
+mta_real_collect "$tmp" "$log"
 qid=$(sed -n 's/.* relay: Expire for \([0-9a-f]\{8\}\)[0-9a-f]*: .*to=<hold1@netease.test>.*/\1/p' \
     "$tmp/mail.log" | head -1)
 [ -n "$qid" ] || fail "hold1@netease.test did not expire"
@@ -274,8 +228,6 @@ qid=$(sed -n 's/.* relay: Expire for \([0-9a-f]\{8\}\)[0-9a-f]*: .*to=<hold1@net
     2>"$tmp/trace.err" || fail "trace exited $?"
 grep -q "expired to netease.test via - (expired): Envelope expired$" \
     "$tmp/trace.out" || fail "trace: the expiry is not OpenSMTPD's own words"
-python3 "$here/lib/sink_expect.py" "$SINK_LOG" >"$tmp/expect.json" ||
-    fail "sink_expect.py failed"
 
 python3 - "$tmp/expect.json" "$log" "$tmp/report.db.json" \
     "$tmp/report.follow.db.json" "$tmp/messages.json" "$tmp/open.out" \

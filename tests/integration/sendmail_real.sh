@@ -36,20 +36,9 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/postfix_env.sh" # sink_start, sink_stop, fail, bs_dump, bs_finish
 
-skip() {
-	echo "SKIP: $*" >&2
-	exit 77
-}
-
-[ -n "${BOUNCESTAT:-}" ] && [ -x "$BOUNCESTAT" ] ||
-    skip "BOUNCESTAT does not name the bouncestat binary"
-command -v python3 >/dev/null || skip "python3 not found"
-[ "$(id -u)" = 0 ] || skip "needs root (private mount namespace)"
-for c in unshare dpkg m4; do
-	command -v "$c" >/dev/null || skip "$c not found"
-done
-RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
-[ -x "$RSYSLOGD" ] || skip "no rsyslogd (Debian package rsyslog)"
+# shellcheck source=lib/mta_real.sh
+. "$here/lib/mta_real.sh" # mta_real_check, _sink_script, _daemon, _collect
+mta_real_check unshare dpkg m4
 
 tmp=$(mktemp -d)
 chmod 0755 "$tmp"
@@ -99,15 +88,7 @@ if LD_LIBRARY_PATH=$LIBDIR ldd "$SM" | grep -q 'not found'; then
 fi
 
 # --- the sink, the configurations ------------------------------------------
-cat >"$tmp/script" <<'EOF'
-hold*       rcpt  throttle
-grey*       rcpt  grey        2
-gm*         rcpt  gmail_rate  2
-late*       rcpt  grey
-spamhaus*   rcpt  spamhaus
-unknown*    rcpt  unknown
-*           rcpt  ok
-EOF
+mta_real_sink_script "$tmp/script"
 SINK_TIMEOUT=120 sink_start "$tmp" "$tmp/script" 1 ||
     fail "the SMTP sink did not start"
 
@@ -189,10 +170,7 @@ done
 sleep 1 # the last lines through rsyslogd
 EOF
 
-printf 'commit_interval 300ms\ndnsbl_check off\n' >"$tmp/bouncestat.conf"
-"$BOUNCESTAT" daemon -c "$tmp/bouncestat.conf" --db "$tmp/follow.db" \
-    --allow-root --follow "$tmp/mail.log" >"$tmp/daemon.out" 2>&1 &
-DPID=$!
+mta_real_daemon "$tmp"
 t0=$SECONDS
 unshare -m -u bash "$tmp/ns.sh" "$tmp" "$SM" "$LIBDIR" "$RSYSLOGD" \
     >"$tmp/ns.out" 2>"$tmp/ns.err" || fail "the Sendmail run failed"
@@ -204,34 +182,8 @@ grep -q 'postmaster notify: Cannot send message for' "$log" ||
 grep -q ' DSN: Cannot send message for' "$log" ||
     fail "Sendmail logged no expiry: the test proves nothing"
 
-# The daemon has followed the log while it grew.
-for ((i = 0; i < 50; i++)); do
-	"$BOUNCESTAT" status --db "$tmp/follow.db" --format json \
-	    >"$tmp/status.json" 2>/dev/null && python3 -c '
-import json, os, sys
-s = json.load(open(sys.argv[1]))
-sys.exit(0 if any(f.get("offset") == os.path.getsize(sys.argv[2])
-                  for f in s.get("files", [])) else 1)' "$tmp/status.json" \
-	    "$log" 2>/dev/null && break
-	sleep 0.2
-done
-kill -TERM "$DPID"
-wait "$DPID" || fail "the daemon exited $? on SIGTERM"
-DPID=
-
-"$BOUNCESTAT" import --db "$tmp/db" "$log" >"$tmp/import.out" \
-    2>"$tmp/import.err" || fail "import exited $?"
-for db in db follow.db; do
-	"$BOUNCESTAT" report --db "$tmp/$db" --since 1d --format json \
-	    >"$tmp/report.$db.json" 2>"$tmp/report.err" ||
-	    fail "report ($db) exited $?"
-done
-"$BOUNCESTAT" messages --db "$tmp/db" --since 1d --format json \
-    >"$tmp/messages.json" 2>"$tmp/messages.err" || fail "messages exited $?"
-"$BOUNCESTAT" messages --db "$tmp/db" --since 1d --open \
-    >"$tmp/open.out" 2>"$tmp/open.err" || fail "messages --open exited $?"
-python3 "$here/lib/sink_expect.py" "$SINK_LOG" >"$tmp/expect.json" ||
-    fail "sink_expect.py failed"
+# The daemon has followed the log while it grew; import, reports.
+mta_real_collect "$tmp" "$log"
 
 python3 - "$tmp/expect.json" "$tmp/report.db.json" \
     "$tmp/report.follow.db.json" "$tmp/messages.json" "$tmp/open.out" \
