@@ -49,11 +49,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/mta_real.sh" # mta_real_check, _sink_script, _daemon, _collect
 mta_real_check unshare nsenter dpkg
 
-tmp=$(mktemp -d)
-chmod 0755 "$tmp"
-passed=0
 NSPID=
-DPID=
 end() {
 	local rc=$?
 	trap - EXIT

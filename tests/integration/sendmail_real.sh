@@ -40,10 +40,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/mta_real.sh" # mta_real_check, _sink_script, _daemon, _collect
 mta_real_check unshare dpkg m4
 
-tmp=$(mktemp -d)
-chmod 0755 "$tmp"
-passed=0
-DPID=
 end() {
 	local rc=$?
 	trap - EXIT

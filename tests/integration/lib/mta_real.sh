@@ -7,7 +7,8 @@
 #
 #   mta_real_check CMD...     # skip() (exit 77) unless $BOUNCESTAT,
 #                             # python3, root, each CMD and rsyslogd
-#                             # (sets RSYSLOGD) are there
+#                             # (sets RSYSLOGD) are there; then a
+#                             # private $tmp (0755), passed=0, DPID=
 #   mta_real_sink_script F    # the sink's script both tests run
 #   mta_real_daemon DIR       # `bouncestat daemon` following
 #                             # DIR/mail.log into DIR/follow.db (sets DPID)
@@ -36,6 +37,10 @@ mta_real_check() {
 	done
 	RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
 	[ -x "$RSYSLOGD" ] || skip "no rsyslogd (Debian package rsyslog)"
+	tmp=$(mktemp -d)
+	chmod 0755 "$tmp"
+	passed=0
+	DPID=
 }
 
 mta_real_sink_script() {
