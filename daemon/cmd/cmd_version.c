@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "cmd.h"
+#include "version.h"
 
 static int cmd_version_exec(int, char **);
 
@@ -27,7 +28,7 @@ cmd_version_exec(int argc, char **argv)
 	(void)argv;
 	if (argc > 1 && !cmd_wants_help(argc, argv))
 		return cmd_usage(&cmd_version_entry);
-	printf("bouncestat %s (libev %d.%d, zlib %s)\n", BS_VERSION,
+	printf("bouncestat %s (libev %d.%d, zlib %s)\n", bs_version,
 	    ev_version_major(), ev_version_minor(), zlibVersion());
 	return 0;
 }

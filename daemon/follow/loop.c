@@ -71,6 +71,7 @@
 #include "store.h"
 #include "tail.h"
 #include "util.h"
+#include "version.h"
 
 #define LOOP_BUFFER_BYTES     (8 << 20) /* bytes of lines held at most */
 /* Group commit (issue 14): while the writer thread is still committing
@@ -1594,7 +1595,7 @@ write_meta(struct loop *lp)
 	snprintf(buf, sizeof(buf), "%lld", (long long)lp->started);
 	if (store_meta_set(lp->st, "daemon.started", buf) == -1 ||
 	    store_meta_set(lp->st, "daemon.stopped", "") == -1 ||
-	    store_meta_set(lp->st, "daemon.version", BS_VERSION) == -1 ||
+	    store_meta_set(lp->st, "daemon.version", bs_version) == -1 ||
 	    store_meta_set(lp->st, "daemon.conf", lp->opts.conf_path) == -1 ||
 	    store_meta_set(lp->st, "daemon.journal",
 		lp->jn != NULL ? journal_input_key(lp->jn) : "") == -1)

@@ -35,6 +35,7 @@
 #include "metrics.h"
 #include "store.h"
 #include "util.h"
+#include "version.h"
 
 #define METRICS_CONN_LIMIT 16          /* connections at once */
 #define METRICS_TIMEOUT    10          /* seconds an idle connection is kept */
@@ -207,7 +208,7 @@ metrics_render(struct store *st, int64_t top, int64_t now, size_t *len)
 
 	expo_family(r.fp, "bouncestat_build_info", "gauge",
 	    "The bouncestat version serving these metrics (always 1).");
-	labels[0] = "version", labels[1] = BS_VERSION;
+	labels[0] = "version", labels[1] = bs_version;
 	expo_sample(r.fp, "bouncestat_build_info", labels, 1, 1);
 
 	expo_family(r.fp, "bouncestat_results_total", "counter",

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "notify.h"
 #include "sanitize.h"
+#include "version.h"
 
 #define SLACK_ITEMS_MAX 20 /* incidents listed in one Slack message */
 
@@ -113,7 +114,7 @@ notify_payload(FILE *fp, enum notify_format f, const struct incident_list *l,
 	if (f == NOTIFY_JSON) {
 		render_utc_time(t, sizeof(t), now);
 		fputs("{\"source\": \"bouncestat\", \"version\": ", fp);
-		json_put_cstr(fp, BS_VERSION);
+		json_put_cstr(fp, bs_version);
 		fputs(", \"host\": ", fp);
 		json_put_cstr(fp, host);
 		fprintf(fp,

@@ -20,6 +20,7 @@
 #include "dl.h"
 #include "event.h"
 #include "notify.h"
+#include "version.h"
 
 #define WEBHOOK_CONNECT_MS 10000
 
@@ -144,7 +145,7 @@ webhook_post(const char *url, const char *body, size_t len, int64_t timeout_ms,
 	if ((h = sym_curl_slist_append(hdr, "Expect:")) == NULL)
 		goto nomem;
 	hdr = h;
-	snprintf(ua, sizeof(ua), "bouncestat/%s", BS_VERSION);
+	snprintf(ua, sizeof(ua), "bouncestat/%s", bs_version);
 	cerr[0] = '\0';
 	if (sym_curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
 	    sym_curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") !=

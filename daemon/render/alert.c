@@ -27,6 +27,7 @@
 #include "sigpipe.h"
 #include "duration.h"
 #include "utf8.h"
+#include "version.h"
 
 extern char **environ;
 
@@ -979,9 +980,8 @@ alert_compose(const struct alert_params *p, const struct alert_incident *inc,
 	buf_printf(&msg, "Content-Transfer-Encoding: %s\n",
 	    qp ? "quoted-printable" : "7bit");
 	/* RFC 3834: no vacation replies to a machine's message. */
-	buf_str(&msg,
-	    "Auto-Submitted: auto-generated\n"
-	    "X-Mailer: bouncestat " BS_VERSION "\n\n");
+	buf_str(&msg, "Auto-Submitted: auto-generated\n");
+	buf_printf(&msg, "X-Mailer: bouncestat %s\n\n", bs_version);
 	if (qp)
 		quoted_printable(&msg, body.p, body.len);
 	else

@@ -13,7 +13,10 @@
 #
 # Checks: the changelog handed to dpkg-buildpackage has the snapshot
 # version, later than the changelog's own and than HEAD~1's, equal to
-# `build-deb.sh --print-version`; its date is the commit's.
+# `build-deb.sh --print-version`; its date is the commit's. The program
+# reports the same version (`bouncestat version`, cmake/VersionRun.cmake),
+# BASE for a tree that is not the top of a checkout (a copy, or one
+# unpacked inside another checkout) and BS_VERSION_STRING when given.
 # Needs git (a checkout) and dpkg-dev; exit 77 otherwise. About 1 s.
 set -eu
 
@@ -61,4 +64,38 @@ dpkg --compare-versions "$v" gt "$prev" ||
 want=$(date -R -d "@$(git -C "$src" log -1 --format=%ct HEAD)")
 [ "$(cat "$tmp/date")" = "$want" ] ||
     fail "the changelog's date $(cat "$tmp/date"), want the commit's $want"
+
+# The built program (BOUNCESTAT, from ctest) reports the same version
+# when it was built from this checkout's HEAD.
+if [ -n "${BOUNCESTAT:-}" ]; then
+	got=$("$BOUNCESTAT" version) || fail "bouncestat version failed"
+	case $got in
+	"bouncestat $v "*) ;;
+	*) fail "bouncestat version says '$got', want $v (a build of an" \
+	    "earlier commit? rebuild)" ;;
+	esac
+fi
+# The script alone: outside a checkout, inside another one, forced.
+vr() {
+	cmake -DSRC="$1" -DOUT="$tmp/version.c" -DBASE=9.8.7 \
+	    -DFORCED="${2:-}" -P "$src/cmake/VersionRun.cmake" ||
+	    fail "VersionRun.cmake failed for $1"
+	sed -n 's/^const char bs_version\[\] = "\(.*\)";$/\1/p' "$tmp/version.c"
+}
+mkdir -p "$tmp/copy/inner"
+[ "$(vr "$tmp/copy")" = 9.8.7 ] || fail "outside a checkout: $(vr "$tmp/copy")"
+git -C "$tmp/copy" init -q
+git -C "$tmp/copy" -c user.name=t -c user.email=t@t commit -q \
+    --allow-empty -m one
+[ "$(vr "$tmp/copy/inner")" = 9.8.7 ] ||
+    fail "inside another checkout: $(vr "$tmp/copy/inner")"
+h=$(git -C "$tmp/copy" rev-parse --short=7 HEAD)
+[ "$(vr "$tmp/copy")" = "9.8.7+git1.$h" ] ||
+    fail "a checkout of one commit: $(vr "$tmp/copy")"
+[ "$(vr "$tmp/copy" 9.8.7-2)" = 9.8.7-2 ] ||
+    fail "BS_VERSION_STRING: $(vr "$tmp/copy" 9.8.7-2)"
+touch -d @0 "$tmp/version.c"
+vr "$tmp/copy" 9.8.7-2 >/dev/null
+[ "$(stat -c %Y "$tmp/version.c")" = 0 ] ||
+    fail "VersionRun.cmake rewrote an unchanged version.c"
 echo "ok: $prev < $v" >&2

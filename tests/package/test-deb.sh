@@ -127,7 +127,12 @@ dpkg-query -W -f='${Conffiles}\n' bouncestat |
     grep -q '^ /etc/bouncestat/bouncestat.conf ' ||
     fail "/etc/bouncestat/bouncestat.conf is not a conffile"
 [ -z "$(ls -A /etc/bouncestat/rules.d)" ] || fail "rules.d not empty"
-/usr/bin/bouncestat version >/dev/null || fail "bouncestat version"
+# The program reports the package's version (debian/rules gives it).
+got=$(/usr/bin/bouncestat version) || fail "bouncestat version"
+case $got in
+"bouncestat $version "*) ;;
+*) fail "bouncestat version says '$got', the package is $version" ;;
+esac
 id bouncestat >/dev/null 2>&1 || fail "no user bouncestat"
 groups=$(id -nG bouncestat)
 case " $groups " in
