@@ -361,6 +361,9 @@ int store_count_flush(struct store *);
 int store_count_settle(struct store *);
 void store_count_forget(struct store *);
 void store_count_close(struct store *);
+/* Sorts a[0..n) by key (cslot_less() order), tmp (n slots) as scratch;
+ * keys distinct. In the header for its unit test (test_count_sort). */
+void store_cslot_radix(struct cslot *a, struct cslot *tmp, size_t n);
 
 /* store_minute.c (migration 0012: count_minute_pk) */
 /* The longest store_minute_text() of n entries: per entry three names

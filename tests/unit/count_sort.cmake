@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+bs_unit(count_sort bs_store)
