@@ -38,7 +38,10 @@
 #endif
 #include "syslog.h"
 
-#define DAY_SECS 86400
+#define DAY_SECS            86400
+/* How far back a line may go in a DST change's repeated hour and still
+ * be read in its first pass (syslog_local_to_utc()). */
+#define SYSLOG_REPEAT_SLACK 600
 
 /* Days since 1970-01-01 of a proleptic Gregorian y-m-d. */
 static int64_t
@@ -248,11 +251,24 @@ zone_at(const struct syslog_ctx *ctx, int64_t local)
 	return ctx->tz_at(local - o);
 }
 
+/*
+ * The earlier offset of local when a DST change repeats it (off: the
+ * later one, zone_at()), else off: the offset an hour before in UTC,
+ * when it also reads local as itself.
+ */
+static int32_t
+zone_repeated(const struct syslog_ctx *ctx, int64_t local, int32_t off)
+{
+	int32_t o = ctx->tz_at(local - off - 3600);
+
+	return o != off && ctx->tz_at(local - o) == o ? o : off;
+}
+
 int64_t
 syslog_local_to_utc(const struct syslog_ctx *ctx, int64_t local)
 {
 	struct syslog_memo *m = ctx->memo;
-	int64_t hour;
+	int64_t hour, t;
 
 	if (ctx->tz_at == NULL)
 		return local - ctx->tz_offset;
@@ -261,10 +277,25 @@ syslog_local_to_utc(const struct syslog_ctx *ctx, int64_t local)
 	hour = local >= 0 ? local / 3600 : (local - 3599) / 3600;
 	if (!m->tz_set || m->tz_hour != hour) {
 		m->tz_hour_off = zone_at(ctx, local);
+		m->tz_hour_early = zone_repeated(ctx, local, m->tz_hour_off);
 		m->tz_hour = hour;
 		m->tz_set = true;
+		m->tz_second = false;
 	}
-	return local - m->tz_hour_off;
+	t = local - m->tz_hour_off;
+	/* trial10: a repeated hour's first pass, in a log read in order,
+	 * follows lines not later than it (10 minutes' slack); once the
+	 * clock went back, the rest of the hour is its second pass. */
+	if (m->tz_hour_early != m->tz_hour_off && m->last_set &&
+	    !m->tz_second) {
+		if (local - m->tz_hour_early >= m->last_t - SYSLOG_REPEAT_SLACK)
+			t = local - m->tz_hour_early;
+		else
+			m->tz_second = true;
+	}
+	m->last_t = t;
+	m->last_set = true;
+	return t;
 }
 
 /*

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+#
+# trial10: classic syslog stamps (no year, no zone) through the night a
+# DST change repeats an hour (TZ=Europe/Berlin, 2026-10-25 02:00-02:59)
+# and over the year's end, read by import and by the daemon: each pass of
+# the repeated hour lands in its own UTC hour (before: both in 01:00Z,
+# 00:00Z empty), the December lines in 2026 and the January ones in 2027.
+. "$(dirname "$0")/daemon_lib.bash"
+
+export TZ=Europe/Berlin
+LOG=$T/mail.log
+# rcpt N STAMP: a deferral of queue id N (hex) at STAMP.
+rcpt() {
+	printf '%s mx1 postfix/smtp[1%d]: %X: to=<u%d@163.com>, relay=mx1.163.com[220.181.14.135]:25, delay=1, delays=0/0/0/1, dsn=4.0.0, status=deferred (host mx1.163.com[220.181.14.135] said: 421 HL:ICC 163 mx1,QMCowAC too many connections (in reply to RCPT TO command))\n' \
+	    "$2" "$1" "$((0x100000 + $1))" "$1"
+}
+{
+	rcpt 1 "Oct 25 01:59:00"
+	rcpt 2 "Oct 25 02:10:00"
+	rcpt 3 "Oct 25 02:50:00"
+	rcpt 4 "Oct 25 02:10:00"
+	rcpt 5 "Oct 25 02:50:00"
+	rcpt 6 "Oct 25 03:05:00"
+	rcpt 7 "Dec 31 23:59:30"
+	rcpt 8 "Jan  1 00:00:30"
+} >"$LOG"
+touch -d '2027-01-01 00:05:00 UTC' "$LOG"
+# The UTC times (ISO) expected, by queue id.
+want="100001 2026-10-24T23:59:00
+100002 2026-10-25T00:10:00
+100003 2026-10-25T00:50:00
+100004 2026-10-25T01:10:00
+100005 2026-10-25T01:50:00
+100006 2026-10-25T02:05:00
+100007 2026-12-31T22:59:30
+100008 2026-12-31T23:00:30"
+times() {
+	sqlite3 -separator ' ' "$1" "SELECT queue_id, strftime('%Y-%m-%dT%H:%M:%S', t,
+	    'unixepoch') FROM event ORDER BY queue_id"
+}
+"$BOUNCESTAT" import --db "$T/import.db" "$LOG" >/dev/null 2>&1 ||
+	fail "import"
+got=$(times "$T/import.db")
+[ "$got" = "$want" ] || fail "import: times
+$got
+want
+$want"
+
+# The daemon on a test clock just after the year's end.
+echo 1798763400 >"$T/clock" # 2027-01-01 00:30 UTC
+export BOUNCESTAT_TEST_CLOCK=$T/clock
+write_conf "follow $LOG"
+daemon_start
+wait_events 8 20
+daemon_stop
+got=$(times "$DB")
+[ "$got" = "$want" ] || fail "daemon: times
+$got
+want
+$want"
+echo ok
