@@ -301,8 +301,10 @@ syslog_local_to_utc(const struct syslog_ctx *ctx, int64_t local)
 /*
  * The time of a classic stamp: the year of "now" (ctx->ref_time) in the
  * zone of the log, or the one before if that puts the stamp more than a
- * day into the future; Feb 29 belongs to the latest leap year not after
- * that one. Returns -1 for a day the month does not have.
+ * day into the future, or the one after if that puts it at most a day
+ * into the future (a January stamp read on Dec 31); Feb 29 belongs to
+ * the latest leap year not after that one. Returns -1 for a day the
+ * month does not have.
  */
 static int
 classic_time(
@@ -328,6 +330,24 @@ classic_time(
 	    DAY_SECS);
 	t = days_from_civil(year, st->mon, st->day) * DAY_SECS + st->sod -
 	    ctx->tz_offset;
+	/* trial10: a January line read with a reference in December (the
+	 * daemon's is its last commit, up to commit_interval before the
+	 * line) is of the year after, when that is at most a day ahead. */
+	if (st->mon == 1) {
+		int64_t tn = days_from_civil(year + 1, 1, st->day) * DAY_SECS +
+		    st->sod - ctx->tz_offset;
+
+		if (tn <= ctx->ref_time + DAY_SECS) {
+			year++;
+			t = tn;
+		}
+		/* That day's lines may fall either side: no memo of it. */
+		if (tn - st->sod <= ctx->ref_time + DAY_SECS) {
+			if (m != NULL)
+				m->day_set = false;
+			m = NULL;
+		}
+	}
 	if (m != NULL && !(st->mon == 2 && st->day == 29)) {
 		/* What the memo's test above then stands for. */
 		m->day_set = true;

@@ -7,7 +7,8 @@
 # DST change repeats an hour (TZ=Europe/Berlin, 2026-10-25 02:00-02:59)
 # and over the year's end, read by import and by the daemon: each pass of
 # the repeated hour lands in its own UTC hour (before: both in 01:00Z,
-# 00:00Z empty), the December lines in 2026 and the January ones in 2027.
+# 00:00Z empty), the December lines in 2026 and the January ones in 2027,
+# also when the daemon's clock is still in December.
 . "$(dirname "$0")/daemon_lib.bash"
 
 export TZ=Europe/Berlin
@@ -61,4 +62,22 @@ got=$(times "$DB")
 $got
 want
 $want"
+
+# The daemon's reference for a classic stamp's year is its clock at the
+# last commit: a January line read just after it, at Dec 31 23:59:50,
+# is of the year after (before: 2026-01-01, a year back).
+LOG2=$T/mail2.log
+rcpt 9 "Dec 31 23:59:40" >"$LOG2"
+echo 1798757990 >"$T/clock" # 2026-12-31 23:59:50 +0100
+write_conf "follow $LOG2
+retention 0"
+rm -f "$DB" "$DB"-*
+daemon_start
+wait_events 1 20
+rcpt 10 "Jan  1 00:00:05" >>"$LOG2"
+wait_events 2 20
+daemon_stop
+got=$(times "$DB")
+[ "$got" = "100009 2026-12-31T22:59:40
+10000A 2026-12-31T23:00:05" ] || fail "daemon at the year's end: $got"
 echo ok

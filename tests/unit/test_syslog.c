@@ -220,6 +220,43 @@ syslog_parse__repeated_hour_in_order__each_pass_its_offset(void **state)
 			    (long long)want[i].t);
 }
 
+/*
+ * trial10: the daemon's reference time is its last commit, up to
+ * commit_interval before a line: "Jan  1 00:00:05" read with a reference
+ * of Dec 31 23:59:50 came out a year back (2026-01-01). It is 2027-01-01;
+ * a January line over a day ahead of the reference is still of its year.
+ */
+static void
+syslog_parse__january_line_read_on_dec31__next_year(void **state)
+{
+	struct syslog_memo memo;
+	struct syslog_ctx ctx = { INT64_C(1798761590), 0, NULL, NULL };
+	struct parsed r;
+	int i;
+
+	(void)state;
+	r = parse("Jan  1 00:00:05 mail prog: m", INT64_C(1798761590), 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1798761605));
+	free(r.buf);
+	/* In Berlin (UTC+1): Dec 31 23:59:50 local is 22:59:50Z. */
+	r = parse("Jan  1 00:00:05 mail prog: m", INT64_C(1798757990), 3600);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1798758005));
+	free(r.buf);
+	/* Read on Dec 30: over a day ahead, so Jan 1 of 2026. */
+	r = parse("Jan  1 00:00:05 mail prog: m", INT64_C(1798588800), 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1767225605));
+	free(r.buf);
+	/* Through the memo, twice (its day is the year after's). */
+	memset(&memo, 0, sizeof(memo));
+	ctx.memo = &memo;
+	for (i = 0; i < 2; i++)
+		assert_int_equal(classic_at("Jan  1 00:00:05 mx prog: m", &ctx),
+		    INT64_C(1798761605));
+}
+
 static void
 syslog_parse__december_line_read_in_january__previous_year(void **state)
 {
@@ -830,6 +867,8 @@ main(void)
 		    syslog_parse__classic_across_dst__offset_of_its_date),
 		cmocka_unit_test(
 		    syslog_parse__repeated_hour_in_order__each_pass_its_offset),
+		cmocka_unit_test(
+		    syslog_parse__january_line_read_on_dec31__next_year),
 		cmocka_unit_test(
 		    syslog_parse__december_line_read_in_january__previous_year),
 		cmocka_unit_test(
