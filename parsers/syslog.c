@@ -38,7 +38,10 @@
 #endif
 #include "syslog.h"
 
-#define DAY_SECS 86400
+#define DAY_SECS            86400
+/* How far back a line may go in a DST change's repeated hour and still
+ * be read in its first pass (syslog_local_to_utc()). */
+#define SYSLOG_REPEAT_SLACK 600
 
 /* Days since 1970-01-01 of a proleptic Gregorian y-m-d. */
 static int64_t
@@ -248,11 +251,24 @@ zone_at(const struct syslog_ctx *ctx, int64_t local)
 	return ctx->tz_at(local - o);
 }
 
+/*
+ * The earlier offset of local when a DST change repeats it (off: the
+ * later one, zone_at()), else off: the offset an hour before in UTC,
+ * when it also reads local as itself.
+ */
+static int32_t
+zone_repeated(const struct syslog_ctx *ctx, int64_t local, int32_t off)
+{
+	int32_t o = ctx->tz_at(local - off - 3600);
+
+	return o != off && ctx->tz_at(local - o) == o ? o : off;
+}
+
 int64_t
 syslog_local_to_utc(const struct syslog_ctx *ctx, int64_t local)
 {
 	struct syslog_memo *m = ctx->memo;
-	int64_t hour;
+	int64_t hour, t;
 
 	if (ctx->tz_at == NULL)
 		return local - ctx->tz_offset;
@@ -261,17 +277,34 @@ syslog_local_to_utc(const struct syslog_ctx *ctx, int64_t local)
 	hour = local >= 0 ? local / 3600 : (local - 3599) / 3600;
 	if (!m->tz_set || m->tz_hour != hour) {
 		m->tz_hour_off = zone_at(ctx, local);
+		m->tz_hour_early = zone_repeated(ctx, local, m->tz_hour_off);
 		m->tz_hour = hour;
 		m->tz_set = true;
+		m->tz_second = false;
 	}
-	return local - m->tz_hour_off;
+	t = local - m->tz_hour_off;
+	/* trial10: a repeated hour's first pass, in a log read in order,
+	 * follows lines not later than it (10 minutes' slack); once the
+	 * clock went back, the rest of the hour is its second pass. */
+	if (m->tz_hour_early != m->tz_hour_off && m->last_set &&
+	    !m->tz_second) {
+		if (local - m->tz_hour_early >= m->last_t - SYSLOG_REPEAT_SLACK)
+			t = local - m->tz_hour_early;
+		else
+			m->tz_second = true;
+	}
+	m->last_t = t;
+	m->last_set = true;
+	return t;
 }
 
 /*
  * The time of a classic stamp: the year of "now" (ctx->ref_time) in the
  * zone of the log, or the one before if that puts the stamp more than a
- * day into the future; Feb 29 belongs to the latest leap year not after
- * that one. Returns -1 for a day the month does not have.
+ * day into the future, or the one after if that puts it at most a day
+ * into the future (a January stamp read on Dec 31); Feb 29 belongs to
+ * the latest leap year not after that one. Returns -1 for a day the
+ * month does not have.
  */
 static int
 classic_time(
@@ -297,6 +330,24 @@ classic_time(
 	    DAY_SECS);
 	t = days_from_civil(year, st->mon, st->day) * DAY_SECS + st->sod -
 	    ctx->tz_offset;
+	/* trial10: a January line read with a reference in December (the
+	 * daemon's is its last commit, up to commit_interval before the
+	 * line) is of the year after, when that is at most a day ahead. */
+	if (st->mon == 1) {
+		int64_t tn = days_from_civil(year + 1, 1, st->day) * DAY_SECS +
+		    st->sod - ctx->tz_offset;
+
+		if (tn <= ctx->ref_time + DAY_SECS) {
+			year++;
+			t = tn;
+		}
+		/* That day's lines may fall either side: no memo of it. */
+		if (tn - st->sod <= ctx->ref_time + DAY_SECS) {
+			if (m != NULL)
+				m->day_set = false;
+			m = NULL;
+		}
+	}
 	if (m != NULL && !(st->mon == 2 && st->day == 29)) {
 		/* What the memo's test above then stands for. */
 		m->day_set = true;

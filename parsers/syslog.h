@@ -105,18 +105,26 @@ struct syslog_memo {
 	int64_t ref_time, day_t; /* day_t: the day's start, UTC, less tz */
 	int32_t tz_offset;
 	int mon, day;
-	/* syslog_local_to_utc(): the last local hour converted */
-	bool tz_set;
-	int64_t tz_hour;
-	int32_t tz_hour_off;
+	/* syslog_local_to_utc(): the last local hour converted, its
+	 * offset and, when a DST change repeats it, its earlier offset
+	 * (else the same), whether its second pass began; the last time
+	 * converted */
+	bool tz_set, tz_second, last_set;
+	int64_t tz_hour, last_t;
+	int32_t tz_hour_off, tz_hour_early;
 };
 
 /*
  * UTC epoch seconds of local, a zone-less stamp read as if it were UTC:
  * local less ctx->tz_offset, or, with ctx->tz_at, less the offset in
- * force at that time (in the hour a DST change repeats, the later
- * offset; through ctx->memo, one tz_at() call per local hour: a memo
- * serves one tz_at function).
+ * force at that time (through ctx->memo, one tz_at() call per local
+ * hour: a memo serves one tz_at function). In the hour a DST change
+ * repeats: without a memo, or with one that has converted no line
+ * before, the later offset; with one, the earlier offset while the line
+ * is not more than 10 minutes before the memo's last line (the first
+ * pass of a log read in order), else, and for the rest of that hour, the
+ * later (the clock went back).
+ * This is the one place where the memo changes a result.
  */
 int64_t syslog_local_to_utc(const struct syslog_ctx *ctx, int64_t local);
 

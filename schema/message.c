@@ -17,12 +17,14 @@
  * read, the end of the batch: message_store_sync()) writes the buffer
  * first, so that the order of effects is that of the calls.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 #include "message.h"
+#include "message_extent.h"
 #include "store_impl.h"
 
 #define MSG_BATCH 16 /* rows per multi-row INSERT */
@@ -907,6 +909,8 @@ int
 message_store_prune(struct store *st, int64_t before)
 {
 	struct sql_stmt q;
+	int64_t old;
+	char buf[32];
 	int rc;
 
 	/* recipients are in the row (version 11) */
@@ -917,5 +921,10 @@ message_store_prune(struct store *st, int64_t before)
 	rc = sqlite3_bind_int64(q.s, 1, before) == SQLITE_OK ? sql_exec(st, &q)
 							     : sql_fail(st, &q);
 	sql_finalize(&q);
-	return rc;
+	if (rc == -1 || message_pruned_before(st, &old) == -1)
+		return -1;
+	if (before <= old)
+		return rc;
+	snprintf(buf, sizeof(buf), "%" PRId64, before);
+	return store_meta_set(st, MESSAGE_META_PRUNED, buf) == -1 ? -1 : rc;
 }

@@ -17,4 +17,13 @@ struct store;
  * 0, or -1 (see store_errmsg()). */
 int message_extent(struct store *, int64_t *first, int64_t *last);
 
+/*
+ * trial10: the latest horizon the daemon's pruning deleted finished
+ * message records before (meta, epoch seconds), so that `messages` can
+ * say that a range before it lacks them. *before 0 when never pruned.
+ * 0, or -1.
+ */
+#define MESSAGE_META_PRUNED "message.pruned_before"
+int message_pruned_before(struct store *, int64_t *before);
+
 #endif

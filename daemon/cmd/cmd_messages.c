@@ -56,46 +56,73 @@ messages_where(FILE *fp, struct store *st, int64_t since, int64_t now)
 	return 0;
 }
 
+/*
+ * Text: a range that reaches before the daemon's last pruning of finished
+ * records lacks them; say so (trial10: an empty or short list over
+ * pruned days read as a fact).
+ */
+static int
+messages_pruned(FILE *fp, struct store *st, int64_t since)
+{
+	char a[64];
+	int64_t pruned;
+
+	if (message_pruned_before(st, &pruned) == -1)
+		return -1;
+	if (since >= pruned)
+		return 0;
+	render_local_time(a, sizeof(a), pruned, 0);
+	fprintf(fp,
+	    "# finished messages last seen before %s were pruned "
+	    "(message_retention);\n# their counts are kept: bouncestat "
+	    "report\n",
+	    a);
+	return 0;
+}
+
 static void
 help(void)
 {
-	printf("usage: bouncestat messages %s\n\n"
-	       "Lists the messages the log showed, one recipient per line: "
-	       "queue id, state\n(queued, deferred, sent, bounced, expired, "
-	       "removed, incomplete), sender,\nrecipient, its last status "
-	       "and the class of its last failure (an expired\nrecipient "
-	       "keeps the class of the failures that kept it queued;\n"
-	       "expired when it had none).\n\n"
-	       "  --since WHEN         messages active since (default 7d; "
-	       "with --incident,\n"
-	       "                       the incident's own time)\n"
-	       "  --until WHEN         and before\n"
-	       "  --domain D           recipient domain or provider\n"
-	       "  --class C            recipients whose last failure had "
-	       "class C\n"
-	       "  --status S           recipient status or message state\n"
-	       "  --incident N         recipients of incident N's receiver, "
-	       "class and time\n"
-	       "                       (dnsbl: whose failure named its list "
-	       "and listed IP)\n"
-	       "  --open               only messages still queued (a Sendmail "
-	       "or\n"
-	       "                       OpenSMTPD message whose recipients all "
-	       "have a\n"
-	       "                       final result is not)\n"
-	       "  --sender-domain D, --sasl-user U, --client C, "
-	       "--transport T, --host H\n"
-	       "                       the keys of report --by\n"
-	       "  --qids               only the queue ids, each once (for\n"
-	       "                       postqueue/postsuper: ... --qids | "
-	       "postsuper -h -)\n"
-	       "  --format F           text (default), json or csv (cells "
-	       "starting with\n"
-	       "                       = + - @ TAB or CR are prefixed with "
-	       "')\n\n"
-	       "Text that lists nothing because every message record is older "
-	       "than --since\nsays where the records are, in '#' lines (try "
-	       "--since ...).\n\n",
+	printf(
+	    "usage: bouncestat messages %s\n\n"
+	    "Lists the messages the log showed, one recipient per line: "
+	    "queue id, state\n(queued, deferred, sent, bounced, expired, "
+	    "removed, incomplete), sender,\nrecipient, its last status "
+	    "and the class of its last failure (an expired\nrecipient "
+	    "keeps the class of the failures that kept it queued;\n"
+	    "expired when it had none).\n\n"
+	    "  --since WHEN         messages active since (default 7d; "
+	    "with --incident,\n"
+	    "                       the incident's own time)\n"
+	    "  --until WHEN         and before\n"
+	    "  --domain D           recipient domain or provider\n"
+	    "  --class C            recipients whose last failure had "
+	    "class C\n"
+	    "  --status S           recipient status or message state\n"
+	    "  --incident N         recipients of incident N's receiver, "
+	    "class and time\n"
+	    "                       (dnsbl: whose failure named its list "
+	    "and listed IP)\n"
+	    "  --open               only messages still queued (a Sendmail "
+	    "or\n"
+	    "                       OpenSMTPD message whose recipients all "
+	    "have a\n"
+	    "                       final result is not)\n"
+	    "  --sender-domain D, --sasl-user U, --client C, "
+	    "--transport T, --host H\n"
+	    "                       the keys of report --by\n"
+	    "  --qids               only the queue ids, each once (for\n"
+	    "                       postqueue/postsuper: ... --qids | "
+	    "postsuper -h -)\n"
+	    "  --format F           text (default), json or csv (cells "
+	    "starting with\n"
+	    "                       = + - @ TAB or CR are prefixed with "
+	    "')\n\n"
+	    "Text that lists nothing because every message record is older "
+	    "than --since\nsays where the records are, in '#' lines (try "
+	    "--since ...); one whose range\nreaches before the daemon's last "
+	    "pruning (message_retention) says that\nfinished records there "
+	    "were pruned.\n\n",
 	    cmd_messages_entry.usage);
 	cmd_ctx_help(CTX_DB | CTX_NOW | CTX_TZ | CTX_TEXT | CTX_JSON | CTX_CSV);
 }
@@ -245,8 +272,9 @@ cmd_messages_exec(int argc, char **argv)
 		msg_print_csv(stdout, &l);
 	else {
 		msg_print_text(stdout, &l);
-		if (l.n == 0 && f.incident == 0 &&
-		    messages_where(stdout, st, f.since, ctx.now) == -1) {
+		if (messages_pruned(stdout, st, f.since) == -1 ||
+		    (l.n == 0 && f.incident == 0 &&
+			messages_where(stdout, st, f.since, ctx.now) == -1)) {
 			cmd_ctx_error(&ctx, "%s", store_errmsg(st));
 			goto done;
 		}

@@ -100,6 +100,8 @@
 #define LOOP_RECOVER_MAX      30.0
 #define LOOP_PRUNE_FIRST      60.0 /* seconds after start-up */
 #define LOOP_PRUNE_EVERY      3600.0
+/* Under the test clock: simulated months pass in seconds (trial10). */
+#define LOOP_PRUNE_TEST       1.0
 /* Spike detection (detect_run): 5 s after each minute, once its counts
  * are in. */
 #define LOOP_DETECT_OFFSET    5.0
@@ -1809,13 +1811,14 @@ loop_run(struct loop *lp)
 	if (lp->in_open)
 		ev_io_start(lp->ev, &lp->in_w);
 	ev_timer_start(lp->ev, &lp->rescan_w);
-	ev_timer_start(lp->ev, &lp->prune_w);
-	if (clock_is_test())
+	if (clock_is_test()) {
+		ev_timer_set(&lp->prune_w, LOOP_PRUNE_TEST, LOOP_PRUNE_TEST);
 		ev_timer_start(lp->ev, &lp->detect_test_w);
-	else {
+	} else {
 		ev_periodic_start(lp->ev, &lp->detect_w);
 		ev_timer_start(lp->ev, &lp->detect_first_w);
 	}
+	ev_timer_start(lp->ev, &lp->prune_w);
 	(void)store_idle(lp); /* selfcheck_new() writes meta */
 	lp->sc = selfcheck_new(lp->ev, lp->st, lp->conf);
 	selfcheck_set_store_wait(lp->sc, on_store_wait, lp);

@@ -93,6 +93,22 @@ render_local_time(char *out, size_t len, int64_t t, int64_t ref)
 	else
 		snprintf(out, len, "%04d-%02d-%02d %02d:%02d", a.tm_year + 1900,
 		    a.tm_mon + 1, a.tm_mday, a.tm_hour, a.tm_min);
+	/* trial10: across a DST change, "02:40" then "02:20" read as time
+	 * running back: each time with its own offset. */
+	if (ref != 0 && local_tz_offset(t) != local_tz_offset(ref))
+		render_append_offset(out, len, t);
+}
+
+void
+render_append_offset(char *out, size_t len, int64_t t)
+{
+	int32_t off = local_tz_offset(t);
+	int32_t m = off < 0 ? -off / 60 : off / 60;
+	size_t n = strlen(out);
+
+	if (n < len)
+		snprintf(out + n, len - n, " %c%02d%02d", off < 0 ? '-' : '+',
+		    (int)(m / 60), (int)(m % 60));
 }
 
 /* UTC RFC 3339 "2026-11-22T10:40:00Z". */
@@ -207,6 +223,9 @@ incident_table_text(
 		wkey = max_z(wkey, (size_t)display_width(key, 1000));
 		ws = max_z(ws, inc->open ? 4 : 8);
 		render_local_time(start, sizeof(start), inc->start, 0);
+		if (local_tz_offset(inc->start) !=
+		    local_tz_offset(inc->last_seen))
+			render_append_offset(start, sizeof(start), inc->start);
 		wst = max_z(wst, strlen(start));
 		render_local_time(
 		    seen, sizeof(seen), inc->last_seen, inc->start);
@@ -234,6 +253,9 @@ incident_table_text(
 		if (!utf8)
 			term_ascii(key);
 		render_local_time(start, sizeof(start), inc->start, 0);
+		if (local_tz_offset(inc->start) !=
+		    local_tz_offset(inc->last_seen))
+			render_append_offset(start, sizeof(start), inc->start);
 		render_local_time(
 		    seen, sizeof(seen), inc->last_seen, inc->start);
 		peak_usual(inc, peak, sizeof(peak), usual, sizeof(usual));

@@ -57,8 +57,12 @@ void incident_table_json(FILE *fp, const struct incident_list *l);
 void incident_key_text(char *out, size_t len, const struct incident *inc);
 
 /* Local time "2026-11-22 10:40", or "HH:MM" when on the day of ref (0:
- * always the date); "-" for 0. */
+ * always the date); "-" for 0. With a ref in another UTC offset (a DST
+ * change between them), the offset follows: "02:20 +0100". */
 void render_local_time(char *out, size_t len, int64_t t, int64_t ref);
+
+/* Appends " +HHMM", t's local UTC offset, to the string in out. */
+void render_append_offset(char *out, size_t len, int64_t t);
 
 /* UTC RFC 3339 "2026-11-22T10:40:00Z". */
 void render_utc_time(char *out, size_t len, int64_t t);

@@ -150,7 +150,7 @@ classic_at(const char *line, struct syslog_ctx *ctx)
  * with TZ=Europe/Berlin, a summer line read in winter, or by a daemon
  * started in winter, came out an hour late: the offset of "now" was
  * used for every line), with and without the memo; the hour that the
- * change repeats takes the later offset.
+ * change repeats takes the later offset without a memo.
  */
 static void
 syslog_parse__classic_across_dst__offset_of_its_date(void **state)
@@ -171,13 +171,90 @@ syslog_parse__classic_across_dst__offset_of_its_date(void **state)
 		    INT64_C(1792836001));
 		assert_int_equal(classic_at("Oct 25 01:30:00 mx prog: m", c[i]),
 		    INT64_C(1792884600));
+		/* Repeated: without a memo the later offset; with one,
+		 * after 01:30, the first pass (trial10). */
 		assert_int_equal(classic_at("Oct 25 02:30:00 mx prog: m", c[i]),
-		    INT64_C(1792891800));
+		    i == 0 ? INT64_C(1792891800) : INT64_C(1792888200));
 		assert_int_equal(classic_at("Oct 26 12:00:00 mx prog: m", c[i]),
 		    INT64_C(1793012400));
 		assert_int_equal(classic_at("Mar 29 12:00:00 mx prog: m", c[i]),
 		    INT64_C(1774778400));
 	}
+}
+
+/*
+ * trial10: the hour a DST change repeats (Oct 25 02:00-02:59 in Berlin)
+ * read in order through a memo: its first pass in CEST, the second, once
+ * the clock went back, in CET for the rest of the hour (before: every
+ * line in CET, so the report showed 00:00Z empty and 01:00Z double). A
+ * line a few minutes back (a host clock's jitter) stays in its pass.
+ */
+static void
+syslog_parse__repeated_hour_in_order__each_pass_its_offset(void **state)
+{
+	static const struct {
+		const char *line;
+		int64_t t;
+	} want[] = {
+		{ "Oct 25 01:59:00 mx prog: m", INT64_C(1792886340) },
+		/* first pass, CEST: 00:10Z, 00:50Z, 00:45Z (5 min back) */
+		{ "Oct 25 02:10:00 mx prog: m", INT64_C(1792887000) },
+		{ "Oct 25 02:50:00 mx prog: m", INT64_C(1792889400) },
+		{ "Oct 25 02:45:00 mx prog: m", INT64_C(1792889100) },
+		/* the clock went back: CET, 01:05Z, then 01:55Z */
+		{ "Oct 25 02:05:00 mx prog: m", INT64_C(1792890300) },
+		{ "Oct 25 02:55:00 mx prog: m", INT64_C(1792893300) },
+		{ "Oct 25 03:05:00 mx prog: m", INT64_C(1792893900) },
+	};
+	struct syslog_memo memo;
+	struct syslog_ctx ctx = { INT64_C(1793012400), 3600, NULL, cet_2026 };
+	size_t i;
+
+	(void)state;
+	memset(&memo, 0, sizeof(memo));
+	ctx.memo = &memo;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (classic_at(want[i].line, &ctx) != want[i].t)
+			fail_msg("\"%s\": %lld, want %lld", want[i].line,
+			    (long long)classic_at(want[i].line, &ctx),
+			    (long long)want[i].t);
+}
+
+/*
+ * trial10: the daemon's reference time is its last commit, up to
+ * commit_interval before a line: "Jan  1 00:00:05" read with a reference
+ * of Dec 31 23:59:50 came out a year back (2026-01-01). It is 2027-01-01;
+ * a January line over a day ahead of the reference is still of its year.
+ */
+static void
+syslog_parse__january_line_read_on_dec31__next_year(void **state)
+{
+	struct syslog_memo memo;
+	struct syslog_ctx ctx = { INT64_C(1798761590), 0, NULL, NULL };
+	struct parsed r;
+	int i;
+
+	(void)state;
+	r = parse("Jan  1 00:00:05 mail prog: m", INT64_C(1798761590), 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1798761605));
+	free(r.buf);
+	/* In Berlin (UTC+1): Dec 31 23:59:50 local is 22:59:50Z. */
+	r = parse("Jan  1 00:00:05 mail prog: m", INT64_C(1798757990), 3600);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1798758005));
+	free(r.buf);
+	/* Read on Dec 30: over a day ahead, so Jan 1 of 2026. */
+	r = parse("Jan  1 00:00:05 mail prog: m", INT64_C(1798588800), 0);
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, INT64_C(1767225605));
+	free(r.buf);
+	/* Through the memo, twice (its day is the year after's). */
+	memset(&memo, 0, sizeof(memo));
+	ctx.memo = &memo;
+	for (i = 0; i < 2; i++)
+		assert_int_equal(classic_at("Jan  1 00:00:05 mx prog: m", &ctx),
+		    INT64_C(1798761605));
 }
 
 static void
@@ -788,6 +865,10 @@ main(void)
 		    syslog_parse__classic_with_tz_offset__converted_to_utc),
 		cmocka_unit_test(
 		    syslog_parse__classic_across_dst__offset_of_its_date),
+		cmocka_unit_test(
+		    syslog_parse__repeated_hour_in_order__each_pass_its_offset),
+		cmocka_unit_test(
+		    syslog_parse__january_line_read_on_dec31__next_year),
 		cmocka_unit_test(
 		    syslog_parse__december_line_read_in_january__previous_year),
 		cmocka_unit_test(
