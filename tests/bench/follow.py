@@ -59,6 +59,34 @@ def runq_wait_s(pid):
     return total / 1e9
 
 
+def thread_times(pid):
+    """{thread name: [cpu s, run-queue wait s]} of pid's threads
+    (/proc/PID/task/*/stat utime+stime, schedstat; the main thread is
+    "main", the others by their names), or {}."""
+    out = {}
+    tck = os.sysconf("SC_CLK_TCK")
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return out
+    for t in tids:
+        base = "/proc/%d/task/%s/" % (pid, t)
+        try:
+            with open(base + "comm") as f:
+                name = "main" if t == str(pid) else f.read().strip()
+            with open(base + "stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(base + "schedstat") as f:
+                ss = f.read().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        cpu = (int(fields[11]) + int(fields[12])) / tck
+        v = out.setdefault(name, [0.0, 0.0])
+        v[0] += cpu
+        v[1] += int(ss[1]) / 1e9
+    return out
+
+
 def vm_hwm_mib(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -254,6 +282,8 @@ def main():
     pid = proc.pid
     cpu0 = cpu_seconds(pid)
     rq0 = runq_wait_s(pid)
+    th0 = thread_times(pid)
+    self0 = os.times()
     chunks_t, chunks_end = [], []
     lags, lags_during, lags_after = [], [], []
     written = 0
@@ -302,6 +332,8 @@ def main():
         return stop(1)
     cpu1 = cpu_seconds(pid)
     rq1 = runq_wait_s(pid)
+    th1 = thread_times(pid)
+    self1 = os.times()
     if a.seed_db and "detect_catchup_s" not in res:
         res["detect_catchup_s"] = ("not done within the steady phase "
                                    "(until %d, want %d)" %
@@ -329,6 +361,22 @@ def main():
         # a shared machine: the daemon's threads waiting for a CPU
         res["steady_runq_wait_pct"] = round(100.0 * (rq1 - rq0) /
                                             (t_done - start), 1)
+
+    span = t_done - start
+    res["threads"] = {
+        n: {"cpu_pct": round(100.0 * (v[0] - th0.get(n, [0, 0])[0]) / span,
+                             1),
+            "runq_wait_pct": round(100.0 * (v[1] - th0.get(n, [0, 0])[1]) /
+                                   span, 1)}
+        for n, v in th1.items()}
+    # the appender's own CPU (this process): user is Python's work, sys
+    # mostly the kernel copying the appended bytes (a real MTA's cost too)
+    res["appender_user_pct"] = round(100.0 * (self1.user - self0.user) /
+                                     span, 1)
+    res["appender_sys_pct"] = round(100.0 * (self1.system - self0.system) /
+                                    span, 1)
+    if cpu0 is not None and cpu1 is not None and written > 0:
+        res["cpu_us_per_line"] = round(1e6 * (cpu1 - cpu0) / written, 3)
 
     # burst: everything at once, time until committed
     if a.burst > 0:
