@@ -14,11 +14,23 @@
  * after the first line of a batch, as soon as commit_lines lines (or
  * LOOP_BUFFER_BYTES bytes) are held, before a reload swaps the classifier,
  * and at shutdown. Tail positions only move past lines that are in the
- * buffer, so a position always commits with the counts of its lines.
+ * batch, so a position always commits with the counts of its lines.
  * The flush hands the transaction to the writer thread and returns: its
- * commit runs while the next batch is read (batch_commit()); while it
- * runs, a full batch grows up to LOOP_GROUP_MAX times commit_lines
- * (group commit, batch_add()).
+ * commit runs while the next batch is read (batch_commit()).
+ *
+ * Group commit (issue 14): a batch that is full while the previous
+ * commit is still being applied is opened instead (batch_open()): its
+ * BEGIN and its lines go to the writer thread at once, and each line
+ * after them is parsed as it is read rather than held, so the thread
+ * stores them while more are read, behind the commit before, and the
+ * lines held stay at most commit_lines. It grows until that commit is
+ * done and it is LOOP_GROUP_SPAN old, or to LOOP_GROUP_MAX times
+ * commit_lines, or commit_interval (batch_full()): a stream or a backlog
+ * costs a few commits a second. Before, the growing batch was held, up
+ * to LOOP_BUFFER_BYTES, and parsed only at its commit, after the one
+ * before: the thread idled while the lines were read and the reading
+ * thread while the thread committed (at 1.5M lines/s, 28 commits a
+ * second of 54,000 lines each, the 8 MiB bound).
  *
  * Early commit (issue 14): when reading has caught up (no tail, journal
  * or standard input has more to read: flush_idle_w, an idle watcher
@@ -76,14 +88,18 @@
 #define LOOP_BUFFER_BYTES     (8 << 20) /* bytes of lines held at most */
 /* Group commit (issue 14): while the writer thread is still committing
  * the previous batch, a full batch keeps growing, up to this many times
- * commit_lines, instead of queueing behind it. 64 (16 before): at
- * 1.5M lines/s 16 times the default commit_lines (32,000 lines, 21 ms)
- * filled before the commit was done, and each commit re-writes the
+ * commit_lines, instead of queueing behind it. Each commit re-writes the
  * day, month and hour-class rollup rows its lines touch (store_count.c:
- * flush_hours()); with 64 the batch is bounded by LOOP_BUFFER_BYTES
- * (about 54,000 lines of a Postfix log) and a backlog costs 40% fewer
- * commits and 13% less CPU (2x the 2M-line benchmark log). */
-#define LOOP_GROUP_MAX        64
+ * flush_hours()) and the WAL frames of every page it changed, so fewer
+ * commits cost less. 16, then 64 while the growing batch was held in
+ * LOOP_BUFFER_BYTES (about 54,000 lines of a Postfix log, the bound
+ * then); 256 since it is open (parsed as it comes, batch_open()), where
+ * LOOP_GROUP_SPAN bounds it first at up to 2M lines/s. */
+#define LOOP_GROUP_MAX        256
+/* ... and commits once that commit is done and its first line is this
+ * old (seconds), so that a stream commits about 1/LOOP_GROUP_SPAN times
+ * a second and a line waits about that long plus the commit. */
+#define LOOP_GROUP_SPAN       0.25
 /* Early commit (see above): a partial batch of at least
  * commit_lines/LOOP_EARLY_DIV lines (at least 1) goes at once when
  * reading has caught up; 8 keeps such commits at 250 lines or more with
@@ -183,14 +199,22 @@ struct loop {
 	/* Early commit (see the top): runs when reading has caught up. */
 	ev_idle flush_idle_w;
 	ev_timer early_w;
-	size_t early_seen; /* npend when early_w was armed */
+	size_t early_seen; /* nlines when early_w was armed */
 	bool last_full;    /* the last batch committed held commit_lines */
 	uint64_t early_commits;
 
-	struct pending *pend; /* the batch: lines not yet flushed */
+	size_t nlines;        /* lines of the batch: held, or parsed (open) */
+	ev_tstamp batch_t0;   /* when its first line came */
+	struct pending *pend; /* the batch's lines held, not yet parsed */
 	size_t npend, pend_cap;
 	char *pbuf;
 	size_t pbuf_len, pbuf_cap;
+	/* Issue 14: the batch is open (batch_open()): its transaction is
+	 * begun on the writer thread and its lines are parsed as they come
+	 * instead of held. watch_t: whose watch the pipeline has. */
+	bool open;
+	bool watch_set;
+	const struct tail *watch_t;
 
 	ev_signal sig_term, sig_int, sig_hup, sig_usr1;
 	ev_timer batch_w, rescan_w, recover_w, prune_w;
@@ -208,6 +232,7 @@ struct loop {
 	bool db_lost;           /* deleted or replaced under us */
 	int64_t started;
 	uint64_t commits, failures, recoveries, stdin_lost;
+	size_t held_max; /* bytes of lines held at most (pbuf_len) */
 	double commit_ms_max;
 	uint64_t sum_bad, sum_cut;
 	ev_tstamp sum_time;
@@ -267,6 +292,9 @@ batch_clear(struct loop *lp)
 	lp->npend = 0;
 	lp->pbuf_len = 0;
 	lp->in_uncommitted = 0;
+	lp->nlines = 0;
+	lp->open = false;
+	lp->watch_set = false;
 }
 
 /* The store failed: roll back and rebuild the tails a moment later. */
@@ -450,10 +478,15 @@ batch_confirm(struct loop *lp)
  * 0, or -1 when the batch in flight failed (store_failed() has run).
  */
 static bool early_ok(const struct loop *);
+static int batch_commit(struct loop *);
 
 static int
 store_idle(struct loop *lp)
 {
+	/* An open batch holds the store's transaction: committed first
+	 * (its lines are all in it, so are its tails' positions). */
+	if (lp->open && !lp->broken && batch_commit(lp) == -1)
+		return -1;
 	if (!lp->inflight)
 		return 0;
 	if (pipeline_sync(lp->pl) == -1) {
@@ -486,7 +519,7 @@ on_commit_applied(void *arg)
 	ev_async_send(lp->ev, &lp->commit_async);
 }
 
-static int batch_commit(struct loop *);
+static bool group_due(const struct loop *);
 
 /* The fewest lines a partial batch commits early with (see the top). */
 static size_t
@@ -502,8 +535,8 @@ early_min(const struct loop *lp)
 static bool
 early_ok(const struct loop *lp)
 {
-	return lp->npend > 0 && !lp->inflight && !lp->broken && !lp->stopping &&
-	    (lp->last_full || lp->npend >= early_min(lp));
+	return lp->nlines > 0 && !lp->inflight && !lp->broken &&
+	    !lp->stopping && (lp->last_full || lp->nlines >= early_min(lp));
 }
 
 /* Runs when reading has caught up: no tail, journal or standard input
@@ -518,7 +551,7 @@ flush_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	(void)revents;
 	ev_idle_stop(loop, w);
 	if (early_ok(lp) && !ev_is_active(&lp->early_w)) {
-		lp->early_seen = lp->npend;
+		lp->early_seen = lp->nlines;
 		ev_timer_set(&lp->early_w, LOOP_EARLY_QUIET, 0.);
 		ev_timer_start(loop, &lp->early_w);
 	}
@@ -534,7 +567,7 @@ early_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (!early_ok(lp))
 		return; /* batch_add() or commit_async_cb() start it again */
-	if (lp->npend != lp->early_seen) {
+	if (lp->nlines != lp->early_seen) {
 		ev_idle_start(loop, &lp->flush_idle_w);
 		return;
 	}
@@ -556,9 +589,10 @@ commit_async_cb(struct ev_loop *loop, ev_async *w, int revents)
 		return;
 	if ((rc = pipeline_poll(lp->pl)) == 1) {
 		batch_confirm(lp);
-		/* A full batch that waited for this commit (batch_add()). */
-		if (lp->npend >= (size_t)lp->conf->commit_lines &&
-		    !lp->broken && !lp->stopping)
+		/* A full batch that waited for this commit (batch_full()). */
+		if (lp->nlines >= (size_t)lp->conf->commit_lines &&
+		    !lp->broken && !lp->stopping &&
+		    (!lp->open || group_due(lp)))
 			(void)batch_commit(lp);
 		else if (early_ok(lp))
 			ev_idle_start(lp->ev, &lp->flush_idle_w);
@@ -573,6 +607,73 @@ put_position(void *arg, const struct store_position *pos)
 	struct loop *lp = arg;
 
 	return pipeline_put_position(lp->pl, pos);
+}
+
+/*
+ * Parses a line of tail t (NULL: standard input or the journal) into the
+ * open batch. 0, or -1 (rolled back).
+ */
+static int
+batch_parse(struct loop *lp, const struct tail *t, const char *line, size_t len,
+    unsigned flags)
+{
+	const struct bs_event *ev;
+	const struct classify_result *cr;
+	const char *prov;
+	int rc;
+
+	if (!lp->watch_set || t != lp->watch_t) {
+		pipeline_set_watch(lp->pl, watch_of(lp, t));
+		lp->watch_t = t;
+		lp->watch_set = true;
+	}
+	rc = pipeline_line(lp->pl, line, len, flags);
+	if (rc == -1) {
+		store_failed(lp, failed_op(lp, "add"));
+		return -1;
+	}
+	if (rc == PARSE_OK && t != NULL) {
+		pipeline_last(lp->pl, &ev, &cr, &prov);
+		if (ev != NULL)
+			tail_note_event((struct tail *)t, ev->time);
+	}
+	return 0;
+}
+
+/*
+ * Opens the batch (issue 14): appends its BEGIN for the writer thread
+ * and parses the lines held, after which batch_add() parses each line as
+ * it comes instead of holding it. The thread applies them while the
+ * lines after them are read, also while the commit before runs. 0, or
+ * -1 (rolled back).
+ */
+static int
+batch_open(struct loop *lp)
+{
+	const struct pending *pe;
+	size_t i;
+
+	if (lp->open)
+		return 0;
+	pipeline_set_ref_time(lp->pl, clock_now());
+	/* BEGIN IMMEDIATE runs on the thread: a failure (SQLITE_BUSY) is
+	 * reported as the batch's "begin" (pipeline_failed_op()). */
+	if (pipeline_begin(lp->pl) == -1) {
+		store_failed(lp, failed_op(lp, "begin"));
+		return -1;
+	}
+	lp->in_txn = true;
+	lp->open = true;
+	lp->watch_set = false;
+	for (i = 0; i < lp->npend; i++) {
+		pe = &lp->pend[i];
+		if (batch_parse(lp, pe->t, lp->pbuf + pe->off, pe->len,
+			pe->flags) == -1)
+			return -1;
+	}
+	lp->npend = 0;
+	lp->pbuf_len = 0;
+	return 0;
 }
 
 /*
@@ -592,44 +693,18 @@ put_position(void *arg, const struct store_position *pos)
 static int
 batch_commit(struct loop *lp)
 {
-	const struct bs_event *ev;
-	const struct classify_result *cr;
-	const struct pending *pe;
-	const char *prov;
 	int64_t now = clock_now();
 	ev_tstamp t0 = ev_time();
 	size_t i;
-	int rc;
 
 	ev_timer_stop(lp->ev, &lp->batch_w);
 	ev_timer_stop(lp->ev, &lp->early_w);
 	if (lp->broken || db_gone(lp))
 		return -1;
-	pipeline_set_ref_time(lp->pl, now);
-	/* BEGIN IMMEDIATE runs on the thread: a failure (SQLITE_BUSY) is
-	 * reported as the batch's "begin" (pipeline_failed_op()). */
-	if (pipeline_begin(lp->pl) == -1) {
-		store_failed(lp, failed_op(lp, "begin"));
+	if (batch_open(lp) == -1)
 		return -1;
-	}
-	lp->in_txn = true;
-	for (i = 0; i < lp->npend; i++) {
-		pe = &lp->pend[i];
-		if (i == 0 || pe->t != lp->pend[i - 1].t)
-			pipeline_set_watch(lp->pl, watch_of(lp, pe->t));
-		rc = pipeline_line(
-		    lp->pl, lp->pbuf + pe->off, pe->len, pe->flags);
-		if (rc == -1) {
-			store_failed(lp, failed_op(lp, "add"));
-			return -1;
-		}
-		if (rc == PARSE_OK && pe->t != NULL) {
-			pipeline_last(lp->pl, &ev, &cr, &prov);
-			if (ev != NULL)
-				tail_note_event(pe->t, ev->time);
-		}
-	}
 	pipeline_set_watch(lp->pl, NULL);
+	lp->watch_set = false;
 	/* The previous batch's commit, before this batch's positions. */
 	if (lp->inflight) {
 		if (pipeline_wait_commits(lp->pl, 0) == -1) {
@@ -660,12 +735,53 @@ batch_commit(struct loop *lp)
 	}
 	lp->inflight = true;
 	lp->inflight_t0 = t0;
-	lp->inflight_lines = lp->npend;
-	lp->last_full = lp->npend >= (size_t)lp->conf->commit_lines;
+	lp->inflight_lines = lp->nlines;
+	lp->last_full = lp->nlines >= (size_t)lp->conf->commit_lines;
 	lp->in_inflight = lp->in_uncommitted;
 	lp->files_changed = false;
 	batch_clear(lp);
 	return 0;
+}
+
+/* Whether an open batch has been open long enough to commit (see
+ * LOOP_GROUP_SPAN). */
+static bool
+group_due(const struct loop *lp)
+{
+	return lp->nlines >= (size_t)lp->conf->commit_lines * LOOP_GROUP_MAX ||
+	    ev_time() - lp->batch_t0 >= LOOP_GROUP_SPAN;
+}
+
+/*
+ * After a line was added: commits the batch when it is full, unless the
+ * previous batch's commit is still being applied; then the batch is
+ * opened and grows (group commit) until that commit is done and the
+ * batch is LOOP_GROUP_SPAN old, or at LOOP_GROUP_MAX times commit_lines
+ * (or commit_interval). One commit then covers more lines, and a stream
+ * or backlog costs fewer commits (each writes every page it touched to
+ * the WAL, and its rollup rows again). 0, or -1 (rolled back).
+ */
+static int
+batch_full(struct loop *lp)
+{
+	size_t full = (size_t)lp->conf->commit_lines;
+
+	if (lp->pbuf_len >= LOOP_BUFFER_BYTES ||
+	    lp->nlines >= full * LOOP_GROUP_MAX)
+		return batch_commit(lp);
+	if (lp->nlines < full)
+		return 0;
+	if (!lp->open) {
+		if (!lp->inflight || pipeline_poll(lp->pl) != 0)
+			return batch_commit(lp);
+		return batch_open(lp);
+	}
+	/* Open: looked at every 64 lines. */
+	if ((lp->nlines - full) % 64 != 0 || !group_due(lp))
+		return 0;
+	if (lp->inflight && pipeline_poll(lp->pl) == 0)
+		return 0;
+	return batch_commit(lp);
 }
 
 /* Adds a line of tail t (NULL: standard input or the journal) to the
@@ -678,47 +794,44 @@ batch_add(struct loop *lp, struct tail *t, bool from_stdin, const char *line,
 
 	if (lp->broken)
 		return -1;
-	if (lp->npend == lp->pend_cap) {
-		lp->pend_cap = lp->pend_cap ? lp->pend_cap * 2 : 1024;
-		lp->pend = xrealloc(lp->pend, lp->pend_cap * sizeof(*lp->pend));
+	if (lp->open) {
+		if (batch_parse(lp, t, line, len, flags) == -1)
+			return -1;
+	} else {
+		if (lp->npend == lp->pend_cap) {
+			lp->pend_cap = lp->pend_cap ? lp->pend_cap * 2 : 1024;
+			lp->pend = xrealloc(
+			    lp->pend, lp->pend_cap * sizeof(*lp->pend));
+		}
+		if (lp->pbuf_len + len > lp->pbuf_cap) {
+			while (lp->pbuf_len + len > lp->pbuf_cap)
+				lp->pbuf_cap =
+				    lp->pbuf_cap ? lp->pbuf_cap * 2 : 1 << 16;
+			lp->pbuf = xrealloc(lp->pbuf, lp->pbuf_cap);
+		}
+		pe = &lp->pend[lp->npend++];
+		pe->t = t;
+		pe->off = lp->pbuf_len;
+		pe->len = len;
+		pe->flags = flags;
+		memcpy(lp->pbuf + lp->pbuf_len, line, len);
+		lp->pbuf_len += len;
+		if (lp->pbuf_len > lp->held_max)
+			lp->held_max = lp->pbuf_len;
 	}
-	if (lp->pbuf_len + len > lp->pbuf_cap) {
-		while (lp->pbuf_len + len > lp->pbuf_cap)
-			lp->pbuf_cap =
-			    lp->pbuf_cap ? lp->pbuf_cap * 2 : 1 << 16;
-		lp->pbuf = xrealloc(lp->pbuf, lp->pbuf_cap);
-	}
-	pe = &lp->pend[lp->npend++];
-	pe->t = t;
-	pe->off = lp->pbuf_len;
-	pe->len = len;
-	pe->flags = flags;
-	memcpy(lp->pbuf + lp->pbuf_len, line, len);
-	lp->pbuf_len += len;
+	lp->nlines++;
 	if (from_stdin)
 		lp->in_uncommitted++;
 	/* The timer runs from the batch's first line to its commit (which
 	 * stops it); early commit once reading has caught up
 	 * (flush_idle_cb()). */
-	if (lp->npend == 1) {
+	if (lp->nlines == 1) {
+		lp->batch_t0 = ev_time();
 		batch_timer(lp);
 		ev_idle_start(lp->ev, &lp->flush_idle_w);
-	} else if (lp->npend == early_min(lp))
+	} else if (lp->nlines == early_min(lp))
 		ev_idle_start(lp->ev, &lp->flush_idle_w);
-	if (lp->pbuf_len >= LOOP_BUFFER_BYTES ||
-	    lp->npend >= (size_t)lp->conf->commit_lines * LOOP_GROUP_MAX)
-		return batch_commit(lp);
-	/* Full: committed now unless the previous batch's commit is still
-	 * being applied; then when it is (commit_async_cb()), or at the
-	 * bounds above, or at commit_interval. One commit then covers more
-	 * lines, and a backlog costs fewer commits (each writes every page
-	 * it touched to the WAL). Looked at every 64 lines. */
-	if (lp->npend >= (size_t)lp->conf->commit_lines &&
-	    (!lp->inflight ||
-		((lp->npend - (size_t)lp->conf->commit_lines) % 64 == 0 &&
-		    pipeline_poll(lp->pl) != 0)))
-		return batch_commit(lp);
-	return 0;
+	return batch_full(lp);
 }
 
 /* tail_line_fn, also used for standard input (t NULL). */
@@ -831,6 +944,7 @@ add_tail(struct loop *lp, const char *path, bool glob, bool at_startup)
 	}
 	make_env(lp, &env);
 	lp->fl = xrealloc(lp->fl, (lp->nfl + 1) * sizeof(*lp->fl));
+	lp->watch_set = false; /* lp->fl moved */
 	f = &lp->fl[lp->nfl++];
 	f->t = t = tail_new(path, &env);
 	f->glob = glob;
@@ -855,6 +969,7 @@ remove_tail(struct loop *lp, size_t i)
 	memmove(
 	    &lp->fl[i], &lp->fl[i + 1], (lp->nfl - i - 1) * sizeof(*lp->fl));
 	lp->nfl--;
+	lp->watch_set = false; /* lp->fl moved */
 	lp->files_changed = true;
 	lp->full_warned = false;
 }
@@ -1165,7 +1280,7 @@ detect_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	/* Lines read meanwhile go to the writer before the next chunk: a
 	 * catch-up's chunks (each up to LOOP_DETECT_SLICE and more) must not
 	 * keep them from their commit (issue 14). */
-	if (lp->npend > 0 && !lp->broken && !lp->stopping) {
+	if (lp->nlines > 0 && !lp->broken && !lp->stopping) {
 		(void)batch_commit(lp);
 		return;
 	}
@@ -1222,7 +1337,7 @@ detect_start(struct loop *lp)
 {
 	if (lp->broken || lp->stopping || lp->detect_busy)
 		return;
-	if (lp->npend > 0 && batch_commit(lp) == -1)
+	if (lp->nlines > 0 && batch_commit(lp) == -1)
 		return;
 	lp->detect_busy = true;
 	ev_idle_start(lp->ev, &lp->detect_idle_w);
@@ -1323,9 +1438,9 @@ log_counters(struct loop *lp)
 	log_info("counters: commits=%" PRIu64 " store_failures=%" PRIu64
 		 " recoveries=%" PRIu64 " max_commit_ms=%.1f "
 		 "uncommitted_lines=%" PRIu64 " followed=%zu "
-		 "early_commits=%" PRIu64,
+		 "early_commits=%" PRIu64 " held_bytes_max=%zu",
 	    lp->commits, lp->failures, lp->recoveries, lp->commit_ms_max,
-	    (uint64_t)lp->npend, lp->nfl, lp->early_commits);
+	    (uint64_t)lp->nlines, lp->nfl, lp->early_commits, lp->held_max);
 	for (i = 0; i < lp->nfl; i++) {
 		tail_info(lp->fl[i].t, &ti);
 		when[0] = '-', when[1] = '\0';
@@ -1406,7 +1521,7 @@ reload(struct loop *lp)
 	}
 	conf_changed_fixed(lp->conf, nc, log_errfn, NULL);
 	/* The batch's counts may point into the old classifier's rules. */
-	if (lp->npend > 0 && !lp->broken)
+	if (lp->nlines > 0 && !lp->broken)
 		batch_commit(lp);
 	(void)store_idle(lp);
 	pipeline_set_classifier(lp->pl, ncl);

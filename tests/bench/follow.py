@@ -59,6 +59,30 @@ def runq_wait_s(pid):
     return total / 1e9
 
 
+def thread_times(pid):
+    """{thread name: [cpu s, run-queue wait s]} of pid's threads
+    (/proc/PID/task/*/schedstat: time on a CPU, time runnable waiting for
+    one; the main thread is "main", the others by their names), or {}."""
+    out = {}
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return out
+    for t in tids:
+        base = "/proc/%d/task/%s/" % (pid, t)
+        try:
+            with open(base + "comm") as f:
+                name = "main" if t == str(pid) else f.read().strip()
+            with open(base + "schedstat") as f:
+                ss = f.read().split()
+            v = out.setdefault(name, [0.0, 0.0])
+            v[0] += int(ss[0]) / 1e9
+            v[1] += int(ss[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
 def vm_hwm_mib(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -162,16 +186,47 @@ def main():
         print(json.dumps({"skipped": "empty source log"}))
         return 3
     cur = [0]  # index of the next line
+    # n lines are views of the source (one, or two at its end), written
+    # with one writev(): no copy in Python, so the appender's CPU is the
+    # kernel's copy of the bytes, as for a real MTA (its user time is
+    # reported: appender_user_pct)
+    srcview = memoryview(srcbuf)
 
     def take(n):
         out = []
         while n > 0:
             k = cur[0]
             m = min(n, len(ends) - k)
-            out.append(srcbuf[ends[k - 1] if k else 0:ends[k + m - 1]])
+            out.append(srcview[ends[k - 1] if k else 0:ends[k + m - 1]])
             cur[0] = (k + m) % len(ends)
             n -= m
-        return b"".join(out)
+        return out
+
+    wstat = {"write_s": 0.0, "write_max_s": 0.0, "poll_s": 0.0}
+
+    def append(fd, parts):
+        """Writes parts (from take()) at the end of the log; their bytes."""
+        t = time.monotonic()
+        total = 0
+        for p in parts:
+            total += len(p)
+        done = 0
+        while done < total:
+            n = os.writev(fd, parts)
+            done += n
+            if done < total:  # short write: what is left of parts
+                rest, skip = [], n
+                for p in parts:
+                    if skip >= len(p):
+                        skip -= len(p)
+                        continue
+                    rest.append(p[skip:])
+                    skip = 0
+                parts = rest
+        d = time.monotonic() - t
+        wstat["write_s"] += d
+        wstat["write_max_s"] = max(wstat["write_max_s"], d)
+        return total
 
     dlog = open(os.path.join(a.dir, "daemon.log"), "wb")
     cmd = [a.bouncestat, "daemon", "--foreground", "--db", db,
@@ -241,8 +296,7 @@ def main():
         return 3
     chunk = take(1000)
     t0 = time.monotonic()
-    os.write(wfd, chunk)
-    size += len(chunk)
+    size += append(wfd, chunk)
     t1 = wait_for(size, t0 + 30)
     if t1 is None:
         res["error"] = ("daemon exited" if proc.poll() is not None else
@@ -254,6 +308,9 @@ def main():
     pid = proc.pid
     cpu0 = cpu_seconds(pid)
     rq0 = runq_wait_s(pid)
+    th0 = thread_times(pid)
+    self0 = os.times()
+    wstat.update(write_s=0.0, write_max_s=0.0, poll_s=0.0)
     chunks_t, chunks_end = [], []
     lags, lags_during, lags_after = [], [], []
     written = 0
@@ -266,9 +323,7 @@ def main():
             break
         due = int(a.rate * (now - start))
         if due > written:
-            data = take(due - written)
-            os.write(wfd, data)
-            size += len(data)
+            size += append(wfd, take(due - written))
             written = due
             chunks_t.append(now)
             chunks_end.append(size)
@@ -276,7 +331,9 @@ def main():
                 now >= next_sample and detect_until() >= catchup_to):
             res["detect_catchup_s"] = round(now - t_started, 3)
         if now >= next_sample:
+            tp = time.monotonic()
             off = prog.offset()
+            wstat["poll_s"] += time.monotonic() - tp
             if off >= size:
                 lag = 0.0
             else:
@@ -292,6 +349,7 @@ def main():
             return stop(1)
         time.sleep(0.01)
     t_stop = time.monotonic()
+    self1 = os.times()
     if a.seed_db:
         # False: the detector had no turn while the writer wrote (it runs
         # only when reading has caught up), so the lag is not its doing.
@@ -302,6 +360,7 @@ def main():
         return stop(1)
     cpu1 = cpu_seconds(pid)
     rq1 = runq_wait_s(pid)
+    th1 = thread_times(pid)
     if a.seed_db and "detect_catchup_s" not in res:
         res["detect_catchup_s"] = ("not done within the steady phase "
                                    "(until %d, want %d)" %
@@ -330,13 +389,38 @@ def main():
         res["steady_runq_wait_pct"] = round(100.0 * (rq1 - rq0) /
                                             (t_done - start), 1)
 
+    # per thread, % of the phase (until all committed): on a CPU, waiting
+    # for one (a shared machine), and the rest, asleep: waiting for work,
+    # for the other thread or for the writer of the log
+    span = t_done - start
+    res["threads"] = {}
+    for n, v in th1.items():
+        run = 100.0 * (v[0] - th0.get(n, [0, 0])[0]) / span
+        rq = 100.0 * (v[1] - th0.get(n, [0, 0])[1]) / span
+        res["threads"][n] = {"cpu_pct": round(run, 1),
+                             "runq_wait_pct": round(rq, 1),
+                             "asleep_pct": round(max(0.0, 100 - run - rq),
+                                                 1)}
+    # the appender's own CPU while it wrote (this process, % of one
+    # core): user is Python's work, sys mostly the kernel copying the
+    # appended bytes into the page cache (a real MTA's cost too); and its
+    # time in writev() and in reading the committed offset
+    wspan = t_stop - start
+    res["appender_user_pct"] = round(100.0 * (self1.user - self0.user) /
+                                     wspan, 1)
+    res["appender_sys_pct"] = round(100.0 * (self1.system - self0.system) /
+                                    wspan, 1)
+    for k, v in wstat.items():
+        res["appender_" + k] = round(v, 3)
+    if cpu0 is not None and cpu1 is not None and written > 0:
+        res["cpu_us_per_line"] = round(1e6 * (cpu1 - cpu0) / written, 3)
+
     # burst: everything at once, time until committed
     if a.burst > 0:
         data = take(a.burst)
         cpu0 = cpu_seconds(pid)
         b0 = time.monotonic()
-        os.write(wfd, data)
-        size += len(data)
+        size += append(wfd, data)
         b1 = wait_for(size, b0 + a.timeout)
         if b1 is None:
             res["error"] = "burst not committed within %d s" % a.timeout
