@@ -218,6 +218,10 @@ struct loop {
 
 	ev_signal sig_term, sig_int, sig_hup, sig_usr1;
 	ev_timer batch_w, rescan_w, recover_w, prune_w;
+	/* The database was lost (db_gone()): the shutdown, from the loop
+	 * rather than from whoever noticed (review of issue 14's open
+	 * batch: store_idle()'s callers use their state after it). */
+	ev_timer gone_w;
 	ev_periodic detect_w;    /* spike detection, every minute */
 	ev_timer detect_test_w;  /* ... or, under the test clock, often */
 	ev_timer detect_first_w; /* once, soon after start-up */
@@ -420,10 +424,38 @@ db_gone(struct loop *lp)
 		 "(a restart creates a fresh one and reads the logs again)",
 	    lp->opts.db_path,
 	    access(lp->opts.db_path, F_OK) == 0 ? "replaced" : "deleted");
+	/* The writer thread idle and the batch rolled back (an open batch
+	 * has its BEGIN and lines there) before the store is used here;
+	 * nothing more is read or committed (broken). The shutdown runs
+	 * from the loop (gone_cb()): db_gone() is reached from
+	 * store_idle(), whose callers (the self-check, a tail opening a
+	 * file, the directory watch) go on with their state after it. */
+	(void)pipeline_sync(lp->pl);
+	(void)pipeline_rollback(lp->pl);
+	lp->in_txn = false;
+	lp->inflight = false;
+	lp->in_inflight = 0;
 	batch_clear(lp);
-	shutdown_begin(lp, "database lost");
+	lp->broken = true;
+	ev_timer_stop(lp->ev, &lp->batch_w);
+	ev_timer_stop(lp->ev, &lp->early_w);
+	ev_idle_stop(lp->ev, &lp->flush_idle_w);
+	ev_timer_stop(lp->ev, &lp->recover_w);
+	ev_timer_set(&lp->gone_w, 0., 0.);
+	ev_timer_start(lp->ev, &lp->gone_w);
 	lp->exit_code = 1;
 	return true;
+}
+
+static void
+gone_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct loop *lp = w->data;
+
+	(void)loop;
+	(void)revents;
+	shutdown_begin(lp, "database lost");
+	lp->exit_code = 1;
 }
 
 /* What failed on the writer thread, else dflt (no writer thread). */
@@ -455,7 +487,8 @@ batch_confirm(struct loop *lp)
 	if (ms > LOOP_SLOW_COMMIT_MS)
 		log_warnx("store: commit of %zu lines took %.0f ms",
 		    lp->inflight_lines, ms);
-	lp->in_txn = false;
+	/* An open batch's BEGIN is queued behind this commit. */
+	lp->in_txn = lp->open;
 	lp->in_inflight = 0;
 	lp->commits++;
 	if (lp->failing)
@@ -487,6 +520,8 @@ store_idle(struct loop *lp)
 	 * (its lines are all in it, so are its tails' positions). */
 	if (lp->open && !lp->broken && batch_commit(lp) == -1)
 		return -1;
+	if (lp->db_lost)
+		return -1; /* shutting down (gone_cb()) */
 	if (!lp->inflight)
 		return 0;
 	if (pipeline_sync(lp->pl) == -1) {
@@ -1590,6 +1625,7 @@ shutdown_begin(struct loop *lp, const char *why)
 	ev_timer_stop(lp->ev, &lp->batch_w);
 	ev_timer_stop(lp->ev, &lp->rescan_w);
 	ev_timer_stop(lp->ev, &lp->recover_w);
+	ev_timer_stop(lp->ev, &lp->gone_w);
 	ev_timer_stop(lp->ev, &lp->prune_w);
 	ev_periodic_stop(lp->ev, &lp->detect_w);
 	ev_timer_stop(lp->ev, &lp->detect_test_w);
@@ -1877,10 +1913,11 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	    ms_to_s(conf->rescan_interval_ms),
 	    ms_to_s(conf->rescan_interval_ms));
 	ev_timer_init(&lp->recover_w, recover_cb, 1., 0.);
+	ev_timer_init(&lp->gone_w, gone_cb, 0., 0.);
 	ev_timer_init(
 	    &lp->prune_w, prune_cb, LOOP_PRUNE_FIRST, LOOP_PRUNE_EVERY);
 	lp->batch_w.data = lp->rescan_w.data = lp->recover_w.data =
-	    lp->prune_w.data = lp;
+	    lp->gone_w.data = lp->prune_w.data = lp;
 	ev_periodic_init(&lp->detect_w, detect_cb, LOOP_DETECT_OFFSET,
 	    LOOP_DETECT_EVERY, NULL);
 	ev_timer_init(&lp->detect_test_w, detect_test_cb, LOOP_DETECT_TEST,
