@@ -23,17 +23,7 @@
 #include <cmocka.h>
 
 #include "store_impl.h"
-
-static uint64_t rng = UINT64_C(0x9e3779b97f4a7c15);
-
-static uint64_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+#include "xorshift_test.h"
 
 static int
 ref_cmp(const void *pa, const void *pb)

@@ -30,23 +30,13 @@
 #include "query.h"
 #include "store.h"
 #include "store_priv.h"
+#include "xorshift_test.h"
 
 #define T0     1765497600 /* 2025-12-12 00:00:00 UTC */
 #define DAYS   120        /* to 2026-04-11 */
 #define DAY    86400
 #define NREC   6000
 #define RANGES 45
-
-static uint64_t rng = 0x9e3779b97f4a7c15;
-
-static uint64_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 static int64_t
 rnd_below(int64_t n)

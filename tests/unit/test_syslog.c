@@ -53,6 +53,17 @@ parse(const char *line, int64_t ref, int32_t tz)
 	return parse_n(line, strlen(line), ref, tz);
 }
 
+/* line, read with reference ref in zone tz, parses and is at want. */
+static void
+parse_at(const char *line, int64_t ref, int32_t tz, int64_t want)
+{
+	struct parsed r = parse(line, ref, tz);
+
+	assert_int_equal(r.rc, PARSE_OK);
+	assert_int_equal(r.p.time, want);
+	free(r.buf);
+}
+
 static void
 syslog_parse__classic_two_digit_day__all_fields(void **state)
 {
@@ -86,10 +97,8 @@ syslog_parse__classic_space_padded_day__parses(void **state)
 	free(r.buf);
 
 	/* Some relays drop the padding: "Nov 2". */
-	r = parse("Nov 2 10:15:01 mx1 postfix/qmgr[7]: x", REF_NOV22, 0);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1793614501));
-	free(r.buf);
+	parse_at("Nov 2 10:15:01 mx1 postfix/qmgr[7]: x", REF_NOV22, 0,
+	    INT64_C(1793614501));
 }
 
 static void
@@ -111,19 +120,13 @@ syslog_parse__program_without_pid__empty_pid(void **state)
 static void
 syslog_parse__classic_with_tz_offset__converted_to_utc(void **state)
 {
-	struct parsed r;
-
 	(void)state;
 	/* 10:15:01 at UTC+01:00 is 09:15:01Z. */
-	r = parse("Nov 22 10:15:01 mail prog: m", REF_NOV22, 3600);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1795338901));
-	free(r.buf);
+	parse_at("Nov 22 10:15:01 mail prog: m", REF_NOV22, 3600,
+	    INT64_C(1795338901));
 	/* 10:15:01 at UTC-05:30 is 15:45:01Z. */
-	r = parse("Nov 22 10:15:01 mail prog: m", REF_NOV22, -19800);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1795362301));
-	free(r.buf);
+	parse_at("Nov 22 10:15:01 mail prog: m", REF_NOV22, -19800,
+	    INT64_C(1795362301));
 }
 
 /* Central European time in 2026: CEST (UTC+2) from 03-29T01:00Z to
@@ -231,24 +234,17 @@ syslog_parse__january_line_read_on_dec31__next_year(void **state)
 {
 	struct syslog_memo memo;
 	struct syslog_ctx ctx = { INT64_C(1798761590), 0, NULL, NULL };
-	struct parsed r;
 	int i;
 
 	(void)state;
-	r = parse("Jan  1 00:00:05 mail prog: m", INT64_C(1798761590), 0);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1798761605));
-	free(r.buf);
+	parse_at("Jan  1 00:00:05 mail prog: m", INT64_C(1798761590), 0,
+	    INT64_C(1798761605));
 	/* In Berlin (UTC+1): Dec 31 23:59:50 local is 22:59:50Z. */
-	r = parse("Jan  1 00:00:05 mail prog: m", INT64_C(1798757990), 3600);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1798758005));
-	free(r.buf);
+	parse_at("Jan  1 00:00:05 mail prog: m", INT64_C(1798757990), 3600,
+	    INT64_C(1798758005));
 	/* Read on Dec 30: over a day ahead, so Jan 1 of 2026. */
-	r = parse("Jan  1 00:00:05 mail prog: m", INT64_C(1798588800), 0);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1767225605));
-	free(r.buf);
+	parse_at("Jan  1 00:00:05 mail prog: m", INT64_C(1798588800), 0,
+	    INT64_C(1767225605));
 	/* Through the memo, twice (its day is the year after's). */
 	memset(&memo, 0, sizeof(memo));
 	ctx.memo = &memo;
@@ -260,71 +256,49 @@ syslog_parse__january_line_read_on_dec31__next_year(void **state)
 static void
 syslog_parse__december_line_read_in_january__previous_year(void **state)
 {
-	struct parsed r;
-
 	(void)state;
 	/* ref 2027-01-10T00:00Z: "Dec 31" is 2026-12-31. */
-	r = parse("Dec 31 23:59:59 mail prog: m", INT64_C(1799539200), 0);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1798761599));
-	free(r.buf);
+	parse_at("Dec 31 23:59:59 mail prog: m", INT64_C(1799539200), 0,
+	    INT64_C(1798761599));
 	/* ...and "Jan  1" of the same read is 2027-01-01. */
-	r = parse("Jan  1 00:30:00 mail prog: m", INT64_C(1799539200), 0);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1798763400));
-	free(r.buf);
+	parse_at("Jan  1 00:30:00 mail prog: m", INT64_C(1799539200), 0,
+	    INT64_C(1798763400));
 }
 
 static void
 syslog_parse__new_year_in_local_zone__year_of_local_time(void **state)
 {
-	struct parsed r;
-
 	(void)state;
 	/*
 	 * ref 2026-12-31T23:00Z is already 2027-01-01T00:00 at UTC+01:00:
 	 * "Jan  1 00:30:00" local is 2026-12-31T23:30Z, half an hour after
 	 * ref (inside the one-day margin), in year 2027.
 	 */
-	r = parse("Jan  1 00:30:00 mail prog: m", INT64_C(1798758000), 3600);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1798759800));
-	free(r.buf);
+	parse_at("Jan  1 00:30:00 mail prog: m", INT64_C(1798758000), 3600,
+	    INT64_C(1798759800));
 }
 
 static void
 syslog_parse__stamp_more_than_a_day_ahead__previous_year(void **state)
 {
-	struct parsed r;
-
 	(void)state;
 	/* ref 2026-11-22T00:00Z; ref + 1 day is Nov 23 00:00:00. */
-	r = parse("Nov 23 00:00:00 mail prog: m", INT64_C(1795305600), 0);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1795392000));
-	free(r.buf);
-	r = parse("Nov 23 00:00:01 mail prog: m", INT64_C(1795305600), 0);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1763856001));
-	free(r.buf);
+	parse_at("Nov 23 00:00:00 mail prog: m", INT64_C(1795305600), 0,
+	    INT64_C(1795392000));
+	parse_at("Nov 23 00:00:01 mail prog: m", INT64_C(1795305600), 0,
+	    INT64_C(1763856001));
 }
 
 static void
 syslog_parse__leap_day__latest_leap_year(void **state)
 {
-	struct parsed r;
-
 	(void)state;
 	/* ref 2029-01-10: "Feb 29" can only be 2028. */
-	r = parse("Feb 29 12:00:00 mail prog: m", INT64_C(1862697600), 0);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1835438400));
-	free(r.buf);
+	parse_at("Feb 29 12:00:00 mail prog: m", INT64_C(1862697600), 0,
+	    INT64_C(1835438400));
 	/* ref 2027-06-01: not 2027 (no Feb 29), but 2024. */
-	r = parse("Feb 29 12:00:00 mail prog: m", INT64_C(1811808000), 0);
-	assert_int_equal(r.rc, PARSE_OK);
-	assert_int_equal(r.p.time, INT64_C(1709208000));
-	free(r.buf);
+	parse_at("Feb 29 12:00:00 mail prog: m", INT64_C(1811808000), 0,
+	    INT64_C(1709208000));
 }
 
 static void
