@@ -192,6 +192,20 @@ put_key(FILE *fp, const char *s, size_t c, size_t w)
 }
 
 /*
+ * A row's STARTED and LAST SEEN: local times; across a DST change
+ * (their offsets differ) each with its offset (trial10).
+ */
+static void
+row_times(const struct incident *inc, char *start, size_t slen, char *seen,
+    size_t selen)
+{
+	render_local_time(start, slen, inc->start, 0);
+	if (local_tz_offset(inc->start) != local_tz_offset(inc->last_seen))
+		render_append_offset(start, slen, inc->start);
+	render_local_time(seen, selen, inc->last_seen, inc->start);
+}
+
+/*
  * Columns sized to what they hold, the key given what is left of the
  * width (term_width()), so that a row fits 80 columns.
  */
@@ -222,13 +236,8 @@ incident_table_text(
 			term_ascii(key);
 		wkey = max_z(wkey, (size_t)display_width(key, 1000));
 		ws = max_z(ws, inc->open ? 4 : 8);
-		render_local_time(start, sizeof(start), inc->start, 0);
-		if (local_tz_offset(inc->start) !=
-		    local_tz_offset(inc->last_seen))
-			render_append_offset(start, sizeof(start), inc->start);
+		row_times(inc, start, sizeof(start), seen, sizeof(seen));
 		wst = max_z(wst, strlen(start));
-		render_local_time(
-		    seen, sizeof(seen), inc->last_seen, inc->start);
 		wse = max_z(wse, strlen(seen));
 		wk = max_z(wk, strlen(inc->kind));
 		peak_usual(inc, peak, sizeof(peak), usual, sizeof(usual));
@@ -252,12 +261,7 @@ incident_table_text(
 		incident_key_text(key, sizeof(key), inc);
 		if (!utf8)
 			term_ascii(key);
-		render_local_time(start, sizeof(start), inc->start, 0);
-		if (local_tz_offset(inc->start) !=
-		    local_tz_offset(inc->last_seen))
-			render_append_offset(start, sizeof(start), inc->start);
-		render_local_time(
-		    seen, sizeof(seen), inc->last_seen, inc->start);
+		row_times(inc, start, sizeof(start), seen, sizeof(seen));
 		peak_usual(inc, peak, sizeof(peak), usual, sizeof(usual));
 		fprintf(fp, "%-*s %-*s %-*s %-*s ", (int)ws,
 		    inc->open ? "open" : "resolved", (int)wst, start, (int)wse,
