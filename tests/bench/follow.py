@@ -401,6 +401,10 @@ def main():
                              "runq_wait_pct": round(rq, 1),
                              "asleep_pct": round(max(0.0, 100 - run - rq),
                                                  1)}
+        if written > 0:
+            # the thread's CPU per line appended (all committed by then)
+            res["threads"][n]["cpu_us_per_line"] = round(
+                1e6 * (v[0] - th0.get(n, [0, 0])[0]) / written, 3)
     # the appender's own CPU while it wrote (this process, % of one
     # core): user is Python's work, sys mostly the kernel copying the
     # appended bytes into the page cache (a real MTA's cost too); and its
