@@ -8,10 +8,11 @@
  * domain, class and host filters. Ids are looked up first; a name the
  * database never stored becomes id -1, which matches nothing. Totals and
  * the groupings by class, domain, provider, host and code come from one
- * pass over the range's count rows, summed in C (query_scan(): hash
- * tables, then a sort of the groups; SQLite sorts every row for a GROUP
- * BY) and kept in the store while the range and the database stay the
- * same.
+ * pass over the range's count rows, summed in C (query_scan(): each row
+ * handed to an aggregate SQL function, bs_keys(), that adds it to a table
+ * of keys; then hash tables and a sort of the groups; SQLite sorts every
+ * row for a GROUP BY) and kept in the store while the range and the
+ * database stay the same.
  *
  * Ranges are whole hours (query_range()). Each side of a range is read
  * from count_hour, count_day or count_month, whichever reads fewest rows
@@ -20,7 +21,8 @@
  * as from count_hour alone (query_filter.finest;
  * tests/unit/test_query_rollup.c). The event rows for samples are read
  * over the same widened range. A year of a busy server (16M hour rows)
- * reads 121,000 count rows and 310,000 rows of count_hour_class, 13 MiB.
+ * reads 121,000 count rows and 310,000 rows of count_hour_class, 13 MiB;
+ * its last 30 days 86,000 count rows and 25,000 of count_hour_class.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,7 +49,9 @@
  * and applies the part's sign in C: a UNION ALL of the five parts in one
  * statement, with the sign and every filter in SQL, cost 2,000 to 2,500
  * instructions a row; this, without the filters when there are none,
- * about half (tests/bench/README.md).
+ * about half. Each row goes to bs_keys() (query_fns()): one step a part
+ * instead of one a row and nine column reads, 2,600 -> 2,000
+ * instructions a row with the key table (tests/bench/README.md).
  */
 #define ARM_SQL(table)                                                         \
 	"SELECT bs_keys(:sink, domain, provider, class, status, code, "        \
@@ -78,20 +82,27 @@ static const char sql_reply_of[] =
 
 /*
  * The hourly series: the range's rows in key order, bucket first, summed
- * per hour in C (query_hourly()). With a domain or host filter (or the
- * finest reading) from count_hour: */
-static const char sql_hourly[] =
-    "SELECT bs_hours(:sink, bucket, class, status, kind, n) FROM count_hour "
-    "WHERE bucket >= :since AND bucket < :until AND " COUNT_FILTER;
+ * per hour in C (query_hourly()); the class is read only for the series
+ * per class (a column less, about 90 instructions a row: a year of a
+ * busy server 669 -> 641 M). With a domain or host filter (or the finest
+ * reading) from count_hour: */
+#define HOURLY_SQL(cls, table)                                                 \
+	"SELECT bs_hours(:sink, bucket, " cls ", status, kind, n) FROM " table \
+	" WHERE bucket >= :since AND bucket < :until AND "
+static const char *const sql_hourly[2] = {
+	HOURLY_SQL("0", "count_hour") COUNT_FILTER,
+	HOURLY_SQL("class", "count_hour") COUNT_FILTER,
+};
 /* Without: count_hour_class, a few rows per hour instead of every
  * domain's (a year of a busy server: 310,000 rows instead of 16
  * million). GROUP BY bucket with seven FILTER sums cost 2,200
  * instructions a row; reading the four columns and adding in C about a
  * third of that (a year of a busy server: 694 -> 236 M). */
-static const char sql_hourly_class[] =
-    "SELECT bs_hours(:sink, bucket, class, status, kind, n) FROM "
-    "count_hour_class WHERE bucket >= :since AND bucket < :until AND "
-    "(:cls IS NULL OR class = :cls)";
+static const char *const sql_hourly_class[2] = {
+	HOURLY_SQL("0", "count_hour_class") "(:cls IS NULL OR class = :cls)",
+	HOURLY_SQL(
+	    "class", "count_hour_class") "(:cls IS NULL OR class = :cls)",
+};
 
 static const char sql_unknown[] =
     "SELECT bs_normalize(r.text) AS k, count(*) AS cnt, max(e.t), r.text "
@@ -1614,8 +1625,8 @@ hourly_scan(struct store *st, const struct query_filter *f, bool by_class,
 	if (query_fns(st, &c) == -1 || params_init(st, f, &p) == -1 ||
 	    prepare(st, &s, "hourly",
 		f->domain != NULL || f->host != NULL || f->finest
-		    ? sql_hourly
-		    : sql_hourly_class,
+		    ? sql_hourly[by_class]
+		    : sql_hourly_class[by_class],
 		&p) == -1)
 		return -1;
 	memset(&k, 0, sizeof(k));
@@ -1686,8 +1697,8 @@ normalize_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /*
  * Calls fn for the top f->top normalized unclassified replies (text, n,
- * time of the last, sample). Registers the SQL function bs_normalize() on
- * the store's connection.
+ * time of the last, sample), normalized by the SQL function
+ * bs_normalize() (query_fns()).
  */
 int
 query_unknown(
