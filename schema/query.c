@@ -8,10 +8,11 @@
  * domain, class and host filters. Ids are looked up first; a name the
  * database never stored becomes id -1, which matches nothing. Totals and
  * the groupings by class, domain, provider, host and code come from one
- * pass over the range's count rows, summed in C (query_scan(): hash
- * tables, then a sort of the groups; SQLite sorts every row for a GROUP
- * BY) and kept in the store while the range and the database stay the
- * same.
+ * pass over the range's count rows, summed in C (query_scan(): each row
+ * handed to an aggregate SQL function, bs_keys(), that adds it to a table
+ * of keys; then hash tables and a sort of the groups; SQLite sorts every
+ * row for a GROUP BY) and kept in the store while the range and the
+ * database stay the same.
  *
  * Ranges are whole hours (query_range()). Each side of a range is read
  * from count_hour, count_day or count_month, whichever reads fewest rows
@@ -20,7 +21,8 @@
  * as from count_hour alone (query_filter.finest;
  * tests/unit/test_query_rollup.c). The event rows for samples are read
  * over the same widened range. A year of a busy server (16M hour rows)
- * reads 121,000 count rows and 310,000 rows of count_hour_class, 13 MiB.
+ * reads 121,000 count rows and 310,000 rows of count_hour_class, 13 MiB;
+ * its last 30 days 86,000 count rows and 25,000 of count_hour_class.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,11 +49,14 @@
  * and applies the part's sign in C: a UNION ALL of the five parts in one
  * statement, with the sign and every filter in SQL, cost 2,000 to 2,500
  * instructions a row; this, without the filters when there are none,
- * about half (tests/bench/README.md).
+ * about half. Each row goes to bs_keys() (query_fns()): one step a part
+ * instead of one a row and nine column reads, 2,600 -> 2,000
+ * instructions a row with the key table (tests/bench/README.md).
  */
 #define ARM_SQL(table)                                                         \
-	"SELECT domain, provider, class, status, code, enhanced, kind, "       \
-	"host, n FROM " table " WHERE bucket >= :lo AND bucket < :hi"
+	"SELECT bs_keys(:sink, domain, provider, class, status, code, "        \
+	"enhanced, kind, host, n) FROM " table                                 \
+	" WHERE bucket >= :lo AND bucket < :hi"
 #define ARM_FILTER                                                             \
 	" AND (:dom IS NULL OR domain = :dom OR provider = :dom) AND "         \
 	"(:host IS NULL OR host = :host)"
@@ -77,19 +82,27 @@ static const char sql_reply_of[] =
 
 /*
  * The hourly series: the range's rows in key order, bucket first, summed
- * per hour in C (query_hourly()). With a domain or host filter (or the
- * finest reading) from count_hour: */
-static const char sql_hourly[] =
-    "SELECT bucket, class, status, kind, n FROM count_hour WHERE bucket >= :since "
-    "AND bucket < :until AND " COUNT_FILTER;
+ * per hour in C (query_hourly()); the class is read only for the series
+ * per class (a column less, about 90 instructions a row: a year of a
+ * busy server 669 -> 641 M). With a domain or host filter (or the finest
+ * reading) from count_hour: */
+#define HOURLY_SQL(cls, table)                                                 \
+	"SELECT bs_hours(:sink, bucket, " cls ", status, kind, n) FROM " table \
+	" WHERE bucket >= :since AND bucket < :until AND "
+static const char *const sql_hourly[2] = {
+	HOURLY_SQL("0", "count_hour") COUNT_FILTER,
+	HOURLY_SQL("class", "count_hour") COUNT_FILTER,
+};
 /* Without: count_hour_class, a few rows per hour instead of every
  * domain's (a year of a busy server: 310,000 rows instead of 16
  * million). GROUP BY bucket with seven FILTER sums cost 2,200
  * instructions a row; reading the four columns and adding in C about a
  * third of that (a year of a busy server: 694 -> 236 M). */
-static const char sql_hourly_class[] =
-    "SELECT bucket, class, status, kind, n FROM count_hour_class WHERE "
-    "bucket >= :since AND bucket < :until AND (:cls IS NULL OR class = :cls)";
+static const char *const sql_hourly_class[2] = {
+	HOURLY_SQL("0", "count_hour_class") "(:cls IS NULL OR class = :cls)",
+	HOURLY_SQL(
+	    "class", "count_hour_class") "(:cls IS NULL OR class = :cls)",
+};
 
 static const char sql_unknown[] =
     "SELECT bs_normalize(r.text) AS k, count(*) AS cnt, max(e.t), r.text "
@@ -513,18 +526,127 @@ name_of(
  * code, enhanced, kind, host) before they are grouped: the days or months
  * of a range repeat mostly the same keys, so the groupings then look up
  * each distinct key once instead of each row (30-day report of a busy
- * server: 267,000 rows, 9,000 keys; 111 -> 100 ms of CPU).
+ * server: 86,000 rows, 9,200 keys). The keys are kept dense, in order of
+ * first sight, with an index of their positions; each remembers the key
+ * that followed it the last time (next), because every bucket of a
+ * table lists its keys in the same (primary key) order: a row is first
+ * compared with the key that followed the row before, which is the one
+ * nearly always, and read in sequence, where a hash probe into a table
+ * of 2.6 MiB missed the caches on every row.
  */
-struct kslot {
-	int64_t v[8]; /* the key, in ARM_SQL's column order */
-	int64_t n;    /* may be 0 or less while parts are subtracted */
-	bool used;
+#define KEY_NONE UINT32_MAX
+
+struct kent {
+	int64_t v[8];  /* the key, in ARM_SQL's column order */
+	int64_t n;     /* may be 0 or less while parts are subtracted */
+	uint32_t next; /* the key read after this one last, or KEY_NONE */
 };
 
 struct ktable {
-	struct kslot *slot;
-	size_t mask, n;
+	struct kent *e; /* dense, in order of first sight */
+	size_t n, cap;
+	uint32_t *slot; /* index + 1 into e, 0 = empty */
+	size_t mask;
+	uint32_t last; /* the key of the row before, or KEY_NONE */
 };
+
+static uint64_t
+kent_hash(const int64_t *v)
+{
+	uint64_t h = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		h = (h ^ (uint64_t)v[i]) * UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 31);
+}
+
+static void
+ktable_free(struct ktable *t)
+{
+	free(t->e);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+	t->last = KEY_NONE;
+}
+
+/* Room for one more key, in e and in the index. 0, or -1 on ENOMEM. */
+static int
+ktable_grow(struct ktable *t)
+{
+	struct kent *ne;
+	uint32_t *ns;
+	size_t i, j, nmask;
+
+	if (t->n >= KEY_NONE - 1)
+		return -1;
+	if (t->n == t->cap) {
+		t->cap = t->cap != 0 ? t->cap * 2 : 1024;
+		if ((ne = realloc(t->e, t->cap * sizeof(*ne))) == NULL)
+			return -1;
+		t->e = ne;
+	}
+	if (t->slot != NULL && (t->n + 1) * 2 <= t->mask + 1)
+		return 0;
+	nmask = t->slot != NULL ? t->mask * 2 + 1 : 4095;
+	if ((ns = calloc(nmask + 1, sizeof(*ns))) == NULL)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		for (j = kent_hash(t->e[i].v) & nmask; ns[j] != 0;
+		     j = (j + 1) & nmask)
+			;
+		ns[j] = (uint32_t)i + 1;
+	}
+	free(t->slot);
+	t->slot = ns;
+	t->mask = nmask;
+	return 0;
+}
+
+/* The index of key v, added with n 0 when new; KEY_NONE on ENOMEM. */
+static uint32_t
+ktable_find(struct ktable *t, const int64_t *v)
+{
+	struct kent *e;
+	size_t j;
+
+	if (t->slot != NULL) {
+		for (j = kent_hash(v) & t->mask; t->slot[j] != 0;
+		     j = (j + 1) & t->mask)
+			if (memcmp(t->e[t->slot[j] - 1].v, v,
+				sizeof(t->e[0].v)) == 0)
+				return t->slot[j] - 1;
+	}
+	if (ktable_grow(t) == -1)
+		return KEY_NONE;
+	for (j = kent_hash(v) & t->mask; t->slot[j] != 0; j = (j + 1) & t->mask)
+		;
+	t->slot[j] = (uint32_t)t->n + 1;
+	e = &t->e[t->n];
+	memcpy(e->v, v, sizeof(e->v));
+	e->n = 0;
+	e->next = KEY_NONE;
+	return (uint32_t)t->n++;
+}
+
+/* Adds n to key v. 0, or -1 on ENOMEM. */
+static int
+ktable_add(struct ktable *t, const int64_t *v, int64_t n)
+{
+	uint32_t i = KEY_NONE;
+
+	if (t->last != KEY_NONE)
+		i = t->e[t->last].next;
+	if (i == KEY_NONE || memcmp(t->e[i].v, v, sizeof(t->e[i].v)) != 0) {
+		if ((i = ktable_find(t, v)) == KEY_NONE)
+			return -1;
+		if (t->last != KEY_NONE)
+			t->e[t->last].next = i;
+	}
+	t->e[i].n += n;
+	t->last = i;
+	return 0;
+}
 
 /*
  * The memo of one pass over a range's count rows. A report asks for
@@ -534,9 +656,14 @@ struct ktable {
  * class filter, into groups that keep the class apart, and keeps the
  * result in the store until the range, the domain filter or the database
  * changes (PRAGMA data_version and the connection's own changes), so
- * that each query sums a few thousand groups instead.
+ * that each query sums a few thousand groups instead. The memo itself
+ * stays with the store from the first query to store_close(): it also
+ * says that the SQL functions of the queries (query_fns()) are
+ * registered on the connection.
  */
 struct query_cache {
+	bool valid; /* the groupings below are of the range below */
+	bool fns;   /* query_fns() registered the functions */
 	int64_t since, until, dom, host;
 	bool has_dom, has_host, finest;
 	int64_t version, changes;
@@ -549,18 +676,26 @@ struct query_cache {
 	struct ktable keys;     /* the summed keys (query_by_class_each()) */
 };
 
+/* Empties a memo's groupings (it stays the store's). */
+static void
+query_cache_clear(struct query_cache *c)
+{
+	grp_free(&c->cls);
+	grp_free(&c->name);
+	grp_free(&c->prov);
+	grp_free(&c->hosts);
+	grp_free(&c->code);
+	ktable_free(&c->keys);
+	c->valid = false;
+}
+
 /* Frees a memo (store_close()); accepts NULL. */
 void
 query_cache_free(struct query_cache *c)
 {
 	if (c == NULL)
 		return;
-	grp_free(&c->cls);
-	grp_free(&c->name);
-	grp_free(&c->prov);
-	grp_free(&c->hosts);
-	grp_free(&c->code);
-	free(c->keys.slot);
+	query_cache_clear(c);
 	free(c);
 }
 
@@ -599,53 +734,6 @@ scan_name(struct grp_table *t, const struct params *p, int64_t k, int64_t cls,
 	return 0;
 }
 
-static uint64_t
-kslot_hash(const int64_t *v)
-{
-	uint64_t h = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		h = (h ^ (uint64_t)v[i]) * UINT64_C(0x9e3779b97f4a7c15);
-	return h ^ (h >> 31);
-}
-
-/* Adds n to key v. 0, or -1 on ENOMEM. */
-static int
-ktable_add(struct ktable *t, const int64_t *v, int64_t n)
-{
-	struct kslot *ns;
-	size_t i, j, nmask;
-
-	if (t->slot == NULL || (t->n + 1) * 2 > t->mask + 1) {
-		nmask = t->slot != NULL ? t->mask * 2 + 1 : 4095;
-		if ((ns = calloc(nmask + 1, sizeof(*ns))) == NULL)
-			return -1;
-		for (i = 0; t->slot != NULL && i <= t->mask; i++) {
-			if (!t->slot[i].used)
-				continue;
-			for (j = kslot_hash(t->slot[i].v) & nmask; ns[j].used;
-			     j = (j + 1) & nmask)
-				;
-			ns[j] = t->slot[i];
-		}
-		free(t->slot);
-		t->slot = ns;
-		t->mask = nmask;
-	}
-	for (j = kslot_hash(v) & t->mask; t->slot[j].used;
-	     j = (j + 1) & t->mask)
-		if (memcmp(t->slot[j].v, v, sizeof(t->slot[j].v)) == 0)
-			break;
-	if (!t->slot[j].used) {
-		memcpy(t->slot[j].v, v, sizeof(t->slot[j].v));
-		t->slot[j].used = true;
-		t->n++;
-	}
-	t->slot[j].n += n;
-	return 0;
-}
-
 /* Adds one summed key (ARM_SQL's columns) to the memo's groupings. */
 static int
 scan_key(struct query_cache *c, const struct params *p, const int64_t *v,
@@ -680,32 +768,134 @@ scan_key(struct query_cache *c, const struct params *p, const int64_t *v,
 }
 
 /*
+ * The SQL functions of the queries, registered once per connection
+ * (query_fns()). bs_keys() and bs_hours() are aggregates whose first
+ * argument is a pointer (sqlite3_bind_pointer()) to where they add each
+ * row: the rows of a part are read by one step of one statement instead
+ * of a step and nine sqlite3_column_int64() calls a row, which cost
+ * about 600 instructions a row of the 2,400 that SQLite spent on each
+ * (tests/bench/README.md).
+ */
+#define KEYS_PTR  "bs_keys"
+#define HOURS_PTR "bs_hours"
+
+/*
+ * The sink of an aggregate's statement, its pointer argument v of type:
+ * read once a statement and kept in the aggregate's context (reading the
+ * pointer compares its type's name). NULL after setting the error.
+ */
+static void *
+sink_of(sqlite3_context *ctx, sqlite3_value *v, const char *type)
+{
+	void **k = sqlite3_aggregate_context(ctx, sizeof(*k));
+
+	if (k == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return NULL;
+	}
+	if (*k == NULL && (*k = sqlite3_value_pointer(v, type)) == NULL)
+		sqlite3_result_error(ctx, "report: no sink bound", -1);
+	return *k;
+}
+
+/* Where bs_keys() adds a part's rows: to kt, times sign. */
+struct key_sink {
+	struct ktable *kt;
+	int64_t sign;
+};
+
+/* bs_keys(sink, domain, provider, class, status, code, enhanced, kind,
+ * host, n): ARM_SQL's columns. */
+static void
+keys_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct key_sink *k = sink_of(ctx, argv[0], KEYS_PTR);
+	int64_t v[8];
+	int i;
+
+	if (k == NULL || argc != 10)
+		return;
+	for (i = 0; i < 8; i++)
+		v[i] = sqlite3_value_int64(argv[i + 1]);
+	if (ktable_add(k->kt, v, sqlite3_value_int64(argv[9]) * k->sign) == -1)
+		sqlite3_result_error_nomem(ctx);
+}
+
+static void
+agg_final(sqlite3_context *ctx)
+{
+	sqlite3_result_null(ctx);
+}
+
+static void hours_step(sqlite3_context *, int, sqlite3_value **);
+static void normalize_fn(sqlite3_context *, int, sqlite3_value **);
+
+/*
+ * The store's memo (allocated on first use) into *out, with the queries'
+ * SQL functions registered on its connection. 0, or -1 (store_errmsg()).
+ */
+static int
+query_fns(struct store *st, struct query_cache **out)
+{
+	struct query_cache **cp = store_query_cache(st), *c = *cp;
+	sqlite3 *db = store_db(st);
+	const int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY;
+
+	if (c == NULL) {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return store_failx(st, "report: out of memory");
+		c->keys.last = KEY_NONE;
+		*cp = c;
+	}
+	if (!c->fns) {
+		if (sqlite3_create_function_v2(db, KEYS_PTR, 10, flags, NULL,
+			NULL, keys_step, agg_final, NULL) != SQLITE_OK ||
+		    sqlite3_create_function_v2(db, HOURS_PTR, 6, flags, NULL,
+			NULL, hours_step, agg_final, NULL) != SQLITE_OK ||
+		    sqlite3_create_function_v2(db, "bs_normalize", 1,
+			flags | SQLITE_DETERMINISTIC, NULL, normalize_fn, NULL,
+			NULL, NULL) != SQLITE_OK)
+			return store_fail(st, "query: functions");
+		c->fns = true;
+	}
+	*out = c;
+	return 0;
+}
+
+/* Binds sink to q's :sink as a pointer of type (KEYS_PTR, HOURS_PTR). */
+static int
+bind_sink(struct store *st, struct sql_stmt *q, void *sink, const char *type)
+{
+	int i;
+
+	if ((i = sql_param(st, q, ":sink")) == 0)
+		return -1;
+	if (sqlite3_bind_pointer(q->s, i, sink, type, NULL) != SQLITE_OK)
+		return sql_fail(st, q);
+	return 0;
+}
+
+/*
  * Adds the rows of part i of p's range (query_range_split()), times its
  * sign, to kt. 0, or -1 (store_errmsg()).
  */
 static int
 scan_part(struct store *st, const struct params *p, size_t i, struct ktable *kt)
 {
+	struct key_sink sink = { kt, p->arm[i][2] };
 	struct sql_stmt s;
-	int64_t v[8], sign = p->arm[i][2];
-	int rc, j;
+	int rc;
 
 	if (prepare(st, &s, "report",
 		part_sql[i][p->has_dom || p->has_host ? 1 : 0], p) == -1)
 		return -1;
 	if (sql_bind_int64(st, &s, ":lo", p->arm[i][0]) == -1 ||
-	    sql_bind_int64(st, &s, ":hi", p->arm[i][1]) == -1) {
+	    sql_bind_int64(st, &s, ":hi", p->arm[i][1]) == -1 ||
+	    bind_sink(st, &s, &sink, KEYS_PTR) == -1) {
 		sql_finalize(&s);
 		return -1;
 	}
-	while ((rc = sql_step(st, &s)) == SQL_ROW) {
-		for (j = 0; j < 8; j++)
-			v[j] = sql_int64(&s, j);
-		if (ktable_add(kt, v, sql_int64(&s, 8) * sign) == -1) {
-			sql_finalize(&s);
-			return store_failx(st, "report: out of memory");
-		}
-	}
+	rc = sql_step(st, &s); /* one row, the aggregate's NULL */
 	sql_finalize(&s);
 	return rc == -1 ? -1 : 0;
 }
@@ -718,15 +908,17 @@ scan_part(struct store *st, const struct params *p, size_t i, struct ktable *kt)
 static struct query_cache *
 query_scan(struct store *st, const struct params *p)
 {
-	struct query_cache **cp = store_query_cache(st), *c = *cp;
+	struct query_cache *c;
 	struct sql_stmt s = { NULL, NULL };
-	struct ktable kt = { NULL, 0, 0 };
+	struct ktable kt = { NULL, 0, 0, NULL, 0, KEY_NONE };
 	int64_t version = 0, changes;
 	size_t i,
 	    last[6] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX,
 		    SIZE_MAX };
 	int rc;
 
+	if (query_fns(st, &c) == -1)
+		return NULL;
 	if (sql_prepare(st, &s, "data_version", sql_data_version, false) == -1)
 		return NULL;
 	if ((rc = sql_step(st, &s)) == SQL_ROW)
@@ -735,17 +927,13 @@ query_scan(struct store *st, const struct params *p)
 	if (rc == -1)
 		return NULL;
 	changes = (int64_t)sqlite3_total_changes64(store_db(st));
-	if (c != NULL && c->since == p->since && c->until == p->until &&
+	if (c->valid && c->since == p->since && c->until == p->until &&
 	    c->finest == p->finest && c->has_dom == p->has_dom &&
 	    (!p->has_dom || c->dom == p->dom) && c->has_host == p->has_host &&
 	    (!p->has_host || c->host == p->host) && c->version == version &&
 	    c->changes == changes)
 		return c;
-	query_cache_free(c);
-	if ((*cp = c = calloc(1, sizeof(*c))) == NULL) {
-		store_failx(st, "report: out of memory");
-		return NULL;
-	}
+	query_cache_clear(c);
 	c->since = p->since;
 	c->until = p->until;
 	c->dom = p->dom;
@@ -760,19 +948,18 @@ query_scan(struct store *st, const struct params *p)
 		    scan_part(st, p, i, &kt) == -1)
 			goto fail;
 	/* Keys whose parts cancel out are not in the range (as none). */
-	for (i = 0; kt.slot != NULL && i <= kt.mask; i++)
-		if (kt.slot[i].used && kt.slot[i].n != 0 &&
-		    scan_key(c, p, kt.slot[i].v, kt.slot[i].n, last) == -1)
-			goto nomem;
+	for (i = 0; i < kt.n; i++)
+		if (kt.e[i].n != 0 &&
+		    scan_key(c, p, kt.e[i].v, kt.e[i].n, last) == -1) {
+			store_failx(st, "report: out of memory");
+			goto fail;
+		}
 	c->keys = kt;
+	c->valid = true;
 	return c;
-nomem:
-	store_failx(st, "report: out of memory");
-	sql_finalize(&s);
 fail:
-	free(kt.slot);
-	query_cache_free(c);
-	*cp = NULL;
+	ktable_free(&kt);
+	query_cache_clear(c);
 	return NULL;
 }
 
@@ -929,11 +1116,10 @@ query_by_class_each(struct store *st, const struct query_filter *f,
 		if (store_name_id(st, names[i], &id) == -1)
 			return -1;
 		memset(&t, 0, sizeof(t));
-		for (j = 0; c->keys.slot != NULL && j <= c->keys.mask; j++) {
-			v = c->keys.slot[j].v;
-			if (!c->keys.slot[j].used || c->keys.slot[j].n == 0 ||
-			    (v[0] != id && v[1] != id) || v[3] == p.sent ||
-			    v[6] == STORE_KIND_LOCAL ||
+		for (j = 0; j < c->keys.n; j++) {
+			v = c->keys.e[j].v;
+			if (c->keys.e[j].n == 0 || (v[0] != id && v[1] != id) ||
+			    v[3] == p.sent || v[6] == STORE_KIND_LOCAL ||
 			    (p.has_cls && v[2] != p.cls))
 				continue;
 			if ((g = grp_get(&t, v[2], 1)) == NULL) {
@@ -941,7 +1127,7 @@ query_by_class_each(struct store *st, const struct query_filter *f,
 				return store_failx(
 				    st, "by_class: out of memory");
 			}
-			counts_add(&g->c, &p, v[3], v[6], c->keys.slot[j].n);
+			counts_add(&g->c, &p, v[3], v[6], c->keys.e[j].n);
 		}
 		if (classes_emit(st, &t, fn, args[i]) == -1)
 			return -1;
@@ -1374,6 +1560,53 @@ hslots_emit(struct store *st, struct hslots *t, int64_t hour, query_row_fn *fn,
 	return 0;
 }
 
+/* Where bs_hours() sums the rows of an hourly series (hourly_scan()). */
+struct hour_sink {
+	struct store *st;
+	const struct params *p;
+	struct sql_stmt *ns; /* names of classes (by_class), or NULL */
+	struct hslots t;
+	struct hslot *h; /* the slot of the row before */
+	int64_t hour;    /* the hour being summed, when open */
+	bool open, failed;
+	query_row_fn *fn;
+	void *arg;
+};
+
+/*
+ * bs_hours(sink, bucket, class, status, kind, n): adds the row to its
+ * hour's slot, first passing the hour before to the caller when this is
+ * another. When that fails, the message is the store's (k->failed).
+ */
+static void
+hours_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct hour_sink *k = sink_of(ctx, argv[0], HOURS_PTR);
+	int64_t bucket, cls;
+
+	if (k == NULL || argc != 6)
+		return;
+	bucket = sqlite3_value_int64(argv[1]);
+	if (k->open && bucket != k->hour) {
+		if (hslots_emit(k->st, &k->t, k->hour, k->fn, k->arg) == -1)
+			goto fail;
+		k->open = false;
+	}
+	k->hour = bucket;
+	k->open = true;
+	cls = k->ns != NULL ? sqlite3_value_int64(argv[2]) : 0;
+	if ((k->h == NULL || k->h->cls != cls) &&
+	    (k->h = hslot_get(k->st, k->ns, &k->t, cls)) == NULL)
+		goto fail;
+	k->h->seen = true;
+	counts_add(&k->h->c, k->p, sqlite3_value_int64(argv[3]),
+	    sqlite3_value_int64(argv[4]), sqlite3_value_int64(argv[5]));
+	return;
+fail:
+	k->failed = true;
+	sqlite3_result_error(ctx, "hourly: failed", -1);
+}
+
 /*
  * The hourly series of f's range, one row per hour (by_class false) or
  * per hour and class (true, each row's cls its name), in time order: the
@@ -1384,57 +1617,50 @@ hourly_scan(struct store *st, const struct query_filter *f, bool by_class,
     query_row_fn *fn, void *arg)
 {
 	struct params p;
+	struct query_cache *c;
 	struct sql_stmt s, ns = { NULL, NULL };
-	struct hslots t = { NULL, 0 };
-	struct hslot *h = NULL;
-	int64_t bucket = 0, hour = 0, cls;
-	bool open = false;
+	struct hour_sink k;
 	int rc = -1;
 
-	if (params_init(st, f, &p) == -1 ||
+	if (query_fns(st, &c) == -1 || params_init(st, f, &p) == -1 ||
 	    prepare(st, &s, "hourly",
 		f->domain != NULL || f->host != NULL || f->finest
-		    ? sql_hourly
-		    : sql_hourly_class,
+		    ? sql_hourly[by_class]
+		    : sql_hourly_class[by_class],
 		&p) == -1)
 		return -1;
-	if (by_class &&
-	    sql_prepare(st, &ns, "hourly", sql_name_of, false) == -1) {
-		sql_finalize(&s);
-		return -1;
+	memset(&k, 0, sizeof(k));
+	k.st = st;
+	k.p = &p;
+	k.fn = fn;
+	k.arg = arg;
+	if (by_class) {
+		if (sql_prepare(st, &ns, "hourly", sql_name_of, false) == -1)
+			goto done;
+		k.ns = &ns;
 	}
-	for (;;) {
-		rc = sql_step(st, &s);
-		if (rc == -1)
-			break;
-		if (rc == SQL_ROW)
-			bucket = sql_int64(&s, 0);
-		if (open && (rc != SQL_ROW || bucket != hour)) {
-			if (hslots_emit(st, &t, hour, fn, arg) == -1) {
-				rc = -1;
-				break;
-			}
-			open = false;
-		}
-		if (rc != SQL_ROW)
-			break;
-		hour = bucket;
-		open = true;
-		cls = by_class ? sql_int64(&s, 1) : 0;
-		if ((h == NULL || h->cls != cls) &&
-		    (h = hslot_get(st, by_class ? &ns : NULL, &t, cls)) ==
-			NULL) {
-			rc = -1;
-			break;
-		}
-		h->seen = true;
-		counts_add(&h->c, &p, sql_int64(&s, 2), sql_int64(&s, 3),
-		    sql_int64(&s, 4));
+	if (bind_sink(st, &s, &k, HOURS_PTR) == -1)
+		goto done;
+	/* One row, the aggregate's NULL. */
+	switch (sqlite3_step(s.s)) {
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		break;
+	default:
+		if (k.failed) /* the message is the store's */
+			sql_reset(&s);
+		else
+			sql_fail(st, &s);
+		goto done;
 	}
+	if (k.open && hslots_emit(st, &k.t, k.hour, fn, arg) == -1)
+		goto done;
+	rc = 0;
+done:
 	sql_finalize(&s);
 	sql_finalize(&ns);
-	hslots_free(&t);
-	return rc == -1 ? -1 : 0;
+	hslots_free(&k.t);
+	return rc;
 }
 
 /* Calls fn per hour with counts in the range (time, counts), in order. */
@@ -1471,23 +1697,22 @@ normalize_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /*
  * Calls fn for the top f->top normalized unclassified replies (text, n,
- * time of the last, sample). Registers the SQL function bs_normalize() on
- * the store's connection.
+ * time of the last, sample), normalized by the SQL function
+ * bs_normalize() (query_fns()).
  */
 int
 query_unknown(
     struct store *st, const struct query_filter *f, query_row_fn *fn, void *arg)
 {
 	struct query_filter nf = *f;
+	struct query_cache *c;
 	struct params p;
 	struct sql_stmt s;
 	struct query_row r;
 	int rc;
 
-	if (sqlite3_create_function_v2(store_db(st), "bs_normalize", 1,
-		SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
-		normalize_fn, NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(st, "unknown: bs_normalize");
+	if (query_fns(st, &c) == -1)
+		return -1;
 	nf.cls = NULL;
 	if (params_init(st, &nf, &p) == -1 ||
 	    prepare(st, &s, "unknown", sql_unknown, &p) == -1)

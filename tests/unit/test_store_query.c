@@ -487,6 +487,76 @@ query_hourly__three_hours__one_row_each_in_order(void **state)
 	expect_counts(&r.c[2], 0, 3, 0, 1, 0, 0);
 }
 
+/* Stops at the second hour. */
+static int
+stop_second(const struct query_row *r, void *arg)
+{
+	int *n = arg;
+
+	(void)r;
+	return ++*n == 2;
+}
+
+static void
+query_hourly__caller_stops__error_then_store_usable(void **state)
+{
+	struct db_fixture *fx = *state;
+	struct query_filter f = range(T0 - H, T0 + 5 * H);
+	struct rows r = { 0 };
+	int n = 0;
+
+	assert_int_equal(query_hourly(fx->st, &f, stop_second, &n), -1);
+	assert_int_equal(n, 2);
+	assert_non_null(strstr(store_errmsg(fx->st), "stopped by the caller"));
+	assert_int_equal(query_hourly(fx->st, &f, keep, &r), 0);
+	assert_int_equal(r.n, 3);
+	expect_counts(&r.c[2], 0, 3, 0, 1, 0, 0);
+}
+
+/* What nested() asks for, from inside another query's callback. */
+struct nest {
+	struct store *st;
+	int hours;
+	struct rows unknown;
+	struct query_counts totals;
+};
+
+static int
+nested(const struct query_row *r, void *arg)
+{
+	struct nest *ns = arg;
+	struct query_filter f = range(T0, T0 + 3 * H);
+
+	(void)r;
+	if (ns->hours++ > 0)
+		return 0;
+	if (query_unknown(ns->st, &f, keep, &ns->unknown) == -1 ||
+	    query_totals(ns->st, &f, &ns->totals) == -1)
+		return 1;
+	return 0;
+}
+
+/*
+ * A query may be run from the callback of another, whose statement is
+ * still running: the SQL functions are registered once per connection
+ * (re-registering one while a statement runs fails in SQLite).
+ */
+static void
+query_unknown__in_hourly_callback__answers(void **state)
+{
+	struct db_fixture *fx = *state;
+	struct query_filter f = range(T0 - H, T0 + 5 * H);
+	struct rows r = { 0 };
+	struct nest ns = { fx->st, 0, { 0 }, { 0 } };
+
+	assert_int_equal(query_unknown(fx->st, &f, keep, &r), 0);
+	assert_int_equal(query_hourly(fx->st, &f, nested, &ns), 0);
+	assert_int_equal(ns.hours, 3);
+	assert_int_equal(ns.unknown.n, 2);
+	assert_string_equal(ns.unknown.text[0], "451 weird thing id #");
+	expect_counts(&ns.totals, 9, 8, 2, 1, 2, 1);
+}
+
 static void
 query_unknown__ids_differ__grouped_after_normalizing(void **state)
 {
@@ -590,6 +660,12 @@ main(void)
 		    setup, db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_hourly__three_hours__one_row_each_in_order, setup,
+		    db_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_hourly__caller_stops__error_then_store_usable, setup,
+		    db_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    query_unknown__in_hourly_callback__answers, setup,
 		    db_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    query_unknown__ids_differ__grouped_after_normalizing, setup,
