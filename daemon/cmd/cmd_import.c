@@ -548,9 +548,10 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 		if (import_one(&s, paths[i]) == -1)
 			rc = 1;
 	/* Issue 16: evictions and reused ids, when there were any (read
-	 * once the writer thread is idle). */
+	 * once the writer thread is idle). Not after a failure: the
+	 * counters include the batches rolled back (trial11). */
 	(void)pipeline_sync(s.pl);
-	if (mt != NULL) {
+	if (mt != NULL && rc == 0) {
 		struct lc_counters c;
 
 		msgtrack_counters(mt, &c);
