@@ -271,7 +271,11 @@ lifecycle_hook(enum bs_mta mta, int rc, const struct syslog_prefix *pfx,
  * PARSE_OK every field of *ev is set and its spans point into line;
  * ev->smtp_code and ev->enhanced come from the reply text (RFC 5321 code, RFC
  * 3463 status), the enhanced status falling back to the dsn field when the
- * reply carries none. On other results *ev is unspecified.
+ * reply carries none. On other results *ev is unspecified. A line that
+ * ends in '\r' (a log written or copied with CR LF line endings: the line
+ * framing keeps the CR) is read without it (trial11: before, the CR ended
+ * up in the reply, e.g. "... (in reply to RCPT TO command))\r", and the
+ * stage was lost).
  */
 int
 mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
@@ -285,6 +289,8 @@ mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
 	bool exim_log = false, untimed = false;
 	int rc;
 
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
 	if (ctx->lc != NULL)
 		ctx->lc->kind = LC_NONE;
 	if ((rc = prefix(line, len, ctx, &pfx, &stamp, &untimed, &exim_log,
