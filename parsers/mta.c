@@ -275,7 +275,10 @@ lifecycle_hook(enum bs_mta mta, int rc, const struct syslog_prefix *pfx,
  * ends in '\r' (a log written or copied with CR LF line endings: the line
  * framing keeps the CR) is read without it (trial11: before, the CR ended
  * up in the reply, e.g. "... (in reply to RCPT TO command))\r", and the
- * stage was lost).
+ * stage was lost). Leading NUL bytes are skipped too: after a crash the
+ * file system may leave a block of them where the log's last writes were
+ * lost, and the first line written after the restart follows them on the
+ * same "line" (before, that line gave no result: no_prefix).
  */
 int
 mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
@@ -291,6 +294,8 @@ mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	while (len > 0 && *line == '\0')
+		line++, len--;
 	if (ctx->lc != NULL)
 		ctx->lc->kind = LC_NONE;
 	if ((rc = prefix(line, len, ctx, &pfx, &stamp, &untimed, &exim_log,
