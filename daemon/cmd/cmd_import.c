@@ -43,6 +43,7 @@
 #include "pipeline.h"
 #include "position.h"
 #include "rules.h"
+#include "sanitize.h"
 #include "util.h"
 
 #define IMPORT_BATCH_LINES (1 << 20) /* lines per transaction */
@@ -454,13 +455,14 @@ again:
 	(void)pipeline_watch_warn(&w, input_name(in));
 	c = *pipeline_counters(s->pl);
 	if (!s->quiet) {
-		printf("%s: %" PRIu64 " lines, %" PRIu64 " deliveries (%" PRIu64
+		/* A file's name is shown as any text of a log (trial11). */
+		fput_sanitized(stdout, input_name(in), strlen(input_name(in)));
+		printf(": %" PRIu64 " lines, %" PRIu64 " deliveries (%" PRIu64
 		       " sent, %" PRIu64 " deferred, %" PRIu64
 		       " bounced, %" PRIu64 " expired, %" PRIu64
 		       " attempts), %" PRIu64 " skipped, %" PRIu64
 		       " bad, %" PRIu64 " cut",
-		    input_name(in), c.lines - before.lines,
-		    c.events - before.events,
+		    c.lines - before.lines, c.events - before.events,
 		    c.by_status[BS_STATUS_SENT] -
 			before.by_status[BS_STATUS_SENT],
 		    c.by_status[BS_STATUS_DEFERRED] -
