@@ -615,10 +615,12 @@ cmd_import_exec(int argc, char **argv)
 			break;
 	if (i == argc) {
 		for (i = optind; i < argc; i++)
-			if (access(argv[i], R_OK) == -1)
-				fprintf(stderr,
-				    "bouncestat import: error: %s: %s\n",
-				    argv[i], strerror(errno));
+			if (access(argv[i], R_OK) == -1) {
+				fputs("bouncestat import: error: ", stderr);
+				fput_sanitized(
+				    stderr, argv[i], strlen(argv[i]));
+				fprintf(stderr, ": %s\n", strerror(errno));
+			}
 		return 1;
 	}
 	if ((rc = cmd_ctx_finish(&cc, true, &cmd_import_entry)) != 0)

@@ -10,8 +10,8 @@
 #   classify, status, import: no control character on stdout or stderr;
 # - report --format json|html|csv, messages --format json|csv: escaped
 #   (checked here: no raw control character and valid UTF-8);
-# - import's summary line names a file whose name has an escape (it was
-#   printed raw);
+# - import's summary line and its errors name a file whose name has an
+#   escape (they printed it raw), as every command's "error:" line does;
 # - the daemon's own log (standard error): before, its "detect: incident
 #   opened ... key=" line carried the recipient domain raw, ESC included;
 #   every log message now has its control characters as '?'.
@@ -123,6 +123,12 @@ bs incidents incidents --db "$tmp/db" $N --no-detect
 bs replay incidents --db "$tmp/db" $N --since 1h --replay
 bs status status --db "$tmp/db" $N
 bs classify classify "$(sed -n 2p "$tmp/mail.log" | sed 's/.*said: //')"
+# Errors that name a file: as sanitised.
+bs import_missing import --db "$tmp/imp.db" "$tmp/$(printf 'gone\033[31m.log')"
+bs import_missing2 import --db "$tmp/imp.db" "$tmp/$(printf 'gone\033[31m.log')" \
+    "$tmp/mail.log"
+grep -q 'gone?\[31m.log: No such file' "$tmp/import_missing.err" ||
+	fail "import of a missing file: not named"
 grep -q 'rate_limited' "$tmp/incidents.out" ||
 	fail "incidents lists no incident"
 grep -q '0000000D00' "$tmp/trace.out" || fail "trace shows nothing"
