@@ -122,7 +122,8 @@ bs trace trace --db "$tmp/db" $N 0000000D00
 bs incidents incidents --db "$tmp/db" $N --no-detect
 bs replay incidents --db "$tmp/db" $N --since 1h --replay
 bs status status --db "$tmp/db" $N
-bs classify classify "$(sed -n 2p "$tmp/mail.log" | sed 's/.*said: //')"
+bs classify classify "$(sed -n 2p "$tmp/mail.log" | tr -d '\000' |
+    sed 's/.*said: //')"
 # Errors that name a file: as sanitised.
 bs import_missing import --db "$tmp/imp.db" "$tmp/$(printf 'gone\033[31m.log')"
 bs import_missing2 import --db "$tmp/imp.db" "$tmp/$(printf 'gone\033[31m.log')" \
