@@ -271,7 +271,14 @@ lifecycle_hook(enum bs_mta mta, int rc, const struct syslog_prefix *pfx,
  * PARSE_OK every field of *ev is set and its spans point into line;
  * ev->smtp_code and ev->enhanced come from the reply text (RFC 5321 code, RFC
  * 3463 status), the enhanced status falling back to the dsn field when the
- * reply carries none. On other results *ev is unspecified.
+ * reply carries none. On other results *ev is unspecified. A line that
+ * ends in '\r' (a log written or copied with CR LF line endings: the line
+ * framing keeps the CR) is read without it (trial11: before, the CR ended
+ * up in the reply, e.g. "... (in reply to RCPT TO command))\r", and the
+ * stage was lost). Leading NUL bytes are skipped too: after a crash the
+ * file system may leave a block of them where the log's last writes were
+ * lost, and the first line written after the restart follows them on the
+ * same "line" (before, that line gave no result: no_prefix).
  */
 int
 mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
@@ -285,6 +292,10 @@ mta_parse_line(const char *line, size_t len, const struct mta_ctx *ctx,
 	bool exim_log = false, untimed = false;
 	int rc;
 
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	while (len > 0 && *line == '\0')
+		line++, len--;
 	if (ctx->lc != NULL)
 		ctx->lc->kind = LC_NONE;
 	if ((rc = prefix(line, len, ctx, &pfx, &stamp, &untimed, &exim_log,

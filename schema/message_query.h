@@ -78,9 +78,14 @@ struct msg_attempt {
 	int flags; /* BS_EVENT_* of the low bits (suspended, local, ...) */
 };
 
-/* The event rows of queue id qid between first and last. Count or -1. */
-int message_attempts(struct store *, const char *qid, int64_t first,
-    int64_t last, int (*fn)(void *, const struct msg_attempt *), void *arg);
+/*
+ * The event rows of queue id qid logged by host (NULL: any) between first
+ * and last. Count or -1. (trial11: without the host, another host's
+ * message with the same queue id showed its attempts in this one's.)
+ */
+int message_attempts(struct store *, const char *qid, const char *host,
+    int64_t first, int64_t last, int (*fn)(void *, const struct msg_attempt *),
+    void *arg);
 
 /* report --by: recipients' results per key value. */
 struct msg_by_row {

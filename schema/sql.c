@@ -272,11 +272,13 @@ sql_run(struct store *st, const char *name, const char *sql)
 {
 	sqlite3 *db = store_db(st);
 	char *msg = NULL;
+	int code;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		store_failx(st, "%s: %s (extended code %d)", name,
-		    msg != NULL ? msg : sqlite3_errmsg(db),
-		    sqlite3_extended_errcode(db));
+		code = sqlite3_extended_errcode(db);
+		store_failx(st, "%s: %s (extended code %d)%s", name,
+		    msg != NULL ? msg : sqlite3_errmsg(db), code,
+		    store_code_hint(code));
 		sqlite3_free(msg);
 		store_txn_check(st);
 		return -1;

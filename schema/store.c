@@ -46,17 +46,34 @@ store_failx(struct store *st, const char *fmt, ...)
 	return -1;
 }
 
+/* See store_priv.h. */
+const char *
+store_code_hint(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return " (a corrupt database is rebuilt from the logs on disk "
+		       "by 'bouncestat rebuild')";
+	default:
+		return "";
+	}
+}
+
 /*
  * "what: sqlite3_errmsg (extended code N)" from the connection's last
- * error into the store's error buffer. Returns -1.
+ * error into the store's error buffer, with store_code_hint(). Returns -1.
  */
 int
 store_fail(struct store *st, const char *what)
 {
+	int code;
+
 	if (st->db == NULL)
 		return store_failx(st, "%s: out of memory", what);
-	return store_failx(st, "%s: %s (extended code %d)", what,
-	    sqlite3_errmsg(st->db), sqlite3_extended_errcode(st->db));
+	code = sqlite3_extended_errcode(st->db);
+	return store_failx(st, "%s: %s (extended code %d)%s", what,
+	    sqlite3_errmsg(st->db), code, store_code_hint(code));
 }
 
 /*

@@ -786,9 +786,10 @@ open_store(const char *path, int flags, char *errbuf)
 	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		if (st->db != NULL)
-			errbuf_set(errbuf, "%s: %s (extended code %d)", path,
+			errbuf_set(errbuf, "%s: %s (extended code %d)%s", path,
 			    sqlite3_errmsg(st->db),
-			    sqlite3_extended_errcode(st->db));
+			    sqlite3_extended_errcode(st->db),
+			    store_code_hint(sqlite3_extended_errcode(st->db)));
 		else
 			errbuf_set(errbuf, "%s: %s", path, sqlite3_errstr(rc));
 		goto fail;

@@ -23,9 +23,18 @@ sqlite3 *store_db(struct store *);
 
 /*
  * Formats "what: sqlite3_errmsg (extended code N)" from the connection's
- * last error into the store's error buffer. Returns -1 for tail calls.
+ * last error into the store's error buffer, followed by
+ * store_code_hint(N). Returns -1 for tail calls.
  */
 int store_fail(struct store *, const char *what);
+
+/*
+ * The way out after an error of (extended) code: for a corrupt database
+ * or a file that is not one, " (a corrupt database is rebuilt ... by
+ * 'bouncestat rebuild')"; else "". Whether the damage is met at open or
+ * in the middle of a query, every command then says the same (trial11).
+ */
+const char *store_code_hint(int code);
 
 /* printf-style message into the store's error buffer. Returns -1. */
 int store_failx(struct store *, const char *fmt, ...)

@@ -43,6 +43,7 @@
 #include "pipeline.h"
 #include "position.h"
 #include "rules.h"
+#include "sanitize.h"
 #include "util.h"
 
 #define IMPORT_BATCH_LINES (1 << 20) /* lines per transaction */
@@ -454,13 +455,14 @@ again:
 	(void)pipeline_watch_warn(&w, input_name(in));
 	c = *pipeline_counters(s->pl);
 	if (!s->quiet) {
-		printf("%s: %" PRIu64 " lines, %" PRIu64 " deliveries (%" PRIu64
+		/* A file's name is shown as any text of a log (trial11). */
+		fput_sanitized(stdout, input_name(in), strlen(input_name(in)));
+		printf(": %" PRIu64 " lines, %" PRIu64 " deliveries (%" PRIu64
 		       " sent, %" PRIu64 " deferred, %" PRIu64
 		       " bounced, %" PRIu64 " expired, %" PRIu64
 		       " attempts), %" PRIu64 " skipped, %" PRIu64
 		       " bad, %" PRIu64 " cut",
-		    input_name(in), c.lines - before.lines,
-		    c.events - before.events,
+		    c.lines - before.lines, c.events - before.events,
 		    c.by_status[BS_STATUS_SENT] -
 			before.by_status[BS_STATUS_SENT],
 		    c.by_status[BS_STATUS_DEFERRED] -
@@ -548,9 +550,10 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 		if (import_one(&s, paths[i]) == -1)
 			rc = 1;
 	/* Issue 16: evictions and reused ids, when there were any (read
-	 * once the writer thread is idle). */
+	 * once the writer thread is idle). Not after a failure: the
+	 * counters include the batches rolled back (trial11). */
 	(void)pipeline_sync(s.pl);
-	if (mt != NULL) {
+	if (mt != NULL && rc == 0) {
 		struct lc_counters c;
 
 		msgtrack_counters(mt, &c);
@@ -612,10 +615,12 @@ cmd_import_exec(int argc, char **argv)
 			break;
 	if (i == argc) {
 		for (i = optind; i < argc; i++)
-			if (access(argv[i], R_OK) == -1)
-				fprintf(stderr,
-				    "bouncestat import: error: %s: %s\n",
-				    argv[i], strerror(errno));
+			if (access(argv[i], R_OK) == -1) {
+				fputs("bouncestat import: error: ", stderr);
+				fput_sanitized(
+				    stderr, argv[i], strlen(argv[i]));
+				fprintf(stderr, ": %s\n", strerror(errno));
+			}
 		return 1;
 	}
 	if ((rc = cmd_ctx_finish(&cc, true, &cmd_import_entry)) != 0)

@@ -94,7 +94,11 @@ help(void)
 	       "the --detect\n"
 	       "                     thresholds, and print what it would have "
 	       "opened and\n"
-	       "                     resolved; writes nothing\n"
+	       "                     resolved; writes nothing; per-minute "
+	       "counts are kept\n"
+	       "                     for minute_retention: the text says when "
+	       "those --since\n"
+	       "                     asks for were pruned\n"
 	       "  --rules DIR        rule files, for the suggested actions\n"
 	       "  --detect KEY=VAL   a detector threshold, e.g. window=5m or\n"
 	       "                     rate_limited.min_count=20 (see "
@@ -242,6 +246,34 @@ replay_collect(const struct incident *inc, void *arg)
 }
 
 /*
+ * Text: when since reaches before the daemon's last pruning of the
+ * per-minute counts (meta 'minute_floor', store_prune_minutes()), the
+ * replay, which reads only those, starts later than asked: say why
+ * (trial11; as `messages` says that a range lacks pruned records). 0, or
+ * -1 (store_errmsg()).
+ */
+static int
+replay_pruned(FILE *fp, struct store *st, int64_t since)
+{
+	char buf[32], a[64], *end;
+	long long floor;
+	int rc;
+
+	if ((rc = store_meta_get(st, "minute_floor", buf, sizeof(buf))) != 1)
+		return rc;
+	floor = strtoll(buf, &end, 10);
+	if (end == buf || *end != '\0' || since >= floor)
+		return 0;
+	render_local_time(a, sizeof(a), floor, 0);
+	fprintf(fp,
+	    "The per-minute counts before %s were pruned (minute_retention):\n"
+	    "no replay before then; their hourly counts are kept: bouncestat "
+	    "report.\n",
+	    a);
+	return 0;
+}
+
+/*
  * incidents --replay: the detector over (since, now] as if live, in
  * memory. 0 or 1 (after logging).
  */
@@ -296,6 +328,12 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 			    f->kind != NULL ? tl.opened : ds.opened,
 			    f->kind != NULL ? tl.resolved : ds.resolved,
 			    f->kind != NULL ? rk.open : ds.open);
+		if (replay_pruned(stdout, st, f->since) == -1) {
+			log_errx("incidents: %s", store_errmsg(st));
+			incident_list_free(&l);
+			free(tl.v);
+			return 1;
+		}
 		if (l.n > 0) {
 			putchar('\n');
 			incident_table_text(stdout, &l, f->since, true);

@@ -95,12 +95,33 @@ span(int64_t s)
 struct att_ctx {
 	bool json;
 	int n;
+	/* When another message of the same queue id and host overlaps this
+	 * one's time: its recipients, whose domains an attempt must name. */
+	const struct msg_out *only;
 };
+
+/*
+ * True when a (of qid and host) is one of c->only's: with no domain (a
+ * whole message's expiry) or the domain of one of its recipients.
+ */
+static bool
+attempt_ours(const struct att_ctx *c, const struct msg_attempt *a)
+{
+	size_t k;
+
+	if (c->only == NULL || empty(a->domain))
+		return true;
+	for (k = 0; k < c->only->nr; k++)
+		if (strcmp(c->only->r[k].domain, a->domain) == 0)
+			return true;
+	return false;
+}
 
 static int
 attempt_text(void *arg, const struct msg_attempt *a)
 {
-	(void)arg;
+	if (!attempt_ours(arg, a))
+		return 0;
 	fputs("  ", stdout);
 	when(a->t);
 	fputs("  ", stdout);
@@ -152,6 +173,8 @@ attempt_json(void *arg, const struct msg_attempt *a)
 	struct att_ctx *c = arg;
 	char b[64];
 
+	if (!attempt_ours(c, a))
+		return 0;
 	render_utc_time(b, sizeof(b), a->t);
 	printf("%s{\"time\": \"%s\"", c->n++ > 0 ? ", " : "", b);
 	msg_json_str(stdout, "status", a->status, true);
@@ -179,10 +202,37 @@ all_final(const struct msg_out *o)
 	return o->nr > 0;
 }
 
+/*
+ * Attempts are found by queue id, host and time. trial11: a queue id
+ * reused by the same host within a second (Postfix's short ids) gives two
+ * messages whose times overlap (an attempt up to a second after a
+ * message's last line is its): then each keeps the attempts to its own
+ * recipients' domains (c->only). o is one of l.
+ */
+static void
+att_init(struct att_ctx *c, bool json, const struct msg_list *l,
+    const struct msg_out *o)
+{
+	const struct msg_row *m = &o->m, *x;
+	size_t i;
+
+	c->json = json;
+	c->n = 0;
+	c->only = NULL;
+	for (i = 0; i < l->n; i++) {
+		x = &l->v[i].m;
+		if (&l->v[i] != o && strcmp(x->queue_id, m->queue_id) == 0 &&
+		    strcmp(x->host, m->host) == 0 && x->first <= m->last + 1 &&
+		    m->first <= x->last + 1 && o->nr > 0)
+			c->only = o;
+	}
+}
+
 static int
-story_text(struct store *st, const struct msg_out *o)
+story_text(struct store *st, const struct msg_list *l, const struct msg_out *o)
 {
 	const struct msg_row *m = &o->m;
+	struct att_ctx c;
 	size_t k;
 
 	printf("message ");
@@ -213,8 +263,9 @@ story_text(struct store *st, const struct msg_out *o)
 	fputs(", message-id ", stdout);
 	san(m->message_id);
 	fputc('\n', stdout);
-	if (message_attempts(st, m->queue_id, m->first, m->last + 1,
-		attempt_text, NULL) == -1)
+	att_init(&c, false, l, o);
+	if (message_attempts(st, m->queue_id, m->host, m->first, m->last + 1,
+		attempt_text, &c) == -1)
 		return -1;
 	for (k = 0; k < o->nr; k++) {
 		fputs("  ", stdout);
@@ -250,15 +301,17 @@ story_text(struct store *st, const struct msg_out *o)
 }
 
 static int
-story_json(struct store *st, const struct msg_out *o, bool comma)
+story_json(struct store *st, const struct msg_list *l, const struct msg_out *o,
+    bool comma)
 {
-	struct att_ctx c = { true, 0 };
+	struct att_ctx c;
 
+	att_init(&c, true, l, o);
 	fputs(comma ? ",\n " : "\n ", stdout);
 	msg_json_open(stdout, o);
 	fputs(", \"attempts\": [", stdout);
-	if (message_attempts(st, o->m.queue_id, o->m.first, o->m.last + 1,
-		attempt_json, &c) == -1)
+	if (message_attempts(st, o->m.queue_id, o->m.host, o->m.first,
+		o->m.last + 1, attempt_json, &c) == -1)
 		return -1;
 	fputs("]}", stdout);
 	return 0;
@@ -326,7 +379,7 @@ cmd_trace_exec(int argc, char **argv)
 	if (ctx.format == CTX_FORMAT_JSON) {
 		fputs("[", stdout);
 		for (i = 0; i < l.n; i++)
-			if (story_json(st, &l.v[l.n - 1 - i], i > 0) == -1)
+			if (story_json(st, &l, &l.v[l.n - 1 - i], i > 0) == -1)
 				goto fail;
 		fputs(l.n > 0 ? "\n]\n" : "]\n", stdout);
 	} else {
@@ -340,7 +393,7 @@ cmd_trace_exec(int argc, char **argv)
 		for (i = 0; i < l.n; i++) {
 			if (i > 0)
 				putchar('\n');
-			if (story_text(st, &l.v[l.n - 1 - i]) == -1)
+			if (story_text(st, &l, &l.v[l.n - 1 - i]) == -1)
 				goto fail;
 		}
 	}

@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "context.h"
+#include "sanitize.h"
 #include "store.h"
 #include "util.h"
 
@@ -74,12 +75,15 @@ cmd_ctx_shortopts(const struct cmd_ctx *ctx, const char *own)
 void
 cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	fprintf(stderr, "bouncestat %s: error: ", ctx->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "bouncestat %s: error: ", ctx->cmd);
+	/* A file's name or a line's text may be in it (trial11). */
+	fput_sanitized(stderr, msg, strlen(msg));
 	fputc('\n', stderr);
 }
 

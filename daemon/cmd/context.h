@@ -157,7 +157,8 @@ int cmd_ctx_since(struct cmd_ctx *ctx, const char *when, int64_t *out);
  */
 extern const char cmd_time_forms[];
 
-/* Prints "bouncestat CMD: error: <fmt>" to standard error. */
+/* Prints "bouncestat CMD: error: <fmt>" to standard error, with
+ * fput_sanitized() (at most 2 KiB of message). */
 void cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -7,7 +7,9 @@
  * caller returns from (a command that ends with status 1); fatal()/fatalx()
  * log and exit 1.
  * Messages go to stderr (journald picks them up under systemd) as
- * "bouncestat: <level>: <message>". errno is preserved.
+ * "bouncestat: <level>: <message>", each control character of the
+ * message (C0, DEL, C1, bidirectional overrides) as '?'. errno is
+ * preserved.
  */
 #ifndef BS_DAEMON_LOG_H
 #define BS_DAEMON_LOG_H

@@ -266,11 +266,6 @@ db_error_hint(const char *errbuf, const char *cmd, char *out, size_t len)
 		    " (nothing has written to it yet: 'bouncestat import' or "
 		    "the daemon makes it a database; %s does not)",
 		    cmd);
-	else if (strstr(errbuf, "not a database") != NULL ||
-	    strstr(errbuf, "malformed") != NULL)
-		snprintf(out, len,
-		    " (a corrupt database is rebuilt from the logs on disk by "
-		    "'bouncestat rebuild')");
 	else if (len > 0)
 		out[0] = '\0';
 	return out;

@@ -63,8 +63,10 @@ const char *default_db_path(char *buf, size_t len, bool mkdir_parent);
 /*
  * What to do about a database that would not open, for the message after
  * errbuf (the store's error): a read-only file (run cmd as a user who may
- * write it), a held lock, an empty file (import or the daemon), a corrupt
- * file (rebuild). Writes "" when there is no hint; returns out.
+ * write it), a held lock, an empty file (import or the daemon). Writes ""
+ * when there is no hint; returns out. A corrupt file's hint (rebuild) is
+ * in errbuf already: the store adds it to every error of that kind, at
+ * open or mid-query.
  */
 const char *db_error_hint(
     const char *errbuf, const char *cmd, char *out, size_t len);

@@ -12,7 +12,9 @@
 #   hourly counts are not: report over the 80 days still adds up;
 # - `messages` over the pruned days says that the finished records there
 #   were pruned (before: only the column header, an empty list as fact),
-#   also when the range lists later messages.
+#   also when the range lists later messages;
+# - `incidents --replay` over them says that their minute counts were
+#   pruned (trial11).
 . "$(dirname "$0")/daemon_lib.bash"
 
 export TZ=UTC
@@ -110,4 +112,17 @@ grep -q '^# finished messages last seen before .* were pruned' \
 [ "$(grep -vc '^#' "$T/m80.txt")" = 20 ] ||
 	fail "day 80: $(grep -vc '^#' "$T/m80.txt") messages, want 20"
 grep -q 'pruned' "$T/m80.txt" && fail "day 80: a pruning note"
+
+# trial11: a replay over the days whose minute counts were pruned starts
+# only after them, and says why (before: the later start alone).
+"$BOUNCESTAT" incidents --db "$DB" --replay --since @$D0 --now @$now \
+    >"$T/rp.txt" || fail "incidents --replay"
+grep -q '^Replay of the window ends after' "$T/rp.txt" ||
+	fail "replay: no summary: $(cat "$T/rp.txt")"
+grep -q '^The per-minute counts before .* were pruned (minute_retention)' \
+    "$T/rp.txt" || fail "replay over pruned minutes does not say so: \
+$(cat "$T/rp.txt")"
+"$BOUNCESTAT" incidents --db "$DB" --replay --since @$((D0 + 79 * DAY)) \
+    --now @$now >"$T/rp80.txt" || fail "incidents --replay day 80"
+grep -q 'pruned' "$T/rp80.txt" && fail "replay of day 80: a pruning note"
 echo ok

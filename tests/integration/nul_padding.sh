@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+#
+# trial11: after a crash the file system may leave a block of NUL bytes
+# where a log's last writes were lost; the first line written after the
+# restart then follows them with no newline between. Before, that line
+# gave no result (no_prefix): a delivery after each such crash was lost.
+# Now leading NUL bytes are skipped: the log counts as without them.
+set -eu
+
+: "${BOUNCESTAT:?}" "${BS_SRC:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+export TZ=UTC
+unset BOUNCESTAT_DB
+for f in postfix/sent sendmail/maillog exim/mainlog; do
+	src=$BS_SRC/tests/data/$f.log
+	# The NUL block before the first delivery result's line.
+	first=$("$BOUNCESTAT" parse --all --now 2026-12-01 "$src" 2>/dev/null |
+	    awk -F'\t' '$2 == "ok" { print $1; exit }')
+	[ -n "$first" ] || fail "$f: no delivery result"
+	{
+		head -n $((first - 1)) "$src"
+		head -c 4096 /dev/zero
+		tail -n +"$first" "$src"
+	} >"$tmp/nul.log"
+	"$BOUNCESTAT" parse --all --now 2026-12-01 "$src" >"$tmp/clean.tsv" \
+	    2>/dev/null
+	"$BOUNCESTAT" parse --all --now 2026-12-01 "$tmp/nul.log" \
+	    >"$tmp/nul.tsv" 2>/dev/null
+	cmp -s "$tmp/clean.tsv" "$tmp/nul.tsv" ||
+		fail "$f: the line after the NUL block reads otherwise: \
+$(diff "$tmp/clean.tsv" "$tmp/nul.tsv" | head -3 | cut -c1-120)"
+	cp "$src" "$tmp/clean.log"
+	touch -r "$src" "$tmp/clean.log" "$tmp/nul.log"
+	for e in clean nul; do
+		rm -f "$tmp/$e.db"
+		"$BOUNCESTAT" import --db "$tmp/$e.db" "$tmp/$e.log" \
+		    >"$tmp/$e.out" 2>&1 || fail "import $f ($e)"
+		"$BOUNCESTAT" report --db "$tmp/$e.db" --since all \
+		    --format json | jq -c .totals >"$tmp/$e.totals" ||
+			fail "report $f ($e)"
+	done
+	cmp -s "$tmp/clean.totals" "$tmp/nul.totals" ||
+		fail "$f: totals $(cat "$tmp/nul.totals"), want \
+$(cat "$tmp/clean.totals")"
+done
+echo ok
