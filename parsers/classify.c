@@ -449,18 +449,26 @@ static uint64_t
 mix_bytes(uint64_t h, const char *p, size_t n)
 {
 	uint64_t v;
-	size_t i;
+	uint32_t lo, hi;
 
 	h = mix64(h, n);
 	for (; n >= 8; p += 8, n -= 8) {
 		memcpy(&v, p, 8);
 		h = mix64(h, v);
 	}
-	if (n > 0) {
-		for (v = 0, i = 0; i < n; i++)
-			v |= (uint64_t)(unsigned char)p[i] << (8 * i);
-		h = mix64(h, v);
-	}
+	/* The rest in one word (the length is mixed in already): 4 to 7
+	 * bytes as their first and last 4, overlapping; 1 to 3 as the first,
+	 * the middle and the last byte. Issue 14: the key's tail hashes an
+	 * enhanced status and a provider name for every reply. */
+	if (n >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		h = mix64(h, (uint64_t)hi << 32 | lo);
+	} else if (n > 0)
+		h = mix64(h,
+		    (uint64_t)(unsigned char)p[0] |
+			(uint64_t)(unsigned char)p[n / 2] << 8 |
+			(uint64_t)(unsigned char)p[n - 1] << 16);
 	return h;
 }
 
@@ -2325,25 +2333,24 @@ parse_enhanced(struct bs_span sp)
 {
 	struct enh e = { 0, 0, 0 };
 	const char *p = sp.ptr, *end;
-	int v[3] = { 0, 0, 0 }, k = 0, nd = 0;
+	int v[3] = { 0, 0, 0 }, k, nd;
 
 	if (sp.ptr == NULL || sp.len < 5 || sp.len > 9)
 		return e;
 	end = sp.ptr + sp.len;
 	if (*p != '2' && *p != '4' && *p != '5')
 		return e;
-	for (; p < end; p++) {
-		if (*p == '.') {
-			if (nd == 0 || ++k > 2)
+	/* three runs of 1 to 3 digits, a '.' between them, nothing else */
+	for (k = 0; k < 3; k++) {
+		for (nd = 0; p < end && is_digit(*p); p++, nd++) {
+			if (nd == 3)
 				return e;
-			nd = 0;
-		} else if (is_digit(*p) && nd < 3) {
 			v[k] = v[k] * 10 + (*p - '0');
-			nd++;
-		} else
+		}
+		if (nd == 0 || (k < 2 && (p == end || *p++ != '.')))
 			return e;
 	}
-	if (k != 2 || nd == 0)
+	if (p != end)
 		return e;
 	e.cls = v[0];
 	e.subj = v[1];
