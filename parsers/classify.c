@@ -282,6 +282,9 @@ struct literal {
 	uint64_t w[2], zw[2], mask[2];
 };
 
+/* Key tails whose replies' ids are guessed (classify_event()). */
+#define ID_GUESS_SIZE 256
+
 /* cache_entry.rule of a normalised key whose subjects need exact keys */
 #define RULE_EXACT -2
 
@@ -361,6 +364,8 @@ struct classifier {
 	struct classify_model *model; /* weak layers (classify_model.c) */
 	struct model_memo *memo;      /* its answers (with the cache) */
 	char model_why[256];
+	/* per key tail: did its last reply have an id (classify_event()) */
+	bool id_guess[ID_GUESS_SIZE];
 	/* find_ip() of the event being classified (event_ip()) */
 	size_t ip_from, ip_hint;
 };
@@ -3479,6 +3484,7 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	struct spans sp;
 	struct enh e;
 	uint64_t key, nkey, xkey, tail, word, dmix = 0;
+	bool *pred;
 	size_t i, w, bucket;
 	enum match_rc mr;
 	struct rule *r;
@@ -3549,13 +3555,28 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 		(uint64_t)ri.wrapper << 16); /* the model reads it */
 	m = s;
 	out->read = bs_span_make(s, n);
-	nkey = mix64(digit_hash((const unsigned char *)s, n), tail);
-	ce = c->nocache ? NULL : cache_get(c, nkey);
-	if (ce == NULL && template_mask_ids(s, n, c->msubj)) {
-		m = c->msubj;
-		out->read = bs_span_make(m, n);
+	/* Masking first or hashing first gives the same key: which is
+	 * cheaper is guessed from the last reply of the same tail (code,
+	 * status, provider...: Gmail's and Outlook's replies have ids). */
+	pred = &c->id_guess[tail % ID_GUESS_SIZE];
+	if (*pred && !c->nocache) {
+		if ((*pred = template_mask_ids(s, n, c->msubj))) {
+			m = c->msubj;
+			out->read = bs_span_make(m, n);
+		}
 		nkey = mix64(digit_hash((const unsigned char *)m, n), tail);
+		ce = cache_get(c, nkey);
+	} else {
+		nkey = mix64(digit_hash((const unsigned char *)s, n), tail);
 		ce = c->nocache ? NULL : cache_get(c, nkey);
+		if (ce == NULL && template_mask_ids(s, n, c->msubj)) {
+			*pred = true;
+			m = c->msubj;
+			out->read = bs_span_make(m, n);
+			nkey = mix64(
+			    digit_hash((const unsigned char *)m, n), tail);
+			ce = c->nocache ? NULL : cache_get(c, nkey);
+		}
 	}
 	if (ce != NULL) {
 		if (ce->rule != RULE_EXACT &&
