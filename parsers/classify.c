@@ -465,7 +465,7 @@ mix64(uint64_t h, uint64_t v)
 	return h;
 }
 
-static uint64_t
+static inline uint64_t
 mix_bytes(uint64_t h, const char *p, size_t n)
 {
 	uint64_t v;
@@ -2824,7 +2824,11 @@ lower_ascii(uint64_t v)
 static __m128i
 zero_digits16(__m128i v)
 {
-	__m128i d = scan_range16(v, '0', '9');
+	/* v + (0x80 - '0') is below -128 + 10, as a signed byte, just for
+	 * the digits: one add and one compare */
+	__m128i d =
+	    _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
+		_mm_set1_epi8((char)(-128 + 10)));
 
 	return _mm_andnot_si128(_mm_and_si128(d, _mm_set1_epi8(0x0f)), v);
 }
