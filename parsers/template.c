@@ -425,12 +425,15 @@ mask_bits16(
 	const __m128i lt =
 	    _mm_cmplt_epi8(_mm_add_epi8(lx, _mm_set1_epi8((char)(0x80 - 'a'))),
 		_mm_set1_epi8((char)(-128 + 26)));
-	unsigned am, dm;
+	uint16_t am, dm;
 
-	am = (unsigned)_mm_movemask_epi8(_mm_or_si128(dg, lt));
-	dm = (unsigned)_mm_movemask_epi8(dg);
-	a[i / 64] |= (uint64_t)(am >> skip) << (i % 64);
-	d[i / 64] |= (uint64_t)(dm >> skip) << (i % 64);
+	/* each 16 bits are written once into zeroed words, and x86-64 is
+	 * little-endian: bits i .. i + 15 are the two bytes at i / 8 */
+	am = (uint16_t)((unsigned)_mm_movemask_epi8(_mm_or_si128(dg, lt)) >>
+	    skip);
+	dm = (uint16_t)((unsigned)_mm_movemask_epi8(dg) >> skip);
+	memcpy((unsigned char *)a + i / 8, &am, sizeof(am));
+	memcpy((unsigned char *)d + i / 8, &dm, sizeof(dm));
 #else
 	unsigned k;
 
@@ -489,7 +492,15 @@ template_mask_ids(const char *s, size_t len, char *out)
 			break;
 		i = w * 64 + (size_t)__builtin_ctzll(m);
 		end = bits_next_clear(a, i);
-		bits_some_all(d, i, end, &digit, &digits_only);
+		if ((end - 1) / 64 == w) {
+			/* the run within one word (most are): one mask */
+			m = end - i == 64
+			    ? ~UINT64_C(0)
+			    : ((UINT64_C(1) << (end - i)) - 1) << (i % 64);
+			digit = (d[w] & m) != 0;
+			digits_only = (d[w] & m) == m;
+		} else
+			bits_some_all(d, i, end, &digit, &digits_only);
 		if (digit && !digits_only)
 			mask_span(s, len, i, end, out, &copied);
 	}

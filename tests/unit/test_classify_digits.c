@@ -13,7 +13,10 @@
  *     for the cache, so "tss05" must not serve "tss04");
  *   - a digit class without digits in its literal ("limit [0-4]00");
  *   - a pattern blind to digits ("user \d+ unknown"), which must be served
- *     from the cache (the test fails if it never is).
+ *     from the cache (the test fails if it never is);
+ *   - a reply answered by a rule blind to digits while a rule that reads
+ *     them ("tss04") is a candidate: later replies of its template are
+ *     served from the cache unless that rule matches them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -133,6 +136,45 @@ test_digit_blind_is_cached(void **state)
 	classify_free(c);
 }
 
+/*
+ * "[TSS05] Messages from" is answered by deferred-words (blind to digits)
+ * while tss-literal, which reads digits, comes first: a reply of the same
+ * template is answered from the cache after tss-literal alone is run on
+ * it (and does not match); one that it matches ([TSS04]) is classified in
+ * full, and the entry still serves the template afterwards.
+ */
+static void
+test_digit_rule_checked_on_hit(void **state)
+{
+	static const struct want w[] = {
+		{ "421 4.7.0 [TSS05] Messages from 192.0.2.1 deferred",
+		    BS_CLASS_POLICY },
+		{ "421 4.7.0 [TSS06] Messages from 192.0.2.7 deferred",
+		    BS_CLASS_POLICY },
+		{ "421 4.7.0 [TSS04] Messages from 192.0.2.8 deferred",
+		    BS_CLASS_BLACKLISTED },
+		{ "421 4.7.0 [TSS07] Messages from 192.0.2.9 deferred",
+		    BS_CLASS_POLICY },
+		{ "421 4.7.0 [TSS04] Messages from 192.0.2.3 deferred",
+		    BS_CLASS_BLACKLISTED },
+	};
+	static const uint64_t hits[] = { 0, 1, 1, 2, 2 };
+	struct classifier *c = load(true);
+	struct classify_result r;
+	struct classify_stats st;
+	size_t i;
+
+	(void)state;
+	check_sequence(w, sizeof(w) / sizeof(w[0]));
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		classify_text(c, w[i].text, strlen(w[i].text), NULL, &r);
+		assert_int_equal(r.cls, w[i].cls);
+		classify_get_stats(c, &st);
+		assert_int_equal(st.cache_hits, hits[i]);
+	}
+	classify_free(c);
+}
+
 int
 main(void)
 {
@@ -140,6 +182,7 @@ main(void)
 		cmocka_unit_test(test_digit_literal),
 		cmocka_unit_test(test_digit_class),
 		cmocka_unit_test(test_digit_blind_is_cached),
+		cmocka_unit_test(test_digit_rule_checked_on_hit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
