@@ -61,7 +61,8 @@ struct pipeline {
 	bool mt_txn;         /* a batch begun and not committed (no writer) */
 	bool mt_here;        /* issue 14: the join here with a writer (its rows
 			      * there): pipeline_start_writer_join_here() */
-	struct lc_line lc;   /* issue 16: mta_parse_line() fills it (ctx.lc) */
+	bool mt_begun; /* issue 14, mt_here: join_begin() ran in the batch */
+	struct lc_line lc; /* issue 16: mta_parse_line() fills it (ctx.lc) */
 	struct prov_memo memo[PROV_MEMO_SLOTS];
 	size_t memo_used;              /* slots of memo in use */
 	struct syslog_memo smemo;      /* issue 14: ctx.syslog.memo */
@@ -230,6 +231,30 @@ reply_template(struct pipeline *p, size_t *len)
 	return p->tmpl;
 }
 
+/*
+ * Issue 14: with the join here (mt_here), its first use in a batch
+ * waits for the writer thread to run the batch's BEGIN and be idle, and
+ * then lets the join read the store (msgtrack_begin()). Not at
+ * pipeline_begin(): an import waiting for its input (a pipe) would hold
+ * the database's write lock meanwhile; this way the lock is taken when
+ * the batch's lines come, as with the join on the writer thread. 0 or -1.
+ */
+static int
+join_begin(struct pipeline *p)
+{
+	if (p->mt_begun)
+		return 0;
+	if (writer_sync(p->writer) == -1)
+		return -1;
+	if (msgtrack_begin(p->mt, p->mt_txn) == -1) {
+		(void)store_rollback(p->store);
+		return -1;
+	}
+	p->mt_txn = true;
+	p->mt_begun = true;
+	return 0;
+}
+
 /* Classifies, counts and stores p->ev. PARSE_OK, or -1 (store). */
 static int
 pipeline_event(struct pipeline *p)
@@ -265,8 +290,9 @@ pipeline_event(struct pipeline *p)
 		 * or here (issue 14: mt_here), before the record's counts
 		 * as there. */
 		if (p->mt_here &&
-		    msgtrack_event(
-			p->mt, &p->ev, &p->cr, p->provider, &p->lc) == -1) {
+		    (join_begin(p) == -1 ||
+			msgtrack_event(p->mt, &p->ev, &p->cr, p->provider,
+			    &p->lc) == -1)) {
 			(void)writer_sync(p->writer);
 			return -1;
 		}
@@ -394,8 +420,12 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 					(void)writer_sync(p->writer);
 					return -1;
 				}
-			} else if (msgtrack_line(p->mt, &p->lc) == -1)
+			} else if ((p->mt_here && join_begin(p) == -1) ||
+			    msgtrack_line(p->mt, &p->lc) == -1) {
+				if (p->mt_here)
+					(void)writer_sync(p->writer);
 				return -1;
+			}
 		}
 		return rc == PARSE_SKIP ? PARSE_SKIP : PARSE_BAD;
 	}
@@ -496,17 +526,9 @@ pipeline_begin(struct pipeline *p)
 			(void)writer_sync(p->writer);
 			return -1;
 		}
-		if (!p->mt_here)
-			return 0;
-		/* Issue 14: the join here reads the store inside the batch
-		 * (as below), while the writer thread is idle. */
-		if (writer_sync(p->writer) == -1)
-			return -1;
-		if (msgtrack_begin(p->mt, p->mt_txn) == -1) {
-			(void)store_rollback(p->store);
-			return -1;
-		}
-		p->mt_txn = true;
+		/* Issue 14: a join here reads the store at its first use
+		 * in the batch (join_begin()). */
+		p->mt_begun = false;
 		return 0;
 	}
 	if (store_begin(p->store) == -1)
@@ -542,7 +564,8 @@ pipeline_commit(struct pipeline *p)
 	if (p->writer != NULL) {
 		/* Issue 16: the thread flushes the messages before COMMIT;
 		 * issue 14: or the join here hands them over. */
-		if ((p->mt_here && msgtrack_flush(p->mt) == -1) ||
+		if ((p->mt_here &&
+			(join_begin(p) == -1 || msgtrack_flush(p->mt) == -1)) ||
 		    writer_lines(p->writer, n) == -1 ||
 		    writer_commit(p->writer) == -1) {
 			(void)writer_sync(p->writer);
