@@ -97,11 +97,14 @@ enum {
 	C_RELAY,
 	C_TRANS,
 	C_SDOM,
+	C_RDOM, /* issue 14: a recipient's domain */
+	C_SASL, /* issue 14: mostly empty */
 	C_COUNT
 };
 
 struct name_memo {
 	int64_t id; /* -1: none */
+	size_t n;   /* strlen(s) */
 	char s[LC_NAME_MAX];
 };
 
@@ -111,6 +114,9 @@ struct pend_msg {
 	int64_t size, nrcpt, failed, flags;
 	const char *state; /* a constant */
 	size_t roff, rlen; /* its rcpts in message_store.rbuf */
+	/* issue 14: the lengths of the texts below, bound with them (a
+	 * length of -1 has SQLite count the bytes one at a time) */
+	size_t qlen, slen, clen, mlen;
 	char qid[LC_QID_MAX];
 	char client[LC_ADDR_MAX]; /* text, not a name (version 11) */
 	char sender[LC_ADDR_MAX + 24];
@@ -142,7 +148,18 @@ struct message_store {
 	/* issue 14: the integers last bound to M_INSERT_N's parameters
 	 * (bind_msg()); bmemo_ok false: none known */
 	int64_t bmemo[MSG_BATCH * MSG_COLS];
+	/* issue 14: the state text (a constant) last bound per row of
+	 * M_INSERT_N, valid with bmemo */
+	const char *smemo[MSG_BATCH];
 	bool bmemo_ok;
+	int64_t last_id; /* the row id of the last insert */
+	/* issue 14: message_store_plan()'s last handle, and the writer's
+	 * map of handles to row ids (open addressing, h 0: empty) */
+	int64_t handle;
+	struct hslot {
+		int64_t h, id;
+	} * hmap;
+	size_t hmask, hn;
 };
 
 /*
@@ -224,6 +241,7 @@ message_store_free(struct message_store *ms)
 		sql_finalize(&ms->q[i]);
 	free(ms->rbuf);
 	free(ms->forms);
+	free(ms->hmap);
 	free(ms);
 }
 
@@ -256,20 +274,14 @@ message_addr_form(
 	return (size_t)w < n ? (size_t)w : n - 1;
 }
 
-static int
-intern(struct store *st, const char *s, int64_t *id)
-{
-	return store_intern_name(st, s, strlen(s), id);
-}
-
-/* intern() through the column's one-entry memo. */
+/* store_intern_name() through the column's one-entry memo. */
 static int
 intern_col(struct message_store *ms, int col, const char *s, int64_t *id)
 {
 	struct name_memo *m = &ms->memo[col];
 	size_t n = strlen(s);
 
-	if (m->id >= 0 && strcmp(m->s, s) == 0) {
+	if (m->id >= 0 && m->n == n && memcmp(m->s, s, n) == 0) {
 		*id = m->id;
 		return 0;
 	}
@@ -277,6 +289,7 @@ intern_col(struct message_store *ms, int col, const char *s, int64_t *id)
 		return -1;
 	if (n < sizeof(m->s)) {
 		memcpy(m->s, s, n + 1);
+		m->n = n;
 		m->id = *id;
 	}
 	return 0;
@@ -290,8 +303,12 @@ message_store_forget(struct message_store *ms)
 
 	for (i = 0; i < C_COUNT; i++)
 		ms->memo[i].id = -1;
-	/* the rows waiting rolled back with the rest */
+	/* the rows waiting rolled back with the rest, and the rows of the
+	 * handles mapped (the join reloads its messages) */
 	ms->nmsg = 0;
+	free(ms->hmap);
+	ms->hmap = NULL;
+	ms->hmask = ms->hn = 0;
 	ms->rused = 0;
 	ms->next_id = 0;
 }
@@ -311,6 +328,33 @@ bind_text(struct message_store *ms, struct sql_stmt *q, int i, const char *s)
 	if (sqlite3_bind_text(q->s, i, s, -1, SQLITE_STATIC) != SQLITE_OK)
 		return sql_fail(ms->st, q);
 	return 0;
+}
+
+/* bind_text() of s's first n bytes (no NUL among them). */
+static int
+bind_textn(struct message_store *ms, struct sql_stmt *q, int i, const char *s,
+    size_t n)
+{
+	if (sqlite3_bind_text(q->s, i, s, (int)n, SQLITE_STATIC) != SQLITE_OK)
+		return sql_fail(ms->st, q);
+	return 0;
+}
+
+/*
+ * Issue 14: the state text of row r of M_INSERT_N (memo non-NULL), bound
+ * only when another constant than the one bound there before (a state
+ * name is a constant: the same pointer, the same bytes).
+ */
+static int
+bind_state(struct message_store *ms, struct sql_stmt *q, int i,
+    const char *state, const char **smemo)
+{
+	if (smemo != NULL) {
+		if (*smemo == state)
+			return 0;
+		*smemo = state;
+	}
+	return bind_textn(ms, q, i, state, strlen(state));
 }
 
 static int
@@ -348,22 +392,22 @@ bind_int_m(struct message_store *ms, struct sql_stmt *q, int64_t *memo, int i,
  */
 static int
 bind_msg(struct message_store *ms, struct sql_stmt *q, int o,
-    const struct pend_msg *p, int64_t *memo)
+    const struct pend_msg *p, int64_t *memo, const char **smemo)
 {
 	if ((o >= 0 && bind_int_m(ms, q, memo, o + 1, p->id) == -1) ||
 	    bind_int_m(ms, q, memo, o + 2, p->mta) == -1 ||
 	    bind_int_m(ms, q, memo, o + 3, p->host) == -1 ||
 	    bind_int_m(ms, q, memo, o + 4, p->inst) == -1 ||
-	    bind_text(ms, q, o + 5, p->qid) == -1 ||
+	    bind_textn(ms, q, o + 5, p->qid, p->qlen) == -1 ||
 	    bind_int_m(ms, q, memo, o + 6, p->first) == -1 ||
 	    bind_int_m(ms, q, memo, o + 7, p->last) == -1 ||
 	    bind_int_m(ms, q, memo, o + 8, p->final) == -1 ||
-	    bind_text(ms, q, o + 9, p->state) == -1 ||
-	    bind_text(ms, q, o + 10, p->sender) == -1 ||
+	    bind_state(ms, q, o + 9, p->state, smemo) == -1 ||
+	    bind_textn(ms, q, o + 10, p->sender, p->slen) == -1 ||
 	    bind_int_m(ms, q, memo, o + 11, p->sdom) == -1 ||
 	    bind_int_m(ms, q, memo, o + 12, p->sasl) == -1 ||
-	    bind_text(ms, q, o + 13, p->client) == -1 ||
-	    bind_text(ms, q, o + 14, p->message_id) == -1 ||
+	    bind_textn(ms, q, o + 13, p->client, p->clen) == -1 ||
+	    bind_textn(ms, q, o + 14, p->message_id, p->mlen) == -1 ||
 	    bind_int_m(ms, q, memo, o + 15, p->size) == -1 ||
 	    bind_int_m(ms, q, memo, o + 16, p->nrcpt) == -1 ||
 	    bind_int_m(ms, q, memo, o + 17, p->failed) == -1 ||
@@ -408,11 +452,14 @@ flush_rows(struct message_store *ms)
 	if (n == MSG_BATCH && !ms->bmemo_ok) {
 		for (i = 0; i < MSG_BATCH * MSG_COLS; i++)
 			ms->bmemo[i] = INT64_MIN;
+		for (i = 0; i < MSG_BATCH; i++)
+			ms->smemo[i] = NULL;
 		ms->bmemo_ok = true;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
 		if (bind_msg(ms, q, n == MSG_BATCH ? (int)i * MSG_COLS : 0,
-			&ms->pmsg[i], n == MSG_BATCH ? ms->bmemo : NULL) == -1)
+			&ms->pmsg[i], n == MSG_BATCH ? ms->bmemo : NULL,
+			n == MSG_BATCH ? &ms->smemo[i] : NULL) == -1)
 			rc = -1;
 		else if ((n != MSG_BATCH || i == n - 1) &&
 		    exec_bound(ms, q) == -1)
@@ -464,14 +511,43 @@ rb_room(struct message_store *ms, size_t n)
  * s (n bytes) as a JSON string at d, which has room for its worst case
  * (n * 6 + 2). Returns the end.
  */
+/* Has v a zero byte? (exact; bytes from 0x80 count as non-zero) */
+#define ZBYTE(v)                                                               \
+	(((v)-UINT64_C(0x0101010101010101)) & ~(v)&UINT64_C(0x8080808080808080))
+
+/*
+ * Issue 14: true when none of the 8 bytes of v needs escaping in
+ * put_str() (a control byte below 0x20, '"', '\\', 0x7f). The tests are
+ * exact for bytes below 0x80 and never true for one from 0x80 on, which
+ * is plain.
+ */
+static inline bool
+plain8(uint64_t v)
+{
+	uint64_t ctl = (v - UINT64_C(0x2020202020202020)) & ~v &
+	    UINT64_C(0x8080808080808080);
+
+	return (ctl | ZBYTE(v ^ UINT64_C(0x2222222222222222)) |
+		   ZBYTE(v ^ UINT64_C(0x5c5c5c5c5c5c5c5c)) |
+		   ZBYTE(v ^ UINT64_C(0x7f7f7f7f7f7f7f7f))) == 0;
+}
+
 static char *
 put_str(char *d, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	size_t i = 0;
+	uint64_t v;
 
 	*d++ = '"';
-	for (i = 0; i < n; i++) {
+	/* Issue 14: the plain bytes 8 at a time (the room is 6 a byte) */
+	for (; i + 8 <= n; i += 8, d += 8) {
+		memcpy(&v, s + i, 8);
+		if (!plain8(v))
+			break;
+		memcpy(d, &v, 8);
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '"' || c == '\\') {
@@ -610,7 +686,8 @@ pack_rcpts(
 		    strnlen(r->addr, sizeof(r->addr)), f[i].addr,
 		    sizeof(f[i].addr));
 		f[i].i = i;
-		if (intern(ms->st, domain_of(r->addr), &f[i].dom) == -1 ||
+		if (intern_col(ms, C_RDOM, domain_of(r->addr), &f[i].dom) ==
+			-1 ||
 		    intern_col(ms, C_PROV, r->provider, &f[i].prov) == -1 ||
 		    intern_col(ms, C_RELAY, r->relay, &f[i].relay) == -1 ||
 		    intern_col(ms, C_TRANS, r->transport, &f[i].tr) == -1)
@@ -664,55 +741,190 @@ new_id(struct message_store *ms, int64_t *id)
 }
 
 /* Copies string field s of a record (n bytes, NUL within) to d (as
- * large). */
-static void
+ * large). Returns its length. */
+static size_t
 field(char *d, const char *s, size_t n)
 {
 	size_t len = strnlen(s, n - 1);
 
 	memcpy(d, s, len);
 	d[len] = '\0';
+	return len;
 }
 
-/* lc_ops.put: see message.h. */
+/*
+ * What put does with m (see message.h): *act, and *id, m's row id or
+ * handle (0: none). A new message gets the next handle in m->id when
+ * handles, else nothing yet (its row id comes with the write). 0.
+ */
 static int
-msg_put(void *arg, struct lc_msg *m)
+plan(struct message_store *ms, struct lc_msg *m, bool handles,
+    enum msg_act *act, int64_t *id)
 {
-	struct message_store *ms = arg;
+	*id = m->id;
+	if (m->final != 0 && m->failed == 0 &&
+	    ms->records == MSG_RECORDS_FAILED) {
+		*act = m->id != 0 ? MSG_ACT_DELETE : MSG_ACT_NONE;
+		m->id = 0;
+		return 0;
+	}
+	if (m->id != 0) {
+		*act = MSG_ACT_UPDATE;
+		return 0;
+	}
+	*act = MSG_ACT_INSERT;
+	if (handles)
+		m->id = *id = --ms->handle;
+	return 0;
+}
+
+/* See message.h. */
+int
+message_store_plan(
+    struct message_store *ms, struct lc_msg *m, enum msg_act *act, int64_t *id)
+{
+	return plan(ms, m, true, act, id);
+}
+
+/* The slot of handle h in the map, or of the empty slot it would take. */
+static size_t
+hmap_slot(const struct message_store *ms, int64_t h)
+{
+	size_t i = (size_t)((uint64_t)h * UINT64_C(0x9e3779b97f4a7c15) >> 20) &
+	    ms->hmask;
+
+	while (ms->hmap[i].h != 0 && ms->hmap[i].h != h)
+		i = (i + 1) & ms->hmask;
+	return i;
+}
+
+/* Maps handle h to row id. 0 or -1 (memory). */
+static int
+hmap_put(struct message_store *ms, int64_t h, int64_t id)
+{
+	struct hslot *old = ms->hmap, *nm;
+	size_t i, n = ms->hmask + 1;
+
+	if (ms->hmap == NULL || 2 * (ms->hn + 1) > n) {
+		n = ms->hmap == NULL ? 256 : 2 * n;
+		if ((nm = calloc(n, sizeof(*nm))) == NULL)
+			return store_failx(ms->st, "out of memory");
+		ms->hmap = nm;
+		ms->hmask = n - 1;
+		for (i = 0; old != NULL && i < n / 2; i++)
+			if (old[i].h != 0)
+				ms->hmap[hmap_slot(ms, old[i].h)] = old[i];
+		free(old);
+	}
+	i = hmap_slot(ms, h);
+	if (ms->hmap[i].h == 0)
+		ms->hn++;
+	ms->hmap[i].h = h;
+	ms->hmap[i].id = id;
+	return 0;
+}
+
+/* The row id of handle h, 0: none; with drop, the mapping goes. */
+static int64_t
+hmap_take(struct message_store *ms, int64_t h, bool drop)
+{
+	size_t i, j, k;
+	int64_t id;
+
+	if (ms->hmap == NULL || ms->hmap[i = hmap_slot(ms, h)].h == 0)
+		return 0;
+	id = ms->hmap[i].id;
+	if (!drop)
+		return id;
+	/* backward shift: the slots after i that may move into it */
+	ms->hn--;
+	for (j = i;;) {
+		ms->hmap[i].h = 0;
+		for (;;) {
+			j = (j + 1) & ms->hmask;
+			if (ms->hmap[j].h == 0)
+				return id;
+			k = (size_t)((uint64_t)ms->hmap[j].h *
+				    UINT64_C(0x9e3779b97f4a7c15) >>
+				20) &
+			    ms->hmask;
+			/* j stays when k lies cyclically in (i, j] */
+			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+				continue;
+			break;
+		}
+		ms->hmap[i] = ms->hmap[j];
+		i = j;
+	}
+}
+
+/*
+ * The row id of m's put (id: a row id, or a handle of
+ * message_store_plan()), the handle's mapping dropped when m is final
+ * or act a delete. 0 or -1 (a handle never written).
+ */
+static int
+row_id(struct message_store *ms, const struct lc_msg *m, enum msg_act act,
+    int64_t *id)
+{
+	if (*id >= 0)
+		return 0;
+	if ((*id = hmap_take(
+		 ms, *id, act == MSG_ACT_DELETE || m->final != 0)) == 0)
+		return store_failx(ms->st, "message: unknown handle");
+	return 0;
+}
+
+/* See message.h: act on m (its row id is id). */
+int
+message_store_write(
+    struct message_store *ms, struct lc_msg *m, enum msg_act act, int64_t id)
+{
 	struct pend_msg one, *p;
 	struct sql_stmt *q;
 	int rc;
 
-	if (m->final != 0 && m->failed == 0 &&
-	    ms->records == MSG_RECORDS_FAILED) {
-		if (m->id != 0 && delete_msg(ms, m->id) == -1)
-			return -1;
-		m->id = 0;
+	int64_t handle = id;
+
+	switch (act) {
+	case MSG_ACT_NONE:
 		return 0;
-	}
-	if (m->id == 0) {
+	case MSG_ACT_DELETE:
+		if (row_id(ms, m, act, &id) == -1)
+			return -1;
+		return delete_msg(ms, id);
+	case MSG_ACT_INSERT:
 		if (ms->nmsg == MSG_BATCH && flush_rows(ms) == -1)
 			return -1;
+		/* its id, as put always chose it (message.h) */
+		if (new_id(ms, &id) == -1 ||
+		    (handle < 0 && m->final == 0 &&
+			hmap_put(ms, handle, id) == -1))
+			return -1;
 		p = &ms->pmsg[ms->nmsg];
-	} else {
+		break;
+	default:
+		if (row_id(ms, m, act, &id) == -1)
+			return -1;
 		/* an update: the rows waiting go first */
 		if (message_store_sync(ms) == -1)
 			return -1;
 		p = &one;
+		break;
 	}
-	message_addr_form(ms->addr, m->sender, strlen(m->sender), p->sender,
-	    sizeof(p->sender));
+	p->slen = message_addr_form(ms->addr, m->sender, strlen(m->sender),
+	    p->sender, sizeof(p->sender));
 	if (intern_col(ms, C_MTA, bs_mta_name((enum bs_mta)m->mta), &p->mta) ==
 		-1 ||
 	    intern_col(ms, C_HOST, m->host, &p->host) == -1 ||
 	    intern_col(ms, C_INST, m->instance, &p->inst) == -1 ||
 	    intern_col(ms, C_SDOM, domain_of(m->sender), &p->sdom) == -1 ||
-	    intern(ms->st, m->sasl_user, &p->sasl) == -1 ||
+	    intern_col(ms, C_SASL, m->sasl_user, &p->sasl) == -1 ||
 	    pack_rcpts(ms, m, &p->roff, &p->rlen) == -1)
 		return -1;
-	field(p->qid, m->qid, sizeof(m->qid));
-	field(p->client, m->client, sizeof(m->client));
-	field(p->message_id, m->message_id, sizeof(m->message_id));
+	p->qlen = field(p->qid, m->qid, sizeof(m->qid));
+	p->clen = field(p->client, m->client, sizeof(m->client));
+	p->mlen = field(p->message_id, m->message_id, sizeof(m->message_id));
 	p->first = m->first;
 	p->last = m->last;
 	p->final = m->final;
@@ -721,22 +933,36 @@ msg_put(void *arg, struct lc_msg *m)
 	p->nrcpt = m->nrcpt;
 	p->failed = m->failed;
 	p->flags = (m->has_start ? 1 : 0) | (m->has_sender ? 2 : 0);
-	if (m->id == 0) {
-		if (new_id(ms, &p->id) == -1)
-			return -1;
-		m->id = p->id;
+	p->id = id;
+	if (act == MSG_ACT_INSERT) {
+		ms->last_id = id;
 		ms->nmsg++;
 		return 0;
 	}
 	/* M_UPDATE: the columns in M_INSERT's order, less id, then id */
 	q = &ms->q[M_UPDATE];
-	p->id = m->id;
-	rc = bind_msg(ms, q, -1, p, NULL) == -1 ||
-		bind_int(ms, q, 19, m->id) == -1 || sql_exec(ms->st, q) == -1
+	rc = bind_msg(ms, q, -1, p, NULL, NULL) == -1 ||
+		bind_int(ms, q, 19, id) == -1 || sql_exec(ms->st, q) == -1
 	    ? -1
 	    : 0;
 	ms->rused = 0; /* nothing else waits (synced above) */
 	return rc;
+}
+
+/* lc_ops.put: see message.h. */
+static int
+msg_put(void *arg, struct lc_msg *m)
+{
+	struct message_store *ms = arg;
+	enum msg_act act;
+	int64_t id;
+
+	if (plan(ms, m, false, &act, &id) == -1 ||
+	    message_store_write(ms, m, act, id) == -1)
+		return -1;
+	if (act == MSG_ACT_INSERT)
+		m->id = ms->last_id;
+	return 0;
 }
 
 static void

@@ -72,6 +72,30 @@ int message_store_sync(struct message_store *);
  * that wait. */
 void message_store_forget(struct message_store *);
 
+/*
+ * Issue 14: put split in two halves, for a join that runs on another
+ * thread than the store's writes (the import's reading thread):
+ * message_store_plan() decides on the join's thread what put will do
+ * with m (nothing, insert, update or delete: *act); a message not
+ * written yet gets a handle, a negative number, in m->id (and *id), by
+ * which the join's later puts of it name it. message_store_write(), on
+ * the writer's thread with a store of its own, in the same order, does
+ * it: a new message gets its row id there as with put (the table's
+ * largest + 1), and the handle is mapped to it while the message is
+ * open. 0 or -1.
+ */
+enum msg_act {
+	MSG_ACT_NONE = 0,
+	MSG_ACT_INSERT,
+	MSG_ACT_UPDATE,
+	MSG_ACT_DELETE
+};
+
+int message_store_plan(
+    struct message_store *, struct lc_msg *m, enum msg_act *act, int64_t *id);
+int message_store_write(
+    struct message_store *, struct lc_msg *m, enum msg_act act, int64_t id);
+
 /* Deletes final messages whose last line is older than before. 0/-1. */
 int message_store_prune(struct store *st, int64_t before);
 

@@ -542,9 +542,10 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 		n = 0;
 	}
 	pipeline_set_msgtrack(s.pl, mt);
-	/* Parse and classify here, store (and track messages) on a second
-	 * core (issue 14). */
-	if (pipeline_start_writer(s.pl, errbuf) == -1)
+	/* Parse and classify here, store on a second core (issue 14); the
+	 * message join here too, its rows written there (with it on the
+	 * writer thread that thread was the import's bound). */
+	if (pipeline_start_writer_join_here(s.pl, errbuf) == -1)
 		log_warnx("import: %s; writing on one thread", errbuf);
 	for (i = 0; i < n; i++)
 		if (import_one(&s, paths[i]) == -1)

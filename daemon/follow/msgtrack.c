@@ -23,6 +23,14 @@ struct msgtrack {
 	/* the counters of the joins freed by msgtrack_begin() (all but
 	 * open, which is the current join's) */
 	struct lc_counters before;
+	/* issue 14: the store's own ops, the sink (msgtrack_set_sink()) and
+	 * the writer thread's store (msgtrack_writer_store()) */
+	struct lc_ops ms_ops;
+	struct msgtrack_sink sink;
+	bool has_sink;
+	enum msg_addr_mode addr;
+	enum msg_records records;
+	struct message_store *wms;
 };
 
 /*
@@ -39,12 +47,36 @@ restore(void *arg, struct lc_msg *m)
 	return lc_join_restore(arg, m);
 }
 
+/* lc_ops.put: to the store, or planned and to the sink (issue 14). */
+static int
+mt_put(void *arg, struct lc_msg *m)
+{
+	struct msgtrack *mt = arg;
+	enum msg_act act;
+	int64_t id;
+
+	if (!mt->has_sink)
+		return mt->ms_ops.put(mt->ms_ops.arg, m);
+	if (message_store_plan(mt->ms, m, &act, &id) == -1)
+		return -1;
+	return act == MSG_ACT_NONE ? 0 : mt->sink.put(mt->sink.arg, m, act, id);
+}
+
+/* lc_ops.find: from the store, once the writer is idle (issue 14). */
+static int
+mt_find(void *arg, const struct lc_key *k, struct lc_msg *out)
+{
+	struct msgtrack *mt = arg;
+
+	if (mt->has_sink && mt->sink.sync(mt->sink.arg) == -1)
+		return -1;
+	return mt->ms_ops.find(mt->ms_ops.arg, k, out);
+}
+
 static int
 load(struct msgtrack *mt)
 {
-	struct lc_ops ops;
-
-	message_store_ops(mt->ms, &ops);
+	struct lc_ops ops = { mt_put, mt_find, mt };
 	char buf[32];
 	int64_t t = 0;
 
@@ -84,12 +116,14 @@ msgtrack_new(struct store *st, const struct conf *conf, char *errbuf)
 	mt->st = st;
 	mt->max_open = (size_t)conf->lifecycle_max_open;
 	mt->lifetime = conf->queue_lifetime_ms / 1000;
-	if ((mt->ms = message_store_new(st,
-		 (enum msg_addr_mode)conf->store_addresses,
-		 (enum msg_records)conf->message_records, errbuf)) == NULL) {
+	mt->addr = (enum msg_addr_mode)conf->store_addresses;
+	mt->records = (enum msg_records)conf->message_records;
+	if ((mt->ms = message_store_new(st, mt->addr, mt->records, errbuf)) ==
+	    NULL) {
 		free(mt);
 		return NULL;
 	}
+	message_store_ops(mt->ms, &mt->ms_ops);
 	if (load(mt) == -1) {
 		snprintf(errbuf, BS_ERRLEN, "messages: loading open ones: %s",
 		    store_errmsg(st));
@@ -106,7 +140,24 @@ msgtrack_free(struct msgtrack *mt)
 		return;
 	lc_join_free(mt->join);
 	message_store_free(mt->ms);
+	message_store_free(mt->wms);
 	free(mt);
+}
+
+void
+msgtrack_set_sink(struct msgtrack *mt, const struct msgtrack_sink *sink)
+{
+	mt->sink = *sink;
+	mt->has_sink = true;
+}
+
+struct message_store *
+msgtrack_writer_store(struct msgtrack *mt, char *errbuf)
+{
+	if (mt->wms == NULL)
+		mt->wms =
+		    message_store_new(mt->st, mt->addr, mt->records, errbuf);
+	return mt->wms;
 }
 
 int
@@ -152,7 +203,9 @@ msgtrack_flush(struct msgtrack *mt)
 	if ((t = lc_join_newest(mt->join)) == mt->saved_newest)
 		return 0;
 	snprintf(buf, sizeof(buf), "%" PRId64, t);
-	if (store_meta_set(mt->st, MT_META_NEWEST, buf) == -1)
+	if (mt->has_sink
+		? mt->sink.meta(mt->sink.arg, MT_META_NEWEST, buf) == -1
+		: store_meta_set(mt->st, MT_META_NEWEST, buf) == -1)
 		return -1;
 	/* rolled back with the batch: load() reads it again */
 	mt->saved_newest = t;
@@ -171,6 +224,9 @@ reload(struct msgtrack *mt)
 	lc_join_free(mt->join);
 	mt->join = NULL;
 	message_store_forget(mt->ms);
+	/* issue 14: the writer thread's, which is idle (msgtrack.h) */
+	if (mt->wms != NULL)
+		message_store_forget(mt->wms);
 	return load(mt);
 }
 

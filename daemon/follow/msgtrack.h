@@ -22,6 +22,7 @@
 
 #include "classify.h"
 #include "lifecycle_join.h"
+#include "message.h"
 #include "store.h"
 
 struct conf;
@@ -88,6 +89,35 @@ int msgtrack_flush(struct msgtrack *);
  * writes until COMMIT. The counters go on. 0 or -1.
  */
 int msgtrack_begin(struct msgtrack *, bool rolled_back);
+
+/*
+ * Issue 14: the join on the import's reading thread, its store's writes
+ * on the writer thread. With a sink set, a message the join hands to the
+ * store is planned here (message_store_plan()) and given to sink->put
+ * with what to do, in order with the lines; the join's newest time goes
+ * to sink->meta at msgtrack_flush(); and before a lookup in the store
+ * (a message evicted earlier) sink->sync makes the writer write what
+ * waits and stop until the caller's next hand-over, so that the store
+ * can be read here. msgtrack_begin() then runs on the caller's thread
+ * while the writer is idle inside the batch's transaction. Each returns
+ * 0 or -1.
+ */
+struct msgtrack_sink {
+	int (*put)(void *arg, struct lc_msg *m, enum msg_act act, int64_t id);
+	int (*meta)(void *arg, const char *key, const char *value);
+	int (*sync)(void *arg);
+	void *arg;
+};
+
+void msgtrack_set_sink(struct msgtrack *, const struct msgtrack_sink *);
+
+/*
+ * A message store of the tracking's settings for the writer thread's
+ * side of a sink (message_store_write()), owned by mt: freed by
+ * msgtrack_free(), which must come after the writer's end. NULL with
+ * errbuf set.
+ */
+struct message_store *msgtrack_writer_store(struct msgtrack *, char *errbuf);
 
 /* The counters since msgtrack_new() (open: held now) into *out. */
 void msgtrack_counters(const struct msgtrack *, struct lc_counters *out);

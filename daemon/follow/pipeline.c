@@ -59,7 +59,10 @@ struct pipeline {
 	struct msgtrack *mt; /* issue 16: message lifecycle, or NULL; the
 			      * writer thread's when there is one */
 	bool mt_txn;         /* a batch begun and not committed (no writer) */
-	struct lc_line lc;   /* issue 16: mta_parse_line() fills it (ctx.lc) */
+	bool mt_here;        /* issue 14: the join here with a writer (its rows
+			      * there): pipeline_start_writer_join_here() */
+	bool mt_begun; /* issue 14, mt_here: join_begin() ran in the batch */
+	struct lc_line lc; /* issue 16: mta_parse_line() fills it (ctx.lc) */
 	struct prov_memo memo[PROV_MEMO_SLOTS];
 	size_t memo_used;              /* slots of memo in use */
 	struct syslog_memo smemo;      /* issue 14: ctx.syslog.memo */
@@ -228,6 +231,30 @@ reply_template(struct pipeline *p, size_t *len)
 	return p->tmpl;
 }
 
+/*
+ * Issue 14: with the join here (mt_here), its first use in a batch
+ * waits for the writer thread to run the batch's BEGIN and be idle, and
+ * then lets the join read the store (msgtrack_begin()). Not at
+ * pipeline_begin(): an import waiting for its input (a pipe) would hold
+ * the database's write lock meanwhile; this way the lock is taken when
+ * the batch's lines come, as with the join on the writer thread. 0 or -1.
+ */
+static int
+join_begin(struct pipeline *p)
+{
+	if (p->mt_begun)
+		return 0;
+	if (writer_sync(p->writer) == -1)
+		return -1;
+	if (msgtrack_begin(p->mt, p->mt_txn) == -1) {
+		(void)store_rollback(p->store);
+		return -1;
+	}
+	p->mt_txn = true;
+	p->mt_begun = true;
+	return 0;
+}
+
 /* Classifies, counts and stores p->ev. PARSE_OK, or -1 (store). */
 static int
 pipeline_event(struct pipeline *p)
@@ -259,10 +286,19 @@ pipeline_event(struct pipeline *p)
 		/* Issue 14: a failure's reply template is made here, not on
 		 * the writer thread, the import's bound (store_add_tmpl()). */
 		tmpl = reply_template(p, &tlen);
-		/* Issue 16: msgtrack_event() runs on the writer thread. */
+		/* Issue 16: msgtrack_event() runs on the writer thread,
+		 * or here (issue 14: mt_here), before the record's counts
+		 * as there. */
+		if (p->mt_here &&
+		    (join_begin(p) == -1 ||
+			msgtrack_event(p->mt, &p->ev, &p->cr, p->provider,
+			    &p->lc) == -1)) {
+			(void)writer_sync(p->writer);
+			return -1;
+		}
 		if (writer_add_src(p->writer, &rec,
-			p->mt != NULL ? &p->lc : NULL, tmpl, tlen, p->line,
-			p->line_len) == -1) {
+			p->mt != NULL && !p->mt_here ? &p->lc : NULL, tmpl,
+			tlen, p->line, p->line_len) == -1) {
 			(void)writer_sync(p->writer);
 			return -1;
 		}
@@ -378,14 +414,18 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 		if (p->watch != NULL && p->ev.reason == BS_REASON_BAD_TIME)
 			watch_bad_time(p->watch, line, len);
 		if (p->mt != NULL && msgtrack_joins(&p->lc)) { /* issue 16 */
-			if (p->writer != NULL) {
+			if (p->writer != NULL && !p->mt_here) {
 				if (writer_lc_src(
 					p->writer, &p->lc, line, len) == -1) {
 					(void)writer_sync(p->writer);
 					return -1;
 				}
-			} else if (msgtrack_line(p->mt, &p->lc) == -1)
+			} else if ((p->mt_here && join_begin(p) == -1) ||
+			    msgtrack_line(p->mt, &p->lc) == -1) {
+				if (p->mt_here)
+					(void)writer_sync(p->writer);
 				return -1;
+			}
 		}
 		return rc == PARSE_SKIP ? PARSE_SKIP : PARSE_BAD;
 	}
@@ -486,6 +526,9 @@ pipeline_begin(struct pipeline *p)
 			(void)writer_sync(p->writer);
 			return -1;
 		}
+		/* Issue 14: a join here reads the store at its first use
+		 * in the batch (join_begin()). */
+		p->mt_begun = false;
 		return 0;
 	}
 	if (store_begin(p->store) == -1)
@@ -519,8 +562,11 @@ pipeline_commit(struct pipeline *p)
 	    n[METRIC_LINE_SKIPPED] - n[METRIC_LINE_BAD];
 	n[METRIC_LINE_CUT] = p->c.cut - p->base.cut;
 	if (p->writer != NULL) {
-		/* Issue 16: the thread flushes the messages before COMMIT. */
-		if (writer_lines(p->writer, n) == -1 ||
+		/* Issue 16: the thread flushes the messages before COMMIT;
+		 * issue 14: or the join here hands them over. */
+		if ((p->mt_here &&
+			(join_begin(p) == -1 || msgtrack_flush(p->mt) == -1)) ||
+		    writer_lines(p->writer, n) == -1 ||
 		    writer_commit(p->writer) == -1) {
 			(void)writer_sync(p->writer);
 			return -1;
@@ -548,6 +594,46 @@ pipeline_start_writer(struct pipeline *p, char *errbuf)
 		return -1;
 	/* Issue 16: messages are tracked on the thread, with the store. */
 	writer_set_msgtrack(p->writer, p->mt);
+	return 0;
+}
+
+/* Issue 14: the sink of a join here (msgtrack.h), to the writer. */
+static int
+sink_put(void *arg, struct lc_msg *m, enum msg_act act, int64_t id)
+{
+	return writer_msg(((struct pipeline *)arg)->writer, m, act, id);
+}
+
+static int
+sink_meta(void *arg, const char *key, const char *value)
+{
+	return writer_meta(((struct pipeline *)arg)->writer, key, value);
+}
+
+static int
+sink_sync(void *arg)
+{
+	return writer_msgsync(((struct pipeline *)arg)->writer);
+}
+
+/* See pipeline.h. */
+int
+pipeline_start_writer_join_here(struct pipeline *p, char *errbuf)
+{
+	struct msgtrack_sink sink = { sink_put, sink_meta, sink_sync, p };
+	struct message_store *ms;
+
+	if (p->mt == NULL)
+		return pipeline_start_writer(p, errbuf);
+	if (p->writer != NULL || p->store == NULL)
+		return 0;
+	if ((ms = msgtrack_writer_store(p->mt, errbuf)) == NULL)
+		return -1;
+	if ((p->writer = writer_new(p->store, errbuf)) == NULL)
+		return -1;
+	writer_set_msgstore(p->writer, ms);
+	msgtrack_set_sink(p->mt, &sink);
+	p->mt_here = true;
 	return 0;
 }
 

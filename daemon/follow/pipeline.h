@@ -114,6 +114,15 @@ int pipeline_commit(struct pipeline *);
  * pipeline_errmsg(). All of these work without a writer as well.
  */
 int pipeline_start_writer(struct pipeline *, char *errbuf);
+/*
+ * Issue 14: as pipeline_start_writer(), but with message tracking the
+ * lifecycle join stays on the caller's thread and only the message rows
+ * go to the writer (msgtrack_set_sink()); every pipeline_begin() then
+ * waits for the writer to be idle inside the new batch (the join reads
+ * the store there, msgtrack_begin()). The import's: with tracking its
+ * writer thread was the busier one.
+ */
+int pipeline_start_writer_join_here(struct pipeline *, char *errbuf);
 int pipeline_put_position(struct pipeline *, const struct store_position *);
 int pipeline_sync(struct pipeline *);
 int pipeline_rollback(struct pipeline *);

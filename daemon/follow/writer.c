@@ -31,13 +31,15 @@ enum wop {
 	W_POS,
 	W_LINES,
 	W_COMMIT,
-	W_LC,  /* a lifecycle line for msgtrack_line() */
-	W_META /* store_meta_set() */
+	W_LC,     /* a lifecycle line for msgtrack_line() */
+	W_META,   /* store_meta_set() */
+	W_MSG,    /* issue 14: message_store_write() */
+	W_MSGSYNC /* issue 14: message_store_sync() */
 };
 
 /* What writer_failed_op() names, by operation. */
 static const char *const wop_name[] = { "", "begin", "add", "position", "lines",
-	"commit", "lifecycle", "meta" };
+	"commit", "lifecycle", "meta", "message", "message sync" };
 
 struct whdr {
 	uint32_t op;
@@ -83,6 +85,13 @@ struct wmeta {
 	const char *key, *value;
 };
 
+/* Issue 14: a message of the caller's join, its recipients behind it. */
+struct wmsg {
+	uint32_t act; /* enum msg_act */
+	int64_t id;
+	struct lc_msg m;
+};
+
 struct wbuf {
 	size_t used;
 	char *data;
@@ -122,6 +131,10 @@ struct writer {
 	 * caller hashes and compares them, the thread reads a slot's ids
 	 * (store_add_slot()). */
 	struct store_key_memo *km;
+	/* Issue 14: the message store of a join on the caller's thread
+	 * (writer_set_msgstore()), or NULL; kmemo: the caller probes km */
+	struct message_store *ms;
+	bool kmemo;
 };
 
 /* Count rows store_work() writes between two looks at the queue. */
@@ -141,6 +154,9 @@ begin(struct writer *w)
 		return -1;
 	if (w->mt != NULL && msgtrack_begin(w->mt, w->mt_txn) == -1)
 		return -1; /* apply() rolls back */
+	/* Issue 14: the rows waiting rolled back with their batch */
+	if (w->ms != NULL && w->mt_txn)
+		message_store_forget(w->ms);
 	w->mt_txn = true;
 	return 0;
 }
@@ -150,6 +166,8 @@ static int
 commit(struct writer *w)
 {
 	if (w->mt != NULL && msgtrack_flush(w->mt) == -1)
+		return -1;
+	if (w->ms != NULL && message_store_sync(w->ms) == -1)
 		return -1;
 	if (store_commit(w->st) == -1)
 		return -1;
@@ -171,6 +189,20 @@ track_event(struct writer *w, const struct wadd *a)
 	lc->transport = a->lc_transport;
 	return msgtrack_event_h(
 	    w->mt, &a->ev, &a->cr, a->provider, lc, a->lc_hash);
+}
+
+/* Issue 14: message_store_write() of a queued message. */
+static int
+apply_msg(struct writer *w, const struct wmsg *a)
+{
+	struct lc_msg m;
+
+	if (w->ms == NULL)
+		return -1;
+	m = a->m;
+	m.r = m.nr > 0 ? (struct lc_rcpt *)(void *)(uintptr_t)(a + 1) : NULL;
+	m.cap = m.nr;
+	return message_store_write(w->ms, &m, (enum msg_act)a->act, a->id);
 }
 
 /* Operation op failed: the batch is rolled back, the rest skipped. */
@@ -244,6 +276,13 @@ apply(struct writer *w, struct wbuf *b)
 				if (w->notify != NULL)
 					w->notify(w->notify_arg);
 			}
+			break;
+		case W_MSG:
+			rc = apply_msg(
+			    w, (const struct wmsg *)(const void *)(h + 1));
+			break;
+		case W_MSGSYNC:
+			rc = w->ms != NULL ? message_store_sync(w->ms) : 0;
 			break;
 		case W_META:
 			rc = store_meta_set(w->st,
@@ -376,6 +415,20 @@ writer_set_msgtrack(struct writer *w, struct msgtrack *mt)
 	 * and never waits for records, so full count tables are written at
 	 * once, without the memory of a table set aside. */
 	store_work_enable(w->st, mt == NULL);
+	w->kmemo = mt != NULL;
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* See writer.h. */
+void
+writer_set_msgstore(struct writer *w, struct message_store *ms)
+{
+	pthread_mutex_lock(&w->mu);
+	w->ms = ms;
+	/* as with msgtrack on the thread: tables written at once, and the
+	 * key memo probed by the caller */
+	store_work_enable(w->st, ms == NULL);
+	w->kmemo = ms != NULL;
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -674,7 +727,7 @@ writer_add_src(struct writer *w, const struct store_record *rec,
 	/* Here, not before: a record applied above (too large) has no
 	 * slot. With message tracking the thread is the busier one: the
 	 * memo is probed here (issue 14). */
-	a->kslot = w->mt != NULL ? store_key_slot(w->km, rec) : KSLOT_OWN;
+	a->kslot = w->kmemo ? store_key_slot(w->km, rec) : KSLOT_OWN;
 	if (tmpl != NULL) {
 		memcpy(tail, tmpl, tmpl_len);
 		a->tmpl = tail;
@@ -746,6 +799,54 @@ writer_lc_src(
 	block_move(&k, &a->lc.message_id, &tail);
 	a->lc.transport = bs_span_make(NULL, 0);
 	return 0;
+}
+
+/* See writer.h. */
+int
+writer_msg(
+    struct writer *w, const struct lc_msg *m, enum msg_act act, int64_t id)
+{
+	size_t rb = m->nr * sizeof(struct lc_rcpt);
+	size_t need = ALIGN8(sizeof(struct whdr) + sizeof(struct wmsg) + rb);
+	struct lc_msg tmp;
+	struct wmsg *a;
+
+	if (need > WRITER_BUF_BYTES) {
+		/* Rare (hundreds of recipients): written here, in order,
+		 * while the thread is idle, as writer_add_src() does. */
+		if (writer_sync(w) == -1)
+			return -1;
+		tmp = *m;
+		if (w->ms == NULL ||
+		    message_store_write(w->ms, &tmp, act, id) == -1) {
+			snprintf(
+			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
+			store_rollback(w->st);
+			w->fail_op = W_MSG;
+			w->seen = true;
+			return -1;
+		}
+		return 0;
+	}
+	if ((a = reserve(w, W_MSG, need)) == NULL)
+		return -1;
+	a->act = (uint32_t)act;
+	a->id = id;
+	a->m = *m;
+	if (rb > 0)
+		memcpy(a + 1, m->r, rb);
+	return 0;
+}
+
+/* See writer.h. */
+int
+writer_msgsync(struct writer *w)
+{
+	if (simple(w, W_MSGSYNC) == -1) {
+		(void)writer_sync(w);
+		return -1;
+	}
+	return writer_sync(w);
 }
 
 int

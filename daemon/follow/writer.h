@@ -28,6 +28,7 @@
 #define BS_DAEMON_WRITER_H
 
 #include "lifecycle.h"
+#include "message.h"
 #include "metric.h"
 #include "store.h"
 
@@ -61,6 +62,29 @@ void writer_free(struct writer *);
  * is not owned and is the thread's until writer_sync().
  */
 void writer_set_msgtrack(struct writer *, struct msgtrack *mt);
+
+/*
+ * Issue 14: message tracking with its join on the caller's thread (the
+ * import, msgtrack_set_sink()), its message rows written here: ms (not
+ * owned, msgtrack_writer_store()) applies writer_msg() in order with the
+ * other operations, is synced before every commit and forgets what
+ * waited at a begin after a batch that was not committed. Call before
+ * appending anything; not with writer_set_msgtrack().
+ */
+void writer_set_msgstore(struct writer *, struct message_store *ms);
+
+/*
+ * Appends message_store_write(ms, m, act, id) (m and its recipients are
+ * copied). 0 or -1 (the thread failed, see writer_sync()).
+ */
+int writer_msg(
+    struct writer *, const struct lc_msg *m, enum msg_act act, int64_t id);
+
+/*
+ * The rows ms keeps waiting are written, then writer_sync(): the caller
+ * may read the store (the join's lookup of an evicted message). 0 or -1.
+ */
+int writer_msgsync(struct writer *);
 
 /*
  * Append one operation. 0, or -1 when an earlier operation failed (the

@@ -242,6 +242,210 @@ message_store__three_rcpts__one_row_sorted_escaped_and_read_back(void **state)
 	message_store_free(ms);
 }
 
+/*
+ * Issue 14: addresses are JSON-escaped with their plain bytes copied 8
+ * at a time: each byte that needs escaping ('"', '\\', a control byte,
+ * 0x7f) at every place of a 8-byte step, and bytes from 0x80 on (UTF-8,
+ * plain), come back as they were and the array stays valid JSON.
+ */
+static void
+message_store__escapes_at_every_offset__read_back_as_written(void **state)
+{
+	static const char special[] = { '"', '\\', 0x01, 0x1f, 0x7f };
+	struct db_fixture *fx = *state;
+	char err[BS_ERRLEN], buf[64], want[105][LC_ADDR_MAX];
+	struct message_store *ms;
+	struct lc_rcpt rs[105];
+	struct loaded l;
+	struct lc_msg m;
+	sqlite3 *db;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < sizeof(special); i++)
+		for (j = 0; j < 21; j++, n++) {
+			/* 21 letters, then a domain with a UTF-8 letter;
+			 * letter j is the special byte */
+			snprintf(want[n], sizeof(want[n]),
+			    "%02zu%019d@\xc3\xa9.example", n, 0);
+			memset(want[n] + 2, 'a', 19);
+			want[n][j] = special[i];
+			rcpt(&rs[n], want[n], "gmail", BS_STATUS_DEFERRED,
+			    BS_CLASS_RATE_LIMITED, 421, T0, T0);
+		}
+	msg(&m, rs, n);
+	ms = message_store_new(fx->st, MSG_ADDR_YES, MSG_RECORDS_ALL, err);
+	assert_non_null(ms);
+	put(fx->st, ms, &m);
+	lc_msg_clear(&m);
+	db = raw_open_path(fx->path);
+	assert_string_equal(raw_text(db,
+				"SELECT json_valid(rcpts) || ' ' ||"
+				" json_array_length(rcpts) FROM message",
+				buf, sizeof(buf)),
+	    "1 105");
+	sqlite3_close(db);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(message_store_load_open(ms, 10, take, &l), 1);
+	assert_int_equal(l.m.nr, n);
+	/* stored in address order: find each */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < l.m.nr; j++)
+			if (strcmp(l.m.r[j].addr, want[i]) == 0)
+				break;
+		assert_true(j < l.m.nr);
+	}
+	lc_msg_clear(&l.m);
+	message_store_free(ms);
+}
+
+/*
+ * Issue 14: the 16-row INSERT binds a row's state only when it differs
+ * from the one bound at that place before, and the texts with their
+ * lengths: 40 messages (two full statements and 8 single rows) of
+ * states in a pattern that both repeats and changes at each place, and
+ * senders, clients and message-ids of every length, are stored as given.
+ */
+static void
+message_store__many_rows__states_and_texts_as_given(void **state)
+{
+	static const enum lc_state st[] = { LC_S_QUEUED, LC_S_DEFERRED,
+		LC_S_BOUNCED, LC_S_DEFERRED, LC_S_EXPIRED };
+	struct db_fixture *fx = *state;
+	char err[BS_ERRLEN], buf[4096], want[4096], one[512];
+	struct message_store *ms;
+	struct lc_ops ops;
+	struct lc_rcpt r;
+	struct lc_msg m;
+	sqlite3 *db;
+	size_t i, w = 0;
+
+	ms = message_store_new(fx->st, MSG_ADDR_YES, MSG_RECORDS_ALL, err);
+	assert_non_null(ms);
+	message_store_ops(ms, &ops);
+	rcpt(&r, "u@a.example", "gmail", BS_STATUS_DEFERRED,
+	    BS_CLASS_RATE_LIMITED, 421, T0, T0);
+	assert_int_equal(store_begin(fx->st), 0);
+	want[0] = '\0';
+	for (i = 0; i < 40; i++) {
+		msg(&m, &r, 1);
+		m.state = (uint8_t)st[(i / 3 + i) % 5];
+		snprintf(m.sender, sizeof(m.sender), "%.*s@s.example",
+		    (int)(i % 23), "abcdefghijklmnopqrstuvw");
+		snprintf(m.client, sizeof(m.client), "c%zu.example[%.*s]", i,
+		    (int)(i % 9), "192.0.2.9");
+		snprintf(m.message_id, sizeof(m.message_id), "<%zu.%.*s>", i,
+		    (int)(i % 31), "0123456789012345678901234567890");
+		assert_int_equal(ops.put(ops.arg, &m), 0);
+		snprintf(one, sizeof(one), "%s%s %s %s %s", i > 0 ? ";" : "",
+		    lc_state_name((enum lc_state)m.state), m.sender, m.client,
+		    m.message_id);
+		memcpy(want + w, one, strlen(one) + 1);
+		w += strlen(one);
+		lc_msg_clear(&m);
+	}
+	assert_int_equal(message_store_sync(ms), 0);
+	assert_int_equal(store_commit(fx->st), 0);
+	db = raw_open_path(fx->path);
+	assert_string_equal(raw_text(db,
+				"SELECT group_concat(state || ' ' || sender ||"
+				" ' ' || client || ' ' || message_id, ';')"
+				" FROM (SELECT * FROM message ORDER BY id)",
+				buf, sizeof(buf)),
+	    want);
+	sqlite3_close(db);
+	message_store_free(ms);
+}
+
+/*
+ * Issue 14: put in two halves (message_store_plan() on the join's
+ * thread, message_store_write() on the writer's, each with a store of
+ * its own): new messages get handles, then row ids as put gives them
+ * (the table's largest + 1, again after a delete of the largest);
+ * later puts by handle update or delete those rows, through the
+ * writer's map of handles (grown past its first 256 slots, emptied of
+ * final messages, so that a handle of one is unknown after).
+ */
+static void
+message_store__plan_and_write__handles_map_to_row_ids(void **state)
+{
+	struct db_fixture *fx = *state;
+	char err[BS_ERRLEN], buf[256];
+	struct message_store *rs, *ws;
+	static struct lc_msg m[600];
+	struct lc_rcpt r;
+	enum msg_act act;
+	int64_t id;
+	sqlite3 *db;
+	size_t i;
+
+	rs = message_store_new(fx->st, MSG_ADDR_YES, MSG_RECORDS_FAILED, err);
+	ws = message_store_new(fx->st, MSG_ADDR_YES, MSG_RECORDS_FAILED, err);
+	assert_non_null(rs);
+	assert_non_null(ws);
+	rcpt(&r, "u@a.example", "gmail", BS_STATUS_DEFERRED,
+	    BS_CLASS_RATE_LIMITED, 421, T0, T0);
+	assert_int_equal(store_begin(fx->st), 0);
+	for (i = 0; i < 600; i++) {
+		msg(&m[i], &r, 1);
+		m[i].size = (int64_t)i;
+		assert_int_equal(message_store_plan(rs, &m[i], &act, &id), 0);
+		assert_int_equal(act, MSG_ACT_INSERT);
+		assert_true(id < 0);
+		assert_int_equal(m[i].id, id);
+		assert_int_equal(message_store_write(ws, &m[i], act, id), 0);
+	}
+	assert_int_equal(message_store_sync(ws), 0);
+	assert_int_equal(store_commit(fx->st), 0);
+
+	assert_int_equal(store_begin(fx->st), 0);
+	for (i = 0; i < 600; i++) {
+		if (i % 3 == 0) /* ends well: deleted */
+			m[i].final = T0 + 50, m[i].failed = 0;
+		else if (i % 3 == 1) /* ends failed: updated, final */
+			m[i].final = T0 + 60, m[i].state = LC_S_BOUNCED;
+		else /* open, updated */
+			m[i].size = (int64_t)i + 1000;
+		assert_int_equal(message_store_plan(rs, &m[i], &act, &id), 0);
+		assert_int_equal(
+		    act, i % 3 == 0 ? MSG_ACT_DELETE : MSG_ACT_UPDATE);
+		assert_int_equal(message_store_write(ws, &m[i], act, id), 0);
+	}
+	/* message 599 (row 600, the largest) ends well too: a new message
+	 * then gets row 600 again, as put gives it */
+	m[599].final = T0 + 70;
+	m[599].failed = 0;
+	assert_int_equal(message_store_plan(rs, &m[599], &act, &id), 0);
+	assert_int_equal(act, MSG_ACT_DELETE);
+	assert_int_equal(message_store_write(ws, &m[599], act, id), 0);
+	lc_msg_clear(&m[0]);
+	msg(&m[0], &r, 1);
+	m[0].size = 5;
+	assert_int_equal(message_store_plan(rs, &m[0], &act, &id), 0);
+	assert_int_equal(message_store_write(ws, &m[0], act, id), 0);
+	assert_int_equal(message_store_sync(ws), 0);
+	assert_int_equal(store_commit(fx->st), 0);
+	db = raw_open_path(fx->path);
+	assert_string_equal(raw_text(db,
+				"SELECT count(*) || ' ' || sum(final != 0) ||"
+				" ' ' || sum(size >= 1000) || ' ' || max(id) ||"
+				" ' ' || sum(id % 3 = 1) || ' ' ||"
+				" (SELECT size FROM message WHERE id = 600)"
+				" FROM message",
+				buf, sizeof(buf)),
+	    "400 200 199 600 0 5");
+	sqlite3_close(db);
+
+	/* a final message's handle is forgotten */
+	assert_int_equal(store_begin(fx->st), 0);
+	assert_int_equal(
+	    message_store_write(ws, &m[1], MSG_ACT_UPDATE, -2), -1);
+	assert_int_equal(store_rollback(fx->st), 0);
+	for (i = 0; i < 600; i++)
+		lc_msg_clear(&m[i]);
+	message_store_free(rs);
+	message_store_free(ws);
+}
+
 static void
 message_store__domain_form__two_rcpts_alike_the_later_kept(void **state)
 {
@@ -384,6 +588,15 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    message_store__domain_form__two_rcpts_alike_the_later_kept,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    message_store__escapes_at_every_offset__read_back_as_written,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    message_store__many_rows__states_and_texts_as_given, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    message_store__plan_and_write__handles_map_to_row_ids,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    migration_0011__version_10_rcpt_rows__packed_in_order,
