@@ -246,7 +246,8 @@ join_begin(struct pipeline *p)
 		return 0;
 	if (writer_sync(p->writer) == -1)
 		return -1;
-	if (msgtrack_begin(p->mt, p->mt_txn) == -1) {
+	/* the writer's view: a COMMIT queued may have failed (review12) */
+	if (msgtrack_begin(p->mt, writer_rolled_back(p->writer)) == -1) {
 		(void)store_rollback(p->store);
 		return -1;
 	}

@@ -121,6 +121,9 @@ struct writer {
 	void *notify_arg;
 	struct msgtrack *mt; /* issue 16, or NULL; used by the thread */
 	bool mt_txn;         /* thread: a batch begun and not committed */
+	/* review12: the batch begun last follows one not committed (read
+	 * by the caller once idle: writer_rolled_back()) */
+	bool rolled_back;
 	bool hold; /* issue 14: the caller may use the store (writer_sync()):
 		    * no store_work() until the next buffer comes */
 	bool work; /* issue 14: store_work() may have rows to write */
@@ -157,6 +160,7 @@ begin(struct writer *w)
 	/* Issue 14: the rows waiting rolled back with their batch */
 	if (w->ms != NULL && w->mt_txn)
 		message_store_forget(w->ms);
+	w->rolled_back = w->mt_txn;
 	w->mt_txn = true;
 	return 0;
 }
@@ -836,6 +840,13 @@ writer_msg(
 	if (rb > 0)
 		memcpy(a + 1, m->r, rb);
 	return 0;
+}
+
+/* See writer.h. */
+bool
+writer_rolled_back(const struct writer *w)
+{
+	return w->rolled_back;
 }
 
 /* See writer.h. */

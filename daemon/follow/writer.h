@@ -87,6 +87,14 @@ int writer_msg(
 int writer_msgsync(struct writer *);
 
 /*
+ * After writer_sync(): whether the batch the thread began last follows
+ * one that was not committed (rolled back, or its COMMIT failed), whose
+ * messages the caller's join must read back (msgtrack_begin()). The
+ * caller's own view cannot say: a queued COMMIT may fail after it.
+ */
+bool writer_rolled_back(const struct writer *);
+
+/*
  * Append one operation. 0, or -1 when an earlier operation failed (the
  * message is then in writer_errmsg() after writer_sync()). The record's
  * strings and spans are copied.
