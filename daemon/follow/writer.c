@@ -140,6 +140,8 @@ struct writer {
 	bool kmemo;
 };
 
+static int sync_idle(struct writer *, const char *why);
+
 /* Count rows store_work() writes between two looks at the queue. */
 #define WRITER_WORK_ROWS 256
 
@@ -914,6 +916,23 @@ writer_meta(struct writer *w, const char *key, const char *value)
 int
 writer_sync(struct writer *w)
 {
+	return sync_idle(w, NULL);
+}
+
+/* See writer.h. */
+void
+writer_sync_failed(struct writer *w, const char *why)
+{
+	(void)sync_idle(w, why);
+}
+
+/*
+ * writer_sync(); with why non-NULL (a failure of the caller's), the
+ * message of a failure seen by an earlier sync is kept, else why is.
+ */
+static int
+sync_idle(struct writer *w, const char *why)
+{
 	int rc;
 
 	hand_over(w, false);
@@ -922,8 +941,10 @@ writer_sync(struct writer *w)
 	while (w->nfull > 0 || w->busy)
 		pthread_cond_wait(&w->cv_idle, &w->mu);
 	rc = w->failed || w->seen ? -1 : 0;
-	if (rc == 0)
+	if (rc == 0 && why == NULL)
 		w->err[0] = '\0';
+	else if (rc == 0 && w->err[0] == '\0')
+		snprintf(w->err, sizeof(w->err), "%s", why);
 	w->failed = false;
 	w->seen = false;
 	/* What failed was skipped: nothing is left to apply. */

@@ -95,6 +95,14 @@ int writer_msgsync(struct writer *);
 bool writer_rolled_back(const struct writer *);
 
 /*
+ * review12: writer_sync() after a failure of the caller's (a call that
+ * returned -1, which may itself have seen the thread's failure by a
+ * writer_sync()): the thread's message stays for writer_errmsg(), else
+ * why (the caller's own, as store_errmsg()) is put there.
+ */
+void writer_sync_failed(struct writer *, const char *why);
+
+/*
  * Append one operation. 0, or -1 when an earlier operation failed (the
  * message is then in writer_errmsg() after writer_sync()). The record's
  * strings and spans are copied.
