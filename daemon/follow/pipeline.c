@@ -246,13 +246,26 @@ join_begin(struct pipeline *p)
 		return 0;
 	if (writer_sync(p->writer) == -1)
 		return -1;
-	if (msgtrack_begin(p->mt, p->mt_txn) == -1) {
+	/* the writer's view: a COMMIT queued may have failed (review12) */
+	if (msgtrack_begin(p->mt, writer_rolled_back(p->writer)) == -1) {
 		(void)store_rollback(p->store);
 		return -1;
 	}
 	p->mt_txn = true;
 	p->mt_begun = true;
 	return 0;
+}
+
+/*
+ * review12: after a failure of the join here (or of what follows it):
+ * the writer idle, with the failure's message for pipeline_errmsg(),
+ * the writer's (seen by the sync inside the join, which a second
+ * writer_sync() would clear) or the store's (a read here).
+ */
+static void
+join_failed(struct pipeline *p)
+{
+	writer_sync_failed(p->writer, store_errmsg(p->store));
 }
 
 /* Classifies, counts and stores p->ev. PARSE_OK, or -1 (store). */
@@ -293,7 +306,7 @@ pipeline_event(struct pipeline *p)
 		    (join_begin(p) == -1 ||
 			msgtrack_event(p->mt, &p->ev, &p->cr, p->provider,
 			    &p->lc) == -1)) {
-			(void)writer_sync(p->writer);
+			join_failed(p);
 			return -1;
 		}
 		if (writer_add_src(p->writer, &rec,
@@ -423,7 +436,7 @@ pipeline_line(struct pipeline *p, const char *line, size_t len, unsigned flags)
 			} else if ((p->mt_here && join_begin(p) == -1) ||
 			    msgtrack_line(p->mt, &p->lc) == -1) {
 				if (p->mt_here)
-					(void)writer_sync(p->writer);
+					join_failed(p);
 				return -1;
 			}
 		}
@@ -568,7 +581,7 @@ pipeline_commit(struct pipeline *p)
 			(join_begin(p) == -1 || msgtrack_flush(p->mt) == -1)) ||
 		    writer_lines(p->writer, n) == -1 ||
 		    writer_commit(p->writer) == -1) {
-			(void)writer_sync(p->writer);
+			join_failed(p);
 			return -1;
 		}
 	} else if (/* issue 16: open messages go with the positions */

@@ -121,6 +121,9 @@ struct writer {
 	void *notify_arg;
 	struct msgtrack *mt; /* issue 16, or NULL; used by the thread */
 	bool mt_txn;         /* thread: a batch begun and not committed */
+	/* review12: the batch begun last follows one not committed (read
+	 * by the caller once idle: writer_rolled_back()) */
+	bool rolled_back;
 	bool hold; /* issue 14: the caller may use the store (writer_sync()):
 		    * no store_work() until the next buffer comes */
 	bool work; /* issue 14: store_work() may have rows to write */
@@ -136,6 +139,8 @@ struct writer {
 	struct message_store *ms;
 	bool kmemo;
 };
+
+static int sync_idle(struct writer *, const char *why);
 
 /* Count rows store_work() writes between two looks at the queue. */
 #define WRITER_WORK_ROWS 256
@@ -157,6 +162,7 @@ begin(struct writer *w)
 	/* Issue 14: the rows waiting rolled back with their batch */
 	if (w->ms != NULL && w->mt_txn)
 		message_store_forget(w->ms);
+	w->rolled_back = w->mt_txn;
 	w->mt_txn = true;
 	return 0;
 }
@@ -839,6 +845,13 @@ writer_msg(
 }
 
 /* See writer.h. */
+bool
+writer_rolled_back(const struct writer *w)
+{
+	return w->rolled_back;
+}
+
+/* See writer.h. */
 int
 writer_msgsync(struct writer *w)
 {
@@ -903,6 +916,23 @@ writer_meta(struct writer *w, const char *key, const char *value)
 int
 writer_sync(struct writer *w)
 {
+	return sync_idle(w, NULL);
+}
+
+/* See writer.h. */
+void
+writer_sync_failed(struct writer *w, const char *why)
+{
+	(void)sync_idle(w, why);
+}
+
+/*
+ * writer_sync(); with why non-NULL (a failure of the caller's), the
+ * message of a failure seen by an earlier sync is kept, else why is.
+ */
+static int
+sync_idle(struct writer *w, const char *why)
+{
 	int rc;
 
 	hand_over(w, false);
@@ -911,8 +941,10 @@ writer_sync(struct writer *w)
 	while (w->nfull > 0 || w->busy)
 		pthread_cond_wait(&w->cv_idle, &w->mu);
 	rc = w->failed || w->seen ? -1 : 0;
-	if (rc == 0)
+	if (rc == 0 && why == NULL)
 		w->err[0] = '\0';
+	else if (rc == 0 && w->err[0] == '\0')
+		snprintf(w->err, sizeof(w->err), "%s", why);
 	w->failed = false;
 	w->seen = false;
 	/* What failed was skipped: nothing is left to apply. */

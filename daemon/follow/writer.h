@@ -87,6 +87,22 @@ int writer_msg(
 int writer_msgsync(struct writer *);
 
 /*
+ * After writer_sync(): whether the batch the thread began last follows
+ * one that was not committed (rolled back, or its COMMIT failed), whose
+ * messages the caller's join must read back (msgtrack_begin()). The
+ * caller's own view cannot say: a queued COMMIT may fail after it.
+ */
+bool writer_rolled_back(const struct writer *);
+
+/*
+ * review12: writer_sync() after a failure of the caller's (a call that
+ * returned -1, which may itself have seen the thread's failure by a
+ * writer_sync()): the thread's message stays for writer_errmsg(), else
+ * why (the caller's own, as store_errmsg()) is put there.
+ */
+void writer_sync_failed(struct writer *, const char *why);
+
+/*
  * Append one operation. 0, or -1 when an earlier operation failed (the
  * message is then in writer_errmsg() after writer_sync()). The record's
  * strings and spans are copied.

@@ -48,7 +48,9 @@ rcpt(struct lc_rcpt *r, const char *addr, const char *prov, enum bs_status st,
     enum bs_class cls, int code, int64_t first, int64_t last)
 {
 	memset(r, 0, sizeof(*r));
-	snprintf(r->addr, sizeof(r->addr), "%s", addr);
+	/* bounded: gcc -O2 sees want[105][LC_ADDR_MAX] rows as one buffer */
+	snprintf(
+	    r->addr, sizeof(r->addr), "%.*s", (int)sizeof(r->addr) - 1, addr);
 	snprintf(r->provider, sizeof(r->provider), "%s", prov);
 	snprintf(r->relay, sizeof(r->relay), "mx.%s", prov);
 	snprintf(r->transport, sizeof(r->transport), "smtp");
