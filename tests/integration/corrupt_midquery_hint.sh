@@ -11,18 +11,9 @@
 # malformed" alone. The hint is given once, not twice, at open.
 set -eu
 
-: "${BOUNCESTAT:?}"
 command -v sqlite3 >/dev/null 2>&1 || { echo "SKIP: no sqlite3"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	[ -s "$tmp/err" ] && { echo "--- stderr" >&2; cat "$tmp/err" >&2; }
-	exit 1
-}
-export TZ=UTC
-unset BOUNCESTAT_DB
+. "$BS_SRC/tests/integration/lib/cli.sh"
 now=$(date -u +%s)
 stamp=$(date -u -d "@$((now - 3600))" '+%b %e %H:%M:%S')
 for i in $(seq 1 300); do
@@ -39,20 +30,7 @@ sqlite3 "$tmp/db" "SELECT 1 FROM dbstat LIMIT 1" >/dev/null 2>&1 ||
 # are overwritten.
 damage() {
 	cp "$tmp/db" "$tmp/db.$1"
-	pages=$(sqlite3 "$tmp/db" \
-	    "SELECT group_concat(pageno, ' ') FROM dbstat WHERE name = '$1'")
-	[ -n "$pages" ] || fail "no pages of table $1"
-	python3 - "$tmp/db.$1" $pages <<'PY'
-import sys
-path, pages = sys.argv[1], [int(p) for p in sys.argv[2:]]
-with open(path, "r+b") as f:
-    f.seek(16)
-    size = int.from_bytes(f.read(2), "big")
-    size = 65536 if size == 1 else size
-    for p in pages:
-        f.seek((p - 1) * size)
-        f.write(b"\xff" * size)
-PY
+	wipe_table "$tmp/db.$1" "$1"
 }
 
 # expect TABLE WANT_RC CMD...: CMD over db.TABLE exits WANT_RC ("any":
@@ -60,14 +38,14 @@ PY
 expect() {
 	local table=$1 want=$2 rc=0 n
 	shift 2
-	"$BOUNCESTAT" "$@" --db "$tmp/db.$table" >/dev/null 2>"$tmp/err" ||
+	"$BOUNCESTAT" "$@" --db "$tmp/db.$table" >/dev/null 2>"$tmp/run.err" ||
 		rc=$?
 	[ "$want" = any ] || [ "$rc" = "$want" ] ||
 		fail "$* over damaged $table: exit status $rc, want $want"
-	grep -q 'malformed' "$tmp/err" ||
+	grep -q 'malformed' "$tmp/run.err" ||
 		fail "$* over damaged $table: no 'malformed' error"
-	n=$(grep -o "by 'bouncestat rebuild')" "$tmp/err" | wc -l)
-	lines=$(grep -c 'malformed' "$tmp/err")
+	n=$(grep -o "by 'bouncestat rebuild')" "$tmp/run.err" | wc -l)
+	lines=$(grep -c 'malformed' "$tmp/run.err")
 	[ "$n" = "$lines" ] ||
 		fail "$* over damaged $table: $n rebuild hints for $lines errors"
 }

@@ -14,15 +14,7 @@
 # both ways (the same report JSON, the same messages).
 set -eu
 
-: "${BOUNCESTAT:?}" "${BS_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-export TZ=UTC
-unset BOUNCESTAT_DB
+. "$BS_SRC/tests/integration/lib/cli.sh"
 
 n=0
 for f in "$BS_SRC"/tests/data/{postfix,exim,sendmail,opensmtpd,mixed}/*.log; do

@@ -37,13 +37,7 @@ done
 [ -n "$u" ] && [ "$u" -ge $((now - 120)) ] ||
     fail "detect.until=${u:-none}: the catch-up did not reach $now"
 
-kill -USR1 "$DPID"
-for i in $(seq 1 50); do
-	grep -q 'detect_rests=' "$DLOG" && break
-	sleep 0.1
-done
-rests=$(sed -n 's/.*detect_rests=\([0-9]*\).*/\1/p' "$DLOG" | tail -n 1)
-[ -n "$rests" ] || fail "SIGUSR1: no detect_rests"
+rests=$(usr1_counter detect_rests)
 echo "detect_rests=$rests"
 [ "$rests" -gt 0 ] ||
     fail "detect_rests=0: no detector chunk waited for the stream"

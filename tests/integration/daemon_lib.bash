@@ -133,6 +133,22 @@ report_deferred() {
 	    --format json | jq -r '.totals.deferred'
 }
 
+# usr1_counter NAME: sends the daemon SIGUSR1 and prints the value of the
+# counter NAME=N of its newest counters line (waits up to 5 s for one;
+# fails when none comes).
+usr1_counter() {
+	local i v
+
+	kill -USR1 "$DPID"
+	for i in $(seq 1 50); do
+		grep -q "$1=" "$DLOG" && break
+		sleep 0.1
+	done
+	v=$(sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$DLOG" | tail -n 1)
+	[ -n "$v" ] || fail "SIGUSR1: no $1"
+	echo "$v"
+}
+
 # wait_events N [TIMEOUT]: until the database holds at least N events.
 wait_events() {
 	local want=$1 secs=${2:-20} i n

@@ -23,12 +23,7 @@ line 1 --count 60000 >"$T/burst"
 cat "$T/burst" >>"$LOG"
 wait_events 60000 300
 
-kill -USR1 "$DPID"
-for i in $(seq 1 50); do
-	grep -q 'held_bytes_max=' "$DLOG" && break
-	sleep 0.1
-done
-held=$(sed -n 's/.*held_bytes_max=\([0-9]*\).*/\1/p' "$DLOG" | tail -n 1)
+held=$(usr1_counter held_bytes_max)
 longest=$(awk 'length($0) >= m { m = length($0) + 1 } END { print m }' \
     "$T/burst")
 [ -n "$held" ] || fail "SIGUSR1: no held_bytes_max"

@@ -14,13 +14,8 @@
 set -eu
 BIN=${BOUNCESTAT:?set BOUNCESTAT to the bouncestat binary}
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
-T=$(mktemp -d)
-trap 'rc=$?; if [ $rc -ne 0 ]; then cat "$T"/err 2>/dev/null; fi; rm -rf "$T"; exit $rc' EXIT
-export TZ=UTC
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+. "$BS_SRC/tests/integration/lib/cli.sh"
+T=$tmp
 
 # one.log creates the database; f1.log opens 3,000 messages (about 1 MiB
 # of WAL at its COMMIT, over the limit below); f2.log ends 20 of them
@@ -81,26 +76,26 @@ PY
 
 # The reference: the database without the first input.
 "$BIN" import -c "$T/conf" --db "$T/ref.db" "$T/one.log" "$T/f2.log" \
-    >"$T/out" 2>"$T/err" || fail "reference import failed"
+    >"$T/out" 2>"$T/import.err" || fail "reference import failed"
 dump "$T/ref.db" >"$T/ref.txt"
 grep -q "^message " "$T/ref.txt" || fail "reference has no message rows"
 
 "$BIN" import -c "$T/conf" --db "$T/x.db" "$T/one.log" >"$T/out" \
-    2>"$T/err" || fail "first import failed"
+    2>"$T/import.err" || fail "first import failed"
 # 400 KiB: the WAL of f1.log's COMMIT cannot be written, f2.log's can.
 set +e
 (
 	trap '' XFSZ
 	ulimit -f 400
 	exec "$BIN" import -c "$T/conf" --db "$T/x.db" "$T/f1.log" "$T/f2.log"
-) >"$T/out" 2>"$T/err"
+) >"$T/out" 2>"$T/import.err"
 rc=$?
 set -e
 [ "$rc" -ne 0 ] || fail "the import with a file size limit did not fail"
-grep -q "f1.log: commit:" "$T/err" ||
-    { cat "$T/err" >&2; echo "SKIP: f1.log's commit did not fail"; exit 77; }
-if grep -q "f2.log" "$T/err"; then
-	fail "f2.log failed after f1.log's failed commit: $(grep f2.log "$T/err")"
+grep -q "f1.log: commit:" "$T/import.err" ||
+    { cat "$T/import.err" >&2; echo "SKIP: f1.log's commit did not fail"; exit 77; }
+if grep -q "f2.log" "$T/import.err"; then
+	fail "f2.log failed after f1.log's failed commit: $(grep f2.log "$T/import.err")"
 fi
 dump "$T/x.db" >"$T/x.txt"
 diff "$T/ref.txt" "$T/x.txt" >"$T/diff" ||

@@ -14,20 +14,15 @@
 # as a clean import.
 set -eu
 BIN=${BOUNCESTAT:?set BOUNCESTAT to the bouncestat binary}
-SRC=${BS_SRC:?set BS_SRC to the source tree}
+SRC=$BS_SRC
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
-T=$(mktemp -d)
-trap 'rc=$?; if [ $rc -ne 0 ]; then cat "$T"/err 2>/dev/null; fi; rm -rf "$T"; exit $rc' EXIT
-export TZ=UTC
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+. "$BS_SRC/tests/integration/lib/cli.sh"
+T=$tmp
 
 python3 "$SRC/tests/bench/genlog.py" -n 100000 --seed 11 "$T/g.log"
 printf 'lifecycle_max_open 2\nmessage_records all\n' >"$T/conf"
 "$BIN" import -q -c "$T/conf" --db "$T/ref.db" "$T/g.log" >"$T/out" \
-    2>"$T/err" || fail "reference import failed"
+    2>"$T/import.err" || fail "reference import failed"
 
 failed=0
 for kib in 500 1000 2000 3000; do
@@ -37,17 +32,17 @@ for kib in 500 1000 2000 3000; do
 		trap '' XFSZ
 		ulimit -f "$kib"
 		exec "$BIN" import -q -c "$T/conf" --db "$T/x.db" "$T/g.log"
-	) >"$T/out" 2>"$T/err"
+	) >"$T/out" 2>"$T/import.err"
 	rc=$?
 	set -e
 	[ "$rc" -ne 0 ] || continue
 	failed=$((failed + 1))
-	grep -q "g.log: " "$T/err" || fail "limit ${kib} KiB: no error line"
-	if grep -E "g\.log: *$" "$T/err" >/dev/null; then
-		fail "limit ${kib} KiB: the error has no text: $(cat "$T/err")"
+	grep -q "g.log: " "$T/import.err" || fail "limit ${kib} KiB: no error line"
+	if grep -E "g\.log: *$" "$T/import.err" >/dev/null; then
+		fail "limit ${kib} KiB: the error has no text: $(cat "$T/import.err")"
 	fi
 	"$BIN" import -q -c "$T/conf" --db "$T/x.db" "$T/g.log" >"$T/out" \
-	    2>"$T/err" || fail "limit ${kib} KiB: the import after failed"
+	    2>"$T/import.err" || fail "limit ${kib} KiB: the import after failed"
 	got=$(python3 -c "import sqlite3,sys; print('|'.join(map(str, sqlite3.connect(sys.argv[1]).execute('SELECT count(*), total(nrcpt) FROM message').fetchone())))" "$T/x.db")
 	want=$(python3 -c "import sqlite3,sys; print('|'.join(map(str, sqlite3.connect(sys.argv[1]).execute('SELECT count(*), total(nrcpt) FROM message').fetchone())))" "$T/ref.db")
 	[ "$got" = "$want" ] ||

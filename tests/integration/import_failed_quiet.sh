@@ -11,19 +11,8 @@
 # messages open than the tracker holds), so the line is reachable.
 set -eu
 
-: "${BOUNCESTAT:?}"
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$tmp"/err.*; do
-		[ -s "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }
-	done
-	exit 1
-}
-export TZ=UTC
-unset BOUNCESTAT_DB
+. "$BS_SRC/tests/integration/lib/cli.sh"
 # 12000 messages left deferred: more than the 10000 the tracker holds.
 python3 - >"$tmp/mail.log" <<'PY'
 import time
@@ -41,9 +30,9 @@ PY
 
 rc=0
 "$BOUNCESTAT" import --db "$tmp/ok.db" "$tmp/mail.log" >"$tmp/out.ok" \
-    2>"$tmp/err.ok" || rc=$?
+    2>"$tmp/ok.err" || rc=$?
 [ "$rc" = 0 ] || fail "import: exit status $rc"
-grep -q 'info: messages: .*evicted=[1-9]' "$tmp/err.ok" ||
+grep -q 'info: messages: .*evicted=[1-9]' "$tmp/ok.err" ||
 	fail "a successful import with evictions prints no messages line"
 size=$(stat -c %s "$tmp/ok.db")
 
@@ -55,12 +44,12 @@ rc=0
 	trap '' XFSZ
 	ulimit -f "$limit"
 	"$BOUNCESTAT" import --db "$tmp/full.db" "$tmp/mail.log" \
-	    >"$tmp/out.full" 2>"$tmp/err.full"
+	    >"$tmp/full.out" 2>"$tmp/full.err"
 ) || rc=$?
 [ "$rc" = 1 ] || fail "import over the size limit: exit status $rc, want 1"
-grep -q 'bouncestat import: error: .*mail.log: ' "$tmp/err.full" ||
+grep -q 'bouncestat import: error: .*mail.log: ' "$tmp/full.err" ||
 	fail "import over the size limit: no error"
-grep -q 'info: messages:' "$tmp/err.full" &&
+grep -q 'info: messages:' "$tmp/full.err" &&
 	fail "a failed import prints the messages line"
-[ -s "$tmp/out.full" ] && fail "a failed import prints a summary"
+[ -s "$tmp/full.out" ] && fail "a failed import prints a summary"
 echo ok

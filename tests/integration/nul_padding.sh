@@ -10,15 +10,7 @@
 # Now leading NUL bytes are skipped: the log counts as without them.
 set -eu
 
-: "${BOUNCESTAT:?}" "${BS_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-export TZ=UTC
-unset BOUNCESTAT_DB
+. "$BS_SRC/tests/integration/lib/cli.sh"
 for f in postfix/sent sendmail/maillog exim/mainlog; do
 	src=$BS_SRC/tests/data/$f.log
 	# The NUL block before the first delivery result's line.

@@ -13,17 +13,8 @@
 #   attempts to its own recipients' domains.
 set -eu
 
-: "${BOUNCESTAT:?}"
 command -v jq >/dev/null 2>&1 || { echo "SKIP: no jq"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	[ -s "$tmp/out" ] && cat "$tmp/out" >&2
-	exit 1
-}
-export TZ=UTC
-unset BOUNCESTAT_DB
+. "$BS_SRC/tests/integration/lib/cli.sh"
 Q=4ABC123DEF
 smtp() { # TIME HOST RCPT DOMAIN-IP STATUS DSN TEXT
 	printf '%s %s postfix/smtp[102]: %s: to=<%s>, relay=mx.%s[%s]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=%s, status=%s (host mx.%s[%s] said: %s (in reply to RCPT TO command))\n' \
@@ -60,16 +51,16 @@ for c in hosts reuse; do
 	bad=$(jq -r '.[] | (.recipients | map(.domain)) as $d |
 	    .attempts[] | select(.domain as $x | $d | index($x) | not) |
 	    .domain' "$tmp/$c.json")
-	[ -z "$bad" ] || { cp "$tmp/$c.json" "$tmp/out"; \
+	[ -z "$bad" ] || { cp "$tmp/$c.json" "$tmp/trace.out"; \
 	    fail "$c: attempts of the other message: $bad"; }
 	n=$(jq '[.[].attempts | length] | add' "$tmp/$c.json")
 	want=4
 	[ "$c" = reuse ] && want=2
-	[ "$n" = "$want" ] || { cp "$tmp/$c.json" "$tmp/out"; \
+	[ "$n" = "$want" ] || { cp "$tmp/$c.json" "$tmp/trace.out"; \
 	    fail "$c: $n attempts in all, want $want"; }
-	"$BOUNCESTAT" trace --db "$tmp/$c.db" "$Q" >"$tmp/out" ||
+	"$BOUNCESTAT" trace --db "$tmp/$c.db" "$Q" >"$tmp/trace.out" ||
 		fail "trace $c (text)"
-	[ "$(grep -c ' to two.example via' "$tmp/out")" = "$((want / 2))" ] ||
+	[ "$(grep -c ' to two.example via' "$tmp/trace.out")" = "$((want / 2))" ] ||
 		fail "$c (text): attempts to two.example, want $((want / 2))"
 done
 echo ok

@@ -67,3 +67,25 @@ for i in range(12):
               % (i, 100 + i, 0xA0000 + i, i))
 PY
 }
+
+# wipe_table DB TABLE: overwrites every page of TABLE in the database
+# file DB with 0xff bytes (a damaged table; the others intact). Skips
+# (exit 77) when sqlite3 has no dbstat; fails when TABLE has no pages.
+wipe_table() {
+	local pages
+	pages=$(sqlite3 "$1" \
+	    "SELECT group_concat(pageno, ' ') FROM dbstat WHERE name = '$2'") ||
+		{ echo "SKIP: sqlite3 has no dbstat"; exit 77; }
+	[ -n "$pages" ] || fail "no pages of table $2"
+	python3 - "$1" $pages <<'PY'
+import sys
+path, pages = sys.argv[1], [int(p) for p in sys.argv[2:]]
+with open(path, "r+b") as f:
+    f.seek(16)
+    size = int.from_bytes(f.read(2), "big")
+    size = 65536 if size == 1 else size
+    for p in pages:
+        f.seek((p - 1) * size)
+        f.write(b"\xff" * size)
+PY
+}
