@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "sanitize.h"
 
 static enum log_level log_lvl = LOG_LEVEL_INFO;
 static const char *log_prog = "bouncestat";
@@ -55,61 +56,21 @@ log_level_from_name(const char *s, enum log_level *out)
 	return -1;
 }
 
-/*
- * Length of the control character at s (n bytes left) that must not
- * reach a terminal: C0 and DEL (1), C1 (U+0080..U+009F, 2 bytes in UTF-8)
- * and the bidirectional overrides and isolates (U+202A..U+202E,
- * U+2066..U+2069: 3). 0 for anything else.
- */
-static size_t
-control_len(const unsigned char *s, size_t n)
-{
-	if (s[0] < 0x20 || s[0] == 0x7f)
-		return 1;
-	if (n >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
-		return 2;
-	if (n >= 3 && s[0] == 0xe2 &&
-	    ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
-		(s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)))
-		return 3;
-	return 0;
-}
-
-/*
- * trial11: messages carry text of the logs read (an incident's key is a
- * recipient domain, a file name, a line's excerpt); each control character
- * in them becomes '?', so that none reaches a terminal reading the
- * daemon's standard error. In place; the message only shortens.
- */
-static void
-defang(char *msg)
-{
-	unsigned char *r = (unsigned char *)msg, *w = r;
-	size_t n = strlen(msg), l;
-
-	while (n > 0) {
-		if ((l = control_len(r, n)) > 0)
-			*w++ = '?';
-		else {
-			*w++ = *r;
-			l = 1;
-		}
-		r += l;
-		n -= l;
-	}
-	*w = '\0';
-}
-
 static void
 vlog(enum log_level lvl, int err, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char raw[1024], msg[1024];
 	int saved = errno;
 
 	if (!log_level_enabled(lvl))
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	defang(msg);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	/* trial11: messages carry text of the logs read (an incident's key
+	 * is a recipient domain, a file name, a line's excerpt): each byte
+	 * of a control character, a bidirectional override or invalid UTF-8
+	 * becomes '?', so that none reaches a terminal reading the daemon's
+	 * standard error (the sanitiser's one rule for names). */
+	sanitize_name(msg, sizeof(msg), raw, strlen(raw));
 	if (err != 0)
 		fprintf(stderr, "%s: %s: %s: %s\n", log_prog, level_names[lvl],
 		    msg, strerror(err));

@@ -4,8 +4,8 @@
  *
  * The one sanitiser of hostile text (see sanitize.c).
  */
-#ifndef BS_DAEMON_RENDER_SANITIZE_H
-#define BS_DAEMON_RENDER_SANITIZE_H
+#ifndef BS_DAEMON_CORE_SANITIZE_H
+#define BS_DAEMON_CORE_SANITIZE_H
 
 #include <stdbool.h>
 #include <stddef.h>
