@@ -227,6 +227,21 @@ fail(struct writer *w, uint32_t op)
 		w->notify(w->notify_arg);
 }
 
+/*
+ * The caller's own store call for op failed (a record too large for a
+ * buffer, applied on the caller's thread while the writer is idle): the
+ * store's error kept, the batch rolled back, the failure seen. Returns -1.
+ */
+static int
+inline_failed(struct writer *w, uint32_t op)
+{
+	snprintf(w->err, sizeof(w->err), "%s", store_errmsg(w->st));
+	store_rollback(w->st);
+	w->fail_op = op;
+	w->seen = true;
+	return -1;
+}
+
 /* Applies one buffer's operations; the first failure ends the batch. */
 static void
 apply(struct writer *w, struct wbuf *b)
@@ -678,14 +693,8 @@ writer_add_src(struct writer *w, const struct store_record *rec,
 		if ((track &&
 			msgtrack_event(w->mt, ev, cr, rec->provider, lc) ==
 			    -1) ||
-		    store_add_tmpl(w->st, rec, tmpl, tmpl_len) == -1) {
-			snprintf(
-			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
-			store_rollback(w->st);
-			w->fail_op = W_ADD;
-			w->seen = true;
-			return -1;
-		}
+		    store_add_tmpl(w->st, rec, tmpl, tmpl_len) == -1)
+			return inline_failed(w, W_ADD);
 		return 0;
 	}
 	if ((a = reserve(w, W_ADD, need)) == NULL)
@@ -780,14 +789,8 @@ writer_lc_src(
 		/* As in writer_add(): here, while the thread is idle. */
 		if (writer_sync(w) == -1)
 			return -1;
-		if (w->mt != NULL && msgtrack_line(w->mt, lc) == -1) {
-			snprintf(
-			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
-			store_rollback(w->st);
-			w->fail_op = W_LC;
-			w->seen = true;
-			return -1;
-		}
+		if (w->mt != NULL && msgtrack_line(w->mt, lc) == -1)
+			return inline_failed(w, W_LC);
 		return 0;
 	}
 	if ((a = reserve(w, W_LC, need)) == NULL)
@@ -824,14 +827,8 @@ writer_msg(
 			return -1;
 		tmp = *m;
 		if (w->ms == NULL ||
-		    message_store_write(w->ms, &tmp, act, id) == -1) {
-			snprintf(
-			    w->err, sizeof(w->err), "%s", store_errmsg(w->st));
-			store_rollback(w->st);
-			w->fail_op = W_MSG;
-			w->seen = true;
-			return -1;
-		}
+		    message_store_write(w->ms, &tmp, act, id) == -1)
+			return inline_failed(w, W_MSG);
 		return 0;
 	}
 	if ((a = reserve(w, W_MSG, need)) == NULL)
