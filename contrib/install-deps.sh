@@ -17,7 +17,9 @@
 #                                    Sendmail, which opensmtpd_real.sh and
 #                                    sendmail_real.sh unpack (apt-get
 #                                    download, dpkg -x; never installed),
-#                                    and m4 for Sendmail's .mc
+#                                    and m4 for Sendmail's .mc, and
+#                                    clang for the libFuzzer build
+#                                    (fuzz_build.sh)
 set -eu
 build="build-essential cmake pkg-config libev-dev libsqlite3-dev
 libpcre2-dev zlib1g-dev libcmocka-dev libpsl-dev publicsuffix libsystemd-dev
@@ -41,7 +43,7 @@ sendmail_libs="libldap-2.5-0 libsasl2-2 libdb5.3 libssl3 m4"
 case "${1:-}" in
 --run) want=$run ;;
 --ci) want="$build $test postfix tidy chromium $package dnsmasq-base rsyslog
-$opensmtpd_libs $sendmail_libs" ;;
+$opensmtpd_libs $sendmail_libs clang" ;;
 "") want="$build $test" ;;
 *) echo "usage: $0 [--run|--ci]" >&2; exit 2 ;;
 esac
