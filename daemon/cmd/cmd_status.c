@@ -654,6 +654,9 @@ cmd_status_exec(int argc, char **argv)
 		cmd_ctx_store_error(&ctx, errbuf);
 		goto done;
 	}
+	/* One snapshot: positions, counters and totals of the same commit. */
+	if (store_read_begin(st) == -1)
+		goto dberr;
 	memset(&m, 0, sizeof(m));
 	m.pid = (long)meta_int(st, "daemon.pid");
 	m.started = meta_int(st, "daemon.started");
@@ -711,7 +714,7 @@ cmd_status_exec(int argc, char **argv)
 	}
 	dn = xcalloc(1, sizeof(*dn));
 	dnsbl_read(st, dn);
-	if (held_read(st, &h) == -1)
+	if (held_read(st, &h) == -1 || store_read_end(st) == -1)
 		goto dberr;
 	if (ctx.format == CTX_FORMAT_JSON)
 		print_json(db, &m, rows, n, jr, dn, &h, now);

@@ -191,8 +191,8 @@ put_dnsbl(const struct dnsbl_state_row *row, void *arg)
 	return 0;
 }
 
-char *
-metrics_render(struct store *st, int64_t top, int64_t now, size_t *len)
+static char *
+render_page(struct store *st, int64_t top, int64_t now, size_t *len)
 {
 	struct render r;
 	uint64_t lines[METRIC_LINE_COUNT];
@@ -297,6 +297,26 @@ fail:
 	fclose(r.fp);
 	free(buf);
 	return NULL;
+}
+
+/*
+ * The page from one read transaction: its families (results, lines read,
+ * incidents, lags) read one snapshot while the daemon commits, so lines
+ * and results add up as their help says.
+ */
+char *
+metrics_render(struct store *st, int64_t top, int64_t now, size_t *len)
+{
+	char *page;
+
+	if (store_read_begin(st) == -1)
+		return NULL;
+	page = render_page(st, top, now, len);
+	if (store_read_end(st) == -1) {
+		free(page);
+		return NULL;
+	}
+	return page;
 }
 
 #ifndef BS_LIBMHD_SONAME

@@ -30,6 +30,7 @@
 #include "metric.h"
 #include "metrics.h"
 #include "store.h"
+#include "store_impl.h" /* the reading connection, for its trace hook */
 
 /* expo_label_value() of s, into a static-free heap string. */
 static char *
@@ -284,6 +285,75 @@ metrics_render__unread_bytes__lag_since_position_moved(void **state)
 	db_fixture_remove(dir, path);
 }
 
+/* The commit metrics_render__commit_mid_page__one_snapshot() makes from
+ * another connection when the page's second SELECT starts. */
+struct mid_commit {
+	struct store *w;
+	int selects;
+	int committed;
+};
+
+static int
+commit_at_second_select(unsigned type, void *arg, void *p, void *x)
+{
+	struct mid_commit *mc = arg;
+	uint64_t more[METRIC_LINE_COUNT] = { 7, 0, 0, 0 };
+	const char *sql = sqlite3_sql(p);
+
+	(void)x;
+	if (type != SQLITE_TRACE_STMT || sql == NULL ||
+	    strncmp(sql, "SELECT", 6) != 0 || ++mc->selects != 2)
+		return 0;
+	mc->committed = store_begin(mc->w) == 0 &&
+	    metric_lines_add(mc->w, more) == 0 && store_commit(mc->w) == 0;
+	return 0;
+}
+
+/*
+ * A scrape while the daemon commits: another connection commits more
+ * lines read just as the page's second query starts. The page is the one
+ * of before that commit (one snapshot: its results and lines add up); the
+ * next page shows the commit. Without the read transaction the lines of
+ * the commit appear in the page under way.
+ */
+static void
+metrics_render__commit_mid_page__one_snapshot(void **state)
+{
+	char dir[256], path[300], errbuf[BS_ERRLEN];
+	uint64_t a[METRIC_LINE_COUNT] = { 3, 5, 1, 0 };
+	struct mid_commit mc = { NULL, 0, 0 };
+	struct store *st;
+	char *before, *mid, *after;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(
+	    db_fixture_make(dir, sizeof(dir), path, sizeof(path), "snap"), 0);
+	assert_non_null(st = store_open(path, 0, errbuf));
+	assert_non_null(mc.w = store_open(path, 0, errbuf));
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(metric_lines_add(st, a), 0);
+	assert_int_equal(store_commit(st), 0);
+
+	assert_non_null(before = metrics_render(st, 20, 1000, &len));
+	assert_int_equal(sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT,
+			     commit_at_second_select, &mc),
+	    SQLITE_OK);
+	assert_non_null(mid = metrics_render(st, 20, 1000, &len));
+	assert_int_equal(sqlite3_trace_v2(st->db, 0, NULL, NULL), SQLITE_OK);
+	assert_true(mc.committed);
+	assert_string_equal(mid, before);
+	assert_non_null(after = metrics_render(st, 20, 1000, &len));
+	assert_non_null(
+	    strstr(after, "bouncestat_lines_total{result=\"delivery\"} 10\n"));
+	free(before);
+	free(mid);
+	free(after);
+	store_close(mc.w);
+	store_close(st);
+	db_fixture_remove(dir, path);
+}
+
 /* A free loopback port (bound and released). */
 static int
 free_port(void)
@@ -381,6 +451,7 @@ main(void)
 		cmocka_unit_test(metrics_render__dnsbl_and_stall__gauges),
 		cmocka_unit_test(
 		    metrics_render__unread_bytes__lag_since_position_moved),
+		cmocka_unit_test(metrics_render__commit_mid_page__one_snapshot),
 		cmocka_unit_test(metrics_start__scrapes__200_404_and_500),
 	};
 
