@@ -200,15 +200,23 @@ tz_label(char *out, size_t len, int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	long off;
+	char off[16];
 
 	if (localtime_r(&tt, &tm) == NULL || tm.tm_gmtoff == 0) {
 		snprintf(out, len, "UTC");
 		return;
 	}
-	off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
-	snprintf(out, len, "UTC%c%02ld:%02ld", tm.tm_gmtoff < 0 ? '-' : '+',
-	    off / 3600, off % 3600 / 60);
+	tz_offset_str(off, sizeof(off), tm.tm_gmtoff, true);
+	snprintf(out, len, "UTC%s", off);
+}
+
+void
+tz_offset_str(char *out, size_t len, long off, bool colon)
+{
+	long a = off < 0 ? -off : off;
+
+	snprintf(out, len, colon ? "%c%02ld:%02ld" : "%c%02ld%02ld",
+	    off < 0 ? '-' : '+', a / 3600, a % 3600 / 60);
 }
 
 int

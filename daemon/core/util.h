@@ -47,6 +47,13 @@ void tz_use_utc(void);
 /* The zone of local time at t for headers: "UTC", "UTC+08:00". */
 void tz_label(char *out, size_t len, int64_t t);
 
+/*
+ * An offset of off seconds east of UTC as "+0100" (colon false: RFC 5322,
+ * our text times) or "+01:00" (colon true: RFC 3339), minutes truncated.
+ * out: at least 8 bytes.
+ */
+void tz_offset_str(char *out, size_t len, long off, bool colon);
+
 #define UTIL_SERVICE_DIR "/var/lib/bouncestat"
 #define UTIL_SERVICE_DB  UTIL_SERVICE_DIR "/bouncestat.db"
 

@@ -27,6 +27,7 @@
 #include "sigpipe.h"
 #include "duration.h"
 #include "utf8.h"
+#include "util.h"
 #include "version.h"
 
 extern char **environ;
@@ -224,13 +225,13 @@ static void
 fmt_rfc5322(char *out, size_t len, int64_t t, int32_t off)
 {
 	struct tm tm;
-	int32_t a = off < 0 ? -off : off;
+	char zone[16];
 
 	broken_down(t, off, &tm);
-	snprintf(out, len, "%s, %02d %s %04d %02d:%02d:%02d %c%02d%02d",
+	tz_offset_str(zone, sizeof(zone), off, false);
+	snprintf(out, len, "%s, %02d %s %04d %02d:%02d:%02d %s",
 	    wday[tm.tm_wday % 7], tm.tm_mday, month[tm.tm_mon % 12],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    off < 0 ? '-' : '+', (int)(a / 3600), (int)(a % 3600 / 60));
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
 }
 
 /* "2026-11-22 10:40 +0100" (sep ' ') or "2026-11-22T10:40+01:00" ('T'). */
@@ -238,14 +239,15 @@ static void
 fmt_time(char *out, size_t len, int64_t t, int32_t off, char sep)
 {
 	struct tm tm;
-	int32_t a = off < 0 ? -off : off;
+	char zone[16];
 
 	broken_down(t, off, &tm);
+	tz_offset_str(zone, sizeof(zone), off, sep == 'T');
 	snprintf(out, len,
-	    sep == 'T' ? "%04d-%02d-%02dT%02d:%02d%c%02d:%02d"
-		       : "%04d-%02d-%02d %02d:%02d %c%02d%02d",
+	    sep == 'T' ? "%04d-%02d-%02dT%02d:%02d%s"
+		       : "%04d-%02d-%02d %02d:%02d %s",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    off < 0 ? '-' : '+', (int)(a / 3600), (int)(a % 3600 / 60));
+	    zone);
 }
 
 /* The offset t is shown with (struct alert_params tzoff_at). */

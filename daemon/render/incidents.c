@@ -102,13 +102,12 @@ render_local_time(char *out, size_t len, int64_t t, int64_t ref)
 void
 render_append_offset(char *out, size_t len, int64_t t)
 {
-	int32_t off = local_tz_offset(t);
-	int32_t m = off < 0 ? -off / 60 : off / 60;
+	char zone[16];
 	size_t n = strlen(out);
 
+	tz_offset_str(zone, sizeof(zone), local_tz_offset(t), false);
 	if (n < len)
-		snprintf(out + n, len - n, " %c%02d%02d", off < 0 ? '-' : '+',
-		    (int)(m / 60), (int)(m % 60));
+		snprintf(out + n, len - n, " %s", zone);
 }
 
 /* UTC RFC 3339 "2026-11-22T10:40:00Z". */

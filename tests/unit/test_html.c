@@ -303,10 +303,38 @@ test_periods(void **state)
 	tzset();
 }
 
+/* The one formatter of UTC offsets (alert dates, incidents, headers). */
+static void
+tz_offset_str__signs_and_minutes__both_forms(void **state)
+{
+	static const struct {
+		long off;
+		const char *plain, *colon;
+	} c[] = {
+		{ 0, "+0000", "+00:00" },
+		{ 3600, "+0100", "+01:00" },
+		{ 19800, "+0530", "+05:30" },
+		{ -16200, "-0430", "-04:30" },
+		{ -36000, "-1000", "-10:00" },
+		{ 45 * 60 + 12 * 3600 + 59, "+1245", "+12:45" },
+	};
+	char out[16];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		tz_offset_str(out, sizeof(out), c[i].off, false);
+		assert_string_equal(out, c[i].plain);
+		tz_offset_str(out, sizeof(out), c[i].off, true);
+		assert_string_equal(out, c[i].colon);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(tz_offset_str__signs_and_minutes__both_forms),
 		cmocka_unit_test(test_escape_markup),
 		cmocka_unit_test(test_escape_hostile_bytes),
 		cmocka_unit_test(test_escape_truncated_utf8),
