@@ -82,7 +82,7 @@ EOF
 wait "$W" || fail "writer failed"
 [ "$(cat "$T/w.done")" = "$total" ] || fail "writer did not finish"
 # Every result in (400 x 2 results, counted as events or sent).
-for i in $(seq 1 120); do
+for _ in $(seq 1 120); do
 	n=$("$BOUNCESTAT" messages --db "$DB" --since all --status sent \
 	    --format csv 2>/dev/null | wc -l)
 	[ "$n" -gt 400 ] && break
