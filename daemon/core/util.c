@@ -214,9 +214,10 @@ void
 tz_offset_str(char *out, size_t len, long off, bool colon)
 {
 	long a = off < 0 ? -off : off;
+	int h = (int)(a / 3600 % 100), m = (int)(a % 3600 / 60); /* < 26 h */
 
-	snprintf(out, len, colon ? "%c%02ld:%02ld" : "%c%02ld%02ld",
-	    off < 0 ? '-' : '+', a / 3600, a % 3600 / 60);
+	snprintf(out, len, colon ? "%c%02d:%02d" : "%c%02d%02d",
+	    off < 0 ? '-' : '+', h, m);
 }
 
 int
