@@ -12,7 +12,9 @@
 #                                    package test needs, and dnsmasq-base
 #                                    (the DNSBL tests' local DNS server; no
 #                                    system service), rsyslog for the fleet
-#                                    test (rsyslog_fleet.sh), and the
+#                                    test (rsyslog_fleet.sh) and, with
+#                                    logrotate, the Postfix multi-instance
+#                                    test (postfix_multi_instance.sh), and the
 #                                    libraries of Debian's OpenSMTPD and
 #                                    Sendmail, which opensmtpd_real.sh and
 #                                    sendmail_real.sh unpack (apt-get
@@ -43,7 +45,7 @@ sendmail_libs="libldap-2.5-0 libsasl2-2 libdb5.3 libssl3 m4"
 case "${1:-}" in
 --run) want=$run ;;
 --ci) want="$build $test postfix tidy chromium $package dnsmasq-base rsyslog
-$opensmtpd_libs $sendmail_libs clang" ;;
+logrotate $opensmtpd_libs $sendmail_libs clang" ;;
 "") want="$build $test" ;;
 *) echo "usage: $0 [--run|--ci]" >&2; exit 2 ;;
 esac

@@ -371,8 +371,8 @@ attempt_row(const struct sql_stmt *q, const struct each *e)
 
 int
 message_attempts(struct store *st, const char *qid, const char *host,
-    int64_t first, int64_t last, int (*fn)(void *, const struct msg_attempt *),
-    void *arg)
+    const char *instance, int64_t first, int64_t last,
+    int (*fn)(void *, const struct msg_attempt *), void *arg)
 {
 	struct sql_stmt q;
 	struct each e;
@@ -382,11 +382,16 @@ message_attempts(struct store *st, const char *qid, const char *host,
 		" v.class, v.reply, v.code, v.flags FROM event e JOIN event_v v"
 		" ON v.id = e.id WHERE e.queue_id = :qid AND e.t >= :first"
 		" AND e.t <= :last AND (:host IS NULL OR e.host ="
-		" (SELECT id FROM name WHERE s = :host)) ORDER BY e.t, e.id",
+		" (SELECT id FROM name WHERE s = :host)) AND (:inst IS NULL"
+		" OR e.instance = 0 OR e.instance ="
+		" (SELECT id FROM name WHERE s = :inst)) ORDER BY e.t, e.id",
 		false) == -1)
 		return -1;
 	if ((host != NULL &&
 		sql_bind_text(st, &q, ":host", host, strlen(host)) == -1) ||
+	    (instance != NULL && instance[0] != '\0' &&
+		sql_bind_text(st, &q, ":inst", instance, strlen(instance)) ==
+		    -1) ||
 	    sql_bind_text(st, &q, ":qid", qid, strlen(qid)) == -1 ||
 	    sql_bind_int64(st, &q, ":first", first) == -1 ||
 	    sql_bind_int64(st, &q, ":last", last) == -1) {

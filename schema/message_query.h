@@ -79,13 +79,16 @@ struct msg_attempt {
 };
 
 /*
- * The event rows of queue id qid logged by host (NULL: any) between first
- * and last. Count or -1. (trial11: without the host, another host's
- * message with the same queue id showed its attempts in this one's.)
+ * The event rows of queue id qid logged by host (NULL: any) and Postfix
+ * instance (NULL or "": any) between first and last. Count or -1.
+ * (trial11: without the host, another host's message with the same queue
+ * id showed its attempts in this one's; trial12: without the instance,
+ * another instance's of the same host. Rows stored before schema 13 have
+ * no instance and match any.)
  */
 int message_attempts(struct store *, const char *qid, const char *host,
-    int64_t first, int64_t last, int (*fn)(void *, const struct msg_attempt *),
-    void *arg);
+    const char *instance, int64_t first, int64_t last,
+    int (*fn)(void *, const struct msg_attempt *), void *arg);
 
 /* report --by: recipients' results per key value. */
 struct msg_by_row {

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecycle.h"
 #include "store_impl.h"
 
 /* Errors. */
@@ -406,6 +407,29 @@ relay_v4(struct bs_span sp, int64_t *v)
 }
 
 /*
+ * trial12: the event's Postfix instance, the syslog name before '/'
+ * (lifecycle_instance()), interned into *id; 0 for the other MTAs and a
+ * line without a program. The default "postfix" is the MTA's name id,
+ * known without a lookup.
+ */
+static int
+event_instance(struct store *st, const struct bs_event *ev, int64_t *id)
+{
+	struct bs_span in;
+
+	*id = 0;
+	if (ev->mta != BS_MTA_POSTFIX || ev->program.ptr == NULL ||
+	    ev->program.len == 0)
+		return 0;
+	in = lifecycle_instance(ev->mta, ev->program);
+	if (in.len == 7 && memcmp(in.ptr, "postfix", 7) == 0) {
+		*id = st->mta_id[BS_MTA_POSTFIX];
+		return 0;
+	}
+	return store_intern_span(st, in, id);
+}
+
+/*
  * Adds the event row of a failure to the buffer (written by
  * flush_events() when full or at commit), its strings interned now.
  */
@@ -426,6 +450,7 @@ insert_event(struct store *st, const struct bs_event *ev,
 		store_intern_addr(st, ev->relay_ip, &v[EV_RELAY_IP]) == -1) ||
 	    store_intern_span(st, ev->dsn, &v[EV_DSN]) == -1 ||
 	    store_intern_span(st, ev->stage, &v[EV_STAGE]) == -1 ||
+	    event_instance(st, ev, &v[EV_INSTANCE]) == -1 ||
 	    store_intern_reply(st, ev->reply.ptr, ev->reply.len, ev->smtp_code,
 		enhanced, st->class_id[cls], tmpl, tmpl_len,
 		&v[EV_REPLY]) == -1)

@@ -150,6 +150,7 @@ enum {
 	EV_STAGE,
 	EV_FLAGS,
 	EV_REPLY,
+	EV_INSTANCE, /* 0013: the Postfix instance, 0 for other MTAs */
 	EV_NPARAM
 };
 

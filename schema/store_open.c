@@ -43,7 +43,7 @@ extern const struct bs_blob bs_schema_fresh[];
 #define EVENT_COLS                                                             \
 	"t, host, queue_id, domain, relay, relay_ip, provider, mta, status, "  \
 	"code, enhanced, dsn, class, rule, dnsbl, listed_ip, stage, flags, "   \
-	"reply"
+	"reply, instance"
 #define HOUR_UPSERT                                                            \
 	"INSERT OR FAIL INTO count_hour (" HOUR_KEY                            \
 	", n) VALUES (:bucket, :domain, "                                      \
@@ -89,7 +89,7 @@ static const struct stmt_def {
 	    "INSERT OR FAIL INTO event (" EVENT_COLS ") VALUES (:t, :host, "
 	    ":queue_id, :domain, :relay, :relay_ip, :provider, :mta, :status, "
 	    ":code, :enhanced, :dsn, :class, :rule, :dnsbl, :listed_ip, "
-	    ":stage, :flags, :reply)",
+	    ":stage, :flags, :reply, :instance)",
 	    true },
 	[S_MINUTE_ADD] = { "count_minute_add", MINUTE_UPSERT, true },
 	[S_HOUR_ADD] = { "count_hour_add", HOUR_UPSERT, true },
@@ -158,7 +158,7 @@ static const struct stmt_def {
 static const char *const ev_params[EV_NPARAM] = { ":t", ":host", ":queue_id",
 	":domain", ":relay", ":relay_ip", ":provider", ":mta", ":status",
 	":code", ":enhanced", ":dsn", ":class", ":rule", ":dnsbl", ":listed_ip",
-	":stage", ":flags", ":reply" };
+	":stage", ":flags", ":reply", ":instance" };
 static const char *const cn_params[CN_NPARAM] = { ":bucket", ":domain",
 	":provider", ":class", ":status", ":code", ":enhanced", ":kind",
 	":host", ":n" };

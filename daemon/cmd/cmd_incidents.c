@@ -301,7 +301,8 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 	if (detect_replay(st, dp, cl, f->since, &o, replay_collect, &rk, &ds,
 		errbuf) == -1 ||
 	    rk.failed) {
-		log_errx("detect: %s", rk.failed ? store_errmsg(st) : errbuf);
+		cmd_error("incidents", "detect: %s",
+		    rk.failed ? store_errmsg(st) : errbuf);
 		incident_list_free(&l);
 		free(tl.v);
 		return 1;
@@ -329,7 +330,7 @@ replay(struct store *st, const struct detect_params *dp, struct classifier *cl,
 			    f->kind != NULL ? tl.resolved : ds.resolved,
 			    f->kind != NULL ? rk.open : ds.open);
 		if (replay_pruned(stdout, st, f->since) == -1) {
-			log_errx("incidents: %s", store_errmsg(st));
+			cmd_error("incidents", "%s", store_errmsg(st));
 			incident_list_free(&l);
 			free(tl.v);
 			return 1;

@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "context.h"
 #include "input.h"
 #include "linebuf.h"
 #include "log.h"
@@ -229,11 +230,11 @@ cmd_parse_exec(int argc, char **argv)
 	if (optind != argc - 1)
 		return cmd_usage(&cmd_parse_entry);
 	if ((cl = rules_load(rules, errbuf)) == NULL) {
-		log_errx("rules: %s", errbuf);
+		cmd_error("parse", "rules: %s", errbuf);
 		return 1;
 	}
 	if ((in = input_open(argv[optind], errbuf)) == NULL) {
-		log_errx("parse: %s", errbuf);
+		cmd_error("parse", "%s", errbuf);
 		goto out;
 	}
 	input_identity(in, &dev, &ino, &mtime, &size);
@@ -252,7 +253,7 @@ cmd_parse_exec(int argc, char **argv)
 	printf("%s", HEADER);
 	while (!eof) {
 		if ((n = input_read(in, lb, errbuf)) == -1) {
-			log_errx("parse: %s", errbuf);
+			cmd_error("parse", "%s", errbuf);
 			goto out;
 		}
 		eof = n == 0;

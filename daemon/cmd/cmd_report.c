@@ -1392,7 +1392,7 @@ report_by(struct report *r, enum msg_key by, int format)
 	mf.cls = r->f.cls;
 	mf.key[MSG_KEY_HOST] = r->f.host;
 	if (msg_report_by(stdout, r->st, by, &mf, r->f.top, format) == -1) {
-		log_errx("report: %s", store_errmsg(r->st));
+		cmd_error("report", "%s", store_errmsg(r->st));
 		return 1;
 	}
 	return 0;
@@ -1561,7 +1561,7 @@ cmd_report_exec(int argc, char **argv)
 		goto out;
 	}
 	if (run_queries(st, &r) == -1) {
-		log_errx("report: %s", store_errmsg(st));
+		cmd_error("report", "%s", store_errmsg(st));
 		goto out;
 	}
 	clamp_range(&r);
@@ -1588,7 +1588,7 @@ cmd_report_exec(int argc, char **argv)
 	goto out;
 expiry_failed:
 	/* trial10: a corrupt message table gave an empty section, exit 0. */
-	log_errx("report: messages expiring: %s", store_errmsg(st));
+	cmd_error("report", "messages expiring: %s", store_errmsg(st));
 out:
 	store_close(st);
 	rlist_free(&r.dom_all);

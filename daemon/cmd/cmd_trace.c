@@ -264,8 +264,8 @@ story_text(struct store *st, const struct msg_list *l, const struct msg_out *o)
 	san(m->message_id);
 	fputc('\n', stdout);
 	att_init(&c, false, l, o);
-	if (message_attempts(st, m->queue_id, m->host, m->first, m->last + 1,
-		attempt_text, &c) == -1)
+	if (message_attempts(st, m->queue_id, m->host, m->instance, m->first,
+		m->last + 1, attempt_text, &c) == -1)
 		return -1;
 	for (k = 0; k < o->nr; k++) {
 		fputs("  ", stdout);
@@ -310,8 +310,8 @@ story_json(struct store *st, const struct msg_list *l, const struct msg_out *o,
 	fputs(comma ? ",\n " : "\n ", stdout);
 	msg_json_open(stdout, o);
 	fputs(", \"attempts\": [", stdout);
-	if (message_attempts(st, o->m.queue_id, o->m.host, o->m.first,
-		o->m.last + 1, attempt_json, &c) == -1)
+	if (message_attempts(st, o->m.queue_id, o->m.host, o->m.instance,
+		o->m.first, o->m.last + 1, attempt_json, &c) == -1)
 		return -1;
 	fputs("]}", stdout);
 	return 0;

@@ -71,20 +71,38 @@ cmd_ctx_shortopts(const struct cmd_ctx *ctx, const char *own)
 	return buf;
 }
 
+static void
+vcmd_error(const char *cmd, const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "bouncestat %s: error: ", cmd);
+	/* A file's name or a line's text may be in it (trial11). */
+	fput_sanitized(stderr, msg, strlen(msg));
+	fputc('\n', stderr);
+}
+
 /* See context.h. */
 void
 cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)
 {
-	char msg[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vcmd_error(ctx->cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "bouncestat %s: error: ", ctx->cmd);
-	/* A file's name or a line's text may be in it (trial11). */
-	fput_sanitized(stderr, msg, strlen(msg));
-	fputc('\n', stderr);
+}
+
+/* See context.h. */
+void
+cmd_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcmd_error(cmd, fmt, ap);
+	va_end(ap);
 }
 
 /* See context.h. */

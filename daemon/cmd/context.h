@@ -163,6 +163,14 @@ void cmd_ctx_error(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
+ * As cmd_ctx_error(), for command cmd ("parse") without a context.
+ * trial12: a command's errors all read so, never the daemon's
+ * "bouncestat: error: ..." (log_errx()).
+ */
+void cmd_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
  * Prints store_open()'s errbuf (it names the database already) as
  * cmd_ctx_error() does, with the way out when the file is not a SQLite
  * database or is corrupt: 'bouncestat rebuild'.

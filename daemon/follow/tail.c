@@ -1263,6 +1263,57 @@ last_line_end(int fd, int64_t size)
 	return size - (int64_t)n + (nl - buf);
 }
 
+/* True when a was modified after b. */
+static bool
+modified_after(const struct stat *a, const struct stat *b)
+{
+	return a->st_mtim.tv_sec != b->st_mtim.tv_sec
+	    ? a->st_mtim.tv_sec > b->st_mtim.tv_sec
+	    : a->st_mtim.tv_nsec > b->st_mtim.tv_nsec;
+}
+
+/*
+ * trial12: at start, with the old file found under a rotated name, the
+ * siblings modified after it were rotated too while the daemon was down
+ * (two rotations, or a copytruncate and then one more). The tailer reads
+ * the file read before and the current one only, so their lines would be
+ * lost without a word: say so, with the command that counts them
+ * (import knows what the daemon counted, by content, and skips it).
+ */
+static void
+warn_skipped(struct tail *t)
+{
+	char dir[PATH_MAX], full[PATH_MAX];
+	const char *base;
+	struct stat os, st;
+	struct dirent *de;
+	size_t blen, seen = 0;
+	DIR *d;
+
+	if (t->old == NULL || stat(t->old->name, &os) == -1)
+		return;
+	base = sibling_dir(t, dir, sizeof(dir));
+	blen = strlen(base);
+	if (blen == 0 || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && seen++ < TAIL_SIBLINGS_MAX) {
+		if (strncmp(de->d_name, base, blen) != 0 ||
+		    de->d_name[blen] == '\0' ||
+		    snprintf(full, sizeof(full), "%s/%s", dir, de->d_name) >=
+			(int)sizeof(full) ||
+		    stat(full, &st) == -1 || !S_ISREG(st.st_mode) ||
+		    tail_holds_ino(t, (int64_t)st.st_dev, (int64_t)st.st_ino) ||
+		    !modified_after(&st, &os))
+			continue;
+		log_warnx("tail: %s: %s was written after %s, the file read "
+			  "before, and is not read here (rotated more than "
+			  "once while the daemon was down): count it with "
+			  "'bouncestat import %s'",
+		    t->path, full, t->old->name, full);
+	}
+	closedir(d);
+}
+
 /* See tail.h. */
 int
 tail_start(struct tail *t, struct store *st, bool at_startup)
@@ -1372,6 +1423,7 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 	}
 	if (fd != -1)
 		close(fd);
+	warn_skipped(t);
 	if (t->cur == NULL && !has_cur && missing)
 		log_info(
 		    "tail: %s: does not exist yet; waiting for it", t->path);

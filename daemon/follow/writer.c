@@ -675,7 +675,8 @@ writer_add_src(struct writer *w, const struct store_record *rec,
 	    plen + 1;
 	if (full) {
 		need += span_room(ev->relay_ip) + span_room(ev->dsn) +
-		    span_room(ev->reply) + span_room(ev->stage);
+		    span_room(ev->reply) + span_room(ev->stage) +
+		    span_room(ev->program);
 		if (cr != NULL)
 			need += span_room(cr->dnsbl) + span_room(cr->listed_ip);
 	}
@@ -724,6 +725,7 @@ writer_add_src(struct writer *w, const struct store_record *rec,
 		MOVE(dsn);
 		MOVE(reply);
 		MOVE(stage);
+		MOVE(program); /* its instance (trial12) */
 	}
 	if (cr != NULL) {
 		a->cr.cls = cr->cls;

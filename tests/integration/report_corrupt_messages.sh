@@ -30,12 +30,12 @@ rc=0
     2>"$tmp/text.err" || rc=$?
 grep -q '^  deferred  *300 ' "$tmp/text.out" || fail "text: counts not shown"
 [ "$rc" = 1 ] || fail "text: exit status $rc, want 1"
-grep -q 'error: report: messages expiring: .*malformed' "$tmp/text.err" ||
+grep -q '^bouncestat report: error: messages expiring: .*malformed' "$tmp/text.err" ||
 	fail "text: no error naming the corrupt records"
 rc=0
 "$BOUNCESTAT" report --db "$tmp/db" --since 1d --format json \
     >"$tmp/json.out" 2>"$tmp/json.err" || rc=$?
 [ "$rc" = 1 ] || fail "json: exit status $rc, want 1"
-grep -q 'error: report: messages expiring: .*malformed' "$tmp/json.err" ||
+grep -q '^bouncestat report: error: messages expiring: .*malformed' "$tmp/json.err" ||
 	fail "json: no error naming the corrupt records"
 echo ok

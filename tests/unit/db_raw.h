@@ -30,6 +30,15 @@
 	"CREATE VIEW count_minute AS SELECT bucket, provider, class,"          \
 	" sk >> 2 AS status, sk & 3 AS kind, n FROM count_minute_sk;"
 
+/*
+ * Undoes migration 0013 (event.instance), for tests that set user_version
+ * back to fake an older database: 0013 then runs again on open. event_v
+ * is a stand-in (0013 makes it again).
+ */
+#define RAW_UNDO_0013                                                          \
+	"DROP VIEW event_v; ALTER TABLE event DROP COLUMN instance;"           \
+	"CREATE VIEW event_v AS SELECT 1 AS id;"
+
 /* A read-write connection to the database at path (2 s busy timeout). */
 static inline sqlite3 *
 raw_open_path(const char *path)

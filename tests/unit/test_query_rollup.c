@@ -405,10 +405,12 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 	assert_true(minutes > 0);
 	/* Back to version 3: count_hour without host, no rollups, none of
 	 * the tables of migrations 4 to 6 (notification, messages, DNSBL)
-	 * nor the index of 10, count_minute a table with status and kind
-	 * apart. */
+	 * nor the index of 10 nor event.instance (13), count_minute a table
+	 * with status and kind apart. */
 	assert_int_equal(
 	    sqlite3_exec(db,
+		"DROP VIEW event_v; ALTER TABLE event DROP COLUMN instance; "
+		"CREATE VIEW event_v AS SELECT 1 AS id; "
 		"DROP TABLE notification; DROP VIEW message_v; "
 		"DROP VIEW message_rcpt; DROP TABLE message; "
 		"DROP TABLE dnsbl_state; DROP INDEX event_dnsbl; "
@@ -430,7 +432,7 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 	assert_non_null(fx->st);
 	store_close(fx->st);
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 12);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 13);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_day"), days);
 	/* Migration 0009: n may be NULL in every count table (no statement
 	 * journal for the UPSERTs); the edited schema checks out. */

@@ -161,7 +161,7 @@ store_open__new_file__schema_at_latest_version_in_wal(void **state)
 	sqlite3 *db = raw_open_path(fx->path);
 	sqlite3_stmt *s;
 
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 12);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 13);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x62737474);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM sqlite_schema WHERE type = "
@@ -204,7 +204,7 @@ store_open__reopen__idempotent(void **state)
 	st = open_rw(fx);
 	store_close(st);
 	db = raw_open_path(fx->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 12);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 13);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM name"), names);
 	sqlite3_close(db);
 }
