@@ -25,6 +25,12 @@ WF=$WPID
 writer "$G" --first 100001 --count 2500 --rate 400 --keep-open \
     --done "$T/g.done"
 WG=$WPID
+# Both writers have made their file (python starts slowly under load: a
+# deletion before the first creation was no deletion to see).
+for _ in $(seq 100); do
+	[ -s "$F" ] && [ -s "$G" ] && break
+	sleep 0.1
+done
 for r in 1 2 3; do
 	sleep 1.4
 	rm -f "$F" "$G"
