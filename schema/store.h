@@ -87,6 +87,12 @@ struct store_position {
  */
 struct store *store_open(const char *path, int flags, char *errbuf);
 void store_close(struct store *);
+/* Issue 14: the WAL syncs made while a STORE_BULK store was written
+ * (store_walsync.c); 0 for any other store. */
+uint64_t store_walsync_count(struct store *);
+/* Issue 14: checkpoints of committed frames the same thread made on a
+ * connection of its own (store_walsync.c); 0 for any other store. */
+uint64_t store_walsync_ckpts(struct store *);
 const char *store_errmsg(const struct store *);
 
 /* BEGIN IMMEDIATE / COMMIT (flushing in-memory counts) / ROLLBACK. */

@@ -274,6 +274,8 @@ struct store {
 	bool bulk;      /* STORE_BULK */
 	bool no_create; /* STORE_NO_CREATE */
 	bool in_txn;
+	/* issue 14: STORE_BULK's WAL write-back (store_walsync.c), or NULL */
+	struct store_walsync *walsync;
 	struct sql_stmt stmt[S_COUNT]; /* NULL s: not prepared (read-only) */
 	int ev_idx[EV_NPARAM];
 	int minute_idx[CN_NPARAM];
@@ -378,5 +380,14 @@ void store_cslot_radix(struct cslot *a, struct cslot *tmp, size_t n);
  */
 char *store_minute_text(char *p, const struct store_ment *e, size_t n);
 int store_minute_register(struct store *);
+
+/*
+ * Issue 14, STORE_BULK (store_walsync.c): a thread syncs the WAL while it
+ * is written, so the last COMMIT's checkpoint does not wait for all of it.
+ * start: 0, or -1 (out of memory; a thread that cannot start is no
+ * error); stop: joins it, before the connection closes.
+ */
+int store_walsync_start(struct store *);
+void store_walsync_stop(struct store *);
 
 #endif

@@ -804,6 +804,8 @@ open_store(const char *path, int flags, char *errbuf)
 		store_read_reply_gen(st, &st->reply_gen) == -1 ||
 		store_read_data_version(st, &st->data_version) == -1))
 		goto fail_msg;
+	if (st->bulk && !st->readonly && store_walsync_start(st) == -1)
+		goto fail_msg;
 	return st;
 fail_msg:
 	errbuf_set(errbuf, "%s: %s", path, st->err);
@@ -825,6 +827,7 @@ store_close(struct store *st)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
+	store_walsync_stop(st);
 	for (i = 0; i < S_COUNT; i++)
 		sql_finalize(&st->stmt[i]);
 	sqlite3_close(st->db);
