@@ -183,7 +183,10 @@ store_begin(struct store *st)
 		store_intern_forget_replies(st);
 		st->reply_gen = gen;
 	}
-	st->elsewhere = v != st->data_version;
+	/* review13: kept until its reader has seen it (store.h), also
+	 * across the begins of other uses of this connection between */
+	if (v != st->data_version)
+		st->elsewhere = true;
 	st->data_version = v;
 	return 0;
 }
@@ -211,6 +214,13 @@ bool
 store_changed_elsewhere(const struct store *st)
 {
 	return st->elsewhere;
+}
+
+/* See store.h. */
+void
+store_elsewhere_seen(struct store *st)
+{
+	st->elsewhere = false;
 }
 
 /*

@@ -111,11 +111,17 @@ int store_read_end(struct store *);
 
 /*
  * Inside a transaction: whether another connection (another import, the
- * daemon, a command) committed between this transaction's begin and the
- * previous one's (or the open). What this store holds in memory about
- * rows others may write (open messages) must then be read again.
+ * daemon, a command) committed since store_elsewhere_seen() (or the
+ * open). What this store holds in memory about rows others may write
+ * (open messages) must then be read again. review13: not only since the
+ * previous begin: the daemon's own transactions on this connection (the
+ * detector, the self-check) begin between its batches, and the batch
+ * after them must still see it.
  */
 bool store_changed_elsewhere(const struct store *);
+
+/* What store_changed_elsewhere() said has been read again. */
+void store_elsewhere_seen(struct store *);
 
 /*
  * Inside a transaction: writes up to about rows count rows of a full

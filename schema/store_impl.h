@@ -298,7 +298,8 @@ struct store {
 	int64_t mta_id[BS_MTA_COUNT];
 	int64_t reply_gen; /* meta 'reply_gen' when the reply cache was valid */
 	/* PRAGMA data_version at the last begin (or the open); elsewhere:
-	 * it moved at the last begin (another connection committed) */
+	 * it moved at a begin since store_elsewhere_seen() (another
+	 * connection committed) */
 	int64_t data_version;
 	bool elsewhere;
 	struct icache names;

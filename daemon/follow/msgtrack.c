@@ -235,7 +235,10 @@ msgtrack_begin(struct msgtrack *mt, bool rolled_back)
 {
 	if (!rolled_back && !store_changed_elsewhere(mt->st))
 		return 0;
-	return reload(mt);
+	if (reload(mt) == -1)
+		return -1;
+	store_elsewhere_seen(mt->st);
+	return 0;
 }
 
 void

@@ -80,8 +80,9 @@ int msgtrack_flush(struct msgtrack *);
 
 /*
  * Right after BEGIN (store_begin()): when the last batch was rolled back
- * (rolled_back), or another connection committed since the last begin
- * (store_changed_elsewhere(): another import, or the daemon and an
+ * (rolled_back), or another connection committed since it last read
+ * them (store_changed_elsewhere(), also when this connection's own
+ * transactions began between: another import, or the daemon and an
  * import, writing to one database at once), forgets the open messages
  * held and reads them back from the store, so that no message another
  * writer ended or stored meanwhile is written back from a stale copy.

@@ -625,6 +625,45 @@ store_read_begin__commit_elsewhere__one_snapshot(void **state)
 	free(b.s);
 }
 
+/*
+ * review13: another connection's commit stays noticed
+ * (store_changed_elsewhere()) through this connection's own transactions
+ * begun meanwhile (the daemon's detector between two batches), until
+ * store_elsewhere_seen(); before, the next begin forgot it.
+ */
+static void
+store_changed_elsewhere__own_begin_between__kept_until_seen(void **state)
+{
+	struct db_fixture *fx = *state;
+	char err[BS_ERRLEN];
+	struct store *st, *o; /* this connection, another */
+
+	st = store_open(fx->path, 0, err);
+	assert_non_null(st);
+	o = store_open(fx->path, 0, err);
+	assert_non_null(o);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	store_elsewhere_seen(st);
+	assert_int_equal(store_begin(o), 0);
+	add_random(o, T0 + 5 * DAY + 1800);
+	assert_int_equal(store_commit(o), 0);
+	/* Two begins here (the detector's, then the batch's). */
+	assert_int_equal(store_begin(st), 0);
+	assert_true(store_changed_elsewhere(st));
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_begin(st), 0);
+	assert_true(store_changed_elsewhere(st));
+	store_elsewhere_seen(st);
+	assert_int_equal(store_commit(st), 0);
+	/* Seen, and nobody else committed: not again. */
+	assert_int_equal(store_begin(st), 0);
+	assert_false(store_changed_elsewhere(st));
+	assert_int_equal(store_commit(st), 0);
+	store_close(o);
+	store_close(st);
+}
+
 static void
 store_month_floor__dates__first_of_month(void **state)
 {
@@ -656,6 +695,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    store_read_begin__commit_elsewhere__one_snapshot, setup,
 		    db_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_changed_elsewhere__own_begin_between__kept_until_seen,
+		    setup, db_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
