@@ -14,12 +14,7 @@ set -eu
 command -v sqlite3 >/dev/null 2>&1 || { echo "SKIP: no sqlite3"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
 . "$BS_SRC/tests/integration/lib/cli.sh"
-now=$(date -u +%s)
-stamp=$(date -u -d "@$((now - 3600))" '+%b %e %H:%M:%S')
-for i in $(seq 1 300); do
-	printf '%s mx postfix/smtp[1%03d]: A%09d: to=<u%d@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=4.7.0, status=deferred (host mx.example.com[192.0.2.1] said: 421 4.7.0 Try again later (in reply to RCPT TO command))\n' \
-	    "$stamp" "$i" "$i" "$i"
-done >"$tmp/mail.log"
+deferrals_hour_ago "$tmp/mail.log"
 bs import --db "$tmp/db" "$tmp/mail.log" >/dev/null 2>&1 || fail "import"
 sqlite3 "$tmp/db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 sqlite3 "$tmp/db" "SELECT 1 FROM dbstat LIMIT 1" >/dev/null 2>&1 ||

@@ -89,3 +89,14 @@ with open(path, "r+b") as f:
         f.write(b"\xff" * size)
 PY
 }
+
+# deferrals_hour_ago FILE: writes 300 Postfix deferrals (421 4.7.0, an
+# hour before now, queue ids A000000001-A000000300, example.com) to FILE.
+deferrals_hour_ago() {
+	local stamp i
+	stamp=$(date -u -d "@$(($(date -u +%s) - 3600))" '+%b %e %H:%M:%S')
+	for i in $(seq 1 300); do
+		printf '%s mx postfix/smtp[1%03d]: A%09d: to=<u%d@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=4.7.0, status=deferred (host mx.example.com[192.0.2.1] said: 421 4.7.0 Try again later (in reply to RCPT TO command))\n' \
+		    "$stamp" "$i" "$i" "$i"
+	done >"$1"
+}
