@@ -133,6 +133,19 @@ report_deferred() {
 	    --format json | jq -r '.totals.deferred'
 }
 
+# wait_sent_over N: waits (up to 60 s) until `messages --status sent`
+# lists more than N rows (the CSV's header counted).
+wait_sent_over() {
+	local _ n
+	for _ in $(seq 1 120); do
+		n=$("$BOUNCESTAT" messages --db "$DB" --since all --status sent \
+		    --format csv 2>/dev/null | wc -l)
+		[ "$n" -gt "$1" ] && return 0
+		sleep 0.5
+	done
+	return 0
+}
+
 # usr1_counter NAME: sends the daemon SIGUSR1 and prints the value of the
 # counter NAME=N of its newest counters line (waits up to 5 s for one;
 # fails when none comes).

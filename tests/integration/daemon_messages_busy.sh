@@ -53,12 +53,7 @@ EOF
 wait "$W" || fail "writer failed"
 [ "$(cat "$T/w.done")" = "$total" ] || fail "writer did not finish"
 # Every result in (400 x 2 results, counted as events or sent).
-for _ in $(seq 1 120); do
-	n=$("$BOUNCESTAT" messages --db "$DB" --since all --status sent \
-	    --format csv 2>/dev/null | wc -l)
-	[ "$n" -gt 400 ] && break
-	sleep 0.5
-done
+wait_sent_over 400
 sleep 1
 kill -USR1 "$DPID"
 sleep 0.5

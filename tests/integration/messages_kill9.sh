@@ -59,12 +59,7 @@ wait "$W" || fail "writer failed"
 [ "$(cat "$T/w.done")" = "$total" ] || fail "writer did not finish"
 daemon_start --follow "$F"
 # Every result in (400 x 2 results, counted as events or sent).
-for i in $(seq 1 120); do
-	n=$("$BOUNCESTAT" messages --db "$DB" --since all --status sent \
-	    --format csv 2>/dev/null | wc -l)
-	[ "$n" -gt 400 ] && break
-	sleep 0.5
-done
+wait_sent_over 400
 sleep 1
 daemon_stop
 
