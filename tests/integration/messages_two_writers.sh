@@ -17,15 +17,9 @@ set -eu
 # shellcheck source=lib/cli.sh
 . "${BS_SRC:?}/tests/integration/lib/cli.sh"
 
-cat >"$tmp/f0.log" <<'L'
-2026-11-20T10:00:00+00:00 mx1 postfix/smtpd[100]: 3F2A1B0C9D: client=laptop.example.org[198.51.100.8]
-2026-11-20T10:00:01+00:00 mx1 postfix/qmgr[102]: 3F2A1B0C9D: from=<alice@example.org>, size=2048, nrcpt=1 (queue active)
-2026-11-20T10:00:02+00:00 mx1 postfix/smtp[103]: 3F2A1B0C9D: to=<li.wei@qq.com>, relay=mx3.qq.com[203.205.219.57]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=4.7.0, status=deferred (host mx3.qq.com[203.205.219.57] said: 421 HL:ICC too many connections (in reply to RCPT TO command))
-L
-cat >"$tmp/fa.log" <<'L'
-2026-11-20T10:30:03+00:00 mx1 postfix/smtp[103]: 3F2A1B0C9D: to=<li.wei@qq.com>, relay=mx3.qq.com[203.205.219.57]:25, delay=302, delays=301/0/0.5/0.6, dsn=2.0.0, status=sent (250 OK: queued as 1234)
-2026-11-20T10:30:03+00:00 mx1 postfix/qmgr[102]: 3F2A1B0C9D: removed
-L
+# shellcheck source=lib/open_message.sh
+. "${BS_SRC:?}/tests/integration/lib/open_message.sh"
+open_message_logs "$tmp"
 cat >"$tmp/fb.log" <<'L'
 2026-11-29T10:11:00+00:00 mx1 postfix/smtpd[107]: 5B6C7D8E9F: client=web1.example.org[198.51.100.9]
 2026-11-29T10:11:00+00:00 mx1 postfix/qmgr[102]: 5B6C7D8E9F: from=<web@example.org>, size=600, nrcpt=1 (queue active)
