@@ -870,11 +870,14 @@ writer_position(struct writer *w, const struct store_position *pos)
 	char *tail;
 
 	if (klen + plen + 64 + sizeof(*a) > WRITER_BUF_BYTES) {
-		/* keys and paths are short (PATH_MAX) */
-		snprintf(w->err, sizeof(w->err), "position: key too long");
-		w->fail_op = W_POS;
-		w->seen = true;
-		return -1;
+		/* Keys and paths are short (PATH_MAX): as writer_add_src()'s
+		 * large records, applied here, in order, while the thread is
+		 * idle. */
+		if (writer_sync(w) == -1)
+			return -1;
+		return store_put_position(w->st, pos) == -1
+		    ? inline_failed(w, W_POS)
+		    : 0;
 	}
 	a = reserve(w, W_POS,
 	    ALIGN8(sizeof(struct whdr) + sizeof(*a) + klen + plen + 2));
@@ -895,11 +898,13 @@ writer_meta(struct writer *w, const char *key, const char *value)
 	char *tail;
 
 	if (klen + vlen + 64 + sizeof(*m) > WRITER_BUF_BYTES) {
-		snprintf(
-		    w->err, sizeof(w->err), "meta: %s: value too long", key);
-		w->fail_op = W_META;
-		w->seen = true;
-		return -1;
+		/* A long list of files: applied here, as writer_position()'s
+		 * long keys. */
+		if (writer_sync(w) == -1)
+			return -1;
+		return store_meta_set(w->st, key, value) == -1
+		    ? inline_failed(w, W_META)
+		    : 0;
 	}
 	if ((m = reserve(w, W_META,
 		 ALIGN8(sizeof(struct whdr) + sizeof(*m) + klen + vlen + 2))) ==

@@ -192,6 +192,49 @@ count_rows(const char *path, const char *table, char *out, size_t len)
 }
 
 /*
+ * A value longer than a buffer (the daemon's list of files) is applied
+ * on the caller's thread, in order with the batch, as large records
+ * are. Before, it failed the batch and left its first part applied in
+ * an open transaction: the position before it was stored, not
+ * committed, and the next batch could not begin.
+ */
+static void
+writer__meta_longer_than_buffer__committed_in_order(void **state)
+{
+	struct fixture *fx = *state;
+	size_t n = WRITER_BUF_BYTES + 1;
+	char *big = malloc(n + 1), *back = malloc(n + 2), got[64];
+
+	assert_non_null(big);
+	assert_non_null(back);
+	memset(big, 'v', n);
+	big[n] = '\0';
+	assert_int_equal(writer_begin(fx->w), 0);
+	add_sent(fx->w);
+	put_pos(fx->w, "file:/x", 7);
+	assert_int_equal(writer_meta(fx->w, "daemon.files", big), 0);
+	put_pos(fx->w, "file:/x", 8);
+	assert_int_equal(writer_commit(fx->w), 0);
+	assert_int_equal(writer_wait_commits(fx->w, 0), 0);
+	assert_int_equal(writer_sync(fx->w), 0);
+	assert_int_equal(stored_off(fx->db.st, "file:/x"), 8);
+	assert_int_equal(
+	    store_meta_get(fx->db.st, "daemon.files", back, n + 2), 1);
+	assert_string_equal(back, big);
+	count_rows(fx->db.path, "count_hour", got, sizeof(got));
+	assert_string_equal(got, "1/1");
+	/* The next batch begins. */
+	assert_int_equal(writer_begin(fx->w), 0);
+	put_pos(fx->w, "file:/x", 9);
+	assert_int_equal(writer_commit(fx->w), 0);
+	assert_int_equal(writer_wait_commits(fx->w, 0), 0);
+	assert_int_equal(writer_sync(fx->w), 0);
+	assert_int_equal(stored_off(fx->db.st, "file:/x"), 9);
+	free(big);
+	free(back);
+}
+
+/*
  * Issue 14: more minute keys in a batch than a count table holds, so
  * tables are set aside and written by the thread between buffers
  * (store_work()); the caller uses the store directly after a sync in
@@ -325,6 +368,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    writer__failure__rest_skipped_reported_and_named, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    writer__meta_longer_than_buffer__committed_in_order, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    writer__full_count_tables__every_count_once, setup,
