@@ -27,6 +27,7 @@ struct linebuf {
 	bool discarding; /* inside the rest of a cut line */
 	uint64_t cut_lines;
 	uint64_t dropped;
+	uint64_t padding; /* leading NUL bytes skipped */
 };
 
 /* Returns a new line buffer for lines of at most max_line bytes. */
@@ -90,6 +91,29 @@ linebuf_fill(struct linebuf *lb, size_t n)
 	lb->end += n;
 }
 
+/*
+ * trial11: a crash may leave a block of NUL bytes where a log's last
+ * writes were lost, the next line written right after it. Leading NULs
+ * are padding, not content: a line loses them here, before its length
+ * is judged, so a block longer than max_line does not cut the line after
+ * it (and no line starts with NUL). The resume offset moves past them.
+ */
+static void
+skip_nul_padding(struct linebuf *lb)
+{
+	size_t s = lb->start;
+
+	while (s < lb->end && lb->buf[s] == '\0')
+		s++;
+	if (s == lb->start)
+		return;
+	lb->padding += s - lb->start;
+	lb->start = s;
+	if (lb->scan < s)
+		lb->scan = s;
+	lb->consumed = lb->base + (int64_t)s;
+}
+
 /* linebuf_next() but for its common case (see there). */
 __attribute__((noinline)) static int
 next_slow(struct linebuf *lb, const char **line, size_t *len, unsigned *flags)
@@ -98,6 +122,8 @@ next_slow(struct linebuf *lb, const char **line, size_t *len, unsigned *flags)
 	size_t l;
 
 	for (;;) {
+		if (!lb->discarding)
+			skip_nul_padding(lb);
 		nl = memchr(lb->buf + lb->scan, '\n', lb->end - lb->scan);
 		if (nl == NULL) {
 			lb->scan = lb->end;
@@ -159,14 +185,16 @@ linebuf_next(
 	size_t l;
 
 	/*
-	 * Issue 14: a whole line, nothing being discarded, no cut: what
+	 * Issue 14: a whole line, nothing being discarded, no cut, no
+	 * leading NUL: what
 	 * next_slow()'s first turn does for it, in a function that saves
 	 * few registers (it runs for every line).
 	 */
 	if (!lb->discarding &&
 	    (nl = memchr(lb->buf + lb->scan, '\n', lb->end - lb->scan)) !=
 		NULL &&
-	    (l = (size_t)(nl - (lb->buf + lb->start))) <= lb->max_line) {
+	    (l = (size_t)(nl - (lb->buf + lb->start))) <= lb->max_line &&
+	    lb->buf[lb->start] != '\0') {
 		*line = lb->buf + lb->start;
 		*flags = 0;
 		*len = l;
@@ -181,8 +209,11 @@ int
 linebuf_take_partial(
     struct linebuf *lb, const char **line, size_t *len, unsigned *flags)
 {
-	size_t l = lb->end - lb->start;
+	size_t l;
 
+	if (!lb->discarding)
+		skip_nul_padding(lb);
+	l = lb->end - lb->start;
 	if (lb->discarding) {
 		lb->discarding = false;
 		lb->start = lb->scan = lb->end;
@@ -227,4 +258,10 @@ uint64_t
 linebuf_dropped_bytes(const struct linebuf *lb)
 {
 	return lb->dropped;
+}
+
+uint64_t
+linebuf_padding_bytes(const struct linebuf *lb)
+{
+	return lb->padding;
 }

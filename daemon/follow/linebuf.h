@@ -8,7 +8,10 @@
  * and repeats. A partial last line stays held until its newline arrives.
  * A line longer than max_line bytes is cut: its first max_line bytes come
  * out once with LINEBUF_CUT set, the rest up to the newline is dropped and
- * counted. Pure and allocation-bounded (one buffer of 2 * max_line plus the
+ * counted. NUL bytes at the start of a line (a crash's padding) are
+ * dropped before its length is judged, so no line starts with NUL and a
+ * block of them longer than max_line does not cut the line after it.
+ * Pure and allocation-bounded (one buffer of 2 * max_line plus the
  * block size); fuzzable.
  *
  * Offsets: linebuf_consumed() is the number of input bytes up to and
@@ -65,5 +68,8 @@ size_t linebuf_pending(const struct linebuf *);
 /* Lines cut for length so far, and bytes dropped from them. */
 uint64_t linebuf_cut_lines(const struct linebuf *);
 uint64_t linebuf_dropped_bytes(const struct linebuf *);
+
+/* NUL bytes skipped at the start of lines so far (see above). */
+uint64_t linebuf_padding_bytes(const struct linebuf *);
 
 #endif

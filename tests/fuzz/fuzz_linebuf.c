@@ -42,7 +42,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		linebuf_fill(lb, n);
 		pos += n;
 		while (linebuf_next(lb, &line, &len, &flags) == 1) {
-			if (len > 32 || memchr(line, '\n', len) != NULL)
+			if (len > 32 || memchr(line, '\n', len) != NULL ||
+			    (len > 0 && line[0] == '\0'))
 				abort();
 			out += len + 1;
 			if (linebuf_consumed(lb) < last)
@@ -52,9 +53,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (linebuf_take_partial(lb, &line, &len, &flags) == 1)
 		out += len;
-	/* Every input byte is a line byte, a newline or dropped. */
-	if (out + linebuf_dropped_bytes(lb) + 1 < size ||
-	    out + linebuf_dropped_bytes(lb) > size + 1)
+	/* Every input byte is a line byte, a newline, dropped or padding. */
+	out += linebuf_dropped_bytes(lb) + linebuf_padding_bytes(lb);
+	if (out + 1 < size || out > size + 1)
 		abort();
 	linebuf_free(lb);
 	return 0;

@@ -200,6 +200,60 @@ linebuf_space__many_small_reads__lines_survive_compaction(void **state)
 	linebuf_free(lb);
 }
 
+/*
+ * trial11: a block of NUL bytes longer than max_line (a crash's padding)
+ * and then a line: the NULs are dropped as padding, the line comes out
+ * whole, nothing is cut, in one read or spread over several.
+ */
+static void
+linebuf_next__nul_block_longer_than_max_line__next_line_whole(void **state)
+{
+	char nuls[200];
+	size_t step, off;
+	struct linebuf *lb;
+
+	(void)state;
+	memset(nuls, 0, sizeof(nuls));
+	for (step = 1; step <= sizeof(nuls); step *= 7) {
+		lb = linebuf_new(64);
+		assert_non_null(lb);
+		for (off = 0; off < sizeof(nuls); off += step) {
+			feed(lb, nuls + off,
+			    off + step <= sizeof(nuls) ? step
+						       : sizeof(nuls) - off);
+			expect_none(lb);
+		}
+		feed(lb, "hel", 3);
+		expect_none(lb);
+		feed(lb, "lo\nnext\n", 8);
+		expect_line(lb, "hello", 0);
+		assert_int_equal(linebuf_consumed(lb), 206);
+		expect_line(lb, "next", 0);
+		assert_int_equal(linebuf_consumed(lb), 211);
+		assert_int_equal(linebuf_cut_lines(lb), 0);
+		assert_int_equal(linebuf_dropped_bytes(lb), 0);
+		assert_int_equal(linebuf_padding_bytes(lb), 200);
+		linebuf_free(lb);
+	}
+}
+
+/* The same block with the line in the same read: the line whole. */
+static void
+linebuf_next__nul_block_then_line_in_one_read__line_whole(void **state)
+{
+	char in[300];
+	struct linebuf *lb = linebuf_new(64);
+
+	(void)state;
+	memset(in, 0, 200);
+	memcpy(in + 200, "hello\n", 6);
+	feed(lb, in, 206);
+	expect_line(lb, "hello", 0);
+	assert_int_equal(linebuf_consumed(lb), 206);
+	assert_int_equal(linebuf_cut_lines(lb), 0);
+	linebuf_free(lb);
+}
+
 int
 main(void)
 {
@@ -220,6 +274,10 @@ main(void)
 		    linebuf_reset__start_offset__consumed_counts_from_it),
 		cmocka_unit_test(
 		    linebuf_space__many_small_reads__lines_survive_compaction),
+		cmocka_unit_test(
+		    linebuf_next__nul_block_longer_than_max_line__next_line_whole),
+		cmocka_unit_test(
+		    linebuf_next__nul_block_then_line_in_one_read__line_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
