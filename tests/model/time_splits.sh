@@ -63,8 +63,10 @@ missed=$(grep -n -E "$hdr" "$t" | sed -n 's/^\([0-9]*\):.*(branch \(classifier[0
 	awk '!seen[$2]++ { print $1 }' | while read -r n; do
 		case $starts in *" $n "*) ;; *) echo "$n" ;; esac
 	done)
+# $missed holds line numbers only: split on purpose
+# shellcheck disable=SC2086
 [ -z "$missed" ] || {
-	echo "$0: collection section(s) at line(s) $(echo $missed) of $t have no split" >&2
+	echo "$0: collection section(s) at line(s) $(printf '%s ' $missed)of $t have no split" >&2
 	exit 1
 }
 last=$(grep -n -E "$hdr" "$t" | tail -1 | cut -d: -f1)

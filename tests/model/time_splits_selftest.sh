@@ -17,7 +17,8 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "time_splits_selftest: $*" >&2; exit 1; }
 
 "$ts" "$tmp/ok" >"$tmp/ok.log" 2>&1 || fail "the real train.tsv: $(cat "$tmp/ok.log")"
-n=$(ls "$tmp/ok" | grep -c '^T')
+n=0
+for d in "$tmp"/ok/T*; do [ -d "$d" ] && n=$((n + 1)); done
 [ "$n" -eq 12 ] || fail "expected 12 splits, got $n"
 # the last split holds exactly the rows after the last collection header
 last=$(grep -n '^# Thirteenth collection (branch classifier13)' "$t" | cut -d: -f1)
