@@ -3,7 +3,7 @@
 # Copyright (c) 2026 The bouncestat authors
 """How the model's settings were chosen (clsmodel2), on train data only.
 
-  tests/model/time_splits.sh DIR      # the eight time splits, once
+  tests/model/time_splits.sh DIR      # the time splits (twelve), once
   python3 tests/model/choose_settings.py DIR [CANDIDATE...]
 
 For each candidate (a feature set and training setting; the names are
