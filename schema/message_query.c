@@ -363,7 +363,7 @@ attempt_row(const struct sql_stmt *q, const struct each *e)
 	a.relay = sql_text(q, 3, NULL);
 	a.relay_ip = sql_text(q, 4, NULL);
 	a.cls = sql_text(q, 5, NULL);
-	a.reply = sql_text(q, 6, NULL);
+	a.reply = sql_text(q, 6, &a.reply_len);
 	a.code = sql_int(q, 7);
 	a.flags = sql_int(q, 8);
 	return e->fn.attempt(e->arg, &a);

@@ -74,6 +74,7 @@ int message_query(
 struct msg_attempt {
 	int64_t t;
 	const char *status, *domain, *relay, *relay_ip, *cls, *reply;
+	size_t reply_len; /* the reply's bytes: a NUL in it is no end */
 	int code;
 	int flags; /* BS_EVENT_* of the low bits (suspended, local, ...) */
 };

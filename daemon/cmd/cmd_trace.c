@@ -60,6 +60,17 @@ san(const char *s)
 		fput_sanitized(stdout, s, strlen(s));
 }
 
+/* A reply, with its length: a NUL byte in it is shown (as ?), not its
+ * end, as in report. */
+static void
+san_reply(const struct msg_attempt *a)
+{
+	if (a->reply_len == 0)
+		fputc('-', stdout);
+	else
+		fput_sanitized(stdout, a->reply, a->reply_len);
+}
+
 static bool
 empty(const char *s)
 {
@@ -141,7 +152,7 @@ attempt_text(void *arg, const struct msg_attempt *a)
 		fputs("local: our MTA held it for ", stdout);
 		san(a->domain);
 		fputs(", no receiver asked: ", stdout);
-		san(a->reply);
+		san_reply(a);
 		fputc('\n', stdout);
 		return 0;
 	}
@@ -159,10 +170,10 @@ attempt_text(void *arg, const struct msg_attempt *a)
 	san(a->cls);
 	fputs("): ", stdout);
 	/* As report words it (trial6: a bare "-" read as a reply). */
-	if (a->reply == NULL || a->reply[0] == '\0')
+	if (a->reply_len == 0)
 		fputs("(no reply text: the MTA logged none)", stdout);
 	else
-		san(a->reply);
+		san_reply(a);
 	fputc('\n', stdout);
 	return 0;
 }
@@ -183,7 +194,8 @@ attempt_json(void *arg, const struct msg_attempt *a)
 	msg_json_str(stdout, "relay_ip", a->relay_ip, true);
 	msg_json_str(stdout, "class", a->cls, true);
 	printf(", \"code\": %d", a->code);
-	msg_json_str(stdout, "reply", a->reply, true);
+	fputs(", \"reply\": ", stdout);
+	json_put_str(stdout, a->reply, a->reply_len);
 	putchar('}');
 	return 0;
 }

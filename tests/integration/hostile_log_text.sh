@@ -133,5 +133,12 @@ grep -q 'gone?\[31m.log: No such file' "$tmp/import_missing.err" ||
 grep -q 'rate_limited' "$tmp/incidents.out" ||
 	fail "incidents lists no incident"
 grep -q '0000000D00' "$tmp/trace.out" || fail "trace shows nothing"
+# The NUL inside the reply is shown as ?, not taken for its end (trace
+# printed the reply up to it; report always showed the rest).
+grep -q 'too many connections ? after' "$tmp/trace.out" ||
+	fail "trace: the reply is cut at its NUL"
+bs trace_json trace --db "$tmp/db" $N --format json 0000000D00
+grep -q 'too many connections \\u0000 after' "$tmp/trace_json.out" ||
+	fail "trace --format json: the reply is cut at its NUL"
 clean "$tmp"/*.out "$tmp"/*.err
 echo ok
