@@ -24,8 +24,9 @@
  * COMMIT that brought the WAL to SQLite's mark (STORE_CKPT_PAGES)
  * copied the 16 MiB into the database and synced it on the thread that
  * writes, the daemon's bound at 1.5M lines/s (6% of its samples). Copied
- * once 8 MiB are committed, the WAL is started over by a later batch;
- * SQLite's own checkpoint only runs if the thread falls behind.
+ * once 1 MiB is committed, the WAL is started over by a later batch and
+ * stays short; SQLite's own checkpoint only runs if the thread falls
+ * behind.
  *
  * The thread uses its own read-only descriptor of the -wal file (Linux
  * syncs the file, whichever descriptor; since 4.13 a write-back error is
@@ -48,11 +49,10 @@
 #define STORE_WALSYNC_MS      50 /* between two looks at the WAL */
 /*
  * STORE_CKPT_THREAD: the WAL's pages after a COMMIT that wake the thread
- * (8 MiB): a copy syncs the WAL and the database, and one after each
- * batch of a daemon at 1.5M lines/s (2-5 MiB each) made its lag p95
- * worse (4 pairs: 2.4-4.4 -> 4.3-5.4 s) while its writer's CPU fell.
+ * (1 MiB): a daemon fed a trickle of lines does not copy (and sync the
+ * database) after each of its small batches.
  */
-#define STORE_CKPT_KICK_PAGES (STORE_CKPT_PAGES / 2)
+#define STORE_CKPT_KICK_PAGES (STORE_CKPT_PAGES / 16)
 
 struct store_walsync {
 	pthread_t th;
