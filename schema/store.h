@@ -23,8 +23,8 @@
 
 struct store;
 
-#define STORE_READONLY    0x01 /* reports: open read-only, no migrations */
-#define STORE_BULK        0x02 /* import: a smaller page cache (peak RSS) */
+#define STORE_READONLY  0x01 /* reports: open read-only, no migrations */
+#define STORE_BULK      0x02 /* import: a smaller page cache (peak RSS) */
 /*
  * Read-write, but only a database that has a schema: an empty one (a
  * 0-byte file, no tables) is refused as read-only opens refuse it, "empty
@@ -32,14 +32,7 @@ struct store;
  * the commands that update a database but do not feed it (incidents' and
  * alert's detector pass); import, rebuild and the daemon create it.
  */
-#define STORE_NO_CREATE   0x04
-/*
- * Issue 14, the daemon: the committed pages are copied into the database
- * by a thread of the store on a connection of its own (store_walsync.c),
- * not by the COMMIT that fills the WAL to SQLite's checkpoint mark on the
- * thread that writes.
- */
-#define STORE_CKPT_THREAD 0x08
+#define STORE_NO_CREATE 0x04
 
 /*
  * The kind of a counted result: column `kind` of count_hour and
@@ -98,8 +91,7 @@ void store_close(struct store *);
  * (store_walsync.c); 0 for any other store. */
 uint64_t store_walsync_count(struct store *);
 /* Issue 14: checkpoints of committed frames the same thread made on a
- * connection of its own (store_walsync.c) for a STORE_BULK or
- * STORE_CKPT_THREAD store; 0 for any other store. */
+ * connection of its own (store_walsync.c); 0 for any other store. */
 uint64_t store_walsync_ckpts(struct store *);
 const char *store_errmsg(const struct store *);
 

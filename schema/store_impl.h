@@ -383,14 +383,12 @@ char *store_minute_text(char *p, const struct store_ment *e, size_t n);
 int store_minute_register(struct store *);
 
 /*
- * Issue 14, STORE_BULK and STORE_CKPT_THREAD (store_walsync.c): a thread
- * copies committed pages into the database on a connection of its own;
- * with sync (STORE_BULK) it also syncs the WAL while it is written, so
- * the last COMMIT's checkpoint does not wait for all of it. start: 0, or
- * -1 (out of memory; a thread that cannot start is no error); stop:
- * joins it, before the connection closes.
+ * Issue 14, STORE_BULK (store_walsync.c): a thread syncs the WAL while it
+ * is written, so the last COMMIT's checkpoint does not wait for all of it.
+ * start: 0, or -1 (out of memory; a thread that cannot start is no
+ * error); stop: joins it, before the connection closes.
  */
-int store_walsync_start(struct store *, bool sync);
+int store_walsync_start(struct store *);
 void store_walsync_stop(struct store *);
 
 #endif

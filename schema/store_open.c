@@ -804,8 +804,7 @@ open_store(const char *path, int flags, char *errbuf)
 		store_read_reply_gen(st, &st->reply_gen) == -1 ||
 		store_read_data_version(st, &st->data_version) == -1))
 		goto fail_msg;
-	if (!st->readonly && (st->bulk || (flags & STORE_CKPT_THREAD)) &&
-	    store_walsync_start(st, st->bulk) == -1)
+	if (st->bulk && !st->readonly && store_walsync_start(st) == -1)
 		goto fail_msg;
 	return st;
 fail_msg:

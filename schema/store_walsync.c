@@ -19,15 +19,6 @@
  * What SQLite commits, and when, does not change; a checkpoint only
  * moves committed pages from the WAL into the database file.
  *
- * The daemon (STORE_CKPT_THREAD) starts the thread for the copies alone
- * (issue 14): its batches commit every fraction of a second, and each
- * COMMIT that brought the WAL to SQLite's mark (STORE_CKPT_PAGES)
- * copied the 16 MiB into the database and synced it on the thread that
- * writes, the daemon's bound at 1.5M lines/s (6% of its samples). Copied
- * once 1 MiB is committed, the WAL is started over by a later batch and
- * stays short; SQLite's own checkpoint only runs if the thread falls
- * behind.
- *
  * The thread uses its own read-only descriptor of the -wal file (Linux
  * syncs the file, whichever descriptor; since 4.13 a write-back error is
  * reported to every descriptor open at the time, SQLite's too). Errors
@@ -46,21 +37,13 @@
 
 #include "store_impl.h"
 
-#define STORE_WALSYNC_MS      50 /* between two looks at the WAL */
-/*
- * STORE_CKPT_THREAD: the WAL's pages after a COMMIT that wake the thread
- * (1 MiB): a daemon fed a trickle of lines does not copy (and sync the
- * database) after each of its small batches.
- */
-#define STORE_CKPT_KICK_PAGES (STORE_CKPT_PAGES / 16)
+#define STORE_WALSYNC_MS 50 /* between two looks at the WAL */
 
 struct store_walsync {
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stop;      /* under mu */
-	bool sync;      /* fdatasync() the WAL while written (STORE_BULK) */
-	bool kicked;    /* a COMMIT since the last copy, under mu */
 	uint64_t done;  /* fdatasync() calls made, under mu */
 	int fd;         /* the -wal file, -1 until it exists */
 	sqlite3 *ck;    /* own connection for checkpoints, or NULL */
@@ -142,28 +125,6 @@ wal_look(struct store_walsync *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
-/*
- * SQLite's WAL hook of a STORE_CKPT_THREAD store, called on the thread
- * that committed: wakes the thread from STORE_CKPT_KICK_PAGES, and at
- * STORE_CKPT_PAGES checkpoints as sqlite3_wal_autocheckpoint()'s hook
- * would (the thread fell behind).
- */
-static int
-wal_committed(void *arg, sqlite3 *db, const char *name, int pages)
-{
-	struct store_walsync *w = arg;
-
-	if (pages < STORE_CKPT_KICK_PAGES)
-		return SQLITE_OK;
-	pthread_mutex_lock(&w->mu);
-	w->kicked = true;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	if (pages >= STORE_CKPT_PAGES)
-		(void)sqlite3_wal_checkpoint(db, name);
-	return SQLITE_OK;
-}
-
 static void *
 walsync_main(void *arg)
 {
@@ -171,18 +132,6 @@ walsync_main(void *arg)
 	struct timespec ts;
 
 	pthread_mutex_lock(&w->mu);
-	while (!w->stop && !w->sync) {
-		/* the copies alone: asleep until a COMMIT (an idle daemon
-		 * does not wake up) */
-		while (!w->stop && !w->kicked)
-			pthread_cond_wait(&w->cv, &w->mu);
-		w->kicked = false;
-		if (w->stop)
-			break;
-		pthread_mutex_unlock(&w->mu);
-		wal_checkpoint(w);
-		pthread_mutex_lock(&w->mu);
-	}
 	while (!w->stop) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_nsec += STORE_WALSYNC_MS * 1000000L;
@@ -206,7 +155,7 @@ walsync_main(void *arg)
 
 /* See store_impl.h. */
 int
-store_walsync_start(struct store *st, bool sync)
+store_walsync_start(struct store *st)
 {
 	const char *db = sqlite3_db_filename(st->db, "main");
 	struct store_walsync *w;
@@ -223,7 +172,6 @@ store_walsync_start(struct store *st, bool sync)
 	snprintf(w->path + n, n, "%s", db);
 	w->dv = -1;
 	w->fd = -1;
-	w->sync = sync;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -237,8 +185,6 @@ store_walsync_start(struct store *st, bool sync)
 		return 0;
 	}
 	st->walsync = w;
-	if (!sync)
-		sqlite3_wal_hook(st->db, wal_committed, w);
 	return 0;
 }
 
@@ -250,8 +196,6 @@ store_walsync_stop(struct store *st)
 
 	if (w == NULL)
 		return;
-	if (!w->sync)
-		sqlite3_wal_hook(st->db, NULL, NULL);
 	pthread_mutex_lock(&w->mu);
 	w->stop = true;
 	pthread_cond_signal(&w->cv);

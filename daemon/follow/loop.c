@@ -1901,8 +1901,7 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 		log_errx("rules: %s", errbuf);
 		goto fail;
 	}
-	if ((lp->st = store_open(opts->db_path, STORE_CKPT_THREAD, errbuf)) ==
-	    NULL) {
+	if ((lp->st = store_open(opts->db_path, 0, errbuf)) == NULL) {
 		log_errx("database: %s%s", errbuf,
 		    db_error_hint(errbuf, "daemon", hint, sizeof(hint)));
 		goto fail;
