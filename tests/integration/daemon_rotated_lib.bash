@@ -36,3 +36,14 @@ fresh_import_same() {
 	    --until @$(( $(date +%s) + 86400 )) --format json | jq -r '.totals.deferred')
 	[ "$a" = "$b" ] || fail "report: daemon deferred=$a, fresh import $b"
 }
+
+# wait_log PATTERN [TIMEOUT]: until the daemon's log has a line matching
+# the grep pattern (up to TIMEOUT seconds, 30 by default).
+wait_log() {
+	local i
+	for i in $(seq 1 $((${2:-30} * 10))); do
+		grep -q -- "$1" "$DLOG" && return 0
+		sleep 0.1
+	done
+	fail "no '$1' in the daemon's log"
+}
