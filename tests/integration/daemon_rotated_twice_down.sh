@@ -13,7 +13,8 @@
 # first, before the current file: counted exactly, no import needed.
 # Cases: `create` twice; `copytruncate` then `create` (the file read
 # before is copied, truncated, written again and then renamed); three
-# rotations (two generations queued); one rotation (nothing queued).
+# rotations (two generations queued); one rotation (nothing queued); 36
+# rotations (the queue's bound, and a bzip2 generation, warned about).
 # At the end, an import of every generation into a fresh database counts
 # the same lines as the daemon.
 . "$(dirname "$0")/daemon_lib.bash"
@@ -102,8 +103,49 @@ check_exact 1:86
 [ "$(grep -c "rotated while the daemon was down" "$DLOG")" = "$n" ] ||
 	fail "a generation queued after a single rotation"
 grep -q "was written after" "$DLOG" && fail "a generation was not read"
-keep_generations one "$F.1" "$F"
+
+# 36 rotations while down (dated names, mtimes set in order): the file
+# read before, then 35 generations; one compressed with bzip2 (not
+# readable here: warned), and of the 34 others the oldest 32 are read,
+# the 2 newest warned about (TAIL_QUEUE_MAX) and counted by the import
+# the warning names.
+mkdir "$T/many"
+mv "$F.1" "$T/many/one.1" # read to its end (kept for the fresh import)
+daemon_start --follow "$F"
+daemon_kill9
+now=$(date +%s)
+line 87 --count 2 >>"$F"
+mv "$F" "$F-0000"
+touch -d "@$now" "$F-0000"
+for i in $(seq 1 35); do
+	line $((88 + i)) --count 1 >"$F-$(printf %04d "$i")"
+	touch -d "@$((now + i))" "$F-$(printf %04d "$i")"
+done
+bzip2 "$F-0010"
+touch -d "@$((now + 10))" "$F-0010.bz2"
+line 124 --count 1 >"$F"
+daemon_start --follow "$F"
+wait_log "tail: $F: done with rotated file $F-0033 " 60
+wait_events $((124 - 1 - 2)) 10
+grep -q "tail: $F: $F-0010.bz2 (bzip2) was written after $F-0000, the file read before, and cannot be read here" \
+    "$DLOG" || fail "many: the bzip2 generation not named"
+for i in 0034 0035; do
+	grep -q "tail: $F: $F-$i was written after $F-0000, the file read before, beyond the 32 generations read back; it is not read here: count it with 'bouncestat import $F-$i'" \
+	    "$DLOG" || fail "many: $F-$i not named beyond the bound"
+done
+grep -q "tail: $F: $F-0033 was rotated while the daemon was down, after $F-0000: queued to be read (32 of 32)" \
+    "$DLOG" || fail "many: $F-0033 not the last queued"
+daemon_stop
+check_exact 1:86 87:2 89:9 99:23 124:1
+"$BOUNCESTAT" import --db "$DB" --quiet "$F-0034" "$F-0035" >/dev/null ||
+	fail "import of the generations beyond the bound"
+bzip2 -dc "$F-0010.bz2" >"$T/many/0010"
+"$BOUNCESTAT" import --db "$DB" --quiet "$T/many/0010" >/dev/null ||
+	fail "import of the bzip2 generation"
+check_exact 1:124
+mv "$F"-00* "$T/many/"
 fresh_import_same "$T"/all/create.* "$T"/all/copytruncate.* \
     "$T"/all/three.mail.log.3.gz "$T"/all/three.mail.log.2.gz \
-    "$T"/all/three.mail.log.1 "$T"/all/one.mail.log.1 "$T"/all/one.mail.log
+    "$T"/all/three.mail.log.1 "$T/many/one.1" "$T/many/mail.log-0000" \
+    "$T/many/0010" "$T"/many/mail.log-00[0-3][0-9] "$F"
 echo "ok: daemon_rotated_twice_down"
