@@ -1643,10 +1643,13 @@ held_anywhere(struct tail *t, const struct tfile *a, const struct tfile *b,
  * old file.
  */
 static void
-build_queue(struct tail *t, struct tfile *rf, struct tfile *cf)
+build_queue(struct tail *t, struct tfile *rf, struct tfile *cf,
+    const struct store_position *lost)
 {
 	char dir[PATH_MAX], full[PATH_MAX];
 	const struct tfile *anchor = rf != NULL ? rf : cf;
+	struct timespec after;
+	const char *aname;
 	struct tgen **v = NULL, *g;
 	const char *base, *what;
 	struct dirent *de;
@@ -1656,7 +1659,16 @@ build_queue(struct tail *t, struct tfile *rf, struct tfile *cf)
 	int fd;
 
 	t->old = NULL;
-	if (anchor == NULL)
+	if (anchor != NULL) {
+		after = anchor->mtime;
+		aname = anchor->name;
+	} else if (lost != NULL && lost->updated > 0) {
+		/* The file read before is gone (deleted by a later rotation):
+		 * what was written after its last commit is still unread. */
+		after.tv_sec = (time_t)lost->updated;
+		after.tv_nsec = 0;
+		aname = lost->path;
+	} else
 		return;
 	base = sibling_dir(t, dir, sizeof(dir));
 	blen = strlen(base);
@@ -1669,7 +1681,7 @@ build_queue(struct tail *t, struct tfile *rf, struct tfile *cf)
 				de->d_name) >= (int)sizeof(full) ||
 			    (fd = open_regular(full, &st)) == -1)
 				continue;
-			if (!time_after(&st.st_mtim, &anchor->mtime) ||
+			if (!time_after(&st.st_mtim, &after) ||
 			    held_anywhere(t, rf, cf, &st)) {
 				close(fd);
 				continue;
@@ -1680,7 +1692,7 @@ build_queue(struct tail *t, struct tfile *rf, struct tfile *cf)
 					  "cannot be read here: count it with "
 					  "'bouncestat import %s' once "
 					  "decompressed",
-				    t->path, full, what, anchor->name, full);
+				    t->path, full, what, aname, full);
 				close(fd);
 				continue;
 			}
@@ -1704,8 +1716,7 @@ build_queue(struct tail *t, struct tfile *rf, struct tfile *cf)
 		log_warnx("tail: %s: %s was written after %s, the file read "
 			  "before, beyond the %d generations read back; it is "
 			  "not read here: count it with 'bouncestat import %s'",
-		    t->path, v[i]->name, anchor->name, TAIL_QUEUE_MAX,
-		    v[i]->name);
+		    t->path, v[i]->name, aname, TAIL_QUEUE_MAX, v[i]->name);
 		tgen_free(v[i]);
 	}
 	if (n > TAIL_QUEUE_MAX)
@@ -1717,7 +1728,7 @@ build_queue(struct tail *t, struct tfile *rf, struct tfile *cf)
 			log_info("tail: %s: %s was rotated while the daemon "
 				 "was down, after %s: queued to be read (%zu "
 				 "of %zu)",
-			    t->path, v[i]->name, anchor->name, i + 1, n);
+			    t->path, v[i]->name, aname, i + 1, n);
 	}
 	t->queue = v;
 	t->qhead = 0;
@@ -1729,10 +1740,10 @@ build_queue(struct tail *t, struct tfile *rf, struct tfile *cf)
 	if (rf != NULL) {
 		t->old = rf;
 		rf->grew = ev_now(t->env.loop);
-	} else {
+	} else if (cf != NULL) {
 		t->old = cf;
 		cf->grew = ev_now(t->env.loop);
-	}
+	} /* else the first look dequeues the first (next_generation()) */
 	t->old_dirty = true;
 }
 
@@ -1805,7 +1816,8 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 	}
 	/* Both found again, and the generations rotated after the older
 	 * of them: read in order, before the current file. */
-	build_queue(t, rf, cf);
+	build_queue(t, rf, cf,
+	    has_rot ? &rp : (has_cur && t->cur == NULL ? &cp : NULL));
 	if (t->cur == NULL && fd != -1 && !has_cur &&
 	    (seen = seen_offset(t, st, fd, &sb)) != 0) {
 		if (seen == -1) {

@@ -36,7 +36,9 @@
  * again by its fingerprints and rebuilds the queue after it. When both the
  * rotated file being read and the file that was at the path are found
  * again, the latter waits in the queue and the position under "file:"
- * keeps describing it (the file now at the path is read after it).
+ * keeps describing it (the file now at the path is read after it). When
+ * neither is found (deleted by a later rotation), the generations written
+ * after the time of its last commit are queued.
  *
  * A file met with no position under its path - new at the path, or matched
  * by a glob under a rotated name - starts at 0 unless it was read before:

@@ -14,7 +14,9 @@
 # Cases: `create` twice; `copytruncate` then `create` (the file read
 # before is copied, truncated, written again and then renamed); three
 # rotations (two generations queued); one rotation (nothing queued); 36
-# rotations (the queue's bound, and a bzip2 generation, warned about).
+# rotations (the queue's bound, and a bzip2 generation, warned about);
+# `rotate 1` deleting the file read before (the generation after it is
+# still read: queued by the time of the last commit).
 # At the end, an import of every generation into a fresh database counts
 # the same lines as the daemon.
 . "$(dirname "$0")/daemon_lib.bash"
@@ -148,4 +150,25 @@ fresh_import_same "$T"/all/create.* "$T"/all/copytruncate.* \
     "$T"/all/three.mail.log.3.gz "$T"/all/three.mail.log.2.gz \
     "$T"/all/three.mail.log.1 "$T/many/one.1" "$T/many/mail.log-0000" \
     "$T/many/0010" "$T"/many/mail.log-00[0-3][0-9] "$F"
+
+# `rotate 1`, two rotations while down: the file read before is deleted
+# by the second (its lines written while down are lost: nobody can read
+# them), but the generation after it, written after the last commit, is
+# still read.
+daemon_start --follow "$F"
+line 125 --count 1 >>"$F"
+wait_events 125 10
+daemon_kill9
+line 126 --count 2 >>"$F"
+mv "$F" "$F.1"
+line 128 --count 3 >"$F"
+rm "$F.1"
+mv "$F" "$F.1"
+line 131 --count 2 >"$F"
+daemon_start --follow "$F"
+wait_events 130 20
+wait_log "tail: $F: $F.1 was rotated while the daemon was down, after $F: queued to be read (1 of 1)" 10
+wait_log "tail: $F: done with rotated file $F.1 " 30
+daemon_stop
+check_exact 1:125 128:5
 echo "ok: daemon_rotated_twice_down"
