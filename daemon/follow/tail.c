@@ -59,8 +59,38 @@ struct tfile {
 	unsigned char chk[TAIL_CHECK_LEN];
 	size_t chk_len; /* chk[] ends at rd_off */
 	int64_t last_event;
-	bool is_copy;   /* a copytruncate copy: done at its end */
-	ev_tstamp grew; /* when this old file last gave bytes */
+	struct timespec mtime; /* at open; a .gz's for a compressed copy */
+	bool is_copy;          /* a copytruncate copy: done at its end */
+	ev_tstamp grew;        /* when this old file last gave bytes */
+	char name[PATH_MAX];
+};
+
+/*
+ * An old file finished: where it ended, to record under
+ * "inode:<dev>:<ino>" and under import's identity of its content; held
+ * (not opened again by any tail) until that is committed.
+ */
+struct tfin {
+	struct store_position retired;
+	char retired_key[64];
+	char path[PATH_MAX];
+	struct store_position imported;
+	char imported_key[64];
+	bool has_imported;
+	bool put; /* put, its commit not confirmed yet */
+};
+
+/*
+ * A generation rotated while the daemon was down, waiting its turn: open
+ * (fd, so that further renames do not lose it), or already a positioned
+ * tfile (the file read before, found again).
+ */
+struct tgen {
+	struct tail_generation key; /* first: sorted as one */
+	int fd;
+	struct stat st;
+	struct tfile *tf;
+	bool is_cf; /* tf is the file that was at the path */
 	char name[PATH_MAX];
 };
 
@@ -78,17 +108,18 @@ struct tail {
 	ev_stat stat_w;
 	ev_timer drain_w;
 	ev_idle more_w;
-	/* The last old file finished, to record under "inode:<dev>:<ino>". */
-	struct store_position retired;
-	bool retired_dirty;
-	bool retired_put; /* put, its commit not confirmed yet */
+	/* Old files finished whose records are not committed yet. */
+	struct tfin *fin;
+	size_t nfin, fin_cap;
 	bool put_pending; /* something put, its commit not confirmed */
-	char retired_key[64];
-	char retired_path[PATH_MAX];
-	/* The same under import's identity of its content. */
-	struct store_position imported;
-	bool imported_dirty;
-	char imported_key[64];
+	/* Generations to read after old, oldest first (tail_start()):
+	 * queue[qhead..nqueue). */
+	struct tgen **queue;
+	size_t qhead, nqueue;
+	/* The file that was at the path, found again, waits in the queue:
+	 * the position under key still describes it, so cur is neither
+	 * read nor put until it is dequeued. */
+	bool cf_pending;
 	uint64_t lines, rotations, truncations;
 	int64_t last_event;
 };
@@ -97,6 +128,8 @@ static void tail_check(struct tail *);
 static int set_old(struct tail *, struct tfile *);
 static int import_identity(int, int64_t, char *, uint64_t *, int64_t *);
 static int import_last_line(int, int64_t, uint64_t *, int64_t *);
+static int64_t seen_offset(
+    struct tail *, struct store *, int, const struct stat *);
 
 /* See tail.h: the hash a position stores for a window of bytes. */
 uint64_t
@@ -151,6 +184,100 @@ tail_rotated_name(const char *name)
 	return false;
 }
 
+/* Length of name without a compression suffix (.gz .bz2 ...). */
+static size_t
+strip_compression(const char *name, size_t len)
+{
+	static const char *const ext[] = { ".gz", ".bz2", ".xz", ".zst", ".lz4",
+		".Z", ".zip", NULL };
+	size_t i, el;
+
+	for (i = 0; ext[i] != NULL; i++) {
+		el = strlen(ext[i]);
+		if (len > el && strncmp(name + len - el, ext[i], el) == 0)
+			return len - el;
+	}
+	return len;
+}
+
+/* See tail.h. */
+bool
+tail_generation_of(const char *base, const char *name)
+{
+	size_t blen = strlen(base), len = strlen(name), i, digits = 0;
+	const char *sfx;
+
+	if (blen == 0 || len <= blen || strncmp(name, base, blen) != 0 ||
+	    !tail_rotated_name(name))
+		return false;
+	len = strip_compression(name, len);
+	if (len == blen)
+		return true; /* mail.log.gz */
+	if (len < blen)
+		return false;
+	sfx = name + blen;
+	len -= blen;
+	if (sfx[0] != '.' && sfx[0] != '-' && sfx[0] != '_')
+		return false;
+	if ((len == 4 &&
+		(strncmp(sfx, ".old", 4) == 0 || strncmp(sfx, ".bak", 4) == 0)))
+		return true;
+	for (i = 0; i < len; i++) {
+		if (sfx[i] >= '0' && sfx[i] <= '9')
+			digits++;
+		else if (sfx[i] != '.' && sfx[i] != '-' && sfx[i] != '_')
+			return false;
+	}
+	return digits > 0;
+}
+
+/*
+ * The rotation number of a generation name (mail.log.3, mail.log.3.gz):
+ * the digits after its last dot once the compression suffix is gone, at
+ * most 6 of them (more is a date); -1 when it has none.
+ */
+static long
+rotation_number(const char *name)
+{
+	size_t len = strip_compression(name, strlen(name)), i, n;
+	long v = 0;
+
+	for (i = len; i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9'; i--)
+		;
+	n = len - i;
+	if (n == 0 || n > 6 || i == 0 || name[i - 1] != '.')
+		return -1;
+	for (; i < len; i++)
+		v = v * 10 + (name[i] - '0');
+	return v;
+}
+
+/* See tail.h. */
+int
+tail_generation_cmp(const void *pa, const void *pb)
+{
+	const struct tail_generation *a = pa, *b = pb;
+	long na, nb;
+	size_t la, lb;
+	int c;
+
+	if (a->mtime_sec != b->mtime_sec)
+		return a->mtime_sec < b->mtime_sec ? -1 : 1;
+	if (a->mtime_nsec != b->mtime_nsec)
+		return a->mtime_nsec < b->mtime_nsec ? -1 : 1;
+	na = rotation_number(a->name);
+	nb = rotation_number(b->name);
+	if (na >= 0 && nb >= 0 && na != nb)
+		return na > nb ? -1 : 1; /* mail.log.2 is older than .1 */
+	la = strip_compression(a->name, strlen(a->name));
+	lb = strip_compression(b->name, strlen(b->name));
+	if ((c = strncmp(a->name, b->name, la < lb ? la : lb)) != 0)
+		return c; /* dates: the earlier first */
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
 /* pread() all of len bytes at off; 0, or -1 (short file or error). */
 static int
 pread_full(int fd, void *buf, size_t len, int64_t off)
@@ -179,6 +306,7 @@ tf_new(int fd, const struct stat *st, const char *name, size_t max_line)
 	tf->dev = (int64_t)st->st_dev;
 	tf->ino = (int64_t)st->st_ino;
 	tf->size = (int64_t)st->st_size;
+	tf->mtime = st->st_mtim;
 	tf->win_end = -1;
 	if ((tf->lb = linebuf_new(max_line)) == NULL)
 		fatal("linebuf_new");
@@ -334,10 +462,23 @@ log_open_failed(const char *name)
 static bool
 tail_holds_ino(const struct tail *t, int64_t dev, int64_t ino)
 {
-	return (t->cur != NULL && t->cur->dev == dev && t->cur->ino == ino) ||
-	    (t->old != NULL && t->old->dev == dev && t->old->ino == ino) ||
-	    ((t->retired_dirty || t->retired_put) && t->retired.dev == dev &&
-		t->retired.ino == ino);
+	const struct tgen *g;
+	size_t i;
+
+	if ((t->cur != NULL && t->cur->dev == dev && t->cur->ino == ino) ||
+	    (t->old != NULL && t->old->dev == dev && t->old->ino == ino))
+		return true;
+	for (i = 0; i < t->nfin; i++)
+		if (t->fin[i].retired.dev == dev &&
+		    t->fin[i].retired.ino == ino)
+			return true;
+	for (i = t->qhead; i < t->nqueue; i++) {
+		g = t->queue[i];
+		if ((int64_t)g->st.st_dev == dev &&
+		    (int64_t)g->st.st_ino == ino)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -511,6 +652,7 @@ find_compressed(
 		}
 		ms.st_dev = st.st_dev;
 		ms.st_ino = st.st_ino;
+		ms.st_mtim = st.st_mtim;
 		tf = tf_new(mfd, &ms, full, t->env.max_line);
 		tf->is_copy = true;
 	}
@@ -521,12 +663,11 @@ find_compressed(
 /*
  * After a restart: the file pos (stored under what) describes is neither
  * where it was nor renamed next to it; look for a compressed copy. Found,
- * it becomes the old file, read from the stored offset. Not found, say
- * how many bytes are known to be lost: those the file had beyond the
- * offset at the last look (more may have been written after the stop).
- * 0, or -1 when the caller failed.
+ * it is returned positioned at the stored offset. Not found, say how many
+ * bytes are known to be lost: those the file had beyond the offset at the
+ * last look (more may have been written after the stop); NULL.
  */
-static int
+static struct tfile *
 resume_compressed(
     struct tail *t, const struct store_position *pos, const char *what)
 {
@@ -547,7 +688,7 @@ resume_compressed(
 			    (long long)pos->offset, (long long)tf->size);
 		tf_seek(tf, pos->offset);
 		tf->last_event = pos->last_event;
-		return set_old(t, tf);
+		return tf;
 	}
 	if (unread > 0)
 		log_warnx("tail: %s: %s %s inode=%lld is gone or was "
@@ -562,7 +703,7 @@ resume_compressed(
 			 "end (offset=%lld) at the last look",
 		    t->path, what, pos->path, (long long)pos->ino,
 		    (long long)pos->offset);
-	return 0;
+	return NULL;
 }
 
 /* Appends raw bytes (lines with their newlines) ending at end. */
@@ -758,9 +899,172 @@ start_drain(struct tail *t)
 	}
 }
 
+static void
+tgen_free(struct tgen *g)
+{
+	if (g == NULL)
+		return;
+	if (g->fd != -1)
+		close(g->fd);
+	tf_free(g->tf);
+	free(g);
+}
+
+/*
+ * Opens the queued generation g as a tfile positioned where its reading
+ * starts: 0, or where the daemon (an "inode:" record) or `import` already
+ * counted it to. A .gz is read through an in-memory copy (rotated.h).
+ * Returns the tfile, NULL when g cannot be read (said), or sets *retry
+ * when the store could not be read (g is kept for a later try).
+ */
+static struct tfile *
+tgen_open(struct tail *t, struct tgen *g, bool *retry)
+{
+	char errbuf[BS_ERRLEN];
+	const char *what;
+	struct tfile *tf;
+	struct stat ms;
+	int64_t size, off = 0;
+	bool gz = false;
+	int fd;
+
+	*retry = false;
+	if (g->tf != NULL) {
+		tf = g->tf;
+		g->tf = NULL;
+		return tf;
+	}
+	switch (rotated_kind(g->fd, &what)) {
+	case ROTATED_PLAIN:
+		fd = g->fd;
+		g->fd = -1;
+		ms = g->st;
+		break;
+	case ROTATED_GZIP:
+		fd = rotated_unpack(g->fd, 0, 0, 0, &size, errbuf);
+		if (fd < 0 || fstat(fd, &ms) == -1) {
+			log_warnx("tail: %s: %s: %s; its lines are not counted",
+			    t->path, g->name,
+			    fd < 0 ? errbuf : "fstat of the copy failed");
+			if (fd >= 0)
+				close(fd);
+			return NULL;
+		}
+		ms.st_dev = g->st.st_dev;
+		ms.st_ino = g->st.st_ino;
+		ms.st_mtim = g->st.st_mtim;
+		gz = true;
+		break;
+	default:
+		log_warnx("tail: %s: %s: cannot be read%s%s; its lines are "
+			  "not counted",
+		    t->path, g->name, what != NULL ? " here: " : "",
+		    what != NULL ? what : "");
+		return NULL;
+	}
+	if (t->env.store != NULL) {
+		if (t->env.store_wait != NULL && t->started)
+			t->env.store_wait(t->env.arg);
+		if ((off = seen_offset(t, t->env.store, fd, &ms)) == -1) {
+			log_warnx("tail: %s: %s; reading %s later", t->path,
+			    store_errmsg(t->env.store), g->name);
+			if (g->fd == -1)
+				g->fd = fd;
+			else
+				close(fd);
+			*retry = true;
+			return NULL;
+		}
+	}
+	tf = tf_new(fd, &ms, g->name, t->env.max_line);
+	/* A .gz cannot grow; a renamed plain file may still be written by
+	 * a writer that has not reopened the log: rotate_wait applies. */
+	tf->is_copy = gz;
+	tf_seek(tf, off);
+	log_info("tail: %s: reading %s, rotated while the daemon was down, "
+		 "from offset=%lld of %lld",
+	    t->path, g->name, (long long)off, (long long)tf->size);
+	return tf;
+}
+
+/*
+ * Makes the next queued generation the old file, when there is one and
+ * no old file. Generations that cannot be read are said and skipped.
+ */
+static void
+next_generation(struct tail *t)
+{
+	struct tfile *tf = NULL;
+	bool retry = false;
+
+	while (t->old == NULL && t->qhead < t->nqueue) {
+		if (t->queue[t->qhead]->is_cf) {
+			/* Its position moves to "rotated:"; cur's can be put
+			 * under key, and cur read. */
+			t->cf_pending = false;
+			t->cur_dirty = true;
+			ev_idle_start(t->env.loop, &t->more_w);
+		}
+		tf = tgen_open(t, t->queue[t->qhead], &retry);
+		if (retry)
+			return; /* the next look tries again */
+		tgen_free(t->queue[t->qhead]);
+		t->queue[t->qhead++] = NULL;
+		if (tf == NULL)
+			continue;
+		t->old = tf;
+		tf->grew = ev_now(t->env.loop);
+		t->old_dirty = true;
+		start_drain(t);
+		ev_idle_start(t->env.loop, &t->more_w);
+	}
+	if (t->qhead == t->nqueue && t->queue != NULL) {
+		free(t->queue);
+		t->queue = NULL;
+		t->qhead = t->nqueue = 0;
+	}
+}
+
+/*
+ * Records where the old file tf ended, to be put with the next positions
+ * (tfin): under "inode:<dev>:<ino>", so that a glob match of it under its
+ * rotated name (mail-20261124.log) resumes there, and under the identity
+ * `import` gives this content, so that importing the rotated file later
+ * (mail.log.1.gz) skips what was counted here.
+ */
+static void
+record_finished(struct tail *t, struct tfile *tf)
+{
+	struct tfin *f;
+	int64_t end = linebuf_consumed(tf->lb);
+
+	if (t->nfin == t->fin_cap) {
+		t->fin_cap = t->fin_cap == 0 ? 2 : t->fin_cap * 2;
+		t->fin = xrealloc(t->fin, t->fin_cap * sizeof(*t->fin));
+	}
+	f = &t->fin[t->nfin++];
+	memset(f, 0, sizeof(*f));
+	position_key_inode(f->retired_key, sizeof(f->retired_key),
+	    (int64_t)tf->dev, (int64_t)tf->ino);
+	tf_position(t, tf, f->retired_key, 0, &f->retired);
+	snprintf(f->path, sizeof(f->path), "%s", tf->name);
+	if (import_identity(tf->fd, end, f->imported_key, &f->imported.fp_head,
+		&f->imported.fp_head_len) == 1 &&
+	    import_last_line(tf->fd, end, &f->imported.fp_tail,
+		&f->imported.fp_tail_len) == 1) {
+		f->imported.dev = tf->dev;
+		f->imported.ino = tf->ino;
+		f->imported.offset = end;
+		f->imported.size = end;
+		f->imported.last_event = f->retired.last_event;
+		f->has_imported = true;
+	}
+}
+
 /*
  * Reads the old file to its end, takes a partial last line as a line (its
- * writer has moved on), and closes it. 0, or -1 when the caller failed.
+ * writer has moved on), and closes it; the next queued generation, if
+ * any, becomes the old file. 0, or -1 when the caller failed.
  */
 static int
 finish_old(struct tail *t)
@@ -787,51 +1091,29 @@ finish_old(struct tail *t)
 	log_info("tail: %s: done with %s file %s inode=%lld offset=%lld",
 	    t->path, tf->is_copy ? "copied" : "rotated", tf->name,
 	    (long long)tf->ino, (long long)linebuf_consumed(tf->lb));
-	/*
-	 * Remember where this inode ended, so that a glob match of it under
-	 * its rotated name (mail-20261124.log) resumes there.
-	 */
-	position_key_inode(t->retired_key, sizeof(t->retired_key),
-	    (int64_t)tf->dev, (int64_t)tf->ino);
-	tf_position(t, tf, t->retired_key, 0, &t->retired);
-	snprintf(t->retired_path, sizeof(t->retired_path), "%s", tf->name);
-	t->retired.path = t->retired_path;
-	t->retired_dirty = true;
-	/*
-	 * And under the identity `import` gives this content, so that
-	 * importing the rotated file later (mail.log.1.gz) skips what was
-	 * counted here.
-	 */
-	memset(&t->imported, 0, sizeof(t->imported));
-	if (import_identity(tf->fd, linebuf_consumed(tf->lb), t->imported_key,
-		&t->imported.fp_head, &t->imported.fp_head_len) == 1 &&
-	    import_last_line(tf->fd, linebuf_consumed(tf->lb),
-		&t->imported.fp_tail, &t->imported.fp_tail_len) == 1) {
-		t->imported.key = t->imported_key;
-		t->imported.path = t->retired_path;
-		t->imported.dev = tf->dev;
-		t->imported.ino = tf->ino;
-		t->imported.offset = linebuf_consumed(tf->lb);
-		t->imported.size = t->imported.offset;
-		t->imported.last_event = t->retired.last_event;
-		t->imported_dirty = true;
-	}
+	record_finished(t, tf);
 	tf_free(tf);
 	t->old = NULL;
 	t->old_dirty = true;
 	ev_timer_stop(t->env.loop, &t->drain_w);
+	/* The next generation rotated while the daemon was down, if any:
+	 * its position replaces this file's in the same commit as the
+	 * records above. */
+	next_generation(t);
 	t->env.dirty_fn(t->env.arg, t);
 	return 0;
 }
 
-/* Makes tf the old file (finishing a previous one first). */
+/* Makes tf the old file (finishing a previous one, and the generations
+ * queued after it, first). */
 static int
 set_old(struct tail *t, struct tfile *tf)
 {
-	if (t->old != NULL && finish_old(t) == -1) {
-		tf_free(tf);
-		return -1;
-	}
+	while (t->old != NULL)
+		if (finish_old(t) == -1) {
+			tf_free(tf);
+			return -1;
+		}
 	t->old = tf;
 	tf->grew = ev_now(t->env.loop);
 	t->old_dirty = true;
@@ -1108,6 +1390,8 @@ tail_check(struct tail *t)
 
 	if (t->broken)
 		return;
+	if (t->old == NULL && t->qhead < t->nqueue)
+		next_generation(t);
 	if (t->old != NULL && read_old(t) == -1)
 		return;
 	if (stat(t->path, &st) == 0)
@@ -1119,7 +1403,8 @@ tail_check(struct tail *t)
 		if (errno != t->open_errno)
 			log_warn("tail: %s: stat", t->path);
 		t->open_errno = errno;
-		if (t->cur != NULL && tf_read(t, t->cur, TAIL_READ_BUDGET) == 1)
+		if (t->cur != NULL && !t->cf_pending &&
+		    tf_read(t, t->cur, TAIL_READ_BUDGET) == 1)
 			ev_idle_start(t->env.loop, &t->more_w);
 		return;
 	}
@@ -1156,6 +1441,8 @@ tail_check(struct tail *t)
 		open_cur(t);
 	if (t->cur == NULL)
 		return;
+	if (t->cf_pending)
+		return; /* read after the generations before it */
 	if (tf_rewritten(t->cur) && handle_truncation(t) == -1)
 		return;
 	if (tf_read(t, t->cur, TAIL_READ_BUDGET) == 1)
@@ -1179,6 +1466,8 @@ drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (t->broken)
 		return;
+	if (t->old == NULL)
+		next_generation(t);
 	if (t->old == NULL) {
 		ev_timer_stop(t->env.loop, &t->drain_w);
 		return;
@@ -1239,6 +1528,10 @@ tail_free(struct tail *t)
 	tail_stop(t);
 	tf_free(t->cur);
 	tf_free(t->old);
+	for (; t->qhead < t->nqueue; t->qhead++)
+		tgen_free(t->queue[t->qhead]);
+	free(t->queue);
+	free(t->fin);
 	free(t->path);
 	free(t->key);
 	free(t->rkey);
@@ -1263,55 +1556,195 @@ last_line_end(int fd, int64_t size)
 	return size - (int64_t)n + (nl - buf);
 }
 
-/* True when a was modified after b. */
+/* True when the mtime a is after b. */
 static bool
-modified_after(const struct stat *a, const struct stat *b)
+time_after(const struct timespec *a, const struct timespec *b)
 {
-	return a->st_mtim.tv_sec != b->st_mtim.tv_sec
-	    ? a->st_mtim.tv_sec > b->st_mtim.tv_sec
-	    : a->st_mtim.tv_nsec > b->st_mtim.tv_nsec;
+	return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec
+				      : a->tv_nsec > b->tv_nsec;
+}
+
+static int
+tgen_ptr_cmp(const void *a, const void *b)
+{
+	const struct tgen *ga = *(struct tgen *const *)a;
+	const struct tgen *gb = *(struct tgen *const *)b;
+
+	return tail_generation_cmp(&ga->key, &gb->key);
+}
+
+static struct tgen *
+tgen_new(const char *full, size_t dirlen)
+{
+	struct tgen *g = xcalloc(1, sizeof(*g));
+
+	g->fd = -1;
+	snprintf(g->name, sizeof(g->name), "%s", full);
+	g->key.name = g->name + dirlen;
+	return g;
+}
+
+/* Appends g to the array *v of *n (capacity *cap). */
+static void
+tgen_push(struct tgen ***v, size_t *n, size_t *cap, struct tgen *g)
+{
+	if (*n == *cap) {
+		*cap = *cap == 0 ? 8 : *cap * 2;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = g;
 }
 
 /*
- * trial12: at start, with the old file found under a rotated name, the
- * siblings modified after it were rotated too while the daemon was down
- * (two rotations, or a copytruncate and then one more). The tailer reads
- * the file read before and the current one only, so their lines would be
- * lost without a word: say so, with the command that counts them
- * (import knows what the daemon counted, by content, and skips it).
+ * A queue entry for tf, a file read before found again (its offset set).
+ */
+static struct tgen *
+tgen_of(struct tfile *tf)
+{
+	struct tgen *g = tgen_new(tf->name, 0);
+	const char *slash = strrchr(g->name, '/');
+
+	g->key.name = slash != NULL ? slash + 1 : g->name;
+	g->tf = tf;
+	g->st.st_dev = (dev_t)tf->dev;
+	g->st.st_ino = (ino_t)tf->ino;
+	g->st.st_mtim = tf->mtime;
+	g->key.mtime_sec = (int64_t)tf->mtime.tv_sec;
+	g->key.mtime_nsec = tf->mtime.tv_nsec;
+	return g;
+}
+
+/*
+ * True when st is one of the files found again (a, b) or held by a tail.
+ */
+static bool
+held_anywhere(struct tail *t, const struct tfile *a, const struct tfile *b,
+    const struct stat *st)
+{
+	int64_t dev = (int64_t)st->st_dev, ino = (int64_t)st->st_ino;
+
+	return (a != NULL && a->dev == dev && a->ino == ino) ||
+	    (b != NULL && b->dev == dev && b->ino == ino) ||
+	    tail_holds_ino(t, dev, ino) ||
+	    (t->env.held_fn != NULL && t->env.held_fn(t->env.arg, t, dev, ino));
+}
+
+/*
+ * At start, with the file read before found again (rf, the rotated file
+ * being read, and/or cf, the file that was at the path): the generations
+ * of the log (tail_generation_of()) written after the older of them were
+ * rotated while the daemon was down (two rotations, or a copytruncate and
+ * then one more) and were read by no one. They are queued, oldest first
+ * (tail_generation_cmp()), with cf among them, to be read after rf and
+ * before the current file: each from 0, or from where the daemon or
+ * `import` counted it to (seen_offset()). Copies compressed with other
+ * than gzip, and generations beyond TAIL_QUEUE_MAX, are named in a
+ * warning with the import that counts them. The first of all becomes the
+ * old file.
  */
 static void
-warn_skipped(struct tail *t)
+build_queue(struct tail *t, struct tfile *rf, struct tfile *cf,
+    const struct store_position *lost)
 {
 	char dir[PATH_MAX], full[PATH_MAX];
-	const char *base;
-	struct stat os, st;
+	const struct tfile *anchor = rf != NULL ? rf : cf;
+	struct timespec after;
+	const char *aname;
+	struct tgen **v = NULL, *g;
+	const char *base, *what;
 	struct dirent *de;
-	size_t blen, seen = 0;
+	struct stat st;
+	size_t blen, dlen, seen = 0, n = 0, cap = 0, i;
 	DIR *d;
+	int fd;
 
-	if (t->old == NULL || stat(t->old->name, &os) == -1)
+	t->old = NULL;
+	if (anchor != NULL) {
+		after = anchor->mtime;
+		aname = anchor->name;
+	} else if (lost != NULL && lost->updated > 0) {
+		/* The file read before is gone (deleted by a later rotation):
+		 * what was written after its last commit is still unread. */
+		after.tv_sec = (time_t)lost->updated;
+		after.tv_nsec = 0;
+		aname = lost->path;
+	} else
 		return;
 	base = sibling_dir(t, dir, sizeof(dir));
 	blen = strlen(base);
-	if (blen == 0 || (d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL && seen++ < TAIL_SIBLINGS_MAX) {
-		if (strncmp(de->d_name, base, blen) != 0 ||
-		    de->d_name[blen] == '\0' ||
-		    snprintf(full, sizeof(full), "%s/%s", dir, de->d_name) >=
-			(int)sizeof(full) ||
-		    stat(full, &st) == -1 || !S_ISREG(st.st_mode) ||
-		    tail_holds_ino(t, (int64_t)st.st_dev, (int64_t)st.st_ino) ||
-		    !modified_after(&st, &os))
-			continue;
-		log_warnx("tail: %s: %s was written after %s, the file read "
-			  "before, and is not read here (rotated more than "
-			  "once while the daemon was down): count it with "
-			  "'bouncestat import %s'",
-		    t->path, full, t->old->name, full);
+	dlen = strlen(dir) + 1;
+	if (blen > 0 && (d = opendir(dir)) != NULL) {
+		while (
+		    (de = readdir(d)) != NULL && seen++ < TAIL_SIBLINGS_MAX) {
+			if (!tail_generation_of(base, de->d_name) ||
+			    snprintf(full, sizeof(full), "%s/%s", dir,
+				de->d_name) >= (int)sizeof(full) ||
+			    (fd = open_regular(full, &st)) == -1)
+				continue;
+			if (!time_after(&st.st_mtim, &after) ||
+			    held_anywhere(t, rf, cf, &st)) {
+				close(fd);
+				continue;
+			}
+			if (rotated_kind(fd, &what) == ROTATED_OTHER) {
+				log_warnx("tail: %s: %s (%s) was written after "
+					  "%s, the file read before, and "
+					  "cannot be read here: count it with "
+					  "'bouncestat import %s' once "
+					  "decompressed",
+				    t->path, full, what, aname, full);
+				close(fd);
+				continue;
+			}
+			g = tgen_new(full, dlen);
+			g->fd = fd;
+			g->st = st;
+			g->key.mtime_sec = (int64_t)st.st_mtim.tv_sec;
+			g->key.mtime_nsec = st.st_mtim.tv_nsec;
+			tgen_push(&v, &n, &cap, g);
+		}
+		closedir(d);
 	}
-	closedir(d);
+	if (rf != NULL && cf != NULL) {
+		g = tgen_of(cf);
+		g->is_cf = true;
+		tgen_push(&v, &n, &cap, g);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), tgen_ptr_cmp);
+	for (i = TAIL_QUEUE_MAX; i < n; i++) {
+		log_warnx("tail: %s: %s was written after %s, the file read "
+			  "before, beyond the %d generations read back; it is "
+			  "not read here: count it with 'bouncestat import %s'",
+		    t->path, v[i]->name, aname, TAIL_QUEUE_MAX, v[i]->name);
+		tgen_free(v[i]);
+	}
+	if (n > TAIL_QUEUE_MAX)
+		n = TAIL_QUEUE_MAX;
+	for (i = 0; i < n; i++) {
+		if (v[i]->is_cf)
+			t->cf_pending = true;
+		if (v[i]->tf == NULL)
+			log_info("tail: %s: %s was rotated while the daemon "
+				 "was down, after %s: queued to be read (%zu "
+				 "of %zu)",
+			    t->path, v[i]->name, aname, i + 1, n);
+	}
+	t->queue = v;
+	t->qhead = 0;
+	t->nqueue = n;
+	if (n == 0) {
+		free(v);
+		t->queue = NULL;
+	}
+	if (rf != NULL) {
+		t->old = rf;
+		rf->grew = ev_now(t->env.loop);
+	} else if (cf != NULL) {
+		t->old = cf;
+		cf->grew = ev_now(t->env.loop);
+	} /* else the first look dequeues the first (next_generation()) */
+	t->old_dirty = true;
 }
 
 /* See tail.h. */
@@ -1320,7 +1753,7 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 {
 	struct store_position cp, rp;
 	char cbuf[PATH_MAX * 2 + 64], rbuf[PATH_MAX * 2 + 64];
-	struct tfile *tf;
+	struct tfile *rf = NULL, *cf = NULL;
 	struct stat sb;
 	bool has_cur, has_rot, missing;
 	int64_t seen;
@@ -1359,41 +1792,32 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 		    (long long)t->cur->size);
 	}
 	if (has_rot) {
-		if ((tf = find_previous(t, &rp)) != NULL) {
+		if ((rf = find_previous(t, &rp)) != NULL) {
 			log_info("tail: %s: resuming rotated file %s "
 				 "inode=%lld offset=%lld",
-			    t->path, tf->name, (long long)tf->ino,
+			    t->path, rf->name, (long long)rf->ino,
 			    (long long)rp.offset);
-			tf_seek(tf, rp.offset);
-			tf->last_event = rp.last_event;
-			t->old = tf;
-			tf->grew = ev_now(t->env.loop);
-		} else if (resume_compressed(t, &rp, "rotated file") == -1) {
-			if (fd != -1)
-				close(fd);
-			return 0;
-		}
+			tf_seek(rf, rp.offset);
+			rf->last_event = rp.last_event;
+		} else
+			rf = resume_compressed(t, &rp, "rotated file");
+		t->old = rf; /* held: not found again as cf */
 	}
 	if (has_cur && t->cur == NULL) {
 		/* The file we were reading is no longer at the path. */
-		if ((tf = find_previous(t, &cp)) != NULL) {
+		if ((cf = find_previous(t, &cp)) != NULL) {
 			log_info("tail: %s: the file read before is now %s; "
 				 "resuming it at offset=%lld",
-			    t->path, tf->name, (long long)cp.offset);
-			tf_seek(tf, cp.offset);
-			tf->last_event = cp.last_event;
-			if (set_old(t, tf) == -1) {
-				if (fd != -1)
-					close(fd);
-				return 0;
-			}
-		} else if (resume_compressed(t, &cp, "the file read before") ==
-		    -1) {
-			if (fd != -1)
-				close(fd);
-			return 0;
-		}
+			    t->path, cf->name, (long long)cp.offset);
+			tf_seek(cf, cp.offset);
+			cf->last_event = cp.last_event;
+		} else
+			cf = resume_compressed(t, &cp, "the file read before");
 	}
+	/* Both found again, and the generations rotated after the older
+	 * of them: read in order, before the current file. */
+	build_queue(t, rf, cf,
+	    has_rot ? &rp : (has_cur && t->cur == NULL ? &cp : NULL));
 	if (t->cur == NULL && fd != -1 && !has_cur &&
 	    (seen = seen_offset(t, st, fd, &sb)) != 0) {
 		if (seen == -1) {
@@ -1423,7 +1847,6 @@ tail_start(struct tail *t, struct store *st, bool at_startup)
 	}
 	if (fd != -1)
 		close(fd);
-	warn_skipped(t);
 	if (t->cur == NULL && !has_cur && missing)
 		log_info(
 		    "tail: %s: does not exist yet; waiting for it", t->path);
@@ -1462,8 +1885,10 @@ int
 tail_put_positions(struct tail *t, int64_t now, tail_put_fn *put, void *arg)
 {
 	struct store_position pos;
+	struct tfin *f;
+	size_t i;
 
-	if (t->cur_dirty) {
+	if (t->cur_dirty && !t->cf_pending) {
 		tf_position(t, t->cur, t->key, now, &pos);
 		if (put(arg, &pos) == -1)
 			return -1;
@@ -1473,26 +1898,36 @@ tail_put_positions(struct tail *t, int64_t now, tail_put_fn *put, void *arg)
 		if (put(arg, &pos) == -1)
 			return -1;
 	}
-	if (t->retired_dirty) {
-		t->retired.updated = now;
-		if (put(arg, &t->retired) == -1)
+	for (i = 0; i < t->nfin; i++) {
+		f = &t->fin[i];
+		if (f->put)
+			continue;
+		f->retired.key = f->retired_key;
+		f->retired.path = f->path;
+		f->retired.updated = now;
+		if (put(arg, &f->retired) == -1)
 			return -1;
-	}
-	if (t->imported_dirty) {
-		t->imported.updated = now;
-		if (put(arg, &t->imported) == -1)
+		if (!f->has_imported)
+			continue;
+		f->imported.key = f->imported_key;
+		f->imported.path = f->path;
+		f->imported.updated = now;
+		if (put(arg, &f->imported) == -1)
 			return -1;
 	}
 	/* Put: changes from now on are the next batch's. A failed commit
 	 * rebuilds the tail from the store, so nothing is lost by
 	 * forgetting them here. */
-	if (t->retired_dirty)
-		t->retired_put = true;
-	if (t->cur_dirty || t->old_dirty || t->retired_dirty ||
-	    t->imported_dirty)
+	for (i = 0; i < t->nfin; i++) {
+		if (!t->fin[i].put)
+			t->put_pending = true;
+		t->fin[i].put = true;
+	}
+	if ((t->cur_dirty && !t->cf_pending) || t->old_dirty)
 		t->put_pending = true;
-	t->cur_dirty = t->old_dirty = t->retired_dirty = false;
-	t->imported_dirty = false;
+	if (!t->cf_pending)
+		t->cur_dirty = false;
+	t->old_dirty = false;
 	return 0;
 }
 
@@ -1500,7 +1935,15 @@ tail_put_positions(struct tail *t, int64_t now, tail_put_fn *put, void *arg)
 void
 tail_committed(struct tail *t)
 {
-	t->retired_put = t->put_pending = false;
+	size_t i, n = 0;
+
+	/* What was put is durable: those finished files are no longer
+	 * held. Any finished since the put wait for the next commit. */
+	for (i = 0; i < t->nfin; i++)
+		if (!t->fin[i].put)
+			t->fin[n++] = t->fin[i];
+	t->nfin = n;
+	t->put_pending = false;
 }
 
 /* See tail.h. */
@@ -1549,9 +1992,9 @@ tail_gone(const struct tail *t)
 {
 	struct stat st;
 
-	return t->cur == NULL && t->old == NULL && !t->cur_dirty &&
-	    !t->old_dirty && !t->retired_dirty && !t->imported_dirty &&
-	    !t->put_pending && stat(t->path, &st) == -1 && errno == ENOENT;
+	return t->cur == NULL && t->old == NULL && t->qhead == t->nqueue &&
+	    !t->cur_dirty && !t->old_dirty && t->nfin == 0 && !t->put_pending &&
+	    stat(t->path, &st) == -1 && errno == ENOENT;
 }
 
 /* See tail.h. */

@@ -10,7 +10,9 @@
  *   old  a file rotated away from the path (renamed or deleted), still
  *        read for rotate_wait after it last grew, because its writer keeps
  *        its descriptor until it reopens the log; or the copy made by a
- *        copytruncate rotation, read to its end.
+ *        copytruncate rotation, read to its end;
+ *
+ * and, after a restart, a queue of generations to read as old next.
  *
  * Each open file's identity is its device and inode plus two fingerprints
  * (parsers/hash.h): of its first bytes, and of the bytes just before the
@@ -22,6 +24,21 @@
  * starting with the path's name) by inode or, for a copytruncate copy, by
  * fingerprints. (The device number may differ after a reboot: inode and
  * fingerprints then decide, and the change is logged.)
+ *
+ * Generations rotated while the daemon was down: at start, with the file
+ * read before found again, the siblings that are generations of the log
+ * (tail_generation_of()) and were written after it (two rotations while
+ * down, or a copytruncate and one more) are queued, oldest first
+ * (tail_generation_cmp(), at most TAIL_QUEUE_MAX, the rest named in a
+ * warning), and read one after the other as the old file, each from 0 or
+ * from what an "inode:" or "import:" record says was counted. The
+ * "rotated:" position names the one being read, so a restart finds it
+ * again by its fingerprints and rebuilds the queue after it. When both the
+ * rotated file being read and the file that was at the path are found
+ * again, the latter waits in the queue and the position under "file:"
+ * keeps describing it (the file now at the path is read after it). When
+ * neither is found (deleted by a later rotation), the generations written
+ * after the time of its last commit are queued.
  *
  * A file met with no position under its path - new at the path, or matched
  * by a glob under a rotated name - starts at 0 unless it was read before:
@@ -55,6 +72,7 @@
 #define TAIL_DRAIN_TICK    0.25 /* seconds between reads of an old file */
 #define TAIL_SIBLINGS_MAX  1000 /* directory entries looked at */
 #define TAIL_IMPORT_ID_MAX 4096 /* bytes of a first line `import` hashes */
+#define TAIL_QUEUE_MAX     32   /* generations read back after a restart */
 
 struct tail;
 
@@ -177,5 +195,29 @@ bool tail_holds(const struct tail *, int64_t dev, int64_t ino);
  */
 uint64_t tail_fingerprint(const void *p, size_t len);
 bool tail_rotated_name(const char *name);
+
+/*
+ * True when name (a directory entry) is a rotated generation of the log
+ * whose last path component is base: base followed by a rotation suffix
+ * (".1", "-20261124", ".20261124-031500", "-2026-11-24", ".old", ".bak",
+ * each optionally with a compression suffix, or a compression suffix
+ * alone). "mail.log.1" is a generation of "mail.log", not of "mail".
+ */
+bool tail_generation_of(const char *base, const char *name);
+
+/* A rotated generation as tail_generation_cmp() orders it. */
+struct tail_generation {
+	const char *name; /* directory entry */
+	int64_t mtime_sec;
+	long mtime_nsec;
+};
+
+/*
+ * Order of generations read after a restart, oldest first: by mtime, then
+ * by the name (a higher rotation number is older: mail.log.2 before
+ * mail.log.1; otherwise the dates or numbers in the names, earlier first).
+ * Negative when a was written before b; a qsort() comparison.
+ */
+int tail_generation_cmp(const void *a, const void *b);
 
 #endif

@@ -4,7 +4,9 @@
  *
  * Unit tests of the pure helpers of daemon/follow/tail.c: which names are
  * rotated generations (skipped by glob patterns, so that a rotated copy is
- * never followed as a new file) and the position fingerprint. The following
+ * never followed as a new file), the position fingerprint, and which
+ * siblings are generations of a log and in what order those rotated while
+ * the daemon was down are read. The following
  * itself (rotations, truncation, restarts) is tested with the real binary
  * by tests/integration/daemon_*.sh.
  */
@@ -12,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -63,6 +66,103 @@ tail_fingerprint__bytes__fnv1a_of_them(void **state)
 	assert_true(tail_fingerprint(text, 10) != tail_fingerprint(text, 11));
 }
 
+static void
+tail_generation_of__rotation_suffixes__true(void **state)
+{
+	static const char *const names[] = { "mail.log.1", "mail.log.12.gz",
+		"mail.log.gz", "mail.log-20261124", "mail.log-20261124.gz",
+		"mail.log.20261124-031500.gz", "mail.log-2026-11-24",
+		"mail.log.old", "mail.log.2.bz2",
+		"mail.log-20261124-1765000000" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!tail_generation_of("mail.log", names[i]))
+			fail_msg("%s is a generation of mail.log", names[i]);
+}
+
+static void
+tail_generation_of__other_logs__false(void **state)
+{
+	static const char *const names[] = { "mail.log", "mail.logx.1",
+		"mail.log.lock", "mail.log.1.tmp", "mail.log.bak.1x",
+		"mail.err.1", "mail.log.gz.part", "mail.log1" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (tail_generation_of("mail.log", names[i]))
+			fail_msg("%s is no generation of mail.log", names[i]);
+	/* Another log's generation that starts with this log's name. */
+	assert_false(tail_generation_of("mail", "mail.log.1"));
+	assert_false(tail_generation_of("", "mail.log.1"));
+}
+
+/* Sorts names with the given mtimes; checks the order expected. */
+static void
+check_order(const char *const *in, const int64_t *sec, const char *const *want,
+    size_t n)
+{
+	struct tail_generation g[8];
+	size_t i;
+
+	assert_true(n <= 8);
+	for (i = 0; i < n; i++) {
+		g[i].name = in[i];
+		g[i].mtime_sec = sec[i];
+		g[i].mtime_nsec = 0;
+	}
+	qsort(g, n, sizeof(g[0]), tail_generation_cmp);
+	for (i = 0; i < n; i++)
+		if (strcmp(g[i].name, want[i]) != 0)
+			fail_msg(
+			    "position %zu: %s, want %s", i, g[i].name, want[i]);
+}
+
+static void
+tail_generation_cmp__mtime_first__oldest_first(void **state)
+{
+	static const char *const in[] = { "mail.log.1", "mail.log.3.gz",
+		"mail.log.2.gz" };
+	static const int64_t sec[] = { 300, 100, 200 };
+	static const char *const want[] = { "mail.log.3.gz", "mail.log.2.gz",
+		"mail.log.1" };
+	/* A name that says older does not outrank a later mtime. */
+	static const char *const in2[] = { "mail.log.1", "mail.log.2" };
+	static const int64_t sec2[] = { 100, 200 };
+	static const char *const want2[] = { "mail.log.1", "mail.log.2" };
+
+	(void)state;
+	check_order(in, sec, want, 3);
+	check_order(in2, sec2, want2, 2);
+}
+
+static void
+tail_generation_cmp__same_mtime__by_number_or_date(void **state)
+{
+	static const char *const in[] = { "mail.log.1", "mail.log.10.gz",
+		"mail.log.9.gz", "mail.log.2" };
+	static const int64_t sec[] = { 5, 5, 5, 5 };
+	static const char *const want[] = { "mail.log.10.gz", "mail.log.9.gz",
+		"mail.log.2", "mail.log.1" };
+	static const char *const in2[] = { "mail.log-20261125",
+		"mail.log-20261124.gz", "mail.log-20261201.gz" };
+	static const int64_t sec2[] = { 7, 7, 7 };
+	static const char *const want2[] = { "mail.log-20261124.gz",
+		"mail.log-20261125", "mail.log-20261201.gz" };
+	struct tail_generation a = { "mail.log.1", 5, 1 },
+			       b = { "mail.log.1", 5, 2 };
+
+	(void)state;
+	check_order(in, sec, want, 4);
+	check_order(in2, sec2, want2, 3);
+	/* Nanoseconds count; the same entry is equal to itself. */
+	assert_true(tail_generation_cmp(&a, &b) < 0);
+	assert_true(tail_generation_cmp(&b, &a) > 0);
+	assert_int_equal(tail_generation_cmp(&a, &a), 0);
+}
+
 int
 main(void)
 {
@@ -70,6 +170,12 @@ main(void)
 		cmocka_unit_test(tail_rotated_name__rotated_generations__true),
 		cmocka_unit_test(tail_rotated_name__live_logs__false),
 		cmocka_unit_test(tail_fingerprint__bytes__fnv1a_of_them),
+		cmocka_unit_test(tail_generation_of__rotation_suffixes__true),
+		cmocka_unit_test(tail_generation_of__other_logs__false),
+		cmocka_unit_test(
+		    tail_generation_cmp__mtime_first__oldest_first),
+		cmocka_unit_test(
+		    tail_generation_cmp__same_mtime__by_number_or_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

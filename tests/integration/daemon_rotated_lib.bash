@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+#
+# Helpers for the daemon_rotat*.sh tests of generations rotated while the
+# daemon is down (sourced after daemon_lib.bash; not a test itself).
+
+# keep_generations TAG FILE...: copies the files (each a whole generation,
+# plain or .gz) into $T/all/ for fresh_import_same, under TAG.
+keep_generations() {
+	local tag=$1 f
+	shift
+	mkdir -p "$T/all"
+	for f in "$@"; do
+		cp -p "$f" "$T/all/$tag.$(basename "$f")"
+	done
+}
+
+# fresh_import_same FILE...: an import of the files (every generation,
+# oldest first) into a fresh database counts what the daemon counted: the
+# same events, the same queue ids, the same report totals.
+fresh_import_same() {
+	local fdb=$T/fresh.sqlite a b
+	rm -f "$fdb" "$fdb-wal" "$fdb-shm"
+	"$BOUNCESTAT" import --db "$fdb" --quiet "$@" >/dev/null ||
+		fail "fresh import of $*"
+	a=$(sql 'SELECT count(*), count(DISTINCT queue_id) FROM event')
+	b=$(sqlite3 "$fdb" 'SELECT count(*), count(DISTINCT queue_id) FROM event')
+	[ "$a" = "$b" ] || fail "daemon counted $a (events, ids), a fresh" \
+	    "import of every generation $b"
+	a=$(sql 'SELECT group_concat(queue_id) FROM (SELECT queue_id FROM event ORDER BY queue_id)')
+	b=$(sqlite3 "$fdb" 'SELECT group_concat(queue_id) FROM (SELECT queue_id FROM event ORDER BY queue_id)')
+	[ "$a" = "$b" ] || fail "the daemon and a fresh import count other lines"
+	a=$(report_deferred)
+	b=$("$BOUNCESTAT" report --db "$fdb" --since 3d \
+	    --until @$(( $(date +%s) + 86400 )) --format json | jq -r '.totals.deferred')
+	[ "$a" = "$b" ] || fail "report: daemon deferred=$a, fresh import $b"
+}
+
+# wait_log PATTERN [TIMEOUT]: until the daemon's log has a line matching
+# the grep pattern (up to TIMEOUT seconds, 30 by default).
+wait_log() {
+	local i
+	for i in $(seq 1 $((${2:-30} * 10))); do
+		grep -q -- "$1" "$DLOG" && return 0
+		sleep 0.1
+	done
+	fail "no '$1' in the daemon's log"
+}
