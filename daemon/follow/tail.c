@@ -1677,6 +1677,27 @@ held_anywhere(struct tail *t, const struct tfile *a, const struct tfile *b,
 }
 
 /*
+ * A generation of the log that open() refused (its mode, no descriptor
+ * left): named in a warning when written after the anchor, as build_queue()
+ * would have queued it. Gone meanwhile, or not a regular file: nothing.
+ */
+static void
+warn_unopened(struct tail *t, const char *full, const struct tfile *anchor)
+{
+	int saved = errno;
+	struct stat st;
+
+	if (saved == ENOENT || saved == EISDIR || saved == EINVAL ||
+	    stat(full, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    time_after(&anchor->mtime, &st.st_mtim))
+		return;
+	log_warnx("tail: %s: %s was written after %s, the file read before, "
+		  "and cannot be opened (%s); its lines are not counted: "
+		  "count it with 'bouncestat import %s'",
+	    t->path, full, anchor->name, strerror(saved), full);
+}
+
+/*
  * At start, with the file read before found again (rf, the rotated file
  * being read, and/or cf, the file that was at the path): the generations
  * of the log (tail_generation_of()) written after the older of them were
@@ -1713,9 +1734,12 @@ build_queue(struct tail *t, struct tfile *rf, struct tfile *cf)
 		    (de = readdir(d)) != NULL && seen++ < TAIL_SIBLINGS_MAX) {
 			if (!tail_generation_of(base, de->d_name) ||
 			    snprintf(full, sizeof(full), "%s/%s", dir,
-				de->d_name) >= (int)sizeof(full) ||
-			    (fd = open_regular(full, &st)) == -1)
+				de->d_name) >= (int)sizeof(full))
 				continue;
+			if ((fd = open_regular(full, &st)) == -1) {
+				warn_unopened(t, full, anchor);
+				continue;
+			}
 			/* Written at the same time as the anchor (one tick
 			 * of the file clock, 1 s timestamps) may be newer:
 			 * queued, a finished one is skipped by its record. */
