@@ -219,8 +219,9 @@ tail_generation_of(const char *base, const char *name)
 	len -= blen;
 	if (sfx[0] != '.' && sfx[0] != '-' && sfx[0] != '_')
 		return false;
-	if ((len == 4 &&
-		(strncmp(sfx, ".old", 4) == 0 || strncmp(sfx, ".bak", 4) == 0)))
+	/* Not ".bak": by convention a copy made by hand (cp mail.log
+	 * mail.log.bak), whose lines the log itself still has. */
+	if (len == 4 && strncmp(sfx, ".old", 4) == 0)
 		return true;
 	for (i = 0; i < len; i++) {
 		if (sfx[i] >= '0' && sfx[i] <= '9')
@@ -911,6 +912,45 @@ tgen_free(struct tgen *g)
 }
 
 /*
+ * Where a file this tail finished and has not committed yet (t->fin)
+ * ended, when fd (sb) is that file (inode and fingerprints) or holds the
+ * same content (import's identity, and the last line before that end: a
+ * .gz next to the plain file of one generation), with its name in *name.
+ * 0 when it is neither: the store has those records only once committed.
+ */
+static int64_t
+fin_offset(struct tail *t, int fd, const struct stat *sb, const char **name)
+{
+	const struct tfin *f;
+	char key[64];
+	uint64_t head, h;
+	int64_t head_len, hl, size = (int64_t)sb->st_size;
+	bool has_id;
+	size_t i;
+
+	has_id = import_identity(fd, size, key, &head, &head_len) == 1;
+	for (i = 0; i < t->nfin; i++) {
+		f = &t->fin[i];
+		if (f->retired.dev == (int64_t)sb->st_dev &&
+		    f->retired.ino == (int64_t)sb->st_ino &&
+		    fingerprints_match(fd, size, &f->retired)) {
+			*name = f->path;
+			return f->retired.offset;
+		}
+		if (!has_id || !f->has_imported ||
+		    strcmp(key, f->imported_key) != 0 ||
+		    f->imported.offset > size)
+			continue;
+		if (import_last_line(fd, f->imported.offset, &h, &hl) == 1 &&
+		    hl == f->imported.fp_tail_len && h == f->imported.fp_tail) {
+			*name = f->path;
+			return f->imported.offset;
+		}
+	}
+	return 0;
+}
+
+/*
  * Opens the queued generation g as a tfile positioned where its reading
  * starts: 0, or where the daemon (an "inode:" record) or `import` already
  * counted it to. A .gz is read through an in-memory copy (rotated.h).
@@ -924,7 +964,8 @@ tgen_open(struct tail *t, struct tgen *g, bool *retry)
 	const char *what;
 	struct tfile *tf;
 	struct stat ms;
-	int64_t size, off = 0;
+	const char *same = NULL;
+	int64_t size, off = 0, fo;
 	bool gz = false;
 	int fd;
 
@@ -975,6 +1016,12 @@ tgen_open(struct tail *t, struct tgen *g, bool *retry)
 			*retry = true;
 			return NULL;
 		}
+	}
+	if ((fo = fin_offset(t, fd, &ms, &same)) > off) {
+		log_info("tail: %s: %s has the content of %s, finished just "
+			 "before; resuming at offset=%lld",
+		    t->path, g->name, same, (long long)fo);
+		off = fo;
 	}
 	tf = tf_new(fd, &ms, g->name, t->env.max_line);
 	/* A .gz cannot grow; a renamed plain file may still be written by
@@ -1630,6 +1677,29 @@ held_anywhere(struct tail *t, const struct tfile *a, const struct tfile *b,
 }
 
 /*
+ * A generation of the log that open() refused (its mode, no descriptor
+ * left): named in a warning when written after the file read before
+ * (after, aname), as build_queue() would have queued it. Gone meanwhile, or not
+ * a regular file: nothing.
+ */
+static void
+warn_unopened(struct tail *t, const char *full, const struct timespec *after,
+    const char *aname)
+{
+	int saved = errno;
+	struct stat st;
+
+	if (saved == ENOENT || saved == EISDIR || saved == EINVAL ||
+	    stat(full, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    time_after(after, &st.st_mtim))
+		return;
+	log_warnx("tail: %s: %s was written after %s, the file read before, "
+		  "and cannot be opened (%s); its lines are not counted: "
+		  "count it with 'bouncestat import %s'",
+	    t->path, full, aname, strerror(saved), full);
+}
+
+/*
  * At start, with the file read before found again (rf, the rotated file
  * being read, and/or cf, the file that was at the path): the generations
  * of the log (tail_generation_of()) written after the older of them were
@@ -1678,10 +1748,17 @@ build_queue(struct tail *t, struct tfile *rf, struct tfile *cf,
 		    (de = readdir(d)) != NULL && seen++ < TAIL_SIBLINGS_MAX) {
 			if (!tail_generation_of(base, de->d_name) ||
 			    snprintf(full, sizeof(full), "%s/%s", dir,
-				de->d_name) >= (int)sizeof(full) ||
-			    (fd = open_regular(full, &st)) == -1)
+				de->d_name) >= (int)sizeof(full))
 				continue;
-			if (!time_after(&st.st_mtim, &after) ||
+			if ((fd = open_regular(full, &st)) == -1) {
+				warn_unopened(t, full, &after, aname);
+				continue;
+			}
+			/* Written at the same time as the file read before
+			 * (one tick of the file clock, 1 s timestamps) may be
+			 * newer: queued, a finished one is skipped by its
+			 * record. */
+			if (time_after(&after, &st.st_mtim) ||
 			    held_anywhere(t, rf, cf, &st)) {
 				close(fd);
 				continue;

@@ -27,11 +27,12 @@
  *
  * Generations rotated while the daemon was down: at start, with the file
  * read before found again, the siblings that are generations of the log
- * (tail_generation_of()) and were written after it (two rotations while
- * down, or a copytruncate and one more) are queued, oldest first
- * (tail_generation_cmp(), at most TAIL_QUEUE_MAX, the rest named in a
- * warning), and read one after the other as the old file, each from 0 or
- * from what an "inode:" or "import:" record says was counted. The
+ * (tail_generation_of()) and were written after it or at the same time
+ * (two rotations while down, or a copytruncate and one more) are queued,
+ * oldest first (tail_generation_cmp(), at most TAIL_QUEUE_MAX, the rest
+ * named in a warning), and read one after the other as the old file,
+ * each from 0 or from what an "inode:" or "import:" record (or a file
+ * finished just before, not committed yet) says was counted. The
  * "rotated:" position names the one being read, so a restart finds it
  * again by its fingerprints and rebuilds the queue after it. When both the
  * rotated file being read and the file that was at the path are found
@@ -199,9 +200,10 @@ bool tail_rotated_name(const char *name);
 /*
  * True when name (a directory entry) is a rotated generation of the log
  * whose last path component is base: base followed by a rotation suffix
- * (".1", "-20261124", ".20261124-031500", "-2026-11-24", ".old", ".bak",
- * each optionally with a compression suffix, or a compression suffix
- * alone). "mail.log.1" is a generation of "mail.log", not of "mail".
+ * (".1", "-20261124", ".20261124-031500", "-2026-11-24", ".old", each
+ * optionally with a compression suffix, or a compression suffix alone).
+ * "mail.log.1" is a generation of "mail.log", not of "mail"; neither is
+ * "mail.log.bak" (a copy made by hand, whose lines the log still has).
  */
 bool tail_generation_of(const char *base, const char *name);
 

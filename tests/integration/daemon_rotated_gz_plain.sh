@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# Copyright (c) 2026 The bouncestat authors
+#
+# review14: a generation rotated while the daemon was down is present
+# twice, as mail.log.1 and as mail.log.1.gz with the same content (gzip -k,
+# or a restart while logrotate's compress step has written the .gz and
+# not yet removed the plain file). Both are queued; the second must count
+# nothing again. On follow14 (dc9f1b5) it fails: the .gz is opened right
+# after the plain file finishes, before the records of the plain file
+# ("inode:", "import:") are committed, so it is read from 0 and its 6
+# lines are counted twice.
+. "$(dirname "$0")/daemon_lib.bash"
+
+command -v gzip >/dev/null 2>&1 || { echo "SKIP: no gzip"; exit 77; }
+F=$T/mail.log
+write_conf
+
+daemon_start --follow "$F"
+line 1 --count 10 >>"$F"
+wait_events 10
+daemon_kill9
+line 11 --count 4 >>"$F"
+mv "$F" "$F.2"
+line 15 --count 6 >"$F.1"
+gzip -k "$F.1"
+line 21 --count 3 >"$F"
+daemon_start --follow "$F"
+wait_events 23 20
+sleep 3 # rotate_wait 1s for each generation, and a commit
+daemon_stop
+check_exact 1:23
+echo "ok: daemon_rotated_gz_plain"
