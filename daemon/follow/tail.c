@@ -1188,7 +1188,11 @@ read_old(struct tail *t)
 	}
 	if (tf->rd_off != before)
 		tf->grew = now;
-	if (tf->is_copy || now - tf->grew >= t->env.rotate_wait)
+	/* A generation rotated while the daemon was down with another
+	 * queued after it is sealed: its writer moved on to the newer one
+	 * (review14: each waited rotate_wait, 32 of them 160 s). */
+	if (tf->is_copy || t->qhead < t->nqueue ||
+	    now - tf->grew >= t->env.rotate_wait)
 		return finish_old(t);
 	return 0;
 }
