@@ -12,17 +12,13 @@
 # ("inode:", "import:") are committed, so it is read from 0 and its 6
 # lines are counted twice.
 . "$(dirname "$0")/daemon_lib.bash"
+. "$(dirname "$0")/daemon_rotated_lib.bash"
 
 command -v gzip >/dev/null 2>&1 || { echo "SKIP: no gzip"; exit 77; }
 F=$T/mail.log
 write_conf
 
-daemon_start --follow "$F"
-line 1 --count 10 >>"$F"
-wait_events 10
-daemon_kill9
-line 11 --count 4 >>"$F"
-mv "$F" "$F.2"
+rotated_while_down "$F" "$F.2"
 line 15 --count 6 >"$F.1"
 gzip -k "$F.1"
 line 21 --count 3 >"$F"

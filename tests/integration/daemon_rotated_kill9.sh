@@ -22,10 +22,7 @@ F=$T/mail.log
 COMMIT=5s write_conf "commit_lines 50"
 BIG=40000
 
-daemon_start --follow "$F"
-line 1 --count 10 >>"$F"
-wait_events 10
-daemon_kill9
+killed_after "$F" 10
 # Down: A gets 100 more lines, two rotations (delaycompress): A is
 # mail.log.2.gz, B (BIG lines) mail.log.1, C the current file.
 line 11 --count 100 >>"$F"

@@ -47,3 +47,21 @@ wait_log() {
 	done
 	fail "no '$1' in the daemon's log"
 }
+
+# killed_after FILE N: the daemon follows FILE, counts its lines 1..N and
+# is killed (kill -9): what each case of rotations while down starts from.
+killed_after() {
+	daemon_start --follow "$1"
+	line 1 --count "$2" >>"$1"
+	wait_events "$2"
+	daemon_kill9
+}
+
+# rotated_while_down FILE ROTATED: killed_after FILE 10, then lines 11..14
+# are written to FILE while the daemon is down and FILE is renamed to
+# ROTATED: the file read before, with 4 lines not read yet.
+rotated_while_down() {
+	killed_after "$1" 10
+	line 11 --count 4 >>"$1"
+	mv "$1" "$2"
+}

@@ -14,17 +14,13 @@
 # mail.log.1 waited: 'only 17 of 29 events after 20s'. Then a stop in the
 # middle of mail.log.1's wait and a restart: every line once.
 . "$(dirname "$0")/daemon_lib.bash"
+. "$(dirname "$0")/daemon_rotated_lib.bash"
 
 F=$T/mail.log
 write_conf
 sed -i 's/^rotate_wait .*/rotate_wait 60s/' "$CONF"
 
-daemon_start --follow "$F"
-line 1 --count 10 >>"$F"
-wait_events 10
-daemon_kill9
-line 11 --count 4 >>"$F"
-mv "$F" "$F.3"
+rotated_while_down "$F" "$F.3"
 line 15 --count 6 >"$F.2"
 line 21 --count 6 >"$F.1"
 line 27 --count 3 >"$F"

@@ -8,6 +8,7 @@
 # it fails: build_queue() skips a generation open() refuses without a
 # word ('no warning naming mail.log.1').
 . "$(dirname "$0")/daemon_lib.bash"
+. "$(dirname "$0")/daemon_rotated_lib.bash"
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root to run the daemon as nobody"; exit 77; }
 command -v setpriv >/dev/null 2>&1 || { echo "SKIP: no setpriv"; exit 77; }
@@ -24,12 +25,7 @@ chmod 777 "$T"
 F=$T/mail.log
 write_conf
 
-daemon_start --follow "$F"
-line 1 --count 10 >>"$F"
-wait_events 10
-daemon_kill9
-line 11 --count 4 >>"$F"
-mv "$F" "$F.2"
+rotated_while_down "$F" "$F.2"
 line 15 --count 6 >"$F.1"
 chmod 600 "$F.1"
 line 21 --count 3 >"$F"

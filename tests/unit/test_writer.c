@@ -90,6 +90,18 @@ stored_off(struct store *st, const char *key)
 	return pos.offset;
 }
 
+/* After a failure and its sync: a batch (a position) commits again. */
+static void
+usable_again(struct fixture *fx)
+{
+	assert_int_equal(writer_begin(fx->w), 0);
+	put_pos(fx->w, "file:/x", 9);
+	assert_int_equal(writer_commit(fx->w), 0);
+	assert_int_equal(writer_wait_commits(fx->w, 0), 0);
+	assert_int_equal(writer_sync(fx->w), 0);
+	assert_int_equal(stored_off(fx->db.st, "file:/x"), 9);
+}
+
 /* A sent result at t; without a transaction store_add() fails. */
 static void
 add_sent_at(struct writer *w, int64_t t)
@@ -164,12 +176,7 @@ writer__failure__rest_skipped_reported_and_named(void **state)
 	assert_true(__atomic_load_n(&notified, __ATOMIC_SEQ_CST) >= 1);
 	assert_int_equal(stored_off(fx->db.st, "file:/x"), -1);
 	/* Usable again after the sync. */
-	assert_int_equal(writer_begin(fx->w), 0);
-	put_pos(fx->w, "file:/x", 9);
-	assert_int_equal(writer_commit(fx->w), 0);
-	assert_int_equal(writer_wait_commits(fx->w, 0), 0);
-	assert_int_equal(writer_sync(fx->w), 0);
-	assert_int_equal(stored_off(fx->db.st, "file:/x"), 9);
+	usable_again(fx);
 }
 
 /* The count of rows of table and the sum of their n, as "rows/sum". */
@@ -224,12 +231,7 @@ writer__meta_longer_than_buffer__committed_in_order(void **state)
 	count_rows(fx->db.path, "count_hour", got, sizeof(got));
 	assert_string_equal(got, "1/1");
 	/* The next batch begins. */
-	assert_int_equal(writer_begin(fx->w), 0);
-	put_pos(fx->w, "file:/x", 9);
-	assert_int_equal(writer_commit(fx->w), 0);
-	assert_int_equal(writer_wait_commits(fx->w, 0), 0);
-	assert_int_equal(writer_sync(fx->w), 0);
-	assert_int_equal(stored_off(fx->db.st, "file:/x"), 9);
+	usable_again(fx);
 	free(big);
 	free(back);
 }
