@@ -201,6 +201,14 @@ int store_put_position(struct store *, const struct store_position *);
 int store_get_position(struct store *, const char *key,
     struct store_position *out, char *buf, size_t buflen);
 
+/*
+ * The daemon's position ("file:" key) on the file dev/ino, the latest
+ * when several: 1 and *out as store_get_position() fills it, 0 when none,
+ * -1 on error.
+ */
+int store_get_file_position(struct store *, int64_t dev, int64_t ino,
+    struct store_position *out, char *buf, size_t buflen);
+
 /* Deletes events older than before (epoch seconds); counts stay. */
 int store_prune_events(struct store *, int64_t before);
 

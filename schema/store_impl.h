@@ -105,6 +105,7 @@ enum stmt_id {
 	S_EVENT_PUT_MANY,
 	S_POS_PUT,
 	S_POS_GET,
+	S_POS_FILE_INO,
 	S_META_SET,
 	S_META_GET,
 	S_META_DEL,

@@ -64,20 +64,11 @@ copy_column(const struct sql_stmt *q, int col, char **bufp, size_t *left,
 	return 0;
 }
 
-/*
- * Looks up the position of key. Returns 1 and fills *out, whose key and
- * path point into buf (buflen bytes, owned by the caller); 0 when there is
- * none; -1 on error, including a buf too small for the two strings.
- */
-int
-store_get_position(struct store *st, const char *key,
-    struct store_position *out, char *buf, size_t buflen)
+/* The row q stands on as *out (strings into buf); 1, or -1. */
+static int
+position_row(struct store *st, struct sql_stmt *q, struct store_position *out,
+    char *buf, size_t buflen)
 {
-	struct sql_stmt *q = &st->stmt[S_POS_GET];
-	int rc;
-
-	if ((rc = sql_first_text(st, q, ":key", key, strlen(key))) != SQL_ROW)
-		return rc;
 	memset(out, 0, sizeof(*out));
 	if (copy_column(q, 0, &buf, &buflen, &out->key) == -1 ||
 	    copy_column(q, 1, &buf, &buflen, &out->path) == -1) {
@@ -96,6 +87,43 @@ store_get_position(struct store *st, const char *key,
 	out->updated = sql_int64(q, 11);
 	sql_reset(q);
 	return 1;
+}
+
+/*
+ * Looks up the position of key. Returns 1 and fills *out, whose key and
+ * path point into buf (buflen bytes, owned by the caller); 0 when there is
+ * none; -1 on error, including a buf too small for the two strings.
+ */
+int
+store_get_position(struct store *st, const char *key,
+    struct store_position *out, char *buf, size_t buflen)
+{
+	struct sql_stmt *q = &st->stmt[S_POS_GET];
+	int rc;
+
+	if ((rc = sql_first_text(st, q, ":key", key, strlen(key))) != SQL_ROW)
+		return rc;
+	return position_row(st, q, out, buf, buflen);
+}
+
+/* See store.h. */
+int
+store_get_file_position(struct store *st, int64_t dev, int64_t ino,
+    struct store_position *out, char *buf, size_t buflen)
+{
+	struct sql_stmt *q = &st->stmt[S_POS_FILE_INO];
+	int rc;
+
+	if (sql_bind_int64(st, q, ":dev", dev) == -1 ||
+	    sql_bind_int64(st, q, ":ino", ino) == -1) {
+		sql_reset(q);
+		return -1;
+	}
+	if ((rc = sql_step(st, q)) != SQL_ROW) {
+		sql_reset(q);
+		return rc == -1 ? -1 : 0;
+	}
+	return position_row(st, q, out, buf, buflen);
 }
 
 /* Meta. */

@@ -21,6 +21,8 @@
  */
 #define _DEFAULT_SOURCE /* realpath */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -44,6 +46,7 @@
 #include "position.h"
 #include "rules.h"
 #include "sanitize.h"
+#include "tail.h"
 #include "util.h"
 
 #define IMPORT_BATCH_LINES (1 << 20) /* lines per transaction */
@@ -95,7 +98,8 @@ help(void)
 	       "by content); '-' reads standard input.\nContent already "
 	       "imported (by the hash of its first line and the offset\n"
 	       "reached) is skipped, so importing mail.log and later "
-	       "mail.log.1 counts each\nline once.\n\n"
+	       "mail.log.1 counts each\nline once. The file a daemon follows "
+	       "into the same database is left to it\n(a warning says so).\n\n"
 	       "  -c FILE       configuration (its database and rules_dir)\n"
 	       "  --db PATH     database (default: see 'bouncestat --help')\n"
 	       "  --rules DIR   extra rule files (default: "
@@ -395,6 +399,49 @@ dberr:
 	return PASS_ERROR;
 }
 
+/*
+ * True when a daemon follows the plain file path (dev/ino) into this
+ * database: its "file:" position names the inode and the file still has
+ * the head it fingerprinted. The daemon counts such a file, up to its
+ * end and on; importing it too counted its lines twice (found in
+ * follow14). *off: the offset the daemon committed. -1 on a store error
+ * (said).
+ */
+static int
+daemon_follows(struct import_state *s, const char *path, struct input *in,
+    int64_t dev, int64_t ino, int64_t *off)
+{
+	struct store_position pos;
+	char buf[PATH_MAX * 2 + 64];
+	unsigned char head[TAIL_HEAD_LEN];
+	struct stat st;
+	int fd, rc;
+	bool same;
+
+	if (input_compressed(in) || !input_rereadable(in))
+		return 0;
+	/* The writer thread owns the store until it is idle. */
+	if (pipeline_sync(s->pl) == -1) {
+		cmd_ctx_error(s->cc, "%s", pipeline_errmsg(s->pl));
+		return -1;
+	}
+	if ((rc = store_get_file_position(
+		 s->st, dev, ino, &pos, buf, sizeof(buf))) == -1)
+		cmd_ctx_error(s->cc, "%s", store_errmsg(s->st));
+	if (rc != 1)
+		return rc;
+	if (pos.fp_head_len <= 0 || pos.fp_head_len > TAIL_HEAD_LEN ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	same = fstat(fd, &st) == 0 && (int64_t)st.st_dev == dev &&
+	    (int64_t)st.st_ino == ino &&
+	    pread(fd, head, (size_t)pos.fp_head_len, 0) == pos.fp_head_len &&
+	    tail_fingerprint(head, (size_t)pos.fp_head_len) == pos.fp_head;
+	close(fd);
+	*off = pos.offset;
+	return same ? 1 : 0;
+}
+
 static int
 import_one(struct import_state *s, const char *path)
 {
@@ -403,9 +450,10 @@ import_one(struct import_state *s, const char *path)
 	struct pipeline_counters before, c;
 	struct pipeline_watch w;
 	struct input *in;
-	int64_t dev, ino, mtime, size;
+	int64_t dev, ino, mtime, size, off = 0;
 	enum pass_rc rc;
 	bool reread = false;
+	int rc0;
 
 	memset(&f, 0, sizeof(f));
 again:
@@ -414,6 +462,17 @@ again:
 		return -1;
 	}
 	input_identity(in, &dev, &ino, &mtime, &size);
+	if (!reread &&
+	    (rc0 = daemon_follows(s, path, in, dev, ino, &off)) != 0) {
+		input_close(in);
+		if (rc0 == -1)
+			return -1;
+		log_warnx("import: %s: a daemon follows this file into this "
+			  "database (counted to offset %" PRId64 ") and counts "
+			  "it: not imported",
+		    path, off);
+		return 0;
+	}
 	pipeline_set_ref_time(s->pl, mtime != 0 ? mtime : clock_now());
 	linebuf_reset(s->lb, 0);
 	before = *pipeline_counters(s->pl);
