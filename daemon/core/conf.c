@@ -148,7 +148,10 @@ static const struct directive table[] = {
 	{ "rotate_wait", T_DURATION, offsetof(struct conf, rotate_wait_ms),
 	    "5s", 0, SEC(300), NULL, true,
 	    "After a rotation, how long the old file is still read for lines "
-	    "its writer adds before it reopens the new one.",
+	    "its writer adds before it reopens the new one. At start, a "
+	    "generation rotated while the daemon was down waits for it only "
+	    "when it is the newest: one with a newer generation after it is "
+	    "done at its end.",
 	    NULL, 0 },
 	{ "start_at", T_ENUM, offsetof(struct conf, start_at), "beginning", 0,
 	    0, start_names, true,
