@@ -401,7 +401,8 @@ dberr:
 
 /*
  * True when a daemon follows the plain file path (dev/ino) into this
- * database: its "file:" position names the inode and the file still has
+ * database: its "file:" position (or "rotated:", the rotated file it still
+ * reads: review15) names the inode and the file still has
  * the head it fingerprinted. The daemon counts such a file, up to its
  * end and on; importing it too counted its lines twice (found in
  * follow14). *off: the offset the daemon committed. -1 on a store error
