@@ -68,6 +68,7 @@ struct import_state {
 	struct store *st;
 	struct pipeline *pl;
 	struct linebuf *lb;
+	const char *db; /* its path, for the daemon's lock file */
 	bool quiet;
 };
 
@@ -443,6 +444,31 @@ daemon_follows(struct import_state *s, const char *path, struct input *in,
 	return same ? 1 : 0;
 }
 
+/*
+ * True when a daemon holds "<db>.daemon-lock" (loop.c's one daemon per
+ * database), or when that cannot be told; false when none runs.
+ */
+static bool
+daemon_runs(const char *db)
+{
+	char path[PATH_MAX + 16];
+	struct flock fl;
+	bool held;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.daemon-lock", db) >=
+	    sizeof(path))
+		return true;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno != ENOENT;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_RDLCK; /* conflicts with the daemon's write lock */
+	fl.l_whence = SEEK_SET;
+	held = fcntl(fd, F_GETLK, &fl) == -1 || fl.l_type != F_UNLCK;
+	close(fd);
+	return held;
+}
+
 static int
 import_one(struct import_state *s, const char *path)
 {
@@ -472,6 +498,13 @@ again:
 			  "database (counted to offset %" PRId64 ") and counts "
 			  "it: not imported",
 		    path, off);
+		/* review15: a daemon stopped for good counts nothing more. */
+		if (size > off && !daemon_runs(s->db))
+			log_warnx("import: %s: no daemon runs on this database "
+				  "now: the %" PRId64 " bytes after offset "
+				  "%" PRId64 " are counted only when it runs "
+				  "again",
+			    path, size - off, off);
 		return 0;
 	}
 	pipeline_set_ref_time(s->pl, mtime != 0 ? mtime : clock_now());
@@ -578,6 +611,7 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 	memset(&ctx, 0, sizeof(ctx));
 	s.cc = cc;
 	s.quiet = quiet;
+	s.db = db;
 	ctx.force = force;
 	if ((cl = rules_load(cc->rules, errbuf)) == NULL) {
 		cmd_ctx_error(cc, "%s", errbuf);
