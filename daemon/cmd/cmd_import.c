@@ -432,7 +432,16 @@ daemon_follows(struct import_state *s, const char *path, struct input *in,
 		cmd_ctx_error(s->cc, "%s", store_errmsg(s->st));
 	if (rc != 1)
 		return rc;
-	if (pos.fp_head_len <= 0 || pos.fp_head_len > TAIL_HEAD_LEN ||
+	/*
+	 * An empty head (the file was empty when the daemon committed): its
+	 * resume accepts any content and reads it from 0 (review15), when
+	 * it finds the inode at its path: only then (not another file that
+	 * reuses the inode).
+	 */
+	if (pos.fp_head_len < 0 || pos.fp_head_len > TAIL_HEAD_LEN ||
+	    (pos.fp_head_len == 0 &&
+		(pos.path == NULL || stat(pos.path, &st) == -1 ||
+		    (int64_t)st.st_dev != dev || (int64_t)st.st_ino != ino)) ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
 	same = fstat(fd, &st) == 0 && (int64_t)st.st_dev == dev &&
