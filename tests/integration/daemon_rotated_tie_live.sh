@@ -13,7 +13,7 @@
 
 F=$T/mail.log
 write_conf
-sed -i "s/^rotate_wait .*/rotate_wait 30s/" "$CONF"
+sed -i "s/^rotate_wait .*/rotate_wait 10s/" "$CONF"
 daemon_start --follow "$F"
 line 1 --count 10 >>"$F"
 wait_events 10
@@ -24,9 +24,10 @@ line 100 --count 2 >"$F.2"
 touch -r "$F.1" "$F.2"
 line 200 --count 2 >"$F"
 daemon_start --follow "$F"
-wait_events 14
+wait_events 12 # mail.log's; mail.log.2's come after mail.log.1's wait
 line 11 --count 3 >>"$F.1" # the writer has not reopened the log yet
-sleep 3
+wait_events 17 30
+sleep 1 # a commit
 daemon_stop
 check_exact 1:13 100:2 200:2
 echo "ok: daemon_rotated_tie_live"
