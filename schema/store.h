@@ -202,7 +202,8 @@ int store_get_position(struct store *, const char *key,
     struct store_position *out, char *buf, size_t buflen);
 
 /*
- * The daemon's position ("file:" key) on the file dev/ino, the latest
+ * The daemon's position ("file:" key, or "rotated:" for the rotated file
+ * it still reads) on the file dev/ino, the latest
  * when several: 1 and *out as store_get_position() fills it, 0 when none,
  * -1 on error.
  */

@@ -117,8 +117,9 @@ static const struct stmt_def {
 	[S_POS_FILE_INO] = { "position_file_ino",
 	    "SELECT key, path, dev, ino, off, size, fp_head, fp_head_len, "
 	    "fp_tail, fp_tail_len, last_event, updated FROM position "
-	    "WHERE dev = :dev AND ino = :ino AND key >= 'file:' AND "
-	    "key < 'file;' ORDER BY updated DESC LIMIT 1",
+	    "WHERE dev = :dev AND ino = :ino AND ((key >= 'file:' AND "
+	    "key < 'file;') OR (key >= 'rotated:' AND key < 'rotated;')) "
+	    "ORDER BY updated DESC LIMIT 1",
 	    false },
 	[S_META_SET] = { "meta_set",
 	    "INSERT INTO meta (key, value) VALUES (:key, :value) "

@@ -68,6 +68,7 @@ struct import_state {
 	struct store *st;
 	struct pipeline *pl;
 	struct linebuf *lb;
+	const char *db; /* its path, for the daemon's lock file */
 	bool quiet;
 };
 
@@ -401,7 +402,8 @@ dberr:
 
 /*
  * True when a daemon follows the plain file path (dev/ino) into this
- * database: its "file:" position names the inode and the file still has
+ * database: its "file:" position (or "rotated:", the rotated file it still
+ * reads: review15) names the inode and the file still has
  * the head it fingerprinted. The daemon counts such a file, up to its
  * end and on; importing it too counted its lines twice (found in
  * follow14). *off: the offset the daemon committed. -1 on a store error
@@ -430,7 +432,16 @@ daemon_follows(struct import_state *s, const char *path, struct input *in,
 		cmd_ctx_error(s->cc, "%s", store_errmsg(s->st));
 	if (rc != 1)
 		return rc;
-	if (pos.fp_head_len <= 0 || pos.fp_head_len > TAIL_HEAD_LEN ||
+	/*
+	 * An empty head (the file was empty when the daemon committed): its
+	 * resume accepts any content and reads it from 0 (review15), when
+	 * it finds the inode at its path: only then (not another file that
+	 * reuses the inode).
+	 */
+	if (pos.fp_head_len < 0 || pos.fp_head_len > TAIL_HEAD_LEN ||
+	    (pos.fp_head_len == 0 &&
+		(pos.path == NULL || stat(pos.path, &st) == -1 ||
+		    (int64_t)st.st_dev != dev || (int64_t)st.st_ino != ino)) ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
 	same = fstat(fd, &st) == 0 && (int64_t)st.st_dev == dev &&
@@ -440,6 +451,31 @@ daemon_follows(struct import_state *s, const char *path, struct input *in,
 	close(fd);
 	*off = pos.offset;
 	return same ? 1 : 0;
+}
+
+/*
+ * True when a daemon holds "<db>.daemon-lock" (loop.c's one daemon per
+ * database), or when that cannot be told; false when none runs.
+ */
+static bool
+daemon_runs(const char *db)
+{
+	char path[PATH_MAX + 16];
+	struct flock fl;
+	bool held;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.daemon-lock", db) >=
+	    sizeof(path))
+		return true;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno != ENOENT;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_RDLCK; /* conflicts with the daemon's write lock */
+	fl.l_whence = SEEK_SET;
+	held = fcntl(fd, F_GETLK, &fl) == -1 || fl.l_type != F_UNLCK;
+	close(fd);
+	return held;
 }
 
 static int
@@ -471,6 +507,13 @@ again:
 			  "database (counted to offset %" PRId64 ") and counts "
 			  "it: not imported",
 		    path, off);
+		/* review15: a daemon stopped for good counts nothing more. */
+		if (size > off && !daemon_runs(s->db))
+			log_warnx("import: %s: no daemon runs on this database "
+				  "now: the %" PRId64 " bytes after offset "
+				  "%" PRId64 " are counted only when it runs "
+				  "again",
+			    path, size - off, off);
 		return 0;
 	}
 	pipeline_set_ref_time(s->pl, mtime != 0 ? mtime : clock_now());
@@ -577,6 +620,7 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 	memset(&ctx, 0, sizeof(ctx));
 	s.cc = cc;
 	s.quiet = quiet;
+	s.db = db;
 	ctx.force = force;
 	if ((cl = rules_load(cc->rules, errbuf)) == NULL) {
 		cmd_ctx_error(cc, "%s", errbuf);

@@ -150,8 +150,9 @@ static const struct directive table[] = {
 	    "After a rotation, how long the old file is still read for lines "
 	    "its writer adds before it reopens the new one. At start, a "
 	    "generation rotated while the daemon was down waits for it only "
-	    "when it is the newest: one with a newer generation after it is "
-	    "done at its end.",
+	    "when it is the newest: one with a generation written in a later "
+	    "second after it is done at its end (one of the same second waits "
+	    "too).",
 	    NULL, 0 },
 	{ "start_at", T_ENUM, offsetof(struct conf, start_at), "beginning", 0,
 	    0, start_names, true,

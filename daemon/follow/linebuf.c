@@ -96,7 +96,12 @@ linebuf_fill(struct linebuf *lb, size_t n)
  * writes were lost, the next line written right after it. Leading NULs
  * are padding, not content: a line loses them here, before its length
  * is judged, so a block longer than max_line does not cut the line after
- * it (and no line starts with NUL). The resume offset moves past them.
+ * it (and no line starts with NUL). The resume offset does not move past
+ * them until a line after them is returned: it stays where the last line
+ * ended, which is what import's and the daemon's fingerprints of the
+ * bytes before it describe (review15: import stored an offset past
+ * trailing padding, its last line ending before it, took the grown file
+ * as changed and counted it twice). A resume there skips them again.
  */
 static void
 skip_nul_padding(struct linebuf *lb)
@@ -111,7 +116,6 @@ skip_nul_padding(struct linebuf *lb)
 	lb->start = s;
 	if (lb->scan < s)
 		lb->scan = s;
-	lb->consumed = lb->base + (int64_t)s;
 }
 
 /* linebuf_next() but for its common case (see there). */

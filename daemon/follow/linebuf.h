@@ -17,6 +17,7 @@
  * Offsets: linebuf_consumed() is the number of input bytes up to and
  * including the newline of the last line returned by linebuf_next(); this is
  * the resume offset that may be committed with the events of those lines.
+ * NUL padding after that line does not move it (a resume skips it again).
  */
 #ifndef BS_DAEMON_LINEBUF_H
 #define BS_DAEMON_LINEBUF_H

@@ -1170,6 +1170,20 @@ set_old(struct tail *t, struct tfile *tf)
 	return 0;
 }
 
+/*
+ * True when a generation queued after tf was written in a later second
+ * than tf (at its open): tf's writer moved on to it. Not a tie (one tick
+ * of 1 s file clocks proves nothing: review15, tf may be the newest
+ * rotated file, still written until its writer reopens the log), nor
+ * only because something is queued.
+ */
+static bool
+newer_queued(const struct tail *t, const struct tfile *tf)
+{
+	return t->qhead < t->nqueue &&
+	    t->queue[t->nqueue - 1]->key.mtime_sec > (int64_t)tf->mtime.tv_sec;
+}
+
 /* Reads the old file; finishes it when it is done. -1 on failure. */
 static int
 read_old(struct tail *t)
@@ -1191,7 +1205,7 @@ read_old(struct tail *t)
 	/* A generation rotated while the daemon was down with another
 	 * queued after it is sealed: its writer moved on to the newer one
 	 * (review14: each waited rotate_wait, 32 of them 160 s). */
-	if (tf->is_copy || t->qhead < t->nqueue ||
+	if (tf->is_copy || newer_queued(t, tf) ||
 	    now - tf->grew >= t->env.rotate_wait)
 		return finish_old(t);
 	return 0;

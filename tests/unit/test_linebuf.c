@@ -254,6 +254,39 @@ linebuf_next__nul_block_then_line_in_one_read__line_whole(void **state)
 	linebuf_free(lb);
 }
 
+/*
+ * review15: NUL padding after the last line, nothing after it yet: the
+ * resume offset stays just after that line (where its bytes end), in
+ * linebuf_next() and linebuf_take_partial(); it moves past the padding
+ * only with the line after it. Before, it moved past the padding at once:
+ * import stored an offset its last line did not end at, took the grown
+ * file as changed and counted it twice.
+ */
+static void
+linebuf_next__trailing_nul_padding__consumed_stays_at_last_line(void **state)
+{
+	char in[64];
+	const char *line;
+	size_t len;
+	unsigned flags;
+	struct linebuf *lb = linebuf_new(16);
+
+	(void)state;
+	memset(in, 0, sizeof(in));
+	memcpy(in, "ab\n", 3);
+	feed(lb, in, 40);
+	expect_line(lb, "ab", 0);
+	expect_none(lb);
+	assert_int_equal(linebuf_consumed(lb), 3);
+	assert_int_equal(linebuf_take_partial(lb, &line, &len, &flags), 0);
+	assert_int_equal(linebuf_consumed(lb), 3);
+	feed(lb, "cd\n", 3);
+	expect_line(lb, "cd", 0);
+	assert_int_equal(linebuf_consumed(lb), 43);
+	assert_int_equal(linebuf_padding_bytes(lb), 37);
+	linebuf_free(lb);
+}
+
 int
 main(void)
 {
@@ -278,6 +311,8 @@ main(void)
 		    linebuf_next__nul_block_longer_than_max_line__next_line_whole),
 		cmocka_unit_test(
 		    linebuf_next__nul_block_then_line_in_one_read__line_whole),
+		cmocka_unit_test(
+		    linebuf_next__trailing_nul_padding__consumed_stays_at_last_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
