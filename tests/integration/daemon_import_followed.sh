@@ -17,14 +17,7 @@
 F=$T/mail.log
 write_conf
 
-daemon_start --follow "$F"
-line 1 --count 20 >>"$F"
-wait_events 20
-sleep 1 # a commit of the position
-"$BOUNCESTAT" import --db "$DB" "$F" >"$T/imp.out" 2>"$T/imp.err" ||
-	fail "import: $(cat "$T/imp.err")"
-grep -q "a daemon follows this file into this database" "$T/imp.err" ||
-	fail "import did not say the daemon follows the file: $(cat "$T/imp.err")"
+import_left_to_daemon "$F"
 line 21 --count 5 >>"$F"
 wait_events 25
 sleep 1

@@ -13,14 +13,7 @@
 F=$T/mail.log
 write_conf
 
-daemon_start --follow "$F"
-line 1 --count 20 >>"$F"
-wait_events 20
-sleep 1 # a commit of the position
-"$BOUNCESTAT" import --db "$DB" "$F" >"$T/imp.out" 2>"$T/imp.err" ||
-	fail "import: $(cat "$T/imp.err")"
-grep -q "a daemon follows this file" "$T/imp.err" ||
-	fail "import did not leave the file to the daemon: $(cat "$T/imp.err")"
+import_left_to_daemon "$F"
 grep -q "no daemon runs" "$T/imp.err" &&
 	fail "said no daemon runs while one does: $(cat "$T/imp.err")"
 daemon_stop

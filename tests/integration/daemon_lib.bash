@@ -214,3 +214,17 @@ EOF
 	[ "$rep" = 0 ] || fail "$rep minutes whose count_minute sum is not" \
 	    "their number of events"
 }
+
+# import_left_to_daemon FILE: the daemon follows FILE and has committed
+# its lines 1..20; an import of FILE into the same database leaves it to
+# the daemon and says so (its stderr in $T/imp.err).
+import_left_to_daemon() {
+	daemon_start --follow "$1"
+	line 1 --count 20 >>"$1"
+	wait_events 20
+	sleep 1 # a commit of the position
+	"$BOUNCESTAT" import --db "$DB" "$1" >"$T/imp.out" 2>"$T/imp.err" ||
+		fail "import: $(cat "$T/imp.err")"
+	grep -q "a daemon follows this file into this database" "$T/imp.err" ||
+		fail "import did not leave the file to the daemon: $(cat "$T/imp.err")"
+}

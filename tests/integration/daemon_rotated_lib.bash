@@ -65,3 +65,14 @@ rotated_while_down() {
 	line 11 --count 4 >>"$1"
 	mv "$1" "$2"
 }
+
+# restarted_counts_all FILE N: the daemon starts on FILE and, once the
+# generations rotated while it was down are read, has counted lines 1..N
+# each exactly once (checked after a stop).
+restarted_counts_all() {
+	daemon_start --follow "$1"
+	wait_events "$2" 20
+	sleep 3 # rotate_wait 1s for each generation, and a commit
+	daemon_stop
+	check_exact "1:$2"
+}
