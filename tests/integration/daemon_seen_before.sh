@@ -34,13 +34,15 @@ L=$T/logs/mail.log
 line 1001 --count 50 >"$L"
 daemon_start --follow "$T/logs/*.log"
 wait_events 370
-writer "$L" --first 1051 --count 400 --rate 400 --keep-open
+writer "$L" --first 1051 --count 400 --rate 200 --keep-open
 W=$WPID
 # Its SIGHUP handler is set before its first line: wait for one, or a
 # loaded machine's slow Python start dies of the SIGHUP below (seen in
 # trial7, with an ASan build on both cores: exit 129).
 # (Up to 60 s: with nine copies of this test at once and other work on
 # both cores, 10 s was not always enough: exit 129 again.)
+# It writes for 2 s, so that the SIGHUP below comes while it writes; one
+# after its last line is ignored (daemon_writer.py).
 for _ in $(seq 1 600); do
 	[ "$(wc -l <"$L")" -gt 50 ] && break
 	sleep 0.1

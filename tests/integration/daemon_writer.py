@@ -141,6 +141,12 @@ def main():
         delay = next_t - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+    # A late SIGHUP or SIGTERM is ignored from here on: at exit CPython
+    # puts back the default action of every signal it handled, and a
+    # test's `kill -HUP` after the last line then killed the writer in
+    # its teardown (exit 129, daemon_seen_before in CI).
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if fd != -1:
         os.close(fd)
     if "--done" in opts:
