@@ -19,9 +19,7 @@ command -v gzip >/dev/null 2>&1 || { echo "SKIP: no gzip"; exit 77; }
 F=$T/mail.log
 write_conf
 
-daemon_start --follow "$F"
-line 1 --count 20 >>"$F"
-wait_events 20
+follow_from_start "$F" 20
 
 # logrotate copytruncate + compress, the daemon stopped meanwhile.
 kill -STOP "$DPID"

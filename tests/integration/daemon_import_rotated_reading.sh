@@ -12,12 +12,9 @@
 . "$(dirname "$0")/daemon_lib.bash"
 
 F=$T/mail.log
-write_conf
-sed -i "s/^rotate_wait .*/rotate_wait 30s/" "$CONF"
+ROTATE_WAIT=30s write_conf
 
-daemon_start --follow "$F"
-line 1 --count 20 >>"$F"
-wait_events 20
+follow_from_start "$F" 20
 mv "$F" "$F.1"
 line 21 --count 3 >"$F"
 wait_events 23

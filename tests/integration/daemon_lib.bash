@@ -54,15 +54,23 @@ fail() {
 }
 
 # A quick configuration for tests: short batches, rotations and rescans
-# (COMMIT overrides the commit interval).
+# (COMMIT overrides the commit interval, ROTATE_WAIT rotate_wait).
 write_conf() {
 	cat >"$CONF" <<EOF
 commit_interval ${COMMIT:-300ms}
-rotate_wait 1s
+rotate_wait ${ROTATE_WAIT:-1s}
 rescan_interval 2s
 log_level info
 $*
 EOF
+}
+
+# follow_from_start FILE N: starts the daemon following FILE, appends
+# lines 1..N to it and waits until the N events are counted.
+follow_from_start() {
+	daemon_start --follow "$1"
+	line 1 --count "$2" >>"$1"
+	wait_events "$2"
 }
 
 # daemon_start [args]: starts the daemon and waits until it runs.

@@ -22,9 +22,7 @@ rot() {
 	: >"$F"
 }
 
-daemon_start --follow "$F"
-line 1 --count 5 >>"$F"
-wait_events 5
+follow_from_start "$F" 5
 n=6
 for d in 0.3 1.2 2.1 0.1 3.0; do
 	daemon_kill9

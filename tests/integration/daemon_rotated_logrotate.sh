@@ -63,29 +63,27 @@ rotate() {
 }
 
 # Lines: a 1.., b 100001.., c 200001..
-line 1 --count 10 >"$A"
-line 100001 --count 10 >"$B"
-line 200001 --count 10 >"$C"
+# append N C: lines N..N+C-1 to a, the same plus 100000 to b, 200000 to c.
+append() {
+	line "$1" --count "$2" >>"$A"
+	line $((100000 + $1)) --count "$2" >>"$B"
+	line $((200000 + $1)) --count "$2" >>"$C"
+}
+append 1 10
 daemon_start --follow "$A" --follow "$B" --follow "$C"
 wait_events 30
 daemon_kill9
 
-line 11 --count 20 >>"$A"
-line 100011 --count 20 >>"$B"
-line 200011 --count 20 >>"$C"
+append 11 20
 rotate "$T/a.conf"
 rotate "$T/b.conf"
 rotate "$T/c-copy.conf"
-line 31 --count 30 >>"$A"
-line 100031 --count 30 >>"$B"
-line 200031 --count 30 >>"$C"
+append 31 30
 sleep 1.1 # dateext: the next name must differ in its seconds
 rotate "$T/a.conf"
 rotate "$T/b.conf"
 rotate "$T/c-create.conf"
-line 61 --count 40 >>"$A"
-line 100061 --count 40 >>"$B"
-line 200061 --count 40 >>"$C"
+append 61 40
 rotate "$T/a.conf"
 line 101 --count 5 >>"$A"
 ls "$T/a" "$T/b" "$T/c" >&2

@@ -12,11 +12,8 @@
 . "$(dirname "$0")/daemon_lib.bash"
 
 F=$T/mail.log
-write_conf
-sed -i "s/^rotate_wait .*/rotate_wait 10s/" "$CONF"
-daemon_start --follow "$F"
-line 1 --count 10 >>"$F"
-wait_events 10
+ROTATE_WAIT=10s write_conf
+follow_from_start "$F" 10
 sleep 1
 daemon_stop
 mv "$F" "$F.1"

@@ -56,9 +56,7 @@ round() {
 	rm -f "$F.1" "$F.2.gz"
 }
 
-daemon_start --follow "$F"
-line 1 --count 20 >>"$F"
-wait_events 20
+follow_from_start "$F" 20
 round create 21
 check_exact 1:42
 daemon_start --follow "$F"
