@@ -50,8 +50,7 @@
 #include "util.h"
 
 #define IMPORT_BATCH_LINES (1 << 20) /* lines per transaction */
-#define IMPORT_ID_MIN      64        /* identity covers at least this */
-#define IMPORT_ID_MAX      4096      /* and at most this many bytes */
+#define IMPORT_ID_MAX      4096      /* identity covers at most this */
 #define IMPORT_LIST_MAX    1000      /* inputs named in meta import.inputs */
 
 static int cmd_import_exec(int, char **);
@@ -207,9 +206,8 @@ import_list_add(struct import_state *s, const char *key)
 }
 
 /*
- * Identifies the input by its first line (extended to IMPORT_ID_MIN bytes
- * with the lines after it when short; computed over the buffer) and looks
- * up where an earlier import of it stopped.
+ * Identifies the input by its first line (its first IMPORT_ID_MAX bytes)
+ * and looks up where an earlier import of it stopped.
  */
 static int
 identify(
