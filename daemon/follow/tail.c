@@ -1661,6 +1661,31 @@ tgen_push(struct tgen ***v, size_t *n, size_t *cap, struct tgen *g)
 }
 
 /*
+ * Keeps the oldest TAIL_QUEUE_MAX of the generations v[0..n) open: only
+ * those can be queued, and a log rotated hourly through a long downtime
+ * has hundreds (each held a descriptor: at the service's 1,024, the
+ * oldest could fail to open with EMFILE, in directory order, and lose
+ * their lines). The newest open one is closed when one too many is.
+ */
+static void
+tgen_keep_oldest_open(struct tgen **v, size_t n)
+{
+	size_t i, open = 0, newest = n;
+
+	for (i = 0; i < n; i++) {
+		if (v[i]->fd == -1)
+			continue;
+		open++;
+		if (newest == n || tgen_ptr_cmp(&v[i], &v[newest]) > 0)
+			newest = i;
+	}
+	if (open > TAIL_QUEUE_MAX) {
+		close(v[newest]->fd);
+		v[newest]->fd = -1;
+	}
+}
+
+/*
  * A queue entry for tf, a file read before found again (its offset set).
  */
 static struct tgen *
@@ -1797,6 +1822,7 @@ build_queue(struct tail *t, struct tfile *rf, struct tfile *cf,
 			g->key.mtime_sec = (int64_t)st.st_mtim.tv_sec;
 			g->key.mtime_nsec = st.st_mtim.tv_nsec;
 			tgen_push(&v, &n, &cap, g);
+			tgen_keep_oldest_open(v, n);
 		}
 		closedir(d);
 	}

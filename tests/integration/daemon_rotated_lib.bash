@@ -51,9 +51,7 @@ wait_log() {
 # killed_after FILE N: the daemon follows FILE, counts its lines 1..N and
 # is killed (kill -9): what each case of rotations while down starts from.
 killed_after() {
-	daemon_start --follow "$1"
-	line 1 --count "$2" >>"$1"
-	wait_events "$2"
+	follow_from_start "$1" "$2"
 	daemon_kill9
 }
 
