@@ -39,6 +39,14 @@
 	"DROP VIEW event_v; ALTER TABLE event DROP COLUMN instance;"           \
 	"CREATE VIEW event_v AS SELECT 1 AS id;"
 
+/*
+ * Undoes migration 0014 (message_qid of open messages only), for tests
+ * that set user_version back: 0014 then runs again on open.
+ */
+#define RAW_UNDO_0014                                                          \
+	"DROP INDEX message_qid;"                                              \
+	"CREATE INDEX message_qid ON message (queue_id);"
+
 /* A read-write connection to the database at path (2 s busy timeout). */
 static inline sqlite3 *
 raw_open_path(const char *path)

@@ -432,7 +432,7 @@ query_rollup__rollups_dropped_at_version_3__migration_rebuilds(void **state)
 	assert_non_null(fx->st);
 	store_close(fx->st);
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 13);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 14);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM count_day"), days);
 	/* Migration 0009: n may be NULL in every count table (no statement
 	 * journal for the UPSERTs); the edited schema checks out. */
