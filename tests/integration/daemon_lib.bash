@@ -146,17 +146,27 @@ wait_sent_over() {
 	return 0
 }
 
-# usr1_counter NAME: sends the daemon SIGUSR1 and prints the value of the
-# counter NAME=N of its newest counters line (waits up to 5 s for one;
-# fails when none comes).
-usr1_counter() {
-	local i v
+# usr1_wait PATTERN [TIMEOUT]: sends the daemon SIGUSR1 and waits (up to
+# TIMEOUT s, 30 by default) until its log has one more line matching the
+# grep -E PATTERN than before: a line of this dump, not of an older one.
+usr1_wait() {
+	local n i
 
+	n=$(grep -Ec -- "$1" "$DLOG" || true)
 	kill -USR1 "$DPID"
-	for i in $(seq 1 50); do
-		grep -q "$1=" "$DLOG" && break
+	for i in $(seq 1 $((${2:-30} * 10))); do
+		[ "$(grep -Ec -- "$1" "$DLOG" || true)" -gt "$n" ] && return 0
 		sleep 0.1
 	done
+	fail "SIGUSR1: no new line matching '$1' after ${2:-30}s"
+}
+
+# usr1_counter NAME: sends the daemon SIGUSR1 and prints the value of the
+# counter NAME=N of the counters line it logs (fails when none comes).
+usr1_counter() {
+	local v
+
+	usr1_wait "$1=" >&2
 	v=$(sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$DLOG" | tail -n 1)
 	[ -n "$v" ] || fail "SIGUSR1: no $1"
 	echo "$v"
