@@ -184,6 +184,19 @@ wait_events() {
 	fail "only $(events) of $want events after ${secs}s"
 }
 
+# wait_log PATTERN [TIMEOUT]: until the daemon's log has a line matching
+# the grep pattern (up to TIMEOUT seconds, 60 by default).
+wait_log() {
+	local i
+	for i in $(seq 1 $((${2:-60} * 10))); do
+		grep -q -- "$1" "$DLOG" && return 0
+		[ -z "$DPID" ] || kill -0 "$DPID" 2>/dev/null ||
+		    fail "the daemon exited; no '$1' in its log"
+		sleep 0.1
+	done
+	fail "no '$1' in the daemon's log after ${2:-60}s"
+}
+
 # check_exact FIRST:COUNT...: the lines of each range are each counted
 # exactly once, no other line is, and report agrees.
 check_exact() {
