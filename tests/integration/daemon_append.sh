@@ -50,8 +50,7 @@ jq -e --arg p "$LOG" '.daemon.running and .daemon.pid > 0 and
 "$BOUNCESTAT" status --db "$DB" | grep -q "daemon: running, pid $DPID" ||
     fail "status text"
 
-kill -USR1 "$DPID"
-sleep 0.3
+usr1_wait "counters: $LOG: inode=" # the dump's last line
 grep -q "counters: lines=1001 events=1001" "$DLOG" || fail "SIGUSR1 counters"
 grep -q "counters: $LOG: inode=.* lag=0" "$DLOG" || fail "SIGUSR1 file lag"
 

@@ -29,7 +29,7 @@ truncate -s 0 "$F"
 gzip "$F.1"
 line 51 --count 10 >>"$F"
 kill -CONT "$DPID"
-wait_events 60 10
+wait_events 60
 sleep 1
 check_exact 1:60
 grep -q "mail.log: truncated; reading the rest of the compressed copy $F.1.gz" \
@@ -44,7 +44,7 @@ truncate -s 0 "$F"
 rm "$F.2" "$F.1.gz"
 line 66 --count 5 >>"$F"
 kill -CONT "$DPID"
-wait_events 65 10
+wait_events 65
 sleep 1
 check_exact 1:60 66:5
 grep -q "mail.log: truncated at offset=[0-9]*; no copy found next to it" \

@@ -13,7 +13,7 @@ F=$T/mail.log
 write_conf
 daemon_start --follow "$F"
 line 1 --count 100 >>"$F"
-wait_events 100 20
+wait_events 100
 rm -f "$DB" "$DB-wal" "$DB-shm"
 line 101 --count 10 >>"$F"
 for i in $(seq 1 100); do

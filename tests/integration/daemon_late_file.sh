@@ -26,16 +26,16 @@ mkdir -p "$T/sub/dir"
 line 101 --count 30 >"$T/sub/dir/x.log"
 line 201 --count 20 >"$T/globdir/a.log"
 line 301 --count 10 >"$T/globdir/b.log"
-wait_events 110 10
+wait_events 110
 line 401 --count 5 >"$T/globdir/a.log.1"
 line 221 --count 5 >>"$T/globdir/a.log"
-wait_events 115 10
+wait_events 115
 sleep 3 # a rescan (rescan_interval 2s) passes over a.log.1
 check_exact 1:50 101:30 201:25 301:10
 
 rm "$T/globdir/b.log"
 line 501 --count 7 >"$T/globdir/c.log"
-wait_events 122 10
+wait_events 122
 for i in $(seq 1 50); do
 	grep -q "b.log: no longer followed" "$DLOG" && break
 	sleep 0.2

@@ -73,7 +73,8 @@ follow_from_start() {
 	wait_events "$2"
 }
 
-# daemon_start [args]: starts the daemon and waits until it runs.
+# daemon_start [args]: starts the daemon and waits (up to 30 s: an ASan
+# build on a loaded machine) until it runs.
 daemon_start() {
 	local n i
 
@@ -81,7 +82,7 @@ daemon_start() {
 	"$BOUNCESTAT" daemon -c "$CONF" --db "$DB" $ROOTOPT "$@" \
 	    >>"$DLOG" 2>&1 &
 	DPID=$!
-	for i in $(seq 1 100); do
+	for i in $(seq 1 600); do
 		if [ "$(grep -c 'daemon: started' "$DLOG" 2>/dev/null ||
 		    true)" -gt "${n:-0}" ]; then
 			return 0
@@ -92,16 +93,17 @@ daemon_start() {
 	fail "daemon did not start"
 }
 
-# daemon_stop: SIGTERM, which must exit 0 within 5 s.
+# daemon_stop: SIGTERM, which must exit 0 (within 60 s: a last commit
+# of an ASan build on a loaded machine; a hang still fails).
 daemon_stop() {
 	local i rc
 
 	kill -TERM "$DPID"
-	for i in $(seq 1 100); do
+	for i in $(seq 1 1200); do
 		kill -0 "$DPID" 2>/dev/null || break
 		sleep 0.05
 	done
-	kill -0 "$DPID" 2>/dev/null && fail "daemon still running 5s after SIGTERM"
+	kill -0 "$DPID" 2>/dev/null && fail "daemon still running 60s after SIGTERM"
 	rc=0
 	wait "$DPID" || rc=$?
 	[ "$rc" -eq 0 ] || fail "daemon exited $rc after SIGTERM"
@@ -154,25 +156,37 @@ wait_sent_over() {
 	return 0
 }
 
-# usr1_counter NAME: sends the daemon SIGUSR1 and prints the value of the
-# counter NAME=N of its newest counters line (waits up to 5 s for one;
-# fails when none comes).
-usr1_counter() {
-	local i v
+# usr1_wait PATTERN [TIMEOUT]: sends the daemon SIGUSR1 and waits (up to
+# TIMEOUT s, 30 by default) until its log has one more line matching the
+# grep -E PATTERN than before: a line of this dump, not of an older one.
+usr1_wait() {
+	local n i
 
+	n=$(grep -Ec -- "$1" "$DLOG" || true)
 	kill -USR1 "$DPID"
-	for i in $(seq 1 50); do
-		grep -q "$1=" "$DLOG" && break
+	for i in $(seq 1 $((${2:-30} * 10))); do
+		[ "$(grep -Ec -- "$1" "$DLOG" || true)" -gt "$n" ] && return 0
 		sleep 0.1
 	done
+	fail "SIGUSR1: no new line matching '$1' after ${2:-30}s"
+}
+
+# usr1_counter NAME: sends the daemon SIGUSR1 and prints the value of the
+# counter NAME=N of the counters line it logs (fails when none comes).
+usr1_counter() {
+	local v
+
+	usr1_wait "$1=" >&2
 	v=$(sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$DLOG" | tail -n 1)
 	[ -n "$v" ] || fail "SIGUSR1: no $1"
 	echo "$v"
 }
 
-# wait_events N [TIMEOUT]: until the database holds at least N events.
+# wait_events N [TIMEOUT]: until the database holds at least N events
+# (up to TIMEOUT s, 60 by default: an ASan daemon under ctest -j2 and
+# other load; the wait ends as soon as they are there).
 wait_events() {
-	local want=$1 secs=${2:-20} i n
+	local want=$1 secs=${2:-60} i n
 
 	for i in $(seq 1 $((secs * 10))); do
 		n=$(events)
@@ -180,6 +194,19 @@ wait_events() {
 		sleep 0.1
 	done
 	fail "only $(events) of $want events after ${secs}s"
+}
+
+# wait_log PATTERN [TIMEOUT]: until the daemon's log has a line matching
+# the grep pattern (up to TIMEOUT seconds, 60 by default).
+wait_log() {
+	local i
+	for i in $(seq 1 $((${2:-60} * 10))); do
+		grep -q -- "$1" "$DLOG" && return 0
+		[ -z "$DPID" ] || kill -0 "$DPID" 2>/dev/null ||
+		    fail "the daemon exited; no '$1' in its log"
+		sleep 0.1
+	done
+	fail "no '$1' in the daemon's log after ${2:-60}s"
 }
 
 # check_exact FIRST:COUNT...: the lines of each range are each counted

@@ -55,8 +55,7 @@ wait "$W" || fail "writer failed"
 # Every result in (400 x 2 results, counted as events or sent).
 wait_sent_over 400
 sleep 1
-kill -USR1 "$DPID"
-sleep 0.5
+usr1_wait "messages: open="
 daemon_stop
 grep -q "store: batch not committed" "$DLOG" ||
     fail "no batch failed: the lock did not hold the daemon up"

@@ -24,8 +24,7 @@ rest() { python3 "$WRITER" "$F" --rest "$1"; }
 half 11
 sleep 2.5
 [ "$(events)" = 10 ] || fail "half a line was counted"
-kill -USR1 "$DPID"
-sleep 0.3
+usr1_wait "counters: $F: inode=" # the dump's last line
 grep -Eq "counters: $F: .* partial=[1-9]" "$DLOG" || fail "partial not held"
 rest 11
 wait_events 11
@@ -65,8 +64,7 @@ line 15 >>"$F"
 wait_events 15
 sleep 0.7
 check_exact 1:15
-kill -USR1 "$DPID"
-sleep 0.3
+usr1_wait "counters: $F: inode=" # the dump's last line
 grep -q "counters: lines=.* cut=2 " "$DLOG" || fail "cut lines not counted"
 daemon_stop
 echo "ok"

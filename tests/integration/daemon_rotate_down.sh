@@ -51,7 +51,7 @@ grep -q "was compressed to $S1.gz" "$DLOG" ||
 
 wait "$WA"
 [ "$(cat "$T/a.done")" = 3000 ] || fail "writer did not finish"
-wait_events 3000 30
+wait_events 3000
 sleep 1.5
 check_exact 1:3000
 

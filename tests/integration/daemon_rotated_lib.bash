@@ -37,17 +37,6 @@ fresh_import_same() {
 	[ "$a" = "$b" ] || fail "report: daemon deferred=$a, fresh import $b"
 }
 
-# wait_log PATTERN [TIMEOUT]: until the daemon's log has a line matching
-# the grep pattern (up to TIMEOUT seconds, 30 by default).
-wait_log() {
-	local i
-	for i in $(seq 1 $((${2:-30} * 10))); do
-		grep -q -- "$1" "$DLOG" && return 0
-		sleep 0.1
-	done
-	fail "no '$1' in the daemon's log"
-}
-
 # killed_after FILE N: the daemon follows FILE, counts its lines 1..N and
 # is killed (kill -9): what each case of rotations while down starts from.
 killed_after() {

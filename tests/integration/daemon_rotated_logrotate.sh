@@ -96,7 +96,7 @@ ls "$T/a" "$T/b" "$T/c" >&2
 daemon_start --follow "$A" --follow "$B" --follow "$C"
 wait_events $((105 + 100 + 100)) 30
 # b's current file has no new line: wait until its last generation is done.
-wait_log "tail: $B: done with copied file $B-" 30
+wait_log "tail: $B: done with copied file $B-"
 daemon_stop
 check_exact 1:105 100001:100 200001:100
 grep -q "tail: $A: $A.2.gz was rotated while the daemon was down, after $A.3.gz: queued to be read (1 of 2)" \

@@ -28,7 +28,7 @@ touch -d '-3 minutes' "$F.3"
 touch -d '-2 minutes' "$F.2"
 touch -d '-1 minutes' "$F.1"
 daemon_start --follow "$F"
-wait_events 29 20
+wait_events 29
 grep -q "reading $F.1, rotated while the daemon was down" "$DLOG" ||
 	fail "mail.log.1 not read as a queued generation"
 daemon_stop
@@ -36,7 +36,7 @@ check_exact 1:29
 write_conf
 daemon_start --follow "$F"
 line 30 --count 2 >>"$F"
-wait_events 31 20
+wait_events 31
 sleep 2 # a commit
 daemon_stop
 check_exact 1:31

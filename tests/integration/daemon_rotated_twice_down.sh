@@ -79,7 +79,7 @@ gzip "$F.2"
 mv "$F" "$F.1"
 line 77 --count 4 >"$F"
 daemon_start --follow "$F"
-wait_events 80 20
+wait_events 80
 grep -q "tail: $F: $F.2.gz was rotated while the daemon was down, after $F.3.gz: queued to be read (1 of 2)" \
     "$DLOG" || fail "three rotations: $F.2.gz not queued first"
 grep -q "tail: $F: $F.1 was rotated while the daemon was down, after $F.3.gz: queued to be read (2 of 2)" \
@@ -97,7 +97,7 @@ line 81 --count 3 >>"$F"
 mv "$F" "$F.1"
 line 84 --count 3 >"$F"
 daemon_start --follow "$F"
-wait_events 86 10
+wait_events 86
 daemon_stop
 check_exact 1:86
 [ "$(grep -c "rotated while the daemon was down" "$DLOG")" = "$n" ] ||
@@ -155,7 +155,7 @@ fresh_import_same "$T"/all/create.* "$T"/all/copytruncate.* \
 # still read.
 daemon_start --follow "$F"
 line 125 --count 1 >>"$F"
-wait_events 125 10
+wait_events 125
 daemon_kill9
 line 126 --count 2 >>"$F"
 mv "$F" "$F.1"
@@ -164,9 +164,9 @@ rm "$F.1"
 mv "$F" "$F.1"
 line 131 --count 2 >"$F"
 daemon_start --follow "$F"
-wait_events 130 20
-wait_log "tail: $F: $F.1 was rotated while the daemon was down, after $F: queued to be read (1 of 1)" 10
-wait_log "tail: $F: done with rotated file $F.1 " 30
+wait_events 130
+wait_log "tail: $F: $F.1 was rotated while the daemon was down, after $F: queued to be read (1 of 1)"
+wait_log "tail: $F: done with rotated file $F.1 "
 daemon_stop
 check_exact 1:125 128:5
 echo "ok: daemon_rotated_twice_down"

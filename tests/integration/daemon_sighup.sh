@@ -35,7 +35,7 @@ grep -q "bouncestat.conf:6: commit_lines: '0' is out of range" "$T/cc.out" ||
 grep -q "bouncestat.conf:7: unknown directive 'bogus_directive'" \
     "$T/cc.out" || fail "check-config: not all errors reported"
 kill -HUP "$DPID"
-sleep 0.5
+wait_log "has errors; keeping the running configuration" # the last line
 kill -0 "$DPID" || fail "daemon died on a bad configuration"
 grep -q "bouncestat.conf:6: commit_lines: '0' is out of range" "$DLOG" ||
     fail "reload error not logged with file:line"
@@ -57,7 +57,7 @@ echo "rules_dir $T/rules.d" >>"$CONF"
 "$BOUNCESTAT" check-config -c "$CONF" >/dev/null 2>&1 &&
     fail "check-config accepts broken rules"
 kill -HUP "$DPID"
-sleep 0.5
+wait_log "reload: rules: .*10-bad.rules"
 kill -0 "$DPID" || fail "daemon died on broken rules"
 grep -q "reload: rules: .*10-bad.rules" "$DLOG" || fail "rules error not logged"
 line 31 --count 5 >>"$A"

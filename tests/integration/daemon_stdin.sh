@@ -16,7 +16,7 @@ mkfifo "$T/pipe"
 DPID=$!
 exec 3>"$T/pipe"
 line 1 --count 50 >&3
-wait_events 50 5
+wait_events 50
 kill -0 "$DPID" || fail "daemon exited while its input is open"
 line 51 --count 49 >&3
 line 100 | tr -d '\n' >&3 # no final newline

@@ -32,7 +32,7 @@ timeout 5 "$BOUNCESTAT" report --db "$DB" --since 1d --format json \
 wait "$L"
 kill -0 "$DPID" || fail "daemon exited on SQLITE_BUSY"
 wait "$W"
-wait_events 3000 40
+wait_events 3000
 sleep 1
 check_exact 1:3000
 grep -q "store: batch not committed (begin): .*locked" "$DLOG" || fail "busy not logged"

@@ -14,9 +14,9 @@ set -eu
 # shellcheck source=lib/cli.sh
 . "${BS_SRC:?}/tests/integration/lib/cli.sh" # $tmp, fail, bs
 
-# wait_log FILE TEXT: waits (up to 20 s) until FILE has a line with TEXT.
+# wait_log FILE TEXT: waits (up to 60 s) until FILE has a line with TEXT.
 wait_log() {
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		grep -qF "$2" "$1" && return 0
 		sleep 0.1
 	done

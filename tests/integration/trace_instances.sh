@@ -87,7 +87,7 @@ printf 'commit_interval 200ms\ndnsbl_check off\n' >"$tmp/conf"
 "$BOUNCESTAT" daemon --allow-root -c "$tmp/conf" --db "$tmp/follow.db" \
     --follow "$tmp/follow.log" >/dev/null 2>"$tmp/daemon.err" &
 dpid=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do # up to 60 s: an ASan daemon under load
 	n=$(sqlite3 "$tmp/follow.db" 'SELECT count(*) FROM event' 2>/dev/null ||
 	    echo 0)
 	[ "$n" = 5 ] && break

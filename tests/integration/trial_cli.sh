@@ -241,10 +241,10 @@ BOUNCESTAT_TEST_CLOCK="$tmp/clock" "$BOUNCESTAT" daemon --allow-root \
 	--db "$tmp/late.db" --follow "$tmp/late.log" >/dev/null \
 	2>"$tmp/late.err" &
 dpid=$!
-wait_grep "detect: incident opened" "$tmp/late.err" 300 ||
+wait_grep "detect: incident opened" "$tmp/late.err" 600 ||
 	fail "daemon over late.log: no incident from the recent replies"
 late_lines $((NOW - 20 * 86400)) 3 B >>"$tmp/late.log"
-wait_grep "late bound" "$tmp/late.err" 300 || true
+wait_grep "late bound" "$tmp/late.err" 600 || true
 kill -TERM "$dpid"
 wait "$dpid" || fail "daemon over late.log: exit $?"
 grep -q "detect: results before 20[0-9-]*T[0-9:]*Z arrived more than the late bound" \

@@ -26,10 +26,11 @@ export TZ=UTC
 bs() { "$BOUNCESTAT" "$@"; }
 
 # wait_grep PATTERN FILE [TENTHS]: waits until FILE has a line matching
-# PATTERN (grep -q), up to TENTHS tenths of a second (100); 1 if not.
+# PATTERN (grep -q), up to TENTHS tenths of a second (600: an ASan daemon
+# under load); 1 if not.
 wait_grep() {
 	local _
-	for _ in $(seq "${3:-100}"); do
+	for _ in $(seq "${3:-600}"); do
 		grep -q "$1" "$2" && return 0
 		sleep 0.1
 	done
