@@ -30,7 +30,7 @@ line 2000 --count 1 >"$F"
 ulimit -n 64
 daemon_start --follow "$F"
 wait_log "tail: $F: done with rotated file $F-0032 " 60
-wait_events $((5 + 32 + 1)) 30
+wait_events $((5 + 32 + 1))
 daemon_stop
 grep "cannot be opened" "$DLOG" | head -3 >&2
 grep -q "cannot be opened" "$DLOG" && fail "a generation could not be opened"
