@@ -1686,6 +1686,34 @@ tgen_keep_oldest_open(struct tgen **v, size_t n)
 }
 
 /*
+ * Moves the generations of v[0..n) closed by tgen_keep_oldest_open() (no
+ * descriptor, no tfile) after the others, each part in its order. Sorted
+ * by a consistent order they are there already; but names of one mtime
+ * mixing numbered generations with others that sort between them are not
+ * ordered consistently (mail.log.1 < mail.log.20261201 < mail.log.2 <
+ * mail.log.1), and a closed one could come among the first TAIL_QUEUE_MAX:
+ * queued without its descriptor, its lines were lost.
+ */
+static void
+tgen_closed_last(struct tgen **v, size_t n)
+{
+	struct tgen **tmp;
+	size_t i, k = 0;
+
+	if (n < 2)
+		return;
+	tmp = xmalloc(n * sizeof(*tmp));
+	for (i = 0; i < n; i++)
+		if (v[i]->fd != -1 || v[i]->tf != NULL)
+			tmp[k++] = v[i];
+	for (i = 0; i < n; i++)
+		if (v[i]->fd == -1 && v[i]->tf == NULL)
+			tmp[k++] = v[i];
+	memcpy(v, tmp, n * sizeof(*v));
+	free(tmp);
+}
+
+/*
  * A queue entry for tf, a file read before found again (its offset set).
  */
 static struct tgen *
@@ -1833,6 +1861,7 @@ build_queue(struct tail *t, struct tfile *rf, struct tfile *cf,
 	}
 	if (n > 1)
 		qsort(v, n, sizeof(*v), tgen_ptr_cmp);
+	tgen_closed_last(v, n);
 	for (i = TAIL_QUEUE_MAX; i < n; i++) {
 		log_warnx("tail: %s: %s was written after %s, the file read "
 			  "before, beyond the %d generations read back; it is "
