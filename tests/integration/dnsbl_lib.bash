@@ -84,9 +84,9 @@ dns_stop() {
 	fi
 }
 
-# wait_log PATTERN COUNT [SECS]: until the daemon log has COUNT lines
+# wait_log_n PATTERN COUNT [SECS]: until the daemon log has COUNT lines
 # matching PATTERN.
-wait_log() {
+wait_log_n() {
 	local pat=$1 want=$2 secs=${3:-20} i
 
 	for i in $(seq 1 $((secs * 10))); do

@@ -59,7 +59,7 @@ commit_lines 20000
 $*"
 	daemon_start
 	if [ "$name" = with ]; then
-		wait_log 'dnsbl: checking' 1
+		wait_log_n 'dnsbl: checking' 1
 		for i in $(seq 1 100); do
 			[ "$(swallowed)" -ge 1000 ] && break
 			sleep 0.1

@@ -82,7 +82,7 @@ dnsbl_resolver 127.0.0.1:$DNS_PORT
 dnsbl_timeout 300ms
 dnsbl_dir $T/lists.d"
 daemon_start
-wait_log 'dnsbl: checked' 1
+wait_log_n 'dnsbl: checked' 1
 grep 'dnsbl:' "$DLOG"
 
 incs() { # the dnsbl incidents: key ip state providers
@@ -105,7 +105,7 @@ echo "== delisted"
 # shellcheck disable=SC2086
 dns_start $CLEAN "server=/slow.test/127.0.0.1#$BH_PORT"
 kill -HUP "$DPID"
-wait_log 'dnsbl: checked' 2
+wait_log_n 'dnsbl: checked' 2
 incs | tee "$T/inc2"
 grep -q $'zen.spamhaus.org\t192.0.2.1\tresolved' "$T/inc2" || fail "not resolved when delisted"
 
@@ -113,7 +113,7 @@ echo "== listed again, then named by a reply"
 # shellcheck disable=SC2086
 dns_start $LISTED "server=/slow.test/127.0.0.1#$BH_PORT"
 kill -HUP "$DPID"
-wait_log 'dnsbl: checked' 3
+wait_log_n 'dnsbl: checked' 3
 echo "$(date -u +%Y-%m-%dT%H:%M:%S)+00:00 mx postfix/smtp[9]: 0AAAAAAA01: to=<u@example.net>, relay=mx.example.net[203.0.113.9]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx.example.net[203.0.113.9] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1 (in reply to RCPT TO command))" >>"$T/mail.log"
 wait_events 1
 # Let the detector (under the test clock: every 0.2 s) see the reply.
@@ -131,7 +131,7 @@ grep -q $'zen.spamhaus.org\t192.0.2.1\topen\texample.net' "$T/inc3" || fail "the
 echo "$(date -u +%Y-%m-%dT%H:%M:%S)+00:00 mx postfix/smtp[9]: 0AAAAAAA02: to=<v@example.net>, relay=mx.example.net[203.0.113.9]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx.example.net[203.0.113.9] said: 554 5.7.1 Service unavailable; Client host [192.0.2.50] blocked using bl.spamcop.net (in reply to RCPT TO command))" >>"$T/mail.log"
 wait_events 2
 kill -HUP "$DPID"
-wait_log 'dnsbl: checked' 4
+wait_log_n 'dnsbl: checked' 4
 grep 'dnsbl: checking' "$DLOG" | tail -1 | grep -q 'checking 4 IPs' ||
     fail "the IP named by a reply is not checked: $(grep 'dnsbl: checking' "$DLOG" | tail -1)"
 "$BOUNCESTAT" status -c "$CONF" --db "$DB" --format json |
