@@ -32,6 +32,6 @@ echo "idle 10s: cpu $((t1 - t0)) ticks (of $hz/s), $((s1 - s0)) wake-ups"
 [ $((s1 - s0)) -le 20 ] || fail "idle daemon woke up $((s1 - s0)) times in 10s"
 
 line 51 >>"$F"
-wait_events 51 8 # under rescan_interval (10s): inotify woke it
+wait_events 51 8 # within 8 s, before the 10 s rescan: not the rescan timer
 daemon_stop
 echo "ok"

@@ -15,16 +15,11 @@
 . "$(dirname "$0")/daemon_rotated_lib.bash"
 
 F=$T/mail.log
-write_conf
-killed_after "$F" 5
-
-now=$(date +%s)
-mv "$F" "$F-0000"
-touch -d "@$now" "$F-0000"
+read_before_renamed "$F"
 for i in $(seq 1 200); do
 	g=$F-$(printf %04d "$i")
 	line $((1000 + i)) --count 1 >"$g"
-	touch -d "@$((now + i))" "$g"
+	touch -d "@$((NOW + i))" "$g"
 done
 line 2000 --count 1 >"$F"
 ulimit -n 64

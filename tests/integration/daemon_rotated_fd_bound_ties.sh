@@ -18,19 +18,14 @@
 . "$(dirname "$0")/daemon_rotated_lib.bash"
 
 F=$T/mail.log
-write_conf
-killed_after "$F" 5
-
-now=$(date +%s)
-mv "$F" "$F-0000"
-touch -d "@$now" "$F-0000"
+read_before_renamed "$F"
 for i in $(seq 1 40); do
 	line $((1000 + i)) --count 1 >"$F.$i"
-	touch -d "@$((now + 1))" "$F.$i"
+	touch -d "@$((NOW + 1))" "$F.$i"
 done
 for d in $(seq 1 7); do
 	line $((1100 + d)) --count 1 >"$F.2026120$d"
-	touch -d "@$((now + 1))" "$F.2026120$d"
+	touch -d "@$((NOW + 1))" "$F.2026120$d"
 done
 line 2000 --count 1 >"$F"
 daemon_start --follow "$F"

@@ -44,6 +44,17 @@ killed_after() {
 	daemon_kill9
 }
 
+# read_before_renamed FILE: write_conf and killed_after FILE 5, then FILE,
+# the file read before, is renamed FILE-0000 with its mtime set to now
+# (NOW, seconds), the generations that tests write after it newer.
+read_before_renamed() {
+	write_conf
+	killed_after "$1" 5
+	NOW=$(date +%s)
+	mv "$1" "$1-0000"
+	touch -d "@$NOW" "$1-0000"
+}
+
 # rotated_while_down FILE ROTATED: killed_after FILE 10, then lines 11..14
 # are written to FILE while the daemon is down and FILE is renamed to
 # ROTATED: the file read before, with 4 lines not read yet.
