@@ -268,7 +268,15 @@ tail_generation_cmp(const void *pa, const void *pb)
 		return a->mtime_nsec < b->mtime_nsec ? -1 : 1;
 	na = rotation_number(a->name);
 	nb = rotation_number(b->name);
-	if (na >= 0 && nb >= 0 && na != nb)
+	/*
+	 * Numbered before the others (dated, .old): one order for all the
+	 * names of one mtime. Numbers and names compared across the two
+	 * were not transitive (mail.log.1 < mail.log.20261201 < mail.log.2
+	 * < mail.log.1), which qsort() does not allow.
+	 */
+	if ((na >= 0) != (nb >= 0))
+		return na >= 0 ? -1 : 1;
+	if (na >= 0 && na != nb)
 		return na > nb ? -1 : 1; /* mail.log.2 is older than .1 */
 	la = strip_compression(a->name, strlen(a->name));
 	lb = strip_compression(b->name, strlen(b->name));
@@ -1687,12 +1695,11 @@ tgen_keep_oldest_open(struct tgen **v, size_t n)
 
 /*
  * Moves the generations of v[0..n) closed by tgen_keep_oldest_open() (no
- * descriptor, no tfile) after the others, each part in its order. Sorted
- * by a consistent order they are there already; but names of one mtime
- * mixing numbered generations with others that sort between them are not
- * ordered consistently (mail.log.1 < mail.log.20261201 < mail.log.2 <
- * mail.log.1), and a closed one could come among the first TAIL_QUEUE_MAX:
- * queued without its descriptor, its lines were lost.
+ * descriptor, no tfile) after the others, each part in its order: cf's
+ * entry, pushed after the bound was applied, can sort anywhere among
+ * them, and a closed one among the first TAIL_QUEUE_MAX
+ * would be queued without its descriptor and its lines lost (as they were
+ * when tail_generation_cmp() was not transitive for names of one mtime).
  */
 static void
 tgen_closed_last(struct tgen **v, size_t n)

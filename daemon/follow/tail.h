@@ -216,9 +216,10 @@ struct tail_generation {
 
 /*
  * Order of generations read after a restart, oldest first: by mtime, then
- * by the name (a higher rotation number is older: mail.log.2 before
- * mail.log.1; otherwise the dates or numbers in the names, earlier first).
- * Negative when a was written before b; a qsort() comparison.
+ * by the name: numbered generations first, a higher rotation number older
+ * (mail.log.2 before mail.log.1), then the others by name (the dates in
+ * them, earlier first). Negative when a was written before b; a total
+ * order (transitive), as qsort() needs.
  */
 int tail_generation_cmp(const void *a, const void *b);
 

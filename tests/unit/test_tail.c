@@ -165,11 +165,62 @@ tail_generation_cmp__same_mtime__by_number_or_date(void **state)
 	assert_int_equal(tail_generation_cmp(&a, &a), 0);
 }
 
+static int
+sign(int v)
+{
+	return (v > 0) - (v < 0);
+}
+
+/*
+ * Names of one mtime, numbered and dated mixed (a site that changed its
+ * rotation scheme): every pair answers the same both ways and every
+ * triple is transitive, as qsort() needs (mail.log.1 < mail.log.20261201
+ * < mail.log.2 < mail.log.1 before).
+ */
+static void
+tail_generation_cmp__mixed_names__total_order(void **state)
+{
+	static const char *const names[] = { "mail.log.1", "mail.log.2",
+		"mail.log.10.gz", "mail.log.20261201", "mail.log-20261124.gz",
+		"mail.log.old", "mail.log.gz", "mail.log.3",
+		"mail.log.20261125-031500", "mail.log.999999" };
+	enum {
+		N = sizeof(names) / sizeof(names[0])
+	};
+	struct tail_generation g[N];
+	size_t i, j, k;
+	int ij, jk, ik;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		g[i].name = names[i];
+		g[i].mtime_sec = 9;
+		g[i].mtime_nsec = 0;
+	}
+	for (i = 0; i < N; i++)
+		for (j = 0; j < N; j++) {
+			ij = sign(tail_generation_cmp(&g[i], &g[j]));
+			if (ij != -sign(tail_generation_cmp(&g[j], &g[i])) ||
+			    (i == j) != (ij == 0))
+				fail_msg("%s vs %s: not antisymmetric",
+				    names[i], names[j]);
+			for (k = 0; k < N; k++) {
+				jk = sign(tail_generation_cmp(&g[j], &g[k]));
+				ik = sign(tail_generation_cmp(&g[i], &g[k]));
+				if (ij < 0 && jk < 0 && ik >= 0)
+					fail_msg("%s < %s < %s but not %s < %s",
+					    names[i], names[j], names[k],
+					    names[i], names[k]);
+			}
+		}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tail_rotated_name__rotated_generations__true),
+		cmocka_unit_test(tail_generation_cmp__mixed_names__total_order),
 		cmocka_unit_test(tail_rotated_name__live_logs__false),
 		cmocka_unit_test(tail_fingerprint__bytes__fnv1a_of_them),
 		cmocka_unit_test(tail_generation_of__rotation_suffixes__true),
