@@ -45,6 +45,12 @@ enhanced_len(const char *p, const char *end)
 	const char *q = p;
 	int part, n;
 
+	/* Issue 14: one digit a part and a space after (a delivery's
+	 * "2.0.0 Ok"), what the loop below finds for it, in one test. */
+	if (end - p >= 6 && (p[0] == '2' || p[0] == '4' || p[0] == '5') &&
+	    p[1] == '.' && scan_isdigit((unsigned char)p[2]) && p[3] == '.' &&
+	    scan_isdigit((unsigned char)p[4]) && p[5] == ' ')
+		return 5;
 	if (q >= end || (*q != '2' && *q != '4' && *q != '5'))
 		return 0;
 	q++;
@@ -118,7 +124,9 @@ reply_parse(struct bs_span text, struct reply_info *out)
 		return;
 	}
 	p = skip_blanks(p, end);
-	if (scan_prefix_ci(p, end, SCAN_LIT("smtp;")))
+	/* Issue 14: the call only for a text that may start so. */
+	if (p < end && (*p | 0x20) == 's' &&
+	    scan_prefix_ci(p, end, SCAN_LIT("smtp;")))
 		p = skip_blanks(p + 5, end);
 
 	/* RFC 5321 reply code: [245][0-9][0-9] then SP, '-' or the end. */

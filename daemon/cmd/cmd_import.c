@@ -648,6 +648,9 @@ import_run(struct cmd_ctx *cc, const char *db, enum bs_mta force,
 	 * writer thread that thread was the import's bound). */
 	if (pipeline_start_writer_join_here(s.pl, errbuf) == -1)
 		log_warnx("import: %s; writing on one thread", errbuf);
+	/* With the join here this thread is the busier one: the writer
+	 * makes reply templates and probes the key-name memo. */
+	pipeline_set_writer_keys(s.pl);
 	for (i = 0; i < n; i++)
 		if (import_one(&s, paths[i]) == -1)
 			rc = 1;

@@ -61,7 +61,8 @@ struct pipeline {
 	bool mt_txn;         /* a batch begun and not committed (no writer) */
 	bool mt_here;        /* issue 14: the join here with a writer (its rows
 			      * there): pipeline_start_writer_join_here() */
-	bool mt_begun; /* issue 14, mt_here: join_begin() ran in the batch */
+	bool mt_begun;    /* issue 14, mt_here: join_begin() ran in the batch */
+	bool writer_keys; /* issue 14: pipeline_set_writer_keys() */
 	struct lc_line lc; /* issue 16: mta_parse_line() fills it (ctx.lc) */
 	struct prov_memo memo[PROV_MEMO_SLOTS];
 	size_t memo_used;              /* slots of memo in use */
@@ -297,8 +298,13 @@ pipeline_event(struct pipeline *p)
 	rec.provider = p->provider;
 	if (p->writer != NULL) {
 		/* Issue 14: a failure's reply template is made here, not on
-		 * the writer thread, the import's bound (store_add_tmpl()). */
-		tmpl = reply_template(p, &tlen);
+		 * the writer thread, when that is the bound (the daemon;
+		 * store_add_tmpl()); an import's writer makes it. */
+		if (p->writer_keys) {
+			tmpl = NULL;
+			tlen = 0;
+		} else
+			tmpl = reply_template(p, &tlen);
 		/* Issue 16: msgtrack_event() runs on the writer thread,
 		 * or here (issue 14: mt_here), before the record's counts
 		 * as there. */
@@ -648,6 +654,16 @@ pipeline_start_writer_join_here(struct pipeline *p, char *errbuf)
 	msgtrack_set_sink(p->mt, &sink);
 	p->mt_here = true;
 	return 0;
+}
+
+/* See pipeline.h. */
+void
+pipeline_set_writer_keys(struct pipeline *p)
+{
+	if (p->writer == NULL || !p->mt_here)
+		return;
+	p->writer_keys = true;
+	writer_set_caller_keys(p->writer, false);
 }
 
 /* Records a position in the batch: store_put_position(), in order. */

@@ -123,6 +123,16 @@ int pipeline_start_writer(struct pipeline *, char *errbuf);
  * writer thread was the busier one.
  */
 int pipeline_start_writer_join_here(struct pipeline *, char *errbuf);
+/*
+ * Issue 14: after pipeline_start_writer_join_here() with message
+ * tracking, the writer thread makes a failure's reply template and
+ * probes the key-name memo itself: for an import, whose reading thread
+ * (parsing, classifying, the join) is then the busier one. Otherwise,
+ * and by default, the reading thread does both (the daemon, whose
+ * writer commits every second and is its bound; an import without
+ * tracking, whose writer is the busier thread). Same rows either way.
+ */
+void pipeline_set_writer_keys(struct pipeline *);
 int pipeline_put_position(struct pipeline *, const struct store_position *);
 int pipeline_sync(struct pipeline *);
 int pipeline_rollback(struct pipeline *);

@@ -453,6 +453,15 @@ writer_set_msgstore(struct writer *w, struct message_store *ms)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* See writer.h. */
+void
+writer_set_caller_keys(struct writer *w, bool caller)
+{
+	pthread_mutex_lock(&w->mu);
+	w->kmemo = caller;
+	pthread_mutex_unlock(&w->mu);
+}
+
 void
 writer_free(struct writer *w)
 {

@@ -74,6 +74,16 @@ void writer_set_msgtrack(struct writer *, struct msgtrack *mt);
 void writer_set_msgstore(struct writer *, struct message_store *ms);
 
 /*
+ * Issue 14: who probes the key-name memo of the records appended from
+ * now on (store_key_slot()): the caller (here true, what
+ * writer_set_msgtrack() and writer_set_msgstore() choose when tracking:
+ * the thread was the busier one) or the thread itself (false,
+ * store_add_tmpl()'s own memo). Same rows either way. Call after those
+ * and before appending anything.
+ */
+void writer_set_caller_keys(struct writer *, bool caller);
+
+/*
  * Appends message_store_write(ms, m, act, id) (m and its recipients are
  * copied). 0 or -1 (the thread failed, see writer_sync()).
  */
