@@ -19,7 +19,12 @@
  * where the data is (query_range_split(): a report that ends now reads
  * the current month whole rather than its days); the answer is the same
  * as from count_hour alone (query_filter.finest;
- * tests/unit/test_query_rollup.c). The event rows for samples are read
+ * tests/unit/test_query_rollup.c). The rollups hold the hours before the
+ * roll mark only (migration 0015, store_roll_mark(), read in the same
+ * read transaction as the counts: reports run inside store_read_begin()):
+ * the part of a range from the mark on, the writer's open hour, is read
+ * from count_hour (QUERY_HOURS_LIVE; the hourly series from count_hour
+ * there too). The event rows for samples are read
  * over the same widened range. A year of a busy server (16M hour rows)
  * reads 121,000 count rows and 310,000 rows of count_hour_class, 13 MiB;
  * its last 30 days 86,000 count rows and 25,000 of count_hour_class.
@@ -119,12 +124,14 @@ static const char *const part_sql[QUERY_PARTS][2] = {
 	{ ARM_SQL("count_day"), ARM_SQL("count_day") ARM_FILTER },
 	{ ARM_SQL("count_day"), ARM_SQL("count_day") ARM_FILTER },
 	{ ARM_SQL("count_month"), ARM_SQL("count_month") ARM_FILTER },
+	{ ARM_SQL("count_hour"), ARM_SQL("count_hour") ARM_FILTER },
 };
 
 /* Everything a query binds. */
 struct params {
 	int64_t since, until;        /* widened to whole hours */
 	int64_t arm[QUERY_PARTS][3]; /* query_range_split() */
+	int64_t mark;                /* the roll mark (store_roll_mark()) */
 	int64_t sent, deferred, bounced, expired, attempt, unknown;
 	int64_t dom, cls; /* -1 when the name is unknown */
 	int64_t host;     /* -1 when the name is unknown */
@@ -207,21 +214,21 @@ month_ceil(int64_t t)
  * or, when cheaper, the month read whole and the days outside the range
  * subtracted; the hours up to the first day in the same way, from
  * count_day and count_hour. A day is the sum of its hours and a month of
- * its days (store_count.c), so the sum is exact whatever the choice. With
- * finest, or within one UTC day, all of it is read from hours.
+ * its days (store_count.c), so the sum is exact whatever the choice;
+ * within one UTC day, all of it is read from hours. Here until <= mark
+ * (the roll mark, migration 0015): days and months hold the hours before
+ * mark only, so hours subtracted from a day read whole stop at mark.
  */
-void
-query_range_split(int64_t since, int64_t until, bool finest, int64_t lo,
-    int64_t hi, int64_t (*arm)[3])
+static void
+split_rolled(int64_t since, int64_t until, int64_t mark, const struct extent *x,
+    int64_t (*arm)[3])
 {
-	const struct extent xs = { lo, hi }, *x = &xs;
 	int64_t ds, de, dl, dr, ml, mr, mf, mc, add, sub;
 
-	memset(arm, 0, QUERY_PARTS * sizeof(*arm));
 	arm_set(arm, QUERY_HOURS_HEAD, since, until, 1);
 	ds = ceil_to(since, 86400);
 	de = store_floor(until, 86400);
-	if (finest || ds > de)
+	if (ds > de)
 		return;
 	/* Hours: from since to the first midnight, or a day minus hours. */
 	dl = ds;
@@ -243,7 +250,9 @@ query_range_split(int64_t since, int64_t until, bool finest, int64_t lo,
 		;
 	else if (sub < add) {
 		dr = de + 86400;
-		arm_set(arm, QUERY_HOURS_TAIL, until, dr, -1);
+		/* count_day's day holds its hours before mark only */
+		arm_set(
+		    arm, QUERY_HOURS_TAIL, until, dr < mark ? dr : mark, -1);
 	} else
 		arm_set(arm, QUERY_HOURS_TAIL, de, until, 1);
 	if (dl >= dr)
@@ -277,6 +286,30 @@ query_range_split(int64_t since, int64_t until, bool finest, int64_t lo,
 		arm_set(arm, QUERY_MONTHS, ml, mr, 1);
 }
 
+/*
+ * See query.h. The hours from the roll mark on are in count_hour only
+ * (migration 0015): [max(since, mark), until) is read from there, the
+ * rest split as before (split_rolled()). A report that ends now reads
+ * the open hour (the writer's newest) from count_hour.
+ */
+void
+query_range_split(int64_t since, int64_t until, bool finest, int64_t mark,
+    int64_t lo, int64_t hi, int64_t (*arm)[3])
+{
+	const struct extent xs = { lo, hi };
+	int64_t u;
+
+	memset(arm, 0, QUERY_PARTS * sizeof(*arm));
+	if (finest) {
+		arm_set(arm, QUERY_HOURS_HEAD, since, until, 1);
+		return;
+	}
+	u = mark < since ? since : mark < until ? mark : until;
+	if (u < until)
+		arm_set(arm, QUERY_HOURS_LIVE, u, until, 1);
+	split_rolled(since, u, mark, &xs, arm);
+}
+
 static int
 params_init(struct store *st, const struct query_filter *f, struct params *p)
 {
@@ -286,13 +319,16 @@ params_init(struct store *st, const struct query_filter *f, struct params *p)
 	if (f->until <= f->since)
 		return store_failx(st, "query: empty time range");
 	query_range(f, &p->since, &p->until);
+	p->mark = INT64_MIN;
 	if (!f->finest) {
-		if (query_extent(st, &lo, &hi) == -1)
+		if (query_extent(st, &lo, &hi) == -1 ||
+		    store_roll_mark(st, &p->mark) == -1)
 			return -1;
 		if (hi <= lo)
 			lo = hi = p->since; /* no data: every part is empty */
 	}
-	query_range_split(p->since, p->until, f->finest, lo, hi, p->arm);
+	query_range_split(
+	    p->since, p->until, f->finest, p->mark, lo, hi, p->arm);
 	p->finest = f->finest;
 	p->top = f->top > 0 ? f->top : -1;
 	if (store_name_id(st, "sent", &p->sent) == -1 ||
@@ -1608,9 +1644,49 @@ fail:
 }
 
 /*
+ * Runs one statement of the hourly series, sql over [since, until) of
+ * p, into k (its rows added to k's open hour and hours before). 0 or -1.
+ */
+static int
+hourly_step(struct store *st, const struct params *p, const char *sql,
+    int64_t since, int64_t until, struct hour_sink *k)
+{
+	struct params q = *p;
+	struct sql_stmt s;
+	int rc = -1;
+
+	if (since >= until)
+		return 0;
+	q.since = since;
+	q.until = until;
+	if (prepare(st, &s, "hourly", sql, &q) == -1)
+		return -1;
+	if (bind_sink(st, &s, k, HOURS_PTR) == -1)
+		goto done;
+	/* One row, the aggregate's NULL. */
+	switch (sqlite3_step(s.s)) {
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		rc = 0;
+		break;
+	default:
+		if (k->failed) /* the message is the store's */
+			sql_reset(&s);
+		else
+			sql_fail(st, &s);
+	}
+done:
+	sql_finalize(&s);
+	return rc;
+}
+
+/*
  * The hourly series of f's range, one row per hour (by_class false) or
  * per hour and class (true, each row's cls its name), in time order: the
  * range's rows come in key order, bucket first, and are summed in C.
+ * Without filters, the hours before the roll mark come from
+ * count_hour_class and those from it on from count_hour (migration
+ * 0015), which come later: the order holds.
  */
 static int
 hourly_scan(struct store *st, const struct query_filter *f, bool by_class,
@@ -1618,16 +1694,12 @@ hourly_scan(struct store *st, const struct query_filter *f, bool by_class,
 {
 	struct params p;
 	struct query_cache *c;
-	struct sql_stmt s, ns = { NULL, NULL };
+	struct sql_stmt ns = { NULL, NULL };
 	struct hour_sink k;
+	int64_t u;
 	int rc = -1;
 
-	if (query_fns(st, &c) == -1 || params_init(st, f, &p) == -1 ||
-	    prepare(st, &s, "hourly",
-		f->domain != NULL || f->host != NULL || f->finest
-		    ? sql_hourly[by_class]
-		    : sql_hourly_class[by_class],
-		&p) == -1)
+	if (query_fns(st, &c) == -1 || params_init(st, f, &p) == -1)
 		return -1;
 	memset(&k, 0, sizeof(k));
 	k.st = st;
@@ -1639,25 +1711,24 @@ hourly_scan(struct store *st, const struct query_filter *f, bool by_class,
 			goto done;
 		k.ns = &ns;
 	}
-	if (bind_sink(st, &s, &k, HOURS_PTR) == -1)
-		goto done;
-	/* One row, the aggregate's NULL. */
-	switch (sqlite3_step(s.s)) {
-	case SQLITE_ROW:
-	case SQLITE_DONE:
-		break;
-	default:
-		if (k.failed) /* the message is the store's */
-			sql_reset(&s);
-		else
-			sql_fail(st, &s);
-		goto done;
+	if (f->domain != NULL || f->host != NULL || f->finest) {
+		if (hourly_step(st, &p, sql_hourly[by_class], p.since, p.until,
+			&k) == -1)
+			goto done;
+	} else {
+		u = p.mark < p.since   ? p.since
+		    : p.mark < p.until ? p.mark
+				       : p.until;
+		if (hourly_step(st, &p, sql_hourly_class[by_class], p.since, u,
+			&k) == -1 ||
+		    hourly_step(st, &p, sql_hourly[by_class], u, p.until, &k) ==
+			-1)
+			goto done;
 	}
 	if (k.open && hslots_emit(st, &k.t, k.hour, fn, arg) == -1)
 		goto done;
 	rc = 0;
 done:
-	sql_finalize(&s);
 	sql_finalize(&ns);
 	hslots_free(&k.t);
 	return rc;

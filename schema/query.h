@@ -84,6 +84,7 @@ enum query_part {
 	QUERY_DAYS_HEAD,
 	QUERY_DAYS_TAIL,
 	QUERY_MONTHS,
+	QUERY_HOURS_LIVE, /* from the roll mark on: count_hour */
 	QUERY_PARTS
 };
 
@@ -92,10 +93,13 @@ enum query_part {
  * high, sign } (an empty part: low == high), reading as few rows as it
  * can when the data lies in the whole hours [lo, hi) (query_extent()); the
  * sum of the parts, each times its sign, is the range's whatever lo and
- * hi are. With finest, all of it from hours.
+ * hi are. Days and months (the rollups) are read only for time before
+ * mark, the roll mark (store_roll_mark(); INT64_MIN: nothing rolled),
+ * and the hours from mark on from count_hour (QUERY_HOURS_LIVE). With
+ * finest, all of it from hours.
  */
-void query_range_split(int64_t since, int64_t until, bool finest, int64_t lo,
-    int64_t hi, int64_t (*arm)[3]);
+void query_range_split(int64_t since, int64_t until, bool finest, int64_t mark,
+    int64_t lo, int64_t hi, int64_t (*arm)[3]);
 
 /* Final results, attempts and suspended repeats in the range. */
 int query_totals(

@@ -174,6 +174,7 @@ store_begin(struct store *st)
 		return -1;
 	st->in_txn = true;
 	st->txn_oldest = INT64_MAX;
+	st->mark_known = false; /* the roll mark: read in this transaction */
 	if (store_read_data_version(st, &v) == -1 ||
 	    store_read_reply_gen(st, &gen) == -1) {
 		store_rollback(st);

@@ -119,6 +119,7 @@ enum stmt_id {
 	S_DAY_ADD_MANY,
 	S_MONTH_ADD_MANY,
 	S_HCLASS_ADD_MANY,
+	S_HOUR_FOLD, /* 0015: hour rows read back to roll (store_count.c) */
 	S_COUNT
 };
 
@@ -320,7 +321,13 @@ struct store {
 	size_t mtext_cap;
 	struct store_ment *ments; /* one minute's counts, being packed */
 	size_t ments_cap;
-	bool set_aside;             /* store_work_enable() */
+	bool set_aside; /* store_work_enable() */
+	/* Migration 0015: the roll mark (meta STORE_META_ROLL_MARK,
+	 * INT64_MIN when not set) as read in the open transaction;
+	 * mark_known false: not read yet in it (store_begin(), a rollback) */
+	int64_t roll_mark;
+	bool mark_known;
+	struct cslot *fold;         /* hour rows read back (fold_hours()) */
 	int64_t txn_oldest;         /* oldest result of the open transaction,
 				       INT64_MAX when none */
 	struct query_cache *qcache; /* query.c's memo (store_query_cache()) */

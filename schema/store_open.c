@@ -160,6 +160,11 @@ static const struct stmt_def {
 	[S_DAY_ADD_MANY] = { "count_day_add_many", NULL, true },
 	[S_MONTH_ADD_MANY] = { "count_month_add_many", NULL, true },
 	[S_HCLASS_ADD_MANY] = { "count_hour_class_add_many", NULL, true },
+	/* 0015: the hour rows the roll mark passes (store_count.c) */
+	[S_HOUR_FOLD] = { "count_hour_fold",
+	    "SELECT " HOUR_KEY ", n FROM count_hour "
+	    "WHERE bucket >= :lo AND bucket < :hi ORDER BY bucket",
+	    true },
 };
 
 static const char *const ev_params[EV_NPARAM] = { ":t", ":host", ":queue_id",

@@ -75,6 +75,18 @@ store_floor(int64_t t, int64_t unit)
 int64_t store_month_floor(int64_t t);
 
 /*
+ * Migration 0015: the roll mark M, an hour start (meta key
+ * STORE_META_ROLL_MARK). count_day, count_month and count_hour_class
+ * hold exactly the sums of the count_hour rows with bucket < M; hours
+ * at or after M are in count_hour only (store_count.c writes them so,
+ * query.c reads them so). store_roll_mark() reads it into *mark,
+ * INT64_MIN when not set (nothing rolled: an empty database). Read it
+ * in the same transaction as the counts it qualifies. 0 or -1.
+ */
+#define STORE_META_ROLL_MARK "roll_mark"
+int store_roll_mark(struct store *, int64_t *mark);
+
+/*
  * Packed minute counts (count_minute_pk.counts, migration 0012; see
  * store_minute.c): k = class id, sk (status id * 4 + kind), provider id.
  */

@@ -7,7 +7,8 @@
 Takes a database made by `bouncestat import` of one day of a generated
 log (genlog.py, about 1M lines) and repeats that day's rows back in time:
 hour counts (and the rollups of schema version 4, when the schema has
-them) for --days days, minute counts for --minute-days (the daemon's
+them; from schema version 15 the seed's hours at or after its roll mark
+are rolled first and the mark set after the newest hour) for --days days, minute counts for --minute-days (the daemon's
 minute_retention), failure events for --event-days (its event
 retention). Every copy is the seed day shifted by whole days, so the
 result is what a year of a server with the same traffic every day would
@@ -99,7 +100,24 @@ def main():
         db.execute("DELETE FROM event WHERE t >= ?", (end,))
         if "count_month" in have:
             db.execute("DELETE FROM count_month")
+    mark = db.execute("SELECT CAST(value AS INTEGER) FROM meta "
+                      "WHERE key = 'roll_mark'").fetchone()
     db.execute("BEGIN")
+    if mark is not None and "count_day" in have:
+        # Schema 15: the rollups hold the hours before the roll mark only
+        # (the import's newest hour is open). Roll the rest, so that every
+        # copy of the day is whole; the mark is set after the copies.
+        key = ", ".join(c for c in columns(db, "count_day", "bucket")
+                        .split(", ") if c != "n")
+        db.execute(
+            "INSERT INTO count_day (bucket, %s, n) SELECT bucket - bucket "
+            "%% 86400, %s, n FROM count_hour WHERE bucket >= ? ON CONFLICT "
+            "DO UPDATE SET n = n + excluded.n" % (key, key), (mark[0],))
+        db.execute(
+            "INSERT INTO count_hour_class (bucket, class, status, kind, n) "
+            "SELECT bucket, class, status, kind, n FROM count_hour "
+            "WHERE bucket >= ? ON CONFLICT DO UPDATE SET n = n + excluded.n",
+            (mark[0],))
     copies(db, "count_hour", "bucket", a.days, note)
     if "count_hour_class" in have:
         copies(db, "count_hour_class", "bucket", a.days, note)
@@ -118,6 +136,10 @@ def main():
         note("count_month: rebuilt in %.1f s" % (time.time() - t0))
     copies(db, minute, "bucket", a.minute_days, note)
     copies(db, "event", "t", a.event_days, note)
+    if mark is not None:
+        # Every hour rolled: the mark after the newest (migration 0015).
+        db.execute("UPDATE meta SET value = CAST((SELECT max(bucket) + 3600 "
+                   "FROM count_hour) AS TEXT) WHERE key = 'roll_mark'")
     floor = db.execute("SELECT min(bucket) FROM %s" % minute).fetchone()[0]
     db.execute("INSERT INTO meta (key, value) VALUES ('minute_floor', ?) "
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

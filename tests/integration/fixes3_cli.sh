@@ -216,6 +216,7 @@ bs import --db "$tmp/e.db" "$tmp/e1.log" >/dev/null 2>"$tmp/e.err" ||
 sqlite3 "$tmp/e.db" "UPDATE count_hour SET bucket = 0;
 	UPDATE count_hour_class SET bucket = 0; UPDATE count_day SET bucket = 0;
 	UPDATE count_month SET bucket = 0; UPDATE count_minute_pk SET bucket = 0;
+	UPDATE meta SET value = '0' WHERE key = 'roll_mark';
 	UPDATE event SET t = 5; UPDATE message SET first = 5, last = 5,
 	final = CASE final WHEN 0 THEN 0 ELSE 5 END;" ||
 	fail "sqlite3: moving e1.log's counts to 1970"

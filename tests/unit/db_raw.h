@@ -47,6 +47,12 @@
 	"DROP INDEX message_qid;"                                              \
 	"CREATE INDEX message_qid ON message (queue_id);"
 
+/*
+ * Undoes migration 0015 (the roll mark), for tests that set user_version
+ * back: 0015 then runs again on open (it replaces the key anyway).
+ */
+#define RAW_UNDO_0015 "DELETE FROM meta WHERE key = 'roll_mark';"
+
 /* A read-write connection to the database at path (2 s busy timeout). */
 static inline sqlite3 *
 raw_open_path(const char *path)

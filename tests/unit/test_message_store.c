@@ -544,7 +544,7 @@ migration_0011__version_10_rcpt_rows__packed_in_order(void **state)
 	assert_non_null(fx->st);
 	db = raw_open_path(fx->path);
 	assert_string_equal(
-	    raw_text(db, "PRAGMA user_version", buf, sizeof(buf)), "14");
+	    raw_text(db, "PRAGMA user_version", buf, sizeof(buf)), "15");
 	assert_string_equal(raw_text(db, RCPTS_OF(7), buf, sizeof(buf)),
 	    "a\"b@a.example|a.example|gmail|mx.gmail|smtp|sent|none|250|1|2|2;"
 	    "zz@a.example|a.example|gmail|mx.gmail|smtp|deferred|"

@@ -408,7 +408,7 @@ minute_pack__migration_from_11__same_rows(void **state)
 	rows = raw_int(db, "SELECT count(*) FROM count_minute");
 	assert_true(rows > 200);
 	raw_exec(db,
-	    RAW_UNDO_0014 RAW_UNDO_0013 RAW_UNDO_0012
+	    RAW_UNDO_0015 RAW_UNDO_0014 RAW_UNDO_0013 RAW_UNDO_0012
 	    "PRAGMA user_version = 11");
 	assert_int_equal(
 	    raw_int(db, "SELECT count(*) FROM count_minute_sk"), rows);
@@ -417,7 +417,7 @@ minute_pack__migration_from_11__same_rows(void **state)
 	fx->st = store_open(fx->path, 0, err);
 	assert_non_null(fx->st);
 	db = raw_open_path(fx->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 14);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 15);
 	assert_int_equal(raw_int(db,
 			     "SELECT count(*) FROM sqlite_schema WHERE name = "
 			     "'count_minute_sk'"),

@@ -266,8 +266,10 @@ writer__full_count_tables__every_count_once(void **state)
 	assert_string_equal(got, "40000/80000");
 	count_rows(fx->db.path, "count_hour", got, sizeof(got));
 	assert_string_equal(got, "667/80000");
+	/* the newest hour (40 minutes, 80 results) is not rolled yet: it
+	 * is at the roll mark (migration 0015) */
 	count_rows(fx->db.path, "count_day", got, sizeof(got));
-	assert_string_equal(got, "28/80000");
+	assert_string_equal(got, "28/79920");
 	assert_int_equal(stored_off(fx->db.st, "file:/var/log/mail.log"), 300);
 }
 
