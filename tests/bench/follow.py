@@ -128,6 +128,29 @@ class Progress:
             return 0
 
 
+def live_stamps(buf):
+    """buf's lines with their classic syslog stamps ("Nov  2 00:00:00")
+    moved into the current local hour, spread over it in line order (a
+    line without one is kept as it is)."""
+    lines = buf.split(b"\n")
+    n = max(len(lines), 1)
+    hour = int(time.time()) // 3600 * 3600
+    stamps = {}
+    out = []
+    for k, line in enumerate(lines):
+        if len(line) > 15 and line[3:4] == b" " and line[6:7] == b" " \
+                and line[9:10] == b":" and line[12:13] == b":":
+            sec = k * 3600 // n
+            st = stamps.get(sec)
+            if st is None:
+                st = time.strftime("%b %e %H:%M:%S", time.localtime(
+                    hour + sec)).encode()
+                stamps[sec] = st
+            line = st + line[15:]
+        out.append(line)
+    return b"\n".join(out)
+
+
 def pct(values, p):
     if not values:
         return 0.0
@@ -150,6 +173,11 @@ def main():
                     help="lines appended at once after the steady phase")
     ap.add_argument("--timeout", type=float, default=120,
                     help="give up waiting for the daemon after this long")
+    ap.add_argument("--live", action="store_true",
+                    help="stamp every line (classic syslog stamps) in the "
+                    "current hour, in order, as a live daemon sees them; "
+                    "the generated log spans days, so otherwise each "
+                    "commit crosses hours")
     ap.add_argument("--seed-db",
                     help="start from a copy of this database with the "
                     "detector's state removed, so that its first run is a "
@@ -177,6 +205,8 @@ def main():
     # lines/s, short of the 1.5M lines/s target of issue 14).
     with open(a.source, "rb") as f:
         srcbuf = f.read()
+    if a.live:
+        srcbuf = live_stamps(srcbuf)
     ends = []
     i = srcbuf.find(b"\n")
     while i != -1:
