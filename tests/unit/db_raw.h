@@ -105,4 +105,59 @@ raw_exec(sqlite3 *db, const char *sql)
 		fail_msg("%s: %s", sql, msg);
 }
 
+/*
+ * Rows of query a that query b lacks and the reverse: 0 both ways; ctx
+ * (a seed, "") and what name them in the failure.
+ */
+static inline void
+raw_same_rows(sqlite3 *db, const char *a, const char *b, const char *ctx,
+    const char *what)
+{
+	char sql[2048];
+	int64_t n;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s EXCEPT %s)", a, b);
+	if ((n = raw_int(db, sql)) != 0)
+		fail_msg("%s%s: %lld rows of the sum missing", ctx, what,
+		    (long long)n);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s EXCEPT %s)", b, a);
+	if ((n = raw_int(db, sql)) != 0)
+		fail_msg(
+		    "%s%s: %lld rows not the sum", ctx, what, (long long)n);
+}
+
+/* count_hour's key less its bucket, and the roll mark (schema 15). */
+#define RAW_COUNT_KEY                                                          \
+	"domain, provider, class, status, code, enhanced, kind, host"
+#define RAW_ROLL_MARK                                                          \
+	"(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'roll_mark')"
+/* A bucket's day, floored (SQLite's % truncates toward zero: before 1970). */
+#define RAW_DAY_OF "(bucket - ((bucket % 86400) + 86400) % 86400)"
+
+/*
+ * Schema 15's invariant: count_day, count_month and count_hour_class are
+ * the sums of the count_hour rows before the roll mark.
+ */
+static inline void
+raw_rollups_hold(sqlite3 *db, const char *ctx)
+{
+	raw_same_rows(db,
+	    "SELECT " RAW_DAY_OF ", " RAW_COUNT_KEY ", sum(n) FROM count_hour"
+	    " WHERE bucket < " RAW_ROLL_MARK " GROUP BY 1, " RAW_COUNT_KEY,
+	    "SELECT bucket, " RAW_COUNT_KEY ", n FROM count_day", ctx,
+	    "count_day");
+	raw_same_rows(db,
+	    "SELECT CAST(strftime('%s', bucket, 'unixepoch', 'start of month')"
+	    " AS INTEGER), " RAW_COUNT_KEY ", sum(n) FROM count_hour"
+	    " WHERE bucket < " RAW_ROLL_MARK " GROUP BY 1, " RAW_COUNT_KEY,
+	    "SELECT bucket, " RAW_COUNT_KEY ", n FROM count_month", ctx,
+	    "count_month");
+	raw_same_rows(db,
+	    "SELECT bucket, class, status, kind, sum(n) FROM count_hour"
+	    " WHERE bucket < " RAW_ROLL_MARK
+	    " GROUP BY bucket, class, status, kind",
+	    "SELECT bucket, class, status, kind, n FROM count_hour_class", ctx,
+	    "count_hour_class");
+}
+
 #endif

@@ -26,7 +26,7 @@
 #include <sqlite3.h>
 
 #include "db_fixture.h"
-
+#include "out_test.h"
 #include "query.h"
 #include "store.h"
 #include "store_priv.h"
@@ -127,41 +127,6 @@ setup(void **state)
 	if (store_commit(st) == -1)
 		return -1;
 	return db_fixture_readonly(fx);
-}
-
-/* Everything the queries answer, as text. */
-struct out {
-	char *s;
-	size_t n, cap;
-};
-
-static void
-put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(o->s + o->n, o->cap - o->n, fmt, ap);
-		va_end(ap);
-		assert_true(n >= 0);
-		if (o->n + (size_t)n < o->cap)
-			break;
-		o->cap = (o->cap + (size_t)n) * 2;
-		o->s = realloc(o->s, o->cap);
-		assert_non_null(o->s);
-	}
-	o->n += (size_t)n;
-}
-
-static void
-put_counts(struct out *o, const struct query_counts *c)
-{
-	put(o, " %lld/%lld/%lld/%lld/%lld/%lld/%lld", (long long)c->sent,
-	    (long long)c->deferred, (long long)c->bounced,
-	    (long long)c->expired, (long long)c->attempts,
-	    (long long)c->suspended, (long long)c->local);
 }
 
 static int

@@ -32,6 +32,7 @@
 
 #include "db_fixture.h"
 #include "db_raw.h"
+#include "out_test.h"
 #include "query.h"
 #include "store.h"
 #include "store_test.h"
@@ -61,71 +62,20 @@ add(struct store *st, int64_t t, uint64_t *r)
 {
 	const struct combo *k = &combos[rnd(r) % N(combos)];
 	const char *dom = doms[rnd(r) % N(doms)];
-	struct bs_event ev;
-	struct classify_result cr;
-	struct store_record sr;
 
-	memset(&ev, 0, sizeof(ev));
-	memset(&cr, 0, sizeof(cr));
-	memset(&sr, 0, sizeof(sr));
-	ev.time = t;
-	ev.mta = BS_MTA_POSTFIX;
-	ev.status = k->status;
-	ev.smtp_code = k->code;
-	ev.host = sp(hosts[rnd(r) % N(hosts)]);
-	ev.program = sp("postfix/smtp");
-	ev.queue_id = sp("732BB407C3");
-	ev.rcpt_domain = sp(dom);
-	ev.dsn = ev.enhanced = sp(k->enh);
-	ev.reply = sp(k->status == BS_STATUS_SENT ? "250 ok" : "450 later");
-	cr.cls = k->cls;
-	cr.rule = k->status == BS_STATUS_SENT ? NULL : "test-rule";
-	cr.meaning = cr.action = "";
-	sr.ev = &ev;
-	sr.cr = &cr;
-	sr.provider = dom[0] == 'g' ? "google" : "";
-	assert_int_equal(store_add(st, &sr), 0);
+	add_result(st, t, hosts[rnd(r) % N(hosts)], dom, k->status, k->cls,
+	    k->code, k->enh,
+	    k->status == BS_STATUS_SENT ? "250 ok" : "450 later");
 }
-
-/* Rows of one query that the other lacks: 0 both ways. */
-static void
-same_rows(
-    sqlite3 *db, const char *a, const char *b, const char *what, uint64_t seed)
-{
-	char sql[2048];
-	int64_t n;
-
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s EXCEPT %s)", a, b);
-	if ((n = raw_int(db, sql)) != 0)
-		fail_msg("seed %llu: %s: %lld rows of the sum missing",
-		    (unsigned long long)seed, what, (long long)n);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s EXCEPT %s)", b, a);
-	if ((n = raw_int(db, sql)) != 0)
-		fail_msg("seed %llu: %s: %lld rows not the sum",
-		    (unsigned long long)seed, what, (long long)n);
-}
-
-#define KEY  "domain, provider, class, status, code, enhanced, kind, host"
-#define MARK "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'roll_mark')"
 
 /* Invariant I, and count_hour's total. */
 static void
 check_invariant(sqlite3 *db, int64_t committed, uint64_t seed)
 {
-	same_rows(db,
-	    "SELECT bucket - bucket % 86400, " KEY ", sum(n) FROM count_hour"
-	    " WHERE bucket < " MARK " GROUP BY 1, " KEY,
-	    "SELECT bucket, " KEY ", n FROM count_day", "count_day", seed);
-	same_rows(db,
-	    "SELECT CAST(strftime('%s', bucket, 'unixepoch', 'start of month')"
-	    " AS INTEGER), " KEY ", sum(n) FROM count_hour WHERE bucket < " MARK
-	    " GROUP BY 1, " KEY,
-	    "SELECT bucket, " KEY ", n FROM count_month", "count_month", seed);
-	same_rows(db,
-	    "SELECT bucket, class, status, kind, sum(n) FROM count_hour"
-	    " WHERE bucket < " MARK " GROUP BY bucket, class, status, kind",
-	    "SELECT bucket, class, status, kind, n FROM count_hour_class",
-	    "count_hour_class", seed);
+	char ctx[32];
+
+	snprintf(ctx, sizeof(ctx), "seed %llu: ", (unsigned long long)seed);
+	raw_rollups_hold(db, ctx);
 	if (raw_int(db, "SELECT total(n) FROM count_hour") != committed)
 		fail_msg("seed %llu: count_hour holds %lld, %lld committed",
 		    (unsigned long long)seed,
@@ -137,41 +87,6 @@ check_invariant(sqlite3 *db, int64_t committed, uint64_t seed)
 			     "'roll_mark' AND CAST(value AS INTEGER) % 3600 "
 			     "<> 0"),
 	    0);
-}
-
-/* What the report's queries answer, as text. */
-struct out {
-	char *s;
-	size_t n, cap;
-};
-
-static void
-put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(o->s + o->n, o->cap - o->n, fmt, ap);
-		va_end(ap);
-		assert_true(n >= 0);
-		if (o->n + (size_t)n < o->cap)
-			break;
-		o->cap = (o->cap + (size_t)n) * 2;
-		o->s = realloc(o->s, o->cap);
-		assert_non_null(o->s);
-	}
-	o->n += (size_t)n;
-}
-
-static void
-put_counts(struct out *o, const struct query_counts *c)
-{
-	put(o, " %lld/%lld/%lld/%lld/%lld/%lld/%lld", (long long)c->sent,
-	    (long long)c->deferred, (long long)c->bounced,
-	    (long long)c->expired, (long long)c->attempts,
-	    (long long)c->suspended, (long long)c->local);
 }
 
 static int
