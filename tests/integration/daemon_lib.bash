@@ -263,3 +263,31 @@ import_left_to_daemon() {
 	grep -q "a daemon follows this file into this database" "$T/imp.err" ||
 		fail "import did not leave the file to the daemon: $(cat "$T/imp.err")"
 }
+
+# kill9_in_parts LOG FILE PARTS: appends LOG to FILE in PARTS parts, the
+# daemon started on FILE and killed with SIGKILL 0-0.99 s after each;
+# then follows FILE to its end (fails after 60 s) and stops the daemon.
+kill9_in_parts() {
+	local log=$1 file=$2 parts=$3 total k first last size off i
+	total=$(wc -l <"$log")
+	: >"$file"
+	for k in $(seq 1 "$parts"); do
+		first=$(((k - 1) * total / parts + 1))
+		last=$((k * total / parts))
+		sed -n "${first},${last}p" "$log" >>"$file"
+		daemon_start --follow "$file"
+		sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
+		daemon_kill9
+	done
+	size=$(stat -c %s "$file")
+	daemon_start --follow "$file"
+	for i in $(seq 1 600); do
+		off=$(sql 'SELECT coalesce(max(off), 0) FROM position' \
+		    2>/dev/null || echo 0)
+		[ "$off" = "$size" ] && break
+		sleep 0.1
+	done
+	[ "$off" = "$size" ] ||
+		fail "daemon read $off of $size bytes in 60 s"
+	daemon_stop
+}

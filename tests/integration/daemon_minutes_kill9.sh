@@ -23,28 +23,8 @@ RANDOM=$$
 
 python3 "$BS_SRC/tests/bench/genlog.py" -n 24000 --seed 7 --days 1 \
     --format rfc3339 --start "$(date -u -d '2 days ago' +%F)" "$L"
+kill9_in_parts "$L" "$F" "$PARTS"
 total=$(wc -l <"$L")
-: >"$F"
-for k in $(seq 1 "$PARTS"); do
-	first=$(((k - 1) * total / PARTS + 1))
-	last=$((k * total / PARTS))
-	sed -n "${first},${last}p" "$L" >>"$F"
-	daemon_start --follow "$F"
-	sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
-	daemon_kill9
-done
-
-# The rest, to the end of the file.
-size=$(stat -c %s "$F")
-daemon_start --follow "$F"
-for i in $(seq 1 600); do
-	off=$(sql 'SELECT coalesce(max(off), 0) FROM position' 2>/dev/null ||
-	    echo 0)
-	[ "$off" = "$size" ] && break
-	sleep 0.1
-done
-[ "$off" = "$size" ] || fail "daemon read $off of $size bytes in 60 s"
-daemon_stop
 
 "$BOUNCESTAT" import --quiet --db "$T/import.db" "$L" ||
     fail "import failed"
