@@ -201,6 +201,25 @@ mark_of(sqlite3 *db)
 	    "key = 'roll_mark'");
 }
 
+/* A new database in dir (named for the test), a store and a raw connection. */
+static sqlite3 *
+fixture_open(char *dir, size_t dlen, char *path, size_t plen, const char *name,
+    struct store **st)
+{
+	assert_int_equal(db_fixture_make(dir, dlen, path, plen, name), 0);
+	*st = open_rw(path);
+	return raw_open_path(path);
+}
+
+/* Closes what fixture_open() opened and removes the database. */
+static void
+fixture_close(char *dir, char *path, struct store *st, sqlite3 *db)
+{
+	sqlite3_close(db);
+	store_close(st);
+	db_fixture_remove(dir, path);
+}
+
 /* Whole days, weeks before and after 1970-01-01 and across 1969's last
  * month; late rows below the mark; then year 4000's first hours. */
 static void
@@ -214,10 +233,7 @@ roll_mark__times_before_1970_and_far_ahead__invariant_and_reports(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(
-	    db_fixture_make(dir, sizeof(dir), path, sizeof(path), "rmedge"), 0);
-	st = open_rw(path);
-	db = raw_open_path(path);
+	db = fixture_open(dir, sizeof(dir), path, sizeof(path), "rmedge", &st);
 	/* 1969-12-30 00:00 to 1970-01-02: an hour a transaction */
 	for (h = -2 * 24; h < 2 * 24; h += 5) {
 		assert_int_equal(store_begin(st), 0);
@@ -253,9 +269,7 @@ roll_mark__times_before_1970_and_far_ahead__invariant_and_reports(void **state)
 	check_around(st, mark_of(db));
 	check_around(st, INT64_C(64060588800));
 	check_range(st, -40 * 86400, INT64_C(64060588800) + 86400 * 10);
-	sqlite3_close(db);
-	store_close(st);
-	db_fixture_remove(dir, path);
+	fixture_close(dir, path, st, db);
 }
 
 /*
@@ -274,11 +288,7 @@ spill_run(bool aside)
 	int64_t committed = 0, t, start = T0 + 5 * 3600;
 	int h, i, txn;
 
-	assert_int_equal(
-	    db_fixture_make(dir, sizeof(dir), path, sizeof(path), "rmspill"),
-	    0);
-	st = open_rw(path);
-	db = raw_open_path(path);
+	db = fixture_open(dir, sizeof(dir), path, sizeof(path), "rmspill", &st);
 	for (txn = 0; txn < 2; txn++) {
 		assert_int_equal(store_begin(st), 0);
 		store_work_enable(st, aside);
@@ -300,9 +310,7 @@ spill_run(bool aside)
 	}
 	check_around(st, mark_of(db));
 	check_around(st, start + 86400 - 5 * 3600);
-	sqlite3_close(db);
-	store_close(st);
-	db_fixture_remove(dir, path);
+	fixture_close(dir, path, st, db);
 }
 
 static void
@@ -334,10 +342,7 @@ roll_mark__commit_fails_after_advance__mark_read_again(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(
-	    db_fixture_make(dir, sizeof(dir), path, sizeof(path), "rmfail"), 0);
-	st = open_rw(path);
-	db = raw_open_path(path);
+	db = fixture_open(dir, sizeof(dir), path, sizeof(path), "rmfail", &st);
 	raw_exec(db,
 	    "CREATE TABLE boom (x INTEGER);"
 	    "CREATE TRIGGER boom_month BEFORE INSERT ON count_month"
@@ -366,9 +371,7 @@ roll_mark__commit_fails_after_advance__mark_read_again(void **state)
 	assert_int_equal(mark_of(db), T0 + 3600);
 	check_invariant(db, committed);
 	check_around(st, T0 + 3600);
-	sqlite3_close(db);
-	store_close(st);
-	db_fixture_remove(dir, path);
+	fixture_close(dir, path, st, db);
 }
 
 /*
@@ -432,10 +435,7 @@ roll_mark__migrated_database__newest_hour_rolled(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(
-	    db_fixture_make(dir, sizeof(dir), path, sizeof(path), "rmmig"), 0);
-	st = open_rw(path);
-	db = raw_open_path(path);
+	db = fixture_open(dir, sizeof(dir), path, sizeof(path), "rmmig", &st);
 	assert_int_equal(mark_of(db), -1); /* new: no mark */
 	check_range(st, T0 - 86400, T0 + 86400);
 	assert_int_equal(store_begin(st), 0);
@@ -476,9 +476,7 @@ roll_mark__migrated_database__newest_hour_rolled(void **state)
 	assert_int_equal(mark_of(db), T0 + 6 * 3600);
 	check_invariant(db, committed);
 	check_around(st, T0 + 4 * 3600);
-	sqlite3_close(db);
-	store_close(st);
-	db_fixture_remove(dir, path);
+	fixture_close(dir, path, st, db);
 }
 
 int
