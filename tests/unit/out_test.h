@@ -56,4 +56,31 @@ put_counts(struct out *o, const struct query_counts *c)
 	    (long long)c->suspended, (long long)c->local);
 }
 
+/*
+ * Appends every grouping of f's range: totals, classes, domains,
+ * providers, hosts, codes and hours, each row through row (into o).
+ */
+static inline void
+put_answers(struct store *st, const struct query_filter *f, struct out *o,
+    query_row_fn *row)
+{
+	struct query_counts c;
+
+	put(o, "totals");
+	assert_int_equal(query_totals(st, f, &c), 0);
+	put_counts(o, &c);
+	put(o, "\nclasses\n");
+	assert_int_equal(query_by_class(st, f, row, o), 0);
+	put(o, "domains\n");
+	assert_int_equal(query_by_domain(st, f, row, o), 0);
+	put(o, "providers\n");
+	assert_int_equal(query_by_provider(st, f, row, o), 0);
+	put(o, "hosts\n");
+	assert_int_equal(query_by_host(st, f, row, o), 0);
+	put(o, "codes\n");
+	assert_int_equal(query_by_code(st, f, row, o), 0);
+	put(o, "hours\n");
+	assert_int_equal(query_hourly(st, f, row, o), 0);
+}
+
 #endif

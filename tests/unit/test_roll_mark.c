@@ -104,21 +104,9 @@ put_row(const struct query_row *r, void *arg)
 static void
 answer(struct store *st, const struct query_filter *f, struct out *o)
 {
-	struct query_counts c;
-
 	o->n = 0;
 	assert_int_equal(store_read_begin(st), 0);
-	assert_int_equal(query_totals(st, f, &c), 0);
-	put(o, "totals");
-	put_counts(o, &c);
-	put(o, "\nclasses\n");
-	assert_int_equal(query_by_class(st, f, put_row, o), 0);
-	put(o, "domains\n");
-	assert_int_equal(query_by_domain(st, f, put_row, o), 0);
-	put(o, "hosts\n");
-	assert_int_equal(query_by_host(st, f, put_row, o), 0);
-	put(o, "hours\n");
-	assert_int_equal(query_hourly(st, f, put_row, o), 0);
+	put_answers(st, f, o, put_row);
 	assert_int_equal(store_read_end(st), 0);
 }
 
