@@ -74,11 +74,13 @@ follow_from_start() {
 }
 
 # daemon_start [args]: starts the daemon and waits (up to 30 s: an ASan
-# build on a loaded machine) until it runs.
+# build on a loaded machine) until it runs. DLOG_FROM: the lines of
+# $DLOG before this run's (wait_log() reads only this run's).
 daemon_start() {
 	local n i
 
 	n=$(grep -c 'daemon: started' "$DLOG" 2>/dev/null || true)
+	DLOG_FROM=$(wc -l 2>/dev/null <"$DLOG" || echo 0)
 	"$BOUNCESTAT" daemon -c "$CONF" --db "$DB" $ROOTOPT "$@" \
 	    >>"$DLOG" 2>&1 &
 	DPID=$!
@@ -197,11 +199,14 @@ wait_events() {
 }
 
 # wait_log PATTERN [TIMEOUT]: until the daemon's log has a line matching
-# the grep pattern (up to TIMEOUT seconds, 60 by default).
+# the grep pattern (up to TIMEOUT seconds, 60 by default), among the
+# lines of the run daemon_start() started last (an earlier run's line
+# does not count).
 wait_log() {
 	local i
 	for i in $(seq 1 $((${2:-60} * 10))); do
-		grep -q -- "$1" "$DLOG" && return 0
+		grep -q -- "$1" < <(tail -n +$((${DLOG_FROM:-0} + 1)) \
+		    "$DLOG" 2>/dev/null) && return 0
 		[ -z "$DPID" ] || kill -0 "$DPID" 2>/dev/null ||
 		    fail "the daemon exited; no '$1' in its log"
 		sleep 0.1
