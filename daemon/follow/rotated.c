@@ -3,7 +3,7 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * See rotated.h. zlib's gzdopen() reads concatenated gzip members, as
- * gzip and `import` do; the memfd is written with pwrite() at the
+ * gzip and `import` do; the copy is written with pwrite() at the
  * uncompressed offsets, leaving a hole over the bytes not kept.
  */
 #define _GNU_SOURCE /* memfd_create */
@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "event.h"
+#include "log.h"
 #include "rotated.h"
 #include "tail.h"
 
@@ -77,6 +78,35 @@ pwrite_full(int fd, const char *p, size_t len, int64_t off)
 	return 0;
 }
 
+/*
+ * A new anonymous file for an unpacked copy: an unnamed file
+ * (O_TMPFILE) in $TMPDIR, else /var/tmp, so that a large generation
+ * takes disk and reclaimable page cache rather than the daemon's memory;
+ * a memfd where that directory cannot hold one (said). -1 with errbuf.
+ */
+static int
+unpack_file(char *errbuf)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd, err;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/var/tmp";
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) != -1)
+		return fd;
+	err = errno;
+	if ((fd = memfd_create("bouncestat-rotated", MFD_CLOEXEC)) == -1) {
+		snprintf(errbuf, BS_ERRLEN,
+		    "no temporary file in %s (%s), memfd_create: %s", dir,
+		    strerror(err), strerror(errno));
+		return -1;
+	}
+	log_warnx("rotated copy: no temporary file in %s (%s); unpacking "
+		  "into memory",
+	    dir, strerror(err));
+	return fd;
+}
+
 /* See rotated.h. */
 int
 rotated_unpack(int gzfd, int64_t keep_from, uint64_t head, int64_t head_len,
@@ -91,11 +121,8 @@ rotated_unpack(int gzfd, int64_t keep_from, uint64_t head, int64_t head_len,
 
 	if (head_len < 0 || head_len > TAIL_HEAD_LEN)
 		head_len = 0;
-	if ((mfd = memfd_create("bouncestat-rotated", MFD_CLOEXEC)) == -1) {
-		snprintf(
-		    errbuf, BS_ERRLEN, "memfd_create: %s", strerror(errno));
+	if ((mfd = unpack_file(errbuf)) == -1)
 		return -1;
-	}
 	if ((dfd = dup(gzfd)) == -1 || lseek(dfd, 0, SEEK_SET) == -1) {
 		snprintf(errbuf, BS_ERRLEN, "dup: %s", strerror(errno));
 		goto fail;
@@ -179,7 +206,8 @@ rotated_unpack(int gzfd, int64_t keep_from, uint64_t head, int64_t head_len,
 	*size = off;
 	return mfd;
 wfail:
-	snprintf(errbuf, BS_ERRLEN, "memfd write: %s", strerror(errno));
+	snprintf(errbuf, BS_ERRLEN, "write of the unpacked copy: %s",
+	    strerror(errno));
 fail:
 	if (gz != NULL)
 		gzclose(gz);

@@ -6,12 +6,14 @@
  * gzip-compressed while the daemon was down (logrotate's `compress`
  * without `delaycompress`, `postfix logrotate` with
  * maillog_file_compressor = gzip). rotated_unpack() turns such a copy
- * back into a file the tailer reads like any other: an anonymous
- * in-memory file (memfd) holding, at their offsets in the uncompressed
- * stream, its first bytes and everything from shortly before the offset
- * to resume at, with a hole in between (a sparse file: the part already
- * counted takes no memory). Offsets, fingerprints and positions are
- * therefore those of the uncompressed stream, as `import` sees them.
+ * back into a file the tailer reads like any other: an unnamed
+ * temporary file (O_TMPFILE in $TMPDIR, else /var/tmp: disk, not the
+ * daemon's memory; a memfd where that cannot be made) holding, at their
+ * offsets in the uncompressed stream, its first bytes and everything
+ * from shortly before the offset to resume at, with a hole in between (a
+ * sparse file: the part already counted takes no room). Offsets,
+ * fingerprints and positions are therefore those of the uncompressed
+ * stream, as `import` sees them.
  *
  * Only gzip (zlib, detected by its magic bytes, not its name): bzip2, xz
  * and zstd copies are recognised by their magic and reported as not
@@ -48,12 +50,12 @@ enum rotated_kind rotated_kind(int fd, const char **what);
 
 /*
  * Decompresses the gzip file open as gzfd (not closed, not moved: it is
- * duplicated) into a new memfd that holds the uncompressed bytes
+ * duplicated) into a new unnamed file (above) that holds the uncompressed bytes
  * [0, ROTATED_KEEP_HEAD) and [keep_from - ROTATED_KEEP_BEFORE, end) at
  * their offsets. When head_len > 0 the first head_len uncompressed bytes
  * must hash (tail_fingerprint) to head, checked as soon as they are
  * there, so that other generations are given up after a few bytes.
- * Returns the memfd (caller closes it) with *size the uncompressed size;
+ * Returns its descriptor (caller closes it) with *size the uncompressed size;
  * -2 when the head does not match; -1 on error with errbuf (BS_ERRLEN
  * bytes) set.
  */

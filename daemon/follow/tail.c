@@ -601,7 +601,7 @@ find_previous(struct tail *t, const struct store_position *pos)
  * The file pos describes, renamed and compressed while we were down: a
  * gzip sibling whose uncompressed stream has the stored head and the
  * bytes before the stored offset (rotated.h). Returns a tfile over an
- * in-memory copy of what is left to read, named and identified (device,
+ * unpacked copy of what is left to read, named and identified (device,
  * inode) as the compressed file, or NULL. A sibling compressed with a
  * method we cannot read is named in other (len bytes) for the warning.
  */
@@ -961,7 +961,7 @@ fin_offset(struct tail *t, int fd, const struct stat *sb, const char **name)
 /*
  * Opens the queued generation g as a tfile positioned where its reading
  * starts: 0, or where the daemon (an "inode:" record) or `import` already
- * counted it to. A .gz is read through an in-memory copy (rotated.h).
+ * counted it to. A .gz is read through an unpacked copy (rotated.h).
  * Returns the tfile, NULL when g cannot be read (said), or sets *retry
  * when the store could not be read (g is kept for a later try).
  */

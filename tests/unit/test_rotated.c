@@ -3,10 +3,11 @@
  * Copyright (c) 2026 The bouncestat authors
  *
  * Unit tests of daemon/follow/rotated.c: telling compressed copies by
- * their magic bytes, and unpacking a gzip copy into a sparse in-memory
- * file that holds its head and what follows the resume offset at their
- * uncompressed offsets. Finding and resuming such a copy after a restart
- * is tested with the real binary by tests/integration/daemon_rotate_down.sh.
+ * their magic bytes, and unpacking a gzip copy into a sparse unnamed
+ * file (on disk in $TMPDIR, a memfd where that fails) that holds its head and
+ * what follows the resume offset at their uncompressed offsets. Finding and
+ * resuming such a copy after a restart is tested with the real binary by
+ * tests/integration/daemon_rotate_down.sh.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -160,6 +162,75 @@ rotated_unpack__truncated_gzip__error(void **state)
 	close(fd);
 }
 
+/* Unpacks all of a gzip copy of content with TMPDIR set to dir;
+ * checks the bytes; returns the copy's descriptor. */
+static int
+unpack_whole_in(const char *dir)
+{
+	static char buf[CONTENT_LEN];
+	char errbuf[BS_ERRLEN];
+	int64_t size = 0;
+	int fd, mfd;
+
+	assert_int_equal(setenv("TMPDIR", dir, 1), 0);
+	fill_content();
+	fd = temp_file(content, CONTENT_LEN, 1);
+	mfd = rotated_unpack(fd, 0, 0, 0, &size, errbuf);
+	close(fd);
+	assert_true(mfd >= 0);
+	assert_int_equal(size, CONTENT_LEN);
+	assert_int_equal(pread(mfd, buf, CONTENT_LEN, 0), CONTENT_LEN);
+	assert_memory_equal(buf, content, CONTENT_LEN);
+	return mfd;
+}
+
+/* Where the descriptor's file is (readlink of /proc/self/fd/N). */
+static void
+fd_path(int fd, char *path, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, len - 1);
+	assert_true(n > 0);
+	path[n] = '\0';
+}
+
+/* A whole generation goes to an unnamed file on disk in $TMPDIR, not the
+ * daemon's memory; where none can be made there, to a memfd. */
+static void
+rotated_unpack__whole_copy__unnamed_file_in_tmpdir(void **state)
+{
+	char dir[] = "/tmp/bs_test_rotated_dir.XXXXXX", path[4096];
+	const char *old = getenv("TMPDIR");
+	char *saved = old != NULL ? strdup(old) : NULL;
+	struct stat ds, fs;
+	int mfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(stat(dir, &ds), 0);
+	mfd = unpack_whole_in(dir);
+	assert_int_equal(fstat(mfd, &fs), 0);
+	assert_true(S_ISREG(fs.st_mode));
+	assert_int_equal(fs.st_nlink, 0); /* gone with its last descriptor */
+	assert_true(fs.st_dev == ds.st_dev);
+	fd_path(mfd, path, sizeof(path));
+	assert_int_equal(strncmp(path, dir, strlen(dir)), 0);
+	close(mfd);
+	assert_int_equal(rmdir(dir), 0); /* nothing left in it */
+	mfd = unpack_whole_in("/nonexistent/bs_test_rotated");
+	fd_path(mfd, path, sizeof(path));
+	assert_int_equal(strncmp(path, "/memfd:", 7), 0);
+	close(mfd);
+	if (saved != NULL)
+		assert_int_equal(setenv("TMPDIR", saved, 1), 0);
+	else
+		assert_int_equal(unsetenv("TMPDIR"), 0);
+	free(saved);
+}
+
 int
 main(void)
 {
@@ -169,6 +240,8 @@ main(void)
 		    rotated_unpack__gzip__head_and_rest_at_their_offsets),
 		cmocka_unit_test(rotated_unpack__other_head__minus_two),
 		cmocka_unit_test(rotated_unpack__truncated_gzip__error),
+		cmocka_unit_test(
+		    rotated_unpack__whole_copy__unnamed_file_in_tmpdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
