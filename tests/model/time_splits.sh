@@ -55,12 +55,13 @@ c12=$(at '(branch classifier12)')
 c13=$(at '(branch classifier13)')
 c14=$(at '(branch classifier14)')
 c15=$(at '(branch classifier15)')
+c16=$(at '(branch classifier16)')
 # Every collection must start a split: the first header of each branch
 # (classifier2 on) is one of the starts above, and the last split runs
 # from the last collection to the end. A collection added without a
 # split here fails (the ninth split once ran to the end of the file and
 # took the tenth to twelfth collections' rows as its own).
-starts=" $c2 $c3 $c4 $c5 $c6 $c7 $c8 $c9 $c10 $c11 $c12 $c13 $c14 $c15 "
+starts=" $c2 $c3 $c4 $c5 $c6 $c7 $c8 $c9 $c10 $c11 $c12 $c13 $c14 $c15 $c16 "
 missed=$(grep -n -E "$hdr" "$t" | sed -n 's/^\([0-9]*\):.*(branch \(classifier[0-9]*\)).*/\1 \2/p' |
 	awk '!seen[$2]++ { print $1 }' | while read -r n; do
 		case $starts in *" $n "*) ;; *) echo "$n" ;; esac
@@ -72,7 +73,7 @@ missed=$(grep -n -E "$hdr" "$t" | sed -n 's/^\([0-9]*\):.*(branch \(classifier[0
 	exit 1
 }
 last=$(grep -n -E "$hdr" "$t" | tail -1 | cut -d: -f1)
-[ "$last" -le "$c15" ] || { echo "$0: a section after line $c15 of $t has no split" >&2; exit 1; }
+[ "$last" -le "$c16" ] || { echo "$0: a section after line $c16 of $t has no split" >&2; exit 1; }
 mk T1 fea3895 "$c4" "$c5"   # fourth collection (classifier4, both sections)
 mk T2 2319e65 "$c3" "$c4"   # third collection (classifier3)
 mk T3 48703bb "$c2" "$c3"   # classifier2's additions
@@ -86,4 +87,5 @@ mk T10 520d1ad "$c11" "$c12" # eleventh collection (classifier11)
 mk T11 54702ff "$c12" "$c13" # twelfth collection (classifier12)
 mk T12 44c19de "$c13" "$c14" # thirteenth collection (classifier13)
 mk T13 f2fd26a "$c14" "$c15" # fourteenth collection (classifier14)
-mk T14 9bce2dc "$c15" ''    # fifteenth collection (classifier15)
+mk T14 9bce2dc "$c15" "$c16" # fifteenth collection (classifier15)
+mk T15 3821b6d "$c16" ''    # sixteenth collection (classifier16)

@@ -5,7 +5,7 @@
 # Checks that tests/model/time_splits.sh finds every collection of
 # train.tsv: on the real file it must succeed with one split per
 # collection, and on copies with a collection it has no split for (a new
-# "# Sixteenth collection (branch classifier16)" section, or a section
+# "# Seventeenth collection (branch classifier17)" section, or a section
 # whose header style it would not know) it must fail. Usage (in a
 # checkout with the history): tests/model/time_splits_selftest.sh
 set -eu
@@ -19,15 +19,15 @@ fail() { echo "time_splits_selftest: $*" >&2; exit 1; }
 "$ts" "$tmp/ok" >"$tmp/ok.log" 2>&1 || fail "the real train.tsv: $(cat "$tmp/ok.log")"
 n=0
 for d in "$tmp"/ok/T*; do [ -d "$d" ] && n=$((n + 1)); done
-[ "$n" -eq 14 ] || fail "expected 14 splits, got $n"
+[ "$n" -eq 15 ] || fail "expected 15 splits, got $n"
 # the last split holds exactly the rows after the last collection header
-last=$(grep -n '^# Fifteenth collection (branch classifier15)' "$t" | cut -d: -f1)
+last=$(grep -n '^# Sixteenth collection (branch classifier16)' "$t" | cut -d: -f1)
 want=$(tail -n +"$last" "$t" | grep -v '^#' | grep -c .)
-got=$(grep -v '^#' "$tmp/ok/T14/test.tsv" | grep -c .)
-[ "$got" -eq "$want" ] || fail "T14 has $got rows, the last collection $want"
+got=$(grep -v '^#' "$tmp/ok/T15/test.tsv" | grep -c .)
+[ "$got" -eq "$want" ] || fail "T15 has $got rows, the last collection $want"
 
 cp "$t" "$tmp/new.tsv"
-printf '# Sixteenth collection (branch classifier16): 1 reply\npolicy\t-\t550 x\thttps://example.com/\n' >>"$tmp/new.tsv"
+printf '# Seventeenth collection (branch classifier17): 1 reply\npolicy\t-\t550 x\thttps://example.com/\n' >>"$tmp/new.tsv"
 if TIME_SPLITS_TRAIN=$tmp/new.tsv "$ts" "$tmp/new" >"$tmp/new.log" 2>&1; then
 	fail "a collection without a split was not noticed"
 fi
@@ -37,4 +37,4 @@ sed 's/^# Eleventh collection (branch classifier11)/# Eleventh part (branch clas
 if TIME_SPLITS_TRAIN=$tmp/renamed.tsv "$ts" "$tmp/renamed" >"$tmp/renamed.log" 2>&1; then
 	fail "a collection whose header is not found was not noticed"
 fi
-echo "time_splits_selftest: ok (14 splits; a missed collection fails)"
+echo "time_splits_selftest: ok (15 splits; a missed collection fails)"
