@@ -251,8 +251,7 @@ struct loop {
 	bool db_lost;           /* deleted or replaced under us */
 	int64_t started;
 	uint64_t commits, failures, recoveries, stdin_lost;
-	uint64_t rejoins; /* batches read again (store_failed()) */
-	size_t held_max;  /* bytes of lines held at most (pbuf_len) */
+	size_t held_max; /* bytes of lines held at most (pbuf_len) */
 	double commit_ms_max;
 	uint64_t sum_bad, sum_cut;
 	ev_tstamp sum_time;
@@ -321,20 +320,11 @@ batch_clear(struct loop *lp)
 static void
 store_failed(struct loop *lp, const char *what)
 {
-	/* daemon18: not a failure: the join must read its messages back
-	 * (another program wrote to the database), so the batch is read
-	 * again from the committed positions, at once. */
-	bool rejoin = strcmp(what, PIPELINE_OP_REJOIN) == 0;
-
 	/* The writer thread idle first: the store and its message are ours
 	 * (it keeps the message of the call that failed). */
 	(void)pipeline_sync(lp->pl);
-	if (rejoin)
-		log_info("store: another program wrote to the database while "
-			 "a batch was read; reading it again from the "
-			 "committed positions");
 	/* One line per change of state, not one per retry. */
-	else if (!lp->failing)
+	if (!lp->failing)
 		log_warnx("store: batch not committed (%s): %s; retrying from "
 			  "the committed positions, backing off from %.0fs to "
 			  "%.0fs",
@@ -343,13 +333,10 @@ store_failed(struct loop *lp, const char *what)
 	else
 		log_debug("store: batch not committed (%s): %s", what,
 		    store_errmsg(lp->st));
-	lp->failing = lp->failing || !rejoin;
+	lp->failing = true;
 	(void)pipeline_rollback(lp->pl); /* the writer is idle afterwards */
 	lp->in_txn = false;
-	if (rejoin)
-		lp->rejoins++;
-	else
-		lp->failures++;
+	lp->failures++;
 	/* The batch in flight, if any, rolled back with this one. */
 	lp->in_uncommitted += lp->in_inflight;
 	lp->in_inflight = 0;
@@ -371,8 +358,7 @@ store_failed(struct loop *lp, const char *what)
 		log_debug("store: re-reading from the committed positions in "
 			  "%.0fs",
 		    lp->recover_delay);
-		ev_timer_set(
-		    &lp->recover_w, rejoin ? 0. : lp->recover_delay, 0.);
+		ev_timer_set(&lp->recover_w, lp->recover_delay, 0.);
 		ev_timer_start(lp->ev, &lp->recover_w);
 	}
 }
@@ -1543,10 +1529,10 @@ log_counters(struct loop *lp)
 		 " recoveries=%" PRIu64 " max_commit_ms=%.1f "
 		 "uncommitted_lines=%" PRIu64 " followed=%zu "
 		 "early_commits=%" PRIu64 " held_bytes_max=%zu "
-		 "detect_rests=%" PRIu64 " rejoins=%" PRIu64,
+		 "detect_rests=%" PRIu64,
 	    lp->commits, lp->failures, lp->recoveries, lp->commit_ms_max,
 	    (uint64_t)lp->nlines, lp->nfl, lp->early_commits, lp->held_max,
-	    lp->detect_rests, lp->rejoins);
+	    lp->detect_rests);
 	for (i = 0; i < lp->nfl; i++) {
 		tail_info(lp->fl[i].t, &ti);
 		when[0] = '-', when[1] = '\0';
@@ -1708,10 +1694,6 @@ shutdown_begin(struct loop *lp, const char *why)
 	selfcheck_free(lp->sc);
 	lp->sc = NULL;
 	lp->exit_code = 0;
-	/* daemon18: the last batch's join checks before it goes on, so
-	 * that it is not read again, which can no longer be done now;
-	 * unless it is open already (then it is read at the next start). */
-	pipeline_set_join_unread(lp->pl, false);
 	if (lp->broken || batch_commit(lp) == -1 || store_idle(lp) == -1) {
 		log_warnx("daemon: the last batch was not committed; it "
 			  "will be read again at the next start");
@@ -1951,18 +1933,11 @@ loop_new(struct conf *conf, const struct loop_opts *opts)
 	 * uses the store itself (store_idle()). The message join runs here
 	 * too, as the import's (life12): only its rows go to the writer,
 	 * which was the bound at 1.5M lines/s with the join on it. Its
-	 * first use in each batch waited for the writer (the commit in
-	 * flight and the open batch's BEGIN), to check whether it must
-	 * read its messages back (pipeline.c: join_begin()): the reading
-	 * thread then slept through every commit (daemon18: 7-8 s of a
-	 * 20 s run of follow.py at 1.5M lines/s, a wait per batch). */
+	 * first use in each batch waits for the writer (the commit in
+	 * flight and the open batch's BEGIN): the join checks there whether
+	 * it must read its messages back (pipeline.c: join_begin()). */
 	if (pipeline_start_writer_join_here(lp->pl, errbuf) == -1)
 		log_warnx("daemon: %s; storing on one thread", errbuf);
-	/* daemon18: ... except that the join goes on without waiting and
-	 * the writer thread checks at the batch's BEGIN (store_failed():
-	 * a batch read again), where the lines can be read again. */
-	else if (!lp->opts.use_stdin)
-		pipeline_set_join_unread(lp->pl, true);
 	ev_async_init(&lp->commit_async, commit_async_cb);
 	lp->commit_async.data = lp;
 	pipeline_set_notify(lp->pl, on_commit_applied, lp);

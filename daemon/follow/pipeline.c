@@ -61,11 +61,8 @@ struct pipeline {
 	bool mt_txn;         /* a batch begun and not committed (no writer) */
 	bool mt_here;        /* issue 14: the join here with a writer (its rows
 			      * there): pipeline_start_writer_join_here() */
-	bool mt_begun; /* issue 14, mt_here: join_begin() ran in the batch */
-	/* daemon18: pipeline_set_join_unread(); reread: a batch rolled back
-	 * since the join last read the store, so the next one waits */
-	bool join_unread, join_reread;
-	bool writer_keys;  /* issue 14: pipeline_set_writer_keys() */
+	bool mt_begun;    /* issue 14, mt_here: join_begin() ran in the batch */
+	bool writer_keys; /* issue 14: pipeline_set_writer_keys() */
 	struct lc_line lc; /* issue 16: mta_parse_line() fills it (ctx.lc) */
 	struct prov_memo memo[PROV_MEMO_SLOTS];
 	size_t memo_used;              /* slots of memo in use */
@@ -238,9 +235,7 @@ reply_template(struct pipeline *p, size_t *len)
 /*
  * Issue 14: with the join here (mt_here), its first use in a batch
  * waits for the writer thread to run the batch's BEGIN and be idle, and
- * then lets the join read the store (msgtrack_begin()); with
- * pipeline_set_join_unread() (the daemon) only after a rollback, else
- * pipeline_begin() leaves the check to the writer thread. Not at
+ * then lets the join read the store (msgtrack_begin()). Not at
  * pipeline_begin(): an import waiting for its input (a pipe) would hold
  * the database's write lock meanwhile; this way the lock is taken when
  * the batch's lines come, as with the join on the writer thread. 0 or -1.
@@ -259,7 +254,6 @@ join_begin(struct pipeline *p)
 	}
 	p->mt_txn = true;
 	p->mt_begun = true;
-	p->join_reread = false;
 	return 0;
 }
 
@@ -272,7 +266,6 @@ join_begin(struct pipeline *p)
 static void
 join_failed(struct pipeline *p)
 {
-	p->join_reread = true;
 	writer_sync_failed(p->writer, store_errmsg(p->store));
 }
 
@@ -546,18 +539,6 @@ pipeline_begin(struct pipeline *p)
 {
 	p->base = p->c;
 	if (p->writer != NULL) {
-		/* daemon18: the join goes on without waiting for the
-		 * writer thread (the commit before); the thread checks at
-		 * BEGIN that it had nothing to read again (writer.h). */
-		if (p->mt_here && p->join_unread && !p->join_reread) {
-			if (writer_begin_unread(p->writer) == -1) {
-				(void)writer_sync(p->writer);
-				return -1;
-			}
-			p->mt_begun = true;
-			p->mt_txn = true;
-			return 0;
-		}
 		/* Issue 16: the writer thread reloads the messages after a
 		 * batch that was not committed (writer.h). */
 		if (writer_begin(p->writer) == -1) {
@@ -677,15 +658,6 @@ pipeline_start_writer_join_here(struct pipeline *p, char *errbuf)
 
 /* See pipeline.h. */
 void
-pipeline_set_join_unread(struct pipeline *p, bool on)
-{
-	if (on && !p->join_unread)
-		p->join_reread = true; /* the first batch reads as before */
-	p->join_unread = on;
-}
-
-/* See pipeline.h. */
-void
 pipeline_set_writer_keys(struct pipeline *p)
 {
 	if (p->writer == NULL || !p->mt_here)
@@ -722,7 +694,6 @@ pipeline_sync(struct pipeline *p)
 int
 pipeline_rollback(struct pipeline *p)
 {
-	p->join_reread = true;
 	(void)pipeline_sync(p);
 	return store_rollback(p->store);
 }

@@ -133,19 +133,6 @@ int pipeline_start_writer_join_here(struct pipeline *, char *errbuf);
  * tracking, whose writer is the busier thread). Same rows either way.
  */
 void pipeline_set_writer_keys(struct pipeline *);
-/*
- * daemon18: after pipeline_start_writer_join_here() (the daemon's): a
- * batch's join no longer waits at its first line for the writer thread
- * to be idle (the commit before included) to look whether it must read
- * its open messages back (join_begin()): the thread looks at the batch's
- * BEGIN (writer_begin_unread()) and fails the batch when it had to,
- * pipeline_failed_op() naming it PIPELINE_OP_REJOIN; the batch is then
- * read again (pipeline_rollback()), the join reloaded. Only for inputs
- * that can be read again (not standard input); off again (on false)
- * before a batch that cannot be (at shutdown).
- */
-void pipeline_set_join_unread(struct pipeline *, bool on);
-#define PIPELINE_OP_REJOIN "begin (join to read again)" /* WRITER_OP_REJOIN */
 int pipeline_put_position(struct pipeline *, const struct store_position *);
 int pipeline_sync(struct pipeline *);
 int pipeline_rollback(struct pipeline *);

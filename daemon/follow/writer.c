@@ -31,17 +31,15 @@ enum wop {
 	W_POS,
 	W_LINES,
 	W_COMMIT,
-	W_LC,          /* a lifecycle line for msgtrack_line() */
-	W_META,        /* store_meta_set() */
-	W_MSG,         /* issue 14: message_store_write() */
-	W_MSGSYNC,     /* issue 14: message_store_sync() */
-	W_BEGIN_UNREAD /* daemon18: writer_begin_unread() */
+	W_LC,     /* a lifecycle line for msgtrack_line() */
+	W_META,   /* store_meta_set() */
+	W_MSG,    /* issue 14: message_store_write() */
+	W_MSGSYNC /* issue 14: message_store_sync() */
 };
 
 /* What writer_failed_op() names, by operation. */
 static const char *const wop_name[] = { "", "begin", "add", "position", "lines",
-	"commit", "lifecycle", "meta", "message", "message sync",
-	WRITER_OP_REJOIN };
+	"commit", "lifecycle", "meta", "message", "message sync" };
 
 struct whdr {
 	uint32_t op;
@@ -218,11 +216,7 @@ static void
 fail(struct writer *w, uint32_t op)
 {
 	pthread_mutex_lock(&w->mu);
-	snprintf(w->err, sizeof(w->err), "%s",
-	    op == W_BEGIN_UNREAD ? "another connection committed, or a batch "
-				   "was rolled back, since the message join "
-				   "read the database"
-				 : store_errmsg(w->st));
+	snprintf(w->err, sizeof(w->err), "%s", store_errmsg(w->st));
 	w->fail_op = op;
 	w->failed = true;
 	pthread_cond_broadcast(&w->cv_idle);
@@ -256,7 +250,6 @@ apply(struct writer *w, struct wbuf *b)
 	const struct whdr *h;
 	const struct wadd *a;
 	struct store_record rec;
-	uint32_t op = 0; /* daemon18: what failed, when not h->op */
 	int rc = 0;
 
 	for (; p < end && rc == 0 && !w->failed; p += h->size) {
@@ -309,14 +302,6 @@ apply(struct writer *w, struct wbuf *b)
 			rc = apply_msg(
 			    w, (const struct wmsg *)(const void *)(h + 1));
 			break;
-		case W_BEGIN_UNREAD:
-			/* Failed as such also when the join is stale. */
-			if ((rc = begin(w)) == 0 &&
-			    (w->rolled_back || store_changed_elsewhere(w->st)))
-				rc = -1;
-			else if (rc == -1)
-				op = W_BEGIN; /* the store's own failure */
-			break;
 		case W_MSGSYNC:
 			rc = w->ms != NULL ? message_store_sync(w->ms) : 0;
 			break;
@@ -332,7 +317,7 @@ apply(struct writer *w, struct wbuf *b)
 		}
 	}
 	if (rc == -1)
-		fail(w, op != 0 ? op : h->op);
+		fail(w, h->op);
 	b->used = 0;
 }
 
@@ -562,12 +547,6 @@ int
 writer_begin(struct writer *w)
 {
 	return simple(w, W_BEGIN);
-}
-
-int
-writer_begin_unread(struct writer *w)
-{
-	return simple(w, W_BEGIN_UNREAD);
 }
 
 int

@@ -118,18 +118,6 @@ void writer_sync_failed(struct writer *, const char *why);
  * strings and spans are copied.
  */
 int writer_begin(struct writer *);
-/*
- * daemon18: a begin for a batch whose message join, on the caller's
- * thread (writer_set_msgstore()), went on without reading the store
- * (pipeline_set_join_unread()). The thread checks after BEGIN, holding
- * the write lock, that the batch before was committed and that no other
- * connection committed since the join last read the store
- * (store_changed_elsewhere()); else the batch fails, its operation named
- * WRITER_OP_REJOIN (writer_failed_op()), and is to be read again with
- * the join reloaded.
- */
-int writer_begin_unread(struct writer *);
-#define WRITER_OP_REJOIN "begin (join to read again)"
 int writer_add(struct writer *, const struct store_record *,
     const struct lc_line *lc); /* the event's line, or NULL: not tracked */
 /* Issue 14: with the reply's store_reply_template() (see store_add_tmpl()). */
