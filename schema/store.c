@@ -53,9 +53,13 @@ store_code_hint(int code)
 {
 	switch (code & 0xff) {
 	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
 		return " (a corrupt database is rebuilt from the logs on disk "
 		       "by 'bouncestat rebuild')";
+	case SQLITE_NOTADB:
+		/* Also a mail log named where the database goes: the path
+		 * first (rebuild refuses a file that holds text). */
+		return " (is that the database's path? a corrupt database is "
+		       "rebuilt from the logs on disk by 'bouncestat rebuild')";
 	default:
 		return "";
 	}

@@ -30,9 +30,10 @@ int store_fail(struct store *, const char *what);
 
 /*
  * The way out after an error of (extended) code: for a corrupt database
- * or a file that is not one, " (a corrupt database is rebuilt ... by
- * 'bouncestat rebuild')"; else "". Whether the damage is met at open or
- * in the middle of a query, every command then says the same (trial11).
+ * " (a corrupt database is rebuilt ... by 'bouncestat rebuild')", for a
+ * file that is not one the same after a word on the path; else "".
+ * Whether the damage is met at open or in the middle of a query, every
+ * command then says the same (trial11).
  */
 const char *store_code_hint(int code);
 

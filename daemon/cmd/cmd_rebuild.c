@@ -80,8 +80,9 @@ help(void)
 	       "as PATH.broken-TIMESTAMP. Refused while the\ndaemon (or "
 	       "any process) has the database open: stop the daemon "
 	       "first,\nstart it again after; it resumes each log where "
-	       "the rebuild stopped.\nCounts older than the oldest log on "
-	       "disk are not recovered.\n\n"
+	       "the rebuild stopped. Refused\ntoo when the path holds "
+	       "text, not a database (a mail log given as --db).\nCounts "
+	       "older than the oldest log on disk are not recovered.\n\n"
 	       "  --quiet       no per-file summary\n",
 	    cmd_rebuild_entry.usage);
 	cmd_ctx_help(CTX_DB | CTX_RULES);
@@ -205,6 +206,36 @@ collect(struct rlist *l, const struct conf *conf)
 		globfree(&g);
 	}
 	return rc;
+}
+
+/*
+ * Whether path holds text where the database should be: no SQLite header
+ * and no NUL byte in its first 4 KiB, as in a mail log given as --db by
+ * mistake (rebuild would rename it away and write a database in its
+ * place). A database, even one whose header was overwritten, has NUL
+ * bytes all over its first page. False when it cannot be read or is
+ * empty: rebuild then goes on and says what fails.
+ */
+static bool
+holds_text(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return false;
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n == -1 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return false;
+	if ((size_t)n >= sizeof(magic) &&
+	    memcmp(buf, magic, sizeof(magic)) == 0)
+		return false;
+	return memchr(buf, '\0', (size_t)n) == NULL;
 }
 
 /* True for the NUL-separated argv of `bouncestat ... daemon ...`. */
@@ -426,6 +457,14 @@ cmd_rebuild_exec(int argc, char **argv)
 		    "no mail log found to rebuild from; name "
 		    "the files, or the configuration's "
 		    "'follow' (-c)");
+		goto out;
+	}
+	if (regular(cc.db) && holds_text(cc.db)) {
+		cmd_ctx_error(&cc,
+		    "%s holds text, not a database (a mail log given as "
+		    "--db?); not replaced: name the database with --db, or "
+		    "move that file away first",
+		    cc.db);
 		goto out;
 	}
 	if (stat(cc.db, &st) == 0 && (pid = db_user(&st)) != 0) {
