@@ -2886,7 +2886,12 @@ digit_hash(const unsigned char *u, size_t n)
 		memcpy(&v, u + i, 8);
 		h = mix64(h, zero_digits(v));
 	}
-	if (i < n) {
+	/* The last 1 to 7 bytes as the last 8 (overlapping bytes already
+	 * hashed; the length is mixed in), the byte loop only when shorter. */
+	if (i < n && n >= 8) {
+		memcpy(&v, u + n - 8, 8);
+		h = mix64(h, zero_digits(v));
+	} else if (i < n) {
 		for (v = 0; i < n; i++)
 			v = v << 8 | u[i];
 		h = mix64(h, zero_digits(v));
