@@ -469,8 +469,16 @@ template_mask_ids(const char *s, size_t len, char *out)
 	if (len < 16 || len > MASK_WORDS * 64)
 		return mask_ids_bytes(s, len, out);
 	words = (len + 63) / 64;
+#ifdef TD_SSE2
+	/* mask_bits16() stores each 16 bits up to bit 16 * ceil(len / 16),
+	 * past 64 * (words - 1): only the last word and the one after it
+	 * need zeroes (issue 14: not the whole arrays for every reply) */
+	a[words - 1] = a[words] = 0;
+	d[words - 1] = d[words] = 0;
+#else
 	memset(a, 0, (words + 1) * sizeof(a[0]));
 	memset(d, 0, (words + 1) * sizeof(d[0]));
+#endif
 	for (i = 0; i + 16 <= len; i += 16)
 		mask_bits16(u + i, 0, i, a, d);
 	if (i < len)
