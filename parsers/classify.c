@@ -282,6 +282,12 @@ struct literal {
 	uint64_t w[2], zw[2], mask[2];
 };
 
+/* A literal hit of a subject: its literal's rule and alt (issue 14: read
+ * for each candidate rule, so kept apart from the large struct literal). */
+struct lit_hit {
+	uint32_t rule, alt;
+};
+
 /* Key tails whose replies' ids are guessed (classify_event()). */
 #define ID_GUESS_SIZE 256
 
@@ -337,9 +343,9 @@ struct classifier {
 	struct prefix_slot *slots;
 	size_t slot_mask;
 	struct cache_entry *cache;
-	bool nocache;            /* classify_set_cache(c, false) */
-	bool nosplit;            /* classify_set_split(c, false) */
-	uint32_t hits[HITS_MAX]; /* literal hits of the subject (c->lits) */
+	bool nocache;                  /* classify_set_cache(c, false) */
+	bool nosplit;                  /* classify_set_split(c, false) */
+	struct lit_hit hits[HITS_MAX]; /* literal hits of the subject */
 	size_t nhits;
 	bool hits_over;
 	pcre2_match_data *md;
@@ -2736,8 +2742,8 @@ some_alt_occurs(const struct classifier *c, const struct rule *r, size_t idx,
 	if (c->hits_over)
 		return true;
 	for (h = 0; h < c->nhits; h++)
-		if (c->lits[c->hits[h]].rule == idx &&
-		    reqs_occur(c, &r->req[c->lits[c->hits[h]].alt], n)) {
+		if (c->hits[h].rule == idx &&
+		    reqs_occur(c, &r->req[c->hits[h].alt], n)) {
 			*first = h;
 			return true;
 		}
@@ -2761,13 +2767,13 @@ run_split(struct classifier *c, struct rule *r, size_t idx, const char *s,
 	if (n > CLASSIFY_SUBJECT_MAX)
 		n = CLASSIFY_SUBJECT_MAX;
 	for (h = first; h < c->nhits; h++) {
-		if (c->lits[c->hits[h]].rule != idx)
+		if (c->hits[h].rule != idx)
 			continue;
-		alt = c->lits[c->hits[h]].alt;
+		alt = c->hits[h].alt;
 		if (!(known && h == first)) {
 			for (seen = false, g = 0; g < h && !seen; g++)
-				seen = c->lits[c->hits[g]].rule == idx &&
-				    c->lits[c->hits[g]].alt == alt;
+				seen = c->hits[g].rule == idx &&
+				    c->hits[g].alt == alt;
 			if (seen || !reqs_occur(c, &r->req[alt], n))
 				continue;
 		}
@@ -2935,9 +2941,10 @@ scan_anchor(struct classifier *c, size_t i, uint32_t win, size_t n)
 				continue;
 		}
 		bit_set(c->cand, l->rule);
-		if (c->nhits < HITS_MAX)
-			c->hits[c->nhits++] = (uint32_t)k;
-		else
+		if (c->nhits < HITS_MAX) {
+			c->hits[c->nhits].rule = (uint32_t)l->rule;
+			c->hits[c->nhits++].alt = (uint32_t)l->alt;
+		} else
 			c->hits_over = true;
 	}
 }
