@@ -282,6 +282,12 @@ struct literal {
 	uint64_t w[2], zw[2], mask[2];
 };
 
+/* A literal hit of a subject: its literal's rule and alt (issue 14: read
+ * for each candidate rule, so kept apart from the large struct literal). */
+struct lit_hit {
+	uint32_t rule, alt;
+};
+
 /* Key tails whose replies' ids are guessed (classify_event()). */
 #define ID_GUESS_SIZE 256
 
@@ -337,9 +343,9 @@ struct classifier {
 	struct prefix_slot *slots;
 	size_t slot_mask;
 	struct cache_entry *cache;
-	bool nocache;            /* classify_set_cache(c, false) */
-	bool nosplit;            /* classify_set_split(c, false) */
-	uint32_t hits[HITS_MAX]; /* literal hits of the subject (c->lits) */
+	bool nocache;                  /* classify_set_cache(c, false) */
+	bool nosplit;                  /* classify_set_split(c, false) */
+	struct lit_hit hits[HITS_MAX]; /* literal hits of the subject */
 	size_t nhits;
 	bool hits_over;
 	pcre2_match_data *md;
@@ -2723,27 +2729,36 @@ reqs_occur(const struct classifier *c, const struct reqs *q, size_t n)
  * May rule idx (not always a candidate) match the subject? Only when one
  * of its alternatives has its prefilter literal found (c->hits) and its
  * other required literals occur. Unknown (true) when there were more hits
- * than c->hits holds.
+ * than c->hits holds. When true, *first is the first such hit (0 when
+ * unknown), so that run_split() need not test its literals again.
  */
 static bool
-some_alt_occurs(
-    const struct classifier *c, const struct rule *r, size_t idx, size_t n)
+some_alt_occurs(const struct classifier *c, const struct rule *r, size_t idx,
+    size_t n, size_t *first)
 {
 	size_t h;
 
+	*first = 0;
 	if (c->hits_over)
 		return true;
 	for (h = 0; h < c->nhits; h++)
-		if (c->lits[c->hits[h]].rule == idx &&
-		    reqs_occur(c, &r->req[c->lits[c->hits[h]].alt], n))
+		if (c->hits[h].rule == idx &&
+		    reqs_occur(c, &r->req[c->hits[h].alt], n)) {
+			*first = h;
 			return true;
+		}
 	return false;
 }
 
-/* Rule idx (a split rule) against s[0..n): see split_rule(). */
+/*
+ * Rule idx (a split rule) against s[0..n): see split_rule(). The hits
+ * before hit first are not this rule's or have literals that do not occur
+ * (some_alt_occurs()); known says that those of hit first do (issue 14:
+ * they were tested there already).
+ */
 static enum match_rc
-run_split(
-    struct classifier *c, struct rule *r, size_t idx, const char *s, size_t n)
+run_split(struct classifier *c, struct rule *r, size_t idx, const char *s,
+    size_t n, size_t first, bool known)
 {
 	size_t h, g, alt;
 	bool seen, copied = false, counted = false;
@@ -2751,15 +2766,17 @@ run_split(
 
 	if (n > CLASSIFY_SUBJECT_MAX)
 		n = CLASSIFY_SUBJECT_MAX;
-	for (h = 0; h < c->nhits; h++) {
-		if (c->lits[c->hits[h]].rule != idx)
+	for (h = first; h < c->nhits; h++) {
+		if (c->hits[h].rule != idx)
 			continue;
-		alt = c->lits[c->hits[h]].alt;
-		for (seen = false, g = 0; g < h && !seen; g++)
-			seen = c->lits[c->hits[g]].rule == idx &&
-			    c->lits[c->hits[g]].alt == alt;
-		if (seen || !reqs_occur(c, &r->req[alt], n))
-			continue;
+		alt = c->hits[h].alt;
+		if (!(known && h == first)) {
+			for (seen = false, g = 0; g < h && !seen; g++)
+				seen = c->hits[g].rule == idx &&
+				    c->hits[g].alt == alt;
+			if (seen || !reqs_occur(c, &r->req[alt], n))
+				continue;
+		}
 		if (!counted) {
 			c->stats.pattern_runs++;
 			counted = true;
@@ -2875,7 +2892,12 @@ digit_hash(const unsigned char *u, size_t n)
 		memcpy(&v, u + i, 8);
 		h = mix64(h, zero_digits(v));
 	}
-	if (i < n) {
+	/* The last 1 to 7 bytes as the last 8 (overlapping bytes already
+	 * hashed; the length is mixed in), the byte loop only when shorter. */
+	if (i < n && n >= 8) {
+		memcpy(&v, u + n - 8, 8);
+		h = mix64(h, zero_digits(v));
+	} else if (i < n) {
 		for (v = 0; i < n; i++)
 			v = v << 8 | u[i];
 		h = mix64(h, zero_digits(v));
@@ -2919,9 +2941,10 @@ scan_anchor(struct classifier *c, size_t i, uint32_t win, size_t n)
 				continue;
 		}
 		bit_set(c->cand, l->rule);
-		if (c->nhits < HITS_MAX)
-			c->hits[c->nhits++] = (uint32_t)k;
-		else
+		if (c->nhits < HITS_MAX) {
+			c->hits[c->nhits].rule = (uint32_t)l->rule;
+			c->hits[c->nhits++].alt = (uint32_t)l->alt;
+		} else
 			c->hits_over = true;
 	}
 }
@@ -3488,8 +3511,8 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 	struct spans sp;
 	struct enh e;
 	uint64_t key, nkey, xkey, tail, word, dmix = 0;
-	bool *pred;
-	size_t i, w, bucket;
+	bool *pred, known;
+	size_t i, w, bucket, first;
 	enum match_rc mr;
 	struct rule *r;
 
@@ -3641,13 +3664,16 @@ classify_event(struct classifier *c, const struct bs_event *ev,
 				continue;
 			memset(&sp, 0, sizeof(sp));
 			if (r->re != NULL) {
-				if (!r->always && !c->nosplit &&
-				    !some_alt_occurs(c, r, idx, n))
+				known = !r->always && !c->nosplit;
+				first = 0;
+				if (known &&
+				    !some_alt_occurs(c, r, idx, n, &first))
 					mr = M_NO;
 				else if (c->nosplit)
 					mr = run_pattern(c, r, m, n, &sp);
 				else if (r->alt_re != NULL && !c->hits_over)
-					mr = run_split(c, r, idx, m, n);
+					mr = run_split(
+					    c, r, idx, m, n, first, known);
 				else if (r->nlits == 1 && r->plain != NULL &&
 				    r->plain[0].len > 0) {
 					c->stats.pattern_runs++;

@@ -460,7 +460,7 @@ template_mask_ids(const char *s, size_t len, char *out)
 {
 	static const unsigned shifts[] = { 1, 2, 4, 2 };
 	const unsigned char *u = (const unsigned char *)s;
-	uint64_t a[MASK_WORDS + 1], d[MASK_WORDS + 1], l[MASK_WORDS + 1], m;
+	uint64_t a[MASK_WORDS + 1], d[MASK_WORDS + 1], l[MASK_WORDS], m, lo, hi;
 	size_t words, w, i, k, pos, end;
 	bool copied = false, digit, digits_only;
 
@@ -469,18 +469,32 @@ template_mask_ids(const char *s, size_t len, char *out)
 	if (len < 16 || len > MASK_WORDS * 64)
 		return mask_ids_bytes(s, len, out);
 	words = (len + 63) / 64;
+#ifdef TD_SSE2
+	/* mask_bits16() stores each 16 bits up to bit 16 * ceil(len / 16),
+	 * past 64 * (words - 1): only the last word and the one after it
+	 * need zeroes (issue 14: not the whole arrays for every reply) */
+	a[words - 1] = a[words] = 0;
+	d[words - 1] = d[words] = 0;
+#else
 	memset(a, 0, (words + 1) * sizeof(a[0]));
 	memset(d, 0, (words + 1) * sizeof(d[0]));
+#endif
 	for (i = 0; i + 16 <= len; i += 16)
 		mask_bits16(u + i, 0, i, a, d);
 	if (i < len)
 		mask_bits16(u + len - 16, (unsigned)(16 - (len - i)), i, a, d);
-	memcpy(l, a, (words + 1) * sizeof(a[0]));
-	/* a bit stays set where 2, 4, 8, then 10 letters or digits start */
-	for (k = 0; k < sizeof(shifts) / sizeof(shifts[0]); k++)
-		for (w = 0; w < words; w++)
-			l[w] &=
-			    l[w] >> shifts[k] | l[w + 1] << (64 - shifts[k]);
+	/* a bit stays set where 2, 4, 8, then 10 letters or digits start;
+	 * each word with the next one's low bits, the only ones it needs
+	 * (issue 14: one pass, not one per shift) */
+	for (w = 0; w < words; w++) {
+		lo = a[w];
+		hi = a[w + 1];
+		for (k = 0; k < sizeof(shifts) / sizeof(shifts[0]); k++) {
+			lo &= lo >> shifts[k] | hi << (64 - shifts[k]);
+			hi &= hi >> shifts[k];
+		}
+		l[w] = lo;
+	}
 	for (pos = 0;; pos = end) {
 		w = pos / 64;
 		if (w >= words)
