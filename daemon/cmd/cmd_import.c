@@ -486,7 +486,7 @@ import_one(struct import_state *s, const char *path)
 	struct input *in;
 	int64_t dev, ino, mtime, size, off = 0;
 	enum pass_rc rc;
-	bool reread = false;
+	bool reread = false, warned;
 	int rc0;
 
 	memset(&f, 0, sizeof(f));
@@ -552,8 +552,16 @@ again:
 	}
 	if (f.identified)
 		import_list_add(s, f.key);
-	(void)pipeline_watch_warn(&w, input_name(in));
+	warned = pipeline_watch_warn(&w, input_name(in));
 	c = *pipeline_counters(s->pl);
+	/* Lines but no result, and none that looked like one (newuser18:
+	 * a text file imported by mistake said only "N skipped"). */
+	if (!warned && c.lines > before.lines && c.events == before.events)
+		log_warnx("import: %s: no delivery result (sent, deferred, "
+			  "bounced, expired) in its %" PRIu64
+			  " lines; is it a mail log? ('bouncestat parse "
+			  "--all FILE' gives each line's reason)",
+		    input_name(in), c.lines - before.lines);
 	if (!s->quiet) {
 		/* A file's name is shown as any text of a log (trial11). */
 		fput_sanitized(stdout, input_name(in), strlen(input_name(in)));

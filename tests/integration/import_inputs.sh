@@ -6,7 +6,8 @@
 # Sendmail lines of several recipients (one delivery each), and "never
 # silently nothing": an input whose result-like lines all give no event
 # warns once, naming the first such line (addresses masked) and the
-# reason, and parse --all shows a reason per skipped line.
+# reason, and parse --all shows a reason per skipped line; an input of
+# lines none of which looks like a result warns that it may be no log.
 # The samples are the golden files of tests/data (see their READMEs for
 # the real formats they follow).
 set -eu
@@ -73,6 +74,23 @@ TZ=UTC "$BIN" parse --all --now 2026-11-25T00:00:00Z "$T/silent.log" \
     "result reason|skip not_result|skip repeated|bad malformed|bad malformed|" ] ||
     fail "parse --all reasons"
 echo "ok: parse --all shows a reason per line and warns once"
+
+# A file with lines but no result, none of them like one (text imported
+# by mistake: newuser18), warns that it may be no mail log; an empty file
+# and one imported before (no new line) do not.
+printf 'hello\nworld\n' >"$T/text.txt"
+: >"$T/empty.log"
+rm -f "$T/db"
+"$BIN" import --db "$T/db" "$T/text.txt" "$T/empty.log" >"$T/out" \
+    2>"$T/err" || fail "import text exit $?"
+grep -q "import: $T/text.txt: no delivery result .* in its 2 lines; is it a mail log?" \
+    "$T/err" || fail "no warning for a text file"
+[ "$(grep -c "is it a mail log" "$T/err")" = 1 ] ||
+    fail "want one warning (none for the empty file)"
+"$BIN" import --db "$T/db" "$T/text.txt" >"$T/out" 2>"$T/err" ||
+    fail "import text again exit $?"
+! grep -q "is it a mail log" "$T/err" || fail "warned with no new line"
+echo "ok: a text file imported warns that it may be no mail log"
 
 # A file with deliveries gives no warning, whatever else it has.
 "$BIN" parse "$D/postfix/repeated.log" >"$T/out" 2>"$T/err" ||
