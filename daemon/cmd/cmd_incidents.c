@@ -365,6 +365,49 @@ add_before(const struct incident *inc, void *arg)
 	return incident_list_add(inc, a->l);
 }
 
+/* The newest incident before the range (newuser18), for the hint. */
+struct older_arg {
+	int64_t now;
+	int64_t last; /* its last_seen, 0: none */
+};
+
+static int
+newest_older(const struct incident *inc, void *arg)
+{
+	struct older_arg *a = arg;
+
+	if ((inc->detected != 0 ? inc->detected : inc->start) <= a->now &&
+	    inc->last_seen > a->last)
+		a->last = inc->last_seen;
+	return 0;
+}
+
+/*
+ * Text, no incident in the range: when the filters match older ones,
+ * where the newest is and the --since that reaches it, as report and
+ * messages say where their data is (the default 7d over an import of
+ * older logs read as "no incidents"). 0 or -1.
+ */
+static int
+incidents_where(struct store *st, const struct incident_filter *f, int64_t now)
+{
+	struct incident_filter all = *f;
+	struct older_arg a = { now, 0 };
+	char when[64];
+
+	all.since = INT64_MIN;
+	all.no_hosts = true;
+	if (incident_list(st, &all, newest_older, &a) == -1)
+		return -1;
+	if (a.last == 0 || a.last >= f->since)
+		return 0;
+	render_local_time(when, sizeof(when), a.last, 0);
+	printf("The newest was last seen %s; try --since %" PRId64
+	       "d (or --since all).\n",
+	    when, (now - a.last) / 86400 + 1);
+	return 0;
+}
+
 static int
 cmd_incidents_exec(int argc, char **argv)
 {
@@ -488,6 +531,10 @@ cmd_incidents_exec(int argc, char **argv)
 		incident_table_json(stdout, &l);
 	} else {
 		incident_table_text(stdout, &l, f.since, false);
+		if (l.n == 0 && incidents_where(st, &f, now) == -1) {
+			cmd_ctx_error(&ctx, "database: %s", store_errmsg(st));
+			goto done;
+		}
 		msg_incidents_text(stdout, st, &l, now, /* issue 16 */
 		    ctx.conf->queue_lifetime_ms / 1000);
 	}
