@@ -483,6 +483,7 @@ import_one(struct import_state *s, const char *path)
 	struct import_file f;
 	struct pipeline_counters before, c;
 	struct pipeline_watch w;
+	uint64_t att;
 	struct input *in;
 	int64_t dev, ino, mtime, size, off = 0;
 	enum pass_rc rc;
@@ -565,12 +566,14 @@ again:
 	if (!s->quiet) {
 		/* A file's name is shown as any text of a log (trial11). */
 		fput_sanitized(stdout, input_name(in), strlen(input_name(in)));
+		/* Per-MX attempts are no delivery result: apart, when any,
+		 * as in report's total (newuser18). */
+		att = c.by_status[BS_STATUS_ATTEMPT] -
+		    before.by_status[BS_STATUS_ATTEMPT];
 		printf(": %" PRIu64 " lines, %" PRIu64 " deliveries (%" PRIu64
 		       " sent, %" PRIu64 " deferred, %" PRIu64
-		       " bounced, %" PRIu64 " expired, %" PRIu64
-		       " attempts), %" PRIu64 " skipped, %" PRIu64
-		       " bad, %" PRIu64 " cut",
-		    c.lines - before.lines, c.events - before.events,
+		       " bounced, %" PRIu64 " expired)",
+		    c.lines - before.lines, c.events - before.events - att,
 		    c.by_status[BS_STATUS_SENT] -
 			before.by_status[BS_STATUS_SENT],
 		    c.by_status[BS_STATUS_DEFERRED] -
@@ -578,9 +581,12 @@ again:
 		    c.by_status[BS_STATUS_BOUNCED] -
 			before.by_status[BS_STATUS_BOUNCED],
 		    c.by_status[BS_STATUS_EXPIRED] -
-			before.by_status[BS_STATUS_EXPIRED],
-		    c.by_status[BS_STATUS_ATTEMPT] -
-			before.by_status[BS_STATUS_ATTEMPT],
+			before.by_status[BS_STATUS_EXPIRED]);
+		if (att > 0)
+			printf(", %" PRIu64 " per-MX attempt%s", att,
+			    att == 1 ? "" : "s");
+		printf(", %" PRIu64 " skipped, %" PRIu64 " bad, %" PRIu64
+		       " cut",
 		    c.skipped - before.skipped, c.bad - before.bad,
 		    c.cut - before.cut);
 		if (f.skipped > 0)

@@ -577,14 +577,31 @@ msg_incident_counts(struct store *st, int64_t id, int64_t now, int64_t lifetime,
  * many, how many expire within 24 h (open ones), and the command that
  * lists them. Quiet when the database has no message records.
  */
+/* Cuts key to at most max bytes (so columns), at a UTF-8 character's
+ * start, ending in '~' when cut. */
+static void
+cut_key(char *key, size_t max)
+{
+	size_t n = strlen(key);
+
+	if (n <= max || max < 2)
+		return;
+	n = max - 1;
+	while (n > 0 && ((unsigned char)key[n] & 0xc0) == 0x80)
+		n--;
+	key[n] = '~';
+	key[n + 1] = '\0';
+}
+
 void
 msg_incidents_text(FILE *fp, struct store *st, const struct incident_list *l,
     int64_t now, int64_t lifetime)
 {
 	int64_t m, e;
-	char hint[96];
+	char hint[96], key[400], head_s[64], rest[96];
 	size_t i;
-	bool head = false;
+	bool head = false, utf8 = term_utf8();
+	int n, r;
 
 	for (i = 0; i < l->n; i++) {
 		const struct incident *inc = &l->v[i].inc;
@@ -598,11 +615,24 @@ msg_incidents_text(FILE *fp, struct store *st, const struct incident_list *l,
 			head = true;
 		}
 		msg_incident_hint(hint, sizeof(hint), inc->id);
-		fprintf(fp, "  #%" PRId64 ": %" PRId64 " message%s", inc->id, m,
+		/* Named by kind and key, the table above having no id
+		 * column (newuser18); the command on a line of its own, the
+		 * key cut to keep 80 columns. */
+		n = snprintf(head_s, sizeof(head_s), "  #%" PRId64 " %s ",
+		    inc->id, inc->kind);
+		r = snprintf(rest, sizeof(rest), ": %" PRId64 " message%s", m,
 		    m == 1 ? "" : "s");
-		if (inc->open && e > 0)
-			fprintf(fp, ", %" PRId64 " expiring within 24h", e);
-		fprintf(fp, "  (%s)\n", hint);
+		if (inc->open && e > 0 && r > 0 && (size_t)r < sizeof(rest))
+			snprintf(rest + r, sizeof(rest) - (size_t)r,
+			    ", %" PRId64 " expiring within 24h", e);
+		incident_key_text(key, sizeof(key), inc);
+		if (!utf8)
+			term_ascii(key);
+		cut_key(key,
+		    n > 0 && (size_t)n + strlen(rest) + 8 < 80
+			? 80 - (size_t)n - strlen(rest)
+			: 8);
+		fprintf(fp, "%s%s%s\n     %s\n", head_s, key, rest, hint);
 	}
 }
 

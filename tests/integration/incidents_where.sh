@@ -6,7 +6,8 @@
 # newuser18: `incidents` over a range that misses every incident says
 # where the newest one is and the --since that reaches it (as report and
 # messages say where their data is), within its --kind too; with an
-# incident in the range, or none at all, no such line.
+# incident in the range, or none at all, no such line. The Messages
+# block names each incident by id, kind and key.
 set -eu
 
 . "$BS_SRC/tests/integration/lib/cli.sh"
@@ -23,6 +24,10 @@ grep -q '^The newest was last seen 2026-11-22 07:[0-9][0-9]; try --since 9d (or 
 bs incidents --db "$tmp/db" "$now" --since 9d >"$tmp/b.out" 2>"$tmp/b.err" ||
 	fail "incidents --since 9d: exit $?"
 grep -q '^resolved ' "$tmp/b.out" || fail "the hint's --since lists none"
+# The Messages block names each incident (the table has no id column).
+grep -A1 '^  #[0-9]* rate_limited qq.com: [0-9]* messages$' "$tmp/b.out" |
+    grep -q '^     bouncestat messages --incident [0-9]*$' ||
+	fail "Messages: no lines naming the rate_limited incident"
 ! grep -q 'The newest was' "$tmp/b.out" || fail "hint with incidents listed"
 
 # --kind: the newest of that kind (the DNSBL listing ended before the
