@@ -202,6 +202,22 @@ mark_of(sqlite3 *db)
 	    "key = 'roll_mark'");
 }
 
+/* Commits 20 results of the hour at t, a minute apart, logged by host;
+ * the mark is then want and the invariant holds. */
+static void
+commit_hour(struct store *st, sqlite3 *db, int64_t t, const char *host,
+    uint64_t *r, int64_t *committed, int64_t want)
+{
+	int i;
+
+	assert_int_equal(store_begin(st), 0);
+	for (i = 0; i < 20; i++, (*committed)++)
+		add(st, t + i * 60, NULL, host, r);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(mark_of(db), want);
+	check_invariant(db, *committed);
+}
+
 /* A new database in dir (named for the test), a store and a raw connection. */
 static sqlite3 *
 fixture_open(char *dir, size_t dlen, char *path, size_t plen, const char *name,
@@ -349,12 +365,7 @@ roll_mark__commit_fails_after_advance__mark_read_again(void **state)
 	    "CREATE TRIGGER boom_month BEFORE INSERT ON count_month"
 	    " WHEN EXISTS (SELECT 1 FROM boom)"
 	    " BEGIN SELECT RAISE(ABORT, 'boom'); END;");
-	assert_int_equal(store_begin(st), 0);
-	for (i = 0; i < 20; i++, committed++)
-		add(st, T0 + i * 60, NULL, "mx1", &r);
-	assert_int_equal(store_commit(st), 0);
-	check_invariant(db, committed);
-	assert_int_equal(mark_of(db), T0);
+	commit_hour(st, db, T0, "mx1", &r, &committed, T0);
 	raw_exec(db, "INSERT INTO boom VALUES (1)");
 	assert_int_equal(store_begin(st), 0);
 	for (i = 0; i < 20; i++)
@@ -365,12 +376,7 @@ roll_mark__commit_fails_after_advance__mark_read_again(void **state)
 	raw_exec(db, "DELETE FROM boom");
 	/* The hour between: the mark moves from T0 (as committed), not
 	 * from T0 + 2 h (what the failed transaction had moved it to). */
-	assert_int_equal(store_begin(st), 0);
-	for (i = 0; i < 20; i++, committed++)
-		add(st, T0 + 3600 + i * 60, NULL, "mx2", &r);
-	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(mark_of(db), T0 + 3600);
-	check_invariant(db, committed);
+	commit_hour(st, db, T0 + 3600, "mx2", &r, &committed, T0 + 3600);
 	check_around(st, T0 + 3600);
 	fixture_close(dir, path, st, db);
 }
@@ -494,15 +500,10 @@ roll_mark__rows_of_unknown_names__rolled_one_by_one(void **state)
 	sqlite3 *db;
 	uint64_t r = 29;
 	int64_t committed = 0;
-	int i;
 
 	(void)state;
 	db = fixture_open(dir, sizeof(dir), path, sizeof(path), "rmodd", &st);
-	assert_int_equal(store_begin(st), 0);
-	for (i = 0; i < 20; i++, committed++)
-		add(st, T0 + i * 60, NULL, "mx1", &r);
-	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(mark_of(db), T0);
+	commit_hour(st, db, T0, "mx1", &r, &committed, T0);
 	raw_exec(db,
 	    "INSERT INTO name (s) VALUES ('class_of_a_later_version');"
 	    "INSERT INTO count_hour (bucket, " KEY ", n)"
@@ -520,12 +521,7 @@ roll_mark__rows_of_unknown_names__rolled_one_by_one(void **state)
 		" s = 'class_of_a_later_version'))"),
 	    2);
 	check_invariant(db, committed);
-	assert_int_equal(store_begin(st), 0);
-	for (i = 0; i < 20; i++, committed++)
-		add(st, T0 + 3600 + i * 60, NULL, "mx2", &r);
-	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(mark_of(db), T0 + 3600);
-	check_invariant(db, committed);
+	commit_hour(st, db, T0 + 3600, "mx2", &r, &committed, T0 + 3600);
 	assert_int_equal(
 	    raw_int(db, "SELECT total(n) FROM count_day WHERE code = 1000"), 5);
 	assert_int_equal(raw_int(db,
