@@ -572,11 +572,6 @@ msg_incident_counts(struct store *st, int64_t id, int64_t now, int64_t lifetime,
 	return 0;
 }
 
-/*
- * After the incidents table (text): for each incident with messages, how
- * many, how many expire within 24 h (open ones), and the command that
- * lists them. Quiet when the database has no message records.
- */
 /* Cuts key to at most max bytes (so columns), at a UTF-8 character's
  * start, ending in '~' when cut. */
 static void
@@ -593,6 +588,11 @@ cut_key(char *key, size_t max)
 	key[n + 1] = '\0';
 }
 
+/*
+ * After the incidents table (text): for each incident with messages, how
+ * many, how many expire within 24 h (open ones), and the command that
+ * lists them. Quiet when the database has no message records.
+ */
 void
 msg_incidents_text(FILE *fp, struct store *st, const struct incident_list *l,
     int64_t now, int64_t lifetime)

@@ -50,13 +50,14 @@ enum rotated_kind rotated_kind(int fd, const char **what);
 
 /*
  * Decompresses the gzip file open as gzfd (not closed, not moved: it is
- * duplicated) into a new unnamed file (above) that holds the uncompressed bytes
- * [0, ROTATED_KEEP_HEAD) and [keep_from - ROTATED_KEEP_BEFORE, end) at
- * their offsets. When head_len > 0 the first head_len uncompressed bytes
- * must hash (tail_fingerprint) to head, checked as soon as they are
- * there, so that other generations are given up after a few bytes.
- * Returns its descriptor (caller closes it) with *size the uncompressed size;
- * -2 when the head does not match; -1 on error with errbuf (BS_ERRLEN
+ * duplicated) into a new unnamed file (above) that holds the
+ * uncompressed bytes [0, ROTATED_KEEP_HEAD) and
+ * [keep_from - ROTATED_KEEP_BEFORE, end) at their offsets. When
+ * head_len > 0 the first head_len uncompressed bytes must hash
+ * (tail_fingerprint) to head, checked as soon as they are there, so that
+ * other generations are given up after a few bytes. Returns its
+ * descriptor (caller closes it) with *size the uncompressed size; -2
+ * when the head does not match; -1 on error with errbuf (BS_ERRLEN
  * bytes) set.
  */
 int rotated_unpack(int gzfd, int64_t keep_from, uint64_t head, int64_t head_len,
